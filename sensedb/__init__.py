@@ -1,0 +1,32 @@
+"""sensedb: word-sense retrieval over contextual embeddings (FAISS + SQLite).
+
+    >>> import sensedb
+    >>> index = sensedb.open()                      # the default index, built from WordNet
+    >>> index.wsd("He sat on the bank of the river", "bank").best.key
+    'bank%1:17:01::'
+
+The whole public API is on this page.
+"""
+
+__version__ = "0.1.0"
+
+from .api import build_index
+from .corpora import Document, Sentence, Token, read_jsonl, read_raganato, read_wic, tokenize
+from .encoder import DEFAULT_MODEL, Encoder, LayerSpec
+from .errors import ConfigurationError, Error, IndexFormatError, InputError, InventoryError
+from .indexer import IndexDirectory, JobReport, index_documents
+from .inventory import SenseInfo, WordNet
+from .retriever import Disambiguation, SenseIndex, SenseScore, Usage, open
+
+__all__ = [
+    # nouns
+    "Disambiguation", "Document", "Encoder", "IndexDirectory", "JobReport", "LayerSpec",
+    "SenseIndex", "SenseInfo", "SenseScore", "Sentence", "Token", "Usage", "WordNet",
+    # verbs
+    "build_index", "index_documents", "open", "read_jsonl", "read_raganato", "read_wic",
+    "tokenize",
+    # errors
+    "ConfigurationError", "Error", "IndexFormatError", "InputError", "InventoryError",
+    # constants
+    "DEFAULT_MODEL", "__version__",
+]

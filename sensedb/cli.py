@@ -1,0 +1,281 @@
+"""The ``sensedb`` command: a thin layer over the Python API (sensedb.open / build_index)."""
+
+from __future__ import annotations
+
+import functools
+import json
+import shutil
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from .errors import Error
+
+INDEX_HELP = "Index directory (default: the WordNet default index in the user data dir)."
+
+
+class _Group(click.Group):
+    """Turns sensedb's own errors into one-line messages and exit status 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except Error as exc:
+            raise click.ClickException(str(exc)) from exc
+
+
+def output_options(function: Callable) -> Callable:
+    """``--json`` for every command: machine-readable output instead of text."""
+    return click.option("--json", "as_json", is_flag=True,
+                        help="Print JSON instead of text.")(function)
+
+
+def index_options(function: Callable) -> Callable:
+    @click.option("--index", "index_dir", type=click.Path(file_okay=False), default=None,
+                  help=INDEX_HELP)
+    @click.option("--db", "db_url", default=None,
+                  help="SQLAlchemy database URL of the metadata (default: DIR/sensedb.sqlite).")
+    @click.option("--device", default=None, help="torch device (default: cuda if available).")
+    @functools.wraps(function)
+    def wrapper(*args, index_dir, db_url, device, **kwargs):
+        from . import open as open_index
+
+        kwargs["index"] = open_index(index_dir, db_url=db_url, device=device)
+        return function(*args, **kwargs)
+
+    return wrapper
+
+
+def target_options(function: Callable) -> Callable:
+    function = click.option("--at", type=int, default=None,
+                            help="Token position (0-based) of the target, when it occurs twice.")(
+        function)
+    return click.option("--pos", type=click.Choice(["NOUN", "VERB", "ADJ", "ADV"]),
+                        default=None, help="Only this part of speech.")(function)
+
+
+def emit(data: Any, as_json: bool, text: Callable[[Any], str]) -> None:
+    if as_json:
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    else:
+        click.echo(text(data))
+
+
+@click.group(cls=_Group)
+@click.version_option(package_name="sensedb")
+def cli() -> None:
+    """Word-sense retrieval: index sense-labelled text, then disambiguate, find similar
+    usages and compare usages by nearest-neighbour search.
+
+    Example:
+
+        sensedb wsd "He sat on the bank of the river" bank
+    """
+
+
+@cli.command()
+@click.argument("corpus", type=click.Path(dir_okay=False))
+@click.option("--gold", type=click.Path(dir_okay=False), default=None,
+              help="Gold key file (default: CORPUS with .gold.key.txt for .data.xml).")
+@click.option("--index", "index_dir", type=click.Path(file_okay=False), required=True,
+              help="Index directory to create or add to.")
+@click.option("--corpus-name", default=None, help="Name of the corpus (default: file stem).")
+@click.option("--model", default=None,
+              help="sentence-transformers / Hugging Face model name or path "
+                   "(default: all-MiniLM-L6-v2, embedded).")
+@click.option("--layers", default="last", show_default=True,
+              help="'last', 'last4' or layer numbers like '3,4,5,6'.")
+@click.option("--pooling", type=click.Choice(["mean", "sum"]), default="mean",
+              show_default=True, help="How the chosen layers are combined.")
+@click.option("--standardize/--no-standardize", default=False, show_default=True,
+              help="z-score vectors with the corpus mean and deviation before the cosine.")
+@click.option("--db", "db_url", default=None, help="SQLAlchemy database URL for metadata.")
+@click.option("--device", default=None, help="torch device (default: cuda if available).")
+@click.option("--batch-tokens", default=4096, show_default=True,
+              help="Padded word pieces per encoder batch.")
+@output_options
+def index(corpus, gold, index_dir, corpus_name, model, layers, pooling, standardize, db_url,
+          device, batch_tokens, as_json):
+    """Index every labelled token and sense of CORPUS (unified XML of Raganato et al. 2017
+    with its gold keys, or JSONL). Adding a second corpus updates the sense means; running
+    the same command again after a crash resumes where it stopped.
+
+    Example:
+
+        sensedb index semcor.data.xml --gold semcor.gold.key.txt --index ./semcor-index
+    """
+    from .api import build_index
+
+    report = build_index(corpus, index_dir, gold=gold, corpus_name=corpus_name, model=model,
+                         layers=layers, pooling=pooling, standardize=standardize,
+                         db_url=db_url, device=device, batch_tokens=batch_tokens,
+                         progress=not as_json)
+    emit(report.to_dict(), as_json, lambda r: (
+        f"indexed {r['documents']} documents ({r['skipped_documents']} already there), "
+        f"{r['sentences']} sentences, {r['tokens']} labelled tokens, "
+        f"{r['senses_touched']} senses in {r['seconds']:.1f} s: "
+        f"{r['words_per_second']:.0f} words/s"))
+
+
+def _wsd_text(answer: dict) -> str:
+    lines = [f"{answer['target']} (position {answer['position']}): {answer['lemma']} "
+             f"{answer['pos']}" + ("  [no sense vector: WordNet order]"
+                                   if answer["fallback"] else "")]
+    for n, sense in enumerate(answer["senses"], 1):
+        score = "   -  " if sense["score"] is None else f"{sense['score']:.3f}"
+        lines.append(f"{n:3}. {score}  {sense['key']:<28} {sense['synset']:<28} "
+                     f"support {sense['support']:<4} {sense['gloss']}")
+    if answer["evidence"]:
+        lines.append("nearest labelled usages:")
+        lines.extend(_usage_line(u) for u in answer["evidence"])
+    return "\n".join(lines)
+
+
+def _usage_line(usage: dict) -> str:
+    return (f"  {usage['score']:.3f}  {' '.join(usage['senses']):<28} {usage['sentence']}  "
+            f"[{usage['corpus']} {usage['document']}]")
+
+
+@cli.command()
+@click.argument("sentence")
+@click.argument("target")
+@index_options
+@target_options
+@click.option("-k", default=5, show_default=True, help="Nearest labelled usages to show.")
+@output_options
+def wsd(sentence, target, index, at, pos, k, as_json):
+    """Rank the senses of TARGET as used in SENTENCE (raw text, tokenized into words and
+    punctuation; TARGET is the word as written, its first occurrence unless --at).
+
+    Example:
+
+        sensedb wsd "The children skipped stones from the muddy bank of the stream" bank
+    """
+    answer = index.wsd(sentence, target, at=at, pos=pos, k=k)
+    emit(answer.to_dict(), as_json, _wsd_text)
+
+
+@cli.command()
+@click.argument("sentence")
+@click.argument("target")
+@index_options
+@target_options
+@click.option("-k", default=10, show_default=True, help="How many usages.")
+@click.option("--any-lemma", is_flag=True, help="Search the usages of every word.")
+@output_options
+def neighbors(sentence, target, index, at, pos, k, any_lemma, as_json):
+    """The labelled usages nearest to TARGET as used in SENTENCE.
+
+    Example:
+
+        sensedb neighbors "I deposited my salary at the bank" bank -k 5
+    """
+    usages = index.neighbors(sentence, target, at=at, pos=pos, k=k, any_lemma=any_lemma)
+    emit([u.to_dict() for u in usages], as_json,
+         lambda us: "\n".join(_usage_line(u) for u in us) or "no labelled usages")
+
+
+@cli.command()
+@click.argument("sentence_a")
+@click.argument("target_a")
+@click.argument("sentence_b")
+@click.argument("target_b")
+@index_options
+@output_options
+def similarity(sentence_a, target_a, sentence_b, target_b, index, as_json):
+    """Cosine of TARGET_A in SENTENCE_A and TARGET_B in SENTENCE_B, in the index's space.
+
+    Example:
+
+        sensedb similarity "He sat on the bank" bank "The bank raised rates" bank
+    """
+    cosine = index.similarity(sentence_a, target_a, sentence_b, target_b)
+    emit({"cosine": round(cosine, 6)}, as_json, lambda r: f"{r['cosine']:.4f}")
+
+
+@cli.command()
+@click.argument("data", type=click.Path(dir_okay=False, exists=True))
+@click.argument("gold", type=click.Path(dir_okay=False, exists=True))
+@index_options
+@click.option("--out", type=click.Path(dir_okay=False), default=None,
+              help="Write the predicted keys here (instance_id key per line).")
+@output_options
+def evaluate(data, gold, index, out, as_json):
+    """Disambiguate every instance of DATA (unified XML) and score against GOLD like the
+    official scorer: precision, recall and F1 in percent, overall, by POS and by data set.
+
+    Example:
+
+        sensedb evaluate semeval2007.data.xml semeval2007.gold.key.txt --index ./semcor-index
+    """
+    result = index.evaluate(data, gold, out=out, progress=not as_json)
+
+    def text(r: dict) -> str:
+        lines = [f"F1 {r['f1']:.1f}  P {r['precision']:.1f}  R {r['recall']:.1f}  "
+                 f"n {r['n']}  fallbacks {r['fallbacks']}"]
+        for group in ("by_pos", "by_dataset"):
+            for name, v in r[group].items():
+                lines.append(f"  {name:<12} F1 {v['f1']:.1f}  n {v['n']}")
+        return "\n".join(lines)
+
+    emit(result, as_json, text)
+
+
+@cli.command()
+@index_options
+@click.option("--check", is_flag=True, help="Also verify FAISS ids against database rows.")
+@output_options
+def info(index, check, as_json):
+    """What an index holds and how it was built.
+
+    Example:
+
+        sensedb info --index ./semcor-index --check
+    """
+    data = index.info()
+    if check:
+        index.check()
+        data["check"] = "ok"
+    emit(data, as_json, lambda d: "\n".join(
+        f"{k}: {json.dumps(v) if isinstance(v, dict | list) else v}" for k, v in d.items()))
+
+
+@cli.command("default-index")
+@click.option("--rebuild", is_flag=True, help="Delete the default index first.")
+@click.option("--all", "build_all", is_flag=True,
+              help="Build every WordNet lemma now (one long pass) instead of on first use.")
+@output_options
+def default_index(rebuild, build_all, as_json):
+    """Show, rebuild or fully build the default index (WordNet glosses and examples through
+    the default model). It lives in $SENSEDB_HOME/default-index (default
+    ~/.local/share/sensedb) and grows by itself, lemma by lemma, as words are queried.
+
+    Example:
+
+        sensedb default-index --rebuild
+    """
+    from . import open as open_index
+    from .paths import default_index_dir
+
+    path = default_index_dir()
+    if rebuild and path.exists():
+        shutil.rmtree(path)
+    index = open_index()
+    if build_all:
+        from .inventory import POS_TAGS
+
+        pairs = [(lemma, pos) for pos in POS_TAGS for lemma in index.inventory.lemmas(pos)]
+        index.ensure(pairs, progress=not as_json)
+    data = index.info()
+    emit(data, as_json, lambda d: f"{d['path']}: {d['documents']} lemmas, "
+                                  f"{d['tokens']} labelled usages, {d['senses']} senses")
+
+
+def main() -> None:
+    cli(prog_name="sensedb")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,92 @@
+"""The data model every corpus reader produces: documents of sentences of tokens."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+
+@dataclass(slots=True)
+class Token:
+    """One token of a sentence; an instance (labelled target) when ``instance_id`` is set.
+
+    A multiword instance is one token whose text keeps its spaces (``"took place"``) and whose
+    lemma has underscores (``"take_place"``).
+    """
+
+    text: str
+    lemma: str = ""
+    pos: str = ""
+    instance_id: str | None = None
+    senses: tuple[str, ...] = ()
+
+    @property
+    def is_instance(self) -> bool:
+        """True for a labelled target token."""
+        return self.instance_id is not None
+
+
+@dataclass
+class Sentence:
+    """A sentence: an id unique in its file and a non-empty list of tokens."""
+
+    id: str
+    tokens: list[Token] = field(default_factory=list)
+
+    @property
+    def words(self) -> list[str]:
+        """The surface forms of the tokens."""
+        return [t.text for t in self.tokens]
+
+    @property
+    def instances(self) -> list[Token]:
+        """The instance tokens, in sentence order."""
+        return [t for t in self.tokens if t.instance_id is not None]
+
+
+@dataclass
+class Document:
+    """A document (``<text>`` of the unified format, ``doc`` of JSONL)."""
+
+    id: str
+    sentences: list[Sentence] = field(default_factory=list)
+    source: str | None = None
+
+
+@dataclass
+class WicPair:
+    """One WiC example: the same lemma in two tokenized sentences.
+
+    ``pos`` is ``"NOUN"`` or ``"VERB"``; ``index1``/``index2`` are 0-based token indices;
+    ``label`` is None when no gold file was given; ``line`` is the 1-based data-file line.
+    """
+
+    lemma: str
+    pos: str
+    tokens1: list[str]
+    index1: int
+    tokens2: list[str]
+    index2: int
+    label: bool | None
+    line: int
+
+
+# lemma%ss_type:lex_filenum:lex_id:head_word:head_id (matches every key of WordNet 3.0)
+SENSE_KEY_RE = re.compile(r"[^%\s]+%[1-5]:\d{2}:\d{2}:[^:\s]*:(?:\d{2})?")
+
+_SS_TYPE_POS = {"1": "NOUN", "2": "VERB", "3": "ADJ", "4": "ADV", "5": "ADJ"}
+
+
+def is_sense_key(key: str) -> bool:
+    """True when ``key`` has the syntax of a WordNet sense key (not whether WordNet has it)."""
+    return SENSE_KEY_RE.fullmatch(key) is not None
+
+
+def key_lemma(key: str) -> str:
+    """The lemma part of a sense key: ``'take_place%2:30:00::'`` -> ``'take_place'``."""
+    return key.partition("%")[0]
+
+
+def key_pos(key: str) -> str:
+    """The universal POS of a sense key's ss_type (1 NOUN, 2 VERB, 3/5 ADJ, 4 ADV); "" if none."""
+    return _SS_TYPE_POS.get(key.partition("%")[2][:1], "")

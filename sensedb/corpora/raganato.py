@@ -1,0 +1,276 @@
+"""Reader of the unified WSD format of Raganato et al. (2017): ``NAME.data.xml`` + gold keys.
+
+The XML is parsed with :mod:`xml.parsers.expat` in 1 MiB chunks and documents are yielded one
+at a time, so a corpus as large as SemCor is never held in memory. Every problem is an
+:class:`~sensedb.errors.InputError` naming the file, the line and the id::
+
+    <corpus lang="en" source="semcor">
+    <text id="d000" source="br-a01">              (source is optional)
+    <sentence id="d000.s000">
+    <wf lemma="the" pos="DET">The</wf>
+    <instance id="d000.s000.t000" lemma="group" pos="NOUN">Fulton County Grand Jury</instance>
+    </sentence>
+    </text>
+    </corpus>
+
+The gold file has one line per instance: ``instance_id key1 [key2 ...]``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from os import PathLike
+from typing import NoReturn
+from xml.parsers import expat
+
+from sensedb.corpora.model import Document, Sentence, Token, is_sense_key
+from sensedb.errors import InputError
+
+__all__ = ["dataset_prefix", "read_gold", "read_gold_with_lines", "read_raganato"]
+
+StrPath = str | PathLike[str]
+KeyCheck = Callable[[str], bool]
+
+_CHUNK = 1 << 20
+_PREFIX_RE = re.compile(r"(.+)\.d\d+\.s\d+\.t\d+")
+
+
+def dataset_prefix(instance_id: str) -> str | None:
+    """The data-set prefix of an id of the ALL set: ``'senseval2.d000.s000.t000'`` ->
+    ``'senseval2'``; ``None`` for a plain ``'d000.s000.t000'``."""
+    m = _PREFIX_RE.fullmatch(instance_id)
+    return m.group(1) if m else None
+
+
+def read_gold_with_lines(
+    path: StrPath,
+) -> tuple[dict[str, tuple[str, ...]], dict[str, int]]:
+    """Read a gold key file; return ``({id: keys}, {id: 1-based line})``.
+
+    Blank lines are ignored. A line with an id but no key, a duplicate id or a key that does
+    not have the syntax of a WordNet sense key is an :class:`InputError`.
+    """
+    gold: dict[str, tuple[str, ...]] = {}
+    lines: dict[str, int] = {}
+    name = str(path)
+    try:
+        with open(path, encoding="utf-8") as f:
+            for lineno, raw in enumerate(f, 1):
+                parts = raw.split()
+                if not parts:
+                    continue
+                iid, keys = parts[0], tuple(parts[1:])
+                if not keys:
+                    raise InputError(f"instance {iid} has no sense key", path=name,
+                                     line=lineno, item=iid)
+                if iid in gold:
+                    raise InputError(f"duplicate instance id {iid} (first on line {lines[iid]})",
+                                     path=name, line=lineno, item=iid)
+                for key in keys:
+                    if not is_sense_key(key):
+                        raise InputError(f"{key!r} is not a sense key "
+                                         "(lemma%ss_type:lex_filenum:lex_id:head_word:head_id)",
+                                         path=name, line=lineno, item=iid)
+                gold[iid] = keys
+                lines[iid] = lineno
+    except UnicodeDecodeError as e:
+        raise InputError(f"not UTF-8: {e.reason} at byte {e.start}", path=name) from e
+    except OSError as e:
+        raise InputError(f"cannot read gold file: {e.strerror or e}", path=name) from e
+    return gold, lines
+
+
+def read_gold(path: StrPath) -> dict[str, tuple[str, ...]]:
+    """Read a gold key file (``instance_id key1 [key2 ...]`` per line) into ``{id: keys}``."""
+    return read_gold_with_lines(path)[0]
+
+
+def _check_keys(gold: dict[str, tuple[str, ...]], lines: dict[str, int], key_check: KeyCheck,
+                gold_path: str) -> None:
+    """Raise on the first gold key (in file order) that ``key_check`` rejects."""
+    known: dict[str, bool] = {}
+    for iid, keys in gold.items():
+        for key in keys:
+            ok = known.get(key)
+            if ok is None:
+                ok = known[key] = bool(key_check(key))
+            if not ok:
+                raise InputError(f"sense key {key} of instance {iid} is not in WordNet",
+                                 path=gold_path, line=lines[iid], item=iid)
+
+
+class _Builder:
+    """Expat handlers that turn the element stream into finished Documents."""
+
+    def __init__(self, parser: expat.XMLParserType, path: str,
+                 gold: dict[str, tuple[str, ...]] | None, gold_path: str | None) -> None:
+        self.parser = parser
+        self.path = path
+        self.gold = gold
+        self.gold_path = gold_path
+        self.ready: list[Document] = []
+        self.doc: Document | None = None
+        self.sent: Sentence | None = None
+        self.sent_line = 0
+        self.buf: list[str] | None = None  # text of the open token
+        self.tok_attrs: dict[str, str] = {}
+        self.tok_name = ""
+        self.tok_line = 0
+        self.doc_line = 0
+        self.doc_ids: set[str] = set()
+        self.sent_ids: set[str] = set()
+        self.instance_ids: set[str] = set()
+
+    def fail(self, message: str, item: str | None = None,
+             line: int | None = None) -> NoReturn:
+        raise InputError(message, path=self.path,
+                         line=self.parser.CurrentLineNumber if line is None else line, item=item)
+
+    def start(self, name: str, attrs: dict[str, str]) -> None:
+        if name == "wf" or name == "instance":
+            if self.buf is not None:
+                self.fail(f"<{name}> inside <{self.tok_name}>", self.tok_attrs.get("id"))
+            if self.sent is None:
+                self.fail(f"<{name}> outside a <sentence>", attrs.get("id"))
+            if name == "instance":
+                iid = attrs.get("id")
+                if not iid:
+                    self.fail(f"<instance> without id in sentence {self.sent.id}",
+                              self.sent.id)
+                if iid in self.instance_ids:
+                    self.fail(f"duplicate instance id {iid}", iid)
+                self.instance_ids.add(iid)
+            self.buf = []
+            self.tok_attrs = attrs
+            self.tok_name = name
+            self.tok_line = self.parser.CurrentLineNumber
+        elif name == "sentence":
+            sid = attrs.get("id")
+            if self.buf is not None or self.sent is not None or self.doc is None:
+                self.fail("<sentence> outside a <text> or nested", sid)
+            if not sid:
+                self.fail(f"<sentence> without id in text {self.doc.id}",
+                          self.doc.id)
+            if sid in self.sent_ids:
+                self.fail(f"duplicate sentence id {sid}", sid)
+            self.sent_ids.add(sid)
+            self.sent = Sentence(sid, [])
+            self.sent_line = self.parser.CurrentLineNumber
+        elif name == "text":
+            did = attrs.get("id")
+            if self.doc is not None or self.buf is not None:
+                self.fail("nested <text>", did)
+            if not did:
+                self.fail("<text> without id")
+            if did in self.doc_ids:
+                self.fail(f"duplicate text id {did}", did)
+            self.doc_ids.add(did)
+            self.doc = Document(did, [], attrs.get("source"))
+            self.doc_line = self.parser.CurrentLineNumber
+        elif name == "corpus":
+            if self.doc is not None:
+                self.fail("<corpus> inside a <text>")
+        else:
+            self.fail(f"unknown element <{name}> (expected corpus, text, sentence, wf, "
+                      "instance)")
+
+    def end(self, name: str) -> None:
+        if name == "wf" or name == "instance":
+            buf, attrs = self.buf, self.tok_attrs
+            self.buf = None
+            text = "".join(buf) if buf is not None else ""
+            if "\n" in text or "  " in text or text[:1].isspace() or text[-1:].isspace():
+                text = " ".join(text.split())
+            iid = attrs.get("id") if name == "instance" else None
+            if not text:
+                self.fail(f"empty <{name}> in sentence {self.sent.id}",
+                          iid or self.sent.id, self.tok_line)
+            tok = Token(text, attrs.get("lemma", ""), attrs.get("pos", ""))
+            if iid is not None:
+                tok.instance_id = iid
+                if self.gold is not None:
+                    keys = self.gold.get(iid)
+                    if keys is None:
+                        self.fail(f"instance {iid} has no line in the gold file "
+                                  f"{self.gold_path}", iid, self.tok_line)
+                    tok.senses = keys
+            self.sent.tokens.append(tok)
+        elif name == "sentence":
+            sent = self.sent
+            self.sent = None
+            if not sent.tokens:
+                self.fail(f"empty sentence {sent.id} (no tokens)",
+                          sent.id, self.sent_line)
+            self.doc.sentences.append(sent)
+        elif name == "text":
+            doc = self.doc
+            self.doc = None
+            if not doc.sentences:
+                self.fail(f"empty text {doc.id} (no sentences)",
+                          doc.id, self.doc_line)
+            self.ready.append(doc)
+
+    def chars(self, data: str) -> None:
+        if self.buf is not None:
+            self.buf.append(data)
+        elif not data.isspace():
+            where = self.sent.id if self.sent is not None else None
+            self.fail(f"text outside a token: {data.strip()[:40]!r}", where)
+
+
+def read_raganato(xml_path: StrPath, gold_path: StrPath | None = None, *,
+                  key_check: KeyCheck | None = None) -> Iterator[Document]:
+    """Stream the documents of a unified-format XML file, one :class:`Document` at a time.
+
+    With ``gold_path``, every instance token gets its gold keys in ``senses``; an instance
+    without a gold line, or a gold line whose id is not in the XML (reported after the whole
+    XML has been read), is an :class:`InputError`. ``key_check(key)`` (e.g. "is this key in
+    WordNet?") is applied to every gold key before the XML is read. Errors are raised while
+    iterating (a generator), so documents before a bad line may already have been yielded.
+    """
+    path = str(xml_path)
+    gold: dict[str, tuple[str, ...]] | None = None
+    gold_lines: dict[str, int] = {}
+    gold_name = None if gold_path is None else str(gold_path)
+    if gold_name is not None:
+        gold, gold_lines = read_gold_with_lines(gold_name)
+        if key_check is not None:
+            _check_keys(gold, gold_lines, key_check, gold_name)
+
+    parser = expat.ParserCreate()
+    parser.buffer_text = True
+    parser.buffer_size = 1 << 16
+    b = _Builder(parser, path, gold, gold_name)
+    parser.StartElementHandler = b.start
+    parser.EndElementHandler = b.end
+    parser.CharacterDataHandler = b.chars
+    try:
+        f = open(path, "rb")
+    except OSError as e:
+        raise InputError(f"cannot read XML file: {e.strerror or e}", path=path) from e
+    with f:
+        while True:
+            try:
+                chunk = f.read(_CHUNK)
+                parser.Parse(chunk, not chunk)
+            except expat.ExpatError as e:
+                where = f" in sentence {b.sent.id}" if b.sent is not None else ""
+                raise InputError(f"malformed XML{where}: {expat.ErrorString(e.code)} "
+                                 f"(column {e.offset + 1})", path=path, line=e.lineno,
+                                 item=b.sent.id if b.sent is not None else None) from e
+            except OSError as e:
+                raise InputError(f"cannot read XML file: {e.strerror or e}", path=path) from e
+            if b.ready:
+                ready, b.ready = b.ready, []
+                yield from ready
+            if not chunk:
+                break
+
+    # every instance has a gold line, so the gold has extra ids iff it is larger
+    if gold is not None and len(gold) > len(b.instance_ids):
+        extra = [i for i in gold if i not in b.instance_ids]
+        first = min(extra, key=gold_lines.__getitem__)
+        more = f" ({len(extra) - 1} more)" if len(extra) > 1 else ""
+        raise InputError(f"gold keys for instance {first}, which is not in {path}{more}",
+                         path=gold_name, line=gold_lines[first], item=first)

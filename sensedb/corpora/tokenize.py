@@ -1,0 +1,120 @@
+"""A small deterministic tokenizer for raw English text, and target lookup in a token list.
+
+:func:`tokenize` splits text, left to right, into the first of these that matches:
+
+1. a number with ``.`` or ``,`` between digits: ``3.5``, ``1,000``, ``1,234.56``;
+2. a clitic written apart: ``'s 're 'll 've 'd 'm`` (``it 's`` -> ``it``, ``'s``);
+3. a word: letters, digits and combining marks, with single internal hyphens or apostrophes
+   kept: ``well-known``, ``o'clock``, ``COVID-19``; the Penn Treebank clitics are then split
+   off its end: ``don't`` -> ``do n't``, ``can't`` -> ``ca n't``, ``it's`` -> ``it 's``,
+   ``they're``, ``we'll``, ``I've``, ``he'd``, ``I'm`` likewise;
+4. any other non-space character, alone (punctuation, symbols, ``_``).
+
+Letters and digits are Unicode (``naïve``, ``Zürich``, ``東京``); the typographic apostrophe
+``’`` counts as an apostrophe and ``‐``/``‑`` as hyphens. Every token is a substring of the
+input (nothing is normalised), and the same text always gives the same tokens.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import cache
+
+from sensedb.errors import InputError
+
+__all__ = ["find_target", "tokenize"]
+
+_APOS = "'\u2019"
+_HYPHENS = "-\u2010\u2011"
+_CLITICS = ("s", "re", "ll", "ve", "d", "m")
+
+
+@cache
+def _mark_class() -> str:
+    """A character class of all Unicode combining marks (categories Mn, Mc, Me)."""
+    ranges: list[str] = []
+    start = prev = -1
+    for plane in (0, 1, 14):  # the only planes with marks
+        for cp in range(plane << 16, (plane + 1) << 16):
+            if unicodedata.category(chr(cp))[0] == "M":
+                if start < 0 or cp != prev + 1:
+                    if start >= 0:
+                        ranges.append(f"{chr(start)}-{chr(prev)}")
+                    start = cp
+                prev = cp
+    ranges.append(f"{chr(start)}-{chr(prev)}")
+    return "[" + "".join(ranges) + "]"
+
+
+@cache
+def _token_re() -> re.Pattern[str]:
+    w = rf"(?:[^\W_]|{_mark_class()})"
+    clitic = "|".join(_CLITICS)
+    return re.compile(
+        rf"(?P<num>\d+(?:[.,]\d+)+)"
+        rf"|(?P<clitic>[{_APOS}](?:{clitic})(?![^\W_]))"
+        rf"|(?P<word>{w}+(?:[{_HYPHENS}{_APOS}]{w}+)*)"
+        r"|(?P<other>\S)",
+        re.IGNORECASE,
+    )
+
+
+def _split_clitics(word: str) -> list[str]:
+    """Split Penn-Treebank clitics off the end of a word: ``"don't"`` -> ``["do", "n't"]``."""
+    tail: list[str] = []
+    while True:
+        low = word.lower()
+        if len(word) > 3 and low[-3] == "n" and low[-2] in _APOS and low[-1] == "t":
+            cut = 3
+        else:
+            apos = low.rfind("'"), low.rfind("\u2019")
+            i = max(apos)
+            cut = len(word) - i if i > 0 and low[i + 1:] in _CLITICS else 0
+        if not cut:
+            break
+        tail.append(word[-cut:])
+        word = word[:-cut]
+    return [word, *reversed(tail)]
+
+
+def tokenize(text: str) -> list[str]:
+    """Split raw text into tokens (see the module docstring for the rules)."""
+    tokens: list[str] = []
+    for m in _token_re().finditer(text):
+        if m.lastgroup == "word":
+            tokens.extend(_split_clitics(m.group()))
+        else:
+            tokens.append(m.group())
+    return tokens
+
+
+def _norm(s: str) -> str:
+    return " ".join(s.split()).casefold()
+
+
+def find_target(tokens: list[str], target: str, at: int | None = None) -> tuple[int, int]:
+    """The token span ``[start, end)`` of ``target`` in ``tokens``.
+
+    The target is tokenized with :func:`tokenize` (``"take place"`` spans two tokens) and
+    matched case-insensitively; a single token equal to the whole target (a multiword token
+    such as ``"took place"``) also matches. The first occurrence is returned, or the one that
+    starts at token ``at`` (0-based) when ``at`` is given.
+    """
+    if not tokens or all(not t.strip() for t in tokens):
+        raise InputError("empty sentence")
+    parts = [p.casefold() for p in tokenize(target)]
+    if not parts:
+        raise InputError("empty target")
+    whole = _norm(target)
+    low = [_norm(t) for t in tokens]
+    n = len(parts)
+    starts = range(len(low)) if at is None else [at] if 0 <= at < len(low) else []
+    for i in starts:
+        if low[i:i + n] == parts:
+            return i, i + n
+        if low[i] == whole:
+            return i, i + 1
+    listing = " ".join(f"{i}:{t}" for i, t in enumerate(tokens))
+    where = "" if at is None else f" at token {at}"
+    raise InputError(f'target "{target}" is not in the sentence{where}: {listing}')

