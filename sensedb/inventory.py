@@ -181,7 +181,8 @@ def _prepare_copy(src: Path, home: Path) -> Path:
     base = home / "wordnet"
     final = base / _source_digest(src)
     wn_dir = final / "corpora" / "wordnet"
-    if _copy_complete(wn_dir):
+    # A finished copy appears by one rename, so an existing one is complete unless damaged.
+    if final.exists() and _copy_complete(wn_dir):
         return final
     try:
         base.mkdir(parents=True, exist_ok=True)
@@ -244,6 +245,8 @@ class WordNet:
         self._exceptions: dict[str, dict[str, tuple[str, ...]]] | None = None
         self._sense_cache: dict[str, SenseInfo] = {}
         self._cand_cache: dict[tuple[str, str], tuple[SenseInfo, ...]] = {}
+        self._lemmatize_cache: dict[tuple[str, str | None], tuple[tuple[str, str], ...]] = {}
+        self._lemma_lists: dict[str, tuple[str, ...]] = {}
 
     def __repr__(self) -> str:
         return f"WordNet(name={self.name!r}, dict_dir={str(self.dict_dir)!r})"
@@ -296,7 +299,7 @@ class WordNet:
                 if any(len(r) != 2 for r in rows):
                     raise InventoryError(f"{str(path)!r} is malformed")
                 keys = [r[0] for r in rows]
-                if any(a > b for a, b in zip(keys, keys[1:])):
+                if any(a > b for a, b in zip(keys, keys[1:], strict=False)):
                     rows.sort(key=lambda r: r[0])
                     keys = [r[0] for r in rows]
                 self._key_data = [r[1] for r in rows]
@@ -459,15 +462,32 @@ class WordNet:
         """
         tags = POS_TAGS if pos is None else (_pos_tag(pos),)
         norm = _norm_lemma(form)
-        if not norm:
-            return []
-        out: list[tuple[str, str]] = []
-        for tag in tags:
-            found = [c for c in _dedupe(self._morph_candidates(norm, tag)) if self._known(c, tag)]
-            totals = {c: self._lemma_total(c, tag) for c in found}
-            found.sort(key=lambda c: -totals[c])  # stable: ties keep the morphy order
-            out.extend((c, tag) for c in found)
-        return out
+        cache_key = (norm, None if pos is None else tags[0])
+        cached = self._lemmatize_cache.get(cache_key)
+        if cached is None:
+            out: list[tuple[str, str]] = []
+            for tag in tags:
+                found = [c for c in _dedupe(self._morph_candidates(norm, tag))
+                         if self._known(c, tag)] if norm else []
+                totals = {c: self._lemma_total(c, tag) for c in found}
+                found.sort(key=lambda c: -totals[c])  # stable: ties keep the morphy order
+                out.extend((c, tag) for c in found)
+            cached = tuple(out)
+            if len(self._lemmatize_cache) < 200_000:
+                self._lemmatize_cache[cache_key] = cached
+        return list(cached)
+
+    def lemmas(self, pos: str) -> list[str]:
+        """Every lemma WordNet has in this POS (sorted, as in index.sense)."""
+        tag = _pos_tag(pos)
+        found = self._lemma_lists.get(tag)
+        if found is None:
+            keys, _ = self._index()
+            types = _TAG_SS_TYPES[tag]
+            found = tuple(dict.fromkeys(
+                lemma for lemma, _, rest in (k.partition("%") for k in keys) if rest[0] in types))
+            self._lemma_lists[tag] = found
+        return list(found)
 
     # ----------------------------------------------------------------- morphology
 

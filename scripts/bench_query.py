@@ -1,0 +1,76 @@
+"""wsd latency against a bare encoder forward of the same sentence, and query-time memory.
+
+    python scripts/bench_query.py --index runs/semcor-index --repeat 50
+
+Both are measured in the same process, interleaved, on sentences of SemEval-2007 (or a few
+built-in ones). Prints p50/p95 in milliseconds, their ratio, and the peak RSS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import time
+from pathlib import Path
+
+import numpy as np
+
+import sensedb
+
+SENTENCES = [
+    ("The children skipped stones from the muddy bank of the stream", "bank"),
+    ("I deposited my salary at the bank this morning", "bank"),
+    ("The plant needs more water and light", "plant"),
+    ("She will serve dinner at eight", "serve"),
+    ("Draw a line between the two points", "line"),
+]
+
+
+def percentile(values: list[float], q: float) -> float:
+    return float(np.percentile(np.asarray(values) * 1000.0, q))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--index", default=None, help="index dir (default: the default index)")
+    parser.add_argument("--repeat", type=int, default=40)
+    parser.add_argument("--json", default=None)
+    args = parser.parse_args()
+
+    t0 = time.perf_counter()
+    index = sensedb.open(args.index)
+    index.wsd(*SENTENCES[0])  # loads the model and WordNet, builds default lemmas
+    for sentence, target in SENTENCES:
+        index.wsd(sentence, target)
+    warm_seconds = time.perf_counter() - t0
+    encoder = index.encoder
+    wsd_times, bare_times = [], []
+    for _ in range(args.repeat):
+        for sentence, target in SENTENCES:
+            words = sensedb.tokenize(sentence)
+            t = time.perf_counter()
+            encoder.word_vectors([words])
+            bare_times.append(time.perf_counter() - t)
+            t = time.perf_counter()
+            index.wsd(sentence, target, k=5)
+            wsd_times.append(time.perf_counter() - t)
+    figures = {
+        "index": str(index.directory.path),
+        "queries": len(wsd_times),
+        "open_and_first_answers_seconds": round(warm_seconds, 2),
+        "wsd_ms_p50": round(percentile(wsd_times, 50), 2),
+        "wsd_ms_p95": round(percentile(wsd_times, 95), 2),
+        "bare_forward_ms_p50": round(percentile(bare_times, 50), 2),
+        "bare_forward_ms_p95": round(percentile(bare_times, 95), 2),
+        "ratio_p50_wsd_to_bare": round(percentile(wsd_times, 50) / percentile(bare_times, 50), 2),
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "token_vectors": index.tokens.ntotal,
+    }
+    print(json.dumps(figures, indent=2))
+    if args.json:
+        Path(args.json).write_text(json.dumps(figures, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Set up sensedb in ./.venv on a fresh machine (no internet but the package registries).
+#   bash scripts/setup.sh          the tool
+#   bash scripts/setup.sh --dev    the tool plus test and lint tools
+set -euo pipefail
+cd "$(dirname "$0")/.."
+python3 -m venv .venv
+. .venv/bin/activate
+export PIP_DISABLE_PIP_VERSION_CHECK=1
+# torch first, the local CPU build: any other version would pull gigabytes of CUDA packages,
+# and installing it first keeps the packages below from replacing it.
+pip install -q torch==2.13.0
+if [ "${1:-}" = "--dev" ]; then
+    pip install -q -e ".[dev]"
+else
+    pip install -q -e .
+fi

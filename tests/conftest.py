@@ -1,0 +1,51 @@
+"""Shared fixtures: one real encoder and one WordNet per session, a private SENSEDB_HOME."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+MINI_XML = FIXTURES / "mini.data.xml"
+MINI_GOLD = FIXTURES / "mini.gold.key.txt"
+SHARED = Path(os.environ.get("SENSEDB_SHARED_DATA")
+              or Path(__file__).resolve().parents[2] / "shared" / "data")
+
+# Everything sensedb writes on its own (WordNet copy, default index) goes to a temporary home,
+# unless the caller points SENSEDB_HOME somewhere (CI reuses one to save the WordNet copy).
+os.environ.setdefault("SENSEDB_HOME", tempfile.mkdtemp(prefix="sensedb-test-home-"))
+
+
+@pytest.fixture(scope="session")
+def wordnet():
+    from sensedb.inventory import default_wordnet
+
+    return default_wordnet()
+
+
+@pytest.fixture(scope="session")
+def encoder():
+    from sensedb import Encoder
+
+    return Encoder(threads=2)
+
+
+@pytest.fixture(scope="session")
+def mini_index(tmp_path_factory, encoder, wordnet):
+    """The mini corpus indexed once (tests must not write to it)."""
+    from sensedb import build_index
+
+    path = tmp_path_factory.mktemp("mini-index")
+    build_index(MINI_XML, path, gold=MINI_GOLD, encoder=encoder, wordnet=wordnet,
+                progress=False)
+    return path
+
+
+def shared(rel: str) -> Path:
+    path = SHARED / rel
+    if not path.exists():
+        pytest.skip(f"shared data not found: {path} (set SENSEDB_SHARED_DATA)")
+    return path

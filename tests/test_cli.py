@@ -1,0 +1,63 @@
+"""The CLI end to end with --json, its help texts and its error messages."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+from conftest import FIXTURES, MINI_GOLD, MINI_XML
+
+from sensedb.cli import cli
+
+
+@pytest.fixture(scope="module")
+def runner():
+    return CliRunner()
+
+
+def run(runner, *args, ok=True):
+    result = runner.invoke(cli, [str(a) for a in args], catch_exceptions=False)
+    assert (result.exit_code == 0) == ok, result.output
+    return result
+
+
+def test_every_command_has_an_example(runner):
+    for name in cli.commands:
+        assert "Example:" in run(runner, name, "--help").output, name
+
+
+def test_cli_end_to_end(runner, tmp_path, encoder):
+    index = tmp_path / "idx"
+    report = json.loads(run(runner, "index", MINI_XML, "--gold", MINI_GOLD, "--index", index,
+                            "--json").output)
+    assert report["tokens"] == 19 and report["words_per_second"] > 0
+    answer = json.loads(run(runner, "wsd", "He sat on the bank of the river", "bank",
+                            "--index", index, "-k", "2", "--json").output)
+    assert answer["senses"][0]["key"] == "bank%1:17:01::"
+    assert set(answer["senses"][0]) >= {"key", "synset", "score", "gloss", "support"}
+    assert len(answer["evidence"]) == 2 and answer["evidence"][0]["sentence"]
+    near = json.loads(run(runner, "neighbors", "The bank raised rates", "bank", "--index",
+                          index, "-k", "3", "--json").output)
+    assert len(near) == 3
+    sim = json.loads(run(runner, "similarity", "He sat on the bank", "bank",
+                         "The bank raised rates", "bank", "--index", index, "--json").output)
+    assert -1 <= sim["cosine"] <= 1
+    scores = json.loads(run(runner, "evaluate", MINI_XML, MINI_GOLD, "--index", index,
+                            "--json").output)
+    assert {"f1", "precision", "recall", "by_pos", "n"} <= set(scores) and scores["n"] == 19
+    info = json.loads(run(runner, "info", "--index", index, "--check", "--json").output)
+    assert info["check"] == "ok" and info["tokens"] == 19
+    text = run(runner, "wsd", "He sat on the bank of the river", "bank", "--index", index)
+    assert "bank%1:17:01::" in text.output.splitlines()[1]
+
+
+def test_cli_errors_are_one_clear_line(runner, tmp_path):
+    index = tmp_path / "idx"
+    result = run(runner, "index", FIXTURES / "corpora" / "bad_malformed.data.xml", "--gold",
+                 FIXTURES / "corpora" / "good.gold.key.txt", "--index", index, ok=False)
+    assert "Error: " in result.output and "bad_malformed.data.xml:" in result.output
+    assert "Traceback" not in result.output
+    result = run(runner, "wsd", "He sat on the shore", "bank", "--index", tmp_path / "none",
+                 ok=False)
+    assert "no sensedb index" in result.output

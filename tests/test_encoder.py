@@ -1,0 +1,86 @@
+"""The encoder on the real embedded model: pooling, layers, windows, batching."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sensedb import ConfigurationError, Encoder, InputError, LayerSpec
+
+
+def cosine(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return (a * b).sum(-1) / np.linalg.norm(a, axis=-1) / np.linalg.norm(b, axis=-1)
+
+
+def test_one_vector_per_word(encoder):
+    vectors = encoder.word_vectors([["He", "sat", "on", "the", "bank"], ["Unbelievably", "!"]])
+    assert [v.shape for v in vectors] == [(5, 384), (2, 384)]
+    assert all(np.isfinite(v).all() and (np.linalg.norm(v, axis=1) > 0).all() for v in vectors)
+
+
+def test_batching_does_not_change_vectors(encoder):
+    alone = encoder.word_vectors([["The", "bank", "closed", "early"]])[0]
+    batched = encoder.word_vectors([["A"] * 40, ["The", "bank", "closed", "early"], ["x"]])[1]
+    np.testing.assert_allclose(alone, batched, atol=1e-4)
+
+
+def test_multiword_is_mean_of_all_its_pieces(encoder):
+    """'took place' as one word = the mean of the pieces of 'took' and 'place' in context."""
+    merged = encoder.word_vectors([["It", "took place", "here"]])[0][1]
+    split = encoder.word_vectors([["It", "took", "place", "here"]])[0]
+    # both words are single pieces, so the merged word is the mean of the two piece vectors
+    np.testing.assert_allclose(merged, split[1:3].mean(0), atol=1e-4)
+
+
+def test_layer_pooling_mean_and_sum(encoder):
+    words = [["The", "plant", "grows"]]
+    single = [encoder.word_vectors(words, layers=str(layer))[0] for layer in (3, 4, 5, 6)]
+    last4 = encoder.word_vectors(words, layers="last4")[0]
+    np.testing.assert_allclose(last4, np.mean(single, axis=0), atol=1e-4)
+    summed = encoder.word_vectors(words, layers=LayerSpec((3, 4, 5, 6), "sum"))[0]
+    np.testing.assert_allclose(summed, 4 * last4, atol=1e-3)
+    np.testing.assert_allclose(encoder.word_vectors(words, layers="last")[0], single[-1],
+                               atol=1e-5)
+
+
+def test_long_sentence_uses_windows_not_truncation(encoder):
+    small = Encoder(max_length=32)
+    words = [f"w{i % 17}" if i % 5 else "river" for i in range(300)]
+    windowed = small.word_vectors([words])[0]
+    assert windowed.shape == (300, 384)
+    assert (np.linalg.norm(windowed, axis=1) > 0).all()
+    # the end of the sentence was encoded (not a copy of a truncated start)
+    assert not np.allclose(windowed[-1], windowed[4])
+    # a word in the middle of a window is close to its vector in a window centred on it
+    centred = small.word_vectors([words[140:160]])[0][10]
+    assert cosine(windowed[150], centred) > 0.8
+
+
+def test_window_split_covers_every_word_once():
+    ids = list(range(100))
+    word_of = [i // 3 for i in range(100)]  # 34 words of up to 3 pieces
+    windows = Encoder._split(0, ids, word_of, base=0, size=20)
+    owned = [slot for w in windows for slot in w.piece_word if slot >= 0]
+    assert sorted(set(owned)) == list(range(34))
+    # each word's pieces all come from one window
+    for word in range(34):
+        owners = {n for n, w in enumerate(windows) for slot in w.piece_word if slot == word}
+        assert len(owners) == 1
+    assert all(len(w.piece_ids) <= 20 for w in windows)
+
+
+def test_bad_input_and_settings(encoder):
+    with pytest.raises(InputError, match="empty sentence"):
+        encoder.word_vectors([["ok"], []])
+    with pytest.raises(ConfigurationError, match="bad layer spec"):
+        LayerSpec.parse("top")
+    with pytest.raises(ConfigurationError, match="does not exist"):
+        encoder.word_vectors([["a"]], layers="9")
+    with pytest.raises(ConfigurationError, match="cannot load model"):
+        Encoder("/nonexistent/model-dir")
+
+
+def test_sentence_vectors(encoder):
+    vectors = encoder.sentence_vectors(["bank: sloping land", "bank: a financial institution"])
+    assert vectors.shape == (2, 384)
+    assert cosine(vectors[0], vectors[1]) < 0.99

@@ -1,0 +1,237 @@
+"""Index → query round trips on the real model, FAISS and SQLite, and what bad input does."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import numpy as np
+import pytest
+from conftest import FIXTURES, MINI_GOLD, MINI_XML
+
+from sensedb import IndexFormatError, InputError, SenseIndex, build_index, read_raganato
+from sensedb.indexer import IndexDirectory, finalize, index_documents, open_or_create
+from sensedb.indexer import job as job_module
+from sensedb.schema import Database
+
+
+def open_index(path, encoder, wordnet) -> SenseIndex:
+    return SenseIndex(path, encoder=encoder, wordnet=wordnet)
+
+
+def snapshot(index: SenseIndex) -> dict:
+    """Sense vectors by key and token vectors by (sentence, position): build-order free."""
+    from sqlalchemy import select
+
+    from sensedb.schema import Sense, Sentence, Token
+
+    with index.directory.db.session() as session:
+        senses = dict(session.execute(select(Sense.key, Sense.id)).all())
+        tokens = session.execute(select(Token.id, Sentence.key, Token.position)
+                                 .join(Sentence, Token.sentence_id == Sentence.id)).all()
+    return {
+        "senses": {k: index.senses.vectors([i])[0] for k, i in senses.items()},
+        "tokens": {(s, p): index.tokens.vectors([i])[0] for i, s, p in tokens},
+    }
+
+
+def test_round_trip_wsd(mini_index, encoder, wordnet):
+    index = open_index(mini_index, encoder, wordnet)
+    info = index.info()
+    assert (info["documents"], info["sentences"], info["tokens"]) == (2, 9, 19)
+    assert info["token_vectors"] == 19 and info["sense_vectors"] == info["senses"]
+    index.check()
+    river = index.wsd("They fished from the bank of the river", "bank", k=3)
+    assert river.best.key == "bank%1:17:01::"
+    assert river.best.support == 3 and not river.fallback
+    assert river.evidence[0].senses == ["bank%1:17:01::"]
+    assert len(river.evidence) == 3 and all(u.lemma == "bank" for u in river.evidence)
+    money = index.wsd("I paid the money into my account at the bank", "bank")
+    assert money.best.key == "bank%1:14:00::"
+    # senses the corpus never labelled come after the scored ones, in WordNet order, flagged
+    unscored = [s for s in money.senses if s.fallback]
+    assert unscored and all(s.score is None for s in unscored)
+    scored = {s.key for s in money.senses if not s.fallback}
+    wordnet_order = [s.key for pos in ("NOUN", "VERB") for s in wordnet.candidates("bank", pos)
+                     if s.key not in scored]
+    assert [s.key for s in unscored] == wordnet_order
+    assert money.senses.index(unscored[0]) == 2
+
+
+def test_multiword_target_and_position(mini_index, encoder, wordnet):
+    index = open_index(mini_index, encoder, wordnet)
+    answer = index.wsd("The party took place at noon", "took place")
+    assert answer.lemma == "take_place" and answer.best.key == "take_place%2:30:00::"
+    second = index.wsd("the bank by the bank", "bank", at=4)
+    assert second.position == 4
+    with pytest.raises(InputError, match="not in the sentence"):
+        index.wsd("He sat on the shore", "bank")
+    with pytest.raises(InputError, match="empty sentence"):
+        index.wsd("   ", "bank")
+    with pytest.raises(InputError, match="not a word"):
+        index.wsd("The xqzt was here", "xqzt")
+
+
+def test_neighbors_and_similarity(mini_index, encoder, wordnet):
+    index = open_index(mini_index, encoder, wordnet)
+    near = index.neighbors("We walked along the bank of the stream", "bank", k=10)
+    assert len(near) == 6 and all(u.lemma == "bank" for u in near)
+    assert [u.score for u in near] == sorted((u.score for u in near), reverse=True)
+    anything = index.neighbors("We walked along the bank", "bank", k=19, any_lemma=True)
+    assert len(anything) == 19 and {u.lemma for u in anything} > {"bank", "plant"}
+    same = index.similarity("He sat on the bank of the river", "bank",
+                            "They fished from the river bank", "bank")
+    other = index.similarity("He sat on the bank of the river", "bank",
+                             "The bank raised its rates", "bank")
+    assert -1 <= other < same <= 1
+
+
+def test_incremental_update_equals_one_shot(tmp_path, encoder, wordnet):
+    documents = list(read_raganato(MINI_XML, MINI_GOLD))
+    one_shot = IndexDirectory(tmp_path / "one")
+    steps = IndexDirectory(tmp_path / "steps")
+    for directory in (one_shot, steps):
+        open_or_create(directory, encoder, wordnet, standardize=True)
+    index_documents(one_shot, encoder, wordnet, documents, corpus="mini", progress=False)
+    index_documents(steps, encoder, wordnet, documents[:1], corpus="mini", progress=False)
+    index_documents(steps, encoder, wordnet, documents[1:], corpus="more", progress=False)
+    a = snapshot(open_index(one_shot.path, encoder, wordnet))
+    b = snapshot(open_index(steps.path, encoder, wordnet))
+    assert a["senses"].keys() == b["senses"].keys() and a["tokens"].keys() == b["tokens"].keys()
+    for key in a["senses"]:
+        np.testing.assert_allclose(a["senses"][key], b["senses"][key], atol=1e-5)
+    for key in a["tokens"]:
+        np.testing.assert_allclose(a["tokens"][key], b["tokens"][key], atol=1e-5)
+    words = sum(len(s.tokens) for d in documents for s in d.sentences)
+    assert one_shot.manifest()["stats"]["n"] == steps.manifest()["stats"]["n"] == words
+
+
+def test_crashed_job_resumes_without_duplicates(tmp_path, encoder, wordnet, monkeypatch):
+    documents = list(read_raganato(MINI_XML, MINI_GOLD))
+    directory = IndexDirectory(tmp_path / "idx")
+    open_or_create(directory, encoder, wordnet)
+    real_commit = job_module._commit_chunk
+    calls = []
+
+    def crash_on_second(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt("killed")
+        return real_commit(*args, **kwargs)
+
+    monkeypatch.setattr(job_module, "_commit_chunk", crash_on_second)
+    with pytest.raises(KeyboardInterrupt):
+        index_documents(directory, encoder, wordnet, documents, corpus="mini",
+                        chunk_words=1, progress=False)
+    monkeypatch.setattr(job_module, "_commit_chunk", real_commit)
+    report = index_documents(directory, encoder, wordnet, documents, corpus="mini",
+                             progress=False)
+    assert (report.skipped_documents, report.documents) == (1, 1)
+    index = open_index(directory.path, encoder, wordnet)
+    assert index.info()["tokens"] == 19
+    index.check()
+
+
+def test_crash_during_finalize_keeps_previous_generation(tmp_path, encoder, wordnet,
+                                                         monkeypatch):
+    path = tmp_path / "idx"
+    shutil.copytree(build_dir := _mini_copy(tmp_path, encoder, wordnet), path)
+    before = open_index(path, encoder, wordnet)
+    generation = before.manifest["generation"]
+    real = Database.set_manifest
+
+    def fail_on_generation(session, values):
+        if "generation" in values:
+            raise OSError("power cut")
+        return real(session, values)
+
+    monkeypatch.setattr(Database, "set_manifest", staticmethod(fail_on_generation))
+    with pytest.raises(OSError, match="power cut"):
+        finalize(IndexDirectory(path))
+    monkeypatch.undo()
+    after = open_index(path, encoder, wordnet)
+    assert after.manifest["generation"] == generation
+    assert after.wsd("He sat on the bank of the river", "bank").best.key == "bank%1:17:01::"
+    after.check()
+    assert build_dir.exists()
+
+
+def _mini_copy(tmp_path, encoder, wordnet):
+    path = tmp_path / "built"
+    build_index(MINI_XML, path, gold=MINI_GOLD, encoder=encoder, wordnet=wordnet,
+                progress=False)
+    return path
+
+
+def test_bad_input_leaves_index_intact(tmp_path, encoder, wordnet):
+    path = _mini_copy(tmp_path, encoder, wordnet)
+    bad_gold = tmp_path / "bad.gold.key.txt"
+    lines = MINI_GOLD.read_text().splitlines()
+    lines[3] = lines[3].split()[0] + " bank%1:99:99::"
+    bad_gold.write_text("\n".join(lines) + "\n")
+    with pytest.raises(InputError) as error:
+        build_index(MINI_XML, path, gold=bad_gold, corpus_name="again", encoder=encoder,
+                    wordnet=wordnet, progress=False)
+    message = str(error.value)
+    assert "bad.gold.key.txt:4" in message and "bank%1:99:99::" in message
+    with pytest.raises(InputError, match=r"bad_malformed\.data\.xml:\d+"):
+        build_index(FIXTURES / "corpora" / "bad_malformed.data.xml", path,
+                    gold=FIXTURES / "corpora" / "good.gold.key.txt", encoder=encoder,
+                    wordnet=wordnet, progress=False)
+    index = open_index(path, encoder, wordnet)
+    assert index.info()["tokens"] == 19
+    index.check()
+    assert index.wsd("He sat on the bank of the river", "bank").best.key == "bank%1:17:01::"
+
+
+def test_index_built_with_other_settings_is_refused(tmp_path, encoder, wordnet):
+    path = _mini_copy(tmp_path, encoder, wordnet)
+    with pytest.raises(IndexFormatError, match="built with model"):
+        SenseIndex(path, model="bert-base-uncased", wordnet=wordnet)
+    with pytest.raises(IndexFormatError, match="layers='last'"):
+        build_index(MINI_XML, path, gold=MINI_GOLD, layers="last4", model="default",
+                    wordnet=wordnet, progress=False)
+    directory = IndexDirectory(path)
+    with directory.db.session() as session:
+        Database.set_manifest(session, {"format_version": 99})
+    with pytest.raises(IndexFormatError, match="format version 99"):
+        open_index(path, encoder, wordnet)
+    with pytest.raises(IndexFormatError, match="no sensedb index"):
+        SenseIndex(tmp_path / "nothing", wordnet=wordnet)
+
+
+def test_one_writer_at_a_time(tmp_path, encoder, wordnet):
+    directory = IndexDirectory(tmp_path / "idx")
+    with directory.lock():
+        with pytest.raises(IndexFormatError, match="another process"):
+            with IndexDirectory(tmp_path / "idx").lock():
+                pass
+
+
+def test_evaluate_scores_and_writes_predictions(mini_index, encoder, wordnet, tmp_path):
+    index = open_index(mini_index, encoder, wordnet)
+    out = tmp_path / "pred.key"
+    result = index.evaluate(MINI_XML, MINI_GOLD, out=out)
+    assert result["n"] == 19 and result["answered"] == 19 and result["fallbacks"] == 0
+    assert set(result["by_pos"]) == {"NOUN", "VERB"}
+    assert result["f1"] >= 90  # each usage is part of its own sense's mean
+    predicted = dict(line.split() for line in out.read_text().splitlines())
+    gold = dict(line.split() for line in MINI_GOLD.read_text().splitlines())
+    correct = sum(predicted[i] == gold[i] for i in gold)
+    assert round(100 * correct / 19, 2) == result["recall"]
+    json.dumps(result)
+
+
+def test_default_index_builds_itself_from_wordnet(tmp_path, monkeypatch, encoder, wordnet):
+    monkeypatch.setenv("SENSEDB_HOME", str(tmp_path / "home"))
+    index = SenseIndex(encoder=encoder, wordnet=wordnet)
+    assert index.autobuild and index.info()["tokens"] == 0
+    river = index.wsd("The children skipped stones from the muddy bank of the stream", "bank")
+    assert river.best.key == "bank%1:17:01::"
+    salary = index.wsd("I deposited my salary at the bank this morning", "bank")
+    assert salary.best.key == "bank%1:14:00::"
+    assert {u.corpus for u in river.evidence} == {"wordnet"}
+    lemmas = index.info()["documents"]
+    assert lemmas == 2  # bank as a noun and as a verb, built once
+    index.wsd("The bank was steep", "bank")
+    assert SenseIndex(encoder=encoder, wordnet=wordnet).info()["documents"] == lemmas
