@@ -213,7 +213,7 @@ class SenseIndex:
         groups = None if pairs is None else [group_key(lemma, pos) for lemma, pos in pairs]
         scores, ids = self.tokens.search(vector[None, :], k, groups)
         found = [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
-        return self._usages(found)
+        return self.usages(found)
 
     def similarity(self, sentence_a: Words, target_a: str | None, sentence_b: Words,
                    target_b: str | None, *, at_a: int | None = None,
@@ -294,7 +294,8 @@ class SenseIndex:
                 Sense.key.in_(keys), Sense.count > 0)).all()
         return {row.key: (row.id, row.count) for row in rows}
 
-    def _usages(self, found: list[tuple[int, float]]) -> list[Usage]:
+    def usages(self, found: list[tuple[int, float]]) -> list[Usage]:
+        """Labelled usages for (token id, score) pairs, in the given order."""
         if not found:
             return []
         ids = [i for i, _ in found]
