@@ -56,6 +56,18 @@ def target_options(function: Callable) -> Callable:
                         default=None, help="Only this part of speech.")(function)
 
 
+def similarity_options(function: Callable) -> Callable:
+    """``--method`` and ``--params`` for the in-context similarity commands."""
+    function = click.option(
+        "--params", "params_path", type=click.Path(dir_okay=False, exists=True), default=None,
+        help="Fitted similarity parameters (JSON from evaluate-wic --save; default: the "
+             "index manifest's, else the built-in ones).")(function)
+    return click.option(
+        "--method", type=click.Choice(["raw", "sense", "combined"]), default=None,
+        help="raw cosine, sense agreement through the index, or both combined "
+             "(default: the parameters' default method).")(function)
+
+
 def emit(data: Any, as_json: bool, text: Callable[[Any], str]) -> None:
     if as_json:
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
@@ -183,16 +195,22 @@ def neighbors(sentence, target, index, at, pos, k, any_lemma, as_json):
 @click.argument("sentence_b")
 @click.argument("target_b")
 @index_options
+@similarity_options
 @output_options
-def similarity(sentence_a, target_a, sentence_b, target_b, index, as_json):
-    """Cosine of TARGET_A in SENTENCE_A and TARGET_B in SENTENCE_B, in the index's space.
+def similarity(sentence_a, target_a, sentence_b, target_b, index, method, params_path,
+               as_json):
+    """How alike TARGET_A in SENTENCE_A and TARGET_B in SENTENCE_B are used: the score of
+    --method, the cosine in the index's space, and each usage's top 3 senses.
 
     Example:
 
         sensedb similarity "He sat on the bank" bank "The bank raised rates" bank
     """
-    cosine = index.similarity(sentence_a, target_a, sentence_b, target_b)
-    emit({"cosine": round(cosine, 6)}, as_json, lambda r: f"{r['cosine']:.4f}")
+    from .retriever.similarity import similarity as compare
+
+    result = compare(index, (sentence_a, target_a), (sentence_b, target_b), method,
+                     params=params_path)
+    emit(result.to_dict(), as_json, _similarity_text)
 
 
 @cli.command()
@@ -271,6 +289,183 @@ def default_index(rebuild, build_all, as_json):
     data = index.info()
     emit(data, as_json, lambda d: f"{d['path']}: {d['documents']} lemmas, "
                                   f"{d['tokens']} labelled usages, {d['senses']} senses")
+
+
+@cli.command()
+@index_options
+@click.option("--sentences", default=300, show_default=True,
+              help="Sentences sampled from the index (all of them if it has fewer).")
+@click.option("--pairs", default=20000, show_default=True,
+              help="Random token pairs from different sentences.")
+@click.option("--seed", default=0, show_default=True, help="Seed of the sample.")
+@output_options
+def stats(index, sentences, pairs, seed, as_json):
+    """Anisotropy of the index's space, layer by layer: the expected cosine of random tokens
+    from different sentences (Ethayarajh 2019), raw and z-scored, and the rogue dimensions
+    that carry it (Timkey & van Schijndel 2021), on a sample of the index's sentences.
+
+    Example:
+
+        sensedb stats --index ./semcor-index --sentences 300
+    """
+    from .retriever.diagnostics import anisotropy, format_anisotropy
+
+    report = anisotropy(index, sample_sentences=sentences, pairs=pairs, seed=seed)
+    emit(report, as_json, format_anisotropy)
+
+
+@cli.command()
+@click.argument("sentence")
+@output_options
+def keywords(sentence, as_json):
+    """The words of SENTENCE ranked by the attention they receive in the default model's
+    last layer (heads averaged, summed over query words, [CLS]/[SEP] left out; scores sum
+    to 1). No index is needed; the sentence must fit in one model window (254 word
+    pieces for the default model).
+
+    Example:
+
+        sensedb keywords "The bank raised the interest rates"
+    """
+    from .retriever.diagnostics import attention_keywords
+
+    ranked = attention_keywords(sentence)
+    emit(ranked, as_json, lambda rows: "\n".join(
+        f"{row['score']:.3f}  {'#' * round(row['score'] * 100):<30} {row['word']} "
+        f"({row['position']})" for row in rows))
+
+
+@cli.command()
+@click.argument("lemma")
+@index_options
+@click.option("--pos", type=click.Choice(["NOUN", "VERB", "ADJ", "ADV"]), default=None,
+              help="Only this part of speech (default: all the lemma has).")
+@click.option("--out", type=click.Path(dir_okay=False), default=None,
+              help="FILE.png (or .svg, .pdf; needs matplotlib) or FILE.html (interactive). "
+                   "Default: plot_LEMMA.png.")
+@click.option("--query", default=None,
+              help="A sentence using the lemma: its usage is drawn as a star.")
+@click.option("--method", type=click.Choice(["auto", "pca", "umap"]), default="auto",
+              show_default=True, help="Projection; auto = UMAP if umap-learn is installed.")
+@output_options
+def plot(lemma, index, pos, out, query, method, as_json):
+    """Picture of every indexed usage of LEMMA in 2-D, one colour per gold sense, with the
+    usage of --query as a star in the same projection.
+
+    Example:
+
+        sensedb plot bank --index ./semcor-index --out bank.png --query "I sat on the bank"
+    """
+    from .plot import plot_lemma
+
+    result = plot_lemma(index, lemma, pos=pos, out=out, query=query, method=method)
+    emit(result, as_json, lambda r: (
+        f"{r['out']}: {r['points']} usages of {r['lemma']} ({', '.join(r['pos'])}), "
+        f"{len(r['senses'])} senses, {r['method']}"))
+
+
+# --------------------------------------------------------------------------- similarity
+def _similarity_text(result: dict) -> str:
+    same = "" if result["same"] is None else (
+        f"  -> {'same' if result['same'] else 'different'} sense "
+        f"(threshold {result['threshold']:.3f})")
+    lines = [f"{result['method']} {result['score']:.4f}  cosine {result['cosine']:.4f}{same}"]
+    for name in ("a", "b"):
+        usage = result.get(name)
+        if usage:
+            lines.append(f"{name}: {usage['target']} (position {usage['position']}) "
+                         f"{usage['lemma']} {usage['pos']}")
+            lines.extend(f"    {s['probability']:.3f}  {s['key']:<28} {s['gloss']}"
+                         for s in usage["senses"])
+    return "\n".join(lines)
+
+
+@cli.command("similarity-batch")
+@click.argument("pairs", type=click.Path(dir_okay=False, exists=True))
+@index_options
+@similarity_options
+@output_options
+def similarity_batch(pairs, index, method, params_path, as_json):
+    """Similarity of every pair of usages in PAIRS.tsv: sentence_a, target_a, sentence_b,
+    target_b (tab-separated; a fifth column, e.g. a gold score, is ignored). A target is the
+    word as written or word@N (N = its 0-based token position). One encoder pass for all.
+
+    Example:
+
+        sensedb similarity-batch pairs.tsv --index ./semcor-index --method sense --json
+    """
+    from .retriever.similarity import read_pairs_tsv
+    from .retriever.similarity import similarity_batch as batch
+
+    queries, _ = read_pairs_tsv(pairs)
+    results = [r.to_dict() for r in batch(index, queries, method, params=params_path,
+                                          progress=not as_json)]
+    emit(results, as_json, lambda rs: "\n".join(
+        f"{n}\t{r['score']:.4f}\t{r['cosine']:.4f}"
+        + ("" if r["same"] is None else f"\t{'same' if r['same'] else 'different'}")
+        for n, r in enumerate(rs, 1)))
+
+
+@cli.command("evaluate-wic")
+@click.argument("data", type=click.Path(dir_okay=False, exists=True))
+@click.argument("gold", type=click.Path(dir_okay=False, exists=True))
+@index_options
+@similarity_options
+@click.option("--threshold", type=float, default=None,
+              help="Same sense when score >= T (default: fitted with --train, else stored).")
+@click.option("--train", nargs=2, type=click.Path(dir_okay=False, exists=True), default=None,
+              metavar="DATA GOLD", help="WiC training pairs to fit the parameters on.")
+@click.option("--save", type=click.Path(dir_okay=False), default=None,
+              help="With --train: write the fitted parameters here (JSON, for --params).")
+@click.option("--allow-wordnet-examples", is_flag=True,
+              help="Allow an index holding WordNet's usage examples (most WiC sentences are "
+                   "such examples: the figure is then leaked).")
+@output_options
+def evaluate_wic(data, gold, index, method, params_path, threshold, train, save,
+                 allow_wordnet_examples, as_json):
+    """WiC accuracy (percent) of in-context similarity: a pair is "same sense" when its score
+    reaches the threshold. Fit on WiC train (--train), report another split.
+
+    Example:
+
+    \b
+        sensedb evaluate-wic dev.data.txt dev.gold.txt --index ./semcor-index \\
+            --train train.data.txt train.gold.txt --save wic-params.json
+    """
+    from .retriever.similarity import SimilarityParams, save_params
+    from .retriever.similarity import evaluate_wic as evaluate
+
+    if save and not train:
+        raise click.UsageError("--save needs --train")
+    result = evaluate(index, data, gold, threshold=threshold, train=train, method=method,
+                      params=params_path, allow_wordnet_examples=allow_wordnet_examples,
+                      progress=not as_json)
+    if save:
+        save_params(SimilarityParams.from_dict(result["params"]), save)
+        result["saved"] = save
+    emit(result, as_json, lambda r: f"WiC accuracy {r['accuracy']:.1f}  ({r['correct']}/"
+                                    f"{r['n']}, {r['method']}, threshold {r['threshold']:.4f})")
+
+
+@cli.command("evaluate-graded")
+@click.argument("pairs", type=click.Path(dir_okay=False, exists=True))
+@index_options
+@similarity_options
+@output_options
+def evaluate_graded(pairs, index, method, params_path, as_json):
+    """Spearman and Pearson correlation of similarity scores with graded gold scores:
+    PAIRS.tsv has sentence_a, target_a, sentence_b, target_b, gold (tab-separated; target =
+    word or word@N; '#' lines skipped). scripts/make_graded_set.py builds one.
+
+    Example:
+
+        sensedb evaluate-graded runs/graded_semeval2007.tsv --index ./semcor-index --json
+    """
+    from .retriever.similarity import evaluate_graded as evaluate
+
+    result = evaluate(index, pairs, method, params=params_path, progress=not as_json)
+    emit(result, as_json, lambda r: f"Spearman {r['spearman']:.4f}  Pearson {r['pearson']:.4f}"
+                                    f"  n {r['n']}  ({r['method']})")
 
 
 def main() -> None:

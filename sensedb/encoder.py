@@ -367,6 +367,49 @@ class Encoder:
             )
         return output.hidden_states
 
+    def attention_received(self, words: Sequence[str]) -> np.ndarray:
+        """How much attention each word receives in the last layer: (n_words,) float64 that
+        sums to 1.
+
+        Attention weights are averaged over heads and summed over query positions; [CLS] and
+        [SEP] are left out as queries and as keys; a word's score is the sum over its pieces.
+        The sentence must fit in one window of the model (InputError otherwise: attention is
+        not comparable across windows). The model runs with eager attention for this call
+        only (sdpa cannot return attention weights), then goes back to its setting.
+        """
+        import torch
+
+        words = list(words)
+        if not words:
+            raise InputError("empty sentence (no words)")
+        ids, word_of = self._pieces([words])[0]
+        if len(ids) > self.window_pieces:
+            raise InputError(
+                f"sentence has {len(ids)} word pieces; attention key words need it to fit in "
+                f"one window of the model ({self.window_pieces} pieces): shorten it")
+        seq = [self.tokenizer.cls_token_id, *ids, self.tokenizer.sep_token_id]
+        input_ids = torch.tensor([seq], dtype=torch.long, device=self.device)
+        previous = getattr(self.model.config, "_attn_implementation", None)
+        switch = hasattr(self.model, "set_attn_implementation") and previous != "eager"
+        try:
+            if switch:
+                self.model.set_attn_implementation("eager")
+            with torch.inference_mode():
+                output = self.model(input_ids=input_ids,
+                                    attention_mask=torch.ones_like(input_ids),
+                                    output_attentions=True)
+        finally:
+            if switch:
+                self.model.set_attn_implementation(previous)
+        if not output.attentions:
+            raise ConfigurationError(f"model {self.name} does not return attention weights")
+        last = output.attentions[-1][0].float().mean(0)  # (queries, keys), heads averaged
+        received = last[1:-1, 1:-1].sum(0).cpu().numpy().astype(np.float64)  # per key piece
+        scores = np.zeros(len(words), dtype=np.float64)
+        np.add.at(scores, np.asarray(word_of, dtype=np.int64), received)
+        total = scores.sum()
+        return scores / total if total > 0 else np.full(len(words), 1.0 / len(words))
+
 
 def _combine(states, spec: LayerSpec):
     """The spec's layers of one batch, averaged or summed: (batch, pieces, dim)."""

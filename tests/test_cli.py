@@ -47,7 +47,7 @@ def test_cli_end_to_end(runner, tmp_path, encoder):
                             "--json").output)
     assert {"f1", "precision", "recall", "by_pos", "n"} <= set(scores) and scores["n"] == 19
     info = json.loads(run(runner, "info", "--index", index, "--check", "--json").output)
-    assert info["check"] == "ok" and info["tokens"] == 19
+    assert info["check"] == "ok" and info["token_vectors"] == 19
     text = run(runner, "wsd", "He sat on the bank of the river", "bank", "--index", index)
     assert "bank%1:17:01::" in text.output.splitlines()[1]
 

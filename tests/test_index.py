@@ -15,8 +15,10 @@ from sensedb.indexer import job as job_module
 from sensedb.schema import Database
 
 
-def open_index(path, encoder, wordnet) -> SenseIndex:
-    return SenseIndex(path, encoder=encoder, wordnet=wordnet)
+def open_index(path, encoder, wordnet, **options) -> SenseIndex:
+    """An index with corpus evidence only, unless ``wordnet_evidence=True`` is given."""
+    options.setdefault("wordnet_evidence", False)
+    return SenseIndex(path, encoder=encoder, wordnet=wordnet, **options)
 
 
 def snapshot(index: SenseIndex) -> dict:
@@ -48,14 +50,34 @@ def test_round_trip_wsd(mini_index, encoder, wordnet):
     assert len(river.evidence) == 3 and all(u.lemma == "bank" for u in river.evidence)
     money = index.wsd("I paid the money into my account at the bank", "bank")
     assert money.best.key == "bank%1:14:00::"
-    # senses the corpus never labelled come after the scored ones, in WordNet order, flagged
-    unscored = [s for s in money.senses if s.fallback]
-    assert unscored and all(s.score is None for s in unscored)
-    scored = {s.key for s in money.senses if not s.fallback}
-    wordnet_order = [s.key for pos in ("NOUN", "VERB") for s in wordnet.candidates("bank", pos)
-                     if s.key not in scored]
-    assert [s.key for s in unscored] == wordnet_order
-    assert money.senses.index(unscored[0]) == 2
+    # senses the corpus never labelled have no cosine and are flagged; the two it labelled do
+    seen = [s for s in money.senses if not s.fallback]
+    assert {s.key for s in seen} == {"bank%1:14:00::", "bank%1:17:01::"}
+    assert all(s.cosine is not None and s.support == 3 for s in seen)
+    unseen = [s for s in money.senses if s.fallback]
+    assert len(unseen) == 16 and all(s.cosine is None and s.support == 0 for s in unseen)
+    probabilities = [s.probability for s in money.senses]
+    assert abs(sum(probabilities) - 1) < 1e-3 and probabilities == sorted(probabilities)[::-1]
+    assert money.margin == round(probabilities[0] - probabilities[1], 6)
+    assert money.decided_by in {"corpus", "gloss", "examples", "prior"}
+
+
+def test_wordnet_evidence_is_added_on_first_use(tmp_path, encoder, wordnet):
+    path = _mini_copy(tmp_path, encoder, wordnet)
+    index = open_index(path, encoder, wordnet, wordnet_evidence=True)
+    generations = index.directory.generations()
+    answer = index.wsd("The plant needs water and light", "plant")
+    assert not any(s.fallback for s in answer.senses)  # every sense has a gloss vector
+    after = index.directory.generations()
+    assert after["tokens"] == generations["tokens"]  # the corpus indexes were not rebuilt
+    assert after["wordnet"] > generations["wordnet"] and index.wordnet_senses.ntotal >= 4
+    assert index.info()["corpora"]["wordnet"] == 2  # plant as a noun and as a verb
+    index.check()
+    without = open_index(path, encoder, wordnet, wordnet_evidence=True, use_examples=False)
+    usages = without.neighbors("The plant needs water", "plant", k=20)
+    assert usages and {u.corpus for u in usages} == {"mini"}
+    assert "wordnet" in {u.corpus for u in index.neighbors("The plant needs water", "plant",
+                                                           k=40)}
 
 
 def test_multiword_target_and_position(mini_index, encoder, wordnet):
@@ -137,11 +159,11 @@ def test_crash_during_finalize_keeps_previous_generation(tmp_path, encoder, word
     path = tmp_path / "idx"
     shutil.copytree(build_dir := _mini_copy(tmp_path, encoder, wordnet), path)
     before = open_index(path, encoder, wordnet)
-    generation = before.manifest["generation"]
+    generation = before.directory.generations()
     real = Database.set_manifest
 
     def fail_on_generation(session, values):
-        if "generation" in values:
+        if "generations" in values:
             raise OSError("power cut")
         return real(session, values)
 
@@ -150,7 +172,7 @@ def test_crash_during_finalize_keeps_previous_generation(tmp_path, encoder, word
         finalize(IndexDirectory(path))
     monkeypatch.undo()
     after = open_index(path, encoder, wordnet)
-    assert after.manifest["generation"] == generation
+    assert after.directory.generations() == generation
     assert after.wsd("He sat on the bank of the river", "bank").best.key == "bank%1:17:01::"
     after.check()
     assert build_dir.exists()

@@ -23,7 +23,9 @@ from ..errors import IndexFormatError
 from ..schema import FORMAT_VERSION, Database
 from ..store import Normalizer, RunningStats, VectorStore
 
-TOKENS, SENSES = "tokens", "senses"
+TOKENS, SENSES = "tokens", "senses"  # labelled corpus tokens, corpus sense means
+EXAMPLES, WORDNET = "examples", "wordnet"  # WordNet example tokens, WordNet sense evidence
+STORES = (TOKENS, SENSES, EXAMPLES, WORDNET)
 COMPARED_KEYS = ("model", "dim", "layers", "layer_pooling", "piece_pooling")
 
 
@@ -34,6 +36,7 @@ class IndexDirectory:
         self.path = Path(path).expanduser()
         self.db_url = db_url or f"sqlite:///{self.path / 'sensedb.sqlite'}"
         self._db: Database | None = None
+        self._tables_checked = False
 
     @property
     def db(self) -> Database:
@@ -84,6 +87,11 @@ class IndexDirectory:
             raise IndexFormatError(
                 f"{self.path}: index format version {version}, this sensedb reads "
                 f"{FORMAT_VERSION}; rebuild the index")
+        if not self._tables_checked:  # tables added since the index was made (idempotent)
+            from ..schema import Base
+
+            Base.metadata.create_all(self.db.engine)
+            self._tables_checked = True
         return manifest
 
     def check_encoder(self, encoder_description: dict[str, Any]) -> None:
@@ -101,15 +109,20 @@ class IndexDirectory:
         return Normalizer(RunningStats.from_json(manifest["stats"]), manifest["standardize"])
 
     # ------------------------------------------------------------------ stores
-    def load_stores(self, manifest: dict[str, Any] | None = None
-                    ) -> tuple[VectorStore, VectorStore]:
+    def generations(self, manifest: dict[str, Any] | None = None) -> dict[str, int]:
+        """The current file generation of each vector store (0: none written yet)."""
         manifest = manifest or self.manifest()
-        generation = int(manifest.get("generation", 0))
+        found = {name: 0 for name in STORES}
+        found.update({name: int(manifest.get("generation", 0)) for name in (TOKENS, SENSES)})
+        found.update({k: int(v) for k, v in (manifest.get("generations") or {}).items()})
+        return found
+
+    def load_stores(self, manifest: dict[str, Any] | None = None) -> dict[str, VectorStore]:
+        manifest = manifest or self.manifest()
         dim = int(manifest["encoder"]["dim"])
-        if generation == 0:
-            return VectorStore(dim), VectorStore(dim)
-        return (VectorStore.load(self.path, TOKENS, generation),
-                VectorStore.load(self.path, SENSES, generation))
+        return {name: VectorStore.load(self.path, name, generation) if generation
+                else VectorStore(dim)
+                for name, generation in self.generations(manifest).items()}
 
     @contextmanager
     def lock(self) -> Iterator[None]:

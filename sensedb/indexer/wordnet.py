@@ -1,10 +1,10 @@
-"""WordNet as a sense-labelled corpus: each sense's gloss and usage examples.
+"""WordNet as sense-labelled text: each sense's usage examples and gloss.
 
-For the lemma ``bank`` (NOUN), sense ``bank%1:17:01::`` gives the labelled sentences
-``bank : sloping land ( especially the slope beside a body of water )`` (the lemma token is
-labelled) and each synset example in which the lemma occurs (``they pulled the canoe up on
-the bank``), the occurrence labelled. One document per (lemma, POS), keyed ``lemma.POS``, so
-the default index can grow lemma by lemma and skip what it already has.
+For the lemma ``bank`` (NOUN), sense ``bank%1:17:01::`` gives each synset example in which the
+lemma occurs (``they pulled the canoe up on the bank``), the occurrence labelled, and the gloss
+text ``bank: sloping land (especially the slope beside a body of water)``, whose sentence
+vector is stored apart (``index_glosses``). One document per (lemma, POS), keyed
+``lemma.POS``, so an index can grow lemma by lemma and skip what it already has.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 
 from ..corpora import Document, Sentence, Token
 from ..corpora.tokenize import tokenize
-from ..inventory import WordNet
+from ..inventory import SenseInfo, WordNet
 
 CORPUS = "wordnet"
 
@@ -22,9 +22,28 @@ def document_key(lemma: str, pos: str) -> str:
     return f"{lemma}.{pos}"
 
 
+def gloss_text(sense: SenseInfo) -> str:
+    """The text whose sentence vector stands for a sense's gloss: ``lemma: gloss``."""
+    return f"{sense.lemma.replace('_', ' ')}: {sense.gloss}"
+
+
+def example_usages(inventory: WordNet, sense: SenseInfo) -> list[tuple[list[str], int]]:
+    """The synset's usage examples that contain the sense's lemma (any inflection), as
+    (words, index of the lemma) with a multiword lemma merged into one word."""
+    usages = []
+    for example in sense.examples:
+        words = tokenize(example)
+        span = _find_lemma(inventory, words, sense.lemma, sense.pos)
+        if span is not None:
+            start, end = span
+            usages.append((words[:start] + [" ".join(words[start:end])] + words[end:], start))
+    return usages
+
+
 def wordnet_documents(inventory: WordNet,
                       lemmas: Iterable[tuple[str, str]]) -> Iterator[Document]:
-    """Documents of glosses and examples for each (lemma, POS) WordNet knows."""
+    """A document of usage examples for each (lemma, POS) WordNet knows (possibly with no
+    sentences: it still marks the lemma as done)."""
     for lemma, pos in dict.fromkeys(lemmas):
         senses = inventory.candidates(lemma, pos)
         if not senses:
@@ -32,21 +51,11 @@ def wordnet_documents(inventory: WordNet,
         key = document_key(senses[0].lemma, pos)
         sentences = []
         for sense in senses:
-            surface = sense.lemma.replace("_", " ")
             label = dict(lemma=sense.lemma, pos=sense.pos, senses=(sense.key,))
-            gloss_words = [Token(surface, instance_id=f"{sense.key}#gloss", **label),
-                           Token(":")] + [Token(w) for w in tokenize(sense.gloss)]
-            sentences.append(Sentence(f"{sense.key}#gloss", gloss_words))
-            for number, example in enumerate(sense.examples):
-                words = tokenize(example)
-                span = _find_lemma(inventory, words, sense.lemma, pos)
-                if span is None:
-                    continue
-                start, end = span
-                tokens = ([Token(w) for w in words[:start]]
-                          + [Token(" ".join(words[start:end]),
-                                   instance_id=f"{sense.key}#ex{number}", **label)]
-                          + [Token(w) for w in words[end:]])
+            for number, (words, index) in enumerate(example_usages(inventory, sense)):
+                tokens = [Token(w) for w in words]
+                tokens[index] = Token(words[index], instance_id=f"{sense.key}#ex{number}",
+                                      **label)
                 sentences.append(Sentence(f"{sense.key}#ex{number}", tokens))
         yield Document(key, sentences, source="WordNet")
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -15,17 +16,24 @@ from ..corpora.tokenize import find_target, tokenize
 from ..encoder import DEFAULT_MODEL, Encoder
 from ..errors import IndexFormatError, InputError
 from ..indexer import (
+    EXAMPLES,
+    SENSES,
+    TOKENS,
+    WORDNET,
     WORDNET_CORPUS,
     IndexDirectory,
     document_key,
+    finalize,
     index_documents,
+    index_glosses,
     open_or_create,
     wordnet_documents,
 )
 from ..inventory import WordNet, default_wordnet
 from ..paths import default_index_dir
-from ..schema import Document, Sense, Sentence, Shard, Token
-from ..store import group_key
+from ..schema import Document, Sense, Sentence, Shard, Token, WordNetSense
+from ..store import Normalizer, group_key
+from . import scoring
 from .metrics import score_predictions
 from .results import Disambiguation, SenseScore, Usage
 
@@ -47,15 +55,24 @@ class Target:
 
 class SenseIndex:
     """An open index. ``path=None`` opens the default index, built from WordNet alone and
-    extended lemma by lemma on first use (``autobuild``)."""
+    extended lemma by lemma on first use (``autobuild``).
+
+    ``wordnet_evidence``: add WordNet's gloss and example vectors of a lemma to the index the
+    first time the lemma is queried (any index; False for a read-only one).
+    ``use_examples=False`` leaves WordNet's usage examples out of every answer (WiC is built
+    from them)."""
 
     def __init__(self, path: str | os.PathLike | None = None, *, db_url: str | None = None,
                  model: str | None = None, device: str | None = None,
                  wordnet: WordNet | None = None, autobuild: bool | None = None,
-                 batch_tokens: int = 4096, encoder: Encoder | None = None) -> None:
+                 batch_tokens: int = 4096, encoder: Encoder | None = None,
+                 wordnet_evidence: bool = True, use_examples: bool = True) -> None:
         self.directory = IndexDirectory(path if path is not None else default_index_dir(),
                                         db_url)
         self.autobuild = (path is None) if autobuild is None else autobuild
+        # WordNet's glosses and examples are added to any index lemma by lemma on first use
+        self.wordnet_evidence = wordnet_evidence
+        self.use_examples = use_examples  # False: leave WordNet's examples out of the evidence
         self.inventory = wordnet or default_wordnet()
         self._device, self._batch_tokens = device, batch_tokens
         self._encoder = encoder
@@ -98,7 +115,10 @@ class SenseIndex:
     def _load(self) -> None:
         self.manifest = self.directory.manifest()
         self.normalizer = self.directory.normalizer(self.manifest)
-        self.tokens, self.senses = self.directory.load_stores(self.manifest)
+        stores = self.directory.load_stores(self.manifest)
+        self.tokens, self.senses = stores[TOKENS], stores[SENSES]
+        self.examples, self.wordnet_senses = stores[EXAMPLES], stores[WORDNET]
+        self.weights = scoring.weights_for(self.manifest, corpus=self.tokens.ntotal > 0)
         with self.directory.db.session() as session:
             self._built_lemmas = set(session.execute(select(Document.key).where(
                 Document.corpus == WORDNET_CORPUS)).scalars())
@@ -108,9 +128,10 @@ class SenseIndex:
         self._load()
 
     def ensure(self, pairs: Iterable[tuple[str, str]], *, progress: bool = False) -> int:
-        """Default index only: add WordNet's glosses and examples for lemmas not yet in it.
-        Returns the number of lemmas added."""
-        if not self.autobuild:
+        """Add WordNet's evidence (example tokens, gloss vectors) for the lemmas not yet in
+        the index. Returns the number of lemmas added; 0 when another process is writing the
+        index (the answer then uses the evidence already there)."""
+        if not self.wordnet_evidence:
             return 0
         missing = []
         for lemma, pos in dict.fromkeys(pairs):
@@ -119,10 +140,21 @@ class SenseIndex:
                 missing.append((senses[0].lemma, pos))
         if not missing:
             return 0
-        with self.directory.lock():
-            index_documents(self.directory, self.encoder, self.inventory,
-                            wordnet_documents(self.inventory, missing), corpus=WORDNET_CORPUS,
-                            progress=progress)
+        try:
+            with self.directory.lock():
+                index_documents(self.directory, self.encoder, self.inventory,
+                                wordnet_documents(self.inventory, missing),
+                                corpus=WORDNET_CORPUS, progress=progress, rebuild=False)
+                index_glosses(self.directory, self.encoder,
+                              (s for lemma, pos in missing
+                               for s in self.inventory.candidates(lemma, pos)))
+                finalize(self.directory, (EXAMPLES, WORDNET))
+        except IndexFormatError as exc:
+            if "another process" not in str(exc):
+                raise
+            warnings.warn(f"{exc}; answering without WordNet evidence for {len(missing)} "
+                          "new lemmas", stacklevel=2)
+            return 0
         self._load()
         return len(missing)
 
@@ -145,16 +177,18 @@ class SenseIndex:
         merged = words[:start] + [" ".join(words[start:end])] + words[end:]
         return Target(merged, start)
 
-    def query_vectors(self, targets: Sequence[Target], *, progress: bool = False) -> np.ndarray:
-        """Normalized vectors of the targets in the index's space, (n, dim)."""
+    def query_vectors(self, targets: Sequence[Target], *, progress: bool = False,
+                      raw: bool = False) -> np.ndarray:
+        """Vectors of the targets, (n, dim): normalized in the index's space, or the encoder's
+        raw vectors with ``raw=True``."""
         if not targets:
             return np.zeros((0, self.tokens.dim), np.float32)
         sentences: dict[tuple[str, ...], int] = {}  # each sentence is encoded once
         for target in targets:
             sentences.setdefault(tuple(target.words), len(sentences))
         vectors = self.encoder.word_vectors([list(s) for s in sentences], progress=progress)
-        raw = np.stack([vectors[sentences[tuple(t.words)]][t.index] for t in targets])
-        return self.normalizer(raw)
+        found = np.stack([vectors[sentences[tuple(t.words)]][t.index] for t in targets])
+        return found if raw else self.normalizer(found)
 
     def lemma_candidates(self, surface: str, pos: str | None = None) -> list[tuple[str, str]]:
         pairs = self.inventory.lemmatize(surface, pos)
@@ -166,36 +200,70 @@ class SenseIndex:
     # ------------------------------------------------------------------ queries
     def wsd(self, sentence: Words, target: str | None = None, *, at: int | None = None,
             pos: str | None = None, k: int = 5) -> Disambiguation:
-        """Rank the target's candidate senses by cosine to its usage (best first), with the
+        """Rank the target's candidate senses (best first) by the evidence score, with the
         ``k`` nearest labelled usages of the same lemma as evidence."""
         located = self.locate(sentence, target, at)
         pairs = self.lemma_candidates(located.surface, pos)
         self.ensure(pairs)
-        vector = self.query_vectors([located])[0]
-        return self.disambiguate(located, pairs, vector, k=k)
+        raw = self.query_vectors([located], raw=True)[0]
+        return self.disambiguate(located, pairs, raw, k=k)
 
-    def disambiguate(self, located: Target, pairs: list[tuple[str, str]], vector: np.ndarray,
+    def disambiguate(self, located: Target, pairs: list[tuple[str, str]], raw: np.ndarray,
                      *, k: int = 5) -> Disambiguation:
+        """Score every candidate sense of ``pairs`` for the usage whose raw encoder vector is
+        ``raw``: w · features (see ``scoring``), probabilities by softmax over candidates."""
+        vector, plain = self.normalizer(raw), Normalizer(None, False)(raw)
         candidates = [s for lemma, pos in pairs for s in self.inventory.candidates(lemma, pos)]
-        rows = self._sense_rows(s.key for s in candidates)
-        ids = [rows[s.key][0] for s in candidates if s.key in rows]
-        scores = dict(zip(ids, (self.senses.vectors(ids) @ vector).tolist(), strict=True)) \
-            if ids else {}
-        ranked = []
-        for order, sense in enumerate(candidates):
-            row = rows.get(sense.key)
-            score = scores.get(row[0]) if row else None
-            ranked.append((order, SenseScore(
-                key=sense.key, synset=sense.synset, lemma=sense.lemma, pos=sense.pos,
-                score=None if score is None else round(float(score), 6), gloss=sense.gloss,
-                support=row[1] if row else 0, rank=sense.rank, fallback=score is None)))
-        ranked.sort(key=lambda item: (item[1].fallback, -(item[1].score or 0.0), item[0]))
+        corpus = self._sense_rows(s.key for s in candidates)
+        wordnet = self._wordnet_rows(s.key for s in candidates)
+        corpus_cos = self._cosines(self.senses, [corpus.get(s.key) for s in candidates], vector)
+        gloss_cos = self._cosines(self.wordnet_senses,
+                                  [wordnet.get((s.key, "gloss")) for s in candidates], plain)
+        example_cos = self._cosines(
+            self.wordnet_senses, [wordnet.get((s.key, "examples")) if self.use_examples
+                                  else None for s in candidates], vector)
+        groups = [group_key(lemma, pos) for lemma, pos in pairs]
+        near_scores, near_ids = self.tokens.search(vector[None, :], scoring.VOTE_K, groups)
+        voters = self._token_keys([int(i) for i in near_ids[0] if i >= 0])
+        features = np.array([scoring.candidate_features(
+            corpus_cos=corpus_cos[n], support=corpus.get(s.key, (0, 0))[1],
+            vote=sum(s.key in keys for keys in voters) / max(len(voters), 1),
+            gloss_cos=gloss_cos[n], example_cos=example_cos[n],
+            wordnet_count=s.count, rank=s.rank) for n, s in enumerate(candidates)])
+        scores = features @ self.weights if len(candidates) else np.zeros(0)
+        probabilities = _softmax(scores)
+        order = sorted(range(len(candidates)), key=lambda n: (-scores[n], n))
+        ranked = [SenseScore(
+            key=s.key, synset=s.synset, lemma=s.lemma, pos=s.pos,
+            score=round(float(scores[n]), 6), gloss=s.gloss,
+            support=corpus.get(s.key, (0, 0))[1], rank=s.rank,
+            fallback=corpus_cos[n] is None and gloss_cos[n] is None and example_cos[n] is None,
+            probability=round(float(probabilities[n]), 6),
+            cosine=None if corpus_cos[n] is None else round(corpus_cos[n], 6))
+            for n, s in ((n, candidates[n]) for n in order)]
+        decided_by = scoring.decided_by(features[order[:2]], self.weights) \
+            if len(order) > 1 else "single candidate"
         evidence = self.nearest(vector, pairs, k) if k > 0 else []
-        best = ranked[0][1] if ranked else None
+        nearest = ([float(near_scores[0][0])] if voters else []) + [u.score for u in evidence]
+        nearest_cos = max(nearest, default=None)
+        best = ranked[0] if ranked else None
         return Disambiguation(
             target=located.surface, position=located.index,
             lemma=best.lemma if best else pairs[0][0], pos=best.pos if best else pairs[0][1],
-            senses=[s for _, s in ranked], evidence=evidence)
+            senses=ranked, evidence=evidence, decided_by=decided_by,
+            margin=round(float(probabilities[order[0]] - probabilities[order[1]]), 6)
+            if len(order) > 1 else 1.0,
+            nearest_cosine=None if nearest_cos is None else round(nearest_cos, 6),
+            novel=nearest_cos is not None and nearest_cos < scoring.NOVELTY_COSINE)
+
+    @staticmethod
+    def _cosines(store, rows: list[tuple[int, int] | None], vector: np.ndarray
+                 ) -> list[float | None]:
+        ids = [row[0] for row in rows if row is not None]
+        if not ids:
+            return [None] * len(rows)
+        found = iter((store.vectors(ids) @ vector).tolist())
+        return [None if row is None else next(found) for row in rows]
 
     def neighbors(self, sentence: Words, target: str | None = None, *, at: int | None = None,
                   pos: str | None = None, k: int = 10, any_lemma: bool = False) -> list[Usage]:
@@ -210,10 +278,17 @@ class SenseIndex:
 
     def nearest(self, vector: np.ndarray, pairs: list[tuple[str, str]] | None,
                 k: int) -> list[Usage]:
+        """The k labelled usages nearest to ``vector`` (normalized, index space): corpus
+        tokens and, unless ``use_examples`` is off, WordNet's example tokens."""
         groups = None if pairs is None else [group_key(lemma, pos) for lemma, pos in pairs]
-        scores, ids = self.tokens.search(vector[None, :], k, groups)
-        found = [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
-        return self.usages(found)
+        stores = [self.tokens] + ([self.examples] if self.use_examples else [])
+        found = []
+        for store in stores:
+            scores, ids = store.search(vector[None, :], k, groups)
+            found += [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True)
+                      if i >= 0]
+        found.sort(key=lambda item: -item[1])
+        return self.usages(found[:k])
 
     def similarity(self, sentence_a: Words, target_a: str | None, sentence_b: Words,
                    target_b: str | None, *, at_a: int | None = None,
@@ -225,9 +300,13 @@ class SenseIndex:
         return float(va @ vb)
 
     def evaluate(self, data: str | os.PathLike, gold: str | os.PathLike, *,
-                 out: str | os.PathLike | None = None, progress: bool = False) -> dict:
+                 out: str | os.PathLike | None = None, progress: bool = False,
+                 min_confidence: float = 0.0, one_sense_per_discourse: bool = False) -> dict:
         """Disambiguate every instance of a data set in the unified format of Raganato et al.
-        (2017) and score it like the framework's scorer (precision, recall, F1 in percent)."""
+        (2017) and score it like the framework's scorer (precision, recall, F1 in percent).
+
+        Also reports coverage, how many answers each kind of evidence decided and how many
+        fell back to WordNet's order. ``min_confidence``: abstain below that probability."""
         instances, targets = [], []
         for document in read_raganato(data, gold, key_check=self.inventory.has_key):
             for sentence in document.sentences:
@@ -239,17 +318,29 @@ class SenseIndex:
         if not instances:
             raise InputError("no instances to evaluate", path=str(data))
         self.ensure(((t.lemma, t.pos) for t in instances), progress=progress)
-        vectors = self.query_vectors(targets, progress=progress)
+        vectors = self.query_vectors(targets, progress=progress, raw=True)
+        answers = [self.disambiguate(target, [(token.lemma, token.pos)], vector, k=0)
+                   for token, target, vector in zip(instances, targets, vectors, strict=True)]
+        if one_sense_per_discourse:
+            answers = _one_sense_per_discourse(answers, [t.instance_id for t in instances])
         predictions, gold_keys, pos_of = {}, {}, {}
-        fallbacks = 0
-        for token, target, vector in zip(instances, targets, vectors, strict=True):
-            answer = self.disambiguate(target, [(token.lemma, token.pos)], vector, k=0)
-            predictions[token.instance_id] = answer.best.key if answer.best else None
+        decided: dict[str, int] = {}
+        fallbacks = abstained = 0
+        for token, answer in zip(instances, answers, strict=True):
+            best = answer.best
+            if best is not None and answer.confidence < min_confidence:
+                best = None
+                abstained += 1
+            predictions[token.instance_id] = best.key if best else None
             fallbacks += answer.fallback
+            decided[answer.decided_by] = decided.get(answer.decided_by, 0) + 1
             gold_keys[token.instance_id] = token.senses
             pos_of[token.instance_id] = token.pos
         result = score_predictions(predictions, gold_keys, pos_of)
         result["fallbacks"] = fallbacks
+        result["abstained"] = abstained
+        result["coverage"] = round(100.0 * result["answered"] / result["n"], 2)
+        result["decided_by"] = dict(sorted(decided.items()))
         if out is not None:
             Path(out).write_text("".join(f"{i} {k}\n" for i, k in predictions.items() if k))
         return result
@@ -270,19 +361,30 @@ class SenseIndex:
             "path": str(self.directory.path), "database": self.directory.db_url,
             "default_index": self.autobuild, "encoder": manifest["encoder"],
             "standardize": manifest["standardize"], "inventory": manifest["inventory"],
-            "generation": manifest["generation"], "versions": manifest["versions"],
+            "generations": self.directory.generations(manifest),
+            "versions": manifest["versions"],
             "corpora": corpora, **counts,
             "token_vectors": self.tokens.ntotal, "sense_vectors": self.senses.ntotal,
+            "example_vectors": self.examples.ntotal,
+            "wordnet_sense_vectors": self.wordnet_senses.ntotal,
+            "scoring_weights": dict(zip(scoring.FEATURES, self.weights.tolist(), strict=True)),
             "disk_bytes": sum(p.stat().st_size for p in files),
         }
 
     def check(self) -> None:
         """Verify the FAISS ids against the database rows (IndexFormatError if they differ)."""
         with self.directory.db.session() as session:
-            token_ids = session.execute(select(Token.id)).scalars().all()
+            tokens = session.execute(
+                select(Token.id, Document.corpus)
+                .join(Sentence, Token.sentence_id == Sentence.id)
+                .join(Document, Sentence.document_id == Document.id)).all()
             sense_ids = session.execute(select(Sense.id).where(Sense.count > 0)).scalars().all()
-        self.tokens.check_ids(token_ids, "token index")
+            wordnet_ids = session.execute(
+                select(WordNetSense.id).where(WordNetSense.count > 0)).scalars().all()
+        self.tokens.check_ids((i for i, c in tokens if c != WORDNET_CORPUS), "token index")
+        self.examples.check_ids((i for i, c in tokens if c == WORDNET_CORPUS), "example index")
         self.senses.check_ids(sense_ids, "sense index")
+        self.wordnet_senses.check_ids(wordnet_ids, "WordNet sense index")
 
     # ------------------------------------------------------------------ rows
     def _sense_rows(self, keys: Iterable[str]) -> dict[str, tuple[int, int]]:
@@ -293,6 +395,25 @@ class SenseIndex:
             rows = session.execute(select(Sense.key, Sense.id, Sense.count).where(
                 Sense.key.in_(keys), Sense.count > 0)).all()
         return {row.key: (row.id, row.count) for row in rows}
+
+    def _wordnet_rows(self, keys: Iterable[str]) -> dict[tuple[str, str], tuple[int, int]]:
+        keys = list(keys)
+        if not keys:
+            return {}
+        with self.directory.db.session() as session:
+            rows = session.execute(select(
+                WordNetSense.key, WordNetSense.source, WordNetSense.id, WordNetSense.count)
+                .where(WordNetSense.key.in_(keys), WordNetSense.count > 0)).all()
+        return {(row.key, row.source): (row.id, row.count) for row in rows}
+
+    def _token_keys(self, ids: list[int]) -> list[list[str]]:
+        """The gold sense keys of these tokens, in order."""
+        if not ids:
+            return []
+        with self.directory.db.session() as session:
+            rows = dict(session.execute(select(Token.id, Token.sense_keys)
+                                        .where(Token.id.in_(ids))).all())
+        return [rows[i].split() for i in ids if i in rows]
 
     def usages(self, found: list[tuple[int, float]]) -> list[Usage]:
         """Labelled usages for (token id, score) pairs, in the given order."""
@@ -319,6 +440,39 @@ class SenseIndex:
                                 sentence=row.text, position=row.position,
                                 document=row.key, corpus=row.corpus))
         return usages
+
+
+def _softmax(scores: np.ndarray) -> np.ndarray:
+    if len(scores) == 0:
+        return scores
+    exp = np.exp(scores - scores.max())
+    return exp / exp.sum()
+
+
+def _one_sense_per_discourse(answers: list[Disambiguation],
+                             instance_ids: list[str]) -> list[Disambiguation]:
+    """Within a document, give every occurrence of a lemma the sense with the largest summed
+    probability over its occurrences (Gale et al. 1992)."""
+    from collections import defaultdict
+
+    totals: dict[tuple, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    for answer, instance in zip(answers, instance_ids, strict=True):
+        for sense in answer.senses:
+            totals[(_document_of(instance), answer.lemma, answer.pos)][sense.key] += \
+                sense.probability or 0.0
+    out = []
+    for answer, instance in zip(answers, instance_ids, strict=True):
+        votes = totals[(_document_of(instance), answer.lemma, answer.pos)]
+        winner = max(votes, key=votes.get) if votes else None
+        senses = sorted(answer.senses, key=lambda s: s.key != winner)
+        out.append(replace(answer, senses=senses))
+    return out
+
+
+def _document_of(instance_id: str) -> str:
+    """'d000.s001.t002' → 'd000' ('senseval2.d000.s001.t002' → 'senseval2.d000')."""
+    parts = instance_id.split(".")
+    return ".".join(parts[:-2]) if len(parts) > 2 else instance_id
 
 
 def _model_name(model: str) -> str:

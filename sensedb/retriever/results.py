@@ -26,10 +26,12 @@ class Usage:
 
 @dataclass
 class SenseScore:
-    """One candidate sense of a target, with its cosine to the target's usage.
+    """One candidate sense of a target.
 
-    ``score`` is None for a sense without a vector in the index (``fallback`` is True): such
-    senses are ranked after the scored ones, in WordNet order.
+    ``score`` is the evidence score (w · features), ``probability`` its softmax over the
+    candidates, ``cosine`` the cosine to the sense's corpus vector (None without one).
+    ``fallback`` is True when the sense has no vector evidence at all (corpus, gloss or
+    examples): only WordNet's order and counts speak for it.
     """
 
     key: str
@@ -41,6 +43,8 @@ class SenseScore:
     support: int
     rank: int
     fallback: bool = False
+    probability: float | None = None
+    cosine: float | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -56,6 +60,10 @@ class Disambiguation:
     pos: str
     senses: list[SenseScore]
     evidence: list[Usage] = field(default_factory=list)
+    decided_by: str = ""  # corpus | gloss | examples | prior | single candidate
+    margin: float = 0.0  # probability of the best minus that of the second
+    nearest_cosine: float | None = None  # to the nearest labelled usage of the lemma
+    novel: bool = False  # far from every labelled usage: possibly a sense not in the data
 
     @property
     def best(self) -> SenseScore | None:
@@ -63,11 +71,18 @@ class Disambiguation:
 
     @property
     def fallback(self) -> bool:
-        """True when no candidate had a vector and the answer is WordNet's first sense."""
-        return bool(self.senses) and self.senses[0].fallback
+        """True when no candidate had vector evidence: WordNet's order and counts decided."""
+        return bool(self.senses) and all(s.fallback for s in self.senses)
+
+    @property
+    def confidence(self) -> float:
+        """The probability of the best sense."""
+        return (self.senses[0].probability or 0.0) if self.senses else 0.0
 
     def to_dict(self) -> dict:
         return {"target": self.target, "position": self.position, "lemma": self.lemma,
-                "pos": self.pos, "fallback": self.fallback,
+                "pos": self.pos, "fallback": self.fallback, "confidence": self.confidence,
+                "margin": self.margin, "decided_by": self.decided_by,
+                "nearest_cosine": self.nearest_cosine, "novel": self.novel,
                 "senses": [s.to_dict() for s in self.senses],
                 "evidence": [u.to_dict() for u in self.evidence]}

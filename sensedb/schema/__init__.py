@@ -12,6 +12,7 @@ from .models import (
     Shard,
     Token,
     TokenSense,
+    WordNetSense,
 )
 
 __all__ = [
@@ -26,4 +27,5 @@ __all__ = [
     "Shard",
     "Token",
     "TokenSense",
+    "WordNetSense",
 ]

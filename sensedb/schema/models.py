@@ -111,3 +111,20 @@ class Job(Base):
     documents: Mapped[int] = mapped_column(Integer, default=0)
     tokens: Mapped[int] = mapped_column(Integer, default=0)
     words: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class WordNetSense(Base):
+    """WordNet's own evidence for a sense, one row per source: ``gloss`` (the sentence vector
+    of "lemma: gloss") or ``examples`` (the lemma's tokens in the synset's usage examples).
+    Kept apart from corpus senses so each source can be weighed, reported or left out."""
+
+    __tablename__ = "wordnet_senses"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(200))
+    source: Mapped[str] = mapped_column(String(16))  # gloss | examples
+    lemma: Mapped[str] = mapped_column(String(200))
+    pos: Mapped[str] = mapped_column(String(8))
+    count: Mapped[int] = mapped_column(Integer, default=0)
+    vec_sum: Mapped[bytes] = mapped_column(LargeBinary)
+    __table_args__ = (UniqueConstraint("key", "source", name="uq_wordnet_sense_source"),
+                      Index("ix_wordnet_senses_lemma_pos", "lemma", "pos"))

@@ -1,0 +1,239 @@
+"""WSD evidence experiments: fit the scoring weights on held-out SemCor, report SE07 and the
+ablation table.
+
+    python scripts/wsd_experiments.py --data ../shared/data --cache runs/exp --out runs/wsd
+
+Steps (each cached under --cache):
+1. encode SemCor and SemEval-2007 once (last layer and mean of the last four, one pass);
+2. hold out every SemCor document whose number is divisible by 10 (d000, d010, ...);
+   sense vectors and the 5-NN vote come from the other 90%;
+3. WordNet evidence for every candidate sense: gloss sentence vectors and example vectors,
+   computed by sensedb's own evidence code (sensedb.retriever.evidence);
+4. per-candidate features (sensedb.retriever.scoring.FEATURES) for held-out SemCor and SE07;
+5. fit the conditional-logit weights on held-out SemCor (2-fold cross-validation by document
+   for the held-out figures), score SE07 and the ablations.
+Never touches any evaluation set but SemEval-2007.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+
+from sensedb import Encoder, read_raganato
+from sensedb.inventory import default_wordnet
+from sensedb.retriever import scoring
+from sensedb.retriever.evidence import wordnet_evidence
+from sensedb.store import Normalizer, RunningStats
+
+SPECS = {"last": "last", "last4": "last4"}
+
+
+def load_corpus(xml: Path, gold: Path):
+    """Labelled instances: (doc number, instance id, lemma, pos, keys, sentence index, position)
+    and the sentences' words."""
+    sentences, instances = [], []
+    for d_index, document in enumerate(read_raganato(xml, gold)):
+        for sentence in document.sentences:
+            s_index = len(sentences)
+            sentences.append(sentence.words)
+            for position, token in enumerate(sentence.tokens):
+                if token.senses:
+                    instances.append((d_index, token.instance_id, token.lemma.lower(),
+                                      token.pos, token.senses, s_index, position))
+    return sentences, instances
+
+
+def encode(encoder: Encoder, sentences, instances, cache: Path):
+    if cache.exists():
+        data = np.load(cache)
+        return {k: data[k] for k in data.files}
+    t0 = time.perf_counter()
+    out = encoder.word_vectors_multi(sentences, SPECS, progress=True)
+    result = {}
+    for name in SPECS:
+        stats = RunningStats.empty(encoder.dim)
+        for matrix in out[name]:
+            stats.update(matrix)
+        result[name] = np.stack([out[name][s][p] for *_, s, p in instances]).astype(np.float32)
+        result[f"{name}_stats"] = np.concatenate([[stats.n], stats.total, stats.total_sq])
+    print(f"encoded {len(sentences)} sentences in {time.perf_counter() - t0:.0f} s")
+    np.savez(cache, **result)
+    return result
+
+
+def stats_from(array: np.ndarray) -> RunningStats:
+    dim = (len(array) - 1) // 2
+    return RunningStats(int(array[0]), array[1:dim + 1], array[dim + 1:])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", default="../shared/data")
+    parser.add_argument("--cache", default="runs/exp")
+    parser.add_argument("--out", default="runs/wsd")
+    args = parser.parse_args()
+    data, cache, out = Path(args.data), Path(args.cache), Path(args.out)
+    cache.mkdir(parents=True, exist_ok=True)
+    out.mkdir(parents=True, exist_ok=True)
+    inventory = default_wordnet()
+    encoder = Encoder()
+
+    semcor = data / "wsd" / "semcor"
+    se07 = data / "wsd" / "semeval2007"
+    sc_sentences, sc_instances = load_corpus(semcor / "semcor.data.xml",
+                                             semcor / "semcor.gold.key.txt")
+    dev_sentences, dev_instances = load_corpus(se07 / "semeval2007.data.xml",
+                                               se07 / "semeval2007.gold.key.txt")
+    sc_vectors = encode(encoder, sc_sentences, sc_instances, cache / "semcor.npz")
+    dev_vectors = encode(encoder, dev_sentences, dev_instances, cache / "se07.npz")
+
+    heldout = np.array([d % 10 == 0 for d, *_ in sc_instances])
+    train_idx = np.flatnonzero(~heldout)
+    print(f"SemCor: {len(sc_instances)} instances, held out {heldout.sum()} "
+          f"({len({d for d, *_ in np.array(sc_instances, dtype=object)[heldout]})} documents)")
+
+    # corpus evidence from the 90%: per representation, normalized token vectors + sense means
+    reps = {}
+    for name in SPECS:
+        stats = stats_from(sc_vectors[f"{name}_stats"])
+        for standardize in (False, True):
+            normalizer = Normalizer(stats, standardize)
+            key = name + ("+z" if standardize else "")
+            reps[key] = {"norm": normalizer,
+                         "train": normalizer(sc_vectors[name][train_idx]),
+                         "sc": sc_vectors[name], "dev": dev_vectors[name]}
+    train_keys = [sc_instances[i][4] for i in train_idx]
+    train_lemma = defaultdict(list)
+    for row, i in enumerate(train_idx):
+        train_lemma[(sc_instances[i][2], sc_instances[i][3])].append(row)
+    sense_rows = defaultdict(list)
+    for row, keys in enumerate(train_keys):
+        for key in keys:
+            sense_rows[key].append(row)
+
+    # WordNet evidence for every candidate of the instances we score
+    pairs = {(i[2], i[3]) for i in np.array(sc_instances, dtype=object)[heldout]}
+    pairs |= {(i[2], i[3]) for i in dev_instances}
+    evidence = wordnet_evidence(encoder, inventory, sorted(pairs), cache=cache / "wordnet.npz",
+                                progress=True)
+
+    def features_for(instances, vectors_of, rows):
+        """Per representation: feature matrices (candidates × FEATURES); gold masks; ids."""
+        feats = {name: [] for name in reps}
+        golds, metas = [], []
+        for row in rows:
+            _, iid, lemma, pos, keys, _, _ = instances[row]
+            candidates = inventory.candidates(lemma, pos)
+            if not candidates:
+                continue
+            plain = Normalizer(None, False)(vectors_of(reps["last"], row))
+            gloss = [evidence.gloss_cosine(s.key, plain) for s in candidates]
+            example = [evidence.example_cosine(s.key, plain) for s in candidates]
+            lemma_rows = train_lemma.get((lemma, pos), [])
+            for name, rep in reps.items():
+                query = rep["norm"](vectors_of(rep, row))
+                neighbours = []
+                if lemma_rows:
+                    sims = rep["train"][lemma_rows] @ query
+                    neighbours = [train_keys[lemma_rows[t]] for t in np.argsort(-sims)[:5]]
+                matrix = []
+                for n, sense in enumerate(candidates):
+                    rows_s = sense_rows.get(sense.key, [])
+                    corpus = None
+                    if rows_s:
+                        mean = rep["train"][rows_s].mean(0)
+                        corpus = float(mean @ query / np.linalg.norm(mean))
+                    matrix.append(scoring.candidate_features(
+                        corpus_cos=corpus, support=len(rows_s),
+                        vote=sum(sense.key in k for k in neighbours) / max(len(neighbours), 1),
+                        gloss_cos=gloss[n], example_cos=example[n],
+                        wordnet_count=sense.count, rank=sense.rank))
+                feats[name].append(np.asarray(matrix, dtype=np.float64))
+            golds.append(np.array([s.key in keys for s in candidates]))
+            metas.append((iid, pos, [s.key for s in candidates]))
+        return feats, golds, metas
+
+    held_rows = np.flatnonzero(heldout)
+    t0 = time.perf_counter()
+    held = features_for(sc_instances, lambda rep, r: rep["sc"][r], held_rows)
+    dev = features_for(dev_instances, lambda rep, r: rep["dev"][r], range(len(dev_instances)))
+    print(f"features in {time.perf_counter() - t0:.0f} s")
+    np.save(out / "feature_names.npy", np.array(scoring.FEATURES))
+
+    held_docs = np.array([sc_instances[r][0] for r in held_rows])
+    results = run_ablations(held, dev, held_docs)
+    (out / "ablation.json").write_text(json.dumps(results, indent=2) + "\n")
+    print(json.dumps(results["final"], indent=2))
+
+
+def f1_of(feats, golds, metas, weights):
+    """Accuracy of the argmax (= F1 when every instance is answered), overall and per POS."""
+    correct = defaultdict(int)
+    total = defaultdict(int)
+    for matrix, gold, (_, pos, _) in zip(feats, golds, metas, strict=True):
+        pick = int(np.argmax(matrix @ weights))
+        for group in ("all", pos):
+            total[group] += 1
+            correct[group] += bool(gold[pick])
+    return {g: round(100 * correct[g] / total[g], 1) for g in total}
+
+
+def run_ablations(held, dev, held_docs):
+    names = scoring.FEATURES
+    results = {}
+    fold = np.array([d % 20 == 0 for d in held_docs])
+    folds = [np.flatnonzero(fold), np.flatnonzero(~fold)]
+
+    def fit_eval(rep, allowed, label):
+        mask = np.array([n in allowed for n in names])
+        weights = scoring.fit_weights(held[0][rep], held[1], mask=mask)
+        dev_f1 = f1_of(dev[0][rep], dev[1], dev[2], weights)
+        per_fold = []  # held-out figures: 2-fold cross-validation over held-out documents
+        for a, b in (folds, folds[::-1]):
+            w = scoring.fit_weights([held[0][rep][i] for i in a], [held[1][i] for i in a],
+                                    mask=mask)
+            per_fold.append((f1_of([held[0][rep][i] for i in b], [held[1][i] for i in b],
+                                   [held[2][i] for i in b], w), len(b)))
+        cv = {g: round(sum(f[g] * n for f, n in per_fold) / sum(n for _, n in per_fold), 1)
+              for g in per_fold[0][0]}
+        results[label] = {"representation": rep, "se07": dev_f1, "semcor_heldout_cv": cv,
+                          "weights": {n: round(float(w), 4)
+                                      for n, w in zip(names, weights, strict=True) if w != 0}}
+        print(f"{label:<48} SE07 {dev_f1}  held-out {cv}", flush=True)
+        return weights
+
+    corpus = {"corpus_cos", "has_corpus"}
+    wordnet = {"gloss_cos", "has_gloss", "example_cos", "has_example"}
+    prior = {"log_wordnet_count", "first_sense", "inv_rank"}
+    fit_eval("last", {"first_sense"}, "WordNet first sense")
+    for rep in held[0]:
+        fit_eval(rep, corpus, f"sense vectors only [{rep}]")
+        fit_eval(rep, {"vote"}, f"5-NN vote only [{rep}]")
+    fit_eval("last", {"gloss_cos", "has_gloss"}, "gloss vectors only")
+    fit_eval("last", {"example_cos", "has_example"}, "example vectors only")
+    fit_eval("last", wordnet | prior, "WordNet only: gloss + examples + prior")
+    best_rep, best = None, -1.0
+    for rep in held[0]:
+        fit_eval(rep, set(names), f"all evidence [{rep}]")
+        score = results[f"all evidence [{rep}]"]["semcor_heldout_cv"]["all"]
+        if score > best:
+            best_rep, best = rep, score
+    for drop, group in (("corpus sense vectors", corpus), ("5-NN vote", {"vote"}),
+                        ("gloss", {"gloss_cos", "has_gloss"}),
+                        ("examples", {"example_cos", "has_example"}),
+                        ("WordNet counts/order", prior), ("corpus counts", {"log_support"})):
+        fit_eval(best_rep, set(names) - group, f"all but {drop} [{best_rep}]")
+    final = fit_eval(best_rep, set(names), "final")
+    results["final_weights"] = dict(zip(names, final.tolist(), strict=True))
+    results["best_representation"] = best_rep
+    return results
+
+
+if __name__ == "__main__":
+    main()

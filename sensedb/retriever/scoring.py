@@ -1,0 +1,114 @@
+"""Scoring a target's candidate senses from every kind of evidence.
+
+score(s) = w · f(s), where f(s) are the candidate's features (FEATURES, below) and w is
+learned as a conditional logit (softmax over each instance's candidates) on held-out
+SemCor documents; see scripts/wsd_experiments.py and README "How senses are scored".
+A feature whose evidence is missing is 0 and its ``has_*`` indicator says so.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+
+FEATURES = (
+    "corpus_cos",         # cosine to the sense's mean vector over labelled corpus tokens
+    "has_corpus",         # the sense has labelled corpus tokens
+    "vote",               # share of the k nearest corpus tokens of the lemma labelled s
+    "gloss_cos",          # cosine to the sentence vector of "lemma: gloss"
+    "has_gloss",
+    "example_cos",        # cosine to the mean vector of the lemma in WordNet's examples
+    "has_example",
+    "log_support",        # log(1 + labelled corpus tokens of s)
+    "log_wordnet_count",  # log(1 + WordNet's tag count of s)
+    "first_sense",        # s is WordNet's first sense of the lemma
+    "inv_rank",           # 1 / WordNet sense number
+)
+
+
+def candidate_features(*, corpus_cos: float | None, support: int, vote: float,
+                       gloss_cos: float | None, example_cos: float | None,
+                       wordnet_count: int, rank: int) -> np.ndarray:
+    """The feature vector of one candidate sense, in FEATURES order."""
+    return np.array([
+        corpus_cos or 0.0, float(corpus_cos is not None), vote,
+        gloss_cos or 0.0, float(gloss_cos is not None),
+        example_cos or 0.0, float(example_cos is not None),
+        math.log1p(support), math.log1p(wordnet_count), float(rank == 1), 1.0 / max(rank, 1),
+    ], dtype=np.float64)
+
+
+def fit_weights(features: Sequence[np.ndarray], golds: Sequence[np.ndarray], *,
+                mask: np.ndarray | None = None, l2: float = 1e-3, steps: int = 600,
+                rate: float = 0.05) -> np.ndarray:
+    """Conditional-logit weights: maximize the mean log-probability of the gold candidates
+    (softmax over each instance's candidates), with an L2 penalty; full-batch Adam.
+    ``mask`` zeroes the features left out (for ablations)."""
+    width = len(FEATURES)
+    mask = np.ones(width, bool) if mask is None else np.asarray(mask, bool)
+    usable = [(x, g) for x, g in zip(features, golds, strict=True)
+              if len(x) > 1 and g.any() and not g.all()]
+    if not usable:
+        return np.zeros(width)
+    x = np.concatenate([f for f, _ in usable]) * mask
+    gold = np.concatenate([g for _, g in usable]).astype(np.float64)
+    sizes = np.array([len(f) for f, _ in usable])
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    owner = np.repeat(np.arange(len(usable)), sizes)
+    weights = np.zeros(width)
+    first, second = np.zeros(width), np.zeros(width)
+    for step in range(1, steps + 1):
+        logits = x @ weights
+        peak = np.maximum.reduceat(logits, starts)[owner]
+        exp = np.exp(logits - peak)
+        total = np.add.reduceat(exp, starts)[owner]
+        gold_total = np.add.reduceat(exp * gold, starts)[owner]
+        # d/dlogit of -log(sum_gold p) = p - p_gold_normalized
+        grad_logits = exp / total - exp * gold / gold_total
+        grad = x.T @ grad_logits / len(usable) + l2 * weights
+        first = 0.9 * first + 0.1 * grad
+        second = 0.999 * second + 0.001 * grad * grad
+        weights -= rate * (first / (1 - 0.9**step)) / (np.sqrt(second / (1 - 0.999**step)) + 1e-8)
+        weights *= mask
+    return weights
+
+
+def weights_from(mapping: Mapping[str, float]) -> np.ndarray:
+    return np.array([float(mapping.get(name, 0.0)) for name in FEATURES])
+
+
+VOTE_K = 5  # neighbours in the k-NN vote
+# Usages whose nearest labelled usage of the lemma is less similar than this are flagged
+# ``novel`` (possibly a sense the index has no data for).
+NOVELTY_COSINE = 0.45
+
+# Weights learned by scripts/wsd_experiments.py (all-MiniLM-L6-v2, last layer, SemCor 90%/10%
+# document split); "wordnet_only" is used by indexes without corpus tokens.
+DEFAULT_WEIGHTS = {
+    "corpus": {"corpus_cos": 1.0, "vote": 0.2, "gloss_cos": 1.0, "example_cos": 0.5,
+               "log_support": 0.1, "log_wordnet_count": 0.1},
+    "wordnet_only": {"gloss_cos": 1.0, "example_cos": 0.5, "log_wordnet_count": 0.3},
+}
+
+GROUPS = {
+    "corpus": ("corpus_cos", "has_corpus", "vote", "log_support"),
+    "gloss": ("gloss_cos", "has_gloss"),
+    "examples": ("example_cos", "has_example"),
+    "prior": ("log_wordnet_count", "first_sense", "inv_rank"),
+}
+
+
+def weights_for(manifest: Mapping, *, corpus: bool) -> np.ndarray:
+    """The index's weights (manifest ``scoring``), else the defaults."""
+    table = manifest.get("scoring") or DEFAULT_WEIGHTS
+    return weights_from(table["corpus" if corpus else "wordnet_only"])
+
+
+def decided_by(pair: np.ndarray, weights: np.ndarray) -> str:
+    """Which kind of evidence put the winner ahead of the runner-up the most."""
+    gap = (pair[0] - pair[1]) * weights
+    totals = {name: sum(gap[FEATURES.index(f)] for f in fields)
+              for name, fields in GROUPS.items()}
+    return max(totals, key=totals.get)
