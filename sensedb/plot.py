@@ -91,7 +91,7 @@ def plot_lemma(index: SenseIndex, lemma: str, *, pos: str | None = None,
                        axes=axes, query_xy=query_xy, query=query_info)
     path.parent.mkdir(parents=True, exist_ok=True)
     if suffix in HTML_FORMATS:
-        path.write_text(_html(drawing), encoding="utf-8")
+        path.write_text(_html(drawing, index), encoding="utf-8")
     else:
         _matplotlib(drawing, path)
     return {
@@ -305,13 +305,22 @@ def _shorten(text: str, limit: int) -> str:
 
 
 def _marked(usage: Usage) -> str:
+    """The usage's sentence with its target in [brackets]. The stored text joins words with
+    spaces and a word may hold spaces itself, so the target is the first occurrence of its
+    surface at or after its word position."""
     words = usage.sentence.split(" ")
-    if 0 <= usage.position < len(words):
-        words[usage.position] = f"[{words[usage.position]}]"
-    return " ".join(words)
+    parts = usage.surface.split(" ")
+    n = len(parts)
+    starts = [i for i in range(len(words) - n + 1) if words[i:i + n] == parts]
+    if not starts:
+        return usage.sentence
+    start = next((i for i in starts if i >= usage.position), starts[-1])
+    target = " ".join(words[start:start + n])
+    return " ".join([*words[:start], f"[{target}]", *words[start + n:]])
 
 
-def _html(drawing: _Drawing) -> str:
+def _html(drawing: _Drawing, index: SenseIndex) -> str:
+    glosses: dict[str, str] = {}
     width, height, margin = 760, 560, 30
     points = drawing.coords
     everything = points if drawing.query_xy is None else np.vstack([points, drawing.query_xy])
@@ -332,8 +341,9 @@ def _html(drawing: _Drawing) -> str:
         entry = drawing.legend[entries[i]]
         usage = drawing.usages[i]
         x, y = place(points[i])
-        tip = f"{' '.join(usage.senses)} — {entry['title'] if len(entry['keys']) == 1 else ''}"
-        tip = f"{tip.rstrip(' —')}\n{_marked(usage)}\n[{usage.corpus} {usage.document}]"
+        keys = "\n".join(f"{key}: {glosses.setdefault(key, _gloss(index, key, short=False))}"
+                         for key in usage.senses)
+        tip = f"{keys}\n{_marked(usage)}\n[{usage.corpus} {usage.document}]"
         shapes.append(f'<circle class="e{entries[i]}" cx="{x}" cy="{y}" r="{radius:.1f}" '
                       f'fill="{entry["colour"]}" fill-opacity="0.75" stroke="white" '
                       f'stroke-width="0.5"><title>{html.escape(tip)}</title></circle>')

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from ..corpora import read_raganato
 from ..corpora.tokenize import find_target, tokenize
 from ..encoder import DEFAULT_MODEL, Encoder
-from ..errors import IndexFormatError, InputError
+from ..errors import ConfigurationError, IndexFormatError, InputError
 from ..indexer import (
     EXAMPLES,
     SENSES,
@@ -59,6 +59,8 @@ class SenseIndex:
 
     ``wordnet_evidence``: add WordNet's gloss and example vectors of a lemma to the index the
     first time the lemma is queried (any index; False for a read-only one).
+    ``scoring_method="cosine"``: the textbook method, argmax of the cosine to the corpus
+    sense vectors (no WordNet evidence, no prior but WordNet's order for unseen senses).
     ``use_examples=False`` leaves WordNet's usage examples out of every answer (WiC is built
     from them)."""
 
@@ -66,13 +68,18 @@ class SenseIndex:
                  model: str | None = None, device: str | None = None,
                  wordnet: WordNet | None = None, autobuild: bool | None = None,
                  batch_tokens: int = 4096, encoder: Encoder | None = None,
-                 wordnet_evidence: bool = True, use_examples: bool = True) -> None:
+                 wordnet_evidence: bool = True, use_examples: bool = True,
+                 scoring_method: str = "evidence") -> None:
         self.directory = IndexDirectory(path if path is not None else default_index_dir(),
                                         db_url)
         self.autobuild = (path is None) if autobuild is None else autobuild
         # WordNet's glosses and examples are added to any index lemma by lemma on first use
         self.wordnet_evidence = wordnet_evidence
         self.use_examples = use_examples  # False: leave WordNet's examples out of the evidence
+        if scoring_method not in ("evidence", "cosine"):
+            raise ConfigurationError(
+                f"unknown scoring method {scoring_method!r}: use 'evidence' or 'cosine'")
+        self.scoring_method = scoring_method
         self.inventory = wordnet or default_wordnet()
         self._device, self._batch_tokens = device, batch_tokens
         self._encoder = encoder
@@ -118,7 +125,8 @@ class SenseIndex:
         stores = self.directory.load_stores(self.manifest)
         self.tokens, self.senses = stores[TOKENS], stores[SENSES]
         self.examples, self.wordnet_senses = stores[EXAMPLES], stores[WORDNET]
-        self.weights = scoring.weights_for(self.manifest, corpus=self.tokens.ntotal > 0)
+        self.weights = scoring.weights_for(self.manifest, corpus=self.tokens.ntotal > 0,
+                                           method=self.scoring_method)
         with self.directory.db.session() as session:
             self._built_lemmas = set(session.execute(select(Document.key).where(
                 Document.corpus == WORDNET_CORPUS)).scalars())
@@ -131,7 +139,7 @@ class SenseIndex:
         """Add WordNet's evidence (example tokens, gloss vectors) for the lemmas not yet in
         the index. Returns the number of lemmas added; 0 when another process is writing the
         index (the answer then uses the evidence already there)."""
-        if not self.wordnet_evidence:
+        if not self.wordnet_evidence or self.scoring_method == "cosine":
             return 0
         missing = []
         for lemma, pos in dict.fromkeys(pairs):
@@ -264,6 +272,14 @@ class SenseIndex:
             return [None] * len(rows)
         found = iter((store.vectors(ids) @ vector).tolist())
         return [None if row is None else next(found) for row in rows]
+
+    def tag(self, text: str, *, one_sense_per_discourse: bool = False,
+            min_confidence: float = 0.0, progress: bool = False) -> list:
+        """Tag every content word of raw ``text`` that WordNet knows (see ``tagger``)."""
+        from .tagger import tag_text
+
+        return tag_text(self, text, one_sense_per_discourse=one_sense_per_discourse,
+                        min_confidence=min_confidence, progress=progress)
 
     def neighbors(self, sentence: Words, target: str | None = None, *, at: int | None = None,
                   pos: str | None = None, k: int = 10, any_lemma: bool = False) -> list[Usage]:

@@ -92,6 +92,10 @@ DEFAULT_WEIGHTS = {
     "wordnet_only": {"gloss_cos": 1.0, "example_cos": 0.5, "log_wordnet_count": 0.3},
 }
 
+# The textbook method (argmax of the cosine to corpus sense vectors; senses without one after,
+# in WordNet order): the same machinery with these weights.
+COSINE_WEIGHTS = {"corpus_cos": 1.0, "has_corpus": 100.0, "inv_rank": 1e-3}
+
 GROUPS = {
     "corpus": ("corpus_cos", "has_corpus", "vote", "log_support"),
     "gloss": ("gloss_cos", "has_gloss"),
@@ -100,8 +104,13 @@ GROUPS = {
 }
 
 
-def weights_for(manifest: Mapping, *, corpus: bool) -> np.ndarray:
-    """The index's weights (manifest ``scoring``), else the defaults."""
+def weights_for(manifest: Mapping, *, corpus: bool, method: str = "evidence") -> np.ndarray:
+    """The index's weights (manifest ``scoring``), else the defaults; ``method="cosine"``
+    gives the textbook 1-nearest-sense-vector method."""
+    if method == "cosine":
+        return weights_from(COSINE_WEIGHTS)
+    if method != "evidence":
+        raise ValueError(f"unknown scoring method {method!r}: use 'evidence' or 'cosine'")
     table = manifest.get("scoring") or DEFAULT_WEIGHTS
     return weights_from(table["corpus" if corpus else "wordnet_only"])
 

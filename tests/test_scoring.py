@@ -1,0 +1,88 @@
+"""Evidence scoring: feature vectors, the conditional-logit fit, tagging raw text."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from conftest import MINI_GOLD, MINI_XML
+
+from sensedb import SenseIndex
+from sensedb.retriever import scoring
+from sensedb.retriever.tagger import content_spans, split_sentences
+
+
+def test_features_mark_missing_evidence():
+    f = scoring.candidate_features(corpus_cos=None, support=0, vote=0.0, gloss_cos=0.4,
+                                   example_cos=None, wordnet_count=0, rank=1)
+    named = dict(zip(scoring.FEATURES, f, strict=True))
+    assert named["has_corpus"] == 0 and named["corpus_cos"] == 0
+    assert named["has_gloss"] == 1 and named["gloss_cos"] == pytest.approx(0.4)
+    assert named["first_sense"] == 1 and named["inv_rank"] == 1
+
+
+def test_fit_weights_learns_the_informative_feature():
+    rng = np.random.default_rng(0)
+    features, golds = [], []
+    for _ in range(300):
+        n = rng.integers(2, 6)
+        x = rng.normal(size=(n, len(scoring.FEATURES))) * 0.1
+        gold = np.zeros(n, bool)
+        gold[rng.integers(n)] = True
+        x[gold, scoring.FEATURES.index("gloss_cos")] += 1.0  # the gold sense's gloss fits
+        x[:, scoring.FEATURES.index("inv_rank")] = rng.random(n)  # noise
+        features.append(x)
+        golds.append(gold)
+    weights = scoring.fit_weights(features, golds)
+    assert weights[scoring.FEATURES.index("gloss_cos")] > 5 * abs(
+        weights[scoring.FEATURES.index("inv_rank")])
+    right = sum(bool(g[np.argmax(x @ weights)]) for x, g in zip(features, golds, strict=True))
+    assert right >= 295
+    masked = scoring.fit_weights(features, golds,
+                                 mask=np.array([n != "gloss_cos" for n in scoring.FEATURES]))
+    assert masked[scoring.FEATURES.index("gloss_cos")] == 0
+
+
+def test_decided_by_names_the_largest_gap():
+    weights = scoring.weights_from({"gloss_cos": 2.0, "log_wordnet_count": 1.0})
+    winner = scoring.candidate_features(corpus_cos=None, support=0, vote=0, gloss_cos=0.9,
+                                        example_cos=None, wordnet_count=1, rank=2)
+    second = scoring.candidate_features(corpus_cos=None, support=0, vote=0, gloss_cos=0.2,
+                                        example_cos=None, wordnet_count=2, rank=1)
+    assert scoring.decided_by(np.stack([winner, second]), weights) == "gloss"
+
+
+def test_sentence_split_and_content_words(wordnet, tmp_path, encoder, mini_index):
+    assert split_sentences("It rained. Then? Yes!  Done") == ["It rained.", "Then?", "Yes!",
+                                                               "Done"]
+    index = SenseIndex(mini_index, encoder=encoder, wordnet=wordnet, wordnet_evidence=False)
+    words = ["The", "meeting", "took", "place", "at", "the", "bank", "."]
+    spans = [(a, b) for a, b, _ in content_spans(index, words)]
+    assert spans == [(1, 2), (2, 4), (6, 7)]
+
+
+def test_tag_text_every_content_word(mini_index, encoder, wordnet):
+    index = SenseIndex(mini_index, encoder=encoder, wordnet=wordnet, wordnet_evidence=False)
+    text = "He sat on the bank of the river. The bank raised its rates."
+    tagged = index.tag(text)
+    assert [(w.sentence, w.word) for w in tagged] == [
+        (0, "sat"), (0, "bank"), (0, "river"), (1, "bank"), (1, "raised"), (1, "rates")]
+    banks = [w for w in tagged if w.word == "bank"]
+    assert [w.key for w in banks] == ["bank%1:17:01::", "bank%1:14:00::"]
+    assert all(0 < w.confidence <= 1 and w.candidates >= 1 for w in tagged)
+    assert [w.candidates for w in tagged if w.word == "river"] == [1]
+    same = index.tag(text, one_sense_per_discourse=True)
+    assert len({w.key for w in same if w.word == "bank"}) == 1
+    unsure = index.tag(text, min_confidence=1.01)
+    assert all(w.key is None for w in unsure)
+
+
+def test_evaluate_reports_coverage_and_abstains(mini_index, encoder, wordnet):
+    index = SenseIndex(mini_index, encoder=encoder, wordnet=wordnet, wordnet_evidence=False)
+    full = index.evaluate(MINI_XML, MINI_GOLD)
+    assert full["coverage"] == 100.0 and full["abstained"] == 0
+    assert sum(full["decided_by"].values()) == full["n"] == 19
+    shy = index.evaluate(MINI_XML, MINI_GOLD, min_confidence=1.01)
+    assert shy["answered"] == 0 and shy["abstained"] == 19 and shy["recall"] == 0
+    textbook = SenseIndex(mini_index, encoder=encoder, wordnet=wordnet,
+                          scoring_method="cosine").evaluate(MINI_XML, MINI_GOLD)
+    assert textbook["n"] == 19 and textbook["f1"] >= 90
