@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import pickle
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -116,6 +117,9 @@ def main() -> None:
     for row, keys in enumerate(train_keys):
         for key in keys:
             sense_rows[key].append(row)
+    for rep in reps.values():  # normalized sense means, once per representation
+        rep["means"] = {key: Normalizer(None, False)(rep["train"][rows].mean(0))
+                        for key, rows in sense_rows.items()}
 
     # WordNet evidence for every candidate of the instances we score
     pairs = {(i[2], i[3]) for i in np.array(sc_instances, dtype=object)[heldout]}
@@ -144,13 +148,10 @@ def main() -> None:
                     neighbours = [train_keys[lemma_rows[t]] for t in np.argsort(-sims)[:5]]
                 matrix = []
                 for n, sense in enumerate(candidates):
-                    rows_s = sense_rows.get(sense.key, [])
-                    corpus = None
-                    if rows_s:
-                        mean = rep["train"][rows_s].mean(0)
-                        corpus = float(mean @ query / np.linalg.norm(mean))
+                    mean = rep["means"].get(sense.key)
+                    corpus = None if mean is None else float(mean @ query)
                     matrix.append(scoring.candidate_features(
-                        corpus_cos=corpus, support=len(rows_s),
+                        corpus_cos=corpus, support=len(sense_rows.get(sense.key, ())),
                         vote=sum(sense.key in k for k in neighbours) / max(len(neighbours), 1),
                         gloss_cos=gloss[n], example_cos=example[n],
                         wordnet_count=sense.count, rank=sense.rank))
@@ -160,10 +161,16 @@ def main() -> None:
         return feats, golds, metas
 
     held_rows = np.flatnonzero(heldout)
-    t0 = time.perf_counter()
-    held = features_for(sc_instances, lambda rep, r: rep["sc"][r], held_rows)
-    dev = features_for(dev_instances, lambda rep, r: rep["dev"][r], range(len(dev_instances)))
-    print(f"features in {time.perf_counter() - t0:.0f} s")
+    feature_cache = cache / "features.pkl"
+    if feature_cache.exists():
+        held, dev = pickle.loads(feature_cache.read_bytes())
+    else:
+        t0 = time.perf_counter()
+        held = features_for(sc_instances, lambda rep, r: rep["sc"][r], held_rows)
+        dev = features_for(dev_instances, lambda rep, r: rep["dev"][r],
+                           range(len(dev_instances)))
+        print(f"features in {time.perf_counter() - t0:.0f} s")
+        feature_cache.write_bytes(pickle.dumps((held, dev)))
     np.save(out / "feature_names.npy", np.array(scoring.FEATURES))
 
     held_docs = np.array([sc_instances[r][0] for r in held_rows])

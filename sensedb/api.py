@@ -10,6 +10,7 @@ from .encoder import Encoder
 from .errors import InputError
 from .indexer import IndexDirectory, JobReport, index_documents, open_or_create
 from .inventory import WordNet, default_wordnet
+from .retriever.scoring import DEFAULT_WEIGHTS
 
 
 def build_index(corpus: str | os.PathLike, index: str | os.PathLike, *,
@@ -49,6 +50,7 @@ def build_index(corpus: str | os.PathLike, index: str | os.PathLike, *,
         encoder = Encoder(model, layers=layers, pooling=pooling, device=device,
                           batch_tokens=batch_tokens)
     with directory.lock():
-        open_or_create(directory, encoder, inventory, standardize=standardize)
+        open_or_create(directory, encoder, inventory, standardize=standardize,
+                       scoring=DEFAULT_WEIGHTS)
         return index_documents(directory, encoder, inventory, documents, corpus=name,
                                path=str(corpus), progress=progress)

@@ -51,8 +51,9 @@ class IndexDirectory:
 
     # ------------------------------------------------------------------ manifest
     def create(self, encoder_description: dict[str, Any], *, standardize: bool,
-               inventory: str) -> None:
-        """Create a new, empty index (the directory may exist; the database must not)."""
+               inventory: str, scoring: dict[str, Any] | None = None) -> None:
+        """Create a new, empty index (the directory may exist; the database must not).
+        ``scoring``: the evidence weights the index answers with (kept in its manifest)."""
         import faiss
         import sqlalchemy
         import torch
@@ -75,6 +76,7 @@ class IndexDirectory:
                              "faiss": faiss.__version__, "sqlalchemy": sqlalchemy.__version__},
                 "stats": RunningStats.empty(encoder_description["dim"]).to_json(),
                 "generation": 0,
+                **({"scoring": scoring} if scoring else {}),
             })
 
     def manifest(self) -> dict[str, Any]:

@@ -68,12 +68,13 @@ class JobReport:
 
 
 def open_or_create(directory: IndexDirectory, encoder: Encoder, inventory: WordNet, *,
-                   standardize: bool = False) -> None:
+                   standardize: bool = False, scoring: dict | None = None) -> None:
     """Create the index if it does not exist, else check it was built with this encoder."""
     if directory.exists():
         directory.check_encoder(encoder.describe())
     else:
-        directory.create(encoder.describe(), standardize=standardize, inventory=inventory.name)
+        directory.create(encoder.describe(), standardize=standardize, inventory=inventory.name,
+                         scoring=scoring)
 
 
 def index_documents(directory: IndexDirectory, encoder: Encoder, inventory: WordNet,

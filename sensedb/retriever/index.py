@@ -90,7 +90,8 @@ class SenseIndex:
                     "`sensedb index CORPUS.data.xml --gold CORPUS.gold.key.txt --index DIR`)")
             encoder = self.encoder_for(model)
             with self.directory.lock():
-                open_or_create(self.directory, encoder, self.inventory)
+                open_or_create(self.directory, encoder, self.inventory,
+                               scoring=scoring.DEFAULT_WEIGHTS)
         manifest = self.directory.manifest()
         if encoder is not None:
             self.directory.check_encoder(encoder.describe())

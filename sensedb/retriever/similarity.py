@@ -60,10 +60,12 @@ index manifest key ``"similarity"`` (:func:`store_params_in_index`); else the bu
 :data:`BUILTIN_PARAMS`, fitted on WiC train with the SemCor index of all-MiniLM-L6-v2 (last
 layer, no standardization) by ``scripts/bench_similarity.py``.
 
-**Leakage.** About two thirds of WiC's sentences are WordNet usage examples verbatim. The
-default WordNet index holds those examples (as labelled usages and inside its sense vectors),
-so :func:`evaluate_wic` refuses an index holding the ``wordnet`` corpus unless
-``allow_wordnet_examples=True``. Gloss vectors are computed from glosses only.
+**Leakage.** About two thirds of WiC's sentences are WordNet usage examples verbatim, so
+:func:`evaluate_wic` (and fitting on WiC through it) answers with ``index.use_examples =
+False``: WordNet's examples are left out of the WSD scores and the nearest usages, unless
+``allow_wordnet_examples=True``. The gloss vectors here are computed from glosses only.
+:func:`fit_params` called directly does not switch anything: wrap it in
+:func:`leaving_out_examples` (as ``scripts/bench_similarity.py`` does).
 """
 
 from __future__ import annotations
@@ -73,7 +75,8 @@ import json
 import math
 import os
 import weakref
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -405,7 +408,7 @@ def analyze(index: SenseIndex, pairs: Sequence[tuple[Any, Any]], *,
     vectors = _encode(index, usages, representations, log_sign, progress)
     if senses and usages:
         index.ensure((p for u in usages for p in u.pairs), progress=progress)
-        _analyze_senses(index, usages, vectors["index"], k)
+        _analyze_senses(index, usages, vectors["raw"], vectors["index"], k)
     return Analysis(usages, pair_index, vectors, senses, k)
 
 
@@ -423,7 +426,8 @@ def _encode(index: SenseIndex, usages: list[_Usage], representations: set[str],
                                      {name: specs[name] for name in need}, progress=progress)
     raw = {name: np.stack([out[name][sentences[tuple(u.target.words)]][u.target.index]
                            for u in usages]) for name in need}
-    vectors = {"index": index.normalizer(raw["index"])}
+    # "raw": the encoder's own vectors of the index's layers (what disambiguate takes)
+    vectors = {"raw": raw["index"], "index": index.normalizer(raw["index"])}
     for rep in representations:
         if rep == "last":
             vectors[rep] = _l2(raw["last"])
@@ -455,11 +459,11 @@ def _gloss_vectors(index: SenseIndex, keys: Iterable[str]) -> dict[str, np.ndarr
     return cache
 
 
-def _analyze_senses(index: SenseIndex, usages: list[_Usage], vectors: np.ndarray,
-                    k: int) -> None:
+def _analyze_senses(index: SenseIndex, usages: list[_Usage], raw: np.ndarray,
+                    vectors: np.ndarray, k: int) -> None:
     inventory = index.inventory
     answers = []
-    for usage, vector in zip(usages, vectors, strict=True):
+    for usage, vector in zip(usages, raw, strict=True):
         answers.append(index.disambiguate(usage.target, usage.pairs, vector, k=0))
     glosses = _gloss_vectors(index, (s.key for a in answers for s in a.senses))
     for usage, vector, answer in zip(usages, vectors, answers, strict=True):
@@ -625,15 +629,16 @@ def _cosines(analysis: Analysis, representation: str) -> np.ndarray:
 
 
 def features(index: SenseIndex, analysis: Analysis, params: SimilarityParams) -> np.ndarray:
-    """(n_pairs, len(FEATURES)) matrix of the combined method's features (NaN-free)."""
+    """(n_pairs, len(FEATURES)) matrix of the combined method's features; NaN in the cosine
+    columns of representations the analysis did not compute (and in the sense columns
+    without the sense analysis)."""
     n = len(analysis.pair_index)
-    out = np.zeros((n, len(FEATURES)))
+    out = np.full((n, len(FEATURES)), np.nan)
     column = {name: i for i, name in enumerate(FEATURES)}
     for rep, name in (("index", "cos_index"), ("zscore", "cos_zscore"),
                       ("last4", "cos_last4"), ("shift-diff", "cos_shift_diff")):
-        values = _cosines(analysis, rep) if rep in analysis.vectors else _cosines(analysis,
-                                                                                 "index")
-        out[:, column[name]] = values
+        if rep in analysis.vectors:
+            out[:, column[name]] = _cosines(analysis, rep)
     if not analysis.senses:
         return out
     matrix, weights = _component_overlaps(index, analysis, params)
@@ -726,7 +731,8 @@ def similarity_batch(index: SenseIndex, pairs: Sequence[tuple[Any, Any]],
             score=round(score, 6), method=method, cosine=round(float(cosines[row]), 6),
             same=None if threshold is None else bool(score >= threshold), threshold=threshold,
             features={} if matrix is None else {
-                name: round(float(v), 6) for name, v in zip(FEATURES, matrix[row], strict=True)},
+                name: round(float(v), 6) for name, v in zip(FEATURES, matrix[row], strict=True)
+                if not math.isnan(v)},
             a=evidences[ia] if evidences else None, b=evidences[ib] if evidences else None))
     return results
 
@@ -763,24 +769,18 @@ def _wic_pairs(data: str | os.PathLike | Sequence[WicPair],
     return pairs
 
 
-def check_no_wordnet_examples(index: SenseIndex) -> None:
-    """Refuse an index that holds WordNet's usage examples (the default index), which are
-    most of WiC's sentences."""
-    from sqlalchemy import select
-
-    from ..indexer import WORDNET_CORPUS
-    from ..schema import Document
-
-    with index.directory.db.session() as session:
-        found = session.execute(select(Document.id).where(
-            Document.corpus == WORDNET_CORPUS).limit(1)).first()
-    if found is not None:
-        raise ConfigurationError(
-            f"{index.directory.path}: this index holds WordNet's usage examples, and about two "
-            "thirds of WiC's sentences are such examples verbatim; a WiC figure from it would "
-            "be leaked. Use an index of another corpus (e.g. SemCor: `sensedb index "
-            "semcor.data.xml --index DIR`), or allow it explicitly "
-            "(allow_wordnet_examples=True, --allow-wordnet-examples).")
+@contextmanager
+def leaving_out_examples(index: SenseIndex, allow: bool = False) -> Iterator[None]:
+    """Answer without WordNet's usage examples (``index.use_examples = False``) for the
+    duration, unless ``allow``; most of WiC's sentences are such examples verbatim."""
+    previous = getattr(index, "use_examples", None)
+    if not allow and previous is not None:
+        index.use_examples = False
+    try:
+        yield
+    finally:
+        if previous is not None:
+            index.use_examples = previous
 
 
 def best_threshold(values: np.ndarray, labels: np.ndarray) -> tuple[float, float]:
@@ -867,7 +867,7 @@ def fit_logistic(matrix: np.ndarray, labels: np.ndarray, names: list[str], *,
     y = np.asarray(labels, float)
     mean = x.mean(0)
     scale = x.std(0)
-    scale = np.where(scale > 1e-9, scale, 1.0)
+    scale = np.where(scale > 1e-6, scale, 1.0)  # constant features: left unscaled
     z = np.hstack([(x - mean) / scale, np.ones((len(x), 1))])
     w = np.zeros(z.shape[1])
     penalty = np.full(z.shape[1], l2)
@@ -880,7 +880,7 @@ def fit_logistic(matrix: np.ndarray, labels: np.ndarray, names: list[str], *,
         w -= step
         if np.abs(step).max() < 1e-8:
             break
-    return {"features": names, "mean": mean.round(8).tolist(), "scale": scale.round(8).tolist(),
+    return {"features": names, "mean": mean.tolist(), "scale": scale.tolist(),
             "coef": w[:-1].round(8).tolist(), "intercept": round(float(w[-1]), 8)}
 
 
@@ -898,8 +898,14 @@ def evaluate_wic(index: SenseIndex, data: str | os.PathLike | Sequence[WicPair],
     "correct", "method", ...}`` (with ``"predictions"`` and ``"scores"`` on request); with
     ``train`` also ``"train_accuracy"`` and ``"params"`` (the fitted parameters).
     """
-    if not allow_wordnet_examples:
-        check_no_wordnet_examples(index)
+    with leaving_out_examples(index, allow_wordnet_examples):
+        return _evaluate_wic(index, data, gold, threshold=threshold, train=train,
+                             method=method, params=params, representation=representation,
+                             with_predictions=with_predictions, progress=progress)
+
+
+def _evaluate_wic(index: SenseIndex, data, gold, *, threshold, train, method, params,
+                  representation, with_predictions, progress) -> dict:
     params = resolve_params(index, params)
     method = method or params.default_method
     pairs = _wic_pairs(data, gold)
@@ -941,9 +947,9 @@ def read_pairs_tsv(path: str | os.PathLike, *, gold: bool = False
 
     Sentences are raw text (split by :func:`sensedb.tokenize`); a target is the word as
     written (its first occurrence) or ``word@N`` with N its 0-based token position. Blank
-    lines and lines starting with ``#`` are skipped, and so is a first line whose last column
-    is not a number when ``gold`` is wanted (a header). With ``gold=True`` the fifth column
-    (a number) is required; otherwise it is ignored.
+    lines and lines starting with ``#`` are skipped, and so is a header: a first row whose
+    second column is ``target_a`` or whose fifth column is not a number. With ``gold=True``
+    the fifth column (a number) is required; otherwise it is ignored.
     """
     name = str(path)
     try:
@@ -954,29 +960,36 @@ def read_pairs_tsv(path: str | os.PathLike, *, gold: bool = False
     except UnicodeDecodeError as exc:
         raise InputError(f"not UTF-8: {exc.reason}", path=name) from exc
     pairs, golds = [], []
-    header_seen = False
+    first = True
     for line, row in enumerate(rows, 1):
         if not row or not "".join(row).strip() or row[0].lstrip().startswith("#"):
             continue
+        if first:
+            first = False
+            if (len(row) > 1 and row[1].strip().lower() == "target_a") or (
+                    len(row) == 5 and not _is_number(row[4])):
+                continue  # a header
         if len(row) < (5 if gold else 4) or len(row) > 5:
             raise InputError(f"expected sentence_a, target_a, sentence_b, target_b"
                              f"{', gold' if gold else ''} (tab-separated), found {len(row)} "
                              "columns", path=name, line=line)
         if gold:
-            try:
-                value = float(row[4])
-            except ValueError:
-                if not pairs and not header_seen:
-                    header_seen = True
-                    continue  # a header line
+            if not _is_number(row[4]):
                 raise InputError(f"gold score must be a number, not {row[4]!r}", path=name,
-                                 line=line) from None
-            golds.append(value)
+                                 line=line)
+            golds.append(float(row[4]))
         pairs.append((UsageQuery.parse_target(row[0], row[1].strip()),
                       UsageQuery.parse_target(row[2], row[3].strip())))
     if not pairs:
         raise InputError("no pairs in the file", path=name)
     return pairs, golds
+
+
+def _is_number(text: str) -> bool:
+    try:
+        return math.isfinite(float(text))
+    except ValueError:
+        return False
 
 
 def _ranks(x: np.ndarray) -> np.ndarray:

@@ -1,0 +1,165 @@
+"""In-context similarity, side by side: WiC dev accuracy and graded Spearman of every method,
+and the speed of similarity-batch next to a bare encoder pass.
+
+    python scripts/bench_similarity.py --index runs/semcor-index --data ../shared/data \\
+        --graded runs/graded_semeval2007.tsv
+
+Everything that is fitted (temperatures, mixture, regression, thresholds) is fitted on WiC
+*train* only, with WordNet's usage examples left out of the evidence (most WiC sentences are
+such examples); WiC dev is only scored. The graded set (scripts/make_graded_set.py, built
+from SemEval-2007 when missing) is only scored. Writes the table as markdown
+(runs/bench_similarity.md), everything as JSON (runs/bench_similarity.json) and the fitted
+parameters (runs/similarity_params.json, usable with ``--params``; the built-in defaults in
+sensedb/retriever/similarity.py are copied from it).
+
+The index is opened read-only for WordNet evidence (``wordnet_evidence=False``: nothing is
+added to it) unless ``--wordnet-evidence``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+import sensedb
+from sensedb.retriever import similarity as sim
+
+ROOT = Path(__file__).resolve().parents[1]
+RAW_ROWS = [  # (row name, representation)
+    ("raw-last", "last"), ("raw-last4", "last4"), ("raw-zscore", "zscore"),
+    ("shift-log (signed)", "shift-log:signed"), ("shift-log (magnitude)", "shift-log:magnitude"),
+    ("shift-log (NaN->0, baseline)", "shift-log:zero"), ("shift-diff", "shift-diff"),
+]
+ALL_REPRESENTATIONS = sorted({rep for _, rep in RAW_ROWS} | set(sim.REPRESENTATIONS))
+
+
+def accuracy(values: np.ndarray, labels: np.ndarray, threshold: float) -> float:
+    return float(100.0 * np.mean((values >= threshold) == labels))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--index", type=Path, default=ROOT / "runs" / "semcor-index")
+    parser.add_argument("--data", type=Path, default=Path(
+        os.environ.get("SENSEDB_SHARED_DATA") or ROOT.parent / "shared" / "data"))
+    parser.add_argument("--graded", type=Path, default=ROOT / "runs" / "graded_semeval2007.tsv")
+    parser.add_argument("--out", type=Path, default=ROOT / "runs" / "bench_similarity")
+    parser.add_argument("--params-out", type=Path,
+                        default=ROOT / "runs" / "similarity_params.json")
+    parser.add_argument("--wordnet-evidence", action="store_true",
+                        help="let the index add WordNet gloss/example evidence (writes to it)")
+    args = parser.parse_args()
+
+    if not args.graded.exists():
+        subprocess.run([sys.executable, str(ROOT / "scripts" / "make_graded_set.py"),
+                        str(args.graded), "--data", str(args.data)], check=True)
+    index = sensedb.open(args.index, wordnet_evidence=args.wordnet_evidence)
+    wic = args.data / "wic"
+    train = sensedb.read_wic(wic / "train" / "train.data.txt", wic / "train" / "train.gold.txt")
+    dev = sensedb.read_wic(wic / "dev" / "dev.data.txt", wic / "dev" / "dev.gold.txt")
+    y_train = np.array([p.label for p in train])
+    y_dev = np.array([p.label for p in dev])
+    graded_pairs, graded_gold = sim.read_pairs_tsv(args.graded, gold=True)
+    timings = {}
+
+    with sim.leaving_out_examples(index):
+        started = time.perf_counter()
+        a_train = sim.analyze(index, [sim.wic_queries(p) for p in train],
+                              representations=ALL_REPRESENTATIONS, progress=True)
+        timings["analyze_train_s"] = time.perf_counter() - started
+        started = time.perf_counter()
+        params = sim.fit_params(index, a_train, labels=y_train)
+        timings["fit_s"] = time.perf_counter() - started
+        a_dev = sim.analyze(index, [sim.wic_queries(p) for p in dev],
+                            representations=ALL_REPRESENTATIONS)
+        a_graded = sim.analyze(index, graded_pairs, representations=ALL_REPRESENTATIONS)
+
+    rows = []
+
+    def add(name: str, method: str, representation: str | None = None) -> dict:
+        values = {split: sim.scores(index, analysis, method, params, representation)
+                  for split, analysis in (("train", a_train), ("dev", a_dev),
+                                          ("graded", a_graded))}
+        threshold, train_accuracy = sim.best_threshold(values["train"], y_train)
+        row = {"name": name, "method": method, "representation": representation,
+               "wic_dev": round(accuracy(values["dev"], y_dev, threshold), 1),
+               "wic_train": round(train_accuracy, 1), "threshold": round(threshold, 4),
+               "graded_spearman": round(sim.spearman(values["graded"], graded_gold), 3),
+               "graded_pearson": round(sim.pearson(values["graded"], graded_gold), 3)}
+        rows.append(row)
+        print(json.dumps(row), flush=True)
+        return row
+
+    for name, rep in RAW_ROWS:
+        add(name, "raw", rep)
+    add("sense", "sense")
+    add("combined", "combined")
+    best = max((r for r in rows if r["method"] != "raw" or r["representation"] == "last"),
+               key=lambda r: r["wic_dev"])
+    params.default_method = best["method"]
+    params.fitted_on = (f"WiC train ({len(train)} pairs), index {args.index.name} "
+                        f"({index.manifest['encoder']['model']}, "
+                        f"{index.manifest['encoder']['layers']}), WordNet examples left out")
+    sim.save_params(params, args.params_out)
+
+    # speed: similarity-batch over WiC dev next to a bare encoder pass over its sentences
+    queries = [sim.wic_queries(p) for p in dev]
+    sentences = list(dict.fromkeys(tuple(q.sentence) for pair in queries for q in pair))
+    index.encoder.word_vectors([list(s) for s in sentences[:50]])  # warm up
+    started = time.perf_counter()
+    index.encoder.word_vectors([list(s) for s in sentences])
+    bare = time.perf_counter() - started
+    speed = {"pairs": len(dev), "sentences": len(sentences),
+             "bare_encoder_pairs_per_s": round(len(dev) / bare, 1)}
+    with sim.leaving_out_examples(index):
+        for method in ("raw", "sense", "combined"):
+            sim._GLOSS_CACHE.pop(index, None)  # cold: gloss vectors computed again
+            started = time.perf_counter()
+            sim.similarity_batch(index, queries, method, params=params)
+            seconds = time.perf_counter() - started
+            speed[f"{method}_pairs_per_s"] = round(len(dev) / seconds, 1)
+    print(json.dumps(speed), flush=True)
+
+    device = index.encoder.device
+    table = ["| method | WiC dev acc. | WiC train acc. (fit) | threshold | graded Spearman "
+             "| graded Pearson |", "| --- | ---: | ---: | ---: | ---: | ---: |"]
+    table += [f"| {r['name']} | {r['wic_dev']:.1f} | {r['wic_train']:.1f} | "
+              f"{r['threshold']:.4f} | {r['graded_spearman']:.3f} | {r['graded_pearson']:.3f} |"
+              for r in rows]
+    markdown = "\n".join([
+        "# In-context similarity (scripts/bench_similarity.py)", "",
+        f"Index `{args.index}` ({index.manifest['encoder']['model']}, layers "
+        f"{index.manifest['encoder']['layers']}, standardize "
+        f"{index.manifest['standardize']}), WordNet evidence added: "
+        f"{args.wordnet_evidence}; WordNet usage examples left out of all evidence.",
+        f"WiC: thresholds and all parameters fitted on train ({len(train)} pairs), dev "
+        f"({len(dev)} pairs) only scored. Graded: `{args.graded.name}` ({len(graded_pairs)} "
+        "pairs; gold 1 = same synset, else WordNet path similarity), only scored.", "",
+        *table, "",
+        f"Fitted: temperature {params.temperature}, gloss temperature "
+        f"{params.gloss_temperature}, mixture {params.mix}, k {params.k}; default method "
+        f"**{params.default_method}** (best WiC dev).", "",
+        f"Speed on WiC dev ({len(dev)} pairs, {len(sentences)} distinct sentences, {device}, "
+        "cold gloss cache): bare encoder pass "
+        f"{speed['bare_encoder_pairs_per_s']} pairs/s; similarity-batch raw "
+        f"{speed['raw_pairs_per_s']}, sense {speed['sense_pairs_per_s']}, combined "
+        f"{speed['combined_pairs_per_s']} pairs/s.", ""])
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    Path(f"{args.out}.md").write_text(markdown)
+    Path(f"{args.out}.json").write_text(json.dumps({
+        "rows": rows, "speed": speed, "timings": {k: round(v, 1) for k, v in timings.items()},
+        "params": params.to_dict(), "index": str(args.index),
+        "wordnet_evidence": args.wordnet_evidence, "graded": str(args.graded),
+        "n": {"train": len(train), "dev": len(dev), "graded": len(graded_pairs)}}, indent=2))
+    print(markdown)
+
+
+if __name__ == "__main__":
+    main()
