@@ -217,10 +217,19 @@ class SenseIndex:
         raw = self.query_vectors([located], raw=True)[0]
         return self.disambiguate(located, pairs, raw, k=k)
 
+    def context_vectors(self, targets: Sequence[Target]) -> np.ndarray:
+        """The model's sentence vector of each target's sentence (normalized), (n, dim)."""
+        sentences: dict[str, int] = {}
+        for target in targets:
+            sentences.setdefault(" ".join(target.words), len(sentences))
+        vectors = Normalizer(None, False)(self.encoder.sentence_vectors(list(sentences)))
+        return vectors[[sentences[" ".join(t.words)] for t in targets]]
+
     def disambiguate(self, located: Target, pairs: list[tuple[str, str]], raw: np.ndarray,
-                     *, k: int = 5) -> Disambiguation:
+                     *, k: int = 5, context: np.ndarray | None = None) -> Disambiguation:
         """Score every candidate sense of ``pairs`` for the usage whose raw encoder vector is
-        ``raw``: w · features (see ``scoring``), probabilities by softmax over candidates."""
+        ``raw``: w · features (see ``scoring``), probabilities by softmax over candidates.
+        ``context``: the sentence's vector (``context_vectors``), computed when not given."""
         vector, plain = self.normalizer(raw), Normalizer(None, False)(raw)
         candidates = [s for lemma, pos in pairs for s in self.inventory.candidates(lemma, pos)]
         corpus = self._sense_rows(s.key for s in candidates)
@@ -231,14 +240,29 @@ class SenseIndex:
         example_cos = self._cosines(
             self.wordnet_senses, [wordnet.get((s.key, "examples")) if self.use_examples
                                   else None for s in candidates], vector)
+        if self.weights[scoring.FEATURES.index("context_gloss_cos")] and context is None:
+            context = self.context_vectors([located])[0]
+        context_cos = self._cosines(self.wordnet_senses,
+                                    [wordnet.get((s.key, "gloss")) if context is not None
+                                     else None for s in candidates], context)
+        # every labelled corpus token of the lemma(s), best first: the vote and the nearest
         groups = [group_key(lemma, pos) for lemma, pos in pairs]
-        near_scores, near_ids = self.tokens.search(vector[None, :], scoring.VOTE_K, groups)
-        voters = self._token_keys([int(i) for i in near_ids[0] if i >= 0])
+        size = sum(self.tokens.group_size(g) for g in groups)
+        near_scores, near_ids = self.tokens.search(vector[None, :], size, groups)
+        near = [(int(i), float(c)) for i, c in zip(near_ids[0], near_scores[0], strict=True)
+                if i >= 0]
+        keys_of = self._token_keys([i for i, _ in near])
+        voters = keys_of[:scoring.VOTE_K]
+        nearest_of: dict[str, float] = {}
+        for keys, (_, cos) in zip(keys_of, near, strict=True):
+            for key in keys:
+                nearest_of.setdefault(key, cos)
         features = np.array([scoring.candidate_features(
             corpus_cos=corpus_cos[n], support=corpus.get(s.key, (0, 0))[1],
             vote=sum(s.key in keys for keys in voters) / max(len(voters), 1),
             gloss_cos=gloss_cos[n], example_cos=example_cos[n],
-            wordnet_count=s.count, rank=s.rank) for n, s in enumerate(candidates)])
+            wordnet_count=s.count, rank=s.rank, nn_cos=nearest_of.get(s.key),
+            context_gloss_cos=context_cos[n]) for n, s in enumerate(candidates)])
         scores = features @ self.weights if len(candidates) else np.zeros(0)
         probabilities = _softmax(scores)
         order = sorted(range(len(candidates)), key=lambda n: (-scores[n], n))
@@ -253,7 +277,7 @@ class SenseIndex:
         decided_by = scoring.decided_by(features[order[:2]], self.weights) \
             if len(order) > 1 else "single candidate"
         evidence = self.nearest(vector, pairs, k) if k > 0 else []
-        nearest = ([float(near_scores[0][0])] if voters else []) + [u.score for u in evidence]
+        nearest = ([near[0][1]] if near else []) + [u.score for u in evidence]
         nearest_cos = max(nearest, default=None)
         best = ranked[0] if ranked else None
         return Disambiguation(
@@ -266,7 +290,7 @@ class SenseIndex:
             novel=nearest_cos is not None and nearest_cos < scoring.NOVELTY_COSINE)
 
     @staticmethod
-    def _cosines(store, rows: list[tuple[int, int] | None], vector: np.ndarray
+    def _cosines(store, rows: list[tuple[int, int] | None], vector: np.ndarray | None
                  ) -> list[float | None]:
         ids = [row[0] for row in rows if row is not None]
         if not ids:
@@ -336,8 +360,11 @@ class SenseIndex:
             raise InputError("no instances to evaluate", path=str(data))
         self.ensure(((t.lemma, t.pos) for t in instances), progress=progress)
         vectors = self.query_vectors(targets, progress=progress, raw=True)
-        answers = [self.disambiguate(target, [(token.lemma, token.pos)], vector, k=0)
-                   for token, target, vector in zip(instances, targets, vectors, strict=True)]
+        contexts = self.context_vectors(targets)
+        answers = [self.disambiguate(target, [(token.lemma, token.pos)], vector, k=0,
+                                     context=context)
+                   for token, target, vector, context
+                   in zip(instances, targets, vectors, contexts, strict=True)]
         if one_sense_per_discourse:
             answers = _one_sense_per_discourse(answers, [t.instance_id for t in instances])
         predictions, gold_keys, pos_of = {}, {}, {}
@@ -430,7 +457,7 @@ class SenseIndex:
         with self.directory.db.session() as session:
             rows = dict(session.execute(select(Token.id, Token.sense_keys)
                                         .where(Token.id.in_(ids))).all())
-        return [rows[i].split() for i in ids if i in rows]
+        return [rows[i].split() if i in rows else [] for i in ids]
 
     def usages(self, found: list[tuple[int, float]]) -> list[Usage]:
         """Labelled usages for (token id, score) pairs, in the given order."""

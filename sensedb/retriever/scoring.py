@@ -25,18 +25,22 @@ FEATURES = (
     "log_wordnet_count",  # log(1 + WordNet's tag count of s)
     "first_sense",        # s is WordNet's first sense of the lemma
     "inv_rank",           # 1 / WordNet sense number
+    "nn_cos",             # cosine to the nearest labelled corpus token of s (0 without one)
+    "context_gloss_cos",  # cosine of the whole sentence's vector to the gloss vector
 )
 
 
 def candidate_features(*, corpus_cos: float | None, support: int, vote: float,
                        gloss_cos: float | None, example_cos: float | None,
-                       wordnet_count: int, rank: int) -> np.ndarray:
+                       wordnet_count: int, rank: int, nn_cos: float | None = None,
+                       context_gloss_cos: float | None = None) -> np.ndarray:
     """The feature vector of one candidate sense, in FEATURES order."""
     return np.array([
         corpus_cos or 0.0, float(corpus_cos is not None), vote,
         gloss_cos or 0.0, float(gloss_cos is not None),
         example_cos or 0.0, float(example_cos is not None),
         math.log1p(support), math.log1p(wordnet_count), float(rank == 1), 1.0 / max(rank, 1),
+        nn_cos or 0.0, context_gloss_cos or 0.0,
     ], dtype=np.float64)
 
 
@@ -97,8 +101,8 @@ DEFAULT_WEIGHTS = {
 COSINE_WEIGHTS = {"corpus_cos": 1.0, "has_corpus": 100.0, "inv_rank": 1e-3}
 
 GROUPS = {
-    "corpus": ("corpus_cos", "has_corpus", "vote", "log_support"),
-    "gloss": ("gloss_cos", "has_gloss"),
+    "corpus": ("corpus_cos", "has_corpus", "vote", "log_support", "nn_cos"),
+    "gloss": ("gloss_cos", "has_gloss", "context_gloss_cos"),
     "examples": ("example_cos", "has_example"),
     "prior": ("log_wordnet_count", "first_sense", "inv_rank"),
 }

@@ -29,9 +29,9 @@ usages through the sense index instead, and combines that with the raw cosine.
     ``p_u`` is a distribution over the usage's candidate senses (WordNet synsets of the
     candidate lemma/POS pairs), a mixture of three components weighted by ``params.mix``:
 
-    - ``wsd``: softmax over the candidate senses that have a vector in the index of
-      ``score / temperature`` (the scores of :meth:`SenseIndex.disambiguate`, cosines to the
-      sense vectors; senses without a vector get probability 0);
+    - ``wsd``: softmax of ``score / temperature`` over the candidates, with the scores of
+      :meth:`SenseIndex.disambiguate` (whatever its scoring is: better WSD flows in here;
+      a sense it leaves unscored, ``score=None``, gets probability 0);
     - ``gloss``: softmax of ``cos(usage, g_s) / gloss_temperature`` over *all* candidate senses,
       where ``g_s`` is the usage vector of the lemma in ``"lemma : gloss"`` computed here from
       ``inventory.sense(key).gloss`` (never from WordNet's usage examples), so senses that
@@ -48,10 +48,14 @@ usages through the sense index instead, and combines that with the raw cosine.
     adjectives and adverbs score 0 across synsets).
 
 ``combined``
-    ``sigmoid(w . z + b)`` over the standardized features ``z`` of :data:`FEATURES`
-    (cosines of several representations, the sense overlap and each of its components,
-    shared nearest neighbours, top-sense agreement, number of candidate senses): a logistic
-    regression fitted on WiC train (:func:`fit_params`).
+    ``sigmoid(w . z + b)`` over the standardized features ``z`` of :data:`FEATURES`: the
+    cosine in the index space, z-scored, of the last four layers and of the context shift;
+    the *lemma-centred* cosine (each usage vector minus the mean of its candidate senses' gloss
+    vectors, which removes the direction all senses of the word share); the cosine of the two
+    contexts (mean of all their words); the sense overlap and each of its components alone;
+    the share of nearest labelled usages the two have in common (Jaccard); whether their most
+    probable senses agree; log of the number of candidate senses. A logistic regression
+    (L2 = 1) fitted on WiC train (:func:`fit_params`).
 
 **Parameters** (:class:`SimilarityParams`: temperatures, mixture weights, regression weights,
 thresholds) come, first found: from ``params=`` (an object or a JSON file written by
@@ -103,8 +107,9 @@ METHODS = ("raw", "sense", "combined")
 REPRESENTATIONS = ("index", "last", "last4", "zscore", "shift-diff", "shift-log")
 LOG_SIGNS = ("signed", "magnitude", "zero")
 COMPONENTS = ("wsd", "gloss", "knn")
-FEATURES = ("cos_index", "cos_zscore", "cos_last4", "cos_shift_diff", "sense", "wsd",
-            "gloss", "knn", "shared_neighbors", "same_top", "log_senses")
+FEATURES = ("cos_index", "cos_zscore", "cos_last4", "cos_shift_diff", "cos_centered",
+            "cos_context", "sense", "wsd", "gloss", "knn", "shared_neighbors", "same_top",
+            "log_senses")
 MANIFEST_KEY = "similarity"
 PARAMS_VERSION = 1
 _EPS = 1e-3
@@ -167,10 +172,28 @@ def _method_key(method: str, representation: str = "index") -> str:
 # Fitted by scripts/bench_similarity.py on WiC train (5,428 pairs) with runs/semcor-index
 # (SemCor 3.0, all-MiniLM-L6-v2, last layer, no standardization); WiC dev never used.
 BUILTIN_PARAMS: dict[str, Any] = {
-    "representation": "index", "log_sign": "signed", "k": 10, "temperature": 0.05,
-    "gloss_temperature": 0.05, "mix": {"wsd": 1.0, "gloss": 1.0, "knn": 1.0},
-    "combined": None, "thresholds": {"raw": 0.75, "sense": 0.5},
-    "default_method": "sense", "fitted_on": "placeholder",
+    "representation": "index", "log_sign": "signed", "k": 10,
+    "temperature": 0.005, "gloss_temperature": 0.01,
+    "mix": {"wsd": 0.0, "gloss": 2.0, "knn": 1.0},
+    "combined": {
+        "features": list(FEATURES),
+        "mean": [
+            0.712442, 0.690836, 0.808315, 0.699639, 0.41829, 0.293204, 0.240454, 0.775631, 0.26937,
+            0.436351, 0.364788, 0.359985, 2.29739],
+        "scale": [
+            0.158122, 0.166625, 0.118796, 0.173196, 0.183724, 0.158253, 0.221542, 0.39442, 0.286482,
+            0.287911, 0.364898, 0.479996, 0.877042],
+        "coef": [
+            -2.32818, 1.73835, 0.479885, -0.152114, 0.578835, 0.392712, 1.03584, 0.0344163,
+            -0.235572, 0.129325, -0.17711, -0.123049, -0.119569],
+        "intercept": 0.0922138,
+    },
+    "thresholds": {"sense": 0.188079, "combined": 0.493906, "raw": 0.787241, "raw:last": 0.787241,
+                   "raw:last4": 0.874193, "raw:zscore": 0.790357, "raw:shift-diff": 0.789504,
+                   "raw:shift-log": 0.180142},
+    "default_method": "combined",
+    "fitted_on": "WiC train (5428 pairs), runs/semcor-index (SemCor, all-MiniLM-L6-v2, "
+                 "last layer), WordNet examples left out",
 }
 DEFAULT_METHOD: str = BUILTIN_PARAMS["default_method"]
 
@@ -318,6 +341,7 @@ class _Usage:
     gloss: np.ndarray | None = None  # per synset: cosine to the gloss vector
     knn: np.ndarray | None = None  # per synset: share of the neighbours' votes
     neighbors: frozenset[int] = frozenset()
+    centered: np.ndarray | None = None  # index vector minus its candidates' gloss centroid
     lemma: str = ""
     pos: str = ""
 
@@ -426,8 +450,11 @@ def _encode(index: SenseIndex, usages: list[_Usage], representations: set[str],
                                      {name: specs[name] for name in need}, progress=progress)
     raw = {name: np.stack([out[name][sentences[tuple(u.target.words)]][u.target.index]
                            for u in usages]) for name in need}
-    # "raw": the encoder's own vectors of the index's layers (what disambiguate takes)
-    vectors = {"raw": raw["index"], "index": index.normalizer(raw["index"])}
+    # "raw": the encoder's own vectors of the index's layers (what disambiguate takes);
+    # "context": the mean of all the sentence's words in those layers (topic of the context)
+    context = np.stack([out["index"][sentences[tuple(u.target.words)]].mean(0) for u in usages])
+    vectors = {"raw": raw["index"], "index": index.normalizer(raw["index"]),
+               "context": _l2(context)}
     for rep in representations:
         if rep == "last":
             vectors[rep] = _l2(raw["last"])
@@ -488,6 +515,9 @@ def _analyze_senses(index: SenseIndex, usages: list[_Usage], raw: np.ndarray,
                     math.isnan(wsd[slot]) and math.isnan(score)) else math.nan
                 gloss[slot] = max(gloss[slot], g)
         usage.wsd, usage.gloss = np.asarray(wsd, float), np.asarray(gloss, float)
+        if answer.senses:
+            centroid = np.mean([glosses[sense.key] for sense in answer.senses], axis=0)
+            usage.centered = _l2((vector - centroid)[None, :])[0]
         if k > 0 and usage.synsets:
             neighbors = index.nearest(vector, usage.pairs, k)
             votes = np.zeros(len(usage.synsets))
@@ -636,11 +666,16 @@ def features(index: SenseIndex, analysis: Analysis, params: SimilarityParams) ->
     out = np.full((n, len(FEATURES)), np.nan)
     column = {name: i for i, name in enumerate(FEATURES)}
     for rep, name in (("index", "cos_index"), ("zscore", "cos_zscore"),
-                      ("last4", "cos_last4"), ("shift-diff", "cos_shift_diff")):
+                      ("last4", "cos_last4"), ("shift-diff", "cos_shift_diff"),
+                      ("context", "cos_context")):
         if rep in analysis.vectors:
             out[:, column[name]] = _cosines(analysis, rep)
     if not analysis.senses:
         return out
+    for row, (ia, ib) in enumerate(analysis.pair_index):
+        ca, cb = analysis.usages[ia].centered, analysis.usages[ib].centered
+        out[row, column["cos_centered"]] = float(ca @ cb) if ca is not None \
+            and cb is not None else out[row, column["cos_index"]]
     matrix, weights = _component_overlaps(index, analysis, params)
     sense = _sense_scores(matrix, weights, analysis.pair_index)
     out[:, column["sense"]] = sense
@@ -822,8 +857,8 @@ def fit_params(index: SenseIndex, data: str | os.PathLike | Sequence[WicPair] | 
         analysis = analyze(index, [wic_queries(p) for p in pairs],
                            representations=REPRESENTATIONS, params=base, progress=progress)
     grid = grid or {}
-    temps = grid.get("temperature", (0.02, 0.05, 0.1, 0.2))
-    gloss_temps = grid.get("gloss_temperature", (0.02, 0.05, 0.1, 0.2))
+    temps = grid.get("temperature", (0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0))
+    gloss_temps = grid.get("gloss_temperature", (0.005, 0.01, 0.02, 0.05, 0.1))
     mixes = grid.get("mix", _MIXES)
     best = (-1.0, None)
     for t in temps:
@@ -855,9 +890,12 @@ def fit_params(index: SenseIndex, data: str | os.PathLike | Sequence[WicPair] | 
     return params
 
 
-_MIXES = tuple({"wsd": w, "gloss": g, "knn": n}
-               for w in (0.0, 1.0, 2.0) for g in (0.0, 1.0, 2.0) for n in (0.0, 1.0, 2.0)
-               if w + g + n > 0 and not (w == g == n and w > 1.0))
+# Every component keeps a positive weight, so the mixture stays a sense distribution worth
+# showing as evidence (gloss similarity alone agrees with itself across two usages but is a
+# poor WSD answer); on WiC train this costs 0.2 points against also allowing zero weights.
+_MIXES = tuple({"wsd": float(w), "gloss": float(g), "knn": float(n)}
+               for w in (1, 2, 3) for g in (1, 2, 3) for n in (1, 2, 3)
+               if math.gcd(math.gcd(w, g), n) == 1)
 
 
 def fit_logistic(matrix: np.ndarray, labels: np.ndarray, names: list[str], *,

@@ -100,8 +100,9 @@ def tag_text(index: SenseIndex, text: str, *, one_sense_per_discourse: bool = Fa
         return []
     index.ensure((pair for _, pairs in spans_of for pair in pairs), progress=progress)
     vectors = index.query_vectors(targets, raw=True, progress=progress)
-    answers = [index.disambiguate(t, pairs, v, k=0)
-               for t, (_, pairs), v in zip(targets, spans_of, vectors, strict=True)]
+    contexts = index.context_vectors(targets)
+    answers = [index.disambiguate(t, pairs, v, k=0, context=c)
+               for t, (_, pairs), v, c in zip(targets, spans_of, vectors, contexts, strict=True)]
     if one_sense_per_discourse:  # the text is one discourse
         totals: dict[tuple, dict[str, float]] = defaultdict(lambda: defaultdict(float))
         for answer in answers:
