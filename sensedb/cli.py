@@ -475,8 +475,8 @@ def similarity_batch(pairs, index, method, params_path, as_json):
 @click.option("--save", type=click.Path(dir_okay=False), default=None,
               help="With --train: write the fitted parameters here (JSON, for --params).")
 @click.option("--allow-wordnet-examples", is_flag=True,
-              help="Allow an index holding WordNet's usage examples (most WiC sentences are "
-                   "such examples: the figure is then leaked).")
+              help="Keep WordNet's usage examples in the evidence (left out by default: most "
+                   "WiC sentences are such examples, so the figure would be leaked).")
 @output_options
 def evaluate_wic(data, gold, index, method, params_path, threshold, train, save,
                  allow_wordnet_examples, as_json):
