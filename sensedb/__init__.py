@@ -16,15 +16,29 @@ from .encoder import DEFAULT_MODEL, Encoder, LayerSpec
 from .errors import ConfigurationError, Error, IndexFormatError, InputError, InventoryError
 from .indexer import IndexDirectory, JobReport, index_documents
 from .inventory import SenseInfo, WordNet
-from .retriever import Disambiguation, SenseIndex, SenseScore, Usage, open
+from .retriever import (
+    Disambiguation,
+    SenseIndex,
+    SenseScore,
+    SimilarityResult,
+    TaggedWord,
+    Usage,
+    UsageQuery,
+    evaluate_graded,
+    evaluate_wic,
+    open,
+    similarity,
+    similarity_batch,
+)
 
 __all__ = [
     # nouns
     "Disambiguation", "Document", "Encoder", "IndexDirectory", "JobReport", "LayerSpec",
-    "SenseIndex", "SenseInfo", "SenseScore", "Sentence", "Token", "Usage", "WordNet",
-    # verbs
-    "build_index", "index_documents", "open", "read_jsonl", "read_raganato", "read_wic",
-    "tokenize",
+    "SenseIndex", "SenseInfo", "SenseScore", "Sentence", "SimilarityResult", "TaggedWord",
+    "Token", "Usage", "UsageQuery", "WordNet",
+    # verbs (SenseIndex has wsd, neighbors, similarity, tag, evaluate, info, check)
+    "build_index", "evaluate_graded", "evaluate_wic", "index_documents", "open", "read_jsonl",
+    "read_raganato", "read_wic", "similarity", "similarity_batch", "tokenize",
     # errors
     "ConfigurationError", "Error", "IndexFormatError", "InputError", "InventoryError",
     # constants

@@ -15,7 +15,6 @@ import json
 import time
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -97,30 +96,21 @@ def index_documents(directory: IndexDirectory, encoder: Encoder, inventory: Word
     ids = _IdCounters(db)
     checked_keys: set[str] = set()
     bar = _progress_bar(progress, total_words)
-    # Chunk i is committed by one worker thread while chunk i+1 is encoded; commits stay in
-    # order (each waits for the one before), and an error in either surfaces here.
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sensedb-commit") as pool:
-        pending: Future | None = None
-        try:
-            for chunk in _chunks(documents, done_keys, chunk_words, report):
-                t0 = time.perf_counter()
-                words = [s.words for d in chunk for s in d.sentences]
-                vectors = encoder.word_vectors(words) if words else []
-                report.encode_seconds += time.perf_counter() - t0
-                if pending is not None:
-                    pending.result()
-                pending = pool.submit(_commit_chunk, directory, inventory, chunk, vectors,
-                                      corpus, ids, job_id, report, checked_keys, encoder.dim)
-                if bar is not None:
-                    bar.update(sum(len(w) for w in words))
-            if pending is not None:
-                pending.result()
-        finally:
-            if pending is not None:
-                pending.cancel()
-                wait([pending])
+    # Commits run in this thread: a commit thread overlapping the encoder was measured slower
+    # on 2 cores (it takes CPU from torch; BENCHMARKS.md).
+    try:
+        for chunk in _chunks(documents, done_keys, chunk_words, report):
+            t0 = time.perf_counter()
+            words = [s.words for d in chunk for s in d.sentences]
+            vectors = encoder.word_vectors(words) if words else []
+            report.encode_seconds += time.perf_counter() - t0
+            _commit_chunk(directory, inventory, chunk, vectors, corpus, ids, job_id, report,
+                          checked_keys, encoder.dim)
             if bar is not None:
-                bar.close()
+                bar.update(sum(len(w) for w in words))
+    finally:
+        if bar is not None:
+            bar.close()
     t0 = time.perf_counter()
     if rebuild:
         finalize(directory, (EXAMPLES, WORDNET) if corpus == WORDNET_CORPUS

@@ -3,6 +3,16 @@
 from .index import SenseIndex, Target, open
 from .metrics import score_predictions
 from .results import Disambiguation, SenseScore, Usage
+from .similarity import (
+    SimilarityResult,
+    UsageQuery,
+    evaluate_graded,
+    evaluate_wic,
+    similarity,
+    similarity_batch,
+)
+from .tagger import TaggedWord
 
-__all__ = ["Disambiguation", "SenseIndex", "SenseScore", "Target", "Usage", "open",
-           "score_predictions"]
+__all__ = ["Disambiguation", "SenseIndex", "SenseScore", "SimilarityResult", "TaggedWord",
+           "Target", "Usage", "UsageQuery", "evaluate_graded", "evaluate_wic", "open",
+           "score_predictions", "similarity", "similarity_batch"]
