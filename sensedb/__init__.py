@@ -27,9 +27,9 @@ from .retriever import (
     evaluate_graded,
     evaluate_wic,
     open,
-    similarity,
     similarity_batch,
 )
+from .retriever.similarity import similarity
 
 __all__ = [
     # nouns
