@@ -58,7 +58,7 @@ def test_round_trip_wsd(mini_index, encoder, wordnet):
     assert len(unseen) == 16 and all(s.cosine is None and s.support == 0 for s in unseen)
     probabilities = [s.probability for s in money.senses]
     assert abs(sum(probabilities) - 1) < 1e-3 and probabilities == sorted(probabilities)[::-1]
-    assert money.margin == round(probabilities[0] - probabilities[1], 6)
+    assert money.margin == pytest.approx(probabilities[0] - probabilities[1], abs=1e-5)
     assert money.decided_by in {"corpus", "gloss", "examples", "prior"}
 
 
