@@ -264,7 +264,7 @@ class SenseIndex:
             wordnet_count=s.count, rank=s.rank, nn_cos=nearest_of.get(s.key),
             context_gloss_cos=context_cos[n]) for n, s in enumerate(candidates)])
         scores = features @ self.weights if len(candidates) else np.zeros(0)
-        probabilities = _softmax(scores)
+        probabilities = scoring.softmax(scores)
         order = sorted(range(len(candidates)), key=lambda n: (-scores[n], n))
         ranked = [SenseScore(
             key=s.key, synset=s.synset, lemma=s.lemma, pos=s.pos,
@@ -366,7 +366,8 @@ class SenseIndex:
                    for token, target, vector, context
                    in zip(instances, targets, vectors, contexts, strict=True)]
         if one_sense_per_discourse:
-            answers = _one_sense_per_discourse(answers, [t.instance_id for t in instances])
+            answers = one_sense_per_discourse(
+                answers, [_document_of(t.instance_id) for t in instances])
         predictions, gold_keys, pos_of = {}, {}, {}
         decided: dict[str, int] = {}
         fallbacks = abstained = 0
@@ -486,30 +487,22 @@ class SenseIndex:
         return usages
 
 
-def _softmax(scores: np.ndarray) -> np.ndarray:
-    if len(scores) == 0:
-        return scores
-    exp = np.exp(scores - scores.max())
-    return exp / exp.sum()
-
-
-def _one_sense_per_discourse(answers: list[Disambiguation],
-                             instance_ids: list[str]) -> list[Disambiguation]:
-    """Within a document, give every occurrence of a lemma the sense with the largest summed
-    probability over its occurrences (Gale et al. 1992)."""
+def one_sense_per_discourse(answers: list[Disambiguation],
+                            discourses: list[str]) -> list[Disambiguation]:
+    """Within a discourse (a document), give every occurrence of a lemma the sense with the
+    largest summed probability over its occurrences (Gale et al. 1992): that sense is moved
+    to the front of each answer's list."""
     from collections import defaultdict
 
     totals: dict[tuple, dict[str, float]] = defaultdict(lambda: defaultdict(float))
-    for answer, instance in zip(answers, instance_ids, strict=True):
+    for answer, discourse in zip(answers, discourses, strict=True):
         for sense in answer.senses:
-            totals[(_document_of(instance), answer.lemma, answer.pos)][sense.key] += \
-                sense.probability or 0.0
+            totals[(discourse, answer.lemma, answer.pos)][sense.key] += sense.probability or 0.0
     out = []
-    for answer, instance in zip(answers, instance_ids, strict=True):
-        votes = totals[(_document_of(instance), answer.lemma, answer.pos)]
+    for answer, discourse in zip(answers, discourses, strict=True):
+        votes = totals[(discourse, answer.lemma, answer.pos)]
         winner = max(votes, key=votes.get) if votes else None
-        senses = sorted(answer.senses, key=lambda s: s.key != winner)
-        out.append(replace(answer, senses=senses))
+        out.append(replace(answer, senses=sorted(answer.senses, key=lambda s: s.key != winner)))
     return out
 
 

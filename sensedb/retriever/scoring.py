@@ -79,6 +79,18 @@ def fit_weights(features: Sequence[np.ndarray], golds: Sequence[np.ndarray], *,
     return weights
 
 
+def softmax(scores: np.ndarray, temperature: float = 1.0) -> np.ndarray:
+    """Probabilities over candidates; non-finite scores get probability 0."""
+    scores = np.asarray(scores, dtype=np.float64)
+    finite = np.isfinite(scores)
+    out = np.zeros(len(scores))
+    if finite.any():
+        z = scores[finite] / max(temperature, 1e-6)
+        z = np.exp(z - z.max())
+        out[finite] = z / z.sum()
+    return out
+
+
 def weights_from(mapping: Mapping[str, float]) -> np.ndarray:
     return np.array([float(mapping.get(name, 0.0)) for name in FEATURES])
 

@@ -92,6 +92,7 @@ import numpy as np
 from ..corpora import WicPair, read_wic, tokenize
 from ..errors import ConfigurationError, InputError
 from ..store import Normalizer, RunningStats
+from .scoring import softmax
 
 if TYPE_CHECKING:
     from ..inventory import WordNet
@@ -535,24 +536,14 @@ def _analyze_senses(index: SenseIndex, usages: list[_Usage], raw: np.ndarray,
 
 
 # --------------------------------------------------------------------------- scoring
-def _softmax(x: np.ndarray, temperature: float) -> np.ndarray:
-    finite = np.isfinite(x)
-    out = np.zeros(len(x))
-    if finite.any():
-        z = x[finite] / max(temperature, 1e-6)
-        z = np.exp(z - z.max())
-        out[finite] = z / z.sum()
-    return out
-
-
 def _components(usage: _Usage, params: SimilarityParams) -> list[np.ndarray | None]:
     """The usage's sense distributions (over its synsets) in COMPONENTS order; None where a
     component is missing (no sense with a vector, no neighbour)."""
     wsd = gloss = None
     if usage.wsd is not None and np.isfinite(usage.wsd).any():
-        wsd = _softmax(usage.wsd, params.temperature)
+        wsd = softmax(usage.wsd, params.temperature)
     if usage.gloss is not None and len(usage.gloss):
-        gloss = _softmax(usage.gloss, params.gloss_temperature)
+        gloss = softmax(usage.gloss, params.gloss_temperature)
     return [wsd, gloss, usage.knn]
 
 

@@ -11,7 +11,6 @@ allows; the scoring chooses among all of them.
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
 
@@ -104,17 +103,12 @@ def tag_text(index: SenseIndex, text: str, *, one_sense_per_discourse: bool = Fa
     answers = [index.disambiguate(t, pairs, v, k=0, context=c)
                for t, (_, pairs), v, c in zip(targets, spans_of, vectors, contexts, strict=True)]
     if one_sense_per_discourse:  # the text is one discourse
-        totals: dict[tuple, dict[str, float]] = defaultdict(lambda: defaultdict(float))
-        for answer in answers:
-            for sense in answer.senses:
-                totals[(answer.lemma, answer.pos)][sense.key] += sense.probability or 0.0
+        from .index import one_sense_per_discourse as agree
+
+        answers = agree(answers, ["text"] * len(answers))
     tagged = []
     for target, (number, _), answer in zip(targets, spans_of, answers, strict=True):
         best = answer.best
-        if one_sense_per_discourse and best is not None:
-            votes = totals[(answer.lemma, answer.pos)]
-            winner = max(votes, key=votes.get)
-            best = next(s for s in answer.senses if s.key == winner)
         confident = best is not None and (best.probability or 0.0) >= min_confidence
         tagged.append(TaggedWord(
             sentence=number, position=target.index, word=target.surface,
