@@ -78,7 +78,7 @@ def open_or_create(directory: IndexDirectory, encoder: Encoder, inventory: WordN
 
 def index_documents(directory: IndexDirectory, encoder: Encoder, inventory: WordNet,
                     documents: Iterable[Document], *, corpus: str, path: str = "",
-                    chunk_words: int = 60_000, progress: bool = True,
+                    chunk_words: int = 200_000, progress: bool = True,
                     total_words: int | None = None, rebuild: bool = True) -> JobReport:
     """Index every labelled token of ``documents`` (skipping documents already indexed under
     ``corpus``) and rebuild the FAISS indexes it feeds (unless ``rebuild`` is False).
