@@ -29,7 +29,7 @@ import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sensedb.errors import ConfigurationError, InventoryError
 from sensedb.paths import data_dir
@@ -60,6 +60,8 @@ _TAG_LETTER = {"NOUN": "n", "VERB": "v", "ADJ": "a", "ADV": "r"}
 _SS_TYPE_TAG = {"1": "NOUN", "2": "VERB", "3": "ADJ", "4": "ADV", "5": "ADJ"}
 _TAG_SS_TYPES = {"NOUN": "1", "VERB": "2", "ADJ": "35", "ADV": "4"}
 _SS_TYPE_LETTER = {"1": "n", "2": "v", "3": "a", "4": "r", "5": "s"}
+_DATA_FILES = {"1": "data.noun", "2": "data.verb", "3": "data.adj", "4": "data.adv",
+               "5": "data.adj"}
 
 #: WordNet's detachment rules (morph.c; the same table as NLTK's MORPHOLOGICAL_SUBSTITUTIONS).
 _SUFFIX_RULES: dict[str, tuple[tuple[str, str], ...]] = {
@@ -238,6 +240,7 @@ class WordNet:
         self.name: str = f"WordNet-{version}" if version else "WordNet-unknown"
         self._home = data_dir()
         self._lock = threading.RLock()
+        self._data_handles: dict[str, Any] = {}
         self._root: Path | None = None
         self._reader: WordNetCorpusReader | None = None
         self._keys: list[str] | None = None          # sorted sense keys of index.sense
@@ -395,6 +398,26 @@ class WordNet:
             info = self._make_sense(norm, key)
             self._sense_cache[norm] = info
         return info
+
+    def synset_gloss(self, key: str) -> tuple[str, str]:
+        """(synset id ``OFFSET-p``, definition) of a sense key, read from the data file at the
+        offset ``index.sense`` gives: no NLTK, for bulk indexing. The definition is the gloss
+        before its quoted examples (as NLTK's ``definition()``)."""
+        found = self._lookup(key.strip().lower())
+        if found is None:
+            raise InventoryError(f"sense key {key!r} is not in {self.name}")
+        offset = found[0]
+        ss_type = key.partition("%")[2][:1]
+        name = _DATA_FILES[ss_type]
+        with self._lock:
+            handle = self._data_handles.get(name)
+            if handle is None:
+                handle = self._data_handles[name] = open(self.wordnet_dir / name, "rb")
+            handle.seek(offset)
+            line = handle.readline().decode("utf-8")
+        gloss = line.split(" | ", 1)[1].strip() if " | " in line else ""
+        definition = gloss.split('; "', 1)[0].strip().removesuffix(";").strip()
+        return f"{offset:08d}-{_SS_TYPE_LETTER[ss_type]}", definition
 
     def has_key(self, key: str) -> bool:
         """Whether WordNet has this sense key (does not load NLTK)."""

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from sqlalchemy import bindparam, func, insert, select, update
 
-from ..corpora import Document
+from ..corpora import Document, key_pos
 from ..encoder import Encoder
 from ..errors import InputError
 from ..inventory import SenseInfo, WordNet
@@ -324,9 +324,9 @@ def _commit_chunk(directory: IndexDirectory, inventory: WordNet, chunk: list[Doc
             linked = []
         else:
             row_ids = _add_sums(session, Sense.__table__, ids, "sense", ids.sense_ids,
-                                sense_sums, sense_counts, lambda key: {
-                                    "synset": inventory.sense(key).synset,
-                                    "gloss": inventory.sense(key).gloss}, inventory, dim)
+                                sense_sums, sense_counts, lambda key: dict(zip(
+                                    ("synset", "gloss"), inventory.synset_gloss(key),
+                                    strict=True)), inventory, dim)
             linked = [{"token_id": t, "sense_id": row_ids[k]} for t, k in links]
         if tokens:
             session.execute(insert(Token.__table__), tokens)
@@ -356,10 +356,10 @@ def _add_sums(session, table, ids: _IdCounters, counter: str, id_map: dict, sums
     for map_key in sums:
         if map_key not in id_map:
             key = map_key[0] if isinstance(map_key, tuple) else map_key
-            info = inventory.sense(key)
+            lemma, _, rest = key.partition("%")
             row_id = ids.next(counter)
             id_map[map_key] = row_id
-            new_rows.append({"id": row_id, "key": key, "lemma": info.lemma, "pos": info.pos,
+            new_rows.append({"id": row_id, "key": key, "lemma": lemma, "pos": key_pos(key),
                              "count": 0, "vec_sum": np.zeros(dim).tobytes(), **extra(key)})
     if new_rows:
         session.execute(insert(table), new_rows)
