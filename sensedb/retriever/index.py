@@ -217,13 +217,22 @@ class SenseIndex:
         raw = self.query_vectors([located], raw=True)[0]
         return self.disambiguate(located, pairs, raw, k=k)
 
-    def context_vectors(self, targets: Sequence[Target]) -> np.ndarray:
-        """The model's sentence vector of each target's sentence (normalized), (n, dim)."""
+    @property
+    def uses_context(self) -> bool:
+        """Whether the scoring weighs the sentence-vs-gloss feature (else no sentence vectors
+        are computed)."""
+        return bool(self.weights[scoring.FEATURES.index("context_gloss_cos")])
+
+    def context_vectors(self, targets: Sequence[Target]) -> list[np.ndarray | None]:
+        """The model's sentence vector of each target's sentence (normalized), or None for
+        each when the scoring does not use it."""
+        if not self.uses_context:
+            return [None] * len(targets)
         sentences: dict[str, int] = {}
         for target in targets:
             sentences.setdefault(" ".join(target.words), len(sentences))
         vectors = Normalizer(None, False)(self.encoder.sentence_vectors(list(sentences)))
-        return vectors[[sentences[" ".join(t.words)] for t in targets]]
+        return [vectors[sentences[" ".join(t.words)]] for t in targets]
 
     def disambiguate(self, located: Target, pairs: list[tuple[str, str]], raw: np.ndarray,
                      *, k: int = 5, context: np.ndarray | None = None) -> Disambiguation:
@@ -240,7 +249,7 @@ class SenseIndex:
         example_cos = self._cosines(
             self.wordnet_senses, [wordnet.get((s.key, "examples")) if self.use_examples
                                   else None for s in candidates], vector)
-        if self.weights[scoring.FEATURES.index("context_gloss_cos")] and context is None:
+        if context is None:
             context = self.context_vectors([located])[0]
         context_cos = self._cosines(self.wordnet_senses,
                                     [wordnet.get((s.key, "gloss")) if context is not None
