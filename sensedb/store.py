@@ -92,21 +92,44 @@ class Normalizer:
             self.mean = self.scale = None
             self.dead_dimensions = []
 
-    def __call__(self, vectors: np.ndarray) -> np.ndarray:
-        x = np.asarray(vectors, dtype=np.float32)
+    def __call__(self, vectors: np.ndarray, *, copy: bool = True) -> np.ndarray:
+        """Standardized (if configured) and L2-normalized rows; zero rows stay zero.
+        ``copy=False`` may overwrite ``vectors`` (when already float32 and contiguous)."""
+        x = np.array(vectors, dtype=np.float32, order="C", copy=True if copy else None)
         single = x.ndim == 1
-        x = np.atleast_2d(x)
+        x = x.reshape(1, -1) if single else x
         if self.standardize:
-            x = (x - self.mean) * self.scale
-        else:
-            x = x.copy()
-        norms = np.linalg.norm(x, axis=1, keepdims=True)
-        x /= np.where(norms > 0, norms, 1.0)
+            x -= self.mean
+            x *= self.scale
+        faiss.normalize_L2(x)
         return x[0] if single else x
 
 
 def group_key(lemma: str, pos: str) -> str:
     return f"{lemma}\t{pos}"
+
+
+@dataclass(frozen=True)
+class GroupLayout:
+    """The storage order of a store: rows sorted by group key, then id. ``order`` takes the
+    given rows to that order; group ``keys[g]`` starts at row ``starts[g]``."""
+
+    ids: np.ndarray
+    order: np.ndarray
+    keys: list[str]
+    starts: np.ndarray
+
+    @classmethod
+    def of(cls, ids: np.ndarray, groups: Sequence[str]) -> GroupLayout:
+        ids = np.asarray(ids, dtype=np.int64)
+        if len(ids) == 0:
+            return cls(ids, np.zeros(0, np.int64), [], np.zeros(0, np.int64))
+        keys, codes = np.unique(np.asarray(groups, dtype=object).astype(str),
+                                return_inverse=True)
+        order = np.lexsort((ids, codes))
+        sorted_codes = codes[order]
+        starts = np.flatnonzero(np.r_[True, sorted_codes[1:] != sorted_codes[:-1]])
+        return cls(ids[order], order, [str(keys[c]) for c in sorted_codes[starts]], starts)
 
 
 # --------------------------------------------------------------------------- the store
@@ -126,32 +149,32 @@ class VectorStore:
               groups: Sequence[str]) -> VectorStore:
         """A store of ``vectors`` (already normalized) under ``ids``, sorted by group then id."""
         ids = np.asarray(ids, dtype=np.int64)
-        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
-        group_array = np.asarray(list(groups), dtype=object)
-        if not (len(ids) == len(vectors) == len(group_array)):
+        if not (len(ids) == len(vectors) == len(groups)):
             raise ValueError("ids, vectors and groups differ in length")
+        layout = GroupLayout.of(ids, groups)
+        return cls.build_laid_out(dim, layout, np.asarray(vectors, dtype=np.float32)[layout.order])
+
+    @classmethod
+    def build_laid_out(cls, dim: int, layout: GroupLayout, vectors: np.ndarray) -> VectorStore:
+        """A store of ``vectors`` already in ``layout``'s order (row n belongs to
+        ``layout.ids[n]``): bulk builds fill that order directly and skip a copy."""
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        ids = layout.ids
+        if len(ids) != len(vectors):
+            raise ValueError("ids and vectors differ in length")
         if len(ids) and vectors.shape[1] != dim:
             raise IndexFormatError(f"vectors have dimension {vectors.shape[1]}, index has {dim}")
-        if len(np.unique(ids)) != len(ids):
+        if len(ids) > 1 and len(np.unique(ids)) != len(ids):
             raise IndexFormatError("duplicate ids given to the vector store")
         store = cls(dim)
         if len(ids) == 0:
             return store
-        _, codes = np.unique(group_array.astype(str), return_inverse=True)
-        order = np.lexsort((ids, codes))  # by group key, then id
-        ids, vectors, group_array = ids[order], vectors[order], group_array[order]
         store._index.add_with_ids(vectors, ids)
         store._ids = ids
-        keys, starts = [], []
-        previous = None
-        for position, key in enumerate(group_array):
-            if key != previous:
-                keys.append(key)
-                starts.append(position)
-                previous = key
-        ends = starts[1:] + [len(ids)]
-        store._group_keys = keys
-        store._ranges = {k: (s, e) for k, s, e in zip(keys, starts, ends, strict=True)}
+        store._group_keys = list(layout.keys)
+        ends = list(layout.starts[1:]) + [len(ids)]
+        store._ranges = {k: (int(s), int(e))
+                         for k, s, e in zip(layout.keys, layout.starts, ends, strict=True)}
         return store
 
     # ------------------------------------------------------------------ reading

@@ -22,7 +22,7 @@ from sqlalchemy import bindparam, func, insert, select, update
 
 from ..corpora import Document, key_pos
 from ..encoder import Encoder
-from ..errors import InputError
+from ..errors import IndexFormatError, InputError
 from ..inventory import SenseInfo, WordNet
 from ..schema import (
     Database,
@@ -36,7 +36,15 @@ from ..schema import (
     WordNetSense,
 )
 from ..schema import Document as DocumentRow
-from ..store import Normalizer, RunningStats, VectorStore, group_key, load_array, save_array
+from ..store import (
+    GroupLayout,
+    Normalizer,
+    RunningStats,
+    VectorStore,
+    group_key,
+    load_array,
+    save_array,
+)
 from .directory import EXAMPLES, SENSES, STORES, TOKENS, WORDNET, IndexDirectory
 from .wordnet import CORPUS as WORDNET_CORPUS
 from .wordnet import gloss_text
@@ -171,25 +179,36 @@ def finalize(directory: IndexDirectory, stores: Iterable[str] = STORES) -> dict[
 
 def _token_store(directory: IndexDirectory, rows, shard_paths: dict[int, str],
                  normalizer: Normalizer, dim: int, name: str) -> VectorStore:
-    group_of = {row.id: group_key(row.lemma, row.pos) for row in rows}
-    id_parts, vector_parts = [], []
+    """The store of the token ``rows``, filled shard by shard straight into storage order."""
+    row_ids = np.fromiter((row.id for row in rows), dtype=np.int64, count=len(rows))
+    layout = GroupLayout.of(row_ids, [group_key(row.lemma, row.pos) for row in rows])
+    vectors = np.zeros((len(row_ids), dim), dtype=np.float32)
+    filled = np.zeros(len(row_ids), dtype=bool)
+    by_id = np.argsort(layout.ids)
     for shard_id in sorted({row.shard_id for row in rows}):
         data = load_array(directory.path / shard_paths[shard_id])
-        keep = np.isin(data["ids"], np.fromiter(group_of, dtype=np.int64, count=len(group_of)))
-        id_parts.append(data["ids"][keep])
-        vector_parts.append(data["vectors"][keep])
-    ids = np.concatenate(id_parts) if id_parts else np.zeros(0, np.int64)
-    vectors = np.concatenate(vector_parts) if vector_parts else np.zeros((0, dim), np.float32)
-    store = VectorStore.build(dim, ids, normalizer(vectors), [group_of[int(i)] for i in ids])
-    store.check_ids(group_of.keys(), f"{name} index")
+        found = np.searchsorted(layout.ids, data["ids"], sorter=by_id).clip(max=len(by_id) - 1)
+        slot = by_id[found]
+        wanted = layout.ids[slot] == data["ids"]  # a shard may hold another store's tokens
+        vectors[slot[wanted]] = data["vectors"][wanted]
+        filled[slot[wanted]] = True
+    if not filled.all():
+        missing = layout.ids[~filled]
+        raise IndexFormatError(f"{name} index: {len(missing)} token rows have no vector in "
+                               f"their shard (e.g. {missing[:5].tolist()})")
+    store = VectorStore.build_laid_out(dim, layout, normalizer(vectors, copy=False))
+    store.check_ids(row_ids, f"{name} index")
     return store
 
 
 def _mean_store(rows, normalizers: list[Normalizer], dim: int) -> VectorStore:
-    """Sense means (running sum / count), each through its normalizer."""
-    means = np.zeros((len(rows), dim), dtype=np.float32)
-    for n, (row, normalize) in enumerate(zip(rows, normalizers, strict=True)):
-        means[n] = normalize(np.frombuffer(row.vec_sum, dtype=np.float64) / row.count)
+    """Sense means (running sum / count), each row through its normalizer."""
+    sums = np.frombuffer(b"".join(row.vec_sum for row in rows), dtype=np.float64)
+    counts = np.asarray([row.count for row in rows], dtype=np.float64)
+    means = (sums.reshape(len(rows), dim) / counts[:, None]).astype(np.float32)
+    for normalize in {id(n): n for n in normalizers}.values():
+        chosen = np.asarray([n is normalize for n in normalizers], dtype=bool)
+        means[chosen] = normalize(means[chosen], copy=False)
     return VectorStore.build(dim, np.asarray([r.id for r in rows], dtype=np.int64), means,
                              [group_key(r.lemma, r.pos) for r in rows])
 
@@ -267,15 +286,12 @@ def _commit_chunk(directory: IndexDirectory, inventory: WordNet, chunk: list[Doc
     sentence_number = 0
     for document in chunk:
         document_id = ids.next("document")
-        documents.append({"id": document_id, "corpus": corpus, "key": document.id,
-                          "source": document.source})
+        documents.append((document_id, corpus, document.id, document.source))
         for sentence in document.sentences:
             matrix = vectors[sentence_number]
             sentence_number += 1
-            stats.update(matrix)
             sentence_id = ids.next("sentence")
-            sentences.append({"id": sentence_id, "document_id": document_id,
-                              "key": sentence.id, "text": " ".join(sentence.words)})
+            sentences.append((sentence_id, document_id, sentence.id, " ".join(sentence.words)))
             for position, token in enumerate(sentence.tokens):
                 if not token.senses:
                     continue
@@ -286,18 +302,20 @@ def _commit_chunk(directory: IndexDirectory, inventory: WordNet, chunk: list[Doc
                                              item=token.instance_id or sentence.id)
                         checked_keys.add(key)
                 token_id = ids.next("token")
-                tokens.append({
-                    "id": token_id, "sentence_id": sentence_id, "position": position,
-                    "surface": token.text, "lemma": token.lemma.lower(), "pos": token.pos,
-                    "instance": token.instance_id, "sense_keys": " ".join(token.senses),
-                    "shard_id": shard_id})
+                tokens.append((token_id, sentence_id, position, token.text, token.lemma.lower(),
+                               token.pos, token.instance_id, " ".join(token.senses), shard_id))
                 token_ids.append(token_id)
-                token_vectors.append(matrix[position])
+                vector = matrix[position]
+                token_vectors.append(vector)
                 for key in dict.fromkeys(token.senses):
-                    raw = matrix[position].astype(np.float64)
-                    sense_sums[key] = sense_sums[key] + raw if key in sense_sums else raw
+                    if key in sense_sums:
+                        sense_sums[key] += vector
+                    else:
+                        sense_sums[key] = vector.astype(np.float64)
                     sense_counts[key] += 1
                     links.append((token_id, key))
+    for start in range(0, len(vectors), 1024):  # statistics over every word, in blocks
+        stats.update(np.concatenate(vectors[start:start + 1024]))
     from_wordnet = corpus == WORDNET_CORPUS
     report.documents += len(chunk)
     report.sentences += len(sentences)
@@ -311,33 +329,36 @@ def _commit_chunk(directory: IndexDirectory, inventory: WordNet, chunk: list[Doc
                vectors=(np.asarray(token_vectors, dtype=np.float32) if token_vectors
                         else np.zeros((0, dim), np.float32)))
 
+    insert_rows = Database.insert_rows
     with directory.db.session() as session:
-        session.execute(insert(Shard.__table__), [{"id": shard_id, "path": shard_path,
-                                                   "count": len(tokens)}])
-        session.execute(insert(DocumentRow.__table__), documents)
-        session.execute(insert(Sentence.__table__), sentences)
+        insert_rows(session, Shard.__table__, ("id", "path", "count"),
+                    [(shard_id, shard_path, len(tokens))])
+        insert_rows(session, DocumentRow.__table__, ("id", "corpus", "key", "source"), documents)
+        insert_rows(session, Sentence.__table__, ("id", "document_id", "key", "text"),
+                    sentences)
         if from_wordnet:  # WordNet's examples: their own evidence table, not corpus senses
-            row_ids = _add_sums(session, WordNetSense.__table__, ids, "wordnet", ids.wordnet_ids,
-                                {(k, "examples"): v for k, v in sense_sums.items()},
-                                {(k, "examples"): v for k, v in sense_counts.items()},
-                                lambda key: {"source": "examples"}, inventory, dim)
+            _add_sums(session, WordNetSense.__table__, ids, "wordnet", ids.wordnet_ids,
+                      {(k, "examples"): v for k, v in sense_sums.items()},
+                      {(k, "examples"): v for k, v in sense_counts.items()},
+                      ("source",), lambda key: ("examples",))
             linked = []
         else:
             row_ids = _add_sums(session, Sense.__table__, ids, "sense", ids.sense_ids,
-                                sense_sums, sense_counts, lambda key: dict(zip(
-                                    ("synset", "gloss"), inventory.synset_gloss(key),
-                                    strict=True)), inventory, dim)
-            linked = [{"token_id": t, "sense_id": row_ids[k]} for t, k in links]
-        if tokens:
-            session.execute(insert(Token.__table__), tokens)
-        if linked:
-            session.execute(insert(TokenSense.__table__), linked)
+                                sense_sums, sense_counts, ("synset", "gloss"),
+                                inventory.synset_gloss)
+            linked = [(t, row_ids[k]) for t, k in links]
+        insert_rows(session, Token.__table__, _TOKEN_COLUMNS, tokens)
+        insert_rows(session, TokenSense.__table__, ("token_id", "sense_id"), linked)
         if not from_wordnet:  # the statistics describe the indexed corpora
             entry = session.get(ManifestEntry, "stats")
             merged = RunningStats.from_json(json.loads(entry.value)).merged(stats)
             Database.set_manifest(session, {"stats": merged.to_json()})
         session.execute(update(Job).where(Job.id == job_id).values(
             documents=report.documents, tokens=report.tokens, words=report.words))
+
+
+_TOKEN_COLUMNS = ("id", "sentence_id", "position", "surface", "lemma", "pos", "instance",
+                  "sense_keys", "shard_id")
 
 
 def _progress_bar(progress: bool, total_words: int | None):
@@ -349,30 +370,28 @@ def _progress_bar(progress: bool, total_words: int | None):
 
 
 def _add_sums(session, table, ids: _IdCounters, counter: str, id_map: dict, sums: dict,
-              counts: dict, extra, inventory: WordNet, dim: int) -> dict:
-    """Add vector sums and counts to sense rows (creating missing rows); returns the row id of
-    every sense key (``id_map``'s key form) touched."""
-    new_rows = []
-    for map_key in sums:
-        if map_key not in id_map:
-            key = map_key[0] if isinstance(map_key, tuple) else map_key
-            lemma, _, rest = key.partition("%")
-            row_id = ids.next(counter)
-            id_map[map_key] = row_id
-            new_rows.append({"id": row_id, "key": key, "lemma": lemma, "pos": key_pos(key),
-                             "count": 0, "vec_sum": np.zeros(dim).tobytes(), **extra(key)})
-    if new_rows:
-        session.execute(insert(table), new_rows)
-    touched = [id_map[k] for k in sums]
-    current = {row.id: row for row in session.execute(
-        select(table.c.id, table.c.count, table.c.vec_sum).where(table.c.id.in_(touched)))}
-    updates = []
+              counts: dict, extra_columns: tuple[str, ...], extra) -> dict:
+    """Add vector sums and counts to sense rows, creating the missing ones with their sums
+    (no read-back); returns the row id of every sense key (``id_map``'s key form) touched."""
+    new_rows, old_keys = [], []
     for map_key, total in sums.items():
-        row = current[id_map[map_key]]
-        updates.append({
-            "row_id": row.id, "new_count": row.count + counts[map_key],
-            "new_sum": (np.frombuffer(row.vec_sum, dtype=np.float64) + total).tobytes()})
-    if updates:
+        if map_key in id_map:
+            old_keys.append(map_key)
+            continue
+        key = map_key[0] if isinstance(map_key, tuple) else map_key
+        row_id = ids.next(counter)
+        id_map[map_key] = row_id
+        new_rows.append((row_id, key, key.partition("%")[0], key_pos(key), counts[map_key],
+                         total.tobytes(), *extra(key)))
+    Database.insert_rows(session, table, ("id", "key", "lemma", "pos", "count", "vec_sum",
+                                          *extra_columns), new_rows)
+    if old_keys:
+        current = {row.id: row for row in session.execute(
+            select(table.c.id, table.c.count, table.c.vec_sum)
+            .where(table.c.id.in_([id_map[k] for k in old_keys])))}
         session.execute(update(table).where(table.c.id == bindparam("row_id")).values(
-            count=bindparam("new_count"), vec_sum=bindparam("new_sum")), updates)
+            count=bindparam("new_count"), vec_sum=bindparam("new_sum")), [
+            {"row_id": row.id, "new_count": row.count + counts[k],
+             "new_sum": (np.frombuffer(row.vec_sum, dtype=np.float64) + sums[k]).tobytes()}
+            for k in old_keys for row in (current[id_map[k]],)])
     return {k: id_map[k] for k in sums}

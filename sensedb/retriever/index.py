@@ -29,9 +29,9 @@ from ..indexer import (
     open_or_create,
     wordnet_documents,
 )
-from ..inventory import WordNet, default_wordnet
+from ..inventory import SenseInfo, WordNet, default_wordnet
 from ..paths import default_index_dir
-from ..schema import Document, Sense, Sentence, Shard, Token, WordNetSense
+from ..schema import Database, Document, Sense, Sentence, Shard, Token, WordNetSense
 from ..store import Normalizer, group_key
 from . import scoring
 from .metrics import score_predictions
@@ -51,6 +51,19 @@ class Target:
     @property
     def surface(self) -> str:
         return self.words[self.index]
+
+
+@dataclass
+class CandidateEvidence:
+    """What one usage's candidate senses are scored on (see ``SenseIndex.candidate_evidence``)."""
+
+    vector: np.ndarray  # the usage's vector in the index's space
+    candidates: list[SenseInfo]
+    features: np.ndarray  # (candidates, len(scoring.FEATURES))
+    corpus_cos: list[float | None]
+    support: list[int]
+    fallback: list[bool]
+    near: list[tuple[int, float]]  # (token id, cosine) of the lemma's labelled tokens, best first
 
 
 class SenseIndex:
@@ -93,6 +106,14 @@ class SenseIndex:
                 open_or_create(self.directory, encoder, self.inventory,
                                scoring=scoring.DEFAULT_WEIGHTS)
         manifest = self.directory.manifest()
+        if self.autobuild and manifest.get("scoring") != scoring.DEFAULT_WEIGHTS:
+            # the default index is the package's own: it follows the package's weights (an
+            # index a user built keeps the weights in its manifest)
+            try:
+                with self.directory.lock(), self.directory.db.session() as session:
+                    Database.set_manifest(session, {"scoring": scoring.DEFAULT_WEIGHTS})
+            except IndexFormatError:  # another process is writing it: it will update it
+                pass
         if encoder is not None:
             self.directory.check_encoder(encoder.describe())
         built_with = manifest["encoder"]["model"]
@@ -126,7 +147,9 @@ class SenseIndex:
         stores = self.directory.load_stores(self.manifest)
         self.tokens, self.senses = stores[TOKENS], stores[SENSES]
         self.examples, self.wordnet_senses = stores[EXAMPLES], stores[WORDNET]
-        self.weights = scoring.weights_for(self.manifest, corpus=self.tokens.ntotal > 0,
+        manifest = ({**self.manifest, "scoring": scoring.DEFAULT_WEIGHTS} if self.autobuild
+                    else self.manifest)
+        self.weights = scoring.weights_for(manifest, corpus=self.tokens.ntotal > 0,
                                            method=self.scoring_method)
         with self.directory.db.session() as session:
             self._built_lemmas = set(session.execute(select(Document.key).where(
@@ -223,10 +246,11 @@ class SenseIndex:
         are computed)."""
         return bool(self.weights[scoring.FEATURES.index("context_gloss_cos")])
 
-    def context_vectors(self, targets: Sequence[Target]) -> list[np.ndarray | None]:
+    def context_vectors(self, targets: Sequence[Target], *, force: bool = False
+                        ) -> list[np.ndarray | None]:
         """The model's sentence vector of each target's sentence (normalized), or None for
-        each when the scoring does not use it."""
-        if not self.uses_context:
+        each when the scoring does not use it (unless ``force``)."""
+        if not (self.uses_context or force):
             return [None] * len(targets)
         sentences: dict[str, int] = {}
         for target in targets:
@@ -234,11 +258,12 @@ class SenseIndex:
         vectors = Normalizer(None, False)(self.encoder.sentence_vectors(list(sentences)))
         return [vectors[sentences[" ".join(t.words)]] for t in targets]
 
-    def disambiguate(self, located: Target, pairs: list[tuple[str, str]], raw: np.ndarray,
-                     *, k: int = 5, context: np.ndarray | None = None) -> Disambiguation:
-        """Score every candidate sense of ``pairs`` for the usage whose raw encoder vector is
-        ``raw``: w · features (see ``scoring``), probabilities by softmax over candidates.
-        ``context``: the sentence's vector (``context_vectors``), computed when not given."""
+    def candidate_evidence(self, located: Target, pairs: list[tuple[str, str]],
+                           raw: np.ndarray, *, context: np.ndarray | None = None
+                           ) -> CandidateEvidence:
+        """Every candidate sense of ``pairs`` with its feature row (``scoring.FEATURES``) for
+        the usage whose raw encoder vector is ``raw``; ``context``: the sentence's vector, or
+        None to leave the sentence-vs-gloss feature out."""
         vector, plain = self.normalizer(raw), Normalizer(None, False)(raw)
         candidates = [s for lemma, pos in pairs for s in self.inventory.candidates(lemma, pos)]
         corpus = self._sense_rows(s.key for s in candidates)
@@ -249,8 +274,6 @@ class SenseIndex:
         example_cos = self._cosines(
             self.wordnet_senses, [wordnet.get((s.key, "examples")) if self.use_examples
                                   else None for s in candidates], vector)
-        if context is None:
-            context = self.context_vectors([located])[0]
         context_cos = self._cosines(self.wordnet_senses,
                                     [wordnet.get((s.key, "gloss")) if context is not None
                                      else None for s in candidates], context)
@@ -271,15 +294,31 @@ class SenseIndex:
             vote=sum(s.key in keys for keys in voters) / max(len(voters), 1),
             gloss_cos=gloss_cos[n], example_cos=example_cos[n],
             wordnet_count=s.count, rank=s.rank, nn_cos=nearest_of.get(s.key),
-            context_gloss_cos=context_cos[n]) for n, s in enumerate(candidates)])
+            context_gloss_cos=context_cos[n]) for n, s in enumerate(candidates)]
+            ).reshape(len(candidates), len(scoring.FEATURES))
+        support = [corpus.get(s.key, (0, 0))[1] for s in candidates]
+        fallback = [corpus_cos[n] is None and gloss_cos[n] is None and example_cos[n] is None
+                    for n in range(len(candidates))]
+        return CandidateEvidence(vector, candidates, features, corpus_cos, support, fallback,
+                                 near)
+
+    def disambiguate(self, located: Target, pairs: list[tuple[str, str]], raw: np.ndarray,
+                     *, k: int = 5, context: np.ndarray | None = None) -> Disambiguation:
+        """Score every candidate sense of ``pairs`` for the usage whose raw encoder vector is
+        ``raw``: w · features (see ``scoring``), probabilities by softmax over candidates.
+        ``context``: the sentence's vector (``context_vectors``), computed when not given."""
+        if context is None:
+            context = self.context_vectors([located])[0]
+        found = self.candidate_evidence(located, pairs, raw, context=context)
+        vector, candidates, features = found.vector, found.candidates, found.features
+        corpus_cos, near = found.corpus_cos, found.near
         scores = features @ self.weights if len(candidates) else np.zeros(0)
         probabilities = scoring.softmax(scores)
         order = sorted(range(len(candidates)), key=lambda n: (-scores[n], n))
         ranked = [SenseScore(
             key=s.key, synset=s.synset, lemma=s.lemma, pos=s.pos,
             score=round(float(scores[n]), 6), gloss=s.gloss,
-            support=corpus.get(s.key, (0, 0))[1], rank=s.rank,
-            fallback=corpus_cos[n] is None and gloss_cos[n] is None and example_cos[n] is None,
+            support=found.support[n], rank=s.rank, fallback=found.fallback[n],
             probability=round(float(probabilities[n]), 6),
             cosine=None if corpus_cos[n] is None else round(corpus_cos[n], 6))
             for n, s in ((n, candidates[n]) for n in order)]
@@ -357,19 +396,8 @@ class SenseIndex:
 
         Also reports coverage, how many answers each kind of evidence decided and how many
         fell back to WordNet's order. ``min_confidence``: abstain below that probability."""
-        instances, targets = [], []
-        for document in read_raganato(data, gold, key_check=self.inventory.has_key):
-            for sentence in document.sentences:
-                words = sentence.words
-                for position, token in enumerate(sentence.tokens):
-                    if token.instance_id is not None:
-                        instances.append(token)
-                        targets.append(Target(words, position))
-        if not instances:
-            raise InputError("no instances to evaluate", path=str(data))
-        self.ensure(((t.lemma, t.pos) for t in instances), progress=progress)
-        vectors = self.query_vectors(targets, progress=progress, raw=True)
-        contexts = self.context_vectors(targets)
+        instances, targets, vectors, contexts = self._instances(data, gold, progress,
+                                                                self.uses_context)
         answers = [self.disambiguate(target, [(token.lemma, token.pos)], vector, k=0,
                                      context=context)
                    for token, target, vector, context
@@ -398,6 +426,41 @@ class SenseIndex:
         if out is not None:
             Path(out).write_text("".join(f"{i} {k}\n" for i, k in predictions.items() if k))
         return result
+
+    def instance_features(self, data: str | os.PathLike, gold: str | os.PathLike, *,
+                          progress: bool = False) -> list[tuple[np.ndarray, np.ndarray, dict]]:
+        """Per instance of a labelled data set: the candidates' feature matrix (every feature,
+        the sentence-vs-gloss one included), which candidates are gold, and
+        ``{"id", "pos", "keys"}``; what scoring weights are tuned on (scripts/tune_weights.py)."""
+        instances, targets, vectors, contexts = self._instances(data, gold, progress, True)
+        rows = []
+        for token, target, vector, context in zip(instances, targets, vectors, contexts,
+                                                  strict=True):
+            found = self.candidate_evidence(target, [(token.lemma, token.pos)], vector,
+                                            context=context)
+            keys = [s.key for s in found.candidates]
+            rows.append((found.features, np.array([k in token.senses for k in keys]),
+                         {"id": token.instance_id, "pos": token.pos, "keys": keys}))
+        return rows
+
+    def _instances(self, data, gold, progress: bool, with_context: bool):
+        """The instance tokens of a data set, their targets, raw vectors and sentence vectors
+        (None each unless ``with_context``)."""
+        instances, targets = [], []
+        for document in read_raganato(data, gold, key_check=self.inventory.has_key):
+            for sentence in document.sentences:
+                words = sentence.words
+                for position, token in enumerate(sentence.tokens):
+                    if token.instance_id is not None:
+                        instances.append(token)
+                        targets.append(Target(words, position))
+        if not instances:
+            raise InputError("no instances to evaluate", path=str(data))
+        self.ensure(((t.lemma, t.pos) for t in instances), progress=progress)
+        vectors = self.query_vectors(targets, progress=progress, raw=True)
+        contexts = (self.context_vectors(targets, force=True) if with_context
+                    else [None] * len(targets))
+        return instances, targets, vectors, contexts
 
     def info(self) -> dict:
         """What the index holds and how it was built."""

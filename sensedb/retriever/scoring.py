@@ -1,9 +1,10 @@
 """Scoring a target's candidate senses from every kind of evidence.
 
-score(s) = w · f(s), where f(s) are the candidate's features (FEATURES, below) and w is
-learned as a conditional logit (softmax over each instance's candidates) on held-out
-SemCor documents; see scripts/wsd_experiments.py and README "How senses are scored".
-A feature whose evidence is missing is 0 and its ``has_*`` indicator says so.
+score(s) = w · f(s), where f(s) are the candidate's features (FEATURES, below) and w are
+the index's weights (manifest ``scoring``; DEFAULT_WEIGHTS below, chosen by
+scripts/tune_weights.py); see README "How senses are scored". A feature whose evidence is
+missing is 0 (a penalty next to the positive cosines of senses that have it) and its ``has_*``
+indicator says so.
 """
 
 from __future__ import annotations
@@ -100,21 +101,26 @@ VOTE_K = 5  # neighbours in the k-NN vote
 # ``novel`` (possibly a sense the index has no data for).
 NOVELTY_COSINE = 0.45
 
-# Weights learned by scripts/wsd_experiments.py: all-MiniLM-L6-v2, last layer, conditional logit
-# on the held-out 10% of SemCor (documents d000, d010, ...; sense vectors from the other 90%),
-# L2 1e-4. "corpus" leaves out WordNet's counts and order (counted on SemCor itself, so they
-# look better on held-out SemCor than anywhere else) and the sentence-vs-gloss feature (chosen
-# on SemEval-2007: 63.7 without, 62.2 with). "wordnet_only" (indexes without corpus tokens,
-# such as the default index) has no corpus features, so it needs WordNet's prior.
+# The shipped weights: short formulas chosen by scripts/tune_weights.py on the two tuning sets
+# the project allows, then scaled by a temperature that calibrates the softmax (argmax
+# unchanged). "corpus" (indexes with labelled corpus tokens):
+#   4.67 * (corpus_cos + 0.75 gloss_cos + 0.25 example_cos + 0.1 vote + 0.1 log_support),
+# the grid point with the best mean accuracy over SemEval-2007 and the held-out 10% of SemCor
+# (documents d000, d010, ...; evidence from the other 90%). "wordnet_only" (no corpus tokens,
+# such as the default index):
+#   5.72 * (gloss_cos + 0.25 example_cos + 0.5 context_gloss_cos + 0.1 log_wordnet_count
+#           + 0.1 inv_rank),
+# chosen on SemEval-2007 alone (WordNet's counts were counted on SemCor). A conditional logit
+# over all FEATURES fitted on held-out SemCor (fit_weights, scripts/wsd_experiments.py) scored
+# higher there but lower on SemEval-2007; BENCHMARKS.md has both.
 DEFAULT_WEIGHTS = {
     "corpus": {
-        "corpus_cos": 3.6637, "has_corpus": -3.5003, "vote": 1.1701, "gloss_cos": 3.4593,
-        "example_cos": 1.912, "has_example": -1.2062, "log_support": 0.707, "nn_cos": 1.2164,
+        "corpus_cos": 4.6691, "gloss_cos": 3.5018, "example_cos": 1.1673, "vote": 0.4669,
+        "log_support": 0.4669,
     },
     "wordnet_only": {
-        "gloss_cos": 1.8197, "example_cos": 3.2281, "has_example": -2.1086,
-        "log_wordnet_count": 1.1841, "first_sense": -0.2014, "inv_rank": 0.4431,
-        "context_gloss_cos": 5.0754,
+        "gloss_cos": 5.7205, "example_cos": 1.4301, "context_gloss_cos": 2.8603,
+        "log_wordnet_count": 0.5721, "inv_rank": 0.5721,
     },
 }
 
