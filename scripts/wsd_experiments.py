@@ -1,5 +1,8 @@
-"""WSD evidence experiments: fit the scoring weights on held-out SemCor, report SE07 and the
-ablation table.
+"""WSD evidence experiments: the ablation table, each source of evidence on and off, with a
+conditional logit fitted on held-out SemCor and scored on SE07.
+
+The shipped weights are chosen by scripts/tune_weights.py, which reads this script's cached
+held-out SemCor features (runs/exp/features.pkl).
 
     python scripts/wsd_experiments.py --data ../shared/data --cache runs/exp --out runs/wsd
 

@@ -86,3 +86,21 @@ def test_evaluate_reports_coverage_and_abstains(mini_index, encoder, wordnet):
     textbook = SenseIndex(mini_index, encoder=encoder, wordnet=wordnet,
                           scoring_method="cosine").evaluate(MINI_XML, MINI_GOLD)
     assert textbook["n"] == 19 and textbook["f1"] >= 90
+
+
+def test_evaluate_one_sense_per_discourse(mini_index, encoder, wordnet, tmp_path):
+    index = SenseIndex(mini_index, encoder=encoder, wordnet=wordnet, wordnet_evidence=False)
+    out = tmp_path / "pred.key"
+    result = index.evaluate(MINI_XML, MINI_GOLD, one_sense_per_discourse=True, out=out)
+    assert result["n"] == 19 and result["coverage"] == 100.0
+    predicted = dict(line.split() for line in out.read_text().splitlines())
+    lemma_of = {}
+    for line in MINI_XML.read_text().splitlines():
+        if "<instance" in line:
+            iid = line.split('id="')[1].split('"')[0]
+            lemma_of[iid] = (iid.split(".")[0], line.split('lemma="')[1].split('"')[0],
+                             line.split('pos="')[1].split('"')[0])
+    chosen: dict[tuple, set[str]] = {}
+    for iid, key in predicted.items():
+        chosen.setdefault(lemma_of[iid], set()).add(key)
+    assert all(len(keys) == 1 for keys in chosen.values())  # one sense per (doc, lemma, POS)

@@ -402,8 +402,8 @@ class SenseIndex:
                                      context=context)
                    for token, target, vector, context
                    in zip(instances, targets, vectors, contexts, strict=True)]
-        if one_sense_per_discourse:
-            answers = one_sense_per_discourse(
+        if one_sense_per_discourse:  # the flag shadows the function of the same name
+            answers = _agree_within_discourse(
                 answers, [_document_of(t.instance_id) for t in instances])
         predictions, gold_keys, pos_of = {}, {}, {}
         decided: dict[str, int] = {}
@@ -591,3 +591,6 @@ def _model_name(model: str) -> str:
 def open(path: str | os.PathLike | None = None, **options) -> SenseIndex:  # noqa: A001
     """Open an index directory (``None``: the default WordNet index)."""
     return SenseIndex(path, **options)
+
+
+_agree_within_discourse = one_sense_per_discourse
