@@ -259,11 +259,13 @@ class SenseIndex:
         return [vectors[sentences[" ".join(t.words)]] for t in targets]
 
     def candidate_evidence(self, located: Target, pairs: list[tuple[str, str]],
-                           raw: np.ndarray, *, context: np.ndarray | None = None
-                           ) -> CandidateEvidence:
+                           raw: np.ndarray, *, context: np.ndarray | None = None,
+                           every_feature: bool = False) -> CandidateEvidence:
         """Every candidate sense of ``pairs`` with its feature row (``scoring.FEATURES``) for
         the usage whose raw encoder vector is ``raw``; ``context``: the sentence's vector, or
-        None to leave the sentence-vs-gloss feature out."""
+        None to leave the sentence-vs-gloss feature out. The nearest-token feature needs every
+        labelled token of the lemma ranked: it is computed only when weighted or when
+        ``every_feature`` (else only the vote's few neighbours are searched)."""
         vector, plain = self.normalizer(raw), Normalizer(None, False)(raw)
         candidates = [s for lemma, pos in pairs for s in self.inventory.candidates(lemma, pos)]
         corpus = self._sense_rows(s.key for s in candidates)
@@ -280,6 +282,8 @@ class SenseIndex:
         # every labelled corpus token of the lemma(s), best first: the vote and the nearest
         groups = [group_key(lemma, pos) for lemma, pos in pairs]
         size = sum(self.tokens.group_size(g) for g in groups)
+        if not (every_feature or self.weights[scoring.FEATURES.index("nn_cos")]):
+            size = min(size, scoring.VOTE_K)
         near_scores, near_ids = self.tokens.search(vector[None, :], size, groups)
         near = [(int(i), float(c)) for i, c in zip(near_ids[0], near_scores[0], strict=True)
                 if i >= 0]
@@ -437,7 +441,7 @@ class SenseIndex:
         for token, target, vector, context in zip(instances, targets, vectors, contexts,
                                                   strict=True):
             found = self.candidate_evidence(target, [(token.lemma, token.pos)], vector,
-                                            context=context)
+                                            context=context, every_feature=True)
             keys = [s.key for s in found.candidates]
             rows.append((found.features, np.array([k in token.senses for k in keys]),
                          {"id": token.instance_id, "pos": token.pos, "keys": keys}))
