@@ -37,6 +37,15 @@ NAMES = list(scoring.FEATURES)
 CORPUS_GRID = {"corpus_cos": (1.0,), "gloss_cos": (0, .25, .5, .75, 1, 1.5),
                "example_cos": (0, .25, .5, 1), "vote": (0, .1, .2, .3, .5),
                "log_support": (0, .05, .1, .15, .2)}
+# Formulas to compare with (reported, never chosen): the one the issue quotes and the previous
+# round's conditional logit fitted on held-out SemCor alone (scripts/wsd_experiments.py).
+REFERENCES = {
+    "issue formula": {"corpus_cos": 1, "gloss_cos": 1, "example_cos": .5, "vote": .2,
+                      "log_support": .1},
+    "conditional logit (held-out SemCor)": {
+        "corpus_cos": 3.6637, "has_corpus": -3.5003, "vote": 1.1701, "gloss_cos": 3.4593,
+        "example_cos": 1.912, "has_example": -1.2062, "log_support": 0.707, "nn_cos": 1.2164},
+}
 WORDNET_GRID = {"gloss_cos": (1.0,), "example_cos": (0, .25, .5, 1, 1.5),
                 "context_gloss_cos": (0, .5, 1, 2, 3), "log_wordnet_count": (0, .1, .2, .3, .5),
                 "inv_rank": (0, .1, .25, .5)}
@@ -147,6 +156,16 @@ def main() -> None:
         "wordnet_only": tune("wordnet_only", WORDNET_GRID, wordnet_dev, held, None),
     }
     results["DEFAULT_WEIGHTS"] = {k: v["weights"] for k, v in results.items()}
+    combos, weights = grid(CORPUS_GRID)
+    best_held = int(np.argmax(correct_counts(held, weights)))
+    references = {name: np.array([formula.get(n, 0.0) for n in NAMES])
+                  for name, formula in REFERENCES.items()}
+    references["best on held-out SemCor alone"] = weights[best_held]
+    results["references"] = {name: {"se07": accuracy(corpus_dev, w),
+                                    "semcor_heldout": accuracy(held, w)}
+                             for name, w in references.items()}
+    results["references"]["best on held-out SemCor alone"]["formula"] = combos[best_held]
+    print(json.dumps(results["references"], indent=2))
     Path(args.json).parent.mkdir(parents=True, exist_ok=True)
     Path(args.json).write_text(json.dumps(results, indent=2) + "\n")
     print(json.dumps(results["DEFAULT_WEIGHTS"], indent=2))
