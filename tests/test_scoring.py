@@ -104,3 +104,16 @@ def test_evaluate_one_sense_per_discourse(mini_index, encoder, wordnet, tmp_path
     for iid, key in predicted.items():
         chosen.setdefault(lemma_of[iid], set()).add(key)
     assert all(len(keys) == 1 for keys in chosen.values())  # one sense per (doc, lemma, POS)
+
+
+def test_row_cache_gives_the_same_answers(mini_index, encoder, wordnet):
+    index = SenseIndex(mini_index, encoder=encoder, wordnet=wordnet, wordnet_evidence=False)
+    text = "He sat on the bank of the river. The bank raised its rates."
+    first = index.tag(text)
+    assert index._row_cache["senses"]  # the lookups were cached...
+    again = index.tag(text)
+    fresh = SenseIndex(mini_index, encoder=encoder, wordnet=wordnet,
+                       wordnet_evidence=False).tag(text)
+    assert first == again == fresh  # ...and change nothing
+    index.reload()
+    assert index._row_cache == {}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -142,6 +142,7 @@ class SenseIndex:
         return self.encoder_for()
 
     def _load(self) -> None:
+        self._row_cache: dict[str, dict] = {}
         self.manifest = self.directory.manifest()
         self.normalizer = self.directory.normalizer(self.manifest)
         stores = self.directory.load_stores(self.manifest)
@@ -461,6 +462,7 @@ class SenseIndex:
         if not instances:
             raise InputError("no instances to evaluate", path=str(data))
         self.ensure(((t.lemma, t.pos) for t in instances), progress=progress)
+        self.prefetch((t.lemma, t.pos) for t in instances)
         vectors = self.query_vectors(targets, progress=progress, raw=True)
         contexts = (self.context_vectors(targets, force=True) if with_context
                     else [None] * len(targets))
@@ -508,33 +510,53 @@ class SenseIndex:
         self.wordnet_senses.check_ids(wordnet_ids, "WordNet sense index")
 
     # ------------------------------------------------------------------ rows
+    # Row lookups are cached until the next reload (rows change only through an index job or
+    # ``ensure``, both of which reload): a text's words share lemmas, and three small queries
+    # per word were most of the time ``tag`` spent beyond encoding.
     def _sense_rows(self, keys: Iterable[str]) -> dict[str, tuple[int, int]]:
-        keys = list(keys)
-        if not keys:
-            return {}
-        with self.directory.db.session() as session:
-            rows = session.execute(select(Sense.key, Sense.id, Sense.count).where(
-                Sense.key.in_(keys), Sense.count > 0)).all()
-        return {row.key: (row.id, row.count) for row in rows}
+        keys = list(dict.fromkeys(keys))
+        cache = self._row_cache.setdefault("senses", {})
+        missing = [k for k in keys if k not in cache]
+        for part in _batched(missing):
+            with self.directory.db.session() as session:
+                rows = {row.key: (row.id, row.count) for row in session.execute(
+                    select(Sense.key, Sense.id, Sense.count).where(
+                        Sense.key.in_(part), Sense.count > 0))}
+            cache.update({k: rows.get(k) for k in part})
+        return {k: cache[k] for k in keys if cache[k] is not None}
 
     def _wordnet_rows(self, keys: Iterable[str]) -> dict[tuple[str, str], tuple[int, int]]:
-        keys = list(keys)
-        if not keys:
-            return {}
-        with self.directory.db.session() as session:
-            rows = session.execute(select(
-                WordNetSense.key, WordNetSense.source, WordNetSense.id, WordNetSense.count)
-                .where(WordNetSense.key.in_(keys), WordNetSense.count > 0)).all()
-        return {(row.key, row.source): (row.id, row.count) for row in rows}
+        keys = list(dict.fromkeys(keys))
+        cache = self._row_cache.setdefault("wordnet", {})
+        missing = [k for k in keys if k not in cache]
+        for part in _batched(missing):
+            found: dict[str, dict[str, tuple[int, int]]] = {k: {} for k in part}
+            with self.directory.db.session() as session:
+                for row in session.execute(select(
+                        WordNetSense.key, WordNetSense.source, WordNetSense.id,
+                        WordNetSense.count).where(WordNetSense.key.in_(part),
+                                                  WordNetSense.count > 0)):
+                    found[row.key][row.source] = (row.id, row.count)
+            cache.update(found)
+        return {(k, source): row for k in keys for source, row in cache[k].items()}
 
     def _token_keys(self, ids: list[int]) -> list[list[str]]:
         """The gold sense keys of these tokens, in order."""
-        if not ids:
-            return []
-        with self.directory.db.session() as session:
-            rows = dict(session.execute(select(Token.id, Token.sense_keys)
-                                        .where(Token.id.in_(ids))).all())
-        return [rows[i].split() if i in rows else [] for i in ids]
+        cache = self._row_cache.setdefault("token_keys", {})
+        missing = list(dict.fromkeys(i for i in ids if i not in cache))
+        for part in _batched(missing):
+            with self.directory.db.session() as session:
+                rows = dict(session.execute(select(Token.id, Token.sense_keys)
+                                            .where(Token.id.in_(part))).all())
+            cache.update({i: rows[i].split() if i in rows else [] for i in part})
+        return [cache[i] for i in ids]
+
+    def prefetch(self, pairs: Iterable[tuple[str, str]]) -> None:
+        """Look up the rows of every candidate sense of ``pairs`` in a few queries (before
+        scoring many usages)."""
+        keys = [s.key for lemma, pos in set(pairs) for s in self.inventory.candidates(lemma, pos)]
+        self._sense_rows(keys)
+        self._wordnet_rows(keys)
 
     def usages(self, found: list[tuple[int, float]]) -> list[Usage]:
         """Labelled usages for (token id, score) pairs, in the given order."""
@@ -598,3 +620,9 @@ def open(path: str | os.PathLike | None = None, **options) -> SenseIndex:  # noq
 
 
 _agree_within_discourse = one_sense_per_discourse
+
+
+def _batched(items: list, size: int = 5000) -> Iterator[list]:
+    """Slices small enough for one SQL ``IN`` list."""
+    for start in range(0, len(items), size):
+        yield items[start:start + size]

@@ -98,6 +98,7 @@ def tag_text(index: SenseIndex, text: str, *, one_sense_per_discourse: bool = Fa
     if not targets:
         return []
     index.ensure((pair for _, pairs in spans_of for pair in pairs), progress=progress)
+    index.prefetch(pair for _, pairs in spans_of for pair in pairs)
     vectors = index.query_vectors(targets, raw=True, progress=progress)
     contexts = index.context_vectors(targets)
     answers = [index.disambiguate(t, pairs, v, k=0, context=c)
