@@ -40,18 +40,22 @@ def index_options(function: Callable) -> Callable:
     @click.option("--device", default=None, help="torch device (default: cuda if available).")
     @click.option("--scoring", "scoring_method", type=click.Choice(["evidence", "cosine"]),
                   default="evidence", show_default=True,
-                  help="evidence: every source, learned weights; cosine: the textbook "
+                  help="evidence: every source, the index's weights; cosine: the textbook "
                        "argmax of the cosine to corpus sense vectors.")
     @click.option("--no-wordnet-evidence", is_flag=True,
                   help="Do not add WordNet glosses/examples to the index on first use.")
+    @click.option("--propagate", is_flag=True,
+                  help="Senses without corpus tokens take a corpus vector propagated from "
+                       "their synset or hypernyms (LMMS).")
     @functools.wraps(function)
     def wrapper(*args, index_dir, db_url, device, scoring_method, no_wordnet_evidence,
-                **kwargs):
+                propagate, **kwargs):
         from . import open as open_index
 
         kwargs["index"] = open_index(index_dir, db_url=db_url, device=device,
                                      scoring_method=scoring_method,
-                                     wordnet_evidence=not no_wordnet_evidence)
+                                     wordnet_evidence=not no_wordnet_evidence,
+                                     propagate=propagate)
         return function(*args, **kwargs)
 
     return wrapper

@@ -117,3 +117,20 @@ def test_row_cache_gives_the_same_answers(mini_index, encoder, wordnet):
     assert first == again == fresh  # ...and change nothing
     index.reload()
     assert index._row_cache == {}
+
+
+def test_propagation_gives_unseen_senses_a_corpus_vector(mini_index, encoder, wordnet):
+    sentence = "We walked along the riverbank at dusk"
+    plain = SenseIndex(mini_index, encoder=encoder, wordnet=wordnet, wordnet_evidence=False)
+    assert plain.wsd(sentence, "riverbank").senses[0].cosine is None  # never labelled
+    propagated = SenseIndex(mini_index, encoder=encoder, wordnet=wordnet,
+                            wordnet_evidence=False, propagate=True)
+    answer = propagated.wsd(sentence, "riverbank").senses[0]
+    # its hypernym bank.n.01 is labelled in the corpus: the cosine is to that sense's mean
+    bank = propagated.wsd("He sat on the bank of the river", "bank")
+    bank_vector = propagated.senses.vectors([propagated._sense_rows(["bank%1:17:01::"])
+                                             ["bank%1:17:01::"][0]])[0]
+    query = propagated.query_vectors([propagated.locate(sentence, "riverbank")])[0]
+    assert answer.cosine is not None and answer.support == 0
+    assert abs(answer.cosine - float(bank_vector @ query)) < 1e-5
+    assert bank.best.key == "bank%1:17:01::"

@@ -75,20 +75,24 @@ class SenseIndex:
     ``scoring_method="cosine"``: the textbook method, argmax of the cosine to the corpus
     sense vectors (no WordNet evidence, no prior but WordNet's order for unseen senses).
     ``use_examples=False`` leaves WordNet's usage examples out of every answer (WiC is built
-    from them)."""
+    from them).
+    ``propagate=True``: a candidate without labelled corpus tokens takes its corpus cosine
+    from a vector propagated through WordNet, as LMMS does: the mean corpus vector of its
+    synset's other senses, else of its hypernyms' senses (``has_corpus`` stays 0)."""
 
     def __init__(self, path: str | os.PathLike | None = None, *, db_url: str | None = None,
                  model: str | None = None, device: str | None = None,
                  wordnet: WordNet | None = None, autobuild: bool | None = None,
                  batch_tokens: int = 4096, encoder: Encoder | None = None,
                  wordnet_evidence: bool = True, use_examples: bool = True,
-                 scoring_method: str = "evidence") -> None:
+                 scoring_method: str = "evidence", propagate: bool = False) -> None:
         self.directory = IndexDirectory(path if path is not None else default_index_dir(),
                                         db_url)
         self.autobuild = (path is None) if autobuild is None else autobuild
         # WordNet's glosses and examples are added to any index lemma by lemma on first use
         self.wordnet_evidence = wordnet_evidence
         self.use_examples = use_examples  # False: leave WordNet's examples out of the evidence
+        self.propagate = propagate
         if scoring_method not in ("evidence", "cosine"):
             raise ConfigurationError(
                 f"unknown scoring method {scoring_method!r}: use 'evidence' or 'cosine'")
@@ -272,6 +276,12 @@ class SenseIndex:
         corpus = self._sense_rows(s.key for s in candidates)
         wordnet = self._wordnet_rows(s.key for s in candidates)
         corpus_cos = self._cosines(self.senses, [corpus.get(s.key) for s in candidates], vector)
+        if self.propagate and self.senses.ntotal:
+            for n, sense in enumerate(candidates):
+                if corpus_cos[n] is None:
+                    propagated = self._propagated_vector(sense)
+                    if propagated is not None:
+                        corpus_cos[n] = float(propagated @ vector)
         gloss_cos = self._cosines(self.wordnet_senses,
                                   [wordnet.get((s.key, "gloss")) for s in candidates], plain)
         example_cos = self._cosines(
@@ -550,6 +560,22 @@ class SenseIndex:
                                             .where(Token.id.in_(part))).all())
             cache.update({i: rows[i].split() if i in rows else [] for i in part})
         return [cache[i] for i in ids]
+
+    def _propagated_vector(self, sense: SenseInfo) -> np.ndarray | None:
+        """LMMS-style propagation: the normalized mean corpus vector of the senses of the
+        sense's synset, else of its hypernyms' synsets; None when neither has any."""
+        cache = self._row_cache.setdefault("propagated", {})
+        if sense.key not in cache:
+            found = None
+            for synsets in ([sense.synset], self.inventory.hypernyms(sense.synset)):
+                keys = [s.key for name in synsets for s in self.inventory.synset_senses(name)]
+                rows = self._sense_rows(keys)
+                if rows:
+                    found = Normalizer(None, False)(
+                        self.senses.vectors([row[0] for row in rows.values()]).mean(0))
+                    break
+            cache[sense.key] = found
+        return cache[sense.key]
 
     def prefetch(self, pairs: Iterable[tuple[str, str]]) -> None:
         """Look up the rows of every candidate sense of ``pairs`` in a few queries (before
