@@ -645,6 +645,7 @@ def open(path: str | os.PathLike | None = None, **options) -> SenseIndex:  # noq
     return SenseIndex(path, **options)
 
 
+# ``SenseIndex.evaluate`` has a flag of the same name as the function: it calls this alias.
 _agree_within_discourse = one_sense_per_discourse
 
 
