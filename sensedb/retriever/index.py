@@ -523,43 +523,47 @@ class SenseIndex:
     # Row lookups are cached until the next reload (rows change only through an index job or
     # ``ensure``, both of which reload): a text's words share lemmas, and three small queries
     # per word were most of the time ``tag`` spent beyond encoding.
-    def _sense_rows(self, keys: Iterable[str]) -> dict[str, tuple[int, int]]:
-        keys = list(dict.fromkeys(keys))
-        cache = self._row_cache.setdefault("senses", {})
-        missing = [k for k in keys if k not in cache]
-        for part in _batched(missing):
+    def _cached(self, table: str, items: Iterable, fetch) -> dict:
+        """``{item: value}`` for ``items`` from the ``table`` cache; the missing ones come from
+        ``fetch(session, part)``, which returns a value for every item of ``part``."""
+        items = list(dict.fromkeys(items))
+        cache = self._row_cache.setdefault(table, {})
+        for part in _batched([i for i in items if i not in cache]):
             with self.directory.db.session() as session:
-                rows = {row.key: (row.id, row.count) for row in session.execute(
-                    select(Sense.key, Sense.id, Sense.count).where(
-                        Sense.key.in_(part), Sense.count > 0))}
-            cache.update({k: rows.get(k) for k in part})
-        return {k: cache[k] for k in keys if cache[k] is not None}
+                cache.update(fetch(session, part))
+        return {i: cache[i] for i in items}
+
+    def _sense_rows(self, keys: Iterable[str]) -> dict[str, tuple[int, int]]:
+        def fetch(session, part):
+            rows = {row.key: (row.id, row.count) for row in session.execute(
+                select(Sense.key, Sense.id, Sense.count).where(
+                    Sense.key.in_(part), Sense.count > 0))}
+            return {k: rows.get(k) for k in part}
+
+        return {k: row for k, row in self._cached("senses", keys, fetch).items()
+                if row is not None}
 
     def _wordnet_rows(self, keys: Iterable[str]) -> dict[tuple[str, str], tuple[int, int]]:
-        keys = list(dict.fromkeys(keys))
-        cache = self._row_cache.setdefault("wordnet", {})
-        missing = [k for k in keys if k not in cache]
-        for part in _batched(missing):
+        def fetch(session, part):
             found: dict[str, dict[str, tuple[int, int]]] = {k: {} for k in part}
-            with self.directory.db.session() as session:
-                for row in session.execute(select(
-                        WordNetSense.key, WordNetSense.source, WordNetSense.id,
-                        WordNetSense.count).where(WordNetSense.key.in_(part),
-                                                  WordNetSense.count > 0)):
-                    found[row.key][row.source] = (row.id, row.count)
-            cache.update(found)
-        return {(k, source): row for k in keys for source, row in cache[k].items()}
+            for row in session.execute(select(
+                    WordNetSense.key, WordNetSense.source, WordNetSense.id, WordNetSense.count)
+                    .where(WordNetSense.key.in_(part), WordNetSense.count > 0)):
+                found[row.key][row.source] = (row.id, row.count)
+            return found
+
+        return {(k, source): row for k, sources in self._cached("wordnet", keys, fetch).items()
+                for source, row in sources.items()}
 
     def _token_keys(self, ids: list[int]) -> list[list[str]]:
         """The gold sense keys of these tokens, in order."""
-        cache = self._row_cache.setdefault("token_keys", {})
-        missing = list(dict.fromkeys(i for i in ids if i not in cache))
-        for part in _batched(missing):
-            with self.directory.db.session() as session:
-                rows = dict(session.execute(select(Token.id, Token.sense_keys)
-                                            .where(Token.id.in_(part))).all())
-            cache.update({i: rows[i].split() if i in rows else [] for i in part})
-        return [cache[i] for i in ids]
+        def fetch(session, part):
+            rows = dict(session.execute(select(Token.id, Token.sense_keys)
+                                        .where(Token.id.in_(part))).all())
+            return {i: rows[i].split() if i in rows else [] for i in part}
+
+        found = self._cached("token_keys", ids, fetch)
+        return [found[i] for i in ids]
 
     def _propagated_vector(self, sense: SenseInfo) -> np.ndarray | None:
         """LMMS-style propagation: the normalized mean corpus vector of the senses of the
