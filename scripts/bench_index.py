@@ -60,7 +60,9 @@ def main() -> None:
         "bare_words_per_second": round(words / bare_seconds, 1),
         "index_seconds": round(index_seconds, 1),
         "index_words_per_second": round(words / index_seconds, 1),
+        "index_read_seconds": round(report.read_seconds, 1),
         "index_encode_seconds": round(report.encode_seconds, 1),
+        "index_write_seconds": round(report.write_seconds, 1),
         "index_finalize_seconds": round(report.finalize_seconds, 1),
         "throughput_ratio_index_to_bare": round(bare_seconds / index_seconds, 3),
         "index_disk_bytes": sum(p.stat().st_size for p in Path(args.index).rglob("*")

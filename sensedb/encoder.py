@@ -197,6 +197,28 @@ class Encoder:
     ) -> dict[str, list[np.ndarray]]:
         """Like :meth:`word_vectors` for several layer specs from one forward pass:
         ``{name: [array per sentence]}``."""
+        matrices, offsets = self._word_matrices(sentences, specs, progress)
+        return {name: [vectors[offsets[i]:offsets[i + 1]] for i in range(len(sentences))]
+                for name, vectors in matrices.items()}
+
+    def word_matrix(
+        self,
+        sentences: Sequence[Sequence[str]],
+        *,
+        progress: bool | Callable[[int], None] = False,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Like :meth:`word_vectors`, as one (total_words, dim) float32 array and the
+        (n_sentences + 1,) offsets of each sentence's rows in it: bulk jobs gather and reduce
+        over it without touching one array per sentence."""
+        matrices, offsets = self._word_matrices(sentences, {"v": self.layer_spec}, progress)
+        return matrices["v"], offsets
+
+    def _word_matrices(
+        self,
+        sentences: Sequence[Sequence[str]],
+        specs: dict[str, str | Sequence[int] | LayerSpec],
+        progress: bool | Callable[[int], None],
+    ) -> tuple[dict[str, np.ndarray], np.ndarray]:
         import torch
 
         parsed = {name: LayerSpec.parse(spec, self.layer_spec.pooling)
@@ -241,11 +263,8 @@ class Encoder:
                 callback(done)
         if bar is not None:
             bar.close()
-        result = {}
-        for name, out in outs.items():
-            vectors = (out / counts.clamp(min=1).unsqueeze(1)).numpy()
-            result[name] = [vectors[offsets[i] : offsets[i + 1]] for i in range(len(sentences))]
-        return result
+        divisor = counts.clamp(min=1).unsqueeze(1)
+        return {name: out.div_(divisor).numpy() for name, out in outs.items()}, offsets
 
     def _pieces(self, sentences: Sequence[Sequence[str]]) -> list[tuple[list[int], list[int]]]:
         """Piece ids and the word index of each piece, per sentence. A word that yields no

@@ -244,6 +244,7 @@ class WordNet:
         self._root: Path | None = None
         self._reader: WordNetCorpusReader | None = None
         self._keys: list[str] | None = None          # sorted sense keys of index.sense
+        self._key_set: frozenset[str] | None = None  # the same keys, for membership tests
         self._key_data: list[str] = []               # "offset sense_number tag_cnt" per key
         self._exceptions: dict[str, dict[str, tuple[str, ...]]] | None = None
         self._sense_cache: dict[str, SenseInfo] = {}
@@ -306,6 +307,7 @@ class WordNet:
                     rows.sort(key=lambda r: r[0])
                     keys = [r[0] for r in rows]
                 self._key_data = [r[1] for r in rows]
+                self._key_set = frozenset(keys)
                 self._keys = keys
             return self._keys, self._key_data
 
@@ -423,8 +425,9 @@ class WordNet:
         """Whether WordNet has this sense key (does not load NLTK)."""
         if not isinstance(key, str):
             return False
-        norm = key.strip().lower()
-        return norm in self._sense_cache or ("%" in norm and self._lookup(norm) is not None)
+        if self._key_set is None:
+            self._index()
+        return key in self._key_set or key.strip().lower() in self._key_set
 
     def candidates(self, lemma: str, pos: str) -> list[SenseInfo]:
         """Senses of (lemma, pos) in WordNet sense-number order; satellites count as ADJ.

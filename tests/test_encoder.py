@@ -18,6 +18,14 @@ def test_one_vector_per_word(encoder):
     assert all(np.isfinite(v).all() and (np.linalg.norm(v, axis=1) > 0).all() for v in vectors)
 
 
+def test_word_matrix_is_the_word_vectors_stacked(encoder):
+    sentences = [["He", "sat", "on", "the", "bank"], ["Unbelievably", "!"], ["Yes"]]
+    matrix, offsets = encoder.word_matrix(sentences)
+    assert offsets.tolist() == [0, 5, 7, 8] and matrix.shape == (8, 384)
+    np.testing.assert_allclose(matrix, np.concatenate(encoder.word_vectors(sentences)),
+                               atol=1e-6)
+
+
 def test_batching_does_not_change_vectors(encoder):
     alone = encoder.word_vectors([["The", "bank", "closed", "early"]])[0]
     batched = encoder.word_vectors([["A"] * 40, ["The", "bank", "closed", "early"], ["x"]])[1]

@@ -257,3 +257,108 @@ def test_default_index_builds_itself_from_wordnet(tmp_path, monkeypatch, encoder
     assert lemmas == 2  # bank as a noun and as a verb, built once
     index.wsd("The bank was steep", "bank")
     assert SenseIndex(encoder=encoder, wordnet=wordnet).info()["documents"] == lemmas
+
+
+def sense_rows(directory: IndexDirectory) -> dict:
+    """key -> (count, float64 sum or None) of every corpus sense row."""
+    from sqlalchemy import select
+
+    from sensedb.schema import Sense
+
+    with directory.db.session() as session:
+        return {key: (count, np.frombuffer(blob, dtype=np.float64) if blob else None)
+                for key, count, blob in session.execute(
+                    select(Sense.key, Sense.count, Sense.vec_sum))}
+
+
+def assert_same_sums(a: dict, b: dict) -> None:
+    assert a.keys() == b.keys()
+    for key, (count, total) in a.items():
+        assert b[key][0] == count
+        np.testing.assert_allclose(b[key][1], total, rtol=1e-6, atol=1e-6)
+
+
+def test_job_killed_before_its_fold_leaves_the_sums_to_the_next(tmp_path, encoder, wordnet,
+                                                               monkeypatch):
+    """Chunks commit tokens, not sense sums; a job killed before it folds them in leaves
+    count-0 senses, and the next job folds every shard exactly once."""
+    documents = list(read_raganato(MINI_XML, MINI_GOLD))
+    one_shot = IndexDirectory(tmp_path / "one")
+    open_or_create(one_shot, encoder, wordnet)
+    index_documents(one_shot, encoder, wordnet, documents, corpus="mini", progress=False)
+    killed = IndexDirectory(tmp_path / "killed")
+    open_or_create(killed, encoder, wordnet)
+    real_fold = job_module.fold_sense_sums
+
+    def fold(directory, pending=None):
+        if pending is not None:  # the fold at the job's end
+            raise KeyboardInterrupt("killed")
+        return real_fold(directory, pending)
+
+    monkeypatch.setattr(job_module, "fold_sense_sums", fold)
+    with pytest.raises(KeyboardInterrupt):
+        index_documents(killed, encoder, wordnet, documents, corpus="mini", chunk_words=1,
+                        progress=False)
+    monkeypatch.setattr(job_module, "fold_sense_sums", real_fold)
+    assert {count for count, _ in sense_rows(killed).values()} == {0}
+    report = index_documents(killed, encoder, wordnet, documents, corpus="mini",
+                             progress=False)
+    assert (report.skipped_documents, report.documents) == (2, 0)
+    assert_same_sums(sense_rows(one_shot), sense_rows(killed))
+    assert job_module.fold_sense_sums(killed) == 0  # nothing is folded twice
+    open_index(killed.path, encoder, wordnet).check()
+
+
+def test_index_from_before_folding_keeps_its_sums(tmp_path, encoder, wordnet):
+    """An index whose manifest has no fold mark folded its chunks as they went: the next job
+    adds to those sums and does not fold the old shards again."""
+    from sqlalchemy import delete
+
+    from sensedb.schema import ManifestEntry
+
+    documents = list(read_raganato(MINI_XML, MINI_GOLD))
+    one_shot = IndexDirectory(tmp_path / "one")
+    older = IndexDirectory(tmp_path / "older")
+    for directory in (one_shot, older):
+        open_or_create(directory, encoder, wordnet)
+    index_documents(one_shot, encoder, wordnet, documents, corpus="mini", progress=False)
+    index_documents(older, encoder, wordnet, documents[:1], corpus="mini", progress=False)
+    with older.db.session() as session:
+        session.execute(delete(ManifestEntry).where(ManifestEntry.key == "folded_shards"))
+    index_documents(older, encoder, wordnet, documents[1:], corpus="mini", progress=False)
+    assert_same_sums(sense_rows(one_shot), sense_rows(older))
+
+
+def test_bulk_load_builds_the_secondary_indexes_at_the_end(tmp_path, encoder, wordnet,
+                                                           monkeypatch):
+    from sqlalchemy import inspect
+
+    from sensedb.schema.models import Base
+
+    documents = list(read_raganato(MINI_XML, MINI_GOLD))
+    directory = IndexDirectory(tmp_path / "idx")
+    open_or_create(directory, encoder, wordnet)
+
+    def names() -> set[str]:
+        inspector = inspect(directory.db.engine)
+        return {i["name"] for t in Base.metadata.tables for i in inspector.get_indexes(t)}
+
+    schema = {i.name for t in Base.metadata.sorted_tables for i in t.indexes}
+    assert names() == schema
+    real_commit = job_module._commit_chunk
+    calls = []
+
+    def crash_on_second(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt("killed")
+        return real_commit(*args, **kwargs)
+
+    monkeypatch.setattr(job_module, "_commit_chunk", crash_on_second)
+    with pytest.raises(KeyboardInterrupt):
+        index_documents(directory, encoder, wordnet, documents, corpus="mini", chunk_words=1,
+                        progress=False)
+    assert "ix_tokens_lemma_pos" not in names()  # the bulk load was writing without them
+    monkeypatch.setattr(job_module, "_commit_chunk", real_commit)
+    index_documents(directory, encoder, wordnet, documents, corpus="mini", progress=False)
+    assert names() == schema

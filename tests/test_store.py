@@ -7,7 +7,7 @@ import pytest
 
 from sensedb import IndexFormatError
 from sensedb import store as store_module
-from sensedb.store import Normalizer, RunningStats, VectorStore
+from sensedb.store import GroupLayout, Normalizer, RunningStats, VectorStore
 
 
 def make(n=500, dim=16, seed=0):
@@ -108,3 +108,44 @@ def test_standardization_zeroes_dead_dimensions():
     np.testing.assert_allclose(np.linalg.norm(out, axis=1), 1.0, atol=1e-5)
     # standardized vectors are centred: random pairs are near-orthogonal on average
     assert abs(float((out[:100] * out[100:]).sum(1).mean())) < 0.1
+
+
+def test_group_layout_sorts_by_group_then_id():
+    ids, _, groups = make(n=200)
+    layout = GroupLayout.of(ids, groups)
+    expected = sorted(zip(groups, ids.tolist(), strict=True))
+    assert list(zip((groups[i] for i in layout.order), layout.ids.tolist(), strict=True)) \
+        == expected
+    assert layout.keys == sorted(set(groups))
+    assert [groups[layout.order[s]] for s in layout.starts] == layout.keys
+
+
+def test_build_filled_writes_into_faiss_storage(tmp_path):
+    ids, vectors, groups = make(n=50)
+    layout = GroupLayout.of(ids, groups)
+
+    def fill(view):
+        assert view.shape == (50, 16) and view.dtype == np.float32
+        view[...] = vectors[layout.order]
+
+    store = VectorStore.build_filled(16, layout, fill)
+    np.testing.assert_allclose(store.vectors(ids), vectors, atol=1e-7)
+    scores, found = store.search(vectors[3:4], 1, [groups[3]])
+    assert found[0, 0] == ids[3] and scores[0, 0] == pytest.approx(1.0, abs=1e-5)
+    store.save(tmp_path, "tokens", 1)
+    np.testing.assert_allclose(VectorStore.load(tmp_path, "tokens", 1).vectors(ids), vectors,
+                               atol=1e-7)
+    with pytest.raises(IndexFormatError, match="duplicate ids"):
+        VectorStore.build_filled(16, GroupLayout.of(np.array([4, 4]), ["a", "a"]), fill)
+
+
+def test_running_stats_match_a_float64_reference():
+    rng = np.random.default_rng(0)
+    x = rng.normal(3.0, 2.0, size=(10_000, 8)).astype(np.float32)
+    stats = RunningStats.empty(8)
+    stats.update(x[:3000])
+    stats.update(x[3000:])
+    reference = x.astype(np.float64)
+    assert stats.n == 10_000
+    np.testing.assert_allclose(stats.mean, reference.mean(0), rtol=1e-5)
+    np.testing.assert_allclose(stats.std, reference.std(0), rtol=1e-4)

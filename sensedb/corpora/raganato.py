@@ -53,6 +53,7 @@ def read_gold_with_lines(
     """
     gold: dict[str, tuple[str, ...]] = {}
     lines: dict[str, int] = {}
+    valid: set[str] = set()  # keys already checked: a corpus repeats its keys many times
     name = str(path)
     try:
         with open(path, encoding="utf-8") as f:
@@ -68,10 +69,11 @@ def read_gold_with_lines(
                     raise InputError(f"duplicate instance id {iid} (first on line {lines[iid]})",
                                      path=name, line=lineno, item=iid)
                 for key in keys:
-                    if not is_sense_key(key):
+                    if key not in valid and not is_sense_key(key):
                         raise InputError(f"{key!r} is not a sense key "
                                          "(lemma%ss_type:lex_filenum:lex_id:head_word:head_id)",
                                          path=name, line=lineno, item=iid)
+                valid.update(keys)
                 gold[iid] = keys
                 lines[iid] = lineno
     except UnicodeDecodeError as e:
@@ -128,6 +130,8 @@ class _Builder:
                          line=self.parser.CurrentLineNumber if line is None else line, item=item)
 
     def start(self, name: str, attrs: dict[str, str]) -> None:
+        # wf and instance are nearly every element of a corpus: their checks come first and
+        # stay short (SemCor has 840k of them)
         if name == "wf" or name == "instance":
             if self.buf is not None:
                 self.fail(f"<{name}> inside <{self.tok_name}>", self.tok_attrs.get("id"))
@@ -179,23 +183,25 @@ class _Builder:
         if name == "wf" or name == "instance":
             buf, attrs = self.buf, self.tok_attrs
             self.buf = None
-            text = "".join(buf) if buf is not None else ""
-            if "\n" in text or "  " in text or text[:1].isspace() or text[-1:].isspace():
+            text = buf[0] if len(buf) == 1 else "".join(buf)
+            if not text or text[0].isspace() or text[-1].isspace() or "  " in text \
+                    or "\n" in text:
                 text = " ".join(text.split())
-            iid = attrs.get("id") if name == "instance" else None
-            if not text:
-                self.fail(f"empty <{name}> in sentence {self.sent.id}",
-                          iid or self.sent.id, self.tok_line)
-            tok = Token(text, attrs.get("lemma", ""), attrs.get("pos", ""))
-            if iid is not None:
-                tok.instance_id = iid
-                if self.gold is not None:
-                    keys = self.gold.get(iid)
-                    if keys is None:
-                        self.fail(f"instance {iid} has no line in the gold file "
-                                  f"{self.gold_path}", iid, self.tok_line)
-                    tok.senses = keys
-            self.sent.tokens.append(tok)
+                if not text:
+                    self.fail(f"empty <{name}> in sentence {self.sent.id}",
+                              attrs.get("id") or self.sent.id, self.tok_line)
+            if name == "wf":
+                self.sent.tokens.append(Token(text, attrs.get("lemma", ""), attrs.get("pos", "")))
+                return
+            iid = attrs["id"]
+            keys: tuple[str, ...] = ()
+            if self.gold is not None:
+                keys = self.gold.get(iid)
+                if keys is None:
+                    self.fail(f"instance {iid} has no line in the gold file "
+                              f"{self.gold_path}", iid, self.tok_line)
+            self.sent.tokens.append(Token(text, attrs.get("lemma", ""), attrs.get("pos", ""),
+                                          iid, keys))
         elif name == "sentence":
             sent = self.sent
             self.sent = None

@@ -76,6 +76,8 @@ class IndexDirectory:
                              "faiss": faiss.__version__, "sqlalchemy": sqlalchemy.__version__},
                 "stats": RunningStats.empty(encoder_description["dim"]).to_json(),
                 "generation": 0,
+                # sense sums include the tokens of every shard up to this id (job.py)
+                "folded_shards": 0,
                 **({"scoring": scoring} if scoring else {}),
             })
 

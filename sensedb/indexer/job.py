@@ -1,19 +1,22 @@
 """Index jobs: corpus documents → encoder → raw shards + rows → FAISS indexes.
 
 A job works in chunks of documents. Each chunk is encoded in length-bucketed batches, its raw
-vectors are written to a shard file (atomically), then its rows, the sense sums and the
-normalization statistics are committed in one short transaction. A crash loses at most the
-chunk in flight; running the same job again skips the documents already committed (resume).
-At the end the FAISS indexes are rebuilt from the shards and the sense sums into a new
-generation, which the manifest then points to: the previous generation stays loadable until
-that single commit.
+vectors are written to a shard file (atomically), then its rows and the normalization
+statistics are committed in one short transaction. A crash loses at most the chunk in flight;
+running the same job again skips the documents already committed (resume). At the end the
+job folds its tokens into the sense sums in one transaction (``fold_sense_sums``; a crashed
+job's chunks are folded by the next job), and the FAISS indexes are rebuilt from the shards
+and the sense sums into a new generation, which the manifest then points to: the previous
+generation stays loadable until that single commit.
+
+Into a fresh index the job is a bulk load: the secondary database indexes of the sentence and
+token tables are built once at its end rather than maintained row by row.
 """
 
 from __future__ import annotations
 
 import json
 import time
-from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -60,7 +63,10 @@ class JobReport:
     tokens: int = 0
     senses_touched: int = 0  # distinct senses that got new tokens
     seconds: float = 0.0
+    # where the time went: reading the corpus, encoding, writing chunks, rebuilding FAISS
+    read_seconds: float = 0.0
     encode_seconds: float = 0.0
+    write_seconds: float = 0.0
     finalize_seconds: float = 0.0
     touched: set[str] = field(default_factory=set, repr=False)
 
@@ -101,25 +107,40 @@ def index_documents(directory: IndexDirectory, encoder: Encoder, inventory: Word
         session.add(job)
         session.flush()
         job_id = job.id
+    fold_sense_sums(directory)  # what a crashed job left; also dates an older index's sums
+    db.create_missing_indexes()  # a crashed bulk load's (below)
     ids = _IdCounters(db)
+    if ids.token == 0 and ids.sentence == 0:  # a bulk load: index the rows once, at the end
+        db.drop_indexes(_BULK_TABLES)
+    pending = PendingSums()
     checked_keys: set[str] = set()
     bar = _progress_bar(progress, total_words)
     # Commits run in this thread: a commit thread overlapping the encoder was measured slower
     # on 2 cores (it takes CPU from torch; BENCHMARKS.md).
+    chunks = _chunks(documents, done_keys, chunk_words, report)
     try:
-        for chunk in _chunks(documents, done_keys, chunk_words, report):
+        while True:
             t0 = time.perf_counter()
+            chunk = next(chunks, None)
+            t1 = time.perf_counter()
+            report.read_seconds += t1 - t0
+            if chunk is None:
+                break
             words = [s.words for d in chunk for s in d.sentences]
-            vectors = encoder.word_vectors(words) if words else []
-            report.encode_seconds += time.perf_counter() - t0
-            _commit_chunk(directory, inventory, chunk, vectors, corpus, ids, job_id, report,
-                          checked_keys, encoder.dim)
+            matrix, offsets = encoder.word_matrix(words)
+            t2 = time.perf_counter()
+            report.encode_seconds += t2 - t1
+            _commit_chunk(directory, inventory, chunk, matrix, offsets, corpus, ids, job_id,
+                          report, checked_keys, pending)
+            report.write_seconds += time.perf_counter() - t2
             if bar is not None:
-                bar.update(sum(len(w) for w in words))
+                bar.update(len(matrix))
     finally:
         if bar is not None:
             bar.close()
     t0 = time.perf_counter()
+    db.create_missing_indexes()
+    fold_sense_sums(directory, pending)
     if rebuild:
         finalize(directory, (EXAMPLES, WORDNET) if corpus == WORDNET_CORPUS
                  else (TOKENS, SENSES))
@@ -139,15 +160,13 @@ def finalize(directory: IndexDirectory, stores: Iterable[str] = STORES) -> dict[
     at any point leaves the previous generation in use.
     """
     stores = [name for name in STORES if name in set(stores)]
+    fold_sense_sums(directory)  # a crashed job's chunks, if any
     manifest = directory.manifest()
     normalizer = directory.normalizer(manifest)
     plain = Normalizer(None, False)
     dim = int(manifest["encoder"]["dim"])
     with directory.db.session() as session:
-        token_rows = session.execute(
-            select(Token.id, Token.lemma, Token.pos, Token.shard_id, DocumentRow.corpus)
-            .join(Sentence, Token.sentence_id == Sentence.id)
-            .join(DocumentRow, Sentence.document_id == DocumentRow.id)).all()
+        token_rows = _TokenRow.fetch(session)
         shard_paths = dict(session.execute(select(Shard.id, Shard.path)).all())
         sense_rows = session.execute(select(Sense.id, Sense.lemma, Sense.pos, Sense.count,
                                             Sense.vec_sum).where(Sense.count > 0)).all()
@@ -158,7 +177,7 @@ def finalize(directory: IndexDirectory, stores: Iterable[str] = STORES) -> dict[
     built: dict[str, VectorStore] = {}
     for name in stores:
         if name in (TOKENS, EXAMPLES):
-            rows = [r for r in token_rows if (r.corpus == WORDNET_CORPUS) == (name == EXAMPLES)]
+            rows = token_rows.select((token_rows.corpus == WORDNET_CORPUS) == (name == EXAMPLES))
             built[name] = _token_store(directory, rows, shard_paths, normalizer, dim, name)
         elif name == SENSES:
             built[name] = _mean_store(sense_rows, [normalizer] * len(sense_rows), dim)
@@ -177,28 +196,171 @@ def finalize(directory: IndexDirectory, stores: Iterable[str] = STORES) -> dict[
     return built
 
 
-def _token_store(directory: IndexDirectory, rows, shard_paths: dict[int, str],
+class PendingSums:
+    """The sense sums of the shards a job has committed but not folded yet, kept in memory
+    so the fold at the job's end needs neither the shards nor the links read back."""
+
+    def __init__(self) -> None:
+        self.shard_ids: list[int] = []
+        self._parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+
+    def add(self, shard_id: int, sense_ids: np.ndarray, counts: np.ndarray,
+            sums: np.ndarray) -> None:
+        self.shard_ids.append(shard_id)
+        if len(sense_ids):
+            self._parts.append((sense_ids, counts, sums))
+
+    def totals(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(sense ids, counts, float64 sums), one row per distinct sense."""
+        if not self._parts:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros((0, 0))
+        if len(self._parts) == 1:
+            return self._parts[0]
+        every = np.concatenate([ids for ids, _, _ in self._parts])
+        sense_ids, slot = np.unique(every, return_inverse=True)
+        counts = np.bincount(slot, weights=np.concatenate([c for _, c, _ in self._parts]),
+                             minlength=len(sense_ids)).astype(np.int64)
+        sums = np.zeros((len(sense_ids), self._parts[0][2].shape[1]), dtype=np.float64)
+        at = 0
+        for ids, _, part in self._parts:
+            add_rows(sums, slot[at:at + len(ids)], part, np.arange(len(ids)))
+            at += len(ids)
+        return sense_ids, counts, sums
+
+
+def fold_sense_sums(directory: IndexDirectory, pending: PendingSums | None = None) -> int:
+    """Add the token vectors of the shards not yet folded into their senses' sums and counts,
+    in one transaction; returns how many shards were folded.
+
+    Chunks commit their tokens and links but not the sums: reading and rewriting every
+    touched sense's sum once per chunk cost more than the rest of a chunk's commit. A job
+    folds its shards once, at its end; after a crash the next job (or ``finalize``) folds
+    what the crashed one committed, so no token is lost or counted twice. ``pending``: the
+    job's own sums, used when its shards are exactly the ones not folded yet.
+    """
+    dim = int(directory.manifest()["encoder"]["dim"])
+    with directory.db.session() as session:
+        done = directory.db.manifest_value(session, "folded_shards")
+        top = int(session.execute(select(func.max(Shard.id))).scalar() or 0)
+        if done is None:  # an index from before folding: its chunks folded as they went
+            Database.set_manifest(session, {"folded_shards": top})
+            return 0
+        if top <= done:
+            return 0
+        shards = session.execute(select(Shard.id, Shard.path).where(Shard.id > done)
+                                 .order_by(Shard.id)).all()
+        if pending is not None and sorted(pending.shard_ids) == [i for i, _ in shards]:
+            _add_to_senses(session, *pending.totals())
+            Database.set_manifest(session, {"folded_shards": top})
+            return len(shards)
+        links = session.execute(
+            select(TokenSense.token_id, TokenSense.sense_id)
+            .join(Token, TokenSense.token_id == Token.id).where(Token.shard_id > done)).all()
+        if links:
+            token_of_link = np.fromiter((t for t, _ in links), dtype=np.int64, count=len(links))
+            sense_ids, sense_of_link = np.unique(
+                np.fromiter((s for _, s in links), dtype=np.int64, count=len(links)),
+                return_inverse=True)
+            sums = np.zeros((len(sense_ids), dim), dtype=np.float64)
+            found = np.zeros(len(links), dtype=bool)
+            for _, path in shards:  # one shard in memory at a time
+                data = load_array(directory.path / path)
+                rows, here = _locate(data["ids"], np.argsort(data["ids"]), token_of_link)
+                found |= here
+                add_rows(sums, sense_of_link[here], data["vectors"], rows[here])
+            if not found.all():
+                missing = token_of_link[~found]
+                raise IndexFormatError(f"{len(missing)} token rows have no vector in their "
+                                       f"shard (e.g. {missing[:5].tolist()})")
+            counts = np.bincount(sense_of_link, minlength=len(sense_ids))
+            _add_to_senses(session, sense_ids, counts, sums)
+        Database.set_manifest(session, {"folded_shards": top})
+    return len(shards)
+
+
+def _add_to_senses(session, sense_ids: np.ndarray, counts: np.ndarray,
+                   sums: np.ndarray) -> None:
+    """Add ``counts`` and float64 ``sums`` to the sense rows ``sense_ids``."""
+    table = Sense.__table__
+    changed = []
+    for start in range(0, len(sense_ids), 5000):
+        part = sense_ids[start:start + 5000]
+        current = {row.id: (row.count, row.vec_sum) for row in session.execute(
+            select(table.c.id, table.c.count, table.c.vec_sum)
+            .where(table.c.id.in_(part.tolist())))}
+        for offset, sense_id in enumerate(part.tolist()):
+            count, blob = current[sense_id]
+            total = sums[start + offset]
+            if blob:
+                total = total + np.frombuffer(blob, dtype=np.float64)
+            changed.append((count + int(counts[start + offset]), total.tobytes(), sense_id))
+    Database.update_rows(session, table, ("count", "vec_sum"), "id", changed)
+
+
+@dataclass
+class _TokenRow:
+    """Columns of the token rows a token store is built from (a few hundred thousand rows:
+    arrays and lists, not row objects)."""
+
+    ids: np.ndarray
+    groups: list[str]
+    shard_ids: np.ndarray
+    corpus: np.ndarray  # object array of corpus names
+
+    @classmethod
+    def fetch(cls, session) -> _TokenRow:
+        statement = (select(Token.id, Token.lemma, Token.pos, Token.shard_id, DocumentRow.corpus)
+                     .join(Sentence, Token.sentence_id == Sentence.id)
+                     .join(DocumentRow, Sentence.document_id == DocumentRow.id))
+        rows = Database.fetch_tuples(session, statement)
+        return cls(np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows)),
+                   [group_key(r[1], r[2]) for r in rows],
+                   np.fromiter((r[3] for r in rows), dtype=np.int64, count=len(rows)),
+                   np.asarray([r[4] for r in rows], dtype=object))
+
+    def select(self, chosen: np.ndarray) -> _TokenRow:
+        chosen = np.asarray(chosen, dtype=bool)
+        if chosen.all():
+            return self
+        return _TokenRow(self.ids[chosen], [g for g, c in zip(self.groups, chosen, strict=True)
+                                            if c], self.shard_ids[chosen], self.corpus[chosen])
+
+
+def _token_store(directory: IndexDirectory, rows: _TokenRow, shard_paths: dict[int, str],
                  normalizer: Normalizer, dim: int, name: str) -> VectorStore:
     """The store of the token ``rows``, filled shard by shard straight into storage order."""
-    row_ids = np.fromiter((row.id for row in rows), dtype=np.int64, count=len(rows))
-    layout = GroupLayout.of(row_ids, [group_key(row.lemma, row.pos) for row in rows])
-    vectors = np.zeros((len(row_ids), dim), dtype=np.float32)
-    filled = np.zeros(len(row_ids), dtype=bool)
+    layout = GroupLayout.of(rows.ids, rows.groups)
     by_id = np.argsort(layout.ids)
-    for shard_id in sorted({row.shard_id for row in rows}):
-        data = load_array(directory.path / shard_paths[shard_id])
-        found = np.searchsorted(layout.ids, data["ids"], sorter=by_id).clip(max=len(by_id) - 1)
-        slot = by_id[found]
-        wanted = layout.ids[slot] == data["ids"]  # a shard may hold another store's tokens
-        vectors[slot[wanted]] = data["vectors"][wanted]
-        filled[slot[wanted]] = True
-    if not filled.all():
-        missing = layout.ids[~filled]
-        raise IndexFormatError(f"{name} index: {len(missing)} token rows have no vector in "
-                               f"their shard (e.g. {missing[:5].tolist()})")
-    store = VectorStore.build_laid_out(dim, layout, normalizer(vectors, copy=False))
-    store.check_ids(row_ids, f"{name} index")
+
+    def fill(vectors: np.ndarray) -> None:
+        filled = np.zeros(len(layout.ids), dtype=bool)
+        for shard_id in np.unique(rows.shard_ids).tolist():
+            data = load_array(directory.path / shard_paths[shard_id])
+            # a shard may hold another store's tokens
+            slot, wanted = _locate(layout.ids, by_id, data["ids"])
+            vectors[slot[wanted]] = data["vectors"][wanted]
+            filled[slot[wanted]] = True
+        if not filled.all():
+            missing = layout.ids[~filled]
+            raise IndexFormatError(f"{name} index: {len(missing)} token rows have no vector "
+                                   f"in their shard (e.g. {missing[:5].tolist()})")
+        normalized = normalizer(vectors, copy=False)
+        if normalized is not vectors:
+            vectors[...] = normalized
+
+    store = VectorStore.build_filled(dim, layout, fill)
+    store.check_ids(rows.ids, f"{name} index")
     return store
+
+
+def _locate(ids: np.ndarray, sorter: np.ndarray,
+            wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The row in ``ids`` (``sorter`` sorts them) of each ``wanted`` id, and whether it is
+    there at all."""
+    if len(ids) == 0:
+        return np.zeros(len(wanted), dtype=np.int64), np.zeros(len(wanted), dtype=bool)
+    rows = sorter[np.searchsorted(ids, wanted, sorter=sorter).clip(max=len(ids) - 1)]
+    return rows, ids[rows] == wanted
 
 
 def _mean_store(rows, normalizers: list[Normalizer], dim: int) -> VectorStore:
@@ -275,23 +437,29 @@ def _chunks(documents: Iterable[Document], done_keys: set[str], chunk_words: int
 
 
 def _commit_chunk(directory: IndexDirectory, inventory: WordNet, chunk: list[Document],
-                  vectors: list[np.ndarray], corpus: str, ids: _IdCounters, job_id: int,
-                  report: JobReport, checked_keys: set[str], dim: int) -> None:
-    stats = RunningStats.empty(dim)
-    documents, sentences, tokens, links = [], [], [], []
-    token_ids, token_vectors = [], []
-    sense_sums: dict[str, np.ndarray] = {}
-    sense_counts: dict[str, int] = defaultdict(int)
+                  matrix: np.ndarray, offsets: np.ndarray, corpus: str, ids: _IdCounters,
+                  job_id: int, report: JobReport, checked_keys: set[str],
+                  pending: PendingSums) -> None:
+    """Write one encoded chunk: its shard, then its rows and statistics in one transaction;
+    its sense sums go to ``pending``. ``matrix`` holds every word's vector, sentence by
+    sentence (``offsets``)."""
+    dim = matrix.shape[1]
+    documents, sentences, tokens = [], [], []
+    rows_of_tokens: list[int] = []  # each labelled token's row in ``matrix``
+    link_tokens: list[int] = []  # (token number in this chunk, sense key number) per link
+    link_keys: list[int] = []
+    key_numbers: dict[str, int] = {}
     shard_id = ids.next("shard")
     sentence_number = 0
     for document in chunk:
         document_id = ids.next("document")
         documents.append((document_id, corpus, document.id, document.source))
         for sentence in document.sentences:
-            matrix = vectors[sentence_number]
+            first_row = int(offsets[sentence_number])
             sentence_number += 1
             sentence_id = ids.next("sentence")
-            sentences.append((sentence_id, document_id, sentence.id, " ".join(sentence.words)))
+            sentences.append((sentence_id, document_id, sentence.id,
+                              " ".join([t.text for t in sentence.tokens])))
             for position, token in enumerate(sentence.tokens):
                 if not token.senses:
                     continue
@@ -304,30 +472,26 @@ def _commit_chunk(directory: IndexDirectory, inventory: WordNet, chunk: list[Doc
                 token_id = ids.next("token")
                 tokens.append((token_id, sentence_id, position, token.text, token.lemma.lower(),
                                token.pos, token.instance_id, " ".join(token.senses), shard_id))
-                token_ids.append(token_id)
-                vector = matrix[position]
-                token_vectors.append(vector)
                 for key in dict.fromkeys(token.senses):
-                    if key in sense_sums:
-                        sense_sums[key] += vector
-                    else:
-                        sense_sums[key] = vector.astype(np.float64)
-                    sense_counts[key] += 1
-                    links.append((token_id, key))
-    for start in range(0, len(vectors), 1024):  # statistics over every word, in blocks
-        stats.update(np.concatenate(vectors[start:start + 1024]))
+                    link_tokens.append(len(rows_of_tokens))
+                    link_keys.append(key_numbers.setdefault(key, len(key_numbers)))
+                rows_of_tokens.append(first_row + position)
+    token_ids = np.fromiter((t[0] for t in tokens), dtype=np.int64, count=len(tokens))
+    token_vectors = matrix[np.asarray(rows_of_tokens, dtype=np.int64)]
+    keys = list(key_numbers)
+    key_counts, key_sums = _link_sums(token_vectors, link_tokens, link_keys, len(keys))
+    stats = RunningStats.empty(dim)
+    stats.update(matrix)  # over every word, not only the labelled ones
     from_wordnet = corpus == WORDNET_CORPUS
     report.documents += len(chunk)
     report.sentences += len(sentences)
     report.words += stats.n
     report.tokens += len(tokens)
-    report.touched.update(sense_sums)
+    report.touched.update(key_numbers)
     report.senses_touched = len(report.touched)
 
     shard_path = f"raw/shard-{shard_id:06d}.npz"
-    save_array(directory.path / shard_path, ids=np.asarray(token_ids, dtype=np.int64),
-               vectors=(np.asarray(token_vectors, dtype=np.float32) if token_vectors
-                        else np.zeros((0, dim), np.float32)))
+    save_array(directory.path / shard_path, ids=token_ids, vectors=token_vectors)
 
     insert_rows = Database.insert_rows
     with directory.db.session() as session:
@@ -338,15 +502,17 @@ def _commit_chunk(directory: IndexDirectory, inventory: WordNet, chunk: list[Doc
                     sentences)
         if from_wordnet:  # WordNet's examples: their own evidence table, not corpus senses
             _add_sums(session, WordNetSense.__table__, ids, "wordnet", ids.wordnet_ids,
-                      {(k, "examples"): v for k, v in sense_sums.items()},
-                      {(k, "examples"): v for k, v in sense_counts.items()},
+                      {(k, "examples"): key_sums[n] for n, k in enumerate(keys)},
+                      {(k, "examples"): int(key_counts[n]) for n, k in enumerate(keys)},
                       ("source",), lambda key: ("examples",))
             linked = []
-        else:
-            row_ids = _add_sums(session, Sense.__table__, ids, "sense", ids.sense_ids,
-                                sense_sums, sense_counts, ("synset", "gloss"),
-                                inventory.synset_gloss)
-            linked = [(t, row_ids[k]) for t, k in links]
+            sense_rows = np.zeros(0, dtype=np.int64)
+            key_counts, key_sums = key_counts[:0], key_sums[:0]  # nothing for fold_sense_sums
+        else:  # sums and counts are folded in once per job (fold_sense_sums)
+            row_ids = _new_senses(session, ids, keys, inventory)
+            linked = [(tokens[t][0], row_ids[keys[k]]) for t, k in zip(link_tokens, link_keys,
+                                                                       strict=True)]
+            sense_rows = np.asarray([row_ids[k] for k in keys], dtype=np.int64)
         insert_rows(session, Token.__table__, _TOKEN_COLUMNS, tokens)
         insert_rows(session, TokenSense.__table__, ("token_id", "sense_id"), linked)
         if not from_wordnet:  # the statistics describe the indexed corpora
@@ -355,8 +521,49 @@ def _commit_chunk(directory: IndexDirectory, inventory: WordNet, chunk: list[Doc
             Database.set_manifest(session, {"stats": merged.to_json()})
         session.execute(update(Job).where(Job.id == job_id).values(
             documents=report.documents, tokens=report.tokens, words=report.words))
+    pending.add(shard_id, sense_rows, key_counts, key_sums)  # after the commit, not before
 
 
+def _new_senses(session, ids: _IdCounters, keys: Iterable[str], inventory: WordNet) -> dict:
+    """Sense rows for the keys that have none yet, with no tokens folded in (count 0, empty
+    sum); returns the row id of every key."""
+    new_rows = []
+    for key in keys:
+        if key not in ids.sense_ids:
+            row_id = ids.sense_ids[key] = ids.next("sense")
+            new_rows.append((row_id, key, key.partition("%")[0], key_pos(key), 0, b"",
+                             *inventory.synset_gloss(key)))
+    Database.insert_rows(session, Sense.__table__, ("id", "key", "lemma", "pos", "count",
+                                                    "vec_sum", "synset", "gloss"), new_rows)
+    return ids.sense_ids
+
+
+def _link_sums(vectors: np.ndarray, link_tokens: list[int], link_keys: list[int],
+               n_keys: int) -> tuple[np.ndarray, np.ndarray]:
+    """Count and float64 sum of the token vectors linked to each key number."""
+    key_of_link = np.asarray(link_keys, dtype=np.int64)
+    sums = np.zeros((n_keys, vectors.shape[1]), dtype=np.float64)
+    add_rows(sums, key_of_link, vectors, np.asarray(link_tokens, dtype=np.int64))
+    return np.bincount(key_of_link, minlength=n_keys), sums
+
+
+def add_rows(totals: np.ndarray, targets: np.ndarray, vectors: np.ndarray,
+             rows: np.ndarray, block: int = 8192) -> None:
+    """``totals[targets[i]] += vectors[rows[i]]`` for every i, in float64 (targets repeat).
+
+    torch's index_add in blocks: numpy's add.at, reduceat or a float64 copy of the vectors
+    took seconds per SemCor job here, most of it faulting in fresh memory."""
+    import torch
+
+    out = torch.from_numpy(totals)
+    source = torch.from_numpy(np.ascontiguousarray(vectors))
+    for start in range(0, len(rows), block):
+        picked = torch.from_numpy(np.ascontiguousarray(rows[start:start + block]))
+        out.index_add_(0, torch.from_numpy(np.ascontiguousarray(targets[start:start + block])),
+                       source[picked].to(torch.float64))
+
+
+_BULK_TABLES = ("sentences", "tokens", "token_senses")
 _TOKEN_COLUMNS = ("id", "sentence_id", "position", "surface", "lemma", "pos", "instance",
                   "sense_keys", "shard_id")
 

@@ -7,7 +7,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Table, create_engine, event, insert, select
+from sqlalchemy import Table, bindparam, create_engine, event, insert, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -67,6 +67,12 @@ class Database:
         return {row.key: json.loads(row.value) for row in rows}
 
     @staticmethod
+    def manifest_value(session: Session, key: str, default: Any = None) -> Any:
+        """One manifest entry, read inside ``session``'s transaction."""
+        entry = session.get(ManifestEntry, key)
+        return default if entry is None else json.loads(entry.value)
+
+    @staticmethod
     def set_manifest(session: Session, values: dict[str, Any]) -> None:
         for key, value in values.items():
             session.merge(ManifestEntry(key=key, value=json.dumps(value)))
@@ -90,6 +96,57 @@ class Database:
         else:
             connection.execute(insert(table), [dict(zip(columns, row, strict=True))
                                                for row in rows])
+
+    @staticmethod
+    def fetch_tuples(session: Session, statement) -> list[tuple]:
+        """All rows of a parameterless SELECT as plain tuples. On SQLite the driver runs it:
+        row objects for a few hundred thousand rows cost more than the query."""
+        connection = session.connection()
+        if connection.dialect.name != "sqlite":
+            return [tuple(row) for row in connection.execute(statement)]
+        sql = str(statement.compile(dialect=connection.dialect))
+        cursor = connection.connection.driver_connection.cursor()
+        try:
+            return cursor.execute(sql).fetchall()
+        finally:
+            cursor.close()
+
+    def create_missing_indexes(self) -> None:
+        """Create any secondary index of the schema that is missing (see ``drop_indexes``)."""
+        with self.engine.begin() as connection:
+            for table in Base.metadata.sorted_tables:
+                for index in table.indexes:
+                    index.create(connection, checkfirst=True)
+
+    def drop_indexes(self, tables: Sequence[str]) -> None:
+        """Drop the secondary indexes of ``tables`` for a bulk load into empty tables: rows
+        go in faster and the indexes are built once at the end (``create_missing_indexes``,
+        which every index job also runs first, so a crashed bulk load is repaired)."""
+        with self.engine.begin() as connection:
+            for name in tables:
+                for index in Base.metadata.tables[name].indexes:
+                    index.drop(connection, checkfirst=True)
+
+    @staticmethod
+    def update_rows(session: Session, table: Table, columns: Sequence[str], key: str,
+                    rows: Sequence[tuple]) -> None:
+        """Set ``columns`` of many rows given as tuples (new values in ``columns`` order,
+        then the ``key`` column's value); the same fast path as :meth:`insert_rows`."""
+        if not rows:
+            return
+        connection = session.connection()
+        if connection.dialect.paramstyle == "qmark":
+            quote = connection.dialect.identifier_preparer.quote
+            sql = (f"UPDATE {quote(table.name)} SET "
+                   f"{', '.join(f'{quote(c)} = ?' for c in columns)} WHERE {quote(key)} = ?")
+            connection.exec_driver_sql(sql, list(rows))
+        else:
+            names = [f"new_{c}" for c in columns]
+            connection.execute(
+                update(table).where(table.c[key] == bindparam("row_key"))
+                .values({c: bindparam(n) for c, n in zip(columns, names, strict=True)}),
+                [{**dict(zip(names, row[:-1], strict=True)), "row_key": row[-1]}
+                 for row in rows])
 
     def dispose(self) -> None:
         self.engine.dispose()

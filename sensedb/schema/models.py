@@ -85,7 +85,8 @@ class Sense(Base):
     pos: Mapped[str] = mapped_column(String(8))
     gloss: Mapped[str] = mapped_column(Text)
     count: Mapped[int] = mapped_column(Integer, default=0)
-    vec_sum: Mapped[bytes] = mapped_column(LargeBinary)  # float64 running sum of raw vectors
+    # float64 running sum of raw vectors; empty (count 0) until a job folds its tokens in
+    vec_sum: Mapped[bytes] = mapped_column(LargeBinary)
     __table_args__ = (Index("ix_senses_lemma_pos", "lemma", "pos"),)
 
 
