@@ -49,8 +49,11 @@ def build_index(corpus: str | os.PathLike, index: str | os.PathLike, *,
     if encoder is None:
         encoder = Encoder(model, layers=layers, pooling=pooling, device=device,
                           batch_tokens=batch_tokens)
-    with directory.lock():
-        open_or_create(directory, encoder, inventory, standardize=standardize,
-                       scoring=DEFAULT_WEIGHTS)
-        return index_documents(directory, encoder, inventory, documents, corpus=name,
-                               path=str(corpus), progress=progress)
+    try:
+        with directory.lock():
+            open_or_create(directory, encoder, inventory, standardize=standardize,
+                           scoring=DEFAULT_WEIGHTS)
+            return index_documents(directory, encoder, inventory, documents, corpus=name,
+                                   path=str(corpus), progress=progress)
+    finally:
+        directory.close()

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .errors import ConfigurationError, InputError
+from .gc_policy import bulk_work
 
 DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 
@@ -213,6 +214,7 @@ class Encoder:
         matrices, offsets = self._word_matrices(sentences, {"v": self.layer_spec}, progress)
         return matrices["v"], offsets
 
+    @bulk_work()
     def _word_matrices(
         self,
         sentences: Sequence[Sequence[str]],

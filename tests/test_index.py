@@ -128,10 +128,9 @@ def test_incremental_update_equals_one_shot(tmp_path, encoder, wordnet):
     assert one_shot.manifest()["stats"]["n"] == steps.manifest()["stats"]["n"] == words
 
 
-def test_crashed_job_resumes_without_duplicates(tmp_path, encoder, wordnet, monkeypatch):
-    documents = list(read_raganato(MINI_XML, MINI_GOLD))
-    directory = IndexDirectory(tmp_path / "idx")
-    open_or_create(directory, encoder, wordnet)
+def kill_at_second_chunk(monkeypatch, directory, encoder, wordnet, documents) -> None:
+    """Run a one-document-per-chunk job into ``directory`` that is killed as it commits its
+    second chunk."""
     real_commit = job_module._commit_chunk
     calls = []
 
@@ -146,6 +145,13 @@ def test_crashed_job_resumes_without_duplicates(tmp_path, encoder, wordnet, monk
         index_documents(directory, encoder, wordnet, documents, corpus="mini",
                         chunk_words=1, progress=False)
     monkeypatch.setattr(job_module, "_commit_chunk", real_commit)
+
+
+def test_crashed_job_resumes_without_duplicates(tmp_path, encoder, wordnet, monkeypatch):
+    documents = list(read_raganato(MINI_XML, MINI_GOLD))
+    directory = IndexDirectory(tmp_path / "idx")
+    open_or_create(directory, encoder, wordnet)
+    kill_at_second_chunk(monkeypatch, directory, encoder, wordnet, documents)
     report = index_documents(directory, encoder, wordnet, documents, corpus="mini",
                              progress=False)
     assert (report.skipped_documents, report.documents) == (1, 1)
@@ -345,20 +351,7 @@ def test_bulk_load_builds_the_secondary_indexes_at_the_end(tmp_path, encoder, wo
 
     schema = {i.name for t in Base.metadata.sorted_tables for i in t.indexes}
     assert names() == schema
-    real_commit = job_module._commit_chunk
-    calls = []
-
-    def crash_on_second(*args, **kwargs):
-        calls.append(1)
-        if len(calls) == 2:
-            raise KeyboardInterrupt("killed")
-        return real_commit(*args, **kwargs)
-
-    monkeypatch.setattr(job_module, "_commit_chunk", crash_on_second)
-    with pytest.raises(KeyboardInterrupt):
-        index_documents(directory, encoder, wordnet, documents, corpus="mini", chunk_words=1,
-                        progress=False)
+    kill_at_second_chunk(monkeypatch, directory, encoder, wordnet, documents)
     assert "ix_tokens_lemma_pos" not in names()  # the bulk load was writing without them
-    monkeypatch.setattr(job_module, "_commit_chunk", real_commit)
     index_documents(directory, encoder, wordnet, documents, corpus="mini", progress=False)
     assert names() == schema

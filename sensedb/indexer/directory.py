@@ -50,6 +50,13 @@ class IndexDirectory:
         return self.db.exists()
 
     # ------------------------------------------------------------------ manifest
+    def close(self) -> None:
+        """Close the database connections (SQLite then folds its write-ahead log into the
+        database file); the directory opens them again when next used."""
+        if self._db is not None:
+            self._db.dispose()
+            self._db = None
+
     def create(self, encoder_description: dict[str, Any], *, standardize: bool,
                inventory: str, scoring: dict[str, Any] | None = None) -> None:
         """Create a new, empty index (the directory may exist; the database must not).

@@ -26,6 +26,7 @@ from sqlalchemy import bindparam, func, insert, select, update
 from ..corpora import Document, key_pos
 from ..encoder import Encoder
 from ..errors import IndexFormatError, InputError
+from ..gc_policy import bulk_work
 from ..inventory import SenseInfo, WordNet
 from ..schema import (
     Database,
@@ -90,6 +91,7 @@ def open_or_create(directory: IndexDirectory, encoder: Encoder, inventory: WordN
                          scoring=scoring)
 
 
+@bulk_work()
 def index_documents(directory: IndexDirectory, encoder: Encoder, inventory: WordNet,
                     documents: Iterable[Document], *, corpus: str, path: str = "",
                     chunk_words: int = 200_000, progress: bool = True,

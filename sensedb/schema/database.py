@@ -85,17 +85,11 @@ class Database:
         On SQLite this is the driver's own ``executemany``: Core's per-row parameter
         processing cost several seconds per SemCor pass. Other engines go through Core.
         """
-        if not rows:
-            return
-        connection = session.connection()
-        if connection.dialect.paramstyle == "qmark":
-            quote = connection.dialect.identifier_preparer.quote
-            sql = (f"INSERT INTO {quote(table.name)} ({', '.join(map(quote, columns))}) "
-                   f"VALUES ({', '.join('?' * len(columns))})")
-            connection.exec_driver_sql(sql, list(rows))
-        else:
-            connection.execute(insert(table), [dict(zip(columns, row, strict=True))
-                                               for row in rows])
+        Database._many(
+            session, rows,
+            lambda quote: (f"INSERT INTO {quote(table.name)} ({', '.join(map(quote, columns))}) "
+                           f"VALUES ({', '.join('?' * len(columns))})"),
+            insert(table), lambda row: dict(zip(columns, row, strict=True)))
 
     @staticmethod
     def fetch_tuples(session: Session, statement) -> list[tuple]:
@@ -132,21 +126,30 @@ class Database:
                     rows: Sequence[tuple]) -> None:
         """Set ``columns`` of many rows given as tuples (new values in ``columns`` order,
         then the ``key`` column's value); the same fast path as :meth:`insert_rows`."""
+        names = [f"new_{c}" for c in columns]
+        Database._many(
+            session, rows,
+            lambda quote: (f"UPDATE {quote(table.name)} SET "
+                           f"{', '.join(f'{quote(c)} = ?' for c in columns)} "
+                           f"WHERE {quote(key)} = ?"),
+            update(table).where(table.c[key] == bindparam("row_key"))
+            .values({c: bindparam(n) for c, n in zip(columns, names, strict=True)}),
+            lambda row: {**dict(zip(names, row[:-1], strict=True)), "row_key": row[-1]})
+
+    @staticmethod
+    def _many(session: Session, rows: Sequence[tuple], driver_sql, statement,
+              parameters) -> None:
+        """Run one statement for many rows: on SQLite the driver's ``executemany`` with the
+        SQL ``driver_sql(quote)`` builds; elsewhere Core's ``statement`` with
+        ``parameters(row)``."""
         if not rows:
             return
         connection = session.connection()
         if connection.dialect.paramstyle == "qmark":
-            quote = connection.dialect.identifier_preparer.quote
-            sql = (f"UPDATE {quote(table.name)} SET "
-                   f"{', '.join(f'{quote(c)} = ?' for c in columns)} WHERE {quote(key)} = ?")
-            connection.exec_driver_sql(sql, list(rows))
+            connection.exec_driver_sql(
+                driver_sql(connection.dialect.identifier_preparer.quote), list(rows))
         else:
-            names = [f"new_{c}" for c in columns]
-            connection.execute(
-                update(table).where(table.c[key] == bindparam("row_key"))
-                .values({c: bindparam(n) for c, n in zip(columns, names, strict=True)}),
-                [{**dict(zip(names, row[:-1], strict=True)), "row_key": row[-1]}
-                 for row in rows])
+            connection.execute(statement, [parameters(row) for row in rows])
 
     def dispose(self) -> None:
         self.engine.dispose()
