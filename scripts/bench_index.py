@@ -4,17 +4,24 @@
         --index runs/semcor-index --json runs/bench_index.json
 
 Prints wall time, word tokens/s and the ratio of indexing throughput to the bare pass. The
-bare pass runs once before and once after the job and the ratio uses their mean, so a drift in
-the machine's speed during the run does not favour either side (both passes are reported).
+bare pass runs before and after the job and the ratio uses their mean, so a drift in the
+machine's speed during the run does not favour either side. ``--rounds N`` alternates N jobs
+with N + 1 bare passes (bare, job, bare, ..., bare) and compares the means: this machine's
+speed swings by 10-20% over minutes, so one round's ratio says little on its own.
+Also reports where the job's time went (reading, encoding, writing chunks, rebuilding FAISS)
+and how long Python's garbage collector ran in each pass.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import shutil
 import time
 from pathlib import Path
+
+import numpy as np
 
 from sensedb import Encoder, build_index, read_raganato
 
@@ -25,6 +32,8 @@ def main() -> None:
     parser.add_argument("--index", required=True, help="index directory (replaced)")
     parser.add_argument("--layers", default="last")
     parser.add_argument("--standardize", action="store_true")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="index jobs, each between two bare passes (default 1)")
     parser.add_argument("--json", default=None, help="also write the figures here")
     args = parser.parse_args()
     data = Path(args.data)
@@ -35,36 +44,59 @@ def main() -> None:
     read_seconds = time.perf_counter() - t0
     words = sum(len(s) for s in sentences)
 
+    collector = _CollectorClock()
+
     def bare_pass() -> float:
         encoder = Encoder(layers=args.layers)
         t0 = time.perf_counter()
         encoder.word_vectors(sentences, progress=True)
         return time.perf_counter() - t0
 
-    bare_before = bare_pass()
-    shutil.rmtree(args.index, ignore_errors=True)
-    t0 = time.perf_counter()
-    report = build_index(data, args.index, gold=gold, layers=args.layers,
-                         standardize=args.standardize)
-    index_seconds = time.perf_counter() - t0
-    bare_after = bare_pass()
-    bare_seconds = (bare_before + bare_after) / 2
+    def index_run():
+        shutil.rmtree(args.index, ignore_errors=True)
+        t0 = time.perf_counter()
+        report = build_index(data, args.index, gold=gold, layers=args.layers,
+                             standardize=args.standardize)
+        return time.perf_counter() - t0, report
+
+    # bare, job, bare, job, ..., bare: every job sits between two bare passes
+    bare = [bare_pass()]
+    gc_bare, gc_index = [collector.take()], []
+    runs = []
+    for _ in range(args.rounds):
+        runs.append(index_run())
+        gc_index.append(collector.take())
+        bare.append(bare_pass())
+        gc_bare.append(collector.take())
+    bare_seconds = float(np.mean(bare))
+    index_seconds = float(np.mean([seconds for seconds, _ in runs]))
+    report = runs[-1][1]
+
+    def mean_of(name: str) -> float:
+        return round(float(np.mean([getattr(r, name) for _, r in runs])), 1)
 
     figures = {
         "corpus": str(data), "sentences": len(sentences), "words": words,
         "labelled_tokens": report.tokens, "senses": report.senses_touched,
         "read_seconds": round(read_seconds, 1),
-        "bare_encoder_seconds_before": round(bare_before, 1),
-        "bare_encoder_seconds_after": round(bare_after, 1),
+        "rounds": args.rounds,
+        "bare_encoder_seconds_each": [round(x, 1) for x in bare],
+        "index_seconds_each": [round(x, 1) for x, _ in runs],
+        "ratio_each_round": [round((bare[n] + bare[n + 1]) / 2 / x, 3)
+                             for n, (x, _) in enumerate(runs)],
         "bare_encoder_seconds": round(bare_seconds, 1),
         "bare_words_per_second": round(words / bare_seconds, 1),
         "index_seconds": round(index_seconds, 1),
         "index_words_per_second": round(words / index_seconds, 1),
-        "index_read_seconds": round(report.read_seconds, 1),
-        "index_encode_seconds": round(report.encode_seconds, 1),
-        "index_write_seconds": round(report.write_seconds, 1),
-        "index_finalize_seconds": round(report.finalize_seconds, 1),
+        "index_read_seconds": mean_of("read_seconds"),
+        "index_encode_seconds": mean_of("encode_seconds"),
+        "index_write_seconds": mean_of("write_seconds"),
+        "index_finalize_seconds": mean_of("finalize_seconds"),
+        "index_seconds_beyond_encoding": round(
+            index_seconds - float(np.mean([r.encode_seconds for _, r in runs])), 1),
         "throughput_ratio_index_to_bare": round(bare_seconds / index_seconds, 3),
+        "garbage_collector_seconds": {"bare": [round(x, 2) for x in gc_bare],
+                                      "index": [round(x, 2) for x in gc_index]},
         "index_disk_bytes": sum(p.stat().st_size for p in Path(args.index).rglob("*")
                                 if p.is_file()),
     }
@@ -72,6 +104,25 @@ def main() -> None:
     if args.json:
         Path(args.json).parent.mkdir(parents=True, exist_ok=True)
         Path(args.json).write_text(json.dumps(figures, indent=2) + "\n")
+
+
+class _CollectorClock:
+    """Seconds Python's garbage collector ran since the last ``take``."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self._start = 0.0
+        gc.callbacks.append(self._tick)
+
+    def _tick(self, phase: str, _info: dict) -> None:
+        if phase == "start":
+            self._start = time.perf_counter()
+        else:
+            self.seconds += time.perf_counter() - self._start
+
+    def take(self) -> float:
+        seconds, self.seconds = self.seconds, 0.0
+        return seconds
 
 
 if __name__ == "__main__":
