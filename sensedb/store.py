@@ -48,8 +48,8 @@ class RunningStats:
         if x.dtype != np.float32:
             x = x.astype(np.float64)
         self.n += len(x)
-        # float32 sums over blocks of 4,096 rows, accumulated in float64: 5x faster than
-        # converting a corpus chunk to float64, and within 1e-5 (relative) of it
+        # float32 sums over blocks of 4,096 rows, accumulated in float64: several times faster
+        # than converting a corpus chunk to float64, and within 1e-5 (relative) of it
         for start in range(0, len(x), 4096):
             block = x[start:start + 4096]
             self.total += block.sum(0)
