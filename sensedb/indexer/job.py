@@ -21,7 +21,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import func, insert, select, update
 
 from ..corpora import Document, key_pos
 from ..encoder import Encoder
@@ -112,7 +112,8 @@ def index_documents(directory: IndexDirectory, encoder: Encoder, inventory: Word
     fold_sense_sums(directory)  # what a crashed job left; also dates an older index's sums
     db.create_missing_indexes()  # a crashed bulk load's (below)
     ids = _IdCounters(db)
-    if ids.token == 0 and ids.sentence == 0:  # a bulk load: index the rows once, at the end
+    bulk = ids.token == 0 and ids.sentence == 0  # a bulk load: index the rows once, at the end
+    if bulk:
         db.drop_indexes(_BULK_TABLES)
     pending = PendingSums()
     checked_keys: set[str] = set()
@@ -141,7 +142,8 @@ def index_documents(directory: IndexDirectory, encoder: Encoder, inventory: Word
         if bar is not None:
             bar.close()
     t0 = time.perf_counter()
-    db.create_missing_indexes()
+    if bulk:
+        db.create_missing_indexes()
     fold_sense_sums(directory, pending)
     if rebuild:
         finalize(directory, (EXAMPLES, WORDNET) if corpus == WORDNET_CORPUS
@@ -240,7 +242,6 @@ def fold_sense_sums(directory: IndexDirectory, pending: PendingSums | None = Non
     what the crashed one committed, so no token is lost or counted twice. ``pending``: the
     job's own sums, used when its shards are exactly the ones not folded yet.
     """
-    dim = int(directory.manifest()["encoder"]["dim"])
     with directory.db.session() as session:
         done = directory.db.manifest_value(session, "folded_shards")
         top = int(session.execute(select(func.max(Shard.id))).scalar() or 0)
@@ -252,7 +253,7 @@ def fold_sense_sums(directory: IndexDirectory, pending: PendingSums | None = Non
         shards = session.execute(select(Shard.id, Shard.path).where(Shard.id > done)
                                  .order_by(Shard.id)).all()
         if pending is not None and sorted(pending.shard_ids) == [i for i, _ in shards]:
-            _add_to_senses(session, *pending.totals())
+            _add_to_rows(session, Sense.__table__, *pending.totals())
             Database.set_manifest(session, {"folded_shards": top})
             return len(shards)
         links = session.execute(
@@ -263,6 +264,7 @@ def fold_sense_sums(directory: IndexDirectory, pending: PendingSums | None = Non
             sense_ids, sense_of_link = np.unique(
                 np.fromiter((s for _, s in links), dtype=np.int64, count=len(links)),
                 return_inverse=True)
+            dim = int(directory.db.manifest_value(session, "encoder")["dim"])
             sums = np.zeros((len(sense_ids), dim), dtype=np.float64)
             found = np.zeros(len(links), dtype=bool)
             for _, path in shards:  # one shard in memory at a time
@@ -275,27 +277,24 @@ def fold_sense_sums(directory: IndexDirectory, pending: PendingSums | None = Non
                 raise IndexFormatError(f"{len(missing)} token rows have no vector in their "
                                        f"shard (e.g. {missing[:5].tolist()})")
             counts = np.bincount(sense_of_link, minlength=len(sense_ids))
-            _add_to_senses(session, sense_ids, counts, sums)
+            _add_to_rows(session, Sense.__table__, sense_ids, counts, sums)
         Database.set_manifest(session, {"folded_shards": top})
     return len(shards)
 
 
-def _add_to_senses(session, sense_ids: np.ndarray, counts: np.ndarray,
-                   sums: np.ndarray) -> None:
-    """Add ``counts`` and float64 ``sums`` to the sense rows ``sense_ids``."""
-    table = Sense.__table__
+def _add_to_rows(session, table, row_ids: np.ndarray, counts: np.ndarray,
+                 sums: np.ndarray) -> None:
+    """Add ``counts`` and float64 ``sums`` to the count and vec_sum of ``table``'s rows
+    ``row_ids`` (an empty vec_sum counts as zero)."""
     changed = []
-    for start in range(0, len(sense_ids), 5000):
-        part = sense_ids[start:start + 5000]
+    for part in Database.in_batches(np.asarray(row_ids).tolist()):
         current = {row.id: (row.count, row.vec_sum) for row in session.execute(
-            select(table.c.id, table.c.count, table.c.vec_sum)
-            .where(table.c.id.in_(part.tolist())))}
-        for offset, sense_id in enumerate(part.tolist()):
-            count, blob = current[sense_id]
-            total = sums[start + offset]
-            if blob:
-                total = total + np.frombuffer(blob, dtype=np.float64)
-            changed.append((count + int(counts[start + offset]), total.tobytes(), sense_id))
+            select(table.c.id, table.c.count, table.c.vec_sum).where(table.c.id.in_(part)))}
+        for row_id in part:
+            count, blob = current[row_id]
+            n = len(changed)
+            total = sums[n] + np.frombuffer(blob, dtype=np.float64) if blob else sums[n]
+            changed.append((count + int(counts[n]), total.tobytes(), row_id))
     Database.update_rows(session, table, ("count", "vec_sum"), "id", changed)
 
 
@@ -503,10 +502,7 @@ def _commit_chunk(directory: IndexDirectory, inventory: WordNet, chunk: list[Doc
         insert_rows(session, Sentence.__table__, ("id", "document_id", "key", "text"),
                     sentences)
         if from_wordnet:  # WordNet's examples: their own evidence table, not corpus senses
-            _add_sums(session, WordNetSense.__table__, ids, "wordnet", ids.wordnet_ids,
-                      {(k, "examples"): key_sums[n] for n, k in enumerate(keys)},
-                      {(k, "examples"): int(key_counts[n]) for n, k in enumerate(keys)},
-                      ("source",), lambda key: ("examples",))
+            _add_examples(session, ids, keys, key_counts, key_sums)
             linked = []
             sense_rows = np.zeros(0, dtype=np.int64)
             key_counts, key_sums = key_counts[:0], key_sums[:0]  # nothing for fold_sense_sums
@@ -578,29 +574,19 @@ def _progress_bar(progress: bool, total_words: int | None):
     return tqdm(total=total_words, unit="word", desc="indexing", smoothing=0.05)
 
 
-def _add_sums(session, table, ids: _IdCounters, counter: str, id_map: dict, sums: dict,
-              counts: dict, extra_columns: tuple[str, ...], extra) -> dict:
-    """Add vector sums and counts to sense rows, creating the missing ones with their sums
-    (no read-back); returns the row id of every sense key (``id_map``'s key form) touched."""
-    new_rows, old_keys = [], []
-    for map_key, total in sums.items():
-        if map_key in id_map:
-            old_keys.append(map_key)
+def _add_examples(session, ids: _IdCounters, keys: list[str], counts: np.ndarray,
+                  sums: np.ndarray) -> None:
+    """Add the sums and counts of WordNet usage-example tokens to the keys' ``examples``
+    rows, creating the missing ones with their sums (no read-back)."""
+    new_rows, old = [], []
+    for n, key in enumerate(keys):
+        if (key, "examples") in ids.wordnet_ids:
+            old.append(n)
             continue
-        key = map_key[0] if isinstance(map_key, tuple) else map_key
-        row_id = ids.next(counter)
-        id_map[map_key] = row_id
-        new_rows.append((row_id, key, key.partition("%")[0], key_pos(key), counts[map_key],
-                         total.tobytes(), *extra(key)))
-    Database.insert_rows(session, table, ("id", "key", "lemma", "pos", "count", "vec_sum",
-                                          *extra_columns), new_rows)
-    if old_keys:
-        current = {row.id: row for row in session.execute(
-            select(table.c.id, table.c.count, table.c.vec_sum)
-            .where(table.c.id.in_([id_map[k] for k in old_keys])))}
-        session.execute(update(table).where(table.c.id == bindparam("row_id")).values(
-            count=bindparam("new_count"), vec_sum=bindparam("new_sum")), [
-            {"row_id": row.id, "new_count": row.count + counts[k],
-             "new_sum": (np.frombuffer(row.vec_sum, dtype=np.float64) + sums[k]).tobytes()}
-            for k in old_keys for row in (current[id_map[k]],)])
-    return {k: id_map[k] for k in sums}
+        row_id = ids.wordnet_ids[key, "examples"] = ids.next("wordnet")
+        new_rows.append((row_id, key, key.partition("%")[0], key_pos(key), int(counts[n]),
+                         sums[n].tobytes(), "examples"))
+    Database.insert_rows(session, WordNetSense.__table__, ("id", "key", "lemma", "pos", "count",
+                                                           "vec_sum", "source"), new_rows)
+    _add_to_rows(session, WordNetSense.__table__,
+                 [ids.wordnet_ids[keys[n], "examples"] for n in old], counts[old], sums[old])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import warnings
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -528,7 +528,7 @@ class SenseIndex:
         ``fetch(session, part)``, which returns a value for every item of ``part``."""
         items = list(dict.fromkeys(items))
         cache = self._row_cache.setdefault(table, {})
-        for part in _batched([i for i in items if i not in cache]):
+        for part in Database.in_batches([i for i in items if i not in cache]):
             with self.directory.db.session() as session:
                 cache.update(fetch(session, part))
         return {i: cache[i] for i in items}
@@ -651,9 +651,3 @@ def open(path: str | os.PathLike | None = None, **options) -> SenseIndex:  # noq
 
 # ``SenseIndex.evaluate`` has a flag of the same name as the function: it calls this alias.
 _agree_within_discourse = one_sense_per_discourse
-
-
-def _batched(items: list, size: int = 5000) -> Iterator[list]:
-    """Slices small enough for one SQL ``IN`` list."""
-    for start in range(0, len(items), size):
-        yield items[start:start + size]

@@ -92,6 +92,12 @@ class Database:
             insert(table), lambda row: dict(zip(columns, row, strict=True)))
 
     @staticmethod
+    def in_batches(items: Sequence, size: int = 5000) -> Iterator[Sequence]:
+        """Slices of ``items`` small enough for one SQL ``IN`` list."""
+        for start in range(0, len(items), size):
+            yield items[start:start + size]
+
+    @staticmethod
     def fetch_tuples(session: Session, statement) -> list[tuple]:
         """All rows of a parameterless SELECT as plain tuples. On SQLite the driver runs it:
         row objects for a few hundred thousand rows cost more than the query."""
