@@ -19,6 +19,7 @@ import functools
 import hashlib
 import importlib.util
 import itertools
+import mmap
 import os
 import re
 import shutil
@@ -29,7 +30,7 @@ import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sensedb.errors import ConfigurationError, InventoryError
 from sensedb.paths import data_dir
@@ -240,7 +241,7 @@ class WordNet:
         self.name: str = f"WordNet-{version}" if version else "WordNet-unknown"
         self._home = data_dir()
         self._lock = threading.RLock()
-        self._data_handles: dict[str, Any] = {}
+        self._data_files: dict[str, mmap.mmap] = {}
         self._root: Path | None = None
         self._reader: WordNetCorpusReader | None = None
         self._keys: list[str] | None = None          # sorted sense keys of index.sense
@@ -411,12 +412,14 @@ class WordNet:
         offset = found[0]
         ss_type = key.partition("%")[2][:1]
         name = _DATA_FILES[ss_type]
-        with self._lock:
-            handle = self._data_handles.get(name)
-            if handle is None:
-                handle = self._data_handles[name] = open(self.wordnet_dir / name, "rb")
-            handle.seek(offset)
-            line = handle.readline().decode("utf-8")
+        data = self._data_files.get(name)
+        if data is None:
+            with self._lock, open(self.wordnet_dir / name, "rb") as handle:
+                # mapped: a bulk job reads tens of thousands of lines by offset
+                data = self._data_files.setdefault(
+                    name, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ))
+        end = data.find(b"\n", offset)
+        line = data[offset:end if end >= 0 else len(data)].decode("utf-8")
         gloss = line.split(" | ", 1)[1].strip() if " | " in line else ""
         definition = gloss.split('; "', 1)[0].strip().removesuffix(";").strip()
         return f"{offset:08d}-{_SS_TYPE_LETTER[ss_type]}", definition

@@ -411,10 +411,33 @@ def _fsync_dir(directory: Path) -> None:
 
 
 def save_array(path: str | os.PathLike, **arrays: np.ndarray) -> None:
-    """Atomically write a .npz of arrays (raw vector shards)."""
-    _atomic_write(Path(path), lambda p: _save_npz(p, **arrays))
+    """Atomically write named arrays (a raw vector shard) as ``PATH.NAME.npy``, one plain .npy
+    file each: written straight from memory (no zip checksum) and read back by memory map."""
+    for name, array in arrays.items():
+        _atomic_write(_member(path, name), lambda p, a=array: _save_npy(p, a))
 
 
-def load_array(path: str | os.PathLike) -> dict[str, np.ndarray]:
-    with np.load(path, allow_pickle=False) as data:
-        return {k: data[k] for k in data.files}
+def load_array(path: str | os.PathLike, names: Sequence[str]) -> dict[str, np.ndarray]:
+    """The arrays ``save_array`` wrote at ``path``, memory-mapped read-only (the file was
+    usually just written and is still in the page cache). A ``.npz`` path is a shard of an
+    index written before shards were plain .npy files."""
+    if str(path).endswith(".npz"):
+        with np.load(path, allow_pickle=False) as data:
+            return {name: data[name] for name in names}
+    arrays = {}
+    for name in names:
+        member = _member(path, name)
+        try:
+            arrays[name] = np.load(member, mmap_mode="r", allow_pickle=False)
+        except (OSError, ValueError) as exc:
+            raise IndexFormatError(f"{member}: cannot read raw vectors: {exc}") from exc
+    return arrays
+
+
+def _member(path: str | os.PathLike, name: str) -> Path:
+    return Path(f"{path}.{name}.npy")
+
+
+def _save_npy(path: Path, array: np.ndarray) -> None:
+    with open(path, "wb") as handle:
+        np.save(handle, array, allow_pickle=False)

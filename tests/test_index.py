@@ -296,10 +296,10 @@ def test_job_killed_before_its_fold_leaves_the_sums_to_the_next(tmp_path, encode
     open_or_create(killed, encoder, wordnet)
     real_fold = job_module.fold_sense_sums
 
-    def fold(directory, pending=None):
-        if pending is not None:  # the fold at the job's end
+    def fold(directory, committed=None):
+        if committed is not None:  # the fold at the job's end
             raise KeyboardInterrupt("killed")
-        return real_fold(directory, pending)
+        return real_fold(directory, committed)
 
     monkeypatch.setattr(job_module, "fold_sense_sums", fold)
     with pytest.raises(KeyboardInterrupt):
@@ -355,3 +355,56 @@ def test_bulk_load_builds_the_secondary_indexes_at_the_end(tmp_path, encoder, wo
     assert "ix_tokens_lemma_pos" not in names()  # the bulk load was writing without them
     index_documents(directory, encoder, wordnet, documents, corpus="mini", progress=False)
     assert names() == schema
+
+
+def test_committed_sums_match_a_plain_sum_as_they_grow():
+    """The job's in-memory sense sums, added shard by shard past their first capacity, equal
+    a float64 sum over the same links; vectors are kept up to the byte budget."""
+    rng = np.random.default_rng(0)
+    committed = job_module.Committed(keep_bytes=3 * 40 * 8 * 4)
+    committed.first_rows = 4
+    expected: dict[int, tuple[int, np.ndarray]] = {}
+    for shard in range(1, 6):
+        vectors = rng.standard_normal((40, 8)).astype(np.float32)
+        link_tokens = rng.integers(0, 40, 60).tolist()
+        link_senses = rng.integers(100, 130, 60).tolist()
+        committed.add(shard, np.arange(40) + 40 * shard, vectors, link_tokens, link_senses)
+        for token, sense in zip(link_tokens, link_senses, strict=True):
+            count, total = expected.get(sense, (0, np.zeros(8)))
+            expected[sense] = (count + 1, total + vectors[token].astype(np.float64))
+    ids, counts, sums = committed.totals()
+    assert sorted(ids.tolist()) == sorted(expected) and len(set(ids.tolist())) == len(ids)
+    for sense, count, total in zip(ids.tolist(), counts.tolist(), sums, strict=True):
+        assert count == expected[sense][0]
+        np.testing.assert_allclose(total, expected[sense][1], rtol=1e-12, atol=1e-12)
+    assert sorted(committed.vectors) == [1, 2, 3]  # the budget holds three shards
+    assert committed.shard_ids == [1, 2, 3, 4, 5]
+
+
+def test_shards_of_the_older_npz_format_are_still_read(tmp_path, encoder, wordnet):
+    """Shards used to be .npz files: an index that has them folds and rebuilds as before."""
+    from sqlalchemy import select, update
+
+    from sensedb.schema import Sense, Shard
+
+    path = _mini_copy(tmp_path, encoder, wordnet)
+    before = snapshot(open_index(path, encoder, wordnet))
+    directory = IndexDirectory(path)
+    with directory.db.session() as session:
+        for shard_id, shard_path in session.execute(select(Shard.id, Shard.path)).all():
+            ids = np.load(path / f"{shard_path}.ids.npy")
+            vectors = np.load(path / f"{shard_path}.vectors.npy")
+            np.savez(path / f"{shard_path}.npz", ids=ids, vectors=vectors)
+            for member in ("ids", "vectors"):
+                (path / f"{shard_path}.{member}.npy").unlink()
+            session.execute(update(Shard).where(Shard.id == shard_id)
+                            .values(path=f"{shard_path}.npz"))
+        # and the sums are folded from those shards again
+        session.execute(update(Sense).values(count=0, vec_sum=b""))
+        Database.set_manifest(session, {"folded_shards": 0})
+    finalize(directory)
+    after = snapshot(open_index(path, encoder, wordnet))
+    for store in ("senses", "tokens"):
+        assert before[store].keys() == after[store].keys()
+        for key in before[store]:
+            np.testing.assert_allclose(before[store][key], after[store][key], atol=1e-6)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -115,7 +115,7 @@ def index_documents(directory: IndexDirectory, encoder: Encoder, inventory: Word
     bulk = ids.token == 0 and ids.sentence == 0  # a bulk load: index the rows once, at the end
     if bulk:
         db.drop_indexes(_BULK_TABLES)
-    pending = PendingSums()
+    committed = Committed()
     checked_keys: set[str] = set()
     bar = _progress_bar(progress, total_words)
     # Commits run in this thread: a commit thread overlapping the encoder was measured slower
@@ -134,7 +134,7 @@ def index_documents(directory: IndexDirectory, encoder: Encoder, inventory: Word
             t2 = time.perf_counter()
             report.encode_seconds += t2 - t1
             _commit_chunk(directory, inventory, chunk, matrix, offsets, corpus, ids, job_id,
-                          report, checked_keys, pending)
+                          report, checked_keys, committed)
             report.write_seconds += time.perf_counter() - t2
             if bar is not None:
                 bar.update(len(matrix))
@@ -144,10 +144,10 @@ def index_documents(directory: IndexDirectory, encoder: Encoder, inventory: Word
     t0 = time.perf_counter()
     if bulk:
         db.create_missing_indexes()
-    fold_sense_sums(directory, pending)
+    fold_sense_sums(directory, committed)
     if rebuild:
         finalize(directory, (EXAMPLES, WORDNET) if corpus == WORDNET_CORPUS
-                 else (TOKENS, SENSES))
+                 else (TOKENS, SENSES), committed)
     report.finalize_seconds = time.perf_counter() - t0
     report.seconds = time.perf_counter() - start
     with db.session() as session:
@@ -157,12 +157,16 @@ def index_documents(directory: IndexDirectory, encoder: Encoder, inventory: Word
     return report
 
 
-def finalize(directory: IndexDirectory, stores: Iterable[str] = STORES) -> dict[str, VectorStore]:
+def finalize(directory: IndexDirectory, stores: Iterable[str] = STORES,
+             committed: Committed | None = None) -> dict[str, VectorStore]:
     """Rebuild the named FAISS stores from the shards and sense sums as a new generation.
 
     The new files are written first; one manifest commit then makes them current, so a crash
-    at any point leaves the previous generation in use.
+    at any point leaves the previous generation in use. ``committed``: what the calling job
+    still holds in memory (its shards' vectors, the sums it folded), read instead of the
+    files and the database.
     """
+    committed = committed or Committed()
     stores = [name for name in STORES if name in set(stores)]
     fold_sense_sums(directory)  # a crashed job's chunks, if any
     manifest = directory.manifest()
@@ -172,22 +176,19 @@ def finalize(directory: IndexDirectory, stores: Iterable[str] = STORES) -> dict[
     with directory.db.session() as session:
         token_rows = _TokenRow.fetch(session)
         shard_paths = dict(session.execute(select(Shard.id, Shard.path)).all())
-        sense_rows = session.execute(select(Sense.id, Sense.lemma, Sense.pos, Sense.count,
-                                            Sense.vec_sum).where(Sense.count > 0)).all()
-        wordnet_rows = session.execute(
-            select(WordNetSense.id, WordNetSense.lemma, WordNetSense.pos, WordNetSense.count,
-                   WordNetSense.vec_sum, WordNetSense.source)
-            .where(WordNetSense.count > 0)).all()
+        senses = _SumRows.fetch(session, Sense.__table__, dim, committed.folded)
+        wordnet = _SumRows.fetch(session, WordNetSense.__table__, dim)
     built: dict[str, VectorStore] = {}
     for name in stores:
         if name in (TOKENS, EXAMPLES):
             rows = token_rows.select((token_rows.corpus == WORDNET_CORPUS) == (name == EXAMPLES))
-            built[name] = _token_store(directory, rows, shard_paths, normalizer, dim, name)
+            built[name] = _token_store(directory, rows, shard_paths, normalizer, dim, name,
+                                       committed.vectors)
         elif name == SENSES:
-            built[name] = _mean_store(sense_rows, [normalizer] * len(sense_rows), dim)
+            built[name] = senses.mean_store({normalizer: None})
         else:  # gloss vectors are sentence vectors: not in the token space's statistics
-            built[name] = _mean_store(wordnet_rows, [plain if r.source == "gloss" else normalizer
-                                                     for r in wordnet_rows], dim)
+            built[name] = wordnet.mean_store({plain: wordnet.sources == "gloss",
+                                              normalizer: wordnet.sources != "gloss"})
     generations = directory.generations(manifest)
     generation = max(generations.values()) + 1
     for name, store in built.items():
@@ -200,47 +201,66 @@ def finalize(directory: IndexDirectory, stores: Iterable[str] = STORES) -> dict[
     return built
 
 
-class PendingSums:
-    """The sense sums of the shards a job has committed but not folded yet, kept in memory
-    so the fold at the job's end needs neither the shards nor the links read back."""
+class Committed:
+    """What a job has committed, kept in memory so that its end reads none of it back: the
+    sense sums of its shards (for the fold), its shards' token vectors up to ``keep_bytes``
+    (for the token store) and, once folded, the new count and sum of every sense it touched
+    (for the sense store). Reading them back from the shards and the database cost seconds
+    of a SemCor job, most of it faulting in fresh memory (BENCHMARKS.md)."""
 
-    def __init__(self) -> None:
+    def __init__(self, keep_bytes: int = 2 << 30) -> None:
         self.shard_ids: list[int] = []
-        self._parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        self.keep_bytes = keep_bytes
+        self.vectors: dict[int, dict[str, np.ndarray]] = {}  # shard id -> ids, vectors
+        self.folded: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        # one float64 sum per sense, added to chunk by chunk; zeros() maps its rows lazily,
+        # so unused capacity costs no memory
+        self.first_rows = 1 << 16
+        self._slot_of: dict[int, int] = {}  # sense row id -> row of _sums
+        self._counts = np.zeros(0, dtype=np.int64)
+        self._sums = np.zeros((0, 0))
 
-    def add(self, shard_id: int, sense_ids: np.ndarray, counts: np.ndarray,
-            sums: np.ndarray) -> None:
+    def add(self, shard_id: int, token_ids: np.ndarray, vectors: np.ndarray,
+            link_tokens: Sequence[int], link_senses: Sequence[int]) -> None:
+        """A committed shard: its token vectors, and its links as (row in ``vectors``, sense
+        row id) pairs."""
         self.shard_ids.append(shard_id)
-        if len(sense_ids):
-            self._parts.append((sense_ids, counts, sums))
+        kept = sum(v["vectors"].nbytes for v in self.vectors.values())
+        if kept + vectors.nbytes <= self.keep_bytes:
+            self.vectors[shard_id] = {"ids": token_ids, "vectors": vectors}
+        if not len(link_senses):
+            return
+        slot_of = self._slot_of
+        slots = np.fromiter((slot_of.setdefault(s, len(slot_of)) for s in link_senses),
+                            dtype=np.int64, count=len(link_senses))
+        if len(slot_of) > len(self._sums):
+            grown = np.zeros((max(len(slot_of), 2 * len(self._sums), self.first_rows),
+                              vectors.shape[1]))
+            if len(self._sums):
+                grown[:len(self._sums)] = self._sums
+            self._sums = grown
+            self._counts = np.concatenate(
+                [self._counts, np.zeros(len(grown) - len(self._counts), dtype=np.int64)])
+        self._counts += np.bincount(slots, minlength=len(self._counts))
+        add_rows(self._sums, slots, vectors, np.asarray(link_tokens, dtype=np.int64))
 
     def totals(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(sense ids, counts, float64 sums), one row per distinct sense."""
-        if not self._parts:
-            return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros((0, 0))
-        if len(self._parts) == 1:
-            return self._parts[0]
-        every = np.concatenate([ids for ids, _, _ in self._parts])
-        sense_ids, slot = np.unique(every, return_inverse=True)
-        counts = np.bincount(slot, weights=np.concatenate([c for _, c, _ in self._parts]),
-                             minlength=len(sense_ids)).astype(np.int64)
-        sums = np.zeros((len(sense_ids), self._parts[0][2].shape[1]), dtype=np.float64)
-        at = 0
-        for ids, _, part in self._parts:
-            add_rows(sums, slot[at:at + len(ids)], part, np.arange(len(ids)))
-            at += len(ids)
-        return sense_ids, counts, sums
+        n = len(self._slot_of)
+        return (np.fromiter(self._slot_of, dtype=np.int64, count=n), self._counts[:n],
+                self._sums[:n])
 
 
-def fold_sense_sums(directory: IndexDirectory, pending: PendingSums | None = None) -> int:
+def fold_sense_sums(directory: IndexDirectory, committed: Committed | None = None) -> int:
     """Add the token vectors of the shards not yet folded into their senses' sums and counts,
     in one transaction; returns how many shards were folded.
 
     Chunks commit their tokens and links but not the sums: reading and rewriting every
     touched sense's sum once per chunk cost more than the rest of a chunk's commit. A job
     folds its shards once, at its end; after a crash the next job (or ``finalize``) folds
-    what the crashed one committed, so no token is lost or counted twice. ``pending``: the
-    job's own sums, used when its shards are exactly the ones not folded yet.
+    what the crashed one committed, so no token is lost or counted twice. ``committed``: the
+    job's own sums, used when its shards are exactly the ones not folded yet; the senses' new
+    totals are left in its ``folded``.
     """
     with directory.db.session() as session:
         done = directory.db.manifest_value(session, "folded_shards")
@@ -252,8 +272,8 @@ def fold_sense_sums(directory: IndexDirectory, pending: PendingSums | None = Non
             return 0
         shards = session.execute(select(Shard.id, Shard.path).where(Shard.id > done)
                                  .order_by(Shard.id)).all()
-        if pending is not None and sorted(pending.shard_ids) == [i for i, _ in shards]:
-            _add_to_rows(session, Sense.__table__, *pending.totals())
+        if committed is not None and sorted(committed.shard_ids) == [i for i, _ in shards]:
+            committed.folded = _add_to_rows(session, Sense.__table__, *committed.totals())
             Database.set_manifest(session, {"folded_shards": top})
             return len(shards)
         links = session.execute(
@@ -268,7 +288,7 @@ def fold_sense_sums(directory: IndexDirectory, pending: PendingSums | None = Non
             sums = np.zeros((len(sense_ids), dim), dtype=np.float64)
             found = np.zeros(len(links), dtype=bool)
             for _, path in shards:  # one shard in memory at a time
-                data = load_array(directory.path / path)
+                data = load_array(directory.path / path, _SHARD_ARRAYS)
                 rows, here = _locate(data["ids"], np.argsort(data["ids"]), token_of_link)
                 found |= here
                 add_rows(sums, sense_of_link[here], data["vectors"], rows[here])
@@ -283,19 +303,26 @@ def fold_sense_sums(directory: IndexDirectory, pending: PendingSums | None = Non
 
 
 def _add_to_rows(session, table, row_ids: np.ndarray, counts: np.ndarray,
-                 sums: np.ndarray) -> None:
+                 sums: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Add ``counts`` and float64 ``sums`` to the count and vec_sum of ``table``'s rows
-    ``row_ids`` (an empty vec_sum counts as zero)."""
+    ``row_ids`` (an empty vec_sum counts as zero); returns (row ids, new counts, new sums),
+    the new sums in ``sums`` itself."""
+    row_ids = np.asarray(row_ids, dtype=np.int64)
+    new_counts = np.asarray(counts, dtype=np.int64).copy()
+    new_sums = sums  # updated in place: a copy of a hundred MB would cost more than the fold
     changed = []
-    for part in Database.in_batches(np.asarray(row_ids).tolist()):
+    for part in Database.in_batches(row_ids.tolist()):
         current = {row.id: (row.count, row.vec_sum) for row in session.execute(
             select(table.c.id, table.c.count, table.c.vec_sum).where(table.c.id.in_(part)))}
         for row_id in part:
             count, blob = current[row_id]
             n = len(changed)
-            total = sums[n] + np.frombuffer(blob, dtype=np.float64) if blob else sums[n]
-            changed.append((count + int(counts[n]), total.tobytes(), row_id))
+            new_counts[n] += count
+            if blob:
+                new_sums[n] += np.frombuffer(blob, dtype=np.float64)
+            changed.append((int(new_counts[n]), new_sums[n].tobytes(), row_id))
     Database.update_rows(session, table, ("count", "vec_sum"), "id", changed)
+    return row_ids, new_counts, new_sums
 
 
 @dataclass
@@ -328,18 +355,24 @@ class _TokenRow:
 
 
 def _token_store(directory: IndexDirectory, rows: _TokenRow, shard_paths: dict[int, str],
-                 normalizer: Normalizer, dim: int, name: str) -> VectorStore:
-    """The store of the token ``rows``, filled shard by shard straight into storage order."""
+                 normalizer: Normalizer, dim: int, name: str,
+                 in_memory: dict[int, dict[str, np.ndarray]]) -> VectorStore:
+    """The store of the token ``rows``, filled shard by shard straight into storage order;
+    the shards in ``in_memory`` are not read from disk."""
     layout = GroupLayout.of(rows.ids, rows.groups)
     by_id = np.argsort(layout.ids)
 
     def fill(vectors: np.ndarray) -> None:
         filled = np.zeros(len(layout.ids), dtype=bool)
         for shard_id in np.unique(rows.shard_ids).tolist():
-            data = load_array(directory.path / shard_paths[shard_id])
+            data = in_memory.get(shard_id) or load_array(directory.path / shard_paths[shard_id],
+                                                         _SHARD_ARRAYS)
             # a shard may hold another store's tokens
             slot, wanted = _locate(layout.ids, by_id, data["ids"])
-            vectors[slot[wanted]] = data["vectors"][wanted]
+            if wanted.all():
+                vectors[slot] = data["vectors"]
+            else:
+                vectors[slot[wanted]] = data["vectors"][wanted]
             filled[slot[wanted]] = True
         if not filled.all():
             missing = layout.ids[~filled]
@@ -364,16 +397,59 @@ def _locate(ids: np.ndarray, sorter: np.ndarray,
     return rows, ids[rows] == wanted
 
 
-def _mean_store(rows, normalizers: list[Normalizer], dim: int) -> VectorStore:
-    """Sense means (running sum / count), each row through its normalizer."""
-    sums = np.frombuffer(b"".join(row.vec_sum for row in rows), dtype=np.float64)
-    counts = np.asarray([row.count for row in rows], dtype=np.float64)
-    means = (sums.reshape(len(rows), dim) / counts[:, None]).astype(np.float32)
-    for normalize in {id(n): n for n in normalizers}.values():
-        chosen = np.asarray([n is normalize for n in normalizers], dtype=bool)
-        means[chosen] = normalize(means[chosen], copy=False)
-    return VectorStore.build(dim, np.asarray([r.id for r in rows], dtype=np.int64), means,
-                             [group_key(r.lemma, r.pos) for r in rows])
+@dataclass
+class _SumRows:
+    """The rows of a sense table with tokens folded in, as arrays: what a mean store is
+    built from."""
+
+    ids: np.ndarray
+    groups: list[str]
+    counts: np.ndarray
+    sums: np.ndarray  # float64 (rows, dim)
+    sources: np.ndarray  # the WordNet table's source column; empty strings elsewhere
+
+    @classmethod
+    def fetch(cls, session, table, dim: int,
+              known: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> _SumRows:
+        """Every row with a count; the sums of rows in ``known`` (ids, counts, sums, as the
+        fold left them) are taken from there, the others read from the database."""
+        columns = [table.c.id, table.c.lemma, table.c.pos, table.c.count]
+        if "source" in table.c:
+            columns.append(table.c.source)
+        rows = Database.fetch_tuples(session, select(*columns).where(table.c.count > 0)
+                                     .order_by(table.c.id))
+        ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+        if known is not None and np.array_equal(known[0], ids):  # a bulk load: no copy
+            sums, unknown = known[2], np.zeros(len(rows), dtype=bool)
+        else:
+            sums = np.zeros((len(rows), dim), dtype=np.float64)
+            unknown = np.ones(len(rows), dtype=bool)
+        if known is not None and unknown.any() and len(known[0]):
+            slot, here = _locate(ids, np.arange(len(ids)), known[0])
+            sums[slot[here]] = known[2][here]
+            unknown[slot[here]] = False
+        if unknown.any():
+            position = {int(i): n for n, i in enumerate(ids)}
+            for part in Database.in_batches(ids[unknown].tolist()):
+                for row_id, blob in session.execute(select(table.c.id, table.c.vec_sum)
+                                                    .where(table.c.id.in_(part))):
+                    sums[position[row_id]] = np.frombuffer(blob, dtype=np.float64)
+        return cls(ids, [group_key(r[1], r[2]) for r in rows],
+                   np.fromiter((r[3] for r in rows), dtype=np.float64, count=len(rows)), sums,
+                   np.asarray([r[4] if len(r) > 4 else "" for r in rows], dtype=object))
+
+    def mean_store(self, normalizers: dict[Normalizer, np.ndarray | None]) -> VectorStore:
+        """Sense means (sum / count), each row through the normalizer whose mask holds it
+        (``None``: every row)."""
+        dim = self.sums.shape[1]
+        means = np.empty((len(self.ids), dim), dtype=np.float32)
+        np.divide(self.sums, self.counts[:, None], out=means, casting="same_kind")
+        for normalize, mask in normalizers.items():
+            if mask is None:
+                means = normalize(means, copy=False)
+            elif mask.any():
+                means[mask] = normalize(means[mask], copy=False)
+        return VectorStore.build(dim, self.ids, means, self.groups)
 
 
 def index_glosses(directory: IndexDirectory, encoder: Encoder,
@@ -440,10 +516,10 @@ def _chunks(documents: Iterable[Document], done_keys: set[str], chunk_words: int
 def _commit_chunk(directory: IndexDirectory, inventory: WordNet, chunk: list[Document],
                   matrix: np.ndarray, offsets: np.ndarray, corpus: str, ids: _IdCounters,
                   job_id: int, report: JobReport, checked_keys: set[str],
-                  pending: PendingSums) -> None:
+                  committed: Committed) -> None:
     """Write one encoded chunk: its shard, then its rows and statistics in one transaction;
-    its sense sums go to ``pending``. ``matrix`` holds every word's vector, sentence by
-    sentence (``offsets``)."""
+    its sense sums and token vectors go to ``committed``. ``matrix`` holds every word's vector,
+    sentence by sentence (``offsets``)."""
     dim = matrix.shape[1]
     documents, sentences, tokens = [], [], []
     rows_of_tokens: list[int] = []  # each labelled token's row in ``matrix``
@@ -480,7 +556,6 @@ def _commit_chunk(directory: IndexDirectory, inventory: WordNet, chunk: list[Doc
     token_ids = np.fromiter((t[0] for t in tokens), dtype=np.int64, count=len(tokens))
     token_vectors = matrix[np.asarray(rows_of_tokens, dtype=np.int64)]
     keys = list(key_numbers)
-    key_counts, key_sums = _link_sums(token_vectors, link_tokens, link_keys, len(keys))
     stats = RunningStats.empty(dim)
     stats.update(matrix)  # over every word, not only the labelled ones
     from_wordnet = corpus == WORDNET_CORPUS
@@ -491,7 +566,7 @@ def _commit_chunk(directory: IndexDirectory, inventory: WordNet, chunk: list[Doc
     report.touched.update(key_numbers)
     report.senses_touched = len(report.touched)
 
-    shard_path = f"raw/shard-{shard_id:06d}.npz"
+    shard_path = f"raw/shard-{shard_id:06d}"
     save_array(directory.path / shard_path, ids=token_ids, vectors=token_vectors)
 
     insert_rows = Database.insert_rows
@@ -502,15 +577,13 @@ def _commit_chunk(directory: IndexDirectory, inventory: WordNet, chunk: list[Doc
         insert_rows(session, Sentence.__table__, ("id", "document_id", "key", "text"),
                     sentences)
         if from_wordnet:  # WordNet's examples: their own evidence table, not corpus senses
-            _add_examples(session, ids, keys, key_counts, key_sums)
-            linked = []
-            sense_rows = np.zeros(0, dtype=np.int64)
-            key_counts, key_sums = key_counts[:0], key_sums[:0]  # nothing for fold_sense_sums
+            _add_examples(session, ids, keys,
+                          *_link_sums(token_vectors, link_tokens, link_keys, len(keys)))
+            linked, link_senses = [], []
         else:  # sums and counts are folded in once per job (fold_sense_sums)
             row_ids = _new_senses(session, ids, keys, inventory)
-            linked = [(tokens[t][0], row_ids[keys[k]]) for t, k in zip(link_tokens, link_keys,
-                                                                       strict=True)]
-            sense_rows = np.asarray([row_ids[k] for k in keys], dtype=np.int64)
+            link_senses = [row_ids[keys[k]] for k in link_keys]
+            linked = list(zip(token_ids[link_tokens].tolist(), link_senses, strict=True))
         insert_rows(session, Token.__table__, _TOKEN_COLUMNS, tokens)
         insert_rows(session, TokenSense.__table__, ("token_id", "sense_id"), linked)
         if not from_wordnet:  # the statistics describe the indexed corpora
@@ -519,7 +592,8 @@ def _commit_chunk(directory: IndexDirectory, inventory: WordNet, chunk: list[Doc
             Database.set_manifest(session, {"stats": merged.to_json()})
         session.execute(update(Job).where(Job.id == job_id).values(
             documents=report.documents, tokens=report.tokens, words=report.words))
-    pending.add(shard_id, sense_rows, key_counts, key_sums)  # after the commit, not before
+    # after the commit, not before
+    committed.add(shard_id, token_ids, token_vectors, link_tokens, link_senses)
 
 
 def _new_senses(session, ids: _IdCounters, keys: Iterable[str], inventory: WordNet) -> dict:
@@ -554,14 +628,15 @@ def add_rows(totals: np.ndarray, targets: np.ndarray, vectors: np.ndarray,
     import torch
 
     out = torch.from_numpy(totals)
-    source = torch.from_numpy(np.ascontiguousarray(vectors))
     for start in range(0, len(rows), block):
-        picked = torch.from_numpy(np.ascontiguousarray(rows[start:start + block]))
+        # a copy of the block's rows: ``vectors`` may be a read-only memory map
+        picked = torch.from_numpy(vectors[rows[start:start + block]])
         out.index_add_(0, torch.from_numpy(np.ascontiguousarray(targets[start:start + block])),
-                       source[picked].to(torch.float64))
+                       picked.to(torch.float64))
 
 
 _BULK_TABLES = ("sentences", "tokens", "token_senses")
+_SHARD_ARRAYS = ("ids", "vectors")
 _TOKEN_COLUMNS = ("id", "sentence_id", "position", "surface", "lemma", "pos", "instance",
                   "sense_keys", "shard_id")
 

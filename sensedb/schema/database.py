@@ -99,15 +99,17 @@ class Database:
 
     @staticmethod
     def fetch_tuples(session: Session, statement) -> list[tuple]:
-        """All rows of a parameterless SELECT as plain tuples. On SQLite the driver runs it:
-        row objects for a few hundred thousand rows cost more than the query."""
+        """All rows of a SELECT as plain tuples. On SQLite the driver runs it: row objects
+        for a few hundred thousand rows cost more than the query."""
         connection = session.connection()
         if connection.dialect.name != "sqlite":
             return [tuple(row) for row in connection.execute(statement)]
-        sql = str(statement.compile(dialect=connection.dialect))
+        compiled = statement.compile(dialect=connection.dialect)
+        values = compiled.construct_params()
+        parameters = [values[name] for name in compiled.positiontup or ()]
         cursor = connection.connection.driver_connection.cursor()
         try:
-            return cursor.execute(sql).fetchall()
+            return cursor.execute(str(compiled), parameters).fetchall()
         finally:
             cursor.close()
 
