@@ -368,7 +368,9 @@ def test_committed_sums_match_a_plain_sum_as_they_grow():
         vectors = rng.standard_normal((40, 8)).astype(np.float32)
         link_tokens = rng.integers(0, 40, 60).tolist()
         link_senses = rng.integers(100, 130, 60).tolist()
-        committed.add(shard, np.arange(40) + 40 * shard, vectors, link_tokens, link_senses)
+        rows = job_module._TokenRow(np.arange(40) + 40 * shard, ["x\tNOUN"] * 40,
+                                    np.full(40, shard), np.full(40, "c", dtype=object))
+        committed.add(shard, rows, vectors, link_tokens, link_senses)
         for token, sense in zip(link_tokens, link_senses, strict=True):
             count, total = expected.get(sense, (0, np.zeros(8)))
             expected[sense] = (count + 1, total + vectors[token].astype(np.float64))

@@ -174,7 +174,7 @@ def finalize(directory: IndexDirectory, stores: Iterable[str] = STORES,
     plain = Normalizer(None, False)
     dim = int(manifest["encoder"]["dim"])
     with directory.db.session() as session:
-        token_rows = _TokenRow.fetch(session)
+        token_rows = committed.token_rows(session)
         shard_paths = dict(session.execute(select(Shard.id, Shard.path)).all())
         senses = _SumRows.fetch(session, Sense.__table__, dim, committed.folded)
         wordnet = _SumRows.fetch(session, WordNetSense.__table__, dim)
@@ -215,16 +215,19 @@ class Committed:
         self.folded: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
         # one float64 sum per sense, added to chunk by chunk; zeros() maps its rows lazily,
         # so unused capacity costs no memory
+        self._rows: list[_TokenRow] = []
         self.first_rows = 1 << 16
         self._slot_of: dict[int, int] = {}  # sense row id -> row of _sums
         self._counts = np.zeros(0, dtype=np.int64)
         self._sums = np.zeros((0, 0))
 
-    def add(self, shard_id: int, token_ids: np.ndarray, vectors: np.ndarray,
+    def add(self, shard_id: int, rows: _TokenRow, vectors: np.ndarray,
             link_tokens: Sequence[int], link_senses: Sequence[int]) -> None:
-        """A committed shard: its token vectors, and its links as (row in ``vectors``, sense
-        row id) pairs."""
+        """A committed shard: its token rows and vectors, and its links as (row in
+        ``vectors``, sense row id) pairs."""
+        token_ids = rows.ids
         self.shard_ids.append(shard_id)
+        self._rows.append(rows)
         kept = sum(v["vectors"].nbytes for v in self.vectors.values())
         if kept + vectors.nbytes <= self.keep_bytes:
             self.vectors[shard_id] = {"ids": token_ids, "vectors": vectors}
@@ -243,6 +246,14 @@ class Committed:
                 [self._counts, np.zeros(len(grown) - len(self._counts), dtype=np.int64)])
         self._counts += np.bincount(slots, minlength=len(self._counts))
         add_rows(self._sums, slots, vectors, np.asarray(link_tokens, dtype=np.int64))
+
+    def token_rows(self, session) -> _TokenRow:
+        """Every token row of the index: this job's own when they are all there is (a bulk
+        load), else read from the database."""
+        held = sum(len(rows.ids) for rows in self._rows)
+        if held and held == session.execute(select(func.count()).select_from(Token)).scalar():
+            return _TokenRow.joined(self._rows)
+        return _TokenRow.fetch(session)
 
     def totals(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(sense ids, counts, float64 sums), one row per distinct sense."""
@@ -345,6 +356,14 @@ class _TokenRow:
                    [group_key(r[1], r[2]) for r in rows],
                    np.fromiter((r[3] for r in rows), dtype=np.int64, count=len(rows)),
                    np.asarray([r[4] for r in rows], dtype=object))
+
+    @classmethod
+    def joined(cls, parts: Sequence[_TokenRow]) -> _TokenRow:
+        if len(parts) == 1:
+            return parts[0]
+        return cls(np.concatenate([p.ids for p in parts]), [g for p in parts for g in p.groups],
+                   np.concatenate([p.shard_ids for p in parts]),
+                   np.concatenate([p.corpus for p in parts]))
 
     def select(self, chosen: np.ndarray) -> _TokenRow:
         chosen = np.asarray(chosen, dtype=bool)
@@ -593,7 +612,10 @@ def _commit_chunk(directory: IndexDirectory, inventory: WordNet, chunk: list[Doc
         session.execute(update(Job).where(Job.id == job_id).values(
             documents=report.documents, tokens=report.tokens, words=report.words))
     # after the commit, not before
-    committed.add(shard_id, token_ids, token_vectors, link_tokens, link_senses)
+    rows = _TokenRow(token_ids, [group_key(t[4], t[5]) for t in tokens],
+                     np.full(len(tokens), shard_id, dtype=np.int64),
+                     np.full(len(tokens), corpus, dtype=object))
+    committed.add(shard_id, rows, token_vectors, link_tokens, link_senses)
 
 
 def _new_senses(session, ids: _IdCounters, keys: Iterable[str], inventory: WordNet) -> dict:
