@@ -5,7 +5,9 @@ Layout of ``DIR``::
     sensedb.sqlite             metadata (or any database given by URL)
     tokens.GEN.faiss (+ .groups.npz)   token index, current generation in the manifest
     senses.GEN.faiss (+ .groups.npz)   sense index
-    raw/shard-ID.npz           raw token vectors, the store of record for the FAISS files
+    raw/shard-ID.ids.npy       token ids of one job chunk's shard
+    raw/shard-ID.vectors.npy   their raw vectors: the store of record for the FAISS files
+                               (indexes written before these were plain .npy: one .npz)
     .lock                      held by the one process writing
 """
 

@@ -1,13 +1,14 @@
 """Index jobs: corpus documents → encoder → raw shards + rows → FAISS indexes.
 
 A job works in chunks of documents. Each chunk is encoded in length-bucketed batches, its raw
-vectors are written to a shard file (atomically), then its rows and the normalization
+vectors are written to a shard (files written atomically), then its rows and the normalization
 statistics are committed in one short transaction. A crash loses at most the chunk in flight;
 running the same job again skips the documents already committed (resume). At the end the
 job folds its tokens into the sense sums in one transaction (``fold_sense_sums``; a crashed
 job's chunks are folded by the next job), and the FAISS indexes are rebuilt from the shards
 and the sense sums into a new generation, which the manifest then points to: the previous
-generation stays loadable until that single commit.
+generation stays loadable until that single commit. What the job itself wrote it still holds
+in memory (``Committed``), so its end reads back only what earlier jobs wrote.
 
 Into a fresh index the job is a bulk load: the secondary database indexes of the sentence and
 token tables are built once at its end rather than maintained row by row.
@@ -203,19 +204,20 @@ def finalize(directory: IndexDirectory, stores: Iterable[str] = STORES,
 
 class Committed:
     """What a job has committed, kept in memory so that its end reads none of it back: the
-    sense sums of its shards (for the fold), its shards' token vectors up to ``keep_bytes``
-    (for the token store) and, once folded, the new count and sum of every sense it touched
-    (for the sense store). Reading them back from the shards and the database cost seconds
-    of a SemCor job, most of it faulting in fresh memory (BENCHMARKS.md)."""
+    sense sums of its shards (for the fold), its token rows and, up to ``keep_bytes``, its
+    shards' vectors (for the token store) and, once folded, the new count and sum of every
+    sense it touched (for the sense store). Reading them back from the shards and the
+    database cost seconds of a SemCor job, most of it faulting in fresh memory
+    (BENCHMARKS.md)."""
 
     def __init__(self, keep_bytes: int = 2 << 30) -> None:
         self.shard_ids: list[int] = []
         self.keep_bytes = keep_bytes
         self.vectors: dict[int, dict[str, np.ndarray]] = {}  # shard id -> ids, vectors
         self.folded: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        self._rows: list[_TokenRow] = []
         # one float64 sum per sense, added to chunk by chunk; zeros() maps its rows lazily,
         # so unused capacity costs no memory
-        self._rows: list[_TokenRow] = []
         self.first_rows = 1 << 16
         self._slot_of: dict[int, int] = {}  # sense row id -> row of _sums
         self._counts = np.zeros(0, dtype=np.int64)
@@ -225,12 +227,11 @@ class Committed:
             link_tokens: Sequence[int], link_senses: Sequence[int]) -> None:
         """A committed shard: its token rows and vectors, and its links as (row in
         ``vectors``, sense row id) pairs."""
-        token_ids = rows.ids
         self.shard_ids.append(shard_id)
         self._rows.append(rows)
         kept = sum(v["vectors"].nbytes for v in self.vectors.values())
         if kept + vectors.nbytes <= self.keep_bytes:
-            self.vectors[shard_id] = {"ids": token_ids, "vectors": vectors}
+            self.vectors[shard_id] = {"ids": rows.ids, "vectors": vectors}
         if not len(link_senses):
             return
         slot_of = self._slot_of
