@@ -8,8 +8,9 @@ bare pass runs before and after the job and the ratio uses their mean, so a drif
 machine's speed during the run does not favour either side. ``--rounds N`` alternates N jobs
 with N + 1 bare passes (bare, job, bare, ..., bare) and compares the means: this machine's
 speed swings by 10-20% over minutes, so one round's ratio says little on its own.
-Also reports where the job's time went (reading, encoding, writing chunks, rebuilding FAISS)
-and how long Python's garbage collector ran in each pass.
+Also reports where the job's time went (reading, encoding, writing chunks, rebuilding FAISS),
+how long Python's garbage collector ran in each pass, and how many padded word pieces the
+job's chunks cost against one call over every sentence (``Encoder.batch_plan``).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from sensedb import Encoder, build_index, read_raganato
+from sensedb.indexer.job import CHUNK_WORDS, chunk_documents
 
 
 def main() -> None:
@@ -40,9 +42,17 @@ def main() -> None:
     gold = data.with_name(data.name.replace(".data.xml", ".gold.key.txt"))
 
     t0 = time.perf_counter()
-    sentences = [s.words for d in read_raganato(data, gold) for s in d.sentences]
+    documents = list(read_raganato(data, gold))
+    sentences = [s.words for d in documents for s in d.sentences]
     read_seconds = time.perf_counter() - t0
     words = sum(len(s) for s in sentences)
+    # the padding of one call over every sentence against the job's chunks
+    planner = Encoder(layers=args.layers)
+    plan_one_call = planner.batch_plan(sentences)
+    plans = [planner.batch_plan([s.words for d in chunk for s in d.sentences])
+             for chunk in chunk_documents(documents)]
+    plan_chunks = {key: sum(plan[key] for plan in plans) for key in plan_one_call}
+    del planner, documents
 
     collector = _CollectorClock()
 
@@ -97,6 +107,11 @@ def main() -> None:
         "throughput_ratio_index_to_bare": round(bare_seconds / index_seconds, 3),
         "garbage_collector_seconds": {"bare": [round(x, 2) for x in gc_bare],
                                       "index": [round(x, 2) for x in gc_index]},
+        "batch_plan_one_call": plan_one_call,
+        "batch_plan_job_chunks": {"chunks": len(plans), "chunk_words": CHUNK_WORDS,
+                                  **plan_chunks},
+        "job_padded_pieces_over_one_call": round(
+            plan_chunks["padded_pieces"] / plan_one_call["padded_pieces"], 4),
         "index_disk_bytes": sum(p.stat().st_size for p in Path(args.index).rglob("*")
                                 if p.is_file()),
     }

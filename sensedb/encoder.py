@@ -268,6 +268,22 @@ class Encoder:
         divisor = counts.clamp(min=1).unsqueeze(1)
         return {name: out.div_(divisor).numpy() for name, out in outs.items()}, offsets
 
+    def batch_plan(self, sentences: Sequence[Sequence[str]]) -> dict[str, int]:
+        """How a call over ``sentences`` would be batched, without running the model:
+        windows, batches, word pieces and padded pieces ([CLS] and [SEP] included). Fewer
+        sentences per call pad more: each batch then spans a wider range of lengths."""
+        offsets = np.zeros(len(sentences) + 1, dtype=np.int64)
+        offsets[1:] = np.cumsum([len(w) for w in sentences])
+        windows = self._windows(sentences, offsets)
+        batches = self._batches(windows)
+        return {
+            "windows": len(windows),
+            "batches": len(batches),
+            "pieces": sum(len(w.piece_ids) + 2 for w in windows),
+            "padded_pieces": sum(len(b) * (max(len(windows[i].piece_ids) for i in b) + 2)
+                                 for b in batches),
+        }
+
     def _pieces(self, sentences: Sequence[Sequence[str]]) -> list[tuple[list[int], list[int]]]:
         """Piece ids and the word index of each piece, per sentence. A word that yields no
         piece (e.g. a control character) gets the [UNK] piece, so every word has a vector."""

@@ -92,3 +92,16 @@ def test_sentence_vectors(encoder):
     vectors = encoder.sentence_vectors(["bank: sloping land", "bank: a financial institution"])
     assert vectors.shape == (2, 384)
     assert cosine(vectors[0], vectors[1]) < 0.99
+
+
+def test_batch_plan_counts_pieces_and_padding(encoder):
+    same = [["the", "river", "bank"]] * 50
+    plan = encoder.batch_plan(same)
+    assert plan["windows"] == 50
+    assert plan["padded_pieces"] == plan["pieces"] == 50 * 5  # 3 pieces + [CLS] + [SEP]
+    mixed = [["word"] * n for n in range(1, 80)] + [["word"] * 600]
+    plan = encoder.batch_plan(mixed)
+    assert plan["windows"] > len(mixed)  # the 600-word sentence takes several windows
+    assert plan["padded_pieces"] > plan["pieces"]
+    assert plan["batches"] >= plan["padded_pieces"] / encoder.batch_tokens
+

@@ -410,3 +410,16 @@ def test_shards_of_the_older_npz_format_are_still_read(tmp_path, encoder, wordne
         assert before[store].keys() == after[store].keys()
         for key in before[store]:
             np.testing.assert_allclose(before[store][key], after[store][key], atol=1e-6)
+
+
+def test_chunk_documents_keeps_order_and_size():
+    from sensedb.corpora import Document, Sentence, Token
+    from sensedb.indexer.job import chunk_documents
+
+    documents = [Document(f"d{n}", [Sentence(f"d{n}.s0", [Token("w")] * (n + 1))])
+                 for n in range(10)]
+    chunks = list(chunk_documents(documents, chunk_words=6))
+    assert [d.id for chunk in chunks for d in chunk] == [d.id for d in documents]
+    sizes = [sum(len(s.tokens) for d in chunk for s in d.sentences) for chunk in chunks]
+    assert all(size >= 6 for size in sizes[:-1]) and sizes[-1] > 0
+    assert [len(chunk) for chunk in chunks] == [3, 2, 1, 1, 1, 1, 1]  # 1+2+3, 4+5, 6, ...
