@@ -104,4 +104,3 @@ def test_batch_plan_counts_pieces_and_padding(encoder):
     assert plan["windows"] > len(mixed)  # the 600-word sentence takes several windows
     assert plan["padded_pieces"] > plan["pieces"]
     assert plan["batches"] >= plan["padded_pieces"] / encoder.batch_tokens
-
