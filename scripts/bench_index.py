@@ -37,6 +37,11 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=1,
                         help="index jobs, each between two bare passes (default 1)")
     parser.add_argument("--json", default=None, help="also write the figures here")
+    parser.add_argument("--plan-chunk-words", default=str(CHUNK_WORDS),
+                        help="chunk sizes (words, comma-separated) whose batch padding to plan "
+                             f"against one call (default {CHUNK_WORDS}, the job's)")
+    parser.add_argument("--plan-only", action="store_true",
+                        help="print the padding plans and stop (no model run, seconds)")
     args = parser.parse_args()
     data = Path(args.data)
     gold = data.with_name(data.name.replace(".data.xml", ".gold.key.txt"))
@@ -46,13 +51,20 @@ def main() -> None:
     sentences = [s.words for d in documents for s in d.sentences]
     read_seconds = time.perf_counter() - t0
     words = sum(len(s) for s in sentences)
-    # the padding of one call over every sentence against the job's chunks
+    # the padding of one call over every sentence against chunks like the job's
     planner = Encoder(layers=args.layers)
     plan_one_call = planner.batch_plan(sentences)
-    plans = [planner.batch_plan([s.words for d in chunk for s in d.sentences])
-             for chunk in chunk_documents(documents)]
-    plan_chunks = {key: sum(plan[key] for plan in plans) for key in plan_one_call}
+    chunk_plans = {}
+    for size in (int(x) for x in args.plan_chunk_words.split(",")):
+        plans = [planner.batch_plan([s.words for d in chunk for s in d.sentences])
+                 for chunk in chunk_documents(documents, size)]
+        totals = {key: sum(plan[key] for plan in plans) for key in plan_one_call}
+        chunk_plans[size] = {"chunks": len(plans), **totals, "padded_over_one_call": round(
+            totals["padded_pieces"] / plan_one_call["padded_pieces"], 4)}
     del planner, documents
+    if args.plan_only:
+        print(json.dumps({"one_call": plan_one_call, "chunk_words": chunk_plans}, indent=2))
+        return
 
     collector = _CollectorClock()
 
@@ -108,10 +120,7 @@ def main() -> None:
         "garbage_collector_seconds": {"bare": [round(x, 2) for x in gc_bare],
                                       "index": [round(x, 2) for x in gc_index]},
         "batch_plan_one_call": plan_one_call,
-        "batch_plan_job_chunks": {"chunks": len(plans), "chunk_words": CHUNK_WORDS,
-                                  **plan_chunks},
-        "job_padded_pieces_over_one_call": round(
-            plan_chunks["padded_pieces"] / plan_one_call["padded_pieces"], 4),
+        "batch_plan_chunk_words": chunk_plans,
         "index_disk_bytes": sum(p.stat().st_size for p in Path(args.index).rglob("*")
                                 if p.is_file()),
     }
