@@ -421,17 +421,14 @@ def load_array(path: str | os.PathLike, names: Sequence[str]) -> dict[str, np.nd
     """The arrays ``save_array`` wrote at ``path``, memory-mapped read-only (the file was
     usually just written and is still in the page cache). A ``.npz`` path is a shard of an
     index written before shards were plain .npy files."""
-    if str(path).endswith(".npz"):
-        with np.load(path, allow_pickle=False) as data:
-            return {name: data[name] for name in names}
-    arrays = {}
-    for name in names:
-        member = _member(path, name)
-        try:
-            arrays[name] = np.load(member, mmap_mode="r", allow_pickle=False)
-        except (OSError, ValueError) as exc:
-            raise IndexFormatError(f"{member}: cannot read raw vectors: {exc}") from exc
-    return arrays
+    try:
+        if str(path).endswith(".npz"):
+            with np.load(path, allow_pickle=False) as data:
+                return {name: data[name] for name in names}
+        return {name: np.load(_member(path, name), mmap_mode="r", allow_pickle=False)
+                for name in names}
+    except (OSError, ValueError, KeyError) as exc:
+        raise IndexFormatError(f"raw vector shard {path}: cannot read it: {exc}") from exc
 
 
 def _member(path: str | os.PathLike, name: str) -> Path:

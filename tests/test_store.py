@@ -149,3 +149,21 @@ def test_running_stats_match_a_float64_reference():
     assert stats.n == 10_000
     np.testing.assert_allclose(stats.mean, reference.mean(0), rtol=1e-5)
     np.testing.assert_allclose(stats.std, reference.std(0), rtol=1e-4)
+
+
+def test_shard_arrays_round_trip_and_name_a_missing_file(tmp_path):
+    ids = np.arange(5, dtype=np.int64)
+    vectors = np.random.default_rng(0).standard_normal((5, 4)).astype(np.float32)
+    store_module.save_array(tmp_path / "shard-000001", ids=ids, vectors=vectors)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["shard-000001.ids.npy",
+                                                          "shard-000001.vectors.npy"]
+    loaded = store_module.load_array(tmp_path / "shard-000001", ("ids", "vectors"))
+    np.testing.assert_array_equal(loaded["ids"], ids)
+    np.testing.assert_array_equal(loaded["vectors"], vectors)
+    assert not loaded["vectors"].flags.writeable  # mapped read-only, not copied
+    np.savez(tmp_path / "old.npz", ids=ids, vectors=vectors)  # an older index's shard
+    np.testing.assert_array_equal(
+        store_module.load_array(tmp_path / "old.npz", ("ids", "vectors"))["vectors"], vectors)
+    (tmp_path / "shard-000001.vectors.npy").unlink()
+    with pytest.raises(IndexFormatError, match="shard-000001"):
+        store_module.load_array(tmp_path / "shard-000001", ("ids", "vectors"))
