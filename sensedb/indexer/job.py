@@ -324,10 +324,9 @@ def _add_to_rows(session, table, row_ids: np.ndarray, counts: np.ndarray,
                  sums: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Add ``counts`` and float64 ``sums`` to the count and vec_sum of ``table``'s rows
     ``row_ids`` (an empty vec_sum counts as zero); returns (row ids, new counts, new sums),
-    the new sums in ``sums`` itself."""
+    the new sums in ``sums`` itself (a copy of a hundred MB would cost more than the fold)."""
     row_ids = np.asarray(row_ids, dtype=np.int64)
     new_counts = np.asarray(counts, dtype=np.int64).copy()
-    new_sums = sums  # updated in place: a copy of a hundred MB would cost more than the fold
     changed = []
     for part in Database.in_batches(row_ids.tolist()):
         current = {row.id: (row.count, row.vec_sum) for row in session.execute(
@@ -337,10 +336,10 @@ def _add_to_rows(session, table, row_ids: np.ndarray, counts: np.ndarray,
             n = len(changed)
             new_counts[n] += count
             if blob:
-                new_sums[n] += np.frombuffer(blob, dtype=np.float64)
-            changed.append((int(new_counts[n]), new_sums[n].tobytes(), row_id))
+                sums[n] += np.frombuffer(blob, dtype=np.float64)
+            changed.append((int(new_counts[n]), sums[n].tobytes(), row_id))
     Database.update_rows(session, table, ("count", "vec_sum"), "id", changed)
-    return row_ids, new_counts, new_sums
+    return row_ids, new_counts, sums
 
 
 @dataclass
