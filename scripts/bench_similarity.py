@@ -105,8 +105,8 @@ def main() -> None:
                key=lambda r: r["wic_dev"])
     params.default_method = best["method"]
     params.fitted_on = (f"WiC train ({len(train)} pairs), index {args.index.name} "
-                        f"({index.manifest['encoder']['model']}, "
-                        f"{index.manifest['encoder']['layers']}), WordNet examples left out")
+                        f"({index.manifest.encoder.model}, "
+                        f"{index.manifest.encoder.layers}), WordNet examples left out")
     sim.save_params(params, args.params_out)
 
     # speed: similarity-batch over WiC dev next to a bare encoder pass over its sentences
@@ -136,9 +136,9 @@ def main() -> None:
               for r in rows]
     markdown = "\n".join([
         "# In-context similarity (scripts/bench_similarity.py)", "",
-        f"Index `{args.index}` ({index.manifest['encoder']['model']}, layers "
-        f"{index.manifest['encoder']['layers']}, standardize "
-        f"{index.manifest['standardize']}), WordNet evidence added: "
+        f"Index `{args.index}` ({index.manifest.encoder.model}, layers "
+        f"{index.manifest.encoder.layers}, standardize "
+        f"{index.manifest.standardize}), WordNet evidence added: "
         f"{args.wordnet_evidence}; WordNet usage examples left out of all evidence.",
         f"WiC: thresholds and all parameters fitted on train ({len(train)} pairs), dev "
         f"({len(dev)} pairs) only scored. Graded: `{args.graded.name}` ({len(graded_pairs)} "

@@ -42,10 +42,9 @@ def build_index(corpus: str | os.PathLike, index: str | os.PathLike, *,
         documents = read_raganato(corpus, gold, key_check=inventory.has_key)
     directory = IndexDirectory(index, db_url)
     if directory.exists():
-        described = directory.manifest()["encoder"]
+        described = directory.manifest().encoder
         if model is None:
-            model, layers, pooling = (described["model"], described["layers"],
-                                      described["layer_pooling"])
+            model, layers, pooling = described.model, described.layers, described.layer_pooling
     if encoder is None:
         encoder = Encoder(model, layers=layers, pooling=pooling, device=device,
                           batch_tokens=batch_tokens)

@@ -22,15 +22,15 @@ def open_index(path, encoder, wordnet, **options) -> SenseIndex:
 
 
 def snapshot(index: SenseIndex) -> dict:
-    """Sense vectors by key and token vectors by (sentence, position): build-order free."""
+    """SenseRow vectors by key and token vectors by (sentence, position): build-order free."""
     from sqlalchemy import select
 
-    from sensedb.schema import Sense, Sentence, Token
+    from sensedb.schema import SenseRow, SentenceRow, TokenRow
 
     with index.directory.db.session() as session:
-        senses = dict(session.execute(select(Sense.key, Sense.id)).all())
-        tokens = session.execute(select(Token.id, Sentence.key, Token.position)
-                                 .join(Sentence, Token.sentence_id == Sentence.id)).all()
+        senses = dict(session.execute(select(SenseRow.key, SenseRow.id)).all())
+        tokens = session.execute(select(TokenRow.id, SentenceRow.key, TokenRow.position)
+                                 .join(SentenceRow, TokenRow.sentence_id == SentenceRow.id)).all()
     return {
         "senses": {k: index.senses.vectors([i])[0] for k, i in senses.items()},
         "tokens": {(s, p): index.tokens.vectors([i])[0] for i, s, p in tokens},
@@ -65,10 +65,10 @@ def test_round_trip_wsd(mini_index, encoder, wordnet):
 def test_wordnet_evidence_is_added_on_first_use(tmp_path, encoder, wordnet):
     path = _mini_copy(tmp_path, encoder, wordnet)
     index = open_index(path, encoder, wordnet, wordnet_evidence=True)
-    generations = index.directory.generations()
+    generations = index.directory.manifest().generations
     answer = index.wsd("The plant needs water and light", "plant")
     assert not any(s.fallback for s in answer.senses)  # every sense has a gloss vector
-    after = index.directory.generations()
+    after = index.directory.manifest().generations
     assert after["tokens"] == generations["tokens"]  # the corpus indexes were not rebuilt
     assert after["wordnet"] > generations["wordnet"] and index.wordnet_senses.ntotal >= 4
     assert index.info()["corpora"]["wordnet"] == 2  # plant as a noun and as a verb
@@ -125,7 +125,7 @@ def test_incremental_update_equals_one_shot(tmp_path, encoder, wordnet):
     for key in a["tokens"]:
         np.testing.assert_allclose(a["tokens"][key], b["tokens"][key], atol=1e-5)
     words = sum(len(s.tokens) for d in documents for s in d.sentences)
-    assert one_shot.manifest()["stats"]["n"] == steps.manifest()["stats"]["n"] == words
+    assert one_shot.manifest().stats.n == steps.manifest().stats.n == words
 
 
 def kill_at_second_chunk(monkeypatch, directory, encoder, wordnet, documents) -> None:
@@ -165,7 +165,7 @@ def test_crash_during_finalize_keeps_previous_generation(tmp_path, encoder, word
     path = tmp_path / "idx"
     shutil.copytree(build_dir := _mini_copy(tmp_path, encoder, wordnet), path)
     before = open_index(path, encoder, wordnet)
-    generation = before.directory.generations()
+    generation = before.directory.manifest().generations
     real = Database.set_manifest
 
     def fail_on_generation(session, values):
@@ -178,7 +178,7 @@ def test_crash_during_finalize_keeps_previous_generation(tmp_path, encoder, word
         finalize(IndexDirectory(path))
     monkeypatch.undo()
     after = open_index(path, encoder, wordnet)
-    assert after.directory.generations() == generation
+    assert after.directory.manifest().generations == generation
     assert after.wsd("He sat on the bank of the river", "bank").best.key == "bank%1:17:01::"
     after.check()
     assert build_dir.exists()
@@ -269,12 +269,12 @@ def sense_rows(directory: IndexDirectory) -> dict:
     """key -> (count, float64 sum or None) of every corpus sense row."""
     from sqlalchemy import select
 
-    from sensedb.schema import Sense
+    from sensedb.schema import SenseRow
 
     with directory.db.session() as session:
         return {key: (count, np.frombuffer(blob, dtype=np.float64) if blob else None)
                 for key, count, blob in session.execute(
-                    select(Sense.key, Sense.count, Sense.vec_sum))}
+                    select(SenseRow.key, SenseRow.count, SenseRow.vec_sum))}
 
 
 def assert_same_sums(a: dict, b: dict) -> None:
@@ -320,7 +320,7 @@ def test_index_from_before_folding_keeps_its_sums(tmp_path, encoder, wordnet):
     adds to those sums and does not fold the old shards again."""
     from sqlalchemy import delete
 
-    from sensedb.schema import ManifestEntry
+    from sensedb.schema import ManifestRow
 
     documents = list(read_raganato(MINI_XML, MINI_GOLD))
     one_shot = IndexDirectory(tmp_path / "one")
@@ -330,7 +330,7 @@ def test_index_from_before_folding_keeps_its_sums(tmp_path, encoder, wordnet):
     index_documents(one_shot, encoder, wordnet, documents, corpus="mini", progress=False)
     index_documents(older, encoder, wordnet, documents[:1], corpus="mini", progress=False)
     with older.db.session() as session:
-        session.execute(delete(ManifestEntry).where(ManifestEntry.key == "folded_shards"))
+        session.execute(delete(ManifestRow).where(ManifestRow.key == "folded_shards"))
     index_documents(older, encoder, wordnet, documents[1:], corpus="mini", progress=False)
     assert_same_sums(sense_rows(one_shot), sense_rows(older))
 
@@ -387,22 +387,22 @@ def test_shards_of_the_older_npz_format_are_still_read(tmp_path, encoder, wordne
     """Shards used to be .npz files: an index that has them folds and rebuilds as before."""
     from sqlalchemy import select, update
 
-    from sensedb.schema import Sense, Shard
+    from sensedb.schema import SenseRow, ShardRow
 
     path = _mini_copy(tmp_path, encoder, wordnet)
     before = snapshot(open_index(path, encoder, wordnet))
     directory = IndexDirectory(path)
     with directory.db.session() as session:
-        for shard_id, shard_path in session.execute(select(Shard.id, Shard.path)).all():
+        for shard_id, shard_path in session.execute(select(ShardRow.id, ShardRow.path)).all():
             ids = np.load(path / f"{shard_path}.ids.npy")
             vectors = np.load(path / f"{shard_path}.vectors.npy")
             np.savez(path / f"{shard_path}.npz", ids=ids, vectors=vectors)
             for member in ("ids", "vectors"):
                 (path / f"{shard_path}.{member}.npy").unlink()
-            session.execute(update(Shard).where(Shard.id == shard_id)
+            session.execute(update(ShardRow).where(ShardRow.id == shard_id)
                             .values(path=f"{shard_path}.npz"))
         # and the sums are folded from those shards again
-        session.execute(update(Sense).values(count=0, vec_sum=b""))
+        session.execute(update(SenseRow).values(count=0, vec_sum=b""))
         Database.set_manifest(session, {"folded_shards": 0})
     finalize(directory)
     after = snapshot(open_index(path, encoder, wordnet))

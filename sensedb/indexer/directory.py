@@ -23,12 +23,12 @@ from typing import Any
 
 from ..errors import IndexFormatError
 from ..schema import FORMAT_VERSION, Database
-from ..store import Normalizer, RunningStats, VectorStore
+from ..store import RunningStats, VectorStore
+from .manifest import Manifest
 
 TOKENS, SENSES = "tokens", "senses"  # labelled corpus tokens, corpus sense means
 EXAMPLES, WORDNET = "examples", "wordnet"  # WordNet example tokens, WordNet sense evidence
 STORES = (TOKENS, SENSES, EXAMPLES, WORDNET)
-COMPARED_KEYS = ("model", "dim", "layers", "layer_pooling", "piece_pooling")
 
 
 class IndexDirectory:
@@ -90,12 +90,16 @@ class IndexDirectory:
                 **({"scoring": scoring} if scoring else {}),
             })
 
-    def manifest(self) -> dict[str, Any]:
+    def manifest(self) -> Manifest:
+        """The index's manifest, typed.
+
+        Raises:
+            IndexFormatError: no index here, another format version, or a damaged manifest."""
         if not self.exists():
             raise IndexFormatError(f"{self.path}: no sensedb index here (create one with "
                                    "`sensedb index CORPUS --index DIR`)")
-        manifest = self.db.manifest()
-        version = manifest.get("format_version")
+        entries = self.db.manifest()
+        version = entries.get("format_version")
         if version != FORMAT_VERSION:
             raise IndexFormatError(
                 f"{self.path}: index format version {version}, this sensedb reads "
@@ -105,37 +109,28 @@ class IndexDirectory:
 
             Base.metadata.create_all(self.db.engine)
             self._tables_checked = True
-        return manifest
+        return Manifest.from_entries(entries, STORES, str(self.path))
 
     def check_encoder(self, encoder_description: dict[str, Any]) -> None:
-        """Refuse to mix vectors of different encoders or layer settings in one index."""
-        built = self.manifest()["encoder"]
-        for key in COMPARED_KEYS:
-            if built.get(key) != encoder_description.get(key):
-                raise IndexFormatError(
-                    f"{self.path}: index was built with {key}={built.get(key)!r}, "
-                    f"not {encoder_description.get(key)!r}; use the same model and layers "
-                    "or another index directory")
+        """Refuse to mix vectors of different encoders or layer settings in one index.
 
-    def normalizer(self, manifest: dict[str, Any] | None = None) -> Normalizer:
-        manifest = manifest or self.manifest()
-        return Normalizer(RunningStats.from_json(manifest["stats"]), manifest["standardize"])
+        Raises:
+            IndexFormatError: naming the first setting that differs."""
+        mismatch = self.manifest().encoder.mismatch(encoder_description)
+        if mismatch is not None:
+            raise IndexFormatError(
+                f"{self.path}: index was built with {mismatch}; use the same model and layers "
+                "or another index directory")
 
     # ------------------------------------------------------------------ stores
-    def generations(self, manifest: dict[str, Any] | None = None) -> dict[str, int]:
-        """The current file generation of each vector store (0: none written yet)."""
+    def load_stores(self, manifest: Manifest | None = None) -> dict[str, VectorStore]:
+        """Every vector store at the manifest's current generation (an empty store where
+        none was written yet)."""
         manifest = manifest or self.manifest()
-        found = {name: 0 for name in STORES}
-        found.update({name: int(manifest.get("generation", 0)) for name in (TOKENS, SENSES)})
-        found.update({k: int(v) for k, v in (manifest.get("generations") or {}).items()})
-        return found
-
-    def load_stores(self, manifest: dict[str, Any] | None = None) -> dict[str, VectorStore]:
-        manifest = manifest or self.manifest()
-        dim = int(manifest["encoder"]["dim"])
+        dim = manifest.encoder.dim
         return {name: VectorStore.load(self.path, name, generation) if generation
                 else VectorStore(dim)
-                for name, generation in self.generations(manifest).items()}
+                for name, generation in manifest.generations.items()}
 
     @contextmanager
     def lock(self) -> Iterator[None]:

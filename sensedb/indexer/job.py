@@ -31,16 +31,16 @@ from ..gc_policy import bulk_work
 from ..inventory import SenseInfo, WordNet
 from ..schema import (
     Database,
-    Job,
-    ManifestEntry,
-    Sense,
-    Sentence,
-    Shard,
-    Token,
-    TokenSense,
-    WordNetSense,
+    DocumentRow,
+    JobRow,
+    ManifestRow,
+    SenseRow,
+    SentenceRow,
+    ShardRow,
+    TokenRow,
+    TokenSenseRow,
+    WordNetSenseRow,
 )
-from ..schema import Document as DocumentRow
 from ..store import (
     GroupLayout,
     Normalizer,
@@ -112,7 +112,7 @@ def index_documents(directory: IndexDirectory, encoder: Encoder, inventory: Word
     with db.session() as session:
         done_keys = set(session.execute(
             select(DocumentRow.key).where(DocumentRow.corpus == corpus)).scalars())
-        job = Job(corpus=corpus, path=path, status="running", started=time.time())
+        job = JobRow(corpus=corpus, path=path, status="running", started=time.time())
         session.add(job)
         session.flush()
         job_id = job.id
@@ -158,7 +158,7 @@ def index_documents(directory: IndexDirectory, encoder: Encoder, inventory: Word
     report.finalize_seconds = time.perf_counter() - t0
     report.seconds = time.perf_counter() - start
     with db.session() as session:
-        session.execute(update(Job).where(Job.id == job_id).values(
+        session.execute(update(JobRow).where(JobRow.id == job_id).values(
             status="done", finished=time.time(), documents=report.documents,
             tokens=report.tokens, words=report.words))
     return report
@@ -177,14 +177,14 @@ def finalize(directory: IndexDirectory, stores: Iterable[str] = STORES,
     stores = [name for name in STORES if name in set(stores)]
     fold_sense_sums(directory)  # a crashed job's chunks, if any
     manifest = directory.manifest()
-    normalizer = directory.normalizer(manifest)
+    normalizer = manifest.normalizer()
     plain = Normalizer(None, False)
-    dim = int(manifest["encoder"]["dim"])
+    dim = manifest.encoder.dim
     with directory.db.session() as session:
         token_rows = committed.token_rows(session)
-        shard_paths = dict(session.execute(select(Shard.id, Shard.path)).all())
-        senses = _SumRows.fetch(session, Sense.__table__, dim, committed.folded)
-        wordnet = _SumRows.fetch(session, WordNetSense.__table__, dim)
+        shard_paths = dict(session.execute(select(ShardRow.id, ShardRow.path)).all())
+        senses = _SumRows.fetch(session, SenseRow.__table__, dim, committed.folded)
+        wordnet = _SumRows.fetch(session, WordNetSenseRow.__table__, dim)
     built: dict[str, VectorStore] = {}
     for name in stores:
         if name in (TOKENS, EXAMPLES):
@@ -196,7 +196,7 @@ def finalize(directory: IndexDirectory, stores: Iterable[str] = STORES,
         else:  # gloss vectors are sentence vectors: not in the token space's statistics
             built[name] = wordnet.mean_store({plain: wordnet.sources == "gloss",
                                               normalizer: wordnet.sources != "gloss"})
-    generations = directory.generations(manifest)
+    generations = dict(manifest.generations)
     generation = max(generations.values()) + 1
     for name, store in built.items():
         store.save(directory.path, name, generation)
@@ -258,7 +258,7 @@ class Committed:
         """Every token row of the index: this job's own when they are all there is (a bulk
         load), else read from the database."""
         held = sum(len(rows.ids) for rows in self._rows)
-        if held and held == session.execute(select(func.count()).select_from(Token)).scalar():
+        if held and held == session.execute(select(func.count()).select_from(TokenRow)).scalar():
             return _TokenRow.joined(self._rows)
         return _TokenRow.fetch(session)
 
@@ -282,21 +282,22 @@ def fold_sense_sums(directory: IndexDirectory, committed: Committed | None = Non
     """
     with directory.db.session() as session:
         done = directory.db.manifest_value(session, "folded_shards")
-        top = int(session.execute(select(func.max(Shard.id))).scalar() or 0)
+        top = int(session.execute(select(func.max(ShardRow.id))).scalar() or 0)
         if done is None:  # an index from before folding: its chunks folded as they went
             Database.set_manifest(session, {"folded_shards": top})
             return 0
         if top <= done:
             return 0
-        shards = session.execute(select(Shard.id, Shard.path).where(Shard.id > done)
-                                 .order_by(Shard.id)).all()
+        shards = session.execute(select(ShardRow.id, ShardRow.path).where(ShardRow.id > done)
+                                 .order_by(ShardRow.id)).all()
         if committed is not None and sorted(committed.shard_ids) == [i for i, _ in shards]:
-            committed.folded = _add_to_rows(session, Sense.__table__, *committed.totals())
+            committed.folded = _add_to_rows(session, SenseRow.__table__, *committed.totals())
             Database.set_manifest(session, {"folded_shards": top})
             return len(shards)
         links = session.execute(
-            select(TokenSense.token_id, TokenSense.sense_id)
-            .join(Token, TokenSense.token_id == Token.id).where(Token.shard_id > done)).all()
+            select(TokenSenseRow.token_id, TokenSenseRow.sense_id)
+            .join(TokenRow, TokenSenseRow.token_id == TokenRow.id)
+            .where(TokenRow.shard_id > done)).all()
         if links:
             token_of_link = np.fromiter((t for t, _ in links), dtype=np.int64, count=len(links))
             sense_ids, sense_of_link = np.unique(
@@ -315,7 +316,7 @@ def fold_sense_sums(directory: IndexDirectory, committed: Committed | None = Non
                 raise IndexFormatError(f"{len(missing)} token rows have no vector in their "
                                        f"shard (e.g. {missing[:5].tolist()})")
             counts = np.bincount(sense_of_link, minlength=len(sense_ids))
-            _add_to_rows(session, Sense.__table__, sense_ids, counts, sums)
+            _add_to_rows(session, SenseRow.__table__, sense_ids, counts, sums)
         Database.set_manifest(session, {"folded_shards": top})
     return len(shards)
 
@@ -354,9 +355,10 @@ class _TokenRow:
 
     @classmethod
     def fetch(cls, session) -> _TokenRow:
-        statement = (select(Token.id, Token.lemma, Token.pos, Token.shard_id, DocumentRow.corpus)
-                     .join(Sentence, Token.sentence_id == Sentence.id)
-                     .join(DocumentRow, Sentence.document_id == DocumentRow.id))
+        statement = (select(TokenRow.id, TokenRow.lemma, TokenRow.pos, TokenRow.shard_id,
+                            DocumentRow.corpus)
+                     .join(SentenceRow, TokenRow.sentence_id == SentenceRow.id)
+                     .join(DocumentRow, SentenceRow.document_id == DocumentRow.id))
         rows = Database.fetch_tuples(session, statement)
         return cls(np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows)),
                    [group_key(r[1], r[2]) for r in rows],
@@ -483,15 +485,15 @@ def index_glosses(directory: IndexDirectory, encoder: Encoder,
     The caller holds the lock and runs ``finalize`` afterwards. Returns how many were added."""
     senses = list({s.key: s for s in senses}.values())
     with directory.db.session() as session:
-        have = set(session.execute(select(WordNetSense.key).where(
-            WordNetSense.source == "gloss", WordNetSense.key.in_([s.key for s in senses])))
+        have = set(session.execute(select(WordNetSenseRow.key).where(
+            WordNetSenseRow.source == "gloss", WordNetSenseRow.key.in_([s.key for s in senses])))
             .scalars())
     todo = [s for s in senses if s.key not in have]
     if not todo:
         return 0
     vectors = encoder.sentence_vectors([gloss_text(s) for s in todo])
     with directory.db.session() as session:
-        session.execute(insert(WordNetSense.__table__), [
+        session.execute(insert(WordNetSenseRow.__table__), [
             {"key": s.key, "source": "gloss", "lemma": s.lemma, "pos": s.pos, "count": 1,
              "vec_sum": v.astype(np.float64).tobytes()}
             for s, v in zip(todo, vectors, strict=True)])
@@ -507,12 +509,13 @@ class _IdCounters:
             def top(column) -> int:
                 return int(session.execute(select(func.max(column))).scalar() or 0)
 
-            self.document, self.sentence = top(DocumentRow.id), top(Sentence.id)
-            self.token, self.sense, self.shard = top(Token.id), top(Sense.id), top(Shard.id)
-            self.sense_ids = dict(session.execute(select(Sense.key, Sense.id)).all())
-            self.wordnet = top(WordNetSense.id)
+            self.document, self.sentence = top(DocumentRow.id), top(SentenceRow.id)
+            self.token, self.sense = top(TokenRow.id), top(SenseRow.id)
+            self.shard = top(ShardRow.id)
+            self.sense_ids = dict(session.execute(select(SenseRow.key, SenseRow.id)).all())
+            self.wordnet = top(WordNetSenseRow.id)
             self.wordnet_ids = {(k, src): i for k, src, i in session.execute(
-                select(WordNetSense.key, WordNetSense.source, WordNetSense.id)).all()}
+                select(WordNetSenseRow.key, WordNetSenseRow.source, WordNetSenseRow.id)).all()}
 
     def next(self, name: str) -> int:
         value = getattr(self, name) + 1
@@ -607,10 +610,10 @@ def _commit_chunk(directory: IndexDirectory, inventory: WordNet, chunk: list[Doc
 
     insert_rows = Database.insert_rows
     with directory.db.session() as session:
-        insert_rows(session, Shard.__table__, ("id", "path", "count"),
+        insert_rows(session, ShardRow.__table__, ("id", "path", "count"),
                     [(shard_id, shard_path, len(tokens))])
         insert_rows(session, DocumentRow.__table__, ("id", "corpus", "key", "source"), documents)
-        insert_rows(session, Sentence.__table__, ("id", "document_id", "key", "text"),
+        insert_rows(session, SentenceRow.__table__, ("id", "document_id", "key", "text"),
                     sentences)
         if from_wordnet:  # WordNet's examples: their own evidence table, not corpus senses
             _add_examples(session, ids, keys,
@@ -620,13 +623,13 @@ def _commit_chunk(directory: IndexDirectory, inventory: WordNet, chunk: list[Doc
             row_ids = _new_senses(session, ids, keys, inventory)
             link_senses = [row_ids[keys[k]] for k in link_keys]
             linked = list(zip(token_ids[link_tokens].tolist(), link_senses, strict=True))
-        insert_rows(session, Token.__table__, _TOKEN_COLUMNS, tokens)
-        insert_rows(session, TokenSense.__table__, ("token_id", "sense_id"), linked)
+        insert_rows(session, TokenRow.__table__, _TOKEN_COLUMNS, tokens)
+        insert_rows(session, TokenSenseRow.__table__, ("token_id", "sense_id"), linked)
         if not from_wordnet:  # the statistics describe the indexed corpora
-            entry = session.get(ManifestEntry, "stats")
+            entry = session.get(ManifestRow, "stats")
             merged = RunningStats.from_json(json.loads(entry.value)).merged(stats)
             Database.set_manifest(session, {"stats": merged.to_json()})
-        session.execute(update(Job).where(Job.id == job_id).values(
+        session.execute(update(JobRow).where(JobRow.id == job_id).values(
             documents=report.documents, tokens=report.tokens, words=report.words))
     # after the commit, not before
     rows = _TokenRow(token_ids, [group_key(t[4], t[5]) for t in tokens],
@@ -644,7 +647,7 @@ def _new_senses(session, ids: _IdCounters, keys: Iterable[str], inventory: WordN
             row_id = ids.sense_ids[key] = ids.next("sense")
             new_rows.append((row_id, key, key.partition("%")[0], key_pos(key), 0, b"",
                              *inventory.synset_gloss(key)))
-    Database.insert_rows(session, Sense.__table__, ("id", "key", "lemma", "pos", "count",
+    Database.insert_rows(session, SenseRow.__table__, ("id", "key", "lemma", "pos", "count",
                                                     "vec_sum", "synset", "gloss"), new_rows)
     return ids.sense_ids
 
@@ -700,7 +703,7 @@ def _add_examples(session, ids: _IdCounters, keys: list[str], counts: np.ndarray
         row_id = ids.wordnet_ids[key, "examples"] = ids.next("wordnet")
         new_rows.append((row_id, key, key.partition("%")[0], key_pos(key), int(counts[n]),
                          sums[n].tobytes(), "examples"))
-    Database.insert_rows(session, WordNetSense.__table__, ("id", "key", "lemma", "pos", "count",
+    Database.insert_rows(session, WordNetSenseRow.__table__, ("id", "key", "lemma", "pos", "count",
                                                            "vec_sum", "source"), new_rows)
-    _add_to_rows(session, WordNetSense.__table__,
+    _add_to_rows(session, WordNetSenseRow.__table__,
                  [ids.wordnet_ids[keys[n], "examples"] for n in old], counts[old], sums[old])

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from ..corpora.tokenize import tokenize
 from ..encoder import Encoder, LayerSpec
 from ..errors import InputError
-from ..schema import Sentence
+from ..schema import SentenceRow
 from ..store import Normalizer, RunningStats
 
 if TYPE_CHECKING:
@@ -76,7 +76,7 @@ def anisotropy(index: SenseIndex, *, sample_sentences: int = 300, pairs: int = 2
 
     own_normalizer = index.normalizer
     if not own_normalizer.standardize:  # an unstandardized index still has its statistics
-        own_normalizer = Normalizer(RunningStats.from_json(index.manifest["stats"]), True)
+        own_normalizer = index.manifest.zscore_normalizer()
 
     layers = []
     for name in specs:
@@ -90,9 +90,9 @@ def anisotropy(index: SenseIndex, *, sample_sentences: int = 300, pairs: int = 2
         layers.append(_measure(name, matrix, standardizer, first, second))
     return {
         "index": str(index.directory.path),
-        "model": index.manifest["encoder"]["model"],
+        "model": index.manifest.encoder.model,
         "representation": own.describe(),
-        "standardized_index": bool(index.manifest["standardize"]),
+        "standardized_index": index.manifest.standardize,
         "sentences": len(words),
         "tokens": int(len(sentence_of)),
         "pairs": int(len(first)),
@@ -103,7 +103,7 @@ def anisotropy(index: SenseIndex, *, sample_sentences: int = 300, pairs: int = 2
 
 def _sample_sentences(index: SenseIndex, n: int, rng: np.random.Generator) -> list[str]:
     with index.directory.db.session() as session:
-        ids = np.asarray(session.execute(select(Sentence.id).order_by(Sentence.id))
+        ids = np.asarray(session.execute(select(SentenceRow.id).order_by(SentenceRow.id))
                          .scalars().all(), dtype=np.int64)
         if len(ids) > n:
             ids = np.sort(rng.choice(ids, size=n, replace=False))
@@ -112,7 +112,7 @@ def _sample_sentences(index: SenseIndex, n: int, rng: np.random.Generator) -> li
         for start in range(0, len(chosen), 500):  # stay under SQLite's parameter limit
             block = chosen[start:start + 500]
             texts.update(session.execute(
-                select(Sentence.id, Sentence.text).where(Sentence.id.in_(block))).all())
+                select(SentenceRow.id, SentenceRow.text).where(SentenceRow.id.in_(block))).all())
     return [texts[i] for i in chosen]
 
 

@@ -31,7 +31,15 @@ from ..indexer import (
 )
 from ..inventory import SenseInfo, WordNet, default_wordnet
 from ..paths import default_index_dir
-from ..schema import Database, Document, Sense, Sentence, Shard, Token, WordNetSense
+from ..schema import (
+    Database,
+    DocumentRow,
+    SenseRow,
+    SentenceRow,
+    ShardRow,
+    TokenRow,
+    WordNetSenseRow,
+)
 from ..store import Normalizer, group_key
 from . import scoring
 from .metrics import score_predictions
@@ -110,7 +118,7 @@ class SenseIndex:
                 open_or_create(self.directory, encoder, self.inventory,
                                scoring=scoring.DEFAULT_WEIGHTS)
         manifest = self.directory.manifest()
-        if self.autobuild and manifest.get("scoring") != scoring.DEFAULT_WEIGHTS:
+        if self.autobuild and manifest.scoring != scoring.DEFAULT_WEIGHTS:
             # the default index is the package's own: it follows the package's weights (an
             # index a user built keeps the weights in its manifest)
             try:
@@ -120,7 +128,7 @@ class SenseIndex:
                 pass
         if encoder is not None:
             self.directory.check_encoder(encoder.describe())
-        built_with = manifest["encoder"]["model"]
+        built_with = manifest.encoder.model
         if model not in (None, "", "default") and _model_name(model) != built_with:
             raise IndexFormatError(
                 f"{self.directory.path}: index was built with model {built_with!r}, "
@@ -132,11 +140,10 @@ class SenseIndex:
         if self._encoder is None:
             settings = {}
             if self.directory.exists():
-                described = self.directory.manifest()["encoder"]
-                model = described["model"]
-                settings = {"layers": described["layers"],
-                            "pooling": described["layer_pooling"],
-                            "max_length": described.get("max_length")}
+                described = self.directory.manifest().encoder
+                model = described.model
+                settings = {"layers": described.layers, "pooling": described.layer_pooling,
+                            "max_length": described.max_length}
             self._encoder = Encoder(model, device=self._device,
                                     batch_tokens=self._batch_tokens, **settings)
         return self._encoder
@@ -148,17 +155,16 @@ class SenseIndex:
     def _load(self) -> None:
         self._row_cache: dict[str, dict] = {}
         self.manifest = self.directory.manifest()
-        self.normalizer = self.directory.normalizer(self.manifest)
+        self.normalizer = self.manifest.normalizer()
         stores = self.directory.load_stores(self.manifest)
         self.tokens, self.senses = stores[TOKENS], stores[SENSES]
         self.examples, self.wordnet_senses = stores[EXAMPLES], stores[WORDNET]
-        manifest = ({**self.manifest, "scoring": scoring.DEFAULT_WEIGHTS} if self.autobuild
-                    else self.manifest)
-        self.weights = scoring.weights_for(manifest, corpus=self.tokens.ntotal > 0,
+        table = scoring.DEFAULT_WEIGHTS if self.autobuild else self.manifest.scoring
+        self.weights = scoring.weights_for(table, corpus=self.tokens.ntotal > 0,
                                            method=self.scoring_method)
         with self.directory.db.session() as session:
-            self._built_lemmas = set(session.execute(select(Document.key).where(
-                Document.corpus == WORDNET_CORPUS)).scalars())
+            self._built_lemmas = set(session.execute(select(DocumentRow.key).where(
+                DocumentRow.corpus == WORDNET_CORPUS)).scalars())
 
     def reload(self) -> None:
         """Pick up a newer generation written by another process."""
@@ -485,17 +491,18 @@ class SenseIndex:
                 return int(session.execute(select(func.count()).select_from(table)).scalar())
 
             corpora = dict(session.execute(
-                select(Document.corpus, func.count()).group_by(Document.corpus)).all())
-            counts = {"documents": count(Document), "sentences": count(Sentence),
-                      "tokens": count(Token), "senses": count(Sense), "shards": count(Shard)}
+                select(DocumentRow.corpus, func.count()).group_by(DocumentRow.corpus)).all())
+            counts = {"documents": count(DocumentRow), "sentences": count(SentenceRow),
+                      "tokens": count(TokenRow), "senses": count(SenseRow),
+                      "shards": count(ShardRow)}
         manifest = self.manifest
         files = [p for p in self.directory.path.rglob("*") if p.is_file()]
         return {
             "path": str(self.directory.path), "database": self.directory.db_url,
-            "default_index": self.autobuild, "encoder": manifest["encoder"],
-            "standardize": manifest["standardize"], "inventory": manifest["inventory"],
-            "generations": self.directory.generations(manifest),
-            "versions": manifest["versions"],
+            "default_index": self.autobuild, "encoder": manifest.encoder.to_dict(),
+            "standardize": manifest.standardize, "inventory": manifest.inventory,
+            "generations": dict(manifest.generations),
+            "versions": manifest.versions,
             "corpora": corpora, **counts,
             "token_vectors": self.tokens.ntotal, "sense_vectors": self.senses.ntotal,
             "example_vectors": self.examples.ntotal,
@@ -508,12 +515,13 @@ class SenseIndex:
         """Verify the FAISS ids against the database rows (IndexFormatError if they differ)."""
         with self.directory.db.session() as session:
             tokens = session.execute(
-                select(Token.id, Document.corpus)
-                .join(Sentence, Token.sentence_id == Sentence.id)
-                .join(Document, Sentence.document_id == Document.id)).all()
-            sense_ids = session.execute(select(Sense.id).where(Sense.count > 0)).scalars().all()
+                select(TokenRow.id, DocumentRow.corpus)
+                .join(SentenceRow, TokenRow.sentence_id == SentenceRow.id)
+                .join(DocumentRow, SentenceRow.document_id == DocumentRow.id)).all()
+            sense_ids = session.execute(
+                select(SenseRow.id).where(SenseRow.count > 0)).scalars().all()
             wordnet_ids = session.execute(
-                select(WordNetSense.id).where(WordNetSense.count > 0)).scalars().all()
+                select(WordNetSenseRow.id).where(WordNetSenseRow.count > 0)).scalars().all()
         self.tokens.check_ids((i for i, c in tokens if c != WORDNET_CORPUS), "token index")
         self.examples.check_ids((i for i, c in tokens if c == WORDNET_CORPUS), "example index")
         self.senses.check_ids(sense_ids, "sense index")
@@ -536,8 +544,8 @@ class SenseIndex:
     def _sense_rows(self, keys: Iterable[str]) -> dict[str, tuple[int, int]]:
         def fetch(session, part):
             rows = {row.key: (row.id, row.count) for row in session.execute(
-                select(Sense.key, Sense.id, Sense.count).where(
-                    Sense.key.in_(part), Sense.count > 0))}
+                select(SenseRow.key, SenseRow.id, SenseRow.count).where(
+                    SenseRow.key.in_(part), SenseRow.count > 0))}
             return {k: rows.get(k) for k in part}
 
         return {k: row for k, row in self._cached("senses", keys, fetch).items()
@@ -547,8 +555,9 @@ class SenseIndex:
         def fetch(session, part):
             found: dict[str, dict[str, tuple[int, int]]] = {k: {} for k in part}
             for row in session.execute(select(
-                    WordNetSense.key, WordNetSense.source, WordNetSense.id, WordNetSense.count)
-                    .where(WordNetSense.key.in_(part), WordNetSense.count > 0)):
+                    WordNetSenseRow.key, WordNetSenseRow.source, WordNetSenseRow.id,
+                    WordNetSenseRow.count)
+                    .where(WordNetSenseRow.key.in_(part), WordNetSenseRow.count > 0)):
                 found[row.key][row.source] = (row.id, row.count)
             return found
 
@@ -558,8 +567,8 @@ class SenseIndex:
     def _token_keys(self, ids: list[int]) -> list[list[str]]:
         """The gold sense keys of these tokens, in order."""
         def fetch(session, part):
-            rows = dict(session.execute(select(Token.id, Token.sense_keys)
-                                        .where(Token.id.in_(part))).all())
+            rows = dict(session.execute(select(TokenRow.id, TokenRow.sense_keys)
+                                        .where(TokenRow.id.in_(part))).all())
             return {i: rows[i].split() if i in rows else [] for i in part}
 
         found = self._cached("token_keys", ids, fetch)
@@ -595,11 +604,12 @@ class SenseIndex:
         ids = [i for i, _ in found]
         with self.directory.db.session() as session:
             rows = session.execute(
-                select(Token.id, Token.surface, Token.lemma, Token.pos, Token.sense_keys,
-                       Token.position, Sentence.text, Document.key, Document.corpus)
-                .join(Sentence, Token.sentence_id == Sentence.id)
-                .join(Document, Sentence.document_id == Document.id)
-                .where(Token.id.in_(ids))).all()
+                select(TokenRow.id, TokenRow.surface, TokenRow.lemma, TokenRow.pos,
+                       TokenRow.sense_keys,
+                       TokenRow.position, SentenceRow.text, DocumentRow.key, DocumentRow.corpus)
+                .join(SentenceRow, TokenRow.sentence_id == SentenceRow.id)
+                .join(DocumentRow, SentenceRow.document_id == DocumentRow.id)
+                .where(TokenRow.id.in_(ids))).all()
         by_id = {row.id: row for row in rows}
         usages = []
         for token_id, score in found:

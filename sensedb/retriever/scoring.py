@@ -136,14 +136,16 @@ GROUPS = {
 }
 
 
-def weights_for(manifest: Mapping, *, corpus: bool, method: str = "evidence") -> np.ndarray:
-    """The index's weights (manifest ``scoring``), else the defaults; ``method="cosine"``
-    gives the textbook 1-nearest-sense-vector method."""
+def weights_for(table: Mapping | None, *, corpus: bool, method: str = "evidence"
+                ) -> np.ndarray:
+    """The weights of ``table`` (an index manifest's ``scoring``; None: the defaults) for an
+    index with or without corpus tokens; ``method="cosine"`` gives the textbook
+    1-nearest-sense-vector method."""
     if method == "cosine":
         return weights_from(COSINE_WEIGHTS)
     if method != "evidence":
         raise ValueError(f"unknown scoring method {method!r}: use 'evidence' or 'cosine'")
-    table = manifest.get("scoring") or DEFAULT_WEIGHTS
+    table = table or DEFAULT_WEIGHTS
     return weights_from(table["corpus" if corpus else "wordnet_only"])
 
 

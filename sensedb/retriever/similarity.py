@@ -91,7 +91,7 @@ import numpy as np
 
 from ..corpora import WicPair, read_wic, tokenize
 from ..errors import ConfigurationError, InputError
-from ..store import Normalizer, RunningStats
+from ..store import Normalizer
 from .scoring import softmax
 
 if TYPE_CHECKING:
@@ -234,7 +234,7 @@ def resolve_params(index: SenseIndex,
         return params
     if params is not None:
         return load_params(params)
-    stored = index.manifest.get(MANIFEST_KEY)
+    stored = index.manifest.similarity
     if stored:
         return SimilarityParams.from_dict(stored)
     return SimilarityParams.from_dict(BUILTIN_PARAMS)
@@ -390,7 +390,7 @@ def _needed_specs(representations: Iterable[str]) -> set[str]:
 
 
 def _zscore_normalizer(index: SenseIndex) -> Normalizer:
-    return Normalizer(RunningStats.from_json(index.manifest["stats"]), True)
+    return index.manifest.zscore_normalizer()
 
 
 def _locate(index: SenseIndex, query: UsageQuery) -> tuple[Target, list[tuple[str, str]]]:

@@ -13,7 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..errors import ConfigurationError, IndexFormatError
-from .models import Base, ManifestEntry
+from .models import Base, ManifestRow
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -61,7 +61,7 @@ class Database:
     def manifest(self) -> dict[str, Any]:
         try:
             with self.session() as session:
-                rows = session.execute(select(ManifestEntry)).scalars().all()
+                rows = session.execute(select(ManifestRow)).scalars().all()
         except SQLAlchemyError as exc:
             raise IndexFormatError(f"{self.url}: not a sensedb database ({exc})") from exc
         return {row.key: json.loads(row.value) for row in rows}
@@ -69,13 +69,13 @@ class Database:
     @staticmethod
     def manifest_value(session: Session, key: str, default: Any = None) -> Any:
         """One manifest entry, read inside ``session``'s transaction."""
-        entry = session.get(ManifestEntry, key)
+        entry = session.get(ManifestRow, key)
         return default if entry is None else json.loads(entry.value)
 
     @staticmethod
     def set_manifest(session: Session, values: dict[str, Any]) -> None:
         for key, value in values.items():
-            session.merge(ManifestEntry(key=key, value=json.dumps(value)))
+            session.merge(ManifestRow(key=key, value=json.dumps(value)))
 
     @staticmethod
     def insert_rows(session: Session, table: Table, columns: Sequence[str],

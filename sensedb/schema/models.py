@@ -26,7 +26,7 @@ class Base(DeclarativeBase):
     pass
 
 
-class ManifestEntry(Base):
+class ManifestRow(Base):
     """Key → JSON value: model, layers, pooling, dimension, normalization, statistics,
     versions, current FAISS generations."""
 
@@ -35,7 +35,7 @@ class ManifestEntry(Base):
     value: Mapped[str] = mapped_column(Text)
 
 
-class Document(Base):
+class DocumentRow(Base):
     __tablename__ = "documents"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     corpus: Mapped[str] = mapped_column(String(200))
@@ -44,7 +44,7 @@ class Document(Base):
     __table_args__ = (UniqueConstraint("corpus", "key", name="uq_document_corpus_key"),)
 
 
-class Sentence(Base):
+class SentenceRow(Base):
     __tablename__ = "sentences"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
@@ -52,7 +52,7 @@ class Sentence(Base):
     text: Mapped[str] = mapped_column(Text)  # words joined by single spaces
 
 
-class Token(Base):
+class TokenRow(Base):
     """A labelled token (one vector in the token index; id = FAISS id)."""
 
     __tablename__ = "tokens"
@@ -68,13 +68,13 @@ class Token(Base):
     __table_args__ = (Index("ix_tokens_lemma_pos", "lemma", "pos"),)
 
 
-class TokenSense(Base):
+class TokenSenseRow(Base):
     __tablename__ = "token_senses"
     token_id: Mapped[int] = mapped_column(ForeignKey("tokens.id"), primary_key=True)
     sense_id: Mapped[int] = mapped_column(ForeignKey("senses.id"), primary_key=True, index=True)
 
 
-class Sense(Base):
+class SenseRow(Base):
     """A WordNet sense seen in the indexed data; its vector is vec_sum / count (id = FAISS id)."""
 
     __tablename__ = "senses"
@@ -90,7 +90,7 @@ class Sense(Base):
     __table_args__ = (Index("ix_senses_lemma_pos", "lemma", "pos"),)
 
 
-class Shard(Base):
+class ShardRow(Base):
     """A file of raw token vectors written by one chunk of an index job."""
 
     __tablename__ = "shards"
@@ -99,7 +99,7 @@ class Shard(Base):
     count: Mapped[int] = mapped_column(Integer)
 
 
-class Job(Base):
+class JobRow(Base):
     """One run of ``sensedb index``: what was read, how far it got, how fast."""
 
     __tablename__ = "jobs"
@@ -114,7 +114,7 @@ class Job(Base):
     words: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class WordNetSense(Base):
+class WordNetSenseRow(Base):
     """WordNet's own evidence for a sense, one row per source: ``gloss`` (the sentence vector
     of "lemma: gloss") or ``examples`` (the lemma's tokens in the synset's usage examples).
     Kept apart from corpus senses so each source can be weighed, reported or left out."""

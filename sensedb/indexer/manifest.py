@@ -1,0 +1,123 @@
+"""The index manifest, typed: what an index records about how it was built.
+
+The manifest is stored as key -> JSON rows of the ``manifest`` table (``ManifestRow``); this
+module is the one place that knows its keys. Readers get a :class:`Manifest`; writers give
+``Manifest.to_entries()`` (or a few keys) to ``Database.set_manifest``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import IndexFormatError
+from ..store import Normalizer, RunningStats
+
+#: The encoder settings whose values must agree for vectors to be comparable.
+COMPARED_KEYS = ("model", "dim", "layers", "layer_pooling", "piece_pooling")
+
+
+@dataclass(frozen=True)
+class EncoderSettings:
+    """How an index's vectors were computed (``Encoder.describe()``)."""
+
+    model: str            # model name or path, e.g. 'sentence-transformers/all-MiniLM-L6-v2'
+    dim: int              # vector width, e.g. 384
+    layers: str           # 'last', 'last4' or '3,4,5,6' (``LayerSpec.describe``)
+    layer_pooling: str    # 'mean' | 'sum' over the chosen layers
+    piece_pooling: str = "mean"   # how word pieces make a word's vector
+    num_layers: int | None = None
+    max_length: int | None = None  # word pieces per window
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> EncoderSettings:
+        return cls(model=data["model"], dim=int(data["dim"]), layers=data["layers"],
+                   layer_pooling=data["layer_pooling"],
+                   piece_pooling=data.get("piece_pooling", "mean"),
+                   num_layers=data.get("num_layers"), max_length=data.get("max_length"))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"model": self.model, "dim": self.dim, "num_layers": self.num_layers,
+                "layers": self.layers, "layer_pooling": self.layer_pooling,
+                "piece_pooling": self.piece_pooling, "max_length": self.max_length}
+
+    def mismatch(self, other: dict[str, Any]) -> str | None:
+        """The first compared setting where ``other`` (an ``Encoder.describe()``) differs, as
+        ``"key=built, not other"``; None when they agree."""
+        mine = self.to_dict()
+        for key in COMPARED_KEYS:
+            if mine.get(key) != other.get(key):
+                return f"{key}={mine.get(key)!r}, not {other.get(key)!r}"
+        return None
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """Everything the manifest table says about an index.
+
+    ``generations``: the current FAISS file generation of each vector store (0: none written).
+    ``folded_shards``: the sense sums include the tokens of every shard up to this id.
+    ``scoring``: the evidence weights the index answers with (``{"corpus": {feature: w},
+    "wordnet_only": {...}}``), None for the package's defaults.
+    ``similarity``: fitted similarity parameters stored in the index, None if none.
+    ``extra``: keys this version does not know (kept, never interpreted).
+    """
+
+    format_version: int
+    encoder: EncoderSettings
+    standardize: bool
+    inventory: str
+    stats: RunningStats
+    versions: dict[str, str] = field(default_factory=dict)
+    created: float = 0.0
+    generations: dict[str, int] = field(default_factory=dict)
+    folded_shards: int = 0
+    scoring: dict[str, dict[str, float]] | None = None
+    similarity: dict[str, Any] | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    _KNOWN = ("format_version", "encoder", "standardize", "inventory", "stats", "versions",
+              "created", "generation", "generations", "folded_shards", "scoring", "similarity")
+
+    @classmethod
+    def from_entries(cls, entries: dict[str, Any], stores: tuple[str, ...],
+                     where: str = "index") -> Manifest:
+        """The manifest from the table's key -> value entries. ``stores``: the names of the
+        vector stores (each gets a generation, 0 when none is recorded).
+
+        Raises:
+            IndexFormatError: a required key is missing or malformed (names ``where``)."""
+        try:
+            # indexes written before per-store generations kept one "generation" for the
+            # token and sense stores; an index with no "folded_shards" is wholly folded
+            generations = {name: 0 for name in stores}
+            generations.update({name: int(entries.get("generation", 0))
+                                for name in stores[:2]})
+            generations.update({k: int(v) for k, v in (entries.get("generations") or {}).items()})
+            return cls(
+                format_version=int(entries["format_version"]),
+                encoder=EncoderSettings.from_dict(entries["encoder"]),
+                standardize=bool(entries["standardize"]),
+                inventory=str(entries["inventory"]),
+                stats=RunningStats.from_json(entries["stats"]),
+                versions=dict(entries.get("versions") or {}),
+                created=float(entries.get("created") or 0.0),
+                generations=generations,
+                folded_shards=int(entries.get("folded_shards", 1 << 62)),
+                scoring=entries.get("scoring"),
+                similarity=entries.get("similarity"),
+                extra={k: v for k, v in entries.items() if k not in cls._KNOWN},
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise IndexFormatError(f"{where}: the manifest is damaged ({type(exc).__name__}: "
+                                   f"{exc}); rebuild the index") from None
+
+    def normalizer(self) -> Normalizer:
+        """The map from raw encoder vectors into this index's space (z-score if the index is
+        standardized, then L2 normalization)."""
+        return Normalizer(self.stats, self.standardize)
+
+    def zscore_normalizer(self) -> Normalizer:
+        """The z-score with this index's corpus statistics, whether or not the index itself is
+        standardized (then L2 normalization)."""
+        return Normalizer(self.stats, True)
