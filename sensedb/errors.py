@@ -34,5 +34,10 @@ class IndexFormatError(Error):
     """An index directory is missing, inconsistent, or was built with another model/format."""
 
 
+class IndexLockedError(IndexFormatError):
+    """Another process holds the index's writer lock (an index job, or a query adding WordNet
+    vectors); retry later, or read without writing."""
+
+
 class ConfigurationError(Error):
     """A setting (model, layers, database URL, ...) is invalid."""

@@ -120,11 +120,12 @@ def group_key(lemma: str, pos: str) -> str:
 class ScoringMethod(str, enum.Enum):
     """How a target's candidate senses are scored (see ``sensedb.retriever.scoring``).
 
-    ``evidence``: every kind of evidence, weighed by the index's weights;
-    ``cosine``: the textbook 1-nearest-sense-vector method (argmax of the cosine to the
-    corpus sense vectors, unseen senses after in WordNet order)."""
+    ``weighted``: every feature (corpus sense vectors, nearest labelled usages, WordNet gloss
+    and example vectors, priors) weighed by the index's weights (``evidence``, its earlier
+    name, is still accepted); ``cosine``: the textbook 1-nearest-sense-vector method (argmax of
+    the cosine to the corpus sense vectors, unseen senses after in WordNet order)."""
 
-    EVIDENCE = "evidence"
+    WEIGHTED = "weighted"
     COSINE = "cosine"
 
     def __str__(self) -> str:
@@ -133,6 +134,8 @@ class ScoringMethod(str, enum.Enum):
     @classmethod
     def parse(cls, text: str | ScoringMethod) -> ScoringMethod:
         """Raises ConfigurationError for an unknown name."""
+        if isinstance(text, str) and text.strip().lower() == "evidence":
+            return cls.WEIGHTED
         return _parse_enum(cls, text, "scoring method")
 
 

@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from ..errors import IndexFormatError
+from ..errors import IndexFormatError, IndexLockedError
 from ..schema import FORMAT_VERSION, Database
 from ..store import RunningStats, VectorStore
 from .manifest import Manifest
@@ -134,14 +134,17 @@ class IndexDirectory:
 
     @contextmanager
     def lock(self) -> Iterator[None]:
-        """Exclusive writer lock; a second writer fails at once with a clear message."""
+        """Exclusive writer lock; a second writer fails at once.
+
+        Raises:
+            IndexLockedError: another process holds the lock."""
         self.path.mkdir(parents=True, exist_ok=True)
         handle = open(self.path / ".lock", "w")
         try:
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
-                raise IndexFormatError(
+                raise IndexLockedError(
                     f"{self.path}: another process is writing this index") from None
             yield
         finally:

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from ..corpora import read_raganato
 from ..corpora.tokenize import find_target, tokenize
 from ..encoder import DEFAULT_MODEL, Encoder
-from ..errors import ConfigurationError, IndexFormatError, InputError
+from ..errors import ConfigurationError, IndexFormatError, IndexLockedError, InputError
 from ..indexer import (
     EXAMPLES,
     SENSES,
@@ -22,13 +22,9 @@ from ..indexer import (
     WORDNET,
     WORDNET_CORPUS,
     IndexDirectory,
-    document_key,
-    finalize,
-    index_documents,
-    index_glosses,
     open_or_create,
-    wordnet_documents,
 )
+from ..indexer.wordnet_vectors import add_wordnet_vectors, missing_lemmas
 from ..inventory import SenseInfo, WordNet, default_wordnet
 from ..paths import default_index_dir
 from ..schema import (
@@ -124,7 +120,7 @@ class SenseIndex:
             try:
                 with self.directory.lock(), self.directory.db.session() as session:
                     Database.set_manifest(session, {"scoring": scoring.DEFAULT_WEIGHTS})
-            except IndexFormatError:  # another process is writing it: it will update it
+            except IndexLockedError:  # another process is writing it: it will update it
                 pass
         if encoder is not None:
             self.directory.check_encoder(encoder.describe())
@@ -176,25 +172,13 @@ class SenseIndex:
         index (the answer then uses the evidence already there)."""
         if not self.wordnet_evidence or self.scoring_method == "cosine":
             return 0
-        missing = []
-        for lemma, pos in dict.fromkeys(pairs):
-            senses = self.inventory.candidates(lemma, pos)
-            if senses and document_key(senses[0].lemma, pos) not in self._built_lemmas:
-                missing.append((senses[0].lemma, pos))
+        missing = missing_lemmas(self.inventory, pairs, self._built_lemmas)
         if not missing:
             return 0
         try:
-            with self.directory.lock():
-                index_documents(self.directory, self.encoder, self.inventory,
-                                wordnet_documents(self.inventory, missing),
-                                corpus=WORDNET_CORPUS, progress=progress, rebuild=False)
-                index_glosses(self.directory, self.encoder,
-                              (s for lemma, pos in missing
-                               for s in self.inventory.candidates(lemma, pos)))
-                finalize(self.directory, (EXAMPLES, WORDNET))
-        except IndexFormatError as exc:
-            if "another process" not in str(exc):
-                raise
+            add_wordnet_vectors(self.directory, self.encoder, self.inventory, missing,
+                                progress=progress)
+        except IndexLockedError as exc:
             warnings.warn(f"{exc}; answering without WordNet evidence for {len(missing)} "
                           "new lemmas", stacklevel=2)
             return 0
