@@ -1,10 +1,44 @@
-"""One exception family: callers catch :class:`Error` and nothing else."""
+"""One exception family: callers catch :class:`Error` and nothing else.
+
+Every message is one readable line: control characters (a newline, a tab, an escape sequence
+in a user's text) are written as escapes and a message longer than :data:`MAX_MESSAGE` characters
+is cut in the middle, so a 10,000-word sentence echoed in an error stays a line.
+"""
 
 from __future__ import annotations
 
+import unicodedata
+
+#: The longest message an error carries (characters); the middle of a longer one is left out.
+MAX_MESSAGE = 400
+
+
+def readable(text: str, limit: int = MAX_MESSAGE) -> str:
+    """``text`` as one line of at most ``limit`` characters: control and format characters
+    (Unicode categories Cc, Cf, Zl, Zp) written as Python escapes, the middle of a longer text
+    replaced by ``…[N characters]…``.
+
+    Example:
+        >>> readable("a\\tb\\x1b[31m")
+        'a\\\\tb\\\\x1b[31m'
+    """
+    text = str(text)
+    if any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in text):
+        text = "".join(ch if unicodedata.category(ch) not in ("Cc", "Cf", "Zl", "Zp")
+                       else ch.encode("unicode_escape").decode("ascii") for ch in text)
+    if len(text) > limit:
+        keep = max(limit - 40, 20)
+        head, tail = text[:keep * 2 // 3], text[-(keep // 3):]
+        text = f"{head}…[{len(text) - len(head) - len(tail)} characters]…{tail}"
+    return text
+
 
 class Error(Exception):
-    """Base class of every error sensedb raises on purpose."""
+    """Base class of every error sensedb raises on purpose. The message is one line of at most
+    :data:`MAX_MESSAGE` characters (see :func:`readable`)."""
+
+    def __init__(self, message: object = "") -> None:
+        super().__init__(readable(str(message)))
 
 
 class InputError(Error):
