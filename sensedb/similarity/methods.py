@@ -25,7 +25,13 @@
 
 ``combined``
     ``sigmoid(w . z + b)`` over the standardized :data:`~sensedb.similarity.params.FEATURES`
-    (:func:`features`), a logistic regression (L2 = 1) fitted on WiC train
+    (:func:`features`): the cosine in the index space, z-scored, of the last four layers and
+    of the context shift; the *lemma-centred* cosine (each usage vector minus the mean of its
+    candidate senses' gloss-context word vectors, which removes the direction all senses of
+    the word share); the cosine of the two contexts (mean of all their words); the sense
+    overlap and each of its components alone; the share of nearest labelled usages the two
+    have in common (Jaccard); whether their most probable senses agree; log of the number of
+    candidate senses. A logistic regression (L2 = 1) fitted on WiC train
     (:func:`sensedb.similarity.fitting.fit_params`): a probability.
 """
 

@@ -46,9 +46,18 @@ class Representation(str, enum.Enum):
     layer / the mean of the last four, L2-normalized; ``zscore``: the index's layers z-scored
     with the index's corpus statistics (``Manifest.zscore_normalizer()``, dead dimensions
     zeroed), whether or not the index itself is standardized; ``shift-diff``: ``h^L - h^0``
-    (last layer minus the input embeddings); ``shift-log``: ``log(h^L / h^0)`` element-wise,
-    with the sign rule of ``SimilarityParams.log_sign`` (``shift-log:SIGN`` names a rule
+    (last layer minus the input embeddings: how far the context moved the word);
+    ``shift-log``: ``log(h^L / h^0)`` element-wise (``shift-log:SIGN`` names a sign rule
     explicitly where a representation is given as text).
+
+    A ratio is negative wherever the context flipped a coordinate's sign, and its log is
+    undefined there. ``SimilarityParams.log_sign`` says what happens, with ``log|r|``
+    computed as ``log(|h^L| + eps) - log(|h^0| + eps)`` (``eps = 1e-3``, so a coordinate near
+    0 does not explode): ``"zero"`` (default) = ``log|r|`` where the sign is kept, 0 where it
+    flipped (the baseline's NaN -> 0); ``"signed"`` = ``sign(r) * log|r|``; ``"magnitude"``
+    = ``log|r|`` ignoring the sign. Measured (scripts/bench_similarity.py, WiC train / dev
+    accuracy, percent): zero 57.2 / 57.7, magnitude 57.2 / 54.9, signed 55.7 / 56.3; all
+    below the raw cosine.
     """
 
     INDEX = "index"
