@@ -9,8 +9,9 @@ Everything that is fitted (temperatures, mixture, regression, thresholds) is fit
 such examples); WiC dev is only scored. The graded set (scripts/make_graded_set.py, built
 from SemEval-2007 when missing) is only scored. Writes the table as markdown
 (runs/bench_similarity.md), everything as JSON (runs/bench_similarity.json) and the fitted
-parameters (runs/similarity_params.json, usable with ``--params``; the built-in defaults in
-sensedb/retriever/similarity.py are copied from it).
+parameters (runs/similarity_params.json, usable with ``--params``). With ``--write-builtin``
+the fitted parameters also become the package's built-in ones,
+sensedb/data/similarity_params.json, with their provenance (data, index, command, date).
 
 The index is opened read-only for WordNet evidence (``wordnet_evidence=False``: nothing is
 added to it) unless ``--wordnet-evidence``.
@@ -21,15 +22,22 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shlex
 import subprocess
 import sys
 import time
+from datetime import date
 from pathlib import Path
 
 import numpy as np
 
 import sensedb
-from sensedb.retriever import similarity as sim
+from sensedb.corpora.pairs import read_pairs_tsv
+from sensedb.evaluation.statistics import pearson, spearman
+from sensedb.similarity import analysis as sim_analysis
+from sensedb.similarity import fitting, methods
+from sensedb.similarity import params as sim_params
+from sensedb.similarity.usages import wic_queries
 
 ROOT = Path(__file__).resolve().parents[1]
 RAW_ROWS = [  # (row name, representation)
@@ -37,11 +45,35 @@ RAW_ROWS = [  # (row name, representation)
     ("shift-log (signed)", "shift-log:signed"), ("shift-log (magnitude)", "shift-log:magnitude"),
     ("shift-log (NaN->0, baseline)", "shift-log:zero"), ("shift-diff", "shift-diff"),
 ]
-ALL_REPRESENTATIONS = sorted({rep for _, rep in RAW_ROWS} | set(sim.REPRESENTATIONS))
+ALL_REPRESENTATIONS = sorted({rep for _, rep in RAW_ROWS} | set(sim_params.REPRESENTATIONS))
 
 
 def accuracy(values: np.ndarray, labels: np.ndarray, threshold: float) -> float:
     return float(100.0 * np.mean((values >= threshold) == labels))
+
+
+def write_builtin(params: sim_params.SimilarityParams, index_text: str, rows: list[dict],
+                  n_train: int, path: Path | None = None) -> Path:
+    """Write ``params`` as the package's built-in parameters with their provenance (to
+    ``path``, default sensedb/data/similarity_params.json, read by sensedb.similarity.params)."""
+    by_name = {r["name"]: r for r in rows}
+    result = ", ".join(f"{name} {by_name[name]['wic_dev']}" for name in
+                       ("combined", "sense", "raw-last") if name in by_name)
+    document = {
+        "provenance": {
+            "data": f"WiC train ({n_train:,} pairs; WiC dev never used for fitting), WordNet "
+                    "usage examples left out of all evidence",
+            "index": index_text,
+            "command": "python scripts/bench_similarity.py "
+                       + shlex.join(a for a in sys.argv[1:] if a != "--write-builtin"),
+            "date": date.today().isoformat(),
+            "result": f"WiC dev accuracy (percent): {result}",
+        },
+        "params": params.to_dict(),
+    }
+    path = path or ROOT / "sensedb" / "data" / sim_params.BUILTIN_PARAMS_FILE
+    path.write_text(json.dumps(document, indent=2) + "\n")
+    return path
 
 
 def main() -> None:
@@ -53,6 +85,10 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "runs" / "bench_similarity")
     parser.add_argument("--params-out", type=Path,
                         default=ROOT / "runs" / "similarity_params.json")
+    parser.add_argument("--write-builtin", action="store_true",
+                        help="also write the fitted parameters, with their provenance, to "
+                             f"sensedb/data/{sim_params.BUILTIN_PARAMS_FILE} (the built-in "
+                             "ones)")
     parser.add_argument("--wordnet-evidence", action="store_true",
                         help="let the index add WordNet gloss/example evidence (writes to it)")
     args = parser.parse_args()
@@ -66,33 +102,33 @@ def main() -> None:
     dev = sensedb.read_wic(wic / "dev" / "dev.data.txt", wic / "dev" / "dev.gold.txt")
     y_train = np.array([p.label for p in train])
     y_dev = np.array([p.label for p in dev])
-    graded_pairs, graded_gold = sim.read_pairs_tsv(args.graded, gold=True)
+    graded_pairs, graded_gold = read_pairs_tsv(args.graded, gold=True)
     timings = {}
 
-    with sim.leaving_out_examples(index):
+    with fitting.leaving_out_examples(index):
         started = time.perf_counter()
-        a_train = sim.analyze(index, [sim.wic_queries(p) for p in train],
-                              representations=ALL_REPRESENTATIONS, progress=True)
+        a_train = sim_analysis.analyze(index, [wic_queries(p) for p in train],
+                                       representations=ALL_REPRESENTATIONS, progress=True)
         timings["analyze_train_s"] = time.perf_counter() - started
         started = time.perf_counter()
-        params = sim.fit_params(index, a_train, labels=y_train)
+        params = fitting.fit_params(index, a_train, labels=y_train)
         timings["fit_s"] = time.perf_counter() - started
-        a_dev = sim.analyze(index, [sim.wic_queries(p) for p in dev],
-                            representations=ALL_REPRESENTATIONS)
-        a_graded = sim.analyze(index, graded_pairs, representations=ALL_REPRESENTATIONS)
+        a_dev = sim_analysis.analyze(index, [wic_queries(p) for p in dev],
+                                     representations=ALL_REPRESENTATIONS)
+        a_graded = sim_analysis.analyze(index, graded_pairs, representations=ALL_REPRESENTATIONS)
 
     rows = []
 
     def add(name: str, method: str, representation: str | None = None) -> dict:
-        values = {split: sim.scores(index, analysis, method, params, representation)
+        values = {split: methods.scores(index, analysis, method, params, representation)
                   for split, analysis in (("train", a_train), ("dev", a_dev),
                                           ("graded", a_graded))}
-        threshold, train_accuracy = sim.best_threshold(values["train"], y_train)
+        threshold, train_accuracy = fitting.best_threshold(values["train"], y_train)
         row = {"name": name, "method": method, "representation": representation,
                "wic_dev": round(accuracy(values["dev"], y_dev, threshold), 1),
                "wic_train": round(train_accuracy, 1), "threshold": round(threshold, 4),
-               "graded_spearman": round(sim.spearman(values["graded"], graded_gold), 3),
-               "graded_pearson": round(sim.pearson(values["graded"], graded_gold), 3)}
+               "graded_spearman": round(spearman(values["graded"], graded_gold), 3),
+               "graded_pearson": round(pearson(values["graded"], graded_gold), 3)}
         rows.append(row)
         print(json.dumps(row), flush=True)
         return row
@@ -107,10 +143,15 @@ def main() -> None:
     params.fitted_on = (f"WiC train ({len(train)} pairs), index {args.index.name} "
                         f"({index.manifest.encoder.model}, "
                         f"{index.manifest.encoder.layers}), WordNet examples left out")
-    sim.save_params(params, args.params_out)
+    sim_params.save_params(params, args.params_out)
+    if args.write_builtin:
+        encoder = index.manifest.encoder
+        write_builtin(params, f"{args.index} ({encoder.model}, layers {encoder.layers}, "
+                      f"standardize {index.manifest.standardize}; WordNet vectors added: "
+                      f"{args.wordnet_evidence})", rows, len(train))
 
     # speed: similarity-batch over WiC dev next to a bare encoder pass over its sentences
-    queries = [sim.wic_queries(p) for p in dev]
+    queries = [wic_queries(p) for p in dev]
     sentences = list(dict.fromkeys(tuple(q.sentence) for pair in queries for q in pair))
     index.encoder.word_vectors([list(s) for s in sentences[:50]])  # warm up
     started = time.perf_counter()
@@ -118,12 +159,12 @@ def main() -> None:
     bare = time.perf_counter() - started
     speed = {"pairs": len(dev), "sentences": len(sentences),
              "bare_encoder_pairs_per_s": round(len(dev) / bare, 1)}
-    with sim.leaving_out_examples(index):
+    with fitting.leaving_out_examples(index):
         for method in ("raw", "sense", "combined"):
-            sim._GLOSS_CACHE.pop(index, None)  # cold: gloss vectors computed again
+            sim_analysis.clear_gloss_word_vectors(index)  # cold: computed again
             for state in ("cold", "warm"):  # warm: this process has the gloss vectors
                 started = time.perf_counter()
-                sim.similarity_batch(index, queries, method, params=params)
+                methods.similarity_batch(index, queries, method, params=params)
                 seconds = time.perf_counter() - started
                 speed[f"{method}_{state}_pairs_per_s"] = round(len(dev) / seconds, 1)
     print(json.dumps(speed), flush=True)

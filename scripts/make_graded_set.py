@@ -16,7 +16,7 @@ Sources (Raganato unified format under ``--data``, default ``../shared/data``):
 - ``semcor``: SemCor 3.0. Caution: an index built from SemCor holds these very usages (a
   nearest neighbour at cosine 1.0 carrying the gold sense), so its sense scores are inflated.
 
-Output: the TSV of :func:`sensedb.retriever.similarity.read_pairs_tsv`, ``sentence_a <tab>
+Output: the TSV of :func:`sensedb.corpora.pairs.read_pairs_tsv`, ``sentence_a <tab>
 target_a <tab> sentence_b <tab> target_b <tab> gold``, targets written ``word@N`` (N = the
 token position in ``sensedb.tokenize(sentence)``), with ``#`` comment lines on top. Up to
 ``--per-lemma`` pairs per lemma (sampled with ``--seed``), at most ``--max-pairs`` in all.
@@ -36,7 +36,7 @@ from sensedb import read_raganato, tokenize
 from sensedb.corpora import find_target
 from sensedb.errors import InputError
 from sensedb.inventory import default_wordnet
-from sensedb.retriever.similarity import path_similarity
+from sensedb.similarity.methods import path_similarity
 
 SOURCES = {
     "semeval2007": "wsd/semeval2007/semeval2007",

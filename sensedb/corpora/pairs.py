@@ -1,0 +1,103 @@
+"""Reader of PAIRS.tsv: pairs of usages of words in context, optionally with a gold score.
+
+One pair per line, tab-separated::
+
+    sentence_a <tab> target_a <tab> sentence_b <tab> target_b [<tab> gold]
+
+``scripts/make_graded_set.py`` writes such files; ``sensedb similarity-batch`` and
+``sensedb evaluate-graded`` read them.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import os
+from typing import NamedTuple
+
+from ..errors import InputError
+
+__all__ = ["UsageSpec", "parse_target", "read_pairs_tsv"]
+
+
+class UsageSpec(NamedTuple):
+    """One usage as a PAIRS.tsv row gives it: the raw ``sentence``, the ``target`` word as
+    written and, with ``word@N``, its 0-based token position ``at`` in
+    ``sensedb.tokenize(sentence)`` (None: the target's first occurrence).
+
+    A tuple ``(sentence, target, at)``: ``sensedb.similarity_batch`` takes it as a usage
+    (``UsageQuery.of``)."""
+
+    sentence: str
+    target: str
+    at: int | None = None
+
+
+def parse_target(spec: str) -> tuple[str, int | None]:
+    """``"word"`` -> ``("word", None)``; ``"word@N"`` -> ``("word", N)`` (N a 0-based token
+    position). Anything else after an ``@`` (``"a@b"``, ``"@3"``) is part of the word."""
+    word, sep, number = spec.rpartition("@")
+    if sep and word and number.strip().isdigit():
+        return word, int(number)
+    return spec, None
+
+
+def read_pairs_tsv(path: str | os.PathLike, *, gold: bool = False
+                   ) -> tuple[list[tuple[UsageSpec, UsageSpec]], list[float]]:
+    """Read ``sentence_a <tab> target_a <tab> sentence_b <tab> target_b [<tab> gold]``.
+
+    Sentences are raw text (split by :func:`sensedb.tokenize` when encoded); a target is the
+    word as written (its first occurrence) or ``word@N`` with N its 0-based token position.
+    Blank lines and lines starting with ``#`` are skipped, and so is a header: a first row
+    whose second column is ``target_a`` or whose fifth column is not a number. With
+    ``gold=True`` the fifth column (a number, e.g. a graded similarity) is required;
+    otherwise it is ignored.
+
+    Returns:
+        ``(pairs, golds)``: one ``(UsageSpec, UsageSpec)`` per row, and the gold scores in
+        the same order (empty without ``gold``).
+
+    Raises:
+        InputError: the file cannot be read or is not UTF-8; a row with the wrong number of
+            columns or a gold score that is not a finite number (naming file and line); no
+            pairs in the file.
+    """
+    name = str(path)
+    try:
+        with open(name, encoding="utf-8", newline="") as handle:
+            rows = list(csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE))
+    except OSError as exc:
+        raise InputError(f"cannot read pairs: {exc.strerror or exc}", path=name) from exc
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not UTF-8: {exc.reason}", path=name) from exc
+    pairs, golds = [], []
+    first = True
+    for line, row in enumerate(rows, 1):
+        if not row or not "".join(row).strip() or row[0].lstrip().startswith("#"):
+            continue
+        if first:
+            first = False
+            if (len(row) > 1 and row[1].strip().lower() == "target_a") or (
+                    len(row) == 5 and not _is_number(row[4])):
+                continue  # a header
+        if len(row) < (5 if gold else 4) or len(row) > 5:
+            raise InputError(f"expected sentence_a, target_a, sentence_b, target_b"
+                             f"{', gold' if gold else ''} (tab-separated), found {len(row)} "
+                             "columns", path=name, line=line)
+        if gold:
+            if not _is_number(row[4]):
+                raise InputError(f"gold score must be a number, not {row[4]!r}", path=name,
+                                 line=line)
+            golds.append(float(row[4]))
+        pairs.append((UsageSpec(row[0], *parse_target(row[1].strip())),
+                      UsageSpec(row[2], *parse_target(row[3].strip()))))
+    if not pairs:
+        raise InputError("no pairs in the file", path=name)
+    return pairs, golds
+
+
+def _is_number(text: str) -> bool:
+    try:
+        return math.isfinite(float(text))
+    except ValueError:
+        return False

@@ -1,0 +1,1 @@
+"""Evaluation: all-words WSD, WiC, graded similarity, and the statistics they report."""

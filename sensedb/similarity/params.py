@@ -1,0 +1,244 @@
+"""Parameters of the similarity methods: what they are, where they come from, their JSON.
+
+Everything fitted for in-context similarity (temperatures, mixture weights, the combined
+method's logistic regression, each method's threshold) is one :class:`SimilarityParams`.
+Which parameters a query uses, first found (:func:`resolve_params`):
+
+1. ``params=``: an object, or a JSON file written by :func:`save_params` (e.g. by
+   ``sensedb evaluate-wic ... --train DATA GOLD --save FILE``);
+2. the index manifest's key ``"similarity"`` (:func:`store_params_in_index`);
+3. the built-in parameters, :data:`BUILTIN_PARAMS`, read from the package data file
+   ``sensedb/data/similarity_params.json`` (its ``"provenance"`` says on which data, with
+   which index and command they were fitted, and when;
+   ``scripts/bench_similarity.py --write-builtin`` writes it).
+"""
+
+from __future__ import annotations
+
+import copy
+import enum
+import json
+import os
+from dataclasses import asdict, dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..errors import ConfigurationError, InputError
+from ..vocabulary import SimilarityMethod
+
+if TYPE_CHECKING:
+    from ..retriever import SenseIndex
+
+__all__ = [
+    "BUILTIN_PARAMS", "BUILTIN_PARAMS_FILE", "BUILTIN_PROVENANCE", "COMPONENTS",
+    "DEFAULT_METHOD", "FEATURES", "LOG_SIGNS", "MANIFEST_KEY", "METHODS", "PARAMS_VERSION",
+    "REPRESENTATIONS", "Representation", "SimilarityParams", "builtin_params_document",
+    "load_params", "method_key", "resolve_params", "save_params", "store_params_in_index",
+]
+
+
+class Representation(str, enum.Enum):
+    """A space in which the ``raw`` method takes the cosine of two word vectors.
+
+    ``index``: the index's own layers and normalizer (the cosine of
+    ``SenseIndex.cosine``, formerly ``SenseIndex.similarity``); ``last`` / ``last4``: the last
+    layer / the mean of the last four, L2-normalized; ``zscore``: the index's layers z-scored
+    with the index's corpus statistics (``Manifest.zscore_normalizer()``, dead dimensions
+    zeroed), whether or not the index itself is standardized; ``shift-diff``: ``h^L - h^0``
+    (last layer minus the input embeddings: how far the context moved the word);
+    ``shift-log``: ``log(h^L / h^0)`` element-wise (``shift-log:SIGN`` names a sign rule
+    explicitly where a representation is given as text).
+
+    A ratio is negative wherever the context flipped a coordinate's sign, and its log is
+    undefined there. ``SimilarityParams.log_sign`` says what happens, with ``log|r|``
+    computed as ``log(|h^L| + eps) - log(|h^0| + eps)`` (``eps = 1e-3``, so a coordinate near
+    0 does not explode): ``"zero"`` (default) = ``log|r|`` where the sign is kept, 0 where it
+    flipped (the baseline's NaN -> 0); ``"signed"`` = ``sign(r) * log|r|``; ``"magnitude"``
+    = ``log|r|`` ignoring the sign. Measured (scripts/bench_similarity.py, WiC train / dev
+    accuracy, percent): zero 57.2 / 57.7, magnitude 57.2 / 54.9, signed 55.7 / 56.3; all
+    below the raw cosine.
+    """
+
+    INDEX = "index"
+    LAST = "last"
+    LAST4 = "last4"
+    ZSCORE = "zscore"
+    SHIFT_DIFF = "shift-diff"
+    SHIFT_LOG = "shift-log"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+METHODS: tuple[str, ...] = tuple(m.value for m in SimilarityMethod)
+REPRESENTATIONS: tuple[str, ...] = tuple(r.value for r in Representation)
+LOG_SIGNS = ("signed", "magnitude", "zero")
+COMPONENTS = ("wsd", "gloss", "knn")  # the sense method's mixture, in this order
+FEATURES = ("cos_index", "cos_zscore", "cos_last4", "cos_shift_diff", "cos_centered",
+            "cos_context", "sense", "wsd", "gloss", "knn", "shared_neighbors", "same_top",
+            "log_senses")  # the combined method's inputs, columns of methods.features
+MANIFEST_KEY = "similarity"
+PARAMS_VERSION = 1
+BUILTIN_PARAMS_FILE = "similarity_params.json"  # in the package data (sensedb/data)
+
+
+@dataclass
+class SimilarityParams:
+    """Everything fitted for the similarity methods (JSON via :func:`save_params`).
+
+    ``representation`` (a :class:`Representation` value) is the ``raw`` method's space;
+    ``log_sign`` the sign rule of ``shift-log``; ``k`` the number of nearest labelled usages
+    behind the ``knn`` component; ``temperature`` / ``gloss_temperature`` the softmax
+    temperatures of the ``wsd`` scores and of the cosines to the gloss-context word vectors;
+    ``mix`` the mixture weights of the components (:data:`COMPONENTS`). ``thresholds`` maps a
+    method key (:func:`method_key`: ``"raw"``, ``"sense"``, ``"combined"``; for other raw
+    representations ``"raw:REPR"``) to the score above which two usages count as the same
+    sense (a cosine for raw, a probability otherwise). ``combined`` holds the logistic
+    regression: ``features``, ``mean``, ``scale`` (standardization), ``coef``,
+    ``intercept``. ``default_method`` is a :class:`~sensedb.vocabulary.SimilarityMethod`
+    value; ``fitted_on`` says on what the numbers were fitted.
+
+    Raises:
+        ConfigurationError: an unknown representation, log sign or default method.
+    """
+
+    representation: str = "index"
+    log_sign: str = "zero"
+    k: int = 10
+    temperature: float = 0.05
+    gloss_temperature: float = 0.05
+    mix: dict[str, float] = field(default_factory=lambda: {"wsd": 1.0, "gloss": 1.0,
+                                                           "knn": 1.0})
+    combined: dict[str, Any] | None = None
+    thresholds: dict[str, float] = field(default_factory=dict)
+    default_method: str = "combined"
+    fitted_on: str = ""
+
+    def __post_init__(self) -> None:
+        if self.representation not in REPRESENTATIONS:
+            raise ConfigurationError(f"unknown representation {self.representation!r}: use one "
+                                     f"of {', '.join(REPRESENTATIONS)}")
+        if self.log_sign not in LOG_SIGNS:
+            raise ConfigurationError(f"unknown log_sign {self.log_sign!r}: use one of "
+                                     f"{', '.join(LOG_SIGNS)}")
+        if self.default_method not in METHODS:
+            raise ConfigurationError(f"unknown default method {self.default_method!r}")
+
+    def to_dict(self) -> dict:
+        """The JSON form: ``{"version": PARAMS_VERSION, <every field>}``."""
+        return {"version": PARAMS_VERSION, **asdict(self)}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> SimilarityParams:
+        """From :meth:`to_dict`'s form; unknown keys are ignored.
+
+        Raises:
+            ConfigurationError: another version, or an invalid value (see the class).
+        """
+        data = copy.deepcopy(dict(data))  # never aliases the caller's (or built-in) dicts
+        version = data.pop("version", PARAMS_VERSION)
+        if version != PARAMS_VERSION:
+            raise ConfigurationError(f"similarity parameters of version {version}, this sensedb "
+                                     f"reads {PARAMS_VERSION}")
+        known = set(cls.__dataclass_fields__)
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+    def threshold(self, method: SimilarityMethod | str,
+                  representation: str | None = None) -> float | None:
+        """The stored threshold of ``method`` (raw: in ``representation``, default this
+        parameters' own), or None when none was fitted."""
+        return self.thresholds.get(method_key(method, representation or self.representation))
+
+
+def method_key(method: SimilarityMethod | str, representation: str = "index") -> str:
+    """The key of a method in :attr:`SimilarityParams.thresholds`: the method's name, or
+    ``"raw:REPR"`` for the raw cosine in a representation other than ``index``.
+
+    Raises:
+        ConfigurationError: an unknown method.
+    """
+    name = SimilarityMethod.parse(method).value
+    return f"raw:{representation}" if name == "raw" and representation != "index" else name
+
+
+def builtin_params_document() -> dict[str, Any]:
+    """The package data file ``sensedb/data/similarity_params.json``:
+    ``{"provenance": {data, index, command, date, result}, "params": <to_dict form>}``.
+
+    Raises:
+        ConfigurationError: the file is missing or not JSON (a broken installation).
+    """
+    try:
+        text = resources.files("sensedb").joinpath("data", BUILTIN_PARAMS_FILE).read_text(
+            encoding="utf-8")
+        return json.loads(text)
+    except (OSError, json.JSONDecodeError) as exc:
+        raise ConfigurationError(f"cannot read the built-in similarity parameters "
+                                 f"(sensedb/data/{BUILTIN_PARAMS_FILE}): {exc}") from exc
+
+
+_DOCUMENT = builtin_params_document()
+# Fitted by scripts/bench_similarity.py on WiC train (5,428 pairs) with runs/semcor-index
+# (SemCor 3.0, all-MiniLM-L6-v2, last layer, no standardization); WiC dev never used. The
+# numbers and their provenance are in sensedb/data/similarity_params.json.
+BUILTIN_PARAMS: dict[str, Any] = _DOCUMENT["params"]
+BUILTIN_PROVENANCE: dict[str, str] = _DOCUMENT["provenance"]
+DEFAULT_METHOD: str = BUILTIN_PARAMS["default_method"]
+
+
+def save_params(params: SimilarityParams, path: str | os.PathLike) -> None:
+    """Write parameters as JSON (read back with :func:`load_params` or ``--params FILE``).
+
+    Raises:
+        OSError: the file cannot be written.
+    """
+    Path(path).write_text(json.dumps(params.to_dict(), indent=2) + "\n")
+
+
+def load_params(path: str | os.PathLike) -> SimilarityParams:
+    """Parameters from a JSON file written by :func:`save_params`.
+
+    Raises:
+        InputError: the file cannot be read or is not JSON.
+        ConfigurationError: another version or an invalid value.
+    """
+    try:
+        data = json.loads(Path(path).read_text())
+    except OSError as exc:
+        raise InputError(f"cannot read similarity parameters: {exc.strerror or exc}",
+                         path=str(path)) from exc
+    except json.JSONDecodeError as exc:
+        raise InputError(f"not JSON: {exc}", path=str(path)) from exc
+    return SimilarityParams.from_dict(data)
+
+
+def store_params_in_index(index: SenseIndex, params: SimilarityParams) -> None:
+    """Record parameters in the index manifest (key ``"similarity"``), where
+    :func:`resolve_params` finds them for every later query of that index.
+
+    Raises:
+        IndexLockedError: another process holds the index's writer lock.
+    """
+    with index.directory.lock(), index.directory.db.session() as session:
+        index.directory.db.set_manifest(session, {MANIFEST_KEY: params.to_dict()})
+    index.manifest = index.directory.manifest()
+
+
+def resolve_params(index: SenseIndex,
+                   params: SimilarityParams | str | os.PathLike | None = None
+                   ) -> SimilarityParams:
+    """``params`` (object or JSON path), else the index manifest's, else the built-in ones.
+
+    Raises:
+        InputError: a JSON path that cannot be read.
+        ConfigurationError: parameters of another version or with an invalid value.
+    """
+    if isinstance(params, SimilarityParams):
+        return params
+    if params is not None:
+        return load_params(params)
+    stored = index.manifest.similarity
+    if stored:
+        return SimilarityParams.from_dict(stored)
+    return SimilarityParams.from_dict(BUILTIN_PARAMS)

@@ -1,0 +1,52 @@
+"""sensedb.corpora.pairs: the PAIRS.tsv reader."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import FIXTURES
+
+from sensedb.corpora.pairs import UsageSpec, parse_target, read_pairs_tsv
+from sensedb.errors import InputError
+from sensedb.similarity.usages import UsageQuery
+
+GRADED = FIXTURES / "graded.tsv"
+
+
+def test_reads_graded_fixture():
+    pairs, gold = read_pairs_tsv(GRADED, gold=True)
+    assert len(pairs) == len(gold) == 7 and pairs[5][0].at == 5  # header, comment skipped
+    assert all(isinstance(u, UsageSpec) for pair in pairs for u in pair)
+    plain, none = read_pairs_tsv(GRADED)
+    assert plain == pairs and none == []
+
+
+def test_targets():
+    assert parse_target("bank") == ("bank", None)
+    assert parse_target("bank@3") == ("bank", 3)
+    assert parse_target("a@b") == ("a@b", None) and parse_target("@3") == ("@3", None)
+    assert UsageQuery.of(UsageSpec("The bank .", "bank", 1)) == UsageQuery("The bank .", "bank", 1)
+    assert UsageQuery.parse_target("The bank .", "bank@1") == UsageQuery("The bank .", "bank", 1)
+
+
+@pytest.mark.parametrize("text, line", [
+    ("a b\tb\tc d\n", 1),  # three columns
+    ("# comment\na\ta\tb\tb\t1\n\na\ta\tb\tb\t1\t2\n", 4),  # six columns
+    ("a\ta\tb\tb\t0.5\na\ta\tb\tb\thigh\n", 2),  # gold not a number
+])
+def test_malformed_rows_name_file_and_line(tmp_path, text, line):
+    path = tmp_path / "pairs.tsv"
+    path.write_text(text)
+    with pytest.raises(InputError) as error:
+        read_pairs_tsv(path, gold=True)
+    assert error.value.path == str(path) and error.value.line == line
+
+
+def test_unreadable_or_empty(tmp_path):
+    with pytest.raises(InputError):
+        read_pairs_tsv(tmp_path / "missing.tsv")
+    (tmp_path / "empty.tsv").write_text("# nothing\n")
+    with pytest.raises(InputError):
+        read_pairs_tsv(tmp_path / "empty.tsv")
+    (tmp_path / "latin.tsv").write_bytes("caf\xe9\tx\ty\tz\n".encode("latin-1"))
+    with pytest.raises(InputError):
+        read_pairs_tsv(tmp_path / "latin.tsv")

@@ -1,0 +1,28 @@
+"""sensedb.evaluation.graded: correlation with graded gold scores."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import FIXTURES
+
+from sensedb import SenseIndex, evaluate_graded, similarity_batch
+from sensedb.corpora.pairs import read_pairs_tsv
+
+GRADED = FIXTURES / "graded.tsv"
+
+
+@pytest.fixture(scope="module")
+def index(mini_index, encoder, wordnet):
+    # corpus evidence only: the session's mini index must stay as built
+    return SenseIndex(mini_index, encoder=encoder, wordnet=wordnet, wordnet_evidence=False)
+
+
+def test_graded_spearman_matches_scipy(index):
+    stats = pytest.importorskip("scipy.stats")
+    pairs, gold = read_pairs_tsv(GRADED, gold=True)
+    assert len(pairs) == len(gold) == 7 and pairs[5][0].at == 5  # header, comment skipped
+    result = evaluate_graded(index, GRADED, "sense")
+    scores = [r.score for r in similarity_batch(index, pairs, "sense")]
+    assert result["n"] == 7
+    assert result["spearman"] == pytest.approx(stats.spearmanr(scores, gold)[0], abs=1e-3)
+    assert result["pearson"] == pytest.approx(stats.pearsonr(scores, gold)[0], abs=1e-3)

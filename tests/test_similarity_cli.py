@@ -1,0 +1,49 @@
+"""The similarity commands of the CLI: similarity, similarity-batch, evaluate-wic,
+evaluate-graded (JSON output)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+from click.testing import CliRunner
+from conftest import FIXTURES
+
+from sensedb.cli import cli
+
+WIC_DATA = FIXTURES / "corpora" / "good.data.txt"
+WIC_GOLD = FIXTURES / "corpora" / "good.gold.txt"
+GRADED = FIXTURES / "graded.tsv"
+RIVER = ("He sat on the bank of the river and fished", "bank")
+OTHER = [("She deposited the money at the bank", "bank")]
+
+
+def test_cli_json(mini_index, tmp_path):
+    runner = CliRunner()
+    copy = tmp_path / "mini"  # the CLI adds WordNet evidence to the index it opens
+    shutil.copytree(mini_index, copy)
+
+    def run(*args):
+        result = runner.invoke(cli, [str(a) for a in args], catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        return json.loads(result.output)
+
+    one = run("similarity", *RIVER, *OTHER[0], "--index", copy, "--method", "sense",
+              "--json")
+    assert one["method"] == "sense" and 0 <= one["score"] <= 1 and -1 <= one["cosine"] <= 1
+    assert one["a"]["senses"][0]["key"] == "bank%1:17:01::"
+    batch = run("similarity-batch", GRADED, "--index", copy, "--method", "raw", "--json")
+    assert len(batch) == 7 and batch[0]["method"] == "raw"
+    wic = run("evaluate-wic", WIC_DATA, WIC_GOLD, "--index", copy, "--threshold", "0.5",
+              "--method", "raw", "--json")
+    assert wic["n"] == 2 and 0 <= wic["accuracy"] <= 100
+    graded = run("evaluate-graded", GRADED, "--index", copy, "--method", "raw", "--json")
+    assert graded["n"] == 7 and -1 <= graded["spearman"] <= 1
+    saved = tmp_path / "params.json"
+    fitted = run("evaluate-wic", WIC_DATA, WIC_GOLD, "--index", copy, "--train", WIC_DATA,
+                 WIC_GOLD, "--save", saved, "--method", "sense", "--json")
+    reused = run("evaluate-wic", WIC_DATA, WIC_GOLD, "--index", copy, "--params", saved,
+                 "--method", "sense", "--json")
+    assert reused["threshold"] == pytest.approx(fitted["threshold"], abs=1e-6)
+    assert reused["accuracy"] == fitted["accuracy"]
