@@ -87,7 +87,11 @@ class LayerSpec:
                     f"bad layer spec {spec!r}: use 'last', 'last4' or layer numbers like '3,4,5,6'"
                 ) from None
         else:
-            layers = tuple(int(p) for p in spec)
+            try:
+                layers = tuple(int(p) for p in spec)
+            except (TypeError, ValueError):
+                raise ConfigurationError(
+                    f"bad layer spec {spec!r}: give layer numbers like (3, 4, 5, 6)") from None
         if not layers:
             raise ConfigurationError("empty layer spec")
         return cls(layers, pooling)
