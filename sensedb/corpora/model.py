@@ -1,8 +1,11 @@
-"""The data model every corpus reader produces: documents of sentences of tokens."""
+"""The data model every corpus reader produces: documents of sentences of tokens.
+
+The sense-key helpers (``is_sense_key``, ``key_lemma``, ``key_pos``) live in
+:mod:`sensedb.vocabulary`; ``sensedb.corpora`` re-exports them.
+"""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 
@@ -69,24 +72,3 @@ class WicPair:
     index2: int
     label: bool | None
     line: int
-
-
-# lemma%ss_type:lex_filenum:lex_id:head_word:head_id (matches every key of WordNet 3.0)
-SENSE_KEY_RE = re.compile(r"[^%\s]+%[1-5]:\d{2}:\d{2}:[^:\s]*:(?:\d{2})?")
-
-_SS_TYPE_POS = {"1": "NOUN", "2": "VERB", "3": "ADJ", "4": "ADV", "5": "ADJ"}
-
-
-def is_sense_key(key: str) -> bool:
-    """True when ``key`` has the syntax of a WordNet sense key (not whether WordNet has it)."""
-    return SENSE_KEY_RE.fullmatch(key) is not None
-
-
-def key_lemma(key: str) -> str:
-    """The lemma part of a sense key: ``'take_place%2:30:00::'`` -> ``'take_place'``."""
-    return key.partition("%")[0]
-
-
-def key_pos(key: str) -> str:
-    """The universal POS of a sense key's ss_type (1 NOUN, 2 VERB, 3/5 ADJ, 4 ADV); "" if none."""
-    return _SS_TYPE_POS.get(key.partition("%")[2][:1], "")

@@ -24,8 +24,9 @@ from os import PathLike
 from typing import NoReturn
 from xml.parsers import expat
 
-from sensedb.corpora.model import Document, Sentence, Token, is_sense_key
+from sensedb.corpora.model import Document, Sentence, Token
 from sensedb.errors import InputError
+from sensedb.vocabulary import is_sense_key
 
 __all__ = ["dataset_prefix", "read_gold", "read_gold_with_lines", "read_raganato"]
 

@@ -23,7 +23,7 @@ from functools import cache
 
 from sensedb.errors import InputError
 
-__all__ = ["find_target", "tokenize"]
+__all__ = ["find_target", "merge_span", "tokenize"]
 
 _APOS = "'\u2019"
 _HYPHENS = "-\u2010\u2011"
@@ -118,3 +118,18 @@ def find_target(tokens: list[str], target: str, at: int | None = None) -> tuple[
     listing = " ".join(f"{i}:{t}" for i, t in enumerate(tokens))
     where = "" if at is None else f" at token {at}"
     raise InputError(f'target "{target}" is not in the sentence{where}: {listing}')
+
+
+def merge_span(words: list[str], start: int, end: int) -> tuple[list[str], int]:
+    """The words with the span ``[start, end)`` merged into one word (joined by single spaces,
+    as a multiword target is encoded), and the index of that word (``start``).
+
+    >>> merge_span(["It", "took", "place", "here"], 1, 3)
+    (['It', 'took place', 'here'], 1)
+
+    Raises:
+        InputError: the span is empty or outside the words.
+    """
+    if not 0 <= start < end <= len(words):
+        raise InputError(f"span [{start}, {end}) is not inside the {len(words)} words")
+    return [*words[:start], " ".join(words[start:end]), *words[end:]], start

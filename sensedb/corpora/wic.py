@@ -13,12 +13,14 @@ from os import PathLike
 
 from sensedb.corpora.model import WicPair
 from sensedb.errors import InputError
+from sensedb.vocabulary import POS
 
 __all__ = ["read_wic"]
 
 StrPath = str | PathLike[str]
 
-_POS = {"N": "NOUN", "V": "VERB"}
+#: WiC's POS column: WordNet letters in upper case, nouns and verbs only.
+_WIC_POS = ("N", "V")
 _INDICES_RE = re.compile(r"(\d+)-(\d+)")
 
 
@@ -50,7 +52,7 @@ def read_wic(data_path: StrPath, gold_path: StrPath | None = None) -> list[WicPa
         lemma, pos, indices, s1, s2 = cols
         if not lemma.strip():
             raise InputError("empty lemma", path=data_name, line=lineno)
-        if pos not in _POS:
+        if pos not in _WIC_POS:
             raise InputError(f"part of speech must be N or V, not {pos!r}",
                              path=data_name, line=lineno, item=lemma)
         m = _INDICES_RE.fullmatch(indices)
@@ -66,7 +68,7 @@ def read_wic(data_path: StrPath, gold_path: StrPath | None = None) -> list[WicPa
             if not toks[i]:
                 raise InputError(f"target token {i} of sentence {n} is empty",
                                  path=data_name, line=lineno, item=lemma)
-        pairs.append(WicPair(lemma, _POS[pos], t1, i1, t2, i2, None, lineno))
+        pairs.append(WicPair(lemma, POS.parse(pos).value, t1, i1, t2, i2, None, lineno))
     if not pairs:
         raise InputError("no WiC pairs in the file", path=data_name)
 

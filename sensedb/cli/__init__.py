@@ -1,0 +1,161 @@
+"""The ``sensedb`` command: a thin layer over the Python API (sensedb.open / build_index).
+
+This module holds the group, :func:`main` (the console script) and the option decorators every
+command shares; the commands live in ``index_cmds`` (index, info, default-index),
+``query_cmds`` (wsd, neighbors, evaluate, tag), ``similarity_cmds`` (similarity,
+similarity-batch, evaluate-wic, evaluate-graded) and ``diagnostics_cmds`` (stats, keywords,
+plot). Each command is a few lines over one API call, and its help ends with an example.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from ..errors import Error
+from ..vocabulary import LETTER_POS, POS, POS_TAGS, ScoringMethod, SimilarityMethod
+
+__all__ = ["cli", "emit", "index_options", "main", "output_options", "pos_option",
+           "similarity_options", "target_options"]
+
+INDEX_HELP = "Index directory (default: the WordNet default index in the user data dir)."
+
+
+class _Group(click.Group):
+    """Turns sensedb's own errors into one-line messages and exit status 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except Error as exc:
+            raise click.ClickException(str(exc)) from exc
+
+
+class _Choice(click.Choice):
+    """A case-insensitive :class:`click.Choice` whose value goes through ``parse`` (one of
+    :mod:`sensedb.vocabulary`'s parsers); ``aliases`` are accepted without being listed."""
+
+    def __init__(self, choices: list[str], parse: Callable[[str], Any],
+                 aliases: tuple[str, ...] = ()) -> None:
+        super().__init__(choices, case_sensitive=False)
+        self.parse = parse
+        self.aliases = aliases
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and value.strip().lower() in self.aliases:
+            return self.parse(value)
+        return self.parse(super().convert(value, param, ctx))
+
+
+#: ``--pos``: a universal tag or a WordNet letter, any case; the value is the universal tag.
+POS_TYPE = _Choice([*POS_TAGS, *LETTER_POS], lambda v: POS.parse(v).value)
+#: ``--scoring``: a :class:`ScoringMethod` ("evidence", the old name of weighted, accepted).
+SCORING_TYPE = _Choice([m.value for m in ScoringMethod], ScoringMethod.parse,
+                       aliases=("evidence",))
+#: ``--method`` of the similarity commands: a :class:`SimilarityMethod` name (a str).
+SIMILARITY_TYPE = _Choice([m.value for m in SimilarityMethod],
+                          lambda v: SimilarityMethod.parse(v).value)
+
+
+def output_options(function: Callable) -> Callable:
+    """``--json`` for every command: machine-readable output instead of text."""
+    return click.option("--json", "as_json", is_flag=True,
+                        help="Print JSON instead of text.")(function)
+
+
+def index_options(function: Callable) -> Callable:
+    """``--index``, ``--db``, ``--device``, ``--scoring``, ``--no-wordnet-vectors`` and
+    ``--propagate``: the command receives ``index``, the opened :class:`SenseIndex`."""
+
+    @click.option("--index", "index_dir", type=click.Path(file_okay=False), default=None,
+                  help=INDEX_HELP)
+    @click.option("--db", "db_url", default=None,
+                  help="SQLAlchemy database URL of the metadata (default: DIR/sensedb.sqlite).")
+    @click.option("--device", default=None, help="torch device (default: cuda if available).")
+    @click.option("--scoring", "scoring", type=SCORING_TYPE, default=ScoringMethod.WEIGHTED.value,
+                  show_default=True,
+                  help="weighted ('evidence' is its old name): every source, the index's "
+                       "weights; cosine: the textbook argmax of the cosine to corpus sense "
+                       "vectors.")
+    @click.option("--no-wordnet-vectors", is_flag=True,
+                  help="Do not add WordNet's gloss/example vectors to the index on first use.")
+    @click.option("--no-wordnet-evidence", "old_no_wordnet_vectors", is_flag=True, hidden=True,
+                  help="Old spelling of --no-wordnet-vectors.")
+    @click.option("--propagate", is_flag=True,
+                  help="Senses without corpus tokens take a corpus vector propagated from "
+                       "their synset or hypernyms (LMMS).")
+    @functools.wraps(function)
+    def wrapper(*args, index_dir, db_url, device, scoring, no_wordnet_vectors,
+                old_no_wordnet_vectors, propagate, **kwargs):
+        from .. import open as open_index
+
+        # SenseIndex still spells the weighted method "evidence" (ScoringMethod.parse reads
+        # both), so the old name goes through unchanged.
+        method = "evidence" if scoring is ScoringMethod.WEIGHTED else scoring.value
+        kwargs["index"] = open_index(
+            index_dir, db_url=db_url, device=device, scoring_method=method,
+            wordnet_evidence=not (no_wordnet_vectors or old_no_wordnet_vectors),
+            propagate=propagate)
+        return function(*args, **kwargs)
+
+    return wrapper
+
+
+def pos_option(help: str) -> Callable[[Callable], Callable]:  # noqa: A002
+    """``--pos``: NOUN VERB ADJ ADV or n v a s r, any case; the command receives the
+    universal tag (``"NOUN"``) or None."""
+    return click.option("--pos", type=POS_TYPE, default=None, help=help)
+
+
+def target_options(function: Callable) -> Callable:
+    """``--at`` (token position of the target) and ``--pos``."""
+    function = click.option("--at", type=int, default=None,
+                            help="Token position (0-based) of the target, when it occurs twice.")(
+        function)
+    return pos_option("Only this part of speech.")(function)
+
+
+def similarity_options(function: Callable) -> Callable:
+    """``--method`` and ``--params`` for the in-context similarity commands."""
+    function = click.option(
+        "--params", "params_path", type=click.Path(dir_okay=False, exists=True), default=None,
+        help="Fitted similarity parameters (JSON from evaluate-wic --save; default: the "
+             "index manifest's, else the built-in ones).")(function)
+    return click.option(
+        "--method", type=SIMILARITY_TYPE, default=None,
+        help="raw cosine, sense agreement through the index, or both combined "
+             "(default: the parameters' default method).")(function)
+
+
+def emit(data: Any, as_json: bool, text: Callable[[Any], str]) -> None:
+    """Print ``data`` as indented JSON (non-ASCII kept) or as ``text(data)``."""
+    if as_json:
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    else:
+        click.echo(text(data))
+
+
+@click.group(cls=_Group)
+@click.version_option(package_name="sensedb")
+def cli() -> None:
+    """Word-sense retrieval: index sense-labelled text, then disambiguate, find similar
+    usages and compare usages by nearest-neighbour search.
+
+    Example:
+
+        sensedb wsd "He sat on the bank of the river" bank
+    """
+
+
+def main() -> None:
+    """The console script ``sensedb``."""
+    cli(prog_name="sensedb")
+
+
+# The commands register themselves on ``cli``.
+from . import diagnostics_cmds, index_cmds, query_cmds, similarity_cmds  # noqa: E402, F401

@@ -1,0 +1,103 @@
+"""Commands that build or describe an index: ``index``, ``info``, ``default-index``."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import click
+
+from ..vocabulary import POS_TAGS
+from . import cli, emit, index_options, output_options
+
+
+@cli.command()
+@click.argument("corpus", type=click.Path(dir_okay=False))
+@click.option("--gold", type=click.Path(dir_okay=False), default=None,
+              help="Gold key file (default: CORPUS with .gold.key.txt for .data.xml).")
+@click.option("--index", "index_dir", type=click.Path(file_okay=False), required=True,
+              help="Index directory to create or add to.")
+@click.option("--corpus-name", default=None, help="Name of the corpus (default: file stem).")
+@click.option("--model", default=None,
+              help="sentence-transformers / Hugging Face model name or path "
+                   "(default: all-MiniLM-L6-v2, embedded).")
+@click.option("--layers", default="last", show_default=True,
+              help="'last', 'last4' or layer numbers like '3,4,5,6'.")
+@click.option("--pooling", type=click.Choice(["mean", "sum"]), default="mean",
+              show_default=True, help="How the chosen layers are combined.")
+@click.option("--standardize/--no-standardize", default=False, show_default=True,
+              help="z-score vectors with the corpus mean and deviation before the cosine.")
+@click.option("--db", "db_url", default=None, help="SQLAlchemy database URL for metadata.")
+@click.option("--device", default=None, help="torch device (default: cuda if available).")
+@click.option("--batch-tokens", default=4096, show_default=True,
+              help="Padded word pieces per encoder batch.")
+@output_options
+def index(corpus, gold, index_dir, corpus_name, model, layers, pooling, standardize, db_url,
+          device, batch_tokens, as_json):
+    """Index every labelled token and sense of CORPUS (unified XML of Raganato et al. 2017
+    with its gold keys, or JSONL). Adding a second corpus updates the sense means; running
+    the same command again after a crash resumes where it stopped.
+
+    Example:
+
+        sensedb index semcor.data.xml --gold semcor.gold.key.txt --index ./semcor-index
+    """
+    from ..api import build_index
+
+    report = build_index(corpus, index_dir, gold=gold, corpus_name=corpus_name, model=model,
+                         layers=layers, pooling=pooling, standardize=standardize,
+                         db_url=db_url, device=device, batch_tokens=batch_tokens,
+                         progress=not as_json)
+    emit(report.to_dict(), as_json, lambda r: (
+        f"indexed {r['documents']} documents ({r['skipped_documents']} already there), "
+        f"{r['sentences']} sentences, {r['tokens']} labelled tokens, "
+        f"{r['senses_touched']} senses in {r['seconds']:.1f} s: "
+        f"{r['words_per_second']:.0f} words/s"))
+
+
+@cli.command()
+@index_options
+@click.option("--check", is_flag=True, help="Also verify FAISS ids against database rows.")
+@output_options
+def info(index, check, as_json):
+    """What an index holds and how it was built.
+
+    Example:
+
+        sensedb info --index ./semcor-index --check
+    """
+    data = index.info()
+    if check:
+        index.check()
+        data["check"] = "ok"
+    emit(data, as_json, lambda d: "\n".join(
+        f"{k}: {json.dumps(v) if isinstance(v, dict | list) else v}" for k, v in d.items()))
+
+
+@cli.command("default-index")
+@click.option("--rebuild", is_flag=True, help="Delete the default index first.")
+@click.option("--all", "build_all", is_flag=True,
+              help="Build every WordNet lemma now (one long pass) instead of on first use.")
+@output_options
+def default_index(rebuild, build_all, as_json):
+    """Show, rebuild or fully build the default index (WordNet glosses and examples through
+    the default model). It lives in $SENSEDB_HOME/default-index (default
+    ~/.local/share/sensedb) and grows by itself, lemma by lemma, as words are queried.
+
+    Example:
+
+        sensedb default-index --rebuild
+    """
+    from .. import open as open_index
+    from ..paths import default_index_dir
+
+    path = default_index_dir()
+    if rebuild and path.exists():
+        shutil.rmtree(path)
+    index = open_index()
+    if build_all:
+        pairs = [(lemma, pos) for pos in POS_TAGS for lemma in index.inventory.lemmas(pos)]
+        index.ensure(pairs, progress=not as_json)
+    data = index.info()
+    emit(data, as_json, lambda d: f"{d['path']}: {d['documents']} lemmas, "
+                                  f"{d['tokens']} labelled usages, {d['senses']} senses")

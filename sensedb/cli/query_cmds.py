@@ -1,0 +1,142 @@
+"""Commands that ask an index about words in context: ``wsd``, ``neighbors``, ``evaluate``
+(all-words WSD against gold keys) and ``tag``."""
+
+from __future__ import annotations
+
+import click
+
+from . import cli, emit, index_options, output_options, target_options
+
+
+def _wsd_text(answer: dict) -> str:
+    flags = [f"confidence {answer['confidence']:.2f}", f"margin {answer['margin']:.2f}",
+             f"decided by {answer['decided_by']}"]
+    if answer["fallback"]:
+        flags.append("no vector evidence: WordNet order")
+    if answer["novel"]:
+        flags.append("far from every labelled usage: possibly a new sense")
+    if answer.get("abstained"):
+        flags.append("ABSTAINED")
+    lines = [f"{answer['target']} (position {answer['position']}): {answer['lemma']} "
+             f"{answer['pos']}  [{', '.join(flags)}]"]
+    for n, sense in enumerate(answer["senses"], 1):
+        lines.append(f"{n:3}. p={sense['probability']:.3f}  {sense['key']:<28} "
+                     f"{sense['synset']:<28} support {sense['support']:<4} {sense['gloss']}")
+    if answer["evidence"]:
+        lines.append("nearest labelled usages:")
+        lines.extend(_usage_line(u) for u in answer["evidence"])
+    return "\n".join(lines)
+
+
+def _usage_line(usage: dict) -> str:
+    return (f"  {usage['score']:.3f}  {' '.join(usage['senses']):<28} {usage['sentence']}  "
+            f"[{usage['corpus']} {usage['document']}]")
+
+
+@cli.command()
+@click.argument("sentence")
+@click.argument("target")
+@index_options
+@target_options
+@click.option("-k", default=5, show_default=True, help="Nearest labelled usages to show.")
+@click.option("--min-confidence", type=float, default=0.0, show_default=True,
+              help="Abstain (exit status 2) when the best sense's probability is lower.")
+@output_options
+def wsd(sentence, target, index, at, pos, k, min_confidence, as_json):
+    """Rank the senses of TARGET as used in SENTENCE (raw text, tokenized into words and
+    punctuation; TARGET is the word as written, its first occurrence unless --at).
+
+    Example:
+
+        sensedb wsd "The children skipped stones from the muddy bank of the stream" bank
+    """
+    answer = index.wsd(sentence, target, at=at, pos=pos, k=k)
+    data = answer.to_dict()
+    data["abstained"] = answer.confidence < min_confidence
+    emit(data, as_json, _wsd_text)
+    if data["abstained"]:
+        raise SystemExit(2)
+
+
+@cli.command()
+@click.argument("sentence")
+@click.argument("target")
+@index_options
+@target_options
+@click.option("-k", default=10, show_default=True, help="How many usages.")
+@click.option("--any-lemma", is_flag=True, help="Search the usages of every word.")
+@output_options
+def neighbors(sentence, target, index, at, pos, k, any_lemma, as_json):
+    """The labelled usages nearest to TARGET as used in SENTENCE.
+
+    Example:
+
+        sensedb neighbors "I deposited my salary at the bank" bank -k 5
+    """
+    usages = index.neighbors(sentence, target, at=at, pos=pos, k=k, any_lemma=any_lemma)
+    emit([u.to_dict() for u in usages], as_json,
+         lambda us: "\n".join(_usage_line(u) for u in us) or "no labelled usages")
+
+
+@cli.command()
+@click.argument("data", type=click.Path(dir_okay=False, exists=True))
+@click.argument("gold", type=click.Path(dir_okay=False, exists=True))
+@index_options
+@click.option("--out", type=click.Path(dir_okay=False), default=None,
+              help="Write the predicted keys here (instance_id key per line).")
+@click.option("--min-confidence", type=float, default=0.0, show_default=True,
+              help="Abstain on instances whose best probability is lower.")
+@click.option("--one-sense-per-discourse", is_flag=True,
+              help="Give every occurrence of a lemma in a document its majority sense.")
+@output_options
+def evaluate(data, gold, index, out, min_confidence, one_sense_per_discourse, as_json):
+    """Disambiguate every instance of DATA (unified XML) and score against GOLD like the
+    official scorer: precision, recall and F1 in percent, overall, by POS and by data set.
+
+    Example:
+
+        sensedb evaluate semeval2007.data.xml semeval2007.gold.key.txt --index ./semcor-index
+    """
+    result = index.evaluate(data, gold, out=out, progress=not as_json,
+                            min_confidence=min_confidence,
+                            one_sense_per_discourse=one_sense_per_discourse)
+
+    def text(r: dict) -> str:
+        lines = [f"F1 {r['f1']:.1f}  P {r['precision']:.1f}  R {r['recall']:.1f}  "
+                 f"n {r['n']}  coverage {r['coverage']:.1f}%  fallbacks {r['fallbacks']}",
+                 "  decided by: " + ", ".join(f"{k} {v}" for k, v in r["decided_by"].items())]
+        for group in ("by_pos", "by_dataset"):
+            for name, v in r[group].items():
+                lines.append(f"  {name:<12} F1 {v['f1']:.1f}  n {v['n']}")
+        return "\n".join(lines)
+
+    emit(result, as_json, text)
+
+
+@cli.command()
+@click.argument("text")
+@index_options
+@click.option("--one-sense-per-discourse", is_flag=True,
+              help="Give every occurrence of a lemma in the text its majority sense.")
+@click.option("--min-confidence", type=float, default=0.0, show_default=True,
+              help="Leave a word untagged (key null) when its best probability is lower.")
+@output_options
+def tag(text, index, one_sense_per_discourse, min_confidence, as_json):
+    """Tag every content word of TEXT (a string, or a file to read) with its sense and
+    confidence. Closed-class words are skipped; multiword expressions WordNet knows are
+    tagged as one word.
+
+    Example:
+
+        sensedb tag "The bank raised rates. We walked along the river bank." --json
+    """
+    from pathlib import Path
+
+    path = Path(text)
+    if len(text) < 4096 and "\n" not in text and path.is_file():
+        text = path.read_text(encoding="utf-8")
+    words = index.tag(text, one_sense_per_discourse=one_sense_per_discourse,
+                      min_confidence=min_confidence, progress=not as_json)
+    emit([w.to_dict() for w in words], as_json, lambda ws: "\n".join(
+        f"{w['sentence']}:{w['position']:<3} {w['word']:<16} {w['key'] or '-':<30} "
+        f"p={w['confidence']:.2f}  {w['gloss'][:60]}" for w in ws) or "no content words")

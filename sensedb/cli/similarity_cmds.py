@@ -1,0 +1,135 @@
+"""In-context similarity commands: ``similarity``, ``similarity-batch``, ``evaluate-wic``
+and ``evaluate-graded``."""
+
+from __future__ import annotations
+
+import click
+
+from . import cli, emit, index_options, output_options, similarity_options
+
+
+@cli.command()
+@click.argument("sentence_a")
+@click.argument("target_a")
+@click.argument("sentence_b")
+@click.argument("target_b")
+@index_options
+@similarity_options
+@output_options
+def similarity(sentence_a, target_a, sentence_b, target_b, index, method, params_path,
+               as_json):
+    """How alike TARGET_A in SENTENCE_A and TARGET_B in SENTENCE_B are used: the score of
+    --method, the cosine in the index's space, and each usage's top 3 senses.
+
+    Example:
+
+        sensedb similarity "He sat on the bank" bank "The bank raised rates" bank
+    """
+    from ..retriever.similarity import similarity as compare
+
+    result = compare(index, (sentence_a, target_a), (sentence_b, target_b), method,
+                     params=params_path)
+    emit(result.to_dict(), as_json, _similarity_text)
+
+
+def _similarity_text(result: dict) -> str:
+    same = "" if result["same"] is None else (
+        f"  -> {'same' if result['same'] else 'different'} sense "
+        f"(threshold {result['threshold']:.3f})")
+    lines = [f"{result['method']} {result['score']:.4f}  cosine {result['cosine']:.4f}{same}"]
+    for name in ("a", "b"):
+        usage = result.get(name)
+        if usage:
+            lines.append(f"{name}: {usage['target']} (position {usage['position']}) "
+                         f"{usage['lemma']} {usage['pos']}")
+            lines.extend(f"    {s['probability']:.3f}  {s['key']:<28} {s['gloss']}"
+                         for s in usage["senses"])
+    return "\n".join(lines)
+
+
+@cli.command("similarity-batch")
+@click.argument("pairs", type=click.Path(dir_okay=False, exists=True))
+@index_options
+@similarity_options
+@output_options
+def similarity_batch(pairs, index, method, params_path, as_json):
+    """Similarity of every pair of usages in PAIRS.tsv: sentence_a, target_a, sentence_b,
+    target_b (tab-separated; a fifth column, e.g. a gold score, is ignored). A target is the
+    word as written or word@N (N = its 0-based token position). One encoder pass for all.
+
+    Example:
+
+        sensedb similarity-batch pairs.tsv --index ./semcor-index --method sense --json
+    """
+    from ..retriever.similarity import read_pairs_tsv
+    from ..retriever.similarity import similarity_batch as batch
+
+    queries, _ = read_pairs_tsv(pairs)
+    results = [r.to_dict() for r in batch(index, queries, method, params=params_path,
+                                          progress=not as_json)]
+    emit(results, as_json, lambda rs: "\n".join(
+        f"{n}\t{r['score']:.4f}\t{r['cosine']:.4f}"
+        + ("" if r["same"] is None else f"\t{'same' if r['same'] else 'different'}")
+        for n, r in enumerate(rs, 1)))
+
+
+@cli.command("evaluate-wic")
+@click.argument("data", type=click.Path(dir_okay=False, exists=True))
+@click.argument("gold", type=click.Path(dir_okay=False, exists=True))
+@index_options
+@similarity_options
+@click.option("--threshold", type=float, default=None,
+              help="Same sense when score >= T (default: fitted with --train, else stored).")
+@click.option("--train", nargs=2, type=click.Path(dir_okay=False, exists=True), default=None,
+              metavar="DATA GOLD", help="WiC training pairs to fit the parameters on.")
+@click.option("--save", type=click.Path(dir_okay=False), default=None,
+              help="With --train: write the fitted parameters here (JSON, for --params).")
+@click.option("--allow-wordnet-examples", is_flag=True,
+              help="Keep WordNet's usage examples in the evidence (left out by default: most "
+                   "WiC sentences are such examples, so the figure would be leaked).")
+@output_options
+def evaluate_wic(data, gold, index, method, params_path, threshold, train, save,
+                 allow_wordnet_examples, as_json):
+    """WiC accuracy (percent) of in-context similarity: a pair is "same sense" when its score
+    reaches the threshold. Fit on WiC train (--train), report another split.
+
+    Example:
+
+    \b
+        sensedb evaluate-wic dev.data.txt dev.gold.txt --index ./semcor-index \\
+            --train train.data.txt train.gold.txt --save wic-params.json
+    """
+    from ..retriever.similarity import SimilarityParams, save_params
+    from ..retriever.similarity import evaluate_wic as evaluate
+
+    if save and not train:
+        raise click.UsageError("--save needs --train")
+    result = evaluate(index, data, gold, threshold=threshold, train=train, method=method,
+                      params=params_path, allow_wordnet_examples=allow_wordnet_examples,
+                      progress=not as_json)
+    if save:
+        save_params(SimilarityParams.from_dict(result["params"]), save)
+        result["saved"] = save
+    emit(result, as_json, lambda r: f"WiC accuracy {r['accuracy']:.1f}  ({r['correct']}/"
+                                    f"{r['n']}, {r['method']}, threshold {r['threshold']:.4f})")
+
+
+@cli.command("evaluate-graded")
+@click.argument("pairs", type=click.Path(dir_okay=False, exists=True))
+@index_options
+@similarity_options
+@output_options
+def evaluate_graded(pairs, index, method, params_path, as_json):
+    """Spearman and Pearson correlation of similarity scores with graded gold scores:
+    PAIRS.tsv has sentence_a, target_a, sentence_b, target_b, gold (tab-separated; target =
+    word or word@N; '#' lines skipped). scripts/make_graded_set.py builds one.
+
+    Example:
+
+        sensedb evaluate-graded runs/graded_semeval2007.tsv --index ./semcor-index --json
+    """
+    from ..retriever.similarity import evaluate_graded as evaluate
+
+    result = evaluate(index, pairs, method, params=params_path, progress=not as_json)
+    emit(result, as_json, lambda r: f"Spearman {r['spearman']:.4f}  Pearson {r['pearson']:.4f}"
+                                    f"  n {r['n']}  ({r['method']})")

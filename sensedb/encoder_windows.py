@@ -1,0 +1,131 @@
+"""Planning the encoder's work without the model: word-piece alignment, windows for long
+sentences and length-bucketed batches.
+
+Pure Python and numpy (no torch): :class:`sensedb.encoder.Encoder` tokenizes, asks these
+functions which pieces go into which window and batch, and runs the model. Word slots are
+global: word ``w`` of sentence ``s`` is row ``offsets[s] + w`` of the encoder's output.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["Window", "align_pieces", "length_batches", "plan_windows", "split_windows"]
+
+
+@dataclass
+class Window:
+    """One model input: a run of a sentence's word pieces (no special tokens).
+
+    ``piece_word[i]`` is the global word slot that piece ``i`` contributes to, or -1 when that
+    word takes its vector from another window of the sentence.
+    """
+
+    sentence: int
+    piece_ids: list[int]
+    piece_word: list[int]
+
+
+def align_pieces(ids: Sequence[int], word_ids: Sequence[int | None], n_words: int,
+                 unk: int) -> tuple[list[int], list[int]]:
+    """Piece ids and the word index of each piece for one sentence of ``n_words`` words, from
+    a fast tokenizer's ``input_ids`` and ``word_ids()`` (no special tokens). A word that
+    yields no piece (e.g. a control character) gets the ``unk`` piece at its place, so every
+    word has a vector."""
+    ids, word_ids = list(ids), list(word_ids)
+    seen = set(word_ids)
+    if len(seen) < n_words:  # insert [UNK] for words without pieces, keeping order
+        new_ids, new_words, cursor = [], [], 0
+        for word in range(n_words):
+            if word not in seen:
+                new_ids.append(unk)
+                new_words.append(word)
+                continue
+            while cursor < len(ids) and word_ids[cursor] == word:
+                new_ids.append(ids[cursor])
+                new_words.append(word)
+                cursor += 1
+        ids, word_ids = new_ids, new_words
+    return ids, list(word_ids)
+
+
+def plan_windows(pieces: Sequence[tuple[list[int], list[int]]], offsets: np.ndarray,
+                 size: int) -> list[Window]:
+    """The windows of every sentence: one per sentence that fits in ``size`` pieces, else
+    :func:`split_windows`. ``pieces``: (piece ids, word index per piece) per sentence;
+    ``offsets``: (n_sentences + 1,) int64, the first global word slot of each sentence."""
+    windows: list[Window] = []
+    for number, (ids, word_of) in enumerate(pieces):
+        base = int(offsets[number])
+        if len(ids) <= size:
+            windows.append(Window(number, ids, [base + w for w in word_of]))
+            continue
+        windows.extend(split_windows(number, ids, word_of, base, size))
+    return windows
+
+
+def split_windows(number: int, ids: list[int], word_of: list[int], base: int,
+                  size: int) -> list[Window]:
+    """Overlapping windows of at most ``size`` pieces (stride about half a window) that start
+    on word boundaries; each word is assigned to the window where its distance to the nearer
+    edge is largest (a word longer than a window: its first window)."""
+    n_words = word_of[-1] + 1
+    first = np.full(n_words, -1)
+    last = np.full(n_words, -1)
+    for pos, word in enumerate(word_of):
+        if first[word] < 0:
+            first[word] = pos
+        last[word] = pos
+    starts = []
+    start = 0
+    while True:
+        starts.append(start)
+        if start + size >= len(ids):
+            break
+        target = start + size // 2
+        # next start: the first word boundary at or after target (and after start)
+        boundary = next((int(first[w]) for w in range(n_words) if first[w] >= target), None)
+        if boundary is None or boundary <= start:
+            boundary = start + size // 2
+        start = boundary
+    spans = [(s, min(s + size, len(ids))) for s in starts]
+    owner = np.full(n_words, -1)
+    best = np.full(n_words, -(10**9))
+    for w_index, (a, b) in enumerate(spans):
+        for word in range(n_words):
+            lo, hi = int(first[word]), int(last[word]) + 1
+            if lo >= a and hi <= b:
+                margin = min(lo - a, b - hi)
+                if margin > best[word]:
+                    best[word], owner[word] = margin, w_index
+    for word in range(n_words):  # a single word longer than a window: its first window
+        if owner[word] < 0:
+            owner[word] = next(i for i, (a, b) in enumerate(spans) if a <= first[word] < b)
+    windows = []
+    for w_index, (a, b) in enumerate(spans):
+        piece_word = [
+            base + word_of[p] if owner[word_of[p]] == w_index else -1 for p in range(a, b)
+        ]
+        windows.append(Window(number, ids[a:b], piece_word))
+    return windows
+
+
+def length_batches(windows: Sequence[Window], batch_tokens: int) -> list[list[int]]:
+    """Length-bucketed batches of window indices: sorted by length, at most ``batch_tokens``
+    padded pieces ([CLS] and [SEP] counted) per batch, longest batch first (memory problems
+    show up at once, and a progress bar is honest)."""
+    order = sorted(range(len(windows)), key=lambda i: len(windows[i].piece_ids))
+    batches, current, longest = [], [], 0
+    for index in order:
+        length = len(windows[index].piece_ids) + 2
+        if current and max(longest, length) * (len(current) + 1) > batch_tokens:
+            batches.append(current)
+            current, longest = [], 0
+        current.append(index)
+        longest = max(longest, length)
+    if current:
+        batches.append(current)
+    return batches[::-1]

@@ -1,0 +1,73 @@
+"""Tests of sensedb.corpora.jsonl: sensedb's JSONL corpus format."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from corpora_support import FIX, raises_at
+
+from sensedb.corpora import (
+    Token,
+    read_jsonl,
+)
+
+
+def test_jsonl_good() -> None:
+    docs = list(read_jsonl(FIX / "good.jsonl"))
+    assert [d.id for d in docs] == ["notes-1", "good", "notes-2"]
+    assert [[s.id for s in d.sentences] for d in docs] == [
+        ["notes-1.s1", "notes-1.s2"], ["good.s4"], ["notes-2.s5"]]
+    s1, s2 = docs[0].sentences
+    assert s1.words == ["He", "sat", "on", "the", "river", "bank"]
+    assert s1.tokens[5] == Token("bank", "bank", "NOUN", "notes-1.s1.t0", ("bank%1:17:01::",))
+    assert s2.words == ["The", "meeting", "took place", "at", "noon", "."]
+    assert s2.tokens[1] == Token("meeting", "meeting", "NOUN", "my-id",
+                                 ("meeting%1:14:00::", "meeting%1:14:01::"))
+    assert s2.tokens[2] == Token("took place", "take_place", "VERB", "notes-1.s2.t1",
+                                 ("take_place%2:30:00::",))
+    nice = docs[1].sentences[0].tokens[3]
+    assert (nice.lemma, nice.pos, nice.instance_id) == ("nice", "ADJ", "good.s4.t0")
+    assert docs[2].sentences[0].words == ["I", "do", "n't", "know", "."]
+    assert docs[2].sentences[0].instances == []
+
+
+@pytest.mark.parametrize(("name", "item", "text"), [
+    ("bad_json.jsonl", None, "invalid JSON"),
+    ("bad_notokens.jsonl", "x.s2", '"tokens"'),
+    ("bad_empty.jsonl", "x.s2", "empty sentence"),
+    ("bad_range.jsonl", "x.s2", "out of range"),
+    ("bad_overlap.jsonl", "x.s2.place", "overlapping"),
+    ("bad_keysyntax.jsonl", "x.s2.t0", "not a sense key"),
+])
+def test_jsonl_errors(name: str, item: str | None, text: str) -> None:
+    raises_at(lambda: read_jsonl(FIX / name), name, 2, item, text)
+
+
+def test_jsonl_key_check() -> None:
+    assert len(list(read_jsonl(FIX / "bad_unknownkey.jsonl"))) == 1
+    raises_at(lambda: read_jsonl(FIX / "bad_unknownkey.jsonl",
+                                 key_check=lambda k: k != "bank%1:99:99::"),
+              "bad_unknownkey.jsonl", 2, "x.s2.t0", "not in WordNet")
+
+
+@pytest.mark.parametrize(("line", "text"), [
+    ('{"tokens": ["a"], "sense": []}', "unknown field 'sense'"),
+    ('{"tokens": ["a"], "text": "a"}', "either"),
+    ('["a"]', "JSON object"),
+    ('{"tokens": ["a", ""]}', "token 1"),
+    ('{"tokens": ["a"], "senses": [{"at": 0}]}', '"key"'),
+    ('{"tokens": ["a"], "senses": [{"at": [0, 0], "key": "a%1:00:00::", "pos": "n"}]}',
+     '"pos"'),
+    ('{"tokens": ["a"], "senses": [{"at": true, "key": "a%1:00:00::"}]}', '"at"'),
+    ('{"tokens": ["a", "b"], "senses": [{"at": [1, 0], "key": "a%1:00:00::"}]}', "range"),
+    ('{"id": "t.s1", "tokens": ["a"]}', "duplicate sentence id"),
+    ('{"tokens": ["a"], "senses": [{"at": 0, "key": "a%1:00:00::", "id": "i1"}]}',
+     "duplicate instance id"),
+    ('{"doc": "t", "tokens": ["a"]}', "comes back"),
+])
+def test_jsonl_more_errors(tmp_path: Path, line: str, text: str) -> None:
+    path = tmp_path / "t.jsonl"
+    path.write_text('{"id": "t.s1", "tokens": ["x"], "senses": [{"at": 0, "key": "x%1:00:00::", '
+                    '"id": "i1"}]}\n{"doc": "other", "tokens": ["y"]}\n' + line + "\n")
+    raises_at(lambda: read_jsonl(path), "t.jsonl", 3, None, text)

@@ -1,0 +1,177 @@
+"""Tests of sensedb.corpora.raganato: unified XML and gold keys (and the sense-key syntax
+the readers check)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from corpora_support import FIX, count, raises_at, shared
+
+from sensedb.corpora import (
+    Token,
+    dataset_prefix,
+    is_sense_key,
+    read_gold,
+    read_gold_with_lines,
+    read_raganato,
+)
+
+
+def test_raganato_good() -> None:
+    docs = list(read_raganato(FIX / "good.data.xml", FIX / "good.gold.key.txt"))
+    assert [d.id for d in docs] == ["d000", "d001"]
+    assert [d.source for d in docs] == ["br-a01", None]
+    assert count(docs) == (2, 3, 14, 4)
+    s0, s1 = docs[0].sentences
+    assert s0.id == "d000.s000"
+    assert s0.words == ["The", "meeting", "took place", "at", "noon", "."]
+    assert s0.tokens[0] == Token("The", "the", "DET")
+    assert s0.tokens[2] == Token("took place", "take_place", "VERB", "d000.s000.t001",
+                                 ("take_place%2:30:00::",))
+    assert s1.words == ["Smith", "'s", "bank", "&", '"', "<"]
+    assert s1.tokens[1].lemma == "'s"
+    assert s1.tokens[2].senses == ("bank%1:17:01::", "bank%1:14:00::")
+    hello, world = docs[1].sentences[0].tokens
+    assert hello == Token("Hello")
+    assert world.instance_id == "d001.s000.t000" and world.senses == ("world%1:14:02::",)
+
+
+def test_raganato_without_gold() -> None:
+    docs = list(read_raganato(str(FIX / "good.data.xml")))
+    toks = [t for d in docs for s in d.sentences for t in s.tokens if t.instance_id]
+    assert len(toks) == 4 and all(t.senses == () for t in toks)
+
+
+def test_raganato_streams() -> None:
+    it = read_raganato(FIX / "good.data.xml", FIX / "good.gold.key.txt")
+    assert next(it).id == "d000"
+    assert next(it).id == "d001"
+    assert next(it, None) is None
+
+
+def test_raganato_small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sensedb.corpora.raganato as raganato
+
+    whole = list(read_raganato(FIX / "good.data.xml", FIX / "good.gold.key.txt"))
+    monkeypatch.setattr(raganato, "_CHUNK", 7)
+    assert list(read_raganato(FIX / "good.data.xml", FIX / "good.gold.key.txt")) == whole
+    raises_at(lambda: read_raganato(FIX / "bad_empty_sentence.data.xml"),
+              "bad_empty_sentence.data.xml", 7, "d000.s001")
+
+
+def test_raganato_prefixed_ids() -> None:
+    (doc,) = read_raganato(FIX / "prefixed.data.xml", FIX / "prefixed.gold.key.txt")
+    tok = doc.sentences[0].tokens[0]
+    assert tok.instance_id == "senseval2.d000.s000.t000"
+    assert tok.senses == ("art%1:06:00::", "art%1:09:00::")
+    assert dataset_prefix(tok.instance_id) == "senseval2"
+
+
+def test_dataset_prefix() -> None:
+    assert dataset_prefix("senseval2.d000.s000.t000") == "senseval2"
+    assert dataset_prefix("semeval2013.d012.s003.t004") == "semeval2013"
+    assert dataset_prefix("d000.s000.t000") is None
+    assert dataset_prefix("foo") is None
+
+
+def test_read_gold() -> None:
+    gold, lines = read_gold_with_lines(FIX / "good.gold.key.txt")
+    assert gold == read_gold(FIX / "good.gold.key.txt")
+    assert gold["d000.s001.t000"] == ("bank%1:17:01::", "bank%1:14:00::")
+    assert lines == {"d000.s000.t000": 1, "d000.s000.t001": 2, "d000.s001.t000": 4,
+                     "d001.s000.t000": 5}
+
+
+@pytest.mark.parametrize(("gold", "line", "item", "text"), [
+    ("bad_gold_nokey.gold.key.txt", 2, "d000.s000.t001", "no sense key"),
+    ("bad_gold_dup.gold.key.txt", 3, "d000.s000.t000", "duplicate"),
+    ("bad_gold_syntax.gold.key.txt", 2, "d000.s000.t001", "not a sense key"),
+])
+def test_gold_errors(gold: str, line: int, item: str, text: str) -> None:
+    raises_at(lambda: read_gold(FIX / gold), gold, line, item, text)
+    raises_at(lambda: read_raganato(FIX / "good.data.xml", FIX / gold), gold, line, item, text)
+
+
+@pytest.mark.parametrize(("xml", "line", "item", "text"), [
+    ("bad_malformed.data.xml", 6, "d000.s000", "malformed XML"),
+    ("bad_dup_instance.data.xml", 8, "d000.s000.t000", "duplicate instance id"),
+    ("bad_noid_instance.data.xml", 6, "d000.s000", "without id"),
+    ("bad_empty_sentence.data.xml", 7, "d000.s001", "empty sentence d000.s001"),
+])
+def test_raganato_xml_errors(xml: str, line: int, item: str | None, text: str) -> None:
+    raises_at(lambda: read_raganato(FIX / xml), xml, line, item, text)
+
+
+def test_raganato_gold_id_not_in_xml() -> None:
+    raises_at(lambda: read_raganato(FIX / "good.data.xml", FIX / "gold_extra.gold.key.txt"),
+              "gold_extra.gold.key.txt", 4, "d009.s000.t000", "not in")
+
+
+def test_raganato_instance_without_gold() -> None:
+    raises_at(lambda: read_raganato(FIX / "good.data.xml", FIX / "gold_missing.gold.key.txt"),
+              "good.data.xml", 15, "d000.s001.t000", "gold_missing.gold.key.txt")
+
+
+def test_raganato_key_check() -> None:
+    def check(key: str) -> bool:
+        return not key.startswith("bank%1:14")
+    err = raises_at(lambda: read_raganato(FIX / "good.data.xml", FIX / "good.gold.key.txt",
+                                          key_check=check),
+                    "good.gold.key.txt", 4, "d000.s001.t000", "not in WordNet")
+    assert "bank%1:14:00::" in str(err)
+    docs = list(read_raganato(FIX / "good.data.xml", FIX / "good.gold.key.txt",
+                              key_check=lambda k: True))
+    assert len(docs) == 2
+
+
+def test_raganato_missing_file(tmp_path: Path) -> None:
+    raises_at(lambda: read_raganato(tmp_path / "nope.data.xml"), "nope.data.xml", None)
+    raises_at(lambda: read_gold(tmp_path / "nope.gold.key.txt"), "nope.gold.key.txt", None)
+
+
+def test_raganato_truncated(tmp_path: Path) -> None:
+    path = tmp_path / "cut.data.xml"
+    path.write_text("\n".join((FIX / "good.data.xml").read_text().splitlines()[:12]))
+    raises_at(lambda: read_raganato(path), "cut.data.xml", None, None, "malformed XML")
+
+
+def test_is_sense_key() -> None:
+    assert is_sense_key("bank%1:17:01::")
+    assert is_sense_key("recent%5:00:00:past:00")
+    assert is_sense_key("o'clock%4:02:00::")
+    assert not is_sense_key("bank")
+    assert not is_sense_key("bank%1:17:01")
+    assert not is_sense_key("bank%6:17:01::")
+
+
+
+
+@pytest.mark.slow
+def test_semeval2007_counts() -> None:
+    xml = shared("wsd/semeval2007/semeval2007.data.xml")
+    gold = shared("wsd/semeval2007/semeval2007.gold.key.txt")
+    docs = list(read_raganato(xml, gold, key_check=is_sense_key))
+    assert count(docs) == (3, 135, 3201, 455)
+    keys = [t.senses for d in docs for s in d.sentences for t in s.instances]
+    assert sum(map(len, keys)) == 459
+
+
+
+@pytest.mark.slow
+def test_semcor_counts() -> None:
+    xml = shared("wsd/semcor/semcor.data.xml")
+    gold = shared("wsd/semcor/semcor.gold.key.txt")
+    ndocs = nsents = ntoks = ninst = nkeys = nmwe = 0
+    for doc in read_raganato(xml, gold):
+        ndocs += 1
+        for sent in doc.sentences:
+            nsents += 1
+            ntoks += len(sent.tokens)
+            for tok in sent.instances:
+                ninst += 1
+                nkeys += len(tok.senses)
+                nmwe += " " in tok.text
+    assert (ndocs, nsents, ntoks, ninst) == (352, 37176, 802443, 226036)
+    assert nkeys == 226695
+    assert nmwe == 15294

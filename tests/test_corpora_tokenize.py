@@ -1,0 +1,64 @@
+"""Tests of sensedb.corpora.tokenize: the tokenizer, target lookup and the multiword merge."""
+
+from __future__ import annotations
+
+import pytest
+
+from sensedb.corpora import (
+    find_target,
+    merge_span,
+    tokenize,
+)
+from sensedb.errors import InputError
+
+
+@pytest.mark.parametrize(("text", "tokens"), [
+    ("He sat on the bank of the river.",
+     ["He", "sat", "on", "the", "bank", "of", "the", "river", "."]),
+    ("I don't know, it's well-known.",
+     ["I", "do", "n't", "know", ",", "it", "'s", "well-known", "."]),
+    ("at 3.5 o'clock, 1,000 people", ["at", "3.5", "o'clock", ",", "1,000", "people"]),
+    ("can't they're we'll I've he'd I'm", ["ca", "n't", "they", "'re", "we", "'ll", "I",
+                                           "'ve", "he", "'d", "I", "'m"]),
+    ("isn\u2019t John\u2019s", ["is", "n\u2019t", "John", "\u2019s"]),
+    ("it 's", ["it", "'s"]),
+    ("(a)--b!?", ["(", "a", ")", "-", "-", "b", "!", "?"]),
+    ("na\u00efve Z\u00fcrich cafe\u0301 \u6771\u4eac", ["na\u00efve", "Z\u00fcrich",
+                                                        "cafe\u0301", "\u6771\u4eac"]),
+    ("end of 1990, then", ["end", "of", "1990", ",", "then"]),
+    ("snake_case $5", ["snake", "_", "case", "$", "5"]),
+    ("  ", []),
+])
+def test_tokenize(text: str, tokens: list[str]) -> None:
+    assert tokenize(text) == tokens
+
+
+def test_find_target() -> None:
+    toks = tokenize("The bank by the river bank.")
+    assert find_target(toks, "bank") == (1, 2)
+    assert find_target(toks, "Bank", at=5) == (5, 6)
+    assert find_target(tokenize("The meeting Took Place at noon"), "took place") == (2, 4)
+    assert find_target(["The", "meeting", "took place"], "took  place") == (2, 3)
+    with pytest.raises(InputError, match=r'target "shore" is not in the sentence: 0:The 1:bank'):
+        find_target(toks, "shore")
+    with pytest.raises(InputError, match="at token 2"):
+        find_target(toks, "bank", at=2)
+    with pytest.raises(InputError, match="at token 99"):
+        find_target(toks, "bank", at=99)
+    with pytest.raises(InputError, match="empty sentence"):
+        find_target(tokenize("   "), "bank")
+    with pytest.raises(InputError, match="empty target"):
+        find_target(toks, " ")
+
+
+
+
+
+def test_merge_span() -> None:
+    words = ["It", "took", "place", "here"]
+    assert merge_span(words, 1, 3) == (["It", "took place", "here"], 1)
+    assert merge_span(words, 0, 1) == (words, 0)
+    assert words == ["It", "took", "place", "here"]  # not changed in place
+    for start, end in ((2, 2), (3, 5), (-1, 1)):
+        with pytest.raises(InputError):
+            merge_span(words, start, end)

@@ -1,0 +1,48 @@
+"""Tests of sensedb.encoder_windows: piece alignment, windows and batches (no model)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sensedb.encoder_windows import (
+    Window,
+    align_pieces,
+    length_batches,
+    plan_windows,
+    split_windows,
+)
+
+
+def test_window_split_covers_every_word_once():
+    ids = list(range(100))
+    word_of = [i // 3 for i in range(100)]  # 34 words of up to 3 pieces
+    windows = split_windows(0, ids, word_of, base=0, size=20)
+    owned = [slot for w in windows for slot in w.piece_word if slot >= 0]
+    assert sorted(set(owned)) == list(range(34))
+    # each word's pieces all come from one window
+    for word in range(34):
+        owners = {n for n, w in enumerate(windows) for slot in w.piece_word if slot == word}
+        assert len(owners) == 1
+    assert all(len(w.piece_ids) <= 20 for w in windows)
+
+
+def test_align_pieces_gives_every_word_a_piece():
+    # word 1 yields no piece: it gets the [UNK] piece (100) at its place
+    ids, words = align_pieces([7, 8, 9], [0, 0, 2], n_words=3, unk=100)
+    assert ids == [7, 8, 100, 9] and words == [0, 0, 1, 2]
+    assert align_pieces([7, 9], [0, 1], n_words=2, unk=100) == ([7, 9], [0, 1])
+
+
+def test_plan_windows_uses_global_slots():
+    pieces = [([1, 2], [0, 1]), ([3], [0])]
+    windows = plan_windows(pieces, np.array([0, 2, 3]), size=10)
+    assert [(w.sentence, w.piece_word) for w in windows] == [(0, [0, 1]), (1, [2])]
+
+
+def test_length_batches_bound_padded_pieces():
+    windows = [Window(i, [0] * n, [i] * n) for i, n in enumerate([3, 10, 1, 6])]
+    batches = length_batches(windows, batch_tokens=16)
+    assert sorted(i for b in batches for i in b) == [0, 1, 2, 3]
+    for batch in batches:
+        assert len(batch) * (max(len(windows[i].piece_ids) for i in batch) + 2) <= 16
+    assert batches[0] == [1]  # longest first
