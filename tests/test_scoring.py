@@ -13,7 +13,7 @@ from sensedb.retriever.tagger import content_spans, split_sentences
 
 def test_features_mark_missing_evidence():
     f = scoring.candidate_features(corpus_cos=None, support=0, vote=0.0, gloss_cos=0.4,
-                                   example_cos=None, wordnet_count=0, rank=1)
+                                   example_cos=None, wordnet_count=0, sense_number=1)
     named = dict(zip(scoring.FEATURES, f, strict=True))
     assert named["has_corpus"] == 0 and named["corpus_cos"] == 0
     assert named["has_gloss"] == 1 and named["gloss_cos"] == pytest.approx(0.4)
@@ -45,9 +45,9 @@ def test_fit_weights_learns_the_informative_feature():
 def test_decided_by_names_the_largest_gap():
     weights = scoring.weights_from({"gloss_cos": 2.0, "log_wordnet_count": 1.0})
     winner = scoring.candidate_features(corpus_cos=None, support=0, vote=0, gloss_cos=0.9,
-                                        example_cos=None, wordnet_count=1, rank=2)
+                                        example_cos=None, wordnet_count=1, sense_number=2)
     second = scoring.candidate_features(corpus_cos=None, support=0, vote=0, gloss_cos=0.2,
-                                        example_cos=None, wordnet_count=2, rank=1)
+                                        example_cos=None, wordnet_count=2, sense_number=1)
     assert scoring.decided_by(np.stack([winner, second]), weights) == "gloss"
 
 
@@ -110,13 +110,13 @@ def test_row_cache_gives_the_same_answers(mini_index, encoder, wordnet):
     index = SenseIndex(mini_index, encoder=encoder, wordnet=wordnet, wordnet_evidence=False)
     text = "He sat on the bank of the river. The bank raised its rates."
     first = index.tag(text)
-    assert index._row_cache["senses"]  # the lookups were cached...
+    assert index.queries.cache["senses"]  # the lookups were cached...
     again = index.tag(text)
     fresh = SenseIndex(mini_index, encoder=encoder, wordnet=wordnet,
                        wordnet_evidence=False).tag(text)
     assert first == again == fresh  # ...and change nothing
     index.reload()
-    assert index._row_cache == {}
+    assert index.queries.cache == {}
 
 
 def test_propagation_gives_unseen_senses_a_corpus_vector(mini_index, encoder, wordnet):
@@ -128,7 +128,7 @@ def test_propagation_gives_unseen_senses_a_corpus_vector(mini_index, encoder, wo
     answer = propagated.wsd(sentence, "riverbank").senses[0]
     # its hypernym bank.n.01 is labelled in the corpus: the cosine is to that sense's mean
     bank = propagated.wsd("He sat on the bank of the river", "bank")
-    bank_vector = propagated.senses.vectors([propagated._sense_rows(["bank%1:17:01::"])
+    bank_vector = propagated.senses.vectors([propagated.queries.sense_rows(["bank%1:17:01::"])
                                              ["bank%1:17:01::"][0]])[0]
     query = propagated.query_vectors([propagated.locate(sentence, "riverbank")])[0]
     assert answer.cosine is not None and answer.support == 0
