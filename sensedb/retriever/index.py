@@ -21,7 +21,6 @@ from ..indexer.manifest import Manifest
 from ..indexer.wordnet_vectors import add_wordnet_vectors, missing_lemmas
 from ..inventory import SenseInfo, WordNet, default_wordnet
 from ..paths import default_index_dir
-from ..store import VectorStore
 from ..vocabulary import ScoringMethod, group_key
 from . import scoring
 from .opening import make_encoder, prepare_directory
@@ -94,13 +93,12 @@ class SenseIndex:
         self.manifest: Manifest = self.directory.manifest()
         self.normalizer = self.manifest.normalizer()
         stores = self.directory.load_stores(self.manifest)
-        self.tokens: VectorStore = stores[TOKENS]
-        self.senses: VectorStore = stores[SENSES]
-        self.examples: VectorStore = stores[EXAMPLES]
-        self.wordnet_senses: VectorStore = stores[WORDNET]
+        self.tokens, self.senses = stores[TOKENS], stores[SENSES]
+        self.examples, self.wordnet_senses = stores[EXAMPLES], stores[WORDNET]
         table = scoring.DEFAULT_WEIGHTS if self.autobuild else self.manifest.scoring
         self.weights = scoring.weights_for(table, corpus=self.tokens.ntotal > 0,
-                                           method=self.scoring_method)
+                                           method=self.scoring_method,
+                                           where=str(self.directory.path))
         self.queries = IndexQueries(self.directory.db)  # its cache lives until the reload
         self.source = IndexSource(self.queries, senses=self.senses, tokens=self.tokens,
                                   wordnet_senses=self.wordnet_senses,
@@ -262,10 +260,7 @@ class SenseIndex:
                target_b: str | None, *, at_a: int | None = None,
                at_b: int | None = None) -> float:
         """Cosine of two usages in the index's space (standardized if the index is); was
-        ``SenseIndex.similarity`` (``sensedb.similarity`` compares usages by sense).
-
-        Raises:
-            InputError: see :meth:`locate`."""
+        ``SenseIndex.similarity``. Raises InputError (see :meth:`locate`)."""
         a = self.locate(sentence_a, target_a, at_a)
         b = self.locate(sentence_b, target_b, at_b)
         va, vb = self.query_vectors([a, b])
@@ -282,12 +277,11 @@ class SenseIndex:
                         one_sense_per_discourse=one_sense_per_discourse)
 
     def info(self) -> dict:
-        """What the index holds and how it was built: see :func:`status.index_info`."""
+        """What the index holds and how it was built (:func:`status.index_info`)."""
         return index_info(self)
 
     def check(self) -> None:
-        """Verify the FAISS ids against the database rows (raises IndexFormatError where
-        they differ): see :func:`status.check_index`."""
+        """Raise IndexFormatError where FAISS ids and rows differ (:func:`status.check_index`)."""
         check_index(self)
 
     def usages(self, found: list[tuple[int, float]]) -> list[Usage]:

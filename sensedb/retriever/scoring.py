@@ -23,7 +23,7 @@ from importlib import resources
 
 import numpy as np
 
-from ..errors import ConfigurationError
+from ..errors import ConfigurationError, IndexFormatError
 from ..inventory import SenseInfo
 from ..vocabulary import ScoringMethod
 from .sources import EvidenceSource
@@ -289,17 +289,23 @@ def weights_from(mapping: Mapping[str, float]) -> np.ndarray:
 
 
 def weights_for(table: Mapping | None, *, corpus: bool,
-                method: ScoringMethod | str = ScoringMethod.WEIGHTED) -> np.ndarray:
+                method: ScoringMethod | str = ScoringMethod.WEIGHTED,
+                where: str = "the index") -> np.ndarray:
     """The weights of ``table`` (an index manifest's ``scoring``; None: DEFAULT_WEIGHTS) for
     an index with or without corpus tokens, (len(FEATURES),) float64;
     ``ScoringMethod.COSINE`` gives the textbook 1-nearest-sense-vector method.
 
     Raises:
-        ConfigurationError: an unknown method name."""
+        ConfigurationError: an unknown method name.
+        IndexFormatError: ``table`` (the manifest of ``where``) lacks the formula needed."""
     if ScoringMethod.parse(method) is ScoringMethod.COSINE:
         return weights_from(COSINE_WEIGHTS)
     table = table or DEFAULT_WEIGHTS
-    return weights_from(table["corpus" if corpus else "wordnet_only"])
+    family = "corpus" if corpus else "wordnet_only"
+    if not isinstance(table.get(family), Mapping):
+        raise IndexFormatError(f"{where}: its manifest's scoring weights have no {family!r} "
+                               "formula (a damaged manifest: rebuild the index)")
+    return weights_from(table[family])
 
 
 def decided_by(pair: np.ndarray, weights: np.ndarray) -> str:
