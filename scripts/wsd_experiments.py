@@ -38,7 +38,7 @@ from sensedb.retriever.sources import ArraySource
 from sensedb.retriever.sources import _l2 as l2_normalize  # sensedb.store.l2_normalize at merge
 from sensedb.retriever.wordnet_vectors import wordnet_vectors
 from sensedb.store import Normalizer, RunningStats
-from sensedb.vocabulary import group_key
+from sensedb.vocabulary import group_key, normalize_lemma
 
 SPECS = {"last": "last", "last4": "last4"}
 
@@ -53,7 +53,7 @@ def load_corpus(xml: Path, gold: Path):
             sentences.append(sentence.words)
             for position, token in enumerate(sentence.tokens):
                 if token.senses:
-                    instances.append((d_index, token.instance_id, token.lemma.lower(),
+                    instances.append((d_index, token.instance_id, normalize_lemma(token.lemma),
                                       token.pos, token.senses, s_index, position))
     return sentences, instances
 

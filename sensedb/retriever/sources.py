@@ -153,10 +153,11 @@ class ArraySource:
 
     Args:
         inventory: the WordNet the keys come from (for propagation).
-        senses: ``{key: (dim,) vector}`` corpus sense vectors (L2-normalized here).
+        senses: ``{key: (dim,) vector}`` corpus sense vectors, L2-normalized (used as
+            given, as float32).
         support: ``{key: labelled tokens}``; default: none.
-        gloss, examples: ``{key: (dim,) vector}`` WordNet gloss / example vectors
-            (L2-normalized here).
+        gloss, examples: ``{key: (dim,) vector}`` WordNet gloss / example vectors,
+            L2-normalized (used as given).
         tokens: (n, dim) labelled token vectors in the index's space (normalized: an inner
             product is the cosine the search ranks by).
         token_keys: the n tokens' gold sense keys.
@@ -164,7 +165,8 @@ class ArraySource:
         token_ids: the n tokens' ids (what the search returns); default 0 ... n-1.
 
     Raises:
-        InputError: ``tokens``, ``token_keys`` and ``token_groups`` differ in length.
+        InputError: ``tokens``, ``token_keys``, ``token_groups`` and ``token_ids`` differ
+            in length.
     """
 
     def __init__(self, inventory: WordNet, *, senses: Mapping[str, np.ndarray] | None = None,
