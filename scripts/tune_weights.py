@@ -2,7 +2,10 @@
 the held-out 10% of SemCor. Never touches any other evaluation set.
 
     python scripts/tune_weights.py --index runs/semcor-index --cache runs/exp \
-        --json runs/tune_weights.json
+        --json runs/tune_weights.json --write sensedb/data/scoring_weights.json
+
+``--write`` stores the chosen weights as the package's weights file (features, weights and
+their provenance: data sets, command, date), which ``sensedb.retriever.scoring`` reads.
 
 Each weight family is a short linear formula over ``scoring.FEATURES`` searched on a small
 grid; the criterion is the accuracy of the argmax:
@@ -22,15 +25,19 @@ Reported beside each: SE07 (the tuning figure), a document-level cross-validatio
 from __future__ import annotations
 
 import argparse
+import datetime
 import itertools
 import json
 import pickle
 import re
+import shlex
+import sys
 from pathlib import Path
 
 import numpy as np
 
 import sensedb
+from sensedb.evaluation.allwords import instance_features
 from sensedb.retriever import scoring
 
 NAMES = list(scoring.FEATURES)
@@ -137,6 +144,40 @@ def heldout_rows(cache: Path) -> list:
             for features, gold, meta in zip(held[0]["last"], held[1], held[2], strict=True)]
 
 
+def weights_file(results: dict, argv: list[str], today: datetime.date) -> dict:
+    """The package's weights file (sensedb/data/scoring_weights.json) for the chosen weights,
+    with their provenance; the same layout ``scoring.shipped_weights_file`` reads."""
+    formulas = {}
+    for family in ("corpus", "wordnet_only"):
+        chosen = results[family]
+        terms = " + ".join(name if value == 1 else f"{value:g} {name}"
+                           for name, value in chosen["formula"].items() if value)
+        formulas[family] = f"{chosen['temperature']:.2f} * ({terms})"
+    return {
+        "description": "The shipped WSD scoring weights: score(s) = w . features(s) "
+                       "(sensedb.retriever.scoring). Two short formulas chosen on a small grid "
+                       "by the mean argmax accuracy, each scaled by a temperature that "
+                       "calibrates the softmax (argmax unchanged).",
+        "features": list(scoring.FEATURES),
+        "weights": results["DEFAULT_WEIGHTS"],
+        "provenance": {
+            "command": "python scripts/tune_weights.py " + shlex.join(argv),
+            "date": today.isoformat(),
+            "data": {
+                "corpus": "mean accuracy over SemEval-2007 (features from the product on a "
+                          "SemCor index, last layer) and the held-out 10% of SemCor "
+                          "(documents d000, d010, ...; evidence from the other 90%; features "
+                          "from scripts/wsd_experiments.py's cache)",
+                "wordnet_only": "SemEval-2007 alone, features from the default (WordNet-only) "
+                                "index: WordNet's tag counts were counted on SemCor, so "
+                                "held-out SemCor would favour them",
+            },
+            "formulas": formulas,
+            "see": "BENCHMARKS.md, section 'Choosing the shipped weights'",
+        },
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--index", required=True, help="a SemCor index (last layer)")
@@ -145,12 +186,16 @@ def main() -> None:
     parser.add_argument("--data", default="../shared/data")
     parser.add_argument("--cache", default="runs/exp", help="scripts/wsd_experiments.py cache")
     parser.add_argument("--json", default="runs/tune_weights.json")
+    parser.add_argument("--write", default=None, metavar="PATH",
+                        help="also write the chosen weights as the package's weights file "
+                             "(sensedb/data/scoring_weights.json)")
     args = parser.parse_args()
     se07 = Path(args.data) / "wsd" / "semeval2007"
     xml, gold = se07 / "semeval2007.data.xml", se07 / "semeval2007.gold.key.txt"
     held = heldout_rows(Path(args.cache))
-    corpus_dev = sensedb.open(args.index).instance_features(xml, gold, progress=True)
-    wordnet_dev = sensedb.open(args.default_index).instance_features(xml, gold, progress=True)
+    corpus_dev = instance_features(sensedb.open(args.index), xml, gold, progress=True)
+    wordnet_dev = instance_features(sensedb.open(args.default_index), xml, gold,
+                                    progress=True)
     results = {
         "corpus": tune("corpus", CORPUS_GRID, corpus_dev, held, held),
         "wordnet_only": tune("wordnet_only", WORDNET_GRID, wordnet_dev, held, None),
@@ -169,6 +214,10 @@ def main() -> None:
     Path(args.json).parent.mkdir(parents=True, exist_ok=True)
     Path(args.json).write_text(json.dumps(results, indent=2) + "\n")
     print(json.dumps(results["DEFAULT_WEIGHTS"], indent=2))
+    if args.write:
+        data = weights_file(results, sys.argv[1:], datetime.date.today())
+        Path(args.write).write_text(json.dumps(data, indent=2) + "\n")
+        print(f"wrote {args.write}")
 
 
 if __name__ == "__main__":

@@ -10,9 +10,11 @@ Steps (each cached under --cache):
 1. encode SemCor and SemEval-2007 once (last layer and mean of the last four, one pass);
 2. hold out every SemCor document whose number is divisible by 10 (d000, d010, ...);
    sense vectors and the 5-NN vote come from the other 90%;
-3. WordNet evidence for every candidate sense: gloss sentence vectors and example vectors,
-   computed by sensedb's own evidence code (sensedb.retriever.evidence);
-4. per-candidate features (sensedb.retriever.scoring.FEATURES) for held-out SemCor and SE07;
+3. WordNet vectors for every candidate sense: gloss sentence vectors and example vectors,
+   computed as an index computes them (sensedb.retriever.wordnet_vectors);
+4. per-candidate features (sensedb.retriever.scoring.FEATURES) for held-out SemCor and SE07,
+   computed by the product's own scoring (scoring.candidate_matrix) over an in-memory
+   evidence source (sensedb.retriever.sources.ArraySource) holding the 90%;
 5. fit the conditional-logit weights on held-out SemCor (2-fold cross-validation by document
    for the held-out figures), score SE07 and the ablations.
 Never touches any evaluation set but SemEval-2007.
@@ -32,8 +34,11 @@ import numpy as np
 from sensedb import Encoder, read_raganato
 from sensedb.inventory import default_wordnet
 from sensedb.retriever import scoring
-from sensedb.retriever.evidence import wordnet_evidence
+from sensedb.retriever.sources import ArraySource
+from sensedb.retriever.sources import _l2 as l2_normalize  # sensedb.store.l2_normalize at merge
+from sensedb.retriever.wordnet_vectors import wordnet_vectors
 from sensedb.store import Normalizer, RunningStats
+from sensedb.vocabulary import group_key, normalize_lemma
 
 SPECS = {"last": "last", "last4": "last4"}
 
@@ -48,7 +53,7 @@ def load_corpus(xml: Path, gold: Path):
             sentences.append(sentence.words)
             for position, token in enumerate(sentence.tokens):
                 if token.senses:
-                    instances.append((d_index, token.instance_id, token.lemma.lower(),
+                    instances.append((d_index, token.instance_id, normalize_lemma(token.lemma),
                                       token.pos, token.senses, s_index, position))
     return sentences, instances
 
@@ -113,73 +118,59 @@ def main() -> None:
                          "train": normalizer(sc_vectors[name][train_idx]),
                          "sc": sc_vectors[name], "dev": dev_vectors[name]}
     train_keys = [sc_instances[i][4] for i in train_idx]
-    train_lemma = defaultdict(list)
-    for row, i in enumerate(train_idx):
-        train_lemma[(sc_instances[i][2], sc_instances[i][3])].append(row)
     sense_rows = defaultdict(list)
     for row, keys in enumerate(train_keys):
         for key in keys:
             sense_rows[key].append(row)
     for rep in reps.values():  # normalized sense means, once per representation
-        rep["means"] = {key: Normalizer(None, False)(rep["train"][rows].mean(0))
+        rep["means"] = {key: l2_normalize(rep["train"][rows].mean(0))
                         for key, rows in sense_rows.items()}
 
-    # WordNet evidence for every candidate of the instances we score
+    # WordNet vectors for every candidate of the instances we score
     pairs = {(i[2], i[3]) for i in np.array(sc_instances, dtype=object)[heldout]}
     pairs |= {(i[2], i[3]) for i in dev_instances}
     # as an index does: example vectors in the index's own representation
-    evidence = {name: wordnet_evidence(Encoder(layers=spec), inventory, sorted(pairs),
-                                       cache=cache / f"wordnet-{name}.npz", progress=True)
-                for name, spec in SPECS.items()}
+    wordnet = {name: wordnet_vectors(Encoder(layers=spec), inventory, sorted(pairs),
+                                     cache=cache / f"wordnet-{name}.npz", progress=True)
+               for name, spec in SPECS.items()}
+    # the evidence the product's scoring reads, in memory: the 90%'s tokens and sense means
+    train_groups = [group_key(sc_instances[i][2], sc_instances[i][3]) for i in train_idx]
+    sources = {
+        name: ArraySource(inventory, senses=rep["means"],
+                          support={key: len(rows) for key, rows in sense_rows.items()},
+                          gloss=wordnet[name.split("+")[0]].gloss,
+                          examples=wordnet[name.split("+")[0]].examples,
+                          tokens=rep["train"], token_keys=train_keys, token_groups=train_groups)
+        for name, rep in reps.items()}
 
     def context_vectors(sentences, instances, rows, path):
         """Sentence vectors (the model's own pooling) of the sentences of ``rows``."""
         if path.exists():
             return dict(np.load(path, allow_pickle=True)["vectors"].item())
         wanted = sorted({instances[r][5] for r in rows})
-        vectors = Normalizer(None, False)(encoder.sentence_vectors(
+        vectors = l2_normalize(encoder.sentence_vectors(
             [" ".join(sentences[i]) for i in wanted], progress=True))
         found = dict(zip(wanted, vectors, strict=True))
         np.savez(path, vectors=np.array(found, dtype=object))
         return found
 
     def features_for(instances, vectors_of, rows, contexts):
-        """Per representation: feature matrices (candidates × FEATURES); gold masks; ids."""
+        """Per representation: feature matrices (candidates × FEATURES); gold masks; ids.
+        The features are the product's (scoring.candidate_matrix, every feature computed, as
+        evaluation.allwords.instance_features does on an index)."""
         feats = {name: [] for name in reps}
         golds, metas = [], []
         for row in rows:
-            _, iid, lemma, pos, keys, _, _ = instances[row]
+            _, iid, lemma, pos, keys, sentence, _ = instances[row]
             candidates = inventory.candidates(lemma, pos)
             if not candidates:
                 continue
-            lemma_rows = train_lemma.get((lemma, pos), [])
             for name, rep in reps.items():
-                # exactly what SenseIndex.disambiguate computes for an index of this layer spec
-                query = rep["norm"](vectors_of(rep, row))
-                plain = Normalizer(None, False)(vectors_of(rep, row))
-                found = evidence[name.split("+")[0]]
-                gloss = [found.gloss_cosine(s.key, plain) for s in candidates]
-                context = [found.gloss_cosine(s.key, contexts[instances[row][5]])
-                           for s in candidates]
-                example = [found.example_cosine(s.key, query) for s in candidates]
-                neighbours, nearest = [], {}
-                if lemma_rows:
-                    sims = rep["train"][lemma_rows] @ query
-                    neighbours = [train_keys[lemma_rows[t]] for t in np.argsort(-sims)[:5]]
-                    for t, sim in enumerate(sims.tolist()):
-                        for key in train_keys[lemma_rows[t]]:
-                            nearest[key] = max(nearest.get(key, -1.0), sim)
-                matrix = []
-                for n, sense in enumerate(candidates):
-                    mean = rep["means"].get(sense.key)
-                    corpus = None if mean is None else float(mean @ query)
-                    matrix.append(scoring.candidate_features(
-                        corpus_cos=corpus, support=len(sense_rows.get(sense.key, ())),
-                        vote=sum(sense.key in k for k in neighbours) / max(len(neighbours), 1),
-                        gloss_cos=gloss[n], example_cos=example[n],
-                        wordnet_count=sense.count, rank=sense.rank,
-                        nn_cos=nearest.get(sense.key), context_gloss_cos=context[n]))
-                feats[name].append(np.asarray(matrix, dtype=np.float64))
+                raw = vectors_of(rep, row)
+                found = scoring.candidate_matrix(
+                    sources[name], candidates, [group_key(lemma, pos)], rep["norm"](raw),
+                    l2_normalize(raw), context=contexts[sentence], rank_every_token=True)
+                feats[name].append(found.features)
             golds.append(np.array([s.key in keys for s in candidates]))
             metas.append((iid, pos, [s.key for s in candidates]))
         return feats, golds, metas

@@ -101,9 +101,9 @@ def test_neighbors_and_similarity(mini_index, encoder, wordnet):
     assert [u.score for u in near] == sorted((u.score for u in near), reverse=True)
     anything = index.neighbors("We walked along the bank", "bank", k=19, any_lemma=True)
     assert len(anything) == 19 and {u.lemma for u in anything} > {"bank", "plant"}
-    same = index.similarity("He sat on the bank of the river", "bank",
+    same = index.cosine("He sat on the bank of the river", "bank",
                             "They fished from the river bank", "bank")
-    other = index.similarity("He sat on the bank of the river", "bank",
+    other = index.cosine("He sat on the bank of the river", "bank",
                              "The bank raised its rates", "bank")
     assert -1 <= other < same <= 1
 

@@ -1,7 +1,6 @@
-"""Reading indexes: WSD, nearest usages, similarity, evaluation."""
+"""Reading indexes: WSD, nearest usages, similarity (evaluation: ``sensedb.evaluation``)."""
 
-from .index import SenseIndex, Target, open
-from .metrics import score_predictions
+from .index import SenseIndex, open
 from .results import Disambiguation, SenseScore, Usage
 from .similarity import (  # the module keeps its name: the function is sensedb.similarity
     SimilarityResult,
@@ -10,8 +9,10 @@ from .similarity import (  # the module keeps its name: the function is sensedb.
     evaluate_wic,
     similarity_batch,
 )
-from .tagger import TaggedWord
+from .sources import ArraySource, EvidenceSource, IndexSource
+from .tagger import TaggedWord, tag_text
+from .target import Target
 
-__all__ = ["Disambiguation", "SenseIndex", "SenseScore", "SimilarityResult", "TaggedWord",
-           "Target", "Usage", "UsageQuery", "evaluate_graded", "evaluate_wic", "open",
-           "score_predictions", "similarity_batch"]
+__all__ = ["ArraySource", "Disambiguation", "EvidenceSource", "IndexSource", "SenseIndex",
+           "SenseScore", "SimilarityResult", "TaggedWord", "Target", "Usage", "UsageQuery",
+           "evaluate_graded", "evaluate_wic", "open", "similarity_batch", "tag_text"]

@@ -15,13 +15,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from sqlalchemy import select
 
 from ..corpora.tokenize import tokenize
 from ..encoder import Encoder, LayerSpec
 from ..errors import InputError
-from ..schema import SentenceRow
 from ..store import Normalizer, RunningStats
+from .queries import sentence_ids, sentence_texts
 
 if TYPE_CHECKING:
     from .index import SenseIndex
@@ -102,17 +101,12 @@ def anisotropy(index: SenseIndex, *, sample_sentences: int = 300, pairs: int = 2
 
 
 def _sample_sentences(index: SenseIndex, n: int, rng: np.random.Generator) -> list[str]:
-    with index.directory.db.session() as session:
-        ids = np.asarray(session.execute(select(SentenceRow.id).order_by(SentenceRow.id))
-                         .scalars().all(), dtype=np.int64)
-        if len(ids) > n:
-            ids = np.sort(rng.choice(ids, size=n, replace=False))
-        chosen = [int(i) for i in ids]
-        texts: dict[int, str] = {}
-        for start in range(0, len(chosen), 500):  # stay under SQLite's parameter limit
-            block = chosen[start:start + 500]
-            texts.update(session.execute(
-                select(SentenceRow.id, SentenceRow.text).where(SentenceRow.id.in_(block))).all())
+    """The texts of ``n`` sentences drawn without replacement (all when fewer), by id."""
+    ids = np.asarray(sentence_ids(index.directory.db), dtype=np.int64)
+    if len(ids) > n:
+        ids = np.sort(rng.choice(ids, size=n, replace=False))
+    chosen = [int(i) for i in ids]
+    texts = sentence_texts(index.directory.db, chosen)
     return [texts[i] for i in chosen]
 
 

@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .queries import UsageRow
+    from .scoring import Scored
+    from .target import Target
 
 
 @dataclass
 class Usage:
-    """A labelled usage from the index (evidence for an answer)."""
+    """A labelled usage from the index (evidence for an answer): ``score`` is its cosine to
+    the query (rounded to 6 places), ``senses`` its gold sense keys, ``position`` the token's
+    index in ``sentence``."""
 
     token_id: int
     score: float
@@ -23,14 +31,24 @@ class Usage:
     def to_dict(self) -> dict:
         return asdict(self)
 
+    @classmethod
+    def from_row(cls, row: UsageRow, score: float) -> Usage:
+        """The usage of a token row with its cosine ``score`` to the query."""
+        return cls(token_id=row.id, score=round(score, 6), surface=row.surface,
+                   lemma=row.lemma, pos=row.pos, senses=row.sense_keys.split(),
+                   sentence=row.text, position=row.position, document=row.document,
+                   corpus=row.corpus)
+
 
 @dataclass
 class SenseScore:
     """One candidate sense of a target.
 
-    ``score`` is the evidence score (w · features), ``probability`` its softmax over the
-    candidates, ``cosine`` the cosine to the sense's corpus vector (None without one).
-    ``fallback`` is True when the sense has no vector evidence at all (corpus, gloss or
+    ``score`` is the weighted score (w · features), ``probability`` its softmax over the
+    candidates, ``cosine`` the cosine to the sense's corpus vector (None without one),
+    ``support`` its labelled corpus tokens, ``rank`` WordNet's sense number of the lemma
+    (1 = first; the JSON key keeps the name ``rank``).
+    ``fallback`` is True when the sense has no vector at all (corpus sense, gloss or
     examples): only WordNet's order and counts speak for it.
     """
 
@@ -71,7 +89,7 @@ class Disambiguation:
 
     @property
     def fallback(self) -> bool:
-        """True when no candidate had vector evidence: WordNet's order and counts decided."""
+        """True when no candidate had any vector: WordNet's order and counts decided."""
         return bool(self.senses) and all(s.fallback for s in self.senses)
 
     @property
@@ -86,3 +104,28 @@ class Disambiguation:
                 "nearest_cosine": self.nearest_cosine, "novel": self.novel,
                 "senses": [s.to_dict() for s in self.senses],
                 "evidence": [u.to_dict() for u in self.evidence]}
+
+
+def disambiguation(located: Target, pairs: list[tuple[str, str]], scored: Scored,
+                   evidence: list[Usage], novelty_cosine: float) -> Disambiguation:
+    """The answer for a located target from its scored candidates (``scoring.Scored``) and
+    the nearest labelled usages shown as evidence. ``nearest_cosine`` is the best cosine of
+    the lemma's labelled tokens and the evidence (rounded to 6 places); the answer is
+    ``novel`` below ``novelty_cosine``."""
+    found, probabilities = scored.found, scored.probabilities
+    ranked = [SenseScore(
+        key=s.key, synset=s.synset, lemma=s.lemma, pos=s.pos,
+        score=round(float(scored.scores[n]), 6), gloss=s.gloss,
+        support=found.support[n], rank=s.rank, fallback=found.fallback[n],
+        probability=round(float(probabilities[n]), 6),
+        cosine=None if found.corpus_cos[n] is None else round(found.corpus_cos[n], 6))
+        for n, s in ((n, found.candidates[n]) for n in scored.order)]
+    nearest = ([found.near[0][1]] if found.near else []) + [u.score for u in evidence]
+    nearest_cos = max(nearest, default=None)
+    best = ranked[0] if ranked else None
+    return Disambiguation(
+        target=located.surface, position=located.index,
+        lemma=best.lemma if best else pairs[0][0], pos=best.pos if best else pairs[0][1],
+        senses=ranked, evidence=evidence, decided_by=scored.decided_by, margin=scored.margin,
+        nearest_cosine=None if nearest_cos is None else round(nearest_cos, 6),
+        novel=nearest_cos is not None and nearest_cos < novelty_cosine)

@@ -1,18 +1,32 @@
-"""Scoring a target's candidate senses from every kind of evidence.
+"""Scoring a target's candidate senses: features from an evidence source, weights, softmax.
 
 score(s) = w · f(s), where f(s) are the candidate's features (FEATURES, below) and w are
-the index's weights (manifest ``scoring``; DEFAULT_WEIGHTS below, chosen by
-scripts/tune_weights.py); see README "How senses are scored". A feature whose evidence is
-missing is 0 (a penalty next to the positive cosines of senses that have it) and its ``has_*``
-indicator says so.
+the index's weights (manifest ``scoring``; the shipped ones, DEFAULT_WEIGHTS, are package
+data: ``sensedb/data/scoring_weights.json``, written by ``scripts/tune_weights.py --write``);
+see README "How senses are scored". A feature whose vector is missing is 0 (a penalty next to
+the positive cosines of senses that have it) and its ``has_*`` indicator says so.
+
+Everything here is a function of the query's vectors and an evidence source
+(:class:`sensedb.retriever.sources.EvidenceSource`): an open index or numpy arrays in memory
+give the same scores. *Evidence* means the nearest labelled usages: one search of the
+lemma's labelled tokens serves the k-NN vote, the nearest-token feature and the usages an
+answer shows (:attr:`CandidateFeatures.tokens`).
 """
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from importlib import resources
 
 import numpy as np
+
+from ..errors import ConfigurationError, IndexFormatError
+from ..inventory import SenseInfo
+from ..vocabulary import ScoringMethod
+from .sources import EvidenceSource
 
 FEATURES = (
     "corpus_cos",         # cosine to the sense's mean vector over labelled corpus tokens
@@ -30,19 +44,193 @@ FEATURES = (
     "context_gloss_cos",  # cosine of the whole sentence's vector to the gloss vector
 )
 
+VOTE_K = 5  # neighbours in the k-NN vote
+# Usages whose nearest labelled usage of the lemma is less similar than this cosine are
+# flagged ``novel`` (possibly a sense the index has no data for); set by hand, not fitted.
+NOVELTY_COSINE = 0.45
+
+WEIGHTS_FILE = "data/scoring_weights.json"
+
+
+def shipped_weights_file() -> dict:
+    """The package's weights file (``sensedb/data/scoring_weights.json``): ``features``,
+    ``weights`` (``{"corpus": {feature: w}, "wordnet_only": {...}}``) and ``provenance``
+    (data sets, command, date).
+
+    Raises:
+        ConfigurationError: the file is missing, not JSON, or names a feature not in FEATURES.
+    """
+    path = resources.files("sensedb").joinpath(WEIGHTS_FILE)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ConfigurationError(f"sensedb/{WEIGHTS_FILE}: cannot read the shipped scoring "
+                                 f"weights ({exc}); reinstall sensedb") from None
+    unknown = {name for family in data.get("weights", {}).values() for name in family}
+    unknown -= set(FEATURES)
+    if unknown or "corpus" not in data.get("weights", {}):
+        raise ConfigurationError(f"sensedb/{WEIGHTS_FILE}: unknown features {sorted(unknown)} "
+                                 "or no 'corpus' weights; reinstall sensedb")
+    return data
+
+
+# The shipped weights (provenance in the file; BENCHMARKS.md "Choosing the shipped weights"):
+# "corpus" for indexes with labelled corpus tokens, "wordnet_only" for the others.
+DEFAULT_WEIGHTS: dict[str, dict[str, float]] = shipped_weights_file()["weights"]
+
+# The textbook method (argmax of the cosine to corpus sense vectors; senses without one after,
+# in WordNet order): the same machinery with these weights (set by hand, not fitted).
+COSINE_WEIGHTS = {"corpus_cos": 1.0, "has_corpus": 100.0, "inv_rank": 1e-3}
+
+GROUPS = {
+    "corpus": ("corpus_cos", "has_corpus", "vote", "log_support", "nn_cos"),
+    "gloss": ("gloss_cos", "has_gloss", "context_gloss_cos"),
+    "examples": ("example_cos", "has_example"),
+    "prior": ("log_wordnet_count", "first_sense", "inv_rank"),
+}
+
 
 def candidate_features(*, corpus_cos: float | None, support: int, vote: float,
                        gloss_cos: float | None, example_cos: float | None,
-                       wordnet_count: int, rank: int, nn_cos: float | None = None,
+                       wordnet_count: int, sense_number: int, nn_cos: float | None = None,
                        context_gloss_cos: float | None = None) -> np.ndarray:
-    """The feature vector of one candidate sense, in FEATURES order."""
+    """The feature vector of one candidate sense, (len(FEATURES),) float64 in FEATURES order.
+
+    Cosines are None when the sense has no such vector; ``support``: its labelled corpus
+    tokens; ``vote``: the share (0-1) of the k-NN vote labelled with it; ``wordnet_count``:
+    WordNet's tag count; ``sense_number``: WordNet's 1-based sense number of the lemma."""
     return np.array([
         corpus_cos or 0.0, float(corpus_cos is not None), vote,
         gloss_cos or 0.0, float(gloss_cos is not None),
         example_cos or 0.0, float(example_cos is not None),
-        math.log1p(support), math.log1p(wordnet_count), float(rank == 1), 1.0 / max(rank, 1),
-        nn_cos or 0.0, context_gloss_cos or 0.0,
+        math.log1p(support), math.log1p(wordnet_count), float(sense_number == 1),
+        1.0 / max(sense_number, 1), nn_cos or 0.0, context_gloss_cos or 0.0,
     ], dtype=np.float64)
+
+
+@dataclass
+class CandidateFeatures:
+    """What one usage's candidate senses are scored on (see :func:`candidate_matrix`)."""
+
+    vector: np.ndarray  # (dim,) float32: the usage's vector in the index's space
+    candidates: list[SenseInfo]
+    features: np.ndarray  # (candidates, len(FEATURES)) float64
+    corpus_cos: list[float | None]  # cosine to each candidate's corpus sense vector
+    support: list[int]  # labelled corpus tokens of each candidate
+    fallback: list[bool]  # no corpus, gloss or example vector: only WordNet's order speaks
+    near: list[tuple[int, float]]  # (token id, cosine) the features ranked, best first
+    tokens: list[tuple[int, float]]  # the whole token search (near, then more for evidence)
+
+
+def _cosines(found: list[bool], vectors: np.ndarray, query: np.ndarray | None
+             ) -> list[float | None]:
+    """Cosines of the found rows to ``query``, None where a key has no vector."""
+    if not any(found) or query is None:
+        return [None] * len(found)
+    values = iter((vectors @ query).tolist())
+    return [next(values) if present else None for present in found]
+
+
+def candidate_matrix(source: EvidenceSource, candidates: Sequence[SenseInfo],
+                     groups: Sequence[str], vector: np.ndarray, plain: np.ndarray, *,
+                     context: np.ndarray | None = None, use_examples: bool = True,
+                     propagate: bool = False, rank_every_token: bool = False,
+                     evidence_k: int = 0) -> CandidateFeatures:
+    """The feature matrix of ``candidates`` for one usage.
+
+    Args:
+        source: where the sense, WordNet and token vectors come from.
+        candidates: the candidate senses (of every lemma/POS of ``groups``).
+        groups: the lemma/POS group keys whose labelled tokens are searched.
+        vector: (dim,) float32, the usage's vector in the index's space (normalized).
+        plain: (dim,) float32, the usage's raw vector L2-normalized (compared with gloss
+            vectors, which are sentence vectors and never z-scored).
+        context: (dim,) float32 normalized sentence vector, or None to leave the
+            sentence-vs-gloss feature at 0.
+        use_examples: False leaves WordNet's example vectors out.
+        propagate: give candidates without a corpus sense vector a propagated one.
+        rank_every_token: the nearest-token feature ranks every labelled token of the lemma
+            (else only the vote's VOTE_K neighbours are searched and it sees those).
+        evidence_k: also return this many nearest tokens for an answer's evidence (one
+            search serves both: k = max(needed)).
+    """
+    candidates = list(candidates)
+    keys = [s.key for s in candidates]
+    found, sense_vectors = source.sense_vectors(keys)
+    corpus_cos = _cosines(found, sense_vectors, vector)
+    if propagate:
+        for n, sense in enumerate(candidates):
+            if corpus_cos[n] is None:
+                propagated = source.propagated_vector(sense)
+                if propagated is not None:
+                    corpus_cos[n] = float(propagated @ vector)
+    gloss_found, gloss = source.wordnet_vectors(keys, "gloss")
+    gloss_cos = _cosines(gloss_found, gloss, plain)
+    example_cos = ([None] * len(keys) if not use_examples
+                   else _cosines(*source.wordnet_vectors(keys, "examples"), vector))
+    context_cos = _cosines(gloss_found, gloss, context)
+    size = source.token_count(groups)
+    if not rank_every_token:
+        size = min(size, VOTE_K)
+    tokens = source.search_tokens(vector, groups, max(size, evidence_k))
+    near = tokens[:size]
+    keys_of = source.token_keys([i for i, _ in near])
+    voters = keys_of[:VOTE_K]
+    nearest_of: dict[str, float] = {}
+    for token_keys, (_, cos) in zip(keys_of, near, strict=True):
+        for key in token_keys:
+            nearest_of.setdefault(key, cos)
+    support_of = source.support(keys)
+    support = [support_of.get(k, 0) for k in keys]
+    features = np.array([candidate_features(
+        corpus_cos=corpus_cos[n], support=support[n],
+        vote=sum(s.key in k for k in voters) / max(len(voters), 1),
+        gloss_cos=gloss_cos[n], example_cos=example_cos[n], wordnet_count=s.count,
+        sense_number=s.rank, nn_cos=nearest_of.get(s.key), context_gloss_cos=context_cos[n])
+        for n, s in enumerate(candidates)]).reshape(len(candidates), len(FEATURES))
+    fallback = [corpus_cos[n] is None and gloss_cos[n] is None and example_cos[n] is None
+                for n in range(len(candidates))]
+    return CandidateFeatures(vector, candidates, features, corpus_cos, support, fallback,
+                             near, tokens)
+
+
+@dataclass
+class Scored:
+    """The candidates of one usage scored: ``scores`` (n,) float64 = features @ weights,
+    ``probabilities`` their softmax, ``order`` the candidates best first (ties by WordNet's
+    order of candidates), ``decided_by`` the evidence group that put the winner ahead
+    (``single candidate`` when there is one), ``margin`` the best probability minus the
+    second (1.0 with fewer than two candidates)."""
+
+    found: CandidateFeatures
+    scores: np.ndarray
+    probabilities: np.ndarray
+    order: list[int]
+    decided_by: str
+    margin: float
+
+
+def score_candidates(source: EvidenceSource, candidates: Sequence[SenseInfo],
+                     groups: Sequence[str], vector: np.ndarray, plain: np.ndarray,
+                     weights: np.ndarray, *, context: np.ndarray | None = None,
+                     use_examples: bool = True, propagate: bool = False,
+                     evidence_k: int = 0) -> Scored:
+    """Score every candidate: :func:`candidate_matrix` (arguments as there; the nearest-token
+    feature ranks every token only when it is weighted), then ``features @ weights``
+    (``weights``: (len(FEATURES),) float64, see :func:`weights_for`) and a softmax."""
+    found = candidate_matrix(
+        source, candidates, groups, vector, plain, context=context, use_examples=use_examples,
+        propagate=propagate, rank_every_token=bool(weights[FEATURES.index("nn_cos")]),
+        evidence_k=evidence_k)
+    n = len(found.candidates)
+    scores = found.features @ weights if n else np.zeros(0)
+    probabilities = softmax(scores)
+    order = sorted(range(n), key=lambda i: (-scores[i], i))
+    two = len(order) > 1
+    return Scored(found, scores, probabilities, order,
+                  decided_by(found.features[order[:2]], weights) if two else "single candidate",
+                  round(float(probabilities[order[0]] - probabilities[order[1]]), 6)
+                  if two else 1.0)
 
 
 def fit_weights(features: Sequence[np.ndarray], golds: Sequence[np.ndarray], *,
@@ -50,7 +238,10 @@ def fit_weights(features: Sequence[np.ndarray], golds: Sequence[np.ndarray], *,
                 rate: float = 0.05) -> np.ndarray:
     """Conditional-logit weights: maximize the mean log-probability of the gold candidates
     (softmax over each instance's candidates), with an L2 penalty; full-batch Adam.
-    ``mask`` zeroes the features left out (for ablations)."""
+
+    ``features``: per instance a (candidates, len(FEATURES)) matrix; ``golds``: per instance
+    a (candidates,) bool mask of the gold senses; ``mask``: (len(FEATURES),) bool, zeroes the
+    features left out (for ablations). Returns (len(FEATURES),) float64 weights."""
     width = len(FEATURES)
     mask = np.ones(width, bool) if mask is None else np.asarray(mask, bool)
     usable = [(x, g) for x, g in zip(features, golds, strict=True)
@@ -81,7 +272,7 @@ def fit_weights(features: Sequence[np.ndarray], golds: Sequence[np.ndarray], *,
 
 
 def softmax(scores: np.ndarray, temperature: float = 1.0) -> np.ndarray:
-    """Probabilities over candidates; non-finite scores get probability 0."""
+    """Probabilities over candidates, (n,) float64 summing to 1; non-finite scores get 0."""
     scores = np.asarray(scores, dtype=np.float64)
     finite = np.isfinite(scores)
     out = np.zeros(len(scores))
@@ -93,64 +284,33 @@ def softmax(scores: np.ndarray, temperature: float = 1.0) -> np.ndarray:
 
 
 def weights_from(mapping: Mapping[str, float]) -> np.ndarray:
+    """``{feature: weight}`` as a (len(FEATURES),) float64 vector (absent features: 0)."""
     return np.array([float(mapping.get(name, 0.0)) for name in FEATURES])
 
 
-VOTE_K = 5  # neighbours in the k-NN vote
-# Usages whose nearest labelled usage of the lemma is less similar than this are flagged
-# ``novel`` (possibly a sense the index has no data for).
-NOVELTY_COSINE = 0.45
+def weights_for(table: Mapping | None, *, corpus: bool,
+                method: ScoringMethod | str = ScoringMethod.WEIGHTED,
+                where: str = "the index") -> np.ndarray:
+    """The weights of ``table`` (an index manifest's ``scoring``; None: DEFAULT_WEIGHTS) for
+    an index with or without corpus tokens, (len(FEATURES),) float64;
+    ``ScoringMethod.COSINE`` gives the textbook 1-nearest-sense-vector method.
 
-# The shipped weights: short formulas chosen by scripts/tune_weights.py on the two tuning sets
-# the project allows, then scaled by a temperature that calibrates the softmax (argmax
-# unchanged). "corpus" (indexes with labelled corpus tokens):
-#   4.67 * (corpus_cos + 0.75 gloss_cos + 0.25 example_cos + 0.1 vote + 0.1 log_support),
-# the grid point with the best mean accuracy over SemEval-2007 and the held-out 10% of SemCor
-# (documents d000, d010, ...; evidence from the other 90%). "wordnet_only" (no corpus tokens,
-# such as the default index):
-#   5.72 * (gloss_cos + 0.25 example_cos + 0.5 context_gloss_cos + 0.1 log_wordnet_count
-#           + 0.1 inv_rank),
-# chosen on SemEval-2007 alone (WordNet's counts were counted on SemCor). A conditional logit
-# over all FEATURES fitted on held-out SemCor (fit_weights, scripts/wsd_experiments.py) scored
-# higher there but lower on SemEval-2007; BENCHMARKS.md has both.
-DEFAULT_WEIGHTS = {
-    "corpus": {
-        "corpus_cos": 4.6691, "gloss_cos": 3.5018, "example_cos": 1.1673, "vote": 0.4669,
-        "log_support": 0.4669,
-    },
-    "wordnet_only": {
-        "gloss_cos": 5.7205, "example_cos": 1.4301, "context_gloss_cos": 2.8603,
-        "log_wordnet_count": 0.5721, "inv_rank": 0.5721,
-    },
-}
-
-# The textbook method (argmax of the cosine to corpus sense vectors; senses without one after,
-# in WordNet order): the same machinery with these weights.
-COSINE_WEIGHTS = {"corpus_cos": 1.0, "has_corpus": 100.0, "inv_rank": 1e-3}
-
-GROUPS = {
-    "corpus": ("corpus_cos", "has_corpus", "vote", "log_support", "nn_cos"),
-    "gloss": ("gloss_cos", "has_gloss", "context_gloss_cos"),
-    "examples": ("example_cos", "has_example"),
-    "prior": ("log_wordnet_count", "first_sense", "inv_rank"),
-}
-
-
-def weights_for(table: Mapping | None, *, corpus: bool, method: str = "evidence"
-                ) -> np.ndarray:
-    """The weights of ``table`` (an index manifest's ``scoring``; None: the defaults) for an
-    index with or without corpus tokens; ``method="cosine"`` gives the textbook
-    1-nearest-sense-vector method."""
-    if method == "cosine":
+    Raises:
+        ConfigurationError: an unknown method name.
+        IndexFormatError: ``table`` (the manifest of ``where``) lacks the formula needed."""
+    if ScoringMethod.parse(method) is ScoringMethod.COSINE:
         return weights_from(COSINE_WEIGHTS)
-    if method != "evidence":
-        raise ValueError(f"unknown scoring method {method!r}: use 'evidence' or 'cosine'")
     table = table or DEFAULT_WEIGHTS
-    return weights_from(table["corpus" if corpus else "wordnet_only"])
+    family = "corpus" if corpus else "wordnet_only"
+    if not isinstance(table.get(family), Mapping):
+        raise IndexFormatError(f"{where}: its manifest's scoring weights have no {family!r} "
+                               "formula (a damaged manifest: rebuild the index)")
+    return weights_from(table[family])
 
 
 def decided_by(pair: np.ndarray, weights: np.ndarray) -> str:
-    """Which kind of evidence put the winner ahead of the runner-up the most."""
+    """Which evidence group (GROUPS: corpus, gloss, examples, prior) put the winner ahead of
+    the runner-up the most; ``pair``: (2, len(FEATURES)), winner first."""
     gap = (pair[0] - pair[1]) * weights
     totals = {name: sum(gap[FEATURES.index(f)] for f in fields)
               for name, fields in GROUPS.items()}

@@ -15,8 +15,10 @@ from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
 
 from ..corpora.tokenize import tokenize
+from .discourse import one_sense_per_discourse as agree
+from .target import merged
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the facade delegates to tag_text: no import at module level
     from .index import SenseIndex
 
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
@@ -38,6 +40,11 @@ not n't 's 're 've 'll 'd 'm there here also just very too only even
 
 @dataclass
 class TaggedWord:
+    """One tagged content word: its sentence number and token position, the chosen sense
+    (``key`` None when abstaining), ``confidence`` (the sense's probability, 0-1), ``margin``
+    (minus the runner-up's), ``novel`` (far from every labelled usage) and how many
+    candidate senses it had."""
+
     sentence: int
     position: int  # token position in the sentence (first token of a multiword expression)
     word: str
@@ -56,6 +63,8 @@ class TaggedWord:
 
 
 def split_sentences(text: str) -> list[str]:
+    """``text`` cut after ``.``, ``!`` or ``?`` followed by white space (empty parts
+    dropped)."""
     return [s for s in (part.strip() for part in SENTENCE_END.split(text)) if s]
 
 
@@ -86,14 +95,20 @@ def content_spans(index: SenseIndex, words: list[str]) -> list[tuple[int, int, l
 
 def tag_text(index: SenseIndex, text: str, *, one_sense_per_discourse: bool = False,
              min_confidence: float = 0.0, progress: bool = False) -> list[TaggedWord]:
-    from .index import Target
+    """Tag every content word of raw ``text`` that WordNet knows with ``index``'s scoring.
 
+    ``one_sense_per_discourse``: the text is one discourse (every occurrence of a lemma gets
+    the same sense); ``min_confidence``: abstain (``key`` None) below that probability (0-1).
+    WordNet vectors of new lemmas are added first (``index.ensure``).
+
+    Raises:
+        IndexFormatError: the index is damaged (see ``SenseIndex.check``).
+    """
     sentences = [tokenize(s) for s in split_sentences(text)]
     targets, spans_of = [], []
     for number, words in enumerate(sentences):
         for start, end, pairs in content_spans(index, words):
-            merged = words[:start] + [" ".join(words[start:end])] + words[end:]
-            targets.append(Target(merged, start))
+            targets.append(merged(words, start, end))
             spans_of.append((number, pairs))
     if not targets:
         return []
@@ -104,8 +119,6 @@ def tag_text(index: SenseIndex, text: str, *, one_sense_per_discourse: bool = Fa
     answers = [index.disambiguate(t, pairs, v, k=0, context=c)
                for t, (_, pairs), v, c in zip(targets, spans_of, vectors, contexts, strict=True)]
     if one_sense_per_discourse:  # the text is one discourse
-        from .index import one_sense_per_discourse as agree
-
         answers = agree(answers, ["text"] * len(answers))
     tagged = []
     for target, (number, _), answer in zip(targets, spans_of, answers, strict=True):

@@ -1,5 +1,9 @@
-"""WordNet's own evidence for a sense, computed the same way for experiments and indexes:
-the sentence vector of its gloss text and the mean vector of its lemma in the usage examples."""
+"""WordNet vectors of senses computed in memory (no index), the same way an index computes
+them (``sensedb.indexer.wordnet_vectors``): a sense's *gloss vector* is the sentence vector
+of ``gloss_text`` ("lemma: gloss"), its *example vector* the mean vector of its lemma in
+WordNet's usage examples. For experiments (scripts/wsd_experiments.py); feed them to
+:class:`sensedb.retriever.sources.ArraySource`.
+"""
 
 from __future__ import annotations
 
@@ -11,26 +15,33 @@ import numpy as np
 from ..encoder import Encoder
 from ..indexer.wordnet import example_usages, gloss_text
 from ..inventory import WordNet
-from ..store import Normalizer
+from .sources import _l2
 
 
-class WordNetEvidence:
-    """Normalized gloss and example vectors by sense key."""
+class WordNetVectors:
+    """L2-normalized float32 gloss and example vectors ((dim,) each) by sense key."""
 
     def __init__(self, gloss: dict[str, np.ndarray], examples: dict[str, np.ndarray]) -> None:
         self.gloss, self.examples = gloss, examples
 
     def gloss_cosine(self, key: str, query: np.ndarray) -> float | None:
+        """Cosine of the sense's gloss vector to ``query`` ((dim,), normalized); None
+        without one."""
         vector = self.gloss.get(key)
         return None if vector is None else float(vector @ query)
 
     def example_cosine(self, key: str, query: np.ndarray) -> float | None:
+        """Cosine of the sense's example vector to ``query``; None without one."""
         vector = self.examples.get(key)
         return None if vector is None else float(vector @ query)
 
 
-def wordnet_evidence(encoder: Encoder, inventory: WordNet, pairs: Iterable[tuple[str, str]], *,
-                     cache: Path | None = None, progress: bool = False) -> WordNetEvidence:
+def wordnet_vectors(encoder: Encoder, inventory: WordNet, pairs: Iterable[tuple[str, str]], *,
+                    cache: Path | None = None, progress: bool = False) -> WordNetVectors:
+    """The WordNet vectors of every candidate sense of ``pairs`` ((lemma, POS)), encoded by
+    ``encoder`` (example vectors in its layer setting). ``cache``: an ``.npz`` file read
+    first (its senses are not encoded again) and written after. Was
+    ``retriever.evidence.wordnet_evidence``."""
     senses = {s.key: s for lemma, pos in pairs for s in inventory.candidates(lemma, pos)}
     gloss: dict[str, np.ndarray] = {}
     examples: dict[str, np.ndarray] = {}
@@ -40,11 +51,10 @@ def wordnet_evidence(encoder: Encoder, inventory: WordNet, pairs: Iterable[tuple
         gloss = dict(zip(keys, data["gloss"], strict=True))
         examples = dict(zip(data["example_keys"], data["examples"], strict=True))
         senses = {k: s for k, s in senses.items() if k not in gloss}
-    normalize = Normalizer(None, False)
     ordered = list(senses.values())
     if ordered:
-        vectors = normalize(encoder.sentence_vectors([gloss_text(s) for s in ordered],
-                                                     progress=progress))
+        vectors = _l2(encoder.sentence_vectors([gloss_text(s) for s in ordered],
+                                               progress=progress))
         gloss.update(zip((s.key for s in ordered), vectors, strict=True))
         usages = [(s.key, words, index) for s in ordered
                   for words, index in example_usages(inventory, s)]
@@ -54,11 +64,11 @@ def wordnet_evidence(encoder: Encoder, inventory: WordNet, pairs: Iterable[tuple
             for (key, _, index), matrix in zip(usages, word_vectors, strict=True):
                 sums.setdefault(key, []).append(matrix[index])
             for key, rows in sums.items():
-                examples[key] = normalize(np.mean(rows, axis=0))
+                examples[key] = _l2(np.mean(rows, axis=0))
     if cache is not None:
         np.savez(cache, gloss_keys=np.array(list(gloss), dtype=str),
                  gloss=np.array(list(gloss.values()), dtype=np.float32).reshape(-1, encoder.dim),
                  example_keys=np.array(list(examples), dtype=str),
                  examples=np.array(list(examples.values()), dtype=np.float32).reshape(
                      -1, encoder.dim))
-    return WordNetEvidence(gloss, examples)
+    return WordNetVectors(gloss, examples)

@@ -10,6 +10,8 @@ from ..corpora import dataset_prefix
 
 
 def prf(correct: int, answered: int, total: int) -> dict:
+    """``{"f1", "precision", "recall"}`` in percent (rounded to 2 places; 0.0 when
+    undefined) with the counts ``n`` (total), ``answered`` and ``correct``."""
     precision = 100.0 * correct / answered if answered else 0.0
     recall = 100.0 * correct / total if total else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
@@ -20,7 +22,11 @@ def prf(correct: int, answered: int, total: int) -> dict:
 def score_predictions(predictions: Mapping[str, str | None],
                       gold: Mapping[str, Sequence[str]],
                       pos_of: Mapping[str, str]) -> dict:
-    """Overall, per POS and per dataset prefix (``senseval2.d000...`` → ``senseval2``)."""
+    """Precision, recall and F1 (percent, see :func:`prf`) overall, ``by_pos`` and
+    ``by_dataset`` (instance id prefix: ``senseval2.d000...`` -> ``senseval2``).
+
+    ``predictions``: instance id -> predicted key (None: abstained); ``gold``: instance id ->
+    gold keys (every instance scored); ``pos_of``: instance id -> POS ("?" when absent)."""
     groups: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0])
     for instance, keys in gold.items():
         predicted = predictions.get(instance)

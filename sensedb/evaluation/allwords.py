@@ -1,0 +1,124 @@
+"""All-words WSD evaluation in the unified framework of Raganato et al. (2017).
+
+:func:`evaluate` disambiguates every instance of a data set with an open index and scores
+the answers like the framework's scorer (``metrics.score_predictions``);
+:func:`instance_features` exports every instance's candidate feature matrix, what
+scripts/tune_weights.py chooses the shipped weights on.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ..corpora import Token, read_raganato
+from ..errors import InputError
+from ..retriever import scoring
+from ..retriever.discourse import document_of
+from ..retriever.discourse import one_sense_per_discourse as agree
+from ..retriever.sources import _l2
+from ..retriever.target import Target
+from ..vocabulary import group_key
+from .metrics import score_predictions
+
+if TYPE_CHECKING:
+    from ..retriever.index import SenseIndex
+
+
+def evaluate(index: SenseIndex, data: str | os.PathLike, gold: str | os.PathLike, *,
+             out: str | os.PathLike | None = None, progress: bool = False,
+             min_confidence: float = 0.0, one_sense_per_discourse: bool = False) -> dict:
+    """Disambiguate every instance of a data set in the unified format (``data``: the
+    ``.data.xml``, ``gold``: the ``.gold.key.txt``) and score it like the framework's scorer.
+
+    Returns ``score_predictions``'s figures (precision, recall, F1 in percent, overall, by POS
+    and by data set) plus ``fallbacks`` (answers WordNet's order decided alone),
+    ``abstained``, ``coverage`` (percent answered) and ``decided_by`` (answers per evidence
+    group). ``out``: write the predictions (``instance key`` lines) there.
+    ``min_confidence``: abstain below that probability (0-1). ``one_sense_per_discourse``:
+    one sense per (document, lemma, POS).
+
+    Raises:
+        InputError: a malformed data set, unknown gold keys, or no instances.
+        IndexFormatError: a damaged index.
+    """
+    instances, targets, vectors, contexts = _instances(index, data, gold, progress,
+                                                       index.uses_context)
+    answers = [index.disambiguate(target, [(token.lemma, token.pos)], vector, k=0,
+                                  context=context)
+               for token, target, vector, context
+               in zip(instances, targets, vectors, contexts, strict=True)]
+    if one_sense_per_discourse:
+        answers = agree(answers, [document_of(t.instance_id) for t in instances])
+    predictions, gold_keys, pos_of = {}, {}, {}
+    decided: dict[str, int] = {}
+    fallbacks = abstained = 0
+    for token, answer in zip(instances, answers, strict=True):
+        best = answer.best
+        if best is not None and answer.confidence < min_confidence:
+            best = None
+            abstained += 1
+        predictions[token.instance_id] = best.key if best else None
+        fallbacks += answer.fallback
+        decided[answer.decided_by] = decided.get(answer.decided_by, 0) + 1
+        gold_keys[token.instance_id] = token.senses
+        pos_of[token.instance_id] = token.pos
+    result = score_predictions(predictions, gold_keys, pos_of)
+    result["fallbacks"] = fallbacks
+    result["abstained"] = abstained
+    result["coverage"] = round(100.0 * result["answered"] / result["n"], 2)
+    result["decided_by"] = dict(sorted(decided.items()))
+    if out is not None:
+        Path(out).write_text("".join(f"{i} {k}\n" for i, k in predictions.items() if k))
+    return result
+
+
+def instance_features(index: SenseIndex, data: str | os.PathLike, gold: str | os.PathLike,
+                      *, progress: bool = False) -> list[tuple[np.ndarray, np.ndarray, dict]]:
+    """Per instance of a labelled data set: the candidates' feature matrix ((candidates,
+    len(scoring.FEATURES)) float64, every feature computed, the sentence-vs-gloss one and the
+    nearest-token one over all the lemma's tokens included), which candidates are gold
+    ((candidates,) bool) and ``{"id", "pos", "keys"}``; what scripts/tune_weights.py tunes
+    the scoring weights on. Was ``SenseIndex.instance_features``.
+
+    Raises:
+        InputError: as :func:`evaluate`.
+    """
+    instances, targets, vectors, contexts = _instances(index, data, gold, progress, True)
+    rows = []
+    for token, vector, context in zip(instances, vectors, contexts, strict=True):
+        candidates = index.inventory.candidates(token.lemma, token.pos)
+        found = scoring.candidate_matrix(
+            index.source, candidates, [group_key(token.lemma, token.pos)],
+            index.normalizer(vector), _l2(vector), context=context,
+            use_examples=index.use_examples, propagate=index.propagate, rank_every_token=True)
+        keys = [s.key for s in found.candidates]
+        rows.append((found.features, np.array([k in token.senses for k in keys]),
+                     {"id": token.instance_id, "pos": token.pos, "keys": keys}))
+    return rows
+
+
+def _instances(index: SenseIndex, data, gold, progress: bool, with_context: bool
+               ) -> tuple[list[Token], list[Target], np.ndarray, list[np.ndarray | None]]:
+    """The instance tokens of a data set, their targets, raw vectors ((n, dim) float32) and
+    sentence vectors (None each unless ``with_context``); WordNet vectors of new lemmas are
+    added and the candidates' rows prefetched."""
+    instances, targets = [], []
+    for document in read_raganato(data, gold, key_check=index.inventory.has_key):
+        for sentence in document.sentences:
+            words = sentence.words
+            for position, token in enumerate(sentence.tokens):
+                if token.instance_id is not None:
+                    instances.append(token)
+                    targets.append(Target(words, position))
+    if not instances:
+        raise InputError("no instances to evaluate", path=str(data))
+    index.ensure(((t.lemma, t.pos) for t in instances), progress=progress)
+    index.prefetch((t.lemma, t.pos) for t in instances)
+    vectors = index.query_vectors(targets, progress=progress, raw=True)
+    contexts = (index.context_vectors(targets, force=True) if with_context
+                else [None] * len(targets))
+    return instances, targets, vectors, contexts

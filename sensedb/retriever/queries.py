@@ -1,0 +1,198 @@
+"""Every read-side SELECT of the retriever, its ``IN`` batching and its per-reload cache.
+
+The facade (:class:`sensedb.retriever.index.SenseIndex`), the index-backed evidence source
+and the diagnostics read the database only through this module; writes belong to the indexer.
+
+Row lookups by sense key or token id are cached in :class:`IndexQueries` until the next
+reload (rows change only through an index job or ``SenseIndex.ensure``, both of which
+reload): a text's words share lemmas, and three small queries per word were most of the
+time ``tag`` spent beyond encoding. ``IN`` lists are cut by :meth:`Database.in_batches`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+
+from ..indexer import WORDNET_CORPUS
+from ..schema import (
+    Database,
+    DocumentRow,
+    SenseRow,
+    SentenceRow,
+    ShardRow,
+    TokenRow,
+    WordNetSenseRow,
+)
+
+#: (row id, count) of a sense row: the id is its vector's id in the FAISS store, the count
+#: the number of labelled tokens (corpus senses) or vectors (WordNet senses) averaged in it.
+SenseRowRef = tuple[int, int]
+
+
+@dataclass(frozen=True)
+class UsageRow:
+    """What a :class:`~sensedb.retriever.results.Usage` shows of one token: its row, its
+    sentence's text and its document's key and corpus."""
+
+    id: int
+    surface: str
+    lemma: str
+    pos: str
+    sense_keys: str  # space-separated gold sense keys ("" for an unlabelled token)
+    position: int
+    text: str
+    document: str
+    corpus: str
+
+
+@dataclass(frozen=True)
+class StoredIds:
+    """The row ids that must have a vector in each FAISS store (see ``SenseIndex.check``)."""
+
+    tokens: list[int]          # corpus tokens (the token store)
+    examples: list[int]        # WordNet example tokens (the example store)
+    senses: list[int]          # corpus senses with labelled tokens (the sense store)
+    wordnet_senses: list[int]  # WordNet gloss/example vectors (the WordNet store)
+
+
+class IndexQueries:
+    """The read queries of one open index, with a cache that lives until the next reload.
+
+    ``cache`` maps a table name (``"senses"``, ``"wordnet"``, ``"token_keys"``) to
+    ``{item: value}``; a new :class:`IndexQueries` (made on every reload) starts empty.
+    """
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.cache: dict[str, dict] = {}
+
+    def _cached(self, table: str, items: Iterable, fetch: Callable[[Any, Sequence], dict]
+                ) -> dict:
+        """``{item: value}`` for ``items`` (deduplicated, in order) from the ``table`` cache;
+        the missing ones come from ``fetch(session, part)``, which returns a value for every
+        item of ``part`` (one query per ``IN`` batch)."""
+        items = list(dict.fromkeys(items))
+        cache = self.cache.setdefault(table, {})
+        for part in Database.in_batches([i for i in items if i not in cache]):
+            with self.db.session() as session:
+                cache.update(fetch(session, part))
+        return {i: cache[i] for i in items}
+
+    def sense_rows(self, keys: Iterable[str]) -> dict[str, SenseRowRef]:
+        """``{key: (id, count)}`` of the corpus senses among ``keys`` that have labelled
+        tokens (count > 0), in the order of ``keys``."""
+        def fetch(session, part):
+            rows = {row.key: (row.id, row.count) for row in session.execute(
+                select(SenseRow.key, SenseRow.id, SenseRow.count).where(
+                    SenseRow.key.in_(part), SenseRow.count > 0))}
+            return {k: rows.get(k) for k in part}
+
+        return {k: row for k, row in self._cached("senses", keys, fetch).items()
+                if row is not None}
+
+    def wordnet_rows(self, keys: Iterable[str]) -> dict[tuple[str, str], SenseRowRef]:
+        """``{(key, source): (id, count)}`` of the WordNet vectors of ``keys``; ``source``
+        is ``"gloss"`` or ``"examples"``."""
+        def fetch(session, part):
+            found: dict[str, dict[str, SenseRowRef]] = {k: {} for k in part}
+            for row in session.execute(select(
+                    WordNetSenseRow.key, WordNetSenseRow.source, WordNetSenseRow.id,
+                    WordNetSenseRow.count)
+                    .where(WordNetSenseRow.key.in_(part), WordNetSenseRow.count > 0)):
+                found[row.key][row.source] = (row.id, row.count)
+            return found
+
+        return {(k, source): row for k, sources in self._cached("wordnet", keys, fetch).items()
+                for source, row in sources.items()}
+
+    def token_keys(self, ids: Sequence[int]) -> list[list[str]]:
+        """The gold sense keys of the tokens ``ids``, in order ([] for an unknown id)."""
+        def fetch(session, part):
+            rows = dict(session.execute(select(TokenRow.id, TokenRow.sense_keys)
+                                        .where(TokenRow.id.in_(part))).all())
+            return {i: rows[i].split() if i in rows else [] for i in part}
+
+        found = self._cached("token_keys", ids, fetch)
+        return [found[i] for i in ids]
+
+    def usage_rows(self, ids: Sequence[int]) -> dict[int, UsageRow]:
+        """``{id: UsageRow}`` of the tokens ``ids`` found in the database (not cached: the
+        rows of an answer's evidence are read once)."""
+        found: dict[int, UsageRow] = {}
+        for part in Database.in_batches(list(dict.fromkeys(ids))):
+            with self.db.session() as session:
+                rows = session.execute(
+                    select(TokenRow.id, TokenRow.surface, TokenRow.lemma, TokenRow.pos,
+                           TokenRow.sense_keys, TokenRow.position, SentenceRow.text,
+                           DocumentRow.key, DocumentRow.corpus)
+                    .join(SentenceRow, TokenRow.sentence_id == SentenceRow.id)
+                    .join(DocumentRow, SentenceRow.document_id == DocumentRow.id)
+                    .where(TokenRow.id.in_(part))).all()
+            found.update((row.id, UsageRow(*row)) for row in rows)
+        return found
+
+    def built_lemmas(self) -> set[str]:
+        """The document keys of the WordNet lemmas whose gloss and example vectors the
+        index holds (``lemma\\tPOS``, see ``sensedb.indexer.wordnet.document_key``)."""
+        with self.db.session() as session:
+            return set(session.execute(select(DocumentRow.key).where(
+                DocumentRow.corpus == WORDNET_CORPUS)).scalars())
+
+    def vector_keys(self) -> list[str]:
+        """Every sense key with a corpus sense vector or a WordNet vector (corpus first)."""
+        with self.db.session() as session:
+            keys = session.execute(
+                select(SenseRow.key).where(SenseRow.count > 0)).scalars().all()
+            keys += session.execute(select(WordNetSenseRow.key)
+                                    .where(WordNetSenseRow.count > 0)).scalars().all()
+        return list(dict.fromkeys(keys))
+
+    def counts(self) -> tuple[dict[str, int], dict[str, int]]:
+        """``({corpus: documents}, {"documents", "sentences", "tokens", "senses", "shards":
+        rows})``: the row counts ``SenseIndex.info`` reports."""
+        with self.db.session() as session:
+            def count(table) -> int:
+                return int(session.execute(select(func.count()).select_from(table)).scalar())
+
+            corpora = dict(session.execute(
+                select(DocumentRow.corpus, func.count()).group_by(DocumentRow.corpus)).all())
+            counts = {"documents": count(DocumentRow), "sentences": count(SentenceRow),
+                      "tokens": count(TokenRow), "senses": count(SenseRow),
+                      "shards": count(ShardRow)}
+        return corpora, counts
+
+    def stored_ids(self) -> StoredIds:
+        """The row ids each FAISS store must hold (what ``SenseIndex.check`` compares)."""
+        with self.db.session() as session:
+            tokens = session.execute(
+                select(TokenRow.id, DocumentRow.corpus)
+                .join(SentenceRow, TokenRow.sentence_id == SentenceRow.id)
+                .join(DocumentRow, SentenceRow.document_id == DocumentRow.id)).all()
+            sense_ids = session.execute(
+                select(SenseRow.id).where(SenseRow.count > 0)).scalars().all()
+            wordnet_ids = session.execute(
+                select(WordNetSenseRow.id).where(WordNetSenseRow.count > 0)).scalars().all()
+        return StoredIds(tokens=[i for i, c in tokens if c != WORDNET_CORPUS],
+                         examples=[i for i, c in tokens if c == WORDNET_CORPUS],
+                         senses=list(sense_ids), wordnet_senses=list(wordnet_ids))
+
+
+def sentence_ids(db: Database) -> list[int]:
+    """Every sentence row id of the index, ascending."""
+    with db.session() as session:
+        return list(session.execute(select(SentenceRow.id).order_by(SentenceRow.id))
+                    .scalars().all())
+
+
+def sentence_texts(db: Database, ids: Sequence[int]) -> dict[int, str]:
+    """``{id: text}`` of the sentence rows ``ids`` (unknown ids are left out)."""
+    texts: dict[int, str] = {}
+    with db.session() as session:
+        for part in Database.in_batches(list(ids)):
+            texts.update(session.execute(
+                select(SentenceRow.id, SentenceRow.text).where(SentenceRow.id.in_(part))).all())
+    return texts

@@ -1,0 +1,276 @@
+"""Evidence sources: where the scoring (``sensedb.retriever.scoring``) reads its vectors.
+
+:class:`EvidenceSource` is what scoring a usage's candidate senses needs to know:
+
+- **sense vectors**: the mean (L2-normalized) vector of a sense's labelled corpus tokens, with
+  its support (the number of those tokens);
+- **WordNet vectors**: a sense's gloss vector (the sentence vector of "lemma: gloss") and
+  example vector (the mean vector of its lemma in WordNet's usage examples);
+- **token search**: the labelled corpus tokens of a lemma nearest to a query vector, and the
+  sense keys of those tokens (the *evidence*: nearest labelled usages);
+- **propagated vectors** (LMMS): a sense's synset or hypernym mean sense vector.
+
+Two implementations: :class:`IndexSource` reads an open index (its FAISS stores and
+:class:`~sensedb.retriever.queries.IndexQueries`); :class:`ArraySource` holds numpy arrays,
+so experiments (scripts/wsd_experiments.py) and tests run the product's scoring in memory.
+All vectors are float32 and L2-normalized, so an inner product is a cosine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Literal, Protocol
+
+import numpy as np
+
+from ..errors import IndexFormatError, InputError
+from ..inventory import SenseInfo, WordNet
+from ..store import Normalizer, VectorStore
+from .queries import IndexQueries
+
+if TYPE_CHECKING:
+    from .index import SenseIndex
+
+WordNetKind = Literal["gloss", "examples"]
+
+
+def _l2(vectors: np.ndarray) -> np.ndarray:
+    """Plain L2 normalization, float32 (no z-scoring). The one place the retriever calls
+    ``Normalizer(None, False)``: it becomes ``sensedb.store.l2_normalize`` at merge."""
+    return Normalizer(None, False)(vectors)
+
+
+class EvidenceSource(Protocol):
+    """What the scoring reads. Every method returns vectors as float32, L2-normalized."""
+
+    def sense_vectors(self, keys: Sequence[str]) -> tuple[list[bool], np.ndarray]:
+        """Which of ``keys`` have a corpus sense vector, and those vectors stacked in the
+        order of ``keys`` ((found, dim) float32; duplicates repeat)."""
+        ...
+
+    def support(self, keys: Sequence[str]) -> dict[str, int]:
+        """``{key: labelled corpus tokens}`` of the keys that have any."""
+        ...
+
+    def wordnet_vectors(self, keys: Sequence[str], kind: WordNetKind
+                        ) -> tuple[list[bool], np.ndarray]:
+        """Like :meth:`sense_vectors` for WordNet's ``"gloss"`` or ``"examples"`` vectors."""
+        ...
+
+    def token_count(self, groups: Sequence[str]) -> int:
+        """How many labelled corpus tokens the groups (``vocabulary.group_key``) hold."""
+        ...
+
+    def search_tokens(self, vector: np.ndarray, groups: Sequence[str], k: int
+                      ) -> list[tuple[int, float]]:
+        """The ``k`` labelled corpus tokens of ``groups`` nearest to ``vector`` ((dim,)
+        float32, index space): ``(token id, cosine)``, best first, at most ``k``."""
+        ...
+
+    def token_keys(self, ids: Sequence[int]) -> list[list[str]]:
+        """The gold sense keys of the tokens ``ids``, in order."""
+        ...
+
+    def propagated_vector(self, sense: SenseInfo) -> np.ndarray | None:
+        """LMMS-style propagation: the (dim,) normalized mean sense vector of the senses of
+        ``sense``'s synset, else of its hypernyms' synsets; None when neither has any."""
+        ...
+
+
+def mean_synset_vector(source: EvidenceSource, inventory: WordNet, sense: SenseInfo
+                       ) -> np.ndarray | None:
+    """The propagation rule both sources share (see :meth:`EvidenceSource.propagated_vector`):
+    the first of ``[sense's synset]``, ``sense's hypernyms`` whose senses have corpus sense
+    vectors gives the L2-normalized mean of those vectors."""
+    for synsets in ([sense.synset], inventory.hypernyms(sense.synset)):
+        keys = list(dict.fromkeys(s.key for name in synsets
+                                  for s in inventory.synset_senses(name)))
+        found, vectors = source.sense_vectors(keys)
+        if any(found):
+            return _l2(vectors.mean(0))
+    return None
+
+
+class IndexSource:
+    """The evidence of an open index: its FAISS stores (read) and its row queries (cached
+    until the index reloads, when the facade makes a new source)."""
+
+    def __init__(self, queries: IndexQueries, *, senses: VectorStore, tokens: VectorStore,
+                 wordnet_senses: VectorStore, inventory: WordNet, name: str) -> None:
+        self.queries, self.inventory, self.name = queries, inventory, name
+        self.senses, self.tokens, self.wordnet_senses = senses, tokens, wordnet_senses
+        self._propagated: dict[str, np.ndarray | None] = {}
+
+    def _vectors(self, store: VectorStore, ids: list[int]) -> np.ndarray:
+        try:
+            return store.vectors(ids)
+        except KeyError as exc:
+            raise IndexFormatError(
+                f"{self.name}: {exc.args[0]}, though the database has its row; run "
+                "`sensedb info --check`") from None
+
+    def sense_vectors(self, keys: Sequence[str]) -> tuple[list[bool], np.ndarray]:
+        rows = self.queries.sense_rows(keys)
+        ids = [rows[k][0] for k in keys if k in rows]
+        return [k in rows for k in keys], self._vectors(self.senses, ids)
+
+    def support(self, keys: Sequence[str]) -> dict[str, int]:
+        return {k: count for k, (_, count) in self.queries.sense_rows(keys).items()}
+
+    def wordnet_vectors(self, keys: Sequence[str], kind: WordNetKind
+                        ) -> tuple[list[bool], np.ndarray]:
+        rows = self.queries.wordnet_rows(keys)
+        ids = [rows[(k, kind)][0] for k in keys if (k, kind) in rows]
+        return [(k, kind) in rows for k in keys], self._vectors(self.wordnet_senses, ids)
+
+    def token_count(self, groups: Sequence[str]) -> int:
+        return sum(self.tokens.group_size(g) for g in groups)
+
+    def search_tokens(self, vector: np.ndarray, groups: Sequence[str], k: int
+                      ) -> list[tuple[int, float]]:
+        scores, ids = self.tokens.search(vector[None, :], k, groups)
+        return [(int(i), float(c)) for i, c in zip(ids[0], scores[0], strict=True) if i >= 0]
+
+    def token_keys(self, ids: Sequence[int]) -> list[list[str]]:
+        return self.queries.token_keys(ids)
+
+    def propagated_vector(self, sense: SenseInfo) -> np.ndarray | None:
+        if self.senses.ntotal == 0:
+            return None
+        if sense.key not in self._propagated:
+            self._propagated[sense.key] = mean_synset_vector(self, self.inventory, sense)
+        return self._propagated[sense.key]
+
+    def prefetch(self, keys: Iterable[str]) -> None:
+        """Look up the sense and WordNet rows of ``keys`` in a few queries."""
+        keys = list(keys)
+        self.queries.sense_rows(keys)
+        self.queries.wordnet_rows(keys)
+
+
+class ArraySource:
+    """An evidence source held in memory, from numpy arrays.
+
+    Args:
+        inventory: the WordNet the keys come from (for propagation).
+        senses: ``{key: (dim,) vector}`` corpus sense vectors, L2-normalized (used as
+            given, as float32).
+        support: ``{key: labelled tokens}``; default: none.
+        gloss, examples: ``{key: (dim,) vector}`` WordNet gloss / example vectors,
+            L2-normalized (used as given).
+        tokens: (n, dim) labelled token vectors in the index's space (normalized: an inner
+            product is the cosine the search ranks by).
+        token_keys: the n tokens' gold sense keys.
+        token_groups: the n tokens' group keys (``vocabulary.group_key(lemma, pos)``).
+        token_ids: the n tokens' ids (what the search returns); default 0 ... n-1.
+
+    Raises:
+        InputError: ``tokens``, ``token_keys``, ``token_groups`` and ``token_ids`` differ
+            in length.
+    """
+
+    def __init__(self, inventory: WordNet, *, senses: Mapping[str, np.ndarray] | None = None,
+                 support: Mapping[str, int] | None = None,
+                 gloss: Mapping[str, np.ndarray] | None = None,
+                 examples: Mapping[str, np.ndarray] | None = None,
+                 tokens: np.ndarray | None = None,
+                 token_keys: Sequence[Sequence[str]] = (),
+                 token_groups: Sequence[str] = (),
+                 token_ids: Sequence[int] | None = None) -> None:
+        self.inventory = inventory
+        self._senses = {k: np.asarray(v, np.float32) for k, v in (senses or {}).items()}
+        self._support = dict(support or {})
+        self._wordnet = {"gloss": dict(gloss or {}), "examples": dict(examples or {})}
+        dim = next((len(v) for v in self._senses.values()), 0)
+        self._tokens = (np.zeros((0, dim), np.float32) if tokens is None
+                        else np.asarray(tokens, np.float32))
+        ids = list(range(len(self._tokens))) if token_ids is None else list(token_ids)
+        if not len(self._tokens) == len(token_keys) == len(token_groups) == len(ids):
+            raise InputError(f"{len(self._tokens)} token vectors, {len(token_keys)} key lists, "
+                             f"{len(token_groups)} groups and {len(ids)} ids: give one of each "
+                             "per token")
+        self._ids = ids
+        self._keys_of = {i: list(keys) for i, keys in zip(ids, token_keys, strict=True)}
+        self._rows_of: dict[str, list[int]] = {}
+        for row, group in enumerate(token_groups):
+            self._rows_of.setdefault(group, []).append(row)
+        self._propagated: dict[str, np.ndarray | None] = {}
+
+    @staticmethod
+    def _stack(table: Mapping[str, np.ndarray], keys: Sequence[str]
+               ) -> tuple[list[bool], np.ndarray]:
+        found = [k in table for k in keys]
+        rows = [table[k] for k in keys if k in table]
+        dim = len(rows[0]) if rows else 0
+        return found, (np.stack(rows).astype(np.float32) if rows
+                       else np.zeros((0, dim), np.float32))
+
+    def sense_vectors(self, keys: Sequence[str]) -> tuple[list[bool], np.ndarray]:
+        return self._stack(self._senses, keys)
+
+    def support(self, keys: Sequence[str]) -> dict[str, int]:
+        return {k: self._support[k] for k in keys if self._support.get(k, 0) > 0}
+
+    def wordnet_vectors(self, keys: Sequence[str], kind: WordNetKind
+                        ) -> tuple[list[bool], np.ndarray]:
+        return self._stack(self._wordnet[kind], keys)
+
+    def _rows(self, groups: Sequence[str]) -> list[int]:
+        return sorted(r for g in dict.fromkeys(groups) for r in self._rows_of.get(g, ()))
+
+    def token_count(self, groups: Sequence[str]) -> int:
+        return len(self._rows(groups))
+
+    def search_tokens(self, vector: np.ndarray, groups: Sequence[str], k: int
+                      ) -> list[tuple[int, float]]:
+        rows = self._rows(groups)
+        if k <= 0 or not rows:
+            return []
+        cosines = self._tokens[rows] @ np.asarray(vector, np.float32)
+        order = np.argsort(-cosines, kind="stable")[:k]
+        return [(self._ids[rows[t]], float(cosines[t])) for t in order]
+
+    def token_keys(self, ids: Sequence[int]) -> list[list[str]]:
+        return [self._keys_of.get(i, []) for i in ids]
+
+    def propagated_vector(self, sense: SenseInfo) -> np.ndarray | None:
+        if not self._senses:
+            return None
+        if sense.key not in self._propagated:
+            self._propagated[sense.key] = mean_synset_vector(self, self.inventory, sense)
+        return self._propagated[sense.key]
+
+    @classmethod
+    def from_index(cls, index: SenseIndex, groups: Iterable[str] | None = None) -> ArraySource:
+        """A copy of an open index's evidence in memory: every sense and WordNet vector, and
+        the labelled tokens of ``groups`` (default: all) with their ids. It gives the index's
+        scores up to float rounding; for tests and experiments on small indexes.
+
+        Raises:
+            IndexFormatError: a database row without its FAISS vector.
+        """
+        source = index.source
+        queries = source.queries
+        keys = queries.vector_keys()
+        found = queries.sense_rows(keys)
+        wordnet = queries.wordnet_rows(keys)
+
+        def vectors(store: VectorStore, table: Mapping[str, tuple[int, int]]) -> dict:
+            names = list(table)
+            matrix = source._vectors(store, [table[k][0] for k in names])
+            return dict(zip(names, matrix, strict=True))
+
+        ids, matrix = index.tokens.all_vectors()
+        layout = index.tokens.groups()
+        wanted = list(layout) if groups is None else [g for g in groups if g in layout]
+        positions = [p for g in wanted for p in range(*layout[g])]
+        token_ids = [int(ids[p]) for p in positions]
+        return cls(
+            index.inventory, senses=vectors(index.senses, found),
+            support={k: count for k, (_, count) in found.items()},
+            gloss=vectors(index.wordnet_senses,
+                          {k: r for (k, kind), r in wordnet.items() if kind == "gloss"}),
+            examples=vectors(index.wordnet_senses,
+                             {k: r for (k, kind), r in wordnet.items() if kind == "examples"}),
+            tokens=matrix[positions], token_keys=queries.token_keys(token_ids),
+            token_groups=[g for g in wanted for _ in range(*layout[g])], token_ids=token_ids)

@@ -1,0 +1,55 @@
+"""A target located in a sentence: the words the encoder sees and the target's position."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ..corpora.tokenize import find_target, tokenize
+from ..errors import InputError
+
+Words = str | Sequence[str]
+
+
+@dataclass
+class Target:
+    """A located target: the encoder's words (a multiword target merged into one word) and
+    the target's index among them."""
+
+    words: list[str]
+    index: int
+
+    @property
+    def surface(self) -> str:
+        """The target as written (a multiword target's words joined by spaces)."""
+        return self.words[self.index]
+
+
+def merged(words: Sequence[str], start: int, end: int) -> Target:
+    """The target spanning ``words[start:end]``, its words merged into one."""
+    return Target(list(words[:start]) + [" ".join(words[start:end])] + list(words[end:]),
+                  start)
+
+
+def locate(sentence: Words, target: str | None = None, at: int | None = None) -> Target:
+    """Tokenize ``sentence`` (raw text, by ``sensedb.tokenize``; or a list of words) and find
+    the target: the first occurrence of ``target``, the one at token position ``at``, or the
+    token at ``at`` when ``target`` is None. A multiword target becomes one word.
+
+    Raises:
+        InputError: an empty sentence, no target and no position, a position outside the
+            sentence, or a target not in the sentence.
+    """
+    words = tokenize(sentence) if isinstance(sentence, str) else list(sentence)
+    if not words:
+        raise InputError("empty sentence")
+    if target is None:
+        if at is None:
+            raise InputError("give a target word or a token position")
+        if not 0 <= at < len(words):
+            raise InputError(f"token position {at} is outside the sentence "
+                             f"({len(words)} tokens: {' '.join(words)})")
+        start, end = at, at + 1
+    else:
+        start, end = find_target(words, target, at)
+    return merged(words, start, end)

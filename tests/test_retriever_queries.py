@@ -1,0 +1,40 @@
+"""The retriever's read queries: cached row lookups, sentence reads, counts."""
+
+from __future__ import annotations
+
+from sensedb import SenseIndex
+from sensedb.retriever.queries import sentence_ids, sentence_texts
+
+
+def test_row_cache_gives_the_same_answers(mini_index, encoder, wordnet):
+    index = SenseIndex(mini_index, encoder=encoder, wordnet=wordnet, wordnet_evidence=False)
+    text = "He sat on the bank of the river. The bank raised its rates."
+    first = index.tag(text)
+    assert index.queries.cache["senses"]  # the lookups were cached...
+    again = index.tag(text)
+    fresh = SenseIndex(mini_index, encoder=encoder, wordnet=wordnet,
+                       wordnet_evidence=False).tag(text)
+    assert first == again == fresh  # ...and change nothing
+    index.reload()
+    assert index.queries.cache == {}
+
+
+def test_row_lookups_and_sentences(mini_index, encoder, wordnet):
+    index = SenseIndex(mini_index, encoder=encoder, wordnet=wordnet, wordnet_evidence=False)
+    queries = index.queries
+    rows = queries.sense_rows(["bank%1:17:01::", "bank%1:14:00::", "bank%1:04:00::"])
+    assert list(rows) == ["bank%1:17:01::", "bank%1:14:00::"]  # never labelled: left out
+    assert all(count == 3 for _, count in rows.values())
+    hits = index.tokens.search(index.tokens.vectors([int(index.tokens.ids()[0])]), 3)[1][0]
+    keys = queries.token_keys([int(i) for i in hits] + [10**9])
+    assert all(keys[:3]) and keys[3] == []
+    usage_rows = queries.usage_rows([int(i) for i in hits])
+    assert set(usage_rows) == {int(i) for i in hits}
+    ids = sentence_ids(index.directory.db)
+    assert len(ids) == 9 and ids == sorted(ids)
+    texts = sentence_texts(index.directory.db, ids[:2] + [10**9])
+    assert list(texts) == ids[:2] and all(texts.values())
+    corpora, counts = queries.counts()
+    assert corpora == {"mini": 2} and counts["tokens"] == 19
+    stored = queries.stored_ids()
+    assert len(stored.tokens) == 19 and stored.examples == []

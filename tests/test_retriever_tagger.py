@@ -1,0 +1,47 @@
+"""Tagging raw text: sentence split, content words, every content word tagged."""
+
+from __future__ import annotations
+
+from sensedb import SenseIndex
+from sensedb.retriever.tagger import content_spans, split_sentences, tag_text
+
+
+def test_sentence_split_and_content_words(wordnet, tmp_path, encoder, mini_index):
+    assert split_sentences("It rained. Then? Yes!  Done") == ["It rained.", "Then?", "Yes!",
+                                                               "Done"]
+    index = SenseIndex(mini_index, encoder=encoder, wordnet=wordnet, wordnet_evidence=False)
+    words = ["The", "meeting", "took", "place", "at", "the", "bank", "."]
+    spans = [(a, b) for a, b, _ in content_spans(index, words)]
+    assert spans == [(1, 2), (2, 4), (6, 7)]
+
+
+def test_tag_text_every_content_word(mini_index, encoder, wordnet):
+    index = SenseIndex(mini_index, encoder=encoder, wordnet=wordnet, wordnet_evidence=False)
+    text = "He sat on the bank of the river. The bank raised its rates."
+    tagged = index.tag(text)
+    assert [(w.sentence, w.word) for w in tagged] == [
+        (0, "sat"), (0, "bank"), (0, "river"), (1, "bank"), (1, "raised"), (1, "rates")]
+    banks = [w for w in tagged if w.word == "bank"]
+    assert [w.key for w in banks] == ["bank%1:17:01::", "bank%1:14:00::"]
+    assert all(0 < w.confidence <= 1 and w.candidates >= 1 for w in tagged)
+    assert [w.candidates for w in tagged if w.word == "river"] == [1]
+    same = index.tag(text, one_sense_per_discourse=True)
+    assert len({w.key for w in same if w.word == "bank"}) == 1
+    unsure = index.tag(text, min_confidence=1.01)
+    assert all(w.key is None for w in unsure)
+    assert tag_text(index, text) == tagged  # the facade's tag is this function
+
+
+def test_tagger_and_facade_do_not_import_each_other_at_load():
+    import ast
+    from pathlib import Path
+
+    import sensedb.retriever.index as facade
+    import sensedb.retriever.tagger as tagger
+
+    def top_level_imports(module) -> set[str]:
+        tree = ast.parse(Path(module.__file__).read_text())
+        return {node.module or "" for node in tree.body if isinstance(node, ast.ImportFrom)}
+
+    assert "index" not in top_level_imports(tagger)
+    assert "tagger" not in top_level_imports(facade)
