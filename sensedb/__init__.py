@@ -14,22 +14,19 @@ from .api import build_index
 from .corpora import Document, Sentence, Token, read_jsonl, read_raganato, read_wic, tokenize
 from .encoder import DEFAULT_MODEL, Encoder, LayerSpec
 from .errors import ConfigurationError, Error, IndexFormatError, InputError, InventoryError
+from .evaluation.graded import evaluate_graded
+from .evaluation.wic import evaluate_wic
 from .indexer import IndexDirectory, JobReport, index_documents
 from .inventory import SenseInfo, WordNet
-from .retriever import (
-    Disambiguation,
-    SenseIndex,
-    SenseScore,
+from .retriever import Disambiguation, SenseIndex, SenseScore, TaggedWord, Usage, open
+
+# the package sensedb/similarity/ and the function share a name: the function is bound last
+from .similarity import (
     SimilarityResult,
-    TaggedWord,
-    Usage,
     UsageQuery,
-    evaluate_graded,
-    evaluate_wic,
-    open,
+    similarity,  # noqa: E402,I001
     similarity_batch,
 )
-from .retriever.similarity import similarity
 
 __all__ = [
     # nouns

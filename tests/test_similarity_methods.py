@@ -47,7 +47,7 @@ def test_batch_equals_pairwise(index):
             assert x.score == pytest.approx(y.score, abs=1e-4)
             assert x.cosine == pytest.approx(y.cosine, abs=1e-4)
     raw = similarity(index, *pairs[0], "raw")
-    assert raw.score == pytest.approx(index.similarity(*RIVER, *SAME[0]), abs=1e-4)
+    assert raw.score == pytest.approx(index.cosine(*RIVER, *SAME[0]), abs=1e-4)
 
 
 def test_different_words_fall_back_to_synsets(index):

@@ -94,11 +94,8 @@ def index_options(function: Callable) -> Callable:
                 old_no_wordnet_vectors, propagate, **kwargs):
         from .. import open as open_index
 
-        # SenseIndex still spells the weighted method "evidence" (ScoringMethod.parse reads
-        # both), so the old name goes through unchanged.
-        method = "evidence" if scoring is ScoringMethod.WEIGHTED else scoring.value
         kwargs["index"] = open_index(
-            index_dir, db_url=db_url, device=device, scoring_method=method,
+            index_dir, db_url=db_url, device=device, scoring_method=scoring,
             wordnet_evidence=not (no_wordnet_vectors or old_no_wordnet_vectors),
             propagate=propagate)
         return function(*args, **kwargs)

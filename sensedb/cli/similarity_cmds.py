@@ -25,7 +25,7 @@ def similarity(sentence_a, target_a, sentence_b, target_b, index, method, params
 
         sensedb similarity "He sat on the bank" bank "The bank raised rates" bank
     """
-    from ..retriever.similarity import similarity as compare
+    from ..similarity import similarity as compare
 
     result = compare(index, (sentence_a, target_a), (sentence_b, target_b), method,
                      params=params_path)
@@ -61,8 +61,8 @@ def similarity_batch(pairs, index, method, params_path, as_json):
 
         sensedb similarity-batch pairs.tsv --index ./semcor-index --method sense --json
     """
-    from ..retriever.similarity import read_pairs_tsv
-    from ..retriever.similarity import similarity_batch as batch
+    from ..corpora.pairs import read_pairs_tsv
+    from ..similarity import similarity_batch as batch
 
     queries, _ = read_pairs_tsv(pairs)
     results = [r.to_dict() for r in batch(index, queries, method, params=params_path,
@@ -99,8 +99,8 @@ def evaluate_wic(data, gold, index, method, params_path, threshold, train, save,
         sensedb evaluate-wic dev.data.txt dev.gold.txt --index ./semcor-index \\
             --train train.data.txt train.gold.txt --save wic-params.json
     """
-    from ..retriever.similarity import SimilarityParams, save_params
-    from ..retriever.similarity import evaluate_wic as evaluate
+    from ..evaluation.wic import evaluate_wic as evaluate
+    from ..similarity.params import SimilarityParams, save_params
 
     if save and not train:
         raise click.UsageError("--save needs --train")
@@ -128,7 +128,7 @@ def evaluate_graded(pairs, index, method, params_path, as_json):
 
         sensedb evaluate-graded runs/graded_semeval2007.tsv --index ./semcor-index --json
     """
-    from ..retriever.similarity import evaluate_graded as evaluate
+    from ..evaluation.graded import evaluate_graded as evaluate
 
     result = evaluate(index, pairs, method, params=params_path, progress=not as_json)
     emit(result, as_json, lambda r: f"Spearman {r['spearman']:.4f}  Pearson {r['pearson']:.4f}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..corpora.tokenize import find_target, tokenize
+from ..corpora.tokenize import find_target, merge_span, tokenize
 from ..errors import InputError
 
 Words = str | Sequence[str]
@@ -27,8 +27,7 @@ class Target:
 
 def merged(words: Sequence[str], start: int, end: int) -> Target:
     """The target spanning ``words[start:end]``, its words merged into one."""
-    return Target(list(words[:start]) + [" ".join(words[start:end])] + list(words[end:]),
-                  start)
+    return Target(*merge_span(list(words), start, end))
 
 
 def locate(sentence: Words, target: str | None = None, at: int | None = None) -> Target:
