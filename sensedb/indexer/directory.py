@@ -4,7 +4,9 @@ Layout of ``DIR``::
 
     sensedb.sqlite             metadata (or any database given by URL)
     tokens.GEN.faiss (+ .groups.npz)   token index, current generation in the manifest
-    senses.GEN.faiss (+ .groups.npz)   sense index
+    senses.GEN.faiss (+ .groups.npz)   sense index (corpus sense means)
+    examples.GEN.faiss (+ .groups.npz) WordNet example tokens
+    wordnet.GEN.faiss (+ .groups.npz)  WordNet vectors (gloss and example means)
     raw/shard-ID.ids.npy       token ids of one job chunk's shard
     raw/shard-ID.vectors.npy   their raw vectors: the store of record for the FAISS files
                                (indexes written before these were plain .npy: one .npz)

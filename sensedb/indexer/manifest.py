@@ -2,7 +2,7 @@
 
 The manifest is stored as key -> JSON rows of the ``manifest`` table (``ManifestRow``); this
 module is the one place that knows its keys. Readers get a :class:`Manifest`; writers give
-``Manifest.to_entries()`` (or a few keys) to ``Database.set_manifest``.
+keys and values to ``IndexDirectory.set_manifest(session, key=value, ...)``.
 """
 
 from __future__ import annotations
