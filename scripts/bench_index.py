@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from sensedb import Encoder, build_index, read_raganato
-from sensedb.indexer.job import CHUNK_WORDS, chunk_documents
+from sensedb.indexer.chunks import CHUNK_WORDS, chunk_documents
 
 
 def main() -> None:

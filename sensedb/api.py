@@ -24,7 +24,15 @@ def build_index(corpus: str | os.PathLike, index: str | os.PathLike, *,
 
     Creates the index, or adds to it (the sense means are updated incrementally; documents
     already indexed under the same corpus name are skipped, so a crashed job resumes).
-    The model and layers must match an existing index's.
+    The model and layers must match an existing index's. Returns the job's
+    :class:`~sensedb.indexer.JobReport` (counts, seconds).
+
+    Raises:
+        InputError: the corpus or its gold file is missing or malformed, or a sense key is
+            not in the inventory (names the file, line or id).
+        IndexFormatError: the index was built with another model or layers, or is damaged.
+        IndexLockedError: another process is writing the index.
+        ConfigurationError: a bad model, layer setting or database URL.
     """
     corpus = Path(corpus)
     if not corpus.exists():

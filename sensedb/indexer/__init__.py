@@ -1,7 +1,17 @@
-"""Writing indexes: corpus documents → encoder → shards, rows and FAISS indexes."""
+"""Writing indexes: corpus documents → encoder → shards, rows and FAISS indexes.
+
+Stages: ``job`` (orchestration: :func:`index_documents`), ``chunks`` (encoding and committing
+one chunk), ``fold`` (token vectors into sense sums), ``rebuild`` (:func:`finalize`: FAISS
+stores as a new generation), ``glosses`` and ``wordnet_vectors`` (WordNet's gloss and example
+vectors); ``directory`` (:class:`IndexDirectory`: every path of an index, its lock and
+manifest) and ``manifest`` (the typed :class:`Manifest`).
+"""
 
 from .directory import EXAMPLES, SENSES, STORES, TOKENS, WORDNET, IndexDirectory
-from .job import JobReport, finalize, index_documents, index_glosses, open_or_create
+from .glosses import index_glosses
+from .job import JobReport, index_documents, open_or_create
+from .manifest import EncoderSettings, Manifest
+from .rebuild import finalize
 from .wordnet import CORPUS as WORDNET_CORPUS
 from .wordnet import document_key, example_usages, gloss_text, wordnet_documents
 
@@ -11,15 +21,17 @@ __all__ = [
     "STORES",
     "TOKENS",
     "WORDNET",
+    "EncoderSettings",
     "IndexDirectory",
-    "example_usages",
-    "gloss_text",
-    "index_glosses",
     "JobReport",
+    "Manifest",
     "WORDNET_CORPUS",
     "document_key",
+    "example_usages",
     "finalize",
+    "gloss_text",
     "index_documents",
+    "index_glosses",
     "open_or_create",
     "wordnet_documents",
 ]

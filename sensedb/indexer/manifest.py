@@ -2,7 +2,7 @@
 
 The manifest is stored as key -> JSON rows of the ``manifest`` table (``ManifestRow``); this
 module is the one place that knows its keys. Readers get a :class:`Manifest`; writers give
-``Manifest.to_entries()`` (or a few keys) to ``Database.set_manifest``.
+keys and values to ``IndexDirectory.set_manifest(session, key=value, ...)``.
 """
 
 from __future__ import annotations
@@ -56,7 +56,9 @@ class Manifest:
     """Everything the manifest table says about an index.
 
     ``generations``: the current FAISS file generation of each vector store (0: none written).
-    ``folded_shards``: the sense sums include the tokens of every shard up to this id.
+    ``folded_shards``: the sense sums include the tokens of every shard up to this id; None
+    for an index from before folding (its chunks folded their sums as they went: wholly
+    folded, and the next fold records the mark).
     ``scoring``: the evidence weights the index answers with (``{"corpus": {feature: w},
     "wordnet_only": {...}}``), None for the package's defaults.
     ``similarity``: fitted similarity parameters stored in the index, None if none.
@@ -71,7 +73,7 @@ class Manifest:
     versions: dict[str, str] = field(default_factory=dict)
     created: float = 0.0
     generations: dict[str, int] = field(default_factory=dict)
-    folded_shards: int = 0
+    folded_shards: int | None = 0
     scoring: dict[str, dict[str, float]] | None = None
     similarity: dict[str, Any] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
@@ -103,7 +105,8 @@ class Manifest:
                 versions=dict(entries.get("versions") or {}),
                 created=float(entries.get("created") or 0.0),
                 generations=generations,
-                folded_shards=int(entries.get("folded_shards", 1 << 62)),
+                folded_shards=(None if entries.get("folded_shards") is None
+                               else int(entries["folded_shards"])),
                 scoring=entries.get("scoring"),
                 similarity=entries.get("similarity"),
                 extra={k: v for k, v in entries.items() if k not in cls._KNOWN},

@@ -12,7 +12,9 @@ from collections.abc import Iterable
 from ..encoder import Encoder
 from ..inventory import WordNet
 from .directory import EXAMPLES, WORDNET, IndexDirectory
-from .job import finalize, index_documents, index_glosses
+from .glosses import index_glosses
+from .job import index_documents
+from .rebuild import finalize
 from .wordnet import CORPUS, document_key, wordnet_documents
 
 

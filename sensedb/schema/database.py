@@ -59,21 +59,29 @@ class Database:
                 raise
 
     def manifest(self) -> dict[str, Any]:
+        """Every manifest entry, key -> decoded JSON value (``indexer.manifest.Manifest``
+        types them).
+
+        Raises:
+            IndexFormatError: not a sensedb database, or an entry is not JSON (names it)."""
         try:
             with self.session() as session:
                 rows = session.execute(select(ManifestRow)).scalars().all()
         except SQLAlchemyError as exc:
             raise IndexFormatError(f"{self.url}: not a sensedb database ({exc})") from exc
-        return {row.key: json.loads(row.value) for row in rows}
+        return {row.key: self._decode(row) for row in rows}
 
-    @staticmethod
-    def manifest_value(session: Session, key: str, default: Any = None) -> Any:
-        """One manifest entry, read inside ``session``'s transaction."""
-        entry = session.get(ManifestRow, key)
-        return default if entry is None else json.loads(entry.value)
+    def _decode(self, row: ManifestRow) -> Any:
+        try:
+            return json.loads(row.value)
+        except ValueError as exc:
+            raise IndexFormatError(f"{self.url}: manifest entry {row.key!r} is damaged "
+                                   f"({exc})") from None
 
     @staticmethod
     def set_manifest(session: Session, values: dict[str, Any]) -> None:
+        """Write manifest entries (key -> JSON-encodable value) in ``session``'s transaction;
+        the index's writers call it through ``IndexDirectory.set_manifest``."""
         for key, value in values.items():
             session.merge(ManifestRow(key=key, value=json.dumps(value)))
 

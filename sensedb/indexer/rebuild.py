@@ -1,0 +1,169 @@
+"""Rebuilding the FAISS stores from the shards and the sense sums, as a new generation.
+
+The token stores (``tokens``, ``examples``) hold every token's raw vector from its shard,
+normalized; the sense stores (``senses``, ``wordnet``) hold each sense's mean (sum / count),
+normalized. The new files are written first; one manifest commit then makes them current, so
+a crash at any point leaves the previous generation in use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from functools import partial
+
+import numpy as np
+from sqlalchemy import Table, select
+from sqlalchemy.orm import Session
+
+from ..errors import IndexFormatError
+from ..schema import Database, SenseRow, ShardRow, WordNetSenseRow
+from ..store import GroupLayout, Normalizer, VectorStore, l2_normalize
+from ..vocabulary import group_key
+from . import fold
+from .directory import EXAMPLES, SENSES, STORES, TOKENS, IndexDirectory
+from .fold import Committed, TokenRows, locate
+from .wordnet import CORPUS as WORDNET_CORPUS
+
+
+def finalize(directory: IndexDirectory, stores: Iterable[str] = STORES,
+             committed: Committed | None = None) -> dict[str, VectorStore]:
+    """Rebuild the named FAISS stores from the shards and sense sums as a new generation;
+    returns the stores built, by name. The caller holds the lock.
+
+    The new files are written first; one manifest commit then makes them current, so a crash
+    at any point leaves the previous generation in use. ``committed``: what the calling job
+    still holds in memory (its shards' vectors, the sums it folded), read instead of the
+    files and the database.
+
+    Raises:
+        IndexFormatError: a shard is missing or damaged, or a token row has no vector.
+    """
+    committed = committed or Committed()
+    stores = [name for name in STORES if name in set(stores)]
+    fold.fold_sense_sums(directory)  # a crashed job's chunks, if any
+    manifest = directory.manifest()
+    normalizer = manifest.normalizer()
+    in_place = partial(normalizer, copy=False)
+    dim = manifest.encoder.dim
+    with directory.db.session() as session:
+        token_rows = committed.token_rows(session)
+        shard_paths = dict(session.execute(select(ShardRow.id, ShardRow.path)).all())
+        senses = SumRows.fetch(session, SenseRow.__table__, dim, committed.folded)
+        wordnet = SumRows.fetch(session, WordNetSenseRow.__table__, dim)
+    built: dict[str, VectorStore] = {}
+    for name in stores:
+        if name in (TOKENS, EXAMPLES):
+            rows = token_rows.select((token_rows.corpus == WORDNET_CORPUS) == (name == EXAMPLES))
+            built[name] = token_store(directory, rows, shard_paths, normalizer, dim, name,
+                                      committed.vectors)
+        elif name == SENSES:
+            built[name] = senses.mean_store([(in_place, None)])
+        else:  # gloss vectors are sentence vectors: not in the token space's statistics
+            built[name] = wordnet.mean_store([(l2_normalize, wordnet.sources == "gloss"),
+                                              (in_place, wordnet.sources != "gloss")])
+    generations = dict(manifest.generations)
+    generation = max(generations.values()) + 1
+    for name, store in built.items():
+        directory.save_store(store, name, generation)
+        generations[name] = generation
+    directory.set_manifest(generations=generations)
+    for name in built:
+        directory.remove_other_generations(name, keep=generation)
+    return built
+
+
+def token_store(directory: IndexDirectory, rows: TokenRows, shard_paths: dict[int, str],
+                normalizer: Normalizer, dim: int, name: str,
+                in_memory: dict[int, dict[str, np.ndarray]]) -> VectorStore:
+    """The store of the token ``rows`` (``dim`` wide), filled shard by shard straight into
+    storage order and normalized there; the shards in ``in_memory`` (shard id -> ``ids``,
+    ``vectors``) are not read from disk, the others are read from ``shard_paths`` (shard id
+    -> recorded path).
+
+    Raises:
+        IndexFormatError: a shard is missing or damaged, or a row has no vector (names
+            ``name``)."""
+    layout = GroupLayout.of(rows.ids, rows.groups)
+    by_id = np.argsort(layout.ids)
+
+    def fill(vectors: np.ndarray) -> None:
+        filled = np.zeros(len(layout.ids), dtype=bool)
+        for shard_id in np.unique(rows.shard_ids).tolist():
+            data = in_memory.get(shard_id) or directory.load_shard(shard_paths[shard_id])
+            # a shard may hold another store's tokens
+            slot, wanted = locate(layout.ids, by_id, data["ids"])
+            if wanted.all():
+                vectors[slot] = data["vectors"]
+            else:
+                vectors[slot[wanted]] = data["vectors"][wanted]
+            filled[slot[wanted]] = True
+        if not filled.all():
+            missing = layout.ids[~filled]
+            raise IndexFormatError(f"{name} index: {len(missing)} token rows have no vector "
+                                   f"in their shard (e.g. {missing[:5].tolist()})")
+        normalized = normalizer(vectors, copy=False)
+        if normalized is not vectors:
+            vectors[...] = normalized
+
+    store = VectorStore.build_filled(dim, layout, fill)
+    store.check_ids(rows.ids, f"{name} index")
+    return store
+
+
+@dataclass
+class SumRows:
+    """The rows of a sense table with tokens folded in, as arrays: what a mean store is
+    built from. ``ids`` int64 (n,); ``groups`` n group keys; ``counts`` float64 (n,);
+    ``sums`` float64 (n, dim); ``sources`` object (n,): the WordNet table's source column
+    (``gloss`` | ``examples``), empty strings elsewhere."""
+
+    ids: np.ndarray
+    groups: list[str]
+    counts: np.ndarray
+    sums: np.ndarray  # float64 (rows, dim)
+    sources: np.ndarray  # the WordNet table's source column; empty strings elsewhere
+
+    @classmethod
+    def fetch(cls, session: Session, table: Table, dim: int,
+              known: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> SumRows:
+        """Every row with a count; the sums of rows in ``known`` (ids, counts, sums, as the
+        fold left them) are taken from there, the others read from the database."""
+        columns = [table.c.id, table.c.lemma, table.c.pos, table.c.count]
+        if "source" in table.c:
+            columns.append(table.c.source)
+        rows = Database.fetch_tuples(session, select(*columns).where(table.c.count > 0)
+                                     .order_by(table.c.id))
+        ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+        if known is not None and np.array_equal(known[0], ids):  # a bulk load: no copy
+            sums, unknown = known[2], np.zeros(len(rows), dtype=bool)
+        else:
+            sums = np.zeros((len(rows), dim), dtype=np.float64)
+            unknown = np.ones(len(rows), dtype=bool)
+        if known is not None and unknown.any() and len(known[0]):
+            slot, here = locate(ids, np.arange(len(ids)), known[0])
+            sums[slot[here]] = known[2][here]
+            unknown[slot[here]] = False
+        if unknown.any():
+            position = {int(i): n for n, i in enumerate(ids)}
+            for part in Database.in_batches(ids[unknown].tolist()):
+                for row_id, blob in session.execute(select(table.c.id, table.c.vec_sum)
+                                                    .where(table.c.id.in_(part))):
+                    sums[position[row_id]] = np.frombuffer(blob, dtype=np.float64)
+        return cls(ids, [group_key(r[1], r[2]) for r in rows],
+                   np.fromiter((r[3] for r in rows), dtype=np.float64, count=len(rows)), sums,
+                   np.asarray([r[4] if len(r) > 4 else "" for r in rows], dtype=object))
+
+    def mean_store(self, normalizers: Sequence[tuple[Callable[[np.ndarray], np.ndarray],
+                                                      np.ndarray | None]]) -> VectorStore:
+        """Sense means (sum / count, float32), each row through the normalizer whose mask
+        (bool (n,)) holds it (``None``: every row; that one may normalize in place)."""
+        dim = self.sums.shape[1]
+        means = np.empty((len(self.ids), dim), dtype=np.float32)
+        np.divide(self.sums, self.counts[:, None], out=means, casting="same_kind")
+        for normalize, mask in normalizers:
+            if mask is None:
+                means = normalize(means)
+            elif mask.any():
+                means[mask] = normalize(means[mask])
+        return VectorStore.build(dim, self.ids, means, self.groups)

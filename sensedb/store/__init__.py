@@ -1,0 +1,26 @@
+"""Vector stores: the one package that imports FAISS.
+
+``vectors``: :class:`VectorStore` (exact cosine search, ids = database rows, restricted search
+over group ranges) and :class:`GroupLayout`; ``files``: FAISS files, group tables and raw
+vector arrays on disk, written atomically (I/O apart from search); ``normalize``:
+:class:`RunningStats`, :class:`Normalizer` and :func:`l2_normalize`. Which files an index uses
+is decided by ``sensedb.indexer.directory.IndexDirectory``, not here.
+"""
+
+from ..vocabulary import group_key  # for callers that still import it from here
+from ._faiss import library_versions
+from .files import load_array, save_array
+from .normalize import Normalizer, RunningStats, l2_normalize
+from .vectors import GroupLayout, VectorStore
+
+__all__ = [
+    "GroupLayout",
+    "Normalizer",
+    "RunningStats",
+    "VectorStore",
+    "group_key",
+    "l2_normalize",
+    "library_versions",
+    "load_array",
+    "save_array",
+]

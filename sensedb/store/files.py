@@ -1,0 +1,144 @@
+"""Store files on disk, apart from search: FAISS index files, their group tables, raw vector
+arrays; every write atomic (temporary file, fsync, rename, fsync of the directory).
+
+Functions here read and write the paths they are given; which paths an index uses is the
+index directory's business (``sensedb.indexer.directory.IndexDirectory``). Unreadable or
+damaged files raise :class:`~sensedb.errors.IndexFormatError` naming the file.
+"""
+
+from __future__ import annotations
+
+import os
+import zipfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import IndexFormatError
+from ._faiss import faiss
+
+#: A file being written is ``NAME.tmp-PID`` until it is renamed to ``NAME``.
+TEMPORARY_MARK = ".tmp-"
+
+# what numpy raises on a missing, truncated or foreign .npy/.npz file
+_NUMPY_READ_ERRORS = (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile)
+
+
+def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
+    """Write ``path`` through ``write(tmp_path)``, fsync, then rename over ``path``: readers
+    see the old file or the whole new one, never part of it. A failed write leaves no
+    temporary file behind and re-raises what ``write`` raised."""
+    tmp = path.with_name(f"{path.name}{TEMPORARY_MARK}{os.getpid()}")
+    try:
+        write(tmp)
+        with open(tmp, "rb+") as handle:
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    _fsync_dir(path.parent)
+
+
+def remove_temporaries(directory: Path, prefix: str) -> None:
+    """Delete temporary files a crashed writer left in ``directory`` for files whose names
+    start with ``prefix``."""
+    for stale in Path(directory).glob(f"{prefix}*{TEMPORARY_MARK}*"):
+        stale.unlink(missing_ok=True)
+
+
+def _fsync_dir(directory: Path) -> None:
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:  # pragma: no cover - platforms without directory fds
+        return
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+# --------------------------------------------------------------------------- FAISS files
+def write_faiss(index: faiss.Index, path: Path) -> None:
+    """Write a FAISS index to ``path`` atomically."""
+    atomic_write(path, lambda p: faiss.write_index(index, str(p)))
+
+
+def read_faiss(path: Path) -> faiss.Index:
+    """The FAISS index in ``path`` (its concrete class).
+
+    Raises:
+        IndexFormatError: the file is missing or FAISS cannot read it (names the file)."""
+    if not path.exists():
+        raise IndexFormatError(f"{path}: vector index file is missing")
+    try:
+        return faiss.read_index(str(path))
+    except RuntimeError as exc:
+        raise IndexFormatError(f"{path}: cannot read FAISS index: {exc}") from exc
+
+
+def write_groups(path: Path, keys: Sequence[str], ranges: np.ndarray, ntotal: int,
+                 digest: int, dim: int) -> None:
+    """Write a store's group table atomically as an .npz: ``keys`` (the group keys, str),
+    ``ranges`` (int64 (groups, 2): [start, end) rows of each key), ``ntotal``, ``digest`` (of
+    the id layout, pairs the table with its FAISS file) and ``dim``."""
+    atomic_write(path, lambda p: _save_npz(
+        p, keys=np.asarray(keys, dtype=str), ranges=np.asarray(ranges, dtype=np.int64)
+        .reshape(-1, 2), ntotal=np.int64(ntotal), digest=np.int64(digest), dim=dim))
+
+
+def read_groups(path: Path) -> tuple[list[str], np.ndarray, int, int]:
+    """(keys, ranges int64 (groups, 2), ntotal, digest) of a group table
+    :func:`write_groups` wrote.
+
+    Raises:
+        IndexFormatError: the file is missing, truncated or not a group table (names it)."""
+    if not path.exists():
+        raise IndexFormatError(f"{path}: vector index file is missing")
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            keys = [str(k) for k in data["keys"]]
+            ranges = data["ranges"].reshape(-1, 2)
+            return keys, ranges, int(data["ntotal"]), int(data["digest"])
+    except _NUMPY_READ_ERRORS as exc:
+        raise IndexFormatError(f"{path}: cannot read the store's group table: "
+                               f"{type(exc).__name__}: {exc}") from exc
+
+
+def _save_npz(path: Path, **arrays) -> None:
+    with open(path, "wb") as handle:
+        np.savez(handle, **arrays)
+
+
+# --------------------------------------------------------------------------- raw arrays
+def save_array(path: str | os.PathLike, **arrays: np.ndarray) -> None:
+    """Atomically write named arrays (a raw vector shard) as ``PATH.NAME.npy``, one plain .npy
+    file each: written straight from memory (no zip checksum) and read back by memory map."""
+    for name, array in arrays.items():
+        atomic_write(_member(path, name), lambda p, a=array: _save_npy(p, a))
+
+
+def load_array(path: str | os.PathLike, names: Sequence[str]) -> dict[str, np.ndarray]:
+    """The arrays ``save_array`` wrote at ``path``, memory-mapped read-only (the file was
+    usually just written and is still in the page cache). A ``.npz`` path is a shard of an
+    index written before shards were plain .npy files.
+
+    Raises:
+        IndexFormatError: a file is missing, truncated or lacks an array (names ``path``)."""
+    try:
+        if str(path).endswith(".npz"):
+            with np.load(path, allow_pickle=False) as data:
+                return {name: data[name] for name in names}
+        return {name: np.load(_member(path, name), mmap_mode="r", allow_pickle=False)
+                for name in names}
+    except _NUMPY_READ_ERRORS as exc:
+        raise IndexFormatError(f"raw vector shard {path}: cannot read it: {exc}") from exc
+
+
+def _member(path: str | os.PathLike, name: str) -> Path:
+    return Path(f"{path}.{name}.npy")
+
+
+def _save_npy(path: Path, array: np.ndarray) -> None:
+    with open(path, "wb") as handle:
+        np.save(handle, array, allow_pickle=False)

@@ -1,0 +1,70 @@
+"""Store files (sensedb.store.files): atomic saves, raw vector shards, damaged files."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from store_helpers import make, paths
+
+from sensedb import IndexFormatError
+from sensedb.store import VectorStore, load_array, save_array
+from sensedb.store import files as store_files
+
+
+def test_interrupted_save_keeps_previous_generation(tmp_path, monkeypatch):
+    ids, vectors, groups = make()
+    VectorStore.build(16, ids, vectors, groups).save(*paths(tmp_path, "tokens", 1))
+
+    def crash(index, path):
+        with open(path, "wb") as handle:
+            handle.write(b"half a file")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(store_files.faiss, "write_index", crash)
+    bigger = VectorStore.build(16, np.arange(10**5, 10**5 + 50), vectors[:50], groups[:50])
+    with pytest.raises(OSError, match="disk full"):
+        bigger.save(*paths(tmp_path, "tokens", 2))
+    assert not list(tmp_path.glob("*.tmp-*"))
+    assert not (tmp_path / "tokens.000002.faiss").exists()
+    assert VectorStore.load(*paths(tmp_path, "tokens", 1)).ntotal == len(ids)
+
+
+def test_shard_arrays_round_trip_and_name_a_missing_file(tmp_path):
+    ids = np.arange(5, dtype=np.int64)
+    vectors = np.random.default_rng(0).standard_normal((5, 4)).astype(np.float32)
+    save_array(tmp_path / "shard-000001", ids=ids, vectors=vectors)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["shard-000001.ids.npy",
+                                                          "shard-000001.vectors.npy"]
+    loaded = load_array(tmp_path / "shard-000001", ("ids", "vectors"))
+    np.testing.assert_array_equal(loaded["ids"], ids)
+    np.testing.assert_array_equal(loaded["vectors"], vectors)
+    assert not loaded["vectors"].flags.writeable  # mapped read-only, not copied
+    np.savez(tmp_path / "old.npz", ids=ids, vectors=vectors)  # an older index's shard
+    np.testing.assert_array_equal(
+        load_array(tmp_path / "old.npz", ("ids", "vectors"))["vectors"], vectors)
+    (tmp_path / "shard-000001.vectors.npy").unlink()
+    with pytest.raises(IndexFormatError, match="shard-000001"):
+        load_array(tmp_path / "shard-000001", ("ids", "vectors"))
+
+
+def test_damaged_store_files_name_the_file(tmp_path):
+    ids, vectors, groups = make(n=40)
+    index_path, groups_path = paths(tmp_path, "tokens", 1)
+    VectorStore.build(16, ids, vectors, groups).save(index_path, groups_path)
+    data = groups_path.read_bytes()
+    groups_path.write_bytes(data[:len(data) // 2])  # a truncated .npz: no BadZipFile escapes
+    with pytest.raises(IndexFormatError, match="tokens.000001.groups.npz"):
+        VectorStore.load(index_path, groups_path)
+    groups_path.write_bytes(b"")
+    with pytest.raises(IndexFormatError, match="tokens.000001.groups.npz"):
+        VectorStore.load(index_path, groups_path)
+    index_path.write_bytes(index_path.read_bytes()[:100])
+    with pytest.raises(IndexFormatError, match="tokens.000001.faiss"):
+        VectorStore.load(index_path, groups_path)
+    index_path.unlink()
+    with pytest.raises(IndexFormatError, match="tokens.000001.faiss: vector index file is missing"):
+        VectorStore.load(index_path, groups_path)
+    np.savez(tmp_path / "truncated.npz", ids=ids, vectors=vectors)
+    (tmp_path / "truncated.npz").write_bytes((tmp_path / "truncated.npz").read_bytes()[:300])
+    with pytest.raises(IndexFormatError, match="truncated.npz"):
+        load_array(tmp_path / "truncated.npz", ("ids", "vectors"))

@@ -1,0 +1,94 @@
+"""Vector stores (sensedb.store.vectors): restricted search, persistence, checks, layout."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from store_helpers import make, paths
+
+from sensedb import IndexFormatError
+from sensedb.store import GroupLayout, VectorStore
+
+
+def test_restricted_search_matches_brute_force():
+    ids, vectors, groups = make()
+    store = VectorStore.build(16, ids, vectors, groups)
+    query = vectors[:4] + 0.01
+    wanted = {"lemma2\tNOUN", "lemma7\tNOUN", "missing\tNOUN"}
+    scores, found = store.search(query, 5, wanted)
+    mask = np.array([g in wanted for g in groups])
+    for row in range(4):
+        brute = vectors[mask] @ query[row]
+        best = np.argsort(-brute)[:5]
+        assert found[row].tolist() == ids[mask][best].tolist()
+        np.testing.assert_allclose(scores[row], brute[best], atol=1e-5)
+    scores, found = store.search(query, 3)
+    assert found[:, 0].tolist() == ids[:4].tolist()
+
+
+def test_short_answers_are_padded():
+    ids, vectors, groups = make(n=20)
+    store = VectorStore.build(16, ids, vectors, groups)
+    scores, found = store.search(vectors[:1], 10, ["lemma1\tNOUN"])
+    assert (found[0] >= 0).sum() == store.group_size("lemma1\tNOUN") == 3
+    assert (found[0, 3:] == -1).all() and np.isneginf(scores[0, 3:]).all()
+
+
+def test_save_load_round_trip(tmp_path):
+    ids, vectors, groups = make()
+    store = VectorStore.build(16, ids, vectors, groups)
+    store.save(*paths(tmp_path, "tokens", 1))
+    loaded = VectorStore.load(*paths(tmp_path, "tokens", 1))
+    assert loaded.groups() == store.groups()
+    np.testing.assert_array_equal(np.sort(loaded.ids()), np.sort(ids))
+    np.testing.assert_allclose(loaded.vectors(ids[:7]), vectors[:7], atol=1e-6)
+    with pytest.raises(KeyError, match="not in the vector store"):
+        loaded.vectors([10**9])
+
+
+def test_mismatched_files_are_detected(tmp_path):
+    ids, vectors, groups = make()
+    VectorStore.build(16, ids, vectors, groups).save(*paths(tmp_path, "a", 1))
+    VectorStore.build(16, ids[:10], vectors[:10], groups[:10]).save(*paths(tmp_path, "a", 2))
+    (tmp_path / "a.000002.groups.npz").replace(tmp_path / "a.000001.groups.npz")
+    with pytest.raises(IndexFormatError, match="do not belong together"):
+        VectorStore.load(*paths(tmp_path, "a", 1))
+
+
+def test_check_ids_reports_both_sides():
+    ids, vectors, groups = make(n=30)
+    store = VectorStore.build(16, ids, vectors, groups)
+    store.check_ids(ids.tolist(), "token index")
+    with pytest.raises(IndexFormatError, match="1 rows without a vector.*1 vectors without"):
+        store.check_ids([*ids[1:].tolist(), 10**9], "token index")
+
+
+def test_group_layout_sorts_by_group_then_id():
+    ids, _, groups = make(n=200)
+    layout = GroupLayout.of(ids, groups)
+    expected = sorted(zip(groups, ids.tolist(), strict=True))
+    assert list(zip((groups[i] for i in layout.order), layout.ids.tolist(), strict=True)) \
+        == expected
+    assert layout.keys == sorted(set(groups))
+    assert [groups[layout.order[s]] for s in layout.starts] == layout.keys
+
+
+def test_build_filled_writes_into_faiss_storage(tmp_path):
+    ids, vectors, groups = make(n=50)
+    layout = GroupLayout.of(ids, groups)
+
+    def fill(view):
+        assert view.shape == (50, 16) and view.dtype == np.float32
+        view[...] = vectors[layout.order]
+
+    store = VectorStore.build_filled(16, layout, fill)
+    np.testing.assert_allclose(store.vectors(ids), vectors, atol=1e-7)
+    scores, found = store.search(vectors[3:4], 1, [groups[3]])
+    assert found[0, 0] == ids[3] and scores[0, 0] == pytest.approx(1.0, abs=1e-5)
+    store.save(*paths(tmp_path, "tokens", 1))
+    loaded = VectorStore.load(*paths(tmp_path, "tokens", 1))
+    np.testing.assert_allclose(loaded.vectors(ids), vectors, atol=1e-7)
+    with pytest.raises(IndexFormatError, match="duplicate ids"):
+        VectorStore.build_filled(16, GroupLayout.of(np.array([4, 4]), ["a", "a"]), fill)
+
+
