@@ -35,9 +35,8 @@ from sensedb import Encoder, read_raganato
 from sensedb.inventory import default_wordnet
 from sensedb.retriever import scoring
 from sensedb.retriever.sources import ArraySource
-from sensedb.retriever.sources import _l2 as l2_normalize  # sensedb.store.l2_normalize at merge
 from sensedb.retriever.wordnet_vectors import wordnet_vectors
-from sensedb.store import Normalizer, RunningStats
+from sensedb.store import Normalizer, RunningStats, l2_normalize
 from sensedb.vocabulary import group_key, normalize_lemma
 
 SPECS = {"last": "last", "last4": "last4"}

@@ -431,11 +431,3 @@ def _load_sentence_transformer(path: str, device: str):
             "model name that is in the local cache, or a local model directory "
             "(no download is attempted when HF_HUB_OFFLINE=1)."
         ) from exc
-
-
-def library_versions() -> dict[str, str]:
-    """The versions of the libraries that compute vectors (torch, transformers)."""
-    import torch
-    import transformers
-
-    return {"torch": torch.__version__, "transformers": transformers.__version__}

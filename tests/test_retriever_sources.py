@@ -8,8 +8,8 @@ import pytest
 
 from sensedb import IndexFormatError, InputError, SenseIndex
 from sensedb.retriever import scoring
-from sensedb.retriever.sources import ArraySource, EvidenceSource, IndexSource, _l2
-from sensedb.store import VectorStore
+from sensedb.retriever.sources import ArraySource, EvidenceSource, IndexSource
+from sensedb.store import VectorStore, l2_normalize
 from sensedb.vocabulary import group_key
 
 USAGES = [("They fished from the bank of the river", "bank"),
@@ -26,7 +26,7 @@ def _score(index: SenseIndex, source: EvidenceSource, sentence: str, target: str
     candidates = [s for lemma, pos in pairs for s in index.inventory.candidates(lemma, pos)]
     return scoring.score_candidates(
         source, candidates, [group_key(lemma, pos) for lemma, pos in pairs],
-        index.normalizer(raw), _l2(raw), index.weights,
+        index.normalizer(raw), l2_normalize(raw), index.weights,
         context=index.context_vectors([located], force=True)[0], **options)
 
 
@@ -56,7 +56,7 @@ def test_array_source_reproduces_the_index_scores(index, propagate):
 
 def test_array_source_from_plain_arrays(wordnet):
     rng = np.random.default_rng(0)
-    tokens = _l2(rng.normal(size=(4, 8)).astype(np.float32))
+    tokens = l2_normalize(rng.normal(size=(4, 8)).astype(np.float32))
     source = ArraySource(
         wordnet, senses={"bank%1:17:01::": tokens[0] + tokens[1]},
         support={"bank%1:17:01::": 2}, gloss={"bank%1:14:00::": tokens[2]},

@@ -19,8 +19,8 @@ from ..errors import InputError
 from ..retriever import scoring
 from ..retriever.discourse import document_of
 from ..retriever.discourse import one_sense_per_discourse as agree
-from ..retriever.sources import _l2
 from ..retriever.target import Target
+from ..store import l2_normalize
 from ..vocabulary import group_key
 from .metrics import score_predictions
 
@@ -93,7 +93,7 @@ def instance_features(index: SenseIndex, data: str | os.PathLike, gold: str | os
         candidates = index.inventory.candidates(token.lemma, token.pos)
         found = scoring.candidate_matrix(
             index.source, candidates, [group_key(token.lemma, token.pos)],
-            index.normalizer(vector), _l2(vector), context=context,
+            index.normalizer(vector), l2_normalize(vector), context=context,
             use_examples=index.use_examples, propagate=index.propagate, rank_every_token=True)
         keys = [s.key for s in found.candidates]
         rows.append((found.features, np.array([k in token.senses for k in keys]),

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from ..corpora import Document, Sentence, Token
-from ..corpora.tokenize import tokenize
+from ..corpora.tokenize import merge_span, tokenize
 from ..inventory import SenseInfo, WordNet
 
 CORPUS = "wordnet"
@@ -36,7 +36,7 @@ def example_usages(inventory: WordNet, sense: SenseInfo) -> list[tuple[list[str]
         span = _find_lemma(inventory, words, sense.lemma, sense.pos)
         if span is not None:
             start, end = span
-            usages.append((words[:start] + [" ".join(words[start:end])] + words[end:], start))
+            usages.append(merge_span(words, start, end))
     return usages
 
 

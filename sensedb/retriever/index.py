@@ -21,12 +21,13 @@ from ..indexer.manifest import Manifest
 from ..indexer.wordnet_vectors import add_wordnet_vectors, missing_lemmas
 from ..inventory import SenseInfo, WordNet, default_wordnet
 from ..paths import default_index_dir
+from ..store import l2_normalize
 from ..vocabulary import ScoringMethod, group_key
 from . import scoring
 from .opening import make_encoder, prepare_directory
 from .queries import IndexQueries
 from .results import Disambiguation, Usage, disambiguation
-from .sources import IndexSource, _l2
+from .sources import IndexSource
 from .status import check_index, index_info
 from .target import Target, Words, locate
 from .usages import merge_hits, read_usages, store_hits
@@ -195,7 +196,7 @@ class SenseIndex:
         sentences: dict[str, int] = {}
         for target in targets:
             sentences.setdefault(" ".join(target.words), len(sentences))
-        vectors = _l2(self.encoder.sentence_vectors(list(sentences)))
+        vectors = l2_normalize(self.encoder.sentence_vectors(list(sentences)))
         return [vectors[sentences[" ".join(t.words)]] for t in targets]
 
     def disambiguate(self, located: Target, pairs: list[tuple[str, str]], raw: np.ndarray,
@@ -212,7 +213,7 @@ class SenseIndex:
             context = self.context_vectors([located])[0]
         groups = [group_key(lemma, pos) for lemma, pos in pairs]
         scored = scoring.score_candidates(
-            self.source, self._candidates(pairs), groups, self.normalizer(raw), _l2(raw),
+            self.source, self._candidates(pairs), groups, self.normalizer(raw), l2_normalize(raw),
             self.weights, context=context, use_examples=self.use_examples,
             propagate=self.propagate, evidence_k=max(k, 0))
         evidence = (self._near_usages(scored.found.vector, groups, scored.found.tokens[:k], k)

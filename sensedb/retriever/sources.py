@@ -25,19 +25,13 @@ import numpy as np
 
 from ..errors import IndexFormatError, InputError
 from ..inventory import SenseInfo, WordNet
-from ..store import Normalizer, VectorStore
+from ..store import VectorStore, l2_normalize
 from .queries import IndexQueries
 
 if TYPE_CHECKING:
     from .index import SenseIndex
 
 WordNetKind = Literal["gloss", "examples"]
-
-
-def _l2(vectors: np.ndarray) -> np.ndarray:
-    """Plain L2 normalization, float32 (no z-scoring). The one place the retriever calls
-    ``Normalizer(None, False)``: it becomes ``sensedb.store.l2_normalize`` at merge."""
-    return Normalizer(None, False)(vectors)
 
 
 class EvidenceSource(Protocol):
@@ -87,7 +81,7 @@ def mean_synset_vector(source: EvidenceSource, inventory: WordNet, sense: SenseI
                                   for s in inventory.synset_senses(name)))
         found, vectors = source.sense_vectors(keys)
         if any(found):
-            return _l2(vectors.mean(0))
+            return l2_normalize(vectors.mean(0))
     return None
 
 

@@ -15,7 +15,7 @@ import numpy as np
 from ..encoder import Encoder
 from ..indexer.wordnet import example_usages, gloss_text
 from ..inventory import WordNet
-from .sources import _l2
+from ..store import l2_normalize
 
 
 class WordNetVectors:
@@ -53,7 +53,7 @@ def wordnet_vectors(encoder: Encoder, inventory: WordNet, pairs: Iterable[tuple[
         senses = {k: s for k, s in senses.items() if k not in gloss}
     ordered = list(senses.values())
     if ordered:
-        vectors = _l2(encoder.sentence_vectors([gloss_text(s) for s in ordered],
+        vectors = l2_normalize(encoder.sentence_vectors([gloss_text(s) for s in ordered],
                                                progress=progress))
         gloss.update(zip((s.key for s in ordered), vectors, strict=True))
         usages = [(s.key, words, index) for s in ordered
@@ -64,7 +64,7 @@ def wordnet_vectors(encoder: Encoder, inventory: WordNet, pairs: Iterable[tuple[
             for (key, _, index), matrix in zip(usages, word_vectors, strict=True):
                 sums.setdefault(key, []).append(matrix[index])
             for key, rows in sums.items():
-                examples[key] = _l2(np.mean(rows, axis=0))
+                examples[key] = l2_normalize(np.mean(rows, axis=0))
     if cache is not None:
         np.savez(cache, gloss_keys=np.array(list(gloss), dtype=str),
                  gloss=np.array(list(gloss.values()), dtype=np.float32).reshape(-1, encoder.dim),

@@ -7,7 +7,6 @@ vector arrays on disk, written atomically (I/O apart from search); ``normalize``
 is decided by ``sensedb.indexer.directory.IndexDirectory``, not here.
 """
 
-from ..vocabulary import group_key  # for callers that still import it from here
 from ._faiss import library_versions
 from .files import load_array, save_array
 from .normalize import Normalizer, RunningStats, l2_normalize
@@ -18,7 +17,6 @@ __all__ = [
     "Normalizer",
     "RunningStats",
     "VectorStore",
-    "group_key",
     "l2_normalize",
     "library_versions",
     "load_array",
