@@ -73,9 +73,9 @@ def main() -> None:
         sentences = [" ".join(s.words) for d in sensedb.read_raganato(args.tag_text)
                      for s in d.sentences]
         text = "\n".join(sentences)
-        index.tag(text)  # first pass adds WordNet evidence for new lemmas; not timed
+        sensedb.tag(index, text)  # first pass adds WordNet evidence for new lemmas; not timed
         t = time.perf_counter()
-        tagged = index.tag(text)
+        tagged = sensedb.tag(index, text)
         tag_seconds = time.perf_counter() - t
         words = [sensedb.tokenize(s) for s in sentences]
         t = time.perf_counter()

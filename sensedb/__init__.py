@@ -13,12 +13,21 @@ __version__ = "0.1.0"
 from .api import build_index
 from .corpora import Document, Sentence, Token, read_jsonl, read_raganato, read_wic, tokenize
 from .encoder import DEFAULT_MODEL, Encoder, LayerSpec
-from .errors import ConfigurationError, Error, IndexFormatError, InputError, InventoryError
+from .errors import (
+    ConfigurationError,
+    Error,
+    IndexFormatError,
+    IndexLockedError,
+    InputError,
+    InventoryError,
+)
+from .evaluation.allwords import evaluate
 from .evaluation.graded import evaluate_graded
 from .evaluation.wic import evaluate_wic
 from .indexer import IndexDirectory, JobReport, index_documents
 from .inventory import SenseInfo, WordNet
 from .retriever import Disambiguation, SenseIndex, SenseScore, TaggedWord, Usage, open
+from .retriever.tagger import tag_text as tag
 
 # the package sensedb/similarity/ and the function share a name: the function is bound last
 from .similarity import (
@@ -27,17 +36,21 @@ from .similarity import (
     similarity,  # noqa: E402,I001
     similarity_batch,
 )
+from .vocabulary import POS, ScoringMethod, SimilarityMethod
 
 __all__ = [
     # nouns
     "Disambiguation", "Document", "Encoder", "IndexDirectory", "JobReport", "LayerSpec",
-    "SenseIndex", "SenseInfo", "SenseScore", "Sentence", "SimilarityResult", "TaggedWord",
-    "Token", "Usage", "UsageQuery", "WordNet",
-    # verbs (SenseIndex has wsd, neighbors, similarity, tag, evaluate, info, check)
-    "build_index", "evaluate_graded", "evaluate_wic", "index_documents", "open", "read_jsonl",
-    "read_raganato", "read_wic", "similarity", "similarity_batch", "tokenize",
+    "POS", "ScoringMethod", "SenseIndex", "SenseInfo", "SenseScore", "Sentence",
+    "SimilarityMethod", "SimilarityResult", "TaggedWord", "Token", "Usage", "UsageQuery",
+    "WordNet",
+    # verbs (SenseIndex has wsd, neighbors, cosine, info, check, reload)
+    "build_index", "evaluate", "evaluate_graded", "evaluate_wic", "index_documents", "open",
+    "read_jsonl", "read_raganato", "read_wic", "similarity", "similarity_batch", "tag",
+    "tokenize",
     # errors
-    "ConfigurationError", "Error", "IndexFormatError", "InputError", "InventoryError",
+    "ConfigurationError", "Error", "IndexFormatError", "IndexLockedError", "InputError",
+    "InventoryError",
     # constants
     "DEFAULT_MODEL", "__version__",
 ]

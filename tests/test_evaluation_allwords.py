@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 from conftest import MINI_GOLD, MINI_XML
 
+import sensedb
 from sensedb import SenseIndex
 from sensedb.evaluation.allwords import evaluate, instance_features
 from sensedb.evaluation.metrics import prf, score_predictions
@@ -14,21 +15,21 @@ from sensedb.retriever import scoring
 
 def test_evaluate_reports_coverage_and_abstains(mini_index, encoder, wordnet):
     index = SenseIndex(mini_index, encoder=encoder, wordnet=wordnet, wordnet_evidence=False)
-    full = index.evaluate(MINI_XML, MINI_GOLD)
+    full = sensedb.evaluate(index, MINI_XML, MINI_GOLD)
     assert full["coverage"] == 100.0 and full["abstained"] == 0
     assert sum(full["decided_by"].values()) == full["n"] == 19
-    shy = index.evaluate(MINI_XML, MINI_GOLD, min_confidence=1.01)
+    shy = sensedb.evaluate(index, MINI_XML, MINI_GOLD, min_confidence=1.01)
     assert shy["answered"] == 0 and shy["abstained"] == 19 and shy["recall"] == 0
-    textbook = SenseIndex(mini_index, encoder=encoder, wordnet=wordnet,
-                          scoring_method="cosine").evaluate(MINI_XML, MINI_GOLD)
+    textbook = sensedb.evaluate(SenseIndex(mini_index, encoder=encoder, wordnet=wordnet,
+                                           scoring_method="cosine"), MINI_XML, MINI_GOLD)
     assert textbook["n"] == 19 and textbook["f1"] >= 90
-    assert evaluate(index, MINI_XML, MINI_GOLD) == full  # the facade delegates here
+    assert evaluate(index, MINI_XML, MINI_GOLD) == full  # sensedb.evaluate is this function
 
 
 def test_evaluate_one_sense_per_discourse(mini_index, encoder, wordnet, tmp_path):
     index = SenseIndex(mini_index, encoder=encoder, wordnet=wordnet, wordnet_evidence=False)
     out = tmp_path / "pred.key"
-    result = index.evaluate(MINI_XML, MINI_GOLD, one_sense_per_discourse=True, out=out)
+    result = sensedb.evaluate(index, MINI_XML, MINI_GOLD, one_sense_per_discourse=True, out=out)
     assert result["n"] == 19 and result["coverage"] == 100.0
     predicted = dict(line.split() for line in out.read_text().splitlines())
     lemma_of = {}
@@ -48,7 +49,7 @@ def test_instance_features_rank_like_evaluate(mini_index, encoder, wordnet, tmp_
     rows = instance_features(index, MINI_XML, MINI_GOLD)
     assert len(rows) == 19
     out = tmp_path / "pred.key"
-    index.evaluate(MINI_XML, MINI_GOLD, out=out)
+    sensedb.evaluate(index, MINI_XML, MINI_GOLD, out=out)
     predicted = dict(line.split() for line in out.read_text().splitlines())
     for features, gold, meta in rows:
         assert features.shape == (len(meta["keys"]), len(scoring.FEATURES))

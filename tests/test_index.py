@@ -7,6 +7,7 @@ import json
 import pytest
 from conftest import MINI_GOLD, MINI_XML
 
+import sensedb
 from sensedb import InputError, SenseIndex, build_index
 
 
@@ -97,7 +98,7 @@ def _mini_copy(tmp_path, encoder, wordnet):
 def test_evaluate_scores_and_writes_predictions(mini_index, encoder, wordnet, tmp_path):
     index = open_index(mini_index, encoder, wordnet)
     out = tmp_path / "pred.key"
-    result = index.evaluate(MINI_XML, MINI_GOLD, out=out)
+    result = sensedb.evaluate(index, MINI_XML, MINI_GOLD, out=out)
     assert result["n"] == 19 and result["answered"] == 19 and result["fallbacks"] == 0
     assert set(result["by_pos"]) == {"NOUN", "VERB"}
     assert result["f1"] >= 90  # each usage is part of its own sense's mean

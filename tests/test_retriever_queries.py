@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sensedb
 from sensedb import SenseIndex
 from sensedb.retriever.queries import sentence_ids, sentence_texts
 
@@ -9,11 +10,11 @@ from sensedb.retriever.queries import sentence_ids, sentence_texts
 def test_row_cache_gives_the_same_answers(mini_index, encoder, wordnet):
     index = SenseIndex(mini_index, encoder=encoder, wordnet=wordnet, wordnet_evidence=False)
     text = "He sat on the bank of the river. The bank raised its rates."
-    first = index.tag(text)
+    first = sensedb.tag(index, text)
     assert index.queries.cache["senses"]  # the lookups were cached...
-    again = index.tag(text)
-    fresh = SenseIndex(mini_index, encoder=encoder, wordnet=wordnet,
-                       wordnet_evidence=False).tag(text)
+    again = sensedb.tag(index, text)
+    fresh = sensedb.tag(SenseIndex(mini_index, encoder=encoder, wordnet=wordnet,
+                                   wordnet_evidence=False), text)
     assert first == again == fresh  # ...and change nothing
     index.reload()
     assert index.queries.cache == {}

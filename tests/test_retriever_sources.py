@@ -37,7 +37,7 @@ def index(mini_index, encoder, wordnet):
 
 @pytest.mark.parametrize("propagate", [False, True])
 def test_array_source_reproduces_the_index_scores(index, propagate):
-    memory = ArraySource.from_index(index)
+    memory = ArraySource.from_source(index.source)
     assert isinstance(index.source, IndexSource)
     for sentence, target in USAGES:
         on_index = _score(index, index.source, sentence, target, propagate=propagate,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sensedb
 from sensedb import SenseIndex
 from sensedb.retriever.tagger import content_spans, split_sentences, tag_text
 
@@ -18,16 +19,16 @@ def test_sentence_split_and_content_words(wordnet, tmp_path, encoder, mini_index
 def test_tag_text_every_content_word(mini_index, encoder, wordnet):
     index = SenseIndex(mini_index, encoder=encoder, wordnet=wordnet, wordnet_evidence=False)
     text = "He sat on the bank of the river. The bank raised its rates."
-    tagged = index.tag(text)
+    tagged = sensedb.tag(index, text)
     assert [(w.sentence, w.word) for w in tagged] == [
         (0, "sat"), (0, "bank"), (0, "river"), (1, "bank"), (1, "raised"), (1, "rates")]
     banks = [w for w in tagged if w.word == "bank"]
     assert [w.key for w in banks] == ["bank%1:17:01::", "bank%1:14:00::"]
     assert all(0 < w.confidence <= 1 and w.candidates >= 1 for w in tagged)
     assert [w.candidates for w in tagged if w.word == "river"] == [1]
-    same = index.tag(text, one_sense_per_discourse=True)
+    same = sensedb.tag(index, text, one_sense_per_discourse=True)
     assert len({w.key for w in same if w.word == "bank"}) == 1
-    unsure = index.tag(text, min_confidence=1.01)
+    unsure = sensedb.tag(index, text, min_confidence=1.01)
     assert all(w.key is None for w in unsure)
     assert tag_text(index, text) == tagged  # the facade's tag is this function
 

@@ -97,9 +97,11 @@ def evaluate(data, gold, index, out, min_confidence, one_sense_per_discourse, as
 
         sensedb evaluate semeval2007.data.xml semeval2007.gold.key.txt --index ./semcor-index
     """
-    result = index.evaluate(data, gold, out=out, progress=not as_json,
-                            min_confidence=min_confidence,
-                            one_sense_per_discourse=one_sense_per_discourse)
+    from ..evaluation.allwords import evaluate as evaluate_all_words
+
+    result = evaluate_all_words(index, data, gold, out=out, progress=not as_json,
+                                min_confidence=min_confidence,
+                                one_sense_per_discourse=one_sense_per_discourse)
 
     def text(r: dict) -> str:
         lines = [f"F1 {r['f1']:.1f}  P {r['precision']:.1f}  R {r['recall']:.1f}  "
@@ -132,11 +134,13 @@ def tag(text, index, one_sense_per_discourse, min_confidence, as_json):
     """
     from pathlib import Path
 
+    from ..retriever.tagger import tag_text
+
     path = Path(text)
     if len(text) < 4096 and "\n" not in text and path.is_file():
         text = path.read_text(encoding="utf-8")
-    words = index.tag(text, one_sense_per_discourse=one_sense_per_discourse,
-                      min_confidence=min_confidence, progress=not as_json)
+    words = tag_text(index, text, one_sense_per_discourse=one_sense_per_discourse,
+                     min_confidence=min_confidence, progress=not as_json)
     emit([w.to_dict() for w in words], as_json, lambda ws: "\n".join(
         f"{w['sentence']}:{w['position']:<3} {w['word']:<16} {w['key'] or '-':<30} "
         f"p={w['confidence']:.2f}  {w['gloss'][:60]}" for w in ws) or "no content words")

@@ -9,9 +9,10 @@ manifest) and ``manifest`` (the typed :class:`Manifest`).
 
 from .directory import EXAMPLES, SENSES, STORES, TOKENS, WORDNET, IndexDirectory
 from .glosses import index_glosses
-from .job import JobReport, index_documents, open_or_create
+from .job import index_documents, open_or_create
 from .manifest import EncoderSettings, Manifest
 from .rebuild import finalize
+from .report import JobReport
 from .wordnet import CORPUS as WORDNET_CORPUS
 from .wordnet import document_key, example_usages, gloss_text, wordnet_documents
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 import numpy as np
 from sqlalchemy import func, select, update
@@ -35,10 +34,8 @@ from ..store import RunningStats
 from ..vocabulary import group_key, key_lemma, key_pos
 from .directory import IndexDirectory
 from .fold import Committed, TokenRows, add_rows, add_to_rows
+from .report import JobReport
 from .wordnet import CORPUS as WORDNET_CORPUS
-
-if TYPE_CHECKING:
-    from .job import JobReport
 
 # Words per chunk: the unit of commit and of crash loss, and what the encoder sorts by length
 # in one call. Smaller chunks pad more (each batch spans a wider range of lengths): SemCor in

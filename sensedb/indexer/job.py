@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select, update
@@ -37,42 +36,10 @@ from . import rebuild as rebuild_stage  # ``rebuild`` is index_documents's flag
 from .chunks import CHUNK_WORDS, ChunkJob, IdCounters, chunk_documents
 from .directory import EXAMPLES, SENSES, TOKENS, WORDNET, IndexDirectory
 from .fold import Committed
+from .report import JobReport
 from .wordnet import CORPUS as WORDNET_CORPUS
 
 _BULK_TABLES = ("sentences", "tokens", "token_senses")
-
-
-@dataclass
-class JobReport:
-    """What one index job did: counts (documents, sentences, words, labelled tokens, distinct
-    senses that got new tokens) and where its time went, in seconds (reading the corpus,
-    encoding, writing chunks, folding and rebuilding FAISS)."""
-
-    corpus: str
-    documents: int = 0
-    skipped_documents: int = 0
-    sentences: int = 0
-    words: int = 0
-    tokens: int = 0
-    senses_touched: int = 0  # distinct senses that got new tokens
-    seconds: float = 0.0
-    # where the time went: reading the corpus, encoding, writing chunks, rebuilding FAISS
-    read_seconds: float = 0.0
-    encode_seconds: float = 0.0
-    write_seconds: float = 0.0
-    finalize_seconds: float = 0.0
-    touched: set[str] = field(default_factory=set, repr=False)
-
-    @property
-    def words_per_second(self) -> float:
-        """Words indexed per second of the whole job."""
-        return self.words / self.seconds if self.seconds else 0.0
-
-    def to_dict(self) -> dict:
-        """The report as JSON-ready values (``touched`` left out)."""
-        data = {k: v for k, v in self.__dict__.items() if k != "touched"}
-        data["words_per_second"] = round(self.words_per_second, 1)
-        return data
 
 
 def open_or_create(directory: IndexDirectory, encoder: Encoder, inventory: WordNet, *,

@@ -94,6 +94,7 @@ class SenseIndex:
         self.manifest: Manifest = self.directory.manifest()
         self.normalizer = self.manifest.normalizer()
         stores = self.directory.load_stores(self.manifest)
+        self._stores = stores
         self.tokens, self.senses = stores[TOKENS], stores[SENSES]
         self.examples, self.wordnet_senses = stores[EXAMPLES], stores[WORDNET]
         table = scoring.DEFAULT_WEIGHTS if self.autobuild else self.manifest.scoring
@@ -220,14 +221,6 @@ class SenseIndex:
                     if k > 0 else [])
         return disambiguation(located, pairs, scored, evidence, scoring.NOVELTY_COSINE)
 
-    def tag(self, text: str, *, one_sense_per_discourse: bool = False,
-            min_confidence: float = 0.0, progress: bool = False) -> list:
-        """Tag every content word of raw ``text``: see :func:`tagger.tag_text`."""
-        from .tagger import tag_text
-
-        return tag_text(self, text, one_sense_per_discourse=one_sense_per_discourse,
-                        min_confidence=min_confidence, progress=progress)
-
     def neighbors(self, sentence: Words, target: str | None = None, *, at: int | None = None,
                   pos: str | None = None, k: int = 10, any_lemma: bool = False) -> list[Usage]:
         """The ``k`` labelled usages nearest to the target's usage: of the same lemma (any of
@@ -267,23 +260,14 @@ class SenseIndex:
         va, vb = self.query_vectors([a, b])
         return float(va @ vb)
 
-    def evaluate(self, data: str | os.PathLike, gold: str | os.PathLike, *,
-                 out: str | os.PathLike | None = None, progress: bool = False,
-                 min_confidence: float = 0.0, one_sense_per_discourse: bool = False) -> dict:
-        """All-words evaluation: see :func:`sensedb.evaluation.allwords.evaluate`."""
-        from ..evaluation.allwords import evaluate
-
-        return evaluate(self, data, gold, out=out, progress=progress,
-                        min_confidence=min_confidence,
-                        one_sense_per_discourse=one_sense_per_discourse)
-
     def info(self) -> dict:
         """What the index holds and how it was built (:func:`status.index_info`)."""
-        return index_info(self)
+        return index_info(self.directory, self.manifest, self.queries, self._stores,
+                          self.weights, default_index=self.autobuild)
 
     def check(self) -> None:
         """Raise IndexFormatError where FAISS ids and rows differ (:func:`status.check_index`)."""
-        check_index(self)
+        check_index(self.queries, self._stores)
 
     def usages(self, found: list[tuple[int, float]]) -> list[Usage]:
         """Labelled usages for (token id, cosine) pairs, in the given order.

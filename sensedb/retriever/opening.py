@@ -9,7 +9,6 @@ from ..encoder import DEFAULT_MODEL, Encoder
 from ..errors import IndexFormatError, IndexLockedError
 from ..indexer import IndexDirectory, open_or_create
 from ..inventory import WordNet
-from ..schema import Database
 from . import scoring
 
 
@@ -52,8 +51,8 @@ def prepare_directory(directory: IndexDirectory, *, autobuild: bool, model: str 
         # the default index is the package's own: it follows the package's weights (an
         # index a user built keeps the weights in its manifest)
         try:
-            with directory.lock(), directory.db.session() as session:
-                Database.set_manifest(session, {"scoring": scoring.DEFAULT_WEIGHTS})
+            with directory.lock():
+                directory.set_manifest(scoring=scoring.DEFAULT_WEIGHTS)
         except IndexLockedError:  # another process is writing it: it will update it
             pass
     if encoder is not None:

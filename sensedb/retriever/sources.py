@@ -19,7 +19,7 @@ All vectors are float32 and L2-normalized, so an inner product is a cosine.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Literal, Protocol
+from typing import Literal, Protocol
 
 import numpy as np
 
@@ -27,9 +27,6 @@ from ..errors import IndexFormatError, InputError
 from ..inventory import SenseInfo, WordNet
 from ..store import VectorStore, l2_normalize
 from .queries import IndexQueries
-
-if TYPE_CHECKING:
-    from .index import SenseIndex
 
 WordNetKind = Literal["gloss", "examples"]
 
@@ -235,15 +232,16 @@ class ArraySource:
         return self._propagated[sense.key]
 
     @classmethod
-    def from_index(cls, index: SenseIndex, groups: Iterable[str] | None = None) -> ArraySource:
-        """A copy of an open index's evidence in memory: every sense and WordNet vector, and
+    def from_source(cls, source: IndexSource, groups: Iterable[str] | None = None
+                    ) -> ArraySource:
+        """A copy of an open index's evidence (``SenseIndex.source``) in memory: every sense
+        and WordNet vector, and
         the labelled tokens of ``groups`` (default: all) with their ids. It gives the index's
         scores up to float rounding; for tests and experiments on small indexes.
 
         Raises:
             IndexFormatError: a database row without its FAISS vector.
         """
-        source = index.source
         queries = source.queries
         keys = queries.vector_keys()
         found = queries.sense_rows(keys)
@@ -254,17 +252,17 @@ class ArraySource:
             matrix = source._vectors(store, [table[k][0] for k in names])
             return dict(zip(names, matrix, strict=True))
 
-        ids, matrix = index.tokens.all_vectors()
-        layout = index.tokens.groups()
+        ids, matrix = source.tokens.all_vectors()
+        layout = source.tokens.groups()
         wanted = list(layout) if groups is None else [g for g in groups if g in layout]
         positions = [p for g in wanted for p in range(*layout[g])]
         token_ids = [int(ids[p]) for p in positions]
         return cls(
-            index.inventory, senses=vectors(index.senses, found),
+            source.inventory, senses=vectors(source.senses, found),
             support={k: count for k, (_, count) in found.items()},
-            gloss=vectors(index.wordnet_senses,
+            gloss=vectors(source.wordnet_senses,
                           {k: r for (k, kind), r in wordnet.items() if kind == "gloss"}),
-            examples=vectors(index.wordnet_senses,
+            examples=vectors(source.wordnet_senses,
                              {k: r for (k, kind), r in wordnet.items() if kind == "examples"}),
             tokens=matrix[positions], token_keys=queries.token_keys(token_ids),
             token_groups=[g for g in wanted for _ in range(*layout[g])], token_ids=token_ids)

@@ -3,44 +3,50 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
+from typing import Any
 
+import numpy as np
+
+from ..indexer import EXAMPLES, SENSES, TOKENS, WORDNET, IndexDirectory, Manifest
+from ..store import VectorStore
 from . import scoring
-
-if TYPE_CHECKING:
-    from .index import SenseIndex
+from .queries import IndexQueries
 
 
-def index_info(index: SenseIndex) -> dict[str, Any]:
-    """Rows per table and documents per corpus, vectors per store, the encoder and
-    normalization settings, generations, library versions, the scoring weights by feature
-    and ``disk_bytes`` (every file under the index directory)."""
-    corpora, counts = index.queries.counts()
-    manifest = index.manifest
-    files = [p for p in index.directory.path.rglob("*") if p.is_file()]
+def index_info(directory: IndexDirectory, manifest: Manifest, queries: IndexQueries,
+               stores: Mapping[str, VectorStore], weights: np.ndarray, *,
+               default_index: bool) -> dict[str, Any]:
+    """Rows per table and documents per corpus, vectors per store (``stores``: the loaded
+    stores by name), the encoder and normalization settings, generations, library versions,
+    the scoring weights by feature (``weights``: (len(scoring.FEATURES),) float64) and
+    ``disk_bytes`` (every file under the index directory)."""
+    corpora, counts = queries.counts()
+    files = [p for p in directory.path.rglob("*") if p.is_file()]
     return {
-        "path": str(index.directory.path), "database": index.directory.db_url,
-        "default_index": index.autobuild, "encoder": manifest.encoder.to_dict(),
+        "path": str(directory.path), "database": directory.db_url,
+        "default_index": default_index, "encoder": manifest.encoder.to_dict(),
         "standardize": manifest.standardize, "inventory": manifest.inventory,
         "generations": dict(manifest.generations),
         "versions": manifest.versions,
         "corpora": corpora, **counts,
-        "token_vectors": index.tokens.ntotal, "sense_vectors": index.senses.ntotal,
-        "example_vectors": index.examples.ntotal,
-        "wordnet_sense_vectors": index.wordnet_senses.ntotal,
-        "scoring_weights": dict(zip(scoring.FEATURES, index.weights.tolist(), strict=True)),
+        "token_vectors": stores[TOKENS].ntotal, "sense_vectors": stores[SENSES].ntotal,
+        "example_vectors": stores[EXAMPLES].ntotal,
+        "wordnet_sense_vectors": stores[WORDNET].ntotal,
+        "scoring_weights": dict(zip(scoring.FEATURES, weights.tolist(), strict=True)),
         "disk_bytes": sum(p.stat().st_size for p in files),
     }
 
 
-def check_index(index: SenseIndex) -> None:
-    """Verify every FAISS store's ids against the database rows.
+def check_index(queries: IndexQueries, stores: Mapping[str, VectorStore]) -> None:
+    """Verify every FAISS store's ids (``stores``: the loaded stores by name) against the
+    database rows.
 
     Raises:
         IndexFormatError: a store's ids and its rows differ (the message says how).
     """
-    ids = index.queries.stored_ids()
-    index.tokens.check_ids(ids.tokens, "token index")
-    index.examples.check_ids(ids.examples, "example index")
-    index.senses.check_ids(ids.senses, "sense index")
-    index.wordnet_senses.check_ids(ids.wordnet_senses, "WordNet sense index")
+    ids = queries.stored_ids()
+    stores[TOKENS].check_ids(ids.tokens, "token index")
+    stores[EXAMPLES].check_ids(ids.examples, "example index")
+    stores[SENSES].check_ids(ids.senses, "sense index")
+    stores[WORDNET].check_ids(ids.wordnet_senses, "WordNet sense index")

@@ -220,8 +220,8 @@ def store_params_in_index(index: SenseIndex, params: SimilarityParams) -> None:
     Raises:
         IndexLockedError: another process holds the index's writer lock.
     """
-    with index.directory.lock(), index.directory.db.session() as session:
-        index.directory.db.set_manifest(session, {MANIFEST_KEY: params.to_dict()})
+    with index.directory.lock():
+        index.directory.set_manifest(**{MANIFEST_KEY: params.to_dict()})
     index.manifest = index.directory.manifest()
 
 
