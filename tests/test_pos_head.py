@@ -1,0 +1,154 @@
+"""The POS head: the shipped head on the real encoder, files, fitting, refusals."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from conftest import shared
+
+from sensedb import ConfigurationError, IndexFormatError, InputError
+from sensedb.pos_head import CONTENT_TAGS, TAGS, POSHead, default_head_path
+
+SENTENCES = {
+    "dive": "She made a perfect dive into the pool",
+    "left": "Turn left at the second light",
+    "phone": "Apple released a new phone yesterday",
+}
+
+
+@pytest.fixture(scope="module")
+def head():
+    return POSHead.default()
+
+
+@pytest.fixture(scope="module")
+def tagged(encoder, head):
+    """{target: (words, index-layer vectors, POS-head vectors)} from ONE encoder pass."""
+    words = [text.split() for text in SENTENCES.values()]
+    out = encoder.word_vectors_multi(words, {"index": encoder.layer_spec, "pos": head.layers})
+    return {target: (w, index, pos) for target, w, index, pos
+            in zip(SENTENCES, words, out["index"], out["pos"], strict=True)}
+
+
+def test_shipped_head_fits_the_default_encoder(encoder, head):
+    path = default_head_path()
+    assert path.name == "pos_head_all-MiniLM-L6-v2.npz" and path.stat().st_size < 1 << 20
+    head.check_encoder(encoder)
+    assert head.tag_set == TAGS and head.weights.shape == (12, 384)
+    assert head.weights.dtype == np.float32 and head.bias.shape == (12,)
+    assert head.provenance["evaluation"]["semeval2007"]["all"] >= 0.95
+
+
+@pytest.mark.parametrize("target", ["dive", "phone"])
+def test_shipped_head_tags_nouns_in_context(tagged, head, target):
+    words, index_vectors, pos_vectors = tagged[target]
+    assert index_vectors.shape == pos_vectors.shape == (len(words), 384)
+    assert head.tags(pos_vectors)[words.index(target)] == "NOUN"
+
+
+def test_left_as_an_adverb_is_not_ruled_out(tagged, head):
+    words, _, pos_vectors = tagged["left"]
+    content = np.exp(head.content_log_probabilities(pos_vectors))[words.index("left")]
+    # the shipped head gives ADJ 0.62, ADV 0.30: soft evidence keeps the adverb in play
+    assert content[head.content_column("r")] > 0.1
+
+
+@pytest.mark.xfail(reason="the shipped head prefers ADJ (0.62) over ADV (0.30) for this 'left'",
+                   strict=False)
+def test_left_is_tagged_adverb(tagged, head):
+    words, _, pos_vectors = tagged["left"]
+    assert head.tags(pos_vectors)[words.index("left")] == "ADV"
+
+
+def test_log_probabilities_shape_and_normalization(tagged, head):
+    _, _, pos_vectors = tagged["dive"]
+    logp = head.log_probabilities(pos_vectors)
+    assert logp.shape == (len(pos_vectors), 12) and logp.dtype == np.float64
+    np.testing.assert_allclose(np.exp(logp).sum(1), 1.0, rtol=1e-9)
+    content = head.content_log_probabilities(pos_vectors)
+    assert content.shape == (len(pos_vectors), len(CONTENT_TAGS))
+    np.testing.assert_allclose(np.exp(content).sum(1), 1.0, rtol=1e-9)
+    assert head.content_column("s") == head.content_column("ADJ") == 2
+    with pytest.raises(InputError):
+        head.content_column("DET")
+
+
+def test_save_load_round_trip(tmp_path, head):
+    first, second = tmp_path / "a.npz", tmp_path / "b.npz"
+    head.save(first)
+    again = POSHead.load(first)
+    np.testing.assert_array_equal(again.weights, head.weights)
+    np.testing.assert_array_equal(again.bias, head.bias)
+    assert (again.tag_set, again.layers, again.model, again.provenance) == (
+        head.tag_set, head.layers, head.model, head.provenance)
+    again.save(second)
+    assert first.read_bytes() == second.read_bytes()  # no timestamps in the file
+
+
+def synthetic(seed: int = 0, per_tag: int = 30, dim: int = 8):
+    rng = np.random.default_rng(seed)
+    tags = ["NOUN", "VERB", "ADJ"]
+    centres = np.eye(dim)[:3] * 6.0
+    x = np.concatenate([c + rng.normal(size=(per_tag, dim)) for c in centres])
+    y = [t for t in tags for _ in range(per_tag)]
+    return x.astype(np.float32), y, tuple(tags)
+
+
+def test_fit_separable_data_reaches_100_percent_and_is_deterministic():
+    x, y, tags = synthetic()
+    fit = dict(layers="3", model="toy", tag_set=tags, l2=1e-4, epochs=30, batch_size=16,
+               learning_rate=0.05, seed=7)
+    head = POSHead.fit(x, y, **fit)
+    assert head.tags(x) == y
+    again = POSHead.fit(x, y, **fit)
+    np.testing.assert_array_equal(head.weights, again.weights)
+    np.testing.assert_array_equal(head.bias, again.bias)
+
+
+def test_fit_refuses_unknown_tags():
+    x, y, tags = synthetic()
+    with pytest.raises(InputError, match="not in the tag set"):
+        POSHead.fit(x, ["NOUNISH"] + y[1:], layers="3", model="toy", tag_set=tags)
+
+
+def test_head_for_another_dimension_is_refused(encoder):
+    x, y, tags = synthetic(dim=16)
+    small = POSHead.fit(x, y, layers="3", model="toy", tag_set=tags, epochs=2)
+    with pytest.raises(ConfigurationError, match="16-d"):
+        small.check_encoder(encoder)
+    with pytest.raises(ConfigurationError, match="reads 16-d vectors, got 384-d"):
+        small.log_probabilities(np.zeros((2, 384), dtype=np.float32))
+    with pytest.raises(InputError):
+        small.log_probabilities(np.zeros(16, dtype=np.float32))
+
+
+def test_bad_files_are_index_format_errors(tmp_path):
+    with pytest.raises(IndexFormatError):
+        POSHead.load(tmp_path / "missing.npz")
+    junk = tmp_path / "junk.npz"
+    junk.write_bytes(b"not a zip")
+    with pytest.raises(IndexFormatError):
+        POSHead.load(junk)
+    other = tmp_path / "other.npz"
+    np.savez(other, weights=np.zeros((2, 3)))
+    with pytest.raises(IndexFormatError):
+        POSHead.load(other)
+
+
+@pytest.mark.slow
+def test_semeval2007_accuracy(encoder, head):
+    from sensedb import read_raganato
+
+    data = shared("wsd/semeval2007/semeval2007.data.xml")
+    sentences = [s for d in read_raganato(data) for s in d.sentences]
+    words = [[w for t in s.tokens for w in t.text.split()] for s in sentences]
+    vectors = encoder.word_vectors_multi(words, {"pos": head.layers})["pos"]
+    right = total = 0
+    for sentence, v in zip(sentences, vectors, strict=True):
+        start = 0
+        for token in sentence.tokens:
+            n = len(token.text.split())
+            right += head.tags(v[start:start + n].mean(0, keepdims=True))[0] == token.pos
+            total += 1
+            start += n
+    assert total == 3201 and right / total >= 0.95
