@@ -14,14 +14,16 @@ however long the input, and each chunk of sentences is ONE encoder pass.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import IO, Any
 
 from .corpora.tokenize import tokenize
 from .errors import Error, InputError
 
-__all__ = ["disambiguate_spans", "sentence_offsets", "tag_stream", "token_offsets"]
+__all__ = ["disambiguate_spans", "sentence_offsets", "tag_stream", "token_offsets",
+           "write_jsonl"]
 
 
 @dataclass
@@ -170,3 +172,23 @@ def word_record(index, answer, min_confidence: float = 0.0, **place: Any) -> dic
             "score": best.score if best else None,
             "confidence": round(answer.confidence, 4), "margin": round(answer.margin, 4),
             "novel": answer.novel, "candidates": len(answer.senses)}
+
+
+def write_jsonl(index, texts: Iterable[str], out: IO[str], *, min_confidence: float = 0.0,
+                max_sentences: int = 64) -> int:
+    """Write :func:`tag_stream`'s records to ``out``, one JSON object a line (UTF-8 text,
+    flushed after each chunk of sentences); returns how many were written. ``texts`` is
+    read lazily (an open file is read line by line, each line a text).
+
+    Raises:
+        sensedb.Error: from the index.
+    """
+    written = 0
+    for record in tag_stream(index, texts, min_confidence=min_confidence,
+                             max_sentences=max_sentences):
+        out.write(json.dumps(record, ensure_ascii=False) + "\n")
+        written += 1
+        if written % 256 == 0:
+            out.flush()
+    out.flush()
+    return written

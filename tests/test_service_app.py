@@ -199,6 +199,7 @@ def test_api_key_and_tiny_queue(index):
         assert set(codes) <= {200, 429} and 429 in codes and 200 in codes
 
 
+FUZZED: dict[int, int] = {}
 WORDS = ["bank", "river", "the", "sat", "money", "deposited", "take place", ".", "can't"]
 texts = st.one_of(
     st.text(max_size=40),
@@ -224,8 +225,45 @@ tag_bodies = st.fixed_dictionaries({"text": st.one_of(texts, st.none())},
        tag=st.one_of(tag_bodies, st.lists(tag_bodies, max_size=2)),
        raw=st.binary(max_size=40))
 def test_fuzzed_inputs_never_give_a_server_error(client, wsd, tag, raw):
-    for path, body in (("/wsd", wsd), ("/tag", tag)):
-        reply = client.post(path, content=json.dumps(body))  # NaN and surrogates as written
+    for path, body in (("/wsd", wsd), ("/tag", tag), ("/wsd", raw)):
+        content = body if isinstance(body, bytes) else json.dumps(body)  # NaN, surrogates
+        reply = client.post(path, content=content)
+        FUZZED[reply.status_code // 100] = FUZZED.get(reply.status_code // 100, 0) + 1
         assert reply.status_code < 500, (path, body, reply.text)
         assert isinstance(reply.json(), list | dict)
-    assert client.post("/wsd", content=raw).status_code < 500
+
+
+def test_fuzz_counts():
+    """The counts of the fuzzing above by status class (pytest -s shows them)."""
+    print("hypothesis: requests by status class", {f"{k}xx": v for k, v in FUZZED.items()})
+    assert not any(k >= 5 for k in FUZZED)
+
+
+@pytest.fixture(scope="module")
+def api_schema(url):
+    st_module = pytest.importorskip("schemathesis")
+    return st_module.openapi.from_url(f"{url}/openapi.json")
+
+
+def test_every_endpoint_fuzzed_from_the_schema_gives_no_server_error(api_schema, url):
+    """Schemathesis generates requests for every operation of /openapi.json (valid and
+    invalid bodies, path parameters): none gets a 5xx."""
+    counts = {"tried": 0, "4xx": 0, "operations": 0}
+
+    def fuzz(operation):
+        @seed(7)
+        @settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck))
+        @given(case=operation.as_strategy())
+        def check(case):
+            reply = case.call(base_url=url, timeout=60)
+            counts["tried"] += 1
+            counts["4xx"] += 400 <= reply.status_code < 500
+            assert reply.status_code < 500, (operation.label, case.body, reply.text)
+
+        check()
+
+    for result in api_schema.get_all_operations():
+        counts["operations"] += 1
+        fuzz(result.ok())
+    print("schemathesis:", counts)  # the fuzzing counts (pytest -s shows them)
+    assert counts["operations"] == 7 and counts["tried"] >= 7 * 4, counts

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import json
 
 import pytest
 
 from sensedb import SenseIndex
-from sensedb.streaming import sentence_offsets, tag_stream, token_offsets
+from sensedb.streaming import sentence_offsets, tag_stream, token_offsets, write_jsonl
 
 TEXT = ("The bank raised its rates.  We walked along the river bank!\n"
         "She deposited the money in the bank and it took place yesterday.")
@@ -84,3 +85,16 @@ def test_min_confidence_abstains_and_bad_chunk_size(index):
     assert records and all(r["key"] is None for r in records)
     with pytest.raises(Exception, match="max_sentences"):
         list(tag_stream(index, [TEXT], max_sentences=0))
+
+
+def test_write_jsonl_reads_a_file_line_by_line(index, tmp_path):
+    path = tmp_path / "text.txt"
+    path.write_text(TEXT + "\n\nThe river bank.\n", encoding="utf-8")
+    out = io.StringIO()
+    with path.open(encoding="utf-8") as lines:
+        written = write_jsonl(index, lines, out)
+    records = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert written == len(records) > 5 and records[-1]["text"] == 3
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert all(lines[r["text"]][r["start"]:r["end"]] == r["word"] for r in records
+               if " " not in r["word"])

@@ -141,7 +141,7 @@ def create_app(index_dir: str | os.PathLike | None = None, *, db_url: str | None
     _install_errors(app)
 
     async def answer(request: Request, model: type[BaseModel],
-                     work: Callable[[list, bool], Any], example_field: str) -> Any:
+                     work: Callable[[list, bool], Any]) -> Any:
         items, many = await _parse_body(request, model, max_items)
         try:
             results = await work(items, many)
@@ -166,7 +166,7 @@ def create_app(index_dir: str | os.PathLike | None = None, *, db_url: str | None
     def route(path: str, model: type[BaseModel], work, summary: str) -> None:
         async def endpoint(request: Request):
             return await answer(request, model, lambda items, many: work(
-                batcher, limits, items, many), path)
+                batcher, limits, items, many))
 
         endpoint.__name__ = path.strip("/").replace("-", "_")
         app.post(path, summary=summary, responses={
