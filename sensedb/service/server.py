@@ -1,0 +1,96 @@
+"""Run the service with uvicorn (one process: the index and the model are loaded once)."""
+
+from __future__ import annotations
+
+import contextlib
+import ipaddress
+import logging
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+log = logging.getLogger("sensedb.service")
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` (an address or ``localhost``) is reachable only from this machine."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def serve(index_dir: str | os.PathLike | None = None, host: str = "127.0.0.1",
+          port: int = 8000, *, log_level: str = "info", **options: Any) -> None:
+    """Serve the index at ``index_dir`` (None: the default index) on ``host``:``port`` until
+    interrupted. ``options`` go to :func:`sensedb.service.app.create_app` (``db_url``,
+    ``api_key``, ``max_words``, ``max_body_bytes``, ``batch_window_ms``,
+    ``batch_max_words``, ``max_queue``, ``timeout_s``, ``open_options``).
+
+    Binds to loopback by default; bound elsewhere without ``api_key`` it logs a warning.
+    The request log goes to the ``sensedb.service`` logger (configured here, at
+    ``log_level``, when the application has not configured logging).
+
+    Raises:
+        ImportError: the ``serve`` extra (fastapi, uvicorn) is not installed.
+        sensedb.Error: the index cannot be opened (at start-up).
+    """
+    import uvicorn
+
+    from .app import create_app
+
+    level = getattr(logging, log_level.upper(), logging.INFO)
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=level, format=LOG_FORMAT)
+    logging.getLogger("sensedb").setLevel(level)
+    if not is_loopback(host) and not options.get("api_key"):
+        log.warning("serving on %s without an API key: anyone who reaches this port can "
+                    "use the service (give --api-key)", host)
+    app = create_app(index_dir, **options)
+    uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False,
+                workers=1, lifespan="on")
+
+
+@contextlib.contextmanager
+def background(app: Any, host: str = "127.0.0.1", port: int = 0, *,
+               start_timeout_s: float = 120.0, log_level: str = "warning") -> Iterator[str]:
+    """Run ``app`` on uvicorn in a background thread of this process for the ``with`` block;
+    yields its base URL (``http://127.0.0.1:PORT``; ``port=0``: a free port). The app's
+    lifespan (opening the index) has finished when the block starts; on leaving, the server
+    stops and the thread is joined.
+
+    Raises:
+        RuntimeError: the server did not start within ``start_timeout_s`` seconds (or its
+            start-up failed; the cause is logged by uvicorn).
+    """
+    import uvicorn
+
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    bound = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, log_level=log_level, access_log=False,
+                                           lifespan="on"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]},
+                              name="sensedb-uvicorn", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + start_timeout_s
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            server.should_exit = True
+            thread.join(10)
+            sock.close()
+            raise RuntimeError(f"the service did not start on {host}:{bound}")
+        time.sleep(0.02)
+    try:
+        yield f"http://{host if ':' not in host else f'[{host}]'}:{bound}"
+    finally:
+        server.should_exit = True
+        thread.join(30)
+        sock.close()

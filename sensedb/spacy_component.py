@@ -1,0 +1,168 @@
+"""A spaCy pipeline component: sensedb's word senses on spaCy's tokens.
+
+    >>> import spacy, sensedb.spacy_component                          # doctest: +SKIP
+    >>> nlp = spacy.blank("en")
+    >>> nlp.add_pipe("sensedb", config={"index": "./semcor-index"})
+    >>> doc = nlp("He sat on the bank of the river.")
+    >>> doc[4]._.sense, doc[4]._.synset, doc[4]._.sense_score
+    ('bank%1:17:01::', 'bank.n.01', 0.62)
+
+Registered as the factory ``"sensedb"`` when this module is imported and through the
+``spacy_factories`` entry point (the ``spacy`` extra), so ``nlp.add_pipe("sensedb")`` works
+without an import. Config: ``index`` (an index directory; null: the default index),
+``k`` (how many candidate senses ``token._.sense_candidates`` keeps), ``min_confidence``
+(below it ``token._.sense`` is None; 0-1), ``options`` (keyword arguments of
+``sensedb.open``, e.g. ``{"wordnet_evidence": false}``).
+
+Extensions set on each tagged word (every token of a multiword expression):
+``token._.sense`` (sense key or None), ``token._.synset`` (``bank.n.01``),
+``token._.sense_score`` (the best sense's probability, 0-1),
+``token._.sense_candidates`` (``[{"key", "synset", "probability", "score"}, ...]`` best
+first, at most ``k``); on the doc, ``doc._.senses``: one dict per tagged word (``start``,
+``end`` token indices, ``start_char``, ``end_char``, and the fields of ``tag_stream``'s
+records).
+
+Words are spaCy's tokens (their texts are passed to sensedb as a pre-tokenized sentence;
+white-space tokens are skipped); sentences are ``doc.sents`` when the pipeline sets sentence
+boundaries, else split after ``.``, ``!``, ``?`` followed by white space, as ``tag`` does.
+Content words and multiword expressions are chosen as ``tag`` chooses them. When the pipeline
+has a tagger (``token.pos_`` is set), a single-token word tagged NOUN/PROPN, VERB, ADJ or ADV
+gets only the senses of that part of speech, and a token with any other tag is skipped;
+without one, sensedb chooses among every part of speech. ``nlp.pipe`` disambiguates each
+batch of docs in one encoder pass.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from spacy.language import Language
+from spacy.tokens import Doc, Token
+from spacy.util import minibatch
+
+from .streaming import Span, disambiguate_spans, word_record
+
+TOKEN_EXTENSIONS = ("sense", "synset", "sense_score", "sense_candidates")
+CONTENT_POS = {"NOUN": "NOUN", "PROPN": "NOUN", "VERB": "VERB", "ADJ": "ADJ", "ADV": "ADV"}
+
+
+def _register_extensions() -> None:
+    for name in TOKEN_EXTENSIONS:
+        if not Token.has_extension(name):
+            Token.set_extension(name, default=None)
+    if not Doc.has_extension("senses"):
+        Doc.set_extension("senses", default=None)
+
+
+class SenseTagger:
+    """The ``"sensedb"`` component (see the module docstring). The index is opened on first
+    use (``sensedb.open(index, **options)``); assign :attr:`index` an open ``SenseIndex`` to
+    share one. Not thread-safe (neither is the encoder).
+
+    Raises (on first use): ``sensedb.Error`` when the index cannot be opened.
+    """
+
+    def __init__(self, nlp: Language, name: str = "sensedb", *,
+                 index: str | os.PathLike | None = None, k: int = 5,
+                 min_confidence: float = 0.0, options: dict | None = None) -> None:
+        _register_extensions()
+        self.name, self.k, self.min_confidence = name, int(k), float(min_confidence)
+        self.path, self.options = index, dict(options or {})
+        self._index: Any = None
+
+    @property
+    def index(self) -> Any:
+        """The open ``SenseIndex`` (opened now if not yet)."""
+        if self._index is None:
+            from . import open as open_index
+
+            self._index = open_index(self.path, **self.options)
+        return self._index
+
+    @index.setter
+    def index(self, value: Any) -> None:
+        self._index = value
+
+    def __call__(self, doc: Doc) -> Doc:
+        """Tag ``doc``'s content words (one encoder pass)."""
+        self.tag_docs([doc])
+        return doc
+
+    def pipe(self, stream: Iterable[Doc], *, batch_size: int = 64) -> Iterator[Doc]:
+        """Tag docs ``batch_size`` at a time, each batch in one encoder pass."""
+        for batch in minibatch(stream, size=batch_size):
+            docs = list(batch)
+            self.tag_docs(docs)
+            yield from docs
+
+    def tag_docs(self, docs: list[Doc]) -> None:
+        """Set the extensions on every doc of ``docs`` (one encoder pass for them all)."""
+        from .retriever.tagger import content_spans
+
+        index = self.index
+        spans: list[Span] = []
+        places: list[tuple[Doc, list[Token]]] = []
+        for doc in docs:
+            doc._.senses = []
+            tagged_pos = doc.has_annotation("POS")
+            for tokens in _sentences(doc):
+                words = [t.text for t in tokens]
+                for start, end, pairs in content_spans(index, words):
+                    if tagged_pos and end - start == 1:
+                        pos = CONTENT_POS.get(tokens[start].pos_)
+                        pairs = [p for p in pairs if p[1] == pos] if pos else []
+                        if not pairs:
+                            continue
+                    spans.append(Span(words, start, end, pairs))
+                    places.append((doc, tokens[start:end]))
+        answers = disambiguate_spans(index, spans)
+        for (doc, tokens), answer in zip(places, answers, strict=True):
+            self._set(doc, tokens, answer)
+
+    def _set(self, doc: Doc, tokens: list[Token], answer) -> None:
+        record = word_record(self.index, answer, self.min_confidence,
+                             start=tokens[0].i, end=tokens[-1].i + 1,
+                             start_char=tokens[0].idx,
+                             end_char=tokens[-1].idx + len(tokens[-1].text))
+        candidates = [{"key": s.key, "synset": s.synset, "probability": s.probability,
+                       "score": s.score} for s in answer.senses[:self.k]]
+        for token in tokens:
+            token._.sense = record["key"]
+            token._.synset = record["synset"] or None
+            token._.sense_score = record["confidence"]
+            token._.sense_candidates = candidates
+        doc._.senses.append(record)
+
+
+def _sentences(doc: Doc) -> Iterator[list[Token]]:
+    """The doc's sentences as lists of non-space tokens: ``doc.sents`` when sentence
+    boundaries are set, else cut after a token ending in ``.``, ``!`` or ``?`` that is
+    followed by white space."""
+    if doc.has_annotation("SENT_START"):
+        for sentence in doc.sents:
+            words = [t for t in sentence if not t.is_space]
+            if words:
+                yield words
+        return
+    current: list[Token] = []
+    for token in doc:
+        if not token.is_space:
+            current.append(token)
+        ends = token.text[-1:] in (".", "!", "?") and (
+            bool(token.whitespace_) or (token.i + 1 < len(doc) and doc[token.i + 1].is_space))
+        if ends and current:
+            yield current
+            current = []
+    if current:
+        yield current
+
+
+@Language.factory("sensedb", default_config={"index": None, "k": 5, "min_confidence": 0.0,
+                                             "options": {}})
+def make_sensedb(nlp: Language, name: str, index: str | None, k: int, min_confidence: float,
+                 options: dict) -> SenseTagger:
+    """The factory behind ``nlp.add_pipe("sensedb", config={...})``."""
+    return SenseTagger(nlp, name, index=index, k=k, min_confidence=min_confidence,
+                       options=options)

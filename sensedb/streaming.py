@@ -1,0 +1,194 @@
+"""Tagging a stream of texts: one JSON-ready record per tagged word, as it goes.
+
+:func:`tag_stream` reads texts (a file's lines, or any iterable of strings) lazily and tags
+them the way ``SenseIndex.tag`` does (same sentence split, content words, multiword
+expressions and scoring), a bounded number of sentences at a time: memory stays constant
+however long the input, and each chunk of sentences is ONE encoder pass.
+
+    >>> import sensedb, json
+    >>> index = sensedb.open("./semcor-index")                        # doctest: +SKIP
+    >>> with open("big.txt", encoding="utf-8") as lines:              # doctest: +SKIP
+    ...     for record in sensedb.streaming.tag_stream(index, lines):
+    ...         print(json.dumps(record))
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import IO, Any
+
+from .corpora.tokenize import tokenize
+from .errors import Error, InputError
+
+__all__ = ["disambiguate_spans", "sentence_offsets", "tag_stream", "token_offsets",
+           "write_jsonl"]
+
+
+@dataclass
+class Span:
+    """A word (or multiword expression) to disambiguate: the sentence's ``words``, the
+    token span ``[start, end)`` and its candidate (lemma, POS) pairs."""
+
+    words: Sequence[str]
+    start: int
+    end: int
+    pairs: list[tuple[str, str]]
+
+
+def disambiguate_spans(index, spans: Sequence[Span], *, k: int = 0) -> list:
+    """One ``Disambiguation`` per span, as ``SenseIndex.tag`` computes them: WordNet vectors
+    of new lemmas added once, ONE ``query_vectors`` and ONE ``context_vectors`` call for all
+    the spans (one encoder pass), then ``index.disambiguate`` per span with ``k`` nearest
+    labelled usages.
+
+    Raises:
+        sensedb.Error: from the index (``IndexFormatError`` for a damaged one).
+    """
+    if not spans:
+        return []
+    targets = [index.locate(list(s.words[:s.start]) + [" ".join(s.words[s.start:s.end])]
+                            + list(s.words[s.end:]), None, s.start) for s in spans]
+    every_pair = [pair for span in spans for pair in span.pairs]
+    index.ensure(every_pair)
+    index.prefetch(every_pair)
+    vectors = index.query_vectors(targets, raw=True)
+    contexts = index.context_vectors(targets)
+    return [index.disambiguate(target, span.pairs, vector, k=k, context=context)
+            for target, span, vector, context in zip(targets, spans, vectors, contexts,
+                                                     strict=True)]
+
+
+def sentence_offsets(text: str) -> list[tuple[int, int]]:
+    """Character spans ``[start, end)`` of ``text``'s sentences, as the tagger splits them
+    (after ``.``, ``!`` or ``?`` followed by white space; each part stripped; empty parts
+    dropped)."""
+    from .retriever.tagger import SENTENCE_END
+
+    spans, begin = [], 0
+    for cut in [m for m in SENTENCE_END.finditer(text)] + [None]:
+        end = len(text) if cut is None else cut.start()
+        part = text[begin:end]
+        stripped = part.strip()
+        if stripped:
+            first = begin + (len(part) - len(part.lstrip()))
+            spans.append((first, first + len(stripped)))
+        if cut is not None:
+            begin = cut.end()
+    return spans
+
+
+def token_offsets(sentence: str, tokens: Sequence[str], base: int = 0) -> list[tuple[int, int]]:
+    """Character spans of ``tokens`` (``sensedb.tokenize(sentence)``, each a substring in
+    order) in ``sentence``, shifted by ``base``.
+
+    Raises:
+        InputError: a token is not found in order (the tokens are not ``sentence``'s).
+    """
+    spans, cursor = [], 0
+    for token in tokens:
+        at = sentence.find(token, cursor)
+        if at < 0:
+            raise InputError(f"token {token!r} is not in the sentence after character "
+                             f"{cursor}")
+        spans.append((base + at, base + at + len(token)))
+        cursor = at + len(token)
+    return spans
+
+
+def tag_stream(index, texts: Iterable[str], *, min_confidence: float = 0.0,
+               max_sentences: int = 64, offsets: bool = True) -> Iterator[dict[str, Any]]:
+    """Tag every content word of every text, yielding one dict per word in input order:
+
+    ``{"text": n, "sentence": s, "position": p, "start": c0, "end": c1, "word", "lemma",
+    "pos", "key", "synset", "offset", "gloss", "score", "confidence", "margin", "novel",
+    "candidates"}``
+
+    ``text``: the 0-based number of the input text (a file's line number from 0);
+    ``sentence``/``position``: the sentence within the text and the token within it (as
+    ``tag --json``); ``start``/``end``: character offsets of the word in its text (a
+    multiword expression spans its words); ``key`` is None below ``min_confidence`` (0-1);
+    ``offset`` the synset's WordNet offset and letter (``09213565-n``); ``score`` the best
+    sense's evidence score, ``confidence`` its probability (0-1, 4 decimals as ``tag``).
+
+    At most ``max_sentences`` sentences are held at a time (one encoder pass each chunk), so
+    memory does not grow with the input. Texts without content words yield nothing.
+
+    Raises:
+        sensedb.Error: from the index (``IndexFormatError`` for a damaged one).
+    """
+    from .retriever.tagger import content_spans
+
+    if max_sentences < 1:
+        raise InputError(f"max_sentences must be at least 1, not {max_sentences}")
+    pending: list[tuple[int, int, str, list[str], int]] = []  # text, sentence, its text, ...
+    for number, text in enumerate(texts):
+        for sentence_number, (start, end) in enumerate(sentence_offsets(text)):
+            sentence = text[start:end]
+            pending.append((number, sentence_number, sentence, tokenize(sentence), start))
+            if len(pending) >= max_sentences:
+                yield from _tag_chunk(index, pending, content_spans, min_confidence)
+                pending = []
+    if pending:
+        yield from _tag_chunk(index, pending, content_spans, min_confidence)
+
+
+def _tag_chunk(index, chunk, content_spans, min_confidence: float) -> Iterator[dict]:
+    spans, places = [], []
+    for number, sentence_number, sentence, words, base in chunk:
+        if not words:
+            continue
+        where = token_offsets(sentence, words, base)
+        for start, end, pairs in content_spans(index, words):
+            spans.append(Span(words, start, end, pairs))
+            places.append((number, sentence_number, where[start][0], where[end - 1][1]))
+    answers = disambiguate_spans(index, spans)
+    for span, (number, sentence_number, first, last), answer in zip(spans, places, answers,
+                                                                    strict=True):
+        yield word_record(index, answer, min_confidence, text=number,
+                          sentence=sentence_number, position=span.start, start=first,
+                          end=last)
+
+
+def word_record(index, answer, min_confidence: float = 0.0, **place: Any) -> dict[str, Any]:
+    """A tagged word as JSON: ``place`` (text, sentence, position, start, end), then the
+    word and its best sense (``key`` None below ``min_confidence``), as ``TaggedWord`` plus
+    ``offset`` and ``score``."""
+    best = answer.best
+    confident = best is not None and (best.probability or 0.0) >= min_confidence
+    offset = None
+    if best is not None:
+        try:
+            offset = index.inventory.synset_gloss(best.key)[0]
+        except Error:
+            offset = None
+    return {**place, "word": answer.target,
+            "lemma": best.lemma if best else answer.lemma,
+            "pos": best.pos if best else answer.pos,
+            "key": best.key if confident else None,
+            "synset": best.synset if best else "", "offset": offset,
+            "gloss": best.gloss if best else "",
+            "score": best.score if best else None,
+            "confidence": round(answer.confidence, 4), "margin": round(answer.margin, 4),
+            "novel": answer.novel, "candidates": len(answer.senses)}
+
+
+def write_jsonl(index, texts: Iterable[str], out: IO[str], *, min_confidence: float = 0.0,
+                max_sentences: int = 64) -> int:
+    """Write :func:`tag_stream`'s records to ``out``, one JSON object a line (UTF-8 text,
+    flushed after each chunk of sentences); returns how many were written. ``texts`` is
+    read lazily (an open file is read line by line, each line a text).
+
+    Raises:
+        sensedb.Error: from the index.
+    """
+    written = 0
+    for record in tag_stream(index, texts, min_confidence=min_confidence,
+                             max_sentences=max_sentences):
+        out.write(json.dumps(record, ensure_ascii=False) + "\n")
+        written += 1
+        if written % 256 == 0:
+            out.flush()
+    out.flush()
+    return written

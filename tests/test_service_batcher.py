@@ -1,0 +1,182 @@
+"""Micro-batching: one encoder pass per batch, answers as index.wsd's, bounded queue."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from types import SimpleNamespace
+
+import pytest
+
+from sensedb import InputError, SenseIndex
+from sensedb.service.batcher import Batcher, ItemError, Overloaded, WsdQuery, wsd_batch
+
+RIVER = "He sat on the bank of the river"
+MONEY = "She deposited the money in the bank"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def one_torch_thread():
+    """One intra-op thread while this module runs: on a small shared machine a second one
+    makes every forward pass tens of times slower (threads spin waiting for each other)."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+@pytest.fixture(scope="module")
+def index(mini_index, encoder, wordnet):
+    return SenseIndex(mini_index, encoder=encoder, wordnet=wordnet, wordnet_evidence=False)
+
+
+def test_wsd_batch_is_one_pass_and_answers_as_wsd(index, monkeypatch):
+    queries = [WsdQuery(RIVER, "bank", k=2), WsdQuery(MONEY, "bank", k=0),
+               WsdQuery(RIVER, "zebra"), WsdQuery(MONEY.split(), None, at=3),
+               WsdQuery(RIVER, None, at=40)]
+    calls = {"word_vectors": 0, "sentence_vectors": 0}
+    for name in calls:
+        original = getattr(index.encoder, name)
+
+        def counted(*args, _original=original, _name=name, **kwargs):
+            calls[_name] += 1
+            return _original(*args, **kwargs)
+
+        monkeypatch.setattr(index.encoder, name, counted)
+    answers = wsd_batch(index, queries)
+    assert calls["word_vectors"] == 1 and calls["sentence_vectors"] <= 1  # one encoder pass
+    monkeypatch.undo()
+    for query, answer in zip(queries[:2] + queries[3:4], answers[:2] + answers[3:4],
+                             strict=True):
+        alone = index.wsd(query.sentence, query.target, at=query.at, k=query.k)
+        got = answer.to_dict()
+        assert [s["key"] for s in got["senses"]] == [s.key for s in alone.senses]
+        assert [u["token_id"] for u in got["evidence"]] == [u.token_id for u in alone.evidence]
+        for mine, theirs in zip(got["senses"], alone.to_dict()["senses"], strict=True):
+            assert mine["probability"] == pytest.approx(theirs["probability"], abs=1e-5)
+            assert mine["score"] == pytest.approx(theirs["score"], abs=1e-5)
+    assert isinstance(answers[2], ItemError) and answers[2].field == "target"
+    assert isinstance(answers[4], ItemError) and answers[4].field == "at"
+    assert isinstance(answers[4].error, InputError)
+    # a batch of one is exactly index.wsd
+    assert wsd_batch(index, [WsdQuery(RIVER, "bank", k=3)])[0].to_dict() == \
+        index.wsd(RIVER, "bank", k=3).to_dict()
+
+
+class FakeIndex:
+    """Records the batches ``wsd_batch`` sends and on which thread."""
+
+    def __init__(self, delay: float = 0.0) -> None:
+        self.passes: list[int] = []
+        self.threads: set[str] = set()
+        self.delay = delay
+
+    def locate(self, sentence, target, at):
+        if target == "missing":
+            raise InputError("not in the sentence")
+        return SimpleNamespace(words=[sentence], surface=target)
+
+    def lemma_candidates(self, surface, pos):
+        return [(surface, "NOUN")]
+
+    def ensure(self, pairs):
+        return 0
+
+    def query_vectors(self, targets, raw):
+        self.threads.add(threading.current_thread().name)
+        self.passes.append(len(targets))
+        time.sleep(self.delay)
+        return [None] * len(targets)
+
+    def context_vectors(self, targets):
+        return [None] * len(targets)
+
+    def disambiguate(self, target, pairs, raw, *, k, context):
+        return {"target": target.surface, "k": k}
+
+
+async def _gather(batcher: Batcher, count: int):
+    return await asyncio.gather(*(batcher.wsd([WsdQuery("s", f"w{n}", words=3)])
+                                  for n in range(count)))
+
+
+@pytest.mark.parametrize(("window_ms", "passes"), [(50, [8]), (0, [1] * 8)])
+def test_concurrent_items_share_a_pass_unless_batching_is_off(window_ms, passes):
+    fake = FakeIndex()
+
+    async def main():
+        batcher = Batcher(window_ms=window_ms)
+        await batcher.start(lambda: fake)
+        try:
+            answers = await _gather(batcher, 8)
+        finally:
+            await batcher.stop()
+        return answers
+
+    answers = asyncio.run(main())
+    assert fake.passes == passes
+    assert [a[0][0]["target"] for a in answers] == [f"w{n}" for n in range(8)]
+    assert answers[0][0][1].batch == passes[0]
+    assert fake.threads == {t for t in fake.threads if t.startswith("sensedb-index")}
+
+
+def test_word_budget_closes_a_batch():
+    fake = FakeIndex()
+
+    async def main():
+        batcher = Batcher(window_ms=50, max_words=9)  # three items of 3 words per batch
+        await batcher.start(lambda: fake)
+        try:
+            await _gather(batcher, 7)
+        finally:
+            await batcher.stop()
+
+    asyncio.run(main())
+    assert fake.passes == [3, 3, 1]
+
+
+def test_full_queue_is_overloaded_and_jobs_keep_their_order():
+    fake = FakeIndex(delay=0.2)
+
+    async def main():
+        batcher = Batcher(window_ms=1, max_queue=2)
+        await batcher.start(lambda: fake)
+        try:
+            first = asyncio.create_task(batcher.wsd([WsdQuery("s", "a")]))
+            await asyncio.sleep(0.05)  # the worker is busy with it; the queue is empty
+            with pytest.raises(Overloaded):
+                await batcher.wsd([WsdQuery("s", "b")] * 3)
+            order: list[str] = []
+            jobs = [batcher.run(lambda index, n=n: order.append(n) or n) for n in "xy"]
+            results = await asyncio.gather(first, *jobs)
+            return results, order
+        finally:
+            await batcher.stop()
+
+    results, order = asyncio.run(main())
+    assert order == ["x", "y"] and [r[0] for r in results[1:]] == ["x", "y"]
+
+
+def test_timeout_and_failed_items_never_hang():
+    fake = FakeIndex(delay=0.3)
+
+    async def main():
+        batcher = Batcher(window_ms=1, timeout_s=0.1)
+        await batcher.start(lambda: fake)
+        try:
+            with pytest.raises(asyncio.TimeoutError):
+                await batcher.wsd([WsdQuery("s", "slow")])
+            await asyncio.sleep(0.3)
+            batcher.timeout_s = 5
+            answer, _ = (await batcher.wsd([WsdQuery("s", "missing")]))[0]
+            with pytest.raises(ZeroDivisionError):  # a bug in a job reaches its caller
+                await batcher.run(lambda index: 1 / 0)
+            return answer
+        finally:
+            await batcher.stop()
+
+    answer = asyncio.run(main())
+    assert isinstance(answer, ItemError) and answer.field == "target"

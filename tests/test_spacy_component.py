@@ -1,0 +1,111 @@
+"""The spaCy component on a blank English pipeline (no model download)."""
+
+from __future__ import annotations
+
+import pytest
+
+spacy = pytest.importorskip("spacy")
+
+from spacy.language import Language  # noqa: E402
+
+import sensedb.spacy_component  # noqa: E402,F401 - registers the factory
+from sensedb import SenseIndex  # noqa: E402
+
+TEXTS = ["He sat on the bank of the river. The bank raised its rates.",
+         "She deposited the money in the bank and it took place yesterday.",
+         "They pulled the canoe up on the muddy bank."]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def one_torch_thread():
+    """One intra-op thread while this module runs (see tests/test_service_app.py)."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+@pytest.fixture(scope="module")
+def index(mini_index, encoder, wordnet):
+    return SenseIndex(mini_index, encoder=encoder, wordnet=wordnet, wordnet_evidence=False)
+
+
+def blank(index, **config):
+    nlp = spacy.blank("en")
+    component = nlp.add_pipe("sensedb", config={"index": str(index.directory.path),
+                                                "options": {"wordnet_evidence": False},
+                                                **config})
+    component.index = index  # share the session's encoder instead of loading another
+    return nlp
+
+
+def test_extensions_on_a_blank_pipeline(index):
+    nlp = blank(index, k=3)
+    assert nlp.pipe_names == ["sensedb"]
+    doc = nlp(TEXTS[0])
+    bank = doc[4]
+    assert bank.text == "bank" and bank._.sense == "bank%1:17:01::"
+    assert bank._.synset == "bank.n.01" and 0 < bank._.sense_score <= 1
+    assert len(bank._.sense_candidates) == 3
+    assert bank._.sense_candidates[0]["key"] == bank._.sense
+    assert doc[0]._.sense is None and doc[3]._.sense is None  # "He", "the": not tagged
+    senses = doc._.senses
+    assert [doc[s["start"]:s["end"]].text for s in senses] == [s["word"] for s in senses]
+    assert all(doc.text[s["start_char"]:s["end_char"]] == s["word"] for s in senses)
+    # the same answers as tag on the same text (one sentence split, one pass)
+    tagged = index.tag(TEXTS[0])
+    assert [(s["word"], s["key"]) for s in senses] == [(w.word, w.key) for w in tagged]
+    multi = nlp(TEXTS[1])
+    took = [t for t in multi if t.text in ("took", "place")]
+    assert took[0]._.sense is not None and took[0]._.sense == took[1]._.sense
+    assert any(s["word"] == "took place" for s in multi._.senses)
+
+
+def test_pipe_batches_equal_one_by_one(index, monkeypatch):
+    nlp = blank(index)
+    calls = []
+    original = index.encoder.word_vectors
+    monkeypatch.setattr(index.encoder, "word_vectors",
+                        lambda *a, **kw: calls.append(1) or original(*a, **kw))
+    batched = list(nlp.pipe(TEXTS, batch_size=8))
+    assert len(calls) == 1  # three docs, one encoder pass
+    monkeypatch.undo()
+    for doc, text in zip(batched, TEXTS, strict=True):
+        alone = nlp(text)
+        assert [(t.text, t._.sense, t._.synset) for t in doc] == \
+            [(t.text, t._.sense, t._.synset) for t in alone]
+        for mine, theirs in zip(doc, alone, strict=True):
+            assert (mine._.sense_score is None) == (theirs._.sense_score is None)
+            if mine._.sense_score is not None:
+                assert mine._.sense_score == pytest.approx(theirs._.sense_score, abs=2e-4)
+
+
+@Language.component("test_fake_tagger")
+def fake_tagger(doc):
+    """Tags "bank" VERB, "sat" VERB, everything else X (a pipeline with its own POS)."""
+    for token in doc:
+        token.pos_ = "VERB" if token.lower_ in ("bank", "sat") else "X"
+    return doc
+
+
+def test_the_pipelines_pos_tags_restrict_candidates(index):
+    nlp = spacy.blank("en")
+    nlp.add_pipe("test_fake_tagger")
+    nlp.add_pipe("sensedb", config={"options": {"wordnet_evidence": False}}).index = index
+    doc = nlp("He sat on the bank of the river.")
+    assert doc[4]._.sense and "%2:" in doc[4]._.sense  # a verb sense of "bank"
+    assert all(c["key"].split("%")[1].startswith("2") for c in doc[4]._.sense_candidates)
+    assert doc[7]._.sense is None  # "river" tagged X: skipped
+    assert [s["word"] for s in doc._.senses] == ["sat", "bank"]
+
+
+def test_min_confidence_and_empty_docs(index):
+    nlp = blank(index, min_confidence=1.01)
+    doc = nlp(TEXTS[2])
+    assert doc._.senses and all(s["key"] is None for s in doc._.senses)
+    assert all(t._.sense is None for t in doc)
+    assert any(t._.sense_candidates for t in doc)
+    assert nlp("")._.senses == [] and nlp("   \n ")._.senses == []
+    assert "sensedb" in spacy.registry.factories

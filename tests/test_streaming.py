@@ -1,0 +1,100 @@
+"""tag_stream: the tagger's answers, one record per word with character offsets, lazily."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+
+from sensedb import SenseIndex
+from sensedb.streaming import sentence_offsets, tag_stream, token_offsets, write_jsonl
+
+TEXT = ("The bank raised its rates.  We walked along the river bank!\n"
+        "She deposited the money in the bank and it took place yesterday.")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def one_torch_thread():
+    """One intra-op thread while this module runs (see tests/test_service_app.py)."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+@pytest.fixture(scope="module")
+def index(mini_index, encoder, wordnet):
+    return SenseIndex(mini_index, encoder=encoder, wordnet=wordnet, wordnet_evidence=False)
+
+
+def test_offsets_of_sentences_and_tokens():
+    text = "  One bank.  Two don't!\tThree?"
+    assert [text[a:b] for a, b in sentence_offsets(text)] == ["One bank.", "Two don't!",
+                                                              "Three?"]
+    sentence = "Two don't!"
+    assert token_offsets(sentence, ["Two", "do", "n't", "!"], 10) == [
+        (10, 13), (14, 16), (16, 19), (19, 20)]
+
+
+def test_stream_equals_tag_with_offsets(index):
+    records = list(tag_stream(index, [TEXT]))
+    tagged = index.tag(TEXT)
+    assert len(records) == len(tagged) > 5
+    for record, word in zip(records, tagged, strict=True):
+        expected = word.to_dict()
+        for name in ("sentence", "position", "word", "lemma", "pos", "key", "synset", "gloss",
+                     "confidence", "margin", "novel", "candidates"):
+            assert record[name] == expected[name], name
+        assert record["text"] == 0
+        surface = TEXT[record["start"]:record["end"]]
+        assert " ".join(surface.split()) == record["word"]
+        assert record["offset"] is None or record["offset"][-1] in "nvars"
+        json.dumps(record)
+    bank = next(r for r in records if r["key"] == "bank%1:17:01::")
+    assert bank["offset"] == "09213565-n" and isinstance(bank["score"], float)
+    assert any(" " in r["word"] for r in records)  # "took place" as one word
+
+
+def test_stream_is_lazy_and_chunking_keeps_the_answers(index):
+    consumed = []
+
+    def lines():
+        for n in range(12):
+            consumed.append(n)
+            yield "" if n % 5 == 4 else f"The bank raised rates number {n}. We sat by the river."
+
+    stream = tag_stream(index, lines(), max_sentences=4)
+    first = next(stream)
+    assert first["text"] == 0 and len(consumed) <= 3  # two sentences a line, four a chunk
+    rest = [first, *stream]
+    assert len(consumed) == 12 and {r["text"] for r in rest} == {
+        n for n in range(12) if n % 5 != 4}
+    whole = list(tag_stream(index, (f"The bank raised rates number {n}. We sat by the river."
+                                    for n in range(3)), max_sentences=64))
+    assert [(r["text"], r["key"]) for r in whole] == [
+        (r["text"], r["key"]) for r in rest if r["text"] < 3]
+    for mine, theirs in zip(whole, rest, strict=False):
+        assert mine["confidence"] == pytest.approx(theirs["confidence"], abs=2e-4)
+
+
+def test_min_confidence_abstains_and_bad_chunk_size(index):
+    records = list(tag_stream(index, [TEXT], min_confidence=1.01))
+    assert records and all(r["key"] is None for r in records)
+    with pytest.raises(Exception, match="max_sentences"):
+        list(tag_stream(index, [TEXT], max_sentences=0))
+
+
+def test_write_jsonl_reads_a_file_line_by_line(index, tmp_path):
+    path = tmp_path / "text.txt"
+    path.write_text(TEXT + "\n\nThe river bank.\n", encoding="utf-8")
+    out = io.StringIO()
+    with path.open(encoding="utf-8") as lines:
+        written = write_jsonl(index, lines, out)
+    records = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert written == len(records) > 5 and records[-1]["text"] == 3
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert all(lines[r["text"]][r["start"]:r["end"]] == r["word"] for r in records
+               if " " not in r["word"])
