@@ -7,6 +7,8 @@ import json
 
 import pytest
 
+from sensedb.retriever.tagger import tag_text
+
 pytest.importorskip("fastapi")
 httpx = pytest.importorskip("httpx")
 
@@ -140,7 +142,7 @@ def test_bad_json_and_unknown_routes(client):
 def test_tag_similarity_neighbors_senses(client, index):
     text = "The bank raised rates. We walked along the river bank."
     assert client.post("/tag", json={"text": text}).json() == [
-        w.to_dict() for w in index.tag(text)]
+        w.to_dict() for w in tag_text(index, text)]
     many = client.post("/tag", json=[{"text": text}, {"text": 7}, {"text": "   "}]).json()
     assert many[1]["field"] == "text" and many[2] == [] and len(many[0]) >= 4
     pair = {"a": {"sentence": RIVER, "target": "bank"},

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from sensedb.retriever.tagger import tag_text
+
 spacy = pytest.importorskip("spacy")
 
 from spacy.language import Language  # noqa: E402
@@ -55,7 +57,7 @@ def test_extensions_on_a_blank_pipeline(index):
     assert [doc[s["start"]:s["end"]].text for s in senses] == [s["word"] for s in senses]
     assert all(doc.text[s["start_char"]:s["end_char"]] == s["word"] for s in senses)
     # the same answers as tag on the same text (one sentence split, one pass)
-    tagged = index.tag(TEXTS[0])
+    tagged = tag_text(index, TEXTS[0])
     assert [(s["word"], s["key"]) for s in senses] == [(w.word, w.key) for w in tagged]
     multi = nlp(TEXTS[1])
     took = [t for t in multi if t.text in ("took", "place")]

@@ -8,6 +8,7 @@ import json
 import pytest
 
 from sensedb import SenseIndex
+from sensedb.retriever.tagger import tag_text
 from sensedb.streaming import sentence_offsets, tag_stream, token_offsets, write_jsonl
 
 TEXT = ("The bank raised its rates.  We walked along the river bank!\n"
@@ -41,7 +42,7 @@ def test_offsets_of_sentences_and_tokens():
 
 def test_stream_equals_tag_with_offsets(index):
     records = list(tag_stream(index, [TEXT]))
-    tagged = index.tag(TEXT)
+    tagged = tag_text(index, TEXT)
     assert len(records) == len(tagged) > 5
     for record, word in zip(records, tagged, strict=True):
         expected = word.to_dict()

@@ -156,3 +156,6 @@ def main() -> None:
 
 # The commands register themselves on ``cli``.
 from . import diagnostics_cmds, index_cmds, query_cmds, similarity_cmds  # noqa: E402, F401
+from ..service.cli import serve_command  # noqa: E402  (imports FastAPI only when run)
+
+cli.add_command(serve_command)

@@ -14,6 +14,7 @@ from typing import Any
 
 from ..corpora.tokenize import tokenize
 from ..errors import Error, IndexFormatError, InputError
+from ..retriever.tagger import tag_text
 from .batcher import Batcher, ItemError, Timing, WsdQuery
 from .guard import note
 
@@ -160,8 +161,9 @@ async def tag(batcher: Batcher, limits: Limits, items: list, many: bool) -> list
 
     def one(index, item) -> list:
         try:
-            words = index.tag(item.text, one_sense_per_discourse=item.one_sense_per_discourse,
-                              min_confidence=item.min_confidence)
+            words = tag_text(index, item.text,
+                             one_sense_per_discourse=item.one_sense_per_discourse,
+                             min_confidence=item.min_confidence)
         except InputError as exc:
             raise _FieldError(exc, "text") from None
         return [w.to_dict() for w in words]
