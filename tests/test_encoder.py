@@ -100,3 +100,31 @@ def test_library_versions():
 
     assert library_versions() == {"torch": torch.__version__,
                                   "transformers": transformers.__version__}
+
+
+def test_long_text_sentence_vector_is_windowed_not_overflowed(encoder):
+    # 700 words are ~700 word pieces: more than the model's 256-piece window (a crash before)
+    long = " ".join(["he sat on the grassy bank of the river to fish"] * 70)
+    short = "he sat on the grassy bank of the river to fish"
+    vectors = encoder.sentence_vectors([short, long])
+    assert vectors.shape == (2, 384) and np.isfinite(vectors).all()
+    assert abs(float(np.linalg.norm(vectors[1])) - 1.0) < 1e-4
+    # it is the piece-weighted mean of its windows' own vectors
+    windows = encoder._text_windows(long)
+    assert len(windows) > 1 and all(p <= encoder.window_pieces for _, p in windows)
+    parts = encoder.sentence_vectors([text for text, _ in windows])
+    mean = (parts * np.array([[p] for _, p in windows], dtype=np.float32)).sum(0)
+    assert cosine(mean, vectors[1]) > 0.99999
+    # and it still says what the text is about
+    topic = encoder.sentence_vectors(["fishing on a river bank", "the stock market crashed"])
+    assert cosine(vectors[1], topic[0]) > cosine(vectors[1], topic[1])
+    # texts that fit are encoded as before (a batch's padding moves the 6th decimal only)
+    np.testing.assert_allclose(encoder.sentence_vectors([short])[0], vectors[0], atol=1e-5)
+
+
+def test_text_windows_cover_every_word_once():
+    from sensedb.encoder_windows import text_windows
+
+    windows = text_windows([3, 1, 2, 5, 1, 1], 4)
+    assert windows == [(0, 2, 4), (2, 3, 2), (3, 4, 5), (4, 6, 2)]
+    assert [w for s, e, _ in windows for w in range(s, e)] == list(range(6))

@@ -224,3 +224,12 @@ def test_damaged_copy_is_rebuilt(env: pytest.MonkeyPatch, tmp_path: Path) -> Non
 def test_default_wordnet_shared(env: pytest.MonkeyPatch) -> None:
     assert default_wordnet() is default_wordnet()
     assert POS_TAGS == ("NOUN", "VERB", "ADJ", "ADV")
+
+
+def test_hyphen_and_space_variants_are_looked_up_like_wordnet(wn: WordNet) -> None:
+    assert ("ice_cream", "NOUN") in wn.lemmatize("ice-cream")
+    assert ("cooperate", "VERB") in wn.lemmatize("co-operate")
+    assert ("decision_making", "NOUN") in wn.lemmatize("decision-making")
+    assert ("x-ray", "NOUN") in wn.lemmatize("X-ray")
+    assert wn.lemmatize("ice cream") == wn.lemmatize("ice_cream")
+    assert wn.lemmatize("qqq-zzz") == []

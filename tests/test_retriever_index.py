@@ -42,3 +42,19 @@ def test_cosine_of_two_usages(index):
                         "They fished from the river bank", "bank")
     assert isinstance(same, float) and -1 <= same <= 1
     assert not hasattr(index, "similarity")  # renamed: sensedb.similarity is the other one
+
+
+def test_a_run_on_sentence_longer_than_the_model_is_answered(index):
+    # a 694-word sentence used to crash the sentence vector (positions past 512)
+    words = ("and then we walked and talked for hours about nothing " * 68).split()
+    sentence = " ".join(words[:684] + "on the grassy bank of the river to fish".split())
+    target = index.locate(sentence, "bank")
+    context = index.context_vectors([target], force=True)[0]
+    assert context.shape == (384,) and abs(float(context @ context) - 1.0) < 1e-4
+    answer = index.disambiguate(target, index.lemma_candidates("bank"),
+                                index.query_vectors([target], raw=True)[0], context=context)
+    assert answer.best is not None and answer.best.key.startswith("bank%")
+    import sensedb
+
+    tagged = sensedb.tag(index, sentence)
+    assert any(w.word == "bank" for w in tagged)

@@ -155,7 +155,7 @@ def main() -> None:
 
 
 # The commands register themselves on ``cli``.
-from . import diagnostics_cmds, index_cmds, query_cmds, similarity_cmds  # noqa: E402, F401
 from ..service.cli import serve_command  # noqa: E402  (imports FastAPI only when run)
+from . import diagnostics_cmds, index_cmds, query_cmds, similarity_cmds  # noqa: E402, F401
 
 cli.add_command(serve_command)

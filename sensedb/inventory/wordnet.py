@@ -332,7 +332,10 @@ class WordNet:
     def lemmatize(self, form: str, pos: str | None = None) -> list[tuple[str, str]]:
         """(lemma, POS) pairs WordNet knows for a surface form, by WordNet's morphology.
 
-        POS order is NOUN, VERB, ADJ, ADV (or just ``pos``). Within one POS the candidates
+        POS order is NOUN, VERB, ADJ, ADV (or just ``pos``). A form WordNet does not know as
+        written is looked up the way WordNet's own lookup does: hyphens as underscores
+        ('ice-cream' -> 'ice_cream'), underscores as hyphens, both removed ('co-operate' ->
+        'cooperate'), periods removed. Within one POS the candidates
         (the form itself, exception-list bases or detachment-rule bases, and for collocations
         the combinations of each word's bases) are ordered by WordNet tag-count total,
         highest first, ties in that listing order; so 'banks' gives ('bank', 'NOUN') before
@@ -348,8 +351,16 @@ class WordNet:
         if cached is None:
             out: list[tuple[str, str]] = []
             for tag in tags:
-                found = [c for c in base_forms(norm, tag, self._exception_map())
-                         if self._known(c, tag)] if norm else []
+                found: list[str] = []
+                # WordNet's own index lookup (getindex in search.c) tries the form, then
+                # hyphens as underscores, underscores as hyphens, both removed, periods removed
+                for variant in dict.fromkeys((
+                        norm, norm.replace("-", "_"), norm.replace("_", "-"),
+                        norm.replace("-", "").replace("_", ""), norm.replace(".", ""))):
+                    found = [c for c in base_forms(variant, tag, self._exception_map())
+                             if self._known(c, tag)] if variant else []
+                    if found:
+                        break
                 totals = {c: self._lemma_total(c, tag) for c in found}
                 found.sort(key=lambda c: -totals[c])  # stable: ties keep the morphy order
                 out.extend((c, tag) for c in found)
