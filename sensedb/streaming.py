@@ -62,21 +62,10 @@ def disambiguate_spans(index, spans: Sequence[Span], *, k: int = 0) -> list:
 
 def sentence_offsets(text: str) -> list[tuple[int, int]]:
     """Character spans ``[start, end)`` of ``text``'s sentences, as the tagger splits them
-    (after ``.``, ``!`` or ``?`` followed by white space; each part stripped; empty parts
-    dropped)."""
-    from .retriever.tagger import SENTENCE_END
+    (:func:`sensedb.retriever.tagger.sentence_spans`)."""
+    from .retriever.tagger import sentence_spans
 
-    spans, begin = [], 0
-    for cut in [m for m in SENTENCE_END.finditer(text)] + [None]:
-        end = len(text) if cut is None else cut.start()
-        part = text[begin:end]
-        stripped = part.strip()
-        if stripped:
-            first = begin + (len(part) - len(part.lstrip()))
-            spans.append((first, first + len(stripped)))
-        if cut is not None:
-            begin = cut.end()
-    return spans
+    return sentence_spans(text)
 
 
 def token_offsets(sentence: str, tokens: Sequence[str], base: int = 0) -> list[tuple[int, int]]:

@@ -46,3 +46,15 @@ def test_tagger_and_facade_do_not_import_each_other_at_load():
 
     assert "index" not in top_level_imports(tagger)
     assert "tagger" not in top_level_imports(facade)
+
+
+def test_sentence_splitting_survives_abbreviations():
+    from sensedb.retriever.tagger import sentence_spans, split_sentences
+
+    text = ("Mr. Smith went to Washington, D.C. in May. He met e.g. the U.S. senators there! "
+            "Did it help?  ")
+    assert split_sentences(text) == [
+        "Mr. Smith went to Washington, D.C. in May.",
+        "He met e.g. the U.S. senators there!", "Did it help?"]
+    assert [text[a:b] for a, b in sentence_spans(text)] == split_sentences(text)
+    assert split_sentences("   ") == []

@@ -10,6 +10,7 @@ allows; the scoring chooses among all of them.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
@@ -62,10 +63,42 @@ class TaggedWord:
         return asdict(self)
 
 
+@functools.lru_cache(maxsize=1)
+def _sentencizer():
+    """spaCy's blank English pipeline with its rule-based sentencizer (no model to download):
+    its tokenizer keeps abbreviations such as "Mr.", "e.g." and "U.S." whole, so their periods
+    end no sentence."""
+    import spacy
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    return nlp
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Character spans ``[start, end)`` of ``text``'s sentences, outer white space left out
+    and empty ones dropped, by spaCy's rule-based sentencizer (a well-kept library: sentence
+    splitting is not this product's business). A text over spaCy's length limit is cut at
+    ``.``, ``!`` or ``?`` followed by white space instead."""
+    nlp = _sentencizer()
+    if len(text) >= nlp.max_length:
+        cuts = [(m.start(), m.end()) for m in SENTENCE_END.finditer(text)]
+        bounds = list(zip([0] + [end for _, end in cuts], [s for s, _ in cuts] + [len(text)],
+                          strict=True))
+    else:
+        bounds = [(s.start_char, s.end_char) for s in nlp(text).sents]
+    spans = []
+    for begin, end in bounds:
+        part = text[begin:end]
+        if part.strip():
+            first = begin + len(part) - len(part.lstrip())
+            spans.append((first, first + len(part.strip())))
+    return spans
+
+
 def split_sentences(text: str) -> list[str]:
-    """``text`` cut after ``.``, ``!`` or ``?`` followed by white space (empty parts
-    dropped)."""
-    return [s for s in (part.strip() for part in SENTENCE_END.split(text)) if s]
+    """``text``'s sentences (see :func:`sentence_spans`), each stripped."""
+    return [text[begin:end] for begin, end in sentence_spans(text)]
 
 
 def content_spans(index: SenseIndex, words: list[str]) -> list[tuple[int, int, list]]:
