@@ -1,0 +1,124 @@
+"""All-words WSD evaluation on raw text: what a pipeline that feeds plain sentences gets.
+
+Each sentence of a data set in the unified format of Raganato et al. (2017) is given to the
+tagger (:func:`sensedb.tag`) as plain text, its tokens joined by single spaces; sensedb finds
+the targets, their lemmas and parts of speech itself. Answers are aligned to the gold
+instances by character offsets:
+
+- an instance is answered by the tagged word whose character span equals the instance's;
+- else by the tagged word that overlaps it most (the tagger merged a multiword expression the
+  data set splits, or tagged one word of a multiword instance);
+- an instance no tagged word overlaps is unanswered (counts against recall, as the
+  framework's scorer counts a missing answer).
+
+Scores are precision, recall and F1 in percent, overall and by the gold POS, like the
+framework's scorer (:func:`sensedb.evaluation.metrics.score_predictions`), plus how many
+instances got no answer and the share of wrong answers whose sense has another part of speech
+than the gold one.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..corpora import read_raganato
+from ..corpora.tokenize import tokenize
+from ..errors import InputError
+from ..retriever.tagger import sentence_spans, tag_text
+from ..streaming import token_offsets
+from ..vocabulary import key_pos
+from .metrics import score_predictions
+
+if TYPE_CHECKING:
+    from ..retriever.index import SenseIndex
+
+
+def instance_spans(words: list[str], ids: list[str | None]) -> tuple[str, dict[str, tuple]]:
+    """The plain text of a sentence's tokens joined by single spaces and the character span
+    ``(start, end)`` of every instance (``ids[i]`` not None) in it.
+
+    Example:
+        >>> instance_spans(["It", "took place", "."], [None, "t1", None])
+        ('It took place .', {'t1': (3, 13)})
+    """
+    spans, at = {}, 0
+    for word, instance in zip(words, ids, strict=True):
+        if instance is not None:
+            spans[instance] = (at, at + len(word))
+        at += len(word) + 1
+    return " ".join(words), spans
+
+
+def tagged_spans(text: str, tagged: list) -> list[tuple[int, int, str | None]]:
+    """``(start, end, key)`` in ``text`` of every tagged word of ``tag_text(index, text)``,
+    found again by splitting and tokenizing ``text`` as the tagger does."""
+    offsets = []
+    for begin, end in sentence_spans(text):
+        sentence = text[begin:end]
+        offsets.append(token_offsets(sentence, tokenize(sentence), base=begin))
+    found = []
+    for word in tagged:
+        tokens = offsets[word.sentence]
+        last = word.position + len(word.word.split(" ")) - 1
+        found.append((tokens[word.position][0], tokens[last][1], word.key))
+    return found
+
+
+def align(instances: dict[str, tuple[int, int]], answers: list[tuple[int, int, str | None]]
+          ) -> dict[str, str | None]:
+    """Instance id -> the key of the tagged word that answers it (see the module's rules);
+    None when no tagged word overlaps it or the tagger abstained."""
+    chosen: dict[str, str | None] = {}
+    for instance, (start, end) in instances.items():
+        best, best_overlap = None, 0
+        for a, b, key in answers:
+            if (a, b) == (start, end):
+                best = key
+                break
+            overlap = min(b, end) - max(a, start)
+            if overlap > best_overlap:
+                best, best_overlap = key, overlap
+        chosen[instance] = best
+    return chosen
+
+
+def evaluate_raw(index: SenseIndex, data: str | os.PathLike, gold: str | os.PathLike, *,
+                 out: str | os.PathLike | None = None) -> dict:
+    """Score the tagger on the raw sentences of ``data`` against ``gold`` (see the module).
+
+    Returns ``{"f1", "precision", "recall", "n", "answered", "correct", "by_pos",
+    "by_dataset", "missed", "wrong_pos", "wrong_pos_share"}``: F1/P/R in percent; ``missed``
+    instances no tagged word covers; ``wrong_pos`` wrong answers whose sense has another POS
+    than the gold one, ``wrong_pos_share`` their percent of all wrong answers. ``out``: write
+    the predictions as a key file (``instance_id key``).
+
+    Raises:
+        InputError: a malformed data or gold file, or one with no instances.
+    """
+    predictions: dict[str, str | None] = {}
+    gold_keys, pos_of = {}, {}
+    documents = read_raganato(data, gold, key_check=index.inventory.has_key)
+    for document in documents:
+        for sentence in document.sentences:
+            ids = [t.instance_id for t in sentence.tokens]
+            if not any(ids):
+                continue
+            text, spans = instance_spans(sentence.words, ids)
+            tagged = tag_text(index, text)
+            predictions.update(align(spans, tagged_spans(text, tagged)))
+            for token in sentence.instances:
+                gold_keys[token.instance_id] = token.senses
+                pos_of[token.instance_id] = token.pos
+    if not gold_keys:
+        raise InputError("no instances to evaluate", path=str(data))
+    result = score_predictions(predictions, gold_keys, pos_of)
+    wrong = [i for i, key in predictions.items() if key is not None and key not in gold_keys[i]]
+    wrong_pos = sum(key_pos(predictions[i] or "") != pos_of[i] for i in wrong)
+    result["missed"] = sum(predictions.get(i) is None for i in gold_keys)
+    result["wrong_pos"] = wrong_pos
+    result["wrong_pos_share"] = round(100.0 * wrong_pos / len(wrong), 2) if wrong else 0.0
+    if out is not None:
+        Path(out).write_text("".join(f"{i} {k}\n" for i, k in predictions.items() if k))
+    return result
