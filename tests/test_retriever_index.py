@@ -1,10 +1,15 @@
-"""The facade: one token search per wsd query serves the vote and the evidence."""
+"""The facade (SenseIndex): index -> query round trips on the real model, FAISS and SQLite, what
+bad input does, and one token search per wsd query serving the vote and the evidence."""
 
 from __future__ import annotations
 
-import pytest
+import json
 
-from sensedb import SenseIndex
+import pytest
+from conftest import MINI_GOLD, MINI_XML
+
+import sensedb
+from sensedb import InputError, SenseIndex, build_index
 
 
 @pytest.fixture()
@@ -58,3 +63,118 @@ def test_a_run_on_sentence_longer_than_the_model_is_answered(index):
 
     tagged = sensedb.tag(index, sentence)
     assert any(w.word == "bank" for w in tagged)
+
+
+def open_index(path, encoder, wordnet, **options) -> SenseIndex:
+    """An index with corpus evidence only, unless ``wordnet_evidence=True`` is given."""
+    options.setdefault("wordnet_evidence", False)
+    return SenseIndex(path, encoder=encoder, wordnet=wordnet, **options)
+
+
+def test_round_trip_wsd(mini_index, encoder, wordnet):
+    index = open_index(mini_index, encoder, wordnet)
+    info = index.info()
+    assert (info["documents"], info["sentences"], info["tokens"]) == (2, 9, 19)
+    assert info["token_vectors"] == 19 and info["sense_vectors"] == info["senses"]
+    index.check()
+    river = index.wsd("They fished from the bank of the river", "bank", k=3)
+    assert river.best.key == "bank%1:17:01::"
+    assert river.best.support == 3 and not river.fallback
+    assert river.evidence[0].senses == ["bank%1:17:01::"]
+    assert len(river.evidence) == 3 and all(u.lemma == "bank" for u in river.evidence)
+    money = index.wsd("I paid the money into my account at the bank", "bank")
+    assert money.best.key == "bank%1:14:00::"
+    # senses the corpus never labelled have no cosine and are flagged; the two it labelled do
+    seen = [s for s in money.senses if not s.fallback]
+    assert {s.key for s in seen} == {"bank%1:14:00::", "bank%1:17:01::"}
+    assert all(s.cosine is not None and s.support == 3 for s in seen)
+    unseen = [s for s in money.senses if s.fallback]
+    assert len(unseen) == 16 and all(s.cosine is None and s.support == 0 for s in unseen)
+    probabilities = [s.probability for s in money.senses]
+    assert abs(sum(probabilities) - 1) < 1e-3 and probabilities == sorted(probabilities)[::-1]
+    assert money.margin == pytest.approx(probabilities[0] - probabilities[1], abs=1e-5)
+    assert money.decided_by in {"corpus", "gloss", "examples", "prior"}
+
+
+def test_wordnet_evidence_is_added_on_first_use(tmp_path, encoder, wordnet):
+    path = _mini_copy(tmp_path, encoder, wordnet)
+    index = open_index(path, encoder, wordnet, wordnet_evidence=True)
+    generations = index.directory.manifest().generations
+    answer = index.wsd("The plant needs water and light", "plant")
+    assert not any(s.fallback for s in answer.senses)  # every sense has a gloss vector
+    after = index.directory.manifest().generations
+    assert after["tokens"] == generations["tokens"]  # the corpus indexes were not rebuilt
+    assert after["wordnet"] > generations["wordnet"] and index.wordnet_senses.ntotal >= 4
+    assert index.info()["corpora"]["wordnet"] == 2  # plant as a noun and as a verb
+    index.check()
+    without = open_index(path, encoder, wordnet, wordnet_evidence=True, use_examples=False)
+    usages = without.neighbors("The plant needs water", "plant", k=20)
+    assert usages and {u.corpus for u in usages} == {"mini"}
+    assert "wordnet" in {u.corpus for u in index.neighbors("The plant needs water", "plant",
+                                                           k=40)}
+
+
+def test_multiword_target_and_position(mini_index, encoder, wordnet):
+    index = open_index(mini_index, encoder, wordnet)
+    answer = index.wsd("The party took place at noon", "took place")
+    assert answer.lemma == "take_place" and answer.best.key == "take_place%2:30:00::"
+    second = index.wsd("the bank by the bank", "bank", at=4)
+    assert second.position == 4
+    with pytest.raises(InputError, match="not in the sentence"):
+        index.wsd("He sat on the shore", "bank")
+    with pytest.raises(InputError, match="empty sentence"):
+        index.wsd("   ", "bank")
+    with pytest.raises(InputError, match="not a word"):
+        index.wsd("The xqzt was here", "xqzt")
+
+
+def test_neighbors_and_similarity(mini_index, encoder, wordnet):
+    index = open_index(mini_index, encoder, wordnet)
+    near = index.neighbors("We walked along the bank of the stream", "bank", k=10)
+    assert len(near) == 6 and all(u.lemma == "bank" for u in near)
+    assert [u.score for u in near] == sorted((u.score for u in near), reverse=True)
+    anything = index.neighbors("We walked along the bank", "bank", k=19, any_lemma=True)
+    assert len(anything) == 19 and {u.lemma for u in anything} > {"bank", "plant"}
+    same = index.cosine("He sat on the bank of the river", "bank",
+                            "They fished from the river bank", "bank")
+    other = index.cosine("He sat on the bank of the river", "bank",
+                             "The bank raised its rates", "bank")
+    assert -1 <= other < same <= 1
+
+
+def _mini_copy(tmp_path, encoder, wordnet):
+    path = tmp_path / "built"
+    build_index(MINI_XML, path, gold=MINI_GOLD, encoder=encoder, wordnet=wordnet,
+                progress=False)
+    return path
+
+
+def test_evaluate_scores_and_writes_predictions(mini_index, encoder, wordnet, tmp_path):
+    index = open_index(mini_index, encoder, wordnet)
+    out = tmp_path / "pred.key"
+    result = sensedb.evaluate(index, MINI_XML, MINI_GOLD, out=out)
+    assert result["n"] == 19 and result["answered"] == 19 and result["fallbacks"] == 0
+    assert set(result["by_pos"]) == {"NOUN", "VERB"}
+    assert result["f1"] >= 90  # each usage is part of its own sense's mean
+    predicted = dict(line.split() for line in out.read_text().splitlines())
+    gold = dict(line.split() for line in MINI_GOLD.read_text().splitlines())
+    correct = sum(predicted[i] == gold[i] for i in gold)
+    assert round(100 * correct / 19, 2) == result["recall"]
+    json.dumps(result)
+
+
+def test_default_index_builds_itself_from_wordnet(tmp_path, monkeypatch, encoder, wordnet):
+    monkeypatch.setenv("SENSEDB_HOME", str(tmp_path / "home"))
+    index = SenseIndex(encoder=encoder, wordnet=wordnet)
+    assert index.autobuild and index.info()["tokens"] == 0
+    river = index.wsd("The children skipped stones from the muddy bank of the stream", "bank")
+    assert river.best.key == "bank%1:17:01::"
+    salary = index.wsd("I deposited my salary at the bank this morning", "bank")
+    assert salary.best.key == "bank%1:14:00::"
+    assert {u.corpus for u in river.evidence} == {"wordnet"}
+    lemmas = index.info()["documents"]
+    assert lemmas == 2  # bank as a noun and as a verb, built once
+    index.wsd("The bank was steep", "bank")
+    assert SenseIndex(encoder=encoder, wordnet=wordnet).info()["documents"] == lemmas
+
+
