@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 from ..corpora import read_raganato
 from ..corpora.tokenize import tokenize
 from ..errors import InputError
-from ..retriever.tagger import sentence_spans, tag_text
+from ..retriever.tagger import content_spans, sentence_spans, split_sentences, tag_text
 from ..streaming import token_offsets
 from ..vocabulary import key_pos
 from .metrics import score_predictions
@@ -99,18 +99,18 @@ def evaluate_raw(index: SenseIndex, data: str | os.PathLike, gold: str | os.Path
     """
     predictions: dict[str, str | None] = {}
     gold_keys, pos_of = {}, {}
-    documents = read_raganato(data, gold, key_check=index.inventory.has_key)
-    for document in documents:
-        for sentence in document.sentences:
-            ids = [t.instance_id for t in sentence.tokens]
-            if not any(ids):
-                continue
-            text, spans = instance_spans(sentence.words, ids)
-            tagged = tag_text(index, text)
-            predictions.update(align(spans, tagged_spans(text, tagged)))
-            for token in sentence.instances:
-                gold_keys[token.instance_id] = token.senses
-                pos_of[token.instance_id] = token.pos
+    sentences = [s for d in read_raganato(data, gold, key_check=index.inventory.has_key)
+                 for s in d.sentences if s.instances]
+    texts = [instance_spans(s.words, [t.instance_id for t in s.tokens]) for s in sentences]
+    # WordNet vectors of every lemma the tagger will meet, added in one step (not per sentence)
+    index.ensure(pair for text, _ in texts for part in split_sentences(text)
+                 for _, _, pairs in content_spans(index, tokenize(part)) for pair in pairs)
+    for sentence, (text, spans) in zip(sentences, texts, strict=True):
+        tagged = tag_text(index, text)
+        predictions.update(align(spans, tagged_spans(text, tagged)))
+        for token in sentence.instances:
+            gold_keys[token.instance_id] = token.senses
+            pos_of[token.instance_id] = token.pos
     if not gold_keys:
         raise InputError("no instances to evaluate", path=str(data))
     result = score_predictions(predictions, gold_keys, pos_of)
