@@ -167,3 +167,52 @@ def test_creation_killed_half_way_is_created_again(tmp_path, encoder, wordnet, m
     assert report.tokens == 1
     open_index(index, encoder, wordnet).check()
     assert not (index / "sensedb.sqlite.creating").exists()
+
+
+@pytest.mark.parametrize("killed_at", ["second chunk", "rebuild"])
+def test_queries_on_a_killed_job_answer_from_the_last_generation(tmp_path, encoder, wordnet,
+                                                                 monkeypatch, killed_at):
+    from indexer_helpers import mini_copy
+
+    from sensedb import read_jsonl
+    from sensedb.indexer import chunks as chunks_module
+    from sensedb.indexer import index_documents
+    from sensedb.indexer import rebuild as rebuild_module
+
+    path = mini_copy(tmp_path, encoder, wordnet)
+    corpus = tmp_path / "notes.jsonl"
+    corpus.write_text("\n".join(json.dumps(
+        {"doc": f"d{n}", "text": text, "senses": [{"at": at, "key": key}]})
+        for n, (text, at, key) in enumerate((MONEY, SHORE, MONEY))) + "\n", encoding="utf-8")
+    if killed_at == "rebuild":
+        target, name = rebuild_module, "finalize"
+    else:
+        target, name = chunks_module, "commit_chunk"
+    real, calls = getattr(target, name), []
+
+    def killed(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == (1 if killed_at == "rebuild" else 2):
+            raise KeyboardInterrupt("killed")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(target, name, killed)
+    directory = IndexDirectory(path)
+    with pytest.raises(KeyboardInterrupt), directory.lock():
+        index_documents(directory, encoder, wordnet, read_jsonl(corpus), corpus="notes",
+                        chunk_words=1, progress=False)
+    directory.close()
+    monkeypatch.setattr(target, name, real)
+
+    reader = open_index(path, encoder, wordnet)
+    answer = reader.wsd("She paid the money into the bank", "bank")
+    assert answer.best is not None
+    assert all(u.corpus != "notes" for u in answer.evidence)  # not in the generation
+    writer = open_index(path, encoder, wordnet, wordnet_evidence=True)
+    assert writer.wsd("She paid the money into the bank", "bank").best is not None
+    writer.check()  # the query left the index whole
+    open_index(path, encoder, wordnet).check()
+    build(corpus, path, encoder, wordnet)  # the job run again completes it
+    final = open_index(path, encoder, wordnet)
+    final.check()
+    assert final.queries.counts()[0]["notes"] == 3

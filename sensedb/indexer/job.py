@@ -24,7 +24,7 @@ import time
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from ..corpora import Document
 from ..encoder import Encoder
@@ -35,7 +35,7 @@ from . import chunks, fold
 from . import documents as documents_module
 from . import rebuild as rebuild_stage  # ``rebuild`` is index_documents's flag
 from .chunks import CHUNK_WORDS, ChunkJob, IdCounters, chunk_documents
-from .directory import EXAMPLES, SENSES, TOKENS, WORDNET, IndexDirectory
+from .directory import EXAMPLES, SENSES, STORES, TOKENS, WORDNET, IndexDirectory
 from .fold import Committed
 from .report import JobReport
 from .wordnet import CORPUS as WORDNET_CORPUS
@@ -95,6 +95,7 @@ def index_documents(directory: IndexDirectory, encoder: Encoder, inventory: Word
     db = directory.db
     directory.manifest()  # adds the tables newer than the index
     indexed = documents_module.indexed_documents(directory, corpus)
+    interrupted = interrupted_jobs(directory)
     with db.session() as session:
         job_row = JobRow(corpus=corpus, path=path, status="running", started=time.time())
         session.add(job_row)
@@ -135,8 +136,10 @@ def index_documents(directory: IndexDirectory, encoder: Encoder, inventory: Word
         db.create_missing_indexes()
     fold.fold_sense_sums(directory, job.committed)
     if rebuild:
-        rebuild_stage.finalize(directory, (EXAMPLES, WORDNET) if corpus == WORDNET_CORPUS
-                               else (TOKENS, SENSES), job.committed)
+        # an interrupted job's rows may be missing from every store: rebuild them all
+        rebuild_stage.finalize(directory, STORES if interrupted else (EXAMPLES, WORDNET)
+                               if corpus == WORDNET_CORPUS else (TOKENS, SENSES), job.committed)
+        mark_interrupted(directory, interrupted)
     report.finalize_seconds = time.perf_counter() - t0
     report.seconds = time.perf_counter() - start
     with db.session() as session:
@@ -144,6 +147,23 @@ def index_documents(directory: IndexDirectory, encoder: Encoder, inventory: Word
             status="done", finished=time.time(), documents=report.documents,
             tokens=report.tokens, words=report.words))
     return report
+
+
+def interrupted_jobs(directory: IndexDirectory) -> list[int]:
+    """The ids of jobs that never finished (killed before their fold or rebuild): until a
+    rebuild of every store, their rows may be missing from the current generation."""
+    with directory.db.session() as session:
+        return list(session.execute(
+            select(JobRow.id).where(JobRow.status == "running")).scalars())
+
+
+def mark_interrupted(directory: IndexDirectory, job_ids: list[int]) -> None:
+    """Record jobs of :func:`interrupted_jobs` as ``interrupted`` once every store has been
+    rebuilt after them (their committed chunks are now in the current generation)."""
+    if job_ids:
+        with directory.db.session() as session:
+            session.execute(update(JobRow).where(JobRow.id.in_(job_ids))
+                            .values(status="interrupted"))
 
 
 def _pending_chunks(job: ChunkJob, documents: Iterable[Document],
