@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sensedb import IndexFormatError, InputError, SenseIndex
+from sensedb import InputError, SenseIndex
 from sensedb.retriever import scoring
 from sensedb.retriever.sources import ArraySource, EvidenceSource, IndexSource
 from sensedb.store import VectorStore, l2_normalize
