@@ -6,61 +6,106 @@ import os
 from pathlib import Path
 
 from .corpora import read_jsonl, read_raganato
-from .encoder import Encoder
-from .errors import InputError
-from .indexer import IndexDirectory, JobReport, index_documents, open_or_create
+from .encoder import Encoder, LayerSpec
+from .errors import IndexFormatError, InputError
+from .indexer import IndexDirectory, JobReport, Manifest, index_documents, open_or_create
+from .indexer.documents import check_documents
+from .indexer.job import check_layers
 from .inventory import WordNet, default_wordnet
 from .retriever.scoring import DEFAULT_WEIGHTS
 
 
 def build_index(corpus: str | os.PathLike, index: str | os.PathLike, *,
                 gold: str | os.PathLike | None = None, corpus_name: str | None = None,
-                model: str | None = None, layers: str = "last", pooling: str = "mean",
-                standardize: bool = False, db_url: str | None = None,
-                device: str | None = None, batch_tokens: int = 4096,
-                wordnet: WordNet | None = None, encoder: Encoder | None = None,
-                progress: bool = True) -> JobReport:
+                model: str | None = None, layers: str | None = None,
+                pooling: str | None = None, standardize: bool | None = None,
+                db_url: str | None = None, device: str | None = None,
+                batch_tokens: int = 4096, wordnet: WordNet | None = None,
+                encoder: Encoder | None = None, progress: bool = True,
+                replace: bool = False) -> JobReport:
     """Index a sense-labelled corpus (unified XML + gold keys, or JSONL) into ``index``.
 
-    Creates the index, or adds to it (the sense means are updated incrementally; documents
-    already indexed under the same corpus name are skipped, so a crashed job resumes).
-    The model and layers must match an existing index's. Returns the job's
-    :class:`~sensedb.indexer.JobReport` (counts, seconds).
+    Creates the index, or adds to it (the sense means are updated incrementally). A document
+    is identified by the corpus name, its name and its content (a SHA-256): one already
+    indexed as it is is skipped, so a crashed job resumes; one with the same name and other
+    content is refused, or with ``replace`` indexed in place of the old one (whose tokens
+    leave the sense means). The whole corpus is read and checked before anything is written,
+    so a rejected job leaves the index as it was. ``layers`` (default ``last``), ``pooling``
+    (``mean``) and ``standardize`` (False) are a new index's settings; given for an existing
+    index they must be its own. Returns the job's :class:`~sensedb.indexer.JobReport`
+    (counts, seconds).
 
     Raises:
-        InputError: the corpus or its gold file is missing or malformed, or a sense key is
-            not in the inventory (names the file, line or id).
-        IndexFormatError: the index was built with another model or layers, or is damaged.
+        InputError: the corpus or its gold file is missing or malformed, a sense key is not
+            in the inventory (names the file, line or id), or a document changed without
+            ``replace``.
+        IndexFormatError: the index was built with another model, layers, pooling or
+            standardization (names its settings), or is damaged.
         IndexLockedError: another process is writing the index.
-        ConfigurationError: a bad model, layer setting or database URL.
+        ConfigurationError: a bad model, layer setting (e.g. a layer the model does not
+            have) or database URL; nothing is written.
     """
     corpus = Path(corpus)
-    if not corpus.exists():
-        raise InputError("file not found", path=str(corpus))
+    if not corpus.is_file():
+        raise InputError("file not found" if not corpus.exists() else "not a file",
+                         path=str(corpus))
     inventory = wordnet or default_wordnet()
     name = corpus_name or corpus.name.split(".")[0]
     if corpus.suffix == ".jsonl":
-        documents = read_jsonl(corpus, key_check=inventory.has_key)
+        def read():
+            return read_jsonl(corpus, key_check=inventory.has_key)
     else:
         if gold is None:
             guess = corpus.with_name(corpus.name.replace(".data.xml", ".gold.key.txt"))
             if guess == corpus or not guess.exists():
                 raise InputError("no gold key file: give --gold FILE", path=str(corpus))
             gold = guess
-        documents = read_raganato(corpus, gold, key_check=inventory.has_key)
+
+        def read():
+            return read_raganato(corpus, gold, key_check=inventory.has_key)
     directory = IndexDirectory(index, db_url)
-    if directory.exists():
-        described = directory.manifest().encoder
-        if model is None:
-            model, layers, pooling = described.model, described.layers, described.layer_pooling
-    if encoder is None:
-        encoder = Encoder(model, layers=layers, pooling=pooling, device=device,
-                          batch_tokens=batch_tokens)
     try:
+        if directory.exists():
+            manifest = directory.manifest()
+            _check_settings(directory, manifest, layers, pooling, standardize)
+            described = manifest.encoder
+            model = model or described.model
+            layers, pooling = described.layers, described.layer_pooling
+        # every document read and checked before anything is written
+        total_words = check_documents(directory, read(), name, replace=replace)
+        if encoder is None:
+            encoder = Encoder(model, layers=layers or "last", pooling=pooling or "mean",
+                              device=device, batch_tokens=batch_tokens)
+        check_layers(encoder)
         with directory.lock():
-            open_or_create(directory, encoder, inventory, standardize=standardize,
+            open_or_create(directory, encoder, inventory, standardize=bool(standardize),
                            scoring=DEFAULT_WEIGHTS)
-            return index_documents(directory, encoder, inventory, documents, corpus=name,
-                                   path=str(corpus), progress=progress)
+            return index_documents(directory, encoder, inventory, read(), corpus=name,
+                                   path=str(corpus), progress=progress,
+                                   total_words=total_words if progress else None,
+                                   replace=replace)
     finally:
         directory.close()
+
+
+def _check_settings(directory: IndexDirectory, manifest: Manifest, layers: str | None,
+                    pooling: str | None, standardize: bool | None) -> None:
+    """Refuse settings given for an existing index that are not its own.
+
+    Raises:
+        IndexFormatError: naming the index's settings.
+        ConfigurationError: a layer setting that cannot be parsed."""
+    built = manifest.encoder
+    asked = []
+    if layers is not None and LayerSpec.parse(layers).describe() != built.layers:
+        asked.append(f"--layers {layers}")
+    if pooling is not None and pooling != built.layer_pooling:
+        asked.append(f"--pooling {pooling}")
+    if standardize is not None and bool(standardize) != manifest.standardize:
+        asked.append("--standardize" if standardize else "--no-standardize")
+    if asked:
+        raise IndexFormatError(
+            f"{directory.path}: the index was built with layers={built.layers!r}, "
+            f"pooling={built.layer_pooling!r}, standardize={manifest.standardize} (model "
+            f"{built.model}), not {' '.join(asked)}: leave these options out to add to it, "
+            "or index into another directory")

@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import unicodedata
 
+#: Unicode categories written as escapes: controls, format characters, line and paragraph
+#: separators, and lone surrogates (undecodable bytes of a command line; unprintable).
+_ESCAPED = ("Cc", "Cf", "Cs", "Zl", "Zp")
+
 #: The longest message an error carries (characters); the middle of a longer one is left out.
 MAX_MESSAGE = 400
 
 
 def readable(text: str, limit: int = MAX_MESSAGE) -> str:
     """``text`` as one line of at most ``limit`` characters: control and format characters
-    (Unicode categories Cc, Cf, Zl, Zp) written as Python escapes, the middle of a longer text
+    (Unicode categories Cc, Cf, Cs, Zl, Zp) written as Python escapes, the middle of a longer text
     replaced by ``…[N characters]…``.
 
     Example:
@@ -23,8 +27,8 @@ def readable(text: str, limit: int = MAX_MESSAGE) -> str:
         'a\\\\tb\\\\x1b[31m'
     """
     text = str(text)
-    if any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in text):
-        text = "".join(ch if unicodedata.category(ch) not in ("Cc", "Cf", "Zl", "Zp")
+    if any(unicodedata.category(ch) in _ESCAPED for ch in text):
+        text = "".join(ch if unicodedata.category(ch) not in _ESCAPED
                        else ch.encode("unicode_escape").decode("ascii") for ch in text)
     if len(text) > limit:
         keep = max(limit - 40, 20)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sensedb import IndexFormatError, InputError, SenseIndex
+from sensedb import InputError, SenseIndex
 from sensedb.retriever import scoring
 from sensedb.retriever.sources import ArraySource, EvidenceSource, IndexSource
 from sensedb.store import VectorStore, l2_normalize
@@ -80,12 +80,14 @@ def test_array_source_from_plain_arrays(wordnet):
         ArraySource(wordnet, tokens=tokens, token_keys=[[]], token_groups=["x"])
 
 
-def test_a_store_without_a_row_id_is_an_index_format_error(index):
-    broken = IndexSource(index.queries, senses=VectorStore(index.senses.dim),
+def test_a_row_not_in_the_current_generation_is_no_evidence(index):
+    # a job killed before its rebuild: the database has rows the FAISS generation lacks
+    behind = IndexSource(index.queries, senses=VectorStore(index.senses.dim),
                          tokens=index.tokens, wordnet_senses=index.wordnet_senses,
                          inventory=index.inventory, name="mini")
-    with pytest.raises(IndexFormatError, match="info --check"):
-        broken.sense_vectors(["bank%1:17:01::"])
+    found, vectors = behind.sense_vectors(["bank%1:17:01::"])
+    assert found == [False] and len(vectors) == 0
+    assert behind.support(["bank%1:17:01::"]) == {}
 
 
 def test_propagation_gives_unseen_senses_a_corpus_vector(mini_index, encoder, wordnet):

@@ -21,19 +21,24 @@ from . import cli, emit, index_options, output_options
 @click.option("--model", default=None,
               help="sentence-transformers / Hugging Face model name or path "
                    "(default: all-MiniLM-L6-v2, embedded).")
-@click.option("--layers", default="last", show_default=True,
-              help="'last', 'last4' or layer numbers like '3,4,5,6'.")
-@click.option("--pooling", type=click.Choice(["mean", "sum"]), default="mean",
-              show_default=True, help="How the chosen layers are combined.")
-@click.option("--standardize/--no-standardize", default=False, show_default=True,
-              help="z-score vectors with the corpus mean and deviation before the cosine.")
+@click.option("--layers", default=None,
+              help="'last', 'last4' or layer numbers like '3,4,5,6' (new index: last; "
+                   "an existing index's own).")
+@click.option("--pooling", type=click.Choice(["mean", "sum"]), default=None,
+              help="How the chosen layers are combined (new index: mean).")
+@click.option("--standardize/--no-standardize", default=None,
+              help="z-score vectors with the corpus mean and deviation before the cosine "
+                   "(new index: no).")
+@click.option("--replace", is_flag=True,
+              help="Index a document already in the index with other content in place of "
+                   "the old one (without it, such a document is refused).")
 @click.option("--db", "db_url", default=None, help="SQLAlchemy database URL for metadata.")
 @click.option("--device", default=None, help="torch device (default: cuda if available).")
 @click.option("--batch-tokens", default=4096, show_default=True,
               help="Padded word pieces per encoder batch.")
 @output_options
-def index(corpus, gold, index_dir, corpus_name, model, layers, pooling, standardize, db_url,
-          device, batch_tokens, as_json):
+def index(corpus, gold, index_dir, corpus_name, model, layers, pooling, standardize, replace,
+          db_url, device, batch_tokens, as_json):
     """Index every labelled token and sense of CORPUS (unified XML of Raganato et al. 2017
     with its gold keys, or JSONL). Adding a second corpus updates the sense means; running
     the same command again after a crash resumes where it stopped.
@@ -47,7 +52,7 @@ def index(corpus, gold, index_dir, corpus_name, model, layers, pooling, standard
     report = build_index(corpus, index_dir, gold=gold, corpus_name=corpus_name, model=model,
                          layers=layers, pooling=pooling, standardize=standardize,
                          db_url=db_url, device=device, batch_tokens=batch_tokens,
-                         progress=not as_json)
+                         progress=not as_json, replace=replace)
     emit(report.to_dict(), as_json, lambda r: (
         f"indexed {r['documents']} documents ({r['skipped_documents']} already there), "
         f"{r['sentences']} sentences, {r['tokens']} labelled tokens, "

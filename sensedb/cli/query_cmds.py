@@ -116,31 +116,96 @@ def evaluate(data, gold, index, out, min_confidence, one_sense_per_discourse, as
 
 
 @cli.command()
-@click.argument("text")
+@click.argument("text", required=False)
+@click.option("--file", "file_path", type=click.Path(dir_okay=False, allow_dash=True),
+              default=None, help="Read the text from this file ('-': standard input).")
+@click.option("--encoding", default="utf-8", show_default=True,
+              help="Encoding of the file read (--file, '-', or TEXT naming a file).")
 @index_options
 @click.option("--one-sense-per-discourse", is_flag=True,
               help="Give every occurrence of a lemma in the text its majority sense.")
 @click.option("--min-confidence", type=float, default=0.0, show_default=True,
               help="Leave a word untagged (key null) when its best probability is lower.")
 @output_options
-def tag(text, index, one_sense_per_discourse, min_confidence, as_json):
-    """Tag every content word of TEXT (a string, or a file to read) with its sense and
-    confidence. Closed-class words are skipped; multiword expressions WordNet knows are
-    tagged as one word.
+def tag(text, file_path, encoding, index, one_sense_per_discourse, min_confidence, as_json):
+    """Tag every content word of TEXT (a string; '-' or --file PATH reads a file) with its
+    sense and confidence. Closed-class words are skipped; multiword expressions WordNet
+    knows are tagged as one word. For compatibility, a TEXT that names an existing file is
+    read from it.
 
     Example:
 
         sensedb tag "The bank raised rates. We walked along the river bank." --json
     """
-    from pathlib import Path
-
     from ..retriever.tagger import tag_text
 
-    path = Path(text)
-    if len(text) < 4096 and "\n" not in text and path.is_file():
-        text = path.read_text(encoding="utf-8")
+    text = text_or_file(text, file_path, encoding)
     words = tag_text(index, text, one_sense_per_discourse=one_sense_per_discourse,
                      min_confidence=min_confidence, progress=not as_json)
     emit([w.to_dict() for w in words], as_json, lambda ws: "\n".join(
         f"{w['sentence']}:{w['position']:<3} {w['word']:<16} {w['key'] or '-':<30} "
         f"p={w['confidence']:.2f}  {w['gloss'][:60]}" for w in ws) or "no content words")
+
+
+def text_or_file(text: str | None, file_path: str | None, encoding: str) -> str:
+    """The text a TEXT_OR_FILE command works on, decided without ever opening text as a
+    path: ``--file PATH`` or ``-`` (standard input) is read in ``encoding``; a TEXT that
+    names an existing file is read too (compatibility); any other TEXT is the text itself.
+
+    Raises:
+        InputError: an unknown encoding, a file that cannot be read or is not in
+            ``encoding`` (names the byte offset).
+        click.UsageError: both or neither of TEXT and --file.
+    """
+    import os
+
+    if (text is None) == (file_path is None):
+        raise click.UsageError("give TEXT or --file PATH (one of them)")
+    if text == "-":
+        file_path = "-"
+    elif text is not None:
+        try:  # never open text that is not an existing file (a long text is no file name)
+            is_file = len(text) < 4096 and "\n" not in text and "\0" not in text \
+                and os.path.isfile(text)
+        except (OSError, ValueError):
+            is_file = False
+        if not is_file:
+            return text
+        file_path = text
+    return read_text_file(file_path, encoding)
+
+
+def read_text_file(path: str, encoding: str) -> str:
+    """The text of ``path`` (``-``: standard input) decoded as ``encoding``; a UTF-8 byte
+    order mark is dropped.
+
+    Raises:
+        InputError: an unknown encoding, a file that cannot be read, or bytes that are not
+            ``encoding`` (names the file and the byte offset).
+    """
+    import codecs
+    import sys
+
+    from ..errors import InputError
+
+    name = "<stdin>" if path == "-" else path
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        raise InputError(f"unknown encoding {encoding!r}", path=name) from None
+    try:
+        if path == "-":
+            data = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else \
+                sys.stdin.read().encode("utf-8", "surrogateescape")
+        else:
+            with open(path, "rb") as handle:
+                data = handle.read()
+    except OSError as exc:
+        raise InputError(f"cannot read the text: {exc.strerror or exc}", path=name) from None
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not {encoding}: {exc.reason} at byte {exc.start} (give its "
+                         "encoding with --encoding, e.g. --encoding latin-1)",
+                         path=name) from None
+    return text.removeprefix("\ufeff")

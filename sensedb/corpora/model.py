@@ -6,6 +6,7 @@ The sense-key helpers (``is_sense_key``, ``key_lemma``, ``key_pos``) live in
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 
 
@@ -54,6 +55,18 @@ class Document:
     id: str
     sentences: list[Sentence] = field(default_factory=list)
     source: str | None = None
+
+    def content_hash(self) -> str:
+        """SHA-256 (hex) of what the document says: every sentence's id and every token's
+        text, lemma, POS, instance id and sense keys, in order (not its id or source), so
+        two files that give different sentences under one document name differ."""
+        digest = hashlib.sha256()
+        for sentence in self.sentences:
+            parts = [sentence.id]
+            for t in sentence.tokens:
+                parts += (t.text, t.lemma, t.pos, t.instance_id or "", " ".join(t.senses))
+            digest.update("\x1f".join(parts).encode("utf-8", "surrogatepass") + b"\x1e")
+        return digest.hexdigest()
 
 
 @dataclass

@@ -13,11 +13,15 @@ from __future__ import annotations
 import csv
 import math
 import os
+import re
+from collections.abc import Iterator
 from typing import NamedTuple
 
 from ..errors import InputError
 
 __all__ = ["UsageSpec", "parse_target", "read_pairs_tsv"]
+
+_POSITION = re.compile(r"[0-9]+")  # a token position after "@": ASCII digits only ("²" is not)
 
 
 class UsageSpec(NamedTuple):
@@ -37,7 +41,7 @@ def parse_target(spec: str) -> tuple[str, int | None]:
     """``"word"`` -> ``("word", None)``; ``"word@N"`` -> ``("word", N)`` (N a 0-based token
     position). Anything else after an ``@`` (``"a@b"``, ``"@3"``) is part of the word."""
     word, sep, number = spec.rpartition("@")
-    if sep and word and number.strip().isdigit():
+    if sep and word and _POSITION.fullmatch(number.strip()):
         return word, int(number)
     return spec, None
 
@@ -63,16 +67,9 @@ def read_pairs_tsv(path: str | os.PathLike, *, gold: bool = False
             pairs in the file.
     """
     name = str(path)
-    try:
-        with open(name, encoding="utf-8", newline="") as handle:
-            rows = list(csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE))
-    except OSError as exc:
-        raise InputError(f"cannot read pairs: {exc.strerror or exc}", path=name) from exc
-    except UnicodeDecodeError as exc:
-        raise InputError(f"not UTF-8: {exc.reason}", path=name) from exc
     pairs, golds = [], []
     first = True
-    for line, row in enumerate(rows, 1):
+    for line, row in _rows(name):
         if not row or not "".join(row).strip() or row[0].lstrip().startswith("#"):
             continue
         if first:
@@ -94,6 +91,33 @@ def read_pairs_tsv(path: str | os.PathLike, *, gold: bool = False
     if not pairs:
         raise InputError("no pairs in the file", path=name)
     return pairs, golds
+
+
+def _rows(name: str) -> Iterator[tuple[int, list[str]]]:
+    """(1-based line, columns) of every row of the tab-separated file ``name`` (UTF-8, a byte
+    order mark dropped).
+
+    Raises:
+        InputError: the file cannot be read, is not UTF-8, or has a field longer than the
+            csv module's limit (128 KiB; names the line)."""
+    line = 0
+    try:
+        with open(name, encoding="utf-8-sig", newline="") as handle:
+            reader = csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
+            while True:
+                try:
+                    row = next(reader)
+                except StopIteration:
+                    return
+                except csv.Error as exc:
+                    raise InputError(f"unreadable row: {exc}", path=name,
+                                     line=reader.line_num) from None
+                line = reader.line_num
+                yield line, row
+    except OSError as exc:
+        raise InputError(f"cannot read pairs: {exc.strerror or exc}", path=name) from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not UTF-8: {exc.reason} (after line {line})", path=name) from None
 
 
 def _is_number(text: str) -> bool:

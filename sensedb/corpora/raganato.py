@@ -57,7 +57,7 @@ def read_gold_with_lines(
     valid: set[str] = set()  # keys already checked: a corpus repeats its keys many times
     name = str(path)
     try:
-        with open(path, encoding="utf-8") as f:
+        with open(path, encoding="utf-8-sig") as f:  # a byte order mark is dropped
             for lineno, raw in enumerate(f, 1):
                 parts = raw.split()
                 if not parts:

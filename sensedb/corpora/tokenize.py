@@ -23,7 +23,7 @@ from functools import cache
 
 from sensedb.errors import InputError
 
-__all__ = ["find_target", "merge_span", "tokenize"]
+__all__ = ["check_text", "find_target", "merge_span", "tokenize"]
 
 _APOS = "'\u2019"
 _HYPHENS = "-\u2010\u2011"
@@ -78,8 +78,34 @@ def _split_clitics(word: str) -> list[str]:
     return [word, *reversed(tail)]
 
 
+def check_text(text: object, what: str = "text") -> str:
+    """``text`` itself when it is a string that can be written as UTF-8.
+
+    Raises:
+        InputError: ``text`` is not a string, or holds a lone surrogate: a byte that was not
+            UTF-8 (a command line in another encoding arrives as ``\\udce9`` for the byte
+            0xe9), named with its position (0-based, in characters).
+    """
+    if not isinstance(text, str):
+        raise InputError(f"{what} must be a string, not {type(text).__name__}")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        char = ord(text[exc.start])
+        byte = f"the byte 0x{char - 0xDC00:02x}" if 0xDC80 <= char <= 0xDCFF else \
+            f"the lone surrogate U+{char:04X}"
+        raise InputError(f"{what} is not valid UTF-8: {byte} at character {exc.start} (give "
+                         "UTF-8 text, or a file with --file and --encoding)") from None
+    return text
+
+
 def tokenize(text: str) -> list[str]:
-    """Split raw text into tokens (see the module docstring for the rules)."""
+    """Split raw text into tokens (see the module docstring for the rules).
+
+    Raises:
+        InputError: ``text`` is not a string or not valid Unicode (:func:`check_text`).
+    """
+    check_text(text)
     tokens: list[str] = []
     for m in _token_re().finditer(text):
         if m.lastgroup == "word":

@@ -21,6 +21,7 @@ from ..errors import InputError
 from ..inventory import WordNet
 from ..schema import (
     Database,
+    DocumentHashRow,
     DocumentRow,
     JobRow,
     SenseRow,
@@ -103,6 +104,7 @@ class ChunkJob:
     report: JobReport
     committed: Committed
     checked_keys: set[str] = field(default_factory=set)
+    hashes: dict[str, str] = field(default_factory=dict)  # document name -> content hash
 
 
 def commit_chunk(job: ChunkJob, chunk: list[Document], matrix: np.ndarray,
@@ -174,6 +176,8 @@ def commit_chunk(job: ChunkJob, chunk: list[Document], matrix: np.ndarray,
         insert_rows(session, ShardRow.__table__, ("id", "path", "count"),
                     [(shard_id, shard_path, len(tokens))])
         insert_rows(session, DocumentRow.__table__, ("id", "corpus", "key", "source"), documents)
+        insert_rows(session, DocumentHashRow.__table__, ("document_id", "sha256"),
+                    [(row[0], job.hashes[row[2]]) for row in documents if row[2] in job.hashes])
         insert_rows(session, SentenceRow.__table__, ("id", "document_id", "key", "text"),
                     sentences)
         if from_wordnet:  # WordNet's examples: their own evidence table, not corpus senses

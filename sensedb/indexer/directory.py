@@ -83,6 +83,11 @@ class IndexDirectory:
         """Create a new, empty index (the directory may exist; the database must not).
         ``scoring``: the evidence weights the index answers with (kept in its manifest).
 
+        With the default SQLite database the creation is atomic: the database is written
+        whole under a temporary name (``sensedb.sqlite.creating``) and renamed into place, so
+        a creation killed half-way leaves no index (:meth:`exists` is False) and the next
+        job creates it again, deleting what the killed one left.
+
         Raises:
             ConfigurationError: a bad database URL."""
         import sqlalchemy
@@ -91,7 +96,16 @@ class IndexDirectory:
 
         self.path.mkdir(parents=True, exist_ok=True)
         (self.path / "raw").mkdir(exist_ok=True)
-        self._db = Database(self.db_url, create=True)
+        final = self.path / "sensedb.sqlite"
+        atomic = self.db_url == f"sqlite:///{final}"
+        building = self.path / "sensedb.sqlite.creating"
+        if atomic:
+            for leftover in (building, Path(f"{building}-wal"), Path(f"{building}-shm")):
+                leftover.unlink(missing_ok=True)
+            self.close()
+            self._db = Database(f"sqlite:///{building}", create=True)
+        else:
+            self._db = Database(self.db_url, create=True)
         self.set_manifest(**{
             "format_version": FORMAT_VERSION,
             "encoder": encoder_description,
@@ -106,6 +120,16 @@ class IndexDirectory:
             "folded_shards": 0,
             **({"scoring": scoring} if scoring else {}),
         })
+        if atomic:
+            self.close()  # SQLite folds its write-ahead log into the file: one file to move
+            with open(building, "rb+") as handle:
+                os.fsync(handle.fileno())
+            os.replace(building, final)
+            directory_handle = os.open(self.path, os.O_RDONLY)
+            try:
+                os.fsync(directory_handle)
+            finally:
+                os.close(directory_handle)
 
     def manifest(self) -> Manifest:
         """The index's manifest, typed.

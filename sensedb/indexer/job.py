@@ -30,11 +30,12 @@ from ..corpora import Document
 from ..encoder import Encoder
 from ..gc_policy import bulk_work
 from ..inventory import WordNet
-from ..schema import DocumentRow, JobRow
+from ..schema import JobRow
 from . import chunks, fold
+from . import documents as documents_module
 from . import rebuild as rebuild_stage  # ``rebuild`` is index_documents's flag
 from .chunks import CHUNK_WORDS, ChunkJob, IdCounters, chunk_documents
-from .directory import EXAMPLES, SENSES, TOKENS, WORDNET, IndexDirectory
+from .directory import EXAMPLES, SENSES, STORES, TOKENS, WORDNET, IndexDirectory
 from .fold import Committed
 from .report import JobReport
 from .wordnet import CORPUS as WORDNET_CORPUS
@@ -48,7 +49,9 @@ def open_or_create(directory: IndexDirectory, encoder: Encoder, inventory: WordN
 
     Raises:
         IndexFormatError: the index was built with other encoder settings, or another
-            format version."""
+            format version.
+        ConfigurationError: a layer the encoder's model does not have (nothing written)."""
+    check_layers(encoder)
     if directory.exists():
         directory.check_encoder(encoder.describe())
     else:
@@ -56,26 +59,44 @@ def open_or_create(directory: IndexDirectory, encoder: Encoder, inventory: WordN
                          scoring=scoring)
 
 
+def check_layers(encoder: Encoder) -> None:
+    """Check the encoder's layer setting against its model before anything is written.
+
+    Raises:
+        ConfigurationError: a layer the model does not have (``--layers 99`` for a 6-layer
+            model)."""
+    encoder.layer_spec.resolve(encoder.num_layers + 1)  # the embeddings and every layer
+
+
 @bulk_work()
 def index_documents(directory: IndexDirectory, encoder: Encoder, inventory: WordNet,
                     documents: Iterable[Document], *, corpus: str, path: str = "",
                     chunk_words: int = CHUNK_WORDS, progress: bool = True,
-                    total_words: int | None = None, rebuild: bool = True) -> JobReport:
-    """Index every labelled token of ``documents`` (skipping documents already indexed under
-    ``corpus``) and rebuild the FAISS indexes it feeds (unless ``rebuild`` is False).
-    The caller holds ``directory.lock()``.
+                    total_words: int | None = None, rebuild: bool = True,
+                    replace: bool = False) -> JobReport:
+    """Index every labelled token of ``documents`` and rebuild the FAISS indexes it feeds
+    (unless ``rebuild`` is False). The caller holds ``directory.lock()``.
+
+    A document already indexed under ``corpus`` with the same name and content (hash) is
+    skipped, so a crashed job resumes; one with the same name and other content is refused,
+    or with ``replace`` removed (tokens, links and their share of the sense sums) and indexed
+    anew. ``documents`` is read once, as the job goes: check it first with
+    :func:`~sensedb.indexer.documents.check_documents` (``build_index`` does) so that a bad
+    document cannot stop the job after its first commit.
 
     Raises:
-        InputError: a sense key is not in the inventory (the chunks before it stay
-            committed; the job can be run again once the input is fixed).
+        InputError: a sense key is not in the inventory, or a changed document without
+            ``replace`` (the chunks before it stay committed; the job can be run again once
+            the input is fixed).
         IndexFormatError: a shard of an earlier job is missing or damaged.
     """
     start = time.perf_counter()
     report = JobReport(corpus=corpus)
     db = directory.db
+    directory.manifest()  # adds the tables newer than the index
+    indexed = documents_module.indexed_documents(directory, corpus)
+    interrupted = interrupted_jobs(directory)
     with db.session() as session:
-        done_keys = set(session.execute(
-            select(DocumentRow.key).where(DocumentRow.corpus == corpus)).scalars())
         job_row = JobRow(corpus=corpus, path=path, status="running", started=time.time())
         session.add(job_row)
         session.flush()
@@ -90,7 +111,7 @@ def index_documents(directory: IndexDirectory, encoder: Encoder, inventory: Word
     bar = _progress_bar(progress, total_words)
     # Commits run in this thread: a commit thread overlapping the encoder was measured slower
     # on 2 cores (it takes CPU from torch; BENCHMARKS.md).
-    pending = _pending_chunks(documents, done_keys, chunk_words, report)
+    pending = _pending_chunks(job, documents, indexed, chunk_words, replace)
     try:
         while True:
             t0 = time.perf_counter()
@@ -115,8 +136,10 @@ def index_documents(directory: IndexDirectory, encoder: Encoder, inventory: Word
         db.create_missing_indexes()
     fold.fold_sense_sums(directory, job.committed)
     if rebuild:
-        rebuild_stage.finalize(directory, (EXAMPLES, WORDNET) if corpus == WORDNET_CORPUS
-                               else (TOKENS, SENSES), job.committed)
+        # an interrupted job's rows may be missing from every store: rebuild them all
+        rebuild_stage.finalize(directory, STORES if interrupted else (EXAMPLES, WORDNET)
+                               if corpus == WORDNET_CORPUS else (TOKENS, SENSES), job.committed)
+        mark_interrupted(directory, interrupted)
     report.finalize_seconds = time.perf_counter() - t0
     report.seconds = time.perf_counter() - start
     with db.session() as session:
@@ -126,15 +149,44 @@ def index_documents(directory: IndexDirectory, encoder: Encoder, inventory: Word
     return report
 
 
-def _pending_chunks(documents: Iterable[Document], done_keys: set[str], chunk_words: int,
-                    report: JobReport) -> Iterator[list[Document]]:
-    """The chunks of the documents not in ``done_keys`` (counted as skipped in ``report``)."""
+def interrupted_jobs(directory: IndexDirectory) -> list[int]:
+    """The ids of jobs that never finished (killed before their fold or rebuild): until a
+    rebuild of every store, their rows may be missing from the current generation."""
+    with directory.db.session() as session:
+        return list(session.execute(
+            select(JobRow.id).where(JobRow.status == "running")).scalars())
+
+
+def mark_interrupted(directory: IndexDirectory, job_ids: list[int]) -> None:
+    """Record jobs of :func:`interrupted_jobs` as ``interrupted`` once every store has been
+    rebuilt after them (their committed chunks are now in the current generation)."""
+    if job_ids:
+        with directory.db.session() as session:
+            session.execute(update(JobRow).where(JobRow.id.in_(job_ids))
+                            .values(status="interrupted"))
+
+
+def _pending_chunks(job: ChunkJob, documents: Iterable[Document],
+                    indexed: dict[str, documents_module.Indexed], chunk_words: int,
+                    replace: bool) -> Iterator[list[Document]]:
+    """The chunks of the documents not already indexed as they are (those are counted as
+    skipped in the job's report); a changed document is removed first when ``replace``.
+    Each document's content hash goes to ``job.hashes``.
+
+    Raises:
+        InputError: a changed document without ``replace``."""
     def not_done() -> Iterator[Document]:
         for document in documents:
-            if document.id in done_keys:
-                report.skipped_documents += 1
+            sha256 = document.content_hash()
+            if documents_module.is_indexed(document, sha256, indexed, job.corpus,
+                                           replace=replace):
+                job.report.skipped_documents += 1
                 continue
-            done_keys.add(document.id)
+            old = indexed.pop(document.id, None)
+            if old is not None:  # replaced: its old rows go before the new ones come
+                documents_module.remove_document(job.directory, old.row_id)
+            indexed[document.id] = documents_module.Indexed(-1, sha256)
+            job.hashes[document.id] = sha256
             yield document
 
     return chunk_documents(not_done(), chunk_words)

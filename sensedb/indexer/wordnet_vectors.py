@@ -11,9 +11,9 @@ from collections.abc import Iterable
 
 from ..encoder import Encoder
 from ..inventory import WordNet
-from .directory import EXAMPLES, WORDNET, IndexDirectory
+from .directory import EXAMPLES, STORES, WORDNET, IndexDirectory
 from .glosses import index_glosses
-from .job import index_documents
+from .job import index_documents, interrupted_jobs, mark_interrupted
 from .rebuild import finalize
 from .wordnet import CORPUS, document_key, wordnet_documents
 
@@ -43,9 +43,12 @@ def add_wordnet_vectors(directory: IndexDirectory, encoder: Encoder, inventory: 
     if not lemmas:
         return 0
     with directory.lock():
+        interrupted = interrupted_jobs(directory)
         index_documents(directory, encoder, inventory, wordnet_documents(inventory, lemmas),
                         corpus=CORPUS, progress=progress, rebuild=False)
         index_glosses(directory, encoder,
                       (s for lemma, pos in lemmas for s in inventory.candidates(lemma, pos)))
-        finalize(directory, (EXAMPLES, WORDNET))
+        # a killed job's chunks were folded in above: every store is rebuilt with them
+        finalize(directory, STORES if interrupted else (EXAMPLES, WORDNET))
+        mark_interrupted(directory, interrupted)
     return len(lemmas)

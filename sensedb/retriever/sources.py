@@ -91,6 +91,16 @@ class IndexSource:
         self.queries, self.inventory, self.name = queries, inventory, name
         self.senses, self.tokens, self.wordnet_senses = senses, tokens, wordnet_senses
         self._propagated: dict[str, np.ndarray | None] = {}
+        self._held: dict[str, set[int]] = {}  # the row ids each store holds
+
+    def _current(self, name: str, store: VectorStore, rows: dict) -> dict:
+        """The ``rows`` (key -> (row id, count)) whose vector is in ``store`` (called
+        ``name``): a job killed before its rebuild leaves rows that the current generation
+        does not have yet, and those are not evidence until the job is run again."""
+        if name not in self._held:
+            self._held[name] = set(store.ids().tolist())
+        held = self._held[name]
+        return {k: v for k, v in rows.items() if v[0] in held}
 
     def _vectors(self, store: VectorStore, ids: list[int]) -> np.ndarray:
         try:
@@ -101,16 +111,17 @@ class IndexSource:
                 "`sensedb info --check`") from None
 
     def sense_vectors(self, keys: Sequence[str]) -> tuple[list[bool], np.ndarray]:
-        rows = self.queries.sense_rows(keys)
+        rows = self._current("senses", self.senses, self.queries.sense_rows(keys))
         ids = [rows[k][0] for k in keys if k in rows]
         return [k in rows for k in keys], self._vectors(self.senses, ids)
 
     def support(self, keys: Sequence[str]) -> dict[str, int]:
-        return {k: count for k, (_, count) in self.queries.sense_rows(keys).items()}
+        rows = self._current("senses", self.senses, self.queries.sense_rows(keys))
+        return {k: count for k, (_, count) in rows.items()}
 
     def wordnet_vectors(self, keys: Sequence[str], kind: WordNetKind
                         ) -> tuple[list[bool], np.ndarray]:
-        rows = self.queries.wordnet_rows(keys)
+        rows = self._current("wordnet", self.wordnet_senses, self.queries.wordnet_rows(keys))
         ids = [rows[(k, kind)][0] for k in keys if (k, kind) in rows]
         return [(k, kind) in rows for k in keys], self._vectors(self.wordnet_senses, ids)
 
@@ -186,6 +197,16 @@ class ArraySource:
         for row, group in enumerate(token_groups):
             self._rows_of.setdefault(group, []).append(row)
         self._propagated: dict[str, np.ndarray | None] = {}
+        self._held: dict[str, set[int]] = {}  # the row ids each store holds
+
+    def _current(self, name: str, store: VectorStore, rows: dict) -> dict:
+        """The ``rows`` (key -> (row id, count)) whose vector is in ``store`` (called
+        ``name``): a job killed before its rebuild leaves rows that the current generation
+        does not have yet, and those are not evidence until the job is run again."""
+        if name not in self._held:
+            self._held[name] = set(store.ids().tolist())
+        held = self._held[name]
+        return {k: v for k, v in rows.items() if v[0] in held}
 
     @staticmethod
     def _stack(table: Mapping[str, np.ndarray], keys: Sequence[str]

@@ -15,7 +15,7 @@ import re
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
 
-from ..corpora.tokenize import tokenize
+from ..corpora.tokenize import check_text, tokenize
 from .discourse import one_sense_per_discourse as agree
 from .target import merged
 
@@ -135,8 +135,10 @@ def tag_text(index: SenseIndex, text: str, *, one_sense_per_discourse: bool = Fa
     WordNet vectors of new lemmas are added first (``index.ensure``).
 
     Raises:
+        InputError: ``text`` is not a string or not valid Unicode.
         IndexFormatError: the index is damaged (see ``SenseIndex.check``).
     """
+    check_text(text)
     sentences = [tokenize(s) for s in split_sentences(text)]
     targets, spans_of = [], []
     for number, words in enumerate(sentences):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..corpora.tokenize import find_target, merge_span, tokenize
+from ..corpora.tokenize import check_text, find_target, merge_span, tokenize
 from ..errors import InputError
 
 Words = str | Sequence[str]
@@ -36,10 +36,16 @@ def locate(sentence: Words, target: str | None = None, at: int | None = None) ->
     token at ``at`` when ``target`` is None. A multiword target becomes one word.
 
     Raises:
-        InputError: an empty sentence, no target and no position, a position outside the
+        InputError: a sentence or target that is not a string or not valid Unicode, an empty
+            sentence, no target and no position, a position outside the
             sentence, or a target not in the sentence.
     """
-    words = tokenize(sentence) if isinstance(sentence, str) else list(sentence)
+    if isinstance(sentence, str):
+        words = tokenize(sentence)
+    else:
+        words = [check_text(word, "a word of the sentence") for word in sentence]
+    if target is not None:
+        check_text(target, "the target")
     if not words:
         raise InputError("empty sentence")
     if target is None:

@@ -4,6 +4,7 @@ from .database import Database
 from .models import (
     FORMAT_VERSION,
     Base,
+    DocumentHashRow,
     DocumentRow,
     JobRow,
     ManifestRow,
@@ -19,6 +20,7 @@ __all__ = [
     "FORMAT_VERSION",
     "Base",
     "Database",
+    "DocumentHashRow",
     "DocumentRow",
     "JobRow",
     "ManifestRow",

@@ -44,6 +44,16 @@ class DocumentRow(Base):
     __table_args__ = (UniqueConstraint("corpus", "key", name="uq_document_corpus_key"),)
 
 
+class DocumentHashRow(Base):
+    """The SHA-256 of a document's content (``Document.content_hash``): a document of the
+    same corpus and name is the same document only if its hash agrees. Documents indexed
+    before this table existed have no row (compared by name only)."""
+
+    __tablename__ = "document_hashes"
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+
+
 class SentenceRow(Base):
     __tablename__ = "sentences"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -1,0 +1,135 @@
+"""Ordinary mistakes and ordinary input on the command line: long texts, other encodings,
+byte order marks, odd targets and huge fields give an answer or one typed line, never a
+traceback."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+from conftest import FIXTURES
+
+from sensedb.cli import cli
+
+BANK = "The bank raised its rates again. " * 8  # 264 characters: too long for a file name
+
+
+@pytest.fixture(scope="module")
+def runner():
+    return CliRunner()
+
+
+def invoke(runner, *args, input=None):  # noqa: A002
+    result = runner.invoke(cli, [str(a) for a in args], input=input)
+    assert result.exception is None or isinstance(result.exception, SystemExit), \
+        result.exc_info
+    return result
+
+
+def query(mini_index):
+    return ("--index", mini_index, "--no-wordnet-vectors")
+
+
+@pytest.mark.parametrize("length", [264, 3000])
+def test_tag_takes_long_text_as_text(runner, mini_index, length):
+    text = (BANK * 12)[:length]
+    result = invoke(runner, "tag", text, *query(mini_index), "--json")
+    assert result.exit_code == 0, result.output
+    assert any(w["word"] == "bank" for w in json.loads(result.output))
+
+
+def test_tag_reads_a_file_stdin_or_an_existing_path(runner, mini_index, tmp_path):
+    path = tmp_path / "text.txt"
+    path.write_text("He sat on the bank of the river.", encoding="utf-8")
+    for args, stdin in (((path,), None), (("--file", path), None), (("-",), path.read_text()),
+                        (("--file", "-"), path.read_text())):
+        result = invoke(runner, "tag", *args, *query(mini_index), "--json", input=stdin)
+        assert result.exit_code == 0, result.output
+        assert "river" in [w["word"] for w in json.loads(result.output)]
+    assert invoke(runner, "tag", *query(mini_index)).exit_code == 2  # neither TEXT nor --file
+
+
+def test_latin1_file_is_a_typed_error_and_encoding_reads_it(runner, mini_index, tmp_path):
+    path = tmp_path / "latin1.txt"
+    path.write_bytes("He sat on the café bank.".encode("latin-1"))
+    result = invoke(runner, "tag", "--file", path, *query(mini_index))
+    assert result.exit_code == 1
+    assert "not utf-8" in result.output and "--encoding" in result.output
+    result = invoke(runner, "tag", "--file", path, "--encoding", "latin-1", *query(mini_index),
+                    "--json")
+    assert result.exit_code == 0 and "bank" in result.output
+    assert invoke(runner, "tag", "--file", path, "--encoding", "nope",
+                  *query(mini_index)).exit_code == 1
+
+
+def test_undecodable_command_line_is_a_typed_error(runner, mini_index):
+    # a latin-1 terminal: Python hands the byte 0xe9 over as the surrogate \udce9
+    result = invoke(runner, "wsd", "He sat on the caf\udce9 bank of the river", "bank",
+                    *query(mini_index))
+    assert result.exit_code == 1
+    assert "not valid UTF-8" in result.output and "0xe9" in result.output
+    assert "\udce9" not in result.output
+    result = invoke(runner, "wsd", "He sat on the bank", "b\udce9nk", *query(mini_index))
+    assert result.exit_code == 1 and "target" in result.output
+
+
+def test_undecodable_text_through_the_api(mini_index, encoder, wordnet):
+    import sensedb
+
+    index = sensedb.open(mini_index, encoder=encoder, wordnet=wordnet,
+                         wordnet_evidence=False)
+    with pytest.raises(sensedb.InputError, match="0xe9"):
+        index.wsd("caf\udce9 bank", "bank")
+    with pytest.raises(sensedb.InputError, match="not valid UTF-8"):
+        sensedb.tag(index, "caf\udce9 bank")
+    with pytest.raises(sensedb.InputError, match="must be a string"):
+        index.wsd(["bank", 3], "bank")
+
+
+def test_gold_and_data_files_with_a_byte_order_mark(tmp_path):
+    from sensedb import read_jsonl, read_raganato
+    from sensedb.corpora import read_gold
+
+    gold = tmp_path / "bom.gold.key.txt"
+    gold.write_bytes(b"\xef\xbb\xbf" + (FIXTURES / "mini.gold.key.txt").read_bytes())
+    data = tmp_path / "bom.data.xml"
+    data.write_bytes(b"\xef\xbb\xbf" + (FIXTURES / "mini.data.xml").read_bytes())
+    assert "d000.s000.t000" in read_gold(gold)
+    assert len(list(read_raganato(data, gold))) == len(
+        list(read_raganato(FIXTURES / "mini.data.xml", FIXTURES / "mini.gold.key.txt")))
+    jsonl = tmp_path / "bom.jsonl"
+    jsonl.write_bytes(b"\xef\xbb\xbf" + (FIXTURES / "corpora" / "good.jsonl").read_bytes())
+    assert list(read_jsonl(jsonl))
+
+
+def test_pairs_with_odd_target_or_huge_field(runner, mini_index, tmp_path):
+    from sensedb import InputError
+    from sensedb.corpora.pairs import read_pairs_tsv
+
+    odd = tmp_path / "odd.tsv"
+    odd.write_text("He sat on the bank\tbank@²\tThe bank raised rates\tbank\n",
+                   encoding="utf-8")
+    result = invoke(runner, "similarity-batch", odd, *query(mini_index))
+    assert result.exit_code == 1 and "bank@²" in result.output  # not in the sentence
+    huge = tmp_path / "huge.tsv"
+    huge.write_text("a bank\tbank\tthe bank\tbank\n" + "x" * (200 << 10) + "\tbank\ty\tbank\n",
+                    encoding="utf-8")
+    with pytest.raises(InputError, match=r"huge\.tsv:2: unreadable row: field larger"):
+        read_pairs_tsv(huge)
+    result = invoke(runner, "similarity-batch", huge, *query(mini_index))
+    assert result.exit_code == 1 and "huge.tsv:2" in result.output
+
+
+def test_target_missing_from_a_huge_sentence_is_one_short_line(mini_index, encoder, wordnet):
+    import sensedb
+    from sensedb.errors import MAX_MESSAGE
+
+    index = sensedb.open(mini_index, encoder=encoder, wordnet=wordnet,
+                         wordnet_evidence=False)
+    sentence = " ".join(["word"] * 10_000) + "\x1b[31m\n"
+    with pytest.raises(sensedb.InputError) as caught:
+        index.wsd(sentence, "bank")
+    message = str(caught.value)
+    assert len(message) <= MAX_MESSAGE and "\n" not in message and "\x1b" not in message
+    assert "characters]" in message

@@ -1,0 +1,218 @@
+"""Document identity by name and content, --replace, and jobs that are refused before they
+write: a rejected job leaves the index file-for-file and row-for-row as it was."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from indexer_helpers import assert_same_sums, open_index, sense_rows
+
+import sensedb.api
+from sensedb import ConfigurationError, IndexFormatError, InputError, build_index
+from sensedb.cli import cli
+from sensedb.indexer import IndexDirectory
+
+
+def notes(path, *sentences):
+    """A JSONL file of labelled 'bank' sentences, without a doc field (one document named
+    after the file)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lines = [json.dumps({"text": text, "senses": [{"at": at, "key": key}]})
+             for text, at, key in sentences]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+RIVER = ("He sat on the bank of the river", 4, "bank%1:17:01::")
+MONEY = ("She paid the money into the bank", 6, "bank%1:14:00::")
+SHORE = ("The boat drifted to the bank", 5, "bank%1:17:01::")
+
+
+def build(corpus, index, encoder, wordnet, **options):
+    return build_index(corpus, index, encoder=encoder, wordnet=wordnet, progress=False,
+                       **options)
+
+
+def state(path) -> dict:
+    """Every file's SHA-256 (SQLite's transient -wal and -shm files aside) and every
+    table's row count: what a rejected job must not change."""
+    from sqlalchemy import func, select
+
+    from sensedb.schema import Base
+
+    files = {p.relative_to(path).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+             for p in sorted(path.rglob("*"))
+             if p.is_file() and p.name != ".lock" and not p.name.endswith(("-wal", "-shm"))}
+    directory = IndexDirectory(path)
+    with directory.db.session() as session:
+        rows = {name: session.execute(select(func.count()).select_from(table)).scalar()
+                for name, table in Base.metadata.tables.items()}
+    directory.close()
+    return {"files": files, "rows": rows}
+
+
+def test_same_name_other_content_is_refused_then_replaced(tmp_path, encoder, wordnet):
+    index = tmp_path / "idx"
+    build(notes(tmp_path / "a" / "notes.jsonl", RIVER, SHORE), index, encoder, wordnet)
+    before_sums = sense_rows(IndexDirectory(index))
+    before = state(index)
+    other = notes(tmp_path / "b" / "notes.jsonl", MONEY)
+    with pytest.raises(InputError, match=r"document notes .*--replace"):
+        build(other, index, encoder, wordnet)
+    assert state(index) == before  # refused before anything was written
+
+    again = build(tmp_path / "a" / "notes.jsonl", index, encoder, wordnet)  # resume: skipped
+    assert (again.documents, again.skipped_documents) == (0, 1)
+    assert_same_sums(sense_rows(IndexDirectory(index)), before_sums)
+
+    report = build(other, index, encoder, wordnet, replace=True)
+    assert report.documents == 1 and report.tokens == 1
+    sums = sense_rows(IndexDirectory(index))
+    assert sums["bank%1:17:01::"][0] == 0  # the old document's tokens left the means
+    np.testing.assert_allclose(sums["bank%1:17:01::"][1], 0, atol=1e-5)
+    assert sums["bank%1:14:00::"][0] == 1
+    opened = open_index(index, encoder, wordnet)
+    opened.check()
+    assert opened.tokens.ntotal == 1
+    usages = opened.neighbors("I went to the bank", "bank", k=5)
+    assert [u.sentence for u in usages] == ["She paid the money into the bank"]
+
+    # the replaced content equals a fresh index of it
+    fresh = tmp_path / "fresh"
+    build(other, fresh, encoder, wordnet)
+    assert_same_sums({k: v for k, v in sums.items() if v[0]},
+                     sense_rows(IndexDirectory(fresh)))
+
+
+def test_cli_replace_and_message(tmp_path, encoder, wordnet):
+    index = tmp_path / "idx"
+    build(notes(tmp_path / "a" / "notes.jsonl", RIVER), index, encoder, wordnet)
+    other = notes(tmp_path / "b" / "notes.jsonl", MONEY)
+    runner = CliRunner()
+    result = runner.invoke(cli, ["index", str(other), "--index", str(index), "--json"])
+    assert result.exit_code == 1 and "--replace" in result.output, result.output
+    result = runner.invoke(cli, ["index", str(other), "--index", str(index), "--replace",
+                                 "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["documents"] == 1
+
+
+def test_error_after_the_first_chunk_leaves_the_index_unchanged(tmp_path, encoder, wordnet,
+                                                                monkeypatch):
+    index = tmp_path / "idx"
+    build(notes(tmp_path / "a.jsonl", RIVER), index, encoder, wordnet)
+    before = state(index)
+    bad = tmp_path / "bad.jsonl"
+    lines = [json.dumps({"doc": f"d{n}", "text": MONEY[0],
+                         "senses": [{"at": MONEY[1], "key": MONEY[2]}]}) for n in range(3)]
+    lines.append(json.dumps({"doc": "d3", "text": "a bank", "senses": [{"at": 9,
+                                                                         "key": MONEY[2]}]}))
+    bad.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    # one document per chunk: without the check first, three chunks would commit
+    monkeypatch.setattr(sensedb.api, "index_documents",
+                        functools.partial(sensedb.api.index_documents, chunk_words=1))
+    with pytest.raises(InputError, match=r"bad\.jsonl:4, .*out of range"):
+        build(bad, index, encoder, wordnet)
+    assert state(index) == before
+    opened = open_index(index, encoder, wordnet)
+    opened.check()
+    assert opened.wsd("She paid the money into the bank", "bank").best is not None
+
+
+def test_bad_layers_leave_no_directory_and_settings_mismatch_is_refused(tmp_path, encoder,
+                                                                        wordnet):
+    corpus = notes(tmp_path / "a.jsonl", RIVER)
+    index = tmp_path / "new"
+    with pytest.raises(ConfigurationError, match="layer 99 does not exist"):
+        build_index(corpus, index, wordnet=wordnet, layers="99", progress=False)
+    assert not index.exists()
+    with pytest.raises(ConfigurationError):
+        build_index(corpus, index, wordnet=wordnet, pooling="max", progress=False)
+    assert not index.exists()
+
+    build(corpus, index, encoder, wordnet)
+    before = state(index)
+    more = notes(tmp_path / "b.jsonl", MONEY)
+    for option, shown in (({"standardize": True}, "standardize=False"),
+                          ({"layers": "last4"}, "layers='last'"),
+                          ({"pooling": "sum"}, "pooling='mean'")):
+        with pytest.raises(IndexFormatError, match=shown):
+            build_index(more, index, wordnet=wordnet, progress=False, **option)
+    assert state(index) == before
+    build_index(more, index, wordnet=wordnet, progress=False, layers="last",
+                standardize=False)  # its own settings, spelled out: accepted
+
+
+def test_creation_killed_half_way_is_created_again(tmp_path, encoder, wordnet, monkeypatch):
+    from sensedb.indexer import directory as directory_module
+
+    corpus = notes(tmp_path / "a.jsonl", RIVER)
+    index = tmp_path / "idx"
+
+    def killed(self, *args, **kwargs):
+        raise KeyboardInterrupt("killed while creating")
+
+    real = directory_module.IndexDirectory.set_manifest
+    monkeypatch.setattr(directory_module.IndexDirectory, "set_manifest", killed)
+    with pytest.raises(KeyboardInterrupt):
+        build(corpus, index, encoder, wordnet)
+    monkeypatch.setattr(directory_module.IndexDirectory, "set_manifest", real)
+    assert not IndexDirectory(index).exists()  # no half index that asks to be rebuilt
+    report = build(corpus, index, encoder, wordnet)
+    assert report.tokens == 1
+    open_index(index, encoder, wordnet).check()
+    assert not (index / "sensedb.sqlite.creating").exists()
+
+
+@pytest.mark.parametrize("killed_at", ["second chunk", "rebuild"])
+def test_queries_on_a_killed_job_answer_from_the_last_generation(tmp_path, encoder, wordnet,
+                                                                 monkeypatch, killed_at):
+    from indexer_helpers import mini_copy
+
+    from sensedb import read_jsonl
+    from sensedb.indexer import chunks as chunks_module
+    from sensedb.indexer import index_documents
+    from sensedb.indexer import rebuild as rebuild_module
+
+    path = mini_copy(tmp_path, encoder, wordnet)
+    corpus = tmp_path / "notes.jsonl"
+    corpus.write_text("\n".join(json.dumps(
+        {"doc": f"d{n}", "text": text, "senses": [{"at": at, "key": key}]})
+        for n, (text, at, key) in enumerate((MONEY, SHORE, MONEY))) + "\n", encoding="utf-8")
+    if killed_at == "rebuild":
+        target, name = rebuild_module, "finalize"
+    else:
+        target, name = chunks_module, "commit_chunk"
+    real, calls = getattr(target, name), []
+
+    def killed(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == (1 if killed_at == "rebuild" else 2):
+            raise KeyboardInterrupt("killed")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(target, name, killed)
+    directory = IndexDirectory(path)
+    with pytest.raises(KeyboardInterrupt), directory.lock():
+        index_documents(directory, encoder, wordnet, read_jsonl(corpus), corpus="notes",
+                        chunk_words=1, progress=False)
+    directory.close()
+    monkeypatch.setattr(target, name, real)
+
+    reader = open_index(path, encoder, wordnet)
+    answer = reader.wsd("She paid the money into the bank", "bank")
+    assert answer.best is not None
+    assert all(u.corpus != "notes" for u in answer.evidence)  # not in the generation
+    writer = open_index(path, encoder, wordnet, wordnet_evidence=True)
+    assert writer.wsd("She paid the money into the bank", "bank").best is not None
+    writer.check()  # the query left the index whole
+    open_index(path, encoder, wordnet).check()
+    build(corpus, path, encoder, wordnet)  # the job run again completes it
+    final = open_index(path, encoder, wordnet)
+    final.check()
+    assert final.queries.counts()[0]["notes"] == 3
