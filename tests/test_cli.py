@@ -94,3 +94,24 @@ def test_pos_letters_and_old_spellings_give_the_same_answer(runner, mini_index, 
             == run(runner, *base, "--no-wordnet-evidence").output)
     bad = run(runner, *base, "--no-wordnet-vectors", "--pos", "x", ok=False)
     assert bad.exit_code == 2 and "--pos" in bad.output
+
+
+def test_tag_jsonl_streams_records_with_offsets(runner, tmp_path, mini_index):
+    text = tmp_path / "lines.txt"
+    text.write_text("They fished from the bank of the river.\n\nI paid at the bank.\n")
+    result = runner.invoke(cli, ["tag", "--file", str(text), "--jsonl", "--index",
+                                 str(mini_index), "--no-wordnet-vectors"])
+    assert result.exit_code == 0, result.output
+    records = [json.loads(line) for line in result.output.splitlines()]
+    banks = [r for r in records if r["word"] == "bank"]
+    assert [r["text"] for r in banks] == [0, 2]
+    lines = text.read_text().splitlines()
+    assert all(lines[r["text"]][r["start"]:r["end"]] == r["word"] for r in records)
+
+
+def test_evaluate_raw_from_the_cli(runner, mini_index):
+    result = runner.invoke(cli, ["evaluate", str(MINI_XML), str(MINI_GOLD), "--raw", "--json",
+                                 "--index", str(mini_index), "--no-wordnet-vectors"])
+    assert result.exit_code == 0, result.output
+    found = json.loads(result.output)
+    assert found["n"] == 19 and found["answered"] + found["missed"] == 19

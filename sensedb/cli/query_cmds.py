@@ -88,16 +88,37 @@ def neighbors(sentence, target, index, at, pos, k, any_lemma, as_json):
               help="Abstain on instances whose best probability is lower.")
 @click.option("--one-sense-per-discourse", is_flag=True,
               help="Give every occurrence of a lemma in a document its majority sense.")
+@click.option("--raw", is_flag=True,
+              help="Feed each sentence to the tagger as plain text (sensedb finds targets, "
+                   "lemmas and POS); answers aligned to the instances by character offsets.")
 @output_options
-def evaluate(data, gold, index, out, min_confidence, one_sense_per_discourse, as_json):
+def evaluate(data, gold, index, out, min_confidence, one_sense_per_discourse, raw, as_json):
     """Disambiguate every instance of DATA (unified XML) and score against GOLD like the
     official scorer: precision, recall and F1 in percent, overall, by POS and by data set.
+    With --raw, the sentences are tagged as plain text instead (missed targets count as
+    unanswered; the share of wrong answers with the wrong POS is reported).
 
     Example:
 
         sensedb evaluate semeval2007.data.xml semeval2007.gold.key.txt --index ./semcor-index
+        sensedb evaluate semeval2007.data.xml semeval2007.gold.key.txt --raw --json
     """
     from ..evaluation.allwords import evaluate as evaluate_all_words
+
+    if raw:
+        from ..evaluation.rawtext import evaluate_raw
+
+        if min_confidence or one_sense_per_discourse:
+            raise click.UsageError("--raw takes neither --min-confidence nor "
+                                   "--one-sense-per-discourse")
+        result = evaluate_raw(index, data, gold, out=out)
+        emit(result, as_json, lambda r: (
+            f"raw text: F1 {r['f1']:.2f}  P {r['precision']:.2f}  R {r['recall']:.2f}  "
+            f"n {r['n']}  missed {r['missed']}  wrong POS {r['wrong_pos']} "
+            f"({r['wrong_pos_share']:.1f}% of errors)\n" + "\n".join(
+                f"  {name:<12} F1 {v['f1']:.1f}  n {v['n']}"
+                for name, v in r["by_pos"].items())))
+        return
 
     result = evaluate_all_words(index, data, gold, out=out, progress=not as_json,
                                 min_confidence=min_confidence,
@@ -126,8 +147,13 @@ def evaluate(data, gold, index, out, min_confidence, one_sense_per_discourse, as
               help="Give every occurrence of a lemma in the text its majority sense.")
 @click.option("--min-confidence", type=float, default=0.0, show_default=True,
               help="Leave a word untagged (key null) when its best probability is lower.")
+@click.option("--jsonl", is_flag=True,
+              help="Stream one JSON object per tagged word as it goes (character offsets "
+                   "start/end, key, synset, WordNet offset, score, confidence); a file is "
+                   "read line by line, each line a text.")
 @output_options
-def tag(text, file_path, encoding, index, one_sense_per_discourse, min_confidence, as_json):
+def tag(text, file_path, encoding, index, one_sense_per_discourse, min_confidence, jsonl,
+        as_json):
     """Tag every content word of TEXT (a string; '-' or --file PATH reads a file) with its
     sense and confidence. Closed-class words are skipped; multiword expressions WordNet
     knows are tagged as one word. For compatibility, a TEXT that names an existing file is
@@ -136,9 +162,20 @@ def tag(text, file_path, encoding, index, one_sense_per_discourse, min_confidenc
     Example:
 
         sensedb tag "The bank raised rates. We walked along the river bank." --json
+        sensedb tag --file big.txt --jsonl --index ./semcor-index > tags.jsonl
     """
     from ..retriever.tagger import tag_text
 
+    if jsonl:
+        import sys
+
+        from ..streaming import write_jsonl
+
+        if one_sense_per_discourse:
+            raise click.UsageError("--jsonl tags line by line; drop --one-sense-per-discourse")
+        lines = text_lines(text, file_path, encoding)
+        write_jsonl(index, lines, sys.stdout, min_confidence=min_confidence)
+        return
     text = text_or_file(text, file_path, encoding)
     words = tag_text(index, text, one_sense_per_discourse=one_sense_per_discourse,
                      min_confidence=min_confidence, progress=not as_json)
@@ -209,3 +246,55 @@ def read_text_file(path: str, encoding: str) -> str:
                          "encoding with --encoding, e.g. --encoding latin-1)",
                          path=name) from None
     return text.removeprefix("\ufeff")
+
+
+def text_lines(text: str | None, file_path: str | None, encoding: str):
+    """The texts ``tag --jsonl`` streams, read lazily in constant memory: each line of the
+    file (``--file PATH``, ``-`` or a TEXT naming an existing file), else TEXT itself.
+
+    Raises:
+        InputError: an unknown encoding, an unreadable file, or a line that is not
+            ``encoding`` (names the file and line).
+        click.UsageError: both or neither of TEXT and --file.
+    """
+    import codecs
+    import os
+    import sys
+
+    from ..errors import InputError
+
+    if (text is None) == (file_path is None):
+        raise click.UsageError("give TEXT or --file PATH (one of them)")
+    if text is not None and text != "-":
+        try:
+            is_file = len(text) < 4096 and "\n" not in text and "\0" not in text \
+                and os.path.isfile(text)
+        except (OSError, ValueError):
+            is_file = False
+        if not is_file:
+            yield text
+            return
+        file_path = text
+    path = "-" if text == "-" else file_path
+    name = "<stdin>" if path == "-" else path
+    try:
+        decoder = codecs.getincrementaldecoder(encoding)()
+    except LookupError:
+        raise InputError(f"unknown encoding {encoding!r}", path=name) from None
+    try:
+        handle = sys.stdin.buffer if path == "-" else open(path, "rb")  # noqa: SIM115
+    except OSError as exc:
+        raise InputError(f"cannot read the text: {exc.strerror or exc}", path=name) from None
+    try:
+        for number, raw in enumerate(handle, start=1):
+            try:
+                line = decoder.decode(raw)
+            except UnicodeDecodeError as exc:
+                raise InputError(f"not {encoding} text ({exc.reason})", path=name,
+                                 line=number) from None
+            if number == 1:
+                line = line.lstrip("\ufeff")
+            yield line.rstrip("\r\n")
+    finally:
+        if handle is not sys.stdin.buffer:
+            handle.close()
