@@ -151,6 +151,30 @@ def test_damaged_shard_names_documents_and_is_reindexed(copy, encoder, wordnet, 
         [[k for k, _ in senses] for senses, _ in reference]
 
 
+def test_shard_without_checksum_that_disagrees_is_taken_as_damaged(copy, encoder):
+    """An index from before checksums: a shard that disagrees with the FAISS file is suspect;
+    repair records checksums for the shards that agree."""
+    with sqlite3.connect(copy / "sensedb.sqlite") as connection:
+        connection.execute("DELETE FROM file_checksums WHERE path LIKE 'raw/%'")
+    (shard,) = sorted((copy / "raw").glob("shard-*.vectors.npy"))
+    flip(shard, shard.stat().st_size - 1, 0x40)  # the last float's exponent
+    report = verify(copy, deep=True, encoder=encoder)
+    assert report.damaged_shards == {"raw/shard-000001": ["mini/d000", "mini/d001"]}
+    assert "no checksum" in "\n".join(map(str, report.problems))
+    with pytest.raises(sensedb.IndexFormatError, match="damaged shards"):
+        repair(copy)
+
+
+def test_repair_records_checksums_of_older_shards(copy, encoder):
+    with sqlite3.connect(copy / "sensedb.sqlite") as connection:
+        connection.execute("DELETE FROM file_checksums")
+    assert len(verify(copy, deep=True, encoder=encoder).unverified) == 6
+    repair(copy)
+    report = verify(copy, deep=True, encoder=encoder)
+    # the shards adopted, and every store written anew (the empty example and WordNet ones too)
+    assert report.ok and not report.unverified and report.verified == 10
+
+
 # --------------------------------------------------------------------------- the database
 def test_flipped_database_page_found(copy, encoder):
     database = copy / "sensedb.sqlite"
@@ -231,6 +255,7 @@ def pristine(mini_index, tmp_path_factory):
     return mini_index, files, tmp_path_factory.mktemp("flips")
 
 
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # flipped exponents overflow norms
 @seed(16)
 @settings(max_examples=20, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -31,6 +31,7 @@ from ..schema import (
     TokenRow,
     TokenSenseRow,
 )
+from ..store.files import file_sum
 from . import fold, rebuild
 from .directory import STORES, IndexDirectory
 from .verify import affected_documents, verify
@@ -115,22 +116,19 @@ def repair(path: str | os.PathLike, *, db_url: str | None = None,
 
 def _damaged_shards(directory: IndexDirectory) -> list[str]:
     """The recorded paths of the shards whose files are missing, short, changed since they
-    were written (checksum), or unreadable."""
-    found = verify(directory.path, deep=False, db_url=directory.db_url)
-    damaged = set(found.damaged_shards)
+    were written (checksum), unreadable, or (without a checksum) disagree with the FAISS
+    files. Shards written before checksums were kept that agree with the FAISS files get
+    their checksums recorded now."""
+    found = verify(directory.path, deep=True, db_url=directory.db_url, reencode=False)
+    damaged = sorted(found.damaged_shards)
     sums = directory.checksums()
     with directory.db.session() as session:
         recorded = session.execute(select(ShardRow.path)).scalars().all()
-    from ..store.files import file_sum
-
-    for shard in recorded:
-        if shard in damaged:
-            continue
-        for file in directory.shard_files(shard):
-            row = sums.get(directory.relative(file))
-            if row is not None and file_sum(file).sha256 != row.sha256:
-                damaged.add(shard)
-    return sorted(damaged)
+    adopted = [file_sum(f) for shard in recorded if shard not in found.damaged_shards
+               for f in directory.shard_files(shard) if directory.relative(f) not in sums]
+    if adopted:
+        directory.record_checksums(adopted)
+    return damaged
 
 
 def _drop_documents(directory: IndexDirectory, damaged: list[str], documents: list[str]) -> str:

@@ -72,7 +72,9 @@ class VerifyReport:
     ``verified``: files whose checksum was re-read and matched (deep only); ``unverified``:
     files with no recorded checksum (written before checksums were kept: not damaged, not
     verified either); ``damaged_shards``: recorded shard path -> the documents
-    (``corpus/key``) whose tokens it holds; ``seconds``: wall time of the check."""
+    (``corpus/key``) whose tokens it holds; ``differing_shards``: recorded shard path -> how
+    many of its vectors differ from the FAISS files' (deep only); ``seconds``: wall time of
+    the check."""
 
     path: str
     deep: bool
@@ -80,6 +82,7 @@ class VerifyReport:
     verified: int = 0
     unverified: list[str] = field(default_factory=list)
     damaged_shards: dict[str, list[str]] = field(default_factory=dict)
+    differing_shards: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
 
     @property
@@ -91,18 +94,20 @@ class VerifyReport:
         return {"path": self.path, "deep": self.deep, "ok": self.ok,
                 "problems": [asdict(p) for p in self.problems], "verified": self.verified,
                 "unverified": self.unverified, "damaged_shards": self.damaged_shards,
+                "differing_shards": self.differing_shards,
                 "seconds": round(self.seconds, 3)}
 
 
 def verify(path: str | os.PathLike, deep: bool = False, *, db_url: str | None = None,
-           encoder=None) -> VerifyReport:
+           encoder=None, reencode: bool = True) -> VerifyReport:
     """Check the index at ``path`` (its database at ``db_url``, default ``sensedb.sqlite``)
     and report every problem found; writes nothing.
 
     ``deep``: also re-read every file against its checksum, compare the shards with the FAISS
     files and the sense sums with the sense FAISS files, run SQLite's integrity check and
     re-encode a few sentences with the manifest's model and layers (loads the model from
-    the local cache only; ``encoder``: an already loaded ``Encoder`` of that model to use).
+    the local cache only; ``encoder``: an already loaded ``Encoder`` of that model to use;
+    ``reencode=False`` skips that step).
 
     Raises:
         Nothing for a damaged index: every problem is in the report.
@@ -111,7 +116,7 @@ def verify(path: str | os.PathLike, deep: bool = False, *, db_url: str | None = 
     directory = IndexDirectory(path, db_url)
     report = VerifyReport(str(directory.path), deep)
     try:
-        _Checker(directory, report, encoder).run()
+        _Checker(directory, report, encoder, reencode).run()
     finally:
         directory.close()
     report.seconds = time.perf_counter() - start
@@ -119,8 +124,11 @@ def verify(path: str | os.PathLike, deep: bool = False, *, db_url: str | None = 
 
 
 class _Checker:
-    def __init__(self, directory: IndexDirectory, report: VerifyReport, encoder) -> None:
+    def __init__(self, directory: IndexDirectory, report: VerifyReport, encoder,
+                 reencode: bool) -> None:
         self.directory, self.report, self.encoder = directory, report, encoder
+        self.reencode = reencode
+        self.recorded: dict[int, str] = {}  # shard id -> recorded path
         self.database = str(directory.database_file or directory.db_url)
         self.sums: dict[str, Any] = {}
         self.damaged_files: set[str] = set()
@@ -146,7 +154,8 @@ class _Checker:
             self.check_integrity()
             self.check_shard_vectors(manifest, stores, shards)
             self.check_sense_sums(manifest, stores)
-            self.check_encoder(manifest, shards)
+            if self.reencode:
+                self.check_encoder(manifest, shards)
         self.name_affected_documents()
 
     def check_database(self) -> Manifest | None:
@@ -277,6 +286,7 @@ class _Checker:
             rows = session.execute(select(ShardRow.id, ShardRow.path, ShardRow.count)
                                    .order_by(ShardRow.id)).all()
         readable = {}
+        self.recorded = {shard_id: recorded for shard_id, recorded, _ in rows}
         for shard_id, recorded, count in rows:
             action = f"re-index the documents it holds: `sensedb repair --corpus FILE` ({recorded})"
             whole = [self.check_file(p, action) for p in self.directory.shard_files(recorded)]
@@ -327,7 +337,7 @@ class _Checker:
                 order = np.argsort(ids)
                 held[name] = (ids[order], order, vectors)
         differing: dict[str, int] = {}
-        for data in shards.values():
+        for shard_id, data in shards.items():
             ids = np.asarray(data["ids"])
             mine = normalizer(np.asarray(data["vectors"], dtype=np.float32), copy=True)
             for name, (sorted_ids, order, vectors) in held.items():
@@ -340,9 +350,29 @@ class _Checker:
                 bad = int((~np.isfinite(diff) | (diff > TOLERANCE)).sum())
                 if bad:
                     differing[name] = differing.get(name, 0) + bad
+                    recorded = self.recorded[shard_id]
+                    self.report.differing_shards[recorded] = \
+                        self.report.differing_shards.get(recorded, 0) + bad
         for name, bad in differing.items():
-            self.problem(self._store_file(name), f"{bad} vectors differ from their shards' "
-                         f"(by more than {TOLERANCE} after normalization)", REPAIR)
+            store_file = self._store_file(name)
+            if self.directory.relative(store_file) in self.damaged_files:
+                continue  # its checksum said so already
+            # the one without a checksum is the suspect (both without one: the shard, as the
+            # FAISS file was built from it; re-indexing its documents mends either)
+            suspects = [r for r in self.report.differing_shards
+                        if not all(self.directory.relative(f) in self.sums
+                                   for f in self.directory.shard_files(r))]
+            if self.directory.relative(store_file) in self.sums and not suspects:
+                self.problem(store_file, f"{bad} vectors differ from their shards' (by more than "
+                             f"{TOLERANCE} after normalization)", REPAIR)
+                continue
+            for recorded in suspects:
+                self.problem(self.directory.path / recorded,
+                             f"{self.report.differing_shards[recorded]} of its vectors differ from "
+                             f"{Path(store_file).name}'s and it has no checksum: it is taken "
+                             "as damaged", "re-index the documents it holds: `sensedb repair "
+                             "--corpus FILE`")
+                self.report.damaged_shards.setdefault(recorded, [])
 
     def check_sense_sums(self, manifest: Manifest, stores: dict[str, VectorStore]) -> None:
         """The sense FAISS files against the sums in the database (what they are built from)."""
@@ -422,18 +452,24 @@ class _Checker:
         data = shards[shard_id]
         with self.directory.db.session() as session:
             rows = session.execute(
-                select(TokenRow.id, TokenRow.position, SentenceRow.text)
+                select(TokenRow.id, TokenRow.position, TokenRow.surface, SentenceRow.text)
                 .join(SentenceRow, TokenRow.sentence_id == SentenceRow.id)
                 .where(TokenRow.shard_id == shard_id).order_by(TokenRow.id)
-                .limit(REENCODE_TOKENS)).all()
+                .limit(REENCODE_TOKENS * 20)).all()
         ids = np.asarray(data["ids"])
         position_of = {int(i): n for n, i in enumerate(ids)}
         sample = []
-        for token_id, position, sentence in rows:
+        for token_id, position, surface, sentence in rows:
+            # the text is the words joined by spaces: a word with a space in it (a multiword
+            # expression) shifts the positions after it; a token whose word is not where its
+            # position says is left out
             words = sentence.split(" ")
-            if token_id in position_of and position < len(words):
+            if (token_id in position_of and position < len(words)
+                    and words[position] == surface):
                 sample.append((position, words, np.asarray(data["vectors"][position_of[token_id]],
                                                            dtype=np.float32)))
+            if len(sample) == REENCODE_TOKENS:
+                break
         return sample
 
     # ------------------------------------------------------------------ what a shard holds
