@@ -255,7 +255,6 @@ def pristine(mini_index, tmp_path_factory):
     return mini_index, files, tmp_path_factory.mktemp("flips")
 
 
-@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # flipped exponents overflow norms
 @seed(16)
 @settings(max_examples=20, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.function_scoped_fixture])

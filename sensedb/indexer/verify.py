@@ -339,14 +339,16 @@ class _Checker:
         differing: dict[str, int] = {}
         for shard_id, data in shards.items():
             ids = np.asarray(data["ids"])
-            mine = normalizer(np.asarray(data["vectors"], dtype=np.float32), copy=True)
+            with np.errstate(all="ignore"):  # a damaged value may overflow: it then differs
+                mine = normalizer(np.asarray(data["vectors"], dtype=np.float32), copy=True)
             for name, (sorted_ids, order, vectors) in held.items():
                 where = np.clip(np.searchsorted(sorted_ids, ids), 0, max(len(sorted_ids) - 1, 0))
                 here = sorted_ids[where] == ids
                 if not here.any():
                     continue
                 rows = order[where[here]]
-                diff = np.abs(vectors[rows] - mine[here]).max(axis=1)
+                with np.errstate(all="ignore"):
+                    diff = np.abs(vectors[rows] - mine[here]).max(axis=1)
                 bad = int((~np.isfinite(diff) | (diff > TOLERANCE)).sum())
                 if bad:
                     differing[name] = differing.get(name, 0) + bad
@@ -432,10 +434,11 @@ class _Checker:
                          "the manifest is damaged: restore the database or re-index")
             return
         cosines = []
-        for (position, _, stored), vectors in zip(sample, fresh, strict=True):
-            new = vectors[position]
-            cosines.append(float(stored @ new / (np.linalg.norm(stored) * np.linalg.norm(new)
-                                                 + 1e-12)))
+        with np.errstate(all="ignore"):  # a damaged stored value may overflow
+            for (position, _, stored), vectors in zip(sample, fresh, strict=True):
+                new = vectors[position]
+                cosines.append(float(stored @ new / (np.linalg.norm(stored)
+                                                     * np.linalg.norm(new) + 1e-12)))
         if np.median(cosines) < REENCODE_COSINE:
             self.problem(self.database, f"the stored vectors are not what model "
                          f"{settings.model!r} with layers {settings.layers!r} "
