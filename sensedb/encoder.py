@@ -117,6 +117,8 @@ class Encoder:
     sentence-transformers or Hugging Face model name or local path. ``batch_tokens``: padded
     word pieces per forward pass; ``max_length``: pieces per window ([CLS]/[SEP] included),
     at most the model's own limit; ``device``: a torch device (default cuda when available).
+    ``local_files_only``: never reach the model hub (the model must be in the local cache or
+    a local directory), as when an existing index's manifest names the model.
 
     Raises:
         ConfigurationError: the model cannot be loaded, has no fast tokenizer, a bad layer
@@ -133,6 +135,7 @@ class Encoder:
         batch_tokens: int = 4096,
         threads: int | None = None,
         max_length: int | None = None,
+        local_files_only: bool = False,
     ) -> None:
         import torch
 
@@ -150,7 +153,7 @@ class Encoder:
         else:
             self.name = str(model)
             path = str(model)
-        self._st = _load_sentence_transformer(path, device)
+        self._st = _load_sentence_transformer(path, device, local_files_only)
         first = self._st[0]
         self.tokenizer = first.tokenizer
         self.model = first.auto_model
@@ -430,17 +433,18 @@ def _combine(states, spec: LayerSpec):
     return stacked / len(chosen) if spec.pooling == "mean" else stacked
 
 
-def _load_sentence_transformer(path: str, device: str):
+def _load_sentence_transformer(path: str, device: str, local_files_only: bool = False):
     from sentence_transformers import SentenceTransformer
     from transformers.utils import logging as hf_logging
 
     hf_logging.disable_progress_bar()
     hf_logging.set_verbosity_error()
     try:
-        return SentenceTransformer(path, device=device)
+        return SentenceTransformer(path, device=device, local_files_only=local_files_only)
     except Exception as exc:  # the library raises many kinds; the user needs one message
+        where = " (only the local cache was searched)" if local_files_only else ""
         raise ConfigurationError(
-            f"cannot load model {path!r}: {exc}. Give a sentence-transformers or Hugging Face "
-            "model name that is in the local cache, or a local model directory "
+            f"cannot load model {path!r}{where}: {exc}. Give a sentence-transformers or Hugging "
+            "Face model name that is in the local cache, or a local model directory "
             "(no download is attempted when HF_HUB_OFFLINE=1)."
         ) from exc

@@ -3,8 +3,9 @@
 This module holds the group, :func:`main` (the console script) and the option decorators every
 command shares; the commands live in ``index_cmds`` (index, info, default-index),
 ``query_cmds`` (wsd, neighbors, evaluate, tag), ``similarity_cmds`` (similarity,
-similarity-batch, evaluate-wic, evaluate-graded) and ``diagnostics_cmds`` (stats, keywords,
-plot). Each command is a few lines over one API call, and its help ends with an example.
+similarity-batch, evaluate-wic, evaluate-graded), ``diagnostics_cmds`` (stats, keywords,
+plot) and ``integrity_cmds`` (verify, repair). Each command is a few lines over one API
+call, and its help ends with an example.
 """
 
 from __future__ import annotations
@@ -156,6 +157,12 @@ def main() -> None:
 
 # The commands register themselves on ``cli``.
 from ..service.cli import serve_command  # noqa: E402  (imports FastAPI only when run)
-from . import diagnostics_cmds, index_cmds, query_cmds, similarity_cmds  # noqa: E402, F401
+from . import (  # noqa: E402, F401
+    diagnostics_cmds,
+    index_cmds,
+    integrity_cmds,
+    query_cmds,
+    similarity_cmds,
+)
 
 cli.add_command(serve_command)

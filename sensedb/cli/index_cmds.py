@@ -1,4 +1,5 @@
-"""Commands that build or describe an index: ``index``, ``info``, ``default-index``."""
+"""Commands that build or describe an index: ``index``, ``info``, ``default-index``
+(``verify`` and ``repair`` are in ``integrity_cmds``)."""
 
 from __future__ import annotations
 
@@ -62,7 +63,9 @@ def index(corpus, gold, index_dir, corpus_name, model, layers, pooling, standard
 
 @cli.command()
 @index_options
-@click.option("--check", is_flag=True, help="Also verify FAISS ids against database rows.")
+@click.option("--check", is_flag=True,
+              help="Also run the fast `sensedb verify` (FAISS ids against database rows, file "
+                   "sizes and headers, dimensions); exit status 1 on a problem.")
 @output_options
 def info(index, check, as_json):
     """What an index holds and how it was built.
@@ -71,9 +74,15 @@ def info(index, check, as_json):
 
         sensedb info --index ./semcor-index --check
     """
+    from ..errors import IndexFormatError
+    from ..indexer.verify import verify
+
     data = index.info()
     if check:
         index.check()
+        report = verify(index.directory.path, db_url=index.directory.db_url)
+        if not report.ok:
+            raise IndexFormatError("; ".join(map(str, report.problems)))
         data["check"] = "ok"
     emit(data, as_json, lambda d: "\n".join(
         f"{k}: {json.dumps(v) if isinstance(v, dict | list) else v}" for k, v in d.items()))

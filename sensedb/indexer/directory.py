@@ -12,6 +12,10 @@ Layout of ``DIR``::
                                (indexes written before these were plain .npy: one .npz)
     .lock                      held by the one process writing
 
+Every file the index writes has its SHA-256 and size recorded in the ``file_checksums`` table
+(``FileChecksumRow``), keyed by its path relative to ``DIR``: a shard's right after it is
+written, a store generation's in the commit that makes it current.
+
 :class:`IndexDirectory` is the one place that names these files: the indexer asks it for a
 shard's or a store generation's paths, and the store package reads and writes the paths it is
 given (``sensedb.store.files``).
@@ -29,14 +33,16 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from sqlalchemy import delete, inspect, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from ..encoder import library_versions as encoder_versions
 from ..errors import IndexFormatError, IndexLockedError
-from ..schema import FORMAT_VERSION, Database
+from ..schema import FORMAT_VERSION, Database, FileChecksumRow
 from ..store import RunningStats, VectorStore, load_array, save_array
 from ..store import library_versions as store_versions
-from ..store.files import remove_temporaries
+from ..store.files import FileSum, array_path, remove_temporaries
 from .manifest import Manifest
 
 TOKENS, SENSES = "tokens", "senses"  # labelled corpus tokens, corpus sense means
@@ -69,6 +75,45 @@ class IndexDirectory:
         if self.db_url.startswith("sqlite:///") and not (self.path / "sensedb.sqlite").exists():
             return False
         return self.db.exists()
+
+    @property
+    def database_file(self) -> Path | None:
+        """The SQLite database file, when the index uses the default database."""
+        return self.path / "sensedb.sqlite" if self.db_url == self._default_url() else None
+
+    def _default_url(self) -> str:
+        return f"sqlite:///{self.path / 'sensedb.sqlite'}"
+
+    def database_damage(self) -> str | None:
+        """What is wrong with the index's SQLite file, read from its header (a few bytes:
+        cheap enough for every open), or None when it looks sound or is absent: not a SQLite
+        file, truncated (size not a whole number of pages, or short of the page count its
+        header records), or a file SQLite cannot read. Another database URL: None."""
+        path = self.database_file
+        if path is None or not path.exists():
+            return None
+        size = path.stat().st_size
+        with open(path, "rb") as handle:
+            header = handle.read(100)
+        if len(header) < 100 or not header.startswith(b"SQLite format 3\x00"):
+            return (f"{path}: the database is damaged (not a SQLite file: its header is "
+                    f"{'short' if len(header) < 100 else 'overwritten'})")
+        page = int.from_bytes(header[16:18], "big")
+        page = 65536 if page == 1 else page
+        if page < 512 or page & (page - 1):
+            return f"{path}: the database is damaged (its header's page size {page} is invalid)"
+        pages = int.from_bytes(header[28:32], "big")
+        header_valid = header[24:28] == header[92:96]
+        wal = Path(f"{path}-wal")
+        wal_pages = wal.exists() and wal.stat().st_size > 32
+        if size % page or (header_valid and pages * page > size and not wal_pages):
+            return (f"{path}: the database is damaged (truncated: {size} bytes, its header "
+                    f"records {pages} pages of {page} bytes)")
+        try:
+            inspect(self.db.engine).get_table_names()
+        except SQLAlchemyError as exc:
+            return f"{path}: the database is damaged (SQLite cannot read it: {exc.orig or exc})"
+        return None
 
     # ------------------------------------------------------------------ manifest
     def close(self) -> None:
@@ -137,6 +182,10 @@ class IndexDirectory:
         Raises:
             IndexFormatError: no index here, another format version, or a damaged manifest."""
         if not self.exists():
+            damage = self.database_damage()
+            if damage is not None:
+                raise IndexFormatError(f"{damage}; restore it from a backup or re-index the "
+                                       "corpus (`sensedb verify --index DIR` for details)")
             raise IndexFormatError(f"{self.path}: no sensedb index here (create one with "
                                    "`sensedb index CORPUS --index DIR`)")
         entries = self.db.manifest()
@@ -182,10 +231,61 @@ class IndexDirectory:
 
     def save_shard(self, shard_id: int, ids: np.ndarray, vectors: np.ndarray) -> str:
         """Write a shard's token ids (int64 (n,)) and raw vectors (float32 (n, dim))
-        atomically; returns its recorded path (:meth:`shard_name`)."""
+        atomically and record their checksums; returns its recorded path
+        (:meth:`shard_name`)."""
         name = self.shard_name(shard_id)
-        save_array(self.path / name, ids=ids, vectors=vectors)
+        self.record_checksums(save_array(self.path / name, ids=ids, vectors=vectors))
         return name
+
+    def shard_files(self, recorded: str) -> list[Path]:
+        """The files of the shard recorded as ``recorded``: its ``.ids.npy`` and
+        ``.vectors.npy`` (one ``.npz`` for an older index)."""
+        if recorded.endswith(".npz"):
+            return [self.path / recorded]
+        return [array_path(self.path / recorded, name) for name in SHARD_ARRAYS]
+
+    # ------------------------------------------------------------------ checksums
+    def relative(self, path: str | os.PathLike) -> str:
+        """``path`` relative to the index directory, as the checksum table keys it."""
+        return Path(path).relative_to(self.path).as_posix()
+
+    def record_checksums(self, sums: list[FileSum], session: Session | None = None) -> None:
+        """Record the checksums of files just written (replacing older rows of the same
+        paths), in ``session``'s transaction when one is given, else in one of its own."""
+        if session is None:
+            self._ensure_checksum_table()
+            with self.db.session() as own:
+                self.record_checksums(sums, own)
+            return
+        now = time.time()
+        for item in sums:
+            session.merge(FileChecksumRow(path=self.relative(item.path), sha256=item.sha256,
+                                          bytes=item.bytes, written=now))
+
+    def forget_checksums(self, paths: list[Path], session: Session | None = None) -> None:
+        """Delete the checksum rows of files removed from the index."""
+        if not paths:
+            return
+        if session is None:
+            self._ensure_checksum_table()
+            with self.db.session() as own:
+                self.forget_checksums(paths, own)
+            return
+        session.execute(delete(FileChecksumRow).where(
+            FileChecksumRow.path.in_([self.relative(p) for p in paths])))
+
+    def checksums(self) -> dict[str, FileChecksumRow]:
+        """Every recorded checksum, by path relative to the index directory; empty for an
+        index written before checksums were kept. Reads only (never creates the table)."""
+        if not inspect(self.db.engine).has_table(FileChecksumRow.__tablename__):
+            return {}
+        with self.db.session() as session:
+            return {row.path: row for row in session.execute(select(FileChecksumRow))
+                    .scalars().all()}
+
+    def _ensure_checksum_table(self) -> None:
+        if not self._tables_checked:
+            FileChecksumRow.__table__.create(self.db.engine, checkfirst=True)
 
     def load_shard(self, recorded: str) -> dict[str, np.ndarray]:
         """The arrays of the shard recorded as ``recorded`` (a ``shards.path``): ``ids``
@@ -203,17 +303,26 @@ class IndexDirectory:
         base = self.path / f"{name}.{generation:06d}"
         return Path(f"{base}.faiss"), Path(f"{base}.groups.npz")
 
-    def save_store(self, store: VectorStore, name: str, generation: int) -> None:
+    def save_store(self, store: VectorStore, name: str, generation: int) -> list[FileSum]:
         """Write ``store`` as generation ``generation`` of ``name`` (each file atomically);
-        the manifest still points to the previous generation until the caller records it."""
-        store.save(*self.store_paths(name, generation))
+        returns the checksums of the two files, which the caller records
+        (:meth:`record_checksums`) in the commit that makes the generation current; the
+        manifest still points to the previous generation until then."""
+        return store.save(*self.store_paths(name, generation))
 
-    def load_store(self, name: str, generation: int) -> VectorStore:
-        """Generation ``generation`` of store ``name``.
+    def load_store(self, name: str, generation: int, dim: int | None = None) -> VectorStore:
+        """Generation ``generation`` of store ``name``; ``dim``: the width the manifest
+        records, checked against the FAISS file's.
 
         Raises:
-            IndexFormatError: a file is missing or damaged (names it)."""
-        return VectorStore.load(*self.store_paths(name, generation))
+            IndexFormatError: a file is missing or damaged, or its width is not ``dim``
+                (names it)."""
+        store = VectorStore.load(*self.store_paths(name, generation))
+        if dim is not None and store.dim != dim:
+            raise IndexFormatError(
+                f"{self.store_paths(name, generation)[0]}: vectors are {store.dim} wide, the "
+                f"manifest says {dim}: the manifest is damaged (run `sensedb verify --deep`)")
+        return store
 
     def generations(self, name: str) -> list[int]:
         """The generations of store ``name`` whose FAISS file is on disk, ascending."""
@@ -227,12 +336,15 @@ class IndexDirectory:
 
     def remove_other_generations(self, name: str, keep: int) -> None:
         """Delete every generation of store ``name`` but ``keep``, and the temporary files a
-        crashed save left for it."""
+        crashed save left for it (and the checksum rows of the deleted files)."""
+        removed = []
         for generation in self.generations(name):
             if generation != keep:
                 for path in self.store_paths(name, generation):
                     path.unlink(missing_ok=True)
+                    removed.append(path)
         remove_temporaries(self.path, f"{name}.")
+        self.forget_checksums(removed)
 
     def load_stores(self, manifest: Manifest | None = None) -> dict[str, VectorStore]:
         """Every vector store at the manifest's current generation (an empty store where
@@ -242,7 +354,7 @@ class IndexDirectory:
             IndexFormatError: no index here, or a store's files are missing or damaged."""
         manifest = manifest or self.manifest()
         dim = manifest.encoder.dim
-        return {name: self.load_store(name, generation) if generation else VectorStore(dim)
+        return {name: self.load_store(name, generation, dim) if generation else VectorStore(dim)
                 for name, generation in manifest.generations.items()}
 
     @contextmanager

@@ -3,7 +3,8 @@
 The token stores (``tokens``, ``examples``) hold every token's raw vector from its shard,
 normalized; the sense stores (``senses``, ``wordnet``) hold each sense's mean (sum / count),
 normalized. The new files are written first; one manifest commit then makes them current, so
-a crash at any point leaves the previous generation in use.
+a crash at any point leaves the previous generation in use. The same commit records the new
+files' checksums.
 """
 
 from __future__ import annotations
@@ -21,8 +22,9 @@ from ..schema import Database, SenseRow, ShardRow, WordNetSenseRow
 from ..store import GroupLayout, Normalizer, VectorStore, l2_normalize
 from ..vocabulary import group_key
 from . import fold
-from .directory import EXAMPLES, SENSES, STORES, TOKENS, IndexDirectory
+from .directory import EXAMPLES, SENSES, STORES, TOKENS, WORDNET, IndexDirectory
 from .fold import Committed, TokenRows, locate
+from .manifest import Manifest
 from .wordnet import CORPUS as WORDNET_CORPUS
 
 
@@ -44,32 +46,52 @@ def finalize(directory: IndexDirectory, stores: Iterable[str] = STORES,
     fold.fold_sense_sums(directory)  # a crashed job's chunks, if any
     manifest = directory.manifest()
     normalizer = manifest.normalizer()
-    in_place = partial(normalizer, copy=False)
     dim = manifest.encoder.dim
     with directory.db.session() as session:
         token_rows = committed.token_rows(session)
         shard_paths = dict(session.execute(select(ShardRow.id, ShardRow.path)).all())
-        senses = SumRows.fetch(session, SenseRow.__table__, dim, committed.folded)
-        wordnet = SumRows.fetch(session, WordNetSenseRow.__table__, dim)
-    built: dict[str, VectorStore] = {}
+    built: dict[str, VectorStore] = sense_stores(directory, manifest,
+                                                 [n for n in stores if n not in (TOKENS, EXAMPLES)],
+                                                 committed.folded)
     for name in stores:
         if name in (TOKENS, EXAMPLES):
             rows = token_rows.select((token_rows.corpus == WORDNET_CORPUS) == (name == EXAMPLES))
             built[name] = token_store(directory, rows, shard_paths, normalizer, dim, name,
                                       committed.vectors)
-        elif name == SENSES:
-            built[name] = senses.mean_store([(in_place, None)])
-        else:  # gloss vectors are sentence vectors: not in the token space's statistics
-            built[name] = wordnet.mean_store([(l2_normalize, wordnet.sources == "gloss"),
-                                              (in_place, wordnet.sources != "gloss")])
+    built = {name: built[name] for name in stores}
     generations = dict(manifest.generations)
     generation = max(generations.values()) + 1
+    written = []
     for name, store in built.items():
-        directory.save_store(store, name, generation)
+        written += directory.save_store(store, name, generation)
         generations[name] = generation
-    directory.set_manifest(generations=generations)
+    with directory.db.session() as session:  # current generation and its checksums at once
+        directory.set_manifest(session, generations=generations)
+        directory.record_checksums(written, session)
     for name in built:
         directory.remove_other_generations(name, keep=generation)
+    return built
+
+
+def sense_stores(directory: IndexDirectory, manifest: Manifest, names: Iterable[str],
+                 folded: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+                 ) -> dict[str, VectorStore]:
+    """The sense stores among ``names`` (``senses``, ``wordnet``) built from the sums in the
+    database (``folded``: sums a job still holds, as :meth:`SumRows.fetch` takes them)."""
+    names = list(names)
+    normalizer = manifest.normalizer()
+    in_place = partial(normalizer, copy=False)
+    dim = manifest.encoder.dim
+    built: dict[str, VectorStore] = {}
+    with directory.db.session() as session:
+        if SENSES in names:
+            built[SENSES] = SumRows.fetch(session, SenseRow.__table__, dim, folded) \
+                .mean_store([(in_place, None)])
+        if WORDNET in names:
+            # gloss vectors are sentence vectors: not in the token space's statistics
+            wordnet = SumRows.fetch(session, WordNetSenseRow.__table__, dim)
+            built[WORDNET] = wordnet.mean_store([(l2_normalize, wordnet.sources == "gloss"),
+                                                 (in_place, wordnet.sources != "gloss")])
     return built
 
 

@@ -15,13 +15,18 @@ from . import scoring
 def make_encoder(directory: IndexDirectory, model: str | None, *, device: str | None,
                  batch_tokens: int) -> Encoder:
     """An encoder for ``directory``: the index's model, layers, pooling and maximum length
-    when the index exists, else ``model`` (None: the default model) with default settings."""
+    when the index exists (looked up in the local model cache only: a manifest never makes
+    sensedb reach the model hub), else ``model`` (None: the default model) with default
+    settings.
+
+    Raises:
+        ConfigurationError: the model cannot be loaded (not available locally)."""
     settings = {}
     if directory.exists():
         described = directory.manifest().encoder
         model = described.model
         settings = {"layers": described.layers, "pooling": described.layer_pooling,
-                    "max_length": described.max_length}
+                    "max_length": described.max_length, "local_files_only": True}
     return Encoder(model, device=device, batch_tokens=batch_tokens, **settings)
 
 
@@ -34,11 +39,14 @@ def prepare_directory(directory: IndexDirectory, *, autobuild: bool, model: str 
     ``model`` against the ones it was built with.
 
     Raises:
-        IndexFormatError: no index and no ``autobuild``; built with another model or
-            encoder settings; an unreadable manifest.
+        IndexFormatError: no index and no ``autobuild``; a damaged database (says so, with
+            the file); built with another model or encoder settings; an unreadable manifest.
         IndexLockedError: creating the default index while another process writes it.
     """
     if not directory.exists():
+        damage = directory.database_damage()
+        if damage is not None:
+            raise IndexFormatError(f"{damage}; restore it from a backup or re-index the corpus")
         if not autobuild:
             raise IndexFormatError(
                 f"{directory.path}: no sensedb index here (build one with "

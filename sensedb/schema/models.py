@@ -8,6 +8,7 @@ are derived from them and from ``senses.vec_sum`` whenever an index job finishes
 from __future__ import annotations
 
 from sqlalchemy import (
+    BigInteger,
     Float,
     ForeignKey,
     Index,
@@ -139,3 +140,15 @@ class WordNetSenseRow(Base):
     vec_sum: Mapped[bytes] = mapped_column(LargeBinary)
     __table_args__ = (UniqueConstraint("key", "source", name="uq_wordnet_sense_source"),
                       Index("ix_wordnet_senses_lemma_pos", "lemma", "pos"))
+
+
+class FileChecksumRow(Base):
+    """The SHA-256 of a file the index wrote (a FAISS file, a group table, a raw shard's
+    array), recorded when it was written; ``sensedb verify --deep`` re-reads files against it.
+    A file without a row (written before checksums were kept) is unverified, not damaged."""
+
+    __tablename__ = "file_checksums"
+    path: Mapped[str] = mapped_column(String(500), primary_key=True)  # relative to the index
+    sha256: Mapped[str] = mapped_column(String(64))  # hex digest
+    bytes: Mapped[int] = mapped_column(BigInteger)  # file size
+    written: Mapped[float] = mapped_column(Float)  # Unix time of the write

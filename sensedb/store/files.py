@@ -4,13 +4,19 @@ arrays; every write atomic (temporary file, fsync, rename, fsync of the director
 Functions here read and write the paths they are given; which paths an index uses is the
 index directory's business (``sensedb.indexer.directory.IndexDirectory``). Unreadable or
 damaged files raise :class:`~sensedb.errors.IndexFormatError` naming the file.
+
+Every write returns the :class:`FileSum` (SHA-256 and size) of what it wrote, hashed from the
+page cache right after the write and before the rename; the index records it in its database
+and ``sensedb verify --deep`` re-reads the file against it.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import zipfile
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -25,19 +31,50 @@ TEMPORARY_MARK = ".tmp-"
 _NUMPY_READ_ERRORS = (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile)
 
 
-def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
+#: Bytes read at a time when hashing a file.
+HASH_BLOCK = 1 << 20
+
+
+@dataclass(frozen=True)
+class FileSum:
+    """What was written to ``path``: its SHA-256 (hex) and size in bytes."""
+
+    path: Path
+    sha256: str
+    bytes: int
+
+
+def file_sum(path: str | os.PathLike) -> FileSum:
+    """The SHA-256 and size of the file at ``path``, read in blocks of :data:`HASH_BLOCK`
+    bytes.
+
+    Raises:
+        OSError: the file cannot be read (callers turn it into their own error)."""
+    digest = hashlib.sha256()
+    size = 0
+    with open(path, "rb") as handle:
+        while block := handle.read(HASH_BLOCK):
+            digest.update(block)
+            size += len(block)
+    return FileSum(Path(path), digest.hexdigest(), size)
+
+
+def atomic_write(path: Path, write: Callable[[Path], None]) -> FileSum:
     """Write ``path`` through ``write(tmp_path)``, fsync, then rename over ``path``: readers
-    see the old file or the whole new one, never part of it. A failed write leaves no
+    see the old file or the whole new one, never part of it. Returns the checksum of the
+    bytes written (hashed from the page cache before the rename). A failed write leaves no
     temporary file behind and re-raises what ``write`` raised."""
     tmp = path.with_name(f"{path.name}{TEMPORARY_MARK}{os.getpid()}")
     try:
         write(tmp)
         with open(tmp, "rb+") as handle:
             os.fsync(handle.fileno())
+        written = file_sum(tmp)
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
     _fsync_dir(path.parent)
+    return FileSum(path, written.sha256, written.bytes)
 
 
 def remove_temporaries(directory: Path, prefix: str) -> None:
@@ -59,9 +96,9 @@ def _fsync_dir(directory: Path) -> None:
 
 
 # --------------------------------------------------------------------------- FAISS files
-def write_faiss(index: faiss.Index, path: Path) -> None:
-    """Write a FAISS index to ``path`` atomically."""
-    atomic_write(path, lambda p: faiss.write_index(index, str(p)))
+def write_faiss(index: faiss.Index, path: Path) -> FileSum:
+    """Write a FAISS index to ``path`` atomically; returns its checksum."""
+    return atomic_write(path, lambda p: faiss.write_index(index, str(p)))
 
 
 def read_faiss(path: Path) -> faiss.Index:
@@ -73,16 +110,17 @@ def read_faiss(path: Path) -> faiss.Index:
         raise IndexFormatError(f"{path}: vector index file is missing")
     try:
         return faiss.read_index(str(path))
-    except RuntimeError as exc:
-        raise IndexFormatError(f"{path}: cannot read FAISS index: {exc}") from exc
+    except (RuntimeError, OSError, MemoryError) as exc:
+        raise IndexFormatError(f"{path}: cannot read FAISS index (damaged; run `sensedb "
+                               f"repair`): {exc}") from exc
 
 
 def write_groups(path: Path, keys: Sequence[str], ranges: np.ndarray, ntotal: int,
-                 digest: int, dim: int) -> None:
+                 digest: int, dim: int) -> FileSum:
     """Write a store's group table atomically as an .npz: ``keys`` (the group keys, str),
     ``ranges`` (int64 (groups, 2): [start, end) rows of each key), ``ntotal``, ``digest`` (of
-    the id layout, pairs the table with its FAISS file) and ``dim``."""
-    atomic_write(path, lambda p: _save_npz(
+    the id layout, pairs the table with its FAISS file) and ``dim``; returns its checksum."""
+    return atomic_write(path, lambda p: _save_npz(
         p, keys=np.asarray(keys, dtype=str), ranges=np.asarray(ranges, dtype=np.int64)
         .reshape(-1, 2), ntotal=np.int64(ntotal), digest=np.int64(digest), dim=dim))
 
@@ -101,8 +139,8 @@ def read_groups(path: Path) -> tuple[list[str], np.ndarray, int, int]:
             ranges = data["ranges"].reshape(-1, 2)
             return keys, ranges, int(data["ntotal"]), int(data["digest"])
     except _NUMPY_READ_ERRORS as exc:
-        raise IndexFormatError(f"{path}: cannot read the store's group table: "
-                               f"{type(exc).__name__}: {exc}") from exc
+        raise IndexFormatError(f"{path}: cannot read the store's group table (damaged; run "
+                               f"`sensedb repair`): {type(exc).__name__}: {exc}") from exc
 
 
 def _save_npz(path: Path, **arrays) -> None:
@@ -111,11 +149,12 @@ def _save_npz(path: Path, **arrays) -> None:
 
 
 # --------------------------------------------------------------------------- raw arrays
-def save_array(path: str | os.PathLike, **arrays: np.ndarray) -> None:
+def save_array(path: str | os.PathLike, **arrays: np.ndarray) -> list[FileSum]:
     """Atomically write named arrays (a raw vector shard) as ``PATH.NAME.npy``, one plain .npy
-    file each: written straight from memory (no zip checksum) and read back by memory map."""
-    for name, array in arrays.items():
-        atomic_write(_member(path, name), lambda p, a=array: _save_npy(p, a))
+    file each: written straight from memory and read back by memory map. Returns the
+    checksum of each file written."""
+    return [atomic_write(array_path(path, name), lambda p, a=array: _save_npy(p, a))
+            for name, array in arrays.items()]
 
 
 def load_array(path: str | os.PathLike, names: Sequence[str]) -> dict[str, np.ndarray]:
@@ -129,13 +168,14 @@ def load_array(path: str | os.PathLike, names: Sequence[str]) -> dict[str, np.nd
         if str(path).endswith(".npz"):
             with np.load(path, allow_pickle=False) as data:
                 return {name: data[name] for name in names}
-        return {name: np.load(_member(path, name), mmap_mode="r", allow_pickle=False)
+        return {name: np.load(array_path(path, name), mmap_mode="r", allow_pickle=False)
                 for name in names}
     except _NUMPY_READ_ERRORS as exc:
         raise IndexFormatError(f"raw vector shard {path}: cannot read it: {exc}") from exc
 
 
-def _member(path: str | os.PathLike, name: str) -> Path:
+def array_path(path: str | os.PathLike, name: str) -> Path:
+    """The file :func:`save_array` writes array ``name`` of ``path`` to: ``PATH.NAME.npy``."""
     return Path(f"{path}.{name}.npy")
 
 

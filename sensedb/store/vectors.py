@@ -225,13 +225,15 @@ class VectorStore:
         return scores, ids.astype(np.int64)
 
     # ------------------------------------------------------------------ persistence
-    def save(self, index_path: str | os.PathLike, groups_path: str | os.PathLike) -> None:
+    def save(self, index_path: str | os.PathLike,
+             groups_path: str | os.PathLike) -> list[files.FileSum]:
         """Write the store as two files, each atomically (temporary file, fsync, rename): the
-        FAISS index at ``index_path`` and its group table at ``groups_path``."""
+        FAISS index at ``index_path`` and its group table at ``groups_path``; returns their
+        checksums."""
         ranges = np.asarray([self._ranges[k] for k in self._group_keys], dtype=np.int64)
-        files.write_faiss(self._index, Path(index_path))
-        files.write_groups(Path(groups_path), self._group_keys, ranges, self.ntotal,
-                           _digest(self._ids), self.dim)
+        return [files.write_faiss(self._index, Path(index_path)),
+                files.write_groups(Path(groups_path), self._group_keys, ranges, self.ntotal,
+                                   _digest(self._ids), self.dim)]
 
     @classmethod
     def load(cls, index_path: str | os.PathLike,

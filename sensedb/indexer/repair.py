@@ -1,0 +1,216 @@
+"""Repairing an index from its store of record (the raw shards and the database).
+
+Every derived file is rebuilt into a new generation (``rebuild.finalize`` with every store):
+the token FAISS files from the shards, the corpus sense sums recomputed from the shards (so a
+damaged sum in the database is not carried over), the sense FAISS files from the sums. A
+manifest whose dimension disagrees with the shards takes the shards' width.
+
+A damaged shard cannot be rebuilt: its vectors exist nowhere else. Its documents (shard ->
+tokens -> sentences -> documents) are named; given their corpus, their rows are deleted (the
+surviving shards that held some of their tokens are rewritten without them) and the ordinary
+index job adds them again, as it adds any document the index lacks.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sqlalchemy import delete, func, select, update
+
+from ..errors import IndexFormatError, InputError
+from ..schema import (
+    DocumentRow,
+    SenseRow,
+    SentenceRow,
+    ShardRow,
+    TokenRow,
+    TokenSenseRow,
+)
+from ..store.files import file_sum
+from . import fold, rebuild
+from .directory import STORES, IndexDirectory
+from .verify import affected_documents, verify
+from .wordnet import CORPUS as WORDNET_CORPUS
+
+
+@dataclass
+class RepairReport:
+    """What :func:`repair` did. ``generation``: the new generation of every store;
+    ``dimension``: the manifest's dimension set from the shards (None: it was right);
+    ``damaged_shards``: recorded shard path -> its documents (``corpus/key``);
+    ``reindexed``: the documents indexed again from the corpus; ``seconds``: wall time of the
+    rebuild (``reindex_seconds``: of the re-indexing job)."""
+
+    path: str
+    generation: int = 0
+    dimension: int | None = None
+    damaged_shards: dict[str, list[str]] = field(default_factory=dict)
+    reindexed: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    reindex_seconds: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"path": self.path, "generation": self.generation, "dimension": self.dimension,
+                "damaged_shards": self.damaged_shards, "reindexed": self.reindexed,
+                "seconds": round(self.seconds, 3),
+                "reindex_seconds": round(self.reindex_seconds, 3)}
+
+
+def repair(path: str | os.PathLike, *, db_url: str | None = None,
+           corpus: str | os.PathLike | None = None, gold: str | os.PathLike | None = None,
+           encoder=None, wordnet=None, progress: bool = False) -> RepairReport:
+    """Rebuild every derived file of the index at ``path`` from its shards and database into
+    a new generation; with damaged shards, re-index their documents from ``corpus`` (with its
+    ``gold`` keys; ``encoder``, ``wordnet``: already loaded ones to use for that job).
+
+    Raises:
+        IndexFormatError: the database is damaged (the store of record: restore it or
+            re-index), or shards are damaged and no ``corpus`` was given (names the shards
+            and their documents).
+        IndexLockedError: another process is writing the index.
+        InputError: the damaged documents belong to several corpora, or to WordNet's
+            (re-index into a new directory instead).
+    """
+    start = time.perf_counter()
+    directory = IndexDirectory(path, db_url)
+    report = RepairReport(str(directory.path))
+    try:
+        damage = directory.database_damage()
+        if damage is not None:
+            raise IndexFormatError(f"{damage}; the database is part of the store of record: "
+                                   "restore it from a backup or re-index the corpus")
+        with directory.lock():
+            manifest = directory.manifest()
+            damaged = _damaged_shards(directory)
+            corpus_name = None
+            if damaged:
+                report.damaged_shards = affected_documents(directory, damaged)
+                documents = sorted({d for ds in report.damaged_shards.values() for d in ds})
+                if corpus is None:
+                    raise IndexFormatError(
+                        f"{directory.path}: {len(damaged)} damaged shards "
+                        f"({', '.join(damaged[:5])}) hold the vectors of {len(documents)} "
+                        f"documents ({', '.join(documents[:10])}); give their corpus "
+                        "(`sensedb repair --corpus FILE --gold FILE`) to re-index them")
+                corpus_name = _drop_documents(directory, damaged, documents)
+                report.reindexed = documents
+            report.dimension = _fix_dimension(directory, manifest)
+            _refold(directory)
+            rebuild.finalize(directory, STORES)
+            report.generation = max(directory.manifest().generations.values())
+        report.seconds = time.perf_counter() - start
+        if corpus_name is not None:
+            t0 = time.perf_counter()
+            _reindex(directory, corpus, gold, corpus_name, encoder, wordnet, progress)
+            report.reindex_seconds = time.perf_counter() - t0
+            report.generation = max(directory.manifest().generations.values())
+    finally:
+        directory.close()
+    return report
+
+
+def _damaged_shards(directory: IndexDirectory) -> list[str]:
+    """The recorded paths of the shards whose files are missing, short, changed since they
+    were written (checksum), unreadable, or (without a checksum) disagree with the FAISS
+    files. Shards written before checksums were kept that agree with the FAISS files get
+    their checksums recorded now."""
+    found = verify(directory.path, deep=True, db_url=directory.db_url, reencode=False)
+    damaged = sorted(found.damaged_shards)
+    sums = directory.checksums()
+    with directory.db.session() as session:
+        recorded = session.execute(select(ShardRow.path)).scalars().all()
+    adopted = [file_sum(f) for shard in recorded if shard not in found.damaged_shards
+               for f in directory.shard_files(shard) if directory.relative(f) not in sums]
+    if adopted:
+        directory.record_checksums(adopted)
+    return damaged
+
+
+def _drop_documents(directory: IndexDirectory, damaged: list[str], documents: list[str]) -> str:
+    """Delete the rows of ``documents`` (``corpus/key``) and the ``damaged`` shards (rows and
+    files); rewrite the surviving shards that held some of their tokens. Returns the corpus
+    name of the documents."""
+    corpora = {d.split("/", 1)[0] for d in documents}
+    if len(corpora) > 1 or WORDNET_CORPUS in corpora:
+        raise InputError(f"the damaged shards hold documents of {sorted(corpora)}: repair "
+                         "re-indexes one corpus at a time (not WordNet's); re-index into a new "
+                         "index directory instead")
+    corpus_name = corpora.pop() if corpora else ""
+    keys = [d.split("/", 1)[1] for d in documents]
+    with directory.db.session() as session:
+        doc_ids = session.execute(select(DocumentRow.id).where(
+            DocumentRow.corpus == corpus_name, DocumentRow.key.in_(keys))).scalars().all()
+        sentence_ids = select(SentenceRow.id).where(SentenceRow.document_id.in_(doc_ids))
+        tokens = session.execute(select(TokenRow.id, TokenRow.shard_id).where(
+            TokenRow.sentence_id.in_(sentence_ids))).all()
+        token_ids = np.asarray(sorted(t for t, _ in tokens), dtype=np.int64)
+        for part in _batches(token_ids):
+            session.execute(delete(TokenSenseRow).where(TokenSenseRow.token_id.in_(part)))
+            session.execute(delete(TokenRow).where(TokenRow.id.in_(part)))
+        session.execute(delete(SentenceRow).where(SentenceRow.document_id.in_(doc_ids)))
+        session.execute(delete(DocumentRow).where(DocumentRow.id.in_(doc_ids)))
+        shards = dict(session.execute(select(ShardRow.id, ShardRow.path)).all())
+        for shard_id in sorted({s for _, s in tokens}):
+            if shards[shard_id] in damaged:
+                continue
+            data = directory.load_shard(shards[shard_id])
+            keep = ~np.isin(np.asarray(data["ids"]), token_ids)
+            ids, vectors = np.array(data["ids"][keep]), np.array(data["vectors"][keep])
+            del data
+            directory.save_shard(shard_id, ids, vectors)
+            session.execute(update(ShardRow).where(ShardRow.id == shard_id)
+                            .values(count=int(len(ids))))
+        session.execute(delete(ShardRow).where(ShardRow.path.in_(damaged)))
+    files = [f for shard in damaged for f in directory.shard_files(shard)]
+    for file in files:
+        Path(file).unlink(missing_ok=True)
+    directory.forget_checksums(files)
+    return corpus_name
+
+
+def _batches(ids: np.ndarray, size: int = 5000):
+    for start in range(0, len(ids), size):
+        yield ids[start:start + size].tolist()
+
+
+def _fix_dimension(directory: IndexDirectory, manifest) -> int | None:
+    """Set the manifest's dimension from the shards' width when they disagree."""
+    with directory.db.session() as session:
+        first = session.execute(select(ShardRow.path).order_by(ShardRow.id).limit(1)).scalar()
+    if first is None:
+        return None
+    width = int(directory.load_shard(first)["vectors"].shape[1])
+    if width == manifest.encoder.dim:
+        return None
+    described = {**manifest.encoder.to_dict(), "dim": width}
+    directory.set_manifest(encoder=described)
+    return width
+
+
+def _refold(directory: IndexDirectory) -> None:
+    """Recompute every corpus sense's count and sum from the shards (the store of record)."""
+    with directory.db.session() as session:
+        session.execute(update(SenseRow).values(count=0, vec_sum=b""))
+        directory.set_manifest(session, folded_shards=0)
+        top = session.execute(select(func.max(ShardRow.id))).scalar()
+    if top:
+        fold.fold_sense_sums(directory)
+
+
+def _reindex(directory: IndexDirectory, corpus, gold, corpus_name: str, encoder, wordnet,
+             progress: bool) -> None:
+    """Run the ordinary index job on ``corpus``: it adds the documents the index lacks."""
+    from ..api import build_index
+
+    settings = directory.manifest().encoder
+    options: dict[str, Any] = ({"encoder": encoder} if encoder is not None else
+                               {"model": settings.model, "layers": settings.layers,
+                                "pooling": settings.layer_pooling})
+    build_index(corpus, directory.path, gold=gold, corpus_name=corpus_name or None,
+                db_url=None if directory.db_url == directory._default_url() else directory.db_url,
+                wordnet=wordnet, progress=progress, **options)
