@@ -24,6 +24,7 @@ from sqlalchemy import delete, func, select, update
 
 from ..errors import IndexFormatError, InputError
 from ..schema import (
+    DocumentHashRow,
     DocumentRow,
     SenseRow,
     SentenceRow,
@@ -153,6 +154,7 @@ def _drop_documents(directory: IndexDirectory, damaged: list[str], documents: li
             session.execute(delete(TokenSenseRow).where(TokenSenseRow.token_id.in_(part)))
             session.execute(delete(TokenRow).where(TokenRow.id.in_(part)))
         session.execute(delete(SentenceRow).where(SentenceRow.document_id.in_(doc_ids)))
+        session.execute(delete(DocumentHashRow).where(DocumentHashRow.document_id.in_(doc_ids)))
         session.execute(delete(DocumentRow).where(DocumentRow.id.in_(doc_ids)))
         shards = dict(session.execute(select(ShardRow.id, ShardRow.path)).all())
         for shard_id in sorted({s for _, s in tokens}):
