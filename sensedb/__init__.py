@@ -25,6 +25,8 @@ from .evaluation.allwords import evaluate
 from .evaluation.graded import evaluate_graded
 from .evaluation.wic import evaluate_wic
 from .indexer import IndexDirectory, JobReport, index_documents
+from .indexer.repair import RepairReport, repair
+from .indexer.verify import Problem, VerifyReport, verify
 from .inventory import SenseInfo, WordNet
 from .retriever import Disambiguation, SenseIndex, SenseScore, TaggedWord, Usage, open
 from .retriever.tagger import tag_text as tag
@@ -41,13 +43,14 @@ from .vocabulary import POS, ScoringMethod, SimilarityMethod
 __all__ = [
     # nouns
     "Disambiguation", "Document", "Encoder", "IndexDirectory", "JobReport", "LayerSpec",
-    "POS", "ScoringMethod", "SenseIndex", "SenseInfo", "SenseScore", "Sentence",
+    "POS", "Problem", "RepairReport", "ScoringMethod", "SenseIndex", "SenseInfo",
+    "SenseScore", "Sentence",
     "SimilarityMethod", "SimilarityResult", "TaggedWord", "Token", "Usage", "UsageQuery",
-    "WordNet",
+    "VerifyReport", "WordNet",
     # verbs (SenseIndex has wsd, neighbors, cosine, info, check, reload)
     "build_index", "evaluate", "evaluate_graded", "evaluate_wic", "index_documents", "open",
-    "read_jsonl", "read_raganato", "read_wic", "similarity", "similarity_batch", "tag",
-    "tokenize",
+    "read_jsonl", "read_raganato", "read_wic", "repair", "similarity", "similarity_batch",
+    "tag", "tokenize", "verify",
     # errors
     "ConfigurationError", "Error", "IndexFormatError", "IndexLockedError", "InputError",
     "InventoryError",
