@@ -49,3 +49,25 @@ def shared(rel: str) -> Path:
     if not path.exists():
         pytest.skip(f"shared data not found: {path} (set SENSEDB_SHARED_DATA)")
     return path
+
+
+@pytest.fixture(scope="module")
+def one_torch_thread():
+    """One intra-op thread while a module runs (``pytestmark =
+    pytest.mark.usefixtures("one_torch_thread")``): on a small shared machine a second one
+    makes every forward pass of a served or streamed query tens of times slower (threads spin
+    waiting for each other)."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+@pytest.fixture(scope="module")
+def index(mini_index, encoder, wordnet):
+    """The mini index opened read-only (no WordNet vectors added); modules may override it."""
+    from sensedb import SenseIndex
+
+    return SenseIndex(mini_index, encoder=encoder, wordnet=wordnet, wordnet_evidence=False)

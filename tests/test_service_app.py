@@ -15,7 +15,6 @@ httpx = pytest.importorskip("httpx")
 from hypothesis import HealthCheck, given, seed, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from sensedb import SenseIndex  # noqa: E402
 from sensedb.service import create_app  # noqa: E402
 from sensedb.service.server import background  # noqa: E402
 
@@ -38,21 +37,7 @@ def same(answer, expected, tolerance: float = 1e-5) -> bool:
     return answer == expected
 
 
-@pytest.fixture(scope="module", autouse=True)
-def one_torch_thread():
-    """One intra-op thread while this module runs: on a small shared machine a second one
-    makes every forward pass tens of times slower (threads spin waiting for each other)."""
-    import torch
-
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
-@pytest.fixture(scope="module")
-def index(mini_index, encoder, wordnet):
-    return SenseIndex(mini_index, encoder=encoder, wordnet=wordnet, wordnet_evidence=False)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 @pytest.fixture(scope="module")

@@ -9,28 +9,14 @@ from types import SimpleNamespace
 
 import pytest
 
-from sensedb import InputError, SenseIndex
+from sensedb import InputError
 from sensedb.service.batcher import Batcher, ItemError, Overloaded, WsdQuery, wsd_batch
 
 RIVER = "He sat on the bank of the river"
 MONEY = "She deposited the money in the bank"
 
 
-@pytest.fixture(scope="module", autouse=True)
-def one_torch_thread():
-    """One intra-op thread while this module runs: on a small shared machine a second one
-    makes every forward pass tens of times slower (threads spin waiting for each other)."""
-    import torch
-
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
-@pytest.fixture(scope="module")
-def index(mini_index, encoder, wordnet):
-    return SenseIndex(mini_index, encoder=encoder, wordnet=wordnet, wordnet_evidence=False)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def test_wsd_batch_is_one_pass_and_answers_as_wsd(index, monkeypatch):

@@ -11,27 +11,13 @@ spacy = pytest.importorskip("spacy")
 from spacy.language import Language  # noqa: E402
 
 import sensedb.spacy_component  # noqa: E402,F401 - registers the factory
-from sensedb import SenseIndex  # noqa: E402
 
 TEXTS = ["He sat on the bank of the river. The bank raised its rates.",
          "She deposited the money in the bank and it took place yesterday.",
          "They pulled the canoe up on the muddy bank."]
 
 
-@pytest.fixture(scope="module", autouse=True)
-def one_torch_thread():
-    """One intra-op thread while this module runs (see tests/test_service_app.py)."""
-    import torch
-
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
-@pytest.fixture(scope="module")
-def index(mini_index, encoder, wordnet):
-    return SenseIndex(mini_index, encoder=encoder, wordnet=wordnet, wordnet_evidence=False)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def blank(index, **config):

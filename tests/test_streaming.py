@@ -7,7 +7,6 @@ import json
 
 import pytest
 
-from sensedb import SenseIndex
 from sensedb.retriever.tagger import tag_text
 from sensedb.streaming import sentence_offsets, tag_stream, token_offsets, write_jsonl
 
@@ -15,20 +14,7 @@ TEXT = ("The bank raised its rates.  We walked along the river bank!\n"
         "She deposited the money in the bank and it took place yesterday.")
 
 
-@pytest.fixture(scope="module", autouse=True)
-def one_torch_thread():
-    """One intra-op thread while this module runs (see tests/test_service_app.py)."""
-    import torch
-
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
-@pytest.fixture(scope="module")
-def index(mini_index, encoder, wordnet):
-    return SenseIndex(mini_index, encoder=encoder, wordnet=wordnet, wordnet_evidence=False)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def test_offsets_of_sentences_and_tokens():

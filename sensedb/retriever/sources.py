@@ -197,16 +197,6 @@ class ArraySource:
         for row, group in enumerate(token_groups):
             self._rows_of.setdefault(group, []).append(row)
         self._propagated: dict[str, np.ndarray | None] = {}
-        self._held: dict[str, set[int]] = {}  # the row ids each store holds
-
-    def _current(self, name: str, store: VectorStore, rows: dict) -> dict:
-        """The ``rows`` (key -> (row id, count)) whose vector is in ``store`` (called
-        ``name``): a job killed before its rebuild leaves rows that the current generation
-        does not have yet, and those are not evidence until the job is run again."""
-        if name not in self._held:
-            self._held[name] = set(store.ids().tolist())
-        held = self._held[name]
-        return {k: v for k, v in rows.items() if v[0] in held}
 
     @staticmethod
     def _stack(table: Mapping[str, np.ndarray], keys: Sequence[str]
