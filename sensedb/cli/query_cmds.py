@@ -194,19 +194,13 @@ def text_or_file(text: str | None, file_path: str | None, encoding: str) -> str:
             ``encoding`` (names the byte offset).
         click.UsageError: both or neither of TEXT and --file.
     """
-    import os
 
     if (text is None) == (file_path is None):
         raise click.UsageError("give TEXT or --file PATH (one of them)")
     if text == "-":
         file_path = "-"
     elif text is not None:
-        try:  # never open text that is not an existing file (a long text is no file name)
-            is_file = len(text) < 4096 and "\n" not in text and "\0" not in text \
-                and os.path.isfile(text)
-        except (OSError, ValueError):
-            is_file = False
-        if not is_file:
+        if not names_a_file(text):
             return text
         file_path = text
     return read_text_file(file_path, encoding)
@@ -258,7 +252,6 @@ def text_lines(text: str | None, file_path: str | None, encoding: str):
         click.UsageError: both or neither of TEXT and --file.
     """
     import codecs
-    import os
     import sys
 
     from ..errors import InputError
@@ -266,12 +259,7 @@ def text_lines(text: str | None, file_path: str | None, encoding: str):
     if (text is None) == (file_path is None):
         raise click.UsageError("give TEXT or --file PATH (one of them)")
     if text is not None and text != "-":
-        try:
-            is_file = len(text) < 4096 and "\n" not in text and "\0" not in text \
-                and os.path.isfile(text)
-        except (OSError, ValueError):
-            is_file = False
-        if not is_file:
+        if not names_a_file(text):
             yield text
             return
         file_path = text
@@ -298,3 +286,15 @@ def text_lines(text: str | None, file_path: str | None, encoding: str):
     finally:
         if handle is not sys.stdin.buffer:
             handle.close()
+
+
+def names_a_file(text: str) -> bool:
+    """Whether a TEXT argument names an existing file, decided without ever opening text as
+    a path (a long text is no file name; any error of the check means "no")."""
+    import os
+
+    try:
+        return len(text) < 4096 and "\n" not in text and "\0" not in text \
+            and os.path.isfile(text)
+    except (OSError, ValueError):
+        return False
