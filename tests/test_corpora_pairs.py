@@ -50,3 +50,22 @@ def test_unreadable_or_empty(tmp_path):
     (tmp_path / "latin.tsv").write_bytes("caf\xe9\tx\ty\tz\n".encode("latin-1"))
     with pytest.raises(InputError):
         read_pairs_tsv(tmp_path / "latin.tsv")
+
+
+def test_tokenized_pairs_index_the_given_tokens(tmp_path):
+    from sensedb import InputError
+    from sensedb.corpora.pairs import read_pairs_tsv
+
+    path = tmp_path / "tok.tsv"
+    # "-ness" and the quotes would be re-tokenized differently: @N must count the given tokens
+    path.write_text('By adding " -ness " , you can form a noun .\tform@8\t'
+                    "They form a line .\tform@1\t3.5\n")
+    pairs, golds = read_pairs_tsv(path, gold=True, tokenized=True)
+    (a, b), = pairs
+    assert a.sentence[a.at] == "form" and a.at == 8 and b.sentence[1] == "form"
+    assert golds == [3.5]
+    raw, _ = read_pairs_tsv(path, gold=True)
+    assert raw[0][0].sentence == 'By adding " -ness " , you can form a noun .'
+    path.write_text("two  spaces\tspaces\tok .\tok\n")
+    with pytest.raises(InputError, match=r"tok.tsv:1: .*empty token"):
+        read_pairs_tsv(path, tokenized=True)

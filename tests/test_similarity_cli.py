@@ -47,3 +47,23 @@ def test_cli_json(mini_index, tmp_path):
                  "--method", "sense", "--json")
     assert reused["threshold"] == pytest.approx(fitted["threshold"], abs=1e-6)
     assert reused["accuracy"] == fitted["accuracy"]
+
+
+def test_tokenized_pairs_through_the_cli(mini_index, tmp_path):
+    runner = CliRunner()
+    pairs = tmp_path / "tok.tsv"
+    # sensedb's tokenizer splits "U.S." into four tokens: "bank" is token 2 only as given
+    pairs.write_text("The U.S. bank failed .\tbank@2\tThe river bank flooded .\t"
+                     "bank@2\t4.0\nI paid the bank .\tbank@3\tThe bank raised rates .\tbank@1\t"
+                     "2.0\nA bank robbery .\tbank@1\tThe muddy bank .\tbank@2\t1.0\n")
+    base = ["--index", str(mini_index), "--no-wordnet-vectors", "--method", "raw", "--json"]
+    result = runner.invoke(cli, ["similarity-batch", str(pairs), "--tokenized", *base])
+    assert result.exit_code == 0, result.output
+    found = json.loads(result.output)
+    assert len(found) == 3 and all(-1 <= r["cosine"] <= 1 for r in found)
+    graded = runner.invoke(cli, ["evaluate-graded", str(pairs), "--tokenized", *base])
+    assert graded.exit_code == 0, graded.output
+    assert json.loads(graded.output)["n"] == 3
+    # without --tokenized, "bank@2" points at the tokenizer's "."
+    plain = runner.invoke(cli, ["similarity-batch", str(pairs), *base])
+    assert plain.exit_code == 1 and "not in the sentence" in plain.output

@@ -50,9 +50,12 @@ def _similarity_text(result: dict) -> str:
 @cli.command("similarity-batch")
 @click.argument("pairs", type=click.Path(dir_okay=False, exists=True))
 @index_options
+@click.option("--tokenized", is_flag=True,
+              help="The sentences are given tokenized (tokens separated by single spaces) and "
+                   "word@N is token N of them; sensedb does not tokenize them again.")
 @similarity_options
 @output_options
-def similarity_batch(pairs, index, method, params_path, as_json):
+def similarity_batch(pairs, index, method, params_path, tokenized, as_json):
     """Similarity of every pair of usages in PAIRS.tsv: sentence_a, target_a, sentence_b,
     target_b (tab-separated; a fifth column, e.g. a gold score, is ignored). A target is the
     word as written or word@N (N = its 0-based token position). One encoder pass for all.
@@ -64,7 +67,7 @@ def similarity_batch(pairs, index, method, params_path, as_json):
     from ..corpora.pairs import read_pairs_tsv
     from ..similarity import similarity_batch as batch
 
-    queries, _ = read_pairs_tsv(pairs)
+    queries, _ = read_pairs_tsv(pairs, tokenized=tokenized)
     results = [r.to_dict() for r in batch(index, queries, method, params=params_path,
                                           progress=not as_json)]
     emit(results, as_json, lambda rs: "\n".join(
@@ -117,9 +120,12 @@ def evaluate_wic(data, gold, index, method, params_path, threshold, train, save,
 @cli.command("evaluate-graded")
 @click.argument("pairs", type=click.Path(dir_okay=False, exists=True))
 @index_options
+@click.option("--tokenized", is_flag=True,
+              help="The sentences are given tokenized (tokens separated by single spaces) and "
+                   "word@N is token N of them; sensedb does not tokenize them again.")
 @similarity_options
 @output_options
-def evaluate_graded(pairs, index, method, params_path, as_json):
+def evaluate_graded(pairs, index, method, params_path, tokenized, as_json):
     """Spearman and Pearson correlation of similarity scores with graded gold scores:
     PAIRS.tsv has sentence_a, target_a, sentence_b, target_b, gold (tab-separated; target =
     word or word@N; '#' lines skipped). scripts/make_graded_set.py builds one.
@@ -130,6 +136,7 @@ def evaluate_graded(pairs, index, method, params_path, as_json):
     """
     from ..evaluation.graded import evaluate_graded as evaluate
 
-    result = evaluate(index, pairs, method, params=params_path, progress=not as_json)
+    result = evaluate(index, pairs, method, params=params_path, progress=not as_json,
+                      tokenized=tokenized)
     emit(result, as_json, lambda r: f"Spearman {r['spearman']:.4f}  Pearson {r['pearson']:.4f}"
                                     f"  n {r['n']}  ({r['method']})")

@@ -30,9 +30,10 @@ class UsageSpec(NamedTuple):
     ``sensedb.tokenize(sentence)`` (None: the target's first occurrence).
 
     A tuple ``(sentence, target, at)``: ``sensedb.similarity_batch`` takes it as a usage
-    (``UsageQuery.of``)."""
+    (``UsageQuery.of``). Read with ``tokenized=True``, ``sentence`` is the tuple of the row's
+    space-separated tokens and ``at`` indexes them."""
 
-    sentence: str
+    sentence: str | tuple[str, ...]
     target: str
     at: int | None = None
 
@@ -46,7 +47,7 @@ def parse_target(spec: str) -> tuple[str, int | None]:
     return spec, None
 
 
-def read_pairs_tsv(path: str | os.PathLike, *, gold: bool = False
+def read_pairs_tsv(path: str | os.PathLike, *, gold: bool = False, tokenized: bool = False
                    ) -> tuple[list[tuple[UsageSpec, UsageSpec]], list[float]]:
     """Read ``sentence_a <tab> target_a <tab> sentence_b <tab> target_b [<tab> gold]``.
 
@@ -55,7 +56,9 @@ def read_pairs_tsv(path: str | os.PathLike, *, gold: bool = False
     Blank lines and lines starting with ``#`` are skipped, and so is a header: a first row
     whose second column is ``target_a`` or whose fifth column is not a number. With
     ``gold=True`` the fifth column (a number, e.g. a graded similarity) is required;
-    otherwise it is ignored.
+    otherwise it is ignored. ``tokenized=True``: the sentences are given tokenized, tokens
+    separated by single spaces (the usual form of graded data sets), and ``word@N`` is token N
+    of that list (sensedb does not tokenize them again).
 
     Returns:
         ``(pairs, golds)``: one ``(UsageSpec, UsageSpec)`` per row, and the gold scores in
@@ -86,11 +89,28 @@ def read_pairs_tsv(path: str | os.PathLike, *, gold: bool = False
                 raise InputError(f"gold score must be a number, not {row[4]!r}", path=name,
                                  line=line)
             golds.append(float(row[4]))
-        pairs.append((UsageSpec(row[0], *parse_target(row[1].strip())),
-                      UsageSpec(row[2], *parse_target(row[3].strip()))))
+        pairs.append((UsageSpec(_sentence(row[0], tokenized, name, line),
+                                *parse_target(row[1].strip())),
+                      UsageSpec(_sentence(row[2], tokenized, name, line),
+                                *parse_target(row[3].strip()))))
     if not pairs:
         raise InputError("no pairs in the file", path=name)
     return pairs, golds
+
+
+def _sentence(text: str, tokenized: bool, name: str, line: int) -> str | tuple[str, ...]:
+    """A row's sentence: the raw text, or with ``tokenized`` its single-space-separated tokens.
+
+    Raises:
+        InputError: a tokenized sentence with an empty token (two spaces in a row, or an
+            outer space), naming file and line."""
+    if not tokenized:
+        return text
+    tokens = tuple(text.split(" "))
+    if not all(tokens):
+        raise InputError("a tokenized sentence has an empty token (two spaces in a row or an "
+                         "outer space)", path=name, line=line)
+    return tokens
 
 
 def _rows(name: str) -> Iterator[tuple[int, list[str]]]:

@@ -23,10 +23,12 @@ __all__ = ["evaluate_graded"]
 def evaluate_graded(index: SenseIndex, tsv: str | os.PathLike,
                     method: SimilarityMethod | str | None = None, *,
                     params: SimilarityParams | str | os.PathLike | None = None,
-                    representation: str | None = None, progress: bool = False) -> dict:
+                    representation: str | None = None, progress: bool = False,
+                    tokenized: bool = False) -> dict:
     """Spearman's rho and Pearson's r (rounded to 4 decimals) of a method's scores with the
     gold scores of a PAIRS.tsv (:func:`sensedb.corpora.pairs.read_pairs_tsv` with the gold
-    column).
+    column; ``tokenized``: its sentences are space-separated tokens and ``word@N`` indexes
+    them).
 
     Returns ``{"method", "spearman", "pearson", "n"}`` (and ``"representation"`` for raw).
 
@@ -35,7 +37,7 @@ def evaluate_graded(index: SenseIndex, tsv: str | os.PathLike,
             its sentence.
         ConfigurationError: an unknown method, unusable parameters.
     """
-    pairs, golds = read_pairs_tsv(tsv, gold=True)
+    pairs, golds = read_pairs_tsv(tsv, gold=True, tokenized=tokenized)
     params = resolve_params(index, params)
     method = SimilarityMethod.parse(method or params.default_method)
     raw = method is SimilarityMethod.RAW
