@@ -7,6 +7,11 @@ import click
 
 from . import cli, emit, index_options, output_options, similarity_options
 
+# PAIRS.tsv given pre-tokenized (similarity-batch, evaluate-graded)
+tokenized_option = click.option(
+    "--tokenized", is_flag=True,
+    help="The sentences are given tokenized (tokens separated by single spaces) and word@N "
+         "is token N of them; sensedb does not tokenize them again.")
 
 @cli.command()
 @click.argument("sentence_a")
@@ -50,9 +55,7 @@ def _similarity_text(result: dict) -> str:
 @cli.command("similarity-batch")
 @click.argument("pairs", type=click.Path(dir_okay=False, exists=True))
 @index_options
-@click.option("--tokenized", is_flag=True,
-              help="The sentences are given tokenized (tokens separated by single spaces) and "
-                   "word@N is token N of them; sensedb does not tokenize them again.")
+@tokenized_option
 @similarity_options
 @output_options
 def similarity_batch(pairs, index, method, params_path, tokenized, as_json):
@@ -120,9 +123,7 @@ def evaluate_wic(data, gold, index, method, params_path, threshold, train, save,
 @cli.command("evaluate-graded")
 @click.argument("pairs", type=click.Path(dir_okay=False, exists=True))
 @index_options
-@click.option("--tokenized", is_flag=True,
-              help="The sentences are given tokenized (tokens separated by single spaces) and "
-                   "word@N is token N of them; sensedb does not tokenize them again.")
+@tokenized_option
 @similarity_options
 @output_options
 def evaluate_graded(pairs, index, method, params_path, tokenized, as_json):
