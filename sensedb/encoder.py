@@ -202,10 +202,13 @@ class Encoder:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         texts = list(texts)
-        counts = [len(ids) for ids in self.tokenizer(
-            texts, add_special_tokens=False, return_attention_mask=False)["input_ids"]]
-        windows = [[(text, 1)] if count <= self.window_pieces else self._text_windows(text)
-                   for text, count in zip(texts, counts, strict=True)]
+        # a word piece covers at least one byte of UTF-8: a text of no more bytes than a
+        # window fits without being tokenized to count its pieces (the common, short case)
+        fits = [len(text.encode("utf-8", "surrogatepass")) <= self.window_pieces
+                or len(self.tokenizer(text, add_special_tokens=False)["input_ids"])
+                <= self.window_pieces for text in texts]
+        windows = [[(text, 1)] if fit else self._text_windows(text)
+                   for text, fit in zip(texts, fits, strict=True)]
         parts = [part for found in windows for part, _ in found]
         vectors = np.asarray(self._st.encode(
             parts, batch_size=64, convert_to_numpy=True, show_progress_bar=progress),
