@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import IO, Any
 
-from .corpora.tokenize import tokenize
+from .corpora.tokenize import check_text, tokenize
 from .errors import Error, InputError
 
 __all__ = ["disambiguate_spans", "sentence_offsets", "tag_stream", "token_offsets",
@@ -96,8 +96,9 @@ def tag_stream(index, texts: Iterable[str], *, min_confidence: float = 0.0,
 
     ``text``: the 0-based number of the input text (a file's line number from 0);
     ``sentence``/``position``: the sentence within the text and the token within it (as
-    ``tag --json``); ``start``/``end``: character offsets of the word in its text (a
-    multiword expression spans its words); ``key`` is None below ``min_confidence`` (0-1);
+    ``tag --json``); ``start``/``end``: character offsets of the word in its text as
+    :func:`sensedb.corpora.tokenize.normalize_text` gives it (the text itself unless it has
+    format characters or compatibility forms; a multiword expression spans its words); ``key`` is None below ``min_confidence`` (0-1);
     ``offset`` the synset's WordNet offset and letter (``09213565-n``); ``score`` the best
     sense's evidence score, ``confidence`` its probability (0-1, 4 decimals as ``tag``).
 
@@ -113,6 +114,7 @@ def tag_stream(index, texts: Iterable[str], *, min_confidence: float = 0.0,
         raise InputError(f"max_sentences must be at least 1, not {max_sentences}")
     pending: list[tuple[int, int, str, list[str], int]] = []  # text, sentence, its text, ...
     for number, text in enumerate(texts):
+        text = check_text(text)  # the input policy: offsets are into the normalized text
         for sentence_number, (start, end) in enumerate(sentence_offsets(text)):
             sentence = text[start:end]
             pending.append((number, sentence_number, sentence, tokenize(sentence), start))

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
+from sensedb.corpora.tokenize import check_text, normalize_text
 from sensedb.corpora import (
     find_target,
     merge_span,
@@ -23,8 +26,9 @@ from sensedb.errors import InputError
     ("isn\u2019t John\u2019s", ["is", "n\u2019t", "John", "\u2019s"]),
     ("it 's", ["it", "'s"]),
     ("(a)--b!?", ["(", "a", ")", "-", "-", "b", "!", "?"]),
+    # NFKC: "e" + combining acute is composed into one character
     ("na\u00efve Z\u00fcrich cafe\u0301 \u6771\u4eac", ["na\u00efve", "Z\u00fcrich",
-                                                        "cafe\u0301", "\u6771\u4eac"]),
+                                                        "caf\u00e9", "\u6771\u4eac"]),
     ("end of 1990, then", ["end", "of", "1990", ",", "then"]),
     ("snake_case $5", ["snake", "_", "case", "$", "5"]),
     ("  ", []),
@@ -62,3 +66,36 @@ def test_merge_span() -> None:
     for start, end in ((2, 2), (3, 5), (-1, 1)):
         with pytest.raises(InputError):
             merge_span(words, start, end)
+
+
+# ---------------------------------------------------------------- the input policy
+@pytest.mark.parametrize(("text", "normalized"), [
+    ("ba\u200bnk", "bank"),                    # zero-width space inside a word: removed
+    ("\ufeffbank\u00ad", "bank"),              # byte order mark, soft hyphen: removed
+    ("\u2060river\u200d", "river"),            # word joiner, zero-width joiner: removed
+    ("\uff42\uff41\uff4e\uff4b", "bank"),      # full-width letters folded (NFKC)
+    ("\ufb01sh", "fish"),                      # the "fi" ligature (NFKC)
+    ("a\tb\nc\r\n\x0cd", "a\tb\nc\r\n\x0cd"),  # white-space controls kept
+    ("plain ASCII", "plain ASCII"),
+])
+def test_normalize_text(text: str, normalized: str) -> None:
+    assert normalize_text(text) == normalized
+    assert check_text(text) == normalized
+
+
+@pytest.mark.parametrize(("text", "code", "at"), [
+    ("ba\x00nk", "U+0000", 2), ("\x1b[31mbank", "U+001B", 0), ("bank\x7f", "U+007F", 4),
+    ("caf\u00e9 \x9b", "U+009B", 5), ("x\x08", "U+0008", 1),
+])
+def test_control_characters_are_refused_naming_their_position(text: str, code: str,
+                                                              at: int) -> None:
+    with pytest.raises(InputError, match=rf"{re.escape(code)} .* at character {at}:") as caught:
+        tokenize(text)
+    assert "\n" not in str(caught.value) and "\x00" not in str(caught.value)
+
+
+def test_tokens_after_the_policy() -> None:
+    assert tokenize("He sat on the ba\u200bnk of the \uff52\uff49\uff56\uff45\uff52.") == \
+        ["He", "sat", "on", "the", "bank", "of", "the", "river", "."]
+    assert find_target(tokenize("the ba\u200bnk"), "bank") == (1, 2)
+    assert find_target(tokenize("the bank"), "b\u200bank") == (1, 2)

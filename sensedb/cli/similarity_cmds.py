@@ -63,20 +63,39 @@ def similarity_batch(pairs, index, method, params_path, tokenized, as_json):
     target_b (tab-separated; a fifth column, e.g. a gold score, is ignored). A target is the
     word as written or word@N (N = its 0-based token position). One encoder pass for all.
 
+    A pair that cannot be answered (its target is not in its sentence; for the sense methods
+    a word WordNet lacks) does not stop the others: it gets an "error" naming the file and
+    line (text: an ERROR line), a summary goes to standard error and the exit status is 1.
+
     Example:
 
         sensedb similarity-batch pairs.tsv --index ./semcor-index --method sense --json
     """
-    from ..corpora.pairs import read_pairs_tsv
+    from ..corpora.pairs import read_pairs
     from ..similarity import similarity_batch as batch
 
-    queries, _ = read_pairs_tsv(pairs, tokenized=tokenized)
-    results = [r.to_dict() for r in batch(index, queries, method, params=params_path,
-                                          progress=not as_json)]
-    emit(results, as_json, lambda rs: "\n".join(
-        f"{n}\t{r['score']:.4f}\t{r['cosine']:.4f}"
-        + ("" if r["same"] is None else f"\t{'same' if r['same'] else 'different'}")
-        for n, r in enumerate(rs, 1)))
+    rows = read_pairs(pairs, tokenized=tokenized)
+    results = []
+    for row, result in zip(rows, batch(index, [(r.a, r.b) for r in rows], method,
+                                       params=params_path, progress=not as_json),
+                           strict=True):
+        data = result.to_dict()
+        if data["error"] is not None:
+            data["error"] = f"{row.where}: {data['error']}"
+        results.append({"line": row.line, **data})
+    emit(results, as_json, lambda rs: "\n".join(_batch_line(n, r) for n, r in enumerate(rs, 1)))
+    failed = sum(r["error"] is not None for r in results)
+    if failed:
+        click.echo(f"{failed} of {len(results)} pairs could not be answered", err=True)
+        raise SystemExit(1)
+
+
+def _batch_line(number: int, result: dict) -> str:
+    if result["error"] is not None:
+        return f"{number}\tERROR\t{result['error']}"
+    return (f"{number}\t{result['score']:.4f}\t{result['cosine']:.4f}"
+            + ("" if result["same"] is None else
+               f"\t{'same' if result['same'] else 'different'}"))
 
 
 @cli.command("evaluate-wic")
@@ -129,7 +148,9 @@ def evaluate_wic(data, gold, index, method, params_path, threshold, train, save,
 def evaluate_graded(pairs, index, method, params_path, tokenized, as_json):
     """Spearman and Pearson correlation of similarity scores with graded gold scores:
     PAIRS.tsv has sentence_a, target_a, sentence_b, target_b, gold (tab-separated; target =
-    word or word@N; '#' lines skipped). scripts/make_graded_set.py builds one.
+    word or word@N; '#' lines skipped). scripts/make_graded_set.py builds one. Pairs that
+    cannot be answered (a target not in its sentence, a word WordNet lacks) are skipped and
+    counted; their errors name file and line.
 
     Example:
 
@@ -140,4 +161,7 @@ def evaluate_graded(pairs, index, method, params_path, tokenized, as_json):
     result = evaluate(index, pairs, method, params=params_path, progress=not as_json,
                       tokenized=tokenized)
     emit(result, as_json, lambda r: f"Spearman {r['spearman']:.4f}  Pearson {r['pearson']:.4f}"
-                                    f"  n {r['n']}  ({r['method']})")
+                                    f"  n {r['n']}  skipped {r['skipped']}  ({r['method']})")
+    if result["skipped"] and not as_json:
+        for message in result["errors"]:
+            click.echo(f"skipped {message}", err=True)

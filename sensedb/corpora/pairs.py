@@ -19,7 +19,7 @@ from typing import NamedTuple
 
 from ..errors import InputError
 
-__all__ = ["UsageSpec", "parse_target", "read_pairs_tsv"]
+__all__ = ["PairRow", "UsageSpec", "parse_target", "read_pairs", "read_pairs_tsv"]
 
 _POSITION = re.compile(r"[0-9]+")  # a token position after "@": ASCII digits only ("²" is not)
 
@@ -38,6 +38,22 @@ class UsageSpec(NamedTuple):
     at: int | None = None
 
 
+class PairRow(NamedTuple):
+    """One pair of a PAIRS.tsv with where it came from: the file ``path``, its 1-based
+    ``line``, the two usages and the ``gold`` score (None when not read)."""
+
+    path: str
+    line: int
+    a: UsageSpec
+    b: UsageSpec
+    gold: float | None = None
+
+    @property
+    def where(self) -> str:
+        """``path:line``, as error messages name a row."""
+        return f"{self.path}:{self.line}"
+
+
 def parse_target(spec: str) -> tuple[str, int | None]:
     """``"word"`` -> ``("word", None)``; ``"word@N"`` -> ``("word", N)`` (N a 0-based token
     position). Anything else after an ``@`` (``"a@b"``, ``"@3"``) is part of the word."""
@@ -49,6 +65,14 @@ def parse_target(spec: str) -> tuple[str, int | None]:
 
 def read_pairs_tsv(path: str | os.PathLike, *, gold: bool = False, tokenized: bool = False
                    ) -> tuple[list[tuple[UsageSpec, UsageSpec]], list[float]]:
+    """:func:`read_pairs` as ``(pairs, golds)``: one ``(UsageSpec, UsageSpec)`` per row, and
+    the gold scores in the same order (empty without ``gold``). Same errors."""
+    rows = read_pairs(path, gold=gold, tokenized=tokenized)
+    return [(r.a, r.b) for r in rows], [r.gold for r in rows] if gold else []
+
+
+def read_pairs(path: str | os.PathLike, *, gold: bool = False, tokenized: bool = False
+               ) -> list[PairRow]:
     """Read ``sentence_a <tab> target_a <tab> sentence_b <tab> target_b [<tab> gold]``.
 
     Sentences are raw text (split by :func:`sensedb.tokenize` when encoded); a target is the
@@ -61,16 +85,16 @@ def read_pairs_tsv(path: str | os.PathLike, *, gold: bool = False, tokenized: bo
     of that list (sensedb does not tokenize them again).
 
     Returns:
-        ``(pairs, golds)``: one ``(UsageSpec, UsageSpec)`` per row, and the gold scores in
-        the same order (empty without ``gold``).
+        one :class:`PairRow` per pair, in file order, each naming its file and line.
 
     Raises:
-        InputError: the file cannot be read or is not UTF-8; a row with the wrong number of
-            columns or a gold score that is not a finite number (naming file and line); no
-            pairs in the file.
+        InputError: the file cannot be read, is a directory or is not UTF-8; a row with the
+            wrong number of columns or a gold score that is not a finite number (naming file
+            and line); no pairs in the file. A row whose target is not in its sentence is
+            read: the similarity functions answer it with an error of its own.
     """
     name = str(path)
-    pairs, golds = [], []
+    pairs: list[PairRow] = []
     first = True
     for line, row in _rows(name):
         if not row or not "".join(row).strip() or row[0].lstrip().startswith("#"):
@@ -84,18 +108,19 @@ def read_pairs_tsv(path: str | os.PathLike, *, gold: bool = False, tokenized: bo
             raise InputError(f"expected sentence_a, target_a, sentence_b, target_b"
                              f"{', gold' if gold else ''} (tab-separated), found {len(row)} "
                              "columns", path=name, line=line)
+        score = None
         if gold:
             if not _is_number(row[4]):
                 raise InputError(f"gold score must be a number, not {row[4]!r}", path=name,
                                  line=line)
-            golds.append(float(row[4]))
-        pairs.append((UsageSpec(_sentence(row[0], tokenized, name, line),
-                                *parse_target(row[1].strip())),
-                      UsageSpec(_sentence(row[2], tokenized, name, line),
-                                *parse_target(row[3].strip()))))
+            score = float(row[4])
+        pairs.append(PairRow(name, line, UsageSpec(_sentence(row[0], tokenized, name, line),
+                                                   *parse_target(row[1].strip())),
+                             UsageSpec(_sentence(row[2], tokenized, name, line),
+                                       *parse_target(row[3].strip())), score))
     if not pairs:
         raise InputError("no pairs in the file", path=name)
-    return pairs, golds
+    return pairs
 
 
 def _sentence(text: str, tokenized: bool, name: str, line: int) -> str | tuple[str, ...]:
@@ -134,6 +159,8 @@ def _rows(name: str) -> Iterator[tuple[int, list[str]]]:
                                      line=reader.line_num) from None
                 line = reader.line_num
                 yield line, row
+    except IsADirectoryError:
+        raise InputError("is a directory, not a PAIRS.tsv file", path=name) from None
     except OSError as exc:
         raise InputError(f"cannot read pairs: {exc.strerror or exc}", path=name) from None
     except UnicodeDecodeError as exc:

@@ -11,8 +11,24 @@
 4. any other non-space character, alone (punctuation, symbols, ``_``).
 
 Letters and digits are Unicode (``naïve``, ``Zürich``, ``東京``); the typographic apostrophe
-``’`` counts as an apostrophe and ``‐``/``‑`` as hyphens. Every token is a substring of the
-input (nothing is normalised), and the same text always gives the same tokens.
+``’`` counts as an apostrophe and ``‐``/``‑`` as hyphens. The same text always gives the same
+tokens.
+
+Input policy (:func:`check_text`, the one boundary every sentence, target and text to tag goes
+through: CLI, Python API and HTTP service alike):
+
+- a lone surrogate (a byte of a command line that was not UTF-8) is refused;
+- a control character (Unicode category Cc: NUL, an escape sequence's ESC, DEL, ...) is
+  refused with its position, except those that are white space (tab, newline, carriage
+  return, form feed, ...), which separate words;
+- format characters (category Cf: zero-width space U+200B, zero-width (non-)joiner, soft
+  hyphen, word joiner, byte order mark, direction marks) are removed, so ``ba\u200bnk`` is
+  ``bank``;
+- the text is then NFKC-normalized (compatibility forms folded: ``ﬁ`` -> ``fi``, full-width
+  ``ｂａｎｋ`` -> ``bank``, ``e`` + combining acute -> ``é``).
+
+Tokens are substrings of that normalized text, :func:`normalize_text` of the input; for text
+already in NFKC without format characters (nearly all text) that is the input itself.
 """
 
 from __future__ import annotations
@@ -23,7 +39,7 @@ from functools import cache
 
 from sensedb.errors import InputError
 
-__all__ = ["check_text", "find_target", "merge_span", "tokenize"]
+__all__ = ["check_text", "find_target", "merge_span", "normalize_text", "tokenize"]
 
 _APOS = "'\u2019"
 _HYPHENS = "-\u2010\u2011"
@@ -78,13 +94,63 @@ def _split_clitics(word: str) -> list[str]:
     return [word, *reversed(tail)]
 
 
+@cache
+def _category_class(category: str, *, spaces: bool = True) -> re.Pattern[str]:
+    """A compiled character class of every code point of a Unicode ``category`` (white space
+    left out when ``spaces`` is False)."""
+    ranges: list[str] = []
+    start = prev = -1
+    for cp in range(0x110000):
+        ch = chr(cp)
+        if unicodedata.category(ch) == category and (spaces or not ch.isspace()):
+            if start < 0 or cp != prev + 1:
+                if start >= 0:
+                    ranges.append(f"{re.escape(chr(start))}-{re.escape(chr(prev))}")
+                start = cp
+            prev = cp
+    ranges.append(f"{re.escape(chr(start))}-{re.escape(chr(prev))}")
+    return re.compile("[" + "".join(ranges) + "]")
+
+
+_ASCII_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x7f]")  # Cc that are not white space
+_CONTROL_NAMES = {0: "NUL", 0x1B: "ESC, as in an escape sequence", 0x7F: "DEL"}
+
+
+def normalize_text(text: str, what: str = "text") -> str:
+    """``text`` under the input policy of the module docstring: control characters other
+    than white space refused, format characters (Cf) removed, NFKC-normalized. ASCII text
+    only has its control characters checked (NFKC leaves it as it is).
+
+    >>> normalize_text("ba\u200bnk \ufb01sh")
+    'bank fish'
+
+    Raises:
+        InputError: a control character that is not white space (names it and its 0-based
+            position in characters, in ``what``).
+    """
+    ascii_text = text.isascii()
+    found = (_ASCII_CONTROL if ascii_text else _category_class("Cc", spaces=False)).search(text)
+    if found:
+        code = ord(found.group())
+        name = _CONTROL_NAMES.get(code, "a control character")
+        raise InputError(f"{what} has U+{code:04X} ({name}) at character {found.start()}: "
+                         "remove it (white space such as tab and newline is the only control text taken)")
+    if ascii_text:
+        return text
+    text = _category_class("Cf").sub("", text)
+    return text if unicodedata.is_normalized("NFKC", text) else \
+        unicodedata.normalize("NFKC", text)
+
+
 def check_text(text: object, what: str = "text") -> str:
-    """``text`` itself when it is a string that can be written as UTF-8.
+    """``text`` under the module's input policy (:func:`normalize_text`) when it is a string
+    that can be written as UTF-8: callers use the returned text.
 
     Raises:
         InputError: ``text`` is not a string, or holds a lone surrogate: a byte that was not
             UTF-8 (a command line in another encoding arrives as ``\\udce9`` for the byte
-            0xe9), named with its position (0-based, in characters).
+            0xe9), or a control character other than white space; named with its position
+            (0-based, in characters).
     """
     if not isinstance(text, str):
         raise InputError(f"{what} must be a string, not {type(text).__name__}")
@@ -96,16 +162,19 @@ def check_text(text: object, what: str = "text") -> str:
             f"the lone surrogate U+{char:04X}"
         raise InputError(f"{what} is not valid UTF-8: {byte} at character {exc.start} (give "
                          "UTF-8 text, or a file with --file and --encoding)") from None
-    return text
+    return normalize_text(text, what)
 
 
 def tokenize(text: str) -> list[str]:
-    """Split raw text into tokens (see the module docstring for the rules).
+    """Split raw text into tokens (see the module docstring for the rules), after the input
+    policy (:func:`check_text`): the tokens are substrings of :func:`normalize_text` of
+    ``text``.
 
     Raises:
-        InputError: ``text`` is not a string or not valid Unicode (:func:`check_text`).
+        InputError: ``text`` is not a string, not valid Unicode, or has a control character
+            (:func:`check_text`).
     """
-    check_text(text)
+    text = check_text(text)
     tokens: list[str] = []
     for m in _token_re().finditer(text):
         if m.lastgroup == "word":

@@ -7,7 +7,8 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING
 
-from ..corpora.pairs import read_pairs_tsv
+from ..corpora.pairs import read_pairs
+from ..errors import InputError
 from ..similarity.analysis import analyze
 from ..similarity.methods import representations_for, scores
 from ..similarity.params import SimilarityParams, resolve_params
@@ -17,7 +18,10 @@ from .statistics import pearson, spearman
 if TYPE_CHECKING:
     from ..retriever import SenseIndex
 
-__all__ = ["evaluate_graded"]
+__all__ = ["MAX_ERRORS", "evaluate_graded"]
+
+#: How many messages of skipped pairs a result lists (the count is always complete).
+MAX_ERRORS = 20
 
 
 def evaluate_graded(index: SenseIndex, tsv: str | os.PathLike,
@@ -26,27 +30,38 @@ def evaluate_graded(index: SenseIndex, tsv: str | os.PathLike,
                     representation: str | None = None, progress: bool = False,
                     tokenized: bool = False) -> dict:
     """Spearman's rho and Pearson's r (rounded to 4 decimals) of a method's scores with the
-    gold scores of a PAIRS.tsv (:func:`sensedb.corpora.pairs.read_pairs_tsv` with the gold
+    gold scores of a PAIRS.tsv (:func:`sensedb.corpora.pairs.read_pairs` with the gold
     column; ``tokenized``: its sentences are space-separated tokens and ``word@N`` indexes
     them).
 
-    Returns ``{"method", "spearman", "pearson", "n"}`` (and ``"representation"`` for raw).
+    A pair that cannot be answered (a target not in its sentence; for the sense methods a
+    word WordNet lacks) is skipped, not fatal: the correlations are over the answered pairs.
+
+    Returns ``{"method", "spearman", "pearson", "n", "skipped", "errors"}`` (and
+    ``"representation"`` for raw): ``n`` answered pairs, ``skipped`` the others, ``errors``
+    the first :data:`MAX_ERRORS` of their messages, each naming file and line.
 
     Raises:
-        InputError: an unreadable or malformed TSV (naming file and line), a target not in
-            its sentence.
+        InputError: an unreadable or malformed TSV (naming file and line); fewer than two
+            pairs answered.
         ConfigurationError: an unknown method, unusable parameters.
     """
-    pairs, golds = read_pairs_tsv(tsv, gold=True, tokenized=tokenized)
+    rows = read_pairs(tsv, gold=True, tokenized=tokenized)
     params = resolve_params(index, params)
     method = SimilarityMethod.parse(method or params.default_method)
     raw = method is SimilarityMethod.RAW
-    analysis = analyze(index, pairs, senses=not raw, params=params,
+    analysis = analyze(index, [(r.a, r.b) for r in rows], senses=not raw, params=params,
                        representations=representations_for(method, params, representation),
-                       progress=progress)
+                       progress=progress, errors="item")
+    errors = [f"{rows[n].where}: {error}" for n, error in sorted(analysis.failed.items())]
+    if len(analysis.answered) < 2:
+        raise InputError(f"only {len(analysis.answered)} of {len(rows)} pairs could be "
+                         f"answered{': ' + errors[0] if errors else ''}", path=str(tsv))
+    golds = [rows[n].gold for n in analysis.answered]
     values = scores(index, analysis, method, params, representation)
     out = {"method": method.value, "spearman": round(spearman(values, golds), 4),
-           "pearson": round(pearson(values, golds), 4), "n": len(pairs)}
+           "pearson": round(pearson(values, golds), 4), "n": len(analysis.answered),
+           "skipped": len(errors), "errors": errors[:MAX_ERRORS]}
     if raw:
         out["representation"] = representation or params.representation
     return out

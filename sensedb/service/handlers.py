@@ -218,7 +218,8 @@ async def similarity(batcher: Batcher, limits: Limits, items: list, many: bool) 
             try:
                 results = similarity_batch(index, usages, method)
                 for n, result in zip(numbers, results, strict=True):
-                    out[n] = result.to_dict()
+                    out[n] = result.to_dict() if result.error is None \
+                        else ItemError(result.error)
                 continue
             except IndexFormatError:
                 raise

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..corpora import tokenize
-from ..errors import InputError
+from ..errors import Error, IndexFormatError, InputError
 from .params import SimilarityParams
 from .usages import UsageQuery
 
@@ -58,6 +58,7 @@ class AnalyzedUsage:
     #                                     gloss-context centroid, L2-normalized
     lemma: str = ""
     pos: str = ""
+    lemma_error: Error | None = None  # WordNet does not know the target (no sense analysis)
 
 
 @dataclass
@@ -70,6 +71,10 @@ class Analysis:
     analysed once). ``vectors``: representation -> float32 ``(n_usages, dim)``, rows
     L2-normalized, plus ``"raw"`` (the encoder's vectors of the index's layers, unnormalized)
     and ``"context"`` (the mean of all the sentence's words, L2-normalized).
+
+    ``answered``: for every row of ``pair_index``, the pair's number in the input;
+    ``failed``: input pair number -> the error that left it out (only with
+    ``errors="item"``, see :func:`analyze`).
     """
 
     usages: list[AnalyzedUsage]
@@ -78,6 +83,8 @@ class Analysis:
     senses: bool
     k: int
     kernels: list | None = None  # per pair, see methods.kernel (computed on first use)
+    answered: list[int] = field(default_factory=list)
+    failed: dict[int, Error] = field(default_factory=dict)
 
 
 def l2_rows(x: np.ndarray) -> np.ndarray:
@@ -106,7 +113,10 @@ def _needed_specs(representations: Iterable[str]) -> set[str]:
     return need
 
 
-def _locate(index: SenseIndex, query: UsageQuery) -> tuple[Target, list[tuple[str, str]]]:
+def _locate(index: SenseIndex, query: UsageQuery, lemmas: bool
+            ) -> tuple[Target, list[tuple[str, str]], Error | None]:
+    """The located target, its candidate (lemma, POS) pairs, and the error that left them
+    empty (WordNet does not know the word) when ``lemmas`` is False (else it is raised)."""
     target = index.locate(query.sentence, query.target, query.at)
     pairs: list[tuple[str, str]] = []
     if query.lemma:
@@ -114,14 +124,28 @@ def _locate(index: SenseIndex, query: UsageQuery) -> tuple[Target, list[tuple[st
         if index.inventory.candidates(query.lemma, pos):
             pairs = [(query.lemma.lower().replace(" ", "_"), pos)]
     if not pairs:
-        pairs = index.lemma_candidates(target.surface, query.pos)
-    return target, pairs
+        try:
+            pairs = index.lemma_candidates(target.surface, query.pos)
+        except InputError as exc:
+            if lemmas:
+                raise
+            return target, [], exc
+    return target, pairs, None
+
+
+def _with_usage(exc: Error, name: str) -> Error:
+    """``exc`` as the same type naming which usage of the pair (``a`` or ``b``) failed."""
+    try:
+        return type(exc)(f"usage {name}: {exc}")
+    except TypeError:  # an error type whose constructor takes other arguments
+        return exc
 
 
 def analyze(index: SenseIndex, pairs: Sequence[tuple[Any, Any]], *,
             representations: Iterable[str] = ("index",), senses: bool = True,
             params: SimilarityParams | None = None, k: int | None = None,
-            log_sign: str | None = None, progress: bool = False) -> Analysis:
+            log_sign: str | None = None, progress: bool = False, errors: str = "raise",
+            lemmas: bool | None = None) -> Analysis:
     """Locate, encode (one batched encoder pass over the distinct sentences) and, with
     ``senses``, disambiguate every usage of ``pairs`` (each a pair of usages, see
     :meth:`UsageQuery.of`).
@@ -131,37 +155,67 @@ def analyze(index: SenseIndex, pairs: Sequence[tuple[Any, Any]], *,
     computed. ``k`` (default ``params.k``): nearest labelled usages per usage for the ``knn``
     component and the shared-neighbour feature.
 
+    ``errors``: ``"raise"`` (the first bad pair raises) or ``"item"``: a pair whose usage
+    cannot be analysed (not a usage, target not in its sentence, a word WordNet lacks when
+    ``lemmas``) is left out and its error kept in ``Analysis.failed``, so one bad pair never
+    stops a batch. ``lemmas`` (default: ``senses``): whether a usage needs WordNet to know
+    its word; without it, a word WordNet lacks still gets its vectors (a raw cosine) and no
+    senses.
+
     Raises:
-        InputError: a pair that is not two usages, a usage that is not one, a target not
-            found in its sentence.
+        InputError: with ``errors="raise"``: a pair that is not two usages, a usage that is
+            not one, a target not found in its sentence, a word WordNet lacks (``lemmas``).
         IndexLockedError: WordNet vectors had to be added while another process writes.
     """
+    if errors not in ("raise", "item"):
+        raise InputError(f'errors must be "raise" or "item", not {errors!r}')
     params = params or SimilarityParams()
     k = params.k if k is None else k
     log_sign = log_sign or params.log_sign
+    lemmas = senses if lemmas is None else lemmas
     representations = set(representations) | {"index"}
-    queries: list[UsageQuery] = []
+    usages: list[AnalyzedUsage] = []
+    slots: list[int] = []
+    keyed: dict = {}
+    answered: list[int] = []
+    failed: dict[int, Error] = {}
     for number, pair in enumerate(pairs):
+        located = []
         try:
-            a, b = pair
-        except (TypeError, ValueError):
-            raise InputError(f"pair #{number}: expected two usages, got {pair!r}") from None
-        queries.extend((UsageQuery.of(a), UsageQuery.of(b)))
-    usages, slots, keyed = [], [], {}
-    for query in queries:  # identical usages are analysed once
-        target, lemma_pairs = _locate(index, query)
-        key = (tuple(target.words), target.index, tuple(lemma_pairs))
-        if key not in keyed:
-            keyed[key] = len(usages)
-            usages.append(AnalyzedUsage(target, lemma_pairs))
-        slots.append(keyed[key])
+            try:
+                a, b = pair
+            except (TypeError, ValueError):
+                raise InputError(f"pair #{number}: expected two usages, got {pair!r}") from None
+            for name, usage in (("a", a), ("b", b)):
+                try:
+                    located.append(_locate(index, UsageQuery.of(usage), lemmas))
+                except IndexFormatError:
+                    raise
+                except Error as exc:
+                    if errors == "raise":
+                        raise
+                    raise _with_usage(exc, name) from None
+        except IndexFormatError:
+            raise
+        except Error as exc:
+            if errors == "raise":
+                raise
+            failed[number] = exc
+            continue
+        answered.append(number)
+        for target, lemma_pairs, lemma_error in located:  # identical usages analysed once
+            key = (tuple(target.words), target.index, tuple(lemma_pairs))
+            if key not in keyed:
+                keyed[key] = len(usages)
+                usages.append(AnalyzedUsage(target, lemma_pairs, lemma_error=lemma_error))
+            slots.append(keyed[key])
     pair_index = np.asarray(slots, dtype=np.int64).reshape(-1, 2)
 
     vectors = _encode(index, usages, representations, log_sign, progress)
     if senses and usages:
         index.ensure((p for u in usages for p in u.pairs), progress=progress)
         _analyze_senses(index, usages, vectors["raw"], vectors["index"], k)
-    return Analysis(usages, pair_index, vectors, senses, k)
+    return Analysis(usages, pair_index, vectors, senses, k, answered=answered, failed=failed)
 
 
 def _encode(index: SenseIndex, usages: list[AnalyzedUsage], representations: set[str],
@@ -229,10 +283,13 @@ def _analyze_senses(index: SenseIndex, usages: list[AnalyzedUsage], raw: np.ndar
                     vectors: np.ndarray, k: int) -> None:
     inventory = index.inventory
     answers = []
-    for usage, vector in zip(usages, raw, strict=True):
-        answers.append(index.disambiguate(usage.target, usage.pairs, vector, k=0))
-    glosses = gloss_word_vectors(index, (s.key for a in answers for s in a.senses))
+    for usage, vector in zip(usages, raw, strict=True):  # a word WordNet lacks: no senses
+        answers.append(index.disambiguate(usage.target, usage.pairs, vector, k=0)
+                       if usage.pairs else None)
+    glosses = gloss_word_vectors(index, (s.key for a in answers if a for s in a.senses))
     for usage, vector, answer in zip(usages, vectors, answers, strict=True):
+        if answer is None:
+            continue
         usage.lemma, usage.pos = answer.lemma, answer.pos
         by_synset: dict[str, int] = {}
         wsd: list[float] = []

@@ -291,42 +291,54 @@ def similarity_batch(index: SenseIndex, pairs: Sequence[tuple[Any, Any]],
                      method: SimilarityMethod | str | None = None, *,
                      params: SimilarityParams | str | os.PathLike | None = None,
                      representation: str | None = None, evidence: bool | None = None,
-                     progress: bool = False) -> list[SimilarityResult]:
+                     progress: bool = False, errors: str = "item") -> list[SimilarityResult]:
     """Similarity of many pairs of usages (each usage ``(sentence, target[, at])`` or a
     :class:`~sensedb.similarity.usages.UsageQuery`): one batched encoder pass over all
     distinct sentences, then one disambiguation per distinct usage. ``method`` defaults to
     the parameters' default method; ``params`` as :func:`resolve_params`; ``evidence``
     (default: not for ``raw``) adds each usage's top 3 senses.
 
+    One bad pair never stops the batch: with ``errors="item"`` (the default) a pair whose
+    usage cannot be analysed (not a usage, a target not in its sentence, and for the sense
+    methods a word WordNet lacks) gets a result with ``error`` set (a :class:`sensedb.Error`
+    naming the usage and the problem) and ``score``/``cosine`` None; ``errors="raise"``
+    raises it instead. ``raw`` needs no WordNet: a word it lacks still gets its cosine.
+
     Raises:
         ConfigurationError: an unknown method or representation; ``combined`` without
             fitted weights; unusable parameters.
-        InputError: a malformed pair or usage, a target not in its sentence, a parameters
-            file that cannot be read.
+        InputError: a parameters file that cannot be read; with ``errors="raise"``, a
+            malformed pair or usage, a target not in its sentence.
     """
     params = resolve_params(index, params)
     method = SimilarityMethod.parse(method or params.default_method)
     evidence = method is not SimilarityMethod.RAW if evidence is None else evidence
     senses = method is not SimilarityMethod.RAW or evidence
     analysis = analyze(index, pairs, representations=representations_for(
-        method, params, representation), senses=senses, params=params, progress=progress)
+        method, params, representation), senses=senses, params=params, progress=progress,
+        errors=errors, lemmas=method is not SimilarityMethod.RAW)
     comps = components(analysis, params) if senses else None
     matrix = features(index, analysis, params, comps=comps) if senses else None
     values = scores(index, analysis, method, params, representation, feature_matrix=matrix)
     threshold = params.threshold(method, representation)
     cosine = cosines(analysis, "index")
     evidences = _evidence(analysis, params, comps) if evidence else None
-    results = []
-    for row, (ia, ib) in enumerate(analysis.pair_index):
+    results: list[SimilarityResult | None] = [None] * (len(analysis.answered)
+                                                       + len(analysis.failed))
+    for number, error in analysis.failed.items():
+        results[number] = SimilarityResult(score=None, method=method.value, cosine=None,
+                                           error=error)
+    for row, (number, (ia, ib)) in enumerate(zip(analysis.answered, analysis.pair_index,
+                                                 strict=True)):
         score = float(values[row])
-        results.append(SimilarityResult(
+        results[number] = (SimilarityResult(
             score=round(score, 6), method=method.value, cosine=round(float(cosine[row]), 6),
             same=None if threshold is None else bool(score >= threshold), threshold=threshold,
             features={} if matrix is None else {
                 name: round(float(v), 6) for name, v in zip(FEATURES, matrix[row], strict=True)
                 if not math.isnan(v)},
             a=evidences[ia] if evidences else None, b=evidences[ib] if evidences else None))
-    return results
+    return results  # type: ignore[return-value]  (every slot filled)
 
 
 def similarity(index: SenseIndex, a: Any, b: Any, method: SimilarityMethod | str | None = None,
@@ -334,9 +346,10 @@ def similarity(index: SenseIndex, a: Any, b: Any, method: SimilarityMethod | str
                representation: str | None = None) -> SimilarityResult:
     """Similarity of two usages (each ``(sentence, target[, at])`` or a
     :class:`~sensedb.similarity.usages.UsageQuery`) with the evidence: each usage's top 3
-    senses with probabilities. See :func:`similarity_batch` (its errors too)."""
+    senses with probabilities. See :func:`similarity_batch` (its errors too: a bad usage
+    raises here)."""
     return similarity_batch(index, [(a, b)], method, params=params,
-                            representation=representation, evidence=True)[0]
+                            representation=representation, evidence=True, errors="raise")[0]
 
 
 def _evidence(analysis: Analysis, params: SimilarityParams, comps: Components | None

@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass, field
 
 from ..corpora import WicPair, read_wic
 from ..corpora.pairs import parse_target
-from ..errors import InputError
+from ..errors import Error, InputError
 
 __all__ = ["SenseProbability", "SimilarityResult", "UsageEvidence", "UsageQuery",
            "labelled_wic_pairs", "wic_queries"]
@@ -109,19 +109,26 @@ class SimilarityResult:
     combined: the regression's probability), ``cosine`` in the index's space, ``same`` (score
     >= ``threshold``, None without a stored threshold), ``features`` behind the sense methods
     (:data:`sensedb.similarity.params.FEATURES`, NaN ones left out; values rounded to 6
-    decimals), and each usage's top 3 senses with probabilities (``a``, ``b``)."""
+    decimals), and each usage's top 3 senses with probabilities (``a``, ``b``).
 
-    score: float
+    A pair that could not be answered (``similarity_batch`` with ``errors="item"``) has
+    ``error`` (the :class:`sensedb.Error`), ``score`` and ``cosine`` None."""
+
+    score: float | None
     method: str
-    cosine: float
+    cosine: float | None
     same: bool | None = None
     threshold: float | None = None
     features: dict[str, float] = field(default_factory=dict)
     a: UsageEvidence | None = None
     b: UsageEvidence | None = None
+    error: Error | None = None
 
     def to_dict(self) -> dict:
+        """The result as JSON-ready data; ``"error"`` is the error's one-line message (None
+        for an answered pair)."""
         return {"score": self.score, "method": self.method, "cosine": self.cosine,
                 "same": self.same, "threshold": self.threshold, "features": self.features,
                 "a": self.a.to_dict() if self.a else None,
-                "b": self.b.to_dict() if self.b else None}
+                "b": self.b.to_dict() if self.b else None,
+                "error": None if self.error is None else str(self.error)}
