@@ -69,3 +69,21 @@ def test_tokenized_pairs_index_the_given_tokens(tmp_path):
     path.write_text("two  spaces\tspaces\tok .\tok\n")
     with pytest.raises(InputError, match=r"tok.tsv:1: .*empty token"):
         read_pairs_tsv(path, tokenized=True)
+
+
+def test_rows_carry_file_and_line(tmp_path):
+    from sensedb.corpora.pairs import read_pairs
+
+    path = tmp_path / "pairs.tsv"
+    path.write_text("# comment\n\nA bank .\tbank\tThe bank .\tbank\t0.5\r\n"
+                    "A \tx\t\tbank@2\t1\n")
+    rows = read_pairs(path, gold=True)
+    assert [r.line for r in rows] == [3, 4] and rows[0].where == f"{path}:3"
+    assert rows[0].gold == 0.5 and rows[0].a.sentence == "A bank ."  # CRLF: no "\r" kept
+    assert rows[1].b == ("", "bank", 2)  # an empty sentence is the pair's own error, later
+
+
+def test_a_directory_is_named(tmp_path):
+    with pytest.raises(InputError, match="is a directory") as error:
+        read_pairs_tsv(tmp_path)
+    assert error.value.path == str(tmp_path)

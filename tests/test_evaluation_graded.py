@@ -26,3 +26,20 @@ def test_graded_spearman_matches_scipy(index):
     assert result["n"] == 7
     assert result["spearman"] == pytest.approx(stats.spearmanr(scores, gold)[0], abs=1e-3)
     assert result["pearson"] == pytest.approx(stats.pearsonr(scores, gold)[0], abs=1e-3)
+
+
+def test_unanswerable_pairs_are_skipped_and_counted(index, tmp_path):
+    rows = GRADED.read_text(encoding="utf-8")
+    bad = tmp_path / "graded.tsv"
+    bad.write_text(rows + "The zorbluxes sang .\tzorbluxes\tThe bank .\tbank\t0.3\n"
+                   "A bank .\tbench\tThe bank .\tbank\t0.2\n", encoding="utf-8")
+    lines = len(rows.splitlines())
+    result = evaluate_graded(index, bad, "sense")
+    good = evaluate_graded(index, GRADED, "sense")
+    assert result["n"] == 7 and result["skipped"] == 2
+    assert result["spearman"] == good["spearman"] and result["pearson"] == good["pearson"]
+    assert result["errors"][0].startswith(f"{bad}:{lines + 1}: usage a:") \
+        and "zorbluxes" in result["errors"][0]
+    assert result["errors"][1].startswith(f"{bad}:{lines + 2}: usage a: target \"bench\"")
+    raw = evaluate_graded(index, bad, "raw")  # raw needs no WordNet: only "bench" is skipped
+    assert raw["n"] == 8 and raw["skipped"] == 1

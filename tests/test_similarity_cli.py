@@ -67,3 +67,24 @@ def test_tokenized_pairs_through_the_cli(mini_index, tmp_path):
     # without --tokenized, "bank@2" points at the tokenizer's "."
     plain = runner.invoke(cli, ["similarity-batch", str(pairs), *base])
     assert plain.exit_code == 1 and "not in the sentence" in plain.output
+
+
+def test_batch_with_bad_pairs_answers_the_others(mini_index, tmp_path):
+    runner = CliRunner()
+    pairs = tmp_path / "pairs.tsv"
+    pairs.write_text("A bank .\tbank\tThe river bank .\tbank\n"
+                     "A bank .\tbench\tThe bank .\tbank\n"
+                     "The zorbluxes sang .\tzorbluxes\tThe bank .\tbank\n")
+    base = ["--index", str(mini_index), "--no-wordnet-vectors"]
+    result = runner.invoke(cli, ["similarity-batch", str(pairs), *base, "--method", "sense",
+                                 "--json"])
+    assert result.exit_code == 1
+    found = json.loads(result.stdout)
+    assert [r["line"] for r in found] == [1, 2, 3] and found[0]["error"] is None
+    assert found[1]["error"].startswith(f"{pairs}:2: usage a: target \"bench\"")
+    assert found[2]["error"].startswith(f"{pairs}:3: usage a:") and found[2]["score"] is None
+    assert "2 of 3 pairs could not be answered" in result.stderr
+    raw = runner.invoke(cli, ["similarity-batch", str(pairs), *base, "--method", "raw"])
+    lines = raw.stdout.splitlines()
+    assert raw.exit_code == 1 and len(lines) == 3 and "1 of 3 pairs" in raw.stderr
+    assert lines[1].startswith(f"2\tERROR\t{pairs}:2:") and lines[2].startswith("3\t0.")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sensedb import SenseIndex, similarity, similarity_batch
+from sensedb import InputError, SenseIndex, similarity, similarity_batch
 from sensedb.similarity import analysis as analysis_module
 from sensedb.similarity import methods
 
@@ -99,3 +99,39 @@ def test_scores_match_features(index):
     assert sense.tolist() == matrix[:, methods.FEATURES.index("sense")].tolist()
     combined = methods.scores(index, analysis, "combined", params, feature_matrix=matrix)
     assert combined.tolist() == methods.scores(index, analysis, "combined", params).tolist()
+
+
+MONEY = ("She deposited the money at the bank", "bank")
+UNKNOWN = ("The zorbluxes sang all night", "zorbluxes")  # a word WordNet lacks
+
+
+def test_one_bad_pair_never_stops_a_batch(index):
+    pairs = [(RIVER, MONEY), (RIVER, ("He sat on the bench", "bank")), (RIVER, UNKNOWN),
+             (MONEY, RIVER), "not a pair"]
+    results = similarity_batch(index, pairs, "sense")
+    assert [r.error is None for r in results] == [True, False, False, True, False]
+    assert results[0].score == pytest.approx(results[3].score, abs=1e-6)
+    missing, unknown, malformed = results[1], results[2], results[4]
+    assert isinstance(missing.error, InputError) and missing.score is None \
+        and missing.cosine is None
+    assert str(missing.error).startswith("usage b: target \"bank\" is not in the sentence")
+    assert "usage b:" in str(unknown.error) and "zorbluxes" in str(unknown.error)
+    assert "expected two usages" in str(malformed.error)
+    assert missing.to_dict()["error"] == str(missing.error)
+    assert results[0].to_dict()["error"] is None
+    # the answered pairs score as they do alone
+    alone = similarity_batch(index, [(RIVER, MONEY)], "sense")[0]
+    assert results[0].score == pytest.approx(alone.score, abs=1e-6)
+    with pytest.raises(InputError, match="not in the sentence"):
+        similarity_batch(index, pairs, "sense", errors="raise")
+    with pytest.raises(InputError, match="zorbluxes"):
+        similarity(index, RIVER, UNKNOWN, "sense")
+
+
+def test_raw_needs_no_wordnet(index):
+    batch = similarity_batch(index, [(RIVER, UNKNOWN), (UNKNOWN, UNKNOWN)], "raw")
+    assert all(r.error is None for r in batch)
+    assert -1 <= batch[0].score <= 1 and batch[1].score == pytest.approx(1.0, abs=1e-5)
+    one = similarity(index, RIVER, UNKNOWN, "raw")  # with evidence: none for the unknown word
+    assert one.score == pytest.approx(batch[0].score, abs=1e-6)
+    assert one.a.senses and one.b.senses == []
