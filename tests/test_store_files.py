@@ -68,3 +68,21 @@ def test_damaged_store_files_name_the_file(tmp_path):
     (tmp_path / "truncated.npz").write_bytes((tmp_path / "truncated.npz").read_bytes()[:300])
     with pytest.raises(IndexFormatError, match="truncated.npz"):
         load_array(tmp_path / "truncated.npz", ("ids", "vectors"))
+
+
+@pytest.mark.parametrize(("damage", "reason"), [
+    (lambda data: data[:len(data) // 2], "truncated"), (lambda data: b"", "truncated"),
+    (lambda data: b"hello world" * 3, "not a FAISS index"),
+])
+def test_a_damaged_faiss_file_is_one_clean_line(tmp_path, damage, reason):
+    ids, vectors, groups = make(n=40)
+    index_path, groups_path = paths(tmp_path, "tokens", 1)
+    VectorStore.build(16, ids, vectors, groups).save(index_path, groups_path)
+    index_path.write_bytes(damage(index_path.read_bytes()))
+    with pytest.raises(IndexFormatError) as caught:
+        VectorStore.load(index_path, groups_path)
+    message = str(caught.value)
+    assert message == (f"{index_path}: the vector index file is damaged ({reason}): run "
+                       "`sensedb verify --index DIR` to see what is damaged, then `sensedb "
+                       "repair --index DIR` to rebuild it from the shards and the database")
+    assert "faiss::" not in message and ".cpp" not in message and "\n" not in message

@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import IndexFormatError
-from ._faiss import faiss
+from ._faiss import DAMAGED_ADVICE, faiss, faiss_failure
 
 #: A file being written is ``NAME.tmp-PID`` until it is renamed to ``NAME``.
 TEMPORARY_MARK = ".tmp-"
@@ -111,8 +111,8 @@ def read_faiss(path: Path) -> faiss.Index:
     try:
         return faiss.read_index(str(path))
     except (RuntimeError, OSError, MemoryError) as exc:
-        raise IndexFormatError(f"{path}: cannot read FAISS index (damaged; run `sensedb "
-                               f"repair`): {exc}") from exc
+        raise IndexFormatError(f"{path}: the vector index file is damaged "
+                               f"({faiss_failure(exc)}): {DAMAGED_ADVICE}") from exc
 
 
 def write_groups(path: Path, keys: Sequence[str], ranges: np.ndarray, ntotal: int,
@@ -139,8 +139,8 @@ def read_groups(path: Path) -> tuple[list[str], np.ndarray, int, int]:
             ranges = data["ranges"].reshape(-1, 2)
             return keys, ranges, int(data["ntotal"]), int(data["digest"])
     except _NUMPY_READ_ERRORS as exc:
-        raise IndexFormatError(f"{path}: cannot read the store's group table (damaged; run "
-                               f"`sensedb repair`): {type(exc).__name__}: {exc}") from exc
+        raise IndexFormatError(f"{path}: the store's group table is damaged "
+                               f"({type(exc).__name__}): {DAMAGED_ADVICE}") from exc
 
 
 def _save_npz(path: Path, **arrays) -> None:
