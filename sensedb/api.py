@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 from .corpora import read_jsonl, read_raganato
-from .encoder import Encoder, LayerSpec
+from .encoder import Encoder, LayerSpec, canonical_layers
 from .errors import IndexFormatError, InputError
 from .indexer import IndexDirectory, JobReport, Manifest, index_documents, open_or_create
 from .indexer.documents import check_documents
@@ -49,6 +49,8 @@ def build_index(corpus: str | os.PathLike, index: str | os.PathLike, *,
     if not corpus.is_file():
         raise InputError("file not found" if not corpus.exists() else "not a file",
                          path=str(corpus))
+    if layers is not None:
+        LayerSpec.parse(layers, pooling or "mean")  # an empty or malformed spec: refused now
     inventory = wordnet or default_wordnet()
     name = corpus_name or corpus.name.split(".")[0]
     if corpus.suffix == ".jsonl":
@@ -97,7 +99,9 @@ def _check_settings(directory: IndexDirectory, manifest: Manifest, layers: str |
         ConfigurationError: a layer setting that cannot be parsed."""
     built = manifest.encoder
     asked = []
-    if layers is not None and LayerSpec.parse(layers).describe() != built.layers:
+    if layers is not None and canonical_layers(LayerSpec.parse(layers).describe(),
+                                               built.num_layers) \
+            != canonical_layers(built.layers, built.num_layers):
         asked.append(f"--layers {layers}")
     if pooling is not None and pooling != built.layer_pooling:
         asked.append(f"--pooling {pooling}")

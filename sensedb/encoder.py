@@ -85,7 +85,8 @@ class LayerSpec:
                 raise ConfigurationError(
                     f"bad layer spec {spec!r}: give layer numbers like (3, 4, 5, 6)") from None
         if not layers:
-            raise ConfigurationError("empty layer spec")
+            raise ConfigurationError(f"empty layer spec {spec!r}: use 'last', 'last4' or layer "
+                                     "numbers like '3,4,5,6'")
         return cls(layers, pooling)
 
     def resolve(self, num_hidden_states: int) -> tuple[int, ...]:
@@ -108,6 +109,36 @@ class LayerSpec:
         """The spec as written in a manifest: ``'last'``, ``'last4'`` or ``'3,4,5,6'``."""
         named = {(-1,): "last", (-4, -3, -2, -1): "last4"}
         return named.get(self.layers, ",".join(str(x) for x in self.layers))
+
+    def canonical(self, num_hidden_states: int | None) -> LayerSpec:
+        """The same layers written one way for a model with ``num_hidden_states`` hidden
+        states (embeddings + layers): the last one is ``-1`` and the last four ``-4..-1``,
+        others non-negative, so ``6``, ``-1`` and ``last`` of a 6-layer model are equal and
+        compare equal. ``self`` when the count is unknown or a layer is outside it (checked
+        elsewhere, by :meth:`resolve`)."""
+        if not num_hidden_states:
+            return self
+        try:
+            layers = self.resolve(num_hidden_states)
+        except ConfigurationError:
+            return self
+        last = num_hidden_states - 1
+        if layers == (last,):
+            layers = (-1,)
+        elif layers == tuple(range(last - 3, last + 1)) and last >= 3:
+            layers = (-4, -3, -2, -1)
+        return LayerSpec(layers, self.pooling)
+
+
+def canonical_layers(spec: str, num_layers: int | None) -> str:
+    """A manifest's or an option's layer spec (``'6'``, ``'last'``, ``'3,4,5,6'``) as
+    :meth:`LayerSpec.canonical` writes it for a model of ``num_layers`` layers (the spec as
+    it is when it does not parse or the count is unknown)."""
+    try:
+        parsed = LayerSpec.parse(spec)
+    except ConfigurationError:
+        return spec
+    return parsed.canonical(num_layers + 1 if num_layers else None).describe()
 
 
 class Encoder:
@@ -184,7 +215,7 @@ class Encoder:
             "model": self.name,
             "dim": self.dim,
             "num_layers": self.num_layers,
-            "layers": self.layer_spec.describe(),
+            "layers": self.layer_spec.canonical(self.num_layers + 1).describe(),
             "layer_pooling": self.layer_spec.pooling,
             "piece_pooling": "mean",
             "max_length": self.max_length,

@@ -148,6 +148,40 @@ def test_bad_layers_leave_no_directory_and_settings_mismatch_is_refused(tmp_path
                 standardize=False)  # its own settings, spelled out: accepted
 
 
+def test_layer_specs_are_compared_as_layers_and_an_empty_one_is_refused(tmp_path, encoder,
+                                                                        wordnet):
+    from sensedb.encoder import Encoder
+
+    def layers_of(path):
+        directory = IndexDirectory(path)
+        try:
+            return directory.manifest().encoder.layers
+        finally:
+            directory.close()
+
+    corpus = notes(tmp_path / "a.jsonl", RIVER)
+    index = tmp_path / "six"
+    for empty in ("", " , "):
+        with pytest.raises(ConfigurationError, match="empty layer spec"):
+            build(corpus, index, encoder, wordnet, layers=empty)
+    assert not index.exists()
+    # layer 6 of the 6-layer model is its last layer: saved as "last"
+    build(corpus, index, Encoder(layers="6"), wordnet)
+    assert layers_of(index) == "last"
+    for same in ("last", "-1", "6"):  # appending with any spelling of it is accepted
+        build(notes(tmp_path / f"more{same}.jsonl", MONEY), index, encoder, wordnet,
+              layers=same, corpus_name=f"more{same}")
+    with pytest.raises(IndexFormatError, match="layers='last'"):
+        build(notes(tmp_path / "b.jsonl", MONEY), index, encoder, wordnet, layers="5")
+    # the last four layers written out are "last4", and compare equal to it
+    four = tmp_path / "four"
+    last4 = Encoder(layers="3,4,5,6")
+    build(corpus, four, last4, wordnet)
+    assert layers_of(four) == "last4"
+    build(notes(tmp_path / "c.jsonl", MONEY), four, Encoder(layers="last4"), wordnet,
+          layers="-4,-3,-2,-1")
+
+
 def test_creation_killed_half_way_is_created_again(tmp_path, encoder, wordnet, monkeypatch):
     from sensedb.indexer import directory as directory_module
 

@@ -44,7 +44,12 @@ class EncoderSettings:
     def mismatch(self, other: dict[str, Any]) -> str | None:
         """The first compared setting where ``other`` (an ``Encoder.describe()``) differs, as
         ``"key=built, not other"``; None when they agree."""
+        from ..encoder import canonical_layers
+
         mine = self.to_dict()
+        mine["layers"] = canonical_layers(self.layers, self.num_layers)  # "6" is "last" of 6
+        other = {**other, "layers": canonical_layers(str(other.get("layers")),
+                                                     other.get("num_layers"))}
         for key in COMPARED_KEYS:
             if mine.get(key) != other.get(key):
                 return f"{key}={mine.get(key)!r}, not {other.get(key)!r}"
