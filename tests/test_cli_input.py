@@ -127,9 +127,56 @@ def test_target_missing_from_a_huge_sentence_is_one_short_line(mini_index, encod
 
     index = sensedb.open(mini_index, encoder=encoder, wordnet=wordnet,
                          wordnet_evidence=False)
-    sentence = " ".join(["word"] * 10_000) + "\x1b[31m\n"
+    sentence = " ".join(["word"] * 10_000) + "\t\n"  # (an escape sequence is refused first)
     with pytest.raises(sensedb.InputError) as caught:
         index.wsd(sentence, "bank")
     message = str(caught.value)
-    assert len(message) <= MAX_MESSAGE and "\n" not in message and "\x1b" not in message
+    assert len(message) <= MAX_MESSAGE and "\n" not in message and "\t" not in message
     assert "characters]" in message
+
+
+def test_format_characters_are_removed_and_controls_refused(runner, mini_index):
+    found = invoke(runner, "wsd", "He sat on the ba\u200bnk of the river", "bank",
+                   *query(mini_index), "--json")
+    assert found.exit_code == 0, found.output
+    assert json.loads(found.output)["target"] == "bank"
+    target = invoke(runner, "wsd", "He sat on the bank of the river", "\uff42ank\u00ad",
+                    *query(mini_index), "--json")
+    assert target.exit_code == 0 and json.loads(target.output)["target"] == "bank"
+    for text in ("He sat on the bank\x00 of the river", "\x1b[31mHe sat on the bank"):
+        refused = invoke(runner, "wsd", text, "bank", *query(mini_index))
+        assert refused.exit_code == 1
+        lines = refused.output.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("Error: text has U+00"), lines
+        assert "at character" in lines[0] and "\x00" not in lines[0] and "\x1b" not in lines[0]
+    tagged = invoke(runner, "tag", "The ri\u200bver bank", *query(mini_index), "--json")
+    assert "river" in [w["word"] for w in json.loads(tagged.output)]
+
+
+def test_tag_refuses_two_output_formats(runner, mini_index):
+    result = invoke(runner, "tag", "The bank", "--jsonl", "--json", *query(mini_index))
+    assert result.exit_code == 2 and "--jsonl and --json" in result.output
+
+
+def test_tag_into_a_pipe_closed_early_exits_quietly(mini_index, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from sensedb.cli import BROKEN_PIPE_STATUS
+
+    text = tmp_path / "many.txt"
+    text.write_text("The bank raised its rates. We walked along the river bank.\n" * 400,
+                    encoding="utf-8")
+    command = [sys.executable, "-m", "sensedb.cli", "tag", str(text), "--jsonl",
+               *map(str, query(mini_index))]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+    first = process.stdout.readline()  # as `| head -1`: one line, then the pipe is closed
+    process.stdout.close()
+    status = process.wait(timeout=300)
+    errors = process.stderr.read().decode()
+    process.stderr.close()
+    assert json.loads(first)["word"] == "bank"
+    assert status == BROKEN_PIPE_STATUS, errors
+    assert "Traceback" not in errors and "BrokenPipe" not in errors and "Exception" not in errors

@@ -26,14 +26,36 @@ __all__ = ["cli", "emit", "index_options", "main", "output_options", "pos_option
 INDEX_HELP = "Index directory (default: the WordNet default index in the user data dir)."
 
 
+#: Exit status when the reader of standard output went away (``sensedb tag ... | head -1``):
+#: 128 + SIGPIPE, what a shell reports for ``cat`` in the same place.
+BROKEN_PIPE_STATUS = 141
+
+
 class _Group(click.Group):
-    """Turns sensedb's own errors into one-line messages and exit status 1."""
+    """Turns sensedb's own errors into one-line messages and exit status 1, and a closed
+    output pipe into a quiet exit (:data:`BROKEN_PIPE_STATUS`, no traceback)."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except Error as exc:
             raise click.ClickException(str(exc)) from exc
+        except BrokenPipeError:
+            _quiet_stdout()
+            ctx.exit(BROKEN_PIPE_STATUS)
+
+
+def _quiet_stdout() -> None:
+    """Point standard output at /dev/null, so that flushing what is left of it at exit does
+    not raise again (the recipe of Python's documentation on SIGPIPE)."""
+    import os
+    import sys
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # no file descriptor (an in-memory stdout)
+        pass
 
 
 class _Choice(click.Choice):

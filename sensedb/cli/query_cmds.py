@@ -171,6 +171,8 @@ def tag(text, file_path, encoding, index, one_sense_per_discourse, min_confidenc
 
         from ..streaming import write_jsonl
 
+        if as_json:
+            raise click.UsageError("--jsonl and --json are two output formats: give one")
         if one_sense_per_discourse:
             raise click.UsageError("--jsonl tags line by line; drop --one-sense-per-discourse")
         lines = text_lines(text, file_path, encoding)
