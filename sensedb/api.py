@@ -74,7 +74,8 @@ def build_index(corpus: str | os.PathLike, index: str | os.PathLike, *,
             model = model or described.model
             layers, pooling = described.layers, described.layer_pooling
         # every document read and checked before anything is written
-        total_words = check_documents(directory, read(), name, replace=replace)
+        total_words = check_documents(directory, read(), name, replace=replace,
+                                      path=str(corpus))
         if encoder is None:
             encoder = Encoder(model, layers=layers or "last", pooling=pooling or "mean",
                               device=device, batch_tokens=batch_tokens)

@@ -62,7 +62,7 @@ def test_same_name_other_content_is_refused_then_replaced(tmp_path, encoder, wor
     before_sums = sense_rows(IndexDirectory(index))
     before = state(index)
     other = notes(tmp_path / "b" / "notes.jsonl", MONEY)
-    with pytest.raises(InputError, match=r"document notes .*--replace"):
+    with pytest.raises(InputError, match=r'document "notes" .*--replace'):
         build(other, index, encoder, wordnet)
     assert state(index) == before  # refused before anything was written
 
@@ -95,7 +95,12 @@ def test_cli_replace_and_message(tmp_path, encoder, wordnet):
     other = notes(tmp_path / "b" / "notes.jsonl", MONEY)
     runner = CliRunner()
     result = runner.invoke(cli, ["index", str(other), "--index", str(index), "--json"])
-    assert result.exit_code == 1 and "--replace" in result.output, result.output
+    assert result.exit_code == 1
+    assert result.output == (
+        f'Error: the index already holds a document "notes" of corpus "notes" with other '
+        f"content than the one in {other}. To index the new content in its place, add "
+        '--replace (replace=True); to keep both, give this one another name (a "doc" field, '
+        "or --corpus-name).\n")
     result = runner.invoke(cli, ["index", str(other), "--index", str(index), "--replace",
                                  "--json"])
     assert result.exit_code == 0, result.output

@@ -52,13 +52,14 @@ def indexed_documents(directory: IndexDirectory, corpus: str) -> dict[str, Index
 
 
 def is_indexed(document: Document, sha256: str, indexed: dict[str, Indexed], corpus: str, *,
-               replace: bool) -> bool:
+               replace: bool, path: str | None = None) -> bool:
     """Whether ``document`` (content hash ``sha256``) is already in the index as it is (skip
-    it); False when it is new, or changed and ``replace`` is set.
+    it); False when it is new, or changed and ``replace`` is set. ``path``: the corpus file,
+    named in the error.
 
     Raises:
         InputError: a document of that name with other content is in the index and
-            ``replace`` is not set (names the document and ``--replace``).
+            ``replace`` is not set (names the document, the file and ``--replace``).
     """
     known = indexed.get(document.id)
     if known is None:
@@ -67,18 +68,19 @@ def is_indexed(document: Document, sha256: str, indexed: dict[str, Indexed], cor
         return True
     if replace:
         return False
-    raise InputError(f"document {document.id} of corpus {corpus} is already in the index with "
-                     "other content: pass --replace (replace=True) to index the new content in "
-                     "its place, or give the document another name (a \"doc\" field, or "
-                     "--corpus-name)", item=document.id)
+    source = f" in {path}" if path else ""
+    raise InputError(f'the index already holds a document "{document.id}" of corpus '
+                     f'"{corpus}" with other content than the one{source}. To index the new '
+                     "content in its place, add --replace (replace=True); to keep both, give "
+                     'this one another name (a "doc" field, or --corpus-name).')
 
 
 def check_documents(directory: IndexDirectory | None, documents: Iterable[Document],
-                    corpus: str, *, replace: bool = False) -> int:
+                    corpus: str, *, replace: bool = False, path: str | None = None) -> int:
     """Read every document once, before anything is written: the reader checks keys, ids and
     structure, and each document is compared with the index's by name and content hash.
-    ``directory``: None (or one without an index) for a new index. Returns the number of
-    words to index (for a progress bar).
+    ``directory``: None (or one without an index) for a new index; ``path``: the corpus
+    file, named in errors. Returns the number of words to index (for a progress bar).
 
     Raises:
         InputError: what the reader raises (names the file, line and id), or a changed
@@ -89,7 +91,7 @@ def check_documents(directory: IndexDirectory | None, documents: Iterable[Docume
     words = 0
     for document in documents:
         if not is_indexed(document, document.content_hash(), indexed, corpus,
-                          replace=replace):
+                          replace=replace, path=path):
             words += sum(len(s.tokens) for s in document.sentences)
     return words
 
