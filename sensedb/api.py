@@ -7,7 +7,7 @@ from pathlib import Path
 
 from .corpora import read_jsonl, read_raganato
 from .encoder import Encoder, LayerSpec, canonical_layers
-from .errors import IndexFormatError, InputError
+from .errors import ConfigurationError, IndexFormatError, InputError
 from .indexer import IndexDirectory, JobReport, Manifest, index_documents, open_or_create
 from .indexer.documents import check_documents
 from .indexer.job import check_layers
@@ -51,9 +51,16 @@ def build_index(corpus: str | os.PathLike, index: str | os.PathLike, *,
                          path=str(corpus))
     if layers is not None:
         LayerSpec.parse(layers, pooling or "mean")  # an empty or malformed spec: refused now
+    if corpus_name is not None and not corpus_name.strip():
+        raise ConfigurationError("the corpus name is empty: give a name, or leave the option "
+                                 "out to take the file's")
+    if corpus.suffix.lower() not in (".jsonl", ".xml"):
+        raise InputError("not a corpus sensedb reads: give JSONL (a .jsonl file) or the "
+                         "unified XML of Raganato et al. (a .data.xml file with its gold "
+                         "keys)", path=str(corpus))
     inventory = wordnet or default_wordnet()
     name = corpus_name or corpus.name.split(".")[0]
-    if corpus.suffix == ".jsonl":
+    if corpus.suffix.lower() == ".jsonl":
         def read():
             return read_jsonl(corpus, key_check=inventory.has_key)
     else:

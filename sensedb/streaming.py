@@ -98,7 +98,8 @@ def tag_stream(index, texts: Iterable[str], *, min_confidence: float = 0.0,
     ``sentence``/``position``: the sentence within the text and the token within it (as
     ``tag --json``); ``start``/``end``: character offsets of the word in its text as
     :func:`sensedb.corpora.tokenize.normalize_text` gives it (the text itself unless it has
-    format characters or compatibility forms; a multiword expression spans its words); ``key`` is None below ``min_confidence`` (0-1);
+    format characters or compatibility forms; a multiword expression spans its words);
+    ``key`` is None below ``min_confidence`` (0-1);
     ``offset`` the synset's WordNet offset and letter (``09213565-n``); ``score`` the best
     sense's evidence score, ``confidence`` its probability (0-1, 4 decimals as ``tag``).
 

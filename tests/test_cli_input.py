@@ -180,3 +180,52 @@ def test_tag_into_a_pipe_closed_early_exits_quietly(mini_index, tmp_path):
     assert json.loads(first)["word"] == "bank"
     assert status == BROKEN_PIPE_STATUS, errors
     assert "Traceback" not in errors and "BrokenPipe" not in errors and "Exception" not in errors
+
+
+@pytest.mark.parametrize("args", [
+    ("wsd", "the bank", "bank", "-k", "-3"), ("wsd", "the bank", "bank", "--at", "-1"),
+    ("neighbors", "the bank", "bank", "-k", "0"),
+    ("wsd", "the bank", "bank", "--min-confidence", "nan"),
+    ("tag", "the bank", "--min-confidence", "-5"), ("tag", "the bank", "--min-confidence", "2"),
+    ("evaluate", FIXTURES / "mini.data.xml", FIXTURES / "mini.gold.key.txt",
+     "--min-confidence", "inf"),
+])
+def test_odd_option_values_are_usage_errors(runner, mini_index, args):
+    result = invoke(runner, *args, *query(mini_index))
+    assert result.exit_code == 2 and "Invalid value" in result.output, result.output
+
+
+def test_odd_files_and_names_are_one_line_errors(runner, mini_index, tmp_path):
+    def refused(*args, expected):
+        result = invoke(runner, *args)
+        assert result.exit_code == 1, result.output
+        lines = result.output.strip().splitlines()
+        assert len(lines) == 1 and expected in lines[0], lines
+        return lines[0]
+
+    folder = tmp_path / "texts"
+    folder.mkdir()
+    refused("tag", folder, *query(mini_index), expected="is a folder, not a text file")
+    refused("evaluate", FIXTURES / "mini.data.xml", FIXTURES / "mini.gold.key.txt",
+            *query(mini_index), "--out", tmp_path / "missing" / "keys.txt",
+            expected="keys.txt: cannot write here: the folder does not exist")
+    index = tmp_path / "new-index"
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("\n  \n", encoding="utf-8")
+    refused("index", empty, "--index", index, expected="empty.jsonl: no documents")
+    notes = tmp_path / "notes.txt"
+    notes.write_text("He sat on the bank.\r\n", encoding="utf-8")
+    refused("index", notes, "--index", index, expected="notes.txt: not a corpus sensedb reads")
+    refused("index", FIXTURES / "mini.data.xml", "--index", index, "--corpus-name", " ",
+            expected="the corpus name is empty")
+    assert not index.exists()
+    assert invoke(runner, "index", FIXTURES / "mini.data.xml", "--index", index,
+                  "--batch-tokens", "0").exit_code == 2
+
+
+def test_raw_similarity_of_a_word_wordnet_lacks(runner, mini_index):
+    result = invoke(runner, "similarity", "The zorbluxes sang", "zorbluxes", "The bank",
+                    "bank", *query(mini_index), "--method", "raw")
+    assert result.exit_code == 0, result.output
+    assert "a: zorbluxes (position 1) (a word WordNet does not know: no senses)" \
+        in result.output

@@ -6,12 +6,12 @@ import re
 
 import pytest
 
-from sensedb.corpora.tokenize import check_text, normalize_text
 from sensedb.corpora import (
     find_target,
     merge_span,
     tokenize,
 )
+from sensedb.corpora.tokenize import check_text, normalize_text
 from sensedb.errors import InputError
 
 

@@ -20,8 +20,8 @@ import click
 from ..errors import Error
 from ..vocabulary import LETTER_POS, POS, POS_TAGS, ScoringMethod, SimilarityMethod
 
-__all__ = ["cli", "emit", "index_options", "main", "output_options", "pos_option",
-           "similarity_options", "target_options"]
+__all__ = ["PROBABILITY", "cli", "emit", "index_options", "main", "output_options", "pos_option",
+           "similarity_options", "target_options", "writable_file"]
 
 INDEX_HELP = "Index directory (default: the WordNet default index in the user data dir)."
 
@@ -85,6 +85,49 @@ SIMILARITY_TYPE = _Choice([m.value for m in SimilarityMethod],
                           lambda v: SimilarityMethod.parse(v).value)
 
 
+class _Probability(click.ParamType):
+    """A number from 0 to 1 (``--min-confidence``); NaN and infinities are refused, which
+    :class:`click.FloatRange` lets through."""
+
+    name = "probability"
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> float:
+        import math
+
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            self.fail(f"{value!r} is not a number", param, ctx)
+        if not (math.isfinite(number) and 0.0 <= number <= 1.0):
+            self.fail(f"{value!r} is not a probability from 0 to 1", param, ctx)
+        return number
+
+
+#: ``--min-confidence``: a probability, 0 to 1.
+PROBABILITY = _Probability()
+
+
+def writable_file(path: str | None) -> None:
+    """Refuse an output file that cannot be written before any work is done (a folder that
+    does not exist or is not writable).
+
+    Raises:
+        InputError: naming the file."""
+    import os
+
+    from ..errors import InputError
+
+    if path is None:
+        return
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise InputError("cannot write here: the folder does not exist", path=path)
+    if not os.access(folder, os.W_OK) or (os.path.exists(path)
+                                           and not os.access(path, os.W_OK)):
+        raise InputError("cannot write here: permission denied", path=path)
+
+
 def output_options(function: Callable) -> Callable:
     """``--json`` for every command: machine-readable output instead of text."""
     return click.option("--json", "as_json", is_flag=True,
@@ -134,7 +177,7 @@ def pos_option(help: str) -> Callable[[Callable], Callable]:  # noqa: A002
 
 def target_options(function: Callable) -> Callable:
     """``--at`` (token position of the target) and ``--pos``."""
-    function = click.option("--at", type=int, default=None,
+    function = click.option("--at", type=click.IntRange(min=0), default=None,
                             help="Token position (0-based) of the target, when it occurs twice.")(
         function)
     return pos_option("Only this part of speech.")(function)

@@ -35,7 +35,7 @@ from . import cli, emit, index_options, output_options
                    "the old one (without it, such a document is refused).")
 @click.option("--db", "db_url", default=None, help="SQLAlchemy database URL for metadata.")
 @click.option("--device", default=None, help="torch device (default: cuda if available).")
-@click.option("--batch-tokens", default=4096, show_default=True,
+@click.option("--batch-tokens", type=click.IntRange(min=1), default=4096, show_default=True,
               help="Padded word pieces per encoder batch.")
 @output_options
 def index(corpus, gold, index_dir, corpus_name, model, layers, pooling, standardize, replace,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import click
 
-from . import cli, emit, index_options, output_options, target_options
+from . import PROBABILITY, cli, emit, index_options, output_options, target_options, writable_file
 
 
 def _wsd_text(answer: dict) -> str:
@@ -38,8 +38,9 @@ def _usage_line(usage: dict) -> str:
 @click.argument("target")
 @index_options
 @target_options
-@click.option("-k", default=5, show_default=True, help="Nearest labelled usages to show.")
-@click.option("--min-confidence", type=float, default=0.0, show_default=True,
+@click.option("-k", type=click.IntRange(min=0), default=5, show_default=True,
+              help="Nearest labelled usages to show.")
+@click.option("--min-confidence", type=PROBABILITY, default=0.0, show_default=True,
               help="Abstain (exit status 2) when the best sense's probability is lower.")
 @output_options
 def wsd(sentence, target, index, at, pos, k, min_confidence, as_json):
@@ -63,7 +64,8 @@ def wsd(sentence, target, index, at, pos, k, min_confidence, as_json):
 @click.argument("target")
 @index_options
 @target_options
-@click.option("-k", default=10, show_default=True, help="How many usages.")
+@click.option("-k", type=click.IntRange(min=1), default=10, show_default=True,
+              help="How many usages.")
 @click.option("--any-lemma", is_flag=True, help="Search the usages of every word.")
 @output_options
 def neighbors(sentence, target, index, at, pos, k, any_lemma, as_json):
@@ -84,7 +86,7 @@ def neighbors(sentence, target, index, at, pos, k, any_lemma, as_json):
 @index_options
 @click.option("--out", type=click.Path(dir_okay=False), default=None,
               help="Write the predicted keys here (instance_id key per line).")
-@click.option("--min-confidence", type=float, default=0.0, show_default=True,
+@click.option("--min-confidence", type=PROBABILITY, default=0.0, show_default=True,
               help="Abstain on instances whose best probability is lower.")
 @click.option("--one-sense-per-discourse", is_flag=True,
               help="Give every occurrence of a lemma in a document its majority sense.")
@@ -105,6 +107,7 @@ def evaluate(data, gold, index, out, min_confidence, one_sense_per_discourse, ra
     """
     from ..evaluation.allwords import evaluate as evaluate_all_words
 
+    writable_file(out)
     if raw:
         from ..evaluation.rawtext import evaluate_raw
 
@@ -145,7 +148,7 @@ def evaluate(data, gold, index, out, min_confidence, one_sense_per_discourse, ra
 @index_options
 @click.option("--one-sense-per-discourse", is_flag=True,
               help="Give every occurrence of a lemma in the text its majority sense.")
-@click.option("--min-confidence", type=float, default=0.0, show_default=True,
+@click.option("--min-confidence", type=PROBABILITY, default=0.0, show_default=True,
               help="Leave a word untagged (key null) when its best probability is lower.")
 @click.option("--jsonl", is_flag=True,
               help="Stream one JSON object per tagged word as it goes (character offsets "
@@ -203,6 +206,7 @@ def text_or_file(text: str | None, file_path: str | None, encoding: str) -> str:
         file_path = "-"
     elif text is not None:
         if not names_a_file(text):
+            refuse_a_folder(text)
             return text
         file_path = text
     return read_text_file(file_path, encoding)
@@ -262,6 +266,7 @@ def text_lines(text: str | None, file_path: str | None, encoding: str):
         raise click.UsageError("give TEXT or --file PATH (one of them)")
     if text is not None and text != "-":
         if not names_a_file(text):
+            refuse_a_folder(text)
             yield text
             return
         file_path = text
@@ -300,3 +305,21 @@ def names_a_file(text: str) -> bool:
             and os.path.isfile(text)
     except (OSError, ValueError):
         return False
+
+
+def refuse_a_folder(text: str) -> None:
+    """Refuse a TEXT that names an existing folder: meant as a file to read, not as words.
+
+    Raises:
+        InputError: naming the folder and how to tag the words themselves."""
+    import os
+
+    from ..errors import InputError
+
+    try:
+        folder = len(text) < 4096 and "\0" not in text and os.path.isdir(text)
+    except (OSError, ValueError):
+        folder = False
+    if folder:
+        raise InputError("is a folder, not a text file: give a file, or to tag these words "
+                         "as text pipe them in (echo TEXT | sensedb tag -)", path=text)

@@ -45,8 +45,9 @@ def _similarity_text(result: dict) -> str:
     for name in ("a", "b"):
         usage = result.get(name)
         if usage:
-            lines.append(f"{name}: {usage['target']} (position {usage['position']}) "
-                         f"{usage['lemma']} {usage['pos']}")
+            known = f"{usage['lemma']} {usage['pos']}" if usage["lemma"] else \
+                "(a word WordNet does not know: no senses)"
+            lines.append(f"{name}: {usage['target']} (position {usage['position']}) {known}")
             lines.extend(f"    {s['probability']:.3f}  {s['key']:<28} {s['gloss']}"
                          for s in usage["senses"])
     return "\n".join(lines)

@@ -134,7 +134,8 @@ def normalize_text(text: str, what: str = "text") -> str:
         code = ord(found.group())
         name = _CONTROL_NAMES.get(code, "a control character")
         raise InputError(f"{what} has U+{code:04X} ({name}) at character {found.start()}: "
-                         "remove it (white space such as tab and newline is the only control text taken)")
+                         "remove it (of the control characters only white space such as tab "
+                         "and newline is taken)")
     if ascii_text:
         return text
     text = _category_class("Cf").sub("", text)
@@ -191,13 +192,14 @@ def _norm(s: str) -> str:
 def find_target(tokens: list[str], target: str, at: int | None = None) -> tuple[int, int]:
     """The token span ``[start, end)`` of ``target`` in ``tokens``.
 
-    The target is tokenized with :func:`tokenize` (``"take place"`` spans two tokens) and
-    matched case-insensitively; a single token equal to the whole target (a multiword token
+    The target goes through the input policy (:func:`check_text`), is tokenized with
+    :func:`tokenize` (``"take place"`` spans two tokens) and matched case-insensitively; a single token equal to the whole target (a multiword token
     such as ``"took place"``) also matches. The first occurrence is returned, or the one that
     starts at token ``at`` (0-based) when ``at`` is given.
     """
     if not tokens or all(not t.strip() for t in tokens):
         raise InputError("empty sentence")
+    given, target = target, check_text(target, "the target")  # messages quote it as given
     parts = [p.casefold() for p in tokenize(target)]
     if not parts:
         raise InputError("empty target")
@@ -212,7 +214,7 @@ def find_target(tokens: list[str], target: str, at: int | None = None) -> tuple[
             return i, i + 1
     listing = " ".join(f"{i}:{t}" for i, t in enumerate(tokens))
     where = "" if at is None else f" at token {at}"
-    raise InputError(f'target "{target}" is not in the sentence{where}: {listing}')
+    raise InputError(f'target "{given}" is not in the sentence{where}: {listing}')
 
 
 def merge_span(words: list[str], start: int, end: int) -> tuple[list[str], int]:

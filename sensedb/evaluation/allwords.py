@@ -72,7 +72,11 @@ def evaluate(index: SenseIndex, data: str | os.PathLike, gold: str | os.PathLike
     result["coverage"] = round(100.0 * result["answered"] / result["n"], 2)
     result["decided_by"] = dict(sorted(decided.items()))
     if out is not None:
-        Path(out).write_text("".join(f"{i} {k}\n" for i, k in predictions.items() if k))
+        try:
+            Path(out).write_text("".join(f"{i} {k}\n" for i, k in predictions.items() if k))
+        except OSError as exc:
+            raise InputError(f"cannot write the predictions: {exc.strerror or exc}",
+                             path=str(out)) from None
     return result
 
 

@@ -120,5 +120,9 @@ def evaluate_raw(index: SenseIndex, data: str | os.PathLike, gold: str | os.Path
     result["wrong_pos"] = wrong_pos
     result["wrong_pos_share"] = round(100.0 * wrong_pos / len(wrong), 2) if wrong else 0.0
     if out is not None:
-        Path(out).write_text("".join(f"{i} {k}\n" for i, k in predictions.items() if k))
+        try:
+            Path(out).write_text("".join(f"{i} {k}\n" for i, k in predictions.items() if k))
+        except OSError as exc:
+            raise InputError(f"cannot write the predictions: {exc.strerror or exc}",
+                             path=str(out)) from None
     return result

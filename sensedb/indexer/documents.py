@@ -83,16 +83,19 @@ def check_documents(directory: IndexDirectory | None, documents: Iterable[Docume
     file, named in errors. Returns the number of words to index (for a progress bar).
 
     Raises:
-        InputError: what the reader raises (names the file, line and id), or a changed
-            document without ``replace`` (see :func:`is_indexed`).
+        InputError: what the reader raises (names the file, line and id), a corpus without
+            documents, or a changed document without ``replace`` (see :func:`is_indexed`).
     """
     indexed = indexed_documents(directory, corpus) if directory is not None \
         and directory.exists() else {}
-    words = 0
+    words = read = 0
     for document in documents:
+        read += 1
         if not is_indexed(document, document.content_hash(), indexed, corpus,
                           replace=replace, path=path):
             words += sum(len(s.tokens) for s in document.sentences)
+    if not read:
+        raise InputError("no documents in the corpus (an empty file?)", path=path)
     return words
 
 

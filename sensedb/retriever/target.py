@@ -45,7 +45,7 @@ def locate(sentence: Words, target: str | None = None, at: int | None = None) ->
     else:
         words = [check_text(word, "a word of the sentence") for word in sentence]
     if target is not None:
-        target = check_text(target, "the target")
+        check_text(target, "the target")
     if not words:
         raise InputError("empty sentence")
     if target is None:
