@@ -193,8 +193,9 @@ def find_target(tokens: list[str], target: str, at: int | None = None) -> tuple[
     """The token span ``[start, end)`` of ``target`` in ``tokens``.
 
     The target goes through the input policy (:func:`check_text`), is tokenized with
-    :func:`tokenize` (``"take place"`` spans two tokens) and matched case-insensitively; a single token equal to the whole target (a multiword token
-    such as ``"took place"``) also matches. The first occurrence is returned, or the one that
+    :func:`tokenize` (``"take place"`` spans two tokens) and matched case-insensitively; a
+    single token equal to the whole target (a multiword token such as ``"took place"``) also
+    matches. The first occurrence is returned, or the one that
     starts at token ``at`` (0-based) when ``at`` is given.
     """
     if not tokens or all(not t.strip() for t in tokens):
