@@ -19,7 +19,8 @@ import sensedb
 # text: printable words (some of them known), whitespace, controls, surrogates, odd scripts
 WORDS = ["bank", "river", "the", "sat", "took place", "bank@2", "bank@²", "@", "%", "\t",
          "\n", "\r\n", "\x00", "\x1b[31m", "\udce9", "\ufeff", "\u200b", "\u2028", "é", "東京",
-         "n't", "'s", "--", "…", " "]
+         "n't", "'s", "--", "…", " ", "ba\u200bnk", "\x7f", "\x9b", "\ufb01", "\uff42ank",
+         "\u00ad", "\u202e", "e\u0301", "\x0c", "\x85"]
 text = st.one_of(
     st.text(max_size=200),
     st.lists(st.sampled_from(WORDS), max_size=40).map(" ".join),
@@ -39,9 +40,11 @@ file_bytes = st.one_of(
                               b"T", b"F", b"0.5"]), max_size=30).map(b"".join),
 )
 
-COMMANDS = ["wsd", "neighbors", "tag", "similarity", "similarity-batch", "evaluate", "info"]
+COMMANDS = ["wsd", "neighbors", "tag", "similarity", "similarity-batch", "evaluate", "info",
+            "evaluate-graded", "verify"]
 OPTIONS = ["--at", "--pos", "-k", "--json", "--min-confidence", "--file", "--encoding",
-           "--method", "--scoring", "--any-lemma", "--one-sense-per-discourse", "--help", "-"]
+           "--method", "--scoring", "--any-lemma", "--one-sense-per-discourse", "--help", "-",
+           "--jsonl", "--tokenized", "--raw", "--deep", "raw", "sense", ""]
 
 
 def cli_args(path_of: Callable[[bytes], str]) -> st.SearchStrategy[list[str]]:
@@ -54,14 +57,22 @@ def cli_args(path_of: Callable[[bytes], str]) -> st.SearchStrategy[list[str]]:
 
 
 def outcome(call: Callable[[], Any]) -> str:
-    """``answer`` (returned), ``typed`` (raised a sensedb.Error) or ``other: Type: message``
-    (anything else: a bug)."""
+    """``answer`` (returned), ``typed`` (raised a sensedb.Error, or answered a batch whose
+    fuzzed item carries one) or ``other: Type: message`` (anything else: a bug, including a
+    sensedb.Error message that is not one line of bounded length)."""
+    from sensedb.errors import MAX_MESSAGE
+
     try:
-        call()
-    except sensedb.Error:
+        answer = call()
+    except sensedb.Error as exc:
+        message = str(exc)
+        if "\n" in message or len(message) > MAX_MESSAGE:
+            return f"other: unbounded message: {message[:200]!r}"
         return "typed"
     except Exception as exc:  # noqa: BLE001 - what the fuzzing looks for
         return f"other: {type(exc).__name__}: {str(exc)[:200]}"
+    if isinstance(answer, list) and any(getattr(r, "error", None) is not None for r in answer):
+        return "typed"
     return "answer"
 
 
@@ -90,6 +101,7 @@ def reader_calls(files: Files) -> dict[str, Callable[[bytes, bytes], Callable[[]
         "read_wic": lambda a, b: lambda: sensedb.read_wic(files(a, ".data.txt"),
                                                          files(b, ".gold.txt")),
         "read_pairs_tsv": lambda a, b: lambda: read_pairs_tsv(files(a, ".tsv"), gold=bool(b)),
+        "read_pairs": lambda a, b: lambda: pairs_with_lines(files(a, ".tsv"), bool(b)),
     }
 
 
@@ -103,4 +115,42 @@ def query_calls(index: sensedb.SenseIndex) -> dict[str, Callable[..., Callable[[
         "tag": lambda s, t, s2, t2, at: lambda: sensedb.tag(index, s),
         "similarity_batch": lambda s, t, s2, t2, at: lambda: sensedb.similarity_batch(
             index, [((s, t, at), (s2, t2, None))]),
+        "similarity_batch_among_good": lambda s, t, s2, t2, at: lambda: batch_among_good(
+            index, (s, t, at), (s2, t2, None)),
     }
+
+
+#: Two usages every index built from the test corpus answers.
+GOOD_PAIR = (("He sat on the bank of the river", "bank"), ("The bank raised its rates", "bank"))
+
+
+def batch_among_good(index: sensedb.SenseIndex, a: Any, b: Any) -> list:
+    """A batch of the fuzzed pair between two good ones (method ``raw``, and ``sense``): the
+    good ones must answer whatever the fuzzed one is, and the fuzzed one answers or carries
+    a sensedb.Error (else AssertionError, which :func:`outcome` counts as "other")."""
+    out = []
+    for method in ("raw", "sense"):
+        results = sensedb.similarity_batch(index, [GOOD_PAIR, (a, b), GOOD_PAIR], method)
+        assert len(results) == 3 and results[0].error is None and results[2].error is None, \
+            [r.error for r in results]
+        assert results[0].score == results[2].score
+        middle = results[1]
+        assert (middle.error is None) == (middle.score is not None), middle
+        assert middle.error is None or isinstance(middle.error, sensedb.Error), middle.error
+        out.extend(results)
+    return out
+
+
+def pairs_with_lines(path: str, gold: bool) -> list:
+    """``read_pairs`` of ``path``, checking that every row names the file and a line (rows in
+    file order) and that every error names the file (AssertionError otherwise)."""
+    from sensedb.corpora.pairs import read_pairs
+
+    try:
+        rows = read_pairs(path, gold=gold)
+    except sensedb.InputError as exc:
+        assert str(exc).startswith(path), str(exc)
+        raise
+    lines = [r.line for r in rows]
+    assert lines == sorted(set(lines)) and all(r.where == f"{path}:{r.line}" for r in rows)
+    return rows

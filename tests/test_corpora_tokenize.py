@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sensedb.corpora import (
     find_target,
@@ -99,3 +101,25 @@ def test_tokens_after_the_policy() -> None:
         ["He", "sat", "on", "the", "bank", "of", "the", "river", "."]
     assert find_target(tokenize("the ba\u200bnk"), "bank") == (1, 2)
     assert find_target(tokenize("the bank"), "b\u200bank") == (1, 2)
+
+
+@settings(derandomize=True, deadline=None, database=None, max_examples=300)
+@given(text=st.text(max_size=80) | st.lists(st.sampled_from(
+    ["bank", "ba\u200bnk", "\ufb01", "\uff42", "e\u0301", "\x00", "\x1b", "\t", "\n", "\u00ad",
+     "\u202e", "\x85", "\x9b", " "]), max_size=12).map("".join))
+def test_the_input_policy_holds_for_any_text(text: str) -> None:
+    import unicodedata
+
+    try:
+        clean = normalize_text(text)
+    except InputError as exc:
+        message = str(exc)
+        assert "\n" not in message and "at character" in message
+        bad = int(message.split(" at character ")[1].split(":")[0])
+        assert unicodedata.category(text[bad]) == "Cc" and not text[bad].isspace()
+        return
+    assert not any(unicodedata.category(c) == "Cf" for c in clean)
+    assert not any(unicodedata.category(c) == "Cc" and not c.isspace() for c in clean)
+    assert unicodedata.is_normalized("NFKC", clean)
+    assert normalize_text(clean) == clean  # idempotent
+    assert all(token in clean for token in tokenize(text))  # tokens: substrings of it

@@ -48,7 +48,8 @@ def test_readers_raise_only_typed_errors(reader, data, second):
 
 
 @budget(40)
-@given(entry=st.sampled_from(["wsd", "neighbors", "cosine", "tag", "similarity_batch"]),
+@given(entry=st.sampled_from(["wsd", "neighbors", "cosine", "tag", "similarity_batch",
+                              "similarity_batch_among_good"]),
        sentence=text, word=target, other=text, other_word=target,
        at=st.one_of(st.none(), st.integers(-2, 50)))
 def test_queries_raise_only_typed_errors(index, entry, sentence, word, other, other_word, at):
