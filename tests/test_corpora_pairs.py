@@ -87,3 +87,15 @@ def test_a_directory_is_named(tmp_path):
     with pytest.raises(InputError, match="is a directory") as error:
         read_pairs_tsv(tmp_path)
     assert error.value.path == str(tmp_path)
+
+
+def test_a_line_that_is_not_utf8_is_named(tmp_path):
+    path = tmp_path / "pairs.tsv"
+    good = "A bank .\tbank\tThe bank .\tbank\n"
+    path.write_bytes(("\ufeff" + good * 3000).encode("utf-8") + "caf\xe9\tx\ty\tz\n"
+                     .encode("latin-1") + good.encode("utf-8"))
+    with pytest.raises(InputError, match=r"pairs\.tsv:3001: not UTF-8: invalid continuation "
+                                         r"byte at byte 3 of the line"):
+        read_pairs_tsv(path)
+    path.write_bytes(("\ufeff" + good).encode("utf-8"))  # a byte order mark: dropped
+    assert read_pairs_tsv(path)[0][0][0].sentence == "A bank ."

@@ -143,12 +143,12 @@ def _rows(name: str) -> Iterator[tuple[int, list[str]]]:
     order mark dropped).
 
     Raises:
-        InputError: the file cannot be read, is not UTF-8, or has a field longer than the
-            csv module's limit (128 KiB; names the line)."""
-    line = 0
+        InputError: the file cannot be read or is a folder; a line that is not UTF-8 or has a
+            field longer than the csv module's limit (128 KiB) (names the line)."""
     try:
-        with open(name, encoding="utf-8-sig", newline="") as handle:
-            reader = csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
+        with open(name, "rb") as handle:
+            reader = csv.reader(_decoded(handle, name), delimiter="\t",
+                                quoting=csv.QUOTE_NONE)
             while True:
                 try:
                     row = next(reader)
@@ -157,14 +157,23 @@ def _rows(name: str) -> Iterator[tuple[int, list[str]]]:
                 except csv.Error as exc:
                     raise InputError(f"unreadable row: {exc}", path=name,
                                      line=reader.line_num) from None
-                line = reader.line_num
-                yield line, row
+                yield reader.line_num, row
     except IsADirectoryError:
         raise InputError("is a directory, not a PAIRS.tsv file", path=name) from None
     except OSError as exc:
         raise InputError(f"cannot read pairs: {exc.strerror or exc}", path=name) from None
-    except UnicodeDecodeError as exc:
-        raise InputError(f"not UTF-8: {exc.reason} (after line {line})", path=name) from None
+
+
+def _decoded(handle, name: str) -> Iterator[str]:
+    """The lines of a binary file as text, each decoded on its own so that an error names its
+    line (a decoding text stream reads ahead by blocks)."""
+    for number, raw in enumerate(handle, start=1):
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise InputError(f"not UTF-8: {exc.reason} at byte {exc.start} of the line",
+                             path=name, line=number) from None
+        yield text.removeprefix("\ufeff") if number == 1 else text
 
 
 def _is_number(text: str) -> bool:
