@@ -115,7 +115,7 @@ def tag_stream(index, texts: Iterable[str], *, min_confidence: float = 0.0,
         raise InputError(f"max_sentences must be at least 1, not {max_sentences}")
     pending: list[tuple[int, int, str, list[str], int]] = []  # text, sentence, its text, ...
     for number, text in enumerate(texts):
-        text = check_text(text)  # the input policy: offsets are into the normalized text
+        text = check_text(text, f"text {number}")  # the policy: offsets into its result
         for sentence_number, (start, end) in enumerate(sentence_offsets(text)):
             sentence = text[start:end]
             pending.append((number, sentence_number, sentence, tokenize(sentence), start))

@@ -229,3 +229,11 @@ def test_raw_similarity_of_a_word_wordnet_lacks(runner, mini_index):
     assert result.exit_code == 0, result.output
     assert "a: zorbluxes (position 1) (a word WordNet does not know: no senses)" \
         in result.output
+
+
+def test_tag_jsonl_names_the_line_with_a_control_character(runner, mini_index, tmp_path):
+    path = tmp_path / "lines.txt"
+    path.write_text("The river bank.\nThe ba\x00nk.\n", encoding="utf-8")
+    result = invoke(runner, "tag", path, "--jsonl", *query(mini_index))
+    assert result.exit_code == 1
+    assert "Error: text 1 has U+0000 (NUL) at character 6" in result.output  # the 2nd line
