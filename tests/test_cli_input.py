@@ -237,3 +237,18 @@ def test_tag_jsonl_names_the_line_with_a_control_character(runner, mini_index, t
     result = invoke(runner, "tag", path, "--jsonl", *query(mini_index))
     assert result.exit_code == 1
     assert "Error: text 1 has U+0000 (NUL) at character 6" in result.output  # the 2nd line
+
+
+@pytest.mark.parametrize("args", [
+    ("tag", "--file", "a\x00b"), ("similarity-batch", "a\x00b"),
+    ("evaluate", "a\x00b", "b"), ("similarity", "a", "a", "b", "b", "--params", "a\x00"),
+])
+def test_a_nul_in_a_file_name_is_a_usage_error(runner, mini_index, args):
+    result = invoke(runner, *args, *query(mini_index))
+    assert result.exit_code == 2 and "NUL character" in result.output, result.output
+
+
+def test_an_encoding_name_with_a_nul_is_unknown(runner, mini_index):
+    result = invoke(runner, "tag", "-", "--encoding", "utf\x008", *query(mini_index),
+                    input="The bank")
+    assert result.exit_code == 1 and "unknown encoding 'utf\\x008'" in result.output

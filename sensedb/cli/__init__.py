@@ -43,6 +43,11 @@ class _Group(click.Group):
         except BrokenPipeError:
             _quiet_stdout()
             ctx.exit(BROKEN_PIPE_STATUS)
+        except ValueError as exc:  # os.stat of a click.Path holding NUL (never from a shell)
+            if "null" not in str(exc):
+                raise
+            raise click.UsageError("an argument holds a NUL character (\\x00), which no file "
+                                   "name or option can: remove it") from None
 
 
 def _quiet_stdout() -> None:

@@ -228,7 +228,7 @@ def read_text_file(path: str, encoding: str) -> str:
     name = "<stdin>" if path == "-" else path
     try:
         codecs.lookup(encoding)
-    except LookupError:
+    except (LookupError, ValueError):  # ValueError: a name holding NUL
         raise InputError(f"unknown encoding {encoding!r}", path=name) from None
     try:
         if path == "-":
@@ -274,7 +274,7 @@ def text_lines(text: str | None, file_path: str | None, encoding: str):
     name = "<stdin>" if path == "-" else path
     try:
         decoder = codecs.getincrementaldecoder(encoding)()
-    except LookupError:
+    except (LookupError, ValueError):  # ValueError: a name holding NUL
         raise InputError(f"unknown encoding {encoding!r}", path=name) from None
     try:
         handle = sys.stdin.buffer if path == "-" else open(path, "rb")  # noqa: SIM115
