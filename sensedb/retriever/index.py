@@ -8,6 +8,7 @@ evaluation in ``sensedb.evaluation.allwords``, lazy WordNet vectors in
 
 from __future__ import annotations
 
+import logging
 import os
 import warnings
 from collections.abc import Iterable, Sequence
@@ -15,7 +16,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 
 from ..encoder import Encoder
-from ..errors import IndexLockedError, InputError
+from ..errors import IndexFormatError, IndexLockedError, InputError
 from ..indexer import EXAMPLES, SENSES, TOKENS, WORDNET, IndexDirectory
 from ..indexer.manifest import Manifest
 from ..indexer.wordnet_vectors import add_wordnet_vectors, missing_lemmas
@@ -31,6 +32,8 @@ from .sources import IndexSource
 from .status import check_index, index_info
 from .target import Target, Words, locate
 from .usages import merge_hits, read_usages, store_hits
+
+logger = logging.getLogger(__name__)
 
 
 class SenseIndex:
@@ -91,9 +94,8 @@ class SenseIndex:
         return self.encoder_for()
 
     def _load(self) -> None:
-        self.manifest: Manifest = self.directory.manifest()
+        self.manifest, stores = self._snapshot()
         self.normalizer = self.manifest.normalizer()
-        stores = self.directory.load_stores(self.manifest)
         self._stores = stores
         self.tokens, self.senses = stores[TOKENS], stores[SENSES]
         self.examples, self.wordnet_senses = stores[EXAMPLES], stores[WORDNET]
@@ -107,8 +109,38 @@ class SenseIndex:
                                   inventory=self.inventory, name=str(self.directory.path))
         self._built_lemmas = self.queries.built_lemmas()
 
+    def _snapshot(self, attempts: int = 20) -> tuple[Manifest, dict]:
+        """The manifest and the stores of its generation, loaded whole.
+
+        A writer makes a new generation current and then deletes the files of the one
+        before; a reader that read the manifest just before may find those files gone. It
+        then reads the manifest again and loads the newer generation (``attempts`` times at
+        most: a writer would have to finish a generation every few milliseconds to exhaust
+        them).
+
+        Raises:
+            IndexFormatError: the files of the current generation are missing or damaged
+                (the manifest did not move on while they were read)."""
+        for attempt in range(attempts):
+            manifest = self.directory.manifest()
+            try:
+                return manifest, self.directory.load_stores(manifest)
+            except IndexFormatError:
+                now = self.directory.manifest()
+                moved = (now.generations, now.segments) != (manifest.generations,
+                                                            manifest.segments)
+                if not moved or attempt == attempts - 1:
+                    raise
+                logger.debug("%s: generation moved on while loading; loading again",
+                             self.directory.path)
+        raise AssertionError("unreachable")  # pragma: no cover
+
     def reload(self) -> None:
-        """Pick up a newer generation written by another process (and empty the caches)."""
+        """Pick up a newer generation written by another process (and empty the caches).
+
+        Until it reloads, an open index answers from the one generation it loaded (its
+        snapshot): rows and vectors written since are invisible to it, never half seen
+        (``sources.IndexSource``)."""
         self._load()
 
     def ensure(self, pairs: Iterable[tuple[str, str]], *, progress: bool = False) -> int:
