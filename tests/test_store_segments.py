@@ -57,7 +57,8 @@ def test_counts_are_saved_with_the_store(tmp_path):
     store.save(*paths(tmp_path, "senses", 1))
     loaded = VectorStore.load(*paths(tmp_path, "senses", 1))
     assert loaded.has_counts()
-    assert loaded.counts_of(ids.tolist()) == {int(i): int(c) for i, c in zip(ids, counts)}
+    assert loaded.counts_of(ids.tolist()) == dict(zip(ids.tolist(), counts.tolist(),
+                                                      strict=True))
     plain = VectorStore.build(8, ids, vectors, groups)
     plain.save(*paths(tmp_path, "tokens", 1))
     assert not VectorStore.load(*paths(tmp_path, "tokens", 1)).has_counts()

@@ -16,6 +16,7 @@ one call: one segment that outweighs the base, hence one merge: one build.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from functools import partial
 
@@ -34,6 +35,8 @@ from .job import index_documents, interrupted_jobs, mark_interrupted
 from .manifest import Manifest
 from .rebuild import SumRows, finalize, token_store
 from .wordnet import CORPUS, document_key, wordnet_documents
+
+log = logging.getLogger(__name__)
 
 
 def missing_lemmas(inventory: WordNet, pairs: Iterable[tuple[str, str]],
@@ -127,6 +130,9 @@ def add_segments(directory: IndexDirectory, names: Iterable[str] = (EXAMPLES, WO
         directory.record_checksums(written, session)
     for name in merged:
         directory.remove_other_generations(name, keep=generation)
+    log.info("%s: generation %d: %s", directory.path, generation,
+             ", ".join(f"{name} {how} (+{added[name].ntotal} vectors)"
+                       for name, how in outcome.items()))
     return outcome
 
 
