@@ -59,17 +59,18 @@ def test_a_load_racing_a_new_generation_loads_the_newer_one(tmp_path, encoder, w
                                                              monkeypatch):
     path = mini_copy(tmp_path, encoder, wordnet)
     reader = open_index(path, encoder, wordnet)
-    real = IndexDirectory.load_stores
+    real = IndexDirectory.load_store
     raced = []
 
-    def writer_finishes_first(self, manifest=None):
+    def writer_finishes_first(self, name, generation, dim=None):
         if not raced:  # between reading the manifest and its files, a writer replaces them
-            raced.append(manifest.generations)
+            raced.append(self.manifest().generations)
             with self.lock():
                 finalize(self, STORES)
-        return real(self, manifest)
+        return real(self, name, generation, dim)
 
-    monkeypatch.setattr(IndexDirectory, "load_stores", writer_finishes_first)
+    monkeypatch.setattr(IndexDirectory, "load_store", writer_finishes_first)
+    reader._parts = {}  # nothing kept from its first load: every file is read again
     reader.reload()
     assert raced and reader.manifest.generations[SENSES] > raced[0][SENSES]
     assert reader.manifest.generations == IndexDirectory(path).manifest().generations

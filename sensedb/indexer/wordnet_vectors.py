@@ -53,10 +53,12 @@ def missing_lemmas(inventory: WordNet, pairs: Iterable[tuple[str, str]],
 
 
 def add_wordnet_vectors(directory: IndexDirectory, encoder: Encoder, inventory: WordNet,
-                        lemmas: list[tuple[str, str]], *, progress: bool = False) -> int:
+                        lemmas: list[tuple[str, str]], *, progress: bool = False,
+                        loaded: tuple[Manifest, dict] | None = None) -> int:
     """Add the WordNet gloss and example vectors of every sense of ``lemmas`` ((lemma, POS)
     pairs not yet in the index, see :func:`missing_lemmas`) as new segments of the example and
-    WordNet stores (:func:`add_segments`). Returns the number of lemmas given.
+    WordNet stores (:func:`add_segments`; ``loaded``: the caller's manifest and stores, read
+    instead of the files when still current). Returns the number of lemmas given.
 
     Raises:
         IndexLockedError: another process is writing the index (nothing was written).
@@ -72,13 +74,13 @@ def add_wordnet_vectors(directory: IndexDirectory, encoder: Encoder, inventory: 
         if interrupted:  # a killed job's chunks were folded in above: rebuild every store
             finalize(directory, STORES)
         else:
-            add_segments(directory)
+            add_segments(directory, loaded=loaded)
         mark_interrupted(directory, interrupted)
     return len(lemmas)
 
 
-def add_segments(directory: IndexDirectory, names: Iterable[str] = (EXAMPLES, WORDNET)
-                 ) -> dict[str, str]:
+def add_segments(directory: IndexDirectory, names: Iterable[str] = (EXAMPLES, WORDNET), *,
+                 loaded: tuple[Manifest, dict] | None = None) -> dict[str, str]:
     """Write the rows of the example and WordNet tables that the current generation lacks as
     one new segment of each store (merged into a new base when :func:`needs_merge` says so),
     and make them current in one commit with their checksums. The caller holds the lock.
@@ -86,12 +88,16 @@ def add_segments(directory: IndexDirectory, names: Iterable[str] = (EXAMPLES, WO
     Rows of the current generation that changed since it was written (a count that differs
     from the one its files recorded, a row that went away) cannot be a segment: the store
     is then rebuilt whole (``rebuild.finalize``). Returns ``{store: "segment" | "merged" |
-    "rebuilt"}`` for the stores that changed.
+    "rebuilt"}`` for the stores that changed. ``loaded``: (manifest, stores) an open index
+    already holds; used when that manifest is still current, so that an addition reads no
+    store file (a base of hundreds of MB) from disk.
 
     Raises:
         IndexFormatError: a shard is missing or damaged."""
     manifest = directory.manifest()
-    current = directory.load_stores(manifest)
+    same = loaded is not None and (loaded[0].generations, loaded[0].segments) == (
+        manifest.generations, manifest.segments)
+    current = loaded[1] if same else directory.load_stores(manifest)
     added: dict[str, VectorStore] = {}
     names = list(names)
     stale = []

@@ -22,7 +22,7 @@ from ..indexer.manifest import Manifest
 from ..indexer.wordnet_vectors import add_wordnet_vectors, missing_lemmas
 from ..inventory import SenseInfo, WordNet, default_wordnet
 from ..paths import default_index_dir
-from ..store import l2_normalize
+from ..store import SegmentedStore, VectorStore, l2_normalize
 from ..vocabulary import ScoringMethod, group_key
 from . import scoring
 from .opening import make_encoder, prepare_directory
@@ -124,7 +124,7 @@ class SenseIndex:
         for attempt in range(attempts):
             manifest = self.directory.manifest()
             try:
-                return manifest, self.directory.load_stores(manifest)
+                return manifest, self._load_stores(manifest)
             except IndexFormatError:
                 now = self.directory.manifest()
                 moved = (now.generations, now.segments) != (manifest.generations,
@@ -134,6 +134,26 @@ class SenseIndex:
                 logger.debug("%s: generation moved on while loading; loading again",
                              self.directory.path)
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _load_stores(self, manifest: Manifest) -> dict:
+        """The stores of ``manifest``'s generation. A generation's files never change once
+        written, so the parts (bases, segments) this index already loaded are kept, not read
+        again: after adding a lemma's WordNet vectors, only the new segment is read."""
+        dim = manifest.encoder.dim
+        held = getattr(self, "_parts", {})
+        parts: dict[tuple[str, int], VectorStore] = {}
+        stores: dict = {}
+        for name in manifest.generations:
+            loaded = []
+            for generation in manifest.store_files(name):
+                key = (name, generation)
+                parts[key] = held.get(key) or self.directory.load_store(name, generation, dim)
+                loaded.append(parts[key])
+            if not manifest.generations[name]:
+                loaded.insert(0, VectorStore(dim))
+            stores[name] = loaded[0] if len(loaded) == 1 else SegmentedStore(loaded)
+        self._parts = parts
+        return stores
 
     def reload(self) -> None:
         """Pick up a newer generation written by another process (and empty the caches).
@@ -155,7 +175,7 @@ class SenseIndex:
             return 0
         try:
             add_wordnet_vectors(self.directory, self.encoder, self.inventory, missing,
-                                progress=progress)
+                                progress=progress, loaded=(self.manifest, self._stores))
         except IndexLockedError as exc:
             warnings.warn(f"{exc}; answering without WordNet vectors for {len(missing)} "
                           "new lemmas", stacklevel=2)
