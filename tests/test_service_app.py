@@ -254,3 +254,19 @@ def test_every_endpoint_fuzzed_from_the_schema_gives_no_server_error(api_schema,
         fuzz(result.ok())
     print("schemathesis:", counts)  # the fuzzing counts (pytest -s shows them)
     assert counts["operations"] == 7 and counts["tried"] >= 7 * 4, counts
+
+
+def test_one_log_line_per_request_with_its_id_and_timings(client, caplog):
+    with caplog.at_level("INFO", logger="sensedb.service"):
+        reply = client.post("/wsd", json={"sentence": RIVER, "target": "bank"},
+                            headers={"X-Request-ID": "trace-42"})
+        refused = client.post("/wsd", json={"sentence": RIVER, "target": 7})
+    assert reply.headers["x-request-id"] == "trace-42"
+    lines = [r.getMessage() for r in caplog.records if r.name == "sensedb.service"
+             and r.getMessage().startswith("request ")]
+    mine = [line for line in lines if "id=trace-42 " in line]
+    assert len(mine) == 1, lines
+    assert mine[0].startswith("request id=trace-42 POST /wsd 200 ") and "ms" in mine[0]
+    other = refused.headers["x-request-id"]
+    assert other != "trace-42" and [line for line in lines if f"id={other} " in line][0] \
+        .startswith(f"request id={other} POST /wsd 422 ")

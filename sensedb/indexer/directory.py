@@ -4,6 +4,8 @@ Layout of ``DIR``::
 
     sensedb.sqlite             metadata (or any database given by URL)
     tokens.GEN.faiss (+ .groups.npz)   token index, current generation in the manifest
+                               (a store may also have segments: more NAME.GEN files that the
+                               manifest's ``segments`` lists, read beside its base)
     senses.GEN.faiss (+ .groups.npz)   sense index (corpus sense means)
     examples.GEN.faiss (+ .groups.npz) WordNet example tokens
     wordnet.GEN.faiss (+ .groups.npz)  WordNet vectors (gloss and example means)
@@ -27,7 +29,7 @@ import fcntl
 import os
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -40,7 +42,7 @@ from sqlalchemy.orm import Session
 from ..encoder import library_versions as encoder_versions
 from ..errors import IndexFormatError, IndexLockedError
 from ..schema import FORMAT_VERSION, Database, FileChecksumRow
-from ..store import RunningStats, VectorStore, load_array, save_array
+from ..store import RunningStats, SegmentedStore, VectorStore, load_array, save_array
 from ..store import library_versions as store_versions
 from ..store.files import FileSum, array_path, remove_temporaries
 from .manifest import Manifest
@@ -334,28 +336,37 @@ class IndexDirectory:
                 found.append(int(match.group(1)))
         return sorted(found)
 
-    def remove_other_generations(self, name: str, keep: int) -> None:
-        """Delete every generation of store ``name`` but ``keep``, and the temporary files a
-        crashed save left for it (and the checksum rows of the deleted files)."""
+    def remove_other_generations(self, name: str, keep: int | Iterable[int]) -> None:
+        """Delete every generation of store ``name`` but ``keep`` (one, or a base and its
+        segments), and the temporary files a crashed save left for it (and the checksum rows
+        of the deleted files)."""
+        kept = {keep} if isinstance(keep, int) else set(keep)
         removed = []
         for generation in self.generations(name):
-            if generation != keep:
+            if generation not in kept:
                 for path in self.store_paths(name, generation):
                     path.unlink(missing_ok=True)
                     removed.append(path)
         remove_temporaries(self.path, f"{name}.")
         self.forget_checksums(removed)
 
-    def load_stores(self, manifest: Manifest | None = None) -> dict[str, VectorStore]:
+    def load_stores(self, manifest: Manifest | None = None
+                    ) -> dict[str, VectorStore | SegmentedStore]:
         """Every vector store at the manifest's current generation (an empty store where
-        none was written yet).
+        none was written yet), with its segments when it has any (a :class:`SegmentedStore`).
 
         Raises:
             IndexFormatError: no index here, or a store's files are missing or damaged."""
         manifest = manifest or self.manifest()
         dim = manifest.encoder.dim
-        return {name: self.load_store(name, generation, dim) if generation else VectorStore(dim)
-                for name, generation in manifest.generations.items()}
+        stores: dict[str, VectorStore | SegmentedStore] = {}
+        for name, generation in manifest.generations.items():
+            base = self.load_store(name, generation, dim) if generation else VectorStore(dim)
+            segments = manifest.segments.get(name)
+            stores[name] = (SegmentedStore([base] + [self.load_store(name, g, dim)
+                                                     for g in segments])
+                            if segments else base)
+        return stores
 
     @contextmanager
     def lock(self) -> Iterator[None]:

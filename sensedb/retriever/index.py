@@ -8,6 +8,7 @@ evaluation in ``sensedb.evaluation.allwords``, lazy WordNet vectors in
 
 from __future__ import annotations
 
+import logging
 import os
 import warnings
 from collections.abc import Iterable, Sequence
@@ -15,13 +16,13 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 
 from ..encoder import Encoder
-from ..errors import IndexLockedError, InputError
+from ..errors import IndexFormatError, IndexLockedError, InputError
 from ..indexer import EXAMPLES, SENSES, TOKENS, WORDNET, IndexDirectory
 from ..indexer.manifest import Manifest
 from ..indexer.wordnet_vectors import add_wordnet_vectors, missing_lemmas
 from ..inventory import SenseInfo, WordNet, default_wordnet
 from ..paths import default_index_dir
-from ..store import l2_normalize
+from ..store import SegmentedStore, VectorStore, l2_normalize
 from ..vocabulary import ScoringMethod, group_key
 from . import scoring
 from .opening import make_encoder, prepare_directory
@@ -31,6 +32,8 @@ from .sources import IndexSource
 from .status import check_index, index_info
 from .target import Target, Words, locate
 from .usages import merge_hits, read_usages, store_hits
+
+logger = logging.getLogger(__name__)
 
 
 class SenseIndex:
@@ -91,9 +94,8 @@ class SenseIndex:
         return self.encoder_for()
 
     def _load(self) -> None:
-        self.manifest: Manifest = self.directory.manifest()
+        self.manifest, stores = self._snapshot()
         self.normalizer = self.manifest.normalizer()
-        stores = self.directory.load_stores(self.manifest)
         self._stores = stores
         self.tokens, self.senses = stores[TOKENS], stores[SENSES]
         self.examples, self.wordnet_senses = stores[EXAMPLES], stores[WORDNET]
@@ -107,8 +109,58 @@ class SenseIndex:
                                   inventory=self.inventory, name=str(self.directory.path))
         self._built_lemmas = self.queries.built_lemmas()
 
+    def _snapshot(self, attempts: int = 20) -> tuple[Manifest, dict]:
+        """The manifest and the stores of its generation, loaded whole.
+
+        A writer makes a new generation current and then deletes the files of the one
+        before; a reader that read the manifest just before may find those files gone. It
+        then reads the manifest again and loads the newer generation (``attempts`` times at
+        most: a writer would have to finish a generation every few milliseconds to exhaust
+        them).
+
+        Raises:
+            IndexFormatError: the files of the current generation are missing or damaged
+                (the manifest did not move on while they were read)."""
+        for attempt in range(attempts):
+            manifest = self.directory.manifest()
+            try:
+                return manifest, self._load_stores(manifest)
+            except IndexFormatError:
+                now = self.directory.manifest()
+                moved = (now.generations, now.segments) != (manifest.generations,
+                                                            manifest.segments)
+                if not moved or attempt == attempts - 1:
+                    raise
+                logger.debug("%s: generation moved on while loading; loading again",
+                             self.directory.path)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _load_stores(self, manifest: Manifest) -> dict:
+        """The stores of ``manifest``'s generation. A generation's files never change once
+        written, so the parts (bases, segments) this index already loaded are kept, not read
+        again: after adding a lemma's WordNet vectors, only the new segment is read."""
+        dim = manifest.encoder.dim
+        held = getattr(self, "_parts", {})
+        parts: dict[tuple[str, int], VectorStore] = {}
+        stores: dict = {}
+        for name in manifest.generations:
+            loaded = []
+            for generation in manifest.store_files(name):
+                key = (name, generation)
+                parts[key] = held.get(key) or self.directory.load_store(name, generation, dim)
+                loaded.append(parts[key])
+            if not manifest.generations[name]:
+                loaded.insert(0, VectorStore(dim))
+            stores[name] = loaded[0] if len(loaded) == 1 else SegmentedStore(loaded)
+        self._parts = parts
+        return stores
+
     def reload(self) -> None:
-        """Pick up a newer generation written by another process (and empty the caches)."""
+        """Pick up a newer generation written by another process (and empty the caches).
+
+        Until it reloads, an open index answers from the one generation it loaded (its
+        snapshot): rows and vectors written since are invisible to it, never half seen
+        (``sources.IndexSource``)."""
         self._load()
 
     def ensure(self, pairs: Iterable[tuple[str, str]], *, progress: bool = False) -> int:
@@ -123,7 +175,7 @@ class SenseIndex:
             return 0
         try:
             add_wordnet_vectors(self.directory, self.encoder, self.inventory, missing,
-                                progress=progress)
+                                progress=progress, loaded=(self.manifest, self._stores))
         except IndexLockedError as exc:
             warnings.warn(f"{exc}; answering without WordNet vectors for {len(missing)} "
                           "new lemmas", stacklevel=2)

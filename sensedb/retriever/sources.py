@@ -25,7 +25,7 @@ import numpy as np
 
 from ..errors import IndexFormatError, InputError
 from ..inventory import SenseInfo, WordNet
-from ..store import VectorStore, l2_normalize
+from ..store import SegmentedStore, VectorStore, l2_normalize
 from .queries import IndexQueries
 
 WordNetKind = Literal["gloss", "examples"]
@@ -87,22 +87,31 @@ class IndexSource:
     until the index reloads, when the facade makes a new source)."""
 
     def __init__(self, queries: IndexQueries, *, senses: VectorStore, tokens: VectorStore,
-                 wordnet_senses: VectorStore, inventory: WordNet, name: str) -> None:
+                 wordnet_senses: VectorStore | SegmentedStore, inventory: WordNet,
+                 name: str) -> None:
         self.queries, self.inventory, self.name = queries, inventory, name
         self.senses, self.tokens, self.wordnet_senses = senses, tokens, wordnet_senses
         self._propagated: dict[str, np.ndarray | None] = {}
         self._held: dict[str, set[int]] = {}  # the row ids each store holds
 
-    def _current(self, name: str, store: VectorStore, rows: dict) -> dict:
+    def _current(self, name: str, store: VectorStore | SegmentedStore, rows: dict) -> dict:
         """The ``rows`` (key -> (row id, count)) whose vector is in ``store`` (called
-        ``name``): a job killed before its rebuild leaves rows that the current generation
-        does not have yet, and those are not evidence until the job is run again."""
+        ``name``), with the counts of the store's own generation where it records them.
+
+        The database runs ahead of the stores an open index loaded: a job of another process
+        (or one killed before its rebuild) adds rows and counts before it writes the
+        generation that holds them. Rows the loaded generation lacks are not evidence, and
+        counts are read from the generation's files, so an answer is always that of one
+        complete generation (the snapshot), until the index reloads."""
+        if store.has_counts():
+            counts = store.counts_of(v[0] for v in rows.values())
+            return {k: (v[0], counts[v[0]]) for k, v in rows.items() if v[0] in counts}
         if name not in self._held:
             self._held[name] = set(store.ids().tolist())
         held = self._held[name]
         return {k: v for k, v in rows.items() if v[0] in held}
 
-    def _vectors(self, store: VectorStore, ids: list[int]) -> np.ndarray:
+    def _vectors(self, store: VectorStore | SegmentedStore, ids: list[int]) -> np.ndarray:
         try:
             return store.vectors(ids)
         except KeyError as exc:

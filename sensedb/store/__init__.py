@@ -2,23 +2,28 @@
 
 ``vectors``: :class:`VectorStore` (exact cosine search, ids = database rows, restricted search
 over group ranges) and :class:`GroupLayout`; ``files``: FAISS files, group tables and raw
-vector arrays on disk, written atomically (I/O apart from search); ``normalize``:
-:class:`RunningStats`, :class:`Normalizer` and :func:`l2_normalize`. Which files an index uses
-is decided by ``sensedb.indexer.directory.IndexDirectory``, not here.
+vector arrays on disk, written atomically (I/O apart from search); ``segments``:
+:class:`SegmentedStore` (a base store and small segments added beside it, read as one);
+``normalize``: :class:`RunningStats`, :class:`Normalizer` and :func:`l2_normalize`. Which
+files an index uses is decided by ``sensedb.indexer.directory.IndexDirectory``, not here.
 """
 
 from ._faiss import library_versions
 from .files import load_array, save_array
 from .normalize import Normalizer, RunningStats, l2_normalize
+from .segments import MAX_SEGMENTS, SegmentedStore, needs_merge
 from .vectors import GroupLayout, VectorStore
 
 __all__ = [
     "GroupLayout",
+    "MAX_SEGMENTS",
+    "SegmentedStore",
     "Normalizer",
     "RunningStats",
     "VectorStore",
     "l2_normalize",
     "library_versions",
     "load_array",
+    "needs_merge",
     "save_array",
 ]

@@ -116,18 +116,21 @@ def read_faiss(path: Path) -> faiss.Index:
 
 
 def write_groups(path: Path, keys: Sequence[str], ranges: np.ndarray, ntotal: int,
-                 digest: int, dim: int) -> FileSum:
+                 digest: int, dim: int, counts: np.ndarray | None = None) -> FileSum:
     """Write a store's group table atomically as an .npz: ``keys`` (the group keys, str),
     ``ranges`` (int64 (groups, 2): [start, end) rows of each key), ``ntotal``, ``digest`` (of
-    the id layout, pairs the table with its FAISS file) and ``dim``; returns its checksum."""
+    the id layout, pairs the table with its FAISS file), ``dim`` and, when given, ``counts``
+    (int64 (ntotal,) in storage order: how many vectors each row's mean was made of, as of
+    this file's generation); returns its checksum."""
+    extra = {} if counts is None else {"counts": np.asarray(counts, dtype=np.int64)}
     return atomic_write(path, lambda p: _save_npz(
         p, keys=np.asarray(keys, dtype=str), ranges=np.asarray(ranges, dtype=np.int64)
-        .reshape(-1, 2), ntotal=np.int64(ntotal), digest=np.int64(digest), dim=dim))
+        .reshape(-1, 2), ntotal=np.int64(ntotal), digest=np.int64(digest), dim=dim, **extra))
 
 
-def read_groups(path: Path) -> tuple[list[str], np.ndarray, int, int]:
-    """(keys, ranges int64 (groups, 2), ntotal, digest) of a group table
-    :func:`write_groups` wrote.
+def read_groups(path: Path) -> tuple[list[str], np.ndarray, int, int, np.ndarray | None]:
+    """(keys, ranges int64 (groups, 2), ntotal, digest, counts int64 (ntotal,) or None) of a
+    group table :func:`write_groups` wrote.
 
     Raises:
         IndexFormatError: the file is missing, truncated or not a group table (names it)."""
@@ -137,7 +140,8 @@ def read_groups(path: Path) -> tuple[list[str], np.ndarray, int, int]:
         with np.load(path, allow_pickle=False) as data:
             keys = [str(k) for k in data["keys"]]
             ranges = data["ranges"].reshape(-1, 2)
-            return keys, ranges, int(data["ntotal"]), int(data["digest"])
+            counts = data["counts"].astype(np.int64) if "counts" in data.files else None
+            return keys, ranges, int(data["ntotal"]), int(data["digest"]), counts
     except _NUMPY_READ_ERRORS as exc:
         raise IndexFormatError(f"{path}: the store's group table is damaged "
                                f"({type(exc).__name__}): {DAMAGED_ADVICE}") from exc

@@ -72,22 +72,32 @@ class VectorStore:
         self._ids = np.zeros(0, dtype=np.int64)
         self._group_keys: list[str] = []
         self._ranges: dict[str, tuple[int, int]] = {}
+        self._counts: np.ndarray | None = None  # int64 (ntotal,) storage order, or None
+        self._position: dict[int, int] | None = None  # id -> storage row, made on first use
 
     # ------------------------------------------------------------------ building
     @classmethod
     def build(cls, dim: int, ids: np.ndarray, vectors: np.ndarray,
-              groups: Sequence[str]) -> VectorStore:
+              groups: Sequence[str], counts: np.ndarray | None = None) -> VectorStore:
         """A store of ``vectors`` ((n, dim) float32, already normalized) under ``ids`` (int64
         (n,)) with their group keys (n strings), stored sorted by group then id.
+        ``counts``: optional int64 (n,), how many vectors each row's mean was made of; kept
+        with the store (its group table) so a reader takes them from the same generation as
+        the vectors (:meth:`counts_of`).
 
         Raises:
-            ValueError: ids, vectors and groups differ in length (a caller's bug).
+            ValueError: ids, vectors, groups (and counts) differ in length (a caller's bug).
             IndexFormatError: the vectors are not ``dim`` wide, or an id repeats."""
         ids = np.asarray(ids, dtype=np.int64)
-        if not (len(ids) == len(vectors) == len(groups)):
+        if not (len(ids) == len(vectors) == len(groups)) or (
+                counts is not None and len(counts) != len(ids)):
             raise ValueError("ids, vectors and groups differ in length")
         layout = GroupLayout.of(ids, groups)
-        return cls.build_laid_out(dim, layout, np.asarray(vectors, dtype=np.float32)[layout.order])
+        store = cls.build_laid_out(dim, layout,
+                                   np.asarray(vectors, dtype=np.float32)[layout.order])
+        if counts is not None:
+            store._counts = np.asarray(counts, dtype=np.int64)[layout.order]
+        return store
 
     @classmethod
     def build_laid_out(cls, dim: int, layout: GroupLayout, vectors: np.ndarray) -> VectorStore:
@@ -159,6 +169,24 @@ class VectorStore:
         start, end = self._ranges.get(group, (0, 0))
         return end - start
 
+    def has_counts(self) -> bool:
+        """Whether the store keeps per-row counts (see :meth:`build`)."""
+        return self._counts is not None
+
+    def counts_of(self, ids: Iterable[int]) -> dict[int, int]:
+        """``{id: count}`` of the ``ids`` the store holds, from its own generation (empty
+        for a store without counts)."""
+        if self._counts is None:
+            return {}
+        if self._position is None:
+            self._position = {int(i): n for n, i in enumerate(self._ids.tolist())}
+        found = {}
+        for vector_id in ids:
+            row = self._position.get(int(vector_id))
+            if row is not None:
+                found[int(vector_id)] = int(self._counts[row])
+        return found
+
     def vectors(self, ids: Iterable[int]) -> np.ndarray:
         """The stored (normalized) vectors of ``ids``, float32 (len(ids), dim).
 
@@ -178,6 +206,34 @@ class VectorStore:
         flat = faiss.downcast_index(self._index.index)
         data = faiss.rev_swig_ptr(flat.get_xb(), self.ntotal * self.dim)
         return self._ids.copy(), np.array(data, dtype=np.float32).reshape(self.ntotal, self.dim)
+
+    def row_groups(self) -> list[str]:
+        """The group key of every row, in storage order (ntotal strings)."""
+        out: list[str] = []
+        for key in self._group_keys:
+            start, end = self._ranges[key]
+            out.extend([key] * (end - start))
+        return out
+
+    @classmethod
+    def concatenate(cls, parts: Sequence[VectorStore]) -> VectorStore:
+        """One store holding every row of ``parts`` (same ``dim``, disjoint ids), laid out
+        anew by group; counts are kept when every part has them.
+
+        Raises:
+            IndexFormatError: the parts differ in width or share an id."""
+        if not parts:
+            raise ValueError("no stores to concatenate")
+        dim = parts[0].dim
+        if any(p.dim != dim for p in parts):
+            raise IndexFormatError("stores of different widths cannot be merged")
+        pieces = [p.all_vectors() for p in parts]
+        ids = np.concatenate([i for i, _ in pieces]) if pieces else np.zeros(0, np.int64)
+        vectors = np.concatenate([v for _, v in pieces]).reshape(-1, dim)
+        groups = [g for p in parts for g in p.row_groups()]
+        counts = (np.concatenate([p._counts for p in parts])
+                  if all(p._counts is not None for p in parts) else None)
+        return cls.build(dim, ids, vectors, groups, counts)
 
     def search(self, queries: np.ndarray, k: int,
                groups: Sequence[str] | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -233,7 +289,7 @@ class VectorStore:
         ranges = np.asarray([self._ranges[k] for k in self._group_keys], dtype=np.int64)
         return [files.write_faiss(self._index, Path(index_path)),
                 files.write_groups(Path(groups_path), self._group_keys, ranges, self.ntotal,
-                                   _digest(self._ids), self.dim)]
+                                   _digest(self._ids), self.dim, self._counts)]
 
     @classmethod
     def load(cls, index_path: str | os.PathLike,
@@ -248,7 +304,7 @@ class VectorStore:
             if not path.exists():
                 raise IndexFormatError(f"{path}: vector index file is missing")
         index = files.read_faiss(index_path)
-        keys, ranges, ntotal, digest = files.read_groups(groups_path)
+        keys, ranges, ntotal, digest, counts = files.read_groups(groups_path)
         # read_index already returns the concrete class; downcasting it again would leave the
         # C++ object owned by a temporary wrapper that frees it
         if not isinstance(index, faiss.IndexIDMap2):
@@ -258,6 +314,10 @@ class VectorStore:
         store._ids = faiss.vector_to_array(index.id_map).astype(np.int64)
         store._group_keys = keys
         store._ranges = {k: (int(s), int(e)) for k, (s, e) in zip(keys, ranges, strict=True)}
+        if counts is not None and len(counts) != ntotal:
+            raise IndexFormatError(f"{groups_path}: {len(counts)} counts for {ntotal} vectors "
+                                   "(damaged; run `sensedb repair`)")
+        store._counts = counts
         if store.ntotal != ntotal or _digest(store._ids) != digest:
             raise IndexFormatError(
                 f"{index_path} and {groups_path} do not belong together (ids differ)")
@@ -269,17 +329,25 @@ class VectorStore:
 
         Raises:
             IndexFormatError: ids differ; names ``what`` and a few ids of each side."""
-        expected = np.unique(expected if isinstance(expected, np.ndarray)
-                             else np.fromiter(expected, dtype=np.int64)).astype(np.int64)
-        held = np.unique(self._ids)
-        if len(held) == len(expected) and np.array_equal(held, expected):
-            return
-        missing = np.setdiff1d(expected, held)
-        extra = np.setdiff1d(held, expected)
-        raise IndexFormatError(
-            f"{what}: FAISS ids and database rows disagree: {len(missing)} rows without a "
-            f"vector (e.g. {missing[:5].tolist()}), {len(extra)} vectors without a row "
-            f"(e.g. {extra[:5].tolist()})")
+        check_held_ids(self._ids, expected, what)
+
+
+def check_held_ids(held: np.ndarray, expected: Iterable[int], what: str) -> None:
+    """Check the ids ``held`` (int64) are exactly the ``expected`` ones.
+
+    Raises:
+        IndexFormatError: ids differ; names ``what`` and a few ids of each side."""
+    expected = np.unique(expected if isinstance(expected, np.ndarray)
+                         else np.fromiter(expected, dtype=np.int64)).astype(np.int64)
+    held = np.unique(held)
+    if len(held) == len(expected) and np.array_equal(held, expected):
+        return
+    missing = np.setdiff1d(expected, held)
+    extra = np.setdiff1d(held, expected)
+    raise IndexFormatError(
+        f"{what}: FAISS ids and database rows disagree: {len(missing)} rows without a "
+        f"vector (e.g. {missing[:5].tolist()}), {len(extra)} vectors without a row "
+        f"(e.g. {extra[:5].tolist()})")
 
 
 def _merge_ranges(ranges: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -1,0 +1,80 @@
+"""WordNet vectors added lemma by lemma go to segments (sensedb.indexer.wordnet_vectors)."""
+
+from __future__ import annotations
+
+import numpy as np
+from indexer_helpers import mini_copy, open_index
+
+from sensedb.indexer import EXAMPLES, WORDNET, IndexDirectory
+from sensedb.indexer import wordnet_vectors as wordnet_vectors_module
+from sensedb.indexer.repair import repair
+from sensedb.indexer.verify import verify
+from sensedb.store import segments as segments_module
+
+QUERIES = [("He sat on the bank of the river", "bank"),
+           ("The mouse ran under the table", "mouse"),
+           ("The plant needs water and light", "plant")]
+
+
+def answers(index) -> list:
+    return [[(s.key, round(s.score, 5)) for s in index.wsd(sentence, target).senses]
+            for sentence, target in QUERIES]
+
+
+def test_new_lemmas_go_to_segments_that_verify_and_repair_read(tmp_path, encoder, wordnet):
+    path = mini_copy(tmp_path, encoder, wordnet)
+    directory = IndexDirectory(path)
+    index = open_index(path, encoder, wordnet, wordnet_evidence=True)
+    index.ensure([("bank", "NOUN")])  # the first addition is the base (nothing to add to)
+    first = directory.manifest()
+    assert first.segments == {} and first.generations[WORDNET] > 0
+    base_files = {name: directory.store_paths(name, first.generations[name])[0]
+                  for name in (EXAMPLES, WORDNET)}
+    stamps = {name: (p.stat().st_ino, p.stat().st_mtime_ns) for name, p in base_files.items()}
+
+    index.ensure([("mouse", "NOUN")])  # fewer vectors than the base: a segment
+    second = directory.manifest()
+    assert set(second.segments) == {EXAMPLES, WORDNET}
+    assert second.generations == first.generations  # the bases were not rewritten
+    assert {n: (p.stat().st_ino, p.stat().st_mtime_ns) for n, p in base_files.items()} == stamps
+    segment = directory.store_paths(WORDNET, second.segments[WORDNET][0])
+    sums = directory.checksums()
+    assert all(directory.relative(p) in sums for p in segment)  # recorded like any store file
+    assert index.wordnet_senses.ntotal == len(index.queries.stored_ids().wordnet_senses)
+    index.check()
+    mouse = index.wsd("The mouse ran under the table", "mouse")
+    assert not any(s.fallback for s in mouse.senses)  # every sense has its gloss vector
+    segmented = answers(index)
+
+    report = verify(path, deep=True, encoder=encoder)
+    assert report.problems == [] and report.verified > 0
+    repaired = repair(path, encoder=encoder, wordnet=wordnet)  # a full rebuild merges them
+    assert repaired.generation > max(second.generations.values())
+    assert directory.manifest().segments == {}
+    assert answers(open_index(path, encoder, wordnet, wordnet_evidence=True)) == segmented
+
+
+def test_segments_are_merged_when_many(tmp_path, encoder, wordnet, monkeypatch):
+    path = mini_copy(tmp_path, encoder, wordnet)
+    directory = IndexDirectory(path)
+    index = open_index(path, encoder, wordnet, wordnet_evidence=True)
+    monkeypatch.setattr(segments_module, "MAX_SEGMENTS", 2)
+    index.ensure([("bank", "NOUN"), ("bank", "VERB")])  # a base of 18 senses
+    outcomes = []
+    real = wordnet_vectors_module.add_segments
+
+    def recorded(*args, **kwargs):
+        outcomes.append(real(*args, **kwargs))
+        return outcomes[-1]
+
+    monkeypatch.setattr(wordnet_vectors_module, "add_segments", recorded)
+    for lemma in ("river", "kitchen", "mouse"):  # 1, 1 and 4 senses: small segments
+        index.ensure([(lemma, "NOUN")])
+    assert [o[WORDNET] for o in outcomes] == ["segment", "segment", "merged"]
+    manifest = directory.manifest()
+    assert WORDNET not in manifest.segments  # each store merges by its own count
+    # the merged base holds every row once and only its files are left
+    assert directory.generations(WORDNET) == [manifest.generations[WORDNET]]
+    index.check()
+    ids, _ = index.wordnet_senses.all_vectors()
+    assert len(np.unique(ids)) == len(ids)

@@ -1,0 +1,92 @@
+"""Readers that never break: an open index answers from one generation (its snapshot) until
+it reloads, whatever other processes write (sensedb.retriever.index, .sources)."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from dataclasses import replace
+
+from conftest import MINI_GOLD, MINI_XML
+from indexer_helpers import mini_copy, open_index
+
+from sensedb import read_raganato
+from sensedb.indexer import SENSES, STORES, TOKENS, IndexDirectory, index_documents
+from sensedb.indexer.rebuild import finalize
+
+QUERIES = [("He deposited the money at the bank", "bank"),
+           ("They sat on the bank of the river", "bank"),
+           ("The party took place at noon", "took place")]
+
+
+def answers(index) -> list:
+    """Everything an answer reads from the index: keys, scores, supports, evidence ids."""
+    found = []
+    for sentence, target in QUERIES:
+        result = index.wsd(sentence, target, k=3)
+        found.append(([(s.key, round(s.score, 5), s.support) for s in result.senses],
+                      [u.token_id for u in result.evidence]))
+    return found
+
+
+def more_documents():
+    """The mini corpus again under new names: more tokens of the same senses."""
+    return [replace(d, id=f"again-{d.id}") for d in read_raganato(MINI_XML, MINI_GOLD)]
+
+
+def test_rows_written_before_their_generation_are_invisible(tmp_path, encoder, wordnet):
+    path = mini_copy(tmp_path, encoder, wordnet)
+    reader = open_index(path, encoder, wordnet)
+    before = answers(reader)
+    directory = IndexDirectory(path)
+    # another process's job has committed its rows and sense counts, not yet the generation
+    # that holds them: what readers see in between
+    with directory.lock():
+        index_documents(directory, encoder, wordnet, more_documents(), corpus="again",
+                        rebuild=False, progress=False)
+    assert answers(reader) == before
+    assert answers(open_index(path, encoder, wordnet)) == before  # a fresh open: the same
+    with directory.lock():
+        finalize(directory, (TOKENS, SENSES))
+    assert answers(reader) == before  # its snapshot, until it chooses to reload
+    reader.reload()
+    after = answers(reader)
+    assert after != before  # twice the tokens: supports and evidence changed
+    assert after == answers(open_index(path, encoder, wordnet))
+
+
+def test_a_load_racing_a_new_generation_loads_the_newer_one(tmp_path, encoder, wordnet,
+                                                             monkeypatch):
+    path = mini_copy(tmp_path, encoder, wordnet)
+    reader = open_index(path, encoder, wordnet)
+    real = IndexDirectory.load_store
+    raced = []
+
+    def writer_finishes_first(self, name, generation, dim=None):
+        if not raced:  # between reading the manifest and its files, a writer replaces them
+            raced.append(self.manifest().generations)
+            with self.lock():
+                finalize(self, STORES)
+        return real(self, name, generation, dim)
+
+    monkeypatch.setattr(IndexDirectory, "load_store", writer_finishes_first)
+    reader._parts = {}  # nothing kept from its first load: every file is read again
+    reader.reload()
+    assert raced and reader.manifest.generations[SENSES] > raced[0][SENSES]
+    assert reader.manifest.generations == IndexDirectory(path).manifest().generations
+    assert answers(reader) == answers(open_index(path, encoder, wordnet))
+
+
+def test_readers_and_writers_racing_across_processes(mini_index, tmp_path):
+    """scripts/bench_race.py, short: 2 reader processes while one process appends the corpus
+    sentence by sentence and another adds WordNet vectors: no error, no torn read."""
+    scripts = str(MINI_XML.parents[2] / "scripts")
+    if scripts not in sys.path:  # the child processes import the module by name
+        sys.path.insert(0, scripts)
+    bench_race = importlib.import_module("bench_race")
+    found = bench_race.run(mini_index, MINI_XML, MINI_GOLD, readers=2, seconds=5,
+                           work=tmp_path)
+    assert found["answers"] > 0 and found["appends"] > 0, found
+    assert (found["other_errors"], found["sensedb_errors"], found["writer_errors"],
+            found["torn_reads"]) == (0, 0, 0, 0), found
+    assert found["generations_seen"] >= 2, found
