@@ -94,19 +94,19 @@ def test_tune_weights_writes_the_file_scoring_reads():
     tune = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(tune)
     results = {
-        "corpus": {"formula": {"corpus_cos": 1.0, "gloss_cos": 0.75}, "temperature": 4.669},
-        "wordnet_only": {"formula": {"gloss_cos": 1.0, "inv_rank": 0.1}, "temperature": 5.72},
+        "corpus": {"pos_logp": 0.1, "weights": {"corpus_cos": 4.669, "pos_logp": 0.4669},
+                   "novelty": 0.31},
+        "wordnet_only": {"formula": {"gloss_cos": 1.0, "inv_rank": 0.1},
+                         "weights": {"gloss_cos": 5.72, "inv_rank": 0.572}, "novelty": 0.2},
     }
-    results["DEFAULT_WEIGHTS"] = {"corpus": {"corpus_cos": 4.669, "gloss_cos": 3.5018},
-                                  "wordnet_only": {"gloss_cos": 5.72, "inv_rank": 0.572}}
-    data = tune.weights_file(results, ["--index", "runs/semcor-index"],
+    data = tune.weights_file(results, ["tune", "--cache", "runs/c"],
                              datetime.date(2026, 11, 22))
     assert data["features"] == list(scoring.FEATURES)
-    assert data["weights"] == results["DEFAULT_WEIGHTS"]
-    assert data["provenance"]["command"] == (
-        "python scripts/tune_weights.py --index runs/semcor-index")
+    assert data["weights"] == {k: v["weights"] for k, v in results.items()}
+    assert data["novelty"]["corpus"] == 0.31 and data["novelty"]["wordnet_only"] == 0.2
+    assert data["provenance"]["command"] == "python scripts/tune_weights.py tune --cache runs/c"
     assert data["provenance"]["date"] == "2026-11-22"
-    assert data["provenance"]["formulas"]["corpus"] == "4.67 * (corpus_cos + 0.75 gloss_cos)"
+    assert data["provenance"]["formulas"]["wordnet_only"] == {"gloss_cos": 1.0, "inv_rank": 0.1}
     shipped = json.loads(resources.files("sensedb").joinpath(scoring.WEIGHTS_FILE).read_text())
     assert set(data) == set(shipped) and set(data["provenance"]) == set(shipped["provenance"])
 
