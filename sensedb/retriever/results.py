@@ -108,12 +108,14 @@ class Disambiguation:
 
 
 def disambiguation(located: Target, pairs: list[tuple[str, str]], scored: Scored,
-                   evidence: list[Usage], novelty: float | None) -> Disambiguation:
+                   evidence: list[Usage], novelty: dict[str, float] | None
+                   ) -> Disambiguation:
     """The answer for a located target from its scored candidates (``scoring.Scored``) and
     the nearest labelled usages shown as evidence. ``nearest_cosine`` is the best cosine of
     the lemma's labelled tokens and the evidence (rounded to 6 places); the answer is
-    ``novel`` when its best candidate's fit (``scored.best_fit``) is below ``novelty``
-    (``scoring.novelty_threshold``; None: never novel)."""
+    ``novel`` when its best candidate's fit (``scored.best_fit``) is below the threshold of
+    ``novelty`` for the best sense's POS (else ``"all"``; ``scoring.novelty_threshold``;
+    None: never novel)."""
     found, probabilities = scored.found, scored.probabilities
     ranked = [SenseScore(
         key=s.key, synset=s.synset, lemma=s.lemma, pos=s.pos,
@@ -130,5 +132,6 @@ def disambiguation(located: Target, pairs: list[tuple[str, str]], scored: Scored
         lemma=best.lemma if best else pairs[0][0], pos=best.pos if best else pairs[0][1],
         senses=ranked, evidence=evidence, decided_by=scored.decided_by, margin=scored.margin,
         nearest_cosine=None if nearest_cos is None else round(nearest_cos, 6),
-        novel=(novelty is not None and scored.best_fit is not None
-               and scored.best_fit < novelty), fit=scored.best_fit)
+        novel=(novelty is not None and best is not None and scored.best_fit is not None
+               and scored.best_fit < novelty.get(best.pos, novelty.get("all", 0.0))),
+        fit=scored.best_fit)

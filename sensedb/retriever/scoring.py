@@ -82,11 +82,14 @@ def shipped_weights_file() -> dict:
 # "corpus" for indexes with labelled corpus tokens, "wordnet_only" for the others.
 DEFAULT_WEIGHTS: dict[str, dict[str, float]] = shipped_weights_file()["weights"]
 # A usage is ``novel`` (no sense of the inventory fits it) when the best candidate's fit
-# (:func:`fit`, a weighted mean cosine) is below the threshold of its formula's family: the
-# 2nd percentile of the best fit over ordinary labelled text (SemCor documents for
-# "wordnet_only", SemEval-2007 for "corpus"), where a sense always fits; fitted by
+# (:func:`fit`, a weighted mean cosine) is below the threshold of its formula's family and
+# the best sense's POS: the 10th percentile of the best fit over ordinary labelled text of
+# that POS (SemCor documents for "wordnet_only", SemEval-2007 for "corpus"), where a sense
+# always fits, so about 1 ordinary usage in 10 is flagged; fitted by
 # scripts/tune_weights.py and stored in the weights file beside the weights.
-NOVELTY: dict[str, float] = shipped_weights_file().get("novelty", {})
+NOVELTY: dict[str, dict[str, float]] = {
+    family: value for family, value in shipped_weights_file().get("novelty", {}).items()
+    if isinstance(value, dict)}
 
 # The textbook method (argmax of the cosine to corpus sense vectors; senses without one after,
 # in WordNet order): the same machinery with these weights (set by hand, not fitted).
@@ -347,14 +350,14 @@ def fit(features: np.ndarray, weights: np.ndarray) -> np.ndarray:
     return features[:, columns] @ w / w.sum()
 
 
-def novelty_threshold(weights: np.ndarray, corpus: bool) -> float | None:
-    """The fit below which a usage is ``novel`` for an index of that family (NOVELTY), or
-    None when ``weights`` are not the shipped ones of the family (a threshold is fitted for
-    one formula) or none is shipped."""
+def novelty_threshold(weights: np.ndarray, corpus: bool) -> dict[str, float] | None:
+    """``{POS or "all": fit}`` below which a usage is ``novel`` for an index of that family
+    (NOVELTY), or None when ``weights`` are not the shipped ones of the family (a threshold
+    is fitted for one formula) or none is shipped."""
     family = "corpus" if corpus else "wordnet_only"
     if family not in NOVELTY or not np.allclose(weights, weights_from(DEFAULT_WEIGHTS[family])):
         return None
-    return float(NOVELTY[family])
+    return dict(NOVELTY[family])
 
 
 def decided_by(pair: np.ndarray, weights: np.ndarray) -> str:
