@@ -15,7 +15,6 @@ import sensedb
 from sensedb import SenseIndex
 from sensedb.vocabulary import key_pos
 
-
 # Not yet right on the default index: the gloss outweighs the sentence here, and the nearest
 # WordNet example usage (cosine 0.986 for the river bank) is not yet a scored feature.
 CONTEXT_OVER_PRIOR = "context does not yet beat the gloss/prior on the default index"
