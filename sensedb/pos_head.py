@@ -31,7 +31,8 @@ import numpy as np
 from .errors import ConfigurationError, IndexFormatError, InputError
 from .vocabulary import LETTER_POS, POS_TAGS
 
-__all__ = ["CONTENT_TAGS", "FORMAT", "TAGS", "POSHead", "default_head_path"]
+__all__ = ["CONTENT_TAGS", "FORMAT", "TAGS", "POSHead", "content_log_probabilities",
+           "default_head_path"]
 
 #: The universal tagset (Petrov et al. 2012) in the order of the head's rows.
 TAGS: tuple[str, ...] = ("NOUN", "VERB", "ADJ", "ADV", "PRON", "DET", "ADP", "NUM", "CONJ",
@@ -260,6 +261,15 @@ class POSHead:
         if not path.exists():
             raise ConfigurationError(f"the packaged POS head is missing: {path}")
         return cls.load(path)
+
+
+def content_log_probabilities(logp: np.ndarray, tag_set: tuple[str, ...] = TAGS
+                              ) -> np.ndarray:
+    """Tag log-probabilities ((n_tags,) or (n, n_tags) float64, columns in ``tag_set``
+    order) renormalized over the content tags NOUN VERB ADJ ADV: (4,) or (n, 4) float64."""
+    rows = np.atleast_2d(np.asarray(logp, dtype=np.float64))
+    sub = _log_softmax(rows[:, [tag_set.index(t) for t in CONTENT_TAGS]])
+    return sub[0] if np.ndim(logp) == 1 else sub
 
 
 def _log_softmax(logits: np.ndarray) -> np.ndarray:

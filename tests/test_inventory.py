@@ -233,3 +233,14 @@ def test_hyphen_and_space_variants_are_looked_up_like_wordnet(wn: WordNet) -> No
     assert ("x-ray", "NOUN") in wn.lemmatize("X-ray")
     assert wn.lemmatize("ice cream") == wn.lemmatize("ice_cream")
     assert wn.lemmatize("qqq-zzz") == []
+
+
+def test_rare_exception_bases(wordnet):
+    from sensedb.inventory.morphology import rare_bases
+
+    assert wordnet.rare_readings("stamina", wordnet.lemmatize("stamina")) == {("stamen", "NOUN")}
+    assert wordnet.rare_readings("banks", wordnet.lemmatize("banks")) == frozenset()  # a rule
+    assert wordnet.rare_readings("geese", wordnet.lemmatize("geese")) == frozenset()  # no lemma
+    exceptions = {"NOUN": {"stamina": ("stamen",)}, "VERB": {}, "ADJ": {}, "ADV": {}}
+    assert rare_bases("stamina", "NOUN", exceptions, lambda lemma, tag: True) == {"stamen"}
+    assert rare_bases("stamina", "NOUN", exceptions, lambda lemma, tag: False) == set()

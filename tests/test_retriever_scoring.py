@@ -63,13 +63,43 @@ def test_weights_file_names_the_scoring_features():
     assert provenance["command"].startswith("python scripts/tune_weights.py")
     assert provenance["date"] and provenance["data"]["corpus"]
     assert scoring.DEFAULT_WEIGHTS == data["weights"]
-    # the numbers scripts/tune_weights.py chose (BENCHMARKS.md): unchanged by the move
+    # the numbers scripts/tune_weights.py chose (BENCHMARKS.md "Choosing the shipped weights")
     assert scoring.DEFAULT_WEIGHTS == {
-        "corpus": {"corpus_cos": 4.6691, "gloss_cos": 3.5018, "example_cos": 1.1673,
-                   "vote": 0.4669, "log_support": 0.4669},
-        "wordnet_only": {"gloss_cos": 5.7205, "example_cos": 1.4301,
-                         "context_gloss_cos": 2.8603, "log_wordnet_count": 0.5721,
-                         "inv_rank": 0.5721}}
+        "corpus": {"corpus_cos": 4.6691, "vote": 0.4669, "gloss_cos": 3.5018,
+                   "example_cos": 1.1673, "log_support": 0.4669, "pos_logp": 1.4007,
+                   "rare_base": -4.6691},
+        "wordnet_only": {"gloss_cos": 7.0087, "example_cos": 1.7522,
+                         "log_wordnet_count": 0.7009, "inv_rank": 0.3504, "pos_logp": 1.4017,
+                         "rare_base": -7.0087}}
+    assert set(scoring.NOVELTY) == {"corpus", "wordnet_only"}
+    assert all(0 < t < 1 for family in scoring.NOVELTY.values() for t in family.values())
+
+
+def test_pos_feature_is_soft_evidence():
+    weights = scoring.weights_from({"gloss_cos": 7.0, "pos_logp": 1.4})
+    noun = scoring.candidate_features(corpus_cos=None, support=0, vote=0, gloss_cos=0.3,
+                                      example_cos=None, wordnet_count=0, sense_number=1,
+                                      pos_logp=np.log(0.9))
+    verb = scoring.candidate_features(corpus_cos=None, support=0, vote=0, gloss_cos=0.3,
+                                      example_cos=None, wordnet_count=0, sense_number=1,
+                                      pos_logp=np.log(0.1))
+    assert noun @ weights > verb @ weights  # the POS the head prefers wins a tie
+    strong = verb.copy()
+    strong[scoring.FEATURES.index("gloss_cos")] = 0.8
+    assert strong @ weights > noun @ weights  # clear gloss evidence beats the head
+    assert scoring.decided_by(np.stack([noun, verb]), weights) == "pos"
+
+
+def test_fit_is_a_weighted_mean_cosine():
+    weights = scoring.weights_from({"gloss_cos": 3.0, "example_cos": 1.0, "pos_logp": 5.0,
+                                    "log_wordnet_count": 9.0})
+    features = np.stack([scoring.candidate_features(
+        corpus_cos=None, support=0, vote=0, gloss_cos=g, example_cos=e, wordnet_count=100,
+        sense_number=1, pos_logp=-2.0) for g, e in ((0.4, 0.8), (0.2, None))])
+    assert np.allclose(scoring.fit(features, weights), [0.5, 0.15])
+    assert scoring.novelty_threshold(weights, corpus=False) is None  # fitted for one formula
+    shipped = scoring.weights_for(None, corpus=False)
+    assert scoring.novelty_threshold(shipped, corpus=False) == scoring.NOVELTY["wordnet_only"]
 
 
 def test_weights_for_takes_the_method_enum():
@@ -94,19 +124,20 @@ def test_tune_weights_writes_the_file_scoring_reads():
     tune = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(tune)
     results = {
-        "corpus": {"formula": {"corpus_cos": 1.0, "gloss_cos": 0.75}, "temperature": 4.669},
-        "wordnet_only": {"formula": {"gloss_cos": 1.0, "inv_rank": 0.1}, "temperature": 5.72},
+        "corpus": {"pos_logp": 0.1, "weights": {"corpus_cos": 4.669, "pos_logp": 0.4669},
+                   "novelty": {"all": 0.31}},
+        "wordnet_only": {"formula": {"gloss_cos": 1.0, "inv_rank": 0.1},
+                         "weights": {"gloss_cos": 5.72, "inv_rank": 0.572},
+                         "novelty": {"all": 0.2}},
     }
-    results["DEFAULT_WEIGHTS"] = {"corpus": {"corpus_cos": 4.669, "gloss_cos": 3.5018},
-                                  "wordnet_only": {"gloss_cos": 5.72, "inv_rank": 0.572}}
-    data = tune.weights_file(results, ["--index", "runs/semcor-index"],
+    data = tune.weights_file(results, ["tune", "--cache", "runs/c"],
                              datetime.date(2026, 11, 22))
     assert data["features"] == list(scoring.FEATURES)
-    assert data["weights"] == results["DEFAULT_WEIGHTS"]
-    assert data["provenance"]["command"] == (
-        "python scripts/tune_weights.py --index runs/semcor-index")
+    assert data["weights"] == {k: v["weights"] for k, v in results.items()}
+    assert data["novelty"]["corpus"] == {"all": 0.31}
+    assert data["provenance"]["command"] == "python scripts/tune_weights.py tune --cache runs/c"
     assert data["provenance"]["date"] == "2026-11-22"
-    assert data["provenance"]["formulas"]["corpus"] == "4.67 * (corpus_cos + 0.75 gloss_cos)"
+    assert data["provenance"]["formulas"]["wordnet_only"] == {"gloss_cos": 1.0, "inv_rank": 0.1}
     shipped = json.loads(resources.files("sensedb").joinpath(scoring.WEIGHTS_FILE).read_text())
     assert set(data) == set(shipped) and set(data["provenance"]) == set(shipped["provenance"])
 

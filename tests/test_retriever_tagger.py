@@ -58,3 +58,23 @@ def test_sentence_splitting_survives_abbreviations():
         "He met e.g. the U.S. senators there!", "Did it help?"]
     assert [text[a:b] for a, b in sentence_spans(text)] == split_sentences(text)
     assert split_sentences("   ") == []
+
+
+def test_main_verbs_from_the_pos_head_tags():
+    import numpy as np
+
+    from sensedb.pos_head import TAGS
+    from sensedb.retriever.tagger import _is_main_verb
+
+    def tags(*names):
+        out = np.full((len(names), len(TAGS)), -10.0)
+        for row, name in enumerate(names):
+            out[row, TAGS.index(name)] = 0.0
+        return out
+
+    assert _is_main_verb(["I", "have", "five", "lights"], 1, tags("PRON", "VERB", "NUM", "NOUN"))
+    assert not _is_main_verb(["I", "have", "seen", "it"], 1, tags("PRON", "VERB", "VERB", "PRON"))
+    assert not _is_main_verb(["I", "did", "not", "go"], 1, tags("PRON", "VERB", "ADV", "VERB"))
+    assert not _is_main_verb(["Do", "you", "go"], 0, tags("VERB", "PRON", "VERB"))
+    assert _is_main_verb(["This", "is", "a", "kind"], 1, tags("DET", "VERB", "DET", "NOUN"))
+    assert not _is_main_verb(["I", "have", "it"], 1, None)  # without a head: skipped

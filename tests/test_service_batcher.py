@@ -23,7 +23,7 @@ def test_wsd_batch_is_one_pass_and_answers_as_wsd(index, monkeypatch):
     queries = [WsdQuery(RIVER, "bank", k=2), WsdQuery(MONEY, "bank", k=0),
                WsdQuery(RIVER, "zebra"), WsdQuery(MONEY.split(), None, at=3),
                WsdQuery(RIVER, None, at=40)]
-    calls = {"word_vectors": 0, "sentence_vectors": 0}
+    calls = {"word_vectors_multi": 0, "sentence_vectors": 0}
     for name in calls:
         original = getattr(index.encoder, name)
 
@@ -33,7 +33,8 @@ def test_wsd_batch_is_one_pass_and_answers_as_wsd(index, monkeypatch):
 
         monkeypatch.setattr(index.encoder, name, counted)
     answers = wsd_batch(index, queries)
-    assert calls["word_vectors"] == 1 and calls["sentence_vectors"] <= 1  # one encoder pass
+    # one encoder pass (word vectors and the POS head's layers together)
+    assert calls["word_vectors_multi"] == 1 and calls["sentence_vectors"] <= 1
     monkeypatch.undo()
     for query, answer in zip(queries[:2] + queries[3:4], answers[:2] + answers[3:4],
                              strict=True):
@@ -71,16 +72,16 @@ class FakeIndex:
     def ensure(self, pairs):
         return 0
 
-    def query_vectors(self, targets, raw):
+    def target_vectors(self, targets):
         self.threads.add(threading.current_thread().name)
         self.passes.append(len(targets))
         time.sleep(self.delay)
-        return [None] * len(targets)
+        return [None] * len(targets), [None] * len(targets)
 
     def context_vectors(self, targets):
         return [None] * len(targets)
 
-    def disambiguate(self, target, pairs, raw, *, k, context):
+    def disambiguate(self, target, pairs, raw, *, k, context, pos_logp=None):
         return {"target": target.surface, "k": k}
 
 

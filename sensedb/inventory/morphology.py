@@ -12,7 +12,7 @@ from pathlib import Path
 
 from sensedb.errors import InventoryError
 
-__all__ = ["EXCEPTION_FILES", "base_forms", "read_exceptions"]
+__all__ = ["EXCEPTION_FILES", "base_forms", "rare_bases", "read_exceptions"]
 
 #: WordNet's detachment rules (morph.c; the same table as NLTK's MORPHOLOGICAL_SUBSTITUTIONS).
 _SUFFIX_RULES: dict[str, tuple[tuple[str, str], ...]] = {
@@ -91,3 +91,16 @@ def base_forms(form: str, tag: str, exceptions: Exceptions) -> list[str]:
     detachment-rule bases, and for a collocation the combinations of each word's bases
     (one word at a time above 512 combinations). Not filtered by what WordNet has."""
     return list(dict.fromkeys(_candidates(form, tag, exceptions)))
+
+
+def rare_bases(form: str, tag: str, exceptions: Exceptions, known) -> set[str]:
+    """The bases of ``form`` in ``tag`` that only its exception-list entry gives, when the
+    form is itself a lemma WordNet knows in ``tag`` (``known(lemma, tag)``): "stamina" is a
+    noun, and also the rare Latin plural of "stamen" in noun.exc. Such a reading is what
+    the exception list allows, not what a reader expects; scoring weighs it down
+    (``scoring.FEATURES`` ``rare_base``) instead of letting it compete as an equal. A
+    regular inflection ("banks" -> "bank", by a detachment rule) is never rare."""
+    if not known(form, tag) or form not in exceptions[tag]:
+        return set()
+    regular = {form[: -len(old)] + new for old, new in _SUFFIX_RULES[tag] if form.endswith(old)}
+    return {base for base in exceptions[tag][form] if base != form and base not in regular}

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from sensedb.errors import InventoryError
 from sensedb.inventory.files import prepare_copy, read_version, resolve_dict_dir
-from sensedb.inventory.morphology import Exceptions, base_forms, read_exceptions
+from sensedb.inventory.morphology import Exceptions, base_forms, rare_bases, read_exceptions
 from sensedb.paths import data_dir
 from sensedb.vocabulary import (
     POS,
@@ -33,6 +33,8 @@ from sensedb.vocabulary import (
 )
 
 if TYPE_CHECKING:  # pragma: no cover
+    from collections.abc import Iterable
+
     from nltk.corpus.reader.wordnet import Synset, WordNetCorpusReader
 
 __all__ = ["SenseInfo", "WordNet", "default_wordnet"]
@@ -368,6 +370,14 @@ class WordNet:
             if len(self._lemmatize_cache) < 200_000:
                 self._lemmatize_cache[cache_key] = cached
         return list(cached)
+
+    def rare_readings(self, form: str, pairs: Iterable[tuple[str, str]]
+                      ) -> frozenset[tuple[str, str]]:
+        """The (lemma, POS) of ``pairs`` that are rare exception-list readings of the surface
+        ``form`` (:func:`sensedb.inventory.morphology.rare_bases`: "stamina" -> "stamen")."""
+        norm = normalize_lemma(form)
+        return frozenset((lemma, tag) for lemma, tag in pairs
+                         if lemma in rare_bases(norm, tag, self._exception_map(), self._known))
 
     def lemmas(self, pos: str) -> list[str]:
         """Every lemma WordNet has in this POS (sorted, as in index.sense).

@@ -16,12 +16,13 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 
 from ..encoder import Encoder
-from ..errors import IndexFormatError, IndexLockedError, InputError
+from ..errors import ConfigurationError, IndexFormatError, IndexLockedError, InputError
 from ..indexer import EXAMPLES, SENSES, TOKENS, WORDNET, IndexDirectory
 from ..indexer.manifest import Manifest
 from ..indexer.wordnet_vectors import add_wordnet_vectors, missing_lemmas
 from ..inventory import SenseInfo, WordNet, default_wordnet
 from ..paths import default_index_dir
+from ..pos_head import POSHead, content_log_probabilities
 from ..store import SegmentedStore, VectorStore, l2_normalize
 from ..vocabulary import ScoringMethod, group_key
 from . import scoring
@@ -76,6 +77,7 @@ class SenseIndex:
         self.inventory = wordnet or default_wordnet()
         self._device, self._batch_tokens = device, batch_tokens
         self._encoder = encoder
+        self._pos_head: POSHead | None | bool = False  # False: not looked up yet
         prepare_directory(self.directory, autobuild=self.autobuild, model=model,
                           inventory=self.inventory, encoder=encoder,
                           encoder_for=self.encoder_for)
@@ -103,6 +105,7 @@ class SenseIndex:
         self.weights = scoring.weights_for(table, corpus=self.tokens.ntotal > 0,
                                            method=self.scoring_method,
                                            where=str(self.directory.path))
+        self.novelty = scoring.novelty_threshold(self.weights, self.tokens.ntotal > 0)
         self.queries = IndexQueries(self.directory.db)  # its cache lives until the reload
         self.source = IndexSource(self.queries, senses=self.senses, tokens=self.tokens,
                                   wordnet_senses=self.wordnet_senses,
@@ -162,6 +165,50 @@ class SenseIndex:
         snapshot): rows and vectors written since are invisible to it, never half seen
         (``sources.IndexSource``)."""
         self._load()
+
+    @property
+    def pos_head(self) -> POSHead | None:
+        """The POS head for the index's encoder (the packaged one for its model), or None
+        when none fits: answers then carry no part-of-speech evidence."""
+        if self._pos_head is False:
+            try:
+                head = POSHead.default()
+                head.check_encoder(self.encoder)
+                self._pos_head = head
+            except (ConfigurationError, IndexFormatError):
+                self._pos_head = None
+        return self._pos_head
+
+    def encode_words(self, sentences: Sequence[Sequence[str]], *, progress: bool = False
+                     ) -> tuple[list[np.ndarray], list[np.ndarray | None]]:
+        """One encoder pass over ``sentences``: per sentence the raw word vectors of the
+        index's layer, (n_words, dim) float32, and the POS head's log-probabilities of the 12
+        universal tags (``pos_head.TAGS`` order), (n_words, 12) float64, or None each without
+        a head (the head reads its own layers from the same forward pass)."""
+        head = self.pos_head
+        if head is None:
+            return (self.encoder.word_vectors(sentences, progress=progress),
+                    [None] * len(sentences))
+        out = self.encoder.word_vectors_multi(
+            sentences, {"index": self.encoder.layer_spec, "pos": head.layers},
+            progress=progress)
+        return out["index"], [head.log_probabilities(v) for v in out["pos"]]
+
+    def target_vectors(self, targets: Sequence[Target], *, progress: bool = False
+                       ) -> tuple[np.ndarray, list[np.ndarray | None]]:
+        """Raw vectors of the targets, (n, dim) float32, and each target's content-POS
+        log-probabilities ((4,) float64: NOUN VERB ADJ ADV, see ``scoring.candidate_matrix``;
+        None without a POS head), from one encoder pass."""
+        sentences: dict[tuple[str, ...], int] = {}  # each sentence is encoded once
+        for target in targets:
+            sentences.setdefault(tuple(target.words), len(sentences))
+        vectors, tags = self.encode_words([list(s) for s in sentences], progress=progress)
+        raw = (np.stack([vectors[sentences[tuple(t.words)]][t.index] for t in targets])
+               if targets else np.zeros((0, self.tokens.dim), np.float32))
+        pos = [None if tags[sentences[tuple(t.words)]] is None else
+               content_log_probabilities(tags[sentences[tuple(t.words)]][t.index])
+               for t in targets]
+        return raw, pos
 
     def ensure(self, pairs: Iterable[tuple[str, str]], *, progress: bool = False) -> int:
         """Add WordNet's vectors (example tokens, gloss and example vectors) for the lemmas
@@ -231,8 +278,8 @@ class SenseIndex:
         located = self.locate(sentence, target, at)
         pairs = self.lemma_candidates(located.surface, pos)
         self.ensure(pairs)
-        raw = self.query_vectors([located], raw=True)[0]
-        return self.disambiguate(located, pairs, raw, k=k)
+        raw, tags = self.target_vectors([located])
+        return self.disambiguate(located, pairs, raw[0], k=k, pos_logp=tags[0])
 
     @property
     def uses_context(self) -> bool:
@@ -253,12 +300,14 @@ class SenseIndex:
         return [vectors[sentences[" ".join(t.words)]] for t in targets]
 
     def disambiguate(self, located: Target, pairs: list[tuple[str, str]], raw: np.ndarray,
-                     *, k: int = 5, context: np.ndarray | None = None) -> Disambiguation:
+                     *, k: int = 5, context: np.ndarray | None = None,
+                     pos_logp: np.ndarray | None = None) -> Disambiguation:
         """Score every candidate sense of ``pairs`` for the usage whose raw encoder vector is
         ``raw`` ((dim,) float32): w · features (``scoring.score_candidates``), probabilities
         by softmax over candidates; the ``k`` nearest labelled usages come from the same
         token search. ``context``: the sentence's vector (``context_vectors``), computed
-        when not given.
+        when not given. ``pos_logp``: the usage's content-POS log-probabilities
+        (``target_vectors``), soft evidence for each candidate's POS.
 
         Raises:
             IndexFormatError: a FAISS id without its database row, or the reverse."""
@@ -268,10 +317,11 @@ class SenseIndex:
         scored = scoring.score_candidates(
             self.source, self._candidates(pairs), groups, self.normalizer(raw), l2_normalize(raw),
             self.weights, context=context, use_examples=self.use_examples,
-            propagate=self.propagate, evidence_k=max(k, 0))
+            propagate=self.propagate, evidence_k=max(k, 0), pos_logp=pos_logp,
+            rare=self.inventory.rare_readings(located.surface, pairs))
         evidence = (self._near_usages(scored.found.vector, groups, scored.found.tokens[:k], k)
                     if k > 0 else [])
-        return disambiguation(located, pairs, scored, evidence, scoring.NOVELTY_COSINE)
+        return disambiguation(located, pairs, scored, evidence, self.novelty)
 
     def neighbors(self, sentence: Words, target: str | None = None, *, at: int | None = None,
                   pos: str | None = None, k: int = 10, any_lemma: bool = False) -> list[Usage]:

@@ -81,7 +81,8 @@ class Disambiguation:
     decided_by: str = ""  # corpus | gloss | examples | prior | single candidate
     margin: float = 0.0  # probability of the best minus that of the second
     nearest_cosine: float | None = None  # to the nearest labelled usage of the lemma
-    novel: bool = False  # far from every labelled usage: possibly a sense not in the data
+    novel: bool = False  # no candidate sense fits: possibly a sense the inventory lacks
+    fit: float | None = None  # the best candidate's fit (scoring.fit), what novel is read from
 
     @property
     def best(self) -> SenseScore | None:
@@ -101,17 +102,20 @@ class Disambiguation:
         return {"target": self.target, "position": self.position, "lemma": self.lemma,
                 "pos": self.pos, "fallback": self.fallback, "confidence": self.confidence,
                 "margin": self.margin, "decided_by": self.decided_by,
-                "nearest_cosine": self.nearest_cosine, "novel": self.novel,
+                "nearest_cosine": self.nearest_cosine, "novel": self.novel, "fit": self.fit,
                 "senses": [s.to_dict() for s in self.senses],
                 "evidence": [u.to_dict() for u in self.evidence]}
 
 
 def disambiguation(located: Target, pairs: list[tuple[str, str]], scored: Scored,
-                   evidence: list[Usage], novelty_cosine: float) -> Disambiguation:
+                   evidence: list[Usage], novelty: dict[str, float] | None
+                   ) -> Disambiguation:
     """The answer for a located target from its scored candidates (``scoring.Scored``) and
     the nearest labelled usages shown as evidence. ``nearest_cosine`` is the best cosine of
     the lemma's labelled tokens and the evidence (rounded to 6 places); the answer is
-    ``novel`` below ``novelty_cosine``."""
+    ``novel`` when its best candidate's fit (``scored.best_fit``) is below the threshold of
+    ``novelty`` for the best sense's POS (else ``"all"``; ``scoring.novelty_threshold``;
+    None: never novel)."""
     found, probabilities = scored.found, scored.probabilities
     ranked = [SenseScore(
         key=s.key, synset=s.synset, lemma=s.lemma, pos=s.pos,
@@ -128,4 +132,6 @@ def disambiguation(located: Target, pairs: list[tuple[str, str]], scored: Scored
         lemma=best.lemma if best else pairs[0][0], pos=best.pos if best else pairs[0][1],
         senses=ranked, evidence=evidence, decided_by=scored.decided_by, margin=scored.margin,
         nearest_cosine=None if nearest_cos is None else round(nearest_cos, 6),
-        novel=nearest_cos is not None and nearest_cos < novelty_cosine)
+        novel=(novelty is not None and best is not None and scored.best_fit is not None
+               and scored.best_fit < novelty.get(best.pos, novelty.get("all", 0.0))),
+        fit=scored.best_fit)

@@ -25,7 +25,7 @@ import numpy as np
 
 from ..errors import ConfigurationError, IndexFormatError
 from ..inventory import SenseInfo
-from ..vocabulary import ScoringMethod
+from ..vocabulary import POS_TAGS, ScoringMethod
 from .sources import EvidenceSource
 
 FEATURES = (
@@ -42,12 +42,16 @@ FEATURES = (
     "inv_rank",           # 1 / WordNet sense number
     "nn_cos",             # cosine to the nearest labelled corpus token of s (0 without one)
     "context_gloss_cos",  # cosine of the whole sentence's vector to the gloss vector
+    "pos_logp",           # log P(the sense's POS | the word in context), the POS head's
+                          # content-tag log-probability (sensedb.pos_head); 0 without a head
+    "rare_base",          # the sense's lemma is a rare exception-list base of a form that is
+                          # itself a lemma (stamina -> stamen; morphology.rare_bases)
 )
 
 VOTE_K = 5  # neighbours in the k-NN vote
-# Usages whose nearest labelled usage of the lemma is less similar than this cosine are
-# flagged ``novel`` (possibly a sense the index has no data for); set by hand, not fitted.
-NOVELTY_COSINE = 0.45
+# The cosine features: a candidate's *fit* to the usage is their mean weighted by the
+# formula's (positive) weights (see :func:`fit`).
+FIT_FEATURES = ("corpus_cos", "gloss_cos", "example_cos", "nn_cos", "context_gloss_cos")
 
 WEIGHTS_FILE = "data/scoring_weights.json"
 
@@ -77,6 +81,15 @@ def shipped_weights_file() -> dict:
 # The shipped weights (provenance in the file; BENCHMARKS.md "Choosing the shipped weights"):
 # "corpus" for indexes with labelled corpus tokens, "wordnet_only" for the others.
 DEFAULT_WEIGHTS: dict[str, dict[str, float]] = shipped_weights_file()["weights"]
+# A usage is ``novel`` (no sense of the inventory fits it) when the best candidate's fit
+# (:func:`fit`, a weighted mean cosine) is below the threshold of its formula's family and
+# the best sense's POS: the 10th percentile of the best fit over ordinary labelled text of
+# that POS (SemCor documents for "wordnet_only", SemEval-2007 for "corpus"), where a sense
+# always fits, so about 1 ordinary usage in 10 is flagged; fitted by
+# scripts/tune_weights.py and stored in the weights file beside the weights.
+NOVELTY: dict[str, dict[str, float]] = {
+    family: value for family, value in shipped_weights_file().get("novelty", {}).items()
+    if isinstance(value, dict)}
 
 # The textbook method (argmax of the cosine to corpus sense vectors; senses without one after,
 # in WordNet order): the same machinery with these weights (set by hand, not fitted).
@@ -86,25 +99,30 @@ GROUPS = {
     "corpus": ("corpus_cos", "has_corpus", "vote", "log_support", "nn_cos"),
     "gloss": ("gloss_cos", "has_gloss", "context_gloss_cos"),
     "examples": ("example_cos", "has_example"),
-    "prior": ("log_wordnet_count", "first_sense", "inv_rank"),
+    "prior": ("log_wordnet_count", "first_sense", "inv_rank", "rare_base"),
+    "pos": ("pos_logp",),
 }
 
 
 def candidate_features(*, corpus_cos: float | None, support: int, vote: float,
                        gloss_cos: float | None, example_cos: float | None,
                        wordnet_count: int, sense_number: int, nn_cos: float | None = None,
-                       context_gloss_cos: float | None = None) -> np.ndarray:
+                       context_gloss_cos: float | None = None,
+                       pos_logp: float = 0.0, rare_base: bool = False) -> np.ndarray:
     """The feature vector of one candidate sense, (len(FEATURES),) float64 in FEATURES order.
 
     Cosines are None when the sense has no such vector; ``support``: its labelled corpus
     tokens; ``vote``: the share (0-1) of the k-NN vote labelled with it; ``wordnet_count``:
-    WordNet's tag count; ``sense_number``: WordNet's 1-based sense number of the lemma."""
+    WordNet's tag count; ``sense_number``: WordNet's 1-based sense number of the lemma;
+    ``pos_logp``: natural log of the POS head's probability of the sense's POS (<= 0);
+    ``rare_base``: the sense's lemma is a rare exception-list reading of the form."""
     return np.array([
         corpus_cos or 0.0, float(corpus_cos is not None), vote,
         gloss_cos or 0.0, float(gloss_cos is not None),
         example_cos or 0.0, float(example_cos is not None),
         math.log1p(support), math.log1p(wordnet_count), float(sense_number == 1),
-        1.0 / max(sense_number, 1), nn_cos or 0.0, context_gloss_cos or 0.0,
+        1.0 / max(sense_number, 1), nn_cos or 0.0, context_gloss_cos or 0.0, pos_logp,
+        float(rare_base),
     ], dtype=np.float64)
 
 
@@ -135,7 +153,8 @@ def candidate_matrix(source: EvidenceSource, candidates: Sequence[SenseInfo],
                      groups: Sequence[str], vector: np.ndarray, plain: np.ndarray, *,
                      context: np.ndarray | None = None, use_examples: bool = True,
                      propagate: bool = False, rank_every_token: bool = False,
-                     evidence_k: int = 0) -> CandidateFeatures:
+                     evidence_k: int = 0, pos_logp: np.ndarray | None = None,
+                     rare: frozenset[tuple[str, str]] = frozenset()) -> CandidateFeatures:
     """The feature matrix of ``candidates`` for one usage.
 
     Args:
@@ -153,6 +172,11 @@ def candidate_matrix(source: EvidenceSource, candidates: Sequence[SenseInfo],
             (else only the vote's VOTE_K neighbours are searched and it sees those).
         evidence_k: also return this many nearest tokens for an answer's evidence (one
             search serves both: k = max(needed)).
+        pos_logp: (4,) float64, the POS head's log-probabilities of NOUN VERB ADJ ADV for
+            this usage (``POSHead.content_log_probabilities``), or None (feature 0): soft
+            evidence, never a filter.
+        rare: the (lemma, POS) pairs that are rare exception-list readings of the surface
+            form (``sensedb.inventory.morphology.rare_bases``).
     """
     candidates = list(candidates)
     keys = [s.key for s in candidates]
@@ -186,7 +210,9 @@ def candidate_matrix(source: EvidenceSource, candidates: Sequence[SenseInfo],
         corpus_cos=corpus_cos[n], support=support[n],
         vote=sum(s.key in k for k in voters) / max(len(voters), 1),
         gloss_cos=gloss_cos[n], example_cos=example_cos[n], wordnet_count=s.count,
-        sense_number=s.rank, nn_cos=nearest_of.get(s.key), context_gloss_cos=context_cos[n])
+        sense_number=s.rank, nn_cos=nearest_of.get(s.key), context_gloss_cos=context_cos[n],
+        pos_logp=0.0 if pos_logp is None else float(pos_logp[POS_TAGS.index(s.pos)]),
+        rare_base=(s.lemma, s.pos) in rare)
         for n, s in enumerate(candidates)]).reshape(len(candidates), len(FEATURES))
     fallback = [corpus_cos[n] is None and gloss_cos[n] is None and example_cos[n] is None
                 for n in range(len(candidates))]
@@ -200,7 +226,8 @@ class Scored:
     ``probabilities`` their softmax, ``order`` the candidates best first (ties by WordNet's
     order of candidates), ``decided_by`` the evidence group that put the winner ahead
     (``single candidate`` when there is one), ``margin`` the best probability minus the
-    second (1.0 with fewer than two candidates)."""
+    second (1.0 with fewer than two candidates), ``best_fit`` the highest :func:`fit` of any
+    candidate (None without candidates)."""
 
     found: CandidateFeatures
     scores: np.ndarray
@@ -208,20 +235,22 @@ class Scored:
     order: list[int]
     decided_by: str
     margin: float
+    best_fit: float | None = None
 
 
 def score_candidates(source: EvidenceSource, candidates: Sequence[SenseInfo],
                      groups: Sequence[str], vector: np.ndarray, plain: np.ndarray,
                      weights: np.ndarray, *, context: np.ndarray | None = None,
                      use_examples: bool = True, propagate: bool = False,
-                     evidence_k: int = 0) -> Scored:
+                     evidence_k: int = 0, pos_logp: np.ndarray | None = None,
+                     rare: frozenset[tuple[str, str]] = frozenset()) -> Scored:
     """Score every candidate: :func:`candidate_matrix` (arguments as there; the nearest-token
     feature ranks every token only when it is weighted), then ``features @ weights``
     (``weights``: (len(FEATURES),) float64, see :func:`weights_for`) and a softmax."""
     found = candidate_matrix(
         source, candidates, groups, vector, plain, context=context, use_examples=use_examples,
         propagate=propagate, rank_every_token=bool(weights[FEATURES.index("nn_cos")]),
-        evidence_k=evidence_k)
+        evidence_k=evidence_k, pos_logp=pos_logp, rare=rare)
     n = len(found.candidates)
     scores = found.features @ weights if n else np.zeros(0)
     probabilities = softmax(scores)
@@ -230,7 +259,8 @@ def score_candidates(source: EvidenceSource, candidates: Sequence[SenseInfo],
     return Scored(found, scores, probabilities, order,
                   decided_by(found.features[order[:2]], weights) if two else "single candidate",
                   round(float(probabilities[order[0]] - probabilities[order[1]]), 6)
-                  if two else 1.0)
+                  if two else 1.0,
+                  round(float(fit(found.features, weights).max()), 6) if n else None)
 
 
 def fit_weights(features: Sequence[np.ndarray], golds: Sequence[np.ndarray], *,
@@ -306,6 +336,28 @@ def weights_for(table: Mapping | None, *, corpus: bool,
         raise IndexFormatError(f"{where}: its manifest's scoring weights have no {family!r} "
                                "formula (a damaged manifest: rebuild the index)")
     return weights_from(table[family])
+
+
+def fit(features: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """How well each candidate's vectors fit the usage: the mean of its cosine features
+    (FIT_FEATURES) weighted by the formula's positive weights on them, (n,) float64 for
+    (n, len(FEATURES)) ``features``; a missing vector counts as cosine 0. Priors, counts
+    and the POS term are left out: they say how common a sense is, not whether it fits."""
+    columns = [FEATURES.index(name) for name in FIT_FEATURES]
+    w = np.clip(weights[columns], 0.0, None)
+    if not len(features) or w.sum() <= 0:
+        return np.zeros(len(features))
+    return features[:, columns] @ w / w.sum()
+
+
+def novelty_threshold(weights: np.ndarray, corpus: bool) -> dict[str, float] | None:
+    """``{POS or "all": fit}`` below which a usage is ``novel`` for an index of that family
+    (NOVELTY), or None when ``weights`` are not the shipped ones of the family (a threshold
+    is fitted for one formula) or none is shipped."""
+    family = "corpus" if corpus else "wordnet_only"
+    if family not in NOVELTY or not np.allclose(weights, weights_from(DEFAULT_WEIGHTS[family])):
+        return None
+    return dict(NOVELTY[family])
 
 
 def decided_by(pair: np.ndarray, weights: np.ndarray) -> str:

@@ -1,11 +1,14 @@
 """Tagging raw text: every content word WordNet knows gets a sense and a confidence.
 
-Text is split into sentences after ``.``, ``!`` or ``?`` followed by white space, then into
-words by ``sensedb.tokenize``. Closed-class words (articles, pronouns, prepositions,
-auxiliaries, ...) and tokens without letters are skipped. Multiword expressions WordNet knows
-("took place", "look for") are found greedily, longest first (up to three words). With no
-part-of-speech tagger, a word's candidates are its senses in every POS WordNet's morphology
-allows; the scoring chooses among all of them.
+Text is split into sentences by spaCy's rule-based sentencizer, then into words by
+``sensedb.tokenize``. Closed-class words (articles, pronouns, prepositions, modals, ...) and
+tokens without letters are skipped; forms of be/have/do are tagged where the POS head makes
+them main verbs ("I have five lights"), not as auxiliaries ("I have seen it").
+A word's candidates are its senses in every POS WordNet's morphology allows; the POS head's
+log-probability of each candidate's POS is one feature of the score (soft evidence, never a
+filter). Multiword expressions WordNet knows (up to three words: "took place", "kind of")
+are scored against their words read one by one and kept only where they score higher
+(:func:`tag_words`), so "a kind of fruit" keeps the noun *kind*.
 """
 
 from __future__ import annotations
@@ -15,12 +18,16 @@ import re
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from ..corpora.tokenize import check_text, tokenize
+from ..pos_head import CONTENT_TAGS, TAGS, content_log_probabilities
 from .discourse import one_sense_per_discourse as agree
-from .target import merged
+from .target import Target, merged
 
 if TYPE_CHECKING:  # the facade delegates to tag_text: no import at module level
     from .index import SenseIndex
+    from .results import Disambiguation
 
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 STOPWORDS = frozenset("""
@@ -33,10 +40,15 @@ whether as
 of in on at by to from with without within into onto upon about above below over under
 between among through during before after against across along around behind beyond
 near off out up down per via like
-be am is are was were been being have has had having do does did doing done
 will would shall should can could may might must ought
 not n't 's 're 've 'll 'd 'm there here also just very too only even
 """.split())
+# Forms of be, have and do: tagged only where the POS head makes them main verbs.
+LIGHT_VERBS = frozenset("""
+be am is are was were been being have has had having do does did doing done
+'s 're 've 'd 'm
+""".split())
+NEGATIONS = frozenset({"not", "n't", "never"})
 
 
 @dataclass
@@ -102,7 +114,9 @@ def split_sentences(text: str) -> list[str]:
 
 
 def content_spans(index: SenseIndex, words: list[str]) -> list[tuple[int, int, list]]:
-    """(start, end, [(lemma, POS), ...]) of every content word or known multiword."""
+    """(start, end, [(lemma, POS), ...]) of every content word or known multiword, found
+    greedily without context (longest first): what needs WordNet vectors before tagging.
+    :func:`tag_words` decides between a multiword and its single words from context."""
     spans, start = [], 0
     while start < len(words):
         for length in (3, 2, 1):
@@ -110,7 +124,7 @@ def content_spans(index: SenseIndex, words: list[str]) -> list[tuple[int, int, l
             if end > len(words):
                 continue
             piece = words[start:end]
-            if length == 1 and (piece[0].lower() in STOPWORDS or
+            if length == 1 and (piece[0].lower() in STOPWORDS | LIGHT_VERBS or
                                 not any(c.isalpha() for c in piece[0])):
                 break
             if length > 1 and not all(any(c.isalpha() for c in w) for w in piece):
@@ -124,6 +138,116 @@ def content_spans(index: SenseIndex, words: list[str]) -> list[tuple[int, int, l
                 break
         start += 1
     return spans
+
+
+def _is_main_verb(words: list[str], at: int, tags: np.ndarray | None) -> bool:
+    """Whether the form of be/have/do at ``words[at]`` is a main verb, from the POS head's
+    tags of the sentence ((n_words, 12) log-probabilities; the head has no AUX tag): it is
+    an auxiliary when the next word, past adverbs and particles ("not", "never"), is a verb
+    (a participle or infinitive: "has gone", "did not go", "is running"), or is a pronoun
+    followed by a verb ("Do you like it?"). Without a head, never a main verb (as before)."""
+    if tags is None or TAGS[int(np.argmax(tags[at]))] != "VERB":
+        return False
+    best = [TAGS[int(i)] for i in np.argmax(tags, axis=1)]
+    nxt = at + 1
+    while nxt < len(words) and (best[nxt] in ("ADV", "PRT") or words[nxt].lower() in NEGATIONS):
+        nxt += 1
+    if nxt < len(words) and best[nxt] == "PRON":
+        nxt += 1
+    return not (nxt < len(words) and best[nxt] == "VERB")
+
+
+def readings(index: SenseIndex, words: list[str], tags: np.ndarray | None
+             ) -> tuple[list[tuple[int, int, list]], list[tuple[int, int, list]]]:
+    """The single-word readings (start, start + 1, pairs) of a sentence's content words
+    (be/have/do only as main verbs, see :func:`_is_main_verb`) and every multiword reading
+    WordNet knows (start, end, pairs), overlapping ones included; :func:`tag_words` chooses."""
+    singles, multi = [], []
+    for at, word in enumerate(words):
+        lower = word.lower()
+        if not any(c.isalpha() for c in word):
+            continue
+        if lower in LIGHT_VERBS:
+            if not _is_main_verb(words, at, tags):
+                continue
+        elif lower in STOPWORDS:
+            continue
+        pairs = index.inventory.lemmatize(word)
+        if lower in LIGHT_VERBS:
+            pairs = [p for p in pairs if p[1] == "VERB"]
+        if pairs:
+            singles.append((at, at + 1, pairs))
+    for start in range(len(words)):
+        for length in (3, 2):
+            piece = words[start:start + length]
+            if len(piece) < length or not all(any(c.isalpha() for c in w) for w in piece):
+                continue
+            pairs = [p for p in index.inventory.lemmatize(" ".join(piece)) if "_" in p[0]]
+            if pairs:
+                multi.append((start, start + length, pairs))
+    return singles, multi
+
+
+def _span_pos(tags: np.ndarray | None, start: int, end: int) -> np.ndarray | None:
+    """Content-POS log-probabilities (4,) of a multiword span: those of its first word the
+    head tags as a content word (the head of "a lot", "kind of", "took place"), else of its
+    last word."""
+    if tags is None:
+        return None
+    for at in range(start, end):
+        if TAGS[int(np.argmax(tags[at]))] in CONTENT_TAGS:
+            return content_log_probabilities(tags[at])
+    return content_log_probabilities(tags[end - 1])
+
+
+def tag_words(index: SenseIndex, sentences: list[list[str]], *, progress: bool = False
+              ) -> list[list[tuple[Target, list, Disambiguation]]]:
+    """Disambiguate every content word of tokenized ``sentences``: one encoder pass gives
+    every word's vector and POS-head tags; each single word and each multiword reading is
+    scored (``index.disambiguate``; a multiword's vector is the mean of its words'); a
+    multiword is kept only where its best score beats the best score of every single-word
+    reading inside it (its words read one by one), overlapping multiwords by best score.
+    Returns per sentence the (target, pairs, answer) of each tagged word, in word order."""
+    found = [readings(index, words, None) for words in sentences]  # pairs for ensure
+    every = [p for singles, multi in found for _, _, pairs in singles + multi for p in pairs]
+    every += [("be", "VERB"), ("have", "VERB"), ("do", "VERB")]
+    index.ensure(every, progress=progress)
+    index.prefetch(every)
+    live = [n for n, words in enumerate(sentences) if words]
+    vectors, tags = index.encode_words([sentences[n] for n in live], progress=progress)
+    by_sentence = dict(zip(live, zip(vectors, tags, strict=True), strict=True))
+    targets = [Target(list(sentences[n]), 0) for n in live]
+    contexts = dict(zip(live, index.context_vectors(targets), strict=True))
+    out = []
+    for number, words in enumerate(sentences):
+        if number not in by_sentence:
+            out.append([])
+            continue
+        vecs, tag = by_sentence[number]
+        singles, multi = readings(index, words, tag)
+        scored = {}
+        for start, end, pairs in singles + multi:
+            raw = vecs[start:end].mean(axis=0)
+            pos = (None if tag is None else content_log_probabilities(tag[start])
+                   ) if end - start == 1 else _span_pos(tag, start, end)
+            target = merged(words, start, end) if end - start > 1 else Target(list(words), start)
+            answer = index.disambiguate(target, pairs, raw, k=0, context=contexts[number],
+                                        pos_logp=pos)
+            scored[(start, end)] = (target, pairs, answer)
+        best = {span: (a.senses[0].score if a.senses else float("-inf"))
+                for span, (_, _, a) in scored.items()}
+        taken: set[int] = set()
+        chosen = []
+        for start, end, _ in sorted(multi, key=lambda m: -best[(m[0], m[1])]):
+            inner = [best[(a, b)] for a, b, _ in singles if start <= a < end]
+            if taken.intersection(range(start, end)) or (inner and best[(start, end)] <=
+                                                          max(inner)):
+                continue
+            taken.update(range(start, end))
+            chosen.append((start, end))
+        chosen += [(a, b) for a, b, _ in singles if a not in taken]
+        out.append([scored[span] for span in sorted(chosen)])
+    return out
 
 
 def tag_text(index: SenseIndex, text: str, *, one_sense_per_discourse: bool = False,
@@ -140,23 +264,16 @@ def tag_text(index: SenseIndex, text: str, *, one_sense_per_discourse: bool = Fa
     """
     check_text(text)
     sentences = [tokenize(s) for s in split_sentences(text)]
-    targets, spans_of = [], []
-    for number, words in enumerate(sentences):
-        for start, end, pairs in content_spans(index, words):
-            targets.append(merged(words, start, end))
-            spans_of.append((number, pairs))
-    if not targets:
+    found = [(number, target, answer) for number, words in
+             enumerate(tag_words(index, sentences, progress=progress))
+             for target, _, answer in words]
+    if not found:
         return []
-    index.ensure((pair for _, pairs in spans_of for pair in pairs), progress=progress)
-    index.prefetch(pair for _, pairs in spans_of for pair in pairs)
-    vectors = index.query_vectors(targets, raw=True, progress=progress)
-    contexts = index.context_vectors(targets)
-    answers = [index.disambiguate(t, pairs, v, k=0, context=c)
-               for t, (_, pairs), v, c in zip(targets, spans_of, vectors, contexts, strict=True)]
+    answers = [answer for _, _, answer in found]
     if one_sense_per_discourse:  # the text is one discourse
         answers = agree(answers, ["text"] * len(answers))
     tagged = []
-    for target, (number, _), answer in zip(targets, spans_of, answers, strict=True):
+    for (number, target, _), answer in zip(found, answers, strict=True):
         best = answer.best
         confident = best is not None and (best.probability or 0.0) >= min_confidence
         tagged.append(TaggedWord(

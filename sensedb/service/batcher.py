@@ -86,7 +86,7 @@ def wsd_batch(index, queries: Sequence[WsdQuery]) -> list[Any]:
     ``Disambiguation``), or an :class:`ItemError` for that query alone.
 
     Steps: locate every target and its candidate (lemma, POS) pairs, add WordNet vectors of
-    new lemmas once (``index.ensure``), then ONE ``index.query_vectors(..., raw=True)`` and ONE
+    new lemmas once (``index.ensure``), then ONE ``index.target_vectors`` (with POS tags) and ONE
     ``index.context_vectors`` call for the batch, and ``index.disambiguate`` per query. Must run
     on the thread that owns the index. Only non-``sensedb.Error`` exceptions (bugs) escape.
     """
@@ -107,7 +107,7 @@ def wsd_batch(index, queries: Sequence[WsdQuery]) -> list[Any]:
     try:
         index.ensure([pair for _, pairs in located.values() for pair in pairs])
         targets = [target for target, _ in located.values()]
-        raws = index.query_vectors(targets, raw=True)
+        raws, tags = index.target_vectors(targets)  # with the POS head's tags, one pass
         contexts = index.context_vectors(targets)
     except IndexFormatError:
         raise
@@ -118,10 +118,11 @@ def wsd_batch(index, queries: Sequence[WsdQuery]) -> list[Any]:
         for n in located:
             out[n] = _one(index, queries[n])
         return out
-    for (n, (target, pairs)), raw, context in zip(located.items(), raws, contexts,
-                                                  strict=True):
+    for (n, (target, pairs)), raw, context, tag in zip(located.items(), raws, contexts, tags,
+                                                       strict=True):
         try:
-            out[n] = index.disambiguate(target, pairs, raw, k=queries[n].k, context=context)
+            out[n] = index.disambiguate(target, pairs, raw, k=queries[n].k, context=context,
+                                        pos_logp=tag)
         except IndexFormatError:
             raise
         except Error as exc:
