@@ -61,7 +61,7 @@ PQ_M = 48
 #: Vectors the codec is trained on (every ``n // size``-th row), by store type: PQ's k-means
 #: (48 x 256 centroids) is the slow part of a build, and re-ranking hides the small loss of a
 #: smaller sample.
-TRAIN_SIZE = {"sq8": 32768, "pq": 8192, "rabitq": 32768}
+TRAIN_SIZE = {"sq8": 32768, "pq": 4096, "rabitq": 32768}
 #: k-means iterations of PQ training (FAISS's default is 25).
 PQ_NITER = 12
 _SHIFT = np.int64(32)
@@ -224,7 +224,13 @@ class PartitionedStore:
             training = np.concatenate(sample)[:TRAIN_SIZE[kind]]
             if kind == "pq" and len(training) < 256:  # k-means needs a point per centroid
                 training = np.resize(training, (256, dim))
-            index.train(training)
+            # one thread: k-means' OpenMP loops measured 3-9x slower on 2 busy cores
+            threads = faiss.omp_get_max_threads()
+            faiss.omp_set_num_threads(1)
+            try:
+                index.train(training)
+            finally:
+                faiss.omp_set_num_threads(threads)
         store = cls(kind, index, keys, floats)
         for number, shard in enumerate(shards):
             store._add(number, shard)
@@ -287,9 +293,9 @@ class PartitionedStore:
             size = old.list_size(number)
             if size:
                 grown.add_entries(number, size, old.get_ids(number), old.get_codes(number))
+        self._index.nlist = nlist
         self._index.replace_invlists(grown, True)
         grown.this.disown()
-        self._index.nlist = nlist
         faiss.downcast_index(self._index.quantizer).add(means)
         self._keys += new_keys
         self._list_of = {k: n for n, k in enumerate(self._keys)}
