@@ -64,6 +64,13 @@ PQ_M = 48
 TRAIN_SIZE = {"sq8": 32768, "pq": 4096, "rabitq": 32768}
 #: k-means iterations of PQ training (FAISS's default is 25).
 PQ_NITER = 12
+#: ``--any-lemma`` (no group given) is an IVF search whose coarse quantizer is the group
+#: means: the lists of the nearest means are scanned, nearest first, until at least
+#: ANY_LEMMA_TOKENS tokens (or ANY_LEMMA_LISTS lists) are covered, then re-ranked. No
+#: second index: a token's nearest neighbours are mostly usages of the same or a related
+#: word, whose group mean is near it (recall@10 measured in BENCHMARKS.md).
+ANY_LEMMA_TOKENS = 32768
+ANY_LEMMA_LISTS = 64
 _SHIFT = np.int64(32)
 _ROW_MASK = np.int64((1 << 32) - 1)
 
@@ -184,6 +191,7 @@ class PartitionedStore:
         self._list_of = {k: n for n, k in enumerate(self._keys)}
         self._centroids = self._quantizer_vectors()
         self._by_id: dict[int, int] | None = None
+        self._sizes: np.ndarray | None = None  # list sizes, for --any-lemma
         self.rerank = RERANK[kind]
 
     def _quantizer_vectors(self) -> np.ndarray:
@@ -269,7 +277,7 @@ class PartitionedStore:
             self._grow(new_keys, shards, numbers)
         for number, shard in zip(numbers, shards, strict=True):
             self._add(number, shard)
-        self._by_id = None
+        self._by_id = self._sizes = None
 
     def _grow(self, new_keys: list[str], shards: Sequence[Shard], numbers: list[int]) -> None:
         """Add one inverted list per new group, centred on the group's mean."""
@@ -371,8 +379,8 @@ class PartitionedStore:
         """The ``k`` best (cosine, id) per query, best first: (scores float32 (n, k), ids int64
         (n, k)) for ``queries`` ((dim,) or (n, dim) float32, normalized); id -1 and score
         -inf pad. ``groups``: scan only these lists (unknown keys ignored); None: every list
-        (the exhaustive answer of ``--any-lemma``; ``ann.AnyLemmaIndex`` is the fast one).
-        Candidates are re-ranked exactly from the float vectors."""
+        (``--any-lemma``): the lists of the nearest group means (:data:`ANY_LEMMA_TOKENS`),
+        approximate. Candidates are re-ranked exactly from the float vectors."""
         queries = np.ascontiguousarray(np.atleast_2d(queries), dtype=np.float32)
         n = len(queries)
         scores = np.full((n, max(k, 0)), -np.inf, dtype=np.float32)
@@ -380,10 +388,34 @@ class PartitionedStore:
         if k <= 0 or self.ntotal == 0:
             return scores, ids
         if groups is None:
-            lists = np.arange(len(self._keys), dtype=np.int64)
-        else:
-            lists = np.asarray(sorted({self._list_of[g] for g in groups if g in self._list_of}),
-                               dtype=np.int64)
+            for q in range(n):
+                one = self._search_lists(queries[q:q + 1], k, self._nearest_lists(queries[q]))
+                scores[q], ids[q] = one[0][0], one[1][0]
+            return scores, ids
+        lists = np.asarray(sorted({self._list_of[g] for g in groups if g in self._list_of}),
+                           dtype=np.int64)
+        return self._search_lists(queries, k, lists)
+
+    def _nearest_lists(self, query: np.ndarray) -> np.ndarray:
+        """int64 lists whose means are nearest ``query`` (dim,), nearest first, covering
+        ANY_LEMMA_TOKENS tokens or ANY_LEMMA_LISTS lists."""
+        sizes = np.fromiter((self._index.invlists.list_size(i) for i in range(len(self._keys))),
+                            dtype=np.int64, count=len(self._keys)) \
+            if self._sizes is None else self._sizes
+        self._sizes = sizes
+        similarity = self._centroids @ query
+        top = min(ANY_LEMMA_LISTS, len(similarity))
+        nearest = np.argpartition(-similarity, top - 1)[:top]
+        nearest = nearest[np.argsort(-similarity[nearest], kind="stable")]
+        nearest = nearest[sizes[nearest] > 0]
+        covered = np.cumsum(sizes[nearest])
+        return nearest[:int(np.searchsorted(covered, ANY_LEMMA_TOKENS)) + 1].astype(np.int64)
+
+    def _search_lists(self, queries: np.ndarray, k: int, lists: np.ndarray
+                      ) -> tuple[np.ndarray, np.ndarray]:
+        n = len(queries)
+        scores = np.full((n, k), -np.inf, dtype=np.float32)
+        ids = np.full((n, k), -1, dtype=np.int64)
         if not len(lists):
             return scores, ids
         wanted = max(k, self.rerank)
