@@ -39,6 +39,7 @@ A store is saved as the same two files as a flat one (``NAME.GEN.faiss`` and
 from __future__ import annotations
 
 import os
+import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -72,6 +73,8 @@ PQ_NITER = 12
 ANY_LEMMA_TOKENS = 32768
 ANY_LEMMA_LISTS = 64
 _SHIFT = np.int64(32)
+# what numpy raises on a missing, truncated or foreign .npz file
+_READ_ERRORS = (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile)
 _ROW_MASK = np.int64((1 << 32) - 1)
 
 
@@ -520,7 +523,7 @@ def read_table(groups_path: Path) -> dict[str, np.ndarray]:
     try:
         with np.load(groups_path, allow_pickle=False) as data:
             return {name: data[name] for name in data.files}
-    except (OSError, ValueError, KeyError, EOFError) as exc:
+    except _READ_ERRORS as exc:
         raise IndexFormatError(f"{groups_path}: cannot read the store's group table "
                                f"(damaged; run `sensedb repair`): {exc}") from exc
 
@@ -531,7 +534,7 @@ def store_type(groups_path: str | os.PathLike) -> str:
     try:
         with np.load(groups_path, allow_pickle=False) as data:
             return str(data["store_type"]) if "store_type" in data.files else "flat"
-    except (OSError, ValueError, EOFError):
+    except _READ_ERRORS:
         return "flat"  # the flat loader names the damage
 
 
