@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..errors import ConfigurationError
+from ..errors import ConfigurationError, IndexFormatError
 from ..store import Normalizer
 from ..store.partitioned import STORE_TYPES, PartitionedStore, Shard, store_type
 from .directory import IndexDirectory
@@ -71,8 +71,6 @@ def shards_of(directory: IndexDirectory, rows: TokenRows,
         held = directory.load_shard(recorded)["ids"]
         where, found = locate(held, np.argsort(held), rows.ids[picked])
         if not found.all():
-            from ..errors import IndexFormatError
-
             missing = rows.ids[picked][~found]
             raise IndexFormatError(f"{len(missing)} token rows have no vector in shard "
                                    f"{recorded} (e.g. {missing[:5].tolist()})")
@@ -94,8 +92,13 @@ def partitioned_store(directory: IndexDirectory, rows: TokenRows, shard_paths: d
     mean, scale = (normalizer.mean, normalizer.scale) if normalizer.standardize else (None, None)
     if not full and previous:
         paths = directory.store_paths(name, previous)
+        store = None
         if paths[1].exists() and store_type(paths[1]) == kind:
-            store = PartitionedStore.load(*paths, writable=True)
+            try:
+                store = PartitionedStore.load(*paths, writable=True)
+            except IndexFormatError:  # a damaged generation: build anew from the shards
+                store = None
+        if store is not None:
             floats = store._floats
             same = (floats.mean is None) == (mean is None) and (
                 mean is None or (np.array_equal(floats.mean, mean)
