@@ -224,8 +224,7 @@ class PartitionedStore:
         for number, shard in enumerate(shards):
             vectors = floats.normalize(_rows(floats.shard(number)["vectors"], shard.rows))
             lists = np.fromiter((list_of[g] for g in shard.groups), np.int64, len(shard.rows))
-            np.add.at(sums, lists, vectors)
-            counts += np.bincount(lists, minlength=len(keys))
+            _add_by_group(sums, counts, lists, vectors)
             picked = np.flatnonzero((np.arange(seen, seen + len(vectors)) % step) == 0)
             sample.append(vectors[picked])
             seen += len(vectors)
@@ -294,8 +293,7 @@ class PartitionedStore:
             vectors = self._floats.normalize(_rows(
                 self._floats.shard(number)["vectors"], shard.rows[chosen]))
             where = np.asarray([slot[shard.groups[n]] for n in chosen], dtype=np.int64)
-            np.add.at(sums, where, vectors)
-            counts += np.bincount(where, minlength=len(new_keys))
+            _add_by_group(sums, counts, where, vectors)
         means = np.ascontiguousarray(sums / np.maximum(counts, 1)[:, None], dtype=np.float32)
         old = self._index.invlists
         nlist = int(self._index.nlist) + len(new_keys)
@@ -501,6 +499,20 @@ class PartitionedStore:
         probe = VectorStore(self.dim)
         probe._ids = self.ids()
         probe.check_ids(expected, what)
+
+
+def _add_by_group(sums: np.ndarray, counts: np.ndarray, lists: np.ndarray,
+                  vectors: np.ndarray) -> None:
+    """``sums[lists[i]] += vectors[i]`` (float64, in the given order within each list) and
+    ``counts[lists[i]] += 1``: a stable sort and ``np.add.reduceat``, the same sums as
+    ``np.add.at`` at a fraction of its time."""
+    if not len(lists):
+        return
+    order = np.argsort(lists, kind="stable")
+    ordered = lists[order]
+    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+    sums[ordered[starts]] += np.add.reduceat(vectors[order].astype(np.float64), starts)
+    counts += np.bincount(lists, minlength=len(counts))
 
 
 def _rows(vectors: np.ndarray, rows: np.ndarray) -> np.ndarray:
