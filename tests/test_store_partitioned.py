@@ -96,3 +96,21 @@ def test_a_missing_shard_is_named(tmp_path):
     loaded = open_store(tmp_path / "t.faiss", tmp_path / "t.npz")
     with pytest.raises(IndexFormatError, match="shard"):
         loaded.search(np.ones(DIM, np.float32) / np.sqrt(DIM), 5, ["w1\tn"])
+
+
+def test_any_lemma_scans_the_lists_of_the_nearest_means(tmp_path, monkeypatch):
+    from sensedb.store import partitioned
+
+    shards, ids, x, groups = _shards(tmp_path, 2)
+    store = PartitionedStore.build("sq8", DIM, tmp_path, shards)
+    monkeypatch.setattr(partitioned, "ANY_LEMMA_TOKENS", 150)  # two or three lists of 12
+    xn = l2_normalize(x)
+    found_all, exact_all = [], []
+    for row in range(0, 2 * PER_SHARD, 60):
+        _, found = store.search(xn[row], 10, None)
+        assert found[0][0] == ids[row]  # the token itself, from its own lemma's list
+        found_all.append(set(found[0].tolist()))
+        exact_all.append(set(ids[np.argsort(-(xn @ xn[row]))[:10]].tolist()))
+    recall = np.mean([len(f & e) / 10 for f, e in zip(found_all, exact_all, strict=True)])
+    assert recall >= 0.9
+    assert len(store._nearest_lists(xn[0])) < GROUPS
