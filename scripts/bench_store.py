@@ -179,7 +179,7 @@ def bench(n: int, args) -> dict:
     flat_build = time.perf_counter() - t0
     exact, _ = timed_search(flat, queries, groups)
     exact_any, _ = timed_search(flat, queries[:args.any_queries], None)
-    for kind in KINDS:
+    for kind in args.kinds:
         paths = (work / f"{kind}.faiss", work / f"{kind}.groups.npz")
         if kind == "flat":
             store, build_s = flat, flat_build
@@ -245,6 +245,8 @@ def main() -> None:
     parser.add_argument("--shard", type=int, default=100_000)
     parser.add_argument("--queries", type=int, default=1000)
     parser.add_argument("--any-queries", type=int, default=100)
+    parser.add_argument("--kinds", nargs="+", default=list(KINDS), choices=KINDS,
+                        help="store types to measure (flat is always built: the exact answer)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--work", default="/tmp/bench-store")
     parser.add_argument("--keep", action="store_true", help="keep the synthetic shards")
