@@ -6,12 +6,12 @@ The store types a user picks with ``sensedb index --store`` (recorded in the man
 ``flat``   ``IndexIDMap2(IndexFlatIP)``: every vector in float32 (1,536 B/token at 384-d),
            groups as contiguous id ranges searched as slices (``vectors.VectorStore``). Exact.
 ``sq8``    ``IndexIVFScalarQuantizer(QT_8bit, METRIC_INNER_PRODUCT, by_residual=False)``:
-           one byte per dimension (384 B/token), exact re-rank of the best
-           :data:`RERANK` ``["sq8"]`` from the float vectors.
+           one byte per dimension (384 B/token), exact re-rank of the best 20
+           (:data:`RERANK`) from the float vectors.
 ``pq``     ``IndexIVFPQ(M=48, nbits=8, METRIC_INNER_PRODUCT)``: product quantization of the
-           residual to the group's mean (48 B/token), re-rank of the best 100.
+           residual to the group's mean (48 B/token), re-rank of the best 400.
 ``rabitq`` ``IndexIVFRaBitQ(METRIC_INNER_PRODUCT)``: 1 bit per dimension of the residual to
-           the group's mean plus per-vector factors (56 B/token), re-rank of the best 100.
+           the group's mean plus per-vector factors (56 B/token), re-rank of the best 400.
 
 The inverted lists are not found by k-means: list ``g`` *is* group ``keys[g]`` and its
 centroid the group's mean (the quantizer is an ``IndexFlatIP`` of the means), filled with
@@ -53,10 +53,10 @@ from .vectors import VectorStore
 
 #: The store types ``--store`` takes; ``flat`` is :class:`~sensedb.store.VectorStore`.
 STORE_TYPES = ("flat", "sq8", "pq", "rabitq")
-#: Candidates re-ranked exactly from the float vectors per query, by store type (measured on
-#: synthetic 384-d tokens: enough for recall@10 >= 0.99 with SQ8, >= 0.95 with PQ48/RaBitQ;
-#: BENCHMARKS.md).
-RERANK = {"sq8": 20, "pq": 100, "rabitq": 100}
+#: Candidates re-ranked exactly from the float vectors per query, by store type: on
+#: bench_store's synthetic 384-d tokens (200k) recall@10 was 1.0 with SQ8 at 20; 0.90 / 0.98
+#: (PQ48) and 0.95 / 0.997 (RaBitQ) at 100 / 400, for +0.2 ms (BENCHMARKS.md).
+RERANK = {"sq8": 20, "pq": 400, "rabitq": 400}
 #: Sub-quantizers of ``pq`` (bytes per token); 384 / 48 = 8 dimensions each.
 PQ_M = 48
 #: Vectors the codec is trained on (every ``n // size``-th row), by store type: PQ's k-means
