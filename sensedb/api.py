@@ -11,6 +11,7 @@ from .errors import ConfigurationError, IndexFormatError, InputError
 from .indexer import IndexDirectory, JobReport, Manifest, index_documents, open_or_create
 from .indexer.documents import check_documents
 from .indexer.job import check_layers
+from .indexer.token_stores import check_store_type, set_store_type
 from .inventory import WordNet, default_wordnet
 from .retriever.scoring import DEFAULT_WEIGHTS
 
@@ -22,7 +23,7 @@ def build_index(corpus: str | os.PathLike, index: str | os.PathLike, *,
                 db_url: str | None = None, device: str | None = None,
                 batch_tokens: int = 4096, wordnet: WordNet | None = None,
                 encoder: Encoder | None = None, progress: bool = True,
-                replace: bool = False) -> JobReport:
+                replace: bool = False, store: str | None = None) -> JobReport:
     """Index a sense-labelled corpus (unified XML + gold keys, or JSONL) into ``index``.
 
     Creates the index, or adds to it (the sense means are updated incrementally). A document
@@ -32,7 +33,9 @@ def build_index(corpus: str | os.PathLike, index: str | os.PathLike, *,
     leave the sense means). The whole corpus is read and checked before anything is written,
     so a rejected job leaves the index as it was. ``layers`` (default ``last``), ``pooling``
     (``mean``) and ``standardize`` (False) are a new index's settings; given for an existing
-    index they must be its own. Returns the job's :class:`~sensedb.indexer.JobReport`
+    index they must be its own. ``store``: the token store type (``flat``, ``sq8``, ``pq``,
+    ``rabitq``; ``sensedb.store.partitioned``), recorded in the manifest; None keeps the
+    index's own (a new index: ``flat``). Returns the job's :class:`~sensedb.indexer.JobReport`
     (counts, seconds).
 
     Raises:
@@ -45,6 +48,7 @@ def build_index(corpus: str | os.PathLike, index: str | os.PathLike, *,
         ConfigurationError: a bad model, layer setting (e.g. a layer the model does not
             have) or database URL; nothing is written.
     """
+    check_store_type(store)
     corpus = Path(corpus)
     if not corpus.is_file():
         raise InputError("file not found" if not corpus.exists() else "not a file",
@@ -90,6 +94,8 @@ def build_index(corpus: str | os.PathLike, index: str | os.PathLike, *,
         with directory.lock():
             open_or_create(directory, encoder, inventory, standardize=bool(standardize),
                            scoring=DEFAULT_WEIGHTS)
+            if store is not None:
+                set_store_type(directory, store)
             return index_documents(directory, encoder, inventory, read(), corpus=name,
                                    path=str(corpus), progress=progress,
                                    total_words=total_words if progress else None,

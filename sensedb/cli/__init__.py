@@ -233,6 +233,7 @@ from . import (  # noqa: E402, F401
     integrity_cmds,
     query_cmds,
     similarity_cmds,
+    store_cmds,
 )
 
 cli.add_command(serve_command)

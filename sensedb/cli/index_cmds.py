@@ -33,13 +33,18 @@ from . import cli, emit, index_options, output_options
 @click.option("--replace", is_flag=True,
               help="Index a document already in the index with other content in place of "
                    "the old one (without it, such a document is refused).")
+@click.option("--store", type=click.Choice(["flat", "sq8", "pq", "rabitq"]), default=None,
+              help="Token store type: flat (exact float32, the default), sq8 (8-bit scalar "
+                   "codes), pq (48-byte product codes) or rabitq (1-bit codes), each lossy "
+                   "one re-ranked exactly from the raw vectors (README: Token stores). An "
+                   "existing index keeps its own unless given.")
 @click.option("--db", "db_url", default=None, help="SQLAlchemy database URL for metadata.")
 @click.option("--device", default=None, help="torch device (default: cuda if available).")
 @click.option("--batch-tokens", type=click.IntRange(min=1), default=4096, show_default=True,
               help="Padded word pieces per encoder batch.")
 @output_options
 def index(corpus, gold, index_dir, corpus_name, model, layers, pooling, standardize, replace,
-          db_url, device, batch_tokens, as_json):
+          store, db_url, device, batch_tokens, as_json):
     """Index every labelled token and sense of CORPUS (unified XML of Raganato et al. 2017
     with its gold keys, or JSONL). Adding a second corpus updates the sense means; running
     the same command again after a crash resumes where it stopped.
@@ -47,13 +52,15 @@ def index(corpus, gold, index_dir, corpus_name, model, layers, pooling, standard
     Example:
 
         sensedb index semcor.data.xml --gold semcor.gold.key.txt --index ./semcor-index
+
+        sensedb index more.data.xml --index ./semcor-index --store sq8
     """
     from ..api import build_index
 
     report = build_index(corpus, index_dir, gold=gold, corpus_name=corpus_name, model=model,
                          layers=layers, pooling=pooling, standardize=standardize,
                          db_url=db_url, device=device, batch_tokens=batch_tokens,
-                         progress=not as_json, replace=replace)
+                         progress=not as_json, replace=replace, store=store)
     emit(report.to_dict(), as_json, lambda r: (
         f"indexed {r['documents']} documents ({r['skipped_documents']} already there), "
         f"{r['sentences']} sentences, {r['tokens']} labelled tokens, "

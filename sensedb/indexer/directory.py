@@ -45,6 +45,7 @@ from ..schema import FORMAT_VERSION, Database, FileChecksumRow
 from ..store import RunningStats, SegmentedStore, VectorStore, load_array, save_array
 from ..store import library_versions as store_versions
 from ..store.files import FileSum, array_path, remove_temporaries
+from ..store.partitioned import open_store
 from .manifest import Manifest
 
 TOKENS, SENSES = "tokens", "senses"  # labelled corpus tokens, corpus sense means
@@ -319,7 +320,7 @@ class IndexDirectory:
         Raises:
             IndexFormatError: a file is missing or damaged, or its width is not ``dim``
                 (names it)."""
-        store = VectorStore.load(*self.store_paths(name, generation))
+        store = open_store(*self.store_paths(name, generation))  # flat or partitioned
         if dim is not None and store.dim != dim:
             raise IndexFormatError(
                 f"{self.store_paths(name, generation)[0]}: vectors are {store.dim} wide, the "

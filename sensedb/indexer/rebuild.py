@@ -20,8 +20,9 @@ from sqlalchemy.orm import Session
 from ..errors import IndexFormatError
 from ..schema import Database, SenseRow, ShardRow, WordNetSenseRow
 from ..store import GroupLayout, Normalizer, VectorStore, l2_normalize
+from ..store.partitioned import PartitionedStore
 from ..vocabulary import group_key
-from . import fold
+from . import fold, token_stores
 from .directory import EXAMPLES, SENSES, STORES, TOKENS, WORDNET, IndexDirectory
 from .fold import Committed, TokenRows, locate
 from .manifest import Manifest
@@ -29,14 +30,16 @@ from .wordnet import CORPUS as WORDNET_CORPUS
 
 
 def finalize(directory: IndexDirectory, stores: Iterable[str] = STORES,
-             committed: Committed | None = None) -> dict[str, VectorStore]:
+             committed: Committed | None = None, *, compact: bool = False
+             ) -> dict[str, VectorStore | PartitionedStore]:
     """Rebuild the named FAISS stores from the shards and sense sums as a new generation;
     returns the stores built, by name. The caller holds the lock.
 
     The new files are written first; one manifest commit then makes them current, so a crash
     at any point leaves the previous generation in use. ``committed``: what the calling job
     still holds in memory (its shards' vectors, the sums it folded), read instead of the
-    files and the database.
+    files and the database. A partitioned token store (``--store sq8|pq|rabitq``) is
+    appended to (``token_stores``) unless ``compact`` asks for a full build.
 
     Raises:
         IndexFormatError: a shard is missing or damaged, or a token row has no vector.
@@ -50,14 +53,20 @@ def finalize(directory: IndexDirectory, stores: Iterable[str] = STORES,
     with directory.db.session() as session:
         token_rows = committed.token_rows(session)
         shard_paths = dict(session.execute(select(ShardRow.id, ShardRow.path)).all())
-    built: dict[str, VectorStore] = sense_stores(directory, manifest,
+    built: dict[str, VectorStore | PartitionedStore] = sense_stores(directory, manifest,
                                                  [n for n in stores if n not in (TOKENS, EXAMPLES)],
                                                  committed.folded)
     for name in stores:
         if name in (TOKENS, EXAMPLES):
             rows = token_rows.select((token_rows.corpus == WORDNET_CORPUS) == (name == EXAMPLES))
-            built[name] = token_store(directory, rows, shard_paths, normalizer, dim, name,
-                                      committed.vectors)
+            kind = token_stores.store_type_of(manifest)
+            if kind == "flat":
+                built[name] = token_store(directory, rows, shard_paths, normalizer, dim, name,
+                                          committed.vectors)
+            else:
+                built[name] = token_stores.partitioned_store(
+                    directory, rows, shard_paths, normalizer, dim, name, kind,
+                    manifest.generations[name], full=compact)
     built = {name: built[name] for name in stores}
     generations = dict(manifest.generations)
     generation = manifest.last_generation() + 1  # above every base and segment

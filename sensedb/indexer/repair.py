@@ -102,7 +102,7 @@ def repair(path: str | os.PathLike, *, db_url: str | None = None,
                 report.reindexed = documents
             report.dimension = _fix_dimension(directory, manifest)
             _refold(directory)
-            rebuild.finalize(directory, STORES)
+            rebuild.finalize(directory, STORES, compact=True)  # never append to damage
             report.generation = max(directory.manifest().generations.values())
         report.seconds = time.perf_counter() - start
         if corpus_name is not None:

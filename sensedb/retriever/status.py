@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from ..indexer import EXAMPLES, SENSES, TOKENS, WORDNET, IndexDirectory, Manifest
+from ..indexer import EXAMPLES, SENSES, TOKENS, WORDNET, IndexDirectory, Manifest, token_stores
 from ..store import VectorStore
 from . import scoring
 from .queries import IndexQueries
@@ -35,6 +35,7 @@ def index_info(directory: IndexDirectory, manifest: Manifest, queries: IndexQuer
         "wordnet_sense_vectors": stores[WORDNET].ntotal,
         "scoring_weights": dict(zip(scoring.FEATURES, weights.tolist(), strict=True)),
         "disk_bytes": sum(p.stat().st_size for p in files),
+        "token_store": token_stores.footprint(directory, manifest, dict(stores)),
     }
 
 

@@ -6,7 +6,6 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ..errors import IndexFormatError
 from ..store import VectorStore
 from .queries import IndexQueries
 from .results import Usage
@@ -32,18 +31,12 @@ def merge_hits(token_hits: Sequence[Hit], example_hits: Sequence[Hit], k: int) -
 
 
 def read_usages(queries: IndexQueries, found: Sequence[Hit], name: str) -> list[Usage]:
-    """Labelled usages for (token id, cosine) pairs, in the given order.
+    """Labelled usages for (token id, cosine) pairs, in the given order. A token whose row
+    is gone (its document was deleted after this reader opened its store generation:
+    ``sensedb delete``) is left out; ``sensedb info --check`` finds a vector without a row
+    in the current generation.
 
-    Raises:
-        IndexFormatError: a token id in FAISS but not in the database (``name``: the index).
-    """
+    ``name``: the index (kept for callers; messages name it)."""
     rows = queries.usage_rows([i for i, _ in found]) if found else {}
-    usages = []
-    for token_id, score in found:
-        row = rows.get(token_id)
-        if row is None:
-            raise IndexFormatError(
-                f"{name}: token {token_id} is in FAISS but not in the database; run "
-                "`sensedb info --check`")
-        usages.append(Usage.from_row(row, score))
-    return usages
+    return [Usage.from_row(rows[token_id], score) for token_id, score in found
+            if token_id in rows]

@@ -1,0 +1,261 @@
+"""Benchmark of the token store types (flat, sq8, pq, rabitq) on synthetic labelled tokens.
+
+    nice -n 5 python scripts/bench_store.py --tokens 1000000 2000000 --work /tmp/bench-store
+
+Synthetic tokens (the parameters are options):
+- ``--lemmas`` (lemma, POS) groups with Zipf sizes, size ∝ 1/rank^``--zipf``, capped at
+  ``--cap`` of the tokens (the excess spread over the others), at least 1 token each. With
+  the defaults (20,000 groups, exponent 1.0, cap 4%) a query (a token drawn at random) hits a
+  group of p50 ~1.8k and p99 80k tokens at 2M, as in the issue's measurements.
+- each group has 1-4 senses; a token is ``group centre + sense offset (0.6) + noise (1.0)``,
+  every part i.i.d. normal in ``--dim`` (384) dimensions, float32, then L2-normalized by the
+  store (z-score off). Written as raw shards of ``--shard`` (100,000) tokens, the index's own
+  format (``ids.npy`` + ``vectors.npy``).
+- queries: ``--queries`` tokens drawn at random, each with fresh noise (0.3): a new usage.
+  Ground truth: exact top-10 over the query's group (flat store, ``IDSelectorRange``), and
+  over every token for ``--any-lemma``.
+
+Everything goes through the product's store code: ``VectorStore.build_filled`` (flat, as
+``rebuild.token_store`` fills it) and ``PartitionedStore.build`` / ``append`` / ``load``.
+Resident bytes: RssAnon of a fresh process after loading the store and answering the
+queries (the heap; memory-mapped codes and raw floats are page cache, shared and evictable,
+reported apart as RssFile). The raw floats were just written, so re-ranking reads them from
+the page cache: the latency of a cold cache is not measured here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sensedb.store import GroupLayout, VectorStore, l2_normalize, save_array  # noqa: E402
+from sensedb.store.files import array_path  # noqa: E402
+from sensedb.store.partitioned import PartitionedStore, Shard, open_store  # noqa: E402
+
+KINDS = ("flat", "sq8", "pq", "rabitq")
+
+
+def group_sizes(n: int, lemmas: int, zipf: float, cap: float) -> np.ndarray:
+    """int64 (lemmas,) Zipf sizes summing to ``n``, none above ``cap * n``."""
+    weights = 1.0 / np.arange(1, lemmas + 1) ** zipf
+    for _ in range(20):
+        weights = weights / weights.sum()
+        weights = np.minimum(weights, cap)
+    sizes = np.maximum(1, np.floor(weights / weights.sum() * n)).astype(np.int64)
+    sizes[-1] += n - sizes.sum()  # exact total; the last groups are tiny anyway
+    return np.maximum(sizes, 1)
+
+
+def write_corpus(work: Path, n: int, args) -> tuple[list[Shard], np.ndarray]:
+    """Raw shards of ``n`` synthetic tokens under ``work/raw``; returns the shards and the
+    group number of every token (token id = position)."""
+    rng = np.random.default_rng(args.seed)
+    sizes = group_sizes(n, args.lemmas, args.zipf, args.cap)
+    group_of = rng.permutation(np.repeat(np.arange(len(sizes)), sizes))[:n]
+    centres = np.random.default_rng(1).normal(size=(len(sizes), args.dim)).astype(np.float32)
+    senses = np.random.default_rng(2).integers(1, 5, len(sizes))
+    offsets = np.random.default_rng(3).normal(size=(len(sizes), 4, args.dim)) \
+        .astype(np.float32)
+    (work / "raw").mkdir(parents=True, exist_ok=True)
+    shards = []
+    for start in range(0, n, args.shard):
+        groups = group_of[start:start + args.shard]
+        part = np.random.default_rng([args.seed, start])
+        sense = part.integers(0, 1 << 30, len(groups)) % senses[groups]
+        x = centres[groups] + 0.6 * offsets[groups, sense] \
+            + part.normal(size=(len(groups), args.dim)).astype(np.float32)
+        name = f"raw/shard-{start // args.shard:06d}"
+        save_array(work / name, ids=np.arange(start, start + len(groups), dtype=np.int64),
+                   vectors=x.astype(np.float32))
+        shards.append(Shard(name, np.arange(len(groups)), [f"w{g}\tNOUN" for g in groups]))
+    return shards, group_of
+
+
+def build_flat(work: Path, shards: list[Shard], n: int, dim: int) -> VectorStore:
+    groups = [g for s in shards for g in s.groups]
+    layout = GroupLayout.of(np.arange(n, dtype=np.int64), groups)
+
+    def fill(view: np.ndarray) -> None:
+        start = 0
+        position = np.empty(n, dtype=np.int64)
+        position[layout.order] = np.arange(n)
+        for shard in shards:
+            x = np.load(array_path(work / shard.recorded, "vectors"), mmap_mode="r")
+            view[position[start:start + len(x)]] = x
+            start += len(x)
+        for block in range(0, n, 100_000):
+            view[block:block + 100_000] = l2_normalize(view[block:block + 100_000])
+
+    return VectorStore.build_filled(dim, layout, fill)
+
+
+def queries_of(work: Path, shards: list[Shard], group_of: np.ndarray, args
+               ) -> tuple[np.ndarray, list[str]]:
+    rng = np.random.default_rng(args.seed + 7)
+    picked = np.sort(rng.choice(len(group_of), args.queries, replace=False))
+    out = np.empty((len(picked), args.dim), dtype=np.float32)
+    for i, token in enumerate(picked):
+        shard = shards[token // args.shard]
+        x = np.load(array_path(work / shard.recorded, "vectors"), mmap_mode="r")
+        out[i] = x[token % args.shard] + 0.3 * rng.normal(size=args.dim)
+    return l2_normalize(out), [f"w{g}\tNOUN" for g in group_of[picked]]
+
+
+def timed_search(store, queries: np.ndarray, groups: list[str] | None, k: int = 10
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    found, seconds = [], []
+    for i, query in enumerate(queries):
+        t0 = time.perf_counter()
+        _, ids = store.search(query, k, None if groups is None else [groups[i]])
+        seconds.append(time.perf_counter() - t0)
+        found.append(ids[0])
+    return np.asarray(found), np.asarray(seconds)
+
+
+def recall(found: np.ndarray, exact: np.ndarray) -> float:
+    return float(np.mean([len(set(f[f >= 0]) & set(e[e >= 0])) / max((e >= 0).sum(), 1)
+                          for f, e in zip(found, exact, strict=True)]))
+
+
+RESIDENT = """
+import json, sys, numpy as np
+sys.path.insert(0, {root!r})
+from sensedb.store.partitioned import open_store
+store = open_store({faiss!r}, {groups!r})
+queries = np.load({queries!r}); groups = json.load(open({qgroups!r}))
+for q, g in zip(queries, groups):
+    store.search(q, 10, [g])
+status = dict(line.split(':', 1) for line in open('/proc/self/status'))
+print(json.dumps({{k: int(status[k].split()[0]) * 1024 for k in ('RssAnon', 'RssFile')}}))
+"""
+
+
+def resident(work: Path, paths: tuple[Path, Path], queries: np.ndarray, groups: list[str]
+             ) -> dict[str, int]:
+    """RssAnon and RssFile (bytes) of a fresh process that loads the store and answers the
+    queries, less those of one that only imports sensedb's store package."""
+    np.save(work / "queries.npy", queries)
+    (work / "queries.json").write_text(json.dumps(groups))
+    root = str(Path(__file__).resolve().parent.parent)
+
+    def run(code: str) -> dict[str, int]:
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                             check=True)
+        return json.loads(out.stdout.strip().splitlines()[-1])
+
+    base = run(RESIDENT.replace("store = open_store({faiss!r}, {groups!r})", "")
+               .replace("for q, g in zip(queries, groups):\n    store.search(q, 10, [g])", "")
+               .format(root=root, queries=str(work / "queries.npy"),
+                       qgroups=str(work / "queries.json")))
+    full = run(RESIDENT.format(root=root, faiss=str(paths[0]), groups=str(paths[1]),
+                               queries=str(work / "queries.npy"),
+                               qgroups=str(work / "queries.json")))
+    return {k: full[k] - base[k] for k in full}
+
+
+def bench(n: int, args) -> dict:
+    work = Path(args.work) / f"n{n}"
+    shutil.rmtree(work, ignore_errors=True)
+    t0 = time.perf_counter()
+    shards, group_of = write_corpus(work, n, args)
+    report: dict = {"tokens": n, "write_raw_s": round(time.perf_counter() - t0, 1)}
+    sizes = np.bincount(group_of)
+    hit = sizes[group_of[np.random.default_rng(5).choice(n, 10_000)]]
+    report["query_group_p50"], report["query_group_p99"] = \
+        int(np.percentile(hit, 50)), int(np.percentile(hit, 99))
+    raw_bytes = sum(f.stat().st_size for f in (work / "raw").glob("*.npy"))
+    queries, groups = queries_of(work, shards, group_of, args)
+    t0 = time.perf_counter()
+    flat = build_flat(work, shards, n, args.dim)
+    flat_build = time.perf_counter() - t0
+    exact, _ = timed_search(flat, queries, groups)
+    exact_any, _ = timed_search(flat, queries[:args.any_queries], None)
+    for kind in args.kinds:
+        paths = (work / f"{kind}.faiss", work / f"{kind}.groups.npz")
+        if kind == "flat":
+            store, build_s = flat, flat_build
+        else:
+            t0 = time.perf_counter()
+            store = PartitionedStore.build(kind, args.dim, work, shards)
+            build_s = time.perf_counter() - t0
+        store.save(*paths)
+        if kind != "flat":
+            del store
+        loaded = flat if kind == "flat" else open_store(*paths)
+        timed_search(loaded, queries[:50], groups)  # warm
+        found, seconds = timed_search(loaded, queries, groups)
+        found_any, seconds_any = timed_search(loaded, queries[:args.any_queries], None)
+        store_bytes = sum(p.stat().st_size for p in paths)
+        row = {"build_s": round(build_s, 1),
+               "disk_B_per_token": round((store_bytes + raw_bytes) / n, 1),
+               "store_file_B_per_token": round(store_bytes / n, 1),
+               "p50_ms": round(float(np.percentile(seconds, 50)) * 1e3, 3),
+               "p99_ms": round(float(np.percentile(seconds, 99)) * 1e3, 3),
+               "recall@10": round(recall(found, exact), 4),
+               "any_lemma_p50_ms": round(float(np.percentile(seconds_any, 50)) * 1e3, 2),
+               "any_lemma_recall@10": round(recall(found_any, exact_any), 4)}
+        if kind != "flat":
+            rss = resident(work, paths, queries, groups)
+            row["resident_B_per_token"] = round(rss["RssAnon"] / n, 1)
+            row["page_cache_B_per_token"] = round(rss["RssFile"] / n, 1)
+            row.update(append_one_percent(work, paths, n, args, kind))
+        else:
+            row["resident_B_per_token"] = round(paths[0].stat().st_size / n, 1)
+        report[kind] = row
+        print(json.dumps({"tokens": n, kind: row}), flush=True)
+        del loaded
+    del flat
+    if not args.keep:
+        shutil.rmtree(work, ignore_errors=True)
+    return report
+
+
+def append_one_percent(work: Path, paths: tuple[Path, Path], n: int, args, kind: str) -> dict:
+    """Seconds to append 1% more tokens (one new shard, existing groups) and save the new
+    generation, against the build."""
+    m = max(1, n // 100)
+    rng = np.random.default_rng(11)
+    groups = np.random.default_rng(12).integers(0, args.lemmas, m)
+    name = "raw/shard-append"
+    save_array(work / name, ids=np.arange(n, n + m, dtype=np.int64),
+               vectors=rng.normal(size=(m, args.dim)).astype(np.float32))
+    t0 = time.perf_counter()
+    store = PartitionedStore.load(*paths, writable=True)
+    store.append([Shard(name, np.arange(m), [f"w{g}\tNOUN" for g in groups])])
+    store.save(work / f"{kind}.2.faiss", work / f"{kind}.2.groups.npz")
+    return {"append_1pct_s": round(time.perf_counter() - t0, 2)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--tokens", type=int, nargs="+", default=[1_000_000, 2_000_000])
+    parser.add_argument("--dim", type=int, default=384)
+    parser.add_argument("--lemmas", type=int, default=20_000)
+    parser.add_argument("--zipf", type=float, default=1.0)
+    parser.add_argument("--cap", type=float, default=0.04)
+    parser.add_argument("--shard", type=int, default=100_000)
+    parser.add_argument("--queries", type=int, default=1000)
+    parser.add_argument("--any-queries", type=int, default=100)
+    parser.add_argument("--kinds", nargs="+", default=list(KINDS), choices=KINDS,
+                        help="store types to measure (flat is always built: the exact answer)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--work", default="/tmp/bench-store")
+    parser.add_argument("--keep", action="store_true", help="keep the synthetic shards")
+    parser.add_argument("--out", default=None, help="write the reports here (JSON)")
+    args = parser.parse_args()
+    reports = [bench(n, args) for n in args.tokens]
+    if args.out:
+        Path(args.out).write_text(json.dumps(reports, indent=1))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,62 @@
+"""Commands that change an index's token stores in place: ``delete`` and ``compact``."""
+
+from __future__ import annotations
+
+import click
+
+from . import cli, emit, output_options
+
+
+@cli.command()
+@click.option("--index", "index_dir", type=click.Path(file_okay=False), required=True,
+              help="Index directory.")
+@click.option("--document", required=True, help="Name of the document to delete.")
+@click.option("--corpus", default=None,
+              help="Corpus of the document (needed when several corpora have that name).")
+@click.option("--db", "db_url", default=None, help="SQLAlchemy database URL for metadata.")
+@output_options
+def delete(index_dir, document, corpus, db_url, as_json):
+    """Delete a document: its tokens leave the token store and its senses' sums; readers
+    keep answering from the generation they opened until they reload.
+
+    Example:
+
+        sensedb delete --index ./semcor-index --document d001
+    """
+    from ..indexer import IndexDirectory
+    from ..indexer.compaction import delete_document
+
+    directory = IndexDirectory(index_dir, db_url)
+    try:
+        removed = delete_document(directory, document, corpus)
+    finally:
+        directory.close()
+    emit({"document": document, "tokens_removed": removed}, as_json,
+         lambda r: f"deleted document {r['document']}: {r['tokens_removed']} tokens")
+
+
+@cli.command()
+@click.option("--index", "index_dir", type=click.Path(file_okay=False), required=True,
+              help="Index directory.")
+@click.option("--db", "db_url", default=None, help="SQLAlchemy database URL for metadata.")
+@output_options
+def compact(index_dir, db_url, as_json):
+    """Build the token stores anew from the raw vectors (a partitioned store's codes trained
+    again on all its tokens), folding what appends and deletions left: the answers then
+    equal those of a one-shot build.
+
+    Example:
+
+        sensedb compact --index ./semcor-index
+    """
+    from ..indexer import IndexDirectory
+    from ..indexer.compaction import compact as compact_stores
+
+    directory = IndexDirectory(index_dir, db_url)
+    try:
+        compact_stores(directory)
+        generations = directory.manifest().generations
+    finally:
+        directory.close()
+    emit({"generations": generations}, as_json,
+         lambda r: f"compacted: generations {r['generations']}")

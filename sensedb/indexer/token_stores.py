@@ -1,0 +1,143 @@
+"""Building the token stores (``tokens``, ``examples``) of the type the manifest records.
+
+``flat`` is rebuilt from every shard at each job (``rebuild.token_store``). The partitioned
+types (``sq8``, ``pq``, ``rabitq``: ``sensedb.store.partitioned``) are *appended to*: a job
+adds its new tokens to the lemma lists of the current generation and drops the tokens of
+removed documents, re-encoding nothing already stored and never copying a float vector (the
+raw shards are the store's float copy). A full build (a new index, ``sensedb compact``, a
+changed store type or normalization, or more new tokens than :data:`APPEND_AT_MOST` of the
+store) trains the codec again on all the tokens; it gives the same file whatever the history
+of appends and deletions, so query results after ``compact`` equal those of a one-shot build.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import ConfigurationError, IndexFormatError
+from ..store import Normalizer
+from ..store.partitioned import STORE_TYPES, PartitionedStore, Shard, store_type
+from .directory import IndexDirectory
+from .fold import TokenRows, locate
+from .manifest import Manifest
+
+#: The manifest key recording the token store type (``--store``); absent: ``flat``.
+MANIFEST_KEY = "token_store"
+#: An append adds at most this fraction of the store's size; beyond it a job builds anew
+#: (the codec was trained on too small a part of what it would hold).
+APPEND_AT_MOST = 0.5
+
+
+def store_type_of(manifest: Manifest) -> str:
+    """The token store type the index uses: one of ``STORE_TYPES`` (default ``flat``)."""
+    return str(manifest.extra.get(MANIFEST_KEY) or "flat")
+
+
+def check_store_type(kind: str | None) -> None:
+    """Check a token store type before anything is written (None: keep the index's own).
+
+    Raises:
+        ConfigurationError: ``kind`` is not one of ``STORE_TYPES``."""
+    if kind is not None and kind not in STORE_TYPES:
+        raise ConfigurationError(f"--store {kind}: not a store type (choose one of "
+                                 f"{', '.join(STORE_TYPES)})")
+
+
+def set_store_type(directory: IndexDirectory, kind: str) -> None:
+    """Record ``kind`` as the index's token store type; the next rebuild builds it.
+
+    Raises:
+        ConfigurationError: ``kind`` is not one of ``STORE_TYPES``."""
+    check_store_type(kind)
+    directory.set_manifest(**{MANIFEST_KEY: kind})
+
+
+def shards_of(directory: IndexDirectory, rows: TokenRows,
+              shard_paths: dict[int, str]) -> list[Shard]:
+    """The rows of every shard that ``rows`` (token rows of one store) come from, shard by
+    shard in id order, each shard's rows ascending (a deterministic order).
+
+    Raises:
+        IndexFormatError: a shard is missing or damaged, or lacks a row's vector."""
+    out: list[Shard] = []
+    if not len(rows.ids):
+        return out
+    order = np.argsort(rows.shard_ids, kind="stable")
+    shard_ids = rows.shard_ids[order]
+    bounds = np.flatnonzero(np.r_[True, shard_ids[1:] != shard_ids[:-1], True])
+    for start, end in zip(bounds[:-1], bounds[1:], strict=True):
+        picked = order[start:end]
+        recorded = shard_paths[int(shard_ids[start])]
+        held = directory.load_shard(recorded)["ids"]
+        where, found = locate(held, np.argsort(held), rows.ids[picked])
+        if not found.all():
+            missing = rows.ids[picked][~found]
+            raise IndexFormatError(f"{len(missing)} token rows have no vector in shard "
+                                   f"{recorded} (e.g. {missing[:5].tolist()})")
+        by_row = np.argsort(where, kind="stable")
+        out.append(Shard(recorded, where[by_row],
+                         [rows.groups[int(i)] for i in picked[by_row]]))
+    return out
+
+
+def partitioned_store(directory: IndexDirectory, rows: TokenRows, shard_paths: dict[int, str],
+                      normalizer: Normalizer, dim: int, name: str, kind: str,
+                      previous: int, *, full: bool = False) -> PartitionedStore:
+    """The partitioned store ``name`` of type ``kind`` holding exactly the token ``rows``:
+    generation ``previous`` with the new rows appended and the gone ones removed when it can
+    be (same type and normalization, not ``full``, a small enough append), else built anew.
+
+    Raises:
+        IndexFormatError: a shard is missing or damaged, or a row has no vector."""
+    mean, scale = (normalizer.mean, normalizer.scale) if normalizer.standardize else (None, None)
+    if not full and previous:
+        paths = directory.store_paths(name, previous)
+        store = None
+        if paths[1].exists() and store_type(paths[1]) == kind:
+            try:
+                store = PartitionedStore.load(*paths, writable=True)
+            except IndexFormatError:  # a damaged generation: build anew from the shards
+                store = None
+        if store is not None:
+            floats = store._floats
+            same = (floats.mean is None) == (mean is None) and (
+                mean is None or (np.array_equal(floats.mean, mean)
+                                 and np.array_equal(floats.scale, scale)))
+            held = store.ids()
+            new = ~np.isin(rows.ids, held)
+            if same and new.sum() <= APPEND_AT_MOST * max(len(held), 1):
+                store.append(shards_of(directory, rows.select(new), shard_paths),
+                             removed=np.setdiff1d(held, rows.ids))
+                store.check_ids(rows.ids, f"{name} index")
+                return store
+    store = PartitionedStore.build(kind, dim, directory.path,
+                                   shards_of(directory, rows, shard_paths), mean, scale)
+    store.check_ids(rows.ids, f"{name} index")
+    return store
+
+
+def footprint(directory: IndexDirectory, manifest: Manifest, stores: dict) -> dict:
+    """What the labelled tokens cost, for ``sensedb info``: the store ``type``, the
+    ``tokens`` held (corpus tokens and WordNet example tokens), ``disk_bytes_per_token``
+    (the two token stores' current files plus every raw shard, the float copy, per token)
+    and ``resident_bytes_per_token`` (what a reader holds on its heap per token: a flat
+    store's whole FAISS file; a partitioned store's group means and table, its lists being
+    memory-mapped)."""
+    from .directory import EXAMPLES, TOKENS
+
+    held = [stores[name] for name in (TOKENS, EXAMPLES)]
+    tokens = sum(store.ntotal for store in held)
+    disk = sum(f.stat().st_size for f in (directory.path / "raw").glob("*") if f.is_file())
+    resident = 0
+    for name, store in zip((TOKENS, EXAMPLES), held, strict=True):
+        generation = manifest.generations.get(name, 0)
+        if not generation:
+            continue
+        paths = directory.store_paths(name, generation)
+        disk += sum(p.stat().st_size for p in paths if p.exists())
+        resident += store.heap_bytes() if isinstance(store, PartitionedStore) \
+            else paths[0].stat().st_size
+    per = max(tokens, 1)
+    return {"type": store_type_of(manifest), "tokens": tokens,
+            "disk_bytes_per_token": round(disk / per, 1),
+            "resident_bytes_per_token": round(resident / per, 1)}

@@ -1,0 +1,100 @@
+"""Normalized float vectors read by *locator* from memory-mapped raw shards: the one float
+copy a partitioned store (``partitioned``) re-ranks from.
+
+A locator is an int64 ``(shard number << 32) | row in the shard``: the IVF id of a token in a
+partitioned store, naming where its raw vector lies; its database id is the shard's own
+``ids.npy`` at that row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from . import files
+from ._faiss import faiss
+
+_SHIFT = np.int64(32)
+_ROW_MASK = np.int64((1 << 32) - 1)
+
+
+def locators(shard_number: int, rows: np.ndarray) -> np.ndarray:
+    """int64 (n,) IVF ids of ``rows`` (int (n,)) of shard number ``shard_number``."""
+    return (np.int64(shard_number) << _SHIFT) | np.asarray(rows, dtype=np.int64)
+
+
+@dataclass
+class Shard:
+    """The part of one raw vector shard a store holds: ``recorded`` (its path relative to the
+    index directory, e.g. ``raw/shard-000001``), ``rows`` (int64 (m,) rows of the shard) and
+    their ``groups`` (m group keys)."""
+
+    recorded: str
+    rows: np.ndarray
+    groups: Sequence[str]
+
+
+class FloatRows:
+    """Normalized float vectors read from memory-mapped raw shards by locator.
+
+    ``base``: the index directory; ``shards``: recorded shard paths, by shard number;
+    ``mean``, ``scale``: float32 (dim,) z-score of the normalization (None: L2 only), the
+    same arithmetic as :class:`~sensedb.store.Normalizer`."""
+
+    def __init__(self, base: Path, shards: Sequence[str], mean: np.ndarray | None,
+                 scale: np.ndarray | None) -> None:
+        self.base, self.shards = Path(base), list(shards)
+        self.mean, self.scale = mean, scale
+        self._open: dict[int, dict[str, np.ndarray]] = {}
+
+    def shard(self, number: int) -> dict[str, np.ndarray]:
+        """The memory-mapped ``ids`` and ``vectors`` of shard ``number``.
+
+        Raises:
+            IndexFormatError: the shard is missing or damaged (names it)."""
+        if number not in self._open:
+            self._open[number] = files.load_array(self.base / self.shards[number],
+                                                  ("ids", "vectors"))
+        return self._open[number]
+
+    def normalize(self, x: np.ndarray) -> np.ndarray:
+        """``x`` (float32 (n, dim), a copy the caller owns) normalized in place."""
+        if self.mean is not None:
+            x -= self.mean
+            x *= self.scale
+        faiss.normalize_L2(x)
+        return x
+
+    def token_ids(self, located: np.ndarray) -> np.ndarray:
+        """int64 (n,) token ids of the locators ``located`` (int64 (n,)), reading only the
+        shards' ``ids`` arrays."""
+        located = np.asarray(located, dtype=np.int64)
+        numbers, rows = located >> _SHIFT, located & _ROW_MASK
+        ids = np.empty(len(located), dtype=np.int64)
+        for number in np.unique(numbers).tolist():
+            where = np.flatnonzero(numbers == number)
+            ids[where] = self.shard(number)["ids"][rows[where]]
+        return ids
+
+    def gather(self, located: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(token ids int64 (n,), normalized vectors float32 (n, dim)) of the locators
+        ``located`` (int64 (n,)), in their order."""
+        located = np.asarray(located, dtype=np.int64)
+        numbers, rows = located >> _SHIFT, located & _ROW_MASK
+        ids = np.empty(len(located), dtype=np.int64)
+        out: np.ndarray | None = None
+        for number in np.unique(numbers).tolist():
+            where = np.flatnonzero(numbers == number)
+            data = self.shard(number)
+            picked = rows[where]
+            ids[where] = data["ids"][picked]
+            vectors = data["vectors"]
+            if out is None:
+                out = np.empty((len(located), vectors.shape[1]), dtype=np.float32)
+            out[where] = vectors[picked]
+        if out is None:
+            return ids, np.zeros((0, 0), dtype=np.float32)
+        return ids, self.normalize(out)

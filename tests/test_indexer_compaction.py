@@ -1,0 +1,141 @@
+"""Partitioned token stores through the indexer: append without rebuild, compact, delete,
+readers answering throughout (sensedb.indexer.token_stores, sensedb.indexer.compaction)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from indexer_helpers import assert_same_sums, open_index, sense_rows
+
+from sensedb import build_index
+from sensedb.cli import cli
+from sensedb.indexer import IndexDirectory
+from sensedb.indexer.compaction import compact, delete_document
+from sensedb.store.partitioned import PartitionedStore
+from sensedb.vocabulary import group_key
+
+A = [("He sat on the bank of the river", 4, "bank%1:17:01::"),
+     ("She paid the money into the bank", 6, "bank%1:14:00::"),
+     ("The boat drifted to the bank", 5, "bank%1:17:01::")]
+B = [("They robbed the bank downtown", 3, "bank%1:14:00::"),
+     ("Fish swam near the bank of the stream", 4, "bank%1:17:01::"),
+     ("The bank raised its interest rates", 1, "bank%1:14:00::")]
+
+
+def corpus(path, documents):
+    """A JSONL corpus of labelled 'bank' sentences: ``documents`` maps a name to its
+    sentences."""
+    lines = [json.dumps({"doc": name, "text": text, "senses": [{"at": at, "key": key}]})
+             for name, sentences in documents.items() for text, at, key in sentences]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def build(corpus_path, index, encoder, wordnet, **options):
+    return build_index(corpus_path, index, encoder=encoder, wordnet=wordnet, progress=False,
+                       corpus_name="notes", **options)
+
+
+def answers(path, encoder, wordnet) -> list:
+    """Every token's restricted and --any-lemma neighbours as (sentence, position, cosine
+    to 4 decimals: the encoder's batches differ between jobs in the last float bits): what
+    a query returns, whatever the row ids."""
+    index = open_index(path, encoder, wordnet)
+    ids, vectors = index.tokens.all_vectors()
+    out = []
+    for vector in vectors:
+        for groups in ([group_key("bank", "NOUN")], None):
+            scores, found = index.tokens.search(vector, 4, groups)
+            usages = index.usages([(int(i), float(s)) for i, s in zip(found[0], scores[0],
+                                                                       strict=True) if i >= 0])
+            out.append([(u.sentence, u.position, round(u.score, 4)) for u in usages])
+    index.directory.close()
+    return out
+
+
+@pytest.mark.parametrize("kind", ["sq8", "pq", "rabitq"])
+def test_append_then_compact_answers_as_a_one_shot_build(tmp_path, encoder, wordnet, kind,
+                                                        monkeypatch):
+    # one token more on three: within token_stores.APPEND_AT_MOST, so appended
+    both = corpus(tmp_path / "both.jsonl", {"a": A, "b": B[:1]})
+    build(both, tmp_path / "once", encoder, wordnet, store=kind)
+    build(corpus(tmp_path / "a.jsonl", {"a": A}), tmp_path / "grown", encoder, wordnet,
+          store=kind)
+    full_builds = []
+    real_build = PartitionedStore.build.__func__
+
+    def counted(cls, *args, **kwargs):
+        full_builds.append(1)
+        return real_build(cls, *args, **kwargs)
+
+    monkeypatch.setattr(PartitionedStore, "build", classmethod(counted))
+    build(corpus(tmp_path / "b.jsonl", {"b": B[:1]}), tmp_path / "grown", encoder, wordnet)
+    assert full_builds == []  # appended to the lemma lists, not rebuilt
+    monkeypatch.undo()
+    once = answers(tmp_path / "once", encoder, wordnet)
+    assert all(once) and len(once) == 8
+    appended = answers(tmp_path / "grown", encoder, wordnet)
+    # re-ranked from the same float vectors: the same neighbours before compacting too
+    assert appended == once
+    compact(IndexDirectory(tmp_path / "grown"))
+    assert answers(tmp_path / "grown", encoder, wordnet) == once
+    manifest = IndexDirectory(tmp_path / "grown").manifest()
+    assert manifest.extra["token_store"] == kind
+
+
+@pytest.mark.parametrize("kind", ["flat", "sq8"])
+def test_delete_document_while_a_reader_answers(tmp_path, encoder, wordnet, kind):
+    build(corpus(tmp_path / "both.jsonl", {"a": A, "b": B}), tmp_path / "idx", encoder,
+          wordnet, store=kind)
+    build(corpus(tmp_path / "a.jsonl", {"a": A}), tmp_path / "only-a", encoder, wordnet,
+          store=kind)
+    reader = open_index(tmp_path / "idx", encoder, wordnet)
+    before = reader.neighbors("He sat on the bank of the river", "bank", k=10)
+    assert len(before) == 6
+    assert delete_document(IndexDirectory(tmp_path / "idx"), "b") == 3
+    # the reader keeps answering from its generation (its files replaced meanwhile),
+    # without the deleted document's usages, whose rows are gone
+    kept = {t for t, _, _ in A}
+    assert [u.sentence for u in reader.neighbors("He sat on the bank of the river", "bank",
+                                                 k=10)] == \
+        [u.sentence for u in before if u.sentence in kept]
+    reader.reload()
+    after = reader.neighbors("He sat on the bank of the river", "bank", k=10)
+    assert sorted(u.sentence for u in after) == sorted(t for t, _, _ in A)
+    reader.directory.close()
+    assert_same_sums(sense_rows(IndexDirectory(tmp_path / "only-a")),
+                     {k: v for k, v in sense_rows(IndexDirectory(tmp_path / "idx")).items()
+                      if v[0] > 0})
+    compact(IndexDirectory(tmp_path / "idx"))
+    assert answers(tmp_path / "idx", encoder, wordnet) == \
+        answers(tmp_path / "only-a", encoder, wordnet)
+
+
+def test_cli_store_delete_compact_and_info(tmp_path, encoder, wordnet, monkeypatch):
+    import sensedb.api
+
+    monkeypatch.setattr(sensedb.api, "default_wordnet", lambda: wordnet)
+    monkeypatch.setattr(sensedb.api, "Encoder", lambda *a, **k: encoder)
+    runner = CliRunner()
+    data = corpus(tmp_path / "both.jsonl", {"a": A, "b": B})
+    index = str(tmp_path / "idx")
+    result = runner.invoke(cli, ["index", str(data), "--index", index, "--store", "rabitq",
+                                 "--json"])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(cli, ["index", str(data), "--index", index, "--store", "zip"])
+    assert result.exit_code == 2 and "zip" in result.output
+    result = runner.invoke(cli, ["delete", "--index", index, "--document", "nope"])
+    assert result.exit_code == 1 and "no document 'nope'" in result.output
+    result = runner.invoke(cli, ["delete", "--index", index, "--document", "a", "--json"])
+    assert json.loads(result.output) == {"document": "a", "tokens_removed": 3}
+    assert runner.invoke(cli, ["compact", "--index", index]).exit_code == 0
+    result = runner.invoke(cli, ["info", "--index", index, "--no-wordnet-vectors", "--check",
+                                 "--json"])
+    assert result.exit_code == 0, result.output
+    store = json.loads(result.output)["token_store"]
+    assert store["type"] == "rabitq" and store["tokens"] == 3
+    assert 0 < store["resident_bytes_per_token"] < store["disk_bytes_per_token"]
+    assert np.isfinite(store["disk_bytes_per_token"])

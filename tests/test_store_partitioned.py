@@ -1,0 +1,116 @@
+"""The lemma-partitioned token stores (sensedb.store.partitioned) on synthetic raw shards."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sensedb.errors import IndexFormatError
+from sensedb.store import l2_normalize, save_array
+from sensedb.store.partitioned import PartitionedStore, Shard, open_store
+
+DIM, GROUPS, PER_SHARD = 48, 12, 600
+
+
+def _shards(base, count, seed=0, first_id=1000):
+    """``count`` raw shards of PER_SHARD clustered vectors; returns (Shard list, ids,
+    raw vectors, groups)."""
+    rng = np.random.default_rng(seed)
+    centres = np.random.default_rng(99).normal(size=(GROUPS + 3, DIM)).astype(np.float32)
+    (base / "raw").mkdir(exist_ok=True)
+    out, all_ids, all_x, all_g = [], [], [], []
+    for s in range(count):
+        group = rng.integers(0, GROUPS, PER_SHARD)
+        x = (centres[group] + rng.normal(size=(PER_SHARD, DIM))).astype(np.float32)
+        ids = np.arange(PER_SHARD, dtype=np.int64) + first_id + s * PER_SHARD
+        name = f"raw/shard-{seed:02d}{s:04d}"
+        save_array(base / name, ids=ids, vectors=x)
+        keys = [f"w{g}\tn" for g in group]
+        out.append(Shard(name, np.arange(PER_SHARD), keys))
+        all_ids.append(ids)
+        all_x.append(x)
+        all_g += keys
+    return out, np.concatenate(all_ids), np.concatenate(all_x), np.asarray(all_g)
+
+
+def _exact(ids, x, groups, query, group, k):
+    rows = np.flatnonzero(groups == group)
+    cos = l2_normalize(x[rows]) @ query
+    order = np.lexsort((ids[rows], -cos))[:k]
+    return ids[rows][order], cos[order]
+
+
+@pytest.mark.parametrize("kind", ["sq8", "pq", "rabitq"])
+def test_restricted_search_is_exact_after_reranking_and_survives_save(tmp_path, kind):
+    shards, ids, x, groups = _shards(tmp_path, 2)
+    store = PartitionedStore.build(kind, DIM, tmp_path, shards)
+    store.save(tmp_path / "t.faiss", tmp_path / "t.groups.npz")
+    loaded = open_store(tmp_path / "t.faiss", tmp_path / "t.groups.npz")
+    assert isinstance(loaded, PartitionedStore) and loaded.ntotal == len(ids)
+    assert loaded.group_size("w3\tn") == int((groups == "w3\tn").sum())
+    for row in (0, 17, 901):
+        query = l2_normalize(x[row])
+        scores, found = loaded.search(query, 10, [groups[row], "unknown\tn"])
+        want_ids, want_cos = _exact(ids, x, groups, query, groups[row], 10)
+        assert found[0].tolist() == want_ids.tolist()
+        np.testing.assert_allclose(scores[0], want_cos, atol=1e-5)
+    np.testing.assert_allclose(loaded.vectors([ids[5]]), l2_normalize(x[5:6]), atol=1e-6)
+    assert sorted(loaded.ids().tolist()) == sorted(ids.tolist())
+
+
+def test_append_adds_new_groups_and_removes_tokens(tmp_path):
+    shards, ids, x, groups = _shards(tmp_path, 2)
+    store = PartitionedStore.build("sq8", DIM, tmp_path, shards[:1])
+    store.save(tmp_path / "t.faiss", tmp_path / "t.npz")
+    store = PartitionedStore.load(tmp_path / "t.faiss", tmp_path / "t.npz", writable=True)
+    extra = Shard("raw/extra", np.arange(3), ["new\tv"] * 3)
+    save_array(tmp_path / "raw/extra", ids=np.array([5, 6, 7]), vectors=x[:3] * -1)
+    store.append([shards[1], extra], removed=[ids[0], ids[1]])
+    assert store.ntotal == 2 * PER_SHARD + 3 - 2
+    assert store.group_size("new\tv") == 3
+    held = set(store.ids().tolist())
+    assert ids[0] not in held and ids[1] not in held and {5, 6, 7} <= held
+    _, found = store.search(l2_normalize(-x[0]), 3, ["new\tv"])
+    assert set(found[0].tolist()) == {5, 6, 7}
+    with pytest.raises(KeyError, match=str(ids[0])):
+        store.vectors([ids[0]])
+    store.check_ids(sorted(held), "tokens")
+    with pytest.raises(IndexFormatError, match="disagree"):
+        store.check_ids([1, 2], "tokens")
+
+
+def test_locators_survive_a_temporary_ids_array(tmp_path):
+    # faiss's add_preassigned stored garbage ids when given a temporary: every stored id
+    # must name its shard and row
+    shards, ids, _, _ = _shards(tmp_path, 3)
+    store = PartitionedStore.build("rabitq", DIM, tmp_path, shards)
+    assert sorted(store.ids().tolist()) == sorted(ids.tolist())
+
+
+def test_a_missing_shard_is_named(tmp_path):
+    shards, _, _, _ = _shards(tmp_path, 1)
+    store = PartitionedStore.build("sq8", DIM, tmp_path, shards)
+    store.save(tmp_path / "t.faiss", tmp_path / "t.npz")
+    for path in (tmp_path / "raw").iterdir():
+        path.unlink()
+    loaded = open_store(tmp_path / "t.faiss", tmp_path / "t.npz")
+    with pytest.raises(IndexFormatError, match="shard"):
+        loaded.search(np.ones(DIM, np.float32) / np.sqrt(DIM), 5, ["w1\tn"])
+
+
+def test_any_lemma_scans_the_lists_of_the_nearest_means(tmp_path, monkeypatch):
+    from sensedb.store import partitioned
+
+    shards, ids, x, groups = _shards(tmp_path, 2)
+    store = PartitionedStore.build("sq8", DIM, tmp_path, shards)
+    monkeypatch.setattr(partitioned, "ANY_LEMMA_TOKENS", 150)  # two or three lists of 12
+    xn = l2_normalize(x)
+    found_all, exact_all = [], []
+    for row in range(0, 2 * PER_SHARD, 60):
+        _, found = store.search(xn[row], 10, None)
+        assert found[0][0] == ids[row]  # the token itself, from its own lemma's list
+        found_all.append(set(found[0].tolist()))
+        exact_all.append(set(ids[np.argsort(-(xn @ xn[row]))[:10]].tolist()))
+    recall = np.mean([len(f & e) / 10 for f, e in zip(found_all, exact_all, strict=True)])
+    assert recall >= 0.9
+    assert len(store._nearest_lists(xn[0])) < GROUPS
