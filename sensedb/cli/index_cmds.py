@@ -33,13 +33,21 @@ from . import cli, emit, index_options, output_options
 @click.option("--replace", is_flag=True,
               help="Index a document already in the index with other content in place of "
                    "the old one (without it, such a document is refused).")
-@click.option("--db", "db_url", default=None, help="SQLAlchemy database URL for metadata.")
+@click.option("--db", "db_url", default=None,
+              help="SQLAlchemy database URL for metadata (default DIR/sensedb.sqlite). "
+                   "Example: postgresql+psycopg://user@host/sensedb (sensedb[postgres]).")
 @click.option("--device", default=None, help="torch device (default: cuda if available).")
 @click.option("--batch-tokens", default=4096, show_default=True,
               help="Padded word pieces per encoder batch.")
+@click.option("--ray", "ray_address", is_flag=False, flag_value="local", default=None,
+              metavar="[ADDRESS]",
+              help="Encode on Ray: a local runtime, or the cluster at ADDRESS (needs "
+                   "sensedb[ray]). Example: --ray, --ray ray://head:10001")
+@click.option("--ray-workers", default=2, show_default=True,
+              help="Encoder workers on Ray (one model load each).")
 @output_options
 def index(corpus, gold, index_dir, corpus_name, model, layers, pooling, standardize, replace,
-          db_url, device, batch_tokens, as_json):
+          db_url, device, batch_tokens, ray_address, ray_workers, as_json):
     """Index every labelled token and sense of CORPUS (unified XML of Raganato et al. 2017
     with its gold keys, or JSONL). Adding a second corpus updates the sense means; running
     the same command again after a crash resumes where it stopped.
@@ -53,7 +61,8 @@ def index(corpus, gold, index_dir, corpus_name, model, layers, pooling, standard
     report = build_index(corpus, index_dir, gold=gold, corpus_name=corpus_name, model=model,
                          layers=layers, pooling=pooling, standardize=standardize,
                          db_url=db_url, device=device, batch_tokens=batch_tokens,
-                         progress=not as_json, replace=replace)
+                         progress=not as_json, replace=replace, ray=ray_address,
+                         ray_workers=ray_workers)
     emit(report.to_dict(), as_json, lambda r: (
         f"indexed {r['documents']} documents ({r['skipped_documents']} already there), "
         f"{r['sentences']} sentences, {r['tokens']} labelled tokens, "

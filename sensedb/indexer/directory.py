@@ -255,6 +255,23 @@ class IndexDirectory:
             return [self.path / recorded]
         return [array_path(self.path / recorded, name) for name in SHARD_ARRAYS]
 
+    def remove_unrecorded_shards(self, top: int) -> int:
+        """Delete what killed chunks left under ``raw/``: temporary files, and the files
+        (and checksum rows) of shards above ``top``, the highest id the ``shards`` table
+        records (written, never committed). The caller holds the lock. Returns how many
+        shard files were removed."""
+        raw = self.path / "raw"
+        if not raw.exists():
+            return 0
+        remove_temporaries(raw, "shard-")
+        pattern = re.compile(r"^shard-(\d+)\.")
+        removed = [entry for entry in raw.iterdir()
+                   if (match := pattern.match(entry.name)) and int(match.group(1)) > top]
+        for entry in removed:
+            entry.unlink(missing_ok=True)
+        self.forget_checksums(removed)
+        return len(removed)
+
     # ------------------------------------------------------------------ checksums
     def relative(self, path: str | os.PathLike) -> str:
         """``path`` relative to the index directory, as the checksum table keys it."""
