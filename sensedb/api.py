@@ -86,7 +86,7 @@ def build_index(corpus: str | os.PathLike, index: str | os.PathLike, *,
             from .indexer import ray_job
 
             encode = ray_job.ray_encoder(encoder, ray, workers=ray_workers)
-            chunk_words = ray_job.RAY_CHUNK_WORDS
+            chunk_words = ray_job.chunk_words(total_words, ray_workers)
         with directory.lock():
             open_or_create(directory, encoder, inventory, standardize=bool(standardize),
                            scoring=DEFAULT_WEIGHTS)

@@ -31,10 +31,12 @@ from ..errors import ConfigurationError
 from .report import JobReport
 
 EncodedChunk = tuple[list[Document], np.ndarray, np.ndarray]
-# Words per chunk of a Ray job: smaller than a single-process job's (``chunks.CHUNK_WORDS``)
-# so that SemCor's 802k words make enough chunks to keep several workers busy; the rows and
-# ids are the same, the vectors differ only by the padding of other length buckets.
+# Words per chunk of a Ray job, at most: smaller than a single-process job's
+# (``chunks.CHUNK_WORDS``) so that SemCor's 802k words make enough chunks to keep several
+# workers busy; the rows and ids are the same, the vectors differ only by the padding of
+# other length buckets. A smaller corpus is cut into CHUNKS_PER_WORKER chunks per worker.
 RAY_CHUNK_WORDS = 50_000
+CHUNKS_PER_WORKER = 4
 # Fault injection for the tests and scripts/kill_resume.py: when this variable names a file
 # that exists, the first worker to remove it dies (exit without cleanup) in its chunk.
 FAULT_FILE_ENV = "SENSEDB_RAY_FAULT_FILE"
@@ -59,6 +61,12 @@ class ChunkEncoder:
             rows.append(len(matrix))
         return {"chunk": batch["chunk"], "matrix": np.array(matrices, dtype=object),
                 "offsets": np.array(offsets, dtype=object), "rows": np.asarray(rows)}
+
+
+def chunk_words(total_words: int, workers: int) -> int:
+    """Words per chunk of a Ray job over ``total_words`` words with ``workers`` workers:
+    ``RAY_CHUNK_WORDS``, or fewer so that every worker gets ``CHUNKS_PER_WORKER`` chunks."""
+    return max(1, min(RAY_CHUNK_WORDS, total_words // (CHUNKS_PER_WORKER * max(workers, 1))))
 
 
 def _injected_fault() -> None:
