@@ -31,7 +31,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from kill_resume import canonical, prepare_corpus  # noqa: E402
 
-from sensedb import SenseIndex, build_index, read_raganato  # noqa: E402
+from sensedb import InputError, SenseIndex, build_index, read_raganato  # noqa: E402
 
 
 def fresh_database(server: str) -> str:
@@ -104,8 +104,10 @@ def main() -> None:
     results["identity"] = {name: compare(form, want) for name, (_, _, form) in forms.items()
                            if name != "sqlite"}
 
+    # single-word labelled tokens (a query names its target by its surface form)
     targets = [(s.words, t.text) for d in documents for s in d.sentences
-               for t in s.tokens if t.senses][:args.queries]
+               for t in s.tokens if t.senses and " " not in t.text
+               and "_" not in t.lemma][:args.queries]
     engines = [n for n in ("sqlite", "postgresql") if n in forms]
     opened, open_seconds, times = {}, {}, {n: [] for n in engines}
     for name in engines:
@@ -117,7 +119,10 @@ def main() -> None:
     for words_, target in targets:
         for name in engines:
             t0 = time.perf_counter()
-            opened[name].wsd(words_, target)
+            try:
+                opened[name].wsd(words_, target)
+            except InputError:  # a form WordNet does not know: skipped on every engine
+                continue
             times[name].append(time.perf_counter() - t0)
     results["queries"] = {name: {"open_and_first_seconds": open_seconds[name],
                                  "wsd_ms_median": round(1000 * statistics.median(times[name]), 2),

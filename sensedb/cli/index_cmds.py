@@ -55,6 +55,9 @@ def index(corpus, gold, index_dir, corpus_name, model, layers, pooling, standard
     Example:
 
         sensedb index semcor.data.xml --gold semcor.gold.key.txt --index ./semcor-index
+
+        sensedb index semcor.data.xml --index ./semcor-index --ray \
+            --db postgresql+psycopg://me@dbhost/semcor
     """
     from ..api import build_index
 

@@ -131,7 +131,8 @@ def ray_encoder(encoder: Encoder, address: str | None = None, workers: int = 2):
                                                             // max(workers, 1)))
             dataset = ray.data.from_items(items, override_num_blocks=len(items)).map_batches(
                 ChunkEncoder, fn_constructor_kwargs={"settings": settings}, batch_size=1,
-                concurrency=workers, num_cpus=1, zero_copy_batch=True)
+                compute=ray.data.ActorPoolStrategy(size=workers), num_cpus=1,
+                zero_copy_batch=True)
             t0 = time.perf_counter()
             dim, waiting, next_chunk = encoder.dim, {}, 0
             for row in dataset.iter_rows():
