@@ -129,7 +129,9 @@ def index_documents(directory: IndexDirectory, encoder: Encoder, inventory: Word
             if bar is not None:
                 bar.update(len(matrix))
     finally:
-        encoded.close()
+        close = getattr(encoded, "close", None)
+        if close is not None:  # a generator stage: its own clean-up (a Ray runtime) now
+            close()
         if bar is not None:
             bar.close()
     t0 = time.perf_counter()
