@@ -19,7 +19,8 @@ call of one of the job's steps, or by this script after a random delay:
     timer    a random delay after the start (the script kills it)
 
 N is drawn from the calls the uninterrupted run made. A trial is two killed runs then one
-clean run; the index is then compared with the reference (``canonical``). Exit status 1 on
+clean run (``--kills-per-trial``); the index is then compared with the reference
+(``canonical``). Exit status 1 on
 any difference.
 """
 
@@ -316,6 +317,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="the documents this many times under new ids (default 6)")
     parser.add_argument("--kills", type=int, default=20, help="at least this many kills")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--kills-per-trial", type=int, default=2,
+                        help="killed runs before a trial's clean run (default 2; with 1, "
+                             "every trial kills once: its run starts from a fresh index)")
     parser.add_argument("--chunk-words", type=int, default=1,
                         help="words per chunk (1: one document per chunk)")
     parser.add_argument("--db-server", default=None,
@@ -345,7 +349,7 @@ def main(argv: list[str] | None = None) -> int:
         summary["trials"] += 1
         index, db_url = work / f"trial-{trial:03d}", runner.database()
         drawn = []
-        for _ in range(2):  # two killed runs (the second one resumes the first), then clean
+        for _ in range(args.kills_per_trial):  # killed runs (each resumes the last), then clean
             point = rng.choice(points)
             if point == "timer":
                 killed, _ = runner.run(index, db_url,

@@ -19,11 +19,14 @@ def _script():
 
 
 def test_killed_and_rerun_jobs_equal_an_uninterrupted_one(tmp_path, capsys):
-    status = _script().main(["--copies", "1", "--kills", "2", "--seed", "5", "--points",
-                             "commit,rename", "--work", str(tmp_path), "--json"])
+    # one kill per trial, each in a run over a fresh index (so it always happens): five runs
+    status = _script().main(["--copies", "1", "--kills", "2", "--kills-per-trial", "1",
+                             "--seed", "5", "--points", "commit,rename", "--work",
+                             str(tmp_path), "--json"])
     summary = json.loads(capsys.readouterr().out)
     assert summary["failures"] == [] and status == 0
-    assert summary["total_kills"] >= 2 and summary["tokens"] == 19
+    assert summary["total_kills"] == summary["trials"] == 2 and summary["tokens"] == 19
+    assert summary["runs"] == 4  # two killed, two clean (and the uninterrupted reference)
 
 
 def test_a_killed_chunk_leaves_no_file_the_index_does_not_use(tmp_path, encoder, wordnet):
