@@ -9,6 +9,7 @@ from .corpora import read_jsonl, read_raganato
 from .encoder import Encoder, LayerSpec, canonical_layers
 from .errors import ConfigurationError, IndexFormatError, InputError
 from .indexer import IndexDirectory, JobReport, Manifest, index_documents, open_or_create
+from .indexer.chunks import CHUNK_WORDS
 from .indexer.documents import check_documents
 from .indexer.job import check_layers
 from .indexer.token_stores import check_store_type, set_store_type
@@ -23,7 +24,8 @@ def build_index(corpus: str | os.PathLike, index: str | os.PathLike, *,
                 db_url: str | None = None, device: str | None = None,
                 batch_tokens: int = 4096, wordnet: WordNet | None = None,
                 encoder: Encoder | None = None, progress: bool = True,
-                replace: bool = False, store: str | None = None) -> JobReport:
+                replace: bool = False, store: str | None = None,
+                ray: str | None = None, ray_workers: int = 2) -> JobReport:
     """Index a sense-labelled corpus (unified XML + gold keys, or JSONL) into ``index``.
 
     Creates the index, or adds to it (the sense means are updated incrementally). A document
@@ -35,7 +37,9 @@ def build_index(corpus: str | os.PathLike, index: str | os.PathLike, *,
     (``mean``) and ``standardize`` (False) are a new index's settings; given for an existing
     index they must be its own. ``store``: the token store type (``flat``, ``sq8``, ``pq``,
     ``rabitq``; ``sensedb.store.partitioned``), recorded in the manifest; None keeps the
-    index's own (a new index: ``flat``). Returns the job's :class:`~sensedb.indexer.JobReport`
+    index's own (a new index: ``flat``). ``ray``: encode on Ray (``"local"``: a local runtime with
+    ``ray_workers`` encoder workers; else a cluster address), committed here as usual
+    (``indexer.ray_job``). Returns the job's :class:`~sensedb.indexer.JobReport`
     (counts, seconds).
 
     Raises:
@@ -91,6 +95,12 @@ def build_index(corpus: str | os.PathLike, index: str | os.PathLike, *,
             encoder = Encoder(model, layers=layers or "last", pooling=pooling or "mean",
                               device=device, batch_tokens=batch_tokens)
         check_layers(encoder)
+        encode, chunk_words = None, CHUNK_WORDS
+        if ray is not None:
+            from .indexer import ray_job
+
+            encode = ray_job.ray_encoder(encoder, ray, workers=ray_workers)
+            chunk_words = ray_job.chunk_words(total_words, ray_workers)
         with directory.lock():
             open_or_create(directory, encoder, inventory, standardize=bool(standardize),
                            scoring=DEFAULT_WEIGHTS)
@@ -99,7 +109,7 @@ def build_index(corpus: str | os.PathLike, index: str | os.PathLike, *,
             return index_documents(directory, encoder, inventory, read(), corpus=name,
                                    path=str(corpus), progress=progress,
                                    total_words=total_words if progress else None,
-                                   replace=replace)
+                                   replace=replace, encode=encode, chunk_words=chunk_words)
     finally:
         directory.close()
 

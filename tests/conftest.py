@@ -71,3 +71,17 @@ def index(mini_index, encoder, wordnet):
     from sensedb import SenseIndex
 
     return SenseIndex(mini_index, encoder=encoder, wordnet=wordnet, wordnet_evidence=False)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path):
+    """A metadata database URL on each engine the tests run against: None (the index's own
+    SQLite file) and a fresh PostgreSQL database on the server SENSEDB_TEST_POSTGRES_URL
+    names (skipped when unset; `.ci/run` starts one)."""
+    if request.param == "sqlite":
+        yield None
+        return
+    from engine_support import postgres_database
+
+    with postgres_database() as url:
+        yield url

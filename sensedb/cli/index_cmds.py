@@ -38,13 +38,21 @@ from . import cli, emit, index_options, output_options
                    "codes), pq (48-byte product codes) or rabitq (1-bit codes), each lossy "
                    "one re-ranked exactly from the raw vectors (README: Token stores). An "
                    "existing index keeps its own unless given.")
-@click.option("--db", "db_url", default=None, help="SQLAlchemy database URL for metadata.")
+@click.option("--db", "db_url", default=None,
+              help="SQLAlchemy database URL for metadata (default DIR/sensedb.sqlite). "
+                   "Example: postgresql+psycopg://user@host/sensedb (sensedb[postgres]).")
 @click.option("--device", default=None, help="torch device (default: cuda if available).")
 @click.option("--batch-tokens", type=click.IntRange(min=1), default=4096, show_default=True,
               help="Padded word pieces per encoder batch.")
+@click.option("--ray", "ray_address", is_flag=False, flag_value="local", default=None,
+              metavar="[ADDRESS]",
+              help="Encode on Ray: a local runtime, or the cluster at ADDRESS (needs "
+                   "sensedb[ray]). Example: --ray, --ray ray://head:10001")
+@click.option("--ray-workers", default=2, show_default=True,
+              help="Encoder workers on Ray (one model load each).")
 @output_options
 def index(corpus, gold, index_dir, corpus_name, model, layers, pooling, standardize, replace,
-          store, db_url, device, batch_tokens, as_json):
+          store, db_url, device, batch_tokens, ray_address, ray_workers, as_json):
     """Index every labelled token and sense of CORPUS (unified XML of Raganato et al. 2017
     with its gold keys, or JSONL). Adding a second corpus updates the sense means; running
     the same command again after a crash resumes where it stopped.
@@ -54,13 +62,17 @@ def index(corpus, gold, index_dir, corpus_name, model, layers, pooling, standard
         sensedb index semcor.data.xml --gold semcor.gold.key.txt --index ./semcor-index
 
         sensedb index more.data.xml --index ./semcor-index --store sq8
+
+        sensedb index semcor.data.xml --index ./semcor-index --ray \
+            --db postgresql+psycopg://me@dbhost/semcor
     """
     from ..api import build_index
 
     report = build_index(corpus, index_dir, gold=gold, corpus_name=corpus_name, model=model,
                          layers=layers, pooling=pooling, standardize=standardize,
                          db_url=db_url, device=device, batch_tokens=batch_tokens,
-                         progress=not as_json, replace=replace, store=store)
+                         progress=not as_json, replace=replace, store=store,
+                         ray=ray_address, ray_workers=ray_workers)
     emit(report.to_dict(), as_json, lambda r: (
         f"indexed {r['documents']} documents ({r['skipped_documents']} already there), "
         f"{r['sentences']} sentences, {r['tokens']} labelled tokens, "

@@ -12,7 +12,8 @@ Layout of ``DIR``::
     raw/shard-ID.ids.npy       token ids of one job chunk's shard
     raw/shard-ID.vectors.npy   their raw vectors: the store of record for the FAISS files
                                (indexes written before these were plain .npy: one .npz)
-    .lock                      held by the one process writing
+    .lock                      held by the one process writing (SQLite; on PostgreSQL the
+                               lock is an advisory lock in the database)
 
 Every file the index writes has its SHA-256 and size recorded in the ``file_checksums`` table
 (``FileChecksumRow``), keyed by its path relative to ``DIR``: a shard's right after it is
@@ -40,7 +41,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from ..encoder import library_versions as encoder_versions
-from ..errors import IndexFormatError, IndexLockedError
+from ..errors import ConfigurationError, IndexFormatError, IndexLockedError
 from ..schema import FORMAT_VERSION, Database, FileChecksumRow
 from ..store import RunningStats, SegmentedStore, VectorStore, load_array, save_array
 from ..store import library_versions as store_versions
@@ -131,13 +132,13 @@ class IndexDirectory:
         """Create a new, empty index (the directory may exist; the database must not).
         ``scoring``: the evidence weights the index answers with (kept in its manifest).
 
-        With the default SQLite database the creation is atomic: the database is written
-        whole under a temporary name (``sensedb.sqlite.creating``) and renamed into place, so
-        a creation killed half-way leaves no index (:meth:`exists` is False) and the next
-        job creates it again, deleting what the killed one left.
+        The creation is atomic: the default SQLite database is written whole under a
+        temporary name (``sensedb.sqlite.creating``) and renamed into place; another
+        database gets its tables and manifest in one transaction. So a creation killed
+        half-way leaves no index (:meth:`exists` is False) and the next job creates it again.
 
         Raises:
-            ConfigurationError: a bad database URL."""
+            ConfigurationError: a bad database URL, or a database that cannot be reached."""
         import sqlalchemy
 
         from .. import __version__
@@ -147,14 +148,7 @@ class IndexDirectory:
         final = self.path / "sensedb.sqlite"
         atomic = self.db_url == f"sqlite:///{final}"
         building = self.path / "sensedb.sqlite.creating"
-        if atomic:
-            for leftover in (building, Path(f"{building}-wal"), Path(f"{building}-shm")):
-                leftover.unlink(missing_ok=True)
-            self.close()
-            self._db = Database(f"sqlite:///{building}", create=True)
-        else:
-            self._db = Database(self.db_url, create=True)
-        self.set_manifest(**{
+        manifest = {
             "format_version": FORMAT_VERSION,
             "encoder": encoder_description,
             "standardize": bool(standardize),
@@ -167,7 +161,24 @@ class IndexDirectory:
             # sense sums include the tokens of every shard up to this id (fold.py)
             "folded_shards": 0,
             **({"scoring": scoring} if scoring else {}),
-        })
+        }
+        if atomic:
+            for leftover in (building, Path(f"{building}-wal"), Path(f"{building}-shm")):
+                leftover.unlink(missing_ok=True)
+            self.close()
+            self._db = Database(f"sqlite:///{building}", create=True)
+            self.set_manifest(**manifest)
+        else:  # tables and manifest in one transaction (PostgreSQL's DDL is transactional)
+            from ..schema import Base
+
+            self.close()
+            try:
+                with self.db.session() as session:
+                    Base.metadata.create_all(session.connection())
+                    self.set_manifest(session, **manifest)
+            except SQLAlchemyError as exc:
+                raise ConfigurationError(f"cannot create the index's tables in "
+                                         f"{self.db_url}: {exc.orig or exc}") from None
         if atomic:
             self.close()  # SQLite folds its write-ahead log into the file: one file to move
             with open(building, "rb+") as handle:
@@ -246,6 +257,23 @@ class IndexDirectory:
         if recorded.endswith(".npz"):
             return [self.path / recorded]
         return [array_path(self.path / recorded, name) for name in SHARD_ARRAYS]
+
+    def remove_unrecorded_shards(self, top: int) -> int:
+        """Delete what killed chunks left under ``raw/``: temporary files, and the files
+        (and checksum rows) of shards above ``top``, the highest id the ``shards`` table
+        records (written, never committed). The caller holds the lock. Returns how many
+        shard files were removed."""
+        raw = self.path / "raw"
+        if not raw.exists():
+            return 0
+        remove_temporaries(raw, "shard-")
+        pattern = re.compile(r"^shard-(\d+)\.")
+        removed = [entry for entry in raw.iterdir()
+                   if (match := pattern.match(entry.name)) and int(match.group(1)) > top]
+        for entry in removed:
+            entry.unlink(missing_ok=True)
+        self.forget_checksums(removed)
+        return len(removed)
 
     # ------------------------------------------------------------------ checksums
     def relative(self, path: str | os.PathLike) -> str:
@@ -371,10 +399,18 @@ class IndexDirectory:
 
     @contextmanager
     def lock(self) -> Iterator[None]:
-        """Exclusive writer lock; a second writer fails at once.
+        """Exclusive writer lock; a second writer fails at once. With SQLite it is a file
+        lock on ``DIR/.lock``; with PostgreSQL an advisory lock in the database
+        (``Database.writer_lock``), so writers on different machines exclude each other.
 
         Raises:
-            IndexLockedError: another process holds the lock."""
+            IndexLockedError: another process holds the lock.
+            ConfigurationError: the PostgreSQL database cannot be reached."""
+        if self.db.postgres:
+            self.path.mkdir(parents=True, exist_ok=True)
+            with self.db.writer_lock(str(self.path)):
+                yield
+            return
         self.path.mkdir(parents=True, exist_ok=True)
         handle = open(self.path / ".lock", "w")
         try:

@@ -21,9 +21,10 @@ The stages are called through their modules (``chunks.commit_chunk``, ``fold.fol
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
+import numpy as np
 from sqlalchemy import select, update
 
 from ..corpora import Document
@@ -41,6 +42,10 @@ from .report import JobReport
 from .wordnet import CORPUS as WORDNET_CORPUS
 
 _BULK_TABLES = ("sentences", "tokens", "token_senses")
+# a chunk, its words' raw vectors float32 (words, dim), the first row of each sentence
+Encoded = tuple[list[Document], np.ndarray, np.ndarray]
+# an encode stage: the pending chunks (and the report it adds its seconds to) -> encoded chunks
+Encode = Callable[[Iterator[list[Document]], JobReport], Iterator[Encoded]]
 
 
 def open_or_create(directory: IndexDirectory, encoder: Encoder, inventory: WordNet, *,
@@ -73,7 +78,7 @@ def index_documents(directory: IndexDirectory, encoder: Encoder, inventory: Word
                     documents: Iterable[Document], *, corpus: str, path: str = "",
                     chunk_words: int = CHUNK_WORDS, progress: bool = True,
                     total_words: int | None = None, rebuild: bool = True,
-                    replace: bool = False) -> JobReport:
+                    replace: bool = False, encode: Encode | None = None) -> JobReport:
     """Index every labelled token of ``documents`` and rebuild the FAISS indexes it feeds
     (unless ``rebuild`` is False). The caller holds ``directory.lock()``.
 
@@ -82,7 +87,9 @@ def index_documents(directory: IndexDirectory, encoder: Encoder, inventory: Word
     or with ``replace`` removed (tokens, links and their share of the sense sums) and indexed
     anew. ``documents`` is read once, as the job goes: check it first with
     :func:`~sensedb.indexer.documents.check_documents` (``build_index`` does) so that a bad
-    document cannot stop the job after its first commit.
+    document cannot stop the job after its first commit. ``encode``: how the chunks are
+    encoded (default :func:`in_process`, with ``encoder``; ``ray_job.ray_encoder`` on Ray);
+    the commits run here either way, in chunk order.
 
     Raises:
         InputError: a sense key is not in the inventory, or a changed document without
@@ -104,6 +111,7 @@ def index_documents(directory: IndexDirectory, encoder: Encoder, inventory: Word
     fold.fold_sense_sums(directory)  # what a crashed job left; also dates an older index's sums
     db.create_missing_indexes()  # a crashed bulk load's (below)
     ids = IdCounters(db)
+    directory.remove_unrecorded_shards(ids.shard)  # a killed chunk's files (its ids are reused)
     bulk = ids.token == 0 and ids.sentence == 0  # a bulk load: index the rows once, at the end
     if bulk:
         db.drop_indexes(_BULK_TABLES)
@@ -112,23 +120,18 @@ def index_documents(directory: IndexDirectory, encoder: Encoder, inventory: Word
     # Commits run in this thread: a commit thread overlapping the encoder was measured slower
     # on 2 cores (it takes CPU from torch; BENCHMARKS.md).
     pending = _pending_chunks(job, documents, indexed, chunk_words, replace)
+    encoded = (encode or in_process(encoder))(pending, report)
     try:
-        while True:
+        for chunk, matrix, offsets in encoded:
             t0 = time.perf_counter()
-            chunk = next(pending, None)
-            t1 = time.perf_counter()
-            report.read_seconds += t1 - t0
-            if chunk is None:
-                break
-            words = [s.words for d in chunk for s in d.sentences]
-            matrix, offsets = encoder.word_matrix(words)
-            t2 = time.perf_counter()
-            report.encode_seconds += t2 - t1
             chunks.commit_chunk(job, chunk, matrix, offsets)
-            report.write_seconds += time.perf_counter() - t2
+            report.write_seconds += time.perf_counter() - t0
             if bar is not None:
                 bar.update(len(matrix))
     finally:
+        close = getattr(encoded, "close", None)
+        if close is not None:  # a generator stage: its own clean-up (a Ray runtime) now
+            close()
         if bar is not None:
             bar.close()
     t0 = time.perf_counter()
@@ -147,6 +150,23 @@ def index_documents(directory: IndexDirectory, encoder: Encoder, inventory: Word
             status="done", finished=time.time(), documents=report.documents,
             tokens=report.tokens, words=report.words))
     return report
+
+
+def in_process(encoder: Encoder) -> Encode:
+    """The default ``encode`` stage: each chunk encoded here, as it is read."""
+    def encode(pending: Iterator[list[Document]], report: JobReport) -> Iterator[Encoded]:
+        while True:
+            t0 = time.perf_counter()
+            chunk = next(pending, None)
+            t1 = time.perf_counter()
+            report.read_seconds += t1 - t0
+            if chunk is None:
+                return
+            matrix, offsets = encoder.word_matrix([s.words for d in chunk for s in d.sentences])
+            report.encode_seconds += time.perf_counter() - t1
+            yield chunk, matrix, offsets
+
+    return encode
 
 
 def interrupted_jobs(directory: IndexDirectory) -> list[int]:

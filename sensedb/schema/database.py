@@ -1,18 +1,20 @@
-"""Engine setup (SQLite WAL by default, any SQLAlchemy URL) and manifest access."""
+"""Engine setup (SQLite WAL by default, PostgreSQL through psycopg 3, any SQLAlchemy URL),
+bulk row writes through each driver's fast path, the writer lock, and manifest access."""
 
 from __future__ import annotations
 
 import json
+import zlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Table, bindparam, create_engine, event, insert, select, update
+from sqlalchemy import Table, bindparam, create_engine, event, insert, select, text, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from ..errors import ConfigurationError, IndexFormatError
+from ..errors import ConfigurationError, IndexFormatError, IndexLockedError
 from .models import Base, ManifestRow
 
 
@@ -24,8 +26,14 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+# The key of the PostgreSQL advisory lock a writer holds (one index per database): a fixed
+# 63-bit number derived from a name, so that other applications' keys are unlikely to clash.
+WRITER_LOCK_KEY = zlib.crc32(b"sensedb index writer") << 20 | 0x5E25E
+
+
 class Database:
-    """The metadata store of one index. ``url`` is any SQLAlchemy URL."""
+    """The metadata store of one index. ``url`` is any SQLAlchemy URL; SQLite and PostgreSQL
+    (``postgresql+psycopg://USER@HOST/DB``, the ``sensedb[postgres]`` extra) are tested."""
 
     def __init__(self, url: str, *, create: bool = False) -> None:
         self.url = url
@@ -35,6 +43,7 @@ class Database:
             raise ConfigurationError(f"bad database URL {url!r}: {exc}") from exc
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
+        self.postgres = self.engine.dialect.name == "postgresql"
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         if create:
             Base.metadata.create_all(self.engine)
@@ -91,8 +100,25 @@ class Database:
         """Insert many rows given as tuples in ``columns`` order.
 
         On SQLite this is the driver's own ``executemany``: Core's per-row parameter
-        processing cost several seconds per SemCor pass. Other engines go through Core.
+        processing cost several seconds per SemCor pass. On PostgreSQL with psycopg it is
+        ``COPY ... FROM STDIN`` (the driver streams the rows; no statement per row), and a
+        serial id's sequence is moved past the explicit ids written (the indexer hands ids
+        out itself; a row added later without an id, e.g. a gloss vector, takes the next
+        one). Other engines go through Core.
         """
+        connection = session.connection()
+        if rows and connection.dialect.driver == "psycopg":
+            quote = connection.dialect.identifier_preparer.quote
+            cursor = connection.connection.driver_connection.cursor()
+            with cursor.copy(f"COPY {quote(table.name)} ({', '.join(map(quote, columns))}) "
+                             "FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            if "id" in columns and table.autoincrement_column is not None:
+                connection.execute(text(
+                    f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                    f"COALESCE(MAX(id), 0) + 1, false) FROM {quote(table.name)}"))
+            return
         Database._many(
             session, rows,
             lambda quote: (f"INSERT INTO {quote(table.name)} ({', '.join(map(quote, columns))}) "
@@ -164,8 +190,44 @@ class Database:
         if connection.dialect.paramstyle == "qmark":
             connection.exec_driver_sql(
                 driver_sql(connection.dialect.identifier_preparer.quote), list(rows))
+        elif connection.dialect.driver == "psycopg":  # executemany, pipelined by psycopg
+            sql = driver_sql(connection.dialect.identifier_preparer.quote).replace("?", "%s")
+            cursor = connection.connection.driver_connection.cursor()
+            cursor.executemany(sql, list(rows))
         else:
             connection.execute(statement, [parameters(row) for row in rows])
+
+    @contextmanager
+    def writer_lock(self, holder: str) -> Iterator[None]:
+        """The index's exclusive writer lock held in the database (PostgreSQL's session-level
+        advisory lock ``WRITER_LOCK_KEY`` on a connection of its own, released when the
+        block ends or the process dies); a second writer fails at once. ``holder``
+        names the index in the error.
+
+        Raises:
+            IndexLockedError: another session holds the lock.
+            ConfigurationError: not a PostgreSQL database, or it cannot be reached."""
+        if not self.postgres:
+            raise ConfigurationError(f"{self.url}: database locks need PostgreSQL")
+        try:
+            connection = self.engine.connect()
+        except SQLAlchemyError as exc:
+            raise ConfigurationError(f"cannot reach the database of {holder}: "
+                                     f"{exc.orig or exc}") from None
+        try:
+            got = connection.execute(text("SELECT pg_try_advisory_lock(:key)"),
+                                     {"key": WRITER_LOCK_KEY}).scalar()
+            connection.commit()
+            if not got:
+                raise IndexLockedError(f"{holder}: another process is writing this index")
+            try:
+                yield
+            finally:
+                connection.execute(text("SELECT pg_advisory_unlock(:key)"),
+                                   {"key": WRITER_LOCK_KEY})
+                connection.commit()
+        finally:
+            connection.close()
 
     def dispose(self) -> None:
         self.engine.dispose()

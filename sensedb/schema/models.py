@@ -3,6 +3,11 @@
 Row ids of ``tokens`` and ``senses`` are the FAISS ids of the token and sense indexes.
 Raw (unnormalized) token vectors live in shard files recorded in ``shards``; the FAISS indexes
 are derived from them and from ``senses.vec_sum`` whenever an index job finishes.
+
+The same models serve SQLite (the default) and PostgreSQL. Text that comes from a corpus
+(keys, words, lemmas, POS tags, paths) is ``String`` without a length: PostgreSQL enforces a
+``VARCHAR(n)`` length, which SQLite never did, so a bounded column would refuse on one engine
+what the other takes.
 """
 
 from __future__ import annotations
@@ -39,9 +44,9 @@ class ManifestRow(Base):
 class DocumentRow(Base):
     __tablename__ = "documents"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    corpus: Mapped[str] = mapped_column(String(200))
-    key: Mapped[str] = mapped_column(String(200))
-    source: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    corpus: Mapped[str] = mapped_column(String)
+    key: Mapped[str] = mapped_column(String)
+    source: Mapped[str | None] = mapped_column(String, nullable=True)
     __table_args__ = (UniqueConstraint("corpus", "key", name="uq_document_corpus_key"),)
 
 
@@ -59,7 +64,7 @@ class SentenceRow(Base):
     __tablename__ = "sentences"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
-    key: Mapped[str] = mapped_column(String(200))
+    key: Mapped[str] = mapped_column(String)
     text: Mapped[str] = mapped_column(Text)  # words joined by single spaces
 
 
@@ -70,10 +75,10 @@ class TokenRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     sentence_id: Mapped[int] = mapped_column(ForeignKey("sentences.id"), index=True)
     position: Mapped[int] = mapped_column(Integer)  # word index in the sentence
-    surface: Mapped[str] = mapped_column(String(200))
-    lemma: Mapped[str] = mapped_column(String(200))
-    pos: Mapped[str] = mapped_column(String(8))
-    instance: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    surface: Mapped[str] = mapped_column(String)
+    lemma: Mapped[str] = mapped_column(String)
+    pos: Mapped[str] = mapped_column(String)
+    instance: Mapped[str | None] = mapped_column(String, nullable=True)
     sense_keys: Mapped[str] = mapped_column(Text)  # gold keys, space separated
     shard_id: Mapped[int] = mapped_column(ForeignKey("shards.id"), index=True)
     __table_args__ = (Index("ix_tokens_lemma_pos", "lemma", "pos"),)
@@ -90,10 +95,10 @@ class SenseRow(Base):
 
     __tablename__ = "senses"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    key: Mapped[str] = mapped_column(String(200), unique=True)
-    synset: Mapped[str] = mapped_column(String(200))
-    lemma: Mapped[str] = mapped_column(String(200))
-    pos: Mapped[str] = mapped_column(String(8))
+    key: Mapped[str] = mapped_column(String, unique=True)
+    synset: Mapped[str] = mapped_column(String)
+    lemma: Mapped[str] = mapped_column(String)
+    pos: Mapped[str] = mapped_column(String)
     gloss: Mapped[str] = mapped_column(Text)
     count: Mapped[int] = mapped_column(Integer, default=0)
     # float64 running sum of raw vectors; empty (count 0) until a job folds its tokens in
@@ -106,7 +111,7 @@ class ShardRow(Base):
 
     __tablename__ = "shards"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    path: Mapped[str] = mapped_column(String(500))  # relative to the index directory
+    path: Mapped[str] = mapped_column(String)  # relative to the index directory
     count: Mapped[int] = mapped_column(Integer)
 
 
@@ -115,7 +120,7 @@ class JobRow(Base):
 
     __tablename__ = "jobs"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    corpus: Mapped[str] = mapped_column(String(200))
+    corpus: Mapped[str] = mapped_column(String)
     path: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(20))  # running | done
     started: Mapped[float] = mapped_column(Float)
@@ -132,10 +137,10 @@ class WordNetSenseRow(Base):
 
     __tablename__ = "wordnet_senses"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    key: Mapped[str] = mapped_column(String(200))
+    key: Mapped[str] = mapped_column(String)
     source: Mapped[str] = mapped_column(String(16))  # gloss | examples
-    lemma: Mapped[str] = mapped_column(String(200))
-    pos: Mapped[str] = mapped_column(String(8))
+    lemma: Mapped[str] = mapped_column(String)
+    pos: Mapped[str] = mapped_column(String)
     count: Mapped[int] = mapped_column(Integer, default=0)
     vec_sum: Mapped[bytes] = mapped_column(LargeBinary)
     __table_args__ = (UniqueConstraint("key", "source", name="uq_wordnet_sense_source"),
@@ -148,7 +153,7 @@ class FileChecksumRow(Base):
     A file without a row (written before checksums were kept) is unverified, not damaged."""
 
     __tablename__ = "file_checksums"
-    path: Mapped[str] = mapped_column(String(500), primary_key=True)  # relative to the index
+    path: Mapped[str] = mapped_column(String, primary_key=True)  # relative to the index
     sha256: Mapped[str] = mapped_column(String(64))  # hex digest
     bytes: Mapped[int] = mapped_column(BigInteger)  # file size
     written: Mapped[float] = mapped_column(Float)  # Unix time of the write
