@@ -33,6 +33,16 @@ def snapshot(index: SenseIndex) -> dict:
     }
 
 
+def assert_same_vectors(a: SenseIndex, b: SenseIndex, atol: float = 1e-5) -> None:
+    """Both indexes hold the same sense keys and token positions, with vectors equal within
+    ``atol`` (cosine units; jobs that batch differently differ in the last float bits)."""
+    x, y = snapshot(a), snapshot(b)
+    assert x["senses"].keys() == y["senses"].keys() and x["tokens"].keys() == y["tokens"].keys()
+    for part in ("senses", "tokens"):
+        for key in x[part]:
+            np.testing.assert_allclose(x[part][key], y[part][key], atol=atol)
+
+
 def mini_copy(tmp_path, encoder, wordnet):
     """The mini corpus indexed into ``tmp_path/built`` (a copy the test may change)."""
     path = tmp_path / "built"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from conftest import MINI_GOLD, MINI_XML
-from indexer_helpers import open_index, snapshot
+from indexer_helpers import assert_same_vectors, open_index
 from sqlalchemy import func, select
 
 from sensedb import build_index
@@ -29,12 +29,7 @@ def test_ray_job_with_a_killed_worker_equals_the_single_process_job(
     reference = open_index(mini_index, encoder, wordnet)
     built = open_index(path, encoder, wordnet)
     assert report.tokens == reference.info()["tokens"]
-    a, b = snapshot(built), snapshot(reference)
-    assert a["senses"].keys() == b["senses"].keys() and a["tokens"].keys() == b["tokens"].keys()
-    for key in a["senses"]:
-        np.testing.assert_allclose(a["senses"][key], b["senses"][key], atol=1e-5)
-    for key in a["tokens"]:
-        np.testing.assert_allclose(a["tokens"][key], b["tokens"][key], atol=1e-5)
+    assert_same_vectors(built, reference)
     sums = {}
     for index in (built, reference):
         with index.directory.db.session() as session:

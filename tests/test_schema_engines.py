@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from conftest import MINI_GOLD, MINI_XML
-from indexer_helpers import kill_at_second_chunk, open_index, snapshot
+from indexer_helpers import assert_same_vectors, kill_at_second_chunk, open_index
 from sqlalchemy import select
 
 from sensedb import IndexLockedError, build_index, read_raganato
@@ -30,12 +30,7 @@ def test_index_killed_resumed_appended_and_queried_equals_the_sqlite_index(
     directory.close()
     built = open_index(directory.path, encoder, wordnet, db_url=db_url)
     reference = open_index(mini_index, encoder, wordnet)
-    a, b = snapshot(built), snapshot(reference)
-    assert a["senses"].keys() == b["senses"].keys() and a["tokens"].keys() == b["tokens"].keys()
-    for key in a["senses"]:
-        np.testing.assert_allclose(a["senses"][key], b["senses"][key], atol=1e-5)
-    for key in a["tokens"]:
-        np.testing.assert_allclose(a["tokens"][key], b["tokens"][key], atol=1e-5)
+    assert_same_vectors(built, reference)
     got = built.wsd("He sat on the bank of the river", "bank")
     want = reference.wsd("He sat on the bank of the river", "bank")
     assert [s.key for s in got.senses] == [s.key for s in want.senses]

@@ -35,7 +35,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable, Iterable
 from functools import cache
+from itertools import chain
 
 from sensedb.errors import InputError
 
@@ -47,20 +49,27 @@ _CLITICS = ("s", "re", "ll", "ve", "d", "m")
 
 
 @cache
-def _mark_class() -> str:
-    """A character class of all Unicode combining marks (categories Mn, Mc, Me)."""
+def _char_class(code_points: Iterable[int], keep: Callable[[str], bool]) -> str:
+    """A regular-expression character class of the ``code_points`` (ascending) whose
+    character passes ``keep``, written as ranges of consecutive code points."""
     ranges: list[str] = []
     start = prev = -1
-    for plane in (0, 1, 14):  # the only planes with marks
-        for cp in range(plane << 16, (plane + 1) << 16):
-            if unicodedata.category(chr(cp))[0] == "M":
-                if start < 0 or cp != prev + 1:
-                    if start >= 0:
-                        ranges.append(f"{chr(start)}-{chr(prev)}")
-                    start = cp
-                prev = cp
-    ranges.append(f"{chr(start)}-{chr(prev)}")
+    for cp in code_points:
+        if keep(chr(cp)):
+            if start < 0 or cp != prev + 1:
+                if start >= 0:
+                    ranges.append(f"{re.escape(chr(start))}-{re.escape(chr(prev))}")
+                start = cp
+            prev = cp
+    ranges.append(f"{re.escape(chr(start))}-{re.escape(chr(prev))}")
     return "[" + "".join(ranges) + "]"
+
+
+def _mark_class() -> str:
+    """A character class of all Unicode combining marks (categories Mn, Mc, Me)."""
+    planes = (range(plane << 16, (plane + 1) << 16) for plane in (0, 1, 14))  # marks' planes
+    return _char_class(chain.from_iterable(planes),
+                       lambda ch: unicodedata.category(ch)[0] == "M")
 
 
 @cache
@@ -98,18 +107,9 @@ def _split_clitics(word: str) -> list[str]:
 def _category_class(category: str, *, spaces: bool = True) -> re.Pattern[str]:
     """A compiled character class of every code point of a Unicode ``category`` (white space
     left out when ``spaces`` is False)."""
-    ranges: list[str] = []
-    start = prev = -1
-    for cp in range(0x110000):
-        ch = chr(cp)
-        if unicodedata.category(ch) == category and (spaces or not ch.isspace()):
-            if start < 0 or cp != prev + 1:
-                if start >= 0:
-                    ranges.append(f"{re.escape(chr(start))}-{re.escape(chr(prev))}")
-                start = cp
-            prev = cp
-    ranges.append(f"{re.escape(chr(start))}-{re.escape(chr(prev))}")
-    return re.compile("[" + "".join(ranges) + "]")
+    return re.compile(_char_class(
+        range(0x110000),
+        lambda ch: unicodedata.category(ch) == category and (spaces or not ch.isspace())))
 
 
 _ASCII_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x7f]")  # Cc that are not white space
