@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from .corpora import read_jsonl, read_raganato
+from .corpora import Document, read_jsonl, read_raganato
 from .encoder import Encoder, LayerSpec
 from .errors import IndexFormatError, InputError
+from .head import RetrievalHead, head_for_manifest
 from .indexer import IndexDirectory, JobReport, Manifest, index_documents, open_or_create
 from .indexer.documents import check_documents
 from .indexer.job import check_layers
@@ -22,7 +24,8 @@ def build_index(corpus: str | os.PathLike, index: str | os.PathLike, *,
                 db_url: str | None = None, device: str | None = None,
                 batch_tokens: int = 4096, wordnet: WordNet | None = None,
                 encoder: Encoder | None = None, progress: bool = True,
-                replace: bool = False) -> JobReport:
+                replace: bool = False,
+                head: str | os.PathLike | RetrievalHead | None = "auto") -> JobReport:
     """Index a sense-labelled corpus (unified XML + gold keys, or JSONL) into ``index``.
 
     Creates the index, or adds to it (the sense means are updated incrementally). A document
@@ -32,7 +35,9 @@ def build_index(corpus: str | os.PathLike, index: str | os.PathLike, *,
     leave the sense means). The whole corpus is read and checked before anything is written,
     so a rejected job leaves the index as it was. ``layers`` (default ``last``), ``pooling``
     (``mean``) and ``standardize`` (False) are a new index's settings; given for an existing
-    index they must be its own. Returns the job's :class:`~sensedb.indexer.JobReport`
+    index they must be its own. ``head``: the retrieval head of a new index (``"auto"``: the
+    shipped one for the default model; None: none; a head file or directory); an existing
+    index keeps its own, and refuses another. Returns the job's :class:`~sensedb.indexer.JobReport`
     (counts, seconds).
 
     Raises:
@@ -46,23 +51,9 @@ def build_index(corpus: str | os.PathLike, index: str | os.PathLike, *,
             have) or database URL; nothing is written.
     """
     corpus = Path(corpus)
-    if not corpus.is_file():
-        raise InputError("file not found" if not corpus.exists() else "not a file",
-                         path=str(corpus))
     inventory = wordnet or default_wordnet()
     name = corpus_name or corpus.name.split(".")[0]
-    if corpus.suffix == ".jsonl":
-        def read():
-            return read_jsonl(corpus, key_check=inventory.has_key)
-    else:
-        if gold is None:
-            guess = corpus.with_name(corpus.name.replace(".data.xml", ".gold.key.txt"))
-            if guess == corpus or not guess.exists():
-                raise InputError("no gold key file: give --gold FILE", path=str(corpus))
-            gold = guess
-
-        def read():
-            return read_raganato(corpus, gold, key_check=inventory.has_key)
+    read, _ = corpus_reader(corpus, gold, inventory)
     directory = IndexDirectory(index, db_url)
     try:
         if directory.exists():
@@ -71,11 +62,13 @@ def build_index(corpus: str | os.PathLike, index: str | os.PathLike, *,
             described = manifest.encoder
             model = model or described.model
             layers, pooling = described.layers, described.layer_pooling
+            if encoder is None and isinstance(head, str) and head == "auto":
+                head = head_for_manifest(described.head)
         # every document read and checked before anything is written
         total_words = check_documents(directory, read(), name, replace=replace)
         if encoder is None:
             encoder = Encoder(model, layers=layers or "last", pooling=pooling or "mean",
-                              device=device, batch_tokens=batch_tokens)
+                              device=device, batch_tokens=batch_tokens, head=head)
         check_layers(encoder)
         with directory.lock():
             open_or_create(directory, encoder, inventory, standardize=bool(standardize),
@@ -86,6 +79,30 @@ def build_index(corpus: str | os.PathLike, index: str | os.PathLike, *,
                                    replace=replace)
     finally:
         directory.close()
+
+
+def corpus_reader(corpus: str | os.PathLike, gold: str | os.PathLike | None,
+                  inventory: WordNet) -> tuple[Callable[[], Iterator[Document]], list[Path]]:
+    """A function that streams the documents of ``corpus`` (unified XML with ``gold``, the
+    gold file beside it when None, or ``.jsonl``), sense keys checked against ``inventory``,
+    and the files it reads.
+
+    Raises:
+        InputError: the corpus is missing or not a file; no gold file for an XML corpus."""
+    corpus = Path(corpus)
+    if not corpus.is_file():
+        raise InputError("file not found" if not corpus.exists() else "not a file",
+                         path=str(corpus))
+    if corpus.suffix == ".jsonl":
+        return lambda: read_jsonl(corpus, key_check=inventory.has_key), [corpus]
+    if gold is None:
+        guess = corpus.with_name(corpus.name.replace(".data.xml", ".gold.key.txt"))
+        if guess == corpus or not guess.exists():
+            raise InputError("no gold key file: give --gold FILE", path=str(corpus))
+        gold = guess
+    gold_path = Path(gold)
+    return (lambda: read_raganato(corpus, gold_path, key_check=inventory.has_key),
+            [corpus, gold_path])
 
 
 def _check_settings(directory: IndexDirectory, manifest: Manifest, layers: str | None,

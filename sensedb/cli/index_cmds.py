@@ -9,7 +9,7 @@ import shutil
 import click
 
 from ..vocabulary import POS_TAGS
-from . import cli, emit, index_options, output_options
+from . import cli, emit, head_options, index_options, output_options
 
 
 @cli.command()
@@ -37,9 +37,10 @@ from . import cli, emit, index_options, output_options
 @click.option("--device", default=None, help="torch device (default: cuda if available).")
 @click.option("--batch-tokens", default=4096, show_default=True,
               help="Padded word pieces per encoder batch.")
+@head_options
 @output_options
 def index(corpus, gold, index_dir, corpus_name, model, layers, pooling, standardize, replace,
-          db_url, device, batch_tokens, as_json):
+          db_url, device, batch_tokens, head, as_json):
     """Index every labelled token and sense of CORPUS (unified XML of Raganato et al. 2017
     with its gold keys, or JSONL). Adding a second corpus updates the sense means; running
     the same command again after a crash resumes where it stopped.
@@ -53,7 +54,7 @@ def index(corpus, gold, index_dir, corpus_name, model, layers, pooling, standard
     report = build_index(corpus, index_dir, gold=gold, corpus_name=corpus_name, model=model,
                          layers=layers, pooling=pooling, standardize=standardize,
                          db_url=db_url, device=device, batch_tokens=batch_tokens,
-                         progress=not as_json, replace=replace)
+                         progress=not as_json, replace=replace, head=head)
     emit(report.to_dict(), as_json, lambda r: (
         f"indexed {r['documents']} documents ({r['skipped_documents']} already there), "
         f"{r['sentences']} sentences, {r['tokens']} labelled tokens, "
