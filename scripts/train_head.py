@@ -250,8 +250,9 @@ def different_words(f: Features, word: np.ndarray | None, pairs: int = 4000,
     chosen = rng.choice(len(candidates), min(pairs, len(candidates)), replace=False)
     a = np.array([candidates[i][0] for i in chosen])
     b = np.array([candidates[i][1] for i in chosen])
-    gold = [path_similarity(inventory, f.senses[f.sc["senses"][x][0]]["synset"],
-                            f.senses[f.sc["senses"][y][0]]["synset"]) for x, y in zip(a, b, strict=True)]
+    synset = [s["synset"] for s in f.senses]
+    gold = [path_similarity(inventory, synset[f.sc["senses"][x][0]], synset[f.sc["senses"][y][0]])
+            for x, y in zip(a, b, strict=True)]
     out = {"pairs": len(a)}
     for name, matrix in (("raw", None), ("head", word)):
         va = normalize(f.a["sc_vectors"][a] if matrix is None else f.a["sc_vectors"][a] @ matrix)
