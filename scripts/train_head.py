@@ -190,7 +190,12 @@ def run(f: Features, config: TrainConfig | None, mask_train: np.ndarray, test: d
     t0 = time.perf_counter()
     trained = None
     if config is not None:
-        trained = train(f.training_data(mask_train), config)
+        def progress(epoch: int, batch: int, loss: float) -> None:
+            if batch % 20 == 0:
+                print(f"    epoch {epoch} batch {batch} loss {loss:.3f} "
+                      f"({time.perf_counter() - t0:.0f} s)", flush=True)
+
+        trained = train(f.training_data(mask_train), config, progress=progress)
     seconds = time.perf_counter() - t0
     word = None if trained is None else trained.word
     sentence = None if trained is None else trained.sentence
@@ -199,10 +204,12 @@ def run(f: Features, config: TrainConfig | None, mask_train: np.ndarray, test: d
     return result, trained, seconds
 
 
-def cross_validate(f: Features, config: TrainConfig | None) -> dict:
+def cross_validate(f: Features, config: TrainConfig | None, which: list[int],
+                   saved: dict) -> dict:
+    """Score the folds ``which`` (results kept in ``saved``: str(fold) -> result, so folds
+    run by separate processes merge), then the weighted means over every fold in ``saved``."""
     folds = f.sc["doc"] % FOLDS
-    per_fold, seconds = [], []
-    for fold in range(FOLDS):
+    for fold in which:
         test_mask = folds == fold
         # scored: the fold's instances of the groups with gloss vectors
         rows = np.flatnonzero(test_mask & f.glossed[f.sc["group"]])
@@ -210,16 +217,19 @@ def cross_validate(f: Features, config: TrainConfig | None) -> dict:
                 "senses": [f.sc["senses"][r] for r in rows]}
         result, _, took = run(f, config, ~test_mask, test, f.a["sc_vectors"][rows],
                               f.a["sc_context"][f.sc["sentence"][rows]])
-        per_fold.append(result)
-        seconds.append(took)
-        print(f"  fold {fold}: corpus {result['corpus']['F1']} wordnet-only "
-              f"{result['wordnet_only']['F1']} ({took:.0f} s)", flush=True)
-    out = {}
+        result["train_seconds"] = round(took, 1)
+        saved[str(fold)] = result
+        print(f"  fold {fold}: {json.dumps(result)}", flush=True)
+    per_fold = [saved[k] for k in sorted(saved)]
+    seconds = [r["train_seconds"] for r in per_fold]
+    out = {"folds": sorted(saved)}
     for family in ("corpus", "wordnet_only"):
         total = sum(r[family]["n"] for r in per_fold)
         keys = [k for k in per_fold[0][family] if k != "n"]
-        out[family] = {k: round(sum(r[family][k] * r[family]["n"] for r in per_fold) / total, 2)
-                       for k in keys if k == "F1"}
+        out[family] = {"F1": 0.0}
+        out[family]["F1"] = round(sum(r[family]["F1"] * r[family]["n"]
+                                      for r in per_fold) / total, 2)
+        out[family]["n"] = total
         for k in keys:
             if k != "F1":
                 out[family][k] = round(float(np.mean([r[family][k] for r in per_fold])), 1)
@@ -261,17 +271,20 @@ def different_words(f: Features, word: np.ndarray | None, pairs: int = 4000,
     return out
 
 
-def write_head(f: Features, config: TrainConfig, out: Path, args) -> dict:
-    """Train ``config`` on all of SemCor and save it as the package's head."""
+def write_head(f: Features, config: TrainConfig, out: Path, args, trained=None,
+               seconds: float = 0.0) -> dict:
+    """Train ``config`` on all of SemCor (unless ``trained`` is that already) and save it as
+    the package's head."""
     import subprocess
     import sys
     from datetime import datetime, timezone
 
     from sensedb.head import RetrievalHead
 
-    t0 = time.perf_counter()
-    trained = train(f.training_data(np.ones(len(f.sc["doc"]), bool)), config)
-    seconds = time.perf_counter() - t0
+    if trained is None:
+        t0 = time.perf_counter()
+        trained = train(f.training_data(np.ones(len(f.sc["doc"]), bool)), config)
+        seconds = time.perf_counter() - t0
     commit = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True,
                             check=False).stdout.strip()
     head = RetrievalHead(trained.word, trained.sentence,
@@ -306,6 +319,8 @@ def main() -> None:
                         help="comma-separated configuration names (see GRID)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--se07", action="store_true", help="also score SE07 for each")
+    parser.add_argument("--folds", default="0,1,2,3,4",
+                        help="the CV folds this process scores ('' for none)")
     parser.add_argument("--fraction", type=float, default=0.2,
                         help="share of SemCor lemma groups given gloss vectors")
     parser.add_argument("--write", default=None,
@@ -321,6 +336,9 @@ def main() -> None:
         "none": None,
         "weights": TrainConfig(rank=0, epochs=3, learn_maps=False, lr=1e-2, seed=args.seed),
         "full": TrainConfig(rank=0, epochs=4, seed=args.seed),
+        # the budget of this shared 2-core machine: one pass, 32 tokens per lemma group
+        "quick": TrainConfig(rank=0, epochs=1, group_cap=32, batch_tokens=1024, lr=3e-3,
+                             seed=args.seed),
         "full-e8": TrainConfig(rank=0, epochs=8, seed=args.seed),
         "full-d1e-2": TrainConfig(rank=0, epochs=4, decay=1e-2, seed=args.seed),
         "full-wn1": TrainConfig(rank=0, epochs=4, wordnet_loss=1.0, seed=args.seed),
@@ -336,7 +354,14 @@ def main() -> None:
     for name in [g for g in args.grid.split(",") if g]:
         config = grid[name]
         print(f"{name}: {config}", flush=True)
-        entry = {"cv": cross_validate(f, config)}
+        entry = dict(results.get(name, {}))
+        if path and path.exists():  # another process may have written its folds meanwhile
+            entry = dict(json.loads(path.read_text()).get(name, {}))
+        saved = dict(entry.get("per_fold", {}))
+        which = [int(k) for k in args.folds.split(",") if k]
+        if which or saved:
+            entry["cv"] = cross_validate(f, config, which, saved)
+            entry["per_fold"] = saved
         trained = None
         if args.se07:
             dev, trained, took = run(f, config, everything, f.dev, f.a["dev_vectors"],
@@ -346,10 +371,21 @@ def main() -> None:
         if args.check_words:  # through the head trained on all of SemCor (needs --se07)
             entry["different_words"] = different_words(
                 f, None if trained is None else trained.word)
+        if path and path.exists():
+            results = json.loads(path.read_text())
+            if "cv" in entry:  # merge folds another process wrote while this one ran
+                saved = {**results.get(name, {}).get("per_fold", {}), **entry["per_fold"]}
+                entry["cv"] = cross_validate(f, config, [], saved)
+                entry["per_fold"] = saved
+            entry = {**results.get(name, {}), **entry}
         results[name] = entry
         print(json.dumps(entry), flush=True)
         if path:
             path.write_text(json.dumps(results, indent=1) + "\n")
+        if args.write and name == args.best and trained is not None:  # trained on all SemCor
+            print(json.dumps(write_head(f, config, Path(args.write), args, trained,
+                                        entry["se07_train_seconds"])))
+            args.write = None
     if args.write:
         written = write_head(f, grid[args.best], Path(args.write), args)
         print(json.dumps(written))

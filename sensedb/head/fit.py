@@ -48,7 +48,7 @@ def corpus_features(documents: Iterable[Document], encoder, inventory: WordNet, 
     sentences, rows, senses = [], [], {}
     doc_names: dict[str, int] = {}
     for document in documents:
-        number = doc_names.setdefault(document.name, len(doc_names))
+        number = doc_names.setdefault(document.id, len(doc_names))
         for sentence in document.sentences:
             for position, token in enumerate(sentence.tokens):
                 if not token.senses:

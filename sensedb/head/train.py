@@ -143,6 +143,18 @@ def train(data: TrainingData, config: TrainConfig, *,
     is called after every epoch with a picklable state."""
     import torch
 
+    deterministic = torch.are_deterministic_algorithms_enabled()
+    torch.use_deterministic_algorithms(True)  # the same seed gives the same bytes
+    try:
+        return _train(data, config, progress, start, checkpoint)
+    finally:
+        torch.use_deterministic_algorithms(deterministic)
+
+
+def _train(data: TrainingData, config: TrainConfig, progress, start, checkpoint
+           ) -> TrainedHead:
+    import torch
+
     torch.manual_seed(config.seed)
     dim = data.x.shape[1]
     support = np.zeros(len(data.gloss), np.int64)
@@ -197,9 +209,9 @@ def train(data: TrainingData, config: TrainConfig, *,
             optimizer.zero_grad()
             total.backward()
             optimizer.step()
-            losses.append(float(loss))
+            losses.append(float(loss.detach()))
             if progress is not None:
-                progress(epoch, number, float(loss))
+                progress(epoch, number, float(loss.detach()))
         history.append(float(np.mean(losses)) if losses else math.nan)
         if checkpoint is not None:
             checkpoint({"model": model.state_dict(), "optimizer": optimizer.state_dict(),
