@@ -116,8 +116,8 @@ class RetrievalHead:
         ``.json`` record; byte-identical for equal heads (fixed zip dates). Returns the npz."""
         target = Path(path)
         if target.suffix != ".npz":
-            target.mkdir(parents=True, exist_ok=True)
             target = target / HEAD_FILE
+        target.parent.mkdir(parents=True, exist_ok=True)
         record = {"format": FORMAT, "model": self.model, "layers": self.layers,
                   "scoring": self.scoring, "provenance": self.provenance}
         buffer = io.BytesIO()
