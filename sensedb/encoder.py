@@ -120,6 +120,9 @@ class Encoder:
     at most the model's own limit; ``device``: a torch device (default cuda when available).
     ``local_files_only``: never reach the model hub (the model must be in the local cache or
     a local directory), as when an existing index's manifest names the model.
+    ``head``: the retrieval head applied to every word vector of its layer spec and every
+    sentence vector this encoder outputs (:mod:`sensedb.head`): ``"auto"`` the package's head
+    when it fits the model and layers, None no head, a head file/directory or object.
 
     Raises:
         ConfigurationError: the model cannot be loaded, has no fast tokenizer, a bad layer
