@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from .corpora import read_jsonl, read_raganato
+from .corpora import Document, read_jsonl, read_raganato
 from .encoder import Encoder, LayerSpec, canonical_layers
 from .errors import ConfigurationError, IndexFormatError, InputError
+from .head import RetrievalHead, head_for_manifest
 from .indexer import IndexDirectory, JobReport, Manifest, index_documents, open_or_create
 from .indexer.chunks import CHUNK_WORDS
 from .indexer.documents import check_documents
@@ -25,7 +27,8 @@ def build_index(corpus: str | os.PathLike, index: str | os.PathLike, *,
                 batch_tokens: int = 4096, wordnet: WordNet | None = None,
                 encoder: Encoder | None = None, progress: bool = True,
                 replace: bool = False, store: str | None = None,
-                ray: str | None = None, ray_workers: int = 2) -> JobReport:
+                ray: str | None = None, ray_workers: int = 2,
+                head: str | os.PathLike | RetrievalHead | None = "auto") -> JobReport:
     """Index a sense-labelled corpus (unified XML + gold keys, or JSONL) into ``index``.
 
     Creates the index, or adds to it (the sense means are updated incrementally). A document
@@ -39,7 +42,9 @@ def build_index(corpus: str | os.PathLike, index: str | os.PathLike, *,
     ``rabitq``; ``sensedb.store.partitioned``), recorded in the manifest; None keeps the
     index's own (a new index: ``flat``). ``ray``: encode on Ray (``"local"``: a local runtime with
     ``ray_workers`` encoder workers; else a cluster address), committed here as usual
-    (``indexer.ray_job``). Returns the job's :class:`~sensedb.indexer.JobReport`
+    (``indexer.ray_job``). ``head``: the retrieval head of a new index (``"auto"``: the
+    shipped one for the default model; None: none; a head file or directory); an existing
+    index keeps its own, and refuses another. Returns the job's :class:`~sensedb.indexer.JobReport`
     (counts, seconds).
 
     Raises:
@@ -54,32 +59,14 @@ def build_index(corpus: str | os.PathLike, index: str | os.PathLike, *,
     """
     check_store_type(store)
     corpus = Path(corpus)
-    if not corpus.is_file():
-        raise InputError("file not found" if not corpus.exists() else "not a file",
-                         path=str(corpus))
     if layers is not None:
         LayerSpec.parse(layers, pooling or "mean")  # an empty or malformed spec: refused now
     if corpus_name is not None and not corpus_name.strip():
         raise ConfigurationError("the corpus name is empty: give a name, or leave the option "
                                  "out to take the file's")
-    if corpus.suffix.lower() not in (".jsonl", ".xml"):
-        raise InputError("not a corpus sensedb reads: give JSONL (a .jsonl file) or the "
-                         "unified XML of Raganato et al. (a .data.xml file with its gold "
-                         "keys)", path=str(corpus))
     inventory = wordnet or default_wordnet()
     name = corpus_name or corpus.name.split(".")[0]
-    if corpus.suffix.lower() == ".jsonl":
-        def read():
-            return read_jsonl(corpus, key_check=inventory.has_key)
-    else:
-        if gold is None:
-            guess = corpus.with_name(corpus.name.replace(".data.xml", ".gold.key.txt"))
-            if guess == corpus or not guess.exists():
-                raise InputError("no gold key file: give --gold FILE", path=str(corpus))
-            gold = guess
-
-        def read():
-            return read_raganato(corpus, gold, key_check=inventory.has_key)
+    read, _ = corpus_reader(corpus, gold, inventory)
     directory = IndexDirectory(index, db_url)
     try:
         if directory.exists():
@@ -88,12 +75,14 @@ def build_index(corpus: str | os.PathLike, index: str | os.PathLike, *,
             described = manifest.encoder
             model = model or described.model
             layers, pooling = described.layers, described.layer_pooling
+            if encoder is None and isinstance(head, str) and head == "auto":
+                head = head_for_manifest(described.head)
         # every document read and checked before anything is written
         total_words = check_documents(directory, read(), name, replace=replace,
                                       path=str(corpus))
         if encoder is None:
             encoder = Encoder(model, layers=layers or "last", pooling=pooling or "mean",
-                              device=device, batch_tokens=batch_tokens)
+                              device=device, batch_tokens=batch_tokens, head=head)
         check_layers(encoder)
         encode, chunk_words = None, CHUNK_WORDS
         if ray is not None:
@@ -112,6 +101,34 @@ def build_index(corpus: str | os.PathLike, index: str | os.PathLike, *,
                                    replace=replace, encode=encode, chunk_words=chunk_words)
     finally:
         directory.close()
+
+
+def corpus_reader(corpus: str | os.PathLike, gold: str | os.PathLike | None,
+                  inventory: WordNet) -> tuple[Callable[[], Iterator[Document]], list[Path]]:
+    """A function that streams the documents of ``corpus`` (unified XML with ``gold``, the
+    gold file beside it when None, or ``.jsonl``), sense keys checked against ``inventory``,
+    and the files it reads.
+
+    Raises:
+        InputError: the corpus is missing or not a file; no gold file for an XML corpus."""
+    corpus = Path(corpus)
+    if not corpus.is_file():
+        raise InputError("file not found" if not corpus.exists() else "not a file",
+                         path=str(corpus))
+    if corpus.suffix.lower() not in (".jsonl", ".xml"):
+        raise InputError("not a corpus sensedb reads: give JSONL (a .jsonl file) or the "
+                         "unified XML of Raganato et al. (a .data.xml file with its gold "
+                         "keys)", path=str(corpus))
+    if corpus.suffix.lower() == ".jsonl":
+        return lambda: read_jsonl(corpus, key_check=inventory.has_key), [corpus]
+    if gold is None:
+        guess = corpus.with_name(corpus.name.replace(".data.xml", ".gold.key.txt"))
+        if guess == corpus or not guess.exists():
+            raise InputError("no gold key file: give --gold FILE", path=str(corpus))
+        gold = guess
+    gold_path = Path(gold)
+    return (lambda: read_raganato(corpus, gold_path, key_check=inventory.has_key),
+            [corpus, gold_path])
 
 
 def _check_settings(directory: IndexDirectory, manifest: Manifest, layers: str | None,

@@ -27,6 +27,7 @@ from .encoder_windows import (
 )
 from .errors import ConfigurationError, InputError
 from .gc_policy import bulk_work
+from .head import RetrievalHead, load_head
 from .paths import default_model_path
 
 __all__ = ["DEFAULT_MODEL", "Encoder", "LayerSpec", "default_model_path", "library_versions"]
@@ -150,6 +151,9 @@ class Encoder:
     at most the model's own limit; ``device``: a torch device (default cuda when available).
     ``local_files_only``: never reach the model hub (the model must be in the local cache or
     a local directory), as when an existing index's manifest names the model.
+    ``head``: the retrieval head applied to every word vector of its layer spec and every
+    sentence vector this encoder outputs (:mod:`sensedb.head`): ``"auto"`` the package's head
+    when it fits the model and layers, None no head, a head file/directory or object.
 
     Raises:
         ConfigurationError: the model cannot be loaded, has no fast tokenizer, a bad layer
@@ -167,6 +171,7 @@ class Encoder:
         threads: int | None = None,
         max_length: int | None = None,
         local_files_only: bool = False,
+        head: str | os.PathLike[str] | RetrievalHead | None = "auto",
     ) -> None:
         import torch
 
@@ -206,6 +211,10 @@ class Encoder:
         self.tokenizer.model_max_length = 10**9
         if self.window_pieces < 8:
             raise ConfigurationError(f"max_length {self.max_length} is too small")
+        # the retrieval head maps every vector this encoder outputs (sensedb.head)
+        self.head = load_head(head, model=self.name, layers=self.layer_spec.describe())
+        if self.head is not None:
+            self.head.check_encoder(self.name, self.dim, self.layer_spec.describe())
 
     # ------------------------------------------------------------------ identity
     def describe(self) -> dict:
@@ -219,6 +228,7 @@ class Encoder:
             "layer_pooling": self.layer_spec.pooling,
             "piece_pooling": "mean",
             "max_length": self.max_length,
+            **({"head": self.head.describe()} if self.head is not None else {}),
         }
 
     # ------------------------------------------------------------------ sentences
@@ -244,9 +254,9 @@ class Encoder:
         vectors = np.asarray(self._st.encode(
             parts, batch_size=64, convert_to_numpy=True, show_progress_bar=progress),
             dtype=np.float32)
-        if len(parts) == len(texts):
-            return vectors
-        return pool_windows(vectors, [[float(p) for _, p in found] for found in windows])
+        if len(parts) != len(texts):
+            vectors = pool_windows(vectors, [[float(p) for _, p in found] for found in windows])
+        return vectors if self.head is None else self.head.sentences(vectors)
 
     def _text_windows(self, text: str) -> list[tuple[str, int]]:
         """``text`` cut at white space into windows of at most ``window_pieces`` pieces."""
@@ -356,7 +366,12 @@ class Encoder:
         if bar is not None:
             bar.close()
         divisor = counts.clamp(min=1).unsqueeze(1)
-        return {name: out.div_(divisor).numpy() for name, out in outs.items()}, offsets
+        result = {name: out.div_(divisor).numpy() for name, out in outs.items()}
+        if self.head is not None:  # the head maps the layer spec it was trained on
+            for name, spec in parsed.items():
+                if spec.describe() == self.head.layers and spec.pooling == "mean":
+                    result[name] = self.head.words(result[name])
+        return result, offsets
 
     def batch_plan(self, sentences: Sequence[Sequence[str]]) -> dict[str, int]:
         """How a call over ``sentences`` would be batched, without running the model:

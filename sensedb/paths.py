@@ -18,9 +18,16 @@ def data_dir() -> Path:
     return Path(base) / "sensedb"
 
 
-def default_index_dir() -> Path:
-    """The default index (built from WordNet alone with the default model)."""
-    return data_dir() / "default-index"
+def default_index_dir(head: str | None = "auto") -> Path:
+    """The default index (built from WordNet alone with the default model): one directory per
+    retrieval head, ``head`` its SHA-256 (``"auto"``: the head shipped in the package; None:
+    no head, the directory of indexes built before heads existed)."""
+    if head == "auto":
+        from .head import default_head
+
+        shipped = default_head()
+        head = shipped.sha256 if shipped is not None else None
+    return data_dir() / ("default-index" if head is None else f"default-index-{head[:12]}")
 
 
 def default_model_path() -> str:

@@ -7,6 +7,7 @@ import pytest
 from sensedb import InputError, SenseIndex, similarity, similarity_batch
 from sensedb.similarity import analysis as analysis_module
 from sensedb.similarity import methods
+from sensedb.similarity.params import resolve_params
 
 RIVER = ("He sat on the bank of the river and fished", "bank")
 SAME = [("The canoe was pulled onto the muddy bank", "bank"),
@@ -54,6 +55,16 @@ def test_different_words_fall_back_to_synsets(index):
     result = similarity(index, ("The plant makes cars", "plant"),
                         ("The factory makes cars", "factory"), "sense")
     assert 0.0 <= result.score <= 1.0 and result.b.lemma == "factory"
+
+
+def test_default_method_falls_back_to_the_cosine_for_different_words(index):
+    pairs = [(("The plant makes cars", "plant"), ("The factory makes cars", "factory")),
+             (RIVER, SAME[0])]
+    different, same = similarity_batch(index, pairs)  # the default method
+    assert different.method == "raw" and different.score == pytest.approx(different.cosine)
+    assert same.method == resolve_params(index).default_method != "raw"
+    asked = similarity_batch(index, pairs[:1], "combined")[0]  # a method by name is kept
+    assert asked.method == "combined" and asked.score != pytest.approx(asked.cosine)
 
 
 def test_method_names_are_the_enum(index):

@@ -20,8 +20,9 @@ import click
 from ..errors import Error
 from ..vocabulary import LETTER_POS, POS, POS_TAGS, ScoringMethod, SimilarityMethod
 
-__all__ = ["PROBABILITY", "cli", "emit", "index_options", "main", "output_options", "pos_option",
-           "similarity_options", "target_options", "writable_file"]
+__all__ = ["PROBABILITY", "cli", "emit", "head_options", "index_options", "main",
+           "output_options", "pos_option", "similarity_options", "target_options",
+           "writable_file"]
 
 INDEX_HELP = "Index directory (default: the WordNet default index in the user data dir)."
 
@@ -139,6 +140,26 @@ def output_options(function: Callable) -> Callable:
                         help="Print JSON instead of text.")(function)
 
 
+def head_options(function: Callable) -> Callable:
+    """``--head DIR`` / ``--no-head``: the command receives ``head`` ("auto": the index's own,
+    or the shipped head for the default model; None: no head; else a head file or directory;
+    see :func:`sensedb.head.load_head`)."""
+
+    @click.option("--head", "head_path", type=click.Path(exists=True), default=None,
+                  help="Retrieval head (a directory from `sensedb train-head`, or its .npz) "
+                       "for a new index; default: the shipped head with the default model.")
+    @click.option("--no-head", is_flag=True,
+                  help="No retrieval head: raw encoder vectors (the behaviour before heads).")
+    @functools.wraps(function)
+    def wrapper(*args, head_path, no_head, **kwargs):
+        if head_path and no_head:
+            raise click.UsageError("give --head DIR or --no-head, not both")
+        kwargs["head"] = None if no_head else (head_path or "auto")
+        return function(*args, **kwargs)
+
+    return wrapper
+
+
 def index_options(function: Callable) -> Callable:
     """``--index``, ``--db``, ``--device``, ``--scoring``, ``--no-wordnet-vectors`` and
     ``--propagate``: the command receives ``index``, the opened :class:`SenseIndex`."""
@@ -160,15 +181,16 @@ def index_options(function: Callable) -> Callable:
     @click.option("--propagate", is_flag=True,
                   help="Senses without corpus tokens take a corpus vector propagated from "
                        "their synset or hypernyms (LMMS).")
+    @head_options
     @functools.wraps(function)
     def wrapper(*args, index_dir, db_url, device, scoring, no_wordnet_vectors,
-                old_no_wordnet_vectors, propagate, **kwargs):
+                old_no_wordnet_vectors, propagate, head, **kwargs):
         from .. import open as open_index
 
         kwargs["index"] = open_index(
             index_dir, db_url=db_url, device=device, scoring_method=scoring,
             wordnet_evidence=not (no_wordnet_vectors or old_no_wordnet_vectors),
-            propagate=propagate)
+            propagate=propagate, head=head)
         return function(*args, **kwargs)
 
     return wrapper
@@ -229,6 +251,7 @@ def main() -> None:
 from ..service.cli import serve_command  # noqa: E402  (imports FastAPI only when run)
 from . import (  # noqa: E402, F401
     diagnostics_cmds,
+    head_cmds,
     index_cmds,
     integrity_cmds,
     query_cmds,

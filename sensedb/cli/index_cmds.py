@@ -9,7 +9,7 @@ import shutil
 import click
 
 from ..vocabulary import POS_TAGS
-from . import cli, emit, index_options, output_options
+from . import cli, emit, head_options, index_options, output_options
 
 
 @cli.command()
@@ -50,9 +50,10 @@ from . import cli, emit, index_options, output_options
                    "sensedb[ray]). Example: --ray, --ray ray://head:10001")
 @click.option("--ray-workers", default=2, show_default=True,
               help="Encoder workers on Ray (one model load each).")
+@head_options
 @output_options
 def index(corpus, gold, index_dir, corpus_name, model, layers, pooling, standardize, replace,
-          store, db_url, device, batch_tokens, ray_address, ray_workers, as_json):
+          store, db_url, device, batch_tokens, ray_address, ray_workers, head, as_json):
     """Index every labelled token and sense of CORPUS (unified XML of Raganato et al. 2017
     with its gold keys, or JSONL). Adding a second corpus updates the sense means; running
     the same command again after a crash resumes where it stopped.
@@ -72,7 +73,7 @@ def index(corpus, gold, index_dir, corpus_name, model, layers, pooling, standard
                          layers=layers, pooling=pooling, standardize=standardize,
                          db_url=db_url, device=device, batch_tokens=batch_tokens,
                          progress=not as_json, replace=replace, store=store,
-                         ray=ray_address, ray_workers=ray_workers)
+                         ray=ray_address, ray_workers=ray_workers, head=head)
     emit(report.to_dict(), as_json, lambda r: (
         f"indexed {r['documents']} documents ({r['skipped_documents']} already there), "
         f"{r['sentences']} sentences, {r['tokens']} labelled tokens, "

@@ -60,6 +60,8 @@ def open_or_create(directory: IndexDirectory, encoder: Encoder, inventory: WordN
     if directory.exists():
         directory.check_encoder(encoder.describe())
     else:
+        if encoder.head is not None and encoder.head.scoring:  # trained with its formulas
+            scoring = encoder.head.scoring
         directory.create(encoder.describe(), standardize=standardize, inventory=inventory.name,
                          scoring=scoring)
 

@@ -28,18 +28,28 @@ class EncoderSettings:
     piece_pooling: str = "mean"   # how word pieces make a word's vector
     num_layers: int | None = None
     max_length: int | None = None  # word pieces per window
+    # the retrieval head every vector went through (``RetrievalHead.describe()``: sha256,
+    # model, layers, path), None for an index built without one (sensedb.head)
+    head: dict[str, Any] | None = None
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> EncoderSettings:
         return cls(model=data["model"], dim=int(data["dim"]), layers=data["layers"],
                    layer_pooling=data["layer_pooling"],
                    piece_pooling=data.get("piece_pooling", "mean"),
-                   num_layers=data.get("num_layers"), max_length=data.get("max_length"))
+                   num_layers=data.get("num_layers"), max_length=data.get("max_length"),
+                   head=data.get("head"))
 
     def to_dict(self) -> dict[str, Any]:
         return {"model": self.model, "dim": self.dim, "num_layers": self.num_layers,
                 "layers": self.layers, "layer_pooling": self.layer_pooling,
-                "piece_pooling": self.piece_pooling, "max_length": self.max_length}
+                "piece_pooling": self.piece_pooling, "max_length": self.max_length,
+                **({"head": self.head} if self.head else {})}
+
+    @property
+    def head_sha256(self) -> str | None:
+        """The SHA-256 of the retrieval head the index was built through, None without."""
+        return (self.head or {}).get("sha256")
 
     def mismatch(self, other: dict[str, Any]) -> str | None:
         """The first compared setting where ``other`` (an ``Encoder.describe()``) differs, as
@@ -53,6 +63,12 @@ class EncoderSettings:
         for key in COMPARED_KEYS:
             if mine.get(key) != other.get(key):
                 return f"{key}={mine.get(key)!r}, not {other.get(key)!r}"
+        theirs = (other.get("head") or {}).get("sha256")
+        if self.head_sha256 != theirs:
+            def name(sha: str | None) -> str:
+                return "no head" if sha is None else f"head {sha[:12]}"
+            return (f"retrieval {name(self.head_sha256)}, not {name(theirs)} (an index "
+                    "refuses vectors of another head; --no-head or --head DIR selects one)")
         return None
 
 

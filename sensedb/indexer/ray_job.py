@@ -81,12 +81,14 @@ def _injected_fault() -> None:
 
 def worker_settings(encoder: Encoder, threads: int, device: str | None = None) -> dict:
     """The keyword arguments that make an encoder equal to ``encoder`` in a worker (its
-    model, layers, pooling, window and batch size; ``threads`` torch threads)."""
+    model, layers, pooling, window, batch size and retrieval head; ``threads`` torch
+    threads)."""
     described = encoder.describe()
     return {"model": described["model"], "layers": described["layers"],
             "pooling": described["layer_pooling"], "max_length": described["max_length"],
             "batch_tokens": encoder.batch_tokens, "threads": threads,
-            "device": device or "cpu", "local_files_only": True}
+            "device": device or "cpu", "local_files_only": True,
+            "head": encoder.head}
 
 
 def ray_encoder(encoder: Encoder, address: str | None = None, workers: int = 2):

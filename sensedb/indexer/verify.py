@@ -417,8 +417,11 @@ class _Checker:
         encoder = self.encoder
         if encoder is None or encoder.name != settings.model:
             try:
+                from ..head import head_for_manifest
+
                 encoder = Encoder(settings.model, layers=settings.layers,
-                                  pooling=settings.layer_pooling, local_files_only=True)
+                                  pooling=settings.layer_pooling, local_files_only=True,
+                                  head=head_for_manifest(settings.head))
             except ConfigurationError as exc:
                 self.problem(self.database, f"the manifest names model {settings.model!r}, "
                              f"which cannot be loaded here: {exc}",

@@ -15,8 +15,9 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
-from ..encoder import Encoder
+from ..encoder import DEFAULT_MODEL, Encoder
 from ..errors import ConfigurationError, IndexFormatError, IndexLockedError, InputError
+from ..head import RetrievalHead, load_head
 from ..indexer import EXAMPLES, SENSES, TOKENS, WORDNET, IndexDirectory
 from ..indexer.manifest import Manifest
 from ..indexer.wordnet_vectors import add_wordnet_vectors, missing_lemmas
@@ -26,7 +27,7 @@ from ..pos_head import POSHead, content_log_probabilities
 from ..store import SegmentedStore, VectorStore, l2_normalize
 from ..vocabulary import ScoringMethod, group_key
 from . import scoring
-from .opening import make_encoder, prepare_directory
+from .opening import check_head, default_scoring, make_encoder, prepare_directory
 from .queries import IndexQueries
 from .results import Disambiguation, Usage, disambiguation
 from .sources import IndexSource
@@ -66,9 +67,14 @@ class SenseIndex:
                  batch_tokens: int = 4096, encoder: Encoder | None = None,
                  wordnet_evidence: bool = True, use_examples: bool = True,
                  scoring_method: ScoringMethod | str = ScoringMethod.WEIGHTED,
-                 propagate: bool = False) -> None:
-        self.directory = IndexDirectory(path if path is not None else default_index_dir(),
-                                        db_url)
+                 propagate: bool = False,
+                 head: str | os.PathLike | RetrievalHead | None = "auto") -> None:
+        if path is None:  # the default index of this retrieval head
+            chosen = load_head(head, model=model or DEFAULT_MODEL, layers="last")
+            path = default_index_dir(chosen.sha256 if chosen is not None else None)
+            autobuild = True if autobuild is None else autobuild
+        self._head = head
+        self.directory = IndexDirectory(path, db_url)
         self.autobuild = (path is None) if autobuild is None else autobuild
         self.wordnet_evidence = wordnet_evidence  # add WordNet vectors lemma by lemma
         self.use_examples = use_examples  # False: leave WordNet's examples out of answers
@@ -81,6 +87,7 @@ class SenseIndex:
         prepare_directory(self.directory, autobuild=self.autobuild, model=model,
                           inventory=self.inventory, encoder=encoder,
                           encoder_for=self.encoder_for)
+        check_head(self.directory, head)
         self._load()
 
     # ------------------------------------------------------------------ plumbing
@@ -88,7 +95,7 @@ class SenseIndex:
         """The encoder (made on first use with the index's model and layer settings)."""
         if self._encoder is None:
             self._encoder = make_encoder(self.directory, model, device=self._device,
-                                         batch_tokens=self._batch_tokens)
+                                         batch_tokens=self._batch_tokens, head=self._head)
         return self._encoder
 
     @property
@@ -101,7 +108,7 @@ class SenseIndex:
         self._stores = stores
         self.tokens, self.senses = stores[TOKENS], stores[SENSES]
         self.examples, self.wordnet_senses = stores[EXAMPLES], stores[WORDNET]
-        table = scoring.DEFAULT_WEIGHTS if self.autobuild else self.manifest.scoring
+        table = default_scoring(self.directory) if self.autobuild else self.manifest.scoring
         self.weights = scoring.weights_for(table, corpus=self.tokens.ntotal > 0,
                                            method=self.scoring_method,
                                            where=str(self.directory.path))

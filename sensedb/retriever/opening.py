@@ -7,17 +7,19 @@ from collections.abc import Callable
 
 from ..encoder import DEFAULT_MODEL, Encoder
 from ..errors import IndexFormatError, IndexLockedError
+from ..head import RetrievalHead, default_head, head_for_manifest, load_head
 from ..indexer import IndexDirectory, open_or_create
 from ..inventory import WordNet
 from . import scoring
 
 
 def make_encoder(directory: IndexDirectory, model: str | None, *, device: str | None,
-                 batch_tokens: int) -> Encoder:
+                 batch_tokens: int, head: str | RetrievalHead | None = "auto") -> Encoder:
     """An encoder for ``directory``: the index's model, layers, pooling and maximum length
     when the index exists (looked up in the local model cache only: a manifest never makes
     sensedb reach the model hub), else ``model`` (None: the default model) with default
-    settings.
+    settings. The retrieval head is the index's (its manifest's), else ``head`` (see
+    :func:`sensedb.head.load_head`).
 
     Raises:
         ConfigurationError: the model cannot be loaded (not available locally)."""
@@ -27,7 +29,20 @@ def make_encoder(directory: IndexDirectory, model: str | None, *, device: str | 
         model = described.model
         settings = {"layers": described.layers, "pooling": described.layer_pooling,
                     "max_length": described.max_length, "local_files_only": True}
-    return Encoder(model, device=device, batch_tokens=batch_tokens, **settings)
+        head = head_for_manifest(described.head)
+    return Encoder(model, device=device, batch_tokens=batch_tokens, head=head, **settings)
+
+
+def default_scoring(directory: IndexDirectory) -> dict:
+    """The weights the package's default index answers with: its retrieval head's formulas
+    when the head carries them, else the package's (``scoring.DEFAULT_WEIGHTS``)."""
+    if directory.exists():
+        head = head_for_manifest(directory.manifest().encoder.head)
+        if head is not None and head.scoring:
+            return head.scoring
+        return scoring.DEFAULT_WEIGHTS
+    head = default_head()
+    return head.scoring if head is not None and head.scoring else scoring.DEFAULT_WEIGHTS
 
 
 def prepare_directory(directory: IndexDirectory, *, autobuild: bool, model: str | None,
@@ -55,12 +70,13 @@ def prepare_directory(directory: IndexDirectory, *, autobuild: bool, model: str 
         with directory.lock():
             open_or_create(directory, made, inventory, scoring=scoring.DEFAULT_WEIGHTS)
     manifest = directory.manifest()
-    if autobuild and manifest.scoring != scoring.DEFAULT_WEIGHTS:
+    weights = default_scoring(directory) if autobuild else None
+    if autobuild and manifest.scoring != weights:
         # the default index is the package's own: it follows the package's weights (an
         # index a user built keeps the weights in its manifest)
         try:
             with directory.lock():
-                directory.set_manifest(scoring=scoring.DEFAULT_WEIGHTS)
+                directory.set_manifest(scoring=weights)
         except IndexLockedError:  # another process is writing it: it will update it
             pass
     if encoder is not None:
@@ -73,3 +89,19 @@ def prepare_directory(directory: IndexDirectory, *, autobuild: bool, model: str 
 
 def _model_name(model: str) -> str:
     return DEFAULT_MODEL if model in ("default", DEFAULT_MODEL) else model
+
+
+def check_head(directory: IndexDirectory, head: str | RetrievalHead | None) -> None:
+    """Refuse a retrieval head asked for (``--head DIR`` / ``--no-head``; ``"auto"`` asks
+    for none in particular) that is not the one ``directory`` was built with.
+
+    Raises:
+        IndexFormatError: naming both heads."""
+    if isinstance(head, str) and head == "auto":
+        return
+    built = directory.manifest().encoder
+    asked = load_head(head, model=built.model, layers=built.layers)
+    mismatch = built.mismatch({"head": asked.describe() if asked is not None else None,
+                               **{k: v for k, v in built.to_dict().items() if k != "head"}})
+    if mismatch is not None:
+        raise IndexFormatError(f"{directory.path}: index was built with {mismatch}")

@@ -295,7 +295,9 @@ def similarity_batch(index: SenseIndex, pairs: Sequence[tuple[Any, Any]],
     """Similarity of many pairs of usages (each usage ``(sentence, target[, at])`` or a
     :class:`~sensedb.similarity.usages.UsageQuery`): one batched encoder pass over all
     distinct sentences, then one disambiguation per distinct usage. ``method`` defaults to
-    the parameters' default method; ``params`` as :func:`resolve_params`; ``evidence``
+    the parameters' default method, which answers a pair of two different words (lemmas) with
+    the raw cosine (its result says ``method="raw"``; the sense methods rank such pairs worse);
+    ``params`` as :func:`resolve_params`; ``evidence``
     (default: not for ``raw``) adds each usage's top 3 senses.
 
     One bad pair never stops the batch: with ``errors="item"`` (the default) a pair whose
@@ -311,6 +313,7 @@ def similarity_batch(index: SenseIndex, pairs: Sequence[tuple[Any, Any]],
             malformed pair or usage, a target not in its sentence.
     """
     params = resolve_params(index, params)
+    chosen = method is not None
     method = SimilarityMethod.parse(method or params.default_method)
     evidence = method is not SimilarityMethod.RAW if evidence is None else evidence
     senses = method is not SimilarityMethod.RAW or evidence
@@ -323,6 +326,13 @@ def similarity_batch(index: SenseIndex, pairs: Sequence[tuple[Any, Any]],
     threshold = params.threshold(method, representation)
     cosine = cosines(analysis, "index")
     evidences = _evidence(analysis, params, comps) if evidence else None
+    # the default method falls back to the raw cosine for pairs of two different words: the
+    # sense methods rank those worse than the cosine does (BENCHMARKS.md, "A trained
+    # retrieval head": the different-word check); a method asked for by name is kept
+    different = [not chosen and method is not SimilarityMethod.RAW
+                 and _word(analysis.usages[ia]) != _word(analysis.usages[ib])
+                 for ia, ib in analysis.pair_index]
+    raw_threshold = params.threshold(SimilarityMethod.RAW)
     results: list[SimilarityResult | None] = [None] * (len(analysis.answered)
                                                        + len(analysis.failed))
     for number, error in analysis.failed.items():
@@ -330,15 +340,22 @@ def similarity_batch(index: SenseIndex, pairs: Sequence[tuple[Any, Any]],
                                            error=error)
     for row, (number, (ia, ib)) in enumerate(zip(analysis.answered, analysis.pair_index,
                                                  strict=True)):
-        score = float(values[row])
+        score = float(cosine[row] if different[row] else values[row])
+        cut = raw_threshold if different[row] else threshold
         results[number] = (SimilarityResult(
-            score=round(score, 6), method=method.value, cosine=round(float(cosine[row]), 6),
-            same=None if threshold is None else bool(score >= threshold), threshold=threshold,
+            score=round(score, 6), method="raw" if different[row] else method.value,
+            cosine=round(float(cosine[row]), 6),
+            same=None if cut is None else bool(score >= cut), threshold=cut,
             features={} if matrix is None else {
                 name: round(float(v), 6) for name, v in zip(FEATURES, matrix[row], strict=True)
                 if not math.isnan(v)},
             a=evidences[ia] if evidences else None, b=evidences[ib] if evidences else None))
     return results  # type: ignore[return-value]  (every slot filled)
+
+
+def _word(usage: AnalyzedUsage) -> str:
+    """The word a usage is of, for the different-word fallback: its lemma, else its text."""
+    return (usage.lemma or usage.target.surface).lower().replace(" ", "_")
 
 
 def similarity(index: SenseIndex, a: Any, b: Any, method: SimilarityMethod | str | None = None,
