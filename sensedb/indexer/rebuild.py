@@ -56,10 +56,12 @@ def finalize(directory: IndexDirectory, stores: Iterable[str] = STORES,
     built: dict[str, VectorStore | PartitionedStore] = sense_stores(directory, manifest,
                                                  [n for n in stores if n not in (TOKENS, EXAMPLES)],
                                                  committed.folded)
+    corpus_tokens = int((token_rows.corpus != WORDNET_CORPUS).sum())
+    kinds: dict[str, str] = {}
     for name in stores:
         if name in (TOKENS, EXAMPLES):
             rows = token_rows.select((token_rows.corpus == WORDNET_CORPUS) == (name == EXAMPLES))
-            kind = token_stores.store_type_of(manifest)
+            kind = kinds.setdefault(name, token_stores.store_type_of(manifest, corpus_tokens))
             if kind == "flat":
                 built[name] = token_store(directory, rows, shard_paths, normalizer, dim, name,
                                           committed.vectors)
@@ -76,8 +78,12 @@ def finalize(directory: IndexDirectory, stores: Iterable[str] = STORES,
         generations[name] = generation
     with directory.db.session() as session:  # current generation and its checksums at once
         # a rebuilt store holds its segments' rows: they are no longer read
+        # the automatic type, once chosen, stays (token_stores.AUTO_AT)
+        chosen = {token_stores.MANIFEST_KEY: kinds[TOKENS]} \
+            if kinds.get(TOKENS, "flat") != "flat" else {}
         directory.set_manifest(session, generations=generations, segments={
-            name: segments for name, segments in manifest.segments.items() if name not in built})
+            name: segments for name, segments in manifest.segments.items() if name not in built},
+            **chosen)
         directory.record_checksums(written, session)
     for name in built:
         directory.remove_other_generations(name, keep=generation)

@@ -16,6 +16,7 @@ import numpy as np
 
 from ..errors import ConfigurationError, IndexFormatError
 from ..store import Normalizer
+from ..store.anylemma import ann_path
 from ..store.partitioned import STORE_TYPES, PartitionedStore, Shard, store_type
 from .directory import IndexDirectory
 from .fold import TokenRows, locate
@@ -23,14 +24,25 @@ from .manifest import Manifest
 
 #: The manifest key recording the token store type (``--store``); absent: ``flat``.
 MANIFEST_KEY = "token_store"
+#: The type an index with no ``--store`` given gets once its corpus tokens reach
+#: :data:`AUTO_AT`; below, ``flat``. At SemCor's 226k tokens rabitq cuts the token file from
+#: 349 to 50 MB at the same SE07 F1 (BENCHMARKS.md), for ~60 s more build (codec training);
+#: under 100k tokens a flat file is under 155 MB and builds in seconds, so flat stays.
+AUTO_TYPE = "rabitq"
+AUTO_AT = 100_000
 #: An append adds at most this fraction of the store's size; beyond it a job builds anew
 #: (the codec was trained on too small a part of what it would hold).
 APPEND_AT_MOST = 0.5
 
 
-def store_type_of(manifest: Manifest) -> str:
-    """The token store type the index uses: one of ``STORE_TYPES`` (default ``flat``)."""
-    return str(manifest.extra.get(MANIFEST_KEY) or "flat")
+def store_type_of(manifest: Manifest, tokens: int = 0) -> str:
+    """The token store type the index uses: one of ``STORE_TYPES``; with none recorded
+    (no ``--store`` given), ``flat`` under :data:`AUTO_AT` corpus ``tokens`` and
+    :data:`AUTO_TYPE` from there on (the rebuild that crosses it records it)."""
+    recorded = manifest.extra.get(MANIFEST_KEY)
+    if recorded:
+        return str(recorded)
+    return AUTO_TYPE if tokens >= AUTO_AT else "flat"
 
 
 def check_store_type(kind: str | None) -> None:
@@ -134,7 +146,7 @@ def footprint(directory: IndexDirectory, manifest: Manifest, stores: dict) -> di
         if not generation:
             continue
         paths = directory.store_paths(name, generation)
-        disk += sum(p.stat().st_size for p in paths if p.exists())
+        disk += sum(p.stat().st_size for p in (*paths, ann_path(paths[0])) if p.exists())
         resident += store.heap_bytes() if isinstance(store, PartitionedStore) \
             else paths[0].stat().st_size
     per = max(tokens, 1)

@@ -153,6 +153,41 @@ def _save_npz(path: Path, **arrays) -> None:
 
 
 # --------------------------------------------------------------------------- raw arrays
+#: The dtype raw vector shards are stored in when their values allow it: half the bytes of
+#: float32 (the raw shards were 352 MB of SemCor's 894 MB index). A job rounds each token
+#: vector to it before anything uses the vector (:func:`shard_precision`), so the sense sums,
+#: the stores and re-ranking all read the same values; SE07 F1 with float16 shards is in
+#: BENCHMARKS.md ("SemCor: disk").
+SHARD_DTYPE = np.float16
+
+
+def shard_precision(vectors: np.ndarray) -> np.ndarray:
+    """``vectors`` (float32 (n, dim)) rounded to the nearest :data:`SHARD_DTYPE` value, as
+    float32: what a shard stores exactly. Vectors with a value beyond float16's range
+    (±65,504) are returned unrounded, and their shard is stored in float32."""
+    vectors = np.asarray(vectors, dtype=np.float32)
+    with np.errstate(over="ignore"):
+        rounded = vectors.astype(SHARD_DTYPE)
+    if not np.isfinite(rounded).all() and np.isfinite(vectors).all():
+        return vectors
+    return rounded.astype(np.float32)
+
+
+def shard_vectors(vectors: np.ndarray) -> np.ndarray:
+    """What a shard stores of ``vectors`` (float (n, dim)): the same values as
+    :data:`SHARD_DTYPE` when they are all exactly float16 values (see
+    :func:`shard_precision`), else float32 unchanged. Readers get float16 or float32 rows
+    and widen them (every float16 value is exact in float32 and float64)."""
+    vectors = np.asarray(vectors)
+    if vectors.dtype == SHARD_DTYPE:
+        return vectors
+    with np.errstate(over="ignore"):
+        narrow = vectors.astype(SHARD_DTYPE)
+    if np.array_equal(narrow.astype(vectors.dtype), vectors):
+        return narrow
+    return np.asarray(vectors, dtype=np.float32)
+
+
 def save_array(path: str | os.PathLike, **arrays: np.ndarray) -> list[FileSum]:
     """Atomically write named arrays (a raw vector shard) as ``PATH.NAME.npy``, one plain .npy
     file each: written straight from memory and read back by memory map. Returns the

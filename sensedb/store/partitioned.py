@@ -48,6 +48,8 @@ import numpy as np
 from ..errors import IndexFormatError
 from . import files
 from ._faiss import faiss
+from .anylemma import RERANK as ANN_RERANK
+from .anylemma import AnyLemmaIndex, ann_path, sample_size
 from .floats import FloatRows, Shard, locators
 from .vectors import VectorStore
 
@@ -65,11 +67,11 @@ PQ_M = 48
 TRAIN_SIZE = {"sq8": 32768, "pq": 4096, "rabitq": 32768}
 #: k-means iterations of PQ training (FAISS's default is 25).
 PQ_NITER = 12
-#: ``--any-lemma`` (no group given) is an IVF search whose coarse quantizer is the group
-#: means: the lists of the nearest means are scanned, nearest first, until at least
-#: ANY_LEMMA_TOKENS tokens (or ANY_LEMMA_LISTS lists) are covered, then re-ranked. No
-#: second index: a token's nearest neighbours are mostly usages of the same or a related
-#: word, whose group mean is near it (recall@10 measured in BENCHMARKS.md).
+#: ``--any-lemma`` (no group given) searches the store's k-means ANN over every token
+#: (``anylemma.AnyLemmaIndex``). A store saved without one falls back to an IVF search whose
+#: coarse quantizer is the group means: the lists of the nearest means are scanned, nearest
+#: first, until at least ANY_LEMMA_TOKENS tokens (or ANY_LEMMA_LISTS lists) are covered,
+#: then re-ranked.
 ANY_LEMMA_TOKENS = 32768
 ANY_LEMMA_LISTS = 64
 # what numpy raises on a missing, truncated or foreign .npz file
@@ -107,9 +109,10 @@ class PartitionedStore:
     scores cosines of normalized float32 vectors (exact after re-ranking)."""
 
     def __init__(self, kind: str, index: faiss.IndexIVF, keys: list[str],
-                 floats: FloatRows) -> None:
+                 floats: FloatRows, ann: AnyLemmaIndex | None = None) -> None:
         self.kind, self.dim = kind, int(index.d)
         self._index, self._keys, self._floats = index, list(keys), floats
+        self._ann = ann
         self._list_of = {k: n for n, k in enumerate(self._keys)}
         self._centroids = self._quantizer_vectors()
         self._by_id: dict[int, int] | None = None
@@ -139,13 +142,15 @@ class PartitionedStore:
         counts = np.zeros(len(keys), dtype=np.int64)
         total = sum(len(s.rows) for s in shards)
         step = max(1, total // TRAIN_SIZE[kind])
-        sample, seen = [], 0
+        ann_step = max(1, total // sample_size(total))
+        sample, ann_sample, seen = [], [], 0
         for number, shard in enumerate(shards):
             vectors = floats.normalize(_rows(floats.shard(number)["vectors"], shard.rows))
             lists = np.fromiter((list_of[g] for g in shard.groups), np.int64, len(shard.rows))
             _add_by_group(sums, counts, lists, vectors)
             picked = np.flatnonzero((np.arange(seen, seen + len(vectors)) % step) == 0)
             sample.append(vectors[picked])
+            ann_sample.append(vectors[(np.arange(seen, seen + len(vectors)) % ann_step) == 0])
             seen += len(vectors)
         means = (sums / np.maximum(counts, 1)[:, None]).astype(np.float32)
         index = _new_ivf(kind, dim, means)
@@ -160,7 +165,8 @@ class PartitionedStore:
                 index.train(training)
             finally:
                 faiss.omp_set_num_threads(threads)
-        store = cls(kind, index, keys, floats)
+        ann = AnyLemmaIndex.train(dim, np.concatenate(ann_sample), total) if total else None
+        store = cls(kind, index, keys, floats, ann)
         for number, shard in enumerate(shards):
             store._add(number, shard)
         return store
@@ -176,6 +182,8 @@ class PartitionedStore:
         located = locators(number, shard.rows)
         self._index.add_core(len(vectors), faiss.swig_ptr(vectors), faiss.swig_ptr(located),
                              faiss.swig_ptr(lists))
+        if self._ann is not None:
+            self._ann.add(vectors, located)
 
     def append(self, shards: Sequence[Shard], removed: Iterable[int] = ()) -> None:
         """Add rows of further shards (appended to the lemma lists: new groups get new lists
@@ -187,6 +195,8 @@ class PartitionedStore:
             held = self.locator_of(removed)
             gone = held[held >= 0]
             self._index.remove_ids(faiss.IDSelectorBatch(len(gone), faiss.swig_ptr(gone)))
+            if self._ann is not None:
+                self._ann.remove(gone)
             self._by_id = None
         numbers = []
         for shard in shards:  # a shard already known keeps its number
@@ -298,14 +308,20 @@ class PartitionedStore:
                groups: Sequence[str] | None = None) -> tuple[np.ndarray, np.ndarray]:
         """The ``k`` best (cosine, id) per query, best first: (scores float32 (n, k), ids int64
         (n, k)) for ``queries`` ((dim,) or (n, dim) float32, normalized); id -1 and score
-        -inf pad. ``groups``: scan only these lists (unknown keys ignored); None: every list
-        (``--any-lemma``): the lists of the nearest group means (:data:`ANY_LEMMA_TOKENS`),
-        approximate. Candidates are re-ranked exactly from the float vectors."""
+        -inf pad. ``groups``: scan only these lists (unknown keys ignored); None: every token
+        (``--any-lemma``), approximate: the k-means ANN's candidates (``anylemma``; a store
+        without one: the lists of the nearest group means, :data:`ANY_LEMMA_TOKENS`).
+        Candidates are re-ranked exactly from the float vectors."""
         queries = np.ascontiguousarray(np.atleast_2d(queries), dtype=np.float32)
         n = len(queries)
         scores = np.full((n, max(k, 0)), -np.inf, dtype=np.float32)
         ids = np.full((n, max(k, 0)), -1, dtype=np.int64)
         if k <= 0 or self.ntotal == 0:
+            return scores, ids
+        if groups is None and self._ann is not None:
+            found = self._ann.candidates(queries, max(k, ANN_RERANK))
+            for q in range(n):
+                scores[q], ids[q] = self._rerank(queries[q], found[q], k)
             return scores, ids
         if groups is None:
             for q in range(n):
@@ -352,22 +368,31 @@ class PartitionedStore:
                                          faiss.swig_ptr(distances), faiss.swig_ptr(found),
                                          False, params)
         for q in range(n):
-            candidates = found[q][found[q] >= 0]
-            if not len(candidates):
-                continue
+            scores[q], ids[q] = self._rerank(queries[q], found[q], k)
+        return scores, ids
+
+    def _rerank(self, query: np.ndarray, found: np.ndarray, k: int
+                ) -> tuple[np.ndarray, np.ndarray]:
+        """(scores float32 (k,), ids int64 (k,)) of the candidate locators ``found`` (-1
+        ignored) re-ranked by exact cosine with ``query`` (dim,), ties by id."""
+        scores = np.full(k, -np.inf, dtype=np.float32)
+        ids = np.full(k, -1, dtype=np.int64)
+        candidates = found[found >= 0]
+        if len(candidates):
             token_ids, vectors = self._floats.gather(candidates)
-            exact = vectors @ queries[q]
+            exact = vectors @ query
             order = np.lexsort((token_ids, -exact))[:k]
-            scores[q, :len(order)] = exact[order]
-            ids[q, :len(order)] = token_ids[order]
+            scores[:len(order)] = exact[order]
+            ids[:len(order)] = token_ids[order]
         return scores, ids
 
     def heap_bytes(self) -> int:
         """Bytes a reader holds on its heap for this store once loaded (the quantizer's
         group means and the group table); the inverted lists are memory-mapped, so their
         pages are shared page cache, read as queries touch them."""
+        ann = 0 if self._ann is None else self._ann.heap_bytes()
         return int(self._centroids.nbytes + sum(len(k) + 57 for k in self._keys)
-                   + 64 * len(self._keys))
+                   + 64 * len(self._keys) + ann)
 
     # ------------------------------------------------------------------ persistence
     def save(self, index_path: str | os.PathLike,
@@ -380,8 +405,11 @@ class PartitionedStore:
                  "ntotal": np.int64(self.ntotal),
                  "mean": floats.mean if floats.mean is not None else np.zeros(0, np.float32),
                  "scale": floats.scale if floats.scale is not None else np.zeros(0, np.float32)}
-        return [files.write_faiss(self._index, Path(index_path)),
-                files.atomic_write(Path(groups_path), lambda p: _save_npz(p, table))]
+        written = [files.write_faiss(self._index, Path(index_path))]
+        if self._ann is not None:  # before the table, which says the store has it
+            written.append(self._ann.save(ann_path(index_path)))
+        table["ann"] = np.int64(self._ann is not None)
+        return written + [files.atomic_write(Path(groups_path), lambda p: _save_npz(p, table))]
 
     @classmethod
     def load(cls, index_path: str | os.PathLike, groups_path: str | os.PathLike, *,
@@ -408,7 +436,16 @@ class PartitionedStore:
         mean = table["mean"] if len(table["mean"]) else None
         scale = table["scale"] if len(table["scale"]) else None
         floats = FloatRows(groups_path.parent, [str(s) for s in table["shards"]], mean, scale)
-        return cls(str(table["store_type"]), index, [str(k) for k in table["keys"]], floats)
+        ann = None
+        if int(table.get("ann", 0)):
+            path = ann_path(index_path)
+            if not path.exists():
+                raise IndexFormatError(f"{path}: the any-lemma index file is missing")
+            ann = AnyLemmaIndex.load(path, writable=writable)
+            if ann.ntotal != index.ntotal:
+                raise IndexFormatError(f"{path} and {index_path} do not belong together")
+        return cls(str(table["store_type"]), index, [str(k) for k in table["keys"]], floats,
+                   ann)
 
     def check_ids(self, expected: Iterable[int], what: str) -> None:
         """Check the store holds exactly the ``expected`` ids (``VectorStore.check_ids``).
