@@ -139,3 +139,28 @@ def test_cli_store_delete_compact_and_info(tmp_path, encoder, wordnet, monkeypat
     assert store["type"] == "rabitq" and store["tokens"] == 3
     assert 0 < store["resident_bytes_per_token"] < store["disk_bytes_per_token"]
     assert np.isfinite(store["disk_bytes_per_token"])
+
+
+def test_the_automatic_store_type_and_float16_shards(tmp_path, encoder, wordnet, monkeypatch):
+    from sensedb.indexer import token_stores
+
+    build(corpus(tmp_path / "a.jsonl", {"a": A}), tmp_path / "idx", encoder, wordnet)
+    directory = IndexDirectory(tmp_path / "idx")
+    assert "token_store" not in directory.manifest().extra  # 3 tokens: flat, not recorded
+    assert token_stores.store_type_of(directory.manifest(), 3) == "flat"
+    shard = directory.load_shard(directory.shard_name(1))
+    assert shard["vectors"].dtype == np.float16
+    # the sense sums are sums of exactly what the shard holds
+    sums = sense_rows(directory)
+    linked = {key: shard["vectors"][[n for n, (_, _, k) in enumerate(A) if k == key]]
+              .astype(np.float64).sum(axis=0) for key in {k for _, _, k in A}}
+    for key, total in linked.items():
+        np.testing.assert_array_equal(sums[key][1], total)
+    directory.close()
+    monkeypatch.setattr(token_stores, "AUTO_AT", 5)  # the next job crosses the threshold
+    build(corpus(tmp_path / "b.jsonl", {"b": B}), tmp_path / "idx", encoder, wordnet)
+    assert IndexDirectory(tmp_path / "idx").manifest().extra["token_store"] == \
+        token_stores.AUTO_TYPE
+    index = open_index(tmp_path / "idx", encoder, wordnet)
+    assert isinstance(index.tokens, PartitionedStore) and index.tokens.ntotal == 6
+    index.directory.close()
