@@ -164,3 +164,47 @@ def test_the_automatic_store_type_and_float16_shards(tmp_path, encoder, wordnet,
     index = open_index(tmp_path / "idx", encoder, wordnet)
     assert isinstance(index.tokens, PartitionedStore) and index.tokens.ntotal == 6
     index.directory.close()
+
+
+def test_flat_appends_write_segments_and_merge_by_size(tmp_path, encoder, wordnet,
+                                                       monkeypatch):
+    from sensedb.indexer import rebuild, token_stores
+
+    C = [("The bank of the canal was steep", 1, "bank%1:17:01::"),
+         ("A bank lent them the money", 1, "bank%1:14:00::")]
+    build(corpus(tmp_path / "all.jsonl", {"a": A, "b": B[:1], "c": B[1:2], "d": C}),
+          tmp_path / "once", encoder, wordnet)
+    once = answers(tmp_path / "once", encoder, wordnet)
+    grown = tmp_path / "grown"
+    build(corpus(tmp_path / "a.jsonl", {"a": A}), grown, encoder, wordnet)
+    full_builds = []
+    real = rebuild.token_store
+
+    def counted(*args, **kwargs):
+        rows = kwargs.get("rows", args[1] if len(args) > 1 else None)
+        full_builds.append(len(rows.ids))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(rebuild, "token_store", counted)
+    monkeypatch.setattr(token_stores, "MAX_SEGMENTS", 1)
+    readers = [open_index(grown, encoder, wordnet)]
+    for name, sentences in (("b", B[:1]), ("c", B[1:2])):
+        build(corpus(tmp_path / f"{name}.jsonl", {name: sentences}), grown, encoder, wordnet)
+        readers.append(open_index(grown, encoder, wordnet))
+    # each job built a store of its one new token only, never the 3 + 1 already there
+    assert full_builds == [1, 1]
+    manifest = IndexDirectory(grown).manifest()
+    # MAX_SEGMENTS 1: the second job's segment merged with the first into one segment
+    assert len(manifest.segments["tokens"]) == 1
+    assert [r.tokens.ntotal for r in readers] == [3, 4, 5]  # each reader its generation
+    for reader in readers:
+        assert reader.neighbors("He sat on the bank of the river", "bank", k=10)
+        reader.directory.close()
+    # segments together outgrow the base (2 + 2 > 3): merged into a new base
+    build(corpus(tmp_path / "d.jsonl", {"d": C}), grown, encoder, wordnet)
+    manifest = IndexDirectory(grown).manifest()
+    assert full_builds == [1, 1, 2] and not manifest.segments.get("tokens")
+    assert answers(grown, encoder, wordnet) == once
+    # a deletion rebuilds from the shards
+    delete_document(IndexDirectory(grown), "d")
+    assert full_builds[-1] == 5

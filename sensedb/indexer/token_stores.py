@@ -1,6 +1,13 @@
 """Building the token stores (``tokens``, ``examples``) of the type the manifest records.
 
-``flat`` is rebuilt from every shard at each job (``rebuild.token_store``). The partitioned
+``flat`` is appended to as an LSM store is (:func:`flat_append`): a job writes its new
+tokens as a *segment* (a small flat store beside the base, ``sensedb.store.segments``), and
+a size-tiered merge policy folds them: more than ``MAX_SEGMENTS`` segments are merged into
+one segment (work in the size of the segments), and segments that together outgrow the base
+are merged with it into a new base (work in the size of the store, at most once per doubling:
+amortized linear). It is rebuilt from every shard when tokens were removed, when the index
+is standardized (the z-score statistics change with every corpus), and by ``compact``. The
+partitioned
 types (``sq8``, ``pq``, ``rabitq``: ``sensedb.store.partitioned``) are *appended to*: a job
 adds its new tokens to the lemma lists of the current generation and drops the tokens of
 removed documents, re-encoding nothing already stored and never copying a float vector (the
@@ -12,12 +19,15 @@ of appends and deletions, so query results after ``compact`` equal those of a on
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from ..errors import ConfigurationError, IndexFormatError
-from ..store import Normalizer
+from ..store import Normalizer, VectorStore
 from ..store.anylemma import ann_path
 from ..store.partitioned import STORE_TYPES, PartitionedStore, Shard, store_type
+from ..store.segments import MAX_SEGMENTS
 from .directory import IndexDirectory
 from .fold import TokenRows, locate
 from .manifest import Manifest
@@ -62,6 +72,38 @@ def set_store_type(directory: IndexDirectory, kind: str) -> None:
         ConfigurationError: ``kind`` is not one of ``STORE_TYPES``."""
     check_store_type(kind)
     directory.set_manifest(**{MANIFEST_KEY: kind})
+
+
+def flat_append(directory: IndexDirectory, manifest: Manifest, name: str, rows: TokenRows,
+                build: Callable[[TokenRows], VectorStore]
+                ) -> tuple[VectorStore, str] | None:
+    """What appending the new token ``rows`` of flat store ``name`` writes, by the merge
+    policy of the module docstring: (store, how) with ``how`` one of ``"segment"`` (a new
+    segment of the new rows; empty when there are none), ``"segments"`` (the segments and
+    the new rows merged into one segment) or ``"base"`` (everything merged into a new base);
+    None when the store must be rebuilt from the shards (no base yet, a standardized index,
+    tokens removed, another store type, damaged files). ``build`` makes a flat store of
+    token rows (``rebuild.token_store``)."""
+    if not manifest.generations.get(name) or manifest.standardize:
+        return None
+    try:
+        parts = [directory.load_store(name, g, manifest.encoder.dim)
+                 for g in manifest.store_files(name)]
+    except IndexFormatError:
+        return None
+    if any(not isinstance(p, VectorStore) for p in parts):
+        return None
+    held = np.concatenate([p.ids() for p in parts])
+    if len(np.setdiff1d(held, rows.ids)):
+        return None  # removed tokens: rebuilt (a delete is rare; a flat store has no holes)
+    new = build(rows.select(~np.isin(rows.ids, held)))
+    base, segments = parts[0], [p for p in parts[1:] if p.ntotal]
+    if sum(p.ntotal for p in segments) + new.ntotal > base.ntotal:
+        return VectorStore.concatenate([p for p in (base, *segments, new) if p.ntotal]
+                                       or [new]), "base"
+    if len(segments) + 1 > MAX_SEGMENTS:
+        return VectorStore.concatenate([*segments, new]), "segments"
+    return new, "segment"
 
 
 def shards_of(directory: IndexDirectory, rows: TokenRows,
