@@ -49,8 +49,9 @@ def sample_size(n: int) -> int:
 TRAIN_PER_LIST = 40
 #: k-means iterations (FAISS's default is 25; 10 changed recall@10 by < 0.005 at 200k).
 KMEANS_NITER = 10
-#: Lists scanned per query.
-NPROBE = 16
+#: Lists scanned per query: recall@10 0.84 / 0.87 / 0.90 / 0.93 at 16 / 32 / 64 / 128 on 300k
+#: synthetic tokens (548 lists), p50 0.8 / 1.0 / 1.3 / 2.1 ms (BENCHMARKS.md).
+NPROBE = 64
 #: Codes re-ranked exactly per query (as the lemma-partitioned rabitq store).
 RERANK = 400
 

@@ -221,3 +221,24 @@ def array_path(path: str | os.PathLike, name: str) -> Path:
 def _save_npy(path: Path, array: np.ndarray) -> None:
     with open(path, "wb") as handle:
         np.save(handle, array, allow_pickle=False)
+
+
+def save_table(path: Path, arrays: dict[str, np.ndarray]) -> None:
+    """Write named arrays as one .npz (a partitioned store's group table)."""
+    with open(path, "wb") as handle:
+        np.savez(handle, **arrays)
+
+
+def read_table(groups_path: Path) -> dict[str, np.ndarray]:
+    """The arrays of a store's group table (flat or partitioned).
+
+    Raises:
+        IndexFormatError: the file is missing or damaged (names it)."""
+    if not groups_path.exists():
+        raise IndexFormatError(f"{groups_path}: vector index file is missing")
+    try:
+        with np.load(groups_path, allow_pickle=False) as data:
+            return {name: data[name] for name in data.files}
+    except _NUMPY_READ_ERRORS as exc:
+        raise IndexFormatError(f"{groups_path}: cannot read the store's group table "
+                               f"(damaged; run `sensedb repair`): {exc}") from exc

@@ -50,7 +50,8 @@ from . import files
 from ._faiss import faiss
 from .anylemma import RERANK as ANN_RERANK
 from .anylemma import AnyLemmaIndex, ann_path, sample_size
-from .floats import FloatRows, Shard, locators
+from .files import read_table
+from .floats import FloatRows, Shard, add_by_group, float_rows, locators
 from .vectors import VectorStore
 
 #: The store types ``--store`` takes; ``flat`` is :class:`~sensedb.store.VectorStore`.
@@ -145,9 +146,9 @@ class PartitionedStore:
         ann_step = max(1, total // sample_size(total))
         sample, ann_sample, seen = [], [], 0
         for number, shard in enumerate(shards):
-            vectors = floats.normalize(_rows(floats.shard(number)["vectors"], shard.rows))
+            vectors = floats.normalize(float_rows(floats.shard(number)["vectors"], shard.rows))
             lists = np.fromiter((list_of[g] for g in shard.groups), np.int64, len(shard.rows))
-            _add_by_group(sums, counts, lists, vectors)
+            add_by_group(sums, counts, lists, vectors)
             picked = np.flatnonzero((np.arange(seen, seen + len(vectors)) % step) == 0)
             sample.append(vectors[picked])
             ann_sample.append(vectors[(np.arange(seen, seen + len(vectors)) % ann_step) == 0])
@@ -174,7 +175,7 @@ class PartitionedStore:
     def _add(self, number: int, shard: Shard) -> None:
         if not len(shard.rows):
             return
-        vectors = self._floats.normalize(_rows(self._floats.shard(number)["vectors"],
+        vectors = self._floats.normalize(float_rows(self._floats.shard(number)["vectors"],
                                                shard.rows))
         lists = np.fromiter((self._list_of[g] for g in shard.groups), np.int64,
                             len(shard.rows))
@@ -219,10 +220,10 @@ class PartitionedStore:
             chosen = [n for n, g in enumerate(shard.groups) if g in slot]
             if not chosen:
                 continue
-            vectors = self._floats.normalize(_rows(
+            vectors = self._floats.normalize(float_rows(
                 self._floats.shard(number)["vectors"], shard.rows[chosen]))
             where = np.asarray([slot[shard.groups[n]] for n in chosen], dtype=np.int64)
-            _add_by_group(sums, counts, where, vectors)
+            add_by_group(sums, counts, where, vectors)
         means = np.ascontiguousarray(sums / np.maximum(counts, 1)[:, None], dtype=np.float32)
         old = self._index.invlists
         nlist = int(self._index.nlist) + len(new_keys)
@@ -409,7 +410,8 @@ class PartitionedStore:
         if self._ann is not None:  # before the table, which says the store has it
             written.append(self._ann.save(ann_path(index_path)))
         table["ann"] = np.int64(self._ann is not None)
-        return written + [files.atomic_write(Path(groups_path), lambda p: _save_npz(p, table))]
+        return written + [files.atomic_write(Path(groups_path),
+                                             lambda p: files.save_table(p, table))]
 
     @classmethod
     def load(cls, index_path: str | os.PathLike, groups_path: str | os.PathLike, *,
@@ -455,45 +457,6 @@ class PartitionedStore:
         probe = VectorStore(self.dim)
         probe._ids = self.ids()
         probe.check_ids(expected, what)
-
-
-def _add_by_group(sums: np.ndarray, counts: np.ndarray, lists: np.ndarray,
-                  vectors: np.ndarray) -> None:
-    """``sums[lists[i]] += vectors[i]`` (float64, in the given order within each list) and
-    ``counts[lists[i]] += 1``: a stable sort and ``np.add.reduceat``, the same sums as
-    ``np.add.at`` at a fraction of its time."""
-    if not len(lists):
-        return
-    order = np.argsort(lists, kind="stable")
-    ordered = lists[order]
-    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
-    sums[ordered[starts]] += np.add.reduceat(vectors[order].astype(np.float64), starts)
-    counts += np.bincount(lists, minlength=len(counts))
-
-
-def _rows(vectors: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    """A float32 C-contiguous copy of ``vectors[rows]`` (a memory map's rows)."""
-    return np.ascontiguousarray(vectors[np.asarray(rows, dtype=np.int64)], dtype=np.float32)
-
-
-def _save_npz(path: Path, arrays: dict[str, np.ndarray]) -> None:
-    with open(path, "wb") as handle:
-        np.savez(handle, **arrays)
-
-
-def read_table(groups_path: Path) -> dict[str, np.ndarray]:
-    """The arrays of a store's group table (flat or partitioned).
-
-    Raises:
-        IndexFormatError: the file is missing or damaged (names it)."""
-    if not groups_path.exists():
-        raise IndexFormatError(f"{groups_path}: vector index file is missing")
-    try:
-        with np.load(groups_path, allow_pickle=False) as data:
-            return {name: data[name] for name in data.files}
-    except _READ_ERRORS as exc:
-        raise IndexFormatError(f"{groups_path}: cannot read the store's group table "
-                               f"(damaged; run `sensedb repair`): {exc}") from exc
 
 
 def store_type(groups_path: str | os.PathLike) -> str:
