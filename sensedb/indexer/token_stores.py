@@ -173,7 +173,8 @@ def partitioned_store(directory: IndexDirectory, rows: TokenRows, shard_paths: d
 def footprint(directory: IndexDirectory, manifest: Manifest, stores: dict) -> dict:
     """What the labelled tokens cost, for ``sensedb info``: the store ``type``, the
     ``tokens`` held (corpus tokens and WordNet example tokens), ``disk_bytes_per_token``
-    (the two token stores' current files plus every raw shard, the float copy, per token)
+    (the two token stores' current files, segments and ANN included, plus every raw shard,
+    the float copy, per token)
     and ``resident_bytes_per_token`` (what a reader holds on its heap per token: a flat
     store's whole FAISS file; a partitioned store's group means and table, its lists being
     memory-mapped)."""
@@ -184,13 +185,13 @@ def footprint(directory: IndexDirectory, manifest: Manifest, stores: dict) -> di
     disk = sum(f.stat().st_size for f in (directory.path / "raw").glob("*") if f.is_file())
     resident = 0
     for name, store in zip((TOKENS, EXAMPLES), held, strict=True):
-        generation = manifest.generations.get(name, 0)
-        if not generation:
-            continue
-        paths = directory.store_paths(name, generation)
-        disk += sum(p.stat().st_size for p in (*paths, ann_path(paths[0])) if p.exists())
-        resident += store.heap_bytes() if isinstance(store, PartitionedStore) \
-            else paths[0].stat().st_size
+        for generation in manifest.store_files(name):  # a base and its segments
+            paths = directory.store_paths(name, generation)
+            disk += sum(p.stat().st_size for p in (*paths, ann_path(paths[0])) if p.exists())
+            if not isinstance(store, PartitionedStore):
+                resident += paths[0].stat().st_size
+        if isinstance(store, PartitionedStore):
+            resident += store.heap_bytes()
     per = max(tokens, 1)
     return {"type": store_type_of(manifest), "tokens": tokens,
             "disk_bytes_per_token": round(disk / per, 1),
