@@ -208,3 +208,24 @@ def test_flat_appends_write_segments_and_merge_by_size(tmp_path, encoder, wordne
     # a deletion rebuilds from the shards
     delete_document(IndexDirectory(grown), "d")
     assert full_builds[-1] == 5
+
+
+def test_a_damaged_any_lemma_index_is_found_and_repaired(tmp_path, encoder, wordnet):
+    from sensedb.indexer.repair import repair
+    from sensedb.indexer.verify import verify
+    from sensedb.store.anylemma import ann_path
+
+    build(corpus(tmp_path / "a.jsonl", {"a": A, "b": B}), tmp_path / "idx", encoder, wordnet,
+          store="rabitq")
+    once = answers(tmp_path / "idx", encoder, wordnet)
+    directory = IndexDirectory(tmp_path / "idx")
+    ann = ann_path(directory.store_paths("tokens", directory.manifest().generations["tokens"])[0])
+    directory.close()
+    data = bytearray(ann.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    ann.write_bytes(bytes(data))
+    report = verify(tmp_path / "idx", deep=True, encoder=encoder, reencode=False)
+    assert not report.ok and ann.name in "\n".join(map(str, report.problems))
+    repair(tmp_path / "idx")
+    assert verify(tmp_path / "idx", deep=True, encoder=encoder, reencode=False).ok
+    assert answers(tmp_path / "idx", encoder, wordnet) == once
