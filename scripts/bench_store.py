@@ -10,13 +10,22 @@ Synthetic tokens (the parameters are options):
 - each group has 1-4 senses; a token is ``group centre + sense offset (0.6) + noise (1.0)``,
   every part i.i.d. normal in ``--dim`` (384) dimensions, float32, then L2-normalized by the
   store (z-score off). Written as raw shards of ``--shard`` (100,000) tokens, the index's own
-  format (``ids.npy`` + ``vectors.npy``).
+  format (``ids.npy`` + ``vectors.npy``, float16 as a job writes them: ``shard_precision``).
 - queries: ``--queries`` tokens drawn at random, each with fresh noise (0.3): a new usage.
   Ground truth: exact top-10 over the query's group (flat store, ``IDSelectorRange``), and
   over every token for ``--any-lemma``.
 
 Everything goes through the product's store code: ``VectorStore.build_filled`` (flat, as
 ``rebuild.token_store`` fills it) and ``PartitionedStore.build`` / ``append`` / ``load``.
+``--any-lemma`` on a compressed store is its k-means ANN over every token
+(``sensedb.store.anylemma``), re-ranked from the floats; on flat, an exact scan (the truth).
+Appending 1% more tokens: a compressed store is loaded, appended to and saved; a flat one
+gets a segment (``token_stores.flat_append``: a flat store of the new tokens, saved).
+
+10M tokens (``--extrapolate``): from the 1M and 2M reports, each figure ``f`` is fitted as
+``a + b·n`` through the two points and evaluated at 10M (bytes per token, recall: reported as
+measured at 2M, since they do not grow with n here; latencies and build times linearly, an
+upper bound for a scan whose fixed part does not grow).
 Resident bytes: RssAnon of a fresh process after loading the store and answering the
 queries (the heap; memory-mapped codes and raw floats are page cache, shared and evictable,
 reported apart as RssFile). The raw floats were just written, so re-ranking reads them from
@@ -37,7 +46,15 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sensedb.store import GroupLayout, VectorStore, l2_normalize, save_array  # noqa: E402
+from sensedb.store import (  # noqa: E402
+    GroupLayout,
+    VectorStore,
+    l2_normalize,
+    save_array,
+    shard_precision,
+    shard_vectors,
+)
+from sensedb.store.anylemma import ann_path  # noqa: E402
 from sensedb.store.files import array_path  # noqa: E402
 from sensedb.store.partitioned import PartitionedStore, Shard, open_store  # noqa: E402
 
@@ -75,7 +92,7 @@ def write_corpus(work: Path, n: int, args) -> tuple[list[Shard], np.ndarray]:
             + part.normal(size=(len(groups), args.dim)).astype(np.float32)
         name = f"raw/shard-{start // args.shard:06d}"
         save_array(work / name, ids=np.arange(start, start + len(groups), dtype=np.int64),
-                   vectors=x.astype(np.float32))
+                   vectors=shard_vectors(shard_precision(x)))
         shards.append(Shard(name, np.arange(len(groups)), [f"w{g}\tNOUN" for g in groups]))
     return shards, group_of
 
@@ -106,7 +123,7 @@ def queries_of(work: Path, shards: list[Shard], group_of: np.ndarray, args
     for i, token in enumerate(picked):
         shard = shards[token // args.shard]
         x = np.load(array_path(work / shard.recorded, "vectors"), mmap_mode="r")
-        out[i] = x[token % args.shard] + 0.3 * rng.normal(size=args.dim)
+        out[i] = x[token % args.shard].astype(np.float32) + 0.3 * rng.normal(size=args.dim)
     return l2_normalize(out), [f"w{g}\tNOUN" for g in group_of[picked]]
 
 
@@ -194,7 +211,8 @@ def bench(n: int, args) -> dict:
         timed_search(loaded, queries[:50], groups)  # warm
         found, seconds = timed_search(loaded, queries, groups)
         found_any, seconds_any = timed_search(loaded, queries[:args.any_queries], None)
-        store_bytes = sum(p.stat().st_size for p in paths)
+        store_bytes = sum(p.stat().st_size for p in (*paths, ann_path(paths[0]))
+                          if p.exists())
         row = {"build_s": round(build_s, 1),
                "disk_B_per_token": round((store_bytes + raw_bytes) / n, 1),
                "store_file_B_per_token": round(store_bytes / n, 1),
@@ -210,6 +228,7 @@ def bench(n: int, args) -> dict:
             row.update(append_one_percent(work, paths, n, args, kind))
         else:
             row["resident_B_per_token"] = round(paths[0].stat().st_size / n, 1)
+            row.update(append_flat(work, flat, n, args))
         report[kind] = row
         print(json.dumps({"tokens": n, kind: row}), flush=True)
         del loaded
@@ -235,6 +254,37 @@ def append_one_percent(work: Path, paths: tuple[Path, Path], n: int, args, kind:
     return {"append_1pct_s": round(time.perf_counter() - t0, 2)}
 
 
+def append_flat(work: Path, flat: VectorStore, n: int, args) -> dict:
+    """Seconds to append 1% more tokens to a flat store: build and save a segment of them
+    (what ``token_stores.flat_append`` writes; the base is not touched)."""
+    m = max(1, n // 100)
+    x = l2_normalize(np.random.default_rng(11).normal(size=(m, args.dim)).astype(np.float32))
+    groups = [f"w{g}\tNOUN" for g in np.random.default_rng(12).integers(0, args.lemmas, m)]
+    t0 = time.perf_counter()
+    segment = VectorStore.build(args.dim, np.arange(n, n + m, dtype=np.int64), x, groups)
+    segment.save(work / "flat.2.faiss", work / "flat.2.groups.npz")
+    return {"append_1pct_s": round(time.perf_counter() - t0, 2)}
+
+
+def extrapolate(one: dict, two: dict, n: int) -> dict:
+    """Each store's figures at ``n`` tokens from the reports at two sizes (module
+    docstring: linear in n for times, as measured at the larger size for bytes and
+    recall)."""
+    out: dict = {"tokens": n, "extrapolated_from": [one["tokens"], two["tokens"]]}
+    for kind in KINDS:
+        if kind not in one or kind not in two:
+            continue
+        row = {}
+        for key, value in two[kind].items():
+            if key.endswith("_s") or key.endswith("_ms"):
+                slope = (value - one[kind][key]) / (two["tokens"] - one["tokens"])
+                row[key] = round(max(value + slope * (n - two["tokens"]), value), 3)
+            else:
+                row[key] = value
+        out[kind] = row
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--tokens", type=int, nargs="+", default=[1_000_000, 2_000_000])
@@ -251,8 +301,13 @@ def main() -> None:
     parser.add_argument("--work", default="/tmp/bench-store")
     parser.add_argument("--keep", action="store_true", help="keep the synthetic shards")
     parser.add_argument("--out", default=None, help="write the reports here (JSON)")
+    parser.add_argument("--extrapolate", type=int, default=None,
+                        help="also report this size from the last two sizes measured")
     args = parser.parse_args()
     reports = [bench(n, args) for n in args.tokens]
+    if args.extrapolate and len(reports) >= 2:
+        reports.append(extrapolate(reports[-2], reports[-1], args.extrapolate))
+        print(json.dumps(reports[-1]), flush=True)
     if args.out:
         Path(args.out).write_text(json.dumps(reports, indent=1))
 

@@ -139,3 +139,93 @@ def test_cli_store_delete_compact_and_info(tmp_path, encoder, wordnet, monkeypat
     assert store["type"] == "rabitq" and store["tokens"] == 3
     assert 0 < store["resident_bytes_per_token"] < store["disk_bytes_per_token"]
     assert np.isfinite(store["disk_bytes_per_token"])
+
+
+def test_the_automatic_store_type_and_float16_shards(tmp_path, encoder, wordnet, monkeypatch):
+    from sensedb.indexer import token_stores
+
+    build(corpus(tmp_path / "a.jsonl", {"a": A}), tmp_path / "idx", encoder, wordnet)
+    directory = IndexDirectory(tmp_path / "idx")
+    assert "token_store" not in directory.manifest().extra  # 3 tokens: flat, not recorded
+    assert token_stores.store_type_of(directory.manifest(), 3) == "flat"
+    shard = directory.load_shard(directory.shard_name(1))
+    assert shard["vectors"].dtype == np.float16
+    # the sense sums are sums of exactly what the shard holds
+    sums = sense_rows(directory)
+    linked = {key: shard["vectors"][[n for n, (_, _, k) in enumerate(A) if k == key]]
+              .astype(np.float64).sum(axis=0) for key in {k for _, _, k in A}}
+    for key, total in linked.items():
+        np.testing.assert_array_equal(sums[key][1], total)
+    directory.close()
+    monkeypatch.setattr(token_stores, "AUTO_AT", 5)  # the next job crosses the threshold
+    build(corpus(tmp_path / "b.jsonl", {"b": B}), tmp_path / "idx", encoder, wordnet)
+    assert IndexDirectory(tmp_path / "idx").manifest().extra["token_store"] == \
+        token_stores.AUTO_TYPE
+    index = open_index(tmp_path / "idx", encoder, wordnet)
+    assert isinstance(index.tokens, PartitionedStore) and index.tokens.ntotal == 6
+    index.directory.close()
+
+
+def test_flat_appends_write_segments_and_merge_by_size(tmp_path, encoder, wordnet,
+                                                       monkeypatch):
+    from sensedb.indexer import rebuild, token_stores
+
+    C = [("The bank of the canal was steep", 1, "bank%1:17:01::"),
+         ("A bank lent them the money", 1, "bank%1:14:00::")]
+    build(corpus(tmp_path / "all.jsonl", {"a": A, "b": B[:1], "c": B[1:2], "d": C}),
+          tmp_path / "once", encoder, wordnet)
+    once = answers(tmp_path / "once", encoder, wordnet)
+    grown = tmp_path / "grown"
+    build(corpus(tmp_path / "a.jsonl", {"a": A}), grown, encoder, wordnet)
+    full_builds = []
+    real = rebuild.token_store
+
+    def counted(*args, **kwargs):
+        rows = kwargs.get("rows", args[1] if len(args) > 1 else None)
+        full_builds.append(len(rows.ids))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(rebuild, "token_store", counted)
+    monkeypatch.setattr(token_stores, "MAX_SEGMENTS", 1)
+    readers = [open_index(grown, encoder, wordnet)]
+    for name, sentences in (("b", B[:1]), ("c", B[1:2])):
+        build(corpus(tmp_path / f"{name}.jsonl", {name: sentences}), grown, encoder, wordnet)
+        readers.append(open_index(grown, encoder, wordnet))
+    # each job built a store of its one new token only, never the 3 + 1 already there
+    assert full_builds == [1, 1]
+    manifest = IndexDirectory(grown).manifest()
+    # MAX_SEGMENTS 1: the second job's segment merged with the first into one segment
+    assert len(manifest.segments["tokens"]) == 1
+    assert [r.tokens.ntotal for r in readers] == [3, 4, 5]  # each reader its generation
+    for reader in readers:
+        assert reader.neighbors("He sat on the bank of the river", "bank", k=10)
+        reader.directory.close()
+    # segments together outgrow the base (2 + 2 > 3): merged into a new base
+    build(corpus(tmp_path / "d.jsonl", {"d": C}), grown, encoder, wordnet)
+    manifest = IndexDirectory(grown).manifest()
+    assert full_builds == [1, 1, 2] and not manifest.segments.get("tokens")
+    assert answers(grown, encoder, wordnet) == once
+    # a deletion rebuilds from the shards
+    delete_document(IndexDirectory(grown), "d")
+    assert full_builds[-1] == 5
+
+
+def test_a_damaged_any_lemma_index_is_found_and_repaired(tmp_path, encoder, wordnet):
+    from sensedb.indexer.repair import repair
+    from sensedb.indexer.verify import verify
+    from sensedb.store.anylemma import ann_path
+
+    build(corpus(tmp_path / "a.jsonl", {"a": A, "b": B}), tmp_path / "idx", encoder, wordnet,
+          store="rabitq")
+    once = answers(tmp_path / "idx", encoder, wordnet)
+    directory = IndexDirectory(tmp_path / "idx")
+    ann = ann_path(directory.store_paths("tokens", directory.manifest().generations["tokens"])[0])
+    directory.close()
+    data = bytearray(ann.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    ann.write_bytes(bytes(data))
+    report = verify(tmp_path / "idx", deep=True, encoder=encoder, reencode=False)
+    assert not report.ok and ann.name in "\n".join(map(str, report.problems))
+    repair(tmp_path / "idx")
+    assert verify(tmp_path / "idx", deep=True, encoder=encoder, reencode=False).ok
+    assert answers(tmp_path / "idx", encoder, wordnet) == once

@@ -178,7 +178,7 @@ def test_repair_records_checksums_of_older_shards(copy, encoder):
 # --------------------------------------------------------------------------- the database
 def test_flipped_database_page_found(copy, encoder):
     database = copy / "sensedb.sqlite"
-    page = 4096
+    page = int.from_bytes(database.read_bytes()[16:18], "big")  # the file header's
     flip(database, 3 * page + 1)  # a b-tree page's header
     assert "sensedb.sqlite" in problems(copy, encoder)
 

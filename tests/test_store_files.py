@@ -86,3 +86,23 @@ def test_a_damaged_faiss_file_is_one_clean_line(tmp_path, damage, reason):
                        "`sensedb verify --index DIR` to see what is damaged, then `sensedb "
                        "repair --index DIR` to rebuild it from the shards and the database")
     assert "faiss::" not in message and ".cpp" not in message and "\n" not in message
+
+
+def test_shards_are_float16_when_the_values_are(tmp_path):
+    from sensedb.store import shard_precision, shard_vectors
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(scale=3.0, size=(50, 8)).astype(np.float32)
+    rounded = shard_precision(x)
+    assert rounded.dtype == np.float32 and not np.array_equal(rounded, x)
+    np.testing.assert_allclose(rounded, x, rtol=1e-3)  # float16: 11 significant bits
+    assert shard_vectors(rounded).dtype == np.float16
+    assert shard_vectors(x).dtype == np.float32  # not float16 values: kept whole
+    save_array(tmp_path / "s", ids=np.arange(50), vectors=shard_vectors(rounded))
+    read = load_array(tmp_path / "s", ("ids", "vectors"))["vectors"]
+    assert read.dtype == np.float16 and np.array_equal(read.astype(np.float32), rounded)
+    # beyond float16's range: left unrounded, stored as float32
+    big = x.copy()
+    big[0, 0] = 1e6
+    assert np.array_equal(shard_precision(big), big)
+    assert shard_vectors(shard_precision(big)).dtype == np.float32

@@ -98,11 +98,13 @@ def test_a_missing_shard_is_named(tmp_path):
         loaded.search(np.ones(DIM, np.float32) / np.sqrt(DIM), 5, ["w1\tn"])
 
 
-def test_any_lemma_scans_the_lists_of_the_nearest_means(tmp_path, monkeypatch):
+def test_any_lemma_without_an_ann_scans_the_lists_of_the_nearest_means(tmp_path,
+                                                                       monkeypatch):
     from sensedb.store import partitioned
 
     shards, ids, x, groups = _shards(tmp_path, 2)
     store = PartitionedStore.build("sq8", DIM, tmp_path, shards)
+    store._ann = None  # a store saved before the any-lemma index existed
     monkeypatch.setattr(partitioned, "ANY_LEMMA_TOKENS", 150)  # two or three lists of 12
     xn = l2_normalize(x)
     found_all, exact_all = [], []
@@ -114,3 +116,60 @@ def test_any_lemma_scans_the_lists_of_the_nearest_means(tmp_path, monkeypatch):
     recall = np.mean([len(f & e) / 10 for f, e in zip(found_all, exact_all, strict=True)])
     assert recall >= 0.9
     assert len(store._nearest_lists(xn[0])) < GROUPS
+
+
+def _any_lemma_recall(store, ids, xn, rows, k=10):
+    found_all = []
+    recall = []
+    for row in rows:
+        scores, found = store.search(xn[row], k, None)
+        exact = ids[np.lexsort((ids, -(xn @ xn[row])))[:k]]
+        recall.append(len(set(found[0].tolist()) & set(exact.tolist())) / k)
+        np.testing.assert_allclose(np.sort(scores[0])[::-1], scores[0])  # best first
+        found_all.append(found[0].tolist())
+    return float(np.mean(recall)), found_all
+
+
+@pytest.mark.parametrize("kind", ["sq8", "rabitq"])
+def test_any_lemma_ann_over_every_token_is_saved_appended_and_reloaded(tmp_path, kind):
+    from sensedb.store.anylemma import ann_path
+
+    shards, ids, x, groups = _shards(tmp_path, 3)
+    xn = l2_normalize(x)
+    store = PartitionedStore.build(kind, DIM, tmp_path, shards[:2])
+    store.save(tmp_path / "t.faiss", tmp_path / "t.npz")
+    assert ann_path(tmp_path / "t.faiss").exists()
+    loaded = open_store(tmp_path / "t.faiss", tmp_path / "t.npz")  # memory-mapped
+    assert loaded._ann is not None and loaded._ann.ntotal == 2 * PER_SHARD
+    recall, _ = _any_lemma_recall(loaded, ids[:2 * PER_SHARD], xn[:2 * PER_SHARD],
+                                  range(0, 2 * PER_SHARD, 40))
+    assert recall >= 0.95
+    # append the third shard and drop two tokens: the ANN follows
+    writable = PartitionedStore.load(tmp_path / "t.faiss", tmp_path / "t.npz", writable=True)
+    writable.append(shards[2:], removed=[ids[0], ids[1]])
+    kept = np.ones(len(ids), bool)
+    kept[:2] = False
+    assert writable._ann.ntotal == kept.sum()
+    recall, appended = _any_lemma_recall(writable, ids[kept], xn[kept],
+                                         range(0, int(kept.sum()), 40))
+    assert recall >= 0.9
+    _, found = writable.search(xn[2 * PER_SHARD + 5], 3, None)
+    assert found[0][0] == ids[2 * PER_SHARD + 5]  # a token of the appended shard
+    _, found = writable.search(xn[0], 10, None)
+    assert ids[0] not in found[0].tolist()  # a removed token
+    # the appended store answers alike after save and load
+    writable.save(tmp_path / "a.faiss", tmp_path / "a.npz")
+    again = open_store(tmp_path / "a.faiss", tmp_path / "a.npz")
+    assert _any_lemma_recall(again, ids[kept], xn[kept],
+                             range(0, int(kept.sum()), 40))[1] == appended
+
+
+def test_a_missing_ann_file_is_named(tmp_path):
+    from sensedb.store.anylemma import ann_path
+
+    shards, _, _, _ = _shards(tmp_path, 1)
+    PartitionedStore.build("sq8", DIM, tmp_path, shards).save(tmp_path / "t.faiss",
+                                                               tmp_path / "t.npz")
+    ann_path(tmp_path / "t.faiss").unlink()
+    with pytest.raises(IndexFormatError, match="any-lemma"):
+        open_store(tmp_path / "t.faiss", tmp_path / "t.npz")

@@ -34,10 +34,11 @@ from . import cli, emit, head_options, index_options, output_options
               help="Index a document already in the index with other content in place of "
                    "the old one (without it, such a document is refused).")
 @click.option("--store", type=click.Choice(["flat", "sq8", "pq", "rabitq"]), default=None,
-              help="Token store type: flat (exact float32, the default), sq8 (8-bit scalar "
-                   "codes), pq (48-byte product codes) or rabitq (1-bit codes), each lossy "
-                   "one re-ranked exactly from the raw vectors (README: Token stores). An "
-                   "existing index keeps its own unless given.")
+              help="Token store type: flat (exact float32), sq8 (8-bit scalar codes), pq "
+                   "(48-byte product codes) or rabitq (1-bit codes), each lossy one re-ranked "
+                   "exactly from the raw vectors (README: Token stores). Default: flat under "
+                   "100,000 corpus tokens, rabitq from there on. An existing index keeps its "
+                   "own unless given.")
 @click.option("--db", "db_url", default=None,
               help="SQLAlchemy database URL for metadata (default DIR/sensedb.sqlite). "
                    "Example: postgresql+psycopg://user@host/sensedb (sensedb[postgres]).")

@@ -31,7 +31,7 @@ from ..schema import (
     TokenSenseRow,
     WordNetSenseRow,
 )
-from ..store import RunningStats
+from ..store import RunningStats, shard_precision
 from ..vocabulary import group_key, key_lemma, key_pos
 from .directory import IndexDirectory
 from .fold import Committed, TokenRows, add_rows, add_to_rows
@@ -154,7 +154,8 @@ def commit_chunk(job: ChunkJob, chunk: list[Document], matrix: np.ndarray,
                     link_keys.append(key_numbers.setdefault(key, len(key_numbers)))
                 rows_of_tokens.append(first_row + position)
     token_ids = np.fromiter((t[0] for t in tokens), dtype=np.int64, count=len(tokens))
-    token_vectors = matrix[np.asarray(rows_of_tokens, dtype=np.int64)]
+    # rounded as the shard stores them (float16), before the sums and stores use them
+    token_vectors = shard_precision(matrix[np.asarray(rows_of_tokens, dtype=np.int64)])
     keys = list(key_numbers)
     stats = RunningStats.empty(dim)
     stats.update(matrix)  # over every word, not only the labelled ones

@@ -4,6 +4,7 @@ Layout of ``DIR``::
 
     sensedb.sqlite             metadata (or any database given by URL)
     tokens.GEN.faiss (+ .groups.npz)   token index, current generation in the manifest
+                                       (+ .ann.faiss: a compressed store's --any-lemma ANN)
                                (a store may also have segments: more NAME.GEN files that the
                                manifest's ``segments`` lists, read beside its base)
     senses.GEN.faiss (+ .groups.npz)   sense index (corpus sense means)
@@ -43,8 +44,16 @@ from sqlalchemy.orm import Session
 from ..encoder import library_versions as encoder_versions
 from ..errors import ConfigurationError, IndexFormatError, IndexLockedError
 from ..schema import FORMAT_VERSION, Database, FileChecksumRow
-from ..store import RunningStats, SegmentedStore, VectorStore, load_array, save_array
+from ..store import (
+    RunningStats,
+    SegmentedStore,
+    VectorStore,
+    load_array,
+    save_array,
+    shard_vectors,
+)
 from ..store import library_versions as store_versions
+from ..store.anylemma import ann_path
 from ..store.files import FileSum, array_path, remove_temporaries
 from ..store.partitioned import open_store
 from .manifest import Manifest
@@ -244,11 +253,13 @@ class IndexDirectory:
         return f"raw/shard-{shard_id:06d}"
 
     def save_shard(self, shard_id: int, ids: np.ndarray, vectors: np.ndarray) -> str:
-        """Write a shard's token ids (int64 (n,)) and raw vectors (float32 (n, dim))
+        """Write a shard's token ids (int64 (n,)) and raw vectors (float32 (n, dim); stored
+        as float16 when every value is one, ``sensedb.store.files.shard_vectors``)
         atomically and record their checksums; returns its recorded path
         (:meth:`shard_name`)."""
         name = self.shard_name(shard_id)
-        self.record_checksums(save_array(self.path / name, ids=ids, vectors=vectors))
+        self.record_checksums(save_array(self.path / name, ids=ids,
+                                         vectors=shard_vectors(vectors)))
         return name
 
     def shard_files(self, recorded: str) -> list[Path]:
@@ -320,7 +331,7 @@ class IndexDirectory:
 
     def load_shard(self, recorded: str) -> dict[str, np.ndarray]:
         """The arrays of the shard recorded as ``recorded`` (a ``shards.path``): ``ids``
-        int64 (n,) and ``vectors`` float32 (n, dim), memory-mapped read-only (an older
+        int64 (n,) and ``vectors`` float16 or float32 (n, dim), memory-mapped read-only (an older
         index's ``.npz`` shard is read whole).
 
         Raises:
@@ -373,7 +384,8 @@ class IndexDirectory:
         removed = []
         for generation in self.generations(name):
             if generation not in kept:
-                for path in self.store_paths(name, generation):
+                index_path, groups_path = self.store_paths(name, generation)
+                for path in (index_path, groups_path, ann_path(index_path)):
                     path.unlink(missing_ok=True)
                     removed.append(path)
         remove_temporaries(self.path, f"{name}.")

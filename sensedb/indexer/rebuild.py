@@ -38,8 +38,9 @@ def finalize(directory: IndexDirectory, stores: Iterable[str] = STORES,
     The new files are written first; one manifest commit then makes them current, so a crash
     at any point leaves the previous generation in use. ``committed``: what the calling job
     still holds in memory (its shards' vectors, the sums it folded), read instead of the
-    files and the database. A partitioned token store (``--store sq8|pq|rabitq``) is
-    appended to (``token_stores``) unless ``compact`` asks for a full build.
+    files and the database. A token store is appended to unless ``compact`` asks for a
+    full build: a partitioned one (``--store sq8|pq|rabitq``) in its lemma lists, a flat one
+    as a segment with a size-tiered merge policy (``token_stores.flat_append``).
 
     Raises:
         IndexFormatError: a shard is missing or damaged, or a token row has no vector.
@@ -56,31 +57,54 @@ def finalize(directory: IndexDirectory, stores: Iterable[str] = STORES,
     built: dict[str, VectorStore | PartitionedStore] = sense_stores(directory, manifest,
                                                  [n for n in stores if n not in (TOKENS, EXAMPLES)],
                                                  committed.folded)
+    corpus_tokens = int((token_rows.corpus != WORDNET_CORPUS).sum())
+    kinds: dict[str, str] = {}
+    appended: dict[str, tuple[VectorStore, str]] = {}  # flat stores: segments (LSM)
     for name in stores:
         if name in (TOKENS, EXAMPLES):
             rows = token_rows.select((token_rows.corpus == WORDNET_CORPUS) == (name == EXAMPLES))
-            kind = token_stores.store_type_of(manifest)
+            kind = kinds.setdefault(name, token_stores.store_type_of(manifest, corpus_tokens))
             if kind == "flat":
-                built[name] = token_store(directory, rows, shard_paths, normalizer, dim, name,
-                                          committed.vectors)
+                flat = partial(token_store, directory, shard_paths=shard_paths,
+                               normalizer=normalizer, dim=dim, name=name,
+                               in_memory=committed.vectors)
+                added = None if compact else token_stores.flat_append(
+                    directory, manifest, name, rows, lambda r, flat=flat: flat(rows=r))
+                if added is not None and added[1] != "base":
+                    appended[name] = added
+                else:
+                    built[name] = added[0] if added is not None else flat(rows=rows)
             else:
                 built[name] = token_stores.partitioned_store(
                     directory, rows, shard_paths, normalizer, dim, name, kind,
                     manifest.generations[name], full=compact)
-    built = {name: built[name] for name in stores}
+    built = {name: built[name] for name in stores if name in built}
     generations = dict(manifest.generations)
     generation = manifest.last_generation() + 1  # above every base and segment
     written = []
     for name, store in built.items():
         written += directory.save_store(store, name, generation)
         generations[name] = generation
+    segments = {name: list(g) for name, g in manifest.segments.items() if name not in built}
+    for name, (store, how) in appended.items():
+        if store.ntotal:
+            written += directory.save_store(store, name, generation)
+            segments[name] = [*(segments.get(name, []) if how == "segment" else []),
+                              generation]
     with directory.db.session() as session:  # current generation and its checksums at once
         # a rebuilt store holds its segments' rows: they are no longer read
-        directory.set_manifest(session, generations=generations, segments={
-            name: segments for name, segments in manifest.segments.items() if name not in built})
+        # the automatic type, once chosen, stays (token_stores.AUTO_AT)
+        chosen = {token_stores.MANIFEST_KEY: kinds[TOKENS]} \
+            if kinds.get(TOKENS, "flat") != "flat" else {}
+        directory.set_manifest(session, generations=generations,
+                               segments={name: g for name, g in segments.items() if g},
+                               **chosen)
         directory.record_checksums(written, session)
     for name in built:
         directory.remove_other_generations(name, keep=generation)
+    for name, (_, how) in appended.items():
+        if how == "segments":  # the merged segments' files
+            directory.remove_other_generations(name, keep=[generations[name], generation])
     return built
 
 

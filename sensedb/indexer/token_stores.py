@@ -1,6 +1,13 @@
 """Building the token stores (``tokens``, ``examples``) of the type the manifest records.
 
-``flat`` is rebuilt from every shard at each job (``rebuild.token_store``). The partitioned
+``flat`` is appended to as an LSM store is (:func:`flat_append`): a job writes its new
+tokens as a *segment* (a small flat store beside the base, ``sensedb.store.segments``), and
+a size-tiered merge policy folds them: more than ``MAX_SEGMENTS`` segments are merged into
+one segment (work in the size of the segments), and segments that together outgrow the base
+are merged with it into a new base (work in the size of the store, at most once per doubling:
+amortized linear). It is rebuilt from every shard when tokens were removed, when the index
+is standardized (the z-score statistics change with every corpus), and by ``compact``. The
+partitioned
 types (``sq8``, ``pq``, ``rabitq``: ``sensedb.store.partitioned``) are *appended to*: a job
 adds its new tokens to the lemma lists of the current generation and drops the tokens of
 removed documents, re-encoding nothing already stored and never copying a float vector (the
@@ -12,25 +19,40 @@ of appends and deletions, so query results after ``compact`` equal those of a on
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from ..errors import ConfigurationError, IndexFormatError
-from ..store import Normalizer
+from ..store import Normalizer, VectorStore
+from ..store.anylemma import ann_path
 from ..store.partitioned import STORE_TYPES, PartitionedStore, Shard, store_type
+from ..store.segments import MAX_SEGMENTS
 from .directory import IndexDirectory
 from .fold import TokenRows, locate
 from .manifest import Manifest
 
 #: The manifest key recording the token store type (``--store``); absent: ``flat``.
 MANIFEST_KEY = "token_store"
+#: The type an index with no ``--store`` given gets once its corpus tokens reach
+#: :data:`AUTO_AT`; below, ``flat``. At SemCor's 226k tokens rabitq cuts the token file from
+#: 349 to 50 MB at the same SE07 F1 (BENCHMARKS.md), for ~60 s more build (codec training);
+#: under 100k tokens a flat file is under 155 MB and builds in seconds, so flat stays.
+AUTO_TYPE = "rabitq"
+AUTO_AT = 100_000
 #: An append adds at most this fraction of the store's size; beyond it a job builds anew
 #: (the codec was trained on too small a part of what it would hold).
 APPEND_AT_MOST = 0.5
 
 
-def store_type_of(manifest: Manifest) -> str:
-    """The token store type the index uses: one of ``STORE_TYPES`` (default ``flat``)."""
-    return str(manifest.extra.get(MANIFEST_KEY) or "flat")
+def store_type_of(manifest: Manifest, tokens: int = 0) -> str:
+    """The token store type the index uses: one of ``STORE_TYPES``; with none recorded
+    (no ``--store`` given), ``flat`` under :data:`AUTO_AT` corpus ``tokens`` and
+    :data:`AUTO_TYPE` from there on (the rebuild that crosses it records it)."""
+    recorded = manifest.extra.get(MANIFEST_KEY)
+    if recorded:
+        return str(recorded)
+    return AUTO_TYPE if tokens >= AUTO_AT else "flat"
 
 
 def check_store_type(kind: str | None) -> None:
@@ -50,6 +72,38 @@ def set_store_type(directory: IndexDirectory, kind: str) -> None:
         ConfigurationError: ``kind`` is not one of ``STORE_TYPES``."""
     check_store_type(kind)
     directory.set_manifest(**{MANIFEST_KEY: kind})
+
+
+def flat_append(directory: IndexDirectory, manifest: Manifest, name: str, rows: TokenRows,
+                build: Callable[[TokenRows], VectorStore]
+                ) -> tuple[VectorStore, str] | None:
+    """What appending the new token ``rows`` of flat store ``name`` writes, by the merge
+    policy of the module docstring: (store, how) with ``how`` one of ``"segment"`` (a new
+    segment of the new rows; empty when there are none), ``"segments"`` (the segments and
+    the new rows merged into one segment) or ``"base"`` (everything merged into a new base);
+    None when the store must be rebuilt from the shards (no base yet, a standardized index,
+    tokens removed, another store type, damaged files). ``build`` makes a flat store of
+    token rows (``rebuild.token_store``)."""
+    if not manifest.generations.get(name) or manifest.standardize:
+        return None
+    try:
+        parts = [directory.load_store(name, g, manifest.encoder.dim)
+                 for g in manifest.store_files(name)]
+    except IndexFormatError:
+        return None
+    if any(not isinstance(p, VectorStore) for p in parts):
+        return None
+    held = np.concatenate([p.ids() for p in parts])
+    if len(np.setdiff1d(held, rows.ids)):
+        return None  # removed tokens: rebuilt (a delete is rare; a flat store has no holes)
+    new = build(rows.select(~np.isin(rows.ids, held)))
+    base, segments = parts[0], [p for p in parts[1:] if p.ntotal]
+    if sum(p.ntotal for p in segments) + new.ntotal > base.ntotal:
+        return VectorStore.concatenate([p for p in (base, *segments, new) if p.ntotal]
+                                       or [new]), "base"
+    if len(segments) + 1 > MAX_SEGMENTS:
+        return VectorStore.concatenate([*segments, new]), "segments"
+    return new, "segment"
 
 
 def shards_of(directory: IndexDirectory, rows: TokenRows,
@@ -119,7 +173,8 @@ def partitioned_store(directory: IndexDirectory, rows: TokenRows, shard_paths: d
 def footprint(directory: IndexDirectory, manifest: Manifest, stores: dict) -> dict:
     """What the labelled tokens cost, for ``sensedb info``: the store ``type``, the
     ``tokens`` held (corpus tokens and WordNet example tokens), ``disk_bytes_per_token``
-    (the two token stores' current files plus every raw shard, the float copy, per token)
+    (the two token stores' current files, segments and ANN included, plus every raw shard,
+    the float copy, per token)
     and ``resident_bytes_per_token`` (what a reader holds on its heap per token: a flat
     store's whole FAISS file; a partitioned store's group means and table, its lists being
     memory-mapped)."""
@@ -130,13 +185,13 @@ def footprint(directory: IndexDirectory, manifest: Manifest, stores: dict) -> di
     disk = sum(f.stat().st_size for f in (directory.path / "raw").glob("*") if f.is_file())
     resident = 0
     for name, store in zip((TOKENS, EXAMPLES), held, strict=True):
-        generation = manifest.generations.get(name, 0)
-        if not generation:
-            continue
-        paths = directory.store_paths(name, generation)
-        disk += sum(p.stat().st_size for p in paths if p.exists())
-        resident += store.heap_bytes() if isinstance(store, PartitionedStore) \
-            else paths[0].stat().st_size
+        for generation in manifest.store_files(name):  # a base and its segments
+            paths = directory.store_paths(name, generation)
+            disk += sum(p.stat().st_size for p in (*paths, ann_path(paths[0])) if p.exists())
+            if not isinstance(store, PartitionedStore):
+                resident += paths[0].stat().st_size
+        if isinstance(store, PartitionedStore):
+            resident += store.heap_bytes()
     per = max(tokens, 1)
     return {"type": store_type_of(manifest), "tokens": tokens,
             "disk_bytes_per_token": round(disk / per, 1),

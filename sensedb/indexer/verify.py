@@ -36,6 +36,7 @@ from ..schema import (
     WordNetSenseRow,
 )
 from ..store import VectorStore
+from ..store.anylemma import ann_path
 from ..store.files import file_sum
 from .directory import EXAMPLES, SENSES, STORES, TOKENS, WORDNET, IndexDirectory
 from .manifest import Manifest
@@ -251,7 +252,8 @@ class _Checker:
         """One generation's files of store ``name`` (a base or a segment), loaded; None when
         damaged (the problem is reported)."""
         paths = self.directory.store_paths(name, generation)
-        whole = [self.check_file(p, REPAIR) for p in paths]
+        ann = ann_path(paths[0])  # a partitioned store's --any-lemma index, when it has one
+        whole = [self.check_file(p, REPAIR) for p in (*paths, *([ann] if ann.exists() else []))]
         if not all(whole):
             return None
         try:

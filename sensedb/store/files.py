@@ -153,6 +153,41 @@ def _save_npz(path: Path, **arrays) -> None:
 
 
 # --------------------------------------------------------------------------- raw arrays
+#: The dtype raw vector shards are stored in when their values allow it: half the bytes of
+#: float32 (the raw shards were 352 MB of SemCor's 894 MB index). A job rounds each token
+#: vector to it before anything uses the vector (:func:`shard_precision`), so the sense sums,
+#: the stores and re-ranking all read the same values; SE07 F1 with float16 shards is in
+#: BENCHMARKS.md ("SemCor: disk").
+SHARD_DTYPE = np.float16
+
+
+def shard_precision(vectors: np.ndarray) -> np.ndarray:
+    """``vectors`` (float32 (n, dim)) rounded to the nearest :data:`SHARD_DTYPE` value, as
+    float32: what a shard stores exactly. Vectors with a value beyond float16's range
+    (±65,504) are returned unrounded, and their shard is stored in float32."""
+    vectors = np.asarray(vectors, dtype=np.float32)
+    with np.errstate(over="ignore"):
+        rounded = vectors.astype(SHARD_DTYPE)
+    if not np.isfinite(rounded).all() and np.isfinite(vectors).all():
+        return vectors
+    return rounded.astype(np.float32)
+
+
+def shard_vectors(vectors: np.ndarray) -> np.ndarray:
+    """What a shard stores of ``vectors`` (float (n, dim)): the same values as
+    :data:`SHARD_DTYPE` when they are all exactly float16 values (see
+    :func:`shard_precision`), else float32 unchanged. Readers get float16 or float32 rows
+    and widen them (every float16 value is exact in float32 and float64)."""
+    vectors = np.asarray(vectors)
+    if vectors.dtype == SHARD_DTYPE:
+        return vectors
+    with np.errstate(over="ignore"):
+        narrow = vectors.astype(SHARD_DTYPE)
+    if np.array_equal(narrow.astype(vectors.dtype), vectors):
+        return narrow
+    return np.asarray(vectors, dtype=np.float32)
+
+
 def save_array(path: str | os.PathLike, **arrays: np.ndarray) -> list[FileSum]:
     """Atomically write named arrays (a raw vector shard) as ``PATH.NAME.npy``, one plain .npy
     file each: written straight from memory and read back by memory map. Returns the
@@ -186,3 +221,24 @@ def array_path(path: str | os.PathLike, name: str) -> Path:
 def _save_npy(path: Path, array: np.ndarray) -> None:
     with open(path, "wb") as handle:
         np.save(handle, array, allow_pickle=False)
+
+
+def save_table(path: Path, arrays: dict[str, np.ndarray]) -> None:
+    """Write named arrays as one .npz (a partitioned store's group table)."""
+    with open(path, "wb") as handle:
+        np.savez(handle, **arrays)
+
+
+def read_table(groups_path: Path) -> dict[str, np.ndarray]:
+    """The arrays of a store's group table (flat or partitioned).
+
+    Raises:
+        IndexFormatError: the file is missing or damaged (names it)."""
+    if not groups_path.exists():
+        raise IndexFormatError(f"{groups_path}: vector index file is missing")
+    try:
+        with np.load(groups_path, allow_pickle=False) as data:
+            return {name: data[name] for name in data.files}
+    except _NUMPY_READ_ERRORS as exc:
+        raise IndexFormatError(f"{groups_path}: cannot read the store's group table "
+                               f"(damaged; run `sensedb repair`): {exc}") from exc

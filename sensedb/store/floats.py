@@ -98,3 +98,22 @@ class FloatRows:
         if out is None:
             return ids, np.zeros((0, 0), dtype=np.float32)
         return ids, self.normalize(out)
+
+
+def add_by_group(sums: np.ndarray, counts: np.ndarray, lists: np.ndarray,
+                  vectors: np.ndarray) -> None:
+    """``sums[lists[i]] += vectors[i]`` (float64, in the given order within each list) and
+    ``counts[lists[i]] += 1``: a stable sort and ``np.add.reduceat``, the same sums as
+    ``np.add.at`` at a fraction of its time."""
+    if not len(lists):
+        return
+    order = np.argsort(lists, kind="stable")
+    ordered = lists[order]
+    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+    sums[ordered[starts]] += np.add.reduceat(vectors[order].astype(np.float64), starts)
+    counts += np.bincount(lists, minlength=len(counts))
+
+
+def float_rows(vectors: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """A float32 C-contiguous copy of ``vectors[rows]`` (a memory map's rows)."""
+    return np.ascontiguousarray(vectors[np.asarray(rows, dtype=np.int64)], dtype=np.float32)

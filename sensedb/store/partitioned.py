@@ -48,7 +48,10 @@ import numpy as np
 from ..errors import IndexFormatError
 from . import files
 from ._faiss import faiss
-from .floats import FloatRows, Shard, locators
+from .anylemma import RERANK as ANN_RERANK
+from .anylemma import AnyLemmaIndex, ann_path, sample_size
+from .files import read_table
+from .floats import FloatRows, Shard, add_by_group, float_rows, locators
 from .vectors import VectorStore
 
 #: The store types ``--store`` takes; ``flat`` is :class:`~sensedb.store.VectorStore`.
@@ -65,11 +68,11 @@ PQ_M = 48
 TRAIN_SIZE = {"sq8": 32768, "pq": 4096, "rabitq": 32768}
 #: k-means iterations of PQ training (FAISS's default is 25).
 PQ_NITER = 12
-#: ``--any-lemma`` (no group given) is an IVF search whose coarse quantizer is the group
-#: means: the lists of the nearest means are scanned, nearest first, until at least
-#: ANY_LEMMA_TOKENS tokens (or ANY_LEMMA_LISTS lists) are covered, then re-ranked. No
-#: second index: a token's nearest neighbours are mostly usages of the same or a related
-#: word, whose group mean is near it (recall@10 measured in BENCHMARKS.md).
+#: ``--any-lemma`` (no group given) searches the store's k-means ANN over every token
+#: (``anylemma.AnyLemmaIndex``). A store saved without one falls back to an IVF search whose
+#: coarse quantizer is the group means: the lists of the nearest means are scanned, nearest
+#: first, until at least ANY_LEMMA_TOKENS tokens (or ANY_LEMMA_LISTS lists) are covered,
+#: then re-ranked.
 ANY_LEMMA_TOKENS = 32768
 ANY_LEMMA_LISTS = 64
 # what numpy raises on a missing, truncated or foreign .npz file
@@ -107,9 +110,10 @@ class PartitionedStore:
     scores cosines of normalized float32 vectors (exact after re-ranking)."""
 
     def __init__(self, kind: str, index: faiss.IndexIVF, keys: list[str],
-                 floats: FloatRows) -> None:
+                 floats: FloatRows, ann: AnyLemmaIndex | None = None) -> None:
         self.kind, self.dim = kind, int(index.d)
         self._index, self._keys, self._floats = index, list(keys), floats
+        self._ann = ann
         self._list_of = {k: n for n, k in enumerate(self._keys)}
         self._centroids = self._quantizer_vectors()
         self._by_id: dict[int, int] | None = None
@@ -139,13 +143,15 @@ class PartitionedStore:
         counts = np.zeros(len(keys), dtype=np.int64)
         total = sum(len(s.rows) for s in shards)
         step = max(1, total // TRAIN_SIZE[kind])
-        sample, seen = [], 0
+        ann_step = max(1, total // sample_size(total))
+        sample, ann_sample, seen = [], [], 0
         for number, shard in enumerate(shards):
-            vectors = floats.normalize(_rows(floats.shard(number)["vectors"], shard.rows))
+            vectors = floats.normalize(float_rows(floats.shard(number)["vectors"], shard.rows))
             lists = np.fromiter((list_of[g] for g in shard.groups), np.int64, len(shard.rows))
-            _add_by_group(sums, counts, lists, vectors)
+            add_by_group(sums, counts, lists, vectors)
             picked = np.flatnonzero((np.arange(seen, seen + len(vectors)) % step) == 0)
             sample.append(vectors[picked])
+            ann_sample.append(vectors[(np.arange(seen, seen + len(vectors)) % ann_step) == 0])
             seen += len(vectors)
         means = (sums / np.maximum(counts, 1)[:, None]).astype(np.float32)
         index = _new_ivf(kind, dim, means)
@@ -160,7 +166,8 @@ class PartitionedStore:
                 index.train(training)
             finally:
                 faiss.omp_set_num_threads(threads)
-        store = cls(kind, index, keys, floats)
+        ann = AnyLemmaIndex.train(dim, np.concatenate(ann_sample), total) if total else None
+        store = cls(kind, index, keys, floats, ann)
         for number, shard in enumerate(shards):
             store._add(number, shard)
         return store
@@ -168,7 +175,7 @@ class PartitionedStore:
     def _add(self, number: int, shard: Shard) -> None:
         if not len(shard.rows):
             return
-        vectors = self._floats.normalize(_rows(self._floats.shard(number)["vectors"],
+        vectors = self._floats.normalize(float_rows(self._floats.shard(number)["vectors"],
                                                shard.rows))
         lists = np.fromiter((self._list_of[g] for g in shard.groups), np.int64,
                             len(shard.rows))
@@ -176,6 +183,8 @@ class PartitionedStore:
         located = locators(number, shard.rows)
         self._index.add_core(len(vectors), faiss.swig_ptr(vectors), faiss.swig_ptr(located),
                              faiss.swig_ptr(lists))
+        if self._ann is not None:
+            self._ann.add(vectors, located)
 
     def append(self, shards: Sequence[Shard], removed: Iterable[int] = ()) -> None:
         """Add rows of further shards (appended to the lemma lists: new groups get new lists
@@ -187,6 +196,8 @@ class PartitionedStore:
             held = self.locator_of(removed)
             gone = held[held >= 0]
             self._index.remove_ids(faiss.IDSelectorBatch(len(gone), faiss.swig_ptr(gone)))
+            if self._ann is not None:
+                self._ann.remove(gone)
             self._by_id = None
         numbers = []
         for shard in shards:  # a shard already known keeps its number
@@ -209,10 +220,10 @@ class PartitionedStore:
             chosen = [n for n, g in enumerate(shard.groups) if g in slot]
             if not chosen:
                 continue
-            vectors = self._floats.normalize(_rows(
+            vectors = self._floats.normalize(float_rows(
                 self._floats.shard(number)["vectors"], shard.rows[chosen]))
             where = np.asarray([slot[shard.groups[n]] for n in chosen], dtype=np.int64)
-            _add_by_group(sums, counts, where, vectors)
+            add_by_group(sums, counts, where, vectors)
         means = np.ascontiguousarray(sums / np.maximum(counts, 1)[:, None], dtype=np.float32)
         old = self._index.invlists
         nlist = int(self._index.nlist) + len(new_keys)
@@ -298,14 +309,20 @@ class PartitionedStore:
                groups: Sequence[str] | None = None) -> tuple[np.ndarray, np.ndarray]:
         """The ``k`` best (cosine, id) per query, best first: (scores float32 (n, k), ids int64
         (n, k)) for ``queries`` ((dim,) or (n, dim) float32, normalized); id -1 and score
-        -inf pad. ``groups``: scan only these lists (unknown keys ignored); None: every list
-        (``--any-lemma``): the lists of the nearest group means (:data:`ANY_LEMMA_TOKENS`),
-        approximate. Candidates are re-ranked exactly from the float vectors."""
+        -inf pad. ``groups``: scan only these lists (unknown keys ignored); None: every token
+        (``--any-lemma``), approximate: the k-means ANN's candidates (``anylemma``; a store
+        without one: the lists of the nearest group means, :data:`ANY_LEMMA_TOKENS`).
+        Candidates are re-ranked exactly from the float vectors."""
         queries = np.ascontiguousarray(np.atleast_2d(queries), dtype=np.float32)
         n = len(queries)
         scores = np.full((n, max(k, 0)), -np.inf, dtype=np.float32)
         ids = np.full((n, max(k, 0)), -1, dtype=np.int64)
         if k <= 0 or self.ntotal == 0:
+            return scores, ids
+        if groups is None and self._ann is not None:
+            found = self._ann.candidates(queries, max(k, ANN_RERANK))
+            for q in range(n):
+                scores[q], ids[q] = self._rerank(queries[q], found[q], k)
             return scores, ids
         if groups is None:
             for q in range(n):
@@ -352,22 +369,31 @@ class PartitionedStore:
                                          faiss.swig_ptr(distances), faiss.swig_ptr(found),
                                          False, params)
         for q in range(n):
-            candidates = found[q][found[q] >= 0]
-            if not len(candidates):
-                continue
+            scores[q], ids[q] = self._rerank(queries[q], found[q], k)
+        return scores, ids
+
+    def _rerank(self, query: np.ndarray, found: np.ndarray, k: int
+                ) -> tuple[np.ndarray, np.ndarray]:
+        """(scores float32 (k,), ids int64 (k,)) of the candidate locators ``found`` (-1
+        ignored) re-ranked by exact cosine with ``query`` (dim,), ties by id."""
+        scores = np.full(k, -np.inf, dtype=np.float32)
+        ids = np.full(k, -1, dtype=np.int64)
+        candidates = found[found >= 0]
+        if len(candidates):
             token_ids, vectors = self._floats.gather(candidates)
-            exact = vectors @ queries[q]
+            exact = vectors @ query
             order = np.lexsort((token_ids, -exact))[:k]
-            scores[q, :len(order)] = exact[order]
-            ids[q, :len(order)] = token_ids[order]
+            scores[:len(order)] = exact[order]
+            ids[:len(order)] = token_ids[order]
         return scores, ids
 
     def heap_bytes(self) -> int:
         """Bytes a reader holds on its heap for this store once loaded (the quantizer's
         group means and the group table); the inverted lists are memory-mapped, so their
         pages are shared page cache, read as queries touch them."""
+        ann = 0 if self._ann is None else self._ann.heap_bytes()
         return int(self._centroids.nbytes + sum(len(k) + 57 for k in self._keys)
-                   + 64 * len(self._keys))
+                   + 64 * len(self._keys) + ann)
 
     # ------------------------------------------------------------------ persistence
     def save(self, index_path: str | os.PathLike,
@@ -380,8 +406,12 @@ class PartitionedStore:
                  "ntotal": np.int64(self.ntotal),
                  "mean": floats.mean if floats.mean is not None else np.zeros(0, np.float32),
                  "scale": floats.scale if floats.scale is not None else np.zeros(0, np.float32)}
-        return [files.write_faiss(self._index, Path(index_path)),
-                files.atomic_write(Path(groups_path), lambda p: _save_npz(p, table))]
+        written = [files.write_faiss(self._index, Path(index_path))]
+        if self._ann is not None:  # before the table, which says the store has it
+            written.append(self._ann.save(ann_path(index_path)))
+        table["ann"] = np.int64(self._ann is not None)
+        return written + [files.atomic_write(Path(groups_path),
+                                             lambda p: files.save_table(p, table))]
 
     @classmethod
     def load(cls, index_path: str | os.PathLike, groups_path: str | os.PathLike, *,
@@ -408,7 +438,16 @@ class PartitionedStore:
         mean = table["mean"] if len(table["mean"]) else None
         scale = table["scale"] if len(table["scale"]) else None
         floats = FloatRows(groups_path.parent, [str(s) for s in table["shards"]], mean, scale)
-        return cls(str(table["store_type"]), index, [str(k) for k in table["keys"]], floats)
+        ann = None
+        if int(table.get("ann", 0)):
+            path = ann_path(index_path)
+            if not path.exists():
+                raise IndexFormatError(f"{path}: the any-lemma index file is missing")
+            ann = AnyLemmaIndex.load(path, writable=writable)
+            if ann.ntotal != index.ntotal:
+                raise IndexFormatError(f"{path} and {index_path} do not belong together")
+        return cls(str(table["store_type"]), index, [str(k) for k in table["keys"]], floats,
+                   ann)
 
     def check_ids(self, expected: Iterable[int], what: str) -> None:
         """Check the store holds exactly the ``expected`` ids (``VectorStore.check_ids``).
@@ -418,45 +457,6 @@ class PartitionedStore:
         probe = VectorStore(self.dim)
         probe._ids = self.ids()
         probe.check_ids(expected, what)
-
-
-def _add_by_group(sums: np.ndarray, counts: np.ndarray, lists: np.ndarray,
-                  vectors: np.ndarray) -> None:
-    """``sums[lists[i]] += vectors[i]`` (float64, in the given order within each list) and
-    ``counts[lists[i]] += 1``: a stable sort and ``np.add.reduceat``, the same sums as
-    ``np.add.at`` at a fraction of its time."""
-    if not len(lists):
-        return
-    order = np.argsort(lists, kind="stable")
-    ordered = lists[order]
-    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
-    sums[ordered[starts]] += np.add.reduceat(vectors[order].astype(np.float64), starts)
-    counts += np.bincount(lists, minlength=len(counts))
-
-
-def _rows(vectors: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    """A float32 C-contiguous copy of ``vectors[rows]`` (a memory map's rows)."""
-    return np.ascontiguousarray(vectors[np.asarray(rows, dtype=np.int64)], dtype=np.float32)
-
-
-def _save_npz(path: Path, arrays: dict[str, np.ndarray]) -> None:
-    with open(path, "wb") as handle:
-        np.savez(handle, **arrays)
-
-
-def read_table(groups_path: Path) -> dict[str, np.ndarray]:
-    """The arrays of a store's group table (flat or partitioned).
-
-    Raises:
-        IndexFormatError: the file is missing or damaged (names it)."""
-    if not groups_path.exists():
-        raise IndexFormatError(f"{groups_path}: vector index file is missing")
-    try:
-        with np.load(groups_path, allow_pickle=False) as data:
-            return {name: data[name] for name in data.files}
-    except _READ_ERRORS as exc:
-        raise IndexFormatError(f"{groups_path}: cannot read the store's group table "
-                               f"(damaged; run `sensedb repair`): {exc}") from exc
 
 
 def store_type(groups_path: str | os.PathLike) -> str:
