@@ -19,6 +19,7 @@ from ..encoder import Encoder
 from ..errors import ConfigurationError, IndexFormatError, IndexLockedError, InputError
 from ..indexer import EXAMPLES, SENSES, TOKENS, WORDNET, IndexDirectory
 from ..indexer.manifest import Manifest
+from ..indexer.upgrade import add_store_counts, stores_without_counts
 from ..indexer.wordnet_vectors import add_wordnet_vectors, missing_lemmas
 from ..inventory import SenseInfo, WordNet, default_wordnet
 from ..paths import default_index_dir
@@ -56,7 +57,10 @@ class SenseIndex:
 
     Raises:
         IndexFormatError: no index at ``path`` (and no ``autobuild``), or one built with
-            another model or format.
+            another model or format, or one written by older code without sense counts
+            beside its vectors that cannot be upgraded now (another process writes it, or
+            it is read-only: the message says to run ``sensedb repair``). Such an index is
+            otherwise upgraded once, on open (``indexer.upgrade``).
         ConfigurationError: an unknown scoring method.
     """
 
@@ -97,6 +101,10 @@ class SenseIndex:
 
     def _load(self) -> None:
         self.manifest, stores = self._snapshot()
+        lacking = stores_without_counts(stores)
+        if lacking:  # written by older code: its counts would come from the live database
+            add_store_counts(self.directory, lacking)
+            self.manifest, stores = self._snapshot()
         self.normalizer = self.manifest.normalizer()
         self._stores = stores
         self.tokens, self.senses = stores[TOKENS], stores[SENSES]
