@@ -3,8 +3,11 @@
 ``--readers`` reader processes answer a fixed set of WSD queries from one index, over and
 over, reloading it at random moments, while, at the same time, one writer process appends a
 corpus sentence by sentence (each sentence one index job: a new generation of the token and
-sense stores) and another adds WordNet vectors lemma by lemma (new segments of the example and
-WordNet stores), for ``--seconds`` seconds. The index is a copy of ``--index``.
+sense stores), another adds WordNet vectors lemma by lemma (new segments of the example and
+WordNet stores) and a third replaces a document of the index again and again (``--replace``
+of the first document of ``--replace-corpus``, with and without two of its sentences: its old
+tokens leave the stores and the database), for ``--seconds`` seconds. The index is a copy of
+``--index``.
 
 Counted: queries answered; errors (a ``sensedb.Error``, and anything else); torn reads. Every
 answer (the ranked sense keys with their scores to 5 decimals and the evidence ids, of every
@@ -171,6 +174,41 @@ def wordnet_writer(path: str, clock, ready, out) -> None:
     out.put(("wordnet_writer", dict(counts), {}, problems[:5]))
 
 
+def replacer(path: str, corpus: str, gold: str | None, clock, ready, out) -> None:
+    from dataclasses import replace
+
+    import sensedb
+    from sensedb import read_raganato
+    from sensedb.indexer import IndexDirectory, index_documents
+    from sensedb.inventory import default_wordnet
+
+    counts: Counter = Counter()
+    problems: list[str] = []
+    encoder, wordnet = sensedb.Encoder(threads=1), default_wordnet()
+    directory = IndexDirectory(path)
+    whole = next(iter(read_raganato(corpus, gold)))
+    smaller = replace(whole, sentences=whole.sentences[:1] + whole.sentences[3:])
+    corpora = sensedb.SenseIndex(path, encoder=encoder, wordnet=wordnet,
+                                 wordnet_evidence=False).queries.counts()[0]
+    name = next(c for c in corpora if c not in ("race", "wordnet"))
+    start, end = wait_for_start(clock, ready)
+    turn = 0
+    while time.time() < end:
+        try:
+            with directory.lock():
+                index_documents(directory, encoder, wordnet, [(smaller, whole)[turn % 2]],
+                                corpus=name, replace=True, progress=False)
+            counts["replacements"] += 1
+            turn += 1
+        except sensedb.IndexLockedError:
+            counts["lock_waits"] += 1
+            time.sleep(0.01)
+        except Exception as exc:
+            counts["writer_errors"] += 1
+            problems.append("".join(traceback.format_exception_only(exc)).strip())
+    out.put(("replacer", dict(counts), {}, problems[:5]))
+
+
 def prepare_queries(path: Path) -> list:
     import sensedb
 
@@ -187,7 +225,8 @@ def prepare_queries(path: Path) -> list:
 
 
 def run(index: Path, corpus: Path, gold: Path | None, readers: int, seconds: float,
-        work: Path) -> dict:
+        work: Path, replace_corpus: Path | None = None, replace_gold: Path | None = None
+        ) -> dict:
     """Copy ``index`` into ``work`` and race; returns the counts (see the module's doc)."""
     import sensedb
     from sensedb.inventory import default_wordnet
@@ -210,6 +249,10 @@ def run(index: Path, corpus: Path, gold: Path | None, readers: int, seconds: flo
                                            ready, out)))
     processes.append(context.Process(target=wordnet_writer, args=(str(path), clock, ready,
                                                                   out)))
+    if replace_corpus is not None:
+        processes.append(context.Process(target=replacer, args=(
+            str(path), str(replace_corpus), replace_gold and str(replace_gold), clock, ready,
+            out)))
     for process in processes:
         process.start()
     for _ in processes:
@@ -244,6 +287,7 @@ def run(index: Path, corpus: Path, gold: Path | None, readers: int, seconds: flo
             "generations_seen": len(samples),
             "distinct_answers": len({a for answers in samples.values() for a in answers}),
             "appends": totals["appends"], "lemmas_added": totals["lemmas_added"],
+            "replacements": totals["replacements"],
             "segments_at_end": totals["segments_at_end"],
             "writer_lock_waits": totals["lock_waits"],
             "sensedb_errors": totals["sensedb_errors"],
@@ -258,12 +302,20 @@ def main(argv: list[str] | None = None) -> int:
                         help="Raganato XML the writer appends, one sentence per job")
     parser.add_argument("--gold", type=Path, default=ROOT / "tests/fixtures/mini.gold.key.txt",
                         help="its gold keys")
+    parser.add_argument("--replace-corpus", type=Path,
+                        default=ROOT / "tests/fixtures/mini.data.xml",
+                        help="Raganato XML whose first document (already in the index) the "
+                        "third writer replaces over and over ('' for no such writer)")
+    parser.add_argument("--replace-gold", type=Path,
+                        default=ROOT / "tests/fixtures/mini.gold.key.txt")
     parser.add_argument("--readers", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="sensedb-race-") as work:
-        found = run(args.index, args.corpus, args.gold, args.readers, args.seconds, Path(work))
+        found = run(args.index, args.corpus, args.gold, args.readers, args.seconds, Path(work),
+                    args.replace_corpus if str(args.replace_corpus) not in ("", ".") else None,
+                    args.replace_gold)
     print(json.dumps(found, indent=2) if args.json else
           "\n".join(f"{k}: {v}" for k, v in found.items()))
     return 0 if not (found["other_errors"] or found["torn_reads"] or found["sensedb_errors"]

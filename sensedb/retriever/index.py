@@ -18,6 +18,7 @@ import numpy as np
 from ..encoder import Encoder
 from ..errors import ConfigurationError, IndexFormatError, IndexLockedError, InputError
 from ..indexer import EXAMPLES, SENSES, TOKENS, WORDNET, IndexDirectory
+from ..indexer.documents import PURGE_STAMP
 from ..indexer.manifest import Manifest
 from ..indexer.upgrade import add_store_counts, stores_without_counts
 from ..indexer.wordnet_vectors import add_wordnet_vectors, missing_lemmas
@@ -82,6 +83,7 @@ class SenseIndex:
         self._device, self._batch_tokens = device, batch_tokens
         self._encoder = encoder
         self._pos_head: POSHead | None | bool = False  # False: not looked up yet
+        self._stamp: tuple = (None, 0)  # the purge stamp's (mtime, size) and generation
         prepare_directory(self.directory, autobuild=self.autobuild, model=model,
                           inventory=self.inventory, encoder=encoder,
                           encoder_for=self.encoder_for)
@@ -238,6 +240,29 @@ class SenseIndex:
         self._load()
         return len(missing)
 
+    def keep_whole(self) -> None:
+        """Reload when the rows of the generation this index holds are being purged: a
+        replaced document's tokens leave the database in the commit that makes a generation
+        without them current (``indexer.documents.purge_retired``), so an index that still
+        holds an older generation picks up a newer one whole rather than answer with half
+        its rows. Every answer that reads token rows calls it first (:meth:`disambiguate`,
+        :meth:`nearest`); it costs a ``stat`` of the purge stamp until one is written."""
+        try:
+            stat = (self.directory.path / PURGE_STAMP).stat()
+        except OSError:
+            return
+        mine = self.manifest.generations[TOKENS]
+        if (stat.st_mtime_ns, stat.st_size) != self._stamp[0]:
+            try:
+                stamped = int((self.directory.path / PURGE_STAMP).read_text() or 0)
+            except (OSError, ValueError):
+                stamped = 0
+            self._stamp = ((stat.st_mtime_ns, stat.st_size), stamped)
+        if self._stamp[1] > mine and self.queries.rows_from_generation() > mine:
+            logger.debug("%s: generation %d's rows were purged; reloading",
+                         self.directory.path, mine)
+            self._load()
+
     def locate(self, sentence: Words, target: str | None = None,
                at: int | None = None) -> Target:
         """See :func:`sensedb.retriever.target.locate` (raises InputError)."""
@@ -319,6 +344,7 @@ class SenseIndex:
 
         Raises:
             IndexFormatError: a FAISS id without its database row, or the reverse."""
+        self.keep_whole()
         if context is None:
             context = self.context_vectors([located])[0]
         groups = [group_key(lemma, pos) for lemma, pos in pairs]
@@ -350,6 +376,7 @@ class SenseIndex:
         """The k labelled usages nearest to ``vector`` ((dim,) float32, normalized, index
         space) among the lemmas of ``pairs`` (None: every word): corpus tokens and, unless
         ``use_examples`` is off, WordNet's example tokens; best first by cosine."""
+        self.keep_whole()
         groups = None if pairs is None else [group_key(lemma, pos) for lemma, pos in pairs]
         return self._near_usages(vector, groups, store_hits(self.tokens, vector, k, groups),
                                  k)
