@@ -52,6 +52,11 @@ WORDNET_LEMMAS = ["bank", "company", "walk", "table", "plan", "river", "money", 
                   "state", "point", "time", "work", "line", "head", "hand", "place"]
 
 
+#: Seconds a writer waits after each write: the lock is taken without waiting
+#: (``IndexLockedError``), so without a pause the writer that just released it wins it again.
+PAUSE = 0.1
+
+
 def wait_for_start(clock, ready) -> tuple[float, float]:
     """Say this process is ready, then wait until the parent has started the race; returns
     its (start, end) times."""
@@ -94,6 +99,7 @@ def reader(path: str, queries: list, seed: int, clock, ready, out) -> None:
                 else:
                     index.reload()
                     counts["reloads"] += 1
+            index.keep_whole()  # as an application driving disambiguate does per batch
             found = tuple(answer(index.disambiguate(located, pairs, raw, k=3, context=context))
                           for located, pairs, raw, context in queries)
             samples.setdefault(signature(index.manifest), set()).add(found)
@@ -131,6 +137,7 @@ def corpus_writer(path: str, corpus: str, gold: str | None, clock, ready, out) -
                                 progress=False)
             counts["appends"] += 1
             turn += 1
+            time.sleep(PAUSE)  # let the other writers take the lock
         except sensedb.IndexLockedError:
             counts["lock_waits"] += 1
             time.sleep(0.01)
@@ -165,6 +172,7 @@ def wordnet_writer(path: str, clock, ready, out) -> None:
                 continue
             counts["lemmas_added"] += added
             pending.pop(0)
+            time.sleep(PAUSE)
         except Exception as exc:
             counts["writer_errors"] += 1
             problems.append("".join(traceback.format_exception_only(exc)).strip())
@@ -200,6 +208,7 @@ def replacer(path: str, corpus: str, gold: str | None, clock, ready, out) -> Non
                                 corpus=name, replace=True, progress=False)
             counts["replacements"] += 1
             turn += 1
+            time.sleep(PAUSE)
         except sensedb.IndexLockedError:
             counts["lock_waits"] += 1
             time.sleep(0.01)
@@ -278,9 +287,10 @@ def run(index: Path, corpus: Path, gold: Path | None, readers: int, seconds: flo
     torn = sum(len(answers) - 1 for answers in samples.values())
     for key, answers in samples.items():
         if len(answers) > 1:  # name the queries whose answers differ under one generation
-            differing = [QUERIES[q][1] for q in range(len(queries))
-                         if len({a[q] for a in answers}) > 1]
-            problems.append(f"torn under {key}: {differing}")
+            differing = [q for q in range(len(queries)) if len({a[q] for a in answers}) > 1]
+            variants = sorted({a[differing[0]] for a in answers}) if differing else []
+            problems.append(f"torn under {key}: {[QUERIES[q][1] for q in differing]}; "
+                            f"answers of the first: {variants}"[:2000])
     return {"readers": readers, "seconds": seconds,
             "queries": totals["queries"], "answers": totals["answers"],
             "opens": totals["opens"], "reloads": totals["reloads"],

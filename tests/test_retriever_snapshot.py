@@ -13,6 +13,7 @@ from indexer_helpers import mini_copy, open_index
 from sensedb import read_raganato
 from sensedb.indexer import SENSES, STORES, TOKENS, IndexDirectory, index_documents
 from sensedb.indexer.rebuild import finalize
+from sensedb.indexer.verify import verify
 
 QUERIES = [("He deposited the money at the bank", "bank"),
            ("They sat on the bank of the river", "bank"),
@@ -76,13 +77,19 @@ def test_a_replaced_document_is_seen_whole_or_not_at_all(tmp_path, encoder, word
                         replace=True, rebuild=False, progress=False)
     assert answers(reader) == before
     assert answers(open_index(path, encoder, wordnet)) == before
-    with directory.lock():  # the new generation, and the old rows purged in its commit
+    stale = open_index(path, encoder, wordnet)  # holds the old generation from here on
+    with directory.lock():  # the new generation leaves the old document's tokens out
         finalize(directory, (TOKENS, SENSES))
-    after = answers(reader)  # its generation's rows are gone: it reloaded, whole
+    after = answers(reader)  # its next answer: reloaded first, the new generation whole
     assert after != before  # two usages of the financial bank fewer
     assert reader.manifest.generations == directory.manifest().generations
     assert after == answers(open_index(path, encoder, wordnet))
+    assert verify(path).problems == []  # the left-out rows are not expected in the stores
+    with directory.lock():  # the next rebuild deletes their rows
+        finalize(directory, (TOKENS, SENSES))
     assert reader.queries.counts()[0] == {name: 2}  # no retired rows left behind
+    assert answers(stale) == after  # an index of the old generation reloads before answering
+    assert verify(path).problems == []
 
 
 def test_a_load_racing_a_new_generation_loads_the_newer_one(tmp_path, encoder, wordnet,

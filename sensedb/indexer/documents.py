@@ -11,15 +11,17 @@ Replacing a document never tears a reader's answer. The old document is *retired
 (:func:`retire_document`, one transaction): its vectors leave its senses' sums, its sense links
 and hash go, and its key gets the ``RETIRED`` mark, so the new content can take its name;
 its sentences and tokens stay, because readers of the current generation still hold their
-vectors. The job's rebuild builds the token store without them and deletes their rows in the
-transaction that makes the new generation current (:func:`purge_retired`), recording
-``rows_from_generation``: an open index of an older generation reloads before its next answer
-(``SenseIndex.keep_whole``). A reader sees the old document or the new one, each in a whole
-generation.
+vectors. The job's rebuild builds the token store without them and lists them in the manifest
+(``retired``) in the commit that makes the new generation current, then writes the stamp file
+:data:`PURGE_STAMP`: an open index of an older generation reloads at its next answer
+(``SenseIndex.keep_whole``). Their rows are deleted by the *next* rebuild of the token store
+(:func:`purge_retired`), by when every reader that answered since has moved on. A reader sees
+the old document or the new one, each in a whole generation.
 """
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -33,6 +35,7 @@ from ..schema import (
     Database,
     DocumentHashRow,
     DocumentRow,
+    ManifestRow,
     SenseRow,
     SentenceRow,
     ShardRow,
@@ -144,20 +147,37 @@ def retired_documents(session) -> list[int]:
 
 def purge_retired(directory: IndexDirectory, session, generation: int) -> list[int]:
     """Called by the token store's rebuild in the transaction that makes ``generation``
-    current (a generation built without the retired documents' tokens: ``TokenRows.fetch``):
-    delete the retired documents' rows and set ``rows_from_generation`` to ``generation``,
-    so that an open index of an older generation reloads before it answers
-    (``SenseIndex.keep_whole``). Returns the documents purged."""
-    retired = retired_documents(session)
-    if retired:
-        # the hint open indexes check before each answer (a stat, no query), written before
-        # the transaction commits: a reader that finds it looks at the manifest
-        stamp = directory.path / PURGE_STAMP
-        stamp.with_suffix(".tmp").write_text(str(generation))
-        os.replace(stamp.with_suffix(".tmp"), stamp)
-        _delete_rows(session, retired)
-        directory.set_manifest(session, rows_from_generation=generation)
-    return retired
+    current, a generation built without any retired document's tokens (``TokenRows.fetch``).
+    Deletes the rows of the documents the *previous* rebuild left out (the manifest's
+    ``retired``: no open index has needed them since it reloaded after that rebuild) and
+    records the documents retired since as left out of ``generation``. Returns them: the
+    caller, once its transaction has committed, writes :data:`PURGE_STAMP` so that an open
+    index of an older generation reloads at its next answer (``SenseIndex.keep_whole``)."""
+    row = session.get(ManifestRow, "retired")
+    earlier = [int(d) for d in (json.loads(row.value) if row is not None else {})
+               .get("documents", [])]
+    if earlier:
+        _delete_rows(session, earlier)
+    now = retired_documents(session)
+    if earlier or now:
+        directory.set_manifest(session, retired={"generation": generation, "documents": now})
+    return now
+
+
+def announce_purge(directory: IndexDirectory, generation: int) -> None:
+    """Write :data:`PURGE_STAMP`: rows of generations older than ``generation`` go at the
+    next rebuild of the token store (read by ``SenseIndex.keep_whole`` with one ``stat``)."""
+    stamp = directory.path / PURGE_STAMP
+    stamp.with_suffix(".tmp").write_text(str(generation))
+    os.replace(stamp.with_suffix(".tmp"), stamp)
+
+
+def left_out_documents(directory: IndexDirectory) -> set[int]:
+    """The retired documents whose rows the current generation does not hold (the
+    manifest's ``retired``, purged at the next rebuild): ``verify`` expects no vectors of
+    theirs."""
+    retired = directory.db.manifest().get("retired") or {}
+    return {int(d) for d in retired.get("documents", [])}
 
 
 def _delete_rows(session, document_ids: list[int]) -> None:

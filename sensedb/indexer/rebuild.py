@@ -24,7 +24,7 @@ from ..store.partitioned import PartitionedStore
 from ..vocabulary import group_key
 from . import fold, token_stores
 from .directory import EXAMPLES, SENSES, STORES, TOKENS, WORDNET, IndexDirectory
-from .documents import purge_retired
+from .documents import announce_purge, purge_retired
 from .fold import Committed, TokenRows, locate
 from .manifest import Manifest
 from .wordnet import CORPUS as WORDNET_CORPUS
@@ -80,8 +80,10 @@ def finalize(directory: IndexDirectory, stores: Iterable[str] = STORES,
         directory.set_manifest(session, generations=generations, segments={
             name: segments for name, segments in manifest.segments.items() if name not in built})
         directory.record_checksums(written, session)
-        if TOKENS in built:  # replaced documents: left out now, their rows purged next time
-            purge_retired(directory, session, generation)
+        # replaced documents: left out now, their rows purged at the next rebuild
+        retired = purge_retired(directory, session, generation) if TOKENS in built else []
+    if retired:
+        announce_purge(directory, generation)
     for name in built:
         directory.remove_other_generations(name, keep=generation)
     return built

@@ -225,6 +225,7 @@ class SenseIndex:
         of ``pairs`` ((lemma, POS)) not yet in the index. Returns the number of lemmas added;
         0 when another process is writing the index (the answer then uses the vectors
         already there: a warning says so)."""
+        self.keep_whole()
         if not self.wordnet_evidence or self.scoring_method is ScoringMethod.COSINE:
             return 0
         missing = missing_lemmas(self.inventory, pairs, self._built_lemmas)
@@ -241,26 +242,26 @@ class SenseIndex:
         return len(missing)
 
     def keep_whole(self) -> None:
-        """Reload when the rows of the generation this index holds are being purged: a
-        replaced document's tokens leave the database in the commit that makes a generation
-        without them current (``indexer.documents.purge_retired``), so an index that still
-        holds an older generation picks up a newer one whole rather than answer with half
-        its rows. Every answer that reads token rows calls it first (:meth:`disambiguate`,
-        :meth:`nearest`); it costs a ``stat`` of the purge stamp until one is written."""
+        """Reload when a newer generation has left out rows this index's generation holds
+        (a replaced document's: ``indexer.documents``): their rows leave the database at
+        the next rebuild, so an index that answers meanwhile moves to a whole newer
+        generation first. Called at the start of every answer that reads token rows
+        (:meth:`ensure`, :meth:`neighbors`); a caller that drives :meth:`disambiguate`
+        itself calls it before each batch. Costs one ``stat`` of the stamp file."""
+        stamp = self.directory.path / PURGE_STAMP
         try:
-            stat = (self.directory.path / PURGE_STAMP).stat()
+            stat = stamp.stat()
         except OSError:
             return
-        mine = self.manifest.generations[TOKENS]
         if (stat.st_mtime_ns, stat.st_size) != self._stamp[0]:
             try:
-                stamped = int((self.directory.path / PURGE_STAMP).read_text() or 0)
+                stamped = int(stamp.read_text() or 0)
             except (OSError, ValueError):
                 stamped = 0
             self._stamp = ((stat.st_mtime_ns, stat.st_size), stamped)
-        if self._stamp[1] > mine and self.queries.rows_from_generation() > mine:
-            logger.debug("%s: generation %d's rows were purged; reloading",
-                         self.directory.path, mine)
+        if self._stamp[1] > self.manifest.generations[TOKENS]:
+            logger.debug("%s: generation %d left out rows of generation %d; reloading",
+                         self.directory.path, self._stamp[1], self.manifest.generations[TOKENS])
             self._load()
 
     def locate(self, sentence: Words, target: str | None = None,
@@ -344,7 +345,6 @@ class SenseIndex:
 
         Raises:
             IndexFormatError: a FAISS id without its database row, or the reverse."""
-        self.keep_whole()
         if context is None:
             context = self.context_vectors([located])[0]
         groups = [group_key(lemma, pos) for lemma, pos in pairs]
@@ -368,6 +368,8 @@ class SenseIndex:
         pairs = None if any_lemma else self.lemma_candidates(located.surface, pos)
         if pairs:
             self.ensure(pairs)
+        else:
+            self.keep_whole()
         vector = self.query_vectors([located])[0]
         return self.nearest(vector, pairs, k)
 
@@ -376,7 +378,6 @@ class SenseIndex:
         """The k labelled usages nearest to ``vector`` ((dim,) float32, normalized, index
         space) among the lemmas of ``pairs`` (None: every word): corpus tokens and, unless
         ``use_examples`` is off, WordNet's example tokens; best first by cosine."""
-        self.keep_whole()
         groups = None if pairs is None else [group_key(lemma, pos) for lemma, pos in pairs]
         return self._near_usages(vector, groups, store_hits(self.tokens, vector, k, groups),
                                  k)

@@ -22,7 +22,6 @@ from ..indexer.fold import RETIRED
 from ..schema import (
     Database,
     DocumentRow,
-    ManifestRow,
     SenseRow,
     SentenceRow,
     ShardRow,
@@ -142,15 +141,6 @@ class IndexQueries:
                 found[token_id] = replace(row, document=row.document.split(RETIRED)[0])
         return found
 
-    def rows_from_generation(self) -> int:
-        """The oldest token-store generation whose rows are all still in the database
-        (``indexer.documents.purge_retired``; 0: none was ever purged). An index that loaded
-        an older one reloads before it answers."""
-        with self.db.session() as session:
-            value = session.execute(select(ManifestRow.value).where(
-                ManifestRow.key == "rows_from_generation")).scalar()
-        return int(value) if value is not None else 0
-
     def built_lemmas(self) -> set[str]:
         """The document keys of the WordNet lemmas whose gloss and example vectors the
         index holds (``lemma\\tPOS``, see ``sensedb.indexer.wordnet.document_key``)."""
@@ -183,11 +173,14 @@ class IndexQueries:
 
     def stored_ids(self) -> StoredIds:
         """The row ids each FAISS store must hold (what ``SenseIndex.check`` compares)."""
+        left_out = {int(d) for d in (self.db.manifest().get("retired") or {})
+                    .get("documents", [])}  # replaced documents' rows, purged next time
         with self.db.session() as session:
-            tokens = session.execute(
-                select(TokenRow.id, DocumentRow.corpus)
+            tokens = [(i, c) for i, c, d in session.execute(
+                select(TokenRow.id, DocumentRow.corpus, DocumentRow.id)
                 .join(SentenceRow, TokenRow.sentence_id == SentenceRow.id)
                 .join(DocumentRow, SentenceRow.document_id == DocumentRow.id)).all()
+                if d not in left_out]
             sense_ids = session.execute(
                 select(SenseRow.id).where(SenseRow.count > 0)).scalars().all()
             wordnet_ids = session.execute(
