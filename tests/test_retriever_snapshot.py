@@ -12,6 +12,7 @@ from indexer_helpers import mini_copy, open_index
 
 from sensedb import read_raganato
 from sensedb.indexer import SENSES, STORES, TOKENS, IndexDirectory, index_documents
+from sensedb.indexer import documents as documents_module
 from sensedb.indexer.rebuild import finalize
 from sensedb.indexer.verify import verify
 
@@ -64,7 +65,8 @@ def smaller_d000():
                                       if not s.id.endswith(("s002", "s003"))])]
 
 
-def test_a_replaced_document_is_seen_whole_or_not_at_all(tmp_path, encoder, wordnet):
+def test_a_replaced_document_is_seen_whole_or_not_at_all(tmp_path, encoder, wordnet,
+                                                         monkeypatch):
     path = mini_copy(tmp_path, encoder, wordnet)
     reader = open_index(path, encoder, wordnet)
     before = answers(reader)
@@ -85,7 +87,11 @@ def test_a_replaced_document_is_seen_whole_or_not_at_all(tmp_path, encoder, word
     assert reader.manifest.generations == directory.manifest().generations
     assert after == answers(open_index(path, encoder, wordnet))
     assert verify(path).problems == []  # the left-out rows are not expected in the stores
-    with directory.lock():  # the next rebuild deletes their rows
+    with directory.lock():  # a rebuild within the grace period keeps them
+        finalize(directory, (TOKENS, SENSES))
+    assert reader.queries.counts()[0] == {name: 3}
+    monkeypatch.setattr(documents_module, "PURGE_GRACE", 0.0)
+    with directory.lock():  # one after it deletes them
         finalize(directory, (TOKENS, SENSES))
     assert reader.queries.counts()[0] == {name: 2}  # no retired rows left behind
     assert answers(stale) == after  # an index of the old generation reloads before answering

@@ -14,15 +14,17 @@ its sentences and tokens stay, because readers of the current generation still h
 vectors. The job's rebuild builds the token store without them and lists them in the manifest
 (``retired``) in the commit that makes the new generation current, then writes the stamp file
 :data:`PURGE_STAMP`: an open index of an older generation reloads at its next answer
-(``SenseIndex.keep_whole``). Their rows are deleted by the *next* rebuild of the token store
-(:func:`purge_retired`), by when every reader that answered since has moved on. A reader sees
-the old document or the new one, each in a whole generation.
+(``SenseIndex.keep_whole``). Their rows are deleted by a later rebuild of the token store, at
+least :data:`PURGE_GRACE` seconds on (:func:`purge_retired`), by when every answer begun on an
+older generation has ended. A reader sees the old document or the new one, each in a whole
+generation.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -145,23 +147,37 @@ def retired_documents(session) -> list[int]:
         DocumentRow.key.contains(RETIRED))).scalars())
 
 
-def purge_retired(directory: IndexDirectory, session, generation: int) -> list[int]:
+#: Seconds a retired document's rows are kept after the generation that left them out: an
+#: answer begun on an older generation before that (it reloads at its next start) has this
+#: long to finish.
+PURGE_GRACE = 30.0
+
+
+def purge_retired(directory: IndexDirectory, session, generation: int,
+                  now: float | None = None) -> list[int]:
     """Called by the token store's rebuild in the transaction that makes ``generation``
     current, a generation built without any retired document's tokens (``TokenRows.fetch``).
-    Deletes the rows of the documents the *previous* rebuild left out (the manifest's
-    ``retired``: no open index has needed them since it reloaded after that rebuild) and
-    records the documents retired since as left out of ``generation``. Returns them: the
-    caller, once its transaction has committed, writes :data:`PURGE_STAMP` so that an open
-    index of an older generation reloads at its next answer (``SenseIndex.keep_whole``)."""
+    Deletes the rows of the documents left out by a rebuild at least :data:`PURGE_GRACE`
+    seconds ago (the manifest's ``retired``: every open index that began an answer since
+    reloaded first) and records the documents retired since as left out of ``generation``.
+    Returns those: the caller, once its transaction has committed, writes
+    :data:`PURGE_STAMP` so that an open index of an older generation reloads at its next
+    answer (``SenseIndex.keep_whole``). ``now``: the time (``time.time()``)."""
+    now = time.time() if now is None else now
     row = session.get(ManifestRow, "retired")
-    earlier = [int(d) for d in (json.loads(row.value) if row is not None else {})
-               .get("documents", [])]
-    if earlier:
-        _delete_rows(session, earlier)
-    now = retired_documents(session)
-    if earlier or now:
-        directory.set_manifest(session, retired={"generation": generation, "documents": now})
-    return now
+    entries = json.loads(row.value) if row is not None else []
+    entries = entries if isinstance(entries, list) else []
+    due = [e for e in entries if now - float(e["time"]) >= PURGE_GRACE]
+    kept = [e for e in entries if e not in due]
+    if due:
+        _delete_rows(session, [int(d) for e in due for d in e["documents"]])
+    listed = {int(d) for e in kept for d in e["documents"]}
+    new = [d for d in retired_documents(session) if d not in listed]
+    if new:
+        kept.append({"generation": generation, "time": now, "documents": new})
+    if due or new:
+        directory.set_manifest(session, retired=kept)
+    return new
 
 
 def announce_purge(directory: IndexDirectory, generation: int) -> None:
@@ -176,8 +192,13 @@ def left_out_documents(directory: IndexDirectory) -> set[int]:
     """The retired documents whose rows the current generation does not hold (the
     manifest's ``retired``, purged at the next rebuild): ``verify`` expects no vectors of
     theirs."""
-    retired = directory.db.manifest().get("retired") or {}
-    return {int(d) for d in retired.get("documents", [])}
+    return left_out(directory.db.manifest())
+
+
+def left_out(manifest: dict) -> set[int]:
+    """:func:`left_out_documents` from the manifest's entries (``Database.manifest``)."""
+    entries = manifest.get("retired") or []
+    return {int(d) for e in entries if isinstance(e, dict) for d in e.get("documents", [])}
 
 
 def _delete_rows(session, document_ids: list[int]) -> None:

@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from ..indexer import WORDNET_CORPUS
+from ..indexer import WORDNET_CORPUS, documents
 from ..indexer.fold import RETIRED
 from ..schema import (
     Database,
@@ -173,8 +173,7 @@ class IndexQueries:
 
     def stored_ids(self) -> StoredIds:
         """The row ids each FAISS store must hold (what ``SenseIndex.check`` compares)."""
-        left_out = {int(d) for d in (self.db.manifest().get("retired") or {})
-                    .get("documents", [])}  # replaced documents' rows, purged next time
+        left_out = documents.left_out(self.db.manifest())  # replaced, purged later
         with self.db.session() as session:
             tokens = [(i, c) for i, c, d in session.execute(
                 select(TokenRow.id, DocumentRow.corpus, DocumentRow.id)
