@@ -3,8 +3,11 @@
 ``--readers`` reader processes answer a fixed set of WSD queries from one index, over and
 over, reloading it at random moments, while, at the same time, one writer process appends a
 corpus sentence by sentence (each sentence one index job: a new generation of the token and
-sense stores) and another adds WordNet vectors lemma by lemma (new segments of the example and
-WordNet stores), for ``--seconds`` seconds. The index is a copy of ``--index``.
+sense stores), another adds WordNet vectors lemma by lemma (new segments of the example and
+WordNet stores) and a third replaces a document of the index again and again (``--replace``
+of the first document of ``--replace-corpus``, with and without two of its sentences: its old
+tokens leave the stores and the database), for ``--seconds`` seconds. The index is a copy of
+``--index``.
 
 Counted: queries answered; errors (a ``sensedb.Error``, and anything else); torn reads. Every
 answer (the ranked sense keys with their scores to 5 decimals and the evidence ids, of every
@@ -49,6 +52,11 @@ WORDNET_LEMMAS = ["bank", "company", "walk", "table", "plan", "river", "money", 
                   "state", "point", "time", "work", "line", "head", "hand", "place"]
 
 
+#: Seconds a writer waits after each write: the lock is taken without waiting
+#: (``IndexLockedError``), so without a pause the writer that just released it wins it again.
+PAUSE = 0.1
+
+
 def wait_for_start(clock, ready) -> tuple[float, float]:
     """Say this process is ready, then wait until the parent has started the race; returns
     its (start, end) times."""
@@ -91,6 +99,7 @@ def reader(path: str, queries: list, seed: int, clock, ready, out) -> None:
                 else:
                     index.reload()
                     counts["reloads"] += 1
+            index.keep_whole()  # as an application driving disambiguate does per batch
             found = tuple(answer(index.disambiguate(located, pairs, raw, k=3, context=context))
                           for located, pairs, raw, context in queries)
             samples.setdefault(signature(index.manifest), set()).add(found)
@@ -128,6 +137,7 @@ def corpus_writer(path: str, corpus: str, gold: str | None, clock, ready, out) -
                                 progress=False)
             counts["appends"] += 1
             turn += 1
+            time.sleep(PAUSE)  # let the other writers take the lock
         except sensedb.IndexLockedError:
             counts["lock_waits"] += 1
             time.sleep(0.01)
@@ -162,6 +172,7 @@ def wordnet_writer(path: str, clock, ready, out) -> None:
                 continue
             counts["lemmas_added"] += added
             pending.pop(0)
+            time.sleep(PAUSE)
         except Exception as exc:
             counts["writer_errors"] += 1
             problems.append("".join(traceback.format_exception_only(exc)).strip())
@@ -169,6 +180,42 @@ def wordnet_writer(path: str, clock, ready, out) -> None:
     manifest = index.directory.manifest()
     counts["segments_at_end"] = sum(len(v) for v in manifest.segments.values())
     out.put(("wordnet_writer", dict(counts), {}, problems[:5]))
+
+
+def replacer(path: str, corpus: str, gold: str | None, clock, ready, out) -> None:
+    from dataclasses import replace
+
+    import sensedb
+    from sensedb import read_raganato
+    from sensedb.indexer import IndexDirectory, index_documents
+    from sensedb.inventory import default_wordnet
+
+    counts: Counter = Counter()
+    problems: list[str] = []
+    encoder, wordnet = sensedb.Encoder(threads=1), default_wordnet()
+    directory = IndexDirectory(path)
+    whole = next(iter(read_raganato(corpus, gold)))
+    smaller = replace(whole, sentences=whole.sentences[:1] + whole.sentences[3:])
+    corpora = sensedb.SenseIndex(path, encoder=encoder, wordnet=wordnet,
+                                 wordnet_evidence=False).queries.counts()[0]
+    name = next(c for c in corpora if c not in ("race", "wordnet"))
+    start, end = wait_for_start(clock, ready)
+    turn = 0
+    while time.time() < end:
+        try:
+            with directory.lock():
+                index_documents(directory, encoder, wordnet, [(smaller, whole)[turn % 2]],
+                                corpus=name, replace=True, progress=False)
+            counts["replacements"] += 1
+            turn += 1
+            time.sleep(PAUSE)
+        except sensedb.IndexLockedError:
+            counts["lock_waits"] += 1
+            time.sleep(0.01)
+        except Exception as exc:
+            counts["writer_errors"] += 1
+            problems.append("".join(traceback.format_exception_only(exc)).strip())
+    out.put(("replacer", dict(counts), {}, problems[:5]))
 
 
 def prepare_queries(path: Path) -> list:
@@ -187,7 +234,8 @@ def prepare_queries(path: Path) -> list:
 
 
 def run(index: Path, corpus: Path, gold: Path | None, readers: int, seconds: float,
-        work: Path) -> dict:
+        work: Path, replace_corpus: Path | None = None, replace_gold: Path | None = None
+        ) -> dict:
     """Copy ``index`` into ``work`` and race; returns the counts (see the module's doc)."""
     import sensedb
     from sensedb.inventory import default_wordnet
@@ -210,6 +258,10 @@ def run(index: Path, corpus: Path, gold: Path | None, readers: int, seconds: flo
                                            ready, out)))
     processes.append(context.Process(target=wordnet_writer, args=(str(path), clock, ready,
                                                                   out)))
+    if replace_corpus is not None:
+        processes.append(context.Process(target=replacer, args=(
+            str(path), str(replace_corpus), replace_gold and str(replace_gold), clock, ready,
+            out)))
     for process in processes:
         process.start()
     for _ in processes:
@@ -235,15 +287,17 @@ def run(index: Path, corpus: Path, gold: Path | None, readers: int, seconds: flo
     torn = sum(len(answers) - 1 for answers in samples.values())
     for key, answers in samples.items():
         if len(answers) > 1:  # name the queries whose answers differ under one generation
-            differing = [QUERIES[q][1] for q in range(len(queries))
-                         if len({a[q] for a in answers}) > 1]
-            problems.append(f"torn under {key}: {differing}")
+            differing = [q for q in range(len(queries)) if len({a[q] for a in answers}) > 1]
+            variants = sorted({a[differing[0]] for a in answers}) if differing else []
+            problems.append(f"torn under {key}: {[QUERIES[q][1] for q in differing]}; "
+                            f"answers of the first: {variants}"[:2000])
     return {"readers": readers, "seconds": seconds,
             "queries": totals["queries"], "answers": totals["answers"],
             "opens": totals["opens"], "reloads": totals["reloads"],
             "generations_seen": len(samples),
             "distinct_answers": len({a for answers in samples.values() for a in answers}),
             "appends": totals["appends"], "lemmas_added": totals["lemmas_added"],
+            "replacements": totals["replacements"],
             "segments_at_end": totals["segments_at_end"],
             "writer_lock_waits": totals["lock_waits"],
             "sensedb_errors": totals["sensedb_errors"],
@@ -258,12 +312,20 @@ def main(argv: list[str] | None = None) -> int:
                         help="Raganato XML the writer appends, one sentence per job")
     parser.add_argument("--gold", type=Path, default=ROOT / "tests/fixtures/mini.gold.key.txt",
                         help="its gold keys")
+    parser.add_argument("--replace-corpus", type=Path,
+                        default=ROOT / "tests/fixtures/mini.data.xml",
+                        help="Raganato XML whose first document (already in the index) the "
+                        "third writer replaces over and over ('' for no such writer)")
+    parser.add_argument("--replace-gold", type=Path,
+                        default=ROOT / "tests/fixtures/mini.gold.key.txt")
     parser.add_argument("--readers", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="sensedb-race-") as work:
-        found = run(args.index, args.corpus, args.gold, args.readers, args.seconds, Path(work))
+        found = run(args.index, args.corpus, args.gold, args.readers, args.seconds, Path(work),
+                    args.replace_corpus if str(args.replace_corpus) not in ("", ".") else None,
+                    args.replace_gold)
     print(json.dumps(found, indent=2) if args.json else
           "\n".join(f"{k}: {v}" for k, v in found.items()))
     return 0 if not (found["other_errors"] or found["torn_reads"] or found["sensedb_errors"]

@@ -112,7 +112,9 @@ def info(index, check, as_json):
 @cli.command("default-index")
 @click.option("--rebuild", is_flag=True, help="Delete the default index first.")
 @click.option("--all", "build_all", is_flag=True,
-              help="Build every WordNet lemma now (one long pass) instead of on first use.")
+              help="Build every WordNet lemma now (one long pass) instead of on first use; "
+                   "the vectors also go to the machine's shared WordNet evidence, which any "
+                   "index of the default model then reads instead of encoding.")
 @output_options
 def default_index(rebuild, build_all, as_json):
     """Show, rebuild or fully build the default index (WordNet glosses and examples through

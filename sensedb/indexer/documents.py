@@ -6,15 +6,30 @@ A document is identified by its corpus and name *and* by the SHA-256 of its cont
 already there (skipped, so a crashed job resumes); the same name with another hash is refused
 unless the job replaces it. Documents indexed before hashes were kept have no hash and are
 compared by name only.
+
+Replacing a document never tears a reader's answer. The old document is *retired* at once
+(:func:`retire_document`, one transaction): its vectors leave its senses' sums, its sense links
+and hash go, and its key gets the ``RETIRED`` mark, so the new content can take its name;
+its sentences and tokens stay, because readers of the current generation still hold their
+vectors. The job's rebuild builds the token store without them and lists them in the manifest
+(``retired``) in the commit that makes the new generation current, then writes the stamp file
+:data:`PURGE_STAMP`: an open index of an older generation reloads at its next answer
+(``SenseIndex.keep_whole``). Their rows are deleted by a later rebuild of the token store, at
+least :data:`PURGE_GRACE` seconds on (:func:`purge_retired`), by when every answer begun on an
+older generation has ended. A reader sees the old document or the new one, each in a whole
+generation.
 """
 
 from __future__ import annotations
 
+import json
+import os
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
 from ..corpora import Document
 from ..errors import InputError
@@ -22,6 +37,7 @@ from ..schema import (
     Database,
     DocumentHashRow,
     DocumentRow,
+    ManifestRow,
     SenseRow,
     SentenceRow,
     ShardRow,
@@ -29,7 +45,7 @@ from ..schema import (
     TokenSenseRow,
 )
 from .directory import IndexDirectory
-from .fold import add_rows, add_to_rows, locate
+from .fold import RETIRED, add_rows, add_to_rows, locate
 
 
 @dataclass(frozen=True)
@@ -97,6 +113,122 @@ def check_documents(directory: IndexDirectory | None, documents: Iterable[Docume
     if not read:
         raise InputError("no documents in the corpus (an empty file?)", path=path)
     return words
+
+
+#: A file in the index directory holding the last generation whose commit purged rows.
+PURGE_STAMP = ".rows-purged"
+
+
+def retire_document(directory: IndexDirectory, row_id: int) -> int:
+    """Retire document ``row_id`` (see the module's text) in one transaction: subtract its
+    folded token vectors from their senses' sums and counts, delete its sense links and
+    content hash, and mark its key with :data:`RETIRED` (its sentences and tokens stay until
+    :func:`purge_retired`). Returns the number of its tokens. The caller holds the lock.
+
+    Raises:
+        IndexFormatError: a shard is missing or damaged.
+    """
+    folded = directory.manifest().folded_shards
+    with directory.db.session() as session:
+        sentence_ids = select(SentenceRow.id).where(SentenceRow.document_id == row_id)
+        token_ids = list(session.execute(select(TokenRow.id).where(
+            TokenRow.sentence_id.in_(sentence_ids))).scalars())
+        _unlink(directory, session, token_ids, folded)
+        session.execute(delete(DocumentHashRow).where(DocumentHashRow.document_id == row_id))
+        key = session.execute(select(DocumentRow.key).where(DocumentRow.id == row_id)).scalar()
+        session.execute(update(DocumentRow).where(DocumentRow.id == row_id)
+                        .values(key=f"{key}{RETIRED}{row_id}"))
+    return len(token_ids)
+
+
+def retired_documents(session) -> list[int]:
+    """The row ids of the retired documents (replaced, rows not yet purged)."""
+    return list(session.execute(select(DocumentRow.id).where(
+        DocumentRow.key.contains(RETIRED))).scalars())
+
+
+#: Seconds a retired document's rows are kept after the generation that left them out: an
+#: answer begun on an older generation before that (it reloads at its next start) has this
+#: long to finish.
+PURGE_GRACE = 30.0
+
+
+def purge_retired(directory: IndexDirectory, session, generation: int,
+                  now: float | None = None) -> list[int]:
+    """Called by the token store's rebuild in the transaction that makes ``generation``
+    current, a generation built without any retired document's tokens (``TokenRows.fetch``).
+    Deletes the rows of the documents left out by a rebuild at least :data:`PURGE_GRACE`
+    seconds ago (the manifest's ``retired``: every open index that began an answer since
+    reloaded first) and records the documents retired since as left out of ``generation``.
+    Returns those: the caller, once its transaction has committed, writes
+    :data:`PURGE_STAMP` so that an open index of an older generation reloads at its next
+    answer (``SenseIndex.keep_whole``). ``now``: the time (``time.time()``)."""
+    now = time.time() if now is None else now
+    row = session.get(ManifestRow, "retired")
+    entries = json.loads(row.value) if row is not None else []
+    entries = entries if isinstance(entries, list) else []
+    due = [e for e in entries if now - float(e["time"]) >= PURGE_GRACE]
+    kept = [e for e in entries if e not in due]
+    if due:
+        _delete_rows(session, [int(d) for e in due for d in e["documents"]])
+    listed = {int(d) for e in kept for d in e["documents"]}
+    new = [d for d in retired_documents(session) if d not in listed]
+    if new:
+        kept.append({"generation": generation, "time": now, "documents": new})
+    if due or new:
+        directory.set_manifest(session, retired=kept)
+    return new
+
+
+def announce_purge(directory: IndexDirectory, generation: int) -> None:
+    """Write :data:`PURGE_STAMP`: rows of generations older than ``generation`` go at the
+    next rebuild of the token store (read by ``SenseIndex.keep_whole`` with one ``stat``)."""
+    stamp = directory.path / PURGE_STAMP
+    stamp.with_suffix(".tmp").write_text(str(generation))
+    os.replace(stamp.with_suffix(".tmp"), stamp)
+
+
+def left_out_documents(directory: IndexDirectory) -> set[int]:
+    """The retired documents whose rows the current generation does not hold (the
+    manifest's ``retired``, purged at the next rebuild): ``verify`` expects no vectors of
+    theirs."""
+    return left_out(directory.db.manifest())
+
+
+def left_out(manifest: dict) -> set[int]:
+    """:func:`left_out_documents` from the manifest's entries (``Database.manifest``)."""
+    entries = manifest.get("retired") or []
+    return {int(d) for e in entries if isinstance(e, dict) for d in e.get("documents", [])}
+
+
+def _delete_rows(session, document_ids: list[int]) -> None:
+    """Delete the documents' sentences, tokens (with any links left) and rows."""
+    for doc_id in document_ids:
+        sentence_ids = select(SentenceRow.id).where(SentenceRow.document_id == doc_id)
+        token_ids = list(session.execute(select(TokenRow.id).where(
+            TokenRow.sentence_id.in_(sentence_ids))).scalars())
+        for part in Database.in_batches(token_ids):
+            session.execute(delete(TokenSenseRow).where(TokenSenseRow.token_id.in_(part)))
+            session.execute(delete(TokenRow).where(TokenRow.id.in_(part)))
+        session.execute(delete(SentenceRow).where(SentenceRow.document_id == doc_id))
+        session.execute(delete(DocumentHashRow).where(DocumentHashRow.document_id == doc_id))
+        session.execute(delete(DocumentRow).where(DocumentRow.id == doc_id))
+
+
+def _unlink(directory: IndexDirectory, session, token_ids: list[int],
+            folded: int | None) -> None:
+    """Take the tokens' vectors out of their senses' sums (those already folded) and delete
+    their sense links."""
+    links = [] if not token_ids else [
+        link for part in Database.in_batches(token_ids) for link in session.execute(
+            select(TokenSenseRow.token_id, TokenSenseRow.sense_id, TokenRow.shard_id)
+            .join(TokenRow, TokenRow.id == TokenSenseRow.token_id)
+            .where(TokenSenseRow.token_id.in_(part))).all()]
+    links = [(t, s, shard) for t, s, shard in links if folded is None or shard <= folded]
+    if links:
+        _subtract(directory, session, links)
+    for part in Database.in_batches(token_ids):
+        session.execute(delete(TokenSenseRow).where(TokenSenseRow.token_id.in_(part)))
 
 
 def remove_document(directory: IndexDirectory, row_id: int) -> int:

@@ -30,6 +30,10 @@ from ..schema import (
 from ..vocabulary import group_key
 from .directory import IndexDirectory
 
+#: In a document's key: the document was replaced and is *retired*: its rows wait for the
+#: readers of older generations (``documents.retire_document``, ``documents.purge_retired``).
+RETIRED = "\x1fretired:"
+
 
 @dataclass
 class TokenRows:
@@ -44,11 +48,13 @@ class TokenRows:
 
     @classmethod
     def fetch(cls, session: Session) -> TokenRows:
-        """Every token row of the index."""
+        """Every token row of the index but those of retired documents (replaced, their
+        rows kept for readers of an older generation: ``documents.RETIRED``)."""
         statement = (select(TokenRow.id, TokenRow.lemma, TokenRow.pos, TokenRow.shard_id,
                             DocumentRow.corpus)
                      .join(SentenceRow, TokenRow.sentence_id == SentenceRow.id)
-                     .join(DocumentRow, SentenceRow.document_id == DocumentRow.id))
+                     .join(DocumentRow, SentenceRow.document_id == DocumentRow.id)
+                     .where(~DocumentRow.key.contains(RETIRED)))
         rows = Database.fetch_tuples(session, statement)
         return cls(np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows)),
                    [group_key(r[1], r[2]) for r in rows],

@@ -4,7 +4,8 @@ in the WordNet evidence table (source ``gloss``), built into the ``wordnet`` sto
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from typing import Protocol
 
 import numpy as np
 from sqlalchemy import insert, select
@@ -16,7 +17,15 @@ from .directory import IndexDirectory
 from .wordnet import gloss_text
 
 
-def index_glosses(directory: IndexDirectory, encoder: Encoder,
+class SentenceEncoder(Protocol):
+    """What gives gloss vectors: an :class:`Encoder`, or the shared WordNet evidence
+    (``shared_evidence.SharedEvidence``) in front of one."""
+
+    def sentence_vectors(self, texts: Sequence[str], *, progress: bool = False
+                         ) -> np.ndarray: ...
+
+
+def index_glosses(directory: IndexDirectory, encoder: Encoder | SentenceEncoder,
                   senses: Iterable[SenseInfo]) -> int:
     """Add the gloss vector (sentence vector of "lemma: gloss", stored as a float64 sum with
     count 1) of each sense lacking one. The caller holds the lock and runs ``finalize``

@@ -205,8 +205,8 @@ def _pending_chunks(job: ChunkJob, documents: Iterable[Document],
                 job.report.skipped_documents += 1
                 continue
             old = indexed.pop(document.id, None)
-            if old is not None:  # replaced: its old rows go before the new ones come
-                documents_module.remove_document(job.directory, old.row_id)
+            if old is not None:  # replaced: retired now, its rows purged once no reader
+                documents_module.retire_document(job.directory, old.row_id)  # needs them
             indexed[document.id] = documents_module.Indexed(-1, sha256)
             job.hashes[document.id] = sha256
             yield document

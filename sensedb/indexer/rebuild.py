@@ -24,6 +24,7 @@ from ..store.partitioned import PartitionedStore
 from ..vocabulary import group_key
 from . import fold, token_stores
 from .directory import EXAMPLES, SENSES, STORES, TOKENS, WORDNET, IndexDirectory
+from .documents import announce_purge, purge_retired
 from .fold import Committed, TokenRows, locate
 from .manifest import Manifest
 from .wordnet import CORPUS as WORDNET_CORPUS
@@ -100,6 +101,10 @@ def finalize(directory: IndexDirectory, stores: Iterable[str] = STORES,
                                segments={name: g for name, g in segments.items() if g},
                                **chosen)
         directory.record_checksums(written, session)
+        # replaced documents: left out now, their rows purged at the next rebuild
+        retired = purge_retired(directory, session, generation) if TOKENS in built else []
+    if retired:
+        announce_purge(directory, generation)
     for name in built:
         directory.remove_other_generations(name, keep=generation)
     for name, (_, how) in appended.items():

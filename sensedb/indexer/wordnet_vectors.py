@@ -8,10 +8,11 @@ The new vectors go to a new *segment* of the example and WordNet stores
 (``sensedb.store.segments``): a small pair of FAISS and group files holding only the rows just
 added, recorded with their checksums in the same commit that lists the segment in the
 manifest. Nothing else is rewritten, so adding one lemma costs time in that lemma's vectors,
-not in the store's size. When segments grow many or outweigh their base
-(:func:`sensedb.store.needs_merge`), they are merged into a new base from the stores
-themselves (the raw shards are not read). ``sensedb default-index --all`` adds every lemma in
-one call: one segment that outweighs the base, hence one merge: one build.
+not in the store's size. Vectors are encoded once per machine and encoder setting
+(``shared_evidence``): a second index reads them instead of encoding them. When segments grow
+many or outweigh their base (:func:`sensedb.store.needs_merge`), they are merged into a new
+base from the stores themselves (the raw shards are not read). ``sensedb default-index --all``
+adds every lemma in one call: one segment that outweighs the base, hence one merge: one build.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from .glosses import index_glosses
 from .job import index_documents, interrupted_jobs, mark_interrupted
 from .manifest import Manifest
 from .rebuild import SumRows, finalize, token_store
+from .shared_evidence import shared_evidence
 from .wordnet import CORPUS, document_key, wordnet_documents
 
 log = logging.getLogger(__name__)
@@ -60,17 +62,27 @@ def add_wordnet_vectors(directory: IndexDirectory, encoder: Encoder, inventory: 
     WordNet stores (:func:`add_segments`; ``loaded``: the caller's manifest and stores, read
     instead of the files when still current). Returns the number of lemmas given.
 
+    The vectors come from the machine's shared WordNet evidence (``shared_evidence``) where
+    an index of the same encoder setting encoded them already; the rest are encoded in one
+    pass for the glosses and one for the examples, and kept there for the next index.
+
     Raises:
         IndexLockedError: another process is writing the index (nothing was written).
     """
     if not lemmas:
         return 0
+    shared = shared_evidence(encoder)  # vectors another index of this encoder encoded
     with directory.lock():
         interrupted = interrupted_jobs(directory)
-        index_documents(directory, encoder, inventory, wordnet_documents(inventory, lemmas),
-                        corpus=CORPUS, progress=progress, rebuild=False)
-        index_glosses(directory, encoder,
-                      (s for lemma, pos in lemmas for s in inventory.candidates(lemma, pos)))
+        try:
+            index_documents(directory, encoder, inventory, wordnet_documents(inventory, lemmas),
+                            corpus=CORPUS, progress=progress, rebuild=False,
+                            encode=shared.encode_stage() if shared else None)
+            index_glosses(directory, shared or encoder,
+                          (s for lemma, pos in lemmas for s in inventory.candidates(lemma, pos)))
+        finally:
+            if shared is not None:
+                shared.close()
         if interrupted:  # a killed job's chunks were folded in above: rebuild every store
             finalize(directory, STORES)
         else:

@@ -19,7 +19,9 @@ from ..encoder import DEFAULT_MODEL, Encoder
 from ..errors import ConfigurationError, IndexFormatError, IndexLockedError, InputError
 from ..head import RetrievalHead, load_head
 from ..indexer import EXAMPLES, SENSES, TOKENS, WORDNET, IndexDirectory
+from ..indexer.documents import PURGE_STAMP
 from ..indexer.manifest import Manifest
+from ..indexer.upgrade import add_store_counts, stores_without_counts
 from ..indexer.wordnet_vectors import add_wordnet_vectors, missing_lemmas
 from ..inventory import SenseInfo, WordNet, default_wordnet
 from ..paths import default_index_dir
@@ -57,7 +59,10 @@ class SenseIndex:
 
     Raises:
         IndexFormatError: no index at ``path`` (and no ``autobuild``), or one built with
-            another model or format.
+            another model or format, or one written by older code without sense counts
+            beside its vectors that cannot be upgraded now (another process writes it, or
+            it is read-only: the message says to run ``sensedb repair``). Such an index is
+            otherwise upgraded once, on open (``indexer.upgrade``).
         ConfigurationError: an unknown scoring method.
     """
 
@@ -84,6 +89,7 @@ class SenseIndex:
         self._device, self._batch_tokens = device, batch_tokens
         self._encoder = encoder
         self._pos_head: POSHead | None | bool = False  # False: not looked up yet
+        self._stamp: tuple = (None, 0)  # the purge stamp's (mtime, size) and generation
         prepare_directory(self.directory, autobuild=self.autobuild, model=model,
                           inventory=self.inventory, encoder=encoder,
                           encoder_for=self.encoder_for)
@@ -104,6 +110,10 @@ class SenseIndex:
 
     def _load(self) -> None:
         self.manifest, stores = self._snapshot()
+        lacking = stores_without_counts(stores)
+        if lacking:  # written by older code: its counts would come from the live database
+            add_store_counts(self.directory, lacking)
+            self.manifest, stores = self._snapshot()
         self.normalizer = self.manifest.normalizer()
         self._stores = stores
         self.tokens, self.senses = stores[TOKENS], stores[SENSES]
@@ -222,6 +232,7 @@ class SenseIndex:
         of ``pairs`` ((lemma, POS)) not yet in the index. Returns the number of lemmas added;
         0 when another process is writing the index (the answer then uses the vectors
         already there: a warning says so)."""
+        self.keep_whole()
         if not self.wordnet_evidence or self.scoring_method is ScoringMethod.COSINE:
             return 0
         missing = missing_lemmas(self.inventory, pairs, self._built_lemmas)
@@ -236,6 +247,29 @@ class SenseIndex:
             return 0
         self._load()
         return len(missing)
+
+    def keep_whole(self) -> None:
+        """Reload when a newer generation has left out rows this index's generation holds
+        (a replaced document's: ``indexer.documents``): their rows leave the database at
+        the next rebuild, so an index that answers meanwhile moves to a whole newer
+        generation first. Called at the start of every answer that reads token rows
+        (:meth:`ensure`, :meth:`neighbors`); a caller that drives :meth:`disambiguate`
+        itself calls it before each batch. Costs one ``stat`` of the stamp file."""
+        stamp = self.directory.path / PURGE_STAMP
+        try:
+            stat = stamp.stat()
+        except OSError:
+            return
+        if (stat.st_mtime_ns, stat.st_size) != self._stamp[0]:
+            try:
+                stamped = int(stamp.read_text() or 0)
+            except (OSError, ValueError):
+                stamped = 0
+            self._stamp = ((stat.st_mtime_ns, stat.st_size), stamped)
+        if self._stamp[1] > self.manifest.generations[TOKENS]:
+            logger.debug("%s: generation %d left out rows of generation %d; reloading",
+                         self.directory.path, self._stamp[1], self.manifest.generations[TOKENS])
+            self._load()
 
     def locate(self, sentence: Words, target: str | None = None,
                at: int | None = None) -> Target:
@@ -341,6 +375,8 @@ class SenseIndex:
         pairs = None if any_lemma else self.lemma_candidates(located.surface, pos)
         if pairs:
             self.ensure(pairs)
+        else:
+            self.keep_whole()
         vector = self.query_vectors([located])[0]
         return self.nearest(vector, pairs, k)
 

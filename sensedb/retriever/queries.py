@@ -12,12 +12,13 @@ time ``tag`` spent beyond encoding. ``IN`` lists are cut by :meth:`Database.in_b
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import func, select
 
-from ..indexer import WORDNET_CORPUS
+from ..indexer import WORDNET_CORPUS, documents
+from ..indexer.fold import RETIRED
 from ..schema import (
     Database,
     DocumentRow,
@@ -83,12 +84,14 @@ class IndexQueries:
         return {i: cache[i] for i in items}
 
     def sense_rows(self, keys: Iterable[str]) -> dict[str, SenseRowRef]:
-        """``{key: (id, count)}`` of the corpus senses among ``keys`` that have labelled
-        tokens (count > 0), in the order of ``keys``."""
+        """``{key: (id, count)}`` of the corpus senses among ``keys``, in the order of
+        ``keys``, whatever their count in the database: a sense whose labelled tokens all
+        went (a replaced document) keeps its vector in the generation a reader holds, and the
+        reader takes the count from there (``sources.IndexSource``)."""
         def fetch(session, part):
             rows = {row.key: (row.id, row.count) for row in session.execute(
                 select(SenseRow.key, SenseRow.id, SenseRow.count).where(
-                    SenseRow.key.in_(part), SenseRow.count > 0))}
+                    SenseRow.key.in_(part)))}
             return {k: rows.get(k) for k in part}
 
         return {k: row for k, row in self._cached("senses", keys, fetch).items()
@@ -133,6 +136,9 @@ class IndexQueries:
                     .join(DocumentRow, SentenceRow.document_id == DocumentRow.id)
                     .where(TokenRow.id.in_(part))).all()
             found.update((row.id, UsageRow(*row)) for row in rows)
+        for token_id, row in found.items():  # a replaced document's rows, kept for readers
+            if RETIRED in row.document:  # of the generations that hold them
+                found[token_id] = replace(row, document=row.document.split(RETIRED)[0])
         return found
 
     def built_lemmas(self) -> set[str]:
@@ -167,11 +173,13 @@ class IndexQueries:
 
     def stored_ids(self) -> StoredIds:
         """The row ids each FAISS store must hold (what ``SenseIndex.check`` compares)."""
+        left_out = documents.left_out(self.db.manifest())  # replaced, purged later
         with self.db.session() as session:
-            tokens = session.execute(
-                select(TokenRow.id, DocumentRow.corpus)
+            tokens = [(i, c) for i, c, d in session.execute(
+                select(TokenRow.id, DocumentRow.corpus, DocumentRow.id)
                 .join(SentenceRow, TokenRow.sentence_id == SentenceRow.id)
                 .join(DocumentRow, SentenceRow.document_id == DocumentRow.id)).all()
+                if d not in left_out]
             sense_ids = session.execute(
                 select(SenseRow.id).where(SenseRow.count > 0)).scalars().all()
             wordnet_ids = session.execute(

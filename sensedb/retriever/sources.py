@@ -264,7 +264,7 @@ class ArraySource:
         """
         queries = source.queries
         keys = queries.vector_keys()
-        found = queries.sense_rows(keys)
+        found = source._current("senses", source.senses, queries.sense_rows(keys))
         wordnet = queries.wordnet_rows(keys)
 
         def vectors(store: VectorStore, table: Mapping[str, tuple[int, int]]) -> dict:
