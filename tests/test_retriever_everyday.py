@@ -38,8 +38,7 @@ def default_index(tmp_path_factory, encoder, wordnet):
                  marks=pytest.mark.xfail(strict=True, reason=CONTEXT_OVER_PRIOR)),
     pytest.param("The river bank was full of dead fishes", "bank", "bank%1:17:01::",
                  marks=pytest.mark.xfail(strict=True, reason=CONTEXT_OVER_PRIOR)),
-    pytest.param("I have five lights", "lights", "light%1:06:00::",
-                 marks=pytest.mark.xfail(strict=True, reason=CONTEXT_OVER_PRIOR)),
+    ("I have five lights", "lights", "light%1:06:00::"),
 ])
 def test_wsd_everyday_sentence(default_index, sentence, target, key):
     assert default_index.wsd(sentence, target).best.key == key
@@ -118,3 +117,23 @@ def test_novel_fires_when_no_sense_fits(default_index):
     # measured on this set (BENCHMARKS.md "Senses WordNet lacks"): 4 of 4 flagged are
     # novel (precision 100%), 4 of 17 novel found (recall 24%)
     assert flagged and true_pos / flagged >= 0.75 and true_pos / novel >= 0.2
+
+
+def test_plain_preposition_is_no_multiword(default_index):
+    text = "The bat flew out of the cave at night"
+    tagged = {w.word: w for w in sensedb.tag(default_index, text)}
+    assert "out of" not in tagged and "out" not in tagged  # out_of%4:02:00:: is "motivated by"
+    assert {"bat", "flew", "cave", "night"} <= set(tagged)
+    motive = {w.word: w.lemma for w in sensedb.tag(default_index, "She did it out of pity")}
+    assert motive.get("pity") == "pity"
+
+
+def test_index_source_reads_its_example_tokens(default_index):
+    default_index.ensure([("bank", "NOUN")])
+    located = default_index.locate("They fished from the bank of the river", "bank")
+    vector = default_index.query_vectors([located])[0]
+    hits = default_index.source.search_examples(vector, ["bank\tNOUN"], 50)
+    assert default_index.source.example_count(["bank\tNOUN"]) == len(hits) > 3
+    assert all(keys and keys[0].startswith("bank%1") for _, _, keys in hits)
+    cosines = [c for _, c, _ in hits]
+    assert cosines == sorted(cosines, reverse=True)
