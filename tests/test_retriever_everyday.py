@@ -69,6 +69,9 @@ def test_multiword_expressions_compete_with_their_words(default_index):
     assert lot["lot"] == "lot%1:23:00::" and "a lot" not in lot
     place = [w.lemma for w in sensedb.tag(default_index, "The meeting took place at noon.")]
     assert "take_place" in place
+    # a phrasal verb is kept though its verb alone scores a little higher (the verb margin)
+    pointed = {w.word: w.key for w in sensedb.tag(default_index, "She pointed out the mistake")}
+    assert pointed.get("pointed out") == "point_out%2:32:01::"
 
 
 def test_run_on_sentence_is_tagged_whole(default_index):
@@ -137,3 +140,13 @@ def test_index_source_reads_its_example_tokens(default_index):
     assert all(keys and keys[0].startswith("bank%1") for _, _, keys in hits)
     cosines = [c for _, c, _ in hits]
     assert cosines == sorted(cosines, reverse=True)
+
+
+def test_everyday_fixture_keys_are_senses_of_their_targets(wordnet):
+    rows = [r for r in csv.reader((FIXTURES / "everyday.tsv").open(encoding="utf-8"),
+                                  delimiter="\t") if r and not r[0].startswith("#")]
+    assert len(rows) >= 20 and len({r[1] for r in rows}) >= 20
+    for sentence, target, key in rows:
+        assert target in sentence.split()
+        lemmas = {lemma for lemma, _ in wordnet.lemmatize(target)}
+        assert wordnet.has_key(key) and key.split("%")[0] in lemmas, (target, key)
