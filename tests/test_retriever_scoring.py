@@ -69,9 +69,16 @@ def test_weights_file_names_the_scoring_features():
                    "example_cos": 1.1673, "log_support": 0.4669, "pos_logp": 1.4007,
                    "rare_base": -4.6691},
         "wordnet_only": {"gloss_cos": 7.0087, "example_cos": 1.7522,
+                         "example_nn_cos": 0.7009, "has_example": -0.7009,
                          "log_wordnet_count": 0.7009, "inv_rank": 0.3504, "pos_logp": 1.4017,
                          "rare_base": -7.0087}}
     assert set(scoring.NOVELTY) == {"corpus", "wordnet_only"}
+    # the multiword margins scripts/tune_multiword.py chose (BENCHMARKS.md "multiword margins")
+    assert scoring.MULTIWORD == {"VERB": -0.6, "other": -0.4}
+    assert data["multiword"]["provenance"]["command"].startswith(
+        "python scripts/tune_multiword.py")
+    wordnet = scoring.weights_from(scoring.DEFAULT_WEIGHTS["wordnet_only"])
+    assert scoring.multiword_margin(wordnet, "VERB") == pytest.approx(-0.6 * 7.0087)
     assert all(0 < t < 1 for family in scoring.NOVELTY.values() for t in family.values())
 
 

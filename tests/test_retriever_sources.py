@@ -105,3 +105,29 @@ def test_propagation_gives_unseen_senses_a_corpus_vector(mini_index, encoder, wo
     assert answer.cosine is not None and answer.support == 0
     assert abs(answer.cosine - float(bank_vector @ query)) < 1e-5
     assert bank.best.key == "bank%1:17:01::"
+
+
+def test_nearest_example_token_is_a_feature(wordnet):
+    rng = np.random.default_rng(1)
+    vectors = l2_normalize(rng.normal(size=(4, 8)).astype(np.float32))
+    source = ArraySource(
+        wordnet, gloss={"bank%1:17:01::": vectors[0]},
+        example_tokens=vectors[1:], example_groups=["bank\tNOUN"] * 2 + ["plant\tNOUN"],
+        example_keys=[["bank%1:17:01::"], ["bank%1:14:00::"], ["plant%1:03:00::"]])
+    assert source.example_count(["bank\tNOUN"]) == 2
+    hits = source.search_examples(vectors[2], ["bank\tNOUN"], 5)
+    assert [keys for _, _, keys in hits] == [["bank%1:14:00::"], ["bank%1:17:01::"]]
+    assert hits[0][1] == pytest.approx(1.0)
+    candidates = wordnet.candidates("bank", "NOUN")
+    result = scoring.candidate_matrix(source, candidates, ["bank\tNOUN"], vectors[1], vectors[1])
+    column = scoring.FEATURES.index("example_nn_cos")
+    by_key = {s.key: row[column] for s, row in zip(candidates, result.features, strict=True)}
+    assert by_key["bank%1:17:01::"] == pytest.approx(1.0)
+    assert by_key["bank%1:14:00::"] == pytest.approx(float(vectors[1] @ vectors[2]))
+    assert by_key["bank%1:21:00::"] == 0.0  # no example token
+    off = scoring.candidate_matrix(source, candidates, ["bank\tNOUN"], vectors[1], vectors[1],
+                                   use_examples=False)
+    assert not off.features[:, column].any()
+    with pytest.raises(InputError, match="example vectors"):
+        ArraySource(wordnet, example_tokens=vectors, example_keys=[[]], example_groups=["x"])
+

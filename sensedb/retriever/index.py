@@ -126,7 +126,8 @@ class SenseIndex:
         self.queries = IndexQueries(self.directory.db)  # its cache lives until the reload
         self.source = IndexSource(self.queries, senses=self.senses, tokens=self.tokens,
                                   wordnet_senses=self.wordnet_senses,
-                                  inventory=self.inventory, name=str(self.directory.path))
+                                  inventory=self.inventory, name=str(self.directory.path),
+                                  examples=self.examples)
         self._built_lemmas = self.queries.built_lemmas()
 
     def _snapshot(self, attempts: int = 20) -> tuple[Manifest, dict]:

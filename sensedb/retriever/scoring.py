@@ -46,12 +46,16 @@ FEATURES = (
                           # content-tag log-probability (sensedb.pos_head); 0 without a head
     "rare_base",          # the sense's lemma is a rare exception-list base of a form that is
                           # itself a lemma (stamina -> stamen; morphology.rare_bases)
+    # Append new features at the end only: stored weights (manifests, retrieval heads) index
+    # this tuple by position, and a formula that lacks a feature gives it weight 0.
+    "example_nn_cos",     # cosine to the nearest WordNet example token of s (0 without one)
 )
 
 VOTE_K = 5  # neighbours in the k-NN vote
 # The cosine features: a candidate's *fit* to the usage is their mean weighted by the
 # formula's (positive) weights (see :func:`fit`).
-FIT_FEATURES = ("corpus_cos", "gloss_cos", "example_cos", "nn_cos", "context_gloss_cos")
+FIT_FEATURES = ("corpus_cos", "gloss_cos", "example_cos", "nn_cos", "context_gloss_cos",
+                "example_nn_cos")
 
 WEIGHTS_FILE = "data/scoring_weights.json"
 
@@ -91,6 +95,22 @@ NOVELTY: dict[str, dict[str, float]] = {
     family: value for family, value in shipped_weights_file().get("novelty", {}).items()
     if isinstance(value, dict)}
 
+# When the tagger keeps a multiword reading over its words read one by one: where its best
+# score minus the best score of its words is above a margin, in units of the formula's main
+# weight (corpus_cos, else gloss_cos), one for verbs (phrasal verbs) and one for the other
+# parts of speech; chosen by scripts/tune_multiword.py and stored in the weights file.
+MULTIWORD: dict[str, float] = {
+    str(pos): float(value) for pos, value in
+    shipped_weights_file().get("multiword", {}).get("margin", {}).items()}
+
+
+def multiword_margin(weights: np.ndarray, pos: str) -> float:
+    """The score margin (in ``weights``' units) a multiword reading of part of speech ``pos``
+    must beat its words' best score by to be kept (MULTIWORD; 0 where none is shipped)."""
+    main = weights[FEATURES.index("corpus_cos")] or weights[FEATURES.index("gloss_cos")] or 1.0
+    return MULTIWORD.get("VERB" if pos == "VERB" else "other", 0.0) * float(main)
+
+
 # The textbook method (argmax of the cosine to corpus sense vectors; senses without one after,
 # in WordNet order): the same machinery with these weights (set by hand, not fitted).
 COSINE_WEIGHTS = {"corpus_cos": 1.0, "has_corpus": 100.0, "inv_rank": 1e-3}
@@ -98,7 +118,7 @@ COSINE_WEIGHTS = {"corpus_cos": 1.0, "has_corpus": 100.0, "inv_rank": 1e-3}
 GROUPS = {
     "corpus": ("corpus_cos", "has_corpus", "vote", "log_support", "nn_cos"),
     "gloss": ("gloss_cos", "has_gloss", "context_gloss_cos"),
-    "examples": ("example_cos", "has_example"),
+    "examples": ("example_cos", "has_example", "example_nn_cos"),
     "prior": ("log_wordnet_count", "first_sense", "inv_rank", "rare_base"),
     "pos": ("pos_logp",),
 }
@@ -108,21 +128,23 @@ def candidate_features(*, corpus_cos: float | None, support: int, vote: float,
                        gloss_cos: float | None, example_cos: float | None,
                        wordnet_count: int, sense_number: int, nn_cos: float | None = None,
                        context_gloss_cos: float | None = None,
-                       pos_logp: float = 0.0, rare_base: bool = False) -> np.ndarray:
+                       pos_logp: float = 0.0, rare_base: bool = False,
+                       example_nn_cos: float | None = None) -> np.ndarray:
     """The feature vector of one candidate sense, (len(FEATURES),) float64 in FEATURES order.
 
     Cosines are None when the sense has no such vector; ``support``: its labelled corpus
     tokens; ``vote``: the share (0-1) of the k-NN vote labelled with it; ``wordnet_count``:
     WordNet's tag count; ``sense_number``: WordNet's 1-based sense number of the lemma;
     ``pos_logp``: natural log of the POS head's probability of the sense's POS (<= 0);
-    ``rare_base``: the sense's lemma is a rare exception-list reading of the form."""
+    ``rare_base``: the sense's lemma is a rare exception-list reading of the form;
+    ``example_nn_cos``: cosine to the nearest of the sense's WordNet example tokens."""
     return np.array([
         corpus_cos or 0.0, float(corpus_cos is not None), vote,
         gloss_cos or 0.0, float(gloss_cos is not None),
         example_cos or 0.0, float(example_cos is not None),
         math.log1p(support), math.log1p(wordnet_count), float(sense_number == 1),
         1.0 / max(sense_number, 1), nn_cos or 0.0, context_gloss_cos or 0.0, pos_logp,
-        float(rare_base),
+        float(rare_base), example_nn_cos or 0.0,
     ], dtype=np.float64)
 
 
@@ -154,7 +176,8 @@ def candidate_matrix(source: EvidenceSource, candidates: Sequence[SenseInfo],
                      context: np.ndarray | None = None, use_examples: bool = True,
                      propagate: bool = False, rank_every_token: bool = False,
                      evidence_k: int = 0, pos_logp: np.ndarray | None = None,
-                     rare: frozenset[tuple[str, str]] = frozenset()) -> CandidateFeatures:
+                     rare: frozenset[tuple[str, str]] = frozenset(),
+                     example_tokens: bool = True) -> CandidateFeatures:
     """The feature matrix of ``candidates`` for one usage.
 
     Args:
@@ -177,6 +200,8 @@ def candidate_matrix(source: EvidenceSource, candidates: Sequence[SenseInfo],
             evidence, never a filter.
         rare: the (lemma, POS) pairs that are rare exception-list readings of the surface
             form (``sensedb.inventory.morphology.rare_bases``).
+        example_tokens: search the lemma's WordNet example tokens for the nearest-example
+            feature (False, or ``use_examples`` False: it is 0).
     """
     candidates = list(candidates)
     keys = [s.key for s in candidates]
@@ -204,6 +229,12 @@ def candidate_matrix(source: EvidenceSource, candidates: Sequence[SenseInfo],
     for token_keys, (_, cos) in zip(keys_of, near, strict=True):
         for key in token_keys:
             nearest_of.setdefault(key, cos)
+    example_near: dict[str, float] = {}
+    if use_examples and example_tokens:
+        for _, cos, token_keys in source.search_examples(vector, groups,
+                                                         source.example_count(groups)):
+            for key in token_keys:
+                example_near.setdefault(key, cos)
     support_of = source.support(keys)
     support = [support_of.get(k, 0) for k in keys]
     features = np.array([candidate_features(
@@ -212,7 +243,7 @@ def candidate_matrix(source: EvidenceSource, candidates: Sequence[SenseInfo],
         gloss_cos=gloss_cos[n], example_cos=example_cos[n], wordnet_count=s.count,
         sense_number=s.rank, nn_cos=nearest_of.get(s.key), context_gloss_cos=context_cos[n],
         pos_logp=0.0 if pos_logp is None else float(pos_logp[POS_TAGS.index(s.pos)]),
-        rare_base=(s.lemma, s.pos) in rare)
+        rare_base=(s.lemma, s.pos) in rare, example_nn_cos=example_near.get(s.key))
         for n, s in enumerate(candidates)]).reshape(len(candidates), len(FEATURES))
     fallback = [corpus_cos[n] is None and gloss_cos[n] is None and example_cos[n] is None
                 for n in range(len(candidates))]
@@ -250,7 +281,8 @@ def score_candidates(source: EvidenceSource, candidates: Sequence[SenseInfo],
     found = candidate_matrix(
         source, candidates, groups, vector, plain, context=context, use_examples=use_examples,
         propagate=propagate, rank_every_token=bool(weights[FEATURES.index("nn_cos")]),
-        evidence_k=evidence_k, pos_logp=pos_logp, rare=rare)
+        evidence_k=evidence_k, pos_logp=pos_logp, rare=rare,
+        example_tokens=bool(weights[FEATURES.index("example_nn_cos")]))
     n = len(found.candidates)
     scores = found.features @ weights if n else np.zeros(0)
     probabilities = softmax(scores)

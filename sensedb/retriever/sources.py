@@ -8,7 +8,9 @@
   example vector (the mean vector of its lemma in WordNet's usage examples);
 - **token search**: the labelled corpus tokens of a lemma nearest to a query vector, and the
   sense keys of those tokens (the *evidence*: nearest labelled usages);
-- **propagated vectors** (LMMS): a sense's synset or hypernym mean sense vector.
+- **propagated vectors** (LMMS): a sense's synset or hypernym mean sense vector;
+- **example token search**: the lemma's tokens in WordNet's usage examples nearest to a query
+  vector (each labelled with its synset's sense of the lemma).
 
 Two implementations: :class:`IndexSource` reads an open index (its FAISS stores and
 :class:`~sensedb.retriever.queries.IndexQueries`); :class:`ArraySource` holds numpy arrays,
@@ -67,6 +69,16 @@ class EvidenceSource(Protocol):
         ``sense``'s synset, else of its hypernyms' synsets; None when neither has any."""
         ...
 
+    def example_count(self, groups: Sequence[str]) -> int:
+        """How many WordNet example tokens the groups hold."""
+        ...
+
+    def search_examples(self, vector: np.ndarray, groups: Sequence[str], k: int
+                        ) -> list[tuple[int, float, list[str]]]:
+        """The ``k`` WordNet example tokens of ``groups`` nearest to ``vector`` ((dim,)
+        float32, index space): ``(token id, cosine, sense keys)``, best first, at most ``k``."""
+        ...
+
 
 def mean_synset_vector(source: EvidenceSource, inventory: WordNet, sense: SenseInfo
                        ) -> np.ndarray | None:
@@ -88,9 +100,10 @@ class IndexSource:
 
     def __init__(self, queries: IndexQueries, *, senses: VectorStore, tokens: VectorStore,
                  wordnet_senses: VectorStore | SegmentedStore, inventory: WordNet,
-                 name: str) -> None:
+                 name: str, examples: VectorStore | SegmentedStore | None = None) -> None:
         self.queries, self.inventory, self.name = queries, inventory, name
         self.senses, self.tokens, self.wordnet_senses = senses, tokens, wordnet_senses
+        self.examples = examples
         self._propagated: dict[str, np.ndarray | None] = {}
         self._held: dict[str, set[int]] = {}  # the row ids each store holds
 
@@ -152,6 +165,20 @@ class IndexSource:
             self._propagated[sense.key] = mean_synset_vector(self, self.inventory, sense)
         return self._propagated[sense.key]
 
+    def example_count(self, groups: Sequence[str]) -> int:
+        if self.examples is None:
+            return 0
+        return sum(self.examples.group_size(g) for g in groups)
+
+    def search_examples(self, vector: np.ndarray, groups: Sequence[str], k: int
+                        ) -> list[tuple[int, float, list[str]]]:
+        if self.examples is None or k <= 0:
+            return []
+        scores, ids = self.examples.search(vector[None, :], k, groups)
+        hits = [(int(i), float(c)) for i, c in zip(ids[0], scores[0], strict=True) if i >= 0]
+        keys = self.queries.token_keys([i for i, _ in hits])
+        return [(i, c, k) for (i, c), k in zip(hits, keys, strict=True)]
+
     def prefetch(self, keys: Iterable[str]) -> None:
         """Look up the sense and WordNet rows of ``keys`` in a few queries."""
         keys = list(keys)
@@ -174,10 +201,13 @@ class ArraySource:
         token_keys: the n tokens' gold sense keys.
         token_groups: the n tokens' group keys (``vocabulary.group_key(lemma, pos)``).
         token_ids: the n tokens' ids (what the search returns); default 0 ... n-1.
+        example_tokens: (m, dim) WordNet example token vectors in the index's space
+            (normalized), with ``example_keys`` and ``example_groups`` (one per token; ids
+            are n ... n + m - 1); default: none.
 
     Raises:
         InputError: ``tokens``, ``token_keys``, ``token_groups`` and ``token_ids`` differ
-            in length.
+            in length, or the example arrays do.
     """
 
     def __init__(self, inventory: WordNet, *, senses: Mapping[str, np.ndarray] | None = None,
@@ -187,7 +217,11 @@ class ArraySource:
                  tokens: np.ndarray | None = None,
                  token_keys: Sequence[Sequence[str]] = (),
                  token_groups: Sequence[str] = (),
-                 token_ids: Sequence[int] | None = None) -> None:
+                 token_ids: Sequence[int] | None = None,
+                 example_tokens: np.ndarray | None = None,
+                 example_keys: Sequence[Sequence[str]] = (),
+                 example_groups: Sequence[str] = (),
+                 example_ids: Sequence[int] | None = None) -> None:
         self.inventory = inventory
         self._senses = {k: np.asarray(v, np.float32) for k, v in (senses or {}).items()}
         self._support = dict(support or {})
@@ -206,6 +240,17 @@ class ArraySource:
         for row, group in enumerate(token_groups):
             self._rows_of.setdefault(group, []).append(row)
         self._propagated: dict[str, np.ndarray | None] = {}
+        self._examples = (np.zeros((0, dim), np.float32) if example_tokens is None
+                          else np.asarray(example_tokens, np.float32))
+        if not len(self._examples) == len(example_keys) == len(example_groups):
+            raise InputError(f"{len(self._examples)} example vectors, {len(example_keys)} key "
+                             f"lists and {len(example_groups)} groups: give one of each")
+        self._example_keys = [list(k) for k in example_keys]
+        self._example_ids = (list(range(len(ids), len(ids) + len(self._examples)))
+                             if example_ids is None else [int(i) for i in example_ids])
+        self._example_rows: dict[str, list[int]] = {}
+        for row, group in enumerate(example_groups):
+            self._example_rows.setdefault(group, []).append(row)
 
     @staticmethod
     def _stack(table: Mapping[str, np.ndarray], keys: Sequence[str]
@@ -244,6 +289,19 @@ class ArraySource:
     def token_keys(self, ids: Sequence[int]) -> list[list[str]]:
         return [self._keys_of.get(i, []) for i in ids]
 
+    def example_count(self, groups: Sequence[str]) -> int:
+        return sum(len(self._example_rows.get(g, ())) for g in dict.fromkeys(groups))
+
+    def search_examples(self, vector: np.ndarray, groups: Sequence[str], k: int
+                        ) -> list[tuple[int, float, list[str]]]:
+        rows = sorted(r for g in dict.fromkeys(groups) for r in self._example_rows.get(g, ()))
+        if k <= 0 or not rows:
+            return []
+        cosines = self._examples[rows] @ np.asarray(vector, np.float32)
+        order = np.argsort(-cosines, kind="stable")[:k]
+        return [(self._example_ids[rows[t]], float(cosines[t]), self._example_keys[rows[t]])
+                for t in order]
+
     def propagated_vector(self, sense: SenseInfo) -> np.ndarray | None:
         if not self._senses:
             return None
@@ -272,6 +330,7 @@ class ArraySource:
             matrix = source._vectors(store, [table[k][0] for k in names])
             return dict(zip(names, matrix, strict=True))
 
+        example_ids, example_vectors, example_groups = _store_rows(source.examples)
         ids, matrix = source.tokens.all_vectors()
         layout = source.tokens.groups()
         wanted = list(layout) if groups is None else [g for g in groups if g in layout]
@@ -285,4 +344,18 @@ class ArraySource:
             examples=vectors(source.wordnet_senses,
                              {k: r for (k, kind), r in wordnet.items() if kind == "examples"}),
             tokens=matrix[positions], token_keys=queries.token_keys(token_ids),
-            token_groups=[g for g in wanted for _ in range(*layout[g])], token_ids=token_ids)
+            token_groups=[g for g in wanted for _ in range(*layout[g])], token_ids=token_ids,
+            example_tokens=example_vectors, example_groups=example_groups,
+            example_keys=queries.token_keys(example_ids), example_ids=example_ids)
+
+
+def _store_rows(store: VectorStore | SegmentedStore | None
+                ) -> tuple[list[int], np.ndarray | None, list[str]]:
+    """Ids, vectors ((n, dim) float32) and group keys of every row of a flat store (each
+    part of a segmented one); nothing for None or a store without a row layout."""
+    parts = [] if store is None else getattr(store, "parts", [store])
+    if not parts or not all(hasattr(p, "row_groups") for p in parts):
+        return [], None, []
+    pieces = [p.all_vectors() for p in parts]
+    return ([int(i) for ids, _ in pieces for i in ids.tolist()],
+            np.concatenate([v for _, v in pieces]), [g for p in parts for g in p.row_groups()])

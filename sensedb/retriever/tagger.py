@@ -7,8 +7,10 @@ them main verbs ("I have five lights"), not as auxiliaries ("I have seen it").
 A word's candidates are its senses in every POS WordNet's morphology allows; the POS head's
 log-probability of each candidate's POS is one feature of the score (soft evidence, never a
 filter). Multiword expressions WordNet knows (up to three words: "took place", "kind of")
-are scored against their words read one by one and kept only where they score higher
-(:func:`tag_words`), so "a kind of fruit" keeps the noun *kind*.
+are scored against their words read one by one and kept only where they score higher by a
+margin fitted on SemCor (:func:`tag_words`), so "a kind of fruit" keeps the noun *kind* and
+"pointed out" the phrasal verb; closed-class multiwords whose first word is a plain
+preposition or particle ("flew out of the cave") are no reading at all.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import numpy as np
 from ..corpora.tokenize import check_text, tokenize
 from ..pos_head import CONTENT_TAGS, TAGS, content_log_probabilities
 from .discourse import one_sense_per_discourse as agree
+from .scoring import multiword_margin
 from .target import Target, merged
 
 if TYPE_CHECKING:  # the facade delegates to tag_text: no import at module level
@@ -49,6 +52,10 @@ be am is are was were been being have has had having do does did doing done
 's 're 've 'd 'm
 """.split())
 NEGATIONS = frozenset({"not", "n't", "never"})
+# A multiword reading made only of closed-class words ("out of", "at all") is no reading where
+# the POS head tags its first word as one of these: "out" of "flew out of the cave" is a
+# preposition in its plain sense, not the adverb out_of ("motivated by").
+PLAIN_FUNCTION_TAGS = frozenset({"ADP", "PRT"})
 
 
 @dataclass
@@ -161,7 +168,9 @@ def readings(index: SenseIndex, words: list[str], tags: np.ndarray | None
              ) -> tuple[list[tuple[int, int, list]], list[tuple[int, int, list]]]:
     """The single-word readings (start, start + 1, pairs) of a sentence's content words
     (be/have/do only as main verbs, see :func:`_is_main_verb`) and every multiword reading
-    WordNet knows (start, end, pairs), overlapping ones included; :func:`tag_words` chooses."""
+    WordNet knows (start, end, pairs), overlapping ones included, except closed-class ones
+    whose first word the head tags as a preposition or particle (:func:`_plain_function_words`);
+    :func:`tag_words` chooses."""
     singles, multi = [], []
     for at, word in enumerate(words):
         lower = word.lower()
@@ -182,10 +191,20 @@ def readings(index: SenseIndex, words: list[str], tags: np.ndarray | None
             piece = words[start:start + length]
             if len(piece) < length or not all(any(c.isalpha() for c in w) for w in piece):
                 continue
+            if _plain_function_words(piece, tags, start):
+                continue
             pairs = [p for p in index.inventory.lemmatize(" ".join(piece)) if "_" in p[0]]
             if pairs:
                 multi.append((start, start + length, pairs))
     return singles, multi
+
+
+def _plain_function_words(piece: list[str], tags: np.ndarray | None, start: int) -> bool:
+    """Whether a multiword ``piece`` starting at word ``start`` is closed-class words only,
+    the first of them tagged as a preposition or particle (PLAIN_FUNCTION_TAGS) by the POS
+    head's ``tags`` ((n_words, 12) log-probabilities; None: never)."""
+    return (tags is not None and all(w.lower() in STOPWORDS | LIGHT_VERBS for w in piece)
+            and TAGS[int(np.argmax(tags[start]))] in PLAIN_FUNCTION_TAGS)
 
 
 def _span_pos(tags: np.ndarray | None, start: int, end: int) -> np.ndarray | None:
@@ -206,7 +225,9 @@ def tag_words(index: SenseIndex, sentences: list[list[str]], *, progress: bool =
     every word's vector and POS-head tags; each single word and each multiword reading is
     scored (``index.disambiguate``; a multiword's vector is the mean of its words'); a
     multiword is kept only where its best score beats the best score of every single-word
-    reading inside it (its words read one by one), overlapping multiwords by best score.
+    reading inside it (its words read one by one) by more than ``scoring.multiword_margin``
+    (negative for phrasal verbs: "pointed out" is kept though "pointed" alone scores a
+    little higher), overlapping multiwords by best score.
     Returns per sentence the (target, pairs, answer) of each tagged word, in word order."""
     found = [readings(index, words, None) for words in sentences]  # pairs for ensure
     every = [p for singles, multi in found for _, _, pairs in singles + multi for p in pairs]
@@ -240,8 +261,11 @@ def tag_words(index: SenseIndex, sentences: list[list[str]], *, progress: bool =
         chosen = []
         for start, end, _ in sorted(multi, key=lambda m: -best[(m[0], m[1])]):
             inner = [best[(a, b)] for a, b, _ in singles if start <= a < end]
-            if taken.intersection(range(start, end)) or (inner and best[(start, end)] <=
-                                                          max(inner)):
+            answer = scored[(start, end)][2]
+            margin = multiword_margin(index.weights, answer.senses[0].pos
+                                      if answer.senses else "")
+            if taken.intersection(range(start, end)) or (
+                    inner and best[(start, end)] - max(inner) <= margin):
                 continue
             taken.update(range(start, end))
             chosen.append((start, end))
