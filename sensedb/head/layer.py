@@ -8,7 +8,7 @@ pass plus one extra layer, about 1/6 of a 6-layer model's cost.
 :func:`layer_forward` is the BERT layer written out (self-attention, residual + LayerNorm,
 feed-forward, residual + LayerNorm; no dropout) so that it can compute only chosen query
 positions: training needs the output at a batch's target pieces only, while keys and values
-still cover every piece. Checked against the model's own layer in tests/head/test_layer.py.
+still cover every piece. Checked against the model's own layer in tests/test_head_layer.py.
 
 Like :mod:`sensedb.encoder`, which owns it, this module imports torch.
 """
