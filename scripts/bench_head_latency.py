@@ -1,6 +1,6 @@
 """Latency of a query's encoder pass with and without a retrieval head, side by side.
 
-    python scripts/bench_head_latency.py runs/head12-heads/quick.npz
+    python scripts/bench_head_latency.py runs/head12-heads/quick.npz [--threads 1]
 
 One 12-word sentence: its word vectors and its sentence vector (what a `wsd` query encodes),
 30 interleaved repetitions, medians.
@@ -8,7 +8,7 @@ One 12-word sentence: its word vectors and its sentence vector (what a `wsd` que
 
 from __future__ import annotations
 
-import sys
+import argparse
 import time
 
 import numpy as np
@@ -18,8 +18,14 @@ from sensedb.head import RetrievalHead
 
 
 def main() -> None:
-    head = RetrievalHead.load(sys.argv[1])
-    plain, headed = Encoder(head=None, threads=2), Encoder(head=head, threads=2)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("head", help="a head file or directory")
+    parser.add_argument("--threads", type=int, default=2,
+                        help="torch threads (1 is steadier on a loaded machine)")
+    args = parser.parse_args()
+    head = RetrievalHead.load(args.head)
+    plain = Encoder(head=None, threads=args.threads)
+    headed = Encoder(head=head, threads=args.threads)
     words = "He sat on the bank of the river and watched the currents".split()
     for encoder in (plain, headed):  # warm up
         encoder.word_vectors([words])

@@ -160,7 +160,10 @@ def score(f: Features, word: np.ndarray | None, sentence: np.ndarray | None,
             "first_sense": np.broadcast_to(f.rank[cands] == 1, shape),
             "inv_rank": np.broadcast_to(1.0 / np.maximum(f.rank[cands], 1), shape),
             "nn_cos": np.zeros(shape), "context_gloss_cos": context_cos}
-        x = np.stack([np.asarray(columns[n], np.float64) for n in FEATURES], axis=2)
+        # features not computed here are 0: pos_logp and rare_base are constant over one
+        # lemma's candidates when the lemma and POS are given, and later ones weigh 0
+        x = np.stack([np.asarray(columns.get(n, np.zeros(shape)), np.float64)
+                      for n in FEATURES], axis=2)
         for family, weights_vector in w.items():
             best = np.argmax(x @ weights_vector, axis=1)  # first of ties: WordNet order
             for n, i in enumerate(items):

@@ -215,6 +215,8 @@ class Encoder:
         self.head = load_head(head, model=self.name, layers=self.layer_spec.describe())
         if self.head is not None:
             self.head.check_encoder(self.name, self.dim, self.layer_spec.describe())
+        # a head with a trained last layer reruns it on the layer below (sensedb.head.layer)
+        self._head_layer = self.head.bind(self.model) if self.head is not None else None
 
     # ------------------------------------------------------------------ identity
     def describe(self) -> dict:
@@ -345,6 +347,8 @@ class Encoder:
 
         for batch in self._batches(windows):
             states = self._forward([windows[i].piece_ids for i in batch])
+            headed = None if self._head_layer is None else self._head_layer(
+                states, [len(windows[i].piece_ids) + 2 for i in batch])
             slots, rows, cols = [], [], []
             for row, index in enumerate(batch):
                 for col, slot in enumerate(windows[index].piece_word):
@@ -355,7 +359,8 @@ class Encoder:
             if slots:
                 slot_t = torch.tensor(slots, dtype=torch.long)
                 for name, spec in parsed.items():
-                    hidden = _combine(states, spec)
+                    hidden = _combine(states if headed is None or spec.describe() != self.head
+                                      .layers else headed, spec)
                     outs[name].index_add_(0, slot_t, hidden[rows, cols].float().cpu())
                 counts.index_add_(0, slot_t, torch.ones(len(slots)))
             done = sum(len({s for s in windows[i].piece_word if s >= 0}) for i in batch)

@@ -1,19 +1,25 @@
 """Retrieval heads: small trained maps on the frozen encoder's vectors.
 
-A head is two (dim, dim) float32 matrices: ``word`` maps every word vector the encoder
-outputs (usages, labelled corpus tokens, WordNet example tokens) and ``sentence`` maps every
-sentence vector (glosses, whole sentences). They are trained on a sense-labelled corpus
-(``sensedb train-head``; ``scripts/train_head.py`` for the shipped one) so that a usage's
-vector is nearest to its gold sense's vectors among the lemma's candidates. The index stays a
-vector database: sense, gloss and example vectors are computed through the head and stored in
+A head has up to three parts, each optional (absent: identity): ``word``, a (dim, dim) float32
+matrix that maps every word vector the encoder outputs (usages, labelled corpus tokens,
+WordNet example tokens); ``sentence``, one that maps every sentence vector (glosses, whole
+sentences); and ``layer``, trained weights of the encoder's last transformer layer
+(:mod:`sensedb.head.layer`), rerun on the hidden states of the layer below to give the word
+vectors (one extra layer per forward pass; sentence vectors stay the model's). They are
+trained on a sense-labelled corpus (``sensedb train-head`` for linear maps;
+``scripts/train_last_layer.py`` for a layer) so that a usage's vector is nearest to its gold
+sense's vectors among the lemma's candidates. The index stays a vector database: sense, gloss
+and example vectors are computed through the head and stored in
 FAISS; a query is one forward pass, the map, and an inner-product search.
 
-A head file is an ``.npz`` (``word``, ``sentence``) with a JSON record beside it (same stem,
-``.json``): model, layers, the scoring formulas it was trained with, and its provenance
-(data, command, seed, date, git commit). Its identity is the SHA-256 of the two arrays
-(:attr:`RetrievalHead.sha256`), which an index manifest records: an index refuses vectors of
-another head. The head of the default model ships in the package
-(``sensedb/data/head_all-MiniLM-L6-v2.npz``) and is used by default with that model.
+A head file is an ``.npz`` (``word``, ``sentence``, ``layer.<parameter>``: those present)
+with a JSON record beside it (same stem, ``.json``): model, layers, the scoring formulas it was
+trained with (``{family: {feature: weight}}`` by feature name, so features appended to
+``scoring.FEATURES`` later get weight 0), and its provenance (data, command, seed, date, git
+commit). Its identity is the SHA-256 of its arrays (:attr:`RetrievalHead.sha256`), which an
+index manifest records: an index refuses vectors of another head. A head shipped in the
+package for the default model (``sensedb/data/head_all-MiniLM-L6-v2.npz``) is used by
+default with that model.
 """
 
 from __future__ import annotations
@@ -32,7 +38,8 @@ from ..errors import ConfigurationError
 
 __all__ = ["FORMAT", "RetrievalHead", "default_head", "default_head_path", "load_head"]
 
-FORMAT = "sensedb-retrieval-head/1"
+FORMAT = "sensedb-retrieval-head/2"
+READS = ("sensedb-retrieval-head/1", FORMAT)  # /1: linear maps only
 DEFAULT_HEAD_FILE = "head_all-MiniLM-L6-v2.npz"
 #: The model the shipped head was trained for.
 DEFAULT_HEAD_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
@@ -42,58 +49,103 @@ _MAX_BYTES = 32 << 20
 
 @dataclass(eq=False)
 class RetrievalHead:
-    """Linear maps applied to the encoder's vectors (row vectors: ``x @ word``).
+    """Trained maps applied to the encoder's vectors (row vectors: ``x @ word``).
 
-    ``word``, ``sentence``: (dim, dim) float32; ``model``: the encoder model it was trained
-    for; ``layers``: the layer spec of the word vectors it maps (``"last"``); ``scoring``:
-    the evidence formulas trained with it (``{"corpus": {feature: w}, "wordnet_only":
-    {...}}``, the manifest's ``scoring`` of an index built through it) or None;
-    ``provenance``: JSON-able record of data, command, seed, date, commit."""
+    ``word``, ``sentence``: (dim, dim) float32 or None (identity); ``layer``: trained
+    parameters of the encoder's last transformer layer by ``state_dict`` name
+    (:data:`sensedb.head.layer.LAYER_KEYS`; float16 or float32; a parameter left out is the
+    model's own) or None; ``model``: the encoder model it was trained for; ``layers``: the
+    layer spec of the word vectors it maps (``"last"``); ``scoring``: the evidence formulas
+    trained with it (``{"corpus": {feature: w}, "wordnet_only": {...}}``, the manifest's
+    ``scoring`` of an index built through it) or None; ``provenance``: JSON-able record of
+    data, command, seed, date, commit."""
 
-    word: np.ndarray
-    sentence: np.ndarray
+    word: np.ndarray | None
+    sentence: np.ndarray | None
     model: str
     layers: str = "last"
     scoring: dict | None = None
     provenance: dict = field(default_factory=dict)
     source: str | None = None  # the file it was read from (None: made in memory)
+    layer: dict[str, np.ndarray] | None = None
 
     def __post_init__(self) -> None:
-        self.word = np.ascontiguousarray(self.word, dtype=np.float32)
-        self.sentence = np.ascontiguousarray(self.sentence, dtype=np.float32)
-        dim = self.word.shape[0] if self.word.ndim == 2 else -1
-        if self.word.shape != (dim, dim) or self.sentence.shape != (dim, dim):
-            raise ConfigurationError(f"retrieval head shapes {self.word.shape} and "
-                                     f"{self.sentence.shape}: want two square (dim, dim) maps")
-        if not (np.isfinite(self.word).all() and np.isfinite(self.sentence).all()):
+        maps = [m for m in (self.word, self.sentence) if m is not None]
+        if not maps and not self.layer:
+            raise ConfigurationError("retrieval head has no map and no layer")
+        if self.layer:
+            self.layer = {str(k): np.ascontiguousarray(v) for k, v in sorted(self.layer.items())}
+            if any(v.dtype not in (np.float16, np.float32) for v in self.layer.values()):
+                raise ConfigurationError("retrieval head layer weights must be float16/32")
+        dim = self._layer_dim() if self.layer else maps[0].shape[0] if maps[0].ndim else -1
+        for name in ("word", "sentence"):
+            value = getattr(self, name)
+            if value is None:
+                continue
+            value = np.ascontiguousarray(value, dtype=np.float32)
+            setattr(self, name, value)
+            if value.shape != (dim, dim):
+                raise ConfigurationError(f"retrieval head {name} map of shape {value.shape}: "
+                                         f"want a square ({dim}, {dim}) map")
+        arrays = [m for m in (self.word, self.sentence) if m is not None]
+        arrays += list((self.layer or {}).values())
+        if not all(np.isfinite(a).all() for a in arrays):
             raise ConfigurationError("retrieval head has non-finite weights")
+        self._dim = int(dim)
+
+    def _layer_dim(self) -> int:
+        for name, value in self.layer.items():
+            if value.ndim == 1 or (value.ndim == 2 and name.endswith(".weight")):
+                return int(value.shape[0])
+        raise ConfigurationError("retrieval head layer has no usable parameter")
 
     @property
     def dim(self) -> int:
-        return int(self.word.shape[0])
+        return self._dim
 
     @property
     def sha256(self) -> str:
-        """SHA-256 (hex) of the two maps' float32 bytes: the identity an index records."""
+        """SHA-256 (hex) of the maps' float32 bytes, then each layer parameter's name and
+        bytes in name order: the identity an index records."""
         digest = hashlib.sha256()
-        digest.update(self.word.tobytes())
-        digest.update(self.sentence.tobytes())
+        for matrix in (self.word, self.sentence):
+            if matrix is not None:
+                digest.update(matrix.tobytes())
+        for name, value in (self.layer or {}).items():
+            digest.update(f"{name}:{value.dtype.str}:{value.shape}".encode())
+            digest.update(value.tobytes())
         return digest.hexdigest()
 
     def words(self, vectors: np.ndarray) -> np.ndarray:
-        """Word vectors through the head: (n, dim) float32 -> (n, dim) float32."""
-        return np.asarray(vectors, dtype=np.float32) @ self.word
+        """Word vectors through the head's word map: (n, dim) float32 -> (n, dim) float32
+        (the same array when there is no map: the layer, if any, already made them)."""
+        vectors = np.asarray(vectors, dtype=np.float32)
+        return vectors if self.word is None else vectors @ self.word
 
     def sentences(self, vectors: np.ndarray) -> np.ndarray:
         """Sentence vectors through the head, (n, dim) float32; rows that were unit length
         (the model normalizes its sentence vectors) are L2-normalized again."""
         vectors = np.asarray(vectors, dtype=np.float32)
+        if self.sentence is None:
+            return vectors
         out = vectors @ self.sentence
         norms = np.linalg.norm(vectors, axis=1)
         unit = np.abs(norms - 1.0) < 1e-3
         if unit.any():
             out[unit] /= np.maximum(np.linalg.norm(out[unit], axis=1, keepdims=True), 1e-12)
         return out
+
+    def bind(self, model):
+        """The last-layer hook for ``model`` (a transformers BERT-like model):
+        a :class:`sensedb.head.layer.LastLayer`, or None for a head without a layer.
+
+        Raises:
+            ConfigurationError: the layer's parameters do not fit the model's last layer."""
+        if not self.layer:
+            return None
+        from .layer import LastLayer  # torch: only when an encoder binds a layer head
+
+        return LastLayer(model, self.layer)
 
     def describe(self) -> dict:
         """What an index manifest records about the head (``sha256`` is compared)."""
@@ -118,13 +170,16 @@ class RetrievalHead:
         if target.suffix != ".npz":
             target = target / HEAD_FILE
         target.parent.mkdir(parents=True, exist_ok=True)
-        record = {"format": FORMAT, "model": self.model, "layers": self.layers,
-                  "scoring": self.scoring, "provenance": self.provenance}
+        record = {"format": FORMAT if self.layer else READS[0], "model": self.model,
+                  "layers": self.layers, "scoring": self.scoring, "provenance": self.provenance}
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-            for name, array in (("word", self.word), ("sentence", self.sentence),
-                                ("record", np.frombuffer(json.dumps(record, sort_keys=True)
-                                                         .encode(), dtype=np.uint8))):
+            arrays = [(n, a) for n, a in (("word", self.word), ("sentence", self.sentence))
+                      if a is not None]
+            arrays += [(f"layer.{n}", a) for n, a in (self.layer or {}).items()]
+            arrays.append(("record", np.frombuffer(json.dumps(record, sort_keys=True)
+                                                   .encode(), dtype=np.uint8)))
+            for name, array in arrays:
                 data = io.BytesIO()
                 np.save(data, array, allow_pickle=False)
                 info = zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0))
@@ -151,16 +206,19 @@ class RetrievalHead:
                                          "large for a retrieval head")
             with np.load(source, allow_pickle=False) as data:
                 record = json.loads(bytes(data["record"]).decode())
-                word, sentence = data["word"], data["sentence"]
+                word = data["word"] if "word" in data.files else None
+                sentence = data["sentence"] if "sentence" in data.files else None
+                layer = {name[len("layer."):]: data[name] for name in data.files
+                         if name.startswith("layer.")}
         except (OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:
             raise ConfigurationError(f"{source}: not a readable retrieval head "
                                      f"({type(exc).__name__}: {exc})") from None
-        if record.get("format") != FORMAT:
+        if record.get("format") not in READS:
             raise ConfigurationError(f"{source}: format {record.get('format')!r}, this "
-                                     f"sensedb reads {FORMAT!r}")
+                                     f"sensedb reads {' and '.join(map(repr, READS))}")
         return cls(word, sentence, model=str(record["model"]), layers=str(record["layers"]),
                    scoring=record.get("scoring"), provenance=record.get("provenance") or {},
-                   source=str(source))
+                   source=str(source), layer=layer or None)
 
 
 def default_head_path() -> Path:
