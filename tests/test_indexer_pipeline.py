@@ -129,3 +129,15 @@ def test_pipelined_replace_and_a_failing_commit(tmp_path, encoder, wordnet, monk
     open_or_create(reference, encoder, wordnet)
     job(reference, encoder, wordnet, documents, pipeline=False)
     assert_same_sums(sense_rows(directory), sense_rows(reference))
+
+
+def test_stage_threads_run_at_background_priority():
+    import os
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        pytest.skip("per-thread priorities are Linux's")
+    main = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    with OrderedWriter() as writer:
+        nice = writer.call(lambda: os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))()
+    assert nice == 19 and os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == main

@@ -15,12 +15,16 @@ a queue protocol of our own.
 Overlap pays only where the encoder leaves the processor idle: on a GPU, or on a CPU with
 more cores than torch's threads. On a CPU whose cores torch already fills, the reader and
 writer take cores from the encoder (BENCHMARKS.md); :func:`pipeline_pays` decides for
-``pipeline=None``.
+``pipeline=None``. On Linux the reader and writer threads run at the lowest scheduling
+priority (``BACKGROUND_NICE``; a Linux thread is a task with its own nice value), so they
+take the cycles the encoder's threads leave idle rather than time from them.
 """
 
 from __future__ import annotations
 
 import os
+import sys
+import threading
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -30,6 +34,18 @@ T = TypeVar("T")
 
 #: Chunks waiting at each hand-off of a pipelined job (read ahead, and committed behind).
 DEPTH = 1
+#: The nice value of the reader and writer threads on Linux (19: the lowest priority).
+BACKGROUND_NICE = 19
+
+
+def _background_priority() -> None:
+    """Lower the calling thread's scheduling priority (Linux: per thread; elsewhere
+    ``setpriority`` would change the whole process, so nothing is done)."""
+    if sys.platform.startswith("linux"):
+        try:
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), BACKGROUND_NICE)
+        except OSError:  # not permitted here: run at the process's priority
+            pass
 
 
 def pipeline_pays(device: str, torch_threads: int) -> bool:
@@ -46,7 +62,8 @@ def read_ahead(produce: Callable[[], T | None], depth: int = DEPTH) -> Iterator[
     ``depth`` items ahead of the consumer. An exception in ``produce`` is raised here, at
     the item where it happened; closing the iterator early waits for the item in progress
     and makes no more."""
-    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sensedb-read")
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sensedb-read",
+                              initializer=_background_priority)
     ahead: deque[Future] = deque(pool.submit(produce) for _ in range(max(depth, 1)))
     try:
         while True:
@@ -67,7 +84,8 @@ class OrderedWriter:
 
     def __init__(self, depth: int = DEPTH) -> None:
         self.depth = max(depth, 1)
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sensedb-write")
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sensedb-write",
+                                        initializer=_background_priority)
         self._pending: deque[Future] = deque()
 
     def submit(self, call: Callable[..., object], *args: object) -> None:
