@@ -1,16 +1,22 @@
 """Index a corpus and compare with a bare encoder pass over the same sentences, in one run.
 
     python scripts/bench_index.py --data ../shared/data/wsd/semcor/semcor.data.xml \
-        --index runs/semcor-index --json runs/bench_index.json
+        --index runs/semcor-index --rounds 2 --json runs/bench_index.json
+    python scripts/bench_index.py --data ../shared/data/wsd/semcor/semcor.data.xml \
+        --index runs/bench-index --documents 40 --modes serial,pipelined --rounds 2
 
-Prints wall time, word tokens/s and the ratio of indexing throughput to the bare pass. The
-bare pass runs before and after the job and the ratio uses their mean, so a drift in the
-machine's speed during the run does not favour either side. ``--rounds N`` alternates N jobs
-with N + 1 bare passes (bare, job, bare, ..., bare) and compares the means: this machine's
-speed swings by 10-20% over minutes, so one round's ratio says little on its own.
-Also reports where the job's time went (reading, encoding, writing chunks, rebuilding FAISS),
-how long Python's garbage collector ran in each pass, and how many padded word pieces the
-job's chunks cost against one call over every sentence (``Encoder.batch_plan``).
+Prints (and with ``--json`` writes) wall time, word tokens/s and the ratio of indexing
+throughput to the bare pass. Bare passes and jobs alternate: bare, job, bare, job, ..., bare
+(``--rounds N`` rounds of every job mode in ``--modes``: ``serial`` and/or ``pipelined``,
+``sensedb.indexer.pipeline``), and each job is compared with the mean of the bare passes
+before and after it, so a drift in the machine's speed favours neither side; this machine's
+speed swings by 10-20% over minutes, so one round's ratio says little on its own. The jobs
+of different modes must build the same index: the script checks their token vectors.
+``--documents N`` takes the corpus's first N documents (a slice, written beside the index).
+Also reports where each job's time went (reading, encoding, writing chunks, finalize; a
+pipelined job's stages overlap), how long Python's garbage collector ran, the load average
+and, with ``--plan``, how many padded word pieces the job's chunks cost against one call over
+every sentence (``Encoder.batch_plan``).
 """
 
 from __future__ import annotations
@@ -18,116 +24,181 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import os
 import shutil
+import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
+import sensedb.api
 from sensedb import Encoder, build_index, read_raganato
 from sensedb.indexer.chunks import CHUNK_WORDS, chunk_documents
+
+MODES = ("serial", "pipelined")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", required=True, help="CORPUS.data.xml (gold key beside it)")
     parser.add_argument("--index", required=True, help="index directory (replaced)")
+    parser.add_argument("--documents", type=int, default=None,
+                        help="only the corpus's first N documents (default: all)")
+    parser.add_argument("--modes", default="serial",
+                        help="job modes to alternate, comma-separated: serial, pipelined "
+                             "(default serial)")
+    parser.add_argument("--chunk-words", type=int, default=CHUNK_WORDS,
+                        help=f"words per chunk of the jobs (default {CHUNK_WORDS}, the job's); "
+                             "a slice needs smaller ones for a pipelined job to overlap chunks")
     parser.add_argument("--layers", default="last")
+    parser.add_argument("--dtype", default="fp32", help="the model's dtype, both sides")
+    parser.add_argument("--device", default=None)
     parser.add_argument("--standardize", action="store_true")
     parser.add_argument("--rounds", type=int, default=1,
-                        help="index jobs, each between two bare passes (default 1)")
+                        help="rounds of jobs (one per mode), each between two bare passes")
     parser.add_argument("--json", default=None, help="also write the figures here")
+    parser.add_argument("--plan", action="store_true",
+                        help="also plan the batch padding (no model run; tokenizes twice)")
     parser.add_argument("--plan-chunk-words", default=str(CHUNK_WORDS),
                         help="chunk sizes (words, comma-separated) whose batch padding to plan "
                              f"against one call (default {CHUNK_WORDS}, the job's)")
     parser.add_argument("--plan-only", action="store_true",
                         help="print the padding plans and stop (no model run, seconds)")
     args = parser.parse_args()
+    modes = [m for m in args.modes.split(",") if m]
+    sensedb.api.CHUNK_WORDS = args.chunk_words  # what build_index cuts the job into
+    if not modes or any(m not in MODES for m in modes):
+        parser.error(f"--modes: give some of {', '.join(MODES)}")
     data = Path(args.data)
     gold = data.with_name(data.name.replace(".data.xml", ".gold.key.txt"))
+    if args.documents is not None:
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        from kill_resume import prepare_corpus
+
+        work = Path(args.index).parent / (Path(args.index).name + "-corpus")
+        work.mkdir(parents=True, exist_ok=True)
+        data, gold = prepare_corpus(data, gold, args.documents, 1, work)
 
     t0 = time.perf_counter()
     documents = list(read_raganato(data, gold))
     sentences = [s.words for d in documents for s in d.sentences]
     read_seconds = time.perf_counter() - t0
     words = sum(len(s) for s in sentences)
-    # the padding of one call over every sentence against chunks like the job's
-    planner = Encoder(layers=args.layers)
-    plan_one_call = planner.batch_plan(sentences)
-    chunk_plans = {}
-    for size in (int(x) for x in args.plan_chunk_words.split(",")):
-        plans = [planner.batch_plan([s.words for d in chunk for s in d.sentences])
-                 for chunk in chunk_documents(documents, size)]
-        totals = {key: sum(plan[key] for plan in plans) for key in plan_one_call}
-        chunk_plans[size] = {"chunks": len(plans), **totals, "padded_over_one_call": round(
-            totals["padded_pieces"] / plan_one_call["padded_pieces"], 4)}
-    del planner, documents
+    settings = {"layers": args.layers, "dtype": args.dtype, "device": args.device}
+    plans = _plans(Encoder(**settings), documents, sentences, args.plan_chunk_words) \
+        if args.plan or args.plan_only else None
+    del documents
     if args.plan_only:
-        print(json.dumps({"one_call": plan_one_call, "chunk_words": chunk_plans}, indent=2))
+        print(json.dumps(plans, indent=2))
         return
 
     collector = _CollectorClock()
 
     def bare_pass() -> float:
-        encoder = Encoder(layers=args.layers)
+        encoder = Encoder(**settings)
         t0 = time.perf_counter()
         encoder.word_vectors(sentences, progress=True)
         return time.perf_counter() - t0
 
-    def index_run():
-        shutil.rmtree(args.index, ignore_errors=True)
+    def index_run(mode: str):
+        path = f"{args.index}-{mode}"
+        shutil.rmtree(path, ignore_errors=True)
         t0 = time.perf_counter()
-        report = build_index(data, args.index, gold=gold, layers=args.layers,
-                             standardize=args.standardize)
+        report = build_index(data, path, gold=gold, layers=args.layers, dtype=args.dtype,
+                             device=args.device, standardize=args.standardize,
+                             pipeline=mode == "pipelined")
         return time.perf_counter() - t0, report
 
     # bare, job, bare, job, ..., bare: every job sits between two bare passes
+    load = [os.getloadavg()[0]]
     bare = [bare_pass()]
-    gc_bare, gc_index = [collector.take()], []
-    runs = []
+    gc_bare = [collector.take()]
+    runs: dict[str, list] = {mode: [] for mode in modes}
+    ratios: dict[str, list[float]] = {mode: [] for mode in modes}
+    gc_index: dict[str, list[float]] = {mode: [] for mode in modes}
     for _ in range(args.rounds):
-        runs.append(index_run())
-        gc_index.append(collector.take())
-        bare.append(bare_pass())
-        gc_bare.append(collector.take())
+        for mode in modes:
+            seconds, report = index_run(mode)
+            runs[mode].append((seconds, report))
+            gc_index[mode].append(round(collector.take(), 2))
+            bare.append(bare_pass())
+            gc_bare.append(collector.take())
+            ratios[mode].append(round((bare[-2] + bare[-1]) / 2 / seconds, 3))
+            load.append(os.getloadavg()[0])
     bare_seconds = float(np.mean(bare))
-    index_seconds = float(np.mean([seconds for seconds, _ in runs]))
-    report = runs[-1][1]
 
-    def mean_of(name: str) -> float:
-        return round(float(np.mean([getattr(r, name) for _, r in runs])), 1)
+    def mean_of(mode: str, name: str) -> float:
+        return round(float(np.mean([getattr(r, name) for _, r in runs[mode]])), 1)
 
+    jobs = {}
+    for mode in modes:
+        index_seconds = float(np.mean([seconds for seconds, _ in runs[mode]]))
+        jobs[mode] = {
+            "index_seconds_each": [round(x, 1) for x, _ in runs[mode]],
+            "ratio_each_round": ratios[mode],
+            "index_seconds": round(index_seconds, 1),
+            "index_words_per_second": round(words / index_seconds, 1),
+            "read_seconds": mean_of(mode, "read_seconds"),
+            "encode_seconds": mean_of(mode, "encode_seconds"),
+            "write_seconds": mean_of(mode, "write_seconds"),
+            "finalize_seconds": mean_of(mode, "finalize_seconds"),
+            "seconds_beyond_encoding": round(index_seconds - mean_of(mode, "encode_seconds"),
+                                             1),
+            "throughput_ratio_index_to_bare": round(bare_seconds / index_seconds, 3),
+            "garbage_collector_seconds": gc_index[mode],
+            "index_disk_bytes": sum(p.stat().st_size for p in
+                                    Path(f"{args.index}-{mode}").rglob("*") if p.is_file()),
+        }
+    report = runs[modes[0]][-1][1]
     figures = {
-        "corpus": str(data), "sentences": len(sentences), "words": words,
-        "labelled_tokens": report.tokens, "senses": report.senses_touched,
-        "read_seconds": round(read_seconds, 1),
-        "rounds": args.rounds,
+        "corpus": str(data), "documents": report.documents, "sentences": len(sentences),
+        "words": words, "labelled_tokens": report.tokens, "senses": report.senses_touched,
+        "dtype": args.dtype, "cpu_count": os.cpu_count(), "chunk_words": args.chunk_words,
+        "load_average_1min_each_step": [round(x, 1) for x in load],
+        "read_seconds": round(read_seconds, 1), "rounds": args.rounds, "modes": modes,
         "bare_encoder_seconds_each": [round(x, 1) for x in bare],
-        "index_seconds_each": [round(x, 1) for x, _ in runs],
-        "ratio_each_round": [round((bare[n] + bare[n + 1]) / 2 / x, 3)
-                             for n, (x, _) in enumerate(runs)],
         "bare_encoder_seconds": round(bare_seconds, 1),
         "bare_words_per_second": round(words / bare_seconds, 1),
-        "index_seconds": round(index_seconds, 1),
-        "index_words_per_second": round(words / index_seconds, 1),
-        "index_read_seconds": mean_of("read_seconds"),
-        "index_encode_seconds": mean_of("encode_seconds"),
-        "index_write_seconds": mean_of("write_seconds"),
-        "index_finalize_seconds": mean_of("finalize_seconds"),
-        "index_seconds_beyond_encoding": round(
-            index_seconds - float(np.mean([r.encode_seconds for _, r in runs])), 1),
-        "throughput_ratio_index_to_bare": round(bare_seconds / index_seconds, 3),
-        "garbage_collector_seconds": {"bare": [round(x, 2) for x in gc_bare],
-                                      "index": [round(x, 2) for x in gc_index]},
-        "batch_plan_one_call": plan_one_call,
-        "batch_plan_chunk_words": chunk_plans,
-        "index_disk_bytes": sum(p.stat().st_size for p in Path(args.index).rglob("*")
-                                if p.is_file()),
+        "garbage_collector_seconds_bare": [round(x, 2) for x in gc_bare],
+        "jobs": jobs,
+        **({"same_vectors_across_modes": _same_vectors([f"{args.index}-{m}" for m in modes])}
+           if len(modes) > 1 else {}),
+        **({"batch_plans": plans} if plans else {}),
     }
     print(json.dumps(figures, indent=2))
     if args.json:
         Path(args.json).parent.mkdir(parents=True, exist_ok=True)
         Path(args.json).write_text(json.dumps(figures, indent=2) + "\n")
+
+
+def _plans(planner: Encoder, documents, sentences, chunk_words: str) -> dict:
+    """The padding of one call over every sentence against chunks like the job's."""
+    one_call = planner.batch_plan(sentences)
+    chunk_plans = {}
+    for size in (int(x) for x in chunk_words.split(",")):
+        plans = [planner.batch_plan([s.words for d in chunk for s in d.sentences])
+                 for chunk in chunk_documents(documents, size)]
+        totals = {key: sum(plan[key] for plan in plans) for key in one_call}
+        chunk_plans[size] = {"chunks": len(plans), **totals, "padded_over_one_call": round(
+            totals["padded_pieces"] / one_call["padded_pieces"], 4)}
+    return {"one_call": one_call, "chunk_words": chunk_plans}
+
+
+def _same_vectors(paths: list[str]) -> dict:
+    """Whether the indexes at ``paths`` hold the same raw token vectors (their shards, in
+    order): the largest absolute difference from the first."""
+    def vectors(path: str) -> np.ndarray:
+        files = sorted(Path(path, "raw").glob("shard-*.vectors.npy"))
+        return np.concatenate([np.load(f) for f in files])
+
+    first = vectors(paths[0])
+    out = {}
+    for path in paths[1:]:
+        other = vectors(path)
+        out[Path(path).name] = ("different shapes" if other.shape != first.shape
+                                else float(np.abs(other - first).max()))
+    return out
 
 
 class _CollectorClock:

@@ -10,7 +10,7 @@ Each run is a child process running the real `sensedb index` command (one docume
 chunk, so a small corpus has many chunks), killed with SIGKILL either by itself at the N-th
 call of one of the job's steps, or by this script after a random delay:
 
-    encode   on entry to the encoder (``Encoder.word_matrix``)
+    encode   on entry to the encoder's model pass (``Encoder.encode_prepared``)
     commit   after one of a chunk's bulk inserts, inside its transaction
     commit+  right after a transaction commits (before the job's next step)
     fold     while folding token vectors into the sense sums (inside that transaction)
@@ -83,7 +83,7 @@ def child(spec: dict, cli_args: list[str]) -> None:
             return result
         return wrapper
 
-    Encoder.word_matrix = wrap("encode", Encoder.word_matrix, after=False)
+    Encoder.encode_prepared = wrap("encode", Encoder.encode_prepared, after=False)
     Database.insert_rows = staticmethod(wrap("commit", Database.insert_rows, after=True))
     Session.commit = wrap("commit+", Session.commit, after=True)
     fold.add_to_rows = wrap("fold", fold.add_to_rows, after=True)
@@ -252,9 +252,9 @@ class Runner:
     """Runs the child `sensedb index` against one index (and its database)."""
 
     def __init__(self, corpus: Path, gold: Path, chunk_words: int, work: Path,
-                 db_server: str | None) -> None:
+                 db_server: str | None, pipeline: bool = False) -> None:
         self.corpus, self.gold, self.chunk_words = corpus, gold, chunk_words
-        self.work, self.db_server = work, db_server
+        self.work, self.db_server, self.pipeline = work, db_server, pipeline
 
     def database(self) -> str | None:
         """A fresh database on ``db_server`` (None: the index's own SQLite file)."""
@@ -286,7 +286,8 @@ class Runner:
         """One child run; returns (killed, seconds)."""
         spec = {"chunk_words": self.chunk_words, "point": point, "n": n,
                 "counts": str(counts) if counts else None}
-        args = [str(self.corpus), "--gold", str(self.gold), "--index", str(index), "--json"]
+        args = [str(self.corpus), "--gold", str(self.gold), "--index", str(index), "--json",
+                "--pipeline" if self.pipeline else "--no-pipeline"]
         if db_url:
             args += ["--db", db_url]
         command = [sys.executable, __file__, "--child", json.dumps(spec), "--", *args]
@@ -326,13 +327,16 @@ def main(argv: list[str] | None = None) -> int:
                         help="PostgreSQL URL of a server: each index gets a fresh database")
     parser.add_argument("--points", default=",".join((*POINTS, "timer")),
                         help="comma-separated kill points to draw from")
+    parser.add_argument("--pipeline", action="store_true",
+                        help="run the jobs pipelined (reader and writer threads; "
+                             "sensedb.indexer.pipeline)")
     parser.add_argument("--work", type=Path, default=None)
     parser.add_argument("--json", action="store_true", help="print the summary as JSON")
     args = parser.parse_args(argv)
     work = args.work or Path(tempfile.mkdtemp(prefix="sensedb-kill-resume-"))
     work.mkdir(parents=True, exist_ok=True)
     corpus, gold = prepare_corpus(args.corpus, args.gold, args.documents, args.copies, work)
-    runner = Runner(corpus, gold, args.chunk_words, work, args.db_server)
+    runner = Runner(corpus, gold, args.chunk_words, work, args.db_server, args.pipeline)
     rng = random.Random(args.seed)
 
     reference_db = runner.database()

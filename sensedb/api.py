@@ -24,11 +24,12 @@ def build_index(corpus: str | os.PathLike, index: str | os.PathLike, *,
                 model: str | None = None, layers: str | None = None,
                 pooling: str | None = None, standardize: bool | None = None,
                 db_url: str | None = None, device: str | None = None,
-                batch_tokens: int = 4096, wordnet: WordNet | None = None,
+                batch_tokens: int | None = None, wordnet: WordNet | None = None,
                 encoder: Encoder | None = None, progress: bool = True,
                 replace: bool = False, store: str | None = None,
                 ray: str | None = None, ray_workers: int = 2,
-                head: str | os.PathLike | RetrievalHead | None = "auto") -> JobReport:
+                head: str | os.PathLike | RetrievalHead | None = "auto",
+                dtype: str | None = None, pipeline: bool | None = None) -> JobReport:
     """Index a sense-labelled corpus (unified XML + gold keys, or JSONL) into ``index``.
 
     Creates the index, or adds to it (the sense means are updated incrementally). A document
@@ -44,8 +45,12 @@ def build_index(corpus: str | os.PathLike, index: str | os.PathLike, *,
     ``ray_workers`` encoder workers; else a cluster address), committed here as usual
     (``indexer.ray_job``). ``head``: the retrieval head of a new index (``"auto"``: the
     shipped one for the default model; None: none; a head file or directory); an existing
-    index keeps its own, and refuses another. Returns the job's :class:`~sensedb.indexer.JobReport`
-    (counts, seconds).
+    index keeps its own, and refuses another. ``dtype``: the model's floating-point type of a
+    new index (``fp32``, ``bf16``, ``fp16`` on a GPU; default fp32), an existing index's own
+    when None. ``batch_tokens``: padded word pieces per forward pass (None: the device's
+    default, ``encoder.BATCH_TOKENS``). ``pipeline``: overlap reading, encoding and writing
+    (None: where it pays; ``indexer.pipeline``). Returns the job's
+    :class:`~sensedb.indexer.JobReport` (counts, seconds).
 
     Raises:
         InputError: the corpus or its gold file is missing or malformed, a sense key is not
@@ -75,6 +80,7 @@ def build_index(corpus: str | os.PathLike, index: str | os.PathLike, *,
             described = manifest.encoder
             model = model or described.model
             layers, pooling = described.layers, described.layer_pooling
+            dtype = dtype or described.dtype
             if encoder is None and isinstance(head, str) and head == "auto":
                 head = head_for_manifest(described.head)
         # every document read and checked before anything is written
@@ -82,7 +88,8 @@ def build_index(corpus: str | os.PathLike, index: str | os.PathLike, *,
                                       path=str(corpus))
         if encoder is None:
             encoder = Encoder(model, layers=layers or "last", pooling=pooling or "mean",
-                              device=device, batch_tokens=batch_tokens, head=head)
+                              device=device, batch_tokens=batch_tokens, head=head,
+                              dtype=dtype or "fp32")
         check_layers(encoder)
         encode, chunk_words = None, CHUNK_WORDS
         if ray is not None:
@@ -98,7 +105,8 @@ def build_index(corpus: str | os.PathLike, index: str | os.PathLike, *,
             return index_documents(directory, encoder, inventory, read(), corpus=name,
                                    path=str(corpus), progress=progress,
                                    total_words=total_words if progress else None,
-                                   replace=replace, encode=encode, chunk_words=chunk_words)
+                                   replace=replace, encode=encode, chunk_words=chunk_words,
+                                   pipeline=pipeline)
     finally:
         directory.close()
 

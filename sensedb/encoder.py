@@ -18,9 +18,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from .encoder_windows import (
+    Prepared,
     Window,
     align_pieces,
     length_batches,
+    pack_batch,
     plan_windows,
     pool_windows,
     text_windows,
@@ -30,9 +32,17 @@ from .gc_policy import bulk_work
 from .head import RetrievalHead, load_head
 from .paths import default_model_path
 
-__all__ = ["DEFAULT_MODEL", "Encoder", "LayerSpec", "default_model_path", "library_versions"]
+__all__ = ["DEFAULT_MODEL", "DTYPES", "Encoder", "LayerSpec", "Prepared", "default_model_path",
+           "library_versions"]
 
 DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
+#: The floating-point types the model can run in (``Encoder(dtype=...)``, ``--dtype``); word
+#: vectors are pooled and returned in float32 whatever the model's type.
+DTYPES = ("fp32", "bf16", "fp16")
+# Padded word pieces per forward pass when none is given: on a CPU larger batches gain
+# nothing (BENCHMARKS.md); a GPU needs large ones to fill its cores (the issue's H200: a
+# forward pass of the default model reaches ~54k sequences/s in fp32 only at large batches).
+BATCH_TOKENS = {"cpu": 4096, "cuda": 65536}
 
 
 def library_versions() -> dict[str, str]:
@@ -131,6 +141,20 @@ class LayerSpec:
         return LayerSpec(layers, self.pooling)
 
 
+def check_dtype(dtype: str, device: str) -> str:
+    """``dtype`` (``fp32``, ``bf16``, ``fp16``) checked against ``device``.
+
+    Raises:
+        ConfigurationError: an unknown dtype, or fp16 on a CPU (torch's CPU kernels for
+            half precision are slow or missing; bf16 runs there)."""
+    if dtype not in DTYPES:
+        raise ConfigurationError(f"unknown dtype {dtype!r}: use one of {', '.join(DTYPES)}")
+    if dtype == "fp16" and not str(device).startswith("cuda"):
+        raise ConfigurationError(f"dtype fp16 needs a GPU (device {device!r}): use bf16 or "
+                                 "fp32 on a CPU")
+    return dtype
+
+
 def canonical_layers(spec: str, num_layers: int | None) -> str:
     """A manifest's or an option's layer spec (``'6'``, ``'last'``, ``'3,4,5,6'``) as
     :meth:`LayerSpec.canonical` writes it for a model of ``num_layers`` layers (the spec as
@@ -154,10 +178,13 @@ class Encoder:
     ``head``: the retrieval head applied to every word vector of its layer spec and every
     sentence vector this encoder outputs (:mod:`sensedb.head`): ``"auto"`` the package's head
     when it fits the model and layers, None no head, a head file/directory or object.
+    ``batch_tokens``: None for the device's default (``BATCH_TOKENS``: 4096 on a CPU, 65536
+    on a GPU). ``dtype``: the model's floating-point type, ``fp32``, ``bf16`` or ``fp16``
+    (``fp16`` on a GPU only); an index records it and refuses vectors of another.
 
     Raises:
         ConfigurationError: the model cannot be loaded, has no fast tokenizer, a bad layer
-            spec, or a window under 8 pieces.
+            spec, a window under 8 pieces, an unknown dtype or fp16 on a CPU.
     """
 
     def __init__(
@@ -167,11 +194,12 @@ class Encoder:
         layers: str | Sequence[int] | LayerSpec = "last",
         pooling: str = "mean",
         device: str | None = None,
-        batch_tokens: int = 4096,
+        batch_tokens: int | None = None,
         threads: int | None = None,
         max_length: int | None = None,
         local_files_only: bool = False,
         head: str | os.PathLike[str] | RetrievalHead | None = "auto",
+        dtype: str = "fp32",
     ) -> None:
         import torch
 
@@ -180,8 +208,10 @@ class Encoder:
         if device is None:
             device = "cuda" if torch.cuda.is_available() else "cpu"
         self.device = device
+        self.dtype = check_dtype(dtype, device)
         self.layer_spec = LayerSpec.parse(layers, pooling)
-        self.batch_tokens = int(batch_tokens)
+        kind = torch.device(device).type
+        self.batch_tokens = int(batch_tokens or BATCH_TOKENS.get(kind, BATCH_TOKENS["cuda"]))
         if model in (None, "", "default", DEFAULT_MODEL):
             self.name = DEFAULT_MODEL
             path = default_model_path()
@@ -194,6 +224,8 @@ class Encoder:
         self.tokenizer = first.tokenizer
         self.model = first.auto_model
         self.model.eval()
+        if self.dtype != "fp32":
+            self.model.to({"bf16": torch.bfloat16, "fp16": torch.float16}[self.dtype])
         if not getattr(self.tokenizer, "is_fast", False):
             raise ConfigurationError(f"model {self.name}: a fast (Rust) tokenizer is required")
         config = self.model.config
@@ -218,6 +250,12 @@ class Encoder:
         # a head with a trained last layer reruns it on the layer below (sensedb.head.layer)
         self._head_layer = self.head.bind(self.model) if self.head is not None else None
 
+    def threads(self) -> int:
+        """torch's intra-op threads (what the encoder uses of a CPU)."""
+        import torch
+
+        return torch.get_num_threads()
+
     # ------------------------------------------------------------------ identity
     def describe(self) -> dict:
         """What an index records about the encoder; two encoders with equal descriptions
@@ -230,6 +268,7 @@ class Encoder:
             "layer_pooling": self.layer_spec.pooling,
             "piece_pooling": "mean",
             "max_length": self.max_length,
+            **({"dtype": self.dtype} if self.dtype != "fp32" else {}),
             **({"head": self.head.describe()} if self.head is not None else {}),
         }
 
@@ -253,9 +292,9 @@ class Encoder:
         windows = [[(text, 1)] if fit else self._text_windows(text)
                    for text, fit in zip(texts, fits, strict=True)]
         parts = [part for found in windows for part, _ in found]
-        vectors = np.asarray(self._st.encode(
-            parts, batch_size=64, convert_to_numpy=True, show_progress_bar=progress),
-            dtype=np.float32)
+        vectors = self._st.encode(parts, batch_size=64, convert_to_tensor=True,
+                                  show_progress_bar=progress)
+        vectors = vectors.float().cpu().numpy()  # float32 whatever the model's dtype
         if len(parts) != len(texts):
             vectors = pool_windows(vectors, [[float(p) for _, p in found] for found in windows])
         return vectors if self.head is None else self.head.sentences(vectors)
@@ -316,6 +355,29 @@ class Encoder:
         matrices, offsets = self._word_matrices(sentences, {"v": self.layer_spec}, progress)
         return matrices["v"], offsets
 
+    def prepare(self, sentences: Sequence[Sequence[str]]) -> Prepared:
+        """Tokenize and plan a call over ``sentences`` without running the model: the
+        windows, their length-bucketed batches as padded arrays and where each piece's
+        vector goes (numpy only: a reader thread runs this while the model encodes the
+        previous call; :meth:`encode_prepared` runs it).
+
+        Raises:
+            InputError: a sentence has no words."""
+        for number, words in enumerate(sentences):
+            if len(words) == 0:
+                raise InputError("empty sentence (no words)", item=f"sentence #{number}")
+        offsets = np.zeros(len(sentences) + 1, dtype=np.int64)
+        offsets[1:] = np.cumsum([len(w) for w in sentences])
+        windows = self._windows(sentences, offsets)
+        pad_id = self.tokenizer.pad_token_id or 0
+        batches = [pack_batch(windows, batch, self.tokenizer.cls_token_id,
+                         self.tokenizer.sep_token_id, pad_id)
+                   for batch in self._batches(windows)]
+        counts = np.zeros(int(offsets[-1]), dtype=np.float32)
+        for batch in batches:
+            counts += np.bincount(batch.slots, minlength=len(counts)).astype(np.float32)
+        return Prepared(offsets, batches, counts)
+
     @bulk_work()
     def _word_matrices(
         self,
@@ -323,60 +385,62 @@ class Encoder:
         specs: dict[str, str | Sequence[int] | LayerSpec],
         progress: bool | Callable[[int], None],
     ) -> tuple[dict[str, np.ndarray], np.ndarray]:
+        return self.encode_prepared(self.prepare(sentences), specs, progress=progress)
+
+    @bulk_work()
+    def encode_prepared(
+        self,
+        prepared: Prepared,
+        specs: dict[str, str | Sequence[int] | LayerSpec] | None = None,
+        *,
+        progress: bool | Callable[[int], None] = False,
+    ) -> tuple[dict[str, np.ndarray], np.ndarray]:
+        """Run the model over a :meth:`prepare` d call: ``({name: (total_words, dim) float32},
+        offsets)`` for each layer spec of ``specs`` (default ``{"v": the encoder's}``).
+
+        Word pooling runs on the device: each batch's piece vectors are gathered and added
+        to their words' rows with one ``index_add_`` (no loop over words), in float32
+        whatever the model's dtype; the rows leave the device once, at the end."""
         import torch
 
+        specs = specs or {"v": self.layer_spec}
         parsed = {name: LayerSpec.parse(spec, self.layer_spec.pooling)
                   for name, spec in specs.items()}
-        for number, words in enumerate(sentences):
-            if len(words) == 0:
-                raise InputError("empty sentence (no words)", item=f"sentence #{number}")
-        offsets = np.zeros(len(sentences) + 1, dtype=np.int64)
-        offsets[1:] = np.cumsum([len(w) for w in sentences])
-        total_words = int(offsets[-1])
-        windows = self._windows(sentences, offsets)
-        outs = {name: torch.zeros((total_words, self.dim), dtype=torch.float32)
-                for name in parsed}
-        counts = torch.zeros(total_words, dtype=torch.float32)
-
+        total_words = len(prepared.counts)
+        outs = {name: torch.zeros((total_words, self.dim), dtype=torch.float32,
+                                  device=self.device) for name in parsed}
         bar = None
         if progress is True:
             from tqdm.auto import tqdm
 
             bar = tqdm(total=total_words, unit="word", desc="encoding", smoothing=0.05)
         callback = progress if callable(progress) else None
-
-        for batch in self._batches(windows):
-            states = self._forward([windows[i].piece_ids for i in batch])
+        for batch in prepared.batches:
+            states = self._forward(batch.input_ids, batch.mask)
+            # a head with a trained last layer: that layer rerun on the layer below
             headed = None if self._head_layer is None else self._head_layer(
-                states, [len(windows[i].piece_ids) + 2 for i in batch])
-            slots, rows, cols = [], [], []
-            for row, index in enumerate(batch):
-                for col, slot in enumerate(windows[index].piece_word):
-                    if slot >= 0:
-                        slots.append(slot)
-                        rows.append(row)
-                        cols.append(col + 1)  # +1 for [CLS]
-            if slots:
-                slot_t = torch.tensor(slots, dtype=torch.long)
+                states, [int(n) for n in np.asarray(batch.mask).sum(1)])
+            if len(batch.slots):
+                slots = torch.from_numpy(batch.slots).to(self.device, non_blocking=True)
+                take = torch.from_numpy(batch.take).to(self.device, non_blocking=True)
                 for name, spec in parsed.items():
-                    hidden = _combine(states if headed is None or spec.describe() != self.head
-                                      .layers else headed, spec)
-                    outs[name].index_add_(0, slot_t, hidden[rows, cols].float().cpu())
-                counts.index_add_(0, slot_t, torch.ones(len(slots)))
-            done = sum(len({s for s in windows[i].piece_word if s >= 0}) for i in batch)
+                    hidden = _combine(states if headed is None
+                                      or spec.describe() != self.head.layers else headed, spec)
+                    pieces = hidden.reshape(-1, hidden.shape[-1]).index_select(0, take)
+                    outs[name].index_add_(0, slots, pieces.float())
             if bar is not None:
-                bar.update(done)
+                bar.update(batch.words)
             if callback is not None:
-                callback(done)
+                callback(batch.words)
         if bar is not None:
             bar.close()
-        divisor = counts.clamp(min=1).unsqueeze(1)
-        result = {name: out.div_(divisor).numpy() for name, out in outs.items()}
+        divisor = torch.from_numpy(prepared.counts).to(self.device).clamp(min=1).unsqueeze(1)
+        result = {name: out.div_(divisor).cpu().numpy() for name, out in outs.items()}
         if self.head is not None:  # the head maps the layer spec it was trained on
             for name, spec in parsed.items():
                 if spec.describe() == self.head.layers and spec.pooling == "mean":
                     result[name] = self.head.words(result[name])
-        return result, offsets
+        return result, prepared.offsets
 
     def batch_plan(self, sentences: Sequence[Sequence[str]]) -> dict[str, int]:
         """How a call over ``sentences`` would be batched, without running the model:
@@ -411,23 +475,15 @@ class Encoder:
     def _batches(self, windows: list[Window]) -> list[list[int]]:
         return length_batches(windows, self.batch_tokens)
 
-    def _forward(self, piece_lists: list[list[int]]):
-        """All hidden states (embeddings + every layer) of one padded batch."""
+    def _forward(self, input_ids: np.ndarray, mask: np.ndarray):
+        """All hidden states (embeddings + every layer) of one padded batch: ``input_ids``
+        and ``mask`` int64 (batch, pieces), [CLS] and [SEP] included."""
         import torch
 
-        cls_id, sep_id = self.tokenizer.cls_token_id, self.tokenizer.sep_token_id
-        pad_id = self.tokenizer.pad_token_id or 0
-        longest = max(len(p) for p in piece_lists) + 2
-        input_ids = torch.full((len(piece_lists), longest), pad_id, dtype=torch.long)
-        mask = torch.zeros((len(piece_lists), longest), dtype=torch.long)
-        for row, pieces in enumerate(piece_lists):
-            seq = [cls_id, *pieces, sep_id]
-            input_ids[row, : len(seq)] = torch.tensor(seq)
-            mask[row, : len(seq)] = 1
         with torch.inference_mode():
             output = self.model(
-                input_ids=input_ids.to(self.device),
-                attention_mask=mask.to(self.device),
+                input_ids=torch.from_numpy(input_ids).to(self.device, non_blocking=True),
+                attention_mask=torch.from_numpy(mask).to(self.device, non_blocking=True),
                 output_hidden_states=True,
             )
         return output.hidden_states

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Window", "align_pieces", "length_batches", "plan_windows", "split_windows"]
+__all__ = ["PackedBatch", "Prepared", "Window", "align_pieces", "length_batches", "pack_batch",
+           "plan_windows", "split_windows"]
 
 
 @dataclass
@@ -167,3 +168,52 @@ def pool_windows(vectors: np.ndarray, weights: Sequence[Sequence[float]]) -> np.
         lengths = np.linalg.norm(out, axis=1, keepdims=True)
         out /= np.where(lengths > 0, lengths, 1.0)
     return out.astype(np.float32)
+
+
+@dataclass
+class PackedBatch:
+    """One forward pass, ready for the model: ``input_ids`` and ``mask`` int64 (rows,
+    longest + 2) with [CLS] and [SEP], padded; the pieces whose vectors make words, as
+    positions ``take`` int64 (n,) into the flattened (rows * (longest + 2)) hidden states
+    and the word slot ``slots`` int64 (n,) each goes to, row by row; ``words``: how many
+    words the batch completes (for progress)."""
+
+    input_ids: np.ndarray
+    mask: np.ndarray
+    take: np.ndarray
+    slots: np.ndarray
+    words: int
+
+
+@dataclass
+class Prepared:
+    """A call tokenized and planned (``Encoder.prepare``): the (n_sentences + 1,) int64
+    ``offsets`` of each sentence's words, the batches, and ``counts`` float32 (total_words,)
+    the pieces pooled into each word."""
+
+    offsets: np.ndarray
+    batches: list[PackedBatch]
+    counts: np.ndarray
+
+
+def pack_batch(windows: Sequence[Window], batch: Sequence[int], cls_id: int, sep_id: int,
+               pad_id: int) -> PackedBatch:
+    """The windows ``batch`` (indices into ``windows``) as one padded model input and the
+    gather/scatter indices that pool their pieces into words (numpy, no loop over pieces)."""
+    lengths = np.array([len(windows[i].piece_ids) for i in batch], dtype=np.int64)
+    width = int(lengths.max()) + 2
+    rows = np.repeat(np.arange(len(batch), dtype=np.int64), lengths)
+    starts = np.repeat(np.cumsum(lengths) - lengths, lengths)
+    cols = np.arange(len(rows), dtype=np.int64) - starts + 1  # +1 for [CLS]
+    input_ids = np.full((len(batch), width), pad_id, dtype=np.int64)
+    input_ids[rows, cols] = np.fromiter(
+        (p for i in batch for p in windows[i].piece_ids), dtype=np.int64, count=len(rows))
+    input_ids[:, 0] = cls_id
+    input_ids[np.arange(len(batch)), lengths + 1] = sep_id
+    mask = (np.arange(width)[None, :] < (lengths + 2)[:, None]).astype(np.int64)
+    word = np.fromiter((w for i in batch for w in windows[i].piece_word), dtype=np.int64,
+                       count=len(rows))
+    kept = word >= 0
+    slots = word[kept]
+    return PackedBatch(input_ids, mask, (rows * width + cols)[kept], slots,
+                       len(np.unique(slots)))

@@ -46,3 +46,18 @@ def test_length_batches_bound_padded_pieces():
     for batch in batches:
         assert len(batch) * (max(len(windows[i].piece_ids) for i in batch) + 2) <= 16
     assert batches[0] == [1]  # longest first
+
+
+def test_pack_batch_pads_and_points_at_each_word_piece():
+    from sensedb.encoder_windows import Window, pack_batch
+
+    windows = [Window(0, [11, 12, 13], [0, 0, 1]), Window(1, [21], [2]),
+               Window(2, [31, 32], [-1, 3])]
+    packed = pack_batch(windows, [0, 1, 2], cls_id=101, sep_id=102, pad_id=0)
+    assert packed.input_ids.tolist() == [[101, 11, 12, 13, 102], [101, 21, 102, 0, 0],
+                                         [101, 31, 32, 102, 0]]
+    assert packed.mask.tolist() == [[1, 1, 1, 1, 1], [1, 1, 1, 0, 0], [1, 1, 1, 1, 0]]
+    # flat positions into (3 rows * 5 columns): row * 5 + column, [CLS] at column 0
+    assert packed.take.tolist() == [1, 2, 3, 6, 12]
+    assert packed.slots.tolist() == [0, 0, 1, 2, 3]
+    assert packed.words == 4

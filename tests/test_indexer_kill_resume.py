@@ -29,6 +29,17 @@ def test_killed_and_rerun_jobs_equal_an_uninterrupted_one(tmp_path, capsys):
     assert summary["runs"] == 4  # two killed, two clean (and the uninterrupted reference)
 
 
+def test_killed_pipelined_jobs_equal_an_uninterrupted_one(tmp_path, capsys):
+    # the reader and writer threads running: a kill as a chunk is encoded while the previous
+    # one commits, and inside a commit
+    status = _script().main(["--copies", "1", "--kills", "2", "--kills-per-trial", "1",
+                             "--seed", "7", "--points", "encode,commit", "--pipeline",
+                             "--work", str(tmp_path), "--json"])
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["failures"] == [] and status == 0
+    assert summary["total_kills"] == 2 and summary["tokens"] == 19
+
+
 def test_a_killed_chunk_leaves_no_file_the_index_does_not_use(tmp_path, encoder, wordnet):
     from conftest import MINI_GOLD, MINI_XML
 

@@ -244,3 +244,23 @@ def test_rare_exception_bases(wordnet):
     exceptions = {"NOUN": {"stamina": ("stamen",)}, "VERB": {}, "ADJ": {}, "ADV": {}}
     assert rare_bases("stamina", "NOUN", exceptions, lambda lemma, tag: True) == {"stamen"}
     assert rare_bases("stamina", "NOUN", exceptions, lambda lemma, tag: False) == set()
+
+
+def test_reader_start_reads_the_same_maps_as_nltks_own(wn: WordNet) -> None:
+    """The lemma indexes, exception lists and lexnames read as plain files equal what NLTK's
+    seekable stream reader reads; the data files are still read through NLTK's."""
+    from nltk.corpus.reader.wordnet import WordNetCorpusReader
+
+    from sensedb.inventory.wordnet import _open_reader
+
+    wn.candidates("bank", "NOUN")  # the copy is prepared
+    class NltkOwn(WordNetCorpusReader):
+        def map_wn(self, version: str = "wordnet") -> None:  # as ours: no OMW map (slow)
+            return None
+
+    ours = _open_reader(str(wn.wordnet_dir))
+    nltk_own = NltkOwn(str(wn.wordnet_dir), None)
+    assert ours._lemma_pos_offset_map == nltk_own._lemma_pos_offset_map
+    assert ours._exception_map == nltk_own._exception_map
+    assert ours._lexnames == nltk_own._lexnames
+    assert ours.lemma_from_key("bank%1:17:01::").synset().name() == "bank.n.01"

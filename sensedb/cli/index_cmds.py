@@ -43,8 +43,16 @@ from . import cli, emit, head_options, index_options, output_options
               help="SQLAlchemy database URL for metadata (default DIR/sensedb.sqlite). "
                    "Example: postgresql+psycopg://user@host/sensedb (sensedb[postgres]).")
 @click.option("--device", default=None, help="torch device (default: cuda if available).")
-@click.option("--batch-tokens", type=click.IntRange(min=1), default=4096, show_default=True,
-              help="Padded word pieces per encoder batch.")
+@click.option("--batch-tokens", type=click.IntRange(min=1), default=None,
+              help="Padded word pieces per encoder batch (default 4096 on a CPU, 65536 on a "
+                   "GPU). Example: --batch-tokens 8192")
+@click.option("--dtype", type=click.Choice(["fp32", "bf16", "fp16"]), default=None,
+              help="The model's floating-point type for a new index (default fp32; fp16 on "
+                   "a GPU only); recorded in the index, which refuses vectors of another. "
+                   "Example: --dtype bf16")
+@click.option("--pipeline/--no-pipeline", default=None,
+              help="Overlap reading, encoding and writing in threads (default: on a GPU or "
+                   "when the CPU has cores the encoder leaves idle). Example: --pipeline")
 @click.option("--ray", "ray_address", is_flag=False, flag_value="local", default=None,
               metavar="[ADDRESS]",
               help="Encode on Ray: a local runtime, or the cluster at ADDRESS (needs "
@@ -54,7 +62,8 @@ from . import cli, emit, head_options, index_options, output_options
 @head_options
 @output_options
 def index(corpus, gold, index_dir, corpus_name, model, layers, pooling, standardize, replace,
-          store, db_url, device, batch_tokens, ray_address, ray_workers, head, as_json):
+          store, db_url, device, batch_tokens, dtype, pipeline, ray_address, ray_workers, head,
+          as_json):
     """Index every labelled token and sense of CORPUS (unified XML of Raganato et al. 2017
     with its gold keys, or JSONL). Adding a second corpus updates the sense means; running
     the same command again after a crash resumes where it stopped.
@@ -65,6 +74,8 @@ def index(corpus, gold, index_dir, corpus_name, model, layers, pooling, standard
 
         sensedb index more.data.xml --index ./semcor-index --store sq8
 
+        sensedb index semcor.data.xml --index ./semcor-bf16 --dtype bf16 --pipeline
+
         sensedb index semcor.data.xml --index ./semcor-index --ray \
             --db postgresql+psycopg://me@dbhost/semcor
     """
@@ -74,7 +85,8 @@ def index(corpus, gold, index_dir, corpus_name, model, layers, pooling, standard
                          layers=layers, pooling=pooling, standardize=standardize,
                          db_url=db_url, device=device, batch_tokens=batch_tokens,
                          progress=not as_json, replace=replace, store=store,
-                         ray=ray_address, ray_workers=ray_workers, head=head)
+                         ray=ray_address, ray_workers=ray_workers, head=head, dtype=dtype,
+                         pipeline=pipeline)
     emit(report.to_dict(), as_json, lambda r: (
         f"indexed {r['documents']} documents ({r['skipped_documents']} already there), "
         f"{r['sentences']} sentences, {r['tokens']} labelled tokens, "

@@ -14,6 +14,12 @@ loadable until that single commit. What the job itself wrote it still holds in m
 Into a fresh index the job is a bulk load: the secondary database indexes of the sentence and
 token tables are built once at its end rather than maintained row by row.
 
+With ``pipeline`` (the default where it pays: a GPU, or more CPU cores than the encoder's
+threads; ``pipeline.pipeline_pays``) the stages overlap: a reader thread reads and tokenizes
+the next chunk and a writer thread commits the previous one while the model encodes
+(``sensedb.indexer.pipeline``); commits stay in chunk order, in one thread, so the index and
+a killed job's rerun are those of the serial job.
+
 The stages are called through their modules (``chunks.commit_chunk``, ``fold.fold_sense_sums``,
 ``rebuild.finalize``), so a test can stand in for one of them.
 """
@@ -22,6 +28,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager, nullcontext
 from typing import Any
 
 import numpy as np
@@ -29,11 +36,13 @@ from sqlalchemy import select, update
 
 from ..corpora import Document
 from ..encoder import Encoder
+from ..encoder_windows import Prepared
 from ..gc_policy import bulk_work
 from ..inventory import WordNet
 from ..schema import JobRow
 from . import chunks, fold
 from . import documents as documents_module
+from . import pipeline as pipeline_module
 from . import rebuild as rebuild_stage  # ``rebuild`` is index_documents's flag
 from .chunks import CHUNK_WORDS, ChunkJob, IdCounters, chunk_documents
 from .directory import EXAMPLES, SENSES, STORES, TOKENS, WORDNET, IndexDirectory
@@ -80,7 +89,8 @@ def index_documents(directory: IndexDirectory, encoder: Encoder, inventory: Word
                     documents: Iterable[Document], *, corpus: str, path: str = "",
                     chunk_words: int = CHUNK_WORDS, progress: bool = True,
                     total_words: int | None = None, rebuild: bool = True,
-                    replace: bool = False, encode: Encode | None = None) -> JobReport:
+                    replace: bool = False, encode: Encode | None = None,
+                    pipeline: bool | None = None) -> JobReport:
     """Index every labelled token of ``documents`` and rebuild the FAISS indexes it feeds
     (unless ``rebuild`` is False). The caller holds ``directory.lock()``.
 
@@ -91,7 +101,8 @@ def index_documents(directory: IndexDirectory, encoder: Encoder, inventory: Word
     :func:`~sensedb.indexer.documents.check_documents` (``build_index`` does) so that a bad
     document cannot stop the job after its first commit. ``encode``: how the chunks are
     encoded (default :func:`in_process`, with ``encoder``; ``ray_job.ray_encoder`` on Ray);
-    the commits run here either way, in chunk order.
+    the commits run here either way, in chunk order. ``pipeline``: overlap reading,
+    encoding and writing (module doc); None: where it pays (``pipeline.pipeline_pays``).
 
     Raises:
         InputError: a sense key is not in the inventory, or a changed document without
@@ -119,23 +130,35 @@ def index_documents(directory: IndexDirectory, encoder: Encoder, inventory: Word
         db.drop_indexes(_BULK_TABLES)
     job = ChunkJob(directory, inventory, corpus, job_id, ids, report, Committed())
     bar = _progress_bar(progress, total_words)
-    # Commits run in this thread: a commit thread overlapping the encoder was measured slower
-    # on 2 cores (it takes CPU from torch; BENCHMARKS.md).
-    pending = _pending_chunks(job, documents, indexed, chunk_words, replace)
-    encoded = (encode or in_process(encoder))(pending, report)
-    try:
-        for chunk, matrix, offsets in encoded:
-            t0 = time.perf_counter()
-            chunks.commit_chunk(job, chunk, matrix, offsets)
-            report.write_seconds += time.perf_counter() - t0
-            if bar is not None:
-                bar.update(len(matrix))
-    finally:
-        close = getattr(encoded, "close", None)
-        if close is not None:  # a generator stage: its own clean-up (a Ray runtime) now
-            close()
+    if pipeline is None:
+        pipeline = pipeline_module.pipeline_pays(encoder.device, encoder.threads())
+
+    def commit(chunk: list[Document], matrix: np.ndarray, offsets: np.ndarray) -> None:
+        t0 = time.perf_counter()
+        chunks.commit_chunk(job, chunk, matrix, offsets)
+        report.write_seconds += time.perf_counter() - t0
         if bar is not None:
-            bar.close()
+            bar.update(len(matrix))
+
+    # Serial: commits run in this thread, between chunks (on a CPU whose cores torch fills,
+    # a commit thread overlapping the encoder was measured slower; BENCHMARKS.md).
+    with _closing_bar(bar), \
+            pipeline_module.OrderedWriter() if pipeline else nullcontext() as writer:
+        # a replaced document's removal is a write: in the writer's thread, in order
+        remove = documents_module.retire_document if writer is None else writer.call(
+            documents_module.retire_document)
+        pending = _pending_chunks(job, documents, indexed, chunk_words, replace, remove)
+        encoded = (encode or in_process(encoder, pipeline=pipeline))(pending, report)
+        try:
+            for chunk, matrix, offsets in encoded:
+                if writer is None:
+                    commit(chunk, matrix, offsets)
+                else:
+                    writer.submit(commit, chunk, matrix, offsets)
+        finally:
+            close = getattr(encoded, "close", None)
+            if close is not None:  # a generator stage: its own clean-up (a Ray runtime) now
+                close()
     t0 = time.perf_counter()
     if bulk:
         db.create_missing_indexes()
@@ -154,8 +177,26 @@ def index_documents(directory: IndexDirectory, encoder: Encoder, inventory: Word
     return report
 
 
-def in_process(encoder: Encoder) -> Encode:
-    """The default ``encode`` stage: each chunk encoded here, as it is read."""
+def in_process(encoder: Encoder, *, pipeline: bool = False) -> Encode:
+    """The default ``encode`` stage: each chunk encoded here, as it is read; with
+    ``pipeline``, the next chunk is read, tokenized and planned in a reader thread while
+    this one encodes (``read_seconds`` then counts that thread's work, tokenizing
+    included)."""
+    def pipelined(pending: Iterator[list[Document]], report: JobReport) -> Iterator[Encoded]:
+        def produce() -> tuple[list[Document], Prepared] | None:
+            t0 = time.perf_counter()
+            chunk = next(pending, None)
+            prepared = None if chunk is None else encoder.prepare(
+                [s.words for d in chunk for s in d.sentences])
+            report.read_seconds += time.perf_counter() - t0
+            return None if chunk is None else (chunk, prepared)
+
+        for chunk, prepared in pipeline_module.read_ahead(produce):
+            t0 = time.perf_counter()
+            matrices, offsets = encoder.encode_prepared(prepared)
+            report.encode_seconds += time.perf_counter() - t0
+            yield chunk, matrices["v"], offsets
+
     def encode(pending: Iterator[list[Document]], report: JobReport) -> Iterator[Encoded]:
         while True:
             t0 = time.perf_counter()
@@ -168,7 +209,7 @@ def in_process(encoder: Encoder) -> Encode:
             report.encode_seconds += time.perf_counter() - t1
             yield chunk, matrix, offsets
 
-    return encode
+    return pipelined if pipeline else encode
 
 
 def interrupted_jobs(directory: IndexDirectory) -> list[int]:
@@ -190,10 +231,12 @@ def mark_interrupted(directory: IndexDirectory, job_ids: list[int]) -> None:
 
 def _pending_chunks(job: ChunkJob, documents: Iterable[Document],
                     indexed: dict[str, documents_module.Indexed], chunk_words: int,
-                    replace: bool) -> Iterator[list[Document]]:
+                    replace: bool, remove: Callable[[IndexDirectory, int], Any]
+                    ) -> Iterator[list[Document]]:
     """The chunks of the documents not already indexed as they are (those are counted as
-    skipped in the job's report); a changed document is removed first when ``replace``.
-    Each document's content hash goes to ``job.hashes``.
+    skipped in the job's report); a changed document is retired first when ``replace``.
+    Each document's content hash goes to ``job.hashes``; ``remove`` retires a replaced
+    document (``documents.retire_document``, or the same in the writer's thread).
 
     Raises:
         InputError: a changed document without ``replace``."""
@@ -206,12 +249,21 @@ def _pending_chunks(job: ChunkJob, documents: Iterable[Document],
                 continue
             old = indexed.pop(document.id, None)
             if old is not None:  # replaced: retired now, its rows purged once no reader
-                documents_module.retire_document(job.directory, old.row_id)  # needs them
+                remove(job.directory, old.row_id)  # needs them
             indexed[document.id] = documents_module.Indexed(-1, sha256)
             job.hashes[document.id] = sha256
             yield document
 
     return chunk_documents(not_done(), chunk_words)
+
+
+@contextmanager
+def _closing_bar(bar) -> Iterator[None]:
+    try:
+        yield
+    finally:
+        if bar is not None:
+            bar.close()
 
 
 def _progress_bar(progress: bool, total_words: int | None):

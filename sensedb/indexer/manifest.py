@@ -14,7 +14,7 @@ from ..errors import IndexFormatError
 from ..store import Normalizer, RunningStats
 
 #: The encoder settings whose values must agree for vectors to be comparable.
-COMPARED_KEYS = ("model", "dim", "layers", "layer_pooling", "piece_pooling")
+COMPARED_KEYS = ("model", "dim", "layers", "layer_pooling", "piece_pooling", "dtype")
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,9 @@ class EncoderSettings:
     # the retrieval head every vector went through (``RetrievalHead.describe()``: sha256,
     # model, layers, path), None for an index built without one (sensedb.head)
     head: dict[str, Any] | None = None
+    # the model's floating-point type: 'fp32' (an index from before the setting), 'bf16' or
+    # 'fp16' (``Encoder(dtype=...)``); vectors of another dtype are refused like another model
+    dtype: str = "fp32"
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> EncoderSettings:
@@ -38,12 +41,13 @@ class EncoderSettings:
                    layer_pooling=data["layer_pooling"],
                    piece_pooling=data.get("piece_pooling", "mean"),
                    num_layers=data.get("num_layers"), max_length=data.get("max_length"),
-                   head=data.get("head"))
+                   head=data.get("head"), dtype=data.get("dtype") or "fp32")
 
     def to_dict(self) -> dict[str, Any]:
         return {"model": self.model, "dim": self.dim, "num_layers": self.num_layers,
                 "layers": self.layers, "layer_pooling": self.layer_pooling,
                 "piece_pooling": self.piece_pooling, "max_length": self.max_length,
+                **({"dtype": self.dtype} if self.dtype != "fp32" else {}),
                 **({"head": self.head} if self.head else {})}
 
     @property
@@ -56,10 +60,11 @@ class EncoderSettings:
         ``"key=built, not other"``; None when they agree."""
         from ..encoder import canonical_layers
 
-        mine = self.to_dict()
+        mine = {**self.to_dict(), "dtype": self.dtype}
         mine["layers"] = canonical_layers(self.layers, self.num_layers)  # "6" is "last" of 6
         other = {**other, "layers": canonical_layers(str(other.get("layers")),
-                                                     other.get("num_layers"))}
+                                                     other.get("num_layers")),
+                 "dtype": other.get("dtype") or "fp32"}
         for key in COMPARED_KEYS:
             if mine.get(key) != other.get(key):
                 return f"{key}={mine.get(key)!r}, not {other.get(key)!r}"

@@ -88,7 +88,7 @@ def worker_settings(encoder: Encoder, threads: int, device: str | None = None) -
             "pooling": described["layer_pooling"], "max_length": described["max_length"],
             "batch_tokens": encoder.batch_tokens, "threads": threads,
             "device": device or "cpu", "local_files_only": True,
-            "head": encoder.head}
+            "head": encoder.head, "dtype": encoder.dtype}
 
 
 def ray_encoder(encoder: Encoder, address: str | None = None, workers: int = 2):

@@ -426,6 +426,7 @@ class _Checker:
 
                 encoder = Encoder(settings.model, layers=settings.layers,
                                   pooling=settings.layer_pooling, local_files_only=True,
+                                  dtype=settings.dtype,
                                   head=head_for_manifest(settings.head))
             except ConfigurationError as exc:
                 self.problem(self.database, f"the manifest names model {settings.model!r}, "

@@ -410,15 +410,30 @@ def default_wordnet() -> WordNet:
 
 
 
+# the files a WordNet reader's start reads line by line, start to end (no seeking)
+_READ_THROUGH = frozenset({*(f"index.{pos}" for pos in ("noun", "verb", "adj", "adv")),
+                           *(f"{pos}.exc" for pos in ("noun", "verb", "adj", "adv")),
+                           "lexnames"})
+
+
 def _open_reader(root: str) -> WordNetCorpusReader:
     """NLTK's WordNet reader over the copy at ``root``, without its map to WordNet 3.0 for
     the Open Multilingual Wordnet (``map30``, built at every start by reading ``index.sense``
     twice): sensedb reads no OMW data, and skipping the map made the reader start 2.7x
-    faster (19-27 s -> 7-9 s on the loaded 2-core machine, side by side)."""
+    faster (19-27 s -> 7-9 s on the loaded 2-core machine, side by side). The files the
+    reader's start reads from top to bottom (the lemma indexes, the exception lists,
+    ``lexnames``) are opened as plain Python text files rather than through NLTK's seekable
+    stream reader, whose Python-level line reading was most of the start (BENCHMARKS.md);
+    the data files, which NLTK seeks in by byte offset, keep NLTK's reader."""
     from nltk.corpus.reader.wordnet import WordNetCorpusReader
 
     class Reader(WordNetCorpusReader):
         def map_wn(self, version: str = "wordnet") -> None:
             return None
+
+        def open(self, file: str):
+            if file in _READ_THROUGH:
+                return open(os.path.join(root, file), encoding=self._encoding)  # noqa: SIM115
+            return super().open(file)
 
     return Reader(root, None)

@@ -28,7 +28,8 @@ def make_encoder(directory: IndexDirectory, model: str | None, *, device: str | 
         described = directory.manifest().encoder
         model = described.model
         settings = {"layers": described.layers, "pooling": described.layer_pooling,
-                    "max_length": described.max_length, "local_files_only": True}
+                    "max_length": described.max_length, "local_files_only": True,
+                    "dtype": described.dtype}
         head = head_for_manifest(described.head)
     return Encoder(model, device=device, batch_tokens=batch_tokens, head=head, **settings)
 
