@@ -45,7 +45,7 @@ def encode_part(encoder: Encoder, sentences: list[list[str]], targets: list[tupl
     order = []
     t0 = time.perf_counter()
     for number, batch in enumerate(batches):
-        hidden = encoder._forward([windows[i].piece_ids for i in batch])[-2]
+        hidden = encoder._forward_pieces([windows[i].piece_ids for i in batch])[-2]
         for row, index in enumerate(batch):
             n = len(windows[index].piece_ids) + 2
             states.append(hidden[row, :n].to(dtype=__import__("torch").float16).numpy())

@@ -475,6 +475,18 @@ class Encoder:
     def _batches(self, windows: list[Window]) -> list[list[int]]:
         return length_batches(windows, self.batch_tokens)
 
+    def _forward_pieces(self, pieces: Sequence[Sequence[int]]):
+        """All hidden states of the sequences ``pieces`` (word-piece ids without [CLS] and
+        [SEP]), padded into one batch (for the head's training scripts and tests)."""
+        width = max(len(p) for p in pieces) + 2
+        tok = self.tokenizer
+        input_ids = np.full((len(pieces), width), tok.pad_token_id, dtype=np.int64)
+        mask = np.zeros((len(pieces), width), dtype=np.int64)
+        for row, ids in enumerate(pieces):
+            input_ids[row, :len(ids) + 2] = [tok.cls_token_id, *ids, tok.sep_token_id]
+            mask[row, :len(ids) + 2] = 1
+        return self._forward(input_ids, mask)
+
     def _forward(self, input_ids: np.ndarray, mask: np.ndarray):
         """All hidden states (embeddings + every layer) of one padded batch: ``input_ids``
         and ``mask`` int64 (batch, pieces), [CLS] and [SEP] included."""

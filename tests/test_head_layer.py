@@ -39,7 +39,7 @@ def own_layer(encoder: Encoder, scale: float = 0.0, seed: int = 0) -> dict[str, 
 
 def test_written_out_layer_equals_the_models(plain):
     pieces = [ids for ids, _ in plain._pieces(SENTENCES)]
-    states = plain._forward(pieces)
+    states = plain._forward_pieces(pieces)
     lengths = torch.tensor([len(p) + 2 for p in pieces])
     mask = torch.arange(states[-1].shape[1]).unsqueeze(0) < lengths.unsqueeze(1)
     layer = plain.model.encoder.layer[-1]
