@@ -243,23 +243,10 @@ def remove_document(directory: IndexDirectory, row_id: int) -> int:
     folded = directory.manifest().folded_shards
     with directory.db.session() as session:
         sentence_ids = select(SentenceRow.id).where(SentenceRow.document_id == row_id)
-        tokens = session.execute(select(TokenRow.id, TokenRow.shard_id)
-                                 .where(TokenRow.sentence_id.in_(sentence_ids))).all()
-        token_ids = [t for t, _ in tokens]
-        links = [] if not tokens else [
-            link for part in Database.in_batches(token_ids) for link in session.execute(
-                select(TokenSenseRow.token_id, TokenSenseRow.sense_id, TokenRow.shard_id)
-                .join(TokenRow, TokenRow.id == TokenSenseRow.token_id)
-                .where(TokenSenseRow.token_id.in_(part))).all()]
-        links = [(t, s, shard) for t, s, shard in links if folded is None or shard <= folded]
-        if links:
-            _subtract(directory, session, links)
-        for part in Database.in_batches(token_ids):
-            session.execute(delete(TokenSenseRow).where(TokenSenseRow.token_id.in_(part)))
-            session.execute(delete(TokenRow).where(TokenRow.id.in_(part)))
-        session.execute(delete(SentenceRow).where(SentenceRow.document_id == row_id))
-        session.execute(delete(DocumentHashRow).where(DocumentHashRow.document_id == row_id))
-        session.execute(delete(DocumentRow).where(DocumentRow.id == row_id))
+        token_ids = list(session.execute(select(TokenRow.id).where(
+            TokenRow.sentence_id.in_(sentence_ids))).scalars())
+        _unlink(directory, session, token_ids, folded)
+        _delete_rows(session, [row_id])
     return len(token_ids)
 
 
