@@ -101,8 +101,10 @@ def finalize(directory: IndexDirectory, stores: Iterable[str] = STORES,
                                segments={name: g for name, g in segments.items() if g},
                                **chosen)
         directory.record_checksums(written, session)
-        # replaced documents: left out now, their rows purged at the next rebuild
-        retired = purge_retired(directory, session, generation) if TOKENS in built else []
+        # replaced documents: left out now (a flat append holds no removed token:
+        # token_stores.flat_append rebuilds then), their rows purged at the next rebuild
+        retired = purge_retired(directory, session, generation) \
+            if TOKENS in built or TOKENS in appended else []
     if retired:
         announce_purge(directory, generation)
     for name in built:
