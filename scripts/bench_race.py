@@ -126,16 +126,30 @@ def corpus_writer(path: str, corpus: str, gold: str | None, clock, ready, out) -
     encoder, wordnet = sensedb.Encoder(threads=1), default_wordnet()
     directory = IndexDirectory(path)
     sentences = [s for d in read_raganato(corpus, gold) for s in d.sentences]
-    start, end = wait_for_start(clock, ready)
-    turn = 0
-    while time.time() < end:
+    def append(turn: int) -> None:
         sentence = sentences[turn % len(sentences)]
         document = Document(f"r{turn // len(sentences)}.{sentence.id}", [sentence])
+        index_documents(directory, encoder, wordnet, [document], corpus="race",
+                        progress=False)
+
+    write_until(directory, wait_for_start(clock, ready)[1], append, "appends", counts,
+                problems)
+    out.put(("corpus_writer", dict(counts), {}, problems[:5]))
+
+
+def write_until(directory, end: float, write, done: str, counts: Counter,
+                problems: list[str]) -> None:
+    """Call ``write(turn)`` under the index's writer lock until ``end`` (``time.time()``),
+    pausing after each write so that the other writers take the lock; counts ``done``,
+    ``lock_waits`` and ``writer_errors``."""
+    import sensedb
+
+    turn = 0
+    while time.time() < end:
         try:
             with directory.lock():
-                index_documents(directory, encoder, wordnet, [document], corpus="race",
-                                progress=False)
-            counts["appends"] += 1
+                write(turn)
+            counts[done] += 1
             turn += 1
             time.sleep(PAUSE)  # let the other writers take the lock
         except sensedb.IndexLockedError:
@@ -144,7 +158,6 @@ def corpus_writer(path: str, corpus: str, gold: str | None, clock, ready, out) -
         except Exception as exc:
             counts["writer_errors"] += 1
             problems.append("".join(traceback.format_exception_only(exc)).strip())
-    out.put(("corpus_writer", dict(counts), {}, problems[:5]))
 
 
 def wordnet_writer(path: str, clock, ready, out) -> None:
@@ -199,22 +212,12 @@ def replacer(path: str, corpus: str, gold: str | None, clock, ready, out) -> Non
     corpora = sensedb.SenseIndex(path, encoder=encoder, wordnet=wordnet,
                                  wordnet_evidence=False).queries.counts()[0]
     name = next(c for c in corpora if c not in ("race", "wordnet"))
-    start, end = wait_for_start(clock, ready)
-    turn = 0
-    while time.time() < end:
-        try:
-            with directory.lock():
-                index_documents(directory, encoder, wordnet, [(smaller, whole)[turn % 2]],
-                                corpus=name, replace=True, progress=False)
-            counts["replacements"] += 1
-            turn += 1
-            time.sleep(PAUSE)
-        except sensedb.IndexLockedError:
-            counts["lock_waits"] += 1
-            time.sleep(0.01)
-        except Exception as exc:
-            counts["writer_errors"] += 1
-            problems.append("".join(traceback.format_exception_only(exc)).strip())
+    def replace_document(turn: int) -> None:
+        index_documents(directory, encoder, wordnet, [(smaller, whole)[turn % 2]],
+                        corpus=name, replace=True, progress=False)
+
+    write_until(directory, wait_for_start(clock, ready)[1], replace_document, "replacements",
+                counts, problems)
     out.put(("replacer", dict(counts), {}, problems[:5]))
 
 

@@ -130,9 +130,7 @@ def retire_document(directory: IndexDirectory, row_id: int) -> int:
     """
     folded = directory.manifest().folded_shards
     with directory.db.session() as session:
-        sentence_ids = select(SentenceRow.id).where(SentenceRow.document_id == row_id)
-        token_ids = list(session.execute(select(TokenRow.id).where(
-            TokenRow.sentence_id.in_(sentence_ids))).scalars())
+        token_ids = _token_ids(session, row_id)
         _unlink(directory, session, token_ids, folded)
         session.execute(delete(DocumentHashRow).where(DocumentHashRow.document_id == row_id))
         key = session.execute(select(DocumentRow.key).where(DocumentRow.id == row_id)).scalar()
@@ -201,12 +199,17 @@ def left_out(manifest: dict) -> set[int]:
     return {int(d) for e in entries if isinstance(e, dict) for d in e.get("documents", [])}
 
 
+def _token_ids(session, document_id: int) -> list[int]:
+    """The row ids of document ``document_id``'s tokens."""
+    sentence_ids = select(SentenceRow.id).where(SentenceRow.document_id == document_id)
+    return list(session.execute(select(TokenRow.id).where(
+        TokenRow.sentence_id.in_(sentence_ids))).scalars())
+
+
 def _delete_rows(session, document_ids: list[int]) -> None:
     """Delete the documents' sentences, tokens (with any links left) and rows."""
     for doc_id in document_ids:
-        sentence_ids = select(SentenceRow.id).where(SentenceRow.document_id == doc_id)
-        token_ids = list(session.execute(select(TokenRow.id).where(
-            TokenRow.sentence_id.in_(sentence_ids))).scalars())
+        token_ids = _token_ids(session, doc_id)
         for part in Database.in_batches(token_ids):
             session.execute(delete(TokenSenseRow).where(TokenSenseRow.token_id.in_(part)))
             session.execute(delete(TokenRow).where(TokenRow.id.in_(part)))
@@ -242,9 +245,7 @@ def remove_document(directory: IndexDirectory, row_id: int) -> int:
     """
     folded = directory.manifest().folded_shards
     with directory.db.session() as session:
-        sentence_ids = select(SentenceRow.id).where(SentenceRow.document_id == row_id)
-        token_ids = list(session.execute(select(TokenRow.id).where(
-            TokenRow.sentence_id.in_(sentence_ids))).scalars())
+        token_ids = _token_ids(session, row_id)
         _unlink(directory, session, token_ids, folded)
         _delete_rows(session, [row_id])
     return len(token_ids)
