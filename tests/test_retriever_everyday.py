@@ -143,10 +143,11 @@ def test_index_source_reads_its_example_tokens(default_index):
     assert cosines == sorted(cosines, reverse=True)
 
 
-def test_everyday_fixture_keys_are_senses_of_their_targets(wordnet):
-    rows = [r for r in csv.reader((FIXTURES / "everyday.tsv").open(encoding="utf-8"),
+@pytest.mark.parametrize(("name", "size"), [("everyday.tsv", 20), ("everyday_heldout.tsv", 40)])
+def test_everyday_fixture_keys_are_senses_of_their_targets(wordnet, name, size):
+    rows = [r for r in csv.reader((FIXTURES / name).open(encoding="utf-8"),
                                   delimiter="\t") if r and not r[0].startswith("#")]
-    assert len(rows) >= 20 and len({r[1] for r in rows}) >= 20
+    assert len(rows) >= size and len({r[1] for r in rows}) >= size
     for sentence, target, key in rows:
         assert target in sentence.split()
         lemmas = {lemma for lemma, _ in wordnet.lemmatize(target)}

@@ -1,0 +1,67 @@
+"""How many everyday sentences an index answers right (``wsd``, best sense), never tuned on.
+
+    python scripts/everyday_check.py [--index IDX] [--json out.json]
+
+Scores tests/fixtures/everyday_heldout.tsv (40 sentences), tests/fixtures/everyday.tsv (30)
+and CASES below (sentences reported by users whose ambiguous word is plain to a person) and
+prints the right count of each set with the wrong answers. BENCHMARKS.md "Context over the
+prior" reports the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+from pathlib import Path
+
+import sensedb
+
+FIXTURES = Path(__file__).resolve().parents[1] / "tests" / "fixtures"
+CASES = [
+    ("The pitcher poured lemonade for the guests", "pitcher", "pitcher%1:06:00::"),
+    ("He hurt his back lifting the heavy crate", "crate", "crate%1:06:00::"),
+    ("The crane lifted the steel beam onto the roof", "crane", "crane%1:06:00::"),
+    ("The mouse ran under the kitchen table", "mouse", "mouse%1:05:00::"),
+    ("The waiter brought the bill after dinner", "bill", "bill%1:10:01::"),
+    ("The children skipped stones from the muddy bank of the stream", "bank", "bank%1:17:01::"),
+    ("He sat on the bank of the river", "bank", "bank%1:17:01::"),
+    ("The river bank was full of dead fishes", "bank", "bank%1:17:01::"),
+]
+
+
+def rows_of(path: Path) -> list[tuple[str, str, str]]:
+    return [(r[0], r[1], r[2]) for r in csv.reader(path.open(encoding="utf-8"), delimiter="\t")
+            if r and not r[0].startswith("#")]
+
+
+def check(index, rows) -> dict:
+    answers = []
+    for sentence, target, key in rows:
+        best = index.wsd(sentence, target).best
+        answers.append({"sentence": sentence, "target": target, "right": key, "got": best.key,
+                        "decided_by": best.decided_by if hasattr(best, "decided_by") else None})
+    return {"right": sum(a["got"] == a["right"] for a in answers), "n": len(rows),
+            "answers": answers}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--index", default=None, help="an index path (default: WordNet only)")
+    parser.add_argument("--json", default=None)
+    args = parser.parse_args()
+    index = sensedb.open(args.index)
+    sets = {"everyday_heldout": rows_of(FIXTURES / "everyday_heldout.tsv"),
+            "everyday": rows_of(FIXTURES / "everyday.tsv"), "cases": CASES}
+    out = {name: check(index, rows) for name, rows in sets.items()}
+    for name, result in out.items():
+        print(f"{name}: {result['right']} / {result['n']}")
+        for a in result["answers"]:
+            if a["got"] != a["right"]:
+                print(f"   {a['target']:10s} got {a['got']:24s} want {a['right']}")
+    if args.json:
+        Path(args.json).write_text(json.dumps(out, indent=1) + "\n")
+
+
+if __name__ == "__main__":
+    main()
