@@ -45,6 +45,13 @@ def test_wsd_everyday_sentence(default_index, sentence, target, key):
     assert default_index.wsd(sentence, target).best.key == key
 
 
+def test_a_lower_case_word_is_no_proper_name(default_index):
+    # WordNet's first senses of crane are Stephen and Hart Crane (capitalized lemmas): a
+    # lower-case crane lifting beams is the machine (scoring.proper_names)
+    best = default_index.wsd("The crane lifted the steel beams onto the roof", "crane").best
+    assert best.key == "crane%1:06:00::"
+
+
 def test_hyphenated_words_get_their_nouns(default_index):
     xray = default_index.wsd("a well-known X-ray technician", "X-ray").best
     assert xray.pos == "NOUN" and xray.lemma == "x-ray"

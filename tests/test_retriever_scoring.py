@@ -67,11 +67,11 @@ def test_weights_file_names_the_scoring_features():
     assert scoring.DEFAULT_WEIGHTS == {
         "corpus": {"corpus_cos": 4.6691, "vote": 0.4669, "gloss_cos": 3.5018,
                    "example_cos": 1.1673, "log_support": 0.4669, "pos_logp": 1.4007,
-                   "rare_base": -4.6691},
+                   "proper_name": -2.3346, "rare_base": -4.6691},
         "wordnet_only": {"gloss_cos": 7.0087, "example_cos": 1.7522,
                          "example_nn_cos": 0.7009, "has_example": -0.7009,
                          "log_wordnet_count": 0.7009, "inv_rank": 0.3504, "pos_logp": 1.4017,
-                         "rare_base": -7.0087}}
+                         "proper_name": -3.5044, "rare_base": -7.0087}}
     assert set(scoring.NOVELTY) == {"corpus", "wordnet_only"}
     # the multiword margins scripts/tune_multiword.py chose (BENCHMARKS.md "multiword margins")
     assert scoring.MULTIWORD == {"VERB": -0.6, "other": -0.4}
@@ -154,3 +154,18 @@ def test_a_manifest_without_the_formula_is_an_index_format_error():
 
     with pytest.raises(IndexFormatError, match="idx: .*'wordnet_only'"):
         scoring.weights_for({"corpus": {"corpus_cos": 1.0}}, corpus=False, where="idx")
+
+
+def test_proper_names_count_only_against_a_lower_case_form(wordnet):
+    cranes = wordnet.candidates("crane", "NOUN")
+    proper = scoring.proper_names(wordnet, "crane", cranes)
+    # Stephen and Hart Crane (the writers) and the constellation; not the machine or the bird
+    assert proper == {"crane%1:18:01::", "crane%1:18:00::", "crane%1:17:00::"}
+    assert scoring.proper_names(wordnet, "Crane", cranes) == frozenset()  # a name, perhaps
+    # 'Earth' beside 'earth' in one synset is no proper name; 'bank' has none
+    assert scoring.proper_names(wordnet, "earth", wordnet.candidates("earth", "NOUN")) == set()
+    assert scoring.proper_names(wordnet, "bank", wordnet.candidates("bank", "NOUN")) == set()
+    named = dict(zip(scoring.FEATURES, scoring.candidate_features(
+        corpus_cos=None, support=0, vote=0, gloss_cos=0.3, example_cos=None, wordnet_count=0,
+        sense_number=1, proper_name=True), strict=True))
+    assert named["proper_name"] == 1.0

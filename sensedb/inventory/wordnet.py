@@ -96,6 +96,7 @@ class WordNet:
         self._cand_cache: dict[tuple[str, str], tuple[SenseInfo, ...]] = {}
         self._lemmatize_cache: dict[tuple[str, str | None], tuple[tuple[str, str], ...]] = {}
         self._lemma_lists: dict[str, tuple[str, ...]] = {}
+        self._proper: dict[str, bool] = {}  # sense key -> proper_name
 
     def __repr__(self) -> str:
         return f"WordNet(name={self.name!r}, dict_dir={str(self.dict_dir)!r})"
@@ -315,6 +316,20 @@ class WordNet:
                     out.append(self.sense(key))
                     break
         return out
+
+    def proper_name(self, sense: SenseInfo) -> bool:
+        """Whether the sense's synset writes its lemma capitalized and never in lower case:
+        a proper name ('Crane' the writer, 'Pound' the poet; 'Earth' beside 'earth' is not).
+
+        Raises:
+            InventoryError: WordNet lacks the sense's synset.
+        """
+        if sense.key not in self._proper:
+            syn = self._synset(sense.synset)
+            with self._lock:
+                forms = [lem.name() for lem in syn.lemmas() if lem.name().lower() == sense.lemma]
+            self._proper[sense.key] = bool(forms) and all(f != f.lower() for f in forms)
+        return self._proper[sense.key]
 
     def hypernyms(self, synset: str) -> list[str]:
         """Names of the hypernyms and instance hypernyms of a synset."""

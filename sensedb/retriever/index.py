@@ -356,11 +356,13 @@ class SenseIndex:
         if context is None:
             context = self.context_vectors([located])[0]
         groups = [group_key(lemma, pos) for lemma, pos in pairs]
+        candidates = self._candidates(pairs)
         scored = scoring.score_candidates(
-            self.source, self._candidates(pairs), groups, self.normalizer(raw), l2_normalize(raw),
+            self.source, candidates, groups, self.normalizer(raw), l2_normalize(raw),
             self.weights, context=context, use_examples=self.use_examples,
             propagate=self.propagate, evidence_k=max(k, 0), pos_logp=pos_logp,
-            rare=self.inventory.rare_readings(located.surface, pairs))
+            rare=self.inventory.rare_readings(located.surface, pairs),
+            proper=scoring.proper_names(self.inventory, located.surface, candidates))
         evidence = (self._near_usages(scored.found.vector, groups, scored.found.tokens[:k], k)
                     if k > 0 else [])
         return disambiguation(located, pairs, scored, evidence, self.novelty)

@@ -24,7 +24,7 @@ from importlib import resources
 import numpy as np
 
 from ..errors import ConfigurationError, IndexFormatError
-from ..inventory import SenseInfo
+from ..inventory import SenseInfo, WordNet
 from ..vocabulary import POS_TAGS, ScoringMethod
 from .sources import EvidenceSource
 
@@ -49,6 +49,8 @@ FEATURES = (
     # Append new features at the end only: stored weights (manifests, retrieval heads) index
     # this tuple by position, and a formula that lacks a feature gives it weight 0.
     "example_nn_cos",     # cosine to the nearest WordNet example token of s (0 without one)
+    "proper_name",        # s is a proper name (WordNet writes its lemma capitalized: Crane the
+                          # writer) and the usage's form is written in lower case (a crane)
 )
 
 VOTE_K = 5  # neighbours in the k-NN vote
@@ -119,7 +121,7 @@ GROUPS = {
     "corpus": ("corpus_cos", "has_corpus", "vote", "log_support", "nn_cos"),
     "gloss": ("gloss_cos", "has_gloss", "context_gloss_cos"),
     "examples": ("example_cos", "has_example", "example_nn_cos"),
-    "prior": ("log_wordnet_count", "first_sense", "inv_rank", "rare_base"),
+    "prior": ("log_wordnet_count", "first_sense", "inv_rank", "rare_base", "proper_name"),
     "pos": ("pos_logp",),
 }
 
@@ -129,7 +131,8 @@ def candidate_features(*, corpus_cos: float | None, support: int, vote: float,
                        wordnet_count: int, sense_number: int, nn_cos: float | None = None,
                        context_gloss_cos: float | None = None,
                        pos_logp: float = 0.0, rare_base: bool = False,
-                       example_nn_cos: float | None = None) -> np.ndarray:
+                       example_nn_cos: float | None = None,
+                       proper_name: bool = False) -> np.ndarray:
     """The feature vector of one candidate sense, (len(FEATURES),) float64 in FEATURES order.
 
     Cosines are None when the sense has no such vector; ``support``: its labelled corpus
@@ -137,15 +140,27 @@ def candidate_features(*, corpus_cos: float | None, support: int, vote: float,
     WordNet's tag count; ``sense_number``: WordNet's 1-based sense number of the lemma;
     ``pos_logp``: natural log of the POS head's probability of the sense's POS (<= 0);
     ``rare_base``: the sense's lemma is a rare exception-list reading of the form;
-    ``example_nn_cos``: cosine to the nearest of the sense's WordNet example tokens."""
+    ``example_nn_cos``: cosine to the nearest of the sense's WordNet example tokens;
+    ``proper_name``: the sense is a proper name read from a lower-case form."""
     return np.array([
         corpus_cos or 0.0, float(corpus_cos is not None), vote,
         gloss_cos or 0.0, float(gloss_cos is not None),
         example_cos or 0.0, float(example_cos is not None),
         math.log1p(support), math.log1p(wordnet_count), float(sense_number == 1),
         1.0 / max(sense_number, 1), nn_cos or 0.0, context_gloss_cos or 0.0, pos_logp,
-        float(rare_base), example_nn_cos or 0.0,
+        float(rare_base), example_nn_cos or 0.0, float(proper_name),
     ], dtype=np.float64)
+
+
+def proper_names(inventory: WordNet, surface: str, candidates: Sequence[SenseInfo]
+                 ) -> frozenset[str]:
+    """The keys of ``candidates`` that are proper names (``WordNet.proper_name``: Crane the
+    writer, Pound the poet) when ``surface``, the usage's form as written, has no capital
+    letter: "a crane" is not a person. A capitalized form (a sentence's first word, a name)
+    says nothing, so the set is empty then."""
+    if surface != surface.lower():
+        return frozenset()
+    return frozenset(s.key for s in candidates if inventory.proper_name(s))
 
 
 @dataclass
@@ -177,7 +192,8 @@ def candidate_matrix(source: EvidenceSource, candidates: Sequence[SenseInfo],
                      propagate: bool = False, rank_every_token: bool = False,
                      evidence_k: int = 0, pos_logp: np.ndarray | None = None,
                      rare: frozenset[tuple[str, str]] = frozenset(),
-                     example_tokens: bool = True) -> CandidateFeatures:
+                     example_tokens: bool = True,
+                     proper: frozenset[str] = frozenset()) -> CandidateFeatures:
     """The feature matrix of ``candidates`` for one usage.
 
     Args:
@@ -202,6 +218,8 @@ def candidate_matrix(source: EvidenceSource, candidates: Sequence[SenseInfo],
             form (``sensedb.inventory.morphology.rare_bases``).
         example_tokens: search the lemma's WordNet example tokens for the nearest-example
             feature (False, or ``use_examples`` False: it is 0).
+        proper: the sense keys of candidates that are proper names while the usage's form is
+            in lower case (:func:`proper_names`).
     """
     candidates = list(candidates)
     keys = [s.key for s in candidates]
@@ -243,7 +261,8 @@ def candidate_matrix(source: EvidenceSource, candidates: Sequence[SenseInfo],
         gloss_cos=gloss_cos[n], example_cos=example_cos[n], wordnet_count=s.count,
         sense_number=s.rank, nn_cos=nearest_of.get(s.key), context_gloss_cos=context_cos[n],
         pos_logp=0.0 if pos_logp is None else float(pos_logp[POS_TAGS.index(s.pos)]),
-        rare_base=(s.lemma, s.pos) in rare, example_nn_cos=example_near.get(s.key))
+        rare_base=(s.lemma, s.pos) in rare, example_nn_cos=example_near.get(s.key),
+        proper_name=s.key in proper)
         for n, s in enumerate(candidates)]).reshape(len(candidates), len(FEATURES))
     fallback = [corpus_cos[n] is None and gloss_cos[n] is None and example_cos[n] is None
                 for n in range(len(candidates))]
@@ -274,7 +293,8 @@ def score_candidates(source: EvidenceSource, candidates: Sequence[SenseInfo],
                      weights: np.ndarray, *, context: np.ndarray | None = None,
                      use_examples: bool = True, propagate: bool = False,
                      evidence_k: int = 0, pos_logp: np.ndarray | None = None,
-                     rare: frozenset[tuple[str, str]] = frozenset()) -> Scored:
+                     rare: frozenset[tuple[str, str]] = frozenset(),
+                     proper: frozenset[str] = frozenset()) -> Scored:
     """Score every candidate: :func:`candidate_matrix` (arguments as there; the nearest-token
     feature ranks every token only when it is weighted), then ``features @ weights``
     (``weights``: (len(FEATURES),) float64, see :func:`weights_for`) and a softmax."""
@@ -282,7 +302,7 @@ def score_candidates(source: EvidenceSource, candidates: Sequence[SenseInfo],
         source, candidates, groups, vector, plain, context=context, use_examples=use_examples,
         propagate=propagate, rank_every_token=bool(weights[FEATURES.index("nn_cos")]),
         evidence_k=evidence_k, pos_logp=pos_logp, rare=rare,
-        example_tokens=bool(weights[FEATURES.index("example_nn_cos")]))
+        example_tokens=bool(weights[FEATURES.index("example_nn_cos")]), proper=proper)
     n = len(found.candidates)
     scores = found.features @ weights if n else np.zeros(0)
     probabilities = softmax(scores)
