@@ -4,14 +4,18 @@
         --index runs/semcor-index
     python scripts/tune_weights.py tune --cache runs/raw11b-cache --json runs/tune_weights.json \
         --write sensedb/data/scoring_weights.json
+    python scripts/tune_weights.py fill-proper --from runs/raw11b-cache --cache runs/prior-cache
 
 ``cache`` computes, once, every instance's candidate feature matrix the way a raw-text
 pipeline meets it (:func:`raw_instance_features`: candidates of every part of speech the
-surface form has, the POS head's log-probability included) and pickles it under ``--cache``:
+surface form has, the POS head's log-probability and the proper-name flag included) and
+pickles it under ``--cache``:
 - ``semcor-wordnet.pkl``: SemCor documents d000, d010, d020, ... (every tenth, 36 documents)
   scored by the default (WordNet-only) index: no SemCor token is evidence there.
 - ``se07-wordnet.pkl`` and ``se07-corpus.pkl``: SemEval-2007 by the default index and by the
   SemCor index ``--index``.
+``fill-proper`` copies a cache made before the proper-name feature with that column filled
+(it needs no encoder: the flag depends on the written form and WordNet alone).
 ``tune`` is then a numpy loop over those arrays: each formula is a short linear formula over
 ``scoring.FEATURES`` searched on a small grid by the accuracy of the argmax.
 - ``wordnet_only`` (the default index): 5-fold cross-validation over the SemCor documents
@@ -23,7 +27,8 @@ surface form has, the POS head's log-probability included) and pickles it under 
   tie-breaker grid (<= 0.1 per log count, <= 0.1 / sense number).
 - ``corpus`` (indexes with SemCor tokens): SemCor's own documents are in such an index, so
   they cannot be held out without re-indexing; the shipped corpus formula is kept and only
-  the POS term's weight is chosen, on SE07 raw text, with SE07 document CV reported.
+  the POS term's weight is chosen, on SE07 raw text, with SE07 document CV reported; the
+  proper-name term takes the WordNet-only formula's choice in units of the main cosine.
 A temperature then scales each formula so that its softmax is calibrated (argmax unchanged).
 Figures are reported in raw-text mode (every candidate POS) and gold-POS mode (candidates of
 the gold POS only).
@@ -137,6 +142,39 @@ def raw_instance_features(index, data: Path, gold: Path, *, documents: set[str] 
                       "doc": token.instance_id.split(".")[0],
                       "cand_pos": [s.pos for s in candidates]}))
     return rows
+
+
+def fill_proper_names(rows, inventory, data: Path, gold: Path,
+                      documents: set[str] | None = None) -> list:
+    """``rows`` of a cache made before the proper-name feature, its column filled: each
+    instance's candidates are listed again the way :func:`raw_instance_features` lists them
+    (no encoder needed) and flagged by ``scoring.proper_names``.
+
+    Raises:
+        ValueError: an instance whose candidates differ in number from its cached row."""
+    from sensedb.corpora import read_raganato
+
+    flags = {}
+    for document in read_raganato(data, gold, key_check=inventory.has_key):
+        for token in (t for s in document.sentences for t in s.tokens):
+            if token.instance_id is None or (
+                    documents is not None and token.instance_id.split(".")[0] not in documents):
+                continue
+            pairs = inventory.lemmatize(token.text)
+            if (token.lemma, token.pos) not in pairs:
+                pairs.append((token.lemma, token.pos))
+            candidates = [s for lemma, pos in pairs for s in inventory.candidates(lemma, pos)]
+            proper = scoring.proper_names(inventory, token.text, candidates)
+            flags[token.instance_id] = [s.key in proper for s in candidates]
+    column, out = NAMES.index("proper_name"), []
+    for features, gold_mask, meta in rows:
+        if len(flags[meta["id"]]) != len(features):
+            raise ValueError(f"{meta['id']}: {len(features)} cached candidates, "
+                             f"{len(flags[meta['id']])} now")
+        features = features.copy()
+        features[:, column] = flags[meta["id"]]
+        out.append((features, gold_mask, meta))
+    return out
 
 
 def gold_pos_rows(rows):
@@ -293,23 +331,35 @@ def weights_file(results: dict, argv: list[str], today: datetime.date) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("step", choices=("cache", "tune"))
+    parser.add_argument("step", choices=("cache", "fill-proper", "tune"))
     parser.add_argument("--index", help="a SemCor index (cache step)")
     parser.add_argument("--data", default="../shared/data")
     parser.add_argument("--cache", default="runs/raw11-cache")
     parser.add_argument("--json", default="runs/tune_weights.json")
+    parser.add_argument("--from", dest="older", default=None, metavar="DIR",
+                        help="fill-proper: a cache made before the proper-name feature")
     parser.add_argument("--write", default=None, metavar="PATH",
                         help="write the chosen weights as sensedb/data/scoring_weights.json")
     args = parser.parse_args()
     cache = Path(args.cache)
     cache.mkdir(parents=True, exist_ok=True)
+    data = Path(args.data) / "wsd"
+    se07 = (data / "semeval2007" / "semeval2007.data.xml",
+            data / "semeval2007" / "semeval2007.gold.key.txt")
+    semcor = (data / "semcor" / "semcor.data.xml", data / "semcor" / "semcor.gold.key.txt")
+    jobs = {"se07-wordnet": (None, se07, None), "se07-corpus": (args.index, se07, None),
+            "semcor-wordnet": (None, semcor, SEMCOR_DOCUMENTS)}
+    if args.step == "fill-proper":
+        from sensedb.inventory import WordNet
+
+        inventory = WordNet()
+        for name, (_, (xml, gold), documents) in jobs.items():
+            rows = fill_proper_names(load_rows(Path(args.older) / f"{name}.pkl"), inventory,
+                                     xml, gold, documents)
+            (cache / f"{name}.pkl").write_bytes(pickle.dumps(rows))
+            print(f"{name}: {len(rows)} instances", flush=True)
+        return
     if args.step == "cache":
-        data = Path(args.data) / "wsd"
-        se07 = (data / "semeval2007" / "semeval2007.data.xml",
-                data / "semeval2007" / "semeval2007.gold.key.txt")
-        semcor = (data / "semcor" / "semcor.data.xml", data / "semcor" / "semcor.gold.key.txt")
-        jobs = {"se07-wordnet": (None, se07, None), "se07-corpus": (args.index, se07, None),
-                "semcor-wordnet": (None, semcor, SEMCOR_DOCUMENTS)}
         for name, (index_path, (xml, gold), documents) in jobs.items():
             if (cache / f"{name}.pkl").exists() or (name == "se07-corpus" and not args.index):
                 continue
