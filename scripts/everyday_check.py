@@ -38,9 +38,9 @@ def rows_of(path: Path) -> list[tuple[str, str, str]]:
 def check(index, rows) -> dict:
     answers = []
     for sentence, target, key in rows:
-        best = index.wsd(sentence, target).best
-        answers.append({"sentence": sentence, "target": target, "right": key, "got": best.key,
-                        "decided_by": best.decided_by if hasattr(best, "decided_by") else None})
+        answer = index.wsd(sentence, target)
+        answers.append({"sentence": sentence, "target": target, "right": key,
+                        "got": answer.best.key, "decided_by": answer.decided_by})
     return {"right": sum(a["got"] == a["right"] for a in answers), "n": len(rows),
             "answers": answers}
 
