@@ -17,7 +17,9 @@ from sensedb.vocabulary import key_pos
 
 # Not yet right on the default index: the gloss and the prior outweigh the sentence here; the
 # nearest WordNet example usage (cosine 0.986 for the river bank) is a feature now
-# (example_nn_cos), weighted as SemCor and SE07 chose (0.1), too lightly to win these.
+# (example_nn_cos), weighted as SemCor and SE07 chose (0.1), too lightly to win these; every
+# larger say for the sentence measured lowers SemCor and SE07 (BENCHMARKS.md "Context over
+# the prior").
 CONTEXT_OVER_PRIOR = "context does not yet beat the gloss/prior on the default index"
 
 
