@@ -43,6 +43,13 @@ DTYPES = ("fp32", "bf16", "fp16")
 # nothing (BENCHMARKS.md); a GPU needs large ones to fill its cores (the issue's H200: a
 # forward pass of the default model reaches ~54k sequences/s in fp32 only at large batches).
 BATCH_TOKENS = {"cpu": 4096, "cuda": 65536}
+#: What one more forward pass costs, in padded pieces, as a share of ``batch_tokens``, when
+#: ``encoder_windows.length_batches`` places the cuts between batches: a quarter gives as
+#: many batches as filling each batch in turn did, with fewer padded pieces (SemCor's first
+#: 20 documents: 2-3% fewer; BENCHMARKS.md). Fewer pieces in more batches do not pay on a
+#: loaded CPU: there each forward pass costs far more than its pieces (torch's threads wait
+#: for one another at every operation).
+BATCH_COST_SHARE = 0.25
 
 
 def library_versions() -> dict[str, str]:
@@ -473,7 +480,8 @@ class Encoder:
         return plan_windows(self._pieces(sentences), offsets, self.window_pieces)
 
     def _batches(self, windows: list[Window]) -> list[list[int]]:
-        return length_batches(windows, self.batch_tokens)
+        return length_batches(windows, self.batch_tokens,
+                              int(self.batch_tokens * BATCH_COST_SHARE))
 
     def _forward_pieces(self, pieces: Sequence[Sequence[int]]):
         """All hidden states of the sequences ``pieces`` (word-piece ids without [CLS] and
