@@ -17,6 +17,12 @@ Also reports where each job's time went (reading, encoding, writing chunks, fina
 pipelined job's stages overlap), how long Python's garbage collector ran, the load average
 and, with ``--plan``, how many padded word pieces the job's chunks cost against one call over
 every sentence (``Encoder.batch_plan``).
+
+On a GPU (``--device cuda``; ``--dtype bf16`` for bfloat16 on both sides) the script also
+samples the GPU's utilization and memory every 100 ms during each bare pass and each job
+(``nvidia-smi -lms 100``, else ``torch.cuda.utilization``, else not reported) and reports
+their means and peaks. The GPU figures of BENCHMARKS.md come from one call of
+``scripts/gpu_bench.sh`` on the GPU machine (fp32 then bf16, serial and pipelined).
 """
 
 from __future__ import annotations
@@ -26,7 +32,9 @@ import gc
 import json
 import os
 import shutil
+import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -95,20 +103,29 @@ def main() -> None:
 
     collector = _CollectorClock()
 
+    gpu = _GpuSampler.for_device(args.device)
+    gpu_figures: dict[str, list] = {"bare": []}
+
     def bare_pass() -> float:
         encoder = Encoder(**settings)
-        t0 = time.perf_counter()
-        encoder.word_vectors(sentences, progress=True)
-        return time.perf_counter() - t0
+        with gpu.sampling() as samples:
+            t0 = time.perf_counter()
+            encoder.word_vectors(sentences, progress=True)
+            seconds = time.perf_counter() - t0
+        gpu_figures["bare"].append(samples.summary())
+        return seconds
 
     def index_run(mode: str):
         path = f"{args.index}-{mode}"
         shutil.rmtree(path, ignore_errors=True)
-        t0 = time.perf_counter()
-        report = build_index(data, path, gold=gold, layers=args.layers, dtype=args.dtype,
-                             device=args.device, standardize=args.standardize,
-                             pipeline=mode == "pipelined")
-        return time.perf_counter() - t0, report
+        with gpu.sampling() as samples:
+            t0 = time.perf_counter()
+            report = build_index(data, path, gold=gold, layers=args.layers, dtype=args.dtype,
+                                 device=args.device, standardize=args.standardize,
+                                 pipeline=mode == "pipelined")
+            seconds = time.perf_counter() - t0
+        gpu_figures.setdefault(mode, []).append(samples.summary())
+        return seconds, report
 
     # bare, job, bare, job, ..., bare: every job sits between two bare passes
     load = [os.getloadavg()[0]]
@@ -165,6 +182,7 @@ def main() -> None:
         **({"same_vectors_across_modes": _same_vectors([f"{args.index}-{m}" for m in modes])}
            if len(modes) > 1 else {}),
         **({"batch_plans": plans} if plans else {}),
+        **({"gpu": {"sampler": gpu.kind, **gpu_figures}} if gpu.kind else {}),
     }
     print(json.dumps(figures, indent=2))
     if args.json:
@@ -199,6 +217,85 @@ def _same_vectors(paths: list[str]) -> dict:
         out[Path(path).name] = ("different shapes" if other.shape != first.shape
                                 else float(np.abs(other - first).max()))
     return out
+
+
+class _GpuSampler:
+    """GPU utilization (%) and memory (MiB) every 100 ms while a timed step runs:
+    ``nvidia-smi -lms 100`` in a child process, else ``torch.cuda.utilization`` (pynvml)
+    in a thread; ``kind`` None where neither works (a CPU run)."""
+
+    def __init__(self, kind: str | None) -> None:
+        self.kind = kind
+
+    @classmethod
+    def for_device(cls, device: str | None) -> _GpuSampler:
+        import torch
+
+        if not torch.cuda.is_available() or not str(device or "cuda").startswith("cuda"):
+            return cls(None)
+        if shutil.which("nvidia-smi"):
+            return cls("nvidia-smi")
+        try:
+            torch.cuda.utilization()
+        except Exception:  # no pynvml: nothing to sample with
+            return cls(None)
+        return cls("torch.cuda.utilization")
+
+    def sampling(self) -> _Samples:
+        return _Samples(self.kind)
+
+
+class _Samples:
+    def __init__(self, kind: str | None) -> None:
+        self.kind = kind
+        self.utilization: list[float] = []
+        self.memory: list[float] = []
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self._process: subprocess.Popen | None = None
+
+    def __enter__(self) -> _Samples:
+        if self.kind == "nvidia-smi":
+            self._process = subprocess.Popen(
+                ["nvidia-smi", "--query-gpu=utilization.gpu,memory.used",
+                 "--format=csv,noheader,nounits", "-lms", "100"],
+                stdout=subprocess.PIPE, text=True)
+            self._threads.append(threading.Thread(target=self._read_smi, daemon=True))
+        elif self.kind is not None:
+            self._threads.append(threading.Thread(target=self._poll_torch, daemon=True))
+        for thread in self._threads:
+            thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        if self._process is not None:
+            self._process.terminate()
+            self._process.wait()
+        for thread in self._threads:
+            thread.join(timeout=2)
+
+    def _read_smi(self) -> None:
+        for line in self._process.stdout:  # one line per GPU per sample: the first GPU's
+            parts = [p.strip() for p in line.split(",")]
+            if len(parts) == 2 and parts[0].isdigit():
+                self.utilization.append(float(parts[0]))
+                self.memory.append(float(parts[1]))
+
+    def _poll_torch(self) -> None:
+        import torch
+
+        while not self._stop.wait(0.1):
+            self.utilization.append(float(torch.cuda.utilization()))
+            self.memory.append(torch.cuda.memory_allocated() / 2**20)
+
+    def summary(self) -> dict:
+        if not self.utilization:
+            return {}
+        return {"samples": len(self.utilization),
+                "utilization_mean_percent": round(float(np.mean(self.utilization)), 1),
+                "utilization_max_percent": round(float(np.max(self.utilization)), 1),
+                "memory_max_mib": round(float(np.max(self.memory)), 1)}
 
 
 class _CollectorClock:
