@@ -111,6 +111,7 @@ def main() -> None:
     gpu_figures: dict[str, list] = {"bare": []}
 
     model_load: list[float] = []
+    Encoder(**settings)  # imports torch and the model code once: a load below is the model's
 
     def bare_pass() -> float:
         t0 = time.perf_counter()
