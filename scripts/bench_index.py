@@ -9,7 +9,11 @@ Prints (and with ``--json`` writes) wall time, word tokens/s and the ratio of in
 throughput to the bare pass. Bare passes and jobs alternate: bare, job, bare, job, ..., bare
 (``--rounds N`` rounds of every job mode in ``--modes``: ``serial`` and/or ``pipelined``,
 ``sensedb.indexer.pipeline``), and each job is compared with the mean of the bare passes
-before and after it, so a drift in the machine's speed favours neither side; this machine's
+before and after it, so a drift in the machine's speed favours neither side. A bare pass is
+the job's own encoder call (``Encoder.word_vectors``: the same tokenization, batching,
+pooling on the device and torch threads) over all the sentences in one call; the job's
+seconds include loading its model, so each bare pass's model load is timed too and a second
+ratio counts it on the bare side (``..._with_model_load``); this machine's
 speed swings by 10-20% over minutes, so one round's ratio says little on its own. The jobs
 of different modes must build the same index: the script checks their token vectors.
 ``--documents N`` takes the corpus's first N documents (a slice, written beside the index).
@@ -17,6 +21,12 @@ Also reports where each job's time went (reading, encoding, writing chunks, fina
 pipelined job's stages overlap), how long Python's garbage collector ran, the load average
 and, with ``--plan``, how many padded word pieces the job's chunks cost against one call over
 every sentence (``Encoder.batch_plan``).
+
+On a GPU (``--device cuda``; ``--dtype bf16`` for bfloat16 on both sides) the script also
+samples the GPU's utilization and memory every 100 ms during each bare pass and each job
+(``nvidia-smi -lms 100``, else ``torch.cuda.utilization``, else not reported) and reports
+their means and peaks. The GPU figures of BENCHMARKS.md come from one call of
+``scripts/gpu_bench.sh`` on the GPU machine (fp32 then bf16, serial and pipelined).
 """
 
 from __future__ import annotations
@@ -26,7 +36,9 @@ import gc
 import json
 import os
 import shutil
+import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -95,20 +107,34 @@ def main() -> None:
 
     collector = _CollectorClock()
 
+    gpu = _GpuSampler.for_device(args.device)
+    gpu_figures: dict[str, list] = {"bare": []}
+
+    model_load: list[float] = []
+    Encoder(**settings)  # imports torch and the model code once: a load below is the model's
+
     def bare_pass() -> float:
-        encoder = Encoder(**settings)
         t0 = time.perf_counter()
-        encoder.word_vectors(sentences, progress=True)
-        return time.perf_counter() - t0
+        encoder = Encoder(**settings)  # the job loads its model too: timed apart
+        model_load.append(time.perf_counter() - t0)
+        with gpu.sampling() as samples:
+            t0 = time.perf_counter()
+            encoder.word_vectors(sentences, progress=True)
+            seconds = time.perf_counter() - t0
+        gpu_figures["bare"].append(samples.summary())
+        return seconds
 
     def index_run(mode: str):
         path = f"{args.index}-{mode}"
         shutil.rmtree(path, ignore_errors=True)
-        t0 = time.perf_counter()
-        report = build_index(data, path, gold=gold, layers=args.layers, dtype=args.dtype,
-                             device=args.device, standardize=args.standardize,
-                             pipeline=mode == "pipelined")
-        return time.perf_counter() - t0, report
+        with gpu.sampling() as samples:
+            t0 = time.perf_counter()
+            report = build_index(data, path, gold=gold, layers=args.layers, dtype=args.dtype,
+                                 device=args.device, standardize=args.standardize,
+                                 pipeline=mode == "pipelined")
+            seconds = time.perf_counter() - t0
+        gpu_figures.setdefault(mode, []).append(samples.summary())
+        return seconds, report
 
     # bare, job, bare, job, ..., bare: every job sits between two bare passes
     load = [os.getloadavg()[0]]
@@ -116,6 +142,7 @@ def main() -> None:
     gc_bare = [collector.take()]
     runs: dict[str, list] = {mode: [] for mode in modes}
     ratios: dict[str, list[float]] = {mode: [] for mode in modes}
+    loaded_ratios: dict[str, list[float]] = {mode: [] for mode in modes}
     gc_index: dict[str, list[float]] = {mode: [] for mode in modes}
     for _ in range(args.rounds):
         for mode in modes:
@@ -125,6 +152,8 @@ def main() -> None:
             bare.append(bare_pass())
             gc_bare.append(collector.take())
             ratios[mode].append(round((bare[-2] + bare[-1]) / 2 / seconds, 3))
+            loaded_ratios[mode].append(round(
+                (bare[-2] + bare[-1] + model_load[-2] + model_load[-1]) / 2 / seconds, 3))
             load.append(os.getloadavg()[0])
     bare_seconds = float(np.mean(bare))
 
@@ -146,6 +175,10 @@ def main() -> None:
             "seconds_beyond_encoding": round(index_seconds - mean_of(mode, "encode_seconds"),
                                              1),
             "throughput_ratio_index_to_bare": round(bare_seconds / index_seconds, 3),
+            # the bare pass with its model's load (the job's seconds include its own)
+            "ratio_with_model_load_each_round": loaded_ratios[mode],
+            "throughput_ratio_index_to_bare_with_model_load": round(
+                (bare_seconds + float(np.mean(model_load))) / index_seconds, 3),
             "garbage_collector_seconds": gc_index[mode],
             "index_disk_bytes": sum(p.stat().st_size for p in
                                     Path(f"{args.index}-{mode}").rglob("*") if p.is_file()),
@@ -159,12 +192,14 @@ def main() -> None:
         "read_seconds": round(read_seconds, 1), "rounds": args.rounds, "modes": modes,
         "bare_encoder_seconds_each": [round(x, 1) for x in bare],
         "bare_encoder_seconds": round(bare_seconds, 1),
+        "model_load_seconds_each": [round(x, 2) for x in model_load],
         "bare_words_per_second": round(words / bare_seconds, 1),
         "garbage_collector_seconds_bare": [round(x, 2) for x in gc_bare],
         "jobs": jobs,
         **({"same_vectors_across_modes": _same_vectors([f"{args.index}-{m}" for m in modes])}
            if len(modes) > 1 else {}),
         **({"batch_plans": plans} if plans else {}),
+        **({"gpu": {"sampler": gpu.kind, **gpu_figures}} if gpu.kind else {}),
     }
     print(json.dumps(figures, indent=2))
     if args.json:
@@ -199,6 +234,85 @@ def _same_vectors(paths: list[str]) -> dict:
         out[Path(path).name] = ("different shapes" if other.shape != first.shape
                                 else float(np.abs(other - first).max()))
     return out
+
+
+class _GpuSampler:
+    """GPU utilization (%) and memory (MiB) every 100 ms while a timed step runs:
+    ``nvidia-smi -lms 100`` in a child process, else ``torch.cuda.utilization`` (pynvml)
+    in a thread; ``kind`` None where neither works (a CPU run)."""
+
+    def __init__(self, kind: str | None) -> None:
+        self.kind = kind
+
+    @classmethod
+    def for_device(cls, device: str | None) -> _GpuSampler:
+        import torch
+
+        if not torch.cuda.is_available() or not str(device or "cuda").startswith("cuda"):
+            return cls(None)
+        if shutil.which("nvidia-smi"):
+            return cls("nvidia-smi")
+        try:
+            torch.cuda.utilization()
+        except Exception:  # no pynvml: nothing to sample with
+            return cls(None)
+        return cls("torch.cuda.utilization")
+
+    def sampling(self) -> _Samples:
+        return _Samples(self.kind)
+
+
+class _Samples:
+    def __init__(self, kind: str | None) -> None:
+        self.kind = kind
+        self.utilization: list[float] = []
+        self.memory: list[float] = []
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self._process: subprocess.Popen | None = None
+
+    def __enter__(self) -> _Samples:
+        if self.kind == "nvidia-smi":
+            self._process = subprocess.Popen(
+                ["nvidia-smi", "--query-gpu=utilization.gpu,memory.used",
+                 "--format=csv,noheader,nounits", "-lms", "100"],
+                stdout=subprocess.PIPE, text=True)
+            self._threads.append(threading.Thread(target=self._read_smi, daemon=True))
+        elif self.kind is not None:
+            self._threads.append(threading.Thread(target=self._poll_torch, daemon=True))
+        for thread in self._threads:
+            thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        if self._process is not None:
+            self._process.terminate()
+            self._process.wait()
+        for thread in self._threads:
+            thread.join(timeout=2)
+
+    def _read_smi(self) -> None:
+        for line in self._process.stdout:  # one line per GPU per sample: the first GPU's
+            parts = [p.strip() for p in line.split(",")]
+            if len(parts) == 2 and parts[0].isdigit():
+                self.utilization.append(float(parts[0]))
+                self.memory.append(float(parts[1]))
+
+    def _poll_torch(self) -> None:
+        import torch
+
+        while not self._stop.wait(0.1):
+            self.utilization.append(float(torch.cuda.utilization()))
+            self.memory.append(torch.cuda.memory_allocated() / 2**20)
+
+    def summary(self) -> dict:
+        if not self.utilization:
+            return {}
+        return {"samples": len(self.utilization),
+                "utilization_mean_percent": round(float(np.mean(self.utilization)), 1),
+                "utilization_max_percent": round(float(np.max(self.utilization)), 1),
+                "memory_max_mib": round(float(np.max(self.memory)), 1)}
 
 
 class _CollectorClock:

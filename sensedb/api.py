@@ -12,7 +12,7 @@ from .errors import ConfigurationError, IndexFormatError, InputError
 from .head import RetrievalHead, head_for_manifest
 from .indexer import IndexDirectory, JobReport, Manifest, index_documents, open_or_create
 from .indexer.chunks import CHUNK_WORDS
-from .indexer.documents import check_documents
+from .indexer.documents import ReadOnce, check_documents
 from .indexer.job import check_layers
 from .indexer.token_stores import check_store_type, set_store_type
 from .inventory import WordNet, default_wordnet
@@ -72,6 +72,7 @@ def build_index(corpus: str | os.PathLike, index: str | os.PathLike, *,
     inventory = wordnet or default_wordnet()
     name = corpus_name or corpus.name.split(".")[0]
     read, _ = corpus_reader(corpus, gold, inventory)
+    corpus_passes = ReadOnce(read)  # a small corpus is parsed once, for the check and the job
     directory = IndexDirectory(index, db_url)
     try:
         if directory.exists():
@@ -84,8 +85,8 @@ def build_index(corpus: str | os.PathLike, index: str | os.PathLike, *,
             if encoder is None and isinstance(head, str) and head == "auto":
                 head = head_for_manifest(described.head)
         # every document read and checked before anything is written
-        total_words = check_documents(directory, read(), name, replace=replace,
-                                      path=str(corpus))
+        total_words = check_documents(directory, corpus_passes.check_pass(), name,
+                                      replace=replace, path=str(corpus))
         if encoder is None:
             encoder = Encoder(model, layers=layers or "last", pooling=pooling or "mean",
                               device=device, batch_tokens=batch_tokens, head=head,
@@ -102,8 +103,8 @@ def build_index(corpus: str | os.PathLike, index: str | os.PathLike, *,
                            scoring=DEFAULT_WEIGHTS)
             if store is not None:
                 set_store_type(directory, store)
-            return index_documents(directory, encoder, inventory, read(), corpus=name,
-                                   path=str(corpus), progress=progress,
+            return index_documents(directory, encoder, inventory, corpus_passes.job_pass(),
+                                   corpus=name, path=str(corpus), progress=progress,
                                    total_words=total_words if progress else None,
                                    replace=replace, encode=encode, chunk_words=chunk_words,
                                    pipeline=pipeline)

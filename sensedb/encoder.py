@@ -3,7 +3,8 @@
 One class owns everything model-specific: loading by name or path, word-piece alignment,
 layer pooling, windows for long sentences, length-bucketed batching, device and threads.
 Everything else asks it for word vectors (``Encoder.word_vectors``) or sentence vectors.
-Window planning and piece alignment (no model) are in :mod:`sensedb.encoder_windows`.
+Window planning and piece alignment (no model) are in :mod:`sensedb.encoder_windows`; layer
+specs, dtypes and how a batch's hidden layers are combined in :mod:`sensedb.encoder_layers`.
 
 This is the only module of sensedb that imports torch, transformers and
 sentence-transformers (lazily, on first use); :func:`library_versions` reports theirs.
@@ -13,10 +14,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
 import numpy as np
 
+from .encoder_layers import DTYPES, LayerSpec, canonical_layers, check_dtype, combine_layers
 from .encoder_windows import (
     Prepared,
     Window,
@@ -32,17 +33,21 @@ from .gc_policy import bulk_work
 from .head import RetrievalHead, load_head
 from .paths import default_model_path
 
-__all__ = ["DEFAULT_MODEL", "DTYPES", "Encoder", "LayerSpec", "Prepared", "default_model_path",
-           "library_versions"]
+__all__ = ["DEFAULT_MODEL", "DTYPES", "Encoder", "LayerSpec", "Prepared", "canonical_layers",
+           "check_dtype", "default_model_path", "library_versions"]
 
 DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
-#: The floating-point types the model can run in (``Encoder(dtype=...)``, ``--dtype``); word
-#: vectors are pooled and returned in float32 whatever the model's type.
-DTYPES = ("fp32", "bf16", "fp16")
 # Padded word pieces per forward pass when none is given: on a CPU larger batches gain
 # nothing (BENCHMARKS.md); a GPU needs large ones to fill its cores (the issue's H200: a
 # forward pass of the default model reaches ~54k sequences/s in fp32 only at large batches).
 BATCH_TOKENS = {"cpu": 4096, "cuda": 65536}
+#: What one more forward pass costs, in padded pieces, as a share of ``batch_tokens``, when
+#: ``encoder_windows.length_batches`` places the cuts between batches: a quarter gives as
+#: many batches as filling each batch in turn did, with fewer padded pieces (SemCor's first
+#: 20 documents: 2-3% fewer; BENCHMARKS.md). Fewer pieces in more batches do not pay on a
+#: loaded CPU: there each forward pass costs far more than its pieces (torch's threads wait
+#: for one another at every operation).
+BATCH_COST_SHARE = 0.25
 
 
 def library_versions() -> dict[str, str]:
@@ -52,118 +57,6 @@ def library_versions() -> dict[str, str]:
     import transformers
 
     return {"torch": torch.__version__, "transformers": transformers.__version__}
-
-
-@dataclass(frozen=True)
-class LayerSpec:
-    """Which hidden layers make a word vector, and how they are combined.
-
-    ``layers`` are indices into the model's hidden states (0 = input embeddings, L = last).
-    Negative indices count from the end (-1 = last).
-    """
-
-    layers: tuple[int, ...] = (-1,)
-    pooling: str = "mean"  # mean | sum
-
-    @classmethod
-    def parse(cls, spec: str | Sequence[int] | LayerSpec, pooling: str = "mean") -> LayerSpec:
-        """A spec from ``'last'``, ``'last4'``, ``'3,4,5,6'`` or a sequence of layer numbers
-        (a LayerSpec is returned as it is).
-
-        Raises:
-            ConfigurationError: an unknown pooling, a malformed or empty spec.
-        """
-        if isinstance(spec, LayerSpec):
-            return spec
-        if pooling not in ("mean", "sum"):
-            raise ConfigurationError(f"layer pooling must be 'mean' or 'sum', not {pooling!r}")
-        if isinstance(spec, str):
-            text = spec.strip().lower()
-            if text == "last":
-                return cls((-1,), pooling)
-            if text in ("last4", "last-4"):
-                return cls((-4, -3, -2, -1), pooling)
-            try:
-                layers = tuple(int(p) for p in text.replace(" ", "").split(",") if p)
-            except ValueError:
-                raise ConfigurationError(
-                    f"bad layer spec {spec!r}: use 'last', 'last4' or layer numbers like '3,4,5,6'"
-                ) from None
-        else:
-            try:
-                layers = tuple(int(p) for p in spec)
-            except (TypeError, ValueError):
-                raise ConfigurationError(
-                    f"bad layer spec {spec!r}: give layer numbers like (3, 4, 5, 6)") from None
-        if not layers:
-            raise ConfigurationError(f"empty layer spec {spec!r}: use 'last', 'last4' or layer "
-                                     "numbers like '3,4,5,6'")
-        return cls(layers, pooling)
-
-    def resolve(self, num_hidden_states: int) -> tuple[int, ...]:
-        """The layers as non-negative indices into ``num_hidden_states`` hidden states.
-
-        Raises:
-            ConfigurationError: a layer the model does not have.
-        """
-        out = []
-        for layer in self.layers:
-            index = layer if layer >= 0 else num_hidden_states + layer
-            if not 0 <= index < num_hidden_states:
-                raise ConfigurationError(
-                    f"layer {layer} does not exist: the model has layers 0..{num_hidden_states - 1}"
-                )
-            out.append(index)
-        return tuple(out)
-
-    def describe(self) -> str:
-        """The spec as written in a manifest: ``'last'``, ``'last4'`` or ``'3,4,5,6'``."""
-        named = {(-1,): "last", (-4, -3, -2, -1): "last4"}
-        return named.get(self.layers, ",".join(str(x) for x in self.layers))
-
-    def canonical(self, num_hidden_states: int | None) -> LayerSpec:
-        """The same layers written one way for a model with ``num_hidden_states`` hidden
-        states (embeddings + layers): the last one is ``-1`` and the last four ``-4..-1``,
-        others non-negative, so ``6``, ``-1`` and ``last`` of a 6-layer model are equal and
-        compare equal. ``self`` when the count is unknown or a layer is outside it (checked
-        elsewhere, by :meth:`resolve`)."""
-        if not num_hidden_states:
-            return self
-        try:
-            layers = self.resolve(num_hidden_states)
-        except ConfigurationError:
-            return self
-        last = num_hidden_states - 1
-        if layers == (last,):
-            layers = (-1,)
-        elif layers == tuple(range(last - 3, last + 1)) and last >= 3:
-            layers = (-4, -3, -2, -1)
-        return LayerSpec(layers, self.pooling)
-
-
-def check_dtype(dtype: str, device: str) -> str:
-    """``dtype`` (``fp32``, ``bf16``, ``fp16``) checked against ``device``.
-
-    Raises:
-        ConfigurationError: an unknown dtype, or fp16 on a CPU (torch's CPU kernels for
-            half precision are slow or missing; bf16 runs there)."""
-    if dtype not in DTYPES:
-        raise ConfigurationError(f"unknown dtype {dtype!r}: use one of {', '.join(DTYPES)}")
-    if dtype == "fp16" and not str(device).startswith("cuda"):
-        raise ConfigurationError(f"dtype fp16 needs a GPU (device {device!r}): use bf16 or "
-                                 "fp32 on a CPU")
-    return dtype
-
-
-def canonical_layers(spec: str, num_layers: int | None) -> str:
-    """A manifest's or an option's layer spec (``'6'``, ``'last'``, ``'3,4,5,6'``) as
-    :meth:`LayerSpec.canonical` writes it for a model of ``num_layers`` layers (the spec as
-    it is when it does not parse or the count is unknown)."""
-    try:
-        parsed = LayerSpec.parse(spec)
-    except ConfigurationError:
-        return spec
-    return parsed.canonical(num_layers + 1 if num_layers else None).describe()
 
 
 class Encoder:
@@ -424,7 +317,7 @@ class Encoder:
                 slots = torch.from_numpy(batch.slots).to(self.device, non_blocking=True)
                 take = torch.from_numpy(batch.take).to(self.device, non_blocking=True)
                 for name, spec in parsed.items():
-                    hidden = _combine(states if headed is None
+                    hidden = combine_layers(states if headed is None
                                       or spec.describe() != self.head.layers else headed, spec)
                     pieces = hidden.reshape(-1, hidden.shape[-1]).index_select(0, take)
                     outs[name].index_add_(0, slots, pieces.float())
@@ -473,7 +366,8 @@ class Encoder:
         return plan_windows(self._pieces(sentences), offsets, self.window_pieces)
 
     def _batches(self, windows: list[Window]) -> list[list[int]]:
-        return length_batches(windows, self.batch_tokens)
+        return length_batches(windows, self.batch_tokens,
+                              int(self.batch_tokens * BATCH_COST_SHARE))
 
     def _forward_pieces(self, pieces: Sequence[Sequence[int]]):
         """All hidden states of the sequences ``pieces`` (word-piece ids without [CLS] and
@@ -542,17 +436,6 @@ class Encoder:
         np.add.at(scores, np.asarray(word_of, dtype=np.int64), received)
         total = scores.sum()
         return scores / total if total > 0 else np.full(len(words), 1.0 / len(words))
-
-
-def _combine(states, spec: LayerSpec):
-    """The spec's layers of one batch, averaged or summed: (batch, pieces, dim)."""
-    import torch
-
-    chosen = [states[i] for i in spec.resolve(len(states))]
-    if len(chosen) == 1:
-        return chosen[0]
-    stacked = torch.stack(chosen).sum(0)
-    return stacked / len(chosen) if spec.pooling == "mean" else stacked
 
 
 def _load_sentence_transformer(path: str, device: str, local_files_only: bool = False):

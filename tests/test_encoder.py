@@ -128,15 +128,3 @@ def test_text_windows_cover_every_word_once():
     windows = text_windows([3, 1, 2, 5, 1, 1], 4)
     assert windows == [(0, 2, 4), (2, 3, 2), (3, 4, 5), (4, 6, 2)]
     assert [w for s, e, _ in windows for w in range(s, e)] == list(range(6))
-
-
-@pytest.mark.parametrize(("spec", "canonical"), [
-    ("6", "last"), ("-1", "last"), ("last", "last"), ("3,4,5,6", "last4"),
-    ("-4,-3,-2,-1", "last4"), ("5", "5"), ("-2", "5"), ("0,6", "0,6"), ("99", "99"),
-])
-def test_layer_specs_written_one_way(spec, canonical):
-    from sensedb.encoder import canonical_layers
-
-    assert LayerSpec.parse(spec).canonical(7).describe() == canonical  # 6 layers + embeddings
-    assert canonical_layers(spec, 6) == canonical
-    assert canonical_layers(spec, None) == LayerSpec.parse(spec).describe()  # count unknown

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from sensedb.encoder_windows import (
     Window,
@@ -46,6 +47,55 @@ def test_length_batches_bound_padded_pieces():
     for batch in batches:
         assert len(batch) * (max(len(windows[i].piece_ids) for i in batch) + 2) <= 16
     assert batches[0] == [1]  # longest first
+
+
+def _greedy_batches(lengths, batch_tokens):
+    """Each batch filled in turn, in sorted order (the cut length_batches replaced)."""
+    batches, current, longest = [], [], 0
+    for index in sorted(range(len(lengths)), key=lambda i: lengths[i]):
+        if current and max(longest, lengths[index] + 2) * (len(current) + 1) > batch_tokens:
+            batches.append(current)
+            current, longest = [], 0
+        current.append(index)
+        longest = max(longest, lengths[index] + 2)
+    return batches + [current]
+
+
+def _cost(batches, lengths, batch_cost):
+    return sum(len(b) * (max(lengths[i] for i in b) + 2) + batch_cost for b in batches)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_length_batches_cut_at_the_least_padding_plus_batch_cost(seed):
+    import itertools
+
+    rng = np.random.default_rng(seed)
+    lengths = rng.integers(1, 40, size=9).tolist()
+    windows = [Window(i, [0] * n, [i] * n) for i, n in enumerate(lengths)]
+    ordered = sorted(lengths)
+    for batch_tokens, batch_cost in ((64, 0), (64, 16), (128, 40), (200, 500)):
+        batches = length_batches(windows, batch_tokens, batch_cost)
+        assert sorted(i for b in batches for i in b) == list(range(9))
+        assert all(len(b) * (max(lengths[i] for i in b) + 2) <= batch_tokens or len(b) == 1
+                   for b in batches)
+        # every way to cut the sorted lengths into runs that fit: none costs less
+        best = min(
+            sum(len(run) * (run[-1] + 2) + batch_cost for run in runs)
+            for cuts in itertools.product((0, 1), repeat=8)
+            for runs in [_runs(ordered, cuts)]
+            if all(len(run) * (run[-1] + 2) <= batch_tokens or len(run) == 1 for run in runs))
+        assert _cost(batches, lengths, batch_cost) == best
+        assert best <= _cost(_greedy_batches(lengths, batch_tokens), lengths, batch_cost)
+
+
+def _runs(ordered, cuts):
+    runs, current = [], [ordered[0]]
+    for value, cut in zip(ordered[1:], cuts, strict=True):
+        if cut:
+            runs.append(current)
+            current = []
+        current.append(value)
+    return runs + [current]
 
 
 def test_pack_batch_pads_and_points_at_each_word_piece():

@@ -255,3 +255,49 @@ def test_queries_on_a_killed_job_answer_from_the_last_generation(tmp_path, encod
     final = open_index(path, encoder, wordnet)
     final.check()
     assert final.queries.counts()[0]["notes"] == 3
+
+
+def test_a_small_corpus_is_parsed_once_and_a_large_one_streamed_twice(tmp_path, encoder,
+                                                                     wordnet, monkeypatch):
+    from sensedb.corpora import read_jsonl
+    from sensedb.indexer import documents as documents_module
+
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text("\n".join(json.dumps({"doc": f"d{n}", "text": text,
+                                            "senses": [{"at": at, "key": key}]})
+                                for n, (text, at, key) in enumerate((RIVER, MONEY, SHORE)))
+                      + "\n", encoding="utf-8")
+    reads = []
+
+    def read():
+        reads.append(1)
+        return read_jsonl(corpus, key_check=wordnet.has_key)
+
+    once = documents_module.ReadOnce(read)
+    checked = list(once.check_pass())
+    assert once.job_pass() == checked and len(reads) == 1  # the same objects, no new read
+    words = sum(len(s.tokens) for d in checked for s in d.sentences)
+    twice = documents_module.ReadOnce(read, keep_words=words - 1)
+    first = [d.content_hash() for d in twice.check_pass()]
+    assert [d.content_hash() for d in twice.job_pass()] == first and len(reads) == 3
+    unfinished = documents_module.ReadOnce(read)
+    next(unfinished.check_pass())  # a check that stopped early: the job reads anew
+    assert len(list(unfinished.job_pass())) == 3 and len(reads) == 5
+    # through build_index: one read of a small corpus, the same index as two reads
+    counted = []
+    real = sensedb.api.corpus_reader
+
+    def counting(*args):
+        read, files = real(*args)
+        return (lambda: (counted.append(1), read())[1]), files
+
+    monkeypatch.setattr(sensedb.api, "corpus_reader", counting)
+    report = build(corpus, tmp_path / "one", encoder, wordnet)
+    assert len(counted) == 1 and report.documents == 3 and report.tokens == 3
+    monkeypatch.setattr(documents_module, "KEEP_WORDS", 1)
+    two = build(corpus, tmp_path / "two", encoder, wordnet)
+    assert len(counted) == 3 and two.tokens == 3
+    one_dir, two_dir = IndexDirectory(tmp_path / "one"), IndexDirectory(tmp_path / "two")
+    assert_same_sums(sense_rows(one_dir), sense_rows(two_dir))
+    one_dir.close()
+    two_dir.close()

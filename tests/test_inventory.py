@@ -264,3 +264,26 @@ def test_reader_start_reads_the_same_maps_as_nltks_own(wn: WordNet) -> None:
     assert ours._exception_map == nltk_own._exception_map
     assert ours._lexnames == nltk_own._lexnames
     assert ours.lemma_from_key("bank%1:17:01::").synset().name() == "bank.n.01"
+
+
+def test_senses_read_without_nltk_equal_nltks(wn: WordNet) -> None:
+    """A sense's synset name, gloss and examples read from the files (``wordnet_lines``) are
+    NLTK's, over every 40th sense key and every sense of lemmas with satellites, odd
+    characters and markers; and reading them does not start NLTK's reader."""
+    import random
+
+    fresh = WordNet(wn.dict_dir)
+    keys, _ = fresh._index()
+    chosen = keys[::40] + [k for lemma, pos in [("fast", "a"), ("bank", "n"), ("good", "a"),
+                                                ("run", "v"), ("well", "r"), ("a", "n"),
+                                                ("o'clock", "r"), ("galore", "a")]
+                           for k in (s.key for s in wn.candidates(lemma, pos))]
+    random.Random(0).shuffle(chosen)
+    ours = [fresh.sense(k) for k in chosen]
+    assert fresh._reader is None  # no NLTK for any of them
+    nltk_reader = WordNet(wn.dict_dir)
+    nltk_reader._describe_synset = lambda ss_type, offset: None  # NLTK's path
+    theirs = [nltk_reader.sense(k) for k in chosen]
+    assert ours == theirs
+    assert any(s.synset.split(".")[1] == "s" for s in ours)  # satellites were compared
+    assert any(s.examples for s in ours)

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 from sensedb.errors import InventoryError
 from sensedb.inventory.files import prepare_copy, read_version, resolve_dict_dir
 from sensedb.inventory.morphology import Exceptions, base_forms, rare_bases, read_exceptions
+from sensedb.inventory.wordnet_lines import INDEX_FILES, lemma_offsets, read_line, synset_fields
 from sensedb.paths import data_dir
 from sensedb.vocabulary import (
     POS,
@@ -210,6 +211,11 @@ class WordNet:
         offset, number, count = found
         lemma, _, rest = key.partition("%")
         ss_type = rest[:1]
+        described = self._describe_synset(ss_type, offset)
+        if described is not None:  # read from the files, as NLTK would (wordnet_lines)
+            name, gloss, examples = described
+            return SenseInfo(key=key, synset=name, lemma=lemma, pos=SS_TYPE_POS[ss_type],
+                             rank=number, count=count, gloss=gloss, examples=examples)
         reader = self._get_reader()
         with self._lock:
             try:
@@ -221,6 +227,38 @@ class WordNet:
             return SenseInfo(key=key, synset=syn.name(), lemma=lemma,
                              pos=SS_TYPE_POS[ss_type], rank=number, count=count,
                              gloss=syn.definition() or "", examples=tuple(syn.examples()))
+
+    def _mapped(self, name: str) -> mmap.mmap:
+        """A file of the LF copy, memory-mapped (a bulk job or a query's senses read lines
+        of it by byte offset)."""
+        data = self._data_files.get(name)
+        if data is None:
+            with self._lock, open(self.wordnet_dir / name, "rb") as handle:
+                data = self._data_files.setdefault(
+                    name, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ))
+        return data
+
+    def _describe_synset(self, ss_type: str, offset: int
+                         ) -> tuple[str, str, tuple[str, ...]] | None:
+        """(NLTK's synset name, definition, examples) of the synset at ``offset``, read
+        without NLTK (:mod:`~sensedb.inventory.wordnet_lines`); None where that reading is
+        not sure to be NLTK's (the caller asks NLTK)."""
+        try:
+            line = read_line(self._mapped(_DATA_FILES[ss_type]), offset)
+            found, pos, first, definition, examples = synset_fields(line)
+            name = first.lower()
+            offsets = lemma_offsets(self._mapped(INDEX_FILES[pos]), name)
+            if found != offset or offsets is None:
+                return None
+            if pos == "s":  # NLTK numbers a satellite among the lemma's satellites only
+                adjectives = self._mapped(_DATA_FILES["5"])
+                offsets = [o for o in offsets
+                           if synset_fields(read_line(adjectives, o))[1] == "s"]
+            if offset not in offsets:
+                return None
+            return f"{name}.{pos}.{offsets.index(offset) + 1:02d}", definition, examples
+        except (ValueError, IndexError, KeyError, OSError, UnicodeDecodeError):
+            return None
 
     # ----------------------------------------------------------------- public API
 
@@ -252,15 +290,7 @@ class WordNet:
             raise InventoryError(f"sense key {key!r} is not in {self.name}")
         offset = found[0]
         ss_type = key.partition("%")[2][:1]
-        name = _DATA_FILES[ss_type]
-        data = self._data_files.get(name)
-        if data is None:
-            with self._lock, open(self.wordnet_dir / name, "rb") as handle:
-                # mapped: a bulk job reads tens of thousands of lines by offset
-                data = self._data_files.setdefault(
-                    name, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ))
-        end = data.find(b"\n", offset)
-        line = data[offset:end if end >= 0 else len(data)].decode("utf-8")
+        line = read_line(self._mapped(_DATA_FILES[ss_type]), offset)
         gloss = line.split(" | ", 1)[1].strip() if " | " in line else ""
         definition = gloss.split('; "', 1)[0].strip().removesuffix(";").strip()
         return f"{offset:08d}-{SS_TYPE_LETTER[ss_type]}", definition

@@ -1,0 +1,78 @@
+"""Reading a synset's name, definition and examples straight from WordNet's files, without
+NLTK: a sense's description then costs a binary search in ``index.<pos>`` and two reads by
+byte offset in ``data.<pos>`` (memory-mapped), where NLTK's reader first imports NLTK
+(which imports scipy, scikit-learn and pandas) and reads every lemma index: 12.6 of the 43
+seconds from process start to the first ``sensedb wsd`` answer on a SemCor index
+(BENCHMARKS.md). The results are NLTK's, field for field (``tests/test_inventory.py``
+compares them over thousands of senses); a line this module does not parse as NLTK would is
+left to NLTK's reader (:class:`~sensedb.inventory.WordNet` falls back to it).
+
+Own code rather than a library: the format is WordNet's ``wndb(5)``, and NLTK is the
+library; this reads the three fields sensedb shows, in NLTK's words, from its own mapped
+copy of the files.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["INDEX_FILES", "lemma_offsets", "read_line", "synset_fields"]
+
+#: The lemma index of each synset type (satellites are listed in ``index.adj``).
+INDEX_FILES = {"n": "index.noun", "v": "index.verb", "a": "index.adj", "s": "index.adj",
+               "r": "index.adv"}
+_MARKER = re.compile(r"(.*?)(\([^()]*\))?$")  # NLTK's: an adjective's syntactic marker
+_QUOTED = re.compile(r"[\"].*?[\"]")
+_EXAMPLE = re.compile(r'"([^"]*)"')
+
+
+def read_line(data, offset: int) -> str:
+    """The line at byte ``offset`` of a mapped WordNet file (``bytes`` or ``mmap``), UTF-8
+    decoded, without its newline."""
+    end = data.find(b"\n", offset)
+    return data[offset:end if end >= 0 else len(data)].decode("utf-8")
+
+
+def lemma_offsets(index, lemma: str) -> list[int] | None:
+    """The synset offsets of ``lemma`` (lower case, underscores for spaces) in a mapped
+    ``index.<pos>`` file, in the file's order (WordNet's sense order), or None when the file
+    has no such lemma. A binary search over lines: the files are sorted by lemma, byte by
+    byte, after license lines that begin with spaces (and sort before every lemma)."""
+    target = lemma.encode("utf-8")
+    lo, hi = 0, len(index)
+    while lo < hi:  # the first line start at or after lo whose lemma is >= target
+        mid = (lo + hi) // 2
+        start = index.rfind(b"\n", 0, mid) + 1
+        end = index.find(b"\n", start)
+        end = len(index) if end < 0 else end
+        line = index[start:end]
+        key = b"" if line.startswith(b" ") else line.split(b" ", 1)[0]
+        if key < target:
+            lo = end + 1
+        else:
+            hi = start
+    if lo >= len(index):
+        return None
+    fields = read_line(index, lo).split()
+    if not fields or fields[0] != lemma:
+        return None
+    n_synsets, n_pointers = int(fields[2]), int(fields[3])
+    first = 4 + n_pointers + 2  # lemma pos n_synsets n_pointers pointers... n_senses n_tagged
+    return [int(x) for x in fields[first:first + n_synsets]]
+
+
+def synset_fields(line: str) -> tuple[int, str, str, str, tuple[str, ...]]:
+    """(offset, synset type, first lemma as written, definition, examples) of a
+    ``data.<pos>`` line, parsed as NLTK's reader parses it.
+
+    Raises:
+        ValueError: a line NLTK would not parse this way (the caller asks NLTK)."""
+    columns, gloss = line.strip().split("|")  # NLTK's: exactly one bar
+    definition = _QUOTED.sub("", gloss).strip().strip("; ")
+    examples = tuple(_EXAMPLE.findall(gloss))
+    fields = columns.split()
+    offset, ss_type = int(fields[0]), fields[2]
+    if int(fields[3], 16) < 1:
+        raise ValueError("a synset without lemmas")
+    match = _MARKER.match(fields[4])
+    return offset, ss_type, match.group(1), definition, examples
