@@ -12,13 +12,15 @@ Synthetic tokens (the parameters are options):
   store (z-score off). Written as raw shards of ``--shard`` (100,000) tokens, the index's own
   format (``ids.npy`` + ``vectors.npy``, float16 as a job writes them: ``shard_precision``).
 - queries: ``--queries`` tokens drawn at random, each with fresh noise (0.3): a new usage.
-  Ground truth: exact top-10 over the query's group (flat store, ``IDSelectorRange``), and
-  over every token for ``--any-lemma``.
+  Ground truth (:func:`exact_truth`): exact top-10 over the query's group and, for
+  ``--any-lemma``, over every token, computed from the raw shards a block at a time (no
+  float32 copy of the corpus in memory: 10M tokens fit beside the stores).
 
 Everything goes through the product's store code: ``VectorStore.build_filled`` (flat, as
-``rebuild.token_store`` fills it) and ``PartitionedStore.build`` / ``append`` / ``load``.
-``--any-lemma`` on a compressed store is its k-means ANN over every token
-(``sensedb.store.anylemma``), re-ranked from the floats; on flat, an exact scan (the truth).
+``rebuild.token_store`` fills it; built only for ``--kinds flat``: it holds every vector in
+float32) and ``PartitionedStore.build`` / ``append`` / ``load``. ``--any-lemma`` on a
+compressed store is its k-means ANN over every token (``sensedb.store.anylemma``), re-ranked
+from the floats; on flat, an exact scan.
 Appending 1% more tokens: a compressed store is loaded, appended to and saved; a flat one
 gets a segment (``token_stores.flat_append``: a flat store of the new tokens, saved).
 
@@ -26,6 +28,11 @@ gets a segment (``token_stores.flat_append``: a flat store of the new tokens, sa
 ``a + b·n`` through the two points and evaluated at 10M (bytes per token, recall: reported as
 measured at 2M, since they do not grow with n here; latencies and build times linearly, an
 upper bound for a scan whose fixed part does not grow).
+Re-rank depth (``--rerank-shares``): each pq / rabitq store is also searched with
+``partitioned.RERANK_SHARE`` set to each share given (re-ranked: max(400, share × tokens
+scanned), capped at ``RERANK_CAP``), reporting recall@10, p50 / p99 and the recall of the
+queries whose group is among the largest tenth hit: the sweep that chose the shipped share.
+
 Resident bytes: RssAnon of a fresh process after loading the store and answering the
 queries (the heap; memory-mapped codes and raw floats are page cache, shared and evictable,
 reported apart as RssFile). The raw floats were just written, so re-ranking reads them from
@@ -50,6 +57,7 @@ from sensedb.store import (  # noqa: E402
     GroupLayout,
     VectorStore,
     l2_normalize,
+    partitioned,  # noqa: E402
     save_array,
     shard_precision,
     shard_vectors,
@@ -127,6 +135,56 @@ def queries_of(work: Path, shards: list[Shard], group_of: np.ndarray, args
     return l2_normalize(out), [f"w{g}\tNOUN" for g in group_of[picked]]
 
 
+def _top(scores: np.ndarray, ids: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The best ``k`` columns of ``scores`` (n, m) per row, best first, and their ``ids``."""
+    if scores.shape[1] > k:
+        part = np.argpartition(-scores, k - 1, axis=1)[:, :k]
+        scores, ids = np.take_along_axis(scores, part, 1), np.take_along_axis(ids, part, 1)
+    order = np.argsort(-scores, axis=1, kind="stable")
+    return np.take_along_axis(scores, order, 1), np.take_along_axis(ids, order, 1)
+
+
+def exact_truth(work: Path, shards: list[Shard], group_of: np.ndarray, queries: np.ndarray,
+                groups: list[str], any_queries: int, shard_size: int, k: int = 10
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """Exact top-``k`` token ids (int64 (q, k), -1 pad) of every query within its group, and
+    of the first ``any_queries`` over every token, from the raw shards (float16, normalized
+    as the stores do) without holding the corpus: one group's rows at a time, then the
+    shards one at a time."""
+    def rows(tokens: np.ndarray) -> np.ndarray:
+        out = np.empty((len(tokens), queries.shape[1]), dtype=np.float32)
+        numbers = tokens // shard_size
+        for number in np.unique(numbers).tolist():
+            where = np.flatnonzero(numbers == number)
+            x = np.load(array_path(work / shards[number].recorded, "vectors"), mmap_mode="r")
+            out[where] = x[tokens[where] % shard_size]
+        return l2_normalize(out)
+
+    wanted = np.asarray([int(g.split("\t")[0][1:]) for g in groups])
+    order = np.argsort(group_of, kind="stable")
+    bounds = np.r_[0, np.cumsum(np.bincount(group_of))]
+    exact = np.full((len(queries), k), -1, dtype=np.int64)
+    for group in np.unique(wanted).tolist():
+        asked = np.flatnonzero(wanted == group)
+        tokens = order[bounds[group]:bounds[group + 1]]
+        scores = queries[asked] @ rows(tokens).T
+        found = _top(scores, np.broadcast_to(tokens, scores.shape), k)[1]
+        exact[asked, :found.shape[1]] = found
+    best = np.full((any_queries, k), -np.inf, dtype=np.float32)
+    best_ids = np.full((any_queries, k), -1, dtype=np.int64)
+    start = 0
+    for shard in shards:
+        x = np.load(array_path(work / shard.recorded, "vectors"), mmap_mode="r")
+        for block in range(0, len(x), 25_000):
+            scores = queries[:any_queries] @ l2_normalize(
+                np.asarray(x[block:block + 25_000], dtype=np.float32)).T
+            ids = np.arange(start + block, start + block + scores.shape[1])
+            best, best_ids = _top(np.hstack([best, scores]), np.hstack(
+                [best_ids, np.broadcast_to(ids, scores.shape)]), k)
+        start += len(x)
+    return exact, best_ids
+
+
 def timed_search(store, queries: np.ndarray, groups: list[str] | None, k: int = 10
                  ) -> tuple[np.ndarray, np.ndarray]:
     found, seconds = [], []
@@ -192,10 +250,16 @@ def bench(n: int, args) -> dict:
     raw_bytes = sum(f.stat().st_size for f in (work / "raw").glob("*.npy"))
     queries, groups = queries_of(work, shards, group_of, args)
     t0 = time.perf_counter()
-    flat = build_flat(work, shards, n, args.dim)
-    flat_build = time.perf_counter() - t0
-    exact, _ = timed_search(flat, queries, groups)
-    exact_any, _ = timed_search(flat, queries[:args.any_queries], None)
+    exact, exact_any = exact_truth(work, shards, group_of, queries, groups, args.any_queries,
+                                   args.shard)
+    report["exact_truth_s"] = round(time.perf_counter() - t0, 1)
+    hit_sizes = sizes[[int(g.split("\t")[0][1:]) for g in groups]]
+    big = hit_sizes >= np.percentile(hit_sizes, 90)
+    flat = flat_build = None
+    if "flat" in args.kinds:
+        t0 = time.perf_counter()
+        flat = build_flat(work, shards, n, args.dim)
+        flat_build = time.perf_counter() - t0
     for kind in args.kinds:
         paths = (work / f"{kind}.faiss", work / f"{kind}.groups.npz")
         if kind == "flat":
@@ -219,6 +283,7 @@ def bench(n: int, args) -> dict:
                "p50_ms": round(float(np.percentile(seconds, 50)) * 1e3, 3),
                "p99_ms": round(float(np.percentile(seconds, 99)) * 1e3, 3),
                "recall@10": round(recall(found, exact), 4),
+               "recall@10_largest_tenth": round(recall(found[big], exact[big]), 4),
                "any_lemma_p50_ms": round(float(np.percentile(seconds_any, 50)) * 1e3, 2),
                "any_lemma_recall@10": round(recall(found_any, exact_any), 4)}
         if kind != "flat":
@@ -226,6 +291,9 @@ def bench(n: int, args) -> dict:
             row["resident_B_per_token"] = round(rss["RssAnon"] / n, 1)
             row["page_cache_B_per_token"] = round(rss["RssFile"] / n, 1)
             row.update(append_one_percent(work, paths, n, args, kind))
+            if kind in ("pq", "rabitq") and args.rerank_shares:
+                row["rerank_sweep"] = rerank_sweep(loaded, kind, queries, groups, exact, big,
+                                                   args.rerank_shares)
         else:
             row["resident_B_per_token"] = round(paths[0].stat().st_size / n, 1)
             row.update(append_flat(work, flat, n, args))
@@ -236,6 +304,24 @@ def bench(n: int, args) -> dict:
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)
     return report
+
+
+def rerank_sweep(store, kind: str, queries: np.ndarray, groups: list[str],
+                 exact: np.ndarray, big: np.ndarray, shares: list[float]) -> list[dict]:
+    """Recall@10 and latency of ``store`` with each re-rank share (module docstring)."""
+    shipped, out = partitioned.RERANK_SHARE[kind], []
+    try:
+        for share in shares:
+            partitioned.RERANK_SHARE[kind] = share
+            found, seconds = timed_search(store, queries, groups)
+            out.append({"share": share, "recall@10": round(recall(found, exact), 4),
+                        "recall@10_largest_tenth": round(recall(found[big], exact[big]), 4),
+                        "p50_ms": round(float(np.percentile(seconds, 50)) * 1e3, 3),
+                        "p99_ms": round(float(np.percentile(seconds, 99)) * 1e3, 3)})
+            print(json.dumps({kind: out[-1]}), flush=True)
+    finally:
+        partitioned.RERANK_SHARE[kind] = shipped
+    return out
 
 
 def append_one_percent(work: Path, paths: tuple[Path, Path], n: int, args, kind: str) -> dict:
@@ -301,6 +387,8 @@ def main() -> None:
     parser.add_argument("--work", default="/tmp/bench-store")
     parser.add_argument("--keep", action="store_true", help="keep the synthetic shards")
     parser.add_argument("--out", default=None, help="write the reports here (JSON)")
+    parser.add_argument("--rerank-shares", type=float, nargs="*", default=[],
+                        help="also measure pq / rabitq with these re-rank shares")
     parser.add_argument("--extrapolate", type=int, default=None,
                         help="also report this size from the last two sizes measured")
     args = parser.parse_args()
