@@ -28,6 +28,11 @@ gets a segment (``token_stores.flat_append``: a flat store of the new tokens, sa
 ``a + b·n`` through the two points and evaluated at 10M (bytes per token, recall: reported as
 measured at 2M, since they do not grow with n here; latencies and build times linearly, an
 upper bound for a scan whose fixed part does not grow).
+At 10M tokens on 2 busy cores the any-lemma ANN's assignment (n · sqrt(n) · dim
+multiply-adds) takes most of a build: ``--ann-up-to`` skips it above a size (``--any-lemma``
+is then the stores' fallback, a probe of the nearest group means' lists); ``--reuse-raw``
+keeps shards written by an earlier run.
+
 Re-rank depth (``--rerank-shares``): each pq / rabitq store is also searched with
 ``partitioned.RERANK_SHARE`` set to each share given (re-ranked: max(400, share × tokens
 scanned), capped at ``RERANK_CAP``), reporting recall@10, p50 / p99 and the recall of the
@@ -94,14 +99,16 @@ def write_corpus(work: Path, n: int, args) -> tuple[list[Shard], np.ndarray]:
     shards = []
     for start in range(0, n, args.shard):
         groups = group_of[start:start + args.shard]
+        name = f"raw/shard-{start // args.shard:06d}"
+        shards.append(Shard(name, np.arange(len(groups)), [f"w{g}\tNOUN" for g in groups]))
+        if args.reuse_raw and array_path(work / name, "vectors").exists():
+            continue  # written by an earlier run with the same parameters (atomically)
         part = np.random.default_rng([args.seed, start])
         sense = part.integers(0, 1 << 30, len(groups)) % senses[groups]
         x = centres[groups] + 0.6 * offsets[groups, sense] \
             + part.normal(size=(len(groups), args.dim)).astype(np.float32)
-        name = f"raw/shard-{start // args.shard:06d}"
         save_array(work / name, ids=np.arange(start, start + len(groups), dtype=np.int64),
                    vectors=shard_vectors(shard_precision(x)))
-        shards.append(Shard(name, np.arange(len(groups)), [f"w{g}\tNOUN" for g in groups]))
     return shards, group_of
 
 
@@ -239,7 +246,8 @@ def resident(work: Path, paths: tuple[Path, Path], queries: np.ndarray, groups: 
 
 def bench(n: int, args) -> dict:
     work = Path(args.work) / f"n{n}"
-    shutil.rmtree(work, ignore_errors=True)
+    if not args.reuse_raw:
+        shutil.rmtree(work, ignore_errors=True)
     t0 = time.perf_counter()
     shards, group_of = write_corpus(work, n, args)
     report: dict = {"tokens": n, "write_raw_s": round(time.perf_counter() - t0, 1)}
@@ -266,7 +274,8 @@ def bench(n: int, args) -> dict:
             store, build_s = flat, flat_build
         else:
             t0 = time.perf_counter()
-            store = PartitionedStore.build(kind, args.dim, work, shards)
+            store = PartitionedStore.build(kind, args.dim, work, shards,
+                                           any_lemma=n <= args.ann_up_to)
             build_s = time.perf_counter() - t0
         store.save(*paths)
         if kind != "flat":
@@ -386,6 +395,11 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--work", default="/tmp/bench-store")
     parser.add_argument("--keep", action="store_true", help="keep the synthetic shards")
+    parser.add_argument("--reuse-raw", action="store_true",
+                        help="keep the shards an earlier run (same parameters) wrote")
+    parser.add_argument("--ann-up-to", type=int, default=1 << 62,
+                        help="build the --any-lemma ANN only up to this many tokens (its "
+                             "k-means assignment costs n·sqrt(n)·dim)")
     parser.add_argument("--out", default=None, help="write the reports here (JSON)")
     parser.add_argument("--rerank-shares", type=float, nargs="*", default=[],
                         help="also measure pq / rabitq with these re-rank shares")

@@ -112,12 +112,14 @@ class PartitionedStore:
     # ------------------------------------------------------------------ building
     @classmethod
     def build(cls, kind: str, dim: int, base: str | os.PathLike, shards: Sequence[Shard],
-              mean: np.ndarray | None = None, scale: np.ndarray | None = None
-              ) -> PartitionedStore:
+              mean: np.ndarray | None = None, scale: np.ndarray | None = None, *,
+              any_lemma: bool = True) -> PartitionedStore:
         """A store of type ``kind`` of the given rows of raw shards under ``base`` (the index
         directory), normalized with ``mean``/``scale`` (None: L2 only). Two passes over the
         shards, one at a time in memory: group means and a training sample, then encoding.
-        Deterministic: the same shards in the same order give the same file."""
+        Deterministic: the same shards in the same order give the same file. ``any_lemma``:
+        also build the k-means ANN for ``--any-lemma`` (``anylemma``; without it such a
+        search probes the lists of the nearest group means)."""
         floats = FloatRows(Path(base), [s.recorded for s in shards], mean, scale)
         keys = sorted({g for s in shards for g in s.groups})
         list_of = {k: n for n, k in enumerate(keys)}
@@ -148,7 +150,8 @@ class PartitionedStore:
                 index.train(training)
             finally:
                 faiss.omp_set_num_threads(threads)
-        ann = AnyLemmaIndex.train(dim, np.concatenate(ann_sample), total) if total else None
+        ann = AnyLemmaIndex.train(dim, np.concatenate(ann_sample), total) \
+            if total and any_lemma else None
         store = cls(kind, index, keys, floats, ann)
         for number, shard in enumerate(shards):
             store._add(number, shard)
