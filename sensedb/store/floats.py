@@ -8,6 +8,7 @@ partitioned store, naming where its raw vector lies; its database id is the shar
 
 from __future__ import annotations
 
+import mmap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,12 +43,16 @@ class FloatRows:
 
     ``base``: the index directory; ``shards``: recorded shard paths, by shard number;
     ``mean``, ``scale``: float32 (dim,) z-score of the normalization (None: L2 only), the
-    same arithmetic as :class:`~sensedb.store.Normalizer`."""
+    same arithmetic as :class:`~sensedb.store.Normalizer`. ``random``: the rows will be read
+    a few at a time (re-ranking), so the maps are advised ``MADV_RANDOM``: a page fault then
+    reads its 4 KiB page, not the kernel's readahead window around it (up to 128 KiB for one
+    768-byte row), which at 10M tokens filled the page cache with rows no query wanted
+    (BENCHMARKS.md, "Round 3")."""
 
     def __init__(self, base: Path, shards: Sequence[str], mean: np.ndarray | None,
-                 scale: np.ndarray | None) -> None:
+                 scale: np.ndarray | None, *, random: bool = False) -> None:
         self.base, self.shards = Path(base), list(shards)
-        self.mean, self.scale = mean, scale
+        self.mean, self.scale, self.random = mean, scale, random
         self._open: dict[int, dict[str, np.ndarray]] = {}
 
     def shard(self, number: int) -> dict[str, np.ndarray]:
@@ -56,8 +61,15 @@ class FloatRows:
         Raises:
             IndexFormatError: the shard is missing or damaged (names it)."""
         if number not in self._open:
-            self._open[number] = files.load_array(self.base / self.shards[number],
-                                                  ("ids", "vectors"))
+            arrays = files.load_array(self.base / self.shards[number], ("ids", "vectors"))
+            # np.memmap keeps its mmap object in _mmap (no public accessor); a shard of the
+            # older .npz format is read whole and has none
+            maps = [getattr(a, "_mmap", None) for a in arrays.values()]
+            if self.random and hasattr(mmap, "MADV_RANDOM"):
+                for opened in maps:
+                    if opened is not None:
+                        opened.madvise(mmap.MADV_RANDOM)
+            self._open[number] = arrays
         return self._open[number]
 
     def normalize(self, x: np.ndarray) -> np.ndarray:

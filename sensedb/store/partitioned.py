@@ -392,7 +392,8 @@ class PartitionedStore:
             raise IndexFormatError(f"{index_path} and {groups_path} do not belong together")
         mean = table["mean"] if len(table["mean"]) else None
         scale = table["scale"] if len(table["scale"]) else None
-        floats = FloatRows(groups_path.parent, [str(s) for s in table["shards"]], mean, scale)
+        floats = FloatRows(groups_path.parent, [str(s) for s in table["shards"]], mean, scale,
+                           random=not writable)
         ann = None
         if int(table.get("ann", 0)):
             path = ann_path(index_path)
