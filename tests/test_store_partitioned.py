@@ -86,6 +86,22 @@ def test_rerank_depth_grows_with_the_tokens_scanned_up_to_the_cap(tmp_path, monk
     assert found[0].tolist() == ids[rows][np.lexsort((ids[rows], -cos))[:10]].tolist()
 
 
+def test_a_shard_truncated_under_an_open_store_is_named_not_misread(tmp_path):
+    from sensedb.store.files import array_path
+
+    shards, ids, x, groups = _shards(tmp_path, 1)
+    PartitionedStore.build("rabitq", DIM, tmp_path, shards).save(tmp_path / "t.faiss",
+                                                                  tmp_path / "t.npz")
+    store = open_store(tmp_path / "t.faiss", tmp_path / "t.npz")  # reads rows with preadv
+    query = l2_normalize(x[0])
+    assert store.search(query, 3, [groups[0]])[1][0][0] == ids[0]
+    path = array_path(tmp_path / shards[0].recorded, "vectors")
+    with open(path, "r+b") as handle:
+        handle.truncate(path.stat().st_size // 2)
+    with pytest.raises(IndexFormatError, match="truncated"):
+        store.vectors(ids[-5:])
+
+
 def test_append_adds_new_groups_and_removes_tokens(tmp_path):
     shards, ids, x, groups = _shards(tmp_path, 2)
     store = PartitionedStore.build("sq8", DIM, tmp_path, shards[:1])
