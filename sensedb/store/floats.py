@@ -8,7 +8,6 @@ partitioned store, naming where its raw vector lies; its database id is the shar
 
 from __future__ import annotations
 
-import mmap
 import os
 import weakref
 from collections.abc import Sequence
@@ -50,8 +49,8 @@ class FloatRows:
     a few at a time (re-ranking), scattered over every shard: each row's vector is read with
     ``os.preadv`` into one buffer instead of through the memory map (at 10M tokens, 400 rows
     over 100 shards took 4.5 ms of CPU through the maps, mostly page-table faults on pages
-    first touched, against 1.4 ms read: BENCHMARKS.md, "Round 3"), and the ids' maps are
-    advised ``MADV_RANDOM`` (a fault reads its page, not the readahead window around it)."""
+    first touched, against 1.4 ms read: BENCHMARKS.md, "Round 3"); the ids (8 B a row) are
+    read through their maps."""
 
     def __init__(self, base: Path, shards: Sequence[str], mean: np.ndarray | None,
                  scale: np.ndarray | None, *, random: bool = False) -> None:
@@ -68,14 +67,7 @@ class FloatRows:
             IndexFormatError: the shard is missing or damaged (names it)."""
         if number not in self._open:
             arrays = files.load_array(self.base / self.shards[number], ("ids", "vectors"))
-            # np.memmap keeps its mmap object in _mmap (no public accessor); a shard of the
-            # older .npz format is read whole and has none
-            maps = [getattr(a, "_mmap", None) for a in arrays.values()]
-            if self.random and hasattr(mmap, "MADV_RANDOM"):
-                for opened in maps:
-                    if opened is not None:
-                        opened.madvise(mmap.MADV_RANDOM)
-            vectors = arrays["vectors"]
+            vectors = arrays["vectors"]  # a shard of the older .npz format: no memmap
             if self.random and hasattr(os, "preadv") and isinstance(vectors, np.memmap) \
                     and vectors.flags.c_contiguous:
                 path = files.array_path(self.base / self.shards[number], "vectors")
