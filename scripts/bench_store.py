@@ -12,13 +12,15 @@ Synthetic tokens (the parameters are options):
   store (z-score off). Written as raw shards of ``--shard`` (100,000) tokens, the index's own
   format (``ids.npy`` + ``vectors.npy``, float16 as a job writes them: ``shard_precision``).
 - queries: ``--queries`` tokens drawn at random, each with fresh noise (0.3): a new usage.
-  Ground truth: exact top-10 over the query's group (flat store, ``IDSelectorRange``), and
-  over every token for ``--any-lemma``.
+  Ground truth (:func:`exact_truth`): exact top-10 over the query's group and, for
+  ``--any-lemma``, over every token, computed from the raw shards a block at a time (no
+  float32 copy of the corpus in memory: 10M tokens fit beside the stores).
 
 Everything goes through the product's store code: ``VectorStore.build_filled`` (flat, as
-``rebuild.token_store`` fills it) and ``PartitionedStore.build`` / ``append`` / ``load``.
-``--any-lemma`` on a compressed store is its k-means ANN over every token
-(``sensedb.store.anylemma``), re-ranked from the floats; on flat, an exact scan (the truth).
+``rebuild.token_store`` fills it; built only for ``--kinds flat``: it holds every vector in
+float32) and ``PartitionedStore.build`` / ``append`` / ``load``. ``--any-lemma`` on a
+compressed store is its k-means ANN over every token (``sensedb.store.anylemma``), re-ranked
+from the floats; on flat, an exact scan.
 Appending 1% more tokens: a compressed store is loaded, appended to and saved; a flat one
 gets a segment (``token_stores.flat_append``: a flat store of the new tokens, saved).
 
@@ -26,6 +28,16 @@ gets a segment (``token_stores.flat_append``: a flat store of the new tokens, sa
 ``a + b·n`` through the two points and evaluated at 10M (bytes per token, recall: reported as
 measured at 2M, since they do not grow with n here; latencies and build times linearly, an
 upper bound for a scan whose fixed part does not grow).
+At 10M tokens on 2 busy cores the any-lemma ANN's assignment (n · sqrt(n) · dim
+multiply-adds) takes most of a build: ``--ann-up-to`` skips it above a size (``--any-lemma``
+is then the stores' fallback, a probe of the nearest group means' lists); ``--reuse-raw``
+keeps shards written by an earlier run.
+
+Re-rank depth (``--rerank-shares``): each pq / rabitq store is also searched with
+``partitioned.RERANK_SHARE`` set to each share given (re-ranked: max(400, share × tokens
+scanned), capped at ``RERANK_CAP``), reporting recall@10, p50 / p99 and the recall of the
+queries whose group is among the largest tenth hit: the sweep that chose the shipped share.
+
 Resident bytes: RssAnon of a fresh process after loading the store and answering the
 queries (the heap; memory-mapped codes and raw floats are page cache, shared and evictable,
 reported apart as RssFile). The raw floats were just written, so re-ranking reads them from
@@ -50,6 +62,7 @@ from sensedb.store import (  # noqa: E402
     GroupLayout,
     VectorStore,
     l2_normalize,
+    partitioned,  # noqa: E402
     save_array,
     shard_precision,
     shard_vectors,
@@ -86,14 +99,16 @@ def write_corpus(work: Path, n: int, args) -> tuple[list[Shard], np.ndarray]:
     shards = []
     for start in range(0, n, args.shard):
         groups = group_of[start:start + args.shard]
+        name = f"raw/shard-{start // args.shard:06d}"
+        shards.append(Shard(name, np.arange(len(groups)), [f"w{g}\tNOUN" for g in groups]))
+        if args.reuse_raw and array_path(work / name, "vectors").exists():
+            continue  # written by an earlier run with the same parameters (atomically)
         part = np.random.default_rng([args.seed, start])
         sense = part.integers(0, 1 << 30, len(groups)) % senses[groups]
         x = centres[groups] + 0.6 * offsets[groups, sense] \
             + part.normal(size=(len(groups), args.dim)).astype(np.float32)
-        name = f"raw/shard-{start // args.shard:06d}"
         save_array(work / name, ids=np.arange(start, start + len(groups), dtype=np.int64),
                    vectors=shard_vectors(shard_precision(x)))
-        shards.append(Shard(name, np.arange(len(groups)), [f"w{g}\tNOUN" for g in groups]))
     return shards, group_of
 
 
@@ -127,14 +142,66 @@ def queries_of(work: Path, shards: list[Shard], group_of: np.ndarray, args
     return l2_normalize(out), [f"w{g}\tNOUN" for g in group_of[picked]]
 
 
+def _top(scores: np.ndarray, ids: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The best ``k`` columns of ``scores`` (n, m) per row, best first, and their ``ids``."""
+    if scores.shape[1] > k:
+        part = np.argpartition(-scores, k - 1, axis=1)[:, :k]
+        scores, ids = np.take_along_axis(scores, part, 1), np.take_along_axis(ids, part, 1)
+    order = np.argsort(-scores, axis=1, kind="stable")
+    return np.take_along_axis(scores, order, 1), np.take_along_axis(ids, order, 1)
+
+
+def exact_truth(work: Path, shards: list[Shard], group_of: np.ndarray, queries: np.ndarray,
+                groups: list[str], any_queries: int, shard_size: int, k: int = 10
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """Exact top-``k`` token ids (int64 (q, k), -1 pad) of every query within its group, and
+    of the first ``any_queries`` over every token, from the raw shards (float16, normalized
+    as the stores do) without holding the corpus: one group's rows at a time, then the
+    shards one at a time."""
+    def rows(tokens: np.ndarray) -> np.ndarray:
+        out = np.empty((len(tokens), queries.shape[1]), dtype=np.float32)
+        numbers = tokens // shard_size
+        for number in np.unique(numbers).tolist():
+            where = np.flatnonzero(numbers == number)
+            x = np.load(array_path(work / shards[number].recorded, "vectors"), mmap_mode="r")
+            out[where] = x[tokens[where] % shard_size]
+        return l2_normalize(out)
+
+    wanted = np.asarray([int(g.split("\t")[0][1:]) for g in groups])
+    order = np.argsort(group_of, kind="stable")
+    bounds = np.r_[0, np.cumsum(np.bincount(group_of))]
+    exact = np.full((len(queries), k), -1, dtype=np.int64)
+    for group in np.unique(wanted).tolist():
+        asked = np.flatnonzero(wanted == group)
+        tokens = order[bounds[group]:bounds[group + 1]]
+        scores = queries[asked] @ rows(tokens).T
+        found = _top(scores, np.broadcast_to(tokens, scores.shape), k)[1]
+        exact[asked, :found.shape[1]] = found
+    best = np.full((any_queries, k), -np.inf, dtype=np.float32)
+    best_ids = np.full((any_queries, k), -1, dtype=np.int64)
+    start = 0
+    for shard in shards:
+        x = np.load(array_path(work / shard.recorded, "vectors"), mmap_mode="r")
+        for block in range(0, len(x), 25_000):
+            scores = queries[:any_queries] @ l2_normalize(
+                np.asarray(x[block:block + 25_000], dtype=np.float32)).T
+            ids = np.arange(start + block, start + block + scores.shape[1])
+            best, best_ids = _top(np.hstack([best, scores]), np.hstack(
+                [best_ids, np.broadcast_to(ids, scores.shape)]), k)
+        start += len(x)
+    return exact, best_ids
+
+
 def timed_search(store, queries: np.ndarray, groups: list[str] | None, k: int = 10
                  ) -> tuple[np.ndarray, np.ndarray]:
-    found, seconds = [], []
+    found, seconds, cpu = [], [], []
     for i, query in enumerate(queries):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         _, ids = store.search(query, k, None if groups is None else [groups[i]])
         seconds.append(time.perf_counter() - t0)
+        cpu.append(time.process_time() - c0)
         found.append(ids[0])
+    timed_search.cpu = np.asarray(cpu)  # the last call's CPU seconds per query
     return np.asarray(found), np.asarray(seconds)
 
 
@@ -181,7 +248,8 @@ def resident(work: Path, paths: tuple[Path, Path], queries: np.ndarray, groups: 
 
 def bench(n: int, args) -> dict:
     work = Path(args.work) / f"n{n}"
-    shutil.rmtree(work, ignore_errors=True)
+    if not args.reuse_raw:
+        shutil.rmtree(work, ignore_errors=True)
     t0 = time.perf_counter()
     shards, group_of = write_corpus(work, n, args)
     report: dict = {"tokens": n, "write_raw_s": round(time.perf_counter() - t0, 1)}
@@ -192,33 +260,52 @@ def bench(n: int, args) -> dict:
     raw_bytes = sum(f.stat().st_size for f in (work / "raw").glob("*.npy"))
     queries, groups = queries_of(work, shards, group_of, args)
     t0 = time.perf_counter()
-    flat = build_flat(work, shards, n, args.dim)
-    flat_build = time.perf_counter() - t0
-    exact, _ = timed_search(flat, queries, groups)
-    exact_any, _ = timed_search(flat, queries[:args.any_queries], None)
+    saved = work / f"exact-{args.queries}-{args.any_queries}.npz"
+    if args.reuse_raw and saved.exists():  # same shards, same queries (seeded)
+        with np.load(saved) as data:
+            exact, exact_any = data["exact"], data["exact_any"]
+    else:
+        exact, exact_any = exact_truth(work, shards, group_of, queries, groups,
+                                       args.any_queries, args.shard)
+        np.savez(saved, exact=exact, exact_any=exact_any)
+    report["exact_truth_s"] = round(time.perf_counter() - t0, 1)
+    hit_sizes = sizes[[int(g.split("\t")[0][1:]) for g in groups]]
+    big = hit_sizes >= np.percentile(hit_sizes, 90)
+    flat = flat_build = None
+    if "flat" in args.kinds:
+        t0 = time.perf_counter()
+        flat = build_flat(work, shards, n, args.dim)
+        flat_build = time.perf_counter() - t0
     for kind in args.kinds:
         paths = (work / f"{kind}.faiss", work / f"{kind}.groups.npz")
         if kind == "flat":
             store, build_s = flat, flat_build
+        elif args.reuse_stores and paths[1].exists():
+            store, build_s = None, None  # built by an earlier run (--reuse-raw)
         else:
             t0 = time.perf_counter()
-            store = PartitionedStore.build(kind, args.dim, work, shards)
+            store = PartitionedStore.build(kind, args.dim, work, shards,
+                                           any_lemma=n <= args.ann_up_to)
             build_s = time.perf_counter() - t0
-        store.save(*paths)
+        if store is not None:
+            store.save(*paths)
         if kind != "flat":
             del store
         loaded = flat if kind == "flat" else open_store(*paths)
         timed_search(loaded, queries[:50], groups)  # warm
         found, seconds = timed_search(loaded, queries, groups)
+        cpu = timed_search.cpu
         found_any, seconds_any = timed_search(loaded, queries[:args.any_queries], None)
         store_bytes = sum(p.stat().st_size for p in (*paths, ann_path(paths[0]))
                           if p.exists())
-        row = {"build_s": round(build_s, 1),
+        row = {"build_s": None if build_s is None else round(build_s, 1),
                "disk_B_per_token": round((store_bytes + raw_bytes) / n, 1),
                "store_file_B_per_token": round(store_bytes / n, 1),
                "p50_ms": round(float(np.percentile(seconds, 50)) * 1e3, 3),
                "p99_ms": round(float(np.percentile(seconds, 99)) * 1e3, 3),
+               "p50_cpu_ms": round(float(np.percentile(cpu, 50)) * 1e3, 3),
                "recall@10": round(recall(found, exact), 4),
+               "recall@10_largest_tenth": round(recall(found[big], exact[big]), 4),
                "any_lemma_p50_ms": round(float(np.percentile(seconds_any, 50)) * 1e3, 2),
                "any_lemma_recall@10": round(recall(found_any, exact_any), 4)}
         if kind != "flat":
@@ -226,6 +313,9 @@ def bench(n: int, args) -> dict:
             row["resident_B_per_token"] = round(rss["RssAnon"] / n, 1)
             row["page_cache_B_per_token"] = round(rss["RssFile"] / n, 1)
             row.update(append_one_percent(work, paths, n, args, kind))
+            if kind in ("pq", "rabitq") and args.rerank_shares:
+                row["rerank_sweep"] = rerank_sweep(loaded, kind, queries, groups, exact, big,
+                                                   args.rerank_shares)
         else:
             row["resident_B_per_token"] = round(paths[0].stat().st_size / n, 1)
             row.update(append_flat(work, flat, n, args))
@@ -236,6 +326,24 @@ def bench(n: int, args) -> dict:
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)
     return report
+
+
+def rerank_sweep(store, kind: str, queries: np.ndarray, groups: list[str],
+                 exact: np.ndarray, big: np.ndarray, shares: list[float]) -> list[dict]:
+    """Recall@10 and latency of ``store`` with each re-rank share (module docstring)."""
+    shipped, out = partitioned.RERANK_SHARE[kind], []
+    try:
+        for share in shares:
+            partitioned.RERANK_SHARE[kind] = share
+            found, seconds = timed_search(store, queries, groups)
+            out.append({"share": share, "recall@10": round(recall(found, exact), 4),
+                        "recall@10_largest_tenth": round(recall(found[big], exact[big]), 4),
+                        "p50_ms": round(float(np.percentile(seconds, 50)) * 1e3, 3),
+                        "p99_ms": round(float(np.percentile(seconds, 99)) * 1e3, 3)})
+            print(json.dumps({kind: out[-1]}), flush=True)
+    finally:
+        partitioned.RERANK_SHARE[kind] = shipped
+    return out
 
 
 def append_one_percent(work: Path, paths: tuple[Path, Path], n: int, args, kind: str) -> dict:
@@ -300,7 +408,16 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--work", default="/tmp/bench-store")
     parser.add_argument("--keep", action="store_true", help="keep the synthetic shards")
+    parser.add_argument("--reuse-raw", action="store_true",
+                        help="keep the shards an earlier run (same parameters) wrote")
+    parser.add_argument("--reuse-stores", action="store_true",
+                        help="with --reuse-raw: query the stores an earlier run saved")
+    parser.add_argument("--ann-up-to", type=int, default=1 << 62,
+                        help="build the --any-lemma ANN only up to this many tokens (its "
+                             "k-means assignment costs n·sqrt(n)·dim)")
     parser.add_argument("--out", default=None, help="write the reports here (JSON)")
+    parser.add_argument("--rerank-shares", type=float, nargs="*", default=[],
+                        help="also measure pq / rabitq with these re-rank shares")
     parser.add_argument("--extrapolate", type=int, default=None,
                         help="also report this size from the last two sizes measured")
     args = parser.parse_args()

@@ -12,8 +12,10 @@ from indexer_helpers import assert_same_sums, open_index, sense_rows
 
 from sensedb import build_index
 from sensedb.cli import cli
-from sensedb.indexer import IndexDirectory
+from sensedb.errors import InputError
+from sensedb.indexer import IndexDirectory, documents
 from sensedb.indexer.compaction import compact, delete_document
+from sensedb.indexer.verify import verify
 from sensedb.store.partitioned import PartitionedStore
 from sensedb.vocabulary import group_key
 
@@ -87,31 +89,39 @@ def test_append_then_compact_answers_as_a_one_shot_build(tmp_path, encoder, word
 
 
 @pytest.mark.parametrize("kind", ["flat", "sq8"])
-def test_delete_document_while_a_reader_answers(tmp_path, encoder, wordnet, kind):
+def test_delete_document_never_tears_a_readers_answer(tmp_path, encoder, wordnet, kind,
+                                                      monkeypatch):
     build(corpus(tmp_path / "both.jsonl", {"a": A, "b": B}), tmp_path / "idx", encoder,
           wordnet, store=kind)
     build(corpus(tmp_path / "a.jsonl", {"a": A}), tmp_path / "only-a", encoder, wordnet,
           store=kind)
-    reader = open_index(tmp_path / "idx", encoder, wordnet)
+    path = tmp_path / "idx"
+    reader = open_index(path, encoder, wordnet)
     before = reader.neighbors("He sat on the bank of the river", "bank", k=10)
     assert len(before) == 6
-    assert delete_document(IndexDirectory(tmp_path / "idx"), "b") == 3
-    # the reader keeps answering from its generation (its files replaced meanwhile),
-    # without the deleted document's usages, whose rows are gone
-    kept = {t for t, _, _ in A}
-    assert [u.sentence for u in reader.neighbors("He sat on the bank of the river", "bank",
-                                                 k=10)] == \
-        [u.sentence for u in before if u.sentence in kept]
-    reader.reload()
+    old_store = reader.tokens  # an answer begun on the old generation, still running
+    assert delete_document(IndexDirectory(path), "b") == 3
+    # ... finds every usage it began with, document b's included: its rows are kept
+    ids = old_store.search(old_store.vectors([old_store.ids()[0]]), 10,
+                           [group_key("bank", "NOUN")])[1][0]
+    rows = reader.queries.usage_rows([int(i) for i in ids if i >= 0])
+    assert len(rows) == 6 and sorted(r.document for r in rows.values()) == list("aaabbb")
+    # the reader's next answer reloads first: the new generation, without b, whole
     after = reader.neighbors("He sat on the bank of the river", "bank", k=10)
     assert sorted(u.sentence for u in after) == sorted(t for t, _, _ in A)
-    reader.directory.close()
+    assert reader.manifest.generations == IndexDirectory(path).manifest().generations
+    assert verify(path).problems == []  # b's rows are listed as left out
     assert_same_sums(sense_rows(IndexDirectory(tmp_path / "only-a")),
-                     {k: v for k, v in sense_rows(IndexDirectory(tmp_path / "idx")).items()
-                      if v[0] > 0})
-    compact(IndexDirectory(tmp_path / "idx"))
-    assert answers(tmp_path / "idx", encoder, wordnet) == \
-        answers(tmp_path / "only-a", encoder, wordnet)
+                     {k: v for k, v in sense_rows(IndexDirectory(path)).items() if v[0] > 0})
+    with pytest.raises(InputError, match="no document 'b'"):
+        delete_document(IndexDirectory(path), "b")
+    assert reader.queries.counts()[1]["tokens"] == 6  # within the grace period
+    monkeypatch.setattr(documents, "PURGE_GRACE", 0.0)
+    compact(IndexDirectory(path))  # a rebuild after it purges b's rows
+    assert reader.queries.counts()[1]["tokens"] == 3
+    assert verify(path).problems == []
+    assert answers(path, encoder, wordnet) == answers(tmp_path / "only-a", encoder, wordnet)
+    reader.directory.close()
 
 
 def test_cli_store_delete_compact_and_info(tmp_path, encoder, wordnet, monkeypatch):

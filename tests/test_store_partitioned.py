@@ -58,6 +58,50 @@ def test_restricted_search_is_exact_after_reranking_and_survives_save(tmp_path, 
     assert sorted(loaded.ids().tolist()) == sorted(ids.tolist())
 
 
+def test_rerank_depth_grows_with_the_tokens_scanned_up_to_the_cap(tmp_path, monkeypatch):
+    from sensedb.store import partitioned
+    from sensedb.store.floats import FloatRows
+
+    shards, ids, x, groups = _shards(tmp_path, 2)
+    store = PartitionedStore.build("rabitq", DIM, tmp_path, shards)
+    monkeypatch.setattr(partitioned, "RERANK", {**partitioned.RERANK, "rabitq": 10})
+    gathered, gather = [], FloatRows.gather
+    monkeypatch.setattr(FloatRows, "gather",
+                        lambda self, located: gathered.append(len(located)) or gather(self,
+                                                                                    located))
+    asked = ["w1\tn", "w2\tn"]
+    scanned = sum(store.group_size(g) for g in asked)
+    query = l2_normalize(x[0] + x[1])
+    for share, cap, depth in ((0.0, 8192, 10), (0.5, 8192, -(-scanned // 2)),
+                              (1.0, 8192, scanned), (1.0, 25, 25)):
+        monkeypatch.setattr(partitioned, "RERANK_SHARE", {"rabitq": share})
+        monkeypatch.setattr(partitioned, "RERANK_CAP", cap)
+        gathered.clear()
+        scores, found = store.search(query, 10, asked)
+        assert gathered == [depth]
+    monkeypatch.setattr(partitioned, "RERANK_CAP", 8192)
+    _, found = store.search(query, 10, asked)  # every token re-ranked: exact
+    rows = np.flatnonzero(np.isin(groups, asked))
+    cos = l2_normalize(x[rows]) @ query
+    assert found[0].tolist() == ids[rows][np.lexsort((ids[rows], -cos))[:10]].tolist()
+
+
+def test_a_shard_truncated_under_an_open_store_is_named_not_misread(tmp_path):
+    from sensedb.store.files import array_path
+
+    shards, ids, x, groups = _shards(tmp_path, 1)
+    PartitionedStore.build("rabitq", DIM, tmp_path, shards).save(tmp_path / "t.faiss",
+                                                                  tmp_path / "t.npz")
+    store = open_store(tmp_path / "t.faiss", tmp_path / "t.npz")  # reads rows with preadv
+    query = l2_normalize(x[0])
+    assert store.search(query, 3, [groups[0]])[1][0][0] == ids[0]
+    path = array_path(tmp_path / shards[0].recorded, "vectors")
+    with open(path, "r+b") as handle:
+        handle.truncate(path.stat().st_size // 2)
+    with pytest.raises(IndexFormatError, match="truncated"):
+        store.vectors(ids[-5:])
+
+
 def test_append_adds_new_groups_and_removes_tokens(tmp_path):
     shards, ids, x, groups = _shards(tmp_path, 2)
     store = PartitionedStore.build("sq8", DIM, tmp_path, shards[:1])

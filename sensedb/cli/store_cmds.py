@@ -16,8 +16,9 @@ from . import cli, emit, output_options
 @click.option("--db", "db_url", default=None, help="SQLAlchemy database URL for metadata.")
 @output_options
 def delete(index_dir, document, corpus, db_url, as_json):
-    """Delete a document: its tokens leave the token store and its senses' sums; readers
-    keep answering from the generation they opened until they reload.
+    """Delete a document: its tokens leave the token store and its senses' sums in a new
+    generation; readers see it whole until they reload (its rows are purged by a rebuild
+    at least 30 s later).
 
     Example:
 

@@ -279,23 +279,6 @@ def _unlink(directory: IndexDirectory, session, token_ids: list[int],
         session.execute(delete(TokenSenseRow).where(TokenSenseRow.token_id.in_(part)))
 
 
-def remove_document(directory: IndexDirectory, row_id: int) -> int:
-    """Remove document ``row_id`` with its sentences, tokens and sense links in one
-    transaction, subtracting its folded token vectors from their senses' sums and counts
-    (the FAISS stores drop them at the job's rebuild; the shards keep the unused vectors).
-    Returns the number of tokens removed. The caller holds the lock.
-
-    Raises:
-        IndexFormatError: a shard is missing or damaged.
-    """
-    folded = directory.manifest().folded_shards
-    with directory.db.session() as session:
-        token_ids = _token_ids(session, row_id)
-        _unlink(directory, session, token_ids, folded)
-        _delete_rows(session, [row_id])
-    return len(token_ids)
-
-
 def _subtract(directory: IndexDirectory, session, links: list[tuple[int, int, int]]) -> None:
     """Take the vectors of the linked tokens ((token id, sense id, shard id) each) out of the
     senses' float64 sums and counts: adding their negatives."""

@@ -5,7 +5,8 @@ over group ranges) and :class:`GroupLayout`; ``files``: FAISS files, group table
 vector arrays on disk, written atomically (I/O apart from search); ``segments``:
 :class:`SegmentedStore` (a base store and small segments added beside it, read as one);
 ``partitioned``: the lemma-partitioned compressed token stores (``--store sq8|pq|rabitq``: IVF
-lists that are the groups, exact re-ranking from the raw shards through ``floats``);
+lists that are the groups, exact re-ranking from the raw shards through ``floats``; the FAISS
+IVF calls under it in ``ivf``; ``anylemma``: its k-means ANN for ``--any-lemma``);
 ``normalize``: :class:`RunningStats`, :class:`Normalizer` and :func:`l2_normalize`. Which
 files an index uses is decided by ``sensedb.indexer.directory.IndexDirectory``, not here.
 """

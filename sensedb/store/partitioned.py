@@ -9,15 +9,16 @@ The store types a user picks with ``sensedb index --store`` (recorded in the man
            one byte per dimension (384 B/token), exact re-rank of the best 20
            (:data:`RERANK`) from the float vectors.
 ``pq``     ``IndexIVFPQ(M=48, nbits=8, METRIC_INNER_PRODUCT)``: product quantization of the
-           residual to the group's mean (48 B/token), re-rank of the best 400.
+           residual to the group's mean (48 B/token), re-rank of the best 400 or more
+           (:func:`rerank_depth`: a share of the tokens scanned).
 ``rabitq`` ``IndexIVFRaBitQ(METRIC_INNER_PRODUCT)``: 1 bit per dimension of the residual to
-           the group's mean plus per-vector factors (56 B/token), re-rank of the best 400.
+           the group's mean plus per-vector factors (56 B/token), re-rank as ``pq``.
 
 The inverted lists are not found by k-means: list ``g`` *is* group ``keys[g]`` and its
 centroid the group's mean (the quantizer is an ``IndexFlatIP`` of the means), filled with
 ``add_core`` (what ``faiss.contrib.ivf_tools.add_preassigned`` calls) and searched with
-``search_preassigned``: a restricted search is a scan of the query's lists only, exact in
-which tokens it may return, whatever the code type.
+``search_preassigned`` (the FAISS calls are in ``ivf``): a restricted search is a scan of the
+query's lists only, exact in which tokens it may return, whatever the code type.
 
 **One float copy.** The floats re-ranking reads are the index's raw vector shards
 (``raw/shard-ID.vectors.npy``, the store of record), memory-mapped and normalized on the fly
@@ -38,6 +39,7 @@ A store is saved as the same two files as a flat one (``NAME.GEN.faiss`` and
 
 from __future__ import annotations
 
+import math
 import os
 import zipfile
 from collections.abc import Iterable, Sequence
@@ -52,22 +54,30 @@ from .anylemma import RERANK as ANN_RERANK
 from .anylemma import AnyLemmaIndex, ann_path, sample_size
 from .files import read_table
 from .floats import FloatRows, Shard, add_by_group, float_rows, locators
+from .ivf import add_to_lists, centroids, grow_lists, list_ids, list_sizes, new_ivf, search_lists
 from .vectors import VectorStore
 
 #: The store types ``--store`` takes; ``flat`` is :class:`~sensedb.store.VectorStore`.
 STORE_TYPES = ("flat", "sq8", "pq", "rabitq")
-#: Candidates re-ranked exactly from the float vectors per query, by store type: on
-#: bench_store's synthetic 384-d tokens (200k) recall@10 was 1.0 with SQ8 at 20; 0.90 / 0.98
-#: (PQ48) and 0.95 / 0.997 (RaBitQ) at 100 / 400, for +0.2 ms (BENCHMARKS.md).
+#: Candidates re-ranked exactly from the float vectors per query, at least, by store type:
+#: on bench_store's synthetic 384-d tokens (200k) recall@10 was 1.0 with SQ8 at 20; 0.90 /
+#: 0.98 (PQ48) and 0.95 / 0.997 (RaBitQ) at 100 / 400, for +0.2 ms (BENCHMARKS.md).
 RERANK = {"sq8": 20, "pq": 400, "rabitq": 400}
-#: Sub-quantizers of ``pq`` (bytes per token); 384 / 48 = 8 dimensions each.
-PQ_M = 48
+#: Share of the tokens scanned that is re-ranked when it exceeds :data:`RERANK`
+#: (:func:`rerank_depth`). A lossy code's estimate errs by about the same for every token, so
+#: the true 10 best fall among the best ~c·L estimates of a list of L tokens: a fixed depth
+#: loses recall as lists grow (rabitq at 400: 0.982 at 1M tokens, 0.969 at 2M, 0.928 at
+#: 10M). Chosen by bench_store.py's ``--rerank-shares`` sweep at 1M, 2M and 10M tokens
+#: (BENCHMARKS.md, "Round 3"): 5% is the smallest share measured that kept rabitq's recall@10
+#: at 0.996 at every size (2%: 0.988) and lifted pq's from 0.92-0.95 to 0.98; the median
+#: query still re-ranks 400. sq8's error is too small to need it (recall@10 1.000).
+RERANK_SHARE = {"sq8": 0.0, "pq": 0.05, "rabitq": 0.05}
+#: Most candidates re-ranked per query (bounds the slowest queries: a 400k-token list).
+RERANK_CAP = 8192
 #: Vectors the codec is trained on (every ``n // size``-th row), by store type: PQ's k-means
 #: (48 x 256 centroids) is the slow part of a build, and re-ranking hides the small loss of a
 #: smaller sample.
 TRAIN_SIZE = {"sq8": 32768, "pq": 4096, "rabitq": 32768}
-#: k-means iterations of PQ training (FAISS's default is 25).
-PQ_NITER = 12
 #: ``--any-lemma`` (no group given) searches the store's k-means ANN over every token
 #: (``anylemma.AnyLemmaIndex``). A store saved without one falls back to an IVF search whose
 #: coarse quantizer is the group means: the lists of the nearest means are scanned, nearest
@@ -79,28 +89,10 @@ ANY_LEMMA_LISTS = 64
 _READ_ERRORS = (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile)
 
 
-def _new_ivf(kind: str, dim: int, means: np.ndarray) -> faiss.IndexIVF:
-    quantizer = faiss.IndexFlatIP(dim)
-    if len(means):
-        quantizer.add(np.ascontiguousarray(means, dtype=np.float32))
-    nlist = max(len(means), 1)
-    metric = faiss.METRIC_INNER_PRODUCT
-    if kind == "sq8":
-        index = faiss.IndexIVFScalarQuantizer(quantizer, dim, nlist,
-                                              faiss.ScalarQuantizer.QT_8bit, metric, False)
-    elif kind == "pq":
-        if dim % PQ_M:
-            raise IndexFormatError(f"--store pq needs a width divisible by {PQ_M}, not {dim}")
-        index = faiss.IndexIVFPQ(quantizer, dim, nlist, PQ_M, 8, metric)
-        index.pq.cp.niter = PQ_NITER
-        index.pq.cp.min_points_per_centroid = 1  # a small sample is enough (re-ranked)
-    elif kind == "rabitq":
-        index = faiss.IndexIVFRaBitQ(quantizer, dim, nlist, metric)
-    else:
-        raise ValueError(f"unknown partitioned store type {kind!r}")
-    index.own_fields = True
-    quantizer.this.disown()
-    return index
+def rerank_depth(kind: str, scanned: int, k: int) -> int:
+    """Candidates re-ranked for a query that scans ``scanned`` tokens of a ``kind`` store:
+    ``max(k, RERANK[kind], min(RERANK_CAP, ceil(RERANK_SHARE[kind] * scanned)))``."""
+    return max(k, RERANK[kind], min(RERANK_CAP, math.ceil(RERANK_SHARE[kind] * scanned)))
 
 
 class PartitionedStore:
@@ -115,27 +107,21 @@ class PartitionedStore:
         self._index, self._keys, self._floats = index, list(keys), floats
         self._ann = ann
         self._list_of = {k: n for n, k in enumerate(self._keys)}
-        self._centroids = self._quantizer_vectors()
+        self._centroids = centroids(index)
         self._by_id: dict[int, int] | None = None
         self._sizes: np.ndarray | None = None  # list sizes, for --any-lemma
-        self.rerank = RERANK[kind]
-
-    def _quantizer_vectors(self) -> np.ndarray:
-        quantizer = faiss.downcast_index(self._index.quantizer)
-        n = int(quantizer.ntotal)
-        if n == 0:
-            return np.zeros((0, self.dim), dtype=np.float32)
-        return faiss.rev_swig_ptr(quantizer.get_xb(), n * self.dim).reshape(n, self.dim)
 
     # ------------------------------------------------------------------ building
     @classmethod
     def build(cls, kind: str, dim: int, base: str | os.PathLike, shards: Sequence[Shard],
-              mean: np.ndarray | None = None, scale: np.ndarray | None = None
-              ) -> PartitionedStore:
+              mean: np.ndarray | None = None, scale: np.ndarray | None = None, *,
+              any_lemma: bool = True) -> PartitionedStore:
         """A store of type ``kind`` of the given rows of raw shards under ``base`` (the index
         directory), normalized with ``mean``/``scale`` (None: L2 only). Two passes over the
         shards, one at a time in memory: group means and a training sample, then encoding.
-        Deterministic: the same shards in the same order give the same file."""
+        Deterministic: the same shards in the same order give the same file. ``any_lemma``:
+        also build the k-means ANN for ``--any-lemma`` (``anylemma``; without it such a
+        search probes the lists of the nearest group means)."""
         floats = FloatRows(Path(base), [s.recorded for s in shards], mean, scale)
         keys = sorted({g for s in shards for g in s.groups})
         list_of = {k: n for n, k in enumerate(keys)}
@@ -154,7 +140,7 @@ class PartitionedStore:
             ann_sample.append(vectors[(np.arange(seen, seen + len(vectors)) % ann_step) == 0])
             seen += len(vectors)
         means = (sums / np.maximum(counts, 1)[:, None]).astype(np.float32)
-        index = _new_ivf(kind, dim, means)
+        index = new_ivf(kind, dim, means)
         if total:
             training = np.concatenate(sample)[:TRAIN_SIZE[kind]]
             if kind == "pq" and len(training) < 256:  # k-means needs a point per centroid
@@ -166,7 +152,8 @@ class PartitionedStore:
                 index.train(training)
             finally:
                 faiss.omp_set_num_threads(threads)
-        ann = AnyLemmaIndex.train(dim, np.concatenate(ann_sample), total) if total else None
+        ann = AnyLemmaIndex.train(dim, np.concatenate(ann_sample), total) \
+            if total and any_lemma else None
         store = cls(kind, index, keys, floats, ann)
         for number, shard in enumerate(shards):
             store._add(number, shard)
@@ -181,8 +168,7 @@ class PartitionedStore:
                             len(shard.rows))
         # named variables: add_core keeps raw pointers (a temporary would be freed first)
         located = locators(number, shard.rows)
-        self._index.add_core(len(vectors), faiss.swig_ptr(vectors), faiss.swig_ptr(located),
-                             faiss.swig_ptr(lists))
+        add_to_lists(self._index, vectors, located, lists)
         if self._ann is not None:
             self._ann.add(vectors, located)
 
@@ -225,20 +211,10 @@ class PartitionedStore:
             where = np.asarray([slot[shard.groups[n]] for n in chosen], dtype=np.int64)
             add_by_group(sums, counts, where, vectors)
         means = np.ascontiguousarray(sums / np.maximum(counts, 1)[:, None], dtype=np.float32)
-        old = self._index.invlists
-        nlist = int(self._index.nlist) + len(new_keys)
-        grown = faiss.ArrayInvertedLists(nlist, self._index.code_size)
-        for number in range(int(self._index.nlist)):
-            size = old.list_size(number)
-            if size:
-                grown.add_entries(number, size, old.get_ids(number), old.get_codes(number))
-        self._index.nlist = nlist
-        self._index.replace_invlists(grown, True)
-        grown.this.disown()
-        faiss.downcast_index(self._index.quantizer).add(means)
+        grow_lists(self._index, means)
         self._keys += new_keys
         self._list_of = {k: n for n, k in enumerate(self._keys)}
-        self._centroids = self._quantizer_vectors()
+        self._centroids = centroids(self._index)
 
     # ------------------------------------------------------------------ reading
     @property
@@ -246,15 +222,8 @@ class PartitionedStore:
         """How many vectors the store holds."""
         return int(self._index.ntotal)
 
-    def _list_locators(self, number: int) -> np.ndarray:
-        invlists = self._index.invlists
-        size = invlists.list_size(number)
-        if not size:
-            return np.zeros(0, dtype=np.int64)
-        return np.array(faiss.rev_swig_ptr(invlists.get_ids(number), size), dtype=np.int64)
-
     def _all_locators(self) -> np.ndarray:
-        parts = [self._list_locators(n) for n in range(len(self._keys))]
+        parts = [list_ids(self._index, n) for n in range(len(self._keys))]
         return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
 
     def ids(self) -> np.ndarray:
@@ -336,8 +305,7 @@ class PartitionedStore:
     def _nearest_lists(self, query: np.ndarray) -> np.ndarray:
         """int64 lists whose means are nearest ``query`` (dim,), nearest first, covering
         ANY_LEMMA_TOKENS tokens or ANY_LEMMA_LISTS lists."""
-        sizes = np.fromiter((self._index.invlists.list_size(i) for i in range(len(self._keys))),
-                            dtype=np.int64, count=len(self._keys)) \
+        sizes = list_sizes(self._index, np.arange(len(self._keys))) \
             if self._sizes is None else self._sizes
         self._sizes = sizes
         similarity = self._centroids @ query
@@ -355,19 +323,8 @@ class PartitionedStore:
         ids = np.full((n, k), -1, dtype=np.int64)
         if not len(lists):
             return scores, ids
-        wanted = max(k, self.rerank)
-        params = faiss.SearchParametersIVF()
-        params.nprobe = len(lists)
-        assign = np.ascontiguousarray(np.broadcast_to(lists, (n, len(lists))))
-        coarse = np.ascontiguousarray(queries @ self._centroids[lists].T, dtype=np.float32)
-        distances = np.empty((n, wanted), dtype=np.float32)
-        found = np.empty((n, wanted), dtype=np.int64)
-        # the C++ call with per-call parameters (the Python wrapper takes nprobe from the
-        # index, which concurrent readers would have to share)
-        self._index.search_preassigned_c(n, faiss.swig_ptr(queries), wanted,
-                                         faiss.swig_ptr(assign), faiss.swig_ptr(coarse),
-                                         faiss.swig_ptr(distances), faiss.swig_ptr(found),
-                                         False, params)
+        wanted = rerank_depth(self.kind, int(list_sizes(self._index, lists).sum()), k)
+        found = search_lists(self._index, queries, self._centroids[lists], lists, wanted)
         for q in range(n):
             scores[q], ids[q] = self._rerank(queries[q], found[q], k)
         return scores, ids
@@ -437,7 +394,8 @@ class PartitionedStore:
             raise IndexFormatError(f"{index_path} and {groups_path} do not belong together")
         mean = table["mean"] if len(table["mean"]) else None
         scale = table["scale"] if len(table["scale"]) else None
-        floats = FloatRows(groups_path.parent, [str(s) for s in table["shards"]], mean, scale)
+        floats = FloatRows(groups_path.parent, [str(s) for s in table["shards"]], mean, scale,
+                           random=not writable)
         ann = None
         if int(table.get("ann", 0)):
             path = ann_path(index_path)

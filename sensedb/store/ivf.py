@@ -1,0 +1,120 @@
+"""FAISS IVF operations under the lemma-partitioned stores (``partitioned``): an IVF of one
+codec type whose lists are given (not found by k-means), lists grown in place, a list's ids
+read back, and a search of chosen lists with per-call parameters.
+
+Kept apart from :class:`~sensedb.store.partitioned.PartitionedStore` (which decides what the
+lists are and re-ranks what they return) so that each FAISS call and its traps sit in one
+place: ``add_core`` keeps raw pointers (pass named arrays, never temporaries), and the Python
+wrapper of ``search_preassigned`` takes ``nprobe`` from the index, which concurrent readers
+would share.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import IndexFormatError
+from ._faiss import faiss
+
+#: Sub-quantizers of ``pq`` (bytes per token); 384 / 48 = 8 dimensions each.
+PQ_M = 48
+#: k-means iterations of PQ training (FAISS's default is 25).
+PQ_NITER = 12
+
+
+def new_ivf(kind: str, dim: int, means: np.ndarray) -> faiss.IndexIVF:
+    """An untrained IVF of codec ``kind`` (``sq8``, ``pq``, ``rabitq``; inner product) with
+    one list per row of ``means`` (float32 (nlist, dim): each list's centroid).
+
+    Raises:
+        IndexFormatError: ``pq`` and ``dim`` not divisible by :data:`PQ_M`.
+        ValueError: an unknown ``kind``."""
+    quantizer = faiss.IndexFlatIP(dim)
+    if len(means):
+        quantizer.add(np.ascontiguousarray(means, dtype=np.float32))
+    nlist = max(len(means), 1)
+    metric = faiss.METRIC_INNER_PRODUCT
+    if kind == "sq8":
+        index = faiss.IndexIVFScalarQuantizer(quantizer, dim, nlist,
+                                              faiss.ScalarQuantizer.QT_8bit, metric, False)
+    elif kind == "pq":
+        if dim % PQ_M:
+            raise IndexFormatError(f"--store pq needs a width divisible by {PQ_M}, not {dim}")
+        index = faiss.IndexIVFPQ(quantizer, dim, nlist, PQ_M, 8, metric)
+        index.pq.cp.niter = PQ_NITER
+        index.pq.cp.min_points_per_centroid = 1  # a small sample is enough (re-ranked)
+    elif kind == "rabitq":
+        index = faiss.IndexIVFRaBitQ(quantizer, dim, nlist, metric)
+    else:
+        raise ValueError(f"unknown partitioned store type {kind!r}")
+    index.own_fields = True
+    quantizer.this.disown()
+    return index
+
+
+def centroids(index: faiss.IndexIVF) -> np.ndarray:
+    """float32 (nlist, dim) view of the quantizer's centroids (the group means)."""
+    quantizer = faiss.downcast_index(index.quantizer)
+    n, dim = int(quantizer.ntotal), int(index.d)
+    if n == 0:
+        return np.zeros((0, dim), dtype=np.float32)
+    return faiss.rev_swig_ptr(quantizer.get_xb(), n * dim).reshape(n, dim)
+
+
+def add_to_lists(index: faiss.IndexIVF, vectors: np.ndarray, ids: np.ndarray,
+                 lists: np.ndarray) -> None:
+    """Encode ``vectors`` (float32 (n, dim), C-contiguous) into the given ``lists`` (int64
+    (n,)) under ``ids`` (int64 (n,)). The caller keeps the three arrays alive (named)."""
+    index.add_core(len(vectors), faiss.swig_ptr(vectors), faiss.swig_ptr(ids),
+                   faiss.swig_ptr(lists))
+
+
+def grow_lists(index: faiss.IndexIVF, means: np.ndarray) -> None:
+    """Add one empty list per row of ``means`` (float32 (m, dim), C-contiguous), centred
+    there; the existing lists keep their codes (copied into a new in-memory list array)."""
+    old = index.invlists
+    nlist = int(index.nlist) + len(means)
+    grown = faiss.ArrayInvertedLists(nlist, index.code_size)
+    for number in range(int(index.nlist)):
+        size = old.list_size(number)
+        if size:
+            grown.add_entries(number, size, old.get_ids(number), old.get_codes(number))
+    index.nlist = nlist
+    index.replace_invlists(grown, True)
+    grown.this.disown()
+    faiss.downcast_index(index.quantizer).add(means)
+
+
+def list_ids(index: faiss.IndexIVF, number: int) -> np.ndarray:
+    """int64 (size,) copy of the ids held by list ``number``."""
+    invlists = index.invlists
+    size = invlists.list_size(number)
+    if not size:
+        return np.zeros(0, dtype=np.int64)
+    return np.array(faiss.rev_swig_ptr(invlists.get_ids(number), size), dtype=np.int64)
+
+
+def list_sizes(index: faiss.IndexIVF, lists: np.ndarray) -> np.ndarray:
+    """int64 sizes of ``lists`` (int (m,))."""
+    invlists = index.invlists
+    return np.fromiter((invlists.list_size(int(i)) for i in lists), dtype=np.int64,
+                       count=len(lists))
+
+
+def search_lists(index: faiss.IndexIVF, queries: np.ndarray, means: np.ndarray,
+                 lists: np.ndarray, wanted: int) -> np.ndarray:
+    """int64 (n, wanted) ids (-1 pad) of the best ``wanted`` codes per query in ``lists``
+    (int64 (m,), scanned for every query) by the codec's estimated inner product;
+    ``queries`` float32 (n, dim), C-contiguous; ``means`` the centroids of ``lists``
+    (float32 (m, dim))."""
+    n = len(queries)
+    params = faiss.SearchParametersIVF()
+    params.nprobe = len(lists)
+    assign = np.ascontiguousarray(np.broadcast_to(lists, (n, len(lists))))
+    coarse = np.ascontiguousarray(queries @ means.T, dtype=np.float32)
+    distances = np.empty((n, wanted), dtype=np.float32)
+    found = np.empty((n, wanted), dtype=np.int64)
+    index.search_preassigned_c(n, faiss.swig_ptr(queries), wanted, faiss.swig_ptr(assign),
+                               faiss.swig_ptr(coarse), faiss.swig_ptr(distances),
+                               faiss.swig_ptr(found), False, params)
+    return found
