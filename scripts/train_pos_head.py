@@ -281,13 +281,15 @@ def main(argv=None) -> int:
             if e in (1, args.epochs) or e % 5 == 0 else None, window=args.window)
         fit_s = time.perf_counter() - t0
         ex, ey, single = token_rows(eval_vectors[layer], eval_spans)
-        result = score(head, ex, ey, single)
+        # the rows are window features already: score them with the same weights read flat
+        flat = POSHead(head.weights, head.bias, head.layers, head.model, head.tag_set)
+        result = score(flat, ex, ey, single)
         if held_vectors is not None:
             hx, hy, hsingle = token_rows(held_vectors[layer], held_spans)
-            held = score(head, hx, hy, hsingle)
+            held = score(flat, hx, hy, hsingle)
             result["heldout"] = {k: held[k] for k in ("all", "n_all", "content", "n_content")}
         result.update(train_tokens=int(len(y)), fit_s=round(fit_s, 2),
-                      train_accuracy=round(float(np.mean(np.array(head.tags(x)) == y)), 4))
+                      train_accuracy=round(float(np.mean(np.array(flat.tags(x)) == y)), 4))
         table[layer], heads[layer] = result, head
         held_all = result.get("heldout", {}).get("all", float("nan"))
         log(f"layer {layer:>5}: eval all {result['all']:.4f}  content {result['content']:.4f}  "
