@@ -1,11 +1,12 @@
 """Where the raw-text gap comes from: each instance the gold-POS pipeline answers right and the
 raw-text pipeline (``sensedb evaluate --raw``) answers wrong, counted by cause.
 
-    python scripts/raw_gap.py --data ../shared/data [--index IDX] [--semcor-fold 0] \
-        [--json out.json]
+    python scripts/raw_gap.py --data ../shared/data [--index IDX] [--semcor-fold 0 |
+        --documents slice] [--json out.json]
 
-Without ``--semcor-fold``: SemEval-2007. With it: the SemCor documents of that fold of
-scripts/tune_weights.py (d000, d050, ... for fold 0) written to a temporary data set.
+Without ``--semcor-fold`` or ``--documents``: SemEval-2007. With ``--semcor-fold``: the SemCor
+documents of that fold of scripts/tune_weights.py (d000, d050, ... for fold 0) written to a
+temporary data set; with ``--documents``: the SemCor documents named (``slice``: SLICE).
 Causes, checked in this order for each raw answer that is wrong:
 
 - ``missed``: no tagged word covers the instance (a skipped word, a tokenization mismatch);
@@ -31,6 +32,7 @@ from pathlib import Path
 import sensedb
 from sensedb.corpora import read_raganato
 from sensedb.corpora.tokenize import tokenize
+from sensedb.evaluation.metrics import score_predictions
 from sensedb.evaluation.rawtext import instance_spans, tagged_spans
 from sensedb.retriever.tagger import content_spans, split_sentences, tag_text
 from sensedb.vocabulary import key_pos
@@ -38,11 +40,23 @@ from sensedb.vocabulary import key_pos
 CAUSES = ("missed", "span", "wrong_pos", "wrong_lemma", "same_reading")
 
 
+#: A fixed slice of SemCor for raw-text checks (``--documents slice``): documents d005, d015,
+#: ... (none of them among scripts/tune_weights.py's d000, d010, ... nor in the POS head's
+#: training or held-out sample), the first 20 of them; the default index holds no SemCor usage.
+SLICE = ("d015 d025 d035 d045 d055 d065 d085 d095 d105 d115 d125 d135 d155 d165 d175 d185 "
+         "d195 d215 d235 d245").split()
+
+
 def fold_files(data: Path, fold: int, folder: Path) -> tuple[Path, Path]:
     """A data set of the SemCor documents of ``fold`` (as scripts/tune_weights.py deals them)."""
+    return document_files(data, {f"d{n:03d}" for n in range(0, 352, 10) if (n // 10) % 5 == fold},
+                          folder)
+
+
+def document_files(data: Path, keep: set[str], folder: Path) -> tuple[Path, Path]:
+    """A data set of the SemCor documents whose ids are in ``keep``."""
     xml = data / "wsd" / "semcor" / "semcor.data.xml"
     gold = data / "wsd" / "semcor" / "semcor.gold.key.txt"
-    keep = {f"d{n:03d}" for n in range(0, 352, 10) if (n // 10) % 5 == fold}
     out, skipping = [], False
     for line in xml.read_text(encoding="utf-8").splitlines():
         if line.startswith("<text "):
@@ -114,7 +128,18 @@ def causes(answers: dict, truth: dict, gold_pos: dict) -> dict:
                 examples[cause].append([instance, lemma, pos, answer and answer[0],
                                         sorted(keys)[0]])
     n = len(truth)
-    return {"n": n, "raw_right": sum(answers.get(i) is not None and answers[i][0] in t[0]
+    raw = score_predictions({i: a and a[0] for i, a in answers.items()},
+                            {i: t[0] for i, t in truth.items()},
+                            {i: t[3] for i, t in truth.items()})
+    # as evaluate_raw counts it: answered wrong with a sense of another POS than the gold one
+    wrong_answers = [(a[0], t[3]) for i, t in truth.items()
+                     if (a := answers.get(i)) is not None and a[0] not in t[0]]
+    other_pos = sum(key_pos(key) != pos for key, pos in wrong_answers)
+    return {"n": n, "raw_f1": raw["f1"],
+            "raw_f1_by_pos": {p: v["f1"] for p, v in raw["by_pos"].items()},
+            "wrong_pos_share": round(100.0 * other_pos / len(wrong_answers), 1)
+            if wrong_answers else 0.0,
+            "raw_right": sum(answers.get(i) is not None and answers[i][0] in t[0]
                                      for i, t in truth.items()),
             "gold_pos_right": sum(gold_pos.get(i) in t[0] for i, t in truth.items()),
             "raw_wrong_by_cause": dict(wrong), "gap_by_cause": dict(gap), "gain": gain,
@@ -126,11 +151,16 @@ def main() -> None:
     parser.add_argument("--data", default="../shared/data", type=Path)
     parser.add_argument("--index", default=None)
     parser.add_argument("--semcor-fold", type=int, default=None)
+    parser.add_argument("--documents", default=None,
+                        help="SemCor document ids, comma-separated, or 'slice' (SLICE)")
     parser.add_argument("--json", default=None)
     args = parser.parse_args()
     index = sensedb.open(args.index)
     with tempfile.TemporaryDirectory() as folder:
-        if args.semcor_fold is None:
+        if args.documents is not None:
+            keep = set(SLICE if args.documents == "slice" else args.documents.split(","))
+            xml, gold = document_files(args.data, keep, Path(folder))
+        elif args.semcor_fold is None:
             base = args.data / "wsd" / "semeval2007"
             xml, gold = base / "semeval2007.data.xml", base / "semeval2007.gold.key.txt"
         else:
@@ -143,8 +173,9 @@ def main() -> None:
     result = causes(answers, truth, gold_pos)
     result.update(index=args.index or "default", gold_pos_f1=plain["f1"],
                   seconds=round(time.perf_counter() - start, 1),
-                  data="semeval2007" if args.semcor_fold is None
-                  else f"semcor fold {args.semcor_fold}")
+                  data=(f"semcor documents {args.documents}" if args.documents else
+                        "semeval2007" if args.semcor_fold is None
+                        else f"semcor fold {args.semcor_fold}"))
     print(json.dumps({k: v for k, v in result.items() if k != "examples"}), flush=True)
     if args.json:
         Path(args.json).write_text(json.dumps(result, indent=1) + "\n")

@@ -44,7 +44,7 @@ from pathlib import Path
 import numpy as np
 
 from sensedb import Encoder, read_raganato
-from sensedb.pos_head import CONTENT_TAGS, TAGS, POSHead
+from sensedb.pos_head import CONTENT_TAGS, TAGS, POSHead, window_features
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "data" / "wsd"
@@ -62,10 +62,13 @@ def sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def sample_documents(path: Path, n_sentences: int, n_heldout: int, seed: int):
+def sample_documents(path: Path, n_sentences: int, n_heldout: int, seed: int,
+                     excluded: set[str] = frozenset()):
     """Whole documents in a seeded order of their sorted ids: the first ones until
     n_sentences (the last one cut) are the training sample, the documents after them until
-    n_heldout the held-out sample (no document in both). Returns (training sentences,
+    n_heldout the held-out sample (no document in both). Documents in ``excluded`` are
+    skipped (their place in the order too, so the sample is the same as without them where
+    they would not have been taken). Returns (training sentences,
     [(doc id, sentences taken)], held-out sentences, [(doc id, sentences taken)])."""
     documents = {d.id: d for d in read_raganato(path)}
     order = sorted(documents)
@@ -79,10 +82,32 @@ def sample_documents(path: Path, n_sentences: int, n_heldout: int, seed: int):
             break
         sentences, taken, wanted = samples[which]
         document = documents[order[index]]
+        if document.id in excluded:
+            continue
         chosen = document.sentences[:wanted - len(sentences)]
         sentences.extend(chosen)
         taken.append((document.id, len(chosen)))
     return samples[0][0], samples[0][1], samples[1][0], samples[1][1]
+
+
+def cached_vectors(cache: Path | None, encoder: Encoder, words, specs, progress=False):
+    """``encoder.word_vectors_multi(words, specs)``, kept in ``cache`` (one .npz per set of
+    sentences, model and layers, named by their sha256) when a folder is given."""
+    if cache is None:
+        return encoder.word_vectors_multi(words, specs, progress=progress)
+    digest = hashlib.sha256(json.dumps([encoder.name, sorted(specs.items()), words]).encode())
+    path = cache / f"pos-vectors-{digest.hexdigest()[:16]}.npz"
+    if path.exists():
+        with np.load(path) as data:
+            lengths = data["lengths"]
+            cuts = np.cumsum(lengths)[:-1]
+            return {layer: np.split(data[f"layer_{n}"], cuts)
+                    for n, layer in enumerate(sorted(specs))}
+    out = encoder.word_vectors_multi(words, specs, progress=progress)
+    cache.mkdir(parents=True, exist_ok=True)
+    np.savez(path, lengths=np.array([len(w) for w in words]),
+             **{f"layer_{n}": np.concatenate(out[layer]) for n, layer in enumerate(sorted(specs))})
+    return out
 
 
 def split_words(sentences):
@@ -188,6 +213,14 @@ def main(argv=None) -> int:
     parser.add_argument("--try-layers", default="",
                         help="also fit and score these layer specs, separated by spaces or '/' "
                              "(e.g. \"2 3 4 last\"); only --layer is written")
+    parser.add_argument("--window", type=int, default=0,
+                        help="neighbours on each side the head reads with each word "
+                             "(POSHead.window; default 0: the word alone)")
+    parser.add_argument("--exclude", default="",
+                        help="document ids never sampled, comma-separated (a check slice)")
+    parser.add_argument("--cache", type=Path, default=None,
+                        help="folder for the encoded vectors (reused when the sample, eval "
+                             "set, model and layers are the same)")
     parser.add_argument("--l2", type=float, default=1e-4)
     parser.add_argument("--epochs", type=int, default=20)
     parser.add_argument("--batch-size", type=int, default=512)
@@ -208,8 +241,9 @@ def main(argv=None) -> int:
     model_short = encoder.name.rstrip("/").split("/")[-1]
 
     log(f"sampling {args.sentences} sentences of {args.data} (seed {args.seed})")
+    excluded = {d for d in args.exclude.split(",") if d}
     train_sentences, taken, held_sentences, held_taken = sample_documents(
-        args.data, args.sentences, args.heldout, args.seed)
+        args.data, args.sentences, args.heldout, args.seed, excluded)
     train_words, train_spans = split_words(train_sentences)
     held_words, held_spans = split_words(held_sentences)
     eval_sentences = [s for d in read_raganato(args.eval) for s in d.sentences]
@@ -222,13 +256,18 @@ def main(argv=None) -> int:
     specs = {layer: layer for layer in layers}
     t0 = time.perf_counter()
     log(f"encoding training sentences, layers {', '.join(layers)} in one pass")
-    train_vectors = encoder.word_vectors_multi(train_words, specs, progress=True)
+    train_vectors = cached_vectors(args.cache, encoder, train_words, specs, progress=True)
     encode_train_s = time.perf_counter() - t0
     t0 = time.perf_counter()
-    eval_vectors = encoder.word_vectors_multi(eval_words, specs)
-    held_vectors = encoder.word_vectors_multi(held_words, specs) if held_words else None
+    eval_vectors = cached_vectors(args.cache, encoder, eval_words, specs)
+    held_vectors = (cached_vectors(args.cache, encoder, held_words, specs) if held_words
+                    else None)
     encode_eval_s = time.perf_counter() - t0
     log(f"  encoded in {encode_train_s:.1f} s (+ eval {encode_eval_s:.1f} s)")
+    if args.window:
+        for found in (train_vectors, eval_vectors, held_vectors or {}):
+            for layer in found:
+                found[layer] = [window_features(v, args.window) for v in found[layer]]
 
     table, heads = {}, {}
     for layer in layers:
@@ -239,16 +278,18 @@ def main(argv=None) -> int:
             batch_size=args.batch_size, learning_rate=args.learning_rate, seed=args.seed,
             progress=lambda e, loss, layer=layer: log(f"  layer {layer} epoch {e:2d} "
                                                       f"loss {loss:.4f}")
-            if e in (1, args.epochs) or e % 5 == 0 else None)
+            if e in (1, args.epochs) or e % 5 == 0 else None, window=args.window)
         fit_s = time.perf_counter() - t0
         ex, ey, single = token_rows(eval_vectors[layer], eval_spans)
-        result = score(head, ex, ey, single)
+        # the rows are window features already: score them with the same weights read flat
+        flat = POSHead(head.weights, head.bias, head.layers, head.model, head.tag_set)
+        result = score(flat, ex, ey, single)
         if held_vectors is not None:
             hx, hy, hsingle = token_rows(held_vectors[layer], held_spans)
-            held = score(head, hx, hy, hsingle)
+            held = score(flat, hx, hy, hsingle)
             result["heldout"] = {k: held[k] for k in ("all", "n_all", "content", "n_content")}
         result.update(train_tokens=int(len(y)), fit_s=round(fit_s, 2),
-                      train_accuracy=round(float(np.mean(np.array(head.tags(x)) == y)), 4))
+                      train_accuracy=round(float(np.mean(np.array(flat.tags(x)) == y)), 4))
         table[layer], heads[layer] = result, head
         held_all = result.get("heldout", {}).get("all", float("nan"))
         log(f"layer {layer:>5}: eval all {result['all']:.4f}  content {result['content']:.4f}  "
@@ -287,6 +328,7 @@ def main(argv=None) -> int:
                    "labels": "universal POS of <wf>/<instance>; words of multiword tokens "
                              "left out"},
         "fit": {"method": "softmax regression, minibatch Adam, cosine decay (POSHead.fit)",
+                "window": args.window, "excluded_documents": sorted(excluded),
                 "l2": args.l2, "epochs": args.epochs, "batch_size": args.batch_size,
                 "learning_rate": args.learning_rate, "seed": args.seed},
         "encoder": encoder.describe() | {"layers": args.layer},

@@ -32,7 +32,7 @@ from .errors import ConfigurationError, IndexFormatError, InputError
 from .vocabulary import LETTER_POS, POS_TAGS
 
 __all__ = ["CONTENT_TAGS", "FORMAT", "TAGS", "POSHead", "content_log_probabilities",
-           "default_head_path"]
+           "default_head_path", "window_features"]
 
 #: The universal tagset (Petrov et al. 2012) in the order of the head's rows.
 TAGS: tuple[str, ...] = ("NOUN", "VERB", "ADJ", "ADV", "PRON", "DET", "ADP", "NUM", "CONJ",
@@ -59,7 +59,9 @@ class POSHead:
     ``weights``: (n_tags, dim) float32; ``bias``: (n_tags,) float32; ``layers``: the encoder
     layer spec it reads (``"3"``, ``"last"``; see :class:`sensedb.encoder.LayerSpec`);
     ``model``: the encoder model name it was trained for; ``provenance``: JSON-able record of
-    the data and settings it was fitted on.
+    the data and settings it was fitted on; ``window``: how many neighbours on each side it
+    reads with each word (weights then (n_tags, (2 * window + 1) * dim), see
+    :func:`window_features`).
     """
 
     weights: np.ndarray
@@ -68,13 +70,20 @@ class POSHead:
     model: str
     tag_set: tuple[str, ...] = TAGS
     provenance: dict = field(default_factory=dict)
+    window: int = 0
 
     def __post_init__(self) -> None:
         self.weights = np.ascontiguousarray(self.weights, dtype=np.float32)
         self.bias = np.ascontiguousarray(self.bias, dtype=np.float32)
         self.tag_set = tuple(str(t) for t in self.tag_set)
         self.layers = str(self.layers)
+        self.window = int(self.window)
         n = len(self.tag_set)
+        if self.window < 0 or self.weights.ndim != 2 or (
+                self.weights.shape[1] % (2 * self.window + 1)):
+            raise ConfigurationError(
+                f"POS head window {self.window} does not divide its {self.weights.shape} "
+                "weights")
         if self.weights.ndim != 2 or self.weights.shape[0] != n or self.bias.shape != (n,):
             raise ConfigurationError(
                 f"POS head shapes disagree: weights {self.weights.shape}, bias "
@@ -86,8 +95,9 @@ class POSHead:
 
     @property
     def dim(self) -> int:
-        """Width of the vectors the head reads."""
-        return int(self.weights.shape[1])
+        """Width of the word vectors the head reads (its weights read ``2 * window + 1``
+        times that: the word and its neighbours, see :func:`window_features`)."""
+        return int(self.weights.shape[1]) // (2 * self.window + 1)
 
     # ------------------------------------------------------------------ applying
     def check_encoder(self, encoder) -> None:
@@ -100,7 +110,8 @@ class POSHead:
 
     def log_probabilities(self, vectors: np.ndarray) -> np.ndarray:
         """Natural-log tag probabilities: (n, dim) float32 -> (n, n_tags) float64, columns in
-        ``tag_set`` order; each row's exp sums to 1.
+        ``tag_set`` order; each row's exp sums to 1. With a ``window``, ``vectors`` are the
+        words of one sentence in order (each word is read with its neighbours).
 
         Raises ConfigurationError for vectors of another width (a head of another model),
         InputError for anything that is not a 2-D array of finite numbers."""
@@ -111,7 +122,8 @@ class POSHead:
             raise ConfigurationError(
                 f"POS head for {self.model} reads {self.dim}-d vectors, got {x.shape[1]}-d: "
                 "use a head trained for this encoder")
-        logits = x.astype(np.float64) @ self.weights.T.astype(np.float64) + self.bias
+        x = window_features(x.astype(np.float64), self.window)
+        logits = x @ self.weights.T.astype(np.float64) + self.bias
         if not np.isfinite(logits).all():
             raise InputError("POS head got vectors with NaN or infinite values")
         return _log_softmax(logits)
@@ -145,7 +157,7 @@ class POSHead:
     def fit(cls, vectors: np.ndarray, tags, *, layers: str, model: str,
             tag_set: tuple[str, ...] = TAGS, l2: float = 1e-4, epochs: int = 20,
             batch_size: int = 512, learning_rate: float = 3e-3, seed: int = 0,
-            provenance: dict | None = None, progress=None) -> POSHead:
+            provenance: dict | None = None, progress=None, window: int = 0) -> POSHead:
         """Fit softmax regression on (n, dim) float32 ``vectors`` and their ``tags`` (strings
         from ``tag_set``): minibatch Adam on mean cross-entropy + ``l2``/2 * |W|^2 (bias not
         penalized), features standardized per dimension, learning rate decayed on a cosine to
@@ -154,7 +166,8 @@ class POSHead:
         Deterministic for a given ``seed`` (which only orders the minibatches; the weights
         start at 0). This is sensedb's own code, not a library's, because it is tiny (a
         convex problem of 12 x 385 numbers) and the product should not depend on
-        scikit-learn for it. ``progress``: optional callback ``(epoch, loss)``.
+        scikit-learn for it. ``progress``: optional callback ``(epoch, loss)``. ``window``:
+        the rows are :func:`window_features` of that window (the head then reads them so).
         """
         x = np.asarray(vectors)
         tag_set = tuple(tag_set)
@@ -212,7 +225,7 @@ class POSHead:
                                   "batch_size": batch_size, "learning_rate": learning_rate,
                                   "seed": seed})
         return cls(weights.astype(np.float32), bias.astype(np.float32), layers, model,
-                   tag_set, record)
+                   tag_set, record, window)
 
     # ------------------------------------------------------------------ files
     def save(self, path: str | PathLike[str]) -> None:
@@ -220,7 +233,8 @@ class POSHead:
         layers, model, tags and provenance). The zip entries carry a fixed date, so equal
         heads give byte-identical files."""
         meta = json.dumps({"format": FORMAT, "layers": self.layers, "model": self.model,
-                           "tags": list(self.tag_set), "provenance": self.provenance},
+                           "tags": list(self.tag_set), "provenance": self.provenance}
+                          | ({"window": self.window} if self.window else {}),
                           sort_keys=True, ensure_ascii=False)
         arrays = {"weights": self.weights, "bias": self.bias, "meta": np.array(meta)}
         target = Path(path)
@@ -250,7 +264,7 @@ class POSHead:
             raise IndexFormatError(f"{source}: not a {FORMAT} file")
         try:
             return cls(weights, bias, meta["layers"], meta["model"], tuple(meta["tags"]),
-                       meta.get("provenance") or {})
+                       meta.get("provenance") or {}, int(meta.get("window", 0)))
         except (KeyError, TypeError, ConfigurationError) as exc:
             raise IndexFormatError(f"{source}: broken POS head file ({exc})") from exc
 
@@ -261,6 +275,25 @@ class POSHead:
         if not path.exists():
             raise ConfigurationError(f"the packaged POS head is missing: {path}")
         return cls.load(path)
+
+
+def window_features(vectors: np.ndarray, window: int) -> np.ndarray:
+    """Each word's vector followed by its neighbours' up to ``window`` words away, nearest
+    first, left before right: (n, dim) -> (n, (2 * window + 1) * dim), same dtype; zeros past
+    the sentence's ends. ``vectors``: one sentence's words in order. Window 0: unchanged.
+
+    Example: window 1 reads [v_i, v_(i-1), v_(i+1)], so a linear head sees that "maul" in
+    "watched duffers maul the tee" follows a plural noun and precedes a determiner."""
+    if window == 0:
+        return vectors
+    n, dim = vectors.shape
+    out = np.zeros((n, (2 * window + 1) * dim), dtype=vectors.dtype)
+    out[:, :dim] = vectors
+    for step in range(1, window + 1):
+        left, right = (2 * step - 1) * dim, 2 * step * dim
+        out[step:, left:left + dim] = vectors[:n - step]
+        out[:n - step, right:right + dim] = vectors[step:]
+    return out
 
 
 def content_log_probabilities(logp: np.ndarray, tag_set: tuple[str, ...] = TAGS

@@ -244,6 +244,18 @@ def test_rare_exception_bases(wordnet):
     exceptions = {"NOUN": {"stamina": ("stamen",)}, "VERB": {}, "ADJ": {}, "ADV": {}}
     assert rare_bases("stamina", "NOUN", exceptions, lambda lemma, tag: True) == {"stamen"}
     assert rare_bases("stamina", "NOUN", exceptions, lambda lemma, tag: False) == set()
+    # how rare, by WordNet's tag counts: a common base is an ordinary irregular reading
+    for form, base in (("saw", "see"), ("found", "find"), ("felt", "feel"), ("lay", "lie")):
+        pairs = wordnet.lemmatize(form)
+        assert (base, "VERB") in pairs
+        assert wordnet.rare_readings(form, pairs) == frozenset(), form
+    assert wordnet.rare_readings("data", wordnet.lemmatize("data")) == {("datum", "NOUN")}
+    counts = {"stamina": 0, "stamen": 4, "data": 76, "datum": 5, "saw": 1, "see": 5}.get
+    exceptions["NOUN"].update(data=("datum",), saw=("see",))
+    known = lambda lemma, tag: True  # noqa: E731
+    assert rare_bases("stamina", "NOUN", exceptions, known, counts) == {"stamen"}
+    assert rare_bases("data", "NOUN", exceptions, known, counts) == {"datum"}  # below the form
+    assert rare_bases("saw", "NOUN", exceptions, known, counts) == set()  # 5: not rare
 
 
 def test_reader_start_reads_the_same_maps_as_nltks_own(wn: WordNet) -> None:

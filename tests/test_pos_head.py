@@ -105,6 +105,48 @@ def test_fit_separable_data_reaches_100_percent_and_is_deterministic():
     np.testing.assert_array_equal(head.bias, again.bias)
 
 
+def test_window_features_put_neighbours_beside_each_word():
+    from sensedb.pos_head import window_features
+
+    v = np.arange(6, dtype=np.float32).reshape(3, 2)  # three words, 2-d
+    assert window_features(v, 0) is v
+    np.testing.assert_array_equal(window_features(v, 1), [[0, 1, 0, 0, 2, 3],
+                                                          [2, 3, 0, 1, 4, 5],
+                                                          [4, 5, 2, 3, 0, 0]])
+    assert window_features(v, 2).shape == (3, 10)
+    np.testing.assert_array_equal(window_features(v, 2)[0, 6:], [0, 0, 4, 5])
+
+
+def test_windowed_head_reads_the_neighbours(tmp_path):
+    from sensedb.pos_head import window_features
+
+    # the word's own vector says nothing; the tag is the word before it's mark (a noun
+    # before -> VERB, else NOUN), as "duffers maul" vs "the maul"
+    rng = np.random.default_rng(0)
+    rows, y = [], []
+    for _ in range(200):
+        words = rng.normal(size=(5, 4))
+        words[:, 0] = rng.choice([-3.0, 3.0], size=5)
+        tags = ["NOUN"] + ["VERB" if words[i - 1, 0] > 0 else "NOUN" for i in range(1, 5)]
+        rows.append(window_features(words.astype(np.float32), 1))
+        y += tags
+    x = np.concatenate(rows)
+    head = POSHead.fit(x, y, layers="3", model="toy", tag_set=("NOUN", "VERB"), epochs=20,
+                       batch_size=64, learning_rate=0.05, window=1)
+    assert head.window == 1 and head.dim == 4 and head.weights.shape == (2, 12)
+    test = np.array([[3.0, 0, 0, 0], [-3.0, 0, 0, 0], [3.0, 0, 0, 0]], dtype=np.float32)
+    assert head.tags(test) == ["NOUN", "VERB", "NOUN"]  # the sentence's words, in order
+    alone = POSHead.fit(x[:, :4], y, layers="3", model="toy", tag_set=("NOUN", "VERB"),
+                        epochs=20, batch_size=64, learning_rate=0.05)
+    assert np.mean(np.array(alone.tags(x[:, :4])) == y) < 0.8  # the word alone cannot tell
+    head.save(tmp_path / "w.npz")
+    again = POSHead.load(tmp_path / "w.npz")
+    assert again.window == 1 and again.tags(test) == head.tags(test)
+    with pytest.raises(ConfigurationError, match="window"):
+        POSHead(np.zeros((2, 10), np.float32), np.zeros(2, np.float32), "3", "toy",
+                ("NOUN", "VERB"), window=1)
+
+
 def test_fit_refuses_unknown_tags():
     x, y, tags = synthetic()
     with pytest.raises(InputError, match="not in the tag set"):

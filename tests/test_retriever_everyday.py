@@ -107,6 +107,20 @@ def test_rare_exception_base_loses_to_the_form_itself(tmp_path, encoder, wordnet
     assert index.wsd("Each stamen of the lily was yellow", "stamen").best.key == "stamen%1:20:00::"
 
 
+def test_irregular_forms_of_common_verbs_are_not_rare(default_index):
+    # "saw", "found" and "felt" are words too, but see, find and feel are common: their
+    # exception-list readings compete as equals (before, each lost a full unit of score)
+    assert default_index.wsd("I saw a bird in the garden", "saw").best.lemma == "see"
+    assert default_index.wsd("She found her keys under the sofa", "found").best.lemma == "find"
+    assert default_index.wsd("He felt tired after the long walk", "felt").best.lemma == "feel"
+
+
+def test_closed_class_words_tagged_as_content_words(default_index):
+    tagged = {w.word: w for w in sensedb.tag(default_index, "I like it but I do not know why.")}
+    assert tagged["like"].pos == "VERB" and tagged["not"].key == "not%4:02:00::"
+    assert "I" not in tagged and "it" not in tagged and "but" not in tagged
+
+
 def test_cli_pos_accepts_wordnet_letters(default_index):
     from sensedb.cli import cli
 

@@ -78,3 +78,29 @@ def test_main_verbs_from_the_pos_head_tags():
     assert not _is_main_verb(["Do", "you", "go"], 0, tags("VERB", "PRON", "VERB"))
     assert _is_main_verb(["This", "is", "a", "kind"], 1, tags("DET", "VERB", "DET", "NOUN"))
     assert not _is_main_verb(["I", "have", "it"], 1, None)  # without a head: skipped
+
+
+def test_closed_class_words_read_as_content_words_where_the_head_says_so(
+        mini_index, encoder, wordnet):
+    import numpy as np
+
+    from sensedb.pos_head import TAGS
+    from sensedb.retriever.tagger import readings
+
+    def tags(*names):
+        out = np.full((len(names), len(TAGS)), -10.0)
+        for row, name in enumerate(names):
+            out[row, TAGS.index(name)] = 0.0
+        return out
+
+    index = SenseIndex(mini_index, encoder=encoder, wordnet=wordnet, wordnet_evidence=False)
+    words = ["I", "like", "it", "but", "not", "half", "of", "it"]
+    singles, _ = readings(index, words, tags("PRON", "VERB", "PRON", "CONJ", "ADV", "NOUN",
+                                             "ADP", "PRON"))
+    found = {words[a]: pairs for a, _, pairs in singles}
+    assert found == {"like": [("like", "VERB")], "not": [("not", "ADV")],
+                     "half": [("half", "NOUN")]}  # only in the head's POS
+    singles, _ = readings(index, words, tags("PRON", "ADP", "PRON", "CONJ", "ADV", "DET",
+                                             "ADP", "PRON"))
+    assert [words[a] for a, _, _ in singles] == ["not"]  # "like" as a preposition: skipped
+    assert readings(index, words, None)[0] == []  # without a head: every one skipped

@@ -7,12 +7,12 @@ WordNet knows and orders them by tag count.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from sensedb.errors import InventoryError
 
-__all__ = ["EXCEPTION_FILES", "base_forms", "rare_bases", "read_exceptions"]
+__all__ = ["EXCEPTION_FILES", "RARE_BASE_COUNT", "base_forms", "rare_bases", "read_exceptions"]
 
 #: WordNet's detachment rules (morph.c; the same table as NLTK's MORPHOLOGICAL_SUBSTITUTIONS).
 _SUFFIX_RULES: dict[str, tuple[tuple[str, str], ...]] = {
@@ -93,14 +93,32 @@ def base_forms(form: str, tag: str, exceptions: Exceptions) -> list[str]:
     return list(dict.fromkeys(_candidates(form, tag, exceptions)))
 
 
-def rare_bases(form: str, tag: str, exceptions: Exceptions, known) -> set[str]:
+#: An exception-list base with fewer tagged occurrences in WordNet (sense counts summed over
+#: its senses in the POS) than this, or than the form itself has as a lemma, is a rare reading.
+#: 5 separates the Latin and Greek plurals (stamen 1, colon 2, sternum 1, rend 2) from the
+#: ordinary irregular forms (see 1211, find 705, feel 534, bear 83, grind 10, wind 7).
+RARE_BASE_COUNT = 5
+
+
+def rare_bases(form: str, tag: str, exceptions: Exceptions, known,
+               count: Callable[[str, str], int] | None = None) -> set[str]:
     """The bases of ``form`` in ``tag`` that only its exception-list entry gives, when the
-    form is itself a lemma WordNet knows in ``tag`` (``known(lemma, tag)``): "stamina" is a
-    noun, and also the rare Latin plural of "stamen" in noun.exc. Such a reading is what
-    the exception list allows, not what a reader expects; scoring weighs it down
-    (``scoring.FEATURES`` ``rare_base``) instead of letting it compete as an equal. A
-    regular inflection ("banks" -> "bank", by a detachment rule) is never rare."""
+    form is itself a lemma WordNet knows in ``tag`` (``known(lemma, tag)``) and the base is
+    rare: "stamina" is a noun, and also the rare Latin plural of "stamen" in noun.exc. Such a
+    reading is what the exception list allows, not what a reader expects; scoring weighs it
+    down (``scoring.FEATURES`` ``rare_base``) instead of letting it compete as an equal.
+
+    How rare, by ``count(lemma, tag)`` (WordNet's tag-count total of the lemma in the POS):
+    a base counted fewer than :data:`RARE_BASE_COUNT` times, or fewer times than the form
+    itself, is rare (stamen 1: rare; datum 5 against data 76: rare); a common base is an
+    ordinary reading of an irregular form ("saw" -> see 1211, "found" -> find 705, "lay" ->
+    lie 192 against lay 45). Without ``count`` every such base is rare. A regular inflection
+    ("banks" -> "bank", by a detachment rule) is never rare."""
     if not known(form, tag) or form not in exceptions[tag]:
         return set()
     regular = {form[: -len(old)] + new for old, new in _SUFFIX_RULES[tag] if form.endswith(old)}
-    return {base for base in exceptions[tag][form] if base != form and base not in regular}
+    bases = {base for base in exceptions[tag][form] if base != form and base not in regular}
+    if count is None or not bases:
+        return bases
+    floor = max(RARE_BASE_COUNT, count(form, tag))
+    return {base for base in bases if count(base, tag) < floor}

@@ -416,10 +416,12 @@ class WordNet:
     def rare_readings(self, form: str, pairs: Iterable[tuple[str, str]]
                       ) -> frozenset[tuple[str, str]]:
         """The (lemma, POS) of ``pairs`` that are rare exception-list readings of the surface
-        ``form`` (:func:`sensedb.inventory.morphology.rare_bases`: "stamina" -> "stamen")."""
+        ``form`` (:func:`sensedb.inventory.morphology.rare_bases`: "stamina" -> "stamen", not
+        "saw" -> "see"), rarity by WordNet's tag counts."""
         norm = normalize_lemma(form)
         return frozenset((lemma, tag) for lemma, tag in pairs
-                         if lemma in rare_bases(norm, tag, self._exception_map(), self._known))
+                         if lemma in rare_bases(norm, tag, self._exception_map(), self._known,
+                                                self._lemma_total))
 
     def lemmas(self, pos: str) -> list[str]:
         """Every lemma WordNet has in this POS (sorted, as in index.sense).

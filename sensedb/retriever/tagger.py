@@ -1,9 +1,11 @@
 """Tagging raw text: every content word WordNet knows gets a sense and a confidence.
 
 Text is split into sentences by spaCy's rule-based sentencizer, then into words by
-``sensedb.tokenize``. Closed-class words (articles, pronouns, prepositions, modals, ...) and
-tokens without letters are skipped; forms of be/have/do are tagged where the POS head makes
-them main verbs ("I have five lights"), not as auxiliaries ("I have seen it").
+``sensedb.tokenize``. Tokens without letters are skipped; so are closed-class words (articles,
+pronouns, prepositions, modals, ...) except where the POS head tags them as a content word
+("*not*", "I *like* it", "*one* of them", "*half* the cake": read in that POS only, as
+SemCor annotates them); forms of be/have/do are tagged where the POS head makes them main
+verbs ("I have five lights"), not as auxiliaries ("I have seen it").
 A word's candidates are its senses in every POS WordNet's morphology allows; the POS head's
 log-probability of each candidate's POS is one feature of the score (soft evidence, never a
 filter). Multiword expressions WordNet knows (up to three words: "took place", "kind of")
@@ -164,10 +166,22 @@ def _is_main_verb(words: list[str], at: int, tags: np.ndarray | None) -> bool:
     return not (nxt < len(words) and best[nxt] == "VERB")
 
 
+def _content_tag(tags: np.ndarray | None, at: int) -> str | None:
+    """The POS head's tag of word ``at`` when it is a content tag (NOUN, VERB, ADJ, ADV),
+    else None (also without a head): a closed-class word is read as a content word only where
+    the head says so ("*not*", "*one* of them" as a noun, "I *like* it", "*half* the cake")."""
+    if tags is None:
+        return None
+    best = TAGS[int(np.argmax(tags[at]))]
+    return best if best in CONTENT_TAGS else None
+
+
 def readings(index: SenseIndex, words: list[str], tags: np.ndarray | None
              ) -> tuple[list[tuple[int, int, list]], list[tuple[int, int, list]]]:
     """The single-word readings (start, start + 1, pairs) of a sentence's content words
-    (be/have/do only as main verbs, see :func:`_is_main_verb`) and every multiword reading
+    (be/have/do only as main verbs, see :func:`_is_main_verb`; other closed-class words only
+    in the POS the head tags them with, when that is a content POS: :func:`_content_tag`;
+    ``tags`` None: neither) and every multiword reading
     WordNet knows (start, end, pairs), overlapping ones included, except closed-class ones
     whose first word the head tags as a preposition or particle (:func:`_plain_function_words`);
     :func:`tag_words` chooses."""
@@ -180,10 +194,14 @@ def readings(index: SenseIndex, words: list[str], tags: np.ndarray | None
             if not _is_main_verb(words, at, tags):
                 continue
         elif lower in STOPWORDS:
-            continue
+            content = _content_tag(tags, at)
+            if content is None:
+                continue
         pairs = index.inventory.lemmatize(word)
         if lower in LIGHT_VERBS:
             pairs = [p for p in pairs if p[1] == "VERB"]
+        elif lower in STOPWORDS:
+            pairs = [p for p in pairs if p[1] == content]
         if pairs:
             singles.append((at, at + 1, pairs))
     for start in range(len(words)):
@@ -234,6 +252,7 @@ def tag_words(index: SenseIndex, sentences: list[list[str]], *, progress: bool =
     every += [("be", "VERB"), ("have", "VERB"), ("do", "VERB")]
     index.ensure(every, progress=progress)
     index.prefetch(every)
+    ensured = set(every)
     live = [n for n, words in enumerate(sentences) if words]
     vectors, tags = index.encode_words([sentences[n] for n in live], progress=progress)
     by_sentence = dict(zip(live, zip(vectors, tags, strict=True), strict=True))
@@ -246,6 +265,10 @@ def tag_words(index: SenseIndex, sentences: list[list[str]], *, progress: bool =
             continue
         vecs, tag = by_sentence[number]
         singles, multi = readings(index, words, tag)
+        extra = [p for _, _, pairs in singles for p in pairs if p not in ensured]
+        if extra:  # closed-class words the head reads as content words: not in `every`
+            index.ensure(extra)
+            ensured.update(extra)
         scored = {}
         for start, end, pairs in singles + multi:
             raw = vecs[start:end].mean(axis=0)
