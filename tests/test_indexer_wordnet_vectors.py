@@ -78,3 +78,47 @@ def test_segments_are_merged_when_many(tmp_path, encoder, wordnet, monkeypatch):
     index.check()
     ids, _ = index.wordnet_senses.all_vectors()
     assert len(np.unique(ids)) == len(ids)
+
+
+def test_segments_merge_into_a_partitioned_examples_store(tmp_path, encoder, wordnet,
+                                                         monkeypatch):
+    """An index whose token stores are partitioned (``rabitq``: every SemCor-sized index)
+    keeps WordNet's example tokens in a partitioned store too; new lemmas' examples go to
+    flat segments, and merging them folds them into the lemma lists (it raised
+    AttributeError: 'PartitionedStore' object has no attribute 'row_groups')."""
+    from sensedb.indexer.rebuild import finalize
+    from sensedb.indexer.token_stores import set_store_type
+    from sensedb.store.partitioned import PartitionedStore
+
+    path = mini_copy(tmp_path, encoder, wordnet)
+    directory = IndexDirectory(path)
+    set_store_type(directory, "rabitq")
+    index = open_index(path, encoder, wordnet, wordnet_evidence=True)
+    index.ensure([("bank", "NOUN"), ("bank", "VERB")])
+    finalize(directory, compact=True)  # every store rebuilt: examples partitioned now
+    manifest = directory.manifest()
+    base = directory.load_store(EXAMPLES, manifest.generations[EXAMPLES])
+    assert isinstance(base, PartitionedStore)
+    monkeypatch.setattr(segments_module, "MAX_SEGMENTS", 1)
+    index = open_index(path, encoder, wordnet, wordnet_evidence=True)
+    outcomes = []
+    real = wordnet_vectors_module.add_segments
+
+    def recorded(*args, **kwargs):
+        outcomes.append(real(*args, **kwargs))
+        return outcomes[-1]
+
+    monkeypatch.setattr(wordnet_vectors_module, "add_segments", recorded)
+    for lemma in ("light", "plant", "mouse"):  # each has WordNet examples
+        index.ensure([(lemma, "NOUN")])
+    examples = [o[EXAMPLES] for o in outcomes if EXAMPLES in o]
+    assert examples[:2] == ["segment", "rebuilt"]  # the second addition outgrew MAX_SEGMENTS
+    store = directory.load_stores()[EXAMPLES]
+    parts = getattr(store, "parts", [store])
+    assert isinstance(parts[0], PartitionedStore)  # the index's type is kept
+    ids = np.concatenate([p.all_vectors()[0] for p in parts])
+    assert len(np.unique(ids)) == len(ids) == len(index.queries.stored_ids().examples)
+    index.check()
+    assert verify(path, deep=True, encoder=encoder).problems == []
+    fresh = open_index(path, encoder, wordnet, wordnet_evidence=True)
+    assert answers(fresh) == answers(index)

@@ -35,7 +35,7 @@ from ..schema import (
     TokenRow,
     WordNetSenseRow,
 )
-from ..store import VectorStore
+from ..store import SegmentedStore, VectorStore
 from ..store.anylemma import ann_path
 from ..store.files import file_sum
 from .directory import EXAMPLES, SENSES, STORES, TOKENS, WORDNET, IndexDirectory
@@ -243,8 +243,13 @@ class _Checker:
                 continue
             # a base and its segments are checked as one store in one layout
             try:
-                stores[name] = (VectorStore.concatenate(parts) if len(parts) > 1
-                                else parts[0] if parts else VectorStore(dim))
+                if len(parts) > 1 and not all(isinstance(p, VectorStore) for p in parts):
+                    # a partitioned base (sq8/pq/rabitq token or example store) with flat
+                    # segments: read as the index reads it; check_ids finds a shared id
+                    stores[name] = SegmentedStore(parts)
+                else:
+                    stores[name] = (VectorStore.concatenate(parts) if len(parts) > 1
+                                    else parts[0] if parts else VectorStore(dim))
             except Error as exc:  # two segments hold one id
                 self.problem(self._store_file(name), f"its segments: {exc}", REPAIR)
         return stores

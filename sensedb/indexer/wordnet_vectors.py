@@ -125,13 +125,24 @@ def add_segments(directory: IndexDirectory, names: Iterable[str] = (EXAMPLES, WO
         return dict.fromkeys(names, "rebuilt")
     if not added:
         return {}
+    # A partitioned base (the examples of an sq8/pq/rabitq index) takes its segments into
+    # its lemma lists by a rebuild of that store, which appends to them: it cannot be
+    # concatenated like flat stores.
+    folded = [name for name, new in added.items()
+              if not isinstance(_parts(current[name])[0], VectorStore)
+              and needs_merge(_parts(current[name])[0].ntotal,
+                              [p.ntotal for p in _parts(current[name])[1:]] + [new.ntotal])]
+    if folded:
+        finalize(directory, folded)
+        rest = [name for name in names if name not in folded]
+        return dict.fromkeys(folded, "rebuilt") | (add_segments(directory, rest) if rest
+                                                   else {})
     generation = manifest.last_generation() + 1
     generations = dict(manifest.generations)
     segments = {name: list(gens) for name, gens in manifest.segments.items()}
     written, merged, outcome = [], [], {}
     for name, new in added.items():
-        store = current[name]
-        parts = store.parts if isinstance(store, SegmentedStore) else [store]
+        parts = _parts(current[name])
         if needs_merge(parts[0].ntotal, [p.ntotal for p in parts[1:]] + [new.ntotal]):
             whole = VectorStore.concatenate([p for p in (*parts, new) if p.ntotal])
             written += directory.save_store(whole, name, generation)
@@ -152,6 +163,11 @@ def add_segments(directory: IndexDirectory, names: Iterable[str] = (EXAMPLES, WO
              ", ".join(f"{name} {how} (+{added[name].ntotal} vectors)"
                        for name, how in outcome.items()))
     return outcome
+
+
+def _parts(store) -> list:
+    """A store's base and segments, base first."""
+    return store.parts if isinstance(store, SegmentedStore) else [store]
 
 
 def _new_examples(directory: IndexDirectory, manifest: Manifest,
