@@ -21,6 +21,19 @@ def answers(index) -> list:
             for sentence, target in QUERIES]
 
 
+def record_additions(monkeypatch) -> list[dict[str, str]]:
+    """The outcomes of every ``add_segments`` call from now on, in order."""
+    outcomes: list[dict[str, str]] = []
+    real = wordnet_vectors_module.add_segments
+
+    def recorded(*args, **kwargs):
+        outcomes.append(real(*args, **kwargs))
+        return outcomes[-1]
+
+    monkeypatch.setattr(wordnet_vectors_module, "add_segments", recorded)
+    return outcomes
+
+
 def test_new_lemmas_go_to_segments_that_verify_and_repair_read(tmp_path, encoder, wordnet):
     path = mini_copy(tmp_path, encoder, wordnet)
     directory = IndexDirectory(path)
@@ -60,14 +73,7 @@ def test_segments_are_merged_when_many(tmp_path, encoder, wordnet, monkeypatch):
     index = open_index(path, encoder, wordnet, wordnet_evidence=True)
     monkeypatch.setattr(segments_module, "MAX_SEGMENTS", 2)
     index.ensure([("bank", "NOUN"), ("bank", "VERB")])  # a base of 18 senses
-    outcomes = []
-    real = wordnet_vectors_module.add_segments
-
-    def recorded(*args, **kwargs):
-        outcomes.append(real(*args, **kwargs))
-        return outcomes[-1]
-
-    monkeypatch.setattr(wordnet_vectors_module, "add_segments", recorded)
+    outcomes = record_additions(monkeypatch)
     for lemma in ("river", "kitchen", "mouse"):  # 1, 1 and 4 senses: small segments
         index.ensure([(lemma, "NOUN")])
     assert [o[WORDNET] for o in outcomes] == ["segment", "segment", "merged"]
@@ -101,14 +107,7 @@ def test_segments_merge_into_a_partitioned_examples_store(tmp_path, encoder, wor
     assert isinstance(base, PartitionedStore)
     monkeypatch.setattr(segments_module, "MAX_SEGMENTS", 1)
     index = open_index(path, encoder, wordnet, wordnet_evidence=True)
-    outcomes = []
-    real = wordnet_vectors_module.add_segments
-
-    def recorded(*args, **kwargs):
-        outcomes.append(real(*args, **kwargs))
-        return outcomes[-1]
-
-    monkeypatch.setattr(wordnet_vectors_module, "add_segments", recorded)
+    outcomes = record_additions(monkeypatch)
     for lemma in ("light", "plant", "mouse"):  # each has WordNet examples
         index.ensure([(lemma, "NOUN")])
     examples = [o[EXAMPLES] for o in outcomes if EXAMPLES in o]
