@@ -34,6 +34,12 @@ from sensedb.errors import InputError
     ("end of 1990, then", ["end", "of", "1990", ",", "then"]),
     ("snake_case $5", ["snake", "_", "case", "$", "5"]),
     ("  ", []),
+    # initialisms stay whole (they were U . S . : uranium and second)
+    ("flew to the U.S. on Monday.", ["flew", "to", "the", "U.S.", "on", "Monday", "."]),
+    ("the U.S.A. e.g. at 5 a.m. J.R.R. Tolkien", ["the", "U.S.A.", "e.g.", "at", "5", "a.m.",
+                                                  "J.R.R.", "Tolkien"]),
+    ("A. B. Smith, ok.No 3.5 m.", ["A", ".", "B", ".", "Smith", ",", "ok", ".", "No", "3.5",
+                                   "m", "."]),
 ])
 def test_tokenize(text: str, tokens: list[str]) -> None:
     assert tokenize(text) == tokens

@@ -33,6 +33,14 @@ def test_tag_text_every_content_word(mini_index, encoder, wordnet):
     assert tag_text(index, text) == tagged  # the facade's tag is this function
 
 
+def test_an_initialism_is_tagged_whole(mini_index, encoder, wordnet):
+    index = SenseIndex(mini_index, encoder=encoder, wordnet=wordnet, wordnet_evidence=False)
+    tagged = sensedb.tag(index, "They flew to the U.S. on Monday.")
+    words = {w.word: w.key for w in tagged}
+    assert "U" not in words and "S" not in words  # not uranium and second
+    assert words["U.S."].startswith("u.s.%1:")
+
+
 def test_tagger_and_facade_do_not_import_each_other_at_load():
     import ast
     from pathlib import Path

@@ -2,7 +2,10 @@
 
 :func:`tokenize` splits text, left to right, into the first of these that matches:
 
-1. a number with ``.`` or ``,`` between digits: ``3.5``, ``1,000``, ``1,234.56``;
+1. a number with ``.`` or ``,`` between digits: ``3.5``, ``1,000``, ``1,234.56``; an
+   initialism of two or more single letters each followed by ``.``, its last ``.`` kept:
+   ``U.S.``, ``U.S.A.``, ``e.g.``, ``a.m.`` (WordNet lists ``U.S.`` and ``a.m.`` as lemmas;
+   split apart they read as ``U`` uranium and ``S`` second);
 2. a clitic written apart: ``'s 're 'll 've 'd 'm`` (``it 's`` -> ``it``, ``'s``);
 3. a word: letters, digits and combining marks, with single internal hyphens or apostrophes
    kept: ``well-known``, ``o'clock``, ``COVID-19``; the Penn Treebank clitics are then split
@@ -78,6 +81,7 @@ def _token_re() -> re.Pattern[str]:
     clitic = "|".join(_CLITICS)
     return re.compile(
         rf"(?P<num>\d+(?:[.,]\d+)+)"
+        r"|(?P<initialism>(?<![^\W_])(?:[^\W\d_]\.){2,})"
         rf"|(?P<clitic>[{_APOS}](?:{clitic})(?![^\W_]))"
         rf"|(?P<word>{w}+(?:[{_HYPHENS}{_APOS}]{w}+)*)"
         r"|(?P<other>\S)",
