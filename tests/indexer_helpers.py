@@ -33,9 +33,11 @@ def snapshot(index: SenseIndex) -> dict:
     }
 
 
-def assert_same_vectors(a: SenseIndex, b: SenseIndex, atol: float = 1e-5) -> None:
+def assert_same_vectors(a: SenseIndex, b: SenseIndex, atol: float = 1e-4) -> None:
     """Both indexes hold the same sense keys and token positions, with vectors equal within
-    ``atol`` (cosine units; jobs that batch differently differ in the last float bits)."""
+    ``atol`` (cosine units). Jobs that batch differently differ in the last float32 bits,
+    which can round a component to the neighbouring float16 value of the shards (seen:
+    1.4e-5 after normalization on an AVX-512 CPU); a wrong or missing vector is ~1e-1 off."""
     x, y = snapshot(a), snapshot(b)
     assert x["senses"].keys() == y["senses"].keys() and x["tokens"].keys() == y["tokens"].keys()
     for part in ("senses", "tokens"):
@@ -83,7 +85,12 @@ def sense_rows(directory: IndexDirectory) -> dict:
 
 
 def assert_same_sums(a: dict, b: dict) -> None:
+    """Same senses, counts and sums. The sums hold float16 shard vectors (``shard_precision``);
+    two jobs that batch the same sentences differently (chunk sizes, a resumed job) give
+    float32 vectors a few ulps apart, which can round to neighbouring float16 values (one
+    float16 step is 2^-11 of a value's binade: 1.5e-5 at 0.06, seen on an AVX-512 CPU): the
+    tolerance is a few such steps per token, far below one token's vector lost or doubled."""
     assert a.keys() == b.keys()
     for key, (count, total) in a.items():
         assert b[key][0] == count
-        np.testing.assert_allclose(b[key][1], total, rtol=1e-6, atol=1e-6)
+        np.testing.assert_allclose(b[key][1], total, rtol=1e-3, atol=1e-3 * max(count, 1))

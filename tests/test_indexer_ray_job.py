@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from conftest import MINI_GOLD, MINI_XML
-from indexer_helpers import assert_same_vectors, open_index
+from indexer_helpers import assert_same_sums, assert_same_vectors, open_index
 from sqlalchemy import func, select
 
 from sensedb import build_index
@@ -39,7 +39,6 @@ def test_ray_job_with_a_killed_worker_equals_the_single_process_job(
             ids = session.execute(select(func.count(TokenRow.id),
                                          func.count(TokenRow.id.distinct()))).one()
         assert ids[0] == ids[1]
-    for key, (count, total) in sums[reference].items():
-        assert sums[built][key][0] == count  # not doubled by the redone chunk
-        np.testing.assert_allclose(sums[built][key][1], total, atol=1e-4)
+    # counts not doubled by the redone chunk; sums within float16 rounding of the shards
+    assert_same_sums(sums[reference], sums[built])
     IndexDirectory(path).close()
