@@ -217,3 +217,47 @@ def test_a_missing_ann_file_is_named(tmp_path):
     ann_path(tmp_path / "t.faiss").unlink()
     with pytest.raises(IndexFormatError, match="any-lemma"):
         open_store(tmp_path / "t.faiss", tmp_path / "t.npz")
+
+
+def test_rabitq_trained_on_its_own_lists_writes_the_same_file_as_faiss_train(tmp_path):
+    """``ivf.train_ivf`` skips FAISS's assignment of the sample for rabitq (its codec keeps
+    nothing from training): the index written afterwards is byte-identical."""
+    import faiss
+
+    from sensedb.store.ivf import add_to_lists, new_ivf, train_ivf
+
+    rng = np.random.default_rng(5)
+    means = l2_normalize(rng.normal(size=(40, DIM)).astype(np.float32))
+    lists = rng.integers(0, 40, 2000).astype(np.int64)
+    x = l2_normalize((means[lists] + 0.5 * rng.normal(size=(2000, DIM))).astype(np.float32))
+    ids = np.arange(2000, dtype=np.int64)
+    files = []
+    for ours in (False, True):
+        index = new_ivf("rabitq", DIM, means)
+        if ours:
+            train_ivf(index, "rabitq", x, lists)
+        else:
+            index.train(x)
+        assert index.is_trained
+        add_to_lists(index, x, ids, lists)
+        files.append(faiss.serialize_index(index).tobytes())
+    assert files[0] == files[1]
+
+
+def test_group_sums_add_each_row_in_order_onto_what_they_held():
+    """``floats.add_by_group`` (the group means of a build or an append) adds a group's rows
+    one by one in order onto the sums it is given: bit-identical to a plain loop."""
+    from sensedb.store.floats import add_by_group
+
+    rng = np.random.default_rng(2)
+    vectors = rng.standard_normal((500, 7)).astype(np.float32)
+    lists = (rng.zipf(1.4, 500) - 1) % 23
+    sums = rng.standard_normal((23, 7))
+    counts = rng.integers(0, 5, 23)
+    expected, expected_counts = sums.copy(), counts.copy()
+    for group, row in zip(lists.tolist(), vectors.astype(np.float64), strict=True):
+        expected[group] = expected[group] + row
+        expected_counts[group] += 1
+    add_by_group(sums, counts, lists, vectors)
+    np.testing.assert_array_equal(sums, expected)
+    np.testing.assert_array_equal(counts, expected_counts)

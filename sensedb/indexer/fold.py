@@ -27,6 +27,7 @@ from ..schema import (
     TokenRow,
     TokenSenseRow,
 )
+from ..store.floats import add_in_order
 from ..vocabulary import group_key
 from .directory import IndexDirectory
 
@@ -217,18 +218,17 @@ def add_to_rows(session: Session, table: Table, row_ids: np.ndarray, counts: np.
 
 
 def add_rows(totals: np.ndarray, targets: np.ndarray, vectors: np.ndarray,
-             rows: np.ndarray, block: int = 8192) -> None:
+             rows: np.ndarray, block: int = 65536) -> None:
     """``totals[targets[i]] += vectors[rows[i]]`` for every i, in float64, targets repeating.
 
     ``totals``: float64 (t, dim), updated in place; ``targets``, ``rows``: int64 (m,);
     ``vectors``: float32 (n, dim), possibly a read-only memory map. Each target's rows are
-    added one by one in the order given (numpy's unbuffered ``add.at``), so the sums are
+    added one by one in the order given (``store.floats.add_in_order``), so the sums are
     bit-identical to any sequential float64 accumulation in that order. Blocks of ``block``
-    rows bound the float64 copy; 226k SemCor-sized links (384 wide) take about as long as
-    torch's ``index_add_`` did (BENCHMARKS.md)."""
+    rows bound the float64 copy."""
     for start in range(0, len(rows), block):
-        picked = vectors[rows[start:start + block]].astype(np.float64)
-        np.add.at(totals, targets[start:start + block], picked)
+        add_in_order(totals, targets[start:start + block],
+                     vectors[rows[start:start + block]])
 
 
 def locate(ids: np.ndarray, sorter: np.ndarray,

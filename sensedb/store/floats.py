@@ -144,16 +144,47 @@ def _close_all(opened: dict[int, tuple[int, int]]) -> None:
 
 def add_by_group(sums: np.ndarray, counts: np.ndarray, lists: np.ndarray,
                   vectors: np.ndarray) -> None:
-    """``sums[lists[i]] += vectors[i]`` (float64, in the given order within each list) and
-    ``counts[lists[i]] += 1``: a stable sort and ``np.add.reduceat``, the same sums as
-    ``np.add.at`` at a fraction of its time."""
+    """``sums[lists[i]] += vectors[i]`` (float64, one by one in the given order: see
+    :func:`add_in_order`) and ``counts[lists[i]] += 1``; ``sums`` float64 (groups, dim),
+    ``counts`` int64 (groups,), ``lists`` int (n,), ``vectors`` float32/64 (n, dim)."""
     if not len(lists):
         return
-    order = np.argsort(lists, kind="stable")
-    ordered = lists[order]
-    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
-    sums[ordered[starts]] += np.add.reduceat(vectors[order].astype(np.float64), starts)
+    add_in_order(sums, np.asarray(lists, dtype=np.int64), vectors)
     counts += np.bincount(lists, minlength=len(counts))
+
+
+def add_in_order(totals: np.ndarray, targets: np.ndarray, vectors: np.ndarray) -> None:
+    """``totals[targets[i]] += vectors[i]`` for every i, each target's rows added one by one
+    in the order given: bit-identical to numpy's unbuffered ``np.add.at`` (and to any
+    sequential float64 accumulation in that order), at about a tenth of its time.
+
+    ``totals`` float64 (t, dim), updated in place; ``targets`` int64 (n,), repeating;
+    ``vectors`` (n, dim), cast to float64. How: one sparse product (scipy's CSR times a
+    dense matrix), whose row for target t lists t's current total first and then t's rows
+    in order, every weight 1.0: the product accumulates each row of the matrix left to
+    right from 0.0, so it computes ((total + v1) + v2) + ... exactly as the sequential
+    loop does (1.0 times a float is that float). Measured: 113k rows of 384 into 30k
+    targets 0.6 s against ``np.add.at`` 10.8 s and ``np.add.reduceat`` after a sort 6.3 s
+    (BENCHMARKS.md, bulk indexing round 4)."""
+    from scipy.sparse import csr_matrix  # sentence-transformers' dependency, imported late
+
+    n = len(targets)
+    if not n:
+        return
+    touched, inverse = np.unique(targets, return_inverse=True)
+    k = len(touched)
+    order = np.argsort(inverse, kind="stable")
+    indptr = np.zeros(k + 1, dtype=np.int64)
+    indptr[1:] = np.cumsum(np.bincount(inverse, minlength=k) + 1)
+    indices = np.empty(n + k, dtype=np.int64)
+    first = indptr[:-1]
+    indices[first] = np.arange(k)  # the target's current total: row r of the stack below
+    rest = np.ones(n + k, dtype=bool)
+    rest[first] = False
+    indices[rest] = k + order  # then its rows, in the order given
+    stacked = np.concatenate([totals[touched], np.asarray(vectors, dtype=np.float64)])
+    matrix = csr_matrix((np.ones(n + k), indices, indptr), shape=(k, k + n))
+    totals[touched] = matrix @ stacked
 
 
 def float_rows(vectors: np.ndarray, rows: np.ndarray) -> np.ndarray:

@@ -54,7 +54,16 @@ from .anylemma import RERANK as ANN_RERANK
 from .anylemma import AnyLemmaIndex, ann_path, sample_size
 from .files import read_table
 from .floats import FloatRows, Shard, add_by_group, float_rows, locators
-from .ivf import add_to_lists, centroids, grow_lists, list_ids, list_sizes, new_ivf, search_lists
+from .ivf import (
+    add_to_lists,
+    centroids,
+    grow_lists,
+    list_ids,
+    list_sizes,
+    new_ivf,
+    search_lists,
+    train_ivf,
+)
 from .vectors import VectorStore
 
 #: The store types ``--store`` takes; ``flat`` is :class:`~sensedb.store.VectorStore`.
@@ -130,26 +139,28 @@ class PartitionedStore:
         total = sum(len(s.rows) for s in shards)
         step = max(1, total // TRAIN_SIZE[kind])
         ann_step = max(1, total // sample_size(total))
-        sample, ann_sample, seen = [], [], 0
+        sample, sample_lists, ann_sample, seen = [], [], [], 0
         for number, shard in enumerate(shards):
             vectors = floats.normalize(float_rows(floats.shard(number)["vectors"], shard.rows))
             lists = np.fromiter((list_of[g] for g in shard.groups), np.int64, len(shard.rows))
             add_by_group(sums, counts, lists, vectors)
             picked = np.flatnonzero((np.arange(seen, seen + len(vectors)) % step) == 0)
             sample.append(vectors[picked])
+            sample_lists.append(lists[picked])
             ann_sample.append(vectors[(np.arange(seen, seen + len(vectors)) % ann_step) == 0])
             seen += len(vectors)
         means = (sums / np.maximum(counts, 1)[:, None]).astype(np.float32)
         index = new_ivf(kind, dim, means)
         if total:
             training = np.concatenate(sample)[:TRAIN_SIZE[kind]]
+            training_lists = np.concatenate(sample_lists)[:TRAIN_SIZE[kind]]
             if kind == "pq" and len(training) < 256:  # k-means needs a point per centroid
                 training = np.resize(training, (256, dim))
             # one thread: k-means' OpenMP loops measured 3-9x slower on 2 busy cores
             threads = faiss.omp_get_max_threads()
             faiss.omp_set_num_threads(1)
             try:
-                index.train(training)
+                train_ivf(index, kind, training, training_lists)
             finally:
                 faiss.omp_set_num_threads(threads)
         ann = AnyLemmaIndex.train(dim, np.concatenate(ann_sample), total) \
