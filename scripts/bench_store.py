@@ -21,8 +21,10 @@ Everything goes through the product's store code: ``VectorStore.build_filled`` (
 float32) and ``PartitionedStore.build`` / ``append`` / ``load``. ``--any-lemma`` on a
 compressed store is its k-means ANN over every token (``sensedb.store.anylemma``), re-ranked
 from the floats; on flat, an exact scan.
-Appending 1% more tokens: a compressed store is loaded, appended to and saved; a flat one
-gets a segment (``token_stores.flat_append``: a flat store of the new tokens, saved).
+Appending 1% more tokens: what the indexer writes (``token_stores.append_segment``): a
+segment, a store of the same type of the new tokens alone, saved beside the base (the
+restricted search is timed again over base + segment); for a compressed store the append
+into the base's lemma lists (load, append, save the whole file) is timed too.
 
 10M tokens (``--extrapolate``): from the 1M and 2M reports, each figure ``f`` is fitted as
 ``a + b·n`` through the two points and evaluated at 10M (bytes per token, recall: reported as
@@ -70,6 +72,7 @@ from sensedb.store import (  # noqa: E402
 from sensedb.store.anylemma import ann_path  # noqa: E402
 from sensedb.store.files import array_path  # noqa: E402
 from sensedb.store.partitioned import PartitionedStore, Shard, open_store  # noqa: E402
+from sensedb.store.segments import SegmentedStore  # noqa: E402
 
 KINDS = ("flat", "sq8", "pq", "rabitq")
 
@@ -312,7 +315,8 @@ def bench(n: int, args) -> dict:
             rss = resident(work, paths, queries, groups)
             row["resident_B_per_token"] = round(rss["RssAnon"] / n, 1)
             row["page_cache_B_per_token"] = round(rss["RssFile"] / n, 1)
-            row.update(append_one_percent(work, paths, n, args, kind))
+            row.update(append_one_percent(work, paths, n, args, kind, loaded, queries,
+                                          groups))
             if kind in ("pq", "rabitq") and args.rerank_shares:
                 row["rerank_sweep"] = rerank_sweep(loaded, kind, queries, groups, exact, big,
                                                    args.rerank_shares)
@@ -346,25 +350,43 @@ def rerank_sweep(store, kind: str, queries: np.ndarray, groups: list[str],
     return out
 
 
-def append_one_percent(work: Path, paths: tuple[Path, Path], n: int, args, kind: str) -> dict:
-    """Seconds to append 1% more tokens (one new shard, existing groups) and save the new
-    generation, against the build."""
+def append_one_percent(work: Path, paths: tuple[Path, Path], n: int, args, kind: str,
+                       loaded, queries: np.ndarray, groups: list[str]) -> dict:
+    """Seconds to append 1% more tokens (one new shard, existing groups) as the indexer
+    does (``token_stores.append_segment``: a partitioned store of the new tokens alone,
+    saved beside the base), against the build; the restricted p50 / p99 of the same queries
+    over the base and that segment (``SegmentedStore``); and, for comparison, what the same
+    append into the base's lemma lists costs (load, append, save the whole store file:
+    what a merge into the base or a ``--replace`` writes)."""
     m = max(1, n // 100)
     rng = np.random.default_rng(11)
-    groups = np.random.default_rng(12).integers(0, args.lemmas, m)
+    groups_new = np.random.default_rng(12).integers(0, args.lemmas, m)
     name = "raw/shard-append"
     save_array(work / name, ids=np.arange(n, n + m, dtype=np.int64),
                vectors=rng.normal(size=(m, args.dim)).astype(np.float32))
+    shard = Shard(name, np.arange(m), [f"w{g}\tNOUN" for g in groups_new])
+    t0 = time.perf_counter()
+    segment = PartitionedStore.build(kind, args.dim, work, [shard],
+                                     any_lemma=n <= args.ann_up_to)
+    segment.save(work / f"{kind}.seg.faiss", work / f"{kind}.seg.groups.npz")
+    seconds = time.perf_counter() - t0
+    both = SegmentedStore([loaded, open_store(work / f"{kind}.seg.faiss",
+                                              work / f"{kind}.seg.groups.npz")])
+    timed_search(both, queries[:50], groups)  # warm
+    _, latency = timed_search(both, queries, groups)
     t0 = time.perf_counter()
     store = PartitionedStore.load(*paths, writable=True)
-    store.append([Shard(name, np.arange(m), [f"w{g}\tNOUN" for g in groups])])
+    store.append([shard])
     store.save(work / f"{kind}.2.faiss", work / f"{kind}.2.groups.npz")
-    return {"append_1pct_s": round(time.perf_counter() - t0, 2)}
+    return {"append_1pct_s": round(seconds, 2),
+            "p50_ms_with_segment": round(float(np.percentile(latency, 50)) * 1e3, 3),
+            "p99_ms_with_segment": round(float(np.percentile(latency, 99)) * 1e3, 3),
+            "append_into_lists_1pct_s": round(time.perf_counter() - t0, 2)}
 
 
 def append_flat(work: Path, flat: VectorStore, n: int, args) -> dict:
     """Seconds to append 1% more tokens to a flat store: build and save a segment of them
-    (what ``token_stores.flat_append`` writes; the base is not touched)."""
+    (what ``token_stores.append_segment`` writes; the base is not touched)."""
     m = max(1, n // 100)
     x = l2_normalize(np.random.default_rng(11).normal(size=(m, args.dim)).astype(np.float32))
     groups = [f"w{g}\tNOUN" for g in np.random.default_rng(12).integers(0, args.lemmas, m)]

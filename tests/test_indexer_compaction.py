@@ -66,16 +66,10 @@ def test_append_then_compact_answers_as_a_one_shot_build(tmp_path, encoder, word
     build(both, tmp_path / "once", encoder, wordnet, store=kind)
     build(corpus(tmp_path / "a.jsonl", {"a": A}), tmp_path / "grown", encoder, wordnet,
           store=kind)
-    full_builds = []
-    real_build = PartitionedStore.build.__func__
-
-    def counted(cls, *args, **kwargs):
-        full_builds.append(1)
-        return real_build(cls, *args, **kwargs)
-
-    monkeypatch.setattr(PartitionedStore, "build", classmethod(counted))
+    builds = count_builds(monkeypatch)
     build(corpus(tmp_path / "b.jsonl", {"b": B[:1]}), tmp_path / "grown", encoder, wordnet)
-    assert full_builds == []  # appended to the lemma lists, not rebuilt
+    assert builds == [1]  # a segment of the one new token, the base not rebuilt
+    assert len(IndexDirectory(tmp_path / "grown").manifest().segments["tokens"]) == 1
     monkeypatch.undo()
     once = answers(tmp_path / "once", encoder, wordnet)
     assert all(once) and len(once) == 8
@@ -85,7 +79,59 @@ def test_append_then_compact_answers_as_a_one_shot_build(tmp_path, encoder, word
     compact(IndexDirectory(tmp_path / "grown"))
     assert answers(tmp_path / "grown", encoder, wordnet) == once
     manifest = IndexDirectory(tmp_path / "grown").manifest()
-    assert manifest.extra["token_store"] == kind
+    assert manifest.extra["token_store"] == kind and not manifest.segments.get("tokens")
+
+
+def count_builds(monkeypatch) -> list[int]:
+    """Record the tokens of every PartitionedStore.build from now on."""
+    builds: list[int] = []
+    real_build = PartitionedStore.build.__func__
+
+    def counted(cls, kind, dim, base, shards, *args, **kwargs):
+        builds.append(sum(len(s.rows) for s in shards))
+        return real_build(cls, kind, dim, base, shards, *args, **kwargs)
+
+    monkeypatch.setattr(PartitionedStore, "build", classmethod(counted))
+    return builds
+
+
+def test_partitioned_appends_write_segments_and_merge_by_size(tmp_path, encoder, wordnet,
+                                                              monkeypatch):
+    """An append to an sq8 store writes a segment of the new tokens (not the whole store
+    file again); segments merge into one past MAX_SEGMENTS, and into the base once they
+    would outgrow it; readers of every generation answer; the answers equal a one-shot
+    build's."""
+    from sensedb.indexer import token_stores
+
+    C = [("The bank of the canal was steep", 1, "bank%1:17:01::"),
+         ("A bank lent them the money", 1, "bank%1:14:00::")]
+    build(corpus(tmp_path / "all.jsonl", {"a": A, "b": B[:1], "c": B[1:2], "d": C}),
+          tmp_path / "once", encoder, wordnet, store="sq8")
+    once = answers(tmp_path / "once", encoder, wordnet)
+    grown = tmp_path / "grown"
+    build(corpus(tmp_path / "a.jsonl", {"a": A}), grown, encoder, wordnet, store="sq8")
+    builds = count_builds(monkeypatch)
+    monkeypatch.setattr(token_stores, "MAX_SEGMENTS", 1)
+    readers = [open_index(grown, encoder, wordnet)]
+    for name, sentences in (("b", B[:1]), ("c", B[1:2])):
+        build(corpus(tmp_path / f"{name}.jsonl", {name: sentences}), grown, encoder, wordnet)
+        readers.append(open_index(grown, encoder, wordnet))
+    # the first job built a segment of its one token; the second merged both segments
+    assert builds == [1, 2]
+    manifest = IndexDirectory(grown).manifest()
+    assert len(manifest.segments["tokens"]) == 1
+    assert [r.tokens.ntotal for r in readers] == [3, 4, 5]
+    for reader in readers:
+        assert reader.neighbors("He sat on the bank of the river", "bank", k=10)
+        reader.directory.close()
+    assert verify(grown).problems == []  # a base and a partitioned segment
+    # segments and new tokens (2 + 2) would outgrow the base (3): into the base's lists,
+    # here more than APPEND_AT_MOST of it, so the codec is trained again on all 7
+    build(corpus(tmp_path / "d.jsonl", {"d": C}), grown, encoder, wordnet)
+    manifest = IndexDirectory(grown).manifest()
+    assert builds == [1, 2, 7] and not manifest.segments.get("tokens")
+    assert answers(grown, encoder, wordnet) == once
+    assert verify(grown).problems == []
 
 
 @pytest.mark.parametrize("kind", ["flat", "sq8"])

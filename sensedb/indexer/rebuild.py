@@ -41,7 +41,7 @@ def finalize(directory: IndexDirectory, stores: Iterable[str] = STORES,
     still holds in memory (its shards' vectors, the sums it folded), read instead of the
     files and the database. A token store is appended to unless ``compact`` asks for a
     full build: a partitioned one (``--store sq8|pq|rabitq``) in its lemma lists, a flat one
-    as a segment with a size-tiered merge policy (``token_stores.flat_append``).
+    as a segment with a size-tiered merge policy (``token_stores.append_segment``).
 
     Raises:
         IndexFormatError: a shard is missing or damaged, or a token row has no vector.
@@ -60,21 +60,24 @@ def finalize(directory: IndexDirectory, stores: Iterable[str] = STORES,
                                                  committed.folded)
     corpus_tokens = int((token_rows.corpus != WORDNET_CORPUS).sum())
     kinds: dict[str, str] = {}
-    appended: dict[str, tuple[VectorStore, str]] = {}  # flat stores: segments (LSM)
+    appended: dict[str, tuple[VectorStore | PartitionedStore, str]] = {}  # segments (LSM)
     for name in stores:
         if name in (TOKENS, EXAMPLES):
             rows = token_rows.select((token_rows.corpus == WORDNET_CORPUS) == (name == EXAMPLES))
             kind = kinds.setdefault(name, token_stores.store_type_of(manifest, corpus_tokens))
-            if kind == "flat":
-                flat = partial(token_store, directory, shard_paths=shard_paths,
-                               normalizer=normalizer, dim=dim, name=name,
-                               in_memory=committed.vectors)
-                added = None if compact else token_stores.flat_append(
-                    directory, manifest, name, rows, lambda r, flat=flat: flat(rows=r))
-                if added is not None and added[1] != "base":
-                    appended[name] = added
-                else:
-                    built[name] = added[0] if added is not None else flat(rows=rows)
+            build = partial(token_store, directory, shard_paths=shard_paths,
+                            normalizer=normalizer, dim=dim, name=name,
+                            in_memory=committed.vectors) if kind == "flat" else partial(
+                token_stores.partitioned_segment, directory, shard_paths=shard_paths,
+                normalizer=normalizer, dim=dim, kind=kind)
+            added = None if compact else token_stores.append_segment(
+                directory, manifest, name, rows, build, kind)
+            if added is not None and added[1] != "base":
+                appended[name] = added
+            elif added is not None:
+                built[name] = added[0]
+            elif kind == "flat":
+                built[name] = build(rows)
             else:
                 built[name] = token_stores.partitioned_store(
                     directory, rows, shard_paths, normalizer, dim, name, kind,
@@ -102,7 +105,7 @@ def finalize(directory: IndexDirectory, stores: Iterable[str] = STORES,
                                **chosen)
         directory.record_checksums(written, session)
         # replaced documents: left out now (a flat append holds no removed token:
-        # token_stores.flat_append rebuilds then), their rows purged at the next rebuild
+        # token_stores.append_segment rebuilds then), their rows purged at the next rebuild
         retired = purge_retired(directory, session, generation) \
             if TOKENS in built or TOKENS in appended else []
     if retired:

@@ -1,20 +1,24 @@
 """Building the token stores (``tokens``, ``examples``) of the type the manifest records.
 
-``flat`` is appended to as an LSM store is (:func:`flat_append`): a job writes its new
-tokens as a *segment* (a small flat store beside the base, ``sensedb.store.segments``), and
-a size-tiered merge policy folds them: more than ``MAX_SEGMENTS`` segments are merged into
-one segment (work in the size of the segments), and segments that together outgrow the base
-are merged with it into a new base (work in the size of the store, at most once per doubling:
-amortized linear). It is rebuilt from every shard when tokens were removed, when the index
-is standardized (the z-score statistics change with every corpus), and by ``compact``. The
-partitioned
-types (``sq8``, ``pq``, ``rabitq``: ``sensedb.store.partitioned``) are *appended to*: a job
-adds its new tokens to the lemma lists of the current generation and drops the tokens of
-removed documents, re-encoding nothing already stored and never copying a float vector (the
-raw shards are the store's float copy). A full build (a new index, ``sensedb compact``, a
-changed store type or normalization, or more new tokens than :data:`APPEND_AT_MOST` of the
-store) trains the codec again on all the tokens; it gives the same file whatever the history
-of appends and deletions, so query results after ``compact`` equal those of a one-shot build.
+Every token store is appended to as an LSM store is (:func:`append_segment`): a job writes
+its new tokens as a *segment* (a small store of the same type beside the base,
+``sensedb.store.segments``), and a size-tiered merge policy folds them: more than
+``MAX_SEGMENTS`` segments are merged into one segment (work in the size of the segments), and
+segments that together outgrow the base are merged with it into a new base (work in the size
+of the store, at most once per doubling: amortized linear). A ``flat`` store is rebuilt from
+every shard when tokens were removed, when the index is standardized (the z-score statistics
+change with every corpus), and by ``compact``. A partitioned store (``sq8``, ``pq``,
+``rabitq``: ``sensedb.store.partitioned``) segment is a partitioned store of the new tokens
+alone, its codec trained on them; its merge into the base, and a job that removes tokens
+(``--replace``, ``delete``), *append to* the base's lemma lists and drop the removed tokens,
+re-encoding nothing already stored and never copying a float vector (the raw shards are the
+store's float copy). Before segments, a partitioned append rewrote the whole store file: at
+10M sq8 tokens (3.9 GB) that was 8.5% of a full build for 1% more tokens (BENCHMARKS.md). A
+full build (a new index, ``sensedb compact``, a changed store type or normalization, or more
+new tokens than :data:`APPEND_AT_MOST` of the store) trains the codec again on all the tokens;
+it gives the same file whatever the history of appends and deletions, so query results after
+``compact`` equal those of a one-shot build (and before it too: every answer is re-ranked
+from the same float vectors).
 """
 
 from __future__ import annotations
@@ -74,16 +78,17 @@ def set_store_type(directory: IndexDirectory, kind: str) -> None:
     directory.set_manifest(**{MANIFEST_KEY: kind})
 
 
-def flat_append(directory: IndexDirectory, manifest: Manifest, name: str, rows: TokenRows,
-                build: Callable[[TokenRows], VectorStore]
-                ) -> tuple[VectorStore, str] | None:
-    """What appending the new token ``rows`` of flat store ``name`` writes, by the merge
-    policy of the module docstring: (store, how) with ``how`` one of ``"segment"`` (a new
-    segment of the new rows; empty when there are none), ``"segments"`` (the segments and
-    the new rows merged into one segment) or ``"base"`` (everything merged into a new base);
-    None when the store must be rebuilt from the shards (no base yet, a standardized index,
-    tokens removed, another store type, damaged files). ``build`` makes a flat store of
-    token rows (``rebuild.token_store``)."""
+def append_segment(directory: IndexDirectory, manifest: Manifest, name: str, rows: TokenRows,
+                   build: Callable[[TokenRows], VectorStore | PartitionedStore], kind: str
+                   ) -> tuple[VectorStore | PartitionedStore, str] | None:
+    """What appending the new token ``rows`` of store ``name`` (type ``kind``) writes, by the
+    merge policy of the module docstring: (store, how) with ``how`` one of ``"segment"`` (a
+    new segment of the new rows; empty when there are none), ``"segments"`` (the segments and
+    the new rows merged into one segment) or ``"base"`` (a flat store: everything merged
+    into a new base); None when the store must be rebuilt (flat) or appended to in its
+    lemma lists (partitioned: :func:`partitioned_store`): no base yet, a standardized index,
+    tokens removed, another store type, damaged files, or (partitioned) segments that would
+    outgrow the base. ``build`` makes a store of type ``kind`` of token rows."""
     if not manifest.generations.get(name) or manifest.standardize:
         return None
     try:
@@ -91,19 +96,30 @@ def flat_append(directory: IndexDirectory, manifest: Manifest, name: str, rows: 
                  for g in manifest.store_files(name)]
     except IndexFormatError:
         return None
-    if any(not isinstance(p, VectorStore) for p in parts):
+    flat = kind == "flat"
+    if (not isinstance(parts[0], VectorStore if flat else PartitionedStore)
+            or (not flat and parts[0].kind != kind)
+            or (flat and any(not isinstance(p, VectorStore) for p in parts))):
         return None
     held = np.concatenate([p.ids() for p in parts])
     if len(np.setdiff1d(held, rows.ids)):
         return None  # removed tokens: rebuilt (a delete is rare; a flat store has no holes)
-    new = build(rows.select(~np.isin(rows.ids, held)))
+    in_segments = np.concatenate([p.ids() for p in parts[1:]] or [np.zeros(0, np.int64)])
+    fresh = ~np.isin(rows.ids, held)
     base, segments = parts[0], [p for p in parts[1:] if p.ntotal]
-    if sum(p.ntotal for p in segments) + new.ntotal > base.ntotal:
+    if sum(p.ntotal for p in segments) + int(fresh.sum()) > base.ntotal:
+        if not flat:
+            return None  # into the base's lemma lists
+        new = build(rows.select(fresh))
         return VectorStore.concatenate([p for p in (base, *segments, new) if p.ntotal]
                                        or [new]), "base"
     if len(segments) + 1 > MAX_SEGMENTS:
-        return VectorStore.concatenate([*segments, new]), "segments"
-    return new, "segment"
+        if flat:
+            return VectorStore.concatenate([*segments, build(rows.select(fresh))]), "segments"
+        return build(rows.select(fresh | np.isin(rows.ids, in_segments))), "segments"
+    if not fresh.any():
+        return VectorStore(manifest.encoder.dim), "segment"  # nothing to write
+    return build(rows.select(fresh)), "segment"
 
 
 def shards_of(directory: IndexDirectory, rows: TokenRows,
@@ -168,6 +184,19 @@ def partitioned_store(directory: IndexDirectory, rows: TokenRows, shard_paths: d
                                    shards_of(directory, rows, shard_paths), mean, scale)
     store.check_ids(rows.ids, f"{name} index")
     return store
+
+
+def partitioned_segment(directory: IndexDirectory, rows: TokenRows, *,
+                        shard_paths: dict[int, str], normalizer: Normalizer, dim: int,
+                        kind: str) -> PartitionedStore:
+    """A partitioned store of type ``kind`` of the token ``rows`` alone (a segment: its own
+    lemma lists, codec and any-lemma ANN, trained on these rows).
+
+    Raises:
+        IndexFormatError: a shard is missing or damaged, or a row has no vector."""
+    mean, scale = (normalizer.mean, normalizer.scale) if normalizer.standardize else (None, None)
+    return PartitionedStore.build(kind, dim, directory.path,
+                                  shards_of(directory, rows, shard_paths), mean, scale)
 
 
 def footprint(directory: IndexDirectory, manifest: Manifest, stores: dict) -> dict:
