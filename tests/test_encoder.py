@@ -82,6 +82,39 @@ def test_sentence_vectors(encoder):
     assert cosine(vectors[0], vectors[1]) < 0.99
 
 
+def test_sentence_vectors_equal_the_models_own_pipeline(encoder):
+    """Sentence vectors go through the encoder's length-bucketed batches (a plain mean of the
+    last layer, normalized): the vectors sentence-transformers' own pipeline gives, within
+    float rounding, for short, unusual and windowed texts alike."""
+    from sensedb.encoder import _mean_pooling
+
+    assert _mean_pooling(encoder._st) is True  # all-MiniLM-L6-v2: mean, then Normalize
+    texts = ["bank: sloping land (especially the slope beside a body of water)",
+             "bank: a financial institution that accepts deposits", "", "a", "naïve café ✓ 日本",
+             " ".join(["he sat on the grassy bank of the river to fish"] * 70)]
+    texts += [f"word number {n}: " + "gloss " * (n % 40) for n in range(150)]
+    mine = encoder.sentence_vectors(texts)
+    theirs = encoder._st.encode([text for text in texts[:5] + texts[6:]], batch_size=64,
+                                convert_to_numpy=True)
+    np.testing.assert_allclose(np.delete(mine, 5, axis=0), theirs, atol=1e-5)
+    assert np.allclose(np.linalg.norm(mine, axis=1), 1.0, atol=1e-5)
+    small = Encoder(threads=1, batch_tokens=64)  # many small batches: the same vectors
+    np.testing.assert_allclose(small.sentence_vectors(texts), mine, atol=1e-5)
+
+
+def test_other_sentence_pipelines_go_through_sentence_transformers(encoder):
+    from sentence_transformers.models import Dense, Pooling
+
+    from sensedb.encoder import _mean_pooling
+
+    transformer, pooling, _ = list(encoder._st)
+    assert _mean_pooling([transformer, pooling]) is False  # a mean, not normalized
+    for other in ([transformer, Pooling(384, pooling_mode="cls")],
+                  [transformer, Pooling(384, pooling_mode="max")],
+                  [transformer, pooling, Dense(384, 128)], [transformer]):
+        assert _mean_pooling(other) is None
+
+
 def test_batch_plan_counts_pieces_and_padding(encoder):
     same = [["the", "river", "bank"]] * 50
     plan = encoder.batch_plan(same)

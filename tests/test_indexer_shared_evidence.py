@@ -7,6 +7,7 @@ import logging
 import sqlite3
 
 import numpy as np
+import pytest
 from indexer_helpers import mini_copy, open_index
 
 from sensedb.indexer.shared_evidence import SharedEvidence
@@ -102,3 +103,33 @@ def test_vectors_of_another_encoder_setting_are_not_shared(tmp_path, encoder):
     other._sentence_setting += "-another-model"  # as an encoder with another description
     other.sentence_vectors(["bank: sloping land"])
     assert other.misses == 1 and other.hits == 0
+
+
+def test_tagging_cold_answers_as_warm(tmp_path, encoder, wordnet, monkeypatch):
+    """The first tagging of new text adds its lemmas' WordNet evidence as it goes (every
+    gloss and example encoded: nothing shared yet); its answers are those of the same text
+    tagged again with the evidence in place, and of a second index that reads the evidence
+    the first one encoded."""
+    from sensedb.streaming import tag_stream
+
+    monkeypatch.setenv("SENSEDB_SHARED_EVIDENCE", str(tmp_path / "evidence.sqlite"))
+    texts = ["The bank raised its rates. We walked along the river bank.",
+             "The plant needs water and light.", "She deposited the money and it took place."]
+    index = open_index(mini_copy(tmp_path / "a", encoder, wordnet), encoder, wordnet,
+                       wordnet_evidence=True)
+    passes = Passes(encoder, monkeypatch)
+    cold = list(tag_stream(index, texts, max_sentences=2))  # three additions
+    encoded = passes.texts
+    assert encoded > 100 and index.info()["corpora"]["wordnet"] > 10
+    passes.texts = 0
+    warm = list(tag_stream(index, texts, max_sentences=2))
+    assert passes.texts <= 5  # nothing left to add: its sentences' context vectors only
+    assert len(cold) > 8 and cold == warm  # every field, scores to the last bit
+    second = open_index(mini_copy(tmp_path / "b", encoder, wordnet), encoder, wordnet,
+                        wordnet_evidence=True)
+    passes.texts = 0
+    shared = list(tag_stream(second, texts, max_sentences=2))
+    assert passes.texts <= 5  # the evidence read, not encoded
+    assert [{k: v for k, v in r.items() if k != "score"} for r in shared] == [
+        {k: v for k, v in r.items() if k != "score"} for r in cold]
+    assert [r["score"] for r in shared] == pytest.approx([r["score"] for r in cold], abs=1e-6)

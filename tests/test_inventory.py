@@ -299,3 +299,9 @@ def test_senses_read_without_nltk_equal_nltks(wn: WordNet) -> None:
     assert ours == theirs
     assert any(s.synset.split(".")[1] == "s" for s in ours)  # satellites were compared
     assert any(s.examples for s in ours)
+    # proper names (capitalized lemmas) read from the lines are NLTK's lemma names' answer
+    proper = [fresh.proper_name(s) for s in ours]
+    assert fresh._reader is None
+    nltk_reader._synset_lemmas = lambda key: None
+    assert proper == [nltk_reader.proper_name(s) for s in ours]
+    assert any(proper) and not all(proper)

@@ -22,7 +22,13 @@ from typing import TYPE_CHECKING
 from sensedb.errors import InventoryError
 from sensedb.inventory.files import prepare_copy, read_version, resolve_dict_dir
 from sensedb.inventory.morphology import Exceptions, base_forms, rare_bases, read_exceptions
-from sensedb.inventory.wordnet_lines import INDEX_FILES, lemma_offsets, read_line, synset_fields
+from sensedb.inventory.wordnet_lines import (
+    INDEX_FILES,
+    lemma_offsets,
+    read_line,
+    synset_fields,
+    synset_lemmas,
+)
 from sensedb.paths import data_dir
 from sensedb.vocabulary import (
     POS,
@@ -355,11 +361,31 @@ class WordNet:
             InventoryError: WordNet lacks the sense's synset.
         """
         if sense.key not in self._proper:
-            syn = self._synset(sense.synset)
-            with self._lock:
-                forms = [lem.name() for lem in syn.lemmas() if lem.name().lower() == sense.lemma]
+            names = self._synset_lemmas(sense.key)
+            if names is None:  # a line not read as NLTK would read it: NLTK's reader
+                syn = self._synset(sense.synset)
+                with self._lock:
+                    names = [lem.name() for lem in syn.lemmas()]
+            forms = [name for name in names if name.lower() == sense.lemma]
             self._proper[sense.key] = bool(forms) and all(f != f.lower() for f in forms)
         return self._proper[sense.key]
+
+    def _synset_lemmas(self, key: str) -> list[str] | None:
+        """The lemma names of a sense's synset read from the data file (``wordnet_lines``:
+        no NLTK, whose reader takes seconds to open and whose synsets ~0.5 ms each to
+        parse, paid by the first tagging of new text), or None where that reading is not
+        sure to be NLTK's."""
+        found = self._lookup(key)
+        if found is None:
+            return None
+        ss_type = key.partition("%")[2][:1]
+        try:
+            line = read_line(self._mapped(_DATA_FILES[ss_type]), found[0])
+            if synset_fields(line)[0] != found[0]:
+                return None
+            return synset_lemmas(line)
+        except (ValueError, IndexError, KeyError, OSError, UnicodeDecodeError, AttributeError):
+            return None
 
     def hypernyms(self, synset: str) -> list[str]:
         """Names of the hypernyms and instance hypernyms of a synset."""

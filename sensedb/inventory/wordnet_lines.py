@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["INDEX_FILES", "lemma_offsets", "read_line", "synset_fields"]
+__all__ = ["INDEX_FILES", "lemma_offsets", "read_line", "synset_fields", "synset_lemmas"]
 
 #: The lemma index of each synset type (satellites are listed in ``index.adj``).
 INDEX_FILES = {"n": "index.noun", "v": "index.verb", "a": "index.adj", "s": "index.adj",
@@ -76,3 +76,17 @@ def synset_fields(line: str) -> tuple[int, str, str, str, tuple[str, ...]]:
         raise ValueError("a synset without lemmas")
     match = _MARKER.match(fields[4])
     return offset, ss_type, match.group(1), definition, examples
+
+
+def synset_lemmas(line: str) -> list[str]:
+    """The lemma names of a ``data.<pos>`` line's synset as NLTK's ``Lemma.name()`` gives
+    them: as written (case kept, underscores), an adjective's syntactic marker dropped.
+
+    Raises:
+        ValueError: a line NLTK would not parse this way (the caller asks NLTK)."""
+    columns, _ = line.strip().split("|")  # NLTK's: exactly one bar
+    fields = columns.split()
+    count = int(fields[3], 16)
+    if count < 1 or len(fields) < 4 + 2 * count:
+        raise ValueError("a synset without lemmas, or a short line")
+    return [_MARKER.match(word).group(1) for word in fields[4:4 + 2 * count:2]]
