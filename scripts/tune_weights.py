@@ -124,7 +124,7 @@ def raw_instance_features(index, data: Path, gold: Path, *, documents: set[str] 
                 tokens.append(token)
                 targets.append(Target(sentence.words, position))
                 pairs_of.append(pairs)
-    index.ensure((p for pairs in pairs_of for p in pairs), progress=progress)
+    index.ensure((p for pairs in pairs_of for p in pairs), progress=progress, sense_texts=True)
     index.prefetch(p for pairs in pairs_of for p in pairs)
     vectors, tags = index.target_vectors(targets, progress=progress)
     contexts = index.context_vectors(targets, force=True)
