@@ -44,11 +44,11 @@ def sense_text(inventory: WordNet, sense: SenseInfo) -> str:
         return lemma.replace("_", " ")
 
     parts = [gloss_text(sense).rstrip(" .") + "."]
-    synonyms = [s.lemma for s in inventory.synset_senses(sense.synset) if s.lemma != sense.lemma]
+    synonyms = [x for x in inventory.synset_lemmas(sense.synset) if x != sense.lemma]
     if synonyms:
         parts.append("Also " + ", ".join(words(x) for x in synonyms[:SENSE_TEXT_SYNONYMS]) + ".")
-    hypernyms = [words(s.lemma) for name in inventory.hypernyms(sense.synset)[
-        :SENSE_TEXT_HYPERNYMS] for s in inventory.synset_senses(name)[:SENSE_TEXT_HYPERNYM_LEMMAS]]
+    hypernyms = [words(x) for name in inventory.hypernyms(sense.synset)[:SENSE_TEXT_HYPERNYMS]
+                 for x in inventory.synset_lemmas(name)[:SENSE_TEXT_HYPERNYM_LEMMAS]]
     if hypernyms:
         parts.append("A kind of " + ", ".join(dict.fromkeys(hypernyms)) + ".")
     parts += [e.strip().rstrip(".") + "." for e in sense.examples[:SENSE_TEXT_EXAMPLES]]
