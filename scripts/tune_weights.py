@@ -57,7 +57,8 @@ WORDNET_GRID = {"gloss_cos": (1.0,), "example_cos": (0, .25, .5),
                 "example_nn_cos": (0, .1, .25), "has_example": (-.2, -.1, 0),
                 "context_gloss_cos": (0,), "log_wordnet_count": (.05, .1),
                 "inv_rank": (0, .05), "pos_logp": (.2, .3), "proper_name": (-.5,),
-                "sense_cos": (0, .25, .5, 1, 2), "context_sense_cos": (0, .1, .25, .5, 1)}
+                "sense_cos": (0, .25, .5),
+                "context_sense_cos": (0, .05, .1, .15, .2, .25, .3, .5, 1)}
 # Narrowed from the previous round's grid (context_gloss_cos 0/.5/1/2, log count 0/.05/.1,
 # inv_rank 0/.05/.1, pos_logp 0/.1/.2/.3, proper_name 0/-.5/-1: every fold chose 0, .1, .05,
 # .2, -.5) to make room for the sense-text features.

@@ -96,3 +96,10 @@ def test_sense_text_features(wordnet):
     # a weights table written before these features gives them weight 0
     old = scoring.weights_from({"gloss_cos": 1.0})
     assert old[columns].tolist() == [0.0, 0.0]
+
+
+def test_synset_lemmas(wordnet):
+    assert wordnet.synset_lemmas("bank.n.02") == ["depository_financial_institution", "bank",
+                                                  "banking_concern", "banking_company"]
+    # 'earth' and 'Earth' are one lemma of the planet's synset
+    assert wordnet.synset_lemmas("earth.n.01") == ["earth", "world", "globe"]
