@@ -71,7 +71,8 @@ def test_weights_file_names_the_scoring_features():
         "wordnet_only": {"gloss_cos": 7.0087, "example_cos": 1.7522,
                          "example_nn_cos": 0.7009, "has_example": -0.7009,
                          "log_wordnet_count": 0.7009, "inv_rank": 0.3504, "pos_logp": 1.4017,
-                         "proper_name": -3.5044, "rare_base": -7.0087}}
+                         "proper_name": -3.5044, "rare_base": -7.0087,
+                         "context_sense_cos": 1.0513}}
     assert set(scoring.NOVELTY) == {"corpus", "wordnet_only"}
     # the multiword margins scripts/tune_multiword.py chose (BENCHMARKS.md "multiword margins")
     assert scoring.MULTIWORD == {"VERB": -0.6, "other": -0.4}
