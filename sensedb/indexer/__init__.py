@@ -2,19 +2,19 @@
 
 Stages: ``job`` (orchestration: :func:`index_documents`), ``chunks`` (encoding and committing
 one chunk), ``fold`` (token vectors into sense sums), ``rebuild`` (:func:`finalize`: FAISS
-stores as a new generation), ``glosses`` and ``wordnet_vectors`` (WordNet's gloss and example
-vectors); ``directory`` (:class:`IndexDirectory`: every path of an index, its lock and
+stores as a new generation), ``glosses`` and ``wordnet_vectors`` (WordNet's gloss, sense-text and
+example vectors); ``directory`` (:class:`IndexDirectory`: every path of an index, its lock and
 manifest) and ``manifest`` (the typed :class:`Manifest`).
 """
 
 from .directory import EXAMPLES, SENSES, STORES, TOKENS, WORDNET, IndexDirectory
-from .glosses import index_glosses
+from .glosses import index_glosses, index_sense_texts
 from .job import index_documents, open_or_create
 from .manifest import EncoderSettings, Manifest
 from .rebuild import finalize
 from .report import JobReport
 from .wordnet import CORPUS as WORDNET_CORPUS
-from .wordnet import document_key, example_usages, gloss_text, wordnet_documents
+from .wordnet import document_key, example_usages, gloss_text, sense_text, wordnet_documents
 
 __all__ = [
     "EXAMPLES",
@@ -33,6 +33,8 @@ __all__ = [
     "gloss_text",
     "index_documents",
     "index_glosses",
+    "index_sense_texts",
     "open_or_create",
+    "sense_text",
     "wordnet_documents",
 ]

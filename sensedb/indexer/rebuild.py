@@ -26,6 +26,7 @@ from . import fold, token_stores
 from .directory import EXAMPLES, SENSES, STORES, TOKENS, WORDNET, IndexDirectory
 from .documents import announce_purge, purge_retired
 from .fold import Committed, TokenRows, locate
+from .glosses import SENTENCE_SOURCES
 from .manifest import Manifest
 from .wordnet import CORPUS as WORDNET_CORPUS
 
@@ -133,10 +134,12 @@ def sense_stores(directory: IndexDirectory, manifest: Manifest, names: Iterable[
             built[SENSES] = SumRows.fetch(session, SenseRow.__table__, dim, folded) \
                 .mean_store([(in_place, None)])
         if WORDNET in names:
-            # gloss vectors are sentence vectors: not in the token space's statistics
+            # gloss and sense-text vectors are sentence vectors: not in the token space's
+            # statistics
             wordnet = SumRows.fetch(session, WordNetSenseRow.__table__, dim)
-            built[WORDNET] = wordnet.mean_store([(l2_normalize, wordnet.sources == "gloss"),
-                                                 (in_place, wordnet.sources != "gloss")])
+            sentence = np.isin(wordnet.sources, SENTENCE_SOURCES)
+            built[WORDNET] = wordnet.mean_store([(l2_normalize, sentence),
+                                                 (in_place, ~sentence)])
     return built
 
 
@@ -183,7 +186,7 @@ class SumRows:
     """The rows of a sense table with tokens folded in, as arrays: what a mean store is
     built from. ``ids`` int64 (n,); ``groups`` n group keys; ``counts`` float64 (n,);
     ``sums`` float64 (n, dim); ``sources`` object (n,): the WordNet table's source column
-    (``gloss`` | ``examples``), empty strings elsewhere."""
+    (``gloss`` | ``sense`` | ``examples``), empty strings elsewhere."""
 
     ids: np.ndarray
     groups: list[str]

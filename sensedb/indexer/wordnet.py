@@ -3,8 +3,9 @@
 For the lemma ``bank`` (NOUN), sense ``bank%1:17:01::`` gives each synset example in which the
 lemma occurs (``they pulled the canoe up on the bank``), the occurrence labelled, and the gloss
 text ``bank: sloping land (especially the slope beside a body of water)``, whose sentence
-vector is stored apart (``index_glosses``). One document per (lemma, POS), keyed
-``lemma.POS``, so an index can grow lemma by lemma and skip what it already has.
+vector is stored apart (``index_glosses``), as is the vector of a richer text of the sense
+(``sense_text``: the gloss with its synonyms, hypernyms and examples). One document per
+(lemma, POS), keyed ``lemma.POS``, so an index can grow lemma by lemma and skip what it already has.
 """
 
 from __future__ import annotations
@@ -25,6 +26,33 @@ def document_key(lemma: str, pos: str) -> str:
 def gloss_text(sense: SenseInfo) -> str:
     """The text whose sentence vector stands for a sense's gloss: ``lemma: gloss``."""
     return f"{sense.lemma.replace('_', ' ')}: {sense.gloss}"
+
+
+SENSE_TEXT_SYNONYMS = 4   # at most this many other lemmas of the synset
+SENSE_TEXT_HYPERNYMS = 2  # at most this many hypernym synsets ...
+SENSE_TEXT_HYPERNYM_LEMMAS = 3  # ... each named by at most this many lemmas
+SENSE_TEXT_EXAMPLES = 2   # at most this many of the synset's usage examples
+
+
+def sense_text(inventory: WordNet, sense: SenseInfo) -> str:
+    """The richer text whose sentence vector stands for a sense (LMMS/SREF style, the
+    ``sense`` WordNet vectors): the gloss text with the synset's other lemmas, its hypernyms'
+    lemmas and its first usage examples, e.g. ``bat: nocturnal mouselike mammal ... . Also
+    chiropteran. A kind of placental, placental mammal, eutherian. <example>``. The limits
+    (SENSE_TEXT_*) keep it well inside the encoder's 256-piece window."""
+    def words(lemma: str) -> str:
+        return lemma.replace("_", " ")
+
+    parts = [gloss_text(sense).rstrip(" .") + "."]
+    synonyms = [x for x in inventory.synset_lemmas(sense.synset) if x != sense.lemma]
+    if synonyms:
+        parts.append("Also " + ", ".join(words(x) for x in synonyms[:SENSE_TEXT_SYNONYMS]) + ".")
+    hypernyms = [words(x) for name in inventory.hypernyms(sense.synset)[:SENSE_TEXT_HYPERNYMS]
+                 for x in inventory.synset_lemmas(name)[:SENSE_TEXT_HYPERNYM_LEMMAS]]
+    if hypernyms:
+        parts.append("A kind of " + ", ".join(dict.fromkeys(hypernyms)) + ".")
+    parts += [e.strip().rstrip(".") + "." for e in sense.examples[:SENSE_TEXT_EXAMPLES]]
+    return " ".join(parts)
 
 
 def example_usages(inventory: WordNet, sense: SenseInfo) -> list[tuple[list[str], int]]:

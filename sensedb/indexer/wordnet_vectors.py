@@ -18,7 +18,7 @@ adds every lemma in one call: one segment that outweighs the base, hence one mer
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from functools import partial
 
 import numpy as np
@@ -31,7 +31,7 @@ from ..store import SegmentedStore, VectorStore, l2_normalize, needs_merge
 from ..vocabulary import group_key
 from .directory import EXAMPLES, STORES, WORDNET, IndexDirectory
 from .fold import TokenRows
-from .glosses import index_glosses
+from .glosses import SENTENCE_SOURCES, index_glosses, index_sense_texts
 from .job import index_documents, interrupted_jobs, mark_interrupted
 from .manifest import Manifest
 from .rebuild import SumRows, finalize, token_store
@@ -56,15 +56,18 @@ def missing_lemmas(inventory: WordNet, pairs: Iterable[tuple[str, str]],
 
 def add_wordnet_vectors(directory: IndexDirectory, encoder: Encoder, inventory: WordNet,
                         lemmas: list[tuple[str, str]], *, progress: bool = False,
-                        loaded: tuple[Manifest, dict] | None = None) -> int:
-    """Add the WordNet gloss and example vectors of every sense of ``lemmas`` ((lemma, POS)
+                        loaded: tuple[Manifest, dict] | None = None,
+                        sense_texts: bool = True) -> int:
+    """Add the WordNet gloss, sense-text (``sense_texts`` False: none) and example vectors of
+    every sense of ``lemmas`` ((lemma, POS)
     pairs not yet in the index, see :func:`missing_lemmas`) as new segments of the example and
     WordNet stores (:func:`add_segments`; ``loaded``: the caller's manifest and stores, read
     instead of the files when still current). Returns the number of lemmas given.
 
     The vectors come from the machine's shared WordNet evidence (``shared_evidence``) where
     an index of the same encoder setting encoded them already; the rest are encoded in one
-    pass for the glosses and one for the examples, and kept there for the next index.
+    pass for the glosses, one for the sense texts and one for the examples, and kept there
+    for the next index.
 
     Raises:
         IndexLockedError: another process is writing the index (nothing was written).
@@ -78,8 +81,10 @@ def add_wordnet_vectors(directory: IndexDirectory, encoder: Encoder, inventory: 
             index_documents(directory, encoder, inventory, wordnet_documents(inventory, lemmas),
                             corpus=CORPUS, progress=progress, rebuild=False,
                             encode=shared.encode_stage() if shared else None)
-            index_glosses(directory, shared or encoder,
-                          (s for lemma, pos in lemmas for s in inventory.candidates(lemma, pos)))
+            senses = [s for lemma, pos in lemmas for s in inventory.candidates(lemma, pos)]
+            index_glosses(directory, shared or encoder, senses)
+            if sense_texts:
+                index_sense_texts(directory, shared or encoder, inventory, senses)
         finally:
             if shared is not None:
                 shared.close()
@@ -89,6 +94,46 @@ def add_wordnet_vectors(directory: IndexDirectory, encoder: Encoder, inventory: 
             add_segments(directory, loaded=loaded)
         mark_interrupted(directory, interrupted)
     return len(lemmas)
+
+
+def lemmas_without_sense_texts(inventory: WordNet, pairs: Iterable[tuple[str, str]],
+                                has: Callable[[Sequence[str]], list[bool]]
+                                ) -> list[tuple[str, str]]:
+    """The (lemma, POS) pairs among ``pairs`` (built lemmas) with a sense that lacks its
+    ``sense`` vector (``has(keys)``: which keys have one), as WordNet writes them: lemmas an
+    index added before the sense-text vectors existed."""
+    out = []
+    for lemma, pos in dict.fromkeys(pairs):
+        senses = inventory.candidates(lemma, pos)
+        if senses and not all(has([s.key for s in senses])):
+            out.append((senses[0].lemma, pos))
+    return out
+
+
+def add_sense_text_vectors(directory: IndexDirectory, encoder: Encoder, inventory: WordNet,
+                           lemmas: list[tuple[str, str]], *,
+                           loaded: tuple[Manifest, dict] | None = None) -> int:
+    """Add the sense-text vectors (``glosses.index_sense_texts``) of every sense of
+    ``lemmas`` that lacks one, as a new segment of the WordNet store: the upgrade of lemmas
+    an older sensedb added with gloss and example vectors only. Returns the number of
+    vectors added.
+
+    Raises:
+        IndexLockedError: another process is writing the index (nothing was written)."""
+    if not lemmas:
+        return 0
+    shared = shared_evidence(encoder)
+    with directory.lock():
+        try:
+            added = index_sense_texts(directory, shared or encoder, inventory,
+                                      [s for lemma, pos in lemmas
+                                       for s in inventory.candidates(lemma, pos)])
+        finally:
+            if shared is not None:
+                shared.close()
+        if added:
+            add_segments(directory, (WORDNET,), loaded=loaded)
+    return added
 
 
 def add_segments(directory: IndexDirectory, names: Iterable[str] = (EXAMPLES, WORDNET), *,
@@ -226,8 +271,8 @@ def _new_wordnet_rows(directory: IndexDirectory, manifest: Manifest,
         np.asarray([r[3] for r in rows], dtype=np.float64),
         np.asarray([np.frombuffer(r[5], dtype=np.float64) for r in rows]).reshape(-1, dim),
         np.asarray([r[4] for r in rows], dtype=object))
-    # as rebuild.sense_stores builds the WordNet store: gloss vectors are sentence vectors
-    # (L2 only), example means are in the token space (the index's normalizer)
+    # as rebuild.sense_stores builds the WordNet store: gloss and sense-text vectors are
+    # sentence vectors (L2 only), example means are in the token space (the index's normalizer)
     in_place = partial(manifest.normalizer(), copy=False)
-    return sums.mean_store([(l2_normalize, sums.sources == "gloss"),
-                            (in_place, sums.sources != "gloss")])
+    sentence = np.isin(sums.sources, SENTENCE_SOURCES)
+    return sums.mean_store([(l2_normalize, sentence), (in_place, ~sentence)])

@@ -353,6 +353,18 @@ class WordNet:
                     break
         return out
 
+    def synset_lemmas(self, synset: str) -> list[str]:
+        """The lemmas of a synset (``'bank.n.01'``) in its order, lower case with
+        underscores, each once (no sense lookups: cheaper than :meth:`synset_senses`).
+
+        Raises:
+            InventoryError: WordNet lacks the synset.
+        """
+        syn = self._synset(synset)
+        with self._lock:
+            names = [lem.name().lower() for lem in syn.lemmas()]
+        return list(dict.fromkeys(names))
+
     def proper_name(self, sense: SenseInfo) -> bool:
         """Whether the sense's synset writes its lemma capitalized and never in lower case:
         a proper name ('Crane' the writer, 'Pound' the poet; 'Earth' beside 'earth' is not).

@@ -22,7 +22,12 @@ from ..indexer import EXAMPLES, SENSES, TOKENS, WORDNET, IndexDirectory
 from ..indexer.documents import PURGE_STAMP
 from ..indexer.manifest import Manifest
 from ..indexer.upgrade import add_store_counts, stores_without_counts
-from ..indexer.wordnet_vectors import add_wordnet_vectors, missing_lemmas
+from ..indexer.wordnet_vectors import (
+    add_sense_text_vectors,
+    add_wordnet_vectors,
+    lemmas_without_sense_texts,
+    missing_lemmas,
+)
 from ..inventory import SenseInfo, WordNet, default_wordnet
 from ..paths import default_index_dir
 from ..pos_head import POSHead, content_log_probabilities
@@ -228,26 +233,47 @@ class SenseIndex:
                for t in targets]
         return raw, pos
 
-    def ensure(self, pairs: Iterable[tuple[str, str]], *, progress: bool = False) -> int:
-        """Add WordNet's vectors (example tokens, gloss and example vectors) for the lemmas
-        of ``pairs`` ((lemma, POS)) not yet in the index. Returns the number of lemmas added;
-        0 when another process is writing the index (the answer then uses the vectors
-        already there: a warning says so)."""
+    def ensure(self, pairs: Iterable[tuple[str, str]], *, progress: bool = False,
+               sense_texts: bool | None = None) -> int:
+        """Add WordNet's vectors (example tokens, gloss, sense-text and example vectors) for
+        the lemmas of ``pairs`` ((lemma, POS)) not yet in the index, and, when the scoring
+        weighs the sense-text features, the sense-text vectors of lemmas added before those
+        existed (``sense_texts``: True or False to add them or not whatever the scoring).
+        Returns the number of lemmas added; 0 when another process is writing the index (the
+        answer then uses the vectors already there: a warning says so)."""
         self.keep_whole()
         if not self.wordnet_evidence or self.scoring_method is ScoringMethod.COSINE:
             return 0
+        pairs = list(pairs)
         missing = missing_lemmas(self.inventory, pairs, self._built_lemmas)
-        if not missing:
-            return 0
+        texts = self.uses_sense_texts if sense_texts is None else sense_texts
         try:
-            add_wordnet_vectors(self.directory, self.encoder, self.inventory, missing,
-                                progress=progress, loaded=(self.manifest, self._stores))
+            if missing:
+                add_wordnet_vectors(self.directory, self.encoder, self.inventory, missing,
+                                    progress=progress, loaded=(self.manifest, self._stores),
+                                    sense_texts=texts)
+                self._load()
+            if texts:
+                rows = self.queries.wordnet_rows(
+                    s.key for lemma, pos in pairs for s in self.inventory.candidates(lemma, pos))
+                older = lemmas_without_sense_texts(
+                    self.inventory, pairs, lambda keys: [(k, "sense") in rows for k in keys])
+                if older and add_sense_text_vectors(self.directory, self.encoder,
+                                                    self.inventory, older,
+                                                    loaded=(self.manifest, self._stores)):
+                    self._load()
         except IndexLockedError as exc:
             warnings.warn(f"{exc}; answering without WordNet vectors for {len(missing)} "
                           "new lemmas", stacklevel=2)
             return 0
-        self._load()
         return len(missing)
+
+    @property
+    def uses_sense_texts(self) -> bool:
+        """Whether the scoring weighs the sense-text features (``sense_cos``,
+        ``context_sense_cos``): only then are sense-text vectors encoded for new lemmas."""
+        return any(self.weights[scoring.FEATURES.index(name)]
+                   for name in ("sense_cos", "context_sense_cos"))
 
     def keep_whole(self) -> None:
         """Reload when a newer generation has left out rows this index's generation holds
@@ -325,9 +351,10 @@ class SenseIndex:
 
     @property
     def uses_context(self) -> bool:
-        """Whether the scoring weighs the sentence-vs-gloss feature (else no sentence vectors
-        are computed)."""
-        return bool(self.weights[scoring.FEATURES.index("context_gloss_cos")])
+        """Whether the scoring weighs a sentence-level feature (sentence vs gloss or vs sense
+        text; else no sentence vectors are computed)."""
+        return any(self.weights[scoring.FEATURES.index(name)]
+                   for name in ("context_gloss_cos", "context_sense_cos"))
 
     def context_vectors(self, targets: Sequence[Target], *, force: bool = False
                         ) -> list[np.ndarray | None]:

@@ -99,7 +99,7 @@ class IndexQueries:
 
     def wordnet_rows(self, keys: Iterable[str]) -> dict[tuple[str, str], SenseRowRef]:
         """``{(key, source): (id, count)}`` of the WordNet vectors of ``keys``; ``source``
-        is ``"gloss"`` or ``"examples"``."""
+        is ``"gloss"``, ``"sense"`` or ``"examples"``."""
         def fetch(session, part):
             found: dict[str, dict[str, SenseRowRef]] = {k: {} for k in part}
             for row in session.execute(select(

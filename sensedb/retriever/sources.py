@@ -4,7 +4,8 @@
 
 - **sense vectors**: the mean (L2-normalized) vector of a sense's labelled corpus tokens, with
   its support (the number of those tokens);
-- **WordNet vectors**: a sense's gloss vector (the sentence vector of "lemma: gloss") and
+- **WordNet vectors**: a sense's gloss vector (the sentence vector of "lemma: gloss"), its
+  sense-text vector (the sentence vector of ``indexer.wordnet.sense_text``) and its
   example vector (the mean vector of its lemma in WordNet's usage examples);
 - **token search**: the labelled corpus tokens of a lemma nearest to a query vector, and the
   sense keys of those tokens (the *evidence*: nearest labelled usages);
@@ -30,7 +31,7 @@ from ..inventory import SenseInfo, WordNet
 from ..store import SegmentedStore, VectorStore, l2_normalize
 from .queries import IndexQueries
 
-WordNetKind = Literal["gloss", "examples"]
+WordNetKind = Literal["gloss", "sense", "examples"]
 
 
 class EvidenceSource(Protocol):
@@ -47,7 +48,8 @@ class EvidenceSource(Protocol):
 
     def wordnet_vectors(self, keys: Sequence[str], kind: WordNetKind
                         ) -> tuple[list[bool], np.ndarray]:
-        """Like :meth:`sense_vectors` for WordNet's ``"gloss"`` or ``"examples"`` vectors."""
+        """Like :meth:`sense_vectors` for WordNet's ``"gloss"``, ``"sense"`` (the richer
+        sense text's sentence vector) or ``"examples"`` vectors."""
         ...
 
     def token_count(self, groups: Sequence[str]) -> int:
@@ -196,6 +198,7 @@ class ArraySource:
         support: ``{key: labelled tokens}``; default: none.
         gloss, examples: ``{key: (dim,) vector}`` WordNet gloss / example vectors,
             L2-normalized (used as given).
+        sense: ``{key: (dim,) vector}`` sense-text vectors, L2-normalized; default none.
         tokens: (n, dim) labelled token vectors in the index's space (normalized: an inner
             product is the cosine the search ranks by).
         token_keys: the n tokens' gold sense keys.
@@ -215,6 +218,7 @@ class ArraySource:
                  gloss: Mapping[str, np.ndarray] | None = None,
                  examples: Mapping[str, np.ndarray] | None = None,
                  tokens: np.ndarray | None = None,
+                 sense: Mapping[str, np.ndarray] | None = None,
                  token_keys: Sequence[Sequence[str]] = (),
                  token_groups: Sequence[str] = (),
                  token_ids: Sequence[int] | None = None,
@@ -225,7 +229,8 @@ class ArraySource:
         self.inventory = inventory
         self._senses = {k: np.asarray(v, np.float32) for k, v in (senses or {}).items()}
         self._support = dict(support or {})
-        self._wordnet = {"gloss": dict(gloss or {}), "examples": dict(examples or {})}
+        self._wordnet = {"gloss": dict(gloss or {}), "examples": dict(examples or {}),
+                         "sense": dict(sense or {})}
         dim = next((len(v) for v in self._senses.values()), 0)
         self._tokens = (np.zeros((0, dim), np.float32) if tokens is None
                         else np.asarray(tokens, np.float32))
@@ -343,6 +348,8 @@ class ArraySource:
                           {k: r for (k, kind), r in wordnet.items() if kind == "gloss"}),
             examples=vectors(source.wordnet_senses,
                              {k: r for (k, kind), r in wordnet.items() if kind == "examples"}),
+            sense=vectors(source.wordnet_senses,
+                          {k: r for (k, kind), r in wordnet.items() if kind == "sense"}),
             tokens=matrix[positions], token_keys=queries.token_keys(token_ids),
             token_groups=[g for g in wanted for _ in range(*layout[g])], token_ids=token_ids,
             example_tokens=example_vectors, example_groups=example_groups,
