@@ -218,7 +218,7 @@ def add_to_rows(session: Session, table: Table, row_ids: np.ndarray, counts: np.
 
 
 def add_rows(totals: np.ndarray, targets: np.ndarray, vectors: np.ndarray,
-             rows: np.ndarray, block: int = 65536) -> None:
+             rows: np.ndarray, block: int = 8192) -> None:
     """``totals[targets[i]] += vectors[rows[i]]`` for every i, in float64, targets repeating.
 
     ``totals``: float64 (t, dim), updated in place; ``targets``, ``rows``: int64 (m,);
