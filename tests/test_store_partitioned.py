@@ -65,10 +65,10 @@ def test_rerank_depth_grows_with_the_tokens_scanned_up_to_the_cap(tmp_path, monk
     shards, ids, x, groups = _shards(tmp_path, 2)
     store = PartitionedStore.build("rabitq", DIM, tmp_path, shards)
     monkeypatch.setattr(partitioned, "RERANK", {**partitioned.RERANK, "rabitq": 10})
-    gathered, gather = [], FloatRows.gather
-    monkeypatch.setattr(FloatRows, "gather",
-                        lambda self, located: gathered.append(len(located)) or gather(self,
-                                                                                    located))
+    gathered, rows = [], FloatRows.rows
+    monkeypatch.setattr(FloatRows, "rows",
+                        lambda self, located: gathered.append(len(located)) or rows(self,
+                                                                                  located))
     asked = ["w1\tn", "w2\tn"]
     scanned = sum(store.group_size(g) for g in asked)
     query = l2_normalize(x[0] + x[1])
@@ -92,7 +92,7 @@ def test_a_shard_truncated_under_an_open_store_is_named_not_misread(tmp_path):
     shards, ids, x, groups = _shards(tmp_path, 1)
     PartitionedStore.build("rabitq", DIM, tmp_path, shards).save(tmp_path / "t.faiss",
                                                                   tmp_path / "t.npz")
-    store = open_store(tmp_path / "t.faiss", tmp_path / "t.npz")  # reads rows with preadv
+    store = open_store(tmp_path / "t.faiss", tmp_path / "t.npz")  # reads rows with pread
     query = l2_normalize(x[0])
     assert store.search(query, 3, [groups[0]])[1][0][0] == ids[0]
     path = array_path(tmp_path / shards[0].recorded, "vectors")
@@ -100,6 +100,52 @@ def test_a_shard_truncated_under_an_open_store_is_named_not_misread(tmp_path):
         handle.truncate(path.stat().st_size // 2)
     with pytest.raises(IndexFormatError, match="truncated"):
         store.vectors(ids[-5:])
+
+
+def test_rows_read_one_at_a_time_equal_rows_read_through_the_maps(tmp_path):
+    from sensedb.store.floats import FloatRows, locators
+
+    shards, ids, x, groups = _shards(tmp_path, 3)
+    recorded = [s.recorded for s in shards]
+    rng = np.random.default_rng(4)
+    # rows of every shard, shuffled, one repeated: the order asked is the order returned
+    located = np.concatenate([locators(n, rng.choice(PER_SHARD, 40)) for n in range(3)])
+    located = np.r_[rng.permutation(located), located[:1]]
+    mean = x.mean(0).astype(np.float32)
+    scale = (1 / x.std(0)).astype(np.float32)
+    mapped = FloatRows(tmp_path, recorded, mean, scale)
+    read = FloatRows(tmp_path, recorded, mean, scale, random=True)
+    want_ids = ids[(located >> 32) * PER_SHARD + (located & 0xFFFFFFFF)]
+    for rows in (mapped, read):
+        got_ids, vectors = rows.gather(located)
+        assert got_ids.dtype == np.int64 and got_ids.tolist() == want_ids.tolist()
+        assert vectors.dtype == np.float32 and vectors.shape == (len(located), DIM)
+    np.testing.assert_array_equal(read.rows(located), mapped.rows(located))
+    assert read.rows(located[:0]).shape == (0, 0) and read.token_ids(located[:0]).shape == (0,)
+
+
+def test_ties_at_the_kth_score_are_broken_by_token_id(tmp_path):
+    """Re-ranking reads ids only for the best k and those tied with the k-th: the answer
+    is still the k best by (cosine, then id), as a full sort gives."""
+    rng = np.random.default_rng(2)
+    (tmp_path / "raw").mkdir()
+    base = rng.normal(size=(6, DIM)).astype(np.float32)
+    x = np.concatenate([np.repeat(base[:1], 5, 0), base[1:], np.repeat(base[1:2], 4, 0)])
+    ids = np.asarray([90, 12, 55, 31, 70, 5, 6, 7, 8, 9, 64, 40, 3, 21], dtype=np.int64)
+    order = rng.permutation(len(x))  # stored in no particular order
+    save_array(tmp_path / "raw/shard-0", ids=ids[order], vectors=x[order])
+    keys = ["w\tn"] * len(x)
+    PartitionedStore.build("sq8", DIM, tmp_path, [Shard("raw/shard-0", np.arange(len(x)),
+                                                        keys)]).save(tmp_path / "t.faiss",
+                                                                     tmp_path / "t.npz")
+    store = open_store(tmp_path / "t.faiss", tmp_path / "t.npz")
+    for query, k in ((base[0], 3), (base[0], 5), (base[1], 2), (base[1], 6)):
+        query = l2_normalize(query)
+        cos = np.einsum("ij,j->i", l2_normalize(x), query)  # equal rows, equal cosines
+        want = ids[np.lexsort((ids, -cos))[:k]]
+        assert store.search(query, k, ["w\tn"])[1][0].tolist() == want.tolist()
+    # five copies of base[0] with ids 90, 12, 55, 31, 70: the best three are the lowest ids
+    assert store.search(l2_normalize(base[0]), 3, ["w\tn"])[1][0].tolist() == [12, 31, 55]
 
 
 def test_append_adds_new_groups_and_removes_tokens(tmp_path):

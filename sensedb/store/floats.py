@@ -46,18 +46,21 @@ class FloatRows:
     ``base``: the index directory; ``shards``: recorded shard paths, by shard number;
     ``mean``, ``scale``: float32 (dim,) z-score of the normalization (None: L2 only), the
     same arithmetic as :class:`~sensedb.store.Normalizer`. ``random``: the rows will be read
-    a few at a time (re-ranking), scattered over every shard: each row's vector is read with
-    ``os.preadv`` into one buffer instead of through the memory map (at 10M tokens, 400 rows
-    over 100 shards took 4.5 ms of CPU through the maps, mostly page-table faults on pages
-    first touched, against 1.4 ms read: BENCHMARKS.md, "Round 3"); the ids (8 B a row) are
-    read through their maps."""
+    a few at a time (re-ranking), scattered over every shard: each row's vector and id is
+    read with one ``os.pread`` each, in the order asked, instead of through the memory maps.
+    At 10M tokens (100 shards) a re-rank of 400 rows through the maps took 4.5 ms of CPU,
+    mostly page-table faults on pages first touched; read grouped per shard 2.9 ms; one
+    ``pread`` a row without grouping ~1.5 ms (BENCHMARKS.md, store rounds 3 and 5)."""
 
     def __init__(self, base: Path, shards: Sequence[str], mean: np.ndarray | None,
                  scale: np.ndarray | None, *, random: bool = False) -> None:
         self.base, self.shards = Path(base), list(shards)
         self.mean, self.scale, self.random = mean, scale, random
         self._open: dict[int, dict[str, np.ndarray]] = {}
-        self._files: dict[int, tuple[int, int]] = {}  # random: shard -> (fd, data offset)
+        # random: array name -> shard number -> (fd, data offset, row bytes, dtype)
+        self._files: dict[str, dict[int, tuple[int, int, int, np.dtype]]] = {
+            "ids": {}, "vectors": {}}
+        self._plans: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # fd, offset by shard
         weakref.finalize(self, _close_all, self._files)
 
     def shard(self, number: int) -> dict[str, np.ndarray]:
@@ -67,11 +70,15 @@ class FloatRows:
             IndexFormatError: the shard is missing or damaged (names it)."""
         if number not in self._open:
             arrays = files.load_array(self.base / self.shards[number], ("ids", "vectors"))
-            vectors = arrays["vectors"]  # a shard of the older .npz format: no memmap
-            if self.random and hasattr(os, "preadv") and isinstance(vectors, np.memmap) \
-                    and vectors.flags.c_contiguous:
-                path = files.array_path(self.base / self.shards[number], "vectors")
-                self._files[number] = (os.open(path, os.O_RDONLY), int(vectors.offset))
+            # a shard of the older .npz format has no memmap: it is read from memory
+            if self.random and hasattr(os, "pread") and all(
+                    isinstance(a, np.memmap) and a.flags.c_contiguous for a in arrays.values()):
+                for name, array in arrays.items():
+                    path = files.array_path(self.base / self.shards[number], name)
+                    row = int(np.prod(array.shape[1:], dtype=np.int64)) * array.itemsize
+                    self._files[name][number] = (os.open(path, os.O_RDONLY),
+                                                 int(array.offset), row, array.dtype)
+                self._plans.clear()
             # plain views of the maps: indexing an np.memmap builds a memmap per call
             self._open[number] = {k: a.view(np.ndarray) if isinstance(a, np.memmap) else a
                                   for k, a in arrays.items()}
@@ -87,59 +94,90 @@ class FloatRows:
 
     def token_ids(self, located: np.ndarray) -> np.ndarray:
         """int64 (n,) token ids of the locators ``located`` (int64 (n,)), reading only the
-        shards' ``ids`` arrays."""
-        located = np.asarray(located, dtype=np.int64)
-        numbers, rows = located >> _SHIFT, located & _ROW_MASK
-        ids = np.empty(len(located), dtype=np.int64)
-        for number in np.unique(numbers).tolist():
-            where = np.flatnonzero(numbers == number)
-            ids[where] = self.shard(number)["ids"][rows[where]]
-        return ids
+        shards' ``ids`` arrays.
+
+        Raises:
+            IndexFormatError: as :meth:`rows`."""
+        ids = self._take("ids", np.asarray(located, dtype=np.int64))
+        return np.zeros(0, dtype=np.int64) if ids is None else ids.reshape(-1).astype(np.int64)
 
     def gather(self, located: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(token ids int64 (n,), normalized vectors float32 (n, dim)) of the locators
         ``located`` (int64 (n,)), in their order."""
         located = np.asarray(located, dtype=np.int64)
+        return self.token_ids(located), self.rows(located)
+
+    def rows(self, located: np.ndarray) -> np.ndarray:
+        """Normalized vectors float32 (n, dim) of the locators ``located`` (int64 (n,)), in
+        their order; (0, 0) for none.
+
+        Raises:
+            IndexFormatError: a shard is missing, damaged or shorter than a row read from
+                it (names the shard and the row)."""
+        vectors = self._take("vectors", np.asarray(located, dtype=np.int64))
+        if vectors is None:
+            return np.zeros((0, 0), dtype=np.float32)
+        return self.normalize(vectors.astype(np.float32))  # a copy, whatever the dtype
+
+    def _take(self, name: str, located: np.ndarray) -> np.ndarray | None:
+        """Rows ``located`` of every shard's array ``name``, in their order, in the array's
+        dtype ((n, width) or (n,)); None for none."""
+        if not len(located):
+            return None
         numbers, rows = located >> _SHIFT, located & _ROW_MASK
-        ids = np.empty(len(located), dtype=np.int64)
-        out: np.ndarray | None = None
-        # one sort, then a slice per shard (a re-rank's rows span every shard: 100 at 10M)
+        present = np.unique(numbers).tolist()
+        for number in present:
+            self.shard(number)
+        if self.random and all(number in self._files[name] for number in present):
+            return self._read(name, numbers, rows)
+        # one sort, then a slice per shard (a build reads whole shards' rows in order)
         order = np.argsort(numbers, kind="stable")
-        present, starts = np.unique(numbers[order], return_index=True)
-        bounds = np.r_[starts, len(order)]
-        for number, start, end in zip(present.tolist(), bounds[:-1], bounds[1:], strict=True):
+        bounds = np.r_[np.searchsorted(numbers[order], present), len(order)]
+        out: np.ndarray | None = None
+        for number, start, end in zip(present, bounds[:-1], bounds[1:], strict=True):
             where = order[start:end]
-            data = self.shard(number)
-            picked = rows[where]
-            ids[where] = data["ids"][picked]
-            vectors = data["vectors"]
+            array = self.shard(number)[name]
             if out is None:
-                out = np.empty((len(located), vectors.shape[1]), dtype=np.float32)
-            out[where] = self._read(number, vectors, picked)
-        if out is None:
-            return ids, np.zeros((0, 0), dtype=np.float32)
-        return ids, self.normalize(out)
-
-
-    def _read(self, number: int, vectors: np.ndarray, picked: np.ndarray) -> np.ndarray:
-        """Rows ``picked`` of shard ``number``'s ``vectors``, read with ``os.preadv`` when
-        the shard was opened for it (``random``), else through the map."""
-        if number not in self._files:
-            return vectors[picked]
-        fd, offset = self._files[number]
-        width = vectors.shape[1] * vectors.itemsize
-        out = np.empty((len(picked), vectors.shape[1]), dtype=vectors.dtype)
-        view = memoryview(out).cast("B")
-        for i, row in enumerate(picked.tolist()):
-            if os.preadv(fd, [view[i * width:(i + 1) * width]], offset + row * width) != width:
-                raise IndexFormatError(f"raw vector shard {self.base / self.shards[number]}: "
-                                       f"row {row} is past its end (truncated)")
+                out = np.empty((len(located), *array.shape[1:]), dtype=array.dtype)
+            out[where] = array[rows[where]]
         return out
 
+    def _read(self, name: str, numbers: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """Rows ``rows`` of shards ``numbers`` (int64 (n,) each) of array ``name``, one
+        ``os.pread`` a row in the order given: a Python step per row is the whole cost, so
+        the rows are not grouped by shard first.
 
-def _close_all(opened: dict[int, tuple[int, int]]) -> None:
-    for fd, _ in opened.values():
-        os.close(fd)
+        Raises:
+            IndexFormatError: a row lies past its shard's end (names shard and row)."""
+        opened = self._files[name]
+        if name not in self._plans:
+            size = max(opened) + 1
+            descriptor, offset = np.full(size, -1, np.int64), np.zeros(size, np.int64)
+            for number, (fd, start, _, _) in opened.items():
+                descriptor[number], offset[number] = fd, start
+            self._plans[name] = (descriptor, offset)
+        descriptor, offset = self._plans[name]
+        _, _, width, dtype = opened[int(numbers[0])]
+        if any(opened[n][2:] != (width, dtype) for n in np.unique(numbers).tolist()):
+            raise IndexFormatError(f"raw vector shards under {self.base}: rows of {name} "
+                                   f"differ in width or dtype between shards")
+        at = (offset[numbers] + rows * width).tolist()
+        pread = os.pread
+        data = b"".join([pread(fd, width, where)
+                         for fd, where in zip(descriptor[numbers].tolist(), at, strict=True)])
+        if len(data) != width * len(numbers):  # a read past a shard's end: say which
+            for number, row, where in zip(numbers.tolist(), rows.tolist(), at, strict=True):
+                if len(pread(int(descriptor[number]), width, where)) != width:
+                    raise IndexFormatError(f"raw vector shard {self.base / self.shards[number]}:"
+                                           f" row {row} is past its end (truncated)")
+        shape = self._open[int(numbers[0])][name].shape[1:]
+        return np.frombuffer(data, dtype=dtype).reshape(len(numbers), *shape)  # read-only
+
+
+def _close_all(opened: dict[str, dict[int, tuple[int, int, int, np.dtype]]]) -> None:
+    for files_of in opened.values():
+        for fd, *_ in files_of.values():
+            os.close(fd)
 
 
 def add_by_group(sums: np.ndarray, counts: np.ndarray, lists: np.ndarray,

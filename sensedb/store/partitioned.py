@@ -343,13 +343,19 @@ class PartitionedStore:
     def _rerank(self, query: np.ndarray, found: np.ndarray, k: int
                 ) -> tuple[np.ndarray, np.ndarray]:
         """(scores float32 (k,), ids int64 (k,)) of the candidate locators ``found`` (-1
-        ignored) re-ranked by exact cosine with ``query`` (dim,), ties by id."""
+        ignored) re-ranked by exact cosine with ``query`` (dim,), ties by id (token ids are
+        read for the best k and those tied with the k-th only)."""
         scores = np.full(k, -np.inf, dtype=np.float32)
         ids = np.full(k, -1, dtype=np.int64)
         candidates = found[found >= 0]
         if len(candidates):
-            token_ids, vectors = self._floats.gather(candidates)
-            exact = vectors @ query
+            # one dot product per row in the same summation order whatever the row's place
+            # (a BLAS gemv rounds rows in its tail differently): equal vectors tie exactly
+            exact = np.einsum("ij,j->i", self._floats.rows(candidates), query)
+            if len(exact) > k:  # ids are read for the best k and any tied with the k-th only
+                kept = np.flatnonzero(exact >= np.partition(exact, len(exact) - k)[-k])
+                candidates, exact = candidates[kept], exact[kept]
+            token_ids = self._floats.token_ids(candidates)
             order = np.lexsort((token_ids, -exact))[:k]
             scores[:len(order)] = exact[order]
             ids[:len(order)] = token_ids[order]
