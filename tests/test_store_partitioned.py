@@ -307,3 +307,33 @@ def test_group_sums_add_each_row_in_order_onto_what_they_held():
     add_by_group(sums, counts, lists, vectors)
     np.testing.assert_array_equal(sums, expected)
     np.testing.assert_array_equal(counts, expected_counts)
+
+
+def test_a_loaded_sq8_store_scans_its_codes_as_bytes_in_the_same_order(tmp_path):
+    """``ivf.IntegerScan``: the codes' order by the integer scan is the order by their SQ8
+    estimate (an affine map of it, up to the query's rounding); the file is untouched."""
+    from sensedb.store._faiss import faiss
+    from sensedb.store.ivf import search_lists
+
+    shards, ids, x, groups = _shards(tmp_path, 3)
+    PartitionedStore.build("sq8", DIM, tmp_path, shards).save(tmp_path / "t.faiss",
+                                                               tmp_path / "t.npz")
+    loaded = open_store(tmp_path / "t.faiss", tmp_path / "t.npz")
+    assert loaded._scan is not None
+    group = "w3\tn"
+    lists = np.asarray([loaded._list_of[group]], dtype=np.int64)
+    size = loaded.group_size(group)
+    for row in (5, 700, 1500):
+        query = l2_normalize(x[row])[None]
+        plain = search_lists(loaded._index, query, loaded._centroids[lists], lists, size)[0]
+        integer = loaded._scan.search(query, lists, size)[0]
+        assert sorted(plain.tolist()) == sorted(integer.tolist())
+        rank = {locator: r for r, locator in enumerate(plain.tolist())}
+        assert np.corrcoef(np.arange(size), [rank[i] for i in integer.tolist()])[0, 1] > 0.999
+        assert len(set(plain[:10].tolist()) & set(integer[:10].tolist())) >= 8
+        _, found = loaded.search(query[0], 10, [group])
+        want_ids, _ = _exact(ids, x, groups, query[0], group, 10)
+        assert found[0].tolist() == want_ids.tolist()
+    writable = PartitionedStore.load(tmp_path / "t.faiss", tmp_path / "t.npz", writable=True)
+    assert writable._scan is None
+    assert writable._index.sq.qtype == faiss.ScalarQuantizer.QT_8bit

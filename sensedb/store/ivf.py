@@ -138,3 +138,48 @@ def search_lists(index: faiss.IndexIVF, queries: np.ndarray, means: np.ndarray,
                                faiss.swig_ptr(coarse), faiss.swig_ptr(distances),
                                faiss.swig_ptr(found), False, params)
     return found
+
+
+class IntegerScan:
+    """A faster scan of an ``sq8`` IVF's lists: the same codes, read as bytes against a query
+    rounded to integers.
+
+    An ``sq8`` code ``c`` (``QT_8bit``, non-uniform) decodes to ``vmin + (c + 0.5) / 255 *
+    vdiff`` per dimension, so its inner product with ``q`` is ``A(q) + Σ q_i vdiff_i c_i / 255``
+    with ``A(q)`` the same for every code. Ranking a query's codes needs only ``Σ w_i c_i``
+    with ``w = q ⊙ vdiff``: FAISS's ``QT_8bit_direct_signed`` scanner computes it over the same
+    lists (read as ``c - 128``, again a constant shift) with ``w`` scaled to at most 127 and
+    rounded to integers, a byte dot product (AVX-512 VNNI where the CPU has it) instead of a
+    float decode per dimension. The rounding moves an estimate by far less than the gap the
+    exact re-ranking closes: on bench_store's 10M tokens, 1,000 queries, recall@10 after
+    re-ranking 20 stayed 1.000, and the median list scan took 0.55 ms against 0.76 ms
+    (BENCHMARKS.md, store round 5). The codes and the file are untouched: the scan index
+    shares the lists of ``index`` without owning them (keep ``index`` alive as long)."""
+
+    def __init__(self, index: faiss.IndexIVF) -> None:
+        dim = int(index.d)
+        trained = faiss.vector_to_array(index.sq.trained)
+        if index.sq.qtype != faiss.ScalarQuantizer.QT_8bit or len(trained) != 2 * dim:
+            raise ValueError("an integer scan needs a non-uniform 8-bit scalar quantizer")
+        self.vdiff = np.ascontiguousarray(trained[dim:], dtype=np.float32)
+        self._quantizer = faiss.IndexFlatIP(dim)  # unused by a preassigned search
+        self.index = faiss.IndexIVFScalarQuantizer(
+            self._quantizer, dim, int(index.nlist),
+            faiss.ScalarQuantizer.QT_8bit_direct_signed, faiss.METRIC_INNER_PRODUCT, False)
+        self.index.replace_invlists(index.invlists, False)
+        self.index.is_trained = True
+        self.index.ntotal = index.ntotal
+        self._shared = index
+
+    def queries(self, queries: np.ndarray) -> np.ndarray:
+        """``queries`` (float32 (n, dim)) as the scan takes them: ``q ⊙ vdiff`` scaled per row
+        so that its largest magnitude is 127, rounded: float32 (n, dim), integer-valued."""
+        weighted = queries * self.vdiff
+        top = np.abs(weighted).max(axis=1, keepdims=True)
+        return np.ascontiguousarray(np.rint(weighted * (127 / np.where(top > 0, top, 1))),
+                                    dtype=np.float32)
+
+    def search(self, queries: np.ndarray, lists: np.ndarray, wanted: int) -> np.ndarray:
+        """As :func:`search_lists` on the shared lists: int64 (n, wanted) ids (-1 pad)."""
+        means = np.zeros((len(lists), int(self.index.d)), dtype=np.float32)  # not used
+        return search_lists(self.index, self.queries(queries), means, lists, wanted)

@@ -7,7 +7,8 @@ The store types a user picks with ``sensedb index --store`` (recorded in the man
            groups as contiguous id ranges searched as slices (``vectors.VectorStore``). Exact.
 ``sq8``    ``IndexIVFScalarQuantizer(QT_8bit, METRIC_INNER_PRODUCT, by_residual=False)``:
            one byte per dimension (384 B/token), exact re-rank of the best 20
-           (:data:`RERANK`) from the float vectors.
+           (:data:`RERANK`) from the float vectors; a loaded store scans the codes as bytes
+           against an integer query (``ivf.IntegerScan``: same ranking up to rounding).
 ``pq``     ``IndexIVFPQ(M=48, nbits=8, METRIC_INNER_PRODUCT)``: product quantization of the
            residual to the group's mean (48 B/token), re-rank of the best 400 or more
            (:func:`rerank_depth`: a share of the tokens scanned).
@@ -55,6 +56,7 @@ from .anylemma import AnyLemmaIndex, ann_path, sample_size
 from .files import read_table
 from .floats import FloatRows, Shard, add_by_group, float_rows, locators
 from .ivf import (
+    IntegerScan,
     add_to_lists,
     centroids,
     grow_lists,
@@ -117,6 +119,8 @@ class PartitionedStore:
         self._ann = ann
         self._list_of = {k: n for n, k in enumerate(self._keys)}
         self._centroids = centroids(index)
+        # a read-only sq8 store scans its lists as bytes (``ivf.IntegerScan``, set by load)
+        self._scan: IntegerScan | None = None
         self._by_id: dict[int, int] | None = None
         self._sizes: np.ndarray | None = None  # list sizes, for --any-lemma
 
@@ -335,7 +339,8 @@ class PartitionedStore:
         if not len(lists):
             return scores, ids
         wanted = rerank_depth(self.kind, int(list_sizes(self._index, lists).sum()), k)
-        found = search_lists(self._index, queries, self._centroids[lists], lists, wanted)
+        found = search_lists(self._index, queries, self._centroids[lists], lists, wanted) \
+            if self._scan is None else self._scan.search(queries, lists, wanted)
         for q in range(n):
             scores[q], ids[q] = self._rerank(queries[q], found[q], k)
         return scores, ids
@@ -421,8 +426,11 @@ class PartitionedStore:
             ann = AnyLemmaIndex.load(path, writable=writable)
             if ann.ntotal != index.ntotal:
                 raise IndexFormatError(f"{path} and {index_path} do not belong together")
-        return cls(str(table["store_type"]), index, [str(k) for k in table["keys"]], floats,
-                   ann)
+        store = cls(str(table["store_type"]), index, [str(k) for k in table["keys"]], floats,
+                    ann)
+        if not writable and store.kind == "sq8":
+            store._scan = IntegerScan(index)
+        return store
 
     def check_ids(self, expected: Iterable[int], what: str) -> None:
         """Check the store holds exactly the ``expected`` ids (``VectorStore.check_ids``).
