@@ -305,3 +305,6 @@ def test_senses_read_without_nltk_equal_nltks(wn: WordNet) -> None:
     nltk_reader._synset_lemmas = lambda key: None
     assert proper == [nltk_reader.proper_name(s) for s in ours]
     assert any(proper) and not all(proper)
+    initialisms = [fresh.initialism(s) for s in ours]
+    assert initialisms == [nltk_reader.initialism(s) for s in ours]
+    assert all(p for p, i in zip(proper, initialisms, strict=True) if i)  # never lower case

@@ -165,6 +165,14 @@ def test_proper_names_count_only_against_a_lower_case_form(wordnet):
     # 'Earth' beside 'earth' in one synset is no proper name; 'bank' has none
     assert scoring.proper_names(wordnet, "earth", wordnet.candidates("earth", "NOUN")) == set()
     assert scoring.proper_names(wordnet, "bank", wordnet.candidates("bank", "NOUN")) == set()
+    # initialisms fit a form written in capitals only: "Hi" is a greeting, not Hawaii's HI
+    his = wordnet.candidates("hi", "NOUN")
+    assert scoring.proper_names(wordnet, "Hi", his) == {"hi%1:15:00::"}
+    assert scoring.proper_names(wordnet, "hi", his) == {"hi%1:15:00::"}
+    assert scoring.proper_names(wordnet, "HI", his) == frozenset()
+    # a capitalized chemical symbol ("In", indium) is no initialism; Indiana's "IN" is
+    ins = wordnet.candidates("in", "NOUN")
+    assert scoring.proper_names(wordnet, "In", ins) == {"in%1:15:00::"}
     named = dict(zip(scoring.FEATURES, scoring.candidate_features(
         corpus_cos=None, support=0, vote=0, gloss_cos=0.3, example_cos=None, wordnet_count=0,
         sense_number=1, proper_name=True), strict=True))

@@ -41,6 +41,17 @@ def test_an_initialism_is_tagged_whole(mini_index, encoder, wordnet):
     assert words["U.S."].startswith("u.s.%1:")
 
 
+def test_a_word_whose_only_senses_are_initialisms_is_tagged_only_in_capitals(
+        mini_index, encoder, wordnet):
+    # WordNet's only "oh" is Ohio, written "OH": "Oh no" was tagged Ohio at p = 1.00
+    index = SenseIndex(mini_index, encoder=encoder, wordnet=wordnet, wordnet_evidence=False)
+    tagged = {w.word: w.key for w in sensedb.tag(
+        index, "Oh no, it rained again. oh well. She moved to Columbus, OH in May.")}
+    assert "Oh" not in tagged and "oh" not in tagged
+    assert tagged["OH"] == "oh%1:15:00::"
+    assert tagged["rained"].startswith("rain%2:")
+
+
 def test_tagger_and_facade_do_not_import_each_other_at_load():
     import ast
     from pathlib import Path

@@ -104,6 +104,7 @@ class WordNet:
         self._lemmatize_cache: dict[tuple[str, str | None], tuple[tuple[str, str], ...]] = {}
         self._lemma_lists: dict[str, tuple[str, ...]] = {}
         self._proper: dict[str, bool] = {}  # sense key -> proper_name
+        self._initialism: dict[str, bool] = {}  # sense key -> initialism
 
     def __repr__(self) -> str:
         return f"WordNet(name={self.name!r}, dict_dir={str(self.dict_dir)!r})"
@@ -373,14 +374,32 @@ class WordNet:
             InventoryError: WordNet lacks the sense's synset.
         """
         if sense.key not in self._proper:
-            names = self._synset_lemmas(sense.key)
-            if names is None:  # a line not read as NLTK would read it: NLTK's reader
-                syn = self._synset(sense.synset)
-                with self._lock:
-                    names = [lem.name() for lem in syn.lemmas()]
-            forms = [name for name in names if name.lower() == sense.lemma]
+            forms = self._lemma_forms(sense)
             self._proper[sense.key] = bool(forms) and all(f != f.lower() for f in forms)
         return self._proper[sense.key]
+
+    def initialism(self, sense: SenseInfo) -> bool:
+        """Whether WordNet writes the sense's lemma only in capital letters, two or more
+        ('OH' Ohio, 'HI' Hawaii, 'OK' Oklahoma, 'U.S.'): such a sense fits a form written in
+        capitals, not 'Oh', 'oh' or 'Hi' (:func:`sensedb.retriever.scoring.proper_names`).
+
+        Raises:
+            InventoryError: WordNet lacks the sense's synset.
+        """
+        if sense.key not in self._initialism:
+            forms = self._lemma_forms(sense)
+            self._initialism[sense.key] = bool(forms) and all(
+                f.isupper() and sum(c.isalpha() for c in f) >= 2 for f in forms)
+        return self._initialism[sense.key]
+
+    def _lemma_forms(self, sense: SenseInfo) -> list[str]:
+        """The sense's lemma as its synset writes it (case kept; usually one form)."""
+        names = self._synset_lemmas(sense.key)
+        if names is None:  # a line not read as NLTK would read it: NLTK's reader
+            syn = self._synset(sense.synset)
+            with self._lock:
+                names = [lem.name() for lem in syn.lemmas()]
+        return [name for name in names if name.lower() == sense.lemma]
 
     def _synset_lemmas(self, key: str) -> list[str] | None:
         """The lemma names of a sense's synset read from the data file (``wordnet_lines``:

@@ -164,13 +164,17 @@ def candidate_features(*, corpus_cos: float | None, support: int, vote: float,
 
 def proper_names(inventory: WordNet, surface: str, candidates: Sequence[SenseInfo]
                  ) -> frozenset[str]:
-    """The keys of ``candidates`` that are proper names (``WordNet.proper_name``: Crane the
-    writer, Pound the poet) when ``surface``, the usage's form as written, has no capital
-    letter: "a crane" is not a person. A capitalized form (a sentence's first word, a name)
-    says nothing, so the set is empty then."""
-    if surface != surface.lower():
+    """The keys of ``candidates`` whose WordNet form ``surface``, the usage's form as
+    written, does not fit: proper names (``WordNet.proper_name``: Crane the writer, Pound the
+    poet) when ``surface`` has no capital letter ("a crane" is not a person), and
+    initialisms (``WordNet.initialism``: OH Ohio, HI Hawaii) unless ``surface`` is written
+    in capitals ("Oh no", "Hi there"). A capitalized form (a sentence's first word, a name)
+    says nothing of proper names; a form in capitals says nothing at all."""
+    if surface == surface.lower():
+        return frozenset(s.key for s in candidates if inventory.proper_name(s))
+    if surface.isupper():
         return frozenset()
-    return frozenset(s.key for s in candidates if inventory.proper_name(s))
+    return frozenset(s.key for s in candidates if inventory.initialism(s))
 
 
 @dataclass

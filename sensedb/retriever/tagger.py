@@ -181,7 +181,8 @@ def readings(index: SenseIndex, words: list[str], tags: np.ndarray | None
     """The single-word readings (start, start + 1, pairs) of a sentence's content words
     (be/have/do only as main verbs, see :func:`_is_main_verb`; other closed-class words only
     in the POS the head tags them with, when that is a content POS: :func:`_content_tag`;
-    ``tags`` None: neither) and every multiword reading
+    ``tags`` None: neither; not a word whose only senses are initialisms it is not written
+    as: :func:`_only_initialisms`) and every multiword reading
     WordNet knows (start, end, pairs), overlapping ones included, except closed-class ones
     whose first word the head tags as a preposition or particle (:func:`_plain_function_words`);
     :func:`tag_words` chooses."""
@@ -202,7 +203,7 @@ def readings(index: SenseIndex, words: list[str], tags: np.ndarray | None
             pairs = [p for p in pairs if p[1] == "VERB"]
         elif lower in STOPWORDS:
             pairs = [p for p in pairs if p[1] == content]
-        if pairs:
+        if pairs and not _only_initialisms(index, word, pairs):
             singles.append((at, at + 1, pairs))
     for start in range(len(words)):
         for length in (3, 2):
@@ -215,6 +216,18 @@ def readings(index: SenseIndex, words: list[str], tags: np.ndarray | None
             if pairs:
                 multi.append((start, start + length, pairs))
     return singles, multi
+
+
+def _only_initialisms(index: SenseIndex, word: str, pairs: list[tuple[str, str]]) -> bool:
+    """Whether every sense WordNet has for ``word``'s readings ``pairs`` is an initialism
+    (``WordNet.initialism``) and ``word`` is not written in capitals: "Oh" and "oh" are not
+    Ohio's "OH", so such a word is not tagged (read as an initialism it would be the only
+    candidate, at p = 1.00); "OH" is."""
+    if word.isupper():
+        return False
+    inventory = index.inventory
+    return all(inventory.initialism(s) for lemma, pos in pairs
+               for s in inventory.candidates(lemma, pos))
 
 
 def _plain_function_words(piece: list[str], tags: np.ndarray | None, start: int) -> bool:
