@@ -150,13 +150,15 @@ class FloatRows:
         Raises:
             IndexFormatError: a row lies past its shard's end (names shard and row)."""
         opened = self._files[name]
-        if name not in self._plans:
-            size = max(opened) + 1
-            descriptor, offset = np.full(size, -1, np.int64), np.zeros(size, np.int64)
-            for number, (fd, start, _, _) in opened.items():
-                descriptor[number], offset[number] = fd, start
-            self._plans[name] = (descriptor, offset)
-        descriptor, offset = self._plans[name]
+        plan = self._plans.get(name)  # one lookup: another thread may clear the cache
+        if plan is None or len(plan[0]) <= int(numbers.max()) or (plan[0][numbers] < 0).any():
+            held = list(opened.items())  # a snapshot: shards open as other threads read
+            size = max(number for number, _ in held) + 1
+            plan = (np.full(size, -1, np.int64), np.zeros(size, np.int64))
+            for number, (fd, start, _, _) in held:
+                plan[0][number], plan[1][number] = fd, start
+            self._plans[name] = plan
+        descriptor, offset = plan
         _, _, width, dtype = opened[int(numbers[0])]
         if any(opened[n][2:] != (width, dtype) for n in np.unique(numbers).tolist()):
             raise IndexFormatError(f"raw vector shards under {self.base}: rows of {name} "
