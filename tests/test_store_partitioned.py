@@ -124,6 +124,24 @@ def test_rows_read_one_at_a_time_equal_rows_read_through_the_maps(tmp_path):
     assert read.rows(located[:0]).shape == (0, 0) and read.token_ids(located[:0]).shape == (0,)
 
 
+def test_rows_of_float16_and_float32_shards_read_together(tmp_path):
+    # an index written before float16 shards, appended to since, holds both
+    from sensedb.store.floats import FloatRows, locators
+
+    rng = np.random.default_rng(6)
+    (tmp_path / "raw").mkdir()
+    x = rng.normal(size=(2, 50, DIM)).astype(np.float32)
+    save_array(tmp_path / "raw/a", ids=np.arange(50), vectors=x[0])
+    save_array(tmp_path / "raw/b", ids=np.arange(50, 100), vectors=x[1].astype(np.float16))
+    located = np.r_[locators(1, [3, 9]), locators(0, [7]), locators(1, [0])]
+    want = l2_normalize(np.stack([x[1][3], x[1][9], x[0][7], x[1][0]]).astype(np.float16)
+                        .astype(np.float32))
+    read = FloatRows(tmp_path, ["raw/a", "raw/b"], None, None, random=True)
+    np.testing.assert_allclose(read.rows(located), want, atol=1e-3)
+    assert read.token_ids(located).tolist() == [53, 59, 7, 50]
+    np.testing.assert_array_equal(read.rows(located[:2]), read.rows(located)[:2])
+
+
 def test_ties_at_the_kth_score_are_broken_by_token_id(tmp_path):
     """Re-ranking reads ids only for the best k and those tied with the k-th: the answer
     is still the k best by (cosine, then id), as a full sort gives."""

@@ -60,7 +60,9 @@ class FloatRows:
         # random: array name -> shard number -> (fd, data offset, row bytes, dtype)
         self._files: dict[str, dict[int, tuple[int, int, int, np.dtype]]] = {
             "ids": {}, "vectors": {}}
-        self._plans: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # fd, offset by shard
+        # random: array name -> (fd, data offset, row bytes; negative where the dtype is not
+        # the first shard's) by shard number
+        self._plans: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         weakref.finalize(self, _close_all, self._files)
 
     def shard(self, number: int) -> dict[str, np.ndarray]:
@@ -129,7 +131,9 @@ class FloatRows:
         for number in present:
             self.shard(number)
         if self.random and all(number in self._files[name] for number in present):
-            return self._read(name, numbers, rows)
+            read = self._read(name, numbers, rows)
+            if read is not None:
+                return read
         # one sort, then a slice per shard (a build reads whole shards' rows in order)
         order = np.argsort(numbers, kind="stable")
         bounds = np.r_[np.searchsorted(numbers[order], present), len(order)]
@@ -142,10 +146,11 @@ class FloatRows:
             out[where] = array[rows[where]]
         return out
 
-    def _read(self, name: str, numbers: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    def _read(self, name: str, numbers: np.ndarray, rows: np.ndarray) -> np.ndarray | None:
         """Rows ``rows`` of shards ``numbers`` (int64 (n,) each) of array ``name``, one
         ``os.pread`` a row in the order given: a Python step per row is the whole cost, so
-        the rows are not grouped by shard first.
+        the rows are not grouped by shard first. None when the shards' rows differ in
+        dtype (an index with float32 shards from before float16 ones): read through the maps.
 
         Raises:
             IndexFormatError: a row lies past its shard's end (names shard and row)."""
@@ -154,15 +159,17 @@ class FloatRows:
         if plan is None or len(plan[0]) <= int(numbers.max()) or (plan[0][numbers] < 0).any():
             held = list(opened.items())  # a snapshot: shards open as other threads read
             size = max(number for number, _ in held) + 1
-            plan = (np.full(size, -1, np.int64), np.zeros(size, np.int64))
-            for number, (fd, start, _, _) in held:
+            plan = (np.full(size, -1, np.int64), np.zeros(size, np.int64),
+                    np.zeros(size, np.int64))
+            for number, (fd, start, width, dtype) in held:
                 plan[0][number], plan[1][number] = fd, start
+                plan[2][number] = width if dtype == held[0][1][3] else -width
             self._plans[name] = plan
-        descriptor, offset = plan
-        _, _, width, dtype = opened[int(numbers[0])]
-        if any(opened[n][2:] != (width, dtype) for n in np.unique(numbers).tolist()):
-            raise IndexFormatError(f"raw vector shards under {self.base}: rows of {name} "
-                                   f"differ in width or dtype between shards")
+        descriptor, offset, widths = plan
+        width = int(widths[numbers[0]])
+        if (widths[numbers] != width).any():
+            return None
+        width, dtype = abs(width), opened[int(numbers[0])][3]
         at = (offset[numbers] + rows * width).tolist()
         pread = os.pread
         data = b"".join([pread(fd, width, where)
