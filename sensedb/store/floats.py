@@ -48,9 +48,10 @@ class FloatRows:
     same arithmetic as :class:`~sensedb.store.Normalizer`. ``random``: the rows will be read
     a few at a time (re-ranking), scattered over every shard: each row's vector and id is
     read with one ``os.pread`` each, in the order asked, instead of through the memory maps.
-    At 10M tokens (100 shards) a re-rank of 400 rows through the maps took 4.5 ms of CPU,
-    mostly page-table faults on pages first touched; read grouped per shard 2.9 ms; one
-    ``pread`` a row without grouping ~1.5 ms (BENCHMARKS.md, store rounds 3 and 5)."""
+    At 10M tokens (100 shards) a re-rank's 400 rows took 4.5 ms of CPU through the maps,
+    mostly page-table faults on pages first touched; ``preadv`` grouped per shard, ids
+    included, 3.2 ms (p50); one ``pread`` a row without grouping 1.5 ms (BENCHMARKS.md,
+    store rounds 3 and 5)."""
 
     def __init__(self, base: Path, shards: Sequence[str], mean: np.ndarray | None,
                  scale: np.ndarray | None, *, random: bool = False) -> None:
