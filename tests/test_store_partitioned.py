@@ -355,3 +355,13 @@ def test_a_loaded_sq8_store_scans_its_codes_as_bytes_in_the_same_order(tmp_path)
     writable = PartitionedStore.load(tmp_path / "t.faiss", tmp_path / "t.npz", writable=True)
     assert writable._scan is None
     assert writable._index.sq.qtype == faiss.ScalarQuantizer.QT_8bit
+
+
+def test_an_empty_sq8_store_loads_and_answers_nothing(tmp_path):
+    # untrained (no codes): no integer scan, and a search pads with -1 (it raised on load)
+    PartitionedStore.build("sq8", DIM, tmp_path, []).save(tmp_path / "t.faiss",
+                                                          tmp_path / "t.npz")
+    loaded = open_store(tmp_path / "t.faiss", tmp_path / "t.npz")
+    assert loaded.ntotal == 0 and loaded._scan is None
+    scores, ids = loaded.search(np.ones(DIM, np.float32) / DIM ** 0.5, 3, ["w1\tn"])
+    assert ids.tolist() == [[-1, -1, -1]] and np.isneginf(scores).all()

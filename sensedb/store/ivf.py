@@ -156,11 +156,22 @@ class IntegerScan:
     (BENCHMARKS.md, store round 5). The codes and the file are untouched: the scan index
     shares the lists of ``index`` without owning them (keep ``index`` alive as long)."""
 
+    @staticmethod
+    def fits(index: faiss.IndexIVF) -> bool:
+        """Whether ``index`` is a trained IVF of non-uniform 8-bit scalar codes (an empty
+        store is never trained: it has no codes to scan)."""
+        return (isinstance(index, faiss.IndexIVFScalarQuantizer) and bool(index.is_trained)
+                and index.sq.qtype == faiss.ScalarQuantizer.QT_8bit
+                and index.sq.trained.size() == 2 * index.d)
+
     def __init__(self, index: faiss.IndexIVF) -> None:
+        """Raises:
+            ValueError: ``index`` does not :meth:`fits`."""
+        if not self.fits(index):
+            raise ValueError("an integer scan needs a trained non-uniform 8-bit scalar "
+                             "quantizer")
         dim = int(index.d)
         trained = faiss.vector_to_array(index.sq.trained)
-        if index.sq.qtype != faiss.ScalarQuantizer.QT_8bit or len(trained) != 2 * dim:
-            raise ValueError("an integer scan needs a non-uniform 8-bit scalar quantizer")
         self.vdiff = np.ascontiguousarray(trained[dim:], dtype=np.float32)
         self._quantizer = faiss.IndexFlatIP(dim)  # unused by a preassigned search
         self.index = faiss.IndexIVFScalarQuantizer(

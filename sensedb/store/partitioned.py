@@ -428,7 +428,7 @@ class PartitionedStore:
                 raise IndexFormatError(f"{path} and {index_path} do not belong together")
         store = cls(str(table["store_type"]), index, [str(k) for k in table["keys"]], floats,
                     ann)
-        if not writable and store.kind == "sq8":
+        if not writable and IntegerScan.fits(index):
             store._scan = IntegerScan(index)
         return store
 
