@@ -68,24 +68,27 @@ def collect(index, xml: Path, gold: Path, documents: set[str] | None) -> list[di
     pairs = [p for singles, multi in found for _, _, ps in singles + multi for p in ps]
     index.ensure(pairs, progress=True)
     index.prefetch(pairs)
-    vectors, tags = index.encode_words([w for _, w, _ in sentences], progress=True)
+    # one forward pass: word vectors, POS tags and (when scored) the sentence vectors
+    vectors, tags, contexts = index.encode_sentences([w for _, w, _ in sentences],
+                                                     progress=True)
     scale = unit(index.weights)
     rows = []
-    for (doc, words, spans), vecs, tag in zip(sentences, vectors, tags, strict=True):
+    for (doc, words, spans), vecs, tag, context in zip(sentences, vectors, tags, contexts,
+                                                       strict=True):
         singles, multi = readings(index, words, tag)
         if not multi:
             continue
         cache: dict[tuple[int, int], tuple[float, str | None]] = {}
 
         def answer(start: int, end: int, pairs: list, words=words, vecs=vecs, tag=tag,
-                   cache=cache) -> tuple[float, str | None]:
+                   cache=cache, context=context) -> tuple[float, str | None]:
             if (start, end) not in cache:
                 single = end - start == 1
                 target = Target(list(words), start) if single else merged(words, start, end)
                 pos = (content_log_probabilities(tag[start]) if single
                        else _span_pos(tag, start, end))
                 got = index.disambiguate(target, pairs, vecs[start:end].mean(axis=0), k=0,
-                                         pos_logp=pos)
+                                         context=context, pos_logp=pos)
                 best = got.senses[0] if got.senses else None
                 cache[(start, end)] = ((best.score / scale) if best else float("-inf"),
                                        best.key if best else None)

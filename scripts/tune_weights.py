@@ -131,8 +131,10 @@ def raw_instance_features(index, data: Path, gold: Path, *, documents: set[str] 
                 pairs_of.append(pairs)
     index.ensure((p for pairs in pairs_of for p in pairs), progress=progress, sense_texts=True)
     index.prefetch(p for pairs in pairs_of for p in pairs)
-    vectors, tags = index.target_vectors(targets, progress=progress)
-    contexts = index.context_vectors(targets, force=True)
+    # one forward pass, sentence vectors pooled from it as the query path does (caches made
+    # before 2026-12-01's one-pass change hold the two-pass ``context_vectors`` instead:
+    # equal within float rounding for sentences of one window)
+    vectors, tags, contexts = index.encode_targets(targets, progress=progress, context=True)
     rows = []
     for token, pairs, vector, tag, context in zip(tokens, pairs_of, vectors, tags, contexts,
                                                    strict=True):
@@ -344,7 +346,10 @@ def weights_file(results: dict, argv: list[str], today: datetime.date) -> dict:
             },
             "formulas": {k: results[k].get("formula", {"pos_logp": results[k].get("pos_logp")})
                          for k in ("corpus", "wordnet_only")},
-            "see": "BENCHMARKS.md, section 'Choosing the shipped weights'",
+            "see": "BENCHMARKS.md, sections 'Choosing the shipped weights', 'A richer sense "
+                   "text as a feature' and 'One encoder pass for the sentence vector' "
+                   "(context_sense_cos shipped at the CV's 0.15 once the sentence vector came "
+                   "from the word pass)",
         },
     }
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
+from typing import Literal, overload
 
 import numpy as np
 
@@ -290,6 +291,28 @@ class Encoder:
         return {name: [vectors[offsets[i]:offsets[i + 1]] for i in range(len(sentences))]
                 for name, vectors in matrices.items()}
 
+    def word_and_sentence_vectors(
+        self,
+        sentences: Sequence[Sequence[str]],
+        specs: dict[str, str | Sequence[int] | LayerSpec] | None = None,
+        *,
+        progress: bool | Callable[[int], None] = False,
+    ) -> tuple[dict[str, list[np.ndarray]], np.ndarray]:
+        """Like :meth:`word_vectors_multi` (``specs`` default ``{"v": the encoder's}``), and
+        each sentence's sentence embedding from the same forward pass: ``({name: [array per
+        sentence]}, (n_sentences, dim) float32)``; see ``encode_prepared(sentences=True)``
+        for how the sentence vectors are pooled (one pass for a mean-pooling model, else
+        through :meth:`sentence_vectors`).
+
+        Raises:
+            InputError: a sentence has no words.
+            ConfigurationError: a bad layer spec."""
+        matrices, offsets, found = self.encode_prepared(
+            self.prepare(sentences), specs or {"v": self.layer_spec}, progress=progress,
+            sentences=True)
+        return ({name: [vectors[offsets[i]:offsets[i + 1]] for i in range(len(sentences))]
+                 for name, vectors in matrices.items()}, found)
+
     def word_matrix(
         self,
         sentences: Sequence[Sequence[str]],
@@ -323,7 +346,7 @@ class Encoder:
         counts = np.zeros(int(offsets[-1]), dtype=np.float32)
         for batch in batches:
             counts += np.bincount(batch.slots, minlength=len(counts)).astype(np.float32)
-        return Prepared(offsets, batches, counts)
+        return Prepared(offsets, batches, counts, [" ".join(words) for words in sentences])
 
     @bulk_work()
     def _word_matrices(
@@ -334,6 +357,26 @@ class Encoder:
     ) -> tuple[dict[str, np.ndarray], np.ndarray]:
         return self.encode_prepared(self.prepare(sentences), specs, progress=progress)
 
+    @overload
+    def encode_prepared(
+        self,
+        prepared: Prepared,
+        specs: dict[str, str | Sequence[int] | LayerSpec] | None = None,
+        *,
+        progress: bool | Callable[[int], None] = False,
+        sentences: Literal[False] = False,
+    ) -> tuple[dict[str, np.ndarray], np.ndarray]: ...
+
+    @overload
+    def encode_prepared(
+        self,
+        prepared: Prepared,
+        specs: dict[str, str | Sequence[int] | LayerSpec] | None = None,
+        *,
+        progress: bool | Callable[[int], None] = False,
+        sentences: Literal[True],
+    ) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]: ...
+
     @bulk_work()
     def encode_prepared(
         self,
@@ -341,13 +384,36 @@ class Encoder:
         specs: dict[str, str | Sequence[int] | LayerSpec] | None = None,
         *,
         progress: bool | Callable[[int], None] = False,
-    ) -> tuple[dict[str, np.ndarray], np.ndarray]:
+        sentences: bool = False,
+    ) -> (tuple[dict[str, np.ndarray], np.ndarray]
+          | tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]):
         """Run the model over a :meth:`prepare` d call: ``({name: (total_words, dim) float32},
         offsets)`` for each layer spec of ``specs`` (default ``{"v": the encoder's}``).
 
         Word pooling runs on the device: each batch's piece vectors are gathered and added
         to their words' rows with one ``index_add_`` (no loop over words), in float32
-        whatever the model's dtype; the rows leave the device once, at the end."""
+        whatever the model's dtype; the rows leave the device once, at the end.
+
+        ``sentences=True`` returns a third item: the model's own sentence embedding of each
+        sentence, (n_sentences, dim) float32, what :meth:`sentence_vectors` gives for the
+        sentence's words joined by spaces, pooled from the SAME forward pass (no second
+        one) when the model's sentence-transformers pipeline is a plain mean of its last
+        layer (``_mean_pooling``; all-MiniLM-L6-v2): each window's vector is the mean of the
+        last layer over every piece of the window, [CLS] and [SEP] included, L2-normalized
+        when the pipeline normalizes; a sentence in several windows (longer than
+        ``window_pieces``, ``encoder_windows.plan_windows``) takes the mean of its windows'
+        vectors weighted by their pieces ([CLS]/[SEP] not counted), L2-normalized again when
+        the pipeline normalizes, as ``sentence_vectors`` pools its windows
+        (``encoder_windows.pool_windows``). The word pass's windows of a long sentence
+        overlap (stride about half a window) where ``sentence_vectors`` cuts the text into
+        consecutive windows: a piece in two windows counts in both, so a long sentence's
+        vector differs a little from ``sentence_vectors``' (a sentence that fits one window,
+        the common case, gets the same vector within float rounding). The retrieval head's
+        sentence map applies (``head.sentences``) as in ``sentence_vectors``; a head's
+        trained last layer changes word vectors only, never sentence vectors (the model's
+        own last layer is pooled, as ``sentence_vectors`` does). Any other sentence pipeline
+        (``_sentence_pooling`` None: CLS or max pooling, a Dense layer, lower-casing, ...)
+        falls back to :meth:`sentence_vectors` over ``prepared.texts``: a second pass."""
         import torch
 
         specs = specs or {"v": self.layer_spec}
@@ -356,6 +422,11 @@ class Encoder:
         total_words = len(prepared.counts)
         outs = {name: torch.zeros((total_words, self.dim), dtype=torch.float32,
                                   device=self.device) for name in parsed}
+        n_sentences = len(prepared.offsets) - 1
+        pooled = sentences and self._sentence_pooling is not None
+        if pooled:  # piece-weighted sums of each sentence's window vectors, and the weights
+            sums = torch.zeros((n_sentences, self.dim), dtype=torch.float32, device=self.device)
+            weights = torch.zeros(n_sentences, dtype=torch.float32, device=self.device)
         bar = None
         if progress is True:
             from tqdm.auto import tqdm
@@ -375,6 +446,8 @@ class Encoder:
                                       or spec.describe() != self.head.layers else headed, spec)
                     pieces = hidden.reshape(-1, hidden.shape[-1]).index_select(0, take)
                     outs[name].index_add_(0, slots, pieces.float())
+            if pooled:
+                self._add_window_vectors(states[-1], batch, sums, weights)
             if bar is not None:
                 bar.update(batch.words)
             if callback is not None:
@@ -387,7 +460,39 @@ class Encoder:
             for name, spec in parsed.items():
                 if spec.describe() == self.head.layers and spec.pooling == "mean":
                     result[name] = self.head.words(result[name])
-        return result, prepared.offsets
+        if not sentences:
+            return result, prepared.offsets
+        if pooled:
+            vectors = sums / weights.clamp(min=1e-9).unsqueeze(1)
+            if self._sentence_pooling:  # pool_windows: unit windows, a unit mean
+                vectors = torch.nn.functional.normalize(vectors, p=2, dim=-1)
+            found = vectors.cpu().numpy()
+            found = found if self.head is None else self.head.sentences(found)
+        else:  # another sentence pipeline: through sentence-transformers, a second pass
+            texts = prepared.texts if prepared.texts is not None else []
+            if len(texts) != n_sentences:
+                raise ValueError("this Prepared holds no sentence texts: make it with "
+                                 "Encoder.prepare")
+            found = self.sentence_vectors(texts)
+        return result, prepared.offsets, found
+
+    def _add_window_vectors(self, last, batch, sums, weights) -> None:
+        """Add each row's window vector of one batch (the model's sentence pooling over the
+        window: the mean of ``last``, the last layer (rows, width, dim), over the row's
+        pieces, [CLS] and [SEP] included; L2-normalized when the pipeline normalizes),
+        weighted by the window's pieces without [CLS]/[SEP], into ``sums`` (n_sentences,
+        dim) and the weights into ``weights`` (n_sentences,) at the row's sentence."""
+        import torch
+
+        mask = torch.from_numpy(batch.mask).to(self.device, non_blocking=True).float()
+        vectors = (last.float() * mask.unsqueeze(-1)).sum(1) / mask.sum(1, keepdim=True).clamp(
+            min=1e-9)
+        if self._sentence_pooling:
+            vectors = torch.nn.functional.normalize(vectors, p=2, dim=-1)
+        owner = torch.from_numpy(batch.sentences).to(self.device, non_blocking=True)
+        pieces = (mask.sum(1) - 2).clamp(min=1)
+        sums.index_add_(0, owner, vectors * pieces.unsqueeze(1))
+        weights.index_add_(0, owner, pieces)
 
     def batch_plan(self, sentences: Sequence[Sequence[str]]) -> dict[str, int]:
         """How a call over ``sentences`` would be batched, without running the model:

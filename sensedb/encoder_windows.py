@@ -193,24 +193,30 @@ class PackedBatch:
     longest + 2) with [CLS] and [SEP], padded; the pieces whose vectors make words, as
     positions ``take`` int64 (n,) into the flattened (rows * (longest + 2)) hidden states
     and the word slot ``slots`` int64 (n,) each goes to, row by row; ``words``: how many
-    words the batch completes (for progress)."""
+    words the batch completes (for progress); ``sentences`` int64 (rows,): the sentence
+    (index into the call's sentences) each row is a window of (for the sentence vectors
+    pooled from the same pass, ``Encoder.encode_prepared(sentences=True)``)."""
 
     input_ids: np.ndarray
     mask: np.ndarray
     take: np.ndarray
     slots: np.ndarray
     words: int
+    sentences: np.ndarray | None = None
 
 
 @dataclass
 class Prepared:
     """A call tokenized and planned (``Encoder.prepare``): the (n_sentences + 1,) int64
-    ``offsets`` of each sentence's words, the batches, and ``counts`` float32 (total_words,)
-    the pieces pooled into each word."""
+    ``offsets`` of each sentence's words, the batches, ``counts`` float32 (total_words,)
+    the pieces pooled into each word, and ``texts``: each sentence's words joined by single
+    spaces (what ``Encoder.sentence_vectors`` encodes when the model's sentence pipeline
+    cannot be pooled from the word pass)."""
 
     offsets: np.ndarray
     batches: list[PackedBatch]
     counts: np.ndarray
+    texts: list[str] | None = None
 
 
 def pack_batch(windows: Sequence[Window], batch: Sequence[int], cls_id: int, sep_id: int,
@@ -233,4 +239,5 @@ def pack_batch(windows: Sequence[Window], batch: Sequence[int], cls_id: int, sep
     kept = word >= 0
     slots = word[kept]
     return PackedBatch(input_ids, mask, (rows * width + cols)[kept], slots,
-                       len(np.unique(slots)))
+                       len(np.unique(slots)),
+                       np.array([windows[i].sentence for i in batch], dtype=np.int64))

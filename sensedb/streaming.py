@@ -39,9 +39,10 @@ class Span:
 
 def disambiguate_spans(index, spans: Sequence[Span], *, k: int = 0) -> list:
     """One ``Disambiguation`` per span, as ``SenseIndex.tag`` computes them: WordNet vectors
-    of new lemmas added once, ONE ``query_vectors`` and ONE ``context_vectors`` call for all
-    the spans (one encoder pass), then ``index.disambiguate`` per span with ``k`` nearest
-    labelled usages and the POS head's evidence.
+    of new lemmas added once, ONE ``encode_targets`` call for all the spans (one encoder
+    pass: word vectors, POS tags and, when the scoring weighs them, sentence vectors), then
+    ``index.disambiguate`` per span with ``k`` nearest labelled usages and the POS head's
+    evidence.
 
     Raises:
         sensedb.Error: from the index (``IndexFormatError`` for a damaged one).
@@ -53,8 +54,8 @@ def disambiguate_spans(index, spans: Sequence[Span], *, k: int = 0) -> list:
     every_pair = [pair for span in spans for pair in span.pairs]
     index.ensure(every_pair)
     index.prefetch(every_pair)
-    vectors, tags = index.target_vectors(targets)  # with the POS head's tags, one pass
-    contexts = index.context_vectors(targets)
+    # with the POS head's tags and the sentence vectors, one pass
+    vectors, tags, contexts = index.encode_targets(targets)
     return [index.disambiguate(target, span.pairs, vector, k=k, context=context, pos_logp=tag)
             for target, span, vector, context, tag in zip(targets, spans, vectors, contexts,
                                                           tags, strict=True)]

@@ -136,3 +136,12 @@ def test_train_config_defaults_are_the_shipped_ones():
         pytest.skip("this checkout ships no retrieval head")
     config = head.provenance["config"]
     assert config["seed"] == TrainConfig().seed
+
+
+def test_one_pass_sentence_vectors_go_through_the_head(headed):
+    with_head, plain = headed
+    words = [["The", "bank", "raised", "its", "rates"], ["a", "river", "bank"]]
+    _, found = with_head.word_and_sentence_vectors(words)
+    np.testing.assert_allclose(found, with_head.sentence_vectors([" ".join(w) for w in words]),
+                               rtol=1e-4, atol=1e-5)
+    assert np.abs(found - plain.word_and_sentence_vectors(words)[1]).max() > 1e-2

@@ -72,6 +72,9 @@ def test_encoder_reruns_the_heads_layer_on_word_vectors_only(plain, tmp_path):
     text = ["a bank of a river"]
     np.testing.assert_allclose(headed.sentence_vectors(text), plain.sentence_vectors(text),
                                atol=1e-6)
+    # the same from the word pass: the model's own last layer, not the head's
+    np.testing.assert_allclose(headed.word_and_sentence_vectors([text[0].split()])[1],
+                               plain.sentence_vectors(text), atol=1e-5)
     assert headed.describe()["head"]["sha256"] == loaded.sha256
 
 

@@ -175,3 +175,31 @@ def test_everyday_fixture_keys_are_senses_of_their_targets(wordnet, name, size):
         assert target in sentence.split()
         lemmas = {lemma for lemma, _ in wordnet.lemmatize(target)}
         assert wordnet.has_key(key) and key.split("%")[0] in lemmas, (target, key)
+
+
+def test_wsd_and_tag_run_the_model_once_per_query(default_index):
+    """The shipped formula weighs the sentence against each sense text (context_sense_cos):
+    the sentence vector is pooled from the word pass, so a warm ``wsd`` or ``tag`` runs the
+    model once (a forward hook counts every call of the model, whichever method makes it)."""
+    assert default_index.uses_context and default_index.uses_sense_texts
+    sentence = "She deposited the money in the bank"
+    default_index.wsd(sentence, "bank")  # the lemma's WordNet vectors are added (encoded)
+    sensedb.tag(default_index, sentence)
+    calls = []
+    hook = default_index.encoder.model.register_forward_hook(lambda *_: calls.append(1))
+    try:
+        answer = default_index.wsd(sentence, "bank")
+        assert len(calls) == 1
+        tagged = sensedb.tag(default_index, sentence)
+        assert len(calls) == 2
+    finally:
+        hook.remove()
+    assert answer.best.key.startswith("bank%1:14") and any(t.word == "bank" for t in tagged)
+    # the same scores as with the sentence vector from a pass of its own (context_vectors)
+    located = default_index.locate(sentence, "bank")
+    pairs = default_index.lemma_candidates(located.surface)
+    raw, tags = default_index.target_vectors([located])
+    two_pass = default_index.disambiguate(located, pairs, raw[0], pos_logp=tags[0])
+    assert [s.key for s in two_pass.senses] == [s.key for s in answer.senses]
+    for mine, theirs in zip(answer.senses, two_pass.senses, strict=True):
+        assert mine.score == pytest.approx(theirs.score, abs=1e-4)

@@ -72,14 +72,11 @@ class FakeIndex:
     def ensure(self, pairs):
         return 0
 
-    def target_vectors(self, targets):
+    def encode_targets(self, targets):
         self.threads.add(threading.current_thread().name)
         self.passes.append(len(targets))
         time.sleep(self.delay)
-        return [None] * len(targets), [None] * len(targets)
-
-    def context_vectors(self, targets):
-        return [None] * len(targets)
+        return [None] * len(targets), [None] * len(targets), [None] * len(targets)
 
     def disambiguate(self, target, pairs, raw, *, k, context, pos_logp=None):
         return {"target": target.surface, "k": k}

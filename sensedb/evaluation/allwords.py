@@ -122,7 +122,8 @@ def _instances(index: SenseIndex, data, gold, progress: bool, with_context: bool
         raise InputError("no instances to evaluate", path=str(data))
     index.ensure(((t.lemma, t.pos) for t in instances), progress=progress)
     index.prefetch((t.lemma, t.pos) for t in instances)
-    vectors = index.query_vectors(targets, progress=progress, raw=True)
-    contexts = (index.context_vectors(targets, force=True) if with_context
-                else [None] * len(targets))
+    # one forward pass: raw word vectors and, when wanted, the sentence vectors pooled
+    # from it (no POS head: evaluation candidates are of the gold POS)
+    vectors, _, contexts = index.encode_targets(targets, progress=progress,
+                                                context=with_context, pos=False)
     return instances, targets, vectors, contexts

@@ -208,30 +208,72 @@ class SenseIndex:
         index's layer, (n_words, dim) float32, and the POS head's log-probabilities of the 12
         universal tags (``pos_head.TAGS`` order), (n_words, 12) float64, or None each without
         a head (the head reads its own layers from the same forward pass)."""
-        head = self.pos_head
-        if head is None:
-            return (self.encoder.word_vectors(sentences, progress=progress),
-                    [None] * len(sentences))
-        out = self.encoder.word_vectors_multi(
-            sentences, {"index": self.encoder.layer_spec, "pos": head.layers},
-            progress=progress)
-        return out["index"], [head.log_probabilities(v) for v in out["pos"]]
+        vectors, tags, _ = self.encode_sentences(sentences, progress=progress, context=False)
+        return vectors, tags
+
+    def encode_sentences(self, sentences: Sequence[Sequence[str]], *, progress: bool = False,
+                         context: bool | None = None, pos: bool = True
+                         ) -> tuple[list[np.ndarray], list[np.ndarray | None],
+                                    list[np.ndarray | None]]:
+        """Like :meth:`encode_words`, and each sentence's sentence vector ((dim,) float32,
+        L2-normalized, as :meth:`context_vectors` gives it) from the SAME forward pass
+        (``Encoder.word_and_sentence_vectors``: the model's mean pooling over the word
+        pass's last layer; a model whose sentence pipeline is not a plain mean falls back to
+        a second pass). ``context``: compute the sentence vectors (None: when the scoring
+        weighs them, ``uses_context``; else None each). ``pos=False``: no POS head (tags
+        None each).
+
+        Raises:
+            InputError: a sentence has no words."""
+        head = self.pos_head if pos else None
+        specs = {"index": self.encoder.layer_spec}
+        if head is not None:
+            specs["pos"] = head.layers
+        want = self.uses_context if context is None else context
+        if want:
+            out, found = self.encoder.word_and_sentence_vectors(sentences, specs,
+                                                                progress=progress)
+            contexts: list[np.ndarray | None] = list(l2_normalize(found))
+        elif head is None:
+            out = {"index": self.encoder.word_vectors(sentences, progress=progress)}
+            contexts = [None] * len(sentences)
+        else:
+            out = self.encoder.word_vectors_multi(sentences, specs, progress=progress)
+            contexts = [None] * len(sentences)
+        tags = ([None] * len(sentences) if head is None
+                else [head.log_probabilities(v) for v in out["pos"]])
+        return out["index"], tags, contexts
 
     def target_vectors(self, targets: Sequence[Target], *, progress: bool = False
                        ) -> tuple[np.ndarray, list[np.ndarray | None]]:
         """Raw vectors of the targets, (n, dim) float32, and each target's content-POS
         log-probabilities ((4,) float64: NOUN VERB ADJ ADV, see ``scoring.candidate_matrix``;
-        None without a POS head), from one encoder pass."""
+        None without a POS head), from one encoder pass (no sentence vectors: see
+        :meth:`encode_targets`)."""
+        raw, pos, _ = self.encode_targets(targets, progress=progress, context=False)
+        return raw, pos
+
+    def encode_targets(self, targets: Sequence[Target], *, progress: bool = False,
+                       context: bool | None = None, pos: bool = True
+                       ) -> tuple[np.ndarray, list[np.ndarray | None], list[np.ndarray | None]]:
+        """What a query needs from the encoder, from ONE forward pass over the targets'
+        sentences (each sentence encoded once): the raw vectors of the targets, (n, dim)
+        float32; each target's content-POS log-probabilities ((4,) float64, None without a
+        POS head or with ``pos=False``); and each target's sentence vector ((dim,) float32,
+        L2-normalized; ``context`` None: only when the scoring weighs it, ``uses_context``;
+        else None each), pooled from that same pass (:meth:`encode_sentences`)."""
+        if not targets:
+            return np.zeros((0, self.tokens.dim), np.float32), [], []
         sentences: dict[tuple[str, ...], int] = {}  # each sentence is encoded once
         for target in targets:
             sentences.setdefault(tuple(target.words), len(sentences))
-        vectors, tags = self.encode_words([list(s) for s in sentences], progress=progress)
-        raw = (np.stack([vectors[sentences[tuple(t.words)]][t.index] for t in targets])
-               if targets else np.zeros((0, self.tokens.dim), np.float32))
-        pos = [None if tags[sentences[tuple(t.words)]] is None else
-               content_log_probabilities(tags[sentences[tuple(t.words)]][t.index])
-               for t in targets]
-        return raw, pos
+        vectors, tags, contexts = self.encode_sentences(
+            [list(s) for s in sentences], progress=progress, context=context, pos=pos)
+        at = [sentences[tuple(t.words)] for t in targets]
+        raw = np.stack([vectors[n][t.index] for n, t in zip(at, targets, strict=True)])
+        tagged = [None if tags[n] is None else content_log_probabilities(tags[n][t.index])
+                  for n, t in zip(at, targets, strict=True)]
+        return raw, tagged, [contexts[n] for n in at]
 
     def ensure(self, pairs: Iterable[tuple[str, str]], *, progress: bool = False,
                sense_texts: bool | None = None) -> int:
@@ -346,8 +388,9 @@ class SenseIndex:
         located = self.locate(sentence, target, at)
         pairs = self.lemma_candidates(located.surface, pos)
         self.ensure(pairs)
-        raw, tags = self.target_vectors([located])
-        return self.disambiguate(located, pairs, raw[0], k=k, pos_logp=tags[0])
+        raw, tags, contexts = self.encode_targets([located])  # one forward pass
+        return self.disambiguate(located, pairs, raw[0], k=k, context=contexts[0],
+                                 pos_logp=tags[0])
 
     @property
     def uses_context(self) -> bool:
@@ -359,7 +402,12 @@ class SenseIndex:
     def context_vectors(self, targets: Sequence[Target], *, force: bool = False
                         ) -> list[np.ndarray | None]:
         """The model's sentence vector ((dim,) float32, L2-normalized) of each target's
-        sentence, or None for each when the scoring does not use it (unless ``force``)."""
+        sentence, or None for each when the scoring does not use it (unless ``force``).
+
+        A forward pass of its own (``Encoder.sentence_vectors`` of the words joined by
+        spaces): the query paths take the sentence vector from the word pass instead
+        (:meth:`encode_targets`, :meth:`encode_sentences`); this stays for callers that have
+        word vectors already or want the model's pipeline on the text itself."""
         if not (self.uses_context or force):
             return [None] * len(targets)
         sentences: dict[str, int] = {}
@@ -374,9 +422,10 @@ class SenseIndex:
         """Score every candidate sense of ``pairs`` for the usage whose raw encoder vector is
         ``raw`` ((dim,) float32): w · features (``scoring.score_candidates``), probabilities
         by softmax over candidates; the ``k`` nearest labelled usages come from the same
-        token search. ``context``: the sentence's vector (``context_vectors``), computed
-        when not given. ``pos_logp``: the usage's content-POS log-probabilities
-        (``target_vectors``), soft evidence for each candidate's POS.
+        token search. ``context``: the sentence's vector (``encode_targets``), computed by
+        ``context_vectors`` (a second forward pass) when not given and the scoring uses
+        it. ``pos_logp``: the usage's content-POS log-probabilities (``encode_targets``),
+        soft evidence for each candidate's POS.
 
         Raises:
             IndexFormatError: a FAISS id without its database row, or the reverse."""

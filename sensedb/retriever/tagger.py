@@ -267,10 +267,11 @@ def tag_words(index: SenseIndex, sentences: list[list[str]], *, progress: bool =
     index.prefetch(every)
     ensured = set(every)
     live = [n for n, words in enumerate(sentences) if words]
-    vectors, tags = index.encode_words([sentences[n] for n in live], progress=progress)
+    # one forward pass: word vectors, POS tags and (when scored) the sentence vectors
+    vectors, tags, found = index.encode_sentences([sentences[n] for n in live],
+                                                  progress=progress)
     by_sentence = dict(zip(live, zip(vectors, tags, strict=True), strict=True))
-    targets = [Target(list(sentences[n]), 0) for n in live]
-    contexts = dict(zip(live, index.context_vectors(targets), strict=True))
+    contexts = dict(zip(live, found, strict=True))
     out = []
     for number, words in enumerate(sentences):
         if number not in by_sentence:

@@ -225,8 +225,7 @@ def warm_up(index: Any) -> None:
     """Load what the first query would (the model, WordNet's synsets) without writing to the
     index: one encoder pass over a short sentence and one word's candidate senses."""
     target = index.locate("The warm up", "warm")
-    index.query_vectors([target], raw=True)
-    index.context_vectors([target])
+    index.encode_targets([target])  # the query path's one pass (POS head, sentence vector)
     for lemma, pos in index.lemma_candidates("bank"):
         index.inventory.candidates(lemma, pos)
 

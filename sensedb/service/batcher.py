@@ -86,8 +86,9 @@ def wsd_batch(index, queries: Sequence[WsdQuery]) -> list[Any]:
     ``Disambiguation``), or an :class:`ItemError` for that query alone.
 
     Steps: locate every target and its candidate (lemma, POS) pairs, add WordNet vectors of
-    new lemmas once (``index.ensure``), then ONE ``index.target_vectors`` (with POS tags) and ONE
-    ``index.context_vectors`` call for the batch, and ``index.disambiguate`` per query. Must run
+    new lemmas once (``index.ensure``), then ONE ``index.encode_targets`` call for the batch
+    (one forward pass: word vectors, POS tags and, when the scoring weighs them, sentence
+    vectors), and ``index.disambiguate`` per query. Must run
     on the thread that owns the index. Only non-``sensedb.Error`` exceptions (bugs) escape.
     """
     out: list[Any] = [None] * len(queries)
@@ -107,8 +108,8 @@ def wsd_batch(index, queries: Sequence[WsdQuery]) -> list[Any]:
     try:
         index.ensure([pair for _, pairs in located.values() for pair in pairs])
         targets = [target for target, _ in located.values()]
-        raws, tags = index.target_vectors(targets)  # with the POS head's tags, one pass
-        contexts = index.context_vectors(targets)
+        # with the POS head's tags and the sentence vectors, one pass
+        raws, tags, contexts = index.encode_targets(targets)
     except IndexFormatError:
         raise
     except Error:

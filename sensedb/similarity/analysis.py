@@ -26,6 +26,7 @@ import numpy as np
 
 from ..corpora import tokenize
 from ..errors import Error, IndexFormatError, InputError
+from ..store import l2_normalize
 from .params import SimilarityParams
 from .usages import UsageQuery
 
@@ -211,15 +212,20 @@ def analyze(index: SenseIndex, pairs: Sequence[tuple[Any, Any]], *,
             slots.append(keyed[key])
     pair_index = np.asarray(slots, dtype=np.int64).reshape(-1, 2)
 
-    vectors = _encode(index, usages, representations, log_sign, progress)
+    vectors, contexts = _encode(index, usages, representations, log_sign, progress,
+                                sentence_vectors=senses and index.uses_context)
     if senses and usages:
         index.ensure((p for u in usages for p in u.pairs), progress=progress)
-        _analyze_senses(index, usages, vectors["raw"], vectors["index"], k)
+        _analyze_senses(index, usages, vectors["raw"], vectors["index"], k, contexts)
     return Analysis(usages, pair_index, vectors, senses, k, answered=answered, failed=failed)
 
 
 def _encode(index: SenseIndex, usages: list[AnalyzedUsage], representations: set[str],
-            log_sign: str, progress: bool) -> dict[str, np.ndarray]:
+            log_sign: str, progress: bool, *, sentence_vectors: bool = False
+            ) -> tuple[dict[str, np.ndarray], list[np.ndarray | None]]:
+    """The usages' vectors of every representation, and (``sentence_vectors``) each usage's
+    sentence vector ((dim,) float32, L2-normalized, what ``SenseIndex.disambiguate`` scores
+    as its context) pooled from the same forward pass; None each otherwise."""
     encoder = index.encoder
     need = _needed_specs(representations)
     specs = {"index": encoder.layer_spec, "last": "last", "last4": "last4", "h0": "0"}
@@ -227,9 +233,17 @@ def _encode(index: SenseIndex, usages: list[AnalyzedUsage], representations: set
     for usage in usages:
         sentences.setdefault(tuple(usage.target.words), len(sentences))
     if not usages:
-        return {rep: np.zeros((0, encoder.dim), np.float32) for rep in representations}
-    out = encoder.word_vectors_multi([list(s) for s in sentences],
-                                     {name: specs[name] for name in need}, progress=progress)
+        return {rep: np.zeros((0, encoder.dim), np.float32) for rep in representations}, []
+    chosen = {name: specs[name] for name in need}
+    contexts: list[np.ndarray | None] = [None] * len(usages)
+    if sentence_vectors:  # one forward pass for the word and the sentence vectors
+        out, found = encoder.word_and_sentence_vectors([list(s) for s in sentences], chosen,
+                                                       progress=progress)
+        found = l2_normalize(found)  # as SenseIndex.encode_sentences
+        contexts = [found[sentences[tuple(u.target.words)]] for u in usages]
+    else:
+        out = encoder.word_vectors_multi([list(s) for s in sentences], chosen,
+                                         progress=progress)
     raw = {name: np.stack([out[name][sentences[tuple(u.target.words)]][u.target.index]
                            for u in usages]) for name in need}
     # "raw": the encoder's own vectors of the index's layers (what disambiguate takes);
@@ -249,7 +263,7 @@ def _encode(index: SenseIndex, usages: list[AnalyzedUsage], representations: set
         elif rep.startswith("shift-log"):  # "shift-log" or "shift-log:SIGN"
             sign = rep.partition(":")[2] or log_sign
             vectors[rep] = l2_rows(_shift_log(raw["last"], raw["h0"], sign))
-    return vectors
+    return vectors, contexts
 
 
 def gloss_word_vectors(index: SenseIndex, keys: Iterable[str]) -> dict[str, np.ndarray]:
@@ -280,12 +294,13 @@ def clear_gloss_word_vectors(index: SenseIndex) -> None:
 
 
 def _analyze_senses(index: SenseIndex, usages: list[AnalyzedUsage], raw: np.ndarray,
-                    vectors: np.ndarray, k: int) -> None:
+                    vectors: np.ndarray, k: int, contexts: list[np.ndarray | None]) -> None:
     inventory = index.inventory
     answers = []
-    for usage, vector in zip(usages, raw, strict=True):  # a word WordNet lacks: no senses
-        answers.append(index.disambiguate(usage.target, usage.pairs, vector, k=0)
-                       if usage.pairs else None)
+    for usage, vector, context in zip(usages, raw, contexts, strict=True):
+        # a word WordNet lacks: no senses
+        answers.append(index.disambiguate(usage.target, usage.pairs, vector, k=0,
+                                          context=context) if usage.pairs else None)
     glosses = gloss_word_vectors(index, (s.key for a in answers if a for s in a.senses))
     for usage, vector, answer in zip(usages, vectors, answers, strict=True):
         if answer is None:
