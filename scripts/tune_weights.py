@@ -346,10 +346,7 @@ def weights_file(results: dict, argv: list[str], today: datetime.date) -> dict:
             },
             "formulas": {k: results[k].get("formula", {"pos_logp": results[k].get("pos_logp")})
                          for k in ("corpus", "wordnet_only")},
-            "see": "BENCHMARKS.md, sections 'Choosing the shipped weights', 'A richer sense "
-                   "text as a feature' and 'One encoder pass for the sentence vector' "
-                   "(context_sense_cos shipped at the CV's 0.15 once the sentence vector came "
-                   "from the word pass)",
+            "see": "BENCHMARKS.md, section 'Choosing the shipped weights'",
         },
     }
 

@@ -64,8 +64,7 @@ def test_weights_file_names_the_scoring_features():
     assert provenance["date"] and provenance["data"]["corpus"]
     assert scoring.DEFAULT_WEIGHTS == data["weights"]
     # the numbers scripts/tune_weights.py chose (BENCHMARKS.md "Choosing the shipped weights";
-    # context_sense_cos: "A richer sense text as a feature", shipped in "One encoder pass for
-    # the sentence vector")
+    # context_sense_cos measured and left at 0: "One encoder pass for the sentence vector")
     assert scoring.DEFAULT_WEIGHTS == {
         "corpus": {"corpus_cos": 4.6691, "vote": 0.4669, "gloss_cos": 3.5018,
                    "example_cos": 1.1673, "log_support": 0.4669, "pos_logp": 1.4007,
@@ -73,8 +72,7 @@ def test_weights_file_names_the_scoring_features():
         "wordnet_only": {"gloss_cos": 7.0087, "example_cos": 1.7522,
                          "example_nn_cos": 0.7009, "has_example": -0.7009,
                          "log_wordnet_count": 0.7009, "inv_rank": 0.3504, "pos_logp": 1.4017,
-                         "proper_name": -3.5044, "context_sense_cos": 1.0513,
-                         "rare_base": -7.0087}}
+                         "proper_name": -3.5044, "rare_base": -7.0087}}
     assert set(scoring.NOVELTY) == {"corpus", "wordnet_only"}
     # the multiword margins scripts/tune_multiword.py chose (BENCHMARKS.md "multiword margins")
     assert scoring.MULTIWORD == {"VERB": -0.6, "other": -0.4}
