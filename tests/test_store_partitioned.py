@@ -137,9 +137,20 @@ def test_rows_of_float16_and_float32_shards_read_together(tmp_path):
     want = l2_normalize(np.stack([x[1][3], x[1][9], x[0][7], x[1][0]]).astype(np.float16)
                         .astype(np.float32))
     read = FloatRows(tmp_path, ["raw/a", "raw/b"], None, None, random=True)
-    np.testing.assert_allclose(read.rows(located), want, atol=1e-3)
-    assert read.token_ids(located).tolist() == [53, 59, 7, 50]
-    np.testing.assert_array_equal(read.rows(located[:2]), read.rows(located)[:2])
+    mapped = FloatRows(tmp_path, ["raw/a", "raw/b"], None, None)
+    for rows in (read, mapped):
+        np.testing.assert_allclose(rows.rows(located), want, atol=1e-3)
+        assert rows.token_ids(located).tolist() == [53, 59, 7, 50]
+        np.testing.assert_array_equal(rows.rows(located[:2]), rows.rows(located)[:2])
+    # a float32 shard (a value beyond float16's range) read with a float16 shard numbered first
+    big = x[1].copy()
+    big[3, 0] = 1e6
+    save_array(tmp_path / "raw/a", ids=np.arange(50), vectors=x[0].astype(np.float16))
+    save_array(tmp_path / "raw/b", ids=np.arange(50, 100), vectors=big)
+    for rows in (FloatRows(tmp_path, ["raw/a", "raw/b"], None, None, random=True),
+                 FloatRows(tmp_path, ["raw/a", "raw/b"], None, None)):
+        got = rows.rows(located)
+        assert np.isfinite(got).all() and got[0, 0] > 0.99
 
 
 def test_ties_at_the_kth_score_are_broken_by_token_id(tmp_path):

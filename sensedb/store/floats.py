@@ -138,12 +138,13 @@ class FloatRows:
         # one sort, then a slice per shard (a build reads whole shards' rows in order)
         order = np.argsort(numbers, kind="stable")
         bounds = np.r_[np.searchsorted(numbers[order], present), len(order)]
-        out: np.ndarray | None = None
-        for number, start, end in zip(present, bounds[:-1], bounds[1:], strict=True):
+        arrays = [self.shard(number)[name] for number in present]
+        # the widest dtype of the shards read: a vector beyond float16's range keeps its
+        # shard in float32, and rows of a float16 shard fit a float32 array exactly
+        out = np.empty((len(located), *arrays[0].shape[1:]),
+                       dtype=np.result_type(*(a.dtype for a in arrays)))
+        for array, start, end in zip(arrays, bounds[:-1], bounds[1:], strict=True):
             where = order[start:end]
-            array = self.shard(number)[name]
-            if out is None:
-                out = np.empty((len(located), *array.shape[1:]), dtype=array.dtype)
             out[where] = array[rows[where]]
         return out
 
