@@ -50,6 +50,12 @@ def test_a_word_whose_only_senses_are_initialisms_is_tagged_only_in_capitals(
     assert "Oh" not in tagged and "oh" not in tagged
     assert tagged["OH"] == "oh%1:15:00::"
     assert tagged["rained"].startswith("rain%2:")
+    # the streaming (tag --jsonl) and spaCy paths find their words with content_spans
+    from sensedb.retriever.tagger import content_spans
+
+    words = ["Oh", "no", ",", "Columbus", ",", "OH", "rained"]
+    found = {words[start] for start, end, _ in content_spans(index, words) if end == start + 1}
+    assert "Oh" not in found and {"OH", "rained"} <= found
 
 
 def test_tagger_and_facade_do_not_import_each_other_at_load():

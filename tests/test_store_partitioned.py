@@ -376,3 +376,24 @@ def test_an_empty_sq8_store_loads_and_answers_nothing(tmp_path):
     assert loaded.ntotal == 0 and loaded._scan is None
     scores, ids = loaded.search(np.ones(DIM, np.float32) / DIM ** 0.5, 3, ["w1\tn"])
     assert ids.tolist() == [[-1, -1, -1]] and np.isneginf(scores).all()
+
+
+def test_a_shard_rewritten_with_another_width_or_cut_ids_is_named(tmp_path):
+    # a valid .npy of the wrong shape: a query raised numpy's broadcasting error
+    from sensedb.store.files import array_path
+
+    shards, ids, x, groups = _shards(tmp_path, 2)
+    PartitionedStore.build("sq8", DIM, tmp_path, shards).save(tmp_path / "t.faiss",
+                                                               tmp_path / "t.npz")
+    np.save(array_path(tmp_path / shards[1].recorded, "vectors"),
+            np.zeros((PER_SHARD, DIM - 8), np.float32))
+    store = open_store(tmp_path / "t.faiss", tmp_path / "t.npz")
+    with pytest.raises(IndexFormatError, match=f"{shards[1].recorded}: .*not \\(600, {DIM}\\)"):
+        for row in range(0, 2 * PER_SHARD, 50):
+            store.search(l2_normalize(x[row]), 5, [groups[row]])
+    np.save(array_path(tmp_path / shards[1].recorded, "vectors"), x[PER_SHARD:])
+    np.save(array_path(tmp_path / shards[1].recorded, "ids"), ids[PER_SHARD:][:100])
+    store = open_store(tmp_path / "t.faiss", tmp_path / "t.npz")
+    with pytest.raises(IndexFormatError, match="100 ids and vectors of shape"):
+        for row in range(0, 2 * PER_SHARD, 50):
+            store.search(l2_normalize(x[row]), 5, [groups[row]])

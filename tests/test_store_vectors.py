@@ -92,3 +92,20 @@ def test_build_filled_writes_into_faiss_storage(tmp_path):
         VectorStore.build_filled(16, GroupLayout.of(np.array([4, 4]), ["a", "a"]), fill)
 
 
+
+
+def test_equal_cosines_come_in_id_order_as_in_the_partitioned_stores():
+    # a sentence indexed three times: its tokens' vectors are equal (FAISS's heap gave them
+    # in descending id order on a flat store, ascending on sq8/rabitq)
+    rng = np.random.default_rng(3)
+    base = rng.normal(size=(4, 16)).astype(np.float32)
+    base /= np.linalg.norm(base, axis=1, keepdims=True)
+    vectors = np.concatenate([np.repeat(base[:1], 3, 0), base[1:], np.repeat(base[:1], 2, 0)])
+    ids = np.asarray([41, 7, 19, 3, 4, 5, 88, 2], dtype=np.int64)
+    store = VectorStore.build(16, ids, vectors, ["w\tNOUN"] * len(ids))
+    for groups in (["w\tNOUN"], None):
+        scores, found = store.search(base[0], 4, groups)
+        assert found[0].tolist() == [2, 7, 19, 41]
+        assert scores[0][0] == scores[0][3]
+    _, found = store.search(base[0], 10, ["w\tNOUN"])
+    assert found[0][:5].tolist() == [2, 7, 19, 41, 88] and found[0][-2:].tolist() == [-1, -1]

@@ -139,6 +139,8 @@ def content_spans(index: SenseIndex, words: list[str]) -> list[tuple[int, int, l
             if length > 1 and not all(any(c.isalpha() for c in w) for w in piece):
                 continue
             pairs = index.inventory.lemmatize(" ".join(piece))
+            if length == 1 and pairs and _only_initialisms(index, piece[0], pairs):
+                break
             if pairs and (length == 1 or any("_" in lemma for lemma, _ in pairs)):
                 if length > 1:
                     pairs = [(lemma, pos) for lemma, pos in pairs if "_" in lemma]

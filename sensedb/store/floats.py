@@ -43,7 +43,8 @@ class Shard:
 class FloatRows:
     """Normalized float vectors read from memory-mapped raw shards by locator.
 
-    ``base``: the index directory; ``shards``: recorded shard paths, by shard number;
+    ``base``: the index directory; ``shards``: recorded shard paths, by shard number
+    (``dim``: their vectors' width, checked as each shard opens);
     ``mean``, ``scale``: float32 (dim,) z-score of the normalization (None: L2 only), the
     same arithmetic as :class:`~sensedb.store.Normalizer`. ``random``: the rows will be read
     a few at a time (re-ranking), scattered over every shard: each row's vector and id is
@@ -54,8 +55,9 @@ class FloatRows:
     store rounds 3 and 5)."""
 
     def __init__(self, base: Path, shards: Sequence[str], mean: np.ndarray | None,
-                 scale: np.ndarray | None, *, random: bool = False) -> None:
-        self.base, self.shards = Path(base), list(shards)
+                 scale: np.ndarray | None, *, random: bool = False,
+                 dim: int | None = None) -> None:
+        self.base, self.shards, self.dim = Path(base), list(shards), dim
         self.mean, self.scale, self.random = mean, scale, random
         self._open: dict[int, dict[str, np.ndarray]] = {}
         # random: array name -> shard number -> (fd, data offset, row bytes, dtype)
@@ -73,6 +75,14 @@ class FloatRows:
             IndexFormatError: the shard is missing or damaged (names it)."""
         if number not in self._open:
             arrays = files.load_array(self.base / self.shards[number], ("ids", "vectors"))
+            ids, vectors = arrays["ids"], arrays["vectors"]
+            width = self.dim if self.dim is not None else (
+                vectors.shape[-1] if vectors.ndim == 2 else -1)
+            if ids.ndim != 1 or vectors.shape != (len(ids), width):  # rewritten or cut short
+                raise IndexFormatError(
+                    f"raw vector shard {self.base / self.shards[number]}: {len(ids)} ids and "
+                    f"vectors of shape {vectors.shape}, not ({len(ids)}, "
+                    f"{width if width >= 0 else 'dim'}) (damaged; run `sensedb verify`)")
             # a shard of the older .npz format has no memmap: it is read from memory
             if self.random and hasattr(os, "pread") and all(
                     isinstance(a, np.memmap) and a.flags.c_contiguous for a in arrays.values()):

@@ -135,7 +135,7 @@ class PartitionedStore:
         Deterministic: the same shards in the same order give the same file. ``any_lemma``:
         also build the k-means ANN for ``--any-lemma`` (``anylemma``; without it such a
         search probes the lists of the nearest group means)."""
-        floats = FloatRows(Path(base), [s.recorded for s in shards], mean, scale)
+        floats = FloatRows(Path(base), [s.recorded for s in shards], mean, scale, dim=dim)
         keys = sorted({g for s in shards for g in s.groups})
         list_of = {k: n for n, k in enumerate(keys)}
         sums = np.zeros((len(keys), dim), dtype=np.float64)
@@ -417,7 +417,7 @@ class PartitionedStore:
         mean = table["mean"] if len(table["mean"]) else None
         scale = table["scale"] if len(table["scale"]) else None
         floats = FloatRows(groups_path.parent, [str(s) for s in table["shards"]], mean, scale,
-                           random=not writable)
+                           random=not writable, dim=int(table["dim"]))
         ann = None
         if int(table.get("ann", 0)):
             path = ann_path(index_path)

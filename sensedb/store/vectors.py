@@ -278,7 +278,11 @@ class VectorStore:
             scores = np.pad(scores, ((0, 0), (0, extra)), constant_values=-np.inf)
             ids = np.pad(ids, ((0, 0), (0, extra)), constant_values=-1)
         scores = np.where(ids >= 0, scores, -np.inf).astype(np.float32)
-        return scores, ids.astype(np.int64)
+        ids = ids.astype(np.int64)
+        # equal cosines in id order, as the partitioned stores give them (FAISS's heap
+        # returns ties in no set order); padding (-inf) stays last
+        order = np.lexsort((ids, -scores), axis=-1)
+        return np.take_along_axis(scores, order, 1), np.take_along_axis(ids, order, 1)
 
     # ------------------------------------------------------------------ persistence
     def save(self, index_path: str | os.PathLike,
