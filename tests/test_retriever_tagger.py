@@ -129,3 +129,12 @@ def test_closed_class_words_read_as_content_words_where_the_head_says_so(
                                              "ADP", "PRON"))
     assert [words[a] for a, _, _ in singles] == ["not"]  # "like" as a preposition: skipped
     assert readings(index, words, None)[0] == []  # without a head: every one skipped
+    # a modal read as a verb is tagged only where no verb follows: "I will do it" was tagged
+    # will "decree or ordain", "I can swim" can "preserve in a tin"
+    words = ["I", "will", "do", "it", "and", "we", "can", "tomatoes"]
+    singles, _ = readings(index, words, tags("PRON", "VERB", "VERB", "PRON", "CONJ", "PRON",
+                                             "VERB", "NOUN"))
+    found = {words[a]: pairs for a, _, pairs in singles}
+    assert "will" not in found and found["can"] == [("can", "VERB")]
+    singles, _ = readings(index, ["his", "will"], tags("PRON", "NOUN"))
+    assert [pairs for _, _, pairs in singles] == [[("will", "NOUN")]]

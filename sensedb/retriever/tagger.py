@@ -48,6 +48,9 @@ near off out up down per via like
 will would shall should can could may might must ought
 not n't 's 're 've 'll 'd 'm there here also just very too only even
 """.split())
+# Modal verbs: as verbs, tagged only where no verb follows (``_is_main_verb``): "I *can* swim"
+# is no preserving in a tin, "I *will* do it" no decreeing; "we *can* tomatoes" is.
+MODALS = frozenset("will would shall should can could may might must ought".split())
 # Forms of be, have and do: tagged only where the POS head makes them main verbs.
 LIGHT_VERBS = frozenset("""
 be am is are was were been being have has had having do does did doing done
@@ -198,7 +201,8 @@ def readings(index: SenseIndex, words: list[str], tags: np.ndarray | None
                 continue
         elif lower in STOPWORDS:
             content = _content_tag(tags, at)
-            if content is None:
+            if content is None or (lower in MODALS and content == "VERB"
+                                   and not _is_main_verb(words, at, tags)):
                 continue
         pairs = index.inventory.lemmatize(word)
         if lower in LIGHT_VERBS:
