@@ -63,8 +63,7 @@ class FloatRows:
         # random: array name -> shard number -> (fd, data offset, row bytes, dtype)
         self._files: dict[str, dict[int, tuple[int, int, int, np.dtype]]] = {
             "ids": {}, "vectors": {}}
-        # random: array name -> (fd, data offset, row bytes; negative where the dtype is not
-        # the first shard's) by shard number
+        # random: array name -> (fd, data offset, row bytes) by shard number
         self._plans: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         weakref.finalize(self, _close_all, self._files)
 
@@ -162,7 +161,7 @@ class FloatRows:
         """Rows ``rows`` of shards ``numbers`` (int64 (n,) each) of array ``name``, one
         ``os.pread`` a row in the order given: a Python step per row is the whole cost, so
         the rows are not grouped by shard first. None when the shards' rows differ in
-        dtype (an index with float32 shards from before float16 ones): read through the maps.
+        width (an index with float32 shards beside float16 ones): read through the maps.
 
         Raises:
             IndexFormatError: a row lies past its shard's end (names shard and row)."""
@@ -173,15 +172,16 @@ class FloatRows:
             size = max(number for number, _ in held) + 1
             plan = (np.full(size, -1, np.int64), np.zeros(size, np.int64),
                     np.zeros(size, np.int64))
-            for number, (fd, start, width, dtype) in held:
-                plan[0][number], plan[1][number] = fd, start
-                plan[2][number] = width if dtype == held[0][1][3] else -width
+            for number, (fd, start, width, _) in held:
+                plan[0][number], plan[1][number], plan[2][number] = fd, start, width
             self._plans[name] = plan
         descriptor, offset, widths = plan
+        # one row width, one dtype: float16 and float32 vector shards differ in width; ids
+        # are int64 in every shard
         width = int(widths[numbers[0]])
         if (widths[numbers] != width).any():
             return None
-        width, dtype = abs(width), opened[int(numbers[0])][3]
+        dtype = opened[int(numbers[0])][3]
         at = (offset[numbers] + rows * width).tolist()
         pread = os.pread
         data = b"".join([pread(fd, width, where)

@@ -266,13 +266,12 @@ class VectorStore:
         positions = np.concatenate(all_positions, axis=1)
         ids = np.where(positions >= 0, self._ids[np.clip(positions, 0, None)], -1)
         scores = np.where(positions >= 0, scores, -np.inf)
-        order = np.argsort(-scores, axis=1, kind="stable")[:, :k]
-        scores = np.take_along_axis(scores, order, 1)
-        ids = np.take_along_axis(ids, order, 1)
         return self._pad(scores, ids, k)
 
     @staticmethod
     def _pad(scores: np.ndarray, ids: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """The best ``k`` of each row (several ranges' answers side by side), best first,
+        padded with -inf / -1 to ``k`` columns."""
         if scores.shape[1] < k:
             extra = k - scores.shape[1]
             scores = np.pad(scores, ((0, 0), (0, extra)), constant_values=-np.inf)
@@ -281,7 +280,7 @@ class VectorStore:
         ids = ids.astype(np.int64)
         # equal cosines in id order, as the partitioned stores give them (FAISS's heap
         # returns ties in no set order); padding (-inf) stays last
-        order = np.lexsort((ids, -scores), axis=-1)
+        order = np.lexsort((ids, -scores), axis=-1)[:, :k]
         return np.take_along_axis(scores, order, 1), np.take_along_axis(ids, order, 1)
 
     # ------------------------------------------------------------------ persistence
