@@ -124,6 +124,34 @@ def test_rows_read_one_at_a_time_equal_rows_read_through_the_maps(tmp_path):
     assert read.rows(located[:0]).shape == (0, 0) and read.token_ids(located[:0]).shape == (0,)
 
 
+def test_token_ids_counted_from_running_shards_equal_ids_read(tmp_path):
+    """A shard whose ids run without a gap gives ``first + row``; one whose ids do not
+    (out of order, a gap) is read: both agree with the ids arrays, asked in any order."""
+    from sensedb.store.floats import FloatRows, locators
+
+    rng = np.random.default_rng(8)
+    (tmp_path / "raw").mkdir()
+    x = rng.normal(size=(3, 40, DIM)).astype(np.float32)
+    ids = [np.arange(1000, 1040), rng.permutation(np.arange(40)) + 5000,
+           np.r_[np.arange(7000, 7020), np.arange(7021, 7041)]]  # a gap at 7020
+    for name, shard_ids, vectors in zip("abc", ids, x, strict=True):
+        save_array(tmp_path / f"raw/{name}", ids=shard_ids, vectors=vectors)
+    recorded = ["raw/a", "raw/b", "raw/c"]
+    located = np.concatenate([locators(n, rng.choice(40, 15)) for n in range(3)])
+    located = rng.permutation(located)
+    want = [int(ids[n][r]) for n, r in zip((located >> 32).tolist(),
+                                           (located & 0xFFFFFFFF).tolist(), strict=True)]
+    read = FloatRows(tmp_path, recorded, None, None, random=True)
+    for rows in (read, FloatRows(tmp_path, recorded, None, None)):
+        assert rows.token_ids(located).tolist() == want
+        assert rows.token_ids(located[located >> 32 == 0]).tolist() == \
+            [w for w, n in zip(want, (located >> 32).tolist(), strict=True) if n == 0]
+    # a and only a runs: b is shuffled, c has a gap
+    assert [n for n, (_, rows) in sorted(read._runs.items()) if rows >= 0] == [0]
+    with pytest.raises(IndexFormatError, match=r"raw/a.*row 40 is past its end"):
+        read.token_ids(locators(0, [3, 40]))
+
+
 def test_rows_of_float16_and_float32_shards_read_together(tmp_path):
     # an index written before float16 shards, appended to since, holds both
     from sensedb.store.floats import FloatRows, locators

@@ -22,6 +22,7 @@ from ._faiss import faiss
 
 _SHIFT = np.int64(32)
 _ROW_MASK = np.int64((1 << 32) - 1)
+_NO_RUN = -2  # FloatRows' row count of a shard whose ids do not run without a gap
 
 
 def locators(shard_number: int, rows: np.ndarray) -> np.ndarray:
@@ -52,7 +53,9 @@ class FloatRows:
     At 10M tokens (100 shards) a re-rank's 400 rows took 4.5 ms of CPU through the maps,
     mostly page-table faults on pages first touched; ``preadv`` grouped per shard, ids
     included, 3.2 ms (p50); one ``pread`` a row without grouping 1.5 ms (BENCHMARKS.md,
-    store rounds 3 and 5)."""
+    store rounds 3 and 5). A shard whose ids run without a gap (``first, first + 1, ...``:
+    every shard a job writes, checked as the shard opens) gives a row's token id as
+    ``first + row`` with no read at all (store round 6)."""
 
     def __init__(self, base: Path, shards: Sequence[str], mean: np.ndarray | None,
                  scale: np.ndarray | None, *, random: bool = False,
@@ -63,8 +66,13 @@ class FloatRows:
         # random: array name -> shard number -> (fd, data offset, row bytes, dtype)
         self._files: dict[str, dict[int, tuple[int, int, int, np.dtype]]] = {
             "ids": {}, "vectors": {}}
-        # random: array name -> (fd, data offset, row bytes) by shard number
-        self._plans: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        # random: array name -> (fd, data offset, row bytes) by shard number (fd -1: not
+        # open), and the dtypes of the shards open
+        self._plans: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray, set[np.dtype]]] = {}
+        # random: shard number -> (first id, rows) of a shard whose ids run without a gap,
+        # (0, _NO_RUN) of one whose ids do not; by shard number in the plan (-1: not open)
+        self._runs: dict[int, tuple[int, int]] = {}
+        self._run_plan: tuple[np.ndarray, np.ndarray] | None = None
         weakref.finalize(self, _close_all, self._files)
 
     def shard(self, number: int) -> dict[str, np.ndarray]:
@@ -91,6 +99,10 @@ class FloatRows:
                     self._files[name][number] = (os.open(path, os.O_RDONLY),
                                                  int(array.offset), row, array.dtype)
                 self._plans.clear()
+            if self.random:
+                self._runs[number] = (int(ids[0]) if len(ids) else 0, len(ids)) \
+                    if _runs_on(ids) else (0, _NO_RUN)
+                self._run_plan = None
             # plain views of the maps: indexing an np.memmap builds a memmap per call
             self._open[number] = {k: a.view(np.ndarray) if isinstance(a, np.memmap) else a
                                   for k, a in arrays.items()}
@@ -110,8 +122,40 @@ class FloatRows:
 
         Raises:
             IndexFormatError: as :meth:`rows`."""
-        ids = self._take("ids", np.asarray(located, dtype=np.int64))
+        located = np.asarray(located, dtype=np.int64)
+        if self.random and len(located):
+            counted = self._counted_ids(located)
+            if counted is not None:
+                return counted
+        ids = self._take("ids", located)
         return np.zeros(0, dtype=np.int64) if ids is None else ids.reshape(-1).astype(np.int64)
+
+    def _counted_ids(self, located: np.ndarray) -> np.ndarray | None:
+        """Token ids of ``located`` (int64 (n,), n > 0) as ``first + row``, where every shard
+        named runs without a gap; None where one does not (read them instead).
+
+        Raises:
+            IndexFormatError: a row lies past its shard's end (names shard and row)."""
+        numbers, rows = located >> _SHIFT, located & _ROW_MASK
+        plan = self._run_plan  # one lookup: another thread may reset it
+        if plan is None or len(plan[0]) <= int(numbers.max()) or (plan[1][numbers] == -1).any():
+            for number in set(numbers.tolist()):
+                self.shard(number)
+            held = list(self._runs.items())  # a snapshot: shards open as other threads read
+            size = max([number for number, _ in held] + [int(numbers.max())]) + 1
+            plan = (np.zeros(size, np.int64), np.full(size, -1, np.int64))
+            for number, (first, count) in held:
+                plan[0][number], plan[1][number] = first, count
+            self._run_plan = plan
+        first, count = plan
+        if count[numbers].min() < 0:  # a shard whose ids do not run (or could not open)
+            return None
+        past = rows >= count[numbers]
+        if past.any():
+            at = int(np.flatnonzero(past)[0])
+            raise IndexFormatError(f"raw vector shard {self.base / self.shards[int(numbers[at])]}"
+                                   f": row {int(rows[at])} is past its end (truncated)")
+        return first[numbers] + rows
 
     def gather(self, located: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(token ids int64 (n,), normalized vectors float32 (n, dim)) of the locators
@@ -137,13 +181,11 @@ class FloatRows:
         if not len(located):
             return None
         numbers, rows = located >> _SHIFT, located & _ROW_MASK
-        present = np.unique(numbers).tolist()
-        for number in present:
-            self.shard(number)
-        if self.random and all(number in self._files[name] for number in present):
+        if self.random:
             read = self._read(name, numbers, rows)
             if read is not None:
                 return read
+        present = sorted(set(numbers.tolist()))
         # one sort, then a slice per shard (a build reads whole shards' rows in order)
         order = np.argsort(numbers, kind="stable")
         bounds = np.r_[np.searchsorted(numbers[order], present), len(order)]
@@ -158,30 +200,35 @@ class FloatRows:
         return out
 
     def _read(self, name: str, numbers: np.ndarray, rows: np.ndarray) -> np.ndarray | None:
-        """Rows ``rows`` of shards ``numbers`` (int64 (n,) each) of array ``name``, one
-        ``os.pread`` a row in the order given: a Python step per row is the whole cost, so
-        the rows are not grouped by shard first. None when the shards' rows differ in
-        width (an index with float32 shards beside float16 ones): read through the maps.
+        """Rows ``rows`` of shards ``numbers`` (int64 (n,) each, n > 0) of array ``name``,
+        one ``os.pread`` a row in the order given: a Python step per row is the whole cost,
+        so the rows are not grouped by shard first. None where a shard has no file to read
+        (the older .npz format) or the shards' rows differ in width (an index with float32
+        shards beside float16 ones): read through the maps.
 
         Raises:
-            IndexFormatError: a row lies past its shard's end (names shard and row)."""
-        opened = self._files[name]
+            IndexFormatError: a shard is missing or damaged, or a row lies past its shard's
+                end (names shard and row)."""
         plan = self._plans.get(name)  # one lookup: another thread may clear the cache
-        if plan is None or len(plan[0]) <= int(numbers.max()) or (plan[0][numbers] < 0).any():
-            held = list(opened.items())  # a snapshot: shards open as other threads read
-            size = max(number for number, _ in held) + 1
+        if plan is None or len(plan[0]) <= int(numbers.max()) or plan[0][numbers].min() < 0:
+            for number in set(numbers.tolist()):
+                self.shard(number)
+            held = list(self._files[name].items())  # a snapshot: shards open as others read
+            size = max([number for number, _ in held] + [int(numbers.max())]) + 1
             plan = (np.full(size, -1, np.int64), np.zeros(size, np.int64),
-                    np.zeros(size, np.int64))
+                    np.zeros(size, np.int64), {dtype for *_, dtype in (f for _, f in held)})
             for number, (fd, start, width, _) in held:
                 plan[0][number], plan[1][number], plan[2][number] = fd, start, width
             self._plans[name] = plan
-        descriptor, offset, widths = plan
-        # one row width, one dtype: float16 and float32 vector shards differ in width; ids
-        # are int64 in every shard
+            if plan[0][numbers].min() < 0:
+                return None
+        descriptor, offset, widths, dtypes = plan
         width = int(widths[numbers[0]])
-        if (widths[numbers] != width).any():
-            return None
-        dtype = opened[int(numbers[0])][3]
+        dtype = next(iter(dtypes))
+        if len(dtypes) > 1:  # float16 and float32 vector shards: rows of one width only
+            if (widths[numbers] != width).any():
+                return None
+            dtype = self._files[name][int(numbers[0])][3]
         at = (offset[numbers] + rows * width).tolist()
         pread = os.pread
         data = b"".join([pread(fd, width, where)
@@ -192,7 +239,13 @@ class FloatRows:
                     raise IndexFormatError(f"raw vector shard {self.base / self.shards[number]}:"
                                            f" row {row} is past its end (truncated)")
         shape = self._open[int(numbers[0])][name].shape[1:]
-        return np.frombuffer(data, dtype=dtype).reshape(len(numbers), *shape)  # read-only
+        return np.frombuffer(data, dtype=dtype).reshape(len(numbers), *shape)
+
+
+def _runs_on(ids: np.ndarray) -> bool:
+    """Whether ``ids`` (int (n,)) is ``first, first + 1, ..., first + n - 1``."""
+    return len(ids) < 2 or (int(ids[-1]) - int(ids[0]) == len(ids) - 1
+                            and bool((np.diff(ids) == 1).all()))
 
 
 def _close_all(opened: dict[str, dict[int, tuple[int, int, int, np.dtype]]]) -> None:

@@ -11,6 +11,8 @@ would share.
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 
 from ..errors import IndexFormatError
@@ -121,23 +123,43 @@ def list_sizes(index: faiss.IndexIVF, lists: np.ndarray) -> np.ndarray:
                        count=len(lists))
 
 
-def search_lists(index: faiss.IndexIVF, queries: np.ndarray, means: np.ndarray,
+def search_lists(index: faiss.IndexIVF, queries: np.ndarray, means: np.ndarray | None,
                  lists: np.ndarray, wanted: int) -> np.ndarray:
     """int64 (n, wanted) ids (-1 pad) of the best ``wanted`` codes per query in ``lists``
     (int64 (m,), scanned for every query) by the codec's estimated inner product;
     ``queries`` float32 (n, dim), C-contiguous; ``means`` the centroids of ``lists``
-    (float32 (m, dim))."""
-    n = len(queries)
-    params = faiss.SearchParametersIVF()
-    params.nprobe = len(lists)
-    assign = np.ascontiguousarray(np.broadcast_to(lists, (n, len(lists))))
-    coarse = np.ascontiguousarray(queries @ means.T, dtype=np.float32)
+    (float32 (m, dim)), or None for a codec that does not encode residuals (``sq8``: its
+    estimate does not use the query's distance to the centroid)."""
+    n, m = len(queries), len(lists)
+    lists = np.ascontiguousarray(lists, dtype=np.int64)
+    assign = lists.reshape(1, m) if n == 1 else np.ascontiguousarray(
+        np.broadcast_to(lists, (n, m)))
+    coarse = np.zeros((n, m), dtype=np.float32) if means is None else \
+        np.ascontiguousarray(queries @ means.T, dtype=np.float32)
     distances = np.empty((n, wanted), dtype=np.float32)
     found = np.empty((n, wanted), dtype=np.int64)
     index.search_preassigned_c(n, faiss.swig_ptr(queries), wanted, faiss.swig_ptr(assign),
                                faiss.swig_ptr(coarse), faiss.swig_ptr(distances),
-                               faiss.swig_ptr(found), False, params)
+                               faiss.swig_ptr(found), False, _params(m))
     return found
+
+
+_threads = threading.local()
+
+
+def _params(nprobe: int) -> faiss.SearchParametersIVF:
+    """Search parameters scanning ``nprobe`` lists, made once per thread and value (the
+    Python wrapper's own ``nprobe`` lives on the index, shared by concurrent readers)."""
+    made = getattr(_threads, "params", None)
+    if made is None:
+        made = _threads.params = {}
+    params = made.get(nprobe)
+    if params is None:
+        params = faiss.SearchParametersIVF()
+        params.nprobe = nprobe
+        if len(made) < 256:
+            made[nprobe] = params
+    return params
 
 
 class IntegerScan:
@@ -185,12 +207,12 @@ class IntegerScan:
     def queries(self, queries: np.ndarray) -> np.ndarray:
         """``queries`` (float32 (n, dim)) as the scan takes them: ``q ⊙ vdiff`` scaled per row
         so that its largest magnitude is 127, rounded: float32 (n, dim), integer-valued."""
-        weighted = queries * self.vdiff
+        weighted = np.multiply(queries, self.vdiff, dtype=np.float32)  # a new C array
         top = np.abs(weighted).max(axis=1, keepdims=True)
-        return np.ascontiguousarray(np.rint(weighted * (127 / np.where(top > 0, top, 1))),
-                                    dtype=np.float32)
+        top[top == 0] = 1
+        weighted *= 127 / top
+        return np.rint(weighted, out=weighted)
 
     def search(self, queries: np.ndarray, lists: np.ndarray, wanted: int) -> np.ndarray:
         """As :func:`search_lists` on the shared lists: int64 (n, wanted) ids (-1 pad)."""
-        means = np.zeros((len(lists), int(self.index.d)), dtype=np.float32)  # not used
-        return search_lists(self.index, self.queries(queries), means, lists, wanted)
+        return search_lists(self.index, self.queries(queries), None, lists, wanted)

@@ -338,20 +338,24 @@ class PartitionedStore:
         ids = np.full((n, k), -1, dtype=np.int64)
         if not len(lists):
             return scores, ids
-        wanted = rerank_depth(self.kind, int(list_sizes(self._index, lists).sum()), k)
+        sizes = self._index.invlists.list_size
+        wanted = rerank_depth(self.kind, sum(map(sizes, lists.tolist())), k)
         found = search_lists(self._index, queries, self._centroids[lists], lists, wanted) \
             if self._scan is None else self._scan.search(queries, lists, wanted)
         for q in range(n):
-            scores[q], ids[q] = self._rerank(queries[q], found[q], k)
+            self._rerank(queries[q], found[q], k, scores[q], ids[q])
         return scores, ids
 
-    def _rerank(self, query: np.ndarray, found: np.ndarray, k: int
+    def _rerank(self, query: np.ndarray, found: np.ndarray, k: int,
+                scores: np.ndarray | None = None, ids: np.ndarray | None = None
                 ) -> tuple[np.ndarray, np.ndarray]:
         """(scores float32 (k,), ids int64 (k,)) of the candidate locators ``found`` (-1
         ignored) re-ranked by exact cosine with ``query`` (dim,), ties by id (token ids are
-        read for the best k and those tied with the k-th only)."""
-        scores = np.full(k, -np.inf, dtype=np.float32)
-        ids = np.full(k, -1, dtype=np.int64)
+        read for the best k and those tied with the k-th only); written into ``scores`` and
+        ``ids`` when given (filled with -inf and -1 already)."""
+        if scores is None or ids is None:
+            scores = np.full(k, -np.inf, dtype=np.float32)
+            ids = np.full(k, -1, dtype=np.int64)
         candidates = found[found >= 0]
         if len(candidates):
             # one dot product per row in the same summation order whatever the row's place
