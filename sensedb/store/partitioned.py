@@ -306,16 +306,16 @@ class PartitionedStore:
         if groups is None and self._ann is not None:
             found = self._ann.candidates(queries, max(k, ANN_RERANK))
             for q in range(n):
-                scores[q], ids[q] = self._rerank(queries[q], found[q], k)
-            return scores, ids
-        if groups is None:
+                self._rerank(queries[q], found[q], k, scores[q], ids[q])
+        elif groups is None:
             for q in range(n):
-                one = self._search_lists(queries[q:q + 1], k, self._nearest_lists(queries[q]))
-                scores[q], ids[q] = one[0][0], one[1][0]
-            return scores, ids
-        lists = np.asarray(sorted({self._list_of[g] for g in groups if g in self._list_of}),
-                           dtype=np.int64)
-        return self._search_lists(queries, k, lists)
+                self._search_lists(queries[q:q + 1], k, self._nearest_lists(queries[q]),
+                                   scores[q:q + 1], ids[q:q + 1])
+        else:
+            lists = np.asarray(sorted({self._list_of[g] for g in groups
+                                       if g in self._list_of}), dtype=np.int64)
+            self._search_lists(queries, k, lists, scores, ids)
+        return scores, ids
 
     def _nearest_lists(self, query: np.ndarray) -> np.ndarray:
         """int64 lists whose means are nearest ``query`` (dim,), nearest first, covering
@@ -331,31 +331,25 @@ class PartitionedStore:
         covered = np.cumsum(sizes[nearest])
         return nearest[:int(np.searchsorted(covered, ANY_LEMMA_TOKENS)) + 1].astype(np.int64)
 
-    def _search_lists(self, queries: np.ndarray, k: int, lists: np.ndarray
-                      ) -> tuple[np.ndarray, np.ndarray]:
-        n = len(queries)
-        scores = np.full((n, k), -np.inf, dtype=np.float32)
-        ids = np.full((n, k), -1, dtype=np.int64)
+    def _search_lists(self, queries: np.ndarray, k: int, lists: np.ndarray,
+                      scores: np.ndarray, ids: np.ndarray) -> None:
+        """Answer ``queries`` (float32 (n, dim)) from ``lists`` (int64 (m,)) into ``scores``
+        float32 (n, k) and ``ids`` int64 (n, k) (filled with -inf and -1 already)."""
         if not len(lists):
-            return scores, ids
+            return
         sizes = self._index.invlists.list_size
         wanted = rerank_depth(self.kind, sum(map(sizes, lists.tolist())), k)
         found = search_lists(self._index, queries, self._centroids[lists], lists, wanted) \
             if self._scan is None else self._scan.search(queries, lists, wanted)
-        for q in range(n):
+        for q in range(len(queries)):
             self._rerank(queries[q], found[q], k, scores[q], ids[q])
-        return scores, ids
 
-    def _rerank(self, query: np.ndarray, found: np.ndarray, k: int,
-                scores: np.ndarray | None = None, ids: np.ndarray | None = None
-                ) -> tuple[np.ndarray, np.ndarray]:
-        """(scores float32 (k,), ids int64 (k,)) of the candidate locators ``found`` (-1
-        ignored) re-ranked by exact cosine with ``query`` (dim,), ties by id (token ids are
-        read for the best k and those tied with the k-th only); written into ``scores`` and
-        ``ids`` when given (filled with -inf and -1 already)."""
-        if scores is None or ids is None:
-            scores = np.full(k, -np.inf, dtype=np.float32)
-            ids = np.full(k, -1, dtype=np.int64)
+    def _rerank(self, query: np.ndarray, found: np.ndarray, k: int, scores: np.ndarray,
+                ids: np.ndarray) -> None:
+        """Re-rank the candidate locators ``found`` (int64, -1 ignored) by exact cosine with
+        ``query`` (float32 (dim,)) into ``scores`` float32 (k,) and ``ids`` int64 (k,) (filled
+        with -inf and -1 already), ties by id (token ids are read for the best k and those
+        tied with the k-th only)."""
         candidates = found[found >= 0]
         if len(candidates):
             # one dot product per row in the same summation order whatever the row's place
@@ -368,7 +362,6 @@ class PartitionedStore:
             order = np.lexsort((token_ids, -exact))[:k]
             scores[:len(order)] = exact[order]
             ids[:len(order)] = token_ids[order]
-        return scores, ids
 
     def heap_bytes(self) -> int:
         """Bytes a reader holds on its heap for this store once loaded (the quantizer's
