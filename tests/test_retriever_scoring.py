@@ -178,3 +178,29 @@ def test_proper_names_count_only_against_a_lower_case_form(wordnet):
         corpus_cos=None, support=0, vote=0, gloss_cos=0.3, example_cos=None, wordnet_count=0,
         sense_number=1, proper_name=True), strict=True))
     assert named["proper_name"] == 1.0
+
+
+def test_one_key_per_synset_answers_the_form_else_the_most_counted_key(wordnet):
+    # "fulfilled": fulfil and fulfill share carry_through.v.01; WordNet counts fulfill 10
+    # times in it, fulfil 3: fulfill's key answers for the synset, with its best score
+    candidates = wordnet.candidates("fulfill", "VERB") + wordnet.candidates("fulfil", "VERB")
+    keys = [s.key for s in candidates]
+    scores = np.zeros(len(candidates))
+    scores[keys.index("fulfil%2:36:00::")] = 5.0  # the lower-counted key scores higher
+    chosen = scoring.one_key_per_synset(candidates, scores, "fulfilled")
+    assert keys.index("fulfil%2:36:00::") not in chosen
+    assert chosen[keys.index("fulfill%2:36:00::")] == keys.index("fulfil%2:36:00::")
+    assert len(chosen) == len({s.synset for s in candidates})
+    # "profits": profit%1:21:00:: and profits%1:21:01:: are both net_income.n.01, counted 6
+    # times each; the form as written is the lemma answered, whichever it is
+    candidates = wordnet.candidates("profit", "NOUN") + wordnet.candidates("profits", "NOUN")
+    keys = [s.key for s in candidates]
+    scores = np.arange(len(candidates), dtype=np.float64)
+    for form, key in (("profits", "profits%1:21:01::"), ("profit", "profit%1:21:00::")):
+        chosen = scoring.one_key_per_synset(candidates, scores, form)
+        assert keys.index(key) in chosen
+        assert {keys[at] for at in chosen} & {"profit%1:21:00::", "profits%1:21:01::"} == {key}
+    # one lemma's candidates: every key is its own synset's
+    alone = wordnet.candidates("bank", "NOUN")
+    assert scoring.one_key_per_synset(alone, np.zeros(len(alone)), "bank") == {
+        n: n for n in range(len(alone))}
