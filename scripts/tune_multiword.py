@@ -15,7 +15,9 @@ scripts/tune_weights.py) and SemEval-2007 on the default index (``semcor-multiwo
 ``choose`` scores the rule "keep the multiword where its best score minus the best score of
 its words is above ``margin``" for margins on a grid by the right answers it gives over each
 reading's words (the multiword's answer where kept, else its words' answers), by 5-fold
-SemCor document cross-validation (folds as scripts/tune_weights.py), with SE07 as the check.
+SemCor document cross-validation (folds as scripts/tune_weights.py), each fold's choice made
+on the other four folds and SE07 together (``--semcor-only``: the four folds alone, SE07 only
+reported).
 The margin is in units of the formula's main weight (``gloss_cos`` for the WordNet-only
 formula, ``corpus_cos`` for the corpus one), so one number serves both families.
 """
@@ -123,7 +125,10 @@ def right_for(rows: list[dict], margin: float | tuple[float, float]) -> int:
     return total
 
 
-def choose(semcor: list[dict], se07: list[dict]) -> dict:
+def choose(semcor: list[dict], se07: list[dict], *, se07_weight: float = 1.0) -> dict:
+    """The margins by 5-fold SemCor document CV: each fold scored with the margins best on
+    the other four folds' right answers (as a share of their best) plus ``se07_weight`` times
+    SE07's (as a share of its best; 0: SemCor alone chooses, SE07 is only reported)."""
     folds = [(int(r["doc"][1:]) // 10) % 5 for r in semcor]
     table = np.array([[right_for([r for r, f in zip(semcor, folds, strict=True) if f == k], m)
                        for m in MARGINS] for k in range(5)])
@@ -131,10 +136,12 @@ def choose(semcor: list[dict], se07: list[dict]) -> dict:
     cv, per_fold = 0, {}
     for k in range(5):
         train = table[[j for j in range(5) if j != k]].sum(axis=0)
-        pick = int(np.argmax(train / max(train.max(), 1) + dev / max(dev.max(), 1)))
+        pick = int(np.argmax(train / max(train.max(), 1)
+                             + se07_weight * dev / max(dev.max(), 1)))
         cv += int(table[k, pick])
         per_fold[k] = MARGINS[pick]
-    pick = int(np.argmax(table.sum(axis=0) / table.sum(axis=0).max() + dev / max(dev.max(), 1)))
+    pick = int(np.argmax(table.sum(axis=0) / table.sum(axis=0).max()
+                         + se07_weight * dev / max(dev.max(), 1)))
     now = MARGINS.index((0.0, 0.0))
     return {"margin": MARGINS[pick], "per_fold": per_fold, "semcor_cv_right": cv,
             "semcor_right_at_0": int(table[:, now].sum()),
@@ -154,6 +161,8 @@ def main() -> None:
     parser.add_argument("--cache", default="runs/raw11b-cache", type=Path)
     parser.add_argument("--index", default=None)
     parser.add_argument("--name", default=None, help="collect only this file (se07-corpus)")
+    parser.add_argument("--semcor-only", action="store_true",
+                        help="choose on the SemCor folds alone (SE07 only reported)")
     parser.add_argument("--write", default=None, metavar="PATH",
                         help="store the chosen margins in the weights file "
                              "(sensedb/data/scoring_weights.json, key 'multiword')")
@@ -174,7 +183,8 @@ def main() -> None:
         return
     rows = {n: pickle.loads((args.cache / f"{n}.pkl").read_bytes())
             for n in ("semcor-multiword", "se07-multiword")}
-    result = choose(rows["semcor-multiword"], rows["se07-multiword"])
+    result = choose(rows["semcor-multiword"], rows["se07-multiword"],
+                    se07_weight=0.0 if args.semcor_only else 1.0)
     corpus = args.cache / "se07-corpus-multiword.pkl"
     if corpus.exists():
         found = pickle.loads(corpus.read_bytes())

@@ -204,3 +204,27 @@ def test_one_key_per_synset_answers_the_form_else_the_most_counted_key(wordnet):
     alone = wordnet.candidates("bank", "NOUN")
     assert scoring.one_key_per_synset(alone, np.zeros(len(alone)), "bank") == {
         n: n for n in range(len(alone))}
+
+
+def test_tune_multiword_chooses_with_or_without_se07():
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "scripts" / "tune_multiword.py"
+    spec = importlib.util.spec_from_file_location("tune_multiword", path)
+    tune = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tune)
+
+    def row(doc: str, score: float, right: bool, inner_right: int) -> dict:
+        # a noun compound, its best word scoring 0: kept where `score` is above the margin
+        return {"doc": doc, "score": score, "inner": [0.0], "right": right,
+                "inner_right": inner_right, "lemma_pos": ("x_y", "NOUN"), "gold_span": right}
+
+    # SemCor keeps its compounds whole (right as one, wrong as words), a weak one (1.2 below
+    # its words) and a strong one; SE07 splits a weak compound (its two words right)
+    semcor = [row(f"d{n:03d}", score, True, 0) for n in range(0, 50, 10) for score in (-1.2, .5)]
+    se07 = [row("d000", -1.2, False, 2), row("d000", -1.2, False, 2)]
+    alone = tune.choose(semcor, se07, se07_weight=0.0)
+    both = tune.choose(semcor, se07)
+    assert alone["margin"][1] < -1.2 and alone["semcor_cv_right"] == 10
+    assert both["margin"][1] >= -1.2 and both["se07_right_at_choice"] == 4
