@@ -359,8 +359,10 @@ def one_key_per_synset(candidates: Sequence[SenseInfo], scores: np.ndarray,
     Where this comes from: of the 92 SemCor 3.0 instances outside scripts/raw_gap.py's slice
     whose synset two lemmas of the form share, the annotation uses this rule's key in 73,
     the most counted key first in 66, ``lemmatize``'s first lemma in 61 (the form itself
-    alone decides 43, right in 35; the base form in 8 of those); 9 of the slice's 10.
-    BENCHMARKS.md "One key per synset" has the commands."""
+    alone decides 43, right in 35; the base form in 8 of those); 9 of the slice's 10
+    (``scripts/shared_synsets.py``; BENCHMARKS.md "One key per synset"; WordNet's counts were
+    counted on SemCor, which flatters the count rules there). On tune_weights.py's
+    SemCor documents the shipped scores answer as many instances right either way."""
     members: dict[str, list[int]] = {}
     for at, sense in enumerate(candidates):
         members.setdefault(sense.synset, []).append(at)
