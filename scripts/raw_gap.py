@@ -2,7 +2,7 @@
 raw-text pipeline (``sensedb evaluate --raw``) answers wrong, counted by cause.
 
     python scripts/raw_gap.py --data ../shared/data [--index IDX] [--semcor-fold 0 |
-        --documents slice] [--json out.json]
+        --documents slice] [--json out.json [--examples 12]]
 
 Without ``--semcor-fold`` or ``--documents``: SemEval-2007. With ``--semcor-fold``: the SemCor
 documents of that fold of scripts/tune_weights.py (d000, d050, ... for fold 0) written to a
@@ -101,7 +101,7 @@ def raw_answers(index, xml: Path, gold: Path) -> tuple[dict, dict]:
     return answers, truth
 
 
-def causes(answers: dict, truth: dict, gold_pos: dict) -> dict:
+def causes(answers: dict, truth: dict, gold_pos: dict, examples_per_cause: int = 12) -> dict:
     gap, gain, wrong = Counter(), 0, Counter()
     examples: dict[str, list] = {c: [] for c in CAUSES}
     for instance, (keys, span, lemma, pos) in truth.items():
@@ -124,7 +124,7 @@ def causes(answers: dict, truth: dict, gold_pos: dict) -> dict:
         wrong[cause] += 1
         if gold_right:
             gap[cause] += 1
-            if len(examples[cause]) < 12:
+            if len(examples[cause]) < examples_per_cause:
                 examples[cause].append([instance, lemma, pos, answer and answer[0],
                                         sorted(keys)[0]])
     n = len(truth)
@@ -154,6 +154,8 @@ def main() -> None:
     parser.add_argument("--documents", default=None,
                         help="SemCor document ids, comma-separated, or 'slice' (SLICE)")
     parser.add_argument("--json", default=None)
+    parser.add_argument("--examples", type=int, default=12,
+                        help="instances listed per cause in --json (gap instances only)")
     args = parser.parse_args()
     index = sensedb.open(args.index)
     with tempfile.TemporaryDirectory() as folder:
@@ -170,7 +172,7 @@ def main() -> None:
         plain = sensedb.evaluate(index, xml, gold, out=predictions)
         gold_pos = dict(line.split()[:2] for line in predictions.read_text().splitlines())
         answers, truth = raw_answers(index, xml, gold)
-    result = causes(answers, truth, gold_pos)
+    result = causes(answers, truth, gold_pos, args.examples)
     result.update(index=args.index or "default", gold_pos_f1=plain["f1"],
                   seconds=round(time.perf_counter() - start, 1),
                   data=(f"semcor documents {args.documents}" if args.documents else

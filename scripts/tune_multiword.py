@@ -15,7 +15,9 @@ scripts/tune_weights.py) and SemEval-2007 on the default index (``semcor-multiwo
 ``choose`` scores the rule "keep the multiword where its best score minus the best score of
 its words is above ``margin``" for margins on a grid by the right answers it gives over each
 reading's words (the multiword's answer where kept, else its words' answers), by 5-fold
-SemCor document cross-validation (folds as scripts/tune_weights.py), with SE07 as the check.
+SemCor document cross-validation (folds as scripts/tune_weights.py), each fold's choice made
+on the other four folds and SE07 together (``--semcor-only``: the four folds alone, SE07 only
+reported; ``--other M``: the margin of the other parts of speech held at M, the verbs' chosen).
 The margin is in units of the formula's main weight (``gloss_cos`` for the WordNet-only
 formula, ``corpus_cos`` for the corpus one), so one number serves both families.
 """
@@ -123,7 +125,19 @@ def right_for(rows: list[dict], margin: float | tuple[float, float]) -> int:
     return total
 
 
-def choose(semcor: list[dict], se07: list[dict]) -> dict:
+def choose(semcor: list[dict], se07: list[dict], *, se07_weight: float = 1.0,
+           other: float | None = None) -> dict:
+    """The margins by 5-fold SemCor document CV: each fold scored with the margins best on
+    the other four folds' right answers (as a share of their best) plus ``se07_weight`` times
+    SE07's (as a share of its best; 0: SemCor alone chooses, SE07 is only reported);
+    ``other``: the margin of the parts of speech other than verbs held at this value (one
+    of STEPS), only the verbs' chosen.
+
+    Raises:
+        ValueError: ``other`` is not on the grid."""
+    if other is not None and other not in STEPS:
+        raise ValueError(f"--other {other}: not on the grid {STEPS}")
+    allowed = np.array([other is None or m[1] == other for m in MARGINS])
     folds = [(int(r["doc"][1:]) // 10) % 5 for r in semcor]
     table = np.array([[right_for([r for r, f in zip(semcor, folds, strict=True) if f == k], m)
                        for m in MARGINS] for k in range(5)])
@@ -131,10 +145,12 @@ def choose(semcor: list[dict], se07: list[dict]) -> dict:
     cv, per_fold = 0, {}
     for k in range(5):
         train = table[[j for j in range(5) if j != k]].sum(axis=0)
-        pick = int(np.argmax(train / max(train.max(), 1) + dev / max(dev.max(), 1)))
+        pick = int(np.argmax(np.where(allowed, train / max(train.max(), 1)
+                                      + se07_weight * dev / max(dev.max(), 1), -np.inf)))
         cv += int(table[k, pick])
         per_fold[k] = MARGINS[pick]
-    pick = int(np.argmax(table.sum(axis=0) / table.sum(axis=0).max() + dev / max(dev.max(), 1)))
+    pick = int(np.argmax(np.where(allowed, table.sum(axis=0) / table.sum(axis=0).max()
+                                  + se07_weight * dev / max(dev.max(), 1), -np.inf)))
     now = MARGINS.index((0.0, 0.0))
     return {"margin": MARGINS[pick], "per_fold": per_fold, "semcor_cv_right": cv,
             "semcor_right_at_0": int(table[:, now].sum()),
@@ -154,6 +170,11 @@ def main() -> None:
     parser.add_argument("--cache", default="runs/raw11b-cache", type=Path)
     parser.add_argument("--index", default=None)
     parser.add_argument("--name", default=None, help="collect only this file (se07-corpus)")
+    parser.add_argument("--semcor-only", action="store_true",
+                        help="choose on the SemCor folds alone (SE07 only reported)")
+    parser.add_argument("--other", default=None, type=float, metavar="MARGIN",
+                        help="hold the margin of the other parts of speech at MARGIN and "
+                             "choose the verbs' only")
     parser.add_argument("--write", default=None, metavar="PATH",
                         help="store the chosen margins in the weights file "
                              "(sensedb/data/scoring_weights.json, key 'multiword')")
@@ -174,7 +195,8 @@ def main() -> None:
         return
     rows = {n: pickle.loads((args.cache / f"{n}.pkl").read_bytes())
             for n in ("semcor-multiword", "se07-multiword")}
-    result = choose(rows["semcor-multiword"], rows["se07-multiword"])
+    result = choose(rows["semcor-multiword"], rows["se07-multiword"],
+                    se07_weight=0.0 if args.semcor_only else 1.0, other=args.other)
     corpus = args.cache / "se07-corpus-multiword.pkl"
     if corpus.exists():
         found = pickle.loads(corpus.read_bytes())
@@ -193,7 +215,11 @@ def main() -> None:
                                       + shlex.join(sys.argv[1:]),
                            "date": datetime.date.today().isoformat(),
                            "data": "multiword readings of SemCor documents d000, d010, ... "
-                                   "(5-fold document CV) and SemEval-2007, default index",
+                                   "(5-fold document CV)"
+                                   + ("" if args.semcor_only else " and SemEval-2007")
+                                   + ", default index"
+                                   + ("" if args.other is None else
+                                      f"; other parts of speech held at {args.other}"),
                            "semcor_cv_right": result["semcor_cv_right"],
                            "se07_right": result["se07_right_at_choice"]}}
         path.write_text(json.dumps(data, indent=2) + "\n")

@@ -32,7 +32,7 @@ from ..inventory import SenseInfo, WordNet, default_wordnet
 from ..paths import default_index_dir
 from ..pos_head import POSHead, content_log_probabilities
 from ..store import SegmentedStore, VectorStore, l2_normalize
-from ..vocabulary import ScoringMethod, group_key
+from ..vocabulary import ScoringMethod, group_key, normalize_lemma
 from . import scoring
 from .opening import check_head, default_scoring, make_encoder, prepare_directory
 from .queries import IndexQueries
@@ -438,7 +438,8 @@ class SenseIndex:
             self.weights, context=context, use_examples=self.use_examples,
             propagate=self.propagate, evidence_k=max(k, 0), pos_logp=pos_logp,
             rare=self.inventory.rare_readings(located.surface, pairs),
-            proper=scoring.proper_names(self.inventory, located.surface, candidates))
+            proper=scoring.proper_names(self.inventory, located.surface, candidates),
+            form=normalize_lemma(located.surface))
         evidence = (self._near_usages(scored.found.vector, groups, scored.found.tokens[:k], k)
                     if k > 0 else [])
         return disambiguation(located, pairs, scored, evidence, self.novelty)
