@@ -425,3 +425,44 @@ def test_a_shard_rewritten_with_another_width_or_cut_ids_is_named(tmp_path):
     with pytest.raises(IndexFormatError, match="100 ids and vectors of shape"):
         for row in range(0, 2 * PER_SHARD, 50):
             store.search(l2_normalize(x[row]), 5, [groups[row]])
+
+
+def test_a_shard_opening_in_one_thread_is_read_whole_by_another(tmp_path, monkeypatch):
+    """A shard's files were registered for ``pread`` before its maps were kept: a second
+    thread given a plan naming that shard (made by a third) read its rows, then looked up
+    the maps it had not waited for (KeyError). Thread one is held inside the shard's opening
+    (its ids' run check) while this thread asks for rows of both shards."""
+    import threading
+
+    from sensedb.store import floats
+    from sensedb.store.floats import FloatRows, locators
+
+    shards, ids, x, _ = _shards(tmp_path, 2)
+    recorded = [s.recorded for s in shards]
+    read = FloatRows(tmp_path, recorded, None, None, random=True)
+    held, go = threading.Event(), threading.Event()
+    runs_on = floats._runs_on
+    opener = []
+
+    def slow_runs_on(shard_ids):
+        if threading.current_thread() in opener:
+            held.set()
+            go.wait(10)
+        return runs_on(shard_ids)
+
+    monkeypatch.setattr(floats, "_runs_on", slow_runs_on)
+    answers = {}
+    thread = threading.Thread(target=lambda: answers.update(one=read.rows(locators(1, [4]))))
+    opener.append(thread)
+    thread.start()
+    try:
+        assert held.wait(10)
+        read.rows(locators(0, [2]))  # a plan made while shard 1 is half open
+        got = read.rows(locators(1, [4, 5]))  # from that plan, before the maps are kept
+    finally:
+        go.set()
+        thread.join()
+    np.testing.assert_allclose(got, l2_normalize(x[PER_SHARD + 4:PER_SHARD + 6]), atol=1e-6)
+    np.testing.assert_array_equal(answers["one"], got[:1])
+    assert read.token_ids(locators(1, [4, 5])).tolist() == \
+        ids[PER_SHARD + 4:PER_SHARD + 6].tolist()
