@@ -425,3 +425,98 @@ def test_a_shard_rewritten_with_another_width_or_cut_ids_is_named(tmp_path):
     with pytest.raises(IndexFormatError, match="100 ids and vectors of shape"):
         for row in range(0, 2 * PER_SHARD, 50):
             store.search(l2_normalize(x[row]), 5, [groups[row]])
+
+
+def test_a_shard_opening_in_one_thread_is_read_whole_by_another(tmp_path, monkeypatch):
+    """A shard's files were registered for ``pread`` before its maps were kept: a second
+    thread given a plan naming that shard (made by a third) read its rows, then looked up
+    the maps it had not waited for (KeyError). Thread one is held inside the shard's opening
+    (its ids' run check) while this thread asks for rows of both shards."""
+    import threading
+
+    from sensedb.store import floats
+    from sensedb.store.floats import FloatRows, locators
+
+    shards, ids, x, _ = _shards(tmp_path, 2)
+    recorded = [s.recorded for s in shards]
+    read = FloatRows(tmp_path, recorded, None, None, random=True)
+    held, go = threading.Event(), threading.Event()
+    runs_on = floats._runs_on
+    opener = []
+
+    def slow_runs_on(shard_ids):
+        if threading.current_thread() in opener:
+            held.set()
+            go.wait(10)
+        return runs_on(shard_ids)
+
+    monkeypatch.setattr(floats, "_runs_on", slow_runs_on)
+    answers = {}
+    thread = threading.Thread(target=lambda: answers.update(one=read.rows(locators(1, [4]))))
+    opener.append(thread)
+    thread.start()
+    try:
+        assert held.wait(10)
+        read.rows(locators(0, [2]))  # a plan made while shard 1 is half open
+        got = read.rows(locators(1, [4, 5]))  # from that plan, before the maps are kept
+    finally:
+        go.set()
+        thread.join()
+    np.testing.assert_allclose(got, l2_normalize(x[PER_SHARD + 4:PER_SHARD + 6]), atol=1e-6)
+    np.testing.assert_array_equal(answers["one"], got[:1])
+    assert read.token_ids(locators(1, [4, 5])).tolist() == \
+        ids[PER_SHARD + 4:PER_SHARD + 6].tolist()
+
+
+@pytest.mark.parametrize("kind", ["sq8", "rabitq"])
+def test_threads_querying_one_cold_store_answer_as_one_thread_does(tmp_path, kind):
+    """Shards open, plans and search parameters are made while other threads read: every
+    thread's answers (restricted, several lists, any lemma) equal one thread's, over shards
+    whose ids run, are shuffled, or hold float16 beside float32 vectors."""
+    import sys
+    import threading
+
+    from sensedb.store.files import array_path
+
+    shards, ids, x, groups = _shards(tmp_path, 4)
+    shuffled = np.random.default_rng(1).permutation(ids[PER_SHARD:2 * PER_SHARD])
+    np.save(array_path(tmp_path / shards[1].recorded, "ids"), shuffled)
+    np.save(array_path(tmp_path / shards[2].recorded, "vectors"),
+            x[2 * PER_SHARD:3 * PER_SHARD].astype(np.float16))
+    PartitionedStore.build(kind, DIM, tmp_path, shards).save(tmp_path / "t.faiss",
+                                                              tmp_path / "t.npz")
+    xn = l2_normalize(x)
+    rows = list(range(0, len(xn), 97))
+
+    def answers(store, order):
+        return {r: [store.search(xn[r], 7, [groups[r]]),
+                    store.search(xn[r:r + 3], 5, [groups[r], groups[r - 1]]),
+                    store.search(xn[r], 7, None)] for r in order}
+
+    want = answers(open_store(tmp_path / "t.faiss", tmp_path / "t.npz"), rows)
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-5)
+    try:
+        for _ in range(3):
+            store = open_store(tmp_path / "t.faiss", tmp_path / "t.npz")  # nothing open yet
+            got, failed = [None] * 6, []
+
+            def work(t, store=store, got=got, failed=failed):
+                try:
+                    got[t] = answers(store, rows[t:] + rows[:t])
+                except Exception as error:  # noqa: BLE001  (reported below)
+                    failed.append(repr(error))
+
+            threads = [threading.Thread(target=work, args=(t,)) for t in range(6)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            assert failed == []
+            for answer in got:
+                for r in rows:
+                    for (s1, i1), (s2, i2) in zip(answer[r], want[r], strict=True):
+                        np.testing.assert_array_equal(i1, i2)
+                        np.testing.assert_array_equal(s1, s2)
+    finally:
+        sys.setswitchinterval(interval)

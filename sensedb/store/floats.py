@@ -90,6 +90,11 @@ class FloatRows:
                     f"raw vector shard {self.base / self.shards[number]}: {len(ids)} ids and "
                     f"vectors of shape {vectors.shape}, not ({len(ids)}, "
                     f"{width if width >= 0 else 'dim'}) (damaged; run `sensedb verify`)")
+            # plain views of the maps: indexing an np.memmap builds a memmap per call. Kept
+            # before the shard's files and run are registered: a reader of another thread
+            # that finds them in a plan takes the shard's shape from here
+            self._open[number] = {k: a.view(np.ndarray) if isinstance(a, np.memmap) else a
+                                  for k, a in arrays.items()}
             # a shard of the older .npz format has no memmap: it is read from memory
             if self.random and hasattr(os, "pread") and all(
                     isinstance(a, np.memmap) and a.flags.c_contiguous for a in arrays.values()):
@@ -103,9 +108,6 @@ class FloatRows:
                 self._runs[number] = (int(ids[0]) if len(ids) else 0, len(ids)) \
                     if _runs_on(ids) else (0, _NO_RUN)
                 self._run_plan = None
-            # plain views of the maps: indexing an np.memmap builds a memmap per call
-            self._open[number] = {k: a.view(np.ndarray) if isinstance(a, np.memmap) else a
-                                  for k, a in arrays.items()}
         return self._open[number]
 
     def normalize(self, x: np.ndarray) -> np.ndarray:
