@@ -152,6 +152,29 @@ def test_token_ids_counted_from_running_shards_equal_ids_read(tmp_path):
         read.token_ids(locators(0, [3, 40]))
 
 
+def test_an_older_npz_shard_is_read_through_its_maps_beside_files_read_with_pread(tmp_path):
+    """A shard of the older .npz format has no file to pread: its rows come from memory,
+    the others' with pread, in the order asked; the read plan is made once, not per call."""
+    from sensedb.store.floats import FloatRows, locators
+
+    rng = np.random.default_rng(9)
+    (tmp_path / "raw").mkdir()
+    x = rng.normal(size=(2, 30, DIM)).astype(np.float32)
+    np.savez(tmp_path / "raw/old.npz", ids=np.arange(30, dtype=np.int64), vectors=x[0])
+    save_array(tmp_path / "raw/new", ids=np.arange(100, 130), vectors=x[1])
+    recorded = ["raw/old.npz", "raw/new"]
+    located = np.r_[locators(1, [4, 2]), locators(0, [7, 29]), locators(1, [29])]
+    read = FloatRows(tmp_path, recorded, None, None, random=True)
+    mapped = FloatRows(tmp_path, recorded, None, None)
+    for _ in range(2):
+        assert read.token_ids(located).tolist() == [104, 102, 7, 29, 129]
+        np.testing.assert_array_equal(read.rows(located), mapped.rows(located))
+    plan = read._plans["vectors"]
+    read.rows(located[:2])
+    read.rows(located[2:4])  # the .npz shard alone: through its maps, the plan kept
+    assert read._plans["vectors"] is plan
+
+
 def test_rows_of_float16_and_float32_shards_read_together(tmp_path):
     # an index written before float16 shards, appended to since, holds both
     from sensedb.store.floats import FloatRows, locators

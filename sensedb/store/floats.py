@@ -67,11 +67,12 @@ class FloatRows:
         self._files: dict[str, dict[int, tuple[int, int, int, np.dtype]]] = {
             "ids": {}, "vectors": {}}
         # random: array name -> (fd, data offset, row bytes) by shard number (fd -1: not
-        # open), and the dtypes of the shards open
+        # open, -2: read through its maps), and the dtypes of the shards open
         self._plans: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray, set[np.dtype]]] = {}
         # random: shard number -> (first id, rows) of a shard whose ids run without a gap,
         # (0, _NO_RUN) of one whose ids do not; by shard number in the plan (-1: not open)
         self._runs: dict[int, tuple[int, int]] = {}
+        self._mapped_only: set[int] = set()  # random: shards with no file to pread (.npz)
         self._run_plan: tuple[np.ndarray, np.ndarray] | None = None
         weakref.finalize(self, _close_all, self._files)
 
@@ -103,6 +104,9 @@ class FloatRows:
                     row = int(np.prod(array.shape[1:], dtype=np.int64)) * array.itemsize
                     self._files[name][number] = (os.open(path, os.O_RDONLY),
                                                  int(array.offset), row, array.dtype)
+                self._plans.clear()
+            elif self.random:
+                self._mapped_only.add(number)
                 self._plans.clear()
             if self.random:
                 self._runs[number] = (int(ids[0]) if len(ids) else 0, len(ids)) \
@@ -212,19 +216,20 @@ class FloatRows:
             IndexFormatError: a shard is missing or damaged, or a row lies past its shard's
                 end (names shard and row)."""
         plan = self._plans.get(name)  # one lookup: another thread may clear the cache
-        if plan is None or len(plan[0]) <= int(numbers.max()) or plan[0][numbers].min() < 0:
+        if plan is None or len(plan[0]) <= int(numbers.max()) or (plan[0][numbers] == -1).any():
             for number in set(numbers.tolist()):
                 self.shard(number)
             held = list(self._files[name].items())  # a snapshot: shards open as others read
             size = max([number for number, _ in held] + [int(numbers.max())]) + 1
             plan = (np.full(size, -1, np.int64), np.zeros(size, np.int64),
                     np.zeros(size, np.int64), {dtype for *_, dtype in (f for _, f in held)})
+            plan[0][[n for n in list(self._mapped_only) if n < size]] = -2  # no file: maps
             for number, (fd, start, width, _) in held:
                 plan[0][number], plan[1][number], plan[2][number] = fd, start, width
             self._plans[name] = plan
-            if plan[0][numbers].min() < 0:
-                return None
         descriptor, offset, widths, dtypes = plan
+        if descriptor[numbers].min() < 0:  # a shard read through its maps (or still opening)
+            return None
         width = int(widths[numbers[0]])
         dtype = next(iter(dtypes))
         if len(dtypes) > 1:  # float16 and float32 vector shards: rows of one width only
