@@ -144,11 +144,8 @@ class FloatRows:
             IndexFormatError: a row lies past its shard's end (names shard and row)."""
         numbers, rows = located >> _SHIFT, located & _ROW_MASK
         plan = self._run_plan  # one lookup: another thread may reset it
-        if plan is None or len(plan[0]) <= int(numbers.max()) or (plan[1][numbers] == -1).any():
-            for number in set(numbers.tolist()):
-                self.shard(number)
-            held = list(self._runs.items())  # a snapshot: shards open as other threads read
-            size = max([number for number, _ in held] + [int(numbers.max())]) + 1
+        if plan is None or _lacks(plan[1], numbers):
+            held, size = self._opened(numbers, self._runs)
             plan = (np.zeros(size, np.int64), np.full(size, -1, np.int64))
             for number, (first, count) in held:
                 plan[0][number], plan[1][number] = first, count
@@ -162,6 +159,17 @@ class FloatRows:
             raise IndexFormatError(f"raw vector shard {self.base / self.shards[int(numbers[at])]}"
                                    f": row {int(rows[at])} is past its end (truncated)")
         return first[numbers] + rows
+
+    def _opened(self, numbers: np.ndarray, registered: dict[int, tuple]
+                ) -> tuple[list[tuple[int, tuple]], int]:
+        """Open the shards ``numbers`` (int64 (n,), n > 0) names, then a snapshot of what
+        ``registered`` (a per-shard registry: ``_files[name]`` or ``_runs``) holds, and the
+        length a plan by shard number needs: (entries, length). A snapshot, since shards
+        open as other threads read."""
+        for number in set(numbers.tolist()):
+            self.shard(number)
+        held = list(registered.items())
+        return held, max([number for number, _ in held] + [int(numbers.max())]) + 1
 
     def gather(self, located: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(token ids int64 (n,), normalized vectors float32 (n, dim)) of the locators
@@ -216,11 +224,8 @@ class FloatRows:
             IndexFormatError: a shard is missing or damaged, or a row lies past its shard's
                 end (names shard and row)."""
         plan = self._plans.get(name)  # one lookup: another thread may clear the cache
-        if plan is None or len(plan[0]) <= int(numbers.max()) or (plan[0][numbers] == -1).any():
-            for number in set(numbers.tolist()):
-                self.shard(number)
-            held = list(self._files[name].items())  # a snapshot: shards open as others read
-            size = max([number for number, _ in held] + [int(numbers.max())]) + 1
+        if plan is None or _lacks(plan[0], numbers):
+            held, size = self._opened(numbers, self._files[name])
             plan = (np.full(size, -1, np.int64), np.zeros(size, np.int64),
                     np.zeros(size, np.int64), {dtype for *_, dtype in (f for _, f in held)})
             plan[0][[n for n in list(self._mapped_only) if n < size]] = -2  # no file: maps
@@ -247,6 +252,12 @@ class FloatRows:
                                            f" row {row} is past its end (truncated)")
         shape = self._open[int(numbers[0])][name].shape[1:]
         return np.frombuffer(data, dtype=dtype).reshape(len(numbers), *shape)
+
+
+def _lacks(column: np.ndarray, numbers: np.ndarray) -> bool:
+    """Whether a plan's ``column`` (by shard number, -1 where not open) lacks a shard of
+    ``numbers`` (int64 (n,), n > 0): the plan is made again."""
+    return len(column) <= int(numbers.max()) or bool((column[numbers] == -1).any())
 
 
 def _runs_on(ids: np.ndarray) -> bool:
