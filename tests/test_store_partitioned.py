@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -489,6 +491,61 @@ def test_a_shard_opening_in_one_thread_is_read_whole_by_another(tmp_path, monkey
     np.testing.assert_array_equal(answers["one"], got[:1])
     assert read.token_ids(locators(1, [4, 5])).tolist() == \
         ids[PER_SHARD + 4:PER_SHARD + 6].tolist()
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="counts /proc/self/fd")
+def test_two_threads_opening_one_shard_open_its_files_once(tmp_path, monkeypatch):
+    """Two threads asking for one shard's rows at once each opened its two files, and the
+    first pair leaked (the second overwrote it in the registry). Thread one is held inside
+    the shard's mapping while thread two asks for the same shard: it waits, and the shard's
+    files are open once."""
+    import os
+    import threading
+
+    from sensedb.store import files as store_files
+    from sensedb.store.floats import FloatRows, locators
+
+    shards, _, x, _ = _shards(tmp_path, 2)
+    read = FloatRows(tmp_path, [s.recorded for s in shards], None, None, random=True)
+    held, go = threading.Event(), threading.Event()
+    load_array = store_files.load_array
+    first = []
+
+    def slow_load_array(*args, **kwargs):
+        if threading.current_thread() in first:
+            held.set()
+            go.wait(10)
+        return load_array(*args, **kwargs)
+
+    monkeypatch.setattr(store_files, "load_array", slow_load_array)
+    got = {}
+    one = threading.Thread(target=lambda: got.update(one=read.rows(locators(1, [3]))))
+    two = threading.Thread(target=lambda: got.update(two=read.rows(locators(1, [3, 4]))))
+    first.append(one)
+    one.start()
+    try:
+        assert held.wait(10)
+        two.start()
+        two.join(0.5)
+        assert two.is_alive()  # waiting for the shard thread one is opening
+    finally:
+        go.set()
+        one.join()
+        two.join()
+    shard_files = {os.path.realpath(store_files.array_path(tmp_path / shards[1].recorded, name))
+                   for name in ("ids", "vectors")}
+
+    def open_on_shard():  # its pread files and its maps' own descriptors
+        return sum(os.path.realpath(f"/proc/self/fd/{fd}") in shard_files
+                   for fd in os.listdir("/proc/self/fd"))
+
+    raced = open_on_shard()
+    alone = FloatRows(tmp_path, [s.recorded for s in shards], None, None, random=True)
+    alone.rows(locators(1, [3]))
+    assert raced == open_on_shard() - raced  # as many as one thread opening it alone
+    want = l2_normalize(x[PER_SHARD + 3:PER_SHARD + 5])
+    np.testing.assert_allclose(got["two"], want, atol=1e-6)
+    np.testing.assert_allclose(got["one"], want[:1], atol=1e-6)
 
 
 @pytest.mark.parametrize("kind", ["sq8", "rabitq"])

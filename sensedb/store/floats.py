@@ -9,6 +9,7 @@ partitioned store, naming where its raw vector lies; its database id is the shar
 from __future__ import annotations
 
 import os
+import threading
 import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -74,6 +75,9 @@ class FloatRows:
         self._runs: dict[int, tuple[int, int]] = {}
         self._mapped_only: set[int] = set()  # random: shards with no file to pread (.npz)
         self._run_plan: tuple[np.ndarray, np.ndarray] | None = None
+        # shard number -> the lock its opening holds: two threads asking for one shard at
+        # once open its files once (the second waits), other shards open meanwhile
+        self._opening: dict[int, threading.Lock] = {}
         weakref.finalize(self, _close_all, self._files)
 
     def shard(self, number: int) -> dict[str, np.ndarray]:
@@ -81,38 +85,47 @@ class FloatRows:
 
         Raises:
             IndexFormatError: the shard is missing or damaged (names it)."""
-        if number not in self._open:
-            arrays = files.load_array(self.base / self.shards[number], ("ids", "vectors"))
-            ids, vectors = arrays["ids"], arrays["vectors"]
-            width = self.dim if self.dim is not None else (
-                vectors.shape[-1] if vectors.ndim == 2 else -1)
-            if ids.ndim != 1 or vectors.shape != (len(ids), width):  # rewritten or cut short
-                raise IndexFormatError(
-                    f"raw vector shard {self.base / self.shards[number]}: {len(ids)} ids and "
-                    f"vectors of shape {vectors.shape}, not ({len(ids)}, "
-                    f"{width if width >= 0 else 'dim'}) (damaged; run `sensedb verify`)")
-            # plain views of the maps: indexing an np.memmap builds a memmap per call. Kept
-            # before the shard's files and run are registered: a reader of another thread
-            # that finds them in a plan takes the shard's shape from here
-            self._open[number] = {k: a.view(np.ndarray) if isinstance(a, np.memmap) else a
-                                  for k, a in arrays.items()}
-            # a shard of the older .npz format has no memmap: it is read from memory
-            if self.random and hasattr(os, "pread") and all(
-                    isinstance(a, np.memmap) and a.flags.c_contiguous for a in arrays.values()):
-                for name, array in arrays.items():
-                    path = files.array_path(self.base / self.shards[number], name)
-                    row = int(np.prod(array.shape[1:], dtype=np.int64)) * array.itemsize
-                    self._files[name][number] = (os.open(path, os.O_RDONLY),
-                                                 int(array.offset), row, array.dtype)
-                self._plans.clear()
-            elif self.random:
-                self._mapped_only.add(number)
-                self._plans.clear()
-            if self.random:
-                self._runs[number] = (int(ids[0]) if len(ids) else 0, len(ids)) \
-                    if _runs_on(ids) else (0, _NO_RUN)
-                self._run_plan = None
+        opened = self._open.get(number)
+        if opened is not None:
+            return opened
+        with self._opening.setdefault(number, threading.Lock()):  # setdefault is atomic
+            if number not in self._open:
+                self._open_shard(number)
         return self._open[number]
+
+    def _open_shard(self, number: int) -> None:
+        """Map shard ``number``, check its shape, and (random) register its files and its
+        ids' run; the caller holds the shard's opening lock."""
+        arrays = files.load_array(self.base / self.shards[number], ("ids", "vectors"))
+        ids, vectors = arrays["ids"], arrays["vectors"]
+        width = self.dim if self.dim is not None else (
+            vectors.shape[-1] if vectors.ndim == 2 else -1)
+        if ids.ndim != 1 or vectors.shape != (len(ids), width):  # rewritten or cut short
+            raise IndexFormatError(
+                f"raw vector shard {self.base / self.shards[number]}: {len(ids)} ids and "
+                f"vectors of shape {vectors.shape}, not ({len(ids)}, "
+                f"{width if width >= 0 else 'dim'}) (damaged; run `sensedb verify`)")
+        # plain views of the maps: indexing an np.memmap builds a memmap per call. Kept
+        # before the shard's files and run are registered: a reader of another thread
+        # that finds them in a plan takes the shard's shape from here
+        self._open[number] = {k: a.view(np.ndarray) if isinstance(a, np.memmap) else a
+                              for k, a in arrays.items()}
+        # a shard of the older .npz format has no memmap: it is read from memory
+        if self.random and hasattr(os, "pread") and all(
+                isinstance(a, np.memmap) and a.flags.c_contiguous for a in arrays.values()):
+            for name, array in arrays.items():
+                path = files.array_path(self.base / self.shards[number], name)
+                row = int(np.prod(array.shape[1:], dtype=np.int64)) * array.itemsize
+                self._files[name][number] = (os.open(path, os.O_RDONLY),
+                                             int(array.offset), row, array.dtype)
+            self._plans.clear()
+        elif self.random:
+            self._mapped_only.add(number)
+            self._plans.clear()
+        if self.random:
+            self._runs[number] = (int(ids[0]) if len(ids) else 0, len(ids)) \
+                if _runs_on(ids) else (0, _NO_RUN)
+            self._run_plan = None
 
     def normalize(self, x: np.ndarray) -> np.ndarray:
         """``x`` (float32 (n, dim), a copy the caller owns) normalized in place."""
