@@ -275,14 +275,19 @@ def test_a_small_corpus_is_parsed_once_and_a_large_one_streamed_twice(tmp_path, 
 
     once = documents_module.ReadOnce(read)
     checked = list(once.check_pass())
-    assert once.job_pass() == checked and len(reads) == 1  # the same objects, no new read
+    held = once._kept
+    handed = once.job_pass()
+    assert next(handed) is checked[0] and len(held) == len(checked) - 1  # let go as taken
+    assert list(once.job_pass()) != [] and len(reads) == 2  # handed over once: then read
+    rest = list(handed)  # the same objects, no new read
+    assert all(a is b for a, b in zip(rest, checked[1:], strict=True)) and len(held) == 0
     words = sum(len(s.tokens) for d in checked for s in d.sentences)
     twice = documents_module.ReadOnce(read, keep_words=words - 1)
     first = [d.content_hash() for d in twice.check_pass()]
-    assert [d.content_hash() for d in twice.job_pass()] == first and len(reads) == 3
+    assert [d.content_hash() for d in twice.job_pass()] == first and len(reads) == 4
     unfinished = documents_module.ReadOnce(read)
     next(unfinished.check_pass())  # a check that stopped early: the job reads anew
-    assert len(list(unfinished.job_pass())) == 3 and len(reads) == 5
+    assert len(list(unfinished.job_pass())) == 3 and len(reads) == 6
     # through build_index: one read of a small corpus, the same index as two reads
     counted = []
     real = sensedb.api.corpus_reader
