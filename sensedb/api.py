@@ -87,9 +87,10 @@ def build_index(corpus: str | os.PathLike, index: str | os.PathLike, *,
                 head = head_for_manifest(described.head)
         # every document read and checked before anything is written; the collector
         # kept from walking the documents kept for the job (BENCHMARKS.md: 2.4 s of SemCor)
+        hashes: dict[str, str] = {}
         with bulk_work():
             total_words = check_documents(directory, corpus_passes.check_pass(), name,
-                                          replace=replace, path=str(corpus))
+                                          replace=replace, path=str(corpus), hashes=hashes)
         if encoder is None:
             encoder = Encoder(model, layers=layers or "last", pooling=pooling or "mean",
                               device=device, batch_tokens=batch_tokens, head=head,
@@ -106,11 +107,12 @@ def build_index(corpus: str | os.PathLike, index: str | os.PathLike, *,
                            scoring=DEFAULT_WEIGHTS)
             if store is not None:
                 set_store_type(directory, store)
+            same = corpus_passes.hands_over  # the checked objects: their hashes hold
             return index_documents(directory, encoder, inventory, corpus_passes.job_pass(),
                                    corpus=name, path=str(corpus), progress=progress,
                                    total_words=total_words if progress else None,
                                    replace=replace, encode=encode, chunk_words=chunk_words,
-                                   pipeline=pipeline)
+                                   pipeline=pipeline, hashes=hashes if same else None)
     finally:
         directory.close()
 

@@ -259,8 +259,11 @@ def test_queries_on_a_killed_job_answer_from_the_last_generation(tmp_path, encod
 
 def test_a_small_corpus_is_parsed_once_and_a_large_one_streamed_twice(tmp_path, encoder,
                                                                      wordnet, monkeypatch):
-    from sensedb.corpora import read_jsonl
+    from sqlalchemy import select
+
+    from sensedb.corpora import Document, read_jsonl
     from sensedb.indexer import documents as documents_module
+    from sensedb.schema import DocumentHashRow, DocumentRow
 
     corpus = tmp_path / "c.jsonl"
     corpus.write_text("\n".join(json.dumps({"doc": f"d{n}", "text": text,
@@ -297,12 +300,22 @@ def test_a_small_corpus_is_parsed_once_and_a_large_one_streamed_twice(tmp_path, 
         return (lambda: (counted.append(1), read())[1]), files
 
     monkeypatch.setattr(sensedb.api, "corpus_reader", counting)
+    hashed = []
+    real_hash = Document.content_hash
+    monkeypatch.setattr(Document, "content_hash",
+                        lambda self: (hashed.append(self.id), real_hash(self))[1])
     report = build(corpus, tmp_path / "one", encoder, wordnet)
     assert len(counted) == 1 and report.documents == 3 and report.tokens == 3
+    assert sorted(hashed) == ["d0", "d1", "d2"]  # by the check; the job takes its hashes
     monkeypatch.setattr(documents_module, "KEEP_WORDS", 1)
     two = build(corpus, tmp_path / "two", encoder, wordnet)
     assert len(counted) == 3 and two.tokens == 3
+    assert len(hashed) == 3 + 6  # read twice: hashed twice (the file may have changed)
     one_dir, two_dir = IndexDirectory(tmp_path / "one"), IndexDirectory(tmp_path / "two")
     assert_same_sums(sense_rows(one_dir), sense_rows(two_dir))
+    with one_dir.db.session() as session, two_dir.db.session() as other:
+        rows = select(DocumentRow.key, DocumentHashRow.sha256).join(
+            DocumentHashRow, DocumentHashRow.document_id == DocumentRow.id)
+        assert sorted(session.execute(rows).all()) == sorted(other.execute(rows).all())
     one_dir.close()
     two_dir.close()

@@ -93,11 +93,14 @@ def is_indexed(document: Document, sha256: str, indexed: dict[str, Indexed], cor
 
 
 def check_documents(directory: IndexDirectory | None, documents: Iterable[Document],
-                    corpus: str, *, replace: bool = False, path: str | None = None) -> int:
+                    corpus: str, *, replace: bool = False, path: str | None = None,
+                    hashes: dict[str, str] | None = None) -> int:
     """Read every document once, before anything is written: the reader checks keys, ids and
     structure, and each document is compared with the index's by name and content hash.
     ``directory``: None (or one without an index) for a new index; ``path``: the corpus
-    file, named in errors. Returns the number of words to index (for a progress bar).
+    file, named in errors; ``hashes``: filled with each document's content hash by name
+    (for a job given these same objects, ``index_documents(hashes=...)``). Returns the
+    number of words to index (for a progress bar).
 
     Raises:
         InputError: what the reader raises (names the file, line and id), a corpus without
@@ -108,8 +111,10 @@ def check_documents(directory: IndexDirectory | None, documents: Iterable[Docume
     words = read = 0
     for document in documents:
         read += 1
-        if not is_indexed(document, document.content_hash(), indexed, corpus,
-                          replace=replace, path=path):
+        sha256 = document.content_hash()
+        if hashes is not None:
+            hashes[document.id] = sha256
+        if not is_indexed(document, sha256, indexed, corpus, replace=replace, path=path):
             words += sum(len(s.tokens) for s in document.sentences)
     if not read:
         raise InputError("no documents in the corpus (an empty file?)", path=path)
@@ -153,11 +158,17 @@ class ReadOnce:
             yield document
         self._complete = True
 
+    @property
+    def hands_over(self) -> bool:
+        """Whether :meth:`job_pass` will hand over the very documents the check pass read
+        (not a new read)."""
+        return self._complete and self._kept is not None
+
     def job_pass(self) -> Iterator[Document]:
         """The documents again: those kept if the check pass read all of them and kept
         them all (handed over once, each let go as the job takes it, so a document the job
         has committed is freed), else a new read."""
-        if self._complete and self._kept is not None:
+        if self.hands_over:
             kept, self._kept = self._kept, None
             return _drain(kept)
         return self._read()
