@@ -73,7 +73,7 @@ def build_index(corpus: str | os.PathLike, index: str | os.PathLike, *,
     inventory = wordnet or default_wordnet()
     name = corpus_name or corpus.name.split(".")[0]
     read, _ = corpus_reader(corpus, gold, inventory)
-    corpus_passes = ReadOnce(read)  # a small corpus is parsed once, for the check and the job
+    corpus_passes = ReadOnce(read)  # parsed once for the check and the job (SemCor included)
     directory = IndexDirectory(index, db_url)
     try:
         if directory.exists():
