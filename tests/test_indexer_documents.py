@@ -259,8 +259,11 @@ def test_queries_on_a_killed_job_answer_from_the_last_generation(tmp_path, encod
 
 def test_a_small_corpus_is_parsed_once_and_a_large_one_streamed_twice(tmp_path, encoder,
                                                                      wordnet, monkeypatch):
-    from sensedb.corpora import read_jsonl
+    from sqlalchemy import select
+
+    from sensedb.corpora import Document, read_jsonl
     from sensedb.indexer import documents as documents_module
+    from sensedb.schema import DocumentHashRow, DocumentRow
 
     corpus = tmp_path / "c.jsonl"
     corpus.write_text("\n".join(json.dumps({"doc": f"d{n}", "text": text,
@@ -275,14 +278,19 @@ def test_a_small_corpus_is_parsed_once_and_a_large_one_streamed_twice(tmp_path, 
 
     once = documents_module.ReadOnce(read)
     checked = list(once.check_pass())
-    assert once.job_pass() == checked and len(reads) == 1  # the same objects, no new read
+    held = once._kept
+    handed = once.job_pass()
+    assert next(handed) is checked[0] and len(held) == len(checked) - 1  # let go as taken
+    assert list(once.job_pass()) != [] and len(reads) == 2  # handed over once: then read
+    rest = list(handed)  # the same objects, no new read
+    assert all(a is b for a, b in zip(rest, checked[1:], strict=True)) and len(held) == 0
     words = sum(len(s.tokens) for d in checked for s in d.sentences)
     twice = documents_module.ReadOnce(read, keep_words=words - 1)
     first = [d.content_hash() for d in twice.check_pass()]
-    assert [d.content_hash() for d in twice.job_pass()] == first and len(reads) == 3
+    assert [d.content_hash() for d in twice.job_pass()] == first and len(reads) == 4
     unfinished = documents_module.ReadOnce(read)
     next(unfinished.check_pass())  # a check that stopped early: the job reads anew
-    assert len(list(unfinished.job_pass())) == 3 and len(reads) == 5
+    assert len(list(unfinished.job_pass())) == 3 and len(reads) == 6
     # through build_index: one read of a small corpus, the same index as two reads
     counted = []
     real = sensedb.api.corpus_reader
@@ -292,12 +300,22 @@ def test_a_small_corpus_is_parsed_once_and_a_large_one_streamed_twice(tmp_path, 
         return (lambda: (counted.append(1), read())[1]), files
 
     monkeypatch.setattr(sensedb.api, "corpus_reader", counting)
+    hashed = []
+    real_hash = Document.content_hash
+    monkeypatch.setattr(Document, "content_hash",
+                        lambda self: (hashed.append(self.id), real_hash(self))[1])
     report = build(corpus, tmp_path / "one", encoder, wordnet)
     assert len(counted) == 1 and report.documents == 3 and report.tokens == 3
+    assert sorted(hashed) == ["d0", "d1", "d2"]  # by the check; the job takes its hashes
     monkeypatch.setattr(documents_module, "KEEP_WORDS", 1)
     two = build(corpus, tmp_path / "two", encoder, wordnet)
     assert len(counted) == 3 and two.tokens == 3
+    assert len(hashed) == 3 + 6  # read twice: hashed twice (the file may have changed)
     one_dir, two_dir = IndexDirectory(tmp_path / "one"), IndexDirectory(tmp_path / "two")
     assert_same_sums(sense_rows(one_dir), sense_rows(two_dir))
+    with one_dir.db.session() as session, two_dir.db.session() as other:
+        rows = select(DocumentRow.key, DocumentHashRow.sha256).join(
+            DocumentHashRow, DocumentHashRow.document_id == DocumentRow.id)
+        assert sorted(session.execute(rows).all()) == sorted(other.execute(rows).all())
     one_dir.close()
     two_dir.close()

@@ -106,3 +106,25 @@ def test_shards_are_float16_when_the_values_are(tmp_path):
     big[0, 0] = 1e6
     assert np.array_equal(shard_precision(big), big)
     assert shard_vectors(shard_precision(big)).dtype == np.float32
+
+
+def test_one_rounding_gives_what_the_two_steps_give():
+    """``shard_rounded`` (the job's one conversion) against ``shard_precision`` then
+    ``shard_vectors`` (the two it replaces): the same bytes and dtypes, for ordinary values,
+    float16 subnormals, signed zeros, halfway cases, values beyond float16's range and NaN."""
+    from sensedb.store import shard_precision, shard_rounded, shard_vectors
+
+    rng = np.random.default_rng(1)
+    ordinary = rng.normal(scale=0.5, size=(200, 16)).astype(np.float32)
+    edges = ordinary.copy()
+    edges[0, :6] = [-0.0, 0.0, 3e-8, -6.1e-5, 1.0 + 2.0**-11, 65504.0]  # subnormal, halfway
+    beyond = ordinary.copy()
+    beyond[3, 3] = -1e6
+    with_nan = ordinary.copy()
+    with_nan[5, 1] = np.nan
+    for x in (ordinary, edges, beyond, with_nan, ordinary[:0]):
+        values = shard_precision(x)
+        stored, used = shard_rounded(x)
+        expected = shard_vectors(values)
+        assert stored.dtype == expected.dtype and used.dtype == np.float32
+        assert stored.tobytes() == expected.tobytes() and used.tobytes() == values.tobytes()

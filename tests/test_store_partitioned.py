@@ -372,6 +372,25 @@ def test_rabitq_trained_on_its_own_lists_writes_the_same_file_as_faiss_train(tmp
     assert files[0] == files[1]
 
 
+@pytest.mark.parametrize("kind", ["sq8", "rabitq"])
+def test_a_build_keeping_its_first_pass_rows_writes_the_same_files(tmp_path, monkeypatch, kind):
+    """``PartitionedStore.build`` encodes the rows its first pass read and normalized
+    (``BUILD_KEEP_BYTES``) instead of reading them again: byte-identical store files,
+    whether every shard's rows are kept, some, or none."""
+    from sensedb.store import partitioned
+    from sensedb.store.anylemma import ann_path
+
+    shards, _, _, _ = _shards(tmp_path, 3)
+    one_shard = PER_SHARD * DIM * 4
+    written = []
+    for budget in (1 << 30, one_shard, 0):
+        monkeypatch.setattr(partitioned, "BUILD_KEEP_BYTES", budget)
+        paths = tmp_path / f"k{budget}.faiss", tmp_path / f"k{budget}.npz"
+        PartitionedStore.build(kind, DIM, tmp_path, shards).save(*paths)
+        written.append([p.read_bytes() for p in (*paths, ann_path(paths[0]))])
+    assert written[0] == written[1] == written[2]
+
+
 def test_group_sums_add_each_row_in_order_onto_what_they_held():
     """``floats.add_by_group`` (the group means of a build or an append) adds a group's rows
     one by one in order onto the sums it is given: bit-identical to a plain loop."""

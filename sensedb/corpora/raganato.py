@@ -124,6 +124,9 @@ class _Builder:
         self.doc_ids: set[str] = set()
         self.sent_ids: set[str] = set()
         self.instance_ids: set[str] = set()
+        # one object per distinct lemma, POS and word: a corpus repeats them (SemCor's 802k
+        # tokens have 34k distinct words), and a job may hold every document it reads
+        self.strings: dict[str, str] = {}
 
     def fail(self, message: str, item: str | None = None,
              line: int | None = None) -> NoReturn:
@@ -191,8 +194,13 @@ class _Builder:
                 if not text:
                     self.fail(f"empty <{name}> in sentence {self.sent.id}",
                               attrs.get("id") or self.sent.id, self.tok_line)
+            intern = self.strings.setdefault
+            text = intern(text, text)
+            lemma = attrs.get("lemma", "")
+            pos = attrs.get("pos", "")
+            lemma, pos = intern(lemma, lemma), intern(pos, pos)
             if name == "wf":
-                self.sent.tokens.append(Token(text, attrs.get("lemma", ""), attrs.get("pos", "")))
+                self.sent.tokens.append(Token(text, lemma, pos))
                 return
             iid = attrs["id"]
             keys: tuple[str, ...] = ()
@@ -201,8 +209,7 @@ class _Builder:
                 if keys is None:
                     self.fail(f"instance {iid} has no line in the gold file "
                               f"{self.gold_path}", iid, self.tok_line)
-            self.sent.tokens.append(Token(text, attrs.get("lemma", ""), attrs.get("pos", ""),
-                                          iid, keys))
+            self.sent.tokens.append(Token(text, lemma, pos, iid, keys))
         elif name == "sentence":
             sent = self.sent
             self.sent = None

@@ -31,7 +31,7 @@ from ..schema import (
     TokenSenseRow,
     WordNetSenseRow,
 )
-from ..store import RunningStats, shard_precision
+from ..store import RunningStats, shard_rounded
 from ..vocabulary import group_key, key_lemma, key_pos
 from .directory import IndexDirectory
 from .fold import Committed, TokenRows, add_rows, add_to_rows
@@ -127,35 +127,43 @@ def commit_chunk(job: ChunkJob, chunk: list[Document], matrix: np.ndarray,
     link_keys: list[int] = []
     key_numbers: dict[str, int] = {}
     shard_id = ids.next("shard")
+    first_rows = np.asarray(offsets).tolist()
+    # ids counted in locals (the loop runs once per word: SemCor's 802k); a chunk that
+    # fails commits nothing and ends the job
+    sentence_id, token_id = ids.sentence, ids.token
     sentence_number = 0
     for document in chunk:
         document_id = ids.next("document")
         documents.append((document_id, corpus, document.id, document.source))
         for sentence in document.sentences:
-            first_row = int(offsets[sentence_number])
+            first_row = first_rows[sentence_number]
             sentence_number += 1
-            sentence_id = ids.next("sentence")
+            sentence_id += 1
+            words = sentence.tokens
             sentences.append((sentence_id, document_id, sentence.id,
-                              " ".join([t.text for t in sentence.tokens])))
-            for position, token in enumerate(sentence.tokens):
-                if not token.senses:
+                              " ".join([t.text for t in words])))
+            for position, token in enumerate(words):
+                senses = token.senses
+                if not senses:
                     continue
-                for key in token.senses:
+                for key in senses:
                     if key not in checked_keys:
                         if not inventory.has_key(key):
                             raise InputError(f"sense key {key} is not in {inventory.name}",
                                              item=token.instance_id or sentence.id)
                         checked_keys.add(key)
-                token_id = ids.next("token")
+                token_id += 1
                 tokens.append((token_id, sentence_id, position, token.text, token.lemma.lower(),
-                               token.pos, token.instance_id, " ".join(token.senses), shard_id))
-                for key in dict.fromkeys(token.senses):
-                    link_tokens.append(len(rows_of_tokens))
+                               token.pos, token.instance_id, " ".join(senses), shard_id))
+                number = len(rows_of_tokens)
+                for key in senses if len(senses) == 1 else dict.fromkeys(senses):
+                    link_tokens.append(number)
                     link_keys.append(key_numbers.setdefault(key, len(key_numbers)))
                 rows_of_tokens.append(first_row + position)
+    ids.sentence, ids.token = sentence_id, token_id
     token_ids = np.fromiter((t[0] for t in tokens), dtype=np.int64, count=len(tokens))
     # rounded as the shard stores them (float16), before the sums and stores use them
-    token_vectors = shard_precision(matrix[np.asarray(rows_of_tokens, dtype=np.int64)])
+    stored, token_vectors = shard_rounded(matrix[np.asarray(rows_of_tokens, dtype=np.int64)])
     keys = list(key_numbers)
     stats = RunningStats.empty(dim)
     stats.update(matrix)  # over every word, not only the labelled ones
@@ -167,7 +175,7 @@ def commit_chunk(job: ChunkJob, chunk: list[Document], matrix: np.ndarray,
     report.touched.update(key_numbers)
     report.senses_touched = len(report.touched)
 
-    shard_path = directory.save_shard(shard_id, ids=token_ids, vectors=token_vectors)
+    shard_path = directory.save_shard(shard_id, ids=token_ids, vectors=stored)
     # the statistics describe the indexed corpora (the writer holds the lock: no one else
     # changes them before this chunk's commit)
     merged = None if from_wordnet else directory.manifest().stats.merged(stats)

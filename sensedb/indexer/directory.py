@@ -253,8 +253,9 @@ class IndexDirectory:
         return f"raw/shard-{shard_id:06d}"
 
     def save_shard(self, shard_id: int, ids: np.ndarray, vectors: np.ndarray) -> str:
-        """Write a shard's token ids (int64 (n,)) and raw vectors (float32 (n, dim); stored
-        as float16 when every value is one, ``sensedb.store.files.shard_vectors``)
+        """Write a shard's token ids (int64 (n,)) and raw vectors (float32 (n, dim), stored
+        as float16 when every value is one, ``sensedb.store.files.shard_vectors``; or
+        float16 already, as ``shard_rounded`` gives them)
         atomically and record their checksums; returns its recorded path
         (:meth:`shard_name`)."""
         name = self.shard_name(shard_id)

@@ -25,6 +25,7 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
@@ -92,11 +93,14 @@ def is_indexed(document: Document, sha256: str, indexed: dict[str, Indexed], cor
 
 
 def check_documents(directory: IndexDirectory | None, documents: Iterable[Document],
-                    corpus: str, *, replace: bool = False, path: str | None = None) -> int:
+                    corpus: str, *, replace: bool = False, path: str | None = None,
+                    hashes: dict[str, str] | None = None) -> int:
     """Read every document once, before anything is written: the reader checks keys, ids and
     structure, and each document is compared with the index's by name and content hash.
     ``directory``: None (or one without an index) for a new index; ``path``: the corpus
-    file, named in errors. Returns the number of words to index (for a progress bar).
+    file, named in errors; ``hashes``: filled with each document's content hash by name
+    (for a job given these same objects, ``index_documents(hashes=...)``). Returns the
+    number of words to index (for a progress bar).
 
     Raises:
         InputError: what the reader raises (names the file, line and id), a corpus without
@@ -107,8 +111,10 @@ def check_documents(directory: IndexDirectory | None, documents: Iterable[Docume
     words = read = 0
     for document in documents:
         read += 1
-        if not is_indexed(document, document.content_hash(), indexed, corpus,
-                          replace=replace, path=path):
+        sha256 = document.content_hash()
+        if hashes is not None:
+            hashes[document.id] = sha256
+        if not is_indexed(document, sha256, indexed, corpus, replace=replace, path=path):
             words += sum(len(s.tokens) for s in document.sentences)
     if not read:
         raise InputError("no documents in the corpus (an empty file?)", path=path)
@@ -116,26 +122,27 @@ def check_documents(directory: IndexDirectory | None, documents: Iterable[Docume
 
 
 #: Words of a corpus kept in memory from the check pass for the job (:class:`ReadOnce`): a
-#: corpus up to this size is read and parsed once; a larger one is streamed twice. The job's
-#: own chunk (``chunks.CHUNK_WORDS``, 400,000 words) is this size, so a corpus kept is one
-#: the job would hold whole anyway (about 1.3 kB of Python objects per word: SemCor's first
-#: 20 documents measured with tracemalloc).
-KEEP_WORDS = 400_000
+#: corpus up to this size is read and parsed once; a larger one is streamed twice. All of
+#: SemCor (802,443 words) fits: parsed, it holds 173 MB of Python objects (215 bytes a word,
+#: the gold keys included; the unified-XML reader keeps one object per distinct word, lemma
+#: and POS), measured by the process's resident size; its job's two chunks of float32
+#: vectors take 1.2 GB. Its second parse cost 5.1 of the 37.6 CPU seconds its job spent
+#: beyond encoding (scripts/profile_job.py, BENCHMARKS.md).
+KEEP_WORDS = 1_000_000
 
 
 class ReadOnce:
     """A corpus read by the check pass (:meth:`check_pass`) and then by the job
     (:meth:`job_pass`): the documents the check read are handed to the job as they are when
-    the whole corpus held at most ``keep_words`` words, so that a small corpus is not read
-    and parsed twice (on SemCor's first 20 documents the second pass was 3% of the job);
-    a larger one is read again, streamed (``read``: a function returning a fresh iterator,
-    ``api.corpus_reader``)."""
+    the whole corpus held at most ``keep_words`` words, so that a corpus that size is not
+    read and parsed twice; a larger one is read again, streamed (``read``: a function
+    returning a fresh iterator, ``api.corpus_reader``)."""
 
     def __init__(self, read: Callable[[], Iterator[Document]],
                  keep_words: int | None = None) -> None:
         self._read = read
         self._keep_words = KEEP_WORDS if keep_words is None else keep_words
-        self._kept: list[Document] | None = []
+        self._kept: deque[Document] | None = deque()
         self._complete = False
 
     def check_pass(self) -> Iterator[Document]:
@@ -151,13 +158,26 @@ class ReadOnce:
             yield document
         self._complete = True
 
-    def job_pass(self) -> Iterable[Document]:
+    @property
+    def hands_over(self) -> bool:
+        """Whether :meth:`job_pass` will hand over the very documents the check pass read
+        (not a new read)."""
+        return self._complete and self._kept is not None
+
+    def job_pass(self) -> Iterator[Document]:
         """The documents again: those kept if the check pass read all of them and kept
-        them all, else a new read."""
-        if self._complete and self._kept is not None:
-            kept, self._kept = self._kept, None  # handed over once
-            return kept
+        them all (handed over once, each let go as the job takes it, so a document the job
+        has committed is freed), else a new read."""
+        if self.hands_over:
+            kept, self._kept = self._kept, None
+            return _drain(kept)
         return self._read()
+
+
+def _drain(kept: deque[Document]) -> Iterator[Document]:
+    """The documents of ``kept``, first to last, each removed as it is taken."""
+    while kept:
+        yield kept.popleft()
 
 
 #: A file in the index directory holding the last generation whose commit purged rows.

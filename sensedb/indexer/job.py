@@ -27,7 +27,7 @@ The stages are called through their modules (``chunks.commit_chunk``, ``fold.fol
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager, nullcontext
 from typing import Any
 
@@ -90,7 +90,8 @@ def index_documents(directory: IndexDirectory, encoder: Encoder, inventory: Word
                     chunk_words: int = CHUNK_WORDS, progress: bool = True,
                     total_words: int | None = None, rebuild: bool = True,
                     replace: bool = False, encode: Encode | None = None,
-                    pipeline: bool | None = None) -> JobReport:
+                    pipeline: bool | None = None,
+                    hashes: Mapping[str, str] | None = None) -> JobReport:
     """Index every labelled token of ``documents`` and rebuild the FAISS indexes it feeds
     (unless ``rebuild`` is False). The caller holds ``directory.lock()``.
 
@@ -103,6 +104,9 @@ def index_documents(directory: IndexDirectory, encoder: Encoder, inventory: Word
     encoded (default :func:`in_process`, with ``encoder``; ``ray_job.ray_encoder`` on Ray);
     the commits run here either way, in chunk order. ``pipeline``: overlap reading,
     encoding and writing (module doc); None: where it pays (``pipeline.pipeline_pays``).
+    ``hashes``: the content hash of documents by name, as ``check_documents`` computed
+    them on these very objects (kept from the check pass, ``documents.ReadOnce``): not
+    computed again (a document not in it is hashed here).
 
     Raises:
         InputError: a sense key is not in the inventory, or a changed document without
@@ -147,7 +151,8 @@ def index_documents(directory: IndexDirectory, encoder: Encoder, inventory: Word
         # a replaced document's removal is a write: in the writer's thread, in order
         remove = documents_module.retire_document if writer is None else writer.call(
             documents_module.retire_document)
-        pending = _pending_chunks(job, documents, indexed, chunk_words, replace, remove)
+        pending = _pending_chunks(job, documents, indexed, chunk_words, replace, remove,
+                                  hashes or {})
         encoded = (encode or in_process(encoder, pipeline=pipeline))(pending, report)
         try:
             for chunk, matrix, offsets in encoded:
@@ -231,18 +236,19 @@ def mark_interrupted(directory: IndexDirectory, job_ids: list[int]) -> None:
 
 def _pending_chunks(job: ChunkJob, documents: Iterable[Document],
                     indexed: dict[str, documents_module.Indexed], chunk_words: int,
-                    replace: bool, remove: Callable[[IndexDirectory, int], Any]
-                    ) -> Iterator[list[Document]]:
+                    replace: bool, remove: Callable[[IndexDirectory, int], Any],
+                    hashes: Mapping[str, str]) -> Iterator[list[Document]]:
     """The chunks of the documents not already indexed as they are (those are counted as
     skipped in the job's report); a changed document is retired first when ``replace``.
     Each document's content hash goes to ``job.hashes``; ``remove`` retires a replaced
-    document (``documents.retire_document``, or the same in the writer's thread).
+    document (``documents.retire_document``, or the same in the writer's thread);
+    ``hashes``: content hashes already computed, by document name.
 
     Raises:
         InputError: a changed document without ``replace``."""
     def not_done() -> Iterator[Document]:
         for document in documents:
-            sha256 = document.content_hash()
+            sha256 = hashes.get(document.id) or document.content_hash()
             if documents_module.is_indexed(document, sha256, indexed, job.corpus,
                                            replace=replace):
                 job.report.skipped_documents += 1

@@ -12,7 +12,7 @@ files an index uses is decided by ``sensedb.indexer.directory.IndexDirectory``, 
 """
 
 from ._faiss import library_versions
-from .files import load_array, save_array, shard_precision, shard_vectors
+from .files import load_array, save_array, shard_precision, shard_rounded, shard_vectors
 from .normalize import Normalizer, RunningStats, l2_normalize
 from .segments import MAX_SEGMENTS, SegmentedStore, needs_merge
 from .vectors import GroupLayout, VectorStore
@@ -30,5 +30,6 @@ __all__ = [
     "needs_merge",
     "save_array",
     "shard_precision",
+    "shard_rounded",
     "shard_vectors",
 ]

@@ -173,6 +173,20 @@ def shard_precision(vectors: np.ndarray) -> np.ndarray:
     return rounded.astype(np.float32)
 
 
+def shard_rounded(vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(:func:`shard_vectors` of :func:`shard_precision` of ``vectors``, that
+    :func:`shard_precision`): what a shard stores and the float32 values the job uses, with
+    one conversion to :data:`SHARD_DTYPE` instead of two (the common case: every value
+    within float16's range). ``vectors``: float32 (n, dim)."""
+    vectors = np.asarray(vectors, dtype=np.float32)
+    with np.errstate(over="ignore"):
+        rounded = vectors.astype(SHARD_DTYPE)
+    if not np.isfinite(rounded).all():  # a value out of range, or NaN: the two steps
+        values = shard_precision(vectors)
+        return shard_vectors(values), values
+    return rounded, rounded.astype(np.float32)
+
+
 def shard_vectors(vectors: np.ndarray) -> np.ndarray:
     """What a shard stores of ``vectors`` (float (n, dim)): the same values as
     :data:`SHARD_DTYPE` when they are all exactly float16 values (see

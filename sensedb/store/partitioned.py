@@ -96,6 +96,10 @@ TRAIN_SIZE = {"sq8": 32768, "pq": 4096, "rabitq": 32768}
 #: then re-ranked.
 ANY_LEMMA_TOKENS = 32768
 ANY_LEMMA_LISTS = 64
+#: Bytes of normalized float32 rows a build keeps from its first pass over the shards for
+#: its second (encoding) instead of reading and normalizing them again: SemCor's 226k
+#: tokens take 347 MB; a larger store reads the shards beyond it again.
+BUILD_KEEP_BYTES = 1 << 30
 # what numpy raises on a missing, truncated or foreign .npz file
 _READ_ERRORS = (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile)
 
@@ -144,8 +148,12 @@ class PartitionedStore:
         step = max(1, total // TRAIN_SIZE[kind])
         ann_step = max(1, total // sample_size(total))
         sample, sample_lists, ann_sample, seen = [], [], [], 0
+        kept: list[np.ndarray | None] = []  # pass 1's rows for pass 2, up to a budget
+        budget = BUILD_KEEP_BYTES
         for number, shard in enumerate(shards):
             vectors = floats.normalize(float_rows(floats.shard(number)["vectors"], shard.rows))
+            kept.append(vectors if vectors.nbytes <= budget else None)
+            budget -= vectors.nbytes if kept[-1] is not None else 0
             lists = np.fromiter((list_of[g] for g in shard.groups), np.int64, len(shard.rows))
             add_by_group(sums, counts, lists, vectors)
             picked = np.flatnonzero((np.arange(seen, seen + len(vectors)) % step) == 0)
@@ -171,14 +179,18 @@ class PartitionedStore:
             if total and any_lemma else None
         store = cls(kind, index, keys, floats, ann)
         for number, shard in enumerate(shards):
-            store._add(number, shard)
+            store._add(number, shard, kept[number])
+            kept[number] = None
         return store
 
-    def _add(self, number: int, shard: Shard) -> None:
+    def _add(self, number: int, shard: Shard, vectors: np.ndarray | None = None) -> None:
+        """Encode the rows of ``shard`` (shard number ``number``) into their lists;
+        ``vectors``: those rows normalized already (float32 (m, dim)), else read here."""
         if not len(shard.rows):
             return
-        vectors = self._floats.normalize(float_rows(self._floats.shard(number)["vectors"],
-                                               shard.rows))
+        if vectors is None:
+            vectors = self._floats.normalize(float_rows(self._floats.shard(number)["vectors"],
+                                                   shard.rows))
         lists = np.fromiter((self._list_of[g] for g in shard.groups), np.int64,
                             len(shard.rows))
         # named variables: add_core keeps raw pointers (a temporary would be freed first)
