@@ -120,8 +120,9 @@ def build_index(corpus: str | os.PathLike, index: str | os.PathLike, *,
 def corpus_reader(corpus: str | os.PathLike, gold: str | os.PathLike | None,
                   inventory: WordNet) -> tuple[Callable[[], Iterator[Document]], list[Path]]:
     """A function that streams the documents of ``corpus`` (unified XML with ``gold``, the
-    gold file beside it when None, or ``.jsonl``), sense keys checked against ``inventory``,
-    and the files it reads.
+    gold file beside it when None, or ``.jsonl``), sense keys checked against ``inventory``
+    and labels against their keys (``read_raganato(check_labels=True)``; the JSONL reader
+    always checks them), and the files it reads.
 
     Raises:
         InputError: the corpus is missing or not a file; no gold file for an XML corpus."""
@@ -141,8 +142,8 @@ def corpus_reader(corpus: str | os.PathLike, gold: str | os.PathLike | None,
             raise InputError("no gold key file: give --gold FILE", path=str(corpus))
         gold = guess
     gold_path = Path(gold)
-    return (lambda: read_raganato(corpus, gold_path, key_check=inventory.has_key),
-            [corpus, gold_path])
+    return (lambda: read_raganato(corpus, gold_path, key_check=inventory.has_key,
+                                  check_labels=True), [corpus, gold_path])
 
 
 def _check_settings(directory: IndexDirectory, manifest: Manifest, layers: str | None,

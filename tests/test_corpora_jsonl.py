@@ -71,3 +71,30 @@ def test_jsonl_more_errors(tmp_path: Path, line: str, text: str) -> None:
     path.write_text('{"id": "t.s1", "tokens": ["x"], "senses": [{"at": 0, "key": "x%1:00:00::", '
                     '"id": "i1"}]}\n{"doc": "other", "tokens": ["y"]}\n' + line + "\n")
     raises_at(lambda: read_jsonl(path), "t.jsonl", 3, None, text)
+
+
+@pytest.mark.parametrize(("sense", "text"), [
+    ('{"at": 1, "key": "sit%2:35:00::", "lemma": "zebra"}',
+     "labelled zebra VERB but its sense key sit%2:35:00:: is of sit VERB"),
+    ('{"at": 1, "key": "sit%2:35:00::", "pos": "NOUN"}', "labelled sit NOUN"),
+    ('{"at": 1, "keys": ["sit%2:35:00::", "bank%1:17:01::"]}',
+     "its sense key bank%1:17:01:: is of bank NOUN"),
+])
+def test_jsonl_labels_that_contradict_their_keys(tmp_path: Path, sense: str, text: str) -> None:
+    """A sense whose lemma or POS contradicts its keys would file the usage under one word
+    and count it as evidence of another: refused, naming file, line and id."""
+    path = tmp_path / "t.jsonl"
+    path.write_text('{"id": "t.s1", "text": "He sat down"}\n'
+                    '{"id": "t.s2", "text": "He sat down", "senses": [' + sense + "]}\n")
+    raises_at(lambda: read_jsonl(path), "t.jsonl", 2, "t.s2", text)
+
+
+@pytest.mark.parametrize("line", ['{"tokens": ["He", "s\\u0000at"]}',
+                                  '{"text": "He s\\u0000at down"}'])
+def test_jsonl_control_characters_are_refused_with_their_line(tmp_path: Path,
+                                                              line: str) -> None:
+    """The input policy (no NUL, ESC, DEL) holds for a corpus's tokens and texts too, and
+    the error names the file and line."""
+    path = tmp_path / "t.jsonl"
+    path.write_text('{"tokens": ["fine"]}\n' + line + "\n")
+    raises_at(lambda: read_jsonl(path), "t.jsonl", 2, None, "U+0000 (NUL)")

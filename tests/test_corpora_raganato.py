@@ -125,6 +125,47 @@ def test_raganato_key_check() -> None:
     assert len(docs) == 2
 
 
+_LABELLED = """<?xml version="1.0" encoding="UTF-8"?>
+<corpus lang="en" source="t">
+<text id="d000">
+<sentence id="d000.s000">
+<wf lemma="he" pos="PRON">He</wf>
+<wf lemma="catch" pos="VERB">caught</wf>
+<wf lemma="a" pos="DET">a</wf>
+<instance id="d000.s000.t000" {attrs}>bass</instance>
+</sentence>
+</text>
+</corpus>
+"""
+
+
+@pytest.mark.parametrize(("attrs", "keys", "text"), [
+    ('lemma="bass" pos="NOUN"', "bass%1:13:01:: lake%1:17:00::",
+     "labelled bass NOUN but its sense key lake%1:17:00:: is of lake NOUN"),
+    ('lemma="bass" pos="VERB"', "bass%1:13:01::", "is of bass NOUN"),
+    ('pos="NOUN"', "bass%1:13:01::", "has no lemma"),
+    ('lemma="bass" pos="FOO"', "bass%1:13:01::", "has POS 'FOO'"),
+])
+def test_raganato_labels_that_contradict_their_keys(tmp_path: Path, attrs: str, keys: str,
+                                                    text: str) -> None:
+    """An instance whose lemma or POS contradicts its gold keys (or has none) would file its
+    vector under one word and count it as evidence of another: an index job's reader
+    (``check_labels``) refuses it, naming file, line and id; an evaluation reads it."""
+    xml, gold = tmp_path / "t.data.xml", tmp_path / "t.gold.key.txt"
+    xml.write_text(_LABELLED.format(attrs=attrs))
+    gold.write_text(f"d000.s000.t000 {keys}\n")
+    raises_at(lambda: read_raganato(xml, gold, check_labels=True), "t.data.xml", 8,
+              "d000.s000.t000", text)
+    docs = list(read_raganato(xml, gold))
+    assert docs[0].sentences[0].tokens[3].senses == tuple(keys.split())
+
+
+def test_raganato_labels_of_the_fixtures_agree() -> None:
+    docs = list(read_raganato(FIX / "good.data.xml", FIX / "good.gold.key.txt",
+                              check_labels=True))
+    assert count(docs) == (2, 3, 14, 4)
+
+
 def test_raganato_missing_file(tmp_path: Path) -> None:
     raises_at(lambda: read_raganato(tmp_path / "nope.data.xml"), "nope.data.xml", None)
     raises_at(lambda: read_gold(tmp_path / "nope.gold.key.txt"), "nope.gold.key.txt", None)
@@ -163,7 +204,7 @@ def test_semcor_counts() -> None:
     xml = shared("wsd/semcor/semcor.data.xml")
     gold = shared("wsd/semcor/semcor.gold.key.txt")
     ndocs = nsents = ntoks = ninst = nkeys = nmwe = 0
-    for doc in read_raganato(xml, gold):
+    for doc in read_raganato(xml, gold, check_labels=True):  # SemCor's labels agree
         ndocs += 1
         for sent in doc.sentences:
             nsents += 1

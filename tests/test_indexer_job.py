@@ -41,6 +41,15 @@ def test_bad_input_leaves_index_intact(tmp_path, encoder, wordnet):
                     wordnet=wordnet, progress=False)
     message = str(error.value)
     assert "bad.gold.key.txt:4" in message and "bank%1:99:99::" in message
+    lines = MINI_GOLD.read_text().splitlines()  # a key of another word: lake's
+    instance = lines[3].split()[0]
+    lines[3] += " lake%1:17:00::"
+    bad_gold.write_text("\n".join(lines) + "\n")
+    with pytest.raises(InputError, match=rf"mini\.data\.xml:\d+, id {instance}: instance "
+                       rf"{instance} is labelled bank NOUN but its sense key lake%1:17:00:: "
+                       "is of lake NOUN"):
+        build_index(MINI_XML, path, gold=bad_gold, corpus_name="again", encoder=encoder,
+                    wordnet=wordnet, progress=False)
     with pytest.raises(InputError, match=r"bad_malformed\.data\.xml:\d+"):
         build_index(FIXTURES / "corpora" / "bad_malformed.data.xml", path,
                     gold=FIXTURES / "corpora" / "good.gold.key.txt", encoder=encoder,

@@ -44,9 +44,9 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from sensedb.corpora.model import Document, Sentence, Token
-from sensedb.corpora.tokenize import tokenize
+from sensedb.corpora.tokenize import normalize_text, tokenize
 from sensedb.errors import InputError
-from sensedb.vocabulary import POS_TAGS, is_sense_key, key_lemma, key_pos
+from sensedb.vocabulary import POS_TAGS, is_sense_key, key_lemma, key_pos, label_conflict
 
 __all__ = ["read_jsonl"]
 
@@ -104,11 +104,18 @@ class _Line:
             for i, w in enumerate(words):
                 if not isinstance(w, str) or not w.strip():
                     self.fail(f"token {i} must be a non-empty string, not {w!r}")
+                try:  # the input policy's control characters (NUL, ESC, DEL, ...)
+                    normalize_text(w, what=f"token {i}")
+                except InputError as error:
+                    self.fail(str(error))
         else:
             text = obj["text"]
             if not isinstance(text, str):
                 self.fail(f'"text" must be a string, not {type(text).__name__}')
-            words = tokenize(text)
+            try:
+                words = tokenize(text)
+            except InputError as error:  # the input policy's, without the file and line
+                self.fail(str(error))
         if not words:
             self.fail(f"empty sentence {sid} (no tokens)")
         senses = obj.get("senses", [])
@@ -159,6 +166,9 @@ class _Line:
         if pos not in POS_TAGS:
             self.fail(f'"pos" of {what} must be one of {", ".join(POS_TAGS)}, '
                       f"not {pos!r}", iid)
+        conflict = label_conflict(lemma, pos, keys)
+        if conflict:
+            self.fail(f"{what} {conflict}", iid)
         return _Sense(start, end, tuple(keys), lemma, pos, iid)
 
     def check_key(self, key: str, iid: str) -> None:

@@ -26,7 +26,7 @@ from xml.parsers import expat
 
 from sensedb.corpora.model import Document, Sentence, Token
 from sensedb.errors import InputError
-from sensedb.vocabulary import is_sense_key
+from sensedb.vocabulary import is_sense_key, label_conflict
 
 __all__ = ["dataset_prefix", "read_gold", "read_gold_with_lines", "read_raganato"]
 
@@ -107,8 +107,10 @@ class _Builder:
     """Expat handlers that turn the element stream into finished Documents."""
 
     def __init__(self, parser: expat.XMLParserType, path: str,
-                 gold: dict[str, tuple[str, ...]] | None, gold_path: str | None) -> None:
+                 gold: dict[str, tuple[str, ...]] | None, gold_path: str | None,
+                 check_labels: bool = False) -> None:
         self.parser = parser
+        self.check_labels = check_labels
         self.path = path
         self.gold = gold
         self.gold_path = gold_path
@@ -209,6 +211,10 @@ class _Builder:
                 if keys is None:
                     self.fail(f"instance {iid} has no line in the gold file "
                               f"{self.gold_path}", iid, self.tok_line)
+                conflict = self.check_labels and label_conflict(lemma, pos, keys)
+                if conflict:
+                    self.fail(f"instance {iid} {conflict} (gold file {self.gold_path})", iid,
+                              self.tok_line)
             self.sent.tokens.append(Token(text, lemma, pos, iid, keys))
         elif name == "sentence":
             sent = self.sent
@@ -234,14 +240,20 @@ class _Builder:
 
 
 def read_raganato(xml_path: StrPath, gold_path: StrPath | None = None, *,
-                  key_check: KeyCheck | None = None) -> Iterator[Document]:
+                  key_check: KeyCheck | None = None,
+                  check_labels: bool = False) -> Iterator[Document]:
     """Stream the documents of a unified-format XML file, one :class:`Document` at a time.
 
     With ``gold_path``, every instance token gets its gold keys in ``senses``; an instance
     without a gold line, or a gold line whose id is not in the XML (reported after the whole
     XML has been read), is an :class:`InputError`. ``key_check(key)`` (e.g. "is this key in
-    WordNet?") is applied to every gold key before the XML is read. Errors are raised while
-    iterating (a generator), so documents before a bad line may already have been yielded.
+    WordNet?") is applied to every gold key before the XML is read. ``check_labels``: an
+    instance whose gold keys are of another lemma or POS than its ``lemma`` / ``pos``
+    attributes, or that has no lemma or a POS other than NOUN VERB ADJ ADV, is an
+    :class:`InputError` (``vocabulary.label_conflict``): what an index job asks, since it
+    files each labelled vector under its lemma and POS; an evaluation reads the data as it
+    is. Errors are raised while iterating (a generator), so documents before a bad line may
+    already have been yielded.
     """
     path = str(xml_path)
     gold: dict[str, tuple[str, ...]] | None = None
@@ -255,7 +267,7 @@ def read_raganato(xml_path: StrPath, gold_path: StrPath | None = None, *,
     parser = expat.ParserCreate()
     parser.buffer_text = True
     parser.buffer_size = 1 << 16
-    b = _Builder(parser, path, gold, gold_name)
+    b = _Builder(parser, path, gold, gold_name, check_labels)
     parser.StartElementHandler = b.start
     parser.EndElementHandler = b.end
     parser.CharacterDataHandler = b.chars
