@@ -100,6 +100,8 @@ def test_list_with_a_bad_item_answers_the_rest(client, index):
     ({"sentence": RIVER, "target": "bank", "pos": "XYZ"}, 422, "pos"),
     ({"sentence": RIVER, "target": "bank", "colour": 1}, 422, "colour"),
     ({"sentence": RIVER, "at": 99}, 422, "at"),
+    ({"sentence": RIVER, "target": "bank", "at": True}, 422, "at"),  # was taken as 1
+    ({"sentence": RIVER, "target": "bank", "k": "3"}, 422, "k"),
     ({"sentence": RIVER}, 422, "at"),
     ({"sentence": RIVER, "target": "sat", "pos": "ADV"}, 422, "target"),
     ({"sentence": "bank " * 61, "target": "bank"}, 413, "sentence"),

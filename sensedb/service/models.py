@@ -1,15 +1,16 @@
 """The service's request bodies (pydantic): what ``/openapi.json`` and ``/docs`` describe.
 
-Every text field rejects lone surrogates (they cannot be encoded); sizes (words per sentence,
-items per list) are checked by the app against its configured limits, not here. Each model
-forbids unknown fields, so a misspelt field is a 422 naming it.
+Every text field rejects lone surrogates (they cannot be encoded); a position or count is a
+JSON integer (``true`` or ``"3"`` is a 422, as the JSONL corpus reader refuses them); sizes
+(words per sentence, items per list) are checked by the app against its configured limits,
+not here. Each model forbids unknown fields, so a misspelt field is a 422 naming it.
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt, WithJsonSchema
 
 from ..vocabulary import POS
 
@@ -63,9 +64,9 @@ class WsdRequest(_Strict):
     sentence: Sentence
     target: Text | None = Field(None, description="The word as written (its first occurrence "
                                 "unless `at`); null: the token at `at`.")
-    at: int | None = Field(None, ge=0, description="0-based token position of the target.")
+    at: StrictInt | None = Field(None, ge=0, description="0-based token position of the target.")
     pos: PartOfSpeech = None
-    k: int = Field(5, ge=0, le=100, description="Nearest labelled usages to return.")
+    k: StrictInt = Field(5, ge=0, le=100, description="Nearest labelled usages to return.")
     min_confidence: float = Field(0.0, ge=0.0, le=1.0, description="`abstained` is true when "
                                   "the best sense's probability is lower (0-1).")
 
@@ -87,7 +88,7 @@ class Usage(_Strict):
 
     sentence: Sentence
     target: Text | None = None
-    at: int | None = Field(None, ge=0, description="0-based token position of the target.")
+    at: StrictInt | None = Field(None, ge=0, description="0-based token position of the target.")
 
 
 class SimilarityRequest(_Strict):
@@ -112,9 +113,9 @@ class NeighborsRequest(_Strict):
 
     sentence: Sentence
     target: Text | None = None
-    at: int | None = Field(None, ge=0)
+    at: StrictInt | None = Field(None, ge=0)
     pos: PartOfSpeech = None
-    k: int = Field(10, ge=1, le=100, description="How many usages.")
+    k: StrictInt = Field(10, ge=1, le=100, description="How many usages.")
     any_lemma: bool = Field(False, description="Search the usages of every word.")
 
 
