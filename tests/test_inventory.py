@@ -235,6 +235,15 @@ def test_hyphen_and_space_variants_are_looked_up_like_wordnet(wn: WordNet) -> No
     assert wn.lemmatize("qqq-zzz") == []
 
 
+def test_accented_forms_find_wordnets_ascii_lemmas(wn: WordNet) -> None:
+    """WordNet 3.0 writes its lemmas in ASCII: "café" and "naïve" were "not a word WordNet
+    knows"; the accents are dropped last, after the form as written."""
+    assert wn.lemmatize("café") == [("cafe", "NOUN")]
+    assert wn.lemmatize("cafés") == [("cafe", "NOUN")]
+    assert wn.lemmatize("naïve") == wn.lemmatize("naive") != []
+    assert wn.lemmatize("über") == []
+
+
 def test_rare_exception_bases(wordnet):
     from sensedb.inventory.morphology import rare_bases
 

@@ -14,6 +14,7 @@ import functools
 import mmap
 import os
 import threading
+import unicodedata
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -436,7 +437,8 @@ class WordNet:
         POS order is NOUN, VERB, ADJ, ADV (or just ``pos``). A form WordNet does not know as
         written is looked up the way WordNet's own lookup does: hyphens as underscores
         ('ice-cream' -> 'ice_cream'), underscores as hyphens, both removed ('co-operate' ->
-        'cooperate'), periods removed. Within one POS the candidates
+        'cooperate'), periods removed, and last with its accents dropped ('café' -> 'cafe',
+        'naïve' -> 'naive'). Within one POS the candidates
         (the form itself, exception-list bases or detachment-rule bases, and for collocations
         the combinations of each word's bases) are ordered by WordNet tag-count total,
         highest first, ties in that listing order; so 'banks' gives ('bank', 'NOUN') before
@@ -454,10 +456,12 @@ class WordNet:
             for tag in tags:
                 found: list[str] = []
                 # WordNet's own index lookup (getindex in search.c) tries the form, then
-                # hyphens as underscores, underscores as hyphens, both removed, periods removed
+                # hyphens as underscores, underscores as hyphens, both removed, periods
+                # removed; then, WordNet 3.0's lemmas being ASCII, accents dropped (café)
                 for variant in dict.fromkeys((
                         norm, norm.replace("-", "_"), norm.replace("_", "-"),
-                        norm.replace("-", "").replace("_", ""), norm.replace(".", ""))):
+                        norm.replace("-", "").replace("_", ""), norm.replace(".", ""),
+                        _without_accents(norm))):
                     found = [c for c in base_forms(variant, tag, self._exception_map())
                              if self._known(c, tag)] if variant else []
                     if found:
@@ -495,6 +499,15 @@ class WordNet:
                 lemma for lemma, _, rest in (k.partition("%") for k in keys) if rest[0] in types))
             self._lemma_lists[tag] = found
         return list(found)
+
+
+def _without_accents(text: str) -> str:
+    """``text`` with its combining marks dropped after canonical decomposition (NFD):
+    'café' -> 'cafe'; text without any is returned as it is."""
+    if text.isascii():
+        return text
+    return "".join(ch for ch in unicodedata.normalize("NFD", text)
+                   if not unicodedata.combining(ch))
 
 
 @functools.lru_cache(maxsize=4)
