@@ -23,7 +23,9 @@ first, at most ``k``); on the doc, ``doc._.senses``: one dict per tagged word (`
 records).
 
 Words are spaCy's tokens (their texts are passed to sensedb as a pre-tokenized sentence;
-white-space tokens are skipped); sentences are ``doc.sents`` when the pipeline sets sentence
+white-space tokens are skipped), except that a word spaCy splits at its hyphens is one word
+again (``ice-cream``), and a word's text goes through sensedb's input policy (a zero-width
+space removed), as ``tag`` reads them; sentences are ``doc.sents`` when the pipeline sets sentence
 boundaries, else split after ``.``, ``!``, ``?`` followed by white space, as ``tag`` does.
 Content words and multiword expressions are chosen as ``tag`` chooses them. When the pipeline
 has a tagger (``token.pos_`` is set), a single-token word tagged NOUN/PROPN, VERB, ADJ or ADV
@@ -108,15 +110,16 @@ class SenseTagger:
             doc._.senses = []
             tagged_pos = doc.has_annotation("POS")
             for tokens in _sentences(doc):
-                words = [t.text for t in tokens]
+                groups = _words(tokens)
+                words = [_word_text(group) for group in groups]
                 for start, end, pairs in content_spans(index, words):
-                    if tagged_pos and end - start == 1:
-                        pos = CONTENT_POS.get(tokens[start].pos_)
+                    if tagged_pos and end - start == 1 and len(groups[start]) == 1:
+                        pos = CONTENT_POS.get(groups[start][0].pos_)
                         pairs = [p for p in pairs if p[1] == pos] if pos else []
                         if not pairs:
                             continue
                     spans.append(Span(words, start, end, pairs))
-                    places.append((doc, tokens[start:end]))
+                    places.append((doc, [t for group in groups[start:end] for t in group]))
         answers = disambiguate_spans(index, spans)
         for (doc, tokens), answer in zip(places, answers, strict=True):
             self._set(doc, tokens, answer)
@@ -134,6 +137,42 @@ class SenseTagger:
             token._.sense_score = record["confidence"]
             token._.sense_candidates = candidates
         doc._.senses.append(record)
+
+
+def _words(tokens: list[Token]) -> list[list[Token]]:
+    """``tokens`` grouped into the words sensedb's own tokenizer reads (``tag``): spaCy splits
+    a hyphenated word into its parts and the hyphens (``ice-cream`` -> ``ice``, ``-``,
+    ``cream``), which WordNet has whole (``ice_cream``, ``state-of-the-art``); parts joined by
+    a hyphen with no white space around it are one word again."""
+    groups: list[list[Token]] = []
+    for token in tokens:
+        last = groups[-1] if groups else None
+        if last is not None and not last[-1].whitespace_ and (
+                (token.text == "-" and last[-1].text[-1:].isalnum())
+                or (last[-1].text == "-" and len(last) > 1 and token.text[:1].isalnum())):
+            last.append(token)
+        else:
+            groups.append([token])
+    out: list[list[Token]] = []
+    for group in groups:  # a hyphen left at a word's end ("well- known") stands apart
+        out.append(group[:-1] if len(group) > 1 and group[-1].text == "-" else group)
+        if out[-1] is not group:
+            out.append(group[-1:])
+    return out
+
+
+def _word_text(group: list[Token]) -> str:
+    """The text of a word (:func:`_words`) under sensedb's input policy (format characters
+    such as a zero-width space removed, NFKC: ``cr\u200bane`` is ``crane``, as ``tag`` reads
+    it); a word the policy refuses (a control character) is passed as it is."""
+    from .corpora.tokenize import normalize_text
+    from .errors import InputError
+
+    text = "".join(t.text for t in group)
+    try:
+        return normalize_text(text) or text
+    except InputError:
+        return text
 
 
 def _sentences(doc: Doc) -> Iterator[list[Token]]:

@@ -97,3 +97,23 @@ def test_min_confidence_and_empty_docs(index):
     assert any(t._.sense_candidates for t in doc)
     assert nlp("")._.senses == [] and nlp("   \n ")._.senses == []
     assert "sensedb" in spacy.registry.factories
+
+
+def test_hyphenated_words_and_format_characters_read_as_tag_reads_them(index):
+    """spaCy splits "ice-cream" at its hyphen, and kept a zero-width space inside "crane":
+    the component tagged "ice" and "cream" apart and left "cr\u200bane" untagged, where
+    ``tag`` reads ice_cream and crane. Every token of the hyphenated word gets its sense."""
+    nlp = blank(index)
+    text = "A state-of-the-art ice-cream machine stood by the cr\u200bane ."
+    doc = nlp(text)
+    tagged = {w.word: w.key for w in tag_text(index, text)}
+    words = {s["word"]: s["key"] for s in doc._.senses}
+    assert words["ice-cream"] == tagged["ice-cream"] and words["ice-cream"].startswith(
+        "ice_cream%")
+    assert words["state-of-the-art"] == tagged["state-of-the-art"]
+    ice = [t for t in doc if t.text in ("ice", "-", "cream")][-3:]
+    assert [t._.sense for t in ice] == [words["ice-cream"]] * 3
+    crane = next(t for t in doc if "ane" in t.text)
+    assert crane._.sense is not None and crane._.sense.startswith("crane%")
+    assert all(doc.text[s["start_char"]:s["end_char"]] == s["word"] or "\u200b"
+               in doc.text[s["start_char"]:s["end_char"]] for s in doc._.senses)
