@@ -238,3 +238,15 @@ def test_a_synset_two_lemmas_of_the_form_share_is_one_answer(default_index):
                    "per synset')")
 def test_lots_of_books_is_the_base_lemma(default_index):
     assert default_index.wsd("I have lots of books", "lots").best.key == "lot%1:23:00::"
+
+
+def test_nearest_cosine_does_not_depend_on_the_usages_shown(default_index):
+    """``nearest_cosine`` counted the WordNet example tokens only when they were shown as
+    evidence: 0.854 with k=0 and 0.927 with k=5 for one query. It is one figure now: the
+    nearest example token's cosine, shown or not."""
+    answers = [default_index.wsd("He sat on the bank of the river", "bank", k=k)
+               for k in (0, 1, 5)]
+    assert len({a.nearest_cosine for a in answers}) == 1
+    shown = answers[-1].evidence
+    assert shown and answers[0].nearest_cosine == pytest.approx(max(u.score for u in shown),
+                                                                abs=1e-6)

@@ -112,7 +112,8 @@ def disambiguation(located: Target, pairs: list[tuple[str, str]], scored: Scored
                    ) -> Disambiguation:
     """The answer for a located target from its scored candidates (``scoring.Scored``) and
     the nearest labelled usages shown as evidence. ``nearest_cosine`` is the best cosine of
-    the lemma's labelled tokens and the evidence (rounded to 6 places); the answer is
+    the lemma's labelled tokens, its WordNet example tokens (``example_nn_cos``) and the
+    evidence (rounded to 6 places), the same whatever the evidence shown; the answer is
     ``novel`` when its best candidate's fit (``scored.best_fit``) is below the threshold of
     ``novelty`` for the best sense's POS (else ``"all"``; ``scoring.novelty_threshold``;
     None: never novel)."""
@@ -124,7 +125,12 @@ def disambiguation(located: Target, pairs: list[tuple[str, str]], scored: Scored
         probability=round(float(probabilities[n]), 6),
         cosine=None if found.corpus_cos[n] is None else round(found.corpus_cos[n], 6))
         for n, s in ((n, found.candidates[n]) for n in scored.order)]
-    nearest = ([found.near[0][1]] if found.near else []) + [u.score for u in evidence]
+    from .scoring import FEATURES
+
+    # the nearest WordNet example token counts whether or not usages are shown (k = 0 too)
+    examples = found.features[:, FEATURES.index("example_nn_cos")].tolist()
+    nearest = ([found.near[0][1]] if found.near else []) + [u.score for u in evidence] + \
+        [c for c in examples if c > 0]
     nearest_cos = max(nearest, default=None)
     best = ranked[0] if ranked else None
     return Disambiguation(
