@@ -16,7 +16,9 @@ What it does:
 2. encodes the samples and the --eval set once, every layer of --try-layers from one forward
    pass; sentences are fed word by word (a multiword token is split into its words, as raw
    text would be); words of multiword tokens are left out of training;
-3. fits one head per layer spec (softmax regression, sensedb's own numpy code) and scores
+3. fits one head per layer spec and per WINDOW:HIDDEN of --try-heads (softmax regression or
+   one ReLU hidden layer on each word's window of neighbours, sensedb's own numpy code; see
+   POSHead.fit) and scores
    it on the held-out sample and on --eval: all tokens (a multiword token by the mean of its
    words' vectors), single words, and content words (gold NOUN/VERB/ADJ/ADV);
 4. writes the head of --layer to ``--out-dir/pos_head_<model>.npz`` and its provenance (data
