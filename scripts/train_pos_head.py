@@ -16,7 +16,9 @@ What it does:
 2. encodes the samples and the --eval set once, every layer of --try-layers from one forward
    pass; sentences are fed word by word (a multiword token is split into its words, as raw
    text would be); words of multiword tokens are left out of training;
-3. fits one head per layer spec (softmax regression, sensedb's own numpy code) and scores
+3. fits one head per layer spec and per WINDOW:HIDDEN of --try-heads (softmax regression or
+   one ReLU hidden layer on each word's window of neighbours, sensedb's own numpy code; see
+   POSHead.fit) and scores
    it on the held-out sample and on --eval: all tokens (a multiword token by the mean of its
    words' vectors), single words, and content words (gold NOUN/VERB/ADJ/ADV);
 4. writes the head of --layer to ``--out-dir/pos_head_<model>.npz`` and its provenance (data
@@ -44,7 +46,7 @@ from pathlib import Path
 import numpy as np
 
 from sensedb import Encoder, read_raganato
-from sensedb.pos_head import CONTENT_TAGS, TAGS, POSHead, window_features
+from sensedb.pos_head import CONTENT_TAGS, TAGS, POSHead
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "data" / "wsd"
@@ -91,22 +93,31 @@ def sample_documents(path: Path, n_sentences: int, n_heldout: int, seed: int,
 
 
 def cached_vectors(cache: Path | None, encoder: Encoder, words, specs, progress=False):
-    """``encoder.word_vectors_multi(words, specs)``, kept in ``cache`` (one .npz per set of
-    sentences, model and layers, named by their sha256) when a folder is given."""
+    """``encoder.word_vectors_multi(words, specs)``, kept in ``cache`` when a folder is given:
+    one float32 .npy per layer spec, named by the sha256 of the model, the spec and the
+    sentences, so a run asking for other specs still reuses the ones already encoded (all
+    missing specs come from one forward pass)."""
     if cache is None:
         return encoder.word_vectors_multi(words, specs, progress=progress)
-    digest = hashlib.sha256(json.dumps([encoder.name, sorted(specs.items()), words]).encode())
-    path = cache / f"pos-vectors-{digest.hexdigest()[:16]}.npz"
-    if path.exists():
-        with np.load(path) as data:
-            lengths = data["lengths"]
-            cuts = np.cumsum(lengths)[:-1]
-            return {layer: np.split(data[f"layer_{n}"], cuts)
-                    for n, layer in enumerate(sorted(specs))}
-    out = encoder.word_vectors_multi(words, specs, progress=progress)
-    cache.mkdir(parents=True, exist_ok=True)
-    np.savez(path, lengths=np.array([len(w) for w in words]),
-             **{f"layer_{n}": np.concatenate(out[layer]) for n, layer in enumerate(sorted(specs))})
+    words_digest = hashlib.sha256(json.dumps(words).encode()).hexdigest()
+
+    def path_of(spec: str) -> Path:
+        digest = hashlib.sha256(json.dumps([encoder.name, spec, words_digest]).encode())
+        return cache / f"pos-vectors-{digest.hexdigest()[:16]}.npy"
+
+    cuts = np.cumsum([len(w) for w in words])[:-1]
+    out = {}
+    missing = {name: spec for name, spec in specs.items() if not path_of(spec).exists()}
+    if missing:
+        found = encoder.word_vectors_multi(words, missing, progress=progress)
+        cache.mkdir(parents=True, exist_ok=True)
+        for name, spec in missing.items():
+            target = path_of(spec)
+            np.save(target.with_suffix(".tmp.npy"), np.concatenate(found[name]))
+            target.with_suffix(".tmp.npy").rename(target)
+        del found
+    for name, spec in specs.items():
+        out[name] = np.split(np.load(path_of(spec), mmap_mode="r"), cuts)
     return out
 
 
@@ -125,27 +136,41 @@ def split_words(sentences):
     return words, spans
 
 
-def training_rows(vectors, spans):
-    """Vectors and tags of single-word tokens."""
-    rows, tags = [], []
-    for sentence_vectors, tokens in zip(vectors, spans, strict=True):
+def window_rows(vectors, spans, window: int, single_only: bool):
+    """:func:`sensedb.pos_head.window_features` rows of the tokens, built from the sentences'
+    word vectors without windowing every sentence first: ``single_only``: one row per
+    single-word token (the training rows) -> (rows, tags); else one row per token, a
+    multiword token the mean of its words' rows -> (rows, tags, single-word mask)."""
+    flat = np.concatenate([np.asarray(v, dtype=np.float32) for v in vectors])
+    dim = flat.shape[1]
+    starts = np.cumsum([0] + [len(v) for v in vectors])
+    words, token_of, sentence_of, tags, single = [], [], [], [], []
+    for s, tokens in enumerate(spans):
         for first, end, tag in tokens:
-            if end - first == 1:
-                rows.append(sentence_vectors[first])
-                tags.append(tag)
-    return np.stack(rows).astype(np.float32), tags
-
-
-def token_rows(vectors, spans):
-    """One vector per token (mean over a multiword token's words), its tag, and whether it is
-    a single word."""
-    rows, tags, single = [], [], []
-    for sentence_vectors, tokens in zip(vectors, spans, strict=True):
-        for first, end, tag in tokens:
-            rows.append(sentence_vectors[first:end].mean(axis=0))
+            if single_only and end - first != 1:
+                continue
+            for w in range(first, end):
+                words.append(starts[s] + w)
+                token_of.append(len(tags))
+                sentence_of.append(s)
             tags.append(tag)
             single.append(end - first == 1)
-    return np.stack(rows).astype(np.float32), tags, np.array(single)
+    words = np.array(words)
+    sentence_of = np.array(sentence_of)
+    low, high = starts[sentence_of], starts[sentence_of + 1]
+    out = np.zeros((len(words), (2 * window + 1) * dim), dtype=np.float32)
+    out[:, :dim] = flat[words]
+    for step in range(1, window + 1):
+        for sign, block in ((-1, 2 * step - 1), (1, 2 * step)):
+            neighbour = words + sign * step
+            inside = (neighbour >= low) & (neighbour < high)
+            out[inside, block * dim:(block + 1) * dim] = flat[neighbour[inside]]
+    if single_only:
+        return out, tags
+    counts = np.bincount(np.array(token_of))
+    firsts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    rows = np.add.reduceat(out, firsts, axis=0) / counts[:, None].astype(np.float32)
+    return rows.astype(np.float32), tags, np.array(single)
 
 
 def score(head: POSHead, vectors, tags, single) -> dict:
@@ -216,6 +241,12 @@ def main(argv=None) -> int:
     parser.add_argument("--window", type=int, default=0,
                         help="neighbours on each side the head reads with each word "
                              "(POSHead.window; default 0: the word alone)")
+    parser.add_argument("--hidden", type=int, default=0,
+                        help="size of the head's ReLU hidden layer (default 0: linear)")
+    parser.add_argument("--try-heads", default="",
+                        help="also fit and score these WINDOW:HIDDEN heads on --layer, "
+                             "separated by spaces (e.g. \"0:0 1:0 2:0 1:256\"); only --layer "
+                             "with --window/--hidden is written")
     parser.add_argument("--exclude", default="",
                         help="document ids never sampled, comma-separated (a check slice)")
     parser.add_argument("--cache", type=Path, default=None,
@@ -264,54 +295,71 @@ def main(argv=None) -> int:
                     else None)
     encode_eval_s = time.perf_counter() - t0
     log(f"  encoded in {encode_train_s:.1f} s (+ eval {encode_eval_s:.1f} s)")
-    if args.window:
-        for found in (train_vectors, eval_vectors, held_vectors or {}):
-            for layer in found:
-                found[layer] = [window_features(v, args.window) for v in found[layer]]
+    configs = [(args.layer, args.window, args.hidden)]
+    configs += [(layer, args.window, args.hidden) for layer in layers[1:]]
+    for item in args.try_heads.split():
+        window, hidden = (int(v) for v in item.split(":"))
+        if (args.layer, window, hidden) not in configs:
+            configs.append((args.layer, window, hidden))
+
+    def name_of(config) -> str:
+        layer, window, hidden = config
+        return f"{layer} window {window} hidden {hidden}"
 
     table, heads = {}, {}
-    for layer in layers:
-        x, y = training_rows(train_vectors[layer], train_spans)
+    for config in configs:
+        layer, window, hidden = config
+        name = name_of(config)
+        x, y = window_rows(train_vectors[layer], train_spans, window, single_only=True)
         t0 = time.perf_counter()
         head = POSHead.fit(
             x, y, layers=layer, model=encoder.name, l2=args.l2, epochs=args.epochs,
             batch_size=args.batch_size, learning_rate=args.learning_rate, seed=args.seed,
-            progress=lambda e, loss, layer=layer: log(f"  layer {layer} epoch {e:2d} "
-                                                      f"loss {loss:.4f}")
-            if e in (1, args.epochs) or e % 5 == 0 else None, window=args.window)
+            progress=lambda e, loss, name=name: log(f"  {name} epoch {e:2d} loss {loss:.4f}")
+            if e in (1, args.epochs) or e % 5 == 0 else None, window=window, hidden=hidden)
         fit_s = time.perf_counter() - t0
-        ex, ey, single = token_rows(eval_vectors[layer], eval_spans)
+        ex, ey, single = window_rows(eval_vectors[layer], eval_spans, window, single_only=False)
         # the rows are window features already: score them with the same weights read flat
-        flat = POSHead(head.weights, head.bias, head.layers, head.model, head.tag_set)
+        flat = POSHead(head.weights, head.bias, head.layers, head.model, head.tag_set,
+                       hidden_weights=head.hidden_weights, hidden_bias=head.hidden_bias)
         result = score(flat, ex, ey, single)
         if held_vectors is not None:
-            hx, hy, hsingle = token_rows(held_vectors[layer], held_spans)
+            hx, hy, hsingle = window_rows(held_vectors[layer], held_spans, window,
+                                          single_only=False)
             held = score(flat, hx, hy, hsingle)
             result["heldout"] = {k: held[k] for k in ("all", "n_all", "content", "n_content")}
-        result.update(train_tokens=int(len(y)), fit_s=round(fit_s, 2),
-                      train_accuracy=round(float(np.mean(np.array(flat.tags(x)) == y)), 4))
-        table[layer], heads[layer] = result, head
+            del hx
+        train_right = sum(int(np.sum(np.array(flat.tags(x[i:i + 65536])) == y[i:i + 65536]))
+                          for i in range(0, len(y), 65536))
+        result.update(layers=layer, window=window, hidden=hidden, train_tokens=int(len(y)),
+                      fit_s=round(fit_s, 2), train_accuracy=round(train_right / len(y), 4),
+                      file_numbers=int(head.weights.size + head.bias.size
+                                       + (head.hidden_weights.size + head.hidden_bias.size
+                                          if hidden else 0)))
+        del x
+        table[name], heads[name] = result, head
         held_all = result.get("heldout", {}).get("all", float("nan"))
-        log(f"layer {layer:>5}: eval all {result['all']:.4f}  content {result['content']:.4f}  "
+        log(f"{name}: eval all {result['all']:.4f}  content {result['content']:.4f}  "
             f"held-out {held_all:.4f} (train {result['train_accuracy']:.4f}, fit {fit_s:.1f} s)")
 
-    log(f"\n| layers | {eval_name}: all tokens | single words | NOUN/VERB/ADJ/ADV | NOUN | VERB "
+    log(f"\n| head | {eval_name}: all tokens | single words | NOUN/VERB/ADJ/ADV | NOUN | VERB "
         "| ADJ | ADV | held-out all | held-out content | train |")
     log("|---|---|---|---|---|---|---|---|---|---|---|")
-    for layer, r in table.items():
+    for name, r in table.items():
         p, h = r["per_tag"], r.get("heldout", {})
-        log(f"| {layer} | {r['all']:.4f} | {r['single_words']:.4f} | {r['content']:.4f} | "
+        log(f"| {name} | {r['all']:.4f} | {r['single_words']:.4f} | {r['content']:.4f} | "
             f"{p.get('NOUN', 0):.4f} | {p.get('VERB', 0):.4f} | {p.get('ADJ', 0):.4f} | "
             f"{p.get('ADV', 0):.4f} | {h.get('all', 0):.4f} | {h.get('content', 0):.4f} | "
             f"{r['train_accuracy']:.4f} |")
 
+    shipped = name_of(configs[0])
     cost = None
     if args.measure_cost:
         log("measuring query-time cost on the eval sentences")
-        cost = measure_cost(encoder, heads[args.layer], eval_words)
+        cost = measure_cost(encoder, heads[shipped], eval_words)
         log(json.dumps(cost, indent=1))
 
-    head = heads[args.layer]
+    head = heads[shipped]
     try:
         data_name = str(args.data.resolve().relative_to(ROOT.parent))
     except ValueError:
@@ -324,15 +372,18 @@ def main(argv=None) -> int:
                    "seed": args.seed, "sentences": len(train_sentences),
                    "documents": [f"{d}:{n}" for d, n in taken],
                    "heldout_documents": [f"{d}:{n}" for d, n in held_taken],
-                   "training_tokens": table[args.layer]["train_tokens"],
+                   "training_tokens": table[shipped]["train_tokens"],
                    "labels": "universal POS of <wf>/<instance>; words of multiword tokens "
                              "left out"},
-        "fit": {"method": "softmax regression, minibatch Adam, cosine decay (POSHead.fit)",
-                "window": args.window, "excluded_documents": sorted(excluded),
+        "fit": {"method": ("softmax regression" if not args.hidden else
+                           f"one ReLU hidden layer of {args.hidden}, softmax output")
+                          + ", minibatch Adam, cosine decay (POSHead.fit)",
+                "window": args.window, "hidden": args.hidden,
+                "excluded_documents": sorted(excluded),
                 "l2": args.l2, "epochs": args.epochs, "batch_size": args.batch_size,
                 "learning_rate": args.learning_rate, "seed": args.seed},
         "encoder": encoder.describe() | {"layers": args.layer},
-        "evaluation": {eval_name: {k: v for k, v in table[args.layer].items()
+        "evaluation": {eval_name: {k: v for k, v in table[shipped].items()
                                    if k not in ("fit_s",)}},
     }
     if args.no_write:
@@ -347,10 +398,10 @@ def main(argv=None) -> int:
         "command": "python " + shlex.join([*sys.argv]),
         "python": platform.python_version(), "numpy": np.__version__,
         "provenance": head.provenance,
-        "layers_tried": table,
+        "heads_tried": table,
         "timings_s": {"encode_training": round(encode_train_s, 1),
                       "encode_eval": round(encode_eval_s, 1),
-                      "fit_per_layer": {k: v["fit_s"] for k, v in table.items()},
+                      "fit_per_head": {k: v["fit_s"] for k, v in table.items()},
                       "total": round(time.perf_counter() - t_start, 1)},
         "query_cost": cost,
     }

@@ -1,6 +1,7 @@
-"""Part of speech from context: a small softmax probe on one hidden layer of the encoder.
+"""Part of speech from context: a small softmax probe on hidden layers of the encoder.
 
-The head reads the word vectors of one layer spec (``"3"`` for all-MiniLM-L6-v2) and gives
+The head reads the word vectors of one layer spec (``"1,2,3"`` for all-MiniLM-L6-v2), each
+word with its neighbours' (a ``window``), optionally through one ReLU hidden layer, and gives
 each word a distribution over the 12 universal tags of Petrov et al. (2012), the tagset of the
 unified WSD format. It is meant as *soft* evidence for scoring (a log-probability feature per
 candidate sense's POS), never as a hard filter.
@@ -31,18 +32,20 @@ import numpy as np
 from .errors import ConfigurationError, IndexFormatError, InputError
 from .vocabulary import LETTER_POS, POS_TAGS
 
-__all__ = ["CONTENT_TAGS", "FORMAT", "TAGS", "POSHead", "content_log_probabilities",
-           "default_head_path", "window_features"]
+__all__ = ["CONTENT_TAGS", "FORMAT", "FORMAT_HIDDEN", "TAGS", "POSHead",
+           "content_log_probabilities", "default_head_path", "window_features"]
 
 #: The universal tagset (Petrov et al. 2012) in the order of the head's rows.
 TAGS: tuple[str, ...] = ("NOUN", "VERB", "ADJ", "ADV", "PRON", "DET", "ADP", "NUM", "CONJ",
                          "PRT", ".", "X")
 #: The tags WordNet has senses for, in WordNet's order.
 CONTENT_TAGS: tuple[str, ...] = POS_TAGS
-#: Format name written into every head file.
+#: Format name written into a linear head's file.
 FORMAT = "sensedb-pos-head/1"
+#: Format name of a head with a hidden layer (arrays ``hidden_weights``, ``hidden_bias`` too).
+FORMAT_HIDDEN = "sensedb-pos-head/2"
 DEFAULT_HEAD_FILE = "pos_head_all-MiniLM-L6-v2.npz"
-_MAX_BYTES = 1 << 20
+_MAX_BYTES = 2 << 20
 
 
 def default_head_path() -> Path:
@@ -54,14 +57,20 @@ def default_head_path() -> Path:
 
 @dataclass(eq=False)
 class POSHead:
-    """A multinomial logistic probe: ``softmax(weights @ v + bias)`` over ``tag_set``.
+    """A multinomial logistic probe: ``softmax(weights @ v + bias)`` over ``tag_set``, where
+    ``v`` is the word's :func:`window_features` row, or with a hidden layer
+    ``softmax(weights @ relu(hidden_weights @ v + hidden_bias) + bias)``.
 
-    ``weights``: (n_tags, dim) float32; ``bias``: (n_tags,) float32; ``layers``: the encoder
-    layer spec it reads (``"3"``, ``"last"``; see :class:`sensedb.encoder.LayerSpec`);
-    ``model``: the encoder model name it was trained for; ``provenance``: JSON-able record of
-    the data and settings it was fitted on; ``window``: how many neighbours on each side it
-    reads with each word (weights then (n_tags, (2 * window + 1) * dim), see
-    :func:`window_features`).
+    ``weights``: (n_tags, width) float32 where width is the input width ``(2 * window + 1) *
+    dim`` or, with a hidden layer, its size; ``bias``: (n_tags,) float32; ``layers``: the
+    encoder layer spec it reads (``"3"``, ``"1,2,3"``, ``"last"``; see
+    :class:`sensedb.encoder.LayerSpec`); ``model``: the encoder model name it was trained
+    for; ``provenance``: JSON-able record of the data and settings it was fitted on;
+    ``window``: how many neighbours on each side it reads with each word (see
+    :func:`window_features`); ``hidden_weights``: None (a linear head) or (hidden,
+    (2 * window + 1) * dim) float32, with ``hidden_bias`` (hidden,) float32.
+
+    Raises ConfigurationError when the shapes disagree or a weight is not finite.
     """
 
     weights: np.ndarray
@@ -71,6 +80,8 @@ class POSHead:
     tag_set: tuple[str, ...] = TAGS
     provenance: dict = field(default_factory=dict)
     window: int = 0
+    hidden_weights: np.ndarray | None = None
+    hidden_bias: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         self.weights = np.ascontiguousarray(self.weights, dtype=np.float32)
@@ -79,8 +90,22 @@ class POSHead:
         self.layers = str(self.layers)
         self.window = int(self.window)
         n = len(self.tag_set)
-        if self.window < 0 or self.weights.ndim != 2 or (
-                self.weights.shape[1] % (2 * self.window + 1)):
+        if (self.hidden_weights is None) != (self.hidden_bias is None):
+            raise ConfigurationError("POS head needs both hidden_weights and hidden_bias, "
+                                     "or neither")
+        if self.hidden_weights is not None:
+            self.hidden_weights = np.ascontiguousarray(self.hidden_weights, dtype=np.float32)
+            self.hidden_bias = np.ascontiguousarray(self.hidden_bias, dtype=np.float32)
+            h = self.hidden_weights
+            if (h.ndim != 2 or self.hidden_bias.shape != (h.shape[0],)
+                    or self.weights.ndim != 2 or self.weights.shape[1] != h.shape[0]):
+                raise ConfigurationError(
+                    f"POS head hidden layer shapes disagree: hidden_weights {h.shape}, "
+                    f"hidden_bias {self.hidden_bias.shape}, weights {self.weights.shape}")
+            if not (np.isfinite(h).all() and np.isfinite(self.hidden_bias).all()):
+                raise ConfigurationError("POS head weights are not all finite")
+        width = self._input_width()
+        if self.window < 0 or width is None or width % (2 * self.window + 1):
             raise ConfigurationError(
                 f"POS head window {self.window} does not divide its {self.weights.shape} "
                 "weights")
@@ -93,11 +118,28 @@ class POSHead:
         if not (np.isfinite(self.weights).all() and np.isfinite(self.bias).all()):
             raise ConfigurationError("POS head weights are not all finite")
 
+    def _input_width(self) -> int | None:
+        first = self.weights if self.hidden_weights is None else self.hidden_weights
+        return int(first.shape[1]) if first.ndim == 2 else None
+
     @property
     def dim(self) -> int:
-        """Width of the word vectors the head reads (its weights read ``2 * window + 1``
+        """Width of the word vectors the head reads (its first layer reads ``2 * window + 1``
         times that: the word and its neighbours, see :func:`window_features`)."""
-        return int(self.weights.shape[1]) // (2 * self.window + 1)
+        return int(self._input_width()) // (2 * self.window + 1)
+
+    @property
+    def hidden(self) -> int:
+        """Size of the hidden layer; 0 for a linear head."""
+        return 0 if self.hidden_weights is None else int(self.hidden_weights.shape[0])
+
+    def logits(self, features: np.ndarray) -> np.ndarray:
+        """Tag scores of (n, (2 * window + 1) * dim) :func:`window_features` rows (already
+        windowed): (n, n_tags) float64, before the softmax."""
+        x = np.asarray(features, dtype=np.float64)
+        if self.hidden_weights is not None:
+            x = np.maximum(x @ self.hidden_weights.T.astype(np.float64) + self.hidden_bias, 0.0)
+        return x @ self.weights.T.astype(np.float64) + self.bias
 
     # ------------------------------------------------------------------ applying
     def check_encoder(self, encoder) -> None:
@@ -122,8 +164,7 @@ class POSHead:
             raise ConfigurationError(
                 f"POS head for {self.model} reads {self.dim}-d vectors, got {x.shape[1]}-d: "
                 "use a head trained for this encoder")
-        x = window_features(x.astype(np.float64), self.window)
-        logits = x @ self.weights.T.astype(np.float64) + self.bias
+        logits = self.logits(window_features(x.astype(np.float64), self.window))
         if not np.isfinite(logits).all():
             raise InputError("POS head got vectors with NaN or infinite values")
         return _log_softmax(logits)
@@ -157,18 +198,27 @@ class POSHead:
     def fit(cls, vectors: np.ndarray, tags, *, layers: str, model: str,
             tag_set: tuple[str, ...] = TAGS, l2: float = 1e-4, epochs: int = 20,
             batch_size: int = 512, learning_rate: float = 3e-3, seed: int = 0,
-            provenance: dict | None = None, progress=None, window: int = 0) -> POSHead:
-        """Fit softmax regression on (n, dim) float32 ``vectors`` and their ``tags`` (strings
-        from ``tag_set``): minibatch Adam on mean cross-entropy + ``l2``/2 * |W|^2 (bias not
-        penalized), features standardized per dimension, learning rate decayed on a cosine to
-        0 over ``epochs``; the standardization is then folded into ``weights`` and ``bias``.
+            provenance: dict | None = None, progress=None, window: int = 0,
+            hidden: int = 0) -> POSHead:
+        """Fit the head on (n, width) ``vectors`` and their ``tags`` (strings from
+        ``tag_set``): minibatch Adam on mean cross-entropy + ``l2``/2 * |W|^2 over the weight
+        matrices (biases not penalized), features standardized per dimension (each minibatch
+        on the fly, so the (n, width) rows are never copied), learning rate decayed on a
+        cosine to 0 over ``epochs``; the standardization is then folded into the first
+        layer's weights and bias.
 
-        Deterministic for a given ``seed`` (which only orders the minibatches; the weights
-        start at 0). This is sensedb's own code, not a library's, because it is tiny (a
-        convex problem of 12 x 385 numbers) and the product should not depend on
-        scikit-learn for it. ``progress``: optional callback ``(epoch, loss)``. ``window``:
-        the rows are :func:`window_features` of that window (the head then reads them so).
-        """
+        ``hidden`` 0: softmax regression in float64, weights starting at 0 (a convex problem
+        of 12 x (width + 1) numbers). ``hidden`` > 0: one ReLU layer of that size, in float32,
+        He-initialized from ``seed``, output weights starting at 0.
+
+        Deterministic for a given ``seed`` (the minibatch order, and the hidden layer's
+        start) on one machine. This is sensedb's own code, not a library's, because it is
+        small and the product should not depend on scikit-learn or torch training for it.
+        ``progress``: optional callback ``(epoch, loss)``. ``window``: the rows are
+        :func:`window_features` of that window (the head then reads them so).
+
+        Raises InputError for rows and tags that disagree or tags outside ``tag_set``,
+        ConfigurationError for a bad setting."""
         x = np.asarray(vectors)
         tag_set = tuple(tag_set)
         if x.ndim != 2 or len(x) != len(tags) or len(x) == 0:
@@ -178,65 +228,92 @@ class POSHead:
         unknown = sorted({t for t in tags if t not in index})
         if unknown:
             raise InputError(f"tags not in the tag set: {unknown[:5]}")
-        if epochs < 1 or batch_size < 1 or l2 < 0 or learning_rate <= 0:
+        if epochs < 1 or batch_size < 1 or l2 < 0 or learning_rate <= 0 or hidden < 0:
             raise ConfigurationError("fit needs epochs >= 1, batch_size >= 1, l2 >= 0, "
-                                     "learning_rate > 0")
+                                     "learning_rate > 0, hidden >= 0")
         y = np.fromiter((index[t] for t in tags), dtype=np.int64, count=len(tags))
-        x = x.astype(np.float64)
-        mean = x.mean(axis=0)
-        scale = x.std(axis=0)
-        scale[scale < 1e-8] = 1.0
-        z = (x - mean) / scale
-        n, dim = z.shape
+        mean, scale = _column_stats(x)
+        n, dim = x.shape
         k = len(tag_set)
-        params = np.zeros((k, dim + 1))  # last column: bias
-        m = np.zeros_like(params)
-        v = np.zeros_like(params)
-        b1, b2, eps = 0.9, 0.999, 1e-8
         rng = np.random.default_rng(seed)
+        dtype = np.float32 if hidden else np.float64
+        if hidden:
+            params = [rng.normal(size=(hidden, dim)) * np.sqrt(2.0 / dim), np.zeros(hidden),
+                      np.zeros((k, hidden)), np.zeros(k)]
+            penalized = [True, False, True, False]
+        else:
+            params = [np.zeros((k, dim)), np.zeros(k)]
+            penalized = [True, False]
+        params = [p.astype(dtype) for p in params]
+        moments = [(np.zeros_like(p), np.zeros_like(p)) for p in params]
+        b1, b2, eps = 0.9, 0.999, 1e-8
         steps_per_epoch = -(-n // batch_size)
         total, step = epochs * steps_per_epoch, 0
+        mean_t, scale_t = mean.astype(dtype), scale.astype(dtype)
         for epoch in range(epochs):
             order = rng.permutation(n)
             loss_sum = 0.0
             for start in range(0, n, batch_size):
-                rows = order[start:start + batch_size]
-                zb, yb = z[rows], y[rows]
-                logits = zb @ params[:, :dim].T + params[:, dim]
+                rows = np.sort(order[start:start + batch_size])
+                zb = (x[rows].astype(dtype) - mean_t) / scale_t
+                yb = y[rows]
+                if hidden:
+                    h = np.maximum(zb @ params[0].T + params[1], 0)
+                    logits = h @ params[2].T + params[3]
+                else:
+                    logits = zb @ params[0].T + params[1]
                 logp = _log_softmax(logits)
-                loss_sum += -logp[np.arange(len(rows)), yb].sum()
+                loss_sum += -float(logp[np.arange(len(rows)), yb].sum())
                 delta = np.exp(logp)
+                # probabilities under 1e-30 are 0: float32 denormals (exp of a large negative
+                # log-probability, common once the head is confident) make BLAS ~100x slower
+                delta[delta < 1e-30] = 0.0
                 delta[np.arange(len(rows)), yb] -= 1.0
                 delta /= len(rows)
-                grad = np.empty_like(params)
-                grad[:, :dim] = delta.T @ zb + l2 * params[:, :dim]
-                grad[:, dim] = delta.sum(axis=0)
+                if hidden:
+                    back = (delta @ params[2]) * (h > 0)
+                    grads = [back.T @ zb, back.sum(axis=0), delta.T @ h, delta.sum(axis=0)]
+                else:
+                    grads = [delta.T @ zb, delta.sum(axis=0)]
                 step += 1
-                m = b1 * m + (1 - b1) * grad
-                v = b2 * v + (1 - b2) * grad * grad
                 rate = learning_rate * 0.5 * (1 + np.cos(np.pi * (step - 1) / total))
-                params -= rate * (m / (1 - b1 ** step)) / (np.sqrt(v / (1 - b2 ** step)) + eps)
+                for p, g, (m, v), decay in zip(params, grads, moments, penalized, strict=True):
+                    if decay:
+                        g = g + l2 * p
+                    m *= b1
+                    m += (1 - b1) * g
+                    v *= b2
+                    v += (1 - b2) * g * g
+                    p -= (rate * (m / (1 - b1 ** step))
+                          / (np.sqrt(v / (1 - b2 ** step)) + eps)).astype(dtype)
             if progress is not None:
                 progress(epoch + 1, loss_sum / n)
-        weights = params[:, :dim] / scale
-        bias = params[:, dim] - weights @ mean
+        first = params[0].astype(np.float64) / scale
+        first_bias = params[1].astype(np.float64) - first @ mean
         record = dict(provenance or {})
         record.setdefault("fit", {"n": int(n), "l2": l2, "epochs": epochs,
                                   "batch_size": batch_size, "learning_rate": learning_rate,
-                                  "seed": seed})
-        return cls(weights.astype(np.float32), bias.astype(np.float32), layers, model,
+                                  "seed": seed, "hidden": hidden})
+        if hidden:
+            return cls(params[2], params[3], layers, model, tag_set, record, window,
+                       first.astype(np.float32), first_bias.astype(np.float32))
+        return cls(first.astype(np.float32), first_bias.astype(np.float32), layers, model,
                    tag_set, record, window)
 
     # ------------------------------------------------------------------ files
     def save(self, path: str | PathLike[str]) -> None:
         """Write one .npz (arrays ``weights``, ``bias``, ``meta``: a JSON string with format,
-        layers, model, tags and provenance). The zip entries carry a fixed date, so equal
-        heads give byte-identical files."""
-        meta = json.dumps({"format": FORMAT, "layers": self.layers, "model": self.model,
+        layers, model, tags, window and provenance; a head with a hidden layer also
+        ``hidden_weights`` and ``hidden_bias``, format ``sensedb-pos-head/2``). The zip
+        entries carry a fixed date, so equal heads give byte-identical files."""
+        meta = json.dumps({"format": FORMAT_HIDDEN if self.hidden else FORMAT,
+                           "layers": self.layers, "model": self.model,
                            "tags": list(self.tag_set), "provenance": self.provenance}
                           | ({"window": self.window} if self.window else {}),
                           sort_keys=True, ensure_ascii=False)
         arrays = {"weights": self.weights, "bias": self.bias, "meta": np.array(meta)}
+        if self.hidden:
+            arrays |= {"hidden_weights": self.hidden_weights, "hidden_bias": self.hidden_bias}
         target = Path(path)
         with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
             for name, array in arrays.items():
@@ -248,23 +325,27 @@ class POSHead:
 
     @classmethod
     def load(cls, path: str | PathLike[str]) -> POSHead:
-        """Read a file written by :meth:`save`; IndexFormatError if it is missing, too large
+        """Read a file written by :meth:`save` (a linear ``sensedb-pos-head/1`` head or one
+        with a hidden layer, ``/2``); IndexFormatError if it is missing, too large (> 2 MiB)
         or not a POS head."""
         source = Path(path)
         try:
             if source.stat().st_size > _MAX_BYTES:
-                raise IndexFormatError(f"{source}: too large for a POS head file (> 1 MiB)")
+                raise IndexFormatError(f"{source}: too large for a POS head file (> 2 MiB)")
             with np.load(source, allow_pickle=False) as data:
                 weights, bias, meta = data["weights"], data["bias"], json.loads(str(data["meta"]))
+                hidden = ((data["hidden_weights"], data["hidden_bias"])
+                          if isinstance(meta, dict) and meta.get("format") == FORMAT_HIDDEN
+                          else (None, None))
         except IndexFormatError:
             raise
         except (OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:
             raise IndexFormatError(f"{source}: not a readable POS head file ({exc})") from exc
-        if not isinstance(meta, dict) or meta.get("format") != FORMAT:
-            raise IndexFormatError(f"{source}: not a {FORMAT} file")
+        if not isinstance(meta, dict) or meta.get("format") not in (FORMAT, FORMAT_HIDDEN):
+            raise IndexFormatError(f"{source}: not a {FORMAT} or {FORMAT_HIDDEN} file")
         try:
             return cls(weights, bias, meta["layers"], meta["model"], tuple(meta["tags"]),
-                       meta.get("provenance") or {}, int(meta.get("window", 0)))
+                       meta.get("provenance") or {}, int(meta.get("window", 0)), *hidden)
         except (KeyError, TypeError, ConfigurationError) as exc:
             raise IndexFormatError(f"{source}: broken POS head file ({exc})") from exc
 
@@ -303,6 +384,22 @@ def content_log_probabilities(logp: np.ndarray, tag_set: tuple[str, ...] = TAGS
     rows = np.atleast_2d(np.asarray(logp, dtype=np.float64))
     sub = _log_softmax(rows[:, [tag_set.index(t) for t in CONTENT_TAGS]])
     return sub[0] if np.ndim(logp) == 1 else sub
+
+
+def _column_stats(x: np.ndarray, chunk: int = 65536) -> tuple[np.ndarray, np.ndarray]:
+    """Per-column mean and standard deviation of (n, d) rows in float64, read in chunks
+    (standard deviations under 1e-8 become 1)."""
+    n = len(x)
+    total = np.zeros(x.shape[1])
+    for start in range(0, n, chunk):
+        total += x[start:start + chunk].astype(np.float64).sum(axis=0)
+    mean = total / n
+    squares = np.zeros(x.shape[1])
+    for start in range(0, n, chunk):
+        squares += ((x[start:start + chunk].astype(np.float64) - mean) ** 2).sum(axis=0)
+    scale = np.sqrt(squares / n)
+    scale[scale < 1e-8] = 1.0
+    return mean, scale
 
 
 def _log_softmax(logits: np.ndarray) -> np.ndarray:

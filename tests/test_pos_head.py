@@ -147,6 +147,54 @@ def test_windowed_head_reads_the_neighbours(tmp_path):
                 ("NOUN", "VERB"), window=1)
 
 
+def xor_data(seed: int = 0, n: int = 400):
+    """Two tags by the sign of x0 * x1: no linear head can tell them apart."""
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(-1, 1, size=(n, 4)).astype(np.float32)
+    y = ["NOUN" if a * b > 0 else "VERB" for a, b in x[:, :2]]
+    return x, y
+
+
+def test_hidden_layer_head_learns_what_a_linear_one_cannot(tmp_path):
+    x, y = xor_data()
+    fit = dict(layers="3", model="toy", tag_set=("NOUN", "VERB"), epochs=60, batch_size=32,
+               learning_rate=0.01, seed=3)
+    linear = POSHead.fit(x, y, **fit)
+    assert linear.hidden == 0 and np.mean(np.array(linear.tags(x)) == y) < 0.7
+    deep = POSHead.fit(x, y, hidden=16, **fit)
+    assert deep.hidden == 16 and deep.dim == 4 and deep.weights.shape == (2, 16)
+    assert deep.hidden_weights.shape == (16, 4) and deep.hidden_bias.shape == (16,)
+    assert np.mean(np.array(deep.tags(x)) == y) > 0.95
+    again = POSHead.fit(x, y, hidden=16, **fit)  # deterministic for a seed
+    np.testing.assert_array_equal(again.hidden_weights, deep.hidden_weights)
+    np.testing.assert_array_equal(again.weights, deep.weights)
+    first, second = tmp_path / "h.npz", tmp_path / "h2.npz"
+    deep.save(first)
+    loaded = POSHead.load(first)
+    assert loaded.hidden == 16 and loaded.tags(x) == deep.tags(x)
+    loaded.save(second)
+    assert first.read_bytes() == second.read_bytes()
+    with np.load(first) as data:
+        assert '"sensedb-pos-head/2"' in str(data["meta"])
+    linear.save(tmp_path / "l.npz")
+    with np.load(tmp_path / "l.npz") as data:
+        assert '"sensedb-pos-head/1"' in str(data["meta"]) and "hidden_weights" not in data
+    with pytest.raises(ConfigurationError, match="hidden"):
+        POSHead(np.zeros((2, 16), np.float32), np.zeros(2, np.float32), "3", "toy",
+                ("NOUN", "VERB"), hidden_weights=np.zeros((8, 4), np.float32),
+                hidden_bias=np.zeros(8, np.float32))
+
+
+def test_the_previous_linear_head_file_still_loads_and_tags(encoder, tagged):
+    from conftest import FIXTURES
+
+    old = POSHead.load(FIXTURES / "pos_head_v1.npz")  # the head shipped before issue 11's
+    assert old.hidden == 0 and old.window == 0 and old.layers == "1,2,3"
+    old.check_encoder(encoder)
+    words, _, pos_vectors = tagged["dive"]
+    assert old.tags(pos_vectors)[words.index("dive")] == "NOUN"
+
+
 def test_fit_refuses_unknown_tags():
     x, y, tags = synthetic()
     with pytest.raises(InputError, match="not in the tag set"):
