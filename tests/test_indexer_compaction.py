@@ -41,11 +41,11 @@ def build(corpus_path, index, encoder, wordnet, **options):
                        corpus_name="notes", **options)
 
 
-def answers(path, encoder, wordnet) -> list:
+def answers(path, encoder, wordnet, db_url=None) -> list:
     """Every token's restricted and --any-lemma neighbours as (sentence, position, cosine
     to 4 decimals: the encoder's batches differ between jobs in the last float bits): what
     a query returns, whatever the row ids."""
-    index = open_index(path, encoder, wordnet)
+    index = open_index(path, encoder, wordnet, db_url=db_url)
     ids, vectors = index.tokens.all_vectors()
     out = []
     for vector in vectors:
@@ -285,3 +285,77 @@ def test_a_damaged_any_lemma_index_is_found_and_repaired(tmp_path, encoder, word
     repair(tmp_path / "idx")
     assert verify(tmp_path / "idx", deep=True, encoder=encoder, reencode=False).ok
     assert answers(tmp_path / "idx", encoder, wordnet) == once
+
+
+C = [("The bank of the canal was steep", 1, "bank%1:17:01::"),
+     ("A bank lent them the money", 1, "bank%1:14:00::")]
+
+
+def shard_ids(path, db_url=None) -> list[list[int]]:
+    """The token ids each recorded shard holds, shard by shard."""
+    from sqlalchemy import select
+
+    from sensedb.schema import ShardRow
+
+    directory = IndexDirectory(path, db_url)
+    with directory.db.session() as session:
+        recorded = session.execute(select(ShardRow.path).order_by(ShardRow.id)).scalars().all()
+    out = [directory.load_shard(r)["ids"].tolist() for r in recorded]
+    directory.close()
+    return out
+
+
+def delete_purge_append(path, tmp_path, encoder, wordnet, monkeypatch, db_url=None) -> None:
+    """a and b in one job (b holds the highest token ids), b deleted and purged by a
+    compaction, then c appended: the reproduction of the reused-id bug."""
+    build(corpus(tmp_path / "ab.jsonl", {"a": A, "b": B}), path, encoder, wordnet,
+          db_url=db_url)
+    delete_document(IndexDirectory(path, db_url), "b")
+    monkeypatch.setattr(documents, "PURGE_GRACE", 0.0)
+    compact(IndexDirectory(path, db_url))  # the rebuild purges b's rows (ids 4..6)
+    assert sum(sense_rows(IndexDirectory(path, db_url))[k][0]
+               for k in ("bank%1:14:00::", "bank%1:17:01::")) == 3
+    build(corpus(tmp_path / "c.jsonl", {"c": C}), path, encoder, wordnet, db_url=db_url)
+
+
+def test_purged_token_ids_are_never_handed_out_again(tmp_path, db_url, encoder, wordnet,
+                                                     monkeypatch):
+    path = tmp_path / "idx"
+    delete_purge_append(path, tmp_path, encoder, wordnet, monkeypatch, db_url)
+    first, second = shard_ids(path, db_url)
+    assert first == [1, 2, 3, 4, 5, 6]  # b's purged ids stay in its immutable shard
+    assert second == [7, 8]  # above every shard's ids, not the tokens table's highest (3)
+    report = verify(path, deep=True, db_url=db_url, encoder=encoder)
+    assert report.problems == []
+    build(corpus(tmp_path / "ac.jsonl", {"a": A, "c": C}), tmp_path / "once", encoder,
+          wordnet)
+    assert answers(path, encoder, wordnet, db_url) == answers(tmp_path / "once", encoder,
+                                                              wordnet)
+
+
+def test_an_index_that_reused_purged_ids_verifies_and_rebuilds_from_the_right_shard(
+        tmp_path, encoder, wordnet, monkeypatch):
+    # what the code before the fix wrote: new token ids from the tokens table's highest only
+    monkeypatch.setattr(IndexDirectory, "highest_shard_token_id", lambda self: 0)
+    path = tmp_path / "idx"
+    delete_purge_append(path, tmp_path, encoder, wordnet, monkeypatch)
+    first, second = shard_ids(path)
+    assert first == [1, 2, 3, 4, 5, 6] and second == [4, 5]  # 4, 5: two shards claim them
+    monkeypatch.undo()
+    # each token's vector is compared with (and rebuilt from) its own row's shard only
+    assert verify(path, deep=True, encoder=encoder).problems == []
+    build(corpus(tmp_path / "ac.jsonl", {"a": A, "c": C}), tmp_path / "once", encoder,
+          wordnet)
+    once = answers(tmp_path / "once", encoder, wordnet)
+    assert answers(path, encoder, wordnet) == once
+    compact(IndexDirectory(path))  # a full rebuild reads 4, 5 from the newer shard
+    assert answers(path, encoder, wordnet) == once
+    assert verify(path, deep=True, encoder=encoder).problems == []
+    # deleting c takes its vectors out of the sense sums (from its own shard only)
+    delete_document(IndexDirectory(path), "c")
+    build(corpus(tmp_path / "a.jsonl", {"a": A}), tmp_path / "only-a", encoder, wordnet)
+    assert_same_sums(sense_rows(IndexDirectory(tmp_path / "only-a")),
+                     {k: v for k, v in sense_rows(IndexDirectory(path)).items() if v[0] > 0})
+    # and the next job's ids lie above both shards' now
+    build(corpus(tmp_path / "b.jsonl", {"b": B[:1]}), path, encoder, wordnet)
+    assert shard_ids(path)[2] == [7]

@@ -67,9 +67,20 @@ def chunk_documents(documents: Iterable[Document],
 class IdCounters:
     """Explicit row ids (the writer holds the lock), so a chunk needs no round trips: the
     highest id of each table, and the row id of every sense key and (key, source) already
-    there."""
+    there.
 
-    def __init__(self, db: Database) -> None:
+    Token ids start above the highest id of the ``tokens`` table AND of every recorded
+    shard (``directory``: ``IndexDirectory.highest_shard_token_id``): a purged document's
+    rows are gone but its shard keeps their vectors under their ids, so an id handed out
+    again would be claimed by two shards (``verify --deep`` then saw a FAISS vector differ
+    from the old shard's). Sentence and document ids are held by no file (the manifest's
+    ``retired`` entries are dropped with the rows they name), so their tables' highest ids
+    suffice; shard, sense and WordNet rows are never purged.
+
+    Raises:
+        IndexFormatError: a recorded shard is missing or damaged (names the file)."""
+
+    def __init__(self, db: Database, directory: IndexDirectory | None = None) -> None:
         with db.session() as session:
             def top(column) -> int:
                 return int(session.execute(select(func.max(column))).scalar() or 0)
@@ -81,6 +92,8 @@ class IdCounters:
             self.wordnet = top(WordNetSenseRow.id)
             self.wordnet_ids = {(k, src): i for k, src, i in session.execute(
                 select(WordNetSenseRow.key, WordNetSenseRow.source, WordNetSenseRow.id)).all()}
+        if directory is not None:
+            self.token = max(self.token, directory.highest_shard_token_id())
 
     def next(self, name: str) -> int:
         """The next id of ``name`` (``document``, ``sentence``, ``token``, ``sense``,

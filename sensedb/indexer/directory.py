@@ -43,7 +43,7 @@ from sqlalchemy.orm import Session
 
 from ..encoder import library_versions as encoder_versions
 from ..errors import ConfigurationError, IndexFormatError, IndexLockedError
-from ..schema import FORMAT_VERSION, Database, FileChecksumRow
+from ..schema import FORMAT_VERSION, Database, FileChecksumRow, ShardRow
 from ..store import (
     RunningStats,
     SegmentedStore,
@@ -286,6 +286,24 @@ class IndexDirectory:
             entry.unlink(missing_ok=True)
         self.forget_checksums(removed)
         return len(removed)
+
+    def highest_shard_token_id(self) -> int:
+        """The highest token id any shard the ``shards`` table records holds (0 for none):
+        a shard is immutable and keeps the ids of tokens whose rows were since purged, so
+        the next token id must lie above this as well as above the ``tokens`` table's
+        (``chunks.IdCounters``). Reads each shard's ``.ids.npy`` memory-mapped (8 bytes a
+        token; an older index's ``.npz`` shard whole).
+
+        Raises:
+            IndexFormatError: a recorded shard is missing or damaged (names the file)."""
+        with self.db.session() as session:
+            recorded = session.execute(select(ShardRow.path)).scalars().all()
+        top = 0
+        for path in recorded:
+            ids = self.load_shard(path)["ids"]
+            if len(ids):
+                top = max(top, int(np.max(ids)))
+        return top
 
     # ------------------------------------------------------------------ checksums
     def relative(self, path: str | os.PathLike) -> str:

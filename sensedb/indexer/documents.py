@@ -307,11 +307,13 @@ def _subtract(directory: IndexDirectory, session, links: list[tuple[int, int, in
                                          return_inverse=True)
     dim = directory.manifest().encoder.dim
     sums = np.zeros((len(sense_ids), dim), dtype=np.float64)
+    shard_of_link = np.asarray([shard for _, _, shard in links], dtype=np.int64)
     paths = dict(session.execute(select(ShardRow.id, ShardRow.path).where(
         ShardRow.id.in_(sorted({shard for _, _, shard in links})))).all())
-    for path in paths.values():
+    for shard_id, path in paths.items():
         data = directory.load_shard(path)
         rows, here = locate(data["ids"], np.argsort(data["ids"]), token_of_link)
+        here &= shard_of_link == shard_id  # each token's vector from its own shard only
         add_rows(sums, sense_of_link[here], data["vectors"], rows[here])
     counts = np.bincount(sense_of_link, minlength=len(sense_ids))
     np.negative(sums, out=sums)

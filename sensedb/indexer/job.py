@@ -127,7 +127,7 @@ def index_documents(directory: IndexDirectory, encoder: Encoder, inventory: Word
         job_id = job_row.id
     fold.fold_sense_sums(directory)  # what a crashed job left; also dates an older index's sums
     db.create_missing_indexes()  # a crashed bulk load's (below)
-    ids = IdCounters(db)
+    ids = IdCounters(db, directory)
     directory.remove_unrecorded_shards(ids.shard)  # a killed chunk's files (its ids are reused)
     bulk = ids.token == 0 and ids.sentence == 0  # a bulk load: index the rows once, at the end
     if bulk:

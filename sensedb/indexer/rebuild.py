@@ -156,6 +156,10 @@ def token_store(directory: IndexDirectory, rows: TokenRows, shard_paths: dict[in
             ``name``)."""
     layout = GroupLayout.of(rows.ids, rows.groups)
     by_id = np.argsort(layout.ids)
+    # each slot's own shard: a shard may also hold the purged id that an older index gave
+    # again to a newer token of another shard (``chunks.IdCounters``); that vector is not it
+    owner = np.empty(len(layout.ids), dtype=np.int64)
+    owner[locate(layout.ids, by_id, rows.ids)[0]] = rows.shard_ids
 
     def fill(vectors: np.ndarray) -> None:
         filled = np.zeros(len(layout.ids), dtype=bool)
@@ -163,6 +167,7 @@ def token_store(directory: IndexDirectory, rows: TokenRows, shard_paths: dict[in
             data = in_memory.get(shard_id) or directory.load_shard(shard_paths[shard_id])
             # a shard may hold another store's tokens
             slot, wanted = locate(layout.ids, by_id, data["ids"])
+            wanted &= owner[slot] == shard_id
             if wanted.all():
                 vectors[slot] = data["vectors"]
             else:

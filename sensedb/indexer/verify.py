@@ -40,6 +40,7 @@ from ..store.anylemma import ann_path
 from ..store.files import file_sum
 from .directory import EXAMPLES, SENSES, STORES, TOKENS, WORDNET, IndexDirectory
 from .documents import left_out_documents
+from .fold import locate
 from .manifest import Manifest
 from .wordnet import CORPUS as WORDNET_CORPUS
 
@@ -349,8 +350,18 @@ class _Checker:
 
     def check_shard_vectors(self, manifest: Manifest, stores: dict[str, VectorStore],
                             shards: dict[int, dict[str, np.ndarray]]) -> None:
-        """Every readable shard's normalized vectors against the token FAISS files."""
+        """Every readable shard's normalized vectors against the token FAISS files: each
+        shard's vectors of the token rows that name it (``tokens.shard_id``). A shard may
+        also hold the id of a purged row that an index written before token ids were kept
+        above every shard's (``chunks.IdCounters``) gave to a newer token of another shard:
+        that stale vector is not the token's and is not compared (the rebuilds read each
+        row's vector from its own shard)."""
         normalizer = manifest.normalizer()
+        with self.directory.db.session() as session:
+            owned = session.execute(select(TokenRow.id, TokenRow.shard_id)).all()
+        owner_ids = np.fromiter((i for i, _ in owned), dtype=np.int64, count=len(owned))
+        owner_shards = np.fromiter((s for _, s in owned), dtype=np.int64, count=len(owned))
+        by_owner = np.argsort(owner_ids)
         held = {}
         for name in (TOKENS, EXAMPLES):
             if name in stores and stores[name].ntotal:
@@ -360,8 +371,14 @@ class _Checker:
         differing: dict[str, int] = {}
         for shard_id, data in shards.items():
             ids = np.asarray(data["ids"])
+            rows_here, listed = locate(owner_ids, by_owner, ids)
+            own = listed & (owner_shards[rows_here] == shard_id)
+            if not own.all():
+                ids = ids[own]
             with np.errstate(all="ignore"):  # a damaged value may overflow: it then differs
-                mine = normalizer(np.asarray(data["vectors"], dtype=np.float32), copy=True)
+                mine = normalizer(np.asarray(data["vectors"][own] if not own.all()
+                                             else data["vectors"], dtype=np.float32),
+                                  copy=True)
             for name, (sorted_ids, order, vectors) in held.items():
                 where = np.clip(np.searchsorted(sorted_ids, ids), 0, max(len(sorted_ids) - 1, 0))
                 here = sorted_ids[where] == ids
