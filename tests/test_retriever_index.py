@@ -135,6 +135,11 @@ def test_neighbors_and_similarity(mini_index, encoder, wordnet):
     assert [u.score for u in near] == sorted((u.score for u in near), reverse=True)
     anything = index.neighbors("We walked along the bank", "bank", k=19, any_lemma=True)
     assert len(anything) == 19 and {u.lemma for u in anything} > {"bank", "plant"}
+    # a huge k is clamped to what can be returned (it sized result arrays: memory error)
+    assert len(index.neighbors("We walked along the bank", "bank", k=10**9)) == len(near)
+    assert len(index.neighbors("We walked along the bank", "bank", k=10**9,
+                               any_lemma=True)) >= 19
+    assert len(index.wsd("We walked along the bank", "bank", k=10**9).evidence) == len(near)
     same = index.cosine("He sat on the bank of the river", "bank",
                             "They fished from the river bank", "bank")
     other = index.cosine("He sat on the bank of the river", "bank",
