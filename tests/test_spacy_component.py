@@ -97,3 +97,11 @@ def test_min_confidence_and_empty_docs(index):
     assert any(t._.sense_candidates for t in doc)
     assert nlp("")._.senses == [] and nlp("   \n ")._.senses == []
     assert "sensedb" in spacy.registry.factories
+
+
+def test_a_stem_before_nt_is_not_tagged(index):
+    # spaCy splits can't -> ca n't too: "ca" was tagged ca%1:27:00:: (calcium)
+    doc = blank(index)("He can't swim and she won't fish.")
+    assert [t.text for t in doc][1:3] == ["ca", "n't"]
+    assert doc[1]._.sense is None and doc[5]._.sense is None
+    assert not {s["word"] for s in doc._.senses} & {"ca", "wo"}
