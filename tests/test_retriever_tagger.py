@@ -155,3 +155,10 @@ def test_a_stem_before_nt_is_its_modal_and_not_tagged(mini_index, encoder, wordn
     words = ["He", "ca", "n't", "swim", "in", "Ca"]
     found = {words[a] for a, b, _ in content_spans(index, words) if b == a + 1}
     assert "ca" not in found and "Ca" in found  # no "n't" after it: calcium is possible
+
+
+def test_p_m_is_tagged_as_written(mini_index, encoder, wordnet):
+    # "p.m." was tagged pm%1:04:00:: (post-mortem): its periods were dropped for the lookup
+    index = SenseIndex(mini_index, encoder=encoder, wordnet=wordnet, wordnet_evidence=False)
+    tagged = {w.word: w.key for w in sensedb.tag(index, "We met at 5 p.m. on Monday.")}
+    assert tagged["p.m."].startswith("p.m.%")
