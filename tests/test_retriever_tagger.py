@@ -162,3 +162,15 @@ def test_p_m_is_tagged_as_written(mini_index, encoder, wordnet):
     index = SenseIndex(mini_index, encoder=encoder, wordnet=wordnet, wordnet_evidence=False)
     tagged = {w.word: w.key for w in sensedb.tag(index, "We met at 5 p.m. on Monday.")}
     assert tagged["p.m."].startswith("p.m.%")
+
+
+def test_an_all_caps_text_is_not_read_as_proper_names(mini_index, encoder, wordnet):
+    # "THE CRANE LIFTED THE BEAM." was tagged crane%1:18:01:: (Hart Crane, the poet)
+    index = SenseIndex(mini_index, encoder=encoder, wordnet=wordnet, wordnet_evidence=False)
+    proper = {"crane%1:18:01::", "crane%1:18:00::", "crane%1:17:00::"}
+    tagged = {w.word: w.key for w in sensedb.tag(index, "THE CRANE LIFTED THE BEAM.")}
+    assert tagged["CRANE"] not in proper
+    lower = {w.word: w.key for w in sensedb.tag(index, "the crane lifted the beam.")}
+    assert tagged["CRANE"] == lower["crane"]
+    assert {w.word: w.key for w in sensedb.tag(
+        index, "SHE MOVED TO COLUMBUS, OH IN MAY.")}["OH"] == "oh%1:15:00::"
