@@ -115,3 +115,12 @@ def test_evaluate_raw_from_the_cli(runner, mini_index):
     assert result.exit_code == 0, result.output
     found = json.loads(result.output)
     assert found["n"] == 19 and found["answered"] + found["missed"] == 19
+
+
+def test_evaluate_on_a_jsonl_file_names_the_format_it_reads(runner, tmp_path, mini_index):
+    # it said "malformed XML: not well-formed (invalid token)"
+    data = tmp_path / "more.jsonl"
+    data.write_text('{"id": "d0", "text": "The bank"}\n')
+    result = run(runner, "evaluate", data, MINI_GOLD, "--index", mini_index, ok=False)
+    assert "malformed" not in result.output
+    assert "more.jsonl: a JSON Lines file: expected the unified XML format" in result.output

@@ -216,3 +216,20 @@ def test_semcor_counts() -> None:
     assert (ndocs, nsents, ntoks, ninst) == (352, 37176, 802443, 226036)
     assert nkeys == 226695
     assert nmwe == 15294
+
+
+def test_a_file_that_is_no_xml_names_the_format_read(tmp_path: Path) -> None:
+    # `sensedb evaluate corp/more.jsonl gold.txt` said "malformed XML: not well-formed
+    # (invalid token)"
+    jsonl = tmp_path / "more.jsonl"
+    jsonl.write_text('{"id": "d0", "text": "The bank"}\n')
+    err = raises_at(lambda: read_raganato(jsonl), "more.jsonl", None, None,
+                    "a JSON Lines file: expected the unified XML format")
+    assert "malformed" not in str(err)
+    text = tmp_path / "plain.data.xml"
+    text.write_text("\ufeff  The bank raised its rates.\n")
+    raises_at(lambda: read_raganato(text), "plain.data.xml", None, None,
+              "not XML (it does not start with '<'): expected the unified XML format")
+    # a file that starts as XML is still malformed XML, with its line
+    raises_at(lambda: read_raganato(FIX / "bad_malformed.data.xml"), "bad_malformed.data.xml",
+              6, "d000.s000", "malformed XML")

@@ -317,3 +317,14 @@ def test_senses_read_without_nltk_equal_nltks(wn: WordNet) -> None:
     initialisms = [fresh.initialism(s) for s in ours]
     assert initialisms == [nltk_reader.initialism(s) for s in ours]
     assert all(p for p, i in zip(proper, initialisms, strict=True) if i)  # never lower case
+
+
+def test_a_form_with_periods_is_looked_up_as_written_first(wordnet):
+    # "p.m." was also read as the noun "pm" (post-mortem), which the tagger chose
+    assert wordnet.lemmatize("p.m.") == [("p.m.", "ADJ"), ("p.m.", "ADV")]
+    assert ("i.e.", "ADV") in wordnet.lemmatize("i.e.") and ("ie", "NOUN") not in \
+        wordnet.lemmatize("i.e.")
+    assert ("be", "VERB") not in wordnet.lemmatize("a.m.")
+    # periods are still removed where no POS knows the form with them
+    assert wordnet.lemmatize("co.") == [("co", "NOUN")]
+    assert wordnet.lemmatize("p.m") == [("pm", "NOUN")]

@@ -128,6 +128,28 @@ def test_multiword_target_and_position(mini_index, encoder, wordnet):
         index.wsd("The xqzt was here", "xqzt")
 
 
+def test_a_sentence_or_position_of_the_wrong_type_is_a_sensedb_error(mini_index, encoder,
+                                                                     wordnet):
+    # wsd(None, "bank") raised "TypeError: 'NoneType' object is not iterable" (tag's text
+    # gave sensedb.Error "text must be a string"); neighbors, cosine, similarity likewise
+    index = open_index(mini_index, encoder, wordnet)
+    calls = [lambda: index.wsd(None, "bank"), lambda: index.neighbors(None, "bank"),
+             lambda: index.cosine("The bank", "bank", None, "bank"),
+             lambda: sensedb.similarity(index, (None, "bank"), ("The bank", "bank")),
+             lambda: index.wsd(b"The bank", "bank"), lambda: index.wsd(7, "bank")]
+    for call in calls:
+        with pytest.raises(sensedb.Error, match="the sentence must be a string or a list of "
+                                                "words, not (NoneType|bytes|int)$"):
+            call()
+    with pytest.raises(sensedb.Error, match="the target must be a string, not int"):
+        index.neighbors("The bank", 3)
+    with pytest.raises(sensedb.Error, match="token position must be an integer, not str"):
+        sensedb.similarity(index, ("The bank", "bank", "x"), ("The bank", "bank"))
+    import numpy as np
+
+    assert index.wsd(["The", "bank"], at=np.int64(1)).position == 1  # numpy integers do
+
+
 def test_neighbors_and_similarity(mini_index, encoder, wordnet):
     index = open_index(mini_index, encoder, wordnet)
     near = index.neighbors("We walked along the bank of the stream", "bank", k=10)
@@ -135,6 +157,11 @@ def test_neighbors_and_similarity(mini_index, encoder, wordnet):
     assert [u.score for u in near] == sorted((u.score for u in near), reverse=True)
     anything = index.neighbors("We walked along the bank", "bank", k=19, any_lemma=True)
     assert len(anything) == 19 and {u.lemma for u in anything} > {"bank", "plant"}
+    # a huge k is clamped to what can be returned (it sized result arrays: memory error)
+    assert len(index.neighbors("We walked along the bank", "bank", k=10**9)) == len(near)
+    assert len(index.neighbors("We walked along the bank", "bank", k=10**9,
+                               any_lemma=True)) >= 19
+    assert len(index.wsd("We walked along the bank", "bank", k=10**9).evidence) == len(near)
     same = index.cosine("He sat on the bank of the river", "bank",
                             "They fished from the river bank", "bank")
     other = index.cosine("He sat on the bank of the river", "bank",

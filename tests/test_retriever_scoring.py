@@ -250,3 +250,23 @@ def test_tune_multiword_holds_the_other_margin():
     assert set(held["per_fold"].values()) == {held["margin"]}
     with pytest.raises(ValueError, match="not on the grid"):
         tune.choose(rows, [], other=-0.42)
+
+
+def test_a_form_in_capitals_counts_proper_names_except_initialisms(wordnet):
+    # "THE CRANE LIFTED THE BEAM." was tagged crane%1:18:01:: (Hart Crane): a form in
+    # capitals said nothing of proper names
+    cranes = wordnet.candidates("crane", "NOUN")
+    assert scoring.proper_names(wordnet, "CRANE", cranes) == scoring.proper_names(
+        wordnet, "crane", cranes) == {"crane%1:18:01::", "crane%1:18:00::", "crane%1:17:00::"}
+    # initialisms, written in capitals in WordNet too, still fit: "US", "OK", "HI"
+    us = wordnet.candidates("us", "NOUN")
+    assert us and all(wordnet.initialism(s) for s in us)
+    assert scoring.proper_names(wordnet, "US", us) == frozenset()
+    oks = [s for pos in ("NOUN", "ADJ", "ADV") for s in wordnet.candidates("ok", pos)]
+    flagged = scoring.proper_names(wordnet, "OK", oks)
+    assert not any(wordnet.initialism(s) for s in oks if s.key in flagged)
+    assert any(wordnet.initialism(s) for s in oks)
+    assert "hi%1:15:00::" not in scoring.proper_names(wordnet, "HI",
+                                                      wordnet.candidates("hi", "NOUN"))
+    # a single capital letter is only capitalized: it says nothing
+    assert scoring.proper_names(wordnet, "C", wordnet.candidates("c", "NOUN")) == frozenset()

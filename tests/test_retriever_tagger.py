@@ -138,3 +138,39 @@ def test_closed_class_words_read_as_content_words_where_the_head_says_so(
     assert "will" not in found and found["can"] == [("can", "VERB")]
     singles, _ = readings(index, ["his", "will"], tags("PRON", "NOUN"))
     assert [pairs for _, _, pairs in singles] == [[("will", "NOUN")]]
+
+
+def test_a_stem_before_nt_is_its_modal_and_not_tagged(mini_index, encoder, wordnet):
+    # tokenize splits can't -> ca n't: "ca" was tagged ca%1:27:00:: (calcium), the spaCy
+    # component too; won't -> wo n't, shan't -> sha n't likewise
+    from sensedb.retriever.tagger import clitic_stems
+
+    assert clitic_stems(["Ca", "n't", "he", "ca", "n’t", "wo", "n't", "sha", "n't", "ca"]) == [
+        "Can", "n't", "he", "can", "n’t", "will", "n't", "shall", "n't", "ca"]
+    index = SenseIndex(mini_index, encoder=encoder, wordnet=wordnet, wordnet_evidence=False)
+    tagged = {w.word: w.key for w in sensedb.tag(
+        index, "He can't swim; she won't fish. Can't they? I shan't. He can swim.")}
+    assert not {"ca", "Ca", "wo", "sha", "can"} & set(tagged)  # as "can" in "He can swim"
+    assert tagged["swim"].startswith("swim%2:")
+    words = ["He", "ca", "n't", "swim", "in", "Ca"]
+    found = {words[a] for a, b, _ in content_spans(index, words) if b == a + 1}
+    assert "ca" not in found and "Ca" in found  # no "n't" after it: calcium is possible
+
+
+def test_p_m_is_tagged_as_written(mini_index, encoder, wordnet):
+    # "p.m." was tagged pm%1:04:00:: (post-mortem): its periods were dropped for the lookup
+    index = SenseIndex(mini_index, encoder=encoder, wordnet=wordnet, wordnet_evidence=False)
+    tagged = {w.word: w.key for w in sensedb.tag(index, "We met at 5 p.m. on Monday.")}
+    assert tagged["p.m."].startswith("p.m.%")
+
+
+def test_an_all_caps_text_is_not_read_as_proper_names(mini_index, encoder, wordnet):
+    # "THE CRANE LIFTED THE BEAM." was tagged crane%1:18:01:: (Hart Crane, the poet)
+    index = SenseIndex(mini_index, encoder=encoder, wordnet=wordnet, wordnet_evidence=False)
+    proper = {"crane%1:18:01::", "crane%1:18:00::", "crane%1:17:00::"}
+    tagged = {w.word: w.key for w in sensedb.tag(index, "THE CRANE LIFTED THE BEAM.")}
+    assert tagged["CRANE"] not in proper
+    lower = {w.word: w.key for w in sensedb.tag(index, "the crane lifted the beam.")}
+    assert tagged["CRANE"] == lower["crane"]
+    assert {w.word: w.key for w in sensedb.tag(
+        index, "SHE MOVED TO COLUMBUS, OH IN MAY.")}["OH"] == "oh%1:15:00::"

@@ -117,3 +117,11 @@ def test_hyphenated_words_and_format_characters_read_as_tag_reads_them(index):
     assert crane._.sense is not None and crane._.sense.startswith("crane%")
     assert all(doc.text[s["start_char"]:s["end_char"]] == s["word"] or "\u200b"
                in doc.text[s["start_char"]:s["end_char"]] for s in doc._.senses)
+
+
+def test_a_stem_before_nt_is_not_tagged(index):
+    # spaCy splits can't -> ca n't too: "ca" was tagged ca%1:27:00:: (calcium)
+    doc = blank(index)("He can't swim and she won't fish.")
+    assert [t.text for t in doc][1:3] == ["ca", "n't"]
+    assert doc[1]._.sense is None and doc[5]._.sense is None
+    assert not {s["word"] for s in doc._.senses} & {"ca", "wo"}

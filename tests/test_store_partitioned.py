@@ -441,13 +441,13 @@ def test_a_loaded_sq8_store_scans_its_codes_as_bytes_in_the_same_order(tmp_path)
 
 
 def test_an_empty_sq8_store_loads_and_answers_nothing(tmp_path):
-    # untrained (no codes): no integer scan, and a search pads with -1 (it raised on load)
+    # untrained (no codes): no integer scan, and a search answers nothing (it raised on load)
     PartitionedStore.build("sq8", DIM, tmp_path, []).save(tmp_path / "t.faiss",
                                                           tmp_path / "t.npz")
     loaded = open_store(tmp_path / "t.faiss", tmp_path / "t.npz")
     assert loaded.ntotal == 0 and loaded._scan is None
     scores, ids = loaded.search(np.ones(DIM, np.float32) / DIM ** 0.5, 3, ["w1\tn"])
-    assert ids.tolist() == [[-1, -1, -1]] and np.isneginf(scores).all()
+    assert ids.shape == scores.shape == (1, 0)  # k is clamped to the tokens held: none
 
 
 def test_a_shard_rewritten_with_another_width_or_cut_ids_is_named(tmp_path):
@@ -619,3 +619,16 @@ def test_threads_querying_one_cold_store_answer_as_one_thread_does(tmp_path, kin
                         np.testing.assert_array_equal(s1, s2)
     finally:
         sys.setswitchinterval(interval)
+
+
+def test_a_huge_k_is_clamped_to_the_tokens_that_can_answer(tmp_path):
+    # k sized the result arrays (np.full((n, k))): k=10**9 allocated gigabytes
+    shards, ids, x, groups = _shards(tmp_path, 1)
+    store = PartitionedStore.build("sq8", DIM, tmp_path, shards)
+    query = l2_normalize(x[0])
+    scores, found = store.search(query, 2**40, [groups[0]])
+    size = int((groups == groups[0]).sum())
+    assert found.shape == scores.shape == (1, size)
+    assert found[0].tolist() == _exact(ids, x, groups, query, groups[0], size)[0].tolist()
+    scores, found = store.search(query, 2**40)
+    assert found.shape == (1, len(ids)) and found[0, 0] == ids[0]

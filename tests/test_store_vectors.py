@@ -108,4 +108,16 @@ def test_equal_cosines_come_in_id_order_as_in_the_partitioned_stores():
         assert found[0].tolist() == [2, 7, 19, 41]
         assert scores[0][0] == scores[0][3]
     _, found = store.search(base[0], 10, ["w\tNOUN"])
-    assert found[0][:5].tolist() == [2, 7, 19, 41, 88] and found[0][-2:].tolist() == [-1, -1]
+    # k=10 is clamped to the group's 8 rows (no -1 padding)
+    assert found[0][:5].tolist() == [2, 7, 19, 41, 88] and found.shape == (1, 8)
+
+
+def test_a_huge_k_is_clamped_to_the_rows_that_can_answer():
+    # k sized the result arrays: k=10**9 allocated gigabytes (numpy _ArrayMemoryError)
+    ids, vectors, groups = make(n=20)
+    store = VectorStore.build(16, ids, vectors, groups)
+    scores, found = store.search(vectors[:2], 2**40)
+    assert found.shape == scores.shape == (2, 20) and (found >= 0).all()
+    scores, found = store.search(vectors[:1], 2**40, ["lemma1\tNOUN"])
+    assert found.shape == (1, 3) and (found >= 0).all()
+    assert store.search(vectors[:1], 2**40, ["missing\tNOUN"])[1].shape == (1, 0)

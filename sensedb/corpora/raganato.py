@@ -239,6 +239,22 @@ class _Builder:
             self.fail(f"text outside a token: {data.strip()[:40]!r}", where)
 
 
+def _not_xml(path: str, start: bytes) -> None:
+    """Raise a plain word on a file that fails to parse and is no XML at all (its first
+    character after white space is not '<', or its name ends in .jsonl): "malformed XML: not
+    well-formed (invalid token)" said nothing of what to give.
+
+    Raises:
+        InputError: that file, naming the unified XML format this reader takes."""
+    if start in (b"", b"<") and not path.lower().endswith(".jsonl"):
+        return
+    what = ("a JSON Lines file" if path.lower().endswith(".jsonl") or start in (b"{", b"[")
+            else "not XML (it does not start with '<')")
+    raise InputError(f"{what}: expected the unified XML format of Raganato et al., the "
+                     "WSD evaluation framework's (a .data.xml file of <corpus>, <text>, "
+                     "<sentence> and <wf>/<instance> elements)", path=path)
+
+
 def read_raganato(xml_path: StrPath, gold_path: StrPath | None = None, *,
                   key_check: KeyCheck | None = None,
                   check_labels: bool = False) -> Iterator[Document]:
@@ -275,12 +291,16 @@ def read_raganato(xml_path: StrPath, gold_path: StrPath | None = None, *,
         f = open(path, "rb")
     except OSError as e:
         raise InputError(f"cannot read XML file: {e.strerror or e}", path=path) from e
+    start = b""  # the file's first bytes after white space and a byte order mark
     with f:
         while True:
             try:
                 chunk = f.read(_CHUNK)
+                if not start:
+                    start = chunk.lstrip().removeprefix(b"\xef\xbb\xbf").lstrip()[:1]
                 parser.Parse(chunk, not chunk)
             except expat.ExpatError as e:
+                _not_xml(path, start)
                 where = f" in sentence {b.sent.id}" if b.sent is not None else ""
                 raise InputError(f"malformed XML{where}: {expat.ErrorString(e.code)} "
                                  f"(column {e.offset + 1})", path=path, line=e.lineno,

@@ -437,7 +437,8 @@ class WordNet:
         POS order is NOUN, VERB, ADJ, ADV (or just ``pos``). A form WordNet does not know as
         written is looked up the way WordNet's own lookup does: hyphens as underscores
         ('ice-cream' -> 'ice_cream'), underscores as hyphens, both removed ('co-operate' ->
-        'cooperate'), periods removed, and last with its accents dropped ('café' -> 'cafe',
+        'cooperate'), periods removed (only when no POS knows the form with them: 'p.m.' is
+        the adverb, not the noun 'pm'), and last with its accents dropped ('café' -> 'cafe',
         'naïve' -> 'naive'). Within one POS the candidates
         (the form itself, exception-list bases or detachment-rule bases, and for collocations
         the combinations of each word's bases) are ordered by WordNet tag-count total,
@@ -453,22 +454,30 @@ class WordNet:
         cached = self._lemmatize_cache.get(cache_key)
         if cached is None:
             out: list[tuple[str, str]] = []
-            for tag in tags:
-                found: list[str] = []
-                # WordNet's own index lookup (getindex in search.c) tries the form, then
-                # hyphens as underscores, underscores as hyphens, both removed, periods
-                # removed; then, WordNet 3.0's lemmas being ASCII, accents dropped (café)
-                for variant in dict.fromkeys((
-                        norm, norm.replace("-", "_"), norm.replace("_", "-"),
-                        norm.replace("-", "").replace("_", ""), norm.replace(".", ""),
-                        _without_accents(norm))):
-                    found = [c for c in base_forms(variant, tag, self._exception_map())
-                             if self._known(c, tag)] if variant else []
-                    if found:
-                        break
-                totals = {c: self._lemma_total(c, tag) for c in found}
-                found.sort(key=lambda c: -totals[c])  # stable: ties keep the morphy order
-                out.extend((c, tag) for c in found)
+            # WordNet's own index lookup (getindex in search.c) tries the form, then hyphens
+            # as underscores, underscores as hyphens, both removed, periods removed. Periods
+            # are removed only when no POS knows the form with them: "p.m." is the adverb
+            # p.m., not also the noun "pm" (post-mortem), which outscored it; "co." is "co".
+            written = tuple(dict.fromkeys((
+                norm, norm.replace("-", "_"), norm.replace("_", "-"),
+                norm.replace("-", "").replace("_", ""))))
+            # and last, WordNet 3.0's lemmas being ASCII, with the accents dropped (café)
+            dotless = tuple(v for v in dict.fromkeys((norm.replace(".", ""),
+                                                      _without_accents(norm)))
+                            if v not in written)
+            for variants in (written, dotless):
+                for tag in tags:
+                    found: list[str] = []
+                    for variant in variants:
+                        found = [c for c in base_forms(variant, tag, self._exception_map())
+                                 if self._known(c, tag)] if variant else []
+                        if found:
+                            break
+                    totals = {c: self._lemma_total(c, tag) for c in found}
+                    found.sort(key=lambda c: -totals[c])  # stable: ties keep the morphy order
+                    out.extend((c, tag) for c in found)
+                if out:
+                    break
             cached = tuple(out)
             if len(self._lemmatize_cache) < 200_000:
                 self._lemmatize_cache[cache_key] = cached

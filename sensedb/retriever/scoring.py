@@ -51,6 +51,7 @@ FEATURES = (
     "example_nn_cos",     # cosine to the nearest WordNet example token of s (0 without one)
     "proper_name",        # s is a proper name (WordNet writes its lemma capitalized: Crane the
                           # writer) and the usage's form is written in lower case (a crane)
+                          # or all in capitals (A CRANE) unless s is an initialism (US)
     "sense_cos",          # cosine of the usage's word vector to the sentence vector of the
                           # sense's richer text (indexer.wordnet.sense_text: gloss, synonyms,
                           # hypernyms, examples; 0 without one)
@@ -169,11 +170,21 @@ def proper_names(inventory: WordNet, surface: str, candidates: Sequence[SenseInf
     poet) when ``surface`` has no capital letter ("a crane" is not a person), and
     initialisms (``WordNet.initialism``: OH Ohio, HI Hawaii) unless ``surface`` is written
     in capitals ("Oh no", "Hi there"). A capitalized form (a sentence's first word, a name)
-    says nothing of proper names; a form in capitals says nothing at all."""
+    says nothing of proper names.
+
+    A form written entirely in capitals, two letters or more ("CRANE", "US"), has lost its
+    case (a headline, a shouted or all-caps text): it is read as lower case, except that it
+    fits initialisms, whose lemma WordNet writes in capitals too. So in "THE CRANE LIFTED THE
+    BEAM." Hart Crane (WordNet writes "Crane") is flagged as for "crane", while "US" (the
+    United States, written "US") and "OH" (Ohio) are not. A single capital letter ("A", "C")
+    is only capitalized: it says nothing of proper names."""
     if surface == surface.lower():
         return frozenset(s.key for s in candidates if inventory.proper_name(s))
     if surface.isupper():
-        return frozenset()
+        if sum(c.isalpha() for c in surface) < 2:
+            return frozenset()
+        return frozenset(s.key for s in candidates
+                         if inventory.proper_name(s) and not inventory.initialism(s))
     return frozenset(s.key for s in candidates if inventory.initialism(s))
 
 

@@ -57,6 +57,24 @@ be am is are was were been being have has had having do does did doing done
 's 're 've 'd 'm
 """.split())
 NEGATIONS = frozenset({"not", "n't", "never"})
+# The stems the Penn Treebank split leaves before "n't" (``tokenize``: can't -> ca n't, won't
+# -> wo n't, shan't -> sha n't) are the modals can, will, shall, never looked up as written
+# ("ca" is calcium's symbol). A modal with "n't" is always the auxiliary (the POS head, fed
+# "ca", may call it a noun), so, like "can" in "He can swim", it is not tagged.
+CLITIC_STEMS = {"ca": "can", "wo": "will", "sha": "shall"}
+
+
+def clitic_stems(words: list[str]) -> list[str]:
+    """``words`` with each stem of CLITIC_STEMS that a "n't" (either apostrophe) follows
+    replaced by its modal, in the stem's case ("Ca n't" -> "Can n't"): the forms looked up
+    (:func:`readings` and :func:`content_spans` tag no single word that differs here)."""
+    out = list(words)
+    for at, word in enumerate(words[:-1]):
+        modal = CLITIC_STEMS.get(word.lower())
+        if modal and words[at + 1].lower().replace("\u2019", "'") == "n't":
+            out[at] = (modal.upper() if word.isupper() else
+                       modal.capitalize() if word[:1].isupper() else modal)
+    return out
 # A multiword reading made only of closed-class words ("out of", "at all") is no reading where
 # the POS head tags its first word as one of these: "out" of "flew out of the cave" is a
 # preposition in its plain sense, not the adverb out_of ("motivated by").
@@ -128,7 +146,9 @@ def split_sentences(text: str) -> list[str]:
 def content_spans(index: SenseIndex, words: list[str]) -> list[tuple[int, int, list]]:
     """(start, end, [(lemma, POS), ...]) of every content word or known multiword, found
     greedily without context (longest first): what needs WordNet vectors before tagging.
-    :func:`tag_words` decides between a multiword and its single words from context."""
+    :func:`tag_words` decides between a multiword and its single words from context. A
+    stem before "n't" is read as its modal, an auxiliary: no span (:func:`clitic_stems`)."""
+    written, words = words, clitic_stems(words)
     spans, start = [], 0
     while start < len(words):
         for length in (3, 2, 1):
@@ -137,6 +157,7 @@ def content_spans(index: SenseIndex, words: list[str]) -> list[tuple[int, int, l
                 continue
             piece = words[start:end]
             if length == 1 and (piece[0].lower() in STOPWORDS | LIGHT_VERBS or
+                                piece[0] != written[start] or
                                 not any(c.isalpha() for c in piece[0])):
                 break
             if length > 1 and not all(any(c.isalpha() for c in w) for w in piece):
@@ -190,11 +211,13 @@ def readings(index: SenseIndex, words: list[str], tags: np.ndarray | None
     as: :func:`_only_initialisms`) and every multiword reading
     WordNet knows (start, end, pairs), overlapping ones included, except closed-class ones
     whose first word the head tags as a preposition or particle (:func:`_plain_function_words`);
-    :func:`tag_words` chooses."""
+    :func:`tag_words` chooses. A stem before "n't" is read as its modal, an auxiliary: no
+    single-word reading (:func:`clitic_stems`: "ca n't" as "can n't")."""
+    written, words = words, clitic_stems(words)
     singles, multi = [], []
     for at, word in enumerate(words):
         lower = word.lower()
-        if not any(c.isalpha() for c in word):
+        if not any(c.isalpha() for c in word) or word != written[at]:
             continue
         if lower in LIGHT_VERBS:
             if not _is_main_verb(words, at, tags):

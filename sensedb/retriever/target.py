@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from numbers import Integral
 
 from ..corpora.tokenize import check_text, find_target, merge_span, tokenize
 from ..errors import InputError
@@ -36,16 +37,25 @@ def locate(sentence: Words, target: str | None = None, at: int | None = None) ->
     token at ``at`` when ``target`` is None. A multiword target becomes one word.
 
     Raises:
-        InputError: a sentence or target that is not a string or not valid Unicode, an empty
-            sentence, no target and no position, a position outside the
-            sentence, or a target not in the sentence.
+        InputError: a sentence that is neither a string nor a list of words, a target that
+            is not a string, a position that is not an integer, text not valid Unicode, an
+            empty sentence, no target and no position, a position outside the sentence, or a
+            target not in the sentence.
     """
     if isinstance(sentence, str):
         words = tokenize(sentence)
+    elif not isinstance(sentence, Sequence) or isinstance(sentence, bytes | bytearray):
+        # None gave "TypeError: 'NoneType' object is not iterable" (tag's text: InputError)
+        raise InputError("the sentence must be a string or a list of words, not "
+                         f"{type(sentence).__name__}")
     else:
         words = [check_text(word, "a word of the sentence") for word in sentence]
     if target is not None:
         check_text(target, "the target")
+    if at is not None:
+        if isinstance(at, bool) or not isinstance(at, Integral):
+            raise InputError(f"the token position must be an integer, not {type(at).__name__}")
+        at = int(at)
     if not words:
         raise InputError("empty sentence")
     if target is None:

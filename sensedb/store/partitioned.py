@@ -308,24 +308,29 @@ class PartitionedStore:
         -inf pad. ``groups``: scan only these lists (unknown keys ignored); None: every token
         (``--any-lemma``), approximate: the k-means ANN's candidates (``anylemma``; a store
         without one: the lists of the nearest group means, :data:`ANY_LEMMA_TOKENS`).
-        Candidates are re-ranked exactly from the float vectors."""
+        Candidates are re-ranked exactly from the float vectors. ``k`` is first clamped to
+        the tokens that can answer (``ntotal``; with ``groups``, the sizes of their lists), so
+        any ``k`` (10**9 included) allocates no more than the store's own rows."""
         queries = np.ascontiguousarray(np.atleast_2d(queries), dtype=np.float32)
         n = len(queries)
+        lists = (None if groups is None else
+                 np.asarray(sorted({self._list_of[g] for g in groups if g in self._list_of}),
+                            dtype=np.int64))
+        k = min(k, self.ntotal if lists is None else
+                sum(map(self._index.invlists.list_size, lists.tolist())))
         scores = np.full((n, max(k, 0)), -np.inf, dtype=np.float32)
         ids = np.full((n, max(k, 0)), -1, dtype=np.int64)
         if k <= 0 or self.ntotal == 0:
             return scores, ids
-        if groups is None and self._ann is not None:
+        if lists is None and self._ann is not None:
             found = self._ann.candidates(queries, max(k, ANN_RERANK))
             for q in range(n):
                 self._rerank(queries[q], found[q], k, scores[q], ids[q])
-        elif groups is None:
+        elif lists is None:
             for q in range(n):
                 self._search_lists(queries[q:q + 1], k, self._nearest_lists(queries[q]),
                                    scores[q:q + 1], ids[q:q + 1])
         else:
-            lists = np.asarray(sorted({self._list_of[g] for g in groups
-                                       if g in self._list_of}), dtype=np.int64)
             self._search_lists(queries, k, lists, scores, ids)
         return scores, ids
 

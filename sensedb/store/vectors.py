@@ -241,19 +241,23 @@ class VectorStore:
         int64 (n, k)) for ``queries`` (dim,) or (n, dim) float32; id -1 and score -inf pad
         short answers.
 
+        ``k`` is first clamped to the rows that can answer (``ntotal``; with ``groups``,
+        the rows of those groups), so any ``k`` (10**9 included) costs no more memory than
+        the store's own rows.
+
         ``groups``: restrict to these group keys (contiguous ranges, searched as slices);
         unknown keys are ignored.
         """
         queries = np.ascontiguousarray(np.atleast_2d(queries), dtype=np.float32)
         n = len(queries)
+        ranges = (None if groups is None else
+                  _merge_ranges(self._ranges[g] for g in set(groups) if g in self._ranges))
+        k = min(k, self.ntotal if ranges is None else sum(end - start for start, end in ranges))
         if k <= 0 or self.ntotal == 0:
             return np.zeros((n, 0), np.float32), np.zeros((n, 0), np.int64)
-        if groups is None:
-            scores, ids = self._index.search(queries, min(k, self.ntotal))
+        if ranges is None:
+            scores, ids = self._index.search(queries, k)
             return self._pad(scores, ids, k)
-        ranges = _merge_ranges(self._ranges[g] for g in set(groups) if g in self._ranges)
-        if not ranges:
-            return self._pad(np.zeros((n, 0), np.float32), np.zeros((n, 0), np.int64), k)
         flat = faiss.downcast_index(self._index.index)
         all_scores, all_positions = [], []
         for start, end in ranges:
