@@ -155,9 +155,10 @@ def _words(tokens: list[Token]) -> list[list[Token]]:
             groups.append([token])
     out: list[list[Token]] = []
     for group in groups:  # a hyphen left at a word's end ("well- known") stands apart
-        out.append(group[:-1] if len(group) > 1 and group[-1].text == "-" else group)
-        if out[-1] is not group:
-            out.append(group[-1:])
+        if len(group) > 1 and group[-1].text == "-":
+            out += [group[:-1], group[-1:]]
+        else:
+            out.append(group)
     return out
 
 

@@ -370,15 +370,13 @@ class _Checker:
                 held[name] = (ids[order], order, vectors)
         differing: dict[str, int] = {}
         for shard_id, data in shards.items():
-            ids = np.asarray(data["ids"])
+            ids, raw = np.asarray(data["ids"]), data["vectors"]
             rows_here, listed = locate(owner_ids, by_owner, ids)
             own = listed & (owner_shards[rows_here] == shard_id)
             if not own.all():
-                ids = ids[own]
+                ids, raw = ids[own], raw[own]
             with np.errstate(all="ignore"):  # a damaged value may overflow: it then differs
-                mine = normalizer(np.asarray(data["vectors"][own] if not own.all()
-                                             else data["vectors"], dtype=np.float32),
-                                  copy=True)
+                mine = normalizer(np.asarray(raw, dtype=np.float32), copy=True)
             for name, (sorted_ids, order, vectors) in held.items():
                 where = np.clip(np.searchsorted(sorted_ids, ids), 0, max(len(sorted_ids) - 1, 0))
                 here = sorted_ids[where] == ids

@@ -316,8 +316,9 @@ class PartitionedStore:
         lists = (None if groups is None else
                  np.asarray(sorted({self._list_of[g] for g in groups if g in self._list_of}),
                             dtype=np.int64))
-        k = min(k, self.ntotal if lists is None else
-                sum(map(self._index.invlists.list_size, lists.tolist())))
+        scanned = None if lists is None else \
+            sum(map(self._index.invlists.list_size, lists.tolist()))
+        k = min(k, self.ntotal if scanned is None else scanned)
         scores = np.full((n, max(k, 0)), -np.inf, dtype=np.float32)
         ids = np.full((n, max(k, 0)), -1, dtype=np.int64)
         if k <= 0 or self.ntotal == 0:
@@ -331,7 +332,7 @@ class PartitionedStore:
                 self._search_lists(queries[q:q + 1], k, self._nearest_lists(queries[q]),
                                    scores[q:q + 1], ids[q:q + 1])
         else:
-            self._search_lists(queries, k, lists, scores, ids)
+            self._search_lists(queries, k, lists, scores, ids, scanned)
         return scores, ids
 
     def _nearest_lists(self, query: np.ndarray) -> np.ndarray:
@@ -349,13 +350,15 @@ class PartitionedStore:
         return nearest[:int(np.searchsorted(covered, ANY_LEMMA_TOKENS)) + 1].astype(np.int64)
 
     def _search_lists(self, queries: np.ndarray, k: int, lists: np.ndarray,
-                      scores: np.ndarray, ids: np.ndarray) -> None:
+                      scores: np.ndarray, ids: np.ndarray, scanned: int | None = None) -> None:
         """Answer ``queries`` (float32 (n, dim)) from ``lists`` (int64 (m,)) into ``scores``
-        float32 (n, k) and ``ids`` int64 (n, k) (filled with -inf and -1 already)."""
+        float32 (n, k) and ``ids`` int64 (n, k) (filled with -inf and -1 already);
+        ``scanned``: the lists' total size where the caller has it."""
         if not len(lists):
             return
-        sizes = self._index.invlists.list_size
-        wanted = rerank_depth(self.kind, sum(map(sizes, lists.tolist())), k)
+        if scanned is None:
+            scanned = sum(map(self._index.invlists.list_size, lists.tolist()))
+        wanted = rerank_depth(self.kind, scanned, k)
         found = search_lists(self._index, queries, self._centroids[lists], lists, wanted) \
             if self._scan is None else self._scan.search(queries, lists, wanted)
         for q in range(len(queries)):
