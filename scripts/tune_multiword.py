@@ -3,6 +3,7 @@
     python scripts/tune_multiword.py collect --data ../shared/data --cache runs/raw11b-cache \
         [--index IDX --name se07-corpus]
     python scripts/tune_multiword.py choose --cache runs/raw11b-cache
+    python scripts/tune_multiword.py tags --cache runs/raw11b-cache
 
 ``collect`` runs the tagger's own steps (``tagger.readings``, ``SenseIndex.disambiguate``)
 over labelled sentences fed as raw words (a multiword token split into its words) and keeps,
@@ -18,6 +19,10 @@ reading's words (the multiword's answer where kept, else its words' answers), by
 SemCor document cross-validation (folds as scripts/tune_weights.py), each fold's choice made
 on the other four folds and SE07 together (``--semcor-only``: the four folds alone, SE07 only
 reported; ``--other M``: the margin of the other parts of speech held at M, the verbs' chosen).
+``tags`` groups the readings by part of speech, the POS head's tag of their last word and
+(verbs) of the word after them, and counts per group the readings the data set has as one
+token and the right answers of the shipped margins, of splitting every reading and of keeping
+every one (is there a tag pattern that tells the data set's one-token spans apart?).
 The margin is in units of the formula's main weight (``gloss_cos`` for the WordNet-only
 formula, ``corpus_cos`` for the corpus one), so one number serves both families.
 """
@@ -36,7 +41,7 @@ import numpy as np
 
 import sensedb
 from sensedb.corpora import read_raganato
-from sensedb.pos_head import content_log_probabilities
+from sensedb.pos_head import TAGS, content_log_probabilities
 from sensedb.retriever import scoring
 from sensedb.retriever.tagger import _span_pos, readings
 from sensedb.retriever.target import Target, merged
@@ -109,8 +114,36 @@ def collect(index, xml: Path, gold: Path, documents: set[str] | None) -> list[di
                          "inner": [s for s, _ in inner], "inner_right": sum(r for _, r in inner),
                          "gold_span": token is not None,
                          "right": bool(token is not None and key in token.senses),
-                         "lemma_pos": pairs[0]})
+                         "lemma_pos": pairs[0],
+                         # the POS head's best tag of each word of the span and of the word
+                         # after it (None at the sentence's end or without a head)
+                         "tags": [None if tag is None else TAGS[int(np.argmax(tag[at]))]
+                                  for at in range(start, end)],
+                         "next_tag": (None if tag is None or end >= len(words)
+                                      else TAGS[int(np.argmax(tag[end]))])})
     return rows
+
+
+def by_tags(rows: list[dict], margin: tuple[float, float]) -> list[dict]:
+    """Readings grouped by (POS, head tag of the last word, head tag of the next word for
+    verbs): n, one-token in the data, kept at ``margin`` (verbs, others), right answers at
+    ``margin`` / all split / all kept; largest groups first (rows from ``collect``)."""
+    groups: dict[tuple, dict] = {}
+    for row in rows:
+        pos = row["lemma_pos"][1]
+        key = (pos, row["tags"][-1], row["next_tag"] if pos == "VERB" else "-")
+        g = groups.setdefault(key, {"group": " ".join(str(k) for k in key), "n": 0,
+                                    "one_token": 0, "kept": 0, "right_at_margin": 0,
+                                    "right_all_split": 0, "right_all_kept": 0})
+        keep = not row["inner"] or row["score"] - max(row["inner"]) > (
+            margin[0] if pos == "VERB" else margin[1])
+        g["n"] += 1
+        g["one_token"] += row["gold_span"]
+        g["kept"] += keep
+        g["right_at_margin"] += row["right"] if keep else row["inner_right"]
+        g["right_all_split"] += row["inner_right"] if row["inner"] else row["right"]
+        g["right_all_kept"] += row["right"]
+    return sorted(groups.values(), key=lambda g: -g["n"])
 
 
 def right_for(rows: list[dict], margin: float | tuple[float, float]) -> int:
@@ -165,7 +198,7 @@ def choose(semcor: list[dict], se07: list[dict], *, se07_weight: float = 1.0,
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("step", choices=("collect", "choose"))
+    parser.add_argument("step", choices=("collect", "choose", "tags"))
     parser.add_argument("--data", default="../shared/data", type=Path)
     parser.add_argument("--cache", default="runs/raw11b-cache", type=Path)
     parser.add_argument("--index", default=None)
@@ -195,6 +228,14 @@ def main() -> None:
         return
     rows = {n: pickle.loads((args.cache / f"{n}.pkl").read_bytes())
             for n in ("semcor-multiword", "se07-multiword")}
+    if args.step == "tags":
+        margin = (scoring.MULTIWORD.get("VERB", 0.0), scoring.MULTIWORD.get("other", 0.0))
+        for name, found in rows.items():
+            print(f"{name} (margins {margin}):")
+            for g in by_tags(found, margin):
+                if g["n"] >= 10 or name == "se07-multiword":
+                    print("  " + ", ".join(f"{k} {v}" for k, v in g.items()))
+        return
     result = choose(rows["semcor-multiword"], rows["se07-multiword"],
                     se07_weight=0.0 if args.semcor_only else 1.0, other=args.other)
     corpus = args.cache / "se07-corpus-multiword.pkl"
