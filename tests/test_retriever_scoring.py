@@ -252,6 +252,34 @@ def test_tune_multiword_holds_the_other_margin():
         tune.choose(rows, [], other=-0.42)
 
 
+def test_tune_multiword_counts_by_head_tags():
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "scripts" / "tune_multiword.py"
+    spec = importlib.util.spec_from_file_location("tune_multiword", path)
+    tune = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tune)
+
+    def row(words, tags, next_tag, pos, score, right, inner_right, gold_span):
+        return {"doc": "d000", "words": words, "score": score, "inner": [0.0],
+                "right": right, "inner_right": inner_right, "lemma_pos": ("x_y", pos),
+                "gold_span": gold_span, "tags": tags, "next_tag": next_tag}
+
+    rows = [  # "talking about landing" (split in the data) and "fend for yourself" (one token)
+        row(["talking", "about"], ["VERB", "ADP"], "VERB", "VERB", -0.1, False, 1, False),
+        row(["fend", "for"], ["VERB", "ADP"], "VERB", "VERB", -0.6, True, 0, True),
+        row(["mental", "illness"], ["ADJ", "NOUN"], None, "NOUN", -0.3, True, 0, True),
+    ]
+    groups = {g["group"]: g for g in tune.by_tags(rows, (-0.5, -0.4))}
+    verb = groups["VERB ADP VERB"]
+    # at -0.5 the first is kept (wrong), the second split (its words wrong): 0 right;
+    # every one split: 1 right (talking); every one kept: 1 right (fend for)
+    assert (verb["n"], verb["one_token"], verb["kept"]) == (2, 1, 1)
+    assert (verb["right_at_margin"], verb["right_all_split"], verb["right_all_kept"]) == (0, 1, 1)
+    assert groups["NOUN NOUN -"]["right_at_margin"] == 1 and list(groups)[0] == "VERB ADP VERB"
+
+
 def test_a_form_in_capitals_counts_proper_names_except_initialisms(wordnet):
     # "THE CRANE LIFTED THE BEAM." was tagged crane%1:18:01:: (Hart Crane): a form in
     # capitals said nothing of proper names
