@@ -14,17 +14,22 @@ pickles it under ``--cache``:
   scored by the default (WordNet-only) index: no SemCor token is evidence there.
 - ``se07-wordnet.pkl`` and ``se07-corpus.pkl``: SemEval-2007 by the default index and by the
   SemCor index ``--index``.
+- ``examples-wordnet.pkl``: WordNet's own usage examples, each labelled with the sense it
+  illustrates (:func:`example_instance_features`; 27,654 instances), scored by the default
+  index with the features that contain the sentence itself held at 0: short sentences whose
+  senses are spread as a lexicographer's, not as SemCor's counts.
 ``fill-proper`` copies a cache made before the proper-name feature with that column filled
 (it needs no encoder: the flag depends on the written form and WordNet alone).
 ``tune`` is then a numpy loop over those arrays: each formula is a short linear formula over
 ``scoring.FEATURES`` searched on a small grid by the accuracy of the argmax.
 - ``wordnet_only`` (the default index): 5-fold cross-validation over the SemCor documents
   (folds fixed by document id: d000, d050, ... in fold 0; d010, d060, ... in fold 1; ...):
-  each fold is scored with the formula best on the mean accuracy over the other four folds
-  and SE07 (never one set alone: SemCor alone drops WordNet's examples and leans on the
-  prior, SE07 alone is 455 instances); the shipped formula is the best over all five folds
-  and SE07. WordNet's tag counts were counted on SemCor, so the prior terms stay on a
-  tie-breaker grid (<= 0.1 per log count, <= 0.1 / sense number).
+  each fold is scored with the formula best on the mean accuracy over the other four folds,
+  SE07 and the other four folds of the examples set (folds by lemma); never one set alone:
+  SemCor alone drops WordNet's examples and leans on the prior, SE07 alone is 455
+  instances, the examples set alone knows nothing of sense frequency. The shipped formula is
+  the best over all of them. WordNet's tag counts were counted on SemCor, so the prior terms
+  stay on a small grid (<= 0.2 per log count, 0.05 / sense number).
 - ``corpus`` (indexes with SemCor tokens): SemCor's own documents are in such an index, so
   they cannot be held out without re-indexing; the shipped corpus formula is kept and only
   the POS term's weight is chosen, on SE07 raw text, with SE07 document CV reported; the
@@ -43,6 +48,7 @@ import json
 import pickle
 import shlex
 import sys
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -54,16 +60,18 @@ NAMES = list(scoring.FEATURES)
 SEMCOR_DOCUMENTS = {f"d{n:03d}" for n in range(0, 352, 10)}
 FOLDS = 5
 WORDNET_GRID = {"gloss_cos": (1.0,), "example_cos": (0, .25, .5),
-                "example_nn_cos": (0, .1, .25), "has_example": (-.2, -.1, 0),
-                "context_gloss_cos": (0,), "log_wordnet_count": (.05, .1),
-                "inv_rank": (0, .05), "pos_logp": (.2, .3), "proper_name": (-.5,),
-                "sense_cos": (0, .25, .5),
-                "context_sense_cos": (0, .05, .1, .15, .2, .25, .3, .5, 1)}
-# Narrowed from the previous round's grid (context_gloss_cos 0/.5/1/2, log count 0/.05/.1,
-# inv_rank 0/.05/.1, pos_logp 0/.1/.2/.3, proper_name 0/-.5/-1: every fold chose 0, .1, .05,
-# .2, -.5) to make room for the sense-text features.
+                "example_nn_cos": (0, .1, .25), "has_example": (-.3, -.2, -.1, 0),
+                "context_gloss_cos": (0, .25, .5, .75, 1, 1.25, 1.5),
+                "log_wordnet_count": (.05, .1, .15, .2), "inv_rank": (.05,),
+                "pos_logp": (.2, .3), "proper_name": (-.5,), "sense_cos": (0, .25, .5),
+                "context_sense_cos": (0, .25, .5)}
+# The previous round's grid held context_gloss_cos at 0, log_wordnet_count at .05/.1 (a
+# tie-breaker: WordNet's counts come from SemCor, so SemCor over-rewards them) and
+# context_sense_cos on 0-1 (every fold chose 0; inv_rank .05). The WordNet-examples set,
+# whose senses do not follow SemCor's counts, now checks the sentence-level and prior terms,
+# so both are searched wider.
 POS_GRID = (0, .02, .05, .1, .2, .3, .4, .6, 1.0)
-CACHES = ("semcor-wordnet", "se07-wordnet", "se07-corpus")
+CACHES = ("semcor-wordnet", "se07-wordnet", "se07-corpus", "examples-wordnet")
 # The weights shipped before the sense-text features: the "before" of every figure this
 # script reports (the corpus formula is kept: SemCor's documents are inside a SemCor index).
 PREVIOUS = {
@@ -184,6 +192,70 @@ def fill_proper_names(rows, inventory, data: Path, gold: Path,
     return out
 
 
+#: The features an instance of the WordNet-examples set would leak its answer through: the
+#: sentence is one of its sense's usage examples, so the examples' mean vector, the nearest
+#: example token and the sense text (which quotes the examples) all contain it.
+EXAMPLE_LEAKS = ("example_cos", "has_example", "example_nn_cos", "sense_cos", "context_sense_cos")
+
+
+def example_fold(lemma: str) -> int:
+    """The fold of a WordNet-examples instance: by its lemma (crc32), so that no lemma is on
+    both sides of a split."""
+    return zlib.crc32(lemma.encode("utf-8")) % FOLDS
+
+
+def example_instance_features(index, *, progress: bool = True
+                              ) -> list[tuple[np.ndarray, np.ndarray, dict]]:
+    """WordNet's own usage examples as a labelled set of short everyday sentences: every
+    example usage (``indexer.wordnet.example_usages``) of every (lemma, POS) with at least two
+    senses of which at least two have one; its gold sense is the sense it illustrates. Unlike
+    SemCor and SE07, whose senses follow the frequencies WordNet's counts were taken from,
+    these are spread over the senses (a lexicographer writes examples for rare senses too),
+    which is what a person's test sentence with "one plainly ambiguous word" is like.
+
+    Candidates and features as :func:`raw_instance_features` (every POS of the form as
+    written), except the :data:`EXAMPLE_LEAKS` columns, which are 0 for every candidate:
+    the WordNet-only index holds the sentence itself among its examples and sense texts.
+    Rows as there, ``doc`` being ``"wnex"`` and ``fold`` :func:`example_fold`."""
+    from sensedb.indexer.wordnet import example_usages
+    from sensedb.retriever.target import Target
+    from sensedb.store import l2_normalize
+    from sensedb.vocabulary import group_key, key_pos
+
+    inventory = index.inventory
+    instances = []
+    for pos in ("NOUN", "VERB", "ADJ", "ADV"):
+        for lemma in inventory.lemmas(pos):
+            senses = inventory.candidates(lemma, pos)
+            usages = [(s.key, u) for s in senses for u in example_usages(inventory, s)]
+            if len(senses) >= 2 and len({key for key, _ in usages}) >= 2:
+                instances += [(lemma, pos, key, words, at) for key, (words, at) in usages]
+    targets = [Target(words, at) for *_, words, at in instances]
+    pairs_of = []
+    for (lemma, pos, *_), target in zip(instances, targets, strict=True):
+        pairs = index.inventory.lemmatize(target.surface)
+        pairs_of.append(pairs + [(lemma, pos)] * ((lemma, pos) not in pairs))
+    index.ensure((p for pairs in pairs_of for p in pairs), progress=progress)
+    index.prefetch(p for pairs in pairs_of for p in pairs)
+    vectors, tags, contexts = index.encode_targets(targets, progress=progress, context=True)
+    leaks = [NAMES.index(name) for name in EXAMPLE_LEAKS]
+    rows = []
+    for (lemma, _, key, _, _), target, pairs, vector, tag, context in zip(
+            instances, targets, pairs_of, vectors, tags, contexts, strict=True):
+        candidates = [s for lem, pos in pairs for s in inventory.candidates(lem, pos)]
+        found = scoring.candidate_matrix(
+            index.source, candidates, [group_key(lem, pos) for lem, pos in pairs],
+            index.normalizer(vector), l2_normalize(vector), context=context,
+            use_examples=False, pos_logp=tag,
+            proper=scoring.proper_names(inventory, target.surface, candidates))
+        features = found.features
+        features[:, leaks] = 0.0
+        rows.append((features, np.array([s.key == key for s in candidates]),
+                     {"id": key, "pos": key_pos(key), "doc": "wnex",
+                      "fold": example_fold(lemma), "cand_pos": [s.pos for s in candidates]}))
+    return rows
+
+
 def gold_pos_rows(rows):
     """The same instances with only the candidates of the gold POS (what ``evaluate`` meets)."""
     out = []
@@ -255,35 +327,62 @@ def summary(rows_raw, rows_gold, weights) -> dict:
                          for p in (None, "NOUN", "VERB", "ADJ", "ADV")}}
 
 
-def tune_wordnet(semcor, se07) -> dict:
-    """Each SemCor fold is scored with the formula best on the mean accuracy over the other
-    four folds and SE07 (raw-text candidates); the shipped formula is the best on all five
-    folds and SE07."""
+def tune_wordnet(semcor, se07, examples=None) -> dict:
+    """Each SemCor fold is scored with the formula best on the mean accuracy (raw-text
+    candidates) over the other four folds, SE07 and, when given, the other four folds of the
+    WordNet-examples set (:func:`example_instance_features`, folds by lemma), whose own
+    held-out fold is scored the same way; the shipped formula is the best on the mean over
+    all of them."""
     combos, weights = grid(WORDNET_GRID)
     right = correct_matrix(semcor, weights)
     dev = correct_matrix(se07, weights).mean(axis=0)
     folds = np.array([fold_of(m["doc"]) for _, _, m in semcor])
-    cv_right, per_fold = 0, {}
+    sets = 2
+    if examples is not None:
+        sets = 3
+        ex_right = correct_matrix(examples, weights)
+        ex_folds = np.array([m["fold"] for _, _, m in examples])
+    cv_right, ex_cv_right, per_fold = 0, 0, {}
     for fold in range(FOLDS):
         train, test = folds != fold, folds == fold
-        pick = int(np.argmax((right[train].mean(axis=0) + dev) / 2))
+        criterion = right[train].mean(axis=0) + dev
+        if examples is not None:
+            criterion = criterion + ex_right[ex_folds != fold].mean(axis=0)
+        pick = int(np.argmax(criterion / sets))
         cv_right += int(right[test, pick].sum())
         per_fold[fold] = {"n": int(test.sum()), "formula": combos[pick],
                           "accuracy": round(100 * right[test, pick].mean(), 2)}
-    pick = int(np.argmax((right.mean(axis=0) + dev) / 2))
+        if examples is not None:
+            ex_test = ex_folds == fold
+            ex_cv_right += int(ex_right[ex_test, pick].sum())
+            per_fold[fold]["examples_accuracy"] = round(100 * ex_right[ex_test, pick].mean(), 2)
+    criterion = right.mean(axis=0) + dev
+    if examples is not None:
+        criterion = criterion + ex_right.mean(axis=0)
+    pick = int(np.argmax(criterion / sets))
     shipped = scoring.weights_from(PREVIOUS["wordnet_only"])
     shipped_right = correct_matrix(semcor, shipped[None])[:, 0]
     for fold in range(FOLDS):
         per_fold[fold]["before"] = round(100 * shipped_right[folds == fold].mean(), 2)
     scale = temperature(semcor + se07, weights[pick])
-    return {"formula": combos[pick], "temperature": round(scale, 3),
-            "weights": {k: round(v * scale, 4) for k, v in combos[pick].items() if v},
-            "semcor_cv": round(100 * cv_right / len(semcor), 2), "folds": per_fold,
-            "semcor_before": accuracy(shipped_right, semcor),
-            "semcor_all": accuracy(right[:, pick], semcor),
-            "se07_after": summary(se07, gold_pos_rows(se07), weights[pick] * scale),
-            "se07_before": summary(se07, gold_pos_rows(se07), shipped),
-            "grid_size": len(combos)}
+    out = {"formula": combos[pick], "temperature": round(scale, 3),
+           "weights": {k: round(v * scale, 4) for k, v in combos[pick].items() if v},
+           "semcor_cv": round(100 * cv_right / len(semcor), 2), "folds": per_fold,
+           "semcor_before": accuracy(shipped_right, semcor),
+           "semcor_all": accuracy(right[:, pick], semcor),
+           "se07_after": summary(se07, gold_pos_rows(se07), weights[pick] * scale),
+           "se07_before": summary(se07, gold_pos_rows(se07), shipped),
+           "grid_size": len(combos)}
+    if examples is not None:
+        before = correct_matrix(examples, shipped[None])[:, 0]
+        out["examples"] = {"n": len(examples),
+                           "cv": round(100 * ex_cv_right / len(examples), 2),
+                           "before": accuracy(before, examples),
+                           "all": accuracy(ex_right[:, pick], examples),
+                           "by_pos": {p: {"before": accuracy(before, examples, p),
+                                          "after": accuracy(ex_right[:, pick], examples, p)}
+                                      for p in ("NOUN", "VERB", "ADJ", "ADV")}}
+    return out
 
 
 def tune_corpus(se07, proper: float = 0.0) -> dict:
@@ -340,13 +439,18 @@ def weights_file(results: dict, argv: list[str], today: datetime.date) -> dict:
                           "head's log-probability added, its weight chosen on SemEval-2007 "
                           "raw-text candidates (SemCor documents are inside a SemCor index)",
                 "wordnet_only": "mean accuracy over SemCor documents d000, d010, ... (36 "
-                                "documents, 5-fold document CV reported) and SemEval-2007, "
-                                "raw-text candidates scored by the WordNet-only index; prior "
-                                "terms on a tie-breaker grid (WordNet's counts come from SemCor)",
+                                "documents, 5-fold document CV reported), SemEval-2007 and "
+                                "WordNet's own usage examples (every example of a lemma with "
+                                "two or more exemplified senses, 5-fold CV by lemma; the "
+                                "example and sense-text features, which contain the sentence, "
+                                "held at 0 there), raw-text candidates scored by the "
+                                "WordNet-only index; prior terms on a small grid (WordNet's "
+                                "counts come from SemCor, which the examples do not follow)",
             },
             "formulas": {k: results[k].get("formula", {"pos_logp": results[k].get("pos_logp")})
                          for k in ("corpus", "wordnet_only")},
-            "see": "BENCHMARKS.md, section 'Choosing the shipped weights'",
+            "see": "BENCHMARKS.md, sections 'Choosing the shipped weights' and 'WordNet's "
+                   "usage examples as a third tuning set'",
         },
     }
 
@@ -389,10 +493,15 @@ def main() -> None:
                                          documents=documents)
             (cache / f"{name}.pkl").write_bytes(pickle.dumps(rows))
             print(f"{name}: {len(rows)} instances", flush=True)
+        if not (cache / "examples-wordnet.pkl").exists():
+            rows = example_instance_features(sensedb.open(None))
+            (cache / "examples-wordnet.pkl").write_bytes(pickle.dumps(rows))
+            print(f"examples-wordnet: {len(rows)} instances", flush=True)
         return
     rows = {name: load_rows(cache / f"{name}.pkl") for name in CACHES
             if (cache / f"{name}.pkl").exists()}
-    wordnet_only = tune_wordnet(rows["semcor-wordnet"], rows["se07-wordnet"])
+    wordnet_only = tune_wordnet(rows["semcor-wordnet"], rows["se07-wordnet"],
+                                rows.get("examples-wordnet"))
     results = {"wordnet_only": wordnet_only}
     if "se07-corpus" in rows:
         results["corpus"] = tune_corpus(rows["se07-corpus"],

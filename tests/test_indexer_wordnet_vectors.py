@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from indexer_helpers import mini_copy, open_index
 
 from sensedb.indexer import EXAMPLES, WORDNET, IndexDirectory
@@ -121,3 +122,34 @@ def test_segments_merge_into_a_partitioned_examples_store(tmp_path, encoder, wor
     assert verify(path, deep=True, encoder=encoder).problems == []
     fresh = open_index(path, encoder, wordnet, wordnet_evidence=True)
     assert answers(fresh) == answers(index)
+
+
+def test_an_addition_killed_before_its_glosses_gets_them_on_the_next_query(
+        tmp_path, encoder, wordnet, monkeypatch):
+    # A process killed while adding a lemma, after its example tokens (and the document that
+    # marks the lemma as built) were written and before its gloss vectors were: the lemma's
+    # senses scored with gloss cosine 0 for good (found in a default index whose bulk
+    # addition was killed: 8,646 lemmas had no gloss vector). The next query adds them.
+    path = mini_copy(tmp_path, encoder, wordnet)
+    clean = mini_copy(tmp_path / "clean", encoder, wordnet)
+    expected = answers(open_index(clean, encoder, wordnet, wordnet_evidence=True))
+    directory = IndexDirectory(path)
+    index = open_index(path, encoder, wordnet, wordnet_evidence=True)
+
+    def killed(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(wordnet_vectors_module, "index_glosses", killed)
+    with pytest.raises(KeyboardInterrupt):
+        index.ensure([("mouse", "NOUN")])
+    monkeypatch.undo()
+    keys = [s.key for s in wordnet.candidates("mouse", "NOUN")]
+    reopened = open_index(path, encoder, wordnet, wordnet_evidence=True)
+    assert "mouse.NOUN" in reopened.queries.built_lemmas()  # built, yet without glosses
+    assert not any(reopened.source.wordnet_vectors(keys, "gloss")[0])
+
+    assert answers(reopened) == expected
+    assert all(reopened.source.wordnet_vectors(keys, "gloss")[0])
+    reopened.check()
+    assert verify(path, deep=True, encoder=encoder).problems == []
+    assert directory.manifest().generations[WORDNET] > 0

@@ -8,6 +8,7 @@ from sensedb import InputError, SenseIndex, similarity, similarity_batch
 from sensedb.similarity import analysis as analysis_module
 from sensedb.similarity import methods
 from sensedb.similarity.params import resolve_params
+from sensedb.vocabulary import key_pos
 
 RIVER = ("He sat on the bank of the river and fished", "bank")
 SAME = [("The canoe was pulled onto the muddy bank", "bank"),
@@ -146,3 +147,14 @@ def test_raw_needs_no_wordnet(index):
     one = similarity(index, RIVER, UNKNOWN, "raw")  # with evidence: none for the unknown word
     assert one.score == pytest.approx(batch[0].score, abs=1e-6)
     assert one.a.senses and one.b.senses == []
+
+
+def test_sense_evidence_follows_the_usage_part_of_speech(index):
+    # "bank" has noun and verb senses; both usages are nouns (the POS head says so), so
+    # neither the WSD component nor the gloss component may give verb senses the top three
+    # (before, the gloss component ignored the POS and bank%2:35:00:: "enclose with a bank"
+    # led the interest-rate usage's senses)
+    result = similarity(index, ("He sat on the bank", "bank"),
+                        ("The bank raised rates", "bank"), "combined")
+    for usage in (result.a, result.b):
+        assert [key_pos(s.key) for s in usage.senses] == ["NOUN"] * 3, usage.senses

@@ -23,9 +23,9 @@ from ..indexer.documents import PURGE_STAMP
 from ..indexer.manifest import Manifest
 from ..indexer.upgrade import add_store_counts, stores_without_counts
 from ..indexer.wordnet_vectors import (
-    add_sense_text_vectors,
+    add_text_vectors,
     add_wordnet_vectors,
-    lemmas_without_sense_texts,
+    lemmas_without_texts,
     missing_lemmas,
 )
 from ..inventory import SenseInfo, WordNet, default_wordnet
@@ -278,9 +278,11 @@ class SenseIndex:
     def ensure(self, pairs: Iterable[tuple[str, str]], *, progress: bool = False,
                sense_texts: bool | None = None) -> int:
         """Add WordNet's vectors (example tokens, gloss, sense-text and example vectors) for
-        the lemmas of ``pairs`` ((lemma, POS)) not yet in the index, and, when the scoring
-        weighs the sense-text features, the sense-text vectors of lemmas added before those
-        existed (``sense_texts``: True or False to add them or not whatever the scoring).
+        the lemmas of ``pairs`` ((lemma, POS)) not yet in the index; the gloss vectors of
+        lemmas that lack them (an addition killed after its example tokens were written);
+        and, when the scoring weighs the sense-text features, the sense-text vectors of
+        lemmas added before those existed (``sense_texts``: True or False to add them or not
+        whatever the scoring).
         Returns the number of lemmas added; 0 when another process is writing the index (the
         answer then uses the vectors already there: a warning says so)."""
         self.keep_whole()
@@ -295,14 +297,18 @@ class SenseIndex:
                                     progress=progress, loaded=(self.manifest, self._stores),
                                     sense_texts=texts)
                 self._load()
-            if texts:
-                rows = self.queries.wordnet_rows(
-                    s.key for lemma, pos in pairs for s in self.inventory.candidates(lemma, pos))
-                older = lemmas_without_sense_texts(
-                    self.inventory, pairs, lambda keys: [(k, "sense") in rows for k in keys])
-                if older and add_sense_text_vectors(self.directory, self.encoder,
-                                                    self.inventory, older,
-                                                    loaded=(self.manifest, self._stores)):
+            # built lemmas lacking text vectors: sense texts of lemmas added before they
+            # existed, and glosses of lemmas whose addition was killed between its example
+            # tokens and its glosses (a lemma counts as built from its document on)
+            rows = self.queries.wordnet_rows(
+                s.key for lemma, pos in pairs for s in self.inventory.candidates(lemma, pos))
+            for source in ("gloss", "sense") if texts else ("gloss",):
+                older = lemmas_without_texts(
+                    self.inventory, pairs, lambda keys, kind=source: [(k, kind) in rows
+                                                                      for k in keys])
+                if older and add_text_vectors(self.directory, self.encoder, self.inventory,
+                                              older, source,
+                                              loaded=(self.manifest, self._stores)):
                     self._load()
         except IndexLockedError as exc:
             warnings.warn(f"{exc}; answering without WordNet vectors for {len(missing)} "

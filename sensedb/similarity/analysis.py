@@ -26,7 +26,9 @@ import numpy as np
 
 from ..corpora import tokenize
 from ..errors import Error, IndexFormatError, InputError
+from ..pos_head import content_log_probabilities
 from ..store import l2_normalize
+from ..vocabulary import POS_TAGS
 from .params import SimilarityParams
 from .usages import UsageQuery
 
@@ -53,6 +55,7 @@ class AnalyzedUsage:
     glosses: list[str] = field(default_factory=list)
     wsd: np.ndarray | None = None  # per synset: disambiguate's score, NaN without vector
     gloss: np.ndarray | None = None  # per synset: cosine to the gloss-context word vector
+    pos_logp: np.ndarray | None = None  # per synset: log P(its POS | the usage), POS head
     knn: np.ndarray | None = None  # per synset: share of the neighbours' votes (sums to 1)
     neighbors: frozenset[int] = frozenset()  # token ids of the k nearest labelled usages
     centered: np.ndarray | None = None  # (dim,) float32: index vector minus its candidates'
@@ -212,20 +215,24 @@ def analyze(index: SenseIndex, pairs: Sequence[tuple[Any, Any]], *,
             slots.append(keyed[key])
     pair_index = np.asarray(slots, dtype=np.int64).reshape(-1, 2)
 
-    vectors, contexts = _encode(index, usages, representations, log_sign, progress,
-                                sentence_vectors=senses and index.uses_context)
+    vectors, contexts, tags = _encode(index, usages, representations, log_sign, progress,
+                                      sentence_vectors=senses and index.uses_context,
+                                      pos=senses)
     if senses and usages:
         index.ensure((p for u in usages for p in u.pairs), progress=progress)
-        _analyze_senses(index, usages, vectors["raw"], vectors["index"], k, contexts)
+        _analyze_senses(index, usages, vectors["raw"], vectors["index"], k, contexts, tags)
     return Analysis(usages, pair_index, vectors, senses, k, answered=answered, failed=failed)
 
 
 def _encode(index: SenseIndex, usages: list[AnalyzedUsage], representations: set[str],
-            log_sign: str, progress: bool, *, sentence_vectors: bool = False
-            ) -> tuple[dict[str, np.ndarray], list[np.ndarray | None]]:
-    """The usages' vectors of every representation, and (``sentence_vectors``) each usage's
+            log_sign: str, progress: bool, *, sentence_vectors: bool = False,
+            pos: bool = False
+            ) -> tuple[dict[str, np.ndarray], list[np.ndarray | None], list[np.ndarray | None]]:
+    """The usages' vectors of every representation; (``sentence_vectors``) each usage's
     sentence vector ((dim,) float32, L2-normalized, what ``SenseIndex.disambiguate`` scores
-    as its context) pooled from the same forward pass; None each otherwise."""
+    as its context); and (``pos``, with a POS head) each usage's content-POS
+    log-probabilities ((4,) float64, NOUN VERB ADJ ADV, what ``disambiguate`` takes as
+    ``pos_logp``), all from the same forward pass; None each otherwise."""
     encoder = index.encoder
     need = _needed_specs(representations)
     specs = {"index": encoder.layer_spec, "last": "last", "last4": "last4", "h0": "0"}
@@ -233,8 +240,12 @@ def _encode(index: SenseIndex, usages: list[AnalyzedUsage], representations: set
     for usage in usages:
         sentences.setdefault(tuple(usage.target.words), len(sentences))
     if not usages:
-        return {rep: np.zeros((0, encoder.dim), np.float32) for rep in representations}, []
+        return ({rep: np.zeros((0, encoder.dim), np.float32) for rep in representations},
+                [], [])
     chosen = {name: specs[name] for name in need}
+    head = index.pos_head if pos else None
+    if head is not None:
+        chosen["pos"] = head.layers
     contexts: list[np.ndarray | None] = [None] * len(usages)
     if sentence_vectors:  # one forward pass for the word and the sentence vectors
         out, found = encoder.word_and_sentence_vectors([list(s) for s in sentences], chosen,
@@ -246,6 +257,11 @@ def _encode(index: SenseIndex, usages: list[AnalyzedUsage], representations: set
                                          progress=progress)
     raw = {name: np.stack([out[name][sentences[tuple(u.target.words)]][u.target.index]
                            for u in usages]) for name in need}
+    tags: list[np.ndarray | None] = [None] * len(usages)
+    if head is not None:  # a whole sentence at a time: a head may read a word's neighbours
+        tagged = [head.log_probabilities(rows) for rows in out["pos"]]
+        tags = [content_log_probabilities(tagged[sentences[tuple(u.target.words)]][u.target.index])
+                for u in usages]
     # "raw": the encoder's own vectors of the index's layers (what disambiguate takes);
     # "context": the mean of all the sentence's words in those layers (topic of the context)
     context = np.stack([out["index"][sentences[tuple(u.target.words)]].mean(0) for u in usages])
@@ -263,7 +279,7 @@ def _encode(index: SenseIndex, usages: list[AnalyzedUsage], representations: set
         elif rep.startswith("shift-log"):  # "shift-log" or "shift-log:SIGN"
             sign = rep.partition(":")[2] or log_sign
             vectors[rep] = l2_rows(_shift_log(raw["last"], raw["h0"], sign))
-    return vectors, contexts
+    return vectors, contexts, tags
 
 
 def gloss_word_vectors(index: SenseIndex, keys: Iterable[str]) -> dict[str, np.ndarray]:
@@ -294,21 +310,24 @@ def clear_gloss_word_vectors(index: SenseIndex) -> None:
 
 
 def _analyze_senses(index: SenseIndex, usages: list[AnalyzedUsage], raw: np.ndarray,
-                    vectors: np.ndarray, k: int, contexts: list[np.ndarray | None]) -> None:
+                    vectors: np.ndarray, k: int, contexts: list[np.ndarray | None],
+                    tags: list[np.ndarray | None]) -> None:
     inventory = index.inventory
     answers = []
-    for usage, vector, context in zip(usages, raw, contexts, strict=True):
-        # a word WordNet lacks: no senses
+    for usage, vector, context, tag in zip(usages, raw, contexts, tags, strict=True):
+        # a word WordNet lacks: no senses; the POS head's evidence as in ``wsd``
         answers.append(index.disambiguate(usage.target, usage.pairs, vector, k=0,
-                                          context=context) if usage.pairs else None)
+                                          context=context, pos_logp=tag)
+                       if usage.pairs else None)
     glosses = gloss_word_vectors(index, (s.key for a in answers if a for s in a.senses))
-    for usage, vector, answer in zip(usages, vectors, answers, strict=True):
+    for usage, vector, answer, tag in zip(usages, vectors, answers, tags, strict=True):
         if answer is None:
             continue
         usage.lemma, usage.pos = answer.lemma, answer.pos
         by_synset: dict[str, int] = {}
         wsd: list[float] = []
         gloss: list[float] = []
+        pos_logp: list[float] = []
         # WordNet order of the candidates keeps the evidence stable among equal scores
         for sense in sorted(answer.senses, key=lambda s: (s.pos, s.lemma, s.rank)):
             score = math.nan if sense.score is None else float(sense.score)
@@ -321,11 +340,13 @@ def _analyze_senses(index: SenseIndex, usages: list[AnalyzedUsage], raw: np.ndar
                 usage.glosses.append(sense.gloss)
                 wsd.append(score)
                 gloss.append(g)
+                pos_logp.append(0.0 if tag is None else float(tag[POS_TAGS.index(sense.pos)]))
             else:  # two candidate lemmas in one synset: keep the better of each
                 wsd[slot] = np.nanmax([wsd[slot], score]) if not (
                     math.isnan(wsd[slot]) and math.isnan(score)) else math.nan
                 gloss[slot] = max(gloss[slot], g)
         usage.wsd, usage.gloss = np.asarray(wsd, float), np.asarray(gloss, float)
+        usage.pos_logp = np.asarray(pos_logp, float)
         if answer.senses:
             centroid = np.mean([glosses[sense.key] for sense in answer.senses], axis=0)
             usage.centered = l2_rows((vector - centroid)[None, :])[0]

@@ -67,12 +67,18 @@ _PATH_CACHE: dict[str, dict[str, int]] = {}
 def usage_components(usage: AnalyzedUsage, params: SimilarityParams) -> list[np.ndarray | None]:
     """One usage's sense distributions (float64 over its synsets, each summing to 1) in
     COMPONENTS order; None where a component is missing (no sense with a vector, no
-    neighbour)."""
+    neighbour). The gloss component weighs each synset's POS by the POS head's
+    log-probability (soft evidence, as the WSD score's ``pos_logp``)."""
     wsd = gloss = None
     if usage.wsd is not None and np.isfinite(usage.wsd).any():
         wsd = softmax(usage.wsd, params.temperature)
     if usage.gloss is not None and len(usage.gloss):
-        gloss = softmax(usage.gloss, params.gloss_temperature)
+        # the gloss cosines at their temperature, plus the POS head's log-probability of each
+        # synset's POS: a noun usage's gloss evidence does not go to verb senses
+        logits = usage.gloss / max(params.gloss_temperature, 1e-6)
+        if usage.pos_logp is not None:
+            logits = logits + usage.pos_logp
+        gloss = softmax(logits)
     return [wsd, gloss, usage.knn]
 
 
