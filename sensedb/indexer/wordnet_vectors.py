@@ -99,9 +99,10 @@ def add_wordnet_vectors(directory: IndexDirectory, encoder: Encoder, inventory: 
 def lemmas_without_sense_texts(inventory: WordNet, pairs: Iterable[tuple[str, str]],
                                 has: Callable[[Sequence[str]], list[bool]]
                                 ) -> list[tuple[str, str]]:
-    """The (lemma, POS) pairs among ``pairs`` (built lemmas) with a sense that lacks its
-    ``sense`` vector (``has(keys)``: which keys have one), as WordNet writes them: lemmas an
-    index added before the sense-text vectors existed."""
+    """The (lemma, POS) pairs among ``pairs`` (built lemmas) with a sense that lacks a
+    vector (``has(keys)``: which keys have every vector asked for), as WordNet writes them:
+    lemmas an index added before the sense-text vectors existed, or whose addition was
+    killed before its gloss vectors were written."""
     out = []
     for lemma, pos in dict.fromkeys(pairs):
         senses = inventory.candidates(lemma, pos)
@@ -112,11 +113,14 @@ def lemmas_without_sense_texts(inventory: WordNet, pairs: Iterable[tuple[str, st
 
 def add_sense_text_vectors(directory: IndexDirectory, encoder: Encoder, inventory: WordNet,
                            lemmas: list[tuple[str, str]], *,
-                           loaded: tuple[Manifest, dict] | None = None) -> int:
-    """Add the sense-text vectors (``glosses.index_sense_texts``) of every sense of
-    ``lemmas`` that lacks one, as a new segment of the WordNet store: the upgrade of lemmas
-    an older sensedb added with gloss and example vectors only. Returns the number of
-    vectors added.
+                           loaded: tuple[Manifest, dict] | None = None,
+                           sense_texts: bool = True) -> int:
+    """Add the gloss vectors (``glosses.index_glosses``) and (``sense_texts``) the
+    sense-text vectors (``glosses.index_sense_texts``) of every sense of ``lemmas`` that
+    lacks one, as a new segment of the WordNet store: the upgrade of lemmas an older sensedb
+    added with gloss and example vectors only, and the repair of lemmas whose addition was
+    killed after their example documents were committed, before their gloss vectors were
+    written. Returns the number of vectors added.
 
     Raises:
         IndexLockedError: another process is writing the index (nothing was written)."""
@@ -125,9 +129,10 @@ def add_sense_text_vectors(directory: IndexDirectory, encoder: Encoder, inventor
     shared = shared_evidence(encoder)
     with directory.lock():
         try:
-            added = index_sense_texts(directory, shared or encoder, inventory,
-                                      [s for lemma, pos in lemmas
-                                       for s in inventory.candidates(lemma, pos)])
+            senses = [s for lemma, pos in lemmas for s in inventory.candidates(lemma, pos)]
+            added = index_glosses(directory, shared or encoder, senses)
+            if sense_texts:
+                added += index_sense_texts(directory, shared or encoder, inventory, senses)
         finally:
             if shared is not None:
                 shared.close()

@@ -278,9 +278,10 @@ class SenseIndex:
     def ensure(self, pairs: Iterable[tuple[str, str]], *, progress: bool = False,
                sense_texts: bool | None = None) -> int:
         """Add WordNet's vectors (example tokens, gloss, sense-text and example vectors) for
-        the lemmas of ``pairs`` ((lemma, POS)) not yet in the index, and, when the scoring
-        weighs the sense-text features, the sense-text vectors of lemmas added before those
-        existed (``sense_texts``: True or False to add them or not whatever the scoring).
+        the lemmas of ``pairs`` ((lemma, POS)) not yet in the index; the gloss vectors of
+        built lemmas that lack them (an addition killed before its glosses); and, when the
+        scoring weighs the sense-text features, the sense-text vectors of lemmas added before
+        those existed (``sense_texts``: True or False to add them or not whatever the scoring).
         Returns the number of lemmas added; 0 when another process is writing the index (the
         answer then uses the vectors already there: a warning says so)."""
         self.keep_whole()
@@ -295,15 +296,19 @@ class SenseIndex:
                                     progress=progress, loaded=(self.manifest, self._stores),
                                     sense_texts=texts)
                 self._load()
-            if texts:
-                rows = self.queries.wordnet_rows(
-                    s.key for lemma, pos in pairs for s in self.inventory.candidates(lemma, pos))
-                older = lemmas_without_sense_texts(
-                    self.inventory, pairs, lambda keys: [(k, "sense") in rows for k in keys])
-                if older and add_sense_text_vectors(self.directory, self.encoder,
-                                                    self.inventory, older,
-                                                    loaded=(self.manifest, self._stores)):
-                    self._load()
+            # built lemmas without a gloss vector (an addition killed between its example
+            # documents and its glosses) or, when weighed, a sense-text vector (added
+            # before those existed) get them now
+            rows = self.queries.wordnet_rows(
+                s.key for lemma, pos in pairs for s in self.inventory.candidates(lemma, pos))
+            older = lemmas_without_sense_texts(
+                self.inventory, pairs,
+                lambda keys: [(k, "gloss") in rows and (not texts or (k, "sense") in rows)
+                              for k in keys])
+            if older and add_sense_text_vectors(self.directory, self.encoder,
+                                                self.inventory, older, sense_texts=texts,
+                                                loaded=(self.manifest, self._stores)):
+                self._load()
         except IndexLockedError as exc:
             warnings.warn(f"{exc}; answering without WordNet vectors for {len(missing)} "
                           "new lemmas", stacklevel=2)
