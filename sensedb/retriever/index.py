@@ -290,6 +290,7 @@ class SenseIndex:
         pairs = list(pairs)
         missing = missing_lemmas(self.inventory, pairs, self._built_lemmas)
         texts = self.uses_sense_texts if sense_texts is None else sense_texts
+        older: list[tuple[str, str]] = []
         try:
             if missing:
                 add_wordnet_vectors(self.directory, self.encoder, self.inventory, missing,
@@ -310,8 +311,12 @@ class SenseIndex:
                                                 loaded=(self.manifest, self._stores)):
                 self._load()
         except IndexLockedError as exc:
-            warnings.warn(f"{exc}; answering without WordNet vectors for {len(missing)} "
-                          "new lemmas", stacklevel=2)
+            lacking = missing or older  # new lemmas, or built ones lacking some vectors
+            named = ", ".join(f"{lemma}.{pos}" for lemma, pos in lacking[:5])
+            more = f" and {len(lacking) - 5} more" if len(lacking) > 5 else ""
+            what = ("the WordNet vectors of new lemmas" if missing
+                    else "the gloss or sense-text vectors they lack")
+            warnings.warn(f"{exc}; answering without {what}: {named}{more}", stacklevel=2)
             return 0
         return len(missing)
 
