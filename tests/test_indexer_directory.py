@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import sys
+
 import pytest
 from conftest import MINI_GOLD, MINI_XML
 from indexer_helpers import mini_copy, open_index
@@ -75,3 +80,52 @@ def test_a_held_lock_is_its_own_error(tmp_path):
         with pytest.raises(IndexLockedError):
             with IndexDirectory(tmp_path / "idx").lock():
                 pass
+
+
+def _read_only_command() -> list[str]:
+    """The start of a command line that runs without permission to write files the user
+    may not write: root drops the capability that ignores file modes (setpriv)."""
+    if os.geteuid() != 0:
+        return []
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        pytest.skip("running as root without setpriv: cannot make a directory read-only")
+    return [setpriv, "--bounding-set", "-dac_override,-dac_read_search"]
+
+
+def _run_read_only(tmp_path, code: str, path) -> subprocess.CompletedProcess:
+    mode = {p: p.stat().st_mode for p in [path, *path.rglob("*")]}
+    for p in mode:
+        p.chmod(mode[p] & ~0o222)
+    try:
+        return subprocess.run([*_read_only_command(), sys.executable, "-c", code, str(path)],
+                              capture_output=True, text=True, timeout=300,
+                              env={**os.environ, "HF_HUB_OFFLINE": "1"})
+    finally:
+        for p, m in mode.items():
+            p.chmod(m)
+
+
+def test_a_read_only_index_is_a_one_line_error_not_damage(tmp_path, encoder, wordnet):
+    # a read-only index directory (another user's, a read-only mount): SQLite cannot open
+    # its write-ahead log, and the error called the database damaged, to be restored from a
+    # backup or re-indexed (data loss for a user who follows that advice)
+    path = mini_copy(tmp_path, encoder, wordnet)
+    code = ("import sys\nfrom sensedb.cli import main\n"
+            "sys.argv = ['sensedb', 'info', '--index', sys.argv[1]]\nmain()")
+    done = _run_read_only(tmp_path, code, path)
+    lines = done.stderr.strip().splitlines()
+    assert done.returncode == 1 and len(lines) == 1, done.stderr
+    assert "not writable" in lines[0] and "damaged" not in lines[0], lines[0]
+    assert str(path) in lines[0]
+
+
+def test_the_lock_of_a_read_only_index_is_a_one_line_error(tmp_path, encoder, wordnet):
+    path = mini_copy(tmp_path, encoder, wordnet)
+    code = ("import sys\nfrom sensedb.errors import IndexFormatError\n"
+            "from sensedb.indexer import IndexDirectory\n"
+            "try:\n    with IndexDirectory(sys.argv[1]).lock():\n        pass\n"
+            "except IndexFormatError as exc:\n    print(type(exc).__name__, exc)\n")
+    done = _run_read_only(tmp_path, code, path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("IndexFormatError ") and "not writable" in done.stdout

@@ -5,6 +5,7 @@ gloss vectors (sensedb.indexer.glosses, sensedb.indexer.wordnet_vectors)."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from indexer_helpers import mini_copy, open_index
 from sqlalchemy import select
 
@@ -103,3 +104,16 @@ def test_synset_lemmas(wordnet):
                                                   "banking_concern", "banking_company"]
     # 'earth' and 'Earth' are one lemma of the planet's synset
     assert wordnet.synset_lemmas("earth.n.01") == ["earth", "world", "globe"]
+
+
+def test_a_locked_upgrade_warns_what_it_answers_without(tmp_path, encoder, wordnet):
+    # the warning said "answering without WordNet vectors for 0 new lemmas" when the step
+    # another writer blocked was the upgrade of a built lemma, not an addition
+    path = mini_copy(tmp_path, encoder, wordnet)
+    index = open_index(path, encoder, wordnet, wordnet_evidence=True)
+    index.ensure([("bank", "NOUN")])  # as an index written before sense texts existed
+    with IndexDirectory(path).lock():
+        with pytest.warns(UserWarning, match="another process is writing") as caught:
+            assert index.ensure([("bank", "NOUN")], sense_texts=True) == 0
+    message = str(caught[0].message)
+    assert "0 new lemmas" not in message and "bank" in message, message

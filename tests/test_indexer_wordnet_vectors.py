@@ -124,32 +124,30 @@ def test_segments_merge_into_a_partitioned_examples_store(tmp_path, encoder, wor
     assert answers(fresh) == answers(index)
 
 
-def test_an_addition_killed_before_its_glosses_gets_them_on_the_next_query(
-        tmp_path, encoder, wordnet, monkeypatch):
-    # A process killed while adding a lemma, after its example tokens (and the document that
-    # marks the lemma as built) were written and before its gloss vectors were: the lemma's
-    # senses scored with gloss cosine 0 for good (found in a default index whose bulk
-    # addition was killed: 8,646 lemmas had no gloss vector). The next query adds them.
-    path = mini_copy(tmp_path, encoder, wordnet)
-    clean = mini_copy(tmp_path / "clean", encoder, wordnet)
-    expected = answers(open_index(clean, encoder, wordnet, wordnet_evidence=True))
-    directory = IndexDirectory(path)
-    index = open_index(path, encoder, wordnet, wordnet_evidence=True)
+def test_a_lemma_killed_before_its_glosses_gets_them_at_its_next_query(tmp_path, encoder,
+                                                                        wordnet, monkeypatch):
+    # an addition killed after its example documents were committed and before its gloss
+    # vectors were written left the lemma built (its document is there) without gloss
+    # vectors for good: it answered unlike the same lemma in a fresh index (the default
+    # index of /work/runs/home-main had 8,639 of its 13,083 lemmas so)
+    path = mini_copy(tmp_path / "killed", encoder, wordnet)
+    fresh = open_index(mini_copy(tmp_path / "fresh", encoder, wordnet), encoder, wordnet,
+                       wordnet_evidence=True)
 
     def killed(*args, **kwargs):
         raise KeyboardInterrupt
 
     monkeypatch.setattr(wordnet_vectors_module, "index_glosses", killed)
     with pytest.raises(KeyboardInterrupt):
-        index.ensure([("mouse", "NOUN")])
+        open_index(path, encoder, wordnet, wordnet_evidence=True).ensure([("bank", "NOUN")])
     monkeypatch.undo()
-    keys = [s.key for s in wordnet.candidates("mouse", "NOUN")]
-    reopened = open_index(path, encoder, wordnet, wordnet_evidence=True)
-    assert "mouse.NOUN" in reopened.queries.built_lemmas()  # built, yet without glosses
-    assert not any(reopened.source.wordnet_vectors(keys, "gloss")[0])
-
-    assert answers(reopened) == expected
-    assert all(reopened.source.wordnet_vectors(keys, "gloss")[0])
-    reopened.check()
+    index = open_index(path, encoder, wordnet, wordnet_evidence=True)
+    keys = [s.key for s in wordnet.candidates("bank", "NOUN")]
+    assert not any(index.source.wordnet_vectors(keys, "gloss")[0])  # as the kill left it
+    index.ensure([("bank", "NOUN")])
+    assert all(index.source.wordnet_vectors(keys, "gloss")[0])
+    got, want = answers(index)[0], answers(fresh)[0]
+    assert [k for k, _ in got] == [k for k, _ in want]
+    np.testing.assert_allclose([s for _, s in got], [s for _, s in want], atol=1e-4)
+    index.check()
     assert verify(path, deep=True, encoder=encoder).problems == []
-    assert directory.manifest().generations[WORDNET] > 0

@@ -128,6 +128,22 @@ class IndexDirectory:
             return f"{path}: the database is damaged (SQLite cannot read it: {exc.orig or exc})"
         return None
 
+    def not_writable(self) -> str | None:
+        """Why this process may not write the index, as one line naming the directory or
+        database file it may not write (no write permission: another user's index, a
+        read-only mount), or None when it may (or the index is not in the default SQLite
+        file). sensedb writes to an index as it answers: SQLite keeps its write-ahead log
+        beside the database, and the default index adds each new word's WordNet vectors."""
+        path = self.database_file
+        if path is None or not self.path.is_dir():
+            return None
+        for place, what in ((self.path, "directory"), (path, "database file")):
+            if place.exists() and not os.access(place, os.W_OK):
+                return (f"{place}: the index's {what} is not writable (sensedb writes to an "
+                        "index as it answers); give this user write permission, or copy the "
+                        "index to a writable place (SENSEDB_HOME for the default index)")
+        return None
+
     # ------------------------------------------------------------------ manifest
     def close(self) -> None:
         """Close the database connections (SQLite then folds its write-ahead log into the
@@ -205,6 +221,9 @@ class IndexDirectory:
         Raises:
             IndexFormatError: no index here, another format version, or a damaged manifest."""
         if not self.exists():
+            blocked = self.not_writable()
+            if blocked is not None:  # SQLite then cannot open its write-ahead log
+                raise IndexFormatError(blocked)
             damage = self.database_damage()
             if damage is not None:
                 raise IndexFormatError(f"{damage}; restore it from a backup or re-index the "
@@ -436,6 +455,7 @@ class IndexDirectory:
 
         Raises:
             IndexLockedError: another process holds the lock.
+            IndexFormatError: this process may not write the index (:meth:`not_writable`).
             ConfigurationError: the PostgreSQL database cannot be reached."""
         if self.db.postgres:
             self.path.mkdir(parents=True, exist_ok=True)
@@ -443,7 +463,11 @@ class IndexDirectory:
                 yield
             return
         self.path.mkdir(parents=True, exist_ok=True)
-        handle = open(self.path / ".lock", "w")
+        try:
+            handle = open(self.path / ".lock", "w")
+        except PermissionError:
+            raise IndexFormatError(self.not_writable() or f"{self.path / '.lock'}: the "
+                                   "index's lock file is not writable") from None
         try:
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -25,7 +25,6 @@ import numpy as np
 from sqlalchemy import select
 
 from ..encoder import Encoder
-from ..errors import ConfigurationError
 from ..inventory import WordNet
 from ..schema import Database, DocumentRow, SentenceRow, ShardRow, TokenRow, WordNetSenseRow
 from ..store import SegmentedStore, VectorStore, l2_normalize, needs_merge
@@ -97,13 +96,13 @@ def add_wordnet_vectors(directory: IndexDirectory, encoder: Encoder, inventory: 
     return len(lemmas)
 
 
-def lemmas_without_texts(inventory: WordNet, pairs: Iterable[tuple[str, str]],
-                         has: Callable[[Sequence[str]], list[bool]]
-                         ) -> list[tuple[str, str]]:
-    """The (lemma, POS) pairs among ``pairs`` (built lemmas) with a sense that lacks a text
-    vector of one kind (``has(keys)``: which keys have one), as WordNet writes them: lemmas
-    an index added before the sense-text vectors existed, or whose addition was killed
-    after its example tokens were written and before its gloss vectors were."""
+def lemmas_without_sense_texts(inventory: WordNet, pairs: Iterable[tuple[str, str]],
+                                has: Callable[[Sequence[str]], list[bool]]
+                                ) -> list[tuple[str, str]]:
+    """The (lemma, POS) pairs among ``pairs`` (built lemmas) with a sense that lacks a
+    vector (``has(keys)``: which keys have every vector asked for), as WordNet writes them:
+    lemmas an index added before the sense-text vectors existed, or whose addition was
+    killed before its gloss vectors were written."""
     out = []
     for lemma, pos in dict.fromkeys(pairs):
         senses = inventory.candidates(lemma, pos)
@@ -112,29 +111,28 @@ def lemmas_without_texts(inventory: WordNet, pairs: Iterable[tuple[str, str]],
     return out
 
 
-def add_text_vectors(directory: IndexDirectory, encoder: Encoder, inventory: WordNet,
-                     lemmas: list[tuple[str, str]], source: str, *,
-                     loaded: tuple[Manifest, dict] | None = None) -> int:
-    """Add the ``source`` vectors (``"gloss"``: ``glosses.index_glosses``; ``"sense"``:
-    ``glosses.index_sense_texts``) of every sense of ``lemmas`` that lacks one, as a new
-    segment of the WordNet store: the upgrade of lemmas an older sensedb added with gloss
-    and example vectors only, and the repair of lemmas whose addition was killed before its
-    gloss vectors were written. Returns the number of vectors added.
+def add_sense_text_vectors(directory: IndexDirectory, encoder: Encoder, inventory: WordNet,
+                           lemmas: list[tuple[str, str]], *,
+                           loaded: tuple[Manifest, dict] | None = None,
+                           sense_texts: bool = True) -> int:
+    """Add the gloss vectors (``glosses.index_glosses``) and (``sense_texts``) the
+    sense-text vectors (``glosses.index_sense_texts``) of every sense of ``lemmas`` that
+    lacks one, as a new segment of the WordNet store: the upgrade of lemmas an older sensedb
+    added with gloss and example vectors only, and the repair of lemmas whose addition was
+    killed after their example documents were committed, before their gloss vectors were
+    written. Returns the number of vectors added.
 
     Raises:
-        ConfigurationError: ``source`` is neither "gloss" nor "sense".
         IndexLockedError: another process is writing the index (nothing was written)."""
-    if source not in SENTENCE_SOURCES:
-        raise ConfigurationError(f"no text vectors of source {source!r}: "
-                                 f"expected one of {', '.join(SENTENCE_SOURCES)}")
     if not lemmas:
         return 0
-    senses = [s for lemma, pos in lemmas for s in inventory.candidates(lemma, pos)]
     shared = shared_evidence(encoder)
     with directory.lock():
         try:
-            added = (index_glosses(directory, shared or encoder, senses) if source == "gloss"
-                     else index_sense_texts(directory, shared or encoder, inventory, senses))
+            senses = [s for lemma, pos in lemmas for s in inventory.candidates(lemma, pos)]
+            added = index_glosses(directory, shared or encoder, senses)
+            if sense_texts:
+                added += index_sense_texts(directory, shared or encoder, inventory, senses)
         finally:
             if shared is not None:
                 shared.close()

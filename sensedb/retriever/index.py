@@ -23,9 +23,9 @@ from ..indexer.documents import PURGE_STAMP
 from ..indexer.manifest import Manifest
 from ..indexer.upgrade import add_store_counts, stores_without_counts
 from ..indexer.wordnet_vectors import (
-    add_text_vectors,
+    add_sense_text_vectors,
     add_wordnet_vectors,
-    lemmas_without_texts,
+    lemmas_without_sense_texts,
     missing_lemmas,
 )
 from ..inventory import SenseInfo, WordNet, default_wordnet
@@ -279,10 +279,9 @@ class SenseIndex:
                sense_texts: bool | None = None) -> int:
         """Add WordNet's vectors (example tokens, gloss, sense-text and example vectors) for
         the lemmas of ``pairs`` ((lemma, POS)) not yet in the index; the gloss vectors of
-        lemmas that lack them (an addition killed after its example tokens were written);
-        and, when the scoring weighs the sense-text features, the sense-text vectors of
-        lemmas added before those existed (``sense_texts``: True or False to add them or not
-        whatever the scoring).
+        built lemmas that lack them (an addition killed before its glosses); and, when the
+        scoring weighs the sense-text features, the sense-text vectors of lemmas added before
+        those existed (``sense_texts``: True or False to add them or not whatever the scoring).
         Returns the number of lemmas added; 0 when another process is writing the index (the
         answer then uses the vectors already there: a warning says so)."""
         self.keep_whole()
@@ -291,28 +290,33 @@ class SenseIndex:
         pairs = list(pairs)
         missing = missing_lemmas(self.inventory, pairs, self._built_lemmas)
         texts = self.uses_sense_texts if sense_texts is None else sense_texts
+        older: list[tuple[str, str]] = []
         try:
             if missing:
                 add_wordnet_vectors(self.directory, self.encoder, self.inventory, missing,
                                     progress=progress, loaded=(self.manifest, self._stores),
                                     sense_texts=texts)
                 self._load()
-            # built lemmas lacking text vectors: sense texts of lemmas added before they
-            # existed, and glosses of lemmas whose addition was killed between its example
-            # tokens and its glosses (a lemma counts as built from its document on)
+            # built lemmas without a gloss vector (an addition killed between its example
+            # documents and its glosses) or, when weighed, a sense-text vector (added
+            # before those existed) get them now
             rows = self.queries.wordnet_rows(
                 s.key for lemma, pos in pairs for s in self.inventory.candidates(lemma, pos))
-            for source in ("gloss", "sense") if texts else ("gloss",):
-                older = lemmas_without_texts(
-                    self.inventory, pairs, lambda keys, kind=source: [(k, kind) in rows
-                                                                      for k in keys])
-                if older and add_text_vectors(self.directory, self.encoder, self.inventory,
-                                              older, source,
-                                              loaded=(self.manifest, self._stores)):
-                    self._load()
+            older = lemmas_without_sense_texts(
+                self.inventory, pairs,
+                lambda keys: [(k, "gloss") in rows and (not texts or (k, "sense") in rows)
+                              for k in keys])
+            if older and add_sense_text_vectors(self.directory, self.encoder,
+                                                self.inventory, older, sense_texts=texts,
+                                                loaded=(self.manifest, self._stores)):
+                self._load()
         except IndexLockedError as exc:
-            warnings.warn(f"{exc}; answering without WordNet vectors for {len(missing)} "
-                          "new lemmas", stacklevel=2)
+            lacking = missing or older  # new lemmas, or built ones lacking some vectors
+            named = ", ".join(f"{lemma}.{pos}" for lemma, pos in lacking[:5])
+            more = f" and {len(lacking) - 5} more" if len(lacking) > 5 else ""
+            what = ("the WordNet vectors of new lemmas" if missing
+                    else "the gloss or sense-text vectors they lack")
+            warnings.warn(f"{exc}; answering without {what}: {named}{more}", stacklevel=2)
             return 0
         return len(missing)
 
