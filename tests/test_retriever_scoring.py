@@ -64,24 +64,22 @@ def test_weights_file_names_the_scoring_features():
     assert provenance["date"] and provenance["data"]["corpus"]
     assert scoring.DEFAULT_WEIGHTS == data["weights"]
     # the numbers scripts/tune_weights.py chose (BENCHMARKS.md "Choosing the shipped weights";
-    # the WordNet-only formula's sense-text terms and wider prior: "WordNet's usage examples
-    # as a third tuning set")
+    # context_sense_cos measured and left at 0: "One encoder pass for the sentence vector")
     assert scoring.DEFAULT_WEIGHTS == {
         "corpus": {"corpus_cos": 4.6691, "vote": 0.4669, "gloss_cos": 3.5018,
                    "example_cos": 1.1673, "log_support": 0.4669, "pos_logp": 1.4007,
                    "proper_name": -2.3346, "rare_base": -4.6691},
-        "wordnet_only": {"gloss_cos": 5.1681, "example_cos": 1.292,
-                         "example_nn_cos": 0.5168, "has_example": -0.5168,
-                         "log_wordnet_count": 0.7752, "inv_rank": 0.2584, "pos_logp": 1.5504,
-                         "proper_name": -2.5841, "sense_cos": 2.5841,
-                         "context_sense_cos": 2.5841, "rare_base": -5.1681}}
+        "wordnet_only": {"gloss_cos": 7.0087, "example_cos": 1.7522,
+                         "example_nn_cos": 0.7009, "has_example": -0.7009,
+                         "log_wordnet_count": 0.7009, "inv_rank": 0.3504, "pos_logp": 1.4017,
+                         "proper_name": -3.5044, "rare_base": -7.0087}}
     assert set(scoring.NOVELTY) == {"corpus", "wordnet_only"}
     # the multiword margins scripts/tune_multiword.py chose (BENCHMARKS.md "multiword margins")
     assert scoring.MULTIWORD == {"VERB": -0.5, "other": -0.4}
     assert data["multiword"]["provenance"]["command"].startswith(
         "python scripts/tune_multiword.py")
     wordnet = scoring.weights_from(scoring.DEFAULT_WEIGHTS["wordnet_only"])
-    assert scoring.multiword_margin(wordnet, "VERB") == pytest.approx(-0.5 * 5.1681)
+    assert scoring.multiword_margin(wordnet, "VERB") == pytest.approx(-0.5 * 7.0087)
     assert all(0 < t < 1 for family in scoring.NOVELTY.values() for t in family.values())
 
 
