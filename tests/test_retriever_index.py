@@ -128,6 +128,22 @@ def test_multiword_target_and_position(mini_index, encoder, wordnet):
         index.wsd("The xqzt was here", "xqzt")
 
 
+def test_a_negative_or_non_integer_k_is_a_sensedb_error(mini_index, encoder, wordnet):
+    # index.neighbors(..., k=-3) returned [] and wsd(..., k=-3) no evidence, silently (the
+    # CLI refuses -k -3)
+    index = open_index(mini_index, encoder, wordnet)
+    for call in (lambda k: index.neighbors("The bank", "bank", k=k),
+                 lambda k: index.wsd("The bank", "bank", k=k)):
+        with pytest.raises(sensedb.InputError, match="k must be 0 or more, not -3$"):
+            call(-3)
+        with pytest.raises(sensedb.InputError, match="k must be an integer, not (str|bool)$"):
+            call("5")
+        with pytest.raises(sensedb.InputError, match="k must be an integer, not bool$"):
+            call(True)
+    assert len(index.neighbors("The bank", "bank", k=2)) == 2
+    assert index.wsd("The bank", "bank", k=0).evidence == []
+
+
 def test_a_sentence_or_position_of_the_wrong_type_is_a_sensedb_error(mini_index, encoder,
                                                                      wordnet):
     # wsd(None, "bank") raised "TypeError: 'NoneType' object is not iterable" (tag's text

@@ -39,7 +39,7 @@ from .queries import IndexQueries
 from .results import Disambiguation, Usage, disambiguation
 from .sources import IndexSource
 from .status import check_index, index_info
-from .target import Target, Words, locate
+from .target import Target, Words, check_count, locate
 from .usages import merge_hits, read_usages, store_hits
 
 logger = logging.getLogger(__name__)
@@ -394,7 +394,9 @@ class SenseIndex:
         ``k`` nearest labelled usages of the same lemma as evidence.
 
         Raises:
-            InputError: see :meth:`locate` and :meth:`lemma_candidates`."""
+            InputError: see :meth:`locate` and :meth:`lemma_candidates`; ``k`` not an
+                integer or negative."""
+        k = check_count(k)
         located = self.locate(sentence, target, at)
         pairs = self.lemma_candidates(located.surface, pos)
         self.ensure(pairs)
@@ -460,7 +462,9 @@ class SenseIndex:
         its candidate lemma/POS), or of any word with ``any_lemma``.
 
         Raises:
-            InputError: see :meth:`locate` and :meth:`lemma_candidates`."""
+            InputError: see :meth:`locate` and :meth:`lemma_candidates`; ``k`` not an
+                integer or negative."""
+        k = check_count(k)
         located = self.locate(sentence, target, at)
         pairs = None if any_lemma else self.lemma_candidates(located.surface, pos)
         if pairs:

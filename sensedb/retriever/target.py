@@ -31,6 +31,19 @@ def merged(words: Sequence[str], start: int, end: int) -> Target:
     return Target(*merge_span(list(words), start, end))
 
 
+def check_count(k: object, name: str = "k") -> int:
+    """``k`` as an int: how many usages a query asks for (0 or more).
+
+    Raises:
+        InputError: ``k`` is not an integer (a bool is not one) or is negative (the CLI
+            refuses ``-k -3``; the API returned nothing for it, silently)."""
+    if isinstance(k, bool) or not isinstance(k, Integral):
+        raise InputError(f"{name} must be an integer, not {type(k).__name__}")
+    if k < 0:
+        raise InputError(f"{name} must be 0 or more, not {k}")
+    return int(k)
+
+
 def locate(sentence: Words, target: str | None = None, at: int | None = None) -> Target:
     """Tokenize ``sentence`` (raw text, by ``sensedb.tokenize``; or a list of words) and find
     the target: the first occurrence of ``target``, the one at token position ``at``, or the
