@@ -144,6 +144,22 @@ class IndexDirectory:
                         "index to a writable place (SENSEDB_HOME for the default index)")
         return None
 
+    def refuse_unopenable(self) -> None:
+        """Raise when the index cannot be opened for a reason other than its absence: this
+        process may not write it (:meth:`not_writable`; SQLite then cannot open its
+        write-ahead log, which is no damage), or its database is damaged
+        (:meth:`database_damage`).
+
+        Raises:
+            IndexFormatError: one line naming the directory or file and what to do."""
+        blocked = self.not_writable()
+        if blocked is not None:
+            raise IndexFormatError(blocked)
+        damage = self.database_damage()
+        if damage is not None:
+            raise IndexFormatError(f"{damage}; restore it from a backup or re-index the "
+                                   "corpus (`sensedb verify --index DIR` for details)")
+
     # ------------------------------------------------------------------ manifest
     def close(self) -> None:
         """Close the database connections (SQLite then folds its write-ahead log into the
@@ -221,13 +237,7 @@ class IndexDirectory:
         Raises:
             IndexFormatError: no index here, another format version, or a damaged manifest."""
         if not self.exists():
-            blocked = self.not_writable()
-            if blocked is not None:  # SQLite then cannot open its write-ahead log
-                raise IndexFormatError(blocked)
-            damage = self.database_damage()
-            if damage is not None:
-                raise IndexFormatError(f"{damage}; restore it from a backup or re-index the "
-                                       "corpus (`sensedb verify --index DIR` for details)")
+            self.refuse_unopenable()
             raise IndexFormatError(f"{self.path}: no sensedb index here (create one with "
                                    "`sensedb index CORPUS --index DIR`)")
         entries = self.db.manifest()

@@ -96,9 +96,9 @@ def add_wordnet_vectors(directory: IndexDirectory, encoder: Encoder, inventory: 
     return len(lemmas)
 
 
-def lemmas_without_sense_texts(inventory: WordNet, pairs: Iterable[tuple[str, str]],
-                                has: Callable[[Sequence[str]], list[bool]]
-                                ) -> list[tuple[str, str]]:
+def lemmas_lacking_texts(inventory: WordNet, pairs: Iterable[tuple[str, str]],
+                         has: Callable[[Sequence[str]], list[bool]]
+                         ) -> list[tuple[str, str]]:
     """The (lemma, POS) pairs among ``pairs`` (built lemmas) with a sense that lacks a
     vector (``has(keys)``: which keys have every vector asked for), as WordNet writes them:
     lemmas an index added before the sense-text vectors existed, or whose addition was
@@ -111,10 +111,10 @@ def lemmas_without_sense_texts(inventory: WordNet, pairs: Iterable[tuple[str, st
     return out
 
 
-def add_sense_text_vectors(directory: IndexDirectory, encoder: Encoder, inventory: WordNet,
-                           lemmas: list[tuple[str, str]], *,
-                           loaded: tuple[Manifest, dict] | None = None,
-                           sense_texts: bool = True) -> int:
+def add_missing_text_vectors(directory: IndexDirectory, encoder: Encoder,
+                             inventory: WordNet, lemmas: list[tuple[str, str]], *,
+                             loaded: tuple[Manifest, dict] | None = None,
+                             sense_texts: bool = True) -> int:
     """Add the gloss vectors (``glosses.index_glosses``) and (``sense_texts``) the
     sense-text vectors (``glosses.index_sense_texts``) of every sense of ``lemmas`` that
     lacks one, as a new segment of the WordNet store: the upgrade of lemmas an older sensedb

@@ -23,9 +23,9 @@ from ..indexer.documents import PURGE_STAMP
 from ..indexer.manifest import Manifest
 from ..indexer.upgrade import add_store_counts, stores_without_counts
 from ..indexer.wordnet_vectors import (
-    add_sense_text_vectors,
+    add_missing_text_vectors,
     add_wordnet_vectors,
-    lemmas_without_sense_texts,
+    lemmas_lacking_texts,
     missing_lemmas,
 )
 from ..inventory import SenseInfo, WordNet, default_wordnet
@@ -302,13 +302,13 @@ class SenseIndex:
             # before those existed) get them now
             rows = self.queries.wordnet_rows(
                 s.key for lemma, pos in pairs for s in self.inventory.candidates(lemma, pos))
-            older = lemmas_without_sense_texts(
+            older = lemmas_lacking_texts(
                 self.inventory, pairs,
                 lambda keys: [(k, "gloss") in rows and (not texts or (k, "sense") in rows)
                               for k in keys])
-            if older and add_sense_text_vectors(self.directory, self.encoder,
-                                                self.inventory, older, sense_texts=texts,
-                                                loaded=(self.manifest, self._stores)):
+            if older and add_missing_text_vectors(self.directory, self.encoder,
+                                                  self.inventory, older, sense_texts=texts,
+                                                  loaded=(self.manifest, self._stores)):
                 self._load()
         except IndexLockedError as exc:
             lacking = missing or older  # new lemmas, or built ones lacking some vectors

@@ -60,12 +60,7 @@ def prepare_directory(directory: IndexDirectory, *, autobuild: bool, model: str 
         IndexLockedError: creating the default index while another process writes it.
     """
     if not directory.exists():
-        blocked = directory.not_writable()
-        if blocked is not None:  # SQLite cannot open its write-ahead log: not damage
-            raise IndexFormatError(blocked)
-        damage = directory.database_damage()
-        if damage is not None:
-            raise IndexFormatError(f"{damage}; restore it from a backup or re-index the corpus")
+        directory.refuse_unopenable()
         if not autobuild:
             raise IndexFormatError(
                 f"{directory.path}: no sensedb index here (build one with "
