@@ -62,17 +62,23 @@ from sensedb.retriever import scoring
 NAMES = list(scoring.FEATURES)
 SEMCOR_DOCUMENTS = {f"d{n:03d}" for n in range(0, 352, 10)}
 FOLDS = 5
-WORDNET_GRID = {"gloss_cos": (1.0,), "example_cos": (0, .25, .5),
-                "example_nn_cos": (0, .1, .25), "has_example": (-.3, -.2, -.1, 0),
-                "context_gloss_cos": (0, .25, .5, .75, 1, 1.25, 1.5),
+WORDNET_GRID = {"gloss_cos": (1.0,), "example_cos": (0,),
+                "example_rel": (.25, .5, 1), "example_nn_rel": (0, .25, .5),
+                "has_example": (0,),
+                "context_gloss_cos": (0, .5, .75, 1, 1.25, 1.5, 1.75, 2),
                 "log_wordnet_count": (.05, .1, .15, .2), "inv_rank": (.05,),
-                "pos_logp": (.2, .3), "proper_name": (-.5,), "sense_cos": (0, .25, .5),
-                "context_sense_cos": (0, .25, .5)}
-# The previous round's grid held context_gloss_cos at 0, log_wordnet_count at .05/.1 (a
-# tie-breaker: WordNet's counts come from SemCor, so SemCor over-rewards them) and
-# context_sense_cos on 0-1 (every fold chose 0; inv_rank .05). The WordNet-examples set,
-# whose senses do not follow SemCor's counts, now checks the sentence-level and prior terms,
-# so both are searched wider.
+                "pos_logp": (.2, .3), "proper_name": (-.5,), "sense_cos": (0,),
+                "context_sense_cos": (0,)}
+# Earlier grids weighed the absolute example cosines (example_cos 0-.5, example_nn_cos 0-.25)
+# with a has-example offset, and held context_gloss_cos at 0 (before the WordNet-examples set
+# took part). The examples now count only relatively (scoring.relative_examples): the
+# absolute cosine (0.8-0.9 for any usage of the word) and the offset reward a sense for
+# having WordNet examples at all, a frequency prior in disguise (lexicographers exemplify the
+# common senses) that put the verb ahead of the noun in "a perfect dive". The sense-text
+# terms are held at 0: a sense text costs every cold lemma 2.2x the encoding (BENCHMARKS.md
+# "One encoder pass for the sentence vector"), and with the examples set they gained SE07
+# raw-text (5 of 455) while SemCor (107 of 23,204) and the everyday sentences lost
+# (BENCHMARKS.md "Relative example evidence").
 POS_GRID = (0, .02, .05, .1, .2, .3, .4, .6, 1.0)
 CACHES = ("semcor-wordnet", "se07-wordnet", "se07-corpus", "examples-wordnet")
 # The weights shipped before the sense-text features: the "before" of every figure this
@@ -95,10 +101,13 @@ NOVELTY_QUANTILE = 0.10
 
 
 def load_rows(path: Path) -> list:
-    """A cache file's rows, features padded with 0 for features added after it was made."""
+    """A cache file's rows, features padded with 0 for features added after it was made and
+    the relative example features computed from the cached columns (the product computes
+    them the same way: ``scoring.relative_examples``)."""
     rows = pickle.loads(path.read_bytes())
     width = len(NAMES)
-    return [(np.pad(f, ((0, 0), (0, width - f.shape[1]))), g, m) for f, g, m in rows]
+    return [(scoring.relative_examples(np.pad(f, ((0, 0), (0, width - f.shape[1])))), g, m)
+            for f, g, m in rows]
 
 
 def novelty(rows, weights: np.ndarray) -> dict[str, float]:
@@ -198,7 +207,8 @@ def fill_proper_names(rows, inventory, data: Path, gold: Path,
 #: The features an instance of the WordNet-examples set would leak its answer through: the
 #: sentence is one of its sense's usage examples, so the examples' mean vector, the nearest
 #: example token and the sense text (which quotes the examples) all contain it.
-EXAMPLE_LEAKS = ("example_cos", "has_example", "example_nn_cos", "sense_cos", "context_sense_cos")
+EXAMPLE_LEAKS = ("example_cos", "has_example", "example_nn_cos", "sense_cos", "context_sense_cos",
+                 "example_rel", "example_nn_rel")
 
 
 def example_fold(lemma: str) -> int:
@@ -264,7 +274,8 @@ def gold_pos_rows(rows):
     out = []
     for features, gold, meta in rows:
         keep = np.array([p == meta["pos"] for p in meta["cand_pos"]])
-        out.append((features[keep], gold[keep], meta))
+        # the relative example features are relative to the candidates the product meets
+        out.append((scoring.relative_examples(features[keep].copy()), gold[keep], meta))
     return out
 
 

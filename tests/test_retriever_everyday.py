@@ -15,11 +15,9 @@ import sensedb
 from sensedb import SenseIndex
 from sensedb.vocabulary import key_pos
 
-# Not yet right on the default index: the gloss and the prior outweigh the sentence here; the
-# nearest WordNet example usage (cosine 0.986 for the river bank) is a feature now
-# (example_nn_cos), weighted as SemCor and SE07 chose (0.1), too lightly to win these; every
-# larger say for the sentence measured lowers SemCor and SE07 (BENCHMARKS.md "Context over
-# the prior").
+# Not yet right on the default index: the gloss and the prior outweigh the sentence here. The
+# river-bank rows are right since the formula weighs the sentence against each gloss and
+# counts WordNet's examples only relatively (BENCHMARKS.md "Relative example evidence").
 CONTEXT_OVER_PRIOR = "context does not yet beat the gloss/prior on the default index"
 
 
@@ -37,10 +35,8 @@ def default_index(tmp_path_factory, encoder, wordnet):
     pytest.param("Turn left at the second light", "left", "left%4:02:03::",
                  marks=pytest.mark.xfail(strict=True, reason=CONTEXT_OVER_PRIOR)),
     ("Apple released a new phone yesterday", "phone", "phone%1:06:00::"),
-    pytest.param("He sat on the bank of the river", "bank", "bank%1:17:01::",
-                 marks=pytest.mark.xfail(strict=True, reason=CONTEXT_OVER_PRIOR)),
-    pytest.param("The river bank was full of dead fishes", "bank", "bank%1:17:01::",
-                 marks=pytest.mark.xfail(strict=True, reason=CONTEXT_OVER_PRIOR)),
+    ("He sat on the bank of the river", "bank", "bank%1:17:01::"),
+    ("The river bank was full of dead fishes", "bank", "bank%1:17:01::"),
     ("I have five lights", "lights", "light%1:06:00::"),
 ])
 def test_wsd_everyday_sentence(default_index, sentence, target, key):
@@ -178,18 +174,11 @@ def test_everyday_fixture_keys_are_senses_of_their_targets(wordnet, name, size):
 
 
 def test_wsd_and_tag_run_the_model_once_per_query(default_index, encoder, wordnet):
-    """A formula that weighs the sentence against each sense text (context_sense_cos, at the
-    weight the cross-validation chose: BENCHMARKS.md "One encoder pass for the sentence
-    vector") pools the sentence vector from the word pass, so a warm ``wsd`` or ``tag`` runs
-    the model once (a forward hook counts every call of the model, whichever method makes
-    it)."""
-    from sensedb.retriever import scoring
-
-    assert not default_index.uses_context  # the shipped formula leaves it at 0
-    default_index = SenseIndex(encoder=encoder, wordnet=wordnet)  # the same default index
-    default_index.weights = default_index.weights.copy()
-    default_index.weights[scoring.FEATURES.index("context_sense_cos")] = 1.0513
-    assert default_index.uses_context and default_index.uses_sense_texts
+    """The shipped formula weighs the sentence against each gloss (context_gloss_cos:
+    BENCHMARKS.md "Relative example evidence"); the sentence vector is pooled from the word
+    pass, so a warm ``wsd`` or ``tag`` runs the model once (a forward hook counts every call
+    of the model, whichever method makes it)."""
+    assert default_index.uses_context and not default_index.uses_sense_texts
     sentence = "She deposited the money in the bank"
     default_index.wsd(sentence, "bank")  # the lemma's WordNet vectors are added (encoded)
     sensedb.tag(default_index, sentence)

@@ -44,6 +44,31 @@ def test_fit_weights_learns_the_informative_feature():
     assert masked[scoring.FEATURES.index("gloss_cos")] == 0
 
 
+def _example_row(example_cos, example_nn_cos=None):
+    return scoring.candidate_features(corpus_cos=None, support=0, vote=0.0, gloss_cos=0.3,
+                                      example_cos=example_cos, wordnet_count=0, sense_number=1,
+                                      example_nn_cos=example_nn_cos)
+
+
+def test_relative_examples_count_how_much_better_a_sense_examples_fit():
+    # three candidates: two with WordNet examples (cosines 0.9 / 0.8, nearest 0.7 / 0.5), one
+    # without: the relative features are the difference from the mean of the two, and 0 for
+    # the sense without examples (no evidence counts as average evidence)
+    features = np.stack([_example_row(0.9, 0.7), _example_row(None), _example_row(0.8, 0.5)])
+    scoring.relative_examples(features)
+    named = {n: features[:, scoring.FEATURES.index(n)] for n in ("example_rel", "example_nn_rel")}
+    assert named["example_rel"] == pytest.approx([0.05, 0.0, -0.05])
+    assert named["example_nn_rel"] == pytest.approx([0.1, 0.0, -0.1])
+    # a formula on the relative feature gives no bonus for merely having examples: the sense
+    # without examples ties the average one, where the absolute cosine put it 0.85 behind
+    weights = scoring.weights_from({"example_rel": 1.0})
+    assert (features @ weights)[1] == pytest.approx(np.mean((features @ weights)[[0, 2]]))
+    # no candidate with examples: all 0, never NaN
+    alone = scoring.relative_examples(np.stack([_example_row(None), _example_row(None)]))
+    assert not alone[:, scoring.FEATURES.index("example_rel")].any()
+    assert np.isfinite(alone).all()
+
+
 def test_decided_by_names_the_largest_gap():
     weights = scoring.weights_from({"gloss_cos": 2.0, "log_wordnet_count": 1.0})
     winner = scoring.candidate_features(corpus_cos=None, support=0, vote=0, gloss_cos=0.9,
@@ -64,22 +89,22 @@ def test_weights_file_names_the_scoring_features():
     assert provenance["date"] and provenance["data"]["corpus"]
     assert scoring.DEFAULT_WEIGHTS == data["weights"]
     # the numbers scripts/tune_weights.py chose (BENCHMARKS.md "Choosing the shipped weights";
-    # context_sense_cos measured and left at 0: "One encoder pass for the sentence vector")
+    # the WordNet-only formula: "Relative example evidence")
     assert scoring.DEFAULT_WEIGHTS == {
         "corpus": {"corpus_cos": 4.6691, "vote": 0.4669, "gloss_cos": 3.5018,
                    "example_cos": 1.1673, "log_support": 0.4669, "pos_logp": 1.4007,
                    "proper_name": -2.3346, "rare_base": -4.6691},
-        "wordnet_only": {"gloss_cos": 7.0087, "example_cos": 1.7522,
-                         "example_nn_cos": 0.7009, "has_example": -0.7009,
-                         "log_wordnet_count": 0.7009, "inv_rank": 0.3504, "pos_logp": 1.4017,
-                         "proper_name": -3.5044, "rare_base": -7.0087}}
+        "wordnet_only": {"gloss_cos": 4.2182, "example_rel": 2.1091, "example_nn_rel":
+                         2.1091, "context_gloss_cos": 6.3273, "log_wordnet_count":
+                         0.8436, "inv_rank": 0.2109, "pos_logp": 1.2655, "proper_name":
+                         -2.1091, "rare_base": -6.3273}}
     assert set(scoring.NOVELTY) == {"corpus", "wordnet_only"}
     # the multiword margins scripts/tune_multiword.py chose (BENCHMARKS.md "multiword margins")
-    assert scoring.MULTIWORD == {"VERB": -0.5, "other": -0.4}
+    assert scoring.MULTIWORD == {"VERB": -0.9, "other": -0.4}
     assert data["multiword"]["provenance"]["command"].startswith(
         "python scripts/tune_multiword.py")
     wordnet = scoring.weights_from(scoring.DEFAULT_WEIGHTS["wordnet_only"])
-    assert scoring.multiword_margin(wordnet, "VERB") == pytest.approx(-0.5 * 7.0087)
+    assert scoring.multiword_margin(wordnet, "VERB") == pytest.approx(-0.9 * 4.2182)
     assert all(0 < t < 1 for family in scoring.NOVELTY.values() for t in family.values())
 
 

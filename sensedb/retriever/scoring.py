@@ -56,15 +56,22 @@ FEATURES = (
                           # sense's richer text (indexer.wordnet.sense_text: gloss, synonyms,
                           # hypernyms, examples; 0 without one)
     "context_sense_cos",  # cosine of the whole sentence's vector to that sense-text vector
+    "example_rel",        # example_cos minus its mean over the usage's candidates that have
+                          # WordNet examples (0 without one): how much better than the others'
+                          # this sense's examples fit (relative_examples)
+    "example_nn_rel",     # the same for example_nn_cos
 )
 
 VOTE_K = 5  # neighbours in the k-NN vote
 # The cosine features: a candidate's *fit* to the usage is their mean weighted by the
-# formula's (positive) weights (see :func:`fit`). The sense-text cosines are left out: with
-# them the novelty thresholds refitted on SemCor found one novel usage fewer of
-# tests/fixtures/novel.tsv (3 of 17 against 4), so ``novel`` keeps the fit it was measured on.
-FIT_FEATURES = ("corpus_cos", "gloss_cos", "example_cos", "nn_cos", "context_gloss_cos",
-                "example_nn_cos")
+# formula's (positive) weights (see :func:`fit`). The sentence-level cosines (the whole
+# sentence against the gloss or sense text) and the sense-text cosines are left out: they say
+# what the sentence is about, not whether this usage of the word fits a sense. With the
+# sentence against the gloss in the fit, the novelty thresholds refitted on SemCor found 2 of
+# the 17 novel usages of tests/fixtures/novel.tsv; without it 4 of 17, all 4 flagged right,
+# as the fit of the gloss and example cosines did before (BENCHMARKS.md "Relative example
+# evidence").
+FIT_FEATURES = ("corpus_cos", "gloss_cos", "example_cos", "nn_cos", "example_nn_cos")
 
 WEIGHTS_FILE = "data/scoring_weights.json"
 
@@ -127,7 +134,8 @@ COSINE_WEIGHTS = {"corpus_cos": 1.0, "has_corpus": 100.0, "inv_rank": 1e-3}
 GROUPS = {
     "corpus": ("corpus_cos", "has_corpus", "vote", "log_support", "nn_cos"),
     "gloss": ("gloss_cos", "has_gloss", "context_gloss_cos", "sense_cos", "context_sense_cos"),
-    "examples": ("example_cos", "has_example", "example_nn_cos"),
+    "examples": ("example_cos", "has_example", "example_nn_cos", "example_rel",
+                 "example_nn_rel"),
     "prior": ("log_wordnet_count", "first_sense", "inv_rank", "rare_base", "proper_name"),
     "pos": ("pos_logp",),
 }
@@ -159,8 +167,36 @@ def candidate_features(*, corpus_cos: float | None, support: int, vote: float,
         math.log1p(support), math.log1p(wordnet_count), float(sense_number == 1),
         1.0 / max(sense_number, 1), nn_cos or 0.0, context_gloss_cos or 0.0, pos_logp,
         float(rare_base), example_nn_cos or 0.0, float(proper_name), sense_cos or 0.0,
-        context_sense_cos or 0.0,
+        context_sense_cos or 0.0, 0.0, 0.0,
     ], dtype=np.float64)
+
+
+_RELATIVE = ((FEATURES.index("example_cos"), FEATURES.index("example_rel")),
+             (FEATURES.index("example_nn_cos"), FEATURES.index("example_nn_rel")))
+_HAS_EXAMPLE = FEATURES.index("has_example")
+
+
+def relative_examples(features: np.ndarray) -> np.ndarray:
+    """Fill ``example_rel`` / ``example_nn_rel`` of one usage's candidate matrix
+    ((candidates, len(FEATURES)) float64, changed in place and returned): each candidate's
+    ``example_cos`` / ``example_nn_cos`` minus their mean over the candidates with WordNet
+    examples (``has_example``), 0 for a candidate without.
+
+    Why: a usage's cosine to any sense's examples of the same word is high (0.8-0.9 on the
+    default index), so the absolute cosine mostly rewards having examples at all (a verb
+    sense with an example beat the noun "dive" of "a perfect dive" that has none). The
+    difference from the mean keeps only how much better one sense's examples fit than the
+    others': no evidence counts as average evidence. Chosen over the difference from the
+    best (which ties a sense without examples with the best one) by scripts/tune_weights.py
+    (BENCHMARKS.md, "Relative example evidence")."""
+    has = features[:, _HAS_EXAMPLE] > 0
+    for absolute, relative in _RELATIVE:
+        if has.any():
+            column = features[:, absolute]
+            features[:, relative] = np.where(has, column - column[has].mean(), 0.0)
+        else:
+            features[:, relative] = 0.0
+    return features
 
 
 def proper_names(inventory: WordNet, surface: str, candidates: Sequence[SenseInfo]
@@ -293,6 +329,7 @@ def candidate_matrix(source: EvidenceSource, candidates: Sequence[SenseInfo],
         proper_name=s.key in proper, sense_cos=sense_cos[n],
         context_sense_cos=context_sense_cos[n])
         for n, s in enumerate(candidates)]).reshape(len(candidates), len(FEATURES))
+    relative_examples(features)
     fallback = [corpus_cos[n] is None and gloss_cos[n] is None and example_cos[n] is None
                 for n in range(len(candidates))]
     return CandidateFeatures(vector, candidates, features, corpus_cos, support, fallback,
@@ -337,7 +374,8 @@ def score_candidates(source: EvidenceSource, candidates: Sequence[SenseInfo],
         source, candidates, groups, vector, plain, context=context, use_examples=use_examples,
         propagate=propagate, rank_every_token=bool(weights[FEATURES.index("nn_cos")]),
         evidence_k=evidence_k, pos_logp=pos_logp, rare=rare,
-        example_tokens=bool(weights[FEATURES.index("example_nn_cos")]), proper=proper)
+        example_tokens=bool(weights[FEATURES.index("example_nn_cos")]
+                            or weights[FEATURES.index("example_nn_rel")]), proper=proper)
     n = len(found.candidates)
     own = found.features @ weights if n else np.zeros(0)
     best_of = one_key_per_synset(found.candidates, own, form)
