@@ -247,11 +247,16 @@ def main() -> None:
         path = Path(args.write)
         data = json.loads(path.read_text(encoding="utf-8"))
         verb, other = result["margin"]
+        before = data.get("multiword", {})
         data["multiword"] = {
             "margin": {"VERB": verb, "other": other},
+            # the corpus formula keeps its margins (scoring.MULTIWORD_CORPUS): these readings
+            # are scored by the default index's formula
+            "corpus_margin": before.get("corpus_margin", before.get("margin", {})),
             "rule": "keep a multiword reading where its best score minus the best score of its "
                     "words read one by one is above the margin of its part of speech, in units "
-                    "of the formula's main weight (corpus_cos, else gloss_cos)",
+                    "of the formula's main weight (corpus_cos, else gloss_cos); margin: the "
+                    "WordNet-only formula's, corpus_margin: the corpus formula's",
             "provenance": {"command": "python scripts/tune_multiword.py "
                                       + shlex.join(sys.argv[1:]),
                            "date": datetime.date.today().isoformat(),
