@@ -11,6 +11,7 @@ call, and its help ends with an example.
 from __future__ import annotations
 
 import functools
+import inspect
 import json
 from collections.abc import Callable
 from typing import Any
@@ -32,9 +33,27 @@ INDEX_HELP = "Index directory (default: the WordNet default index in the user da
 BROKEN_PIPE_STATUS = 141
 
 
+def keep_examples(text: str | None) -> str | None:
+    """``text`` (a command's help) with every paragraph after its ``Example:`` line marked
+    for click to print as written (``\\b``): click rewraps paragraphs to the terminal's
+    width, which cut ``./semcor-index`` at its hyphen and ran two example lines into one, so
+    that a copied example was no command."""
+    if not text or "Example:" not in text:
+        return text
+    head, mark, examples = inspect.cleandoc(text).partition("Example:")
+    return head + mark + "\n\n".join(
+        "\b\n" + p.strip("\n") if p.strip() and not p.lstrip().startswith("\b") else p
+        for p in examples.split("\n\n"))
+
+
 class _Group(click.Group):
     """Turns sensedb's own errors into one-line messages and exit status 1, and a closed
-    output pipe into a quiet exit (:data:`BROKEN_PIPE_STATUS`, no traceback)."""
+    output pipe into a quiet exit (:data:`BROKEN_PIPE_STATUS`, no traceback); every
+    command's examples are printed as written (:func:`keep_examples`)."""
+
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        cmd.help = keep_examples(cmd.help)
+        super().add_command(cmd, name)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:

@@ -76,7 +76,7 @@ def index(corpus, gold, index_dir, corpus_name, model, layers, pooling, standard
 
         sensedb index semcor.data.xml --index ./semcor-bf16 --dtype bf16 --pipeline
 
-        sensedb index semcor.data.xml --index ./semcor-index --ray \
+        sensedb index semcor.data.xml --index ./semcor-index --ray \\
             --db postgresql+psycopg://me@dbhost/semcor
     """
     from ..api import build_index
