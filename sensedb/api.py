@@ -71,7 +71,9 @@ def build_index(corpus: str | os.PathLike, index: str | os.PathLike, *,
         raise ConfigurationError("the corpus name is empty: give a name, or leave the option "
                                  "out to take the file's")
     inventory = wordnet or default_wordnet()
-    name = corpus_name or corpus.name.split(".")[0]
+    # the file name up to its first dot, past leading ones (".notes.jsonl": "notes"; a
+    # corpus file's name has a suffix, so this is never empty)
+    name = corpus_name or corpus.name.lstrip(".").split(".")[0]
     read, _ = corpus_reader(corpus, gold, inventory)
     corpus_passes = ReadOnce(read)  # parsed once for the check and the job (SemCor included)
     directory = IndexDirectory(index, db_url)
