@@ -129,3 +129,14 @@ def test_the_lock_of_a_read_only_index_is_a_one_line_error(tmp_path, encoder, wo
     done = _run_read_only(tmp_path, code, path)
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("IndexFormatError ") and "not writable" in done.stdout
+
+
+def test_a_directory_that_cannot_be_made_is_an_index_format_error(tmp_path, encoder, wordnet):
+    """build_index into a path under a file raised NotADirectoryError (a traceback from the
+    CLI); the default index under a SENSEDB_HOME that is a file did the same."""
+    afile = tmp_path / "notes.txt"
+    afile.write_text("not a folder\n", encoding="utf-8")
+    with pytest.raises(IndexFormatError, match="notes.txt/index: cannot create the index "
+                                                "directory: Not a directory"):
+        build_index(MINI_XML, afile / "index", gold=MINI_GOLD, encoder=encoder,
+                    wordnet=wordnet, progress=False)

@@ -47,7 +47,8 @@ def keep_examples(text: str | None) -> str | None:
 
 
 class _Group(click.Group):
-    """Turns sensedb's own errors into one-line messages and exit status 1, and a closed
+    """Turns sensedb's own errors and the system's refusals (``OSError``: an output path
+    under a file, a full disk) into one-line messages and exit status 1, and a closed
     output pipe into a quiet exit (:data:`BROKEN_PIPE_STATUS`, no traceback); every
     command's examples are printed as written (:func:`keep_examples`)."""
 
@@ -63,6 +64,11 @@ class _Group(click.Group):
         except BrokenPipeError:
             _quiet_stdout()
             ctx.exit(BROKEN_PIPE_STATUS)
+        except OSError as exc:  # the system refused a file (a folder that is a file, a full
+            # disk, ...): one line naming it; what sensedb wrote before stays consistent
+            raise click.ClickException(
+                f"{exc.filename}: {exc.strerror}" if exc.filename and exc.strerror
+                else str(exc)) from exc
         except ValueError as exc:  # os.stat of a click.Path holding NUL (never from a shell)
             if "null" not in str(exc):
                 raise
@@ -147,7 +153,10 @@ def writable_file(path: str | None) -> None:
         return
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
-        raise InputError("cannot write here: the folder does not exist", path=path)
+        raise InputError("cannot write here: " + ("the folder does not exist"
+                                                   if not os.path.exists(folder)
+                                                   else f"{folder} is not a folder"),
+                         path=path)
     if not os.access(folder, os.W_OK) or (os.path.exists(path)
                                            and not os.access(path, os.W_OK)):
         raise InputError("cannot write here: permission denied", path=path)

@@ -184,7 +184,7 @@ class IndexDirectory:
 
         from .. import __version__
 
-        self.path.mkdir(parents=True, exist_ok=True)
+        self.make()
         (self.path / "raw").mkdir(exist_ok=True)
         final = self.path / "sensedb.sqlite"
         atomic = self.db_url == f"sqlite:///{final}"
@@ -457,6 +457,18 @@ class IndexDirectory:
                             if segments else base)
         return stores
 
+    def make(self) -> None:
+        """Create the index directory (and its parents) if it is not there.
+
+        Raises:
+            IndexFormatError: it cannot be created (a parent is a file, a place no
+                directory can be made), one line naming it; it was a traceback."""
+        try:
+            self.path.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise IndexFormatError(f"{self.path}: cannot create the index directory: "
+                                   f"{exc.strerror or exc}") from None
+
     @contextmanager
     def lock(self) -> Iterator[None]:
         """Exclusive writer lock; a second writer fails at once. With SQLite it is a file
@@ -465,14 +477,14 @@ class IndexDirectory:
 
         Raises:
             IndexLockedError: another process holds the lock.
-            IndexFormatError: this process may not write the index (:meth:`not_writable`).
+            IndexFormatError: this process may not write the index (:meth:`not_writable`),
+                or the directory cannot be created (:meth:`make`).
             ConfigurationError: the PostgreSQL database cannot be reached."""
+        self.make()
         if self.db.postgres:
-            self.path.mkdir(parents=True, exist_ok=True)
             with self.db.writer_lock(str(self.path)):
                 yield
             return
-        self.path.mkdir(parents=True, exist_ok=True)
         try:
             handle = open(self.path / ".lock", "w")
         except PermissionError:
