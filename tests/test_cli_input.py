@@ -285,3 +285,26 @@ def test_an_output_path_under_a_file_is_one_line_not_a_traceback(runner, mini_in
             "--save", tmp_path / "params.json", "--threshold", "0.5", status=2,
             expected="give --threshold or --train, not both")
     assert not (tmp_path / "params.json").exists()
+
+
+def test_an_output_file_that_is_an_input_is_refused_before_it_is_overwritten(runner,
+                                                                              mini_index,
+                                                                              tmp_path):
+    """``evaluate DATA GOLD --out GOLD`` replaced the gold key file with the predictions
+    (``--out DATA`` the corpus); evaluate-wic --save could do the same to its data."""
+    gold = tmp_path / "mini.gold.key.txt"
+    gold.write_bytes((FIXTURES / "mini.gold.key.txt").read_bytes())
+    result = invoke(runner, "evaluate", FIXTURES / "mini.data.xml", gold, *query(mini_index),
+                    "--out", tmp_path / "." / "mini.gold.key.txt")
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines()[-1] == (
+        f"Error: {tmp_path / '.' / 'mini.gold.key.txt'}: the output file is the input {gold}: "
+        "writing it would replace it; give another file")
+    assert gold.read_bytes() == (FIXTURES / "mini.gold.key.txt").read_bytes()
+    data = tmp_path / "wic.data.txt"
+    data.write_bytes((FIXTURES / "corpora" / "good.data.txt").read_bytes())
+    wic_gold = FIXTURES / "corpora" / "good.gold.txt"
+    result = invoke(runner, "evaluate-wic", data, wic_gold, *query(mini_index), "--method",
+                    "raw", "--train", data, wic_gold, "--save", data)
+    assert result.exit_code == 1 and "the output file is the input" in result.output
+    assert data.read_bytes() == (FIXTURES / "corpora" / "good.data.txt").read_bytes()

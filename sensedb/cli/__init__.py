@@ -139,9 +139,10 @@ class _Probability(click.ParamType):
 PROBABILITY = _Probability()
 
 
-def writable_file(path: str | None) -> None:
+def writable_file(path: str | None, inputs: tuple[str, ...] = ()) -> None:
     """Refuse an output file that cannot be written before any work is done (a folder that
-    does not exist or is not writable).
+    does not exist or is not writable), or that is one of the command's ``inputs`` (writing
+    it would replace the input: ``evaluate --out`` naming its gold file overwrote it).
 
     Raises:
         InputError: naming the file."""
@@ -151,6 +152,10 @@ def writable_file(path: str | None) -> None:
 
     if path is None:
         return
+    for given in inputs:
+        if os.path.exists(path) and os.path.exists(given) and os.path.samefile(path, given):
+            raise InputError(f"the output file is the input {given}: writing it would "
+                             "replace it; give another file", path=path)
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
         raise InputError("cannot write here: " + ("the folder does not exist"

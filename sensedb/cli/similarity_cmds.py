@@ -133,7 +133,7 @@ def evaluate_wic(data, gold, index, method, params_path, threshold, train, save,
     if train and threshold is not None:  # README: --threshold T | --train DATA GOLD
         raise click.UsageError("give --threshold or --train, not both (--train fits the "
                                "threshold)")
-    writable_file(save)  # before the fit, not after it
+    writable_file(save, inputs=(data, gold, *(train or ())))  # before the fit, not after
     result = evaluate(index, data, gold, threshold=threshold, train=train, method=method,
                       params=params_path, allow_wordnet_examples=allow_wordnet_examples,
                       progress=not as_json)
