@@ -140,3 +140,30 @@ def test_a_directory_that_cannot_be_made_is_an_index_format_error(tmp_path, enco
                                                 "directory: Not a directory"):
         build_index(MINI_XML, afile / "index", gold=MINI_GOLD, encoder=encoder,
                     wordnet=wordnet, progress=False)
+
+
+def test_an_index_with_its_metadata_in_another_sqlite_file(tmp_path, encoder, wordnet):
+    """``--db sqlite:///OTHER``: IndexDirectory.exists() looked for DIR/sensedb.sqlite for
+    every SQLite URL, so the job that created the index said "no sensedb index here". And
+    a job into the same directory without --db created a second index there, whose shards
+    overwrote and removed the first one's: every document lost."""
+    from sensedb.indexer.verify import verify
+
+    url = f"sqlite:///{tmp_path / 'meta.sqlite'}"
+    path = tmp_path / "idx"
+    build_index(MINI_XML, path, gold=MINI_GOLD, encoder=encoder, wordnet=wordnet,
+                progress=False, db_url=url)
+    assert IndexDirectory(path, url).exists() and not (path / "sensedb.sqlite").exists()
+    index = open_index(path, encoder, wordnet, db_url=url)
+    assert index.info()["documents"] == 2 and index.neighbors("He sat on the bank", "bank")
+    index.directory.close()
+    shards = sorted(p.name for p in (path / "raw").iterdir())
+    with pytest.raises(IndexFormatError, match=r"holds the files of an index .*\(give the "
+                                               r"same --db\)"):
+        build_index(MINI_XML, path, gold=MINI_GOLD, corpus_name="again", encoder=encoder,
+                    wordnet=wordnet, progress=False)
+    assert sorted(p.name for p in (path / "raw").iterdir()) == shards
+    assert not (path / "sensedb.sqlite").exists()
+    assert verify(path, deep=True, db_url=url, reencode=False).problems == []
+    assert not IndexDirectory(tmp_path / "none", f"sqlite:///{tmp_path / 'x.sqlite'}").exists()
+    assert not (tmp_path / "x.sqlite").exists()  # looked for, not created

@@ -84,9 +84,16 @@ class IndexDirectory:
         return self._db
 
     def exists(self) -> bool:
-        """Whether an index (its database and manifest) exists here."""
-        if self.db_url.startswith("sqlite:///") and not (self.path / "sensedb.sqlite").exists():
-            return False
+        """Whether an index (its database and manifest) exists here. A SQLite database file
+        that is not there means no index, without connecting (which would create it); this
+        held for every SQLite URL, so an index created with ``--db sqlite:///OTHER`` was
+        never found, not even by the job that created it."""
+        if self.db_url.startswith("sqlite:"):
+            from sqlalchemy.engine import make_url
+
+            database = make_url(self.db_url).database
+            if database and database != ":memory:" and not Path(database).exists():
+                return False
         return self.db.exists()
 
     @property
@@ -179,12 +186,23 @@ class IndexDirectory:
         half-way leaves no index (:meth:`exists` is False) and the next job creates it again.
 
         Raises:
-            ConfigurationError: a bad database URL, or a database that cannot be reached."""
+            ConfigurationError: a bad database URL, or a database that cannot be reached.
+            IndexFormatError: the directory holds another index's files (raw shards, FAISS
+                files) but this database has no index: its metadata is in another database
+                (built with ``--db``). Created anyway, the new index's job wrote its shards
+                over that index's and removed the others, losing every document."""
         import sqlalchemy
 
         from .. import __version__
 
         self.make()
+        found = sorted([*self.path.glob("*.faiss"), *(self.path / "raw").glob("shard-*.npy")])
+        if found:
+            raise IndexFormatError(
+                f"{self.path}: the directory holds the files of an index ({found[0].name}, "
+                f"{len(found)} in all) whose metadata is not in {self.db_url}: an index built "
+                "with --db keeps it in that database (give the same --db); else index into "
+                "another directory")
         (self.path / "raw").mkdir(exist_ok=True)
         final = self.path / "sensedb.sqlite"
         atomic = self.db_url == f"sqlite:///{final}"
