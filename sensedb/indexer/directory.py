@@ -196,13 +196,9 @@ class IndexDirectory:
         from .. import __version__
 
         self.make()
-        found = sorted([*self.path.glob("*.faiss"), *(self.path / "raw").glob("shard-*.npy")])
-        if found:
-            raise IndexFormatError(
-                f"{self.path}: the directory holds the files of an index ({found[0].name}, "
-                f"{len(found)} in all) whose metadata is not in {self.db_url}: an index built "
-                "with --db keeps it in that database (give the same --db); else index into "
-                "another directory")
+        elsewhere = self.metadata_elsewhere()
+        if elsewhere:
+            raise IndexFormatError(f"{elsewhere}; else index into another directory")
         (self.path / "raw").mkdir(exist_ok=True)
         final = self.path / "sensedb.sqlite"
         atomic = self.db_url == f"sqlite:///{final}"
@@ -474,6 +470,17 @@ class IndexDirectory:
                                                      for g in segments])
                             if segments else base)
         return stores
+
+    def metadata_elsewhere(self) -> str | None:
+        """When the directory holds an index's files (raw shards, FAISS files) while this
+        database holds no index: a line saying that its metadata is in another database
+        (built with ``--db``); else None."""
+        found = sorted([*self.path.glob("*.faiss"), *(self.path / "raw").glob("shard-*.npy")])
+        if not found:
+            return None
+        return (f"{self.path}: the directory holds the files of an index ({found[0].name}, "
+                f"{len(found)} in all) whose metadata is not in {self.db_url}: an index built "
+                "with --db keeps it in that database (give the same --db)")
 
     def make(self) -> None:
         """Create the index directory (and its parents) if it is not there.

@@ -40,10 +40,14 @@ def refuse_missing(directory: IndexDirectory) -> None:
 
     Raises:
         IndexFormatError: no index there ("no sensedb index here", with the command that
-            builds one); it may not be written or its database is damaged
-            (``IndexDirectory.refuse_unopenable``)."""
+            builds one; or its files are here and its metadata in another database,
+            ``IndexDirectory.metadata_elsewhere``); it may not be written or its database
+            is damaged (``IndexDirectory.refuse_unopenable``)."""
     if not directory.exists():
         directory.refuse_unopenable()
+        elsewhere = directory.metadata_elsewhere()
+        if elsewhere:
+            raise IndexFormatError(elsewhere)
         raise IndexFormatError(
             f"{directory.path}: no sensedb index here (build one with "
             "`sensedb index CORPUS.data.xml --gold CORPUS.gold.key.txt --index DIR`)")
