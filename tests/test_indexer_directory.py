@@ -165,6 +165,8 @@ def test_an_index_with_its_metadata_in_another_sqlite_file(tmp_path, encoder, wo
     assert sorted(p.name for p in (path / "raw").iterdir()) == shards
     with pytest.raises(IndexFormatError, match=r"metadata is not in .*\(give the same --db\)$"):
         open_index(path, encoder, wordnet)  # it said "no sensedb index here (build one ...)"
+    with pytest.raises(IndexFormatError, match=r"\(give the same --db\)$"):
+        IndexDirectory(path).manifest()  # what delete, compact and repair read first
     assert not (path / "sensedb.sqlite").exists()
     assert verify(path, deep=True, db_url=url, reencode=False).problems == []
     assert not IndexDirectory(tmp_path / "none", f"sqlite:///{tmp_path / 'x.sqlite'}").exists()

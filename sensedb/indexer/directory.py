@@ -252,7 +252,8 @@ class IndexDirectory:
             IndexFormatError: no index here, another format version, or a damaged manifest."""
         if not self.exists():
             self.refuse_unopenable()
-            raise IndexFormatError(f"{self.path}: no sensedb index here (create one with "
+            raise IndexFormatError(self.metadata_elsewhere() or
+                                   f"{self.path}: no sensedb index here (create one with "
                                    "`sensedb index CORPUS --index DIR`)")
         entries = self.db.manifest()
         version = entries.get("format_version")
