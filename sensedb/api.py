@@ -11,7 +11,14 @@ from .encoder import Encoder, LayerSpec, canonical_layers
 from .errors import ConfigurationError, IndexFormatError, InputError
 from .gc_policy import bulk_work
 from .head import RetrievalHead, head_for_manifest
-from .indexer import IndexDirectory, JobReport, Manifest, index_documents, open_or_create
+from .indexer import (
+    WORDNET_CORPUS,
+    IndexDirectory,
+    JobReport,
+    Manifest,
+    index_documents,
+    open_or_create,
+)
 from .indexer.chunks import CHUNK_WORDS
 from .indexer.documents import ReadOnce, check_documents
 from .indexer.job import check_layers
@@ -61,7 +68,8 @@ def build_index(corpus: str | os.PathLike, index: str | os.PathLike, *,
             standardization (names its settings), or is damaged.
         IndexLockedError: another process is writing the index.
         ConfigurationError: a bad model, layer setting (e.g. a layer the model does not
-            have) or database URL; nothing is written.
+            have) or database URL, or the corpus name ``wordnet`` (sensedb's own); nothing
+            is written.
     """
     check_store_type(store)
     corpus = Path(corpus)
@@ -71,7 +79,13 @@ def build_index(corpus: str | os.PathLike, index: str | os.PathLike, *,
         raise ConfigurationError("the corpus name is empty: give a name, or leave the option "
                                  "out to take the file's")
     inventory = wordnet or default_wordnet()
-    name = corpus_name or corpus.name.split(".")[0]
+    # the file name up to its first dot, past leading ones (".notes.jsonl": "notes"; a
+    # corpus file's name has a suffix, so this is never empty)
+    name = corpus_name or corpus.name.lstrip(".").split(".")[0]
+    if name == WORDNET_CORPUS:  # its tokens would be filed as WordNet's usage examples
+        raise ConfigurationError(f"the corpus name {name!r} is sensedb's own (WordNet's "
+                                 "glosses and usage examples, kept apart from corpus "
+                                 "evidence): give another (--corpus-name)")
     read, _ = corpus_reader(corpus, gold, inventory)
     corpus_passes = ReadOnce(read)  # parsed once for the check and the job (SemCor included)
     directory = IndexDirectory(index, db_url)

@@ -27,6 +27,24 @@ def test_every_command_has_an_example(runner):
         assert "Example:" in run(runner, name, "--help").output, name
 
 
+def test_every_example_is_printed_as_written(runner):
+    """click rewrapped example paragraphs to 80 columns: evaluate-graded's ``./semcor-index``
+    was cut at its hyphen, tag's and evaluate's two examples ran into one line, and index's
+    Ray example lost its line break to a backslash continuation in the docstring."""
+    import inspect
+
+    for name, command in cli.commands.items():
+        output = run(runner, name, "--help").output
+        printed = [line.strip() for line in output.splitlines()]
+        written = inspect.cleandoc(command.help).partition("Example:")[2]
+        examples = [line.strip() for line in written.splitlines()
+                    if line.strip() and line.strip() != "\b"]
+        assert examples, name
+        for line in examples:
+            assert line in printed, (name, line)
+    assert "semcor-index --ray \\" in run(runner, "index", "--help").output
+
+
 def test_cli_end_to_end(runner, tmp_path, encoder):
     index = tmp_path / "idx"
     report = json.loads(run(runner, "index", MINI_XML, "--gold", MINI_GOLD, "--index", index,

@@ -252,3 +252,59 @@ def test_an_encoding_name_with_a_nul_is_unknown(runner, mini_index):
     result = invoke(runner, "tag", "-", "--encoding", "utf\x008", *query(mini_index),
                     input="The bank")
     assert result.exit_code == 1 and "unknown encoding 'utf\\x008'" in result.output
+
+
+def test_an_output_path_under_a_file_is_one_line_not_a_traceback(runner, mini_index,
+                                                                  tmp_path):
+    """A path whose folder is a file: index raised NotADirectoryError, plot FileExistsError,
+    train-head NotADirectoryError, and evaluate-wic --save NotADirectoryError after its
+    whole fit; evaluate-wic --train with --threshold and --save raised KeyError."""
+    afile = tmp_path / "notes.txt"
+    afile.write_text("not a folder\n", encoding="utf-8")
+    wic = (FIXTURES / "corpora" / "good.data.txt", FIXTURES / "corpora" / "good.gold.txt")
+
+    def refused(*args, expected, status=1):
+        result = invoke(runner, *args)
+        assert result.exit_code == status, result.output
+        lines = result.output.strip().splitlines()
+        assert "Traceback" not in result.output and expected in lines[-1], lines
+        return lines[-1]
+
+    assert refused("index", FIXTURES / "mini.data.xml", "--index", afile / "index",
+                   expected="cannot create the index directory") \
+        == f"Error: {afile / 'index'}: cannot create the index directory: Not a directory"
+    refused("plot", "bank", *query(mini_index), "--out", afile / "bank.html",
+            expected=f"Error: {afile}: File exists")
+    refused("train-head", FIXTURES / "mini.data.xml", "--gold", FIXTURES / "mini.gold.key.txt",
+            "--out", afile / "head", "--epochs", "1",
+            expected=f"Error: {afile / 'head'}: Not a directory")
+    refused("evaluate-wic", *wic, *query(mini_index), "--method", "raw", "--train", *wic,
+            "--save", afile / "params.json",
+            expected=f"params.json: cannot write here: {afile} is not a folder")
+    refused("evaluate-wic", *wic, *query(mini_index), "--method", "raw", "--train", *wic,
+            "--save", tmp_path / "params.json", "--threshold", "0.5", status=2,
+            expected="give --threshold or --train, not both")
+    assert not (tmp_path / "params.json").exists()
+
+
+def test_an_output_file_that_is_an_input_is_refused_before_it_is_overwritten(runner,
+                                                                              mini_index,
+                                                                              tmp_path):
+    """``evaluate DATA GOLD --out GOLD`` replaced the gold key file with the predictions
+    (``--out DATA`` the corpus); evaluate-wic --save could do the same to its data."""
+    gold = tmp_path / "mini.gold.key.txt"
+    gold.write_bytes((FIXTURES / "mini.gold.key.txt").read_bytes())
+    result = invoke(runner, "evaluate", FIXTURES / "mini.data.xml", gold, *query(mini_index),
+                    "--out", tmp_path / "." / "mini.gold.key.txt")
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines()[-1] == (
+        f"Error: {tmp_path / '.' / 'mini.gold.key.txt'}: the output file is the input {gold}: "
+        "writing it would replace it; give another file")
+    assert gold.read_bytes() == (FIXTURES / "mini.gold.key.txt").read_bytes()
+    data = tmp_path / "wic.data.txt"
+    data.write_bytes((FIXTURES / "corpora" / "good.data.txt").read_bytes())
+    wic_gold = FIXTURES / "corpora" / "good.gold.txt"
+    result = invoke(runner, "evaluate-wic", data, wic_gold, *query(mini_index), "--method",
+                    "raw", "--train", data, wic_gold, "--save", data)
+    assert result.exit_code == 1 and "the output file is the input" in result.output
+    assert data.read_bytes() == (FIXTURES / "corpora" / "good.data.txt").read_bytes()

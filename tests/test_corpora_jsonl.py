@@ -98,3 +98,24 @@ def test_jsonl_control_characters_are_refused_with_their_line(tmp_path: Path,
     path = tmp_path / "t.jsonl"
     path.write_text('{"tokens": ["fine"]}\n' + line + "\n")
     raises_at(lambda: read_jsonl(path), "t.jsonl", 2, None, "U+0000 (NUL)")
+
+
+def test_jsonl_keys_in_capitals_are_read_as_wordnet_writes_them(tmp_path: Path, encoder,
+                                                                wordnet) -> None:
+    """WordNet's key check takes BANK%1:17:01:: for bank%1:17:01::, so the reader does too:
+    the key was stored as written, a sense row of its own (lemma BANK) whose usage never
+    counted as bank%1:17:01::'s evidence."""
+    from sensedb import build_index, open
+
+    path = tmp_path / "caps.jsonl"
+    path.write_text('{"doc": "a", "tokens": ["He", "sat", "on", "the", "bank"], '
+                    '"senses": [{"at": 4, "key": "BANK%1:17:01::"}]}\n'
+                    '{"doc": "a", "tokens": ["The", "muddy", "bank"], '
+                    '"senses": [{"at": 2, "key": "bank%1:17:01::"}]}\n', encoding="utf-8")
+    first, second = next(iter(read_jsonl(path, key_check=wordnet.has_key))).sentences
+    assert first.tokens[4] == Token("bank", "bank", "NOUN", "a.s1.t0", ("bank%1:17:01::",))
+    build_index(path, tmp_path / "index", encoder=encoder, wordnet=wordnet, progress=False)
+    index = open(tmp_path / "index", encoder=encoder, wordnet=wordnet, wordnet_evidence=False)
+    support = {s.key: s.support for s in index.wsd("He sat on the bank", "bank").senses}
+    assert support["bank%1:17:01::"] == 2
+    assert index.info()["senses"] == 1

@@ -233,3 +233,11 @@ def test_a_file_that_is_no_xml_names_the_format_read(tmp_path: Path) -> None:
     # a file that starts as XML is still malformed XML, with its line
     raises_at(lambda: read_raganato(FIX / "bad_malformed.data.xml"), "bad_malformed.data.xml",
               6, "d000.s000", "malformed XML")
+
+
+def test_gold_keys_in_capitals_are_read_in_lower_case(tmp_path: Path) -> None:
+    """As WordNet's key check reads them: stored as written, BANK%1:17:01:: became a sense
+    of its own, and evaluate counted a right answer wrong."""
+    gold = tmp_path / "caps.gold.key.txt"
+    gold.write_text("d000.s000.t000 BANK%1:17:01:: Bank%1:14:00::\n", encoding="utf-8")
+    assert read_gold(gold) == {"d000.s000.t000": ("bank%1:17:01::", "bank%1:14:00::")}

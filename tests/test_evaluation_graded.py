@@ -43,3 +43,26 @@ def test_unanswerable_pairs_are_skipped_and_counted(index, tmp_path):
     assert result["errors"][1].startswith(f"{bad}:{lines + 2}: usage a: target \"bench\"")
     raw = evaluate_graded(index, bad, "raw")  # raw needs no WordNet: only "bench" is skipped
     assert raw["n"] == 8 and raw["skipped"] == 1
+
+
+def test_no_correlation_is_a_one_line_error_not_nan(index, tmp_path):
+    """Gold scores all equal gave Spearman NaN, printed by --json as NaN (not JSON); one
+    pair said "only 1 of 1 pairs could be answered"."""
+    from sensedb.errors import InputError
+
+    same = tmp_path / "same.tsv"
+    same.write_text("He sat on the bank .\tbank\tThe bank raised rates .\tbank\t1\n"
+                    "He ran home .\tran\tShe ran away .\tran\t1\n"
+                    "The river bank .\tbank\tA muddy bank .\tbank\t1\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"same.tsv: every answered pair has the gold score "
+                                         r"1: a correlation needs gold scores that differ"):
+        evaluate_graded(index, same, "raw")
+    one = tmp_path / "one.tsv"
+    one.write_text("He ran home .\tran\tShe ran away .\tran\t1\n", encoding="utf-8")
+    with pytest.raises(InputError, match="a correlation needs at least 2 pairs; the file has 1"):
+        evaluate_graded(index, one, "raw")
+    twins = tmp_path / "twins.tsv"  # each usage compared with itself: every cosine alike
+    twins.write_text("He ran home .\tran\tHe ran home .\tran\t1\n"
+                     "He sat down .\tsat\tHe sat down .\tsat\t2\n", encoding="utf-8")
+    with pytest.raises(InputError, match="gave every answered pair the same score"):
+        evaluate_graded(index, twins, "raw")

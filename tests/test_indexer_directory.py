@@ -129,3 +129,45 @@ def test_the_lock_of_a_read_only_index_is_a_one_line_error(tmp_path, encoder, wo
     done = _run_read_only(tmp_path, code, path)
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("IndexFormatError ") and "not writable" in done.stdout
+
+
+def test_a_directory_that_cannot_be_made_is_an_index_format_error(tmp_path, encoder, wordnet):
+    """build_index into a path under a file raised NotADirectoryError (a traceback from the
+    CLI); the default index under a SENSEDB_HOME that is a file did the same."""
+    afile = tmp_path / "notes.txt"
+    afile.write_text("not a folder\n", encoding="utf-8")
+    with pytest.raises(IndexFormatError, match="notes.txt/index: cannot create the index "
+                                                "directory: Not a directory"):
+        build_index(MINI_XML, afile / "index", gold=MINI_GOLD, encoder=encoder,
+                    wordnet=wordnet, progress=False)
+
+
+def test_an_index_with_its_metadata_in_another_sqlite_file(tmp_path, encoder, wordnet):
+    """``--db sqlite:///OTHER``: IndexDirectory.exists() looked for DIR/sensedb.sqlite for
+    every SQLite URL, so the job that created the index said "no sensedb index here". And
+    a job into the same directory without --db created a second index there, whose shards
+    overwrote and removed the first one's: every document lost."""
+    from sensedb.indexer.verify import verify
+
+    url = f"sqlite:///{tmp_path / 'meta.sqlite'}"
+    path = tmp_path / "idx"
+    build_index(MINI_XML, path, gold=MINI_GOLD, encoder=encoder, wordnet=wordnet,
+                progress=False, db_url=url)
+    assert IndexDirectory(path, url).exists() and not (path / "sensedb.sqlite").exists()
+    index = open_index(path, encoder, wordnet, db_url=url)
+    assert index.info()["documents"] == 2 and index.neighbors("He sat on the bank", "bank")
+    index.directory.close()
+    shards = sorted(p.name for p in (path / "raw").iterdir())
+    with pytest.raises(IndexFormatError, match=r"holds the files of an index .*\(give the "
+                                               r"same --db\)"):
+        build_index(MINI_XML, path, gold=MINI_GOLD, corpus_name="again", encoder=encoder,
+                    wordnet=wordnet, progress=False)
+    assert sorted(p.name for p in (path / "raw").iterdir()) == shards
+    with pytest.raises(IndexFormatError, match=r"metadata is not in .*\(give the same --db\)$"):
+        open_index(path, encoder, wordnet)  # it said "no sensedb index here (build one ...)"
+    with pytest.raises(IndexFormatError, match=r"\(give the same --db\)$"):
+        IndexDirectory(path).manifest()  # what delete, compact and repair read first
+    assert not (path / "sensedb.sqlite").exists()
+    assert verify(path, deep=True, db_url=url, reencode=False).problems == []
+    assert not IndexDirectory(tmp_path / "none", f"sqlite:///{tmp_path / 'x.sqlite'}").exists()
+    assert not (tmp_path / "x.sqlite").exists()  # looked for, not created

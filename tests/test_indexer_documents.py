@@ -319,3 +319,24 @@ def test_a_small_corpus_is_parsed_once_and_a_large_one_streamed_twice(tmp_path, 
         assert sorted(session.execute(rows).all()) == sorted(other.execute(rows).all())
     one_dir.close()
     two_dir.close()
+
+
+def test_a_file_name_with_a_leading_dot_names_its_corpus(tmp_path, encoder, wordnet):
+    """The corpus name is the file name up to its first dot: ".notes.jsonl" gave the empty
+    name, which --corpus-name " " is refused for."""
+    index = tmp_path / "idx"
+    build(notes(tmp_path / ".notes.jsonl", RIVER), index, encoder, wordnet)
+    info = open_index(index, encoder, wordnet).info()
+    assert info["corpora"] == {"notes": 1}
+
+
+@pytest.mark.parametrize(("file", "options"), [("wordnet.jsonl", {}),
+                                                ("notes.jsonl", {"corpus_name": "wordnet"})])
+def test_the_corpus_name_wordnet_is_refused(tmp_path, encoder, wordnet, file, options):
+    """A corpus named "wordnet" (a file wordnet.jsonl) was filed as WordNet's own usage
+    examples: its labelled tokens went to the examples store, none to the corpus tokens,
+    and its documents shared a name space with WordNet's lemma documents."""
+    index = tmp_path / "idx"
+    with pytest.raises(ConfigurationError, match="the corpus name 'wordnet' is sensedb's own"):
+        build(notes(tmp_path / file, RIVER), index, encoder, wordnet, **options)
+    assert not index.exists()

@@ -39,3 +39,26 @@ def test_row_lookups_and_sentences(mini_index, encoder, wordnet):
     assert corpora == {"mini": 2} and counts["tokens"] == 19
     stored = queries.stored_ids()
     assert len(stored.tokens) == 19 and stored.examples == []
+
+
+def test_counts_leave_out_a_deleted_document_waiting_for_its_purge(tmp_path, encoder, wordnet):
+    """``info`` after ``delete`` said the index still held the document (its rows stay
+    until a rebuild at least PURGE_GRACE seconds on, which may never come)."""
+    from sensedb.indexer import IndexDirectory
+    from sensedb.indexer.compaction import delete_document
+
+    corpus = tmp_path / "notes.jsonl"
+    corpus.write_text('{"doc": "a", "text": "He sat on the bank", '
+                      '"senses": [{"at": 4, "key": "bank%1:17:01::"}]}\n'
+                      '{"doc": "b", "text": "The bank raised its rates", '
+                      '"senses": [{"at": 1, "key": "bank%1:14:00::"}]}\n'
+                      '{"doc": "b", "text": "She sat down", '
+                      '"senses": [{"at": 1, "key": "sit%2:35:00::"}]}\n', encoding="utf-8")
+    sensedb.build_index(corpus, tmp_path / "index", encoder=encoder, wordnet=wordnet,
+                        progress=False)
+    assert delete_document(IndexDirectory(tmp_path / "index"), "b") == 2
+    info = SenseIndex(tmp_path / "index", encoder=encoder, wordnet=wordnet,
+                      wordnet_evidence=False).info()
+    assert info["corpora"] == {"notes": 1}
+    assert (info["documents"], info["sentences"], info["tokens"]) == (1, 1, 1)
+    assert info["token_vectors"] == 1

@@ -272,3 +272,20 @@ def test_one_log_line_per_request_with_its_id_and_timings(client, caplog):
     other = refused.headers["x-request-id"]
     assert other != "trace-42" and [line for line in lines if f"id={other} " in line][0] \
         .startswith(f"request id={other} POST /wsd 422 ")
+
+
+def test_serve_refuses_a_missing_index_and_a_bad_port_in_one_line(tmp_path):
+    """`sensedb serve --index NOWHERE` started uvicorn, whose failed start-up printed the
+    lifespan's traceback (exit status 3); --port 99999 was an OverflowError traceback."""
+    from click.testing import CliRunner
+
+    from sensedb.cli import cli
+
+    runner = CliRunner()
+    result = runner.invoke(cli, ["serve", "--index", str(tmp_path / "nowhere")])
+    assert result.exit_code == 1, result.output
+    assert result.output == (f"Error: {tmp_path / 'nowhere'}: no sensedb index here (build "
+                             "one with `sensedb index CORPUS.data.xml --gold "
+                             "CORPUS.gold.key.txt --index DIR`)\n")
+    result = runner.invoke(cli, ["serve", "--index", str(tmp_path), "--port", "99999"])
+    assert result.exit_code == 2 and "99999 is not in the range 0<=x<=65535" in result.output

@@ -11,6 +11,7 @@ call, and its help ends with an example.
 from __future__ import annotations
 
 import functools
+import inspect
 import json
 from collections.abc import Callable
 from typing import Any
@@ -32,9 +33,28 @@ INDEX_HELP = "Index directory (default: the WordNet default index in the user da
 BROKEN_PIPE_STATUS = 141
 
 
+def keep_examples(text: str | None) -> str | None:
+    """``text`` (a command's help) with every paragraph after its ``Example:`` line marked
+    for click to print as written (``\\b``): click rewraps paragraphs to the terminal's
+    width, which cut ``./semcor-index`` at its hyphen and ran two example lines into one, so
+    that a copied example was no command."""
+    if not text or "Example:" not in text:
+        return text
+    head, mark, examples = inspect.cleandoc(text).partition("Example:")
+    return head + mark + "\n\n".join(
+        "\b\n" + p.strip("\n") if p.strip() and not p.lstrip().startswith("\b") else p
+        for p in examples.split("\n\n"))
+
+
 class _Group(click.Group):
-    """Turns sensedb's own errors into one-line messages and exit status 1, and a closed
-    output pipe into a quiet exit (:data:`BROKEN_PIPE_STATUS`, no traceback)."""
+    """Turns sensedb's own errors and the system's refusals (``OSError``: an output path
+    under a file, a full disk) into one-line messages and exit status 1, and a closed
+    output pipe into a quiet exit (:data:`BROKEN_PIPE_STATUS`, no traceback); every
+    command's examples are printed as written (:func:`keep_examples`)."""
+
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        cmd.help = keep_examples(cmd.help)
+        super().add_command(cmd, name)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -44,6 +64,11 @@ class _Group(click.Group):
         except BrokenPipeError:
             _quiet_stdout()
             ctx.exit(BROKEN_PIPE_STATUS)
+        except OSError as exc:  # the system refused a file (a folder that is a file, a full
+            # disk, ...): one line naming it; what sensedb wrote before stays consistent
+            raise click.ClickException(
+                f"{exc.filename}: {exc.strerror}" if exc.filename and exc.strerror
+                else str(exc)) from exc
         except ValueError as exc:  # os.stat of a click.Path holding NUL (never from a shell)
             if "null" not in str(exc):
                 raise
@@ -114,9 +139,10 @@ class _Probability(click.ParamType):
 PROBABILITY = _Probability()
 
 
-def writable_file(path: str | None) -> None:
+def writable_file(path: str | None, inputs: tuple[str, ...] = ()) -> None:
     """Refuse an output file that cannot be written before any work is done (a folder that
-    does not exist or is not writable).
+    does not exist or is not writable), or that is one of the command's ``inputs`` (writing
+    it would replace the input: ``evaluate --out`` naming its gold file overwrote it).
 
     Raises:
         InputError: naming the file."""
@@ -126,9 +152,16 @@ def writable_file(path: str | None) -> None:
 
     if path is None:
         return
+    for given in inputs:
+        if os.path.exists(path) and os.path.exists(given) and os.path.samefile(path, given):
+            raise InputError(f"the output file is the input {given}: writing it would "
+                             "replace it; give another file", path=path)
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
-        raise InputError("cannot write here: the folder does not exist", path=path)
+        raise InputError("cannot write here: " + ("the folder does not exist"
+                                                   if not os.path.exists(folder)
+                                                   else f"{folder} is not a folder"),
+                         path=path)
     if not os.access(folder, os.W_OK) or (os.path.exists(path)
                                            and not os.access(path, os.W_OK)):
         raise InputError("cannot write here: permission denied", path=path)

@@ -18,7 +18,8 @@ from . import cli, emit, head_options, index_options, output_options
               help="Gold key file (default: CORPUS with .gold.key.txt for .data.xml).")
 @click.option("--index", "index_dir", type=click.Path(file_okay=False), required=True,
               help="Index directory to create or add to.")
-@click.option("--corpus-name", default=None, help="Name of the corpus (default: file stem).")
+@click.option("--corpus-name", default=None,
+              help="Name of the corpus (default: file stem; 'wordnet' is sensedb's own).")
 @click.option("--model", default=None,
               help="sentence-transformers / Hugging Face model name or path "
                    "(default: all-MiniLM-L6-v2, embedded).")
@@ -76,7 +77,7 @@ def index(corpus, gold, index_dir, corpus_name, model, layers, pooling, standard
 
         sensedb index semcor.data.xml --index ./semcor-bf16 --dtype bf16 --pipeline
 
-        sensedb index semcor.data.xml --index ./semcor-index --ray \
+        sensedb index semcor.data.xml --index ./semcor-index --ray \\
             --db postgresql+psycopg://me@dbhost/semcor
     """
     from ..api import build_index

@@ -107,7 +107,7 @@ def evaluate(data, gold, index, out, min_confidence, one_sense_per_discourse, ra
     """
     from ..evaluation.allwords import evaluate as evaluate_all_words
 
-    writable_file(out)
+    writable_file(out, inputs=(data, gold))
     if raw:
         from ..evaluation.rawtext import evaluate_raw
 

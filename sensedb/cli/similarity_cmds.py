@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import click
 
-from . import cli, emit, index_options, output_options, similarity_options
+from . import cli, emit, index_options, output_options, similarity_options, writable_file
 
 # PAIRS.tsv given pre-tokenized (similarity-batch, evaluate-graded)
 tokenized_option = click.option(
@@ -130,6 +130,10 @@ def evaluate_wic(data, gold, index, method, params_path, threshold, train, save,
 
     if save and not train:
         raise click.UsageError("--save needs --train")
+    if train and threshold is not None:  # README: --threshold T | --train DATA GOLD
+        raise click.UsageError("give --threshold or --train, not both (--train fits the "
+                               "threshold)")
+    writable_file(save, inputs=(data, gold, *(train or ())))  # before the fit, not after
     result = evaluate(index, data, gold, threshold=threshold, train=train, method=method,
                       params=params_path, allow_wordnet_examples=allow_wordnet_examples,
                       progress=not as_json)

@@ -24,6 +24,8 @@ One JSON object per line, one sentence each (blank lines are skipped)::
       expression; the tokens of a span become one token whose text joins them with spaces
       (``"took place"``). Spans may not overlap.
     * ``key``: one WordNet 3.0 sense key, or ``keys``: a list of keys, any of which is correct.
+      A key is read in lower case, as WordNet writes every key (``BANK%1:17:01::`` is
+      ``bank%1:17:01::``).
     * ``lemma`` (optional): default the lemma of the (first) key, the part before ``%``.
     * ``pos`` (optional): NOUN, VERB, ADJ or ADV; default from the key's ss_type
       (1 NOUN, 2 VERB, 3 and 5 ADJ, 4 ADV).
@@ -161,6 +163,7 @@ class _Line:
             if not isinstance(key, str) or not is_sense_key(key):
                 self.fail(f"{key!r} of {what} is not a sense key "
                           "(lemma%ss_type:lex_filenum:lex_id:head_word:head_id)", iid)
+        keys = [key.lower() for key in keys]  # WordNet's keys are lower case (has_key's)
         lemma = self.string(obj, "lemma", what) or key_lemma(keys[0])
         pos = self.string(obj, "pos", what) or key_pos(keys[0])
         if pos not in POS_TAGS:

@@ -13,7 +13,8 @@ at a time, so a corpus as large as SemCor is never held in memory. Every problem
     </text>
     </corpus>
 
-The gold file has one line per instance: ``instance_id key1 [key2 ...]``.
+The gold file has one line per instance: ``instance_id key1 [key2 ...]``; keys are read in lower
+case, as WordNet writes every key.
 """
 
 from __future__ import annotations
@@ -62,7 +63,8 @@ def read_gold_with_lines(
                 parts = raw.split()
                 if not parts:
                     continue
-                iid, keys = parts[0], tuple(parts[1:])
+                # WordNet's keys are lower case, as ``WordNet.has_key`` compares them
+                iid, keys = parts[0], tuple(key.lower() for key in parts[1:])
                 if not keys:
                     raise InputError(f"instance {iid} has no sense key", path=name,
                                      line=lineno, item=iid)

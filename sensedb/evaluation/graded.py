@@ -7,6 +7,8 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from ..corpora.pairs import read_pairs
 from ..errors import InputError
 from ..similarity.analysis import analyze
@@ -43,7 +45,8 @@ def evaluate_graded(index: SenseIndex, tsv: str | os.PathLike,
 
     Raises:
         InputError: an unreadable or malformed TSV (naming file and line); fewer than two
-            pairs answered.
+            pairs answered; answered pairs whose gold scores, or whose scores, are all
+            equal (no correlation is defined).
         ConfigurationError: an unknown method, unusable parameters.
     """
     rows = read_pairs(tsv, gold=True, tokenized=tokenized)
@@ -56,9 +59,18 @@ def evaluate_graded(index: SenseIndex, tsv: str | os.PathLike,
     errors = [f"{rows[n].where}: {error}" for n, error in sorted(analysis.failed.items())]
     if len(analysis.answered) < 2:
         raise InputError(f"only {len(analysis.answered)} of {len(rows)} pairs could be "
-                         f"answered{': ' + errors[0] if errors else ''}", path=str(tsv))
+                         f"answered: {errors[0]}" if errors else
+                         f"a correlation needs at least 2 pairs; the file has {len(rows)}",
+                         path=str(tsv))
     golds = [rows[n].gold for n in analysis.answered]
+    if len(set(golds)) == 1:  # no correlation: it was NaN, and NaN in --json (not JSON)
+        raise InputError(f"every answered pair has the gold score {golds[0]:g}: a correlation "
+                         "needs gold scores that differ", path=str(tsv))
     values = scores(index, analysis, method, params, representation)
+    if float(np.ptp(values)) <= 1e-6:  # float noise around one value: no ranking either
+        raise InputError(f"the {method.value} method gave every answered pair the same score "
+                         f"({float(values[0]):g}): no correlation can be measured",
+                         path=str(tsv))
     out = {"method": method.value, "spearman": round(spearman(values, golds), 4),
            "pearson": round(pearson(values, golds), 4), "n": len(analysis.answered),
            "skipped": len(errors), "errors": errors[:MAX_ERRORS]}

@@ -24,7 +24,8 @@ from sqlalchemy import select
 from ..errors import InputError
 from ..schema import DocumentRow
 from .directory import EXAMPLES, SENSES, TOKENS, WORDNET, IndexDirectory
-from .documents import retire_document
+from .documents import document_token_ids, left_out_documents, retire_document
+from .fold import RETIRED
 from .rebuild import finalize
 from .wordnet import CORPUS as WORDNET_CORPUS
 
@@ -33,7 +34,9 @@ def delete_document(directory: IndexDirectory, document: str,
                     corpus: str | None = None) -> int:
     """Delete document ``document`` (its name in its corpus; ``corpus`` picks among
     corpora that share the name) as a new generation without it (module docstring: its rows
-    are purged after the grace period); returns the number of tokens removed.
+    are purged after the grace period); returns the number of tokens removed. Run again
+    after a crash that left the document retired but still in the current generation, it
+    finishes the deletion.
 
     Raises:
         InputError: no such document, or the name is in several corpora and ``corpus`` is
@@ -48,6 +51,10 @@ def delete_document(directory: IndexDirectory, document: str,
         with directory.db.session() as session:
             found = session.execute(statement).all()
         if not found:
+            unfinished = _unfinished(directory, document, corpus)
+            if unfinished:  # a delete killed after retiring it: its generation now
+                finalize(directory, _stores(unfinished[0][1]))
+                return unfinished[0][2]
             where = f" in corpus {corpus}" if corpus else ""
             raise InputError(f"no document {document!r}{where} in {directory.path}",
                              item=document)
@@ -57,11 +64,31 @@ def delete_document(directory: IndexDirectory, document: str,
                              item=document)
         row_id, its_corpus = found[0]
         removed = retire_document(directory, row_id)
-        # the corpus token store is always written: its generation lists what is left out
-        # (rebuild.finalize); a WordNet document's tokens are in the examples' store
-        finalize(directory, (TOKENS, EXAMPLES, WORDNET) if its_corpus == WORDNET_CORPUS
-                 else (TOKENS, SENSES))
+        finalize(directory, _stores(its_corpus))
     return removed
+
+
+def _stores(corpus: str) -> tuple[str, ...]:
+    """The stores a deletion from ``corpus`` writes anew. The corpus token store is always
+    written: its generation lists what is left out (``rebuild.finalize``); a WordNet
+    document's tokens are in the examples' store."""
+    return (TOKENS, EXAMPLES, WORDNET) if corpus == WORDNET_CORPUS else (TOKENS, SENSES)
+
+
+def _unfinished(directory: IndexDirectory, document: str,
+                corpus: str | None) -> list[tuple[int, str, int]]:
+    """``(row id, corpus, tokens)`` of each document named ``document`` (in ``corpus`` when
+    given) that a deletion retired but no generation has left out yet: the deletion was
+    killed between ``retire_document`` and its rebuild, so the current generation still
+    answers with the document's tokens while its name is gone."""
+    statement = select(DocumentRow.id, DocumentRow.corpus).where(
+        DocumentRow.key.startswith(f"{document}{RETIRED}", autoescape=True))
+    if corpus is not None:
+        statement = statement.where(DocumentRow.corpus == corpus)
+    left = left_out_documents(directory)
+    with directory.db.session() as session:
+        found = [(i, c) for i, c in session.execute(statement).all() if i not in left]
+        return [(i, c, len(document_token_ids(session, i))) for i, c in found]
 
 
 def compact(directory: IndexDirectory) -> None:

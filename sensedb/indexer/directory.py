@@ -84,9 +84,16 @@ class IndexDirectory:
         return self._db
 
     def exists(self) -> bool:
-        """Whether an index (its database and manifest) exists here."""
-        if self.db_url.startswith("sqlite:///") and not (self.path / "sensedb.sqlite").exists():
-            return False
+        """Whether an index (its database and manifest) exists here. A SQLite database file
+        that is not there means no index, without connecting (which would create it); this
+        held for every SQLite URL, so an index created with ``--db sqlite:///OTHER`` was
+        never found, not even by the job that created it."""
+        if self.db_url.startswith("sqlite:"):
+            from sqlalchemy.engine import make_url
+
+            database = make_url(self.db_url).database
+            if database and database != ":memory:" and not Path(database).exists():
+                return False
         return self.db.exists()
 
     @property
@@ -179,12 +186,19 @@ class IndexDirectory:
         half-way leaves no index (:meth:`exists` is False) and the next job creates it again.
 
         Raises:
-            ConfigurationError: a bad database URL, or a database that cannot be reached."""
+            ConfigurationError: a bad database URL, or a database that cannot be reached.
+            IndexFormatError: the directory holds another index's files (raw shards, FAISS
+                files) but this database has no index: its metadata is in another database
+                (built with ``--db``). Created anyway, the new index's job wrote its shards
+                over that index's and removed the others, losing every document."""
         import sqlalchemy
 
         from .. import __version__
 
-        self.path.mkdir(parents=True, exist_ok=True)
+        self.make()
+        elsewhere = self.metadata_elsewhere()
+        if elsewhere:
+            raise IndexFormatError(f"{elsewhere}; else index into another directory")
         (self.path / "raw").mkdir(exist_ok=True)
         final = self.path / "sensedb.sqlite"
         atomic = self.db_url == f"sqlite:///{final}"
@@ -238,7 +252,8 @@ class IndexDirectory:
             IndexFormatError: no index here, another format version, or a damaged manifest."""
         if not self.exists():
             self.refuse_unopenable()
-            raise IndexFormatError(f"{self.path}: no sensedb index here (create one with "
+            raise IndexFormatError(self.metadata_elsewhere() or
+                                   f"{self.path}: no sensedb index here (create one with "
                                    "`sensedb index CORPUS --index DIR`)")
         entries = self.db.manifest()
         version = entries.get("format_version")
@@ -457,6 +472,29 @@ class IndexDirectory:
                             if segments else base)
         return stores
 
+    def metadata_elsewhere(self) -> str | None:
+        """When the directory holds an index's files (raw shards, FAISS files) while this
+        database holds no index: a line saying that its metadata is in another database
+        (built with ``--db``); else None."""
+        found = sorted([*self.path.glob("*.faiss"), *(self.path / "raw").glob("shard-*.npy")])
+        if not found:
+            return None
+        return (f"{self.path}: the directory holds the files of an index ({found[0].name}, "
+                f"{len(found)} in all) whose metadata is not in {self.db_url}: an index built "
+                "with --db keeps it in that database (give the same --db)")
+
+    def make(self) -> None:
+        """Create the index directory (and its parents) if it is not there.
+
+        Raises:
+            IndexFormatError: it cannot be created (a parent is a file, a place no
+                directory can be made), one line naming it; it was a traceback."""
+        try:
+            self.path.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise IndexFormatError(f"{self.path}: cannot create the index directory: "
+                                   f"{exc.strerror or exc}") from None
+
     @contextmanager
     def lock(self) -> Iterator[None]:
         """Exclusive writer lock; a second writer fails at once. With SQLite it is a file
@@ -465,14 +503,14 @@ class IndexDirectory:
 
         Raises:
             IndexLockedError: another process holds the lock.
-            IndexFormatError: this process may not write the index (:meth:`not_writable`).
+            IndexFormatError: this process may not write the index (:meth:`not_writable`),
+                or the directory cannot be created (:meth:`make`).
             ConfigurationError: the PostgreSQL database cannot be reached."""
+        self.make()
         if self.db.postgres:
-            self.path.mkdir(parents=True, exist_ok=True)
             with self.db.writer_lock(str(self.path)):
                 yield
             return
-        self.path.mkdir(parents=True, exist_ok=True)
         try:
             handle = open(self.path / ".lock", "w")
         except PermissionError:

@@ -195,7 +195,7 @@ def retire_document(directory: IndexDirectory, row_id: int) -> int:
     """
     folded = directory.manifest().folded_shards
     with directory.db.session() as session:
-        token_ids = _token_ids(session, row_id)
+        token_ids = document_token_ids(session, row_id)
         _unlink(directory, session, token_ids, folded)
         session.execute(delete(DocumentHashRow).where(DocumentHashRow.document_id == row_id))
         key = session.execute(select(DocumentRow.key).where(DocumentRow.id == row_id)).scalar()
@@ -264,7 +264,7 @@ def left_out(manifest: dict) -> set[int]:
     return {int(d) for e in entries if isinstance(e, dict) for d in e.get("documents", [])}
 
 
-def _token_ids(session, document_id: int) -> list[int]:
+def document_token_ids(session, document_id: int) -> list[int]:
     """The row ids of document ``document_id``'s tokens."""
     sentence_ids = select(SentenceRow.id).where(SentenceRow.document_id == document_id)
     return list(session.execute(select(TokenRow.id).where(
@@ -274,7 +274,7 @@ def _token_ids(session, document_id: int) -> list[int]:
 def _delete_rows(session, document_ids: list[int]) -> None:
     """Delete the documents' sentences, tokens (with any links left) and rows."""
     for doc_id in document_ids:
-        token_ids = _token_ids(session, doc_id)
+        token_ids = document_token_ids(session, doc_id)
         for part in Database.in_batches(token_ids):
             session.execute(delete(TokenSenseRow).where(TokenSenseRow.token_id.in_(part)))
             session.execute(delete(TokenRow).where(TokenRow.id.in_(part)))

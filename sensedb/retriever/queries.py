@@ -159,16 +159,26 @@ class IndexQueries:
 
     def counts(self) -> tuple[dict[str, int], dict[str, int]]:
         """``({corpus: documents}, {"documents", "sentences", "tokens", "senses", "shards":
-        rows})``: the row counts ``SenseIndex.info`` reports."""
+        rows})``: the row counts ``SenseIndex.info`` reports. A deleted or replaced document
+        whose rows wait for their purge (``documents.RETIRED``) is not counted, nor are its
+        sentences and tokens."""
+        live = ~DocumentRow.key.contains(RETIRED)
         with self.db.session() as session:
-            def count(table) -> int:
-                return int(session.execute(select(func.count()).select_from(table)).scalar())
+            def count(statement) -> int:
+                return int(session.execute(statement).scalar())
 
             corpora = dict(session.execute(
-                select(DocumentRow.corpus, func.count()).group_by(DocumentRow.corpus)).all())
-            counts = {"documents": count(DocumentRow), "sentences": count(SentenceRow),
-                      "tokens": count(TokenRow), "senses": count(SenseRow),
-                      "shards": count(ShardRow)}
+                select(DocumentRow.corpus, func.count()).where(live)
+                .group_by(DocumentRow.corpus)).all())
+            sentences = select(func.count(SentenceRow.id)).join(
+                DocumentRow, SentenceRow.document_id == DocumentRow.id).where(live)
+            tokens = select(func.count(TokenRow.id)).join(
+                SentenceRow, TokenRow.sentence_id == SentenceRow.id).join(
+                DocumentRow, SentenceRow.document_id == DocumentRow.id).where(live)
+            counts = {"documents": sum(corpora.values()), "sentences": count(sentences),
+                      "tokens": count(tokens),
+                      "senses": count(select(func.count()).select_from(SenseRow)),
+                      "shards": count(select(func.count()).select_from(ShardRow))}
         return corpora, counts
 
     def stored_ids(self) -> StoredIds:

@@ -13,7 +13,7 @@ import click
               help="SQLAlchemy database URL of the metadata (default: DIR/sensedb.sqlite).")
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to bind; anything but loopback should come with --api-key.")
-@click.option("--port", type=int, default=8000, show_default=True)
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
 @click.option("--api-key", envvar="SENSEDB_API_KEY", default=None,
               help="Require this value in the X-API-Key header (env SENSEDB_API_KEY).")
 @click.option("--device", default=None, help="torch device (default: cuda if available).")

@@ -39,7 +39,9 @@ def serve(index_dir: str | os.PathLike | None = None, host: str = "127.0.0.1",
 
     Raises:
         ImportError: the ``serve`` extra (fastapi, uvicorn) is not installed.
-        sensedb.Error: the index cannot be opened (at start-up).
+        sensedb.Error: no index at ``index_dir``, or one that cannot be opened (checked
+            before the server starts; a later failure, such as another model's index, is
+            uvicorn's failed start-up).
     """
     import uvicorn
 
@@ -52,6 +54,15 @@ def serve(index_dir: str | os.PathLike | None = None, host: str = "127.0.0.1",
     if not is_loopback(host) and not options.get("api_key"):
         log.warning("serving on %s without an API key: anyone who reaches this port can "
                     "use the service (give --api-key)", host)
+    if index_dir is not None:  # before the server starts: its failed start-up is a traceback
+        from ..indexer import IndexDirectory
+        from ..retriever.opening import refuse_missing
+
+        directory = IndexDirectory(index_dir, options.get("db_url"))
+        try:
+            refuse_missing(directory)
+        finally:
+            directory.close()
     app = create_app(index_dir, **options)
     uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False,
                 workers=1, lifespan="on")

@@ -146,7 +146,21 @@ def fit_params(index: SenseIndex, data: str | os.PathLike | Sequence[WicPair] | 
         if rep in analysis.vectors:
             thresholds[method_key("raw", rep)] = best_threshold(cosines(analysis, rep), y)[0]
     params.thresholds = {k: round(v, 6) for k, v in thresholds.items()}
+    params.fitted_on = _fitted_on(index, data, len(y))
     return params
+
+
+def _fitted_on(index: SenseIndex, data: object, pairs: int) -> str:
+    """What :func:`fit_params` fitted on, for ``SimilarityParams.fitted_on``: the data, its
+    number of pairs, the index and its encoder, and whether WordNet's usage examples were
+    evidence. (``base``'s own words were kept, so a file fitted on 20 pairs said it was
+    fitted on the 5,428 pairs of WiC train with a SemCor index.)"""
+    source = str(data) if isinstance(data, (str, os.PathLike)) else "WiC pairs"
+    encoder = index.manifest.encoder
+    examples = ("WordNet examples left out" if getattr(index, "use_examples", True) is False
+                else "WordNet examples as evidence")
+    return (f"{source} ({pairs} pairs), index {index.directory.path} ({encoder.model}, "
+            f"layers {encoder.layers}), {examples}")
 
 
 def fit_logistic(matrix: np.ndarray, labels: np.ndarray, names: list[str], *,
