@@ -60,7 +60,7 @@ def test_jsonl_key_check() -> None:
     ('{"tokens": ["a"], "senses": [{"at": [0, 0], "key": "a%1:00:00::", "pos": "n"}]}',
      '"pos"'),
     ('{"tokens": ["a"], "senses": [{"at": true, "key": "a%1:00:00::"}]}', '"at"'),
-    ('{"tokens": ["a", "b"], "senses": [{"at": [1, 0], "key": "a%1:00:00::"}]}', "range"),
+    ('{"tokens": ["a", "b"], "senses": [{"at": [1, 0], "key": "a%1:00:00::"}]}', "reversed"),
     ('{"id": "t.s1", "tokens": ["a"]}', "duplicate sentence id"),
     ('{"tokens": ["a"], "senses": [{"at": 0, "key": "a%1:00:00::", "id": "i1"}]}',
      "duplicate instance id"),
@@ -71,6 +71,19 @@ def test_jsonl_more_errors(tmp_path: Path, line: str, text: str) -> None:
     path.write_text('{"id": "t.s1", "tokens": ["x"], "senses": [{"at": 0, "key": "x%1:00:00::", '
                     '"id": "i1"}]}\n{"doc": "other", "tokens": ["y"]}\n' + line + "\n")
     raises_at(lambda: read_jsonl(path), "t.jsonl", 3, None, text)
+
+
+def test_jsonl_reversed_span_is_called_reversed_not_out_of_range(tmp_path: Path) -> None:
+    """A span [4, 2] lies inside a 6-token sentence: the error says it is reversed (end
+    before start), on one line naming file, line and id, not that it is out of range."""
+    path = tmp_path / "t.jsonl"
+    path.write_text('{"id": "t.s1", "text": "He sat on the river bank"}\n'
+                    '{"id": "t.s2", "text": "He sat on the river bank", "senses": '
+                    '[{"id": "t.s2.bank", "at": [4, 2], "key": "bank%1:17:01::"}]}\n')
+    err = raises_at(lambda: read_jsonl(path), "t.jsonl", 2, "t.s2.bank", "reversed")
+    msg = str(err)
+    assert "out of range" not in msg and "end is before its start" in msg
+    assert "\n" not in msg
 
 
 @pytest.mark.parametrize(("sense", "text"), [

@@ -151,6 +151,9 @@ class _Line:
             start, end = at
         else:
             self.fail(f'"at" of {what} must be a token index or [start, end], not {at!r}', iid)
+        if end < start:
+            self.fail(f'"at" of {what} is reversed: {at!r} (its end is before its start; '
+                      "give [start, end] with start <= end)", iid)
         if not 0 <= start <= end < ntokens:
             self.fail(f'"at" of {what} is out of range: {at!r} (the sentence has {ntokens} '
                       "tokens, counted from 0)", iid)
