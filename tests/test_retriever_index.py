@@ -128,6 +128,19 @@ def test_multiword_target_and_position(mini_index, encoder, wordnet):
         index.wsd("The xqzt was here", "xqzt")
 
 
+def test_an_empty_word_in_a_pre_tokenized_sentence_is_refused(mini_index, encoder, wordnet):
+    """The JSONL reader refuses an empty token; the API took ["He", "", "bank"] and encoded
+    an empty word. It is an InputError on one line naming the word's position."""
+    index = open_index(mini_index, encoder, wordnet)
+    for words in (["He", "", "bank"], ["He", "  ", "bank"]):
+        for call in (lambda w: index.wsd(w, "bank"), lambda w: index.neighbors(w, "bank")):
+            with pytest.raises(sensedb.InputError, match="^word 1 of the sentence is empty") \
+                    as info:
+                call(words)
+            assert "\n" not in str(info.value)
+    assert index.wsd(["He", "sat", "by", "the", "bank"], "bank").position == 4
+
+
 def test_a_negative_or_non_integer_k_is_a_sensedb_error(mini_index, encoder, wordnet):
     # index.neighbors(..., k=-3) returned [] and wsd(..., k=-3) no evidence, silently (the
     # CLI refuses -k -3)

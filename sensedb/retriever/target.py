@@ -52,7 +52,7 @@ def locate(sentence: Words, target: str | None = None, at: int | None = None) ->
     Raises:
         InputError: a sentence that is neither a string nor a list of words, a target that
             is not a string, a position that is not an integer, text not valid Unicode, an
-            empty sentence, no target and no position, a position outside the sentence, or a
+            empty sentence, an empty (or all-space) word in a list of words, no target and no position, a position outside the sentence, or a
             target not in the sentence.
     """
     if isinstance(sentence, str):
@@ -63,6 +63,10 @@ def locate(sentence: Words, target: str | None = None, at: int | None = None) ->
                          f"{type(sentence).__name__}")
     else:
         words = [check_text(word, "a word of the sentence") for word in sentence]
+        for i, word in enumerate(words):  # as the JSONL reader refuses ("token i must be ...")
+            if not word.strip():
+                raise InputError(f"word {i} of the sentence is empty ({word!r}; counted from 0): "
+                                 "give each word as a non-empty string")
     if target is not None:
         check_text(target, "the target")
     if at is not None:
