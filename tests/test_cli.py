@@ -142,3 +142,17 @@ def test_evaluate_on_a_jsonl_file_names_the_format_it_reads(runner, tmp_path, mi
     result = run(runner, "evaluate", data, MINI_GOLD, "--index", mini_index, ok=False)
     assert "malformed" not in result.output
     assert "more.jsonl: a JSON Lines file: expected the unified XML format" in result.output
+
+
+def test_default_index_reports_what_it_built(runner, encoder):
+    """default-index printed "N lemmas, M labelled usages, 0 senses": its senses were the
+    corpus senses, none in a WordNet-only index, though it held WordNet sense vectors. The
+    report names the WordNet lemmas, sense vectors and example usages it built."""
+    run(runner, "wsd", "He sat on the bank of the river", "bank")  # builds bank in it
+    data = json.loads(run(runner, "default-index", "--json").output)
+    assert data["default_index"] and data["wordnet_sense_vectors"] > 0
+    text = run(runner, "default-index").output.strip()
+    assert text == (f"{data['path']}: {data['corpora']['wordnet']} WordNet lemmas built, "
+                    f"{data['wordnet_sense_vectors']} WordNet sense vectors (glosses and "
+                    f"examples), {data['example_vectors']} labelled example usages")
+    assert "0 senses" not in text

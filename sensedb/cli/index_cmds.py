@@ -149,5 +149,19 @@ def default_index(rebuild, build_all, as_json):
         pairs = [(lemma, pos) for pos in POS_TAGS for lemma in index.inventory.lemmas(pos)]
         index.ensure(pairs, progress=not as_json)
     data = index.info()
-    emit(data, as_json, lambda d: f"{d['path']}: {d['documents']} lemmas, "
-                                  f"{d['tokens']} labelled usages, {d['senses']} senses")
+    emit(data, as_json, _default_index_report)
+
+
+def _default_index_report(d: dict) -> str:
+    """The default index's one-line report (``d``: ``SenseIndex.info()``): what it built from
+    WordNet (lemmas, the tokens of their usage examples, the sense vectors of glosses and
+    examples, one per sense and source), and the corpus senses only when a corpus was added:
+    its ``senses`` count is of corpus senses, 0 for WordNet alone, and read "0 senses"."""
+    from ..indexer import WORDNET_CORPUS
+
+    line = (f"{d['path']}: {d['corpora'].get(WORDNET_CORPUS, 0)} WordNet lemmas built, "
+            f"{d['wordnet_sense_vectors']} WordNet sense vectors (glosses and examples), "
+            f"{d['example_vectors']} labelled example usages")
+    if d["token_vectors"] or d["senses"]:
+        line += f"; corpora: {d['token_vectors']} labelled tokens, {d['senses']} senses"
+    return line

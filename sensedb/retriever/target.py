@@ -52,8 +52,8 @@ def locate(sentence: Words, target: str | None = None, at: int | None = None) ->
     Raises:
         InputError: a sentence that is neither a string nor a list of words, a target that
             is not a string, a position that is not an integer, text not valid Unicode, an
-            empty sentence, an empty (or all-space) word in a list of words, no target and no position, a position outside the sentence, or a
-            target not in the sentence.
+            empty sentence, an empty (or all-space) word in a list of words, no target and no
+            position, a position outside the sentence, or a target not in the sentence.
     """
     if isinstance(sentence, str):
         words = tokenize(sentence)
