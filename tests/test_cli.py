@@ -156,3 +156,30 @@ def test_default_index_reports_what_it_built(runner, encoder):
                     f"{data['wordnet_sense_vectors']} WordNet sense vectors (glosses and "
                     f"examples), {data['example_vectors']} labelled example usages")
     assert "0 senses" not in text
+
+
+def test_evaluate_and_index_take_a_data_file_with_an_empty_text(runner, tmp_path, mini_index):
+    """evaluate refused a data file with an empty <text> ("empty text ... (no sentences)"),
+    though it reads its data as it is: the empty document contributes nothing, to the score
+    or to an index (which then checks clean); a corpus with no instance at all is still
+    refused, on one line."""
+    data = tmp_path / "e.data.xml"
+    data.write_text(MINI_XML.read_text().replace('<text id="d000">',
+                                                 '<text id="e0">\n</text>\n<text id="d000">', 1))
+    args = (MINI_GOLD, "--index", mini_index, "--no-wordnet-vectors", "--json")
+    with_empty = json.loads(run(runner, "evaluate", data, *args).output)
+    plain = json.loads(run(runner, "evaluate", MINI_XML, *args).output)
+    assert with_empty["n"] == plain["n"] == 19 and with_empty["f1"] == plain["f1"]
+    index = tmp_path / "idx"
+    report = json.loads(run(runner, "index", data, "--gold", MINI_GOLD, "--index", index,
+                            "--json").output)
+    assert (report["documents"], report["sentences"], report["tokens"]) == (2, 9, 19)
+    info = json.loads(run(runner, "info", "--index", index, "--check", "--json").output)
+    assert info["check"] == "ok" and info["corpora"] == {"e": 2}
+    only = tmp_path / "only.data.xml"
+    only.write_text('<corpus lang="en">\n<text id="e0">\n</text>\n</corpus>\n')
+    gold = tmp_path / "none.gold.txt"
+    gold.write_text("")
+    result = run(runner, "evaluate", only, gold, "--index", mini_index, ok=False)
+    assert result.output.strip().endswith("only.data.xml: no instances to evaluate")
+    assert len(result.output.strip().splitlines()) == 1

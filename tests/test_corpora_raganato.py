@@ -18,6 +18,23 @@ from sensedb.corpora import (
 )
 
 
+def test_an_empty_text_is_left_out_not_refused(tmp_path: Path) -> None:
+    """A <text> with no sentences was "empty text d... (no sentences)", refusing the whole
+    data set; it contributes nothing: left out, its id still taken (a duplicate is refused),
+    and a file of empty texts only yields no document."""
+    good = (FIX / "good.data.xml").read_text()
+    path = tmp_path / "e.data.xml"
+    path.write_text(good.replace('<text id="d000"', '<text id="e0">\n</text>\n<text id="e1"/>'
+                                 '\n<text id="d000"', 1))
+    docs = list(read_raganato(path, FIX / "good.gold.key.txt"))
+    assert [d.id for d in docs] == ["d000", "d001"]
+    assert count(docs) == (2, 3, 14, 4)
+    path.write_text(good.replace('<text id="d001"', '<text id="d000"></text>\n<text id="d001"'))
+    raises_at(lambda: read_raganato(path), "e.data.xml", None, "d000", "duplicate text id")
+    path.write_text('<corpus lang="en">\n<text id="e0">\n</text>\n</corpus>\n')
+    assert list(read_raganato(path)) == []
+
+
 def test_raganato_good() -> None:
     docs = list(read_raganato(FIX / "good.data.xml", FIX / "good.gold.key.txt"))
     assert [d.id for d in docs] == ["d000", "d001"]

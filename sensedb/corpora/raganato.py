@@ -228,10 +228,8 @@ class _Builder:
         elif name == "text":
             doc = self.doc
             self.doc = None
-            if not doc.sentences:
-                self.fail(f"empty text {doc.id} (no sentences)",
-                          doc.id, self.doc_line)
-            self.ready.append(doc)
+            if doc.sentences:  # an empty <text> (no sentences) contributes nothing: its id
+                self.ready.append(doc)  # is taken (a later duplicate is refused), no more
 
     def chars(self, data: str) -> None:
         if self.buf is not None:
@@ -261,6 +259,8 @@ def read_raganato(xml_path: StrPath, gold_path: StrPath | None = None, *,
                   key_check: KeyCheck | None = None,
                   check_labels: bool = False) -> Iterator[Document]:
     """Stream the documents of a unified-format XML file, one :class:`Document` at a time.
+    A ``<text>`` with no sentences is read and left out (an empty document contributes
+    nothing to an evaluation or an index); an empty ``<sentence>`` is an error.
 
     With ``gold_path``, every instance token gets its gold keys in ``senses``; an instance
     without a gold line, or a gold line whose id is not in the XML (reported after the whole

@@ -117,7 +117,8 @@ def check_documents(directory: IndexDirectory | None, documents: Iterable[Docume
         if not is_indexed(document, sha256, indexed, corpus, replace=replace, path=path):
             words += sum(len(s.tokens) for s in document.sentences)
     if not read:
-        raise InputError("no documents in the corpus (an empty file?)", path=path)
+        raise InputError("no documents in the corpus (an empty file, or only empty texts?)",
+                         path=path)
     return words
 
 
