@@ -42,6 +42,25 @@ def test_wsd_searches_the_token_store_once(index, monkeypatch, k):
     assert len(answer.evidence) == min(k, 6)
 
 
+def test_a_fallback_answer_is_scored_by_the_prior_as_the_readme_says(index):
+    """No candidate of "account" has a corpus, gloss or example vector in the mini index
+    opened without WordNet vectors: the answer and every sense are "fallback", yet each is
+    scored (numbers, not null) by the features that need no vector, ranked by score with
+    ties in WordNet order, and a tie is decided_by "prior" (it said "corpus")."""
+    answer = index.wsd("He opened an account at the bank", "account")
+    assert answer.fallback and all(s.fallback for s in answer.senses)
+    assert all(isinstance(s.score, float) and s.probability is not None
+               for s in answer.senses)
+    scores = [s.score for s in answer.senses]
+    assert scores == sorted(scores, reverse=True)
+    for pos in {s.pos for s in answer.senses}:
+        same = [s for s in answer.senses if s.pos == pos]
+        assert all(a.score > b.score or a.rank < b.rank
+                   for a, b in zip(same, same[1:], strict=False))
+    assert answer.decided_by == "prior"
+    assert answer.to_dict()["decided_by"] == "prior"
+
+
 def test_cosine_of_two_usages(index):
     same = index.cosine("He sat on the bank of the river", "bank",
                         "They fished from the river bank", "bank")

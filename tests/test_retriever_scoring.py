@@ -69,6 +69,17 @@ def test_relative_examples_count_how_much_better_a_sense_examples_fit():
     assert np.isfinite(alone).all()
 
 
+def test_decided_by_a_tie_is_prior_not_corpus():
+    """Two senses with no vector and the same prior features tie: WordNet's order breaks
+    it. decided_by said "corpus" (the first group) for an answer with no corpus vector."""
+    weights = scoring.weights_from({"corpus_cos": 4.0, "gloss_cos": 2.0})
+    one = scoring.candidate_features(corpus_cos=None, support=0, vote=0, gloss_cos=None,
+                                     example_cos=None, wordnet_count=0, sense_number=1)
+    two = scoring.candidate_features(corpus_cos=None, support=0, vote=0, gloss_cos=None,
+                                     example_cos=None, wordnet_count=0, sense_number=2)
+    assert scoring.decided_by(np.stack([one, two]), weights) == "prior"
+
+
 def test_decided_by_names_the_largest_gap():
     weights = scoring.weights_from({"gloss_cos": 2.0, "log_wordnet_count": 1.0})
     winner = scoring.candidate_features(corpus_cos=None, support=0, vote=0, gloss_cos=0.9,

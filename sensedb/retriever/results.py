@@ -78,7 +78,7 @@ class Disambiguation:
     pos: str
     senses: list[SenseScore]
     evidence: list[Usage] = field(default_factory=list)
-    decided_by: str = ""  # corpus | gloss | examples | prior | single candidate
+    decided_by: str = ""  # corpus | gloss | examples | prior | pos | single candidate
     margin: float = 0.0  # probability of the best minus that of the second
     nearest_cosine: float | None = None  # to the nearest labelled usage of the lemma
     novel: bool = False  # no candidate sense fits: possibly a sense the inventory lacks

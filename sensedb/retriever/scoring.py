@@ -532,9 +532,13 @@ def novelty_threshold(weights: np.ndarray, corpus: bool) -> dict[str, float] | N
 
 
 def decided_by(pair: np.ndarray, weights: np.ndarray) -> str:
-    """Which evidence group (GROUPS: corpus, gloss, examples, prior) put the winner ahead of
-    the runner-up the most; ``pair``: (2, len(FEATURES)), winner first."""
+    """Which evidence group (GROUPS: corpus, gloss, examples, prior, pos) put the winner
+    ahead of the runner-up the most; ``pair``: (2, len(FEATURES)), winner first. A tie (no
+    group puts the winner ahead: two senses with no vector and the same prior features) was
+    broken by WordNet's order of senses: ``prior`` (it said ``corpus``, the first group, for
+    an answer with no corpus vector)."""
     gap = (pair[0] - pair[1]) * weights
     totals = {name: sum(gap[FEATURES.index(f)] for f in fields)
               for name, fields in GROUPS.items()}
-    return max(totals, key=totals.get)
+    best = max(totals, key=totals.get)
+    return best if totals[best] > 0 else "prior"
