@@ -124,7 +124,6 @@ class _Builder:
         self.tok_attrs: dict[str, str] = {}
         self.tok_name = ""
         self.tok_line = 0
-        self.doc_line = 0
         self.doc_ids: set[str] = set()
         self.sent_ids: set[str] = set()
         self.instance_ids: set[str] = set()
@@ -179,7 +178,6 @@ class _Builder:
                 self.fail(f"duplicate text id {did}", did)
             self.doc_ids.add(did)
             self.doc = Document(did, [], attrs.get("source"))
-            self.doc_line = self.parser.CurrentLineNumber
         elif name == "corpus":
             if self.doc is not None:
                 self.fail("<corpus> inside a <text>")
