@@ -28,10 +28,8 @@ pickles it under ``--cache``:
   SE07 and the other four folds of the examples set (folds by lemma); never one set alone:
   SemCor alone drops WordNet's examples and leans on the prior, SE07 alone is 455
   instances, the examples set alone knows nothing of sense frequency. The formula written
-  is the best over all of them. (The shipped weights predate the examples set: what this
-  chooses now loses one of the issue cases and a `novel` usage, so it is measured and not
-  shipped; BENCHMARKS.md "WordNet's usage examples as a third tuning set".)
-  WordNet's tag counts were counted on SemCor, so the prior terms
+  is the best over all of them; the shipped one was written so (BENCHMARKS.md "Relative
+  example evidence"). WordNet's tag counts were counted on SemCor, so the prior terms
   stay on a small grid (<= 0.2 per log count, 0.05 / sense number).
 - ``corpus`` (indexes with SemCor tokens): SemCor's own documents are in such an index, so
   they cannot be held out without re-indexing; the shipped corpus formula is kept and only

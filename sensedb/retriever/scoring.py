@@ -161,6 +161,9 @@ def candidate_features(*, corpus_cos: float | None, support: int, vote: float,
                        proper_name: bool = False, sense_cos: float | None = None,
                        context_sense_cos: float | None = None) -> np.ndarray:
     """The feature vector of one candidate sense, (len(FEATURES),) float64 in FEATURES order.
+    ``example_rel`` and ``example_nn_rel`` are 0 here: they compare a sense with the usage's
+    other candidates, so :func:`relative_examples` fills them over the whole matrix (as
+    :func:`candidate_matrix` does).
 
     Cosines are None when the sense has no such vector; ``support``: its labelled corpus
     tokens; ``vote``: the share (0-1) of the k-NN vote labelled with it; ``wordnet_count``:
