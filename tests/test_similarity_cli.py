@@ -89,3 +89,27 @@ def test_batch_with_bad_pairs_answers_the_others(mini_index, tmp_path):
     lines = raw.stdout.splitlines()
     assert raw.exit_code == 1 and len(lines) == 3 and "1 of 3 pairs" in raw.stderr
     assert lines[1].startswith(f"2\tERROR\t{pairs}:2:") and lines[2].startswith("3\t0.")
+
+
+def test_batch_names_pairs_by_their_file_line(mini_index, tmp_path):
+    """Text output, JSON and errors all name a pair by its line in PAIRS.tsv (a header, a
+    comment and a blank line are counted, so pair 2 is line 5): the text once numbered pairs
+    1, 2, 3 while its ERROR lines said file:5."""
+    runner = CliRunner()
+    pairs = tmp_path / "pairs.tsv"
+    pairs.write_text("sentence_a\ttarget_a\tsentence_b\ttarget_b\n"
+                     "# bank pairs\n"
+                     "A bank .\tbank\tThe river bank .\tbank\n"
+                     "\n"
+                     "A bank .\tbench\tThe bank .\tbank\n"
+                     "The bank fell .\tbank\tThe bank rose .\tbank\n")
+    base = ["--index", str(mini_index), "--no-wordnet-vectors", "--method", "raw"]
+    text = runner.invoke(cli, ["similarity-batch", str(pairs), *base])
+    lines = text.stdout.splitlines()
+    assert text.exit_code == 1 and [line.split("\t")[0] for line in lines] == ["3", "5", "6"]
+    assert lines[1].startswith(f"5\tERROR\t{pairs}:5: usage a: target \"bench\"")
+    assert f"1 of 3 pairs could not be answered ({pairs} line 5)" in text.stderr
+    found = json.loads(runner.invoke(cli, ["similarity-batch", str(pairs), *base,
+                                           "--json"]).stdout)
+    assert [r["line"] for r in found] == [3, 5, 6]
+    assert found[1]["error"].startswith(f"{pairs}:5:") and "\n" not in found[1]["error"]

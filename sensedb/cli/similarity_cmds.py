@@ -64,9 +64,12 @@ def similarity_batch(pairs, index, method, params_path, tokenized, as_json):
     target_b (tab-separated; a fifth column, e.g. a gold score, is ignored). A target is the
     word as written or word@N (N = its 0-based token position). One encoder pass for all.
 
-    A pair that cannot be answered (its target is not in its sentence; for the sense methods
-    a word WordNet lacks) does not stop the others: it gets an "error" naming the file and
-    line (text: an ERROR line), a summary goes to standard error and the exit status is 1.
+    Every result names its pair by the line of PAIRS.tsv it was read from (JSON: "line";
+    text: the first column), as errors do: a header, "#" lines and blank lines are skipped
+    but counted. A pair that cannot be answered (its target is not in its sentence; for the
+    sense methods a word WordNet lacks) does not stop the others: it gets an "error" naming
+    the file and line (text: an ERROR line), a summary naming those lines goes to standard
+    error and the exit status is 1.
 
     Example:
 
@@ -84,14 +87,18 @@ def similarity_batch(pairs, index, method, params_path, tokenized, as_json):
         if data["error"] is not None:
             data["error"] = f"{row.where}: {data['error']}"
         results.append({"line": row.line, **data})
-    emit(results, as_json, lambda rs: "\n".join(_batch_line(n, r) for n, r in enumerate(rs, 1)))
-    failed = sum(r["error"] is not None for r in results)
+    emit(results, as_json, lambda rs: "\n".join(_batch_line(r) for r in rs))
+    failed = [r["line"] for r in results if r["error"] is not None]
     if failed:
-        click.echo(f"{failed} of {len(results)} pairs could not be answered", err=True)
+        shown = ", ".join(map(str, failed[:10])) + (", ..." if len(failed) > 10 else "")
+        click.echo(f"{len(failed)} of {len(results)} pairs could not be answered "
+                   f"({pairs} line{'s' if len(failed) > 1 else ''} {shown})", err=True)
         raise SystemExit(1)
 
 
-def _batch_line(number: int, result: dict) -> str:
+def _batch_line(result: dict) -> str:
+    """One text line of ``similarity-batch``: the pair's line in PAIRS.tsv first."""
+    number = result["line"]
     if result["error"] is not None:
         return f"{number}\tERROR\t{result['error']}"
     return (f"{number}\t{result['score']:.4f}\t{result['cosine']:.4f}"
