@@ -122,6 +122,20 @@ def test_lemmatize(wn: WordNet) -> None:
     assert wn.lemmatize("banks") == banks  # deterministic
 
 
+def test_lemmatize_joins_what_the_tokenizer_split_at_apostrophes(wn: WordNet) -> None:
+    """A target located in tokenized text is its tokens joined by spaces: WordNet's lemmas
+    with an apostrophe were not found that way."""
+    from sensedb import tokenize
+
+    for text, lemma in (("a baker's dozen", "baker's_dozen"),
+                        ("jack-o'-lantern", "jack-o'-lantern"),
+                        ("Achilles' heel", "achilles'_heel"), ("o'clock", "o'clock"),
+                        ("Alzheimer\u2019s", "alzheimer's")):
+        surface = " ".join(tokenize(text)).removeprefix("a ")
+        assert wn.lemmatize(surface)[0] == (lemma, "NOUN" if lemma != "o'clock" else "ADV")
+    assert wn.lemmatize("bank 's") == []  # a possessive is the retriever's to drop
+
+
 def test_lemmas(wn: WordNet) -> None:
     nouns = wn.lemmas("NOUN")
     assert len(nouns) == 117_798  # WordNet 3.0 noun lemmas (index.noun)

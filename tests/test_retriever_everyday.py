@@ -239,3 +239,25 @@ def test_nearest_cosine_does_not_depend_on_the_usages_shown(default_index):
     shown = answers[-1].evidence
     assert shown and answers[0].nearest_cosine == pytest.approx(max(u.score for u in shown),
                                                                 abs=1e-6)
+
+
+def test_a_possessive_target_is_its_word(default_index):
+    """``wsd "The bank's vault was robbed at noon" "bank's"`` said '"bank 's" is not a word
+    WordNet-3.0 knows': the tokenizer splits the possessive off (``bank`` ``'s``), as ``tag``
+    reads the sentence, but the target kept both tokens. A lemma WordNet writes with the
+    ending stays whole."""
+    from sensedb.cli import cli
+
+    sentence = "The bank's vault was robbed at noon"
+    word = default_index.wsd(sentence, at=1)  # the token "bank"
+    answer = default_index.wsd(sentence, "bank's")
+    assert (answer.target, answer.position, answer.lemma) == ("bank", 1, "bank")
+    assert [(s.key, s.score) for s in answer.senses] == [(s.key, s.score) for s in word.senses]
+    tagged = {(t.position, t.lemma) for t in sensedb.tag(default_index, sentence)}
+    assert (1, "bank") in tagged
+    result = CliRunner().invoke(cli, ["wsd", sentence, "bank's", "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["senses"][0]["key"] == answer.best.key
+    assert default_index.wsd("James' car was stolen", "James'").lemma == "james"
+    whole = default_index.wsd("He has had Alzheimer's for years", "Alzheimer's")
+    assert (whole.target, whole.lemma) == ("Alzheimer 's", "alzheimer's")

@@ -13,6 +13,7 @@ import bisect
 import functools
 import mmap
 import os
+import re
 import threading
 import unicodedata
 import warnings
@@ -439,7 +440,10 @@ class WordNet:
         ('ice-cream' -> 'ice_cream'), underscores as hyphens, both removed ('co-operate' ->
         'cooperate'), periods removed (only when no POS knows the form with them: 'p.m.' is
         the adverb, not the noun 'pm'), and last with its accents dropped ('café' -> 'cafe',
-        'naïve' -> 'naive'). Within one POS the candidates
+        'naïve' -> 'naive'). A form that the tokenizer split at an apostrophe or a lone
+        hyphen is first looked up joined back (:func:`rejoined`: 'baker 's dozen' ->
+        "baker's_dozen", "jack-o ' - lantern" -> "jack-o'-lantern", the typographic
+        apostrophe as WordNet's ASCII one). Within one POS the candidates
         (the form itself, exception-list bases or detachment-rule bases, and for collocations
         the combinations of each word's bases) are ordered by WordNet tag-count total,
         highest first, ties in that listing order; so 'banks' gives ('bank', 'NOUN') before
@@ -459,7 +463,7 @@ class WordNet:
             # are removed only when no POS knows the form with them: "p.m." is the adverb
             # p.m., not also the noun "pm" (post-mortem), which outscored it; "co." is "co".
             written = tuple(dict.fromkeys((
-                norm, norm.replace("-", "_"), norm.replace("_", "-"),
+                norm, rejoined(norm), norm.replace("-", "_"), norm.replace("_", "-"),
                 norm.replace("-", "").replace("_", ""))))
             # and last, WordNet 3.0's lemmas being ASCII, with the accents dropped (café)
             dotless = tuple(v for v in dict.fromkeys((norm.replace(".", ""),
@@ -508,6 +512,23 @@ class WordNet:
                 lemma for lemma, _, rest in (k.partition("%") for k in keys) if rest[0] in types))
             self._lemma_lists[tag] = found
         return list(found)
+
+
+_APOSTROPHE_GAP = re.compile(r"_+(?=')")   # "baker_'s" -> "baker's", "fools_'" -> "fools'"
+_HYPHEN_GAP = re.compile(r"_*-_*")          # "o'_-_lantern" -> "o'-lantern"
+
+
+def rejoined(lemma: str) -> str:
+    """``lemma`` (WordNet's spelling, ``normalize_lemma``) with the gaps that tokenizing put
+    before an apostrophe and around a hyphen closed, and ``’`` written ``'`` as WordNet
+    does: ``"baker_'s_dozen"`` -> ``"baker's_dozen"``, ``"achilles_'_heel"`` ->
+    ``"achilles'_heel"``, ``"jack-o_'_-_lantern"`` -> ``"jack-o'-lantern"``.
+
+    >>> rejoined("alzheimer_’s")
+    "alzheimer's"
+    """
+    lemma = lemma.replace("\u2019", "'")
+    return _HYPHEN_GAP.sub("-", _APOSTROPHE_GAP.sub("", lemma))
 
 
 def _without_accents(text: str) -> str:

@@ -39,7 +39,7 @@ from .queries import IndexQueries
 from .results import Disambiguation, Usage, disambiguation
 from .sources import IndexSource
 from .status import check_index, index_info
-from .target import Target, Words, check_count, locate
+from .target import POSSESSIVES, Target, Words, check_count, find_span, merged, without_possessive
 from .usages import merge_hits, read_usages, store_hits
 
 logger = logging.getLogger(__name__)
@@ -352,8 +352,17 @@ class SenseIndex:
 
     def locate(self, sentence: Words, target: str | None = None,
                at: int | None = None) -> Target:
-        """See :func:`sensedb.retriever.target.locate` (raises InputError)."""
-        return locate(sentence, target, at)
+        """See :func:`sensedb.retriever.target.locate` (raises InputError), and a target
+        that ends in an English possessive (``"bank's"``, ``"James'"``: the tokenizer's
+        ``'s`` or ``'`` after the word) is the word without it when the inventory does not
+        list the whole but lists the word: the usage of ``bank`` in "The bank's vault", as
+        ``tag`` reads it. A lemma written with the ending stays whole (``"Alzheimer's"``)."""
+        words, start, end = find_span(sentence, target, at)
+        if target is not None and end - start > 1 and words[end - 1].casefold() in POSSESSIVES:
+            whole, word = " ".join(words[start:end]), " ".join(words[start:end - 1])
+            if not self.inventory.lemmatize(whole) and self.inventory.lemmatize(word):
+                end -= 1
+        return merged(words, start, end)
 
     def query_vectors(self, targets: Sequence[Target], *, progress: bool = False,
                       raw: bool = False) -> np.ndarray:
@@ -369,11 +378,16 @@ class SenseIndex:
         return found if raw else self.normalizer(found)
 
     def lemma_candidates(self, surface: str, pos: str | None = None) -> list[tuple[str, str]]:
-        """The (lemma, POS) pairs WordNet's morphology gives ``surface`` (in ``pos``).
+        """The (lemma, POS) pairs WordNet's morphology gives ``surface`` (in ``pos``), or,
+        when it knows none, its word without a possessive ending (``"bank's"`` -> ``bank``,
+        ``"James'"`` -> ``James``: :func:`~sensedb.retriever.target.without_possessive`).
 
         Raises:
             InputError: WordNet knows no such word (in that POS)."""
         pairs = self.inventory.lemmatize(surface, pos)
+        stripped = None if pairs else without_possessive(surface)
+        if stripped:
+            pairs = self.inventory.lemmatize(stripped, pos)
         if not pairs:
             as_pos = f" as {pos}" if pos else ""
             raise InputError(f'"{surface}" is not a word {self.inventory.name} knows{as_pos}')

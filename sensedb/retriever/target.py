@@ -44,17 +44,31 @@ def check_count(k: object, name: str = "k") -> int:
     return int(k)
 
 
-def locate(sentence: Words, target: str | None = None, at: int | None = None) -> Target:
-    """Tokenize ``sentence`` (raw text, by ``sensedb.tokenize``; or a list of words) and find
-    the target: the first occurrence of ``target``, the one at token position ``at``, or the
-    token at ``at`` when ``target`` is None. A multiword target becomes one word.
+#: English possessive endings as the tokenizer leaves them, a token of their own after the
+#: word ("bank's" -> "bank" "'s", "James'" -> "James" "'"), casefolded
+POSSESSIVES = frozenset({"'s", "\u2019s", "'", "\u2019"})
 
-    Raises:
-        InputError: a sentence that is neither a string nor a list of words, a target that
-            is not a string, a position that is not an integer, text not valid Unicode, an
-            empty sentence, an empty (or all-space) word in a list of words, no target and no
-            position, a position outside the sentence, or a target not in the sentence.
-    """
+
+def without_possessive(surface: str) -> str | None:
+    """``surface`` without its English possessive ending, None when it has none: a last
+    token ``'s`` or ``'`` (``"bank 's"`` -> ``"bank"``, ``"James '"`` -> ``"James"``), or,
+    in a word given whole (a list of words), ``'s`` or the apostrophe after ``s``
+    (``"bank's"`` -> ``"bank"``, ``"bosses'"`` -> ``"bosses"``); ``’`` counts as ``'``."""
+    words = surface.split(" ")
+    if len(words) > 1 and words[-1].casefold() in POSSESSIVES:
+        return " ".join(words[:-1])
+    low = surface.casefold().replace("\u2019", "'")
+    if len(low) > 2 and low.endswith("'s"):
+        return surface[:-2]
+    if len(low) > 2 and low.endswith("s'"):
+        return surface[:-1]
+    return None
+
+
+def find_span(sentence: Words, target: str | None = None, at: int | None = None
+              ) -> tuple[list[str], int, int]:
+    """The words of ``sentence`` and the target's span ``[start, end)`` in them, as
+    :func:`locate` finds it (same errors)."""
     if isinstance(sentence, str):
         words = tokenize(sentence)
     elif not isinstance(sentence, Sequence) or isinstance(sentence, bytes | bytearray):
@@ -84,4 +98,19 @@ def locate(sentence: Words, target: str | None = None, at: int | None = None) ->
         start, end = at, at + 1
     else:
         start, end = find_target(words, target, at)
-    return merged(words, start, end)
+    return words, start, end
+
+
+def locate(sentence: Words, target: str | None = None, at: int | None = None) -> Target:
+    """Tokenize ``sentence`` (raw text, by ``sensedb.tokenize``; or a list of words) and find
+    the target: the first occurrence of ``target``, the one at token position ``at``, or the
+    token at ``at`` when ``target`` is None. A multiword target becomes one word.
+    (``SenseIndex.locate`` also drops a possessive ending WordNet does not list.)
+
+    Raises:
+        InputError: a sentence that is neither a string nor a list of words, a target that
+            is not a string, a position that is not an integer, text not valid Unicode, an
+            empty sentence, an empty (or all-space) word in a list of words, no target and no
+            position, a position outside the sentence, or a target not in the sentence.
+    """
+    return merged(*find_span(sentence, target, at))
