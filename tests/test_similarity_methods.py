@@ -40,6 +40,27 @@ def test_sense_ranks_same_sense_above_different_sense(index):
     assert results[3].b.senses[0].key != "bank%1:17:01::"  # the money bank is not the river
 
 
+def test_a_usage_with_itself_scores_the_maximum(index):
+    """``sensedb similarity S bank S bank`` scored 0.853 (combined; sense 0.22): the sense
+    overlap is the probability that two independently drawn senses agree, and the
+    regression stays below 1 at its features' maxima. The same usage now scores 1.0 under
+    every method, and no other pair moves."""
+    alone = {m: similarity(index, RIVER, SAME[0], m).score for m in ("sense", "combined")}
+    for method in ("raw", "sense", "combined", None):  # None: the default method
+        result = similarity(index, RIVER, RIVER, method)
+        assert (result.score, result.cosine) == (1.0, 1.0), method
+        assert result.same is not False
+    words = ("He sat on the bank of the river and fished".split(), "bank")
+    assert similarity(index, RIVER, words, "sense").score == 1.0  # the same words: one usage
+    pairs = [(RIVER, SAME[0]), (SAME[0], RIVER), (RIVER, OTHER[0]), (OTHER[0], RIVER),
+             (RIVER, RIVER)]
+    for method in ("sense", "combined"):
+        ab, ba, ac, ca, aa = [r.score for r in similarity_batch(index, pairs, method)]
+        assert ab == pytest.approx(ba, abs=1e-6) and ac == pytest.approx(ca, abs=1e-6)
+        assert aa == 1.0 > ab > ac, (method, ab, ac)  # same sense above a different one
+        assert ab == pytest.approx(alone[method], abs=1e-6)  # beside an identical pair
+
+
 def test_batch_equals_pairwise(index):
     pairs = [(RIVER, SAME[0]), (RIVER, OTHER[0]), (OTHER[1], SAME[2])]
     for method in ("raw", "sense"):

@@ -1,5 +1,11 @@
 """The similarity methods (:class:`~sensedb.vocabulary.SimilarityMethod`) on an analysis.
 
+Ranges: ``raw`` is a cosine in [-1, 1]; ``sense`` and ``combined`` are probabilities in
+[0, 1]. A usage compared with itself (the same sentence and target: one row of the analysis,
+see :func:`identical`) scores each method's maximum, 1.0: its cosine is 1, and the
+probability that it has the same sense as itself is 1 whatever its sense distribution (the
+formulas below are for two *different* usages, whose senses are drawn independently).
+
 ``raw``
     the cosine of the two word vectors in one representation (``params.representation``,
     see :class:`~sensedb.similarity.params.Representation`).
@@ -18,6 +24,10 @@
     - ``knn``: the sense labels of the usage's ``k`` nearest labelled usages of the same
       lemma, each neighbour one vote split over its gold senses.
 
+    This is the probability that the senses of two usages, drawn independently, agree, so
+    it is below 1 for two different usages with one uncertain distribution (``sum_s
+    p(s)^2``: it gave 0.217 for "He sat on the bank of the river" / bank with itself on the
+    default index) and is 1 for a usage with itself (:func:`component_overlaps`).
     A component missing for a usage is left out and the remaining weights renormalized.
     Senses are compared as synsets, so two different words agree when they share one. When
     the two candidate synset sets are disjoint the score falls back to
@@ -32,7 +42,9 @@
     overlap and each of its components alone; the share of nearest labelled usages the two
     have in common (Jaccard); whether their most probable senses agree; log of the number of
     candidate senses. A logistic regression (L2 = 1) fitted on WiC train
-    (:func:`sensedb.similarity.fitting.fit_params`): a probability.
+    (:func:`sensedb.similarity.fitting.fit_params`): a probability, which stays below 1 at
+    the features' maxima (it gave 0.886 for the usage above with itself), so the same usage
+    is answered 1.0 outright (:func:`scores`).
 """
 
 from __future__ import annotations
@@ -56,7 +68,7 @@ if TYPE_CHECKING:
     from ..retriever import SenseIndex
 
 __all__ = ["Components", "component_overlaps", "components", "cosines", "features",
-           "logistic_predict", "mixture", "mixture_weights", "path_similarity",
+           "identical", "logistic_predict", "mixture", "mixture_weights", "path_similarity",
            "representations_for", "scores", "sense_scores", "similarity", "similarity_batch",
            "usage_components", "usage_weights"]
 
@@ -163,15 +175,31 @@ def _kernels(index: SenseIndex, analysis: Analysis) -> list:
     return analysis.kernels
 
 
+def identical(analysis: Analysis) -> np.ndarray:
+    """bool ``(n_pairs,)``: the pairs whose two usages are one (the same words and target
+    position: :func:`~sensedb.similarity.analysis.analyze` analyses them once)."""
+    return analysis.pair_index[:, 0] == analysis.pair_index[:, 1]
+
+
 def component_overlaps(index: SenseIndex, analysis: Analysis, comps: Components
                        ) -> np.ndarray:
     """``M[pair, i, j]``, float64 ``(n_pairs, 3, 3)``: the overlap of component i of usage a
     with component j of usage b (0 where either is missing). The overlap is bilinear, so the
-    mixture's overlap is ``w_a . M . w_b`` (:func:`sense_scores`)."""
+    mixture's overlap is ``w_a . M . w_b`` (:func:`sense_scores`).
+
+    The overlap of two different usages is the probability that senses drawn independently
+    from the two distributions agree (``sum w p_a[i] p_b[j]``, see :func:`kernel`). A usage
+    with itself (:func:`identical`) has one sense, whichever it is: its overlaps are 1 (0
+    where a component is missing), so its sense score is 1."""
     n = len(analysis.pair_index)
     matrix = np.zeros((n, len(COMPONENTS), len(COMPONENTS)))
+    same = identical(analysis)
     for row, ((a, b), (i, j, w)) in enumerate(zip(analysis.pair_index,
                                                   _kernels(index, analysis), strict=True)):
+        if same[row]:
+            present = np.asarray([c is not None for c in comps[a]], float)
+            matrix[row] = np.outer(present, present)
+            continue
         if not len(w):
             continue
         ca, cb = comps[a], comps[b]
@@ -197,10 +225,12 @@ def sense_scores(matrix: np.ndarray, weights: np.ndarray, pair_index: np.ndarray
 
 def cosines(analysis: Analysis, representation: str) -> np.ndarray:
     """Cosine of the two usages of every pair in ``representation``, float64
-    ``(n_pairs,)``."""
+    ``(n_pairs,)``, in [-1, 1]; exactly 1 for a usage with itself (:func:`identical`: a
+    float32 vector's squared norm is 1 only to ~1e-7, and a zero vector's would be 0)."""
     vectors = analysis.vectors[representation]
     a, b = analysis.pair_index[:, 0], analysis.pair_index[:, 1]
-    return np.einsum("ij,ij->i", vectors[a], vectors[b]).astype(float)
+    found = np.einsum("ij,ij->i", vectors[a], vectors[b]).astype(float)
+    return np.where(identical(analysis), 1.0, found)
 
 
 def features(index: SenseIndex, analysis: Analysis, params: SimilarityParams, *,
@@ -251,7 +281,10 @@ def scores(index: SenseIndex, analysis: Analysis, method: SimilarityMethod | str
            params: SimilarityParams, representation: str | None = None, *,
            feature_matrix: np.ndarray | None = None) -> np.ndarray:
     """Scores of every pair of ``analysis`` under ``method`` and ``params``, float64
-    ``(n_pairs,)``: cosines (raw) or probabilities (sense, combined). ``feature_matrix``:
+    ``(n_pairs,)``: cosines (raw, in [-1, 1]) or probabilities (sense, combined, in [0, 1]);
+    1.0, the maximum, for a usage with itself (:func:`identical`) whatever the method: the
+    combined regression, fitted on pairs of different usages, gives such a pair less (0.886
+    in the module docstring's example), not the certainty it has. ``feature_matrix``:
     :func:`features` of ``analysis`` under ``params`` if already computed.
 
     Raises:
@@ -270,7 +303,7 @@ def scores(index: SenseIndex, analysis: Analysis, method: SimilarityMethod | str
     if not model:
         raise ConfigurationError("the combined method has no fitted weights: fit them with "
                                  "`sensedb evaluate-wic ... --train DATA GOLD --save FILE`")
-    return logistic_predict(model, matrix)
+    return np.where(identical(analysis), 1.0, logistic_predict(model, matrix))
 
 
 def logistic_predict(model: dict, matrix: np.ndarray) -> np.ndarray:
