@@ -151,3 +151,52 @@ def test_a_lemma_killed_before_its_glosses_gets_them_at_its_next_query(tmp_path,
     np.testing.assert_allclose([s for _, s in got], [s for _, s in want], atol=1e-4)
     index.check()
     assert verify(path, deep=True, encoder=encoder).problems == []
+
+
+def test_a_deleted_wordnet_lemma_comes_back_as_a_fresh_index_has_it(tmp_path, encoder,
+                                                                   wordnet, monkeypatch):
+    """``sensedb delete --document mouse.NOUN --corpus wordnet`` on the default index left
+    the lemma's example sums in place (still answering ``example_cos``), and the next
+    addition of any lemma put the deleted example tokens back into the example store: when
+    mouse came back, its WordNet example was listed twice and its sums counted twice. Now
+    the next query of mouse rebuilds its evidence exactly as a fresh default index has it."""
+    from click.testing import CliRunner
+
+    from sensedb import SenseIndex
+    from sensedb.cli import cli
+
+    mouse = ("The mouse ran under the table", "mouse")
+    keys = [s.key for s in wordnet.candidates("mouse", "NOUN")]
+
+    def default(home: str) -> SenseIndex:  # the default (WordNet-only) index of a home
+        monkeypatch.setenv("SENSEDB_HOME", str(tmp_path / home))
+        return SenseIndex(encoder=encoder, wordnet=wordnet)
+
+    def answer(index: SenseIndex) -> tuple:
+        found = index.wsd(*mouse)
+        return ([(s.key, round(s.score, 5)) for s in found.senses],
+                [(u.sentence, u.document, round(u.score, 5)) for u in found.evidence])
+
+    def examples(index: SenseIndex) -> dict:
+        rows = SenseIndex(index.directory.path, encoder=encoder, wordnet=wordnet,
+                          wordnet_evidence=False).queries.wordnet_rows(keys)
+        return {key: count for (key, source), (_, count) in rows.items()
+                if source == "examples"}
+
+    index = default("home")
+    answer(index)
+    assert examples(index)  # mouse%1:06:00:: has a usage example
+    deleted = CliRunner().invoke(cli, ["delete", "--index", str(index.directory.path),
+                                       "--document", "mouse.NOUN", "--corpus", "wordnet"])
+    assert deleted.exit_code == 0, deleted.output
+    assert examples(index) == {}  # the deleted examples answer no more
+    index.wsd("The plant needs water and light", "plant")  # another lemma is added
+    bare = SenseIndex(index.directory.path, encoder=encoder, wordnet=wordnet,
+                      wordnet_evidence=False)  # answers with what is stored, adds nothing
+    assert [u for u in bare.neighbors(*mouse) if u.corpus == "wordnet"] == []
+    again = answer(index)
+    fresh = default("fresh")
+    expected = answer(fresh)
+    fresh.wsd("The plant needs water and light", "plant")
+    assert again == expected and len(expected[1]) == len(set(expected[1]))
+    assert examples(index) == examples(fresh)

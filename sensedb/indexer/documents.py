@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
-from sqlalchemy import delete, select, update
+from sqlalchemy import Table, delete, select, update
 
 from ..corpora import Document
 from ..errors import InputError
@@ -44,9 +44,11 @@ from ..schema import (
     ShardRow,
     TokenRow,
     TokenSenseRow,
+    WordNetSenseRow,
 )
 from .directory import IndexDirectory
 from .fold import RETIRED, add_rows, add_to_rows, locate
+from .wordnet import CORPUS as WORDNET_CORPUS
 
 
 @dataclass(frozen=True)
@@ -187,9 +189,11 @@ PURGE_STAMP = ".rows-purged"
 
 def retire_document(directory: IndexDirectory, row_id: int) -> int:
     """Retire document ``row_id`` (see the module's text) in one transaction: subtract its
-    folded token vectors from their senses' sums and counts, delete its sense links and
-    content hash, and mark its key with :data:`RETIRED` (its sentences and tokens stay until
-    :func:`purge_retired`). Returns the number of its tokens. The caller holds the lock.
+    folded token vectors from their senses' sums and counts (a WordNet lemma's document:
+    its example tokens from its senses' ``examples`` sums, :func:`_unlink_examples`), delete
+    its sense links and content hash, and mark its key with :data:`RETIRED` (its sentences
+    and tokens stay until :func:`purge_retired`). Returns the number of its tokens. The
+    caller holds the lock.
 
     Raises:
         IndexFormatError: a shard is missing or damaged.
@@ -197,9 +201,12 @@ def retire_document(directory: IndexDirectory, row_id: int) -> int:
     folded = directory.manifest().folded_shards
     with directory.db.session() as session:
         token_ids = document_token_ids(session, row_id)
+        key, corpus = session.execute(select(DocumentRow.key, DocumentRow.corpus)
+                                      .where(DocumentRow.id == row_id)).one()
+        if corpus == WORDNET_CORPUS:
+            _unlink_examples(directory, session, token_ids)
         _unlink(directory, session, token_ids, folded)
         session.execute(delete(DocumentHashRow).where(DocumentHashRow.document_id == row_id))
-        key = session.execute(select(DocumentRow.key).where(DocumentRow.id == row_id)).scalar()
         session.execute(update(DocumentRow).where(DocumentRow.id == row_id)
                         .values(key=f"{key}{RETIRED}{row_id}"))
     return len(token_ids)
@@ -300,9 +307,32 @@ def _unlink(directory: IndexDirectory, session, token_ids: list[int],
         session.execute(delete(TokenSenseRow).where(TokenSenseRow.token_id.in_(part)))
 
 
-def _subtract(directory: IndexDirectory, session, links: list[tuple[int, int, int]]) -> None:
-    """Take the vectors of the linked tokens ((token id, sense id, shard id) each) out of the
-    senses' float64 sums and counts: adding their negatives."""
+def _unlink_examples(directory: IndexDirectory, session, token_ids: list[int]) -> None:
+    """Take WordNet example tokens out of their senses' ``examples`` sums and counts
+    (``wordnet_senses``): a lemma's document adds them there when it is committed
+    (``chunks._add_examples``), each token to every key of its ``sense_keys``, with no sense
+    link. Left in, a deleted lemma's examples kept answering ``example_cos`` and its next
+    query, which adds the lemma again, counted them twice; taken out, that query leaves the
+    rows as a fresh index's (the sums of a few float16 vectors are exact in float64)."""
+    tokens = [row for part in Database.in_batches(token_ids) for row in session.execute(
+        select(TokenRow.id, TokenRow.sense_keys, TokenRow.shard_id)
+        .where(TokenRow.id.in_(part))).all()]
+    keys = sorted({key for _, found, _ in tokens for key in found.split()})
+    rows = {} if not keys else {key: row_id for part in Database.in_batches(keys)
+                                for key, row_id in session.execute(
+        select(WordNetSenseRow.key, WordNetSenseRow.id).where(
+            WordNetSenseRow.key.in_(part), WordNetSenseRow.source == "examples")).all()}
+    links = [(token, rows[key], shard) for token, found, shard in tokens
+             for key in dict.fromkeys(found.split()) if key in rows]
+    if links:
+        _subtract(directory, session, links, WordNetSenseRow.__table__)
+
+
+def _subtract(directory: IndexDirectory, session, links: list[tuple[int, int, int]],
+              table: Table = SenseRow.__table__) -> None:
+    """Take the vectors of the linked tokens ((token id, row id of ``table``, shard id) each)
+    out of the rows' float64 sums and counts (corpus senses, or WordNet's ``examples``
+    rows): adding their negatives."""
     token_of_link = np.asarray([t for t, _, _ in links], dtype=np.int64)
     sense_ids, sense_of_link = np.unique(np.asarray([s for _, s, _ in links], dtype=np.int64),
                                          return_inverse=True)
@@ -318,4 +348,4 @@ def _subtract(directory: IndexDirectory, session, links: list[tuple[int, int, in
         add_rows(sums, sense_of_link[here], data["vectors"], rows[here])
     counts = np.bincount(sense_of_link, minlength=len(sense_ids))
     np.negative(sums, out=sums)
-    add_to_rows(session, SenseRow.__table__, sense_ids, -counts, sums)
+    add_to_rows(session, table, sense_ids, -counts, sums)

@@ -30,7 +30,7 @@ from ..schema import Database, DocumentRow, SentenceRow, ShardRow, TokenRow, Wor
 from ..store import SegmentedStore, VectorStore, l2_normalize, needs_merge
 from ..vocabulary import group_key
 from .directory import EXAMPLES, STORES, WORDNET, IndexDirectory
-from .fold import TokenRows
+from .fold import RETIRED, TokenRows
 from .glosses import SENTENCE_SOURCES, index_glosses, index_sense_texts
 from .job import index_documents, interrupted_jobs, mark_interrupted
 from .manifest import Manifest
@@ -222,14 +222,17 @@ def _parts(store) -> list:
 
 def _new_examples(directory: IndexDirectory, manifest: Manifest,
                   store: VectorStore | SegmentedStore) -> VectorStore | None:
-    """A store of WordNet's example tokens that ``store`` lacks (empty when none); None when
-    a token of ``store`` has no row any more."""
+    """A store of WordNet's example tokens that ``store`` lacks (empty when none), a deleted
+    lemma's (``RETIRED``, rows kept for readers until their purge) left out: they were added
+    back beside the lemma's new tokens, its example listed twice; None when a token of
+    ``store`` has no row any more."""
     held = set(store.ids().tolist())
     with directory.db.session() as session:
         ids = set(session.execute(
             select(TokenRow.id).join(SentenceRow, TokenRow.sentence_id == SentenceRow.id)
             .join(DocumentRow, SentenceRow.document_id == DocumentRow.id)
-            .where(DocumentRow.corpus == CORPUS)).scalars())
+            .where(DocumentRow.corpus == CORPUS, ~DocumentRow.key.contains(RETIRED))
+        ).scalars())
         if held - ids:
             return None
         new = sorted(ids - held)
