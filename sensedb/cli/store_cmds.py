@@ -18,7 +18,9 @@ from . import cli, emit, output_options
 def delete(index_dir, document, corpus, db_url, as_json):
     """Delete a document: its tokens leave the token store and its senses' sums in a new
     generation; readers see it whole until they reload (its rows are purged by a rebuild
-    at least 30 s later). Run again after a crash, it finishes the deletion.
+    at least 30 s later). Run again after a crash, it finishes the deletion. A WordNet
+    lemma's example document (--corpus wordnet, NAME lemma.POS) comes back, as a fresh
+    index would add it, at the next query that needs the lemma.
 
     Example:
 
