@@ -2,10 +2,10 @@
 
     python scripts/everyday_check.py [--index IDX] [--json out.json]
 
-Scores tests/fixtures/everyday_heldout.tsv (40 sentences), tests/fixtures/everyday.tsv (30)
-and CASES below (sentences reported by users whose ambiguous word is plain to a person) and
-prints the right count of each set with the wrong answers. BENCHMARKS.md "Context over the
-prior" reports the figures.
+Scores tests/fixtures/everyday_heldout.tsv (40 sentences), tests/fixtures/everyday.tsv (30),
+tests/fixtures/everyday_tester.tsv (31, a tester's) and CASES below (sentences reported by
+users whose ambiguous word is plain to a person) and prints the right count of each set with
+the wrong answers. BENCHMARKS.md "Context over the prior" reports the figures.
 """
 
 from __future__ import annotations
@@ -52,7 +52,8 @@ def main() -> None:
     args = parser.parse_args()
     index = sensedb.open(args.index)
     sets = {"everyday_heldout": rows_of(FIXTURES / "everyday_heldout.tsv"),
-            "everyday": rows_of(FIXTURES / "everyday.tsv"), "cases": CASES}
+            "everyday": rows_of(FIXTURES / "everyday.tsv"), "cases": CASES,
+            "everyday_tester": rows_of(FIXTURES / "everyday_tester.tsv")}
     out = {name: check(index, rows) for name, rows in sets.items()}
     for name, result in out.items():
         print(f"{name}: {result['right']} / {result['n']}")
