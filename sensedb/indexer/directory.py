@@ -43,7 +43,14 @@ from sqlalchemy.orm import Session
 
 from ..encoder import library_versions as encoder_versions
 from ..errors import ConfigurationError, IndexFormatError, IndexLockedError
-from ..schema import FORMAT_VERSION, Database, FileChecksumRow, ShardRow
+from ..schema import (
+    FORMAT_VERSION,
+    Database,
+    FileChecksumRow,
+    ShardRow,
+    hide_url_password,
+    masked_url,
+)
 from ..store import (
     RunningStats,
     SegmentedStore,
@@ -232,8 +239,9 @@ class IndexDirectory:
                     Base.metadata.create_all(session.connection())
                     self.set_manifest(session, **manifest)
             except SQLAlchemyError as exc:
+                reason = hide_url_password(str(exc.orig or exc), self.db_url)
                 raise ConfigurationError(f"cannot create the index's tables in "
-                                         f"{self.db_url}: {exc.orig or exc}") from None
+                                         f"{masked_url(self.db_url)}: {reason}") from None
         if atomic:
             self.close()  # SQLite folds its write-ahead log into the file: one file to move
             with open(building, "rb+") as handle:
@@ -480,8 +488,8 @@ class IndexDirectory:
         if not found:
             return None
         return (f"{self.path}: the directory holds the files of an index ({found[0].name}, "
-                f"{len(found)} in all) whose metadata is not in {self.db_url}: an index built "
-                "with --db keeps it in that database (give the same --db)")
+                f"{len(found)} in all) whose metadata is not in {masked_url(self.db_url)}: an "
+                "index built with --db keeps it in that database (give the same --db)")
 
     def make(self) -> None:
         """Create the index directory (and its parents) if it is not there.
