@@ -62,3 +62,80 @@ def test_info_shows_a_postgresql_url_without_its_password(runner, tmp_path, enco
     assert result.exit_code == 0, result.output
     assert SECRET not in result.output
     assert ":***@" in json.loads(result.output)["database"]
+
+
+def test_serve_on_another_host_needs_an_api_key_or_no_api_key(runner, mini_index):
+    """--host 0.0.0.0 without --api-key answered anyone (a warning in the log only)."""
+    import socket
+
+    with socket.socket() as taken:  # were it not refused, it would fail, not serve forever
+        taken.bind(("0.0.0.0", 0))
+        taken.listen()
+        result = invoke(runner, "serve", "--index", mini_index, "--host", "0.0.0.0",
+                        "--port", taken.getsockname()[1])
+    assert result.exit_code == 1
+    assert result.output == ("Error: --host 0.0.0.0 answers other machines: give --api-key "
+                             "KEY (clients send X-API-Key), or --no-api-key to serve it open "
+                             "on purpose\n")
+    result = invoke(runner, "serve", "--index", mini_index, "--host", "0.0.0.0",
+                    "--api-key", "k", "--no-api-key")
+    assert result.exit_code == 2 and "not both" in result.output
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "0.0.0.0"])
+def test_serve_on_a_port_in_use_fails_before_loading(runner, mini_index, host):
+    """uvicorn's raw '[Errno 98]' came after the model and the index had loaded (~60 s)."""
+    import socket
+    import time
+
+    with socket.socket() as taken:
+        taken.bind((host, 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        start = time.perf_counter()
+        result = invoke(runner, "serve", "--index", mini_index, "--host", host, "--port", port,
+                        *(["--no-api-key"] if host == "0.0.0.0" else []))
+    assert result.exit_code == 1 and time.perf_counter() - start < 5
+    assert result.output.splitlines()[-1] == (
+        f"Error: cannot listen on {host}:{port}: Address already in use (another server "
+        "holds it: stop it or give another --port)")
+
+
+def test_serve_answers_on_the_port_it_bound_first(mini_index):
+    """The server listens on the socket bound before loading (--port 0: a free one)."""
+    import re
+    import signal
+    import subprocess
+    import sys
+    import time
+    import urllib.error
+    import urllib.request
+
+    server = subprocess.Popen(
+        [sys.executable, "-m", "sensedb.cli", "serve", "--index", str(mini_index), "--port",
+         "0", "--no-wordnet-evidence"], stderr=subprocess.PIPE, text=True)
+    try:
+        url, lines = None, []
+        for line in server.stderr:
+            found = re.search(r"sensedb service: (http://\S+) bound", line)
+            url = found.group(1) if found else url
+            lines.append(line)
+            if "Application startup complete" in line:
+                break
+        assert url is not None, line
+        deadline = time.monotonic() + 30  # uvicorn says "complete" just before it listens
+        while True:
+            assert server.poll() is None, "".join(lines)
+            try:
+                with urllib.request.urlopen(f"{url}/health", timeout=30) as answer:
+                    assert json.load(answer)["status"] == "ok"
+                break
+            except urllib.error.URLError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+        server.send_signal(signal.SIGINT)
+        server.wait(30)  # stops on Ctrl-C (click reports it as "Aborted!", status 1)
+    finally:
+        server.kill()
+        server.wait()
