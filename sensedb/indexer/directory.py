@@ -27,6 +27,7 @@ given (``sensedb.store.files``).
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import os
 import re
@@ -144,19 +145,34 @@ class IndexDirectory:
 
     def not_writable(self) -> str | None:
         """Why this process may not write the index, as one line naming the directory or
-        database file it may not write (no write permission: another user's index, a
-        read-only mount), or None when it may (or the index is not in the default SQLite
-        file). sensedb writes to an index as it answers: SQLite keeps its write-ahead log
-        beside the database, and the default index adds each new word's WordNet vectors."""
+        database file it may not write (on a read-only file system, or no write permission:
+        another user's index), or None when it may (or the index is not in the default
+        SQLite file). sensedb writes to an index as it answers: SQLite keeps its write-ahead
+        log beside the database, and the default index adds each new word's WordNet
+        vectors."""
         path = self.database_file
         if path is None or not self.path.is_dir():
             return None
         for place, what in ((self.path, "directory"), (path, "database file")):
             if place.exists() and not os.access(place, os.W_OK):
-                return (f"{place}: the index's {what} is not writable (sensedb writes to an "
-                        "index as it answers); give this user write permission, or copy the "
-                        "index to a writable place (SENSEDB_HOME for the default index)")
+                return self.write_refusal(place, what)
         return None
+
+    def write_refusal(self, place: Path, what: str) -> str:
+        """The line that refuses to write ``place`` (the index's ``what``: directory, database
+        file, lock file): whether it is on a read-only file system or this user lacks the
+        permission, and what to do (README, "So an index is written to as it answers")."""
+        try:
+            read_only = bool(os.statvfs(place if place.exists() else self.path).f_flag
+                             & os.ST_RDONLY)
+        except OSError:
+            read_only = False
+        why = "is on a read-only file system" if read_only else "is not writable"
+        fix = "" if read_only else "give this user write permission, or "
+        return (f"{place}: the index's {what} {why} (sensedb writes to an index as it "
+                "answers: SQLite's write-ahead log, a new word's WordNet evidence, an index "
+                f"job); {fix}copy the index to a writable place, or set SENSEDB_HOME "
+                "elsewhere for the default index")
 
     def refuse_unopenable(self) -> None:
         """Raise when the index cannot be opened for a reason other than its absence: this
@@ -521,9 +537,12 @@ class IndexDirectory:
             return
         try:
             handle = open(self.path / ".lock", "w")
-        except PermissionError:
-            raise IndexFormatError(self.not_writable() or f"{self.path / '.lock'}: the "
-                                   "index's lock file is not writable") from None
+        except OSError as exc:  # EROFS was the raw "[Errno 30] Read-only file system"
+            if exc.errno not in (errno.EACCES, errno.EPERM, errno.EROFS):
+                raise
+            raise IndexFormatError(self.not_writable()
+                                   or self.write_refusal(self.path / ".lock", "lock file")
+                                   ) from None
         try:
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
