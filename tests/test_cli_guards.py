@@ -139,3 +139,26 @@ def test_serve_answers_on_the_port_it_bound_first(mini_index):
     finally:
         server.kill()
         server.wait()
+
+
+def test_index_into_a_folder_of_other_files_is_refused_untouched(runner, tmp_path, encoder,
+                                                                 wordnet):
+    """`sensedb index notes.jsonl --index /tmp/mine` mixed the index's files with the
+    user's; an empty folder or an existing index stays fine (the mini index fixture is built
+    into an empty one)."""
+    from sensedb import IndexFormatError, build_index
+
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "mydata.txt").write_text("keep\n", encoding="utf-8")
+    result = invoke(runner, "index", MINI_XML, "--gold", MINI_GOLD, "--index", mine)
+    assert result.exit_code == 1
+    assert result.output == (f"Error: {mine}: the directory is not a sensedb index and holds "
+                             "other files (mydata.txt, 1 in all): index into a new or empty "
+                             "directory, so that the index's files are not mixed with them\n")
+    assert [p.name for p in mine.iterdir()] == ["mydata.txt"]
+    # its metadata elsewhere (--db): refused as it would be created, nothing written either
+    with pytest.raises(IndexFormatError, match="mydata.txt, 1 in all"):
+        build_index(MINI_XML, mine, gold=MINI_GOLD, db_url=f"sqlite:///{tmp_path / 'm.db'}",
+                    encoder=encoder, wordnet=wordnet, progress=False)
+    assert [p.name for p in mine.iterdir()] == ["mydata.txt"]

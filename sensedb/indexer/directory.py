@@ -213,7 +213,8 @@ class IndexDirectory:
             IndexFormatError: the directory holds another index's files (raw shards, FAISS
                 files) but this database has no index: its metadata is in another database
                 (built with ``--db``). Created anyway, the new index's job wrote its shards
-                over that index's and removed the others, losing every document."""
+                over that index's and removed the others, losing every document. Or it
+                holds files that are not an index's (:meth:`refuse_foreign_files`)."""
         import sqlalchemy
 
         from .. import __version__
@@ -222,6 +223,7 @@ class IndexDirectory:
         elsewhere = self.metadata_elsewhere()
         if elsewhere:
             raise IndexFormatError(f"{elsewhere}; else index into another directory")
+        self.refuse_foreign_files()
         (self.path / "raw").mkdir(exist_ok=True)
         final = self.path / "sensedb.sqlite"
         atomic = self.db_url == f"sqlite:///{final}"
@@ -507,6 +509,52 @@ class IndexDirectory:
                 f"{len(found)} in all) whose metadata is not in {masked_url(self.db_url)}: an "
                 "index built with --db keeps it in that database (give the same --db)")
 
+    def foreign_files(self) -> list[Path]:
+        """The entries of the directory that are not an index's (its stores' files
+        ``tokens.*``, ``senses.*``, ``examples.*``, ``wordnet.*``, ``raw/``, the SQLite
+        database and its companions, the lock and stamps sensedb writes), sorted; empty for
+        an empty or missing directory."""
+        from .documents import PURGE_STAMP
+
+        if not self.path.is_dir():
+            return []
+        own = {"raw", ".lock", ".DS_Store", PURGE_STAMP}
+        database = self._sqlite_file()
+        databases = ("sensedb.sqlite", *([database.name] if database is not None
+                                         and database.parent.resolve() == self.path.resolve()
+                                         else []))
+        return sorted(entry for entry in self.path.iterdir()
+                      if entry.name not in own
+                      and not entry.name.startswith(tuple(f"{store}." for store in STORES))
+                      and not entry.name.startswith(databases))
+
+    def _sqlite_file(self) -> Path | None:
+        """The SQLite database file of the index's URL, None for another engine (or an
+        in-memory or unparsable URL)."""
+        if not self.db_url.startswith("sqlite:"):
+            return None
+        from sqlalchemy.engine import make_url
+
+        try:
+            name = make_url(self.db_url).database
+        except (SQLAlchemyError, ValueError):
+            return None
+        return Path(name) if name and name != ":memory:" else None
+
+    def refuse_foreign_files(self) -> None:
+        """Refuse to make an index in a directory that holds other files (the user's own:
+        the index's files would be mixed with them); an empty or new directory, or one
+        holding only an index's files, is fine.
+
+        Raises:
+            IndexFormatError: one line naming the directory, a file and how many."""
+        found = self.foreign_files()
+        if found:
+            raise IndexFormatError(
+                f"{self.path}: the directory is not a sensedb index and holds other files "
+                f"({found[0].name}, {len(found)} in all): index into a new or empty "
+                "directory, so that the index's files are not mixed with them")
+
     def make(self) -> None:
         """Create the index directory (and its parents) if it is not there.
 
@@ -528,9 +576,13 @@ class IndexDirectory:
         Raises:
             IndexLockedError: another process holds the lock.
             IndexFormatError: this process may not write the index (:meth:`not_writable`),
-                or the directory cannot be created (:meth:`make`).
+                or the directory cannot be created (:meth:`make`), or (no index in it yet)
+                it holds files that are not an index's (:meth:`refuse_foreign_files`).
             ConfigurationError: the PostgreSQL database cannot be reached."""
         self.make()
+        sqlite_file = self._sqlite_file()
+        if sqlite_file is not None and not sqlite_file.exists():  # no index here yet
+            self.refuse_foreign_files()  # before the lock file is left among them
         if self.db.postgres:
             with self.db.writer_lock(str(self.path)):
                 yield
