@@ -231,12 +231,23 @@ def test_raw_similarity_of_a_word_wordnet_lacks(runner, mini_index):
         in result.output
 
 
-def test_tag_jsonl_names_the_line_with_a_control_character(runner, mini_index, tmp_path):
+@pytest.mark.parametrize("how", [("--file",), (), ("--file", "--jsonl"), ("--jsonl",)])
+def test_tag_names_the_file_and_line_with_a_control_character(runner, mini_index, tmp_path,
+                                                              how):
+    """It said 'text has U+001B ... at character 29' (of the whole file; 'text 1' with
+    --jsonl), naming neither the file nor the line, as the other readers do."""
     path = tmp_path / "lines.txt"
-    path.write_text("The river bank.\nThe ba\x00nk.\n", encoding="utf-8")
-    result = invoke(runner, "tag", path, "--jsonl", *query(mini_index))
+    path.write_bytes(b"\xef\xbb\xbfThe river bank\xe2\x80\x8b.\r\nWe sat\x1b[31m on the bank.\n")
+    args = [how[0], path, *how[1:]] if how and how[0] == "--file" else [path, *how]
+    result = invoke(runner, "tag", *args, *query(mini_index))
     assert result.exit_code == 1
-    assert "Error: text 1 has U+0000 (NUL) at character 6" in result.output  # the 2nd line
+    assert result.output == (f"Error: {path}:2: the line has U+001B (ESC, as in an escape "
+                             "sequence) at character 6: remove it (of the control characters "
+                             "only white space such as tab and newline is taken)\n")
+    result = invoke(runner, "tag", "-", *how[1:], *query(mini_index),
+                    input="The bank.\n\nThe ba\x00nk.\n")
+    assert result.output.startswith("Error: <stdin>:3: the line has U+0000 (NUL) at "
+                                    "character 6"), result.output
 
 
 @pytest.mark.parametrize("args", [

@@ -131,6 +131,61 @@ def test_the_lock_of_a_read_only_index_is_a_one_line_error(tmp_path, encoder, wo
     assert done.stdout.startswith("IndexFormatError ") and "not writable" in done.stdout
 
 
+def _run_on_read_only_mounts(code: str, *paths) -> subprocess.CompletedProcess:
+    """``code`` run with ``paths`` (its sys.argv[1:]) bind-mounted read-only in a mount
+    namespace of its own (as the tester did: ``unshare --mount``); skips where this process
+    may not make one (not root, no CAP_SYS_ADMIN)."""
+    unshare = shutil.which("unshare")
+    mount = " && ".join(f"mount --bind '{p}' '{p}' && mount -o remount,bind,ro '{p}' '{p}'"
+                        for p in paths)
+    if unshare is None or subprocess.run([unshare, "--mount", "sh", "-c", mount],
+                                         capture_output=True).returncode != 0:
+        pytest.skip("cannot make a read-only bind mount here (needs root: unshare --mount)")
+    return subprocess.run([unshare, "--mount", "sh", "-c", f'{mount} && exec "$0" -c "$@"',
+                           sys.executable, code, *map(str, paths)],
+                          capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "HF_HUB_OFFLINE": "1"})
+
+
+def test_writing_to_an_index_on_a_read_only_mount_is_one_line_naming_it(tmp_path, mini_index):
+    """A query that adds a new word's WordNet evidence, and an index job, on a read-only
+    file system failed with the raw 'Error: DIR/.lock: Read-only file system' (the tester's
+    index had SQLite's -wal and -shm files, so that a query adding nothing could read it);
+    an index at rest (without them) SQLite cannot open there at all: the same line."""
+    import sqlite3
+
+    at_rest, opened = tmp_path / "at-rest", tmp_path / "opened"
+    shutil.copytree(mini_index, at_rest)
+    reader = sqlite3.connect(at_rest / "sensedb.sqlite")  # a reader makes -wal and -shm
+    try:
+        reader.execute("SELECT count(*) FROM manifest").fetchone()
+        shutil.copytree(at_rest, opened)  # copied while open: they stay
+    finally:
+        reader.close()  # the last connection removes them from at_rest
+    assert (opened / "sensedb.sqlite-shm").exists()
+    assert not (at_rest / "sensedb.sqlite-shm").exists()
+    code = ("import sys\nfrom click.testing import CliRunner\nfrom sensedb.cli import cli\n"
+            "for index in sys.argv[1:]:\n"
+            "    for args in (['wsd', 'The crane lifted the steel beam', 'crane'],\n"
+            f"                 ['index', {str(MINI_XML)!r}, '--gold', {str(MINI_GOLD)!r}],\n"
+            "                 ['wsd', 'He sat on the bank', 'bank', '--no-wordnet-vectors']):\n"
+            "        done = CliRunner().invoke(cli, [*args, '--index', index])\n"
+            "        print(done.exit_code, done.output.strip().splitlines()[-1])\n")
+    done = _run_on_read_only_mounts(code, at_rest, opened)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.strip().splitlines()
+
+    def refusal(path):
+        return (f"1 Error: {path}: the index's directory is on a read-only file system "
+                "(sensedb writes to an index as it answers: SQLite's write-ahead log, a new "
+                "word's WordNet evidence, an index job); copy the index to a writable place, "
+                "or set SENSEDB_HOME elsewhere for the default index")
+
+    assert lines[:3] == [refusal(at_rest)] * 3, lines
+    assert lines[3:5] == [refusal(opened)] * 2, lines
+    assert lines[5].startswith("0 ") and "bank%1:17:01::" in lines[5], lines
+
+
 def test_a_directory_that_cannot_be_made_is_an_index_format_error(tmp_path, encoder, wordnet):
     """build_index into a path under a file raised NotADirectoryError (a traceback from the
     CLI); the default index under a SENSEDB_HOME that is a file did the same."""

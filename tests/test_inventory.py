@@ -136,6 +136,18 @@ def test_lemmatize_joins_what_the_tokenizer_split_at_apostrophes(wn: WordNet) ->
     assert wn.lemmatize("bank 's") == []  # a possessive is the retriever's to drop
 
 
+def test_an_initialism_is_no_plural_of_a_lower_case_form(wn: WordNet) -> None:
+    """"was" had Washington state (wa%1:15:00::, "was" read as the plural of WA) among its
+    candidates, "has" HA's; a form written in capitals keeps its initialism's plural."""
+    assert wn.lemmatize("was") == wn.lemmatize("Was") == [("be", "VERB")]
+    assert ("wa", "NOUN") in wn.lemmatize("WAS")
+    assert wn.lemmatize("has") == [("have", "VERB")]
+    assert wn.lemmatize("CDs") == wn.lemmatize("cds") == [("cd", "NOUN")]  # cd: candela too
+    assert wn.lemmatize("DVDs") == [("dvd", "NOUN")] and wn.lemmatize("dvds") == []
+    assert wn.lemmatize("us") == [("us", "NOUN")]  # the form itself: no rule reached it
+    assert wn.lemmatize("U.S.") == [("u.s.", "NOUN")]
+
+
 def test_lemmas(wn: WordNet) -> None:
     nouns = wn.lemmas("NOUN")
     assert len(nouns) == 117_798  # WordNet 3.0 noun lemmas (index.noun)

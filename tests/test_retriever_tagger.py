@@ -157,6 +157,24 @@ def test_a_stem_before_nt_is_its_modal_and_not_tagged(mini_index, encoder, wordn
     assert "ca" not in found and "Ca" in found  # no "n't" after it: calcium is possible
 
 
+def test_wsd_reads_a_stem_before_nt_as_its_modal_as_tag_does(mini_index, encoder, wordnet):
+    """wsd "I can't swim" can failed ('target "can" is not in the sentence: 0:I 1:ca 2:n't
+    3:swim'), and the token "ca" (--at 1, or the target "ca") got California's senses."""
+    from sensedb.corpora import find_target
+
+    words = ["I", "ca", "n't", "swim", ",", "he", "Wo", "n’t", "and", "we", "sha", "n't"]
+    assert find_target(words, "can") == (1, 2) and find_target(words, "ca") == (1, 2)
+    assert find_target(words, "can't") == (1, 3) and find_target(words, "will") == (6, 7)
+    assert find_target(words, "shall") == (10, 11)
+    index = SenseIndex(mini_index, encoder=encoder, wordnet=wordnet, wordnet_evidence=False)
+    for target, at in (("can", None), ("ca", None), (None, 1)):
+        result = index.wsd("I can't swim", target, at=at)
+        assert result.target == "can" and result.position == 1
+        assert {s.key.split("%")[0] for s in result.senses} == {"can"}, result.senses
+    assert index.wsd("It won't rain", "will").target == "will"
+    assert {s.key.split("%")[0] for s in index.wsd("I live in CA", "CA").senses} == {"ca"}
+
+
 def test_p_m_is_tagged_as_written(mini_index, encoder, wordnet):
     # "p.m." was tagged pm%1:04:00:: (post-mortem): its periods were dropped for the lookup
     index = SenseIndex(mini_index, encoder=encoder, wordnet=wordnet, wordnet_evidence=False)

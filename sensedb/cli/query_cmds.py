@@ -217,8 +217,10 @@ def read_text_file(path: str, encoding: str) -> str:
     order mark is dropped.
 
     Raises:
-        InputError: an unknown encoding, a file that cannot be read, or bytes that are not
-            ``encoding`` (names the file and the byte offset).
+        InputError: an unknown encoding, a file that cannot be read, bytes that are not
+            ``encoding`` (names the file and the byte offset), or a control character the
+            input policy refuses (``FILE:LINE: the line has U+001B ... at character C``,
+            :func:`checked_line`).
     """
     import codecs
     import sys
@@ -245,7 +247,32 @@ def read_text_file(path: str, encoding: str) -> str:
         raise InputError(f"not {encoding}: {exc.reason} at byte {exc.start} (give its "
                          "encoding with --encoding, e.g. --encoding latin-1)",
                          path=name) from None
-    return text.removeprefix("\ufeff")
+    text = text.removeprefix("\ufeff")
+    from ..corpora.tokenize import check_text
+
+    try:
+        check_text(text)
+    except InputError:  # name the line (the other readers' FILE:LINE), not the character
+        for number, line in enumerate(text.split("\n"), start=1):
+            checked_line(line, name, number)
+        raise
+    return text
+
+
+def checked_line(line: str, name: str, number: int) -> str:
+    """``line`` (line ``number``, from 1, of the file ``name``) under the input policy
+    (:func:`sensedb.corpora.tokenize.check_text`), as the tagger will read it.
+
+    Raises:
+        InputError: ``FILE:LINE: the line has U+001B (ESC, ...) at character C`` (C from 0,
+            in the line); it said ``text has ... at character C`` of the whole file."""
+    from ..corpora.tokenize import check_text
+    from ..errors import InputError
+
+    try:
+        return check_text(line, "the line")
+    except InputError as exc:
+        raise InputError(str(exc), path=name, line=number) from None
 
 
 def text_lines(text: str | None, file_path: str | None, encoding: str):
@@ -253,8 +280,9 @@ def text_lines(text: str | None, file_path: str | None, encoding: str):
     file (``--file PATH``, ``-`` or a TEXT naming an existing file), else TEXT itself.
 
     Raises:
-        InputError: an unknown encoding, an unreadable file, or a line that is not
-            ``encoding`` (names the file and line).
+        InputError: an unknown encoding, an unreadable file, a line that is not
+            ``encoding`` or holds a control character the input policy refuses (names the
+            file and line, :func:`checked_line`).
         click.UsageError: both or neither of TEXT and --file.
     """
     import codecs
@@ -289,7 +317,9 @@ def text_lines(text: str | None, file_path: str | None, encoding: str):
                                  line=number) from None
             if number == 1:
                 line = line.lstrip("\ufeff")
-            yield line.rstrip("\r\n")
+            line = line.rstrip("\r\n")
+            checked_line(line, name, number)
+            yield line
     finally:
         if handle is not sys.stdin.buffer:
             handle.close()

@@ -193,14 +193,43 @@ def _norm(s: str) -> str:
     return " ".join(s.split()).casefold()
 
 
+# The stems the Penn Treebank split leaves before "n't" (can't -> ca n't, won't -> wo n't,
+# shan't -> sha n't) are the modals can, will, shall, never words as written ("ca" is
+# California's and calcium's symbol, "wo" nothing)
+CLITIC_STEMS = {"ca": "can", "wo": "will", "sha": "shall"}
+
+
+def stem_reading(word: str, following: str | None) -> str:
+    """``word`` as it is read: a stem of :data:`CLITIC_STEMS` that ``"n't"`` (either
+    apostrophe) follows is its modal, in the stem's case (``"Ca"`` -> ``"Can"``); any other
+    word is itself.
+
+    >>> stem_reading("ca", "n't"), stem_reading("ca", "."), stem_reading("WO", "N'T")
+    ('can', 'ca', 'WILL')
+    """
+    modal = CLITIC_STEMS.get(word.lower())
+    if not modal or following is None or following.lower().replace("\u2019", "'") != "n't":
+        return word
+    return modal.upper() if word.isupper() else \
+        modal.capitalize() if word[:1].isupper() else modal
+
+
+def clitic_stems(words: list[str]) -> list[str]:
+    """``words`` with each stem before "n't" read as its modal (:func:`stem_reading`):
+    ``["I", "ca", "n't"]`` -> ``["I", "can", "n't"]``."""
+    return [stem_reading(word, words[at + 1] if at + 1 < len(words) else None)
+            for at, word in enumerate(words)]
+
+
 def find_target(tokens: list[str], target: str, at: int | None = None) -> tuple[int, int]:
     """The token span ``[start, end)`` of ``target`` in ``tokens``.
 
     The target goes through the input policy (:func:`check_text`), is tokenized with
     :func:`tokenize` (``"take place"`` spans two tokens) and matched case-insensitively; a
     single token equal to the whole target (a multiword token such as ``"took place"``) also
-    matches. The first occurrence is returned, or the one that
-    starts at token ``at`` (0-based) when ``at`` is given.
+    matches; a stem before "n't" matches as its modal too (:func:`stem_reading`: the target
+    ``"can"`` is the ``"ca"`` of ``"I ca n't swim"``). The first occurrence is returned, or
+    the one that starts at token ``at`` (0-based) when ``at`` is given.
     """
     if not tokens or all(not t.strip() for t in tokens):
         raise InputError("empty sentence")
@@ -210,12 +239,13 @@ def find_target(tokens: list[str], target: str, at: int | None = None) -> tuple[
         raise InputError("empty target")
     whole = _norm(target)
     low = [_norm(t) for t in tokens]
+    read = [_norm(t) for t in clitic_stems(list(tokens))]  # "ca n't" read "can n't"
     n = len(parts)
     starts = range(len(low)) if at is None else [at] if 0 <= at < len(low) else []
     for i in starts:
-        if low[i:i + n] == parts:
+        if low[i:i + n] == parts or read[i:i + n] == parts:
             return i, i + n
-        if low[i] == whole:
+        if whole in (low[i], read[i]):
             return i, i + 1
     listing = " ".join(f"{i}:{t}" for i, t in enumerate(tokens))
     where = "" if at is None else f" at token {at}"

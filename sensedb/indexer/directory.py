@@ -27,6 +27,7 @@ given (``sensedb.store.files``).
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import os
 import re
@@ -43,7 +44,14 @@ from sqlalchemy.orm import Session
 
 from ..encoder import library_versions as encoder_versions
 from ..errors import ConfigurationError, IndexFormatError, IndexLockedError
-from ..schema import FORMAT_VERSION, Database, FileChecksumRow, ShardRow
+from ..schema import (
+    FORMAT_VERSION,
+    Database,
+    FileChecksumRow,
+    ShardRow,
+    hide_url_password,
+    masked_url,
+)
 from ..store import (
     RunningStats,
     SegmentedStore,
@@ -137,19 +145,34 @@ class IndexDirectory:
 
     def not_writable(self) -> str | None:
         """Why this process may not write the index, as one line naming the directory or
-        database file it may not write (no write permission: another user's index, a
-        read-only mount), or None when it may (or the index is not in the default SQLite
-        file). sensedb writes to an index as it answers: SQLite keeps its write-ahead log
-        beside the database, and the default index adds each new word's WordNet vectors."""
+        database file it may not write (on a read-only file system, or no write permission:
+        another user's index), or None when it may (or the index is not in the default
+        SQLite file). sensedb writes to an index as it answers: SQLite keeps its write-ahead
+        log beside the database, and the default index adds each new word's WordNet
+        vectors."""
         path = self.database_file
         if path is None or not self.path.is_dir():
             return None
         for place, what in ((self.path, "directory"), (path, "database file")):
             if place.exists() and not os.access(place, os.W_OK):
-                return (f"{place}: the index's {what} is not writable (sensedb writes to an "
-                        "index as it answers); give this user write permission, or copy the "
-                        "index to a writable place (SENSEDB_HOME for the default index)")
+                return self.write_refusal(place, what)
         return None
+
+    def write_refusal(self, place: Path, what: str) -> str:
+        """The line that refuses to write ``place`` (the index's ``what``: directory, database
+        file, lock file): whether it is on a read-only file system or this user lacks the
+        permission, and what to do (README, "So an index is written to as it answers")."""
+        try:
+            read_only = bool(os.statvfs(place if place.exists() else self.path).f_flag
+                             & os.ST_RDONLY)
+        except OSError:
+            read_only = False
+        why = "is on a read-only file system" if read_only else "is not writable"
+        fix = "" if read_only else "give this user write permission, or "
+        return (f"{place}: the index's {what} {why} (sensedb writes to an index as it "
+                "answers: SQLite's write-ahead log, a new word's WordNet evidence, an index "
+                f"job); {fix}copy the index to a writable place, or set SENSEDB_HOME "
+                "elsewhere for the default index")
 
     def refuse_unopenable(self) -> None:
         """Raise when the index cannot be opened for a reason other than its absence: this
@@ -190,7 +213,8 @@ class IndexDirectory:
             IndexFormatError: the directory holds another index's files (raw shards, FAISS
                 files) but this database has no index: its metadata is in another database
                 (built with ``--db``). Created anyway, the new index's job wrote its shards
-                over that index's and removed the others, losing every document."""
+                over that index's and removed the others, losing every document. Or it
+                holds files that are not an index's (:meth:`refuse_foreign_files`)."""
         import sqlalchemy
 
         from .. import __version__
@@ -199,6 +223,7 @@ class IndexDirectory:
         elsewhere = self.metadata_elsewhere()
         if elsewhere:
             raise IndexFormatError(f"{elsewhere}; else index into another directory")
+        self.refuse_foreign_files()
         (self.path / "raw").mkdir(exist_ok=True)
         final = self.path / "sensedb.sqlite"
         atomic = self.db_url == f"sqlite:///{final}"
@@ -232,8 +257,9 @@ class IndexDirectory:
                     Base.metadata.create_all(session.connection())
                     self.set_manifest(session, **manifest)
             except SQLAlchemyError as exc:
+                reason = hide_url_password(str(exc.orig or exc), self.db_url)
                 raise ConfigurationError(f"cannot create the index's tables in "
-                                         f"{self.db_url}: {exc.orig or exc}") from None
+                                         f"{masked_url(self.db_url)}: {reason}") from None
         if atomic:
             self.close()  # SQLite folds its write-ahead log into the file: one file to move
             with open(building, "rb+") as handle:
@@ -480,8 +506,54 @@ class IndexDirectory:
         if not found:
             return None
         return (f"{self.path}: the directory holds the files of an index ({found[0].name}, "
-                f"{len(found)} in all) whose metadata is not in {self.db_url}: an index built "
-                "with --db keeps it in that database (give the same --db)")
+                f"{len(found)} in all) whose metadata is not in {masked_url(self.db_url)}: an "
+                "index built with --db keeps it in that database (give the same --db)")
+
+    def foreign_files(self) -> list[Path]:
+        """The entries of the directory that are not an index's (its stores' files
+        ``tokens.*``, ``senses.*``, ``examples.*``, ``wordnet.*``, ``raw/``, the SQLite
+        database and its companions, the lock and stamps sensedb writes), sorted; empty for
+        an empty or missing directory."""
+        from .documents import PURGE_STAMP
+
+        if not self.path.is_dir():
+            return []
+        own = {"raw", ".lock", ".DS_Store", PURGE_STAMP}
+        database = self._sqlite_file()
+        databases = ("sensedb.sqlite", *([database.name] if database is not None
+                                         and database.parent.resolve() == self.path.resolve()
+                                         else []))
+        return sorted(entry for entry in self.path.iterdir()
+                      if entry.name not in own
+                      and not entry.name.startswith(tuple(f"{store}." for store in STORES))
+                      and not entry.name.startswith(databases))
+
+    def _sqlite_file(self) -> Path | None:
+        """The SQLite database file of the index's URL, None for another engine (or an
+        in-memory or unparsable URL)."""
+        if not self.db_url.startswith("sqlite:"):
+            return None
+        from sqlalchemy.engine import make_url
+
+        try:
+            name = make_url(self.db_url).database
+        except (SQLAlchemyError, ValueError):
+            return None
+        return Path(name) if name and name != ":memory:" else None
+
+    def refuse_foreign_files(self) -> None:
+        """Refuse to make an index in a directory that holds other files (the user's own:
+        the index's files would be mixed with them); an empty or new directory, or one
+        holding only an index's files, is fine.
+
+        Raises:
+            IndexFormatError: one line naming the directory, a file and how many."""
+        found = self.foreign_files()
+        if found:
+            raise IndexFormatError(
+                f"{self.path}: the directory is not a sensedb index and holds other files "
+                f"({found[0].name}, {len(found)} in all): index into a new or empty "
+                "directory, so that the index's files are not mixed with them")
 
     def make(self) -> None:
         """Create the index directory (and its parents) if it is not there.
@@ -504,18 +576,25 @@ class IndexDirectory:
         Raises:
             IndexLockedError: another process holds the lock.
             IndexFormatError: this process may not write the index (:meth:`not_writable`),
-                or the directory cannot be created (:meth:`make`).
+                or the directory cannot be created (:meth:`make`), or (no index in it yet)
+                it holds files that are not an index's (:meth:`refuse_foreign_files`).
             ConfigurationError: the PostgreSQL database cannot be reached."""
         self.make()
+        sqlite_file = self._sqlite_file()
+        if sqlite_file is not None and not sqlite_file.exists():  # no index here yet
+            self.refuse_foreign_files()  # before the lock file is left among them
         if self.db.postgres:
             with self.db.writer_lock(str(self.path)):
                 yield
             return
         try:
             handle = open(self.path / ".lock", "w")
-        except PermissionError:
-            raise IndexFormatError(self.not_writable() or f"{self.path / '.lock'}: the "
-                                   "index's lock file is not writable") from None
+        except OSError as exc:  # EROFS was the raw "[Errno 30] Read-only file system"
+            if exc.errno not in (errno.EACCES, errno.EPERM, errno.EROFS):
+                raise
+            raise IndexFormatError(self.not_writable()
+                                   or self.write_refusal(self.path / ".lock", "lock file")
+                                   ) from None
         try:
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -34,6 +34,7 @@ from ..schema import (
     ShardRow,
     TokenRow,
     WordNetSenseRow,
+    masked_url,
 )
 from ..store import SegmentedStore, VectorStore
 from ..store.anylemma import ann_path
@@ -132,7 +133,7 @@ class _Checker:
         self.directory, self.report, self.encoder = directory, report, encoder
         self.reencode = reencode
         self.recorded: dict[int, str] = {}  # shard id -> recorded path
-        self.database = str(directory.database_file or directory.db_url)
+        self.database = str(directory.database_file or masked_url(directory.db_url))
         self.sums: dict[str, Any] = {}
         self.damaged_files: set[str] = set()
 

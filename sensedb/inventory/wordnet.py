@@ -107,6 +107,7 @@ class WordNet:
         self._lemma_lists: dict[str, tuple[str, ...]] = {}
         self._proper: dict[str, bool] = {}  # sense key -> proper_name
         self._initialism: dict[str, bool] = {}  # sense key -> initialism
+        self._all_initialisms: dict[tuple[str, str], bool] = {}  # (lemma, POS) -> all are
 
     def __repr__(self) -> str:
         return f"WordNet(name={self.name!r}, dict_dir={str(self.dict_dir)!r})"
@@ -485,7 +486,28 @@ class WordNet:
             cached = tuple(out)
             if len(self._lemmatize_cache) < 200_000:
                 self._lemmatize_cache[cache_key] = cached
-        return list(cached)
+        return [(lemma, tag) for lemma, tag in cached
+                if not self._morphed_initialism(form, norm, lemma, tag)]
+
+    def _morphed_initialism(self, form: str, norm: str, lemma: str, tag: str) -> bool:
+        """Whether (``lemma``, ``tag``) is an initialism (every sense of it:
+        :meth:`initialism`) that ``form`` reaches only by a morphology rule (its letters are
+        not the lemma's) without being written in capitals: "was" is not the plural of WA
+        (Washington), "has" not of HA; "CDs" is the plural of CD, "WAS" may be WA's."""
+        def plain(text: str) -> str:
+            return "".join(c for c in _without_accents(text) if c.isalnum())
+
+        if plain(lemma) == plain(norm):
+            return False
+        letters = [c for c in form if c.isalpha()][:sum(c.isalpha() for c in lemma)]
+        if letters and all(c.isupper() for c in letters):
+            return False
+        key = (lemma, tag)
+        if key not in self._all_initialisms:
+            senses = self.candidates(lemma, tag)
+            self._all_initialisms[key] = bool(senses) and all(
+                self.initialism(sense) for sense in senses)
+        return self._all_initialisms[key]
 
     def rare_readings(self, form: str, pairs: Iterable[tuple[str, str]]
                       ) -> frozenset[tuple[str, str]]:

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from ..indexer import EXAMPLES, SENSES, TOKENS, WORDNET, IndexDirectory, Manifest, token_stores
+from ..schema import masked_url
 from ..store import VectorStore
 from . import scoring
 from .queries import IndexQueries
@@ -24,7 +25,7 @@ def index_info(directory: IndexDirectory, manifest: Manifest, queries: IndexQuer
     corpora, counts = queries.counts()
     files = [p for p in directory.path.rglob("*") if p.is_file()]
     return {
-        "path": str(directory.path), "database": directory.db_url,
+        "path": str(directory.path), "database": masked_url(directory.db_url),
         "default_index": default_index, "encoder": manifest.encoder.to_dict(),
         "standardize": manifest.standardize, "inventory": manifest.inventory,
         "generations": dict(manifest.generations),

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..corpora.tokenize import check_text, tokenize
+from ..corpora.tokenize import check_text, clitic_stems, tokenize
 from ..pos_head import CONTENT_TAGS, TAGS, content_log_probabilities
 from .discourse import one_sense_per_discourse as agree
 from .scoring import multiword_margin
@@ -57,24 +57,9 @@ be am is are was were been being have has had having do does did doing done
 's 're 've 'd 'm
 """.split())
 NEGATIONS = frozenset({"not", "n't", "never"})
-# The stems the Penn Treebank split leaves before "n't" (``tokenize``: can't -> ca n't, won't
-# -> wo n't, shan't -> sha n't) are the modals can, will, shall, never looked up as written
-# ("ca" is calcium's symbol). A modal with "n't" is always the auxiliary (the POS head, fed
-# "ca", may call it a noun), so, like "can" in "He can swim", it is not tagged.
-CLITIC_STEMS = {"ca": "can", "wo": "will", "sha": "shall"}
-
-
-def clitic_stems(words: list[str]) -> list[str]:
-    """``words`` with each stem of CLITIC_STEMS that a "n't" (either apostrophe) follows
-    replaced by its modal, in the stem's case ("Ca n't" -> "Can n't"): the forms looked up
-    (:func:`readings` and :func:`content_spans` tag no single word that differs here)."""
-    out = list(words)
-    for at, word in enumerate(words[:-1]):
-        modal = CLITIC_STEMS.get(word.lower())
-        if modal and words[at + 1].lower().replace("\u2019", "'") == "n't":
-            out[at] = (modal.upper() if word.isupper() else
-                       modal.capitalize() if word[:1].isupper() else modal)
-    return out
+# A stem before "n't" (``tokenize``: can't -> ca n't) is read as its modal
+# (``corpora.tokenize.clitic_stems``). A modal with "n't" is always the auxiliary (the POS
+# head, fed "ca", may call it a noun), so, like "can" in "He can swim", it is not tagged.
 # A multiword reading made only of closed-class words ("out of", "at all") is no reading where
 # the POS head tags its first word as one of these: "out" of "flew out of the cave" is a
 # preposition in its plain sense, not the adverb out_of ("motivated by").

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from numbers import Integral
 
-from ..corpora.tokenize import check_text, find_target, merge_span, tokenize
+from ..corpora.tokenize import check_text, find_target, merge_span, stem_reading, tokenize
 from ..errors import InputError
 
 Words = str | Sequence[str]
@@ -22,8 +22,11 @@ class Target:
 
     @property
     def surface(self) -> str:
-        """The target as written (a multiword target's words joined by spaces)."""
-        return self.words[self.index]
+        """The target as written (a multiword target's words joined by spaces), the form its
+        senses are looked up by; a stem before "n't" as its modal (``"ca"`` of ``"I ca n't
+        swim"`` is ``"can"``, not California: ``corpora.tokenize.stem_reading``)."""
+        following = self.words[self.index + 1] if self.index + 1 < len(self.words) else None
+        return stem_reading(self.words[self.index], following)
 
 
 def merged(words: Sequence[str], start: int, end: int) -> Target:

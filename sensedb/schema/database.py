@@ -4,6 +4,7 @@ bulk row writes through each driver's fast path, the writer lock, and manifest a
 from __future__ import annotations
 
 import json
+import re
 import zlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -37,6 +38,42 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 WRITER_LOCK_KEY = zlib.crc32(b"sensedb index writer") << 20 | 0x5E25E
 
 
+_USERINFO_PASSWORD = re.compile(r"(://[^/@:\s]*:)[^@\s]*@")
+
+
+def masked_url(url: str) -> str:
+    """``url`` as it may be shown (messages, logs, ``info``'s JSON): its password replaced by
+    ``***`` (SQLAlchemy's ``render_as_string(hide_password=True)``); a string SQLAlchemy
+    cannot parse has any ``://USER:PASSWORD@`` part masked the same way. A URL without a
+    password comes back unchanged."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except (SQLAlchemyError, ValueError, TypeError):
+        return _USERINFO_PASSWORD.sub(r"\1***@", url)
+
+
+def hide_url_password(message: str, url: str) -> str:
+    """``message`` with ``url`` shown masked (:func:`masked_url`) and its password (as
+    written in the URL and decoded; passwords of 4 characters or more, so that a short one
+    does not blank out ordinary words) replaced by ``***``: for a driver's error text, which
+    may quote the URL or the connection settings."""
+    from sqlalchemy.engine import make_url
+
+    message = message.replace(url, masked_url(url))
+    passwords = {found.group(0)[len(found.group(1)):-1]
+                 for found in _USERINFO_PASSWORD.finditer(url)}
+    try:
+        passwords.add(make_url(url).password or "")
+    except (SQLAlchemyError, ValueError, TypeError):
+        pass
+    for password in sorted(passwords, key=len, reverse=True):
+        if len(password) >= 4:
+            message = message.replace(password, "***")
+    return message
+
+
 class Database:
     """The metadata store of one index. ``url`` is any SQLAlchemy URL; SQLite and PostgreSQL
     (``postgresql+psycopg://USER@HOST/DB``, the ``sensedb[postgres]`` extra) are tested."""
@@ -46,7 +83,8 @@ class Database:
         try:
             self.engine: Engine = create_engine(url, future=True)
         except (SQLAlchemyError, ImportError, ValueError) as exc:
-            raise ConfigurationError(f"bad database URL {url!r}: {exc}") from exc
+            raise ConfigurationError(f"bad database URL {masked_url(url)!r}: "
+                                     f"{hide_url_password(str(exc), url)}") from None
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self.postgres = self.engine.dialect.name == "postgresql"
@@ -83,14 +121,15 @@ class Database:
             with self.session() as session:
                 rows = session.execute(select(ManifestRow)).scalars().all()
         except SQLAlchemyError as exc:
-            raise IndexFormatError(f"{self.url}: not a sensedb database ({exc})") from exc
+            raise IndexFormatError(f"{masked_url(self.url)}: not a sensedb database "
+                                   f"({hide_url_password(str(exc), self.url)})") from exc
         return {row.key: self._decode(row) for row in rows}
 
     def _decode(self, row: ManifestRow) -> Any:
         try:
             return json.loads(row.value)
         except ValueError as exc:
-            raise IndexFormatError(f"{self.url}: manifest entry {row.key!r} is damaged "
+            raise IndexFormatError(f"{masked_url(self.url)}: manifest entry {row.key!r} is damaged "
                                    f"({exc})") from None
 
     @staticmethod
@@ -214,12 +253,12 @@ class Database:
             IndexLockedError: another session holds the lock.
             ConfigurationError: not a PostgreSQL database, or it cannot be reached."""
         if not self.postgres:
-            raise ConfigurationError(f"{self.url}: database locks need PostgreSQL")
+            raise ConfigurationError(f"{masked_url(self.url)}: database locks need PostgreSQL")
         try:
             connection = self.engine.connect()
         except SQLAlchemyError as exc:
-            raise ConfigurationError(f"cannot reach the database of {holder}: "
-                                     f"{exc.orig or exc}") from None
+            reason = hide_url_password(str(exc.orig or exc), self.url)
+            raise ConfigurationError(f"cannot reach the database of {holder}: {reason}") from None
         try:
             got = connection.execute(text("SELECT pg_try_advisory_lock(:key)"),
                                      {"key": WRITER_LOCK_KEY}).scalar()

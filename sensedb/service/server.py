@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import ipaddress
 import logging
 import os
 import socket
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -26,34 +28,70 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def listening_socket(host: str, port: int) -> socket.socket:
+    """A TCP socket bound to ``host``:``port`` (``port`` 0: a free one), as uvicorn binds
+    its own (IPv6 when ``host`` has a colon, ``SO_REUSEADDR``), for the server to listen on.
+
+    Raises:
+        ConfigurationError: the address cannot be bound (a port in use, a host that is not
+            this machine's, a port below 1024 without the right), one line naming
+            ``host:port``; uvicorn said ``[Errno 98]`` only after loading the model."""
+    from ..errors import ConfigurationError
+
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        reason = exc.strerror or str(exc)
+        hint = " (another server holds it: stop it or give another --port)" \
+            if exc.errno == errno.EADDRINUSE else ""
+        shown = f"[{host}]" if ":" in host else host
+        raise ConfigurationError(f"cannot listen on {shown}:{port}: {reason}{hint}") from None
+    return sock
+
+
 def serve(index_dir: str | os.PathLike | None = None, host: str = "127.0.0.1",
-          port: int = 8000, *, log_level: str = "info", **options: Any) -> None:
+          port: int = 8000, *, log_level: str = "info", allow_no_api_key: bool = False,
+          **options: Any) -> None:
     """Serve the index at ``index_dir`` (None: the default index) on ``host``:``port`` until
     interrupted. ``options`` go to :func:`sensedb.service.app.create_app` (``db_url``,
     ``api_key``, ``max_words``, ``max_body_bytes``, ``batch_window_ms``,
     ``batch_max_words``, ``max_queue``, ``timeout_s``, ``open_options``).
 
-    Binds to loopback by default; bound elsewhere without ``api_key`` it logs a warning.
-    The request log goes to the ``sensedb.service`` logger (configured here, at
-    ``log_level``, when the application has not configured logging).
+    Binds to loopback by default; any other host needs ``api_key``, or
+    ``allow_no_api_key=True`` (``--no-api-key``: a trusted network, or a proxy in front that
+    checks callers), which logs a warning. The address is bound before the index and the
+    model are loaded, so that a port in use fails at once. The request log goes to the
+    ``sensedb.service`` logger (configured here, at ``log_level``, when the application has
+    not configured logging).
 
     Raises:
         ImportError: the ``serve`` extra (fastapi, uvicorn) is not installed.
+        sensedb.ConfigurationError: a host other than loopback without ``api_key`` or
+            ``allow_no_api_key``; ``host``:``port`` cannot be bound (:func:`listening_socket`).
         sensedb.Error: no index at ``index_dir``, or one that cannot be opened (checked
             before the server starts; a later failure, such as another model's index, is
-            uvicorn's failed start-up).
+            uvicorn's failed start-up, exit status 3).
     """
     import uvicorn
 
+    from ..errors import ConfigurationError
     from .app import create_app
 
+    if not is_loopback(host) and not options.get("api_key"):
+        if not allow_no_api_key:
+            raise ConfigurationError(
+                f"--host {host} answers other machines: give --api-key KEY (clients send "
+                "X-API-Key), or --no-api-key to serve it open on purpose")
     level = getattr(logging, log_level.upper(), logging.INFO)
     if not logging.getLogger().handlers:
         logging.basicConfig(level=level, format=LOG_FORMAT)
     logging.getLogger("sensedb").setLevel(level)
     if not is_loopback(host) and not options.get("api_key"):
-        log.warning("serving on %s without an API key: anyone who reaches this port can "
-                    "use the service (give --api-key)", host)
+        log.warning("serving on %s without an API key (--no-api-key): anyone who reaches "
+                    "this port can use the service", host)
     if index_dir is not None:  # before the server starts: its failed start-up is a traceback
         from ..indexer import IndexDirectory
         from ..retriever.opening import refuse_missing
@@ -63,9 +101,19 @@ def serve(index_dir: str | os.PathLike | None = None, host: str = "127.0.0.1",
             refuse_missing(directory)
         finally:
             directory.close()
-    app = create_app(index_dir, **options)
-    uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False,
-                workers=1, lifespan="on")
+    sock = listening_socket(host, port)
+    try:
+        app = create_app(index_dir, **options)
+        server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level=log_level,
+                                               access_log=False, workers=1, lifespan="on"))
+        bound = sock.getsockname()[1]
+        log.info("sensedb service: http://%s:%d bound; loading the index",
+                 f"[{host}]" if ":" in host else host, bound)
+        server.run(sockets=[sock])
+    finally:
+        sock.close()
+    if not server.started:  # the lifespan failed (uvicorn logged why), as uvicorn.run exits
+        sys.exit(3)
 
 
 @contextlib.contextmanager
