@@ -45,6 +45,14 @@ def test_tokenize(text: str, tokens: list[str]) -> None:
     assert tokenize(text) == tokens
 
 
+def test_find_target_reads_a_typographic_apostrophe_as_a_typed_one() -> None:
+    """Text pasted from a word processor (’) and a target typed on a keyboard (') missed
+    each other: 'target "bank's" is not in the sentence: 0:The 1:bank 2:’s ...'."""
+    assert find_target(tokenize("The bank\u2019s vault was robbed"), "bank's") == (1, 3)
+    assert find_target(tokenize("The bank's vault was robbed"), "bank\u2019s") == (1, 3)
+    assert find_target(tokenize("It is five o\u2019clock"), "o'clock") == (3, 4)
+
+
 def test_find_target() -> None:
     toks = tokenize("The bank by the river bank.")
     assert find_target(toks, "bank") == (1, 2)

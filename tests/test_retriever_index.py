@@ -215,6 +215,9 @@ def test_neighbors_and_similarity(mini_index, encoder, wordnet):
     other = index.cosine("He sat on the bank of the river", "bank",
                              "The bank raised its rates", "bank")
     assert -1 <= other < same <= 1
+    # a usage with itself is 1.0 exactly (float32 rounding gave 1.0000001192092896)
+    assert index.cosine("He sat on the bank of the river", "bank",
+                        "He sat on the bank of the river", "bank") == 1.0
 
 
 def _mini_copy(tmp_path, encoder, wordnet):

@@ -9,7 +9,7 @@ from . import cli, emit, output_options
 
 @cli.command()
 @click.option("--index", "index_dir", type=click.Path(file_okay=False), required=True,
-              help="Index directory.")
+              help="Index directory (the default index is $SENSEDB_HOME/default-index).")
 @click.option("--document", required=True, help="Name of the document to delete.")
 @click.option("--corpus", default=None,
               help="Corpus of the document (needed when several corpora have that name).")

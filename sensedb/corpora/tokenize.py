@@ -190,7 +190,9 @@ def tokenize(text: str) -> list[str]:
 
 
 def _norm(s: str) -> str:
-    return " ".join(s.split()).casefold()
+    """``s`` as a target is matched: single spaces, casefolded, the typographic apostrophe
+    (U+2019, from word processors) read as the typed one."""
+    return " ".join(s.split()).casefold().replace("\u2019", "'")
 
 
 # The stems the Penn Treebank split leaves before "n't" (can't -> ca n't, won't -> wo n't,
@@ -225,7 +227,8 @@ def find_target(tokens: list[str], target: str, at: int | None = None) -> tuple[
     """The token span ``[start, end)`` of ``target`` in ``tokens``.
 
     The target goes through the input policy (:func:`check_text`), is tokenized with
-    :func:`tokenize` (``"take place"`` spans two tokens) and matched case-insensitively; a
+    :func:`tokenize` (``"take place"`` spans two tokens) and matched case-insensitively, a
+    typographic apostrophe (’) matching a typed one ('); a
     single token equal to the whole target (a multiword token such as ``"took place"``) also
     matches; a stem before "n't" matches as its modal too (:func:`stem_reading`: the target
     ``"can"`` is the ``"ca"`` of ``"I ca n't swim"``). The first occurrence is returned, or
@@ -234,7 +237,7 @@ def find_target(tokens: list[str], target: str, at: int | None = None) -> tuple[
     if not tokens or all(not t.strip() for t in tokens):
         raise InputError("empty sentence")
     given, target = target, check_text(target, "the target")  # messages quote it as given
-    parts = [p.casefold() for p in tokenize(target)]
+    parts = [_norm(p) for p in tokenize(target)]
     if not parts:
         raise InputError("empty target")
     whole = _norm(target)

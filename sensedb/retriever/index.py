@@ -506,12 +506,13 @@ class SenseIndex:
     def cosine(self, sentence_a: Words, target_a: str | None, sentence_b: Words,
                target_b: str | None, *, at_a: int | None = None,
                at_b: int | None = None) -> float:
-        """Cosine of two usages in the index's space (standardized if the index is); was
+        """Cosine of two usages in the index's space (standardized if the index is), in
+        [-1, 1] (float32 rounding clipped: a usage with itself is 1.0, not 1.0000001); was
         ``SenseIndex.similarity``. Raises InputError (see :meth:`locate`)."""
         a = self.locate(sentence_a, target_a, at_a)
         b = self.locate(sentence_b, target_b, at_b)
         va, vb = self.query_vectors([a, b])
-        return float(va @ vb)
+        return float(np.clip(va @ vb, -1.0, 1.0))
 
     def info(self) -> dict:
         """What the index holds and how it was built (:func:`status.index_info`)."""
