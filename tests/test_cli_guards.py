@@ -8,10 +8,9 @@ import json
 import shutil
 
 import pytest
+from cli_support import invoke
 from click.testing import CliRunner
 from conftest import MINI_GOLD, MINI_XML
-
-from sensedb.cli import cli
 
 SECRET = "S3cretPW"
 PASSWORD_URL = f"postgresql+psycopg://alice:{SECRET}@127.0.0.1:1/x"  # port 1: refused
@@ -20,13 +19,6 @@ PASSWORD_URL = f"postgresql+psycopg://alice:{SECRET}@127.0.0.1:1/x"  # port 1: r
 @pytest.fixture(scope="module")
 def runner():
     return CliRunner()
-
-
-def invoke(runner, *args, input=None):  # noqa: A002
-    result = runner.invoke(cli, [str(a) for a in args], input=input)
-    assert result.exception is None or isinstance(result.exception, SystemExit), \
-        result.exc_info
-    return result
 
 
 def test_a_database_password_is_not_printed_in_errors(runner, mini_index, tmp_path):

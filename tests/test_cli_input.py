@@ -7,10 +7,9 @@ from __future__ import annotations
 import json
 
 import pytest
+from cli_support import invoke
 from click.testing import CliRunner
 from conftest import FIXTURES
-
-from sensedb.cli import cli
 
 BANK = "The bank raised its rates again. " * 8  # 264 characters: too long for a file name
 
@@ -18,13 +17,6 @@ BANK = "The bank raised its rates again. " * 8  # 264 characters: too long for a
 @pytest.fixture(scope="module")
 def runner():
     return CliRunner()
-
-
-def invoke(runner, *args, input=None):  # noqa: A002
-    result = runner.invoke(cli, [str(a) for a in args], input=input)
-    assert result.exception is None or isinstance(result.exception, SystemExit), \
-        result.exc_info
-    return result
 
 
 def query(mini_index):
