@@ -96,12 +96,9 @@ class IndexDirectory:
         that is not there means no index, without connecting (which would create it); this
         held for every SQLite URL, so an index created with ``--db sqlite:///OTHER`` was
         never found, not even by the job that created it."""
-        if self.db_url.startswith("sqlite:"):
-            from sqlalchemy.engine import make_url
-
-            database = make_url(self.db_url).database
-            if database and database != ":memory:" and not Path(database).exists():
-                return False
+        database = self._sqlite_file()
+        if database is not None and not database.exists():
+            return False
         return self.db.exists()
 
     @property
@@ -276,11 +273,7 @@ class IndexDirectory:
 
         Raises:
             IndexFormatError: no index here, another format version, or a damaged manifest."""
-        if not self.exists():
-            self.refuse_unopenable()
-            raise IndexFormatError(self.metadata_elsewhere() or
-                                   f"{self.path}: no sensedb index here (create one with "
-                                   "`sensedb index CORPUS --index DIR`)")
+        self.refuse_missing()
         entries = self.db.manifest()
         version = entries.get("format_version")
         if version != FORMAT_VERSION:
@@ -497,6 +490,22 @@ class IndexDirectory:
                                                      for g in segments])
                             if segments else base)
         return stores
+
+    def refuse_missing(self) -> None:
+        """Raise when the directory holds no index (checked without the model: what
+        ``sensedb serve`` checks before its server starts, and what :meth:`manifest` checks).
+
+        Raises:
+            IndexFormatError: no index there ("no sensedb index here", with the command that
+                builds one; or its files are here and its metadata in another database,
+                :meth:`metadata_elsewhere`); it may not be written or its database is
+                damaged (:meth:`refuse_unopenable`)."""
+        if not self.exists():
+            self.refuse_unopenable()
+            raise IndexFormatError(
+                self.metadata_elsewhere() or
+                f"{self.path}: no sensedb index here (build one with "
+                "`sensedb index CORPUS.data.xml --gold CORPUS.gold.key.txt --index DIR`)")
 
     def metadata_elsewhere(self) -> str | None:
         """When the directory holds an index's files (raw shards, FAISS files) while this

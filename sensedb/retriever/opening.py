@@ -34,25 +34,6 @@ def make_encoder(directory: IndexDirectory, model: str | None, *, device: str | 
     return Encoder(model, device=device, batch_tokens=batch_tokens, head=head, **settings)
 
 
-def refuse_missing(directory: IndexDirectory) -> None:
-    """Raise when ``directory`` holds no index (checked without the model: what ``sensedb
-    serve`` checks before its server starts).
-
-    Raises:
-        IndexFormatError: no index there ("no sensedb index here", with the command that
-            builds one; or its files are here and its metadata in another database,
-            ``IndexDirectory.metadata_elsewhere``); it may not be written or its database
-            is damaged (``IndexDirectory.refuse_unopenable``)."""
-    if not directory.exists():
-        directory.refuse_unopenable()
-        elsewhere = directory.metadata_elsewhere()
-        if elsewhere:
-            raise IndexFormatError(elsewhere)
-        raise IndexFormatError(
-            f"{directory.path}: no sensedb index here (build one with "
-            "`sensedb index CORPUS.data.xml --gold CORPUS.gold.key.txt --index DIR`)")
-
-
 def default_scoring(directory: IndexDirectory) -> dict:
     """The weights the package's default index answers with: its retrieval head's formulas
     when the head carries them, else the package's (``scoring.DEFAULT_WEIGHTS``)."""
@@ -80,7 +61,7 @@ def prepare_directory(directory: IndexDirectory, *, autobuild: bool, model: str 
     """
     if not directory.exists():
         if not autobuild:
-            refuse_missing(directory)
+            directory.refuse_missing()
         directory.refuse_unopenable()
         made = encoder_for(model)
         with directory.lock():

@@ -80,25 +80,24 @@ def serve(index_dir: str | os.PathLike | None = None, host: str = "127.0.0.1",
     from ..errors import ConfigurationError
     from .app import create_app
 
-    if not is_loopback(host) and not options.get("api_key"):
-        if not allow_no_api_key:
-            raise ConfigurationError(
-                f"--host {host} answers other machines: give --api-key KEY (clients send "
-                "X-API-Key), or --no-api-key to serve it open on purpose")
+    open_to_others = not is_loopback(host) and not options.get("api_key")
+    if open_to_others and not allow_no_api_key:
+        raise ConfigurationError(
+            f"--host {host} answers other machines: give --api-key KEY (clients send "
+            "X-API-Key), or --no-api-key to serve it open on purpose")
     level = getattr(logging, log_level.upper(), logging.INFO)
     if not logging.getLogger().handlers:
         logging.basicConfig(level=level, format=LOG_FORMAT)
     logging.getLogger("sensedb").setLevel(level)
-    if not is_loopback(host) and not options.get("api_key"):
+    if open_to_others:
         log.warning("serving on %s without an API key (--no-api-key): anyone who reaches "
                     "this port can use the service", host)
     if index_dir is not None:  # before the server starts: its failed start-up is a traceback
         from ..indexer import IndexDirectory
-        from ..retriever.opening import refuse_missing
 
         directory = IndexDirectory(index_dir, options.get("db_url"))
         try:
-            refuse_missing(directory)
+            directory.refuse_missing()
         finally:
             directory.close()
     sock = listening_socket(host, port)
