@@ -494,20 +494,22 @@ class WordNet:
         :meth:`initialism`) that ``form`` reaches only by a morphology rule (its letters are
         not the lemma's) without being written in capitals: "was" is not the plural of WA
         (Washington), "has" not of HA; "CDs" is the plural of CD, "WAS" may be WA's."""
+        key = (lemma, tag)
+        every = self._all_initialisms.get(key)
+        if every is None:  # asked first: lemmatize's every answer passes here, few are these
+            senses = self.candidates(lemma, tag)
+            every = self._all_initialisms[key] = bool(senses) and all(
+                self.initialism(sense) for sense in senses)
+        if not every:
+            return False
+
         def plain(text: str) -> str:
             return "".join(c for c in _without_accents(text) if c.isalnum())
 
         if plain(lemma) == plain(norm):
             return False
         letters = [c for c in form if c.isalpha()][:sum(c.isalpha() for c in lemma)]
-        if letters and all(c.isupper() for c in letters):
-            return False
-        key = (lemma, tag)
-        if key not in self._all_initialisms:
-            senses = self.candidates(lemma, tag)
-            self._all_initialisms[key] = bool(senses) and all(
-                self.initialism(sense) for sense in senses)
-        return self._all_initialisms[key]
+        return not (letters and all(c.isupper() for c in letters))
 
     def rare_readings(self, form: str, pairs: Iterable[tuple[str, str]]
                       ) -> frozenset[tuple[str, str]]:
