@@ -66,7 +66,7 @@ WORDNET_GRID = {"gloss_cos": (1.0,), "example_cos": (0,),
                 "context_gloss_cos": (0, .5, .75, 1, 1.25, 1.5, 1.75, 2),
                 "log_wordnet_count": (.05, .1, .15, .2), "inv_rank": (.05,),
                 "pos_logp": (.2, .3), "proper_name": (-.5,), "sense_cos": (0,),
-                "context_sense_cos": (0,)}
+                "context_sense_cos": (0,), "bare_gloss_cos": (0, -.25, -.5, -.75, -1)}
 # Earlier grids weighed the absolute example cosines (example_cos 0-.5, example_nn_cos 0-.25)
 # with a has-example offset, and held context_gloss_cos at 0 (before the WordNet-examples set
 # took part). The examples now count only relatively (scoring.relative_examples): the
@@ -120,35 +120,51 @@ def novelty(rows, weights: np.ndarray) -> dict[str, float]:
     return out
 
 
-def raw_instance_features(index, data: Path, gold: Path, *, documents: set[str] | None = None,
-                          progress: bool = True) -> list[tuple[np.ndarray, np.ndarray, dict]]:
-    """Per instance of a labelled data set, the candidate features a raw-text pipeline meets:
-    the candidates are the senses of every (lemma, POS) WordNet's morphology gives the
-    instance's surface form (plus the gold lemma/POS), with the POS head's log-probability
-    and every other feature computed (``scoring.candidate_matrix``). Returns (features
-    (candidates, len(FEATURES)) float64, gold (candidates,) bool, {"id", "pos", "doc",
-    "cand_pos": [POS per candidate]}). ``documents``: only these document ids."""
+def raw_instances(inventory, data: Path, gold: Path, documents: set[str] | None = None):
+    """The labelled instances of a data set as a raw-text pipeline meets them: per instance
+    (token, its sentence's words, its position, pairs), ``pairs`` being every (lemma, POS)
+    WordNet's morphology gives the surface form, plus the gold lemma/POS. ``documents``: only
+    these document ids."""
     from sensedb.corpora import read_raganato
-    from sensedb.retriever.target import Target
-    from sensedb.store import l2_normalize
-    from sensedb.vocabulary import group_key
 
-    tokens, targets, pairs_of = [], [], []
-    for document in read_raganato(data, gold, key_check=index.inventory.has_key):
+    for document in read_raganato(data, gold, key_check=inventory.has_key):
         for sentence in document.sentences:
             for position, token in enumerate(sentence.tokens):
                 if token.instance_id is None:
                     continue
                 if documents is not None and token.instance_id.split(".")[0] not in documents:
                     continue
-                pairs = index.inventory.lemmatize(token.text)
+                pairs = inventory.lemmatize(token.text)
                 if (token.lemma, token.pos) not in pairs:
                     pairs.append((token.lemma, token.pos))
-                tokens.append(token)
-                targets.append(Target(sentence.words, position))
-                pairs_of.append(pairs)
+                yield token, sentence.words, position, pairs
+
+
+def raw_instance_features(index, data: Path, gold: Path, *, documents: set[str] | None = None,
+                          progress: bool = True, ids: set[str] | None = None
+                          ) -> list[tuple[np.ndarray, np.ndarray, dict]]:
+    """Per instance of a labelled data set, the candidate features a raw-text pipeline meets:
+    the candidates are the senses of every (lemma, POS) WordNet's morphology gives the
+    instance's surface form (plus the gold lemma/POS: :func:`raw_instances`), with the POS
+    head's log-probability, the bare word's gloss cosines and every other feature computed
+    (``scoring.candidate_matrix``). Returns (features (candidates, len(FEATURES)) float64,
+    gold (candidates,) bool, {"id", "pos", "doc", "cand_pos": [POS per candidate]}).
+    ``ids``: only these instances."""
+    from sensedb.retriever.target import Target
+    from sensedb.store import l2_normalize
+    from sensedb.vocabulary import group_key
+
+    tokens, targets, pairs_of = [], [], []
+    for token, words, position, pairs in raw_instances(index.inventory, data, gold, documents):
+        if ids is not None and token.instance_id not in ids:
+            continue
+        tokens.append(token)
+        targets.append(Target(words, position))
+        pairs_of.append(pairs)
     index.ensure((p for pairs in pairs_of for p in pairs), progress=progress, sense_texts=True)
     index.prefetch(p for pairs in pairs_of for p in pairs)
+    bare = index.bare_vectors(s.lemma for pairs in pairs_of for lemma, pos in pairs
+                              for s in index.inventory.candidates(lemma, pos))
     # one forward pass, sentence vectors pooled from it as the query path does (caches made
     # before 2026-12-01's one-pass change hold the two-pass ``context_vectors`` instead:
     # equal within float rounding for sentences of one window)
@@ -161,7 +177,7 @@ def raw_instance_features(index, data: Path, gold: Path, *, documents: set[str] 
             index.source, candidates, [group_key(lemma, pos) for lemma, pos in pairs],
             index.normalizer(vector), l2_normalize(vector), context=context,
             use_examples=index.use_examples, rank_every_token=True, pos_logp=tag,
-            proper=scoring.proper_names(index.inventory, token.text, candidates))
+            proper=scoring.proper_names(index.inventory, token.text, candidates), bare=bare)
         rows.append((found.features, np.array([s.key in token.senses for s in candidates]),
                      {"id": token.instance_id, "pos": token.pos,
                       "doc": token.instance_id.split(".")[0],
@@ -176,30 +192,52 @@ def fill_proper_names(rows, inventory, data: Path, gold: Path,
     (no encoder needed) and flagged by ``scoring.proper_names``.
 
     Raises:
-        ValueError: an instance whose candidates differ in number from its cached row."""
-    from sensedb.corpora import read_raganato
+        ValueError: an instance whose candidates differ from its cached row's."""
+    candidates_of, flags = {}, {}
+    for token, _, _, pairs in raw_instances(inventory, data, gold, documents):
+        listed = [s for lemma, pos in pairs for s in inventory.candidates(lemma, pos)]
+        proper = scoring.proper_names(inventory, token.text, listed)
+        candidates_of[token.instance_id] = listed
+        flags[token.instance_id] = [float(s.key in proper) for s in listed]
+    values = [flags[meta["id"]] for _, _, meta in rows]
+    filled, differ = fill_column(rows, "proper_name", values,
+                                 [candidates_of[meta["id"]] for _, _, meta in rows])
+    if differ:
+        raise ValueError(f"{len(differ)} instances whose candidates differ from the cache's")
+    return filled
 
-    flags = {}
-    for document in read_raganato(data, gold, key_check=inventory.has_key):
-        for token in (t for s in document.sentences for t in s.tokens):
-            if token.instance_id is None or (
-                    documents is not None and token.instance_id.split(".")[0] not in documents):
-                continue
-            pairs = inventory.lemmatize(token.text)
-            if (token.lemma, token.pos) not in pairs:
-                pairs.append((token.lemma, token.pos))
-            candidates = [s for lemma, pos in pairs for s in inventory.candidates(lemma, pos)]
-            proper = scoring.proper_names(inventory, token.text, candidates)
-            flags[token.instance_id] = [s.key in proper for s in candidates]
-    column, out = NAMES.index("proper_name"), []
-    for features, gold_mask, meta in rows:
-        if len(flags[meta["id"]]) != len(features):
-            raise ValueError(f"{meta['id']}: {len(features)} cached candidates, "
-                             f"{len(flags[meta['id']])} now")
+
+def fill_column(rows, name: str, values: list, candidates: list) -> tuple[list, list[int]]:
+    """``rows`` with feature ``name`` set to ``values[n]`` (one value per candidate of row
+    n), and the rows left as they are (their positions) because ``candidates[n]`` (the
+    senses listed again now) differ in number or POS from the cached row's (``cand_pos``):
+    the candidates the product lists have changed since the cache was made."""
+    column, out, differ = NAMES.index(name), [], []
+    for n, ((features, gold_mask, meta), value, listed) in enumerate(
+            zip(rows, values, candidates, strict=True)):
+        if [s.pos for s in listed] != list(meta["cand_pos"]):
+            differ.append(n)
+            out.append((features, gold_mask, meta))
+            continue
         features = features.copy()
-        features[:, column] = flags[meta["id"]]
+        features[:, column] = value
         out.append((features, gold_mask, meta))
-    return out
+    return out, differ
+
+
+def fill_bare(rows, index, candidates: list) -> tuple[list, list[int]]:
+    """``rows`` of a cache made before the bare-word feature, ``bare_gloss_cos`` filled for
+    each row's candidates (``candidates[n]``, listed again the way the cache listed them)
+    through the product: ``SenseIndex.bare_vectors`` and ``scoring.bare_cosines`` over the
+    index's gloss vectors. Returns the rows and those left as they are (:func:`fill_column`),
+    which the caller computes again whole."""
+    index.ensure({(s.lemma, s.pos) for listed in candidates for s in listed}, progress=True)
+    bare = index.bare_vectors(s.lemma for listed in candidates for s in listed)
+    values = []
+    for listed in candidates:
+        found, gloss = index.source.wordnet_vectors([s.key for s in listed], "gloss")
+        values.append([c or 0.0 for c in scoring.bare_cosines(listed, found, gloss, bare)])
+    return fill_column(rows, "bare_gloss_cos", values, candidates)
 
 
 #: The features an instance of the WordNet-examples set would leak its answer through: the
@@ -215,7 +253,8 @@ def example_fold(lemma: str) -> int:
     return zlib.crc32(lemma.encode("utf-8")) % FOLDS
 
 
-def example_instance_features(index, *, progress: bool = True
+def example_instance_features(index, *, progress: bool = True,
+                              positions: set[int] | None = None
                               ) -> list[tuple[np.ndarray, np.ndarray, dict]]:
     """WordNet's own usage examples as a labelled set of short everyday sentences: every
     example usage (``indexer.wordnet.example_usages``) of every (lemma, POS) with at least two
@@ -227,27 +266,21 @@ def example_instance_features(index, *, progress: bool = True
     Candidates and features as :func:`raw_instance_features` (every POS of the form as
     written), except the :data:`EXAMPLE_LEAKS` columns, which are 0 for every candidate:
     the WordNet-only index holds the sentence itself among its examples and sense texts.
-    Rows as there, ``doc`` being ``"wnex"`` and ``fold`` :func:`example_fold`."""
-    from sensedb.indexer.wordnet import example_usages
-    from sensedb.retriever.target import Target
+    Rows as there, ``doc`` being ``"wnex"`` and ``fold`` :func:`example_fold`;
+    ``positions``: only these instances (by their place in the whole set's order)."""
     from sensedb.store import l2_normalize
     from sensedb.vocabulary import group_key, key_pos
 
     inventory = index.inventory
-    instances = []
-    for pos in ("NOUN", "VERB", "ADJ", "ADV"):
-        for lemma in inventory.lemmas(pos):
-            senses = inventory.candidates(lemma, pos)
-            usages = [(s.key, u) for s in senses for u in example_usages(inventory, s)]
-            if len(senses) >= 2 and len({key for key, _ in usages}) >= 2:
-                instances += [(lemma, pos, key, words, at) for key, (words, at) in usages]
-    targets = [Target(words, at) for *_, words, at in instances]
-    pairs_of = []
-    for (lemma, pos, *_), target in zip(instances, targets, strict=True):
-        pairs = index.inventory.lemmatize(target.surface)
-        pairs_of.append(pairs + [(lemma, pos)] * ((lemma, pos) not in pairs))
+    instances, targets, pairs_of = example_instances(inventory)
+    if positions is not None:
+        keep = sorted(positions)
+        instances, targets, pairs_of = ([part[n] for n in keep]
+                                        for part in (instances, targets, pairs_of))
     index.ensure((p for pairs in pairs_of for p in pairs), progress=progress)
     index.prefetch(p for pairs in pairs_of for p in pairs)
+    bare = index.bare_vectors(s.lemma for pairs in pairs_of for lem, pos in pairs
+                              for s in inventory.candidates(lem, pos))
     vectors, tags, contexts = index.encode_targets(targets, progress=progress, context=True)
     leaks = [NAMES.index(name) for name in EXAMPLE_LEAKS]
     rows = []
@@ -258,13 +291,35 @@ def example_instance_features(index, *, progress: bool = True
             index.source, candidates, [group_key(lem, pos) for lem, pos in pairs],
             index.normalizer(vector), l2_normalize(vector), context=context,
             use_examples=False, pos_logp=tag,
-            proper=scoring.proper_names(inventory, target.surface, candidates))
+            proper=scoring.proper_names(inventory, target.surface, candidates), bare=bare)
         features = found.features
         features[:, leaks] = 0.0
         rows.append((features, np.array([s.key == key for s in candidates]),
                      {"id": key, "pos": key_pos(key), "doc": "wnex",
                       "fold": example_fold(lemma), "cand_pos": [s.pos for s in candidates]}))
     return rows
+
+
+def example_instances(inventory) -> tuple[list[tuple], list, list[list[tuple[str, str]]]]:
+    """The WordNet-examples set's instances (lemma, POS, key, words, position) of
+    :func:`example_instance_features`, their targets and each one's (lemma, POS) pairs (every
+    POS of the form as written, plus the exemplified lemma's)."""
+    from sensedb.indexer.wordnet import example_usages
+    from sensedb.retriever.target import Target
+
+    instances = []
+    for pos in ("NOUN", "VERB", "ADJ", "ADV"):
+        for lemma in inventory.lemmas(pos):
+            senses = inventory.candidates(lemma, pos)
+            usages = [(s.key, u) for s in senses for u in example_usages(inventory, s)]
+            if len(senses) >= 2 and len({key for key, _ in usages}) >= 2:
+                instances += [(lemma, pos, key, words, at) for key, (words, at) in usages]
+    targets = [Target(words, at) for *_, words, at in instances]
+    pairs_of = []
+    for (lemma, pos, *_), target in zip(instances, targets, strict=True):
+        pairs = inventory.lemmatize(target.surface)
+        pairs_of.append(pairs + [(lemma, pos)] * ((lemma, pos) not in pairs))
+    return instances, targets, pairs_of
 
 
 def gold_pos_rows(rows):
@@ -469,13 +524,13 @@ def weights_file(results: dict, argv: list[str], today: datetime.date) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("step", choices=("cache", "fill-proper", "tune"))
+    parser.add_argument("step", choices=("cache", "fill-proper", "fill-bare", "tune"))
     parser.add_argument("--index", help="a SemCor index (cache step)")
     parser.add_argument("--data", default="../shared/data")
     parser.add_argument("--cache", default="runs/raw11-cache")
     parser.add_argument("--json", default="runs/tune_weights.json")
     parser.add_argument("--from", dest="older", default=None, metavar="DIR",
-                        help="fill-proper: a cache made before the proper-name feature")
+                        help="fill-proper / fill-bare: a cache made before that feature")
     parser.add_argument("--write", default=None, metavar="PATH",
                         help="write the chosen weights as sensedb/data/scoring_weights.json")
     args = parser.parse_args()
@@ -496,6 +551,38 @@ def main() -> None:
                                      xml, gold, documents)
             (cache / f"{name}.pkl").write_bytes(pickle.dumps(rows))
             print(f"{name}: {len(rows)} instances", flush=True)
+        return
+    if args.step == "fill-bare":
+        index = sensedb.open(None)
+        for name, (_, (xml, gold), documents) in jobs.items():
+            older = Path(args.older) / f"{name}.pkl"
+            if name == "se07-corpus" or not older.exists():
+                continue
+            listed = {token.instance_id: [s for lemma, pos in pairs
+                                          for s in index.inventory.candidates(lemma, pos)]
+                      for token, _, _, pairs in raw_instances(index.inventory, xml, gold,
+                                                              documents)}
+            rows = load_rows(older)
+            rows, differ = fill_bare(rows, index, [listed[meta["id"]] for _, _, meta in rows])
+            again = {row[2]["id"]: row for row in raw_instance_features(
+                index, xml, gold, documents=documents, ids={rows[n][2]["id"] for n in differ})}
+            for n in differ:
+                rows[n] = again[rows[n][2]["id"]]
+            (cache / f"{name}.pkl").write_bytes(pickle.dumps(rows))
+            print(f"{name}: {len(rows)} instances, {len(differ)} computed again whole "
+                  "(their candidates changed)", flush=True)
+        older = Path(args.older) / "examples-wordnet.pkl"
+        if older.exists():
+            _, _, pairs_of = example_instances(index.inventory)
+            rows, differ = fill_bare(load_rows(older), index, [
+                [s for lemma, pos in pairs for s in index.inventory.candidates(lemma, pos)]
+                for pairs in pairs_of])
+            again = example_instance_features(index, positions=set(differ))
+            for n, row in zip(differ, again, strict=True):
+                rows[n] = row
+            (cache / "examples-wordnet.pkl").write_bytes(pickle.dumps(rows))
+            print(f"examples-wordnet: {len(rows)} instances, {len(differ)} computed again "
+                  "whole", flush=True)
         return
     if args.step == "cache":
         for name, (index_path, (xml, gold), documents) in jobs.items():

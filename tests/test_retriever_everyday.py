@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import json
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 from conftest import FIXTURES
@@ -262,3 +263,23 @@ def test_a_possessive_target_is_its_word(default_index):
     assert default_index.wsd("James' car was stolen", "James'").lemma == "james"
     whole = default_index.wsd("He has had Alzheimer's for years", "Alzheimer's")
     assert (whole.target, whole.lemma) == ("Alzheimer 's", "alzheimer's")
+
+
+def test_bare_vectors_are_the_lemma_encoded_alone(default_index, encoder):
+    """``bare_gloss_cos``'s bare vector: the lemma as a one-word sentence (a multiword lemma
+    as one word), its raw word vector normalized; encoded once per open index."""
+    found = default_index.bare_vectors(["bank", "river_bank", "bank"])
+    assert list(found) == ["bank", "river_bank"]
+    alone = encoder.word_vectors([["bank"], ["river bank"]])
+    for lemma, vectors in (("bank", alone[0]), ("river_bank", alone[1])):
+        assert vectors.shape[0] == 1
+        expected = vectors[0] / np.linalg.norm(vectors[0])
+        assert found[lemma].dtype == np.float32
+        assert np.allclose(found[lemma], expected, atol=1e-5)
+    calls = []
+    hook = default_index.encoder.model.register_forward_hook(lambda *_: calls.append(1))
+    try:
+        again = default_index.bare_vectors(["river_bank", "bank"])
+    finally:
+        hook.remove()
+    assert not calls and again["bank"] is found["bank"]

@@ -340,3 +340,66 @@ def test_a_form_in_capitals_counts_proper_names_except_initialisms(wordnet):
                                                       wordnet.candidates("hi", "NOUN"))
     # a single capital letter is only capitalized: it says nothing
     assert scoring.proper_names(wordnet, "C", wordnet.candidates("c", "NOUN")) == frozenset()
+
+
+def test_bare_cosines_compare_each_gloss_with_its_lemma_alone(wordnet):
+    """``bare_gloss_cos`` is the cosine of a candidate's gloss vector to the vector of ITS
+    lemma encoded alone; None (feature 0) for a sense without a gloss vector or a lemma
+    without a bare vector, and for every candidate when no bare vectors are given."""
+    from sensedb.retriever.sources import ArraySource
+    from sensedb.vocabulary import group_key
+
+    bank = wordnet.candidates("bank", "NOUN")[:3]
+    banking = wordnet.candidates("banking", "NOUN")[:1]
+    candidates = bank + banking
+    rng = np.random.default_rng(1)
+
+    def unit(n):
+        v = rng.normal(size=n).astype(np.float32)
+        return v / np.linalg.norm(v)
+
+    gloss = {s.key: unit(8) for s in candidates[1:]}  # the first sense has no gloss vector
+    bare = {"bank": unit(8)}  # "banking" has no bare vector
+    found, stacked = ArraySource(wordnet, gloss=gloss).wordnet_vectors(
+        [s.key for s in candidates], "gloss")
+    cosines = scoring.bare_cosines(candidates, found, stacked, bare)
+    assert cosines[0] is None and cosines[3] is None
+    for n in (1, 2):
+        assert cosines[n] == pytest.approx(float(gloss[candidates[n].key] @ bare["bank"]))
+    assert scoring.bare_cosines(candidates, found, stacked, None) == [None] * 4
+    # through candidate_matrix: the column, and 0 without bare vectors
+    source = ArraySource(wordnet, gloss=gloss)
+    usage = unit(8)
+    column = scoring.FEATURES.index("bare_gloss_cos")
+    found = scoring.candidate_matrix(source, candidates, [group_key("bank", "NOUN")], usage,
+                                     usage, bare=bare)
+    assert found.features[:, column] == pytest.approx([c or 0.0 for c in cosines])
+    without = scoring.candidate_matrix(source, candidates, [group_key("bank", "NOUN")], usage,
+                                       usage)
+    assert not without.features[:, column].any()
+    assert np.array_equal(np.delete(without.features, column, axis=1),
+                          np.delete(found.features, column, axis=1))
+
+
+def test_tune_weights_fills_the_bare_column_and_recomputes_changed_rows():
+    """``fill_column`` sets a feature per cached row and leaves (and names) a row whose
+    candidates the product now lists differently."""
+    import importlib.util
+    from pathlib import Path
+    from types import SimpleNamespace
+
+    path = Path(__file__).resolve().parents[1] / "scripts" / "tune_weights.py"
+    spec = importlib.util.spec_from_file_location("tune_weights", path)
+    tune = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tune)
+    width = len(scoring.FEATURES)
+    rows = [(np.zeros((2, width)), np.array([True, False]),
+             {"id": "a", "cand_pos": ["NOUN", "VERB"]}),
+            (np.zeros((1, width)), np.array([True]), {"id": "b", "cand_pos": ["NOUN"]})]
+    listed = [[SimpleNamespace(pos="NOUN"), SimpleNamespace(pos="VERB")],
+              [SimpleNamespace(pos="NOUN"), SimpleNamespace(pos="NOUN")]]  # b changed
+    out, differ = tune.fill_column(rows, "bare_gloss_cos", [[0.5, 0.25], [0.1, 0.2]], listed)
+    column = scoring.FEATURES.index("bare_gloss_cos")
+    assert differ == [1]
+    assert out[0][0][:, column] == pytest.approx([0.5, 0.25])
+    assert out[1][0] is rows[1][0] and not rows[0][0].any()  # the cache's arrays untouched

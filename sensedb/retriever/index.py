@@ -44,6 +44,10 @@ from .usages import merge_hits, read_usages, store_hits
 
 logger = logging.getLogger(__name__)
 
+#: Bare-word vectors kept per open index (``SenseIndex.bare_vectors``): 50,000 lemmas, 77 MB
+#: of float32 vectors at MiniLM's 384 dimensions; the oldest go first.
+BARE_CACHE = 50_000
+
 
 class SenseIndex:
     """An open index. ``path=None`` opens the default index, built from WordNet alone and
@@ -95,6 +99,7 @@ class SenseIndex:
         self._encoder = encoder
         self._pos_head: POSHead | None | bool = False  # False: not looked up yet
         self._stamp: tuple = (None, 0)  # the purge stamp's (mtime, size) and generation
+        self._bare: dict[str, np.ndarray] = {}  # lemma -> its bare vector (bare_vectors)
         prepare_directory(self.directory, autobuild=self.autobuild, model=model,
                           inventory=self.inventory, encoder=encoder,
                           encoder_for=self.encoder_for)
@@ -395,8 +400,44 @@ class SenseIndex:
 
     def prefetch(self, pairs: Iterable[tuple[str, str]]) -> None:
         """Look up the rows of every candidate sense of ``pairs`` in a few queries (before
-        scoring many usages)."""
-        self.source.prefetch(s.key for s in self._candidates(set(pairs)))
+        scoring many usages), and encode their lemmas' bare vectors in one pass when the
+        scoring weighs them (:meth:`bare_vectors`)."""
+        candidates = self._candidates(set(pairs))
+        self.source.prefetch(s.key for s in candidates)
+        if self.uses_bare:
+            self.bare_vectors(s.lemma for s in candidates)
+
+    @property
+    def uses_bare(self) -> bool:
+        """Whether the scoring weighs ``bare_gloss_cos`` (else no bare vector is encoded)."""
+        return bool(self.weights[scoring.FEATURES.index("bare_gloss_cos")])
+
+    def bare_vectors(self, lemmas: Iterable[str], *, progress: bool = False
+                     ) -> dict[str, np.ndarray]:
+        """Each lemma encoded alone, as a one-word sentence ("bank"; a multiword lemma as one
+        word, "river bank"), its raw word vector L2-normalized: ``{lemma: (dim,) float32}``.
+        What the model reads in the bare word, which ``scoring.bare_cosines`` compares with
+        each gloss. One forward pass for the lemmas not seen before; kept per open index
+        (the latest BARE_CACHE lemmas): a vector depends on the encoder alone."""
+        out: dict[str, np.ndarray] = {}
+        todo = []
+        for lemma in dict.fromkeys(lemmas):
+            vector = self._bare.get(lemma)
+            if vector is None:
+                todo.append(lemma)
+            else:
+                out[lemma] = vector
+        if todo:
+            raw, _, _ = self.encode_targets(
+                [Target([lemma.replace("_", " ")], 0) for lemma in todo], progress=progress,
+                context=False, pos=False)
+            found = dict(zip(todo, l2_normalize(raw), strict=True))
+            out.update(found)
+            self._bare.update(found)
+            if len(self._bare) > BARE_CACHE:  # dicts keep insertion order: oldest first
+                for lemma in list(self._bare)[:len(self._bare) - BARE_CACHE]:
+                    self._bare.pop(lemma, None)
+        return out
 
     def _candidates(self, pairs: Iterable[tuple[str, str]]) -> list[SenseInfo]:
         return [s for lemma, pos in pairs for s in self.inventory.candidates(lemma, pos)]
@@ -465,7 +506,8 @@ class SenseIndex:
             propagate=self.propagate, evidence_k=max(k, 0), pos_logp=pos_logp,
             rare=self.inventory.rare_readings(located.surface, pairs),
             proper=scoring.proper_names(self.inventory, located.surface, candidates),
-            form=normalize_lemma(located.surface))
+            form=normalize_lemma(located.surface),
+            bare=self.bare_vectors(s.lemma for s in candidates) if self.uses_bare else None)
         evidence = (self._near_usages(scored.found.vector, groups, scored.found.tokens[:k], k)
                     if k > 0 else [])
         return disambiguation(located, pairs, scored, evidence, self.novelty)

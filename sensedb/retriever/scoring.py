@@ -60,6 +60,10 @@ FEATURES = (
                           # WordNet examples (0 without one): how much better than the others'
                           # this sense's examples fit (relative_examples)
     "example_nn_rel",     # the same for example_nn_cos
+    "bare_gloss_cos",     # cosine of the sense's lemma encoded alone (no context: the
+                          # model's reading of the bare word) to the gloss vector; weighed
+                          # against gloss_cos, gloss_cos - a * bare_gloss_cos is how far the
+                          # context moved the word towards this gloss (bare_cosines)
 )
 
 VOTE_K = 5  # neighbours in the k-NN vote
@@ -144,7 +148,8 @@ COSINE_WEIGHTS = {"corpus_cos": 1.0, "has_corpus": 100.0, "inv_rank": 1e-3}
 
 GROUPS = {
     "corpus": ("corpus_cos", "has_corpus", "vote", "log_support", "nn_cos"),
-    "gloss": ("gloss_cos", "has_gloss", "context_gloss_cos", "sense_cos", "context_sense_cos"),
+    "gloss": ("gloss_cos", "has_gloss", "context_gloss_cos", "sense_cos", "context_sense_cos",
+              "bare_gloss_cos"),
     "examples": ("example_cos", "has_example", "example_nn_cos", "example_rel",
                  "example_nn_rel"),
     "prior": ("log_wordnet_count", "first_sense", "inv_rank", "rare_base", "proper_name"),
@@ -159,7 +164,8 @@ def candidate_features(*, corpus_cos: float | None, support: int, vote: float,
                        pos_logp: float = 0.0, rare_base: bool = False,
                        example_nn_cos: float | None = None,
                        proper_name: bool = False, sense_cos: float | None = None,
-                       context_sense_cos: float | None = None) -> np.ndarray:
+                       context_sense_cos: float | None = None,
+                       bare_gloss_cos: float | None = None) -> np.ndarray:
     """The feature vector of one candidate sense, (len(FEATURES),) float64 in FEATURES order.
     ``example_rel`` and ``example_nn_rel`` are 0 here: they compare a sense with the usage's
     other candidates, so :func:`relative_examples` fills them over the whole matrix (as
@@ -173,7 +179,8 @@ def candidate_features(*, corpus_cos: float | None, support: int, vote: float,
     ``example_nn_cos``: cosine to the nearest of the sense's WordNet example tokens;
     ``proper_name``: the sense is a proper name read from a lower-case form;
     ``sense_cos`` / ``context_sense_cos``: cosine of the usage's (plain) word vector / of the
-    sentence vector to the sense-text vector."""
+    sentence vector to the sense-text vector; ``bare_gloss_cos``: cosine of the sense's lemma
+    encoded alone to the gloss vector (:func:`bare_cosines`)."""
     return np.array([
         corpus_cos or 0.0, float(corpus_cos is not None), vote,
         gloss_cos or 0.0, float(gloss_cos is not None),
@@ -181,7 +188,7 @@ def candidate_features(*, corpus_cos: float | None, support: int, vote: float,
         math.log1p(support), math.log1p(wordnet_count), float(sense_number == 1),
         1.0 / max(sense_number, 1), nn_cos or 0.0, context_gloss_cos or 0.0, pos_logp,
         float(rare_base), example_nn_cos or 0.0, float(proper_name), sense_cos or 0.0,
-        context_sense_cos or 0.0, 0.0, 0.0,
+        context_sense_cos or 0.0, 0.0, 0.0, bare_gloss_cos or 0.0,
     ], dtype=np.float64)
 
 
@@ -261,6 +268,30 @@ def _cosines(found: list[bool], vectors: np.ndarray, query: np.ndarray | None
     return [next(values) if present else None for present in found]
 
 
+def bare_cosines(candidates: Sequence[SenseInfo], found: list[bool], gloss: np.ndarray,
+                 bare: Mapping[str, np.ndarray] | None) -> list[float | None]:
+    """Each candidate's ``bare_gloss_cos``: the cosine of its gloss vector (``found``, ``gloss``
+    as ``EvidenceSource.wordnet_vectors`` gives them) to ``bare[sense.lemma]``, the (dim,)
+    float32 L2-normalized raw vector of the sense's lemma encoded alone, a one-word sentence
+    (``SenseIndex.bare_vectors``); None without either.
+
+    Why: MiniLM's vector of a word carries its common reading whatever a few words around it
+    say. In "We fished from the bank." the word's cosine to the financial gloss is 0.635 and to
+    the river gloss 0.327; the bare word "bank" leans the same way. The gloss cosine minus a
+    share of the bare word's counts only what the context added, which the frequency prior
+    (``log_wordnet_count``) already counts otherwise. Its weight is chosen with the others by
+    scripts/tune_weights.py (BENCHMARKS.md "The gloss cosine relative to the bare word")."""
+    if bare is None or not any(found):
+        return [None] * len(candidates)
+    rows = iter(range(len(gloss)))
+    out: list[float | None] = []
+    for sense, present in zip(candidates, found, strict=True):
+        row = next(rows) if present else None
+        vector = bare.get(sense.lemma)
+        out.append(None if row is None or vector is None else float(gloss[row] @ vector))
+    return out
+
+
 def candidate_matrix(source: EvidenceSource, candidates: Sequence[SenseInfo],
                      groups: Sequence[str], vector: np.ndarray, plain: np.ndarray, *,
                      context: np.ndarray | None = None, use_examples: bool = True,
@@ -268,7 +299,8 @@ def candidate_matrix(source: EvidenceSource, candidates: Sequence[SenseInfo],
                      evidence_k: int = 0, pos_logp: np.ndarray | None = None,
                      rare: frozenset[tuple[str, str]] = frozenset(),
                      example_tokens: bool = True,
-                     proper: frozenset[str] = frozenset()) -> CandidateFeatures:
+                     proper: frozenset[str] = frozenset(),
+                     bare: Mapping[str, np.ndarray] | None = None) -> CandidateFeatures:
     """The feature matrix of ``candidates`` for one usage.
 
     Args:
@@ -295,6 +327,8 @@ def candidate_matrix(source: EvidenceSource, candidates: Sequence[SenseInfo],
             feature (False, or ``use_examples`` False: it is 0).
         proper: the sense keys of candidates that are proper names while the usage's form is
             in lower case (:func:`proper_names`).
+        bare: ``{lemma: (dim,) float32}``, each candidate lemma encoded alone, normalized
+            (``SenseIndex.bare_vectors``), or None (``bare_gloss_cos`` 0; :func:`bare_cosines`).
     """
     candidates = list(candidates)
     keys = [s.key for s in candidates]
@@ -311,6 +345,7 @@ def candidate_matrix(source: EvidenceSource, candidates: Sequence[SenseInfo],
     example_cos = ([None] * len(keys) if not use_examples
                    else _cosines(*source.wordnet_vectors(keys, "examples"), vector))
     context_cos = _cosines(gloss_found, gloss, context)
+    bare_cos = bare_cosines(candidates, gloss_found, gloss, bare)
     sense_found, sense_text = source.wordnet_vectors(keys, "sense")
     sense_cos = _cosines(sense_found, sense_text, plain)
     context_sense_cos = _cosines(sense_found, sense_text, context)
@@ -341,7 +376,7 @@ def candidate_matrix(source: EvidenceSource, candidates: Sequence[SenseInfo],
         pos_logp=0.0 if pos_logp is None else float(pos_logp[POS_TAGS.index(s.pos)]),
         rare_base=(s.lemma, s.pos) in rare, example_nn_cos=example_near.get(s.key),
         proper_name=s.key in proper, sense_cos=sense_cos[n],
-        context_sense_cos=context_sense_cos[n])
+        context_sense_cos=context_sense_cos[n], bare_gloss_cos=bare_cos[n])
         for n, s in enumerate(candidates)]).reshape(len(candidates), len(FEATURES))
     relative_examples(features)
     fallback = [corpus_cos[n] is None and gloss_cos[n] is None and example_cos[n] is None
@@ -379,7 +414,8 @@ def score_candidates(source: EvidenceSource, candidates: Sequence[SenseInfo],
                      use_examples: bool = True, propagate: bool = False,
                      evidence_k: int = 0, pos_logp: np.ndarray | None = None,
                      rare: frozenset[tuple[str, str]] = frozenset(),
-                     proper: frozenset[str] = frozenset(), form: str = "") -> Scored:
+                     proper: frozenset[str] = frozenset(), form: str = "",
+                     bare: Mapping[str, np.ndarray] | None = None) -> Scored:
     """Score every candidate: :func:`candidate_matrix` (arguments as there; the nearest-token
     feature ranks every token only when it is weighted), then ``features @ weights``
     (``weights``: (len(FEATURES),) float64, see :func:`weights_for`) and a softmax over one
@@ -389,7 +425,7 @@ def score_candidates(source: EvidenceSource, candidates: Sequence[SenseInfo],
         propagate=propagate, rank_every_token=bool(weights[FEATURES.index("nn_cos")]),
         evidence_k=evidence_k, pos_logp=pos_logp, rare=rare,
         example_tokens=bool(weights[FEATURES.index("example_nn_cos")]
-                            or weights[FEATURES.index("example_nn_rel")]), proper=proper)
+                            or weights[FEATURES.index("example_nn_rel")]), proper=proper, bare=bare)
     n = len(found.candidates)
     own = found.features @ weights if n else np.zeros(0)
     best_of = one_key_per_synset(found.candidates, own, form)
