@@ -221,6 +221,7 @@ def main() -> None:
         if args.name:
             jobs = {args.name: (se07, None)}
         index = sensedb.open(args.index)
+        args.cache.mkdir(parents=True, exist_ok=True)
         for name, ((xml, gold), documents) in jobs.items():
             rows = collect(index, xml, gold, documents)
             (args.cache / f"{name}.pkl").write_bytes(pickle.dumps(rows))

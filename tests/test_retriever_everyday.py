@@ -39,6 +39,10 @@ def default_index(tmp_path_factory, encoder, wordnet):
     ("He sat on the bank of the river", "bank", "bank%1:17:01::"),
     ("The river bank was full of dead fishes", "bank", "bank%1:17:01::"),
     ("I have five lights", "lights", "light%1:06:00::"),
+    # right since the gloss cosine counts against the bare word's (bare_gloss_cos): MiniLM's
+    # "bank" alone leans to the financial gloss, a short sentence could not pull it back
+    ("The boat drifted toward the bank.", "bank", "bank%1:17:01::"),
+    ("The farmer kept the pigs in a pen behind the barn", "pen", "pen%1:06:01::"),
 ])
 def test_wsd_everyday_sentence(default_index, sentence, target, key):
     assert default_index.wsd(sentence, target).best.key == key
@@ -283,3 +287,15 @@ def test_bare_vectors_are_the_lemma_encoded_alone(default_index, encoder):
     finally:
         hook.remove()
     assert not calls and again["bank"] is found["bank"]
+    # the shipped formula weighs them, so prefetching (tag, evaluate, the service's batches)
+    # encodes the candidates' new lemmas together: one forward pass for two words
+    assert default_index.uses_bare
+    default_index.ensure([("gazebo", "NOUN"), ("trellis", "NOUN")])
+    hook = default_index.encoder.model.register_forward_hook(lambda *_: calls.append(1))
+    try:
+        default_index.prefetch([("gazebo", "NOUN"), ("trellis", "NOUN")])
+        assert len(calls) == 1
+        default_index.wsd("Roses climbed the trellis by the gazebo", "trellis")
+        assert len(calls) == 2  # the query's own pass only
+    finally:
+        hook.remove()

@@ -106,7 +106,9 @@ def wsd_batch(index, queries: Sequence[WsdQuery]) -> list[Any]:
     if not located:
         return out
     try:
-        index.ensure([pair for _, pairs in located.values() for pair in pairs])
+        every = [pair for _, pairs in located.values() for pair in pairs]
+        index.ensure(every)
+        index.prefetch(every)  # the candidates' rows, and their lemmas' bare vectors at once
         targets = [target for target, _ in located.values()]
         # with the POS head's tags and the sentence vectors, one pass
         raws, tags, contexts = index.encode_targets(targets)

@@ -313,6 +313,8 @@ def _analyze_senses(index: SenseIndex, usages: list[AnalyzedUsage], raw: np.ndar
                     vectors: np.ndarray, k: int, contexts: list[np.ndarray | None],
                     tags: list[np.ndarray | None]) -> None:
     inventory = index.inventory
+    # the candidates' rows and their lemmas' bare vectors in one pass, not one per usage
+    index.prefetch(pair for usage in usages for pair in usage.pairs or ())
     answers = []
     for usage, vector, context, tag in zip(usages, raw, contexts, tags, strict=True):
         # a word WordNet lacks: no senses; the POS head's evidence as in ``wsd``
