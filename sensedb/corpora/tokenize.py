@@ -223,6 +223,34 @@ def clitic_stems(words: list[str]) -> list[str]:
             for at, word in enumerate(words)]
 
 
+# The verb clitics the Penn Treebank split leaves after a word (he's -> he 's, they're ->
+# they 're), each with the full forms it is read as: 's is "is" or "has" ("he's tired", "he's
+# gone"), 'd "would" or "had"; WordNet has no entry for a clitic as written
+CLITIC_VERBS = {"'s": ("is", "has"), "'re": ("are",), "'ve": ("have",), "'ll": ("will",),
+                "'d": ("would", "had"), "'m": ("am",)}
+# Words a verb clitic contracts with and never a possessive 's: personal pronouns, wh-words
+# and there/here/that ("it's", "who's", "there's"); after any other word ("bank's", "John's")
+# a target's 's is read as a possessive
+CONTRACTING = frozenset("i you he she it we they who what where when why how that there here"
+                        .split())
+
+
+def clitic_verb_forms(word: str) -> tuple[str, ...]:
+    """The full verb forms a clitic token is read as (:data:`CLITIC_VERBS`; either
+    apostrophe, any case), () for any other word.
+
+    >>> clitic_verb_forms("'s"), clitic_verb_forms("’RE"), clitic_verb_forms("bank")
+    (('is', 'has'), ('are',), ())
+    """
+    return CLITIC_VERBS.get(word.lower().replace("\u2019", "'"), ())
+
+
+def is_contraction(host: str, clitic: str) -> bool:
+    """Whether ``host`` then ``clitic`` is a pronoun's verb contraction ("He" "'s", "they"
+    "'re", "I" "'m": :data:`CONTRACTING`), not a possessive ("bank" "'s")."""
+    return host.lower().replace("\u2019", "'") in CONTRACTING and bool(clitic_verb_forms(clitic))
+
+
 def find_target(tokens: list[str], target: str, at: int | None = None) -> tuple[int, int]:
     """The token span ``[start, end)`` of ``target`` in ``tokens``.
 

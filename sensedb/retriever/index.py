@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
+from ..corpora.tokenize import clitic_verb_forms, is_contraction
 from ..encoder import DEFAULT_MODEL, Encoder
 from ..errors import ConfigurationError, IndexFormatError, IndexLockedError, InputError
 from ..head import RetrievalHead, load_head
@@ -356,9 +357,17 @@ class SenseIndex:
         that ends in an English possessive (``"bank's"``, ``"James'"``: the tokenizer's
         ``'s`` or ``'`` after the word) is the word without it when the inventory does not
         list the whole but lists the word: the usage of ``bank`` in "The bank's vault", as
-        ``tag`` reads it. A lemma written with the ending stays whole (``"Alzheimer's"``)."""
+        ``tag`` reads it. A lemma written with the ending stays whole (``"Alzheimer's"``).
+        A pronoun's verb contraction (``"He's"``, ``"they're"``, ``"I'm"``: the tokenizer's
+        ``He`` ``'s``; :func:`~sensedb.corpora.tokenize.is_contraction`) is no possessive:
+        the target is its clitic, read as its verb (:meth:`lemma_candidates`), so "He's" of
+        "He's tired" is *be*, not the pronoun read as helium."""
         words, start, end = find_span(sentence, target, at)
-        if target is not None and end - start > 1 and words[end - 1].casefold() in POSSESSIVES:
+        if (target is not None and end - start == 2
+                and is_contraction(words[start], words[start + 1])
+                and not self.inventory.lemmatize(" ".join(words[start:end]))):
+            start += 1
+        elif target is not None and end - start > 1 and words[end - 1].casefold() in POSSESSIVES:
             whole, word = " ".join(words[start:end]), " ".join(words[start:end - 1])
             if not self.inventory.lemmatize(whole) and self.inventory.lemmatize(word):
                 end -= 1
@@ -377,20 +386,39 @@ class SenseIndex:
         found = np.stack([vectors[sentences[tuple(t.words)]][t.index] for t in targets])
         return found if raw else self.normalizer(found)
 
+    def readings(self, surface: str, pos: str | None = None) -> list[tuple[str, str]]:
+        """The (lemma, POS) pairs WordNet's morphology gives ``surface`` (in ``pos``); for a
+        verb clitic (``'s``, ``'re``, ``'ve``, ``'ll``, ``'d``, ``'m``: what the tokenizer
+        splits off "He's", "they're", ...) the verb readings of its full forms
+        (:data:`~sensedb.corpora.tokenize.CLITIC_VERBS`: ``'s`` -> be and have, ``'re`` ->
+        be, ``'ll`` -> will); [] when WordNet knows none. ``tag`` and :meth:`wsd` read words
+        through this."""
+        forms = clitic_verb_forms(surface)
+        if not forms:
+            return self.inventory.lemmatize(surface, pos)
+        if pos not in (None, "VERB"):
+            return []
+        pairs = [p for form in forms for p in self.inventory.lemmatize(form, "VERB")]
+        return list(dict.fromkeys(pairs))
+
     def lemma_candidates(self, surface: str, pos: str | None = None) -> list[tuple[str, str]]:
-        """The (lemma, POS) pairs WordNet's morphology gives ``surface`` (in ``pos``), or,
-        when it knows none, its word without a possessive ending (``"bank's"`` -> ``bank``,
-        ``"James'"`` -> ``James``: :func:`~sensedb.retriever.target.without_possessive`).
+        """The (lemma, POS) pairs of ``surface`` (in ``pos``: :meth:`readings`), or, when
+        there are none, those of its word without a possessive ending (``"bank's"`` ->
+        ``bank``, ``"James'"`` -> ``James``:
+        :func:`~sensedb.retriever.target.without_possessive`).
 
         Raises:
             InputError: WordNet knows no such word (in that POS)."""
-        pairs = self.inventory.lemmatize(surface, pos)
+        pairs = self.readings(surface, pos)
         stripped = None if pairs else without_possessive(surface)
         if stripped:
             pairs = self.inventory.lemmatize(stripped, pos)
         if not pairs:
             as_pos = f" as {pos}" if pos else ""
-            raise InputError(f'"{surface}" is not a word {self.inventory.name} knows{as_pos}')
+            forms = clitic_verb_forms(surface)
+            read = f' (read as {" or ".join(forms)})' if forms else ""
+            raise InputError(f'"{surface}"{read} is not a word {self.inventory.name} '
+                             f'knows{as_pos}')
         return pairs
 
     def prefetch(self, pairs: Iterable[tuple[str, str]]) -> None:
