@@ -113,3 +113,19 @@ def test_batch_names_pairs_by_their_file_line(mini_index, tmp_path):
                                            "--json"]).stdout)
     assert [r["line"] for r in found] == [3, 5, 6]
     assert found[1]["error"].startswith(f"{pairs}:5:") and "\n" not in found[1]["error"]
+
+
+def test_evaluate_graded_refuses_a_first_row_with_a_bad_score(mini_index, tmp_path):
+    """``evaluate-graded`` took a first row whose score was not a number for a header and
+    dropped it silently; a pair of data with a typo in its score is a one-line error naming
+    file, line and value."""
+    runner = CliRunner()
+    pairs = tmp_path / "pairs.tsv"
+    pairs.write_text("A bank .\tbank\tThe river bank .\tbank\t1.O\n"
+                     "The bank fell .\tbank\tThe bank rose .\tbank\t0.5\n"
+                     "I paid the bank .\tbank\tThe muddy bank .\tbank\t0.2\n")
+    base = ["--index", str(mini_index), "--no-wordnet-vectors", "--method", "raw", "--json"]
+    result = runner.invoke(cli, ["evaluate-graded", str(pairs), *base])
+    assert result.exit_code == 1
+    assert f"{pairs}:1: gold score must be a number, not '1.O'" in result.output
+    assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1
