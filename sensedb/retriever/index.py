@@ -19,7 +19,7 @@ from ..corpora.tokenize import clitic_verb_forms, is_contraction
 from ..encoder import DEFAULT_MODEL, Encoder
 from ..errors import ConfigurationError, IndexFormatError, IndexLockedError, InputError
 from ..head import RetrievalHead, load_head
-from ..indexer import EXAMPLES, SENSES, TOKENS, WORDNET, IndexDirectory
+from ..indexer import EXAMPLES, SENSES, TOKENS, WORDNET, IndexDirectory, document_key
 from ..indexer.documents import PURGE_STAMP
 from ..indexer.manifest import Manifest
 from ..indexer.upgrade import add_store_counts, stores_without_counts
@@ -96,6 +96,7 @@ class SenseIndex:
         self._encoder = encoder
         self._pos_head: POSHead | None | bool = False  # False: not looked up yet
         self._stamp: tuple = (None, 0)  # the purge stamp's (mtime, size) and generation
+        self._seen_lemmas: set[str] = set()  # WordNet lemmas seen built at any load
         prepare_directory(self.directory, autobuild=self.autobuild, model=model,
                           inventory=self.inventory, encoder=encoder,
                           encoder_for=self.encoder_for)
@@ -135,6 +136,8 @@ class SenseIndex:
                                   inventory=self.inventory, name=str(self.directory.path),
                                   examples=self.examples)
         self._built_lemmas = self.queries.built_lemmas()
+        # every lemma this reader has seen built: one missing now was deleted meanwhile
+        self._seen_lemmas |= self._built_lemmas
 
     def _snapshot(self, attempts: int = 20) -> tuple[Manifest, dict]:
         """The manifest and the stores of its generation, loaded whole.
@@ -312,14 +315,28 @@ class SenseIndex:
                                                   loaded=(self.manifest, self._stores)):
                 self._load()
         except IndexLockedError as exc:
-            lacking = missing or older  # new lemmas, or built ones lacking some vectors
-            named = ", ".join(f"{lemma}.{pos}" for lemma, pos in lacking[:5])
-            more = f" and {len(lacking) - 5} more" if len(lacking) > 5 else ""
-            what = ("the WordNet vectors of new lemmas" if missing
-                    else "the gloss or sense-text vectors they lack")
-            warnings.warn(f"{exc}; answering without {what}: {named}{more}", stacklevel=2)
+            warnings.warn(f"{exc}; answering without {self._lacking(missing, older)}",
+                          stacklevel=2)
             return 0
         return len(missing)
+
+    def _lacking(self, missing: list[tuple[str, str]], older: list[tuple[str, str]]) -> str:
+        """What an answer goes without when another writer blocked :meth:`ensure`: the
+        WordNet vectors of ``missing`` lemmas, those a deletion took out of the index (this
+        reader saw them built, or their retired rows are still there) named apart from those
+        never added; else the vectors the built lemmas ``older`` lack."""
+        def named(lemmas: list[tuple[str, str]]) -> str:
+            more = f" and {len(lemmas) - 5} more" if len(lemmas) > 5 else ""
+            return ", ".join(f"{lemma}.{pos}" for lemma, pos in lemmas[:5]) + more
+
+        if not missing:
+            return f"the gloss or sense-text vectors they lack: {named(older)}"
+        gone = self._seen_lemmas | self.queries.retired_lemmas()
+        deleted = [(lemma, pos) for lemma, pos in missing if document_key(lemma, pos) in gone]
+        added = [pair for pair in missing if pair not in deleted]
+        parts = ([f"lemmas deleted from the index: {named(deleted)}"] if deleted else []) + (
+            [f"lemmas not yet in the index: {named(added)}"] if added else [])
+        return f"the WordNet vectors of {'; of '.join(parts)}"
 
     @property
     def uses_sense_texts(self) -> bool:
