@@ -129,3 +129,26 @@ def test_evaluate_graded_refuses_a_first_row_with_a_bad_score(mini_index, tmp_pa
     assert result.exit_code == 1
     assert f"{pairs}:1: gold score must be a number, not '1.O'" in result.output
     assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1
+
+
+def test_tokenized_pairs_find_a_multiword_target_with_an_apostrophe(mini_index, index,
+                                                                      tmp_path):
+    """``similarity-batch --tokenized`` said 'target "baker's dozen" is not in the sentence'
+    when the given tokens kept "baker's" whole: the target was only matched as sensedb's
+    tokenizer splits it (baker 's dozen). Its words as written match too, and read as the
+    WordNet lemma baker's_dozen as the split tokens do."""
+    pairs = tmp_path / "tok.tsv"
+    pairs.write_text("He bought a baker's dozen of rolls .\tbaker's dozen\t"
+                     "She baked a baker 's dozen of buns .\tbaker's dozen\t1.0\n"
+                     "His Achilles' heel was pride .\tAchilles' heel@1\t"
+                     "He bought a baker's dozen of rolls .\tbaker's dozen@3\t0.1\n")
+    base = ["--index", str(mini_index), "--no-wordnet-vectors", "--method", "raw", "--json"]
+    result = CliRunner().invoke(cli, ["similarity-batch", str(pairs), "--tokenized", *base])
+    assert result.exit_code == 0, result.output
+    found = json.loads(result.output)
+    assert [r["error"] for r in found] == [None, None]
+    for words in (["a", "baker's", "dozen"], ["a", "baker", "'s", "dozen"]):
+        located = index.locate(words, "baker's dozen")
+        assert index.lemma_candidates(located.surface) == [("baker's_dozen", "NOUN")]
+    heel = index.locate(["His", "Achilles'", "heel"], "Achilles' heel")
+    assert index.lemma_candidates(heel.surface) == [("achilles'_heel", "NOUN")]
