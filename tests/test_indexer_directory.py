@@ -106,18 +106,39 @@ def _run_read_only(tmp_path, code: str, path) -> subprocess.CompletedProcess:
             p.chmod(m)
 
 
-def test_a_read_only_index_is_a_one_line_error_not_damage(tmp_path, encoder, wordnet):
-    # a read-only index directory (another user's, a read-only mount): SQLite cannot open
-    # its write-ahead log, and the error called the database damaged, to be restored from a
-    # backup or re-indexed (data loss for a user who follows that advice)
+def test_a_read_only_index_at_rest_answers_queries_and_refuses_writes_in_one_line(
+        tmp_path, encoder, wordnet):
+    """A read-only index directory (another user's, a read-only mount) whose SQLite database
+    is in WAL mode at rest could not be read at all: SQLite must create its -shm and -wal
+    files to open it ('not writable', and before that an error that called the database
+    damaged). It is read as it is now (read-only, immutable), creating nothing; what would
+    write it (a new word's WordNet evidence) is still one line, not damage. A writable
+    index stays in WAL mode, so its readers go on while a writer writes."""
+    import sqlite3
+
     path = mini_copy(tmp_path, encoder, wordnet)
-    code = ("import sys\nfrom sensedb.cli import main\n"
-            "sys.argv = ['sensedb', 'info', '--index', sys.argv[1]]\nmain()")
+    assert (path / "sensedb.sqlite").read_bytes()[18:20] == b"\x02\x02"  # WAL mode
+    before = sorted(p.name for p in path.iterdir())
+    code = ("import sys\nfrom click.testing import CliRunner\nfrom sensedb.cli import cli\n"
+            "for args in (['info'], ['wsd', 'He sat on the bank', 'bank', "
+            "'--no-wordnet-vectors'], ['neighbors', 'He sat on the bank', 'bank', "
+            "'--no-wordnet-vectors'], ['wsd', 'The crane lifted the steel beam', 'crane']):\n"
+            "    done = CliRunner().invoke(cli, [*args, '--index', sys.argv[1]])\n"
+            "    print(done.exit_code, done.output.strip().splitlines()[-1])\n")
     done = _run_read_only(tmp_path, code, path)
-    lines = done.stderr.strip().splitlines()
-    assert done.returncode == 1 and len(lines) == 1, done.stderr
-    assert "not writable" in lines[0] and "damaged" not in lines[0], lines[0]
-    assert str(path) in lines[0]
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.strip().splitlines()
+    assert len(lines) == 4 and lines[0].startswith("0 token_store: "), lines
+    assert lines[1].startswith("0 ") and "bank%1:17:01::" in lines[1], lines
+    assert lines[2].startswith("0 ") and "bank%1:" in lines[2], lines
+    assert lines[3].startswith(f"1 Error: {path}: the index's directory is not writable"), lines
+    assert "damaged" not in lines[3]
+    assert sorted(p.name for p in path.iterdir()) == before  # no -wal, -shm or lock made
+    writable = open_index(path, encoder, wordnet)
+    assert writable.wsd("He sat on the bank", "bank").best.key.startswith("bank%1:")
+    assert not writable.directory.db.read_only
+    with sqlite3.connect(path / "sensedb.sqlite") as db:
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
 def test_the_lock_of_a_read_only_index_is_a_one_line_error(tmp_path, encoder, wordnet):
@@ -151,7 +172,8 @@ def test_writing_to_an_index_on_a_read_only_mount_is_one_line_naming_it(tmp_path
     """A query that adds a new word's WordNet evidence, and an index job, on a read-only
     file system failed with the raw 'Error: DIR/.lock: Read-only file system' (the tester's
     index had SQLite's -wal and -shm files, so that a query adding nothing could read it);
-    an index at rest (without them) SQLite cannot open there at all: the same line."""
+    an index at rest (without them) SQLite could not open there at all and now reads as it
+    is (``IndexDirectory.read_only_at_rest``)."""
     import sqlite3
 
     at_rest, opened = tmp_path / "at-rest", tmp_path / "opened"
@@ -181,7 +203,9 @@ def test_writing_to_an_index_on_a_read_only_mount_is_one_line_naming_it(tmp_path
                 "word's WordNet evidence, an index job); copy the index to a writable place, "
                 "or set SENSEDB_HOME elsewhere for the default index")
 
-    assert lines[:3] == [refusal(at_rest)] * 3, lines
+    # an index at rest answers what writes nothing (read as it is: no -wal or -shm made)
+    assert lines[:2] == [refusal(at_rest)] * 2, lines
+    assert lines[2].startswith("0 ") and "bank%1:17:01::" in lines[2], lines
     assert lines[3:5] == [refusal(opened)] * 2, lines
     assert lines[5].startswith("0 ") and "bank%1:17:01::" in lines[5], lines
 

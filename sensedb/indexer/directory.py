@@ -88,8 +88,24 @@ class IndexDirectory:
     def db(self) -> Database:
         """The index's metadata database (opened on first use)."""
         if self._db is None:
-            self._db = Database(self.db_url)
+            self._db = Database(self.db_url, read_only=self.read_only_at_rest())
         return self._db
+
+    def read_only_at_rest(self) -> bool:
+        """Whether the index's default SQLite file is to be read as it is, read-only and
+        immutable (``Database(read_only=True)``): this process may not write the directory
+        or the file (:meth:`not_writable`: a read-only mount, another user's index) and the
+        database is at rest, its write-ahead log absent or empty (what a closed index leaves).
+        SQLite cannot open a WAL database there otherwise (it would create ``-shm`` and
+        ``-wal`` files), and queries that write nothing can then answer; a writable index
+        keeps WAL, so readers go on while a writer writes. A log with pages in it (an index
+        open elsewhere, or left by a crash) is not skipped: the usual open then reads it
+        through its existing ``-shm`` file or says the directory is not writable."""
+        path = self.database_file
+        if path is None or not path.exists() or self.not_writable() is None:
+            return False
+        wal = Path(f"{path}-wal")
+        return not (wal.exists() and wal.stat().st_size > 0)
 
     def exists(self) -> bool:
         """Whether an index (its database and manifest) exists here. A SQLite database file
