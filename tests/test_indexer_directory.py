@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from conftest import MINI_GOLD, MINI_XML
@@ -139,6 +140,45 @@ def test_a_read_only_index_at_rest_answers_queries_and_refuses_writes_in_one_lin
     assert not writable.directory.db.read_only
     with sqlite3.connect(path / "sensedb.sqlite") as db:
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_an_index_its_owner_may_write_is_not_read_immutable(tmp_path, encoder, wordnet):
+    """Another user's index that its owner may still write (write bits set, this user not
+    the owner) is not opened read-only and immutable: SQLite would not see the owner's
+    changes and could read torn pages. Only an index nobody can write is (a read-only file
+    system, or no write bit anywhere: the test above)."""
+    import tempfile
+
+    setpriv = shutil.which("setpriv")
+    if os.geteuid() != 0 or setpriv is None:
+        pytest.skip("needs root and setpriv to run as another user")
+    base = Path(tempfile.mkdtemp(prefix="sensedb-owner-"))
+    try:
+        base.chmod(0o755)
+        path = base / "idx"
+        shutil.copytree(mini_copy(tmp_path, encoder, wordnet), path)
+        for p in [path, *path.rglob("*")]:
+            p.chmod(0o755 if p.is_dir() else 0o644)
+        code = ("import sys\nfrom sensedb.indexer import IndexDirectory\n"
+                "d = IndexDirectory(sys.argv[1])\n"
+                "print(d.not_writable() is not None, d.read_only_at_rest())\n")
+        done = subprocess.run([setpriv, "--reuid=65534", "--regid=65534", "--clear-groups",
+                               sys.executable, "-c", code, str(path)],
+                              capture_output=True, text=True, timeout=300,
+                              env={**os.environ, "HF_HUB_OFFLINE": "1"})
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.split() == ["True", "False"]
+        for p in [path, *path.rglob("*")]:  # nobody may write it now
+            p.chmod(p.stat().st_mode & ~0o222)
+        done = subprocess.run([setpriv, "--reuid=65534", "--regid=65534", "--clear-groups",
+                               sys.executable, "-c", code, str(path)],
+                              capture_output=True, text=True, timeout=300,
+                              env={**os.environ, "HF_HUB_OFFLINE": "1"})
+        assert done.stdout.split() == ["True", "True"], done.stderr
+    finally:
+        for p in [base, *base.rglob("*")]:
+            p.chmod(0o755)
+        shutil.rmtree(base)
 
 
 def test_the_lock_of_a_read_only_index_is_a_one_line_error(tmp_path, encoder, wordnet):
