@@ -41,6 +41,25 @@ def test_malformed_rows_name_file_and_line(tmp_path, text, line):
     assert error.value.path == str(path) and error.value.line == line
 
 
+def test_a_first_row_with_a_bad_score_is_an_error_not_a_header(tmp_path):
+    """A first row whose score was not a number was taken for a header and dropped without a
+    word: a pair of data with a typo in its score was lost. Only a row of column names is a
+    header now; a first row of data names its file, line and value."""
+    path = tmp_path / "pairs.tsv"
+    data = "He sat on the bank .\tbank\tThe bank lends money .\tbank\t"
+    path.write_text(f"# graded\n{data}0,75\n{data}0.25\n{data}1.0\n")
+    with pytest.raises(InputError, match="gold score must be a number, not '0,75'") as error:
+        read_pairs_tsv(path, gold=True)
+    assert (error.value.path, error.value.line) == (str(path), 2)
+    assert str(error.value).startswith(f"{path}:2: ")
+    # without gold scores the row is a pair like the others (the fifth column is ignored)
+    assert len(read_pairs_tsv(path)[0]) == 3
+    for header in ("sentence1\tword1\tsentence2\tword2\tscore",
+                   "Sentence_A\ttarget_a\tSentence_B\ttarget_b\tGold"):
+        path.write_text(f"{header}\n{data}0.25\n")
+        assert read_pairs_tsv(path, gold=True)[1] == [0.25]
+
+
 def test_unreadable_or_empty(tmp_path):
     with pytest.raises(InputError):
         read_pairs_tsv(tmp_path / "missing.tsv")

@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from conftest import MINI_GOLD, MINI_XML
@@ -106,18 +107,78 @@ def _run_read_only(tmp_path, code: str, path) -> subprocess.CompletedProcess:
             p.chmod(m)
 
 
-def test_a_read_only_index_is_a_one_line_error_not_damage(tmp_path, encoder, wordnet):
-    # a read-only index directory (another user's, a read-only mount): SQLite cannot open
-    # its write-ahead log, and the error called the database damaged, to be restored from a
-    # backup or re-indexed (data loss for a user who follows that advice)
+def test_a_read_only_index_at_rest_answers_queries_and_refuses_writes_in_one_line(
+        tmp_path, encoder, wordnet):
+    """A read-only index directory (another user's, a read-only mount) whose SQLite database
+    is in WAL mode at rest could not be read at all: SQLite must create its -shm and -wal
+    files to open it ('not writable', and before that an error that called the database
+    damaged). It is read as it is now (read-only, immutable), creating nothing; what would
+    write it (a new word's WordNet evidence) is still one line, not damage. A writable
+    index stays in WAL mode, so its readers go on while a writer writes."""
+    import sqlite3
+
     path = mini_copy(tmp_path, encoder, wordnet)
-    code = ("import sys\nfrom sensedb.cli import main\n"
-            "sys.argv = ['sensedb', 'info', '--index', sys.argv[1]]\nmain()")
+    assert (path / "sensedb.sqlite").read_bytes()[18:20] == b"\x02\x02"  # WAL mode
+    before = sorted(p.name for p in path.iterdir())
+    code = ("import sys\nfrom click.testing import CliRunner\nfrom sensedb.cli import cli\n"
+            "for args in (['info'], ['wsd', 'He sat on the bank', 'bank', "
+            "'--no-wordnet-vectors'], ['neighbors', 'He sat on the bank', 'bank', "
+            "'--no-wordnet-vectors'], ['wsd', 'The crane lifted the steel beam', 'crane']):\n"
+            "    done = CliRunner().invoke(cli, [*args, '--index', sys.argv[1]])\n"
+            "    print(done.exit_code, done.output.strip().splitlines()[-1])\n")
     done = _run_read_only(tmp_path, code, path)
-    lines = done.stderr.strip().splitlines()
-    assert done.returncode == 1 and len(lines) == 1, done.stderr
-    assert "not writable" in lines[0] and "damaged" not in lines[0], lines[0]
-    assert str(path) in lines[0]
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.strip().splitlines()
+    assert len(lines) == 4 and lines[0].startswith("0 token_store: "), lines
+    assert lines[1].startswith("0 ") and "bank%1:17:01::" in lines[1], lines
+    assert lines[2].startswith("0 ") and "bank%1:" in lines[2], lines
+    assert lines[3].startswith(f"1 Error: {path}: the index's directory is not writable"), lines
+    assert "damaged" not in lines[3]
+    assert sorted(p.name for p in path.iterdir()) == before  # no -wal, -shm or lock made
+    writable = open_index(path, encoder, wordnet)
+    assert writable.wsd("He sat on the bank", "bank").best.key.startswith("bank%1:")
+    assert not writable.directory.db.read_only
+    with sqlite3.connect(path / "sensedb.sqlite") as db:
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_an_index_its_owner_may_write_is_not_read_immutable(tmp_path, encoder, wordnet):
+    """Another user's index that its owner may still write (write bits set, this user not
+    the owner) is not opened read-only and immutable: SQLite would not see the owner's
+    changes and could read torn pages. Only an index nobody can write is (a read-only file
+    system, or no write bit anywhere: the test above)."""
+    import tempfile
+
+    setpriv = shutil.which("setpriv")
+    if os.geteuid() != 0 or setpriv is None:
+        pytest.skip("needs root and setpriv to run as another user")
+    base = Path(tempfile.mkdtemp(prefix="sensedb-owner-"))
+    try:
+        base.chmod(0o755)
+        path = base / "idx"
+        shutil.copytree(mini_copy(tmp_path, encoder, wordnet), path)
+        for p in [path, *path.rglob("*")]:
+            p.chmod(0o755 if p.is_dir() else 0o644)
+        code = ("import sys\nfrom sensedb.indexer import IndexDirectory\n"
+                "d = IndexDirectory(sys.argv[1])\n"
+                "print(d.not_writable() is not None, d.read_only_at_rest())\n")
+        done = subprocess.run([setpriv, "--reuid=65534", "--regid=65534", "--clear-groups",
+                               sys.executable, "-c", code, str(path)],
+                              capture_output=True, text=True, timeout=300,
+                              env={**os.environ, "HF_HUB_OFFLINE": "1"})
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.split() == ["True", "False"]
+        for p in [path, *path.rglob("*")]:  # nobody may write it now
+            p.chmod(p.stat().st_mode & ~0o222)
+        done = subprocess.run([setpriv, "--reuid=65534", "--regid=65534", "--clear-groups",
+                               sys.executable, "-c", code, str(path)],
+                              capture_output=True, text=True, timeout=300,
+                              env={**os.environ, "HF_HUB_OFFLINE": "1"})
+        assert done.stdout.split() == ["True", "True"], done.stderr
+    finally:
+        for p in [base, *base.rglob("*")]:
+            p.chmod(0o755)
+        shutil.rmtree(base)
 
 
 def test_the_lock_of_a_read_only_index_is_a_one_line_error(tmp_path, encoder, wordnet):
@@ -151,7 +212,8 @@ def test_writing_to_an_index_on_a_read_only_mount_is_one_line_naming_it(tmp_path
     """A query that adds a new word's WordNet evidence, and an index job, on a read-only
     file system failed with the raw 'Error: DIR/.lock: Read-only file system' (the tester's
     index had SQLite's -wal and -shm files, so that a query adding nothing could read it);
-    an index at rest (without them) SQLite cannot open there at all: the same line."""
+    an index at rest (without them) SQLite could not open there at all and now reads as it
+    is (``IndexDirectory.read_only_at_rest``)."""
     import sqlite3
 
     at_rest, opened = tmp_path / "at-rest", tmp_path / "opened"
@@ -181,7 +243,9 @@ def test_writing_to_an_index_on_a_read_only_mount_is_one_line_naming_it(tmp_path
                 "word's WordNet evidence, an index job); copy the index to a writable place, "
                 "or set SENSEDB_HOME elsewhere for the default index")
 
-    assert lines[:3] == [refusal(at_rest)] * 3, lines
+    # an index at rest answers what writes nothing (read as it is: no -wal or -shm made)
+    assert lines[:2] == [refusal(at_rest)] * 2, lines
+    assert lines[2].startswith("0 ") and "bank%1:17:01::" in lines[2], lines
     assert lines[3:5] == [refusal(opened)] * 2, lines
     assert lines[5].startswith("0 ") and "bank%1:17:01::" in lines[5], lines
 

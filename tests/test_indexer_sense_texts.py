@@ -117,3 +117,25 @@ def test_a_locked_upgrade_warns_what_it_answers_without(tmp_path, encoder, wordn
             assert index.ensure([("bank", "NOUN")], sense_texts=True) == 0
     message = str(caught[0].message)
     assert "0 new lemmas" not in message and "bank" in message, message
+
+
+def test_a_locked_reader_calls_deleted_lemmas_deleted_not_new(tmp_path, encoder, wordnet):
+    """While another process deleted WordNet lemmas (``delete --corpus wordnet``), a reader
+    that needed a deleted one could not add it back and warned it answered "without the
+    WordNet vectors of new lemmas: bank.NOUN": the lemma was not new, it had been deleted.
+    The warning names deleted lemmas as deleted and lemmas never added as not yet added."""
+    from sensedb.indexer.compaction import delete_document
+
+    path = mini_copy(tmp_path, encoder, wordnet)
+    reader = open_index(path, encoder, wordnet, wordnet_evidence=True)
+    reader.ensure([("bank", "NOUN"), ("river", "NOUN")])
+    assert delete_document(IndexDirectory(path), "bank.NOUN", "wordnet") > 0
+    for index in (reader, open_index(path, encoder, wordnet, wordnet_evidence=True)):
+        with IndexDirectory(path).lock():  # another deletion under way
+            with pytest.warns(UserWarning, match="another process is writing") as caught:
+                index.ensure([("bank", "NOUN"), ("fish", "NOUN"), ("river", "NOUN")])
+        message = str(caught[0].message)
+        assert "new lemmas" not in message, message
+        assert "lemmas deleted from the index: bank.NOUN" in message, message
+        assert "lemmas not yet in the index: fish.NOUN" in message, message
+        assert "river" not in message, message

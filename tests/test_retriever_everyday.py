@@ -299,3 +299,33 @@ def test_bare_vectors_are_the_lemma_encoded_alone(default_index, encoder):
         assert len(calls) == 2  # the query's own pass only
     finally:
         hook.remove()
+
+
+def test_a_pronoun_contraction_is_its_verb(default_index):
+    """``wsd "He's tired of waiting" "He's"`` read the contraction as the possessive of "He"
+    and answered helium; "They're" was 'not a word WordNet-3.0 knows'. A pronoun's clitic is
+    its verb (``'s`` as be or have, ``'re``/``'m`` as be, ``'ve`` as have), as ``tag`` reads
+    it; a noun's ``'s`` stays a possessive."""
+    from sensedb.cli import cli
+
+    sentence = "He's tired of waiting"
+    answer = default_index.wsd(sentence, "He's")
+    assert (answer.target, answer.position, answer.lemma) == ("'s", 1, "be")
+    assert {s.lemma for s in answer.senses} == {"be", "have"}
+    assert all(s.pos == "VERB" for s in answer.senses)
+    tagged = {t.position: t.key for t in sensedb.tag(default_index, sentence)}
+    assert tagged[1] == answer.best.key == "be%2:42:03::"  # the copula
+    assert 0 not in tagged  # the pronoun is no word to tag
+    result = CliRunner().invoke(cli, ["wsd", sentence, "He's", "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["senses"][0]["key"] == answer.best.key
+    for text, target, lemma in [("They're at home", "They're", "be"),
+                                ("I'm happy", "I'm", "be"),
+                                ("it\u2019s raining", "it's", "be"),
+                                ("We've two dogs", "we've", "have")]:
+        assert default_index.wsd(text, target).lemma == lemma, text
+    with pytest.raises(sensedb.Error, match=r"""'s" \(read as is or has\) is not a word"""):
+        default_index.wsd(sentence, "He's", pos="NOUN")
+    assert default_index.wsd("The bank's vault", "bank's").lemma == "bank"
+    # the possessive ’s is no verb to tag
+    assert {t.position for t in sensedb.tag(default_index, "The bank\u2019s vault")} == {1, 3}

@@ -113,3 +113,42 @@ def test_batch_names_pairs_by_their_file_line(mini_index, tmp_path):
                                            "--json"]).stdout)
     assert [r["line"] for r in found] == [3, 5, 6]
     assert found[1]["error"].startswith(f"{pairs}:5:") and "\n" not in found[1]["error"]
+
+
+def test_evaluate_graded_refuses_a_first_row_with_a_bad_score(mini_index, tmp_path):
+    """``evaluate-graded`` took a first row whose score was not a number for a header and
+    dropped it silently; a pair of data with a typo in its score is a one-line error naming
+    file, line and value."""
+    runner = CliRunner()
+    pairs = tmp_path / "pairs.tsv"
+    pairs.write_text("A bank .\tbank\tThe river bank .\tbank\t1.O\n"
+                     "The bank fell .\tbank\tThe bank rose .\tbank\t0.5\n"
+                     "I paid the bank .\tbank\tThe muddy bank .\tbank\t0.2\n")
+    base = ["--index", str(mini_index), "--no-wordnet-vectors", "--method", "raw", "--json"]
+    result = runner.invoke(cli, ["evaluate-graded", str(pairs), *base])
+    assert result.exit_code == 1
+    assert f"{pairs}:1: gold score must be a number, not '1.O'" in result.output
+    assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1
+
+
+def test_tokenized_pairs_find_a_multiword_target_with_an_apostrophe(mini_index, index,
+                                                                      tmp_path):
+    """``similarity-batch --tokenized`` said 'target "baker's dozen" is not in the sentence'
+    when the given tokens kept "baker's" whole: the target was only matched as sensedb's
+    tokenizer splits it (baker 's dozen). Its words as written match too, and read as the
+    WordNet lemma baker's_dozen as the split tokens do."""
+    pairs = tmp_path / "tok.tsv"
+    pairs.write_text("He bought a baker's dozen of rolls .\tbaker's dozen\t"
+                     "She baked a baker 's dozen of buns .\tbaker's dozen\t1.0\n"
+                     "His Achilles' heel was pride .\tAchilles' heel@1\t"
+                     "He bought a baker's dozen of rolls .\tbaker's dozen@3\t0.1\n")
+    base = ["--index", str(mini_index), "--no-wordnet-vectors", "--method", "raw", "--json"]
+    result = CliRunner().invoke(cli, ["similarity-batch", str(pairs), "--tokenized", *base])
+    assert result.exit_code == 0, result.output
+    found = json.loads(result.output)
+    assert [r["error"] for r in found] == [None, None]
+    for words in (["a", "baker's", "dozen"], ["a", "baker", "'s", "dozen"]):
+        located = index.locate(words, "baker's dozen")
+        assert index.lemma_candidates(located.surface) == [("baker's_dozen", "NOUN")]
+    heel = index.locate(["His", "Achilles'", "heel"], "Achilles' heel")
+    assert index.lemma_candidates(heel.surface) == [("achilles'_heel", "NOUN")]

@@ -78,7 +78,9 @@ def read_pairs(path: str | os.PathLike, *, gold: bool = False, tokenized: bool =
     Sentences are raw text (split by :func:`sensedb.tokenize` when encoded); a target is the
     word as written (its first occurrence) or ``word@N`` with N its 0-based token position.
     Blank lines and lines starting with ``#`` are skipped, and so is a header: a first row
-    whose second column is ``target_a`` or whose fifth column is not a number. With
+    whose second column is ``target_a``, or whose fifth column is not a number and which
+    reads as column names (:func:`_names_row`: ``sentence1 word1 sentence2 word2 score``); a
+    first row of data with a typo in its score is an error like any other row's. With
     ``gold=True`` the fifth column (a number, e.g. a graded similarity) is required;
     otherwise it is ignored. ``tokenized=True``: the sentences are given tokenized, tokens
     separated by single spaces (the usual form of graded data sets), and ``word@N`` is token N
@@ -102,7 +104,7 @@ def read_pairs(path: str | os.PathLike, *, gold: bool = False, tokenized: bool =
         if first:
             first = False
             if (len(row) > 1 and row[1].strip().lower() == "target_a") or (
-                    len(row) == 5 and not _is_number(row[4])):
+                    len(row) == 5 and not _is_number(row[4]) and _names_row(row)):
                 continue  # a header
         if len(row) < (5 if gold else 4) or len(row) > 5:
             raise InputError(f"expected sentence_a, target_a, sentence_b, target_b"
@@ -174,6 +176,17 @@ def _decoded(handle, name: str) -> Iterator[str]:
             raise InputError(f"not UTF-8: {exc.reason} at byte {exc.start} of the line",
                              path=name, line=number) from None
         yield text.removeprefix("\ufeff") if number == 1 else text
+
+
+def _names_row(row: list[str]) -> bool:
+    """Whether a row reads as column names, not a pair: every field one non-empty word of
+    at most 40 characters without white space (a sentence of data has several words), and
+    neither target equal to its sentence (the one-word sentences of ``bank bank shore
+    shore``)."""
+    names = [field.strip() for field in row]
+    if not all(0 < len(name) <= 40 and not any(c.isspace() for c in name) for name in names):
+        return False
+    return names[1].lower() != names[0].lower() and names[3].lower() != names[2].lower()
 
 
 def _is_number(text: str) -> bool:

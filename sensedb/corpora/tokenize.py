@@ -223,6 +223,34 @@ def clitic_stems(words: list[str]) -> list[str]:
             for at, word in enumerate(words)]
 
 
+# The verb clitics the Penn Treebank split leaves after a word (he's -> he 's, they're ->
+# they 're), each with the full forms it is read as: 's is "is" or "has" ("he's tired", "he's
+# gone"), 'd "would" or "had"; WordNet has no entry for a clitic as written
+CLITIC_VERBS = {"'s": ("is", "has"), "'re": ("are",), "'ve": ("have",), "'ll": ("will",),
+                "'d": ("would", "had"), "'m": ("am",)}
+# Words a verb clitic contracts with and never a possessive 's: personal pronouns, wh-words
+# and there/here/that ("it's", "who's", "there's"); after any other word ("bank's", "John's")
+# a target's 's is read as a possessive
+CONTRACTING = frozenset("i you he she it we they who what where when why how that there here"
+                        .split())
+
+
+def clitic_verb_forms(word: str) -> tuple[str, ...]:
+    """The full verb forms a clitic token is read as (:data:`CLITIC_VERBS`; either
+    apostrophe, any case), () for any other word.
+
+    >>> clitic_verb_forms("'s"), clitic_verb_forms("’RE"), clitic_verb_forms("bank")
+    (('is', 'has'), ('are',), ())
+    """
+    return CLITIC_VERBS.get(word.lower().replace("\u2019", "'"), ())
+
+
+def is_contraction(host: str, clitic: str) -> bool:
+    """Whether ``host`` then ``clitic`` is a pronoun's verb contraction ("He" "'s", "they"
+    "'re", "I" "'m": :data:`CONTRACTING`), not a possessive ("bank" "'s")."""
+    return host.lower().replace("\u2019", "'") in CONTRACTING and bool(clitic_verb_forms(clitic))
+
+
 def find_target(tokens: list[str], target: str, at: int | None = None) -> tuple[int, int]:
     """The token span ``[start, end)`` of ``target`` in ``tokens``.
 
@@ -230,7 +258,9 @@ def find_target(tokens: list[str], target: str, at: int | None = None) -> tuple[
     :func:`tokenize` (``"take place"`` spans two tokens) and matched case-insensitively, a
     typographic apostrophe (’) matching a typed one ('); a
     single token equal to the whole target (a multiword token such as ``"took place"``) also
-    matches; a stem before "n't" matches as its modal too (:func:`stem_reading`: the target
+    matches, and so do the target's words as written, split at white space only (a sentence
+    given tokenized with ``"baker's"`` one token holds the target ``"baker's dozen"``); a
+    stem before "n't" matches as its modal too (:func:`stem_reading`: the target
     ``"can"`` is the ``"ca"`` of ``"I ca n't swim"``). The first occurrence is returned, or
     the one that starts at token ``at`` (0-based) when ``at`` is given.
     """
@@ -240,14 +270,21 @@ def find_target(tokens: list[str], target: str, at: int | None = None) -> tuple[
     parts = [_norm(p) for p in tokenize(target)]
     if not parts:
         raise InputError("empty target")
+    # a sentence given tokenized may keep "baker's" or "Achilles'" whole: the target's
+    # words as written (split at white space) match too
+    spellings = [parts]
+    words = [_norm(w) for w in target.split()]
+    if words != parts:
+        spellings.append(words)
     whole = _norm(target)
     low = [_norm(t) for t in tokens]
     read = [_norm(t) for t in clitic_stems(list(tokens))]  # "ca n't" read "can n't"
-    n = len(parts)
     starts = range(len(low)) if at is None else [at] if 0 <= at < len(low) else []
     for i in starts:
-        if low[i:i + n] == parts or read[i:i + n] == parts:
-            return i, i + n
+        for spelling in spellings:
+            n = len(spelling)
+            if low[i:i + n] == spelling or read[i:i + n] == spelling:
+                return i, i + n
         if whole in (low[i], read[i]):
             return i, i + 1
     listing = " ".join(f"{i}:{t}" for i, t in enumerate(tokens))

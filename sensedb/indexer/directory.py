@@ -88,8 +88,32 @@ class IndexDirectory:
     def db(self) -> Database:
         """The index's metadata database (opened on first use)."""
         if self._db is None:
-            self._db = Database(self.db_url)
+            self._db = Database(self.db_url, read_only=self.read_only_at_rest())
         return self._db
+
+    def read_only_at_rest(self) -> bool:
+        """Whether the index's default SQLite file is to be read as it is, read-only and
+        immutable (``Database(read_only=True)``): this process may not write the directory
+        or the file (:meth:`not_writable`), nobody can (a read-only file system, or neither
+        the directory nor the file has any write permission bit: ``chmod -R a-w``), and the
+        database is at rest, its write-ahead log absent or empty (what a closed index leaves).
+        SQLite cannot open a WAL database there otherwise (it would create ``-shm`` and
+        ``-wal`` files), and queries that write nothing can then answer; a writable index
+        keeps WAL, so readers go on while a writer writes. Another user's index that its
+        owner may still write is not read immutable (SQLite would not see the owner's
+        changes and could read a page half old, half new): the usual open then says the
+        directory is not writable. A log with pages in it (an index open elsewhere, or left
+        by a crash) is not skipped either."""
+        path = self.database_file
+        if path is None or not path.exists() or self.not_writable() is None:
+            return False
+        try:
+            frozen = bool(os.statvfs(path).f_flag & os.ST_RDONLY) or not any(
+                place.stat().st_mode & 0o222 for place in (self.path, path))
+        except OSError:
+            return False
+        wal = Path(f"{path}-wal")
+        return frozen and not (wal.exists() and wal.stat().st_size > 0)
 
     def exists(self) -> bool:
         """Whether an index (its database and manifest) exists here. A SQLite database file

@@ -15,10 +15,11 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
+from ..corpora.tokenize import clitic_verb_forms, is_contraction
 from ..encoder import DEFAULT_MODEL, Encoder
 from ..errors import ConfigurationError, IndexFormatError, IndexLockedError, InputError
 from ..head import RetrievalHead, load_head
-from ..indexer import EXAMPLES, SENSES, TOKENS, WORDNET, IndexDirectory
+from ..indexer import EXAMPLES, SENSES, TOKENS, WORDNET, IndexDirectory, document_key
 from ..indexer.documents import PURGE_STAMP
 from ..indexer.manifest import Manifest
 from ..indexer.upgrade import add_store_counts, stores_without_counts
@@ -100,6 +101,7 @@ class SenseIndex:
         self._pos_head: POSHead | None | bool = False  # False: not looked up yet
         self._stamp: tuple = (None, 0)  # the purge stamp's (mtime, size) and generation
         self._bare: dict[str, np.ndarray] = {}  # lemma -> its bare vector (bare_vectors)
+        self._seen_lemmas: set[str] = set()  # WordNet lemmas seen built at any load
         prepare_directory(self.directory, autobuild=self.autobuild, model=model,
                           inventory=self.inventory, encoder=encoder,
                           encoder_for=self.encoder_for)
@@ -139,6 +141,8 @@ class SenseIndex:
                                   inventory=self.inventory, name=str(self.directory.path),
                                   examples=self.examples)
         self._built_lemmas = self.queries.built_lemmas()
+        # every lemma this reader has seen built: one missing now was deleted meanwhile
+        self._seen_lemmas |= self._built_lemmas
 
     def _snapshot(self, attempts: int = 20) -> tuple[Manifest, dict]:
         """The manifest and the stores of its generation, loaded whole.
@@ -316,14 +320,28 @@ class SenseIndex:
                                                   loaded=(self.manifest, self._stores)):
                 self._load()
         except IndexLockedError as exc:
-            lacking = missing or older  # new lemmas, or built ones lacking some vectors
-            named = ", ".join(f"{lemma}.{pos}" for lemma, pos in lacking[:5])
-            more = f" and {len(lacking) - 5} more" if len(lacking) > 5 else ""
-            what = ("the WordNet vectors of new lemmas" if missing
-                    else "the gloss or sense-text vectors they lack")
-            warnings.warn(f"{exc}; answering without {what}: {named}{more}", stacklevel=2)
+            warnings.warn(f"{exc}; answering without {self._lacking(missing, older)}",
+                          stacklevel=2)
             return 0
         return len(missing)
+
+    def _lacking(self, missing: list[tuple[str, str]], older: list[tuple[str, str]]) -> str:
+        """What an answer goes without when another writer blocked :meth:`ensure`: the
+        WordNet vectors of ``missing`` lemmas, those a deletion took out of the index (this
+        reader saw them built, or their retired rows are still there) named apart from those
+        never added; else the vectors the built lemmas ``older`` lack."""
+        def named(lemmas: list[tuple[str, str]]) -> str:
+            more = f" and {len(lemmas) - 5} more" if len(lemmas) > 5 else ""
+            return ", ".join(f"{lemma}.{pos}" for lemma, pos in lemmas[:5]) + more
+
+        if not missing:
+            return f"the gloss or sense-text vectors they lack: {named(older)}"
+        gone = self._seen_lemmas | self.queries.retired_lemmas()
+        deleted = [(lemma, pos) for lemma, pos in missing if document_key(lemma, pos) in gone]
+        added = [pair for pair in missing if pair not in deleted]
+        parts = ([f"lemmas deleted from the index: {named(deleted)}"] if deleted else []) + (
+            [f"lemmas not yet in the index: {named(added)}"] if added else [])
+        return f"the WordNet vectors of {'; of '.join(parts)}"
 
     @property
     def uses_sense_texts(self) -> bool:
@@ -361,9 +379,17 @@ class SenseIndex:
         that ends in an English possessive (``"bank's"``, ``"James'"``: the tokenizer's
         ``'s`` or ``'`` after the word) is the word without it when the inventory does not
         list the whole but lists the word: the usage of ``bank`` in "The bank's vault", as
-        ``tag`` reads it. A lemma written with the ending stays whole (``"Alzheimer's"``)."""
+        ``tag`` reads it. A lemma written with the ending stays whole (``"Alzheimer's"``).
+        A pronoun's verb contraction (``"He's"``, ``"they're"``, ``"I'm"``: the tokenizer's
+        ``He`` ``'s``; :func:`~sensedb.corpora.tokenize.is_contraction`) is no possessive:
+        the target is its clitic, read as its verb (:meth:`lemma_candidates`), so "He's" of
+        "He's tired" is *be*, not the pronoun read as helium."""
         words, start, end = find_span(sentence, target, at)
-        if target is not None and end - start > 1 and words[end - 1].casefold() in POSSESSIVES:
+        if (target is not None and end - start == 2
+                and is_contraction(words[start], words[start + 1])
+                and not self.inventory.lemmatize(" ".join(words[start:end]))):
+            start += 1
+        elif target is not None and end - start > 1 and words[end - 1].casefold() in POSSESSIVES:
             whole, word = " ".join(words[start:end]), " ".join(words[start:end - 1])
             if not self.inventory.lemmatize(whole) and self.inventory.lemmatize(word):
                 end -= 1
@@ -382,20 +408,39 @@ class SenseIndex:
         found = np.stack([vectors[sentences[tuple(t.words)]][t.index] for t in targets])
         return found if raw else self.normalizer(found)
 
+    def readings(self, surface: str, pos: str | None = None) -> list[tuple[str, str]]:
+        """The (lemma, POS) pairs WordNet's morphology gives ``surface`` (in ``pos``); for a
+        verb clitic (``'s``, ``'re``, ``'ve``, ``'ll``, ``'d``, ``'m``: what the tokenizer
+        splits off "He's", "they're", ...) the verb readings of its full forms
+        (:data:`~sensedb.corpora.tokenize.CLITIC_VERBS`: ``'s`` -> be and have, ``'re`` ->
+        be, ``'ll`` -> will); [] when WordNet knows none. ``tag`` and :meth:`wsd` read words
+        through this."""
+        forms = clitic_verb_forms(surface)
+        if not forms:
+            return self.inventory.lemmatize(surface, pos)
+        if pos not in (None, "VERB"):
+            return []
+        pairs = [p for form in forms for p in self.inventory.lemmatize(form, "VERB")]
+        return list(dict.fromkeys(pairs))
+
     def lemma_candidates(self, surface: str, pos: str | None = None) -> list[tuple[str, str]]:
-        """The (lemma, POS) pairs WordNet's morphology gives ``surface`` (in ``pos``), or,
-        when it knows none, its word without a possessive ending (``"bank's"`` -> ``bank``,
-        ``"James'"`` -> ``James``: :func:`~sensedb.retriever.target.without_possessive`).
+        """The (lemma, POS) pairs of ``surface`` (in ``pos``: :meth:`readings`), or, when
+        there are none, those of its word without a possessive ending (``"bank's"`` ->
+        ``bank``, ``"James'"`` -> ``James``:
+        :func:`~sensedb.retriever.target.without_possessive`).
 
         Raises:
             InputError: WordNet knows no such word (in that POS)."""
-        pairs = self.inventory.lemmatize(surface, pos)
+        pairs = self.readings(surface, pos)
         stripped = None if pairs else without_possessive(surface)
         if stripped:
             pairs = self.inventory.lemmatize(stripped, pos)
         if not pairs:
             as_pos = f" as {pos}" if pos else ""
-            raise InputError(f'"{surface}" is not a word {self.inventory.name} knows{as_pos}')
+            forms = clitic_verb_forms(surface)
+            read = f' (read as {" or ".join(forms)})' if forms else ""
+            raise InputError(f'"{surface}"{read} is not a word {self.inventory.name} '
+                             f'knows{as_pos}')
         return pairs
 
     def prefetch(self, pairs: Iterable[tuple[str, str]]) -> None:

@@ -148,6 +148,16 @@ class IndexQueries:
             return set(session.execute(select(DocumentRow.key).where(
                 DocumentRow.corpus == WORDNET_CORPUS)).scalars())
 
+    def retired_lemmas(self) -> set[str]:
+        """The document keys (``lemma.POS``) of the WordNet lemmas a deletion retired whose
+        rows are not purged yet (``indexer.documents.retire_document``): lemmas deleted from
+        the index, not lemmas it never had."""
+        with self.db.session() as session:
+            keys = session.execute(select(DocumentRow.key).where(
+                DocumentRow.corpus == WORDNET_CORPUS,
+                DocumentRow.key.contains(RETIRED, autoescape=True))).scalars()
+            return {key.split(RETIRED, 1)[0] for key in keys}
+
     def vector_keys(self) -> list[str]:
         """Every sense key with a corpus sense vector or a WordNet vector (corpus first)."""
         with self.db.session() as session:

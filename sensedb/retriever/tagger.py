@@ -50,7 +50,8 @@ not n't 's 're 've 'll 'd 'm there here also just very too only even
 """.split())
 # Modal verbs: as verbs, tagged only where no verb follows (``_is_main_verb``): "I *can* swim"
 # is no preserving in a tin, "I *will* do it" no decreeing; "we *can* tomatoes" is.
-MODALS = frozenset("will would shall should can could may might must ought".split())
+# 'll and 'd (will, would or had) likewise.
+MODALS = frozenset("will would shall should can could may might must ought 'll 'd".split())
 # Forms of be, have and do: tagged only where the POS head makes them main verbs.
 LIGHT_VERBS = frozenset("""
 be am is are was were been being have has had having do does did doing done
@@ -201,7 +202,7 @@ def readings(index: SenseIndex, words: list[str], tags: np.ndarray | None
     written, words = words, clitic_stems(words)
     singles, multi = [], []
     for at, word in enumerate(words):
-        lower = word.lower()
+        lower = word.lower().replace("\u2019", "'")  # ’s is 's
         if not any(c.isalpha() for c in word) or word != written[at]:
             continue
         if lower in LIGHT_VERBS:
@@ -212,7 +213,7 @@ def readings(index: SenseIndex, words: list[str], tags: np.ndarray | None
             if content is None or (lower in MODALS and content == "VERB"
                                    and not _is_main_verb(words, at, tags)):
                 continue
-        pairs = index.inventory.lemmatize(word)
+        pairs = index.readings(word)  # a verb clitic as its verb: 's as be or have
         if lower in LIGHT_VERBS:
             pairs = [p for p in pairs if p[1] == "VERB"]
         elif lower in STOPWORDS:

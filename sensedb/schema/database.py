@@ -33,6 +33,18 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+def _immutable_url(url: str) -> str:
+    """The SQLAlchemy URL that opens ``url``'s SQLite file read-only and immutable (an SQLite
+    URI filename, its path percent-encoded: ``sqlite:///file:/DIR/sensedb.sqlite?mode=ro&
+    immutable=1&uri=true``)."""
+    from urllib.parse import quote
+
+    from sqlalchemy.engine import make_url
+
+    path = make_url(url).database or ""
+    return f"sqlite:///file:{quote(path)}?mode=ro&immutable=1&uri=true"
+
+
 # The key of the PostgreSQL advisory lock a writer holds (one index per database): a fixed
 # 63-bit number derived from a name, so that other applications' keys are unlikely to clash.
 WRITER_LOCK_KEY = zlib.crc32(b"sensedb index writer") << 20 | 0x5E25E
@@ -78,14 +90,21 @@ class Database:
     """The metadata store of one index. ``url`` is any SQLAlchemy URL; SQLite and PostgreSQL
     (``postgresql+psycopg://USER@HOST/DB``, the ``sensedb[postgres]`` extra) are tested."""
 
-    def __init__(self, url: str, *, create: bool = False) -> None:
+    def __init__(self, url: str, *, create: bool = False, read_only: bool = False) -> None:
+        """``read_only``: a SQLite file is opened read-only and immutable (SQLite's
+        ``mode=ro&immutable=1`` URI: no write-ahead log, shared memory or lock is made or
+        consulted), for an index at rest in a place this process may not write (a WAL
+        database there cannot be opened otherwise: SQLite would create its ``-shm`` and
+        ``-wal`` files); the file must not change while open. Ignored for other engines."""
         self.url = url
+        self.read_only = read_only and url.startswith("sqlite:")
         try:
-            self.engine: Engine = create_engine(url, future=True)
+            self.engine: Engine = create_engine(
+                _immutable_url(url) if self.read_only else url, future=True)
         except (SQLAlchemyError, ImportError, ValueError) as exc:
             raise ConfigurationError(f"bad database URL {masked_url(url)!r}: "
                                      f"{hide_url_password(str(exc), url)}") from None
-        if self.engine.dialect.name == "sqlite":
+        if self.engine.dialect.name == "sqlite" and not self.read_only:
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self.postgres = self.engine.dialect.name == "postgresql"
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
