@@ -5,6 +5,7 @@
     python scripts/tune_weights.py tune --cache runs/raw11b-cache --json runs/tune_weights.json \
         --write sensedb/data/scoring_weights.json
     python scripts/tune_weights.py fill-proper --from runs/raw11b-cache --cache runs/prior-cache
+    python scripts/tune_weights.py fill-bare --from runs/p26/cache2 --cache runs/p29/cache
 
 ``cache`` computes, once, every instance's candidate feature matrix the way a raw-text
 pipeline meets it (:func:`raw_instance_features`: candidates of every part of speech the
@@ -20,6 +21,10 @@ pickles it under ``--cache``:
   senses are spread as a lexicographer's, not as SemCor's counts.
 ``fill-proper`` copies a cache made before the proper-name feature with that column filled
 (it needs no encoder: the flag depends on the written form and WordNet alone).
+``fill-bare`` copies a cache made before ``bare_gloss_cos`` with that column filled through
+the product (``SenseIndex.bare_vectors``, ``scoring.bare_cosines``: the default index of
+``SENSEDB_HOME`` and its encoder); rows whose candidates the product now lists differently
+are computed again whole.
 ``tune`` is then a numpy loop over those arrays: each formula is a short linear formula over
 ``scoring.FEATURES`` searched on a small grid by the accuracy of the argmax.
 - ``wordnet_only`` (the default index): 5-fold cross-validation over the SemCor documents
