@@ -72,6 +72,9 @@ class FakeIndex:
     def ensure(self, pairs):
         return 0
 
+    def prefetch(self, pairs):
+        return None
+
     def encode_targets(self, targets):
         self.threads.add(threading.current_thread().name)
         self.passes.append(len(targets))
@@ -164,3 +167,26 @@ def test_timeout_and_failed_items_never_hang():
 
     answer = asyncio.run(main())
     assert isinstance(answer, ItemError) and answer.field == "target"
+
+
+def test_stop_cancels_items_of_a_batch_still_gathering():
+    """Items the collector had taken from the queue into a batch still gathering (its window
+    open) waited at ``stop`` until their timeout (60 s by default) instead of being
+    cancelled with the queued ones."""
+    fake = FakeIndex()
+
+    async def main():
+        batcher = Batcher(window_ms=5_000, timeout_s=30)
+        await batcher.start(lambda: fake)
+        waiting = asyncio.gather(*(batcher.wsd([WsdQuery("s", f"w{n}", words=3)])
+                                   for n in range(2)), return_exceptions=True)
+        await asyncio.sleep(0.2)  # both items are in the gathering batch now
+        assert batcher.queued == 0
+        started = time.perf_counter()
+        await batcher.stop()
+        answers = await asyncio.wait_for(waiting, 5)
+        return answers, time.perf_counter() - started
+
+    answers, seconds = asyncio.run(main())
+    assert all(isinstance(a, asyncio.CancelledError) for a in answers), answers
+    assert seconds < 5 and fake.passes == []

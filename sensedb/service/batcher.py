@@ -162,6 +162,7 @@ class Batcher:
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sensedb-index")
         self._queue: asyncio.Queue[_Entry] | None = None
         self._task: asyncio.Task | None = None
+        self._taken: list[_Entry] = []  # taken from the queue by the collector, not answered
 
     # ----------------------------------------------------------------- lifecycle
     async def start(self, open_index: Callable[[], Any]) -> None:
@@ -172,7 +173,9 @@ class Batcher:
         self._task = asyncio.create_task(self._collect(), name="sensedb-batcher")
 
     async def stop(self) -> None:
-        """Stop collecting; waiting items get ``CancelledError``; the worker thread ends."""
+        """Stop collecting; waiting items get ``CancelledError`` (queued ones, and those the
+        collector holds: a batch still gathering, an item held for the next); the worker
+        thread ends."""
         if self._task is not None:
             self._task.cancel()
             try:
@@ -181,6 +184,9 @@ class Batcher:
                 pass
         while self._queue is not None and not self._queue.empty():
             self._queue.get_nowait().future.cancel()
+        for entry in self._taken:  # a batch still gathering, or an item held for the next
+            entry.future.cancel()
+        self._taken = []
         self._executor.shutdown(wait=True, cancel_futures=True)
 
     @property
@@ -234,6 +240,7 @@ class Batcher:
             first = held if held is not None else await self._queue.get()
             held = None
             batch, words = [first], _words(first)
+            self._taken = batch
             if isinstance(first.payload, WsdQuery) and self.window_ms > 0:
                 deadline = loop.time() + self.window_ms / 1000.0
                 while words < self.max_words:
@@ -246,10 +253,12 @@ class Batcher:
                     if not isinstance(entry.payload, WsdQuery) \
                             or words + _words(entry) > self.max_words:
                         held = entry
+                        self._taken = [*batch, entry]
                         break
                     batch.append(entry)
                     words += _words(entry)
             await self._execute(batch)
+            self._taken = [held] if held is not None else []
 
     async def _execute(self, batch: list[_Entry]) -> None:
         live = [e for e in batch if not e.future.done()]
