@@ -125,7 +125,7 @@ MULTIWORD: dict[str, float] = {
 #: The corpus formula's margins (``corpus_margin`` in the weights file; the WordNet-only
 #: ones where none is given): the margins were chosen on the default index's readings, and
 #: the corpus formula keeps those chosen before the WordNet-only formula changed (a SemCor
-#: index's SE07 raw-text gap: 2.78 with them, 3.22 with the default index's newer -0.9).
+#: index's SE07 raw-text gap: 2.78 with them, 3.22 with the default index's -0.9 of 2026-12-01).
 MULTIWORD_CORPUS: dict[str, float] = {
     str(pos): float(value) for pos, value in
     shipped_weights_file().get("multiword", {}).get("corpus_margin", MULTIWORD).items()}
