@@ -290,7 +290,7 @@ def test_bare_vectors_are_the_lemma_encoded_alone(default_index, encoder):
     # the shipped formula weighs them, so prefetching (tag, evaluate, the service's batches)
     # encodes the candidates' new lemmas together: one forward pass for two words
     assert default_index.uses_bare
-    default_index.ensure([("gazebo", "NOUN"), ("trellis", "NOUN")])
+    default_index.ensure([("gazebo", "NOUN"), *default_index.lemma_candidates("trellis")])
     hook = default_index.encoder.model.register_forward_hook(lambda *_: calls.append(1))
     try:
         default_index.prefetch([("gazebo", "NOUN"), ("trellis", "NOUN")])

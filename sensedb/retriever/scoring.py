@@ -417,15 +417,17 @@ def score_candidates(source: EvidenceSource, candidates: Sequence[SenseInfo],
                      proper: frozenset[str] = frozenset(), form: str = "",
                      bare: Mapping[str, np.ndarray] | None = None) -> Scored:
     """Score every candidate: :func:`candidate_matrix` (arguments as there; the nearest-token
-    feature ranks every token only when it is weighted), then ``features @ weights``
+    feature ranks every token only when it is weighted; the nearest WordNet example token is
+    always searched, for the answer's ``nearest_cosine``), then ``features @ weights``
     (``weights``: (len(FEATURES),) float64, see :func:`weights_for`) and a softmax over one
     score per synset (:func:`one_key_per_synset`; ``form``: the usage's form, normalized)."""
     found = candidate_matrix(
         source, candidates, groups, vector, plain, context=context, use_examples=use_examples,
         propagate=propagate, rank_every_token=bool(weights[FEATURES.index("nn_cos")]),
         evidence_k=evidence_k, pos_logp=pos_logp, rare=rare,
-        example_tokens=bool(weights[FEATURES.index("example_nn_cos")]
-                            or weights[FEATURES.index("example_nn_rel")]), proper=proper, bare=bare)
+        # the nearest example token is searched whether or not the formula weighs it: an
+        # answer's nearest_cosine reports it, k = 0 too (results.disambiguation)
+        example_tokens=True, proper=proper, bare=bare)
     n = len(found.candidates)
     own = found.features @ weights if n else np.zeros(0)
     best_of = one_key_per_synset(found.candidates, own, form)
