@@ -327,5 +327,12 @@ def test_a_pronoun_contraction_is_its_verb(default_index):
     with pytest.raises(sensedb.Error, match=r"""'s" \(read as is or has\) is not a word"""):
         default_index.wsd(sentence, "He's", pos="NOUN")
     assert default_index.wsd("The bank's vault", "bank's").lemma == "bank"
+    # a negated auxiliary is its verb: '"ca n't" is not a word' showed the tokenizer's split
+    for text, target, lemma in [("I can't swim.", "can't", "can"), ("It won't rain", "won't",
+                                                                      "will"),
+                                ("They don\u2019t know", "don\u2019t", "do"),
+                                ("She isn't here", "isn't", "be")]:
+        answer = default_index.wsd(text, target)
+        assert answer.lemma == lemma and "n't" not in answer.target, (text, answer.target)
     # the possessive ’s is no verb to tag
     assert {t.position for t in sensedb.tag(default_index, "The bank\u2019s vault")} == {1, 3}

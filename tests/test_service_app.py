@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+import sensedb
 from sensedb.retriever.tagger import tag_text
 
 pytest.importorskip("fastapi")
@@ -136,6 +137,9 @@ def test_tag_similarity_neighbors_senses(client, index):
             "b": {"sentence": MONEY, "target": "bank"}, "method": "raw"}
     one = client.post("/similarity", json=pair).json()
     assert -1.0 <= one["score"] <= 1.0 and one["method"] == "raw"
+    # the CLI's --json: each usage's senses under raw too (they were null over HTTP)
+    cli = sensedb.similarity(index, (RIVER, "bank"), (MONEY, "bank"), "raw").to_dict()
+    assert one["a"] == cli["a"] and one["b"] == cli["b"] and one["a"]["senses"]
     both = client.post("/similarity", json=[pair, {**pair, "b": {"sentence": MONEY,
                                                                  "target": "zebra"}}]).json()
     assert both[0]["score"] == pytest.approx(one["score"], abs=1e-5)

@@ -383,9 +383,14 @@ class SenseIndex:
         A pronoun's verb contraction (``"He's"``, ``"they're"``, ``"I'm"``: the tokenizer's
         ``He`` ``'s``; :func:`~sensedb.corpora.tokenize.is_contraction`) is no possessive:
         the target is its clitic, read as its verb (:meth:`lemma_candidates`), so "He's" of
-        "He's tired" is *be*, not the pronoun read as helium."""
+        "He's tired" is *be*, not the pronoun read as helium. A negated auxiliary
+        (``"can't"``, ``"won't"``, ``"isn't"``: the tokenizer's ``ca`` ``n't``) is its verb
+        without the negation, the stem read as its modal (``Target.surface``: can, will, be)."""
         words, start, end = find_span(sentence, target, at)
         if (target is not None and end - start == 2
+                and words[end - 1].lower().replace("\u2019", "'") == "n't"):
+            end -= 1
+        elif (target is not None and end - start == 2
                 and is_contraction(words[start], words[start + 1])
                 and not self.inventory.lemmatize(" ".join(words[start:end]))):
             start += 1

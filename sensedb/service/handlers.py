@@ -216,7 +216,8 @@ async def similarity(batcher: Batcher, limits: Limits, items: list, many: bool) 
         for method, numbers in by_method.items():
             usages = [(_usage(items[n].a), _usage(items[n].b)) for n in numbers]
             try:
-                results = similarity_batch(index, usages, method)
+                # each usage's top senses under every method, as the CLI's --json shows
+                results = similarity_batch(index, usages, method, evidence=True)
                 for n, result in zip(numbers, results, strict=True):
                     out[n] = result.to_dict() if result.error is None \
                         else ItemError(result.error)
