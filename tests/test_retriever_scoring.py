@@ -53,12 +53,16 @@ def _example_row(example_cos, example_nn_cos=None):
 def test_relative_examples_count_how_much_better_a_sense_examples_fit():
     # three candidates: two with WordNet examples (cosines 0.9 / 0.8, nearest 0.7 / 0.5), one
     # without: the relative features are the difference from the mean of the two, and 0 for
-    # the sense without examples (no evidence counts as average evidence)
+    # the sense without examples (no evidence counts as average evidence), times the share of
+    # the candidates with examples (2 of 3)
     features = np.stack([_example_row(0.9, 0.7), _example_row(None), _example_row(0.8, 0.5)])
     scoring.relative_examples(features)
     named = {n: features[:, scoring.FEATURES.index(n)] for n in ("example_rel", "example_nn_rel")}
-    assert named["example_rel"] == pytest.approx([0.05, 0.0, -0.05])
-    assert named["example_nn_rel"] == pytest.approx([0.1, 0.0, -0.1])
+    assert named["example_rel"] == pytest.approx([0.05 * 2 / 3, 0.0, -0.05 * 2 / 3])
+    assert named["example_nn_rel"] == pytest.approx([0.1 * 2 / 3, 0.0, -0.1 * 2 / 3])
+    # every candidate with examples: the plain difference from their mean
+    every = scoring.relative_examples(np.stack([_example_row(0.9), _example_row(0.8)]))
+    assert every[:, scoring.FEATURES.index("example_rel")] == pytest.approx([0.05, -0.05])
     # a formula on the relative feature gives no bonus for merely having examples: the sense
     # without examples ties the average one, where the absolute cosine put it 0.85 behind
     weights = scoring.weights_from({"example_rel": 1.0})

@@ -201,7 +201,8 @@ def relative_examples(features: np.ndarray) -> np.ndarray:
     """Fill ``example_rel`` / ``example_nn_rel`` of one usage's candidate matrix
     ((candidates, len(FEATURES)) float64, changed in place and returned): each candidate's
     ``example_cos`` / ``example_nn_cos`` minus their mean over the candidates with WordNet
-    examples (``has_example``), 0 for a candidate without.
+    examples (``has_example``), 0 for a candidate without; both times the share of the
+    candidates that have examples.
 
     Why: a usage's cosine to any sense's examples of the same word is high (0.8-0.9 on the
     default index), so the absolute cosine mostly rewards having examples at all (a verb
@@ -209,12 +210,16 @@ def relative_examples(features: np.ndarray) -> np.ndarray:
     difference from the mean keeps only how much better one sense's examples fit than the
     others': no evidence counts as average evidence. Chosen over the difference from the
     best (which ties a sense without examples with the best one) by scripts/tune_weights.py
-    (BENCHMARKS.md, "Relative example evidence")."""
+    (BENCHMARKS.md, "Relative example evidence"). The share: a comparison among a few of the
+    candidates says less about all of them ("water from the spring": the season's examples
+    fit better than the coil's, the only other sense of 9 with examples, and lifted the
+    season over the water source, which has none); chosen by the same rule (BENCHMARKS.md
+    "Relative example evidence by its share of the candidates")."""
     has = features[:, _HAS_EXAMPLE] > 0
     for absolute, relative in _RELATIVE:
         if has.any():
             column = features[:, absolute]
-            features[:, relative] = np.where(has, column - column[has].mean(), 0.0)
+            features[:, relative] = np.where(has, column - column[has].mean(), 0.0) * has.mean()
         else:
             features[:, relative] = 0.0
     return features
