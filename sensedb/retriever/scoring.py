@@ -303,7 +303,6 @@ def candidate_matrix(source: EvidenceSource, candidates: Sequence[SenseInfo],
                      propagate: bool = False, rank_every_token: bool = False,
                      evidence_k: int = 0, pos_logp: np.ndarray | None = None,
                      rare: frozenset[tuple[str, str]] = frozenset(),
-                     example_tokens: bool = True,
                      proper: frozenset[str] = frozenset(),
                      bare: Mapping[str, np.ndarray] | None = None) -> CandidateFeatures:
     """The feature matrix of ``candidates`` for one usage.
@@ -317,7 +316,9 @@ def candidate_matrix(source: EvidenceSource, candidates: Sequence[SenseInfo],
             vectors, which are sentence vectors and never z-scored).
         context: (dim,) float32 normalized sentence vector, or None to leave the
             sentence-vs-gloss and sentence-vs-sense-text features at 0.
-        use_examples: False leaves WordNet's example vectors out.
+        use_examples: False leaves WordNet's example vectors and example tokens out (else
+            the lemma's example tokens are searched for the nearest-example feature, which
+            an answer's ``nearest_cosine`` reports whether or not the formula weighs it).
         propagate: give candidates without a corpus sense vector a propagated one.
         rank_every_token: the nearest-token feature ranks every labelled token of the lemma
             (else only the vote's VOTE_K neighbours are searched and it sees those).
@@ -328,8 +329,6 @@ def candidate_matrix(source: EvidenceSource, candidates: Sequence[SenseInfo],
             evidence, never a filter.
         rare: the (lemma, POS) pairs that are rare exception-list readings of the surface
             form (``sensedb.inventory.morphology.rare_bases``).
-        example_tokens: search the lemma's WordNet example tokens for the nearest-example
-            feature (False, or ``use_examples`` False: it is 0).
         proper: the sense keys of candidates that are proper names while the usage's form is
             in lower case (:func:`proper_names`).
         bare: ``{lemma: (dim,) float32}``, each candidate lemma encoded alone, normalized
@@ -366,7 +365,7 @@ def candidate_matrix(source: EvidenceSource, candidates: Sequence[SenseInfo],
         for key in token_keys:
             nearest_of.setdefault(key, cos)
     example_near: dict[str, float] = {}
-    if use_examples and example_tokens:
+    if use_examples:
         for _, cos, token_keys in source.search_examples(vector, groups,
                                                          source.example_count(groups)):
             for key in token_keys:
@@ -429,10 +428,7 @@ def score_candidates(source: EvidenceSource, candidates: Sequence[SenseInfo],
     found = candidate_matrix(
         source, candidates, groups, vector, plain, context=context, use_examples=use_examples,
         propagate=propagate, rank_every_token=bool(weights[FEATURES.index("nn_cos")]),
-        evidence_k=evidence_k, pos_logp=pos_logp, rare=rare,
-        # the nearest example token is searched whether or not the formula weighs it: an
-        # answer's nearest_cosine reports it, k = 0 too (results.disambiguation)
-        example_tokens=True, proper=proper, bare=bare)
+        evidence_k=evidence_k, pos_logp=pos_logp, rare=rare, proper=proper, bare=bare)
     n = len(found.candidates)
     own = found.features @ weights if n else np.zeros(0)
     best_of = one_key_per_synset(found.candidates, own, form)
