@@ -201,6 +201,12 @@ def _norm(s: str) -> str:
 CLITIC_STEMS = {"ca": "can", "wo": "will", "sha": "shall"}
 
 
+def is_negation_clitic(word: str | None) -> bool:
+    """Whether ``word`` is the ``n't`` the tokenizer splits off a negated auxiliary (either
+    apostrophe, any case)."""
+    return word is not None and _norm(word) == "n't"
+
+
 def stem_reading(word: str, following: str | None) -> str:
     """``word`` as it is read: a stem of :data:`CLITIC_STEMS` that ``"n't"`` (either
     apostrophe) follows is its modal, in the stem's case (``"Ca"`` -> ``"Can"``); any other
@@ -210,7 +216,7 @@ def stem_reading(word: str, following: str | None) -> str:
     ('can', 'ca', 'WILL')
     """
     modal = CLITIC_STEMS.get(word.lower())
-    if not modal or following is None or following.lower().replace("\u2019", "'") != "n't":
+    if not modal or not is_negation_clitic(following):
         return word
     return modal.upper() if word.isupper() else \
         modal.capitalize() if word[:1].isupper() else modal

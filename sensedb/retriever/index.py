@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
-from ..corpora.tokenize import clitic_verb_forms, is_contraction
+from ..corpora.tokenize import clitic_verb_forms, is_contraction, is_negation_clitic
 from ..encoder import DEFAULT_MODEL, Encoder
 from ..errors import ConfigurationError, IndexFormatError, IndexLockedError, InputError
 from ..head import RetrievalHead, load_head
@@ -387,8 +387,7 @@ class SenseIndex:
         (``"can't"``, ``"won't"``, ``"isn't"``: the tokenizer's ``ca`` ``n't``) is its verb
         without the negation, the stem read as its modal (``Target.surface``: can, will, be)."""
         words, start, end = find_span(sentence, target, at)
-        if (target is not None and end - start == 2
-                and words[end - 1].lower().replace("\u2019", "'") == "n't"):
+        if target is not None and end - start == 2 and is_negation_clitic(words[end - 1]):
             end -= 1
         elif (target is not None and end - start == 2
                 and is_contraction(words[start], words[start + 1])
