@@ -162,18 +162,19 @@ def test_an_index_its_owner_may_write_is_not_read_immutable(tmp_path, encoder, w
         code = ("import sys\nfrom sensedb.indexer import IndexDirectory\n"
                 "d = IndexDirectory(sys.argv[1])\n"
                 "print(d.not_writable() is not None, d.read_only_at_rest())\n")
-        done = subprocess.run([setpriv, "--reuid=65534", "--regid=65534", "--clear-groups",
-                               sys.executable, "-c", code, str(path)],
-                              capture_output=True, text=True, timeout=300,
-                              env={**os.environ, "HF_HUB_OFFLINE": "1"})
+
+        def as_another_user() -> subprocess.CompletedProcess:
+            return subprocess.run([setpriv, "--reuid=65534", "--regid=65534", "--clear-groups",
+                                   sys.executable, "-c", code, str(path)],
+                                  capture_output=True, text=True, timeout=300,
+                                  env={**os.environ, "HF_HUB_OFFLINE": "1"})
+
+        done = as_another_user()
         assert done.returncode == 0, done.stderr
         assert done.stdout.split() == ["True", "False"]
         for p in [path, *path.rglob("*")]:  # nobody may write it now
             p.chmod(p.stat().st_mode & ~0o222)
-        done = subprocess.run([setpriv, "--reuid=65534", "--regid=65534", "--clear-groups",
-                               sys.executable, "-c", code, str(path)],
-                              capture_output=True, text=True, timeout=300,
-                              env={**os.environ, "HF_HUB_OFFLINE": "1"})
+        done = as_another_user()
         assert done.stdout.split() == ["True", "True"], done.stderr
     finally:
         for p in [base, *base.rglob("*")]:
