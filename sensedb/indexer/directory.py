@@ -72,6 +72,14 @@ STORES = (TOKENS, SENSES, EXAMPLES, WORDNET)
 SHARD_ARRAYS = ("ids", "vectors")  # the arrays of a raw vector shard
 
 
+def _read_only_file_system(place: Path) -> bool:
+    """Whether ``place`` is on a file system mounted read-only.
+
+    Raises:
+        OSError: ``place`` cannot be looked at."""
+    return bool(os.statvfs(place).f_flag & os.ST_RDONLY)
+
+
 class IndexDirectory:
     """Paths, database, manifest and vector stores of one index.
 
@@ -108,7 +116,7 @@ class IndexDirectory:
         if path is None or not path.exists() or self.not_writable() is None:
             return False
         try:
-            frozen = bool(os.statvfs(path).f_flag & os.ST_RDONLY) or not any(
+            frozen = _read_only_file_system(path) or not any(
                 place.stat().st_mode & 0o222 for place in (self.path, path))
         except OSError:
             return False
@@ -184,8 +192,7 @@ class IndexDirectory:
         file, lock file): whether it is on a read-only file system or this user lacks the
         permission, and what to do (README, "So an index is written to as it answers")."""
         try:
-            read_only = bool(os.statvfs(place if place.exists() else self.path).f_flag
-                             & os.ST_RDONLY)
+            read_only = _read_only_file_system(place if place.exists() else self.path)
         except OSError:
             read_only = False
         why = "is on a read-only file system" if read_only else "is not writable"
