@@ -103,7 +103,11 @@ def test_list_with_a_bad_item_answers_the_rest(client, index):
     ({"sentence": RIVER, "at": 99}, 422, "at"),
     ({"sentence": RIVER, "target": "bank", "at": True}, 422, "at"),  # was taken as 1
     ({"sentence": RIVER, "target": "bank", "k": "3"}, 422, "k"),
-    ({"sentence": RIVER}, 422, "at"),
+    # no target and no position: the target is missing (was named "at")
+    ({"sentence": RIVER}, 422, "target"),
+    ({"sentence": RIVER, "target": ""}, 422, "target"),
+    ({"sentence": RIVER, "target": "bank", "at": 99}, 422, "at"),
+    ({"sentence": RIVER, "target": "bank", "at": 2}, 422, "target"),  # "on" is at 2
     ({"sentence": RIVER, "target": "sat", "pos": "ADV"}, 422, "target"),
     ({"sentence": "bank " * 61, "target": "bank"}, 413, "sentence"),
     ([{"sentence": RIVER, "target": "bank"}] * 9, 413, "body"),
@@ -115,6 +119,19 @@ def test_bad_fields_are_4xx_naming_the_field(client, body, status, field):
     reply = client.post("/wsd", content=json.dumps(body))  # ASCII: a lone surrogate escaped
     assert reply.status_code == status, reply.text
     assert reply.json()["field"] == field and reply.json()["error"]
+
+
+def test_neighbors_and_similarity_name_the_missing_target(client):
+    """A usage with no target and no position names "target" (was "at"); a position
+    outside the sentence names "at"."""
+    missing = client.post("/neighbors", json={"sentence": RIVER})
+    assert missing.status_code == 422 and missing.json()["field"] == "target"
+    outside = client.post("/neighbors", json={"sentence": RIVER, "target": "bank", "at": 40})
+    assert outside.status_code == 422 and outside.json()["field"] == "at"
+    pair = {"a": {"sentence": RIVER, "target": "bank"}, "b": {"sentence": MONEY}}
+    assert client.post("/similarity", json=pair).json()["field"] == "b.target"
+    pair["b"] = {"sentence": MONEY, "at": 40}
+    assert client.post("/similarity", json=pair).json()["field"] == "b.at"
 
 
 def test_bad_json_and_unknown_routes(client):

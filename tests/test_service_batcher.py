@@ -48,6 +48,10 @@ def test_wsd_batch_is_one_pass_and_answers_as_wsd(index, monkeypatch):
     assert isinstance(answers[2], ItemError) and answers[2].field == "target"
     assert isinstance(answers[4], ItemError) and answers[4].field == "at"
     assert isinstance(answers[4].error, InputError)
+    # no target and no position: the target is missing, not the position (was "at")
+    missing, outside = wsd_batch(index, [WsdQuery(RIVER, None), WsdQuery(RIVER, "bank", at=40)])
+    assert isinstance(missing, ItemError) and missing.field == "target"
+    assert isinstance(outside, ItemError) and outside.field == "at"
     # a batch of one is exactly index.wsd
     assert wsd_batch(index, [WsdQuery(RIVER, "bank", k=3)])[0].to_dict() == \
         index.wsd(RIVER, "bank", k=3).to_dict()

@@ -23,7 +23,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..corpora.tokenize import tokenize
 from ..errors import Error, IndexFormatError
+from ..retriever.target import find_span
 
 log = logging.getLogger("sensedb.service")
 
@@ -80,6 +82,27 @@ class Job:
     function: Callable[[Any], Any]
 
 
+def locate_field(sentence: str | Sequence[str], target: str | None, at: int | None) -> str:
+    """The request field to name when ``index.locate(sentence, target, at)`` fails:
+    ``"at"`` when ``at`` is given and is no token position of the sentence (not an integer,
+    or outside it) while the target is missing or usable, else ``"target"`` (missing with no
+    ``at``, not a string, empty, or not in the sentence, at ``at`` when given). The sentence
+    is checked before, under its own field. Raises nothing."""
+    if target is not None:
+        try:
+            if not tokenize(target):
+                return "target"
+        except Error:
+            return "target"
+    if at is None:
+        return "target"
+    try:
+        find_span(sentence, None, at)
+    except Error:
+        return "at"
+    return "target"
+
+
 def wsd_batch(index, queries: Sequence[WsdQuery]) -> list[Any]:
     """Answer many ``/wsd`` queries with one encoder pass: each query's answer is what
     ``index.wsd(q.sentence, q.target, at=q.at, pos=q.pos, k=q.k)`` returns (a
@@ -97,7 +120,7 @@ def wsd_batch(index, queries: Sequence[WsdQuery]) -> list[Any]:
         try:
             target = index.locate(query.sentence, query.target, query.at)
         except Error as exc:
-            out[n] = ItemError(exc, "at" if query.target is None else "target")
+            out[n] = ItemError(exc, locate_field(query.sentence, query.target, query.at))
             continue
         try:
             located[n] = (target, index.lemma_candidates(target.surface, query.pos))

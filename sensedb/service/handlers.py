@@ -15,7 +15,7 @@ from typing import Any
 from ..corpora.tokenize import tokenize
 from ..errors import Error, IndexFormatError, InputError
 from ..retriever.tagger import tag_text
-from .batcher import Batcher, ItemError, Timing, WsdQuery
+from .batcher import Batcher, ItemError, Timing, WsdQuery, locate_field
 from .guard import note
 
 
@@ -152,7 +152,7 @@ def _locate(index, sentence, target, at, prefix: str = "") -> None:
     try:
         index.locate(sentence, target, at)
     except Error as exc:
-        raise _FieldError(exc, prefix + ("at" if target is None else "target")) from None
+        raise _FieldError(exc, prefix + locate_field(sentence, target, at)) from None
 
 
 async def tag(batcher: Batcher, limits: Limits, items: list, many: bool) -> list:
