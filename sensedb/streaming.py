@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import IO, Any
 
-from .corpora.tokenize import check_text, tokenize
+from .corpora.tokenize import check_text, token_offsets, tokenize, written_span
 from .errors import Error, InputError
 
 __all__ = ["disambiguate_spans", "sentence_offsets", "tag_stream", "token_offsets",
@@ -29,12 +29,16 @@ __all__ = ["disambiguate_spans", "sentence_offsets", "tag_stream", "token_offset
 @dataclass
 class Span:
     """A word (or multiword expression) to disambiguate: the sentence's ``words``, the
-    token span ``[start, end)`` and its candidate (lemma, POS) pairs."""
+    token span ``[start, end)`` and its candidate (lemma, POS) pairs; ``text``: the sentence
+    ``words`` were tokenized from, as :func:`~sensedb.corpora.tokenize.normalize_text` gives
+    it, when there is one (a span of several words is then shown as written there:
+    ``Target.written``)."""
 
     words: Sequence[str]
     start: int
     end: int
     pairs: list[tuple[str, str]]
+    text: str | None = None
 
 
 def disambiguate_spans(index, spans: Sequence[Span], *, k: int = 0) -> list:
@@ -51,6 +55,9 @@ def disambiguate_spans(index, spans: Sequence[Span], *, k: int = 0) -> list:
         return []
     targets = [index.locate(list(s.words[:s.start]) + [" ".join(s.words[s.start:s.end])]
                             + list(s.words[s.end:]), None, s.start) for s in spans]
+    for target, span in zip(targets, spans, strict=True):
+        if span.text is not None and span.end - span.start > 1:
+            target.written = written_span(span.text, span.words, span.start, span.end)
     every_pair = [pair for span in spans for pair in span.pairs]
     index.ensure(every_pair)
     index.prefetch(every_pair)
@@ -67,24 +74,6 @@ def sentence_offsets(text: str) -> list[tuple[int, int]]:
     from .retriever.tagger import sentence_spans
 
     return sentence_spans(text)
-
-
-def token_offsets(sentence: str, tokens: Sequence[str], base: int = 0) -> list[tuple[int, int]]:
-    """Character spans of ``tokens`` (``sensedb.tokenize(sentence)``, each a substring in
-    order) in ``sentence``, shifted by ``base``.
-
-    Raises:
-        InputError: a token is not found in order (the tokens are not ``sentence``'s).
-    """
-    spans, cursor = [], 0
-    for token in tokens:
-        at = sentence.find(token, cursor)
-        if at < 0:
-            raise InputError(f"token {token!r} is not in the sentence after character "
-                             f"{cursor}")
-        spans.append((base + at, base + at + len(token)))
-        cursor = at + len(token)
-    return spans
 
 
 def tag_stream(index, texts: Iterable[str], *, min_confidence: float = 0.0,
@@ -134,7 +123,7 @@ def _tag_chunk(index, chunk, content_spans, min_confidence: float) -> Iterator[d
             continue
         where = token_offsets(sentence, words, base)
         for start, end, pairs in content_spans(index, words):
-            spans.append(Span(words, start, end, pairs))
+            spans.append(Span(words, start, end, pairs, sentence))
             places.append((number, sentence_number, where[start][0], where[end - 1][1]))
     answers = disambiguate_spans(index, spans)
     for span, (number, sentence_number, first, last), answer in zip(spans, places, answers,

@@ -13,7 +13,7 @@ from sensedb.corpora import (
     merge_span,
     tokenize,
 )
-from sensedb.corpora.tokenize import check_text, normalize_text
+from sensedb.corpora.tokenize import check_text, normalize_text, written_span
 from sensedb.errors import InputError
 
 
@@ -82,6 +82,25 @@ def test_merge_span() -> None:
     for start, end in ((2, 2), (3, 5), (-1, 1)):
         with pytest.raises(InputError):
             merge_span(words, start, end)
+
+
+def test_written_span_is_the_words_as_the_sentence_writes_them() -> None:
+    text = "Alzheimer's  disease, Achilles' heel, A. A. Milne's on/off\tswitch"
+    tokens = tokenize(text)
+    assert tokens[:3] == ["Alzheimer", "'s", "disease"]
+
+    def shown(first: str, last: str) -> str:
+        start = tokens.index(first)
+        return written_span(text, tokens, start, tokens.index(last, start) + 1)
+
+    assert shown("Alzheimer", "disease") == "Alzheimer's disease"  # white space as one space
+    assert shown("Achilles", "heel") == "Achilles' heel"
+    assert shown("A", "Milne") == "A. A. Milne"
+    assert shown("on", "switch") == "on/off switch"
+    assert shown("heel", "heel") == "heel"
+    for start, end in ((2, 2), (0, len(tokens) + 1)):
+        with pytest.raises(InputError):
+            written_span(text, tokens, start, end)
 
 
 # ---------------------------------------------------------------- the input policy

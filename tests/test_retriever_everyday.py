@@ -266,7 +266,7 @@ def test_a_possessive_target_is_its_word(default_index):
     assert json.loads(result.output)["senses"][0]["key"] == answer.best.key
     assert default_index.wsd("James' car was stolen", "James'").lemma == "james"
     whole = default_index.wsd("He has had Alzheimer's for years", "Alzheimer's")
-    assert (whole.target, whole.lemma) == ("Alzheimer 's", "alzheimer's")
+    assert (whole.target, whole.lemma) == ("Alzheimer's", "alzheimer's")  # as written
 
 
 def test_bare_vectors_are_the_lemma_encoded_alone(default_index, encoder):

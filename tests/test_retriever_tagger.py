@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import sensedb
 from sensedb import SenseIndex
+from sensedb.evaluation.rawtext import tagged_spans
 from sensedb.retriever.tagger import content_spans, split_sentences, tag_text
+from sensedb.streaming import tag_stream
 
 
 def test_sentence_split_and_content_words(wordnet, tmp_path, encoder, mini_index):
@@ -192,3 +194,26 @@ def test_an_all_caps_text_is_not_read_as_proper_names(mini_index, encoder, wordn
     assert tagged["CRANE"] == lower["crane"]
     assert {w.word: w.key for w in sensedb.tag(
         index, "SHE MOVED TO COLUMBUS, OH IN MAY.")}["OH"] == "oh%1:15:00::"
+
+
+def test_a_word_the_tokenizer_split_is_shown_as_written(mini_index, encoder, wordnet):
+    """tag, wsd, similarity and tag --jsonl showed the tokenizer's pieces ("Alzheimer 's
+    disease") for "Alzheimer's disease"; the senses stay those of the pieces."""
+    index = SenseIndex(mini_index, encoder=encoder, wordnet=wordnet, wordnet_evidence=False)
+    text = "Alzheimer's   disease is common. Alzheimer's is rare."
+    tagged = sensedb.tag(index, text)
+    assert (tagged[0].word, tagged[0].key) == ("Alzheimer's disease",
+                                               "alzheimer's_disease%1:26:00::")
+    answer = index.wsd("Alzheimer's disease is common.", "Alzheimer's disease")
+    given = index.wsd(["Alzheimer", "'s", "disease", "is", "common", "."], "Alzheimer's disease")
+    assert answer.target == "Alzheimer's disease"
+    assert given.target == "Alzheimer 's disease"  # words given apart are shown as given
+    assert answer.to_dict()["senses"] == given.to_dict()["senses"]
+    assert index.wsd("Alzheimer's is rare.", "Alzheimer's").target == "Alzheimer's"
+    pair = sensedb.similarity(index, ("Alzheimer's disease is common.", "Alzheimer's disease"),
+                              ("He sat on the bank of the river", "bank"), "raw")
+    assert pair.a.target == "Alzheimer's disease"
+    first = next(tag_stream(index, [text]))  # tag --jsonl
+    assert first["word"] == "Alzheimer's disease" and (first["start"], first["end"]) == (0, 21)
+    # the raw-text evaluation finds the word's characters from its token count
+    assert tagged_spans(text, tagged)[0][:2] == (0, 21)

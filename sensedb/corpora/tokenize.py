@@ -38,13 +38,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from functools import cache
 from itertools import chain
 
 from sensedb.errors import InputError
 
-__all__ = ["check_text", "find_target", "merge_span", "normalize_text", "tokenize"]
+__all__ = ["check_text", "find_target", "merge_span", "normalize_text", "token_offsets", "tokenize",
+           "written_span"]
 
 _APOS = "'\u2019"
 _HYPHENS = "-\u2010\u2011"
@@ -296,6 +297,44 @@ def find_target(tokens: list[str], target: str, at: int | None = None) -> tuple[
     listing = " ".join(f"{i}:{t}" for i, t in enumerate(tokens))
     where = "" if at is None else f" at token {at}"
     raise InputError(f'target "{given}" is not in the sentence{where}: {listing}')
+
+
+def token_offsets(sentence: str, tokens: Sequence[str], base: int = 0) -> list[tuple[int, int]]:
+    """Character spans of ``tokens`` (``tokenize(sentence)``, each a substring in order) in
+    ``sentence``, shifted by ``base``.
+
+    Raises:
+        InputError: a token is not found in order (the tokens are not ``sentence``'s).
+    """
+    spans, cursor = [], 0
+    for token in tokens:
+        at = sentence.find(token, cursor)
+        if at < 0:
+            raise InputError(f"token {token!r} is not in the sentence after character "
+                             f"{cursor}")
+        spans.append((base + at, base + at + len(token)))
+        cursor = at + len(token)
+    return spans
+
+
+def written_span(sentence: str, tokens: Sequence[str], start: int, end: int) -> str:
+    """``tokens[start:end]`` as ``sentence`` writes them (``tokens`` is ``tokenize(sentence)``,
+    ``sentence`` as :func:`normalize_text` gives it): its characters from the first token's
+    start to the last one's end, each run of white space as one space. A word the tokenizer
+    split is whole again: what a user reads, not what the encoder and the lookup see.
+
+    >>> written_span("Alzheimer's disease is common", ["Alzheimer", "'s", "disease", "is",
+    ...                                                "common"], 0, 3)
+    "Alzheimer's disease"
+
+    Raises:
+        InputError: the span is empty or outside the tokens, or a token is not found in
+            order (:func:`token_offsets`).
+    """
+    if not 0 <= start < end <= len(tokens):
+        raise InputError(f"span [{start}, {end}) is not inside the {len(tokens)} words")
+    spans = token_offsets(sentence, tokens[:end])
+    return " ".join(sentence[spans[start][0]:spans[end - 1][1]].split())
 
 
 def merge_span(words: list[str], start: int, end: int) -> tuple[list[str], int]:

@@ -61,7 +61,7 @@ def tagged_spans(text: str, tagged: list) -> list[tuple[int, int, str | None]]:
     found = []
     for word in tagged:
         tokens = offsets[word.sentence]
-        last = word.position + len(word.word.split(" ")) - 1
+        last = word.position + len(tokenize(word.word)) - 1  # "Alzheimer's disease": 3
         found.append((tokens[word.position][0], tokens[last][1], word.key))
     return found
 

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
-from ..corpora.tokenize import clitic_verb_forms, is_contraction, is_negation_clitic
+from ..corpora.tokenize import check_text, clitic_verb_forms, is_contraction, is_negation_clitic
 from ..encoder import DEFAULT_MODEL, Encoder
 from ..errors import ConfigurationError, IndexFormatError, IndexLockedError, InputError
 from ..head import RetrievalHead, load_head
@@ -397,7 +397,8 @@ class SenseIndex:
             whole, word = " ".join(words[start:end]), " ".join(words[start:end - 1])
             if not self.inventory.lemmatize(whole) and self.inventory.lemmatize(word):
                 end -= 1
-        return merged(words, start, end)
+        return merged(words, start, end,
+                      check_text(sentence) if isinstance(sentence, str) else None)
 
     def query_vectors(self, targets: Sequence[Target], *, progress: bool = False,
                       raw: bool = False) -> np.ndarray:

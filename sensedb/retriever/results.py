@@ -134,7 +134,7 @@ def disambiguation(located: Target, pairs: list[tuple[str, str]], scored: Scored
     nearest_cos = max(nearest, default=None)
     best = ranked[0] if ranked else None
     return Disambiguation(
-        target=located.surface, position=located.index,
+        target=located.shown, position=located.index,
         lemma=best.lemma if best else pairs[0][0], pos=best.pos if best else pairs[0][1],
         senses=ranked, evidence=evidence, decided_by=scored.decided_by, margin=scored.margin,
         nearest_cosine=None if nearest_cos is None else round(nearest_cos, 6),

@@ -265,7 +265,8 @@ def _span_pos(tags: np.ndarray | None, start: int, end: int) -> np.ndarray | Non
     return content_log_probabilities(tags[end - 1])
 
 
-def tag_words(index: SenseIndex, sentences: list[list[str]], *, progress: bool = False
+def tag_words(index: SenseIndex, sentences: list[list[str]], *, progress: bool = False,
+              texts: list[str] | None = None
               ) -> list[list[tuple[Target, list, Disambiguation]]]:
     """Disambiguate every content word of tokenized ``sentences``: one encoder pass gives
     every word's vector and POS-head tags; each single word and each multiword reading is
@@ -274,6 +275,9 @@ def tag_words(index: SenseIndex, sentences: list[list[str]], *, progress: bool =
     reading inside it (its words read one by one) by more than ``scoring.multiword_margin``
     (negative for phrasal verbs: "pointed out" is kept though "pointed" alone scores a
     little higher), overlapping multiwords by best score.
+    ``texts``: the sentences ``sentences`` were tokenized from, as
+    :func:`~sensedb.corpora.tokenize.normalize_text` gives them, when there are such (a
+    multiword is then shown as written there: ``Target.written``).
     Returns per sentence the (target, pairs, answer) of each tagged word, in word order."""
     found = [readings(index, words, None) for words in sentences]  # pairs for ensure
     every = [p for singles, multi in found for _, _, pairs in singles + multi for p in pairs]
@@ -303,7 +307,10 @@ def tag_words(index: SenseIndex, sentences: list[list[str]], *, progress: bool =
             raw = vecs[start:end].mean(axis=0)
             pos = (None if tag is None else content_log_probabilities(tag[start])
                    ) if end - start == 1 else _span_pos(tag, start, end)
-            target = merged(words, start, end) if end - start > 1 else Target(list(words), start)
+            if end - start > 1:
+                target = merged(words, start, end, None if texts is None else texts[number])
+            else:
+                target = Target(list(words), start)
             answer = index.disambiguate(target, pairs, raw, k=0, context=contexts[number],
                                         pos_logp=pos)
             scored[(start, end)] = (target, pairs, answer)
@@ -339,9 +346,10 @@ def tag_text(index: SenseIndex, text: str, *, one_sense_per_discourse: bool = Fa
         IndexFormatError: the index is damaged (see ``SenseIndex.check``).
     """
     check_text(text)
-    sentences = [tokenize(s) for s in split_sentences(text)]
+    texts = [check_text(s) for s in split_sentences(text)]  # the tokens are substrings of these
+    sentences = [tokenize(s) for s in texts]
     found = [(number, target, answer) for number, words in
-             enumerate(tag_words(index, sentences, progress=progress))
+             enumerate(tag_words(index, sentences, progress=progress, texts=texts))
              for target, _, answer in words]
     if not found:
         return []
@@ -353,7 +361,7 @@ def tag_text(index: SenseIndex, text: str, *, one_sense_per_discourse: bool = Fa
         best = answer.best
         confident = best is not None and (best.probability or 0.0) >= min_confidence
         tagged.append(TaggedWord(
-            sentence=number, position=target.index, word=target.surface,
+            sentence=number, position=target.index, word=target.shown,
             lemma=best.lemma if best else answer.lemma, pos=best.pos if best else answer.pos,
             key=best.key if confident else None, synset=best.synset if best else "",
             gloss=best.gloss if best else "", confidence=round(answer.confidence, 4),

@@ -6,7 +6,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from numbers import Integral
 
-from ..corpora.tokenize import check_text, find_target, merge_span, stem_reading, tokenize
+from ..corpora.tokenize import (
+    check_text,
+    find_target,
+    merge_span,
+    stem_reading,
+    tokenize,
+    written_span,
+)
 from ..errors import InputError
 
 Words = str | Sequence[str]
@@ -15,10 +22,13 @@ Words = str | Sequence[str]
 @dataclass
 class Target:
     """A located target: the encoder's words (a multiword target merged into one word) and
-    the target's index among them."""
+    the target's index among them; ``written``: a target of several words as the raw sentence
+    writes them (``"Alzheimer's disease"``, where ``words`` hold ``"Alzheimer 's disease"``),
+    None when the sentence was given as words or the target is one word (see :attr:`shown`)."""
 
     words: list[str]
     index: int
+    written: str | None = None
 
     @property
     def surface(self) -> str:
@@ -28,10 +38,21 @@ class Target:
         following = self.words[self.index + 1] if self.index + 1 < len(self.words) else None
         return stem_reading(self.words[self.index], following)
 
+    @property
+    def shown(self) -> str:
+        """The target as a user reads it (answers' ``target`` and ``word``): ``written``,
+        else :attr:`surface`. Only display: senses are looked up by ``surface``."""
+        return self.surface if self.written is None else self.written
 
-def merged(words: Sequence[str], start: int, end: int) -> Target:
-    """The target spanning ``words[start:end]``, its words merged into one."""
-    return Target(*merge_span(list(words), start, end))
+
+def merged(words: Sequence[str], start: int, end: int, text: str | None = None) -> Target:
+    """The target spanning ``words[start:end]``, its words merged into one; ``text``: the
+    sentence ``words`` were tokenized from, as :func:`~sensedb.corpora.tokenize.normalize_text`
+    gives it (a target of several words gets ``written`` from it), None when given as words."""
+    target = Target(*merge_span(list(words), start, end))
+    if text is not None and end - start > 1:
+        target.written = written_span(text, words, start, end)
+    return target
 
 
 def check_count(k: object, name: str = "k") -> int:
@@ -116,4 +137,5 @@ def locate(sentence: Words, target: str | None = None, at: int | None = None) ->
             empty sentence, an empty (or all-space) word in a list of words, no target and no
             position, a position outside the sentence, or a target not in the sentence.
     """
-    return merged(*find_span(sentence, target, at))
+    words, start, end = find_span(sentence, target, at)
+    return merged(words, start, end, check_text(sentence) if isinstance(sentence, str) else None)
