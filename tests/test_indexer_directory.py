@@ -193,6 +193,36 @@ def test_the_lock_of_a_read_only_index_is_a_one_line_error(tmp_path, encoder, wo
     assert done.stdout.startswith("IndexFormatError ") and "not writable" in done.stdout
 
 
+def test_the_refusal_names_sensedb_home_only_for_the_default_index(tmp_path, mini_index):
+    """The refusal to write an index said to set SENSEDB_HOME elsewhere for an index given
+    with --index too, which SENSEDB_HOME does not move: only a default index (a
+    ``default-index*`` directory of SENSEDB_HOME) is told so. Both are at rest and nobody
+    may write them, so they are read as they are: the line says queries that add nothing
+    answer."""
+    from sensedb.paths import default_index_dir
+
+    code = ("import os, sys\nfrom pathlib import Path\n"
+            "os.environ['SENSEDB_HOME'] = str(Path(sys.argv[1]).parent)\n"
+            "from click.testing import CliRunner\nfrom sensedb.cli import cli\n"
+            f"done = CliRunner().invoke(cli, ['index', {str(MINI_XML)!r}, '--gold', "
+            f"{str(MINI_GOLD)!r}, '--index', sys.argv[1]])\n"
+            "print(done.exit_code, done.output.strip().splitlines()[-1])\n")
+    lines = {}
+    for name in ("mine", default_index_dir().name):  # both in the same SENSEDB_HOME
+        path = tmp_path / name
+        shutil.copytree(mini_index, path)
+        done = _run_read_only(tmp_path, code, path)
+        assert done.returncode == 0, done.stderr
+        lines[name] = done.stdout.strip()
+    start = ("1 Error: {}: the index's directory is not writable (sensedb writes to an index "
+             "as it answers: SQLite's write-ahead log, a new word's WordNet evidence, an index "
+             "job); give this user write permission, or copy the index to a writable place")
+    reads = "; queries with --no-wordnet-vectors read it as it is"
+    assert lines["mine"] == start.format(tmp_path / "mine") + reads
+    default = tmp_path / default_index_dir().name
+    assert lines[default.name] == start.format(default) + ", or set SENSEDB_HOME elsewhere" + reads
+
+
 def _run_on_read_only_mounts(code: str, *paths) -> subprocess.CompletedProcess:
     """``code`` run with ``paths`` (its sys.argv[1:]) bind-mounted read-only in a mount
     namespace of its own (as the tester did: ``unshare --mount``); skips where this process
@@ -241,8 +271,8 @@ def test_writing_to_an_index_on_a_read_only_mount_is_one_line_naming_it(tmp_path
     def refusal(path):
         return (f"1 Error: {path}: the index's directory is on a read-only file system "
                 "(sensedb writes to an index as it answers: SQLite's write-ahead log, a new "
-                "word's WordNet evidence, an index job); copy the index to a writable place, "
-                "or set SENSEDB_HOME elsewhere for the default index")
+                "word's WordNet evidence, an index job); copy the index to a writable place; "
+                "queries with --no-wordnet-vectors read it as it is")
 
     # an index at rest answers what writes nothing (read as it is: no -wal or -shm made)
     assert lines[:2] == [refusal(at_rest)] * 2, lines

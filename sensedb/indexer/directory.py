@@ -44,6 +44,7 @@ from sqlalchemy.orm import Session
 
 from ..encoder import library_versions as encoder_versions
 from ..errors import ConfigurationError, IndexFormatError, IndexLockedError
+from ..paths import data_dir
 from ..schema import (
     FORMAT_VERSION,
     Database,
@@ -115,6 +116,12 @@ class IndexDirectory:
         path = self.database_file
         if path is None or not path.exists() or self.not_writable() is None:
             return False
+        return self._frozen_at_rest(path)
+
+    def _frozen_at_rest(self, path: Path) -> bool:
+        """Whether nobody can write the index (a read-only file system, or no write bit on
+        the directory and the database file ``path``) and ``path``'s write-ahead log is
+        absent or empty (see :meth:`read_only_at_rest`)."""
         try:
             frozen = _read_only_file_system(path) or not any(
                 place.stat().st_mode & 0o222 for place in (self.path, path))
@@ -122,6 +129,16 @@ class IndexDirectory:
             return False
         wal = Path(f"{path}-wal")
         return frozen and not (wal.exists() and wal.stat().st_size > 0)
+
+    def is_default_index(self) -> bool:
+        """Whether this is a default index: a ``default-index*`` directory of the user data
+        dir (``$SENSEDB_HOME``; :func:`sensedb.paths.default_index_dir`), the one opened
+        without ``--index``. Raises nothing."""
+        try:
+            return (self.path.name.startswith("default-index")
+                    and self.path.resolve().parent == data_dir().resolve())
+        except (OSError, RuntimeError):
+            return False
 
     def exists(self) -> bool:
         """Whether an index (its database and manifest) exists here. A SQLite database file
@@ -190,17 +207,26 @@ class IndexDirectory:
     def write_refusal(self, place: Path, what: str) -> str:
         """The line that refuses to write ``place`` (the index's ``what``: directory, database
         file, lock file): whether it is on a read-only file system or this user lacks the
-        permission, and what to do (README, "So an index is written to as it answers")."""
+        permission, and what to do (README, "So an index is written to as it answers"):
+        setting SENSEDB_HOME elsewhere only for a default index (:meth:`is_default_index`;
+        an index given with ``--index`` stays where it is whatever SENSEDB_HOME says), and
+        ``--no-wordnet-vectors`` where the index is read as it is
+        (:meth:`read_only_at_rest`: queries that add nothing answer)."""
         try:
             read_only = _read_only_file_system(place if place.exists() else self.path)
         except OSError:
             read_only = False
         why = "is on a read-only file system" if read_only else "is not writable"
         fix = "" if read_only else "give this user write permission, or "
+        home = reads = ""
+        if self.is_default_index():
+            home = ", or set SENSEDB_HOME elsewhere"
+        database = self.database_file
+        if database is not None and database.exists() and self._frozen_at_rest(database):
+            reads = "; queries with --no-wordnet-vectors read it as it is"
         return (f"{place}: the index's {what} {why} (sensedb writes to an index as it "
                 "answers: SQLite's write-ahead log, a new word's WordNet evidence, an index "
-                f"job); {fix}copy the index to a writable place, or set SENSEDB_HOME "
-                "elsewhere for the default index")
+                f"job); {fix}copy the index to a writable place{home}{reads}")
 
     def refuse_unopenable(self) -> None:
         """Raise when the index cannot be opened for a reason other than its absence: this
