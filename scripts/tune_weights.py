@@ -1,7 +1,7 @@
 """Choose the scoring weights by SemCor document cross-validation, SemEval-2007 as the check.
 
-    python scripts/tune_weights.py cache --data ../shared/data --cache runs/raw11b-cache \
-        --index runs/semcor-index
+    python scripts/tune_weights.py cache --data ../shared/data --cache runs/p30/cache \
+        --index runs/p30/semcor90 --examples-corpus
     python scripts/tune_weights.py tune --cache runs/raw11b-cache --json runs/tune_weights.json \
         --write sensedb/data/scoring_weights.json
     python scripts/tune_weights.py fill-proper --from runs/raw11b-cache --cache runs/prior-cache
@@ -14,7 +14,11 @@ pickles it under ``--cache``:
 - ``semcor-wordnet.pkl``: SemCor documents d000, d010, d020, ... (every tenth, 36 documents)
   scored by the default (WordNet-only) index: no SemCor token is evidence there.
 - ``se07-wordnet.pkl`` and ``se07-corpus.pkl``: SemEval-2007 by the default index and by the
-  SemCor index ``--index``.
+  SemCor index ``--index``, which must lack documents d000, d010, ... (SemCor without them:
+  ``sensedb index`` of a copy of semcor.data.xml and its keys with those 36 ``<text>``
+  elements and their keys removed; :func:`refuse_held_out` checks it).
+- ``semcor-corpus.pkl`` and, with ``--examples-corpus``, ``examples-corpus.pkl``: those
+  SemCor documents and WordNet's usage examples scored by ``--index``.
 - ``examples-wordnet.pkl``: WordNet's own usage examples, each labelled with the sense it
   illustrates (:func:`example_instance_features`; 27,654 instances), scored by the default
   index with the features that contain the sentence itself held at 0: short sentences whose
@@ -36,10 +40,10 @@ are computed again whole.
   is the best over all of them; the shipped one was written so (BENCHMARKS.md "Relative
   example evidence"). WordNet's tag counts were counted on SemCor, so the prior terms
   stay on a small grid (<= 0.2 per log count, 0.05 / sense number).
-- ``corpus`` (indexes with SemCor tokens): SemCor's own documents are in such an index, so
-  they cannot be held out without re-indexing; the shipped corpus formula is kept and only
-  the POS term's weight is chosen, on SE07 raw text, with SE07 document CV reported; the
-  proper-name term takes the WordNet-only formula's choice in units of the main cosine.
+- ``corpus`` (indexes with SemCor tokens): the same rule on :data:`CORPUS_GRID`, every set
+  scored by the SemCor index without the held-out documents (``semcor-corpus``,
+  ``se07-corpus``, ``examples-corpus``). With only ``se07-corpus`` (an older cache), the
+  corpus formula is kept and only its POS weight is chosen on SE07 (:func:`tune_corpus`).
 A temperature then scales each formula so that its softmax is calibrated (argmax unchanged).
 Figures are reported in raw-text mode (every candidate POS) and gold-POS mode (candidates of
 the gold POS only).
@@ -82,8 +86,16 @@ WORDNET_GRID = {"gloss_cos": (1.0,), "example_cos": (0,),
 # "One encoder pass for the sentence vector"), and with the examples set they gained SE07
 # raw-text (5 of 455) while SemCor (107 of 23,204) and the everyday sentences lost
 # (BENCHMARKS.md "Relative example evidence").
+# The corpus formula's grid, in units of corpus_cos (the shipped formula's weights are a
+# point of it: vote .1, gloss .75, example_cos .25, log support .1, POS .3, proper name -.5).
+CORPUS_GRID = {"corpus_cos": (1.0,), "vote": (0, .1, .25), "gloss_cos": (.5, .75, 1),
+               "example_cos": (0, .25), "example_rel": (0, .5, 1),
+               "context_gloss_cos": (0, .5, 1, 1.5), "bare_gloss_cos": (0, -.25, -.5),
+               "log_support": (0, .05, .1, .2), "nn_cos": (0, .25, .5),
+               "pos_logp": (.2, .3), "proper_name": (-.5,)}
 POS_GRID = (0, .02, .05, .1, .2, .3, .4, .6, 1.0)
-CACHES = ("semcor-wordnet", "se07-wordnet", "se07-corpus", "examples-wordnet")
+CACHES = ("semcor-wordnet", "se07-wordnet", "se07-corpus", "examples-wordnet", "semcor-corpus",
+          "examples-corpus")
 # The weights shipped before the sense-text features: the "before" of every figure this
 # script reports (the corpus formula is kept: SemCor's documents are inside a SemCor index).
 PREVIOUS = {
@@ -252,6 +264,21 @@ EXAMPLE_LEAKS = ("example_cos", "has_example", "example_nn_cos", "sense_cos", "c
                  "example_rel", "example_nn_rel")
 
 
+def refuse_held_out(index, documents: set[str]) -> None:
+    """Raise ValueError when ``index`` holds any of ``documents`` (document keys): their
+    own tokens would be evidence for themselves (a SemCor index for the corpus formula's
+    cross-validation is built from SemCor without them)."""
+    from sqlalchemy import select
+
+    from sensedb.schema.models import DocumentRow
+
+    with index.directory.db.session() as session:
+        held = set(session.scalars(select(DocumentRow.key))) & documents
+    if held:
+        raise ValueError(f"{index.directory.path} holds {len(held)} of the held-out documents "
+                         f"(e.g. {sorted(held)[0]}): index SemCor without them")
+
+
 def example_fold(lemma: str) -> int:
     """The fold of a WordNet-examples instance: by its lemma (crc32), so that no lemma is on
     both sides of a split."""
@@ -400,12 +427,26 @@ def summary(rows_raw, rows_gold, weights) -> dict:
 
 
 def tune_wordnet(semcor, se07, examples=None) -> dict:
+    """:func:`tune_formula` of the WordNet-only formula (:data:`WORDNET_GRID`) on rows
+    scored by the default index."""
+    return tune_formula(WORDNET_GRID, PREVIOUS["wordnet_only"], semcor, se07, examples)
+
+
+def tune_corpus_cv(semcor, se07, examples=None) -> dict:
+    """:func:`tune_formula` of the corpus formula (:data:`CORPUS_GRID`) on rows scored by a
+    SemCor index that lacks the held-out documents (``semcor``: :data:`SEMCOR_DOCUMENTS`;
+    their tokens are no evidence for themselves)."""
+    return tune_formula(CORPUS_GRID, PREVIOUS["corpus"], semcor, se07, examples)
+
+
+def tune_formula(family: dict[str, tuple], previous: dict[str, float], semcor, se07,
+                 examples=None) -> dict:
     """Each SemCor fold is scored with the formula best on the mean accuracy (raw-text
     candidates) over the other four folds, SE07 and, when given, the other four folds of the
     WordNet-examples set (:func:`example_instance_features`, folds by lemma), whose own
     held-out fold is scored the same way; the shipped formula is the best on the mean over
-    all of them."""
-    combos, weights = grid(WORDNET_GRID)
+    all of them. ``previous``: the weights reported as "before"."""
+    combos, weights = grid(family)
     right = correct_matrix(semcor, weights)
     dev = correct_matrix(se07, weights).mean(axis=0)
     folds = np.array([fold_of(m["doc"]) for _, _, m in semcor])
@@ -432,7 +473,7 @@ def tune_wordnet(semcor, se07, examples=None) -> dict:
     if examples is not None:
         criterion = criterion + ex_right.mean(axis=0)
     pick = int(np.argmax(criterion / sets))
-    shipped = scoring.weights_from(PREVIOUS["wordnet_only"])
+    shipped = scoring.weights_from(previous)
     shipped_right = correct_matrix(semcor, shipped[None])[:, 0]
     for fold in range(FOLDS):
         per_fold[fold]["before"] = round(100 * shipped_right[folds == fold].mean(), 2)
@@ -501,15 +542,16 @@ def weights_file(results: dict, argv: list[str], today: datetime.date) -> dict:
                     "rule": f"novel when the best candidate's fit (scoring.fit) is below the "
                             f"{NOVELTY_QUANTILE:.0%} quantile of the best fit on ordinary "
                             "labelled text of the best sense's POS ('all' for a POS with "
-                            "fewer than 100 instances; SemCor documents for wordnet_only, "
-                            "SemEval-2007 for corpus)"},
+                            "fewer than 100 instances; the held-out SemCor documents d000, "
+                            "d010, ...)"},
         "provenance": {
             "command": "python scripts/tune_weights.py " + shlex.join(argv),
             "date": today.isoformat(),
             "data": {
-                "corpus": "the previous corpus formula (SE07 + held-out SemCor) with the POS "
-                          "head's log-probability added, its weight chosen on SemEval-2007 "
-                          "raw-text candidates (SemCor documents are inside a SemCor index)",
+                "corpus": "the same rule as wordnet_only (SemCor documents d000, d010, ... "
+                          "5-fold document CV, SemEval-2007, WordNet's usage examples), every "
+                          "set scored by a SemCor index built without those 36 documents "
+                          "(scripts/tune_weights.py refuse_held_out)",
                 "wordnet_only": "mean accuracy over SemCor documents d000, d010, ... (36 "
                                 "documents, 5-fold document CV reported), SemEval-2007 and "
                                 "WordNet's own usage examples (every example of a lemma with "
@@ -530,7 +572,10 @@ def weights_file(results: dict, argv: list[str], today: datetime.date) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("step", choices=("cache", "fill-proper", "fill-bare", "tune"))
-    parser.add_argument("--index", help="a SemCor index (cache step)")
+    parser.add_argument("--index", help="a SemCor index without the held-out documents "
+                        "d000, d010, ... (cache step; see refuse_held_out)")
+    parser.add_argument("--examples-corpus", action="store_true",
+                        help="cache step: WordNet's examples scored by --index as well")
     parser.add_argument("--data", default="../shared/data")
     parser.add_argument("--cache", default="runs/raw11-cache")
     parser.add_argument("--json", default="runs/tune_weights.json")
@@ -546,7 +591,8 @@ def main() -> None:
             data / "semeval2007" / "semeval2007.gold.key.txt")
     semcor = (data / "semcor" / "semcor.data.xml", data / "semcor" / "semcor.gold.key.txt")
     jobs = {"se07-wordnet": (None, se07, None), "se07-corpus": (args.index, se07, None),
-            "semcor-wordnet": (None, semcor, SEMCOR_DOCUMENTS)}
+            "semcor-wordnet": (None, semcor, SEMCOR_DOCUMENTS),
+            "semcor-corpus": (args.index, semcor, SEMCOR_DOCUMENTS)}
     if args.step == "fill-proper":
         from sensedb.inventory import WordNet
 
@@ -561,7 +607,7 @@ def main() -> None:
         index = sensedb.open(None)
         for name, (_, (xml, gold), documents) in jobs.items():
             older = Path(args.older) / f"{name}.pkl"
-            if name == "se07-corpus" or not older.exists():
+            if name.endswith("-corpus") or not older.exists():
                 continue
             listed = {token.instance_id: [s for lemma, pos in pairs
                                           for s in index.inventory.candidates(lemma, pos)]
@@ -591,23 +637,31 @@ def main() -> None:
         return
     if args.step == "cache":
         for name, (index_path, (xml, gold), documents) in jobs.items():
-            if (cache / f"{name}.pkl").exists() or (name == "se07-corpus" and not args.index):
+            if (cache / f"{name}.pkl").exists() or (name.endswith("-corpus") and not args.index):
                 continue
-            rows = raw_instance_features(sensedb.open(index_path), xml, gold,
-                                         documents=documents)
+            index = sensedb.open(index_path)
+            if name == "semcor-corpus":
+                refuse_held_out(index, documents)
+            rows = raw_instance_features(index, xml, gold, documents=documents)
             (cache / f"{name}.pkl").write_bytes(pickle.dumps(rows))
             print(f"{name}: {len(rows)} instances", flush=True)
-        if not (cache / "examples-wordnet.pkl").exists():
-            rows = example_instance_features(sensedb.open(None))
-            (cache / "examples-wordnet.pkl").write_bytes(pickle.dumps(rows))
-            print(f"examples-wordnet: {len(rows)} instances", flush=True)
+        for name, index_path in (("examples-wordnet", None), ("examples-corpus", args.index)):
+            if (cache / f"{name}.pkl").exists() or (name == "examples-corpus"
+                                                    and not args.examples_corpus):
+                continue
+            rows = example_instance_features(sensedb.open(index_path))
+            (cache / f"{name}.pkl").write_bytes(pickle.dumps(rows))
+            print(f"{name}: {len(rows)} instances", flush=True)
         return
     rows = {name: load_rows(cache / f"{name}.pkl") for name in CACHES
             if (cache / f"{name}.pkl").exists()}
     wordnet_only = tune_wordnet(rows["semcor-wordnet"], rows["se07-wordnet"],
                                 rows.get("examples-wordnet"))
     results = {"wordnet_only": wordnet_only}
-    if "se07-corpus" in rows:
+    if "semcor-corpus" in rows and "se07-corpus" in rows:
+        results["corpus"] = tune_corpus_cv(rows["semcor-corpus"], rows["se07-corpus"],
+                                           rows.get("examples-corpus"))
+    elif "se07-corpus" in rows:
         results["corpus"] = tune_corpus(rows["se07-corpus"],
                                         wordnet_only["formula"].get("proper_name", 0.0))
     else:  # no SemCor index given to ``cache``: the shipped corpus formula is kept as it is
@@ -616,7 +670,8 @@ def main() -> None:
                              "novelty": dict(scoring.NOVELTY.get("corpus", {})),
                              "formula": scoring.shipped_weights_file()["provenance"][
                                  "formulas"]["corpus"], "kept": True}
-    for family, data in (("wordnet_only", "semcor-wordnet"), ("corpus", "se07-corpus")):
+    corpus_rows = "semcor-corpus" if "semcor-corpus" in rows else "se07-corpus"
+    for family, data in (("wordnet_only", "semcor-wordnet"), ("corpus", corpus_rows)):
         if results[family].get("kept"):
             continue
         chosen = results[family]["weights"]

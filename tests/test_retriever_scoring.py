@@ -103,12 +103,13 @@ def test_weights_file_names_the_scoring_features():
     assert provenance["command"].startswith("python scripts/tune_weights.py")
     assert provenance["date"] and provenance["data"]["corpus"]
     assert scoring.DEFAULT_WEIGHTS == data["weights"]
-    # the numbers scripts/tune_weights.py chose (BENCHMARKS.md "Choosing the shipped weights";
-    # the WordNet-only formula: "The gloss cosine relative to the bare word")
+    # the numbers scripts/tune_weights.py chose (BENCHMARKS.md "The corpus formula by the same
+    # rule"; the WordNet-only formula: "The gloss cosine relative to the bare word")
     assert scoring.DEFAULT_WEIGHTS == {
-        "corpus": {"corpus_cos": 4.6691, "vote": 0.4669, "gloss_cos": 3.5018,
-                   "example_cos": 1.1673, "log_support": 0.4669, "pos_logp": 1.4007,
-                   "proper_name": -2.3346, "rare_base": -4.6691},
+        "corpus": {"corpus_cos": 3.1104, "vote": 0.311, "gloss_cos": 2.3328,
+                   "example_cos": 0.7776, "example_rel": 1.5552, "context_gloss_cos": 3.1104,
+                   "bare_gloss_cos": -0.7776, "log_support": 0.311, "nn_cos": 1.5552,
+                   "pos_logp": 0.9331, "proper_name": -1.5552, "rare_base": -3.1104},
         "wordnet_only": {"gloss_cos": 5.1681, "example_rel": 5.1681, "context_gloss_cos":
                          6.4601, "log_wordnet_count": 0.7752, "inv_rank": 0.2584,
                          "pos_logp": 1.5504, "proper_name": -2.5841, "bare_gloss_cos":
@@ -124,8 +125,8 @@ def test_weights_file_names_the_scoring_features():
     # (a SemCor index's SE07 raw-text gap 2.78 with them, 3.22 with -0.9 for verbs)
     assert scoring.MULTIWORD_CORPUS == {"VERB": -0.5, "other": -0.4}
     corpus = scoring.weights_from(scoring.DEFAULT_WEIGHTS["corpus"])
-    assert scoring.multiword_margin(corpus, "VERB") == pytest.approx(-0.5 * 4.6691)
-    assert scoring.multiword_margin(corpus, "NOUN") == pytest.approx(-0.4 * 4.6691)
+    assert scoring.multiword_margin(corpus, "VERB") == pytest.approx(-0.5 * 3.1104)
+    assert scoring.multiword_margin(corpus, "NOUN") == pytest.approx(-0.4 * 3.1104)
     assert all(0 < t < 1 for family in scoring.NOVELTY.values() for t in family.values())
 
 
@@ -158,7 +159,7 @@ def test_fit_is_a_weighted_mean_cosine():
 
 def test_weights_for_takes_the_method_enum():
     weighted = scoring.weights_for(None, corpus=True, method=ScoringMethod.WEIGHTED)
-    assert weighted[scoring.FEATURES.index("corpus_cos")] == 4.6691
+    assert weighted[scoring.FEATURES.index("corpus_cos")] == 3.1104
     assert np.array_equal(scoring.weights_for(None, corpus=True, method="evidence"), weighted)
     wordnet_only = scoring.weights_for(None, corpus=False)
     assert wordnet_only[scoring.FEATURES.index("corpus_cos")] == 0
@@ -194,6 +195,23 @@ def test_tune_weights_writes_the_file_scoring_reads():
     assert data["provenance"]["formulas"]["wordnet_only"] == {"gloss_cos": 1.0, "inv_rank": 0.1}
     shipped = json.loads(resources.files("sensedb").joinpath(scoring.WEIGHTS_FILE).read_text())
     assert set(data) == set(shipped) and set(data["provenance"]) == set(shipped["provenance"])
+
+
+def test_the_corpus_formula_is_tuned_only_on_an_index_without_its_held_out_documents(
+        mini_index, wordnet):
+    import importlib.util
+    from pathlib import Path
+
+    import sensedb
+
+    path = Path(__file__).resolve().parents[1] / "scripts" / "tune_weights.py"
+    spec = importlib.util.spec_from_file_location("tune_weights", path)
+    tune = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tune)
+    index = sensedb.open(mini_index, wordnet=wordnet)  # documents d000 and d001
+    with pytest.raises(ValueError, match="holds 1 of the held-out documents .e.g. d000."):
+        tune.refuse_held_out(index, tune.SEMCOR_DOCUMENTS)
+    tune.refuse_held_out(index, {"d010", "d020"})  # none of them indexed: no error
 
 
 def test_a_manifest_without_the_formula_is_an_index_format_error():
