@@ -78,7 +78,8 @@ def sentence_offsets(text: str) -> list[tuple[int, int]]:
 
 def tag_stream(index, texts: Iterable[str], *, min_confidence: float = 0.0,
                max_sentences: int = 64, offsets: bool = True) -> Iterator[dict[str, Any]]:
-    """Tag every content word of every text, yielding one dict per word in input order:
+    """Tag every content word of every text as :func:`~sensedb.retriever.tagger.tag_text`
+    does (its words, readings and answers), yielding one dict per word in input order:
 
     ``{"text": n, "sentence": s, "position": p, "start": c0, "end": c1, "word", "lemma",
     "pos", "key", "synset", "offset", "gloss", "score", "confidence", "margin", "novel",
@@ -99,8 +100,6 @@ def tag_stream(index, texts: Iterable[str], *, min_confidence: float = 0.0,
     Raises:
         sensedb.Error: from the index (``IndexFormatError`` for a damaged one).
     """
-    from .retriever.tagger import content_spans
-
     if max_sentences < 1:
         raise InputError(f"max_sentences must be at least 1, not {max_sentences}")
     pending: list[tuple[int, int, str, list[str], int]] = []  # text, sentence, its text, ...
@@ -110,27 +109,33 @@ def tag_stream(index, texts: Iterable[str], *, min_confidence: float = 0.0,
             sentence = text[start:end]
             pending.append((number, sentence_number, sentence, tokenize(sentence), start))
             if len(pending) >= max_sentences:
-                yield from _tag_chunk(index, pending, content_spans, min_confidence)
+                yield from _tag_chunk(index, pending, min_confidence)
                 pending = []
     if pending:
-        yield from _tag_chunk(index, pending, content_spans, min_confidence)
+        yield from _tag_chunk(index, pending, min_confidence)
 
 
-def _tag_chunk(index, chunk, content_spans, min_confidence: float) -> Iterator[dict]:
-    spans, places = [], []
-    for number, sentence_number, sentence, words, base in chunk:
-        if not words:
-            continue
+def _tag_chunk(index, chunk, min_confidence: float) -> Iterator[dict]:
+    """The records of ``chunk``'s sentences ((text number, sentence number, sentence,
+    its tokens, the sentence's first character in its text)), tagged together by
+    ``tagger.tag_words`` as ``tag`` tags them (main verbs, multiword readings against their
+    words from context): one encoder pass."""
+    from .retriever.tagger import tag_words
+
+    chunk = [place for place in chunk if place[3]]
+    if not chunk:
+        return
+    tagged = tag_words(index, [words for *_, words, _ in chunk],
+                       texts=[sentence for _, _, sentence, _, _ in chunk])
+    for (number, sentence_number, sentence, words, base), found in zip(chunk, tagged,
+                                                                     strict=True):
         where = token_offsets(sentence, words, base)
-        for start, end, pairs in content_spans(index, words):
-            spans.append(Span(words, start, end, pairs, sentence))
-            places.append((number, sentence_number, where[start][0], where[end - 1][1]))
-    answers = disambiguate_spans(index, spans)
-    for span, (number, sentence_number, first, last), answer in zip(spans, places, answers,
-                                                                    strict=True):
-        yield word_record(index, answer, min_confidence, text=number,
-                          sentence=sentence_number, position=span.start, start=first,
-                          end=last)
+        for target, _, answer in found:
+            start = target.index
+            end = start + len(words) - len(target.words) + 1  # a multiword merges its words
+            yield word_record(index, answer, min_confidence, text=number,
+                              sentence=sentence_number, position=start, start=where[start][0],
+                              end=where[end - 1][1])
 
 
 def word_record(index, answer, min_confidence: float = 0.0, **place: Any) -> dict[str, Any]:

@@ -45,6 +45,19 @@ def test_stream_equals_tag_with_offsets(index):
     assert any(" " in r["word"] for r in records)  # "took place" as one word
 
 
+def test_stream_reads_main_verbs_and_multiwords_as_tag_does(index):
+    # tag --jsonl read a text greedily without context (no main verb be/have, a multiword
+    # always whole) while tag decides from the POS head and the scores
+    text = "The room is crowded. She has a lot of books. This is a kind of fruit."
+    records = list(tag_stream(index, [text], max_sentences=2))
+    tagged = tag_text(index, text)
+    assert [(r["sentence"], r["position"], r["word"], r["key"]) for r in records] == [
+        (w.sentence, w.position, w.word, w.key) for w in tagged]
+    assert ("is", "be") in {(r["word"], r["lemma"]) for r in records}  # a main verb
+    kind = next(r for r in records if r["word"].startswith("kind"))
+    assert kind["word"] == "kind" and text[kind["start"]:kind["end"]] == "kind"
+
+
 def test_stream_is_lazy_and_chunking_keeps_the_answers(index):
     consumed = []
 
