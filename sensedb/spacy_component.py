@@ -27,10 +27,11 @@ white-space tokens are skipped), except that a word spaCy splits at its hyphens 
 again (``ice-cream``), and a word's text goes through sensedb's input policy (a zero-width
 space removed), as ``tag`` reads them; sentences are ``doc.sents`` when the pipeline sets sentence
 boundaries, else split after ``.``, ``!``, ``?`` followed by white space, as ``tag`` does.
-Content words and multiword expressions are chosen as ``tag`` chooses them. When the pipeline
-has a tagger (``token.pos_`` is set), a single-token word tagged NOUN/PROPN, VERB, ADJ or ADV
-gets only the senses of that part of speech, and a token with any other tag is skipped;
-without one, sensedb chooses among every part of speech. ``nlp.pipe`` disambiguates each
+Without a tagger in the pipeline, content words and multiword expressions are chosen as
+``tag`` chooses them (``tagger.tag_words``). When the pipeline has a tagger (``token.pos_``
+is set), a single-token word tagged NOUN/PROPN, VERB, ADJ or ADV gets only the senses of
+that part of speech, a token with any other tag is skipped, and a multiword expression is
+read whole. ``nlp.pipe`` disambiguates each
 batch of docs in one encoder pass.
 """
 
@@ -100,20 +101,28 @@ class SenseTagger:
             yield from docs
 
     def tag_docs(self, docs: list[Doc]) -> None:
-        """Set the extensions on every doc of ``docs`` (one encoder pass for them all)."""
-        from .retriever.tagger import content_spans
+        """Set the extensions on every doc of ``docs`` (one encoder pass for them all).
+
+        A doc without POS tags is read as ``tag`` reads text (``tagger.tag_words``: main
+        verbs be/have/do, a multiword reading weighed against its words in context); a doc
+        the pipeline tagged gets, for each content word, the senses of its tag only."""
+        from .retriever.tagger import content_spans, tag_words
 
         index = self.index
         spans: list[Span] = []
         places: list[tuple[Doc, list[Token]]] = []
+        plain: list[tuple[Doc, list[list[Token]], list[str]]] = []
         for doc in docs:
             doc._.senses = []
             tagged_pos = doc.has_annotation("POS")
             for tokens in _sentences(doc):
                 groups = _words(tokens)
                 words = [_word_text(group) for group in groups]
+                if not tagged_pos:
+                    plain.append((doc, groups, words))
+                    continue
                 for start, end, pairs in content_spans(index, words):
-                    if tagged_pos and end - start == 1 and len(groups[start]) == 1:
+                    if end - start == 1 and len(groups[start]) == 1:
                         pos = CONTENT_POS.get(groups[start][0].pos_)
                         pairs = [p for p in pairs if p[1] == pos] if pos else []
                         if not pairs:
@@ -123,6 +132,13 @@ class SenseTagger:
         answers = disambiguate_spans(index, spans)
         for (doc, tokens), answer in zip(places, answers, strict=True):
             self._set(doc, tokens, answer)
+        if not plain:
+            return
+        tagged = tag_words(index, [words for _, _, words in plain])
+        for (doc, groups, words), found in zip(plain, tagged, strict=True):
+            for target, _, answer in found:
+                end = target.index + len(words) - len(target.words) + 1  # a multiword's end
+                self._set(doc, [t for group in groups[target.index:end] for t in group], answer)
 
     def _set(self, doc: Doc, tokens: list[Token], answer) -> None:
         record = word_record(self.index, answer, self.min_confidence,

@@ -119,6 +119,18 @@ def test_hyphenated_words_and_format_characters_read_as_tag_reads_them(index):
                in doc.text[s["start_char"]:s["end_char"]] for s in doc._.senses)
 
 
+def test_a_blank_pipeline_reads_main_verbs_and_multiwords_as_tag_does(index):
+    # the component read each sentence greedily without context: no main verb be/have,
+    # "a kind of" always the adverb kind_of, where tag decides from the POS head and scores
+    text = "The room is crowded. She has a lot of books. This is a kind of fruit."
+    doc = blank(index)(text)
+    assert [(s["word"], s["key"]) for s in doc._.senses] == [
+        (w.word, w.key) for w in tag_text(index, text)]
+    assert doc[2].text == "is" and doc[2]._.sense is not None and doc[2]._.sense.startswith(
+        "be%")
+    assert all(doc.text[s["start_char"]:s["end_char"]] == s["word"] for s in doc._.senses)
+
+
 def test_a_stem_before_nt_is_not_tagged(index):
     # spaCy splits can't -> ca n't too: "ca" was tagged ca%1:27:00:: (calcium)
     doc = blank(index)("He can't swim and she won't fish.")
