@@ -224,7 +224,8 @@ class Encoder:
         if progress:
             from tqdm.auto import tqdm
 
-            bar = tqdm(total=len(texts), unit="text", desc="encoding", smoothing=0.05)
+            bar = tqdm(total=len(texts), unit="text", desc="encoding", smoothing=0.05,
+                       delay=1)  # shown once the work has taken 1 s: not for a short query
         for batch in self._batches(rows):
             lengths = np.array([len(ids[i]) for i in batch], dtype=np.int64)
             input_ids = np.full((len(batch), int(lengths.max())), pad_id, dtype=np.int64)
@@ -431,7 +432,8 @@ class Encoder:
         if progress is True:
             from tqdm.auto import tqdm
 
-            bar = tqdm(total=total_words, unit="word", desc="encoding", smoothing=0.05)
+            bar = tqdm(total=total_words, unit="word", desc="encoding", smoothing=0.05,
+                       delay=1)  # shown once the work has taken 1 s: not for a short query
         callback = progress if callable(progress) else None
         for batch in prepared.batches:
             states = self._forward(batch.input_ids, batch.mask)

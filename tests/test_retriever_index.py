@@ -196,6 +196,12 @@ def test_a_sentence_or_position_of_the_wrong_type_is_a_sensedb_error(mini_index,
     import numpy as np
 
     assert index.wsd(["The", "bank"], at=np.int64(1)).position == 1  # numpy integers do
+    # a position outside the sentence is named as such with a target too (at=-1 said
+    # 'target "bank" is not in the sentence at token -1')
+    for at in (-1, 2):
+        with pytest.raises(sensedb.Error, match=f"^token position {at} is outside the "
+                                                r"sentence \(2 tokens: The bank\)$"):
+            index.wsd("The bank", "bank", at=at)
 
 
 def test_neighbors_and_similarity(mini_index, encoder, wordnet):

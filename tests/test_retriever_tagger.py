@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 import sensedb
 from sensedb import SenseIndex
 from sensedb.evaluation.rawtext import tagged_spans
@@ -217,3 +219,11 @@ def test_a_word_the_tokenizer_split_is_shown_as_written(mini_index, encoder, wor
     assert first["word"] == "Alzheimer's disease" and (first["start"], first["end"]) == (0, 21)
     # the raw-text evaluation finds the word's characters from its token count
     assert tagged_spans(text, tagged)[0][:2] == (0, 21)
+
+
+def test_an_empty_text_is_an_error_as_an_empty_sentence_is(index):
+    # tag "" said "no content words" (exit 0) after two empty progress bars; wsd "" says
+    # "empty sentence"
+    for text in ("", "   \n\t"):
+        with pytest.raises(sensedb.Error, match="^empty text$"):
+            tag_text(index, text)

@@ -277,4 +277,5 @@ def _progress_bar(progress: bool, total_words: int | None):
         return None
     from tqdm.auto import tqdm
 
-    return tqdm(total=total_words, unit="word", desc="indexing", smoothing=0.05)
+    return tqdm(total=total_words, unit="word", desc="indexing", smoothing=0.05,
+                delay=1)  # shown once the work has taken 1 s: not for a short query

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..corpora.tokenize import check_text, clitic_stems, tokenize
+from ..errors import InputError
 from ..pos_head import CONTENT_TAGS, TAGS, content_log_probabilities
 from .discourse import one_sense_per_discourse as agree
 from .scoring import multiword_margin
@@ -342,10 +343,12 @@ def tag_text(index: SenseIndex, text: str, *, one_sense_per_discourse: bool = Fa
     WordNet vectors of new lemmas are added first (``index.ensure``).
 
     Raises:
-        InputError: ``text`` is not a string or not valid Unicode.
+        InputError: ``text`` is not a string, not valid Unicode, or empty (white space only:
+            "empty text", as ``wsd`` says "empty sentence").
         IndexFormatError: the index is damaged (see ``SenseIndex.check``).
     """
-    check_text(text)
+    if not check_text(text).strip():
+        raise InputError("empty text")
     texts = [check_text(s) for s in split_sentences(text)]  # the tokens are substrings of these
     sentences = [tokenize(s) for s in texts]
     found = [(number, target, answer) for number, words in

@@ -113,12 +113,13 @@ def find_span(sentence: Words, target: str | None = None, at: int | None = None
         at = int(at)
     if not words:
         raise InputError("empty sentence")
+    if at is not None and not 0 <= at < len(words):  # with a target too (at=-1 said "not in
+        # the sentence at token -1")
+        raise InputError(f"token position {at} is outside the sentence "
+                         f"({len(words)} tokens: {' '.join(words)})")
     if target is None:
         if at is None:
             raise InputError("give a target word or a token position")
-        if not 0 <= at < len(words):
-            raise InputError(f"token position {at} is outside the sentence "
-                             f"({len(words)} tokens: {' '.join(words)})")
         start, end = at, at + 1
     else:
         start, end = find_target(words, target, at)

@@ -257,7 +257,7 @@ async def _parse_body(request: Request, model: type[BaseModel], max_items: int
                            "body")
         return [_validate(model, item) for item in data], True
     if not isinstance(data, dict):
-        raise ApiError(422, "the body is a JSON object or a list of objects", "body")
+        raise ApiError(422, "the body must be a JSON object or a list of objects", "body")
     item = _validate(model, data)
     if isinstance(item, ItemError):
         raise _item_error(item)
@@ -266,7 +266,7 @@ async def _parse_body(request: Request, model: type[BaseModel], max_items: int
 
 def _validate(model: type[BaseModel], data: Any) -> BaseModel | ItemError:
     if not isinstance(data, dict):
-        return ItemError(InputError("an item is a JSON object"), "body")
+        return ItemError(InputError("an item must be a JSON object"), "body")
     try:
         return model.model_validate(data)
     except ValidationError as exc:

@@ -20,21 +20,23 @@ import click
               help="Serve a host other than loopback without a key (a trusted network, or "
                    "a proxy in front that checks callers).")
 @click.option("--device", default=None, help="torch device (default: cuda if available).")
-@click.option("--no-wordnet-evidence", is_flag=True,
-              help="Do not add WordNet glosses/examples to the index on first use.")
-@click.option("--batch-window-ms", type=float, default=5.0, show_default=True,
+@click.option("--no-wordnet-vectors", "--no-wordnet-evidence", "no_wordnet_evidence",
+              is_flag=True, help="Do not add WordNet glosses/examples to the index on first "
+                                 "use (as every other command's --no-wordnet-vectors).")
+@click.option("--batch-window-ms", type=click.FloatRange(min=0), default=5.0, show_default=True,
               help="How long a /wsd batch waits for more requests (0: no batching).")
-@click.option("--batch-max-words", type=int, default=4096, show_default=True,
+@click.option("--batch-max-words", type=click.IntRange(min=1), default=4096, show_default=True,
               help="Words per encoder batch at most.")
-@click.option("--max-words", type=int, default=1000, show_default=True,
+@click.option("--max-words", type=click.IntRange(min=1), default=1000, show_default=True,
               help="Words per sentence or text at most (413 above).")
-@click.option("--max-items", type=int, default=64, show_default=True,
+@click.option("--max-items", type=click.IntRange(min=1), default=64, show_default=True,
               help="Items per list request at most (413 above).")
-@click.option("--max-body-bytes", type=int, default=1_000_000, show_default=True,
+@click.option("--max-body-bytes", type=click.IntRange(min=1), default=1_000_000, show_default=True,
               help="Request body size at most (413 above).")
-@click.option("--max-queue", type=int, default=256, show_default=True,
+@click.option("--max-queue", type=click.IntRange(min=1), default=256, show_default=True,
               help="Requests waiting at most (429 above).")
-@click.option("--timeout", "timeout_s", type=float, default=60.0, show_default=True,
+@click.option("--timeout", "timeout_s", type=click.FloatRange(min=0, min_open=True),
+              default=60.0, show_default=True,
               help="Seconds a request may wait for its answer (503 after).")
 @click.option("--log-level", type=click.Choice(["debug", "info", "warning", "error"]),
               default="info", show_default=True)
