@@ -3,6 +3,8 @@
     python scripts/tune_multiword.py collect --data ../shared/data --cache runs/raw11b-cache \
         [--index IDX --name se07-corpus]
     python scripts/tune_multiword.py choose --cache runs/raw11b-cache
+    python scripts/tune_multiword.py collect --corpus --index runs/p30/semcor90 --cache C
+    python scripts/tune_multiword.py choose --corpus --cache C --write ...
     python scripts/tune_multiword.py tags --cache runs/raw11b-cache
 
 ``collect`` runs the tagger's own steps (``tagger.readings``, ``SenseIndex.disambiguate``)
@@ -12,6 +14,11 @@ single-word reading inside it, whether the data set has that span as one token, 
 each answer is right. Data: SemCor documents d000, d010, ... (the 36 documents of
 scripts/tune_weights.py) and SemEval-2007 on the default index (``semcor-multiword.pkl``,
 ``se07-multiword.pkl``), or SemEval-2007 on ``--index``.
+
+``--corpus``: the corpus formula's margins instead (``corpus_margin``), its readings
+collected on a SemCor index built without those documents (``--index``; as
+scripts/tune_weights.py's corpus formula, ``refuse_held_out``): ``semcor-corpus-multiword.pkl``
+and ``se07-corpus-multiword.pkl``.
 
 ``choose`` scores the rule "keep the multiword where its best score minus the best score of
 its words is above ``margin``" for margins on a grid by the right answers it gives over each
@@ -203,6 +210,9 @@ def main() -> None:
     parser.add_argument("--cache", default="runs/raw11b-cache", type=Path)
     parser.add_argument("--index", default=None)
     parser.add_argument("--name", default=None, help="collect only this file (se07-corpus)")
+    parser.add_argument("--corpus", action="store_true",
+                        help="the corpus formula's margins, readings from --index, a SemCor "
+                             "index without the held-out documents")
     parser.add_argument("--semcor-only", action="store_true",
                         help="choose on the SemCor folds alone (SE07 only reported)")
     parser.add_argument("--other", default=None, type=float, metavar="MARGIN",
@@ -216,19 +226,26 @@ def main() -> None:
     se07 = (wsd / "semeval2007" / "semeval2007.data.xml",
             wsd / "semeval2007" / "semeval2007.gold.key.txt")
     semcor = (wsd / "semcor" / "semcor.data.xml", wsd / "semcor" / "semcor.gold.key.txt")
+    suffix = "-corpus-multiword" if args.corpus else "-multiword"
     if args.step == "collect":
-        jobs = {"se07-multiword": (se07, None), "semcor-multiword": (semcor, SEMCOR_DOCUMENTS)}
+        jobs = {f"se07{suffix}": (se07, None), f"semcor{suffix}": (semcor, SEMCOR_DOCUMENTS)}
         if args.name:
             jobs = {args.name: (se07, None)}
         index = sensedb.open(args.index)
+        if args.corpus:
+            from tune_weights import refuse_held_out  # scripts/tune_weights.py
+
+            if not index.tokens.ntotal:
+                raise SystemExit(f"--corpus: {args.index} holds no labelled corpus tokens")
+            refuse_held_out(index, SEMCOR_DOCUMENTS)
         args.cache.mkdir(parents=True, exist_ok=True)
         for name, ((xml, gold), documents) in jobs.items():
             rows = collect(index, xml, gold, documents)
             (args.cache / f"{name}.pkl").write_bytes(pickle.dumps(rows))
             print(f"{name}: {len(rows)} multiword readings", flush=True)
         return
-    rows = {n: pickle.loads((args.cache / f"{n}.pkl").read_bytes())
-            for n in ("semcor-multiword", "se07-multiword")}
+    rows = {n.replace(suffix, "-multiword"): pickle.loads((args.cache / f"{n}.pkl").read_bytes())
+            for n in (f"semcor{suffix}", f"se07{suffix}")}
     if args.step == "tags":
         margin = (scoring.MULTIWORD.get("VERB", 0.0), scoring.MULTIWORD.get("other", 0.0))
         for name, found in rows.items():
@@ -240,7 +257,7 @@ def main() -> None:
     result = choose(rows["semcor-multiword"], rows["se07-multiword"],
                     se07_weight=0.0 if args.semcor_only else 1.0, other=args.other)
     corpus = args.cache / "se07-corpus-multiword.pkl"
-    if corpus.exists():
+    if corpus.exists() and not args.corpus:
         found = pickle.loads(corpus.read_bytes())
         result["se07_corpus_right"] = {str(m): right_for(found, m) for m in MARGINS}
     print(json.dumps({k: v for k, v in result.items() if k != "by_margin"}, indent=1))
@@ -249,6 +266,23 @@ def main() -> None:
         data = json.loads(path.read_text(encoding="utf-8"))
         verb, other = result["margin"]
         before = data.get("multiword", {})
+        provenance = {"command": "python scripts/tune_multiword.py " + shlex.join(sys.argv[1:]),
+                      "date": datetime.date.today().isoformat(),
+                      "data": "multiword readings of SemCor documents d000, d010, ... "
+                              "(5-fold document CV)"
+                              + ("" if args.semcor_only else " and SemEval-2007")
+                              + (", a SemCor index without those documents" if args.corpus
+                                 else ", default index")
+                              + ("" if args.other is None else
+                                 f"; other parts of speech held at {args.other}"),
+                      "semcor_cv_right": result["semcor_cv_right"],
+                      "se07_right": result["se07_right_at_choice"]}
+        if args.corpus:
+            data["multiword"] = {**before, "corpus_margin": {"VERB": verb, "other": other},
+                                 "corpus_provenance": provenance}
+            path.write_text(json.dumps(data, indent=2) + "\n")
+            print(f"wrote {path}")
+            return
         data["multiword"] = {
             "margin": {"VERB": verb, "other": other},
             # the corpus formula keeps its margins (scoring.MULTIWORD_CORPUS): these readings
@@ -258,17 +292,9 @@ def main() -> None:
                     "words read one by one is above the margin of its part of speech, in units "
                     "of the formula's main weight (corpus_cos, else gloss_cos); margin: the "
                     "WordNet-only formula's, corpus_margin: the corpus formula's",
-            "provenance": {"command": "python scripts/tune_multiword.py "
-                                      + shlex.join(sys.argv[1:]),
-                           "date": datetime.date.today().isoformat(),
-                           "data": "multiword readings of SemCor documents d000, d010, ... "
-                                   "(5-fold document CV)"
-                                   + ("" if args.semcor_only else " and SemEval-2007")
-                                   + ", default index"
-                                   + ("" if args.other is None else
-                                      f"; other parts of speech held at {args.other}"),
-                           "semcor_cv_right": result["semcor_cv_right"],
-                           "se07_right": result["se07_right_at_choice"]}}
+            "provenance": provenance,
+            **({"corpus_provenance": before["corpus_provenance"]}
+               if "corpus_provenance" in before else {})}
         path.write_text(json.dumps(data, indent=2) + "\n")
         print(f"wrote {path}")
 
