@@ -96,8 +96,9 @@ CORPUS_GRID = {"corpus_cos": (1.0,), "vote": (0, .1, .25), "gloss_cos": (.5, .75
 POS_GRID = (0, .02, .05, .1, .2, .3, .4, .6, 1.0)
 CACHES = ("semcor-wordnet", "se07-wordnet", "se07-corpus", "examples-wordnet", "semcor-corpus",
           "examples-corpus")
-# The weights shipped before the sense-text features: the "before" of every figure this
-# script reports (the corpus formula is kept: SemCor's documents are inside a SemCor index).
+# The weights shipped before: the "before" of every figure this script reports (the
+# WordNet-only formula's before the sense-text features; the corpus formula's before it was
+# chosen on a SemCor index without the held-out documents).
 PREVIOUS = {
     "corpus": {"corpus_cos": 4.6691, "vote": 0.4669, "gloss_cos": 3.5018,
                "example_cos": 1.1673, "log_support": 0.4669, "pos_logp": 1.4007,
@@ -636,13 +637,13 @@ def main() -> None:
                   "whole", flush=True)
         return
     if args.step == "cache":
+        if args.index:  # before any set is scored by it
+            refuse_held_out(sensedb.open(args.index), SEMCOR_DOCUMENTS)
         for name, (index_path, (xml, gold), documents) in jobs.items():
             if (cache / f"{name}.pkl").exists() or (name.endswith("-corpus") and not args.index):
                 continue
-            index = sensedb.open(index_path)
-            if name == "semcor-corpus":
-                refuse_held_out(index, documents)
-            rows = raw_instance_features(index, xml, gold, documents=documents)
+            rows = raw_instance_features(sensedb.open(index_path), xml, gold,
+                                         documents=documents)
             (cache / f"{name}.pkl").write_bytes(pickle.dumps(rows))
             print(f"{name}: {len(rows)} instances", flush=True)
         for name, index_path in (("examples-wordnet", None), ("examples-corpus", args.index)):
