@@ -287,11 +287,14 @@ def tag_words(index: SenseIndex, sentences: list[list[str]], *, progress: bool =
     index.prefetch(every)
     ensured = set(every)
     live = [n for n, words in enumerate(sentences) if words]
+    unique: dict[tuple[str, ...], int] = {}  # a sentence met again is encoded once
+    for n in live:
+        unique.setdefault(tuple(sentences[n]), len(unique))
     # one forward pass: word vectors, POS tags and (when scored) the sentence vectors
-    vectors, tags, found = index.encode_sentences([sentences[n] for n in live],
-                                                  progress=progress)
-    by_sentence = dict(zip(live, zip(vectors, tags, strict=True), strict=True))
-    contexts = dict(zip(live, found, strict=True))
+    vectors, tags, found = index.encode_sentences([list(s) for s in unique], progress=progress)
+    slot = {n: unique[tuple(sentences[n])] for n in live}
+    by_sentence = {n: (vectors[slot[n]], tags[slot[n]]) for n in live}
+    contexts = {n: found[slot[n]] for n in live}
     out = []
     for number, words in enumerate(sentences):
         if number not in by_sentence:
