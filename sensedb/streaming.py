@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import IO, Any
 
-from .corpora.tokenize import check_text, token_offsets, tokenize, written_span
+from .corpora.tokenize import check_text, token_offsets, tokenize
 from .errors import Error, InputError
 
 __all__ = ["disambiguate_spans", "sentence_offsets", "tag_stream", "token_offsets",
@@ -29,16 +29,12 @@ __all__ = ["disambiguate_spans", "sentence_offsets", "tag_stream", "token_offset
 @dataclass
 class Span:
     """A word (or multiword expression) to disambiguate: the sentence's ``words``, the
-    token span ``[start, end)`` and its candidate (lemma, POS) pairs; ``text``: the sentence
-    ``words`` were tokenized from, as :func:`~sensedb.corpora.tokenize.normalize_text` gives
-    it, when there is one (a span of several words is then shown as written there:
-    ``Target.written``)."""
+    token span ``[start, end)`` and its candidate (lemma, POS) pairs."""
 
     words: Sequence[str]
     start: int
     end: int
     pairs: list[tuple[str, str]]
-    text: str | None = None
 
 
 def disambiguate_spans(index, spans: Sequence[Span], *, k: int = 0) -> list:
@@ -55,9 +51,6 @@ def disambiguate_spans(index, spans: Sequence[Span], *, k: int = 0) -> list:
         return []
     targets = [index.locate(list(s.words[:s.start]) + [" ".join(s.words[s.start:s.end])]
                             + list(s.words[s.end:]), None, s.start) for s in spans]
-    for target, span in zip(targets, spans, strict=True):
-        if span.text is not None and span.end - span.start > 1:
-            target.written = written_span(span.text, span.words, span.start, span.end)
     every_pair = [pair for span in spans for pair in span.pairs]
     index.ensure(every_pair)
     index.prefetch(every_pair)
