@@ -137,8 +137,8 @@ class SenseTagger:
         tagged = tag_words(index, [words for _, _, words in plain])
         for (doc, groups, words), found in zip(plain, tagged, strict=True):
             for target, _, answer in found:
-                end = target.index + len(words) - len(target.words) + 1  # a multiword's end
-                self._set(doc, [t for group in groups[target.index:end] for t in group], answer)
+                span = groups[target.index:target.span_end(words)]
+                self._set(doc, [t for group in span for t in group], answer)
 
     def _set(self, doc: Doc, tokens: list[Token], answer) -> None:
         record = word_record(self.index, answer, self.min_confidence,

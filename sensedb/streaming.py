@@ -124,11 +124,10 @@ def _tag_chunk(index, chunk, min_confidence: float) -> Iterator[dict]:
                                                                      strict=True):
         where = token_offsets(sentence, words, base)
         for target, _, answer in found:
-            start = target.index
-            end = start + len(words) - len(target.words) + 1  # a multiword merges its words
             yield word_record(index, answer, min_confidence, text=number,
-                              sentence=sentence_number, position=start, start=where[start][0],
-                              end=where[end - 1][1])
+                              sentence=sentence_number, position=target.index,
+                              start=where[target.index][0],
+                              end=where[target.span_end(words) - 1][1])
 
 
 def word_record(index, answer, min_confidence: float = 0.0, **place: Any) -> dict[str, Any]:

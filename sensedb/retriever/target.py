@@ -38,6 +38,12 @@ class Target:
         following = self.words[self.index + 1] if self.index + 1 < len(self.words) else None
         return stem_reading(self.words[self.index], following)
 
+    def span_end(self, words: Sequence[str]) -> int:
+        """The end (exclusive) of the target's span among ``words``, its sentence's words
+        before a multiword target was merged (``merged``): its index plus the words merged
+        into it."""
+        return self.index + len(words) - len(self.words) + 1
+
     @property
     def shown(self) -> str:
         """The target as a user reads it (answers' ``target`` and ``word``): ``written``,
