@@ -42,8 +42,8 @@ are computed again whole.
   stay on a small grid (<= 0.2 per log count, 0.05 / sense number).
 - ``corpus`` (indexes with SemCor tokens): the same rule on :data:`CORPUS_GRID`, every set
   scored by the SemCor index without the held-out documents (``semcor-corpus``,
-  ``se07-corpus``, ``examples-corpus``). With only ``se07-corpus`` (an older cache), the
-  corpus formula is kept and only its POS weight is chosen on SE07 (:func:`tune_corpus`).
+  ``se07-corpus``, ``examples-corpus``). Without them (no ``--index`` given to ``cache``)
+  the shipped corpus formula is kept.
 A temperature then scales each formula so that its softmax is calibrated (argmax unchanged).
 Figures are reported in raw-text mode (every candidate POS) and gold-POS mode (candidates of
 the gold POS only).
@@ -93,7 +93,6 @@ CORPUS_GRID = {"corpus_cos": (1.0,), "vote": (0, .1, .25), "gloss_cos": (.5, .75
                "context_gloss_cos": (0, .5, 1, 1.5), "bare_gloss_cos": (0, -.25, -.5),
                "log_support": (0, .05, .1, .2), "nn_cos": (0, .25, .5),
                "pos_logp": (.2, .3), "proper_name": (-.5,)}
-POS_GRID = (0, .02, .05, .1, .2, .3, .4, .6, 1.0)
 CACHES = ("semcor-wordnet", "se07-wordnet", "se07-corpus", "examples-wordnet", "semcor-corpus",
           "examples-corpus")
 # The weights shipped before: the "before" of every figure this script reports (the
@@ -499,32 +498,6 @@ def tune_formula(family: dict[str, tuple], previous: dict[str, float], semcor, s
     return out
 
 
-def tune_corpus(se07, proper: float = 0.0) -> dict:
-    """The corpus formula kept, its POS weight chosen on SE07 (document CV reported);
-    ``proper``: the proper-name weight in units of the main cosine, carried over from the
-    WordNet-only formula (SemCor's documents, where it was chosen, are inside a SemCor
-    index, and SE07 alone has 21 instances with a proper-name candidate)."""
-    shipped = scoring.weights_from(PREVIOUS["corpus"])
-    base = shipped / shipped[NAMES.index("corpus_cos")]
-    base[NAMES.index("pos_logp")] = 0.0
-    base[NAMES.index("proper_name")] = proper
-    weights = np.array([base + w * np.eye(len(NAMES))[NAMES.index("pos_logp")]
-                        for w in POS_GRID])
-    right = correct_matrix(se07, weights)
-    docs = np.array([m["doc"] for _, _, m in se07])
-    cv_right = 0
-    for document in sorted(set(docs)):
-        train, test = docs != document, docs == document
-        cv_right += int(right[test, int(np.argmax(right[train].mean(axis=0)))].sum())
-    pick = int(np.argmax(right.mean(axis=0)))
-    chosen = weights[pick] * shipped[NAMES.index("corpus_cos")]
-    return {"pos_logp": POS_GRID[pick], "se07_document_cv": round(100 * cv_right / len(se07), 2),
-            "by_pos_weight": {w: accuracy(right[:, i], se07) for i, w in enumerate(POS_GRID)},
-            "weights": {n: round(float(v), 4) for n, v in zip(NAMES, chosen, strict=True) if v},
-            "se07_after": summary(se07, gold_pos_rows(se07), chosen),
-            "se07_before": summary(se07, gold_pos_rows(se07), shipped)}
-
-
 def weights_file(results: dict, argv: list[str], today: datetime.date) -> dict:
     """The package's weights file (sensedb/data/scoring_weights.json): features, weights and
     provenance, the layout ``scoring.shipped_weights_file`` reads; the multiword margins
@@ -562,8 +535,7 @@ def weights_file(results: dict, argv: list[str], today: datetime.date) -> dict:
                                 "WordNet-only index; prior terms on a small grid (WordNet's "
                                 "counts come from SemCor, which the examples do not follow)",
             },
-            "formulas": {k: results[k].get("formula", {"pos_logp": results[k].get("pos_logp")})
-                         for k in ("corpus", "wordnet_only")},
+            "formulas": {k: results[k]["formula"] for k in ("corpus", "wordnet_only")},
             "see": "BENCHMARKS.md, sections 'Choosing the shipped weights' and 'WordNet's "
                    "usage examples as a third tuning set'",
         },
@@ -662,17 +634,13 @@ def main() -> None:
     if "semcor-corpus" in rows and "se07-corpus" in rows:
         results["corpus"] = tune_corpus_cv(rows["semcor-corpus"], rows["se07-corpus"],
                                            rows.get("examples-corpus"))
-    elif "se07-corpus" in rows:
-        results["corpus"] = tune_corpus(rows["se07-corpus"],
-                                        wordnet_only["formula"].get("proper_name", 0.0))
     else:  # no SemCor index given to ``cache``: the shipped corpus formula is kept as it is
-        print("no se07-corpus cache: the corpus formula and its novelty thresholds are kept")
+        print("no semcor-corpus cache: the corpus formula and its novelty thresholds are kept")
         results["corpus"] = {"weights": dict(scoring.DEFAULT_WEIGHTS["corpus"]),
                              "novelty": dict(scoring.NOVELTY.get("corpus", {})),
                              "formula": scoring.shipped_weights_file()["provenance"][
                                  "formulas"]["corpus"], "kept": True}
-    corpus_rows = "semcor-corpus" if "semcor-corpus" in rows else "se07-corpus"
-    for family, data in (("wordnet_only", "semcor-wordnet"), ("corpus", corpus_rows)):
+    for family, data in (("wordnet_only", "semcor-wordnet"), ("corpus", "semcor-corpus")):
         if results[family].get("kept"):
             continue
         chosen = results[family]["weights"]

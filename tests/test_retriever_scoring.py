@@ -181,7 +181,8 @@ def test_tune_weights_writes_the_file_scoring_reads():
     tune = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(tune)
     results = {
-        "corpus": {"pos_logp": 0.1, "weights": {"corpus_cos": 4.669, "pos_logp": 0.4669},
+        "corpus": {"formula": {"corpus_cos": 1.0, "pos_logp": 0.1},
+                   "weights": {"corpus_cos": 4.669, "pos_logp": 0.4669},
                    "novelty": {"all": 0.31}},
         "wordnet_only": {"formula": {"gloss_cos": 1.0, "inv_rank": 0.1},
                          "weights": {"gloss_cos": 5.72, "inv_rank": 0.572},
@@ -195,6 +196,7 @@ def test_tune_weights_writes_the_file_scoring_reads():
     assert data["provenance"]["command"] == "python scripts/tune_weights.py tune --cache runs/c"
     assert data["provenance"]["date"] == "2026-11-22"
     assert data["provenance"]["formulas"]["wordnet_only"] == {"gloss_cos": 1.0, "inv_rank": 0.1}
+    assert data["provenance"]["formulas"]["corpus"] == {"corpus_cos": 1.0, "pos_logp": 0.1}
     shipped = json.loads(resources.files("sensedb").joinpath(scoring.WEIGHTS_FILE).read_text())
     assert set(data) == set(shipped) and set(data["provenance"]) == set(shipped["provenance"])
 
