@@ -30,6 +30,20 @@ def test_wic_errors(data: str, gold: str | None, file: str, line: int, text: str
               file, line, None, text)
 
 
+def test_wic_blank_tokens_are_dropped_and_the_index_follows(tmp_path) -> None:
+    # WiC train line 5111: "... hard time . \xa0\xa0 He is ... doing time ." (a token of two
+    # no-break spaces, which the analysis refuses as an empty word)
+    data = tmp_path / "nbsp.data.txt"
+    data.write_text("time\tN\t2-9\tno hard time .\tThe judge gave time . \xa0\xa0 He "
+                    "is doing time .\n", encoding="utf-8")
+    (pair,) = read_wic(data)
+    assert pair.tokens2 == ["The", "judge", "gave", "time", ".", "He", "is", "doing", "time",
+                            "."]
+    assert (pair.index1, pair.index2) == (2, 8)
+    assert pair.tokens2[pair.index2] == "time"
+    blank_target = tmp_path / "blank.data.txt"
+    blank_target.write_text("time\tN\t1-0\tno \xa0 time\ttime\n", encoding="utf-8")
+    raises_at(lambda: read_wic(blank_target), "blank.data.txt", 1, "time", "is empty")
 
 
 @pytest.mark.slow
@@ -38,3 +52,20 @@ def test_wic_dev() -> None:
     assert len(pairs) == 638
     assert sum(p.label is True for p in pairs) == 319
     assert sum(p.pos == "NOUN" for p in pairs) == 395
+
+
+@pytest.mark.slow
+def test_wic_train_has_no_blank_token_and_every_target_is_the_word_the_file_points_at() -> None:
+    path = shared("wic/train/train.data.txt")
+    pairs = read_wic(path, shared("wic/train/train.gold.txt"))
+    assert len(pairs) == 5428
+    assert all(w.strip() for p in pairs for w in (*p.tokens1, *p.tokens2))
+    lines = path.read_text(encoding="utf-8").splitlines()
+    for pair in pairs:
+        _, _, at, s1, s2 = lines[pair.line - 1].split("\t")
+        i1, i2 = map(int, at.split("-"))
+        assert pair.tokens1[pair.index1] == s1.split(" ")[i1]
+        assert pair.tokens2[pair.index2] == s2.split(" ")[i2]
+    assert sum(len(p.tokens1) + len(p.tokens2) for p in pairs) == sum(
+        len(ln.split("\t")[3].split(" ")) + len(ln.split("\t")[4].split(" "))
+        for ln in lines) - 1  # the one token of two no-break spaces (line 5111)

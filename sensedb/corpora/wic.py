@@ -40,8 +40,23 @@ def _lines(path: StrPath, what: str) -> list[str]:
     return lines
 
 
+def _without_blanks(tokens: list[str], index: int) -> tuple[list[str], int]:
+    """``tokens`` without blank ones (WiC train has a token of two no-break spaces, which no
+    encoder takes as a word) and the target's ``index`` among those left."""
+    kept = [t for t in tokens if t.strip()]
+    return kept, index - sum(1 for t in tokens[:index] if not t.strip())
+
+
 def read_wic(data_path: StrPath, gold_path: StrPath | None = None) -> list[WicPair]:
-    """Read a WiC data file (and its gold labels, if given) into a list of pairs."""
+    """Read a WiC data file (and its gold labels, if given) into a list of pairs. Blank
+    tokens (white space only, such as no-break spaces) are dropped and the target indices
+    moved to match.
+
+    Raises:
+        InputError: unreadable files, a malformed line (columns, POS, indices out of range, a
+            blank target token) or gold labels that are not T/F or do not match the pairs in
+            number; each names the file and line.
+    """
     data_name = str(data_path)
     pairs: list[WicPair] = []
     for lineno, line in enumerate(_lines(data_name, "WiC data file"), 1):
@@ -59,15 +74,17 @@ def read_wic(data_path: StrPath, gold_path: StrPath | None = None) -> list[WicPa
         if not m:
             raise InputError(f"indices must be i1-i2 (two 0-based token indices), "
                              f"not {indices!r}", path=data_name, line=lineno, item=lemma)
-        i1, i2 = int(m.group(1)), int(m.group(2))
-        t1, t2 = s1.split(" "), s2.split(" ")
-        for n, (i, toks) in enumerate(((i1, t1), (i2, t2)), 1):
+        found = []
+        for n, (i, sentence) in enumerate(((int(m.group(1)), s1), (int(m.group(2)), s2)), 1):
+            toks = sentence.split(" ")
             if i >= len(toks):
                 raise InputError(f"index {i} is out of range for sentence {n}, which has "
                                  f"{len(toks)} tokens", path=data_name, line=lineno, item=lemma)
-            if not toks[i]:
+            if not toks[i].strip():
                 raise InputError(f"target token {i} of sentence {n} is empty",
                                  path=data_name, line=lineno, item=lemma)
+            found.append(_without_blanks(toks, i))
+        (t1, i1), (t2, i2) = found
         pairs.append(WicPair(lemma, POS.parse(pos).value, t1, i1, t2, i2, None, lineno))
     if not pairs:
         raise InputError("no WiC pairs in the file", path=data_name)
