@@ -10,7 +10,8 @@ such examples); WiC dev is only scored. The graded set (scripts/make_graded_set.
 from SemEval-2007 when missing) is only scored. Writes the table as markdown
 (runs/bench_similarity.md), everything as JSON (runs/bench_similarity.json) and the fitted
 parameters (runs/similarity_params.json, usable with ``--params``). With ``--write-builtin``
-the fitted parameters also become the package's built-in ones,
+the fitted parameters also become the package's built-in ones of the index's family
+(``corpus`` for an index with labelled tokens, ``wordnet_only`` for the default index) in
 sensedb/data/similarity_params.json, with their provenance (data, index, command, date).
 
 The index is opened read-only for WordNet evidence (``wordnet_evidence=False``: nothing is
@@ -52,14 +53,17 @@ def accuracy(values: np.ndarray, labels: np.ndarray, threshold: float) -> float:
     return float(100.0 * np.mean((values >= threshold) == labels))
 
 
-def write_builtin(params: sim_params.SimilarityParams, index_text: str, rows: list[dict],
-                  n_train: int, path: Path | None = None) -> Path:
-    """Write ``params`` as the package's built-in parameters with their provenance (to
-    ``path``, default sensedb/data/similarity_params.json, read by sensedb.similarity.params)."""
+def write_builtin(params: sim_params.SimilarityParams, family: str, index_text: str,
+                  rows: list[dict], n_train: int, path: Path | None = None) -> Path:
+    """Write ``params`` as the package's built-in parameters of ``family`` (the index's:
+    ``sim_params.family_of``) with their provenance, keeping the other family's (to ``path``,
+    default sensedb/data/similarity_params.json, read by sensedb.similarity.params)."""
     by_name = {r["name"]: r for r in rows}
     result = ", ".join(f"{name} {by_name[name]['wic_dev']}" for name in
                        ("combined", "sense", "raw-last") if name in by_name)
-    document = {
+    path = path or ROOT / "sensedb" / "data" / sim_params.BUILTIN_PARAMS_FILE
+    document = json.loads(path.read_text()) if path.exists() else {}
+    document[family] = {
         "provenance": {
             "data": f"WiC train ({n_train:,} pairs; WiC dev never used for fitting), WordNet "
                     "usage examples left out of all evidence",
@@ -71,14 +75,15 @@ def write_builtin(params: sim_params.SimilarityParams, index_text: str, rows: li
         },
         "params": params.to_dict(),
     }
-    path = path or ROOT / "sensedb" / "data" / sim_params.BUILTIN_PARAMS_FILE
     path.write_text(json.dumps(document, indent=2) + "\n")
     return path
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--index", type=Path, default=ROOT / "runs" / "semcor-index")
+    parser.add_argument("--index", type=Path, default=ROOT / "runs" / "semcor-index",
+                        help="index directory, or 'default' for the WordNet-only default "
+                             "index ($SENSEDB_HOME)")
     parser.add_argument("--data", type=Path, default=Path(
         os.environ.get("SENSEDB_SHARED_DATA") or ROOT.parent / "shared" / "data"))
     parser.add_argument("--graded", type=Path, default=ROOT / "runs" / "graded_semeval2007.tsv")
@@ -96,7 +101,8 @@ def main() -> None:
     if not args.graded.exists():
         subprocess.run([sys.executable, str(ROOT / "scripts" / "make_graded_set.py"),
                         str(args.graded), "--data", str(args.data)], check=True)
-    index = sensedb.open(args.index, wordnet_evidence=args.wordnet_evidence)
+    index = sensedb.open(None if str(args.index) == "default" else args.index,
+                         wordnet_evidence=args.wordnet_evidence)
     wic = args.data / "wic"
     train = sensedb.read_wic(wic / "train" / "train.data.txt", wic / "train" / "train.gold.txt")
     dev = sensedb.read_wic(wic / "dev" / "dev.data.txt", wic / "dev" / "dev.gold.txt")
@@ -146,7 +152,8 @@ def main() -> None:
     sim_params.save_params(params, args.params_out)
     if args.write_builtin:
         encoder = index.manifest.encoder
-        write_builtin(params, f"{args.index} ({encoder.model}, layers {encoder.layers}, "
+        write_builtin(params, sim_params.family_of(index),
+                      f"{args.index} ({encoder.model}, layers {encoder.layers}, "
                       f"standardize {index.manifest.standardize}; WordNet vectors added: "
                       f"{args.wordnet_evidence})", rows, len(train))
 

@@ -11,7 +11,7 @@ from sensedb.similarity import params as sim
 
 
 def test_params_round_trip(tmp_path, mini_index, encoder, wordnet):
-    params = sim.SimilarityParams.from_dict(sim.BUILTIN_PARAMS)
+    params = sim.builtin_params("corpus")  # the mini index holds labelled tokens
     sim.save_params(params, tmp_path / "p.json")
     assert sim.load_params(tmp_path / "p.json") == params
     shutil.copytree(mini_index, tmp_path / "mini")
@@ -28,22 +28,48 @@ def test_params_round_trip(tmp_path, mini_index, encoder, wordnet):
 def test_builtin_params_file_matches_the_features():
     document = json.loads(resources.files("sensedb").joinpath(
         "data", sim.BUILTIN_PARAMS_FILE).read_text(encoding="utf-8"))
-    params = document["params"]
-    assert tuple(params["combined"]["features"]) == sim.FEATURES
-    for column in ("mean", "scale", "coef"):
-        assert len(params["combined"][column]) == len(sim.FEATURES)
-    assert set(params["mix"]) == set(sim.COMPONENTS)
-    assert {"data", "index", "command", "date"} <= set(document["provenance"])
-    assert sim.SimilarityParams.from_dict(params).to_dict() == params
-    assert sim.DEFAULT_METHOD == params["default_method"] in sim.METHODS
+    assert set(document) == set(sim.FAMILIES)
+    for family in sim.FAMILIES:
+        params = document[family]["params"]
+        names = params["combined"]["features"]
+        assert names == [f for f in sim.FEATURES if f in names]  # FEATURES' order
+        for column in ("mean", "scale", "coef"):
+            assert len(params["combined"][column]) == len(names)
+        assert set(params["mix"]) == set(sim.COMPONENTS)
+        assert {"data", "index", "command", "date"} <= set(document[family]["provenance"])
+        assert sim.SimilarityParams.from_dict(params).to_dict() == params
+        assert sim.DEFAULT_METHOD == params["default_method"] in sim.METHODS
+        assert sim.builtin_params(family).to_dict() == params
+    # each set was fitted on its kind of index; the default index has no labelled usages
+    # once WordNet's examples are left out (WiC), so its set never uses them
+    assert tuple(document["corpus"]["params"]["combined"]["features"]) == sim.FEATURES
+    assert document["wordnet_only"]["params"]["mix"]["knn"] == 0.0
+    assert "semcor" in document["corpus"]["provenance"]["index"].lower()
+    assert "default-index" in document["wordnet_only"]["provenance"]["index"]
 
 
 def test_builtin_params_are_not_aliased():
-    params = sim.SimilarityParams.from_dict(sim.BUILTIN_PARAMS)
+    params = sim.builtin_params("wordnet_only")
     params.thresholds["sense"] = -1.0
     params.mix["wsd"] = -1.0
-    assert sim.BUILTIN_PARAMS["thresholds"]["sense"] != -1.0
-    assert sim.BUILTIN_PARAMS["mix"]["wsd"] != -1.0
+    assert sim.BUILTIN_PARAMS["wordnet_only"]["thresholds"]["sense"] != -1.0
+    assert sim.builtin_params("wordnet_only").mix["wsd"] != -1.0
+
+
+def test_an_index_without_labelled_tokens_gets_the_wordnet_only_set(mini_index, encoder,
+                                                                      wordnet):
+    import pytest
+
+    from sensedb.errors import ConfigurationError
+
+    labelled = SenseIndex(mini_index, encoder=encoder, wordnet=wordnet, wordnet_evidence=False)
+    assert sim.family_of(labelled) == "corpus"
+    assert sim.resolve_params(labelled) == sim.builtin_params("corpus")
+    default = SenseIndex(encoder=encoder, wordnet=wordnet)  # the WordNet-only default index
+    assert sim.family_of(default) == "wordnet_only"
+    assert sim.resolve_params(default) == sim.builtin_params("wordnet_only")
+    with pytest.raises(ConfigurationError, match="no built-in similarity parameters"):
+        sim.builtin_params("semcor")
 
 
 def test_method_keys_and_bad_values():

@@ -37,8 +37,8 @@ from .usages import labelled_wic_pairs, wic_queries
 if TYPE_CHECKING:
     from ..retriever import SenseIndex
 
-__all__ = ["MIXTURE_GRID", "best_threshold", "fit_logistic", "fit_params",
-           "leaving_out_examples"]
+__all__ = ["COMPONENT_FEATURES", "MIXTURE_GRID", "absent_components", "best_threshold",
+           "fit_logistic", "fit_params", "leaving_out_examples"]
 
 # Every component keeps a positive weight, so the mixture stays a sense distribution worth
 # showing as evidence (gloss similarity alone agrees with itself across two usages but is a
@@ -118,7 +118,14 @@ def fit_params(index: SenseIndex, data: str | os.PathLike | Sequence[WicPair] | 
     grid = grid or {}
     temps = grid.get("temperature", TEMPERATURE_GRID)
     gloss_temps = grid.get("gloss_temperature", GLOSS_TEMPERATURE_GRID)
-    mixes = grid.get("mix", MIXTURE_GRID)
+    absent = absent_components(analysis)
+    # a component no training usage had (the nearest labelled usages of a WordNet-only
+    # index, whose only labelled usages are WordNet's examples, left out on WiC) gets weight
+    # 0 and no features: fitted without it, the parameters must not use it at query time,
+    # where the examples are evidence
+    mixes = list({tuple(sorted({**m, **dict.fromkeys(absent, 0.0)}.items())): None
+                  for m in grid.get("mix", MIXTURE_GRID)})
+    mixes = [dict(m) for m in mixes]
     best = (-1.0, None)
     for t in temps:
         for tg in gloss_temps:
@@ -139,7 +146,9 @@ def fit_params(index: SenseIndex, data: str | os.PathLike | Sequence[WicPair] | 
     params = best[1]
     assert params is not None
     matrix = features(index, analysis, params)
-    params.combined = fit_logistic(matrix, y, list(FEATURES))
+    unused = {f for c in absent for f in COMPONENT_FEATURES[c]}
+    kept = [i for i, name in enumerate(FEATURES) if name not in unused]
+    params.combined = fit_logistic(matrix[:, kept], y, [FEATURES[i] for i in kept])
     thresholds = {"sense": best_threshold(matrix[:, FEATURES.index("sense")], y)[0],
                   "combined": best_threshold(logistic_predict(params.combined, matrix), y)[0]}
     for rep in REPRESENTATIONS:
@@ -148,6 +157,21 @@ def fit_params(index: SenseIndex, data: str | os.PathLike | Sequence[WicPair] | 
     params.thresholds = {k: round(v, 6) for k, v in thresholds.items()}
     params.fitted_on = _fitted_on(index, data, len(y))
     return params
+
+
+#: The combined method's features that only a component's evidence gives.
+COMPONENT_FEATURES: dict[str, tuple[str, ...]] = {
+    "wsd": ("wsd",), "gloss": ("gloss",), "knn": ("knn", "shared_neighbors")}
+
+
+def absent_components(analysis: Analysis) -> list[str]:
+    """The COMPONENTS no usage of ``analysis`` has (``knn`` on an index without labelled
+    usages, or with WordNet's examples left out of a WordNet-only index's evidence)."""
+    usages = [u for u in analysis.usages if u.synsets]
+    present = {"wsd": any(u.wsd is not None and np.isfinite(u.wsd).any() for u in usages),
+               "gloss": any(u.gloss is not None and len(u.gloss) for u in usages),
+               "knn": any(u.knn is not None for u in usages)}
+    return [c for c in COMPONENTS if not present[c]]
 
 
 def _fitted_on(index: SenseIndex, data: object, pairs: int) -> str:

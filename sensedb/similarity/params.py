@@ -7,10 +7,18 @@ Which parameters a query uses, first found (:func:`resolve_params`):
 1. ``params=``: an object, or a JSON file written by :func:`save_params` (e.g. by
    ``sensedb evaluate-wic ... --train DATA GOLD --save FILE``);
 2. the index manifest's key ``"similarity"`` (:func:`store_params_in_index`);
-3. the built-in parameters, :data:`BUILTIN_PARAMS`, read from the package data file
-   ``sensedb/data/similarity_params.json`` (its ``"provenance"`` says on which data, with
-   which index and command they were fitted, and when;
-   ``scripts/bench_similarity.py --write-builtin`` writes it).
+3. the built-in parameters of the index's family (:func:`builtin_params`), read from the
+   package data file ``sensedb/data/similarity_params.json``: one set for indexes with
+   labelled corpus tokens (``"corpus"``, fitted on a SemCor index) and one for the
+   WordNet-only ones (``"wordnet_only"``, fitted on the default index), the families of the
+   WSD scoring formulas (``sensedb.retriever.scoring.weights_for``). The two kinds of index
+   give the regression's features other ranges: a WordNet-only index has no nearest labelled
+   usages and its WSD probabilities come from another formula, so one set fitted on a
+   SemCor index scored the default index's WiC dev pairs 63.2% against 65.8% for a set
+   fitted on the default index (BENCHMARKS.md, "Similarity parameters per kind of index").
+   Each set's ``"provenance"`` says on which data, with which index and command it was
+   fitted, and when; ``scripts/bench_similarity.py --write-builtin`` writes the set of the
+   index it fits on.
 """
 
 from __future__ import annotations
@@ -32,9 +40,10 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BUILTIN_PARAMS", "BUILTIN_PARAMS_FILE", "BUILTIN_PROVENANCE", "COMPONENTS",
-    "DEFAULT_METHOD", "FEATURES", "LOG_SIGNS", "MANIFEST_KEY", "METHODS", "PARAMS_VERSION",
-    "REPRESENTATIONS", "Representation", "SimilarityParams", "builtin_params_document",
-    "load_params", "method_key", "resolve_params", "save_params", "store_params_in_index",
+    "DEFAULT_METHOD", "FAMILIES", "FEATURES", "LOG_SIGNS", "MANIFEST_KEY", "METHODS",
+    "PARAMS_VERSION", "REPRESENTATIONS", "Representation", "SimilarityParams",
+    "builtin_params", "builtin_params_document", "family_of", "load_params", "method_key",
+    "resolve_params", "save_params", "store_params_in_index",
 ]
 
 
@@ -163,28 +172,61 @@ def method_key(method: SimilarityMethod | str, representation: str = "index") ->
 
 
 def builtin_params_document() -> dict[str, Any]:
-    """The package data file ``sensedb/data/similarity_params.json``:
-    ``{"provenance": {data, index, command, date, result}, "params": <to_dict form>}``.
+    """The package data file ``sensedb/data/similarity_params.json``: per family
+    (:data:`FAMILIES`) ``{"provenance": {data, index, command, date, result}, "params":
+    <to_dict form>}``.
 
     Raises:
-        ConfigurationError: the file is missing or not JSON (a broken installation).
+        ConfigurationError: the file is missing, not JSON or lacks a family (a broken
+            installation).
     """
     try:
         text = resources.files("sensedb").joinpath("data", BUILTIN_PARAMS_FILE).read_text(
             encoding="utf-8")
-        return json.loads(text)
+        document = json.loads(text)
     except (OSError, json.JSONDecodeError) as exc:
         raise ConfigurationError(f"cannot read the built-in similarity parameters "
                                  f"(sensedb/data/{BUILTIN_PARAMS_FILE}): {exc}") from exc
+    missing = [f for f in FAMILIES if not isinstance(document.get(f), dict)
+               or not {"params", "provenance"} <= set(document[f])]
+    if missing:
+        raise ConfigurationError(f"the built-in similarity parameters (sensedb/data/"
+                                 f"{BUILTIN_PARAMS_FILE}) lack the {missing[0]!r} set")
+    return document
 
 
+#: The families of built-in parameters, as the WSD scoring formulas' (``weights_for``):
+#: indexes with labelled corpus tokens, and WordNet-only ones.
+FAMILIES = ("corpus", "wordnet_only")
 _DOCUMENT = builtin_params_document()
-# Fitted by scripts/bench_similarity.py on WiC train (5,428 pairs) with runs/semcor-index
-# (SemCor 3.0, all-MiniLM-L6-v2, last layer, no standardization); WiC dev never used. The
+# Fitted by scripts/bench_similarity.py on WiC train (5,428 pairs), WiC dev never used: the
+# "corpus" set with a SemCor index, the "wordnet_only" set with the default index. The
 # numbers and their provenance are in sensedb/data/similarity_params.json.
-BUILTIN_PARAMS: dict[str, Any] = _DOCUMENT["params"]
-BUILTIN_PROVENANCE: dict[str, str] = _DOCUMENT["provenance"]
-DEFAULT_METHOD: str = BUILTIN_PARAMS["default_method"]
+BUILTIN_PARAMS: dict[str, dict[str, Any]] = {f: _DOCUMENT[f]["params"] for f in FAMILIES}
+BUILTIN_PROVENANCE: dict[str, dict[str, str]] = {f: _DOCUMENT[f]["provenance"]
+                                                 for f in FAMILIES}
+DEFAULT_METHOD: str = BUILTIN_PARAMS["corpus"]["default_method"]
+if any(p["default_method"] != DEFAULT_METHOD for p in BUILTIN_PARAMS.values()):
+    raise ConfigurationError(f"the built-in similarity parameters (sensedb/data/"
+                             f"{BUILTIN_PARAMS_FILE}) name two default methods")
+
+
+def family_of(index: SenseIndex) -> str:
+    """The family of built-in parameters for ``index``: ``"corpus"`` when it holds labelled
+    corpus tokens, else ``"wordnet_only"`` (the rule of the WSD scoring formulas)."""
+    return "corpus" if index.tokens.ntotal > 0 else "wordnet_only"
+
+
+def builtin_params(family: str) -> SimilarityParams:
+    """A fresh copy of the built-in parameters of ``family`` (one of :data:`FAMILIES`).
+
+    Raises:
+        ConfigurationError: an unknown family.
+    """
+    if family not in BUILTIN_PARAMS:
+        raise ConfigurationError(f"no built-in similarity parameters for {family!r}: one of "
+                                 f"{', '.join(FAMILIES)}")
+    return SimilarityParams.from_dict(BUILTIN_PARAMS[family])
 
 
 def save_params(params: SimilarityParams, path: str | os.PathLike) -> None:
@@ -228,7 +270,8 @@ def store_params_in_index(index: SenseIndex, params: SimilarityParams) -> None:
 def resolve_params(index: SenseIndex,
                    params: SimilarityParams | str | os.PathLike | None = None
                    ) -> SimilarityParams:
-    """``params`` (object or JSON path), else the index manifest's, else the built-in ones.
+    """``params`` (object or JSON path), else the index manifest's, else the built-in ones of
+    the index's family (:func:`family_of`).
 
     Raises:
         InputError: a JSON path that cannot be read.
@@ -241,4 +284,4 @@ def resolve_params(index: SenseIndex,
     stored = index.manifest.similarity
     if stored:
         return SimilarityParams.from_dict(stored)
-    return SimilarityParams.from_dict(BUILTIN_PARAMS)
+    return builtin_params(family_of(index))

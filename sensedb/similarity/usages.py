@@ -76,7 +76,9 @@ def labelled_wic_pairs(data: str | os.PathLike | Sequence[WicPair],
 @dataclass
 class SenseProbability:
     """One candidate sense of a usage: a representative sense ``key`` of the ``synset``, its
-    ``probability`` under the sense mixture (rounded to 4 decimals) and its WordNet gloss."""
+    ``probability`` as ``wsd`` gives it for the usage (rounded to 4 decimals; the sense
+    mixture's where ``wsd`` scored no sense: ``methods.usage_senses``) and its WordNet
+    gloss."""
 
     key: str
     synset: str
