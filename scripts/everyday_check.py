@@ -6,6 +6,10 @@ Scores tests/fixtures/everyday_heldout.tsv (40 sentences), tests/fixtures/everyd
 tests/fixtures/everyday_tester.tsv (31, a tester's) and CASES below (sentences reported by
 users whose ambiguous word is plain to a person) and prints the right count of each set with
 the wrong answers. BENCHMARKS.md "Context over the prior" reports the figures.
+
+Then the in-context similarity of tests/fixtures/similarity_everyday.tsv (24 pairs, 12 of
+one sense and 12 of two): how many pairs ``similarity_batch``'s default method calls "same"
+or "different" rightly (BENCHMARKS.md "Similarity parameters per kind of index").
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import json
 from pathlib import Path
 
 import sensedb
+from sensedb.corpora.pairs import read_pairs_tsv
 
 FIXTURES = Path(__file__).resolve().parents[1] / "tests" / "fixtures"
 CASES = [
@@ -45,6 +50,18 @@ def check(index, rows) -> dict:
             "answers": answers}
 
 
+def check_similarity(index, path: Path) -> dict:
+    """Right "same"/"different" calls of the default similarity method on the pairs of
+    ``path`` (gold 1 = one sense)."""
+    pairs, golds = read_pairs_tsv(path, gold=True)
+    results = sensedb.similarity_batch(index, pairs, errors="raise")
+    answers = [{"a": a.sentence, "b": b.sentence, "target": a.target, "same": r.same,
+                "gold": bool(g), "score": r.score, "method": r.method}
+               for (a, b), r, g in zip(pairs, results, golds, strict=True)]
+    return {"right": sum(x["same"] == x["gold"] for x in answers), "n": len(answers),
+            "answers": answers}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--index", default=None, help="an index path (default: WordNet only)")
@@ -60,6 +77,13 @@ def main() -> None:
         for a in result["answers"]:
             if a["got"] != a["right"]:
                 print(f"   {a['target']:10s} got {a['got']:24s} want {a['right']}")
+    similar = check_similarity(index, FIXTURES / "similarity_everyday.tsv")
+    out["similarity_everyday"] = similar
+    print(f"similarity_everyday: {similar['right']} / {similar['n']}")
+    for a in similar["answers"]:
+        if a["same"] != a["gold"]:
+            call = "same" if a["same"] else "different"
+            print(f"   {a['target']:10s} {a['score']:.3f} wrongly {call}: {a['a']} | {a['b']}")
     if args.json:
         Path(args.json).write_text(json.dumps(out, indent=1) + "\n")
 
