@@ -152,3 +152,27 @@ def test_tokenized_pairs_find_a_multiword_target_with_an_apostrophe(mini_index, 
         assert index.lemma_candidates(located.surface) == [("baker's_dozen", "NOUN")]
     heel = index.locate(["His", "Achilles'", "heel"], "Achilles' heel")
     assert index.lemma_candidates(heel.surface) == [("achilles'_heel", "NOUN")]
+
+
+def test_similarity_takes_word_at_n_and_batch_text_names_the_method(mini_index, tmp_path):
+    """``sensedb similarity`` had no way to pick the second "bank" ("bank@4" was a target not
+    in the sentence, while similarity-batch took it); the batch's text output printed
+    combined probabilities and raw-cosine fallbacks in one column without saying which."""
+    runner = CliRunner()
+    base = ["--index", str(mini_index), "--no-wordnet-vectors", "--json"]
+    first = json.loads(runner.invoke(cli, ["similarity", "The bank by the river bank", "bank",
+                                           "The bank raised rates", "bank", *base]).output)
+    second = runner.invoke(cli, ["similarity", "The bank by the river bank", "bank@5",
+                                 "The bank raised rates", "bank", *base])
+    assert second.exit_code == 0, second.output
+    found = json.loads(second.output)
+    assert (first["a"]["position"], found["a"]["position"]) == (1, 5)
+    assert found["cosine"] != first["cosine"]
+    pairs = tmp_path / "pairs.tsv"
+    pairs.write_text("A bank .\tbank\tThe river bank .\tbank\n"
+                     "The bank fell .\tbank\tThe river flooded .\triver\n")
+    text = runner.invoke(cli, ["similarity-batch", str(pairs), "--index", str(mini_index),
+                               "--no-wordnet-vectors"])
+    assert text.exit_code == 0, text.output
+    methods = [line.split("\t")[2] for line in text.stdout.splitlines()]
+    assert methods == ["combined", "raw"]

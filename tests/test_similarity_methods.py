@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sensedb import InputError, SenseIndex, similarity, similarity_batch
+from sensedb import ConfigurationError, InputError, SenseIndex, similarity, similarity_batch
 from sensedb.similarity import analysis as analysis_module
 from sensedb.similarity import methods
 from sensedb.similarity.params import resolve_params
@@ -218,3 +218,18 @@ def test_same_sense_pairs_of_one_word_are_same_on_the_default_index(encoder, wor
     results = similarity_batch(default, [(a, b) for a, b, _ in pairs])
     assert [r.method for r in results] == ["combined"] * 4
     assert [r.same for r in results] == [same for _, _, same in pairs], results
+
+
+def test_the_default_method_answers_a_word_wordnet_lacks_by_the_raw_cosine(index):
+    # "zorbluxes" has no senses: the default method answered the pair with an error although
+    # the raw cosine, which needs no WordNet, answers it; a sense method asked for by name
+    # still cannot
+    a, b = ("The zorbluxes sang all night", "zorbluxes"), ("The river bank flooded", "bank")
+    found = similarity_batch(index, [(a, b), (b, a)])
+    assert [r.method for r in found] == ["raw", "raw"] and found[0].error is None
+    assert found[0].score == found[0].cosine == found[1].cosine
+    assert found[0].a.senses == [] and found[0].b.senses
+    (named,) = similarity_batch(index, [(a, b)], "combined")
+    assert named.score is None and "zorbluxes" in str(named.error)
+    with pytest.raises(ConfigurationError, match="unknown representation 'bogus'"):
+        similarity_batch(index, [(a, b)], "raw", representation="bogus")

@@ -89,3 +89,34 @@ def test_method_keys_and_bad_values():
         sim.method_key("cosine")
     with pytest.raises(InputError):
         sim.load_params("/nonexistent/params.json")
+
+
+def test_bad_parameter_files_are_one_line_errors(tmp_path, mini_index, encoder, wordnet):
+    """A tester's files: the package's own document of sets, one set with its provenance
+    (the old file format), a JSON list and a temperature that is text were taken silently
+    (unfitted defaults: "the combined method has no fitted weights") or raised TypeError."""
+    import pytest
+
+    from sensedb.errors import ConfigurationError
+
+    document = json.loads(resources.files("sensedb").joinpath(
+        "data", sim.BUILTIN_PARAMS_FILE).read_text(encoding="utf-8"))
+    one = sim.BUILTIN_PARAMS["corpus"]
+    cases = [(document, "give one set's \"params\" object"),
+             (document["corpus"], 'give the "params" object alone'),
+             ([1, 2, 3], "must be a JSON object, not list"),
+             ({**one, "temperature": "hot"}, "temperature must be a number > 0"),
+             ({**one, "tempreature": 1.0}, "unknown similarity parameter(s): tempreature"),
+             ({**one, "mix": {"wsd": 1, "votes": 2}}, "mix must map components"),
+             ({**one, "combined": {**one["combined"], "coef": [1.0]}},
+              "combined.coef must be 13 numbers")]
+    index = SenseIndex(mini_index, encoder=encoder, wordnet=wordnet, wordnet_evidence=False)
+    for number, (data, message) in enumerate(cases):
+        path = tmp_path / f"p{number}.json"
+        path.write_text(json.dumps(data))
+        with pytest.raises(ConfigurationError) as info:
+            sim.resolve_params(index, path)
+        assert message in str(info.value) and str(path) in str(info.value)
+        assert "\n" not in str(info.value)
+    # a dict is taken as the to_dict form
+    assert sim.resolve_params(index, dict(one)) == sim.builtin_params("corpus")

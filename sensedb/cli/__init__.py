@@ -248,11 +248,14 @@ def similarity_options(function: Callable) -> Callable:
     function = click.option(
         "--params", "params_path", type=click.Path(dir_okay=False, exists=True), default=None,
         help="Fitted similarity parameters (JSON from evaluate-wic --save; default: the "
-             "index manifest's, else the built-in ones).")(function)
+             "index manifest's, else the built-in set for the kind of index: one for "
+             "indexes with labelled tokens, one for WordNet-only ones).")(function)
     return click.option(
         "--method", type=SIMILARITY_TYPE, default=None,
         help="raw cosine, sense agreement through the index, or both combined "
-             "(default: the parameters' default method).")(function)
+             "(default: the parameters' default method, which answers a pair of two "
+             "different words, or with a word WordNet lacks, by the raw cosine; a method "
+             "given here is used for every pair).")(function)
 
 
 def emit(data: Any, as_json: bool, text: Callable[[Any], str]) -> None:

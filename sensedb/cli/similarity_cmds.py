@@ -24,16 +24,22 @@ tokenized_option = click.option(
 def similarity(sentence_a, target_a, sentence_b, target_b, index, method, params_path,
                as_json):
     """How alike TARGET_A in SENTENCE_A and TARGET_B in SENTENCE_B are used: the score of
-    --method, the cosine in the index's space, and each usage's top 3 senses.
+    --method, the cosine in the index's space, and each usage's top 3 senses (as `wsd`
+    gives them). A target is the word as written (its first occurrence) or word@N (N = its
+    0-based token position). Without --method, a pair of two different words, or with a
+    word WordNet lacks, is answered by the raw cosine (its line says "raw").
 
     Example:
 
         sensedb similarity "He sat on the bank" bank "The bank raised rates" bank
+
+        sensedb similarity "I watch the watch" watch@3 "My watch stopped" watch
     """
+    from ..corpora.pairs import parse_target
     from ..similarity import similarity as compare
 
-    result = compare(index, (sentence_a, target_a), (sentence_b, target_b), method,
-                     params=params_path)
+    result = compare(index, (sentence_a, *parse_target(target_a)),
+                     (sentence_b, *parse_target(target_b)), method, params=params_path)
     emit(result.to_dict(), as_json, _similarity_text)
 
 
@@ -63,13 +69,17 @@ def similarity_batch(pairs, index, method, params_path, tokenized, as_json):
     """Similarity of every pair of usages in PAIRS.tsv: sentence_a, target_a, sentence_b,
     target_b (tab-separated; a fifth column, e.g. a gold score, is ignored). A target is the
     word as written or word@N (N = its 0-based token position). One encoder pass for all.
+    Text output: line, score, method (without --method, pairs of two different words or
+    with a word WordNet lacks are answered by the raw cosine: "raw"), cosine, verdict.
 
     Every result names its pair by the line of PAIRS.tsv it was read from (JSON: "line";
     text: the first column), as errors do: a header, "#" lines and blank lines are skipped
-    but counted. A pair that cannot be answered (its target is not in its sentence; for the
-    sense methods a word WordNet lacks) does not stop the others: it gets an "error" naming
-    the file and line (text: an ERROR line), a summary naming those lines goes to standard
-    error and the exit status is 1.
+    but counted. A pair that cannot be answered (its target is not in its sentence; for a
+    sense method given by --method, a word WordNet lacks) does not stop the others: it gets
+    an "error" naming the file and line (text: an ERROR line), a summary naming those lines
+    goes to standard error and the exit status is 1. A line that is not a pair (other than
+    4 or 5 columns, an empty token with --tokenized) stops the command with an error naming
+    it, before anything is answered.
 
     Example:
 
@@ -101,7 +111,7 @@ def _batch_line(result: dict) -> str:
     number = result["line"]
     if result["error"] is not None:
         return f"{number}\tERROR\t{result['error']}"
-    return (f"{number}\t{result['score']:.4f}\t{result['cosine']:.4f}"
+    return (f"{number}\t{result['score']:.4f}\t{result['method']}\t{result['cosine']:.4f}"
             + ("" if result["same"] is None else
                f"\t{'same' if result['same'] else 'different'}"))
 

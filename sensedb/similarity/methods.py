@@ -62,7 +62,7 @@ from ..errors import ConfigurationError
 from ..retriever.scoring import softmax
 from ..vocabulary import SimilarityMethod
 from .analysis import Analysis, AnalyzedUsage, analyze
-from .params import COMPONENTS, FEATURES, SimilarityParams, resolve_params
+from .params import COMPONENTS, FEATURES, Representation, SimilarityParams, resolve_params
 from .usages import SenseProbability, SimilarityResult, UsageEvidence
 
 if TYPE_CHECKING:
@@ -330,22 +330,24 @@ def representations_for(method: SimilarityMethod | str, params: SimilarityParams
 
 def similarity_batch(index: SenseIndex, pairs: Sequence[tuple[Any, Any]],
                      method: SimilarityMethod | str | None = None, *,
-                     params: SimilarityParams | str | os.PathLike | None = None,
+                     params: SimilarityParams | dict | str | os.PathLike | None = None,
                      representation: str | None = None, evidence: bool | None = None,
                      progress: bool = False, errors: str = "item") -> list[SimilarityResult]:
     """Similarity of many pairs of usages (each usage ``(sentence, target[, at])`` or a
     :class:`~sensedb.similarity.usages.UsageQuery`): one batched encoder pass over all
     distinct sentences, then one disambiguation per distinct usage. ``method`` defaults to
-    the parameters' default method, which answers a pair of two different words (lemmas) with
-    the raw cosine (its result says ``method="raw"``; the sense methods rank such pairs worse);
+    the parameters' default method, which answers a pair of two different words (lemmas), or
+    with a word WordNet lacks, with the raw cosine (its result says ``method="raw"``; the
+    sense methods rank such pairs worse, and cannot answer a word without senses);
     ``params`` as :func:`resolve_params`; ``evidence``
     (default: not for ``raw``) adds each usage's top 3 senses.
 
     One bad pair never stops the batch: with ``errors="item"`` (the default) a pair whose
-    usage cannot be analysed (not a usage, a target not in its sentence, and for the sense
-    methods a word WordNet lacks) gets a result with ``error`` set (a :class:`sensedb.Error`
-    naming the usage and the problem) and ``score``/``cosine`` None; ``errors="raise"``
-    raises it instead. ``raw`` needs no WordNet: a word it lacks still gets its cosine.
+    usage cannot be analysed (not a usage, a target not in its sentence, and for a sense
+    method asked for by name a word WordNet lacks) gets a result with ``error`` set (a
+    :class:`sensedb.Error` naming the usage and the problem) and ``score``/``cosine`` None;
+    ``errors="raise"`` raises it instead. ``raw`` needs no WordNet: a word it lacks still
+    gets its cosine.
 
     Raises:
         ConfigurationError: an unknown method or representation; ``combined`` without
@@ -354,13 +356,17 @@ def similarity_batch(index: SenseIndex, pairs: Sequence[tuple[Any, Any]],
             malformed pair or usage, a target not in its sentence.
     """
     params = resolve_params(index, params)
+    if representation is not None:
+        Representation.check(representation)
     chosen = method is not None
     method = SimilarityMethod.parse(method or params.default_method)
     evidence = method is not SimilarityMethod.RAW if evidence is None else evidence
     senses = method is not SimilarityMethod.RAW or evidence
+    # the default method answers a usage of a word WordNet lacks by the raw cosine (below);
+    # a sense method asked for by name cannot answer it
     analysis = analyze(index, pairs, representations=representations_for(
         method, params, representation), senses=senses, params=params, progress=progress,
-        errors=errors, lemmas=method is not SimilarityMethod.RAW)
+        errors=errors, lemmas=chosen and method is not SimilarityMethod.RAW)
     comps = components(analysis, params) if senses else None
     matrix = features(index, analysis, params, comps=comps) if senses else None
     values = scores(index, analysis, method, params, representation, feature_matrix=matrix)
@@ -369,11 +375,16 @@ def similarity_batch(index: SenseIndex, pairs: Sequence[tuple[Any, Any]],
     evidences = _evidence(analysis, params, comps) if evidence else None
     # the default method falls back to the raw cosine for pairs of two different words: the
     # sense methods rank those worse than the cosine does (BENCHMARKS.md, "A trained
-    # retrieval head": the different-word check); a method asked for by name is kept
+    # retrieval head": the different-word check); so it does for a usage of a word WordNet
+    # lacks, which has no senses; a method asked for by name is kept
     different = [not chosen and method is not SimilarityMethod.RAW
-                 and _word(analysis.usages[ia]) != _word(analysis.usages[ib])
+                 and (_word(analysis.usages[ia]) != _word(analysis.usages[ib])
+                      or not analysis.usages[ia].synsets or not analysis.usages[ib].synsets)
                  for ia, ib in analysis.pair_index]
     raw_threshold = params.threshold(SimilarityMethod.RAW)
+    # the features the parameters' regression reads (a WordNet-only set has no neighbour
+    # features: showing them would suggest they count)
+    shown = set(params.combined["features"] if params.combined else FEATURES)
     results: list[SimilarityResult | None] = [None] * (len(analysis.answered)
                                                        + len(analysis.failed))
     for number, error in analysis.failed.items():
@@ -389,7 +400,7 @@ def similarity_batch(index: SenseIndex, pairs: Sequence[tuple[Any, Any]],
             same=None if cut is None else bool(score >= cut), threshold=cut,
             features={} if matrix is None else {
                 name: round(float(v), 6) for name, v in zip(FEATURES, matrix[row], strict=True)
-                if not math.isnan(v)},
+                if not math.isnan(v) and name in shown},
             a=evidences[ia] if evidences else None, b=evidences[ib] if evidences else None))
     return results  # type: ignore[return-value]  (every slot filled)
 
@@ -400,7 +411,7 @@ def _word(usage: AnalyzedUsage) -> str:
 
 
 def similarity(index: SenseIndex, a: Any, b: Any, method: SimilarityMethod | str | None = None,
-               *, params: SimilarityParams | str | os.PathLike | None = None,
+               *, params: SimilarityParams | dict | str | os.PathLike | None = None,
                representation: str | None = None) -> SimilarityResult:
     """Similarity of two usages (each ``(sentence, target[, at])`` or a
     :class:`~sensedb.similarity.usages.UsageQuery`) with the evidence: each usage's top 3

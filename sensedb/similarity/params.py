@@ -26,6 +26,7 @@ from __future__ import annotations
 import copy
 import enum
 import json
+import math
 import os
 from dataclasses import asdict, dataclass, field
 from importlib import resources
@@ -79,6 +80,21 @@ class Representation(str, enum.Enum):
     def __str__(self) -> str:
         return self.value
 
+    @classmethod
+    def check(cls, text: str) -> str:
+        """``text`` if it names a representation (``shift-log:SIGN`` with a sign of
+        LOG_SIGNS too).
+
+        Raises:
+            ConfigurationError: any other text."""
+        name, _, sign = str(text).partition(":")
+        if name not in {r.value for r in cls} or (sign and (name != "shift-log"
+                                                            or sign not in LOG_SIGNS)):
+            raise ConfigurationError(f"unknown representation {text!r}: use one of "
+                                     f"{', '.join(r.value for r in cls)} (or shift-log:SIGN, "
+                                     f"SIGN one of {', '.join(LOG_SIGNS)})")
+        return str(text)
+
 
 METHODS: tuple[str, ...] = tuple(m.value for m in SimilarityMethod)
 REPRESENTATIONS: tuple[str, ...] = tuple(r.value for r in Representation)
@@ -90,6 +106,9 @@ FEATURES = ("cos_index", "cos_zscore", "cos_last4", "cos_shift_diff", "cos_cente
 MANIFEST_KEY = "similarity"
 PARAMS_VERSION = 1
 BUILTIN_PARAMS_FILE = "similarity_params.json"  # in the package data (sensedb/data)
+#: The families of built-in parameters, as the WSD scoring formulas' (``weights_for``):
+#: indexes with labelled corpus tokens, and WordNet-only ones.
+FAMILIES = ("corpus", "wordnet_only")
 
 
 @dataclass
@@ -133,6 +152,22 @@ class SimilarityParams:
                                      f"{', '.join(LOG_SIGNS)}")
         if self.default_method not in METHODS:
             raise ConfigurationError(f"unknown default method {self.default_method!r}")
+        if not _is_number(self.k) or self.k < 0 or int(self.k) != self.k:
+            raise ConfigurationError(f"k must be a whole number >= 0, not {self.k!r}")
+        for name in ("temperature", "gloss_temperature"):
+            value = getattr(self, name)
+            if not _is_number(value) or value <= 0:
+                raise ConfigurationError(f"{name} must be a number > 0, not {value!r}")
+        if not isinstance(self.mix, dict) or set(self.mix) - set(COMPONENTS) or not all(
+                _is_number(v) and v >= 0 for v in self.mix.values()):
+            raise ConfigurationError(f"mix must map components ({', '.join(COMPONENTS)}) to "
+                                     f"weights >= 0, not {self.mix!r}")
+        if not isinstance(self.thresholds, dict) or not all(
+                _is_number(v) for v in self.thresholds.values()):
+            raise ConfigurationError(f"thresholds must map methods to numbers, not "
+                                     f"{self.thresholds!r}")
+        if self.combined is not None:
+            _check_regression(self.combined)
 
     def to_dict(self) -> dict:
         """The JSON form: ``{"version": PARAMS_VERSION, <every field>}``."""
@@ -140,24 +175,63 @@ class SimilarityParams:
 
     @classmethod
     def from_dict(cls, data: dict) -> SimilarityParams:
-        """From :meth:`to_dict`'s form; unknown keys are ignored.
+        """From :meth:`to_dict`'s form.
 
         Raises:
-            ConfigurationError: another version, or an invalid value (see the class).
+            ConfigurationError: not a JSON object; unknown keys (a document of sets such as
+                ``sensedb/data/similarity_params.json``, or one set with its provenance, is
+                named as such); another version; an invalid value (see the class).
         """
+        if not isinstance(data, dict):
+            raise ConfigurationError(f"similarity parameters must be a JSON object, not "
+                                     f"{type(data).__name__}")
         data = copy.deepcopy(dict(data))  # never aliases the caller's (or built-in) dicts
         version = data.pop("version", PARAMS_VERSION)
         if version != PARAMS_VERSION:
             raise ConfigurationError(f"similarity parameters of version {version}, this sensedb "
                                      f"reads {PARAMS_VERSION}")
-        known = set(cls.__dataclass_fields__)
-        return cls(**{k: v for k, v in data.items() if k in known})
+        unknown = sorted(set(data) - set(cls.__dataclass_fields__))
+        if set(data) & set(FAMILIES):
+            raise ConfigurationError(
+                f"these are sets of similarity parameters ({', '.join(sorted(data))}), as in "
+                f"sensedb/data/{BUILTIN_PARAMS_FILE}: give one set's \"params\" object")
+        if "params" in data:
+            raise ConfigurationError('these are similarity parameters with their provenance: '
+                                     'give the "params" object alone')
+        if unknown:
+            raise ConfigurationError(f"unknown similarity parameter(s): {', '.join(unknown)}")
+        return cls(**data)
 
     def threshold(self, method: SimilarityMethod | str,
                   representation: str | None = None) -> float | None:
         """The stored threshold of ``method`` (raw: in ``representation``, default this
         parameters' own), or None when none was fitted."""
         return self.thresholds.get(method_key(method, representation or self.representation))
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(
+        value)
+
+
+def _check_regression(model: object) -> None:
+    """Raise ConfigurationError unless ``model`` is the combined method's regression:
+    ``features`` (names in FEATURES), ``mean``, ``scale`` and ``coef`` (numbers, one per
+    feature) and a number ``intercept``."""
+    if not isinstance(model, dict):
+        raise ConfigurationError(f"combined must be a JSON object, not {model!r}")
+    names = model.get("features")
+    if not isinstance(names, list) or not names or set(names) - set(FEATURES):
+        raise ConfigurationError(f"combined.features must name features of {', '.join(FEATURES)}"
+                                 f", not {names!r}")
+    for column in ("mean", "scale", "coef"):
+        values = model.get(column)
+        if not isinstance(values, list) or len(values) != len(names) or not all(
+                _is_number(v) for v in values):
+            raise ConfigurationError(f"combined.{column} must be {len(names)} numbers, one per "
+                                     f"feature")
+    if not _is_number(model.get("intercept")):
+        raise ConfigurationError("combined.intercept must be a number")
 
 
 def method_key(method: SimilarityMethod | str, representation: str = "index") -> str:
@@ -195,9 +269,6 @@ def builtin_params_document() -> dict[str, Any]:
     return document
 
 
-#: The families of built-in parameters, as the WSD scoring formulas' (``weights_for``):
-#: indexes with labelled corpus tokens, and WordNet-only ones.
-FAMILIES = ("corpus", "wordnet_only")
 _DOCUMENT = builtin_params_document()
 # Fitted by scripts/bench_similarity.py on WiC train (5,428 pairs), WiC dev never used: the
 # "corpus" set with a SemCor index, the "wordnet_only" set with the default index. The
@@ -252,7 +323,10 @@ def load_params(path: str | os.PathLike) -> SimilarityParams:
                          path=str(path)) from exc
     except json.JSONDecodeError as exc:
         raise InputError(f"not JSON: {exc}", path=str(path)) from exc
-    return SimilarityParams.from_dict(data)
+    try:
+        return SimilarityParams.from_dict(data)
+    except ConfigurationError as exc:
+        raise ConfigurationError(f"{path}: {exc}") from None
 
 
 def store_params_in_index(index: SenseIndex, params: SimilarityParams) -> None:
@@ -268,17 +342,21 @@ def store_params_in_index(index: SenseIndex, params: SimilarityParams) -> None:
 
 
 def resolve_params(index: SenseIndex,
-                   params: SimilarityParams | str | os.PathLike | None = None
+                   params: SimilarityParams | dict | str | os.PathLike | None = None
                    ) -> SimilarityParams:
-    """``params`` (object or JSON path), else the index manifest's, else the built-in ones of
-    the index's family (:func:`family_of`).
+    """``params`` (an object, its :meth:`~SimilarityParams.to_dict` form, or a JSON path),
+    else the index manifest's, else the built-in ones of the index's family
+    (:func:`family_of`).
 
     Raises:
         InputError: a JSON path that cannot be read.
-        ConfigurationError: parameters of another version or with an invalid value.
+        ConfigurationError: parameters of another version, with an unknown key or an
+            invalid value.
     """
     if isinstance(params, SimilarityParams):
         return params
+    if isinstance(params, dict):
+        return SimilarityParams.from_dict(params)
     if params is not None:
         return load_params(params)
     stored = index.manifest.similarity

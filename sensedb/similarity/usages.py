@@ -110,8 +110,9 @@ class SimilarityResult:
     """``score`` of ``method`` (raw: a cosine; sense: the probability of the same sense;
     combined: the regression's probability), ``cosine`` in the index's space, ``same`` (score
     >= ``threshold``, None without a stored threshold), ``features`` behind the sense methods
-    (:data:`sensedb.similarity.params.FEATURES`, NaN ones left out; values rounded to 6
-    decimals), and each usage's top 3 senses with probabilities (``a``, ``b``).
+    (those of :data:`sensedb.similarity.params.FEATURES` the parameters' regression reads,
+    NaN ones left out; values rounded to 6 decimals), and each usage's top 3 senses with
+    the probabilities ``wsd`` gives them (``a``, ``b``).
 
     A pair that could not be answered (``similarity_batch`` with ``errors="item"``) has
     ``error`` (the :class:`sensedb.Error`), ``score`` and ``cosine`` None."""
