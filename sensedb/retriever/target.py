@@ -24,30 +24,41 @@ class Target:
     """A located target: the encoder's words (a multiword target merged into one word) and
     the target's index among them; ``written``: a target of several words as the raw sentence
     writes them (``"Alzheimer's disease"``, where ``words`` hold ``"Alzheimer 's disease"``),
-    None when the sentence was given as words or the target is one word (see :attr:`shown`)."""
+    None when the sentence was given as words or the target is one word (see :attr:`shown`);
+    ``particle``: a phrasal verb read with its particle apart ("*turn* the lights *off*",
+    :func:`separated`), the particle's index among ``words`` (nothing merged), else None."""
 
     words: list[str]
     index: int
     written: str | None = None
+    particle: int | None = None
 
     @property
     def surface(self) -> str:
         """The target as written (a multiword target's words joined by spaces), the form its
         senses are looked up by; a stem before "n't" as its modal (``"ca"`` of ``"I ca n't
-        swim"`` is ``"can"``, not California: ``corpora.tokenize.stem_reading``)."""
+        swim"`` is ``"can"``, not California: ``corpora.tokenize.stem_reading``). A separated
+        phrasal verb is its verb and particle joined (``"turn off"``), as when contiguous."""
+        if self.particle is not None:
+            return f"{self.words[self.index]} {self.words[self.particle]}"
         following = self.words[self.index + 1] if self.index + 1 < len(self.words) else None
         return stem_reading(self.words[self.index], following)
 
     def span_end(self, words: Sequence[str]) -> int:
         """The end (exclusive) of the target's span among ``words``, its sentence's words
         before a multiword target was merged (``merged``): its index plus the words merged
-        into it."""
+        into it. A separated phrasal verb's span is its verb alone (the words between it and
+        its particle are not the target's: :func:`separated`)."""
         return self.index + len(words) - len(self.words) + 1
 
     @property
     def shown(self) -> str:
         """The target as a user reads it (answers' ``target`` and ``word``): ``written``,
-        else :attr:`surface`. Only display: senses are looked up by ``surface``."""
+        else :attr:`surface`; a separated phrasal verb, its verb as written (the word at its
+        span: ``"turn"`` of "turn the lights off", its lemma says ``turn_off``). Only
+        display: senses are looked up by ``surface``."""
+        if self.written is None and self.particle is not None:
+            return self.words[self.index]
         return self.surface if self.written is None else self.written
 
 
@@ -59,6 +70,18 @@ def merged(words: Sequence[str], start: int, end: int, text: str | None = None) 
     if text is not None and end - start > 1:
         target.written = written_span(text, words, start, end)
     return target
+
+
+def separated(words: Sequence[str], verb: int, particle: int) -> Target:
+    """A phrasal verb whose particle stands apart from it ("*pick* it *up*"): the target at
+    the verb's index among the unmerged ``words``, ``particle`` the particle's index. Its
+    span (:meth:`Target.span_end`) and what it shows (:attr:`Target.shown`) are the verb
+    alone, so a caller that places targets by index and span (``tag --jsonl`` offsets, the
+    spaCy component's tokens, the raw-text evaluation) claims no word between the two."""
+    if not 0 <= verb < particle < len(words):
+        raise InputError(f"verb {verb} and particle {particle} are not in order inside the "
+                         f"{len(words)} words")
+    return Target(list(words), verb, particle=particle)
 
 
 def check_count(k: object, name: str = "k") -> int:
