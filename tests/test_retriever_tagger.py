@@ -11,6 +11,16 @@ from sensedb.retriever.tagger import content_spans, split_sentences, tag_text
 from sensedb.streaming import tag_stream
 
 
+@pytest.fixture(scope="module")
+def default_index(tmp_path_factory, encoder, wordnet):
+    """The default (WordNet-only) index, built in a private home."""
+    home = tmp_path_factory.mktemp("tagger-home")
+    mp = pytest.MonkeyPatch()
+    mp.setenv("SENSEDB_HOME", str(home))
+    yield SenseIndex(encoder=encoder, wordnet=wordnet)
+    mp.undo()
+
+
 def test_sentence_split_and_content_words(wordnet, tmp_path, encoder, mini_index):
     assert split_sentences("It rained. Then? Yes!  Done") == ["It rained.", "Then?", "Yes!",
                                                                "Done"]
@@ -244,3 +254,76 @@ def test_a_sentence_met_again_is_encoded_once_with_the_same_answers(index, monke
     first = [(w.position, w.key, w.confidence) for w in tagged if w.sentence == 0]
     assert first and first == [(w.position, w.key, w.confidence) for w in tagged
                                if w.sentence == 2]
+
+
+def test_separated_phrasal_verbs_from_the_pos_head_tags(index):
+    """A verb, a particle 2 to MAX_PARTICLE_GAP + 1 words later and WordNet's verb_particle:
+    the reading (verb, particle, pairs); not across a verb, a conjunction, a clause word or
+    punctuation, not without an object between, not a preposition heading a phrase, not next
+    to the verb (a contiguous multiword reading already)."""
+    import numpy as np
+
+    from sensedb.pos_head import TAGS
+    from sensedb.retriever.tagger import MAX_PARTICLE_GAP, readings, separated_readings
+
+    def apart(sentence, *names):
+        words = sentence.split()
+        out = np.full((len(names), len(TAGS)), -10.0)
+        for row, name in enumerate(names):
+            out[row, TAGS.index(name)] = 0.0
+        singles, _ = readings(index, words, out)
+        return [(words[v], words[p], pairs)
+                for v, p, pairs in separated_readings(index, words, out, singles)]
+
+    assert apart("Please turn the lights off before you leave .", "ADV", "VERB", "DET",
+                 "NOUN", "ADV", "ADP", "PRON", "VERB", ".") == [
+        ("turn", "off", [("turn_off", "VERB")])]
+    assert apart("She picked it up", "PRON", "VERB", "PRON", "PRT") == [
+        ("picked", "up", [("pick_up", "VERB")])]
+    # "up" the head calls a preposition, no phrase after it: a particle
+    assert apart("She gave it up after a year", "PRON", "VERB", "PRON", "ADP", "ADP", "DET",
+                 "NOUN") == [("gave", "up", [("give_up", "VERB")])]
+    assert apart("He turned the page on the left", "PRON", "VERB", "DET", "NOUN", "ADP",
+                 "DET", "NOUN") == []  # a preposition heading "the left"
+    assert apart("He turned and went off", "PRON", "VERB", "CONJ", "VERB", "ADV") == []
+    assert apart("He turned , off", "PRON", "VERB", ".", "ADV") == []
+    assert apart("turn what you like off", "VERB", "PRON", "PRON", "VERB", "ADV") == []
+    assert apart("turn off the lights", "VERB", "PRT", "DET", "NOUN") == []  # contiguous
+    assert apart("You can go only up", "PRON", "VERB", "VERB", "ADV", "ADV") == []  # no object
+    far = "turn the " + "very " * MAX_PARTICLE_GAP + "lights off"
+    names = ("VERB", "DET") + ("ADV",) * MAX_PARTICLE_GAP + ("NOUN", "ADV")
+    assert apart(far, *names) == []  # too far apart
+    assert separated_readings(index, ["turn", "it", "off"], None, []) == []  # no head
+
+
+def test_a_phrasal_verb_is_read_with_its_particle_apart(default_index):
+    """"Please turn the lights off" was tagged turn "change orientation" and off an adverb:
+    a phrasal verb with its particle apart is one tagged word at the verb, its lemma the
+    phrasal verb's, that claims no other word (tag, tag --jsonl offsets, the raw-text
+    evaluation's spans); the particle is not tagged."""
+    index = default_index
+    text = "Please turn the lights off before you leave."
+    tagged = sensedb.tag(index, text)
+    turn = [w for w in tagged if w.word == "turn"]
+    assert [(w.position, w.lemma, w.pos) for w in turn] == [(1, "turn_off", "VERB")]
+    assert not [w for w in tagged if w.position == 4]  # "off"
+    assert {w.word for w in tagged} >= {"lights", "leave"}
+    assert tagged_spans(text, tagged)[[w.word for w in tagged].index("turn")][:2] == (7, 11)
+    record = next(r for r in tag_stream(index, [text]) if r["position"] == 1)
+    assert (record["word"], record["lemma"], record["start"], record["end"]) == (
+        "turn", "turn_off", 7, 11)
+    spacy = pytest.importorskip("spacy")
+    from sensedb import spacy_component  # noqa: F401 - registers the factory
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sensedb").index = index
+    doc = nlp(text)
+    assert doc[1]._.sense == record["key"] and doc[4]._.sense is None
+    assert doc[2]._.sense is None  # "the": the words between are not the target's
+    assert [(s["start"], s["end"], s["word"]) for s in doc._.senses
+            if s["lemma"] == "turn_off"] == [(1, 2, "turn")]
+    picked = {w.word: w.lemma for w in sensedb.tag(index, "She picked the book up.")}
+    assert picked["picked"] == "pick_up" and "up" not in picked
+    # a preposition heading a phrase is no particle
+    page = {w.word: w.lemma for w in sensedb.tag(index, "He turned the page on the left.")}
+    assert page["turned"] == "turn"
