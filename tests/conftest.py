@@ -73,6 +73,18 @@ def index(mini_index, encoder, wordnet):
     return SenseIndex(mini_index, encoder=encoder, wordnet=wordnet, wordnet_evidence=False)
 
 
+@pytest.fixture(scope="module")
+def default_index(tmp_path_factory, encoder, wordnet):
+    """The default (WordNet-only) index, built in a private home for the module."""
+    from sensedb import SenseIndex
+
+    home = tmp_path_factory.mktemp("default-home")
+    mp = pytest.MonkeyPatch()
+    mp.setenv("SENSEDB_HOME", str(home))
+    yield SenseIndex(encoder=encoder, wordnet=wordnet)
+    mp.undo()
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db_url(request, tmp_path):
     """A metadata database URL on each engine the tests run against: None (the index's own

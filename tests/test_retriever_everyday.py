@@ -22,15 +22,6 @@ from sensedb.vocabulary import key_pos
 CONTEXT_OVER_PRIOR = "context does not yet beat the gloss/prior on the default index"
 
 
-@pytest.fixture(scope="module")
-def default_index(tmp_path_factory, encoder, wordnet):
-    home = tmp_path_factory.mktemp("everyday-home")
-    mp = pytest.MonkeyPatch()
-    mp.setenv("SENSEDB_HOME", str(home))
-    yield SenseIndex(encoder=encoder, wordnet=wordnet)
-    mp.undo()
-
-
 @pytest.mark.parametrize(("sentence", "target", "key"), [
     ("She made a perfect dive into the pool", "dive", "dive%1:04:01::"),
     pytest.param("Turn left at the second light", "left", "left%4:02:03::",
@@ -336,3 +327,13 @@ def test_a_pronoun_contraction_is_its_verb(default_index):
         assert answer.lemma == lemma and "n't" not in answer.target, (text, answer.target)
     # the possessive ’s is no verb to tag
     assert {t.position for t in sensedb.tag(default_index, "The bank\u2019s vault")} == {1, 3}
+
+
+def test_the_cosine_scoring_needs_corpus_sense_vectors(default_index, encoder, wordnet):
+    # a tester's `wsd ... --scoring cosine` on the default index: every sense p=0.111,
+    # "decided by prior", with no word that the method had nothing to rank by
+    from sensedb import ConfigurationError
+
+    with pytest.raises(ConfigurationError, match="this index has none"):
+        SenseIndex(default_index.directory.path, encoder=encoder, wordnet=wordnet,
+                   scoring_method="cosine")

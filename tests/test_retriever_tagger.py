@@ -11,16 +11,6 @@ from sensedb.retriever.tagger import content_spans, split_sentences, tag_text
 from sensedb.streaming import tag_stream
 
 
-@pytest.fixture(scope="module")
-def default_index(tmp_path_factory, encoder, wordnet):
-    """The default (WordNet-only) index, built in a private home."""
-    home = tmp_path_factory.mktemp("tagger-home")
-    mp = pytest.MonkeyPatch()
-    mp.setenv("SENSEDB_HOME", str(home))
-    yield SenseIndex(encoder=encoder, wordnet=wordnet)
-    mp.undo()
-
-
 def test_sentence_split_and_content_words(wordnet, tmp_path, encoder, mini_index):
     assert split_sentences("It rained. Then? Yes!  Done") == ["It rained.", "Then?", "Yes!",
                                                                "Done"]

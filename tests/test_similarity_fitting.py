@@ -47,7 +47,8 @@ def test_fitted_parameters_say_what_they_were_fitted_on(mini_index, encoder, wor
     assert again.fitted_on.endswith("WordNet examples as evidence")
 
 
-def test_a_component_no_training_usage_had_is_not_used(mini_index, encoder, wordnet):
+def test_a_component_no_training_usage_had_is_not_used(mini_index, encoder, wordnet,
+                                                       default_index):
     """Fitted on a WordNet-only index with WordNet's examples left out (WiC), no usage has
     nearest labelled usages; the parameters gave the ``knn`` component a mixture weight and
     its features coefficients all the same, and at query time, where the examples are
@@ -61,7 +62,7 @@ def test_a_component_no_training_usage_had_is_not_used(mini_index, encoder, word
 
     data, gold = FIXTURES / "corpora" / "good.data.txt", FIXTURES / "corpora" / "good.gold.txt"
     pairs = labelled_wic_pairs(data, gold)
-    default = SenseIndex(encoder=encoder, wordnet=wordnet)  # WordNet-only: no corpus tokens
+    default = default_index  # WordNet-only: no corpus tokens
     with fitting.leaving_out_examples(default):
         found = analysis_module.analyze(default, [wic_queries(p) for p in pairs])
         assert fitting.absent_components(found) == ["knn"]

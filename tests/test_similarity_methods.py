@@ -200,13 +200,13 @@ def test_the_senses_shown_are_the_ones_wsd_gives(index, a, b):
             assert sense.probability == pytest.approx(probability[sense.synset], abs=1e-4)
 
 
-def test_same_sense_pairs_of_one_word_are_same_on_the_default_index(encoder, wordnet):
+def test_same_sense_pairs_of_one_word_are_same_on_the_default_index(default_index):
     # with one parameter set fitted on a SemCor index, the default index called all three
     # same-sense pairs "different" (combined 0.22, 0.20, 0.33 against the threshold 0.487;
     # cosines 0.87, 0.81, 0.83); its own set, fitted on WiC train with the default index,
     # answers them (scripts/bench_similarity.py; BENCHMARKS.md "Similarity parameters per
     # kind of index")
-    default = SenseIndex(encoder=encoder, wordnet=wordnet)
+    default = default_index
     pairs = [(("She deposited the money at the bank", "bank"),
               ("The bank raised its interest rates", "bank"), True),
              (("He opened an account at the bank", "bank"),

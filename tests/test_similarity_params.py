@@ -23,6 +23,7 @@ def test_params_round_trip(tmp_path, mini_index, encoder, wordnet):
     reopened = SenseIndex(tmp_path / "mini", encoder=encoder, wordnet=wordnet,
                           wordnet_evidence=False)
     assert sim.resolve_params(reopened).thresholds["sense"] == 0.123
+    assert reopened.info()["similarity_parameters"] == "stored in the index"
 
 
 def test_builtin_params_file_matches_the_features():
@@ -57,7 +58,7 @@ def test_builtin_params_are_not_aliased():
 
 
 def test_an_index_without_labelled_tokens_gets_the_wordnet_only_set(mini_index, encoder,
-                                                                      wordnet):
+                                                                      wordnet, default_index):
     import pytest
 
     from sensedb.errors import ConfigurationError
@@ -65,9 +66,12 @@ def test_an_index_without_labelled_tokens_gets_the_wordnet_only_set(mini_index, 
     labelled = SenseIndex(mini_index, encoder=encoder, wordnet=wordnet, wordnet_evidence=False)
     assert sim.family_of(labelled) == "corpus"
     assert sim.resolve_params(labelled) == sim.builtin_params("corpus")
-    default = SenseIndex(encoder=encoder, wordnet=wordnet)  # the WordNet-only default index
+    default = default_index  # the WordNet-only default index
     assert sim.family_of(default) == "wordnet_only"
     assert sim.resolve_params(default) == sim.builtin_params("wordnet_only")
+    # `sensedb info` says which set its queries use
+    assert default.info()["similarity_parameters"] == "built-in wordnet_only"
+    assert labelled.info()["similarity_parameters"] == "built-in corpus"
     with pytest.raises(ConfigurationError, match="no built-in similarity parameters"):
         sim.builtin_params("semcor")
 

@@ -565,9 +565,14 @@ def weights_for(table: Mapping | None, *, corpus: bool,
     ``ScoringMethod.COSINE`` gives the textbook 1-nearest-sense-vector method.
 
     Raises:
-        ConfigurationError: an unknown method name.
+        ConfigurationError: an unknown method name; the cosine method for an index without
+            corpus tokens (no sense would have a corpus vector to rank by).
         IndexFormatError: ``table`` (the manifest of ``where``) lacks the formula needed."""
     if ScoringMethod.parse(method) is ScoringMethod.COSINE:
+        if not corpus:  # every sense would tie: answers in WordNet's order, probabilities flat
+            raise ConfigurationError(
+                f"{where}: the cosine scoring ranks senses by their corpus sense vectors and "
+                "this index has none (no labelled corpus): use the weighted scoring")
         return weights_from(COSINE_WEIGHTS)
     table = table or DEFAULT_WEIGHTS
     family = "corpus" if corpus else "wordnet_only"

@@ -20,8 +20,10 @@ def index_info(directory: IndexDirectory, manifest: Manifest, queries: IndexQuer
                default_index: bool) -> dict[str, Any]:
     """Rows per table and documents per corpus, vectors per store (``stores``: the loaded
     stores by name), the encoder and normalization settings, generations, library versions,
-    the scoring weights by feature (``weights``: (len(scoring.FEATURES),) float64) and
-    ``disk_bytes`` (every file under the index directory)."""
+    the scoring weights by feature (``weights``: (len(scoring.FEATURES),) float64), which
+    similarity parameters its queries use (``similarity_parameters``: the index's own, or
+    the built-in set of its kind) and ``disk_bytes`` (every file under the index
+    directory)."""
     corpora, counts = queries.counts()
     files = [p for p in directory.path.rglob("*") if p.is_file()]
     return {
@@ -35,6 +37,10 @@ def index_info(directory: IndexDirectory, manifest: Manifest, queries: IndexQuer
         "example_vectors": stores[EXAMPLES].ntotal,
         "wordnet_sense_vectors": stores[WORDNET].ntotal,
         "scoring_weights": dict(zip(scoring.FEATURES, weights.tolist(), strict=True)),
+        # which similarity parameters a query without --params uses (similarity.params:
+        # resolve_params, family_of: the WSD formulas' rule, labelled tokens or none)
+        "similarity_parameters": "stored in the index" if manifest.similarity else
+        f"built-in {'corpus' if stores[TOKENS].ntotal > 0 else 'wordnet_only'}",
         "disk_bytes": sum(p.stat().st_size for p in files),
         "token_store": token_stores.footprint(directory, manifest, dict(stores)),
     }
