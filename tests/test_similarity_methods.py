@@ -233,3 +233,12 @@ def test_the_default_method_answers_a_word_wordnet_lacks_by_the_raw_cosine(index
     assert named.score is None and "zorbluxes" in str(named.error)
     with pytest.raises(ConfigurationError, match="unknown representation 'bogus'"):
         similarity_batch(index, [(a, b)], "raw", representation="bogus")
+
+
+def test_a_bad_usage_of_one_pair_is_named_as_the_batch_names_it(index):
+    # `sensedb similarity "" land ...` said "empty sentence" without saying which usage;
+    # similarity-batch said "usage a: empty sentence"
+    with pytest.raises(InputError, match="^usage a: empty sentence"):
+        similarity(index, ("", "bank"), ("The bank raised rates", "bank"))
+    with pytest.raises(InputError, match='^usage b: target "bank" is not in the sentence'):
+        similarity(index, ("The bank raised rates", "bank"), ("The river rose", "bank"))

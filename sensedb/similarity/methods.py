@@ -416,9 +416,12 @@ def similarity(index: SenseIndex, a: Any, b: Any, method: SimilarityMethod | str
     """Similarity of two usages (each ``(sentence, target[, at])`` or a
     :class:`~sensedb.similarity.usages.UsageQuery`) with the evidence: each usage's top 3
     senses with probabilities. See :func:`similarity_batch` (its errors too: a bad usage
-    raises here)."""
-    return similarity_batch(index, [(a, b)], method, params=params,
-                            representation=representation, evidence=True, errors="raise")[0]
+    raises here, its message naming the usage, ``a`` or ``b``, as the batch's do)."""
+    (result,) = similarity_batch(index, [(a, b)], method, params=params,
+                                 representation=representation, evidence=True, errors="item")
+    if result.error is not None:
+        raise result.error
+    return result
 
 
 def usage_senses(usage: AnalyzedUsage, comps: list[np.ndarray | None] | None,
