@@ -262,3 +262,25 @@ def test_default_index_builds_itself_from_wordnet(tmp_path, monkeypatch, encoder
     assert SenseIndex(encoder=encoder, wordnet=wordnet).info()["documents"] == lemmas
 
 
+
+
+def test_info_of_an_open_index_whose_old_files_a_writer_removed(mini_index, encoder, wordnet,
+                                                                 tmp_path):
+    """The service's /info answered 500 (FileNotFoundError in the token store's footprint)
+    once another process had made a newer generation current and deleted the files of the
+    one the server had loaded: ``info`` counts such files as gone."""
+    import shutil
+
+    from sensedb.indexer import TOKENS
+
+    shutil.copytree(mini_index, tmp_path / "mini")
+    index = open_index(tmp_path / "mini", encoder, wordnet, wordnet_evidence=False)
+    before = index.info()
+    for generation in index.manifest.store_files(TOKENS):  # as remove_other_generations
+        for path in index.directory.store_paths(TOKENS, generation):
+            path.unlink(missing_ok=True)
+    after = index.info()
+    assert after["tokens"] == before["tokens"] == 19
+    assert after["disk_bytes"] < before["disk_bytes"]
+    assert after["token_store"]["resident_bytes_per_token"] < before["token_store"][
+        "resident_bytes_per_token"]

@@ -24,6 +24,7 @@ from the same float vectors).
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 
@@ -199,6 +200,17 @@ def partitioned_segment(directory: IndexDirectory, rows: TokenRows, *,
                                   shards_of(directory, rows, shard_paths), mean, scale)
 
 
+def file_size(path: Path) -> int:
+    """``path``'s size in bytes; 0 for no file, or one that is gone: a writer in another
+    process deletes the files of the generation this reader loaded once it has made a newer
+    one current (``IndexDirectory.remove_other_generations``), and ``sensedb info`` on an
+    open index must not fail on that (the service's /info did, with FileNotFoundError)."""
+    try:
+        return path.stat().st_size if path.is_file() else 0
+    except FileNotFoundError:
+        return 0
+
+
 def footprint(directory: IndexDirectory, manifest: Manifest, stores: dict) -> dict:
     """What the labelled tokens cost, for ``sensedb info``: the store ``type``, the
     ``tokens`` held (corpus tokens and WordNet example tokens), ``disk_bytes_per_token``
@@ -211,14 +223,14 @@ def footprint(directory: IndexDirectory, manifest: Manifest, stores: dict) -> di
 
     held = [stores[name] for name in (TOKENS, EXAMPLES)]
     tokens = sum(store.ntotal for store in held)
-    disk = sum(f.stat().st_size for f in (directory.path / "raw").glob("*") if f.is_file())
+    disk = sum(file_size(f) for f in (directory.path / "raw").glob("*"))
     resident = 0
     for name, store in zip((TOKENS, EXAMPLES), held, strict=True):
         for generation in manifest.store_files(name):  # a base and its segments
             paths = directory.store_paths(name, generation)
-            disk += sum(p.stat().st_size for p in (*paths, ann_path(paths[0])) if p.exists())
+            disk += sum(file_size(p) for p in (*paths, ann_path(paths[0])))
             if not isinstance(store, PartitionedStore):
-                resident += paths[0].stat().st_size
+                resident += file_size(paths[0])
         if isinstance(store, PartitionedStore):
             resident += store.heap_bytes()
     per = max(tokens, 1)

@@ -25,7 +25,7 @@ def index_info(directory: IndexDirectory, manifest: Manifest, queries: IndexQuer
     the built-in set of its kind) and ``disk_bytes`` (every file under the index
     directory)."""
     corpora, counts = queries.counts()
-    files = [p for p in directory.path.rglob("*") if p.is_file()]
+    files = list(directory.path.rglob("*"))
     return {
         "path": str(directory.path), "database": masked_url(directory.db_url),
         "default_index": default_index, "encoder": manifest.encoder.to_dict(),
@@ -41,7 +41,8 @@ def index_info(directory: IndexDirectory, manifest: Manifest, queries: IndexQuer
         # resolve_params, family_of: the WSD formulas' rule, labelled tokens or none)
         "similarity_parameters": "stored in the index" if manifest.similarity else
         f"built-in {'corpus' if stores[TOKENS].ntotal > 0 else 'wordnet_only'}",
-        "disk_bytes": sum(p.stat().st_size for p in files),
+        "disk_bytes": sum(token_stores.file_size(p) for p in files),  # a file a writer
+        # removed since the listing counts 0
         "token_store": token_stores.footprint(directory, manifest, dict(stores)),
     }
 
