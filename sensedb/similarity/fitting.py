@@ -40,9 +40,11 @@ if TYPE_CHECKING:
 __all__ = ["COMPONENT_FEATURES", "MIXTURE_GRID", "absent_components", "best_threshold",
            "fit_logistic", "fit_params", "leaving_out_examples"]
 
-# Every component keeps a positive weight, so the mixture stays a sense distribution worth
-# showing as evidence (gloss similarity alone agrees with itself across two usages but is a
-# poor WSD answer); on WiC train this costs 0.2 points against also allowing zero weights.
+# Every component keeps a positive weight (gloss similarity alone agrees with itself across
+# two usages but is a poor sense distribution); on WiC train this cost 0.2 points against
+# also allowing zero weights (with the November formulas). A component no training usage had
+# gets weight 0 (fit_params). The senses shown beside a score are wsd's, not this mixture
+# (methods.usage_senses).
 MIXTURE_GRID: tuple[dict[str, float], ...] = tuple(
     {"wsd": float(w), "gloss": float(g), "knn": float(n)}
     for w in (1, 2, 3) for g in (1, 2, 3) for n in (1, 2, 3)
