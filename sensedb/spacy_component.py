@@ -20,7 +20,9 @@ Extensions set on each tagged word (every token of a multiword expression):
 ``token._.sense_candidates`` (``[{"key", "synset", "probability", "score"}, ...]`` best
 first, at most ``k``); on the doc, ``doc._.senses``: one dict per tagged word (``start``,
 ``end`` token indices, ``start_char``, ``end_char``, and the fields of ``tag_stream``'s
-records).
+records; a phrasal verb whose particle stands apart is tagged on the verb and its
+``particle`` gives the particle's ``start``, ``end``, ``start_char``, ``end_char`` and
+``word``, else None).
 
 Words are spaCy's tokens (their texts are passed to sensedb as a pre-tokenized sentence;
 white-space tokens are skipped), except that a word spaCy splits at its hyphens is one word
@@ -138,13 +140,16 @@ class SenseTagger:
         for (doc, groups, words), found in zip(plain, tagged, strict=True):
             for target, _, answer in found:
                 span = groups[target.index:target.span_end(words)]
-                self._set(doc, [t for group in span for t in group], answer)
+                self._set(doc, [t for group in span for t in group], answer,
+                          None if target.particle is None else groups[target.particle])
 
-    def _set(self, doc: Doc, tokens: list[Token], answer) -> None:
+    def _set(self, doc: Doc, tokens: list[Token], answer,
+             particle: list[Token] | None = None) -> None:
         record = word_record(self.index, answer, self.min_confidence,
                              start=tokens[0].i, end=tokens[-1].i + 1,
                              start_char=tokens[0].idx,
-                             end_char=tokens[-1].idx + len(tokens[-1].text))
+                             end_char=tokens[-1].idx + len(tokens[-1].text),
+                             particle=None if particle is None else _particle(particle))
         candidates = [{"key": s.key, "synset": s.synset, "probability": s.probability,
                        "score": s.score} for s in answer.senses[:self.k]]
         for token in tokens:
@@ -153,6 +158,14 @@ class SenseTagger:
             token._.sense_score = record["confidence"]
             token._.sense_candidates = candidates
         doc._.senses.append(record)
+
+
+def _particle(tokens: list[Token]) -> dict:
+    """The record of a phrasal verb's particle standing apart (the spaCy tokens of its
+    word): ``start``/``end`` token indices, ``start_char``/``end_char``, ``word``."""
+    end_char = tokens[-1].idx + len(tokens[-1].text)
+    return {"start": tokens[0].i, "end": tokens[-1].i + 1, "start_char": tokens[0].idx,
+            "end_char": end_char, "word": tokens[0].doc.text[tokens[0].idx:end_char]}
 
 
 def _words(tokens: list[Token]) -> list[list[Token]]:

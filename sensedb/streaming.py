@@ -74,15 +74,18 @@ def tag_stream(index, texts: Iterable[str], *, min_confidence: float = 0.0,
     """Tag every content word of every text as :func:`~sensedb.retriever.tagger.tag_text`
     does (its words, readings and answers), yielding one dict per word in input order:
 
-    ``{"text": n, "sentence": s, "position": p, "start": c0, "end": c1, "word", "lemma",
-    "pos", "key", "synset", "offset", "gloss", "score", "confidence", "margin", "novel",
-    "candidates"}``
+    ``{"text": n, "sentence": s, "position": p, "start": c0, "end": c1, "particle", "word",
+    "lemma", "pos", "key", "synset", "offset", "gloss", "score", "confidence", "margin",
+    "novel", "candidates"}``
 
     ``text``: the 0-based number of the input text (a file's line number from 0);
     ``sentence``/``position``: the sentence within the text and the token within it (as
     ``tag --json``); ``start``/``end``: character offsets of the word in its text as
     :func:`sensedb.corpora.tokenize.normalize_text` gives it (the text itself unless it has
     format characters or compatibility forms; a multiword expression spans its words);
+    ``particle``: for a phrasal verb whose particle stands apart ("*turn* the lights *off*":
+    the record's word, start and end are the verb's) ``{"position", "word", "start",
+    "end"}`` of the particle, likewise; else None;
     ``key`` is None below ``min_confidence`` (0-1);
     ``offset`` the synset's WordNet offset and letter (``09213565-n``); ``score`` the best
     sense's evidence score, ``confidence`` its probability (0-1, 4 decimals as ``tag``).
@@ -124,10 +127,14 @@ def _tag_chunk(index, chunk, min_confidence: float) -> Iterator[dict]:
                                                                      strict=True):
         where = token_offsets(sentence, words, base)
         for target, _, answer in found:
+            particle = target.particle
             yield word_record(index, answer, min_confidence, text=number,
                               sentence=sentence_number, position=target.index,
                               start=where[target.index][0],
-                              end=where[target.span_end(words) - 1][1])
+                              end=where[target.span_end(words) - 1][1],
+                              particle=None if particle is None else {
+                                  "position": particle, "word": words[particle],
+                                  "start": where[particle][0], "end": where[particle][1]})
 
 
 def word_record(index, answer, min_confidence: float = 0.0, **place: Any) -> dict[str, Any]:

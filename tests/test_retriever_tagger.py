@@ -297,11 +297,15 @@ def test_a_phrasal_verb_is_read_with_its_particle_apart(default_index):
     turn = [w for w in tagged if w.word == "turn"]
     assert [(w.position, w.lemma, w.pos) for w in turn] == [(1, "turn_off", "VERB")]
     assert not [w for w in tagged if w.position == 4]  # "off"
+    assert turn[0].particle == {"position": 4, "word": "off"}  # no output said which word
+    assert all(w.particle is None for w in tagged if w.word != "turn")
     assert {w.word for w in tagged} >= {"lights", "leave"}
     assert tagged_spans(text, tagged)[[w.word for w in tagged].index("turn")][:2] == (7, 11)
     record = next(r for r in tag_stream(index, [text]) if r["position"] == 1)
     assert (record["word"], record["lemma"], record["start"], record["end"]) == (
         "turn", "turn_off", 7, 11)
+    assert record["particle"] == {"position": 4, "word": "off", "start": 23, "end": 26}
+    assert text[23:26] == "off"
     spacy = pytest.importorskip("spacy")
     from sensedb import spacy_component  # noqa: F401 - registers the factory
 
@@ -312,8 +316,23 @@ def test_a_phrasal_verb_is_read_with_its_particle_apart(default_index):
     assert doc[2]._.sense is None  # "the": the words between are not the target's
     assert [(s["start"], s["end"], s["word"]) for s in doc._.senses
             if s["lemma"] == "turn_off"] == [(1, 2, "turn")]
+    assert [s["particle"] for s in doc._.senses if s["lemma"] == "turn_off"] == [
+        {"start": 4, "end": 5, "start_char": 23, "end_char": 26, "word": "off"}]
+    assert all(s["particle"] is None for s in doc._.senses if s["lemma"] != "turn_off")
     picked = {w.word: w.lemma for w in sensedb.tag(index, "She picked the book up.")}
     assert picked["picked"] == "pick_up" and "up" not in picked
     # a preposition heading a phrase is no particle
     page = {w.word: w.lemma for w in sensedb.tag(index, "He turned the page on the left.")}
     assert page["turned"] == "turn"
+
+
+def test_tag_text_output_shows_a_separated_particle(default_index):
+    # the text line said "turn" with a turn_off key and nothing of "off"
+    from click.testing import CliRunner
+
+    from sensedb.cli import cli
+
+    result = CliRunner().invoke(cli, ["tag", "Please turn the lights off before you leave."])
+    assert result.exit_code == 0, result.output
+    line = next(ln for ln in result.stdout.splitlines() if "turn_off%" in ln)
+    assert line.split()[1:4] == ["turn", "...", "off"]

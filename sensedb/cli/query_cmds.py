@@ -185,8 +185,15 @@ def tag(text, file_path, encoding, index, one_sense_per_discourse, min_confidenc
     words = tag_text(index, text, one_sense_per_discourse=one_sense_per_discourse,
                      min_confidence=min_confidence, progress=not as_json)
     emit([w.to_dict() for w in words], as_json, lambda ws: "\n".join(
-        f"{w['sentence']}:{w['position']:<3} {w['word']:<16} {w['key'] or '-':<30} "
+        f"{w['sentence']}:{w['position']:<3} {_shown(w):<16} {w['key'] or '-':<30} "
         f"p={w['confidence']:.2f}  {w['gloss'][:60]}" for w in ws) or "no content words")
+
+
+def _shown(word: dict) -> str:
+    """A tagged word in ``tag``'s text output: a phrasal verb with its particle apart as
+    "turn ... off" (its record's ``word`` is the verb alone)."""
+    particle = word.get("particle")
+    return word["word"] if particle is None else f"{word['word']} ... {particle['word']}"
 
 
 def text_or_file(text: str | None, file_path: str | None, encoding: str) -> str:

@@ -102,8 +102,10 @@ OBJECT_TAGS = frozenset({"NOUN", "PRON", "NUM"})
 class TaggedWord:
     """One tagged content word: its sentence number and token position, the chosen sense
     (``key`` None when abstaining), ``confidence`` (the sense's probability, 0-1), ``margin``
-    (minus the runner-up's), ``novel`` (far from every labelled usage) and how many
-    candidate senses it had."""
+    (minus the runner-up's), ``novel`` (far from every labelled usage), how many
+    candidate senses it had, and for a phrasal verb whose particle stands apart ("*turn* the
+    lights *off*": ``word`` is the verb) the ``particle``: ``{"position": token position,
+    "word": as written}``, else None."""
 
     sentence: int
     position: int  # token position in the sentence (first token of a multiword expression)
@@ -117,6 +119,7 @@ class TaggedWord:
     margin: float
     novel: bool
     candidates: int
+    particle: dict | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -478,5 +481,6 @@ def tag_text(index: SenseIndex, text: str, *, one_sense_per_discourse: bool = Fa
             key=best.key if confident else None, synset=best.synset if best else "",
             gloss=best.gloss if best else "", confidence=round(answer.confidence, 4),
             margin=round(answer.margin, 4), novel=answer.novel,
-            candidates=len(answer.senses)))
+            candidates=len(answer.senses), particle=None if target.particle is None else {
+                "position": target.particle, "word": target.words[target.particle]}))
     return tagged
