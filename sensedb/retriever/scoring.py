@@ -557,6 +557,13 @@ def weights_from(mapping: Mapping[str, float]) -> np.ndarray:
     return np.array([float(mapping.get(name, 0.0)) for name in FEATURES])
 
 
+def formula_family(corpus: bool) -> str:
+    """The family of an index's scoring formula (and of its novelty thresholds and built-in
+    similarity parameters): ``"corpus"`` for an index with labelled corpus tokens
+    (``corpus``), else ``"wordnet_only"``."""
+    return "corpus" if corpus else "wordnet_only"
+
+
 def weights_for(table: Mapping | None, *, corpus: bool,
                 method: ScoringMethod | str = ScoringMethod.WEIGHTED,
                 where: str = "the index") -> np.ndarray:
@@ -575,7 +582,7 @@ def weights_for(table: Mapping | None, *, corpus: bool,
                 "this index has none (no labelled corpus): use the weighted scoring")
         return weights_from(COSINE_WEIGHTS)
     table = table or DEFAULT_WEIGHTS
-    family = "corpus" if corpus else "wordnet_only"
+    family = formula_family(corpus)
     if not isinstance(table.get(family), Mapping):
         raise IndexFormatError(f"{where}: its manifest's scoring weights have no {family!r} "
                                "formula (a damaged manifest: rebuild the index)")
@@ -598,7 +605,7 @@ def novelty_threshold(weights: np.ndarray, corpus: bool) -> dict[str, float] | N
     """``{POS or "all": fit}`` below which a usage is ``novel`` for an index of that family
     (NOVELTY), or None when ``weights`` are not the shipped ones of the family (a threshold
     is fitted for one formula) or none is shipped."""
-    family = "corpus" if corpus else "wordnet_only"
+    family = formula_family(corpus)
     if family not in NOVELTY or not np.allclose(weights, weights_from(DEFAULT_WEIGHTS[family])):
         return None
     return dict(NOVELTY[family])

@@ -40,7 +40,7 @@ def index_info(directory: IndexDirectory, manifest: Manifest, queries: IndexQuer
         # which similarity parameters a query without --params uses (similarity.params:
         # resolve_params, family_of: the WSD formulas' rule, labelled tokens or none)
         "similarity_parameters": "stored in the index" if manifest.similarity else
-        f"built-in {'corpus' if stores[TOKENS].ntotal > 0 else 'wordnet_only'}",
+        f"built-in {scoring.formula_family(stores[TOKENS].ntotal > 0)}",
         "disk_bytes": sum(token_stores.file_size(p) for p in files),  # a file a writer
         # removed since the listing counts 0
         "token_store": token_stores.footprint(directory, manifest, dict(stores)),

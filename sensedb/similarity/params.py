@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ConfigurationError, InputError
+from ..retriever.scoring import formula_family
 from ..vocabulary import SimilarityMethod
 
 if TYPE_CHECKING:
@@ -285,7 +286,7 @@ if any(p["default_method"] != DEFAULT_METHOD for p in BUILTIN_PARAMS.values()):
 def family_of(index: SenseIndex) -> str:
     """The family of built-in parameters for ``index``: ``"corpus"`` when it holds labelled
     corpus tokens, else ``"wordnet_only"`` (the rule of the WSD scoring formulas)."""
-    return "corpus" if index.tokens.ntotal > 0 else "wordnet_only"
+    return formula_family(index.tokens.ntotal > 0)
 
 
 def builtin_params(family: str) -> SimilarityParams:
