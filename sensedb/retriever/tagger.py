@@ -295,8 +295,7 @@ def separated_readings(index: SenseIndex, words: list[str], tags: np.ndarray | N
             if word in PARTICLES:
                 if at > verb + 1 and _particle(best, at) and OBJECT_TAGS.intersection(
                         best[verb + 1:at]):
-                    pairs = [(lemma, pos) for lemma, pos in index.inventory.lemmatize(
-                        f"{words[verb]} {words[at]}", "VERB") if "_" in lemma]
+                    pairs = _phrasal_verbs(index, words[verb], words[at])
                     if pairs:
                         found.append((verb, at, pairs))
                 break
@@ -316,10 +315,16 @@ def separated_pairs(index: SenseIndex, words: list[str]) -> list[tuple[str, str]
         for at in range(verb + 1, min(len(words), verb + MAX_PARTICLE_GAP + 2)):
             if words[at].lower() in PARTICLES:
                 if at > verb + 1:
-                    pairs += [(lemma, pos) for lemma, pos in index.inventory.lemmatize(
-                        f"{words[verb]} {words[at]}", "VERB") if "_" in lemma]
+                    pairs += _phrasal_verbs(index, words[verb], words[at])
                 break
     return pairs
+
+
+def _phrasal_verbs(index: SenseIndex, verb: str, particle: str) -> list[tuple[str, str]]:
+    """The phrasal verbs WordNet knows for a verb form and a particle: the VERB lemmas with
+    "_" of ``lemmatize("<verb> <particle>")`` ("turned", "off" -> ``[("turn_off", "VERB")]``)."""
+    return [(lemma, pos) for lemma, pos in index.inventory.lemmatize(f"{verb} {particle}", "VERB")
+            if "_" in lemma]
 
 
 def _particle(best: list[str], at: int) -> bool:
