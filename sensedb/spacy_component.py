@@ -145,11 +145,12 @@ class SenseTagger:
 
     def _set(self, doc: Doc, tokens: list[Token], answer,
              particle: list[Token] | None = None) -> None:
-        record = word_record(self.index, answer, self.min_confidence,
-                             start=tokens[0].i, end=tokens[-1].i + 1,
-                             start_char=tokens[0].idx,
-                             end_char=tokens[-1].idx + len(tokens[-1].text),
-                             particle=None if particle is None else _particle(particle))
+        apart: dict[str, int | str] | None = None
+        if particle is not None:  # a phrasal verb's particle standing apart
+            where = _place(particle)
+            apart = {**where, "word": doc.text[where["start_char"]:where["end_char"]]}
+        record = word_record(self.index, answer, self.min_confidence, **_place(tokens),
+                             particle=apart)
         candidates = [{"key": s.key, "synset": s.synset, "probability": s.probability,
                        "score": s.score} for s in answer.senses[:self.k]]
         for token in tokens:
@@ -160,12 +161,11 @@ class SenseTagger:
         doc._.senses.append(record)
 
 
-def _particle(tokens: list[Token]) -> dict:
-    """The record of a phrasal verb's particle standing apart (the spaCy tokens of its
-    word): ``start``/``end`` token indices, ``start_char``/``end_char``, ``word``."""
-    end_char = tokens[-1].idx + len(tokens[-1].text)
+def _place(tokens: list[Token]) -> dict[str, int]:
+    """Where a tagged word (or a separated particle) is in its doc, as its consecutive spaCy
+    ``tokens``: ``start``/``end`` token indices, ``start_char``/``end_char``."""
     return {"start": tokens[0].i, "end": tokens[-1].i + 1, "start_char": tokens[0].idx,
-            "end_char": end_char, "word": tokens[0].doc.text[tokens[0].idx:end_char]}
+            "end_char": tokens[-1].idx + len(tokens[-1].text)}
 
 
 def _words(tokens: list[Token]) -> list[list[Token]]:
