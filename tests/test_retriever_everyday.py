@@ -76,6 +76,26 @@ def test_multiword_expressions_compete_with_their_words(default_index):
     assert pointed.get("pointed out") == "point_out%2:32:01::"
 
 
+def test_everyday_idioms_are_read_whole(default_index):
+    """"We will of course help you" was tagged will "decree or ordain" and course "education
+    imparted in lessons"; "By and large", "In short", "In general" were their content word
+    alone (the idiom's POS was read from that word: course NOUN against of_course ADV), and
+    idioms of four or five words were never proposed."""
+    def lemmas(text):
+        return {w.word: w.lemma for w in sensedb.tag(default_index, text)}
+
+    course = lemmas("We will of course help you.")
+    assert course.get("of course") == "of_course" and "will" not in course
+    assert lemmas("By and large, the trip went well.").get("By and large") == "by_and_large"
+    assert lemmas("In short, it failed.").get("In short") == "in_short"
+    hand = lemmas("On the other hand, it is cheap.")
+    assert hand.get("On the other hand") == "on_the_other_hand"
+    fact = lemmas("As a matter of fact, I know him.")
+    assert fact.get("As a matter of fact") == "as_a_matter_of_fact"
+    # a noun compound is read from its last word: "sleep" is a verb here, no cat_sleep
+    assert lemmas("Our cats sleep a lot.") == {"cats": "cat", "sleep": "sleep", "lot": "lot"}
+
+
 def test_run_on_sentence_is_tagged_whole(default_index):
     clauses = ["we walked along the road", "the children sang a song", "the dog ran after "
                "the ball", "my father cooked dinner", "the wind blew over the hill"]

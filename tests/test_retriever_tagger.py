@@ -107,6 +107,40 @@ def test_main_verbs_from_the_pos_head_tags():
     assert not _is_main_verb(["Do", "you", "go"], 0, tags("VERB", "PRON", "VERB"))
     assert _is_main_verb(["This", "is", "a", "kind"], 1, tags("DET", "VERB", "DET", "NOUN"))
     assert not _is_main_verb(["I", "have", "it"], 1, None)  # without a head: skipped
+    # a prepositional phrase between the auxiliary and its verb
+    assert not _is_main_verb(["We", "will", "of", "course", "help"], 1,
+                             tags("PRON", "VERB", "ADP", "NOUN", "VERB"))
+    assert _is_main_verb(["I", "have", "in", "my", "bag", "a", "book"], 1,
+                         tags("PRON", "VERB", "ADP", "PRON", "NOUN", "DET", "NOUN"))
+
+
+def test_a_multiword_span_reads_its_part_of_speech_from_its_head():
+    """The POS evidence of a multiword reading (NOUN VERB ADJ ADV log-probabilities): from
+    its first content word ("a lot", "took place"), the NOUN column from its last word (a
+    noun compound's head), none for a span opening with a preposition ("of course")."""
+    import numpy as np
+
+    from sensedb.pos_head import TAGS, content_log_probabilities
+    from sensedb.retriever.tagger import _span_pos
+
+    def tags(*rows):
+        out = np.full((len(rows), len(TAGS)), -10.0)
+        for row, weights in enumerate(rows):
+            for name, value in weights.items():
+                out[row, TAGS.index(name)] = value
+        return out
+
+    lot = tags({"DET": 0.0}, {"NOUN": 0.0, "ADV": -3.0})
+    assert np.allclose(_span_pos(lot, 0, 2), content_log_probabilities(lot[1]))
+    hot_dog = tags({"ADJ": 0.0, "NOUN": -4.0}, {"NOUN": 0.0})
+    got = _span_pos(hot_dog, 0, 2)
+    assert got[0] == pytest.approx(content_log_probabilities(hot_dog[1])[0])  # NOUN: dog's
+    assert np.allclose(got[1:], content_log_probabilities(hot_dog[0])[1:])  # others: hot's
+    cats_sleep = tags({"NOUN": 0.0}, {"VERB": 0.0, "NOUN": -5.0})
+    assert _span_pos(cats_sleep, 0, 2)[0] < -4.0  # "sleep" a verb: no noun compound
+    of_course = tags({"ADP": 0.0}, {"NOUN": 0.0})
+    assert _span_pos(of_course, 0, 2) is None
+    assert _span_pos(None, 0, 2) is None
 
 
 def test_closed_class_words_read_as_content_words_where_the_head_says_so(

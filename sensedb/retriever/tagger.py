@@ -64,6 +64,14 @@ be am is are was were been being have has had having do does did doing done
 's 're 've 'd 'm
 """.split())
 NEGATIONS = frozenset({"not", "n't", "never"})
+# A prepositional phrase between an auxiliary and its verb ("will *of course* help", "has
+# *in fact* gone"): at most MAX_ADVERBIAL words after the preposition, each tagged one of
+# ADVERBIAL by the POS head.
+MAX_ADVERBIAL = 3
+ADVERBIAL = frozenset({"DET", "NOUN", "ADJ", "NUM", "ADV"})
+# The longest multiword reading proposed, in words: WordNet's idioms of four and five words
+# ("on the other hand", "all of a sudden", "as a matter of fact") are everyday adverbials.
+MAX_MULTIWORD = 5
 # A stem before "n't" (``tokenize``: can't -> ca n't) is read as its modal
 # (``corpora.tokenize.clitic_stems``). A modal with "n't" is always the auxiliary (the POS
 # head, fed "ca", may call it a noun), so, like "can" in "He can swim", it is not tagged.
@@ -171,7 +179,7 @@ def content_spans(index: SenseIndex, words: list[str]) -> list[tuple[int, int, l
     written, words = words, clitic_stems(words)
     spans, start = [], 0
     while start < len(words):
-        for length in (3, 2, 1):
+        for length in range(MAX_MULTIWORD, 0, -1):
             end = start + length
             if end > len(words):
                 continue
@@ -200,13 +208,21 @@ def _is_main_verb(words: list[str], at: int, tags: np.ndarray | None) -> bool:
     tags of the sentence ((n_words, 12) log-probabilities; the head has no AUX tag): it is
     an auxiliary when the next word, past adverbs and particles ("not", "never"), is a verb
     (a participle or infinitive: "has gone", "did not go", "is running"), or is a pronoun
-    followed by a verb ("Do you like it?"). Without a head, never a main verb (as before)."""
+    followed by a verb ("Do you like it?"), or is a short prepositional phrase followed by a
+    verb ("will of course help": MAX_ADVERBIAL, ADVERBIAL). Without a head, never a main
+    verb (as before)."""
     if tags is None or TAGS[int(np.argmax(tags[at]))] != "VERB":
         return False
     best = [TAGS[int(i)] for i in np.argmax(tags, axis=1)]
     nxt = at + 1
     while nxt < len(words) and (best[nxt] in ("ADV", "PRT") or words[nxt].lower() in NEGATIONS):
         nxt += 1
+    if nxt < len(words) and best[nxt] == "ADP":  # an adverbial phrase between: "will of
+        phrase = nxt + 1                         # course help", "has in fact gone"
+        while phrase < min(len(words), nxt + 1 + MAX_ADVERBIAL) and best[phrase] in ADVERBIAL:
+            phrase += 1
+        if phrase < len(words) and best[phrase] == "VERB":
+            return False
     if nxt < len(words) and best[nxt] == "PRON":
         nxt += 1
     return not (nxt < len(words) and best[nxt] == "VERB")
@@ -255,7 +271,7 @@ def readings(index: SenseIndex, words: list[str], tags: np.ndarray | None
         if pairs and not _only_initialisms(index, word, pairs):
             singles.append((at, at + 1, pairs))
     for start in range(len(words)):
-        for length in (3, 2):
+        for length in range(MAX_MULTIWORD, 1, -1):
             piece = words[start:start + length]
             if len(piece) < length or not all(any(c.isalpha() for c in w) for w in piece):
                 continue
@@ -356,15 +372,29 @@ def _plain_function_words(piece: list[str], tags: np.ndarray | None, start: int)
 
 
 def _span_pos(tags: np.ndarray | None, start: int, end: int) -> np.ndarray | None:
-    """Content-POS log-probabilities (4,) of a multiword span: those of its first word the
-    head tags as a content word (the head of "a lot", "kind of", "took place"), else of its
-    last word."""
-    if tags is None:
+    """Content-POS log-probabilities (4,) float64 (NOUN VERB ADJ ADV) of a multiword span,
+    from the POS head's tags of its words ((n_words, n_tags) log-probabilities):
+
+    - those of its first word the head tags as a content word (the head of "a lot", "kind
+      of", "took place"), else of its last word;
+    - but the NOUN column from its last word when the head tags that one as a content word:
+      an English noun compound's head is its last word ("hot dog" is a noun though "hot" is
+      an adjective; "cats sleep" of "cats sleep a lot" is no cat_sleep, "sleep" is a verb);
+    - None (no evidence either way) for a span that opens with a word the head tags ADP: a
+      prepositional phrase read as one adverb or adjective ("of course", "in fact", "by and
+      large", "at large") has no word whose tag is the span's, and its content word's tag
+      (course: NOUN) would count against the idiom.
+
+    ``tags`` None (no head): None."""
+    if tags is None or TAGS[int(np.argmax(tags[start]))] == "ADP":
         return None
-    for at in range(start, end):
-        if TAGS[int(np.argmax(tags[at]))] in CONTENT_TAGS:
-            return content_log_probabilities(tags[at])
-    return content_log_probabilities(tags[end - 1])
+    best = [TAGS[int(np.argmax(tags[at]))] for at in range(start, end)]
+    first = next((start + n for n, tag in enumerate(best) if tag in CONTENT_TAGS), end - 1)
+    out = content_log_probabilities(tags[first]).copy()
+    if best[-1] in CONTENT_TAGS:
+        out[CONTENT_TAGS.index("NOUN")] = content_log_probabilities(tags[end - 1])[
+            CONTENT_TAGS.index("NOUN")]
+    return out
 
 
 def tag_words(index: SenseIndex, sentences: list[list[str]], *, progress: bool = False,
