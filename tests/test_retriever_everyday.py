@@ -76,24 +76,31 @@ def test_multiword_expressions_compete_with_their_words(default_index):
     assert pointed.get("pointed out") == "point_out%2:32:01::"
 
 
-def test_everyday_idioms_are_read_whole(default_index):
-    """"We will of course help you" was tagged will "decree or ordain" and course "education
-    imparted in lessons"; "By and large", "In short", "In general" were their content word
-    alone (the idiom's POS was read from that word: course NOUN against of_course ADV), and
-    idioms of four or five words were never proposed."""
-    def lemmas(text):
-        return {w.word: w.lemma for w in sensedb.tag(default_index, text)}
+def _idioms():
+    rows = [r for r in csv.reader((FIXTURES / "everyday_idioms.tsv").open(encoding="utf-8"),
+                                  delimiter="\t") if r and not r[0].startswith("#")]
+    return [pytest.param(*r[:3], marks=pytest.mark.xfail(
+        strict=True, reason="its content word alone scores higher")) if r[3:] == ["missed"]
+        else pytest.param(*r[:3]) for r in rows]
 
-    course = lemmas("We will of course help you.")
+
+@pytest.mark.parametrize(("sentence", "written", "lemma"), _idioms())
+def test_everyday_idioms_are_read_whole(default_index, sentence, written, lemma):
+    """"By and large", "In short", "For example" were tagged as their content word alone:
+    the idiom's POS was read from that word (course: NOUN against of_course ADV), and idioms
+    of four or five words were never proposed (tests/fixtures/everyday_idioms.tsv)."""
+    tagged = {w.word: w.lemma for w in sensedb.tag(default_index, sentence)}
+    assert tagged.get(written) == lemma
+
+
+def test_an_auxiliary_before_an_idiom_and_a_compound_against_a_verb(default_index):
+    """"We will of course help you" tagged *will* "decree or ordain" (a preposition after
+    the modal made it a main verb); a noun compound is read from its last word: "sleep" is a
+    verb here, no cat_sleep."""
+    course = {w.word: w.lemma for w in sensedb.tag(default_index, "We will of course help you.")}
     assert course.get("of course") == "of_course" and "will" not in course
-    assert lemmas("By and large, the trip went well.").get("By and large") == "by_and_large"
-    assert lemmas("In short, it failed.").get("In short") == "in_short"
-    hand = lemmas("On the other hand, it is cheap.")
-    assert hand.get("On the other hand") == "on_the_other_hand"
-    fact = lemmas("As a matter of fact, I know him.")
-    assert fact.get("As a matter of fact") == "as_a_matter_of_fact"
-    # a noun compound is read from its last word: "sleep" is a verb here, no cat_sleep
-    assert lemmas("Our cats sleep a lot.") == {"cats": "cat", "sleep": "sleep", "lot": "lot"}
+    cats = {w.word: w.lemma for w in sensedb.tag(default_index, "Our cats sleep a lot.")}
+    assert cats == {"cats": "cat", "sleep": "sleep", "lot": "lot"}
 
 
 def test_run_on_sentence_is_tagged_whole(default_index):
