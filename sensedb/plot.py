@@ -129,8 +129,12 @@ def _lemma_ids(index: SenseIndex, lemma: str, pos: str | None) -> tuple[list[str
             raise InputError(f'the index has no usages of "{lemma}" as {pos}{also}')
         found = {wanted: found[wanted]}
     if not found:
+        # wsd shows WordNet's usage examples as evidence too, which plot does not draw
+        where = ("" if ranges else ": it holds no labelled corpus tokens (WordNet's usage "
+                 "examples, which wsd shows, are not drawn); plot an index built from a "
+                 "labelled corpus (sensedb index CORPUS)")
         raise InputError(f'the index has no labelled usages of the lemma "{lemma}" '
-                         f"({index.directory.path})")
+                         f"({index.directory.path}){where}")
     all_ids = index.tokens.ids()
     keys = sorted(found)
     ids = np.concatenate([all_ids[found[k][0]:found[k][1]] for k in keys])

@@ -139,12 +139,12 @@ def _tag_chunk(index, chunk, min_confidence: float) -> Iterator[dict]:
 
 def word_record(index, answer, min_confidence: float = 0.0, **place: Any) -> dict[str, Any]:
     """A tagged word as JSON: ``place`` (text, sentence, position, start, end), then the
-    word and its best sense (``key`` None below ``min_confidence``), as ``TaggedWord`` plus
-    ``offset`` and ``score``."""
+    word and its best sense (``key``, ``synset``, ``offset``, ``gloss`` and ``score`` None
+    below ``min_confidence``: abstaining), as ``TaggedWord`` plus ``offset`` and ``score``."""
     best = answer.best
     confident = best is not None and (best.probability or 0.0) >= min_confidence
     offset = None
-    if best is not None:
+    if confident:
         try:
             offset = index.inventory.synset_gloss(best.key)[0]
         except Error:
@@ -153,9 +153,9 @@ def word_record(index, answer, min_confidence: float = 0.0, **place: Any) -> dic
             "lemma": best.lemma if best else answer.lemma,
             "pos": best.pos if best else answer.pos,
             "key": best.key if confident else None,
-            "synset": best.synset if best else "", "offset": offset,
-            "gloss": best.gloss if best else "",
-            "score": best.score if best else None,
+            "synset": best.synset if confident else None, "offset": offset,
+            "gloss": best.gloss if confident else None,
+            "score": best.score if confident else None,
             "confidence": round(answer.confidence, 4), "margin": round(answer.margin, 4),
             "novel": answer.novel, "candidates": len(answer.senses)}
 

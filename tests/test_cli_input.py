@@ -311,3 +311,62 @@ def test_an_output_file_that_is_an_input_is_refused_before_it_is_overwritten(run
                     "raw", "--train", data, wic_gold, "--save", data)
     assert result.exit_code == 1 and "the output file is the input" in result.output
     assert data.read_bytes() == (FIXTURES / "corpora" / "good.data.txt").read_bytes()
+
+
+def test_a_word_without_any_vector_is_not_called_novel(runner, mini_index):
+    """With no corpus token and no WordNet vectors, every candidate is a fallback and the fit
+    measures nothing: such words were all flagged novel (fit 0.0)."""
+    text = "The brewer studied zymurgy."
+    result = invoke(runner, "tag", text, *query(mini_index), "--json")
+    words = json.loads(result.output)
+    assert {w["word"] for w in words} >= {"brewer", "zymurgy"}
+    assert not any(w["novel"] for w in words)
+    answer = json.loads(invoke(runner, "wsd", text, "zymurgy", *query(mini_index),
+                               "--json").output)
+    assert answer["fallback"] and answer["novel"] is False and answer["fit"] is None
+
+
+def test_an_abstained_word_shows_no_rejected_sense(runner, mini_index):
+    """Under --min-confidence a word left untagged kept the rejected candidate's synset,
+    gloss, offset and score beside key null."""
+    args = ("I watch the watch", *query(mini_index), "--min-confidence", "1.0")
+    words = json.loads(invoke(runner, "tag", *args, "--json").output)
+    assert words and all(w["key"] is None and w["synset"] is None and w["gloss"] is None
+                         for w in words)
+    records = [json.loads(line) for line in invoke(runner, "tag", *args, "--jsonl")
+               .output.splitlines()]
+    assert records and all(r["key"] is r["synset"] is r["offset"] is r["gloss"] is r["score"]
+                           is None for r in records)
+    text = invoke(runner, "tag", *args).output
+    assert "look attentively" not in text and " - " in text
+
+
+@pytest.mark.parametrize("mode", [(), ("--json",), ("--jsonl",)])
+def test_tag_of_an_empty_file_is_no_words_in_every_mode(runner, mini_index, tmp_path, mode):
+    """An empty file was "Error: empty text" (exit 1) in text and --json modes, nothing
+    (exit 0) with --jsonl: a batch over many files stopped on one."""
+    path = tmp_path / "empty.txt"
+    for content in ("", "\n  \n"):
+        path.write_text(content, encoding="utf-8")
+        for args, stdin in (((path,), None), (("--file", path), None), (("-",), content)):
+            result = invoke(runner, "tag", *args, *query(mini_index), *mode, input=stdin)
+            assert result.exit_code == 0, result.output
+            expected = {(): "no content words", ("--json",): "[]", ("--jsonl",): ""}[mode]
+            assert result.output.strip() == expected
+    assert invoke(runner, "tag", "", *query(mini_index)).exit_code == 1  # an empty TEXT
+
+
+def test_a_target_written_word_at_n(runner, mini_index, tmp_path):
+    """`wsd "I watch the watch" watch@3` said the target was not in the sentence, though
+    `similarity` and PAIRS.tsv take word@N."""
+    answer = json.loads(invoke(runner, "wsd", "I watch the watch", "watch@3",
+                               *query(mini_index), "--json").output)
+    assert answer["position"] == 3 and answer["target"] == "watch"
+    outside = invoke(runner, "wsd", "I watch the watch", "watch@9", *query(mini_index))
+    assert outside.exit_code == 1 and "token position 9 is outside" in outside.output
+    # similarity-batch reads standard input ("-"), as tag does
+    pairs = "He sat on the bank\tbank\tThe bank raised rates\tbank@1\n"
+    result = invoke(runner, "similarity-batch", "-", *query(mini_index), "--method", "raw",
+                    "--json", input=pairs)
+    assert result.exit_code == 0, result.output
+    assert [r["line"] for r in json.loads(result.output)] == [1]

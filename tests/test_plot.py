@@ -123,3 +123,11 @@ def test_cli_plot(mini_index, encoder, wordnet, tmp_path, monkeypatch):
     missing = CliRunner().invoke(cli, ["plot", "zebra", "--index", str(mini_index)])
     assert missing.exit_code == 1 and "zebra" in missing.output
     assert "Traceback" not in missing.output
+
+
+def test_an_index_without_corpus_tokens_says_what_plot_draws(default_index, tmp_path):
+    """On the default index `plot bank` said "no labelled usages" though `wsd` lists the
+    nearest labelled usages (WordNet's examples): the error now says plot draws corpus
+    tokens and the index has none."""
+    with pytest.raises(InputError, match="holds no labelled corpus tokens"):
+        plot_lemma(default_index, "bank", out=tmp_path / "bank.png")

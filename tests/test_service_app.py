@@ -133,6 +133,28 @@ def test_neighbors_and_similarity_name_the_missing_target(client):
     assert client.post("/similarity", json=pair).json()["field"] == "b.target"
     pair["b"] = {"sentence": MONEY, "at": 40}
     assert client.post("/similarity", json=pair).json()["field"] == "b.at"
+    # a word WordNet lacks, under a sense method: the usage's target (the field was null)
+    pair = {"a": {"sentence": "I love xyzzy", "target": "xyzzy"},
+            "b": {"sentence": RIVER, "target": "bank"}, "method": "sense"}
+    reply = client.post("/similarity", json=pair)
+    assert reply.status_code == 422 and reply.json()["field"] == "a.target"
+    # word@N as `similarity` and PAIRS.tsv take it (was "not in the sentence")
+    at = client.post("/similarity", json={"a": {"sentence": "I watch the watch",
+                                                "target": "watch@3"},
+                                          "b": {"sentence": "I watch the watch", "at": 3}})
+    assert at.status_code == 200 and at.json()["score"] == pytest.approx(1.0, abs=1e-5)
+
+
+@pytest.mark.parametrize(("path", "body"), [
+    ("/tag", {"text": RIVER, "one_sense_per_discourse": "yes"}),
+    ("/tag", {"text": RIVER, "one_sense_per_discourse": 1}),
+    ("/neighbors", {"sentence": RIVER, "target": "bank", "any_lemma": "no"}),
+])
+def test_a_flag_must_be_a_json_boolean(client, path, body):
+    """"no" was read as true; as a count must be an integer, a flag must be a boolean."""
+    reply = client.post(path, json=body)
+    field = next(k for k in body if k not in ("text", "sentence", "target"))
+    assert reply.status_code == 422 and reply.json()["field"] == field
 
 
 def test_bad_json_and_unknown_routes(client):

@@ -242,3 +242,9 @@ def test_a_bad_usage_of_one_pair_is_named_as_the_batch_names_it(index):
         similarity(index, ("", "bank"), ("The bank raised rates", "bank"))
     with pytest.raises(InputError, match='^usage b: target "bank" is not in the sentence'):
         similarity(index, ("The bank raised rates", "bank"), ("The river rose", "bank"))
+
+
+def test_pairs_given_as_a_string_are_one_input_error(index):
+    """A string was walked character by character, each character an erroneous "pair"."""
+    with pytest.raises(InputError, match="list of .usage, usage. pairs, not str"):
+        similarity_batch(index, "not pairs")

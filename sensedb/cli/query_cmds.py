@@ -181,12 +181,16 @@ def tag(text, file_path, encoding, index, one_sense_per_discourse, min_confidenc
         lines = text_lines(text, file_path, encoding)
         write_jsonl(index, lines, sys.stdout, min_confidence=min_confidence)
         return
+    from_file = file_path is not None or text == "-" or (text is not None and names_a_file(text))
     text = text_or_file(text, file_path, encoding)
-    words = tag_text(index, text, one_sense_per_discourse=one_sense_per_discourse,
-                     min_confidence=min_confidence, progress=not as_json)
+    # an empty file (or standard input) has no content words, as --jsonl says by printing
+    # nothing: a batch over many files does not stop on one; an empty TEXT stays an error
+    words = [] if from_file and not text.strip() else tag_text(
+        index, text, one_sense_per_discourse=one_sense_per_discourse,
+        min_confidence=min_confidence, progress=not as_json)
     emit([w.to_dict() for w in words], as_json, lambda ws: "\n".join(
         f"{w['sentence']}:{w['position']:<3} {_shown(w):<16} {w['key'] or '-':<30} "
-        f"p={w['confidence']:.2f}  {w['gloss'][:60]}" for w in ws) or "no content words")
+        f"p={w['confidence']:.2f}  {(w['gloss'] or '-')[:60]}" for w in ws) or "no content words")
 
 
 def _shown(word: dict) -> str:

@@ -60,14 +60,15 @@ def _similarity_text(result: dict) -> str:
 
 
 @cli.command("similarity-batch")
-@click.argument("pairs", type=click.Path(dir_okay=False, exists=True))
+@click.argument("pairs", type=click.Path(dir_okay=False, exists=True, allow_dash=True))
 @index_options
 @tokenized_option
 @similarity_options
 @output_options
 def similarity_batch(pairs, index, method, params_path, tokenized, as_json):
     """Similarity of every pair of usages in PAIRS.tsv: sentence_a, target_a, sentence_b,
-    target_b (tab-separated; a fifth column, e.g. a gold score, is ignored). A target is the
+    target_b (tab-separated; '-' reads standard input; a fifth column, e.g. a gold score, is
+    ignored). A target is the
     word as written or word@N (N = its 0-based token position). One encoder pass for all.
     Text output: line, score, method (without --method, pairs of two different words or
     with a word WordNet lacks are answered by the raw cosine: "raw"), cosine, verdict.

@@ -96,6 +96,7 @@ def read_pairs(path: str | os.PathLike, *, gold: bool = False, tokenized: bool =
             read: the similarity functions answer it with an error of its own.
     """
     name = str(path)
+    shown = "<stdin>" if name == "-" else name  # as errors name the file
     pairs: list[PairRow] = []
     first = True
     for line, row in _rows(name):
@@ -109,19 +110,19 @@ def read_pairs(path: str | os.PathLike, *, gold: bool = False, tokenized: bool =
         if len(row) < (5 if gold else 4) or len(row) > 5:
             raise InputError(f"expected sentence_a, target_a, sentence_b, target_b"
                              f"{', gold' if gold else ''} (tab-separated), found {len(row)} "
-                             "columns", path=name, line=line)
+                             "columns", path=shown, line=line)
         score = None
         if gold:
             if not _is_number(row[4]):
-                raise InputError(f"gold score must be a number, not {row[4]!r}", path=name,
+                raise InputError(f"gold score must be a number, not {row[4]!r}", path=shown,
                                  line=line)
             score = float(row[4])
-        pairs.append(PairRow(name, line, UsageSpec(_sentence(row[0], tokenized, name, line),
+        pairs.append(PairRow(shown, line, UsageSpec(_sentence(row[0], tokenized, shown, line),
                                                    *parse_target(row[1].strip())),
-                             UsageSpec(_sentence(row[2], tokenized, name, line),
+                             UsageSpec(_sentence(row[2], tokenized, shown, line),
                                        *parse_target(row[3].strip())), score))
     if not pairs:
-        raise InputError("no pairs in the file", path=name)
+        raise InputError("no pairs in the file", path=shown)
     return pairs
 
 
@@ -141,29 +142,35 @@ def _sentence(text: str, tokenized: bool, name: str, line: int) -> str | tuple[s
 
 
 def _rows(name: str) -> Iterator[tuple[int, list[str]]]:
-    """(1-based line, columns) of every row of the tab-separated file ``name`` (UTF-8, a byte
-    order mark dropped).
+    """(1-based line, columns) of every row of the tab-separated file ``name`` (``"-"``:
+    standard input; UTF-8, a byte order mark dropped).
 
     Raises:
         InputError: the file cannot be read or is a folder; a line that is not UTF-8 or has a
             field longer than the csv module's limit (128 KiB) (names the line)."""
+    import contextlib
+    import sys
+
     try:
-        with open(name, "rb") as handle:
-            reader = csv.reader(_decoded(handle, name), delimiter="\t",
-                                quoting=csv.QUOTE_NONE)
+        with (contextlib.nullcontext(sys.stdin.buffer) if name == "-"
+              else open(name, "rb")) as handle:
+            reader = csv.reader(_decoded(handle, "<stdin>" if name == "-" else name),
+                                delimiter="\t", quoting=csv.QUOTE_NONE)
             while True:
                 try:
                     row = next(reader)
                 except StopIteration:
                     return
                 except csv.Error as exc:
-                    raise InputError(f"unreadable row: {exc}", path=name,
+                    raise InputError(f"unreadable row: {exc}",
+                                     path="<stdin>" if name == "-" else name,
                                      line=reader.line_num) from None
                 yield reader.line_num, row
     except IsADirectoryError:
         raise InputError("is a directory, not a PAIRS.tsv file", path=name) from None
     except OSError as exc:
-        raise InputError(f"cannot read pairs: {exc.strerror or exc}", path=name) from None
+        raise InputError(f"cannot read pairs: {exc.strerror or exc}",
+                         path="<stdin>" if name == "-" else name) from None
 
 
 def _decoded(handle, name: str) -> Iterator[str]:

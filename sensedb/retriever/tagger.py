@@ -109,7 +109,8 @@ OBJECT_TAGS = frozenset({"NOUN", "PRON", "NUM"})
 @dataclass
 class TaggedWord:
     """One tagged content word: its sentence number and token position, the chosen sense
-    (``key`` None when abstaining), ``confidence`` (the sense's probability, 0-1), ``margin``
+    (``key``, ``synset`` and ``gloss`` None when abstaining: the rejected candidate is not
+    shown as if chosen), ``confidence`` (the sense's probability, 0-1), ``margin``
     (minus the runner-up's), ``novel`` (far from every labelled usage), how many
     candidate senses it had, and for a phrasal verb whose particle stands apart ("*turn* the
     lights *off*": ``word`` is the verb) the ``particle``: ``{"position": token position,
@@ -121,8 +122,8 @@ class TaggedWord:
     lemma: str
     pos: str
     key: str | None  # None when abstaining (confidence under the threshold)
-    synset: str
-    gloss: str
+    synset: str | None  # the chosen sense's; None with key (abstaining)
+    gloss: str | None
     confidence: float
     margin: float
     novel: bool
@@ -513,8 +514,10 @@ def tag_text(index: SenseIndex, text: str, *, one_sense_per_discourse: bool = Fa
         tagged.append(TaggedWord(
             sentence=number, position=target.index, word=target.shown,
             lemma=best.lemma if best else answer.lemma, pos=best.pos if best else answer.pos,
-            key=best.key if confident else None, synset=best.synset if best else "",
-            gloss=best.gloss if best else "", confidence=round(answer.confidence, 4),
+            key=best.key if confident else None,
+            synset=best.synset if best and confident else None,
+            gloss=best.gloss if best and confident else None,
+            confidence=round(answer.confidence, 4),
             margin=round(answer.margin, 4), novel=answer.novel,
             candidates=len(answer.senses), particle=None if target.particle is None else {
                 "position": target.particle, "word": target.words[target.particle]}))

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from numbers import Integral
 
+from ..corpora.pairs import parse_target
 from ..corpora.tokenize import (
     check_text,
     find_target,
@@ -151,14 +152,27 @@ def find_span(sentence: Words, target: str | None = None, at: int | None = None
             raise InputError("give a target word or a token position")
         start, end = at, at + 1
     else:
-        start, end = find_target(words, target, at)
+        try:
+            start, end = find_target(words, target, at)
+        except InputError:
+            # "watch@3": the word and its token position, as PAIRS.tsv and `similarity` write
+            # a target (a token written so in the sentence is found above as itself)
+            word, position = parse_target(target)
+            if at is not None or position is None:
+                raise
+            if not 0 <= position < len(words):
+                raise InputError(f"{target}: token position {position} is outside the "
+                                 f"sentence ({len(words)} tokens: {' '.join(words)})") from None
+            start, end = find_target(words, word, position)
     return words, start, end
 
 
 def locate(sentence: Words, target: str | None = None, at: int | None = None) -> Target:
     """Tokenize ``sentence`` (raw text, by ``sensedb.tokenize``; or a list of words) and find
     the target: the first occurrence of ``target``, the one at token position ``at``, or the
-    token at ``at`` when ``target`` is None. A multiword target becomes one word.
+    token at ``at`` when ``target`` is None; a ``target`` written ``word@N`` that is not
+    itself in the sentence is ``word`` at token position N (as PAIRS.tsv and ``similarity``
+    take it). A multiword target becomes one word.
     (``SenseIndex.locate`` also drops a possessive ending WordNet does not list.)
 
     Raises:

@@ -220,7 +220,7 @@ async def similarity(batcher: Batcher, limits: Limits, items: list, many: bool) 
                 results = similarity_batch(index, usages, method, evidence=True)
                 for n, result in zip(numbers, results, strict=True):
                     out[n] = result.to_dict() if result.error is None \
-                        else ItemError(result.error)
+                        else ItemError(result.error, _usage_field(result.error))
                 continue
             except IndexFormatError:
                 raise
@@ -232,12 +232,21 @@ async def similarity(batcher: Batcher, limits: Limits, items: list, many: bool) 
                 except IndexFormatError:
                     raise
                 except Error as exc:
-                    out[n] = ItemError(exc)
+                    out[n] = ItemError(exc, _usage_field(exc))
         return out
 
     result, timing = await batcher.run(job)
     note_timings([timing])
     return result
+
+
+def _usage_field(error: Error) -> str | None:
+    """The request field a similarity error concerns: ``a.target`` / ``b.target`` for one
+    naming its usage ("usage a: "xyzzy" is not a word WordNet-3.0 knows"), else None."""
+    for side in ("a", "b"):
+        if str(error).startswith(f"usage {side}:"):
+            return f"{side}.target"
+    return None
 
 
 def _usage(usage) -> tuple:

@@ -1,7 +1,8 @@
 """The service's request bodies (pydantic): what ``/openapi.json`` and ``/docs`` describe.
 
 Every text field rejects lone surrogates (they cannot be encoded); a position or count is a
-JSON integer (``true`` or ``"3"`` is a 422, as the JSONL corpus reader refuses them); sizes
+JSON integer (``true`` or ``"3"`` is a 422, as the JSONL corpus reader refuses them) and a
+flag a JSON boolean (``"yes"``, ``"no"`` or ``1`` is a 422: "no" read as true); sizes
 (words per sentence, items per list) are checked by the app against its configured limits,
 not here. Each model forbids unknown fields, so a misspelt field is a 422 naming it.
 """
@@ -10,7 +11,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt, WithJsonSchema
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    WithJsonSchema,
+)
 
 from ..vocabulary import POS
 
@@ -78,7 +87,7 @@ class TagRequest(_Strict):
         {"text": "The bank raised rates. We walked along the river bank."}]})
 
     text: Text
-    one_sense_per_discourse: bool = False
+    one_sense_per_discourse: StrictBool = False
     min_confidence: float = Field(0.0, ge=0.0, le=1.0, description="Leave a word untagged "
                                   "(key null) when its best probability is lower (0-1).")
 
@@ -116,7 +125,7 @@ class NeighborsRequest(_Strict):
     at: StrictInt | None = Field(None, ge=0)
     pos: PartOfSpeech = None
     k: StrictInt = Field(10, ge=1, le=100, description="How many usages.")
-    any_lemma: bool = Field(False, description="Search the usages of every word.")
+    any_lemma: StrictBool = Field(False, description="Search the usages of every word.")
 
 
 class ErrorBody(BaseModel):

@@ -58,7 +58,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..errors import ConfigurationError
+from ..errors import ConfigurationError, InputError
 from ..retriever.scoring import softmax
 from ..vocabulary import SimilarityMethod
 from .analysis import Analysis, AnalyzedUsage, analyze
@@ -352,9 +352,14 @@ def similarity_batch(index: SenseIndex, pairs: Sequence[tuple[Any, Any]],
     Raises:
         ConfigurationError: an unknown method or representation; ``combined`` without
             fitted weights; unusable parameters.
-        InputError: a parameters file that cannot be read; with ``errors="raise"``, a
-            malformed pair or usage, a target not in its sentence.
+        InputError: ``pairs`` a string, bytes or mapping rather than a sequence of pairs
+            (a string was walked character by character, each character a "pair"); a
+            parameters file that cannot be read; with ``errors="raise"``, a malformed pair
+            or usage, a target not in its sentence.
     """
+    if isinstance(pairs, str | bytes | bytearray | dict):
+        raise InputError(f"pairs must be a list of (usage, usage) pairs, not "
+                         f"{type(pairs).__name__}")
     params = resolve_params(index, params)
     if representation is not None:
         Representation.check(representation)
