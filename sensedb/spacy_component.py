@@ -12,7 +12,10 @@ Registered as the factory ``"sensedb"`` when this module is imported and through
 without an import. Config: ``index`` (an index directory; null: the default index),
 ``k`` (how many candidate senses ``token._.sense_candidates`` keeps), ``min_confidence``
 (below it ``token._.sense`` is None; 0-1), ``options`` (keyword arguments of
-``sensedb.open``, e.g. ``{"wordnet_evidence": false}``).
+``sensedb.open``, e.g. ``{"wordnet_evidence": false}``). A bad setting (``k`` not a whole
+number >= 0, ``min_confidence`` not a number from 0 to 1, ``index`` not a path or null, an
+``options`` key ``sensedb.open`` does not take) is refused when the pipe is made, with a
+one-line ``sensedb.ConfigurationError`` naming it.
 
 Extensions set on each tagged word (every token of a multiword expression):
 ``token._.sense`` (sense key or None), ``token._.synset`` (``bank.n.01``),
@@ -22,31 +25,47 @@ first, at most ``k``); on the doc, ``doc._.senses``: one dict per tagged word (`
 ``end`` token indices, ``start_char``, ``end_char``, and the fields of ``tag_stream``'s
 records; a phrasal verb whose particle stands apart is tagged on the verb and its
 ``particle`` gives the particle's ``start``, ``end``, ``start_char``, ``end_char`` and
-``word``, else None).
+``word``, else None). A word left untagged (its best sense's probability under
+``min_confidence``, or no sense at all) has ``token._.sense`` and ``token._.synset`` None, and
+its record ``key``, ``synset``, ``gloss`` and ``offset`` None: nothing names the rejected
+sense; ``token._.sense_score`` and the record's ``confidence`` still give its probability (as
+``tag``'s ``confidence``) and ``token._.sense_candidates`` the candidates.
 
+A doc's text goes through sensedb's input policy first, as ``tag``'s does
+(``corpora.tokenize.check_text``): a control character that is not white space (an escape
+sequence's ESC) or a lone surrogate is refused with a one-line ``sensedb.InputError`` naming
+it and its position in the doc's text, and no doc of the batch is tagged.
 Words are spaCy's tokens (their texts are passed to sensedb as a pre-tokenized sentence;
 white-space tokens are skipped), except that a word spaCy splits at its hyphens is one word
-again (``ice-cream``), and a word's text goes through sensedb's input policy (a zero-width
-space removed), as ``tag`` reads them; sentences are ``doc.sents`` when the pipeline sets sentence
-boundaries, else split after ``.``, ``!``, ``?`` followed by white space, as ``tag`` does.
+again (``ice-cream``), and a word's text goes through the input policy (a zero-width space
+removed), as ``tag`` reads them; sentences are ``doc.sents`` when an earlier pipe set sentence
+boundaries (``doc.has_annotation("SENT_START")``: a ``sentencizer``, a parser), else the doc's
+text is split as ``tag`` splits it (``tagger.sentence_spans``: spaCy's rule-based sentencizer,
+so "Mr." ends no sentence) and each token goes to the sentence its first character is in.
 Without a tagger in the pipeline, content words and multiword expressions are chosen as
 ``tag`` chooses them (``tagger.tag_words``). When the pipeline has a tagger (``token.pos_``
 is set), a single-token word tagged NOUN/PROPN, VERB, ADJ or ADV gets only the senses of
 that part of speech, a token with any other tag is skipped, and a multiword expression is
-read whole. ``nlp.pipe`` disambiguates each
-batch of docs in one encoder pass.
+read whole. With neither (no tagger, no sentence boundaries from an earlier pipe), a text's
+senses and probabilities are ``tag``'s wherever spaCy's tokens, regrouped, are ``tag``'s
+words. ``nlp.pipe`` disambiguates each batch of docs in one encoder pass.
 """
 
 from __future__ import annotations
 
+import inspect
+import math
 import os
 from collections.abc import Iterable, Iterator
+from numbers import Integral, Real
 from typing import Any
 
 from spacy.language import Language
 from spacy.tokens import Doc, Token
 from spacy.util import minibatch
 
+from .corpora.tokenize import check_text, normalize_text
+from .errors import ConfigurationError
 from .streaming import Span, disambiguate_spans, word_record
 
 TOKEN_EXTENSIONS = ("sense", "synset", "sense_score", "sense_candidates")
@@ -66,15 +85,19 @@ class SenseTagger:
     use (``sensedb.open(index, **options)``); assign :attr:`index` an open ``SenseIndex`` to
     share one. Not thread-safe (neither is the encoder).
 
-    Raises (on first use): ``sensedb.Error`` when the index cannot be opened.
+    Raises:
+        ConfigurationError: (when made) a bad setting (:func:`check_config`).
+        InputError: (on a doc) its text breaks the input policy (``check_text``).
+        sensedb.Error: (on first use) the index cannot be opened.
     """
 
     def __init__(self, nlp: Language, name: str = "sensedb", *,
                  index: str | os.PathLike | None = None, k: int = 5,
                  min_confidence: float = 0.0, options: dict | None = None) -> None:
+        self.name = name
+        self.path, self.k, self.min_confidence, self.options = check_config(
+            index, k, min_confidence, options)
         _register_extensions()
-        self.name, self.k, self.min_confidence = name, int(k), float(min_confidence)
-        self.path, self.options = index, dict(options or {})
         self._index: Any = None
 
     @property
@@ -107,9 +130,16 @@ class SenseTagger:
 
         A doc without POS tags is read as ``tag`` reads text (``tagger.tag_words``: main
         verbs be/have/do, a multiword reading weighed against its words in context); a doc
-        the pipeline tagged gets, for each content word, the senses of its tag only."""
+        the pipeline tagged gets, for each content word, the senses of its tag only.
+
+        Raises:
+            InputError: a doc's text breaks the input policy (``check_text``: a control
+                character, a lone surrogate; named with its position in that text); no doc
+                is tagged then."""
         from .retriever.tagger import content_spans, tag_words
 
+        for doc in docs:  # tag's input policy, before any work (no doc half tagged)
+            check_text(doc.text)
         index = self.index
         spans: list[Span] = []
         places: list[tuple[Doc, list[Token]]] = []
@@ -151,6 +181,8 @@ class SenseTagger:
             apart = {**where, "word": doc.text[where["start_char"]:where["end_char"]]}
         record = word_record(self.index, answer, self.min_confidence, **_place(tokens),
                              particle=apart)
+        if record["key"] is None:  # untagged: nothing names the rejected sense
+            record.update(synset=None, gloss=None, offset=None)
         candidates = [{"key": s.key, "synset": s.synset, "probability": s.probability,
                        "score": s.score} for s in answer.senses[:self.k]]
         for token in tokens:
@@ -194,38 +226,84 @@ def _words(tokens: list[Token]) -> list[list[Token]]:
 def _word_text(group: list[Token]) -> str:
     """The text of a word (:func:`_words`) under sensedb's input policy (format characters
     such as a zero-width space removed, NFKC: ``cr\u200bane`` is ``crane``, as ``tag`` reads
-    it); a word the policy refuses (a control character) is passed as it is."""
-    from .corpora.tokenize import normalize_text
-    from .errors import InputError
-
+    it); a word of format characters only is passed as it is. The doc's text passed
+    ``check_text`` before (:meth:`SenseTagger.tag_docs`): no word has a control character."""
     text = "".join(t.text for t in group)
-    try:
-        return normalize_text(text) or text
-    except InputError:
-        return text
+    return normalize_text(text) or text
 
 
 def _sentences(doc: Doc) -> Iterator[list[Token]]:
-    """The doc's sentences as lists of non-space tokens: ``doc.sents`` when sentence
-    boundaries are set, else cut after a token ending in ``.``, ``!`` or ``?`` that is
-    followed by white space."""
+    """The doc's sentences as lists of non-space tokens: ``doc.sents`` when an earlier pipe
+    set sentence boundaries, else the sentences ``tag`` reads in the doc's text
+    (``tagger.sentence_spans``), each token in the one its first character is in (the
+    sentence before, for a token starting before a sentence's first character)."""
     if doc.has_annotation("SENT_START"):
         for sentence in doc.sents:
             words = [t for t in sentence if not t.is_space]
             if words:
                 yield words
         return
+    from .retriever.tagger import sentence_spans
+
+    starts = [begin for begin, _ in sentence_spans(doc.text)]
     current: list[Token] = []
+    following = 1  # the next sentence's number in `starts`
     for token in doc:
-        if not token.is_space:
-            current.append(token)
-        ends = token.text[-1:] in (".", "!", "?") and (
-            bool(token.whitespace_) or (token.i + 1 < len(doc) and doc[token.i + 1].is_space))
-        if ends and current:
-            yield current
-            current = []
+        if token.is_space:
+            continue
+        while following < len(starts) and token.idx >= starts[following]:
+            if current:
+                yield current
+                current = []
+            following += 1
+        current.append(token)
     if current:
         yield current
+
+
+def _open_options() -> list[str]:
+    """The ``options`` keys ``sensedb.open`` takes from a config: ``SenseIndex``'s keyword
+    arguments, less the objects a JSON config cannot hold (``encoder``, ``wordnet``)."""
+    from .retriever.index import SenseIndex
+
+    return [name for name, p in inspect.signature(SenseIndex).parameters.items()
+            if p.kind is p.KEYWORD_ONLY and name not in ("encoder", "wordnet")]
+
+
+def check_config(index: object, k: object, min_confidence: object, options: object
+                 ) -> tuple[str | os.PathLike | None, int, float, dict]:
+    """The component's config checked: ``(index, k, min_confidence, options)`` as it uses
+    them. ``index``: an index directory (a non-empty ``str`` or a path) or None (the default
+    index); ``k``: a whole number >= 0 (a bool is not one); ``min_confidence``: a finite
+    number from 0 to 1; ``options``: None or a dict whose keys are keyword arguments of
+    ``sensedb.open`` (``SenseIndex``: ``wordnet_evidence``, ``model``, ...; their values are
+    checked when the index is opened).
+
+    Raises:
+        ConfigurationError: one line naming the setting, its allowed values and the value
+            given."""
+    where = "the sensedb component's"
+    if index is not None and not (isinstance(index, os.PathLike) or (
+            isinstance(index, str) and index.strip())):
+        raise ConfigurationError(f"{where} index must be an index directory or null, not "
+                                 f"{index!r}")
+    if isinstance(k, bool) or not isinstance(k, Integral) or k < 0:
+        raise ConfigurationError(f"{where} k must be a whole number >= 0, not {k!r}")
+    if (isinstance(min_confidence, bool) or not isinstance(min_confidence, Real)
+            or not math.isfinite(min_confidence) or not 0.0 <= min_confidence <= 1.0):
+        raise ConfigurationError(f"{where} min_confidence must be a number from 0 to 1, not "
+                                 f"{min_confidence!r}")
+    if options is None:
+        options = {}
+    if not isinstance(options, dict):
+        raise ConfigurationError(f"{where} options must be a dict of sensedb.open's keyword "
+                                 f"arguments, not {options!r}")
+    known = _open_options()
+    unknown = [key for key in options if key not in known]
+    if unknown:
+        raise ConfigurationError(f"{where} options has {unknown[0]!r}, which sensedb.open "
+                                 f"does not take: use {', '.join(known)}")
+    return index, int(k), float(min_confidence), dict(options)
 
 
 @Language.factory("sensedb", default_config={"index": None, "k": 5, "min_confidence": 0.0,

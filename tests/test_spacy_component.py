@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from sensedb import ConfigurationError, InputError
 from sensedb.retriever.tagger import tag_text
 
 spacy = pytest.importorskip("spacy")
@@ -90,10 +91,12 @@ def test_the_pipelines_pos_tags_restrict_candidates(index):
 
 
 def test_min_confidence_and_empty_docs(index):
-    nlp = blank(index, min_confidence=1.01)
+    nlp = blank(index, min_confidence=1.0)  # above 1 is refused (see test_a_bad_config...)
     doc = nlp(TEXTS[2])
-    assert doc._.senses and all(s["key"] is None for s in doc._.senses)
-    assert all(t._.sense is None for t in doc)
+    assert doc._.senses and all(s["key"] is None for s in doc._.senses
+                                if s["confidence"] < 1)
+    assert all(t._.sense is None for t in doc if t._.sense_score is None
+               or t._.sense_score < 1)
     assert any(t._.sense_candidates for t in doc)
     assert nlp("")._.senses == [] and nlp("   \n ")._.senses == []
     assert "sensedb" in spacy.registry.factories
@@ -137,3 +140,108 @@ def test_a_stem_before_nt_is_not_tagged(index):
     assert [t.text for t in doc][1:3] == ["ca", "n't"]
     assert doc[1]._.sense is None and doc[5]._.sense is None
     assert not {s["word"] for s in doc._.senses} & {"ca", "wo"}
+
+
+def _by_word(records):
+    return {r["word"]: (r["key"], r["confidence"]) for r in records}
+
+
+@pytest.mark.parametrize("text", ["Mr. Smith went to the bank.",
+                                  "Dr. Jones sat on the bank of the river."])
+def test_sentences_are_split_as_tag_splits_them(index, text):
+    """Without a sentencizer the component cut after every token ending in "." before white
+    space ("Mr." | "Smith went to the bank."), where tag's sentencizer keeps "Mr." in its
+    sentence: the other words got other probabilities (and, on the default index, other
+    senses) than tag's on the same text."""
+    doc = blank(index)(text)
+    tagged = {w.word: (w.key, w.confidence) for w in tag_text(index, text)}
+    assert {w.sentence for w in tag_text(index, text)} == {0}
+    mine = _by_word(doc._.senses)
+    # spaCy keeps "Mr." and "Dr." whole, sensedb's tokenizer splits "Mr" "." (another word)
+    tagged.pop("Mr", None)
+    assert len(tagged) >= 3 and set(tagged) == set(mine) - {"Mr.", "Dr."}
+    for word, (key, confidence) in tagged.items():
+        assert mine[word][0] == key, word
+        assert mine[word][1] == pytest.approx(confidence, abs=2e-4), word
+
+
+@Language.component("test_cut_after_title")
+def cut_after_title(doc):
+    """Sentence boundaries from an earlier pipe: a sentence starts after "Mr." and "Dr."."""
+    for token in doc:
+        token.is_sent_start = token.i == 0 or doc[token.i - 1].text in ("Mr.", "Dr.")
+    return doc
+
+
+def test_an_earlier_pipes_sentence_boundaries_are_kept(index):
+    nlp = blank(index)
+    nlp.add_pipe("test_cut_after_title", first=True)
+    text = "Dr. Jones sat on the bank of the river."
+    doc = nlp(text)
+    assert [[t.text for t in s] for s in doc.sents][0] == ["Dr."]
+    apart = {w.word: (w.key, w.confidence)
+             for w in tag_text(index, "Dr.") + tag_text(index, text[4:])}
+    mine = _by_word(doc._.senses)
+    for word, (key, confidence) in apart.items():  # read as two sentences, as the pipe says
+        assert mine[word][0] == key and mine[word][1] == pytest.approx(confidence, abs=2e-4)
+
+
+def test_a_control_character_is_refused_as_tag_refuses_it(index):
+    """The component tagged "m" (m%1:23:00::) out of an escape sequence that tag refuses."""
+    nlp = blank(index)
+    text = "The bank\x1b[31m raised rates."
+    with pytest.raises(InputError) as tag_error:
+        tag_text(index, text)
+    with pytest.raises(InputError) as error:
+        nlp(text)
+    assert str(error.value) == str(tag_error.value)
+    assert "U+001B" in str(error.value) and "character 8" in str(error.value)
+    assert "\n" not in str(error.value)
+    fine = nlp.make_doc("The bank raised rates.")
+    with pytest.raises(InputError):  # one bad doc of a batch: none is tagged
+        list(nlp.get_pipe("sensedb").pipe([fine, nlp.make_doc(text)]))
+    assert fine._.senses is None
+    assert nlp("ba\u200bnk")[0]._.sense is not None  # a format character is still removed
+
+
+@pytest.mark.parametrize(("config", "named"), [
+    ({"k": -1}, "k must be a whole number >= 0, not -1"),
+    ({"k": -1, "min_confidence": 5}, "k must be a whole number >= 0"),
+    ({"min_confidence": 5}, "min_confidence must be a number from 0 to 1, not 5"),
+    ({"min_confidence": -0.1}, "min_confidence must be a number from 0 to 1, not -0.1"),
+    ({"index": ""}, "index must be an index directory or null"),
+    ({"options": {"wordnet_evidnce": False}}, "options has 'wordnet_evidnce'"),
+])
+def test_a_bad_config_is_refused_when_the_pipe_is_made(config, named):
+    """k=-1 dropped the last candidate and min_confidence=5 untagged every word, silently."""
+    nlp = spacy.blank("en")
+    with pytest.raises(ConfigurationError) as error:
+        nlp.add_pipe("sensedb", config=config)
+    assert named in str(error.value) and "\n" not in str(error.value)
+    assert nlp.pipe_names == []
+
+
+def test_the_edges_of_the_config_are_taken(index):
+    nlp = blank(index, k=0, min_confidence=1)
+    doc = nlp("He sat on the bank of the river.")
+    assert doc[4]._.sense_candidates == [] and doc._.senses
+
+
+def test_an_untagged_word_names_no_sense(index):
+    """Under min_confidence ``token._.sense`` was None but ``token._.synset`` still held the
+    rejected candidate's synset (watch.v.01), and the doc's record its synset, gloss and
+    offset."""
+    doc = blank(index, min_confidence=0.9)("I watch the watch.")
+    watches = [t for t in doc if t.text == "watch"]
+    assert len(watches) == 2
+    for token in watches:
+        assert token._.sense is None and token._.synset is None
+        assert token._.sense_score is not None and token._.sense_score < 0.9
+        assert token._.sense_candidates  # what was weighed is still there
+    assert len(doc._.senses) == 2
+    for record in doc._.senses:
+        assert record["key"] is None and record["synset"] is None
+        assert record["gloss"] is None and record["offset"] is None
+    tagged = blank(index)("I watch the watch.")  # without the threshold: named
+    assert all(t._.synset for t in tagged if t.text == "watch")
+    assert all(r["synset"] and r["gloss"] and r["offset"] for r in tagged._.senses)
