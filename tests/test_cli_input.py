@@ -353,7 +353,10 @@ def test_tag_of_an_empty_file_is_no_words_in_every_mode(runner, mini_index, tmp_
             assert result.exit_code == 0, result.output
             expected = {(): "no content words", ("--json",): "[]", ("--jsonl",): ""}[mode]
             assert result.output.strip() == expected
-    assert invoke(runner, "tag", "", *query(mini_index)).exit_code == 1  # an empty TEXT
+    assert invoke(runner, "tag", "", *query(mini_index), *mode).exit_code == 1  # empty TEXT
+    path.write_text("\u200b\n\u00ad\n", encoding="utf-8")  # format characters only
+    result = invoke(runner, "tag", "--file", path, *query(mini_index), *mode)
+    assert result.exit_code == 0 and result.output.strip() == expected, result.output
 
 
 def test_a_target_written_word_at_n(runner, mini_index, tmp_path):

@@ -93,12 +93,30 @@ def test_everyday_idioms_are_read_whole(default_index, sentence, written, lemma)
     assert tagged.get(written) == lemma
 
 
+@pytest.mark.parametrize(("sentence", "idiom"), [
+    ("He spoke in general terms.", "in_general"),
+    ("Water is in short supply.", "in_short"),
+    ("I read it in brief moments of calm.", "in_brief"),
+    ("They live in particular neighborhoods.", "in_particular"),
+])
+def test_a_preposition_before_an_adjective_and_its_noun_is_no_idiom(default_index, sentence,
+                                                                     idiom):
+    """"in general terms" was read in_general at p=1.00 (a reading opening with a
+    preposition has no POS evidence): an adjective before a noun modifies it."""
+    assert idiom not in {w.lemma for w in sensedb.tag(default_index, sentence)}
+
+
 def test_an_auxiliary_before_an_idiom_and_a_compound_against_a_verb(default_index):
     """"We will of course help you" tagged *will* "decree or ordain" (a preposition after
-    the modal made it a main verb); a noun compound is read from its last word: "sleep" is a
-    verb here, no cat_sleep."""
+    the modal made it a main verb), and so did "I will, of course, help you", "He does by
+    and large agree", "She had, in fact, left"; a noun compound is read from its last word:
+    "sleep" is a verb here, no cat_sleep."""
     course = {w.word: w.lemma for w in sensedb.tag(default_index, "We will of course help you.")}
     assert course.get("of course") == "of_course" and "will" not in course
+    for text, auxiliary in (("I will, of course, help you.", "will"),
+                            ("He does by and large agree.", "does"),
+                            ("She had, in fact, left.", "had")):
+        assert auxiliary not in {w.word for w in sensedb.tag(default_index, text)}, text
     cats = {w.word: w.lemma for w in sensedb.tag(default_index, "Our cats sleep a lot.")}
     assert cats == {"cats": "cat", "sleep": "sleep", "lot": "lot"}
 

@@ -112,6 +112,10 @@ def test_main_verbs_from_the_pos_head_tags():
                              tags("PRON", "VERB", "ADP", "NOUN", "VERB"))
     assert _is_main_verb(["I", "have", "in", "my", "bag", "a", "book"], 1,
                          tags("PRON", "VERB", "ADP", "PRON", "NOUN", "DET", "NOUN"))
+    assert not _is_main_verb(["She", "had", ",", "in", "fact", ",", "left"], 1,
+                             tags("PRON", "VERB", ".", "ADP", "NOUN", ".", "VERB"))
+    assert not _is_main_verb(["He", "does", "by", "and", "large", "agree"], 1,
+                             tags("PRON", "VERB", "ADP", "CONJ", "ADJ", "VERB"))
 
 
 def test_a_multiword_span_reads_its_part_of_speech_from_its_head():
@@ -140,6 +144,13 @@ def test_a_multiword_span_reads_its_part_of_speech_from_its_head():
     assert _span_pos(cats_sleep, 0, 2)[0] < -4.0  # "sleep" a verb: no noun compound
     of_course = tags({"ADP": 0.0}, {"NOUN": 0.0})
     assert _span_pos(of_course, 0, 2) is None
+    # "in general terms": an adjective before its noun, no in_general
+    from sensedb.retriever.tagger import _modifies_a_noun
+    in_general = tags({"ADP": 0.0}, {"ADJ": 0.0}, {"NOUN": 0.0})
+    assert _modifies_a_noun(in_general, 0, 2)
+    assert not _modifies_a_noun(tags({"ADP": 0.0}, {"ADJ": 0.0}, {".": 0.0}), 0, 2)
+    assert not _modifies_a_noun(tags({"ADP": 0.0}, {"ADJ": 0.0}), 0, 2)  # at the end
+    assert not _modifies_a_noun(None, 0, 2)
     assert _span_pos(None, 0, 2) is None
 
 

@@ -149,9 +149,12 @@ def test_neighbors_and_similarity_name_the_missing_target(client):
     ("/tag", {"text": RIVER, "one_sense_per_discourse": "yes"}),
     ("/tag", {"text": RIVER, "one_sense_per_discourse": 1}),
     ("/neighbors", {"sentence": RIVER, "target": "bank", "any_lemma": "no"}),
+    ("/tag", {"text": RIVER, "min_confidence": True}),  # was read as 1.0
+    ("/wsd", {"sentence": RIVER, "target": "bank", "min_confidence": "0.5"}),
 ])
 def test_a_flag_must_be_a_json_boolean(client, path, body):
-    """"no" was read as true; as a count must be an integer, a flag must be a boolean."""
+    """"no" was read as true, and true as the probability 1.0: as a count must be an
+    integer, a flag must be a boolean and a probability a number."""
     reply = client.post(path, json=body)
     field = next(k for k in body if k not in ("text", "sentence", "target"))
     assert reply.status_code == 422 and reply.json()["field"] == field

@@ -167,6 +167,7 @@ def tag(text, file_path, encoding, index, one_sense_per_discourse, min_confidenc
         sensedb tag "The bank raised rates. We walked along the river bank." --json
         sensedb tag --file big.txt --jsonl --index ./semcor-index > tags.jsonl
     """
+    from ..errors import InputError
     from ..retriever.tagger import tag_text
 
     if jsonl:
@@ -178,19 +179,37 @@ def tag(text, file_path, encoding, index, one_sense_per_discourse, min_confidenc
             raise click.UsageError("--jsonl and --json are two output formats: give one")
         if one_sense_per_discourse:
             raise click.UsageError("--jsonl tags line by line; drop --one-sense-per-discourse")
+        from_file = file_path is not None or text == "-" or (
+            text is not None and names_a_file(text))
+        if not from_file and text is not None and _blank(text):
+            raise InputError("empty text")  # as without --jsonl
         lines = text_lines(text, file_path, encoding)
         write_jsonl(index, lines, sys.stdout, min_confidence=min_confidence)
         return
     from_file = file_path is not None or text == "-" or (text is not None and names_a_file(text))
     text = text_or_file(text, file_path, encoding)
-    # an empty file (or standard input) has no content words, as --jsonl says by printing
-    # nothing: a batch over many files does not stop on one; an empty TEXT stays an error
-    words = [] if from_file and not text.strip() else tag_text(
+    # an empty file (or standard input; white space and format characters only) has no
+    # content words, as --jsonl says by printing nothing: a batch over many files does not
+    # stop on one; an empty TEXT stays an error
+    words = [] if from_file and _blank(text) else tag_text(
         index, text, one_sense_per_discourse=one_sense_per_discourse,
         min_confidence=min_confidence, progress=not as_json)
     emit([w.to_dict() for w in words], as_json, lambda ws: "\n".join(
         f"{w['sentence']}:{w['position']:<3} {_shown(w):<16} {w['key'] or '-':<30} "
         f"p={w['confidence']:.2f}  {(w['gloss'] or '-')[:60]}" for w in ws) or "no content words")
+
+
+def _blank(text: str) -> bool:
+    """Whether ``text`` holds nothing but white space and the format characters the input
+    policy removes (``tokenize.check_text``); a text the policy refuses is not blank (the
+    tagger then refuses it, naming file and line)."""
+    from ..corpora.tokenize import check_text
+    from ..errors import InputError
+
+    try:
+        return not check_text(text).strip()
+    except InputError:
+        return False
 
 
 def _shown(word: dict) -> str:

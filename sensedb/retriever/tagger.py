@@ -37,6 +37,7 @@ from .scoring import multiword_margin, separated_margin
 from .target import Target, merged, separated
 
 if TYPE_CHECKING:  # the facade delegates to tag_text: no import at module level
+    from ..inventory import WordNet
     from .index import SenseIndex
     from .results import Disambiguation
 
@@ -65,10 +66,11 @@ be am is are was were been being have has had having do does did doing done
 """.split())
 NEGATIONS = frozenset({"not", "n't", "never"})
 # A prepositional phrase between an auxiliary and its verb ("will *of course* help", "has
-# *in fact* gone"): at most MAX_ADVERBIAL words after the preposition, each tagged one of
-# ADVERBIAL by the POS head.
-MAX_ADVERBIAL = 3
-ADVERBIAL = frozenset({"DET", "NOUN", "ADJ", "NUM", "ADV"})
+# *in fact* gone", "does *by and large* agree", "will *as a matter of fact* leave"): at most
+# MAX_ADVERBIAL words after the preposition, each tagged one of ADVERBIAL by the POS head (or
+# a comma: "had, in fact, left").
+MAX_ADVERBIAL = 4
+ADVERBIAL = frozenset({"DET", "NOUN", "ADJ", "NUM", "ADV", "ADP", "CONJ"})
 # The longest multiword reading proposed, in words: WordNet's idioms of four and five words
 # ("on the other hand", "all of a sudden", "as a matter of fact") are everyday adverbials.
 MAX_MULTIWORD = 5
@@ -204,24 +206,46 @@ def content_spans(index: SenseIndex, words: list[str]) -> list[tuple[int, int, l
     return spans
 
 
-def _is_main_verb(words: list[str], at: int, tags: np.ndarray | None) -> bool:
+def _is_main_verb(words: list[str], at: int, tags: np.ndarray | None,
+                  inventory: WordNet | None = None) -> bool:
     """Whether the form of be/have/do at ``words[at]`` is a main verb, from the POS head's
     tags of the sentence ((n_words, 12) log-probabilities; the head has no AUX tag): it is
     an auxiliary when the next word, past adverbs and particles ("not", "never"), is a verb
     (a participle or infinitive: "has gone", "did not go", "is running"), or is a pronoun
     followed by a verb ("Do you like it?"), or is a short prepositional phrase followed by a
-    verb ("will of course help": MAX_ADVERBIAL, ADVERBIAL). Without a head, never a main
-    verb (as before)."""
+    verb ("will of course help": MAX_ADVERBIAL, ADVERBIAL), or, with ``inventory``, an adverb
+    WordNet writes in words followed by a verb ("does by and large agree"). Without a head,
+    never a main verb (as before)."""
     if tags is None or TAGS[int(np.argmax(tags[at]))] != "VERB":
         return False
     best = [TAGS[int(i)] for i in np.argmax(tags, axis=1)]
-    nxt = at + 1
-    while nxt < len(words) and (best[nxt] in ("ADV", "PRT") or words[nxt].lower() in NEGATIONS):
-        nxt += 1
+
+    def adverb_words(nxt: int) -> int:  # an adverb WordNet writes in words: "by and large"
+        if inventory is not None:
+            for length in range(MAX_MULTIWORD, 1, -1):
+                piece = words[nxt:nxt + length]
+                if len(piece) == length and any("_" in lemma for lemma, _ in
+                                                inventory.lemmatize(" ".join(piece), "ADV")):
+                    return length
+        return 0
+
+    def past_adverbs(nxt: int) -> int:  # adverbs (also in words), particles, negations, commas
+        while nxt < len(words):
+            if length := adverb_words(nxt):  # first: "by" of "by and large" is an adverb too
+                nxt += length
+            elif best[nxt] in ("ADV", "PRT") or words[nxt] == "," or \
+                    words[nxt].lower() in NEGATIONS:
+                nxt += 1
+            else:
+                break
+        return nxt
+
+    nxt = past_adverbs(at + 1)
     if nxt < len(words) and best[nxt] == "ADP":  # an adverbial phrase between: "will of
-        phrase = nxt + 1                         # course help", "has in fact gone"
-        while phrase < min(len(words), nxt + 1 + MAX_ADVERBIAL) and best[phrase] in ADVERBIAL:
-            phrase += 1
+        phrase, last = nxt + 1, min(len(words), nxt + 1 + MAX_ADVERBIAL)  # course help",
+        while phrase < last and (best[phrase] in ADVERBIAL or words[phrase] == ","):  # "had,
+            phrase += 1                                                  # in fact, left"
+        phrase = past_adverbs(phrase)
         if phrase < len(words) and best[phrase] == "VERB":
             return False
     if nxt < len(words) and best[nxt] == "PRON":
@@ -247,7 +271,9 @@ def readings(index: SenseIndex, words: list[str], tags: np.ndarray | None
     ``tags`` None: neither; not a word whose only senses are initialisms it is not written
     as: :func:`_only_initialisms`) and every multiword reading
     WordNet knows (start, end, pairs), overlapping ones included, except closed-class ones
-    whose first word the head tags as a preposition or particle (:func:`_plain_function_words`);
+    whose first word the head tags as a preposition or particle (:func:`_plain_function_words`)
+    and those opening with a preposition and ending in an adjective before a noun
+    (:func:`_modifies_a_noun`);
     :func:`tag_words` chooses. A stem before "n't" is read as its modal, an auxiliary: no
     single-word reading (:func:`clitic_stems`: "ca n't" as "can n't")."""
     written, words = words, clitic_stems(words)
@@ -257,12 +283,12 @@ def readings(index: SenseIndex, words: list[str], tags: np.ndarray | None
         if not any(c.isalpha() for c in word) or word != written[at]:
             continue
         if lower in LIGHT_VERBS:
-            if not _is_main_verb(words, at, tags):
+            if not _is_main_verb(words, at, tags, index.inventory):
                 continue
         elif lower in STOPWORDS:
             content = _content_tag(tags, at)
             if content is None or (lower in MODALS and content == "VERB"
-                                   and not _is_main_verb(words, at, tags)):
+                                   and not _is_main_verb(words, at, tags, index.inventory)):
                 continue
         pairs = index.readings(word)  # a verb clitic as its verb: 's as be or have
         if lower in LIGHT_VERBS:
@@ -276,7 +302,8 @@ def readings(index: SenseIndex, words: list[str], tags: np.ndarray | None
             piece = words[start:start + length]
             if len(piece) < length or not all(any(c.isalpha() for c in w) for w in piece):
                 continue
-            if _plain_function_words(piece, tags, start):
+            if _plain_function_words(piece, tags, start) or _modifies_a_noun(
+                    tags, start, start + length):
                 continue
             pairs = [p for p in index.inventory.lemmatize(" ".join(piece)) if "_" in p[0]]
             if pairs:
@@ -370,6 +397,19 @@ def _plain_function_words(piece: list[str], tags: np.ndarray | None, start: int)
     head's ``tags`` ((n_words, 12) log-probabilities; None: never)."""
     return (tags is not None and all(w.lower() in STOPWORDS | LIGHT_VERBS for w in piece)
             and TAGS[int(np.argmax(tags[start]))] in PLAIN_FUNCTION_TAGS)
+
+
+def _modifies_a_noun(tags: np.ndarray | None, start: int, end: int) -> bool:
+    """Whether a reading that opens with a preposition (the POS head's ADP) ends in an
+    adjective that modifies the noun after it: "in *general* terms", "in *short* supply",
+    "for *good* reason", "at *large* companies" are no idioms (in_general, in_short,
+    for_good, at_large), while "in general, cats ...", "at the same time prices ..." (no
+    adjective last) are read as before. Such readings get no POS evidence
+    (:func:`_span_pos`), so nothing else would tell them apart. Without a head: False."""
+    if tags is None or end >= len(tags):
+        return False
+    best = [TAGS[int(np.argmax(tags[at]))] for at in (start, end - 1, end)]
+    return best == ["ADP", "ADJ", "NOUN"]
 
 
 def _span_pos(tags: np.ndarray | None, start: int, end: int) -> np.ndarray | None:

@@ -1,8 +1,9 @@
 """The service's request bodies (pydantic): what ``/openapi.json`` and ``/docs`` describe.
 
 Every text field rejects lone surrogates (they cannot be encoded); a position or count is a
-JSON integer (``true`` or ``"3"`` is a 422, as the JSONL corpus reader refuses them) and a
-flag a JSON boolean (``"yes"``, ``"no"`` or ``1`` is a 422: "no" read as true); sizes
+JSON integer (``true`` or ``"3"`` is a 422, as the JSONL corpus reader refuses them), a
+flag a JSON boolean (``"yes"``, ``"no"`` or ``1`` is a 422: "no" read as true) and a
+probability a JSON number (``true`` is a 422, was 1.0); sizes
 (words per sentence, items per list) are checked by the app against its configured limits,
 not here. Each model forbids unknown fields, so a misspelt field is a 422 naming it.
 """
@@ -14,6 +15,7 @@ from typing import Annotated, Any, Literal
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StrictBool,
@@ -42,6 +44,14 @@ def _sentence(value: Any) -> str | list[str]:
     raise ValueError("give the sentence as a string or a list of word strings")
 
 
+def _number(value: Any) -> Any:
+    """A JSON number as it is: ``true`` or ``"0.5"`` is refused (pydantic read ``true`` as
+    1.0 and a numeric string as its number)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("give a JSON number")
+    return value
+
+
 def _pos(value: str | None) -> str | None:
     if value is None:
         return None
@@ -52,6 +62,7 @@ def _pos(value: str | None) -> str | None:
 
 
 Text = Annotated[str, AfterValidator(_text)]
+Number = Annotated[float, BeforeValidator(_number)]
 Sentence = Annotated[Any, AfterValidator(_sentence), WithJsonSchema({
     "anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}],
     "description": "Raw text (tokenized by sensedb.tokenize), or a list of words "
@@ -76,7 +87,7 @@ class WsdRequest(_Strict):
     at: StrictInt | None = Field(None, ge=0, description="0-based token position of the target.")
     pos: PartOfSpeech = None
     k: StrictInt = Field(5, ge=0, le=100, description="Nearest labelled usages to return.")
-    min_confidence: float = Field(0.0, ge=0.0, le=1.0, description="`abstained` is true when "
+    min_confidence: Number = Field(0.0, ge=0.0, le=1.0, description="`abstained` is true when "
                                   "the best sense's probability is lower (0-1).")
 
 
@@ -88,7 +99,7 @@ class TagRequest(_Strict):
 
     text: Text
     one_sense_per_discourse: StrictBool = False
-    min_confidence: float = Field(0.0, ge=0.0, le=1.0, description="Leave a word untagged "
+    min_confidence: Number = Field(0.0, ge=0.0, le=1.0, description="Leave a word untagged "
                                   "(key null) when its best probability is lower (0-1).")
 
 
