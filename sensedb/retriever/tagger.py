@@ -206,6 +206,17 @@ def content_spans(index: SenseIndex, words: list[str]) -> list[tuple[int, int, l
     return spans
 
 
+def _best_tag(tags: np.ndarray, at: int) -> str:
+    """The POS head's most probable tag of word ``at`` (``tags``: (n_words, n_tags)
+    log-probabilities, columns in ``pos_head.TAGS`` order)."""
+    return TAGS[int(np.argmax(tags[at]))]
+
+
+def _best_tags(tags: np.ndarray) -> list[str]:
+    """:func:`_best_tag` of every word of the sentence."""
+    return [TAGS[int(i)] for i in np.argmax(tags, axis=1)]
+
+
 def _is_main_verb(words: list[str], at: int, tags: np.ndarray | None,
                   inventory: WordNet | None = None) -> bool:
     """Whether the form of be/have/do at ``words[at]`` is a main verb, from the POS head's
@@ -216,9 +227,9 @@ def _is_main_verb(words: list[str], at: int, tags: np.ndarray | None,
     verb ("will of course help": MAX_ADVERBIAL, ADVERBIAL), or, with ``inventory``, an adverb
     WordNet writes in words followed by a verb ("does by and large agree"). Without a head,
     never a main verb (as before)."""
-    if tags is None or TAGS[int(np.argmax(tags[at]))] != "VERB":
+    if tags is None or _best_tag(tags, at) != "VERB":
         return False
-    best = [TAGS[int(i)] for i in np.argmax(tags, axis=1)]
+    best = _best_tags(tags)
 
     def adverb_words(nxt: int) -> int:  # an adverb WordNet writes in words: "by and large"
         if inventory is not None:
@@ -259,7 +270,7 @@ def _content_tag(tags: np.ndarray | None, at: int) -> str | None:
     the head says so ("*not*", "*one* of them" as a noun, "I *like* it", "*half* the cake")."""
     if tags is None:
         return None
-    best = TAGS[int(np.argmax(tags[at]))]
+    best = _best_tag(tags, at)
     return best if best in CONTENT_TAGS else None
 
 
@@ -328,7 +339,7 @@ def separated_readings(index: SenseIndex, words: list[str], tags: np.ndarray | N
     ``tags`` None (no POS head): none."""
     if tags is None:
         return []
-    best = [TAGS[int(i)] for i in np.argmax(tags, axis=1)]
+    best = _best_tags(tags)
     verbs = sorted({a for a, _, pairs in singles if any(pos == "VERB" for _, pos in pairs)})
     found = []
     for verb in verbs:
@@ -396,7 +407,7 @@ def _plain_function_words(piece: list[str], tags: np.ndarray | None, start: int)
     the first of them tagged as a preposition or particle (PLAIN_FUNCTION_TAGS) by the POS
     head's ``tags`` ((n_words, 12) log-probabilities; None: never)."""
     return (tags is not None and all(w.lower() in STOPWORDS | LIGHT_VERBS for w in piece)
-            and TAGS[int(np.argmax(tags[start]))] in PLAIN_FUNCTION_TAGS)
+            and _best_tag(tags, start) in PLAIN_FUNCTION_TAGS)
 
 
 def _modifies_a_noun(tags: np.ndarray | None, start: int, end: int) -> bool:
@@ -408,7 +419,7 @@ def _modifies_a_noun(tags: np.ndarray | None, start: int, end: int) -> bool:
     (:func:`_span_pos`), so nothing else would tell them apart. Without a head: False."""
     if tags is None or end >= len(tags):
         return False
-    best = [TAGS[int(np.argmax(tags[at]))] for at in (start, end - 1, end)]
+    best = [_best_tag(tags, at) for at in (start, end - 1, end)]
     return best == ["ADP", "ADJ", "NOUN"]
 
 
@@ -427,9 +438,9 @@ def _span_pos(tags: np.ndarray | None, start: int, end: int) -> np.ndarray | Non
       (course: NOUN) would count against the idiom.
 
     ``tags`` None (no head): None."""
-    if tags is None or TAGS[int(np.argmax(tags[start]))] == "ADP":
+    if tags is None or _best_tag(tags, start) == "ADP":
         return None
-    best = [TAGS[int(np.argmax(tags[at]))] for at in range(start, end)]
+    best = [_best_tag(tags, at) for at in range(start, end)]
     first = next((start + n for n, tag in enumerate(best) if tag in CONTENT_TAGS), end - 1)
     out = content_log_probabilities(tags[first]).copy()
     if best[-1] in CONTENT_TAGS:
