@@ -37,6 +37,11 @@ def readable(text: str, limit: int = MAX_MESSAGE) -> str:
     return text
 
 
+def shown_path(path: str) -> str:
+    """A file name as messages name it: standard input (``"-"``) as ``"<stdin>"``."""
+    return "<stdin>" if path == "-" else path
+
+
 class Error(Exception):
     """Base class of every error sensedb raises on purpose. The message is one line of at most
     :data:`MAX_MESSAGE` characters (see :func:`readable`)."""

@@ -179,10 +179,9 @@ class SenseTagger:
         if particle is not None:  # a phrasal verb's particle standing apart
             where = _place(particle)
             apart = {**where, "word": doc.text[where["start_char"]:where["end_char"]]}
+        # untagged (key None): word_record names no rejected sense (synset, gloss, offset)
         record = word_record(self.index, answer, self.min_confidence, **_place(tokens),
                              particle=apart)
-        if record["key"] is None:  # untagged: nothing names the rejected sense
-            record.update(synset=None, gloss=None, offset=None)
         candidates = [{"key": s.key, "synset": s.synset, "probability": s.probability,
                        "score": s.score} for s in answer.senses[:self.k]]
         for token in tokens:

@@ -170,6 +170,7 @@ def tag(text, file_path, encoding, index, one_sense_per_discourse, min_confidenc
     from ..errors import InputError
     from ..retriever.tagger import tag_text
 
+    from_file = file_path is not None or text == "-" or (text is not None and names_a_file(text))
     if jsonl:
         import sys
 
@@ -179,14 +180,11 @@ def tag(text, file_path, encoding, index, one_sense_per_discourse, min_confidenc
             raise click.UsageError("--jsonl and --json are two output formats: give one")
         if one_sense_per_discourse:
             raise click.UsageError("--jsonl tags line by line; drop --one-sense-per-discourse")
-        from_file = file_path is not None or text == "-" or (
-            text is not None and names_a_file(text))
         if not from_file and text is not None and _blank(text):
             raise InputError("empty text")  # as without --jsonl
         lines = text_lines(text, file_path, encoding)
         write_jsonl(index, lines, sys.stdout, min_confidence=min_confidence)
         return
-    from_file = file_path is not None or text == "-" or (text is not None and names_a_file(text))
     text = text_or_file(text, file_path, encoding)
     # an empty file (or standard input; white space and format characters only) has no
     # content words, as --jsonl says by printing nothing: a batch over many files does not
@@ -255,9 +253,9 @@ def read_text_file(path: str, encoding: str) -> str:
     import codecs
     import sys
 
-    from ..errors import InputError
+    from ..errors import InputError, shown_path
 
-    name = "<stdin>" if path == "-" else path
+    name = shown_path(path)
     try:
         codecs.lookup(encoding)
     except (LookupError, ValueError):  # ValueError: a name holding NUL
@@ -318,7 +316,7 @@ def text_lines(text: str | None, file_path: str | None, encoding: str):
     import codecs
     import sys
 
-    from ..errors import InputError
+    from ..errors import InputError, shown_path
 
     if (text is None) == (file_path is None):
         raise click.UsageError("give TEXT or --file PATH (one of them)")
@@ -329,7 +327,7 @@ def text_lines(text: str | None, file_path: str | None, encoding: str):
             return
         file_path = text
     path = "-" if text == "-" else file_path
-    name = "<stdin>" if path == "-" else path
+    name = shown_path(path)
     try:
         decoder = codecs.getincrementaldecoder(encoding)()
     except (LookupError, ValueError):  # ValueError: a name holding NUL

@@ -103,8 +103,7 @@ def similarity_batch(pairs, index, method, params_path, tokenized, as_json):
     if failed:
         shown = ", ".join(map(str, failed[:10])) + (", ..." if len(failed) > 10 else "")
         click.echo(f"{len(failed)} of {len(results)} pairs could not be answered "
-                   f"({'<stdin>' if pairs == '-' else pairs} "
-                   f"line{'s' if len(failed) > 1 else ''} {shown})", err=True)
+                   f"({rows[0].path} line{'s' if len(failed) > 1 else ''} {shown})", err=True)
         raise SystemExit(1)
 
 

@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterator
 from typing import NamedTuple
 
-from ..errors import InputError
+from ..errors import InputError, shown_path
 
 __all__ = ["PairRow", "UsageSpec", "parse_target", "read_pairs", "read_pairs_tsv"]
 
@@ -96,7 +96,7 @@ def read_pairs(path: str | os.PathLike, *, gold: bool = False, tokenized: bool =
             read: the similarity functions answer it with an error of its own.
     """
     name = str(path)
-    shown = "<stdin>" if name == "-" else name  # as errors name the file
+    shown = shown_path(name)
     pairs: list[PairRow] = []
     first = True
     for line, row in _rows(name):
@@ -154,7 +154,7 @@ def _rows(name: str) -> Iterator[tuple[int, list[str]]]:
     try:
         with (contextlib.nullcontext(sys.stdin.buffer) if name == "-"
               else open(name, "rb")) as handle:
-            reader = csv.reader(_decoded(handle, "<stdin>" if name == "-" else name),
+            reader = csv.reader(_decoded(handle, shown_path(name)),
                                 delimiter="\t", quoting=csv.QUOTE_NONE)
             while True:
                 try:
@@ -162,15 +162,14 @@ def _rows(name: str) -> Iterator[tuple[int, list[str]]]:
                 except StopIteration:
                     return
                 except csv.Error as exc:
-                    raise InputError(f"unreadable row: {exc}",
-                                     path="<stdin>" if name == "-" else name,
+                    raise InputError(f"unreadable row: {exc}", path=shown_path(name),
                                      line=reader.line_num) from None
                 yield reader.line_num, row
     except IsADirectoryError:
         raise InputError("is a directory, not a PAIRS.tsv file", path=name) from None
     except OSError as exc:
         raise InputError(f"cannot read pairs: {exc.strerror or exc}",
-                         path="<stdin>" if name == "-" else name) from None
+                         path=shown_path(name)) from None
 
 
 def _decoded(handle, name: str) -> Iterator[str]:

@@ -242,11 +242,10 @@ async def similarity(batcher: Batcher, limits: Limits, items: list, many: bool) 
 
 def _usage_field(error: Error) -> str | None:
     """The request field a similarity error concerns: ``a.target`` / ``b.target`` for one
-    naming its usage ("usage a: "xyzzy" is not a word WordNet-3.0 knows"), else None."""
-    for side in ("a", "b"):
-        if str(error).startswith(f"usage {side}:"):
-            return f"{side}.target"
-    return None
+    that names its usage (``usage`` set by the analysis: "usage a: "xyzzy" is not a word
+    WordNet-3.0 knows"), else None."""
+    usage = getattr(error, "usage", None)
+    return None if usage is None else f"{usage}.target"
 
 
 def _usage(usage) -> tuple:

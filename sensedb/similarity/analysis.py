@@ -138,11 +138,14 @@ def _locate(index: SenseIndex, query: UsageQuery, lemmas: bool
 
 
 def _with_usage(exc: Error, name: str) -> Error:
-    """``exc`` as the same type naming which usage of the pair (``a`` or ``b``) failed."""
+    """``exc`` as the same type naming which usage of the pair (``a`` or ``b``) failed, in
+    its message and in its ``usage`` attribute (the service names the request field by it)."""
     try:
-        return type(exc)(f"usage {name}: {exc}")
+        named = type(exc)(f"usage {name}: {exc}")
     except TypeError:  # an error type whose constructor takes other arguments
         return exc
+    named.usage = name
+    return named
 
 
 def analyze(index: SenseIndex, pairs: Sequence[tuple[Any, Any]], *,
