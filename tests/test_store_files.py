@@ -128,3 +128,12 @@ def test_one_rounding_gives_what_the_two_steps_give():
         expected = shard_vectors(values)
         assert stored.dtype == expected.dtype and used.dtype == np.float32
         assert stored.tobytes() == expected.tobytes() and used.tobytes() == values.tobytes()
+        # overwriting the caller's copy: the same bytes, checked across check blocks
+        own = x.copy()
+        stored, used = shard_rounded(own, overwrite=True)
+        assert stored.tobytes() == expected.tobytes() and used.tobytes() == values.tobytes()
+    tall = np.repeat(ordinary, 60, axis=0)  # 12,000 rows: two check blocks
+    tall[-1, 0] = np.nan  # only in the second block
+    stored, used = shard_rounded(tall.copy(), overwrite=True)
+    assert stored.dtype == np.float32 and np.isnan(used[-1, 0])
+    assert used.tobytes() == shard_precision(tall).tobytes()

@@ -391,10 +391,16 @@ def test_a_build_keeping_its_first_pass_rows_writes_the_same_files(tmp_path, mon
     assert written[0] == written[1] == written[2]
 
 
-def test_group_sums_add_each_row_in_order_onto_what_they_held():
+@pytest.mark.parametrize("block", [None, 37])
+def test_group_sums_add_each_row_in_order_onto_what_they_held(block, monkeypatch):
     """``floats.add_by_group`` (the group means of a build or an append) adds a group's rows
-    one by one in order onto the sums it is given: bit-identical to a plain loop."""
+    one by one in order onto the sums it is given: bit-identical to a plain loop, also when
+    the rows go in several blocks (``floats.ADD_BLOCK``) with a group's rows in each."""
+    from sensedb.store import floats
     from sensedb.store.floats import add_by_group
+
+    if block is not None:
+        monkeypatch.setattr(floats, "ADD_BLOCK", block)
 
     rng = np.random.default_rng(2)
     vectors = rng.standard_normal((500, 7)).astype(np.float32)

@@ -176,7 +176,8 @@ def commit_chunk(job: ChunkJob, chunk: list[Document], matrix: np.ndarray,
     ids.sentence, ids.token = sentence_id, token_id
     token_ids = np.fromiter((t[0] for t in tokens), dtype=np.int64, count=len(tokens))
     # rounded as the shard stores them (float16), before the sums and stores use them
-    stored, token_vectors = shard_rounded(matrix[np.asarray(rows_of_tokens, dtype=np.int64)])
+    stored, token_vectors = shard_rounded(matrix[np.asarray(rows_of_tokens, dtype=np.int64)],
+                                          overwrite=True)  # a copy of its own
     keys = list(key_numbers)
     stats = RunningStats.empty(dim)
     stats.update(matrix)  # over every word, not only the labelled ones

@@ -308,7 +308,21 @@ def add_in_order(totals: np.ndarray, targets: np.ndarray, vectors: np.ndarray) -
     right from 0.0, so it computes ((total + v1) + v2) + ... exactly as the sequential
     loop does (1.0 times a float is that float). Measured: 113k rows of 384 into 30k
     targets 0.6 s against ``np.add.at`` 10.8 s and ``np.add.reduceat`` after a sort 6.3 s
-    (BENCHMARKS.md, bulk indexing round 4)."""
+    (BENCHMARKS.md, bulk indexing round 4). Rows go in blocks of :data:`ADD_BLOCK` (each
+    block continues from the totals the one before left, so the result is the same): one
+    product over 113k rows allocates a 350 MB float64 stack, whose first touch took 1.3 s
+    in a fresh process against 0.1 s for the blocks (BENCHMARKS.md, bulk indexing round 6)."""
+    targets = np.asarray(targets, dtype=np.int64)
+    for start in range(0, len(targets), ADD_BLOCK):
+        _add_block(totals, targets[start:start + ADD_BLOCK], vectors[start:start + ADD_BLOCK])
+
+
+#: Rows per sparse product in :func:`add_in_order` (a 24 MB float64 stack at 384-d).
+ADD_BLOCK = 8192
+
+
+def _add_block(totals: np.ndarray, targets: np.ndarray, vectors: np.ndarray) -> None:
+    """One block of :func:`add_in_order`: the sparse product it describes."""
     from scipy.sparse import csr_matrix  # sentence-transformers' dependency, imported late
 
     n = len(targets)
