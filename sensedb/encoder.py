@@ -18,7 +18,14 @@ from typing import Literal, overload
 
 import numpy as np
 
-from .encoder_layers import DTYPES, LayerSpec, canonical_layers, check_dtype, combine_layers
+from .encoder_layers import (
+    DTYPES,
+    LayerSpec,
+    canonical_layers,
+    check_device,
+    check_dtype,
+    combine_layers,
+)
 from .encoder_windows import (
     Prepared,
     Window,
@@ -35,7 +42,7 @@ from .head import RetrievalHead, load_head
 from .paths import default_model_path
 
 __all__ = ["DEFAULT_MODEL", "DTYPES", "Encoder", "LayerSpec", "Prepared", "canonical_layers",
-           "check_dtype", "default_model_path", "library_versions"]
+           "check_device", "check_dtype", "default_model_path", "library_versions"]
 
 DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 # Padded word pieces per forward pass when none is given: on a CPU larger batches gain
@@ -101,7 +108,7 @@ class Encoder:
             torch.set_num_threads(threads)
         if device is None:
             device = "cuda" if torch.cuda.is_available() else "cpu"
-        self.device = device
+        self.device = check_device(device)
         self.dtype = check_dtype(dtype, device)
         self.layer_spec = LayerSpec.parse(layers, pooling)
         kind = torch.device(device).type

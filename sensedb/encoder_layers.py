@@ -106,6 +106,29 @@ class LayerSpec:
         return LayerSpec(layers, self.pooling)
 
 
+def check_device(device: str) -> str:
+    """``device`` (``cpu``, ``cuda``, ``cuda:1``, ``mps``, ...) checked against this torch.
+
+    Raises:
+        ConfigurationError: not a torch device string, or a CUDA or MPS device that this
+            torch build or machine does not have (before, the first was torch's traceback and
+            the second a message blaming the model)."""
+    import torch
+
+    try:
+        kind = torch.device(device).type
+    except (RuntimeError, TypeError, ValueError):
+        raise ConfigurationError(f"unknown device {device!r}: use cpu, cuda, cuda:N or "
+                                 "mps") from None
+    if kind == "cuda" and not torch.cuda.is_available():
+        built = "a CPU-only torch build" if torch.version.cuda is None else "no GPU visible"
+        raise ConfigurationError(f"device {device!r} is not available here ({built}, torch "
+                                 f"{torch.__version__}): use --device cpu")
+    if kind == "mps" and not torch.backends.mps.is_available():
+        raise ConfigurationError(f"device {device!r} is not available here: use --device cpu")
+    return device
+
+
 def check_dtype(dtype: str, device: str) -> str:
     """``dtype`` (``fp32``, ``bf16``, ``fp16``) checked against ``device``.
 

@@ -45,6 +45,17 @@ def test_tokenize(text: str, tokens: list[str]) -> None:
     assert tokenize(text) == tokens
 
 
+def test_find_target_matches_without_accents_when_nothing_matches_with_them() -> None:
+    """`wsd "We met at the café" cafe` said the target was not in the sentence."""
+    assert find_target(tokenize("We met at the café"), "cafe") == (4, 5)
+    assert find_target(tokenize("We met at the cafe"), "Café") == (4, 5)
+    assert find_target(tokenize("He is so naïve"), "naive") == (3, 4)
+    # a word written with its accent is found as written first
+    assert find_target(tokenize("the resume and the résumé"), "résumé") == (4, 5)
+    with pytest.raises(InputError, match="not in the sentence"):
+        find_target(tokenize("We met at the café"), "cafes")
+
+
 def test_find_target_reads_a_typographic_apostrophe_as_a_typed_one() -> None:
     """Text pasted from a word processor (’) and a target typed on a keyboard (') missed
     each other: 'target "bank's" is not in the sentence: 0:The 1:bank 2:’s ...'."""

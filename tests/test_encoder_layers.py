@@ -39,6 +39,22 @@ def test_dtypes_checked_against_the_device():
         check_dtype("fp8", "cuda")
 
 
+def test_devices_checked_before_the_model_loads():
+    """``--device foo`` was torch's traceback; ``--device cuda`` on a CPU-only torch said the
+    model could not be loaded and advised another model name."""
+    import torch
+
+    from sensedb import Encoder
+    from sensedb.encoder_layers import check_device
+
+    assert check_device("cpu") == "cpu"
+    with pytest.raises(ConfigurationError, match="unknown device 'foo'"):
+        Encoder(device="foo")
+    if not torch.cuda.is_available():
+        with pytest.raises(ConfigurationError, match="device 'cuda' is not available here"):
+            Encoder(device="cuda")
+
+
 def test_the_encoder_module_keeps_its_names():
     import sensedb.encoder as encoder
 

@@ -190,6 +190,12 @@ def tokenize(text: str) -> list[str]:
     return tokens
 
 
+def _unaccented(s: str) -> str:
+    """``s`` without combining marks (NFKD): "café" -> "cafe", "naïve" -> "naive"."""
+    return "".join(c for c in unicodedata.normalize("NFKD", s)
+                   if not unicodedata.combining(c))
+
+
 def _norm(s: str) -> str:
     """``s`` as a target is matched: single spaces, casefolded, the typographic apostrophe
     (U+2019, from word processors) read as the typed one."""
@@ -279,21 +285,25 @@ def find_target(tokens: list[str], target: str, at: int | None = None) -> tuple[
         raise InputError("empty target")
     # a sentence given tokenized may keep "baker's" or "Achilles'" whole: the target's
     # words as written (split at white space) match too
-    spellings = [parts]
     words = [_norm(w) for w in target.split()]
-    if words != parts:
-        spellings.append(words)
-    whole = _norm(target)
-    low = [_norm(t) for t in tokens]
-    read = [_norm(t) for t in clitic_stems(list(tokens))]  # "ca n't" read "can n't"
-    starts = range(len(low)) if at is None else [at] if 0 <= at < len(low) else []
-    for i in starts:
-        for spelling in spellings:
-            n = len(spelling)
-            if low[i:i + n] == spelling or read[i:i + n] == spelling:
-                return i, i + n
-        if whole in (low[i], read[i]):
-            return i, i + 1
+    stems = clitic_stems(list(tokens))  # "ca n't" read "can n't"
+    starts = range(len(tokens)) if at is None else [at] if 0 <= at < len(tokens) else []
+    # as written first; then with accents dropped on both sides ("cafe" finds "café",
+    # "café" finds "cafe"), as WordNet writes its lemmas without them
+    for fold in (str, _unaccented):
+        spellings = [[fold(p) for p in parts]]
+        if words != parts:
+            spellings.append([fold(w) for w in words])
+        whole = fold(_norm(target))
+        low = [fold(_norm(t)) for t in tokens]
+        read = [fold(_norm(t)) for t in stems]
+        for i in starts:
+            for spelling in spellings:
+                n = len(spelling)
+                if low[i:i + n] == spelling or read[i:i + n] == spelling:
+                    return i, i + n
+            if whole in (low[i], read[i]):
+                return i, i + 1
     listing = " ".join(f"{i}:{t}" for i, t in enumerate(tokens))
     where = "" if at is None else f" at token {at}"
     raise InputError(f'target "{given}" is not in the sentence{where}: {listing}')
