@@ -27,7 +27,7 @@ from ..schema import (
     TokenRow,
     TokenSenseRow,
 )
-from ..store.floats import add_in_order
+from ..store.floats import ADD_BLOCK, add_in_order
 from ..vocabulary import group_key
 from .directory import IndexDirectory
 
@@ -218,14 +218,14 @@ def add_to_rows(session: Session, table: Table, row_ids: np.ndarray, counts: np.
 
 
 def add_rows(totals: np.ndarray, targets: np.ndarray, vectors: np.ndarray,
-             rows: np.ndarray, block: int = 8192) -> None:
+             rows: np.ndarray, block: int = ADD_BLOCK) -> None:
     """``totals[targets[i]] += vectors[rows[i]]`` for every i, in float64, targets repeating.
 
     ``totals``: float64 (t, dim), updated in place; ``targets``, ``rows``: int64 (m,);
     ``vectors``: float32 (n, dim), possibly a read-only memory map. Each target's rows are
     added one by one in the order given (``store.floats.add_in_order``), so the sums are
     bit-identical to any sequential float64 accumulation in that order. Blocks of ``block``
-    rows bound the float64 copy."""
+    rows (``add_in_order``'s own block) bound the gathered copy of the rows."""
     for start in range(0, len(rows), block):
         add_in_order(totals, targets[start:start + block],
                      vectors[rows[start:start + block]])
