@@ -2,7 +2,7 @@
 
     python scripts/tune_multiword.py collect --data ../shared/data --cache runs/raw11b-cache \
         [--index IDX --name se07-corpus]
-    python scripts/tune_multiword.py choose --cache runs/raw11b-cache
+    python scripts/tune_multiword.py choose --cache runs/raw11b-cache [--rates RATES.json]
     python scripts/tune_multiword.py collect --corpus --index runs/p30/semcor90 --cache C
     python scripts/tune_multiword.py choose --corpus --cache C --write ...
     python scripts/tune_multiword.py tags --cache runs/raw11b-cache
@@ -26,6 +26,11 @@ reading's words (the multiword's answer where kept, else its words' answers), by
 SemCor document cross-validation (folds as scripts/tune_weights.py), each fold's choice made
 on the other four folds and SE07 together (``--semcor-only``: the four folds alone, SE07 only
 reported; ``--other M``: the margin of the other parts of speech held at M, the verbs' chosen).
+``--rates FILE`` (scripts/multiword_rates.py's counts, made without these documents): the
+rule becomes "... minus the best score of its words, plus a rate weight times the log odds of
+the corpus writing the reading's lemma as one token (``scoring.rate_log_odds``), is above the
+margin", the rate weight chosen on RATE_WEIGHTS together with the margins (``rate_weight``,
+``corpus_rate_weight`` in the weights file with ``--write``).
 ``tags`` groups the readings by part of speech, the POS head's tag of their last word and
 (verbs) of the word after them, and counts per group the readings the data set has as one
 token and the right answers of the shipped margins, of splitting every reading and of keeping
@@ -57,6 +62,9 @@ SEMCOR_DOCUMENTS = {f"d{n:03d}" for n in range(0, 352, 10)}
 STEPS = (-2.0, -1.5, -1.0) + tuple(round(float(x), 3) + 0.0
                                    for x in np.arange(-0.9, 0.301, 0.05))
 MARGINS = tuple((v, o) for v in STEPS for o in STEPS)  # (verbs, other parts of speech)
+# weights of the corpus's rate of writing a reading whole (``--rates``; scoring.multiword_rate)
+# (the verbs' and the other parts of speech's, each on this grid)
+RATE_WEIGHTS = (0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5, 0.75, 1.0)
 
 
 def unit(weights: np.ndarray) -> float:
@@ -153,54 +161,81 @@ def by_tags(rows: list[dict], margin: tuple[float, float]) -> list[dict]:
     return sorted(groups.values(), key=lambda g: -g["n"])
 
 
-def right_for(rows: list[dict], margin: float | tuple[float, float]) -> int:
+def _arrays(rows: list[dict], rates: dict | None) -> dict:
+    """The rows as arrays: each reading's score minus its words' best (NaN without words:
+    always kept), its lemma's rate log odds, verb or not, right answers kept and split."""
+    return {
+        "d": np.array([r["score"] - max(r["inner"]) if r["inner"] else np.nan for r in rows]),
+        "f": np.array([scoring.rate_log_odds(rates or {}, [r["lemma_pos"][0]]) for r in rows]),
+        "verb": np.array([r["lemma_pos"][1] == "VERB" for r in rows], dtype=bool),
+        "kept": np.array([int(r["right"]) for r in rows]),
+        "split": np.array([int(r["inner_right"]) for r in rows])}
+
+
+def _right(a: dict, margin: tuple[float, float], rate: tuple[float, float]) -> int:
+    cut = np.where(a["verb"], margin[0], margin[1])
+    extra = np.where(a["verb"], rate[0], rate[1]) * a["f"]
+    keep = np.isnan(a["d"]) | (a["d"] + extra > cut)
+    return int(np.where(keep, a["kept"], a["split"]).sum())
+
+
+def right_for(rows: list[dict], margin: float | tuple[float, float],
+              rate_weight: float | tuple[float, float] = 0.0, rates: dict | None = None) -> int:
     """Right answers over the readings' words when multiwords are kept above ``margin``
-    (one number, or (verbs, other parts of speech))."""
-    verb, other = margin if isinstance(margin, tuple) else (margin, margin)
-    total = 0
-    for row in rows:
-        cut = verb if row["lemma_pos"][1] == "VERB" else other
-        keep = not row["inner"] or row["score"] - max(row["inner"]) > cut
-        total += row["right"] if keep else row["inner_right"]
-    return total
+    (one number, or (verbs, other parts of speech)), each reading's score raised by
+    ``rate_weight`` (one number, or (verbs, others)) times the log odds of ``rates``
+    (``scoring.rate_log_odds``) for its lemma."""
+    def pair(x: float | tuple[float, float]) -> tuple[float, float]:
+        return x if isinstance(x, tuple) else (x, x)
+
+    return _right(_arrays(rows, rates), pair(margin), pair(rate_weight))
 
 
 def choose(semcor: list[dict], se07: list[dict], *, se07_weight: float = 1.0,
-           other: float | None = None) -> dict:
+           other: float | None = None, rates: dict | None = None) -> dict:
     """The margins by 5-fold SemCor document CV: each fold scored with the margins best on
     the other four folds' right answers (as a share of their best) plus ``se07_weight`` times
     SE07's (as a share of its best; 0: SemCor alone chooses, SE07 is only reported);
     ``other``: the margin of the parts of speech other than verbs held at this value (one
-    of STEPS), only the verbs' chosen.
+    of STEPS), only the verbs' chosen; ``rates`` ({lemma: (whole, apart)}): the rate
+    weights of verbs and of the others chosen with the margins, each on RATE_WEIGHTS
+    (``rate_weight`` in the result is that pair; (0.0, 0.0) without rates).
 
     Raises:
         ValueError: ``other`` is not on the grid."""
     if other is not None and other not in STEPS:
         raise ValueError(f"--other {other}: not on the grid {STEPS}")
-    allowed = np.array([other is None or m[1] == other for m in MARGINS])
-    folds = [(int(r["doc"][1:]) // 10) % 5 for r in semcor]
-    table = np.array([[right_for([r for r, f in zip(semcor, folds, strict=True) if f == k], m)
-                       for m in MARGINS] for k in range(5)])
-    dev = np.array([right_for(se07, m) for m in MARGINS])
-    cv, per_fold = 0, {}
+    weights = RATE_WEIGHTS if rates is not None else (0.0,)
+    grid = [(m, (wv, wo)) for wv in weights for wo in weights for m in MARGINS
+            if other is None or m[1] == other]
+    folds = np.array([(int(r["doc"][1:]) // 10) % 5 for r in semcor])
+    parts = [_arrays([r for r, f in zip(semcor, folds, strict=True) if f == k], rates)
+             for k in range(5)]
+    table = np.array([[_right(a, m, w) for m, w in grid] for a in parts])
+    dev_rows = _arrays(se07, rates)
+    dev = np.array([_right(dev_rows, m, w) for m, w in grid])
+    allowed = np.ones(len(grid), dtype=bool)
+    cv, per_fold, per_fold_rate = 0, {}, {}
     for k in range(5):
         train = table[[j for j in range(5) if j != k]].sum(axis=0)
         pick = int(np.argmax(np.where(allowed, train / max(train.max(), 1)
                                       + se07_weight * dev / max(dev.max(), 1), -np.inf)))
         cv += int(table[k, pick])
-        per_fold[k] = MARGINS[pick]
+        per_fold[k] = grid[pick][0]
+        per_fold_rate[k] = grid[pick][1]
     pick = int(np.argmax(np.where(allowed, table.sum(axis=0) / table.sum(axis=0).max()
                                   + se07_weight * dev / max(dev.max(), 1), -np.inf)))
-    now = MARGINS.index((0.0, 0.0))
-    return {"margin": MARGINS[pick], "per_fold": per_fold, "semcor_cv_right": cv,
-            "semcor_right_at_0": int(table[:, now].sum()),
+    return {"margin": grid[pick][0], "rate_weight": grid[pick][1], "per_fold": per_fold,
+            "per_fold_rate_weight": per_fold_rate, "semcor_cv_right": cv,
+            "semcor_right_at_0": sum(_right(a, (0.0, 0.0), (0.0, 0.0)) for a in parts),
             "semcor_right_at_choice": int(table[:, pick].sum()),
-            "se07_right_at_0": int(dev[now]), "se07_right_at_choice": int(dev[pick]),
+            "se07_right_at_0": _right(dev_rows, (0.0, 0.0), (0.0, 0.0)),
+            "se07_right_at_choice": int(dev[pick]),
             "readings": {"semcor": len(semcor), "se07": len(se07),
                          "semcor_gold_spans": sum(r["gold_span"] for r in semcor),
                          "se07_gold_spans": sum(r["gold_span"] for r in se07)},
-            "by_margin": {str(m): [int(table[:, i].sum()), int(dev[i])]
-                          for i, m in enumerate(MARGINS) if m[0] == m[1] or m == MARGINS[pick]}}
+            "by_margin": {str(g): [int(table[:, i].sum()), int(dev[i])]
+                          for i, g in enumerate(grid) if g[0][0] == g[0][1] or i == pick}}
 
 
 def main() -> None:
@@ -218,6 +253,9 @@ def main() -> None:
     parser.add_argument("--other", default=None, type=float, metavar="MARGIN",
                         help="hold the margin of the other parts of speech at MARGIN and "
                              "choose the verbs' only")
+    parser.add_argument("--rates", default=None, type=Path, metavar="JSON",
+                        help="choose a weight for the corpus's rate of writing each reading "
+                             "whole too (scripts/multiword_rates.py's file)")
     parser.add_argument("--write", default=None, metavar="PATH",
                         help="store the chosen margins in the weights file "
                              "(sensedb/data/scoring_weights.json, key 'multiword')")
@@ -254,12 +292,18 @@ def main() -> None:
                 if g["n"] >= 10 or name == "se07-multiword":
                     print("  " + ", ".join(f"{k} {v}" for k, v in g.items()))
         return
+    rates = None
+    if args.rates is not None:
+        rates = {lemma: tuple(c) for lemma, c in
+                 json.loads(args.rates.read_text(encoding="utf-8"))["counts"].items()}
     result = choose(rows["semcor-multiword"], rows["se07-multiword"],
-                    se07_weight=0.0 if args.semcor_only else 1.0, other=args.other)
+                    se07_weight=0.0 if args.semcor_only else 1.0, other=args.other,
+                    rates=rates)
     corpus = args.cache / "se07-corpus-multiword.pkl"
     if corpus.exists() and not args.corpus:
         found = pickle.loads(corpus.read_bytes())
-        result["se07_corpus_right"] = {str(m): right_for(found, m) for m in MARGINS}
+        result["se07_corpus_right"] = {str(m): right_for(found, m, result["rate_weight"], rates)
+                                       for m in MARGINS}
     print(json.dumps({k: v for k, v in result.items() if k != "by_margin"}, indent=1))
     if args.write:
         path = Path(args.write)
@@ -276,10 +320,12 @@ def main() -> None:
                               + ("" if args.other is None else
                                  f"; other parts of speech held at {args.other}"),
                       "semcor_cv_right": result["semcor_cv_right"],
-                      "se07_right": result["se07_right_at_choice"]}
+                      "se07_right": result["se07_right_at_choice"],
+                      **({"rates": str(args.rates)} if args.rates is not None else {})}
+        rate = dict(zip(("VERB", "other"), result["rate_weight"], strict=True))
         if args.corpus:
             data["multiword"] = {**before, "corpus_margin": {"VERB": verb, "other": other},
-                                 "corpus_provenance": provenance}
+                                 "corpus_rate_weight": rate, "corpus_provenance": provenance}
             path.write_text(json.dumps(data, indent=2) + "\n")
             print(f"wrote {path}")
             return
@@ -288,10 +334,14 @@ def main() -> None:
             # the corpus formula keeps its margins (scoring.MULTIWORD_CORPUS): these readings
             # are scored by the default index's formula
             "corpus_margin": before.get("corpus_margin", before.get("margin", {})),
-            "rule": "keep a multiword reading where its best score minus the best score of its "
-                    "words read one by one is above the margin of its part of speech, in units "
-                    "of the formula's main weight (corpus_cos, else gloss_cos); margin: the "
-                    "WordNet-only formula's, corpus_margin: the corpus formula's",
+            "rate_weight": rate,
+            "corpus_rate_weight": before.get("corpus_rate_weight", {}),
+            "rule": "keep a multiword reading where its best score plus rate_weight times the "
+                    "log odds of SemCor writing it as one token (multiword_rates.json) minus "
+                    "the best score of its words read one by one is above the margin of its "
+                    "part of speech, in units of the formula's main weight (corpus_cos, else "
+                    "gloss_cos); margin, rate_weight: the WordNet-only formula's; "
+                    "corpus_margin, corpus_rate_weight: the corpus formula's",
             "provenance": provenance,
             **({"corpus_provenance": before["corpus_provenance"]}
                if "corpus_provenance" in before else {})}

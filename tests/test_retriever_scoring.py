@@ -116,18 +116,23 @@ def test_weights_file_names_the_scoring_features():
                          -2.5841, "rare_base": -6.4601}}
     assert set(scoring.NOVELTY) == {"corpus", "wordnet_only"}
     # the multiword margins scripts/tune_multiword.py chose (BENCHMARKS.md "multiword margins")
-    assert scoring.MULTIWORD == {"VERB": -0.6, "other": -0.4}
+    assert scoring.MULTIWORD == {"VERB": -0.8, "other": -0.4}
+    assert scoring.MULTIWORD_RATE_WEIGHT == {"VERB": 0.3, "other": 0.0}
     assert data["multiword"]["provenance"]["command"].startswith(
         "python scripts/tune_multiword.py")
     wordnet = scoring.weights_from(scoring.DEFAULT_WEIGHTS["wordnet_only"])
-    assert scoring.multiword_margin(wordnet, "VERB") == pytest.approx(-0.6 * 5.1681)
+    assert scoring.multiword_margin(wordnet, "VERB") == pytest.approx(-0.8 * 5.1681)
+    assert scoring.multiword_evidence(wordnet, ["give_up"], "VERB") == pytest.approx(
+        0.3 * scoring.rate_log_odds(None, ["give_up"]) * 5.1681)
+    assert scoring.multiword_evidence(wordnet, ["hot_dog"], "NOUN") == 0.0
     # the corpus formula's, chosen by the same rule on a SemCor index without the held-out
     # documents (BENCHMARKS.md "The corpus formula by the same rule")
-    assert scoring.MULTIWORD_CORPUS == {"VERB": -0.75, "other": -0.4}
+    assert scoring.MULTIWORD_CORPUS == {"VERB": -2.0, "other": -0.4}
+    assert scoring.MULTIWORD_RATE_WEIGHT_CORPUS == {"VERB": 1.0, "other": 0.2}
     assert data["multiword"]["corpus_provenance"]["command"].startswith(
         "python scripts/tune_multiword.py choose --corpus")
     corpus = scoring.weights_from(scoring.DEFAULT_WEIGHTS["corpus"])
-    assert scoring.multiword_margin(corpus, "VERB") == pytest.approx(-0.75 * 3.1104)
+    assert scoring.multiword_margin(corpus, "VERB") == pytest.approx(-2.0 * 3.1104)
     assert scoring.multiword_margin(corpus, "NOUN") == pytest.approx(-0.4 * 3.1104)
     assert all(0 < t < 1 for family in scoring.NOVELTY.values() for t in family.values())
 
@@ -429,3 +434,93 @@ def test_tune_weights_fills_the_bare_column_and_recomputes_changed_rows():
     assert differ == [1]
     assert out[0][0][:, column] == pytest.approx([0.5, 0.25])
     assert out[1][0] is rows[1][0] and not rows[0][0].any()  # the cache's arrays untouched
+
+
+def test_rate_log_odds_is_the_smoothed_log_odds_of_the_most_whole_lemma():
+    rates = {"go_to": (27, 242), "give_up": (28, 0), "of_course": (91, 92)}
+    assert scoring.rate_log_odds(rates, ["go_to"]) == pytest.approx(np.log(28 / 243))
+    assert scoring.rate_log_odds(rates, ["give_up"]) == pytest.approx(np.log(29))
+    assert scoring.rate_log_odds(rates, ["go_to", "give_up"]) == pytest.approx(np.log(29))
+    assert scoring.rate_log_odds(rates, ["x_y"]) == 0.0  # never met: no evidence
+    assert scoring.rate_log_odds(rates, []) == 0.0
+    shipped = scoring.multiword_rates()
+    # SemCor writes "go to" apart far more often than it tags go_to; never "give up" apart
+    assert scoring.rate_log_odds(None, ["go_to"]) < -1.5 < 1.5 < scoring.rate_log_odds(
+        None, ["give_up"])
+    assert all(whole >= 0 and apart >= 0 and whole + apart > 0
+               for whole, apart in shipped.values())
+
+
+def test_multiword_evidence_uses_the_weight_of_the_formulas_family(monkeypatch):
+    weights = np.zeros(len(scoring.FEATURES))
+    weights[scoring.FEATURES.index("gloss_cos")] = 2.0
+    monkeypatch.setattr(scoring, "MULTIWORD_RATE_WEIGHT", {"VERB": 0.5, "other": 0.1})
+    monkeypatch.setattr(scoring, "MULTIWORD_RATE_WEIGHT_CORPUS", {"VERB": 0.0})
+    odds = scoring.rate_log_odds(None, ["go_to"])
+    # in units of the main weight (gloss_cos here), the weight of the reading's POS
+    assert scoring.multiword_evidence(weights, ["go_to"], "VERB") == pytest.approx(
+        0.5 * odds * 2.0)
+    assert scoring.multiword_evidence(weights, ["go_to"], "NOUN") == pytest.approx(
+        0.1 * odds * 2.0)
+    weights[scoring.FEATURES.index("corpus_cos")] = 3.0  # a corpus formula: its own weight
+    assert scoring.multiword_evidence(weights, ["go_to"], "VERB") == 0.0
+    assert scoring.multiword_evidence(weights, ["go_to"], "NOUN") == 0.0
+
+
+def test_tune_multiword_chooses_a_rate_weight_where_the_rates_tell_readings_apart():
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "scripts" / "tune_multiword.py"
+    spec = importlib.util.spec_from_file_location("tune_multiword", path)
+    tune = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tune)
+    # two verb readings scoring alike: the corpus writes one whole (right kept) and the other
+    # apart (right split); no margin alone gets both, the rates do
+    rows = [{"doc": f"d{n:03d}", "score": -0.3, "inner": [0.0], "right": lemma == "come_out",
+             "inner_right": int(lemma == "go_to"), "lemma_pos": (lemma, "VERB"),
+             "gold_span": lemma == "come_out"}
+            for n in range(0, 50, 10) for lemma in ("come_out", "go_to")]
+    rates = {"come_out": (40, 4), "go_to": (27, 242)}
+    without = tune.choose(rows, [], se07_weight=0.0)
+    with_rates = tune.choose(rows, [], se07_weight=0.0, rates=rates)
+    assert without["rate_weight"] == (0.0, 0.0) and without["semcor_cv_right"] == 5
+    assert with_rates["rate_weight"][0] > 0 and with_rates["semcor_cv_right"] == 10
+
+
+def test_multiword_rates_counts_spans_the_corpus_writes_whole_or_apart(index, tmp_path):
+    import importlib.util
+    import sys
+    from pathlib import Path
+
+    scripts = Path(__file__).resolve().parents[1] / "scripts"
+    sys.path.insert(0, str(scripts))
+    try:
+        spec = importlib.util.spec_from_file_location("multiword_rates",
+                                                      scripts / "multiword_rates.py")
+        rates = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(rates)
+    finally:
+        sys.path.remove(str(scripts))
+    xml = tmp_path / "c.data.xml"
+    xml.write_text(
+        '<?xml version="1.0" encoding="UTF-8" ?>\n<corpus lang="en" source="t">\n'
+        '<text id="d001"><sentence id="d001.s000">'
+        '<wf lemma="we" pos="PRON">We</wf><instance id="d001.s000.t000" lemma="go" '
+        'pos="VERB">went</instance><wf lemma="to" pos="ADP">to</wf><wf lemma="the" '
+        'pos="DET">the</wf><instance id="d001.s000.t001" lemma="store" pos="NOUN">store'
+        '</instance></sentence>'
+        '<sentence id="d001.s001"><wf lemma="he" pos="PRON">He</wf>'
+        '<instance id="d001.s001.t000" lemma="give_up" pos="VERB">gave up</instance>'
+        '</sentence></text>\n'
+        '<text id="d010"><sentence id="d010.s000"><wf lemma="he" pos="PRON">He</wf>'
+        '<instance id="d010.s000.t000" lemma="give" pos="VERB">gave</instance>'
+        '<wf lemma="up" pos="PRT">up</wf></sentence></text>\n</corpus>\n', encoding="utf-8")
+    from sensedb import SenseIndex  # noqa: F401 - the fixture's index reads WordNet
+
+    whole, apart, read = rates.count(index, xml, set())
+    assert (whole["give_up"], apart["give_up"]) == (1, 1) and apart["go_to"] == 1
+    assert whole["go_to"] == 0 and read == 3
+    whole, apart, read = rates.count(index, xml, rates.excluded("d010"))
+    assert (whole["give_up"], apart["give_up"], read) == (1, 0, 2)
+    assert "d000" in rates.excluded("tuning") and "d015" in rates.excluded("slice")

@@ -381,3 +381,17 @@ def test_tag_text_output_shows_a_separated_particle(default_index):
     assert result.exit_code == 0, result.output
     line = next(ln for ln in result.stdout.splitlines() if "turn_off%" in ln)
     assert line.split()[1:4] == ["turn", "...", "off"]
+
+
+def test_a_multiword_the_corpus_writes_apart_stays_its_words(default_index):
+    """"We went to the store" was tagged go_to "be present at (meetings, church services)"
+    at p = 1.00: SemCor writes "went to" apart about nine times for each go_to, and the
+    tagger now weighs that rate (scoring.rate_log_odds) with the scores; a phrasal verb
+    SemCor writes whole stays whole."""
+    from sensedb.retriever import scoring
+
+    assert scoring.rate_log_odds(None, ["go_to"]) < 0 < scoring.rate_log_odds(None, ["come_out"])
+    went = {w.word: w.lemma for w in sensedb.tag(default_index, "We went to the store.")}
+    assert went.get("went") == "go" and "went to" not in went
+    came = {w.word: w.lemma for w in sensedb.tag(default_index, "The truth came out.")}
+    assert came.get("came out") == "come_out"

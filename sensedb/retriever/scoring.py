@@ -15,6 +15,7 @@ answer shows (:attr:`CandidateFeatures.tokens`).
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 from collections.abc import Mapping, Sequence
@@ -130,6 +131,18 @@ MULTIWORD_CORPUS: dict[str, float] = {
     str(pos): float(value) for pos, value in
     shipped_weights_file().get("multiword", {}).get("corpus_margin", MULTIWORD).items()}
 
+#: The weight, in units of the formula's main weight, of a multiword reading's
+#: :func:`rate_log_odds` (how often SemCor writes it as one token) added to its score against
+#: its words', for verbs and for the other parts of speech (``rate_weight`` in the weights
+#: file's ``multiword``; chosen with the margins by scripts/tune_multiword.py --rates; 0
+#: where none is stored).
+MULTIWORD_RATE_WEIGHT: dict[str, float] = {
+    str(pos): float(value) for pos, value in
+    shipped_weights_file().get("multiword", {}).get("rate_weight", {}).items()}
+#: The corpus formula's (``corpus_rate_weight``; chosen with its margins).
+MULTIWORD_RATE_WEIGHT_CORPUS: dict[str, float] = {
+    str(pos): float(value) for pos, value in
+    shipped_weights_file().get("multiword", {}).get("corpus_rate_weight", {}).items()}
 
 #: The margin, in units of the formula's main weight, a phrasal verb read with its particle
 #: apart ("turn the lights off": ``tagger.separated_readings``) must beat its words' best
@@ -143,6 +156,39 @@ MULTIWORD_CORPUS: dict[str, float] = {
 SEPARATED_MARGIN = -0.2
 
 
+RATES_FILE = "data/multiword_rates.json"
+
+
+@functools.cache
+def multiword_rates() -> dict[str, tuple[int, int]]:
+    """How often SemCor writes each multiword lemma's span as one token: ``{lemma: (whole,
+    apart)}`` from ``sensedb/data/multiword_rates.json`` (made by
+    ``scripts/multiword_rates.py`` from SemCor without the tuning documents; its provenance
+    is in the file). Read once per process.
+
+    Raises:
+        ConfigurationError: the file is missing or malformed."""
+    path = resources.files("sensedb").joinpath(RATES_FILE)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))["counts"]
+        return {str(lemma): (int(whole), int(apart)) for lemma, (whole, apart) in data.items()}
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ConfigurationError(f"sensedb/{RATES_FILE}: cannot read the shipped multiword "
+                                 f"counts ({exc}); reinstall sensedb") from None
+
+
+def rate_log_odds(rates: dict[str, tuple[int, int]] | None, lemmas: Sequence[str]) -> float:
+    """Evidence that a multiword reading is one word: ``log((whole + 1) / (apart + 1))`` of
+    :func:`multiword_rates` (or ``rates``), the largest over the reading's ``lemmas``
+    (natural log; 0 for a lemma the counts never met: "went to the store" -> go_to, written
+    apart 20 times for each time SemCor tags it, about -3; "of course" about +4)."""
+    table = multiword_rates() if rates is None else rates
+    found = [table[lemma] for lemma in lemmas if lemma in table]
+    if not found:
+        return 0.0
+    return max(math.log((whole + 1) / (apart + 1)) for whole, apart in found)
+
+
 def multiword_margin(weights: np.ndarray, pos: str) -> float:
     """The score margin (in ``weights``' units) a multiword reading of part of speech ``pos``
     must beat its words' best score by to be kept: MULTIWORD for a formula without corpus
@@ -151,6 +197,20 @@ def multiword_margin(weights: np.ndarray, pos: str) -> float:
     corpus = float(weights[FEATURES.index("corpus_cos")])
     table = MULTIWORD_CORPUS if corpus else MULTIWORD
     return table.get("VERB" if pos == "VERB" else "other", 0.0) * main_weight(weights)
+
+
+def multiword_evidence(weights: np.ndarray, lemmas: Sequence[str], pos: str) -> float:
+    """What a contiguous multiword reading of ``lemmas`` whose best sense has part of speech
+    ``pos`` adds to its best score (in ``weights``' units) before it is weighed against its
+    words' best score: the weight of MULTIWORD_RATE_WEIGHT (MULTIWORD_RATE_WEIGHT_CORPUS for
+    a formula with corpus evidence) for verbs or for the others, times
+    :func:`rate_log_odds`, in units of the formula's main weight."""
+    corpus = float(weights[FEATURES.index("corpus_cos")])
+    table = MULTIWORD_RATE_WEIGHT_CORPUS if corpus else MULTIWORD_RATE_WEIGHT
+    rate = table.get("VERB" if pos == "VERB" else "other", 0.0)
+    if not rate:
+        return 0.0
+    return rate * rate_log_odds(None, lemmas) * main_weight(weights)
 
 
 def separated_margin(weights: np.ndarray) -> float:

@@ -33,7 +33,7 @@ from ..corpora.tokenize import check_text, clitic_stems, tokenize
 from ..errors import InputError
 from ..pos_head import CONTENT_TAGS, TAGS, content_log_probabilities
 from .discourse import one_sense_per_discourse as agree
-from .scoring import multiword_margin, separated_margin
+from .scoring import multiword_evidence, multiword_margin, separated_margin
 from .target import Target, merged, separated
 
 if TYPE_CHECKING:  # the facade delegates to tag_text: no import at module level
@@ -520,11 +520,15 @@ def tag_words(index: SenseIndex, sentences: list[list[str]], *, progress: bool =
         several = [places for places, _, _ in found_readings if len(places) > 1]
         for places in sorted(several, key=lambda m: -best[m]):
             inner = [best[(a,)] for a, _, _ in singles if a in places]
-            target, _, answer = scored[places]
-            margin = (separated_margin(index.weights) if target.particle is not None else
-                      multiword_margin(index.weights, answer.senses[0].pos
-                                       if answer.senses else ""))
-            if taken.intersection(places) or (inner and best[places] - max(inner) <= margin):
+            target, pairs, answer = scored[places]
+            if target.particle is not None:
+                margin, extra = separated_margin(index.weights), 0.0
+            else:
+                pos = answer.senses[0].pos if answer.senses else ""
+                margin = multiword_margin(index.weights, pos)
+                extra = multiword_evidence(index.weights, [lemma for lemma, _ in pairs], pos)
+            if taken.intersection(places) or (
+                    inner and best[places] + extra - max(inner) <= margin):
                 continue
             taken.update(places)
             chosen.append(places)
