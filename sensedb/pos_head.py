@@ -284,6 +284,11 @@ class POSHead:
                     m += (1 - b1) * g
                     v *= b2
                     v += (1 - b2) * g * g
+                    if hidden:  # float32: the moments of a weight whose gradient stays 0 (a
+                        # unit that never fires) decay into denormals, and arithmetic on
+                        # denormals is ~100x slower (epoch 2 took 3x epoch 1 without this)
+                        m[np.abs(m) < 1e-30] = 0.0
+                        v[v < 1e-30] = 0.0
                     p -= (rate * (m / (1 - b1 ** step))
                           / (np.sqrt(v / (1 - b2 ** step)) + eps)).astype(dtype)
             if progress is not None:

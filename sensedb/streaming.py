@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import IO, Any
 
-from .corpora.tokenize import check_text, token_offsets, tokenize
+from .corpora.tokenize import check_text, source_offsets, token_offsets, tokenize
 from .errors import Error, InputError
 
 __all__ = ["disambiguate_spans", "sentence_offsets", "tag_stream", "token_offsets",
@@ -80,9 +80,11 @@ def tag_stream(index, texts: Iterable[str], *, min_confidence: float = 0.0,
 
     ``text``: the 0-based number of the input text (a file's line number from 0);
     ``sentence``/``position``: the sentence within the text and the token within it (as
-    ``tag --json``); ``start``/``end``: character offsets of the word in its text as
-    :func:`sensedb.corpora.tokenize.normalize_text` gives it (the text itself unless it has
-    format characters or compatibility forms; a multiword expression spans its words);
+    ``tag --json``); ``start``/``end``: character offsets of the word in its text as given
+    (``text[start:end]`` is the word as written there, before
+    :func:`sensedb.corpora.tokenize.normalize_text`: a zero-width space inside it, an accent
+    written as a combining mark; :func:`~sensedb.corpora.tokenize.source_offsets`; a
+    multiword expression spans its words);
     ``particle``: for a phrasal verb whose particle stands apart ("*turn* the lights *off*":
     the record's word, start and end are the verb's) ``{"position", "word", "start",
     "end"}`` of the particle, likewise; else None;
@@ -98,12 +100,14 @@ def tag_stream(index, texts: Iterable[str], *, min_confidence: float = 0.0,
     """
     if max_sentences < 1:
         raise InputError(f"max_sentences must be at least 1, not {max_sentences}")
-    pending: list[tuple[int, int, str, list[str], int]] = []  # text, sentence, its text, ...
-    for number, text in enumerate(texts):
-        text = check_text(text, f"text {number}")  # the policy: offsets into its result
+    pending: list[tuple] = []  # text, sentence, its text, tokens, start, source offsets
+    for number, given in enumerate(texts):
+        text = check_text(given, f"text {number}")  # the policy; offsets mapped back to given
+        source = source_offsets(given) if text != given else None
         for sentence_number, (start, end) in enumerate(sentence_offsets(text)):
             sentence = text[start:end]
-            pending.append((number, sentence_number, sentence, tokenize(sentence), start))
+            pending.append((number, sentence_number, sentence, tokenize(sentence), start,
+                            source))
             if len(pending) >= max_sentences:
                 yield from _tag_chunk(index, pending, min_confidence)
                 pending = []
@@ -121,11 +125,14 @@ def _tag_chunk(index, chunk, min_confidence: float) -> Iterator[dict]:
     chunk = [place for place in chunk if place[3]]
     if not chunk:
         return
-    tagged = tag_words(index, [words for *_, words, _ in chunk],
-                       texts=[sentence for _, _, sentence, _, _ in chunk])
-    for (number, sentence_number, sentence, words, base), found in zip(chunk, tagged,
-                                                                     strict=True):
+    tagged = tag_words(index, [place[3] for place in chunk],
+                       texts=[place[2] for place in chunk])
+    for (number, sentence_number, sentence, words, base, source), found in zip(
+            chunk, tagged, strict=True):
         where = token_offsets(sentence, words, base)
+        if source is not None:  # offsets into the text as given, not as normalized
+            starts, ends = source
+            where = [(starts[a], ends[b - 1]) for a, b in where]
         for target, _, answer in found:
             particle = target.particle
             yield word_record(index, answer, min_confidence, text=number,

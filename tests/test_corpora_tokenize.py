@@ -167,3 +167,28 @@ def test_the_input_policy_holds_for_any_text(text: str) -> None:
     assert unicodedata.is_normalized("NFKC", clean)
     assert normalize_text(clean) == clean  # idempotent
     assert all(token in clean for token in tokenize(text))  # tokens: substrings of it
+
+
+def test_source_offsets_map_the_normalized_text_back():
+    from sensedb.corpora.tokenize import normalize_text, source_offsets
+
+    assert source_offsets("plain text") is None
+    text = "I went to the post\u200boffice, cafe\u0301 \ufb01sh."
+    starts, ends = source_offsets(text)
+    normalized = normalize_text(text)
+    assert len(starts) == len(ends) == len(normalized)
+    at = normalized.index("café")
+    assert text[starts[at]:ends[at + 3]] == "cafe\u0301"
+    at = normalized.index("postoffice")
+    assert text[starts[at]:ends[at + 9]] == "post\u200boffice"
+    at = normalized.index("fish")  # one ligature character gives two
+    assert (starts[at], ends[at + 1]) == (text.index("\ufb01"), text.index("\ufb01") + 1)
+    assert text[starts[-1]:ends[-1]] == "."
+
+
+def test_a_non_breaking_hyphen_is_a_hyphen():
+    # "a hot\u2011dog" tagged nothing: NFKC makes U+2011 U+2010, which no lemma has
+    from sensedb.corpora.tokenize import normalize_text, tokenize
+
+    assert normalize_text("a hot\u2011dog and an X\u2010ray") == "a hot-dog and an X-ray"
+    assert tokenize(normalize_text("a hot\u2011dog")) == ["a", "hot-dog"]

@@ -395,3 +395,24 @@ def test_a_multiword_the_corpus_writes_apart_stays_its_words(default_index):
     assert went.get("went") == "go" and "went to" not in went
     came = {w.word: w.lemma for w in sensedb.tag(default_index, "The truth came out.")}
     assert came.get("came out") == "come_out"
+
+
+def test_a_modal_ending_its_clause_is_an_auxiliary(default_index):
+    """"Of course I will." tagged will "decree or ordain": a modal with its verb left out
+    (the clause ends after it) is no main verb; with an object it still is ("we can
+    tomatoes"), and "will" as a noun is untouched."""
+    def lemmas(text):
+        return {(w.word, w.pos) for w in sensedb.tag(default_index, text)}
+
+    assert not {w for w in lemmas("Of course I will.") if w[0] == "will"}
+    assert not {w for w in lemmas("Yes, we can!") if w[0] == "can"}
+    assert not {w for w in lemmas("He said he would not, so we left.") if w[0] == "would"}
+    assert ("can", "VERB") in lemmas("We can tomatoes every summer.")
+    assert ("will", "NOUN") in lemmas("She left a will.")
+
+
+def test_em_after_an_apostrophe_is_them(default_index):
+    # "Put 'em away." tagged em "a quad with a square body" (the printer's measure)
+    words = {w.word for w in sensedb.tag(default_index, "Put 'em away. Get \u2019em!")}
+    assert "em" not in words and "Put" in words
+    assert "em" in {w.word for w in sensedb.tag(default_index, "The em is a printer's unit.")}

@@ -98,3 +98,22 @@ def test_write_jsonl_reads_a_file_line_by_line(index, tmp_path):
     lines = path.read_text(encoding="utf-8").splitlines()
     assert all(lines[r["text"]][r["start"]:r["end"]] == r["word"] for r in records
                if " " not in r["word"])
+
+
+def test_offsets_point_into_the_text_as_given(index):
+    """A zero-width space or a combining accent shifted every later offset by one: the
+    offsets were into the normalized text, so the spans of the line as given were cut ('
+    gave u' for "gave up")."""
+    import unicodedata
+
+    line = ("The bank\u200b raised its rates. A cafe\u0301 by the river bank took place "
+            "yesterday.")
+    records = list(tag_stream(index, [line]))
+    assert len(records) > 3
+    for record in records:
+        written = line[record["start"]:record["end"]]
+        plain = unicodedata.normalize("NFKC", written.replace("\u200b", ""))
+        assert " ".join(plain.split()) == record["word"], (written, record["word"])
+    cafe = [r for r in records if r["word"] == "café"]
+    assert not cafe or line[cafe[0]["start"]:cafe[0]["end"]] == "cafe\u0301"
+    assert [r["start"] for r in records if r["word"] == "raised"] == [line.index("raised")]

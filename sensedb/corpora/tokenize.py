@@ -123,8 +123,9 @@ _CONTROL_NAMES = {0: "NUL", 0x1B: "ESC, as in an escape sequence", 0x7F: "DEL"}
 
 def normalize_text(text: str, what: str = "text") -> str:
     """``text`` under the input policy of the module docstring: control characters other
-    than white space refused, format characters (Cf) removed, NFKC-normalized. ASCII text
-    only has its control characters checked (NFKC leaves it as it is).
+    than white space refused, format characters (Cf) removed, NFKC-normalized, the hyphens
+    U+2010 and U+2011 written as "-" (each character for one, so offsets keep their
+    places). ASCII text only has its control characters checked (NFKC leaves it as it is).
 
     >>> normalize_text("ba\u200bnk \ufb01sh")
     'bank fish'
@@ -144,8 +145,48 @@ def normalize_text(text: str, what: str = "text") -> str:
     if ascii_text:
         return text
     text = _category_class("Cf").sub("", text)
-    return text if unicodedata.is_normalized("NFKC", text) else \
+    text = text if unicodedata.is_normalized("NFKC", text) else \
         unicodedata.normalize("NFKC", text)
+    return text.translate(_TO_HYPHEN_MINUS)
+
+
+# U+2010 HYPHEN and U+2011 NON-BREAKING HYPHEN (NFKC makes the second the first) are the
+# hyphen-minus of a compound as WordNet and the tokenizer write it: "hot‑dog" is "hot-dog".
+_TO_HYPHEN_MINUS = str.maketrans({"\u2010": "-", "\u2011": "-"})
+
+
+def source_offsets(text: str) -> tuple[list[int], list[int]] | None:
+    """Where each character of ``normalize_text(text)`` comes from in ``text``: ``(starts,
+    ends)``, two lists as long as the normalized text, character ``i`` of it made from
+    ``text[starts[i]:ends[i]]``; None where the normalized text is ``text`` itself (offsets
+    are the same). A character and the combining marks after it are normalized together
+    (NFKC composes within such a run: "e" + U+0301 -> "é" spans both), a format character
+    maps to nothing; where that piecewise normalization would differ from the whole text's,
+    each character is mapped in proportion (never the case for text NFKC composes only
+    within runs).
+
+    >>> source_offsets("a\u200bb")
+    ([0, 2], [1, 3])
+    """
+    normalized = normalize_text(text)
+    if normalized == text:
+        return None
+    starts: list[int] = []
+    ends: list[int] = []
+    begin = 0
+    for at in range(1, len(text) + 1):
+        if at < len(text) and (unicodedata.combining(text[at])
+                               or 0x1160 <= ord(text[at]) <= 0x11FF):
+            continue  # a combining mark or a Hangul vowel/final joins the run before it
+        piece = normalize_text(text[begin:at])
+        starts += [begin] * len(piece)
+        ends += [at] * len(piece)
+        begin = at
+    if len(starts) != len(normalized):
+        scale = len(text) / max(len(normalized), 1)
+        starts = [int(i * scale) for i in range(len(normalized))]
+        ends = [max(int((i + 1) * scale), start + 1) for i, start in enumerate(starts)]
+    return starts, ends
 
 
 def check_text(text: object, what: str = "text") -> str:

@@ -217,6 +217,17 @@ def _best_tags(tags: np.ndarray) -> list[str]:
     return [TAGS[int(i)] for i in np.argmax(tags, axis=1)]
 
 
+def _ends_a_clause(words: list[str], at: int) -> bool:
+    """Whether ``words[at]`` is the last word of its clause, past "not" and "n't": the end of
+    the sentence or punctuation next. A modal there is an auxiliary whose verb is left out
+    ("Of course I *will*.", "Yes, we *can*!", "He said he *would*, but"), not "decree" or
+    "preserve in a can"."""
+    nxt = at + 1
+    while nxt < len(words) and words[nxt].lower() in NEGATIONS:
+        nxt += 1
+    return nxt == len(words) or not any(c.isalnum() for c in words[nxt])
+
+
 def _is_main_verb(words: list[str], at: int, tags: np.ndarray | None,
                   inventory: WordNet | None = None) -> bool:
     """Whether the form of be/have/do at ``words[at]`` is a main verb, from the POS head's
@@ -293,13 +304,16 @@ def readings(index: SenseIndex, words: list[str], tags: np.ndarray | None
         lower = word.lower().replace("\u2019", "'")  # ’s is 's
         if not any(c.isalpha() for c in word) or word != written[at]:
             continue
+        if lower == "em" and at and words[at - 1] in ("'", "\u2019"):
+            continue  # "get 'em": them (the tokenizer leaves the apostrophe apart), no quad
         if lower in LIGHT_VERBS:
             if not _is_main_verb(words, at, tags, index.inventory):
                 continue
         elif lower in STOPWORDS:
             content = _content_tag(tags, at)
-            if content is None or (lower in MODALS and content == "VERB"
-                                   and not _is_main_verb(words, at, tags, index.inventory)):
+            if content is None or (lower in MODALS and content == "VERB" and (
+                    _ends_a_clause(words, at) or
+                    not _is_main_verb(words, at, tags, index.inventory))):
                 continue
         pairs = index.readings(word)  # a verb clitic as its verb: 's as be or have
         if lower in LIGHT_VERBS:
