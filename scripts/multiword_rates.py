@@ -11,8 +11,8 @@ reading counts as ``whole`` where the corpus has that span as one token and ``ap
 it does not ("went to the store": go_to apart; "of course": of_course whole). The tagger uses
 ``log((whole + 1) / (apart + 1))`` as evidence for keeping a reading whole
 (``scoring.multiword_rate``): a corpus statistic of the annotators' convention that the
-scores of the senses cannot give (SemCor writes "went to" apart 20 times for each time it
-tags go_to).
+scores of the senses cannot give (SemCor writes "went to" apart about nine times for each
+time it tags go_to).
 
 ``--exclude``: document ids left out, comma-separated; ``tuning`` stands for the 36
 documents of scripts/tune_weights.py and scripts/tune_multiword.py (d000, d010, ...) and
