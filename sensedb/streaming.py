@@ -103,7 +103,7 @@ def tag_stream(index, texts: Iterable[str], *, min_confidence: float = 0.0,
     pending: list[tuple] = []  # text, sentence, its text, tokens, start, source offsets
     for number, given in enumerate(texts):
         text = check_text(given, f"text {number}")  # the policy; offsets mapped back to given
-        source = source_offsets(given) if text != given else None
+        source = source_offsets(given, text)
         for sentence_number, (start, end) in enumerate(sentence_offsets(text)):
             sentence = text[start:end]
             pending.append((number, sentence_number, sentence, tokenize(sentence), start,

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import enum
 import re
+import unicodedata
 
 from .errors import ConfigurationError
 
@@ -26,6 +27,7 @@ __all__ = [
     "POS", "POS_TAGS", "SENSE_KEY_RE", "SS_TYPE_LETTER", "SS_TYPE_POS", "POS_SS_TYPES",
     "LETTER_POS", "POS_LETTER", "ScoringMethod", "SimilarityMethod", "group_key",
     "is_sense_key", "key_lemma", "key_pos", "key_ss_type", "label_conflict", "normalize_lemma",
+    "without_accents",
 ]
 
 
@@ -129,6 +131,16 @@ def normalize_lemma(text: str) -> str:
     """A lemma written WordNet's way: ``'Take  place'`` -> ``'take_place'`` (lower case, runs
     of white space as one underscore, outer white space dropped)."""
     return "_".join(text.strip().lower().split())
+
+
+def without_accents(text: str) -> str:
+    """``text`` with its combining marks dropped after canonical decomposition (NFD), as
+    WordNet writes its lemmas: 'café' -> 'cafe', 'naïve' -> 'naive'; text without any is
+    returned as it is."""
+    if text.isascii():
+        return text
+    return "".join(ch for ch in unicodedata.normalize("NFD", text)
+                   if not unicodedata.combining(ch))
 
 
 def group_key(lemma: str, pos: str) -> str:

@@ -43,6 +43,7 @@ from functools import cache
 from itertools import chain
 
 from sensedb.errors import InputError
+from sensedb.vocabulary import without_accents
 
 __all__ = ["check_text", "find_target", "merge_span", "normalize_text", "token_offsets", "tokenize",
            "written_span"]
@@ -155,20 +156,22 @@ def normalize_text(text: str, what: str = "text") -> str:
 _TO_HYPHEN_MINUS = str.maketrans({"\u2010": "-", "\u2011": "-"})
 
 
-def source_offsets(text: str) -> tuple[list[int], list[int]] | None:
-    """Where each character of ``normalize_text(text)`` comes from in ``text``: ``(starts,
-    ends)``, two lists as long as the normalized text, character ``i`` of it made from
-    ``text[starts[i]:ends[i]]``; None where the normalized text is ``text`` itself (offsets
-    are the same). A character and the combining marks after it are normalized together
-    (NFKC composes within such a run: "e" + U+0301 -> "é" spans both), a format character
-    maps to nothing; where that piecewise normalization would differ from the whole text's,
-    each character is mapped in proportion (never the case for text NFKC composes only
-    within runs).
+def source_offsets(text: str, normalized: str | None = None
+                   ) -> tuple[list[int], list[int]] | None:
+    """Where each character of ``normalize_text(text)`` (``normalized``, when the caller
+    has it already) comes from in ``text``: ``(starts, ends)``, two lists as long as the
+    normalized text, character ``i`` of it made from ``text[starts[i]:ends[i]]``; None
+    where the normalized text is ``text`` itself (offsets are the same). A character and the
+    combining marks after it are normalized together (NFKC composes within such a run: "e" +
+    U+0301 -> "é" spans both), a format character maps to nothing; where that piecewise
+    normalization would differ from the whole text's, each character is mapped in
+    proportion (never the case for text NFKC composes only within runs).
 
     >>> source_offsets("a\u200bb")
     ([0, 2], [1, 3])
     """
-    normalized = normalize_text(text)
+    if normalized is None:
+        normalized = normalize_text(text)
     if normalized == text:
         return None
     starts: list[int] = []
@@ -229,12 +232,6 @@ def tokenize(text: str) -> list[str]:
         else:
             tokens.append(m.group())
     return tokens
-
-
-def _unaccented(s: str) -> str:
-    """``s`` without combining marks (NFKD): "café" -> "cafe", "naïve" -> "naive"."""
-    return "".join(c for c in unicodedata.normalize("NFKD", s)
-                   if not unicodedata.combining(c))
 
 
 def _norm(s: str) -> str:
@@ -331,7 +328,7 @@ def find_target(tokens: list[str], target: str, at: int | None = None) -> tuple[
     starts = range(len(tokens)) if at is None else [at] if 0 <= at < len(tokens) else []
     # as written first; then with accents dropped on both sides ("cafe" finds "café",
     # "café" finds "cafe"), as WordNet writes its lemmas without them
-    for fold in (str, _unaccented):
+    for fold in (str, without_accents):
         spellings = [[fold(p) for p in parts]]
         if words != parts:
             spellings.append([fold(w) for w in words])

@@ -15,7 +15,6 @@ import mmap
 import os
 import re
 import threading
-import unicodedata
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,6 +38,7 @@ from sensedb.vocabulary import (
     SS_TYPE_LETTER,
     SS_TYPE_POS,
     normalize_lemma,
+    without_accents,
 )
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -468,7 +468,7 @@ class WordNet:
                 norm.replace("-", "").replace("_", ""))))
             # and last, WordNet 3.0's lemmas being ASCII, with the accents dropped (café)
             dotless = tuple(v for v in dict.fromkeys((norm.replace(".", ""),
-                                                      _without_accents(norm)))
+                                                      without_accents(norm)))
                             if v not in written)
             for variants in (written, dotless):
                 for tag in tags:
@@ -504,7 +504,7 @@ class WordNet:
             return False
 
         def plain(text: str) -> str:
-            return "".join(c for c in _without_accents(text) if c.isalnum())
+            return "".join(c for c in without_accents(text) if c.isalnum())
 
         if plain(lemma) == plain(norm):
             return False
@@ -553,15 +553,6 @@ def rejoined(lemma: str) -> str:
     """
     lemma = lemma.replace("\u2019", "'")
     return _HYPHEN_GAP.sub("-", _APOSTROPHE_GAP.sub("", lemma))
-
-
-def _without_accents(text: str) -> str:
-    """``text`` with its combining marks dropped after canonical decomposition (NFD):
-    'café' -> 'cafe'; text without any is returned as it is."""
-    if text.isascii():
-        return text
-    return "".join(ch for ch in unicodedata.normalize("NFD", text)
-                   if not unicodedata.combining(ch))
 
 
 @functools.lru_cache(maxsize=4)

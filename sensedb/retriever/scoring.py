@@ -194,9 +194,16 @@ def multiword_margin(weights: np.ndarray, pos: str) -> float:
     must beat its words' best score by to be kept: MULTIWORD for a formula without corpus
     evidence, MULTIWORD_CORPUS for one with (``corpus_cos`` weighted), in units of the
     formula's main weight (0 where none is shipped)."""
-    corpus = float(weights[FEATURES.index("corpus_cos")])
-    table = MULTIWORD_CORPUS if corpus else MULTIWORD
-    return table.get("VERB" if pos == "VERB" else "other", 0.0) * main_weight(weights)
+    return _per_pos(weights, MULTIWORD_CORPUS, MULTIWORD, pos) * main_weight(weights)
+
+
+def _per_pos(weights: np.ndarray, corpus: Mapping[str, float], wordnet_only: Mapping[str, float],
+             pos: str) -> float:
+    """The value for part of speech ``pos`` ("VERB", else "other"; 0 where none) of the
+    table of ``weights``' family: ``corpus`` for a formula with ``corpus_cos`` weighted,
+    else ``wordnet_only``."""
+    table = corpus if float(weights[FEATURES.index("corpus_cos")]) else wordnet_only
+    return table.get("VERB" if pos == "VERB" else "other", 0.0)
 
 
 def multiword_evidence(weights: np.ndarray, lemmas: Sequence[str], pos: str) -> float:
@@ -205,9 +212,7 @@ def multiword_evidence(weights: np.ndarray, lemmas: Sequence[str], pos: str) -> 
     words' best score: the weight of MULTIWORD_RATE_WEIGHT (MULTIWORD_RATE_WEIGHT_CORPUS for
     a formula with corpus evidence) for verbs or for the others, times
     :func:`rate_log_odds`, in units of the formula's main weight."""
-    corpus = float(weights[FEATURES.index("corpus_cos")])
-    table = MULTIWORD_RATE_WEIGHT_CORPUS if corpus else MULTIWORD_RATE_WEIGHT
-    rate = table.get("VERB" if pos == "VERB" else "other", 0.0)
+    rate = _per_pos(weights, MULTIWORD_RATE_WEIGHT_CORPUS, MULTIWORD_RATE_WEIGHT, pos)
     if not rate:
         return 0.0
     return rate * rate_log_odds(None, lemmas) * main_weight(weights)

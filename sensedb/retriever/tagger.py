@@ -538,9 +538,10 @@ def tag_words(index: SenseIndex, sentences: list[list[str]], *, progress: bool =
             if target.particle is not None:
                 margin, extra = separated_margin(index.weights), 0.0
             else:
-                pos = answer.senses[0].pos if answer.senses else ""
-                margin = multiword_margin(index.weights, pos)
-                extra = multiword_evidence(index.weights, [lemma for lemma, _ in pairs], pos)
+                sense_pos = answer.senses[0].pos if answer.senses else ""
+                margin = multiword_margin(index.weights, sense_pos)
+                extra = multiword_evidence(index.weights, [lemma for lemma, _ in pairs],
+                                           sense_pos)
             if taken.intersection(places) or (
                     inner and best[places] + extra - max(inner) <= margin):
                 continue
