@@ -13,7 +13,8 @@ The tagger (``tagger.tag_words``) then runs twice over every sentence where a wo
 2 to ``--gap`` + 1 words later, by a particle with which WordNet knows a phrasal verb (the only
 sentences the rule can change), fed as raw words (a multiword token split into its words):
 with the separated reading off (``MAX_PARTICLE_GAP`` 0) and on (``--gap``, default the
-tagger's; ``--margin``: ``scoring.SEPARATED_MARGIN`` for the run, default the shipped one).
+tagger's; ``--margin``: ``scoring.SEPARATED_MARGIN`` and ``SEPARATED_MARGIN_PRONOUN`` for the
+run, default the shipped ones).
 For each reading the rule proposes (``proposed``) and keeps (``fired``), by gap: whether the
 verb is an instance, whether its gold lemma is that phrasal verb (``gold_phrasal``), the
 answer's key right (``right``) and the key without the rule right (``right_before``).
@@ -23,8 +24,10 @@ instances of these sentences, off and on (a particle the rule takes is no longer
 ``sweep``: for stricter margins than ``--margin`` (units of the formula's main weight), the
 readings kept and the right answers gained minus lost (verbs, and particles no longer tagged),
 a reading kept where its best score minus the verb's own best score is above the margin (the
-rule's other word, the particle, is left out: an estimate). ``scoring.SEPARATED_MARGIN`` and
-``tagger.MAX_PARTICLE_GAP`` were chosen from SemCor's sweep (``--margin -0.6 --gap 3``).
+rule's other word, the particle, is left out: an estimate), also split by whether the one word
+between is a pronoun. ``scoring.SEPARATED_MARGIN`` and ``tagger.MAX_PARTICLE_GAP`` were chosen
+from SemCor's sweep (``--margin -0.6 --gap 3``), ``SEPARATED_MARGIN_PRONOUN`` from its split
+(``--margin -2.0``).
 """
 
 from __future__ import annotations
@@ -95,20 +98,28 @@ def right(token, key: str | None) -> bool:
     return token is not None and key is not None and key in token.senses
 
 
-SWEEP = (-0.6, -0.5, -0.4, -0.3, -0.2, -0.1, 0.0, 0.1, 0.2)
+SWEEP = (-0.8, -0.6, -0.5, -0.4, -0.3, -0.2, -0.1, 0.0, 0.1, 0.2)
 
 
 def sweep(examples: list[dict], unit: float, lowest: float) -> dict:
     """Readings kept and right answers gained minus lost for each margin of SWEEP at or
-    above ``lowest`` (see the module docstring), by the most words between verb and particle."""
+    above ``lowest`` (see the module docstring), by the most words between verb and particle,
+    and (gap 1 or more) split by whether the one word between is a pronoun
+    (``scoring.SEPARATED_MARGIN_PRONOUN``) or not."""
     out = {}
+    kinds = {"": lambda e: True, " pronoun": lambda e: e["gap_tags"] == ["PRON"],
+             " other": lambda e: e["gap_tags"] != ["PRON"]}
     for margin in (m for m in SWEEP if m >= lowest - 1e-9):
         for gap in sorted({e["gap"] for e in examples}):
-            rows = [e for e in examples if e["over_verb"] is not None and e["gap"] <= gap
-                    and e["over_verb"] > margin * unit]
-            gained = sum(e["right"] - e["right_before"] - e["particle_right_before"]
-                         for e in rows)
-            out[f"margin {margin:+.1f} gap<={gap}"] = {"kept": len(rows), "net_right": gained}
+            for kind, member in kinds.items():
+                if kind and gap != max(e["gap"] for e in examples):
+                    continue
+                rows = [e for e in examples if e["over_verb"] is not None and e["gap"] <= gap
+                        and e["over_verb"] > margin * unit and member(e)]
+                gained = sum(e["right"] - e["right_before"] - e["particle_right_before"]
+                             for e in rows)
+                out[f"margin {margin:+.1f} gap<={gap}{kind}"] = {"kept": len(rows),
+                                                                 "net_right": gained}
     return out
 
 
@@ -202,7 +213,8 @@ def measure(index, sentences: list[dict], gap: int) -> dict:
             missed[reason] += 1
     unit = scoring.main_weight(index.weights)
     return {"sentences": len(sentences), "tagged_sentences": len(chosen),
-            "sweep": sweep(examples, unit, scoring.SEPARATED_MARGIN),
+            "sweep": sweep(examples, unit, min(scoring.SEPARATED_MARGIN,
+                                               scoring.SEPARATED_MARGIN_PRONOUN)),
             "annotated": dict(sorted(marked.items())), "proposed": dict(sorted(proposed.items())),
             "fired": dict(sorted(fired.items())), "verb_right": dict(verb_right),
             "particle_right": dict(particle_right), "missed": dict(missed),
@@ -215,15 +227,17 @@ def main() -> None:
     parser.add_argument("--index", default=None)
     parser.add_argument("--gap", type=int, default=tagger.MAX_PARTICLE_GAP,
                         help="most words between verb and particle (default: the tagger's)")
-    parser.add_argument("--margin", type=float, default=scoring.SEPARATED_MARGIN,
-                        help="scoring.SEPARATED_MARGIN for the run (default: the shipped one)")
+    parser.add_argument("--margin", type=float, default=None,
+                        help="scoring.SEPARATED_MARGIN and SEPARATED_MARGIN_PRONOUN for the "
+                        "run (default: the shipped ones)")
     parser.add_argument("--sets", default="semeval2007,semcor")
     parser.add_argument("--limit", type=int, default=None,
                         help="at most this many sentences of each set (the first ones)")
     parser.add_argument("--json", default=None)
     args = parser.parse_args()
     index = sensedb.open(args.index)
-    scoring.SEPARATED_MARGIN = args.margin
+    if args.margin is not None:
+        scoring.SEPARATED_MARGIN = scoring.SEPARATED_MARGIN_PRONOUN = args.margin
     report = {"index": args.index or "default", "gap": args.gap, "margin": args.margin}
     for name in args.sets.split(","):
         began = time.time()

@@ -67,6 +67,34 @@ def test_left_is_tagged_adverb(tagged, head):
     assert head.tags(pos_vectors)[words.index("left")] == "ADV"
 
 
+def test_a_direction_after_a_verb_of_motion_is_an_adverb(tagged, head):
+    """"Turn left at the second light" was answered left "being on the left side" (the
+    head's ADJ 0.89): after a verb of motion, with no noun after it, "left"/"right" is an
+    adverb at DIRECTION_ADV_PROBABILITY; elsewhere the head's row is kept as is."""
+    from sensedb.pos_head import DIRECTION_ADV_PROBABILITY, directional_adverbs
+
+    words, _, pos_vectors = tagged["left"]
+    logp = head.log_probabilities(pos_vectors)
+    ruled = directional_adverbs(words, logp)
+    at = words.index("left")
+    assert np.exp(ruled[at, TAGS.index("ADV")]) == pytest.approx(DIRECTION_ADV_PROBABILITY)
+    assert np.exp(ruled[at]).sum() == pytest.approx(1.0)
+    others = [t for t in range(len(TAGS)) if t != TAGS.index("ADV")]
+    share = np.exp(logp[at, others]) / np.exp(logp[at, others]).sum()
+    assert np.allclose(np.exp(ruled[at, others]) / np.exp(ruled[at, others]).sum(), share)
+    assert np.array_equal(np.delete(ruled, at, axis=0), np.delete(logp, at, axis=0))
+    assert logp[at, TAGS.index("ADJ")] > logp[at, TAGS.index("ADV")]  # the input unchanged
+    # not after another verb, not at the sentence start, not before a noun ("left knob")
+    row = np.log(np.full((3, len(TAGS)), 1 / len(TAGS)))
+    for sentence in (["He", "left", "."], ["left", "turn", "."]):
+        assert directional_adverbs(sentence, row) is row
+    noun = row.copy()
+    noun[2, TAGS.index("NOUN")] = 0.0
+    assert directional_adverbs(["Turn", "left", "knob"], noun) is noun
+    assert directional_adverbs(["Turn", "left", "."], row) is not row
+    assert directional_adverbs([], np.zeros((0, len(TAGS)))).shape == (0, len(TAGS))
+
+
 def test_log_probabilities_shape_and_normalization(tagged, head):
     _, _, pos_vectors = tagged["dive"]
     logp = head.log_probabilities(pos_vectors)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 import sensedb
@@ -208,7 +209,10 @@ def test_a_stem_before_nt_is_its_modal_and_not_tagged(mini_index, encoder, wordn
 
 def test_wsd_reads_a_stem_before_nt_as_its_modal_as_tag_does(mini_index, encoder, wordnet):
     """wsd "I can't swim" can failed ('target "can" is not in the sentence: 0:I 1:ca 2:n't
-    3:swim'), and the token "ca" (--at 1, or the target "ca") got California's senses."""
+    3:swim'), and the token "ca" (--at 1, or the target "ca") got California's senses; then
+    it answered "preserve in a can or tin" (wsd "I can't bear it." "can't"): a negated modal
+    is the auxiliary, which WordNet has no sense of, so wsd refuses it as tag skips it. A
+    negated main verb (don't, isn't) is still answered."""
     from sensedb.corpora import find_target
 
     words = ["I", "ca", "n't", "swim", ",", "he", "Wo", "n’t", "and", "we", "sha", "n't"]
@@ -216,11 +220,15 @@ def test_wsd_reads_a_stem_before_nt_as_its_modal_as_tag_does(mini_index, encoder
     assert find_target(words, "can't") == (1, 3) and find_target(words, "will") == (6, 7)
     assert find_target(words, "shall") == (10, 11)
     index = SenseIndex(mini_index, encoder=encoder, wordnet=wordnet, wordnet_evidence=False)
-    for target, at in (("can", None), ("ca", None), (None, 1)):
-        result = index.wsd("I can't swim", target, at=at)
-        assert result.target == "can" and result.position == 1
-        assert {s.key.split("%")[0] for s in result.senses} == {"can"}, result.senses
-    assert index.wsd("It won't rain", "will").target == "will"
+    for target, at in (("can", None), ("ca", None), (None, 1), ("can't", None)):
+        with pytest.raises(sensedb.InputError, match='modal auxiliary "can" negated'):
+            index.wsd("I can't swim", target, at=at)
+    for sentence, target in (("It won't rain", "will"), ("You mustn't go", "mustn't"),
+                             ("You mustn’t go", "must")):
+        with pytest.raises(sensedb.InputError, match="negated"):
+            index.wsd(sentence, target)
+    assert index.wsd("I can swim", "can").target == "can"  # not negated: answered
+    assert index.wsd("I don't know", "don't").target == "do"
     assert {s.key.split("%")[0] for s in index.wsd("I live in CA", "CA").senses} == {"ca"}
 
 
@@ -416,3 +424,52 @@ def test_em_after_an_apostrophe_is_them(default_index):
     words = {w.word for w in sensedb.tag(default_index, "Put 'em away. Get \u2019em!")}
     assert "em" not in words and "Put" in words
     assert "em" in {w.word for w in sensedb.tag(default_index, "The em is a printer's unit.")}
+
+
+def test_wsd_targets_a_phrasal_verb_with_its_particle_apart(default_index):
+    """`wsd "Please turn the lights off." "turn off"` said the target is not in the sentence:
+    a phrasal verb target (as written, by its verb's lemma, with "_", or with the words
+    between) finds its particle apart, is answered at the verb with the mean of the two
+    words' vectors, as `tag` answers it; not where WordNet lacks that phrasal verb or the
+    particle is too far or absent."""
+    from sensedb.retriever.target import MOST_BETWEEN
+
+    index = default_index
+    text = "Please turn the lights off before you leave."
+    tagged = {w.word: w for w in sensedb.tag(index, text)}
+    for target in ("turn off", "Turn Off", "turn_off", "turn the lights off"):
+        answer = index.wsd(text, target, k=0)
+        assert (answer.target, answer.best.lemma) == ("turn", "turn_off"), target
+        assert answer.best.key == tagged["turn"].key
+        assert answer.best.probability == pytest.approx(tagged["turn"].confidence, abs=1e-4)
+    located = index.locate("She gave it up.", "give up")  # the verb by its lemma
+    assert (located.index, located.particle, located.surface) == (1, 3, "gave up")
+    assert index.locate("She gave it up.", "gave up", at=1).particle == 3
+    with pytest.raises(sensedb.InputError, match="not in the sentence"):
+        index.locate("She gave it up.", "gave up", at=0)
+    with pytest.raises(sensedb.InputError, match="not in the sentence"):
+        index.locate("She gave it away.", "gave up")  # no such particle
+    with pytest.raises(sensedb.InputError, match="not in the sentence"):
+        index.locate("She ate it up.", "gave up")
+    far = "She gave " + "very " * MOST_BETWEEN + "much up."
+    with pytest.raises(sensedb.InputError, match="not in the sentence"):
+        index.locate(far, "gave up")
+    assert index.locate("She gave " + "very " * (MOST_BETWEEN - 1) + "much up.",
+                        "gave up").particle == MOST_BETWEEN + 2
+    # a contiguous target is what it was: "gave up" next to each other is the merged word
+    assert index.locate("She gave up smoking.", "gave up").particle is None
+    # ... and a multiword verb named by its lemma finds its inflected words together
+    # (wsd "She gave up smoking." "give up" said the target is not in the sentence)
+    for sentence, target, lemma in (("She gave up smoking.", "give up", "give_up"),
+                                    ("She gave up smoking.", "give_up", "give_up"),
+                                    ("I ran into an old friend.", "run into", "run_into")):
+        answer = index.wsd(sentence, target, k=0)
+        assert (answer.position, answer.best.lemma) == (1, lemma), (sentence, target)
+        assert answer.target == " ".join(sentence.split()[1:3])  # as written
+    with pytest.raises(sensedb.InputError, match="not in the sentence"):
+        index.locate("She gave up smoking.", "take up")
+    # the vector is the mean of the verb's and the particle's, in wsd and neighbors alike
+    turn = index.locate(text, "turn off")
+    raw = index.query_vectors([turn], raw=True)[0]
+    words = index.encoder.word_vectors([turn.words])[0]
+    assert np.allclose(raw, words[[1, 4]].mean(axis=0), atol=1e-5)

@@ -70,8 +70,8 @@ class FakeIndex:
             raise InputError("not in the sentence")
         return SimpleNamespace(words=[sentence], surface=target)
 
-    def lemma_candidates(self, surface, pos):
-        return [(surface, "NOUN")]
+    def target_candidates(self, target, pos):
+        return [(target.surface, "NOUN")]
 
     def ensure(self, pairs):
         return 0

@@ -147,7 +147,9 @@ def evaluate(data, gold, index, out, min_confidence, one_sense_per_discourse, ra
               help="Encoding of the file read (--file, '-', or TEXT naming a file).")
 @index_options
 @click.option("--one-sense-per-discourse", is_flag=True,
-              help="Give every occurrence of a lemma in the text its majority sense.")
+              help="Give every occurrence of a lemma in the text its majority sense "
+                   "(Gale, Church and Yarowsky 1992: for one story or article; a text that "
+                   "uses a word in two senses, as the first example does, loses one).")
 @click.option("--min-confidence", type=PROBABILITY, default=0.0, show_default=True,
               help="Leave a word untagged (key null) when its best probability is lower.")
 @click.option("--jsonl", is_flag=True,
@@ -166,6 +168,7 @@ def tag(text, file_path, encoding, index, one_sense_per_discourse, min_confidenc
 
         sensedb tag "The bank raised rates. We walked along the river bank." --json
         sensedb tag --file big.txt --jsonl --index ./semcor-index > tags.jsonl
+        sensedb tag --file story.txt --one-sense-per-discourse
     """
     from ..errors import InputError
     from ..retriever.tagger import tag_text

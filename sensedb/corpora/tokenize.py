@@ -244,6 +244,11 @@ def _norm(s: str) -> str:
 # shan't -> sha n't) are the modals can, will, shall, never words as written ("ca" is
 # California's and calcium's symbol, "wo" nothing)
 CLITIC_STEMS = {"ca": "can", "wo": "will", "sha": "shall"}
+#: The modal auxiliaries that take "n't" (can't, couldn't, won't, mustn't, needn't, ...):
+#: negated, always the auxiliary, which WordNet has no sense of (its "can" is a tin, its
+#: "will" a bequest): ``tag`` does not tag them and ``wsd`` refuses them.
+NEGATED_MODALS = frozenset("can could will would shall should may might must ought need dare"
+                           .split())
 
 
 def is_negation_clitic(word: str | None) -> bool:

@@ -15,7 +15,13 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
-from ..corpora.tokenize import check_text, clitic_verb_forms, is_contraction, is_negation_clitic
+from ..corpora.tokenize import (
+    NEGATED_MODALS,
+    check_text,
+    clitic_verb_forms,
+    is_contraction,
+    is_negation_clitic,
+)
 from ..encoder import DEFAULT_MODEL, Encoder
 from ..errors import ConfigurationError, IndexFormatError, IndexLockedError, InputError
 from ..head import RetrievalHead, load_head
@@ -31,16 +37,30 @@ from ..indexer.wordnet_vectors import (
 )
 from ..inventory import SenseInfo, WordNet, default_wordnet
 from ..paths import default_index_dir
-from ..pos_head import POSHead, content_log_probabilities
+from ..pos_head import POSHead, content_log_probabilities, directional_adverbs
 from ..store import SegmentedStore, VectorStore, l2_normalize
-from ..vocabulary import ScoringMethod, group_key, normalize_lemma
+from ..vocabulary import POS, ScoringMethod, group_key, normalize_lemma
 from . import scoring
 from .opening import check_head, default_scoring, make_encoder, prepare_directory
 from .queries import IndexQueries
 from .results import Disambiguation, Usage, disambiguation
 from .sources import IndexSource
 from .status import check_index, index_info
-from .target import POSSESSIVES, Target, Words, check_count, find_span, merged, without_possessive
+from .target import (
+    POSSESSIVES,
+    Target,
+    Words,
+    check_count,
+    find_by_verb_lemma,
+    find_separated,
+    find_span,
+    merged,
+    phrasal_verbs,
+    sentence_words,
+    separated,
+    target_vector,
+    without_possessive,
+)
 from .usages import merge_hits, read_usages, store_hits
 
 logger = logging.getLogger(__name__)
@@ -249,8 +269,9 @@ class SenseIndex:
         else:
             out = self.encoder.word_vectors_multi(sentences, specs, progress=progress)
             contexts = [None] * len(sentences)
-        tags = ([None] * len(sentences) if head is None
-                else [head.log_probabilities(v) for v in out["pos"]])
+        tags = ([None] * len(sentences) if head is None  # "turn *left*": an adverb
+                else [directional_adverbs(words, head.log_probabilities(v))
+                      for words, v in zip(sentences, out["pos"], strict=True)])
         return out["index"], tags, contexts
 
     def target_vectors(self, targets: Sequence[Target], *, progress: bool = False
@@ -279,7 +300,7 @@ class SenseIndex:
         vectors, tags, contexts = self.encode_sentences(
             [list(s) for s in sentences], progress=progress, context=context, pos=pos)
         at = [sentences[tuple(t.words)] for t in targets]
-        raw = np.stack([vectors[n][t.index] for n, t in zip(at, targets, strict=True)])
+        raw = np.stack([target_vector(vectors[n], t) for n, t in zip(at, targets, strict=True)])
         tagged = [None if tags[n] is None else content_log_probabilities(tags[n][t.index])
                   for n, t in zip(at, targets, strict=True)]
         return raw, tagged, [contexts[n] for n in at]
@@ -385,8 +406,26 @@ class SenseIndex:
         the target is its clitic, read as its verb (:meth:`lemma_candidates`), so "He's" of
         "He's tired" is *be*, not the pronoun read as helium. A negated auxiliary
         (``"can't"``, ``"won't"``, ``"isn't"``: the tokenizer's ``ca`` ``n't``) is its verb
-        without the negation, the stem read as its modal (``Target.surface``: can, will, be)."""
-        words, start, end = find_span(sentence, target, at)
+        without the negation, the stem read as its modal (``Target.surface``: can, will, be;
+        a negated modal has no candidates: :meth:`target_candidates`).
+        A phrasal verb target whose particle stands apart in the sentence ("gave up", "give
+        up", "give_up" or "gave it up" in "She gave it up.": :func:`target.find_separated`)
+        is read as ``tag`` reads it (:func:`target.separated`: at the verb, its vector the
+        mean of the verb's and the particle's) where WordNet knows that phrasal verb; a
+        multiword verb named by its lemma finds its inflected words together ("give up" in
+        "She gave up smoking", "run into": :func:`target.find_by_verb_lemma`)."""
+        try:
+            words, start, end = find_span(sentence, target, at)
+        except InputError:
+            found = self._by_verb_lemma(sentence, target, at)
+            if found is None:
+                raise
+            return found
+        if (target is not None and end - start > 2
+                and not self.inventory.lemmatize(" ".join(words[start:end]))):
+            apart = self._separated(words, target, at)
+            if apart is not None:
+                return apart
         if target is not None and end - start == 2 and is_negation_clitic(words[end - 1]):
             end -= 1
         elif (target is not None and end - start == 2
@@ -400,6 +439,40 @@ class SenseIndex:
         return merged(words, start, end,
                       check_text(sentence) if isinstance(sentence, str) else None)
 
+    def _verb_lemmas(self, word: str) -> set[str]:
+        return {lemma for lemma, _ in self.inventory.lemmatize(word, "VERB")}
+
+    def _separated(self, sentence: Words, target: str | None, at: int | None
+                   ) -> Target | None:
+        """The phrasal verb ``target`` with its particle apart in ``sentence``
+        (:func:`target.find_separated`) where WordNet knows it, else None."""
+        if not isinstance(target, str):
+            return None
+        words = sentence_words(sentence)
+        found = find_separated(words, target, at, self._verb_lemmas)
+        if found is None:
+            return None
+        verb, particle = found
+        if not phrasal_verbs(self.inventory, words[verb], words[particle]):
+            return None
+        return separated(words, verb, particle)
+
+    def _by_verb_lemma(self, sentence: Words, target: str | None, at: int | None
+                       ) -> Target | None:
+        """A target not written as in ``sentence`` that names a multiword verb by its lemma:
+        its particle apart (:meth:`_separated`), or its words together, the verb inflected
+        ("give up" in "She gave up smoking": :func:`target.find_by_verb_lemma`) where
+        WordNet knows the words as written as a verb; else None."""
+        apart = self._separated(sentence, target, at)
+        if apart is not None or not isinstance(target, str):
+            return apart
+        words = sentence_words(sentence)
+        found = find_by_verb_lemma(words, target, at, self._verb_lemmas)
+        if found is None or not self.inventory.lemmatize(" ".join(words[slice(*found)]),
+                                                         "VERB"):
+            return None
+        return merged(words, *found, check_text(sentence) if isinstance(sentence, str) else None)
+
     def query_vectors(self, targets: Sequence[Target], *, progress: bool = False,
                       raw: bool = False) -> np.ndarray:
         """Vectors of the targets, (n, dim) float32: normalized in the index's space
@@ -410,7 +483,8 @@ class SenseIndex:
         for target in targets:
             sentences.setdefault(tuple(target.words), len(sentences))
         vectors = self.encoder.word_vectors([list(s) for s in sentences], progress=progress)
-        found = np.stack([vectors[sentences[tuple(t.words)]][t.index] for t in targets])
+        found = np.stack([target_vector(vectors[sentences[tuple(t.words)]], t)
+                          for t in targets])
         return found if raw else self.normalizer(found)
 
     def readings(self, surface: str, pos: str | None = None) -> list[tuple[str, str]]:
@@ -427,6 +501,39 @@ class SenseIndex:
             return []
         pairs = [p for form in forms for p in self.inventory.lemmatize(form, "VERB")]
         return list(dict.fromkeys(pairs))
+
+    def target_candidates(self, target: Target, pos: str | None = None
+                          ) -> list[tuple[str, str]]:
+        """The (lemma, POS) pairs of a located target: :meth:`lemma_candidates` of its
+        surface, or for a phrasal verb with its particle apart (``target.particle``) the
+        phrasal verbs WordNet knows for its verb and particle (``tagger.phrasal_verbs``, as
+        ``tag`` scores it: "turn ... off" is turn_off, not also the noun "turnoff").
+
+        A negated modal (``can't``, ``won't``, ``mustn't``: ``NEGATED_MODALS``) has none: it
+        is the auxiliary, which WordNet has no sense of (its "can" is a tin), as ``tag``
+        leaves it untagged.
+
+        Raises:
+            InputError: WordNet knows no such word (in that POS); a negated modal."""
+        after = target.index + 1
+        if (target.particle is None and after < len(target.words)
+                and is_negation_clitic(target.words[after])):
+            modal = target.surface.casefold()
+            if modal in NEGATED_MODALS:
+                raise InputError(f'"{target.words[target.index]}{target.words[after]}" is the '
+                                 f'modal auxiliary "{modal}" negated: {self.inventory.name} '
+                                 "has no sense of it (ask for the verb that follows it)")
+        if target.particle is None:
+            return self.lemma_candidates(target.surface, pos)
+        pairs = phrasal_verbs(self.inventory, target.words[target.index],
+                              target.words[target.particle])
+        if pos is not None:
+            wanted = POS.parse(pos).value
+            pairs = [(lemma, p) for lemma, p in pairs if p == wanted]
+        if not pairs:
+            raise InputError(f'"{target.surface}" is not a word {self.inventory.name} knows'
+                             + (f" as {pos}" if pos else ""))
+        return pairs
 
     def lemma_candidates(self, surface: str, pos: str | None = None) -> list[tuple[str, str]]:
         """The (lemma, POS) pairs of ``surface`` (in ``pos``: :meth:`readings`), or, when
@@ -503,7 +610,7 @@ class SenseIndex:
                 integer or negative."""
         k = check_count(k)
         located = self.locate(sentence, target, at)
-        pairs = self.lemma_candidates(located.surface, pos)
+        pairs = self.target_candidates(located, pos)
         self.ensure(pairs)
         raw, tags, contexts = self.encode_targets([located])  # one forward pass
         return self.disambiguate(located, pairs, raw[0], k=k, context=contexts[0],
@@ -572,7 +679,7 @@ class SenseIndex:
                 integer or negative."""
         k = check_count(k)
         located = self.locate(sentence, target, at)
-        pairs = None if any_lemma else self.lemma_candidates(located.surface, pos)
+        pairs = None if any_lemma else self.target_candidates(located, pos)
         if pairs:
             self.ensure(pairs)
         else:

@@ -34,7 +34,7 @@ from ..errors import InputError
 from ..pos_head import CONTENT_TAGS, TAGS, content_log_probabilities
 from .discourse import one_sense_per_discourse as agree
 from .scoring import multiword_evidence, multiword_margin, separated_margin
-from .target import Target, merged, separated
+from .target import PARTICLES, Target, merged, phrasal_verbs, separated
 
 if TYPE_CHECKING:  # the facade delegates to tag_text: no import at module level
     from ..inventory import WordNet
@@ -81,15 +81,11 @@ MAX_MULTIWORD = 5
 # the POS head tags its first word as one of these: "out" of "flew out of the cave" is a
 # preposition in its plain sense, not the adverb out_of ("motivated by").
 PLAIN_FUNCTION_TAGS = frozenset({"ADP", "PRT"})
-# A phrasal verb with its particle apart (:func:`separated_readings`): the particles, the
-# most words between verb and particle, the POS head's tags a word between them may have
-# (an object and its modifiers: "turn *the lights* off", "pick *it* up", "pick *it right*
-# up") and the words that start a clause, which end the search ("turned the page
-# *that* was on ...").
-PARTICLES = frozenset("""
-about across ahead along apart around aside away back by down forth forward home in off on
-out over round through together under up
-""".split())
+# A phrasal verb with its particle apart (:func:`separated_readings`): the particles
+# (``target.PARTICLES``), the most words between verb and particle, the POS head's tags a
+# word between them may have (an object and its modifiers: "turn *the lights* off", "pick
+# *it* up", "pick *it right* up") and the words that start a clause, which end the search
+# ("turned the page *that* was on ...").
 # MAX_PARTICLE_GAP, from SemCor (scripts/separated_verbs.py): of its 327 separated phrasal
 # verbs (a one-word verb instance whose lemma is verb_particle, the particle a later word),
 # 216 have one word between, 78 two, 21 three, 12 more; allowing three words between gains
@@ -364,7 +360,7 @@ def separated_readings(index: SenseIndex, words: list[str], tags: np.ndarray | N
             if word in PARTICLES:
                 if at > verb + 1 and _particle(best, at) and OBJECT_TAGS.intersection(
                         best[verb + 1:at]):
-                    pairs = _phrasal_verbs(index, words[verb], words[at])
+                    pairs = phrasal_verbs(index.inventory, words[verb], words[at])
                     if pairs:
                         found.append((verb, at, pairs))
                 break
@@ -384,16 +380,9 @@ def separated_pairs(index: SenseIndex, words: list[str]) -> list[tuple[str, str]
         for at in range(verb + 1, min(len(words), verb + MAX_PARTICLE_GAP + 2)):
             if words[at].lower() in PARTICLES:
                 if at > verb + 1:
-                    pairs += _phrasal_verbs(index, words[verb], words[at])
+                    pairs += phrasal_verbs(index.inventory, words[verb], words[at])
                 break
     return pairs
-
-
-def _phrasal_verbs(index: SenseIndex, verb: str, particle: str) -> list[tuple[str, str]]:
-    """The phrasal verbs WordNet knows for a verb form and a particle: the VERB lemmas with
-    "_" of ``lemmatize("<verb> <particle>")`` ("turned", "off" -> ``[("turn_off", "VERB")]``)."""
-    return [(lemma, pos) for lemma, pos in index.inventory.lemmatize(f"{verb} {particle}", "VERB")
-            if "_" in lemma]
 
 
 def _particle(best: list[str], at: int) -> bool:
@@ -475,9 +464,10 @@ def tag_words(index: SenseIndex, sentences: list[list[str]], *, progress: bool =
     little higher), overlapping multiwords by best score. A phrasal verb with its particle
     apart (:func:`separated_readings`) is one more multiword reading of its two words (the
     mean of their vectors, the verb's POS tags; the words between are not part of it) under
-    the same rule with its own margin, ``scoring.separated_margin`` (stricter: measured on
-    SemCor by scripts/separated_verbs.py); kept, it is the target at the verb
-    (``target.separated``: its span the verb alone) and the particle is not tagged.
+    the same rule with its own margin, ``scoring.separated_margin`` (stricter, less so with
+    a pronoun between: measured on SemCor by scripts/separated_verbs.py); kept, it is the
+    target at the verb (``target.separated``: its span the verb alone) and the particle is
+    not tagged.
     ``texts``: the sentences ``sentences`` were tokenized from, as
     :func:`~sensedb.corpora.tokenize.normalize_text` gives them, when there are such (a
     multiword is then shown as written there: ``Target.written``).
@@ -535,8 +525,10 @@ def tag_words(index: SenseIndex, sentences: list[list[str]], *, progress: bool =
         for places in sorted(several, key=lambda m: -best[m]):
             inner = [best[(a,)] for a, _, _ in singles if a in places]
             target, pairs, answer = scored[places]
-            if target.particle is not None:
-                margin, extra = separated_margin(index.weights), 0.0
+            if target.particle is not None:  # "gave *it* up": a pronoun between
+                pronoun = (target.particle == target.index + 2 and tag is not None
+                           and _best_tag(tag, target.index + 1) == "PRON")
+                margin, extra = separated_margin(index.weights, pronoun), 0.0
             else:
                 sense_pos = answer.senses[0].pos if answer.senses else ""
                 margin = multiword_margin(index.weights, sense_pos)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from numbers import Integral
+from typing import TYPE_CHECKING
+
+import numpy as np
 
 from ..corpora.pairs import parse_target
 from ..corpora.tokenize import (
@@ -16,6 +19,9 @@ from ..corpora.tokenize import (
     written_span,
 )
 from ..errors import InputError
+
+if TYPE_CHECKING:
+    from ..inventory import WordNet
 
 Words = str | Sequence[str]
 
@@ -85,6 +91,16 @@ def separated(words: Sequence[str], verb: int, particle: int) -> Target:
     return Target(list(words), verb, particle=particle)
 
 
+def target_vector(vectors: np.ndarray, target: Target) -> np.ndarray:
+    """The target's word vector from its sentence's word vectors ((len(target.words), dim)
+    float32, in :attr:`Target.words` order): the vector at its index, or for a phrasal verb
+    with its particle apart the mean of the verb's and the particle's (as ``tag`` scores
+    it), (dim,) float32."""
+    if target.particle is None:
+        return vectors[target.index]
+    return vectors[[target.index, target.particle]].mean(axis=0)
+
+
 def check_count(k: object, name: str = "k") -> int:
     """``k`` as an int: how many usages a query asks for (0 or more).
 
@@ -119,22 +135,112 @@ def without_possessive(surface: str) -> str | None:
     return None
 
 
+def sentence_words(sentence: Words) -> list[str]:
+    """The words of ``sentence``: raw text tokenized by ``sensedb.tokenize``, or a list of
+    words checked as given.
+
+    Raises:
+        InputError: neither a string nor a list of words, text not valid Unicode, or an
+            empty (all-space) word in a list of words."""
+    if isinstance(sentence, str):
+        return tokenize(sentence)
+    if not isinstance(sentence, Sequence) or isinstance(sentence, bytes | bytearray):
+        # None gave "TypeError: 'NoneType' object is not iterable" (tag's text: InputError)
+        raise InputError("the sentence must be a string or a list of words, not "
+                         f"{type(sentence).__name__}")
+    words = [check_text(word, "a word of the sentence") for word in sentence]
+    for i, word in enumerate(words):  # as the JSONL reader refuses ("token i must be ...")
+        if not word.strip():
+            raise InputError(f"word {i} of the sentence is empty ({word!r}; counted from 0): "
+                             "give each word as a non-empty string")
+    return words
+
+
+#: The particles of phrasal verbs read with the particle apart from the verb ("*turn* the
+#: lights *off*": ``tagger.separated_readings``, :func:`find_separated`).
+PARTICLES = frozenset("""
+about across ahead along apart around aside away back by down forth forward home in off on
+out over round through together under up
+""".split())
+
+
+def phrasal_verbs(inventory: WordNet, verb: str, particle: str) -> list[tuple[str, str]]:
+    """The phrasal verbs WordNet knows for a verb form and a particle: the VERB lemmas with
+    "_" of ``inventory.lemmatize("<verb> <particle>")`` ("turned", "off" ->
+    ``[("turn_off", "VERB")]``; not the noun "turnoff"): the candidates of a phrasal verb
+    read with its particle apart, in ``tag`` and in ``wsd``
+    (``SenseIndex.target_candidates``)."""
+    return [(lemma, pos) for lemma, pos in inventory.lemmatize(f"{verb} {particle}", "VERB")
+            if "_" in lemma]
+
+
+#: The most words a target written as a phrasal verb may find between its verb and its
+#: particle in the sentence (:func:`find_separated`; "*put* the old television set *away*").
+#: Wider than the tagger's own search (``tagger.MAX_PARTICLE_GAP``): here the user names it.
+MOST_BETWEEN = 4
+
+
+def find_separated(words: Sequence[str], target: str, at: int | None,
+                   verb_lemmas: Callable[[str], set[str]]) -> tuple[int, int] | None:
+    """The (verb, particle) token positions of a phrasal verb target whose particle stands
+    apart in ``words`` ("gave up", "give up", "give_up" or "gave it up" in "She gave it
+    up."), None where there is none. The target's words (split at spaces and "_"): the
+    first is the verb (:func:`_verbs_at`), the last a particle of PARTICLES found 2 to
+    MOST_BETWEEN + 1 words after it (the first such); words named between must be the
+    words between. ``at``: the verb's token position. Whether WordNet knows the phrasal
+    verb is the caller's to check."""
+    parts = _parts(target)
+    if len(parts) < 2 or parts[-1] not in PARTICLES:
+        return None
+    low = [_fold(w) for w in words]
+    for verb in _verbs_at(words, parts[0], at, verb_lemmas):
+        last = min(len(words), verb + MOST_BETWEEN + 2)
+        particle = next((j for j in range(verb + 2, last) if low[j] == parts[-1]), None)
+        if particle is None or (len(parts) > 2 and low[verb + 1:particle] != parts[1:-1]):
+            continue
+        return verb, particle
+    return None
+
+
+def find_by_verb_lemma(words: Sequence[str], target: str, at: int | None,
+                       verb_lemmas: Callable[[str], set[str]]) -> tuple[int, int] | None:
+    """The span ``[start, end)`` of a multiword verb target named by its lemma whose words
+    stand together in ``words`` ("give up" or "give_up" in "She gave up smoking", "run into"
+    in "I ran into a friend"), None where there is none: the first word the verb
+    (:func:`_verbs_at`), the others as written right after it. ``at``: the verb's token
+    position."""
+    parts = _parts(target)
+    if len(parts) < 2:
+        return None
+    low = [_fold(w) for w in words]
+    for verb in _verbs_at(words, parts[0], at, verb_lemmas):
+        if low[verb + 1:verb + len(parts)] == parts[1:]:
+            return verb, verb + len(parts)
+    return None
+
+
+def _parts(target: str) -> list[str]:
+    """A multiword target's words, split at spaces and "_", folded (:func:`_fold`)."""
+    return [_fold(p) for p in target.replace("_", " ").split()]
+
+
+def _verbs_at(words: Sequence[str], verb: str, at: int | None,
+              verb_lemmas: Callable[[str], set[str]]) -> list[int]:
+    """The positions (``at`` alone when given) of the words that are ``verb`` (folded) as
+    written or by one of their verb lemmas (``verb_lemmas(word)``: "give" is "gave")."""
+    starts = range(len(words)) if at is None else [at] if 0 <= at < len(words) else []
+    return [i for i in starts if _fold(words[i]) == verb or verb in verb_lemmas(words[i])]
+
+
+def _fold(word: str) -> str:
+    return word.casefold().replace("\u2019", "'")
+
+
 def find_span(sentence: Words, target: str | None = None, at: int | None = None
               ) -> tuple[list[str], int, int]:
     """The words of ``sentence`` and the target's span ``[start, end)`` in them, as
     :func:`locate` finds it (same errors)."""
-    if isinstance(sentence, str):
-        words = tokenize(sentence)
-    elif not isinstance(sentence, Sequence) or isinstance(sentence, bytes | bytearray):
-        # None gave "TypeError: 'NoneType' object is not iterable" (tag's text: InputError)
-        raise InputError("the sentence must be a string or a list of words, not "
-                         f"{type(sentence).__name__}")
-    else:
-        words = [check_text(word, "a word of the sentence") for word in sentence]
-        for i, word in enumerate(words):  # as the JSONL reader refuses ("token i must be ...")
-            if not word.strip():
-                raise InputError(f"word {i} of the sentence is empty ({word!r}; counted from 0): "
-                                 "give each word as a non-empty string")
+    words = sentence_words(sentence)
     if target is not None:
         check_text(target, "the target")
     if at is not None:

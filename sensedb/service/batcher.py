@@ -123,7 +123,7 @@ def wsd_batch(index, queries: Sequence[WsdQuery]) -> list[Any]:
             out[n] = ItemError(exc, locate_field(query.sentence, query.target, query.at))
             continue
         try:
-            located[n] = (target, index.lemma_candidates(target.surface, query.pos))
+            located[n] = (target, index.target_candidates(target, query.pos))
         except Error as exc:
             out[n] = ItemError(exc, "target")
     if not located:

@@ -129,7 +129,7 @@ def _locate(index: SenseIndex, query: UsageQuery, lemmas: bool
             pairs = [(query.lemma.lower().replace(" ", "_"), pos)]
     if not pairs:
         try:
-            pairs = index.lemma_candidates(target.surface, query.pos)
+            pairs = index.target_candidates(target, query.pos)
         except InputError as exc:
             if lemmas:
                 raise
