@@ -35,7 +35,7 @@ from .vocabulary import LETTER_POS, POS_TAGS
 
 __all__ = ["CONTENT_TAGS", "FORMAT", "FORMAT_HIDDEN", "TAGS", "POSHead",
            "content_log_probabilities", "default_head_path", "directional_adverbs",
-           "window_features"]
+           "polite_please", "rule_tags", "window_features"]
 
 #: The universal tagset (Petrov et al. 2012) in the order of the head's rows.
 TAGS: tuple[str, ...] = ("NOUN", "VERB", "ADJ", "ADV", "PRON", "DET", "ADP", "NUM", "CONJ",
@@ -389,20 +389,21 @@ def window_features(vectors: np.ndarray, window: int) -> np.ndarray:
 #: learned from, has 15 left/right after turn, go, look, veer or swing, and POS-tags them
 #: noun, adjective and adverb alike (the 3 with a sense annotated are adverbs): a
 #: hand-written rule (:func:`directional_adverbs`) where the head has no data to learn from.
+#: Not after look or glance: "That doesn't look *right*" is the adjective.
 DIRECTIONS = frozenset({"left", "right"})
 MOTION_VERB_FORMS = frozenset("""
 turn turns turned turning go goes went going gone bear bears bore borne bearing veer veers
 veered veering swerve swerves swerved swerving swing swings swung swinging head heads headed
 heading keep keeps kept keeping steer steers steered steering move moves moved moving pull
-pulls pulled pulling look looks looked looking step steps stepped stepping lean leans leaned
-leaning glance glances glanced glancing fork forks forked forking
+pulls pulled pulling step steps stepped stepping lean leans leaned leaning fork forks forked
+forking
 """.split())
 #: What may follow such a direction: the end, punctuation, or a word of these tags
 #: ("turn left *at* the light", "turn left *and* ..."); a noun after it is modified by it
 #: ("turned left *wing*" keeps the adjective).
 AFTER_DIRECTION_TAGS = frozenset({"ADP", "CONJ", "ADV", "PRT", ".", "DET", "PRON", "VERB"})
-#: The adverb's probability a direction so placed is given (the rest shared as the head
-#: shared it): strong evidence, still not a filter.
+#: The adverb's probability a direction so placed (or a polite "please") is given (the rest
+#: shared as the head shared it): strong evidence, still not a filter.
 DIRECTION_ADV_PROBABILITY = 0.95
 
 
@@ -422,14 +423,55 @@ def directional_adverbs(words: Sequence[str], logp: np.ndarray) -> np.ndarray:
         if nxt < len(words) and any(c.isalpha() for c in words[nxt]) and (
                 TAGS[int(best[nxt])] not in AFTER_DIRECTION_TAGS):
             continue
-        if out is logp:
-            out = np.array(logp, dtype=np.float64)
-        adv = TAGS.index("ADV")
-        row = np.exp(out[at] - np.max(out[at]))
-        row[adv] = 0.0
-        row = row / row.sum() * (1.0 - DIRECTION_ADV_PROBABILITY)
-        row[adv] = DIRECTION_ADV_PROBABILITY
-        out[at] = np.log(np.maximum(row, 1e-12))
+        out = _as_adverb(out, logp, at)
+    return out
+
+
+#: "please" as a request, not the verb "give pleasure": before a verb ("*Please* come in",
+#: "Will you *please* wait", "*please* don't go") or alone between punctuation ("..., *please*.",
+#: "*Please*!"). SemCor POS-tags such a "please" VERB or ADV as it comes and annotates the
+#: sense of none of them (23); each of its annotated ones ("to please her", "as you please")
+#: has an object or a subject. MiniLM's POS head follows the VERB. Hand-written, as above.
+POLITE = "please"
+
+
+def polite_please(words: Sequence[str], logp: np.ndarray) -> np.ndarray:
+    """``logp`` ((len(words), len(TAGS)) float, the head's tag log-probabilities of one
+    sentence) with each "please" that the head's best tag of the next word makes a verb's
+    request (VERB next) or that stands between punctuation or the sentence's ends read as an
+    adverb, as :func:`directional_adverbs` does (POLITE). A new array where a row changes;
+    ``logp`` itself otherwise."""
+    out = logp
+    best = np.argmax(logp, axis=1) if len(words) else np.zeros(0, int)
+    for at, word in enumerate(words):
+        if word.casefold() != POLITE:
+            continue
+        nxt, prev = at + 1, at - 1
+        edge_after = nxt == len(words) or not any(c.isalpha() for c in words[nxt])
+        edge_before = prev < 0 or not any(c.isalpha() for c in words[prev])
+        if (nxt < len(words) and TAGS[int(best[nxt])] == "VERB") or (edge_after and edge_before):
+            out = _as_adverb(out, logp, at)
+    return out
+
+
+def rule_tags(words: Sequence[str], logp: np.ndarray) -> np.ndarray:
+    """The head's tag log-probabilities of one sentence ((len(words), len(TAGS)) float) with
+    the hand-written rules applied where the head has no data to learn from:
+    :func:`directional_adverbs` and :func:`polite_please`."""
+    return polite_please(words, directional_adverbs(words, logp))
+
+
+def _as_adverb(out: np.ndarray, logp: np.ndarray, at: int) -> np.ndarray:
+    """Row ``at`` of ``out`` made an adverb at DIRECTION_ADV_PROBABILITY, the other tags
+    sharing the rest in their proportions; ``out`` copied first while it is ``logp``."""
+    if out is logp:
+        out = np.array(logp, dtype=np.float64)
+    adv = TAGS.index("ADV")
+    row = np.exp(out[at] - np.max(out[at]))
+    row[adv] = 0.0
+    row = row / row.sum() * (1.0 - DIRECTION_ADV_PROBABILITY)
+    row[adv] = DIRECTION_ADV_PROBABILITY
+    out[at] = np.log(np.maximum(row, 1e-12))
     return out
 
 

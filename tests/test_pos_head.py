@@ -86,13 +86,40 @@ def test_a_direction_after_a_verb_of_motion_is_an_adverb(tagged, head):
     assert logp[at, TAGS.index("ADJ")] > logp[at, TAGS.index("ADV")]  # the input unchanged
     # not after another verb, not at the sentence start, not before a noun ("left knob")
     row = np.log(np.full((3, len(TAGS)), 1 / len(TAGS)))
-    for sentence in (["He", "left", "."], ["left", "turn", "."]):
+    for sentence in (["He", "left", "."], ["left", "turn", "."], ["looks", "right", "."]):
         assert directional_adverbs(sentence, row) is row
     noun = row.copy()
     noun[2, TAGS.index("NOUN")] = 0.0
     assert directional_adverbs(["Turn", "left", "knob"], noun) is noun
     assert directional_adverbs(["Turn", "left", "."], row) is not row
     assert directional_adverbs([], np.zeros((0, len(TAGS)))).shape == (0, len(TAGS))
+
+
+def test_a_polite_please_is_an_adverb():
+    """"Set the table for dinner, please." and "Please log in" tagged please "give pleasure
+    to": before a verb or alone between punctuation "please" is the adverb; "to please her"
+    and "as you please" keep the head's row."""
+    from sensedb.pos_head import DIRECTION_ADV_PROBABILITY, polite_please, rule_tags
+
+    def tags(*best: str) -> np.ndarray:
+        row = np.log(np.full((len(best), len(TAGS)), 0.01))
+        for at, tag in enumerate(best):
+            row[at, TAGS.index(tag)] = 0.0
+        return row
+
+    adv = TAGS.index("ADV")
+    cases = [(["Please", "log", "in", "."], tags("VERB", "VERB", "PRT", "."), 0),
+             (["Dinner", ",", "please", "."], tags("NOUN", ".", "VERB", "."), 2),
+             (["please"], tags("VERB"), 0),
+             (["Will", "you", "please", "wait"], tags("VERB", "PRON", "VERB", "VERB"), 2)]
+    for words, logp, at in cases:
+        ruled = polite_please(words, logp)
+        assert np.exp(ruled[at, adv]) == pytest.approx(DIRECTION_ADV_PROBABILITY), words
+        assert np.array_equal(rule_tags(words, logp), ruled)
+    for words, logp in [(["to", "please", "her"], tags("PRT", "VERB", "PRON")),
+                        (["as", "you", "please", "."], tags("ADP", "PRON", "VERB", ".")),
+                        (["to", "please", "."], tags("PRT", "VERB", "."))]:
+        assert polite_please(words, logp) is logp, words
 
 
 def test_log_probabilities_shape_and_normalization(tagged, head):

@@ -37,7 +37,7 @@ from ..indexer.wordnet_vectors import (
 )
 from ..inventory import SenseInfo, WordNet, default_wordnet
 from ..paths import default_index_dir
-from ..pos_head import POSHead, content_log_probabilities, directional_adverbs
+from ..pos_head import POSHead, content_log_probabilities, rule_tags
 from ..store import SegmentedStore, VectorStore, l2_normalize
 from ..vocabulary import POS, ScoringMethod, group_key, normalize_lemma
 from . import scoring
@@ -269,8 +269,8 @@ class SenseIndex:
         else:
             out = self.encoder.word_vectors_multi(sentences, specs, progress=progress)
             contexts = [None] * len(sentences)
-        tags = ([None] * len(sentences) if head is None  # "turn *left*": an adverb
-                else [directional_adverbs(words, head.log_probabilities(v))
+        tags = ([None] * len(sentences) if head is None  # "turn *left*", "*please*": adverbs
+                else [rule_tags(words, head.log_probabilities(v))
                       for words, v in zip(sentences, out["pos"], strict=True)])
         return out["index"], tags, contexts
 
