@@ -228,6 +228,9 @@ def test_wsd_reads_a_stem_before_nt_as_its_modal_as_tag_does(mini_index, encoder
         with pytest.raises(sensedb.InputError, match="negated"):
             index.wsd(sentence, target)
     assert index.wsd("I can swim", "can").target == "can"  # not negated: answered
+    # ain't -> "ai" "n't" was the three-toed sloth, in wsd and tag: it is be
+    assert index.wsd("I ain't going", "ain't").lemma == "be"
+    assert "ai" not in {w.word for w in sensedb.tag(index, "I ain't going there.")}
     assert index.wsd("I don't know", "don't").target == "do"
     assert {s.key.split("%")[0] for s in index.wsd("I live in CA", "CA").senses} == {"ca"}
 
@@ -468,6 +471,14 @@ def test_wsd_targets_a_phrasal_verb_with_its_particle_apart(default_index):
         assert answer.target == " ".join(sentence.split()[1:3])  # as written
     with pytest.raises(sensedb.InputError, match="not in the sentence"):
         index.locate("She gave up smoking.", "take up")
+    # a token position that is no integer is refused as before, not a TypeError (or an
+    # IndexError for True) from the lemma search
+    for sentence, target in (("She gave up smoking.", "give up"), ("She gave it up.", "gave up")):
+        for at in ("1", 1.0, True):
+            with pytest.raises(sensedb.InputError, match="must be an integer"):
+                index.wsd(sentence, target, at=at, k=0)
+        with pytest.raises(sensedb.InputError, match="must be an integer"):
+            index.cosine(sentence, target, sentence, target, at_a="1")
     # the vector is the mean of the verb's and the particle's, in wsd and neighbors alike
     turn = index.locate(text, "turn off")
     raw = index.query_vectors([turn], raw=True)[0]

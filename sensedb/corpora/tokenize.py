@@ -242,8 +242,9 @@ def _norm(s: str) -> str:
 
 # The stems the Penn Treebank split leaves before "n't" (can't -> ca n't, won't -> wo n't,
 # shan't -> sha n't) are the modals can, will, shall, never words as written ("ca" is
-# California's and calcium's symbol, "wo" nothing)
-CLITIC_STEMS = {"ca": "can", "wo": "will", "sha": "shall"}
+# California's and calcium's symbol, "wo" nothing); ain't -> ai n't is be ("ai" was tagged
+# the three-toed sloth)
+CLITIC_STEMS = {"ca": "can", "wo": "will", "sha": "shall", "ai": "be"}
 #: The modal auxiliaries that take "n't" (can't, couldn't, won't, mustn't, needn't, ...):
 #: negated, always the auxiliary, which WordNet has no sense of (its "can" is a tin, its
 #: "will" a bequest): ``tag`` does not tag them and ``wsd`` refuses them.

@@ -12,6 +12,7 @@ import logging
 import os
 import warnings
 from collections.abc import Iterable, Sequence
+from numbers import Integral
 
 import numpy as np
 
@@ -463,6 +464,8 @@ class SenseIndex:
         its particle apart (:meth:`_separated`), or its words together, the verb inflected
         ("give up" in "She gave up smoking": :func:`target.find_by_verb_lemma`) where
         WordNet knows the words as written as a verb; else None."""
+        if at is not None and (isinstance(at, bool) or not isinstance(at, Integral)):
+            return None  # find_span's own error says so ("must be an integer")
         apart = self._separated(sentence, target, at)
         if apart is not None or not isinstance(target, str):
             return apart
