@@ -20,6 +20,7 @@ from .errors import (
     IndexLockedError,
     InputError,
     InventoryError,
+    TargetNotFoundError,
 )
 from .evaluation.allwords import evaluate
 from .evaluation.graded import evaluate_graded
@@ -53,7 +54,7 @@ __all__ = [
     "tag", "tokenize", "verify",
     # errors
     "ConfigurationError", "Error", "IndexFormatError", "IndexLockedError", "InputError",
-    "InventoryError",
+    "InventoryError", "TargetNotFoundError",
     # constants
     "DEFAULT_MODEL", "__version__",
 ]

@@ -69,6 +69,10 @@ class InputError(Error):
         self.path, self.line, self.item = path, line, item
 
 
+class TargetNotFoundError(InputError):
+    """A target word that is not in its sentence (as written, at the position given)."""
+
+
 class InventoryError(Error):
     """The sense inventory (WordNet) is missing, broken, or does not know a key."""
 

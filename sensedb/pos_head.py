@@ -402,16 +402,17 @@ forking
 #: ("turn left *at* the light", "turn left *and* ..."); a noun after it is modified by it
 #: ("turned left *wing*" keeps the adjective).
 AFTER_DIRECTION_TAGS = frozenset({"ADP", "CONJ", "ADV", "PRT", ".", "DET", "PRON", "VERB"})
-#: The adverb's probability a direction so placed (or a polite "please") is given (the rest
-#: shared as the head shared it): strong evidence, still not a filter.
-DIRECTION_ADV_PROBABILITY = 0.95
+#: The adverb's probability a word the rules make an adverb (a direction so placed, a polite
+#: "please") is given (the rest shared as the head shared it): strong evidence, still not a
+#: filter.
+RULE_ADV_PROBABILITY = 0.95
 
 
 def directional_adverbs(words: Sequence[str], logp: np.ndarray) -> np.ndarray:
     """``logp`` ((len(words), len(TAGS)) float, the head's tag log-probabilities of one
     sentence) with each word of DIRECTIONS that follows a form of MOTION_VERB_FORMS and is
     followed by nothing, a non-word or a word the head tags one of AFTER_DIRECTION_TAGS read
-    as an adverb: ADV gets DIRECTION_ADV_PROBABILITY, the other tags the rest in their
+    as an adverb: ADV gets RULE_ADV_PROBABILITY, the other tags the rest in their
     proportions. A new array where a row changes; ``logp`` itself otherwise."""
     out = logp
     best = np.argmax(logp, axis=1) if len(words) else np.zeros(0, int)
@@ -462,15 +463,15 @@ def rule_tags(words: Sequence[str], logp: np.ndarray) -> np.ndarray:
 
 
 def _as_adverb(out: np.ndarray, logp: np.ndarray, at: int) -> np.ndarray:
-    """Row ``at`` of ``out`` made an adverb at DIRECTION_ADV_PROBABILITY, the other tags
+    """Row ``at`` of ``out`` made an adverb at RULE_ADV_PROBABILITY, the other tags
     sharing the rest in their proportions; ``out`` copied first while it is ``logp``."""
     if out is logp:
         out = np.array(logp, dtype=np.float64)
     adv = TAGS.index("ADV")
     row = np.exp(out[at] - np.max(out[at]))
     row[adv] = 0.0
-    row = row / row.sum() * (1.0 - DIRECTION_ADV_PROBABILITY)
-    row[adv] = DIRECTION_ADV_PROBABILITY
+    row = row / row.sum() * (1.0 - RULE_ADV_PROBABILITY)
+    row[adv] = RULE_ADV_PROBABILITY
     out[at] = np.log(np.maximum(row, 1e-12))
     return out
 

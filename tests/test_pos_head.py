@@ -70,14 +70,14 @@ def test_left_is_tagged_adverb(tagged, head):
 def test_a_direction_after_a_verb_of_motion_is_an_adverb(tagged, head):
     """"Turn left at the second light" was answered left "being on the left side" (the
     head's ADJ 0.89): after a verb of motion, with no noun after it, "left"/"right" is an
-    adverb at DIRECTION_ADV_PROBABILITY; elsewhere the head's row is kept as is."""
-    from sensedb.pos_head import DIRECTION_ADV_PROBABILITY, directional_adverbs
+    adverb at RULE_ADV_PROBABILITY; elsewhere the head's row is kept as is."""
+    from sensedb.pos_head import RULE_ADV_PROBABILITY, directional_adverbs
 
     words, _, pos_vectors = tagged["left"]
     logp = head.log_probabilities(pos_vectors)
     ruled = directional_adverbs(words, logp)
     at = words.index("left")
-    assert np.exp(ruled[at, TAGS.index("ADV")]) == pytest.approx(DIRECTION_ADV_PROBABILITY)
+    assert np.exp(ruled[at, TAGS.index("ADV")]) == pytest.approx(RULE_ADV_PROBABILITY)
     assert np.exp(ruled[at]).sum() == pytest.approx(1.0)
     others = [t for t in range(len(TAGS)) if t != TAGS.index("ADV")]
     share = np.exp(logp[at, others]) / np.exp(logp[at, others]).sum()
@@ -99,7 +99,7 @@ def test_a_polite_please_is_an_adverb():
     """"Set the table for dinner, please." and "Please log in" tagged please "give pleasure
     to": before a verb or alone between punctuation "please" is the adverb; "to please her"
     and "as you please" keep the head's row."""
-    from sensedb.pos_head import DIRECTION_ADV_PROBABILITY, polite_please, rule_tags
+    from sensedb.pos_head import RULE_ADV_PROBABILITY, polite_please, rule_tags
 
     def tags(*best: str) -> np.ndarray:
         row = np.log(np.full((len(best), len(TAGS)), 0.01))
@@ -114,7 +114,7 @@ def test_a_polite_please_is_an_adverb():
              (["Will", "you", "please", "wait"], tags("VERB", "PRON", "VERB", "VERB"), 2)]
     for words, logp, at in cases:
         ruled = polite_please(words, logp)
-        assert np.exp(ruled[at, adv]) == pytest.approx(DIRECTION_ADV_PROBABILITY), words
+        assert np.exp(ruled[at, adv]) == pytest.approx(RULE_ADV_PROBABILITY), words
         assert np.array_equal(rule_tags(words, logp), ruled)
     for words, logp in [(["to", "please", "her"], tags("PRT", "VERB", "PRON")),
                         (["as", "you", "please", "."], tags("ADP", "PRON", "VERB", ".")),

@@ -42,7 +42,7 @@ from collections.abc import Callable, Iterable, Sequence
 from functools import cache
 from itertools import chain
 
-from sensedb.errors import InputError
+from sensedb.errors import InputError, TargetNotFoundError
 from sensedb.vocabulary import without_accents
 
 __all__ = ["check_text", "find_target", "merge_span", "normalize_text", "token_offsets", "tokenize",
@@ -350,7 +350,7 @@ def find_target(tokens: list[str], target: str, at: int | None = None) -> tuple[
                 return i, i + 1
     listing = " ".join(f"{i}:{t}" for i, t in enumerate(tokens))
     where = "" if at is None else f" at token {at}"
-    raise InputError(f'target "{given}" is not in the sentence{where}: {listing}')
+    raise TargetNotFoundError(f'target "{given}" is not in the sentence{where}: {listing}')
 
 
 def token_offsets(sentence: str, tokens: Sequence[str], base: int = 0) -> list[tuple[int, int]]:

@@ -12,7 +12,6 @@ import logging
 import os
 import warnings
 from collections.abc import Iterable, Sequence
-from numbers import Integral
 
 import numpy as np
 
@@ -24,7 +23,13 @@ from ..corpora.tokenize import (
     is_negation_clitic,
 )
 from ..encoder import DEFAULT_MODEL, Encoder
-from ..errors import ConfigurationError, IndexFormatError, IndexLockedError, InputError
+from ..errors import (
+    ConfigurationError,
+    IndexFormatError,
+    IndexLockedError,
+    InputError,
+    TargetNotFoundError,
+)
 from ..head import RetrievalHead, load_head
 from ..indexer import EXAMPLES, SENSES, TOKENS, WORDNET, IndexDirectory, document_key
 from ..indexer.documents import PURGE_STAMP
@@ -417,7 +422,7 @@ class SenseIndex:
         "She gave up smoking", "run into": :func:`target.find_by_verb_lemma`)."""
         try:
             words, start, end = find_span(sentence, target, at)
-        except InputError:
+        except TargetNotFoundError:  # sentence, target and position are valid
             found = self._by_verb_lemma(sentence, target, at)
             if found is None:
                 raise
@@ -443,13 +448,9 @@ class SenseIndex:
     def _verb_lemmas(self, word: str) -> set[str]:
         return {lemma for lemma, _ in self.inventory.lemmatize(word, "VERB")}
 
-    def _separated(self, sentence: Words, target: str | None, at: int | None
-                   ) -> Target | None:
-        """The phrasal verb ``target`` with its particle apart in ``sentence``
+    def _separated(self, words: list[str], target: str, at: int | None) -> Target | None:
+        """The phrasal verb ``target`` with its particle apart among ``words``
         (:func:`target.find_separated`) where WordNet knows it, else None."""
-        if not isinstance(target, str):
-            return None
-        words = sentence_words(sentence)
         found = find_separated(words, target, at, self._verb_lemmas)
         if found is None:
             return None
@@ -458,18 +459,15 @@ class SenseIndex:
             return None
         return separated(words, verb, particle)
 
-    def _by_verb_lemma(self, sentence: Words, target: str | None, at: int | None
-                       ) -> Target | None:
+    def _by_verb_lemma(self, sentence: Words, target: str, at: int | None) -> Target | None:
         """A target not written as in ``sentence`` that names a multiword verb by its lemma:
         its particle apart (:meth:`_separated`), or its words together, the verb inflected
         ("give up" in "She gave up smoking": :func:`target.find_by_verb_lemma`) where
         WordNet knows the words as written as a verb; else None."""
-        if at is not None and (isinstance(at, bool) or not isinstance(at, Integral)):
-            return None  # find_span's own error says so ("must be an integer")
-        apart = self._separated(sentence, target, at)
-        if apart is not None or not isinstance(target, str):
-            return apart
         words = sentence_words(sentence)
+        apart = self._separated(words, target, at)
+        if apart is not None:
+            return apart
         found = find_by_verb_lemma(words, target, at, self._verb_lemmas)
         if found is None or not self.inventory.lemmatize(" ".join(words[slice(*found)]),
                                                          "VERB"):
@@ -509,7 +507,7 @@ class SenseIndex:
                           ) -> list[tuple[str, str]]:
         """The (lemma, POS) pairs of a located target: :meth:`lemma_candidates` of its
         surface, or for a phrasal verb with its particle apart (``target.particle``) the
-        phrasal verbs WordNet knows for its verb and particle (``tagger.phrasal_verbs``, as
+        phrasal verbs WordNet knows for its verb and particle (``target.phrasal_verbs``, as
         ``tag`` scores it: "turn ... off" is turn_off, not also the noun "turnoff").
 
         A negated modal (``can't``, ``won't``, ``mustn't``: ``NEGATED_MODALS``) has none: it
