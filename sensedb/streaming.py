@@ -21,6 +21,7 @@ from typing import IO, Any
 
 from .corpora.tokenize import check_text, source_offsets, token_offsets, tokenize
 from .errors import Error, InputError
+from .retriever.target import check_probability
 
 __all__ = ["disambiguate_spans", "sentence_offsets", "tag_stream", "token_offsets",
            "write_jsonl"]
@@ -88,7 +89,7 @@ def tag_stream(index, texts: Iterable[str], *, min_confidence: float = 0.0,
     ``particle``: for a phrasal verb whose particle stands apart ("*turn* the lights *off*":
     the record's word, start and end are the verb's) ``{"position", "word", "start",
     "end"}`` of the particle, likewise; else None;
-    ``key`` is None below ``min_confidence`` (0-1);
+    ``key`` is None below ``min_confidence`` (0-1; else InputError);
     ``offset`` the synset's WordNet offset and letter (``09213565-n``); ``score`` the best
     sense's evidence score, ``confidence`` its probability (0-1, 4 decimals as ``tag``).
 
@@ -100,6 +101,7 @@ def tag_stream(index, texts: Iterable[str], *, min_confidence: float = 0.0,
     """
     if max_sentences < 1:
         raise InputError(f"max_sentences must be at least 1, not {max_sentences}")
+    min_confidence = check_probability(min_confidence)
     pending: list[tuple] = []  # text, sentence, its text, tokens, start, source offsets
     for number, given in enumerate(texts):
         text = check_text(given, f"text {number}")  # the policy; offsets mapped back to given

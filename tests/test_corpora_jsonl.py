@@ -65,6 +65,7 @@ def test_jsonl_key_check() -> None:
     ('{"tokens": ["a"], "senses": [{"at": 0, "key": "a%1:00:00::", "id": "i1"}]}',
      "duplicate instance id"),
     ('{"doc": "t", "tokens": ["a"]}', "comes back"),
+    ("[" * 100_000 + "]" * 100_000, "nested too deeply"),  # a RecursionError traceback before
 ])
 def test_jsonl_more_errors(tmp_path: Path, line: str, text: str) -> None:
     path = tmp_path / "t.jsonl"

@@ -4,10 +4,11 @@ discourse, feature export."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from conftest import MINI_GOLD, MINI_XML
 
 import sensedb
-from sensedb import SenseIndex
+from sensedb import InputError, SenseIndex
 from sensedb.evaluation.allwords import evaluate, instance_features
 from sensedb.evaluation.metrics import prf, score_predictions
 from sensedb.retriever import scoring
@@ -18,8 +19,11 @@ def test_evaluate_reports_coverage_and_abstains(mini_index, encoder, wordnet):
     full = sensedb.evaluate(index, MINI_XML, MINI_GOLD)
     assert full["coverage"] == 100.0 and full["abstained"] == 0
     assert sum(full["decided_by"].values()) == full["n"] == 19
-    shy = sensedb.evaluate(index, MINI_XML, MINI_GOLD, min_confidence=1.01)
-    assert shy["answered"] == 0 and shy["abstained"] == 19 and shy["recall"] == 0
+    shy = sensedb.evaluate(index, MINI_XML, MINI_GOLD, min_confidence=1.0)
+    alone = full["decided_by"].get("single candidate", 0)  # probability 1: still answered
+    assert shy["answered"] == alone and shy["abstained"] == 19 - alone
+    with pytest.raises(InputError, match="min_confidence must be a number from 0 to 1"):
+        sensedb.evaluate(index, MINI_XML, MINI_GOLD, min_confidence=1.01)
     textbook = sensedb.evaluate(SenseIndex(mini_index, encoder=encoder, wordnet=wordnet,
                                            scoring_method="cosine"), MINI_XML, MINI_GOLD)
     assert textbook["n"] == 19 and textbook["f1"] >= 90

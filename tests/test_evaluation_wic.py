@@ -42,6 +42,24 @@ def test_unknown_method_and_missing_labels_are_sensedb_errors(index):
         evaluate_wic(index, read_wic(WIC_DATA), method="raw", threshold=0.5)
 
 
+@pytest.mark.parametrize(("method", "threshold"), [
+    ("combined", 5.0), ("sense", -0.1), ("combined", float("nan")), ("raw", 1.5),
+    ("raw", "0.5")])
+def test_a_threshold_outside_the_methods_scores_is_refused(index, method, threshold):
+    """--threshold 5 called every pair "different" and reported that as an accuracy."""
+    from sensedb.errors import InputError
+
+    with pytest.raises(InputError, match="threshold must be a"):
+        evaluate_wic(index, WIC_DATA, WIC_GOLD, method=method, threshold=threshold)
+
+
+def test_a_raw_threshold_may_be_a_negative_cosine(index):
+    result = evaluate_wic(index, WIC_DATA, WIC_GOLD, method="raw", threshold=-0.5)
+    assert result["threshold"] == -0.5 and result["accuracy"] == pytest.approx(
+        100.0 * sum(read_wic(WIC_DATA, WIC_GOLD)[n].label for n in range(result["n"]))
+        / result["n"], abs=0.01)
+
+
 @pytest.mark.slow
 def test_wic_dev_reads_and_scores(index):
     data = shared("wic/dev/dev.data.txt")

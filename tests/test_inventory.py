@@ -353,4 +353,6 @@ def test_a_form_with_periods_is_looked_up_as_written_first(wordnet):
     assert ("be", "VERB") not in wordnet.lemmatize("a.m.")
     # periods are still removed where no POS knows the form with them
     assert wordnet.lemmatize("co.") == [("co", "NOUN")]
+    # a decimal point is no period to drop: "3.5" was 35 (cardinal) at confidence 1.00
+    assert wordnet.lemmatize("3.5") == [] and wordnet.lemmatize("1.0") == []
     assert wordnet.lemmatize("p.m") == [("pm", "NOUN")]

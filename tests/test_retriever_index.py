@@ -61,6 +61,11 @@ def test_a_fallback_answer_is_scored_by_the_prior_as_the_readme_says(index):
     assert answer.to_dict()["decided_by"] == "prior"
 
 
+def test_an_index_that_is_no_path_is_one_input_error():
+    with pytest.raises(InputError, match="an index is a directory path, not int"):
+        sensedb.open(5)  # was a TypeError from pathlib
+
+
 def test_cosine_of_two_usages(index):
     same = index.cosine("He sat on the bank of the river", "bank",
                         "They fished from the river bank", "bank")

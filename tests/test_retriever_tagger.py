@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import sensedb
-from sensedb import SenseIndex
+from sensedb import InputError, SenseIndex
 from sensedb.evaluation.rawtext import tagged_spans
 from sensedb.retriever.tagger import content_spans, split_sentences, tag_text
 from sensedb.streaming import tag_stream
@@ -33,8 +33,11 @@ def test_tag_text_every_content_word(mini_index, encoder, wordnet):
     assert [w.candidates for w in tagged if w.word == "river"] == [1]
     same = sensedb.tag(index, text, one_sense_per_discourse=True)
     assert len({w.key for w in same if w.word == "bank"}) == 1
-    unsure = sensedb.tag(index, text, min_confidence=1.01)
-    assert all(w.key is None for w in unsure)
+    unsure = sensedb.tag(index, text, min_confidence=1.0)  # only a lone candidate is sure
+    assert [w.word for w in unsure if w.key] == [w.word for w in tagged if w.candidates == 1]
+    for bad in ("0.5", None, 1.01, -0.1, float("nan"), True):  # was a TypeError, or silent
+        with pytest.raises(InputError, match="min_confidence must be a number from 0 to 1"):
+            sensedb.tag(index, text, min_confidence=bad)
     assert tag_text(index, text) == tagged  # the facade's tag is this function
 
 

@@ -248,3 +248,6 @@ def test_pairs_given_as_a_string_are_one_input_error(index):
     """A string was walked character by character, each character an erroneous "pair"."""
     with pytest.raises(InputError, match="list of .usage, usage. pairs, not str"):
         similarity_batch(index, "not pairs")
+    for nothing in (None, 5):  # a TypeError from deep inside before
+        with pytest.raises(InputError, match="list of .usage, usage. pairs, not"):
+            similarity_batch(index, nothing)

@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from sensedb import InputError
 from sensedb.retriever.tagger import tag_text
 from sensedb.streaming import sentence_offsets, tag_stream, token_offsets, write_jsonl
 
@@ -81,8 +82,10 @@ def test_stream_is_lazy_and_chunking_keeps_the_answers(index):
 
 
 def test_min_confidence_abstains_and_bad_chunk_size(index):
-    records = list(tag_stream(index, [TEXT], min_confidence=1.01))
-    assert records and all(r["key"] is None for r in records)
+    records = list(tag_stream(index, [TEXT], min_confidence=1.0))
+    assert records and all((r["key"] is None) == (r["candidates"] > 1) for r in records)
+    with pytest.raises(InputError, match="min_confidence must be a number from 0 to 1"):
+        list(tag_stream(index, [TEXT], min_confidence=1.01))
     with pytest.raises(Exception, match="max_sentences"):
         list(tag_stream(index, [TEXT], max_sentences=0))
 

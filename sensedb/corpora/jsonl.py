@@ -237,6 +237,8 @@ def read_jsonl(path: StrPath, *, key_check: KeyCheck | None = None) -> Iterator[
                 obj = json.loads(text)
             except json.JSONDecodeError as e:
                 p.fail(f"invalid JSON: {e.msg} (column {e.colno})")
+            except RecursionError:  # json's decoder recurses once per nesting level
+                p.fail("invalid JSON: nested too deeply (a sentence is one flat object)")
             doc_id, sent = p.sentence(obj, default_doc)
             if sent.id in sentence_ids:
                 p.fail(f"duplicate sentence id {sent.id}")

@@ -19,7 +19,7 @@ from ..errors import InputError
 from ..retriever import scoring
 from ..retriever.discourse import document_of
 from ..retriever.discourse import one_sense_per_discourse as agree
-from ..retriever.target import Target
+from ..retriever.target import Target, check_probability
 from ..store import l2_normalize
 from ..vocabulary import group_key
 from .metrics import score_predictions
@@ -42,9 +42,11 @@ def evaluate(index: SenseIndex, data: str | os.PathLike, gold: str | os.PathLike
     one sense per (document, lemma, POS).
 
     Raises:
-        InputError: a malformed data set, unknown gold keys, or no instances.
+        InputError: a malformed data set, unknown gold keys, or no instances;
+            ``min_confidence`` not a number from 0 to 1.
         IndexFormatError: a damaged index.
     """
+    min_confidence = check_probability(min_confidence)
     instances, targets, vectors, contexts = _instances(index, data, gold, progress,
                                                        index.uses_context)
     answers = [index.disambiguate(target, [(token.lemma, token.pos)], vector, k=0,

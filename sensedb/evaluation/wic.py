@@ -7,14 +7,16 @@ examples verbatim; see :func:`sensedb.similarity.fitting.leaving_out_examples`) 
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Sequence
+from numbers import Real
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..corpora import WicPair
-from ..errors import ConfigurationError
+from ..errors import ConfigurationError, InputError
 from ..similarity.analysis import analyze
 from ..similarity.fitting import fit_params, leaving_out_examples
 from ..similarity.methods import representations_for, scores
@@ -45,7 +47,8 @@ def evaluate_wic(index: SenseIndex, data: str | os.PathLike | Sequence[WicPair],
     on request); with ``train`` also ``"params"`` (the fitted parameters, their JSON form).
 
     Raises:
-        InputError: unreadable or malformed WiC files, pairs without gold labels.
+        InputError: unreadable or malformed WiC files, pairs without gold labels; a
+            ``threshold`` outside the method's scores (:func:`check_threshold`).
         ConfigurationError: an unknown method; no threshold given, fitted or stored for it;
             unusable parameters.
     """
@@ -55,11 +58,28 @@ def evaluate_wic(index: SenseIndex, data: str | os.PathLike | Sequence[WicPair],
                              with_predictions=with_predictions, progress=progress)
 
 
+def check_threshold(threshold: object, raw: bool) -> float:
+    """``threshold`` as a float within the scores' range: a cosine (-1 to 1) for the raw
+    method, a probability (0 to 1) for ``sense`` and ``combined``.
+
+    Raises:
+        InputError: not a number, not finite, or outside that range (``--threshold 5``
+            called every pair "different" and reported that as an accuracy)."""
+    low, kind = (-1.0, "a cosine") if raw else (0.0, "a probability")
+    if isinstance(threshold, bool) or not isinstance(threshold, Real) \
+            or not math.isfinite(threshold) or not low <= threshold <= 1.0:
+        raise InputError(f"threshold must be {kind} from {low:g} to 1 for this method, not "
+                         f"{threshold!r}")
+    return float(threshold)
+
+
 def _evaluate_wic(index: SenseIndex, data, gold, *, threshold, train, method, params,
                   representation, with_predictions, progress) -> dict:
     params = resolve_params(index, params)
     method = SimilarityMethod.parse(method or params.default_method)
     raw = method is SimilarityMethod.RAW
+    if threshold is not None:
+        threshold = check_threshold(threshold, raw)
     pairs = labelled_wic_pairs(data, gold)
     y = np.asarray([p.label for p in pairs], bool)
     result: dict[str, Any] = {"method": method.value}

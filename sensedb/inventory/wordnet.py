@@ -73,6 +73,8 @@ class SenseInfo:
 
 # --------------------------------------------------------------------------- the inventory
 
+_DECIMAL_POINT = re.compile(r"\d\.\d")  # a period between digits
+
 
 class WordNet:
     """WordNet sense inventory.
@@ -440,11 +442,12 @@ class WordNet:
         written is looked up the way WordNet's own lookup does: hyphens as underscores
         ('ice-cream' -> 'ice_cream'), underscores as hyphens, both removed ('co-operate' ->
         'cooperate'), periods removed (only when no POS knows the form with them: 'p.m.' is
-        the adverb, not the noun 'pm'), and last with its accents dropped ('café' -> 'cafe',
-        'naïve' -> 'naive'). A form that the tokenizer split at an apostrophe or a lone
-        hyphen is first looked up joined back (:func:`rejoined`: 'baker 's dozen' ->
-        "baker's_dozen", "jack-o ' - lantern" -> "jack-o'-lantern", the typographic
-        apostrophe as WordNet's ASCII one). Within one POS the candidates
+        the adverb, not the noun 'pm'; never a decimal point: '3.5' is not 35), and last
+        with its accents dropped ('café' -> 'cafe', 'naïve' -> 'naive'). A form that the
+        tokenizer split at an apostrophe or a lone hyphen is first looked up joined back
+        (:func:`rejoined`: 'baker 's dozen' -> "baker's_dozen", "jack-o ' - lantern" ->
+        "jack-o'-lantern", the typographic apostrophe as WordNet's ASCII one). Within one
+        POS the candidates
         (the form itself, exception-list bases or detachment-rule bases, and for collocations
         the combinations of each word's bases) are ordered by WordNet tag-count total,
         highest first, ties in that listing order; so 'banks' gives ('bank', 'NOUN') before
@@ -466,8 +469,10 @@ class WordNet:
             written = tuple(dict.fromkeys((
                 norm, rejoined(norm), norm.replace("-", "_"), norm.replace("_", "-"),
                 norm.replace("-", "").replace("_", ""))))
-            # and last, WordNet 3.0's lemmas being ASCII, with the accents dropped (café)
-            dotless = tuple(v for v in dict.fromkeys((norm.replace(".", ""),
+            # and last, WordNet 3.0's lemmas being ASCII, with the accents dropped (café). A
+            # decimal point is no abbreviation's period: "3.5" is not 35, "1.0" not ten
+            dotless = tuple(v for v in dict.fromkeys((
+                norm if _DECIMAL_POINT.search(norm) else norm.replace(".", ""),
                                                       without_accents(norm)))
                             if v not in written)
             for variants in (written, dotless):

@@ -110,6 +110,8 @@ class SenseIndex:
                  scoring_method: ScoringMethod | str = ScoringMethod.WEIGHTED,
                  propagate: bool = False,
                  head: str | os.PathLike | RetrievalHead | None = "auto") -> None:
+        if path is not None and not isinstance(path, str | os.PathLike):
+            raise InputError(f"an index is a directory path, not {type(path).__name__}")
         if path is None:  # the default index of this retrieval head
             chosen = load_head(head, model=model or DEFAULT_MODEL, layers="last")
             path = default_index_dir(chosen.sha256 if chosen is not None else None)

@@ -34,7 +34,7 @@ from ..errors import InputError
 from ..pos_head import CONTENT_TAGS, TAGS, content_log_probabilities
 from .discourse import one_sense_per_discourse as agree
 from .scoring import multiword_evidence, multiword_margin, separated_margin
-from .target import PARTICLES, Target, merged, phrasal_verbs, separated
+from .target import PARTICLES, Target, check_probability, merged, phrasal_verbs, separated
 
 if TYPE_CHECKING:  # the facade delegates to tag_text: no import at module level
     from ..inventory import WordNet
@@ -554,9 +554,11 @@ def tag_text(index: SenseIndex, text: str, *, one_sense_per_discourse: bool = Fa
 
     Raises:
         InputError: ``text`` is not a string, not valid Unicode, or empty (white space only:
-            "empty text", as ``wsd`` says "empty sentence").
+            "empty text", as ``wsd`` says "empty sentence"); ``min_confidence`` is not a
+            number from 0 to 1.
         IndexFormatError: the index is damaged (see ``SenseIndex.check``).
     """
+    min_confidence = check_probability(min_confidence)
     if not check_text(text).strip():
         raise InputError("empty text")
     texts = [check_text(s) for s in split_sentences(text)]  # the tokens are substrings of these

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from numbers import Integral
+from numbers import Integral, Real
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -112,6 +113,20 @@ def check_count(k: object, name: str = "k") -> int:
     if k < 0:
         raise InputError(f"{name} must be 0 or more, not {k}")
     return int(k)
+
+
+def check_probability(value: object, name: str = "min_confidence") -> float:
+    """``value`` as a float: a probability threshold from 0 to 1 (``min_confidence``).
+
+    Raises:
+        InputError: ``value`` is not a number (a bool is not one), not finite, or outside
+            0-1 (a string made ``tag`` fail with a TypeError; 2 or NaN left every word
+            untagged, silently)."""
+    if isinstance(value, bool) or not isinstance(value, Real):
+        raise InputError(f"{name} must be a number from 0 to 1, not {type(value).__name__}")
+    if not math.isfinite(value) or not 0.0 <= value <= 1.0:
+        raise InputError(f"{name} must be a number from 0 to 1, not {value!r}")
+    return float(value)
 
 
 #: English possessive endings as the tokenizer leaves them, a token of their own after the

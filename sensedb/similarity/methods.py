@@ -53,7 +53,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -352,12 +352,13 @@ def similarity_batch(index: SenseIndex, pairs: Sequence[tuple[Any, Any]],
     Raises:
         ConfigurationError: an unknown method or representation; ``combined`` without
             fitted weights; unusable parameters.
-        InputError: ``pairs`` a string, bytes or mapping rather than a sequence of pairs
-            (a string was walked character by character, each character a "pair"); a
+        InputError: ``pairs`` a string, bytes, mapping or anything not iterable rather than
+            a sequence of pairs (a string was walked character by character, each character
+            a "pair"; None was a TypeError); a
             parameters file that cannot be read; with ``errors="raise"``, a malformed pair
             or usage, a target not in its sentence.
     """
-    if isinstance(pairs, str | bytes | bytearray | dict):
+    if isinstance(pairs, str | bytes | bytearray | dict) or not isinstance(pairs, Iterable):
         raise InputError(f"pairs must be a list of (usage, usage) pairs, not "
                          f"{type(pairs).__name__}")
     params = resolve_params(index, params)
