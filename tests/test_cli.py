@@ -183,3 +183,13 @@ def test_evaluate_and_index_take_a_data_file_with_an_empty_text(runner, tmp_path
     result = run(runner, "evaluate", only, gold, "--index", mini_index, ok=False)
     assert result.output.strip().endswith("only.data.xml: no instances to evaluate")
     assert len(result.output.strip().splitlines()) == 1
+
+
+def test_a_warning_is_one_line_on_the_command_line():
+    """The CLI's warnings came with Python's file, line and source line of the code that
+    warned (``index.py:615: UserWarning: ...`` and ``self.ensure(pairs)``)."""
+    from sensedb.cli import one_line_warning
+
+    shown = one_line_warning(UserWarning("another process is writing this index"), UserWarning,
+                             "/x/sensedb/retriever/index.py", 615, "self.ensure(pairs)")
+    assert shown == "Warning: another process is writing this index\n"

@@ -367,6 +367,14 @@ def test_a_target_written_word_at_n(runner, mini_index, tmp_path):
     assert answer["position"] == 3 and answer["target"] == "watch"
     outside = invoke(runner, "wsd", "I watch the watch", "watch@9", *query(mini_index))
     assert outside.exit_code == 1 and "token position 9 is outside" in outside.output
+    # the position twice: agreeing is fine, disagreeing is named (was "not in the sentence")
+    same = json.loads(invoke(runner, "wsd", "I watch the watch", "watch@1", "--at", "1",
+                             *query(mini_index), "--json").output)
+    assert same["position"] == 1
+    both = invoke(runner, "wsd", "I watch the watch", "watch@3", "--at", "1", *query(mini_index))
+    assert both.exit_code == 1 and "names token 3 and the position given is 1" in both.output
+    below = invoke(runner, "wsd", "I watch the watch", "watch@-1", *query(mini_index))
+    assert below.exit_code == 1 and "a token position counts from 0, not -1" in below.output
     # similarity-batch reads standard input ("-"), as tag does
     pairs = "He sat on the bank\tbank\tThe bank raised rates\tbank@1\n"
     result = invoke(runner, "similarity-batch", "-", *query(mini_index), "--method", "raw",

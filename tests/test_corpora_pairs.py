@@ -100,6 +100,8 @@ def test_rows_carry_file_and_line(tmp_path):
     assert [r.line for r in rows] == [3, 4] and rows[0].where == f"{path}:3"
     assert rows[0].gold == 0.5 and rows[0].a.sentence == "A bank ."  # CRLF: no "\r" kept
     assert rows[1].b == ("", "bank", 2)  # an empty sentence is the pair's own error, later
+    path.write_text("\t\t\t\n")  # tabs only: a row of empty columns, not a blank line
+    assert [(r.line, r.a.sentence, r.b.target) for r in read_pairs(path)] == [(1, "", "")]
 
 
 def test_a_directory_is_named(tmp_path):

@@ -47,8 +47,11 @@ def test_save_load_round_trip_is_byte_identical(tmp_path):
 
 def test_bad_head_files_are_configuration_errors(tmp_path):
     (tmp_path / "junk.npz").write_bytes(b"not a zip")
-    with pytest.raises(ConfigurationError, match="junk.npz"):
+    with pytest.raises(ConfigurationError, match="junk.npz: not a retrieval head"):
         RetrievalHead.load(tmp_path / "junk.npz")
+    (tmp_path / "gold.txt").write_text("d000.s000.t000 bank%1:17:01::\n")
+    with pytest.raises(ConfigurationError, match=r"gold.txt: not a retrieval head \(an .npz"):
+        RetrievalHead.load(tmp_path / "gold.txt")  # numpy's "pickled data" message before
     with pytest.raises(ConfigurationError, match="square"):
         RetrievalHead(np.zeros((3, 4)), np.zeros((3, 3)), model=MODEL)
     with pytest.raises(ConfigurationError, match="not a readable"):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import inspect
 import json
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -180,7 +181,8 @@ def head_options(function: Callable) -> Callable:
 
     @click.option("--head", "head_path", type=click.Path(exists=True), default=None,
                   help="Retrieval head (a directory from `sensedb train-head`, or its .npz) "
-                       "for a new index; default: the shipped head with the default model.")
+                       "for a new index; default: the head shipped for the default model, if "
+                       "the package has one (this release ships none: raw vectors).")
     @click.option("--no-head", is_flag=True,
                   help="No retrieval head: raw encoder vectors (the behaviour before heads).")
     @functools.wraps(function)
@@ -278,8 +280,17 @@ def cli() -> None:
     """
 
 
+def one_line_warning(message: Warning | str, category: type[Warning], filename: str,
+                     lineno: int, line: str | None = None) -> str:
+    """A warning as the command line shows it: ``Warning: MESSAGE`` on one line, not
+    Python's default (the file, line number and source line of the code that warned: "another
+    process is writing this index" came with ``index.py:615`` and ``self.ensure(pairs)``)."""
+    return f"Warning: {message}\n"
+
+
 def main() -> None:
     """The console script ``sensedb``."""
+    warnings.formatwarning = one_line_warning
     cli(prog_name="sensedb")
 
 

@@ -275,8 +275,11 @@ def read_text_file(path: str, encoding: str) -> str:
     try:
         text = data.decode(encoding)
     except UnicodeDecodeError as exc:
+        # a UTF-16 byte-order mark names the encoding; latin-1 would read it as garbage
+        hint = "utf-16" if data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE) else \
+            "latin-1"
         raise InputError(f"not {encoding}: {exc.reason} at byte {exc.start} (give its "
-                         "encoding with --encoding, e.g. --encoding latin-1)",
+                         f"encoding with --encoding, e.g. --encoding {hint})",
                          path=name) from None
     text = text.removeprefix("\ufeff")
     from ..corpora.tokenize import check_text

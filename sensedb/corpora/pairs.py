@@ -100,8 +100,10 @@ def read_pairs(path: str | os.PathLike, *, gold: bool = False, tokenized: bool =
     pairs: list[PairRow] = []
     first = True
     for line, row in _rows(name):
-        if not row or not "".join(row).strip() or row[0].lstrip().startswith("#"):
-            continue
+        if not row or (len(row) == 1 and not row[0].strip()) or \
+                row[0].lstrip().startswith("#"):
+            continue  # a blank line; one of tabs only is a row of empty columns, whose pair
+            #           fails on its own (it was skipped: "no pairs in the file")
         if first:
             first = False
             if (len(row) > 1 and row[1].strip().lower() == "target_a") or (

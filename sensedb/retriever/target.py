@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from numbers import Integral, Real
@@ -113,6 +114,9 @@ def check_count(k: object, name: str = "k") -> int:
     if k < 0:
         raise InputError(f"{name} must be 0 or more, not {k}")
     return int(k)
+
+
+_NEGATIVE_POSITION = re.compile(r"-[0-9]+")  # "bank@-1": no word, a position below 0
 
 
 def check_probability(value: object, name: str = "min_confidence") -> float:
@@ -279,7 +283,13 @@ def find_span(sentence: Words, target: str | None = None, at: int | None = None
             # "watch@3": the word and its token position, as PAIRS.tsv and `similarity` write
             # a target (a token written so in the sentence is found above as itself)
             word, position = parse_target(target)
-            if at is not None or position is None:
+            if at is not None and position is not None and position != at:
+                raise InputError(f"target {target!r} names token {position} and the position "
+                                 f"given is {at}: give one of them") from None
+            if position is None and _NEGATIVE_POSITION.fullmatch(target.rpartition("@")[2]):
+                raise InputError(f"{target}: a token position counts from 0, not "
+                                 f"{target.rpartition('@')[2]}") from None
+            if position is None:
                 raise
             if not 0 <= position < len(words):
                 raise InputError(f"{target}: token position {position} is outside the "
