@@ -53,6 +53,19 @@ def test_latin1_file_is_a_typed_error_and_encoding_reads_it(runner, mini_index, 
     assert result.exit_code == 0 and "bank" in result.output
     assert invoke(runner, "tag", "--file", path, "--encoding", "nope",
                   *query(mini_index)).exit_code == 1
+    assert "--encoding latin-1" in invoke(runner, "tag", "--file", path,
+                                          *query(mini_index)).output
+
+
+def test_a_utf16_file_is_told_to_read_as_utf16(runner, mini_index, tmp_path):
+    """Its byte-order mark names it; the hint was latin-1, which reads it as garbage."""
+    path = tmp_path / "utf16.txt"
+    path.write_bytes("He sat on the bank.".encode("utf-16"))
+    result = invoke(runner, "tag", "--file", path, *query(mini_index))
+    assert result.exit_code == 1 and "--encoding utf-16" in result.output
+    result = invoke(runner, "tag", "--file", path, "--encoding", "utf-16", *query(mini_index),
+                    "--json")
+    assert result.exit_code == 0 and "bank" in result.output
 
 
 def test_undecodable_command_line_is_a_typed_error(runner, mini_index):
