@@ -22,7 +22,7 @@ argmax accuracy in percent):
 Sets: ``se07`` (SemEval-2007, 455 instances) or ``semcor`` (SemCor documents d000, d010,
 ... : the 36 documents the tuning caches use), scored by the default index of
 ``SENSEDB_HOME`` (WordNet vectors of new lemmas are added to it). Neither variant helps
-(BENCHMARKS.md "Taking the target's weight out of the gloss cosines"); nothing here is
+(BENCHMARKS.md "Measured, not shipped: the target's weight ..."); nothing here is
 shipped.
 """
 

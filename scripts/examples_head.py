@@ -19,8 +19,8 @@ ones (``tune_weights.own_counts_left_out``).
 
 ``--vectors`` caches what the map needs (usage vectors, candidates, gloss / example / bare
 vectors from the default index of ``SENSEDB_HOME``) on first use. Prints the argmax accuracy
-(percent) of the three sets every 25 steps. Measured, not shipped (BENCHMARKS.md "Taking the
-target's weight out of the gloss cosines").
+(percent) of the three sets every 25 steps. Measured, not shipped (BENCHMARKS.md
+"Measured, not shipped: the target's weight ...").
 """
 
 from __future__ import annotations
@@ -187,7 +187,7 @@ def main() -> None:
         if step % 25 == 0:
             with torch.no_grad():
                 shown = {k: round(loss_and_accuracy(v, m)[1], 2) for k, v in sets.items()}
-            print(f"step {step}: loss {float(loss):.4f}", shown, flush=True)
+            print(f"step {step}: loss {float(loss.detach()):.4f}", shown, flush=True)
 
 
 if __name__ == "__main__":

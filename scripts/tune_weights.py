@@ -34,7 +34,7 @@ are computed again whole.
 documents' ``log_wordnet_count`` is first recounted without the document's own gold keys
 (:func:`own_counts_left_out`: WordNet's counts were counted on SemCor; ``--counts-as-they-are``
 keeps them whole, as before 2026-12-03; the same formula is chosen either way, BENCHMARKS.md
-"Is the prior's weight an artefact of SemCor?").
+"Measured, not shipped: the target's weight ...").
 - ``wordnet_only`` (the default index): 5-fold cross-validation over the SemCor documents
   (folds fixed by document id: d000, d050, ... in fold 0; d010, d060, ... in fold 1; ...):
   each fold is scored with the formula best on the mean accuracy over the other four folds,

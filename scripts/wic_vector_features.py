@@ -12,7 +12,7 @@ product and absolute difference of the two word vectors at one layer (the WiC pa
 baseline features, 768 more columns). Fitted on WiC train (5,428 pairs), scored on WiC dev
 (638 pairs) at the threshold best on train; WordNet's examples left out of the evidence as
 for the shipped fit (``fitting.leaving_out_examples``). Default index of ``SENSEDB_HOME``.
-BENCHMARKS.md "Taking the target's weight out of the gloss cosines" has the figures.
+BENCHMARKS.md "Measured, not shipped: the target's weight ..." has the figures.
 """
 
 from __future__ import annotations
