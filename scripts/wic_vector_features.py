@@ -71,7 +71,6 @@ def columns(part: dict, kind: str, kept: list[int]) -> np.ndarray:
 def fit_scored(x: np.ndarray, y: np.ndarray, l2: float) -> tuple[dict, float]:
     names = [f"f{n}" for n in range(x.shape[1])]
     model = fit_logistic(x, y, names, l2=l2)
-    model["features"] = list(range(x.shape[1]))
     return model, best_threshold(_predict(model, x), y)[0]
 
 

@@ -7,16 +7,15 @@ examples verbatim; see :func:`sensedb.similarity.fitting.leaving_out_examples`) 
 
 from __future__ import annotations
 
-import math
 import os
 from collections.abc import Sequence
-from numbers import Real
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..corpora import WicPair
-from ..errors import ConfigurationError, InputError
+from ..errors import ConfigurationError
+from ..retriever.target import check_range
 from ..similarity.analysis import analyze
 from ..similarity.fitting import fit_params, leaving_out_examples
 from ..similarity.methods import representations_for, scores
@@ -66,11 +65,7 @@ def check_threshold(threshold: object, raw: bool) -> float:
         InputError: not a number, not finite, or outside that range (``--threshold 5``
             called every pair "different" and reported that as an accuracy)."""
     low, kind = (-1.0, "a cosine") if raw else (0.0, "a probability")
-    if isinstance(threshold, bool) or not isinstance(threshold, Real) \
-            or not math.isfinite(threshold) or not low <= threshold <= 1.0:
-        raise InputError(f"threshold must be {kind} from {low:g} to 1 for this method, not "
-                         f"{threshold!r}")
-    return float(threshold)
+    return check_range(threshold, "threshold", low, 1.0, kind=kind, where=" for this method")
 
 
 def _evaluate_wic(index: SenseIndex, data, gold, *, threshold, train, method, params,

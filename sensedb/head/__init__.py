@@ -204,10 +204,9 @@ class RetrievalHead:
             if source.stat().st_size > _MAX_BYTES:
                 raise ConfigurationError(f"{source}: {source.stat().st_size} bytes is too "
                                          "large for a retrieval head")
-            with source.open("rb") as handle:  # else numpy's message: "pickled data" ...
-                if handle.read(4) != b"PK\x03\x04":
-                    raise ConfigurationError(f"{source}: not a retrieval head (an .npz file "
-                                             "from `sensedb train-head`)")
+            if not zipfile.is_zipfile(source):  # else numpy's message: "pickled data" ...
+                raise ConfigurationError(f"{source}: not a retrieval head (an .npz file from "
+                                         "`sensedb train-head`)")
             with np.load(source, allow_pickle=False) as data:
                 record = json.loads(bytes(data["record"]).decode())
                 word = data["word"] if "word" in data.files else None

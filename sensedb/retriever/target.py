@@ -119,6 +119,20 @@ def check_count(k: object, name: str = "k") -> int:
 _NEGATIVE_POSITION = re.compile(r"-[0-9]+")  # "bank@-1": no word, a position below 0
 
 
+def check_range(value: object, name: str, low: float, high: float, *,
+                kind: str = "a number", where: str = "") -> float:
+    """``value`` as a float from ``low`` to ``high``: a threshold given through the API.
+
+    Raises:
+        InputError: ``"{name} must be {kind} from {low} to {high}{where}, not ..."``: not a
+            number (a bool is not one), not finite, or outside the range."""
+    number = not isinstance(value, bool) and isinstance(value, Real)
+    if not number or not math.isfinite(value) or not low <= value <= high:
+        shown = repr(value) if number else type(value).__name__
+        raise InputError(f"{name} must be {kind} from {low:g} to {high:g}{where}, not {shown}")
+    return float(value)
+
+
 def check_probability(value: object, name: str = "min_confidence") -> float:
     """``value`` as a float: a probability threshold from 0 to 1 (``min_confidence``).
 
@@ -126,11 +140,7 @@ def check_probability(value: object, name: str = "min_confidence") -> float:
         InputError: ``value`` is not a number (a bool is not one), not finite, or outside
             0-1 (a string made ``tag`` fail with a TypeError; 2 or NaN left every word
             untagged, silently)."""
-    if isinstance(value, bool) or not isinstance(value, Real):
-        raise InputError(f"{name} must be a number from 0 to 1, not {type(value).__name__}")
-    if not math.isfinite(value) or not 0.0 <= value <= 1.0:
-        raise InputError(f"{name} must be a number from 0 to 1, not {value!r}")
-    return float(value)
+    return check_range(value, name, 0.0, 1.0)
 
 
 #: English possessive endings as the tokenizer leaves them, a token of their own after the
@@ -286,9 +296,10 @@ def find_span(sentence: Words, target: str | None = None, at: int | None = None
             if at is not None and position is not None and position != at:
                 raise InputError(f"target {target!r} names token {position} and the position "
                                  f"given is {at}: give one of them") from None
-            if position is None and _NEGATIVE_POSITION.fullmatch(target.rpartition("@")[2]):
-                raise InputError(f"{target}: a token position counts from 0, not "
-                                 f"{target.rpartition('@')[2]}") from None
+            tail = target.rpartition("@")[2]
+            if position is None and _NEGATIVE_POSITION.fullmatch(tail):
+                raise InputError(f"{target}: a token position counts from 0, not {tail}") \
+                    from None
             if position is None:
                 raise
             if not 0 <= position < len(words):
