@@ -19,8 +19,8 @@ ones (``tune_weights.own_counts_left_out``).
 
 ``--vectors`` caches what the map needs (usage vectors, candidates, gloss / example / bare
 vectors from the default index of ``SENSEDB_HOME``) on first use. Prints the argmax accuracy
-(percent) of the three sets every 25 steps. Measured, not shipped (BENCHMARKS.md
-"Measured, not shipped: the target's weight ...").
+(percent) of the three sets with the identity map, then every 25 steps. Measured, not
+shipped (BENCHMARKS.md "Measured, not shipped: the target's weight ...").
 """
 
 from __future__ import annotations
@@ -177,6 +177,9 @@ def main() -> None:
         return loss, 100.0 * float(d["gold"][first].float().mean())
 
     eye = torch.eye(found["sets"]["se07"]["U"].shape[1])
+    with torch.no_grad():  # the identity: the formula as cached, its mapped terms recomputed
+        print("identity:", {k: round(loss_and_accuracy(v, eye)[1], 2) for k, v in sets.items()},
+              flush=True)
     m = eye.clone().requires_grad_(True)
     optimizer = torch.optim.Adam([m], lr=3e-3)
     for step in range(args.steps + 1):
