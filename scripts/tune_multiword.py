@@ -55,7 +55,7 @@ import sensedb
 from sensedb.corpora import read_raganato
 from sensedb.pos_head import TAGS, content_log_probabilities
 from sensedb.retriever import scoring
-from sensedb.retriever.tagger import _span_pos, readings
+from sensedb.retriever.tagger import _span_pos, readings, span_free_best
 from sensedb.retriever.target import Target, merged
 
 SEMCOR_DOCUMENTS = {f"d{n:03d}" for n in range(0, 352, 10)}
@@ -103,7 +103,7 @@ def collect(index, xml: Path, gold: Path, documents: set[str] | None) -> list[di
         cache: dict[tuple[int, int], tuple[float, str | None]] = {}
 
         def answer(start: int, end: int, pairs: list, words=words, vecs=vecs, tag=tag,
-                   cache=cache, context=context) -> tuple[float, str | None]:
+                   cache=cache, context=context) -> tuple[float, str | None, tuple]:
             if (start, end) not in cache:
                 single = end - start == 1
                 target = Target(list(words), start) if single else merged(words, start, end)
@@ -113,16 +113,18 @@ def collect(index, xml: Path, gold: Path, documents: set[str] | None) -> list[di
                                          context=context, pos_logp=pos)
                 best = got.senses[0] if got.senses else None
                 cache[(start, end)] = ((best.score / scale) if best else float("-inf"),
-                                       best.key if best else None)
+                                       best.key if best else None, (target, pairs, got))
             return cache[(start, end)]
 
         for start, end, pairs in multi:
-            score, key = answer(start, end, pairs)
+            score, key, _ = answer(start, end, pairs)
             token = spans.get((start, end))
             inner = []
             for a, b, single_pairs in singles:
                 if start <= a < end:
-                    s, k = answer(a, b, single_pairs)
+                    _, k, reading = answer(a, b, single_pairs)
+                    # the word's best score as the tagger weighs it against the span
+                    s = span_free_best(index, *reading, range(start, end)) / scale
                     word = spans.get((a, b))
                     inner.append((s, bool(word is not None and k in word.senses)))
             rows.append({"doc": doc, "words": words[start:end], "score": score,

@@ -6,6 +6,7 @@
         --write sensedb/data/scoring_weights.json
     python scripts/tune_weights.py fill-proper --from runs/raw11b-cache --cache runs/prior-cache
     python scripts/tune_weights.py fill-bare --from runs/p26/cache2 --cache runs/p29/cache
+    python scripts/tune_weights.py fill-overlap --from runs/s38/cache --cache runs/s38/lesk
 
 ``cache`` computes, once, every instance's candidate feature matrix the way a raw-text
 pipeline meets it (:func:`raw_instance_features`: candidates of every part of speech the
@@ -29,6 +30,8 @@ pickles it under ``--cache``:
 the product (``SenseIndex.bare_vectors``, ``scoring.bare_cosines``: the default index of
 ``SENSEDB_HOME`` and its encoder); rows whose candidates the product now lists differently
 are computed again whole.
+``fill-overlap`` copies a cache made before ``gloss_overlap`` with that column filled
+(:func:`fill_overlap`; no encoder: the overlap depends on the words and WordNet alone).
 ``tune`` is then a numpy loop over those arrays: each formula is a short linear formula over
 ``scoring.FEATURES`` searched on a small grid by the accuracy of the argmax. The SemCor
 documents' ``log_wordnet_count`` is first recounted without the document's own gold keys
@@ -68,7 +71,10 @@ from pathlib import Path
 import numpy as np
 
 import sensedb
+from sensedb.corpora import tokenize
 from sensedb.retriever import scoring
+from sensedb.retriever.overlap import GlossOverlap
+from sensedb.retriever.target import Target
 
 NAMES = list(scoring.FEATURES)
 SEMCOR_DOCUMENTS = {f"d{n:03d}" for n in range(0, 352, 10)}
@@ -79,7 +85,8 @@ WORDNET_GRID = {"gloss_cos": (1.0,), "example_cos": (0,),
                 "context_gloss_cos": (0, .5, .75, 1, 1.25, 1.5, 1.75, 2),
                 "log_wordnet_count": (.05, .1, .15, .2), "inv_rank": (.05,),
                 "pos_logp": (.2, .3), "proper_name": (-.5,), "sense_cos": (0,),
-                "context_sense_cos": (0,), "bare_gloss_cos": (0, -.25, -.5, -.75, -1)}
+                "context_sense_cos": (0,), "bare_gloss_cos": (0, -.25, -.5, -.75, -1),
+                "gloss_overlap": (0, .0125, .025, .05)}
 # Earlier grids weighed the absolute example cosines (example_cos 0-.5, example_nn_cos 0-.25)
 # with a has-example offset, and held context_gloss_cos at 0 (before the WordNet-examples set
 # took part). The examples now count only relatively (scoring.relative_examples): the
@@ -91,12 +98,14 @@ WORDNET_GRID = {"gloss_cos": (1.0,), "example_cos": (0,),
 # raw-text (5 of 455) while SemCor (107 of 23,204) and the everyday sentences lost
 # (BENCHMARKS.md "Relative example evidence").
 # The corpus formula's grid, in units of corpus_cos (the shipped formula's weights are a
-# point of it: vote .1, gloss .75, example_cos .25, log support .1, POS .3, proper name -.5).
+# point of it: vote .1, gloss .75, example_cos .25, log support .1, POS .3, proper name -.5;
+# the gloss overlap's, per idf unit, about the WordNet-only formula's 0.0125 of its gloss
+# weight).
 CORPUS_GRID = {"corpus_cos": (1.0,), "vote": (0, .1, .25), "gloss_cos": (.5, .75, 1),
                "example_cos": (0, .25), "example_rel": (0, .5, 1),
                "context_gloss_cos": (0, .5, 1, 1.5), "bare_gloss_cos": (0, -.25, -.5),
                "log_support": (0, .05, .1, .2), "nn_cos": (0, .25, .5),
-               "pos_logp": (.2, .3), "proper_name": (-.5,)}
+               "pos_logp": (.2, .3), "proper_name": (-.5,), "gloss_overlap": (0, .01, .02)}
 CACHES = ("semcor-wordnet", "se07-wordnet", "se07-corpus", "examples-wordnet", "semcor-corpus",
           "examples-corpus")
 # The weights shipped before: the "before" of every figure this script reports (the
@@ -209,7 +218,6 @@ def raw_instance_features(index, data: Path, gold: Path, *, documents: set[str] 
     (``scoring.candidate_matrix``). Returns (features (candidates, len(FEATURES)) float64,
     gold (candidates,) bool, {"id", "pos", "doc", "cand_pos": [POS per candidate]}).
     ``ids``: only these instances."""
-    from sensedb.retriever.target import Target
     from sensedb.store import l2_normalize
     from sensedb.vocabulary import group_key
 
@@ -228,15 +236,17 @@ def raw_instance_features(index, data: Path, gold: Path, *, documents: set[str] 
     # before 2026-12-01's one-pass change hold the two-pass ``context_vectors`` instead:
     # equal within float rounding for sentences of one window)
     vectors, tags, contexts = index.encode_targets(targets, progress=progress, context=True)
+    overlap = GlossOverlap(index.inventory)
     rows = []
-    for token, pairs, vector, tag, context in zip(tokens, pairs_of, vectors, tags, contexts,
-                                                   strict=True):
+    for token, target, pairs, vector, tag, context in zip(tokens, targets, pairs_of, vectors,
+                                                           tags, contexts, strict=True):
         candidates = [s for lemma, pos in pairs for s in index.inventory.candidates(lemma, pos)]
         found = scoring.candidate_matrix(
             index.source, candidates, [group_key(lemma, pos) for lemma, pos in pairs],
             index.normalizer(vector), l2_normalize(vector), context=context,
             use_examples=index.use_examples, rank_every_token=True, pos_logp=tag,
-            proper=scoring.proper_names(index.inventory, token.text, candidates), bare=bare)
+            proper=scoring.proper_names(index.inventory, token.text, candidates), bare=bare,
+            overlap=overlap.scores(target.words, target.index, pairs, candidates))
         rows.append((found.features, np.array([s.key in token.senses for s in candidates]),
                      {"id": token.instance_id, "pos": token.pos,
                       "doc": token.instance_id.split(".")[0],
@@ -357,6 +367,7 @@ def example_instance_features(index, *, progress: bool = True,
                               for s in inventory.candidates(lem, pos))
     vectors, tags, contexts = index.encode_targets(targets, progress=progress, context=True)
     leaks = [NAMES.index(name) for name in EXAMPLE_LEAKS]
+    overlap = GlossOverlap(inventory)
     rows = []
     for (lemma, _, key, _, _), target, pairs, vector, tag, context in zip(
             instances, targets, pairs_of, vectors, tags, contexts, strict=True):
@@ -365,7 +376,8 @@ def example_instance_features(index, *, progress: bool = True,
             index.source, candidates, [group_key(lem, pos) for lem, pos in pairs],
             index.normalizer(vector), l2_normalize(vector), context=context,
             use_examples=False, pos_logp=tag,
-            proper=scoring.proper_names(inventory, target.surface, candidates), bare=bare)
+            proper=scoring.proper_names(inventory, target.surface, candidates), bare=bare,
+            overlap=example_overlap(overlap, inventory, key, target, pairs, candidates))
         features = found.features
         features[:, leaks] = 0.0
         rows.append((features, np.array([s.key == key for s in candidates]),
@@ -374,12 +386,41 @@ def example_instance_features(index, *, progress: bool = True,
     return rows
 
 
+def example_overlap(overlap: GlossOverlap, inventory, key: str, target, pairs,
+                    candidates) -> np.ndarray:
+    """The ``gloss_overlap`` column of one WordNet-examples instance: its sentence is one of
+    the examples of sense ``key``, which is left out of every candidate's signature (it
+    would share every word with the sentence)."""
+    own = next((e for e in inventory.sense(key).examples if tokenize(e) == list(target.words)),
+               None)
+    return overlap.scores(target.words, target.index, pairs, candidates, left_out=own)
+
+
+def fill_overlap(rows, inventory, instances, overlap: GlossOverlap | None = None
+                 ) -> tuple[list, list[int]]:
+    """``rows`` of a cache made before ``gloss_overlap``, its column filled (no encoder
+    needed: the overlap depends on the words and WordNet alone). ``instances``: per row
+    (words, position, pairs, key of the sense whose example the sentence is, or None).
+    Returns the rows and those whose candidates changed (:func:`fill_column`).
+    ``overlap``: the feature's variant (default: the product's)."""
+    overlap = overlap or GlossOverlap(inventory)
+    values, listed = [], []
+    for words, position, pairs, key in instances:
+        candidates = [s for lemma, pos in pairs for s in inventory.candidates(lemma, pos)]
+        listed.append(candidates)
+        if key is None:
+            values.append(overlap.scores(words, position, pairs, candidates))
+        else:
+            values.append(example_overlap(overlap, inventory, key, Target(words, position),
+                                          pairs, candidates))
+    return fill_column(rows, "gloss_overlap", values, listed)
+
+
 def example_instances(inventory) -> tuple[list[tuple], list, list[list[tuple[str, str]]]]:
     """The WordNet-examples set's instances (lemma, POS, key, words, position) of
     :func:`example_instance_features`, their targets and each one's (lemma, POS) pairs (every
     POS of the form as written, plus the exemplified lemma's)."""
     from sensedb.indexer.wordnet import example_usages
-    from sensedb.retriever.target import Target
 
     instances = []
     for pos in ("NOUN", "VERB", "ADJ", "ADV"):
@@ -586,7 +627,8 @@ def weights_file(results: dict, argv: list[str], today: datetime.date) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("step", choices=("cache", "fill-proper", "fill-bare", "tune"))
+    parser.add_argument("step", choices=("cache", "fill-proper", "fill-bare", "fill-overlap",
+                                         "tune"))
     parser.add_argument("--index", help="a SemCor index without the held-out documents "
                         "d000, d010, ... (cache step; see refuse_held_out)")
     parser.add_argument("--examples-corpus", action="store_true",
@@ -620,6 +662,36 @@ def main() -> None:
                                      xml, gold, documents)
             (cache / f"{name}.pkl").write_bytes(pickle.dumps(rows))
             print(f"{name}: {len(rows)} instances", flush=True)
+        return
+    if args.step == "fill-overlap":
+        from sensedb.inventory import WordNet
+
+        inventory = WordNet()
+        for name, (_, (xml, gold), documents) in jobs.items():
+            older = Path(args.older) / f"{name}.pkl"
+            if not older.exists():
+                continue
+            found = {token.instance_id: (words, position, pairs, None)
+                     for token, words, position, pairs in raw_instances(inventory, xml, gold,
+                                                                        documents)}
+            rows = load_rows(older)
+            rows, differ = fill_overlap(rows, inventory, [found[m["id"]] for _, _, m in rows])
+            if differ:
+                raise ValueError(f"{name}: {len(differ)} instances whose candidates changed "
+                                 "since the cache was made: make it again")
+            (cache / f"{name}.pkl").write_bytes(pickle.dumps(rows))
+            print(f"{name}: {len(rows)} instances", flush=True)
+        older = Path(args.older) / "examples-wordnet.pkl"
+        if older.exists():
+            instances, _, pairs_of = example_instances(inventory)
+            rows, differ = fill_overlap(load_rows(older), inventory, [
+                (words, at, pairs, key) for (_, _, key, words, at), pairs
+                in zip(instances, pairs_of, strict=True)])
+            if differ:
+                raise ValueError(f"examples-wordnet: {len(differ)} instances whose "
+                                 "candidates changed since the cache was made")
+            (cache / "examples-wordnet.pkl").write_bytes(pickle.dumps(rows))
+            print(f"examples-wordnet: {len(rows)} instances", flush=True)
         return
     if args.step == "fill-bare":
         index = sensedb.open(None)

@@ -13,7 +13,7 @@ from sensedb.corpora import (
     merge_span,
     tokenize,
 )
-from sensedb.corpora.tokenize import check_text, normalize_text, written_span
+from sensedb.corpora.tokenize import LISTED_TOKENS, check_text, normalize_text, written_span
 from sensedb.errors import InputError
 
 
@@ -72,10 +72,20 @@ def test_find_target() -> None:
     assert find_target(["The", "meeting", "took place"], "took  place") == (2, 3)
     with pytest.raises(InputError, match=r'target "shore" is not in the sentence: 0:The 1:bank'):
         find_target(toks, "shore")
-    with pytest.raises(InputError, match="at token 2"):
+    # a target elsewhere in the sentence is named there (it said 'target "bank" is not in
+    # the sentence at token 2', though it is, at 1 and 5)
+    with pytest.raises(InputError, match=r'^target "bank" is not at token 2 but at token 1 '):
         find_target(toks, "bank", at=2)
+    with pytest.raises(InputError, match=r'target "shore" is not in the sentence \(asked at '
+                                         r'token 2\): 0:The'):
+        find_target(toks, "shore", at=2)
     with pytest.raises(InputError, match="at token 99"):
         find_target(toks, "bank", at=99)
+    # a long sentence's message lists its first tokens, not thousands of characters
+    with pytest.raises(InputError) as long:
+        find_target(["word"] * 600, "bank")
+    assert str(long.value).endswith(f"{LISTED_TOKENS - 1}:word ... (600 tokens)")
+    assert len(str(long.value)) < 500
     with pytest.raises(InputError, match="empty sentence"):
         find_target(tokenize("   "), "bank")
     with pytest.raises(InputError, match="empty target"):

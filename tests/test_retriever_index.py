@@ -46,7 +46,9 @@ def test_a_fallback_answer_is_scored_by_the_prior_as_the_readme_says(index):
     """No candidate of "account" has a corpus, gloss or example vector in the mini index
     opened without WordNet vectors: the answer and every sense are "fallback", yet each is
     scored (numbers, not null) by the features that need no vector, ranked by score with
-    ties in WordNet order, and a tie is decided_by "prior" (it said "corpus")."""
+    ties in WordNet order, and a tie is decided_by "prior" (it said "corpus"). The gloss
+    overlap needs no vector either: "bank" in the sentence and in a gloss of "account" is
+    evidence, decided_by "gloss"; alone, the word ties its senses but for the prior."""
     answer = index.wsd("He opened an account at the bank", "account")
     assert answer.fallback and all(s.fallback for s in answer.senses)
     assert all(isinstance(s.score, float) and s.probability is not None
@@ -57,8 +59,10 @@ def test_a_fallback_answer_is_scored_by_the_prior_as_the_readme_says(index):
         same = [s for s in answer.senses if s.pos == pos]
         assert all(a.score > b.score or a.rank < b.rank
                    for a, b in zip(same, same[1:], strict=False))
-    assert answer.decided_by == "prior"
-    assert answer.to_dict()["decided_by"] == "prior"
+    assert answer.decided_by == "gloss"
+    alone = index.wsd("account", "account")
+    assert alone.fallback and alone.decided_by == "prior"
+    assert alone.to_dict()["decided_by"] == "prior"
 
 
 def test_an_index_that_is_no_path_is_one_input_error():

@@ -308,6 +308,11 @@ def is_contraction(host: str, clitic: str) -> bool:
     return host.lower().replace("\u2019", "'") in CONTRACTING and bool(clitic_verb_forms(clitic))
 
 
+#: How many of a sentence's tokens a target-not-found message lists (a long sentence's whole
+#: listing ran to thousands of characters).
+LISTED_TOKENS = 40
+
+
 def find_target(tokens: list[str], target: str, at: int | None = None) -> tuple[int, int]:
     """The token span ``[start, end)`` of ``target`` in ``tokens``.
 
@@ -348,9 +353,19 @@ def find_target(tokens: list[str], target: str, at: int | None = None) -> tuple[
                     return i, i + n
             if whole in (low[i], read[i]):
                 return i, i + 1
-    listing = " ".join(f"{i}:{t}" for i, t in enumerate(tokens))
-    where = "" if at is None else f" at token {at}"
-    raise TargetNotFoundError(f'target "{given}" is not in the sentence{where}: {listing}')
+    shown = [f"{i}:{t}" for i, t in enumerate(tokens[:LISTED_TOKENS])]
+    if len(tokens) > LISTED_TOKENS:
+        shown.append(f"... ({len(tokens)} tokens)")
+    listing = " ".join(shown)
+    if at is None:
+        raise TargetNotFoundError(f'target "{given}" is not in the sentence: {listing}')
+    try:  # elsewhere in the sentence? say where (it was "not in the sentence at token 0")
+        start, _ = find_target(tokens, given)
+    except TargetNotFoundError:
+        raise TargetNotFoundError(f'target "{given}" is not in the sentence (asked at token '
+                                  f'{at}): {listing}') from None
+    raise TargetNotFoundError(f'target "{given}" is not at token {at} but at token {start} '
+                              f'(tokens count from 0): {listing}')
 
 
 def token_offsets(sentence: str, tokens: Sequence[str], base: int = 0) -> list[tuple[int, int]]:

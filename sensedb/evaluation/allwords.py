@@ -97,13 +97,15 @@ def instance_features(index: SenseIndex, data: str | os.PathLike, gold: str | os
     bare = index.bare_vectors(s.lemma for t in instances
                               for s in index.inventory.candidates(t.lemma, t.pos))
     rows = []
-    for token, vector, context in zip(instances, vectors, contexts, strict=True):
+    for token, target, vector, context in zip(instances, targets, vectors, contexts,
+                                              strict=True):
         candidates = index.inventory.candidates(token.lemma, token.pos)
+        pairs = [(token.lemma, token.pos)]
         found = scoring.candidate_matrix(
             index.source, candidates, [group_key(token.lemma, token.pos)],
             index.normalizer(vector), l2_normalize(vector), context=context,
             use_examples=index.use_examples, propagate=index.propagate, rank_every_token=True,
-            bare=bare)
+            bare=bare, overlap=index.gloss_overlap(target, pairs, candidates))
         keys = [s.key for s in found.candidates]
         rows.append((found.features, np.array([k in token.senses for k in keys]),
                      {"id": token.instance_id, "pos": token.pos, "keys": keys}))

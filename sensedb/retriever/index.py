@@ -48,6 +48,7 @@ from ..store import SegmentedStore, VectorStore, l2_normalize
 from ..vocabulary import POS, ScoringMethod, group_key, normalize_lemma
 from . import scoring
 from .opening import check_head, default_scoring, make_encoder, prepare_directory
+from .overlap import GlossOverlap
 from .queries import IndexQueries
 from .results import Disambiguation, Usage, disambiguation
 from .sources import IndexSource
@@ -129,6 +130,7 @@ class SenseIndex:
         self._pos_head: POSHead | None | bool = False  # False: not looked up yet
         self._stamp: tuple = (None, 0)  # the purge stamp's (mtime, size) and generation
         self._bare: dict[str, np.ndarray] = {}  # lemma -> its bare vector (bare_vectors)
+        self._overlap: GlossOverlap | None = None  # made on first use (gloss_overlap)
         self._seen_lemmas: set[str] = set()  # WordNet lemmas seen built at any load
         prepare_directory(self.directory, autobuild=self.autobuild, model=model,
                           inventory=self.inventory, encoder=encoder,
@@ -599,6 +601,41 @@ class SenseIndex:
                     self._bare.pop(lemma, None)
         return out
 
+    @property
+    def uses_overlap(self) -> bool:
+        """Whether the scoring weighs ``gloss_overlap`` (else no overlap is computed)."""
+        return bool(self.weights[scoring.FEATURES.index("gloss_overlap")])
+
+    def gloss_overlap(self, located: Target, pairs: Sequence[tuple[str, str]],
+                      candidates: Sequence[SenseInfo]) -> np.ndarray:
+        """Each candidate's ``gloss_overlap`` for the usage ``located``: (len(candidates),)
+        float64 in idf units (:class:`~sensedb.retriever.overlap.GlossOverlap`; its idf table
+        is read on first use). WordNet's examples count only when the index answers with
+        them (``use_examples``: the similarity fit leaves them out, WiC's sentences being
+        such examples)."""
+        if self._overlap is None:
+            self._overlap = GlossOverlap(self.inventory)
+        return self._overlap.scores(located.words, located.index, pairs, candidates,
+                                    particle=located.particle, examples=self.use_examples)
+
+    def overlap_from(self, located: Target, pairs: Sequence[tuple[str, str]],
+                     positions: Sequence[int]) -> dict[str, float]:
+        """What the words at ``positions`` add to each candidate's score through
+        ``gloss_overlap``: ``{sense key: weight x (overlap - overlap without them)}``, in
+        score units (empty where the scoring does not weigh the overlap). The tagger takes it
+        off a word's scores when the word competes with a multiword reading of those
+        positions (:func:`tagger.span_free_best`)."""
+        if not self.uses_overlap:
+            return {}
+        candidates = self._candidates(pairs)
+        full = self.gloss_overlap(located, pairs, candidates)
+        apart = self._overlap.scores(located.words, located.index, pairs, candidates,
+                                     particle=located.particle, examples=self.use_examples,
+                                     skip=positions)
+        weight = float(self.weights[scoring.FEATURES.index("gloss_overlap")])
+        return {s.key: weight * float(a - b)
+                for s, a, b in zip(candidates, full, apart, strict=True)}
+
     def _candidates(self, pairs: Iterable[tuple[str, str]]) -> list[SenseInfo]:
         return [s for lemma, pos in pairs for s in self.inventory.candidates(lemma, pos)]
 
@@ -667,7 +704,9 @@ class SenseIndex:
             rare=self.inventory.rare_readings(located.surface, pairs),
             proper=scoring.proper_names(self.inventory, located.surface, candidates),
             form=normalize_lemma(located.surface),
-            bare=self.bare_vectors(s.lemma for s in candidates) if self.uses_bare else None)
+            bare=self.bare_vectors(s.lemma for s in candidates) if self.uses_bare else None,
+            overlap=(self.gloss_overlap(located, pairs, candidates) if self.uses_overlap
+                     else None))
         evidence = (self._near_usages(scored.found.vector, groups, scored.found.tokens[:k], k)
                     if k > 0 else [])
         return disambiguation(located, pairs, scored, evidence, self.novelty)

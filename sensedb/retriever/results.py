@@ -49,7 +49,8 @@ class SenseScore:
     ``support`` its labelled corpus tokens, ``rank`` WordNet's sense number of the lemma
     (1 = first; the JSON key keeps the name ``rank``).
     ``fallback`` is True when the sense has no vector at all (corpus sense, gloss or
-    examples): only WordNet's order and counts speak for it.
+    examples): only WordNet's order and counts, and the words its gloss and examples share
+    with the sentence (``gloss_overlap``), speak for it.
     """
 
     key: str

@@ -65,6 +65,9 @@ FEATURES = (
                           # model's reading of the bare word) to the gloss vector; weighed
                           # against gloss_cos, gloss_cos - a * bare_gloss_cos is how far the
                           # context moved the word towards this gloss (bare_cosines)
+    "gloss_overlap",      # idf-weighted count of the lemmas the sentence shares with the
+                          # sense's gloss and examples, in idf units (simplified Lesk:
+                          # sensedb.retriever.overlap; 0 where nothing is shared)
 )
 
 VOTE_K = 5  # neighbours in the k-NN vote
@@ -251,7 +254,7 @@ COSINE_WEIGHTS = {"corpus_cos": 1.0, "has_corpus": 100.0, "inv_rank": 1e-3}
 GROUPS = {
     "corpus": ("corpus_cos", "has_corpus", "vote", "log_support", "nn_cos"),
     "gloss": ("gloss_cos", "has_gloss", "context_gloss_cos", "sense_cos", "context_sense_cos",
-              "bare_gloss_cos"),
+              "bare_gloss_cos", "gloss_overlap"),
     "examples": ("example_cos", "has_example", "example_nn_cos", "example_rel",
                  "example_nn_rel"),
     "prior": ("log_wordnet_count", "first_sense", "inv_rank", "rare_base", "proper_name"),
@@ -267,7 +270,8 @@ def candidate_features(*, corpus_cos: float | None, support: int, vote: float,
                        example_nn_cos: float | None = None,
                        proper_name: bool = False, sense_cos: float | None = None,
                        context_sense_cos: float | None = None,
-                       bare_gloss_cos: float | None = None) -> np.ndarray:
+                       bare_gloss_cos: float | None = None,
+                       gloss_overlap: float = 0.0) -> np.ndarray:
     """The feature vector of one candidate sense, (len(FEATURES),) float64 in FEATURES order.
     ``example_rel`` and ``example_nn_rel`` are 0 here: they compare a sense with the usage's
     other candidates, so :func:`relative_examples` fills them over the whole matrix (as
@@ -282,7 +286,9 @@ def candidate_features(*, corpus_cos: float | None, support: int, vote: float,
     ``proper_name``: the sense is a proper name read from a lower-case form;
     ``sense_cos`` / ``context_sense_cos``: cosine of the usage's (plain) word vector / of the
     sentence vector to the sense-text vector; ``bare_gloss_cos``: cosine of the sense's lemma
-    encoded alone to the gloss vector (:func:`bare_cosines`)."""
+    encoded alone to the gloss vector (:func:`bare_cosines`); ``gloss_overlap``: the
+    sentence's idf-weighted word overlap with the sense's gloss and examples, in idf units
+    (``overlap.GlossOverlap.scores``)."""
     return np.array([
         corpus_cos or 0.0, float(corpus_cos is not None), vote,
         gloss_cos or 0.0, float(gloss_cos is not None),
@@ -290,7 +296,7 @@ def candidate_features(*, corpus_cos: float | None, support: int, vote: float,
         math.log1p(support), math.log1p(wordnet_count), float(sense_number == 1),
         1.0 / max(sense_number, 1), nn_cos or 0.0, context_gloss_cos or 0.0, pos_logp,
         float(rare_base), example_nn_cos or 0.0, float(proper_name), sense_cos or 0.0,
-        context_sense_cos or 0.0, 0.0, 0.0, bare_gloss_cos or 0.0,
+        context_sense_cos or 0.0, 0.0, 0.0, bare_gloss_cos or 0.0, gloss_overlap,
     ], dtype=np.float64)
 
 
@@ -361,7 +367,8 @@ class CandidateFeatures:
     features: np.ndarray  # (candidates, len(FEATURES)) float64
     corpus_cos: list[float | None]  # cosine to each candidate's corpus sense vector
     support: list[int]  # labelled corpus tokens of each candidate
-    fallback: list[bool]  # no corpus, gloss or example vector: only WordNet's order speaks
+    fallback: list[bool]  # no corpus, gloss or example vector: WordNet's order and counts
+    # (and the gloss overlap, which reads the gloss's words) speak
     near: list[tuple[int, float]]  # (token id, cosine) the features ranked, best first
     tokens: list[tuple[int, float]]  # the whole token search (near, then more for evidence)
 
@@ -406,7 +413,8 @@ def candidate_matrix(source: EvidenceSource, candidates: Sequence[SenseInfo],
                      evidence_k: int = 0, pos_logp: np.ndarray | None = None,
                      rare: frozenset[tuple[str, str]] = frozenset(),
                      proper: frozenset[str] = frozenset(),
-                     bare: Mapping[str, np.ndarray] | None = None) -> CandidateFeatures:
+                     bare: Mapping[str, np.ndarray] | None = None,
+                     overlap: Sequence[float] | None = None) -> CandidateFeatures:
     """The feature matrix of ``candidates`` for one usage.
 
     Args:
@@ -435,6 +443,8 @@ def candidate_matrix(source: EvidenceSource, candidates: Sequence[SenseInfo],
             in lower case (:func:`proper_names`).
         bare: ``{lemma: (dim,) float32}``, each candidate lemma encoded alone, normalized
             (``SenseIndex.bare_vectors``), or None (``bare_gloss_cos`` 0; :func:`bare_cosines`).
+        overlap: (len(candidates),) float64, each candidate's ``gloss_overlap``
+            (``overlap.GlossOverlap.scores``), or None (0 for every candidate).
     """
     candidates = list(candidates)
     keys = [s.key for s in candidates]
@@ -482,7 +492,8 @@ def candidate_matrix(source: EvidenceSource, candidates: Sequence[SenseInfo],
         pos_logp=0.0 if pos_logp is None else float(pos_logp[POS_TAGS.index(s.pos)]),
         rare_base=(s.lemma, s.pos) in rare, example_nn_cos=example_near.get(s.key),
         proper_name=s.key in proper, sense_cos=sense_cos[n],
-        context_sense_cos=context_sense_cos[n], bare_gloss_cos=bare_cos[n])
+        context_sense_cos=context_sense_cos[n], bare_gloss_cos=bare_cos[n],
+        gloss_overlap=0.0 if overlap is None else float(overlap[n]))
         for n, s in enumerate(candidates)]).reshape(len(candidates), len(FEATURES))
     relative_examples(features)
     fallback = [corpus_cos[n] is None and gloss_cos[n] is None and example_cos[n] is None
@@ -521,7 +532,8 @@ def score_candidates(source: EvidenceSource, candidates: Sequence[SenseInfo],
                      evidence_k: int = 0, pos_logp: np.ndarray | None = None,
                      rare: frozenset[tuple[str, str]] = frozenset(),
                      proper: frozenset[str] = frozenset(), form: str = "",
-                     bare: Mapping[str, np.ndarray] | None = None) -> Scored:
+                     bare: Mapping[str, np.ndarray] | None = None,
+                     overlap: Sequence[float] | None = None) -> Scored:
     """Score every candidate: :func:`candidate_matrix` (arguments as there; the nearest-token
     feature ranks every token only when it is weighted; the nearest WordNet example token is
     always searched, for the answer's ``nearest_cosine``), then ``features @ weights``
@@ -530,7 +542,8 @@ def score_candidates(source: EvidenceSource, candidates: Sequence[SenseInfo],
     found = candidate_matrix(
         source, candidates, groups, vector, plain, context=context, use_examples=use_examples,
         propagate=propagate, rank_every_token=bool(weights[FEATURES.index("nn_cos")]),
-        evidence_k=evidence_k, pos_logp=pos_logp, rare=rare, proper=proper, bare=bare)
+        evidence_k=evidence_k, pos_logp=pos_logp, rare=rare, proper=proper, bare=bare,
+        overlap=overlap)
     n = len(found.candidates)
     own = found.features @ weights if n else np.zeros(0)
     best_of = one_key_per_synset(found.candidates, own, form)

@@ -23,7 +23,9 @@ phrasal verb's, its span the verb alone) and the particle is not tagged.
 from __future__ import annotations
 
 import functools
+import math
 import re
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
 
@@ -452,6 +454,27 @@ def _span_pos(tags: np.ndarray | None, start: int, end: int) -> np.ndarray | Non
     return out
 
 
+def span_free_best(index: SenseIndex, target: Target, pairs: list[tuple[str, str]],
+                   answer: Disambiguation, span: Sequence[int]) -> float:
+    """A word's best score (``answer``: its reading one by one) as it competes with a
+    multiword reading of the positions ``span`` (its own among them): its candidates' scores
+    without what the span's other words add through ``gloss_overlap``
+    (``SenseIndex.overlap_from``), -inf without candidates. The multiword reading cannot
+    count its own words as context; the words inside it must not either, or every phrase
+    ("by and large": "by" in a gloss of "large") would be read as its words.
+
+    Measured by scripts/tune_multiword.py, which collects the readings this way
+    (BENCHMARKS.md "Gloss overlap")."""
+    scores = [s.score for s in answer.senses if s.score is not None and math.isfinite(s.score)]
+    if not scores:
+        return float("-inf")
+    taken = index.overlap_from(target, pairs, [n for n in span if n != target.index])
+    if not taken:
+        return max(scores)
+    return max(s.score - taken.get(s.key, 0.0) for s in answer.senses
+               if s.score is not None and math.isfinite(s.score))
+
+
 def tag_words(index: SenseIndex, sentences: list[list[str]], *, progress: bool = False,
               texts: list[str] | None = None
               ) -> list[list[tuple[Target, list, Disambiguation]]]:
@@ -523,7 +546,8 @@ def tag_words(index: SenseIndex, sentences: list[list[str]], *, progress: bool =
         chosen = []
         several = [places for places, _, _ in found_readings if len(places) > 1]
         for places in sorted(several, key=lambda m: -best[m]):
-            inner = [best[(a,)] for a, _, _ in singles if a in places]
+            inner = [span_free_best(index, *scored[(a,)], places)
+                     for a, _, _ in singles if a in places]
             target, pairs, answer = scored[places]
             if target.particle is not None:  # "gave *it* up": a pronoun between
                 pronoun = (target.particle == target.index + 2 and tag is not None

@@ -1,0 +1,177 @@
+"""Gloss overlap: how many (rare) words a usage's sentence shares with a sense's definition.
+
+The ``gloss_overlap`` feature of :mod:`sensedb.retriever.scoring`: for a candidate sense, the
+sum of the inverse document frequencies of the lemmas that the usage's sentence (the target's
+own words left out) shares with the sense's gloss and WordNet usage examples. This is the
+simplified Lesk algorithm (Lesk 1986; "simplified" as in Kilgarriff and Rosenzweig 2000:
+the sentence against each sense's definition, not definitions against definitions) with each
+shared word weighted by its idf (Vasilescu, Langlais and Lapalme 2004). Every word is read as
+its WordNet lemmas (``WordNet.lemmatize``: "fishes" and "fished" meet "fish"); a word WordNet
+lacks is read as itself.
+
+Why a word-overlap term beside the encoder's cosines: a sentence-embedding model reads "He sat
+on the bank of the river" as a sentence about sitting and banks, and its cosine to "sloping
+land (especially the slope beside a body of water)" is barely above its cosine to the
+financial institution's gloss; the literal word shared with an example ("they pulled the
+canoe up on the bank"; "river" in the gloss of other senses) is evidence of another kind,
+which adds to the cosines rather than repeating them. Measured as a term of the WordNet-only
+formula before it shipped (a sibling column of the tuning caches), and chosen with the other weights
+by ``scripts/tune_weights.py`` (BENCHMARKS.md "Gloss overlap").
+
+The idf table (``idf = ln(synsets / synsets whose gloss or examples hold the lemma)``, over
+every synset of WordNet 3.0) is package data, ``sensedb/data/gloss_idf.json.gz``, made by
+``scripts/gloss_idf.py`` (:func:`count_documents`); a lemma it lacks has the largest idf,
+``ln(synsets)``. Own code: the method is the product (a retrieval feature), and its parts (a
+regular expression, WordNet's lemmatizer, a dictionary of counts) need no library.
+"""
+
+from __future__ import annotations
+
+import functools
+import gzip
+import json
+import math
+import re
+from collections.abc import Iterator, Sequence
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import ConfigurationError
+from ..inventory import SenseInfo, WordNet
+from ..inventory.wordnet_lines import synset_fields
+
+__all__ = ["IDF_FILE", "GlossOverlap", "count_documents", "idf_table"]
+
+IDF_FILE = "data/gloss_idf.json.gz"
+#: A word: letters, with inner hyphens or apostrophes ("ice-cream", "o'clock"); numbers and
+#: punctuation are no evidence of a sense.
+WORD = re.compile(r"[a-z]+(?:[-'][a-z]+)*")
+_DATA_FILES = ("data.noun", "data.verb", "data.adj", "data.adv")
+
+
+def _synset_texts(wordnet_dir: Path) -> Iterator[str]:
+    """Every synset's gloss and examples (one string each) from WordNet's ``data.*`` files."""
+    for name in _DATA_FILES:
+        with open(wordnet_dir / name, encoding="utf-8", errors="replace") as lines:
+            for line in lines:
+                if line.startswith("  "):  # the license header
+                    continue
+                _, _, _, definition, examples = synset_fields(line)
+                yield " ".join((definition, *examples))
+
+
+def count_documents(inventory: WordNet) -> tuple[int, dict[str, int]]:
+    """(synsets, ``{lemma: synsets whose gloss or examples hold it}``) over every synset of
+    ``inventory``'s data files, each word read as :meth:`GlossOverlap.lemmas` reads it: what
+    :func:`idf_table` ships (``scripts/gloss_idf.py`` writes it)."""
+    reader = _Lemmas(inventory)
+    synsets, frequency = 0, {}
+    for text in _synset_texts(Path(inventory.wordnet_dir)):
+        synsets += 1
+        for lemma in reader.bag(text):
+            frequency[lemma] = frequency.get(lemma, 0) + 1
+    return synsets, frequency
+
+
+@functools.cache
+def idf_table() -> tuple[float, dict[str, float]]:
+    """(the idf of a lemma no gloss holds, ``{lemma: idf}``), natural logs, from the package's
+    ``sensedb/data/gloss_idf.json.gz`` (provenance in the file). Read once per process.
+
+    Raises:
+        ConfigurationError: the file is missing or malformed."""
+    path = resources.files("sensedb").joinpath(IDF_FILE)
+    try:
+        data = json.loads(gzip.decompress(path.read_bytes()).decode("utf-8"))
+        synsets = int(data["synsets"])
+        idf = {str(k): math.log(synsets / int(n)) for k, n in data["documents"].items()}
+    except (OSError, ValueError, KeyError, TypeError, ZeroDivisionError) as exc:
+        raise ConfigurationError(f"sensedb/{IDF_FILE}: cannot read the shipped gloss idf "
+                                 f"table ({exc}); reinstall sensedb") from None
+    return math.log(synsets), idf
+
+
+class _Lemmas:
+    """Words read as WordNet lemmas, cached (a word, a text)."""
+
+    def __init__(self, inventory: WordNet) -> None:
+        self.inventory = inventory
+        self.lemmas = functools.lru_cache(maxsize=200_000)(self._lemmas)
+        self.bag = functools.lru_cache(maxsize=50_000)(self._bag)
+
+    def _lemmas(self, word: str) -> frozenset[str]:
+        return frozenset({lemma for lemma, _ in self.inventory.lemmatize(word)} or {word})
+
+    def _bag(self, text: str) -> frozenset[str]:
+        return frozenset(x for w in WORD.findall(text.lower()) for x in self.lemmas(w))
+
+
+class GlossOverlap:
+    """The ``gloss_overlap`` feature for an inventory (see the module's docstring).
+
+    Example:
+        >>> wordnet = default_wordnet()
+        >>> GlossOverlap(wordnet).scores("He sat on the bank of the river".split(), 3,
+        ...                              [("bank", "NOUN")], wordnet.candidates("bank", "NOUN"))
+    """
+
+    def __init__(self, inventory: WordNet,
+                 idf: tuple[float, dict[str, float]] | None = None,
+                 min_idf: float = 0.0, synonyms: bool = False) -> None:
+        self.min_idf = min_idf  # shared lemmas of a lower idf count for nothing
+        self.synonyms = synonyms  # the synset's other lemmas join each signature
+        self._inventory = inventory
+        self._read = _Lemmas(inventory)
+        self._sentence = functools.lru_cache(maxsize=256)(
+            lambda words: frozenset().union(*(self._read.bag(w) for w in words)))
+        self.unseen, self.idf = idf_table() if idf is None else idf
+
+    def lemmas(self, word: str) -> frozenset[str]:
+        """The WordNet lemmas of one word (lower-cased), or the word itself when WordNet
+        knows none."""
+        return self._read.lemmas(word.lower())
+
+    def context(self, words: Sequence[str], skip: Sequence[int],
+                pairs: Sequence[tuple[str, str]]) -> frozenset[str]:
+        """The lemmas of ``words`` but those at the positions ``skip`` (the target, a
+        separated particle), less the target's own lemmas (``pairs``' and those of the
+        skipped words): the sentence's side of the overlap."""
+        # every lemma of a skipped word is left out as the target's: the sentence's whole bag
+        # (kept per sentence: the tagger asks once per word of it) less those is the same set
+        skipped = frozenset().union(*(self._read.bag(words[n]) for n in skip))
+        return self._sentence(tuple(words)) - skipped - {lemma for lemma, _ in pairs}
+
+    def _synonyms(self, sense: SenseInfo) -> list[str]:
+        names = self._inventory.synset_lemmas(sense.synset)
+        return [name.replace("_", " ") for name in names if name.lower() != sense.lemma]
+
+    def scores(self, words: Sequence[str], position: int, pairs: Sequence[tuple[str, str]],
+               candidates: Sequence[SenseInfo], *, particle: int | None = None,
+               left_out: str | None = None, examples: bool = True,
+               skip: Sequence[int] = ()) -> np.ndarray:
+        """Each candidate's overlap, (len(candidates),) float64, in idf units (natural log;
+        0 where nothing is shared): the sum of the idf of the lemmas the sentence ``words``
+        shares with the candidate's gloss and examples, the target at ``position`` (and a
+        separated ``particle``) and the lemmas of ``pairs`` left out on both sides.
+        ``left_out``: an example text left out of every signature (an evaluation whose
+        sentence is itself one of WordNet's examples); ``examples``: False leaves every
+        example out (the gloss alone: an index answering without WordNet's examples);
+        ``skip``: more positions whose words are no context (the other words of a multiword
+        reading the target's word competes with: :func:`tagger.span_free_best`)."""
+        target = frozenset().union(*(self._read.bag(words[n]) for n in (position, particle)
+                                     if n is not None), (lemma for lemma, _ in pairs))
+        skip = tuple({position, *skip} | ({particle} if particle is not None else set()))
+        context = self.context(words, skip, pairs)
+        out = np.zeros(len(candidates), dtype=np.float64)
+        if not context:
+            return out
+        for n, sense in enumerate(candidates):
+            text = " ".join((sense.gloss, *(e for e in sense.examples
+                                            if examples and e != left_out),
+                             *(self._synonyms(sense) if self.synonyms else ())))
+            shared = context & (self._read.bag(text) - target)
+            out[n] = sum(v for v in (self.idf.get(x, self.unseen) for x in shared)
+                         if v >= self.min_idf)
+        return out
