@@ -67,7 +67,7 @@ def test_tokenized_pairs_through_the_cli(mini_index, tmp_path):
     assert json.loads(graded.output)["n"] == 3
     # without --tokenized, "bank@2" points at the tokenizer's "_"
     plain = runner.invoke(cli, ["similarity-batch", str(pairs), *base])
-    assert plain.exit_code == 1 and "not in the sentence" in plain.output
+    assert plain.exit_code == 1 and "not at token 2 but at token 4" in plain.output
 
 
 def test_batch_with_bad_pairs_answers_the_others(mini_index, tmp_path):
