@@ -52,14 +52,10 @@ def main() -> None:
             for name in ("semcor", "se07", "examples")}
     rows["semcor"], _ = tune_weights.own_counts_left_out(
         rows["semcor"], inventory, *semcor, tune_weights.SEMCOR_DOCUMENTS)
-    found = {}
-    for name, (xml, gold), documents in (("semcor", semcor, tune_weights.SEMCOR_DOCUMENTS),
-                                         ("se07", se07, None)):
-        found[name] = {t.instance_id: (words, at, pairs, None) for t, words, at, pairs
-                       in tune_weights.raw_instances(inventory, xml, gold, documents)}
-    instances, _, pairs_of = tune_weights.example_instances(inventory)
-    found["examples"] = [(words, at, pairs, key) for (_, _, key, words, at), pairs
-                         in zip(instances, pairs_of, strict=True)]
+    found = {"semcor": tune_weights.overlap_instances(inventory, rows["semcor"], *semcor,
+                                                      tune_weights.SEMCOR_DOCUMENTS),
+             "se07": tune_weights.overlap_instances(inventory, rows["se07"], *se07),
+             "examples": tune_weights.overlap_instances(inventory, rows["examples"])}
     results = {}
     variants = [(m, False) for m in args.min_idf]
     variants += [(m, True) for m in args.min_idf] if args.synonyms else []
@@ -67,10 +63,8 @@ def main() -> None:
         overlap = GlossOverlap(inventory, min_idf=min_idf, synonyms=synonyms)
         filled = {}
         for name in ("semcor", "se07", "examples"):
-            listed = (found[name] if name == "examples"
-                      else [found[name][m["id"]] for _, _, m in rows[name]])
-            filled[name], differ = tune_weights.fill_overlap(rows[name], inventory, listed,
-                                                             overlap=overlap)
+            filled[name], differ = tune_weights.fill_overlap(rows[name], inventory,
+                                                             found[name], overlap=overlap)
             assert not differ, f"{name}: candidates changed since the cache was made"
         out = tune_weights.tune_formula(GRID, tune_weights.PREVIOUS["wordnet_only"],
                                         filled["semcor"], filled["se07"], filled["examples"])

@@ -416,6 +416,22 @@ def fill_overlap(rows, inventory, instances, overlap: GlossOverlap | None = None
     return fill_column(rows, "gloss_overlap", values, listed)
 
 
+def overlap_instances(inventory, rows, data: Path | None = None, gold: Path | None = None,
+                      documents: set[str] | None = None) -> list[tuple]:
+    """What :func:`fill_overlap` needs for each of a cache's ``rows``: (words, position,
+    pairs, None) of its instance in the labelled data set ``data``/``gold`` (``documents``:
+    those the cache holds), or, without ``data``, the WordNet-examples set's (words,
+    position, pairs, key of the exemplified sense), in the set's order."""
+    if data is None:
+        instances, _, pairs_of = example_instances(inventory)
+        return [(words, at, pairs, key) for (_, _, key, words, at), pairs
+                in zip(instances, pairs_of, strict=True)]
+    found = {token.instance_id: (words, position, pairs, None)
+             for token, words, position, pairs in raw_instances(inventory, data, gold,
+                                                                documents)}
+    return [found[meta["id"]] for _, _, meta in rows]
+
+
 def example_instances(inventory) -> tuple[list[tuple], list, list[list[tuple[str, str]]]]:
     """The WordNet-examples set's instances (lemma, POS, key, words, position) of
     :func:`example_instance_features`, their targets and each one's (lemma, POS) pairs (every
@@ -667,31 +683,20 @@ def main() -> None:
         from sensedb.inventory import WordNet
 
         inventory = WordNet()
-        for name, (_, (xml, gold), documents) in jobs.items():
+        sets = [(name, data) for name, (_, data, _) in jobs.items()]
+        for name, data in [*sets, ("examples-wordnet", None)]:
             older = Path(args.older) / f"{name}.pkl"
             if not older.exists():
                 continue
-            found = {token.instance_id: (words, position, pairs, None)
-                     for token, words, position, pairs in raw_instances(inventory, xml, gold,
-                                                                        documents)}
             rows = load_rows(older)
-            rows, differ = fill_overlap(rows, inventory, [found[m["id"]] for _, _, m in rows])
+            listed = (overlap_instances(inventory, rows) if data is None else
+                      overlap_instances(inventory, rows, *data, jobs[name][2]))
+            rows, differ = fill_overlap(rows, inventory, listed)
             if differ:
                 raise ValueError(f"{name}: {len(differ)} instances whose candidates changed "
                                  "since the cache was made: make it again")
             (cache / f"{name}.pkl").write_bytes(pickle.dumps(rows))
             print(f"{name}: {len(rows)} instances", flush=True)
-        older = Path(args.older) / "examples-wordnet.pkl"
-        if older.exists():
-            instances, _, pairs_of = example_instances(inventory)
-            rows, differ = fill_overlap(load_rows(older), inventory, [
-                (words, at, pairs, key) for (_, _, key, words, at), pairs
-                in zip(instances, pairs_of, strict=True)])
-            if differ:
-                raise ValueError(f"examples-wordnet: {len(differ)} instances whose "
-                                 "candidates changed since the cache was made")
-            (cache / "examples-wordnet.pkl").write_bytes(pickle.dumps(rows))
-            print(f"examples-wordnet: {len(rows)} instances", flush=True)
         return
     if args.step == "fill-bare":
         index = sensedb.open(None)

@@ -607,16 +607,18 @@ class SenseIndex:
         return bool(self.weights[scoring.FEATURES.index("gloss_overlap")])
 
     def gloss_overlap(self, located: Target, pairs: Sequence[tuple[str, str]],
-                      candidates: Sequence[SenseInfo]) -> np.ndarray:
+                      candidates: Sequence[SenseInfo], *, skip: Sequence[int] = ()
+                      ) -> np.ndarray:
         """Each candidate's ``gloss_overlap`` for the usage ``located``: (len(candidates),)
         float64 in idf units (:class:`~sensedb.retriever.overlap.GlossOverlap`; its idf table
-        is read on first use). WordNet's examples count only when the index answers with
-        them (``use_examples``: the similarity fit leaves them out, WiC's sentences being
-        such examples)."""
+        is read on first use); ``skip``: more positions whose words are no context. WordNet's
+        examples count only when the index answers with them (``use_examples``: the
+        similarity fit leaves them out, WiC's sentences being such examples)."""
         if self._overlap is None:
             self._overlap = GlossOverlap(self.inventory)
         return self._overlap.scores(located.words, located.index, pairs, candidates,
-                                    particle=located.particle, examples=self.use_examples)
+                                    particle=located.particle, examples=self.use_examples,
+                                    skip=skip)
 
     def overlap_from(self, located: Target, pairs: Sequence[tuple[str, str]],
                      positions: Sequence[int]) -> dict[str, float]:
@@ -629,9 +631,7 @@ class SenseIndex:
             return {}
         candidates = self._candidates(pairs)
         full = self.gloss_overlap(located, pairs, candidates)
-        apart = self._overlap.scores(located.words, located.index, pairs, candidates,
-                                     particle=located.particle, examples=self.use_examples,
-                                     skip=positions)
+        apart = self.gloss_overlap(located, pairs, candidates, skip=positions)
         weight = float(self.weights[scoring.FEATURES.index("gloss_overlap")])
         return {s.key: weight * float(a - b)
                 for s, a, b in zip(candidates, full, apart, strict=True)}

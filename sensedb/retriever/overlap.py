@@ -172,6 +172,7 @@ class GlossOverlap:
                                             if examples and e != left_out),
                              *(self._synonyms(sense) if self.synonyms else ())))
             shared = context & (self._read.bag(text) - target)
-            out[n] = sum(v for v in (self.idf.get(x, self.unseen) for x in shared)
-                         if v >= self.min_idf)
+            # fsum: exact whatever order a set of strings iterates in (it varies by process)
+            out[n] = math.fsum(v for v in (self.idf.get(x, self.unseen) for x in shared)
+                               if v >= self.min_idf)
         return out

@@ -465,14 +465,11 @@ def span_free_best(index: SenseIndex, target: Target, pairs: list[tuple[str, str
 
     Measured by scripts/tune_multiword.py, which collects the readings this way
     (BENCHMARKS.md "Gloss overlap")."""
-    scores = [s.score for s in answer.senses if s.score is not None and math.isfinite(s.score)]
-    if not scores:
+    scored = [s for s in answer.senses if s.score is not None and math.isfinite(s.score)]
+    if not scored:
         return float("-inf")
     taken = index.overlap_from(target, pairs, [n for n in span if n != target.index])
-    if not taken:
-        return max(scores)
-    return max(s.score - taken.get(s.key, 0.0) for s in answer.senses
-               if s.score is not None and math.isfinite(s.score))
+    return max(s.score - taken.get(s.key, 0.0) for s in scored)
 
 
 def tag_words(index: SenseIndex, sentences: list[list[str]], *, progress: bool = False,
