@@ -11,7 +11,10 @@ formula on a grid around the shipped one (:data:`GRID`), by the rule that chose 
 5-fold SemCor document CV, SE07 and the examples' folds. Variants: ``--min-idf`` (shared
 lemmas of a lower idf count for nothing: ln(synsets / n), so 1.5 drops lemmas in more than
 22% of the glosses, "a", "the", "of"; 3 those in more than 5%); ``--synonyms``: each also
-with the synset's other lemmas in every signature ("prison cell" for a cell).
+with the synset's other lemmas in every signature ("prison cell" for a cell); ``--merged``:
+each also with ``related_overlap`` folded into ``gloss_overlap`` (one signature holding the
+related synsets' lemma names and definitions: the two columns' sum, since a lemma counts in
+one of them only).
 """
 
 from __future__ import annotations
@@ -41,6 +44,9 @@ def main() -> None:
     parser.add_argument("--synonyms", action="store_true",
                         help="also each variant with the synset's other lemmas in the "
                         "signatures")
+    parser.add_argument("--merged", action="store_true",
+                        help="also each variant with the related synsets' words in the one "
+                        "signature (related_overlap folded into gloss_overlap)")
     parser.add_argument("--json", default=None)
     args = parser.parse_args()
     inventory = WordNet()
@@ -57,18 +63,25 @@ def main() -> None:
              "se07": tune_weights.overlap_instances(inventory, rows["se07"], *se07),
              "examples": tune_weights.overlap_instances(inventory, rows["examples"])}
     results = {}
-    variants = [(m, False) for m in args.min_idf]
-    variants += [(m, True) for m in args.min_idf] if args.synonyms else []
-    for min_idf, synonyms in variants:
+    variants = [(m, False, False) for m in args.min_idf]
+    variants += [(m, True, False) for m in args.min_idf] if args.synonyms else []
+    variants += [(m, False, True) for m in args.min_idf] if args.merged else []
+    own, related = (tune_weights.NAMES.index(n) for n in ("gloss_overlap", "related_overlap"))
+    for min_idf, synonyms, merged in variants:
         overlap = GlossOverlap(inventory, min_idf=min_idf, synonyms=synonyms)
         filled = {}
         for name in ("semcor", "se07", "examples"):
             filled[name], differ = tune_weights.fill_overlap(rows[name], inventory,
                                                              found[name], overlap=overlap)
             assert not differ, f"{name}: candidates changed since the cache was made"
+            if merged:
+                for features, _, _ in filled[name]:
+                    features[:, own] += features[:, related]
+                    features[:, related] = 0.0
         out = tune_weights.tune_formula(GRID, tune_weights.PREVIOUS["wordnet_only"],
                                         filled["semcor"], filled["se07"], filled["examples"])
-        name = f"min_idf {min_idf}" + (", synonyms" if synonyms else "")
+        name = (f"min_idf {min_idf}" + (", synonyms" if synonyms else "")
+                + (", merged" if merged else ""))
         results[name] = {"formula": out["formula"], "semcor_cv": out["semcor_cv"],
                             "se07_raw": out["se07_after"]["raw"]["all"],
                             "examples_cv": out["examples"]["cv"],

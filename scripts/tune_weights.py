@@ -30,7 +30,8 @@ pickles it under ``--cache``:
 the product (``SenseIndex.bare_vectors``, ``scoring.bare_cosines``: the default index of
 ``SENSEDB_HOME`` and its encoder); rows whose candidates the product now lists differently
 are computed again whole.
-``fill-overlap`` copies a cache made before ``gloss_overlap`` with that column filled
+``fill-overlap`` copies a cache made before ``gloss_overlap`` and ``related_overlap`` with
+those columns filled
 (:func:`fill_overlap`; no encoder: the overlap depends on the words and WordNet alone).
 ``tune`` is then a numpy loop over those arrays: each formula is a short linear formula over
 ``scoring.FEATURES`` searched on a small grid by the accuracy of the argmax. The SemCor
@@ -73,6 +74,7 @@ import numpy as np
 import sensedb
 from sensedb.corpora import tokenize
 from sensedb.retriever import scoring
+from sensedb.retriever.overlap import COLUMNS as OVERLAP_COLUMNS
 from sensedb.retriever.overlap import GlossOverlap
 from sensedb.retriever.target import Target
 
@@ -86,7 +88,8 @@ WORDNET_GRID = {"gloss_cos": (1.0,), "example_cos": (0,),
                 "log_wordnet_count": (.05, .1, .15, .2), "inv_rank": (.05,),
                 "pos_logp": (.2, .3), "proper_name": (-.5,), "sense_cos": (0,),
                 "context_sense_cos": (0,), "bare_gloss_cos": (0, -.25, -.5, -.75, -1),
-                "gloss_overlap": (0, .0125, .025, .05)}
+                "gloss_overlap": (0, .0125, .025, .05),
+                "related_overlap": (0, .003, .006)}
 # Earlier grids weighed the absolute example cosines (example_cos 0-.5, example_nn_cos 0-.25)
 # with a has-example offset, and held context_gloss_cos at 0 (before the WordNet-examples set
 # took part). The examples now count only relatively (scoring.relative_examples): the
@@ -105,7 +108,8 @@ CORPUS_GRID = {"corpus_cos": (1.0,), "vote": (0, .1, .25), "gloss_cos": (.5, .75
                "example_cos": (0, .25), "example_rel": (0, .5, 1),
                "context_gloss_cos": (0, .5, 1, 1.5), "bare_gloss_cos": (0, -.25, -.5),
                "log_support": (0, .05, .1, .2), "nn_cos": (0, .25, .5),
-               "pos_logp": (.2, .3), "proper_name": (-.5,), "gloss_overlap": (0, .01, .02)}
+               "pos_logp": (.3,), "proper_name": (-.5,), "gloss_overlap": (0, .01, .02),
+               "related_overlap": (0, .003, .006)}
 CACHES = ("semcor-wordnet", "se07-wordnet", "se07-corpus", "examples-wordnet", "semcor-corpus",
           "examples-corpus")
 # The weights shipped before: the "before" of every figure this script reports (the
@@ -388,7 +392,7 @@ def example_instance_features(index, *, progress: bool = True,
 
 def example_overlap(overlap: GlossOverlap, inventory, key: str, target, pairs,
                     candidates) -> np.ndarray:
-    """The ``gloss_overlap`` column of one WordNet-examples instance: its sentence is one of
+    """The overlap columns of one WordNet-examples instance: its sentence is one of
     the examples of sense ``key``, which is left out of every candidate's signature (it
     would share every word with the sentence)."""
     own = next((e for e in inventory.sense(key).examples if tokenize(e) == list(target.words)),
@@ -398,7 +402,8 @@ def example_overlap(overlap: GlossOverlap, inventory, key: str, target, pairs,
 
 def fill_overlap(rows, inventory, instances, overlap: GlossOverlap | None = None
                  ) -> tuple[list, list[int]]:
-    """``rows`` of a cache made before ``gloss_overlap``, its column filled (no encoder
+    """``rows`` of a cache made before ``gloss_overlap`` and ``related_overlap``, those
+    columns filled (no encoder
     needed: the overlap depends on the words and WordNet alone). ``instances``: per row
     (words, position, pairs, key of the sense whose example the sentence is, or None).
     Returns the rows and those whose candidates changed (:func:`fill_column`).
@@ -413,7 +418,10 @@ def fill_overlap(rows, inventory, instances, overlap: GlossOverlap | None = None
         else:
             values.append(example_overlap(overlap, inventory, key, Target(words, position),
                                           pairs, candidates))
-    return fill_column(rows, "gloss_overlap", values, listed)
+    differ: list[int] = []
+    for column, name in enumerate(OVERLAP_COLUMNS):
+        rows, differ = fill_column(rows, name, [v[:, column] for v in values], listed)
+    return rows, differ
 
 
 def overlap_instances(inventory, rows, data: Path | None = None, gold: Path | None = None,
@@ -641,6 +649,14 @@ def weights_file(results: dict, argv: list[str], today: datetime.date) -> dict:
     }
 
 
+def shipped_result(family: str) -> dict:
+    """The shipped formula of ``family`` as a tune result marked ``kept``."""
+    return {"weights": dict(scoring.DEFAULT_WEIGHTS[family]),
+            "novelty": dict(scoring.NOVELTY.get(family, {})),
+            "formula": scoring.shipped_weights_file()["provenance"]["formulas"][family],
+            "kept": True}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("step", choices=("cache", "fill-proper", "fill-bare", "fill-overlap",
@@ -657,6 +673,13 @@ def main() -> None:
     parser.add_argument("--counts-as-they-are", action="store_true",
                         help="tune: SemCor documents keep WordNet's counts whole, their own "
                         "answers included (how the weights were tuned before 2026-12-03)")
+    parser.add_argument("--keep", action="append", default=[],
+                        choices=("wordnet_only", "corpus"),
+                        help="tune: keep the shipped formula of this family (not tuned again)")
+    parser.add_argument("--reuse", action="append", default=[], metavar="JSON",
+                        help="tune: the formulas an earlier tune's --json chose (those it "
+                        "tuned), taken instead of tuning them again (two families tuned in "
+                        "two processes, written as one file)")
     parser.add_argument("--write", default=None, metavar="PATH",
                         help="write the chosen weights as sensedb/data/scoring_weights.json")
     args = parser.parse_args()
@@ -684,7 +707,7 @@ def main() -> None:
 
         inventory = WordNet()
         sets = [(name, data) for name, (_, data, _) in jobs.items()]
-        for name, data in [*sets, ("examples-wordnet", None)]:
+        for name, data in [*sets, ("examples-wordnet", None), ("examples-corpus", None)]:
             older = Path(args.older) / f"{name}.pkl"
             if not older.exists():
                 continue
@@ -757,20 +780,27 @@ def main() -> None:
             rows["semcor-wordnet"], WordNet(), *semcor, SEMCOR_DOCUMENTS)
         print(f"semcor-wordnet: {lowered} candidates' WordNet counts without their own "
               "document's gold keys", flush=True)
-    wordnet_only = tune_wordnet(rows["semcor-wordnet"], rows["se07-wordnet"],
-                                rows.get("examples-wordnet"))
-    results = {"wordnet_only": wordnet_only}
-    if "semcor-corpus" in rows and "se07-corpus" in rows:
+    reused = {family: result for path in args.reuse
+              for family, result in json.loads(Path(path).read_text()).items()
+              if not result.get("kept")}
+    results = {}
+    if "wordnet_only" in reused:
+        results["wordnet_only"] = reused["wordnet_only"]
+    elif "wordnet_only" in args.keep:
+        results["wordnet_only"] = shipped_result("wordnet_only")
+    else:
+        results["wordnet_only"] = tune_wordnet(rows["semcor-wordnet"], rows["se07-wordnet"],
+                                               rows.get("examples-wordnet"))
+    if "corpus" in reused:
+        results["corpus"] = reused["corpus"]
+    elif "semcor-corpus" in rows and "se07-corpus" in rows and "corpus" not in args.keep:
         results["corpus"] = tune_corpus_cv(rows["semcor-corpus"], rows["se07-corpus"],
                                            rows.get("examples-corpus"))
     else:  # no SemCor index given to ``cache``: the shipped corpus formula is kept as it is
-        print("no semcor-corpus cache: the corpus formula and its novelty thresholds are kept")
-        results["corpus"] = {"weights": dict(scoring.DEFAULT_WEIGHTS["corpus"]),
-                             "novelty": dict(scoring.NOVELTY.get("corpus", {})),
-                             "formula": scoring.shipped_weights_file()["provenance"][
-                                 "formulas"]["corpus"], "kept": True}
+        print("the corpus formula and its novelty thresholds are kept")
+        results["corpus"] = shipped_result("corpus")
     for family, data in (("wordnet_only", "semcor-wordnet"), ("corpus", "semcor-corpus")):
-        if results[family].get("kept"):
+        if results[family].get("kept") or family in reused:
             continue
         chosen = results[family]["weights"]
         chosen["rare_base"] = round(RARE_BASE * max(chosen.values()), 4)

@@ -174,6 +174,29 @@ def test_synset_relations(wn: WordNet) -> None:
         wn.lexname("nosuchsynset.n.01")
 
 
+def test_related_synsets_read_from_the_files_are_nltks(wn: WordNet) -> None:
+    """``WordNet.related`` (pointers parsed from the data lines, no NLTK) gives the synsets
+    NLTK's relations give, in the file's order, over every 200th sense key: hypernyms
+    (instances too), hyponyms, part meronyms, similar-to; and the definitions are theirs."""
+    keys, _ = wn._index()
+    relations = {"@": ("hypernyms", "instance_hypernyms"), "~": ("hyponyms",),
+                 "%p": ("part_meronyms",), "&": ("similar_tos",)}
+    compared = 0
+    for key in keys[::200]:
+        synset = wn._synset(wn.sense(key).synset)
+        for symbol, methods in relations.items():
+            symbols = {symbol, "@i"} if symbol == "@" else {symbol}
+            theirs = {(tuple(lem.name() for lem in other.lemmas()), other.definition())
+                      for method in methods for other in getattr(synset, method)()}
+            ours = wn.related(key, symbols)
+            assert {(tuple(names), definition) for names, definition in ours} == theirs, key
+            compared += len(ours)
+    assert compared > 500
+    club = wn.related("bat%1:06:00::", {"@"})
+    assert club == [(["club"], "stout stick that is larger at one end")]
+    assert wn.related("no_such%1:06:00::", {"@"}) == []
+
+
 def test_synset_senses(wn: WordNet) -> None:
     senses = wn.synset_senses("depository_financial_institution.n.01")
     assert {s.lemma for s in senses} == {"depository_financial_institution", "bank",

@@ -105,7 +105,7 @@ def instance_features(index: SenseIndex, data: str | os.PathLike, gold: str | os
             index.source, candidates, [group_key(token.lemma, token.pos)],
             index.normalizer(vector), l2_normalize(vector), context=context,
             use_examples=index.use_examples, propagate=index.propagate, rank_every_token=True,
-            bare=bare, overlap=index.gloss_overlap(target, pairs, candidates))
+            bare=bare, overlap=index.gloss_overlaps(target, pairs, candidates))
         keys = [s.key for s in found.candidates]
         rows.append((found.features, np.array([k in token.senses for k in keys]),
                      {"id": token.instance_id, "pos": token.pos, "keys": keys}))

@@ -29,6 +29,7 @@ from sensedb.inventory.wordnet_lines import (
     read_line,
     synset_fields,
     synset_lemmas,
+    synset_pointers,
 )
 from sensedb.paths import data_dir
 from sensedb.vocabulary import (
@@ -51,6 +52,8 @@ __all__ = ["SenseInfo", "WordNet", "default_wordnet"]
 #: Synset type digit -> the data file holding its synsets (satellites are in data.adj).
 _DATA_FILES = {"1": "data.noun", "2": "data.verb", "3": "data.adj", "4": "data.adv",
                "5": "data.adj"}
+#: A pointer's synset type letter (``wndb(5)``) -> its synset type digit.
+_POINTER_TYPES = {"n": "1", "v": "2", "a": "3", "r": "4", "s": "5"}
 
 
 @dataclass(frozen=True)
@@ -422,6 +425,31 @@ class WordNet:
             return synset_lemmas(line)
         except (ValueError, IndexError, KeyError, OSError, UnicodeDecodeError, AttributeError):
             return None
+
+    def related(self, key: str, symbols: frozenset[str] | set[str]
+                ) -> list[tuple[list[str], str]]:
+        """(lemma names, definition) of each synset a sense's synset points to by one of the
+        pointer ``symbols`` (``wninput(5)``'s: ``@`` hypernym, ``~`` hyponym, ``#p`` part
+        holonym, ``%p`` part meronym, ``&`` similar to, ``^`` also see, ...), in the data
+        file's order, each synset once, read from the data files (no NLTK). Lemma names as
+        written, underscores kept. Empty where the key is unknown or a line is unreadable.
+        """
+        found = self._lookup(key.strip().lower())
+        if found is None:
+            return []
+        try:
+            line = read_line(self._mapped(_DATA_FILES[key.partition("%")[2][:1]]), found[0])
+            pointers = synset_pointers(line)
+            out, seen = [], set()
+            for symbol, offset, letter in pointers:
+                if symbol not in symbols or (letter, offset) in seen:
+                    continue
+                seen.add((letter, offset))
+                target = read_line(self._mapped(_DATA_FILES[_POINTER_TYPES[letter]]), offset)
+                out.append((synset_lemmas(target), synset_fields(target)[3]))
+            return out
+        except (ValueError, IndexError, KeyError, OSError, UnicodeDecodeError):
+            return []
 
     def hypernyms(self, synset: str) -> list[str]:
         """Names of the hypernyms and instance hypernyms of a synset."""

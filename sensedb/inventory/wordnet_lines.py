@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["INDEX_FILES", "lemma_offsets", "read_line", "synset_fields", "synset_lemmas"]
+__all__ = ["INDEX_FILES", "lemma_offsets", "read_line", "synset_fields", "synset_lemmas",
+           "synset_pointers"]
 
 #: The lemma index of each synset type (satellites are listed in ``index.adj``).
 INDEX_FILES = {"n": "index.noun", "v": "index.verb", "a": "index.adj", "s": "index.adj",
@@ -90,3 +91,24 @@ def synset_lemmas(line: str) -> list[str]:
     if count < 1 or len(fields) < 4 + 2 * count:
         raise ValueError("a synset without lemmas, or a short line")
     return [_MARKER.match(word).group(1) for word in fields[4:4 + 2 * count:2]]
+
+
+def synset_pointers(line: str) -> list[tuple[str, int, str]]:
+    """The pointers of a ``data.<pos>`` line's synset, (symbol, target offset, target synset
+    type), in the file's order: ``("@", 2084071, "n")`` for a hypernym (``wndb(5)``'s
+    ``pointer_symbol synset_offset pos source/target``; the symbols are ``wninput(5)``'s:
+    ``@`` hypernym, ``~`` hyponym, ``#p`` part holonym, ``&`` similar to, ...). Lexical
+    pointers (between two words, not the synsets) are listed too.
+
+    Raises:
+        ValueError: a short or malformed line."""
+    columns, _ = line.strip().split("|")
+    fields = columns.split()
+    count = int(fields[3], 16)
+    at = 4 + 2 * count
+    n_pointers = int(fields[at])
+    pointers = fields[at + 1:at + 1 + 4 * n_pointers]
+    if len(pointers) < 4 * n_pointers:
+        raise ValueError("a short pointer list")
+    return [(pointers[n], int(pointers[n + 1]), pointers[n + 2])
+            for n in range(0, len(pointers), 4)]

@@ -48,6 +48,7 @@ from ..store import SegmentedStore, VectorStore, l2_normalize
 from ..vocabulary import POS, ScoringMethod, group_key, normalize_lemma
 from . import scoring
 from .opening import check_head, default_scoring, make_encoder, prepare_directory
+from .overlap import COLUMNS as OVERLAP_COLUMNS
 from .overlap import GlossOverlap
 from .queries import IndexQueries
 from .results import Disambiguation, Usage, disambiguation
@@ -603,17 +604,23 @@ class SenseIndex:
 
     @property
     def uses_overlap(self) -> bool:
-        """Whether the scoring weighs ``gloss_overlap`` (else no overlap is computed)."""
-        return bool(self.weights[scoring.FEATURES.index("gloss_overlap")])
+        """Whether the scoring weighs ``gloss_overlap`` or ``related_overlap`` (else no
+        overlap is computed)."""
+        return bool(self.weights[self._overlap_columns].any())
 
-    def gloss_overlap(self, located: Target, pairs: Sequence[tuple[str, str]],
-                      candidates: Sequence[SenseInfo], *, skip: Sequence[int] = ()
-                      ) -> np.ndarray:
-        """Each candidate's ``gloss_overlap`` for the usage ``located``: (len(candidates),)
-        float64 in idf units (:class:`~sensedb.retriever.overlap.GlossOverlap`; its idf table
-        is read on first use); ``skip``: more positions whose words are no context. WordNet's
-        examples count only when the index answers with them (``use_examples``: the
-        similarity fit leaves them out, WiC's sentences being such examples)."""
+    @property
+    def _overlap_columns(self) -> list[int]:
+        return [scoring.FEATURES.index(name) for name in OVERLAP_COLUMNS]
+
+    def gloss_overlaps(self, located: Target, pairs: Sequence[tuple[str, str]],
+                       candidates: Sequence[SenseInfo], *, skip: Sequence[int] = ()
+                       ) -> np.ndarray:
+        """Each candidate's ``gloss_overlap`` and ``related_overlap`` for the usage
+        ``located``: (len(candidates), 2) float64 in idf units
+        (:class:`~sensedb.retriever.overlap.GlossOverlap`; its idf table is read on first
+        use); ``skip``: more positions whose words are no context. WordNet's examples count
+        only when the index answers with them (``use_examples``: the similarity fit leaves
+        them out, WiC's sentences being such examples)."""
         if self._overlap is None:
             self._overlap = GlossOverlap(self.inventory)
         return self._overlap.scores(located.words, located.index, pairs, candidates,
@@ -622,18 +629,18 @@ class SenseIndex:
 
     def overlap_from(self, located: Target, pairs: Sequence[tuple[str, str]],
                      positions: Sequence[int]) -> dict[str, float]:
-        """What the words at ``positions`` add to each candidate's score through
-        ``gloss_overlap``: ``{sense key: weight x (overlap - overlap without them)}``, in
-        score units (empty where the scoring does not weigh the overlap). The tagger takes it
-        off a word's scores when the word competes with a multiword reading of those
-        positions (:func:`tagger.span_free_best`)."""
+        """What the words at ``positions`` add to each candidate's score through the two
+        overlaps: ``{sense key: weights . (overlaps - overlaps without them)}``, in score
+        units (empty where the scoring weighs neither). The tagger takes it off a word's
+        scores when the word competes with a multiword reading of those positions
+        (:func:`tagger.span_free_best`)."""
         if not self.uses_overlap:
             return {}
         candidates = self._candidates(pairs)
-        full = self.gloss_overlap(located, pairs, candidates)
-        apart = self.gloss_overlap(located, pairs, candidates, skip=positions)
-        weight = float(self.weights[scoring.FEATURES.index("gloss_overlap")])
-        return {s.key: weight * float(a - b)
+        full = self.gloss_overlaps(located, pairs, candidates)
+        apart = self.gloss_overlaps(located, pairs, candidates, skip=positions)
+        weights = self.weights[self._overlap_columns]
+        return {s.key: float((a - b) @ weights)
                 for s, a, b in zip(candidates, full, apart, strict=True)}
 
     def _candidates(self, pairs: Iterable[tuple[str, str]]) -> list[SenseInfo]:
@@ -705,7 +712,7 @@ class SenseIndex:
             proper=scoring.proper_names(self.inventory, located.surface, candidates),
             form=normalize_lemma(located.surface),
             bare=self.bare_vectors(s.lemma for s in candidates) if self.uses_bare else None,
-            overlap=(self.gloss_overlap(located, pairs, candidates) if self.uses_overlap
+            overlap=(self.gloss_overlaps(located, pairs, candidates) if self.uses_overlap
                      else None))
         evidence = (self._near_usages(scored.found.vector, groups, scored.found.tokens[:k], k)
                     if k > 0 else [])

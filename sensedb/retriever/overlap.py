@@ -18,6 +18,15 @@ which adds to the cosines rather than repeating them. Measured as a term of the 
 formula before it shipped (a sibling column of the tuning caches), and chosen with the other weights
 by ``scripts/tune_weights.py`` (BENCHMARKS.md "Gloss overlap").
 
+A second column, ``related_overlap``, does the same against the lemma names and definitions
+of the synsets a sense's synset points to (:data:`RELATIONS`: hypernyms, hyponyms, parts,
+wholes, similar adjectives, ...) that its own signature lacks: the extended gloss overlap of
+Banerjee and Pedersen (2003), kept apart from the first column because it is noisier (a big
+signature meets more words by chance) and so weighs less. "rock" of "a rock band" is in
+no gloss of "band" but is a lemma of rock_group, a hyponym of the dance band; "baseball" is
+in baseball_bat, a hyponym of the bat that is a club. The pointers are read from WordNet's
+data lines (``WordNet.related``), no NLTK.
+
 The idf table (``idf = ln(synsets / synsets whose gloss or examples hold the lemma)``, over
 every synset of WordNet 3.0) is package data, ``sensedb/data/gloss_idf.json.gz``, made by
 ``scripts/gloss_idf.py`` (:func:`count_documents`); a lemma it lacks has the largest idf,
@@ -42,13 +51,21 @@ from ..errors import ConfigurationError
 from ..inventory import SenseInfo, WordNet
 from ..inventory.wordnet_lines import synset_fields
 
-__all__ = ["IDF_FILE", "GlossOverlap", "count_documents", "idf_table"]
+__all__ = ["COLUMNS", "IDF_FILE", "RELATIONS", "GlossOverlap", "count_documents", "idf_table"]
 
 IDF_FILE = "data/gloss_idf.json.gz"
 #: A word: letters, with inner hyphens or apostrophes ("ice-cream", "o'clock"); numbers and
 #: punctuation are no evidence of a sense.
 WORD = re.compile(r"[a-z]+(?:[-'][a-z]+)*")
 _DATA_FILES = ("data.noun", "data.verb", "data.adj", "data.adv")
+#: The columns of :meth:`GlossOverlap.scores`, features of :mod:`sensedb.retriever.scoring`.
+COLUMNS = ("gloss_overlap", "related_overlap")
+#: The pointers whose synsets make a sense's related signature (``related_overlap``): the
+#: relations of the extended Lesk algorithm (Banerjee and Pedersen 2003): hypernyms,
+#: hyponyms (instances too), holonyms, meronyms, similar-to, also-see, attributes,
+#: entailments, causes, verb groups, topic domains and their members.
+RELATIONS = frozenset({"@", "@i", "~", "~i", "#m", "#s", "#p", "%m", "%s", "%p", "&", "^",
+                       "=", "*", ">", "$", ";c", "-c"})
 
 
 def _synset_texts(wordnet_dir: Path) -> Iterator[str]:
@@ -119,13 +136,16 @@ class GlossOverlap:
 
     def __init__(self, inventory: WordNet,
                  idf: tuple[float, dict[str, float]] | None = None,
-                 min_idf: float = 0.0, synonyms: bool = False) -> None:
+                 min_idf: float = 0.0, synonyms: bool = False,
+                 relations: frozenset[str] = RELATIONS) -> None:
         self.min_idf = min_idf  # shared lemmas of a lower idf count for nothing
         self.synonyms = synonyms  # the synset's other lemmas join each signature
+        self.relations = relations  # the pointers of the related signature
         self._inventory = inventory
         self._read = _Lemmas(inventory)
         self._sentence = functools.lru_cache(maxsize=256)(
             lambda words: frozenset().union(*(self._read.bag(w) for w in words)))
+        self._related = functools.lru_cache(maxsize=50_000)(self._related_bag)
         self.unseen, self.idf = idf_table() if idf is None else idf
 
     def lemmas(self, word: str) -> frozenset[str]:
@@ -147,30 +167,60 @@ class GlossOverlap:
         names = self._inventory.synset_lemmas(sense.synset)
         return [name.replace("_", " ") for name in names if name.lower() != sense.lemma]
 
+    def _related_bag(self, key: str) -> frozenset[str]:
+        """The lemmas of the lemma names and definitions of the synsets the sense's synset
+        points to by ``relations``."""
+        found = self._inventory.related(key, self.relations)
+        return self._read.bag(" ".join(
+            [name.replace("_", " ") for names, _ in found for name in names]
+            + [definition for _, definition in found]))
+
+    def _idf_sum(self, shared: frozenset[str]) -> float:
+        # fsum: exact whatever order a set of strings iterates in (it varies by process)
+        return math.fsum(v for v in (self.idf.get(x, self.unseen) for x in shared)
+                         if v >= self.min_idf)
+
     def scores(self, words: Sequence[str], position: int, pairs: Sequence[tuple[str, str]],
                candidates: Sequence[SenseInfo], *, particle: int | None = None,
                left_out: str | None = None, examples: bool = True,
                skip: Sequence[int] = ()) -> np.ndarray:
-        """Each candidate's overlap, (len(candidates),) float64, in idf units (natural log;
-        0 where nothing is shared): the sum of the idf of the lemmas the sentence ``words``
-        shares with the candidate's gloss and examples, the target at ``position`` (and a
-        separated ``particle``) and the lemmas of ``pairs`` left out on both sides.
-        ``left_out``: an example text left out of every signature (an evaluation whose
-        sentence is itself one of WordNet's examples); ``examples``: False leaves every
-        example out (the gloss alone: an index answering without WordNet's examples);
-        ``skip``: more positions whose words are no context (the other words of a multiword
-        reading the target's word competes with: :func:`tagger.span_free_best`)."""
+        """Each candidate's two overlaps, (len(candidates), 2) float64 in idf units (natural
+        log; 0 where nothing is shared), the columns of :data:`COLUMNS`:
+
+        - ``gloss_overlap``: the sum of the idf of the lemmas the sentence ``words`` shares
+          with the candidate's gloss and examples (its signature);
+        - ``related_overlap``: the same for the lemmas it shares with the lemma names and
+          definitions of the synsets the candidate's synset points to (:data:`RELATIONS`:
+          the extended gloss overlap of Banerjee and Pedersen 2003) and not with its own
+          signature (a lemma counts once, in the first column it meets).
+
+        The target at ``position`` (and a separated ``particle``) and the lemmas of ``pairs``
+        are left out on both sides. ``left_out``: an example text left out of every
+        signature (an evaluation whose sentence is itself one of WordNet's examples);
+        ``examples``: False leaves every example out (the gloss alone: an index answering
+        without WordNet's examples); ``skip``: more positions whose words are no context
+        (the other words of a multiword reading the target's word competes with:
+        :func:`tagger.span_free_best`)."""
         target = frozenset().union(*(self._read.bag(words[n]) for n in (position, particle)
                                      if n is not None), (lemma for lemma, _ in pairs))
         skip = tuple({position, *skip} | ({particle} if particle is not None else set()))
         context = self.context(words, skip, pairs)
-        out = np.zeros(len(candidates), dtype=np.float64)
+        out = np.zeros((len(candidates), len(COLUMNS)), dtype=np.float64)
         if not context:
             return out
         for n, sense in enumerate(candidates):
             text = " ".join((sense.gloss, *(e for e in sense.examples
                                             if examples and e != left_out),
                              *(self._synonyms(sense) if self.synonyms else ())))
+            own = self._read.bag(text) - target
+            out[n, 0] = self._idf_sum(context & own)
+            out[n, 1] = self._idf_sum(context & (self._related(sense.key) - own - target))
+        return out
+        for n, sense in enumerate(candidates):
+            text = " ".join((sense.gloss, *(e for e in sense.examples
+                                            if examples and e != left_out),
+                             *(self._synonyms(sense) if self.synonyms else ()),
+                             self._extended(sense.key) if self.related else ""))
             shared = context & (self._read.bag(text) - target)
             # fsum: exact whatever order a set of strings iterates in (it varies by process)
             out[n] = math.fsum(v for v in (self.idf.get(x, self.unseen) for x in shared)

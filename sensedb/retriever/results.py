@@ -50,7 +50,8 @@ class SenseScore:
     (1 = first; the JSON key keeps the name ``rank``).
     ``fallback`` is True when the sense has no vector at all (corpus sense, gloss or
     examples): only WordNet's order and counts, and the words its gloss and examples share
-    with the sentence (``gloss_overlap``), speak for it.
+    with the sentence (``gloss_overlap``), and those of its related synsets
+    (``related_overlap``), speak for it.
     """
 
     key: str

@@ -68,6 +68,10 @@ FEATURES = (
     "gloss_overlap",      # idf-weighted count of the lemmas the sentence shares with the
                           # sense's gloss and examples, in idf units (simplified Lesk:
                           # sensedb.retriever.overlap; 0 where nothing is shared)
+    "related_overlap",    # the same for the lemmas it shares with the lemma names and
+                          # definitions of the synsets the sense's synset points to (hypernyms,
+                          # hyponyms, parts, ...) and not with its own gloss and examples
+                          # (extended Lesk, Banerjee and Pedersen 2003)
 )
 
 VOTE_K = 5  # neighbours in the k-NN vote
@@ -254,7 +258,7 @@ COSINE_WEIGHTS = {"corpus_cos": 1.0, "has_corpus": 100.0, "inv_rank": 1e-3}
 GROUPS = {
     "corpus": ("corpus_cos", "has_corpus", "vote", "log_support", "nn_cos"),
     "gloss": ("gloss_cos", "has_gloss", "context_gloss_cos", "sense_cos", "context_sense_cos",
-              "bare_gloss_cos", "gloss_overlap"),
+              "bare_gloss_cos", "gloss_overlap", "related_overlap"),
     "examples": ("example_cos", "has_example", "example_nn_cos", "example_rel",
                  "example_nn_rel"),
     "prior": ("log_wordnet_count", "first_sense", "inv_rank", "rare_base", "proper_name"),
@@ -271,7 +275,8 @@ def candidate_features(*, corpus_cos: float | None, support: int, vote: float,
                        proper_name: bool = False, sense_cos: float | None = None,
                        context_sense_cos: float | None = None,
                        bare_gloss_cos: float | None = None,
-                       gloss_overlap: float = 0.0) -> np.ndarray:
+                       gloss_overlap: float = 0.0, related_overlap: float = 0.0
+                       ) -> np.ndarray:
     """The feature vector of one candidate sense, (len(FEATURES),) float64 in FEATURES order.
     ``example_rel`` and ``example_nn_rel`` are 0 here: they compare a sense with the usage's
     other candidates, so :func:`relative_examples` fills them over the whole matrix (as
@@ -287,7 +292,8 @@ def candidate_features(*, corpus_cos: float | None, support: int, vote: float,
     ``sense_cos`` / ``context_sense_cos``: cosine of the usage's (plain) word vector / of the
     sentence vector to the sense-text vector; ``bare_gloss_cos``: cosine of the sense's lemma
     encoded alone to the gloss vector (:func:`bare_cosines`); ``gloss_overlap``: the
-    sentence's idf-weighted word overlap with the sense's gloss and examples, in idf units
+    sentence's idf-weighted word overlap with the sense's gloss and examples, in idf units,
+    ``related_overlap`` with its related synsets' lemmas and definitions
     (``overlap.GlossOverlap.scores``)."""
     return np.array([
         corpus_cos or 0.0, float(corpus_cos is not None), vote,
@@ -297,6 +303,7 @@ def candidate_features(*, corpus_cos: float | None, support: int, vote: float,
         1.0 / max(sense_number, 1), nn_cos or 0.0, context_gloss_cos or 0.0, pos_logp,
         float(rare_base), example_nn_cos or 0.0, float(proper_name), sense_cos or 0.0,
         context_sense_cos or 0.0, 0.0, 0.0, bare_gloss_cos or 0.0, gloss_overlap,
+        related_overlap,
     ], dtype=np.float64)
 
 
@@ -414,7 +421,7 @@ def candidate_matrix(source: EvidenceSource, candidates: Sequence[SenseInfo],
                      rare: frozenset[tuple[str, str]] = frozenset(),
                      proper: frozenset[str] = frozenset(),
                      bare: Mapping[str, np.ndarray] | None = None,
-                     overlap: Sequence[float] | None = None) -> CandidateFeatures:
+                     overlap: np.ndarray | None = None) -> CandidateFeatures:
     """The feature matrix of ``candidates`` for one usage.
 
     Args:
@@ -443,8 +450,9 @@ def candidate_matrix(source: EvidenceSource, candidates: Sequence[SenseInfo],
             in lower case (:func:`proper_names`).
         bare: ``{lemma: (dim,) float32}``, each candidate lemma encoded alone, normalized
             (``SenseIndex.bare_vectors``), or None (``bare_gloss_cos`` 0; :func:`bare_cosines`).
-        overlap: (len(candidates),) float64, each candidate's ``gloss_overlap``
-            (``overlap.GlossOverlap.scores``), or None (0 for every candidate).
+        overlap: (len(candidates), 2) float64, each candidate's ``gloss_overlap`` and
+            ``related_overlap`` (``overlap.GlossOverlap.scores``), or None (0 for every
+            candidate).
     """
     candidates = list(candidates)
     keys = [s.key for s in candidates]
@@ -493,7 +501,8 @@ def candidate_matrix(source: EvidenceSource, candidates: Sequence[SenseInfo],
         rare_base=(s.lemma, s.pos) in rare, example_nn_cos=example_near.get(s.key),
         proper_name=s.key in proper, sense_cos=sense_cos[n],
         context_sense_cos=context_sense_cos[n], bare_gloss_cos=bare_cos[n],
-        gloss_overlap=0.0 if overlap is None else float(overlap[n]))
+        gloss_overlap=0.0 if overlap is None else float(overlap[n][0]),
+        related_overlap=0.0 if overlap is None else float(overlap[n][1]))
         for n, s in enumerate(candidates)]).reshape(len(candidates), len(FEATURES))
     relative_examples(features)
     fallback = [corpus_cos[n] is None and gloss_cos[n] is None and example_cos[n] is None
@@ -533,7 +542,7 @@ def score_candidates(source: EvidenceSource, candidates: Sequence[SenseInfo],
                      rare: frozenset[tuple[str, str]] = frozenset(),
                      proper: frozenset[str] = frozenset(), form: str = "",
                      bare: Mapping[str, np.ndarray] | None = None,
-                     overlap: Sequence[float] | None = None) -> Scored:
+                     overlap: np.ndarray | None = None) -> Scored:
     """Score every candidate: :func:`candidate_matrix` (arguments as there; the nearest-token
     feature ranks every token only when it is weighted; the nearest WordNet example token is
     always searched, for the answer's ``nearest_cosine``), then ``features @ weights``

@@ -458,7 +458,7 @@ def span_free_best(index: SenseIndex, target: Target, pairs: list[tuple[str, str
                    answer: Disambiguation, span: Sequence[int]) -> float:
     """A word's best score (``answer``: its reading one by one) as it competes with a
     multiword reading of the positions ``span`` (its own among them): its candidates' scores
-    without what the span's other words add through ``gloss_overlap``
+    without what the span's other words add through the two overlaps
     (``SenseIndex.overlap_from``), -inf without candidates. The multiword reading cannot
     count its own words as context; the words inside it must not either, or every phrase
     ("by and large": "by" in a gloss of "large") would be read as its words.
