@@ -78,6 +78,10 @@ logger = logging.getLogger(__name__)
 BARE_CACHE = 50_000
 
 
+#: The positions in ``scoring.FEATURES`` of the two overlap columns.
+_OVERLAP_AT = [scoring.FEATURES.index(name) for name in OVERLAP_COLUMNS]
+
+
 class SenseIndex:
     """An open index. ``path=None`` opens the default index, built from WordNet alone and
     extended lemma by lemma on first use (``autobuild``).
@@ -606,11 +610,7 @@ class SenseIndex:
     def uses_overlap(self) -> bool:
         """Whether the scoring weighs ``gloss_overlap`` or ``related_overlap`` (else no
         overlap is computed)."""
-        return bool(self.weights[self._overlap_columns].any())
-
-    @property
-    def _overlap_columns(self) -> list[int]:
-        return [scoring.FEATURES.index(name) for name in OVERLAP_COLUMNS]
+        return bool(self.weights[_OVERLAP_AT].any())
 
     def gloss_overlaps(self, located: Target, pairs: Sequence[tuple[str, str]],
                        candidates: Sequence[SenseInfo], *, skip: Sequence[int] = ()
@@ -639,7 +639,7 @@ class SenseIndex:
         candidates = self._candidates(pairs)
         full = self.gloss_overlaps(located, pairs, candidates)
         apart = self.gloss_overlaps(located, pairs, candidates, skip=positions)
-        weights = self.weights[self._overlap_columns]
+        weights = self.weights[_OVERLAP_AT]
         return {s.key: float((a - b) @ weights)
                 for s, a, b in zip(candidates, full, apart, strict=True)}
 

@@ -216,13 +216,3 @@ class GlossOverlap:
             out[n, 0] = self._idf_sum(context & own)
             out[n, 1] = self._idf_sum(context & (self._related(sense.key) - own - target))
         return out
-        for n, sense in enumerate(candidates):
-            text = " ".join((sense.gloss, *(e for e in sense.examples
-                                            if examples and e != left_out),
-                             *(self._synonyms(sense) if self.synonyms else ()),
-                             self._extended(sense.key) if self.related else ""))
-            shared = context & (self._read.bag(text) - target)
-            # fsum: exact whatever order a set of strings iterates in (it varies by process)
-            out[n] = math.fsum(v for v in (self.idf.get(x, self.unseen) for x in shared)
-                               if v >= self.min_idf)
-        return out
