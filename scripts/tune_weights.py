@@ -4,7 +4,7 @@
         --index runs/p30/semcor90 --examples-corpus
     python scripts/tune_weights.py tune --cache runs/raw11b-cache --json runs/tune_weights.json \
         --write sensedb/data/scoring_weights.json
-    python scripts/tune_weights.py fill-proper --from runs/raw11b-cache --cache runs/prior-cache
+    python scripts/tune_weights.py fill-case --from runs/s39/rel --cache runs/s40/case
     python scripts/tune_weights.py fill-bare --from runs/p26/cache2 --cache runs/p29/cache
     python scripts/tune_weights.py fill-overlap --from runs/s38/cache --cache runs/s38/lesk
 
@@ -24,8 +24,9 @@ pickles it under ``--cache``:
   illustrates (:func:`example_instance_features`; 27,654 instances), scored by the default
   index with the features that contain the sentence itself held at 0: short sentences whose
   senses are spread as a lexicographer's, not as SemCor's counts.
-``fill-proper`` copies a cache made before the proper-name feature with that column filled
-(it needs no encoder: the flag depends on the written form and WordNet alone).
+``fill-case`` copies a cache made before the case features (``proper_name``,
+``common_name``) with those columns filled (:func:`fill_case`; no encoder: the flags depend
+on the written words and WordNet alone).
 ``fill-bare`` copies a cache made before ``bare_gloss_cos`` with that column filled through
 the product (``SenseIndex.bare_vectors``, ``scoring.bare_cosines``: the default index of
 ``SENSEDB_HOME`` and its encoder); rows whose candidates the product now lists differently
@@ -86,10 +87,15 @@ WORDNET_GRID = {"gloss_cos": (1.0,), "example_cos": (0,),
                 "has_example": (0,),
                 "context_gloss_cos": (0, .5, .75, 1, 1.25, 1.5, 1.75, 2),
                 "log_wordnet_count": (.05, .1, .15, .2), "inv_rank": (.05,),
-                "pos_logp": (.2, .3), "proper_name": (-.5,), "sense_cos": (0,),
+                "pos_logp": (.2, .3), "proper_name": (-.5,), "common_name": (-.25,),
+                "sense_cos": (0,),
                 "context_sense_cos": (0,), "bare_gloss_cos": (0, -.25, -.5, -.75, -1),
                 "gloss_overlap": (0, .0125, .025, .05),
                 "related_overlap": (0, .003, .006)}
+# ``common_name`` stands at the value ``tune --scan common_name=0,-.25,-.5,-1,-2`` chose
+# around each shipped formula (-.25 WordNet-only, -1 corpus; BENCHMARKS.md "A capital inside
+# the sentence"): it fires on 107 of the 23,204 SemCor instances and none of SE07's, too few
+# to be worth tripling the grid.
 # Earlier grids weighed the absolute example cosines (example_cos 0-.5, example_nn_cos 0-.25)
 # with a has-example offset, and held context_gloss_cos at 0 (before the WordNet-examples set
 # took part). The examples now count only relatively (scoring.relative_examples): the
@@ -108,7 +114,8 @@ CORPUS_GRID = {"corpus_cos": (1.0,), "vote": (0, .1, .25), "gloss_cos": (.5, .75
                "example_cos": (0, .25), "example_rel": (0, .5, 1),
                "context_gloss_cos": (0, .5, 1, 1.5), "bare_gloss_cos": (0, -.25, -.5),
                "log_support": (0, .05, .1, .2), "nn_cos": (0, .25, .5),
-               "pos_logp": (.3,), "proper_name": (-.5,), "gloss_overlap": (0, .01, .02),
+               "pos_logp": (.3,), "proper_name": (-.5,), "common_name": (-1,),
+               "gloss_overlap": (0, .01, .02),
                "related_overlap": (0, .003, .006)}
 CACHES = ("semcor-wordnet", "se07-wordnet", "se07-corpus", "examples-wordnet", "semcor-corpus",
           "examples-corpus")
@@ -250,6 +257,8 @@ def raw_instance_features(index, data: Path, gold: Path, *, documents: set[str] 
             index.normalizer(vector), l2_normalize(vector), context=context,
             use_examples=index.use_examples, rank_every_token=True, pos_logp=tag,
             proper=scoring.proper_names(index.inventory, token.text, candidates), bare=bare,
+            common=scoring.common_names(index.inventory, target.words, target.index,
+                                        candidates),
             overlap=overlap.scores(target.words, target.index, pairs, candidates))
         rows.append((found.features, np.array([s.key in token.senses for s in candidates]),
                      {"id": token.instance_id, "pos": token.pos,
@@ -258,26 +267,29 @@ def raw_instance_features(index, data: Path, gold: Path, *, documents: set[str] 
     return rows
 
 
-def fill_proper_names(rows, inventory, data: Path, gold: Path,
-                      documents: set[str] | None = None) -> list:
-    """``rows`` of a cache made before the proper-name feature, its column filled: each
-    instance's candidates are listed again the way :func:`raw_instance_features` lists them
-    (no encoder needed) and flagged by ``scoring.proper_names``.
+def fill_case(rows, inventory, instances) -> list:
+    """``rows`` of a cache made before the case features, their columns filled:
+    ``proper_name`` (``scoring.proper_names``) and ``common_name``
+    (``scoring.common_names``) of each instance's candidates, listed again from
+    ``instances`` (:func:`overlap_instances`; no encoder needed: both flags depend on the
+    written words and WordNet alone).
 
     Raises:
         ValueError: an instance whose candidates differ from its cached row's."""
-    candidates_of, flags = {}, {}
-    for token, _, _, pairs in raw_instances(inventory, data, gold, documents):
-        listed = [s for lemma, pos in pairs for s in inventory.candidates(lemma, pos)]
-        proper = scoring.proper_names(inventory, token.text, listed)
-        candidates_of[token.instance_id] = listed
-        flags[token.instance_id] = [float(s.key in proper) for s in listed]
-    values = [flags[meta["id"]] for _, _, meta in rows]
-    filled, differ = fill_column(rows, "proper_name", values,
-                                 [candidates_of[meta["id"]] for _, _, meta in rows])
+    proper, common, listed = [], [], []
+    for words, position, pairs, _ in instances:
+        candidates = [s for lemma, pos in pairs for s in inventory.candidates(lemma, pos)]
+        target = Target(words, position)
+        names = scoring.proper_names(inventory, target.surface, candidates)
+        commons = scoring.common_names(inventory, words, position, candidates)
+        proper.append([float(s.key in names) for s in candidates])
+        common.append([float(s.key in commons) for s in candidates])
+        listed.append(candidates)
+    rows, differ = fill_column(rows, "proper_name", proper, listed)
+    rows, _ = fill_column(rows, "common_name", common, listed)
     if differ:
         raise ValueError(f"{len(differ)} instances whose candidates differ from the cache's")
-    return filled
+    return rows
 
 
 def fill_column(rows, name: str, values: list, candidates: list) -> tuple[list, list[int]]:
@@ -381,6 +393,7 @@ def example_instance_features(index, *, progress: bool = True,
             index.normalizer(vector), l2_normalize(vector), context=context,
             use_examples=False, pos_logp=tag,
             proper=scoring.proper_names(inventory, target.surface, candidates), bare=bare,
+            common=scoring.common_names(inventory, target.words, target.index, candidates),
             overlap=example_overlap(overlap, inventory, key, target, pairs, candidates))
         features = found.features
         features[:, leaks] = 0.0
@@ -533,17 +546,50 @@ def summary(rows_raw, rows_gold, weights) -> dict:
                          for p in (None, "NOUN", "VERB", "ADJ", "ADV")}}
 
 
-def tune_wordnet(semcor, se07, examples=None) -> dict:
-    """:func:`tune_formula` of the WordNet-only formula (:data:`WORDNET_GRID`) on rows
-    scored by the default index."""
+def tune_wordnet(semcor, se07, examples=None, scan: tuple | None = None) -> dict:
+    """:func:`tune_formula` of the WordNet-only formula (:data:`WORDNET_GRID`, or with
+    ``scan`` the grid :func:`around` the shipped formula) on rows scored by the default
+    index."""
+    if scan:
+        return tune_formula(around("wordnet_only", *scan),
+                            scoring.DEFAULT_WEIGHTS["wordnet_only"], semcor, se07, examples)
     return tune_formula(WORDNET_GRID, PREVIOUS["wordnet_only"], semcor, se07, examples)
 
 
-def tune_corpus_cv(semcor, se07, examples=None) -> dict:
-    """:func:`tune_formula` of the corpus formula (:data:`CORPUS_GRID`) on rows scored by a
-    SemCor index that lacks the held-out documents (``semcor``: :data:`SEMCOR_DOCUMENTS`;
-    their tokens are no evidence for themselves)."""
+def tune_corpus_cv(semcor, se07, examples=None, scan: tuple | None = None) -> dict:
+    """:func:`tune_formula` of the corpus formula (:data:`CORPUS_GRID`, or with ``scan``
+    the grid :func:`around` the shipped formula) on rows scored by a SemCor index that lacks
+    the held-out documents (``semcor``: :data:`SEMCOR_DOCUMENTS`; their tokens are no
+    evidence for themselves)."""
+    if scan:
+        return tune_formula(around("corpus", *scan), scoring.DEFAULT_WEIGHTS["corpus"],
+                            semcor, se07, examples)
     return tune_formula(CORPUS_GRID, PREVIOUS["corpus"], semcor, se07, examples)
+
+
+def around(family: str, feature: str, values: tuple[float, ...]) -> dict[str, tuple]:
+    """The grid of one feature around the shipped formula of ``family``: every other weight
+    as shipped, ``feature`` over ``values`` (``tune --scan``). For a feature that fires too
+    rarely to move the whole grid's choice (``common_name``: 107 of 23,204 SemCor
+    instances, none of SE07's), chosen by the same rule at a fraction of the grid's time."""
+    formula = scoring.shipped_weights_file()["provenance"]["formulas"][family]
+    return {**{name: (weight,) for name, weight in formula.items()}, feature: tuple(values)}
+
+
+def scan_argument(text: str) -> tuple[str, tuple[float, ...]]:
+    """``FEATURE=V1,V2,...`` as (feature, values).
+
+    Raises:
+        argparse.ArgumentTypeError: no ``=``, a feature not in ``scoring.FEATURES`` or a
+            value that is not a number."""
+    feature, sep, values = text.partition("=")
+    if not sep or feature not in NAMES:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected FEATURE=V1,V2,... with FEATURE "
+                                         "one of scoring.FEATURES")
+    try:
+        return feature, tuple(float(v) for v in values.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: the values must be numbers") from None
 
 
 def tune_formula(family: dict[str, tuple], previous: dict[str, float], semcor, se07,
@@ -659,7 +705,7 @@ def shipped_result(family: str) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("step", choices=("cache", "fill-proper", "fill-bare", "fill-overlap",
+    parser.add_argument("step", choices=("cache", "fill-case", "fill-bare", "fill-overlap",
                                          "tune"))
     parser.add_argument("--index", help="a SemCor index without the held-out documents "
                         "d000, d010, ... (cache step; see refuse_held_out)")
@@ -669,7 +715,8 @@ def main() -> None:
     parser.add_argument("--cache", default="runs/raw11-cache")
     parser.add_argument("--json", default="runs/tune_weights.json")
     parser.add_argument("--from", dest="older", default=None, metavar="DIR",
-                        help="fill-proper / fill-bare: a cache made before that feature")
+                        help="fill-case / fill-bare / fill-overlap: a cache made before "
+                        "that feature")
     parser.add_argument("--counts-as-they-are", action="store_true",
                         help="tune: SemCor documents keep WordNet's counts whole, their own "
                         "answers included (how the weights were tuned before 2026-12-03)")
@@ -680,6 +727,10 @@ def main() -> None:
                         help="tune: the formulas an earlier tune's --json chose (those it "
                         "tuned), taken instead of tuning them again (two families tuned in "
                         "two processes, written as one file)")
+    parser.add_argument("--scan", type=scan_argument, default=None,
+                        metavar="FEATURE=V1,V2,...",
+                        help="tune: each family's shipped formula with only FEATURE chosen "
+                        "again, over these values (see around)")
     parser.add_argument("--write", default=None, metavar="PATH",
                         help="write the chosen weights as sensedb/data/scoring_weights.json")
     args = parser.parse_args()
@@ -692,14 +743,20 @@ def main() -> None:
     jobs = {"se07-wordnet": (None, se07, None), "se07-corpus": (args.index, se07, None),
             "semcor-wordnet": (None, semcor, SEMCOR_DOCUMENTS),
             "semcor-corpus": (args.index, semcor, SEMCOR_DOCUMENTS)}
-    if args.step == "fill-proper":
+    if args.step == "fill-case":
         from sensedb.inventory import WordNet
 
         inventory = WordNet()
-        for name, (_, (xml, gold), documents) in jobs.items():
-            rows = fill_proper_names(load_rows(Path(args.older) / f"{name}.pkl"), inventory,
-                                     xml, gold, documents)
-            (cache / f"{name}.pkl").write_bytes(pickle.dumps(rows))
+        sets = [(name, data) for name, (_, data, _) in jobs.items()]
+        for name, data in [*sets, ("examples-wordnet", None), ("examples-corpus", None)]:
+            older = Path(args.older) / f"{name}.pkl"
+            if not older.exists():
+                continue
+            rows = load_rows(older)
+            listed = (overlap_instances(inventory, rows) if data is None else
+                      overlap_instances(inventory, rows, *data, jobs[name][2]))
+            (cache / f"{name}.pkl").write_bytes(pickle.dumps(fill_case(rows, inventory,
+                                                                       listed)))
             print(f"{name}: {len(rows)} instances", flush=True)
         return
     if args.step == "fill-overlap":
@@ -790,12 +847,12 @@ def main() -> None:
         results["wordnet_only"] = shipped_result("wordnet_only")
     else:
         results["wordnet_only"] = tune_wordnet(rows["semcor-wordnet"], rows["se07-wordnet"],
-                                               rows.get("examples-wordnet"))
+                                               rows.get("examples-wordnet"), args.scan)
     if "corpus" in reused:
         results["corpus"] = reused["corpus"]
     elif "semcor-corpus" in rows and "se07-corpus" in rows and "corpus" not in args.keep:
         results["corpus"] = tune_corpus_cv(rows["semcor-corpus"], rows["se07-corpus"],
-                                           rows.get("examples-corpus"))
+                                           rows.get("examples-corpus"), args.scan)
     else:  # no SemCor index given to ``cache``: the shipped corpus formula is kept as it is
         print("the corpus formula and its novelty thresholds are kept")
         results["corpus"] = shipped_result("corpus")

@@ -54,6 +54,18 @@ def test_a_lower_case_word_is_no_proper_name(default_index):
     assert best.key == "crane%1:06:00::"
 
 
+@pytest.mark.parametrize(("sentence", "target", "key"), [
+    # a capital inside the sentence counts against the common senses of a proper name's lemma
+    # (scoring.common_names): the bird and the exclamation won on their counts before
+    ("We spent our holiday in Turkey last summer", "Turkey", "turkey%1:15:00::"),
+    ("I have been reading Dickens all week", "Dickens", "dickens%1:18:00::"),
+    # and says nothing in lower case or at the sentence's start
+    ("We ate turkey at Thanksgiving", "turkey", "turkey%1:05:00::"),
+])
+def test_a_capital_inside_the_sentence_reads_the_name(default_index, sentence, target, key):
+    assert default_index.wsd(sentence, target).best.key == key
+
+
 def test_hyphenated_words_get_their_nouns(default_index):
     xray = default_index.wsd("a well-known X-ray technician", "X-ray").best
     assert xray.pos == "NOUN" and xray.lemma == "x-ray"

@@ -104,18 +104,20 @@ def test_weights_file_names_the_scoring_features():
     assert provenance["date"] and provenance["data"]["corpus"]
     assert scoring.DEFAULT_WEIGHTS == data["weights"]
     # the numbers scripts/tune_weights.py chose (BENCHMARKS.md "The corpus formula by the same
-    # rule"; both formulas: "Extended gloss overlap")
+    # rule"; both formulas: "Extended gloss overlap"; common_name: "A capital inside the
+    # sentence")
     assert scoring.DEFAULT_WEIGHTS == {
         "corpus": {"corpus_cos": 3.4429, "vote": 0.8607, "gloss_cos": 2.5822,
                    "example_cos": 0.8607, "context_gloss_cos": 3.4429,
                    "bare_gloss_cos": -1.7214, "log_support": 0.1721, "nn_cos": 0.8607,
                    "pos_logp": 1.0329, "proper_name": -1.7214, "gloss_overlap": 0.0344,
-                   "related_overlap": 0.0207, "rare_base": -3.4429},
+                   "related_overlap": 0.0207, "common_name": -3.4429, "rare_base": -3.4429},
         "wordnet_only": {"gloss_cos": 4.6691, "example_rel": 4.6691, "example_nn_rel": 1.1673,
                          "context_gloss_cos": 5.8363, "log_wordnet_count": 0.7004,
                          "inv_rank": 0.2335, "pos_logp": 1.4007, "proper_name": -2.3345,
                          "bare_gloss_cos": -2.3345, "gloss_overlap": 0.0584,
-                         "related_overlap": 0.028, "rare_base": -5.8363}}
+                         "related_overlap": 0.028, "common_name": -1.1673,
+                         "rare_base": -5.8363}}
     assert set(scoring.NOVELTY) == {"corpus", "wordnet_only"}
     # the multiword margins scripts/tune_multiword.py chose (BENCHMARKS.md "multiword margins")
     assert scoring.MULTIWORD == {"VERB": -1.0, "other": -0.4}
@@ -353,6 +355,33 @@ def test_tune_multiword_counts_by_head_tags():
     assert (verb["n"], verb["one_token"], verb["kept"]) == (2, 1, 1)
     assert (verb["right_at_margin"], verb["right_all_split"], verb["right_all_kept"]) == (0, 1, 1)
     assert groups["NOUN NOUN -"]["right_at_margin"] == 1 and list(groups)[0] == "VERB ADP VERB"
+
+
+def test_common_names_count_against_a_capital_inside_the_sentence(wordnet):
+    turkeys = wordnet.candidates("turkey", "NOUN")
+    common = {s.key for s in turkeys if not wordnet.proper_name(s)}
+    assert common and "turkey%1:15:00::" not in common  # Turkey the country is the name
+
+    def flagged(sentence: str, at: int) -> frozenset[str]:
+        return scoring.common_names(wordnet, sentence.split(), at, turkeys)
+
+    assert flagged("We spent our holiday in Turkey last summer", 5) == common
+    assert flagged("He said : Turkey was lovely", 3) == frozenset()  # ":" opens a sentence
+    assert flagged("Turkey was lovely", 0) == frozenset()  # a sentence's first word
+    assert flagged("It was cold . Turkey was lovely", 4) == frozenset()
+    assert flagged("Holiday Deals In Turkey This Summer", 3) == frozenset()  # title case
+    assert flagged("We spent our holiday in TURKEY last summer", 5) == frozenset()  # no case
+    assert flagged("We ate turkey at Thanksgiving", 2) == frozenset()  # lower case
+    # the writer Dickens against the exclamation; a lemma without a proper name: nothing
+    dickens = wordnet.candidates("dickens", "NOUN")
+    assert scoring.common_names(wordnet, "I read Dickens".split(), 2, dickens) == {
+        s.key for s in dickens if not wordnet.proper_name(s)} != frozenset()
+    banks = wordnet.candidates("bank", "NOUN")
+    assert scoring.common_names(wordnet, "I went to the Bank".split(), 4, banks) == frozenset()
+    flags = dict(zip(scoring.FEATURES, scoring.candidate_features(
+        corpus_cos=None, support=0, vote=0, gloss_cos=0.3, example_cos=None, wordnet_count=0,
+        sense_number=1, common_name=True), strict=True))
+    assert flags["common_name"] == 1.0 and flags["proper_name"] == 0.0
 
 
 def test_a_form_in_capitals_counts_proper_names_except_initialisms(wordnet):

@@ -72,6 +72,9 @@ FEATURES = (
                           # definitions of the synsets the sense's synset points to (hypernyms,
                           # hyponyms, parts, ...) and not with its own gloss and examples
                           # (extended Lesk, Banerjee and Pedersen 2003)
+    "common_name",        # s is not a proper name, a proper name of the same lemma competes
+                          # (Turkey the country, turkey the bird) and the usage's form is
+                          # capitalized inside its sentence ("a holiday in Turkey")
 )
 
 VOTE_K = 5  # neighbours in the k-NN vote
@@ -261,7 +264,8 @@ GROUPS = {
               "bare_gloss_cos", "gloss_overlap", "related_overlap"),
     "examples": ("example_cos", "has_example", "example_nn_cos", "example_rel",
                  "example_nn_rel"),
-    "prior": ("log_wordnet_count", "first_sense", "inv_rank", "rare_base", "proper_name"),
+    "prior": ("log_wordnet_count", "first_sense", "inv_rank", "rare_base", "proper_name",
+              "common_name"),
     "pos": ("pos_logp",),
 }
 
@@ -275,8 +279,8 @@ def candidate_features(*, corpus_cos: float | None, support: int, vote: float,
                        proper_name: bool = False, sense_cos: float | None = None,
                        context_sense_cos: float | None = None,
                        bare_gloss_cos: float | None = None,
-                       gloss_overlap: float = 0.0, related_overlap: float = 0.0
-                       ) -> np.ndarray:
+                       gloss_overlap: float = 0.0, related_overlap: float = 0.0,
+                       common_name: bool = False) -> np.ndarray:
     """The feature vector of one candidate sense, (len(FEATURES),) float64 in FEATURES order.
     ``example_rel`` and ``example_nn_rel`` are 0 here: they compare a sense with the usage's
     other candidates, so :func:`relative_examples` fills them over the whole matrix (as
@@ -289,6 +293,8 @@ def candidate_features(*, corpus_cos: float | None, support: int, vote: float,
     ``rare_base``: the sense's lemma is a rare exception-list reading of the form;
     ``example_nn_cos``: cosine to the nearest of the sense's WordNet example tokens;
     ``proper_name``: the sense is a proper name read from a lower-case form;
+    ``common_name``: the sense is a common noun of a proper name's lemma read from a form
+    capitalized inside its sentence (:func:`common_names`);
     ``sense_cos`` / ``context_sense_cos``: cosine of the usage's (plain) word vector / of the
     sentence vector to the sense-text vector; ``bare_gloss_cos``: cosine of the sense's lemma
     encoded alone to the gloss vector (:func:`bare_cosines`); ``gloss_overlap``: the
@@ -303,7 +309,7 @@ def candidate_features(*, corpus_cos: float | None, support: int, vote: float,
         1.0 / max(sense_number, 1), nn_cos or 0.0, context_gloss_cos or 0.0, pos_logp,
         float(rare_base), example_nn_cos or 0.0, float(proper_name), sense_cos or 0.0,
         context_sense_cos or 0.0, 0.0, 0.0, bare_gloss_cos or 0.0, gloss_overlap,
-        related_overlap,
+        related_overlap, float(common_name),
     ], dtype=np.float64)
 
 
@@ -365,6 +371,43 @@ def proper_names(inventory: WordNet, surface: str, candidates: Sequence[SenseInf
     return frozenset(s.key for s in candidates if inventory.initialism(s))
 
 
+def _title_case(words: Sequence[str]) -> bool:
+    """Whether a sentence is written in title case ("Local Man Visits Turkey"): at least two
+    of its words after the first that are longer than three letters, and most of them,
+    capitalized. Its capitals then say nothing of names."""
+    long = [w for w in words[1:] if len(w) > 3 and w.isalpha()]
+    capitals = sum(w[0].isupper() for w in long)
+    return capitals >= 2 and 2 * capitals > len(long)
+
+
+def common_names(inventory: WordNet, words: Sequence[str], at: int,
+                 candidates: Sequence[SenseInfo]) -> frozenset[str]:
+    """The keys of ``candidates`` that the usage's case speaks against the other way round
+    from :func:`proper_names`: common senses (turkey the bird, dickens the exclamation)
+    of a lemma that also names a proper-name candidate (Turkey the country, Dickens the
+    writer) when the form ``words[at]`` is capitalized (not all capitals) inside its
+    sentence, i.e. after a word that is not sentence punctuation. A sentence's first word,
+    a form after ". ! ? :" or an opening quote or bracket, and a title-case sentence
+    ("Local Man Visits Turkey") say nothing: their capitals are the writing's, not the
+    name's. The weight the flag gets is chosen with the others (``scripts/tune_weights.py``):
+    SemCor writes "the Army" and "the Senate" capitalized for the common senses, so it is
+    kept small."""
+    form = words[at]
+    if not form[:1].isupper() or (form.isupper() and sum(c.isalpha() for c in form) > 1):
+        return frozenset()
+    before = [w for w in words[:at] if any(c.isalnum() for c in w)]
+    if not before or words[at - 1] in _SENTENCE_OPENERS or _title_case(words):
+        return frozenset()
+    names = {s.lemma.lower() for s in candidates if inventory.proper_name(s)}
+    return frozenset(s.key for s in candidates
+                     if s.lemma.lower() in names and not inventory.proper_name(s))
+
+
+# Tokens after which a capital opens a sentence or a quotation (common_names).
+_SENTENCE_OPENERS = frozenset({".", "!", "?", ":", '"', "'", "``", "(", "[", "\u201c",
+                               "\u2018", "--", "\u2014"})
+
+
 @dataclass
 class CandidateFeatures:
     """What one usage's candidate senses are scored on (see :func:`candidate_matrix`)."""
@@ -421,7 +464,8 @@ def candidate_matrix(source: EvidenceSource, candidates: Sequence[SenseInfo],
                      rare: frozenset[tuple[str, str]] = frozenset(),
                      proper: frozenset[str] = frozenset(),
                      bare: Mapping[str, np.ndarray] | None = None,
-                     overlap: np.ndarray | None = None) -> CandidateFeatures:
+                     overlap: np.ndarray | None = None,
+                     common: frozenset[str] = frozenset()) -> CandidateFeatures:
     """The feature matrix of ``candidates`` for one usage.
 
     Args:
@@ -453,6 +497,8 @@ def candidate_matrix(source: EvidenceSource, candidates: Sequence[SenseInfo],
         overlap: (len(candidates), 2) float64, each candidate's ``gloss_overlap`` and
             ``related_overlap`` (``overlap.GlossOverlap.scores``), or None (0 for every
             candidate).
+        common: the sense keys of common-noun candidates whose proper-name namesake the
+            usage's capitalized form points to (:func:`common_names`).
     """
     candidates = list(candidates)
     keys = [s.key for s in candidates]
@@ -502,7 +548,8 @@ def candidate_matrix(source: EvidenceSource, candidates: Sequence[SenseInfo],
         proper_name=s.key in proper, sense_cos=sense_cos[n],
         context_sense_cos=context_sense_cos[n], bare_gloss_cos=bare_cos[n],
         gloss_overlap=0.0 if overlap is None else float(overlap[n][0]),
-        related_overlap=0.0 if overlap is None else float(overlap[n][1]))
+        related_overlap=0.0 if overlap is None else float(overlap[n][1]),
+        common_name=s.key in common)
         for n, s in enumerate(candidates)]).reshape(len(candidates), len(FEATURES))
     relative_examples(features)
     fallback = [corpus_cos[n] is None and gloss_cos[n] is None and example_cos[n] is None
@@ -542,7 +589,8 @@ def score_candidates(source: EvidenceSource, candidates: Sequence[SenseInfo],
                      rare: frozenset[tuple[str, str]] = frozenset(),
                      proper: frozenset[str] = frozenset(), form: str = "",
                      bare: Mapping[str, np.ndarray] | None = None,
-                     overlap: np.ndarray | None = None) -> Scored:
+                     overlap: np.ndarray | None = None,
+                     common: frozenset[str] = frozenset()) -> Scored:
     """Score every candidate: :func:`candidate_matrix` (arguments as there; the nearest-token
     feature ranks every token only when it is weighted; the nearest WordNet example token is
     always searched, for the answer's ``nearest_cosine``), then ``features @ weights``
@@ -552,7 +600,7 @@ def score_candidates(source: EvidenceSource, candidates: Sequence[SenseInfo],
         source, candidates, groups, vector, plain, context=context, use_examples=use_examples,
         propagate=propagate, rank_every_token=bool(weights[FEATURES.index("nn_cos")]),
         evidence_k=evidence_k, pos_logp=pos_logp, rare=rare, proper=proper, bare=bare,
-        overlap=overlap)
+        overlap=overlap, common=common)
     n = len(found.candidates)
     own = found.features @ weights if n else np.zeros(0)
     best_of = one_key_per_synset(found.candidates, own, form)
