@@ -396,11 +396,32 @@ def common_names(inventory: WordNet, words: Sequence[str], at: int,
     if not form[:1].isupper() or (form.isupper() and sum(c.isalpha() for c in form) > 1):
         return frozenset()
     before = [w for w in words[:at] if any(c.isalnum() for c in w)]
-    if not before or words[at - 1] in _SENTENCE_OPENERS or _title_case(words):
+    if not before or _opens_sentence(words, at) or _title_case(words):
         return frozenset()
     names = {s.lemma.lower() for s in candidates if inventory.proper_name(s)}
     return frozenset(s.key for s in candidates
                      if s.lemma.lower() in names and not inventory.proper_name(s))
+
+
+def _opens_sentence(words: Sequence[str], at: int) -> bool:
+    """Whether ``words[at]`` follows sentence punctuation or an opening quote or bracket
+    (:data:`_SENTENCE_OPENERS`). A period after an abbreviation (sensedb's tokenizer writes
+    "Mr." as "Mr" ".") or after an initial ("J . Smith") ends no sentence."""
+    previous = words[at - 1]
+    if previous != ".":
+        return previous in _SENTENCE_OPENERS
+    word = words[at - 2] if at >= 2 else ""
+    return not (len(word) == 1 and word.isupper()) and f"{word}." not in _abbreviations()
+
+
+@functools.lru_cache(maxsize=1)
+def _abbreviations() -> frozenset[str]:
+    """The abbreviations spaCy's English tokenizer keeps whole with their period ("Mr.",
+    "Dr.", "St.", "Jan.", "e.g."; a well-kept list, read only when a period precedes a
+    capitalized word)."""
+    from spacy.lang.en import English
+
+    return frozenset(w for w in English.Defaults.tokenizer_exceptions if w.endswith("."))
 
 
 # Tokens after which a capital opens a sentence or a quotation (common_names).
