@@ -104,14 +104,14 @@ def test_weights_file_names_the_scoring_features():
     assert provenance["date"] and provenance["data"]["corpus"]
     assert scoring.DEFAULT_WEIGHTS == data["weights"]
     # the numbers scripts/tune_weights.py chose (BENCHMARKS.md "The corpus formula by the same
-    # rule"; both formulas: "Extended gloss overlap"; common_name: "A capital inside the
-    # sentence")
+    # rule"; both formulas: "Extended gloss overlap"; common_name and the corpus formula's
+    # POS weight: "A capital inside the sentence")
     assert scoring.DEFAULT_WEIGHTS == {
-        "corpus": {"corpus_cos": 3.4429, "vote": 0.8607, "gloss_cos": 2.5822,
-                   "example_cos": 0.8607, "context_gloss_cos": 3.4429,
-                   "bare_gloss_cos": -1.7214, "log_support": 0.1721, "nn_cos": 0.8607,
-                   "pos_logp": 1.0329, "proper_name": -1.7214, "gloss_overlap": 0.0344,
-                   "related_overlap": 0.0207, "common_name": -3.4429, "rare_base": -3.4429},
+        "corpus": {"corpus_cos": 2.8101, "vote": 0.7025, "gloss_cos": 2.1075,
+                   "example_cos": 0.7025, "context_gloss_cos": 2.8101,
+                   "bare_gloss_cos": -1.405, "log_support": 0.1405, "nn_cos": 0.7025,
+                   "pos_logp": 2.8101, "proper_name": -1.405, "gloss_overlap": 0.0281,
+                   "related_overlap": 0.0169, "common_name": -2.8101, "rare_base": -2.8101},
         "wordnet_only": {"gloss_cos": 4.6691, "example_rel": 4.6691, "example_nn_rel": 1.1673,
                          "context_gloss_cos": 5.8363, "log_wordnet_count": 0.7004,
                          "inv_rank": 0.2335, "pos_logp": 1.4007, "proper_name": -2.3345,
@@ -136,8 +136,8 @@ def test_weights_file_names_the_scoring_features():
     assert data["multiword"]["corpus_provenance"]["command"].startswith(
         "python scripts/tune_multiword.py choose --corpus")
     corpus = scoring.weights_from(scoring.DEFAULT_WEIGHTS["corpus"])
-    assert scoring.multiword_margin(corpus, "VERB") == pytest.approx(-2.0 * 3.4429)
-    assert scoring.multiword_margin(corpus, "NOUN") == pytest.approx(-0.4 * 3.4429)
+    assert scoring.multiword_margin(corpus, "VERB") == pytest.approx(-2.0 * 2.8101)
+    assert scoring.multiword_margin(corpus, "NOUN") == pytest.approx(-0.4 * 2.8101)
     assert all(0 < t < 1 for family in scoring.NOVELTY.values() for t in family.values())
 
 
@@ -170,7 +170,7 @@ def test_fit_is_a_weighted_mean_cosine():
 
 def test_weights_for_takes_the_method_enum():
     weighted = scoring.weights_for(None, corpus=True, method=ScoringMethod.WEIGHTED)
-    assert weighted[scoring.FEATURES.index("corpus_cos")] == 3.4429
+    assert weighted[scoring.FEATURES.index("corpus_cos")] == 2.8101
     assert np.array_equal(scoring.weights_for(None, corpus=True, method="evidence"), weighted)
     wordnet_only = scoring.weights_for(None, corpus=False)
     assert wordnet_only[scoring.FEATURES.index("corpus_cos")] == 0
