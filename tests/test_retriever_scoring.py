@@ -562,3 +562,43 @@ def test_multiword_rates_counts_spans_the_corpus_writes_whole_or_apart(index, tm
     whole, apart, read = rates.count(index, xml, rates.excluded("d010"))
     assert (whole["give_up"], apart["give_up"], read) == (1, 0, 2)
     assert "d000" in rates.excluded("tuning") and "d015" in rates.excluded("slice")
+
+
+def test_tune_weights_scan_and_examples_weight():
+    """``tune --scan`` searches one feature around the shipped formula; ``--examples-weight``
+    leans the rule's choice towards the WordNet-examples set."""
+    import argparse
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "scripts" / "tune_weights.py"
+    spec = importlib.util.spec_from_file_location("tune_weights", path)
+    tune = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tune)
+    grid = tune.around("wordnet_only", "common_name", (0.0, -0.5))
+    shipped = scoring.shipped_weights_file()["provenance"]["formulas"]["wordnet_only"]
+    assert grid["common_name"] == (0.0, -0.5)
+    assert all(grid[name] == (weight,) for name, weight in shipped.items()
+               if name != "common_name")
+    assert tune.scan_argument("pos_logp=.3,1") == ("pos_logp", (0.3, 1.0))
+    for bad in ("pos_logp", "no_such=1", "pos_logp=a"):
+        with pytest.raises(argparse.ArgumentTypeError):
+            tune.scan_argument(bad)
+    gloss, count = scoring.FEATURES.index("gloss_cos"), scoring.FEATURES.index("log_wordnet_count")
+
+    def row(prior_right: bool, meta: dict):
+        features = np.zeros((2, len(scoring.FEATURES)))
+        features[:, gloss] = (0.2, 0.6)  # the second candidate fits the gloss better
+        features[:, count] = (1.0, 0.0)  # the first is the more frequent
+        gold = np.array([prior_right, not prior_right])
+        return features, gold, {"pos": "NOUN", "cand_pos": ["NOUN", "NOUN"], **meta}
+
+    semcor = [row(True, {"doc": f"d{n:03d}"}) for n in range(0, 100, 10)]
+    se07 = [row(True, {"doc": "se07"}) for _ in range(2)]
+    examples = [row(False, {"fold": n % 5, "doc": "wnex"}) for n in range(10)]
+    family = {"gloss_cos": (1.0,), "log_wordnet_count": (0.0, 1.0)}
+    chosen = {w: tune.tune_formula(family, {"gloss_cos": 1.0}, semcor, se07, examples,
+                                   examples_weight=w)["formula"]["log_wordnet_count"]
+              for w in (1.0, 3.0)}
+    # SemCor and SE07 (2 of 3 sets) want the prior; counted three times the examples win
+    assert chosen == {1.0: 1.0, 3.0: 0.0}
