@@ -754,7 +754,7 @@ def main() -> None:
     jobs = {"se07-wordnet": (None, se07, None), "se07-corpus": (args.index, se07, None),
             "semcor-wordnet": (None, semcor, SEMCOR_DOCUMENTS),
             "semcor-corpus": (args.index, semcor, SEMCOR_DOCUMENTS)}
-    if args.step == "fill-case":
+    if args.step in ("fill-case", "fill-overlap"):  # no encoder: words and WordNet alone
         from sensedb.inventory import WordNet
 
         inventory = WordNet()
@@ -766,26 +766,13 @@ def main() -> None:
             rows = load_rows(older)
             listed = (overlap_instances(inventory, rows) if data is None else
                       overlap_instances(inventory, rows, *data, jobs[name][2]))
-            (cache / f"{name}.pkl").write_bytes(pickle.dumps(fill_case(rows, inventory,
-                                                                       listed)))
-            print(f"{name}: {len(rows)} instances", flush=True)
-        return
-    if args.step == "fill-overlap":
-        from sensedb.inventory import WordNet
-
-        inventory = WordNet()
-        sets = [(name, data) for name, (_, data, _) in jobs.items()]
-        for name, data in [*sets, ("examples-wordnet", None), ("examples-corpus", None)]:
-            older = Path(args.older) / f"{name}.pkl"
-            if not older.exists():
-                continue
-            rows = load_rows(older)
-            listed = (overlap_instances(inventory, rows) if data is None else
-                      overlap_instances(inventory, rows, *data, jobs[name][2]))
-            rows, differ = fill_overlap(rows, inventory, listed)
-            if differ:
-                raise ValueError(f"{name}: {len(differ)} instances whose candidates changed "
-                                 "since the cache was made: make it again")
+            if args.step == "fill-case":
+                rows = fill_case(rows, inventory, listed)
+            else:
+                rows, differ = fill_overlap(rows, inventory, listed)
+                if differ:
+                    raise ValueError(f"{name}: {len(differ)} instances whose candidates "
+                                     "changed since the cache was made: make it again")
             (cache / f"{name}.pkl").write_bytes(pickle.dumps(rows))
             print(f"{name}: {len(rows)} instances", flush=True)
         return
