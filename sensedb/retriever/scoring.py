@@ -372,12 +372,12 @@ def proper_names(inventory: WordNet, surface: str, candidates: Sequence[SenseInf
 
 
 def _title_case(words: Sequence[str]) -> bool:
-    """Whether a sentence is written in title case ("Local Man Visits Turkey"): at least two
-    of its words after the first that are longer than three letters, and most of them,
-    capitalized. Its capitals then say nothing of names."""
+    """Whether a sentence is written in title case ("Local Man Visits Turkey"): its words
+    after the first that are longer than three letters, two at least, all capitalized. Its
+    capitals then say nothing of names. (Most of them was too loose: "Yesterday Mr. Brown
+    visited Turkey" has two names among three such words.)"""
     long = [w for w in words[1:] if len(w) > 3 and w.isalpha()]
-    capitals = sum(w[0].isupper() for w in long)
-    return capitals >= 2 and 2 * capitals > len(long)
+    return len(long) >= 2 and all(w[0].isupper() for w in long)
 
 
 def common_names(inventory: WordNet, words: Sequence[str], at: int,
