@@ -546,29 +546,20 @@ def summary(rows_raw, rows_gold, weights) -> dict:
                          for p in (None, "NOUN", "VERB", "ADJ", "ADV")}}
 
 
-def tune_wordnet(semcor, se07, examples=None, scan: tuple | None = None,
-                 examples_weight: float = 1.0) -> dict:
-    """:func:`tune_formula` of the WordNet-only formula (:data:`WORDNET_GRID`, or with
-    ``scan`` the grid :func:`around` the shipped formula) on rows scored by the default
-    index."""
-    if scan:
-        return tune_formula(around("wordnet_only", *scan),
-                            scoring.DEFAULT_WEIGHTS["wordnet_only"], semcor, se07, examples,
-                            examples_weight)
-    return tune_formula(WORDNET_GRID, PREVIOUS["wordnet_only"], semcor, se07, examples,
-                        examples_weight)
+GRIDS = {"wordnet_only": WORDNET_GRID, "corpus": CORPUS_GRID}
 
 
-def tune_corpus_cv(semcor, se07, examples=None, scan: tuple | None = None,
-                   examples_weight: float = 1.0) -> dict:
-    """:func:`tune_formula` of the corpus formula (:data:`CORPUS_GRID`, or with ``scan``
-    the grid :func:`around` the shipped formula) on rows scored by a SemCor index that lacks
-    the held-out documents (``semcor``: :data:`SEMCOR_DOCUMENTS`; their tokens are no
-    evidence for themselves)."""
+def tune_family(family: str, semcor, se07, examples=None, scan: tuple | None = None,
+                examples_weight: float = 1.0) -> dict:
+    """:func:`tune_formula` of ``family``'s formula on its grid (:data:`GRIDS`; the "before"
+    of its figures, :data:`PREVIOUS`), or with ``scan`` on the grid :func:`around` the
+    shipped formula (the shipped weights as "before"). The rows: ``wordnet_only``'s scored
+    by the default index; ``corpus``'s by a SemCor index that lacks the held-out documents
+    (``semcor``: :data:`SEMCOR_DOCUMENTS`; their tokens are no evidence for themselves)."""
     if scan:
-        return tune_formula(around("corpus", *scan), scoring.DEFAULT_WEIGHTS["corpus"],
-                            semcor, se07, examples, examples_weight)
-    return tune_formula(CORPUS_GRID, PREVIOUS["corpus"], semcor, se07, examples,
+        return tune_formula(around(family, *scan), scoring.DEFAULT_WEIGHTS[family], semcor,
+                            se07, examples, examples_weight)
+    return tune_formula(GRIDS[family], PREVIOUS[family], semcor, se07, examples,
                         examples_weight)
 
 
@@ -844,15 +835,15 @@ def main() -> None:
     elif "wordnet_only" in args.keep:
         results["wordnet_only"] = shipped_result("wordnet_only")
     else:
-        results["wordnet_only"] = tune_wordnet(rows["semcor-wordnet"], rows["se07-wordnet"],
-                                               rows.get("examples-wordnet"), args.scan,
-                                               args.examples_weight)
+        results["wordnet_only"] = tune_family("wordnet_only", rows["semcor-wordnet"],
+                                              rows["se07-wordnet"], rows.get("examples-wordnet"),
+                                              args.scan, args.examples_weight)
     if "corpus" in reused:
         results["corpus"] = reused["corpus"]
     elif "semcor-corpus" in rows and "se07-corpus" in rows and "corpus" not in args.keep:
-        results["corpus"] = tune_corpus_cv(rows["semcor-corpus"], rows["se07-corpus"],
-                                           rows.get("examples-corpus"), args.scan,
-                                           args.examples_weight)
+        results["corpus"] = tune_family("corpus", rows["semcor-corpus"], rows["se07-corpus"],
+                                        rows.get("examples-corpus"), args.scan,
+                                        args.examples_weight)
     else:  # no SemCor index given to ``cache``: the shipped corpus formula is kept as it is
         print("the corpus formula and its novelty thresholds are kept")
         results["corpus"] = shipped_result("corpus")

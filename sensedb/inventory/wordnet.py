@@ -53,7 +53,7 @@ __all__ = ["SenseInfo", "WordNet", "default_wordnet"]
 _DATA_FILES = {"1": "data.noun", "2": "data.verb", "3": "data.adj", "4": "data.adv",
                "5": "data.adj"}
 #: A pointer's synset type letter (``wndb(5)``) -> its synset type digit.
-_POINTER_TYPES = {"n": "1", "v": "2", "a": "3", "r": "4", "s": "5"}
+_POINTER_TYPES = {letter: digit for digit, letter in SS_TYPE_LETTER.items()}
 
 
 @dataclass(frozen=True)
