@@ -1,9 +1,10 @@
 """How many everyday sentences an index answers right (``wsd``, best sense), never tuned on.
 
-    python scripts/everyday_check.py [--index IDX] [--json out.json]
+    python scripts/everyday_check.py [--index IDX] [--weights TUNE_JSON] [--json out.json]
 
 Scores tests/fixtures/everyday_heldout.tsv (40 sentences), tests/fixtures/everyday.tsv (30),
-tests/fixtures/everyday_tester.tsv (31, a tester's) and CASES below (sentences reported by
+tests/fixtures/everyday_tester.tsv (31, a tester's), tests/fixtures/everyday_tester2.tsv (40,
+a second tester's) and CASES below (sentences reported by
 users whose ambiguous word is plain to a person) and prints the right count of each set with
 the wrong answers. BENCHMARKS.md "Context over the prior" reports the figures.
 
@@ -21,6 +22,7 @@ from pathlib import Path
 
 import sensedb
 from sensedb.corpora.pairs import read_pairs_tsv
+from sensedb.retriever import scoring
 
 FIXTURES = Path(__file__).resolve().parents[1] / "tests" / "fixtures"
 CASES = [
@@ -65,12 +67,20 @@ def check_similarity(index, path: Path) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--index", default=None, help="an index path (default: WordNet only)")
+    parser.add_argument("--weights", default=None, metavar="TUNE_JSON",
+                        help="answer with the WordNet-only weights an earlier "
+                        "`tune_weights.py tune --json` chose instead of the index's (a formula "
+                        "measured before it ships)")
     parser.add_argument("--json", default=None)
     args = parser.parse_args()
     index = sensedb.open(args.index)
+    if args.weights:
+        chosen = json.loads(Path(args.weights).read_text())["wordnet_only"]["weights"]
+        index.weights = scoring.weights_from(chosen)
     sets = {"everyday_heldout": rows_of(FIXTURES / "everyday_heldout.tsv"),
             "everyday": rows_of(FIXTURES / "everyday.tsv"), "cases": CASES,
-            "everyday_tester": rows_of(FIXTURES / "everyday_tester.tsv")}
+            "everyday_tester": rows_of(FIXTURES / "everyday_tester.tsv"),
+            "everyday_tester2": rows_of(FIXTURES / "everyday_tester2.tsv")}
     out = {name: check(index, rows) for name, rows in sets.items()}
     for name, result in out.items():
         print(f"{name}: {result['right']} / {result['n']}")
