@@ -25,8 +25,8 @@ pickles it under ``--cache``:
   index with the features that contain the sentence itself held at 0: short sentences whose
   senses are spread as a lexicographer's, not as SemCor's counts.
 ``fill-case`` copies a cache made before the case features (``proper_name``,
-``common_name``) with those columns filled (:func:`fill_case`; no encoder: the flags depend
-on the written words and WordNet alone).
+``common_name``, ``personal_name``) with those columns filled (:func:`fill_case`; no
+encoder: the flags depend on the written words and WordNet alone).
 ``fill-bare`` copies a cache made before ``bare_gloss_cos`` with that column filled through
 the product (``SenseIndex.bare_vectors``, ``scoring.bare_cosines``: the default index of
 ``SENSEDB_HOME`` and its encoder); rows whose candidates the product now lists differently
@@ -131,8 +131,15 @@ PREVIOUS = {
                      "pos_logp": 1.4017, "proper_name": -3.5044, "rare_base": -7.0087},
 }
 # The rare exception-list reading (stamina -> stamen) costs one full cosine of the formula's
-# main term: set by hand, because SemCor and SE07 hold too few such readings to fit it.
+# main term: set by hand, because SemCor and SE07 hold too few such readings to fit it. So
+# does a sense that is no person where the usage is a person's name by its place ("Ms.
+# Park": scoring.personal_names; 8 annotated words of SemCor and none of SE07 follow an
+# honorific).
 RARE_BASE = -1.0
+PERSONAL_NAME = -1.0
+BY_HAND = {"rare_base": f"{RARE_BASE} x the formula's largest weight (too few readings to fit)",
+           "personal_name": f"{PERSONAL_NAME} x the formula's largest weight (8 SemCor words "
+                            "and no SemEval-2007 word follow an honorific: too few to fit)"}
 # A usage is novel below this quantile of the best candidate's fit on ordinary labelled text
 # of the same POS: a 10% false-alarm rate on ordinary text, accepted because the fit is a weak
 # signal (the 2% quantile lies below every fit seen on tests/fixtures/novel.tsv).
@@ -259,6 +266,7 @@ def raw_instance_features(index, data: Path, gold: Path, *, documents: set[str] 
             proper=scoring.proper_names(index.inventory, token.text, candidates), bare=bare,
             common=scoring.common_names(index.inventory, target.words, target.index,
                                         candidates),
+            personal=scoring.personal_names(target.words, target.index, candidates),
             overlap=overlap.scores(target.words, target.index, pairs, candidates))
         rows.append((found.features, np.array([s.key in token.senses for s in candidates]),
                      {"id": token.instance_id, "pos": token.pos,
@@ -269,24 +277,27 @@ def raw_instance_features(index, data: Path, gold: Path, *, documents: set[str] 
 
 def fill_case(rows, inventory, instances) -> list:
     """``rows`` of a cache made before the case features, their columns filled:
-    ``proper_name`` (``scoring.proper_names``) and ``common_name``
-    (``scoring.common_names``) of each instance's candidates, listed again from
+    ``proper_name`` (``scoring.proper_names``), ``common_name`` (``scoring.common_names``)
+    and ``personal_name`` (``scoring.personal_names``) of each instance's candidates, listed
+    again from
     ``instances`` (:func:`overlap_instances`; no encoder needed: both flags depend on the
     written words and WordNet alone).
 
     Raises:
         ValueError: an instance whose candidates differ from its cached row's."""
-    proper, common, listed = [], [], []
+    proper, common, personal, listed = [], [], [], []
     for words, position, pairs, _ in instances:
         candidates = [s for lemma, pos in pairs for s in inventory.candidates(lemma, pos)]
         target = Target(words, position)
-        names = scoring.proper_names(inventory, target.surface, candidates)
-        commons = scoring.common_names(inventory, words, position, candidates)
-        proper.append([float(s.key in names) for s in candidates])
-        common.append([float(s.key in commons) for s in candidates])
+        flagged = (scoring.proper_names(inventory, target.surface, candidates),
+                   scoring.common_names(inventory, words, position, candidates),
+                   scoring.personal_names(words, position, candidates))
+        for column, keys in zip((proper, common, personal), flagged, strict=True):
+            column.append([float(s.key in keys) for s in candidates])
         listed.append(candidates)
     rows, differ = fill_column(rows, "proper_name", proper, listed)
     rows, _ = fill_column(rows, "common_name", common, listed)
+    rows, _ = fill_column(rows, "personal_name", personal, listed)
     if differ:
         raise ValueError(f"{len(differ)} instances whose candidates differ from the cache's")
     return rows
@@ -394,6 +405,7 @@ def example_instance_features(index, *, progress: bool = True,
             use_examples=False, pos_logp=tag,
             proper=scoring.proper_names(inventory, target.surface, candidates), bare=bare,
             common=scoring.common_names(inventory, target.words, target.index, candidates),
+            personal=scoring.personal_names(target.words, target.index, candidates),
             overlap=example_overlap(overlap, inventory, key, target, pairs, candidates))
         features = found.features
         features[:, leaks] = 0.0
@@ -688,6 +700,7 @@ def weights_file(results: dict, argv: list[str], today: datetime.date) -> dict:
                                 "counts come from SemCor, which the examples do not follow)",
             },
             "formulas": {k: results[k]["formula"] for k in ("corpus", "wordnet_only")},
+            "set_by_hand": BY_HAND,
             "see": "BENCHMARKS.md, sections 'Choosing the shipped weights' and 'WordNet's "
                    "usage examples as a third tuning set'",
         },
@@ -851,7 +864,9 @@ def main() -> None:
         if results[family].get("kept") or family in reused:
             continue
         chosen = results[family]["weights"]
-        chosen["rare_base"] = round(RARE_BASE * max(chosen.values()), 4)
+        main = max(chosen.values())
+        chosen["rare_base"] = round(RARE_BASE * main, 4)
+        chosen["personal_name"] = round(PERSONAL_NAME * main, 4)
         results[family]["novelty"] = novelty(rows[data], scoring.weights_from(chosen))
     print(json.dumps(results, indent=1))
     Path(args.json).parent.mkdir(parents=True, exist_ok=True)

@@ -90,6 +90,10 @@ def test_undecodable_text_through_the_api(mini_index, encoder, wordnet):
         sensedb.tag(index, "caf\udce9 bank")
     with pytest.raises(sensedb.InputError, match="must be a string"):
         index.wsd(["bank", 3], "bank")
+    # no index: an AttributeError from deep inside before (a tester's report)
+    for wrong in (None, str(mini_index)):
+        with pytest.raises(sensedb.InputError, match="must be an open index"):
+            sensedb.tag(wrong, "The bank")
 
 
 def test_gold_and_data_files_with_a_byte_order_mark(tmp_path):

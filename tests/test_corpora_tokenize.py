@@ -45,6 +45,17 @@ def test_tokenize(text: str, tokens: list[str]) -> None:
     assert tokenize(text) == tokens
 
 
+def test_find_target_leaves_out_punctuation_around_the_word() -> None:
+    """`wsd "He sat on the bank." "bank."` said '"bank ." is not a word WordNet-3.0 knows'
+    (a tester's report): the target's period was matched as a second token."""
+    words = tokenize("He sat on the bank. (Quietly) he left.")
+    assert find_target(words, "bank.") == (4, 5) == find_target(words, "bank")
+    assert find_target(words, "(quietly)") == (7, 8)
+    assert find_target(tokenize("We met Mr. Smith"), "Mr.") == (2, 3)
+    assert find_target(tokenize("Stop. Go"), ".") == (1, 2)  # punctuation alone stays
+    assert find_target(tokenize("I live in the U.S. now"), "U.S.") == (4, 5)
+
+
 def test_find_target_matches_without_accents_when_nothing_matches_with_them() -> None:
     """`wsd "We met at the café" cafe` said the target was not in the sentence."""
     assert find_target(tokenize("We met at the café"), "cafe") == (4, 5)

@@ -66,6 +66,22 @@ def test_a_capital_inside_the_sentence_reads_the_name(default_index, sentence, t
     assert default_index.wsd(sentence, target).best.key == key
 
 
+def test_a_name_after_an_honorific_is_a_person(default_index):
+    """A capitalized word after "Mr." / "Ms." is a person's name (scoring.personal_names):
+    not the land of "park", the colour or the university of "brown"; "novel" when WordNet
+    has no person of that name. The land and the colour won before."""
+    answer = default_index.wsd("Yesterday Ms. Park visited the museum", "Park")
+    assert answer.best.key == "park%1:18:00::" and not answer.novel
+    # "open land for recreational use in an urban area"
+    assert default_index.wsd("We walked in the park after lunch", "park").best.key == (
+        "park%1:15:01::")
+    assert default_index.wsd("Mr. Bean waved at the crowd", "Bean").novel
+    assert not default_index.wsd("She planted a bean in the garden", "bean").novel
+    tagged = {w.word: w.key for w in sensedb.tag(default_index, "Mr. Brown met Ms. Park.")}
+    # one of WordNet's three people called Brown (noun.person, 1:18), not the colour
+    assert tagged["Brown"].startswith("brown%1:18:") and tagged["Park"] == "park%1:18:00::"
+
+
 def test_hyphenated_words_get_their_nouns(default_index):
     xray = default_index.wsd("a well-known X-ray technician", "X-ray").best
     assert xray.pos == "NOUN" and xray.lemma == "x-ray"

@@ -111,13 +111,16 @@ def test_weights_file_names_the_scoring_features():
                    "example_cos": 0.7025, "context_gloss_cos": 2.8101,
                    "bare_gloss_cos": -1.405, "log_support": 0.1405, "nn_cos": 0.7025,
                    "pos_logp": 2.8101, "proper_name": -1.405, "gloss_overlap": 0.0281,
-                   "related_overlap": 0.0169, "common_name": -2.8101, "rare_base": -2.8101},
+                   "related_overlap": 0.0169, "common_name": -2.8101, "rare_base": -2.8101,
+                   "personal_name": -2.8101},
         "wordnet_only": {"gloss_cos": 4.6691, "example_rel": 4.6691, "example_nn_rel": 1.1673,
                          "context_gloss_cos": 5.8363, "log_wordnet_count": 0.7004,
                          "inv_rank": 0.2335, "pos_logp": 1.4007, "proper_name": -2.3345,
                          "bare_gloss_cos": -2.3345, "gloss_overlap": 0.0584,
                          "related_overlap": 0.028, "common_name": -1.1673,
-                         "rare_base": -5.8363}}
+                         "rare_base": -5.8363, "personal_name": -5.8363}}
+    # set by hand at one unit of the formula's largest weight (scripts/tune_weights.py)
+    assert set(provenance["set_by_hand"]) == {"rare_base", "personal_name"}
     assert set(scoring.NOVELTY) == {"corpus", "wordnet_only"}
     # the multiword margins scripts/tune_multiword.py chose (BENCHMARKS.md "multiword margins")
     assert scoring.MULTIWORD == {"VERB": -1.0, "other": -0.4}
@@ -355,6 +358,36 @@ def test_tune_multiword_counts_by_head_tags():
     assert (verb["n"], verb["one_token"], verb["kept"]) == (2, 1, 1)
     assert (verb["right_at_margin"], verb["right_all_split"], verb["right_all_kept"]) == (0, 1, 1)
     assert groups["NOUN NOUN -"]["right_at_margin"] == 1 and list(groups)[0] == "VERB ADP VERB"
+
+
+def test_personal_names_after_an_honorific(wordnet):
+    parks = wordnet.candidates("park", "NOUN")
+    people = {s.key for s in parks if scoring.is_person(s)}
+    assert people == {"park%1:18:00::"}  # Mungo Park, noun.person
+    others = {s.key for s in parks} - people
+
+    def flagged(sentence: str, word: str) -> frozenset[str]:
+        words = sentence.split()
+        return scoring.personal_names(words, words.index(word), parks)
+
+    assert flagged("Yesterday Ms . Park arrived", "Park") == others
+    assert flagged("Ms Park arrived", "Park") == others  # the honorific without its period
+    assert flagged("Dr. Park arrived", "Park") == others  # spaCy's tokens keep "Dr." whole
+    assert flagged("We met Mrs . Jane Park", "Park") == others  # a name after the honorific's
+    assert flagged("We met Mrs . Jane Park", "Jane") == others
+    for sentence, word in (("We walked in the Park today", "Park"),  # no honorific
+                           ("We walked in the park today", "park"),
+                           ("Ms . park", "park"),  # not capitalized
+                           ("MS . PARK", "PARK"),  # all capitals: the case is lost
+                           ("I miss Park", "Park"),  # "miss" the verb, lower case
+                           ("Mr . Smith and Park", "Park")):  # "and" between
+        assert flagged(sentence, word) == frozenset(), sentence
+    assert scoring.personal_name_at(["Sir", "Park"], 1)
+    assert not scoring.personal_name_at(["Park"], 0)
+    flags = dict(zip(scoring.FEATURES, scoring.candidate_features(
+        corpus_cos=None, support=0, vote=0, gloss_cos=0.3, example_cos=None, wordnet_count=0,
+        sense_number=1, personal_name=True), strict=True))
+    assert flags["personal_name"] == 1.0 and flags["common_name"] == 0.0
 
 
 def test_common_names_count_against_a_capital_inside_the_sentence(wordnet):

@@ -214,8 +214,8 @@ def test_wsd_reads_a_stem_before_nt_as_its_modal_as_tag_does(mini_index, encoder
     """wsd "I can't swim" can failed ('target "can" is not in the sentence: 0:I 1:ca 2:n't
     3:swim'), and the token "ca" (--at 1, or the target "ca") got California's senses; then
     it answered "preserve in a can or tin" (wsd "I can't bear it." "can't"): a negated modal
-    is the auxiliary, which WordNet has no sense of, so wsd refuses it as tag skips it. A
-    negated main verb (don't, isn't) is still answered."""
+    is the auxiliary, which WordNet has no sense of, so wsd refuses it as tag skips it; so is
+    a negated do (don't, didn't). A negated be (isn't) is still answered."""
     from sensedb.corpora import find_target
 
     words = ["I", "ca", "n't", "swim", ",", "he", "Wo", "n’t", "and", "we", "sha", "n't"]
@@ -234,7 +234,14 @@ def test_wsd_reads_a_stem_before_nt_as_its_modal_as_tag_does(mini_index, encoder
     # ain't -> "ai" "n't" was the three-toed sloth, in wsd and tag: it is be
     assert index.wsd("I ain't going", "ain't").lemma == "be"
     assert "ai" not in {w.word for w in sensedb.tag(index, "I ain't going there.")}
-    assert index.wsd("I don't know", "don't").target == "do"
+    # "don't" is do-support, always the auxiliary: it was answered "engage in" (a tester's
+    # report); a negated be is still answered (the copula has senses)
+    for sentence, target in (("I don't know", "don't"), ("She didn't go", "did"),
+                             ("It doesn't matter", "doesn't")):
+        with pytest.raises(sensedb.InputError, match='the auxiliary "(do|did|does)" negated'):
+            index.wsd(sentence, target)
+    assert index.wsd("It isn't true", "isn't").lemma == "be"
+    assert index.wsd("I didn't do it", "do").target == "do"  # the main verb after it
     assert {s.key.split("%")[0] for s in index.wsd("I live in CA", "CA").senses} == {"ca"}
 
 

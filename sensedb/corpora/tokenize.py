@@ -250,6 +250,9 @@ CLITIC_STEMS = {"ca": "can", "wo": "will", "sha": "shall", "ai": "be"}
 #: "will" a bequest): ``tag`` does not tag them and ``wsd`` refuses them.
 NEGATED_MODALS = frozenset("can could will would shall should may might must ought need dare"
                            .split())
+#: "do" with "n't" (don't, doesn't, didn't) is always do-support, the auxiliary: a main verb
+#: "do" is negated through it ("I *don't* do that"). Refused and left untagged as above.
+NEGATED_DO = frozenset({"do", "does", "did"})
 
 
 def is_negation_clitic(word: str | None) -> bool:
@@ -317,7 +320,8 @@ def find_target(tokens: list[str], target: str, at: int | None = None) -> tuple[
     """The token span ``[start, end)`` of ``target`` in ``tokens``.
 
     The target goes through the input policy (:func:`check_text`), is tokenized with
-    :func:`tokenize` (``"take place"`` spans two tokens) and matched case-insensitively, a
+    :func:`tokenize` (``"take place"`` spans two tokens; punctuation around its words is left
+    out: ``"bank."`` is ``"bank"``) and matched case-insensitively, a
     typographic apostrophe (’) matching a typed one ('); a
     single token equal to the whole target (a multiword token such as ``"took place"``) also
     matches, and so do the target's words as written, split at white space only (a sentence
@@ -332,6 +336,12 @@ def find_target(tokens: list[str], target: str, at: int | None = None) -> tuple[
     parts = [_norm(p) for p in tokenize(target)]
     if not parts:
         raise InputError("empty target")
+    # punctuation typed around the word is not part of it: "bank." is "bank" ("bank ." was
+    # looked up as a two-word expression WordNet does not know)
+    while len(parts) > 1 and not any(c.isalnum() for c in parts[-1]):
+        parts.pop()
+    while len(parts) > 1 and not any(c.isalnum() for c in parts[0]):
+        parts.pop(0)
     # a sentence given tokenized may keep "baker's" or "Achilles'" whole: the target's
     # words as written (split at white space) match too
     words = [_norm(w) for w in target.split()]

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 
 from ..corpora.tokenize import (
+    NEGATED_DO,
     NEGATED_MODALS,
     check_text,
     clitic_verb_forms,
@@ -519,9 +520,9 @@ class SenseIndex:
         phrasal verbs WordNet knows for its verb and particle (``target.phrasal_verbs``, as
         ``tag`` scores it: "turn ... off" is turn_off, not also the noun "turnoff").
 
-        A negated modal (``can't``, ``won't``, ``mustn't``: ``NEGATED_MODALS``) has none: it
-        is the auxiliary, which WordNet has no sense of (its "can" is a tin), as ``tag``
-        leaves it untagged.
+        A negated modal (``can't``, ``won't``, ``mustn't``: ``NEGATED_MODALS``) or negated do
+        (``don't``, ``didn't``: ``NEGATED_DO``) has none: it is the auxiliary, which WordNet
+        has no sense of (its "can" is a tin), as ``tag`` leaves it untagged.
 
         Raises:
             InputError: WordNet knows no such word (in that POS); a negated modal."""
@@ -529,9 +530,10 @@ class SenseIndex:
         if (target.particle is None and after < len(target.words)
                 and is_negation_clitic(target.words[after])):
             modal = target.surface.casefold()
-            if modal in NEGATED_MODALS:
+            if modal in NEGATED_MODALS or modal in NEGATED_DO:
+                kind = "modal auxiliary" if modal in NEGATED_MODALS else "auxiliary"
                 raise InputError(f'"{target.words[target.index]}{target.words[after]}" is the '
-                                 f'modal auxiliary "{modal}" negated: {self.inventory.name} '
+                                 f'{kind} "{modal}" negated: {self.inventory.name} '
                                  "has no sense of it (ask for the verb that follows it)")
         if target.particle is None:
             return self.lemma_candidates(target.surface, pos)
@@ -712,6 +714,7 @@ class SenseIndex:
             proper=scoring.proper_names(self.inventory, located.surface, candidates),
             common=scoring.common_names(self.inventory, located.words, located.index,
                                         candidates),
+            personal=scoring.personal_names(located.words, located.index, candidates),
             form=normalize_lemma(located.surface),
             bare=self.bare_vectors(s.lemma for s in candidates) if self.uses_bare else None,
             overlap=(self.gloss_overlaps(located, pairs, candidates) if self.uses_overlap

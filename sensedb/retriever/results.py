@@ -118,7 +118,9 @@ def disambiguation(located: Target, pairs: list[tuple[str, str]], scored: Scored
     evidence (rounded to 6 places), the same whatever the evidence shown; the answer is
     ``novel`` when its best candidate's fit (``scored.best_fit``) is below the threshold of
     ``novelty`` for the best sense's POS (else ``"all"``; ``scoring.novelty_threshold``;
-    None: never novel); never when no candidate has any vector (``fit`` None then)."""
+    None: never novel); never when no candidate has any vector (``fit`` None then). It is
+    ``novel`` too when the usage is a person's name by its place and no candidate is a
+    person (every candidate flagged ``personal_name``: "Mr. Bean"), whatever the fit."""
     found, probabilities = scored.found, scored.probabilities
     ranked = [SenseScore(
         key=s.key, synset=s.synset, lemma=s.lemma, pos=s.pos,
@@ -138,12 +140,14 @@ def disambiguation(located: Target, pairs: list[tuple[str, str]], scored: Scored
     # no candidate has a vector (``fallback``): the fit measured nothing, so it says nothing
     # of a sense the inventory lacks (it read 0.0 and flagged every such word novel)
     measured_nothing = bool(ranked) and all(s.fallback for s in ranked)
+    unknown_person = bool(ranked) and bool(found.features[:, FEATURES.index("personal_name")].all())
     return Disambiguation(
         target=located.shown, position=located.index,
         lemma=best.lemma if best else pairs[0][0], pos=best.pos if best else pairs[0][1],
         senses=ranked, evidence=evidence, decided_by=scored.decided_by, margin=scored.margin,
         nearest_cosine=None if nearest_cos is None else round(nearest_cos, 6),
-        novel=(novelty is not None and best is not None and scored.best_fit is not None
-               and not measured_nothing
-               and scored.best_fit < novelty.get(best.pos, novelty.get("all", 0.0))),
+        novel=unknown_person or (
+            novelty is not None and best is not None and scored.best_fit is not None
+            and not measured_nothing
+            and scored.best_fit < novelty.get(best.pos, novelty.get("all", 0.0))),
         fit=None if measured_nothing else scored.best_fit)

@@ -574,11 +574,16 @@ def tag_text(index: SenseIndex, text: str, *, one_sense_per_discourse: bool = Fa
     WordNet vectors of new lemmas are added first (``index.ensure``).
 
     Raises:
-        InputError: ``text`` is not a string, not valid Unicode, or empty (white space only:
-            "empty text", as ``wsd`` says "empty sentence"); ``min_confidence`` is not a
-            number from 0 to 1.
+        InputError: ``index`` is not an open index (``sensedb.open()``); ``text`` is not a
+            string, not valid Unicode, or empty (white space only: "empty text", as ``wsd``
+            says "empty sentence"); ``min_confidence`` is not a number from 0 to 1.
         IndexFormatError: the index is damaged (see ``SenseIndex.check``).
     """
+    from .index import SenseIndex  # at run time: index.py imports this module
+
+    if not isinstance(index, SenseIndex):
+        raise InputError(f"tag: the index must be an open index (sensedb.open()), not "
+                         f"{type(index).__name__}")
     min_confidence = check_probability(min_confidence)
     if not check_text(text).strip():
         raise InputError("empty text")
