@@ -93,6 +93,28 @@ def test_sentence_splitting_survives_abbreviations():
     assert split_sentences("   ") == []
 
 
+def test_a_blank_line_or_a_heading_ends_a_sentence():
+    """A tester's file of headlines ("BANKS FAIL AS MARKETS CRASH", "Apple Unveils New
+    Phone") was tagged as one sentence, blank lines and all, and its answers differed from
+    --jsonl's (which reads line by line)."""
+    from sensedb.retriever.tagger import sentence_spans, split_sentences, text_blocks
+
+    text = ("BANKS FAIL AS MARKETS CRASH\n\nApple Unveils New Phone\nThe river bank was"
+            " muddy\r\n \r\nlast line")
+    assert split_sentences(text) == ["BANKS FAIL AS MARKETS CRASH", "Apple Unveils New Phone",
+                                     "The river bank was muddy", "last line"]
+    assert [text[a:b] for a, b in sentence_spans(text)] == split_sentences(text)
+    blocks = text_blocks(text)
+    assert blocks[0][0] == 0 and blocks[-1][1] == len(text)
+    assert all(a[1] == b[0] for a, b in zip(blocks, blocks[1:], strict=False))
+    # wrapped prose runs on across its line breaks; a heading ending in punctuation or of
+    # fewer than three words is left to the sentencizer
+    prose = "He walked along the\nriver bank and sat\ndown by the mill.\nThen He Left Town."
+    assert split_sentences(prose) == ["He walked along the\nriver bank and sat\ndown by the mill.",
+                                      "Then He Left Town."]
+    assert split_sentences("Dear John\nthe bank called") == ["Dear John\nthe bank called"]
+
+
 def test_main_verbs_from_the_pos_head_tags():
     import numpy as np
 

@@ -375,7 +375,7 @@ def proper_names(inventory: WordNet, surface: str, candidates: Sequence[SenseInf
     return frozenset(s.key for s in candidates if inventory.initialism(s))
 
 
-def _title_case(words: Sequence[str]) -> bool:
+def title_case(words: Sequence[str]) -> bool:
     """Whether a sentence is written in title case ("Local Man Visits Turkey"): its words
     after the first that are longer than three letters, two at least, all capitalized. Its
     capitals then say nothing of names. (Most of them was too loose: "Yesterday Mr. Brown
@@ -400,7 +400,7 @@ def common_names(inventory: WordNet, words: Sequence[str], at: int,
     if not form[:1].isupper() or (form.isupper() and sum(c.isalpha() for c in form) > 1):
         return frozenset()
     before = [w for w in words[:at] if any(c.isalnum() for c in w)]
-    if not before or _opens_sentence(words, at) or _title_case(words):
+    if not before or _opens_sentence(words, at) or title_case(words):
         return frozenset()
     names = {s.lemma.lower() for s in candidates if inventory.proper_name(s)}
     return frozenset(s.key for s in candidates

@@ -35,7 +35,7 @@ from ..corpora.tokenize import check_text, clitic_stems, tokenize
 from ..errors import InputError
 from ..pos_head import CONTENT_TAGS, TAGS, content_log_probabilities
 from .discourse import one_sense_per_discourse as agree
-from .scoring import multiword_evidence, multiword_margin, separated_margin
+from .scoring import multiword_evidence, multiword_margin, separated_margin, title_case
 from .target import PARTICLES, Target, check_probability, merged, phrasal_verbs, separated
 
 if TYPE_CHECKING:  # the facade delegates to tag_text: no import at module level
@@ -44,6 +44,8 @@ if TYPE_CHECKING:  # the facade delegates to tag_text: no import at module level
     from .results import Disambiguation
 
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+# A blank line: a line break, white space without one, a line break (text_blocks).
+BLANK_LINE = re.compile(r"\n[^\S\n]*\n")
 STOPWORDS = frozenset("""
 a an the this that these those some any each every either neither no all both half
 i me my mine myself you your yours yourself yourselves he him his himself she her hers
@@ -146,11 +148,41 @@ def _sentencizer():
     return nlp
 
 
+def text_blocks(text: str) -> list[tuple[int, int]]:
+    """Character spans ``[start, end)`` that cover ``text`` in order and that no sentence
+    crosses: paragraphs, which a blank line (white space only) ends, and in them a line
+    written as a heading, which its line break ends: in title case or in capitals
+    (``scoring.title_case`` of its words, as for a capital's evidence), with no sentence
+    punctuation at its end ("BANKS FAIL AS MARKETS CRASH", "Apple Unveils New Phone"). Other
+    line breaks are white space: wrapped prose runs on across them, as spaCy reads it."""
+    cuts = {m.end() for m in BLANK_LINE.finditer(text)}
+    start = 0
+    for line in text.splitlines(keepends=True):
+        end = start + len(line)
+        words = re.findall(r"[^\W\d_]+", line)
+        body = line.rstrip()
+        if body and body[-1] not in ".!?:;," and len(words) >= 3 and title_case(words):
+            cuts.add(end)
+        start = end
+    bounds = sorted(c for c in cuts if 0 < c < len(text))
+    return list(zip([0, *bounds], [*bounds, len(text)], strict=True))
+
+
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """Character spans ``[start, end)`` of ``text``'s sentences, outer white space left out
     and empty ones dropped, by spaCy's rule-based sentencizer (a well-kept library: sentence
-    splitting is not this product's business). A text over spaCy's length limit is cut at
-    ``.``, ``!`` or ``?`` followed by white space instead."""
+    splitting is not this product's business) inside each of :func:`text_blocks` (a blank
+    line or a heading's line break ends a sentence). A text over spaCy's length limit is cut
+    at ``.``, ``!`` or ``?`` followed by white space instead."""
+    spans = []
+    for begin, end in text_blocks(text):
+        spans.extend((begin + first, begin + last)
+                     for first, last in _block_sentences(text[begin:end]))
+    return spans
+
+
+def _block_sentences(text: str) -> list[tuple[int, int]]:
+    """:func:`sentence_spans` of one of :func:`text_blocks`."""
     nlp = _sentencizer()
     if len(text) >= nlp.max_length:
         cuts = [(m.start(), m.end()) for m in SENTENCE_END.finditer(text)]
