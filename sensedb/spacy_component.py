@@ -58,6 +58,7 @@ import math
 import os
 from collections.abc import Iterable, Iterator
 from numbers import Integral, Real
+from pathlib import Path
 from typing import Any
 
 from spacy.language import Language
@@ -272,9 +273,9 @@ def _open_options() -> list[str]:
 def check_config(index: object, k: object, min_confidence: object, options: object
                  ) -> tuple[str | os.PathLike | None, int, float, dict]:
     """The component's config checked: ``(index, k, min_confidence, options)`` as it uses
-    them. ``index``: an index directory (a non-empty ``str`` or a path) or None (the default
-    index); ``k``: a whole number >= 0 (a bool is not one); ``min_confidence``: a finite
-    number from 0 to 1; ``options``: None or a dict whose keys are keyword arguments of
+    them. ``index``: an existing index directory (a non-empty ``str`` or a path) or None
+    (the default index); ``k``: a whole number >= 0 (a bool is not one); ``min_confidence``:
+    a finite number from 0 to 1; ``options``: None or a dict whose keys are keyword arguments of
     ``sensedb.open`` (``SenseIndex``: ``wordnet_evidence``, ``model``, ...; their values are
     checked when the index is opened).
 
@@ -286,6 +287,9 @@ def check_config(index: object, k: object, min_confidence: object, options: obje
             isinstance(index, str) and index.strip())):
         raise ConfigurationError(f"{where} index must be an index directory or null, not "
                                  f"{index!r}")
+    if index is not None and not Path(index).is_dir():  # said only at the first doc before
+        raise ConfigurationError(f"{where} index {str(index)!r} is no directory: give an "
+                                 "index made by `sensedb index`, or null for the default one")
     if isinstance(k, bool) or not isinstance(k, Integral) or k < 0:
         raise ConfigurationError(f"{where} k must be a whole number >= 0, not {k!r}")
     if (isinstance(min_confidence, bool) or not isinstance(min_confidence, Real)

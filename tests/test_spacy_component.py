@@ -210,6 +210,7 @@ def test_a_control_character_is_refused_as_tag_refuses_it(index):
     ({"min_confidence": 5}, "min_confidence must be a number from 0 to 1, not 5"),
     ({"min_confidence": -0.1}, "min_confidence must be a number from 0 to 1, not -0.1"),
     ({"index": ""}, "index must be an index directory or null"),
+    ({"index": "/nonexistent/index"}, "index '/nonexistent/index' is no directory"),
     ({"options": {"wordnet_evidnce": False}}, "options has 'wordnet_evidnce'"),
 ])
 def test_a_bad_config_is_refused_when_the_pipe_is_made(config, named):
