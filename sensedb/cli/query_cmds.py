@@ -197,8 +197,7 @@ def tag(text, file_path, encoding, index, one_sense_per_discourse, min_confidenc
         min_confidence=min_confidence, progress=not as_json)
     emit([w.to_dict() for w in words], as_json, lambda ws: "\n".join(
         f"{w['sentence']}:{w['position']:<3} {_shown(w):<16} {w['key'] or '-':<30} "
-        f"p={w['confidence']:.2f}  {'[novel] ' if w['novel'] else ''}{(w['gloss'] or '-')[:60]}"
-        for w in ws) or "no content words")
+        f"p={w['confidence']:.2f}  {(w['gloss'] or '-')[:60]}" for w in ws) or "no content words")
 
 
 def _blank(text: str) -> bool:
