@@ -194,16 +194,29 @@ def own_counts_left_out(rows, inventory, data: Path, gold: Path,
     return out, lowered
 
 
-def novelty(rows, weights: np.ndarray) -> dict[str, float]:
+def novelty(rows, weights: np.ndarray, skip: frozenset[str] = frozenset()) -> dict[str, float]:
     """The NOVELTY_QUANTILE of the best candidate's ``scoring.fit`` over ``rows``, per gold
-    POS (with at least 100 instances) and over all (``"all"``)."""
-    best = [(scoring.fit(f, weights).max(), m["pos"]) for f, _, m in rows if len(f)]
+    POS (with at least 100 instances) and over all (``"all"``); the instances of ``skip``
+    (ids) left out (:func:`never_novel_ids`)."""
+    best = [(scoring.fit(f, weights).max(), m["pos"]) for f, _, m in rows
+            if len(f) and m["id"] not in skip]
     out = {"all": round(float(np.quantile([b for b, _ in best], NOVELTY_QUANTILE)), 4)}
     for pos in ("NOUN", "VERB", "ADJ", "ADV"):
         values = [b for b, p in best if p == pos]
         if len(values) >= 100:
             out[pos] = round(float(np.quantile(values, NOVELTY_QUANTILE)), 4)
     return out
+
+
+def never_novel_ids(data: Path, documents: set[str] | None) -> frozenset[str]:
+    """The ids of the instances of ``data`` (in ``documents``) whose gold lemma is one of
+    ``scoring.NEVER_NOVEL``: never called novel, so left out of the thresholds' fit."""
+    from sensedb.corpora import read_raganato
+
+    return frozenset(token.instance_id for document in read_raganato(data)
+                     if documents is None or document.id in documents
+                     for sentence in document.sentences for token in sentence.tokens
+                     if token.instance_id and token.lemma in scoring.NEVER_NOVEL)
 
 
 def raw_instances(inventory, data: Path, gold: Path, documents: set[str] | None = None):
@@ -681,7 +694,8 @@ def weights_file(results: dict, argv: list[str], today: datetime.date) -> dict:
                             f"{NOVELTY_QUANTILE:.0%} quantile of the best fit on ordinary "
                             "labelled text of the best sense's POS ('all' for a POS with "
                             "fewer than 100 instances; the held-out SemCor documents d000, "
-                            "d010, ...)"},
+                            "d010, ...); the copula's usages (scoring.NEVER_NOVEL) left out "
+                            "and never novel"},
         "provenance": {
             "command": "python scripts/tune_weights.py " + shlex.join(argv),
             "date": today.isoformat(),
@@ -867,7 +881,8 @@ def main() -> None:
         main = max(chosen.values())
         chosen["rare_base"] = round(RARE_BASE * main, 4)
         chosen["personal_name"] = round(PERSONAL_NAME * main, 4)
-        results[family]["novelty"] = novelty(rows[data], scoring.weights_from(chosen))
+        results[family]["novelty"] = novelty(rows[data], scoring.weights_from(chosen),
+                                             never_novel_ids(semcor[0], SEMCOR_DOCUMENTS))
     print(json.dumps(results, indent=1))
     Path(args.json).parent.mkdir(parents=True, exist_ok=True)
     Path(args.json).write_text(json.dumps(results, indent=2) + "\n")

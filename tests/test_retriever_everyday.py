@@ -219,6 +219,20 @@ def test_novel_fires_when_no_sense_fits(default_index):
     assert flagged and true_pos / flagged >= 0.75 and true_pos / novel >= 0.2
 
 
+def test_the_copula_is_never_novel(default_index):
+    """"That is true": the copula was novel (its fit under the verb threshold on half of
+    SemCor's usages of "be"); it is left out of the thresholds' fit and never novel
+    (scoring.NEVER_NOVEL), and the verb threshold, fitted without it, is higher."""
+    from sensedb.retriever import scoring
+
+    for sentence, target in (("That is true.", "is"), ("They are at home.", "are"),
+                             ("He is a doctor.", "is")):
+        answer = default_index.wsd(sentence, target)
+        assert answer.lemma == "be" and not answer.novel, sentence
+    assert scoring.NOVELTY["wordnet_only"]["VERB"] > 0.3  # 0.21 with the copula in the fit
+    assert not default_index.wsd("She plays the piano.", "plays").novel
+
+
 def test_plain_preposition_is_no_multiword(default_index):
     text = "The bat flew out of the cave at night"
     tagged = {w.word: w for w in sensedb.tag(default_index, text)}

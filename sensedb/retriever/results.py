@@ -118,7 +118,8 @@ def disambiguation(located: Target, pairs: list[tuple[str, str]], scored: Scored
     evidence (rounded to 6 places), the same whatever the evidence shown; the answer is
     ``novel`` when its best candidate's fit (``scored.best_fit``) is below the threshold of
     ``novelty`` for the best sense's POS (else ``"all"``; ``scoring.novelty_threshold``;
-    None: never novel); never when no candidate has any vector (``fit`` None then). It is
+    None: never novel); never when no candidate has any vector (``fit`` None then) or when
+    the best sense's lemma is in ``scoring.NEVER_NOVEL`` (the copula). It is
     ``novel`` too when the usage is a person's name by its place and no candidate is a
     person (every candidate flagged ``personal_name``: "Mr. Bean"), whatever the fit."""
     found, probabilities = scored.found, scored.probabilities
@@ -129,7 +130,7 @@ def disambiguation(located: Target, pairs: list[tuple[str, str]], scored: Scored
         probability=round(float(probabilities[n]), 6),
         cosine=None if found.corpus_cos[n] is None else round(found.corpus_cos[n], 6))
         for n, s in ((n, found.candidates[n]) for n in scored.order)]
-    from .scoring import FEATURES
+    from .scoring import FEATURES, NEVER_NOVEL
 
     # the nearest WordNet example token counts whether or not usages are shown (k = 0 too)
     examples = found.features[:, FEATURES.index("example_nn_cos")].tolist()
@@ -148,6 +149,6 @@ def disambiguation(located: Target, pairs: list[tuple[str, str]], scored: Scored
         nearest_cosine=None if nearest_cos is None else round(nearest_cos, 6),
         novel=unknown_person or (
             novelty is not None and best is not None and scored.best_fit is not None
-            and not measured_nothing
+            and not measured_nothing and best.lemma not in NEVER_NOVEL
             and scored.best_fit < novelty.get(best.pos, novelty.get("all", 0.0))),
         fit=None if measured_nothing else scored.best_fit)
