@@ -8,6 +8,7 @@ import shutil
 import sqlite3
 from pathlib import Path
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 from conftest import MINI_GOLD, MINI_XML
@@ -135,7 +136,7 @@ def test_groups_of_another_store_swapped_in(copy, encoder, wordnet, reference):
     lambda f: f.unlink(), truncate, lambda f: flip(f, f.stat().st_size - 7)],
     ids=["deleted", "truncated", "flipped"])
 def test_damaged_shard_names_documents_and_is_reindexed(copy, encoder, wordnet, reference,
-                                                         damage):
+                                                         damage, tmp_path):
     (shard,) = sorted((copy / "raw").glob("shard-*.vectors.npy"))
     damage(shard)
     report = verify(copy, deep=True, encoder=encoder)
@@ -144,6 +145,24 @@ def test_damaged_shard_names_documents_and_is_reindexed(copy, encoder, wordnet, 
     assert documents == {"mini/d000", "mini/d001"}
     with pytest.raises(sensedb.IndexFormatError, match="mini/d000.*--corpus"):
         repair(copy)
+    # another file (a tester's report: the damaged documents were dropped and the file's
+    # own filed under their corpus, exit 0), the same documents changed, or extra ones:
+    # refused before anything is written
+    text = MINI_XML.read_text(encoding="utf-8")
+    changed, extra = tmp_path / "changed.data.xml", tmp_path / "extra.data.xml"
+    other = tmp_path / "notes.jsonl"
+    other.write_text('{"doc": "notes-1", "text": "He sat on the bank.", "senses": '
+                     '[{"at": 4, "key": "bank%1:17:01::"}]}\n', encoding="utf-8")
+    changed.write_text(text.replace(">muddy<", ">sandy<"), encoding="utf-8")
+    extra.write_text(text.replace("</corpus>", '<text id="d009">\n<sentence id="d009.s000">\n'
+                                  '<wf lemma="hello" pos="X">Hello</wf>\n</sentence>\n'
+                                  "</text>\n</corpus>"), encoding="utf-8")
+    for corpus, message in ((other, "holds no document d000, d001 of corpus"),
+                            (changed, "holds d000 of corpus \"mini\" with other content"),
+                            (extra, "holds 1 documents corpus \"mini\" lacks \\(d009\\)")):
+        with pytest.raises(sensedb.InputError, match=message):
+            repair(copy, corpus=corpus, gold=MINI_GOLD, encoder=encoder, wordnet=wordnet)
+    assert verify(copy, deep=True, encoder=encoder).damaged_shards == report.damaged_shards
     done = repair(copy, corpus=MINI_XML, gold=MINI_GOLD, encoder=encoder, wordnet=wordnet)
     assert done.reindexed == ["mini/d000", "mini/d001"]
     assert verify(copy, deep=True, encoder=encoder).ok
@@ -191,6 +210,29 @@ def test_damaged_database_says_damaged_not_absent(copy, encoder, wordnet, damage
     assert "damaged" in problems(copy, encoder, deep=False)
     with pytest.raises(sensedb.IndexFormatError, match="damaged"):
         repair(copy)
+
+
+def test_pages_overwritten_inside_the_database_are_one_line_errors(copy, encoder, wordnet):
+    """Random bytes over pages inside the file (header sound, size whole): verify, info,
+    repair and wsd printed an 80-line traceback ending in SQLAlchemy's "database disk image
+    is malformed" (a tester's report)."""
+    database = copy / "sensedb.sqlite"
+    page = int.from_bytes(database.read_bytes()[16:18], "big")
+    pages = database.stat().st_size // page
+    with open(database, "r+b") as handle:  # every page but the first two, seeded
+        handle.seek(2 * page)
+        handle.write(np.random.default_rng(0).bytes((pages - 2) * page))
+    assert IndexDirectory(copy).database_damage() is None  # the header checks pass
+    with pytest.raises(sensedb.IndexFormatError, match="damaged.*malformed"):
+        answers(copy, encoder, wordnet)
+    assert "malformed" in problems(copy, encoder, deep=False)
+    with pytest.raises(sensedb.IndexFormatError, match="damaged"):
+        repair(copy)
+    for args in (["info", "--index", str(copy)], ["wsd", "the bank", "bank", "--index",
+                                                   str(copy)]):
+        result = CliRunner().invoke(cli, args)
+        assert result.exit_code == 1 and "Traceback" not in result.output
+        assert result.output.count("\n") == 1 and "malformed" in result.output, result.output
 
 
 # --------------------------------------------------------------------------- the manifest

@@ -75,7 +75,9 @@ def repair(path: str | os.PathLike, *, db_url: str | None = None,
             and their documents).
         IndexLockedError: another process is writing the index.
         InputError: the damaged documents belong to several corpora, or to WordNet's
-            (re-index into a new directory instead).
+            (re-index into a new directory instead); ``corpus`` misses some of them, holds
+            one with other content than the index recorded, or holds documents their corpus
+            lacks (another corpus's file): nothing is written then.
     """
     start = time.perf_counter()
     directory = IndexDirectory(path, db_url)
@@ -98,7 +100,9 @@ def repair(path: str | os.PathLike, *, db_url: str | None = None,
                         f"({', '.join(damaged[:5])}) hold the vectors of {len(documents)} "
                         f"documents ({', '.join(documents[:10])}); give their corpus "
                         "(`sensedb repair --corpus FILE --gold FILE`) to re-index them")
-                corpus_name = _drop_documents(directory, damaged, documents)
+                corpus_name = _one_corpus(documents)
+                _check_corpus_file(directory, corpus, gold, corpus_name, documents, wordnet)
+                _drop_documents(directory, damaged, documents, corpus_name)
                 report.reindexed = documents
             report.dimension = _fix_dimension(directory, manifest)
             _refold(directory)
@@ -132,16 +136,65 @@ def _damaged_shards(directory: IndexDirectory) -> list[str]:
     return damaged
 
 
-def _drop_documents(directory: IndexDirectory, damaged: list[str], documents: list[str]) -> str:
-    """Delete the rows of ``documents`` (``corpus/key``) and the ``damaged`` shards (rows and
-    files); rewrite the surviving shards that held some of their tokens. Returns the corpus
-    name of the documents."""
+def _one_corpus(documents: list[str]) -> str:
+    """The one corpus name of ``documents`` (``corpus/key``).
+
+    Raises:
+        InputError: they belong to several corpora, or to WordNet's."""
     corpora = {d.split("/", 1)[0] for d in documents}
     if len(corpora) > 1 or WORDNET_CORPUS in corpora:
         raise InputError(f"the damaged shards hold documents of {sorted(corpora)}: repair "
                          "re-indexes one corpus at a time (not WordNet's); re-index into a new "
                          "index directory instead")
-    corpus_name = corpora.pop() if corpora else ""
+    return corpora.pop() if corpora else ""
+
+
+def _check_corpus_file(directory: IndexDirectory, corpus, gold, corpus_name: str,
+                       documents: list[str], wordnet) -> None:
+    """Read ``corpus`` (with ``gold``) whole before anything is dropped: it must hold every
+    damaged document (``documents``: ``corpus/key``) with the content the index recorded
+    (its SHA-256), and no document the corpus ``corpus_name`` lacks (another corpus's file
+    would be filed under this name).
+
+    Raises:
+        InputError: the file misses damaged documents, holds one with other content, or
+            holds documents the corpus lacks (names the file and the documents); nothing
+            was changed."""
+    from ..api import corpus_reader
+    from ..inventory import WordNet
+    from .documents import indexed_documents
+
+    read, _ = corpus_reader(corpus, gold, wordnet or WordNet())
+    found = {document.id: document.content_hash() for document in read()}
+    indexed = indexed_documents(directory, corpus_name)
+    keys = [d.split("/", 1)[1] for d in documents]
+    name = f'corpus "{corpus_name}"'
+
+    def listed(items: list[str]) -> str:
+        return ", ".join(items[:5]) + (f" and {len(items) - 5} more" if len(items) > 5 else "")
+
+    missing = [k for k in keys if k not in found]
+    if missing:
+        raise InputError(f"holds no document {listed(missing)} of {name}, which the damaged "
+                         "shards held: give that corpus's file; nothing was changed",
+                         path=str(corpus))
+    changed = [k for k in keys if indexed.get(k) and indexed[k].sha256 not in (None, found[k])]
+    if changed:
+        raise InputError(f"holds {listed(changed)} of {name} with other content than the "
+                         "index recorded: give the file they were indexed from; nothing was "
+                         "changed", path=str(corpus))
+    foreign = sorted(k for k in found if k not in indexed)
+    if foreign:
+        raise InputError(f"holds {len(foreign)} documents {name} lacks ({listed(foreign)}): "
+                         "repair re-indexes only the damaged documents from their own file; "
+                         "index the others afterwards; nothing was changed", path=str(corpus))
+
+
+def _drop_documents(directory: IndexDirectory, damaged: list[str], documents: list[str],
+                    corpus_name: str) -> None:
+    """Delete the rows of ``documents`` (``corpus/key``, all of ``corpus_name``) and the
+    ``damaged`` shards (rows and files); rewrite the surviving shards that held some of their
+    tokens."""
     keys = [d.split("/", 1)[1] for d in documents]
     with directory.db.session() as session:
         doc_ids = session.execute(select(DocumentRow.id).where(
@@ -172,7 +225,6 @@ def _drop_documents(directory: IndexDirectory, damaged: list[str], documents: li
     for file in files:
         Path(file).unlink(missing_ok=True)
     directory.forget_checksums(files)
-    return corpus_name
 
 
 def _batches(ids: np.ndarray, size: int = 5000):

@@ -34,6 +34,7 @@ from ..schema import (
     ShardRow,
     TokenRow,
     WordNetSenseRow,
+    damaged_file,
     masked_url,
 )
 from ..store import SegmentedStore, VectorStore
@@ -150,17 +151,34 @@ class _Checker:
         except SQLAlchemyError as exc:
             self.problem(self.database, f"the checksum table cannot be read ({exc.orig or exc})",
                          "restore the database from a backup or re-index the corpus")
-        self.check_layers(manifest)
-        stores = self.check_stores(manifest)
-        self.check_store_ids(stores)
-        shards = self.check_shards(manifest)
-        if self.report.deep:
-            self.check_integrity()
-            self.check_shard_vectors(manifest, stores, shards)
-            self.check_sense_sums(manifest, stores)
-            if self.reencode:
-                self.check_encoder(manifest, shards)
-        self.name_affected_documents()
+        try:
+            self.check_layers(manifest)
+            stores = self.check_stores(manifest)
+            self.check_store_ids(stores)
+            shards = self.check_shards(manifest)
+            if self.report.deep:
+                self.check_integrity()
+                self.check_shard_vectors(manifest, stores, shards)
+                self.check_sense_sums(manifest, stores)
+                if self.reencode:
+                    self.check_encoder(manifest, shards)
+            self.name_affected_documents()
+        except (SQLAlchemyError, IndexFormatError) as exc:
+            if not self.damaged_where_read(exc):
+                raise
+
+    def damaged_where_read(self, exc: BaseException) -> bool:
+        """Report a page damaged inside the database file, which SQLite finds only where it
+        reads it (the header checks of :meth:`check_database` pass) and after which nothing
+        more can be read; False for any other error."""
+        cause = exc if damaged_file(exc) else exc.__cause__
+        if cause is None or not damaged_file(cause):
+            return False
+        self.problem(self.database, "the database is damaged where it was read (SQLite: "
+                     f"{getattr(cause, 'orig', cause)})",
+                     "restore the database from a backup or re-index the corpus (the "
+                     "database is part of the store of record)")
+        return True
 
     def check_database(self) -> Manifest | None:
         directory = self.directory
@@ -185,8 +203,9 @@ class _Checker:
 
             return Manifest.from_entries(entries, names, self.database)
         except IndexFormatError as exc:
-            self.problem(self.database, str(exc), "restore the database from a backup or "
-                         "re-index the corpus")
+            if not self.damaged_where_read(exc):
+                self.problem(self.database, str(exc), "restore the database from a backup or "
+                             "re-index the corpus")
             return None
 
     def check_layers(self, manifest: Manifest) -> None:

@@ -1,6 +1,6 @@
 """Metadata database: SQLAlchemy models and the engine/session setup."""
 
-from .database import Database, hide_url_password, masked_url
+from .database import Database, damaged_file, hide_url_password, masked_url
 from .models import (
     FORMAT_VERSION,
     Base,
@@ -32,6 +32,7 @@ __all__ = [
     "TokenRow",
     "TokenSenseRow",
     "WordNetSenseRow",
+    "damaged_file",
     "hide_url_password",
     "masked_url",
 ]

@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 import zlib
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any
 
 from sqlalchemy import Table, bindparam, create_engine, event, insert, select, text, update
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DatabaseError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..errors import ConfigurationError, IndexFormatError, IndexLockedError
@@ -51,6 +52,14 @@ WRITER_LOCK_KEY = zlib.crc32(b"sensedb index writer") << 20 | 0x5E25E
 
 
 _USERINFO_PASSWORD = re.compile(r"(://[^/@:\s]*:)[^@\s]*@")
+
+
+def damaged_file(exc: BaseException) -> bool:
+    """Whether a database error is SQLite reporting its file damaged ("database disk image is
+    malformed", "file is not a database"), not a lock, a constraint or a bad statement."""
+    orig = getattr(exc, "orig", None)
+    return isinstance(orig, sqlite3.Error) and any(
+        words in str(orig).lower() for words in ("malformed", "not a database"))
 
 
 def masked_url(url: str) -> str:
@@ -121,11 +130,26 @@ class Database:
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        """A short transaction: committed on success, rolled back on any error."""
+        """A short transaction: committed on success, rolled back on any error.
+
+        Raises:
+            IndexFormatError: SQLite found the file damaged where it read ("database disk
+                image is malformed": a page overwritten inside the file, which the header
+                checks of ``IndexDirectory.database_damage`` cannot see); one line naming
+                the database, instead of the driver's traceback."""
         with self._sessions() as session:
             try:
                 yield session
                 session.commit()
+            except DatabaseError as exc:
+                with suppress(SQLAlchemyError):
+                    session.rollback()
+                if damaged_file(exc):
+                    raise IndexFormatError(
+                        f"{masked_url(self.url)}: the database is damaged (SQLite: "
+                        f"{exc.orig}); restore it from a backup or re-index the corpus "
+                        "(`sensedb verify` lists what else is wrong)") from exc
+                raise
             except BaseException:
                 session.rollback()
                 raise
