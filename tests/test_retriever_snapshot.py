@@ -51,10 +51,21 @@ def test_rows_written_before_their_generation_are_invisible(tmp_path, encoder, w
     with directory.lock():
         finalize(directory, (TOKENS, SENSES))
     assert answers(reader) == before  # its snapshot, until it chooses to reload
+    follower = open_index(path, encoder, wordnet)
+    assert follower.follow() is False  # it opened on the newest generation
     reader.reload()
     after = answers(reader)
     assert after != before  # twice the tokens: supports and evidence changed
     assert after == answers(open_index(path, encoder, wordnet))
+    # follow: a long-lived reader (the HTTP service, before each batch) reloads only when a
+    # newer generation is current; a served index showed no appended document before
+    assert reader.follow() is False
+    with directory.lock():
+        index_documents(directory, encoder, wordnet,
+                        [replace(d, id=f"third-{d.id}") for d in more_documents()],
+                        corpus="again", progress=False)
+    assert reader.follow() is True and reader.follow() is False
+    assert answers(reader) == answers(open_index(path, encoder, wordnet)) != after
 
 
 def document_rows(directory: IndexDirectory) -> int:

@@ -65,6 +65,11 @@ class FakeIndex:
         self.passes: list[int] = []
         self.threads: set[str] = set()
         self.delay = delay
+        self.followed = 0
+
+    def follow(self) -> bool:  # the batcher looks for a newer generation before each batch
+        self.followed += 1
+        return False
 
     def locate(self, sentence, target, at):
         if target == "missing":
@@ -128,6 +133,7 @@ def test_word_budget_closes_a_batch():
 
     asyncio.run(main())
     assert fake.passes == [3, 3, 1]
+    assert fake.followed == 3  # each batch first picks up what other processes committed
 
 
 def test_full_queue_is_overloaded_and_jobs_keep_their_order():

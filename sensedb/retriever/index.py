@@ -234,6 +234,20 @@ class SenseIndex:
         (``sources.IndexSource``)."""
         self._load()
 
+    def follow(self) -> bool:
+        """Reload when another process has made a newer generation current since this index
+        loaded its snapshot (documents indexed, appended, replaced or deleted meanwhile);
+        returns whether it reloaded. A long-lived reader (the HTTP service, before each
+        batch) calls it to answer from what was committed last; one read of the manifest
+        table.
+
+        Raises:
+            IndexFormatError: the index is damaged (as when opening it)."""
+        if self.directory.manifest().generations == self.manifest.generations:
+            return False
+        self._load()
+        return True
+
     @property
     def pos_head(self) -> POSHead | None:
         """The POS head for the index's encoder (the packaged one for its model), or None

@@ -290,6 +290,8 @@ class Batcher:
         loop = asyncio.get_running_loop()
         started = time.perf_counter()
         try:
+            # what other processes committed since the last batch (an appended corpus)
+            await loop.run_in_executor(self._executor, self.index.follow)
             if isinstance(live[0].payload, Job):
                 function = live[0].payload.function
                 results = [await loop.run_in_executor(self._executor, function, self.index)]
