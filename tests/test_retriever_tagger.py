@@ -264,6 +264,9 @@ def test_wsd_reads_a_stem_before_nt_as_its_modal_as_tag_does(mini_index, encoder
             index.wsd(sentence, target)
     assert index.wsd("It isn't true", "isn't").lemma == "be"
     assert index.wsd("I didn't do it", "do").target == "do"  # the main verb after it
+    # tag leaves it untagged at a clause's end too ("I don't." was "engage in")
+    tagged = [(w.sentence, w.word) for w in sensedb.tag(index, "I don't. She did it anyway.")]
+    assert (1, "did") in tagged and not any(word.lower() == "do" for _, word in tagged)
     assert {s.key.split("%")[0] for s in index.wsd("I live in CA", "CA").senses} == {"ca"}
 
 

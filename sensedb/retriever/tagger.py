@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..corpora.tokenize import check_text, clitic_stems, tokenize
+from ..corpora.tokenize import NEGATED_DO, check_text, clitic_stems, is_negation_clitic, tokenize
 from ..errors import InputError
 from ..pos_head import CONTENT_TAGS, TAGS, content_log_probabilities
 from .discourse import one_sense_per_discourse as agree
@@ -337,8 +337,10 @@ def readings(index: SenseIndex, words: list[str], tags: np.ndarray | None
         if lower == "em" and at and words[at - 1] in ("'", "\u2019"):
             continue  # "get 'em": them (the tokenizer leaves the apostrophe apart), no quad
         if lower in LIGHT_VERBS:
-            if not _is_main_verb(words, at, tags, index.inventory):
-                continue
+            if not _is_main_verb(words, at, tags, index.inventory) or (
+                    lower in NEGATED_DO and is_negation_clitic(
+                        words[at + 1] if at + 1 < len(words) else None)):
+                continue  # "I *don't*.": do-support, always the auxiliary (wsd refuses it)
         elif lower in STOPWORDS:
             content = _content_tag(tags, at)
             if content is None or (lower in MODALS and content == "VERB" and (
