@@ -66,9 +66,13 @@ def test_same_name_other_content_is_refused_then_replaced(tmp_path, encoder, wor
         build(other, index, encoder, wordnet)
     assert state(index) == before  # refused before anything was written
 
+    generations = IndexDirectory(index).manifest().generations
     again = build(tmp_path / "a" / "notes.jsonl", index, encoder, wordnet)  # resume: skipped
     assert (again.documents, again.skipped_documents) == (0, 1)
     assert_same_sums(sense_rows(IndexDirectory(index)), before_sums)
+    # nothing new, no new generation (the sense store was rebuilt each time, and a serving
+    # index reloaded for it: a tester's report)
+    assert IndexDirectory(index).manifest().generations == generations
 
     report = build(other, index, encoder, wordnet, replace=True)
     assert report.documents == 1 and report.tokens == 1

@@ -168,8 +168,9 @@ def index_documents(directory: IndexDirectory, encoder: Encoder, inventory: Word
     if bulk:
         db.create_missing_indexes()
     fold.fold_sense_sums(directory, job.committed)
-    if rebuild:
-        # an interrupted job's rows may be missing from every store: rebuild them all
+    if rebuild and (interrupted or job.committed.shard_ids):
+        # nothing new (a rerun whose documents are all there): no new generation for readers
+        # to reload; an interrupted job's rows may be missing from every store: rebuild all
         rebuild_stage.finalize(directory, STORES if interrupted else (EXAMPLES, WORDNET)
                                if corpus == WORDNET_CORPUS else (TOKENS, SENSES), job.committed)
         mark_interrupted(directory, interrupted)
