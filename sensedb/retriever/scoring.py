@@ -402,8 +402,7 @@ def common_names(inventory: WordNet, words: Sequence[str], at: int,
     name's. The weight the flag gets is chosen with the others (``scripts/tune_weights.py``):
     SemCor writes "the Army" and "the Senate" capitalized for the common senses, so it is
     kept small."""
-    form = words[at]
-    if not form[:1].isupper() or (form.isupper() and sum(c.isalpha() for c in form) > 1):
+    if not _capitalized(words[at]):
         return frozenset()
     before = [w for w in words[:at] if any(c.isalnum() for c in w)]
     if not before or _opens_sentence(words, at) or title_case(words):
@@ -431,8 +430,7 @@ def personal_name_at(words: Sequence[str], at: int) -> bool:
     """Whether ``words[at]`` is a person's name by its place: capitalized (not all capitals,
     which lose case) right after an honorific (:data:`HONORIFICS`, with or without its
     period: "Ms. Park", "Dr Brown") or after such a name ("Mr. John *Brown*")."""
-    form = words[at]
-    if not form[:1].isupper() or (form.isupper() and sum(c.isalpha() for c in form) > 1):
+    if not _capitalized(words[at]):
         return False
     before = at - 1
     if before >= 1 and words[before] == ".":
@@ -456,6 +454,12 @@ def personal_names(words: Sequence[str], at: int, candidates: Sequence[SenseInfo
     if not personal_name_at(words, at):
         return frozenset()
     return frozenset(s.key for s in candidates if not is_person(s))
+
+
+def _capitalized(form: str) -> bool:
+    """Whether a form is capitalized and has kept its case: its first letter a capital, not
+    every letter of two or more (a word in capitals has lost its case)."""
+    return form[:1].isupper() and not (form.isupper() and sum(c.isalpha() for c in form) > 1)
 
 
 def _opens_sentence(words: Sequence[str], at: int) -> bool:
