@@ -50,7 +50,7 @@ STOPWORDS = frozenset("""
 a an the this that these those some any each every either neither no all both half
 i me my mine myself you your yours yourself yourselves he him his himself she her hers
 herself it its itself we us our ours ourselves they them their theirs themselves
-who whom whose which what whatever whoever one ones
+who whom whose which what whatever whoever why one ones
 and or but nor so yet for if then than because while although though unless until since
 whether as
 of in on at by to from with without within into onto upon about above below over under
