@@ -276,10 +276,7 @@ def raw_instance_features(index, data: Path, gold: Path, *, documents: set[str] 
             index.source, candidates, [group_key(lemma, pos) for lemma, pos in pairs],
             index.normalizer(vector), l2_normalize(vector), context=context,
             use_examples=index.use_examples, rank_every_token=True, pos_logp=tag,
-            proper=scoring.proper_names(index.inventory, token.text, candidates), bare=bare,
-            common=scoring.common_names(index.inventory, target.words, target.index,
-                                        candidates),
-            personal=scoring.personal_names(target.words, target.index, candidates),
+            bare=bare, **scoring.case_flags(index.inventory, target, candidates),
             overlap=overlap.scores(target.words, target.index, pairs, candidates))
         rows.append((found.features, np.array([s.key in token.senses for s in candidates]),
                      {"id": token.instance_id, "pos": token.pos,
@@ -290,27 +287,23 @@ def raw_instance_features(index, data: Path, gold: Path, *, documents: set[str] 
 
 def fill_case(rows, inventory, instances) -> list:
     """``rows`` of a cache made before the case features, their columns filled:
-    ``proper_name`` (``scoring.proper_names``), ``common_name`` (``scoring.common_names``)
-    and ``personal_name`` (``scoring.personal_names``) of each instance's candidates, listed
-    again from
-    ``instances`` (:func:`overlap_instances`; no encoder needed: both flags depend on the
-    written words and WordNet alone).
+    ``proper_name``, ``common_name`` and ``personal_name`` (``scoring.case_flags``) of each
+    instance's candidates, listed again from ``instances`` (:func:`overlap_instances`; no
+    encoder needed: the flags depend on the written words and WordNet alone).
 
     Raises:
         ValueError: an instance whose candidates differ from its cached row's."""
-    proper, common, personal, listed = [], [], [], []
+    columns: dict[str, list] = {"proper": [], "common": [], "personal": []}
+    listed = []
     for words, position, pairs, _ in instances:
         candidates = [s for lemma, pos in pairs for s in inventory.candidates(lemma, pos)]
-        target = Target(words, position)
-        flagged = (scoring.proper_names(inventory, target.surface, candidates),
-                   scoring.common_names(inventory, words, position, candidates),
-                   scoring.personal_names(words, position, candidates))
-        for column, keys in zip((proper, common, personal), flagged, strict=True):
-            column.append([float(s.key in keys) for s in candidates])
+        flagged = scoring.case_flags(inventory, Target(words, position), candidates)
+        for name, keys in flagged.items():
+            columns[name].append([float(s.key in keys) for s in candidates])
         listed.append(candidates)
-    rows, differ = fill_column(rows, "proper_name", proper, listed)
-    rows, _ = fill_column(rows, "common_name", common, listed)
-    rows, _ = fill_column(rows, "personal_name", personal, listed)
+    differ = []  # the same rows differ in every column: the candidates are listed once
+    for name, values in columns.items():
+        rows, differ = fill_column(rows, f"{name}_name", values, listed)
     if differ:
         raise ValueError(f"{len(differ)} instances whose candidates differ from the cache's")
     return rows
@@ -416,9 +409,7 @@ def example_instance_features(index, *, progress: bool = True,
             index.source, candidates, [group_key(lem, pos) for lem, pos in pairs],
             index.normalizer(vector), l2_normalize(vector), context=context,
             use_examples=False, pos_logp=tag,
-            proper=scoring.proper_names(inventory, target.surface, candidates), bare=bare,
-            common=scoring.common_names(inventory, target.words, target.index, candidates),
-            personal=scoring.personal_names(target.words, target.index, candidates),
+            bare=bare, **scoring.case_flags(inventory, target, candidates),
             overlap=example_overlap(overlap, inventory, key, target, pairs, candidates))
         features = found.features
         features[:, leaks] = 0.0

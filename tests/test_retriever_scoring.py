@@ -237,6 +237,13 @@ def test_a_manifest_without_the_formula_is_an_index_format_error():
         scoring.weights_for({"corpus": {"corpus_cos": 1.0}}, corpus=False, where="idx")
 
 
+def _flagged(**flag: bool) -> dict[str, float]:
+    """One candidate's features by name, with the case flag(s) ``flag`` set."""
+    return dict(zip(scoring.FEATURES, scoring.candidate_features(
+        corpus_cos=None, support=0, vote=0, gloss_cos=0.3, example_cos=None, wordnet_count=0,
+        sense_number=1, **flag), strict=True))
+
+
 def test_proper_names_count_only_against_a_lower_case_form(wordnet):
     cranes = wordnet.candidates("crane", "NOUN")
     proper = scoring.proper_names(wordnet, "crane", cranes)
@@ -254,10 +261,7 @@ def test_proper_names_count_only_against_a_lower_case_form(wordnet):
     # a capitalized chemical symbol ("In", indium) is no initialism; Indiana's "IN" is
     ins = wordnet.candidates("in", "NOUN")
     assert scoring.proper_names(wordnet, "In", ins) == {"in%1:15:00::"}
-    named = dict(zip(scoring.FEATURES, scoring.candidate_features(
-        corpus_cos=None, support=0, vote=0, gloss_cos=0.3, example_cos=None, wordnet_count=0,
-        sense_number=1, proper_name=True), strict=True))
-    assert named["proper_name"] == 1.0
+    assert _flagged(proper_name=True)["proper_name"] == 1.0
 
 
 def test_one_key_per_synset_answers_the_form_else_the_most_counted_key(wordnet):
@@ -384,9 +388,7 @@ def test_personal_names_after_an_honorific(wordnet):
         assert flagged(sentence, word) == frozenset(), sentence
     assert scoring.personal_name_at(["Sir", "Park"], 1)
     assert not scoring.personal_name_at(["Park"], 0)
-    flags = dict(zip(scoring.FEATURES, scoring.candidate_features(
-        corpus_cos=None, support=0, vote=0, gloss_cos=0.3, example_cos=None, wordnet_count=0,
-        sense_number=1, personal_name=True), strict=True))
+    flags = _flagged(personal_name=True)
     assert flags["personal_name"] == 1.0 and flags["common_name"] == 0.0
 
 
@@ -420,9 +422,7 @@ def test_common_names_count_against_a_capital_inside_the_sentence(wordnet):
     assert scoring.common_names(wordnet, "It was late . Dickens".split(), 4, dickens) == set()
     banks = wordnet.candidates("bank", "NOUN")
     assert scoring.common_names(wordnet, "I went to the Bank".split(), 4, banks) == frozenset()
-    flags = dict(zip(scoring.FEATURES, scoring.candidate_features(
-        corpus_cos=None, support=0, vote=0, gloss_cos=0.3, example_cos=None, wordnet_count=0,
-        sense_number=1, common_name=True), strict=True))
+    flags = _flagged(common_name=True)
     assert flags["common_name"] == 1.0 and flags["proper_name"] == 0.0
 
 

@@ -725,10 +725,7 @@ class SenseIndex:
             self.weights, context=context, use_examples=self.use_examples,
             propagate=self.propagate, evidence_k=max(k, 0), pos_logp=pos_logp,
             rare=self.inventory.rare_readings(located.surface, pairs),
-            proper=scoring.proper_names(self.inventory, located.surface, candidates),
-            common=scoring.common_names(self.inventory, located.words, located.index,
-                                        candidates),
-            personal=scoring.personal_names(located.words, located.index, candidates),
+            **scoring.case_flags(self.inventory, located, candidates),
             form=normalize_lemma(located.surface),
             bare=self.bare_vectors(s.lemma for s in candidates) if self.uses_bare else None,
             overlap=(self.gloss_overlaps(located, pairs, candidates) if self.uses_overlap

@@ -456,6 +456,17 @@ def personal_names(words: Sequence[str], at: int, candidates: Sequence[SenseInfo
     return frozenset(s.key for s in candidates if not is_person(s))
 
 
+def case_flags(inventory: WordNet, target, candidates: Sequence[SenseInfo]
+               ) -> dict[str, frozenset[str]]:
+    """What the usage's case says of ``candidates``, as :func:`candidate_matrix` takes it:
+    ``proper`` (:func:`proper_names` of the target's surface), ``common``
+    (:func:`common_names`) and ``personal`` (:func:`personal_names`) of the located
+    ``target`` (``retriever.target.Target``: its words, position and surface)."""
+    return {"proper": proper_names(inventory, target.surface, candidates),
+            "common": common_names(inventory, target.words, target.index, candidates),
+            "personal": personal_names(target.words, target.index, candidates)}
+
+
 def _capitalized(form: str) -> bool:
     """Whether a form is capitalized and has kept its case: its first letter a capital, not
     every letter of two or more (a word in capitals has lost its case)."""
