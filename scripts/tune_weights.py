@@ -249,9 +249,6 @@ def raw_instance_features(index, data: Path, gold: Path, *, documents: set[str] 
     (``scoring.candidate_matrix``). Returns (features (candidates, len(FEATURES)) float64,
     gold (candidates,) bool, {"id", "pos", "doc", "cand_pos": [POS per candidate]}).
     ``ids``: only these instances."""
-    from sensedb.store import l2_normalize
-    from sensedb.vocabulary import group_key
-
     tokens, targets, pairs_of = [], [], []
     for token, words, position, pairs in raw_instances(index.inventory, data, gold, documents):
         if ids is not None and token.instance_id not in ids:
@@ -261,27 +258,24 @@ def raw_instance_features(index, data: Path, gold: Path, *, documents: set[str] 
         pairs_of.append(pairs)
     index.ensure((p for pairs in pairs_of for p in pairs), progress=progress, sense_texts=True)
     index.prefetch(p for pairs in pairs_of for p in pairs)
-    bare = index.bare_vectors(s.lemma for pairs in pairs_of for lemma, pos in pairs
-                              for s in index.inventory.candidates(lemma, pos))
+    # the bare-word vectors in one batch (kept by the index for candidate_features)
+    index.bare_vectors(s.lemma for pairs in pairs_of for lemma, pos in pairs
+                       for s in index.inventory.candidates(lemma, pos))
     # one forward pass, sentence vectors pooled from it as the query path does (caches made
     # before 2026-12-01's one-pass change hold the two-pass ``context_vectors`` instead:
     # equal within float rounding for sentences of one window)
     vectors, tags, contexts = index.encode_targets(targets, progress=progress, context=True)
-    overlap = GlossOverlap(index.inventory)
     rows = []
     for token, target, pairs, vector, tag, context in zip(tokens, targets, pairs_of, vectors,
                                                            tags, contexts, strict=True):
-        candidates = [s for lemma, pos in pairs for s in index.inventory.candidates(lemma, pos)]
-        found = scoring.candidate_matrix(
-            index.source, candidates, [group_key(lemma, pos) for lemma, pos in pairs],
-            index.normalizer(vector), l2_normalize(vector), context=context,
-            use_examples=index.use_examples, rank_every_token=True, pos_logp=tag,
-            bare=bare, **scoring.case_flags(index.inventory, target, candidates),
-            overlap=overlap.scores(target.words, target.index, pairs, candidates))
-        rows.append((found.features, np.array([s.key in token.senses for s in candidates]),
+        # the query path's own features (SenseIndex.candidate_features), every one computed
+        found = index.candidate_features(target, pairs, vector, context=context, pos_logp=tag,
+                                         every_feature=True)
+        rows.append((found.features,
+                     np.array([s.key in token.senses for s in found.candidates]),
                      {"id": token.instance_id, "pos": token.pos,
                       "doc": token.instance_id.split(".")[0],
-                      "cand_pos": [s.pos for s in candidates]}))
+                      "cand_pos": [s.pos for s in found.candidates]}))
     return rows
 
 

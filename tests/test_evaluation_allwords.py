@@ -70,3 +70,35 @@ def test_metrics_in_percent():
                                {"a.d0.s0.t0": "NOUN", "a.d0.s0.t1": "VERB"})
     assert (result["precision"], result["recall"]) == (100.0, 50.0)
     assert set(result["by_pos"]) == {"NOUN", "VERB"} and set(result["by_dataset"]) == {"a"}
+
+
+def test_instance_features_carry_the_case_flags_evaluate_scores(mini_index, encoder, wordnet,
+                                                                tmp_path):
+    """instance_features is the query path's own feature matrix: a capitalized name after an
+    honorific flags the senses that are not people (``personal_name``) as ``evaluate`` does
+    (the matrix once left every case flag at 0)."""
+    xml = tmp_path / "names.data.xml"
+    xml.write_text(
+        '<?xml version="1.0" encoding="UTF-8" ?>\n<corpus lang="en" source="names">\n'
+        '<text id="d000">\n<sentence id="d000.s000">\n'
+        '<wf lemma="yesterday" pos="NOUN">Yesterday</wf>\n'
+        '<wf lemma="mr." pos="NOUN">Mr.</wf>\n'
+        '<instance id="d000.s000.t000" lemma="brown" pos="NOUN">Brown</instance>\n'
+        '<instance id="d000.s000.t001" lemma="visit" pos="VERB">visited</instance>\n'
+        '<instance id="d000.s000.t002" lemma="turkey" pos="NOUN">Turkey</instance>\n'
+        '<wf lemma="." pos=".">.</wf>\n</sentence>\n</text>\n</corpus>\n')
+    gold = tmp_path / "names.gold.key.txt"
+    gold.write_text("d000.s000.t000 brown%1:18:00::\nd000.s000.t001 visit%2:38:00::\n"
+                    "d000.s000.t002 turkey%1:15:00::\n")
+    index = SenseIndex(mini_index, encoder=encoder, wordnet=wordnet, wordnet_evidence=False)
+    rows = {meta["id"]: (features, meta) for features, _, meta
+            in instance_features(index, xml, gold)}
+    features, meta = rows["d000.s000.t000"]
+    personal = features[:, scoring.FEATURES.index("personal_name")]
+    not_people = {"brown%1:07:00::", "brown%1:06:00::"}  # the colour, the university
+    assert {k for k, flag in zip(meta["keys"], personal, strict=True) if flag} == not_people
+    out = tmp_path / "pred.key"
+    sensedb.evaluate(index, xml, gold, out=out)
+    predicted = dict(line.split() for line in out.read_text().splitlines())
+    for features, meta in rows.values():
+        assert meta["keys"][int(np.argmax(features @ index.weights))] == predicted[meta["id"]]

@@ -2,8 +2,8 @@
 
 :func:`evaluate` disambiguates every instance of a data set with an open index and scores
 the answers like the framework's scorer (``metrics.score_predictions``);
-:func:`instance_features` exports every instance's candidate feature matrix, what
-scripts/tune_weights.py chooses the shipped weights on.
+:func:`instance_features` exports every instance's candidate feature matrix as
+:func:`evaluate` scores it.
 """
 
 from __future__ import annotations
@@ -16,12 +16,9 @@ import numpy as np
 
 from ..corpora import Token, read_raganato
 from ..errors import InputError
-from ..retriever import scoring
 from ..retriever.discourse import document_of
 from ..retriever.discourse import one_sense_per_discourse as agree
 from ..retriever.target import Target, check_probability
-from ..store import l2_normalize
-from ..vocabulary import group_key
 from .metrics import score_predictions
 
 if TYPE_CHECKING:
@@ -85,27 +82,26 @@ def evaluate(index: SenseIndex, data: str | os.PathLike, gold: str | os.PathLike
 def instance_features(index: SenseIndex, data: str | os.PathLike, gold: str | os.PathLike,
                       *, progress: bool = False) -> list[tuple[np.ndarray, np.ndarray, dict]]:
     """Per instance of a labelled data set: the candidates' feature matrix ((candidates,
-    len(scoring.FEATURES)) float64, every feature computed, the sentence-vs-gloss one and the
-    nearest-token one over all the lemma's tokens included), which candidates are gold
-    ((candidates,) bool) and ``{"id", "pos", "keys"}``; what scripts/tune_weights.py tunes
-    the scoring weights on. Was ``SenseIndex.instance_features``.
+    len(scoring.FEATURES)) float64) as :func:`evaluate` scores it
+    (``SenseIndex.candidate_features``: the gold lemma and POS, no POS head, the case
+    flags and rare readings of the written form), every feature computed, the ones the
+    weights leave at 0 included; which candidates are gold ((candidates,) bool) and
+    ``{"id", "pos", "keys"}``. ``features @ index.weights`` ranks the candidates as
+    :func:`evaluate` does. scripts/tune_weights.py tunes on raw-text candidates instead
+    (every POS of the form, with the POS head).
 
     Raises:
         InputError: as :func:`evaluate`.
     """
     instances, targets, vectors, contexts = _instances(index, data, gold, progress, True)
-    bare = index.bare_vectors(s.lemma for t in instances
-                              for s in index.inventory.candidates(t.lemma, t.pos))
+    # the bare-word vectors in one batch (kept by the index for candidate_features)
+    index.bare_vectors(s.lemma for t in instances
+                       for s in index.inventory.candidates(t.lemma, t.pos))
     rows = []
     for token, target, vector, context in zip(instances, targets, vectors, contexts,
                                               strict=True):
-        candidates = index.inventory.candidates(token.lemma, token.pos)
-        pairs = [(token.lemma, token.pos)]
-        found = scoring.candidate_matrix(
-            index.source, candidates, [group_key(token.lemma, token.pos)],
-            index.normalizer(vector), l2_normalize(vector), context=context,
-            use_examples=index.use_examples, propagate=index.propagate, rank_every_token=True,
-            bare=bare, overlap=index.gloss_overlaps(target, pairs, candidates))
+        found = index.candidate_features(target, [(token.lemma, token.pos)], vector,
+                                         context=context, every_feature=True)
         keys = [s.key for s in found.candidates]
         rows.append((found.features, np.array([k in token.senses for k in keys]),
                      {"id": token.instance_id, "pos": token.pos, "keys": keys}))

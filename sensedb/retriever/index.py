@@ -81,6 +81,7 @@ BARE_CACHE = 50_000
 
 #: The positions in ``scoring.FEATURES`` of the two overlap columns.
 _OVERLAP_AT = [scoring.FEATURES.index(name) for name in OVERLAP_COLUMNS]
+_NN_COS_AT = scoring.FEATURES.index("nn_cos")
 
 
 class SenseIndex:
@@ -703,33 +704,57 @@ class SenseIndex:
         vectors = l2_normalize(self.encoder.sentence_vectors(list(sentences)))
         return [vectors[sentences[" ".join(t.words)]] for t in targets]
 
+    def candidate_features(self, located: Target, pairs: list[tuple[str, str]],
+                           raw: np.ndarray, *, context: np.ndarray | None = None,
+                           pos_logp: np.ndarray | None = None, evidence_k: int = 0,
+                           every_feature: bool = False) -> scoring.CandidateFeatures:
+        """The feature matrix of every candidate sense of ``pairs`` for the usage ``located``
+        whose raw encoder vector is ``raw`` ((dim,) float32): ``scoring.candidate_matrix``
+        with everything the index knows of the usage (its rare exception-list readings,
+        the case flags of ``scoring.case_flags``, the bare-word vectors, the gloss
+        overlaps). ``context``: the sentence's vector, (dim,) float32 normalized, or None
+        (the sentence features 0). ``pos_logp``: (4,) float64 POS-head log-probabilities,
+        or None. ``evidence_k``: nearest tokens kept for an answer's evidence.
+        ``every_feature``: compute the features the weights leave at 0 as well (the
+        nearest-token feature over every token, the bare-word and overlap features), as a
+        tuning script wants them; else only what the weights use is searched for.
+
+        Raises:
+            IndexFormatError: a FAISS id without its database row, or the reverse."""
+        candidates = self._candidates(pairs)
+        return scoring.candidate_matrix(
+            self.source, candidates, [group_key(lemma, pos) for lemma, pos in pairs],
+            self.normalizer(raw), l2_normalize(raw), context=context,
+            use_examples=self.use_examples, propagate=self.propagate,
+            rank_every_token=every_feature or bool(self.weights[_NN_COS_AT]),
+            evidence_k=max(evidence_k, 0), pos_logp=pos_logp,
+            rare=self.inventory.rare_readings(located.surface, pairs),
+            **scoring.case_flags(self.inventory, located, candidates),
+            bare=(self.bare_vectors(s.lemma for s in candidates)
+                  if every_feature or self.uses_bare else None),
+            overlap=(self.gloss_overlaps(located, pairs, candidates)
+                     if every_feature or self.uses_overlap else None))
+
     def disambiguate(self, located: Target, pairs: list[tuple[str, str]], raw: np.ndarray,
                      *, k: int = 5, context: np.ndarray | None = None,
                      pos_logp: np.ndarray | None = None) -> Disambiguation:
         """Score every candidate sense of ``pairs`` for the usage whose raw encoder vector is
-        ``raw`` ((dim,) float32): w · features (``scoring.score_candidates``), probabilities
-        by softmax over candidates; the ``k`` nearest labelled usages come from the same
-        token search. ``context``: the sentence's vector (``encode_targets``), computed by
-        ``context_vectors`` (a second forward pass) when not given and the scoring uses
-        it. ``pos_logp``: the usage's content-POS log-probabilities (``encode_targets``),
-        soft evidence for each candidate's POS.
+        ``raw`` ((dim,) float32): w · features (:meth:`candidate_features`,
+        ``scoring.score_features``), probabilities by softmax over candidates; the ``k``
+        nearest labelled usages come from the same token search. ``context``: the
+        sentence's vector (``encode_targets``), computed by ``context_vectors`` (a second
+        forward pass) when not given and the scoring uses it. ``pos_logp``: the usage's
+        content-POS log-probabilities (``encode_targets``), soft evidence for each
+        candidate's POS.
 
         Raises:
             IndexFormatError: a FAISS id without its database row, or the reverse."""
         if context is None:
             context = self.context_vectors([located])[0]
+        found = self.candidate_features(located, pairs, raw, context=context,
+                                        pos_logp=pos_logp, evidence_k=k)
+        scored = scoring.score_features(found, self.weights, normalize_lemma(located.surface))
         groups = [group_key(lemma, pos) for lemma, pos in pairs]
-        candidates = self._candidates(pairs)
-        scored = scoring.score_candidates(
-            self.source, candidates, groups, self.normalizer(raw), l2_normalize(raw),
-            self.weights, context=context, use_examples=self.use_examples,
-            propagate=self.propagate, evidence_k=max(k, 0), pos_logp=pos_logp,
-            rare=self.inventory.rare_readings(located.surface, pairs),
-            **scoring.case_flags(self.inventory, located, candidates),
-            form=normalize_lemma(located.surface),
-            bare=self.bare_vectors(s.lemma for s in candidates) if self.uses_bare else None,
-            overlap=(self.gloss_overlaps(located, pairs, candidates) if self.uses_overlap
-                     else None))
         evidence = (self._near_usages(scored.found.vector, groups, scored.found.tokens[:k], k)
                     if k > 0 else [])
         return disambiguation(located, pairs, scored, evidence, self.novelty)

@@ -696,6 +696,15 @@ def score_candidates(source: EvidenceSource, candidates: Sequence[SenseInfo],
         propagate=propagate, rank_every_token=bool(weights[FEATURES.index("nn_cos")]),
         evidence_k=evidence_k, pos_logp=pos_logp, rare=rare, proper=proper, bare=bare,
         overlap=overlap, common=common, personal=personal)
+    return score_features(found, weights, form)
+
+
+def score_features(found: CandidateFeatures, weights: np.ndarray, form: str = "") -> Scored:
+    """Score one usage's candidate features (:func:`candidate_matrix`): ``found.features @
+    weights`` (``weights``: (len(FEATURES),) float64), one score per synset
+    (:func:`one_key_per_synset`; ``form``: the usage's form, normalized), a softmax over
+    those, the evidence group that decided (:func:`decided_by`), the margin of the best
+    probability over the second and the best candidate's :func:`fit`."""
     n = len(found.candidates)
     own = found.features @ weights if n else np.zeros(0)
     best_of = one_key_per_synset(found.candidates, own, form)
