@@ -240,9 +240,78 @@ def choose(semcor: list[dict], se07: list[dict], *, se07_weight: float = 1.0,
                           for i, g in enumerate(grid) if g[0][0] == g[0][1] or i == pick}}
 
 
+def kept_margins(rows: list[dict], corpus: bool
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The readings of ``rows`` the shipped rule keeps over words read one by one (readings
+    without such words left out: nothing competes with them): each one's z, by how much it
+    is kept (best score + rate term - its words' best - margin, in units of the formula's
+    main weight, as ``tagger.tag_words`` computes it), whether the data set has it as one
+    token, its group ("VERB" or "other") and its document's number (d010: 10)."""
+    margin = scoring.MULTIWORD_CORPUS if corpus else scoring.MULTIWORD
+    rate = scoring.MULTIWORD_RATE_WEIGHT_CORPUS if corpus else scoring.MULTIWORD_RATE_WEIGHT
+    z, whole, group, doc = [], [], [], []
+    for row in rows:
+        if not row["inner"]:
+            continue
+        g = "VERB" if row["lemma_pos"][1] == "VERB" else "other"
+        value = (row["score"] - max(row["inner"]) - margin.get(g, 0.0)
+                 + rate.get(g, 0.0) * scoring.rate_log_odds(None, [row["lemma_pos"][0]]))
+        if value > 0:
+            z.append(value)
+            whole.append(int(row["gold_span"]))
+            group.append(g)
+            doc.append(int(row["doc"][1:]) if row["doc"][1:].isdigit() else 0)
+    return np.array(z), np.array(whole), np.array(group), np.array(doc)
+
+
+def calibrate(semcor: list[dict], se07: list[dict], corpus: bool) -> dict:
+    """The probability that a kept multiword reading is one token in the data set, as a
+    logistic function of its z (:func:`kept_margins`), per group: [a, b] fitted on every
+    SemCor reading (scikit-learn's LogisticRegression, unpenalized), with 5-fold document
+    CV log loss and Brier score beside two baselines: the probability 1 the tagger showed
+    before (its confidence was the sense's probability within the reading alone) and the
+    training folds' base rate. SE07's readings are scored by the fit on all of SemCor."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import brier_score_loss, log_loss
+
+    z, whole, group, docs = kept_margins(semcor, corpus)
+    folds = (docs // 10) % 5  # as choose's folds
+    out: dict = {"whole": {}, "cv": {}, "readings": {}}
+    dev_z, dev_whole, dev_group, _ = kept_margins(se07, corpus)
+    for g in ("VERB", "other"):
+        mask = group == g
+        predicted, base = np.zeros(mask.sum()), np.zeros(mask.sum())
+        for k in range(5):
+            train, test = folds[mask] != k, folds[mask] == k
+            fit = LogisticRegression(C=np.inf).fit(z[mask][train, None], whole[mask][train])
+            predicted[test] = fit.predict_proba(z[mask][test, None])[:, 1]
+            base[test] = whole[mask][train].mean()
+        y = whole[mask]
+        fit = LogisticRegression(C=np.inf).fit(z[mask, None], y)
+        a, b = round(float(fit.coef_[0][0]), 4), round(float(fit.intercept_[0]), 4)
+        out["whole"][g] = [a, b]
+        out["readings"][g] = {"semcor": int(mask.sum()), "semcor_whole": int(y.sum()),
+                              "se07": int((dev_group == g).sum()),
+                              "se07_whole": int(dev_whole[dev_group == g].sum())}
+        dev = dev_group == g
+        dev_p = 1.0 / (1.0 + np.exp(-(a * dev_z[dev] + b)))
+        out["cv"][g] = {
+            "log_loss": round(float(log_loss(y, predicted, labels=[0, 1])), 4),
+            "log_loss_base_rate": round(float(log_loss(y, base, labels=[0, 1])), 4),
+            "brier": round(float(brier_score_loss(y, predicted)), 4),
+            "brier_base_rate": round(float(brier_score_loss(y, base)), 4),
+            "brier_probability_1": round(float(brier_score_loss(y, np.ones(len(y)))), 4),
+            "se07_brier": (round(float(brier_score_loss(dev_whole[dev], dev_p)), 4)
+                           if dev.any() else None),
+            "se07_brier_probability_1": (
+                round(float(brier_score_loss(dev_whole[dev], np.ones(dev.sum()))), 4)
+                if dev.any() else None)}
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("step", choices=("collect", "choose", "tags"))
+    parser.add_argument("step", choices=("collect", "choose", "tags", "calibrate"))
     parser.add_argument("--data", default="../shared/data", type=Path)
     parser.add_argument("--cache", default="runs/raw11b-cache", type=Path)
     parser.add_argument("--index", default=None)
@@ -294,6 +363,31 @@ def main() -> None:
                 if g["n"] >= 10 or name == "se07-multiword":
                     print("  " + ", ".join(f"{k} {v}" for k, v in g.items()))
         return
+    if args.step == "calibrate":
+        result = calibrate(rows["semcor-multiword"], rows["se07-multiword"], args.corpus)
+        print(json.dumps(result, indent=1))
+        if args.write:
+            path = Path(args.write)
+            data = json.loads(path.read_text(encoding="utf-8"))
+            prefix = "corpus_" if args.corpus else ""
+            data["multiword"] = {
+                **data.get("multiword", {}),
+                f"{prefix}whole": result["whole"],
+                f"{prefix}whole_provenance": {
+                    "command": "python scripts/tune_multiword.py " + shlex.join(sys.argv[1:]),
+                    "date": datetime.date.today().isoformat(),
+                    "data": "kept multiword readings (words inside read too) of SemCor "
+                            "documents d000, d010, ..., "
+                            + ("a SemCor index without those documents" if args.corpus
+                               else "default index"),
+                    "rule": "P(the data set writes a kept reading as one token) = "
+                            "1 / (1 + exp(-(a * z + b))), z = its best score plus its rate "
+                            "term minus its words' best minus the margin, in units of the "
+                            "formula's main weight; [a, b] per part of speech",
+                    "readings": result["readings"], "cv": result["cv"]}}
+            path.write_text(json.dumps(data, indent=2) + "\n")
+            print(f"wrote {path}")
+        return
     rates = None
     if args.rates is not None:
         rates = {lemma: tuple(c) for lemma, c in
@@ -332,6 +426,7 @@ def main() -> None:
             print(f"wrote {path}")
             return
         data["multiword"] = {
+            **before,
             "margin": {"VERB": verb, "other": other},
             # the corpus formula keeps its margins (scoring.MULTIWORD_CORPUS): these readings
             # are scored by the default index's formula

@@ -83,7 +83,13 @@ def test_stream_is_lazy_and_chunking_keeps_the_answers(index):
 
 def test_min_confidence_abstains_and_bad_chunk_size(index):
     records = list(tag_stream(index, [TEXT], min_confidence=1.0))
-    assert records and all((r["key"] is None) == (r["candidates"] > 1) for r in records)
+    every = list(tag_stream(index, [TEXT]))
+    # only a lone candidate is sure, and "took place" (one sense, kept over its words) only as
+    # sure as its words being one expression (scoring.multiword_whole)
+    assert records and all((r["key"] is None) == (r["candidates"] > 1 or " " in r["word"])
+                           for r in records)
+    assert [r["word"] for r in every if r["candidates"] == 1] == ["river", "took place"]
+    assert 0.5 < next(r["confidence"] for r in every if r["word"] == "took place") < 1.0
     with pytest.raises(InputError, match="min_confidence must be a number from 0 to 1"):
         list(tag_stream(index, [TEXT], min_confidence=1.01))
     with pytest.raises(Exception, match="max_sentences"):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -99,6 +99,15 @@ class Disambiguation:
     def confidence(self) -> float:
         """The probability of the best sense."""
         return (self.senses[0].probability or 0.0) if self.senses else 0.0
+
+    def scaled(self, factor: float) -> Disambiguation:
+        """This answer with every sense's probability and the margin multiplied by
+        ``factor`` (0-1): the probability that the reading itself is right (a multiword the
+        tagger kept: ``scoring.multiword_whole``), the rest left to its words read apart."""
+        return replace(self, senses=[
+            replace(s, probability=None if s.probability is None
+                    else round(s.probability * factor, 6)) for s in self.senses],
+            margin=round(self.margin * factor, 6))
 
     def to_dict(self) -> dict:
         return {"target": self.target, "position": self.position, "lemma": self.lemma,

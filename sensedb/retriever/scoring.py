@@ -163,6 +163,22 @@ MULTIWORD_RATE_WEIGHT_CORPUS: dict[str, float] = {
     str(pos): float(value) for pos, value in
     shipped_weights_file().get("multiword", {}).get("corpus_rate_weight", {}).items()}
 
+#: How likely a multiword reading the tagger keeps is one expression: ``[a, b]`` per part of
+#: speech ("VERB", "other") of the logistic ``1 / (1 + exp(-(a z + b)))`` of z, what the
+#: reading is kept by (its best score plus its rate term minus its words' best minus the
+#: margin, in units of the formula's main weight): ``whole`` in the weights file's
+#: ``multiword`` (``corpus_whole``: the corpus formula's), fitted on SemCor's kept readings by
+#: ``scripts/tune_multiword.py calibrate`` (BENCHMARKS.md "How sure a multiword reading is").
+#: A kept noun or adjective reading is one token in SemCor about half the time, a phrasal
+#: verb kept by a clear margin nine times in ten.
+MULTIWORD_WHOLE: dict[str, tuple[float, float]] = {
+    str(pos): (float(ab[0]), float(ab[1])) for pos, ab in
+    shipped_weights_file().get("multiword", {}).get("whole", {}).items()}
+#: The corpus formula's (``corpus_whole``).
+MULTIWORD_WHOLE_CORPUS: dict[str, tuple[float, float]] = {
+    str(pos): (float(ab[0]), float(ab[1])) for pos, ab in
+    shipped_weights_file().get("multiword", {}).get("corpus_whole", {}).items()}
+
 #: The margin, in units of the formula's main weight, a phrasal verb read with its particle
 #: apart ("turn the lights off": ``tagger.separated_readings``) must beat its words' best
 #: score by: stricter than a contiguous phrasal verb's (MULTIWORD's -0.6). Chosen on all of
@@ -254,6 +270,22 @@ def separated_margin(weights: np.ndarray, pronoun: bool = False) -> float:
     formula's unit, ``corpus_cos``, is used as is)."""
     margin = SEPARATED_MARGIN_PRONOUN if pronoun else SEPARATED_MARGIN
     return margin * main_weight(weights)
+
+
+def multiword_whole(weights: np.ndarray, pos: str, kept_by: float) -> float:
+    """The probability (0-1) that a contiguous multiword reading of part of speech ``pos``
+    which the tagger keeps is one expression, from ``kept_by``: its best score plus
+    :func:`multiword_evidence` minus its words' best score minus :func:`multiword_margin`,
+    in ``weights``' score units (> 0 when kept): the logistic of :data:`MULTIWORD_WHOLE`
+    (:data:`MULTIWORD_WHOLE_CORPUS` for a formula with corpus evidence) of it in units of
+    the formula's main weight; 1.0 where none is shipped for the family and POS."""
+    corpus = float(weights[FEATURES.index("corpus_cos")])
+    table = MULTIWORD_WHOLE_CORPUS if corpus else MULTIWORD_WHOLE
+    found = table.get("VERB" if pos == "VERB" else "other")
+    if found is None:
+        return 1.0
+    a, b = found
+    return float(1.0 / (1.0 + math.exp(-(a * kept_by / main_weight(weights) + b))))
 
 
 def main_weight(weights: np.ndarray) -> float:

@@ -11,8 +11,10 @@ log-probability of each candidate's POS is one feature of the score (soft eviden
 filter). Multiword expressions WordNet knows (up to three words: "took place", "kind of")
 are scored against their words read one by one and kept only where they score higher by a
 margin fitted on SemCor (:func:`tag_words`), so "a kind of fruit" keeps the noun *kind* and
-"pointed out" the phrasal verb; closed-class multiwords whose first word is a plain
-preposition or particle ("flew out of the cave") are no reading at all. A phrasal verb
+"pointed out" the phrasal verb (a kept one's confidence is its sense's probability times the
+probability that its words are one expression, ``scoring.multiword_whole``); closed-class
+multiwords whose first word is a plain preposition or particle ("flew out of the cave") are
+no reading at all. A phrasal verb
 whose particle stands apart ("*turn* the lights *off*", "*pick* it *up*") is read too
 (:func:`separated_readings`: at most MAX_PARTICLE_GAP words between, an object among them)
 and competes with its words by the same rule with a stricter margin
@@ -35,7 +37,13 @@ from ..corpora.tokenize import NEGATED_DO, check_text, clitic_stems, is_negation
 from ..errors import InputError
 from ..pos_head import CONTENT_TAGS, TAGS, content_log_probabilities
 from .discourse import one_sense_per_discourse as agree
-from .scoring import multiword_evidence, multiword_margin, separated_margin, title_case
+from .scoring import (
+    multiword_evidence,
+    multiword_margin,
+    multiword_whole,
+    separated_margin,
+    title_case,
+)
 from .target import PARTICLES, Target, check_probability, merged, phrasal_verbs, separated
 
 if TYPE_CHECKING:  # the facade delegates to tag_text: no import at module level
@@ -515,7 +523,10 @@ def tag_words(index: SenseIndex, sentences: list[list[str]], *, progress: bool =
     multiword is kept only where its best score beats the best score of every single-word
     reading inside it (its words read one by one) by more than ``scoring.multiword_margin``
     (negative for phrasal verbs: "pointed out" is kept though "pointed" alone scores a
-    little higher), overlapping multiwords by best score. A phrasal verb with its particle
+    little higher), overlapping multiwords by best score. A kept multiword's probabilities
+    are its senses' times the probability that it is one expression
+    (``scoring.multiword_whole`` of what it was kept by, fitted on SemCor: "on the hook" in
+    "hung her coat on the hook" is no longer sure at p 1.00). A phrasal verb with its particle
     apart (:func:`separated_readings`) is one more multiword reading of its two words (the
     mean of their vectors, the verb's POS tags; the words between are not part of it) under
     the same rule with its own margin, ``scoring.separated_margin`` (stricter, less so with
@@ -594,6 +605,11 @@ def tag_words(index: SenseIndex, sentences: list[list[str]], *, progress: bool =
                 continue
             taken.update(places)
             chosen.append(places)
+            if inner and target.particle is None:  # how sure: one expression, or its words
+                kept_by = best[places] + extra - max(inner) - margin
+                scored[places] = (target, pairs,
+                                  answer.scaled(multiword_whole(index.weights, sense_pos,
+                                                                kept_by)))
         chosen += [(a,) for a, _, _ in singles if a not in taken]
         out.append([scored[places] for places in sorted(chosen)])
     return out
