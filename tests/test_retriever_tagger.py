@@ -546,3 +546,24 @@ def test_a_kept_multiword_is_only_as_sure_as_its_being_one_expression(default_in
     within = default_index.wsd(sentence, "gave up")  # the reading asked for: no split
     assert gave.key == within.best.key
     assert 0.8 < gave.confidence / within.confidence <= 1.0
+
+
+def test_the_copula_in_the_past_is_the_copula(default_index):
+    """"The soup was cold", "The costs were higher" read be "happen, occur, take place": the
+    usage of "was" matched the past-tense clauses of that sense's WordNet examples ("There
+    were two hundred people at his funeral") before its sense; the copula's examples are no
+    evidence now (scoring.NO_EXAMPLE_EVIDENCE), the present tense read right before too."""
+    from sensedb.retriever import scoring
+
+    assert "be" in scoring.NO_EXAMPLE_EVIDENCE
+    text = "The soup was cold. The costs were higher than expected. They are happy."
+    keys = [w.key for w in sensedb.tag(default_index, text) if w.lemma == "be"]
+    assert keys == ["be%2:42:03::"] * 3
+    answer = default_index.wsd("It was a long day.", "was", k=0)
+    assert answer.best.key == "be%2:42:03::"
+    features = default_index.candidate_features(
+        default_index.locate("It was a long day.", "was"), [("be", "VERB")],
+        default_index.query_vectors([default_index.locate("It was a long day.", "was")],
+                                    raw=True)[0])
+    for name in ("example_cos", "has_example", "example_nn_cos", "example_rel"):
+        assert not features.features[:, scoring.FEATURES.index(name)].any()
