@@ -284,6 +284,10 @@ def test_cli_verify_and_repair(copy):
     store_file(copy, "senses").unlink()
     bad = runner.invoke(cli, ["verify", "--index", str(copy)])
     assert bad.exit_code == 1 and "sensedb repair" in bad.output
+    count = len(json.loads(runner.invoke(cli, ["verify", "--index", str(copy), "--json"]
+                                         ).output)["problems"])
+    summary = bad.output.strip().splitlines()[-1]  # "1 problems" was printed for one
+    assert f": {count} problem{'' if count == 1 else 's'} (" in summary
     mended = runner.invoke(cli, ["repair", "--index", str(copy)])
     assert mended.exit_code == 0, mended.output
     assert runner.invoke(cli, ["verify", "--index", str(copy)]).exit_code == 0

@@ -39,7 +39,7 @@ def verify(index_dir, db_url, deep, as_json):
     report = run_verify(_index_dir(index_dir), deep=deep, db_url=db_url)
     emit(report.to_dict(), as_json, lambda r: "\n".join(
         [f"{p['file']}: {p['message']}; {p['action']}" for p in r["problems"]]
-        + [f"{r['path']}: {'ok' if r['ok'] else str(len(r['problems'])) + ' problems'} "
+        + [f"{r['path']}: {'ok' if r['ok'] else _problems(len(r['problems']))} "
            f"({'deep' if deep else 'fast'} check, {r['verified']} files checksummed, "
            f"{len(r['unverified'])} without a checksum, {r['seconds']:.1f} s)"]))
     if not report.ok:
@@ -74,3 +74,8 @@ def repair(index_dir, db_url, corpus, gold, as_json):
         + (f"; dimension set to {r['dimension']}" if r["dimension"] else "")
         + (f"; re-indexed {len(r['reindexed'])} documents in {r['reindex_seconds']:.1f} s"
            if r["reindexed"] else "")))
+
+
+def _problems(n: int) -> str:
+    """"1 problem", "2 problems"."""
+    return f"{n} problem" + ("" if n == 1 else "s")
