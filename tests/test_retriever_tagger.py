@@ -119,7 +119,7 @@ def test_main_verbs_from_the_pos_head_tags():
     import numpy as np
 
     from sensedb.pos_head import TAGS
-    from sensedb.retriever.tagger import _is_main_verb
+    from sensedb.retriever.tagger import is_main_verb
 
     def tags(*names):
         out = np.full((len(names), len(TAGS)), -10.0)
@@ -127,20 +127,20 @@ def test_main_verbs_from_the_pos_head_tags():
             out[row, TAGS.index(name)] = 0.0
         return out
 
-    assert _is_main_verb(["I", "have", "five", "lights"], 1, tags("PRON", "VERB", "NUM", "NOUN"))
-    assert not _is_main_verb(["I", "have", "seen", "it"], 1, tags("PRON", "VERB", "VERB", "PRON"))
-    assert not _is_main_verb(["I", "did", "not", "go"], 1, tags("PRON", "VERB", "ADV", "VERB"))
-    assert not _is_main_verb(["Do", "you", "go"], 0, tags("VERB", "PRON", "VERB"))
-    assert _is_main_verb(["This", "is", "a", "kind"], 1, tags("DET", "VERB", "DET", "NOUN"))
-    assert not _is_main_verb(["I", "have", "it"], 1, None)  # without a head: skipped
+    assert is_main_verb(["I", "have", "five", "lights"], 1, tags("PRON", "VERB", "NUM", "NOUN"))
+    assert not is_main_verb(["I", "have", "seen", "it"], 1, tags("PRON", "VERB", "VERB", "PRON"))
+    assert not is_main_verb(["I", "did", "not", "go"], 1, tags("PRON", "VERB", "ADV", "VERB"))
+    assert not is_main_verb(["Do", "you", "go"], 0, tags("VERB", "PRON", "VERB"))
+    assert is_main_verb(["This", "is", "a", "kind"], 1, tags("DET", "VERB", "DET", "NOUN"))
+    assert not is_main_verb(["I", "have", "it"], 1, None)  # without a head: skipped
     # a prepositional phrase between the auxiliary and its verb
-    assert not _is_main_verb(["We", "will", "of", "course", "help"], 1,
+    assert not is_main_verb(["We", "will", "of", "course", "help"], 1,
                              tags("PRON", "VERB", "ADP", "NOUN", "VERB"))
-    assert _is_main_verb(["I", "have", "in", "my", "bag", "a", "book"], 1,
+    assert is_main_verb(["I", "have", "in", "my", "bag", "a", "book"], 1,
                          tags("PRON", "VERB", "ADP", "PRON", "NOUN", "DET", "NOUN"))
-    assert not _is_main_verb(["She", "had", ",", "in", "fact", ",", "left"], 1,
+    assert not is_main_verb(["She", "had", ",", "in", "fact", ",", "left"], 1,
                              tags("PRON", "VERB", ".", "ADP", "NOUN", ".", "VERB"))
-    assert not _is_main_verb(["He", "does", "by", "and", "large", "agree"], 1,
+    assert not is_main_verb(["He", "does", "by", "and", "large", "agree"], 1,
                              tags("PRON", "VERB", "ADP", "CONJ", "ADJ", "VERB"))
 
 
@@ -567,3 +567,25 @@ def test_the_copula_in_the_past_is_the_copula(default_index):
                                     raw=True)[0])
     for name in ("example_cos", "has_example", "example_nn_cos", "example_rel"):
         assert not features.features[:, scoring.FEATURES.index(name)].any()
+
+
+@pytest.mark.parametrize(("sentence", "target", "auxiliary"), [
+    ("He'd like some coffee, please.", "He'd", True),
+    ("She's got three kids.", "She's", True),
+    ("It's raining again.", "It's", True),
+    ("We'll go tomorrow.", "We'll", True),
+    ("He's tired.", "He's", False),
+    ("I'm happy.", "I'm", False)])
+def test_wsd_refuses_a_clitic_that_tag_reads_as_an_auxiliary(default_index, sentence, target,
+                                                              auxiliary):
+    """`wsd "He'd like some coffee" "He'd"` answered have "have or possess" where `tag` leaves
+    'd untagged (the modal would): a verb clitic the POS head makes an auxiliary is refused
+    in one line, as a negated modal is; the copula ("He's tired") is still answered."""
+    clitic = "'" + target.split("'")[1]
+    tagged = {w.word for w in sensedb.tag(default_index, sentence)}
+    assert (clitic not in tagged) == auxiliary  # wsd and tag agree
+    if auxiliary:
+        with pytest.raises(InputError, match=f'"{clitic}" is an auxiliary here'):
+            default_index.wsd(sentence, target)
+    else:
+        assert default_index.wsd(sentence, target).best.key == "be%2:42:03::"

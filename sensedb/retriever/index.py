@@ -550,6 +550,12 @@ class SenseIndex:
                 raise InputError(f'"{target.words[target.index]}{target.words[after]}" is the '
                                  f'{kind} "{modal}" negated: {self.inventory.name} '
                                  "has no sense of it (ask for the verb that follows it)")
+        if target.particle is None and self._auxiliary_clitic(target):
+            word = target.words[target.index]
+            raise InputError(f'"{word}" is an auxiliary here '
+                             f'({" or ".join(clitic_verb_forms(word))}): '
+                             f"{self.inventory.name} has no sense of it (ask for the verb "
+                             "that follows it)")
         if target.particle is None:
             return self.lemma_candidates(target.surface, pos)
         pairs = phrasal_verbs(self.inventory, target.words[target.index],
@@ -561,6 +567,25 @@ class SenseIndex:
             raise InputError(f'"{target.surface}" is not a word {self.inventory.name} knows'
                              + (f" as {pos}" if pos else ""))
         return pairs
+
+    def _auxiliary_clitic(self, target: Target) -> bool:
+        """Whether the target is a verb clitic that ``tag`` reads as an auxiliary and leaves
+        untagged: 'll (the modal will) always; 's, 're, 've, 'd, 'm where the POS head's
+        tags of the sentence make it no main verb (``tagger.is_main_verb``: "It*'s*
+        raining", "She*'s* got three kids", "He*'d* like some coffee"; "He*'s* tired" is
+        the copula, a main verb). Without a POS head, never (nothing tells). Costs a
+        forward pass of the sentence, only for such a target."""
+        word = target.words[target.index].lower().replace("\u2019", "'")
+        if not clitic_verb_forms(word):
+            return False
+        if word == "'ll":
+            return True
+        _, tags, _ = self.encode_sentences([list(target.words)], context=False)
+        if tags[0] is None:
+            return False
+        from .tagger import is_main_verb
+
+        return not is_main_verb(list(target.words), target.index, tags[0], self.inventory)
 
     def lemma_candidates(self, surface: str, pos: str | None = None) -> list[tuple[str, str]]:
         """The (lemma, POS) pairs of ``surface`` (in ``pos``: :meth:`readings`), or, when

@@ -67,7 +67,7 @@ near off out up down per via like
 will would shall should can could may might must ought
 not n't 's 're 've 'll 'd 'm there here also just very too only even
 """.split())
-# Modal verbs: as verbs, tagged only where no verb follows (``_is_main_verb``): "I *can* swim"
+# Modal verbs: as verbs, tagged only where no verb follows (``is_main_verb``): "I *can* swim"
 # is no preserving in a tin, "I *will* do it" no decreeing; "we *can* tomatoes" is.
 # 'll and 'd (will, would or had) likewise.
 MODALS = frozenset("will would shall should can could may might must ought 'll 'd".split())
@@ -266,7 +266,7 @@ def _ends_a_clause(words: list[str], at: int) -> bool:
     return nxt == len(words) or not any(c.isalnum() for c in words[nxt])
 
 
-def _is_main_verb(words: list[str], at: int, tags: np.ndarray | None,
+def is_main_verb(words: list[str], at: int, tags: np.ndarray | None,
                   inventory: WordNet | None = None) -> bool:
     """Whether the form of be/have/do at ``words[at]`` is a main verb, from the POS head's
     tags of the sentence ((n_words, 12) log-probabilities; the head has no AUX tag): it is
@@ -326,7 +326,7 @@ def _content_tag(tags: np.ndarray | None, at: int) -> str | None:
 def readings(index: SenseIndex, words: list[str], tags: np.ndarray | None
              ) -> tuple[list[tuple[int, int, list]], list[tuple[int, int, list]]]:
     """The single-word readings (start, start + 1, pairs) of a sentence's content words
-    (be/have/do only as main verbs, see :func:`_is_main_verb`; other closed-class words only
+    (be/have/do only as main verbs, see :func:`is_main_verb`; other closed-class words only
     in the POS the head tags them with, when that is a content POS: :func:`_content_tag`;
     ``tags`` None: neither; not a word whose only senses are initialisms it is not written
     as: :func:`_only_initialisms`) and every multiword reading
@@ -345,7 +345,7 @@ def readings(index: SenseIndex, words: list[str], tags: np.ndarray | None
         if lower == "em" and at and words[at - 1] in ("'", "\u2019"):
             continue  # "get 'em": them (the tokenizer leaves the apostrophe apart), no quad
         if lower in LIGHT_VERBS:
-            if not _is_main_verb(words, at, tags, index.inventory) or (
+            if not is_main_verb(words, at, tags, index.inventory) or (
                     lower in NEGATED_DO and is_negation_clitic(
                         words[at + 1] if at + 1 < len(words) else None)):
                 continue  # "I *don't*.": do-support, always the auxiliary (wsd refuses it)
@@ -353,7 +353,7 @@ def readings(index: SenseIndex, words: list[str], tags: np.ndarray | None
             content = _content_tag(tags, at)
             if content is None or (lower in MODALS and content == "VERB" and (
                     _ends_a_clause(words, at) or
-                    not _is_main_verb(words, at, tags, index.inventory))):
+                    not is_main_verb(words, at, tags, index.inventory))):
                 continue
         pairs = index.readings(word)  # a verb clitic as its verb: 's as be or have
         if lower in LIGHT_VERBS:
