@@ -70,6 +70,12 @@ def sentence_offsets(text: str) -> list[tuple[int, int]]:
     return sentence_spans(text)
 
 
+#: Words held before a chunk is tagged (with ``max_sentences``): 64 ordinary sentences are
+#: about 1,500 words; pieces of a text without sentence punctuation (1,700 words each) go
+#: two or three at a time.
+CHUNK_WORDS = 4096
+
+
 def tag_stream(index, texts: Iterable[str], *, min_confidence: float = 0.0,
                max_sentences: int = 64, offsets: bool = True) -> Iterator[dict[str, Any]]:
     """Tag every content word of every text as :func:`~sensedb.retriever.tagger.tag_text`
@@ -93,8 +99,10 @@ def tag_stream(index, texts: Iterable[str], *, min_confidence: float = 0.0,
     ``offset`` the synset's WordNet offset and letter (``09213565-n``); ``score`` the best
     sense's evidence score, ``confidence`` its probability (0-1, 4 decimals as ``tag``).
 
-    At most ``max_sentences`` sentences are held at a time (one encoder pass each chunk), so
-    memory does not grow with the input. Texts without content words yield nothing.
+    At most ``max_sentences`` sentences, and about :data:`CHUNK_WORDS` words, are held at a
+    time (one encoder pass each chunk), so memory does not grow with the input and records
+    come out as it is read (a sentence over ``tagger.MAX_SENTENCE_CHARS`` comes as pieces).
+    Texts without content words yield nothing.
 
     Raises:
         sensedb.Error: from the index (``IndexFormatError`` for a damaged one).
@@ -103,16 +111,18 @@ def tag_stream(index, texts: Iterable[str], *, min_confidence: float = 0.0,
         raise InputError(f"max_sentences must be at least 1, not {max_sentences}")
     min_confidence = check_probability(min_confidence)
     pending: list[tuple] = []  # text, sentence, its text, tokens, start, source offsets
+    words = 0
     for number, given in enumerate(texts):
         text = check_text(given, f"text {number}")  # the policy; offsets mapped back to given
         source = source_offsets(given, text)
         for sentence_number, (start, end) in enumerate(sentence_offsets(text)):
             sentence = text[start:end]
-            pending.append((number, sentence_number, sentence, tokenize(sentence), start,
-                            source))
-            if len(pending) >= max_sentences:
+            tokens = tokenize(sentence)
+            pending.append((number, sentence_number, sentence, tokens, start, source))
+            words += len(tokens)
+            if len(pending) >= max_sentences or words >= CHUNK_WORDS:
                 yield from _tag_chunk(index, pending, min_confidence)
-                pending = []
+                pending, words = [], 0
     if pending:
         yield from _tag_chunk(index, pending, min_confidence)
 

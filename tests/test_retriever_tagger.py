@@ -589,3 +589,20 @@ def test_wsd_refuses_a_clitic_that_tag_reads_as_an_auxiliary(default_index, sent
             default_index.wsd(sentence, target)
     else:
         assert default_index.wsd(sentence, target).best.key == "be%2:42:03::"
+
+
+def test_a_sentence_too_long_comes_as_pieces():
+    """A text without sentence punctuation was one sentence however long (a 2.7 MB line):
+    sentence_spans cuts a sentence over MAX_SENTENCE_CHARS at white space, after a comma
+    where one is near the end of a piece, and loses no word; shorter ones are untouched."""
+    from sensedb.retriever.tagger import MAX_SENTENCE_CHARS, sentence_spans
+
+    text = " ".join(f"word{n}" + ("," if n % 500 == 499 else "") for n in range(6000))
+    spans = sentence_spans(text)
+    assert len(spans) > 1 and all(0 < b - a <= MAX_SENTENCE_CHARS for a, b in spans)
+    assert " ".join(text[a:b] for a, b in spans).split() == text.split()
+    assert all(text[b - 1] == "," for a, b in spans[:-1])  # at a comma in the last quarter
+    run_on = "He sat on the bank, " * 200 + "and fished."  # 4,011 characters: one sentence
+    assert sentence_spans(run_on) == [(0, len(run_on))]
+    assert sentence_spans("x" * (MAX_SENTENCE_CHARS + 5)) == [
+        (0, MAX_SENTENCE_CHARS), (MAX_SENTENCE_CHARS, MAX_SENTENCE_CHARS + 5)]

@@ -126,3 +126,22 @@ def test_offsets_point_into_the_text_as_given(index):
     cafe = [r for r in records if r["word"] == "café"]
     assert not cafe or line[cafe[0]["start"]:cafe[0]["end"]] == "cafe\u0301"
     assert [r["start"] for r in records if r["word"] == "raised"] == [line.index("raised")]
+
+
+def test_records_come_out_as_the_input_is_read(index, monkeypatch):
+    """A chunk is tagged once it holds CHUNK_WORDS words, not only max_sentences sentences:
+    a 2.7 MB line without sentence punctuation wrote nothing for minutes (one sentence of
+    675,000 words, one chunk); its pieces (tagger.MAX_SENTENCE_CHARS) now stream."""
+    from sensedb import streaming
+
+    monkeypatch.setattr(streaming, "CHUNK_WORDS", 12)
+
+    def texts():
+        yield "The bank raised its rates. We walked along the river bank. It rained."
+        raise RuntimeError("read past the first chunk")
+
+    stream = tag_stream(index, texts())
+    first = next(stream)  # the first two sentences (13 words) are tagged before reading on
+    assert (first["text"], first["sentence"], first["word"]) == (0, 0, "bank")
+    with pytest.raises(RuntimeError, match="read past the first chunk"):
+        list(stream)
