@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 from .corpora.tokenize import check_text, source_offsets, token_offsets, tokenize
-from .errors import Error, InputError
+from .errors import InputError
 from .retriever.target import check_probability
 
 __all__ = ["disambiguate_spans", "sentence_offsets", "tag_stream", "token_offsets",
@@ -158,25 +158,11 @@ def _tag_chunk(index, chunk, min_confidence: float) -> Iterator[dict]:
 
 def word_record(index, answer, min_confidence: float = 0.0, **place: Any) -> dict[str, Any]:
     """A tagged word as JSON: ``place`` (text, sentence, position, start, end), then the
-    word and its best sense (``key``, ``synset``, ``offset``, ``gloss`` and ``score`` None
-    below ``min_confidence``: abstaining), as ``TaggedWord`` plus ``offset`` and ``score``."""
-    best = answer.best
-    confident = best is not None and (best.probability or 0.0) >= min_confidence
-    offset = None
-    if confident:
-        try:
-            offset = index.inventory.synset_gloss(best.key)[0]
-        except Error:
-            offset = None
-    return {**place, "word": answer.target,
-            "lemma": best.lemma if best else answer.lemma,
-            "pos": best.pos if best else answer.pos,
-            "key": best.key if confident else None,
-            "synset": best.synset if confident else None, "offset": offset,
-            "gloss": best.gloss if confident else None,
-            "score": best.score if confident else None,
-            "confidence": round(answer.confidence, 4), "margin": round(answer.margin, 4),
-            "novel": answer.novel, "candidates": len(answer.senses)}
+    word and its best sense as ``TaggedWord`` shows it (``tagger.chosen_sense``: ``key``,
+    ``synset``, ``offset``, ``gloss`` and ``score`` None below ``min_confidence``)."""
+    from .retriever.tagger import chosen_sense
+
+    return {**place, "word": answer.target, **chosen_sense(index, answer, min_confidence)}
 
 
 def write_jsonl(index, texts: Iterable[str], out: IO[str], *, min_confidence: float = 0.0,

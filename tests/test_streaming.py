@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 
 import pytest
 
@@ -145,3 +146,19 @@ def test_records_come_out_as_the_input_is_read(index, monkeypatch):
     assert (first["text"], first["sentence"], first["word"]) == (0, 0, "bank")
     with pytest.raises(RuntimeError, match="read past the first chunk"):
         list(stream)
+
+
+def test_tag_json_shows_what_jsonl_shows(index):
+    """`tag --json` (TaggedWord) lacked the score and the WordNet offset that `--jsonl` gives:
+    both now come from one place (tagger.chosen_sense), field for field."""
+    tagged = tag_text(index, TEXT)
+    records = list(tag_stream(index, [TEXT]))
+    assert len(tagged) == len(records)
+    for word, record in zip(tagged, records, strict=True):
+        shown = word.to_dict()
+        assert shown["score"] is not None and re.fullmatch(r"\d{8}-[nvasr]", shown["offset"])
+        for name in ("lemma", "pos", "key", "synset", "offset", "gloss", "score", "confidence",
+                     "margin", "novel", "candidates"):
+            assert shown[name] == record[name], name
+    unsure = tag_text(index, TEXT, min_confidence=1.0)
+    assert all(w.score is None and w.offset is None for w in unsure if w.key is None)

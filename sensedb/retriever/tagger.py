@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..corpora.tokenize import NEGATED_DO, check_text, clitic_stems, is_negation_clitic, tokenize
-from ..errors import InputError
+from ..errors import Error, InputError
 from ..pos_head import CONTENT_TAGS, TAGS, content_log_probabilities
 from .discourse import one_sense_per_discourse as agree
 from .scoring import (
@@ -130,7 +130,9 @@ class TaggedWord:
     (minus the runner-up's), ``novel`` (far from every labelled usage), how many
     candidate senses it had, and for a phrasal verb whose particle stands apart ("*turn* the
     lights *off*": ``word`` is the verb) the ``particle``: ``{"position": token position,
-    "word": as written}``, else None."""
+    "word": as written}``, else None; ``score`` (the sense's evidence score) and ``offset``
+    (its synset's WordNet offset and letter, ``09213565-n``), None with ``key``, as in
+    ``tag --jsonl``."""
 
     sentence: int
     position: int  # token position in the sentence (first token of a multiword expression)
@@ -145,9 +147,37 @@ class TaggedWord:
     novel: bool
     candidates: int
     particle: dict | None = None
+    score: float | None = None
+    offset: str | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+
+def chosen_sense(index: SenseIndex, answer: Disambiguation, min_confidence: float = 0.0
+                 ) -> dict:
+    """What a tagged word shows of ``answer``'s best sense: ``lemma`` and ``pos`` (the
+    answer's own without a sense), and ``key``, ``synset``, ``offset``, ``gloss`` and
+    ``score``, each None when there is no sense or its probability is under
+    ``min_confidence`` (abstaining: the rejected candidate is not shown as if chosen);
+    ``confidence`` and ``margin`` rounded to 4 places, ``novel`` and ``candidates``. Shared
+    by :func:`tag_text` and ``tag --jsonl`` (``streaming.word_record``)."""
+    best = answer.best
+    confident = best is not None and (best.probability or 0.0) >= min_confidence
+    offset = None
+    if confident:
+        try:
+            offset = index.inventory.synset_gloss(best.key)[0]
+        except Error:
+            offset = None
+    return {"lemma": best.lemma if best else answer.lemma,
+            "pos": best.pos if best else answer.pos,
+            "key": best.key if confident else None,
+            "synset": best.synset if confident else None, "offset": offset,
+            "gloss": best.gloss if confident else None,
+            "score": best.score if confident else None,
+            "confidence": round(answer.confidence, 4), "margin": round(answer.margin, 4),
+            "novel": answer.novel, "candidates": len(answer.senses)}
 
 
 @functools.lru_cache(maxsize=1)
@@ -677,18 +707,9 @@ def tag_text(index: SenseIndex, text: str, *, one_sense_per_discourse: bool = Fa
     answers = [answer for _, _, answer in found]
     if one_sense_per_discourse:  # the text is one discourse
         answers = agree(answers, ["text"] * len(answers))
-    tagged = []
-    for (number, target, _), answer in zip(found, answers, strict=True):
-        best = answer.best
-        confident = best is not None and (best.probability or 0.0) >= min_confidence
-        tagged.append(TaggedWord(
-            sentence=number, position=target.index, word=target.shown,
-            lemma=best.lemma if best else answer.lemma, pos=best.pos if best else answer.pos,
-            key=best.key if confident else None,
-            synset=best.synset if best and confident else None,
-            gloss=best.gloss if best and confident else None,
-            confidence=round(answer.confidence, 4),
-            margin=round(answer.margin, 4), novel=answer.novel,
-            candidates=len(answer.senses), particle=None if target.particle is None else {
-                "position": target.particle, "word": target.words[target.particle]}))
-    return tagged
+    return [TaggedWord(sentence=number, position=target.index, word=target.shown,
+                       particle=None if target.particle is None else {
+                           "position": target.particle,
+                           "word": target.words[target.particle]},
+                       **chosen_sense(index, answer, min_confidence))
+            for (number, target, _), answer in zip(found, answers, strict=True)]
