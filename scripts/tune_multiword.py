@@ -6,6 +6,7 @@
     python scripts/tune_multiword.py collect --corpus --index runs/p30/semcor90 --cache C
     python scripts/tune_multiword.py choose --corpus --cache C --write ...
     python scripts/tune_multiword.py tags --cache runs/raw11b-cache
+    python scripts/tune_multiword.py calibrate [--corpus] --cache C [--write WEIGHTS.json]
 
 ``collect`` runs the tagger's own steps (``tagger.readings``, ``SenseIndex.disambiguate``)
 over labelled sentences fed as raw words (a multiword token split into its words) and keeps,
@@ -35,6 +36,10 @@ margin", the rate weight chosen on RATE_WEIGHTS together with the margins (``rat
 (verbs) of the word after them, and counts per group the readings the data set has as one
 token and the right answers of the shipped margins, of splitting every reading and of keeping
 every one (is there a tag pattern that tells the data set's one-token spans apart?).
+``calibrate`` fits how likely a reading the shipped rule keeps is one token in the data set,
+a logistic of by how much it is kept (:func:`calibrate`; ``whole`` / ``corpus_whole`` in the
+weights file with ``--write``: the tagger's probability of a kept multiword,
+``scoring.multiword_whole``).
 The margin is in units of the formula's main weight (``gloss_cos`` for the WordNet-only
 formula, ``corpus_cos`` for the corpus one), so one number serves both families.
 """

@@ -14,11 +14,10 @@ margin fitted on SemCor (:func:`tag_words`), so "a kind of fruit" keeps the noun
 "pointed out" the phrasal verb (a kept one's confidence is its sense's probability times the
 probability that its words are one expression, ``scoring.multiword_whole``); closed-class
 multiwords whose first word is a plain preposition or particle ("flew out of the cave") are
-no reading at all. A phrasal verb
-whose particle stands apart ("*turn* the lights *off*", "*pick* it *up*") is read too
-(:func:`separated_readings`: at most MAX_PARTICLE_GAP words between, an object among them)
-and competes with its words by the same rule with a stricter margin
-(``scoring.separated_margin``); kept, it is one tagged word at the verb (its lemma the
+no reading at all. A phrasal verb whose particle stands apart ("*turn* the lights *off*",
+"*pick* it *up*") is read too (:func:`separated_readings`: at most MAX_PARTICLE_GAP words
+between, an object among them) and competes with its words by the same rule with a stricter
+margin (``scoring.separated_margin``); kept, it is one tagged word at the verb (its lemma the
 phrasal verb's, its span the verb alone) and the particle is not tagged.
 """
 
@@ -58,7 +57,7 @@ BLANK_LINE = re.compile(r"\n[^\S\n]*\n")
 # without sentence punctuation: a 2.7 MB line of "the bank" was one sentence, tagged in one
 # piece with nothing written for minutes) is cut at white space into pieces no longer, after
 # a comma, semicolon or colon where one is in the piece's last quarter. No sentence of the
-# evaluation sets comes near; the issue's 694-word run-on sentence has 3,900 characters.
+# evaluation sets comes near; a 694-word run-on sentence has about 4,000 characters.
 MAX_SENTENCE_CHARS = 10_000
 STOPWORDS = frozenset("""
 a an the this that these those some any each every either neither no all both half
@@ -327,7 +326,7 @@ def _ends_a_clause(words: list[str], at: int) -> bool:
 
 
 def is_main_verb(words: list[str], at: int, tags: np.ndarray | None,
-                  inventory: WordNet | None = None) -> bool:
+                 inventory: WordNet | None = None) -> bool:
     """Whether the form of be/have/do at ``words[at]`` is a main verb, from the POS head's
     tags of the sentence ((n_words, 12) log-probabilities; the head has no AUX tag): it is
     an auxiliary when the next word, past adverbs and particles ("not", "never"), is a verb
