@@ -282,7 +282,8 @@ def separated_margin(weights: np.ndarray, pronoun: bool = False) -> float:
 
 def multiword_whole(weights: np.ndarray, pos: str, kept_by: float) -> float:
     """The probability (0-1) that a contiguous multiword reading of part of speech ``pos``
-    which the tagger keeps is one expression, from ``kept_by``: its best score plus
+    which the tagger keeps is one expression as SemCor's annotators write it (one token;
+    they split names and compounds about as often as not), from ``kept_by``: its best score plus
     :func:`multiword_evidence` minus its words' best score minus :func:`multiword_margin`,
     in ``weights``' score units (> 0 when kept): the logistic of :data:`MULTIWORD_WHOLE`
     (:data:`MULTIWORD_WHOLE_CORPUS` for a formula with corpus evidence) of it in units of
