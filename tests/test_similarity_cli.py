@@ -176,3 +176,24 @@ def test_similarity_takes_word_at_n_and_batch_text_names_the_method(mini_index, 
     assert text.exit_code == 0, text.output
     methods = [line.split("\t")[2] for line in text.stdout.splitlines()]
     assert methods == ["combined", "raw"]
+
+
+def test_the_text_says_when_the_senses_shown_disagree_with_the_verdict():
+    """"He sat on the bank" / "The bank raised rates": "different sense" with the financial
+    bank shown first for both (each usage's wsd answer) read as a contradiction; the text
+    now says where the verdict comes from, and only when the two disagree."""
+    from sensedb.cli.similarity_cmds import _similarity_text
+
+    def usage(key):
+        return {"target": "bank", "position": 1, "lemma": "bank", "pos": "NOUN",
+                "senses": [{"probability": 0.6, "key": key, "gloss": "..."}]}
+
+    def text(same, key_b):
+        return _similarity_text({"method": "combined", "score": 0.34, "cosine": 0.89,
+                                 "same": same, "threshold": 0.5,
+                                 "a": usage("bank%1:14:00::"), "b": usage(key_b)})
+
+    assert "which agree; the verdict is the combined score's" in text(False, "bank%1:14:00::")
+    assert "which differ" in text(True, "bank%1:17:01::")
+    assert "note:" not in text(True, "bank%1:14:00::")
+    assert "note:" not in text(False, "bank%1:17:01::")

@@ -56,6 +56,13 @@ def _similarity_text(result: dict) -> str:
             lines.append(f"{name}: {usage['target']} (position {usage['position']}) {known}")
             lines.extend(f"    {s['probability']:.3f}  {s['key']:<28} {s['gloss']}"
                          for s in usage["senses"])
+    tops = [(result.get(name) or {}).get("senses") for name in ("a", "b")]
+    if result["same"] is not None and all(tops):
+        agree = tops[0][0]["key"] == tops[1][0]["key"]
+        if agree != result["same"]:  # "different sense" beside one sense shown twice
+            lines.append(f"note: the senses listed are each usage's own wsd answer, which "
+                         f"{'agree' if agree else 'differ'}; the verdict is the "
+                         f"{result['method']} score's, from the two usages together")
     return "\n".join(lines)
 
 
