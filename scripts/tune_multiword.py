@@ -7,6 +7,7 @@
     python scripts/tune_multiword.py choose --corpus --cache C --write ...
     python scripts/tune_multiword.py tags --cache runs/raw11b-cache
     python scripts/tune_multiword.py calibrate [--corpus] --cache C [--write WEIGHTS.json]
+    python scripts/tune_multiword.py novelty [--corpus] --cache C [--write WEIGHTS.json]
 
 ``collect`` runs the tagger's own steps (``tagger.readings``, ``SenseIndex.disambiguate``)
 over labelled sentences fed as raw words (a multiword token split into its words) and keeps,
@@ -40,6 +41,8 @@ every one (is there a tag pattern that tells the data set's one-token spans apar
 a logistic of by how much it is kept (:func:`calibrate`; ``whole`` / ``corpus_whole`` in the
 weights file with ``--write``: the tagger's probability of a kept multiword,
 ``scoring.multiword_whole``).
+``novelty`` fits the novelty thresholds of multiword readings (``scoring.MULTIWORD_NOVELTY``)
+on the fits of the readings the data set has as one token.
 The margin is in units of the formula's main weight (``gloss_cos`` for the WordNet-only
 formula, ``corpus_cos`` for the corpus one), so one number serves both families.
 """
@@ -122,7 +125,7 @@ def collect(index, xml: Path, gold: Path, documents: set[str] | None) -> list[di
             return cache[(start, end)]
 
         for start, end, pairs in multi:
-            score, key, _ = answer(start, end, pairs)
+            score, key, (_, _, got) = answer(start, end, pairs)
             token = spans.get((start, end))
             inner = []
             for a, b, single_pairs in singles:
@@ -142,7 +145,9 @@ def collect(index, xml: Path, gold: Path, documents: set[str] | None) -> list[di
                          "tags": [None if tag is None else TAGS[int(np.argmax(tag[at]))]
                                   for at in range(start, end)],
                          "next_tag": (None if tag is None or end >= len(words)
-                                      else TAGS[int(np.argmax(tag[end]))])})
+                                      else TAGS[int(np.argmax(tag[end]))]),
+                         # the best candidate's fit (scoring.fit), what novel is read from
+                         "fit": got.fit})
     return rows
 
 
@@ -314,9 +319,38 @@ def calibrate(semcor: list[dict], se07: list[dict], corpus: bool) -> dict:
     return out
 
 
+def novelty_thresholds(semcor: list[dict], corpus: bool) -> dict:
+    """The novelty thresholds of multiword readings: the NOVELTY_QUANTILE of the best fit
+    (``fit`` of :func:`collect`'s rows, as ``tag`` scores each reading) over the readings
+    the data set has as one token, for verbs and for the others; with how many of those the
+    single-word thresholds (``scoring.NOVELTY`` of the formula, by the best sense's POS)
+    flagged.
+
+    Raises:
+        SystemExit: a cache made before the fit was kept (collect again)."""
+    from tune_weights import NOVELTY_QUANTILE  # scripts/tune_weights.py
+
+    if semcor and "fit" not in semcor[0]:
+        raise SystemExit("the cache has no fits: run collect again")
+    single = scoring.NOVELTY.get("corpus" if corpus else "wordnet_only", {})
+    out: dict = {"thresholds": {}, "readings": {}, "flagged_at_single_word_thresholds": {}}
+    for group in ("VERB", "other"):
+        fits = [(r["fit"], r["lemma_pos"][1]) for r in semcor
+                if r["gold_span"] and r["fit"] is not None
+                and (r["lemma_pos"][1] == "VERB") == (group == "VERB")]
+        if len(fits) < 100:
+            continue
+        out["thresholds"][group] = round(float(np.quantile([f for f, _ in fits],
+                                                           NOVELTY_QUANTILE)), 4)
+        out["readings"][group] = len(fits)
+        out["flagged_at_single_word_thresholds"][group] = sum(
+            f < single.get(pos, single.get("all", 0.0)) for f, pos in fits)
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("step", choices=("collect", "choose", "tags", "calibrate"))
+    parser.add_argument("step", choices=("collect", "choose", "tags", "calibrate", "novelty"))
     parser.add_argument("--data", default="../shared/data", type=Path)
     parser.add_argument("--cache", default="runs/raw11b-cache", type=Path)
     parser.add_argument("--index", default=None)
@@ -367,6 +401,31 @@ def main() -> None:
             for g in by_tags(found, margin):
                 if g["n"] >= 10 or name == "se07-multiword":
                     print("  " + ", ".join(f"{k} {v}" for k, v in g.items()))
+        return
+    if args.step == "novelty":
+        result = novelty_thresholds(rows["semcor-multiword"], args.corpus)
+        print(json.dumps(result, indent=1))
+        if args.write:
+            path = Path(args.write)
+            data = json.loads(path.read_text(encoding="utf-8"))
+            family = "corpus" if args.corpus else "wordnet_only"
+            before = data.get("multiword", {})
+            data["multiword"] = {
+                **before,
+                "novelty": {**before.get("novelty", {}), family: result["thresholds"]},
+                "novelty_provenance": {
+                    **before.get("novelty_provenance", {}),
+                    family: {"command": "python scripts/tune_multiword.py "
+                                        + shlex.join(sys.argv[1:]),
+                             "date": datetime.date.today().isoformat(),
+                             "rule": "the novelty quantile (scripts/tune_weights.py "
+                                     "NOVELTY_QUANTILE) of the best fit of the multiword "
+                                     "readings SemCor documents d000, d010, ... have as one "
+                                     "token, verbs and the others apart",
+                             "readings": result["readings"],
+                             "flagged_before": result["flagged_at_single_word_thresholds"]}}}
+            path.write_text(json.dumps(data, indent=2) + "\n")
+            print(f"wrote {path}")
         return
     if args.step == "calibrate":
         result = calibrate(rows["semcor-multiword"], rows["se07-multiword"], args.corpus)

@@ -168,7 +168,31 @@ def test_fit_is_a_weighted_mean_cosine():
     assert np.allclose(scoring.fit(features, weights), [0.5, 0.15])
     assert scoring.novelty_threshold(weights, corpus=False) is None  # fitted for one formula
     shipped = scoring.weights_for(None, corpus=False)
-    assert scoring.novelty_threshold(shipped, corpus=False) == scoring.NOVELTY["wordnet_only"]
+    assert scoring.novelty_threshold(shipped, corpus=False) == {
+        **scoring.NOVELTY["wordnet_only"],
+        **{f"multiword_{g}": t for g, t in scoring.MULTIWORD_NOVELTY["wordnet_only"].items()}}
+
+
+def test_a_multiword_lemma_has_novelty_thresholds_of_its_own():
+    """At the single-word thresholds one multiword verb SemCor has as one token in seven was
+    flagged novel ("The meeting took place at noon"), one in four on a SemCor index: a
+    multiword best sense is read against thresholds fitted on multiword readings."""
+    from sensedb.retriever.results import SenseScore, novelty_of
+
+    for family in ("wordnet_only", "corpus"):
+        groups = scoring.MULTIWORD_NOVELTY[family]
+        assert set(groups) == {"VERB", "other"} and all(0 < t < 1 for t in groups.values())
+        assert groups["VERB"] < scoring.NOVELTY[family]["VERB"]
+    novelty = scoring.novelty_threshold(scoring.weights_for(None, corpus=False), corpus=False)
+
+    def sense(lemma, pos):
+        return SenseScore(key=f"{lemma}%x", synset="s", lemma=lemma, pos=pos, score=1.0,
+                          gloss="", support=0, rank=1)
+
+    assert novelty_of(novelty, sense("take_place", "VERB")) == novelty["multiword_VERB"]
+    assert novelty_of(novelty, sense("ice_cream", "NOUN")) == novelty["multiword_other"]
+    assert novelty_of(novelty, sense("take", "VERB")) == novelty["VERB"]
+    assert novelty_of({"all": 0.3}, sense("take_place", "VERB")) == 0.3  # none shipped
 
 
 def test_weights_for_takes_the_method_enum():

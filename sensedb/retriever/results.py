@@ -126,9 +126,10 @@ def disambiguation(located: Target, pairs: list[tuple[str, str]], scored: Scored
     the lemma's labelled tokens, its WordNet example tokens (``example_nn_cos``) and the
     evidence (rounded to 6 places), the same whatever the evidence shown; the answer is
     ``novel`` when its best candidate's fit (``scored.best_fit``) is below the threshold of
-    ``novelty`` for the best sense's POS (else ``"all"``; ``scoring.novelty_threshold``;
-    None: never novel); never when no candidate has any vector (``fit`` None then) or when
-    the best sense's lemma is in ``scoring.NEVER_NOVEL`` (the copula). It is
+    ``novelty`` for the best sense (:func:`novelty_of`: its POS, or a multiword lemma's;
+    ``scoring.novelty_threshold``; None: never novel); never when no candidate has any
+    vector (``fit`` None then) or when the best sense's lemma is in ``scoring.NEVER_NOVEL``
+    (the copula). It is
     ``novel`` too when the usage is a person's name by its place and no candidate is a
     person (every candidate flagged ``personal_name``: "Mr. Bean"), whatever the fit."""
     found, probabilities = scored.found, scored.probabilities
@@ -159,5 +160,16 @@ def disambiguation(located: Target, pairs: list[tuple[str, str]], scored: Scored
         novel=unknown_person or (
             novelty is not None and best is not None and scored.best_fit is not None
             and not measured_nothing and best.lemma not in NEVER_NOVEL
-            and scored.best_fit < novelty.get(best.pos, novelty.get("all", 0.0))),
+            and scored.best_fit < novelty_of(novelty, best)),
         fit=None if measured_nothing else scored.best_fit)
+
+
+def novelty_of(novelty: dict[str, float], best: SenseScore) -> float:
+    """The fit below which an answer whose best sense is ``best`` is novel: the threshold of
+    its POS (else ``"all"``), or for a multiword lemma ("take_place") ``multiword_VERB`` /
+    ``multiword_other`` where ``novelty`` has it (``scoring.novelty_threshold``)."""
+    threshold = novelty.get(best.pos, novelty.get("all", 0.0))
+    if "_" in best.lemma:
+        return novelty.get("multiword_VERB" if best.pos == "VERB" else "multiword_other",
+                           threshold)
+    return threshold

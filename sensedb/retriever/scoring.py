@@ -128,6 +128,16 @@ DEFAULT_WEIGHTS: dict[str, dict[str, float]] = shipped_weights_file()["weights"]
 NOVELTY: dict[str, dict[str, float]] = {
     family: value for family, value in shipped_weights_file().get("novelty", {}).items()
     if isinstance(value, dict)}
+#: The novelty thresholds of multiword readings (a best sense whose lemma has words joined by
+#: "_"), per formula family and "VERB" / "other": the same quantile of the best fit over the
+#: multiword readings SemCor has as one token, whose fit runs lower than single words' (at
+#: the single-word thresholds one multiword verb in seven was flagged, against one single
+#: word in sixteen); ``novelty`` in the weights file's ``multiword``, fitted by
+#: ``scripts/tune_multiword.py novelty`` (BENCHMARKS.md "How sure a multiword reading is").
+MULTIWORD_NOVELTY: dict[str, dict[str, float]] = {
+    family: {str(group): float(value) for group, value in groups.items()}
+    for family, groups in shipped_weights_file().get("multiword", {}).get("novelty", {}).items()
+    if isinstance(groups, dict)}
 # Lemmas never called novel and left out of the thresholds' fit: the copula's senses are
 # grammatical (being, equality, location), which no gloss or example describes as it does a
 # thing or an action, so their fit says nothing of a sense WordNet lacks. On the held-out
@@ -899,12 +909,14 @@ def fit(features: np.ndarray, weights: np.ndarray) -> np.ndarray:
 
 def novelty_threshold(weights: np.ndarray, corpus: bool) -> dict[str, float] | None:
     """``{POS or "all": fit}`` below which a usage is ``novel`` for an index of that family
-    (NOVELTY), or None when ``weights`` are not the shipped ones of the family (a threshold
-    is fitted for one formula) or none is shipped."""
+    (NOVELTY), with ``multiword_VERB`` and ``multiword_other`` for a multiword best sense
+    where shipped (MULTIWORD_NOVELTY), or None when ``weights`` are not the shipped ones of
+    the family (a threshold is fitted for one formula) or none is shipped."""
     family = formula_family(corpus)
     if family not in NOVELTY or not np.allclose(weights, weights_from(DEFAULT_WEIGHTS[family])):
         return None
-    return dict(NOVELTY[family])
+    return {**NOVELTY[family], **{f"multiword_{group}": value for group, value
+                                  in MULTIWORD_NOVELTY.get(family, {}).items()}}
 
 
 def decided_by(pair: np.ndarray, weights: np.ndarray) -> str:
