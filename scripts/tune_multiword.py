@@ -63,7 +63,7 @@ import sensedb
 from sensedb.corpora import read_raganato
 from sensedb.pos_head import TAGS, content_log_probabilities
 from sensedb.retriever import scoring
-from sensedb.retriever.tagger import _span_pos, readings, span_free_best
+from sensedb.retriever.tagger import STOPWORDS, _span_pos, readings, span_free_best
 from sensedb.retriever.target import Target, merged
 
 SEMCOR_DOCUMENTS = {f"d{n:03d}" for n in range(0, 352, 10)}
@@ -256,7 +256,8 @@ def kept_margins(rows: list[dict], corpus: bool
     without such words left out: nothing competes with them): each one's z, by how much it
     is kept (best score + rate term - its words' best - margin, in units of the formula's
     main weight, as ``tagger.tag_words`` computes it), whether the data set has it as one
-    token, its group ("VERB" or "other") and its document's number (d010: 10)."""
+    token, its group (``scoring.multiword_group``: "VERB", "function" or "other") and its
+    document's number (d010: 10)."""
     margin = scoring.MULTIWORD_CORPUS if corpus else scoring.MULTIWORD
     rate = scoring.MULTIWORD_RATE_WEIGHT_CORPUS if corpus else scoring.MULTIWORD_RATE_WEIGHT
     z, whole, group, doc = [], [], [], []
@@ -269,7 +270,8 @@ def kept_margins(rows: list[dict], corpus: bool
         if value > 0:
             z.append(value)
             whole.append(int(row["gold_span"]))
-            group.append(g)
+            group.append(scoring.multiword_group(row["lemma_pos"][1],
+                                                 row["words"][0].lower() in STOPWORDS))
             doc.append(int(row["doc"][1:]) if row["doc"][1:].isdigit() else 0)
     return np.array(z), np.array(whole), np.array(group), np.array(doc)
 
@@ -277,7 +279,8 @@ def kept_margins(rows: list[dict], corpus: bool
 def calibrate(semcor: list[dict], se07: list[dict], corpus: bool) -> dict:
     """The probability that a kept multiword reading is one token in the data set, as a
     logistic function of its z (:func:`kept_margins`), per group: [a, b] fitted on every
-    SemCor reading (scikit-learn's LogisticRegression, unpenalized), with 5-fold document
+    SemCor reading (``whole``: the groups whose CV log loss beats the base rate's, ``fit``:
+    every group's) (scikit-learn's LogisticRegression, unpenalized), with 5-fold document
     CV log loss and Brier score beside two baselines: the probability 1 the tagger showed
     before (its confidence was the sense's probability within the reading alone) and the
     training folds' base rate. SE07's readings are scored by the fit on all of SemCor."""
@@ -286,9 +289,9 @@ def calibrate(semcor: list[dict], se07: list[dict], corpus: bool) -> dict:
 
     z, whole, group, docs = kept_margins(semcor, corpus)
     folds = (docs // 10) % 5  # as choose's folds
-    out: dict = {"whole": {}, "cv": {}, "readings": {}}
+    out: dict = {"whole": {}, "fit": {}, "cv": {}, "readings": {}}
     dev_z, dev_whole, dev_group, _ = kept_margins(se07, corpus)
-    for g in ("VERB", "other"):
+    for g in ("VERB", "function", "other"):
         mask = group == g
         predicted, base = np.zeros(mask.sum()), np.zeros(mask.sum())
         for k in range(5):
@@ -299,7 +302,7 @@ def calibrate(semcor: list[dict], se07: list[dict], corpus: bool) -> dict:
         y = whole[mask]
         fit = LogisticRegression(C=np.inf).fit(z[mask, None], y)
         a, b = round(float(fit.coef_[0][0]), 4), round(float(fit.intercept_[0]), 4)
-        out["whole"][g] = [a, b]
+        out["fit"][g] = [a, b]
         out["readings"][g] = {"semcor": int(mask.sum()), "semcor_whole": int(y.sum()),
                               "se07": int((dev_group == g).sum()),
                               "se07_whole": int(dev_whole[dev_group == g].sum())}
@@ -316,6 +319,10 @@ def calibrate(semcor: list[dict], se07: list[dict], corpus: bool) -> dict:
             "se07_brier_probability_1": (
                 round(float(brier_score_loss(dev_whole[dev], np.ones(dev.sum()))), 4)
                 if dev.any() else None)}
+        # shipped only where the margin tells more than the base rate (content-word
+        # compounds: it does not; their probability stays their sense's)
+        if out["cv"][g]["log_loss"] < out["cv"][g]["log_loss_base_rate"]:
+            out["whole"][g] = [a, b]
     return out
 
 

@@ -181,14 +181,16 @@ MULTIWORD_RATE_WEIGHT_CORPUS: dict[str, float] = {
     str(pos): float(value) for pos, value in
     shipped_weights_file().get("multiword", {}).get("corpus_rate_weight", {}).items()}
 
-#: How likely a multiword reading the tagger keeps is one expression: ``[a, b]`` per part of
-#: speech ("VERB", "other") of the logistic ``1 / (1 + exp(-(a z + b)))`` of z, what the
-#: reading is kept by (its best score plus its rate term minus its words' best minus the
-#: margin, in units of the formula's main weight): ``whole`` in the weights file's
+#: How likely a multiword reading the tagger keeps is one expression: ``[a, b]`` per group
+#: (:func:`multiword_group`: "VERB", "function") of the logistic
+#: ``1 / (1 + exp(-(a z + b)))`` of z, what the reading is kept by (its best score plus its
+#: rate term minus its words' best minus the margin, in units of the formula's main
+#: weight): ``whole`` in the weights file's
 #: ``multiword`` (``corpus_whole``: the corpus formula's), fitted on SemCor's kept readings by
 #: ``scripts/tune_multiword.py calibrate`` (BENCHMARKS.md "How sure a multiword reading is").
-#: A kept noun or adjective reading is one token in SemCor about half the time, a phrasal
-#: verb kept by a clear margin nine times in ten.
+#: A kept reading that opens with a closed-class word is one token in SemCor less than half
+#: the time, a phrasal verb kept by a clear margin nine times in ten; content-word compounds
+#: have no entry (their probability is their sense's).
 MULTIWORD_WHOLE: dict[str, tuple[float, float]] = {
     str(pos): (float(ab[0]), float(ab[1])) for pos, ab in
     shipped_weights_file().get("multiword", {}).get("whole", {}).items()}
@@ -290,17 +292,28 @@ def separated_margin(weights: np.ndarray, pronoun: bool = False) -> float:
     return margin * main_weight(weights)
 
 
-def multiword_whole(weights: np.ndarray, pos: str, kept_by: float) -> float:
+def multiword_group(pos: str, function_first: bool) -> str:
+    """The calibration group of a multiword reading: "VERB" (phrasal verbs), "function"
+    (a reading that opens with a closed-class word: "on the hook", "in the air", "of
+    course") or "other" (content-word compounds: "ice cream", "credit card")."""
+    return "VERB" if pos == "VERB" else "function" if function_first else "other"
+
+
+def multiword_whole(weights: np.ndarray, pos: str, kept_by: float,
+                    function_first: bool = False) -> float:
     """The probability (0-1) that a contiguous multiword reading of part of speech ``pos``
-    which the tagger keeps is one expression as SemCor's annotators write it (one token;
-    they split names and compounds about as often as not), from ``kept_by``: its best score plus
-    :func:`multiword_evidence` minus its words' best score minus :func:`multiword_margin`,
-    in ``weights``' score units (> 0 when kept): the logistic of :data:`MULTIWORD_WHOLE`
-    (:data:`MULTIWORD_WHOLE_CORPUS` for a formula with corpus evidence) of it in units of
-    the formula's main weight; 1.0 where none is shipped for the family and POS."""
+    which the tagger keeps is one expression as SemCor's annotators write it (one token),
+    from ``kept_by``: its best score plus :func:`multiword_evidence` minus its words' best
+    score minus :func:`multiword_margin`, in ``weights``' score units (> 0 when kept): the
+    logistic of :data:`MULTIWORD_WHOLE` (:data:`MULTIWORD_WHOLE_CORPUS` for a formula with
+    corpus evidence) for its :func:`multiword_group` (``function_first``: its first word is
+    closed-class), of it in units of the formula's main weight; 1.0 where none is shipped
+    for the family and group: content-word compounds, whose margin tells nothing of how
+    SemCor writes them (they split names and compounds, "United States", about as often as
+    not: cross-validated, the logistic did no better than the base rate)."""
     corpus = float(weights[FEATURES.index("corpus_cos")])
     table = MULTIWORD_WHOLE_CORPUS if corpus else MULTIWORD_WHOLE
-    found = table.get("VERB" if pos == "VERB" else "other")
+    found = table.get(multiword_group(pos, function_first))
     if found is None:
         return 1.0
     a, b = found

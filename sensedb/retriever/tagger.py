@@ -666,9 +666,9 @@ def tag_words(index: SenseIndex, sentences: list[list[str]], *, progress: bool =
             chosen.append(places)
             if inner and target.particle is None:  # how sure: one expression, or its words
                 kept_by = best[places] + extra - max(inner) - margin
-                scored[places] = (target, pairs,
-                                  answer.scaled(multiword_whole(index.weights, sense_pos,
-                                                                kept_by)))
+                function_first = words[places[0]].lower() in STOPWORDS
+                scored[places] = (target, pairs, answer.scaled(multiword_whole(
+                    index.weights, sense_pos, kept_by, function_first)))
         chosen += [(a,) for a, _, _ in singles if a not in taken]
         out.append([scored[places] for places in sorted(chosen)])
     return out
