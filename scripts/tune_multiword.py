@@ -454,7 +454,8 @@ def main() -> None:
                     "rule": "P(the data set writes a kept reading as one token) = "
                             "1 / (1 + exp(-(a * z + b))), z = its best score plus its rate "
                             "term minus its words' best minus the margin, in units of the "
-                            "formula's main weight; [a, b] per part of speech",
+                            "formula's main weight; [a, b] per group (scoring.multiword_group), "
+                            "only where it beats the base rate by CV log loss",
                     "readings": result["readings"], "cv": result["cv"]}}
             path.write_text(json.dumps(data, indent=2) + "\n")
             print(f"wrote {path}")
