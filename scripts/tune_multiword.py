@@ -63,7 +63,12 @@ import sensedb
 from sensedb.corpora import read_raganato
 from sensedb.pos_head import TAGS, content_log_probabilities
 from sensedb.retriever import scoring
-from sensedb.retriever.tagger import STOPWORDS, _span_pos, readings, span_free_best
+from sensedb.retriever.tagger import (
+    _span_pos,
+    opens_with_function_word,
+    readings,
+    span_free_best,
+)
 from sensedb.retriever.target import Target, merged
 
 SEMCOR_DOCUMENTS = {f"d{n:03d}" for n in range(0, 352, 10)}
@@ -271,7 +276,7 @@ def kept_margins(rows: list[dict], corpus: bool
             z.append(value)
             whole.append(int(row["gold_span"]))
             group.append(scoring.multiword_group(row["lemma_pos"][1],
-                                                 row["words"][0].lower() in STOPWORDS))
+                                                 opens_with_function_word(row["words"])))
             doc.append(int(row["doc"][1:]) if row["doc"][1:].isdigit() else 0)
     return np.array(z), np.array(whole), np.array(group), np.array(doc)
 

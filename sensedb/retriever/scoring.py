@@ -264,10 +264,14 @@ def multiword_margin(weights: np.ndarray, pos: str) -> float:
 def _per_pos(weights: np.ndarray, corpus: Mapping[str, float], wordnet_only: Mapping[str, float],
              pos: str) -> float:
     """The value for part of speech ``pos`` ("VERB", else "other"; 0 where none) of the
-    table of ``weights``' family: ``corpus`` for a formula with ``corpus_cos`` weighted,
-    else ``wordnet_only``."""
-    table = corpus if float(weights[FEATURES.index("corpus_cos")]) else wordnet_only
-    return table.get("VERB" if pos == "VERB" else "other", 0.0)
+    table of ``weights``' family (:func:`_of_family`)."""
+    return _of_family(weights, corpus, wordnet_only).get("VERB" if pos == "VERB" else "other",
+                                                         0.0)
+
+
+def _of_family(weights: np.ndarray, corpus: Mapping, wordnet_only: Mapping) -> Mapping:
+    """``corpus`` for a formula with ``corpus_cos`` weighted, else ``wordnet_only``."""
+    return corpus if float(weights[FEATURES.index("corpus_cos")]) else wordnet_only
 
 
 def multiword_evidence(weights: np.ndarray, lemmas: Sequence[str], pos: str) -> float:
@@ -311,9 +315,8 @@ def multiword_whole(weights: np.ndarray, pos: str, kept_by: float,
     for the family and group: content-word compounds, whose margin tells nothing of how
     SemCor writes them (they split names and compounds, "United States", about as often as
     not: cross-validated, the logistic did no better than the base rate)."""
-    corpus = float(weights[FEATURES.index("corpus_cos")])
-    table = MULTIWORD_WHOLE_CORPUS if corpus else MULTIWORD_WHOLE
-    found = table.get(multiword_group(pos, function_first))
+    found = _of_family(weights, MULTIWORD_WHOLE_CORPUS, MULTIWORD_WHOLE).get(
+        multiword_group(pos, function_first))
     if found is None:
         return 1.0
     a, b = found

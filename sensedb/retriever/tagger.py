@@ -508,6 +508,13 @@ def _only_initialisms(index: SenseIndex, word: str, pairs: list[tuple[str, str]]
                for s in inventory.candidates(lemma, pos))
 
 
+def opens_with_function_word(piece: Sequence[str]) -> bool:
+    """Whether a multiword reading's words ``piece`` open with a closed-class word
+    (:data:`STOPWORDS`: "on the hook", "of course"), its calibration group
+    (``scoring.multiword_group``)."""
+    return bool(piece) and piece[0].lower() in STOPWORDS
+
+
 def _plain_function_words(piece: list[str], tags: np.ndarray | None, start: int) -> bool:
     """Whether a multiword ``piece`` starting at word ``start`` is closed-class words only,
     the first of them tagged as a preposition or particle (PLAIN_FUNCTION_TAGS) by the POS
@@ -666,9 +673,9 @@ def tag_words(index: SenseIndex, sentences: list[list[str]], *, progress: bool =
             chosen.append(places)
             if inner and target.particle is None:  # how sure: one expression, or its words
                 kept_by = best[places] + extra - max(inner) - margin
-                function_first = words[places[0]].lower() in STOPWORDS
                 scored[places] = (target, pairs, answer.scaled(multiword_whole(
-                    index.weights, sense_pos, kept_by, function_first)))
+                    index.weights, sense_pos, kept_by,
+                    opens_with_function_word(words[places[0]:places[-1] + 1]))))
         chosen += [(a,) for a, _, _ in singles if a not in taken]
         out.append([scored[places] for places in sorted(chosen)])
     return out
