@@ -32,10 +32,11 @@ import json
 import shlex
 import sys
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 import sensedb
-from sensedb.corpora import read_raganato
+from sensedb.corpora import Sentence, read_raganato
 from sensedb.retriever.tagger import readings
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -56,27 +57,33 @@ def excluded(spec: str) -> set[str]:
     return out
 
 
+def sentences(xml: Path, leave_out: set[str], *, gold: bool = False) -> Iterator[Sentence]:
+    """The sentences of the documents of ``xml`` not in ``leave_out``, in order; with
+    ``gold``, each labelled token's gold keys read from ``<name>.gold.key.txt`` beside it."""
+    keys = xml.with_name(xml.name.replace(".data.xml", ".gold.key.txt")) if gold else None
+    for document in read_raganato(xml, keys):
+        if document.id not in leave_out:
+            yield from document.sentences
+
+
 def count(index, xml: Path, leave_out: set[str]) -> tuple[Counter, Counter, int]:
     """(whole, apart, sentences read) over the documents of ``xml`` not in ``leave_out``."""
     whole: Counter = Counter()
     apart: Counter = Counter()
     read = 0
-    for document in read_raganato(xml):
-        if document.id in leave_out:
-            continue
-        for sentence in document.sentences:
-            words, spans = [], set()
-            for token in sentence.tokens:
-                parts = token.text.split() or [token.text]
-                spans.add((len(words), len(words) + len(parts)))
-                words.extend(parts)
-            _, multi = readings(index, words, None)
-            for start, end, pairs in multi:
-                for lemma in {lemma for lemma, _ in pairs}:
-                    (whole if (start, end) in spans else apart)[lemma] += 1
-            read += 1
-            if read % 5000 == 0:
-                print(f"{read} sentences", file=sys.stderr, flush=True)
+    for sentence in sentences(xml, leave_out):
+        words, spans = [], set()
+        for token in sentence.tokens:
+            parts = token.text.split() or [token.text]
+            spans.add((len(words), len(words) + len(parts)))
+            words.extend(parts)
+        _, multi = readings(index, words, None)
+        for start, end, pairs in multi:
+            for lemma in {lemma for lemma, _ in pairs}:
+                (whole if (start, end) in spans else apart)[lemma] += 1
+        read += 1
+        if read % 5000 == 0:
+            print(f"{read} sentences", file=sys.stderr, flush=True)
     return whole, apart, read
 
 

@@ -121,7 +121,7 @@ def collect(index, xml: Path, gold: Path, documents: set[str] | None) -> list[di
                 single = end - start == 1
                 target = Target(list(words), start) if single else merged(words, start, end)
                 pos = (content_log_probabilities(tag[start]) if single
-                       else _span_pos(tag, start, end))
+                       else _span_pos(tag, start, end, words, pairs))
                 got = index.disambiguate(target, pairs, vecs[start:end].mean(axis=0), k=0,
                                          context=context, pos_logp=pos)
                 best = got.senses[0] if got.senses else None

@@ -56,6 +56,17 @@ def test_find_target_leaves_out_punctuation_around_the_word() -> None:
     assert find_target(tokenize("I live in the U.S. now"), "U.S.") == (4, 5)
 
 
+def test_find_target_reads_a_lemma_written_with_underscores() -> None:
+    """A tester's `wsd "I like ice cream" ice_cream` said the target was not in the sentence
+    (while "hot_dog" was found, through the verb "hot"): a target written as WordNet writes a
+    lemma matches its words apart; a token with an underscore still matches as itself."""
+    assert find_target(tokenize("I like ice cream"), "ice_cream") == (2, 4)
+    assert find_target(tokenize("I like ice cream"), "ice cream") == (2, 4)
+    assert find_target(["see", "file_name", "now"], "file_name") == (1, 2)
+    with pytest.raises(InputError, match="not in the sentence"):
+        find_target(tokenize("I like cream"), "ice_cream")
+
+
 def test_find_target_matches_without_accents_when_nothing_matches_with_them() -> None:
     """`wsd "We met at the café" cafe` said the target was not in the sentence."""
     assert find_target(tokenize("We met at the café"), "cafe") == (4, 5)

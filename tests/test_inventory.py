@@ -136,6 +136,15 @@ def test_lemmatize_joins_what_the_tokenizer_split_at_apostrophes(wn: WordNet) ->
     assert wn.lemmatize("bank 's") == []  # a possessive is the retriever's to drop
 
 
+def test_ethnic_slurs_are_read_from_the_usage_domain(wn: WordNet) -> None:
+    """WordNet.ethnic_slur: a usage-domain pointer to "ethnic slur" (tom%1:18:00:: of Uncle
+    Tom, one of boy's four senses), not its neighbours (the male cat, the youthful boy)."""
+    sense = {s.key: s for lemma in ("tom", "boy") for s in wn.candidates(lemma, "NOUN")}
+    assert wn.ethnic_slur(sense["tom%1:18:00::"]) and wn.ethnic_slur(sense["boy%1:18:01::"])
+    assert not wn.ethnic_slur(sense["tom%1:05:01::"])
+    assert not wn.ethnic_slur(sense["boy%1:18:00::"])
+
+
 def test_an_initialism_is_no_plural_of_a_lower_case_form(wn: WordNet) -> None:
     """"was" had Washington state (wa%1:15:00::, "was" read as the plural of WA) among its
     candidates, "has" HA's; a form written in capitals keeps its initialism's plural."""

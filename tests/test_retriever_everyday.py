@@ -82,6 +82,22 @@ def test_a_name_after_an_honorific_is_a_person(default_index):
     assert tagged["Brown"].startswith("brown%1:18:") and tagged["Park"] == "park%1:18:00::"
 
 
+def test_a_capitalized_name_is_no_ethnic_slur(default_index):
+    """A tester's "dinner at Tom's house" answered "Tom" with WordNet's ethnic slur (Uncle
+    Tom, sense 1, written capitalized, so also taken for the name the capital points to),
+    and "Paddy is my friend" the slur for a person of Irish descent: a capitalized form never
+    gets one (scoring.without_slurs); in lower case the sense stays a candidate."""
+    slur = "tom%1:18:00::"
+    for sentence, target in (("We had dinner at Tom's house.", "Tom"),
+                             ("Tom is my brother.", "Tom"), ("Paddy is my friend.", "Paddy")):
+        answer = default_index.wsd(sentence, target)
+        assert not any(default_index.inventory.ethnic_slur(s) for s in answer.senses), sentence
+    tagged = {w.word: w.key for w in sensedb.tag(default_index, "We had dinner at Tom's house.")}
+    assert tagged["Tom"] != slur
+    lower = default_index.wsd("The old tom chased the mice.", "tom")
+    assert slur in {s.key for s in lower.senses} and lower.best.key == "tom%1:05:01::"
+
+
 def test_hyphenated_words_get_their_nouns(default_index):
     xray = default_index.wsd("a well-known X-ray technician", "X-ray").best
     assert xray.pos == "NOUN" and xray.lemma == "x-ray"
@@ -103,6 +119,17 @@ def test_tag_parts_of_speech_and_main_verbs(default_index):
 def test_multiword_expressions_compete_with_their_words(default_index):
     kind = {w.word: w.key for w in sensedb.tag(default_index, "This is a kind of fruit.")}
     assert kind["kind"] == "kind%1:09:00::" and "kind of" not in kind
+    # "kind of" before an adjective or a verb is the adverb (it was "kind: tender and
+    # considerate", the POS head calling "kind" an adjective there); before "you" it is not
+    for sentence in ("It was kind of strange to see him there.", "I kind of like it."):
+        kinds = {w.word: w.key for w in sensedb.tag(default_index, sentence)}
+        assert kinds.get("kind of") == "kind_of%4:02:00::", (sentence, kinds)
+    kind = {w.word: w.key for w in sensedb.tag(default_index, "That's very kind of you.")}
+    assert kind["kind"] == "kind%3:00:00::" and "kind of" not in kind
+    # "a lot" at the end of its clause is the adverb (it was lot "a large number", the POS
+    # head calling "lot" a noun wherever it stands)
+    likes = {w.word: w.key for w in sensedb.tag(default_index, "She likes him a lot.")}
+    assert likes.get("a lot") == "a_lot%4:02:00::" and "lot" not in likes
     lot = {w.word: w.key for w in sensedb.tag(default_index, "I have a lot of books.")}
     assert lot["lot"] == "lot%1:23:00::" and "a lot" not in lot
     place = [w.lemma for w in sensedb.tag(default_index, "The meeting took place at noon.")]
@@ -146,7 +173,7 @@ def test_an_auxiliary_before_an_idiom_and_a_compound_against_a_verb(default_inde
     """"We will of course help you" tagged *will* "decree or ordain" (a preposition after
     the modal made it a main verb), and so did "I will, of course, help you", "He does by
     and large agree", "She had, in fact, left"; a noun compound is read from its last word:
-    "sleep" is a verb here, no cat_sleep."""
+    "sleep" is a verb here, no cat_sleep; "a lot" at the clause's end is the adverb."""
     course = {w.word: w.lemma for w in sensedb.tag(default_index, "We will of course help you.")}
     assert course.get("of course") == "of_course" and "will" not in course
     for text, auxiliary in (("I will, of course, help you.", "will"),
@@ -154,7 +181,7 @@ def test_an_auxiliary_before_an_idiom_and_a_compound_against_a_verb(default_inde
                             ("She had, in fact, left.", "had")):
         assert auxiliary not in {w.word for w in sensedb.tag(default_index, text)}, text
     cats = {w.word: w.lemma for w in sensedb.tag(default_index, "Our cats sleep a lot.")}
-    assert cats == {"cats": "cat", "sleep": "sleep", "lot": "lot"}
+    assert cats == {"cats": "cat", "sleep": "sleep", "a lot": "a_lot"}
 
 
 def test_run_on_sentence_is_tagged_whole(default_index):

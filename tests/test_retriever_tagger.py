@@ -153,6 +153,8 @@ def test_a_multiword_span_reads_its_part_of_speech_from_its_head():
     from sensedb.pos_head import TAGS, content_log_probabilities
     from sensedb.retriever.tagger import _span_pos
 
+    ADVERB = [("kind_of", "ADV")]  # noqa: N806 (a reading's pairs, as tag_words has them)
+
     def tags(*rows):
         out = np.full((len(rows), len(TAGS)), -10.0)
         for row, weights in enumerate(rows):
@@ -160,16 +162,54 @@ def test_a_multiword_span_reads_its_part_of_speech_from_its_head():
                 out[row, TAGS.index(name)] = value
         return out
 
-    lot = tags({"DET": 0.0}, {"NOUN": 0.0, "ADV": -3.0})
-    assert np.allclose(_span_pos(lot, 0, 2), content_log_probabilities(lot[1]))
+    lot = tags({"DET": 0.0}, {"NOUN": 0.0, "ADV": -3.0}, {"ADP": 0.0})  # "a lot of"
+    assert np.allclose(_span_pos(lot, 0, 2, ["a", "lot", "of"], [("a_lot", "ADV")]),
+                       content_log_probabilities(lot[1]))
     hot_dog = tags({"ADJ": 0.0, "NOUN": -4.0}, {"NOUN": 0.0})
-    got = _span_pos(hot_dog, 0, 2)
+    got = _span_pos(hot_dog, 0, 2, ["hot", "dog"], [("hot_dog", "NOUN")])
     assert got[0] == pytest.approx(content_log_probabilities(hot_dog[1])[0])  # NOUN: dog's
     assert np.allclose(got[1:], content_log_probabilities(hot_dog[0])[1:])  # others: hot's
     cats_sleep = tags({"NOUN": 0.0}, {"VERB": 0.0, "NOUN": -5.0})
-    assert _span_pos(cats_sleep, 0, 2)[0] < -4.0  # "sleep" a verb: no noun compound
+    # "sleep" a verb: no noun compound
+    assert _span_pos(cats_sleep, 0, 2, ["cats", "sleep"], [("cat_sleep", "NOUN")])[0] < -4.0
     of_course = tags({"ADP": 0.0}, {"NOUN": 0.0})
-    assert _span_pos(of_course, 0, 2) is None
+    assert _span_pos(of_course, 0, 2, ["of", "course"], [("of_course", "ADV")]) is None
+    # "kind of" / "sort of" as one adverb: no POS evidence before an adjective or a verb
+    # (kind tagged ADJ or NOUN would count against kind_of); before a noun phrase ("a kind
+    # of fruit", "kind of you") and after a verb ("look after") the words' evidence stays
+    kind_of_strange = tags({"ADJ": 0.0}, {"ADP": 0.0}, {"ADJ": 0.0})
+    assert _span_pos(kind_of_strange, 0, 2, ["kind", "of", "strange"], ADVERB) is None
+    sort_of_smiled = tags({"NOUN": 0.0}, {"ADV": 0.0}, {"VERB": 0.0})
+    assert _span_pos(sort_of_smiled, 0, 2, ["sort", "of", "smiled"], ADVERB) is None
+    at_the_end = tags({"NOUN": 0.0}, {"ADV": 0.0})
+    assert _span_pos(at_the_end, 0, 2, ["kind", "of"], ADVERB) is None
+    kind_of_like = tags({"VERB": 0.0}, {"ADV": 0.0}, {"ADP": 0.0})  # "I kind of like it"
+    assert _span_pos(kind_of_like, 0, 2, ["kind", "of", "like"], ADVERB) is None
+    kind_of_fruit = tags({"NOUN": 0.0}, {"ADP": 0.0}, {"NOUN": 0.0})
+    assert _span_pos(kind_of_fruit, 0, 2, ["kind", "of", "fruit"], ADVERB) is not None
+    kind_of_you = tags({"ADJ": 0.0}, {"ADP": 0.0}, {"PRON": 0.0})
+    assert _span_pos(kind_of_you, 0, 2, ["kind", "of", "you"], ADVERB) is not None
+    look_after = tags({"VERB": 0.0}, {"ADP": 0.0}, {"ADV": 0.0})
+    assert _span_pos(look_after, 0, 2, ["look", "after", "carefully"],
+                     [("look_after", "VERB")]) is not None
+    # "a lot" / "a bit" as one adverb where no "of" or noun phrase follows: "lot" is tagged
+    # NOUN wherever it stands, which counted against a_lot in "She likes him a lot"
+    a_lot = [("a_lot", "ADV")]
+    likes_a_lot = tags({"DET": 0.0}, {"NOUN": 0.0}, {".": 0.0})
+    assert _span_pos(likes_a_lot, 0, 2, ["a", "lot", "."], a_lot) is None
+    assert _span_pos(tags({"DET": 0.0}, {"NOUN": 0.0}), 0, 2, ["a", "lot"], a_lot) is None
+    bit_tired = tags({"DET": 0.0}, {"NOUN": 0.0}, {"ADJ": 0.0})
+    assert _span_pos(bit_tired, 0, 2, ["a", "bit", "tired"], [("a_bit", "ADV")]) is None
+    lot_of = tags({"DET": 0.0}, {"NOUN": 0.0}, {"ADP": 0.0})
+    assert _span_pos(lot_of, 0, 2, ["a", "lot", "of"], a_lot) is not None
+    little_girl = tags({"DET": 0.0}, {"ADJ": 0.0}, {"NOUN": 0.0})
+    assert _span_pos(little_girl, 0, 2, ["a", "little", "girl"],
+                     [("a_little", "ADV")]) is not None
+    assert _span_pos(likes_a_lot, 0, 2, ["a", "lot", "."],
+                     [("a_lot", "ADV"), ("a_lot", "NOUN")]) is not None  # not every one ADV
+    hot_dog_soon = tags({"ADJ": 0.0}, {"NOUN": 0.0}, {"ADV": 0.0})
+    assert _span_pos(hot_dog_soon, 0, 2, ["hot", "dog", "soon"],
+                     [("hot_dog", "NOUN")]) is not None  # no preposition last
     # "in general terms": an adjective before its noun, no in_general
     from sensedb.retriever.tagger import _modifies_a_noun
     in_general = tags({"ADP": 0.0}, {"ADJ": 0.0}, {"NOUN": 0.0})
@@ -177,7 +217,7 @@ def test_a_multiword_span_reads_its_part_of_speech_from_its_head():
     assert not _modifies_a_noun(tags({"ADP": 0.0}, {"ADJ": 0.0}, {".": 0.0}), 0, 2)
     assert not _modifies_a_noun(tags({"ADP": 0.0}, {"ADJ": 0.0}), 0, 2)  # at the end
     assert not _modifies_a_noun(None, 0, 2)
-    assert _span_pos(None, 0, 2) is None
+    assert _span_pos(None, 0, 2, ["in", "general"], [("in_general", "ADV")]) is None
 
 
 def test_closed_class_words_read_as_content_words_where_the_head_says_so(
@@ -579,6 +619,8 @@ def test_the_copula_in_the_past_is_the_copula(default_index):
     ("She's got three kids.", "She's", True),
     ("It's raining again.", "It's", True),
     ("We'll go tomorrow.", "We'll", True),
+    ("You'd better call your mother.", "You'd", True),   # had better: a modal idiom
+    ("I'd rather not go.", "I'd", True),
     ("He's tired.", "He's", False),
     ("I'm happy.", "I'm", False)])
 def test_wsd_refuses_a_clitic_that_tag_reads_as_an_auxiliary(default_index, sentence, target,
@@ -594,6 +636,18 @@ def test_wsd_refuses_a_clitic_that_tag_reads_as_an_auxiliary(default_index, sent
             default_index.wsd(sentence, target)
     else:
         assert default_index.wsd(sentence, target).best.key == "be%2:42:03::"
+
+
+def test_had_better_is_no_possessing(default_index):
+    """``tag "You'd better call your mother tonight."`` tagged 'd as have "have or possess":
+    the had of "had better" / "'d rather" with a verb after it is a modal idiom, no main verb;
+    "He had better grades" still has have."""
+    def lemmas(sentence):
+        return [w.lemma for w in sensedb.tag(default_index, sentence)]
+
+    assert "have" not in lemmas("We had better leave now.")
+    assert "have" not in lemmas("You had better not touch it.")
+    assert "have" in lemmas("He had better grades than me.")
 
 
 def test_a_sentence_too_long_comes_as_pieces():

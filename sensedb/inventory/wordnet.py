@@ -79,6 +79,11 @@ class SenseInfo:
 _DECIMAL_POINT = re.compile(r"\d\.\d")  # a period between digits
 
 
+# The usage domain of WordNet's ethnic slurs (:meth:`WordNet.ethnic_slur`), as its synset
+# writes its lemma.
+ETHNIC_SLUR = "ethnic_slur"
+
+
 class WordNet:
     """WordNet sense inventory.
 
@@ -385,6 +390,12 @@ class WordNet:
             forms = self._lemma_forms(sense)
             self._proper[sense.key] = bool(forms) and all(f != f.lower() for f in forms)
         return self._proper[sense.key]
+
+    def ethnic_slur(self, sense: SenseInfo) -> bool:
+        """Whether WordNet marks the sense's synset as an ethnic slur: a usage-domain pointer
+        (``;u``) to the synset ``ethnic slur`` (12 synsets in WordNet 3.0: "Tom" of Uncle
+        Tom, "Paddy", a sense of "boy", ...). False where the sense is unknown."""
+        return any(ETHNIC_SLUR in names for names, _ in self.related(sense.key, {";u"}))
 
     def initialism(self, sense: SenseInfo) -> bool:
         """Whether WordNet writes the sense's lemma only in capital letters, two or more

@@ -48,6 +48,8 @@ from ..pos_head import POSHead, content_log_probabilities, rule_tags
 from ..store import SegmentedStore, VectorStore, l2_normalize
 from ..vocabulary import POS, ScoringMethod, group_key, normalize_lemma
 from . import scoring
+from .constructions import construction_prior
+from .names import name_pairs
 from .opening import check_head, default_scoring, make_encoder, prepare_directory
 from .overlap import COLUMNS as OVERLAP_COLUMNS
 from .overlap import GlossOverlap
@@ -535,6 +537,9 @@ class SenseIndex:
         phrasal verbs WordNet knows for its verb and particle (``target.phrasal_verbs``, as
         ``tag`` scores it: "turn ... off" is turn_off, not also the noun "turnoff").
 
+        A person's name WordNet lacks ("I met *John*") is the noun person
+        (``names.name_pairs``) unless ``pos`` is given.
+
         A negated modal (``can't``, ``won't``, ``mustn't``: ``NEGATED_MODALS``) or negated do
         (``don't``, ``didn't``: ``NEGATED_DO``) has none: it is the auxiliary, which WordNet
         has no sense of (its "can" is a tin), as ``tag`` leaves it untagged.
@@ -557,7 +562,9 @@ class SenseIndex:
                              f"{self.inventory.name} has no sense of it (ask for the verb "
                              "that follows it)")
         if target.particle is None:
-            return self.lemma_candidates(target.surface, pos)
+            pairs = self.lemma_candidates(target.surface, pos)
+            return pairs if pos is not None else name_pairs(
+                self.inventory, target.words, target.index, pairs)
         pairs = phrasal_verbs(self.inventory, target.words[target.index],
                               target.words[target.particle])
         if pos is not None:
@@ -736,17 +743,21 @@ class SenseIndex:
         """The feature matrix of every candidate sense of ``pairs`` for the usage ``located``
         whose raw encoder vector is ``raw`` ((dim,) float32): ``scoring.candidate_matrix``
         with everything the index knows of the usage (its rare exception-list readings,
-        the case flags of ``scoring.case_flags``, the bare-word vectors, the gloss
-        overlaps). ``context``: the sentence's vector, (dim,) float32 normalized, or None
-        (the sentence features 0). ``pos_logp``: (4,) float64 POS-head log-probabilities,
-        or None. ``evidence_k``: nearest tokens kept for an answer's evidence.
+        the case flags of ``scoring.case_flags`` (and no ethnic slur for a capitalized
+        name: ``scoring.without_slurs``), the bare-word vectors, the gloss
+        overlaps, the prior of a construction it stands in:
+        ``constructions.construction_prior``). ``context``: the sentence's vector, (dim,)
+        float32 normalized, or None (the sentence features 0). ``pos_logp``: (4,) float64
+        POS-head log-probabilities, or None. ``evidence_k``: nearest tokens kept for an
+        answer's evidence.
         ``every_feature``: compute the features the weights leave at 0 as well (the
         nearest-token feature over every token, the bare-word and overlap features), as a
         tuning script wants them; else only what the weights use is searched for.
 
         Raises:
             IndexFormatError: a FAISS id without its database row, or the reverse."""
-        candidates = self._candidates(pairs)
+        candidates = scoring.without_slurs(self.inventory, located.words, located.index,
+                                           self._candidates(pairs))
         return scoring.candidate_matrix(
             self.source, candidates, [group_key(lemma, pos) for lemma, pos in pairs],
             self.normalizer(raw), l2_normalize(raw), context=context,
@@ -758,7 +769,8 @@ class SenseIndex:
             bare=(self.bare_vectors(s.lemma for s in candidates)
                   if every_feature or self.uses_bare else None),
             overlap=(self.gloss_overlaps(located, pairs, candidates)
-                     if every_feature or self.uses_overlap else None))
+                     if every_feature or self.uses_overlap else None),
+            prior=construction_prior(located.words, located.index, candidates))
 
     def disambiguate(self, located: Target, pairs: list[tuple[str, str]], raw: np.ndarray,
                      *, k: int = 5, context: np.ndarray | None = None,

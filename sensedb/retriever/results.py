@@ -131,7 +131,8 @@ def disambiguation(located: Target, pairs: list[tuple[str, str]], scored: Scored
     vector (``fit`` None then) or when the best sense's lemma is in ``scoring.NEVER_NOVEL``
     (the copula). It is
     ``novel`` too when the usage is a person's name by its place and no candidate is a
-    person (every candidate flagged ``personal_name``: "Mr. Bean"), whatever the fit."""
+    person (every candidate flagged ``personal_name``: "Mr. Bean"), or a name WordNet lacks
+    read as a person ("I met *John*": ``names.reads_a_name``), whatever the fit."""
     found, probabilities = scored.found, scored.probabilities
     ranked = [SenseScore(
         key=s.key, synset=s.synset, lemma=s.lemma, pos=s.pos,
@@ -140,6 +141,7 @@ def disambiguation(located: Target, pairs: list[tuple[str, str]], scored: Scored
         probability=round(float(probabilities[n]), 6),
         cosine=None if found.corpus_cos[n] is None else round(found.corpus_cos[n], 6))
         for n, s in ((n, found.candidates[n]) for n in scored.order)]
+    from .names import reads_a_name
     from .scoring import FEATURES, NEVER_NOVEL
 
     # the nearest WordNet example token counts whether or not usages are shown (k = 0 too)
@@ -151,7 +153,8 @@ def disambiguation(located: Target, pairs: list[tuple[str, str]], scored: Scored
     # no candidate has a vector (``fallback``): the fit measured nothing, so it says nothing
     # of a sense the inventory lacks (it read 0.0 and flagged every such word novel)
     measured_nothing = bool(ranked) and all(s.fallback for s in ranked)
-    unknown_person = bool(ranked) and bool(found.features[:, FEATURES.index("personal_name")].all())
+    unknown_person = (bool(ranked) and bool(found.features[:, FEATURES.index(
+        "personal_name")].all())) or reads_a_name(located.surface, pairs)
     return Disambiguation(
         target=located.shown, position=located.index,
         lemma=best.lemma if best else pairs[0][0], pos=best.pos if best else pairs[0][1],

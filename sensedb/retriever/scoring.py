@@ -27,6 +27,7 @@ import numpy as np
 from ..errors import ConfigurationError, IndexFormatError
 from ..inventory import SenseInfo, WordNet
 from ..vocabulary import POS_TAGS, ScoringMethod
+from .constructions import shared_out
 from .sources import EvidenceSource
 
 FEATURES = (
@@ -346,9 +347,9 @@ GROUPS = {
 }
 
 
-def candidate_features(*, corpus_cos: float | None, support: int, vote: float,
+def candidate_features(*, corpus_cos: float | None, support: float, vote: float,
                        gloss_cos: float | None, example_cos: float | None,
-                       wordnet_count: int, sense_number: int, nn_cos: float | None = None,
+                       wordnet_count: float, sense_number: int, nn_cos: float | None = None,
                        context_gloss_cos: float | None = None,
                        pos_logp: float = 0.0, rare_base: bool = False,
                        example_nn_cos: float | None = None,
@@ -457,6 +458,31 @@ def title_case(words: Sequence[str]) -> bool:
     return len(long) >= 2 and all(w[0].isupper() for w in long)
 
 
+def capitalized_inside(words: Sequence[str], at: int) -> bool:
+    """Whether the form ``words[at]`` is capitalized (not all capitals) inside its sentence,
+    where the capital is the name's: not the sentence's first word, nor a form after ". ! ?
+    :" or an opening quote or bracket, nor a word of a title-case sentence ("Local Man
+    Visits Turkey")."""
+    if not _capitalized(words[at]):
+        return False
+    before = [w for w in words[:at] if any(c.isalnum() for c in w)]
+    return bool(before) and not _opens_sentence(words, at) and not title_case(words)
+
+
+def without_slurs(inventory: WordNet, words: Sequence[str], at: int,
+                  candidates: Sequence[SenseInfo]) -> list[SenseInfo]:
+    """``candidates`` without WordNet's ethnic slurs (``WordNet.ethnic_slur``) where the form
+    ``words[at]`` is capitalized (not all capitals), inside its sentence or first: a name
+    ("dinner at *Tom*'s house", "*Paddy* is my friend"), which WordNet's "Tom" (of Uncle Tom,
+    sense 1, written capitalized, so also read as the proper name the capital points to) and
+    "Paddy" are not; all of them where nothing else is left. A word in lower case keeps
+    them."""
+    if not _capitalized(words[at]):
+        return list(candidates)
+    kept = [s for s in candidates if not inventory.ethnic_slur(s)]
+    return kept or list(candidates)
+
+
 def common_names(inventory: WordNet, words: Sequence[str], at: int,
                  candidates: Sequence[SenseInfo]) -> frozenset[str]:
     """The keys of ``candidates`` that the usage's case speaks against the other way round
@@ -469,10 +495,7 @@ def common_names(inventory: WordNet, words: Sequence[str], at: int,
     name's. The weight the flag gets is chosen with the others (``scripts/tune_weights.py``):
     SemCor writes "the Army" and "the Senate" capitalized for the common senses, so it is
     kept small."""
-    if not _capitalized(words[at]):
-        return frozenset()
-    before = [w for w in words[:at] if any(c.isalnum() for c in w)]
-    if not before or _opens_sentence(words, at) or title_case(words):
+    if not capitalized_inside(words, at):
         return frozenset()
     names = {s.lemma.lower() for s in candidates if inventory.proper_name(s)}
     return frozenset(s.key for s in candidates
@@ -624,7 +647,8 @@ def candidate_matrix(source: EvidenceSource, candidates: Sequence[SenseInfo],
                      bare: Mapping[str, np.ndarray] | None = None,
                      overlap: np.ndarray | None = None,
                      common: frozenset[str] = frozenset(),
-                     personal: frozenset[str] = frozenset()) -> CandidateFeatures:
+                     personal: frozenset[str] = frozenset(),
+                     prior: Mapping[str, float] | None = None) -> CandidateFeatures:
     """The feature matrix of ``candidates`` for one usage.
 
     Args:
@@ -662,6 +686,10 @@ def candidate_matrix(source: EvidenceSource, candidates: Sequence[SenseInfo],
             usage's capitalized form points to (:func:`common_names`).
         personal: the sense keys of candidates that are not people while the usage is a
             person's name by its place (:func:`personal_names`).
+        prior: ``{sense key: probability}`` of a construction the usage stands in
+            (``constructions.construction_prior``: the existential "there is"), or None:
+            those candidates' WordNet counts and labelled tokens are their totals shared out
+            by it (``constructions.shared_out``) before the prior features are taken.
     """
     candidates = list(candidates)
     keys = [s.key for s in candidates]
@@ -701,12 +729,17 @@ def candidate_matrix(source: EvidenceSource, candidates: Sequence[SenseInfo],
                 example_near.setdefault(key, cos)
     support_of = source.support(keys)
     support = [support_of.get(k, 0) for k in keys]
+    counts: list[float] = [s.count for s in candidates]
+    support_prior: list[float] = list(support)
+    if prior:
+        counts = shared_out(counts, keys, prior)
+        support_prior = shared_out(support_prior, keys, prior)
     examples = [s.lemma not in NO_EXAMPLE_EVIDENCE for s in candidates]
     features = np.array([candidate_features(
-        corpus_cos=corpus_cos[n], support=support[n],
+        corpus_cos=corpus_cos[n], support=support_prior[n],
         vote=sum(s.key in k for k in voters) / max(len(voters), 1),
         gloss_cos=gloss_cos[n], example_cos=example_cos[n] if examples[n] else None,
-        wordnet_count=s.count, sense_number=s.rank, nn_cos=nearest_of.get(s.key),
+        wordnet_count=counts[n], sense_number=s.rank, nn_cos=nearest_of.get(s.key),
         context_gloss_cos=context_cos[n],
         pos_logp=0.0 if pos_logp is None else float(pos_logp[POS_TAGS.index(s.pos)]),
         rare_base=(s.lemma, s.pos) in rare,

@@ -36,6 +36,7 @@ from ..corpora.tokenize import NEGATED_DO, check_text, clitic_stems, is_negation
 from ..errors import Error, InputError
 from ..pos_head import CONTENT_TAGS, TAGS, content_log_probabilities
 from .discourse import one_sense_per_discourse as agree
+from .names import name_pairs
 from .scoring import (
     multiword_evidence,
     multiword_margin,
@@ -82,6 +83,11 @@ be am is are was were been being have has had having do does did doing done
 's 're 've 'd 'm
 """.split())
 NEGATIONS = frozenset({"not", "n't", "never"})
+# "had better", "'d better", "had best", "'d rather": a modal idiom, its verb after it ("You'd
+# *better* call her", "We had *best* leave", "I'd *rather* not"): the had/'d is no main verb,
+# not "have or possess" (``is_main_verb``); "He had better grades" is.
+MODAL_IDIOM_FORMS = frozenset({"had", "'d", "\u2019d"})
+MODAL_IDIOM_WORDS = frozenset({"better", "best", "rather"})
 # A prepositional phrase between an auxiliary and its verb ("will *of course* help", "has
 # *in fact* gone", "does *by and large* agree", "will *as a matter of fact* leave"): at most
 # MAX_ADVERBIAL words after the preposition, each tagged one of ADVERBIAL by the POS head (or
@@ -119,6 +125,9 @@ PHRASE_START_TAGS = frozenset({"DET", "NOUN", "PRON", "ADJ", "NUM"})
 # The words between verb and particle hold its object: one of them is tagged so ("turn *it*
 # off"; "go only up or down" is go and a directional up).
 OBJECT_TAGS = frozenset({"NOUN", "PRON", "NUM"})
+# What opens a noun phrase after a preposition ("a kind *of fruit*", "kind *of you*"): a span
+# that ends in that preposition is read with its words' POS evidence (:func:`_span_pos`).
+NOUN_PHRASE_TAGS = frozenset({"DET", "NOUN", "PRON", "NUM"})
 
 
 @dataclass
@@ -325,6 +334,19 @@ def _ends_a_clause(words: list[str], at: int) -> bool:
     return nxt == len(words) or not any(c.isalnum() for c in words[nxt])
 
 
+def _modal_idiom(words: list[str], at: int, best: list[str]) -> bool:
+    """Whether ``words[at]`` is the had/'d of "had better", "'d rather" (MODAL_IDIOM_FORMS,
+    MODAL_IDIOM_WORDS) with a verb after it, past negations, or nothing ("You'd better!"):
+    "You'd better call", not "He had better grades" (``best``: the POS head's best tags)."""
+    if (words[at].lower() not in MODAL_IDIOM_FORMS or at + 1 >= len(words)
+            or words[at + 1].lower() not in MODAL_IDIOM_WORDS):
+        return False
+    nxt = at + 2
+    while nxt < len(words) and words[nxt].lower() in NEGATIONS:
+        nxt += 1
+    return _ends_a_clause(words, at + 1) or (nxt < len(words) and best[nxt] == "VERB")
+
+
 def is_main_verb(words: list[str], at: int, tags: np.ndarray | None,
                  inventory: WordNet | None = None) -> bool:
     """Whether the form of be/have/do at ``words[at]`` is a main verb, from the POS head's
@@ -333,11 +355,13 @@ def is_main_verb(words: list[str], at: int, tags: np.ndarray | None,
     (a participle or infinitive: "has gone", "did not go", "is running"), or is a pronoun
     followed by a verb ("Do you like it?"), or is a short prepositional phrase followed by a
     verb ("will of course help": MAX_ADVERBIAL, ADVERBIAL), or, with ``inventory``, an adverb
-    WordNet writes in words followed by a verb ("does by and large agree"). Without a head,
-    never a main verb (as before)."""
+    WordNet writes in words followed by a verb ("does by and large agree"), or is the had of
+    "had better" (:func:`_modal_idiom`). Without a head, never a main verb (as before)."""
     if tags is None or _best_tag(tags, at) != "VERB":
         return False
     best = _best_tags(tags)
+    if _modal_idiom(words, at, best):
+        return False
 
     def adverb_words(nxt: int) -> int:  # an adverb WordNet writes in words: "by and large"
         if inventory is not None:
@@ -419,6 +443,8 @@ def readings(index: SenseIndex, words: list[str], tags: np.ndarray | None
             pairs = [p for p in pairs if p[1] == "VERB"]
         elif lower in STOPWORDS:
             pairs = [p for p in pairs if p[1] == content]
+        else:  # "I met *John*": a person, not the toilet (names.name_pairs)
+            pairs = name_pairs(index.inventory, words, at, pairs)
         if pairs and not _only_initialisms(index, word, pairs):
             singles.append((at, at + 1, pairs))
     for start in range(len(words)):
@@ -536,7 +562,8 @@ def _modifies_a_noun(tags: np.ndarray | None, start: int, end: int) -> bool:
     return best == ["ADP", "ADJ", "NOUN"]
 
 
-def _span_pos(tags: np.ndarray | None, start: int, end: int) -> np.ndarray | None:
+def _span_pos(tags: np.ndarray | None, start: int, end: int, words: Sequence[str],
+              pairs: Sequence[tuple[str, str]]) -> np.ndarray | None:
     """Content-POS log-probabilities (4,) float64 (NOUN VERB ADJ ADV) of a multiword span,
     from the POS head's tags of its words ((n_words, n_tags) log-probabilities):
 
@@ -548,10 +575,19 @@ def _span_pos(tags: np.ndarray | None, start: int, end: int) -> np.ndarray | Non
     - None (no evidence either way) for a span that opens with a word the head tags ADP: a
       prepositional phrase read as one adverb or adjective ("of course", "in fact", "by and
       large", "at large") has no word whose tag is the span's, and its content word's tag
-      (course: NOUN) would count against the idiom.
+      (course: NOUN) would count against the idiom;
+    - None as well for an adverb its words' tags say nothing of (:func:`_adverbial_span`):
+      "kind of", "sort of" before an adjective or a verb ("It was *kind of* strange", "he
+      *sort of* smiled"; "kind" tagged ADJ there gave kind_of a POS log-probability of -6
+      and the answer "kind: tender and considerate"), "a lot", "a bit" where no "of" or
+      noun phrase follows ("likes him *a lot*"; "lot" is tagged NOUN wherever it stands).
+      Before a noun phrase the preposition heads it ("a kind *of fruit*", "very kind *of
+      you*", "*a lot* of books"), and a verb with its preposition ("look after") keeps its
+      verb's evidence.
 
     ``tags`` None (no head): None."""
-    if tags is None or _best_tag(tags, start) == "ADP":
+    if tags is None or _best_tag(tags, start) == "ADP" or _adverbial_span(
+            words, tags, start, end, pairs):
         return None
     best = [_best_tag(tags, at) for at in range(start, end)]
     first = next((start + n for n, tag in enumerate(best) if tag in CONTENT_TAGS), end - 1)
@@ -560,6 +596,31 @@ def _span_pos(tags: np.ndarray | None, start: int, end: int) -> np.ndarray | Non
         out[CONTENT_TAGS.index("NOUN")] = content_log_probabilities(tags[end - 1])[
             CONTENT_TAGS.index("NOUN")]
     return out
+
+
+def _adverbial_span(words: Sequence[str], tags: np.ndarray, start: int, end: int,
+                    pairs: Sequence[tuple[str, str]]) -> bool:
+    """Whether a span of several words is read as an adverb whose words' tags say nothing of
+    it (:func:`_span_pos`), from the POS head's ``tags`` and the span's readings ``pairs``:
+
+    - its readings no verbs, it ends in a preposition (a word tagged ADP, or a closed-class
+      word tagged ADV: "sort *of* smiled") that opens no noun phrase (the next word not
+      NOUN_PHRASE_TAGS, or none): "*kind of* strange", not "a *kind of* fruit" nor "look
+      after";
+    - or its readings all adverbs, it opens with a word tagged DET and no "of" or noun
+      phrase follows it: "likes him *a lot*", "*a bit* tired", not "*a lot* of books" nor
+      "*a little* girl" (the head tags "lot" NOUN wherever it stands).
+    """
+    if end - start < 2:
+        return False
+    after = None if end >= len(tags) else _best_tag(tags, end)
+    last = _best_tag(tags, end - 1)
+    if (last == "ADP" or (last == "ADV" and words[end - 1].lower() in STOPWORDS)) and not any(
+            pos == "VERB" for _, pos in pairs):
+        return after not in NOUN_PHRASE_TAGS
+    if _best_tag(tags, start) != "DET" or not all(pos == "ADV" for _, pos in pairs):
+        return False
+    return after is None or (after not in NOUN_PHRASE_TAGS and words[end].lower() != "of")
 
 
 def span_free_best(index: SenseIndex, target: Target, pairs: list[tuple[str, str]],
@@ -644,7 +705,7 @@ def tag_words(index: SenseIndex, sentences: list[list[str]], *, progress: bool =
             if len(places) == 1 or target.particle is not None:  # the verb's tags
                 pos = None if tag is None else content_log_probabilities(tag[places[0]])
             else:
-                pos = _span_pos(tag, places[0], places[-1] + 1)
+                pos = _span_pos(tag, places[0], places[-1] + 1, words, pairs)
             answer = index.disambiguate(target, pairs, vecs[list(places)].mean(axis=0), k=0,
                                         context=contexts[number], pos_logp=pos)
             scored[places] = (target, pairs, answer)

@@ -1,0 +1,144 @@
+"""A lemma's prior inside a construction: the existential "there is".
+
+WordNet's tag counts (the prior ``log_wordnet_count``) and a corpus index's labelled tokens
+(``log_support``) count every usage of a lemma alike. Inside some constructions the senses
+are distributed otherwise, and the construction is plain from the words around the target:
+after an existential "there" ("There *is* a book on the table", "there will *be* rain",
+"*Is* there a doctor here?") SemCor tags be "have an existence, be extant" (be%2:42:00::)
+or "happen, occur, take place" (be%2:42:04::) 845 times of 968 (outside the tuning
+documents), and the copula (be%2:42:03::, 10,742 of WordNet's 16,667 counts of be) 73
+times. With the
+counts of every usage the copula won nearly every existential be; the sentence's cosines
+cannot say "existence" of a word whose glosses all describe grammar (the copula's examples
+are no evidence either: ``scoring.NO_EXAMPLE_EVIDENCE``).
+
+:func:`construction_prior` gives such a usage's candidates the construction's sense
+probabilities, and ``scoring.candidate_matrix`` shares the lemma's prior counts (and
+labelled-token counts) out by them: the same total, so the prior weighs as much as before
+against the cosines, distributed as the construction distributes it. The probabilities are
+SemCor's counts inside the construction (``sensedb/data/construction_counts.json``, made by
+``scripts/construction_counts.py`` from SemCor without the tuning documents: its provenance
+is in the file), add-:data:`SMOOTHING` smoothed over the lemma's senses.
+
+Measured on the 36 held-out SemCor documents of ``scripts/tune_weights.py`` (raw-text
+candidates, shipped weights): existential be right 29 -> 70 of 131 (WordNet-only formula),
+44 -> 68 (corpus formula); BENCHMARKS.md "The existential there".
+
+Written here, not taken from a library: the rule is a few word tests on sensedb's own
+tokens (no parser installs with a trained English model offline).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Mapping, Sequence
+from importlib import resources
+
+from ..errors import ConfigurationError
+from ..inventory import SenseInfo
+
+EXISTENTIAL = "existential_there"
+COUNTS_FILE = "data/construction_counts.json"
+# Add-half smoothing of the construction's counts over the lemma's senses (a sense the
+# construction never met keeps a little of the prior; Jeffreys' prior).
+SMOOTHING = 0.5
+
+# Words that may stand between "there" and be: modals, auxiliaries, negations and a few
+# adverbs ("there will not *be*", "there has always *been*", "there seems to *be*").
+_BETWEEN = frozenset("""
+will would may might must can could should shall 'll ’ll has have had 's ’s 'd ’d not n't n’t
+never also still always often usually certainly probably surely perhaps ever to seems seemed
+seem appears appeared appear used going ought be been being is are was were 're ’re
+""".split())
+MOST_BETWEEN = 4
+# Words before "there" that make it a place ("the man over *there* is my father", "up there
+# it was cold"), not the existential subject.
+_PLACE_BEFORE = frozenset("""
+over up down out in right back from around through under along near on
+""".split())
+# Forms of be that open a question with "there" after them ("*Is* there a God?")
+_BE_FORMS = frozenset({"is", "are", "was", "were", "'s", "’s", "'re", "’re", "am", "ai"})
+# What may stand before such a question: nothing, punctuation, a conjunction, a wh-word
+# ("and *were* there others?", "why *is* there no milk?"); after anything else, "there"
+# is a place: "He *is* there".
+_QUESTION_OPENERS = frozenset("""
+, ; : `` '' " ( -- and but or nor so yet if whether that which who why how what where when
+""".split())
+
+
+def existential_there(words: Sequence[str], at: int) -> bool:
+    """Whether ``words[at]`` (a form of be) is the verb of an existential "there": "there"
+    before it, at most MOST_BETWEEN modals, auxiliaries, negations or adverbs between
+    ("There *is*", "there will not *be*", "there seems to *be*"), itself not after a word
+    that makes it a place ("the man over there *is* my father"), or "there" right after it
+    in a question ("*Is* there a doctor?", "why *are* there no trains?"; not "He *is*
+    there"). Case and curly apostrophes are ignored."""
+    def low(n: int) -> str:
+        return words[n].lower()
+
+    before = at - 1
+    while before >= 0 and at - before <= MOST_BETWEEN and low(before) in _BETWEEN:
+        before -= 1
+    if before >= 0 and low(before) == "there":
+        return before == 0 or low(before - 1) not in _PLACE_BEFORE
+    return (at + 1 < len(words) and low(at + 1) == "there" and low(at) in _BE_FORMS
+            and (at == 0 or low(at - 1) in _QUESTION_OPENERS))
+
+
+@functools.cache
+def construction_counts() -> dict[str, tuple[str, str, dict[str, int]]]:
+    """``{construction: (lemma, POS, {sense key: SemCor count inside it})}`` from
+    ``sensedb/data/construction_counts.json`` (made by ``scripts/construction_counts.py``).
+    Read once per process.
+
+    Raises:
+        ConfigurationError: the file is missing or malformed."""
+    path = resources.files("sensedb").joinpath(COUNTS_FILE)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))["constructions"]
+        return {str(name): (str(entry["lemma"]), str(entry["pos"]),
+                            {str(k): int(v) for k, v in entry["counts"].items()})
+                for name, entry in data.items()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise ConfigurationError(f"sensedb/{COUNTS_FILE}: cannot read the shipped construction "
+                                 f"counts ({exc}); reinstall sensedb") from None
+
+
+def construction_of(words: Sequence[str], at: int) -> str | None:
+    """The construction the word ``words[at]`` stands in (:data:`EXISTENTIAL`), or None."""
+    return EXISTENTIAL if existential_there(words, at) else None
+
+
+def construction_prior(words: Sequence[str], at: int, candidates: Sequence[SenseInfo]
+                       ) -> dict[str, float] | None:
+    """``{sense key: probability}`` (summing to 1) of the candidates of the construction's
+    lemma and POS, where the usage ``words[at]`` stands in a construction with counts
+    (:func:`construction_counts`) and has such candidates; None otherwise (the prior as it
+    is). Each probability is (count + SMOOTHING) / (total + SMOOTHING * senses), over the
+    candidates of that lemma and POS.
+
+    Raises:
+        ConfigurationError: see :func:`construction_counts`."""
+    table = construction_counts()
+    if not any((s.lemma, s.pos) == (lemma, pos) for lemma, pos, _ in table.values()
+               for s in candidates):
+        return None  # before the word tests: most usages are of no construction's lemma
+    name = construction_of(words, at)
+    if name is None or name not in table:
+        return None
+    lemma, pos, counts = table[name]
+    keys = [s.key for s in candidates if s.lemma == lemma and s.pos == pos]
+    if not keys:
+        return None
+    total = sum(counts.get(k, 0) for k in keys) + SMOOTHING * len(keys)
+    return {k: (counts.get(k, 0) + SMOOTHING) / total for k in keys}
+
+
+def shared_out(values: Sequence[float], keys: Sequence[str],
+               prior: Mapping[str, float]) -> list[float]:
+    """``values`` (one per candidate, in ``keys``' order: prior counts or labelled tokens)
+    with the total of the candidates in ``prior`` shared out among them by its
+    probabilities; the others as they are."""
+    total = sum(v for v, k in zip(values, keys, strict=True) if k in prior)
+    return [total * prior[k] if k in prior else v for v, k in zip(values, keys, strict=True)]

@@ -1,0 +1,124 @@
+"""People's names WordNet lacks, read as a person.
+
+WordNet holds a few people by name (John the Apostle, King John, Mark the Evangelist) and
+many first names as ordinary words: "I met *John* at the station" was "john: a room or
+building equipped with one or more toilets", "Yesterday *Mark* called me" "a
+distinguishing symbol", "We had dinner at *Tom*'s house" a male cat. SemCor tags such a
+name ``person%1:03:00::`` ("a human being"), and so does the tagger now
+(:func:`name_pairs`: the usage's reading is the noun *person*) where the sentence shows the
+word is a name:
+
+- the form is in the table of people's names (``sensedb/data/person_names.json``, made by
+  ``scripts/person_names.py``: the US Census Bureau's 1990 first names of at least 0.005%
+  of people, and the one-word forms SemCor tags as a person at least twice and at least
+  three times in four it labels them: "Madden", "Summers");
+- it is capitalized inside its sentence (``scoring.capitalized_inside``: not a sentence's
+  first word, nor a title-case sentence's), or first in its sentence where SemCor names a
+  person with it at least FIRST_WORD_SHARE of the time it labels it, at least
+  FIRST_WORD_MIN times ("John met Mary": John; "Mark the date": no);
+- no honorific stands before it (``scoring.personal_name_at``: "Ms. Park", "Mr. Brown" are
+  read among WordNet's people as before, with the ``personal_name`` feature);
+- WordNet has no proper name of it that is a place, a time or a group
+  (``WordNet.proper_name`` in the lexicographer files noun.location, noun.time, noun.group:
+  PLACE_TIME_GROUP): "in *June*" is the month, "to *Paris*" the city, "in *Jackson*" stays
+  WordNet's to decide; John the Gospel (noun.communication) does not keep "John" from
+  being a person;
+- and, for a form that is no census first name (SemCor's surnames), WordNet has no person
+  of that name (``scoring.is_person``): "reading *Dickens*" is the writer, "*Lincoln*
+  said" the president; a first name's people (John the Apostle) hardly ever are the one
+  meant.
+
+Such an answer is ``novel`` (``results.disambiguation``, :func:`reads_a_name`), as "Mr. Bean"
+is: WordNet holds no such person, the sense given is the class SemCor files names under.
+
+Written here, not taken from a library: no named-entity recognizer installs with a trained
+English model offline (spaCy's pipelines do not); the census lists are public data.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Sequence
+from importlib import resources
+
+from ..errors import ConfigurationError
+from ..inventory import SenseInfo, WordNet
+from .scoring import capitalized_inside, is_person, personal_name_at
+
+NAMES_FILE = "data/person_names.json"
+PERSON = ("person", "NOUN")
+PERSON_KEY = "person%1:03:00::"
+# A sentence's first word is read as a name only where SemCor names a person with it this
+# share of the times it labels the form, and this often (John 39 of 39, Kate 43 of 43).
+FIRST_WORD_SHARE = 0.9
+FIRST_WORD_MIN = 5
+# The lexicographer files (a noun key's ``1:NN``) of the proper names that keep a first name
+# from being read as a person: noun.location, noun.time, noun.group.
+PLACE_TIME_GROUP = ("1:15:", "1:28:", "1:14:")
+
+
+@functools.cache
+def person_names() -> tuple[frozenset[str], dict[str, tuple[int, int]]]:
+    """(the first names, ``{form: (SemCor's person tags, its labels)}``) of
+    ``sensedb/data/person_names.json``. Read once per process.
+
+    Raises:
+        ConfigurationError: the file is missing or malformed."""
+    path = resources.files("sensedb").joinpath(NAMES_FILE)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return (frozenset(str(f) for f in data["first_names"]),
+                {str(f): (int(a), int(b)) for f, (a, b) in data["semcor"].items()})
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ConfigurationError(f"sensedb/{NAMES_FILE}: cannot read the shipped table of "
+                                 f"people's names ({exc}); reinstall sensedb") from None
+
+
+def person_name_at(inventory: WordNet, words: Sequence[str], at: int,
+                   candidates: Sequence[SenseInfo]) -> bool:
+    """Whether ``words[at]``, whose WordNet readings have the senses ``candidates``, is a
+    person's name WordNet lacks (see the module's rules)."""
+    form = words[at]
+    first, semcor = person_names()
+    if form not in first and form not in semcor:
+        return False
+    if not capitalized_inside(words, at):
+        person, labelled = semcor.get(form, (0, 0))
+        if at != _first_word(words) or person < FIRST_WORD_MIN or (
+                person < FIRST_WORD_SHARE * labelled):
+            return False
+    if personal_name_at(words, at):
+        return False
+    if any(inventory.proper_name(s) and _place_time_group(s) for s in candidates):
+        return False
+    # a surname WordNet holds a person of ("reading *Dickens*", "*Lincoln* said") is that
+    # person; a first name's (John the Apostle, Mark the Evangelist) hardly ever is
+    return form in first or not any(inventory.proper_name(s) and is_person(s)
+                                    for s in candidates)
+
+
+def _place_time_group(sense: SenseInfo) -> bool:
+    """Whether the sense is in noun.location, noun.time or noun.group (PLACE_TIME_GROUP)."""
+    return sense.key.partition("%")[2].startswith(PLACE_TIME_GROUP)
+
+
+def _first_word(words: Sequence[str]) -> int:
+    """The position of a sentence's first word (past opening quotes and brackets)."""
+    return next((n for n, w in enumerate(words) if any(c.isalnum() for c in w)), 0)
+
+
+def reads_a_name(surface: str, pairs: Sequence[tuple[str, str]]) -> bool:
+    """Whether a usage of ``surface`` whose readings are ``pairs`` is a name read as a person
+    (:func:`name_pairs` gave it ``[("person", "NOUN")]``; "person" itself is no name)."""
+    return list(pairs) == [PERSON] and surface.lower() not in ("person", "persons")
+
+
+def name_pairs(inventory: WordNet, words: Sequence[str], at: int,
+               pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """``pairs``, the (lemma, POS) readings of ``words[at]``, or ``[("person", "NOUN")]``
+    where the word is a person's name WordNet lacks (:func:`person_name_at`)."""
+    if not pairs or not words[at][:1].isupper():
+        return pairs
+    candidates = [s for lemma, pos in pairs for s in inventory.candidates(lemma, pos)]
+    return [PERSON] if person_name_at(inventory, words, at, candidates) else pairs

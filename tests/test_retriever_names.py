@@ -1,0 +1,109 @@
+"""People's names WordNet lacks read as a person (sensedb.retriever.names)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import sensedb
+from sensedb.corpora.tokenize import tokenize
+from sensedb.retriever import names
+from sensedb.retriever.names import PERSON, PERSON_KEY, name_pairs, person_name_at, reads_a_name
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _at(sentence: str, word: str) -> tuple[list[str], int]:
+    words = tokenize(sentence)
+    return words, words.index(word)
+
+
+@pytest.mark.parametrize(("sentence", "word", "name"), [
+    ("I met John at the station.", "John", True),        # a first name inside the sentence
+    ("Yesterday Mark called me.", "Mark", True),
+    ("We had dinner at Tom's house.", "Tom", True),
+    ("John met Mary at noon.", "John", True),             # first, but SemCor: always a name
+    ("Mark the date in your diary.", "Mark", False),       # first, and SemCor has no say
+    ("We met in June.", "June", False),                   # WordNet's month
+    ("We flew to Paris.", "Paris", False),                # no first name; WordNet's city
+    ("I paid the bill.", "bill", False),                  # lower case
+    ("Yesterday Mr. Brown called.", "Brown", False),       # an honorific: WordNet's people
+    ("LOCAL MAN JOHN WINS", "JOHN", False),               # capitals lose case
+    ("I have been reading Dickens all week.", "Dickens", False),  # WordNet's writer
+    ("The report was written by Madden.", "Madden", True),  # SemCor's surname, no person
+])
+def test_person_name_at(wordnet, sentence, word, name):
+    words, at = _at(sentence, word)
+    pairs = wordnet.lemmatize(word)
+    candidates = [s for lemma, pos in pairs for s in wordnet.candidates(lemma, pos)]
+    assert person_name_at(wordnet, words, at, candidates) is name
+    assert name_pairs(wordnet, words, at, pairs) == ([PERSON] if name else pairs)
+
+
+def test_a_name_reading_is_told_from_the_word_person():
+    assert reads_a_name("John", [PERSON])
+    assert not reads_a_name("person", [PERSON]) and not reads_a_name("Persons", [PERSON])
+    assert not reads_a_name("John", [("john", "NOUN")])
+
+
+def test_the_shipped_table_and_its_provenance():
+    data = json.loads((ROOT / "sensedb/data/person_names.json").read_text())
+    assert data["provenance"]["made_by"] == "scripts/person_names.py"
+    assert {f"d{n:03d}" for n in range(0, 352, 10)} <= set(
+        data["provenance"]["excluded_documents"])
+    first, semcor = names.person_names()
+    assert {"John", "Mary", "Tom", "Mark"} <= first and "Lord" not in first
+    assert all(person >= 0.75 * labelled for person, labelled in semcor.values())
+
+
+def test_the_table_script(tmp_path):
+    """scripts/person_names.py on a tiny census folder and corpus: a first name above the
+    percent kept, a title and a rare name left out; a SemCor person name kept where it is
+    one at least three times in four, a document left out unread."""
+    census = tmp_path / "census"
+    census.mkdir()
+    (census / "dist.male.first").write_text(
+        "JOHN           3.271  3.271      1\nLORD           0.010  3.281      2\n"
+        "ZEB            0.001  3.282      3\n")
+    (census / "dist.female.first").write_text("MARY           2.629  2.629      1\n")
+    xml = tmp_path / "tiny.data.xml"
+    sentence = ('<sentence id="{d}.s000"><instance id="{d}.s000.t000" lemma="person" '
+                'pos="NOUN">{name}</instance><wf lemma="walk" pos="VERB">walked</wf></sentence>')
+    xml.write_text('<?xml version="1.0" encoding="UTF-8" ?>\n<corpus lang="en" source="t">\n'
+                   + "".join(f'<text id="{d}">{sentence.format(d=d, name=name)}</text>\n'
+                             for d, name in (("d001", "Wilson"), ("d002", "Wilson"),
+                                             ("d003", "Jones"), ("d004", "Jones")))
+                   + "</corpus>\n")
+    (tmp_path / "tiny.gold.key.txt").write_text("".join(
+        f"{d}.s000.t000 person%1:03:00::\n" for d in ("d001", "d002", "d003", "d004")))
+    out = tmp_path / "names.json"
+    done = subprocess.run([sys.executable, "scripts/person_names.py", "--data", str(xml),
+                           "--census", str(census), "--exclude", "d004", "--out", str(out)],
+                          cwd=ROOT, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    data = json.loads(out.read_text())
+    assert set(data["first_names"]) == {"John", "Mary"}  # Lord a title, Zeb too rare
+    assert data["semcor"] == {"Wilson": [2, 2]}  # Jones once: d004 left out
+
+
+def test_names_in_tag_and_wsd(default_index):
+    """"I met John at the station" tagged John as the toilet (john%1:06:00::), "Yesterday Mark
+    called me" Mark as "a distinguishing symbol": a person's name WordNet lacks is the noun
+    person, "a human being" (SemCor's tag for such a name), and novel (WordNet holds no such
+    person, as for "Mr. Bean"); a month stays a month, --pos asks for the word itself."""
+    tagged = {w.word: w for w in sensedb.tag(
+        default_index, "I met John at the station. We visited Rose in June.")}
+    for word in ("John", "Rose"):
+        assert (tagged[word].lemma, tagged[word].key, tagged[word].novel) == (
+            "person", PERSON_KEY, True)
+    assert tagged["June"].key == "june%1:28:00::" and not tagged["June"].novel
+    answer = default_index.wsd("Yesterday Mark called me.", "Mark")
+    assert (answer.lemma, answer.best.key, answer.novel) == ("person", PERSON_KEY, True)
+    asked = default_index.wsd("Yesterday Mark called me.", "Mark", pos="NOUN")
+    assert asked.lemma == "mark"
+    plain = default_index.wsd("A person walked in.", "person")
+    assert plain.best.key == PERSON_KEY and not plain.novel
