@@ -108,7 +108,10 @@ def _index_args(index: str) -> list[str]:
 
 
 def _env(code: str) -> dict[str, str]:
-    return {**os.environ, "PYTHONPATH": code}
+    """The environment with ``code`` first on PYTHONPATH (what was there stays after it:
+    the GPU machine finds the wheels it was carried there)."""
+    rest = os.environ.get("PYTHONPATH")
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (code, rest) if p)}
 
 
 def _timed(command: list[str], index: str, code: str) -> float:

@@ -7,13 +7,20 @@ Window planning and piece alignment (no model) are in :mod:`sensedb.encoder_wind
 specs, dtypes and how a batch's hidden layers are combined in :mod:`sensedb.encoder_layers`.
 
 This is the only module of sensedb that imports torch, transformers and
-sentence-transformers (lazily, on first use); :func:`library_versions` reports theirs.
+sentence-transformers (lazily, on first use); :func:`library_versions` reports theirs. A
+local model directory whose sentence-transformers pipeline is a plain mean of the last layer
+(the default model's) is loaded with transformers alone (:func:`plain_mean_pipeline`):
+importing sentence-transformers costs ~1.5 s beyond transformers' own model code on the
+2-core machine, and its import took 7-9 s of a 15-19 s first ``sensedb wsd`` on the GPU
+machine (BENCHMARKS.md, "Opening an index on the GPU machine").
 """
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Literal, overload
 
 import numpy as np
@@ -68,7 +75,9 @@ def library_versions() -> dict[str, str]:
 
 
 class Encoder:
-    """A BERT-style encoder loaded through sentence-transformers.
+    """A BERT-style encoder: a model directory whose sentence-transformers pipeline is a plain
+    mean (:func:`plain_mean_pipeline`, the default model's) loads through transformers alone,
+    any other model through sentence-transformers; the vectors are the same either way.
 
     ``model``: ``None``/``"default"`` for the embedded all-MiniLM-L6-v2, or any
     sentence-transformers or Hugging Face model name or local path. ``batch_tokens``: padded
@@ -120,10 +129,25 @@ class Encoder:
         else:
             self.name = str(model)
             path = str(model)
-        self._st = _load_sentence_transformer(path, device, local_files_only)
-        first = self._st[0]
-        self.tokenizer = first.tokenizer
-        self.model = first.auto_model
+        # a plain mean pipeline needs no sentence-transformers (its import is the largest
+        # share of a first answer); anything else goes through it
+        plain = plain_mean_pipeline(path)
+        self._st = None
+        if plain is not None:
+            pipeline_length, normalized = plain
+            self.tokenizer, self.model = _load_transformer(path, device, pipeline_length,
+                                                           local_files_only)
+            # sentence vectors through the encoder's own batching: a mean of the last layer,
+            # L2-normalized when the pipeline ends in Normalize
+            self._sentence_pooling: bool | None = normalized
+        else:
+            self._st = _load_sentence_transformer(path, device, local_files_only)
+            first = self._st[0]
+            self.tokenizer = first.tokenizer
+            self.model = first.auto_model
+            pipeline_length = getattr(self._st, "max_seq_length", None)
+            # the same where the pipeline is such a mean; None: sentence vectors through it
+            self._sentence_pooling = _mean_pooling(self._st)
         self.model.eval()
         if self.dtype != "fp32":
             self.model.to({"bf16": torch.bfloat16, "fp16": torch.float16}[self.dtype])
@@ -133,7 +157,7 @@ class Encoder:
         self.dim = int(config.hidden_size)
         self.num_layers = int(config.num_hidden_layers)
         limits = [
-            getattr(self._st, "max_seq_length", None),
+            pipeline_length,
             getattr(config, "max_position_embeddings", None),
             self.tokenizer.model_max_length if self.tokenizer.model_max_length < 10**6 else None,
             max_length,
@@ -150,9 +174,6 @@ class Encoder:
             self.head.check_encoder(self.name, self.dim, self.layer_spec.describe())
         # a head with a trained last layer reruns it on the layer below (sensedb.head.layer)
         self._head_layer = self.head.bind(self.model) if self.head is not None else None
-        # sentence vectors through the encoder's own batching where the model's pipeline
-        # is a plain mean of its last layer (True: then L2-normalized); None: through it
-        self._sentence_pooling = _mean_pooling(self._st)
 
     def threads(self) -> int:
         """torch's intra-op threads (what the encoder uses of a CPU)."""
@@ -196,8 +217,8 @@ class Encoder:
         windows = [[(text, 1)] if fit else self._text_windows(text)
                    for text, fit in zip(texts, fits, strict=True)]
         parts = [part for found in windows for part, _ in found]
-        if self._sentence_pooling is not None:
-            vectors = self._mean_sentence_vectors(parts, normalize=self._sentence_pooling,
+        if self._sentence_pooling is not None or self._st is None:
+            vectors = self._mean_sentence_vectors(parts, normalize=bool(self._sentence_pooling),
                                                   progress=progress)
         else:
             vectors = self._st.encode(parts, batch_size=64, convert_to_tensor=True,
@@ -610,7 +631,8 @@ def _mean_pooling(st) -> bool | None:
     """Whether the sentence-transformers pipeline ``st`` normalizes a plain mean of its
     transformer's last layer over every piece: True for [Transformer, mean Pooling,
     Normalize], False without Normalize, None for anything else (another pooling, a prompt
-    left out, lower-casing, a Dense layer, ...: sentence vectors then go through ``st``)."""
+    left out or prepended by default, lower-casing, a Dense layer, ...: sentence vectors then
+    go through ``st``)."""
     try:
         modules = list(st)
     except TypeError:
@@ -622,11 +644,80 @@ def _mean_pooling(st) -> bool | None:
     mode = getattr(pooling, "pooling_mode", None)
     if mode not in ("mean", ("mean",), ["mean"]) or not getattr(pooling, "include_prompt", False):
         return None
-    if getattr(transformer, "do_lower_case", False) or getattr(
+    if getattr(st, "default_prompt_name", None) or getattr(
+            transformer, "do_lower_case", False) or getattr(
             transformer, "processing_kwargs", None) or getattr(
             transformer, "model_forward_params", None):
         return None
     return len(modules) == 3
+
+
+# The module types of a plain mean pipeline in a model directory's modules.json, in order
+_PLAIN_MODULES = ("sentence_transformers.models.Transformer",
+                  "sentence_transformers.models.Pooling",
+                  "sentence_transformers.models.Normalize")
+# The keys of its sentence_bert_config.json that change nothing the encoder computes
+_PLAIN_SETTINGS = {"max_seq_length", "do_lower_case"}
+
+
+def plain_mean_pipeline(path: str | os.PathLike[str]) -> tuple[int | None, bool] | None:
+    """Whether the local model directory ``path`` holds a sentence-transformers pipeline
+    that is a plain mean of its transformer's last layer over every piece, read from its
+    files without importing sentence-transformers: ``(max_seq_length or None, whether it
+    ends in Normalize)`` for [Transformer at the directory's root, mean Pooling with the
+    prompt included, optionally Normalize], no lower-casing, no other Transformer setting
+    and no default prompt; None for anything else (a model name, another pooling, a Dense
+    layer, a missing or unreadable file: the model then loads through sentence-transformers,
+    which decides, as :func:`_mean_pooling` does).
+    """
+    root = Path(path)
+    try:
+        modules = json.loads((root / "modules.json").read_text(encoding="utf-8"))
+        types = [m["type"] for m in modules]
+        if (types not in (list(_PLAIN_MODULES[:2]), list(_PLAIN_MODULES))
+                or modules[0].get("path", "") not in ("", ".")):
+            return None
+        settings = json.loads((root / "sentence_bert_config.json").read_text(encoding="utf-8"))
+        pooling = json.loads((root / modules[1]["path"] / "config.json").read_text(
+            encoding="utf-8"))
+        prompts = root / "config_sentence_transformers.json"
+        if prompts.exists() and json.loads(prompts.read_text(encoding="utf-8")).get(
+                "default_prompt_name"):
+            return None
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError):
+        return None
+    if not isinstance(settings, dict) or set(settings) - _PLAIN_SETTINGS or settings.get(
+            "do_lower_case"):
+        return None
+    modes = {k: v for k, v in pooling.items() if k.startswith("pooling_mode")}
+    mean_only = modes.get("pooling_mode_mean_tokens") is True and not any(
+        v for k, v in modes.items() if k != "pooling_mode_mean_tokens")
+    if not mean_only or not pooling.get("include_prompt", True):
+        return None
+    length = settings.get("max_seq_length")
+    return (int(length) if length else None), len(types) == 3
+
+
+def _load_transformer(path: str, device: str, max_seq_length: int | None,
+                      local_files_only: bool = False):
+    """The tokenizer and model of a plain mean pipeline's directory (:func:
+    `plain_mean_pipeline`), loaded as sentence-transformers loads them (transformers'
+    ``AutoConfig``, ``AutoModel`` and ``AutoTokenizer`` on the directory, the tokenizer
+    limited to ``max_seq_length``) and the model moved to ``device``."""
+    from transformers import AutoConfig, AutoModel, AutoTokenizer
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()
+    hf_logging.set_verbosity_error()
+    try:
+        config = AutoConfig.from_pretrained(path, local_files_only=local_files_only)
+        model = AutoModel.from_pretrained(path, config=config, local_files_only=local_files_only)
+        extra = {"model_max_length": max_seq_length} if max_seq_length else {}
+        tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=local_files_only,
+                                                  **extra)
+    except Exception as exc:  # the library raises many kinds; the user needs one message
+        raise ConfigurationError(f"cannot load model {path!r}: {exc}") from exc
+    return tokenizer, model.to(device)
 
 
 def _load_sentence_transformer(path: str, device: str, local_files_only: bool = False):

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from sensedb import ConfigurationError, Encoder, InputError, LayerSpec
-from sensedb.encoder import library_versions
+from sensedb.encoder import default_model_path, library_versions, plain_mean_pipeline
 
 
 def cosine(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -82,19 +87,27 @@ def test_sentence_vectors(encoder):
     assert cosine(vectors[0], vectors[1]) < 0.99
 
 
-def test_sentence_vectors_equal_the_models_own_pipeline(encoder):
+@pytest.fixture(scope="module")
+def pipeline():
+    """The default model's own sentence-transformers pipeline."""
+    from sensedb.encoder import _load_sentence_transformer
+
+    return _load_sentence_transformer(default_model_path(), "cpu")
+
+
+def test_sentence_vectors_equal_the_models_own_pipeline(encoder, pipeline):
     """Sentence vectors go through the encoder's length-bucketed batches (a plain mean of the
     last layer, normalized): the vectors sentence-transformers' own pipeline gives, within
     float rounding, for short, unusual and windowed texts alike."""
     from sensedb.encoder import _mean_pooling
 
-    assert _mean_pooling(encoder._st) is True  # all-MiniLM-L6-v2: mean, then Normalize
+    assert _mean_pooling(pipeline) is True  # all-MiniLM-L6-v2: mean, then Normalize
     texts = ["bank: sloping land (especially the slope beside a body of water)",
              "bank: a financial institution that accepts deposits", "", "a", "naïve café ✓ 日本",
              " ".join(["he sat on the grassy bank of the river to fish"] * 70)]
     texts += [f"word number {n}: " + "gloss " * (n % 40) for n in range(150)]
     mine = encoder.sentence_vectors(texts)
-    theirs = encoder._st.encode([text for text in texts[:5] + texts[6:]], batch_size=64,
+    theirs = pipeline.encode([text for text in texts[:5] + texts[6:]], batch_size=64,
                                 convert_to_numpy=True)
     np.testing.assert_allclose(np.delete(mine, 5, axis=0), theirs, atol=1e-5)
     assert np.allclose(np.linalg.norm(mine, axis=1), 1.0, atol=1e-5)
@@ -102,12 +115,12 @@ def test_sentence_vectors_equal_the_models_own_pipeline(encoder):
     np.testing.assert_allclose(small.sentence_vectors(texts), mine, atol=1e-5)
 
 
-def test_other_sentence_pipelines_go_through_sentence_transformers(encoder):
+def test_other_sentence_pipelines_go_through_sentence_transformers(pipeline):
     from sentence_transformers.models import Dense, Pooling
 
     from sensedb.encoder import _mean_pooling
 
-    transformer, pooling, _ = list(encoder._st)
+    transformer, pooling, _ = list(pipeline)
     assert _mean_pooling([transformer, pooling]) is False  # a mean, not normalized
     for other in ([transformer, Pooling(384, pooling_mode="cls")],
                   [transformer, Pooling(384, pooling_mode="max")],
@@ -161,3 +174,85 @@ def test_text_windows_cover_every_word_once():
     windows = text_windows([3, 1, 2, 5, 1, 1], 4)
     assert windows == [(0, 2, 4), (2, 3, 2), (3, 4, 5), (4, 6, 2)]
     assert [w for s, e, _ in windows for w in range(s, e)] == list(range(6))
+
+
+def _model_copy(tmp_path, modules=None, settings=None, pooling=None, prompts=None):
+    """A copy of the default model's directory (its large files linked) with some of its
+    pipeline files rewritten."""
+    import json
+    import shutil
+
+    source = default_model_path()
+    copy = tmp_path / "model"
+    shutil.copytree(source, copy, copy_function=os.symlink)
+    for name, value in (("modules.json", modules), ("sentence_bert_config.json", settings),
+                        ("1_Pooling/config.json", pooling),
+                        ("config_sentence_transformers.json", prompts)):
+        if value is not None:
+            (copy / name).unlink(missing_ok=True)
+            (copy / name).write_text(json.dumps(value), encoding="utf-8")
+    return copy
+
+
+def test_plain_mean_pipeline_read_from_the_files(tmp_path):
+    """The default model's pipeline is a normalized plain mean with 256 pieces; any other
+    pooling, a Dense layer, lower-casing, a default prompt or a model name is not."""
+    import json
+
+    assert plain_mean_pipeline(default_model_path()) == (256, True)
+    assert plain_mean_pipeline("sentence-transformers/all-MiniLM-L6-v2") is None
+    assert plain_mean_pipeline(tmp_path / "missing") is None
+    base = json.loads((Path(default_model_path()) / "modules.json").read_text())
+    assert plain_mean_pipeline(_model_copy(tmp_path / "a", modules=base[:2])) == (256, False)
+    dense = [*base[:2], {"idx": 2, "name": "2", "path": "2_Dense",
+                         "type": "sentence_transformers.models.Dense"}]
+    assert plain_mean_pipeline(_model_copy(tmp_path / "b", modules=dense)) is None
+    assert plain_mean_pipeline(_model_copy(
+        tmp_path / "c", settings={"max_seq_length": 128, "do_lower_case": True})) is None
+    assert plain_mean_pipeline(_model_copy(
+        tmp_path / "d", pooling={"word_embedding_dimension": 384, "pooling_mode_cls_token": True,
+                                 "pooling_mode_mean_tokens": True})) is None
+    assert plain_mean_pipeline(_model_copy(
+        tmp_path / "e", prompts={"prompts": {"query": "query: "},
+                                 "default_prompt_name": "query"})) is None
+
+
+def test_the_default_model_loads_without_sentence_transformers():
+    """Its import was the largest share of a first answer (BENCHMARKS.md)."""
+    code = ("import sys; from sensedb import Encoder; e = Encoder(threads=1); "
+            "e.sentence_vectors(['a gloss']); e.word_vectors([['a', 'word']]); "
+            "print('sentence_transformers' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, env={**os.environ, "HF_HUB_OFFLINE": "1"})
+    assert out.stdout.strip() == "False"
+
+
+def test_both_loads_give_the_same_vectors(encoder, monkeypatch, tmp_path):
+    """Through transformers alone or through sentence-transformers, the same model gives
+    the same word and sentence vectors; a mean pipeline without Normalize gives the
+    pipeline's own unnormalized sentence vectors."""
+    import json
+
+    import sensedb.encoder as encoder_module
+
+    sentences = [["He", "sat", "on", "the", "bank"], ["naïve", "café", "✓"], ["word"] * 300]
+    texts = ["bank: sloping land", "", "a " * 400]
+    monkeypatch.setattr(encoder_module, "plain_mean_pipeline", lambda path: None)
+    other = Encoder()
+    monkeypatch.undo()
+    assert encoder._st is None and other._st is not None
+    assert other.describe() == encoder.describe() and other.max_length == encoder.max_length
+    for mine, theirs in zip(encoder.word_vectors(sentences), other.word_vectors(sentences),
+                            strict=True):
+        np.testing.assert_allclose(mine, theirs, atol=1e-6)
+    np.testing.assert_allclose(encoder.sentence_vectors(texts), other.sentence_vectors(texts),
+                               atol=1e-6)
+    base = json.loads((Path(default_model_path()) / "modules.json").read_text())
+    unnormalized = Encoder(str(_model_copy(tmp_path, modules=base[:2])), head=None)
+    assert unnormalized._st is None
+    from sensedb.encoder import _load_sentence_transformer
+
+    theirs = _load_sentence_transformer(str(tmp_path / "model"), "cpu").encode(texts[:2])
+    mine = unnormalized.sentence_vectors(texts[:2])
+    np.testing.assert_allclose(mine, theirs, atol=1e-5)
+    assert not np.allclose(np.linalg.norm(mine, axis=1), 1.0)

@@ -88,10 +88,15 @@ def test_long_sentence_pools_its_windows_by_pieces(encoder):
 
 
 def test_other_sentence_pipelines_fall_back_to_sentence_vectors(encoder):
+    from sensedb.encoder import _load_sentence_transformer, default_model_path
+
     other = copy.copy(encoder)
-    other._sentence_pooling = None  # as for a CLS-pooling or Dense model: through the pipeline
+    # as for a CLS-pooling or Dense model: loaded through sentence-transformers, whose
+    # pipeline gives the sentence vectors
+    other._st = _load_sentence_transformer(default_model_path(), "cpu")
+    other._sentence_pooling = None
     _, found = other.word_and_sentence_vectors(ORDINARY[:3])
-    theirs = encoder._st.encode([" ".join(w) for w in ORDINARY[:3]], convert_to_numpy=True)
+    theirs = other._st.encode([" ".join(w) for w in ORDINARY[:3]], convert_to_numpy=True)
     np.testing.assert_allclose(found, theirs, atol=1e-5)
 
 
