@@ -202,6 +202,21 @@ def test_a_multiword_span_reads_its_part_of_speech_from_its_head():
     assert _span_pos(bit_tired, 0, 2, ["a", "bit", "tired"], [("a_bit", "ADV")]) is None
     lot_of = tags({"DET": 0.0}, {"NOUN": 0.0}, {"ADP": 0.0})
     assert _span_pos(lot_of, 0, 2, ["a", "lot", "of"], a_lot) is not None
+    # the subject of a verb is no adverb: "A lot has changed", "and a lot was lost"
+    lot_has = tags({"DET": 0.0}, {"NOUN": 0.0}, {"VERB": 0.0}, {"VERB": 0.0})
+    assert _span_pos(lot_has, 0, 2, ["A", "lot", "has", "changed"], a_lot) is not None
+    and_lot = tags({"CONJ": 0.0}, {"DET": 0.0}, {"NOUN": 0.0}, {"VERB": 0.0})
+    assert _span_pos(and_lot, 1, 3, ["and", "a", "lot", "was"], a_lot) is not None
+    helps_lot = tags({"VERB": 0.0}, {"DET": 0.0}, {"NOUN": 0.0}, {"VERB": 0.0})
+    # "It helps a lot, believe me" without the comma: after a verb, still the adverb
+    assert _span_pos(helps_lot, 1, 3, ["helps", "a", "lot", "believe"], a_lot) is None
+    # "kind of" before "a"/"an" as a hedge: "It was kind of a mess"; "what kind of a man"
+    # and "a kind of a joke" keep the noun
+    mess = tags({"VERB": 0.0}, {"ADJ": 0.0}, {"ADP": 0.0}, {"DET": 0.0}, {"NOUN": 0.0})
+    assert _span_pos(mess, 1, 3, ["was", "kind", "of", "a", "mess"], ADVERB) is None
+    what_kind = tags({"DET": 0.0}, {"NOUN": 0.0}, {"ADP": 0.0}, {"DET": 0.0}, {"NOUN": 0.0})
+    assert _span_pos(what_kind, 1, 3, ["what", "kind", "of", "a", "man"], ADVERB) is not None
+    assert _span_pos(what_kind, 1, 3, ["a", "kind", "of", "a", "joke"], ADVERB) is not None
     little_girl = tags({"DET": 0.0}, {"ADJ": 0.0}, {"NOUN": 0.0})
     assert _span_pos(little_girl, 0, 2, ["a", "little", "girl"],
                      [("a_little", "ADV")]) is not None

@@ -607,9 +607,11 @@ def _adverbial_span(words: Sequence[str], tags: np.ndarray, start: int, end: int
       word tagged ADV: "sort *of* smiled") that opens no noun phrase (the next word not
       NOUN_PHRASE_TAGS, or none): "*kind of* strange", not "a *kind of* fruit" nor "look
       after";
+      ("*kind of* a mess" is one too: :func:`_hedges_a_noun_phrase`);
     - or its readings all adverbs, it opens with a word tagged DET and no "of" or noun
       phrase follows it: "likes him *a lot*", "*a bit* tired", not "*a lot* of books" nor
-      "*a little* girl" (the head tags "lot" NOUN wherever it stands).
+      "*a little* girl" (the head tags "lot" NOUN wherever it stands), nor the subject of a
+      verb ("*A lot* has changed": opening its clause, :func:`_opens_a_clause`).
     """
     if end - start < 2:
         return False
@@ -617,10 +619,35 @@ def _adverbial_span(words: Sequence[str], tags: np.ndarray, start: int, end: int
     last = _best_tag(tags, end - 1)
     if (last == "ADP" or (last == "ADV" and words[end - 1].lower() in STOPWORDS)) and not any(
             pos == "VERB" for _, pos in pairs):
-        return after not in NOUN_PHRASE_TAGS
+        return after not in NOUN_PHRASE_TAGS or _hedges_a_noun_phrase(words, tags, start, end)
     if _best_tag(tags, start) != "DET" or not all(pos == "ADV" for _, pos in pairs):
         return False
+    if after == "VERB" and _opens_a_clause(words, start):
+        return False  # the subject: "*A lot* has changed", "and *a bit* was left"
     return after is None or (after not in NOUN_PHRASE_TAGS and words[end].lower() != "of")
+
+
+def _hedges_a_noun_phrase(words: Sequence[str], tags: np.ndarray, start: int,
+                          end: int) -> bool:
+    """Whether a span ending in a preposition ("kind of", "sort of") stands before "a"/"an"
+    as a hedge, not after a determiner: "It was *kind of* a mess", "he is *sort of* an
+    expert", not "*what kind of* a man" nor "a *kind of* a joke" (the noun kind)."""
+    if end >= len(words) or words[end].lower() not in ("a", "an"):
+        return False
+    return start == 0 or (_best_tag(tags, start - 1) != "DET"
+                          and words[start - 1].lower() not in ("what", "which", "whatever"))
+
+
+# Words after which a clause begins (its subject next): coordinating conjunctions
+_CLAUSE_OPENERS = frozenset({"and", "but", "or", "so", "yet", "because", "since", "although",
+                             "though", "while", "when", "if", "that"})
+
+
+def _opens_a_clause(words: Sequence[str], at: int) -> bool:
+    """Whether ``words[at]`` opens its sentence or a clause: first, or after punctuation or
+    a conjunction (_CLAUSE_OPENERS)."""
+    before = words[at - 1].lower() if at > 0 else ""
+    return at == 0 or not any(c.isalnum() for c in before) or before in _CLAUSE_OPENERS
 
 
 def span_free_best(index: SenseIndex, target: Target, pairs: list[tuple[str, str]],
