@@ -35,6 +35,8 @@ def _at(sentence: str, word: str) -> tuple[list[str], int]:
     ("LOCAL MAN JOHN WINS", "JOHN", False),               # capitals lose case
     ("I have been reading Dickens all week.", "Dickens", False),  # WordNet's writer
     ("The report was written by Madden.", "Madden", True),  # SemCor's surname, no person
+    ("Mick is my friend.", "Mick", True),     # first, but WordNet knows "mick" only as a slur
+    ("I called Hymie yesterday.", "Hymie", True),         # a slur only, in no table
 ])
 def test_person_name_at(wordnet, sentence, word, name):
     words, at = _at(sentence, word)

@@ -28,6 +28,10 @@ word is a name:
   said" the president; a first name's people (John the Apostle) hardly ever are the one
   meant.
 
+A capitalized word whose every WordNet sense is an ethnic slur (``WordNet.ethnic_slur``:
+"Mick", "Hymie") is read as a person's name wherever it stands, in or out of the table:
+``scoring.without_slurs`` keeps a slur where nothing else is left, and a name it is.
+
 Such an answer is ``novel`` (``results.disambiguation``, :func:`reads_a_name`), as "Mr. Bean"
 is: WordNet holds no such person, the sense given is the class SemCor files names under.
 
@@ -80,6 +84,8 @@ def person_name_at(inventory: WordNet, words: Sequence[str], at: int,
     """Whether ``words[at]``, whose WordNet readings have the senses ``candidates``, is a
     person's name WordNet lacks (see the module's rules)."""
     form = words[at]
+    if candidates and all(inventory.ethnic_slur(s) for s in candidates):
+        return True  # known to WordNet only as a slur: "*Mick* is my friend", "I called *Hymie*"
     first, semcor = person_names()
     if form not in first and form not in semcor:
         return False
