@@ -35,6 +35,15 @@ def _at(sentence: str, word: str) -> tuple[list[str], int]:
     ("LOCAL MAN JOHN WINS", "JOHN", False),               # capitals lose case
     ("I have been reading Dickens all week.", "Dickens", False),  # WordNet's writer
     ("The report was written by Madden.", "Madden", True),  # SemCor's surname, no person
+    ("Mark went home early.", "Mark", True),  # first, before a verb in the past
+    ("Bill paid for dinner.", "Bill", True),
+    ("Rose smiled at me.", "Rose", True),
+    ("Mark left early.", "Mark", True),       # "left" a noun too, and the past of leave
+    ("Bill me later.", "Bill", False),         # no verb in the past after it
+    ("Rose bushes need sun.", "Rose", False),
+    ("Mark sheets as read.", "Mark", False),
+    ("Hope faded quickly.", "Hope", False),   # a feeling first: WordNet's noun
+    ("Joy filled the room.", "Joy", False),
     ("Mick is my friend.", "Mick", True),     # first, but WordNet knows "mick" only as a slur
     ("I called Hymie yesterday.", "Hymie", True),         # a slur only, in no table
 ])

@@ -15,7 +15,9 @@ word is a name:
 - it is capitalized inside its sentence (``scoring.capitalized_inside``: not a sentence's
   first word, nor a title-case sentence's), or first in its sentence where SemCor names a
   person with it at least FIRST_WORD_SHARE of the time it labels it, at least
-  FIRST_WORD_MIN times ("John met Mary": John; "Mark the date": no);
+  FIRST_WORD_MIN times ("John met Mary": John; "Mark the date": no), or where a first name
+  stands before a verb in the past and is no abstract noun (:func:`_subject_of_a_past_verb`:
+  "Mark went home", not "Hope faded");
 - no honorific stands before it (``scoring.personal_name_at``: "Ms. Park", "Mr. Brown" are
   read among WordNet's people as before, with the ``personal_name`` feature);
 - WordNet has no proper name of it that is a place, a time or a group
@@ -60,6 +62,10 @@ FIRST_WORD_MIN = 5
 # The lexicographer files (a noun key's ``1:NN``) of the proper names that keep a first name
 # from being read as a person: noun.location, noun.time, noun.group.
 PLACE_TIME_GROUP = ("1:15:", "1:28:", "1:14:")
+# The lexicographer files of a first name's commonest noun sense that keep it from being read
+# as a name first in its sentence before a verb: noun.feeling, noun.state, noun.attribute,
+# noun.time ("Hope", "Joy", "Grace", "Patience", "Summer").
+ABSTRACT = ("1:12:", "1:26:", "1:07:", "1:28:")
 
 
 @functools.cache
@@ -91,8 +97,9 @@ def person_name_at(inventory: WordNet, words: Sequence[str], at: int,
         return False
     if not capitalized_inside(words, at):
         person, labelled = semcor.get(form, (0, 0))
-        if at != _first_word(words) or person < FIRST_WORD_MIN or (
-                person < FIRST_WORD_SHARE * labelled):
+        named = person >= FIRST_WORD_MIN and person >= FIRST_WORD_SHARE * labelled
+        if at != _first_word(words) or not (named or (
+                form in first and _subject_of_a_past_verb(inventory, words, at, candidates))):
             return False
     if personal_name_at(words, at):
         return False
@@ -102,6 +109,25 @@ def person_name_at(inventory: WordNet, words: Sequence[str], at: int,
     # person; a first name's (John the Apostle, Mark the Evangelist) hardly ever is
     return form in first or not any(inventory.proper_name(s) and is_person(s)
                                     for s in candidates)
+
+
+def _subject_of_a_past_verb(inventory: WordNet, words: Sequence[str], at: int,
+                            candidates: Sequence[SenseInfo]) -> bool:
+    """Whether a sentence's first word, a first name, stands before a verb in the past
+    ("*Mark* went home", "*Bill* paid for dinner", "*Rose* smiled": the next word has a verb
+    reading whose lemma is not the word itself, and ends in neither -s nor -ing: not "*Mark*
+    the date", "*Bill* me later", "*Rose* bushes") and the word's commonest noun sense is no
+    feeling, state or quality (ABSTRACT: "*Hope* faded", "*Joy* filled the room", "*Grace*
+    returned" keep WordNet's nouns)."""
+    if at + 1 >= len(words):
+        return False
+    after = words[at + 1].lower()
+    if not after.isalpha() or after.endswith(("s", "ing")):
+        return False
+    if not any(pos == "VERB" and lemma != after for lemma, pos in inventory.lemmatize(after)):
+        return False
+    noun = next((s for s in candidates if s.pos == "NOUN"), None)
+    return noun is None or not noun.key.partition("%")[2].startswith(ABSTRACT)
 
 
 def _place_time_group(sense: SenseInfo) -> bool:
