@@ -6,7 +6,8 @@
 
 For every token of ``--data`` that is a labelled instance of the construction's lemma and
 POS (be, VERB) and stands in the construction by the product's own rule
-(``sensedb.retriever.constructions.existential_there`` over the sentence's words), its gold
+(``sensedb.retriever.constructions.existential_there`` over the sentence's words, with
+WordNet to tell a subject's noun), its gold
 sense keys are counted (a token with several keys counts each). The scoring shares a
 lemma's prior out by these counts for such usages (``constructions.construction_prior``).
 
@@ -30,6 +31,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+from sensedb.inventory import default_wordnet
 from sensedb.retriever.constructions import EXISTENTIAL, existential_there
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -44,6 +46,7 @@ def count(xml: Path, leave_out: set[str]) -> tuple[dict[str, Counter], Counter, 
     documents, for the provenance) and the sentences read."""
     inside = {name: Counter() for name in CONSTRUCTIONS}
     anywhere: Counter = Counter()
+    inventory = default_wordnet()
     read = 0
     for sentence in sentences(xml, leave_out, gold=True):
         words = [t.text for t in sentence.tokens]
@@ -52,7 +55,7 @@ def count(xml: Path, leave_out: set[str]) -> tuple[dict[str, Counter], Counter, 
                 if token.lemma != lemma or token.pos != pos or not token.senses:
                     continue
                 anywhere.update(token.senses)
-                if rule(words, at):
+                if rule(words, at, inventory):
                     inside[name].update(token.senses)
         read += 1
     return inside, anywhere, read

@@ -41,10 +41,38 @@ def _be_at(sentence: str) -> tuple[list[str], int]:
     ("The soup is cold.", False),
     ("Here is the book.", False),
     ("They said there, the man is tall.", False),  # a comma is no auxiliary
+    # "there" after its clause's subject is a place
+    ("The people there are friendly.", False),
+    ("Everyone there was happy.", False),
+    ("The food there is good.", False),
+    ("My old friends there were kind.", False),
+    # a clause opened by a preposition, an adverb or a verb before "there" is no subject
+    ("In the morning there was fog.", True),
+    ("On the table there is a book.", True),
+    ("Yesterday there was rain.", True),
+    ("I think there is a problem.", True),
+    ("The man said there was a problem.", True),
+    ("Since the 1946 disaster there have been 15 floods.", True),
+    ("He knows that there are risks.", True),
+    # questions and inverted clauses: a word after "there", "n't" between
+    ("Who is there?", False),
+    ("Isn't there a bus?", True),
+    ("Wasn't there a party last night?", True),
+    ("Never was there such a storm.", True),
+    ("Nowhere is there peace.", True),
 ])
-def test_existential_there(sentence, existential):
+def test_existential_there(wordnet, sentence, existential):
     words, at = _be_at(sentence)
-    assert existential_there(words, at) is existential
+    assert existential_there(words, at, wordnet) is existential
+
+
+def test_a_subject_without_wordnet():
+    """Without an inventory only a lone pronoun or a determiner and a listed pronoun are
+    taken for a subject: "The food there" stays existential (as before the rule)."""
+    words, at = _be_at("Everyone there was happy.")
+    assert not existential_there(words, at)
+    words, at = _be_at("The food there is good.")
+    assert existential_there(words, at)
 
 
 def test_the_prior_of_an_existential_be(wordnet):

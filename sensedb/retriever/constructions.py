@@ -36,7 +36,7 @@ from collections.abc import Mapping, Sequence
 from importlib import resources
 
 from ..errors import ConfigurationError
-from ..inventory import SenseInfo
+from ..inventory import SenseInfo, WordNet
 
 EXISTENTIAL = "existential_there"
 COUNTS_FILE = "data/construction_counts.json"
@@ -60,20 +60,47 @@ over up down out in right back from around through under along near on
 # Forms of be that open a question with "there" after them ("*Is* there a God?")
 _BE_FORMS = frozenset({"is", "are", "was", "were", "'s", "’s", "'re", "’re", "am", "ai"})
 # What may stand before such a question: nothing, punctuation, a conjunction, a wh-word
-# ("and *were* there others?", "why *is* there no milk?"); after anything else, "there"
-# is a place: "He *is* there".
+# ("and *were* there others?", "why *is* there no milk?"), or a negative adverb that inverts
+# its clause ("*Never was* there such a storm", "nowhere *is* there peace"); after anything
+# else, "there" is a place: "He *is* there".
 _QUESTION_OPENERS = frozenset("""
 , ; : `` '' " ( -- and but or nor so yet if whether that which who why how what where when
+never nowhere rarely seldom hardly scarcely
 """.split())
+_NEGATIONS = frozenset({"not", "n't", "n’t"})
+# Words that end a clause's start looking back from "there" (punctuation is one too; not
+# "since", "as", "until": prepositions as often, "*Since* the disaster there have been")
+_CLAUSE_BOUNDARIES = frozenset("""
+and but or nor so yet if whether that which who why how what where when because although
+though while unless
+""".split())
+# A clause opened by one of these before "there" is a subject noun phrase: "there" after it
+# is a place ("*The* people there are friendly", "*my* friends there were kind")...
+_DETERMINERS = frozenset("""
+the a an this that these those my your his her its our their every each no some any
+""".split())
+# ...as it is after a lone pronoun or quantifier ("Everyone there was happy"; a closed list)
+_SUBJECT_PRONOUNS = frozenset("""
+everyone everybody someone somebody anyone anybody nobody people those these they we you he
+she it i both many most few others
+""".split())
+# The most words of such a subject before "there" (a determiner and up to two more)
+MOST_SUBJECT = 3
 
 
-def existential_there(words: Sequence[str], at: int) -> bool:
+def existential_there(words: Sequence[str], at: int,
+                      inventory: WordNet | None = None) -> bool:
     """Whether ``words[at]`` (a form of be) is the verb of an existential "there": "there"
     before it, at most MOST_BETWEEN modals, auxiliaries, negations or adverbs between
     ("There *is*", "there will not *be*", "there seems to *be*"), itself not after a word
-    that makes it a place ("the man over there *is* my father"), or "there" right after it
-    in a question ("*Is* there a doctor?", "why *are* there no trains?"; not "He *is*
-    there"). Case and curly apostrophes are ignored."""
+    that makes it a place ("the man over there *is* my father") nor after its clause's
+    subject (:func:`_after_a_subject`: "The people there *are* friendly", "Everyone there
+    *was* happy"); or "there" right after it, past "not"/"n't", in a question or an
+    inverted clause, with a word after "there" ("*Is* there a doctor?", "*Is* n't there a
+    bus?", "why *are* there no trains?", "Never *was* there such a storm"; not "He *is*
+    there", "Who *is* there?"). Case and curly apostrophes are ignored. ``inventory``: tells
+    a subject's noun from a verb ("The food there", not "The man said there"); without it
+    only a determiner and a word WordNet has no part of speech for are taken for one."""
     def low(n: int) -> str:
         return words[n].lower()
 
@@ -81,9 +108,41 @@ def existential_there(words: Sequence[str], at: int) -> bool:
     while before >= 0 and at - before <= MOST_BETWEEN and low(before) in _BETWEEN:
         before -= 1
     if before >= 0 and low(before) == "there":
-        return before == 0 or low(before - 1) not in _PLACE_BEFORE
-    return (at + 1 < len(words) and low(at + 1) == "there" and low(at) in _BE_FORMS
+        return before == 0 or (low(before - 1) not in _PLACE_BEFORE
+                               and not _after_a_subject(words, before, inventory))
+    after = at + 1
+    while after < len(words) and low(after) in _NEGATIONS:
+        after += 1
+    return (after + 1 < len(words) and low(after) == "there" and low(at) in _BE_FORMS
+            and any(c.isalnum() for c in words[after + 1])
             and (at == 0 or low(at - 1) in _QUESTION_OPENERS))
+
+
+def _after_a_subject(words: Sequence[str], there: int, inventory: WordNet | None) -> bool:
+    """Whether the words of the clause before ``words[there]`` are its subject, so that
+    "there" is a place: a lone pronoun or quantifier (_SUBJECT_PRONOUNS: "Everyone there"),
+    or a determiner and at most MOST_SUBJECT - 1 more words, the last a noun (with
+    ``inventory``: WordNet reads it as a noun and not as a verb; "The people there",
+    "The food there"; not "The man said there", "The report says there"). The clause starts
+    after punctuation or a conjunction (_CLAUSE_BOUNDARIES); one that starts with a
+    preposition or an adverb ("In the morning there was fog", "Yesterday there was rain")
+    is no subject."""
+    start = there
+    while start > 0 and any(c.isalnum() for c in words[start - 1]) and (
+            words[start - 1].lower() not in _CLAUSE_BOUNDARIES):
+        start -= 1
+    clause = [w.lower() for w in words[start:there]]
+    if len(clause) == 1:
+        return clause[0] in _SUBJECT_PRONOUNS
+    if not 2 <= len(clause) <= MOST_SUBJECT or clause[0] not in _DETERMINERS:
+        return False
+    last = clause[-1]
+    if last in _SUBJECT_PRONOUNS:
+        return True
+    if inventory is None:
+        return False
+    readings = {pos for _, pos in inventory.lemmatize(last)}
+    return "NOUN" in readings and "VERB" not in readings
 
 
 @functools.cache
@@ -105,18 +164,19 @@ def construction_counts() -> dict[str, tuple[str, str, dict[str, int]]]:
                                  f"counts ({exc}); reinstall sensedb") from None
 
 
-def construction_of(words: Sequence[str], at: int) -> str | None:
+def construction_of(words: Sequence[str], at: int,
+                    inventory: WordNet | None = None) -> str | None:
     """The construction the word ``words[at]`` stands in (:data:`EXISTENTIAL`), or None."""
-    return EXISTENTIAL if existential_there(words, at) else None
+    return EXISTENTIAL if existential_there(words, at, inventory) else None
 
 
-def construction_prior(words: Sequence[str], at: int, candidates: Sequence[SenseInfo]
-                       ) -> dict[str, float] | None:
+def construction_prior(words: Sequence[str], at: int, candidates: Sequence[SenseInfo],
+                       inventory: WordNet | None = None) -> dict[str, float] | None:
     """``{sense key: probability}`` (summing to 1) of the candidates of the construction's
     lemma and POS, where the usage ``words[at]`` stands in a construction with counts
     (:func:`construction_counts`) and has such candidates; None otherwise (the prior as it
     is). Each probability is (count + SMOOTHING) / (total + SMOOTHING * senses), over the
-    candidates of that lemma and POS.
+    candidates of that lemma and POS. ``inventory``: see :func:`existential_there`.
 
     Raises:
         ConfigurationError: see :func:`construction_counts`."""
@@ -124,7 +184,7 @@ def construction_prior(words: Sequence[str], at: int, candidates: Sequence[Sense
     if not any((s.lemma, s.pos) == (lemma, pos) for lemma, pos, _ in table.values()
                for s in candidates):
         return None  # before the word tests: most usages are of no construction's lemma
-    name = construction_of(words, at)
+    name = construction_of(words, at, inventory)
     if name is None or name not in table:
         return None
     lemma, pos, counts = table[name]

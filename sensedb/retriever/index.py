@@ -770,7 +770,8 @@ class SenseIndex:
                   if every_feature or self.uses_bare else None),
             overlap=(self.gloss_overlaps(located, pairs, candidates)
                      if every_feature or self.uses_overlap else None),
-            prior=construction_prior(located.words, located.index, candidates))
+            prior=construction_prior(located.words, located.index, candidates,
+                                     self.inventory))
 
     def disambiguate(self, located: Target, pairs: list[tuple[str, str]], raw: np.ndarray,
                      *, k: int = 5, context: np.ndarray | None = None,
