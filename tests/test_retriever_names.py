@@ -44,6 +44,13 @@ def _at(sentence: str, word: str) -> tuple[list[str], int]:
     ("Mark sheets as read.", "Mark", False),
     ("Hope faded quickly.", "Hope", False),   # a feeling first: WordNet's noun
     ("Joy filled the room.", "Joy", False),
+    ("We live on Mary Street.", "Mary", False),  # a street's name
+    ("The wedding was at Grace Church.", "Grace", False),
+    ("I opened an account at Chase Bank.", "Chase", False),
+    ("We met at Victoria Station.", "Victoria", False),
+    ("I met Mary Smith yesterday.", "Mary", True),  # a surname after it: still a person
+    ("He married a German woman.", "German", False),  # a nationality WordNet capitalizes
+    ("She is a devout Christian.", "Christian", False),
     ("Mick is my friend.", "Mick", True),     # first, but WordNet knows "mick" only as a slur
     ("I called Hymie yesterday.", "Hymie", True),         # a slur only, in no table
 ])

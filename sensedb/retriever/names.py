@@ -18,6 +18,9 @@ word is a name:
   FIRST_WORD_MIN times ("John met Mary": John; "Mark the date": no), or where a first name
   stands before a verb in the past and is no abstract noun (:func:`_subject_of_a_past_verb`:
   "Mark went home", not "Hope faded");
+- no proper-name head follows it (PLACE_HEADS: "*Mary* Street", "*Grace* Church", "*Chase*
+  Bank") and WordNet reads it as no capitalized adjective (a nationality or a faith:
+  "German", "Christian", "American", census first names all);
 - no honorific stands before it (``scoring.personal_name_at``: "Ms. Park", "Mr. Brown" are
   read among WordNet's people as before, with the ``personal_name`` feature);
 - WordNet has no proper name of it that is a place, a time or a group
@@ -66,6 +69,19 @@ PLACE_TIME_GROUP = ("1:15:", "1:28:", "1:14:")
 # as a name first in its sentence before a verb: noun.feeling, noun.state, noun.attribute,
 # noun.time ("Hope", "Joy", "Grace", "Patience", "Summer").
 ABSTRACT = ("1:12:", "1:26:", "1:07:", "1:28:")
+# The capitalized words after a first name that make it part of the name of a place, a
+# building, an institution or a firm ("Mary Street", "Penny Lane", "Grace Church", "Chase
+# Bank", "Victoria Station", "Charles River"): English proper-name heads, a closed list
+# written here (no gazetteer installs offline).
+PLACE_HEADS = frozenset("""
+street st road rd avenue ave lane ln drive dr boulevard blvd way place square court terrace
+crescent highway parkway bridge park garden gardens church cathedral chapel abbey temple
+school college university academy institute hospital clinic station airport port harbor
+harbour hotel inn theatre theater museum gallery library hall center centre tower building
+house stadium arena field river creek lake sea bay island islands mountain mount mountains
+hill hills valley canyon falls county city town village state bank company corporation
+corp inc co ltd foundation fund trust association society club group alert
+""".split())
 
 
 @functools.cache
@@ -103,6 +119,11 @@ def person_name_at(inventory: WordNet, words: Sequence[str], at: int,
             return False
     if personal_name_at(words, at):
         return False
+    if at + 1 < len(words) and words[at + 1][:1].isupper() and (
+            words[at + 1].lower().rstrip(".") in PLACE_HEADS):
+        return False  # "Mary Street", "Grace Church": a place's or a firm's name
+    if any(s.pos == "ADJ" and inventory.proper_name(s) for s in candidates):
+        return False  # a nationality or a faith WordNet writes capitalized: German, Christian
     if any(inventory.proper_name(s) and _place_time_group(s) for s in candidates):
         return False
     # a surname WordNet holds a person of ("reading *Dickens*", "*Lincoln* said") is that
