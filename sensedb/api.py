@@ -139,7 +139,8 @@ def corpus_reader(corpus: str | os.PathLike, gold: str | os.PathLike | None,
     always checks them), and the files it reads.
 
     Raises:
-        InputError: the corpus is missing or not a file; no gold file for an XML corpus."""
+        InputError: the corpus is missing or not a file; no gold file for an XML corpus;
+            a gold file given with a JSONL corpus."""
     corpus = Path(corpus)
     if not corpus.is_file():
         raise InputError("file not found" if not corpus.exists() else "not a file",
@@ -149,6 +150,9 @@ def corpus_reader(corpus: str | os.PathLike, gold: str | os.PathLike | None,
                          "unified XML of Raganato et al. (a .data.xml file with its gold "
                          "keys)", path=str(corpus))
     if corpus.suffix.lower() == ".jsonl":
+        if gold is not None:  # was ignored in silence, a missing file too
+            raise InputError(f"a JSONL corpus carries its sense keys itself: no gold file "
+                             f"({gold}) is read with it", path=str(corpus))
         return lambda: read_jsonl(corpus, key_check=inventory.has_key), [corpus]
     if gold is None:
         guess = corpus.with_name(corpus.name.replace(".data.xml", ".gold.key.txt"))

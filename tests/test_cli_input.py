@@ -222,6 +222,9 @@ def test_odd_files_and_names_are_one_line_errors(runner, mini_index, tmp_path):
     empty = tmp_path / "empty.jsonl"
     empty.write_text("\n  \n", encoding="utf-8")
     refused("index", empty, "--index", index, expected="empty.jsonl: no documents")
+    # a gold file with a JSONL corpus (a missing one too) was ignored in silence
+    refused("index", empty, "--index", index, "--gold", tmp_path / "nonexistent.key",
+            expected="a JSONL corpus carries its sense keys itself")
     notes = tmp_path / "notes.txt"
     notes.write_text("He sat on the bank.\r\n", encoding="utf-8")
     refused("index", notes, "--index", index, expected="notes.txt: not a corpus sensedb reads")
