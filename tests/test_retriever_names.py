@@ -49,6 +49,7 @@ def _at(sentence: str, word: str) -> tuple[list[str], int]:
     ("I opened an account at Chase Bank.", "Chase", False),
     ("We met at Victoria Station.", "Victoria", False),
     ("I met Mary Smith yesterday.", "Mary", True),  # a surname after it: still a person
+    ("I met Sally Field yesterday.", "Sally", True),  # a surname that is a place's head too
     ("He married a German woman.", "German", False),  # a nationality WordNet capitalizes
     ("She is a devout Christian.", "Christian", False),
     ("Mick is my friend.", "Mick", True),     # first, but WordNet knows "mick" only as a slur
