@@ -217,8 +217,8 @@ class Encoder:
         windows = [[(text, 1)] if fit else self._text_windows(text)
                    for text, fit in zip(texts, fits, strict=True)]
         parts = [part for found in windows for part, _ in found]
-        if self._sentence_pooling is not None or self._st is None:
-            vectors = self._mean_sentence_vectors(parts, normalize=bool(self._sentence_pooling),
+        if self._sentence_pooling is not None:
+            vectors = self._mean_sentence_vectors(parts, normalize=self._sentence_pooling,
                                                   progress=progress)
         else:
             vectors = self._st.encode(parts, batch_size=64, convert_to_tensor=True,

@@ -128,6 +128,10 @@ OBJECT_TAGS = frozenset({"NOUN", "PRON", "NUM"})
 # What opens a noun phrase after a preposition ("a kind *of fruit*", "kind *of you*"): a span
 # that ends in that preposition is read with its words' POS evidence (:func:`_span_pos`).
 NOUN_PHRASE_TAGS = frozenset({"DET", "NOUN", "PRON", "NUM"})
+# Words after which a clause begins, its subject next (:func:`_opens_a_clause`: "and *a lot*
+# was lost"): conjunctions and subordinators
+_CLAUSE_OPENERS = frozenset({"and", "but", "or", "so", "yet", "because", "since", "although",
+                             "though", "while", "when", "if", "that"})
 
 
 @dataclass
@@ -605,9 +609,9 @@ def _adverbial_span(words: Sequence[str], tags: np.ndarray, start: int, end: int
 
     - its readings no verbs, it ends in a preposition (a word tagged ADP, or a closed-class
       word tagged ADV: "sort *of* smiled") that opens no noun phrase (the next word not
-      NOUN_PHRASE_TAGS, or none): "*kind of* strange", not "a *kind of* fruit" nor "look
-      after";
-      ("*kind of* a mess" is one too: :func:`_hedges_a_noun_phrase`);
+      NOUN_PHRASE_TAGS, or none) or stands before "a"/"an" as a hedge
+      (:func:`_hedges_a_noun_phrase`): "*kind of* strange", "*kind of* a mess", not "a
+      *kind of* fruit" nor "look after";
     - or its readings all adverbs, it opens with a word tagged DET and no "of" or noun
       phrase follows it: "likes him *a lot*", "*a bit* tired", not "*a lot* of books" nor
       "*a little* girl" (the head tags "lot" NOUN wherever it stands), nor the subject of a
@@ -636,11 +640,6 @@ def _hedges_a_noun_phrase(words: Sequence[str], tags: np.ndarray, start: int,
         return False
     return start == 0 or (_best_tag(tags, start - 1) != "DET"
                           and words[start - 1].lower() not in ("what", "which", "whatever"))
-
-
-# Words after which a clause begins (its subject next): coordinating conjunctions
-_CLAUSE_OPENERS = frozenset({"and", "but", "or", "so", "yet", "because", "since", "although",
-                             "though", "while", "when", "if", "that"})
 
 
 def _opens_a_clause(words: Sequence[str], at: int) -> bool:
