@@ -67,13 +67,15 @@ def check_similarity(index, path: Path) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--index", default=None, help="an index path (default: WordNet only)")
+    parser.add_argument("--head", default="auto", help="retrieval head: a head file or "
+                        "directory, 'none', or 'auto' (the shipped one)")
     parser.add_argument("--weights", default=None, metavar="TUNE_JSON",
                         help="answer with the WordNet-only weights an earlier "
                         "`tune_weights.py tune --json` chose instead of the index's (a formula "
                         "measured before it ships)")
     parser.add_argument("--json", default=None)
     args = parser.parse_args()
-    index = sensedb.open(args.index)
+    index = sensedb.open(args.index, head=args.head)
     if args.weights:
         chosen = json.loads(Path(args.weights).read_text())["wordnet_only"]["weights"]
         index.weights = scoring.weights_from(chosen)

@@ -150,6 +150,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", default="../shared/data", type=Path)
     parser.add_argument("--index", default=None)
+    parser.add_argument("--head", default="auto", help="retrieval head: a head file or "
+                        "directory, 'none', or 'auto' (the shipped one)")
     parser.add_argument("--semcor-fold", type=int, default=None)
     parser.add_argument("--documents", default=None,
                         help="SemCor document ids, comma-separated, or 'slice' (SLICE)")
@@ -157,7 +159,7 @@ def main() -> None:
     parser.add_argument("--examples", type=int, default=12,
                         help="instances listed per cause in --json (gap instances only)")
     args = parser.parse_args()
-    index = sensedb.open(args.index)
+    index = sensedb.open(args.index, head=args.head)
     with tempfile.TemporaryDirectory() as folder:
         if args.documents is not None:
             keep = set(SLICE if args.documents == "slice" else args.documents.split(","))

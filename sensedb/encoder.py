@@ -129,6 +129,7 @@ class Encoder:
         else:
             self.name = str(model)
             path = str(model)
+        self.model_path = str(path)  # what the model loads from (a directory or hub name)
         # a plain mean pipeline needs no sentence-transformers (its import is the largest
         # share of a first answer); anything else goes through it
         plain = plain_mean_pipeline(path)

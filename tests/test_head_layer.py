@@ -83,7 +83,7 @@ def test_layer_that_does_not_fit_the_model_is_refused(plain):
     bad["output.dense.weight"] = np.zeros((384, 384), np.float16)
     with pytest.raises(ConfigurationError, match="output.dense.weight"):
         Encoder(threads=2, head=RetrievalHead(None, None, model=MODEL, layer=bad))
-    with pytest.raises(ConfigurationError, match="no map and no layer"):
+    with pytest.raises(ConfigurationError, match="no map, no layer and no adapter"):
         RetrievalHead(None, None, model=MODEL)
 
 

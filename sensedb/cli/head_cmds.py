@@ -21,17 +21,24 @@ from . import cli, emit, output_options
                    "there, so running the command again resumes.")
 @click.option("--epochs", default=4, show_default=True, help="Passes over the corpus.")
 @click.option("--rank", default=0, show_default=True,
-              help="0: full (dim x dim) maps; r: identity plus a rank-r update.")
+              help="linear: 0 full (dim x dim) maps, r the identity plus a rank-r update; "
+                   "adapter: the LoRA rank (0: 16).")
 @click.option("--seed", default=0, show_default=True, help="Random seed (same seed, same head).")
+@click.option("--kind", type=click.Choice(["linear", "adapter"]), default="linear",
+              show_default=True,
+              help="linear: maps on the frozen encoder's vectors; adapter: low-rank adapters "
+                   "in the encoder's upper layers, trained as a WSD bi-encoder (needs peft: "
+                   "pip install 'sensedb[train]'; hours on a CPU for SemCor).")
 @click.option("--device", default=None, help="torch device for the encoder.")
 @output_options
-def train_head(corpus, gold, model, out, epochs, rank, seed, device, as_json):
+def train_head(corpus, gold, model, out, epochs, rank, seed, kind, device, as_json):
     """Train a retrieval head on CORPUS (unified XML with --gold, or JSONL) so that a usage's
     vector is nearest to its gold sense's vectors; use it with `sensedb index --head OUT`.
 
     Example:
 
         sensedb train-head semcor.data.xml --gold semcor.gold.key.txt --out ./my-head
+        sensedb train-head my-corpus.jsonl --kind adapter --epochs 1 --out ./my-adapter
     """
     from ..api import corpus_reader
     from ..encoder import Encoder
@@ -42,11 +49,26 @@ def train_head(corpus, gold, model, out, epochs, rank, seed, device, as_json):
     inventory = default_wordnet()
     read, files = corpus_reader(corpus, gold, inventory)
     encoder = Encoder(model, device=device, head=None)
-    head = fit(read(), encoder, inventory, Path(out),
-               config=TrainConfig(epochs=epochs, rank=rank, seed=seed), data_files=files,
-               progress=not as_json)
+    if kind == "adapter":
+        from ..head.adapter_train import AdapterConfig
+        from ..head.fit import train_adapter_head
+
+        try:
+            head = train_adapter_head(
+                read(), encoder, inventory, Path(out),
+                config=AdapterConfig(epochs=epochs, rank=rank or AdapterConfig.rank, seed=seed),
+                data_files=files, progress=not as_json)
+        except ImportError as exc:
+            raise click.ClickException(f"{exc}: an adapter head needs peft "
+                                       "(pip install 'sensedb[train]')") from None
+        tokens = head.provenance["usages"]
+    else:
+        head = fit(read(), encoder, inventory, Path(out),
+                   config=TrainConfig(epochs=epochs, rank=rank, seed=seed), data_files=files,
+                   progress=not as_json)
+        tokens = head.provenance["tokens"]
     data = {"out": str(out), "sha256": head.sha256, "model": head.model,
-            "seconds": head.provenance["seconds"], "tokens": head.provenance["tokens"],
+            "seconds": head.provenance["seconds"], "tokens": tokens,
             "loss_per_epoch": head.provenance["loss_per_epoch"]}
     emit(data, as_json, lambda d: f"head {d['sha256'][:12]} for {d['model']} in {d['out']} "
                                   f"({d['tokens']} labelled tokens, {d['seconds']:.0f} s)")

@@ -1,18 +1,22 @@
 """Retrieval heads: small trained maps on the frozen encoder's vectors.
 
-A head has up to three parts, each optional (absent: identity): ``word``, a (dim, dim) float32
+A head has up to four parts, each optional (absent: identity): ``word``, a (dim, dim) float32
 matrix that maps every word vector the encoder outputs (usages, labelled corpus tokens,
 WordNet example tokens); ``sentence``, one that maps every sentence vector (glosses, whole
-sentences); and ``layer``, trained weights of the encoder's last transformer layer
+sentences); ``layer``, trained weights of the encoder's last transformer layer
 (:mod:`sensedb.head.layer`), rerun on the hidden states of the layer below to give the word
-vectors (one extra layer per forward pass; sentence vectors stay the model's). They are
-trained on a sense-labelled corpus (``sensedb train-head`` for linear maps;
-``scripts/train_last_layer.py`` for a layer) so that a usage's vector is nearest to its gold
-sense's vectors among the lemma's candidates. The index stays a vector database: sense, gloss
-and example vectors are computed through the head and stored in
+vectors (one extra layer per forward pass; sentence vectors stay the model's); and
+``adapter``, low-rank updates of the transformer's linear layers merged into the model when
+an encoder loads (:mod:`sensedb.head.adapter`: every vector, word or sentence, comes from the
+adapted model; no extra cost per query). They are trained on a sense-labelled corpus
+(``sensedb train-head`` for linear maps or adapters; ``scripts/train_last_layer.py`` for a
+layer; ``scripts/train_adapter_head.py`` for the measured adapter runs) so that a usage's
+vector is nearest to its gold sense's vectors among the lemma's candidates. The index stays a
+vector database: sense, gloss and example vectors are computed through the head and stored in
 FAISS; a query is one forward pass, the map, and an inner-product search.
 
-A head file is an ``.npz`` (``word``, ``sentence``, ``layer.<parameter>``: those present)
+A head file is an ``.npz`` (``word``, ``sentence``, ``layer.<parameter>``,
+``adapter.<module>.A``/``.B``: those present)
 with a JSON record beside it (same stem, ``.json``): model, layers, the scoring formulas it was
 trained with (``{family: {feature: weight}}`` by feature name, so features appended to
 ``scoring.FEATURES`` later get weight 0), and its provenance (data, command, seed, date, git
@@ -38,8 +42,9 @@ from ..errors import ConfigurationError
 
 __all__ = ["FORMAT", "RetrievalHead", "default_head", "default_head_path", "load_head"]
 
-FORMAT = "sensedb-retrieval-head/2"
-READS = ("sensedb-retrieval-head/1", FORMAT)  # /1: linear maps only
+FORMAT = "sensedb-retrieval-head/3"
+#: /1: linear maps only; /2: a last layer too; /3: an adapter too
+READS = ("sensedb-retrieval-head/1", "sensedb-retrieval-head/2", FORMAT)
 DEFAULT_HEAD_FILE = "head_all-MiniLM-L6-v2.npz"
 #: The model the shipped head was trained for.
 DEFAULT_HEAD_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
@@ -58,7 +63,9 @@ class RetrievalHead:
     layer spec of the word vectors it maps (``"last"``); ``scoring``: the evidence formulas
     trained with it (``{"corpus": {feature: w}, "wordnet_only": {...}}``, the manifest's
     ``scoring`` of an index built through it) or None; ``provenance``: JSON-able record of
-    data, command, seed, date, commit."""
+    data, command, seed, date, commit. ``adapter``: low-rank updates by module name
+    (``<module>.A`` (r, in), ``<module>.B`` (out, r) float32; :mod:`sensedb.head.adapter`)
+    or None, merged as ``W + adapter_scale * B @ A``."""
 
     word: np.ndarray | None
     sentence: np.ndarray | None
@@ -68,16 +75,31 @@ class RetrievalHead:
     provenance: dict = field(default_factory=dict)
     source: str | None = None  # the file it was read from (None: made in memory)
     layer: dict[str, np.ndarray] | None = None
+    adapter: dict[str, np.ndarray] | None = None
+    adapter_scale: float = 1.0
 
     def __post_init__(self) -> None:
         maps = [m for m in (self.word, self.sentence) if m is not None]
-        if not maps and not self.layer:
-            raise ConfigurationError("retrieval head has no map and no layer")
+        if not maps and not self.layer and not self.adapter:
+            raise ConfigurationError("retrieval head has no map, no layer and no adapter")
+        if self.adapter:
+            self.adapter = {str(k): np.ascontiguousarray(v, dtype=np.float32)
+                            for k, v in sorted(self.adapter.items())}
+            from .adapter import adapter_modules  # numpy only at this point
+
+            adapter_modules(self.adapter)
+            if not np.isfinite(self.adapter_scale):
+                raise ConfigurationError("retrieval head adapter scale is not finite")
         if self.layer:
             self.layer = {str(k): np.ascontiguousarray(v) for k, v in sorted(self.layer.items())}
             if any(v.dtype not in (np.float16, np.float32) for v in self.layer.values()):
                 raise ConfigurationError("retrieval head layer weights must be float16/32")
-        dim = self._layer_dim() if self.layer else maps[0].shape[0] if maps[0].ndim else -1
+        if self.layer:
+            dim = self._layer_dim()
+        elif maps:
+            dim = maps[0].shape[0] if maps[0].ndim else -1
+        else:
+            dim = self._adapter_dim()
         for name in ("word", "sentence"):
             value = getattr(self, name)
             if value is None:
@@ -88,7 +110,7 @@ class RetrievalHead:
                 raise ConfigurationError(f"retrieval head {name} map of shape {value.shape}: "
                                          f"want a square ({dim}, {dim}) map")
         arrays = [m for m in (self.word, self.sentence) if m is not None]
-        arrays += list((self.layer or {}).values())
+        arrays += list((self.layer or {}).values()) + list((self.adapter or {}).values())
         if not all(np.isfinite(a).all() for a in arrays):
             raise ConfigurationError("retrieval head has non-finite weights")
         self._dim = int(dim)
@@ -99,6 +121,12 @@ class RetrievalHead:
                 return int(value.shape[0])
         raise ConfigurationError("retrieval head layer has no usable parameter")
 
+    def _adapter_dim(self) -> int:
+        """The model width an adapter fits: the input width of its attention query maps
+        (the first module's A when it has none)."""
+        keys = [k for k in self.adapter if k.endswith("attention.self.query.A")]
+        return int(self.adapter[keys[0] if keys else sorted(self.adapter)[0]].shape[1])
+
     @property
     def dim(self) -> int:
         return self._dim
@@ -106,7 +134,8 @@ class RetrievalHead:
     @property
     def sha256(self) -> str:
         """SHA-256 (hex) of the maps' float32 bytes, then each layer parameter's name and
-        bytes in name order: the identity an index records."""
+        bytes in name order, then (an adapter head) its scale and each adapter array's name
+        and bytes in name order: the identity an index records."""
         digest = hashlib.sha256()
         for matrix in (self.word, self.sentence):
             if matrix is not None:
@@ -114,6 +143,11 @@ class RetrievalHead:
         for name, value in (self.layer or {}).items():
             digest.update(f"{name}:{value.dtype.str}:{value.shape}".encode())
             digest.update(value.tobytes())
+        if self.adapter:
+            digest.update(f"adapter_scale:{float(self.adapter_scale)!r}".encode())
+            for name, value in self.adapter.items():
+                digest.update(f"adapter.{name}:{value.dtype.str}:{value.shape}".encode())
+                digest.update(value.tobytes())
         return digest.hexdigest()
 
     def words(self, vectors: np.ndarray) -> np.ndarray:
@@ -136,11 +170,17 @@ class RetrievalHead:
         return out
 
     def bind(self, model):
-        """The last-layer hook for ``model`` (a transformers BERT-like model):
-        a :class:`sensedb.head.layer.LastLayer`, or None for a head without a layer.
+        """Fit the head to ``model`` (a transformers BERT-like model, freshly loaded: an
+        adapter is merged into its weights, in place) and return the last-layer hook: a
+        :class:`sensedb.head.layer.LastLayer`, or None for a head without a layer.
 
         Raises:
-            ConfigurationError: the layer's parameters do not fit the model's last layer."""
+            ConfigurationError: the layer's parameters or the adapter's do not fit the
+                model."""
+        if self.adapter:
+            from .adapter import merge_adapter  # torch: only when an encoder binds it
+
+            merge_adapter(model, self.adapter, self.adapter_scale)
         if not self.layer:
             return None
         from .layer import LastLayer  # torch: only when an encoder binds a layer head
@@ -170,13 +210,17 @@ class RetrievalHead:
         if target.suffix != ".npz":
             target = target / HEAD_FILE
         target.parent.mkdir(parents=True, exist_ok=True)
-        record = {"format": FORMAT if self.layer else READS[0], "model": self.model,
-                  "layers": self.layers, "scoring": self.scoring, "provenance": self.provenance}
+        record = {"format": FORMAT if self.adapter else READS[1] if self.layer else READS[0],
+                  "model": self.model, "layers": self.layers, "scoring": self.scoring,
+                  "provenance": self.provenance}
+        if self.adapter:
+            record["adapter_scale"] = float(self.adapter_scale)
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
             arrays = [(n, a) for n, a in (("word", self.word), ("sentence", self.sentence))
                       if a is not None]
             arrays += [(f"layer.{n}", a) for n, a in (self.layer or {}).items()]
+            arrays += [(f"adapter.{n}", a) for n, a in (self.adapter or {}).items()]
             arrays.append(("record", np.frombuffer(json.dumps(record, sort_keys=True)
                                                    .encode(), dtype=np.uint8)))
             for name, array in arrays:
@@ -213,6 +257,8 @@ class RetrievalHead:
                 sentence = data["sentence"] if "sentence" in data.files else None
                 layer = {name[len("layer."):]: data[name] for name in data.files
                          if name.startswith("layer.")}
+                adapter = {name[len("adapter."):]: data[name] for name in data.files
+                           if name.startswith("adapter.")}
         except (OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:
             raise ConfigurationError(f"{source}: not a readable retrieval head "
                                      f"({type(exc).__name__}: {exc})") from None
@@ -221,7 +267,8 @@ class RetrievalHead:
                                      f"sensedb reads {' and '.join(map(repr, READS))}")
         return cls(word, sentence, model=str(record["model"]), layers=str(record["layers"]),
                    scoring=record.get("scoring"), provenance=record.get("provenance") or {},
-                   source=str(source), layer=layer or None)
+                   source=str(source), layer=layer or None, adapter=adapter or None,
+                   adapter_scale=float(record.get("adapter_scale", 1.0)))
 
 
 def default_head_path() -> Path:

@@ -173,3 +173,47 @@ def _git_commit() -> str | None:
     except OSError:
         return None
     return done.stdout.strip() or None
+
+
+def train_adapter_head(documents: Iterable[Document], encoder, inventory: WordNet,
+                       out: str | Path, *, config, data_files: Iterable[Path] = (),
+                       progress: bool = False) -> RetrievalHead:
+    """Train an adapter head (:mod:`sensedb.head.adapter_train`, ``config`` an
+    :class:`~sensedb.head.adapter_train.AdapterConfig`) for ``encoder``'s model (no head of
+    its own) on every labelled usage of ``documents`` and save it in ``out``; the word-piece
+    data (``OUT/adapter-data.npz``) and an after-every-epoch checkpoint are kept, so a rerun
+    resumes.
+
+    Raises:
+        InputError: the corpus has no labelled usage WordNet knows with two candidates.
+        ImportError: peft is not installed (``pip install 'sensedb[train]'``)."""
+    from .adapter_data import AdapterData, build_adapter_data, labelled_usages
+    from .adapter_train import train_adapter
+
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    cached = out / "adapter-data.npz"
+    if cached.exists():
+        data = AdapterData.load(cached)
+    else:
+        data = build_adapter_data({"corpus": labelled_usages(documents)}, encoder, inventory,
+                                  examples=False)
+        data.save(cached)
+    trained = train_adapter(data, config, model_path=encoder.model_path,
+                            train=[("corpus", np.arange(data.usages("corpus")))], out=out,
+                            device=encoder.device, progress=progress)
+    head = RetrievalHead(
+        None, None, model=encoder.name, layers=encoder.layer_spec.describe(),
+        adapter=trained["adapter"], adapter_scale=trained["scale"],
+        provenance={
+            "kind": "adapter (LoRA) trained as a WSD bi-encoder",
+            "data": [{"file": str(p), "sha256": _sha256(p)} for p in data_files],
+            "usages": trained["usages"], "windows": trained["windows"],
+            "command": " ".join([Path(sys.argv[0]).name, *sys.argv[1:]]),
+            "seed": config.seed, "config": asdict(config),
+            "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "commit": _git_commit(), "loss_per_epoch": trained["history"],
+            "seconds": round(time.perf_counter() - started, 1)})
+    head.save(out)
+    return head

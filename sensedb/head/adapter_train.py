@@ -1,0 +1,293 @@
+"""Training an adapter head (torch; LoRA through ``peft``, imported lazily): low-rank adapters
+on the linear layers of the encoder's upper transformer layers, trained as a bi-encoder for
+WSD (BEM, Blevins & Zettlemoyer 2020, with one shared encoder) so that a usage's word vector
+is nearest to its gold sense's gloss vector among the lemma's candidates.
+
+- Usage vector: the mean of the target word's last-layer pieces in its window (the product's
+  word vector); gloss vector: the model's own sentence embedding of ``gloss_text`` (the mean of
+  the last layer over every piece, [CLS]/[SEP] included, L2-normalized: all-MiniLM-L6-v2's
+  pipeline).
+- Loss: cross-entropy of ``scale * cos(usage, gloss)`` over the lemma's candidate senses (a
+  usage with several gold senses: the log of their summed probability); ``scale`` learned,
+  from 20. Only usages with two or more candidates train.
+- AdamW, linear warm-up over 6% of the steps then linear decay; batches of whole windows.
+  Seeded: on a CPU a run is reproducible; on a GPU matrix products are not bit-reproducible.
+
+The adapted layers are ``first_layer`` and up (default 3 of all-MiniLM-L6-v2's 6): the layers
+below keep the model's weights, so the POS head's probe on hidden layers 1-3
+(:mod:`sensedb.pos_head`) sees what it was trained on. Applying the trained head is
+:mod:`sensedb.head.adapter` (merged into the weights: no peft, no cost per query).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from .adapter_data import POS_ORDER, AdapterData
+
+CHECKPOINT_FILE = "adapter-checkpoint.pt"
+
+
+@dataclass(frozen=True)
+class AdapterConfig:
+    """Training settings (defaults: the shipped head's, BENCHMARKS.md "An adapter head").
+    ``limit``: at most this many windows a pass (0: all), a seeded sample."""
+
+    epochs: int = 1
+    rank: int = 16
+    alpha: float = 32.0
+    first_layer: int = 3
+    lr: float = 5e-4
+    batch: int = 32
+    limit: int = 0
+    seed: int = 0
+
+
+def targets(first_layer: int, layers: int) -> str:
+    """peft's ``target_modules`` (a regex matched against whole module names): every linear
+    layer of transformer layers ``first_layer`` .. ``layers - 1``."""
+    numbers = "|".join(str(n) for n in range(first_layer, layers))
+    return (rf".*encoder\.layer\.({numbers})\.(attention\.self\.(query|key|value)"
+            r"|attention\.output\.dense|intermediate\.dense|output\.dense)")
+
+
+def _pad(rows: list[np.ndarray], pad_id: int, device, cls: int | None = None,
+         sep: int | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+    extra = 2 if cls is not None else 0
+    width = max(len(r) for r in rows) + extra
+    ids = np.full((len(rows), width), pad_id, np.int64)
+    mask = np.zeros((len(rows), width), np.int64)
+    for i, r in enumerate(rows):
+        row = [cls, *r, sep] if cls is not None else list(r)
+        ids[i, :len(row)] = row
+        mask[i, :len(row)] = 1
+    return torch.from_numpy(ids).to(device), torch.from_numpy(mask).to(device)
+
+
+def usage_vectors(model, data: AdapterData, part: dict, rows: np.ndarray,
+                  device) -> torch.Tensor:
+    """(len(rows), dim) float32 word vectors of the usages ``rows`` of ``part`` (one forward
+    pass over their windows; a word's vector is the mean of its pieces)."""
+    windows, where = np.unique(part["sentence"][rows], return_inverse=True)
+    meta = data.meta
+    ids, mask = _pad([part["windows"][w] for w in windows], meta["pad_id"], device,
+                     meta["cls_id"], meta["sep_id"])
+    hidden = model(input_ids=ids, attention_mask=mask).last_hidden_state.float()
+    starts, stops = part["start"][rows] + 1, part["stop"][rows] + 1  # +1: [CLS]
+    width = hidden.shape[1]
+    lengths = stops - starts
+    flat = np.concatenate([where[i] * width + np.arange(starts[i], stops[i])
+                           for i in range(len(rows))])
+    owner = np.repeat(np.arange(len(rows)), lengths)
+    pieces = hidden.reshape(-1, hidden.shape[-1]).index_select(
+        0, torch.from_numpy(flat).to(device))
+    out = torch.zeros((len(rows), hidden.shape[-1]), device=device)
+    out.index_add_(0, torch.from_numpy(owner).to(device), pieces)
+    return out / torch.from_numpy(lengths).to(device).float().unsqueeze(1)
+
+
+def gloss_vectors(model, data: AdapterData, senses: np.ndarray, device) -> torch.Tensor:
+    """(len(senses), dim) float32 unit gloss vectors (the model's sentence pooling)."""
+    ids, mask = _pad([data.sense_pieces[s] for s in senses], data.meta["pad_id"], device)
+    hidden = model(input_ids=ids, attention_mask=mask).last_hidden_state.float()
+    m = mask.unsqueeze(-1).float()
+    return torch.nn.functional.normalize((hidden * m).sum(1) / m.sum(1), dim=-1)
+
+
+def candidate_table(data: AdapterData, groups: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The union of the groups' candidate senses (sorted rows of the sense table) and each
+    group's candidates as (len(groups), most candidates) int64 indices into it (-1: none)."""
+    union = np.unique(np.concatenate([data.candidates[g] for g in groups]))
+    width = max(len(data.candidates[g]) for g in groups)
+    table = np.full((len(groups), width), -1, np.int64)
+    for i, g in enumerate(groups):
+        table[i, :len(data.candidates[g])] = np.searchsorted(union, data.candidates[g])
+    return union, table
+
+
+def candidate_loss(u: torch.Tensor, glosses: torch.Tensor, table: np.ndarray, golds: list,
+                   union: np.ndarray, scale: torch.Tensor) -> torch.Tensor:
+    """Mean cross-entropy over usages of ``scale * cos(u, gloss)`` among each usage's
+    candidates (``table`` rows), the gold senses' probabilities summed."""
+    device = u.device
+    u = torch.nn.functional.normalize(u.float(), dim=-1)
+    t = torch.from_numpy(table).to(device)
+    with torch.autocast(device.type, enabled=False):  # scores in float32
+        logits = (u @ glosses.float().T).gather(1, t.clamp(min=0)) * scale
+        logits = logits.masked_fill(t < 0, -1e4)
+    gold = np.zeros(table.shape, bool)
+    for i, senses in enumerate(golds):
+        gold[i] = np.isin(table[i], np.searchsorted(union, senses)) & (table[i] >= 0)
+    g = torch.from_numpy(gold).to(device)
+    return (torch.logsumexp(logits, 1)
+            - torch.logsumexp(logits.masked_fill(~g, -1e4), 1)).mean()
+
+
+@torch.no_grad()
+def evaluate(model, data: AdapterData, part: dict, rows: np.ndarray, device,
+             prior_weights: tuple[float, ...] = (0.0,), batch: int = 256) -> dict:
+    """Accuracy (percent) of the nearest candidate gloss over the usages ``rows`` of
+    ``part``, overall and per POS, for each weight w of WordNet's prior added to the cosine
+    (``cos + w * log(1 + count)``): ``{str(w): {"all": .., "NOUN": .., ...}}``."""
+    was_training = model.training
+    model.eval()
+    union, table = candidate_table(data, part["group"][rows])
+    glosses = torch.cat([gloss_vectors(model, data, union[i:i + 1024], device)
+                         for i in range(0, len(union), 1024)])
+    order = np.argsort(part["sentence"][rows], kind="stable")
+    us = torch.zeros((len(rows), glosses.shape[1]), device=device)
+    for i in range(0, len(rows), batch):
+        take = order[i:i + batch]
+        us[torch.from_numpy(take).to(device)] = usage_vectors(model, data, part, rows[take],
+                                                              device)
+    us = torch.nn.functional.normalize(us, dim=-1)
+    t = torch.from_numpy(table).to(device)
+    cos = (us @ glosses.float().T).float().gather(1, t.clamp(min=0)).cpu().numpy()
+    prior = np.log1p(data.count[union][table.clip(0)].astype(np.float64))
+    gold_local = [set(np.searchsorted(union, part["gold"][r]).tolist()) for r in rows]
+    pos = part["pos"][rows]
+    out = {}
+    for w in prior_weights:
+        score = np.where(table >= 0, cos + w * prior, -np.inf)
+        pick = table[np.arange(len(rows)), score.argmax(1)]
+        right = np.array([p in g for p, g in zip(pick, gold_local, strict=True)])
+        out[f"{w:g}"] = {"all": round(100 * right.mean(), 2),
+                         **{POS_ORDER[p]: round(100 * right[pos == p].mean(), 1)
+                            for p in range(4) if (pos == p).any()}}
+    model.train(was_training)
+    return out
+
+
+def adapter_arrays(model) -> dict[str, np.ndarray]:
+    """The trained LoRA matrices of a peft model by the base model's module name:
+    ``{"<module>.A": (r, in), "<module>.B": (out, r)}`` float32."""
+    arrays = {}
+    for name, module in model.named_modules():
+        lora_a = getattr(module, "lora_A", None)
+        if lora_a is not None and "default" in lora_a:
+            base = name.split("base_model.model.", 1)[-1]
+            arrays[f"{base}.A"] = lora_a["default"].weight.detach().float().cpu().numpy()
+            arrays[f"{base}.B"] = (module.lora_B["default"].weight.detach().float().cpu()
+                                   .numpy())
+    return arrays
+
+
+def train_adapter(data: AdapterData, config: AdapterConfig, *, model_path: str,
+                  train: list[tuple[str, np.ndarray]], out: Path, device: str = "cpu",
+                  bf16: bool = False, progress: bool = False,
+                  on_epoch: Callable[[int, object, dict], None] | None = None) -> dict:
+    """Train adapters on ``model_path`` (a transformers model directory) over the usages
+    ``train`` (``[(part name, usage rows)]``; rows whose lemma has one candidate are
+    dropped). After every epoch: ``on_epoch(epoch, peft model, record)`` (evaluation, files),
+    then a checkpoint in ``out`` (:data:`CHECKPOINT_FILE`) that a rerun with the same config
+    resumes from (``on_epoch(0, model, {})`` first, before any step of a fresh run).
+    Returns ``{"adapter": adapter_arrays, "scale": alpha / rank, "history": [mean loss per
+    epoch], "windows": .., "usages": .., "seconds": ..}``.
+
+    Raises:
+        ImportError: peft is not installed (``pip install 'sensedb[train]'``)."""
+    from peft import LoraConfig, get_peft_model
+    from transformers import AutoModel, get_linear_schedule_with_warmup
+
+    started = time.perf_counter()
+    torch.manual_seed(config.seed)
+    rng = np.random.default_rng(config.seed)
+    model = AutoModel.from_pretrained(model_path).float().to(device)
+    model = get_peft_model(model, LoraConfig(
+        r=config.rank, lora_alpha=config.alpha, lora_dropout=0.0,
+        target_modules=targets(config.first_layer, model.config.num_hidden_layers)))
+    scale = torch.nn.Parameter(torch.tensor(math.log(20.0), device=device))
+    parts = {name: data.part(name) for name, _ in train}
+    units = []  # (part, window, usage rows): a batch is whole windows
+    for name, rows in train:
+        part = parts[name]
+        by_window: dict[int, list[int]] = {}
+        for r in rows:
+            if len(data.candidates[part["group"][r]]) > 1:
+                by_window.setdefault(int(part["sentence"][r]), []).append(int(r))
+        units += [(name, w, r) for w, r in by_window.items()]
+    if config.limit:
+        units = [units[i] for i in rng.permutation(len(units))[:config.limit]]
+    if not units:
+        from ..errors import InputError
+
+        raise InputError("no labelled usage with two or more candidate senses: nothing to "
+                         "train on")
+    steps = math.ceil(len(units) / config.batch)
+    params = [p for p in model.parameters() if p.requires_grad] + [scale]
+    optimizer = torch.optim.AdamW(params, lr=config.lr, weight_decay=0.0)
+    schedule = get_linear_schedule_with_warmup(optimizer, int(0.06 * steps * config.epochs),
+                                               steps * config.epochs)
+    out.mkdir(parents=True, exist_ok=True)
+    checkpoint = out / CHECKPOINT_FILE
+    history: list[float] = []
+    first = 1
+    if checkpoint.exists():
+        state = torch.load(checkpoint, weights_only=False)
+        if state.get("config") == asdict(config):
+            model.load_state_dict(state["model"], strict=False)
+            optimizer.load_state_dict(state["optimizer"])
+            schedule.load_state_dict(state["schedule"])
+            scale.data.fill_(state["scale"])
+            rng.bit_generator.state = state["rng"]
+            history, first = state["history"], state["epoch"] + 1
+    autocast = (torch.autocast("cuda", dtype=torch.bfloat16) if bf16 and device.startswith("cuda")
+                else torch.autocast("cpu", enabled=False))
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=steps * config.epochs, initial=steps * (first - 1), unit="step",
+                   desc="training")
+    model.train()
+    if on_epoch is not None and first == 1:  # the bare model, before any step
+        on_epoch(0, model, {})
+    for epoch in range(first, config.epochs + 1):
+        order = rng.permutation(len(units))
+        losses = []
+        for step in range(steps):
+            chosen = [units[i] for i in order[step * config.batch:(step + 1) * config.batch]]
+            with autocast:
+                total = 0.0
+                for name in sorted({c[0] for c in chosen}):
+                    part = parts[name]
+                    rows = np.array([r for c in chosen if c[0] == name for r in c[2]])
+                    union, table = candidate_table(data, part["group"][rows])
+                    glosses = gloss_vectors(model, data, union, device)
+                    u = usage_vectors(model, data, part, rows, device)
+                    total = total + candidate_loss(u, glosses, table,
+                                                   [part["gold"][r] for r in rows], union,
+                                                   scale.exp()) * len(rows)
+                loss = total / sum(len(c[2]) for c in chosen)
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+            schedule.step()
+            losses.append(float(loss.detach()))
+            if bar is not None:
+                bar.update(1)
+                bar.set_postfix(loss=f"{np.mean(losses[-50:]):.3f}")
+        history.append(round(float(np.mean(losses)), 4))
+        if on_epoch is not None:
+            on_epoch(epoch, model, {"loss": history[-1], "scale": float(scale.detach().exp())})
+        torch.save({"config": asdict(config), "model": {k: v for k, v in
+                                                        model.state_dict().items()
+                                                        if "lora_" in k},
+                    "optimizer": optimizer.state_dict(), "schedule": schedule.state_dict(),
+                    "scale": float(scale.detach()), "rng": rng.bit_generator.state, "epoch": epoch,
+                    "history": history}, checkpoint.with_suffix(".tmp"))
+        os.replace(checkpoint.with_suffix(".tmp"), checkpoint)
+    if bar is not None:
+        bar.close()
+    return {"adapter": adapter_arrays(model), "scale": config.alpha / config.rank,
+            "history": history, "windows": len(units),
+            "usages": int(sum(len(u[2]) for u in units)),
+            "seconds": round(time.perf_counter() - started, 1)}

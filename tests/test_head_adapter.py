@@ -1,0 +1,124 @@
+"""Adapter retrieval heads (sensedb.head.adapter): the file keeps the adapter, the encoder's
+vectors equal those of peft's model with the same LoRA weights (word and sentence vectors
+both), and an adapter that does not fit the model is refused."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from sensedb import Encoder
+from sensedb.errors import ConfigurationError
+from sensedb.head import RetrievalHead
+
+MODEL = "sentence-transformers/all-MiniLM-L6-v2"
+SENTENCES = [["He", "sat", "on", "the", "bank", "of", "the", "river"],
+             ["The", "bank", "raised", "its", "rates"]]
+MODULES = ("encoder.layer.0.attention.self.query", "encoder.layer.3.intermediate.dense",
+           "encoder.layer.5.output.dense")
+
+
+def random_adapter(seed: int, rank: int = 4) -> dict[str, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    shapes = {"query": (384, 384), "intermediate": (1536, 384), "output": (384, 1536)}
+    out = {}
+    for name in MODULES:
+        rows, cols = next(v for k, v in shapes.items() if f".{k}" in name)
+        out[f"{name}.A"] = (0.05 * rng.standard_normal((rank, cols))).astype(np.float32)
+        out[f"{name}.B"] = (0.05 * rng.standard_normal((rows, rank))).astype(np.float32)
+    return out
+
+
+@pytest.fixture(scope="module")
+def head():
+    return RetrievalHead(None, None, model=MODEL, adapter=random_adapter(0), adapter_scale=2.0,
+                         provenance={"seed": 0})
+
+
+def test_adapter_file_round_trip(tmp_path, head):
+    path = head.save(tmp_path / "h")
+    loaded = RetrievalHead.load(path)
+    assert loaded.sha256 == head.sha256 and loaded.adapter_scale == 2.0
+    assert sorted(loaded.adapter) == sorted(head.adapter)
+    key = f"{MODULES[1]}.B"
+    np.testing.assert_array_equal(loaded.adapter[key], head.adapter[key])
+    assert loaded.dim == 384
+    other = RetrievalHead(None, None, model=MODEL, adapter=random_adapter(0), adapter_scale=1.0)
+    assert other.sha256 != head.sha256  # the scale is part of the identity
+
+
+def test_encoder_vectors_equal_peft_models(head):
+    peft = pytest.importorskip("peft")
+    encoder = Encoder(threads=2, head=head)
+    plain = Encoder(threads=2, head=None)
+    rank = head.adapter[f"{MODULES[0]}.A"].shape[0]
+    config = peft.LoraConfig(r=rank, lora_alpha=2.0 * rank, lora_dropout=0.0,
+                             target_modules=list(MODULES))
+    model = peft.get_peft_model(plain.model, config)
+    for name, module in model.named_modules():
+        base = name.split("base_model.model.", 1)[-1]
+        if base in MODULES:
+            module.lora_A["default"].weight.data = torch.from_numpy(head.adapter[f"{base}.A"])
+            module.lora_B["default"].weight.data = torch.from_numpy(head.adapter[f"{base}.B"])
+    plain.model = model.eval()  # the reference: peft's unmerged LoRA in the forward pass
+    ours, theirs = encoder.word_vectors(SENTENCES), plain.word_vectors(SENTENCES)
+    for a, b in zip(ours, theirs, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(encoder.sentence_vectors(["a river bank"]),
+                               plain.sentence_vectors(["a river bank"]), rtol=1e-4, atol=1e-4)
+    # and the adapter does change the vectors (the test would pass for a no-op otherwise)
+    bare = Encoder(threads=2, head=None).word_vectors(SENTENCES)[0]
+    assert np.abs(bare - ours[0]).max() > 1e-2
+    assert encoder.describe()["head"]["sha256"] == head.sha256
+
+
+def test_adapter_that_does_not_fit_is_refused():
+    bad = random_adapter(1)
+    bad[f"{MODULES[1]}.A"] = bad[f"{MODULES[1]}.A"][:, :100]
+    with pytest.raises(ConfigurationError, match="do not fit"):
+        Encoder(threads=2, head=RetrievalHead(None, None, model=MODEL, adapter=bad))
+    unknown = {"encoder.layer.9.attention.self.query.A": np.zeros((2, 384), np.float32),
+               "encoder.layer.9.attention.self.query.B": np.zeros((384, 2), np.float32)}
+    with pytest.raises(ConfigurationError, match="does not have"):
+        Encoder(threads=2, head=RetrievalHead(None, None, model=MODEL, adapter=unknown))
+    with pytest.raises(ConfigurationError, match="lacks A or B"):
+        RetrievalHead(None, None, model=MODEL,
+                      adapter={"encoder.layer.0.output.dense.A": np.zeros((2, 1536))})
+
+
+def test_train_head_cli_trains_an_adapter_and_resumes(tmp_path):
+    pytest.importorskip("peft")
+    import json
+
+    from click.testing import CliRunner
+    from conftest import MINI_GOLD, MINI_XML
+
+    from sensedb.cli import cli
+
+    out = tmp_path / "adapter"
+    args = ["train-head", str(MINI_XML), "--gold", str(MINI_GOLD), "--out", str(out),
+            "--kind", "adapter", "--rank", "2", "--epochs", "2", "--json"]
+    runner = CliRunner()
+    done = runner.invoke(cli, args)
+    assert done.exit_code == 0, done.output
+    report = json.loads(done.output)
+    head = RetrievalHead.load(out)
+    assert head.sha256 == report["sha256"] and len(report["loss_per_epoch"]) == 2
+    assert head.adapter and head.layer is None and head.word is None
+    # only the upper layers (3-5) are adapted: the POS head's layers 1-3 keep the model's
+    assert {k.split(".")[2] for k in head.adapter} == {"3", "4", "5"}
+    # LoRA's B starts at zero: a trained head has moved it
+    assert max(np.abs(v).max() for k, v in head.adapter.items() if k.endswith(".B")) > 0
+    assert head.provenance["data"][0]["sha256"] and head.provenance["seed"] == 0
+    # a rerun resumes from the checkpoint (nothing left to train): the same head; the same
+    # seed from scratch gives the same head on a CPU
+    again = runner.invoke(cli, args)
+    assert again.exit_code == 0, again.output
+    assert json.loads(again.output)["sha256"] == head.sha256
+    fresh = runner.invoke(cli, [*args[:5], str(tmp_path / "fresh"), *args[6:]])
+    assert json.loads(fresh.output)["sha256"] == head.sha256
+    # the head loads into an encoder and changes its vectors
+    vectors = Encoder(threads=2, head=out).word_vectors(SENTENCES)[0]
+    bare = Encoder(threads=2, head=None).word_vectors(SENTENCES)[0]
+    assert not np.allclose(vectors, bare, atol=1e-6)
