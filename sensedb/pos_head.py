@@ -455,23 +455,76 @@ def polite_please(words: Sequence[str], logp: np.ndarray) -> np.ndarray:
     return out
 
 
+#: An adjective after "a"/"an" needs a noun after it; with none ("She has a *cold*", "Wait a
+#: *little*", "He is a *natural*.") the word is the noun itself. The words after it that end
+#: the noun phrase (the head's best tag), and punctuation or a conjunction unless an
+#: adjective or noun follows them ("a cold, dark night", "a cold and windy day"). SemCor and
+#: SemEval-2007, gold tags, "a"/"an" + a word WordNet has as noun and adjective + such an end:
+#: NOUN 662, ADJ 190 (of these mostly ordinals and "as a whole", left out below). The
+#: MiniLM POS head gives "cold" in "She has a cold" NOUN 0.53 and ADJ 0.47, and the adjective's
+#: prior wins. Hand-written.
+INDEFINITE_ARTICLES = frozenset({"a", "an"})
+ENDS_A_NOUN_PHRASE = frozenset({"ADP", "ADV", "PRT", "DET", "PRON", "VERB"})
+NOT_A_HEAD_NOUN = frozenset("""
+more less most least much whole further other same few first second third fourth fifth
+sixth seventh eighth ninth tenth hundred thousand million
+""".split())
+
+
+def _noun_phrase_ends_after(words: Sequence[str], best: np.ndarray, at: int) -> bool:
+    nxt = at + 1
+    if nxt == len(words):
+        return True
+    if not any(c.isalpha() for c in words[nxt]) or TAGS[int(best[nxt])] == "CONJ":
+        # "a cold." / "a cold and a fever", not "a cold, dark night" / "a cold and windy day"
+        after = nxt + 1
+        return after == len(words) or TAGS[int(best[after])] not in ("ADJ", "NOUN", "NUM")
+    return TAGS[int(best[nxt])] in ENDS_A_NOUN_PHRASE
+
+
+def article_nouns(words: Sequence[str], logp: np.ndarray) -> np.ndarray:
+    """``logp`` ((len(words), len(TAGS)) float, the head's tag log-probabilities of one
+    sentence) with each word the head tags ADJ or NOUN right after "a"/"an"
+    (INDEFINITE_ARTICLES; a NOUN the head doubts, "She has a cold": NOUN 0.53, ADJ 0.47)
+    and before the end of its noun phrase (:data:`ENDS_A_NOUN_PHRASE`, the sentence's end,
+    punctuation or a conjunction not followed by an adjective or noun) read as a noun: NOUN
+    gets RULE_ADV_PROBABILITY, the other tags the rest in their proportions (quantifiers,
+    ordinals and comparatives, NOT_A_HEAD_NOUN, left as they are). A new array where a row
+    changes; ``logp`` itself otherwise."""
+    out = logp
+    best = np.argmax(logp, axis=1) if len(words) else np.zeros(0, int)
+    for at in range(1, len(words)):
+        if (words[at - 1].casefold() not in INDEFINITE_ARTICLES
+                or TAGS[int(best[at])] not in ("ADJ", "NOUN")
+                or words[at].casefold() in NOT_A_HEAD_NOUN
+                or not _noun_phrase_ends_after(words, best, at)):
+            continue
+        out = _as_tag(out, logp, at, "NOUN")
+    return out
+
+
 def rule_tags(words: Sequence[str], logp: np.ndarray) -> np.ndarray:
     """The head's tag log-probabilities of one sentence ((len(words), len(TAGS)) float) with
     the hand-written rules applied where the head has no data to learn from:
-    :func:`directional_adverbs` and :func:`polite_please`."""
-    return polite_please(words, directional_adverbs(words, logp))
+    :func:`directional_adverbs`, :func:`polite_please` and :func:`article_nouns`."""
+    return article_nouns(words, polite_please(words, directional_adverbs(words, logp)))
 
 
 def _as_adverb(out: np.ndarray, logp: np.ndarray, at: int) -> np.ndarray:
-    """Row ``at`` of ``out`` made an adverb at RULE_ADV_PROBABILITY, the other tags
-    sharing the rest in their proportions; ``out`` copied first while it is ``logp``."""
+    """Row ``at`` of ``out`` made an adverb (:func:`_as_tag`)."""
+    return _as_tag(out, logp, at, "ADV")
+
+
+def _as_tag(out: np.ndarray, logp: np.ndarray, at: int, tag: str) -> np.ndarray:
+    """Row ``at`` of ``out`` given ``tag`` at RULE_ADV_PROBABILITY, the other tags sharing
+    the rest in their proportions; ``out`` copied first while it is ``logp``."""
     if out is logp:
         out = np.array(logp, dtype=np.float64)
-    adv = TAGS.index("ADV")
+    column = TAGS.index(tag)
     row = np.exp(out[at] - np.max(out[at]))
-    row[adv] = 0.0
+    row[column] = 0.0
     row = row / row.sum() * (1.0 - RULE_ADV_PROBABILITY)
-    row[adv] = RULE_ADV_PROBABILITY
+    row[column] = RULE_ADV_PROBABILITY
     out[at] = np.log(np.maximum(row, 1e-12))
     return out
 

@@ -95,6 +95,45 @@ def test_a_direction_after_a_verb_of_motion_is_an_adverb(tagged, head):
     assert directional_adverbs([], np.zeros((0, len(TAGS)))).shape == (0, len(TAGS))
 
 
+def test_a_word_after_a_with_no_noun_after_it_is_a_noun():
+    """"She has a cold" was answered cold "having a low temperature" (the head: NOUN 0.53,
+    ADJ 0.47, the adjective's prior won): after "a"/"an", a word the head tags ADJ or NOUN
+    with nothing nominal after it is the noun at RULE_ADV_PROBABILITY; before a noun, an
+    adjective or "and"/"," + adjective it is left as the head has it."""
+    from sensedb.pos_head import RULE_ADV_PROBABILITY, article_nouns, rule_tags
+
+    def rows(words: list[str], best: dict[int, str]) -> np.ndarray:
+        logp = np.log(np.full((len(words), len(TAGS)), 0.01))
+        logp[:, TAGS.index("X")] = np.log(0.5)  # the rows not given: X, which no rule reads
+        for at, tag in best.items():
+            logp[at, TAGS.index("X")] = np.log(0.01)
+            logp[at, TAGS.index(tag)] = np.log(0.5)
+            logp[at, TAGS.index("NOUN" if tag == "ADJ" else "ADJ")] = np.log(0.4)
+        return logp - np.log(np.exp(logp).sum(1, keepdims=True))
+
+    noun, adj = TAGS.index("NOUN"), TAGS.index("ADJ")
+    for words, best in ((["She", "has", "a", "cold"], {3: "ADJ"}),
+                        (["She", "has", "a", "cold", "."], {3: "NOUN", 4: "."}),
+                        (["a", "cold", "and", "a", "fever"], {1: "ADJ", 2: "CONJ", 3: "DET"}),
+                        (["It", "was", "a", "hit", "in", "Paris"], {3: "ADJ", 4: "ADP"})):
+        logp = rows(words, best)
+        at = next(i for i, w in enumerate(words) if i and words[i - 1] == "a")
+        ruled = article_nouns(words, logp)
+        assert np.exp(ruled[at, noun]) == pytest.approx(RULE_ADV_PROBABILITY), words
+        assert np.exp(ruled[at]).sum() == pytest.approx(1.0)
+        assert np.array_equal(np.delete(ruled, at, axis=0), np.delete(logp, at, axis=0))
+        assert rule_tags(words, logp)[at, noun] == ruled[at, noun]
+    for words, best in ((["a", "cold", "drink"], {1: "ADJ", 2: "NOUN"}),
+                        (["a", "cold", ",", "dark", "night"], {1: "ADJ", 2: ".", 3: "ADJ"}),
+                        (["a", "cold", "and", "windy", "day"], {1: "ADJ", 2: "CONJ", 3: "ADJ"}),
+                        (["the", "cold", "."], {1: "ADJ", 2: "."}),
+                        (["a", "second", "."], {1: "ADJ", 2: "."}),   # NOT_A_HEAD_NOUN
+                        (["a", "run", "."], {1: "VERB", 2: "."})):
+        logp = rows(words, best)
+        assert article_nouns(words, logp) is logp, words
+    assert rows(["a", "cold"], {1: "ADJ"})[1, adj] > np.log(0.4)  # the fixture's own check
+
+
 def test_a_polite_please_is_an_adverb():
     """"Set the table for dinner, please." and "Please log in" tagged please "give pleasure
     to": before a verb or alone between punctuation "please" is the adverb; "to please her"

@@ -42,6 +42,9 @@ from sensedb.vocabulary import key_pos
     # more against each gloss: context_gloss_cos 1.25 gloss weights; 4.15 against the
     # writing pen's 4.04; BENCHMARKS.md "Extended gloss overlap")
     ("The farmer kept the pigs in a pen behind the barn", "pen", "pen%1:06:01::"),
+    # the POS head doubts (NOUN 0.53, ADJ 0.47) and the adjective's prior won: after "a" with
+    # no noun after it the word is the noun (pos_head.article_nouns)
+    ("She has a cold", "cold", "cold%1:26:00::"),
 ])
 def test_wsd_everyday_sentence(default_index, sentence, target, key):
     assert default_index.wsd(sentence, target).best.key == key
