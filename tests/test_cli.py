@@ -193,3 +193,29 @@ def test_a_warning_is_one_line_on_the_command_line():
     shown = one_line_warning(UserWarning("another process is writing this index"), UserWarning,
                              "/x/sensedb/retriever/index.py", 615, "self.ensure(pairs)")
     assert shown == "Warning: another process is writing this index\n"
+
+
+def test_console_script_usage_errors_are_one_line(monkeypatch, capsys):
+    """The console script (``sensedb.cli.main``) printed click's usage, a hint and the
+    error on three lines; a usage error is one line naming the command's help, status 2."""
+    from sensedb.cli import main
+
+    def run(*args: str) -> tuple[int, str, str]:
+        monkeypatch.setattr("sys.argv", ["sensedb", *args])
+        with pytest.raises(SystemExit) as done:
+            main()
+        out, err = capsys.readouterr()
+        return done.value.code, out, err
+
+    for args, message in ((["wsd", "The bank", "bank", "--pos", "x"], "Invalid value for '--pos'"),
+                          (["wsd"], "Missing argument 'SENTENCE'"),
+                          (["no-such-command"], "No such command")):
+        code, out, err = run(*args)
+        assert code == 2 and out == "", args
+        lines = err.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("Error: ") and message in lines[0], err
+        assert "--help`)" in lines[0]
+    code, out, err = run("--version")
+    assert code == 0 and "sensedb" in out
+    code, out, err = run()  # no command: the help, as click shows it
+    assert code == 2 and "Usage: sensedb" in out + err

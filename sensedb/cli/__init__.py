@@ -289,9 +289,29 @@ def one_line_warning(message: Warning | str, category: type[Warning], filename: 
 
 
 def main() -> None:
-    """The console script ``sensedb``."""
+    """The console script ``sensedb``. A usage error (a bad option value, a missing argument,
+    an unknown command) is one line on standard error, ``Error: ... (see `sensedb wsd
+    --help`)``, with exit status 2 (click's own standalone mode prints the usage, a hint and
+    the error on three lines); other errors as click shows them."""
+    import sys
+
     warnings.formatwarning = one_line_warning
-    cli(prog_name="sensedb")
+    try:
+        code = cli.main(prog_name="sensedb", standalone_mode=False)
+    except click.UsageError as exc:
+        if isinstance(exc, getattr(click.exceptions, "NoArgsIsHelpError", ())):
+            exc.show()  # `sensedb` alone: the help
+            sys.exit(exc.exit_code)
+        where = f" (see `{exc.ctx.command_path} --help`)" if exc.ctx is not None else ""
+        click.echo(f"Error: {exc.format_message()}{where}", err=True)
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.Abort:
+        click.echo("Aborted!", err=True)
+        sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 # The commands register themselves on ``cli``.
