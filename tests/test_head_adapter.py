@@ -122,3 +122,52 @@ def test_train_head_cli_trains_an_adapter_and_resumes(tmp_path):
     vectors = Encoder(threads=2, head=out).word_vectors(SENTENCES)[0]
     bare = Encoder(threads=2, head=None).word_vectors(SENTENCES)[0]
     assert not np.allclose(vectors, bare, atol=1e-6)
+
+
+def test_train_head_starts_again_on_other_data_or_a_damaged_cache(tmp_path, wordnet):
+    """A rerun into the same --out resumed from the old corpus's features and checkpoint and
+    wrote the old corpus's head under the new corpus's provenance; a cache file a killed run
+    half-wrote crashed every later run with a traceback. Other data (by SHA-256) now starts
+    again; a damaged cache is made again; bad --epochs/--rank are usage errors."""
+    pytest.importorskip("peft")
+    import json
+    import shutil
+
+    from click.testing import CliRunner
+    from conftest import MINI_GOLD, MINI_XML
+
+    from sensedb.cli import cli
+
+    runner = CliRunner()
+    gold = tmp_path / "mini.gold.key.txt"
+    shutil.copy(MINI_GOLD, gold)
+
+    def train(out, gold_file=gold, *extra):
+        done = runner.invoke(cli, ["train-head", str(MINI_XML), "--gold", str(gold_file),
+                                   "--out", str(out), "--kind", "adapter", "--rank", "2",
+                                   "--epochs", "1", "--json", *extra])
+        assert done.exit_code == 0, done.output
+        return json.loads(done.output)["sha256"]
+
+    first = train(tmp_path / "a")
+    # the same corpus with the first instance's key changed to another sense of its lemma
+    lines = gold.read_text().splitlines()
+    instance, key = lines[0].split()[:2]
+    pos = {"1": "NOUN", "2": "VERB", "3": "ADJ", "4": "ADV", "5": "ADJ"}[key.split("%")[1][0]]
+    other = next(s.key for s in wordnet.candidates(key.split("%")[0], pos) if s.key != key)
+    edited = tmp_path / "edited.gold.key.txt"
+    edited.write_text("\n".join([f"{instance} {other}", *lines[1:]]) + "\n")
+    again = train(tmp_path / "a", edited)
+    fresh = train(tmp_path / "b", edited)
+    assert again == fresh != first
+    record = json.loads((tmp_path / "a" / "source.json").read_text())
+    assert record["data"][1]["file"] == str(edited)
+    # damaged caches: made again, the same head as before
+    for name in ("adapter-data.npz", "adapter-checkpoint.pt"):
+        path = tmp_path / "b" / name
+        path.write_bytes(path.read_bytes()[:100])
+        assert train(tmp_path / "b", edited) == fresh
+    for bad in (["--epochs", "0"], ["--rank", "-1"]):
+        done = runner.invoke(cli, ["train-head", str(MINI_XML), "--gold", str(gold), "--out",
+                                   str(tmp_path / "c"), "--kind", "adapter", *bad])
+        assert done.exit_code == 2 and "Invalid value" in done.output, done.output

@@ -18,9 +18,11 @@ from . import cli, emit, output_options
                    "all-MiniLM-L6-v2).")
 @click.option("--out", "out", type=click.Path(file_okay=False), required=True,
               help="Head directory: head.npz + head.json; features and checkpoints are kept "
-                   "there, so running the command again resumes.")
-@click.option("--epochs", default=4, show_default=True, help="Passes over the corpus.")
-@click.option("--rank", default=0, show_default=True,
+                   "there, so running the command again on the same data resumes (other "
+                   "data, or another kind of head: it starts again).")
+@click.option("--epochs", default=4, show_default=True, type=click.IntRange(min=1),
+              help="Passes over the corpus.")
+@click.option("--rank", default=0, show_default=True, type=click.IntRange(min=0),
               help="linear: 0 full (dim x dim) maps, r the identity plus a rank-r update; "
                    "adapter: the LoRA rank (0: 16).")
 @click.option("--seed", default=0, show_default=True, help="Random seed (same seed, same head).")

@@ -23,6 +23,7 @@ count and sense number), with a JSON ``meta`` (model, special piece ids, sense k
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -56,7 +57,9 @@ class AdapterData:
     def save(self, path: str | Path) -> Path:
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        np.savez_compressed(path, meta=np.array(json.dumps(self.meta)), **self.arrays)
+        partial = path.with_name(path.stem + ".tmp.npz")  # a killed run leaves no half file
+        np.savez_compressed(partial, meta=np.array(json.dumps(self.meta)), **self.arrays)
+        os.replace(partial, path)
         return path
 
     @classmethod

@@ -230,15 +230,17 @@ def train_adapter(data: AdapterData, config: AdapterConfig, *, model_path: str,
     checkpoint = out / CHECKPOINT_FILE
     history: list[float] = []
     first = 1
-    if checkpoint.exists():
-        state = torch.load(checkpoint, weights_only=False)
-        if state.get("config") == asdict(config):
-            model.load_state_dict(state["model"], strict=False)
-            optimizer.load_state_dict(state["optimizer"])
-            schedule.load_state_dict(state["schedule"])
-            scale.data.fill_(state["scale"])
-            rng.bit_generator.state = state["rng"]
-            history, first = state["history"], state["epoch"] + 1
+    try:  # a damaged checkpoint (a run killed while writing it) counts as none
+        state = torch.load(checkpoint, weights_only=False) if checkpoint.exists() else None
+    except Exception:  # torch raises many kinds for a damaged file
+        state = None
+    if state is not None and state.get("config") == asdict(config):
+        model.load_state_dict(state["model"], strict=False)
+        optimizer.load_state_dict(state["optimizer"])
+        schedule.load_state_dict(state["schedule"])
+        scale.data.fill_(state["scale"])
+        rng.bit_generator.state = state["rng"]
+        history, first = state["history"], state["epoch"] + 1
     autocast = (torch.autocast("cuda", dtype=torch.bfloat16) if bf16 and device.startswith("cuda")
                 else torch.autocast("cpu", enabled=False))
     bar = None

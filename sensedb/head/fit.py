@@ -14,6 +14,7 @@ Steps, each resumable from ``OUT``:
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import subprocess
 import sys
@@ -76,8 +77,8 @@ def corpus_features(documents: Iterable[Document], encoder, inventory: WordNet, 
                                        np.int64))
     usages = [(n, words, i) for n, s in enumerate(order)
               for words, i in example_usages(inventory, s)]
-    if cached.exists():
-        data = np.load(cached)
+    data = _load_or_none(cached, lambda p: dict(np.load(p)))
+    if data is not None and {"x", "context", "gloss", "examples"} <= set(data):
         x, context, gloss, examples = (data["x"], data["context"], data["gloss"],
                                        data["examples"])
     else:
@@ -94,7 +95,9 @@ def corpus_features(documents: Iterable[Document], encoder, inventory: WordNet, 
         examples = (np.stack([example_matrices[n][u[2]] for n, u in enumerate(usages)])
                     if usages else np.zeros((0, x.shape[1]))).astype(np.float32)
         out.mkdir(parents=True, exist_ok=True)
-        np.savez(cached, x=x, context=context, gloss=gloss, examples=examples)
+        partial = cached.with_name(cached.stem + ".tmp.npz")  # a killed run leaves no half file
+        np.savez(partial, x=x, context=context, gloss=gloss, examples=examples)
+        os.replace(partial, cached)
     return TrainingData(
         x=x, context=context, doc=np.array([r[0] for r in rows], np.int64),
         group=np.array([groups[r[3]] for r in rows], np.int64),
@@ -115,15 +118,14 @@ def train_head(documents: Iterable[Document], encoder, inventory: WordNet, out: 
     from .train import train
 
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+    data_files = list(data_files)
+    _start_fresh_unless_same(out, data_files, "linear")
     started = time.perf_counter()
     data = corpus_features(documents, encoder, inventory, out, progress=progress)
     checkpoint_path = out / CHECKPOINT_FILE
-    start = None
-    if checkpoint_path.exists():
-        start = torch.load(checkpoint_path, weights_only=False)
-        if start.get("config") != asdict(config):
-            start = None  # other settings: start again
+    start = _load_or_none(checkpoint_path, lambda p: torch.load(p, weights_only=False))
+    if start is not None and start.get("config") != asdict(config):
+        start = None  # other settings: start again
     bar = None
     if progress:
         from tqdm.auto import tqdm
@@ -155,6 +157,41 @@ def train_head(documents: Iterable[Document], encoder, inventory: WordNet, out: 
             "seconds": round(time.perf_counter() - started, 1)})
     head.save(out)
     return head
+
+
+#: What a head directory keeps between runs (features, word-piece data, checkpoints).
+KEPT_FILES = (FEATURES_FILE, CHECKPOINT_FILE, "adapter-data.npz", "adapter-checkpoint.pt")
+SOURCE_FILE = "source.json"
+
+
+def _start_fresh_unless_same(out: Path, data_files: list[Path], kind: str) -> None:
+    """Keep ``out``'s features and checkpoints only when they were made from the same data
+    files (by SHA-256) for the same kind of head (``out/source.json``); else remove them, so
+    a rerun on another corpus or gold file trains anew instead of resuming from the old."""
+    out.mkdir(parents=True, exist_ok=True)
+    source = {"kind": kind, "data": [{"file": str(p), "sha256": _sha256(p)} for p in data_files]}
+    path = out / SOURCE_FILE
+    try:
+        same = json.loads(path.read_text()) == source
+    except (OSError, ValueError):
+        same = False
+    if not same:
+        for name in KEPT_FILES:
+            (out / name).unlink(missing_ok=True)
+        partial = path.with_suffix(".tmp")
+        partial.write_text(json.dumps(source, indent=1) + "\n")
+        os.replace(partial, path)
+
+
+def _load_or_none(path: Path, load):
+    """``load(path)``, or None when the file is missing or unreadable (a run killed while
+    writing it, or damage): it is then made again."""
+    if not path.exists():
+        return None
+    try:
+        return load(path)
+    except Exception:  # numpy, zipfile and torch raise many kinds for a damaged file
+        return None
 
 
 def _sha256(path: Path) -> str:
@@ -191,12 +228,12 @@ def train_adapter_head(documents: Iterable[Document], encoder, inventory: WordNe
     from .adapter_train import train_adapter
 
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+    data_files = list(data_files)
+    _start_fresh_unless_same(out, data_files, "adapter")
     started = time.perf_counter()
     cached = out / "adapter-data.npz"
-    if cached.exists():
-        data = AdapterData.load(cached)
-    else:
+    data = _load_or_none(cached, AdapterData.load)
+    if data is None:
         data = build_adapter_data({"corpus": labelled_usages(documents)}, encoder, inventory,
                                   examples=False)
         data.save(cached)
