@@ -56,6 +56,13 @@ def test_bad_head_files_are_configuration_errors(tmp_path):
         RetrievalHead(np.zeros((3, 4)), np.zeros((3, 3)), model=MODEL)
     with pytest.raises(ConfigurationError, match="not a readable"):
         RetrievalHead.load(tmp_path / "missing")
+    # an empty directory and another .npz said "FileNotFoundError" and "KeyError: 'record'"
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ConfigurationError, match=r"empty: no head.npz in this directory"):
+        RetrievalHead.load(tmp_path / "empty")
+    np.savez(tmp_path / "other.npz", x=np.zeros(3))
+    with pytest.raises(ConfigurationError, match=r"other.npz: not a retrieval head \(an .npz"):
+        RetrievalHead.load(tmp_path / "other.npz")
 
 
 def test_head_for_another_model_is_refused():
@@ -106,7 +113,7 @@ def test_index_records_its_head_and_refuses_another(tmp_path, headed, wordnet):
     with pytest.raises(IndexFormatError, match="head"):
         build_index(MINI_XML, path, gold=MINI_GOLD, encoder=plain, wordnet=wordnet,
                     progress=False, replace=True)
-    with pytest.raises(IndexFormatError, match="no head"):
+    with pytest.raises(IndexFormatError, match="where no retrieval head was asked for"):
         sensedb.open(path, wordnet=wordnet, head=None)
 
 

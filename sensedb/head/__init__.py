@@ -243,6 +243,10 @@ class RetrievalHead:
             ConfigurationError: missing, too large, not a head file, or damaged (names it)."""
         source = Path(path)
         if source.is_dir():
+            if not (source / HEAD_FILE).exists():
+                raise ConfigurationError(f"{source}: no {HEAD_FILE} in this directory (a "
+                                         "retrieval head is a directory from `sensedb "
+                                         "train-head`, or its .npz)")
             source = source / HEAD_FILE
         try:
             if source.stat().st_size > _MAX_BYTES:
@@ -252,6 +256,10 @@ class RetrievalHead:
                 raise ConfigurationError(f"{source}: not a retrieval head (an .npz file from "
                                          "`sensedb train-head`)")
             with np.load(source, allow_pickle=False) as data:
+                if "record" not in data.files:
+                    raise ConfigurationError(f"{source}: not a retrieval head (an .npz without "
+                                             "a head's record; heads come from `sensedb "
+                                             "train-head`)")
                 record = json.loads(bytes(data["record"]).decode())
                 word = data["word"] if "word" in data.files else None
                 sentence = data["sentence"] if "sentence" in data.files else None

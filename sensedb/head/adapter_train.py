@@ -194,9 +194,14 @@ def train_adapter(data: AdapterData, config: AdapterConfig, *, model_path: str,
 
     Raises:
         ImportError: peft is not installed (``pip install 'sensedb[train]'``)."""
+    import warnings
+
     from peft import LoraConfig, get_peft_model
     from transformers import AutoModel, get_linear_schedule_with_warmup
 
+    # peft asks transformers a deprecated question on every model it wraps (transformers 5)
+    warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing.*",
+                            category=FutureWarning)
     started = time.perf_counter()
     torch.manual_seed(config.seed)
     rng = np.random.default_rng(config.seed)

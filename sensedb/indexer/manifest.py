@@ -71,8 +71,8 @@ class EncoderSettings:
         theirs = (other.get("head") or {}).get("sha256")
         if self.head_sha256 != theirs:
             def name(sha: str | None) -> str:
-                return "no head" if sha is None else f"head {sha[:12]}"
-            return (f"retrieval {name(self.head_sha256)}, not {name(theirs)} (an index "
+                return "no retrieval head" if sha is None else f"retrieval head {sha[:12]}"
+            return (f"{name(self.head_sha256)}, where {name(theirs)} was asked for (an index "
                     "refuses vectors of another head; --no-head or --head DIR selects one)")
         return None
 
