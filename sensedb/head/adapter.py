@@ -9,13 +9,13 @@ sentences all come from the adapted model. Merged once when an encoder loads
 (``W += scale * B @ A``), it costs a query nothing: one forward pass of a model of the same
 size.
 
-Like :mod:`sensedb.encoder`, which owns it, this module imports torch.
+Merging imports torch (as :mod:`sensedb.encoder`, which owns it, does); reading a head's
+arrays (:func:`adapter_modules`) does not.
 """
 
 from __future__ import annotations
 
 import numpy as np
-import torch
 
 from ..errors import ConfigurationError
 
@@ -47,6 +47,8 @@ def merge_adapter(model, adapter: dict[str, np.ndarray], scale: float) -> int:
     Raises:
         ConfigurationError: a module the adapter names is not a linear layer of ``model``,
             or its A/B shapes do not fit the layer's weight."""
+    import torch
+
     merged = 0
     with torch.no_grad():
         for name in adapter_modules(adapter):

@@ -119,7 +119,7 @@ def train_head(documents: Iterable[Document], encoder, inventory: WordNet, out: 
 
     out = Path(out)
     data_files = list(data_files)
-    _start_fresh_unless_same(out, data_files, "linear")
+    hashed = _start_fresh_unless_same(out, data_files, "linear")
     started = time.perf_counter()
     data = corpus_features(documents, encoder, inventory, out, progress=progress)
     checkpoint_path = out / CHECKPOINT_FILE
@@ -148,7 +148,7 @@ def train_head(documents: Iterable[Document], encoder, inventory: WordNet, out: 
         trained.word, trained.sentence, model=encoder.name,
         layers=encoder.layer_spec.describe(), scoring=trained.weights,
         provenance={
-            "data": [{"file": str(p), "sha256": _sha256(p)} for p in data_files],
+            "data": hashed,
             "tokens": len(data.x), "senses": len(data.gloss),
             "command": " ".join([Path(sys.argv[0]).name, *sys.argv[1:]]),
             "seed": config.seed, "config": asdict(config),
@@ -164,10 +164,11 @@ KEPT_FILES = (FEATURES_FILE, CHECKPOINT_FILE, "adapter-data.npz", "adapter-check
 SOURCE_FILE = "source.json"
 
 
-def _start_fresh_unless_same(out: Path, data_files: list[Path], kind: str) -> None:
+def _start_fresh_unless_same(out: Path, data_files: list[Path], kind: str) -> list[dict]:
     """Keep ``out``'s features and checkpoints only when they were made from the same data
     files (by SHA-256) for the same kind of head (``out/source.json``); else remove them, so
-    a rerun on another corpus or gold file trains anew instead of resuming from the old."""
+    a rerun on another corpus or gold file trains anew instead of resuming from the old.
+    Returns the data files as the head's provenance records them (``file``, ``sha256``)."""
     out.mkdir(parents=True, exist_ok=True)
     source = {"kind": kind, "data": [{"file": str(p), "sha256": _sha256(p)} for p in data_files]}
     path = out / SOURCE_FILE
@@ -181,6 +182,7 @@ def _start_fresh_unless_same(out: Path, data_files: list[Path], kind: str) -> No
         partial = path.with_suffix(".tmp")
         partial.write_text(json.dumps(source, indent=1) + "\n")
         os.replace(partial, path)
+    return source["data"]
 
 
 def _load_or_none(path: Path, load):
@@ -229,7 +231,7 @@ def train_adapter_head(documents: Iterable[Document], encoder, inventory: WordNe
 
     out = Path(out)
     data_files = list(data_files)
-    _start_fresh_unless_same(out, data_files, "adapter")
+    hashed = _start_fresh_unless_same(out, data_files, "adapter")
     started = time.perf_counter()
     cached = out / "adapter-data.npz"
     data = _load_or_none(cached, AdapterData.load)
@@ -245,7 +247,7 @@ def train_adapter_head(documents: Iterable[Document], encoder, inventory: WordNe
         adapter=trained["adapter"], adapter_scale=trained["scale"],
         provenance={
             "kind": "adapter (LoRA) trained as a WSD bi-encoder",
-            "data": [{"file": str(p), "sha256": _sha256(p)} for p in data_files],
+            "data": hashed,
             "usages": trained["usages"], "windows": trained["windows"],
             "command": " ".join([Path(sys.argv[0]).name, *sys.argv[1:]]),
             "seed": config.seed, "config": asdict(config),
