@@ -117,6 +117,11 @@ PLAIN_FUNCTION_TAGS = frozenset({"ADP", "PRT"})
 MAX_PARTICLE_GAP = 2
 GAP_TAGS = frozenset({"NOUN", "PRON", "DET", "ADJ", "NUM", "ADV", "PRT"})
 CLAUSE_WORDS = frozenset("that which who whom whose where when why how what if".split())
+# Where the words after a form of be/have/do stop being read past (:func:`is_main_verb`): a
+# clause word ("was *when* they were talking") and, after be or do, an infinitive's "to"
+# ("is *to* be commended"; "had to go" is the modal have to).
+INFINITIVE_OR_CLAUSE = CLAUSE_WORDS | {"to"}
+HAVE_FORMS = frozenset("have has had having 've 'd".split())
 # The POS head's tags a particle may have ("on" of "turned the lights on" may be an ADJ); an
 # ADP only where no phrase follows it ("gave it *up* after a year"), as one does a preposition
 # ("turned the page *on the left*" is no turn_on).
@@ -357,10 +362,19 @@ def is_main_verb(words: list[str], at: int, tags: np.ndarray | None,
     tags of the sentence ((n_words, 12) log-probabilities; the head has no AUX tag): it is
     an auxiliary when the next word, past adverbs and particles ("not", "never"), is a verb
     (a participle or infinitive: "has gone", "did not go", "is running"), or is a pronoun
-    followed by a verb ("Do you like it?"), or is a short prepositional phrase followed by a
-    verb ("will of course help": MAX_ADVERBIAL, ADVERBIAL), or, with ``inventory``, an adverb
-    WordNet writes in words followed by a verb ("does by and large agree"), or is the had of
-    "had better" (:func:`_modal_idiom`). Without a head, never a main verb (as before)."""
+    followed by a verb ("Do you like it?"; not past a comma: "They *were*, I felt,
+    friends"), or is a short prepositional phrase followed by a verb ("will of course help":
+    at least one word after the preposition, none a clause word or comma: MAX_ADVERBIAL,
+    ADVERBIAL; "was like being drowned", "is by symbols that the mind speaks" are the
+    copula), or, with ``inventory``, an adverb WordNet writes in words followed by a verb
+    ("does by and large agree"), or is the had of "had better" (:func:`_modal_idiom`).
+    The adverbs stop at a clause word and, after be or do, at "to": "*is* to be commended",
+    "*was* how to blend them", "*was* when they were talking" are main verbs; "*had* to
+    leave" is the modal have to, which SemCor leaves unannotated (16 of 477).
+    With ``inventory``, a word the head tags VERB counts as a verb only where WordNet has
+    a verb of its form ("will be *available*", "are *outmoded*": adjectives the head may
+    tag VERB after be; SemCor annotates 89-95% of be before an adjective as the main
+    verb). Without a head, never a main verb (as before)."""
     if tags is None or _best_tag(tags, at) != "VERB":
         return False
     best = _best_tags(tags)
@@ -377,7 +391,7 @@ def is_main_verb(words: list[str], at: int, tags: np.ndarray | None,
         return 0
 
     def past_adverbs(nxt: int) -> int:  # adverbs (also in words), particles, negations, commas
-        while nxt < len(words):
+        while nxt < len(words) and words[nxt].lower() not in stops:
             if length := adverb_words(nxt):  # first: "by" of "by and large" is an adverb too
                 nxt += length
             elif best[nxt] in ("ADV", "PRT") or words[nxt] == "," or \
@@ -387,17 +401,23 @@ def is_main_verb(words: list[str], at: int, tags: np.ndarray | None,
                 break
         return nxt
 
+    def is_verb(nxt: int) -> bool:  # tagged VERB, and a verb WordNet knows ("available" not)
+        return nxt < len(words) and best[nxt] == "VERB" and (
+            inventory is None or bool(inventory.lemmatize(words[nxt], "VERB")))
+
+    # "had to go": have to, the modal, which SemCor does not annotate (16 of 477)
+    stops = CLAUSE_WORDS if words[at].lower() in HAVE_FORMS else INFINITIVE_OR_CLAUSE
     nxt = past_adverbs(at + 1)
     if nxt < len(words) and best[nxt] == "ADP":  # an adverbial phrase between: "will of
         phrase, last = nxt + 1, min(len(words), nxt + 1 + MAX_ADVERBIAL)  # course help",
-        while phrase < last and (best[phrase] in ADVERBIAL or words[phrase] == ","):  # "had,
-            phrase += 1                                                  # in fact, left"
-        phrase = past_adverbs(phrase)
-        if phrase < len(words) and best[phrase] == "VERB":
+        while phrase < last and best[phrase] in ADVERBIAL and \
+                words[phrase].lower() not in CLAUSE_WORDS:  # "had, in fact, left"
+            phrase += 1
+        if phrase > nxt + 1 and is_verb(past_adverbs(phrase)):
             return False
-    if nxt < len(words) and best[nxt] == "PRON":
+    if nxt < len(words) and best[nxt] == "PRON" and "," not in words[at + 1:nxt]:
         nxt += 1
-    return not (nxt < len(words) and best[nxt] == "VERB")
+    return not is_verb(nxt)
 
 
 def _content_tag(tags: np.ndarray | None, at: int) -> str | None:
