@@ -134,6 +134,45 @@ def test_a_word_after_a_with_no_noun_after_it_is_a_noun():
     assert rows(["a", "cold"], {1: "ADJ"})[1, adj] > np.log(0.4)  # the fixture's own check
 
 
+def test_a_word_after_a_determiner_is_no_verb():
+    """"they have absolutely no *wish* to see" read the verb wish (the head: NOUN 0.62,
+    VERB 0.35): right after the/a/no/his/... a word is given VERB at most
+    RULE_NOT_VERB_PROBABILITY, the other tags the rest in the head's proportions;
+    participles ("the *going* rate") and words after "this"/"her" (pronouns too: "this
+    *changes* everything", "saw her *leave*") keep the head's row."""
+    from sensedb.pos_head import RULE_NOT_VERB_PROBABILITY, determiner_no_verb, rule_tags
+
+    verb, noun = TAGS.index("VERB"), TAGS.index("NOUN")
+
+    def rows(n: int, at: int, p_verb: float) -> np.ndarray:
+        p = np.full((n, len(TAGS)), 0.01)
+        p[at, verb], p[at, noun] = p_verb, 0.9 - p_verb
+        return np.log(p / p.sum(1, keepdims=True))
+
+    for words in (["they", "have", "no", "wish"], ["The", "change", "came"],
+                  ["his", "walk", "home"], ["an", "offer"]):
+        at = next(i for i, w in enumerate(words) if i and words[i - 1].lower() in
+                  ("no", "the", "his", "an"))
+        logp = rows(len(words), at, 0.6)
+        ruled = determiner_no_verb(words, logp)
+        assert np.exp(ruled[at, verb]) == pytest.approx(RULE_NOT_VERB_PROBABILITY), words
+        assert np.exp(ruled[at]).sum() == pytest.approx(1.0)
+        others = np.delete(np.exp(ruled[at]), verb)
+        before = np.delete(np.exp(logp[at]), verb)
+        assert others / others.sum() == pytest.approx(before / before.sum())
+        assert np.array_equal(np.delete(ruled, at, axis=0), np.delete(logp, at, axis=0))
+        # rule_tags applies it (article_nouns after it may lower the verb further: "an offer")
+        assert rule_tags(words, logp)[at, verb] <= ruled[at, verb] + 1e-12
+    for words, at in ((["the", "going", "rate"], 1), (["a", "stopped", "truck"], 1),
+                      (["this", "changes", "everything"], 1), (["saw", "her", "leave"], 2)):
+        logp = rows(len(words), at, 0.6)
+        assert determiner_no_verb(words, logp) is logp, words
+    sure = rows(2, 1, 0.9 - 1e-9)  # the head sure of the verb: the rest shared evenly
+    ruled = determiner_no_verb(["the", "wish"], sure)
+    assert np.exp(ruled[1]).sum() == pytest.approx(1.0)
+    assert np.exp(ruled[1, verb]) == pytest.approx(RULE_NOT_VERB_PROBABILITY)
+
+
 def test_a_polite_please_is_an_adverb():
     """"Set the table for dinner, please." and "Please log in" tagged please "give pleasure
     to": before a verb or alone between punctuation "please" is the adverb; "to please her"
