@@ -745,9 +745,17 @@ def main() -> None:
     parser.add_argument("--examples-weight", type=float, default=1.0, metavar="W",
                         help="tune: the WordNet-examples set's weight in the rule's mean (1 as "
                         "shipped)")
+    parser.add_argument("--head", default="auto", metavar="HEAD",
+                        help="cache / fill-bare: the retrieval head the indexes are opened "
+                        "with: a head file or directory, 'none', or 'auto' (the shipped "
+                        "one), so that a head's formula is chosen on its own features")
     parser.add_argument("--write", default=None, metavar="PATH",
                         help="write the chosen weights as sensedb/data/scoring_weights.json")
     args = parser.parse_args()
+
+    def open_index(path: str | None) -> sensedb.SenseIndex:
+        return sensedb.open(path, head=args.head)
+
     cache = Path(args.cache)
     cache.mkdir(parents=True, exist_ok=True)
     data = Path(args.data) / "wsd"
@@ -780,7 +788,7 @@ def main() -> None:
             print(f"{name}: {len(rows)} instances", flush=True)
         return
     if args.step == "fill-bare":
-        index = sensedb.open(None)
+        index = open_index(None)
         for name, (_, (xml, gold), documents) in jobs.items():
             older = Path(args.older) / f"{name}.pkl"
             if name.endswith("-corpus") or not older.exists():
@@ -813,11 +821,11 @@ def main() -> None:
         return
     if args.step == "cache":
         if args.index:  # before any set is scored by it
-            refuse_held_out(sensedb.open(args.index), SEMCOR_DOCUMENTS)
+            refuse_held_out(open_index(args.index), SEMCOR_DOCUMENTS)
         for name, (index_path, (xml, gold), documents) in jobs.items():
             if (cache / f"{name}.pkl").exists() or (name.endswith("-corpus") and not args.index):
                 continue
-            rows = raw_instance_features(sensedb.open(index_path), xml, gold,
+            rows = raw_instance_features(open_index(index_path), xml, gold,
                                          documents=documents)
             (cache / f"{name}.pkl").write_bytes(pickle.dumps(rows))
             print(f"{name}: {len(rows)} instances", flush=True)
@@ -825,7 +833,7 @@ def main() -> None:
             if (cache / f"{name}.pkl").exists() or (name == "examples-corpus"
                                                     and not args.examples_corpus):
                 continue
-            rows = example_instance_features(sensedb.open(index_path))
+            rows = example_instance_features(open_index(index_path))
             (cache / f"{name}.pkl").write_bytes(pickle.dumps(rows))
             print(f"{name}: {len(rows)} instances", flush=True)
         return

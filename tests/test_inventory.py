@@ -81,6 +81,42 @@ def test_rank_and_count_of_sense_match_candidates(wn: WordNet) -> None:
         assert wn.sense(cand.key) == cand
 
 
+def test_a_spelling_wordnet_never_counted_takes_the_counted_ones_order(wn: WordNet) -> None:
+    """WordNet counted "color", not "colour": "colour" sense 1 was the colouring material
+    and every count 0, so a British text lost the prior (a user's "Our *neighbours* have
+    been very kind" read "a nearby object of the same kind"). From candidates(), such a
+    spelling carries its counted spelling's counts and sense numbers; sense() stays
+    WordNet's own; spellings with their own counts keep them."""
+    from sensedb.inventory.wordnet import close_spellings
+
+    assert wn.counted_spelling("colour", "NOUN") == "color"
+    assert wn.counted_spelling("neighbour", "n") == "neighbor"
+    assert wn.counted_spelling("grey", "ADJ") == "gray"          # 1 count against 47
+    assert wn.counted_spelling("organise", "VERB") == "organize"
+    assert wn.counted_spelling("theatre", "NOUN") is None        # 11 against 10: its own
+    assert wn.counted_spelling("color", "NOUN") is None
+    assert wn.counted_spelling("bank", "NOUN") is None
+    assert wn.counted_spelling("neighbour", "VERB") is None      # neither counted
+    colour, color = wn.candidates("colour", "NOUN"), wn.candidates("color", "NOUN")
+    shared = {wn.synset_gloss(s.key)[0] for s in colour} & {
+        wn.synset_gloss(s.key)[0] for s in color}
+    assert colour[0].synset == color[0].synset == "color.n.01"
+    assert [s.count for s in colour[:3]] == [s.count for s in color[:3]] == [48, 4, 3]
+    assert [s.rank for s in colour] == list(range(1, len(colour) + 1))
+    assert all(s.lemma == "colour" and s.key.startswith("colour%") for s in colour)
+    assert len(shared) == len(colour)
+    assert wn.sense(colour[0].key).count == 0 and wn.sense(colour[0].key).rank != 1
+    assert [s.synset for s in wn.candidates("defence", "NOUN")[:2]] == [
+        "defense.n.01", "defense.n.02"]
+    assert close_spellings("centre", "center", 2) and close_spellings("colour", "color", 1)
+    assert not close_spellings("centre", "center", 1)
+    assert not close_spellings("bank", "banking", 2) and close_spellings("", "ab", 2)
+    # other words, not other spellings: a derived form, a far synonym, a short word
+    assert wn.counted_spelling("earlier", "ADJ") is None    # earliest: comparative
+    assert wn.counted_spelling("startle", "VERB") is None   # start shares 1 of its synsets
+    assert wn.counted_spelling("task", "VERB") is None      # tax: two edits of a short word
+
+
 def test_candidates_include_satellites(wn: WordNet) -> None:
     cands = wn.candidates("recent", "ADJ")
     assert any("%5:" in c.key for c in cands)

@@ -45,6 +45,9 @@ from sensedb.vocabulary import key_pos
     # the POS head doubts (NOUN 0.53, ADJ 0.47) and the adjective's prior won: after "a" with
     # no noun after it the word is the noun (pos_head.article_nouns)
     ("She has a cold", "cold", "cold%1:26:00::"),
+    # WordNet counted "neighbor", not "neighbour": the British spelling had no prior and read
+    # "a nearby object of the same kind" (WordNet.counted_spelling)
+    ("Our neighbours have been very kind.", "neighbours", "neighbour%1:18:00::"),
 ])
 def test_wsd_everyday_sentence(default_index, sentence, target, key):
     assert default_index.wsd(sentence, target).best.key == key

@@ -16,7 +16,7 @@ import os
 import re
 import threading
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -62,6 +62,9 @@ class SenseInfo:
 
     ``rank`` is WordNet's sense number (1 = most frequent in WordNet's order, from
     ``index.sense``); ``count`` is WordNet's tag count (SemCor-derived, from ``index.sense``).
+    From :meth:`WordNet.candidates`, a lemma WordNet (nearly) never counted that is a
+    spelling of a counted lemma of the same synsets ("colour", "neighbour", "defence")
+    carries that lemma's counts and sense numbers (:meth:`WordNet.counted_spelling`).
     """
 
     key: str            # WordNet sense key, e.g. 'bank%1:17:01::'
@@ -75,6 +78,45 @@ class SenseInfo:
 
 
 # --------------------------------------------------------------------------- the inventory
+
+#: The most edits between two spellings of one word (:meth:`WordNet.counted_spelling`):
+#: colour/color 1, centre/center 2, catalogue/catalog 2, programme/program 2; one where the
+#: shorter has under six letters (grey/gray, mould/mold; not task/tax, mom/ma, rime/rhyme).
+SPELLING_DISTANCE = 2
+#: How many times a spelling's tag counts must exceed another's to lend it its counts.
+SPELLING_COUNTS = 10
+
+
+#: What makes a word another word rather than another spelling of it ("dear"/"dearly",
+#: "roast"/"roasted", "white"/"whiten", "earlier"/"earliest"), where the rest is the same.
+DERIVING_ENDINGS = ("ly", "ed", "en", "y", "er", "est", "s", "d", "n", "ing")
+
+
+def derived(first: str, second: str) -> bool:
+    """Whether one of two close lemmas is the other with a DERIVING_ENDINGS ending added,
+    or the two differ as comparative and superlative (-er, -est)."""
+    short, long = sorted((first, second), key=len)
+    if long.startswith(short) and long[len(short):] in DERIVING_ENDINGS:
+        return True
+    return {short[-2:], long[-3:]} == {"er", "est"} and short[:-2] == long[:-3]
+
+
+def close_spellings(first: str, second: str, most: int) -> bool:
+    """Whether ``first`` and ``second`` are at most ``most`` edits apart (Levenshtein:
+    insertions, deletions, substitutions). Written here, banded, rather than taken from
+    NLTK, whose import costs about 0.9 s of a cold start."""
+    if abs(len(first) - len(second)) > most:
+        return False
+    previous = list(range(len(second) + 1))
+    for i, a in enumerate(first, 1):
+        current = [i] + [0] * len(second)
+        for j, b in enumerate(second, 1):
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a != b))
+        if min(current) > most:
+            return False
+        previous = current
+    return previous[-1] <= most
+
 
 _DECIMAL_POINT = re.compile(r"\d\.\d")  # a period between digits
 
@@ -325,6 +367,8 @@ class WordNet:
 
     def candidates(self, lemma: str, pos: str) -> list[SenseInfo]:
         """Senses of (lemma, pos) in WordNet sense-number order; satellites count as ADJ.
+        A spelling WordNet (nearly) never counted takes its counted spelling's counts and order
+        (:meth:`counted_spelling`: "colour" ranked and counted as "color").
 
         The lemma is not lemmatized ('banks' gives the senses of the noun 'Banks'); it is
         normalized (:func:`sensedb.vocabulary.normalize_lemma`). An unknown lemma gives [].
@@ -338,8 +382,74 @@ class WordNet:
         if cached is None:
             keys = self._lemma_keys(norm, POS_SS_TYPES[tag]) if norm else []
             cached = tuple(self.sense(k) for _, k in keys)
+            spelling = self.counted_spelling(norm, tag) if cached else None
+            if spelling is not None:  # "colour": color's counts and order
+                cached = self._counted_as(cached, spelling, POS_SS_TYPES[tag])
             self._cand_cache[(norm, tag)] = cached
         return list(cached)
+
+    def counted_spelling(self, lemma: str, pos: str) -> str | None:
+        """The other spelling WordNet counted the senses of ``lemma`` under, or None.
+
+        WordNet 3.0 lists British and American spellings (colour/color, neighbour/neighbor,
+        centre/center, defence/defense, organise/organize) as lemmas of the same synsets,
+        and its tag counts (SemCor's: American text) went to one: the other has count 0 in
+        (nearly) every sense and sense numbers in no order of frequency ("colour" sense 1 is
+        the colouring material, "defence" sense 1 the defense mechanism). The spelling: a
+        lemma of one of ``lemma``'s synsets, within SPELLING_DISTANCE edits of it (one for a
+        short word), with the same first letter, not :func:`derived` from it ("dearly",
+        "earliest"), the two sharing at least half of ``lemma``'s synsets and a quarter of
+        the other's (not "startle" and "start", "weary" and "wear"), counted more than
+        SPELLING_COUNTS times as often in all (grey 1, gray 47; theatre 11 and theater 10
+        keep their own); the most counted one. None where none fits. Of WordNet 3.0's
+        lemmas, 1,413 (lemma, POS) pairs have one.
+
+        Raises:
+            ConfigurationError: ``pos`` is not a part of speech."""
+        tag = POS.parse(pos).value
+        ss_types = POS_SS_TYPES[tag]
+        norm = normalize_lemma(lemma)
+        keys = self._lemma_keys(norm, ss_types) if norm else []
+        if len(norm) < 3 or not keys:
+            return None
+        own = sum(self._lookup(k)[2] for _, k in keys)
+        offsets = {self._lookup(k)[0] for _, k in keys}
+        best: tuple[int, str] | None = None
+        seen = {norm}
+        for _, key in keys:
+            for name in self._synset_lemmas(key) or ():
+                other = name.lower()
+                edits = SPELLING_DISTANCE if min(len(norm), len(other)) >= 6 else 1
+                if other in seen or other[:1] != norm[:1] or not close_spellings(
+                        norm, other, edits) or derived(norm, other):
+                    seen.add(other)
+                    continue
+                seen.add(other)
+                found = [self._lookup(k) for _, k in self._lemma_keys(other, ss_types)]
+                shared = offsets & {f[0] for f in found}
+                total = sum(f[2] for f in found)
+                if 2 * len(shared) >= len(offsets) and 4 * len(shared) >= len(found) and (
+                        total > SPELLING_COUNTS * own) and (best is None or total > best[0]):
+                    best = (total, other)
+        return None if best is None else best[1]
+
+    def _counted_as(self, senses: tuple[SenseInfo, ...], lemma: str, ss_types: str
+                    ) -> tuple[SenseInfo, ...]:
+        """``senses`` (one lemma's, in one POS) with the counts and sense numbers of the
+        same synsets' senses of ``lemma`` (:meth:`counted_spelling`), in that order; a
+        sense whose synset ``lemma`` lacks comes after, numbered on, count 0."""
+        by_offset = {}
+        for number, key in self._lemma_keys(lemma, ss_types):
+            offset, _, count = self._lookup(key)
+            by_offset[offset] = (number, count)
+        last = max((number for number, _ in by_offset.values()), default=0)
+        ranked = []
+        for sense in senses:
+            offset = self._lookup(sense.key)[0]
+            number, count = by_offset.get(offset, (last + sense.rank, 0))
+            ranked.append(replace(sense, rank=number, count=count))
+        ranked.sort(key=lambda s: s.rank)
+        return tuple(replace(s, rank=n) for n, s in enumerate(ranked, 1))
 
     def first_sense(self, lemma: str, pos: str) -> SenseInfo | None:
         """The most frequent sense by WordNet order (sense number 1), or None."""
