@@ -542,10 +542,13 @@ class SenseIndex:
 
         A negated modal (``can't``, ``won't``, ``mustn't``: ``NEGATED_MODALS``) or negated do
         (``don't``, ``didn't``: ``NEGATED_DO``) has none: it is the auxiliary, which WordNet
-        has no sense of (its "can" is a tin), as ``tag`` leaves it untagged.
+        has no sense of (its "can" is a tin), as ``tag`` leaves it untagged; so has, without
+        ``pos``, a modal or form of be/have/do that ``tag`` reads as an auxiliary ("I *can*
+        swim", "I *have* seen it": :meth:`_auxiliary_word`).
 
         Raises:
-            InputError: WordNet knows no such word (in that POS); a negated modal."""
+            InputError: WordNet knows no such word (in that POS); a negated modal; an
+                auxiliary."""
         after = target.index + 1
         if (target.particle is None and after < len(target.words)
                 and is_negation_clitic(target.words[after])):
@@ -561,6 +564,13 @@ class SenseIndex:
                              f'({" or ".join(clitic_verb_forms(word))}): '
                              f"{self.inventory.name} has no sense of it (ask for the verb "
                              "that follows it)")
+        kind = None if pos is not None or target.particle is not None else \
+            self._auxiliary_word(target)
+        if kind is not None:
+            word = target.words[target.index]
+            raise InputError(f'"{word}" is the {kind} here, which {self.inventory.name} '
+                             "has no sense of (ask for the verb that follows it, or give "
+                             "a part of speech to read it as a verb anyway)")
         if target.particle is None:
             pairs = self.lemma_candidates(target.surface, pos)
             return pairs if pos is not None else name_pairs(
@@ -574,6 +584,19 @@ class SenseIndex:
             raise InputError(f'"{target.surface}" is not a word {self.inventory.name} knows'
                              + (f" as {pos}" if pos else ""))
         return pairs
+
+    def _auxiliary_word(self, target: Target) -> str | None:
+        """``tagger.auxiliary`` of the target: a modal or a form of be/have/do written out
+        that ``tag`` reads as an auxiliary and leaves untagged ("I *can* swim", "I *have*
+        seen it", "*Did* you go?"), else None; a clitic is :meth:`_auxiliary_clitic`'s.
+        Costs a forward pass of the sentence, only for such a target."""
+        from .tagger import LIGHT_VERBS, MODALS, auxiliary
+
+        word = target.words[target.index].lower()
+        if word not in LIGHT_VERBS | MODALS or clitic_verb_forms(word):
+            return None
+        _, tags, _ = self.encode_sentences([list(target.words)], context=False)
+        return auxiliary(list(target.words), target.index, tags[0], self.inventory)
 
     def _auxiliary_clitic(self, target: Target) -> bool:
         """Whether the target is a verb clitic that ``tag`` reads as an auxiliary and leaves

@@ -420,6 +420,26 @@ def is_main_verb(words: list[str], at: int, tags: np.ndarray | None,
     return not is_verb(nxt)
 
 
+def auxiliary(words: list[str], at: int, tags: np.ndarray | None,
+              inventory: WordNet | None = None) -> str | None:
+    """``"modal auxiliary"`` or ``"auxiliary"`` where ``tag`` reads ``words[at]`` as one and
+    leaves it untagged, else None: a modal (MODALS) the POS head tags VERB that ends its
+    clause ("Yes, we *can*.") or is no main verb ("I *can* swim"; "we *can* tomatoes" is);
+    a form of be/have/do (LIGHT_VERBS) the head tags VERB that is no main verb
+    (:func:`is_main_verb`: "I *have* seen it", "*Did* you go?"). ``tags``: the sentence's
+    (n_words, 12) log-probabilities; None (no head): None. A verb clitic (``'s``,
+    ``'ll``) is the facade's to judge (``SenseIndex._auxiliary_clitic``)."""
+    if tags is None or _best_tag(tags, at) != "VERB":
+        return None
+    lower = words[at].lower().replace("\u2019", "'")
+    if lower in MODALS:
+        if _ends_a_clause(words, at) or not is_main_verb(words, at, tags, inventory):
+            return "modal auxiliary"
+    elif lower in LIGHT_VERBS and not is_main_verb(words, at, tags, inventory):
+        return "auxiliary"
+    return None
+
+
 def _content_tag(tags: np.ndarray | None, at: int) -> str | None:
     """The POS head's tag of word ``at`` when it is a content tag (NOUN, VERB, ADJ, ADV),
     else None (also without a head): a closed-class word is read as a content word only where
@@ -458,9 +478,7 @@ def readings(index: SenseIndex, words: list[str], tags: np.ndarray | None
                 continue  # "I *don't*.": do-support, always the auxiliary (wsd refuses it)
         elif lower in STOPWORDS:
             content = _content_tag(tags, at)
-            if content is None or (lower in MODALS and content == "VERB" and (
-                    _ends_a_clause(words, at) or
-                    not is_main_verb(words, at, tags, index.inventory))):
+            if content is None or auxiliary(words, at, tags, index.inventory):
                 continue
         pairs = index.readings(word)  # a verb clitic as its verb: 's as be or have
         if lower in LIGHT_VERBS:
