@@ -47,7 +47,8 @@ class SenseScore:
     ``score`` is the weighted score (w · features), ``probability`` its softmax over the
     candidates, ``cosine`` the cosine to the sense's corpus vector (None without one),
     ``support`` its labelled corpus tokens, ``rank`` WordNet's sense number of the lemma
-    (1 = first; the JSON key keeps the name ``rank``).
+    (1 = first; the JSON key keeps the name ``rank``; for a spelling WordNet never counted,
+    its counted spelling's: "colour" numbered as "color", ``WordNet.counted_spelling``).
     ``fallback`` is True when the sense has no vector at all (corpus sense, gloss or
     examples): only WordNet's order and counts, and the words its gloss and examples share
     with the sentence (``gloss_overlap``), and those of its related synsets
