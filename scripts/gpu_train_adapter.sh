@@ -11,7 +11,11 @@
 #                   'NAME ARGS...' ..."
 #   runs each 'NAME ARGS' (arguments of scripts/train_adapter_head.py) at once on the GPU,
 #   each capped at SECONDS, and copies back only each run's head files and log (the call
-#   returns few files).
+#   returns few files). For a head whose scoring formula is then chosen here on its own
+#   features, run 'tune --fold tuning' (SemCor minus scripts/tune_weights.py's documents)
+#   beside 'all --fold -1', then here:
+#     SENSEDB_HOME=H python scripts/tune_weights.py cache --head HEAD.npz --cache C   # ~6 min
+#     python scripts/tune_weights.py tune --cache C --json OUT.json --keep corpus
 set -u
 mode=${1:-}; shift || true
 if [ "$mode" = prepare ]; then

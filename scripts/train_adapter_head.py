@@ -3,7 +3,10 @@ layers, trained as a WSD bi-encoder) on SemCor and measure it after every epoch.
 
 - Data: scripts/adapter_head_data.py's file. Training: SemCor minus the held-out fold
   (``--fold``; documents dealt as scripts/tune_weights.py deals them, ``(doc // 10) % 5``;
-  -1: all of SemCor), with ``--examples`` WordNet's usage examples too.
+  -1: all of SemCor; ``tuning``: minus the 36 documents scripts/tune_weights.py chooses
+  the scoring formula on, d000, d010, ..., so that a formula refitted on the head's
+  features is chosen on documents the head never saw), with ``--examples`` WordNet's usage
+  examples too.
 - Measured before the first step (the bare model) and after every epoch: accuracy of the
   nearest candidate gloss on the held-out fold and on SemEval-2007, per POS, and with
   WordNet's prior added (``cos + w * log(1 + count)`` for a grid of w; the w chosen on the
@@ -35,6 +38,21 @@ from sensedb.head.adapter_data import AdapterData
 from sensedb.head.adapter_train import AdapterConfig, adapter_arrays, evaluate, train_adapter
 
 PRIOR_GRID = (0.0, 0.02, 0.05, 0.08, 0.12, 0.18, 0.25, 0.35)
+# --fold tuning: scripts/tune_weights.py's SEMCOR_DOCUMENTS (d000, d010, ...: doc % 10 == 0)
+TUNING = -2
+
+
+def fold_argument(text: str) -> int:
+    """``--fold``: a fold number, -1 (none) or ``tuning`` (TUNING)."""
+    if text == "tuning":
+        return TUNING
+    try:
+        fold = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: a fold 0-4, -1 or 'tuning'") from None
+    if not -1 <= fold <= 4:
+        raise argparse.ArgumentTypeError(f"{text!r}: a fold 0-4, -1 or 'tuning'")
+    return fold
 
 
 def main() -> None:
@@ -43,7 +61,9 @@ def main() -> None:
     parser.add_argument("--model", default=None, help="model directory (default: the "
                         "embedded all-MiniLM-L6-v2)")
     parser.add_argument("--out", type=Path, required=True)
-    parser.add_argument("--fold", type=int, default=0, help="held-out SemCor fold; -1: none")
+    parser.add_argument("--fold", type=fold_argument, default=0,
+                        help="held-out SemCor fold; -1: none; 'tuning': tune_weights.py's "
+                        "documents (d000, d010, ...)")
     defaults = AdapterConfig()
     for name, value in asdict(defaults).items():
         parser.add_argument(f"--{name.replace('_', '-')}", type=type(value), default=value)
@@ -61,11 +81,12 @@ def main() -> None:
 
         model_path = str(default_model_path())
     semcor, se07 = data.part("semcor"), data.part("semeval2007")
-    folds = (semcor["doc"] // 10) % 5
-    train = [("semcor", np.flatnonzero(folds != args.fold))]
+    held_out = (semcor["doc"] % 10 == 0 if args.fold == TUNING
+                else (semcor["doc"] // 10) % 5 == args.fold)
+    train = [("semcor", np.flatnonzero(~held_out))]
     if args.examples:
         train.append(("examples", np.arange(data.usages("examples"))))
-    held = np.flatnonzero(folds == args.fold)[:args.eval_limit or None]
+    held = np.flatnonzero(held_out)[:args.eval_limit or None]
     checks = {"held_out": (semcor, held), "semeval2007": (se07, np.arange(len(se07["group"])))}
     args.out.mkdir(parents=True, exist_ok=True)
     log_path = args.out / "log.json"
@@ -87,10 +108,11 @@ def main() -> None:
         log_path.write_text(json.dumps(log, indent=1))
         if epoch == 0:
             return
+        fold = "tuning" if args.fold == TUNING else args.fold
         command = ("python scripts/adapter_head_data.py --data ../shared/data --out DATA; "
-                   "python scripts/train_adapter_head.py --data DATA --fold "
-                   f"{args.fold} " + " ".join(f"--{k.replace('_', '-')} {v}"
-                                              for k, v in asdict(config).items())
+                   f"python scripts/train_adapter_head.py --data DATA --fold {fold} "
+                   + " ".join(f"--{k.replace('_', '-')} {v}"
+                              for k, v in asdict(config).items())
                    + (" --examples" if args.examples else ""))
         head = RetrievalHead(
             None, None, model=data.meta["model"], adapter=adapter_arrays(model),
@@ -98,12 +120,14 @@ def main() -> None:
             provenance={
                 "kind": "adapter (LoRA) trained as a WSD bi-encoder, one shared encoder",
                 "data": "SemCor (Raganato et al. 2017)" + (
-                    f" minus fold {args.fold} ((doc // 10) % 5)" if args.fold >= 0 else "")
+                    " minus the tuning documents (doc % 10 == 0)" if args.fold == TUNING
+                    else f" minus fold {args.fold} ((doc // 10) % 5)" if args.fold >= 0
+                    else "")
                 + (" + WordNet's usage examples" if args.examples else ""),
                 "command": command, "seed": config.seed, "config": asdict(config),
                 "epoch": epoch, "train_loss": record.get("loss"),
                 "device": args.device, "date": date.today().isoformat(), "commit": commit,
-                "held_out_fold": args.fold, "checks": {k: result.get(k) for k in checks}})
+                "held_out_fold": fold, "checks": {k: result.get(k) for k in checks}})
         head.save(args.out / f"head-epoch{epoch}.npz")
 
     trained = train_adapter(data, config, model_path=model_path, train=train, out=args.out,
