@@ -334,7 +334,11 @@ def test_wsd_refuses_an_auxiliary_that_tag_leaves_untagged(mini_index, encoder, 
                                    ("I have seen it.", "have", "auxiliary"),
                                    ("They had left before noon.", "had", "auxiliary"),
                                    ("Did you go?", "Did", "auxiliary"),
-                                   ("The car was being repaired.", "being", "auxiliary")):
+                                   ("The car was being repaired.", "being", "auxiliary"),
+                                   # a second tester: the verb left out
+                                   ("Neither can I.", "can", "modal auxiliary"),
+                                   ("I can and I will.", "can", "modal auxiliary"),
+                                   ("Nor will she.", "will", "modal auxiliary")):
         with pytest.raises(sensedb.InputError, match=f'"{target}" is the {kind} here'):
             index.wsd(sentence, target)
         assert target.lower() not in {w.word.lower() for w in sensedb.tag(index, sentence)}
@@ -343,6 +347,9 @@ def test_wsd_refuses_an_auxiliary_that_tag_leaves_untagged(mini_index, encoder, 
     assert index.wsd("Open a can of beans.", "can").best.pos == "NOUN"
     assert index.wsd("The soup is cold.", "is").lemma == "be"
     assert index.wsd("I have seen it.", "have", pos="VERB").lemma == "have"
+    # the same tester: the copula before a clause, and a modal's word after a preposition
+    assert index.wsd("The problem is that nobody cares.", "is").lemma == "be"
+    assert index.wsd("He left his estate by will.", "will").lemma == "will"
 
 
 def test_wsd_reads_a_stem_before_nt_as_its_modal_as_tag_does(mini_index, encoder, wordnet):

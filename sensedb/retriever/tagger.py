@@ -343,6 +343,36 @@ def _ends_a_clause(words: list[str], at: int) -> bool:
     return nxt == len(words) or not any(c.isalnum() for c in words[nxt])
 
 
+# Where a modal's verb is left out (:func:`_verb_left_out`): a conjunction next ("I *can* and
+# I will"), or a subject pronoun and then the clause's end ("Neither *can* I", "Nor *will*
+# she.").
+ELLIPSIS_CONJUNCTIONS = frozenset("and or but if because though although unless so".split())
+SUBJECT_PRONOUNS = frozenset("i you he she it we they".split())
+# Words the POS head may tag ADP before a modal that is still a modal ("as *can* be seen",
+# "more than *can* be said", "the fact that *will* matter"): after any other preposition
+# the word is a noun ("by *will*", "at *will*").
+MODAL_AFTER_ADP = CLAUSE_WORDS | {"as", "than", "for"}
+
+
+def _verb_left_out(words: list[str], at: int) -> bool:
+    """Whether the modal at ``words[at]`` has its verb left out: :func:`_ends_a_clause`, or,
+    past "not" and "n't", a conjunction next (ELLIPSIS_CONJUNCTIONS: "I *can* and I will",
+    "I *will* if you will") or a subject pronoun that ends the clause ("Neither *can* I",
+    "Nor *will* she."): the auxiliary, not "preserve in a can" or "decree"."""
+    if _ends_a_clause(words, at):
+        return True
+    nxt = at + 1
+    while nxt < len(words) and words[nxt].lower() in NEGATIONS:
+        nxt += 1
+    if nxt < len(words) and words[nxt].lower() in ELLIPSIS_CONJUNCTIONS:
+        return True
+    if nxt < len(words) and words[nxt].lower() in SUBJECT_PRONOUNS:
+        after = nxt + 1
+        return after == len(words) or not any(c.isalnum() for c in words[after]) or \
+            words[after].lower() in ELLIPSIS_CONJUNCTIONS
+    return False
+
+
 def _modal_idiom(words: list[str], at: int, best: list[str]) -> bool:
     """Whether ``words[at]`` is the had/'d of "had better", "'d rather" (MODAL_IDIOM_FORMS,
     MODAL_IDIOM_WORDS) with a verb after it, past negations, or nothing ("You'd better!"):
@@ -368,7 +398,8 @@ def is_main_verb(words: list[str], at: int, tags: np.ndarray | None,
     ADVERBIAL; "was like being drowned", "is by symbols that the mind speaks" are the
     copula), or, with ``inventory``, an adverb WordNet writes in words followed by a verb
     ("does by and large agree"), or is the had of "had better" (:func:`_modal_idiom`).
-    The adverbs stop at a clause word and, after be or do, at "to": "*is* to be commended",
+    The adverbs stop at a clause word, which opens no adverbial phrase either ("The problem
+    *is* that nobody cares"), and, after be or do, at "to": "*is* to be commended",
     "*was* how to blend them", "*was* when they were talking" are main verbs; "*had* to
     leave" is the modal have to, which SemCor leaves unannotated (16 of 477).
     With ``inventory``, a word the head tags VERB counts as a verb only where WordNet has
@@ -408,10 +439,12 @@ def is_main_verb(words: list[str], at: int, tags: np.ndarray | None,
     # "had to go": have to, the modal, which SemCor does not annotate (16 of 477)
     stops = CLAUSE_WORDS if words[at].lower() in HAVE_FORMS else INFINITIVE_OR_CLAUSE
     nxt = past_adverbs(at + 1)
-    if nxt < len(words) and best[nxt] == "ADP":  # an adverbial phrase between: "will of
-        phrase, last = nxt + 1, min(len(words), nxt + 1 + MAX_ADVERBIAL)  # course help",
+    # an adverbial phrase between ("will of course help", "had, in fact, left"); a clause
+    # word opens no such phrase ("The problem *is* that nobody cares": the copula)
+    if nxt < len(words) and best[nxt] == "ADP" and words[nxt].lower() not in stops:
+        phrase, last = nxt + 1, min(len(words), nxt + 1 + MAX_ADVERBIAL)
         while phrase < last and best[phrase] in ADVERBIAL and \
-                words[phrase].lower() not in CLAUSE_WORDS:  # "had, in fact, left"
+                words[phrase].lower() not in CLAUSE_WORDS:
             phrase += 1
         if phrase > nxt + 1 and is_verb(past_adverbs(phrase)):
             return False
@@ -423,8 +456,10 @@ def is_main_verb(words: list[str], at: int, tags: np.ndarray | None,
 def auxiliary(words: list[str], at: int, tags: np.ndarray | None,
               inventory: WordNet | None = None) -> str | None:
     """``"modal auxiliary"`` or ``"auxiliary"`` where ``tag`` reads ``words[at]`` as one and
-    leaves it untagged, else None: a modal (MODALS) the POS head tags VERB that ends its
-    clause ("Yes, we *can*.") or is no main verb ("I *can* swim"; "we *can* tomatoes" is);
+    leaves it untagged, else None: a modal (MODALS) the POS head tags VERB whose verb is
+    left out (:func:`_verb_left_out`: "Yes, we *can*.", "Neither *can* I", "I *can* and I
+    will") or that is no main verb ("I *can* swim"; "we *can* tomatoes" is), unless right
+    after a preposition (not one of MODAL_AFTER_ADP: "by *will*" is the noun);
     a form of be/have/do (LIGHT_VERBS) the head tags VERB that is no main verb
     (:func:`is_main_verb`: "I *have* seen it", "*Did* you go?"). ``tags``: the sentence's
     (n_words, 12) log-probabilities; None (no head): None. A verb clitic (``'s``,
@@ -433,7 +468,10 @@ def auxiliary(words: list[str], at: int, tags: np.ndarray | None,
         return None
     lower = words[at].lower().replace("\u2019", "'")
     if lower in MODALS:
-        if _ends_a_clause(words, at) or not is_main_verb(words, at, tags, inventory):
+        if at and _best_tag(tags, at - 1) == "ADP" and \
+                words[at - 1].lower() not in MODAL_AFTER_ADP:
+            return None
+        if _verb_left_out(words, at) or not is_main_verb(words, at, tags, inventory):
             return "modal auxiliary"
     elif lower in LIGHT_VERBS and not is_main_verb(words, at, tags, inventory):
         return "auxiliary"
