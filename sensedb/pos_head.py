@@ -530,17 +530,8 @@ def determiner_no_verb(words: Sequence[str], logp: np.ndarray) -> np.ndarray:
                 or words[at].casefold().endswith(PARTICIPLE_ENDINGS)):
             continue
         row = np.exp(logp[at] - np.max(logp[at]))
-        row /= row.sum()
-        if row[verb] <= RULE_NOT_VERB_PROBABILITY:
-            continue
-        if out is logp:
-            out = np.array(logp, dtype=np.float64)
-        rest = 1.0 - row[verb]
-        row *= (1.0 - RULE_NOT_VERB_PROBABILITY) / rest if rest > 0 else 0.0
-        if rest <= 0:  # the head was sure of the verb: the rest shared evenly
-            row[:] = (1.0 - RULE_NOT_VERB_PROBABILITY) / (len(row) - 1)
-        row[verb] = RULE_NOT_VERB_PROBABILITY
-        out[at] = np.log(np.maximum(row, 1e-12))
+        if row[verb] / row.sum() > RULE_NOT_VERB_PROBABILITY:
+            out = _as_tag(out, logp, at, "VERB", RULE_NOT_VERB_PROBABILITY)
     return out
 
 
@@ -558,16 +549,21 @@ def _as_adverb(out: np.ndarray, logp: np.ndarray, at: int) -> np.ndarray:
     return _as_tag(out, logp, at, "ADV")
 
 
-def _as_tag(out: np.ndarray, logp: np.ndarray, at: int, tag: str) -> np.ndarray:
-    """Row ``at`` of ``out`` given ``tag`` at RULE_ADV_PROBABILITY, the other tags sharing
-    the rest in their proportions; ``out`` copied first while it is ``logp``."""
+def _as_tag(out: np.ndarray, logp: np.ndarray, at: int, tag: str,
+            probability: float = RULE_ADV_PROBABILITY) -> np.ndarray:
+    """Row ``at`` of ``out`` given ``tag`` at ``probability``, the other tags sharing the
+    rest in their proportions (evenly where the head gave them nothing); ``out`` copied
+    first while it is ``logp``."""
     if out is logp:
         out = np.array(logp, dtype=np.float64)
     column = TAGS.index(tag)
     row = np.exp(out[at] - np.max(out[at]))
     row[column] = 0.0
-    row = row / row.sum() * (1.0 - RULE_ADV_PROBABILITY)
-    row[column] = RULE_ADV_PROBABILITY
+    if row.sum() <= 0:  # the head was sure of ``tag``
+        row[:] = 1.0
+        row[column] = 0.0
+    row = row / row.sum() * (1.0 - probability)
+    row[column] = probability
     out[at] = np.log(np.maximum(row, 1e-12))
     return out
 

@@ -412,19 +412,21 @@ class WordNet:
         keys = self._lemma_keys(norm, ss_types) if norm else []
         if len(norm) < 3 or not keys:
             return None
-        own = sum(self._lookup(k)[2] for _, k in keys)
-        offsets = {self._lookup(k)[0] for _, k in keys}
+        looked = [self._lookup(k) for _, k in keys]
+        own = sum(count for _, _, count in looked)
+        offsets = {offset for offset, _, _ in looked}
         best: tuple[int, str] | None = None
         seen = {norm}
         for _, key in keys:
             for name in self._synset_lemmas(key) or ():
                 other = name.lower()
-                edits = SPELLING_DISTANCE if min(len(norm), len(other)) >= 6 else 1
-                if other in seen or other[:1] != norm[:1] or not close_spellings(
-                        norm, other, edits) or derived(norm, other):
-                    seen.add(other)
+                if other in seen:
                     continue
                 seen.add(other)
+                edits = SPELLING_DISTANCE if min(len(norm), len(other)) >= 6 else 1
+                if other[:1] != norm[:1] or not close_spellings(norm, other, edits) or \
+                        derived(norm, other):
+                    continue
                 found = [self._lookup(k) for _, k in self._lemma_keys(other, ss_types)]
                 shared = offsets & {f[0] for f in found}
                 total = sum(f[2] for f in found)

@@ -337,10 +337,19 @@ def _ends_a_clause(words: list[str], at: int) -> bool:
     the sentence or punctuation next. A modal there is an auxiliary whose verb is left out
     ("Of course I *will*.", "Yes, we *can*!", "He said he *would*, but"), not "decree" or
     "preserve in a can"."""
-    nxt = at + 1
+    return _clause_ends(words, _past_negations(words, at + 1))
+
+
+def _past_negations(words: list[str], nxt: int) -> int:
+    """The first position from ``nxt`` on that is not "not", "n't" or "never"."""
     while nxt < len(words) and words[nxt].lower() in NEGATIONS:
         nxt += 1
-    return nxt == len(words) or not any(c.isalnum() for c in words[nxt])
+    return nxt
+
+
+def _clause_ends(words: list[str], at: int) -> bool:
+    """Whether the clause has ended by ``words[at]``: the sentence's end or punctuation."""
+    return at == len(words) or not any(c.isalnum() for c in words[at])
 
 
 # Where a modal's verb is left out (:func:`_verb_left_out`): a conjunction next ("I *can* and
@@ -359,18 +368,11 @@ def _verb_left_out(words: list[str], at: int) -> bool:
     past "not" and "n't", a conjunction next (ELLIPSIS_CONJUNCTIONS: "I *can* and I will",
     "I *will* if you will") or a subject pronoun that ends the clause ("Neither *can* I",
     "Nor *will* she."): the auxiliary, not "preserve in a can" or "decree"."""
-    if _ends_a_clause(words, at):
-        return True
-    nxt = at + 1
-    while nxt < len(words) and words[nxt].lower() in NEGATIONS:
-        nxt += 1
-    if nxt < len(words) and words[nxt].lower() in ELLIPSIS_CONJUNCTIONS:
-        return True
-    if nxt < len(words) and words[nxt].lower() in SUBJECT_PRONOUNS:
-        after = nxt + 1
-        return after == len(words) or not any(c.isalnum() for c in words[after]) or \
-            words[after].lower() in ELLIPSIS_CONJUNCTIONS
-    return False
+    def ends(nxt: int) -> bool:  # the end, punctuation or a conjunction
+        return _clause_ends(words, nxt) or words[nxt].lower() in ELLIPSIS_CONJUNCTIONS
+
+    nxt = _past_negations(words, at + 1)
+    return ends(nxt) or (words[nxt].lower() in SUBJECT_PRONOUNS and ends(nxt + 1))
 
 
 def _modal_idiom(words: list[str], at: int, best: list[str]) -> bool:
@@ -380,10 +382,8 @@ def _modal_idiom(words: list[str], at: int, best: list[str]) -> bool:
     if (words[at].lower() not in MODAL_IDIOM_FORMS or at + 1 >= len(words)
             or words[at + 1].lower() not in MODAL_IDIOM_WORDS):
         return False
-    nxt = at + 2
-    while nxt < len(words) and words[nxt].lower() in NEGATIONS:
-        nxt += 1
-    return _ends_a_clause(words, at + 1) or (nxt < len(words) and best[nxt] == "VERB")
+    nxt = _past_negations(words, at + 2)
+    return _clause_ends(words, nxt) or best[nxt] == "VERB"
 
 
 def is_main_verb(words: list[str], at: int, tags: np.ndarray | None,
