@@ -12,7 +12,8 @@ layers, trained as a WSD bi-encoder) on SemCor and measure it after every epoch.
   WordNet's prior added (``cos + w * log(1 + count)`` for a grid of w; the w chosen on the
   held-out fold). SemEval-2007 is a check, never a selector.
 - Writes ``head-epochN.npz`` (the product's head file, with its provenance) and
-  ``log.json`` in ``--out`` after every epoch; a rerun resumes from the last epoch.
+  ``log.json`` in ``--out`` after every epoch; a checkpoint every few minutes, so a rerun
+  (the same arguments) resumes where a killed or ``--max-minutes`` run stopped.
 
     python scripts/adapter_head_data.py --data ../shared/data --out runs/adapter/data.npz
     python scripts/train_adapter_head.py --data runs/adapter/data.npz --out runs/adapter/f0 \\
@@ -69,6 +70,8 @@ def main() -> None:
         parser.add_argument(f"--{name.replace('_', '-')}", type=type(value), default=value)
     parser.add_argument("--examples", action="store_true", help="train on WordNet's examples too")
     parser.add_argument("--eval-limit", type=int, default=0)
+    parser.add_argument("--max-minutes", type=float, default=None,
+                        help="stop after this many minutes, checkpointed; rerun to continue")
     parser.add_argument("--bf16", action="store_true", help="autocast to bfloat16 (GPU)")
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     args = parser.parse_args()
@@ -131,7 +134,13 @@ def main() -> None:
         head.save(args.out / f"head-epoch{epoch}.npz")
 
     trained = train_adapter(data, config, model_path=model_path, train=train, out=args.out,
-                            device=args.device, bf16=args.bf16, on_epoch=on_epoch)
+                            device=args.device, bf16=args.bf16, on_epoch=on_epoch,
+                            stop_after=None if args.max_minutes is None
+                            else 60.0 * args.max_minutes)
+    if not trained["finished"]:
+        print(f"stopped at step {trained['step']} of {trained['steps']}; run again to "
+              "continue", flush=True)
+        return
     print(f"{trained['windows']} windows, {trained['usages']} usages, losses "
           f"{trained['history']}; {trained['seconds']:.0f} s", flush=True)
 

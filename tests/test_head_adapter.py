@@ -118,6 +118,17 @@ def test_train_head_cli_trains_an_adapter_and_resumes(tmp_path):
     assert json.loads(again.output)["sha256"] == head.sha256
     fresh = runner.invoke(cli, [*args[:5], str(tmp_path / "fresh"), *args[6:]])
     assert json.loads(fresh.output)["sha256"] == head.sha256
+    # --max-minutes: stopped after the first epoch (exit 3, checkpointed), the same command
+    # again continues to the same head
+    limited = [*args[:5], str(tmp_path / "limited"), *args[6:], "--max-minutes", "1e-6"]
+    stopped = runner.invoke(cli, limited)
+    assert stopped.exit_code == 3, stopped.output
+    assert json.loads(stopped.output) == {"out": str(tmp_path / "limited"), "finished": False,
+                                          "step": 1, "steps": 2}
+    assert not (tmp_path / "limited" / "head.npz").exists()
+    done = runner.invoke(cli, limited)
+    assert done.exit_code == 0, done.output
+    assert json.loads(done.output)["sha256"] == head.sha256
     # the head loads into an encoder and changes its vectors
     vectors = Encoder(threads=2, head=out).word_vectors(SENTENCES)[0]
     bare = Encoder(threads=2, head=None).word_vectors(SENTENCES)[0]
@@ -171,3 +182,40 @@ def test_train_head_starts_again_on_other_data_or_a_damaged_cache(tmp_path, word
         done = runner.invoke(cli, ["train-head", str(MINI_XML), "--gold", str(gold), "--out",
                                    str(tmp_path / "c"), "--kind", "adapter", *bad])
         assert done.exit_code == 2 and "Invalid value" in done.output, done.output
+
+
+def test_adapter_training_stopped_mid_epoch_resumes_to_the_same_head(tmp_path, encoder,
+                                                                     wordnet):
+    """A run stopped within an epoch (``stop_after``, as a killed run leaves its last
+    checkpoint) continues from its step on a rerun and ends with the head an uninterrupted
+    run makes, bit for bit on a CPU (data order, sampler and torch random states kept)."""
+    pytest.importorskip("peft")
+    from conftest import MINI_GOLD, MINI_XML
+
+    from sensedb.corpora.raganato import read_raganato
+    from sensedb.head.adapter_data import build_adapter_data, labelled_usages
+    from sensedb.head.adapter_train import AdapterConfig, train_adapter
+
+    documents = list(read_raganato(MINI_XML, MINI_GOLD))
+    data = build_adapter_data({"corpus": labelled_usages(documents)}, encoder, wordnet,
+                              examples=False)
+    config = AdapterConfig(epochs=2, rank=2, batch=1, limit=3)
+    train = [("corpus", np.arange(data.usages("corpus")))]
+
+    def run(out, stop_after=None):
+        return train_adapter(data, config, model_path=encoder.model_path, train=train,
+                             out=out, stop_after=stop_after)
+
+    whole = run(tmp_path / "whole")
+    assert whole["finished"] and whole["steps"] == 6 and len(whole["history"]) == 2
+    steps = []
+    while True:  # stop_after=0: every call trains one step, then stops checkpointed
+        part = run(tmp_path / "parts", stop_after=0.0)
+        steps.append(part["step"])
+        if part["finished"]:
+            break
+    assert steps == [1, 2, 3, 4, 5, 6]
+    assert part["history"] == whole["history"]
+    for name, array in whole["adapter"].items():
+        np.testing.assert_array_equal(part["adapter"][name], array)
+    assert max(np.abs(v).max() for v in whole["adapter"].values()) > 0

@@ -8,6 +8,9 @@ import click
 
 from . import cli, emit, output_options
 
+#: Exit status of `train-head --max-minutes` that stopped before the head was written.
+UNFINISHED_EXIT = 3
+
 
 @cli.command("train-head")
 @click.argument("corpus", type=click.Path(dir_okay=False, exists=True))
@@ -32,8 +35,13 @@ from . import cli, emit, output_options
                    "in the encoder's upper layers, trained as a WSD bi-encoder (needs peft: "
                    "pip install 'sensedb[train]'; hours on a CPU for SemCor).")
 @click.option("--device", default=None, help="torch device for the encoder.")
+@click.option("--max-minutes", type=click.FloatRange(min=0, min_open=True), default=None,
+              help="adapter: stop after this many minutes of training, checkpointed; the "
+                   "same command again continues where it stopped (exit status 3 until the "
+                   "head is written).")
 @output_options
-def train_head(corpus, gold, model, out, epochs, rank, seed, kind, device, as_json):
+def train_head(corpus, gold, model, out, epochs, rank, seed, kind, device, max_minutes,
+               as_json):
     """Train a retrieval head on CORPUS (unified XML with --gold, or JSONL) so that a usage's
     vector is nearest to its gold sense's vectors; use it with `sensedb index --head OUT`.
 
@@ -41,6 +49,7 @@ def train_head(corpus, gold, model, out, epochs, rank, seed, kind, device, as_js
 
         sensedb train-head semcor.data.xml --gold semcor.gold.key.txt --out ./my-head
         sensedb train-head my-corpus.jsonl --kind adapter --epochs 1 --out ./my-adapter
+        sensedb train-head semcor.data.xml --kind adapter --max-minutes 60 --out ./my-adapter
     """
     from ..api import corpus_reader
     from ..encoder import Encoder
@@ -48,21 +57,31 @@ def train_head(corpus, gold, model, out, epochs, rank, seed, kind, device, as_js
     from ..head.train import TrainConfig
     from ..inventory import default_wordnet
 
+    if max_minutes is not None and kind != "adapter":
+        raise click.UsageError("--max-minutes is for --kind adapter (a linear head trains "
+                               "in minutes)")
     inventory = default_wordnet()
     read, files = corpus_reader(corpus, gold, inventory)
     encoder = Encoder(model, device=device, head=None)
     if kind == "adapter":
         from ..head.adapter_train import AdapterConfig
-        from ..head.fit import train_adapter_head
+        from ..head.fit import Unfinished, train_adapter_head
 
         try:
             head = train_adapter_head(
                 read(), encoder, inventory, Path(out),
                 config=AdapterConfig(epochs=epochs, rank=rank or AdapterConfig.rank, seed=seed),
-                data_files=files, progress=not as_json)
+                data_files=files, progress=not as_json,
+                stop_after=None if max_minutes is None else 60.0 * max_minutes)
         except ImportError as exc:
             raise click.ClickException(f"{exc}: an adapter head needs peft "
                                        "(pip install 'sensedb[train]')") from None
+        if isinstance(head, Unfinished):
+            emit({"out": str(out), "finished": False, "step": head.step, "steps": head.steps},
+                 as_json, lambda d: f"stopped at step {d['step']} of {d['steps']} "
+                                    f"(checkpoint in {d['out']}); run the same command "
+                                    "again to continue")
+            raise SystemExit(UNFINISHED_EXIT)
         tokens = head.provenance["usages"]
     else:
         head = fit(read(), encoder, inventory, Path(out),

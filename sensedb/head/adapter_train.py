@@ -34,6 +34,8 @@ import torch
 from .adapter_data import POS_ORDER, AdapterData
 
 CHECKPOINT_FILE = "adapter-checkpoint.pt"
+#: Seconds between checkpoints within an epoch (a killed run loses at most this much).
+CHECKPOINT_SECONDS = 300.0
 
 
 @dataclass(frozen=True)
@@ -183,14 +185,22 @@ def adapter_arrays(model) -> dict[str, np.ndarray]:
 def train_adapter(data: AdapterData, config: AdapterConfig, *, model_path: str,
                   train: list[tuple[str, np.ndarray]], out: Path, device: str = "cpu",
                   bf16: bool = False, progress: bool = False,
-                  on_epoch: Callable[[int, object, dict], None] | None = None) -> dict:
+                  on_epoch: Callable[[int, object, dict], None] | None = None,
+                  checkpoint_seconds: float = CHECKPOINT_SECONDS,
+                  stop_after: float | None = None) -> dict:
     """Train adapters on ``model_path`` (a transformers model directory) over the usages
     ``train`` (``[(part name, usage rows)]``; rows whose lemma has one candidate are
     dropped). After every epoch: ``on_epoch(epoch, peft model, record)`` (evaluation, files),
     then a checkpoint in ``out`` (:data:`CHECKPOINT_FILE`) that a rerun with the same config
-    resumes from (``on_epoch(0, model, {})`` first, before any step of a fresh run).
+    resumes from (``on_epoch(0, model, {})`` first, before any step of a fresh run). Within
+    an epoch a checkpoint is also written every ``checkpoint_seconds`` (an epoch of SemCor
+    is hours on a CPU); a rerun continues from its step, and the head it ends with is the
+    one an uninterrupted run makes (on a CPU, bit for bit: the data order, the sampler's and
+    torch's random states are in the checkpoint). ``stop_after`` (seconds, None: no limit):
+    stop after the step that passes it, checkpointed, with the epoch unfinished.
     Returns ``{"adapter": adapter_arrays, "scale": alpha / rank, "history": [mean loss per
-    epoch], "windows": .., "usages": .., "seconds": ..}``.
+    finished epoch], "windows": .., "usages": .., "seconds": .., "finished": whether every
+    epoch was trained, "step": steps trained over all epochs, "steps": steps in all}``.
 
     Raises:
         ImportError: peft is not installed (``pip install 'sensedb[train]'``)."""
@@ -227,6 +237,13 @@ def train_adapter(data: AdapterData, config: AdapterConfig, *, model_path: str,
         raise InputError("no labelled usage with two or more candidate senses: nothing to "
                          "train on")
     steps = math.ceil(len(units) / config.batch)
+
+    def summary() -> dict:
+        return {"adapter": adapter_arrays(model), "scale": config.alpha / config.rank,
+                "history": history, "windows": len(units),
+                "usages": int(sum(len(u[2]) for u in units)),
+                "seconds": round(time.perf_counter() - started, 1),
+                "steps": config.epochs * steps}
     params = [p for p in model.parameters() if p.requires_grad] + [scale]
     optimizer = torch.optim.AdamW(params, lr=config.lr, weight_decay=0.0)
     schedule = get_linear_schedule_with_warmup(optimizer, int(0.06 * steps * config.epochs),
@@ -234,7 +251,7 @@ def train_adapter(data: AdapterData, config: AdapterConfig, *, model_path: str,
     out.mkdir(parents=True, exist_ok=True)
     checkpoint = out / CHECKPOINT_FILE
     history: list[float] = []
-    first = 1
+    first, partial = 1, None
     try:  # a damaged checkpoint (a run killed while writing it) counts as none
         state = torch.load(checkpoint, weights_only=False) if checkpoint.exists() else None
     except Exception:  # torch raises many kinds for a damaged file
@@ -245,22 +262,40 @@ def train_adapter(data: AdapterData, config: AdapterConfig, *, model_path: str,
         schedule.load_state_dict(state["schedule"])
         scale.data.fill_(state["scale"])
         rng.bit_generator.state = state["rng"]
+        if state.get("torch_rng") is not None:
+            torch.set_rng_state(state["torch_rng"])
         history, first = state["history"], state["epoch"] + 1
+        partial = state.get("partial")  # {"order", "step", "losses"} of epoch ``first``
+
+    def save(epoch_done: int, partial_epoch: dict | None) -> None:
+        torch.save({"config": asdict(config),
+                    "model": {k: v for k, v in model.state_dict().items() if "lora_" in k},
+                    "optimizer": optimizer.state_dict(), "schedule": schedule.state_dict(),
+                    "scale": float(scale.detach()), "rng": rng.bit_generator.state,
+                    "torch_rng": torch.get_rng_state(), "epoch": epoch_done,
+                    "history": history, "partial": partial_epoch},
+                   checkpoint.with_suffix(".tmp"))
+        os.replace(checkpoint.with_suffix(".tmp"), checkpoint)
     autocast = (torch.autocast("cuda", dtype=torch.bfloat16) if bf16 and device.startswith("cuda")
                 else torch.autocast("cpu", enabled=False))
     bar = None
     if progress:
         from tqdm.auto import tqdm
 
-        bar = tqdm(total=steps * config.epochs, initial=steps * (first - 1), unit="step",
-                   desc="training")
+        bar = tqdm(total=steps * config.epochs,
+                   initial=steps * (first - 1) + (partial["step"] if partial else 0),
+                   unit="step", desc="training")
     model.train()
-    if on_epoch is not None and first == 1:  # the bare model, before any step
+    if on_epoch is not None and first == 1 and partial is None:  # the bare model
         on_epoch(0, model, {})
+    saved = time.perf_counter()
     for epoch in range(first, config.epochs + 1):
-        order = rng.permutation(len(units))
-        losses = []
-        for step in range(steps):
+        if partial is not None:  # this epoch's order was drawn before the checkpoint
+            order, start, losses = partial["order"], partial["step"], list(partial["losses"])
+            partial = None
+        else:
+            order, start, losses = rng.permutation(len(units)), 0, []
+        for step in range(start, steps):
             chosen = [units[i] for i in order[step * config.batch:(step + 1) * config.batch]]
             with autocast:
                 total = 0.0
@@ -282,19 +317,25 @@ def train_adapter(data: AdapterData, config: AdapterConfig, *, model_path: str,
             if bar is not None:
                 bar.update(1)
                 bar.set_postfix(loss=f"{np.mean(losses[-50:]):.3f}")
+            now = time.perf_counter()
+            stopping = stop_after is not None and now - started >= stop_after
+            if step + 1 < steps and (stopping or now - saved >= checkpoint_seconds):
+                save(epoch - 1, {"order": order, "step": step + 1, "losses": losses})
+                saved = now
+                if stopping:
+                    if bar is not None:
+                        bar.close()
+                    return {**summary(), "finished": False,
+                            "step": (epoch - 1) * steps + step + 1}
         history.append(round(float(np.mean(losses)), 4))
         if on_epoch is not None:
             on_epoch(epoch, model, {"loss": history[-1], "scale": float(scale.detach().exp())})
-        torch.save({"config": asdict(config), "model": {k: v for k, v in
-                                                        model.state_dict().items()
-                                                        if "lora_" in k},
-                    "optimizer": optimizer.state_dict(), "schedule": schedule.state_dict(),
-                    "scale": float(scale.detach()), "rng": rng.bit_generator.state, "epoch": epoch,
-                    "history": history}, checkpoint.with_suffix(".tmp"))
-        os.replace(checkpoint.with_suffix(".tmp"), checkpoint)
+        save(epoch, None)
+        saved = time.perf_counter()
+        if stop_after is not None and saved - started >= stop_after and epoch < config.epochs:
+            if bar is not None:
+                bar.close()
+            return {**summary(), "finished": False, "step": epoch * steps}
     if bar is not None:
         bar.close()
-    return {"adapter": adapter_arrays(model), "scale": config.alpha / config.rank,
-            "history": history, "windows": len(units),
-            "usages": int(sum(len(u[2]) for u in units)),
-            "seconds": round(time.perf_counter() - started, 1)}
+    return {**summary(), "finished": True, "step": config.epochs * steps}

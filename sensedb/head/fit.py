@@ -6,7 +6,8 @@ Steps, each resumable from ``OUT``:
    sense of the corpus's lemmas and word vectors of their WordNet usage examples, computed
    with no head, exactly as an index computes them;
 2. training (:func:`sensedb.head.train.train`), a checkpoint after every epoch
-   (``OUT/checkpoint.pt``): a killed run continues from its last finished epoch;
+   (``OUT/checkpoint.pt``): a killed run continues from its last finished epoch (an
+   adapter head's, ``OUT/adapter-checkpoint.pt``, also every few minutes within an epoch);
 3. the head file ``OUT/head.npz`` with ``OUT/head.json`` (provenance: data and its SHA-256,
    command, seed, date, git commit, settings, training seconds).
 """
@@ -23,6 +24,7 @@ from collections.abc import Iterable
 from dataclasses import asdict
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
@@ -214,14 +216,25 @@ def _git_commit() -> str | None:
     return done.stdout.strip() or None
 
 
+class Unfinished(NamedTuple):
+    """An adapter head's training stopped at its time limit: ``step`` of ``steps`` trained,
+    the checkpoint in ``out``; running the same training again continues it."""
+
+    step: int
+    steps: int
+    out: Path
+
+
 def train_adapter_head(documents: Iterable[Document], encoder, inventory: WordNet,
                        out: str | Path, *, config, data_files: Iterable[Path] = (),
-                       progress: bool = False) -> RetrievalHead:
+                       progress: bool = False,
+                       stop_after: float | None = None) -> RetrievalHead | Unfinished:
     """Train an adapter head (:mod:`sensedb.head.adapter_train`, ``config`` an
     :class:`~sensedb.head.adapter_train.AdapterConfig`) for ``encoder``'s model (no head of
     its own) on every labelled usage of ``documents`` and save it in ``out``; the word-piece
-    data (``OUT/adapter-data.npz``) and an after-every-epoch checkpoint are kept, so a rerun
-    resumes.
+    data (``OUT/adapter-data.npz``) and checkpoints (after every epoch and every few minutes
+    within one) are kept, so a rerun resumes. ``stop_after`` (seconds of training, None: no
+    limit): stop there, checkpointed, and return :class:`Unfinished` instead of a head.
 
     Raises:
         InputError: the corpus has no labelled usage WordNet knows with two candidates.
@@ -241,7 +254,9 @@ def train_adapter_head(documents: Iterable[Document], encoder, inventory: WordNe
         data.save(cached)
     trained = train_adapter(data, config, model_path=encoder.model_path,
                             train=[("corpus", np.arange(data.usages("corpus")))], out=out,
-                            device=encoder.device, progress=progress)
+                            device=encoder.device, progress=progress, stop_after=stop_after)
+    if not trained["finished"]:
+        return Unfinished(trained["step"], trained["steps"], out)
     head = RetrievalHead(
         None, None, model=encoder.name, layers=encoder.layer_spec.describe(),
         adapter=trained["adapter"], adapter_scale=trained["scale"],
