@@ -352,6 +352,43 @@ def test_wsd_refuses_an_auxiliary_that_tag_leaves_untagged(mini_index, encoder, 
     assert index.wsd("He left his estate by will.", "will").lemma == "will"
 
 
+def test_do_standing_for_a_left_out_verb_is_the_auxiliary(mini_index, encoder, wordnet):
+    """"So *do* I", "Neither *did* he", "Yes, I *do*" were tagged "perform" and "get done":
+    do standing for a verb left out is do-support, which SemCor leaves unannotated (98 of
+    the 104 dos the rule finds there and in SemEval-2007); with an object moved before it
+    ("What did you *do*?", "what they *do*") it is the main verb."""
+    from sensedb.retriever.tagger import _pro_form_do
+
+    def pro(sentence: str) -> list[str]:
+        words = sensedb.tokenize(sentence)
+        return [w for at, w in enumerate(words) if _pro_form_do(words, at)]
+
+    assert pro("So do I.") == ["do"] and pro("Neither did he, and nor does she.") == [
+        "did", "does"]
+    assert pro("Yes, I do.") == ["do"] and pro("He ran as we did, but slower") == ["did"]
+    assert pro("They do not.") == ["do"]
+    for main in ("What did you do?", "That is what they do.", "What could he do?",
+                 "This he did.", "I do my homework.", "Do it.", "So do your homework."):
+        assert pro(main) == [], main
+    index = SenseIndex(mini_index, encoder=encoder, wordnet=wordnet, wordnet_evidence=False)
+    for sentence, target in (("So do I.", "do"), ("Yes, I do.", "do"),
+                             ("Neither did he.", "did")):
+        assert target not in {w.word for w in sensedb.tag(index, sentence)}, sentence
+        with pytest.raises(sensedb.InputError, match=f'"{target}" is the auxiliary here'):
+            index.wsd(sentence, target)
+    assert index.wsd("What did you do?", "do").lemma == "do"
+
+
+def test_an_interjection_is_not_tagged(mini_index, encoder, wordnet):
+    """"*Yes*, I do" was tagged "an affirmative" and "*Okay*, let's go" "in a satisfactory
+    manner" at high confidence: a word the POS head tags X (interjection) at 0.9 or more is
+    no content word, as SemCor leaves it; "said *yes*" (the head: ADV) is still tagged."""
+    index = SenseIndex(mini_index, encoder=encoder, wordnet=wordnet, wordnet_evidence=False)
+    tagged = {w.word for w in sensedb.tag(index, "Yes, I agree. Okay, let us go.")}
+    assert not {"Yes", "Okay"} & tagged and {"agree", "go"} <= tagged
+    assert "yes" in {w.word for w in sensedb.tag(index, "She said yes to the offer.")}
+
+
 def test_wsd_reads_a_stem_before_nt_as_its_modal_as_tag_does(mini_index, encoder, wordnet):
     """wsd "I can't swim" can failed ('target "can" is not in the sentence: 0:I 1:ca 2:n't
     3:swim'), and the token "ca" (--at 1, or the target "ca") got California's senses; then
