@@ -117,6 +117,29 @@ def test_index_records_its_head_and_refuses_another(tmp_path, headed, wordnet):
         sensedb.open(path, wordnet=wordnet, head=None)
 
 
+def test_an_index_through_a_head_answers_with_the_heads_formulas_and_thresholds(
+        tmp_path, wordnet):
+    """A head carries the formulas chosen on its own features (scripts/head_scoring.py) and
+    their novelty thresholds: an index built through it answers with both (the package's
+    thresholds, fitted for the package's formula, would call nothing or everything novel;
+    before, a head's formula left the index with no thresholds: never novel)."""
+    import sensedb
+    from sensedb.retriever.scoring import DEFAULT_WEIGHTS
+
+    corpus = {name: 2.0 * w for name, w in DEFAULT_WEIGHTS["corpus"].items()}
+    head = random_head(2)
+    head.scoring = {"corpus": corpus, "wordnet_only": DEFAULT_WEIGHTS["wordnet_only"],
+                    "novelty": {"corpus": {"all": 0.99, "NOUN": 0.99, "VERB": 0.99}}}
+    path, saved = tmp_path / "index", head.save(tmp_path / "h.npz")
+    build_index(MINI_XML, path, gold=MINI_GOLD, encoder=Encoder(threads=2, head=saved),
+                wordnet=wordnet, progress=False)
+    index = sensedb.open(path, wordnet=wordnet, head=saved)
+    assert index.manifest.scoring["novelty"] == head.scoring["novelty"]
+    assert index.novelty == {"all": 0.99, "NOUN": 0.99, "VERB": 0.99}
+    answer = index.wsd("He sat on the bank of the river.", "bank")
+    assert answer.novel and answer.fit < 0.99  # every usage is under a 0.99 fit
+
+
 def test_train_head_cli_trains_and_resumes(tmp_path):
     from sensedb.cli import cli
 

@@ -171,6 +171,10 @@ def test_fit_is_a_weighted_mean_cosine():
     assert scoring.novelty_threshold(shipped, corpus=False) == {
         **scoring.NOVELTY["wordnet_only"],
         **{f"multiword_{g}": t for g, t in scoring.MULTIWORD_NOVELTY["wordnet_only"].items()}}
+    # a scoring table (a head's) with thresholds fitted for its own formula gives those
+    table = {"wordnet_only": {"gloss_cos": 3.0}, "novelty": {"wordnet_only": {"NOUN": 0.2}}}
+    assert scoring.novelty_threshold(weights, False, table) == {"NOUN": 0.2}
+    assert scoring.novelty_threshold(weights, True, table) is None  # none for that family
 
 
 def test_a_multiword_lemma_has_novelty_thresholds_of_its_own():

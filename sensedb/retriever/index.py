@@ -173,7 +173,7 @@ class SenseIndex:
         self.weights = scoring.weights_for(table, corpus=self.tokens.ntotal > 0,
                                            method=self.scoring_method,
                                            where=str(self.directory.path))
-        self.novelty = scoring.novelty_threshold(self.weights, self.tokens.ntotal > 0)
+        self.novelty = scoring.novelty_threshold(self.weights, self.tokens.ntotal > 0, table)
         self.queries = IndexQueries(self.directory.db)  # its cache lives until the reload
         self.source = IndexSource(self.queries, senses=self.senses, tokens=self.tokens,
                                   wordnet_senses=self.wordnet_senses,

@@ -956,12 +956,18 @@ def fit(features: np.ndarray, weights: np.ndarray) -> np.ndarray:
     return features[:, columns] @ w / w.sum()
 
 
-def novelty_threshold(weights: np.ndarray, corpus: bool) -> dict[str, float] | None:
+def novelty_threshold(weights: np.ndarray, corpus: bool,
+                      table: Mapping | None = None) -> dict[str, float] | None:
     """``{POS or "all": fit}`` below which a usage is ``novel`` for an index of that family
     (NOVELTY), with ``multiword_VERB`` and ``multiword_other`` for a multiword best sense
     where shipped (MULTIWORD_NOVELTY), or None when ``weights`` are not the shipped ones of
-    the family (a threshold is fitted for one formula) or none is shipped."""
+    the family (a threshold is fitted for one formula) or none is shipped. A scoring
+    ``table`` (a manifest's or a retrieval head's) that carries thresholds fitted for its
+    own formulas (``table["novelty"][family]``, ``scripts/head_scoring.py``) gives those."""
     family = formula_family(corpus)
+    own = (table or {}).get("novelty")
+    if isinstance(own, Mapping) and isinstance(own.get(family), Mapping):
+        return {str(group): float(value) for group, value in own[family].items()}
     if family not in NOVELTY or not np.allclose(weights, weights_from(DEFAULT_WEIGHTS[family])):
         return None
     return {**NOVELTY[family], **{f"multiword_{group}": value for group, value
