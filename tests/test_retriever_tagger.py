@@ -91,6 +91,14 @@ def test_sentence_splitting_survives_abbreviations():
         "He met e.g. the U.S. senators there!", "Did it help?"]
     assert [text[a:b] for a, b in sentence_spans(text)] == split_sentences(text)
     assert split_sentences("   ") == []
+    # an abbreviation ends a sentence where a word that opens one follows (a tester's "p.m.
+    # Then" and "U.S. The" were one sentence); "U.S. Army", "the U.S. I know" are not cut
+    text = ("We left at 5 p.m. Then we went home. She moved to the U.S. The next year she "
+            "joined the U.S. Army. The U.S. I know is big.")
+    assert split_sentences(text) == [
+        "We left at 5 p.m.", "Then we went home.", "She moved to the U.S.",
+        "The next year she joined the U.S. Army.", "The U.S. I know is big."]
+    assert [text[a:b] for a, b in sentence_spans(text)] == split_sentences(text)
 
 
 def test_a_blank_line_or_a_heading_ends_a_sentence():
