@@ -140,6 +140,30 @@ def test_an_index_through_a_head_answers_with_the_heads_formulas_and_thresholds(
     assert answer.novel and answer.fit < 0.99  # every usage is under a 0.99 fit
 
 
+def test_the_default_index_of_a_head_answers_with_the_formulas_of_the_head_given(
+        tmp_path, wordnet, monkeypatch):
+    """A head given new formulas (scripts/head_scoring.py --out NEW) keeps its hash, so its
+    default index is the same directory; that index answered with the formulas of the file
+    it was built from, not of the head asked for."""
+    import sensedb
+    from sensedb.retriever.scoring import DEFAULT_WEIGHTS, weights_for
+
+    monkeypatch.setenv("SENSEDB_HOME", str(tmp_path / "home"))
+    old = random_head(3)
+    built_with = old.save(tmp_path / "old.npz")
+    first = sensedb.open(wordnet=wordnet, head=built_with)
+    assert np.allclose(first.weights, weights_for(None, corpus=False))  # no formulas: shipped
+    new = RetrievalHead.load(built_with)
+    new.scoring = {family: {name: 3.0 * w for name, w in DEFAULT_WEIGHTS[family].items()}
+                   for family in ("corpus", "wordnet_only")}
+    refitted = new.save(tmp_path / "new.npz")
+    assert new.sha256 == old.sha256
+    again = sensedb.open(wordnet=wordnet, head=refitted)
+    assert again.directory.path == first.directory.path
+    assert np.allclose(again.weights, 3.0 * weights_for(None, corpus=False))
+    assert again.manifest.scoring == new.scoring  # the default index follows it
+
+
 def test_train_head_cli_trains_and_resumes(tmp_path):
     from sensedb.cli import cli
 

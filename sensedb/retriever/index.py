@@ -122,11 +122,13 @@ class SenseIndex:
                  head: str | os.PathLike | RetrievalHead | None = "auto") -> None:
         if path is not None and not isinstance(path, str | os.PathLike):
             raise InputError(f"an index is a directory path, not {type(path).__name__}")
+        chosen = None
         if path is None:  # the default index of this retrieval head
             chosen = load_head(head, model=model or DEFAULT_MODEL, layers="last")
             path = default_index_dir(chosen.sha256 if chosen is not None else None)
             autobuild = True if autobuild is None else autobuild
         self._head = head
+        self._chosen_head = chosen  # the default index's head: its formulas are answered with
         self.directory = IndexDirectory(path, db_url)
         self.autobuild = (path is None) if autobuild is None else autobuild
         self.wordnet_evidence = wordnet_evidence  # add WordNet vectors lemma by lemma
@@ -143,7 +145,7 @@ class SenseIndex:
         self._seen_lemmas: set[str] = set()  # WordNet lemmas seen built at any load
         prepare_directory(self.directory, autobuild=self.autobuild, model=model,
                           inventory=self.inventory, encoder=encoder,
-                          encoder_for=self.encoder_for)
+                          encoder_for=self.encoder_for, head=chosen)
         check_head(self.directory, head)
         self._load()
 
@@ -169,7 +171,8 @@ class SenseIndex:
         self._stores = stores
         self.tokens, self.senses = stores[TOKENS], stores[SENSES]
         self.examples, self.wordnet_senses = stores[EXAMPLES], stores[WORDNET]
-        table = default_scoring(self.directory) if self.autobuild else self.manifest.scoring
+        table = (default_scoring(self.directory, self._chosen_head) if self.autobuild
+                 else self.manifest.scoring)
         self.weights = scoring.weights_for(table, corpus=self.tokens.ntotal > 0,
                                            method=self.scoring_method,
                                            where=str(self.directory.path))

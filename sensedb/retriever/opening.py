@@ -34,21 +34,28 @@ def make_encoder(directory: IndexDirectory, model: str | None, *, device: str | 
     return Encoder(model, device=device, batch_tokens=batch_tokens, head=head, **settings)
 
 
-def default_scoring(directory: IndexDirectory) -> dict:
+def default_scoring(directory: IndexDirectory, head: RetrievalHead | None = None) -> dict:
     """The weights the package's default index answers with: its retrieval head's formulas
-    when the head carries them, else the package's (``scoring.DEFAULT_WEIGHTS``)."""
+    when the head carries them, else the package's (``scoring.DEFAULT_WEIGHTS``). ``head``:
+    the head asked for, whose formulas win when it is the index's (the same SHA-256: a head
+    given new formulas by ``scripts/head_scoring.py --out`` keeps its vectors)."""
     if directory.exists():
-        head = head_for_manifest(directory.manifest().encoder.head)
+        recorded = directory.manifest().encoder.head
+        if head is not None and head.scoring and recorded and \
+                recorded.get("sha256") == head.sha256:
+            return head.scoring
+        head = head_for_manifest(recorded)
         if head is not None and head.scoring:
             return head.scoring
         return scoring.DEFAULT_WEIGHTS
-    head = default_head()
+    head = head if head is not None else default_head()
     return head.scoring if head is not None and head.scoring else scoring.DEFAULT_WEIGHTS
 
 
 def prepare_directory(directory: IndexDirectory, *, autobuild: bool, model: str | None,
                       inventory: WordNet, encoder: Encoder | None,
-                      encoder_for: Callable[[str | None], Encoder]) -> None:
+                      encoder_for: Callable[[str | None], Encoder],
+                      head: RetrievalHead | None = None) -> None:
     """Make ``directory`` ready to answer: create it (``autobuild``: the default index, from
     WordNet alone, with the package's weights), keep the default index on the package's
     weights (skipped while another process writes it), and check the given ``encoder`` and
@@ -67,7 +74,7 @@ def prepare_directory(directory: IndexDirectory, *, autobuild: bool, model: str 
         with directory.lock():
             open_or_create(directory, made, inventory, scoring=scoring.DEFAULT_WEIGHTS)
     manifest = directory.manifest()
-    weights = default_scoring(directory) if autobuild else None
+    weights = default_scoring(directory, head) if autobuild else None
     if autobuild and manifest.scoring != weights:
         # the default index is the package's own: it follows the package's weights (an
         # index a user built keeps the weights in its manifest)
