@@ -5,6 +5,14 @@
     python scripts/tune_weights.py tune --data ../shared/data --cache C --json TUNE.json
     python scripts/head_scoring.py HEAD.npz TUNE.json [--out NEW.npz]
 
+For the corpus family too (a SemCor index through the head, without the tuning documents):
+
+    python scripts/semcor_without_tuning.py --data ../shared/data --out S90
+    sensedb index S90.data.xml --gold S90.gold.key.txt --index IDX --head HEAD.npz
+    SENSEDB_HOME=H python scripts/tune_weights.py cache --data ../shared/data --cache C \
+        --head HEAD.npz --index IDX
+    python scripts/tune_weights.py tune --data ../shared/data --cache C --json TUNE.json
+
 A head changes every vector, so the package's formulas (fitted on the bare model's features)
 do not suit it (BENCHMARKS.md "The refit on a head's own features"). This writes
 ``scripts/tune_weights.py``'s result into the head's record: the weights of both families
