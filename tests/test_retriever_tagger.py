@@ -99,6 +99,12 @@ def test_sentence_splitting_survives_abbreviations():
         "We left at 5 p.m.", "Then we went home.", "She moved to the U.S.",
         "The next year she joined the U.S. Army.", "The U.S. I know is big."]
     assert [text[a:b] for a, b in sentence_spans(text)] == split_sentences(text)
+    # a tester: past a line break or two spaces too; never after a title or "e.g."/"vs."
+    assert split_sentences("She moved to the U.S.\nThe next year.  At the U.S.  Then.") == [
+        "She moved to the U.S.", "The next year.", "At the U.S.", "Then."]
+    for whole in ("Dr. No is a film.", "Read it, e.g. The Hobbit.", "Smith vs. The State.",
+                  "Prof. Still spoke.", "Gen. Most led them."):
+        assert split_sentences(whole) == [whole]
 
 
 def test_a_blank_line_or_a_heading_ends_a_sentence():

@@ -304,15 +304,31 @@ Their Its Some Many Most All Each Every No Not Nobody Everyone Today Tomorrow Ye
 """.split())
 
 
+# Abbreviations that end no sentence whatever follows: titles before a name ("Dr. *No*",
+# "Prof. *Still*") and the connectives of a list or a citation ("e.g. *The* Hobbit", "Smith
+# vs. *The* State").
+NEVER_FINAL = frozenset("""
+mr. mrs. ms. dr. prof. gen. capt. col. lt. sgt. cpl. adm. maj. rev. fr. hon. sen. rep. gov.
+pres. st. mt. ft. messrs. mme. mlle. e.g. i.e. vs. v. cf. viz. feat. approx. ca. c.
+""".split())
+
+
 def _abbreviation_ends(doc) -> list[int]:
     """Character offsets in spaCy ``doc`` where a sentence starts after an abbreviation that
-    ends one (SENTENCE_OPENERS next)."""
+    ends one: SENTENCE_OPENERS next, past white space (a line break, two spaces), the
+    abbreviation not one of NEVER_FINAL."""
     cuts = []
-    for token in doc[:-1]:
-        nxt = doc[token.i + 1]
-        if (len(token.text) > 1 and token.text.endswith(".") and token.whitespace_
-                and nxt.text in SENTENCE_OPENERS and not nxt.is_sent_start):
-            cuts.append(nxt.idx)
+    for token in doc:
+        if len(token.text) < 2 or not token.text.endswith(".") or \
+                token.text.lower() in NEVER_FINAL:
+            continue
+        nxt = token.i + 1
+        while nxt < len(doc) and doc[nxt].is_space:
+            nxt += 1
+        spaced = bool(token.whitespace_) or nxt > token.i + 1
+        if spaced and nxt < len(doc) and doc[nxt].text in SENTENCE_OPENERS and \
+                not doc[nxt].is_sent_start:
+            cuts.append(doc[nxt].idx)
     return cuts
 
 
