@@ -126,6 +126,9 @@ def test_train_head_cli_trains_an_adapter_and_resumes(tmp_path):
     assert json.loads(stopped.output) == {"out": str(tmp_path / "limited"), "finished": False,
                                           "step": 1, "steps": 2}
     assert not (tmp_path / "limited" / "head.npz").exists()
+    for bad in ("nan", "inf", "0", "-1"):  # "nan" trained to the end (a tester)
+        refused = runner.invoke(cli, [*limited[:-1], bad])
+        assert refused.exit_code == 2 and "--max-minutes" in refused.output, refused.output
     done = runner.invoke(cli, limited)
     assert done.exit_code == 0, done.output
     assert json.loads(done.output)["sha256"] == head.sha256

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import click
@@ -57,6 +58,9 @@ def train_head(corpus, gold, model, out, epochs, rank, seed, kind, device, max_m
     from ..head.train import TrainConfig
     from ..inventory import default_wordnet
 
+    if max_minutes is not None and not math.isfinite(max_minutes):
+        raise click.BadParameter(f"{max_minutes} is not a number of minutes",
+                                 param_hint="'--max-minutes'")
     if max_minutes is not None and kind != "adapter":
         raise click.UsageError("--max-minutes is for --kind adapter (a linear head trains "
                                "in minutes)")
