@@ -382,7 +382,8 @@ def test_do_standing_for_a_left_out_verb_is_the_auxiliary(mini_index, encoder, w
     assert pro("Yes, I do.") == ["do"] and pro("He ran as we did, but slower") == ["did"]
     assert pro("They do not.") == ["do"]
     for main in ("What did you do?", "That is what they do.", "What could he do?",
-                 "This he did.", "I do my homework.", "Do it.", "So do your homework."):
+                 "This he did.", "I do my homework.", "Do it.", "So do your homework.",
+                 "That's all I do.", "It's something I did."):  # a tester: relative clauses
         assert pro(main) == [], main
     index = SenseIndex(mini_index, encoder=encoder, wordnet=wordnet, wordnet_evidence=False)
     for sentence, target in (("So do I.", "do"), ("Yes, I do.", "do"),
@@ -391,6 +392,9 @@ def test_do_standing_for_a_left_out_verb_is_the_auxiliary(mini_index, encoder, w
         with pytest.raises(sensedb.InputError, match=f'"{target}" is the auxiliary here'):
             index.wsd(sentence, target)
     assert index.wsd("What did you do?", "do").lemma == "do"
+    # the noun before the subject is the do's object (the POS head's tags): the main verb
+    assert "do" in {w.word for w in sensedb.tag(index, "I love the work you do.")}
+    assert "do" not in {w.word for w in sensedb.tag(index, "Of course they do.")}
 
 
 def test_an_interjection_is_not_tagged(mini_index, encoder, wordnet):

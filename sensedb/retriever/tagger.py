@@ -442,16 +442,22 @@ def _verb_left_out(words: list[str], at: int) -> bool:
 DO_FORMS = frozenset("do does did".split())
 INVERTING = frozenset("so neither nor".split())
 OBJECT_BEFORE = MODALS | DO_FORMS | {"this", "what", "whatever"}
+# What before the subject makes it a relative clause whose object is that word ("all I *do*",
+# "the work you *do*", "something I *did*"): a word the POS head tags NOUN, or one of these.
+RELATIVE_HEADS = frozenset("all everything something anything nothing".split())
 
 
-def _pro_form_do(words: list[str], at: int) -> bool:
+def _pro_form_do(words: list[str], at: int, best: list[str] | None = None) -> bool:
     """Whether the do, does or did at ``words[at]`` stands for a verb left out: after
     so/neither/nor with a subject pronoun and then the clause's end or a conjunction ("So
     *do* I", "Neither *did* she"), or after a subject pronoun at the clause's end ("Yes, I
     *do*", "as we *did*, the others"), unless a modal, a do or an object stands before the
     pronoun ("what could he *do*?", "this he *did*") or "what" earlier in the clause ("what
-    they *did*"). SemCor and SemEval-2007 annotate 6 of the 104 dos this reads as such (98
-    not: do-support, which they leave out)."""
+    they *did*"), or a noun the clause describes ("the work you *do*", "all I *did*": the
+    head's tags ``best``, or RELATIVE_HEADS; not "of course they *do*"). SemCor and
+    SemEval-2007 annotate 6 of the 104 dos this reads as such without the tags (98 not:
+    do-support, which they leave out), "the last one we *did*" and "the more canvassing I
+    *do*" among them, which the nouns before them now keep."""
     lower = [w.lower() for w in words]
     if at == 0 or lower[at] not in DO_FORMS:
         return False
@@ -465,6 +471,9 @@ def _pro_form_do(words: list[str], at: int) -> bool:
     if lower[at - 1] not in SUBJECT_PRONOUNS or not ends(_past_negations(words, at + 1)):
         return False
     if at >= 2 and lower[at - 2] in OBJECT_BEFORE:
+        return False
+    if at >= 2 and (lower[at - 2] in RELATIVE_HEADS or best is not None and
+                    best[at - 2] == "NOUN" and lower[at - 3:at - 1] != ["of", "course"]):
         return False
     before = at - 2
     while before >= 0 and not _clause_ends(words, before):
@@ -509,7 +518,7 @@ def is_main_verb(words: list[str], at: int, tags: np.ndarray | None,
     if tags is None or _best_tag(tags, at) != "VERB":
         return False
     best = _best_tags(tags)
-    if _modal_idiom(words, at, best) or _pro_form_do(words, at):
+    if _modal_idiom(words, at, best) or _pro_form_do(words, at, best):
         return False
 
     def adverb_words(nxt: int) -> int:  # an adverb WordNet writes in words: "by and large"
