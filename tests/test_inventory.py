@@ -327,9 +327,6 @@ def test_hyphen_and_space_variants_are_looked_up_like_wordnet(wn: WordNet) -> No
     assert ("x-ray", "NOUN") in wn.lemmatize("X-ray")
     assert wn.lemmatize("ice cream") == wn.lemmatize("ice_cream")
     assert wn.lemmatize("qqq-zzz") == []
-    # words written apart are not glued into another word (a tester: wsd "Yes, I do." "I do"
-    # answered Ido, the language; "do I" the DOI)
-    assert wn.lemmatize("I do") == [] and wn.lemmatize("do I") == []
 
 
 def test_accented_forms_find_wordnets_ascii_lemmas(wn: WordNet) -> None:

@@ -591,10 +591,9 @@ class WordNet:
 
         POS order is NOUN, VERB, ADJ, ADV (or just ``pos``). A form WordNet does not know as
         written is looked up the way WordNet's own lookup does: hyphens as underscores
-        ('ice-cream' -> 'ice_cream'), underscores as hyphens, both removed where it was
-        written with a hyphen ('co-operate' -> 'cooperate'; "I do" is not 'ido'), periods
-        removed (only when no POS knows the form with them: 'p.m.' is the adverb, not the
-        noun 'pm'; never a decimal point: '3.5' is not 35), and last
+        ('ice-cream' -> 'ice_cream'), underscores as hyphens, both removed ('co-operate' ->
+        'cooperate'), periods removed (only when no POS knows the form with them: 'p.m.' is
+        the adverb, not the noun 'pm'; never a decimal point: '3.5' is not 35), and last
         with its accents dropped ('café' -> 'cafe', 'naïve' -> 'naive'). A form that the
         tokenizer split at an apostrophe or a lone hyphen is first looked up joined back
         (:func:`rejoined`: 'baker 's dozen' -> "baker's_dozen", "jack-o ' - lantern" ->
@@ -618,12 +617,9 @@ class WordNet:
             # as underscores, underscores as hyphens, both removed, periods removed. Periods
             # are removed only when no POS knows the form with them: "p.m." is the adverb
             # p.m., not also the noun "pm" (post-mortem), which outscored it; "co." is "co".
-            # Both removed only for a form written with a hyphen ("co-operate"): words the
-            # user wrote apart are not glued into another word ("I do" is no Ido, "do I" no
-            # DOI)
             written = tuple(dict.fromkeys((
                 norm, rejoined(norm), norm.replace("-", "_"), norm.replace("_", "-"),
-                norm.replace("-", "").replace("_", "") if "-" in norm else norm)))
+                norm.replace("-", "").replace("_", ""))))
             # and last, WordNet 3.0's lemmas being ASCII, with the accents dropped (café). A
             # decimal point is no abbreviation's period: "3.5" is not 35, "1.0" not ten
             dotless = tuple(v for v in dict.fromkeys((
