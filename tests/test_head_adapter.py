@@ -218,6 +218,11 @@ def test_adapter_training_stopped_mid_epoch_resumes_to_the_same_head(tmp_path, e
         if part["finished"]:
             break
     assert steps == [1, 2, 3, 4, 5, 6]
+    # other settings do not resume the checkpoint, and say so (a tester: it was silent)
+    with pytest.warns(UserWarning, match=r"other settings \(seed\): training starts again"):
+        train_adapter(data, AdapterConfig(epochs=2, rank=2, batch=1, limit=3, seed=1),
+                      model_path=encoder.model_path, train=train, out=tmp_path / "parts",
+                      stop_after=0.0)
     assert part["history"] == whole["history"]
     for name, array in whole["adapter"].items():
         np.testing.assert_array_equal(part["adapter"][name], array)

@@ -256,7 +256,13 @@ def train_adapter(data: AdapterData, config: AdapterConfig, *, model_path: str,
         state = torch.load(checkpoint, weights_only=False) if checkpoint.exists() else None
     except Exception:  # torch raises many kinds for a damaged file
         state = None
-    if state is not None and state.get("config") == asdict(config):
+    if state is not None and state.get("config") != asdict(config):
+        changed = sorted(k for k, v in asdict(config).items()
+                         if (state.get("config") or {}).get(k) != v)
+        warnings.warn(f"{checkpoint}: made with other settings ({', '.join(changed)}): "
+                      "training starts again", stacklevel=2)
+        state = None
+    if state is not None:
         model.load_state_dict(state["model"], strict=False)
         optimizer.load_state_dict(state["optimizer"])
         schedule.load_state_dict(state["schedule"])
