@@ -381,9 +381,13 @@ def test_do_standing_for_a_left_out_verb_is_the_auxiliary(mini_index, encoder, w
         "did", "does"]
     assert pro("Yes, I do.") == ["do"] and pro("He ran as we did, but slower") == ["did"]
     assert pro("They do not.") == ["do"]
+    # a tester: short questions and tags, a word between, "too" after
+    assert pro("Did you? You like it, do you? Does it?") == ["Did", "do", "Does"]
+    assert pro("I really do. We all did. I did too.") == ["do", "did", "did"]
     for main in ("What did you do?", "That is what they do.", "What could he do?",
                  "This he did.", "I do my homework.", "Do it.", "So do your homework.",
-                 "That's all I do.", "It's something I did."):  # a tester: relative clauses
+                 "That's all I do.", "It's something I did.",  # a tester: relative clauses
+                 "Do it.", "Do it!", "Did you see it?"):
         assert pro(main) == [], main
     index = SenseIndex(mini_index, encoder=encoder, wordnet=wordnet, wordnet_evidence=False)
     for sentence, target in (("So do I.", "do"), ("Yes, I do.", "do"),
