@@ -105,6 +105,15 @@ def test_sentence_splitting_survives_abbreviations():
     for whole in ("Dr. No is a film.", "Read it, e.g. The Hobbit.", "Smith vs. The State.",
                   "Prof. Still spoke.", "Gen. Most led them."):
         assert split_sentences(whole) == [whole]
+    # a tester: spaCy ended these at the abbreviation's period; the sentence runs on
+    for whole in ("We bought pears, etc. and went home.", "See No. 5 for details.",
+                  "It is in Vol. 3 of the series.", "Smith et al. found it.",
+                  "See fig. 4 and eq. 2 below.", "Pages 3 ff. are missing."):
+        assert split_sentences(whole) == [whole], whole
+    assert split_sentences("He ate pears etc. The end came.") == [
+        "He ate pears etc.", "The end came."]
+    assert split_sentences("The answer is no. 5 people came.") == [
+        "The answer is no.", "5 people came."]
 
 
 def test_a_blank_line_or_a_heading_ends_a_sentence():
@@ -191,6 +200,12 @@ def test_the_copula_before_what_only_looks_like_an_auxiliarys_verb(wordnet):
     assert not main("I had to leave", "PRON VERB PRT VERB", 1)
     assert not main("She had , in fact , left", "PRON VERB . ADP NOUN . VERB", 1)
     assert not main("Is he going", "VERB PRON VERB", 0)
+    # a tester: after do, only a bare infinitive is its verb ("matters" is no infinitive);
+    # past a comma, a finite auxiliary opens a new clause ("Whatever you do, don't panic")
+    assert main("Nothing I do matters", "NOUN PRON VERB VERB", 2)
+    assert not main("I do hope so", "PRON VERB VERB ADV", 1)
+    assert main("Whatever you do , do n't panic", "DET PRON VERB . VERB ADV VERB", 2)
+    assert not main("She had , in fact , been there", "PRON VERB . ADP NOUN . VERB ADV", 1)
 
 
 def test_a_multiword_span_reads_its_part_of_speech_from_its_head():
@@ -399,6 +414,18 @@ def test_do_standing_for_a_left_out_verb_is_the_auxiliary(mini_index, encoder, w
     # the noun before the subject is the do's object (the POS head's tags): the main verb
     assert "do" in {w.word for w in sensedb.tag(index, "I love the work you do.")}
     assert "do" not in {w.word for w in sensedb.tag(index, "Of course they do.")}
+    # a tester: a noun phrase as the inverted do's subject (the head's tags); "so do" before
+    # one is the imperative; after a comma a new clause; "matters" is no do-support's verb
+    for sentence, do in (("So does my brother.", "does"), ("Nor did the other boys.", "did"),
+                         ("Neither do cats.", "do")):
+        assert do not in {w.word for w in sensedb.tag(index, sentence)}, sentence
+    for sentence in ("So do your homework.", "Whatever you do, don't panic.",
+                     "Nothing I do matters."):
+        assert "do" in {w.word for w in sensedb.tag(index, sentence)}, sentence
+    # the auxiliary is no multiword's first word when its verb lies past it: "Does it" was
+    # do_it ("have sex"); "was born" holds its verb and stays be_born
+    assert {w.lemma for w in sensedb.tag(index, "Does it matter?")} == {"matter"}
+    assert "be_born" in {w.lemma for w in sensedb.tag(index, "He was born in May.")}
 
 
 def test_an_interjection_is_not_tagged(mini_index, encoder, wordnet):
@@ -409,6 +436,10 @@ def test_an_interjection_is_not_tagged(mini_index, encoder, wordnet):
     tagged = {w.word for w in sensedb.tag(index, "Yes, I agree. Okay, let us go.")}
     assert not {"Yes", "Okay"} & tagged and {"agree", "go"} <= tagged
     assert "yes" in {w.word for w in sensedb.tag(index, "She said yes to the offer.")}
+    # a tester: "Alas" (the head's best tag X, below 0.9) was read as the plural of "ala" (a
+    # wing); an interjection is the word itself, here WordNet's adverb "alas"
+    alas = {w.word: w.lemma for w in sensedb.tag(index, "Alas, the ship sank.")}
+    assert alas.get("Alas") in (None, "alas") and alas["ship"] == "ship"
 
 
 def test_wsd_reads_a_stem_before_nt_as_its_modal_as_tag_does(mini_index, encoder, wordnet):

@@ -26,7 +26,7 @@ from __future__ import annotations
 import functools
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
 
@@ -282,8 +282,13 @@ def _block_sentences(text: str) -> list[tuple[int, int]]:
                       for a, b in zip([begin, *(c for c in cuts if begin < c < end)],
                                       [*(c for c in cuts if begin < c < end), end],
                                       strict=True)]
-    spans = []
+    merged_bounds: list[tuple[int, int]] = []
     for begin, end in bounds:
+        if merged_bounds and _runs_on(text[merged_bounds[-1][0]:begin], text[begin:end]):
+            begin = merged_bounds.pop()[0]
+        merged_bounds.append((begin, end))
+    spans = []
+    for begin, end in merged_bounds:
         part = text[begin:end]
         if part.strip():
             first = begin + len(part) - len(part.lstrip())
@@ -311,6 +316,33 @@ NEVER_FINAL = frozenset("""
 mr. mrs. ms. dr. prof. gen. capt. col. lt. sgt. cpl. adm. maj. rev. fr. hon. sen. rep. gov.
 pres. st. mt. ft. messrs. mme. mlle. e.g. i.e. vs. v. cf. viz. feat. approx. ca. c.
 """.split())
+
+
+# Abbreviations after which spaCy's sentencizer ends a sentence that runs on: a list's or a
+# citation's end before a lowercase word or a number ("pears, *etc.* and then", "Smith *et
+# al.* found", "pages 3 *ff.* are"), and a number's label before its number ("See *No.* 5",
+# "in *Vol.* 3", "*fig.* 4").
+LIST_ENDS = frozenset("etc al ff".split())
+NUMBER_LABELS = frozenset("""
+no nos vol vols fig figs eq eqs p pp ch chap sec art para approx ca nr pt
+""".split())
+ABBREVIATION_AT_END = re.compile(r"(?<![\w.])([A-Za-z]+)\.[\s\"'”)\]]*$")
+
+
+def _runs_on(before: str, after: str) -> bool:
+    """Whether the sentence ``after`` is the rest of ``before``, which spaCy's sentencizer
+    ended at an abbreviation's period: one of LIST_ENDS before a lowercase letter or a digit,
+    or one of NUMBER_LABELS before a digit (no/nos only as "No."/"Nos.")."""
+    found = ABBREVIATION_AT_END.search(before)
+    first = after.lstrip()[:1]
+    if found is None or not first:
+        return False
+    written = found.group(1)
+    word = written.lower()
+    if word in ("no", "nos") and written[0].islower():  # "The answer is no. 5 came."
+        return False
+    return (word in LIST_ENDS and (first.islower() or first.isdigit())
+            or word in NUMBER_LABELS and first.isdigit())
 
 
 def _abbreviation_ends(doc) -> list[int]:
@@ -440,6 +472,9 @@ def _verb_left_out(words: list[str], at: int) -> bool:
 # words that invert it, and what before a subject shows the do is the main verb after all
 # ("what *could* he do?", "*this* he did", "what they *did*": an object moved before it).
 DO_FORMS = frozenset("do does did".split())
+# Finite auxiliaries: reached past a comma, one opens a new clause ("Whatever you *do*, don't
+# panic"), where "been" past one does not ("She *had*, in fact, been there").
+AUXILIARY_FORMS = MODALS | DO_FORMS | frozenset("am is are was were have has had".split())
 INVERTING = frozenset("so neither nor".split())
 OBJECT_BEFORE = MODALS | DO_FORMS | {"this", "what", "whatever"}
 # What before the subject makes it a relative clause whose object is that word ("all I *do*",
@@ -449,6 +484,8 @@ RELATIVE_HEADS = frozenset("all everything something anything nothing".split())
 # it ("I really *do*", "We all *did*"; with the POS head, any word it tags ADV).
 ALSO_AFTER = frozenset("too either".split())
 OBJECT_PRONOUNS = frozenset({"you", "it"})
+# The longest noun phrase read as an inverted do's subject ("Nor did *the other two boys*").
+MAX_NOUN_SUBJECT = 4
 BETWEEN_SUBJECT_AND_DO = frozenset("""
 all both really certainly never always also just still actually sure indeed
 """.split())
@@ -481,6 +518,9 @@ def _pro_form_do(words: list[str], at: int, best: list[str] | None = None) -> bo
         # "So *do* I", and a short question or a question tag: "*Did* you?", ", *do* you?";
         # not the imperative "*Do* it." ("you" and "it" are objects too: a "?" must end it)
         nxt = _past_negations(words, at + 1)
+        if at and lower[at - 1] in INVERTING and _noun_subject_ends(words, nxt, best, ends) \
+                and (lower[at] != "do" or lower[at - 1] != "so"):
+            return True  # "So *does* my brother", "Nor *do* the others" ("So do your work.")
         if nxt >= len(words) or lower[nxt] not in SUBJECT_PRONOUNS or not ends(nxt + 1):
             return False
         if at and not _clause_ends(words, at - 1):  # after so/neither/nor
@@ -504,6 +544,22 @@ def _pro_form_do(words: list[str], at: int, best: list[str] | None = None) -> bo
             return False
         before -= 1
     return True
+
+
+def _noun_subject_ends(words: list[str], at: int, best: list[str] | None,
+                       ends: Callable[[int], bool]) -> bool:
+    """Whether a noun phrase of at most MAX_NOUN_SUBJECT words (the POS head's ``best``
+    tags: NOUN_PHRASE_TAGS or ADJ, the last a noun or pronoun) opens at ``words[at]`` and
+    the clause ``ends`` right after it: the subject of an inverted do ("So does *my
+    brother*."). Without the tags, False."""
+    if best is None:
+        return False
+    for end in range(at + 1, min(len(words), at + MAX_NOUN_SUBJECT) + 1):
+        if best[end - 1] not in NOUN_PHRASE_TAGS and best[end - 1] != "ADJ":
+            return False
+        if best[end - 1] in ("NOUN", "PRON") and ends(end):
+            return True
+    return False
 
 
 def _modal_idiom(words: list[str], at: int, best: list[str]) -> bool:
@@ -565,9 +621,17 @@ def is_main_verb(words: list[str], at: int, tags: np.ndarray | None,
         return nxt
 
     def is_verb(nxt: int) -> bool:  # tagged VERB, and a verb WordNet knows ("available" not)
-        return nxt < len(words) and best[nxt] == "VERB" and (
-            inventory is None or bool(inventory.lemmatize(words[nxt], "VERB")))
+        if nxt >= len(words) or best[nxt] != "VERB":
+            return False
+        if "," in words[at + 1:nxt] and words[nxt].lower() in AUXILIARY_FORMS:
+            return False  # past a comma, a new clause: "Whatever you *do*, don't panic"
+        if inventory is None:
+            return True
+        lemmas = {lemma for lemma, _ in inventory.lemmatize(words[nxt], "VERB")}
+        # after do, the bare infinitive: "Nothing I *do* matters" is the main verb
+        return bool(lemmas) and (not do or words[nxt].lower() in lemmas)
 
+    do = words[at].lower() in DO_FORMS
     # "had to go": have to, the modal, which SemCor does not annotate (16 of 477)
     stops = CLAUSE_WORDS if words[at].lower() in HAVE_FORMS else INFINITIVE_OR_CLAUSE
     nxt = past_adverbs(at + 1)
@@ -659,6 +723,10 @@ def readings(index: SenseIndex, words: list[str], tags: np.ndarray | None
             pairs = [p for p in pairs if p[1] == content]
         else:  # "I met *John*": a person, not the toilet (names.name_pairs)
             pairs = name_pairs(index.inventory, words, at, pairs)
+        if tags is not None and _best_tag(tags, at) == "X":
+            # "*Alas*, the ship sank": the head's interjection (below INTERJECTION_PROBABILITY)
+            # is the word itself, no inflected form (the plural of "ala", a wing)
+            pairs = [p for p in pairs if p[0] == lower]
         if pairs and not _only_initialisms(index, word, pairs):
             singles.append((at, at + 1, pairs))
     for start in range(len(words)):
@@ -667,12 +735,25 @@ def readings(index: SenseIndex, words: list[str], tags: np.ndarray | None
             if len(piece) < length or not all(any(c.isalpha() for c in w) for w in piece):
                 continue
             if _plain_function_words(piece, tags, start) or _modifies_a_noun(
-                    tags, start, start + length):
+                    tags, start, start + length) or _auxiliary_outside(
+                    index, words, tags, start, start + length):
                 continue
             pairs = [p for p in index.inventory.lemmatize(" ".join(piece)) if "_" in p[0]]
             if pairs:
                 multi.append((start, start + length, pairs))
     return singles, multi
+
+
+def _auxiliary_outside(index: SenseIndex, words: list[str], tags: np.ndarray | None,
+                       start: int, end: int) -> bool:
+    """Whether the multiword ``words[start:end]`` opens with a form of be/have/do that is an
+    auxiliary (:func:`is_main_verb`) whose verb lies past the span, none of its other words
+    tagged VERB: "*Does it* matter?" is no do_it ("have sex"), where "was born" (be_born,
+    51 times in SemCor) and "have got" (16) hold their verb."""
+    if tags is None or words[start].lower() not in LIGHT_VERBS or is_main_verb(
+            words, start, tags, index.inventory):
+        return False
+    return all(_best_tag(tags, at) != "VERB" for at in range(start + 1, end))
 
 
 def separated_readings(index: SenseIndex, words: list[str], tags: np.ndarray | None,
