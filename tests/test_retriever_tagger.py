@@ -114,6 +114,19 @@ def test_sentence_splitting_survives_abbreviations():
         "He ate pears etc.", "The end came."]
     assert split_sentences("The answer is no. 5 people came.") == [
         "The answer is no.", "5 people came."]
+    # a second tester: titles spaCy ended a sentence at, abbreviations inside a sentence, a
+    # quotation's speech tag, a quotation's opening mark, a wh-word after "a.m."
+    for whole in ("Capt. Hook sailed away.", "Sgt. Pepper played.", "Buy 3 lbs. of rice.",
+                  "Wait 10 min. before you go.", "Open Mon. through Fri. every week.",
+                  "The dept. head came.", "He is 6 ft. tall.", '"Stop!" she shouted.',
+                  '"Where are you going?" he asked.', 'He asked, "Okay?" and left.'):
+        assert split_sentences(whole) == [whole], whole
+    text = '"I am tired," she said. "Let us go." It is 9 a.m. Where is everyone?'
+    assert split_sentences(text) == ['"I am tired," she said.', '"Let us go."', "It is 9 a.m.",
+                                     "Where is everyone?"]
+    assert [text[a:b] for a, b in sentence_spans(text)] == split_sentences(text)
+    assert split_sentences("we had fun in the sun. then we left.") == [
+        "we had fun in the sun.", "then we left."]
 
 
 def test_a_blank_line_or_a_heading_ends_a_sentence():
@@ -136,6 +149,16 @@ def test_a_blank_line_or_a_heading_ends_a_sentence():
     assert split_sentences(prose) == ["He walked along the\nriver bank and sat\ndown by the mill.",
                                       "Then He Left Town."]
     assert split_sentences("Dear John\nthe bank called") == ["Dear John\nthe bank called"]
+    # a tester: a list's items, one a line or numbered in running text, are sentences of
+    # their own with their marks ("Milk\n2." was one); a number in prose is left alone
+    text = "Shopping list:\n1. Milk\n2. Eggs\n- Buy bread\n* Call mom"
+    assert split_sentences(text) == ["Shopping list:", "1. Milk", "2. Eggs", "- Buy bread",
+                                     "* Call mom"]
+    assert [text[a:b] for a, b in sentence_spans(text)] == split_sentences(text)
+    assert split_sentences("Steps: 1. Open the box. 2. Plug it in.") == [
+        "Steps:", "1. Open the box.", "2. Plug it in."]
+    assert split_sentences("I am 25. She is 30. It rose\n5 percent.") == [
+        "I am 25.", "She is 30.", "It rose\n5 percent."]
 
 
 def test_main_verbs_from_the_pos_head_tags():
@@ -203,6 +226,34 @@ def test_the_copula_before_what_only_looks_like_an_auxiliarys_verb(wordnet):
     # a tester: after do, only a bare infinitive is its verb ("matters" is no infinitive);
     # past a comma, a finite auxiliary opens a new clause ("Whatever you do, don't panic")
     assert main("Nothing I do matters", "NOUN PRON VERB VERB", 2)
+    # a question with a noun subject: the auxiliary first in its clause or after a wh-phrase
+    # ("Did the train leave?" was "Did" the verb, "What do cats eat?" its do)
+    assert not main("Did the train leave ?", "VERB DET NOUN VERB .", 0)
+    assert not main("What do cats eat ?", "PRON VERB NOUN VERB .", 1)
+    assert not main("How much does the car cost ?", "ADV ADJ VERB DET NOUN VERB .", 2)
+    assert not main("Does your brother know ?", "VERB PRON NOUN VERB .", 0)
+    assert not main('He asked : " has the mail arrived ?', ". VERB . . VERB DET NOUN VERB .", 4)
+    # SemCor: after a comma or a bracket a clause resumes ("f , is a function called g"),
+    # "to" ends the subject's verb ("had time to turn"), after be/have a bare infinitive is
+    # no participle ("Have the class lie down": the causative), a modal is no wh-phrase
+    assert main("f , is a function called g", "NOUN . VERB DET NOUN VERB NOUN", 2)
+    assert main("Isaacson ) had time to turn", "NOUN . VERB NOUN PRT VERB", 2)
+    assert main("Have the class lie down", "VERB DET NOUN VERB ADV", 0)
+    assert main("which must have a density to", "DET VERB VERB DET NOUN PRT", 2)
+    assert main("Is the shop open ?", "VERB DET NOUN ADJ .", 0)
+    assert main("Have some cake , take a seat", "VERB DET NOUN . VERB DET NOUN", 0)
+    assert main("She had the car washed", "PRON VERB DET NOUN VERB", 1)  # not inverted
+    # a tester: no finite form, no inversion; a clause word is no subject
+    assert main("Doing the laundry takes forever", "VERB DET NOUN VERB ADV", 0)
+    assert main("Fine , do what you want", "ADJ . VERB PRON PRON VERB", 2)
+    # SemCor d250.s036: a clause word ends the subject ("the only man who finds" is no
+    # subject and verb: the copula after the comma is annotated)
+    assert main("Kennan , who has left , is not the only man who finds it",
+                "NOUN . PRON VERB VERB . VERB ADV DET ADJ NOUN PRON VERB PRON", 6)
+    # SemCor d210.s006: no subject past a comma ("The Ballet , which opened , is , I think ,
+    # the finest")
+    assert main("The Ballet , which opened , is , I think , the finest",
+                "DET NOUN . DET VERB . VERB . PRON VERB . DET ADJ", 6)
     assert not main("I do hope so", "PRON VERB VERB ADV", 1)
     assert main("Whatever you do , do n't panic", "DET PRON VERB . VERB ADV VERB", 2)
     assert not main("She had , in fact , been there", "PRON VERB . ADP NOUN . VERB ADV", 1)

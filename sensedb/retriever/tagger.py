@@ -209,9 +209,19 @@ def _sentencizer():
     return nlp
 
 
+# A line that opens with a list's mark: a bullet ("-", "*", "•") or an item's number ("1.",
+# "2)"), then a word.
+LIST_ITEM = re.compile(r"[^\S\n]*(?:[-*•]|\d{1,2}[.)])[^\S\n]+\w")
+# An item's number that spaCy's sentencizer leaves at the end of the sentence before it
+# ("Steps: *1.*" + "Open the box.") or alone ("*2.*"): after a colon, a line break or
+# nothing.
+ITEM_NUMBER_AT_END = re.compile(r"(?:^|[:\n])\s*(\d{1,2}[.)])$")
+
+
 def text_blocks(text: str) -> list[tuple[int, int]]:
     """Character spans ``[start, end)`` that cover ``text`` in order and that no sentence
-    crosses: paragraphs, which a blank line (white space only) ends, and in them a line
+    crosses: paragraphs, which a blank line (white space only) ends, a list's items (a line
+    opening with a bullet or an item's number: LIST_ITEM), and in them a line
     written as a heading, which its line break ends: in title case or in capitals
     (``scoring.title_case`` of its words, as for a capital's evidence), with no sentence
     punctuation at its end ("BANKS FAIL AS MARKETS CRASH", "Apple Unveils New Phone"). Other
@@ -220,6 +230,8 @@ def text_blocks(text: str) -> list[tuple[int, int]]:
     start = 0
     for line in text.splitlines(keepends=True):
         end = start + len(line)
+        if LIST_ITEM.match(line):
+            cuts.add(start)  # "- Buy milk\n- Call mom", "1. Milk\n2. Eggs": one item a line
         words = re.findall(r"[^\W\d_]+", line)
         body = line.rstrip()
         if body and body[-1] not in ".!?:;," and len(words) >= 3 and title_case(words):
@@ -286,6 +298,17 @@ def _block_sentences(text: str) -> list[tuple[int, int]]:
     for begin, end in bounds:
         if merged_bounds and _runs_on(text[merged_bounds[-1][0]:begin], text[begin:end]):
             begin = merged_bounds.pop()[0]
+        elif merged_bounds and (moved := OPENING_QUOTE.search(
+                text[merged_bounds[-1][0]:begin].rstrip()) or ITEM_NUMBER_AT_END.search(
+                text[merged_bounds[-1][0]:begin].rstrip())):
+            # a quotation's opening mark ('she said. "' + 'Let's go."') or an item's number
+            # ("Steps: 1." + "Open the box.") left at the end of the sentence before: it
+            # opens this one
+            last = merged_bounds.pop()
+            start = moved.start(moved.lastindex or 0)
+            begin = last[0] + start + (1 if moved.re is OPENING_QUOTE else 0)
+            if text[last[0]:begin].strip():
+                merged_bounds.append((last[0], begin))
         merged_bounds.append((begin, end))
     spans = []
     for begin, end in merged_bounds:
@@ -306,6 +329,7 @@ SENTENCE_OPENERS = frozenset("""
 The An We He She They It You This That These Those There Then But And So Yet However
 Still Later Afterwards Meanwhile In On At After Before When While If As Our My Your His Her
 Their Its Some Many Most All Each Every No Not Nobody Everyone Today Tomorrow Yesterday
+Where What Who Why How Which Is Are Was Were Do Does Did Can Could Will Would Should Let
 """.split())
 
 
@@ -326,22 +350,45 @@ LIST_ENDS = frozenset("etc al ff".split())
 NUMBER_LABELS = frozenset("""
 no nos vol vols fig figs eq eqs p pp ch chap sec art para approx ca nr pt
 """.split())
+# Abbreviations inside a sentence, before a lowercase word or a number ("3 *lbs.* of rice",
+# "10 *min.* before", "Oak *Ave.* near", "the *dept.* head", "6 *ft.* tall"); a day's or a
+# month's only as written with a capital ("*Mon.* through Fri.", not "in the sun. then").
+IN_SENTENCE = frozenset("""
+ave apt blvd rd hwy lbs lb oz min mins secs hr hrs yd yds mi km kg cm mm ft sq temp dept
+depts govt corp inc ltd co bros assn univ est misc
+""".split())
+DAYS_AND_MONTHS = frozenset("""
+mon tue tues wed thu thur thurs fri sat sun jan feb mar apr jun jul aug sep sept oct nov dec
+""".split())
 ABBREVIATION_AT_END = re.compile(r"(?<![\w.])([A-Za-z]+)\.[\s\"'”)\]]*$")
+# A quotation that ends in "?" or "!" (or ","), then its speech tag: "\"Stop!\" she shouted."
+QUOTATION_AT_END = re.compile(r"[?!,][\"'”’]\s*$")
+OPENING_QUOTE = re.compile(r"\s[\"“]$")
 
 
 def _runs_on(before: str, after: str) -> bool:
     """Whether the sentence ``after`` is the rest of ``before``, which spaCy's sentencizer
-    ended at an abbreviation's period: one of LIST_ENDS before a lowercase letter or a digit,
-    or one of NUMBER_LABELS before a digit (no/nos only as "No."/"Nos.")."""
-    found = ABBREVIATION_AT_END.search(before)
+    ended too early: at a title (NEVER_FINAL: "*Capt.* Hook"), at one of LIST_ENDS or
+    IN_SENTENCE (DAYS_AND_MONTHS capitalized) before a lowercase letter or a digit, at one
+    of NUMBER_LABELS before a digit (no/nos only as "No."/"Nos."), or at a quotation's "?"
+    or "!" before its lowercase speech tag ("\"Where are you going?\" he asked.")."""
     first = after.lstrip()[:1]
-    if found is None or not first:
+    if not first:
+        return False
+    if first.islower() and QUOTATION_AT_END.search(before.rstrip()):
+        return True
+    found = ABBREVIATION_AT_END.search(before)
+    if found is None:
         return False
     written = found.group(1)
     word = written.lower()
+    if f"{word}." in NEVER_FINAL:
+        return True
     if word in ("no", "nos") and written[0].islower():  # "The answer is no. 5 came."
         return False
-    return (word in LIST_ENDS and (first.islower() or first.isdigit())
+    lower_or_digit = first.islower() or first.isdigit()
+    return (word in LIST_ENDS | IN_SENTENCE and lower_or_digit
+            or word in DAYS_AND_MONTHS and written[0].isupper() and lower_or_digit
             or word in NUMBER_LABELS and first.isdigit())
 
 
@@ -484,8 +531,17 @@ RELATIVE_HEADS = frozenset("all everything something anything nothing".split())
 # it ("I really *do*", "We all *did*"; with the POS head, any word it tags ADV).
 ALSO_AFTER = frozenset("too either".split())
 OBJECT_PRONOUNS = frozenset({"you", "it"})
-# The longest noun phrase read as an inverted do's subject ("Nor did *the other two boys*").
+# Punctuation after which a question's auxiliary opens a sentence (not "," or ")", after
+# which a clause resumes), and the tags of a wh-phrase's words ("*how much* does", "*what
+# time* do").
+QUESTION_OPENERS = frozenset(""". ! ? : ; " `` “ ( [ -- —""".split())
+WH_PHRASE_TAGS = frozenset({"ADJ", "ADV", "NOUN", "DET", "NUM"})
+# The longest noun phrase read as an inverted auxiliary's subject ("Nor did *the other two
+# boys*", "Did *the old train* leave?"), and the longest wh-phrase before one ("*How much*
+# does it cost?").
 MAX_NOUN_SUBJECT = 4
+MAX_WH_PHRASE = 2
+WH_WORDS = frozenset("what which who whom whose where when why how".split())
 BETWEEN_SUBJECT_AND_DO = frozenset("""
 all both really certainly never always also just still actually sure indeed
 """.split())
@@ -546,18 +602,66 @@ def _pro_form_do(words: list[str], at: int, best: list[str] | None = None) -> bo
     return True
 
 
+def _subject_ends(words: list[str], at: int, best: list[str]) -> list[int]:
+    """The ends of the noun phrases that may be a subject opening at ``words[at]``: at most
+    MAX_NOUN_SUBJECT words, each tagged NOUN_PHRASE_TAGS or ADJ by the POS head (``best``),
+    none a clause word, the last a noun (or a pronoun standing alone: "the only man *who*"
+    is no subject, "*your* brother" is one)."""
+    ends = []
+    for end in range(at + 1, min(len(words), at + MAX_NOUN_SUBJECT) + 1):
+        if best[end - 1] not in NOUN_PHRASE_TAGS and best[end - 1] != "ADJ" or \
+                words[end - 1].lower() in CLAUSE_WORDS:
+            break
+        if best[end - 1] == "NOUN" or best[end - 1] == "PRON" and end == at + 1:
+            ends.append(end)
+    return ends
+
+
 def _noun_subject_ends(words: list[str], at: int, best: list[str] | None,
                        ends: Callable[[int], bool]) -> bool:
-    """Whether a noun phrase of at most MAX_NOUN_SUBJECT words (the POS head's ``best``
-    tags: NOUN_PHRASE_TAGS or ADJ, the last a noun or pronoun) opens at ``words[at]`` and
-    the clause ``ends`` right after it: the subject of an inverted do ("So does *my
-    brother*."). Without the tags, False."""
-    if best is None:
+    """Whether a subject noun phrase (:func:`_subject_ends`) opens at ``words[at]`` and the
+    clause ``ends`` right after it: the subject of an inverted do ("So does *my brother*.").
+    Without the POS head's tags ``best``, False."""
+    return best is not None and any(ends(end) for end in _subject_ends(words, at, best))
+
+
+def _inverted(words: list[str], at: int, best: list[str]) -> bool:
+    """Whether ``words[at]``, a finite auxiliary (AUXILIARY_FORMS; not "*Doing* the laundry
+    takes forever"), stands where a question or an inversion puts it: first in its sentence
+    or after a sentence's punctuation (QUESTION_OPENERS: "*Did* the train leave?", "Tell
+    me: *did* it?"; not after a comma or a bracket, where a clause resumes: "The man, who
+    left, *is* a doctor called Smith"), after so/neither/nor ("Nor *did* the boys eat"), or
+    after a wh-word that opens the clause with at most MAX_WH_PHRASE words of its phrase
+    between (the POS head's ``best`` tags: WH_PHRASE_TAGS; "What *do* cats eat?", "How much
+    *does* the car cost?"; not "which must *have*")."""
+    if words[at].lower() not in AUXILIARY_FORMS:  # "*Doing* the laundry takes forever"
         return False
-    for end in range(at + 1, min(len(words), at + MAX_NOUN_SUBJECT) + 1):
-        if best[end - 1] not in NOUN_PHRASE_TAGS and best[end - 1] != "ADJ":
+    if at == 0 or words[at - 1] in QUESTION_OPENERS or words[at - 1].lower() in INVERTING:
+        return True
+    for start in range(at - 1, max(-1, at - 2 - MAX_WH_PHRASE), -1):
+        if _clause_ends(words, start):
             return False
-        if best[end - 1] in ("NOUN", "PRON") and ends(end):
+        if words[start].lower() in WH_WORDS:
+            return start == 0 or _clause_ends(words, start - 1)
+        if best[start] not in WH_PHRASE_TAGS:
+            return False
+    return False
+
+
+def _verb_after_subject(words: list[str], at: int, best: list[str],
+                        is_verb: Callable[[int], bool],
+                        lemmas: Callable[[int], set[str]]) -> bool:
+    """Whether a subject noun phrase (:func:`_subject_ends`) opens at ``words[at]`` with a
+    verb right after it, past adverbs and negations but no comma and not past "to" ("*had*
+    time to turn"): the subject of an inverted auxiliary ("Did *the train* leave?"; not
+    "Have *some cake*, take a seat"). After be or have the verb is no bare infinitive (its
+    ``lemmas`` hold no such word: "*Have* the class lie down" is the causative have)."""
+    for end in _subject_ends(words, at, best):
+        nxt = end
+        while nxt < len(words) and (best[nxt] in ("ADV", "PRT") or words[nxt].lower() in
+                                    NEGATIONS) and words[nxt].lower() != "to":
+            nxt += 1
+        if is_verb(nxt) and words[nxt].lower() not in lemmas(nxt):
             return True
     return False
 
@@ -580,8 +684,11 @@ def is_main_verb(words: list[str], at: int, tags: np.ndarray | None,
     an auxiliary when the next word, past adverbs and particles ("not", "never"), is a verb
     (a participle or infinitive: "has gone", "did not go", "is running"), or is a pronoun
     followed by a verb ("Do you like it?"; not past a comma: "They *were*, I felt,
-    friends"), or is a short prepositional phrase followed by a verb ("will of course help":
-    at least one word after the preposition, none a clause word or comma: MAX_ADVERBIAL,
+    friends"), or, where a question or an inversion puts it (:func:`_inverted`), is a noun
+    phrase followed by a verb (:func:`_verb_after_subject`: "Did the train leave?", "What
+    do cats eat?"; "She *had* the car washed" is no question), or is a short prepositional
+    phrase followed by a verb ("will of course help": at least one word after the
+    preposition, none a clause word or comma: MAX_ADVERBIAL,
     ADVERBIAL; "was like being drowned", "is by symbols that the mind speaks" are the
     copula), or, with ``inventory``, an adverb WordNet writes in words followed by a verb
     ("does by and large agree"), or is the had of "had better" (:func:`_modal_idiom`), or
@@ -644,8 +751,17 @@ def is_main_verb(words: list[str], at: int, tags: np.ndarray | None,
             phrase += 1
         if phrase > nxt + 1 and is_verb(past_adverbs(phrase)):
             return False
-    if nxt < len(words) and best[nxt] == "PRON" and "," not in words[at + 1:nxt]:
-        nxt += 1
+    if nxt < len(words) and best[nxt] == "PRON" and "," not in words[at + 1:nxt] and \
+            is_verb(nxt + 1):
+        return False  # "Do *you* like it?"
+    def bare_lemmas(nxt: int) -> set[str]:  # after be/have: what a bare infinitive would be
+        if do or inventory is None:
+            return set()
+        return {lemma for lemma, _ in inventory.lemmatize(words[nxt], "VERB")}
+
+    if _inverted(words, at, best) and "," not in words[at + 1:nxt] and _verb_after_subject(
+            words, nxt, best, is_verb, bare_lemmas):
+        return False  # "Did *the train* leave?", "What do *cats* eat?"
     return not is_verb(nxt)
 
 
