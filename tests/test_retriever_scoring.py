@@ -416,6 +416,9 @@ def test_personal_names_after_an_honorific(wordnet):
         assert flagged(sentence, word) == frozenset(), sentence
     assert scoring.personal_name_at(["Sir", "Park"], 1)
     assert not scoring.personal_name_at(["Park"], 0)
+    # a tester: a rank before a name ("Capt. Hook" was "a sharp curve or crook", not novel)
+    assert scoring.personal_name_at(["Capt", ".", "Hook"], 2)
+    assert scoring.personal_name_at(["Sgt.", "Pepper"], 1)
     flags = _flagged(personal_name=True)
     assert flags["personal_name"] == 1.0 and flags["common_name"] == 0.0
 

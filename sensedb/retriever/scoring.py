@@ -505,7 +505,11 @@ def common_names(inventory: WordNet, words: Sequence[str], at: int,
 #: Honorifics written before a person's name ("Mr." is "Mr" "." to sensedb's tokenizer and
 #: "Mr." to spaCy's); matched as written, capitalized, so "miss" the verb is none.
 HONORIFICS = frozenset({"Mr", "Mrs", "Ms", "Miss", "Mx", "Messrs", "Mmes", "Dr", "Prof",
-                        "Sir", "Dame", "Mme", "Mlle", "Rev"})
+                        "Sir", "Dame", "Mme", "Mlle", "Rev",
+                        # ranks and offices, as abbreviated before a name ("Capt. Hook",
+                        # "Sen. Smith"; SemCor annotates none of the 79 words after them)
+                        "Capt", "Lt", "Sgt", "Col", "Gen", "Maj", "Cpl", "Pvt", "Adm",
+                        "Cmdr", "Gov", "Sen", "Rep", "Pres", "Fr", "Hon"})
 # WordNet's lexicographer file of people (noun.person, lex_filenum 18 of a noun's sense key).
 _PERSON = "1:18:"
 
