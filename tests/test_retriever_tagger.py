@@ -127,6 +127,14 @@ def test_sentence_splitting_survives_abbreviations():
     assert [text[a:b] for a, b in sentence_spans(text)] == split_sentences(text)
     assert split_sentences("we had fun in the sun. then we left.") == [
         "we had fun in the sun.", "then we left."]
+    # a second tester: a word that is also an abbreviation ends a sentence before a number
+    # or a capital; a time's colon is no list's
+    for text in ("We left at 10:30. Then it rained.", "He is 6 ft. He is tall.",
+                 "She studied art. 20 years later she won.", "He moved to CA. 2 years later.",
+                 "He bought 2 lbs. 3 more were free.", "I met Al. he was nice."):
+        assert len(split_sentences(text)) == 2, text
+    for whole in ("See Art. 5 now.", "Smith et al. found it."):
+        assert split_sentences(whole) == [whole]
 
 
 def test_a_blank_line_or_a_heading_ends_a_sentence():
@@ -159,6 +167,14 @@ def test_a_blank_line_or_a_heading_ends_a_sentence():
         "Steps:", "1. Open the box.", "2. Plug it in."]
     assert split_sentences("I am 25. She is 30. It rose\n5 percent.") == [
         "I am 25.", "She is 30.", "It rose\n5 percent."]
+    # a second tester: wrapped prose whose line opens like an item is no list; the line
+    # after a list's last item is a sentence of its own
+    assert split_sentences("I counted to\n10. Then I looked.") == ["I counted to\n10.",
+                                                                  "Then I looked."]
+    assert split_sentences("He went home\n- or so he said - and slept.") == [
+        "He went home\n- or so he said - and slept."]
+    assert split_sentences("Items:\n- apples\n- pears\nThat is all.") == [
+        "Items:", "- apples", "- pears", "That is all."]
 
 
 def test_main_verbs_from_the_pos_head_tags():
@@ -243,6 +259,12 @@ def test_the_copula_before_what_only_looks_like_an_auxiliarys_verb(wordnet):
     assert main("Is the shop open ?", "VERB DET NOUN ADJ .", 0)
     assert main("Have some cake , take a seat", "VERB DET NOUN . VERB DET NOUN", 0)
     assert main("She had the car washed", "PRON VERB DET NOUN VERB", 1)  # not inverted
+    # a second tester: be's subject may be described by a participle ("Is the man sitting
+    # there your father?" is the copula): be is never read so; an imperative is no question
+    assert main("Is the man sitting there your father ?", "VERB DET NOUN VERB ADV PRON NOUN .",
+                0)
+    assert main("Do the things people love .", "VERB DET NOUN NOUN VERB .", 0)
+    assert main("Have the car washed by noon .", "VERB DET NOUN VERB ADP NOUN .", 0)
     # a tester: no finite form, no inversion; a clause word is no subject
     assert main("Doing the laundry takes forever", "VERB DET NOUN VERB ADV", 0)
     assert main("Fine , do what you want", "ADJ . VERB PRON PRON VERB", 2)

@@ -213,25 +213,43 @@ def _sentencizer():
 # "2)"), then a word.
 LIST_ITEM = re.compile(r"[^\S\n]*(?:[-*•]|\d{1,2}[.)])[^\S\n]+\w")
 # An item's number that spaCy's sentencizer leaves at the end of the sentence before it
-# ("Steps: *1.*" + "Open the box.") or alone ("*2.*"): after a colon, a line break or
-# nothing.
-ITEM_NUMBER_AT_END = re.compile(r"(?:^|[:\n])\s*(\d{1,2}[.)])$")
+# ("Steps: *1.*" + "Open the box.") or alone ("*2.*"): after a colon and a space, or
+# nothing (a list's lines are :func:`text_blocks` of their own).
+ITEM_NUMBER_AT_END = re.compile(r"(?:^\s*|:\s+)(\d{1,2}[.)])$")  # not "10:30."
+
+
+def _list_items(lines: list[str]) -> list[bool]:
+    """Which of ``lines`` are a list's items: lines opening with a bullet or an item's number
+    (LIST_ITEM) after a line ending in a colon, after another item, or before a line that
+    opens so too; not wrapped prose that happens to ("I counted to\n10. Then I looked",
+    "He went home\n- or so he said - and slept")."""
+    marked = [bool(LIST_ITEM.match(line)) for line in lines]
+    items = [False] * len(lines)
+    for number in range(len(lines)):
+        if not marked[number]:
+            continue
+        after_colon = number > 0 and lines[number - 1].rstrip().endswith(":")
+        items[number] = (after_colon or number > 0 and items[number - 1]
+                         or number + 1 < len(lines) and marked[number + 1])
+    return items
 
 
 def text_blocks(text: str) -> list[tuple[int, int]]:
     """Character spans ``[start, end)`` that cover ``text`` in order and that no sentence
-    crosses: paragraphs, which a blank line (white space only) ends, a list's items (a line
-    opening with a bullet or an item's number: LIST_ITEM), and in them a line
+    crosses: paragraphs, which a blank line (white space only) ends, a list's items
+    (:func:`_list_items`), and in them a line
     written as a heading, which its line break ends: in title case or in capitals
     (``scoring.title_case`` of its words, as for a capital's evidence), with no sentence
     punctuation at its end ("BANKS FAIL AS MARKETS CRASH", "Apple Unveils New Phone"). Other
     line breaks are white space: wrapped prose runs on across them, as spaCy reads it."""
     cuts = {m.end() for m in BLANK_LINE.finditer(text)}
+    lines = text.splitlines(keepends=True)
+    items = _list_items(lines)
     start = 0
-    for line in text.splitlines(keepends=True):
+    for number, line in enumerate(lines):
         end = start + len(line)
-        if LIST_ITEM.match(line):
-            cuts.add(start)  # "- Buy milk\n- Call mom", "1. Milk\n2. Eggs": one item a line
+        if items[number]:  # "- Buy milk\n- Call mom", "1. Milk\n2. Eggs": one item a line
+            cuts.update((start, end))
         words = re.findall(r"[^\W\d_]+", line)
         body = line.rstrip()
         if body and body[-1] not in ".!?:;," and len(words) >= 3 and title_case(words):
@@ -350,6 +368,9 @@ LIST_ENDS = frozenset("etc al ff".split())
 NUMBER_LABELS = frozenset("""
 no nos vol vols fig figs eq eqs p pp ch chap sec art para approx ca nr pt
 """.split())
+# Labels that are words or initialisms too: one only as written with a capital ("See *Art.*
+# 5"; not "She studied art. 20 years later", "He moved to CA. 2 years later").
+WORDLIKE_LABELS = frozenset("no nos sec art ca pt".split())
 # Abbreviations inside a sentence, before a lowercase word or a number ("3 *lbs.* of rice",
 # "10 *min.* before", "Oak *Ave.* near", "the *dept.* head", "6 *ft.* tall"); a day's or a
 # month's only as written with a capital ("*Mon.* through Fri.", not "in the sun. then").
@@ -368,10 +389,12 @@ OPENING_QUOTE = re.compile(r"\s[\"“]$")
 
 def _runs_on(before: str, after: str) -> bool:
     """Whether the sentence ``after`` is the rest of ``before``, which spaCy's sentencizer
-    ended too early: at a title (NEVER_FINAL: "*Capt.* Hook"), at one of LIST_ENDS or
-    IN_SENTENCE (DAYS_AND_MONTHS capitalized) before a lowercase letter or a digit, at one
-    of NUMBER_LABELS before a digit (no/nos only as "No."/"Nos."), or at a quotation's "?"
-    or "!" before its lowercase speech tag ("\"Where are you going?\" he asked.")."""
+    ended too early: at a title written with a capital (NEVER_FINAL: "*Capt.* Hook"), at one
+    of LIST_ENDS before a lowercase letter or a digit ("al" only after "et"), at one of
+    IN_SENTENCE before a lowercase letter, at one of DAYS_AND_MONTHS (with a capital) before
+    either, at one of NUMBER_LABELS before a digit (WORDLIKE_LABELS only with a capital:
+    "No. 5"), or at a quotation's "?" or "!" before its lowercase speech tag ("\"Where are
+    you going?\" he asked.")."""
     first = after.lstrip()[:1]
     if not first:
         return False
@@ -382,13 +405,16 @@ def _runs_on(before: str, after: str) -> bool:
         return False
     written = found.group(1)
     word = written.lower()
-    if f"{word}." in NEVER_FINAL:
+    title_case = written == written.capitalize()
+    if f"{word}." in NEVER_FINAL and title_case:  # "Capt. Hook"; not "6 ft. He is tall."
         return True
-    if word in ("no", "nos") and written[0].islower():  # "The answer is no. 5 came."
+    if word in WORDLIKE_LABELS and not title_case:  # "The answer is no. 5 came."
         return False
+    if word == "al" and not before.rstrip().endswith(("et al.", "et al.\"")):
+        return False  # "I met Al. he was nice."
     lower_or_digit = first.islower() or first.isdigit()
-    return (word in LIST_ENDS | IN_SENTENCE and lower_or_digit
-            or word in DAYS_AND_MONTHS and written[0].isupper() and lower_or_digit
+    return (word in LIST_ENDS and lower_or_digit or word in IN_SENTENCE and first.islower()
+            or word in DAYS_AND_MONTHS and title_case and lower_or_digit
             or word in NUMBER_LABELS and first.isdigit())
 
 
@@ -551,6 +577,7 @@ OBJECT_PRONOUNS = frozenset({"you", "it"})
 # time* do").
 QUESTION_OPENERS = frozenset(""". ! ? : ; " `` “ ( [ -- —""".split())
 WH_PHRASE_TAGS = frozenset({"ADJ", "ADV", "NOUN", "DET", "NUM"})
+QUESTION_AUXILIARIES = DO_FORMS | frozenset("have has had".split())
 # The longest noun phrase read as an inverted auxiliary's subject ("Nor did *the other two
 # boys*", "Did *the old train* leave?"), and the longest wh-phrase before one ("*How much*
 # does it cost?").
@@ -641,16 +668,19 @@ def _noun_subject_ends(words: list[str], at: int, best: list[str] | None,
 
 
 def _inverted(words: list[str], at: int, best: list[str]) -> bool:
-    """Whether ``words[at]``, a finite auxiliary (AUXILIARY_FORMS; not "*Doing* the laundry
-    takes forever"), stands where a question or an inversion puts it: first in its sentence
+    """Whether ``words[at]``, a finite do or have (QUESTION_AUXILIARIES; not "*Doing* the
+    laundry takes forever"; not be, whose subject a participle may describe: "*Is* the man
+    sitting there your father?") in a sentence that ends in a question mark ("*Do* the
+    things people love.", "*Have* the car washed." are imperatives), stands where a
+    question or an inversion puts it: first in its sentence
     or after a sentence's punctuation (QUESTION_OPENERS: "*Did* the train leave?", "Tell
     me: *did* it?"; not after a comma or a bracket, where a clause resumes: "The man, who
     left, *is* a doctor called Smith"), after so/neither/nor ("Nor *did* the boys eat"), or
     after a wh-word that opens the clause with at most MAX_WH_PHRASE words of its phrase
     between (the POS head's ``best`` tags: WH_PHRASE_TAGS; "What *do* cats eat?", "How much
     *does* the car cost?"; not "which must *have*")."""
-    if words[at].lower() not in AUXILIARY_FORMS:  # "*Doing* the laundry takes forever"
-        return False
+    if words[at].lower() not in QUESTION_AUXILIARIES or "?" not in words[at + 1:]:
+        return False  # "*Doing* the laundry takes forever", "*Have* the car washed."
     if at == 0 or words[at - 1] in QUESTION_OPENERS or words[at - 1].lower() in INVERTING:
         return True
     for start in range(at - 1, max(-1, at - 2 - MAX_WH_PHRASE), -1):
