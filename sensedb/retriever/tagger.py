@@ -672,13 +672,13 @@ def _inverted(words: list[str], at: int, best: list[str]) -> bool:
     laundry takes forever"; not be, whose subject a participle may describe: "*Is* the man
     sitting there your father?") in a sentence that ends in a question mark ("*Do* the
     things people love.", "*Have* the car washed." are imperatives), stands where a
-    question or an inversion puts it: first in its sentence
-    or after a sentence's punctuation (QUESTION_OPENERS: "*Did* the train leave?", "Tell
-    me: *did* it?"; not after a comma or a bracket, where a clause resumes: "The man, who
-    left, *is* a doctor called Smith"), after so/neither/nor ("Nor *did* the boys eat"), or
-    after a wh-word that opens the clause with at most MAX_WH_PHRASE words of its phrase
-    between (the POS head's ``best`` tags: WH_PHRASE_TAGS; "What *do* cats eat?", "How much
-    *does* the car cost?"; not "which must *have*")."""
+    question or an inversion puts it: first in its sentence or after a sentence's
+    punctuation (QUESTION_OPENERS: "*Did* the train leave?", "Tell me: *did* it?"; not after
+    a comma or a bracket, where a clause resumes: "The man, who left, *has* a car washed
+    weekly?"), after so/neither/nor ("Nor *did* the boys eat?"), or after a wh-word that
+    opens the clause with at most MAX_WH_PHRASE words of its phrase between (the POS head's
+    ``best`` tags: WH_PHRASE_TAGS; "What *do* cats eat?", "How much *does* the car cost?";
+    not "which must *have*")."""
     if words[at].lower() not in QUESTION_AUXILIARIES or "?" not in words[at + 1:]:
         return False  # "*Doing* the laundry takes forever", "*Have* the car washed."
     if at == 0 or words[at - 1] in QUESTION_OPENERS or words[at - 1].lower() in INVERTING:
@@ -699,8 +699,8 @@ def _verb_after_subject(words: list[str], at: int, best: list[str],
     """Whether a subject noun phrase (:func:`_subject_ends`) opens at ``words[at]`` with a
     verb right after it, past adverbs and negations but no comma and not past "to" ("*had*
     time to turn"): the subject of an inverted auxiliary ("Did *the train* leave?"; not
-    "Have *some cake*, take a seat"). After be or have the verb is no bare infinitive (its
-    ``lemmas`` hold no such word: "*Have* the class lie down" is the causative have)."""
+    "Have *some cake*, take a seat"). After have the verb is no bare infinitive (its
+    ``lemmas`` hold no such word: "*Have* the class lie down?" is the causative have)."""
     for end in _subject_ends(words, at, best):
         nxt = end
         while nxt < len(words) and (best[nxt] in ("ADV", "PRT") or words[nxt].lower() in
@@ -799,7 +799,8 @@ def is_main_verb(words: list[str], at: int, tags: np.ndarray | None,
     if nxt < len(words) and best[nxt] == "PRON" and "," not in words[at + 1:nxt] and \
             is_verb(nxt + 1):
         return False  # "Do *you* like it?"
-    def bare_lemmas(nxt: int) -> set[str]:  # after be/have: what a bare infinitive would be
+
+    def bare_lemmas(nxt: int) -> set[str]:  # after have: what a bare infinitive would be
         if do or inventory is None:
             return set()
         return {lemma for lemma, _ in inventory.lemmatize(words[nxt], "VERB")}
