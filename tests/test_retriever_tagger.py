@@ -265,6 +265,15 @@ def test_the_copula_before_what_only_looks_like_an_auxiliarys_verb(wordnet):
                 0)
     assert main("Do the things people love .", "VERB DET NOUN NOUN VERB .", 0)
     assert main("Have the car washed by noon .", "VERB DET NOUN VERB ADP NOUN .", 0)
+    # a second tester: a statement inverted by a negative opener; a longer wh-phrase
+    assert not main("Rarely does the sun shine here .", "ADV VERB DET NOUN VERB ADV .", 1)
+    assert not main("Only then did the soldiers retreat .", "ADV ADV VERB DET NOUN VERB .", 2)
+    assert not main("Never have the people suffered so", "ADV VERB DET NOUN VERB ADV", 1)
+    assert not main("What kind of music do the kids like ?",
+                    "PRON NOUN ADP NOUN VERB DET NOUN VERB .", 4)
+    assert main("Only John did the work well .", "ADV NOUN VERB DET NOUN ADV .", 2)
+    assert main("Only the brave have the courage to fight .",
+                "ADV DET ADJ VERB DET NOUN PRT VERB .", 3)
     # a tester: no finite form, no inversion; a clause word is no subject
     assert main("Doing the laundry takes forever", "VERB DET NOUN VERB ADV", 0)
     assert main("Fine , do what you want", "ADJ . VERB PRON PRON VERB", 2)

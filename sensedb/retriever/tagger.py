@@ -574,15 +574,17 @@ ALSO_AFTER = frozenset("too either".split())
 OBJECT_PRONOUNS = frozenset({"you", "it"})
 # Punctuation after which a question's auxiliary opens a sentence (not "," or ")", after
 # which a clause resumes), and the tags of a wh-phrase's words ("*how much* does", "*what
-# time* do").
+# kind of music* do").
 QUESTION_OPENERS = frozenset(""". ! ? : ; " `` “ ( [ -- —""".split())
-WH_PHRASE_TAGS = frozenset({"ADJ", "ADV", "NOUN", "DET", "NUM"})
+WH_PHRASE_TAGS = frozenset({"ADJ", "ADV", "NOUN", "DET", "NUM", "ADP"})
 QUESTION_AUXILIARIES = DO_FORMS | frozenset("have has had".split())
 # The longest noun phrase read as an inverted auxiliary's subject ("Nor did *the other two
 # boys*", "Did *the old train* leave?"), and the longest wh-phrase before one ("*How much*
 # does it cost?").
 MAX_NOUN_SUBJECT = 4
-MAX_WH_PHRASE = 2
+MAX_WH_PHRASE = 3
+# Adverbs that invert a statement when they open it ("*Rarely* does the sun shine here").
+NEGATIVE_OPENERS = frozenset("never rarely seldom hardly scarcely nowhere".split())
 WH_WORDS = frozenset("what which who whom whose where when why how".split())
 BETWEEN_SUBJECT_AND_DO = frozenset("""
 all both really certainly never always also just still actually sure indeed
@@ -672,15 +674,20 @@ def _inverted(words: list[str], at: int, best: list[str]) -> bool:
     laundry takes forever"; not be, whose subject a participle may describe: "*Is* the man
     sitting there your father?") in a sentence that ends in a question mark ("*Do* the
     things people love.", "*Have* the car washed." are imperatives), stands where a
-    question or an inversion puts it: first in its sentence or after a sentence's
+    question or an inversion puts it (a statement opening with a negative adverb too:
+    :func:`_after_negative_opener`): first in its sentence or after a sentence's
     punctuation (QUESTION_OPENERS: "*Did* the train leave?", "Tell me: *did* it?"; not after
     a comma or a bracket, where a clause resumes: "The man, who left, *has* a car washed
     weekly?"), after so/neither/nor ("Nor *did* the boys eat?"), or after a wh-word that
     opens the clause with at most MAX_WH_PHRASE words of its phrase between (the POS head's
     ``best`` tags: WH_PHRASE_TAGS; "What *do* cats eat?", "How much *does* the car cost?";
     not "which must *have*")."""
-    if words[at].lower() not in QUESTION_AUXILIARIES or "?" not in words[at + 1:]:
-        return False  # "*Doing* the laundry takes forever", "*Have* the car washed."
+    if words[at].lower() not in QUESTION_AUXILIARIES:
+        return False  # "*Doing* the laundry takes forever"
+    if _after_negative_opener(words, at):
+        return True  # "Rarely *does* the sun shine here."
+    if "?" not in words[at + 1:]:
+        return False  # "*Have* the car washed."
     if at == 0 or words[at - 1] in QUESTION_OPENERS or words[at - 1].lower() in INVERTING:
         return True
     for start in range(at - 1, max(-1, at - 2 - MAX_WH_PHRASE), -1):
@@ -691,6 +698,19 @@ def _inverted(words: list[str], at: int, best: list[str]) -> bool:
         if best[start] not in WH_PHRASE_TAGS:
             return False
     return False
+
+
+def _after_negative_opener(words: list[str], at: int) -> bool:
+    """Whether the sentence opens with a negative or restrictive adverb (NEGATIVE_OPENERS:
+    never, rarely, seldom, hardly, scarcely, nowhere; "only" and at most MAX_WH_PHRASE words
+    after it) right before ``words[at]``: the inversion of a statement ("*Never* have the
+    people suffered so", "*Only then* did the soldiers retreat")."""
+    first = next((n for n, w in enumerate(words) if any(c.isalnum() for c in w)), None)
+    if first is None or first >= at or any(w == "," for w in words[first:at]):
+        return False
+    opener = words[first].lower()
+    return (opener in NEGATIVE_OPENERS and at == first + 1
+            or opener == "only" and at - first <= 1 + MAX_WH_PHRASE)
 
 
 def _verb_after_subject(words: list[str], at: int, best: list[str],
