@@ -501,6 +501,14 @@ def test_do_standing_for_a_left_out_verb_is_the_auxiliary(mini_index, encoder, w
     for sentence, do in (("So does my brother.", "does"), ("Nor did the other boys.", "did"),
                          ("Neither do cats.", "do")):
         assert do not in {w.word for w in sensedb.tag(index, sentence)}, sentence
+    # a second tester: have stands for a left-out verb there too ("So have the others.")
+    for sentence, have in (("So have I.", "have"), ("Neither has she.", "has"),
+                           ("I left and so have the others.", "have")):
+        assert have not in {w.word for w in sensedb.tag(index, sentence)}, sentence
+    assert "have_a_look" in {w.lemma for w in sensedb.tag(index, "So have a look at it.")}
+    # SemCor: "neither" the subject, have the main verb (annotated have%2:40:00::)
+    assert "had" in {w.word for w in sensedb.tag(
+        index, "Neither had any publishing experience, but they tried.")}
     for sentence in ("So do your homework.", "Whatever you do, don't panic.",
                      "Nothing I do matters."):
         assert "do" in {w.word for w in sensedb.tag(index, sentence)}, sentence

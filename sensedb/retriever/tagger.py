@@ -578,6 +578,9 @@ OBJECT_PRONOUNS = frozenset({"you", "it"})
 QUESTION_OPENERS = frozenset(""". ! ? : ; " `` “ ( [ -- —""".split())
 WH_PHRASE_TAGS = frozenset({"ADJ", "ADV", "NOUN", "DET", "NUM", "ADP"})
 QUESTION_AUXILIARIES = DO_FORMS | frozenset("have has had".split())
+# Determiners that open have's object rather than an inverted subject after so/neither/nor
+# ("Neither *had* any experience").
+OBJECT_DETERMINERS = frozenset("a an any no some enough much many more little few".split())
 # The longest noun phrase read as an inverted auxiliary's subject ("Nor did *the other two
 # boys*", "Did *the old train* leave?"), and the longest wh-phrase before one ("*How much*
 # does it cost?").
@@ -644,6 +647,30 @@ def _pro_form_do(words: list[str], at: int, best: list[str] | None = None) -> bo
             return False
         before -= 1
     return True
+
+
+def _pro_form_have(words: list[str], at: int, best: list[str]) -> bool:
+    """Whether the have, has or had at ``words[at]`` stands for a verb left out after
+    so/neither/nor, its subject a pronoun or a noun phrase and then the clause's end or a
+    conjunction ("So *have* I.", "Neither *has* she", "So *have* the others."), as
+    :func:`_pro_form_do` reads do there: the auxiliary ("So *have* a look." is no
+    inversion: no subject ends it; nor is a noun phrase opening with one of
+    OBJECT_DETERMINERS: SemCor's "Neither *had* any publishing experience, but" is the main
+    verb, neither its subject)."""
+    lower = words[at].lower()
+    if lower not in QUESTION_AUXILIARIES - DO_FORMS or not at or \
+            words[at - 1].lower() not in INVERTING:
+        return False
+
+    def ends(nxt: int) -> bool:
+        while nxt < len(words) and words[nxt].lower() in ALSO_AFTER:
+            nxt += 1
+        return _clause_ends(words, nxt) or words[nxt].lower() in ELLIPSIS_CONJUNCTIONS
+
+    subject = _past_negations(words, at + 1)
+    if subject < len(words) and words[subject].lower() in OBJECT_DETERMINERS:
+        return False  # "Neither *had* any experience, but": had's object
+    return _noun_subject_ends(words, subject, best, ends)
 
 
 def _subject_ends(words: list[str], at: int, best: list[str]) -> list[int]:
@@ -769,7 +796,8 @@ def is_main_verb(words: list[str], at: int, tags: np.ndarray | None,
     if tags is None or _best_tag(tags, at) != "VERB":
         return False
     best = _best_tags(tags)
-    if _modal_idiom(words, at, best) or _pro_form_do(words, at, best):
+    if _modal_idiom(words, at, best) or _pro_form_do(words, at, best) or _pro_form_have(
+            words, at, best):
         return False
 
     def adverb_words(nxt: int) -> int:  # an adverb WordNet writes in words: "by and large"
