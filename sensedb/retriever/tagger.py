@@ -323,8 +323,7 @@ def _block_sentences(text: str) -> list[tuple[int, int]]:
             # ("Steps: 1." + "Open the box.") left at the end of the sentence before: it
             # opens this one
             last = merged_bounds.pop()
-            start = moved.start(moved.lastindex or 0)
-            begin = last[0] + start + (1 if moved.re is OPENING_QUOTE else 0)
+            begin = last[0] + moved.start(1)
             if text[last[0]:begin].strip():
                 merged_bounds.append((last[0], begin))
         merged_bounds.append((begin, end))
@@ -384,7 +383,7 @@ mon tue tues wed thu thur thurs fri sat sun jan feb mar apr jun jul aug sep sept
 ABBREVIATION_AT_END = re.compile(r"(?<![\w.])([A-Za-z]+)\.[\s\"'”)\]]*$")
 # A quotation that ends in "?" or "!" (or ","), then its speech tag: "\"Stop!\" she shouted."
 QUOTATION_AT_END = re.compile(r"[?!,][\"'”’]\s*$")
-OPENING_QUOTE = re.compile(r"\s[\"“]$")
+OPENING_QUOTE = re.compile(r"\s([\"“])$")
 
 
 def _runs_on(before: str, after: str) -> bool:
@@ -612,19 +611,15 @@ def _pro_form_do(words: list[str], at: int, best: list[str] | None = None) -> bo
     if lower[at] not in DO_FORMS:
         return False
 
-    def ends(nxt: int) -> bool:  # past "too"/"either": "I *did* too."
-        while nxt < len(words) and lower[nxt] in ALSO_AFTER:
-            nxt += 1
-        return _clause_ends(words, nxt) or lower[nxt] in ELLIPSIS_CONJUNCTIONS
-
     if at == 0 or _clause_ends(words, at - 1) or lower[at - 1] in INVERTING:
         # "So *do* I", and a short question or a question tag: "*Did* you?", ", *do* you?";
         # not the imperative "*Do* it." ("you" and "it" are objects too: a "?" must end it)
         nxt = _past_negations(words, at + 1)
-        if at and lower[at - 1] in INVERTING and _noun_subject_ends(words, nxt, best, ends) \
+        if at and lower[at - 1] in INVERTING and _noun_subject_ends(words, nxt, best) \
                 and (lower[at] != "do" or lower[at - 1] != "so"):
             return True  # "So *does* my brother", "Nor *do* the others" ("So do your work.")
-        if nxt >= len(words) or lower[nxt] not in SUBJECT_PRONOUNS or not ends(nxt + 1):
+        if nxt >= len(words) or lower[nxt] not in SUBJECT_PRONOUNS or not _left_out_ends(
+                words, nxt + 1):
             return False
         if at and not _clause_ends(words, at - 1):  # after so/neither/nor
             return True
@@ -633,7 +628,8 @@ def _pro_form_do(words: list[str], at: int, best: list[str] | None = None) -> bo
     if subject >= 1 and (lower[subject] in BETWEEN_SUBJECT_AND_DO or best is not None
                          and best[subject] == "ADV"):
         subject -= 1  # "I really *do*", "We all *did*"
-    if lower[subject] not in SUBJECT_PRONOUNS or not ends(_past_negations(words, at + 1)):
+    if lower[subject] not in SUBJECT_PRONOUNS or not _left_out_ends(
+            words, _past_negations(words, at + 1)):
         return False
     if subject >= 1 and lower[subject - 1] in OBJECT_BEFORE:
         return False
@@ -662,15 +658,10 @@ def _pro_form_have(words: list[str], at: int, best: list[str]) -> bool:
             words[at - 1].lower() not in INVERTING:
         return False
 
-    def ends(nxt: int) -> bool:
-        while nxt < len(words) and words[nxt].lower() in ALSO_AFTER:
-            nxt += 1
-        return _clause_ends(words, nxt) or words[nxt].lower() in ELLIPSIS_CONJUNCTIONS
-
     subject = _past_negations(words, at + 1)
     if subject < len(words) and words[subject].lower() in OBJECT_DETERMINERS:
         return False  # "Neither *had* any experience, but": had's object
-    return _noun_subject_ends(words, subject, best, ends)
+    return _noun_subject_ends(words, subject, best)
 
 
 def _subject_ends(words: list[str], at: int, best: list[str]) -> list[int]:
@@ -688,12 +679,21 @@ def _subject_ends(words: list[str], at: int, best: list[str]) -> list[int]:
     return ends
 
 
-def _noun_subject_ends(words: list[str], at: int, best: list[str] | None,
-                       ends: Callable[[int], bool]) -> bool:
+def _noun_subject_ends(words: list[str], at: int, best: list[str] | None) -> bool:
     """Whether a subject noun phrase (:func:`_subject_ends`) opens at ``words[at]`` and the
-    clause ``ends`` right after it: the subject of an inverted do ("So does *my brother*.").
-    Without the POS head's tags ``best``, False."""
-    return best is not None and any(ends(end) for end in _subject_ends(words, at, best))
+    clause ends right after it (:func:`_left_out_ends`): the subject of an inverted do or
+    have ("So does *my brother*."). Without the POS head's tags ``best``, False."""
+    return best is not None and any(_left_out_ends(words, end)
+                                    for end in _subject_ends(words, at, best))
+
+
+def _left_out_ends(words: list[str], nxt: int) -> bool:
+    """Whether the clause of a do or have standing for a left-out verb ends at ``words[nxt]``,
+    past "too"/"either" ("I *did* too."): the sentence's end, punctuation or a conjunction
+    (ELLIPSIS_CONJUNCTIONS)."""
+    while nxt < len(words) and words[nxt].lower() in ALSO_AFTER:
+        nxt += 1
+    return _clause_ends(words, nxt) or words[nxt].lower() in ELLIPSIS_CONJUNCTIONS
 
 
 def _inverted(words: list[str], at: int, best: list[str]) -> bool:
@@ -742,7 +742,7 @@ def _after_negative_opener(words: list[str], at: int) -> bool:
 
 def _verb_after_subject(words: list[str], at: int, best: list[str],
                         is_verb: Callable[[int], bool],
-                        lemmas: Callable[[int], set[str]]) -> bool:
+                        lemmas: Callable[[int], frozenset[str]]) -> bool:
     """Whether a subject noun phrase (:func:`_subject_ends`) opens at ``words[at]`` with a
     verb right after it, past adverbs and negations but no comma and not past "to" ("*had*
     time to turn"): the subject of an inverted auxiliary ("Did *the train* leave?"; not
@@ -820,6 +820,11 @@ def is_main_verb(words: list[str], at: int, tags: np.ndarray | None,
                 break
         return nxt
 
+    @functools.cache
+    def verb_lemmas(nxt: int) -> frozenset[str]:  # WordNet's verb lemmas of words[nxt]
+        return frozenset(lemma for lemma, _ in inventory.lemmatize(words[nxt], "VERB")) \
+            if inventory is not None else frozenset()
+
     def is_verb(nxt: int) -> bool:  # tagged VERB, and a verb WordNet knows ("available" not)
         if nxt >= len(words) or best[nxt] != "VERB":
             return False
@@ -827,7 +832,7 @@ def is_main_verb(words: list[str], at: int, tags: np.ndarray | None,
             return False  # past a comma, a new clause: "Whatever you *do*, don't panic"
         if inventory is None:
             return True
-        lemmas = {lemma for lemma, _ in inventory.lemmatize(words[nxt], "VERB")}
+        lemmas = verb_lemmas(nxt)
         # after do, the bare infinitive: "Nothing I *do* matters" is the main verb
         return bool(lemmas) and (not do or words[nxt].lower() in lemmas)
 
@@ -847,14 +852,9 @@ def is_main_verb(words: list[str], at: int, tags: np.ndarray | None,
     if nxt < len(words) and best[nxt] == "PRON" and "," not in words[at + 1:nxt] and \
             is_verb(nxt + 1):
         return False  # "Do *you* like it?"
-
-    def bare_lemmas(nxt: int) -> set[str]:  # after have: what a bare infinitive would be
-        if do or inventory is None:
-            return set()
-        return {lemma for lemma, _ in inventory.lemmatize(words[nxt], "VERB")}
-
+    # after have, no bare infinitive (:func:`_verb_after_subject`); after do, is_verb's
     if _inverted(words, at, best) and "," not in words[at + 1:nxt] and _verb_after_subject(
-            words, nxt, best, is_verb, bare_lemmas):
+            words, nxt, best, is_verb, (lambda _: frozenset()) if do else verb_lemmas):
         return False  # "Did *the train* leave?", "What do *cats* eat?"
     return not is_verb(nxt)
 
@@ -940,30 +940,30 @@ def readings(index: SenseIndex, words: list[str], tags: np.ndarray | None
         if pairs and not _only_initialisms(index, word, pairs):
             singles.append((at, at + 1, pairs))
     for start in range(len(words)):
+        auxiliary_first = _opens_with_auxiliary(index, words, tags, start)
         for length in range(MAX_MULTIWORD, 1, -1):
             piece = words[start:start + length]
             if len(piece) < length or not all(any(c.isalpha() for c in w) for w in piece):
                 continue
             if _plain_function_words(piece, tags, start) or _modifies_a_noun(
-                    tags, start, start + length) or _auxiliary_outside(
-                    index, words, tags, start, start + length):
-                continue
+                    tags, start, start + length) or auxiliary_first and all(
+                    _best_tag(tags, at) != "VERB" for at in range(start + 1, start + length)):
+                continue  # "*Does it* matter?" (see _opens_with_auxiliary)
             pairs = [p for p in index.inventory.lemmatize(" ".join(piece)) if "_" in p[0]]
             if pairs:
                 multi.append((start, start + length, pairs))
     return singles, multi
 
 
-def _auxiliary_outside(index: SenseIndex, words: list[str], tags: np.ndarray | None,
-                       start: int, end: int) -> bool:
-    """Whether the multiword ``words[start:end]`` opens with a form of be/have/do that is an
-    auxiliary (:func:`is_main_verb`) whose verb lies past the span, none of its other words
-    tagged VERB: "*Does it* matter?" is no do_it ("have sex"), where "was born" (be_born,
-    51 times in SemCor) and "have got" (16) hold their verb."""
-    if tags is None or words[start].lower() not in LIGHT_VERBS or is_main_verb(
-            words, start, tags, index.inventory):
-        return False
-    return all(_best_tag(tags, at) != "VERB" for at in range(start + 1, end))
+def _opens_with_auxiliary(index: SenseIndex, words: list[str], tags: np.ndarray | None,
+                          start: int) -> bool:
+    """Whether ``words[start]`` is a form of be/have/do that is an auxiliary
+    (:func:`is_main_verb`): :func:`readings` reads no multiword opening with it whose other
+    words hold no verb (its verb lies past the span): "*Does it* matter?" is no do_it ("have
+    sex"), where "was born" (be_born, 51 times in SemCor) and "have got" (16) hold their
+    verb."""
+    return tags is not None and words[start].lower() in LIGHT_VERBS and not is_main_verb(
+        words, start, tags, index.inventory)
 
 
 def separated_readings(index: SenseIndex, words: list[str], tags: np.ndarray | None,
