@@ -40,6 +40,15 @@ from sensedb.errors import InputError
                                                   "J.R.R.", "Tolkien"]),
     ("A. B. Smith, ok.No 3.5 m.", ["A", ".", "B", ".", "Smith", ",", "ok", ".", "No", "3.5",
                                    "m", "."]),
+    # a tester: a web or e-mail address is one token ("www.example.com" was www . example .
+    # com, and "example" tagged a noun); the sentence's period and brackets stay apart
+    ("Visit www.example.com for details.", ["Visit", "www.example.com", "for", "details",
+                                            "."]),
+    ("Mail jo.smith@mail.com. (See https://x.org/a?b=1).", [
+        "Mail", "jo.smith@mail.com", ".", "(", "See", "https://x.org/a?b=1", ")", "."]),
+    ("Go to example.com/page, then google.co.uk.", ["Go", "to", "example.com/page", ",",
+                                                    "then", "google.co.uk", "."]),
+    ("I like it.Com on", ["I", "like", "it", ".", "Com", "on"]),  # a typo, no address
 ])
 def test_tokenize(text: str, tokens: list[str]) -> None:
     assert tokenize(text) == tokens

@@ -387,3 +387,43 @@ def test_semeval2007_accuracy(encoder, head):
             start += n
     # the provenance's figure (95.50%; a token read without its neighbours: 93.94%)
     assert total == 3201 and right / total >= 0.955
+
+
+def test_a_word_before_an_object_pronoun_is_no_noun():
+    """A tester: "*Excuse* me, where is the station?" was tagged the noun excuse (MiniLM's
+    head: NOUN). Before me/him/us/them NOUN keeps at most RULE_NOT_NOUN_PROBABILITY (SemCor's
+    gold rate, 1%), the other tags the rest in the head's proportions; before "her", "it"
+    or "you" (subjects and determiners too: "her *book*") the head's row stays."""
+    from sensedb.pos_head import RULE_NOT_NOUN_PROBABILITY, object_pronoun_no_noun, rule_tags
+
+    verb, noun = TAGS.index("VERB"), TAGS.index("NOUN")
+    p = np.full((3, len(TAGS)), 0.01)
+    p[0, noun], p[0, verb] = 0.6, 0.3
+    logp = np.log(p / p.sum(1, keepdims=True))
+    for words in (["Excuse", "me", ","], ["Tell", "him", "."], ["help", "us", "now"],
+                  ["Thank", "THEM", "!"]):
+        ruled = object_pronoun_no_noun(words, logp)
+        assert np.exp(ruled[0, noun]) == pytest.approx(RULE_NOT_NOUN_PROBABILITY), words
+        assert np.argmax(ruled[0]) == verb
+        assert np.exp(ruled[0]).sum() == pytest.approx(1.0)
+        others, before = np.delete(np.exp(ruled[0]), noun), np.delete(np.exp(logp[0]), noun)
+        assert others / others.sum() == pytest.approx(before / before.sum())
+        assert np.array_equal(ruled[1:], logp[1:])
+        assert np.array_equal(rule_tags(words, logp)[0], ruled[0])
+    for words in (["read", "her", "book"], ["the", "day", "it"], ["Thank", "you", "."]):
+        assert object_pronoun_no_noun(words, logp) is logp, words
+
+
+def test_thanks_opening_a_sentence_is_the_noun():
+    """A third tester: "*Thanks* a lot for your help!" was the verb thank (no subject)."""
+    from sensedb.pos_head import RULE_ADV_PROBABILITY, opening_thanks, rule_tags
+
+    verb, noun = TAGS.index("VERB"), TAGS.index("NOUN")
+    p = np.full((3, len(TAGS)), 0.01)
+    p[:, verb], p[:, noun] = 0.7, 0.2
+    logp = np.log(p / p.sum(1, keepdims=True))
+    for words, at in ((["Thanks", "a", "lot"], 0), (['"', "thanks", "!"], 1)):
+        ruled = opening_thanks(words, logp)
+        assert np.exp(ruled[at, noun]) == pytest.approx(RULE_ADV_PROBABILITY)
+        assert np.array_equal(rule_tags(words, logp)[at], ruled[at])
+    assert opening_thanks(["He", "thanks", "you"], logp) is logp

@@ -31,7 +31,11 @@ def _at(sentence: str, word: str) -> tuple[list[str], int]:
     ("We met in June.", "June", False),                   # WordNet's month
     ("We flew to Paris.", "Paris", False),                # no first name; WordNet's city
     ("I paid the bill.", "bill", False),                  # lower case
-    ("Yesterday Mr. Brown called.", "Brown", False),       # an honorific: WordNet's people
+    # after an honorific, a person (SemCor: 363 of 364; "Mr. Smith" was a sculptor)
+    ("Yesterday Mr. Brown called.", "Brown", True),
+    ("Mr. Smith went to Washington.", "Smith", True),
+    ("Sen. Warren spoke today.", "Warren", True),
+    ("Dear Ms. Smith, thank you.", "Smith", True),
     ("LOCAL MAN JOHN WINS", "JOHN", False),               # capitals lose case
     ("I have been reading Dickens all week.", "Dickens", False),  # WordNet's writer
     ("The report was written by Madden.", "Madden", True),  # SemCor's surname, no person
@@ -61,6 +65,14 @@ def test_person_name_at(wordnet, sentence, word, name):
     candidates = [s for lemma, pos in pairs for s in wordnet.candidates(lemma, pos)]
     assert person_name_at(wordnet, words, at, candidates) is name
     assert name_pairs(wordnet, words, at, pairs) == ([PERSON] if name else pairs)
+
+
+def test_a_word_wordnet_lacks_after_an_honorific_is_a_person(wordnet):
+    words, at = _at("Mrs. Benington arrived late.", "Benington")
+    assert wordnet.lemmatize("Benington") == []
+    assert name_pairs(wordnet, words, at, []) == [PERSON]
+    words, at = _at("The Benington arrived late.", "Benington")
+    assert name_pairs(wordnet, words, at, []) == []
 
 
 def test_a_name_reading_is_told_from_the_word_person():

@@ -2,16 +2,19 @@
 
 :func:`tokenize` splits text, left to right, into the first of these that matches:
 
-1. a number with ``.`` or ``,`` between digits: ``3.5``, ``1,000``, ``1,234.56``; an
+1. a web or e-mail address: ``https://example.org/a?b=1``, ``www.example.com``,
+   ``example.com`` (a known top-level domain in lower case: "it.Com" is a typo),
+   ``jo.smith@mail.com`` (its parts are no words to tag);
+2. a number with ``.`` or ``,`` between digits: ``3.5``, ``1,000``, ``1,234.56``; an
    initialism of two or more single letters each followed by ``.``, its last ``.`` kept:
    ``U.S.``, ``U.S.A.``, ``e.g.``, ``a.m.`` (WordNet lists ``U.S.`` and ``a.m.`` as lemmas;
    split apart they read as ``U`` uranium and ``S`` second);
-2. a clitic written apart: ``'s 're 'll 've 'd 'm`` (``it 's`` -> ``it``, ``'s``);
-3. a word: letters, digits and combining marks, with single internal hyphens or apostrophes
+3. a clitic written apart: ``'s 're 'll 've 'd 'm`` (``it 's`` -> ``it``, ``'s``);
+4. a word: letters, digits and combining marks, with single internal hyphens or apostrophes
    kept: ``well-known``, ``o'clock``, ``COVID-19``; the Penn Treebank clitics are then split
    off its end: ``don't`` -> ``do n't``, ``can't`` -> ``ca n't``, ``it's`` -> ``it 's``,
    ``they're``, ``we'll``, ``I've``, ``he'd``, ``I'm`` likewise;
-4. any other non-space character, alone (punctuation, symbols, ``_``).
+5. any other non-space character, alone (punctuation, symbols, ``_``).
 
 Letters and digits are Unicode (``naïve``, ``Zürich``, ``東京``); the typographic apostrophe
 ``’`` counts as an apostrophe and ``‐``/``‑`` as hyphens. The same text always gives the same
@@ -77,12 +80,26 @@ def _mark_class() -> str:
                        lambda ch: unicodedata.category(ch)[0] == "M")
 
 
+# A web address or an e-mail address is one token ("www.example.com", "https://x.org/a?b=1",
+# "example.com", "jo.smith@mail.com"; not a sentence's last period or a closing bracket after
+# it): split at its periods its parts read as words ("example" tagged a noun). Hand-written:
+# a tokenizer's rule, no library's.
+_LINK_END = r"[^\s<>\"'\u201c\u201d\u2018\u2019.,;:!?)\]}]"
+_LINK_BODY = r"[^\s<>\"'\u201c\u201d\u2018\u2019]"
+_TOP_LEVEL_DOMAINS = "com|org|net|edu|gov|io|info|biz|ai|app|dev|co|uk|us|eu|de|fr|ca|au"
+_LINK = (rf"(?:(?:https?|ftp)://|www\.){_LINK_BODY}*{_LINK_END}"
+         r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+         rf"|(?<![\w@.])(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+(?-i:{_TOP_LEVEL_DOMAINS})"
+         rf"(?:/(?:{_LINK_BODY}*{_LINK_END})?)?(?![\w-])")
+
+
 @cache
 def _token_re() -> re.Pattern[str]:
     w = rf"(?:[^\W_]|{_mark_class()})"
     clitic = "|".join(_CLITICS)
     return re.compile(
-        rf"(?P<num>\d+(?:[.,]\d+)+)"
+        rf"(?P<link>{_LINK})"
+        rf"|(?P<num>\d+(?:[.,]\d+)+)"
         r"|(?P<initialism>(?<![^\W_])(?:[^\W\d_]\.){2,})"
         rf"|(?P<clitic>[{_APOS}](?:{clitic})(?![^\W_]))"
         rf"|(?P<word>{w}+(?:[{_HYPHENS}{_APOS}]{w}+)*)"

@@ -540,8 +540,8 @@ class SenseIndex:
         phrasal verbs WordNet knows for its verb and particle (``target.phrasal_verbs``, as
         ``tag`` scores it: "turn ... off" is turn_off, not also the noun "turnoff").
 
-        A person's name WordNet lacks ("I met *John*") is the noun person
-        (``names.name_pairs``) unless ``pos`` is given.
+        A person's name WordNet lacks ("I met *John*", "Mrs. *Benington*") is the noun
+        person (``names.name_pairs``) unless ``pos`` is given.
 
         A negated modal (``can't``, ``won't``, ``mustn't``: ``NEGATED_MODALS``) or negated do
         (``don't``, ``didn't``: ``NEGATED_DO``) has none: it is the auxiliary, which WordNet
@@ -575,6 +575,9 @@ class SenseIndex:
                              "has no sense of (ask for the verb that follows it, or give "
                              "a part of speech to read it as a verb anyway)")
         if target.particle is None:
+            if pos is None and not self.readings(target.surface) and name_pairs(
+                    self.inventory, target.words, target.index, []):
+                return name_pairs(self.inventory, target.words, target.index, [])
             pairs = self.lemma_candidates(target.surface, pos)
             return pairs if pos is not None else name_pairs(
                 self.inventory, target.words, target.index, pairs)
@@ -591,14 +594,18 @@ class SenseIndex:
     def _auxiliary_word(self, target: Target) -> str | None:
         """``tagger.auxiliary`` of the target: a modal or a form of be/have/do written out
         that ``tag`` reads as an auxiliary and leaves untagged ("I *can* swim", "I *have*
-        seen it", "*Did* you go?"), else None; a clitic is :meth:`_auxiliary_clitic`'s.
+        seen it", "*Did* you go?"; the future's "I'm *going* to call":
+        ``tagger.future_going``), else None; a clitic is :meth:`_auxiliary_clitic`'s.
         Costs a forward pass of the sentence, only for such a target."""
-        from .tagger import LIGHT_VERBS, MODALS, auxiliary
+        from .tagger import LIGHT_VERBS, MODALS, auxiliary, future_going
 
         word = target.words[target.index].lower()
-        if word not in LIGHT_VERBS | MODALS or clitic_verb_forms(word):
+        if word not in LIGHT_VERBS | MODALS | {"going"} or clitic_verb_forms(word):
             return None
         _, tags, _ = self.encode_sentences([list(target.words)], context=False)
+        if word == "going":
+            return 'future\'s auxiliary ("going to")' if future_going(
+                list(target.words), target.index, tags[0]) else None
         return auxiliary(list(target.words), target.index, tags[0], self.inventory)
 
     def _auxiliary_clitic(self, target: Target) -> bool:

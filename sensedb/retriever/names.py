@@ -21,8 +21,6 @@ word is a name:
 - no proper-name head follows it (PLACE_HEADS: "*Mary* Street", "*Grace* Church", "*Chase*
   Bank") and WordNet reads it as no capitalized adjective (a nationality or a faith:
   "German", "Christian", "American", census first names all);
-- no honorific stands before it (``scoring.personal_name_at``: "Ms. Park", "Mr. Brown" are
-  read among WordNet's people as before, with the ``personal_name`` feature);
 - WordNet has no proper name of it that is a place, a time or a group
   (``WordNet.proper_name`` in the lexicographer files noun.location, noun.time, noun.group:
   PLACE_TIME_GROUP): "in *June*" is the month, "to *Paris*" the city, "in *Jackson*" stays
@@ -32,6 +30,13 @@ word is a name:
   of that name (``scoring.is_person``): "reading *Dickens*" is the writer, "*Lincoln*
   said" the president; a first name's people (John the Apostle) hardly ever are the one
   meant.
+
+A capitalized word right after an honorific (``scoring.personal_name_at``: "Mr. *Smith*",
+"Sen. *Warren*", "Mrs. *Benington*", "Mr. John *Brown*") is a person whatever else WordNet
+holds of it, and a word WordNet lacks there too: SemCor files 363 of the 364 names it
+annotates with their honorific under *person* ("Mr. Khrushchev" among them, WordNet's own
+Khrushchev notwithstanding; the other one a place), where sensedb read "Mr. Smith" as a
+sculptor and "Ms. Smith" as a Rhodesian statesman.
 
 A capitalized word whose every WordNet sense is an ethnic slur (``WordNet.ethnic_slur``:
 "Mick", "Hymie") is read as a person's name wherever it stands, in or out of the table:
@@ -108,6 +113,8 @@ def person_name_at(inventory: WordNet, words: Sequence[str], at: int,
     """Whether ``words[at]``, whose WordNet readings have the senses ``candidates``, is a
     person's name WordNet lacks (see the module's rules)."""
     form = words[at]
+    if personal_name_at(words, at):
+        return True  # "Mr. *Smith*", "Sen. *Warren*": a person SemCor files under person
     if candidates and all(inventory.ethnic_slur(s) for s in candidates):
         return True  # known to WordNet only as a slur: "*Mick* is my friend", "I called *Hymie*"
     first, semcor = person_names()
@@ -119,8 +126,6 @@ def person_name_at(inventory: WordNet, words: Sequence[str], at: int,
         if at != _first_word(words) or not (named or (
                 form in first and _subject_of_a_past_verb(inventory, words, at, candidates))):
             return False
-    if personal_name_at(words, at):
-        return False
     if at + 1 < len(words) and words[at + 1][:1].isupper() and (
             words[at + 1].lower().rstrip(".") in PLACE_HEADS):
         return False  # "Mary Street", "Grace Church": a place's or a firm's name
@@ -172,8 +177,11 @@ def reads_a_name(surface: str, pairs: Sequence[tuple[str, str]]) -> bool:
 def name_pairs(inventory: WordNet, words: Sequence[str], at: int,
                pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """``pairs``, the (lemma, POS) readings of ``words[at]``, or ``[("person", "NOUN")]``
-    where the word is a person's name WordNet lacks (:func:`person_name_at`)."""
-    if not pairs or not words[at][:1].isupper():
+    where the word is a person's name WordNet lacks (:func:`person_name_at`; with no
+    ``pairs``, only after an honorific: "Mrs. *Benington*")."""
+    if not words[at][:1].isupper():
         return pairs
+    if not pairs:
+        return [PERSON] if personal_name_at(words, at) else pairs
     candidates = [s for lemma, pos in pairs for s in inventory.candidates(lemma, pos)]
     return [PERSON] if person_name_at(inventory, words, at, candidates) else pairs
