@@ -455,21 +455,28 @@ def polite_please(words: Sequence[str], logp: np.ndarray) -> np.ndarray:
     return out
 
 
-#: "Thanks" opening a sentence is the noun ("*Thanks* a lot for your help", "*Thanks*!"): a
-#: verb there would have no subject. SemCor: "thanks" NOUN 21 times, VERB twice (each with a
-#: subject: "he thanks"). MiniLM's head tags the opening "Thanks" VERB. Hand-written.
+#: "Thanks" opening a clause is the noun ("*Thanks* a lot for your help", "*Thanks*!", "Hi
+#: Sarah, *thanks* for", "ok *thanks*", "No *thanks*"): a verb there would have no subject.
+#: SemCor: "thanks" NOUN 21 times, VERB twice (each with a subject: "he thanks"). MiniLM's
+#: head tags such a "Thanks" VERB. Hand-written.
 THANKS = "thanks"
+#: Words after which "thanks" still opens its clause.
+BEFORE_THANKS = frozenset("ok okay no yes oh well many and but so".split())
 
 
 def opening_thanks(words: Sequence[str], logp: np.ndarray) -> np.ndarray:
     """``logp`` ((len(words), len(TAGS)) float, the head's tag log-probabilities of one
-    sentence) with "thanks" first in the sentence (past punctuation: quotation marks) read
-    as a noun, as :func:`article_nouns` reads its nouns. A new array where a row changes;
-    ``logp`` itself otherwise."""
-    first = next((at for at, w in enumerate(words) if any(c.isalnum() for c in w)), None)
-    if first is None or words[first].casefold() != THANKS:
-        return logp
-    return _as_tag(logp, logp, first, "NOUN")
+    sentence) with each "thanks" first in the sentence, after punctuation or after one of
+    BEFORE_THANKS read as a noun, as :func:`article_nouns` reads its nouns. A new array
+    where a row changes; ``logp`` itself otherwise."""
+    out = logp
+    for at, word in enumerate(words):
+        if word.casefold() != THANKS:
+            continue
+        before = words[at - 1] if at else ""
+        if not any(c.isalnum() for c in before) or before.casefold() in BEFORE_THANKS:
+            out = _as_tag(out, logp, at, "NOUN")
+    return out
 
 
 #: An adjective after "a"/"an" needs a noun after it; with none ("She has a *cold*", "Wait a

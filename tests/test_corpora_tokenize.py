@@ -49,6 +49,11 @@ from sensedb.errors import InputError
     ("Go to example.com/page, then google.co.uk.", ["Go", "to", "example.com/page", ",",
                                                     "then", "google.co.uk", "."]),
     ("I like it.Com on", ["I", "like", "it", ".", "Com", "on"]),  # a typo, no address
+    # a second tester: a bracket the address opened is its own; a handle is one token
+    ("at https://en.wikipedia.org/wiki/Bank_(geography).", [
+        "at", "https://en.wikipedia.org/wiki/Bank_(geography)", "."]),
+    ("Follow @john_smith on it, or mail a@b.org", ["Follow", "@john_smith", "on", "it", ",",
+                                                   "or", "mail", "a@b.org"]),
 ])
 def test_tokenize(text: str, tokens: list[str]) -> None:
     assert tokenize(text) == tokens

@@ -415,15 +415,19 @@ def test_a_word_before_an_object_pronoun_is_no_noun():
 
 
 def test_thanks_opening_a_sentence_is_the_noun():
-    """A third tester: "*Thanks* a lot for your help!" was the verb thank (no subject)."""
+    """Testers: "*Thanks* a lot for your help!", "Hi Sarah, *Thanks* for the reply." were
+    the verb thank (no subject); "He thanks you" stays as the head reads it."""
     from sensedb.pos_head import RULE_ADV_PROBABILITY, opening_thanks, rule_tags
 
     verb, noun = TAGS.index("VERB"), TAGS.index("NOUN")
-    p = np.full((3, len(TAGS)), 0.01)
+    p = np.full((5, len(TAGS)), 0.01)
     p[:, verb], p[:, noun] = 0.7, 0.2
-    logp = np.log(p / p.sum(1, keepdims=True))
-    for words, at in ((["Thanks", "a", "lot"], 0), (['"', "thanks", "!"], 1)):
+    full = np.log(p / p.sum(1, keepdims=True))
+    for words, at in ((["Thanks", "a", "lot"], 0), (['"', "thanks", "!"], 1),
+                      (["Hi", "Sarah", ",", "Thanks", "for"], 3), (["ok", "thanks"], 1)):
+        logp = full[:len(words)]
         ruled = opening_thanks(words, logp)
         assert np.exp(ruled[at, noun]) == pytest.approx(RULE_ADV_PROBABILITY)
         assert np.array_equal(rule_tags(words, logp)[at], ruled[at])
-    assert opening_thanks(["He", "thanks", "you"], logp) is logp
+    he = full[:3]
+    assert opening_thanks(["He", "thanks", "you"], he) is he

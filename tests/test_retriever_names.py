@@ -36,6 +36,19 @@ def _at(sentence: str, word: str) -> tuple[list[str], int]:
     ("Mr. Smith went to Washington.", "Smith", True),
     ("Sen. Warren spoke today.", "Warren", True),
     ("Dear Ms. Smith, thank you.", "Smith", True),
+    ("Mrs. J. M. Cheshire arrived.", "Cheshire", True),  # past initials and first names
+    # a second tester: not every capital after the name, not a headline's words, not a
+    # period-only honorific without its period, not a street's "Dr.", not WordNet's place
+    ("I met Dr. Jones Tuesday and she was great.", "Tuesday", False),
+    ("Capt. Smith Said Sorry", "Said", False),
+    ("Capt. Smith Said Sorry", "Smith", True),
+    ("Sen. John Tower spoke.", "Tower", True),  # SemCor d000: past a first name
+    ("Lt. Gov. Garland Byrd spoke.", "Garland", True),  # a place too, but no Miss before
+    ("Lt. Gov. Garland Byrd spoke.", "Byrd", True),
+    ("Rep Power Gym opens at six.", "Power", False),
+    ("Turn left onto Oak Dr. Park on the street.", "Park", False),
+    ("Miss Paris already? You just got back.", "Paris", False),
+    ("She was crowned Miss America last year.", "America", False),
     ("LOCAL MAN JOHN WINS", "JOHN", False),               # capitals lose case
     ("I have been reading Dickens all week.", "Dickens", False),  # WordNet's writer
     ("The report was written by Madden.", "Madden", True),  # SemCor's surname, no person
@@ -73,6 +86,17 @@ def test_a_word_wordnet_lacks_after_an_honorific_is_a_person(wordnet):
     assert name_pairs(wordnet, words, at, []) == [PERSON]
     words, at = _at("The Benington arrived late.", "Benington")
     assert name_pairs(wordnet, words, at, []) == []
+
+
+def test_an_honorific_before_a_name_is_not_tagged(default_index):
+    """A second tester: "*Sen.* Warren" was a Japanese coin, "*Col.* Sanders" a mountain
+    pass: an honorific before the name it makes a person is left untagged; "Gen Z", "Rev
+    up" (no period) and a single letter after a period-only honorific are no such thing."""
+    assert names.honorific_of_a_name(tokenize("Sen. Warren spoke."), 0)
+    assert not names.honorific_of_a_name(tokenize("Gen Z shoppers"), 0)
+    assert not names.honorific_of_a_name(tokenize("See Rev. B of it"), 1)
+    words = {w.word for w in sensedb.tag(default_index, "Col. Sanders founded the chain.")}
+    assert "Col" not in words and "Sanders" in words
 
 
 def test_a_name_reading_is_told_from_the_word_person():

@@ -162,6 +162,13 @@ def test_a_blank_line_or_a_heading_ends_a_sentence():
         "Hi John", "Thanks for the update.", "Cheers, Anna"]
     assert split_sentences("Dear Ms. Smith,\nYour order has shipped.") == [
         "Dear Ms. Smith,", "Your order has shipped."]
+    assert split_sentences("Dear Dr. Mary Ann Smith-Jones,\nI am writing.") == [
+        "Dear Dr. Mary Ann Smith-Jones,", "I am writing."]
+    assert split_sentences("Good morning John\nThe report is attached.") == [
+        "Good morning John", "The report is attached."]
+    # ... only a paragraph's first line: wrapped prose runs on
+    assert split_sentences("He waved and said\nhi to Mary and\nJohn smiled back.") == [
+        "He waved and said\nhi to Mary and\nJohn smiled back."]
     # a tester: a list's items, one a line or numbered in running text, are sentences of
     # their own with their marks ("Milk\n2." was one); a number in prose is left alone
     text = "Shopping list:\n1. Milk\n2. Eggs\n- Buy bread\n* Call mom"
@@ -801,10 +808,18 @@ def test_the_futures_going_and_a_clause_opening_so_are_not_tagged(default_index)
                  "He is going to really enjoy it."):
         assert not {"going", "going to"} & words(text), text
     assert "going" in words("I'm going to the store.")
+    # a second tester: "to" and a place named without an article is go ("bed" the head tags
+    # VERB); "going to" ending its clause is the future
+    assert "going" not in words("I'm not going to.")
+    assert {"going", "going to bed"} & words("I'm going to bed.")
+    assert "going" in words("They are going to court over the fence.")
     for text in ("I was tired, so I went to bed.", "So we left early.",
                  "The race starts at nine, so don't be late."):
         assert "so" not in words(text), text
     assert "so" in words("I was so tired.")
+    # a second tester: before a subject pronoun, with no comma
+    assert "so" not in words("The store was closed so we went home.")
+    assert "so" in words("He worked, or so he thought.") | words("I think so.")
     with pytest.raises(sensedb.InputError, match='"going" is the future\'s auxiliary'):
         default_index.wsd("I'm going to call her tomorrow.", "going")
     assert default_index.wsd("I'm going to the store.", "going").lemma == "go"
@@ -822,8 +837,12 @@ def test_be_in_a_question_with_a_noun_subject_is_the_auxiliary(default_index):
                      ("Were the documents signed by the manager?", "Were")):
         assert be not in words(text), text
     for text, be in (("Is the man sitting there your father?", "Is"),
-                     ("Was the soup cold?", "Was")):
+                     ("Was the soup cold?", "Was"),
+                     # a second tester: a participle the head doubts may be an adjective
+                     ("Are the results surprising?", "Are"),
+                     ("Was the evening relaxing?", "Was")):
         assert be in words(text), text
+    assert "Is" not in words("Is that seat taken?")  # "that" a determiner
 
 
 def test_a_multiword_with_an_abbreviations_period(default_index):
@@ -851,6 +870,9 @@ def test_a_discourse_marker_after_another_and_at_all(default_index):
     assert "at_all" in {w.lemma for w in sensedb.tag(default_index, "Not bad at all.")}
     assert "in_this" not in {w.lemma for w in sensedb.tag(default_index,
                                                           "We live in this house.")}
+    # a second tester: before a noun phrase or "of", at is the preposition
+    for text in ("Look at all the people!", "She smiled at all of us."):
+        assert "at_all" not in {w.lemma for w in sensedb.tag(default_index, text)}, text
 
 
 def test_em_after_an_apostrophe_is_them(default_index):

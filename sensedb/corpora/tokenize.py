@@ -2,9 +2,9 @@
 
 :func:`tokenize` splits text, left to right, into the first of these that matches:
 
-1. a web or e-mail address: ``https://example.org/a?b=1``, ``www.example.com``,
-   ``example.com`` (a known top-level domain in lower case: "it.Com" is a typo),
-   ``jo.smith@mail.com`` (its parts are no words to tag);
+1. a web or e-mail address or a handle: ``https://example.org/a?b=1``,
+   ``www.example.com``, ``example.com`` (a known top-level domain in lower case: "it.Com"
+   is a typo), ``jo.smith@mail.com``, ``@john_smith`` (its parts are no words to tag);
 2. a number with ``.`` or ``,`` between digits: ``3.5``, ``1,000``, ``1,234.56``; an
    initialism of two or more single letters each followed by ``.``, its last ``.`` kept:
    ``U.S.``, ``U.S.A.``, ``e.g.``, ``a.m.`` (WordNet lists ``U.S.`` and ``a.m.`` as lemmas;
@@ -80,17 +80,20 @@ def _mark_class() -> str:
                        lambda ch: unicodedata.category(ch)[0] == "M")
 
 
-# A web address or an e-mail address is one token ("www.example.com", "https://x.org/a?b=1",
-# "example.com", "jo.smith@mail.com"; not a sentence's last period or a closing bracket after
-# it): split at its periods its parts read as words ("example" tagged a noun). Hand-written:
-# a tokenizer's rule, no library's.
-_LINK_END = r"[^\s<>\"'\u201c\u201d\u2018\u2019.,;:!?)\]}]"
-_LINK_BODY = r"[^\s<>\"'\u201c\u201d\u2018\u2019]"
+# A web address, an e-mail address or a handle is one token ("www.example.com",
+# "https://x.org/a?b=1", "example.com", "jo.smith@mail.com", "@john_smith"; not a
+# sentence's last period or a closing bracket after it, unless the address opened it:
+# ".../wiki/Bank_(geography)"): split at its periods its parts read as words ("example"
+# tagged a noun, "john" a toilet). Hand-written: a tokenizer's rule, no library's.
+_LINK_CHAR = r"[^\s<>\"'\u201c\u201d\u2018\u2019()]"
+_LINK_PATH = rf"(?:{_LINK_CHAR}|\({_LINK_CHAR}*\))"  # a bracket only as a pair
+_LINK_TAIL = r"(?<![.,;:!?])"  # a sentence's punctuation after it is no part of it
 _TOP_LEVEL_DOMAINS = "com|org|net|edu|gov|io|info|biz|ai|app|dev|co|uk|us|eu|de|fr|ca|au"
-_LINK = (rf"(?:(?:https?|ftp)://|www\.){_LINK_BODY}*{_LINK_END}"
-         r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+_LINK = (rf"(?:(?:https?|ftp)://|www\.){_LINK_PATH}+{_LINK_TAIL}"
+         r"|(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+"  # from a run's start: linear
+         r"|(?<![\w@])@[^\W_]\w*"
          rf"|(?<![\w@.])(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+(?-i:{_TOP_LEVEL_DOMAINS})"
-         rf"(?:/(?:{_LINK_BODY}*{_LINK_END})?)?(?![\w-])")
+         rf"(?![\w-])(?:/{_LINK_PATH}*{_LINK_TAIL})?")
 
 
 @cache

@@ -31,12 +31,12 @@ word is a name:
   said" the president; a first name's people (John the Apostle) hardly ever are the one
   meant.
 
-A capitalized word right after an honorific (``scoring.personal_name_at``: "Mr. *Smith*",
-"Sen. *Warren*", "Mrs. *Benington*", "Mr. John *Brown*") is a person whatever else WordNet
-holds of it, and a word WordNet lacks there too: SemCor files 363 of the 364 names it
-annotates with their honorific under *person* ("Mr. Khrushchev" among them, WordNet's own
-Khrushchev notwithstanding; the other one a place), where sensedb read "Mr. Smith" as a
-sculptor and "Ms. Smith" as a Rhodesian statesman.
+A capitalized word right after an honorific (:func:`after_honorific`: "Mr. *Smith*",
+"Sen. *Warren*", "Mrs. *Benington*", "Mr. John *Brown*"; not "Miss *America*", WordNet's
+place) is a person whatever else WordNet holds of it, and a word WordNet lacks there too:
+SemCor files 363 of the 364 names it annotates with their honorific under *person* ("Mr.
+Khrushchev" among them, WordNet's own Khrushchev notwithstanding; the other one a place),
+where sensedb read "Mr. Smith" as a sculptor and "Ms. Smith" as a Rhodesian statesman.
 
 A capitalized word whose every WordNet sense is an ethnic slur (``WordNet.ethnic_slur``:
 "Mick", "Hymie") is read as a person's name wherever it stands, in or out of the table:
@@ -58,7 +58,7 @@ from importlib import resources
 
 from ..errors import ConfigurationError
 from ..inventory import SenseInfo, WordNet
-from .scoring import capitalized_inside, is_person, personal_name_at
+from .scoring import HONORIFICS, capitalized_inside, is_person, title_case
 
 NAMES_FILE = "data/person_names.json"
 PERSON = ("person", "NOUN")
@@ -113,8 +113,12 @@ def person_name_at(inventory: WordNet, words: Sequence[str], at: int,
     """Whether ``words[at]``, whose WordNet readings have the senses ``candidates``, is a
     person's name WordNet lacks (see the module's rules)."""
     form = words[at]
-    if personal_name_at(words, at):
-        return True  # "Mr. *Smith*", "Sen. *Warren*": a person SemCor files under person
+    if after_honorific(words, at):
+        # "Mr. *Smith*", "Gov. *Garland* Byrd": a person SemCor files under person; after
+        # "Miss" (a verb too, and a contest's title) not WordNet's place: "Miss *America*",
+        # "Miss *Paris* already?"
+        return not (_after_miss(words, at) and any(
+            inventory.proper_name(s) and _place_time_group(s) for s in candidates))
     if candidates and all(inventory.ethnic_slur(s) for s in candidates):
         return True  # known to WordNet only as a slur: "*Mick* is my friend", "I called *Hymie*"
     first, semcor = person_names()
@@ -137,6 +141,75 @@ def person_name_at(inventory: WordNet, words: Sequence[str], at: int,
     # person; a first name's (John the Apostle, Mark the Evangelist) hardly ever is
     return form in first or not any(inventory.proper_name(s) and is_person(s)
                                     for s in candidates)
+
+
+# Honorifics that are words too without their period ("*Rev* up your engines", "*Gen* Z",
+# "*Rep* Power Gym", "*Col*" a mountain pass): honorifics only with it ("Gen. Motors" is
+# left to be read as a name). "Dr." and "St." after a capitalized word are a street's
+# ("Oak *Dr.* Park on the street").
+PERIOD_ONLY_HONORIFICS = frozenset("""
+Capt Lt Sgt Col Gen Maj Cpl Pvt Adm Cmdr Gov Sen Rep Pres Fr Hon Rev
+""".split())
+STREET_ABBREVIATIONS = frozenset({"Dr", "St"})
+# The most first names and initials between an honorific and the name it reads ("Mrs. J.
+# M. *Cheshire*", "Mr. John *Brown*").
+MAX_GIVEN_NAMES = 3
+
+
+def after_honorific(words: Sequence[str], at: int) -> bool:
+    """Whether ``words[at]`` is a person's name by an honorific before it (the sense is then
+    *person*): capitalized (not all capitals), two letters or more, right after one of
+    ``scoring.HONORIFICS`` (PERIOD_ONLY_HONORIFICS with their period; not "Dr."/"St."
+    after a capitalized word inside the sentence: STREET_ABBREVIATIONS) or after one and at
+    most MAX_GIVEN_NAMES first names or initials ("Mr. John *Brown*", "Mrs. J. M.
+    *Cheshire*"). In a title-case sentence, only right after an honorific with its period:
+    "Capt. Smith *Said* Sorry", "I Miss *You* So Much" are no names."""
+    form = words[at]
+    if len(form) < 2 or not form[:1].isupper() or form.isupper():
+        return False
+    first, _ = person_names()
+    headline = title_case(words)
+    given = 0
+    position = at - 1
+    while position >= 0:
+        period = words[position] == "."
+        honorific = position - 1 if period else position
+        if honorific >= 0 and _honorific(words, honorific, period or words[
+                honorific].endswith(".")):
+            return not headline or (given == 0 and period)
+        name = words[honorific] if honorific >= 0 else ""
+        if headline or given == MAX_GIVEN_NAMES or not (
+                name in first or len(name) == 1 and name.isupper()):
+            return False
+        given += 1
+        position = honorific - 1
+    return False
+
+
+def honorific_of_a_name(words: Sequence[str], at: int) -> bool:
+    """Whether ``words[at]`` is an honorific before a name (:func:`after_honorific` of the
+    word after it and its period): ``tag`` leaves it untagged, as SemCor writes it inside the
+    name's *person* ("*Sen.* Warren" was a Japanese coin, "*Col.* Sanders" a mountain pass,
+    "*Rev.* King" an engine's speed)."""
+    name = at + 2 if at + 1 < len(words) and words[at + 1] == "." else at + 1
+    return name < len(words) and words[at].removesuffix(".") in HONORIFICS and \
+        after_honorific(words, name)
+
+
+def _after_miss(words: Sequence[str], at: int) -> bool:
+    """Whether ``words[at]`` comes right after "Miss"."""
+    return at >= 1 and words[at - 1] == "Miss"
+
+
+def _honorific(words: Sequence[str], at: int, period: bool) -> bool:
+    """Whether ``words[at]`` (followed by a period where ``period``) is an honorific
+    (:func:`after_honorific`'s rules)."""
+    word = words[at].removesuffix(".")
+    if word not in HONORIFICS or word in PERIOD_ONLY_HONORIFICS and not period:
+        return False
+    return not (word in STREET_ABBREVIATIONS and at >= 1 and words[at - 1][:1].isupper()
+                and any(c.isalpha() for c in words[at - 1]) and capitalized_inside(
+                    words, at - 1))
 
 
 def _subject_of_a_past_verb(inventory: WordNet, words: Sequence[str], at: int,
@@ -182,6 +255,6 @@ def name_pairs(inventory: WordNet, words: Sequence[str], at: int,
     if not words[at][:1].isupper():
         return pairs
     if not pairs:
-        return [PERSON] if personal_name_at(words, at) else pairs
+        return [PERSON] if after_honorific(words, at) else pairs
     candidates = [s for lemma, pos in pairs for s in inventory.candidates(lemma, pos)]
     return [PERSON] if person_name_at(inventory, words, at, candidates) else pairs

@@ -36,7 +36,7 @@ from ..corpora.tokenize import NEGATED_DO, check_text, clitic_stems, is_negation
 from ..errors import Error, InputError
 from ..pos_head import CONTENT_TAGS, TAGS, content_log_probabilities
 from .discourse import one_sense_per_discourse as agree
-from .names import name_pairs
+from .names import honorific_of_a_name, name_pairs
 from .scoring import (
     multiword_evidence,
     multiword_margin,
@@ -235,15 +235,22 @@ def _list_items(lines: list[str]) -> list[bool]:
     return items
 
 
-# A letter's or a message's opening line ("Hi John", "Dear Ms. Smith,"): at most
-# MAX_SALUTATION words, the first one of these.
-SALUTATIONS = frozenset("hi hello hey dear greetings hiya".split())
+# A letter's or a message's opening line ("Hi John", "Dear Ms. Smith,", "Good morning all"):
+# at most MAX_SALUTATION words (MAX_SALUTATION_COMMA ending in a comma: "Dear Dr. Mary Ann
+# Smith-Jones,"), opening with one of SALUTATIONS or "good" and one of GREETING_TIMES.
+SALUTATIONS = frozenset("hi hello hey dear greetings hiya morning evening".split())
+GREETING_TIMES = frozenset("morning afternoon evening day".split())
 MAX_SALUTATION = 4
+MAX_SALUTATION_COMMA = 8
 
 
-def _salutation(words: list[str]) -> bool:
-    """Whether a line of ``words`` is a salutation (SALUTATIONS, MAX_SALUTATION)."""
-    return 0 < len(words) <= MAX_SALUTATION and words[0].lower() in SALUTATIONS
+def _salutation(words: list[str], comma: bool) -> bool:
+    """Whether a line of ``words`` (ending in a comma where ``comma``) is a salutation
+    (SALUTATIONS, GREETING_TIMES, MAX_SALUTATION, MAX_SALUTATION_COMMA)."""
+    lower = [w.lower() for w in words]
+    return 0 < len(words) <= (MAX_SALUTATION_COMMA if comma else MAX_SALUTATION) and (
+        lower[0] in SALUTATIONS or lower[:1] == ["good"] and lower[1:2] and
+        lower[1] in GREETING_TIMES)
 
 
 def text_blocks(text: str) -> list[tuple[int, int]]:
@@ -253,8 +260,9 @@ def text_blocks(text: str) -> list[tuple[int, int]]:
     written as a heading, which its line break ends: in title case or in capitals
     (``scoring.title_case`` of its words, as for a capital's evidence), with no sentence
     punctuation at its end ("BANKS FAIL AS MARKETS CRASH", "Apple Unveils New Phone"), or a
-    salutation before a line that opens with a capital (:func:`_salutation`: "Hi John\n
-    Thanks for the update."; "Dear John\nthe bank called" runs on). Other line breaks are
+    paragraph's first line that is a salutation, before a line that opens with a capital
+    (:func:`_salutation`: "Hi John\nThanks for the update."; "Dear John\nthe bank called"
+    and "... said\nhi to Mary and\nJohn smiled" run on). Other line breaks are
     white space: wrapped prose runs on across them, as spaCy reads it."""
     cuts = {m.end() for m in BLANK_LINE.finditer(text)}
     lines = text.splitlines(keepends=True)
@@ -268,9 +276,9 @@ def text_blocks(text: str) -> list[tuple[int, int]]:
         body = line.rstrip()
         if body and body[-1] not in ".!?:;," and len(words) >= 3 and title_case(words):
             cuts.add(end)
-        if _salutation(words) and number + 1 < len(lines) and \
-                lines[number + 1].lstrip()[:1].isupper():
-            cuts.add(end)  # "Hi John\nThanks for the update."
+        if (start == 0 or start in cuts) and _salutation(words, body.endswith(",")) and \
+                number + 1 < len(lines) and lines[number + 1].lstrip()[:1].isupper():
+            cuts.add(end)  # "Hi John\nThanks for the update." (a paragraph's first line)
         start = end
     bounds = sorted(c for c in cuts if 0 < c < len(text))
     return list(zip([0, *bounds], [*bounds, len(text)], strict=True))
@@ -539,13 +547,18 @@ SO_CONJUNCTION_BEFORE = frozenset({"PRON", "VERB", "NOUN", "DET", "CONJ", "PRT"}
 def _clause_so(words: list[str], at: int, best: list[str] | None) -> bool:
     """Whether ``words[at]`` is "so" opening a clause as a conjunction (SO_CLAUSE_AFTER,
     SO_CONJUNCTION_BEFORE, the POS head's ``best`` tags; a finite auxiliary next only when
-    negated: "*so* don't be late", not "*so* do I")."""
+    negated: "*so* don't be late", not "*so* do I"), or before a subject pronoun anywhere
+    but after "or" ("closed *so* we went home"; SemCor: 44 of 58 unannotated, the others
+    mostly "in order that")."""
     if best is None or words[at].lower() != "so":
         return False
+    nxt = at + 1
+    if at and words[at - 1].lower() != "or" and nxt < len(words) and \
+            words[nxt].lower() in SUBJECT_PRONOUNS:
+        return True  # "The store was closed *so* we went home" (not "or *so* he thought")
     if at and words[at - 1].lower() not in SO_CLAUSE_AFTER and any(
             c.isalnum() for w in words[:at] for c in w):
         return False
-    nxt = at + 1
     if _clause_ends(words, nxt):
         return True  # "and *so*, ..."
     if words[nxt].lower() in AUXILIARY_FORMS and (
@@ -555,7 +568,13 @@ def _clause_so(words: list[str], at: int, best: list[str] | None) -> bool:
 
 
 # "going to" and a verb is the future, an auxiliary: SemCor leaves 147 of 153 such "going"s
-# unannotated ("I'm *going* to call her"); "going to the store" is go.
+# unannotated ("I'm *going* to call her"), and "going to" ending its clause is too ("I'm not
+# *going* to."); "going to the store" is go, and so is going to one of the places English
+# names without an article, which MiniLM's head may tag VERB ("going to *bed*", "to *court*").
+BARE_DESTINATIONS = frozenset("""
+bed school church work court market camp college class jail prison sea war town hospital
+university lunch dinner breakfast trial press waste pieces seed hell heaven mass sleep
+""".split())
 def future_going(words: list[str], at: int, tags: np.ndarray | None) -> bool:
     """Whether ``words[at]`` is the future's "going": before "to" and a word the POS head
     tags VERB (``tags``: the sentence's (n_words, 12) log-probabilities; None: False)."""
@@ -564,14 +583,18 @@ def future_going(words: list[str], at: int, tags: np.ndarray | None) -> bool:
 
 def _future_going(words: list[str], at: int, best: list[str] | None) -> bool:
     """Whether ``words[at]`` is "going" before "to" and a word the POS head (``best``) tags
-    VERB, past adverbs ("*going* to really like it")."""
+    VERB, past adverbs ("*going* to really like it"; not one of BARE_DESTINATIONS: "going
+    to bed"), or before "to" ending its clause ("I'm not *going* to.")."""
     if best is None or words[at].lower() != "going" or at + 1 >= len(words) or \
             words[at + 1].lower() != "to":
         return False
     nxt = at + 2
+    if _clause_ends(words, nxt):
+        return True
     while nxt < len(words) and best[nxt] == "ADV":
         nxt += 1
-    return nxt < len(words) and best[nxt] == "VERB"
+    return nxt < len(words) and best[nxt] == "VERB" and \
+        words[nxt].lower() not in BARE_DESTINATIONS
 
 
 def _best_tags(tags: np.ndarray) -> list[str]:
@@ -648,6 +671,11 @@ QUESTION_AUXILIARIES = DO_FORMS | frozenset("have has had".split())
 # participle ends the question (:func:`_question_ends_after`; "*Is* the man sitting there
 # your father?" is the copula).
 BE_FINITE = frozenset("am is are was were".split())
+# ... and only where the POS head is this sure the participle is a verb: one it doubts may be
+# an adjective after the copula ("Are the results *surprising*?": VERB 0.68, "Was the evening
+# *relaxing*?" 0.46; "Are the kids *sleeping*?" 0.99, "Is the baby *crying*?" 0.85, "Were the
+# documents *signed*?" 0.94: MiniLM's head on a tester's questions).
+BE_PARTICIPLE_PROBABILITY = 0.8
 OBJECT_PHRASE_TAGS = frozenset({"DET", "PRON", "ADJ", "NUM", "NOUN"})
 # Determiners that open have's object rather than an inverted subject after so/neither/nor
 # ("Neither *had* any experience").
@@ -742,15 +770,16 @@ def _pro_form_have(words: list[str], at: int, best: list[str]) -> bool:
 def _subject_ends(words: list[str], at: int, best: list[str]) -> list[int]:
     """The ends of the noun phrases that may be a subject opening at ``words[at]``: at most
     MAX_NOUN_SUBJECT words, each tagged NOUN_PHRASE_TAGS or ADJ by the POS head (``best``),
-    none a clause word, the last a noun (or a pronoun standing alone: "the only man *who*"
-    is no subject, "*your* brother" is one); or, up to MAX_SUBJECT_WITH_PHRASE words, such a
-    noun phrase and a prepositional phrase after its noun ("a ticket to Paris")."""
+    none a clause word (but a first one the head tags DET: "*that* seat"), the last a noun
+    (or a pronoun standing alone: "the only man *who*" is no subject, "*your* brother" is
+    one); or, up to MAX_SUBJECT_WITH_PHRASE words, such a noun phrase and a prepositional
+    phrase after its noun ("a ticket to Paris")."""
     ends: list[int] = []
     phrase = False  # past the preposition of a prepositional phrase after the noun
     for end in range(at + 1, min(len(words), at + MAX_SUBJECT_WITH_PHRASE) + 1):
         word, tag = words[end - 1].lower(), best[end - 1]
-        if word in CLAUSE_WORDS:
-            break
+        if word in CLAUSE_WORDS and not (end - 1 == at and tag == "DET"):
+            break  # "the only man *who*"; not the determiner "*that* seat"
         if (tag == "ADP" or word == "to") and not phrase and ends and ends[-1] == end - 1:
             phrase = True  # "a ticket *to* Paris", "the price *of* gas"
             continue
@@ -826,20 +855,20 @@ def _after_negative_opener(words: list[str], at: int) -> bool:
 def _verb_after_subject(words: list[str], at: int, best: list[str],
                         is_verb: Callable[[int], bool],
                         lemmas: Callable[[int], frozenset[str]],
-                        be: bool = False) -> bool:
+                        be: Callable[[int], bool] | None = None) -> bool:
     """Whether a subject noun phrase (:func:`_subject_ends`) opens at ``words[at]`` with a
     verb right after it, past adverbs and negations but no comma and not past "to" ("*had*
     time to turn"): the subject of an inverted auxiliary ("Did *the train* leave?"; not
     "Have *some cake*, take a seat"). After have the verb is no bare infinitive (its
     ``lemmas`` hold no such word: "*Have* the class lie down?" is the causative have); after
-    be (``be``) the verb ends the question (:func:`_question_ends_after`)."""
+    be the verb passes ``be`` and ends the question (:func:`_question_ends_after`)."""
     for end in _subject_ends(words, at, best):
         nxt = end
         while nxt < len(words) and (best[nxt] in ("ADV", "PRT") or words[nxt].lower() in
                                     NEGATIONS) and words[nxt].lower() != "to":
             nxt += 1
         if is_verb(nxt) and words[nxt].lower() not in lemmas(nxt) and (
-                not be or _question_ends_after(words, nxt, best)):
+                be is None or be(nxt) and _question_ends_after(words, nxt, best)):
             return True
     return False
 
@@ -975,9 +1004,14 @@ def is_main_verb(words: list[str], at: int, tags: np.ndarray | None,
             is_verb(nxt + 1):
         return False  # "Do *you* like it?"
     # after have, no bare infinitive (:func:`_verb_after_subject`); after do, is_verb's
+    def sure_participle(nxt: int) -> bool:  # "Are the results *surprising*?" may be the copula
+        row = np.exp(tags[nxt] - np.max(tags[nxt]))
+        return row[TAGS.index("VERB")] / row.sum() >= BE_PARTICIPLE_PROBABILITY
+
     if _inverted(words, at, best) and "," not in words[at + 1:nxt] and _verb_after_subject(
             words, nxt, best, is_verb, verb_lemmas if words[at].lower() in HAVE_FORMS else (
-                lambda _: frozenset()), be=words[at].lower() in BE_FINITE):
+                lambda _: frozenset()),
+            sure_participle if words[at].lower() in BE_FINITE else None):
         return False  # "Did *the train* leave?", "What do *cats* eat?"
     return not is_verb(nxt)
 
@@ -1022,6 +1056,7 @@ def readings(index: SenseIndex, words: list[str], tags: np.ndarray | None
     """The single-word readings (start, start + 1, pairs) of a sentence's content words
     (be/have/do only as main verbs, see :func:`is_main_verb`; other closed-class words only
     in the POS the head tags them with, when that is a content POS: :func:`_content_tag`;
+    no honorific before a name: ``names.honorific_of_a_name``;
     ``tags`` None: neither; not a word whose only senses are initialisms it is not written
     as: :func:`_only_initialisms`) and every multiword reading
     WordNet knows (start, end, pairs), overlapping ones included, except closed-class ones
@@ -1044,6 +1079,8 @@ def readings(index: SenseIndex, words: list[str], tags: np.ndarray | None
             continue  # "*Yes*, I do", "*Oh*, *hello*": no "affirmative", no "greeting"
         if best is not None and (_clause_so(words, at, best) or _future_going(words, at, best)):
             continue  # ", *so* I went", "I'm *going* to call"
+        if honorific_of_a_name(words, at):
+            continue  # "*Sen.* Warren" (names.honorific_of_a_name)
         if lower in LIGHT_VERBS:
             if not is_main_verb(words, at, tags, index.inventory) or (
                     lower in NEGATED_DO and is_negation_clitic(
@@ -1075,7 +1112,7 @@ def readings(index: SenseIndex, words: list[str], tags: np.ndarray | None
             text = _multiword_text(piece) if len(piece) == length else None
             if text is None:
                 continue
-            if _plain_function_words(piece, tags, start) or _modifies_a_noun(
+            if _plain_function_words(words, start, start + length, tags) or _modifies_a_noun(
                     tags, start, start + length) or auxiliary_first and all(
                     _best_tag(tags, at) != "VERB" for at in range(start + 1, start + length)):
                 continue  # "*Does it* matter?" (see _opens_with_auxiliary)
@@ -1200,18 +1237,22 @@ def opens_with_function_word(piece: Sequence[str]) -> bool:
 WHOLE_FUNCTION_WORDS = 3
 
 
-def _plain_function_words(piece: list[str], tags: np.ndarray | None, start: int) -> bool:
-    """Whether a multiword ``piece`` starting at word ``start`` is closed-class words only,
-    the first of them tagged as a preposition or particle (PLAIN_FUNCTION_TAGS) by the POS
-    head's ``tags`` ((n_words, 12) log-probabilities; None: never), and no expression SemCor
-    writes whole at least as often as apart (``scoring.multiword_rates``, at least
+def _plain_function_words(words: list[str], start: int, end: int, tags: np.ndarray | None
+                          ) -> bool:
+    """Whether the multiword span ``words[start:end]`` is closed-class words only, the first
+    of them tagged as a preposition or particle (PLAIN_FUNCTION_TAGS) by the POS head's
+    ``tags`` ((n_words, 12) log-probabilities; None: never), and no expression SemCor writes
+    whole at least as often as apart (``scoring.multiword_rates``, at least
     WHOLE_FUNCTION_WORDS times: "Not bad *at all*", at_all 62 whole and 57 apart, where
-    in_this is 3 and 321)."""
+    in_this is 3 and 321) unless a noun phrase or "of" follows it, which its last word opens
+    ("Look *at all* the people", "smiled *at all* of us": the preposition's object)."""
+    piece = words[start:end]
     if tags is None or not all(w.lower() in STOPWORDS | LIGHT_VERBS for w in piece) or \
             _best_tag(tags, start) not in PLAIN_FUNCTION_TAGS:
         return False
     whole, apart = multiword_rates().get("_".join(w.lower() for w in piece), (0, 0))
-    return whole < WHOLE_FUNCTION_WORDS or whole < apart
+    return whole < WHOLE_FUNCTION_WORDS or whole < apart or end < len(words) and (
+        words[end].lower() == "of" or _best_tag(tags, end) in OBJECT_PHRASE_TAGS)
 
 
 
