@@ -1,13 +1,14 @@
-"""Count the senses SemCor tags a lemma with inside a construction (the existential "there").
+"""Count the senses SemCor tags a lemma with inside a construction (the existential "there",
+"so" standing for a clause).
 
     python scripts/construction_counts.py \\
         --data ../shared/data/wsd/semcor/semcor.data.xml --exclude tuning,slice \\
         --out sensedb/data/construction_counts.json
 
 For every token of ``--data`` that is a labelled instance of the construction's lemma and
-POS (be, VERB) and stands in the construction by the product's own rule
-(``sensedb.retriever.constructions.existential_there`` over the sentence's words, with
-WordNet to tell a subject's noun), its gold
+POS (be, VERB; so, ADV) and stands in the construction by the product's own rule
+(``sensedb.retriever.constructions.RULES``: ``existential_there`` over the sentence's
+words, with WordNet to tell a subject's noun; ``so_for_a_clause``), its gold
 sense keys are counted (a token with several keys counts each). The scoring shares a
 lemma's prior out by these counts for such usages (``constructions.construction_prior``).
 
@@ -32,13 +33,14 @@ from collections import Counter
 from pathlib import Path
 
 from sensedb.inventory import default_wordnet
-from sensedb.retriever.constructions import EXISTENTIAL, existential_there
+from sensedb.retriever.constructions import EXISTENTIAL, RULES, SO_FOR_A_CLAUSE
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from multiword_rates import excluded, sentences  # noqa: E402
 
 # name: (lemma, POS, the rule that says a usage stands in it)
-CONSTRUCTIONS = {EXISTENTIAL: ("be", "VERB", existential_there)}
+CONSTRUCTIONS = {EXISTENTIAL: ("be", "VERB", RULES[EXISTENTIAL]),
+                 SO_FOR_A_CLAUSE: ("so", "ADV", RULES[SO_FOR_A_CLAUSE])}
 
 
 def count(xml: Path, leave_out: set[str]) -> tuple[dict[str, Counter], Counter, int]:

@@ -101,6 +101,33 @@ def test_shared_out_keeps_the_total():
     assert sum(out) == sum(values)
 
 
+@pytest.mark.parametrize(("sentence", "clause"), [
+    ("I think so.", True), ("I told you so!", True), ("If so, call me.", True),
+    ("He did so.", True), ("I'm afraid so", True),
+    ("I was so tired.", False),      # the degree
+    ("So do I.", False),             # first: "likewise"
+    ("It costs ten dollars or so.", False),
+    ("I think so many people came.", False),  # not ending its clause
+])
+def test_so_standing_for_a_clause(sentence, clause):
+    """A tester: "I think *so*", "I told you *so*", "If *so*" were "to a very great extent";
+    SemCor tags such a "so" so%4:02:05:: ("in such a condition or manner, especially as
+    expressed or implied") every time the rule finds one outside the held-out documents."""
+    words = tokenize(sentence)
+    assert constructions.so_for_a_clause(words, words.index("so") if "so" in words
+                                         else words.index("So")) is clause
+    if clause:
+        assert constructions.construction_of(words, words.index("so")) == (
+            constructions.SO_FOR_A_CLAUSE)
+
+
+def test_a_clauses_so_gets_semcors_sense(default_index):
+    tagged = {w.word: w.key for w in sensedb.tag(default_index, "I think so.")}
+    assert tagged["so"] == "so%4:02:05::"
+    assert {w.word: w.key for w in sensedb.tag(default_index, "I was so tired.")}[
+        "so"] != "so%4:02:05::"
+
+
 def test_the_shipped_counts_and_their_provenance():
     """The file the scoring reads names the script, command and held-out documents, and the
     tuning documents are among those left out (the measurement's held-out set)."""
@@ -113,6 +140,9 @@ def test_the_shipped_counts_and_their_provenance():
         data["provenance"]["excluded_documents"])
     lemma, pos, counts = constructions.construction_counts()[constructions.EXISTENTIAL]
     assert counts == entry["counts"] and counts[EXISTS] > counts[COPULA]
+    so = data["constructions"][constructions.SO_FOR_A_CLAUSE]
+    assert (so["lemma"], so["pos"]) == ("so", "ADV") and max(
+        so["counts"], key=so["counts"].get) == "so%4:02:05::"
 
 
 def test_the_counting_script_counts_the_construction(tmp_path):

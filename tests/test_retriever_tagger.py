@@ -103,8 +103,16 @@ def test_sentence_splitting_survives_abbreviations():
     assert split_sentences("She moved to the U.S.\nThe next year.  At the U.S.  Then.") == [
         "She moved to the U.S.", "The next year.", "At the U.S.", "Then."]
     for whole in ("Dr. No is a film.", "Read it, e.g. The Hobbit.", "Smith vs. The State.",
-                  "Prof. Still spoke.", "Gen. Most led them."):
+                  "Prof. Still spoke.", "Gen. Most led them.",
+                  # testers: a title in capitals before capitals; a title after a word
+                  "DR. BROWN WILL SEE YOU NOW.", "Hello Dr. Smith, how are you?"):
         assert split_sentences(whole) == [whole]
+    # ... but "St."/"Dr." after a capitalized word are a street's, which may end a sentence
+    assert split_sentences("Turn onto Elm St. Then go left.") == ["Turn onto Elm St.",
+                                                                  "Then go left."]
+    assert split_sentences("Main St. It is quiet.") == ["Main St.", "It is quiet."]
+    assert split_sentences("He lives on Main St. in Boston.") == [
+        "He lives on Main St. in Boston."]
     # a tester: spaCy ended these at the abbreviation's period; the sentence runs on
     for whole in ("We bought pears, etc. and went home.", "See No. 5 for details.",
                   "It is in Vol. 3 of the series.", "Smith et al. found it.",
@@ -303,6 +311,8 @@ def test_the_copula_before_what_only_looks_like_an_auxiliarys_verb(wordnet):
                     "ADV ADJ VERB DET NOUN PRT NOUN VERB .", 2)
     assert not main("Has the price of gas risen ?", "VERB DET NOUN ADP NOUN VERB .", 0)
     assert main("Have the kids to dinner ?", "VERB DET NOUN PRT NOUN .", 0)
+    assert not main("Does your sister 's dog bite ?", "VERB PRON NOUN PRT NOUN VERB .", 0)
+    assert main("Does your sister 's work ?", "VERB PRON NOUN PRT NOUN .", 0)
     assert main("Only John did the work well .", "ADV NOUN VERB DET NOUN ADV .", 2)
     assert main("Only the brave have the courage to fight .",
                 "ADV DET ADJ VERB DET NOUN PRT VERB .", 3)

@@ -1,4 +1,5 @@
-"""A lemma's prior inside a construction: the existential "there is".
+"""A lemma's prior inside a construction: the existential "there is", and "so" standing for
+a clause ("I think *so*").
 
 WordNet's tag counts (the prior ``log_wordnet_count``) and a corpus index's labelled tokens
 (``log_support``) count every usage of a lemma alike. Inside some constructions the senses
@@ -24,6 +25,12 @@ Measured on the 36 held-out SemCor documents of ``scripts/tune_weights.py`` (raw
 candidates, shipped weights): existential be right 29 -> 70 of 131 (WordNet-only formula),
 44 -> 68 (corpus formula); BENCHMARKS.md "The existential there".
 
+"So" ending its clause after a verb of saying or thinking, after "if" or after do ("I think
+*so*", "I told you *so*", "If *so*, call me", "He did *so*": :func:`so_for_a_clause`)
+stands for a clause: SemCor tags it "in such a condition or manner, especially as expressed
+or implied" (so%4:02:05::), where WordNet's counts put "to a very great extent"
+(so%4:02:02::, the "so" of "so tired") first.
+
 Written here, not taken from a library: the rule is a few word tests on sensedb's own
 tokens (no parser installs with a trained English model offline).
 """
@@ -39,6 +46,7 @@ from ..errors import ConfigurationError
 from ..inventory import SenseInfo, WordNet
 
 EXISTENTIAL = "existential_there"
+SO_FOR_A_CLAUSE = "so_for_a_clause"
 COUNTS_FILE = "data/construction_counts.json"
 # Add-half smoothing of the construction's counts over the lemma's senses (a sense the
 # construction never met keeps a little of the prior; Jeffreys' prior).
@@ -118,6 +126,33 @@ def existential_there(words: Sequence[str], at: int,
             and (at == 0 or low(at - 1) in _QUESTION_OPENERS))
 
 
+# The words before a "so" that stands for a clause ("I think *so*", "If *so*,"), and the
+# verbs of telling whose object may stand between ("I told you *so*").
+_BEFORE_CLAUSE_SO = frozenset("""
+think thinks thought thinking hope hopes hoped believe believes believed say says said
+suppose supposes supposed guess guessed expect expects expected imagine imagined fear
+feared afraid seem seems seemed appear appears appeared if do does did done doing
+""".split())
+_TELLING = frozenset("tell tells told telling".split())
+
+
+def so_for_a_clause(words: Sequence[str], at: int,
+                    inventory: WordNet | None = None) -> bool:
+    """Whether ``words[at]`` is "so" standing for a clause: ending its clause (punctuation
+    or the sentence's end next) right after one of _BEFORE_CLAUSE_SO ("I think *so*", "If
+    *so*, call me", "I'm afraid *so*", "He did *so*") or after a verb of telling and its
+    object ("I told you *so*"). ``inventory``: unused (the rules' common signature)."""
+    if words[at].lower() != "so" or at == 0 or (
+            at + 1 < len(words) and any(c.isalnum() for c in words[at + 1])):
+        return False
+    before = words[at - 1].lower()
+    return before in _BEFORE_CLAUSE_SO or (at >= 2 and words[at - 2].lower() in _TELLING
+                                           and before in _OBJECTS)
+
+
+_OBJECTS = frozenset("me you him her us them".split())
+
+
 def _after_a_subject(words: Sequence[str], there: int, inventory: WordNet | None) -> bool:
     """Whether the words of the clause before ``words[there]`` are its subject, so that
     "there" is a place: a lone pronoun or quantifier (_SUBJECT_PRONOUNS: "Everyone there"),
@@ -166,8 +201,16 @@ def construction_counts() -> dict[str, tuple[str, str, dict[str, int]]]:
 
 def construction_of(words: Sequence[str], at: int,
                     inventory: WordNet | None = None) -> str | None:
-    """The construction the word ``words[at]`` stands in (:data:`EXISTENTIAL`), or None."""
-    return EXISTENTIAL if existential_there(words, at, inventory) else None
+    """The construction the word ``words[at]`` stands in (:data:`EXISTENTIAL`,
+    :data:`SO_FOR_A_CLAUSE`), or None."""
+    for name, rule in RULES.items():
+        if rule(words, at, inventory):
+            return name
+    return None
+
+
+#: Each construction's rule: (words, at, inventory) -> whether ``words[at]`` stands in it.
+RULES = {EXISTENTIAL: existential_there, SO_FOR_A_CLAUSE: so_for_a_clause}
 
 
 def construction_prior(words: Sequence[str], at: int, candidates: Sequence[SenseInfo],

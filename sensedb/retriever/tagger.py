@@ -375,6 +375,9 @@ Where What Who Why How Which Is Are Was Were Do Does Did Can Could Will Would Sh
 """.split())
 
 
+# "St." and "Dr." after a capitalized word are a street's and a drive's ("Elm *St.*"), which
+# may end a sentence: before one of SENTENCE_OPENERS they do.
+STREET_ENDS = frozenset({"st", "dr"})
 # Abbreviations that end no sentence whatever follows: titles before a name ("Dr. *No*",
 # "Prof. *Still*") and the connectives of a list or a citation ("e.g. *The* Hobbit", "Smith
 # vs. *The* State").
@@ -413,7 +416,9 @@ OPENING_QUOTE = re.compile(r"\s([\"“])$")
 
 def _runs_on(before: str, after: str) -> bool:
     """Whether the sentence ``after`` is the rest of ``before``, which spaCy's sentencizer
-    ended too early: at a title written with a capital (NEVER_FINAL: "*Capt.* Hook"), at one
+    ended too early: at a title written with a capital or, before capitals, in capitals
+    (NEVER_FINAL: "*Capt.* Hook", "*DR.* BROWN"; not a street's "St."/"Dr." before one of
+    SENTENCE_OPENERS: STREET_ENDS), at one
     of LIST_ENDS before a lowercase letter or a digit ("al" only after "et"), at one of
     IN_SENTENCE before a lowercase letter, at one of DAYS_AND_MONTHS (with a capital) before
     either, at one of NUMBER_LABELS before a digit (WORDLIKE_LABELS only with a capital:
@@ -430,8 +435,12 @@ def _runs_on(before: str, after: str) -> bool:
     written = found.group(1)
     word = written.lower()
     title_case = written == written.capitalize()
-    if f"{word}." in NEVER_FINAL and title_case:  # "Capt. Hook"; not "6 ft. He is tall."
-        return True
+    opener = after.split(maxsplit=1)[0].strip("\"'“")
+    if word in STREET_ENDS and opener in SENTENCE_OPENERS and re.search(
+            rf"\b[A-Z]\w*\s+{written}\.[\s\"'”)]*$", before):
+        return False  # "Turn onto Elm *St.* Then go left": a street's, ending the sentence
+    if f"{word}." in NEVER_FINAL and (title_case or written.isupper() and opener.isupper()):
+        return True  # "Capt. Hook", "DR. BROWN WILL SEE YOU"; not "6 ft. He is tall."
     if word in WORDLIKE_LABELS and not title_case:  # "The answer is no. 5 came."
         return False
     if word == "al" and not before.rstrip().endswith(("et al.", "et al.\"")):
@@ -442,14 +451,22 @@ def _runs_on(before: str, after: str) -> bool:
             or word in NUMBER_LABELS and first.isdigit())
 
 
+def _street(doc, token) -> bool:
+    """Whether spaCy's ``token`` is "St." or "Dr." after a capitalized word: a street's or
+    a drive's ("Elm *St.*", "Main *St.* It is quiet"), not a title (STREET_ENDS)."""
+    before = doc[token.i - 1] if token.i else None
+    return token.text.lower().rstrip(".") in STREET_ENDS and before is not None and \
+        before.is_alpha and before.text[:1].isupper()
+
+
 def _abbreviation_ends(doc) -> list[int]:
     """Character offsets in spaCy ``doc`` where a sentence starts after an abbreviation that
     ends one: SENTENCE_OPENERS next, past white space (a line break, two spaces), the
-    abbreviation not one of NEVER_FINAL."""
+    abbreviation not one of NEVER_FINAL (but a street's "St.": :func:`_street`)."""
     cuts = []
     for token in doc:
         if len(token.text) < 2 or not token.text.endswith(".") or \
-                token.text.lower() in NEVER_FINAL:
+                token.text.lower() in NEVER_FINAL and not _street(doc, token):
             continue
         nxt = token.i + 1
         while nxt < len(doc) and doc[nxt].is_space:
@@ -687,6 +704,9 @@ MAX_NOUN_SUBJECT = 4
 # ... and with a prepositional phrase after its noun ("How much does *a ticket to Paris*
 # cost?", "Has *the price of gas* risen?")
 MAX_SUBJECT_WITH_PHRASE = 7
+# A possessive's ending inside a subject ("Does your sister*'s* dog bite?"): the tokenizer's
+# clitic, which the POS head tags PRT.
+POSSESSIVE_ENDINGS = frozenset({"'s", "\u2019s", "'", "\u2019"})
 MAX_WH_PHRASE = 3
 # Adverbs that invert a statement when they open it ("*Rarely* does the sun shine here").
 NEGATIVE_OPENERS = frozenset("never rarely seldom hardly scarcely nowhere".split())
@@ -772,8 +792,9 @@ def _subject_ends(words: list[str], at: int, best: list[str]) -> list[int]:
     MAX_NOUN_SUBJECT words, each tagged NOUN_PHRASE_TAGS or ADJ by the POS head (``best``),
     none a clause word (but a first one the head tags DET: "*that* seat"), the last a noun
     (or a pronoun standing alone: "the only man *who*" is no subject, "*your* brother" is
-    one); or, up to MAX_SUBJECT_WITH_PHRASE words, such a noun phrase and a prepositional
-    phrase after its noun ("a ticket to Paris")."""
+    one), a possessive's ending no end ("your sister's dog"); or, up to
+    MAX_SUBJECT_WITH_PHRASE words, such a noun phrase and a prepositional phrase after its
+    noun ("a ticket to Paris")."""
     ends: list[int] = []
     phrase = False  # past the preposition of a prepositional phrase after the noun
     for end in range(at + 1, min(len(words), at + MAX_SUBJECT_WITH_PHRASE) + 1):
@@ -782,6 +803,9 @@ def _subject_ends(words: list[str], at: int, best: list[str]) -> list[int]:
             break  # "the only man *who*"; not the determiner "*that* seat"
         if (tag == "ADP" or word == "to") and not phrase and ends and ends[-1] == end - 1:
             phrase = True  # "a ticket *to* Paris", "the price *of* gas"
+            continue
+        if word in POSSESSIVE_ENDINGS and ends and ends[-1] == end - 1:
+            ends.pop()  # "your sister*'s* dog": the noun phrase goes on
             continue
         if tag not in NOUN_PHRASE_TAGS and tag != "ADJ" or \
                 not phrase and end - at > MAX_NOUN_SUBJECT:
