@@ -27,6 +27,7 @@ import json
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 import sensedb
@@ -54,21 +55,31 @@ def fold_files(data: Path, fold: int, folder: Path) -> tuple[Path, Path]:
 
 
 def document_files(data: Path, keep: set[str], folder: Path) -> tuple[Path, Path]:
-    """A data set of the SemCor documents whose ids are in ``keep``."""
+    """A data set of the SemCor documents whose ids are in ``keep``, in ``folder``."""
+    return semcor_subset(data, keep.__contains__, folder / "fold")
+
+
+def semcor_subset(data: Path, keep: Callable[[str], bool], prefix: Path) -> tuple[Path, Path]:
+    """SemCor (``data``/wsd/semcor) with only the documents whose ids pass ``keep``, written
+    as ``PREFIX.data.xml`` and ``PREFIX.gold.key.txt`` (their instances' gold keys; the XML
+    line by line as SemCor's file has it, one ``<text>`` element per document); the two
+    paths. Also ``scripts/semcor_without_tuning.py``'s."""
     xml = data / "wsd" / "semcor" / "semcor.data.xml"
     gold = data / "wsd" / "semcor" / "semcor.gold.key.txt"
     out, skipping = [], False
     for line in xml.read_text(encoding="utf-8").splitlines():
         if line.startswith("<text "):
-            skipping = line.split('id="')[1].split('"')[0] not in keep
+            skipping = not keep(line.split('id="')[1].split('"')[0])
         if not skipping:
             out.append(line)
         if line.startswith("</text>"):
             skipping = False
-    part_xml, part_gold = folder / "fold.data.xml", folder / "fold.gold.key.txt"
+    part_xml = prefix.with_name(prefix.name + ".data.xml")
+    part_gold = prefix.with_name(prefix.name + ".gold.key.txt")
+    part_xml.parent.mkdir(parents=True, exist_ok=True)
     part_xml.write_text("\n".join(out) + "\n", encoding="utf-8")
     part_gold.write_text("".join(line + "\n" for line in gold.read_text().splitlines()
-                                 if line.split(".")[0] in keep))
+                                 if keep(line.split(".")[0])))
     return part_xml, part_gold
 
 

@@ -11,9 +11,9 @@ Writes ``OUT.data.xml`` and ``OUT.gold.key.txt`` (the gold keys of the instances
 from __future__ import annotations
 
 import argparse
-import xml.etree.ElementTree as ET
 from pathlib import Path
 
+from raw_gap import semcor_subset
 from tune_weights import SEMCOR_DOCUMENTS
 
 
@@ -22,21 +22,11 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=Path("../shared/data"))
     parser.add_argument("--out", type=Path, required=True, help="path prefix of the two files")
     args = parser.parse_args()
-    semcor = args.data / "wsd" / "semcor"
-    tree = ET.parse(semcor / "semcor.data.xml")
-    root = tree.getroot()
-    kept: set[str] = set()
-    for text in list(root):
-        if text.get("id") in SEMCOR_DOCUMENTS:
-            root.remove(text)
-        else:
-            kept.update(instance.get("id") for instance in text.iter("instance"))
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    tree.write(f"{args.out}.data.xml", encoding="utf-8", xml_declaration=True)
-    with open(semcor / "semcor.gold.key.txt", encoding="utf-8") as gold, \
-            open(f"{args.out}.gold.key.txt", "w", encoding="utf-8") as out:
-        out.writelines(line for line in gold if line.split()[0] in kept)
-    print(f"{args.out}.data.xml: {len(root)} documents, {len(kept)} instances "
+    xml, gold = semcor_subset(args.data, lambda doc: doc not in SEMCOR_DOCUMENTS, args.out)
+    documents = sum(line.startswith("<text ") for line in xml.read_text(
+        encoding="utf-8").splitlines())
+    instances = len(gold.read_text(encoding="utf-8").splitlines())
+    print(f"{xml}: {documents} documents, {instances} instances "
           f"({len(SEMCOR_DOCUMENTS)} tuning documents left out)")
 
 
