@@ -479,6 +479,41 @@ def opening_thanks(words: Sequence[str], logp: np.ndarray) -> np.ndarray:
     return out
 
 
+#: "like" in a question opened by do (or a wh-word and do) is the question's verb where no
+#: verb stands between: "Does your mother *like* Italian food?", "What do the kids in your
+#: class *like*?". MiniLM's head reads such a "like" after a longer subject as a
+#: preposition (ADP), which left "Does" the main verb and "like" untagged. Hand-written.
+DO_FORMS = frozenset("do does did".split())
+WH_WORDS = frozenset("what which who whom whose where when why how".split())
+MAX_BEFORE_DO = 3
+
+
+def question_like(words: Sequence[str], logp: np.ndarray) -> np.ndarray:
+    """``logp`` ((len(words), len(TAGS)) float, the head's tag log-probabilities of one
+    sentence) with the first "like" after a question's opening do (first in the sentence,
+    or after a wh-word and at most MAX_BEFORE_DO words) read as a verb, as
+    :func:`article_nouns` reads its nouns, where the head tags no word between them VERB and
+    the sentence holds a "?". A new array where a row changes; ``logp`` itself otherwise."""
+    if "?" not in words:
+        return logp
+    lower = [w.casefold() for w in words]
+    first = next((at for at, w in enumerate(words) if any(c.isalnum() for c in w)), None)
+    if first is None:
+        return logp
+    opening = range(first, first + 1) if lower[first] not in WH_WORDS else range(
+        first + 1, min(len(words), first + 2 + MAX_BEFORE_DO))
+    do = next((at for at in opening if lower[at] in DO_FORMS), None)
+    if do is None:
+        return logp
+    best = np.argmax(logp, axis=1)
+    for at in range(do + 1, len(words)):
+        if TAGS[int(best[at])] == "VERB" or words[at] == "?":
+            return logp
+        if lower[at] == "like":
+            return _as_tag(logp, logp, at, "VERB")
+    return logp
+
+
 #: An adjective after "a"/"an" needs a noun after it; with none ("She has a *cold*", "Wait a
 #: *little*", "He is a *natural*.") the word is the noun itself. The words after it that end
 #: the noun phrase (the head's best tag), and punctuation or a conjunction unless an
@@ -590,10 +625,11 @@ def rule_tags(words: Sequence[str], logp: np.ndarray) -> np.ndarray:
     """The head's tag log-probabilities of one sentence ((len(words), len(TAGS)) float) with
     the hand-written rules applied where the head has no data to learn from:
     :func:`directional_adverbs`, :func:`polite_please`, :func:`determiner_no_verb`,
-    :func:`object_pronoun_no_noun`, :func:`opening_thanks` and :func:`article_nouns`."""
-    return article_nouns(words, opening_thanks(words, object_pronoun_no_noun(
-        words, determiner_no_verb(words, polite_please(words, directional_adverbs(
-            words, logp))))))
+    :func:`object_pronoun_no_noun`, :func:`opening_thanks`, :func:`question_like` and
+    :func:`article_nouns`."""
+    return article_nouns(words, question_like(words, opening_thanks(
+        words, object_pronoun_no_noun(words, determiner_no_verb(words, polite_please(
+            words, directional_adverbs(words, logp)))))))
 
 
 def _as_adverb(out: np.ndarray, logp: np.ndarray, at: int) -> np.ndarray:

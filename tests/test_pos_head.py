@@ -431,3 +431,29 @@ def test_thanks_opening_a_sentence_is_the_noun():
         assert np.array_equal(rule_tags(words, logp)[at], ruled[at])
     he = full[:3]
     assert opening_thanks(["He", "thanks", "you"], he) is he
+
+
+def test_like_in_a_do_question_is_the_verb():
+    """A third tester: "Does your mother *like* Italian food?" tagged Does "engage in" and
+    left "like" out (the head: ADP). The first "like" after a question's opening do, no verb
+    between, is a verb; "Did he act *like* a child?" (a verb between) and a statement stay."""
+    from sensedb.pos_head import RULE_ADV_PROBABILITY, question_like, rule_tags
+
+    def rows(tagged):
+        p = np.full((len(tagged), len(TAGS)), 0.01)
+        for at, tag in enumerate(tagged):
+            p[at, TAGS.index(tag)] = 0.9
+        return np.log(p / p.sum(1, keepdims=True))
+
+    verb = TAGS.index("VERB")
+    for words, tagged, at in (
+            ("Does your mother like Italian food ?", "VERB PRON NOUN ADP ADJ NOUN .", 3),
+            ("What do the kids like ?", "PRON VERB DET NOUN ADP .", 4)):
+        logp = rows(tagged.split())
+        ruled = question_like(words.split(), logp)
+        assert np.exp(ruled[at, verb]) == pytest.approx(RULE_ADV_PROBABILITY), words
+        assert np.array_equal(rule_tags(words.split(), logp)[at], ruled[at])
+    for words, tagged in (("Did he act like a child ?", "VERB PRON VERB ADP DET NOUN ."),
+                          ("Does it matter like that .", "VERB PRON VERB ADP DET .")):
+        logp = rows(tagged.split())
+        assert question_like(words.split(), logp) is logp, words

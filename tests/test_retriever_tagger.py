@@ -312,6 +312,12 @@ def test_the_copula_before_what_only_looks_like_an_auxiliarys_verb(wordnet):
     assert not main("Has the price of gas risen ?", "VERB DET NOUN ADP NOUN VERB .", 0)
     assert main("Have the kids to dinner ?", "VERB DET NOUN PRT NOUN .", 0)
     assert not main("Does your sister 's dog bite ?", "VERB PRON NOUN PRT NOUN VERB .", 0)
+    # a third tester: a participle written as its base ("come"), or the participle of another
+    # verb though a verb of its own ("found": find's), is the participle; a bare infinitive
+    # after be is the copula's adjective ("Is the store open?")
+    assert not main("Has the mail come yet ?", "VERB DET NOUN VERB ADV .", 0)
+    assert not main("Has the company found a buyer ?", "VERB DET NOUN VERB DET NOUN .", 0)
+    assert main("Is the store open on Sundays ?", "VERB DET NOUN VERB ADP NOUN .", 0)
     assert main("Does your sister 's work ?", "VERB PRON NOUN PRT NOUN .", 0)
     assert main("Only John did the work well .", "ADV NOUN VERB DET NOUN ADV .", 2)
     assert main("Only the brave have the courage to fight .",
@@ -829,6 +835,7 @@ def test_the_futures_going_and_a_clause_opening_so_are_not_tagged(default_index)
     assert "so" in words("I was so tired.")
     # a second tester: before a subject pronoun, with no comma
     assert "so" not in words("The store was closed so we went home.")
+    assert "so" not in words("It ships on Monday, so please check the website.")
     assert "so" in words("He worked, or so he thought.") | words("I think so.")
     with pytest.raises(sensedb.InputError, match='"going" is the future\'s auxiliary'):
         default_index.wsd("I'm going to call her tomorrow.", "going")
@@ -883,6 +890,14 @@ def test_a_discourse_marker_after_another_and_at_all(default_index):
     # a second tester: before a noun phrase or "of", at is the preposition
     for text in ("Look at all the people!", "She smiled at all of us."):
         assert "at_all" not in {w.lemma for w in sensedb.tag(default_index, text)}, text
+
+
+def test_ll_is_never_tagged(default_index):
+    """A third tester: "I*'ll* text you later." tagged 'll "decree or ordain" (WordNet has no
+    verb "text" to follow it), where wsd refuses 'll always: tag leaves it untagged too."""
+    assert "'ll" not in {w.word for w in sensedb.tag(default_index, "I'll text you later.")}
+    with pytest.raises(sensedb.InputError, match="auxiliary"):
+        default_index.wsd("I'll text you later.", "'ll")
 
 
 def test_em_after_an_apostrophe_is_them(default_index):

@@ -63,6 +63,14 @@ from .scoring import HONORIFICS, capitalized_inside, is_person, title_case
 NAMES_FILE = "data/person_names.json"
 PERSON = ("person", "NOUN")
 PERSON_KEY = "person%1:03:00::"
+LOCATION = ("location", "NOUN")
+# A street's name: a capitalized word before one of these, capitalized ("Elm *St.*", "Bonnet
+# Street"), is the noun *location*, as SemCor files 32 of the 34 street names it annotates
+# (the other two Wall Street, which WordNet holds: a multiword reading); the head itself is
+# left untagged (:func:`street_head`). Not in a title-case sentence ("Man Crosses *Road*").
+STREET_HEADS = frozenset("""
+street st avenue ave road rd lane ln drive dr boulevard blvd highway hwy parkway pkwy terrace
+""".split())
 # A sentence's first word is read as a name only where SemCor names a person with it this
 # share of the times it labels the form, and this often (John 39 of 39, Kate 43 of 43).
 FIRST_WORD_SHARE = 0.9
@@ -241,6 +249,22 @@ def _first_word(words: Sequence[str]) -> int:
     return next((n for n, w in enumerate(words) if any(c.isalnum() for c in w)), 0)
 
 
+def street_name(words: Sequence[str], at: int) -> bool:
+    """Whether ``words[at]`` is a street's name: capitalized (not all capitals), before one
+    of STREET_HEADS written with a capital, in a sentence not in title case ("I live on
+    *Oak* St.", "*Main* Street is closed")."""
+    nxt = at + 1
+    return (nxt < len(words) and words[at][:1].isupper() and not words[at].isupper()
+            and any(c.isalpha() for c in words[at]) and words[nxt][:1].isupper()
+            and words[nxt].lower().rstrip(".") in STREET_HEADS and not title_case(words))
+
+
+def street_head(words: Sequence[str], at: int) -> bool:
+    """Whether ``words[at]`` is the head of a street's name (:func:`street_name` of the word
+    before it): ``tag`` leaves it untagged, the name being the *location*."""
+    return at >= 1 and street_name(words, at - 1)
+
+
 def reads_a_name(surface: str, pairs: Sequence[tuple[str, str]]) -> bool:
     """Whether a usage of ``surface`` whose readings are ``pairs`` is a name read as a person
     (:func:`name_pairs` gave it ``[("person", "NOUN")]``; "person" itself is no name)."""
@@ -251,9 +275,12 @@ def name_pairs(inventory: WordNet, words: Sequence[str], at: int,
                pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """``pairs``, the (lemma, POS) readings of ``words[at]``, or ``[("person", "NOUN")]``
     where the word is a person's name WordNet lacks (:func:`person_name_at`; with no
-    ``pairs``, only after an honorific: "Mrs. *Benington*")."""
+    ``pairs``, only after an honorific: "Mrs. *Benington*"), or ``[("location", "NOUN")]``
+    where it is a street's name (:func:`street_name`: "*Oak* St.")."""
     if not words[at][:1].isupper():
         return pairs
+    if street_name(words, at):
+        return [LOCATION]  # "I live on *Oak* St.": not the wood
     if not pairs:
         return [PERSON] if after_honorific(words, at) else pairs
     candidates = [s for lemma, pos in pairs for s in inventory.candidates(lemma, pos)]

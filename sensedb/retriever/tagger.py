@@ -36,7 +36,7 @@ from ..corpora.tokenize import NEGATED_DO, check_text, clitic_stems, is_negation
 from ..errors import Error, InputError
 from ..pos_head import CONTENT_TAGS, TAGS, content_log_probabilities
 from .discourse import one_sense_per_discourse as agree
-from .names import honorific_of_a_name, name_pairs
+from .names import honorific_of_a_name, name_pairs, street_head
 from .scoring import (
     multiword_evidence,
     multiword_margin,
@@ -559,12 +559,16 @@ def _discourse_marker(words: list[str], at: int) -> bool:
 # ("*so* tired", "*so* much": the degree).
 SO_CLAUSE_AFTER = frozenset(", ; : and but".split())
 SO_CONJUNCTION_BEFORE = frozenset({"PRON", "VERB", "NOUN", "DET", "CONJ", "PRT"})
+# Adverbs that open the clause after such a "so" (", *so* please check", ", so maybe we"),
+# where an adverb after it is otherwise its degree's ("*so* much", "*so* far").
+CLAUSE_ADVERBS = frozenset("please maybe perhaps then now hopefully".split())
 
 
 def _clause_so(words: list[str], at: int, best: list[str] | None) -> bool:
     """Whether ``words[at]`` is "so" opening a clause as a conjunction (SO_CLAUSE_AFTER,
-    SO_CONJUNCTION_BEFORE, the POS head's ``best`` tags; a finite auxiliary next only when
-    negated: "*so* don't be late", not "*so* do I"), or before a subject pronoun anywhere
+    SO_CONJUNCTION_BEFORE or CLAUSE_ADVERBS, the POS head's ``best`` tags; a finite
+    auxiliary next only when negated: "*so* don't be late", not "*so* do I"), or before a
+    subject pronoun anywhere
     but after "or" ("closed *so* we went home"; SemCor: 44 of 58 unannotated, the others
     mostly "in order that")."""
     if best is None or words[at].lower() != "so":
@@ -581,7 +585,7 @@ def _clause_so(words: list[str], at: int, best: list[str] | None) -> bool:
     if words[nxt].lower() in AUXILIARY_FORMS and (
             nxt + 1 >= len(words) or words[nxt + 1].lower() not in NEGATIONS):
         return False
-    return best[nxt] in SO_CONJUNCTION_BEFORE
+    return best[nxt] in SO_CONJUNCTION_BEFORE or words[nxt].lower() in CLAUSE_ADVERBS
 
 
 # "going to" and a verb is the future, an auxiliary: SemCor leaves 147 of 153 such "going"s
@@ -704,6 +708,13 @@ MAX_NOUN_SUBJECT = 4
 # ... and with a prepositional phrase after its noun ("How much does *a ticket to Paris*
 # cost?", "Has *the price of gas* risen?")
 MAX_SUBJECT_WITH_PHRASE = 7
+# Verbs whose past participle is written as their base form: after an inverted have or be
+# such a word is the participle ("Has the mail *come* yet?", "Was the money *put* away?"),
+# where another base form is the causative's or the copula's ("Have the class *lie* down").
+PARTICIPLE_AS_BASE = frozenset("""
+come become overcome run outrun rerun put set reset upset cut hit let shut cost hurt read
+spread quit bet burst cast broadcast forecast split thrust bid rid shed slit
+""".split())
 # A possessive's ending inside a subject ("Does your sister*'s* dog bite?"): the tokenizer's
 # clitic, which the POS head tags PRT.
 POSSESSIVE_ENDINGS = frozenset({"'s", "\u2019s", "'", "\u2019"})
@@ -884,14 +895,18 @@ def _verb_after_subject(words: list[str], at: int, best: list[str],
     verb right after it, past adverbs and negations but no comma and not past "to" ("*had*
     time to turn"): the subject of an inverted auxiliary ("Did *the train* leave?"; not
     "Have *some cake*, take a seat"). After have the verb is no bare infinitive (its
-    ``lemmas`` hold no such word: "*Have* the class lie down?" is the causative have); after
-    be the verb passes ``be`` and ends the question (:func:`_question_ends_after`)."""
+    ``lemmas`` are no more than the word itself: "*Have* the class lie down?" is the
+    causative have, "Has the company *found* a buyer?" the participle of find, and so is one
+    written as its base: PARTICIPLE_AS_BASE, "Has the mail *come*?"); after be the
+    verb passes ``be`` and ends the question (:func:`_question_ends_after`) and is no bare
+    infinitive either ("Is the store *open*?" is the copula)."""
     for end in _subject_ends(words, at, best):
         nxt = end
         while nxt < len(words) and (best[nxt] in ("ADV", "PRT") or words[nxt].lower() in
                                     NEGATIONS) and words[nxt].lower() != "to":
             nxt += 1
-        if is_verb(nxt) and words[nxt].lower() not in lemmas(nxt) and (
+        form = words[nxt].lower()
+        if is_verb(nxt) and (lemmas(nxt) != {form} or form in PARTICIPLE_AS_BASE) and (
                 be is None or be(nxt) and _question_ends_after(words, nxt, best)):
             return True
     return False
@@ -1033,8 +1048,7 @@ def is_main_verb(words: list[str], at: int, tags: np.ndarray | None,
         return row[TAGS.index("VERB")] / row.sum() >= BE_PARTICIPLE_PROBABILITY
 
     if _inverted(words, at, best) and "," not in words[at + 1:nxt] and _verb_after_subject(
-            words, nxt, best, is_verb, verb_lemmas if words[at].lower() in HAVE_FORMS else (
-                lambda _: frozenset()),
+            words, nxt, best, is_verb, (lambda _: frozenset()) if do else verb_lemmas,
             sure_participle if words[at].lower() in BE_FINITE else None):
         return False  # "Did *the train* leave?", "What do *cats* eat?"
     return not is_verb(nxt)
@@ -1048,12 +1062,15 @@ def auxiliary(words: list[str], at: int, tags: np.ndarray | None,
     will") or that is no main verb ("I *can* swim"; "we *can* tomatoes" is), unless right
     after a preposition (not one of MODAL_AFTER_ADP: "by *will*" is the noun);
     a form of be/have/do (LIGHT_VERBS) the head tags VERB that is no main verb
-    (:func:`is_main_verb`: "I *have* seen it", "*Did* you go?"). ``tags``: the sentence's
-    (n_words, 12) log-probabilities; None (no head): None. A verb clitic (``'s``,
-    ``'ll``) is the facade's to judge (``SenseIndex._auxiliary_clitic``)."""
+    (:func:`is_main_verb`: "I *have* seen it", "*Did* you go?"); ``'ll`` always, as ``wsd``
+    reads it ("I*'ll* text you later": WordNet has no verb "text" to follow it). ``tags``:
+    the sentence's (n_words, 12) log-probabilities; None (no head): None. The other verb
+    clitics (``'s``, ``'re``) are the facade's to judge (``SenseIndex._auxiliary_clitic``)."""
     if tags is None or _best_tag(tags, at) != "VERB":
         return None
     lower = words[at].lower().replace("\u2019", "'")
+    if lower == "'ll":
+        return "modal auxiliary"  # always, as wsd reads it ("I*'ll* text you": no verb text)
     if lower in MODALS:
         if at and _best_tag(tags, at - 1) == "ADP" and \
                 words[at - 1].lower() not in MODAL_AFTER_ADP:
@@ -1080,7 +1097,8 @@ def readings(index: SenseIndex, words: list[str], tags: np.ndarray | None
     """The single-word readings (start, start + 1, pairs) of a sentence's content words
     (be/have/do only as main verbs, see :func:`is_main_verb`; other closed-class words only
     in the POS the head tags them with, when that is a content POS: :func:`_content_tag`;
-    no honorific before a name: ``names.honorific_of_a_name``;
+    no honorific before a name nor a street's head: ``names.honorific_of_a_name``,
+    ``names.street_head``;
     ``tags`` None: neither; not a word whose only senses are initialisms it is not written
     as: :func:`_only_initialisms`) and every multiword reading
     WordNet knows (start, end, pairs), overlapping ones included, except closed-class ones
@@ -1103,8 +1121,8 @@ def readings(index: SenseIndex, words: list[str], tags: np.ndarray | None
             continue  # "*Yes*, I do", "*Oh*, *hello*": no "affirmative", no "greeting"
         if best is not None and (_clause_so(words, at, best) or _future_going(words, at, best)):
             continue  # ", *so* I went", "I'm *going* to call"
-        if honorific_of_a_name(words, at):
-            continue  # "*Sen.* Warren" (names.honorific_of_a_name)
+        if honorific_of_a_name(words, at) or street_head(words, at):
+            continue  # "*Sen.* Warren", "Oak *St.*" (names.honorific_of_a_name, street_head)
         if lower in LIGHT_VERBS:
             if not is_main_verb(words, at, tags, index.inventory) or (
                     lower in NEGATED_DO and is_negation_clitic(
