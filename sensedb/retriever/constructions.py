@@ -134,6 +134,7 @@ suppose supposes supposed guess guessed expect expects expected imagine imagined
 feared afraid seem seems seemed appear appears appeared if do does did done doing
 """.split())
 _TELLING = frozenset("tell tells told telling".split())
+_OBJECTS = frozenset("me you him her us them".split())
 
 
 def so_for_a_clause(words: Sequence[str], at: int,
@@ -148,9 +149,6 @@ def so_for_a_clause(words: Sequence[str], at: int,
     before = words[at - 1].lower()
     return before in _BEFORE_CLAUSE_SO or (at >= 2 and words[at - 2].lower() in _TELLING
                                            and before in _OBJECTS)
-
-
-_OBJECTS = frozenset("me you him her us them".split())
 
 
 def _after_a_subject(words: Sequence[str], there: int, inventory: WordNet | None) -> bool:

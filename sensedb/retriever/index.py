@@ -575,9 +575,10 @@ class SenseIndex:
                              "has no sense of (ask for the verb that follows it, or give "
                              "a part of speech to read it as a verb anyway)")
         if target.particle is None:
-            if pos is None and not self.readings(target.surface) and name_pairs(
-                    self.inventory, target.words, target.index, []):
-                return name_pairs(self.inventory, target.words, target.index, [])
+            if pos is None and not self.readings(target.surface):
+                named = name_pairs(self.inventory, target.words, target.index, [])
+                if named:  # "Mrs. *Benington*": a word WordNet lacks, read as a person
+                    return named
             pairs = self.lemma_candidates(target.surface, pos)
             return pairs if pos is not None else name_pairs(
                 self.inventory, target.words, target.index, pairs)

@@ -34,7 +34,7 @@ import numpy as np
 
 from ..corpora.tokenize import NEGATED_DO, check_text, clitic_stems, is_negation_clitic, tokenize
 from ..errors import Error, InputError
-from ..pos_head import CONTENT_TAGS, TAGS, content_log_probabilities
+from ..pos_head import CONTENT_TAGS, DO_FORMS, TAGS, WH_WORDS, content_log_probabilities
 from .discourse import one_sense_per_discourse as agree
 from .names import honorific_of_a_name, name_pairs, street_head
 from .scoring import (
@@ -666,10 +666,10 @@ def _verb_left_out(words: list[str], at: int) -> bool:
     return ends(nxt) or (words[nxt].lower() in SUBJECT_PRONOUNS and ends(nxt + 1))
 
 
-# do standing for a verb left out ("So *do* I", "Yes, I *do*", "as we *did*"): its forms, the
-# words that invert it, and what before a subject shows the do is the main verb after all
-# ("what *could* he do?", "*this* he did", "what they *did*": an object moved before it).
-DO_FORMS = frozenset("do does did".split())
+# do standing for a verb left out ("So *do* I", "Yes, I *do*", "as we *did*"): its forms
+# (pos_head.DO_FORMS), the words that invert it, and what before a subject shows the do is
+# the main verb after all ("what *could* he do?", "*this* he did", "what they *did*": an
+# object moved before it).
 # Finite auxiliaries: reached past a comma, one opens a new clause ("Whatever you *do*, don't
 # panic"), where "been" past one does not ("She *had*, in fact, been there").
 AUXILIARY_FORMS = MODALS | DO_FORMS | frozenset("am is are was were have has had".split())
@@ -721,7 +721,6 @@ POSSESSIVE_ENDINGS = frozenset({"'s", "\u2019s", "'", "\u2019"})
 MAX_WH_PHRASE = 3
 # Adverbs that invert a statement when they open it ("*Rarely* does the sun shine here").
 NEGATIVE_OPENERS = frozenset("never rarely seldom hardly scarcely nowhere".split())
-WH_WORDS = frozenset("what which who whom whose where when why how".split())
 BETWEEN_SUBJECT_AND_DO = frozenset("""
 all both really certainly never always also just still actually sure indeed
 """.split())
