@@ -316,6 +316,10 @@ def test_the_copula_before_what_only_looks_like_an_auxiliarys_verb(wordnet):
     # verb though a verb of its own ("found": find's), is the participle; a bare infinitive
     # after be is the copula's adjective ("Is the store open?")
     assert not main("Has the mail come yet ?", "VERB DET NOUN VERB ADV .", 0)
+    # "gonna"/"gotta" (the head may tag them anything): be and have before them auxiliaries
+    assert not main("I 'm gonna go", "PRON VERB NOUN VERB", 1)
+    assert not main("I 've really gotta run", "PRON VERB ADV X VERB", 1)
+    assert main("I 'm tired", "PRON VERB ADJ", 1)
     assert not main("Has the company found a buyer ?", "VERB DET NOUN VERB DET NOUN .", 0)
     assert main("Is the store open on Sundays ?", "VERB DET NOUN VERB ADP NOUN .", 0)
     assert main("Does your sister 's work ?", "VERB PRON NOUN PRT NOUN .", 0)

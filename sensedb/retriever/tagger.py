@@ -670,6 +670,9 @@ def _verb_left_out(words: list[str], at: int) -> bool:
 # (pos_head.DO_FORMS), the words that invert it, and what before a subject shows the do is
 # the main verb after all ("what *could* he do?", "*this* he did", "what they *did*": an
 # object moved before it).
+# Spoken forms of "going to" and "got to" after be and have: those are then auxiliaries
+# ("I*'m* gonna go", "I*'ve* gotta run"), as before "going to" and "got to" written out.
+INFORMAL_AUXILIARY_VERBS = frozenset({"gonna", "gotta"})
 # Finite auxiliaries: reached past a comma, one opens a new clause ("Whatever you *do*, don't
 # panic"), where "been" past one does not ("She *had*, in fact, been there").
 AUXILIARY_FORMS = MODALS | DO_FORMS | frozenset("am is are was were have has had".split())
@@ -973,7 +976,8 @@ def is_main_verb(words: list[str], at: int, tags: np.ndarray | None,
     ADVERBIAL; "was like being drowned", "is by symbols that the mind speaks" are the
     copula), or, with ``inventory``, an adverb WordNet writes in words followed by a verb
     ("does by and large agree"), or is the had of "had better" (:func:`_modal_idiom`), or
-    a do that stands for a verb left out (:func:`_pro_form_do`: "So *do* I").
+    a do that stands for a verb left out (:func:`_pro_form_do`: "So *do* I"), or is
+    followed by "gonna" or "gotta" (INFORMAL_AUXILIARY_VERBS: "I'm gonna go").
     The adverbs stop at a clause word, which opens no adverbial phrase either ("The problem
     *is* that nobody cares"), and, after be or do, at "to": "*is* to be commended",
     "*was* how to blend them", "*was* when they were talking" are main verbs; "*had* to
@@ -1029,6 +1033,8 @@ def is_main_verb(words: list[str], at: int, tags: np.ndarray | None,
     # "had to go": have to, the modal, which SemCor does not annotate (16 of 477)
     stops = CLAUSE_WORDS if words[at].lower() in HAVE_FORMS else INFINITIVE_OR_CLAUSE
     nxt = past_adverbs(at + 1)
+    if nxt < len(words) and words[nxt].lower() in INFORMAL_AUXILIARY_VERBS:
+        return False  # "I'm *gonna* go", "I've *gotta* run": going to, got to
     # an adverbial phrase between ("will of course help", "had, in fact, left"); a clause
     # word opens no such phrase ("The problem *is* that nobody cares": the copula)
     if nxt < len(words) and best[nxt] == "ADP" and words[nxt].lower() not in stops:
