@@ -583,13 +583,11 @@ def determiner_no_verb(words: Sequence[str], logp: np.ndarray) -> np.ndarray:
     rest in their proportions. A new array where a row changes; ``logp`` itself
     otherwise."""
     out = logp
-    verb = TAGS.index("VERB")
     for at in range(1, len(words)):
         if (words[at - 1].casefold() not in DETERMINERS
                 or words[at].casefold().endswith(PARTICIPLE_ENDINGS)):
             continue
-        row = np.exp(logp[at] - np.max(logp[at]))
-        if row[verb] / row.sum() > RULE_NOT_VERB_PROBABILITY:
+        if tag_probability(logp[at], "VERB") > RULE_NOT_VERB_PROBABILITY:
             out = _as_tag(out, logp, at, "VERB", RULE_NOT_VERB_PROBABILITY)
     return out
 
@@ -611,12 +609,10 @@ def object_pronoun_no_noun(words: Sequence[str], logp: np.ndarray) -> np.ndarray
     RULE_NOT_NOUN_PROBABILITY, the other tags the rest in their proportions. A new array
     where a row changes; ``logp`` itself otherwise."""
     out = logp
-    noun = TAGS.index("NOUN")
     for at in range(len(words) - 1):
         if words[at + 1].casefold() not in OBJECT_ONLY_PRONOUNS:
             continue
-        row = np.exp(logp[at] - np.max(logp[at]))
-        if row[noun] / row.sum() > RULE_NOT_NOUN_PROBABILITY:
+        if tag_probability(logp[at], "NOUN") > RULE_NOT_NOUN_PROBABILITY:
             out = _as_tag(out, logp, at, "NOUN", RULE_NOT_NOUN_PROBABILITY)
     return out
 
@@ -630,6 +626,13 @@ def rule_tags(words: Sequence[str], logp: np.ndarray) -> np.ndarray:
     return article_nouns(words, question_like(words, opening_thanks(
         words, object_pronoun_no_noun(words, determiner_no_verb(words, polite_please(
             words, directional_adverbs(words, logp)))))))
+
+
+def tag_probability(row: np.ndarray, tag: str) -> float:
+    """The probability of ``tag`` in one word's row of tag log-probabilities ((len(TAGS),)
+    float), the row renormalized first (a rule may have changed it)."""
+    shifted = np.exp(row - np.max(row))
+    return float(shifted[TAGS.index(tag)] / shifted.sum())
 
 
 def _as_adverb(out: np.ndarray, logp: np.ndarray, at: int) -> np.ndarray:

@@ -34,7 +34,14 @@ import numpy as np
 
 from ..corpora.tokenize import NEGATED_DO, check_text, clitic_stems, is_negation_clitic, tokenize
 from ..errors import Error, InputError
-from ..pos_head import CONTENT_TAGS, DO_FORMS, TAGS, WH_WORDS, content_log_probabilities
+from ..pos_head import (
+    CONTENT_TAGS,
+    DO_FORMS,
+    TAGS,
+    WH_WORDS,
+    content_log_probabilities,
+    tag_probability,
+)
 from .discourse import one_sense_per_discourse as agree
 from .names import honorific_of_a_name, name_pairs, street_head
 from .scoring import (
@@ -1049,8 +1056,7 @@ def is_main_verb(words: list[str], at: int, tags: np.ndarray | None,
         return False  # "Do *you* like it?"
     # after have, no bare infinitive (:func:`_verb_after_subject`); after do, is_verb's
     def sure_participle(nxt: int) -> bool:  # "Are the results *surprising*?" may be the copula
-        row = np.exp(tags[nxt] - np.max(tags[nxt]))
-        return row[TAGS.index("VERB")] / row.sum() >= BE_PARTICIPLE_PROBABILITY
+        return tag_probability(tags[nxt], "VERB") >= BE_PARTICIPLE_PROBABILITY
 
     if _inverted(words, at, best) and "," not in words[at + 1:nxt] and _verb_after_subject(
             words, nxt, best, is_verb, (lambda _: frozenset()) if do else verb_lemmas,
