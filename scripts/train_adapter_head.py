@@ -134,7 +134,7 @@ def main() -> None:
         head.save(args.out / f"head-epoch{epoch}.npz")
 
     trained = train_adapter(data, config, model_path=model_path, train=train, out=args.out,
-                            device=args.device, bf16=args.bf16, on_epoch=on_epoch,
+                            device=args.device, bf16=args.bf16, on_epoch=on_epoch, progress=True,
                             stop_after=None if args.max_minutes is None
                             else 60.0 * args.max_minutes)
     if not trained["finished"]:

@@ -227,3 +227,49 @@ def test_adapter_training_stopped_mid_epoch_resumes_to_the_same_head(tmp_path, e
     for name, array in whole["adapter"].items():
         np.testing.assert_array_equal(part["adapter"][name], array)
     assert max(np.abs(v).max() for v in whole["adapter"].values()) > 0
+
+
+def test_gloss_vectors_by_length_and_from_the_frozen_layers(encoder, wordnet):
+    """Glosses encoded in batches of similar length, and through the adapted layers only on
+    the frozen layers' cached states (``LowerStates``), give the vectors of one padded batch
+    through the whole model (the training step's gloss side, made 4x faster on a CPU)."""
+    pytest.importorskip("peft")
+    from conftest import MINI_GOLD, MINI_XML
+    from peft import LoraConfig, get_peft_model
+    from transformers import AutoModel
+
+    from sensedb.corpora.raganato import read_raganato
+    from sensedb.head import adapter_train
+    from sensedb.head.adapter_data import build_adapter_data, labelled_usages
+
+    documents = list(read_raganato(MINI_XML, MINI_GOLD))
+    data = build_adapter_data({"corpus": labelled_usages(documents)}, encoder, wordnet,
+                              examples=False)
+    torch.manual_seed(0)
+    model = get_peft_model(AutoModel.from_pretrained(encoder.model_path), LoraConfig(
+        r=2, lora_alpha=4, target_modules=adapter_train.targets(3, 6), init_lora_weights=False))
+    model.eval()
+    senses = np.arange(len(data.sense_pieces))[::-1].copy()
+    lengths = {len(data.sense_pieces[s]) for s in senses}
+    assert len(lengths) > 3  # batches of other widths are really made
+    ids, mask = adapter_train._pad([data.sense_pieces[s] for s in senses],
+                                   data.meta["pad_id"], "cpu")
+    with torch.no_grad():
+        hidden = model(input_ids=ids, attention_mask=mask).last_hidden_state
+        m = mask.unsqueeze(-1).float()
+        one_batch = torch.nn.functional.normalize((hidden * m).sum(1) / m.sum(1), dim=-1)
+        budget = adapter_train.GLOSS_BATCH_PIECES
+        adapter_train.GLOSS_BATCH_PIECES = 2 * max(lengths)  # several batches
+        try:
+            by_length = adapter_train.gloss_vectors(model, data, senses, "cpu")
+            lower = adapter_train.LowerStates.build(model, data, 3, "cpu")
+            assert lower is not None
+            cached = lower.gloss_vectors(data, senses, "cpu")
+        finally:
+            adapter_train.GLOSS_BATCH_PIECES = budget
+        with model.disable_adapter():  # random LoRA matrices: the adapters move the glosses
+            bare = adapter_train.gloss_vectors(model, data, senses, "cpu")
+    assert float((bare - one_batch).abs().max()) > 1e-3
+    torch.testing.assert_close(by_length, one_batch, atol=1e-5, rtol=0)
+    torch.testing.assert_close(cached, one_batch, atol=1e-5, rtol=0)
+    assert lower.first_layer == 3 and lower.states[0].shape[1] == hidden.shape[-1]

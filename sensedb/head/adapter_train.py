@@ -96,12 +96,127 @@ def usage_vectors(model, data: AdapterData, part: dict, rows: np.ndarray,
     return out / torch.from_numpy(lengths).to(device).float().unsqueeze(1)
 
 
-def gloss_vectors(model, data: AdapterData, senses: np.ndarray, device) -> torch.Tensor:
-    """(len(senses), dim) float32 unit gloss vectors (the model's sentence pooling)."""
-    ids, mask = _pad([data.sense_pieces[s] for s in senses], data.meta["pad_id"], device)
-    hidden = model(input_ids=ids, attention_mask=mask).last_hidden_state.float()
+#: Padded pieces in one forward batch of glosses: glosses are sorted by length and cut into
+#: batches of about this many pieces, so a batch pads to its own longest gloss (padding every
+#: gloss of a step to the step's longest made the gloss side 4x slower on a CPU).
+GLOSS_BATCH_PIECES = 8192
+
+
+def _length_batches(lengths: np.ndarray, budget: int = GLOSS_BATCH_PIECES) -> list[np.ndarray]:
+    """Indices into ``lengths`` sorted by length and cut into batches of at most ``budget``
+    padded pieces (at least one row each)."""
+    order = np.argsort(lengths, kind="stable")
+    batches, start = [], 0
+    while start < len(order):
+        stop = start + 1
+        while stop < len(order) and (stop - start + 1) * lengths[order[stop]] <= budget:
+            stop += 1
+        batches.append(order[start:stop])
+        start = stop
+    return batches
+
+
+class LowerStates:
+    """The hidden states of every gloss after the layers below ``first_layer``, computed once:
+    those layers carry no adapter, so a gloss's states there never change, and a training
+    step runs only the adapted layers on them (half the gloss side's forward pass on
+    all-MiniLM-L6-v2 with ``first_layer`` 3). Computed in eval mode (no dropout in the frozen
+    layers). Used only where the model is laid out as BERT (``embeddings``, ``encoder.layer``)
+    and running its upper layers on these states gives its own output back
+    (:meth:`build` checks, else returns None and training encodes glosses whole).
+
+    ``states[s]``: (pieces of sense s, dim) float32."""
+
+    def __init__(self, bert, first_layer: int, states: list[torch.Tensor]) -> None:
+        self.bert, self.first_layer, self.states = bert, first_layer, states
+
+    @classmethod
+    @torch.no_grad()
+    def build(cls, model, data: AdapterData, first_layer: int, device,
+              senses: np.ndarray | None = None) -> LowerStates | None:
+        """States of ``senses`` (default: every sense of ``data``; the others stay None),
+        or None where the model is not laid out as BERT or the check fails."""
+        bert = getattr(getattr(model, "base_model", None), "model", model)
+        layers = getattr(getattr(bert, "encoder", None), "layer", None)
+        if getattr(bert, "embeddings", None) is None or layers is None or first_layer < 1:
+            return None
+        was_training = model.training
+        model.eval()
+        try:
+            senses = np.arange(len(data.sense_pieces)) if senses is None else senses
+            states: list = [None] * len(data.sense_pieces)
+            lengths = np.array([len(data.sense_pieces[s]) for s in senses])
+            for batch in _length_batches(lengths):
+                rows = senses[batch]
+                ids, mask = _pad([data.sense_pieces[s] for s in rows], data.meta["pad_id"],
+                                 device)
+                hidden = bert.embeddings(input_ids=ids)
+                for layer in layers[:first_layer]:
+                    hidden = _run_layer(bert, layer, hidden, mask)
+                for i, s in enumerate(rows):
+                    states[s] = hidden[i, :lengths[batch[i]]].float()
+            made = cls(bert, first_layer, states)
+            check = senses[:64]
+            whole = gloss_vectors(model, data, check, device)
+            if float((whole - made.gloss_vectors(data, check, device)).abs().max()) > 1e-4:
+                return None
+            return made
+        except (TypeError, ValueError, RuntimeError, AttributeError):  # another layout
+            return None
+        finally:
+            model.train(was_training)
+
+    def gloss_vectors(self, data: AdapterData, senses: np.ndarray, device) -> torch.Tensor:
+        """(len(senses), dim) float32 unit gloss vectors through the adapted layers only."""
+        lengths = np.array([len(data.sense_pieces[s]) for s in senses])
+        out, where = [], []
+        for batch in _length_batches(lengths):
+            width = int(lengths[batch].max())
+            hidden = torch.stack([torch.nn.functional.pad(
+                self.states[s], (0, 0, 0, width - len(self.states[s])))
+                for s in senses[batch]]).to(device)
+            mask = (torch.arange(width).unsqueeze(0)
+                    < torch.from_numpy(lengths[batch]).unsqueeze(1)).long().to(device)
+            for layer in self.bert.encoder.layer[self.first_layer:]:
+                hidden = _run_layer(self.bert, layer, hidden, mask)
+            out.append(_mean_unit(hidden, mask))
+            where.append(batch)
+        return _in_order(out, where, len(senses))
+
+
+def _run_layer(bert, layer, hidden: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """One transformer layer with the model's own attention mask for ``mask`` (batch, pieces)."""
+    from transformers.masking_utils import create_bidirectional_mask
+
+    full = create_bidirectional_mask(config=bert.config, inputs_embeds=hidden,
+                                     attention_mask=mask)
+    out = layer(hidden, attention_mask=full)
+    return out[0] if isinstance(out, tuple) else out
+
+
+def _mean_unit(hidden: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
     m = mask.unsqueeze(-1).float()
-    return torch.nn.functional.normalize((hidden * m).sum(1) / m.sum(1), dim=-1)
+    return torch.nn.functional.normalize((hidden.float() * m).sum(1) / m.sum(1), dim=-1)
+
+
+def _in_order(parts: list[torch.Tensor], where: list[np.ndarray], n: int) -> torch.Tensor:
+    stacked = torch.cat(parts)
+    index = torch.from_numpy(np.concatenate(where)).to(stacked.device)
+    return torch.zeros_like(stacked).index_copy(0, index, stacked)[:n]
+
+
+def gloss_vectors(model, data: AdapterData, senses: np.ndarray, device) -> torch.Tensor:
+    """(len(senses), dim) float32 unit gloss vectors (the model's sentence pooling), encoded
+    in batches of similar length (:data:`GLOSS_BATCH_PIECES`)."""
+    lengths = np.array([len(data.sense_pieces[s]) for s in senses])
+    out, where = [], []
+    for batch in _length_batches(lengths):
+        ids, mask = _pad([data.sense_pieces[s] for s in senses[batch]], data.meta["pad_id"],
+                         device)
+        out.append(_mean_unit(model(input_ids=ids, attention_mask=mask).last_hidden_state,
+                              mask))
+        where.append(batch)
+    return _in_order(out, where, len(senses))
 
 
 def candidate_table(data: AdapterData, groups: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -142,8 +257,7 @@ def evaluate(model, data: AdapterData, part: dict, rows: np.ndarray, device,
     was_training = model.training
     model.eval()
     union, table = candidate_table(data, part["group"][rows])
-    glosses = torch.cat([gloss_vectors(model, data, union[i:i + 1024], device)
-                         for i in range(0, len(union), 1024)])
+    glosses = gloss_vectors(model, data, union, device)
     order = np.argsort(part["sentence"][rows], kind="stable")
     us = torch.zeros((len(rows), glosses.shape[1]), device=device)
     for i in range(0, len(rows), batch):
@@ -291,6 +405,9 @@ def train_adapter(data: AdapterData, config: AdapterConfig, *, model_path: str,
         bar = tqdm(total=steps * config.epochs,
                    initial=steps * (first - 1) + (partial["step"] if partial else 0),
                    unit="step", desc="training")
+    lower = LowerStates.build(model, data, config.first_layer, device, senses=np.unique(
+        np.concatenate([data.candidates[parts[name]["group"][r]]
+                        for name, _, rows in units for r in rows])))
     model.train()
     if on_epoch is not None and first == 1 and partial is None:  # the bare model
         on_epoch(0, model, {})
@@ -309,7 +426,8 @@ def train_adapter(data: AdapterData, config: AdapterConfig, *, model_path: str,
                     part = parts[name]
                     rows = np.array([r for c in chosen if c[0] == name for r in c[2]])
                     union, table = candidate_table(data, part["group"][rows])
-                    glosses = gloss_vectors(model, data, union, device)
+                    glosses = (gloss_vectors(model, data, union, device) if lower is None
+                               else lower.gloss_vectors(data, union, device))
                     u = usage_vectors(model, data, part, rows, device)
                     total = total + candidate_loss(u, glosses, table,
                                                    [part["gold"][r] for r in rows], union,
