@@ -158,7 +158,7 @@ def person_name_at(inventory: WordNet, words: Sequence[str], at: int,
 PERIOD_ONLY_HONORIFICS = frozenset("""
 Capt Lt Sgt Col Gen Maj Cpl Pvt Adm Cmdr Gov Sen Rep Pres Fr Hon Rev
 """.split())
-STREET_ABBREVIATIONS = frozenset({"Dr", "St"})
+STREET_ABBREVIATIONS = frozenset({"dr", "st"})
 # The most first names and initials between an honorific and the name it reads ("Mrs. J.
 # M. *Cheshire*", "Mr. John *Brown*").
 MAX_GIVEN_NAMES = 3
@@ -168,7 +168,7 @@ def after_honorific(words: Sequence[str], at: int) -> bool:
     """Whether ``words[at]`` is a person's name by an honorific before it (the sense is then
     *person*): capitalized (not all capitals), two letters or more, right after one of
     ``scoring.HONORIFICS`` (PERIOD_ONLY_HONORIFICS with their period; not "Dr."/"St."
-    after a capitalized word inside the sentence: STREET_ABBREVIATIONS) or after one and at
+    after a capitalized word inside the sentence: :func:`street_abbreviation`) or after one and at
     most MAX_GIVEN_NAMES first names or initials ("Mr. John *Brown*", "Mrs. J. M.
     *Cheshire*"). In a title-case sentence, only right after an honorific with its period:
     "Capt. Smith *Said* Sorry", "I Miss *You* So Much" are no names."""
@@ -215,9 +215,17 @@ def _honorific(words: Sequence[str], at: int, period: bool) -> bool:
     word = words[at].removesuffix(".")
     if word not in HONORIFICS or word in PERIOD_ONLY_HONORIFICS and not period:
         return False
-    return not (word in STREET_ABBREVIATIONS and at >= 1 and words[at - 1][:1].isupper()
-                and any(c.isalpha() for c in words[at - 1]) and capitalized_inside(
-                    words, at - 1))
+    return not (at >= 1 and street_abbreviation(words[at - 1], word)
+                and capitalized_inside(words, at - 1))
+
+
+def street_abbreviation(before: str, word: str) -> bool:
+    """Whether ``word`` ("St", "Dr.", any case) is a street's or a drive's abbreviation, not
+    a title: one of STREET_ABBREVIATIONS after ``before``, a word written with a capital
+    ("Elm *St.*", "Oak *Dr.* Park"). The one rule for names (no honorific there) and for the
+    sentence splitter (``tagger``: where such a "St." ends a sentence)."""
+    return (word.lower().rstrip(".") in STREET_ABBREVIATIONS and before[:1].isupper()
+            and any(c.isalpha() for c in before))
 
 
 def _subject_of_a_past_verb(inventory: WordNet, words: Sequence[str], at: int,

@@ -43,7 +43,7 @@ from ..pos_head import (
     tag_probability,
 )
 from .discourse import one_sense_per_discourse as agree
-from .names import honorific_of_a_name, name_pairs, street_head
+from .names import honorific_of_a_name, name_pairs, street_abbreviation, street_head
 from .scoring import (
     multiword_evidence,
     multiword_margin,
@@ -382,9 +382,6 @@ Where What Who Why How Which Is Are Was Were Do Does Did Can Could Will Would Sh
 """.split())
 
 
-# "St." and "Dr." after a capitalized word are a street's and a drive's ("Elm *St.*"), which
-# may end a sentence: before one of SENTENCE_OPENERS they do.
-STREET_ENDS = frozenset({"st", "dr"})
 # Abbreviations that end no sentence whatever follows: titles before a name ("Dr. *No*",
 # "Prof. *Still*") and the connectives of a list or a citation ("e.g. *The* Hobbit", "Smith
 # vs. *The* State").
@@ -425,7 +422,7 @@ def _runs_on(before: str, after: str) -> bool:
     """Whether the sentence ``after`` is the rest of ``before``, which spaCy's sentencizer
     ended too early: at a title written with a capital or, before capitals, in capitals
     (NEVER_FINAL: "*Capt.* Hook", "*DR.* BROWN"; not a street's "St."/"Dr." before one of
-    SENTENCE_OPENERS: STREET_ENDS), at one
+    SENTENCE_OPENERS: ``names.street_abbreviation``), at one
     of LIST_ENDS before a lowercase letter or a digit ("al" only after "et"), at one of
     IN_SENTENCE before a lowercase letter, at one of DAYS_AND_MONTHS (with a capital) before
     either, at one of NUMBER_LABELS before a digit (WORDLIKE_LABELS only with a capital:
@@ -443,8 +440,8 @@ def _runs_on(before: str, after: str) -> bool:
     word = written.lower()
     title_case = written == written.capitalize()
     opener = after.split(maxsplit=1)[0].strip("\"'“")
-    if word in STREET_ENDS and opener in SENTENCE_OPENERS and re.search(
-            rf"\b[A-Z]\w*\s+{written}\.[\s\"'”)]*$", before):
+    previous = before[:found.start(1)].split()
+    if opener in SENTENCE_OPENERS and previous and street_abbreviation(previous[-1], written):
         return False  # "Turn onto Elm *St.* Then go left": a street's, ending the sentence
     if f"{word}." in NEVER_FINAL and (title_case or written.isupper() and opener.isupper()):
         return True  # "Capt. Hook", "DR. BROWN WILL SEE YOU"; not "6 ft. He is tall."
@@ -460,10 +457,9 @@ def _runs_on(before: str, after: str) -> bool:
 
 def _street(doc, token) -> bool:
     """Whether spaCy's ``token`` is "St." or "Dr." after a capitalized word: a street's or
-    a drive's ("Elm *St.*", "Main *St.* It is quiet"), not a title (STREET_ENDS)."""
-    before = doc[token.i - 1] if token.i else None
-    return token.text.lower().rstrip(".") in STREET_ENDS and before is not None and \
-        before.is_alpha and before.text[:1].isupper()
+    a drive's ("Elm *St.*", "Main *St.* It is quiet"), not a title
+    (``names.street_abbreviation``)."""
+    return token.i > 0 and street_abbreviation(doc[token.i - 1].text, token.text)
 
 
 def _abbreviation_ends(doc) -> list[int]:
