@@ -74,7 +74,7 @@ import numpy as np
 
 import sensedb
 from sensedb.corpora import tokenize
-from sensedb.retriever import scoring
+from sensedb.retriever import names, scoring
 from sensedb.retriever.overlap import COLUMNS as OVERLAP_COLUMNS
 from sensedb.retriever.overlap import GlossOverlap
 from sensedb.retriever.target import Target
@@ -133,7 +133,7 @@ PREVIOUS = {
 # The rare exception-list reading (stamina -> stamen) costs one full cosine of the formula's
 # main term: set by hand, because SemCor and SE07 hold too few such readings to fit it. So
 # does a sense that is no person where the usage is a person's name by its place ("Ms.
-# Park": scoring.personal_names; 8 annotated words of SemCor and none of SE07 follow an
+# Park": names.personal_names; 8 annotated words of SemCor and none of SE07 follow an
 # honorific).
 RARE_BASE = -1.0
 PERSONAL_NAME = -1.0
@@ -291,7 +291,7 @@ def fill_case(rows, inventory, instances) -> list:
     listed = []
     for words, position, pairs, _ in instances:
         candidates = [s for lemma, pos in pairs for s in inventory.candidates(lemma, pos)]
-        flagged = scoring.case_flags(inventory, Target(words, position), candidates)
+        flagged = names.case_flags(inventory, Target(words, position), candidates)
         for name, keys in flagged.items():
             columns[name].append([float(s.key in keys) for s in candidates])
         listed.append(candidates)
@@ -403,7 +403,7 @@ def example_instance_features(index, *, progress: bool = True,
             index.source, candidates, [group_key(lem, pos) for lem, pos in pairs],
             index.normalizer(vector), l2_normalize(vector), context=context,
             use_examples=False, pos_logp=tag,
-            bare=bare, **scoring.case_flags(inventory, target, candidates),
+            bare=bare, **names.case_flags(inventory, target, candidates),
             overlap=example_overlap(overlap, inventory, key, target, pairs, candidates))
         features = found.features
         features[:, leaks] = 0.0

@@ -11,7 +11,7 @@ import pytest
 
 import sensedb
 from sensedb.corpora.tokenize import tokenize
-from sensedb.retriever import names
+from sensedb.retriever import names, scoring
 from sensedb.retriever.names import PERSON, PERSON_KEY, name_pairs, person_name_at, reads_a_name
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -42,6 +42,10 @@ def _at(sentence: str, word: str) -> tuple[list[str], int]:
     ("I met Dr. Jones Tuesday and she was great.", "Tuesday", False),
     ("Capt. Smith Said Sorry", "Said", False),
     ("Capt. Smith Said Sorry", "Smith", True),
+    ("I Miss You So Much", "You", False),
+    # a title-case test by the words besides the name: these long words are all the name's
+    ("We met Mrs. Jane Park", "Park", True),
+    ("We met Mrs. Jane Park", "Jane", True),
     ("Sen. John Tower spoke.", "Tower", True),  # SemCor d000: past a first name
     ("Lt. Gov. Garland Byrd spoke.", "Garland", True),  # a place too, but no Miss before
     ("Lt. Gov. Garland Byrd spoke.", "Byrd", True),
@@ -182,3 +186,36 @@ def test_names_in_tag_and_wsd(default_index):
     assert asked.lemma == "mark"
     plain = default_index.wsd("A person walked in.", "person")
     assert plain.best.key == PERSON_KEY and not plain.novel
+
+
+def test_personal_names_after_an_honorific(wordnet):
+    parks = wordnet.candidates("park", "NOUN")
+    people = {s.key for s in parks if scoring.is_person(s)}
+    assert people == {"park%1:18:00::"}  # Mungo Park, noun.person
+    others = {s.key for s in parks} - people
+
+    def flagged(sentence: str, word: str) -> frozenset[str]:
+        words = sentence.split()
+        return names.personal_names(words, words.index(word), parks)
+
+    assert flagged("Yesterday Ms . Park arrived", "Park") == others
+    assert flagged("Ms Park arrived", "Park") == others  # the honorific without its period
+    assert flagged("Dr. Park arrived", "Park") == others  # spaCy's tokens keep "Dr." whole
+    assert flagged("We met Mrs . Jane Park", "Park") == others  # a name after the honorific's
+    assert flagged("We met Mrs . Jane Park", "Jane") == others
+    for sentence, word in (("We walked in the Park today", "Park"),  # no honorific
+                           ("We walked in the park today", "park"),
+                           ("Ms . park", "park"),  # not capitalized
+                           ("MS . PARK", "PARK"),  # all capitals: the case is lost
+                           ("I miss Park", "Park"),  # "miss" the verb, lower case
+                           ("Mr . Smith and Park", "Park")):  # "and" between
+        assert flagged(sentence, word) == frozenset(), sentence
+    assert names.after_honorific(["Sir", "Park"], 1)
+    assert not names.after_honorific(["Park"], 0)
+    # a tester: a rank before a name ("Capt. Hook" was "a sharp curve or crook", not novel)
+    assert names.after_honorific(["Capt", ".", "Hook"], 2)
+    assert names.after_honorific(["Sgt.", "Pepper"], 1)
+    # one rule with name_pairs' (it was written twice): a street's "Dr." is no honorific,
+    # a rank needs its period, a headline's later words are no names
+    assert flagged("We parked on Oak Dr . Park was busy", "Park") == frozenset()
+    assert flagged("The Gen Park story", "Park") == frozenset()

@@ -392,33 +392,8 @@ def test_tune_multiword_counts_by_head_tags():
     assert groups["NOUN NOUN -"]["right_at_margin"] == 1 and list(groups)[0] == "VERB ADP VERB"
 
 
-def test_personal_names_after_an_honorific(wordnet):
-    parks = wordnet.candidates("park", "NOUN")
-    people = {s.key for s in parks if scoring.is_person(s)}
-    assert people == {"park%1:18:00::"}  # Mungo Park, noun.person
-    others = {s.key for s in parks} - people
-
-    def flagged(sentence: str, word: str) -> frozenset[str]:
-        words = sentence.split()
-        return scoring.personal_names(words, words.index(word), parks)
-
-    assert flagged("Yesterday Ms . Park arrived", "Park") == others
-    assert flagged("Ms Park arrived", "Park") == others  # the honorific without its period
-    assert flagged("Dr. Park arrived", "Park") == others  # spaCy's tokens keep "Dr." whole
-    assert flagged("We met Mrs . Jane Park", "Park") == others  # a name after the honorific's
-    assert flagged("We met Mrs . Jane Park", "Jane") == others
-    for sentence, word in (("We walked in the Park today", "Park"),  # no honorific
-                           ("We walked in the park today", "park"),
-                           ("Ms . park", "park"),  # not capitalized
-                           ("MS . PARK", "PARK"),  # all capitals: the case is lost
-                           ("I miss Park", "Park"),  # "miss" the verb, lower case
-                           ("Mr . Smith and Park", "Park")):  # "and" between
-        assert flagged(sentence, word) == frozenset(), sentence
-    assert scoring.personal_name_at(["Sir", "Park"], 1)
-    assert not scoring.personal_name_at(["Park"], 0)
-    # a tester: a rank before a name ("Capt. Hook" was "a sharp curve or crook", not novel)
-    assert scoring.personal_name_at(["Capt", ".", "Hook"], 2)
-    assert scoring.personal_name_at(["Sgt.", "Pepper"], 1)
+def test_personal_name_flag_is_its_own_column():
+    """The flag of ``names.personal_names`` lands in the personal_name column alone."""
     flags = _flagged(personal_name=True)
     assert flags["personal_name"] == 1.0 and flags["common_name"] == 0.0
 

@@ -47,7 +47,7 @@ from ..paths import default_index_dir
 from ..pos_head import POSHead, content_log_probabilities, rule_tags
 from ..store import SegmentedStore, VectorStore, l2_normalize
 from ..vocabulary import POS, ScoringMethod, group_key, normalize_lemma
-from . import scoring
+from . import names, scoring
 from .constructions import construction_prior
 from .names import name_pairs
 from .opening import check_head, default_scoring, make_encoder, prepare_directory
@@ -799,7 +799,7 @@ class SenseIndex:
             rank_every_token=every_feature or bool(self.weights[_NN_COS_AT]),
             evidence_k=max(evidence_k, 0), pos_logp=pos_logp,
             rare=self.inventory.rare_readings(located.surface, pairs),
-            **scoring.case_flags(self.inventory, located, candidates),
+            **names.case_flags(self.inventory, located, candidates),
             bare=(self.bare_vectors(s.lemma for s in candidates)
                   if every_feature or self.uses_bare else None),
             overlap=(self.gloss_overlaps(located, pairs, candidates)

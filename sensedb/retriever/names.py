@@ -58,7 +58,14 @@ from importlib import resources
 
 from ..errors import ConfigurationError
 from ..inventory import SenseInfo, WordNet
-from .scoring import HONORIFICS, capitalized_inside, is_person, title_case
+from .scoring import (
+    HONORIFICS,
+    capitalized_inside,
+    common_names,
+    is_person,
+    proper_names,
+    title_case,
+)
 
 NAMES_FILE = "data/person_names.json"
 PERSON = ("person", "NOUN")
@@ -176,7 +183,6 @@ def after_honorific(words: Sequence[str], at: int) -> bool:
     if len(form) < 2 or not form[:1].isupper() or form.isupper():
         return False
     first, _ = person_names()
-    headline = title_case(words)
     given = 0
     position = at - 1
     while position >= 0:
@@ -184,14 +190,50 @@ def after_honorific(words: Sequence[str], at: int) -> bool:
         honorific = position - 1 if period else position
         if honorific >= 0 and _honorific(words, honorific, period or words[
                 honorific].endswith(".")):
-            return not headline or (given == 0 and period)
+            return not _headline(words, honorific, at) or (given == 0 and period)
         name = words[honorific] if honorific >= 0 else ""
-        if headline or given == MAX_GIVEN_NAMES or not (
+        if given == MAX_GIVEN_NAMES or not (
                 name in first or len(name) == 1 and name.isupper()):
             return False
         given += 1
         position = honorific - 1
     return False
+
+
+def _headline(words: Sequence[str], honorific: int, at: int) -> bool:
+    """Whether a sentence whose name runs from ``words[honorific]`` to ``words[at]`` is in
+    title case (``scoring.title_case``) by words besides the name: "I Miss *You* So Much"
+    is, "We met Mrs. Jane *Park*" is not (its only long words are the name's)."""
+    outside = [w for w in (*words[1:honorific], *words[at + 1:]) if len(w) > 3 and w.isalpha()]
+    return bool(outside) and title_case(words)
+
+
+def personal_names(words: Sequence[str], at: int, candidates: Sequence[SenseInfo]
+                   ) -> frozenset[str]:
+    """The keys of ``candidates`` that are not people (``scoring.is_person``) when the usage
+    ``words[at]`` is a person's name by an honorific before it (:func:`after_honorific`):
+    after "Ms." the land of "park" and after "Mr." the colour and the university of "brown"
+    do not fit, the explorer Park and the abolitionist Brown are at least people (the
+    ``personal_name`` feature, where a lemma or part of speech is given and the reading as
+    the noun *person* of :func:`name_pairs` is not taken). When no candidate is a person
+    the answer is ``novel`` (the name's bearer is not in WordNet; ``results.disambiguation``).
+    The flag's weight is set by hand (one unit of the formula's main term, like
+    ``rare_base``): SemCor and SemEval-2007 hold 8 and 0 annotated words after an honorific,
+    too few to fit it."""
+    if not after_honorific(words, at):
+        return frozenset()
+    return frozenset(s.key for s in candidates if not is_person(s))
+
+
+def case_flags(inventory: WordNet, target, candidates: Sequence[SenseInfo]
+               ) -> dict[str, frozenset[str]]:
+    """What the usage's case says of ``candidates``, as ``scoring.candidate_matrix`` takes
+    it: ``proper`` (``scoring.proper_names`` of the target's surface), ``common``
+    (``scoring.common_names``) and ``personal`` (:func:`personal_names`) of the located
+    ``target`` (``retriever.target.Target``: its words, position and surface)."""
+    return {"proper": proper_names(inventory, target.surface, candidates),
+            "common": common_names(inventory, target.words, target.index, candidates),
+            "personal": personal_names(target.words, target.index, candidates)}
 
 
 def honorific_of_a_name(words: Sequence[str], at: int) -> bool:

@@ -78,7 +78,7 @@ FEATURES = (
                           # capitalized inside its sentence ("a holiday in Turkey")
     "personal_name",      # s is not a person (WordNet's noun.person) and the usage's form is a
                           # person's name by its place: capitalized after an honorific
-                          # ("Ms. Park", "Mr. John Brown"; personal_names)
+                          # ("Ms. Park", "Mr. John Brown"; names.personal_names)
 )
 
 VOTE_K = 5  # neighbours in the k-NN vote
@@ -372,7 +372,7 @@ def candidate_features(*, corpus_cos: float | None, support: float, vote: float,
     ``proper_name``: the sense is a proper name read from a lower-case form;
     ``common_name``: the sense is a common noun of a proper name's lemma read from a form
     capitalized inside its sentence (:func:`common_names`); ``personal_name``: the sense is not
-    a person while the usage is a person's name by its place (:func:`personal_names`);
+    a person while the usage is a person's name by its place (``names.personal_names``);
     ``sense_cos`` / ``context_sense_cos``: cosine of the usage's (plain) word vector / of the
     sentence vector to the sense-text vector; ``bare_gloss_cos``: cosine of the sense's lemma
     encoded alone to the gloss vector (:func:`bare_cosines`); ``gloss_overlap``: the
@@ -520,47 +520,6 @@ def is_person(sense: SenseInfo) -> bool:
     return sense.key.partition("%")[2].startswith(_PERSON)
 
 
-def personal_name_at(words: Sequence[str], at: int) -> bool:
-    """Whether ``words[at]`` is a person's name by its place: capitalized (not all capitals,
-    which lose case) right after an honorific (:data:`HONORIFICS`, with or without its
-    period: "Ms. Park", "Dr Brown") or after such a name ("Mr. John *Brown*")."""
-    if not _capitalized(words[at]):
-        return False
-    before = at - 1
-    if before >= 1 and words[before] == ".":
-        before -= 1
-    if before < 0:
-        return False
-    return (words[before].removesuffix(".") in HONORIFICS  # the spaCy component's "Mr."
-            or (before == at - 1 and personal_name_at(words, before)))
-
-
-def personal_names(words: Sequence[str], at: int, candidates: Sequence[SenseInfo]
-                   ) -> frozenset[str]:
-    """The keys of ``candidates`` that are not people (:func:`is_person`) when the usage
-    ``words[at]`` is a person's name by its place (:func:`personal_name_at`): after "Ms."
-    the land of "park" and after "Mr." the colour and the university of "brown" do not fit,
-    the explorer Park and the abolitionist Brown are at least people. When no candidate is
-    a person the answer is ``novel`` (the name's bearer is not in WordNet;
-    ``results.disambiguation``). The flag's weight is set by hand (one unit of the formula's
-    main term, like ``rare_base``): SemCor and SemEval-2007 hold 8 and 0 annotated words
-    after an honorific, too few to fit it."""
-    if not personal_name_at(words, at):
-        return frozenset()
-    return frozenset(s.key for s in candidates if not is_person(s))
-
-
-def case_flags(inventory: WordNet, target, candidates: Sequence[SenseInfo]
-               ) -> dict[str, frozenset[str]]:
-    """What the usage's case says of ``candidates``, as :func:`candidate_matrix` takes it:
-    ``proper`` (:func:`proper_names` of the target's surface), ``common``
-    (:func:`common_names`) and ``personal`` (:func:`personal_names`) of the located
-    ``target`` (``retriever.target.Target``: its words, position and surface)."""
-    return {"proper": proper_names(inventory, target.surface, candidates),
-            "common": common_names(inventory, target.words, target.index, candidates),
-            "personal": personal_names(target.words, target.index, candidates)}
-
-
 def _capitalized(form: str) -> bool:
     """Whether a form is capitalized and has kept its case: its first letter a capital, not
     every letter of two or more (a word in capitals has lost its case)."""
@@ -689,7 +648,7 @@ def candidate_matrix(source: EvidenceSource, candidates: Sequence[SenseInfo],
         common: the sense keys of common-noun candidates whose proper-name namesake the
             usage's capitalized form points to (:func:`common_names`).
         personal: the sense keys of candidates that are not people while the usage is a
-            person's name by its place (:func:`personal_names`).
+            person's name by its place (``names.personal_names``).
         prior: ``{sense key: probability}`` of a construction the usage stands in
             (``constructions.construction_prior``: the existential "there is"), or None:
             those candidates' WordNet counts and labelled tokens are their totals shared out
