@@ -177,8 +177,9 @@ def after_honorific(words: Sequence[str], at: int) -> bool:
     ``scoring.HONORIFICS`` (PERIOD_ONLY_HONORIFICS with their period; not "Dr."/"St."
     after a capitalized word inside the sentence: :func:`street_abbreviation`) or after one and at
     most MAX_GIVEN_NAMES first names or initials ("Mr. John *Brown*", "Mrs. J. M.
-    *Cheshire*"). In a title-case sentence, only right after an honorific with its period:
-    "Capt. Smith *Said* Sorry", "I Miss *You* So Much" are no names."""
+    *Cheshire*"). In a title-case sentence (by words besides the name: :func:`_headline`),
+    only right after an honorific with its period: "Capt. Smith *Said* Sorry", "I Miss *You*
+    So Much" are no names."""
     form = words[at]
     if len(form) < 2 or not form[:1].isupper() or form.isupper():
         return False
