@@ -12,7 +12,9 @@ from SemEval-2007 when missing) is only scored. Writes the table as markdown
 parameters (runs/similarity_params.json, usable with ``--params``). With ``--write-builtin``
 the fitted parameters also become the package's built-in ones of the index's family
 (``corpus`` for an index with labelled tokens, ``wordnet_only`` for the default index) in
-sensedb/data/similarity_params.json, with their provenance (data, index, command, date).
+sensedb/data/similarity_params.json, with their provenance (data, index, command, date);
+with ``--head HEAD.npz --write-head HEAD.npz`` they are fitted through a retrieval head and
+written into it, as that head's own (``RetrievalHead.similarity``).
 
 The index is opened read-only for WordNet evidence (``wordnet_evidence=False``: nothing is
 added to it) unless ``--wordnet-evidence``.
@@ -53,17 +55,14 @@ def accuracy(values: np.ndarray, labels: np.ndarray, threshold: float) -> float:
     return float(100.0 * np.mean((values >= threshold) == labels))
 
 
-def write_builtin(params: sim_params.SimilarityParams, family: str, index_text: str,
-                  rows: list[dict], n_train: int, path: Path | None = None) -> Path:
-    """Write ``params`` as the package's built-in parameters of ``family`` (the index's:
-    ``sim_params.family_of``) with their provenance, keeping the other family's (to ``path``,
-    default sensedb/data/similarity_params.json, read by sensedb.similarity.params)."""
+def fitted_entry(params: sim_params.SimilarityParams, index_text: str, rows: list[dict],
+                 n_train: int) -> dict:
+    """``{"provenance": {data, index, command, date, result}, "params": ...}``: one fitted
+    set as the package's data file and a retrieval head both keep it."""
     by_name = {r["name"]: r for r in rows}
     result = ", ".join(f"{name} {by_name[name]['wic_dev']}" for name in
                        ("combined", "sense", "raw-last") if name in by_name)
-    path = path or ROOT / "sensedb" / "data" / sim_params.BUILTIN_PARAMS_FILE
-    document = json.loads(path.read_text()) if path.exists() else {}
-    document[family] = {
+    return {
         "provenance": {
             "data": f"WiC train ({n_train:,} pairs; WiC dev never used for fitting), WordNet "
                     "usage examples left out of all evidence",
@@ -75,8 +74,31 @@ def write_builtin(params: sim_params.SimilarityParams, family: str, index_text: 
         },
         "params": params.to_dict(),
     }
+
+
+def write_builtin(params: sim_params.SimilarityParams, family: str, index_text: str,
+                  rows: list[dict], n_train: int, path: Path | None = None) -> Path:
+    """Write ``params`` as the package's built-in parameters of ``family`` (the index's:
+    ``sim_params.family_of``) with their provenance, keeping the other family's (to ``path``,
+    default sensedb/data/similarity_params.json, read by sensedb.similarity.params)."""
+    path = path or ROOT / "sensedb" / "data" / sim_params.BUILTIN_PARAMS_FILE
+    document = json.loads(path.read_text()) if path.exists() else {}
+    document[family] = fitted_entry(params, index_text, rows, n_train)
     path.write_text(json.dumps(document, indent=2) + "\n")
     return path
+
+
+def write_head(params: sim_params.SimilarityParams, family: str, index_text: str,
+               rows: list[dict], n_train: int, head_path: Path) -> Path:
+    """Write ``params`` into the retrieval head file ``head_path`` as its own parameters of
+    ``family`` (``RetrievalHead.similarity``; the head's vectors and hash unchanged), keeping
+    its other family's."""
+    from sensedb.head import RetrievalHead
+
+    head = RetrievalHead.load(head_path)
+    head.similarity = {**(head.similarity or {}),
+                       family: fitted_entry(params, index_text, rows, n_train)}
+    return head.save(head_path)
 
 
 def main() -> None:
@@ -94,6 +116,13 @@ def main() -> None:
                         help="also write the fitted parameters, with their provenance, to "
                              f"sensedb/data/{sim_params.BUILTIN_PARAMS_FILE} (the built-in "
                              "ones)")
+    parser.add_argument("--head", default="auto", metavar="HEAD",
+                        help="the retrieval head the index is opened with: a head file, "
+                             "'none', or 'auto' (the shipped one)")
+    parser.add_argument("--write-head", type=Path, default=None, metavar="HEAD.npz",
+                        help="also write the fitted parameters into this head file, as its "
+                             "own for the index's family (fit them through that head: "
+                             "--head the same file)")
     parser.add_argument("--wordnet-evidence", action="store_true",
                         help="let the index add WordNet gloss/example evidence (writes to it)")
     args = parser.parse_args()
@@ -102,7 +131,7 @@ def main() -> None:
         subprocess.run([sys.executable, str(ROOT / "scripts" / "make_graded_set.py"),
                         str(args.graded), "--data", str(args.data)], check=True)
     index = sensedb.open(None if str(args.index) == "default" else args.index,
-                         wordnet_evidence=args.wordnet_evidence)
+                         wordnet_evidence=args.wordnet_evidence, head=args.head)
     wic = args.data / "wic"
     train = sensedb.read_wic(wic / "train" / "train.data.txt", wic / "train" / "train.gold.txt")
     dev = sensedb.read_wic(wic / "dev" / "dev.data.txt", wic / "dev" / "dev.gold.txt")
@@ -150,12 +179,16 @@ def main() -> None:
                         f"({index.manifest.encoder.model}, "
                         f"{index.manifest.encoder.layers}), WordNet examples left out")
     sim_params.save_params(params, args.params_out)
+    encoder = index.manifest.encoder
+    index_text = (f"{args.index} ({encoder.model}, layers {encoder.layers}, standardize "
+                  f"{index.manifest.standardize}; head "
+                  f"{(encoder.head or {}).get('sha256', 'none')[:12]}; WordNet vectors added: "
+                  f"{args.wordnet_evidence})")
     if args.write_builtin:
-        encoder = index.manifest.encoder
-        write_builtin(params, sim_params.family_of(index),
-                      f"{args.index} ({encoder.model}, layers {encoder.layers}, "
-                      f"standardize {index.manifest.standardize}; WordNet vectors added: "
-                      f"{args.wordnet_evidence})", rows, len(train))
+        write_builtin(params, sim_params.family_of(index), index_text, rows, len(train))
+    if args.write_head is not None:
+        write_head(params, sim_params.family_of(index), index_text, rows, len(train),
+                   args.write_head)
 
     # speed: similarity-batch over WiC dev next to a bare encoder pass over its sentences
     queries = [wic_queries(p) for p in dev]

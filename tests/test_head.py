@@ -202,3 +202,38 @@ def test_one_pass_sentence_vectors_go_through_the_head(headed):
     np.testing.assert_allclose(found, with_head.sentence_vectors([" ".join(w) for w in words]),
                                rtol=1e-4, atol=1e-5)
     assert np.abs(found - plain.word_and_sentence_vectors(words)[1]).max() > 1e-2
+
+
+def test_an_index_through_a_head_answers_similarity_with_the_heads_parameters(
+        tmp_path, wordnet):
+    """A head carries the similarity parameters fitted on its own vectors
+    (``scripts/bench_similarity.py --write-head``): an index built through it resolves them
+    for its family, the manifest's own parameters still first; the hash is the vectors'."""
+    import sensedb
+    from sensedb.similarity import params as sim_params
+
+    head = random_head(3)
+    fitted = sim_params.builtin_params("corpus").to_dict()
+    fitted["temperature"] = 0.123  # another value than the package's
+    head.similarity = {"corpus": {"params": fitted, "provenance": {"data": "a test"}}}
+    saved = head.save(tmp_path / "h.npz")
+    loaded = RetrievalHead.load(saved)
+    assert loaded.similarity == head.similarity and loaded.sha256 == random_head(3).sha256
+    path = tmp_path / "index"
+    build_index(MINI_XML, path, gold=MINI_GOLD, encoder=Encoder(threads=2, head=saved),
+                wordnet=wordnet, progress=False)
+    index = sensedb.open(path, wordnet=wordnet, head=saved)
+    assert sim_params.family_of(index) == "corpus"
+    assert sim_params.resolve_params(index).temperature == 0.123
+    assert sim_params.head_params(index, "wordnet_only") is None  # none for that family
+    stored = sim_params.builtin_params("corpus")
+    stored.temperature = 0.456
+    sim_params.store_params_in_index(index, stored)
+    assert sim_params.resolve_params(sensedb.open(path, wordnet=wordnet, head=saved)
+                                     ).temperature == 0.456
+    bare = tmp_path / "bare"  # no head: the package's
+    build_index(MINI_XML, bare, gold=MINI_GOLD, encoder=Encoder(threads=2, head=None),
+                wordnet=wordnet, progress=False)
+    assert sim_params.resolve_params(sensedb.open(bare, wordnet=wordnet, head=None)
+                                     ).temperature == sim_params.builtin_params(
+                                         "corpus").temperature

@@ -65,7 +65,12 @@ class RetrievalHead:
     ``scoring`` of an index built through it) or None; ``provenance``: JSON-able record of
     data, command, seed, date, commit. ``adapter``: low-rank updates by module name
     (``<module>.A`` (r, in), ``<module>.B`` (out, r) float32; :mod:`sensedb.head.adapter`)
-    or None, merged as ``W + adapter_scale * B @ A``."""
+    or None, merged as ``W + adapter_scale * B @ A``. ``similarity``: the in-context
+    similarity parameters fitted on the head's own vectors, by formula family
+    (``{"wordnet_only": {"params": SimilarityParams.to_dict(), "provenance": {...}}}``: an
+    index built through the head answers ``similarity`` with them where it stores none of
+    its own; :func:`sensedb.similarity.params.resolve_params`) or None. Neither ``scoring``
+    nor ``similarity`` is part of :attr:`sha256` (the vectors' identity)."""
 
     word: np.ndarray | None
     sentence: np.ndarray | None
@@ -77,6 +82,7 @@ class RetrievalHead:
     layer: dict[str, np.ndarray] | None = None
     adapter: dict[str, np.ndarray] | None = None
     adapter_scale: float = 1.0
+    similarity: dict | None = None
 
     def __post_init__(self) -> None:
         maps = [m for m in (self.word, self.sentence) if m is not None]
@@ -215,6 +221,8 @@ class RetrievalHead:
                   "provenance": self.provenance}
         if self.adapter:
             record["adapter_scale"] = float(self.adapter_scale)
+        if self.similarity:
+            record["similarity"] = self.similarity
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
             arrays = [(n, a) for n, a in (("word", self.word), ("sentence", self.sentence))
@@ -276,7 +284,8 @@ class RetrievalHead:
         return cls(word, sentence, model=str(record["model"]), layers=str(record["layers"]),
                    scoring=record.get("scoring"), provenance=record.get("provenance") or {},
                    source=str(source), layer=layer or None, adapter=adapter or None,
-                   adapter_scale=float(record.get("adapter_scale", 1.0)))
+                   adapter_scale=float(record.get("adapter_scale", 1.0)),
+                   similarity=record.get("similarity") or None)
 
 
 def default_head_path() -> Path:

@@ -7,6 +7,7 @@ Which parameters a query uses, first found (:func:`resolve_params`):
 1. ``params=``: an object, or a JSON file written by :func:`save_params` (e.g. by
    ``sensedb evaluate-wic ... --train DATA GOLD --save FILE``);
 2. the index manifest's key ``"similarity"`` (:func:`store_params_in_index`);
+   then the parameters the index's retrieval head carries for its family (:func:`head_params`);
 3. the built-in parameters of the index's family (:func:`builtin_params`), read from the
    package data file ``sensedb/data/similarity_params.json``: one set for indexes with
    labelled corpus tokens (``"corpus"``, fitted on a SemCor index) and one for the
@@ -44,7 +45,8 @@ __all__ = [
     "BUILTIN_PARAMS", "BUILTIN_PARAMS_FILE", "BUILTIN_PROVENANCE", "COMPONENTS",
     "DEFAULT_METHOD", "FAMILIES", "FEATURES", "LOG_SIGNS", "MANIFEST_KEY", "METHODS",
     "PARAMS_VERSION", "REPRESENTATIONS", "Representation", "SimilarityParams",
-    "builtin_params", "builtin_params_document", "family_of", "load_params", "method_key",
+    "builtin_params", "builtin_params_document", "family_of", "head_params", "load_params",
+    "method_key",
     "resolve_params", "save_params", "store_params_in_index",
 ]
 
@@ -363,4 +365,24 @@ def resolve_params(index: SenseIndex,
     stored = index.manifest.similarity
     if stored:
         return SimilarityParams.from_dict(stored)
-    return builtin_params(family_of(index))
+    family = family_of(index)
+    fitted = head_params(index, family)
+    return fitted if fitted is not None else builtin_params(family)
+
+
+def head_params(index: SenseIndex, family: str) -> SimilarityParams | None:
+    """The parameters of ``family`` that the retrieval head ``index`` was built through
+    carries (``RetrievalHead.similarity``, fitted on that head's vectors by
+    ``scripts/bench_similarity.py --write-head``), or None: no head, or none for the family.
+    A head changes every vector, so the package's built-in parameters, fitted on the bare
+    model's, do not suit it.
+
+    Raises:
+        ConfigurationError: the index's head cannot be found, or its parameters are invalid.
+    """
+    from ..head import head_for_manifest
+
+    recorded = index.manifest.encoder.head
+    head = head_for_manifest(recorded) if recorded else None
+    entry = (head.similarity or {}).get(family) if head is not None else None
+    return SimilarityParams.from_dict(entry["params"]) if entry else None
