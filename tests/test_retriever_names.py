@@ -116,6 +116,11 @@ def test_a_streets_name_is_a_location(default_index):
         names.LOCATION]
     assert not names.street_name(tokenize("Man Crosses Road Safely"), 1)
     assert not names.street_name(tokenize("I live on oak st. now"), 3)
+    # title case told by words besides the street's and people's names ("Oak" was the wood)
+    words = tokenize("We met Mrs. Jane Park on Oak St.")
+    assert names.street_name(words, words.index("Oak"))
+    words = tokenize("Man Crosses Oak Road Today")
+    assert not names.street_name(words, words.index("Oak"))
     tagged = {w.word: w.key for w in sensedb.tag(default_index,
                                                  "The parade starts on Main St. at noon.")}
     assert tagged["Main"] == "location%1:03:00::" and "St" not in tagged

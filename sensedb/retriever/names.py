@@ -205,7 +205,15 @@ def _headline(words: Sequence[str], honorific: int, at: int) -> bool:
     """Whether a sentence whose name runs from ``words[honorific]`` to ``words[at]`` is in
     title case (``scoring.title_case``) by words besides the name: "I Miss *You* So Much"
     is, "We met Mrs. Jane *Park*" is not (its only long words are the name's)."""
-    outside = [w for w in (*words[1:honorific], *words[at + 1:]) if len(w) > 3 and w.isalpha()]
+    return _title_case_besides(words, set(range(honorific, at + 1)))
+
+
+def _title_case_besides(words: Sequence[str], name: set[int]) -> bool:
+    """``scoring.title_case`` of a sentence that has a long word (over three letters, after
+    the first) outside the positions ``name``: a sentence whose long words are all a name's
+    is no headline."""
+    outside = [w for n, w in enumerate(words)
+               if n and n not in name and len(w) > 3 and w.isalpha()]
     return bool(outside) and title_case(words)
 
 
@@ -302,12 +310,16 @@ def _first_word(words: Sequence[str]) -> int:
 
 def street_name(words: Sequence[str], at: int) -> bool:
     """Whether ``words[at]`` is a street's name: capitalized (not all capitals), before one
-    of STREET_HEADS written with a capital, in a sentence not in title case ("I live on
-    *Oak* St.", "*Main* Street is closed")."""
+    of STREET_HEADS written with a capital, in a sentence not in title case by words besides
+    the street's and people's names ("I live on *Oak* St.", "*Main* Street is closed", "We
+    met Mrs. Jane Park on *Oak* St."; not "Man Crosses *Oak* Road Today")."""
     nxt = at + 1
-    return (nxt < len(words) and words[at][:1].isupper() and not words[at].isupper()
+    if not (nxt < len(words) and words[at][:1].isupper() and not words[at].isupper()
             and any(c.isalpha() for c in words[at]) and words[nxt][:1].isupper()
-            and words[nxt].lower().rstrip(".") in STREET_HEADS and not title_case(words))
+            and words[nxt].lower().rstrip(".") in STREET_HEADS):
+        return False
+    people = {n for n in range(len(words)) if n not in (at, nxt) and after_honorific(words, n)}
+    return not _title_case_besides(words, {at, nxt} | people)
 
 
 def street_head(words: Sequence[str], at: int) -> bool:
