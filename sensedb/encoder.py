@@ -169,10 +169,12 @@ class Encoder:
         self.tokenizer.model_max_length = 10**9
         if self.window_pieces < 8:
             raise ConfigurationError(f"max_length {self.max_length} is too small")
-        # the retrieval head maps every vector this encoder outputs (sensedb.head)
-        self.head = load_head(head, model=self.name, layers=self.layer_spec.describe())
+        # the retrieval head maps every vector this encoder outputs (sensedb.head); the
+        # layers as the index records them ("6" and "-1" of a 6-layer model are "last")
+        layers_named = self.layer_spec.canonical(self.num_layers + 1).describe()
+        self.head = load_head(head, model=self.name, layers=layers_named)
         if self.head is not None:
-            self.head.check_encoder(self.name, self.dim, self.layer_spec.describe())
+            self.head.check_encoder(self.name, self.dim, layers_named)
         # a head with a trained last layer reruns it on the layer below (sensedb.head.layer)
         self._head_layer = self.head.bind(self.model) if self.head is not None else None
 

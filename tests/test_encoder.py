@@ -95,22 +95,35 @@ def pipeline():
     return _load_sentence_transformer(default_model_path(), "cpu")
 
 
-def test_sentence_vectors_equal_the_models_own_pipeline(encoder, pipeline):
+def test_sentence_vectors_equal_the_models_own_pipeline(pipeline):
     """Sentence vectors go through the encoder's length-bucketed batches (a plain mean of the
     last layer, normalized): the vectors sentence-transformers' own pipeline gives, within
-    float rounding, for short, unusual and windowed texts alike."""
-    from sensedb.encoder import _mean_pooling
+    float rounding, for short, unusual and windowed texts alike; through the shipped
+    retrieval head (an adapter merged into the model), those of the pipeline whose model has
+    the same adapter merged."""
+    from sensedb.encoder import _load_sentence_transformer, _mean_pooling
+    from sensedb.head import default_head
 
     assert _mean_pooling(pipeline) is True  # all-MiniLM-L6-v2: mean, then Normalize
     texts = ["bank: sloping land (especially the slope beside a body of water)",
              "bank: a financial institution that accepts deposits", "", "a", "naïve café ✓ 日本",
              " ".join(["he sat on the grassy bank of the river to fish"] * 70)]
     texts += [f"word number {n}: " + "gloss " * (n % 40) for n in range(150)]
-    mine = encoder.sentence_vectors(texts)
-    theirs = pipeline.encode([text for text in texts[:5] + texts[6:]], batch_size=64,
-                                convert_to_numpy=True)
-    np.testing.assert_allclose(np.delete(mine, 5, axis=0), theirs, atol=1e-5)
-    assert np.allclose(np.linalg.norm(mine, axis=1), 1.0, atol=1e-5)
+    pipelines = [(Encoder(threads=2, head=None), pipeline)]
+    head = default_head()
+    if head is not None and head.adapter:
+        adapted = _load_sentence_transformer(default_model_path(), "cpu")
+        head.bind(adapted[0].auto_model)
+        pipelines.append((Encoder(threads=2, head=head), adapted))
+    for encoder, own in pipelines:
+        mine = encoder.sentence_vectors(texts)
+        theirs = own.encode([text for text in texts[:5] + texts[6:]], batch_size=64,
+                            convert_to_numpy=True)
+        np.testing.assert_allclose(np.delete(mine, 5, axis=0), theirs, atol=1e-5)
+        assert np.allclose(np.linalg.norm(mine, axis=1), 1.0, atol=1e-5)
+    if len(pipelines) == 2:  # the adapter moved the vectors
+        assert np.abs(pipelines[0][0].sentence_vectors(texts[:2])
+                      - pipelines[1][0].sentence_vectors(texts[:2])).max() > 1e-2
     small = Encoder(threads=1, batch_tokens=64)  # many small batches: the same vectors
     np.testing.assert_allclose(small.sentence_vectors(texts), mine, atol=1e-5)
 

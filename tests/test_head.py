@@ -81,6 +81,9 @@ def test_shipped_head_is_small_and_has_provenance():
         assert field in head.provenance
     assert load_head("auto", model=MODEL, layers="last") is head
     assert load_head("auto", model=MODEL, layers="last4") is None  # trained on the last layer
+    # the last layer spelt by its number is the last layer (it got no head: an index built
+    # with layers="6" then refused the default encoder's vectors)
+    assert Encoder(layers="6").head is head and Encoder(layers="-1").head is head
 
 
 def test_encoder_maps_word_and_sentence_vectors(headed):

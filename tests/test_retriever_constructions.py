@@ -13,7 +13,12 @@ import pytest
 import sensedb
 from sensedb.corpora.tokenize import tokenize
 from sensedb.retriever import constructions, scoring
-from sensedb.retriever.constructions import construction_prior, existential_there, shared_out
+from sensedb.retriever.constructions import (
+    construction_prior,
+    existential_there,
+    ranked_out,
+    shared_out,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 COPULA, EXISTS, HAPPENS = "be%2:42:03::", "be%2:42:00::", "be%2:42:04::"
@@ -99,6 +104,19 @@ def test_shared_out_keeps_the_total():
     out = shared_out(values, ["a", "b", "c"], {"a": 0.75, "b": 0.25})
     assert out == [30.0, 10.0, 5.0]  # a and b share their 40; c as it was
     assert sum(out) == sum(values)
+
+
+def test_ranked_out_gives_the_constructions_senses_its_order():
+    """Inside a construction WordNet's sense numbers (the prior inv_rank) follow its
+    probabilities, as the counts do: "I think so" kept so%4:02:02:: (sense 1, "to a very
+    great extent") ahead of the construction's so%4:02:05:: (sense 3) through inv_rank, and
+    a retrieval head's gloss cosines then decided for the degree."""
+    keys = ["a", "b", "c", "d"]
+    # c, most probable, takes the smallest number of those inside (1); a and d tie and
+    # keep WordNet's order (a before d); b is outside the construction: as it was
+    assert ranked_out([1, 2, 3, 4], keys, {"a": 0.1, "c": 0.8, "d": 0.1}) == [3, 2, 1, 4]
+    assert ranked_out([1, 2, 3, 4], keys, {}) == [1, 2, 3, 4]
+    assert sorted(ranked_out([4, 1, 3, 2], keys, {"a": 0.6, "b": 0.1, "c": 0.3})) == [1, 2, 3, 4]
 
 
 @pytest.mark.parametrize(("sentence", "clause"), [

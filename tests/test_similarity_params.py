@@ -7,6 +7,7 @@ import shutil
 from importlib import resources
 
 from sensedb import SenseIndex
+from sensedb.head import default_head
 from sensedb.similarity import params as sim
 
 
@@ -68,9 +69,16 @@ def test_an_index_without_labelled_tokens_gets_the_wordnet_only_set(mini_index, 
     assert sim.resolve_params(labelled) == sim.builtin_params("corpus")
     default = default_index  # the WordNet-only default index
     assert sim.family_of(default) == "wordnet_only"
-    assert sim.resolve_params(default) == sim.builtin_params("wordnet_only")
+    # through the shipped retrieval head, the head's own set; else the built-in one
+    own = sim.head_params(default, "wordnet_only")
+    assert sim.resolve_params(default) == (own or sim.builtin_params("wordnet_only"))
     # `sensedb info` says which set its queries use
-    assert default.info()["similarity_parameters"] == "built-in wordnet_only"
+    head = default.manifest.encoder.head
+    assert default.info()["similarity_parameters"] == (
+        f"retrieval head {head['sha256'][:12]} wordnet_only" if own else
+        "built-in wordnet_only")
+    if default_head() is not None and default_head().similarity:
+        assert own is not None and own != sim.builtin_params("wordnet_only")
     assert labelled.info()["similarity_parameters"] == "built-in corpus"
     with pytest.raises(ConfigurationError, match="no built-in similarity parameters"):
         sim.builtin_params("semcor")

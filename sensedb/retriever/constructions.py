@@ -16,7 +16,8 @@ are no evidence either: ``scoring.NO_EXAMPLE_EVIDENCE``).
 :func:`construction_prior` gives such a usage's candidates the construction's sense
 probabilities, and ``scoring.candidate_matrix`` shares the lemma's prior counts (and
 labelled-token counts) out by them: the same total, so the prior weighs as much as before
-against the cosines, distributed as the construction distributes it. The probabilities are
+against the cosines, distributed as the construction distributes it; WordNet's sense
+numbers (the prior ``inv_rank``) follow it too (:func:`ranked_out`). The probabilities are
 SemCor's counts inside the construction (``sensedb/data/construction_counts.json``, made by
 ``scripts/construction_counts.py`` from SemCor without the tuning documents: its provenance
 is in the file), add-:data:`SMOOTHING` smoothed over the lemma's senses.
@@ -234,6 +235,24 @@ def construction_prior(words: Sequence[str], at: int, candidates: Sequence[Sense
         return None
     total = sum(counts.get(k, 0) for k in keys) + SMOOTHING * len(keys)
     return {k: (counts.get(k, 0) + SMOOTHING) / total for k in keys}
+
+
+def ranked_out(ranks: Sequence[int], keys: Sequence[str], prior: Mapping[str, float]
+               ) -> list[int]:
+    """WordNet's sense numbers ``ranks`` (one per candidate, in ``keys``' order) with those
+    of the candidates in ``prior`` given out again in the order of its probabilities (the
+    most probable takes the smallest of their numbers; ties keep WordNet's order); the
+    others as they are. WordNet orders a lemma's senses by its tag counts, so inside a
+    construction the order follows the construction as the counts do (``shared_out``):
+    "I think *so*" ranks so%4:02:05:: first, where WordNet's order put "to a very great
+    extent" first, a prior (``inv_rank``) the construction had left against it."""
+    inside = [n for n, k in enumerate(keys) if k in prior]
+    numbers = sorted(ranks[n] for n in inside)
+    order = sorted(inside, key=lambda n: (-prior[keys[n]], ranks[n]))
+    out = list(ranks)
+    for n, number in zip(order, numbers, strict=True):
+        out[n] = number
+    return out
 
 
 def shared_out(values: Sequence[float], keys: Sequence[str],

@@ -868,10 +868,14 @@ class SenseIndex:
                target_b: str | None, *, at_a: int | None = None,
                at_b: int | None = None) -> float:
         """Cosine of two usages in the index's space (standardized if the index is), in
-        [-1, 1] (float32 rounding clipped: a usage with itself is 1.0, not 1.0000001); was
-        ``SenseIndex.similarity``. Raises InputError (see :meth:`locate`)."""
+        [-1, 1] (float32 rounding clipped); a usage with itself (the same words and target
+        position) is 1.0 exactly, as ``similarity`` gives it (float32 rounding gave
+        1.0000001 or 0.99999994); was ``SenseIndex.similarity``. Raises InputError (see
+        :meth:`locate`)."""
         a = self.locate(sentence_a, target_a, at_a)
         b = self.locate(sentence_b, target_b, at_b)
+        if a == b:
+            return 1.0
         va, vb = self.query_vectors([a, b])
         return float(np.clip(va @ vb, -1.0, 1.0))
 

@@ -27,7 +27,7 @@ import numpy as np
 from ..errors import ConfigurationError, IndexFormatError
 from ..inventory import SenseInfo, WordNet
 from ..vocabulary import POS_TAGS, ScoringMethod
-from .constructions import shared_out
+from .constructions import ranked_out, shared_out
 from .sources import EvidenceSource
 
 FEATURES = (
@@ -652,7 +652,8 @@ def candidate_matrix(source: EvidenceSource, candidates: Sequence[SenseInfo],
         prior: ``{sense key: probability}`` of a construction the usage stands in
             (``constructions.construction_prior``: the existential "there is"), or None:
             those candidates' WordNet counts and labelled tokens are their totals shared out
-            by it (``constructions.shared_out``) before the prior features are taken.
+            by it (``constructions.shared_out``), and their sense numbers given out in its
+            order (``constructions.ranked_out``), before the prior features are taken.
     """
     candidates = list(candidates)
     keys = [s.key for s in candidates]
@@ -694,15 +695,17 @@ def candidate_matrix(source: EvidenceSource, candidates: Sequence[SenseInfo],
     support = [support_of.get(k, 0) for k in keys]
     counts: list[float] = [s.count for s in candidates]
     support_prior: list[float] = list(support)
+    ranks: list[int] = [s.rank for s in candidates]
     if prior:
         counts = shared_out(counts, keys, prior)
         support_prior = shared_out(support_prior, keys, prior)
+        ranks = ranked_out(ranks, keys, prior)
     examples = [s.lemma not in NO_EXAMPLE_EVIDENCE for s in candidates]
     features = np.array([candidate_features(
         corpus_cos=corpus_cos[n], support=support_prior[n],
         vote=sum(s.key in k for k in voters) / max(len(voters), 1),
         gloss_cos=gloss_cos[n], example_cos=example_cos[n] if examples[n] else None,
-        wordnet_count=counts[n], sense_number=s.rank, nn_cos=nearest_of.get(s.key),
+        wordnet_count=counts[n], sense_number=ranks[n], nn_cos=nearest_of.get(s.key),
         context_gloss_cos=context_cos[n],
         pos_logp=0.0 if pos_logp is None else float(pos_logp[POS_TAGS.index(s.pos)]),
         rare_base=(s.lemma, s.pos) in rare,

@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import ConfigurationError
 from ..indexer import EXAMPLES, SENSES, TOKENS, WORDNET, IndexDirectory, Manifest, token_stores
 from ..schema import masked_url
 from ..store import VectorStore
@@ -37,14 +38,32 @@ def index_info(directory: IndexDirectory, manifest: Manifest, queries: IndexQuer
         "example_vectors": stores[EXAMPLES].ntotal,
         "wordnet_sense_vectors": stores[WORDNET].ntotal,
         "scoring_weights": dict(zip(scoring.FEATURES, weights.tolist(), strict=True)),
-        # which similarity parameters a query without --params uses (similarity.params:
-        # resolve_params, family_of: the WSD formulas' rule, labelled tokens or none)
-        "similarity_parameters": "stored in the index" if manifest.similarity else
-        f"built-in {scoring.formula_family(stores[TOKENS].ntotal > 0)}",
+        "similarity_parameters": similarity_source(
+            manifest, scoring.formula_family(stores[TOKENS].ntotal > 0)),
         "disk_bytes": sum(token_stores.file_size(p) for p in files),  # a file a writer
         # removed since the listing counts 0
         "token_store": token_stores.footprint(directory, manifest, dict(stores)),
     }
+
+
+def similarity_source(manifest: Manifest, family: str) -> str:
+    """Which similarity parameters a query without ``--params`` uses, in the order
+    ``similarity.params.resolve_params`` takes them: ``"stored in the index"``, ``"retrieval
+    head <sha256 prefix> <family>"`` (those the index's head carries), else ``"built-in
+    <family>"`` (``family``: ``scoring.formula_family``, labelled tokens or none)."""
+    if manifest.similarity:
+        return "stored in the index"
+    recorded = manifest.encoder.head
+    if recorded:
+        from ..head import head_for_manifest
+
+        try:
+            head = head_for_manifest(recorded)
+        except ConfigurationError:  # opening the index found it; info still answers
+            head = None
+        if head is not None and (head.similarity or {}).get(family):
+            return f"retrieval head {head.sha256[:12]} {family}"
+    return f"built-in {family}"
 
 
 def check_index(queries: IndexQueries, stores: Mapping[str, VectorStore]) -> None:
