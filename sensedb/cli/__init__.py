@@ -181,8 +181,9 @@ def head_options(function: Callable) -> Callable:
 
     @click.option("--head", "head_path", type=click.Path(exists=True), default=None,
                   help="Retrieval head (a directory from `sensedb train-head`, or its .npz) "
-                       "for a new index; default: the head shipped for the default model, if "
-                       "the package has one (this release ships none: raw vectors).")
+                       "for a new index; default: the head shipped for the default model "
+                       "(LoRA adapters trained on SemCor, sensedb/data/head_all-MiniLM-L6-v2.npz"
+                       "), none for other models.")
     @click.option("--no-head", is_flag=True,
                   help="No retrieval head: raw encoder vectors (the behaviour before heads).")
     @functools.wraps(function)
