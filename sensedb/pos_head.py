@@ -171,6 +171,13 @@ class POSHead:
             raise InputError("POS head got vectors with NaN or infinite values")
         return _log_softmax(logits)
 
+    def sentence_log_probabilities(self, words: Sequence[str], vectors: np.ndarray
+                                   ) -> np.ndarray:
+        """:meth:`log_probabilities` of one sentence's words ((len(words), dim) vectors) with
+        the hand-written rules applied (:func:`rule_tags`): the tags ``wsd``, ``tag`` and
+        the similarity methods all read, (len(words), len(tag_set)) float64. Same errors."""
+        return rule_tags(words, self.log_probabilities(vectors))
+
     def tags(self, vectors: np.ndarray) -> list[str]:
         """The most probable tag of each of the (n, dim) vectors."""
         logp = self.log_probabilities(vectors)

@@ -44,7 +44,7 @@ from ..indexer.wordnet_vectors import (
 )
 from ..inventory import SenseInfo, WordNet, default_wordnet
 from ..paths import default_index_dir
-from ..pos_head import POSHead, content_log_probabilities, rule_tags
+from ..pos_head import POSHead, content_log_probabilities
 from ..store import SegmentedStore, VectorStore, l2_normalize
 from ..vocabulary import POS, ScoringMethod, group_key, normalize_lemma
 from . import names, scoring
@@ -306,7 +306,7 @@ class SenseIndex:
             out = self.encoder.word_vectors_multi(sentences, specs, progress=progress)
             contexts = [None] * len(sentences)
         tags = ([None] * len(sentences) if head is None  # "turn *left*", "*please*": adverbs
-                else [rule_tags(words, head.log_probabilities(v))
+                else [head.sentence_log_probabilities(words, v)
                       for words, v in zip(sentences, out["pos"], strict=True)])
         return out["index"], tags, contexts
 

@@ -26,7 +26,7 @@ import numpy as np
 
 from ..corpora import tokenize
 from ..errors import Error, IndexFormatError, InputError
-from ..pos_head import content_log_probabilities, rule_tags
+from ..pos_head import content_log_probabilities
 from ..store import l2_normalize
 from ..vocabulary import POS_TAGS
 from .params import SimilarityParams
@@ -262,10 +262,10 @@ def _encode(index: SenseIndex, usages: list[AnalyzedUsage], representations: set
                            for u in usages]) for name in need}
     tags: list[np.ndarray | None] = [None] * len(usages)
     if head is not None:  # a whole sentence at a time: a head may read a word's neighbours
-        # with the rules `wsd` applies (pos_head.rule_tags: "turn *left*", "*please*"), so
-        # that a usage's senses are the ones `wsd` gives (a verb reading of "the sentence"
-        # kept 0.0007 of the probability here and 0.0003 there)
-        tagged = [rule_tags(list(words), head.log_probabilities(rows))
+        # the tags `wsd` reads, its rules applied, so that a usage's senses are the ones
+        # `wsd` gives (without the rules a verb reading of "the sentence" kept 0.0007 of
+        # the probability here and 0.0003 there)
+        tagged = [head.sentence_log_probabilities(list(words), rows)
                   for words, rows in zip(sentences, out["pos"], strict=True)]
         tags = [content_log_probabilities(tagged[sentences[tuple(u.target.words)]][u.target.index])
                 for u in usages]
