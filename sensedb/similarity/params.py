@@ -39,6 +39,8 @@ from ..retriever.scoring import formula_family
 from ..vocabulary import SimilarityMethod
 
 if TYPE_CHECKING:
+    from ..head import RetrievalHead
+    from ..indexer import Manifest
     from ..retriever import SenseIndex
 
 __all__ = [
@@ -46,6 +48,7 @@ __all__ = [
     "DEFAULT_METHOD", "FAMILIES", "FEATURES", "LOG_SIGNS", "MANIFEST_KEY", "METHODS",
     "PARAMS_VERSION", "REPRESENTATIONS", "Representation", "SimilarityParams",
     "builtin_params", "builtin_params_document", "family_of", "head_params", "load_params",
+    "params_source",
     "method_key",
     "resolve_params", "save_params", "store_params_in_index",
 ]
@@ -380,9 +383,34 @@ def head_params(index: SenseIndex, family: str) -> SimilarityParams | None:
     Raises:
         ConfigurationError: the index's head cannot be found, or its parameters are invalid.
     """
+    found = _head_entry(index.manifest, family)
+    return SimilarityParams.from_dict(found[1]["params"]) if found else None
+
+
+def _head_entry(manifest: Manifest, family: str) -> tuple[RetrievalHead, dict] | None:
+    """The retrieval head ``manifest`` records and its ``similarity`` entry for ``family``
+    (``{"params": ..., "provenance": ...}``), or None: no head, or no entry for the family.
+
+    Raises:
+        ConfigurationError: the index's head cannot be found."""
     from ..head import head_for_manifest
 
-    recorded = index.manifest.encoder.head
+    recorded = manifest.encoder.head
     head = head_for_manifest(recorded) if recorded else None
     entry = (head.similarity or {}).get(family) if head is not None else None
-    return SimilarityParams.from_dict(entry["params"]) if entry else None
+    return (head, entry) if entry else None
+
+
+def params_source(manifest: Manifest, family: str) -> str:
+    """Which parameters :func:`resolve_params` takes for an index of ``manifest`` when none
+    are given, in its order, as ``sensedb info`` shows it: ``"stored in the index"``,
+    ``"retrieval head <sha256 prefix> <family>"`` (those the index's head carries), else
+    ``"built-in <family>"`` (``family``: :func:`family_of`'s). A head that cannot be found
+    counts as none: opening the index already required it, and info still answers."""
+    if manifest.similarity:
+        return "stored in the index"
+    try:
+        found = _head_entry(manifest, family)
+    except ConfigurationError:
+        found = None
+    return f"retrieval head {found[0].sha256[:12]} {family}" if found else f"built-in {family}"
