@@ -4,6 +4,7 @@ bad input does, and one token search per wsd query serving the vote and the evid
 from __future__ import annotations
 
 import json
+import shutil
 
 import pytest
 from conftest import MINI_GOLD, MINI_XML
@@ -41,6 +42,27 @@ def test_wsd_searches_the_token_store_once(index, monkeypatch, k):
     # the evidence is what a separate nearest() search finds
     assert answer.evidence == expected
     assert len(answer.evidence) == min(k, 6)
+
+
+@pytest.mark.parametrize("k", [0, 1, 4, 40])
+def test_wsd_searches_the_example_store_once(mini_index, tmp_path, encoder, wordnet,
+                                            monkeypatch, k):
+    """The scoring's search of the lemma's WordNet examples serves the evidence too (the
+    evidence searched the example store a second time: 0.1 ms of a query)."""
+    shutil.copytree(mini_index, tmp_path / "copy")  # WordNet's vectors are added to it
+    index = SenseIndex(tmp_path / "copy", encoder=encoder, wordnet=wordnet,
+                       wordnet_evidence=True)
+    sentence = "They fished from the bank of the river"
+    index.wsd(sentence, "bank", k=0)  # builds the lemma's WordNet vectors
+    expected = index.nearest(index.query_vectors([index.locate(sentence, "bank")])[0],
+                             index.lemma_candidates("bank"), k) if k else []
+    examples = count_searches(monkeypatch, index.examples)
+    answer = index.wsd(sentence, "bank", k=k)
+    assert len(examples) == 1
+    assert answer.evidence == expected  # what a separate nearest() search finds
+    assert {u.corpus for u in answer.evidence} <= {"wordnet", "mini"}
+    if k >= 4:
+        assert "wordnet" in {u.corpus for u in answer.evidence}
 
 
 def test_a_fallback_answer_is_scored_by_the_prior_as_the_readme_says(index):

@@ -4,6 +4,12 @@ from __future__ import annotations
 
 import sqlite3
 
+import numpy as np
+import pytest
+from sqlalchemy import bindparam, select, text
+
+from sensedb import IndexFormatError
+from sensedb.schema import ManifestRow
 from sensedb.schema.database import SQLITE_PAGE_SIZE, Database
 
 
@@ -34,3 +40,40 @@ def test_a_database_password_is_masked_wherever_a_url_is_shown():
     assert hide_url_password(f"in {url}: user alice, password S3cretPW", url) \
         == "in postgresql+psycopg://alice:***@127.0.0.1:1/x: user alice, password ***"
     assert hide_url_password("p@ssword", "postgresql://al:p%40ssword@h/x") == "***"
+
+
+def test_a_read_connection_reads_and_a_damaged_file_is_one_line(tmp_path):
+    """``Database.reading`` (the query paths' reads, a Core connection) says the file is
+    damaged as ``session`` does, naming it, instead of the driver's error."""
+    path = tmp_path / "db.sqlite"
+    db = Database(f"sqlite:///{path}", create=True)
+    with db.session() as session:
+        Database.set_manifest(session, {f"key{n}": "x" * 200 for n in range(2000)})
+    by_keys = select(ManifestRow.key, ManifestRow.value).where(
+        ManifestRow.key.in_(bindparam("keys", expanding=True)))
+    with db.reading() as connection:
+        assert connection.execute(select(ManifestRow.value).where(
+            ManifestRow.key == "key7")).scalar() == '"' + "x" * 200 + '"'
+        for keys in (["key7"], ["key1", "key12", "none"], [f"key{n}" for n in range(900)]):
+            rows = db.select_in(connection, by_keys, "keys", keys)  # the driver's path
+            assert sorted(rows) == sorted(
+                tuple(r) for r in connection.execute(by_keys, {"keys": keys}))
+            assert len(rows) == len([k for k in keys if k != "none"])
+        assert db.select_in(connection, by_keys, "keys", []) == []
+    db.dispose()
+    with sqlite3.connect(path) as connection:
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    page = int.from_bytes(path.read_bytes()[16:18], "big")
+    pages = path.stat().st_size // page
+    with open(path, "r+b") as handle:  # every page but the first two, seeded
+        handle.seek(2 * page)
+        handle.write(np.random.default_rng(0).bytes((pages - 2) * page))
+    db = Database(f"sqlite:///{path}")
+    with pytest.raises(IndexFormatError, match="db.sqlite.*damaged") as found:
+        with db.reading() as connection:
+            connection.execute(text("SELECT count(*), max(value) FROM manifest")).all()
+    assert "\n" not in str(found.value)
+    with pytest.raises(IndexFormatError, match="db.sqlite.*damaged"):
+        with db.reading() as connection:
+            db.select_in(connection, by_keys, "keys", [f"key{n}" for n in range(0, 2000, 3)])
+    db.dispose()

@@ -26,6 +26,27 @@ def test_restricted_search_matches_brute_force():
     assert found[:, 0].tolist() == ids[:4].tolist()
 
 
+@pytest.mark.parametrize("k", [1, 2, 3, 5, 6, 9])
+def test_rows_tied_at_the_cut_are_kept_in_id_order(k):
+    """Equal vectors (a WordNet example two senses share) tie exactly: FAISS kept any of the
+    tied rows at the k-th place (an answer's evidence showed the higher id where a search
+    of all the group's rows showed the lower)."""
+    rng = np.random.default_rng(3)
+    same = rng.standard_normal(8).astype(np.float32)
+    vectors = rng.standard_normal((12, 8)).astype(np.float32) * 0.1
+    vectors[[1, 4, 5, 7, 10, 11]] = same  # six rows tied, the best for the query below
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    ids = np.array([90, 17, 33, 41, 66, 12, 58, 25, 70, 81, 49, 3], dtype=np.int64)
+    groups = ["a\tNOUN"] * 6 + ["b\tNOUN"] * 6
+    store = VectorStore.build(8, ids, vectors, groups)
+    tied = sorted(ids[[1, 4, 5, 7, 10, 11]].tolist())  # [3, 12, 17, 25, 49, 66]
+    for wanted in (None, ["a\tNOUN", "b\tNOUN"]):
+        scores, found = store.search(vectors[1], k, wanted)
+        assert found[0].tolist()[:min(k, 6)] == tied[:min(k, 6)]
+        everything = store.search(vectors[1], 12, wanted)[1][0].tolist()
+        assert found[0].tolist() == everything[:k]  # the first k of a search of all
+
+
 def test_short_answers_are_padded():
     ids, vectors, groups = make(n=20)
     store = VectorStore.build(16, ids, vectors, groups)

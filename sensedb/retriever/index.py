@@ -183,6 +183,7 @@ class SenseIndex:
                                   inventory=self.inventory, name=str(self.directory.path),
                                   examples=self.examples)
         self._built_lemmas = self.queries.built_lemmas()
+        self._complete: set[tuple[tuple[str, str], bool]] = set()  # (pair, sense texts)
         # every lemma this reader has seen built: one missing now was deleted meanwhile
         self._seen_lemmas |= self._built_lemmas
 
@@ -354,8 +355,10 @@ class SenseIndex:
         if not self.wordnet_evidence or self.scoring_method is ScoringMethod.COSINE:
             return 0
         pairs = list(pairs)
-        missing = missing_lemmas(self.inventory, pairs, self._built_lemmas)
         texts = self.uses_sense_texts if sense_texts is None else sense_texts
+        if all((pair, texts) in self._complete for pair in pairs):
+            return 0  # found whole since the last load (what is read below is per load)
+        missing = missing_lemmas(self.inventory, pairs, self._built_lemmas)
         older: list[tuple[str, str]] = []
         try:
             if missing:
@@ -380,6 +383,8 @@ class SenseIndex:
             warnings.warn(f"{exc}; answering without {self._lacking(missing, older)}",
                           stacklevel=2)
             return 0
+        if not missing and not older:
+            self._complete.update((pair, texts) for pair in pairs)
         return len(missing)
 
     def _lacking(self, missing: list[tuple[str, str]], older: list[tuple[str, str]]) -> str:
@@ -827,7 +832,8 @@ class SenseIndex:
                                         pos_logp=pos_logp, evidence_k=k)
         scored = scoring.score_features(found, self.weights, normalize_lemma(located.surface))
         groups = [group_key(lemma, pos) for lemma, pos in pairs]
-        evidence = (self._near_usages(scored.found.vector, groups, scored.found.tokens[:k], k)
+        evidence = (self._near_usages(scored.found.vector, groups, scored.found.tokens[:k], k,
+                                      examples=scored.found.examples)
                     if k > 0 else [])
         return disambiguation(located, pairs, scored, evidence, self.novelty)
 
@@ -859,10 +865,16 @@ class SenseIndex:
                                  k)
 
     def _near_usages(self, vector: np.ndarray, groups: list[str] | None,
-                     tokens: list[tuple[int, float]], k: int) -> list[Usage]:
-        """The k best of the corpus token hits ``tokens`` and the example store's hits."""
-        examples = store_hits(self.examples, vector, k, groups) if self.use_examples else []
-        return self.usages(merge_hits(tokens, examples, k))
+                     tokens: list[tuple[int, float]], k: int, *,
+                     examples: list[tuple[int, float]] | None = None) -> list[Usage]:
+        """The k best of the corpus token hits ``tokens`` and the example store's hits:
+        ``examples``, the groups' example hits best first when the scoring searched them
+        already (``CandidateFeatures.examples``), else a search of the example store."""
+        if not self.use_examples:
+            examples = []
+        elif examples is None:
+            examples = store_hits(self.examples, vector, k, groups)
+        return self.usages(merge_hits(tokens, examples[:k], k))
 
     def cosine(self, sentence_a: Words, target_a: str | None, sentence_b: Words,
                target_b: str | None, *, at_a: int | None = None,

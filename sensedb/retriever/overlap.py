@@ -146,6 +146,7 @@ class GlossOverlap:
         self._sentence = functools.lru_cache(maxsize=256)(
             lambda words: frozenset().union(*(self._read.bag(w) for w in words)))
         self._related = functools.lru_cache(maxsize=50_000)(self._related_bag)
+        self._signatures: dict[tuple[str, bool, str | None], frozenset[str]] = {}
         self.unseen, self.idf = idf_table() if idf is None else idf
 
     def lemmas(self, word: str) -> frozenset[str]:
@@ -166,6 +167,22 @@ class GlossOverlap:
     def _synonyms(self, sense: SenseInfo) -> list[str]:
         names = self._inventory.synset_lemmas(sense.synset)
         return [name.replace("_", " ") for name in names if name.lower() != sense.lemma]
+
+    def _signature(self, sense: SenseInfo, examples: bool, left_out: str | None
+                   ) -> frozenset[str]:
+        """The lemmas of the sense's gloss, its examples (unless ``examples`` is False; but
+        ``left_out``) and, with ``synonyms``, its synset's other lemmas; kept by sense key
+        (50,000 at most)."""
+        key = (sense.key, examples, left_out)
+        found = self._signatures.get(key)
+        if found is None:
+            found = self._read.bag(" ".join((
+                sense.gloss, *(e for e in sense.examples if examples and e != left_out),
+                *(self._synonyms(sense) if self.synonyms else ()))))
+            if len(self._signatures) >= 50_000:
+                self._signatures.clear()
+            self._signatures[key] = found
+        return found
 
     def _related_bag(self, key: str) -> frozenset[str]:
         """The lemmas of the lemma names and definitions of the synsets the sense's synset
@@ -201,18 +218,19 @@ class GlossOverlap:
         without WordNet's examples); ``skip``: more positions whose words are no context
         (the other words of a multiword reading the target's word competes with:
         :func:`tagger.span_free_best`)."""
-        target = frozenset().union(*(self._read.bag(words[n]) for n in (position, particle)
-                                     if n is not None), (lemma for lemma, _ in pairs))
         skip = tuple({position, *skip} | ({particle} if particle is not None else set()))
         context = self.context(words, skip, pairs)
         out = np.zeros((len(candidates), len(COLUMNS)), dtype=np.float64)
         if not context:
             return out
+        # the context holds none of the target's lemmas (``context`` leaves them out), so
+        # sharing with the signature less the target is sharing with the signature
         for n, sense in enumerate(candidates):
-            text = " ".join((sense.gloss, *(e for e in sense.examples
-                                            if examples and e != left_out),
-                             *(self._synonyms(sense) if self.synonyms else ())))
-            own = self._read.bag(text) - target
-            out[n, 0] = self._idf_sum(context & own)
-            out[n, 1] = self._idf_sum(context & (self._related(sense.key) - own - target))
+            own = self._signature(sense, examples, left_out)
+            shared = context & own  # most candidates share nothing: no sum to make
+            if shared:
+                out[n, 0] = self._idf_sum(shared)
+            related = (context & self._related(sense.key)) - own
+            if related:
+                out[n, 1] = self._idf_sum(related)
         return out

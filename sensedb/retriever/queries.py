@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from ..indexer import WORDNET_CORPUS, documents
 from ..indexer.fold import RETIRED
@@ -60,6 +60,23 @@ class StoredIds:
     wordnet_senses: list[int]  # WordNet gloss/example vectors (the WordNet store)
 
 
+# The query paths' statements, built once (expanding IN lists): building and caching a
+# statement's key per call was a tenth of a millisecond of every query.
+_SENSE_ROWS = select(SenseRow.key, SenseRow.id, SenseRow.count).where(
+    SenseRow.key.in_(bindparam("keys", expanding=True)))
+_WORDNET_ROWS = select(WordNetSenseRow.key, WordNetSenseRow.source, WordNetSenseRow.id,
+                       WordNetSenseRow.count).where(
+    WordNetSenseRow.key.in_(bindparam("keys", expanding=True)), WordNetSenseRow.count > 0)
+_TOKEN_KEYS = select(TokenRow.id, TokenRow.sense_keys).where(
+    TokenRow.id.in_(bindparam("ids", expanding=True)))
+_USAGE_ROWS = (select(TokenRow.id, TokenRow.surface, TokenRow.lemma, TokenRow.pos,
+                      TokenRow.sense_keys, TokenRow.position, SentenceRow.text,
+                      DocumentRow.key, DocumentRow.corpus)
+               .join(SentenceRow, TokenRow.sentence_id == SentenceRow.id)
+               .join(DocumentRow, SentenceRow.document_id == DocumentRow.id)
+               .where(TokenRow.id.in_(bindparam("ids", expanding=True))))
+
+
 class IndexQueries:
     """The read queries of one open index, with a cache that lives until the next reload.
 
@@ -74,13 +91,14 @@ class IndexQueries:
     def _cached(self, table: str, items: Iterable, fetch: Callable[[Any, Sequence], dict]
                 ) -> dict:
         """``{item: value}`` for ``items`` (deduplicated, in order) from the ``table`` cache;
-        the missing ones come from ``fetch(session, part)``, which returns a value for every
-        item of ``part`` (one query per ``IN`` batch)."""
+        the missing ones come from ``fetch(connection, part)``, which returns a value for
+        every item of ``part`` (one query per ``IN`` batch, on a read connection:
+        ``Database.reading``)."""
         items = list(dict.fromkeys(items))
         cache = self.cache.setdefault(table, {})
         for part in Database.in_batches([i for i in items if i not in cache]):
-            with self.db.session() as session:
-                cache.update(fetch(session, part))
+            with self.db.reading() as connection:
+                cache.update(fetch(connection, part))
         return {i: cache[i] for i in items}
 
     def sense_rows(self, keys: Iterable[str]) -> dict[str, SenseRowRef]:
@@ -88,10 +106,9 @@ class IndexQueries:
         ``keys``, whatever their count in the database: a sense whose labelled tokens all
         went (a replaced document) keeps its vector in the generation a reader holds, and the
         reader takes the count from there (``sources.IndexSource``)."""
-        def fetch(session, part):
-            rows = {row.key: (row.id, row.count) for row in session.execute(
-                select(SenseRow.key, SenseRow.id, SenseRow.count).where(
-                    SenseRow.key.in_(part)))}
+        def fetch(connection, part):
+            rows = {key: (i, count) for key, i, count in connection.execute(
+                _SENSE_ROWS, {"keys": list(part)})}
             return {k: rows.get(k) for k in part}
 
         return {k: row for k, row in self._cached("senses", keys, fetch).items()
@@ -100,13 +117,11 @@ class IndexQueries:
     def wordnet_rows(self, keys: Iterable[str]) -> dict[tuple[str, str], SenseRowRef]:
         """``{(key, source): (id, count)}`` of the WordNet vectors of ``keys``; ``source``
         is ``"gloss"``, ``"sense"`` or ``"examples"``."""
-        def fetch(session, part):
+        def fetch(connection, part):
             found: dict[str, dict[str, SenseRowRef]] = {k: {} for k in part}
-            for row in session.execute(select(
-                    WordNetSenseRow.key, WordNetSenseRow.source, WordNetSenseRow.id,
-                    WordNetSenseRow.count)
-                    .where(WordNetSenseRow.key.in_(part), WordNetSenseRow.count > 0)):
-                found[row.key][row.source] = (row.id, row.count)
+            for key, source, i, count in connection.execute(_WORDNET_ROWS,
+                                                            {"keys": list(part)}):
+                found[key][source] = (i, count)
             return found
 
         return {(k, source): row for k, sources in self._cached("wordnet", keys, fetch).items()
@@ -114,9 +129,8 @@ class IndexQueries:
 
     def token_keys(self, ids: Sequence[int]) -> list[list[str]]:
         """The gold sense keys of the tokens ``ids``, in order ([] for an unknown id)."""
-        def fetch(session, part):
-            rows = dict(session.execute(select(TokenRow.id, TokenRow.sense_keys)
-                                        .where(TokenRow.id.in_(part))).all())
+        def fetch(connection, part):
+            rows = dict(connection.execute(_TOKEN_KEYS, {"ids": list(part)}).all())
             return {i: rows[i].split() if i in rows else [] for i in part}
 
         found = self._cached("token_keys", ids, fetch)
@@ -127,15 +141,9 @@ class IndexQueries:
         rows of an answer's evidence are read once)."""
         found: dict[int, UsageRow] = {}
         for part in Database.in_batches(list(dict.fromkeys(ids))):
-            with self.db.session() as session:
-                rows = session.execute(
-                    select(TokenRow.id, TokenRow.surface, TokenRow.lemma, TokenRow.pos,
-                           TokenRow.sense_keys, TokenRow.position, SentenceRow.text,
-                           DocumentRow.key, DocumentRow.corpus)
-                    .join(SentenceRow, TokenRow.sentence_id == SentenceRow.id)
-                    .join(DocumentRow, SentenceRow.document_id == DocumentRow.id)
-                    .where(TokenRow.id.in_(part))).all()
-            found.update((row.id, UsageRow(*row)) for row in rows)
+            with self.db.reading() as connection:
+                rows = self.db.select_in(connection, _USAGE_ROWS, "ids", part)
+            found.update((row[0], UsageRow(*row)) for row in rows)
         for token_id, row in found.items():  # a replaced document's rows, kept for readers
             if RETIRED in row.document:  # of the generations that hold them
                 found[token_id] = replace(row, document=row.document.split(RETIRED)[0])

@@ -565,6 +565,9 @@ class CandidateFeatures:
     # (and the gloss overlap, which reads the gloss's words) speak
     near: list[tuple[int, float]]  # (token id, cosine) the features ranked, best first
     tokens: list[tuple[int, float]]  # the whole token search (near, then more for evidence)
+    # the groups' WordNet example tokens, (token id, cosine) best first, all of them; None
+    # when examples were not searched (an answer's evidence takes its best from here)
+    examples: list[tuple[int, float]] | None = None
 
 
 def _cosines(found: list[bool], vectors: np.ndarray, query: np.ndarray | None
@@ -686,9 +689,12 @@ def candidate_matrix(source: EvidenceSource, candidates: Sequence[SenseInfo],
         for key in token_keys:
             nearest_of.setdefault(key, cos)
     example_near: dict[str, float] = {}
+    example_hits: list[tuple[int, float]] | None = None
     if use_examples:
-        for _, cos, token_keys in source.search_examples(vector, groups,
-                                                         source.example_count(groups)):
+        example_hits = []
+        for token_id, cos, token_keys in source.search_examples(
+                vector, groups, source.example_count(groups)):
+            example_hits.append((token_id, cos))
             for key in token_keys:
                 example_near.setdefault(key, cos)
     support_of = source.support(keys)
@@ -720,7 +726,7 @@ def candidate_matrix(source: EvidenceSource, candidates: Sequence[SenseInfo],
     fallback = [corpus_cos[n] is None and gloss_cos[n] is None and example_cos[n] is None
                 for n in range(len(candidates))]
     return CandidateFeatures(vector, candidates, features, corpus_cos, support, fallback,
-                             near, tokens)
+                             near, tokens, example_hits)
 
 
 @dataclass

@@ -108,6 +108,8 @@ class IndexSource:
         self.examples = examples
         self._propagated: dict[str, np.ndarray | None] = {}
         self._held: dict[str, set[int]] = {}  # the row ids each store holds
+        self._counts: dict[str, dict[int, int | None]] = {}  # row id -> count, per store
+        self._wordnet_rows: tuple[tuple[str, ...], dict] = ((), {})  # the last keys' rows
 
     def _current(self, name: str, store: VectorStore | SegmentedStore, rows: dict) -> dict:
         """The ``rows`` (key -> (row id, count)) whose vector is in ``store`` (called
@@ -118,9 +120,14 @@ class IndexSource:
         generation that holds them. Rows the loaded generation lacks are not evidence, and
         counts are read from the generation's files, so an answer is always that of one
         complete generation (the snapshot), until the index reloads."""
-        if store.has_counts():
-            counts = store.counts_of(v[0] for v in rows.values())
-            return {k: (v[0], counts[v[0]]) for k, v in rows.items() if v[0] in counts}
+        if store.has_counts():  # each row's count in the generation, or None, kept
+            known = self._counts.setdefault(name, {})  # until the index reloads
+            missing = [v[0] for v in rows.values() if v[0] not in known]
+            if missing:
+                counts = store.counts_of(missing)
+                known.update((i, counts.get(i)) for i in missing)
+            return {k: (v[0], known[v[0]]) for k, v in rows.items()
+                    if known[v[0]] is not None}
         if name not in self._held:
             self._held[name] = set(store.ids().tolist())
         held = self._held[name]
@@ -145,7 +152,13 @@ class IndexSource:
 
     def wordnet_vectors(self, keys: Sequence[str], kind: WordNetKind
                         ) -> tuple[list[bool], np.ndarray]:
-        rows = self._current("wordnet", self.wordnet_senses, self.queries.wordnet_rows(keys))
+        keys = tuple(keys)  # a usage asks for its candidates' gloss, examples and sense
+        last = self._wordnet_rows  # text vectors in turn: their rows once (one read of
+        if last[0] != keys:  # the pair, so that threads sharing the source never mix two)
+            last = (keys, self._current("wordnet", self.wordnet_senses,
+                                        self.queries.wordnet_rows(keys)))
+            self._wordnet_rows = last
+        rows = last[1]
         ids = [rows[(k, kind)][0] for k in keys if (k, kind) in rows]
         return [(k, kind) in rows for k in keys], self._vectors(self.wordnet_senses, ids)
 

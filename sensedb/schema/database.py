@@ -12,7 +12,7 @@ from contextlib import contextmanager, suppress
 from typing import Any
 
 from sqlalchemy import Table, bindparam, create_engine, event, insert, select, text, update
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DatabaseError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -57,7 +57,7 @@ _USERINFO_PASSWORD = re.compile(r"(://[^/@:\s]*:)[^@\s]*@")
 def damaged_file(exc: BaseException) -> bool:
     """Whether a database error is SQLite reporting its file damaged ("database disk image is
     malformed", "file is not a database"), not a lock, a constraint or a bad statement."""
-    orig = getattr(exc, "orig", None)
+    orig = exc if isinstance(exc, sqlite3.Error) else getattr(exc, "orig", None)
     return isinstance(orig, sqlite3.Error) and any(
         words in str(orig).lower() for words in ("malformed", "not a database"))
 
@@ -117,6 +117,7 @@ class Database:
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self.postgres = self.engine.dialect.name == "postgresql"
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._compiled: dict[tuple[Any, int], str] = {}  # (statement, list length) -> SQL
         if create:
             Base.metadata.create_all(self.engine)
 
@@ -144,15 +145,59 @@ class Database:
             except DatabaseError as exc:
                 with suppress(SQLAlchemyError):
                     session.rollback()
-                if damaged_file(exc):
-                    raise IndexFormatError(
-                        f"{masked_url(self.url)}: the database is damaged (SQLite: "
-                        f"{exc.orig}); restore it from a backup or re-index the corpus "
-                        "(`sensedb verify` lists what else is wrong)") from exc
+                self._raise_if_damaged(exc)
                 raise
             except BaseException:
                 session.rollback()
                 raise
+
+    @contextmanager
+    def reading(self) -> Iterator[Connection]:
+        """A Core connection for reads (its transaction rolled back when the pool takes it
+        back): what a query path's SELECTs use. An ORM :meth:`session` costs about 0.7 ms
+        more per short read on this CPU (its set-up and commit; measured on the evidence
+        rows of ``scripts/bench_query.py``'s queries), which a query pays for every uncached
+        read.
+
+        Raises:
+            IndexFormatError: SQLite found the file damaged (as :meth:`session`)."""
+        with self.engine.connect() as connection:
+            try:
+                yield connection
+            except (DatabaseError, sqlite3.DatabaseError) as exc:  # the latter: select_in's
+                self._raise_if_damaged(exc)
+                raise
+
+    def select_in(self, connection: Connection, statement, name: str, values: Sequence
+                  ) -> list[tuple]:
+        """The rows of ``statement``, a SELECT whose one parameter is the expanding ``IN``
+        list ``name`` (``bindparam(name, expanding=True)``), for ``values``, as plain tuples.
+        On SQLite the driver runs it, compiled once per length of list (SQLAlchemy's
+        execution of a short read cost a query about 0.3 ms on this CPU); other engines go
+        through Core."""
+        if not values:
+            return []
+        if connection.dialect.name != "sqlite":
+            return [tuple(row) for row in connection.execute(statement, {name: list(values)})]
+        sql = self._compiled.get((statement, len(values)))
+        if sql is None:
+            sql = str(statement.params({name: list(values)}).compile(
+                dialect=connection.dialect, compile_kwargs={"render_postcompile": True}))
+            if len(self._compiled) >= 256:  # lengths seen are few (an answer's evidence)
+                self._compiled.clear()
+            self._compiled[(statement, len(values))] = sql
+        cursor = connection.connection.driver_connection.cursor()
+        try:
+            return cursor.execute(sql, list(values)).fetchall()
+        finally:
+            cursor.close()
+
+    def _raise_if_damaged(self, exc: DatabaseError | sqlite3.DatabaseError) -> None:
+        if damaged_file(exc):
+            raise IndexFormatError(
+                f"{masked_url(self.url)}: the database is damaged (SQLite: "
+                f"{getattr(exc, 'orig', None) or exc}); restore it from a backup or re-index "
+                "the corpus (`sensedb verify` lists what else is wrong)") from exc
 
     def manifest(self) -> dict[str, Any]:
         """Every manifest entry, key -> decoded JSON value (``indexer.manifest.Manifest``

@@ -79,10 +79,15 @@ class SegmentedStore:
         return all(p.has_counts() for p in self.parts)
 
     def counts_of(self, ids: Iterable[int]) -> dict[int, int]:
-        ids = list(ids)
+        owner = self._owner()
+        by_part: dict[int, list[int]] = {}
+        for vector_id in ids:
+            part = owner.get(int(vector_id))
+            if part is not None:
+                by_part.setdefault(part, []).append(int(vector_id))
         found: dict[int, int] = {}
-        for part in self.parts:
-            found.update(part.counts_of(ids))
+        for part, part_ids in by_part.items():
+            found.update(self.parts[part].counts_of(part_ids))
         return found
 
     def _owner(self) -> dict[int, int]:
