@@ -65,6 +65,31 @@ def test_wsd_searches_the_example_store_once(mini_index, tmp_path, encoder, word
         assert "wordnet" in {u.corpus for u in answer.evidence}
 
 
+def test_threads_sharing_a_fresh_index_load_its_model_once(mini_index, wordnet, monkeypatch):
+    """Four threads' first queries on an index opened without an encoder: each loaded the
+    model, and transformers' lazy imports, run at once, failed in three of them with
+    "ImportError: cannot import name 'AutoConfig'" (a tester's report)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import sensedb.retriever.index as facade
+
+    made = []
+    real = facade.make_encoder
+
+    def make_encoder(*args, **kwargs):
+        made.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(facade, "make_encoder", make_encoder)
+    index = SenseIndex(mini_index, wordnet=wordnet, wordnet_evidence=False)
+    with ThreadPoolExecutor(4) as pool:
+        answers = list(pool.map(lambda _: index.wsd("They fished from the bank of the river",
+                                                     "bank", k=2), range(4)))
+    assert len(made) == 1
+    assert {a.best.key for a in answers} == {"bank%1:17:01::"}
+    assert len({tuple((u.document, u.score) for u in a.evidence) for a in answers}) == 1
+
+
 def test_a_fallback_answer_is_scored_by_the_prior_as_the_readme_says(index):
     """No candidate of "account" has a corpus, gloss or example vector in the mini index
     opened without WordNet vectors: the answer and every sense are "fallback", yet each is

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 import warnings
 from collections.abc import Iterable, Sequence
 
@@ -138,6 +139,10 @@ class SenseIndex:
         self.inventory = wordnet or default_wordnet()
         self._device, self._batch_tokens = device, batch_tokens
         self._encoder = encoder
+        # what is made on first use is made once, whichever thread asks first (threads that
+        # shared a fresh index each loaded the model, and transformers' lazy imports, run
+        # from several threads at once, failed with an ImportError)
+        self._making = threading.RLock()
         self._pos_head: POSHead | None | bool = False  # False: not looked up yet
         self._stamp: tuple = (None, 0)  # the purge stamp's (mtime, size) and generation
         self._bare: dict[str, np.ndarray] = {}  # lemma -> its bare vector (bare_vectors)
@@ -153,8 +158,11 @@ class SenseIndex:
     def encoder_for(self, model: str | None = None) -> Encoder:
         """The encoder (made on first use with the index's model and layer settings)."""
         if self._encoder is None:
-            self._encoder = make_encoder(self.directory, model, device=self._device,
-                                         batch_tokens=self._batch_tokens, head=self._head)
+            with self._making:
+                if self._encoder is None:
+                    self._encoder = make_encoder(self.directory, model, device=self._device,
+                                                 batch_tokens=self._batch_tokens,
+                                                 head=self._head)
         return self._encoder
 
     @property
@@ -260,12 +268,14 @@ class SenseIndex:
         """The POS head for the index's encoder (the packaged one for its model), or None
         when none fits: answers then carry no part-of-speech evidence."""
         if self._pos_head is False:
-            try:
-                head = POSHead.default()
-                head.check_encoder(self.encoder)
-                self._pos_head = head
-            except (ConfigurationError, IndexFormatError):
-                self._pos_head = None
+            with self._making:
+                if self._pos_head is False:
+                    try:
+                        head = POSHead.default()
+                        head.check_encoder(self.encoder)
+                        self._pos_head = head
+                    except (ConfigurationError, IndexFormatError):
+                        self._pos_head = None
         return self._pos_head
 
     def encode_words(self, sentences: Sequence[Sequence[str]], *, progress: bool = False
@@ -356,7 +366,8 @@ class SenseIndex:
             return 0
         pairs = list(pairs)
         texts = self.uses_sense_texts if sense_texts is None else sense_texts
-        if all((pair, texts) in self._complete for pair in pairs):
+        complete = self._complete  # of this load: a reload (another thread's) makes another
+        if all((pair, texts) in complete for pair in pairs):
             return 0  # found whole since the last load (what is read below is per load)
         missing = missing_lemmas(self.inventory, pairs, self._built_lemmas)
         older: list[tuple[str, str]] = []
@@ -384,7 +395,7 @@ class SenseIndex:
                           stacklevel=2)
             return 0
         if not missing and not older:
-            self._complete.update((pair, texts) for pair in pairs)
+            complete.update((pair, texts) for pair in pairs)
         return len(missing)
 
     def _lacking(self, missing: list[tuple[str, str]], older: list[tuple[str, str]]) -> str:
@@ -710,7 +721,9 @@ class SenseIndex:
         only when the index answers with them (``use_examples``: the similarity fit leaves
         them out, WiC's sentences being such examples)."""
         if self._overlap is None:
-            self._overlap = GlossOverlap(self.inventory)
+            with self._making:
+                if self._overlap is None:
+                    self._overlap = GlossOverlap(self.inventory)
         return self._overlap.scores(located.words, located.index, pairs, candidates,
                                     particle=located.particle, examples=self.use_examples,
                                     skip=skip)
