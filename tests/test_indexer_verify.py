@@ -171,6 +171,40 @@ def test_damaged_shard_names_documents_and_is_reindexed(copy, encoder, wordnet, 
         [[k for k, _ in senses] for senses, _ in reference]
 
 
+def test_damaged_shard_of_a_replaced_version_is_dropped_without_a_corpus(tmp_path, encoder,
+                                                                          wordnet):
+    """A tester's report: after --replace, the old version's rows wait in their shard for the
+    readers of older generations; with that shard damaged, verify named a document key with a
+    raw control character, repair asked for a corpus holding it (none can) and refused the real
+    file. Nothing current lives there: repair drops it, no corpus needed."""
+    def corpus(folder: str, text: str) -> Path:
+        path = tmp_path / folder / "notes.jsonl"
+        path.parent.mkdir()
+        path.write_text(json.dumps({"doc": "docA", "text": text, "senses": [
+            {"at": 4, "key": "bank%1:17:01::"}]}) + "\n", encoding="utf-8")
+        return path
+
+    index = tmp_path / "idx"
+    for folder, text, replace in (("v1", "He sat on the bank of the river", False),
+                                  ("v2", "He sat on the bank of the creek", True)):
+        sensedb.build_index(corpus(folder, text), index, encoder=encoder, wordnet=wordnet,
+                            progress=False, replace=replace)
+    old = index / "raw" / "shard-000001.vectors.npy"
+    flip(old, old.stat().st_size - 7)
+    report = verify(index, deep=True, encoder=encoder)
+    assert report.damaged_shards == {"raw/shard-000001": ["notes/docA (replaced)"]}
+    text = "\n".join(map(str, report.problems))
+    assert "0 documents (and 1 replaced versions' rows awaiting purge)" in text
+    assert "\x1f" not in text and "no document needs re-indexing" in text
+    done = repair(index)  # no corpus
+    assert done.reindexed == [] and done.damaged_shards == report.damaged_shards
+    assert verify(index, deep=True, encoder=encoder).ok
+    found = SenseIndex(index, encoder=encoder, wordnet=wordnet, wordnet_evidence=False)
+    assert [u.sentence for u in found.neighbors("I went to the bank", "bank", k=5)] == [
+        "He sat on the bank of the creek"]
+    found.directory.close()
+
+
 def test_shard_without_checksum_that_disagrees_is_taken_as_damaged(copy, encoder):
     """An index from before checksums: a shard that disagrees with the FAISS file is suspect;
     repair records checksums for the shards that agree."""

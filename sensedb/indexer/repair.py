@@ -35,7 +35,8 @@ from ..schema import (
 from ..store.files import file_sum
 from . import fold, rebuild
 from .directory import STORES, IndexDirectory
-from .verify import affected_documents, verify
+from .fold import RETIRED
+from .verify import affected_documents, shown_document, verify
 from .wordnet import CORPUS as WORDNET_CORPUS
 
 
@@ -92,18 +93,24 @@ def repair(path: str | os.PathLike, *, db_url: str | None = None,
             damaged = _damaged_shards(directory)
             corpus_name = None
             if damaged:
-                report.damaged_shards = affected_documents(directory, damaged)
-                documents = sorted({d for ds in report.damaged_shards.values() for d in ds})
-                if corpus is None:
+                found = affected_documents(directory, damaged)
+                report.damaged_shards = {shard: [shown_document(d) for d in names]
+                                         for shard, names in found.items()}
+                documents = sorted({d for names in found.values() for d in names})
+                # a replaced version's rows (retired, awaiting purge) are dropped, not
+                # re-indexed: no corpus holds them, and no answer of today's reads them
+                current = [d for d in documents if RETIRED not in d]
+                if current and corpus is None:
                     raise IndexFormatError(
                         f"{directory.path}: {len(damaged)} damaged shards "
-                        f"({', '.join(damaged[:5])}) hold the vectors of {len(documents)} "
-                        f"documents ({', '.join(documents[:10])}); give their corpus "
+                        f"({', '.join(damaged[:5])}) hold the vectors of {len(current)} "
+                        f"documents ({', '.join(current[:10])}); give their corpus "
                         "(`sensedb repair --corpus FILE --gold FILE`) to re-index them")
-                corpus_name = _one_corpus(documents)
-                _check_corpus_file(directory, corpus, gold, corpus_name, documents, wordnet)
-                _drop_documents(directory, damaged, documents, corpus_name)
-                report.reindexed = documents
+                if current:
+                    corpus_name = _one_corpus(current)
+                    _check_corpus_file(directory, corpus, gold, corpus_name, current, wordnet)
+                _drop_documents(directory, damaged, documents)
+                report.reindexed = current
             report.dimension = _fix_dimension(directory, manifest)
             _refold(directory)
             rebuild.finalize(directory, STORES, compact=True)  # never append to damage
@@ -190,15 +197,18 @@ def _check_corpus_file(directory: IndexDirectory, corpus, gold, corpus_name: str
                          "index the others afterwards; nothing was changed", path=str(corpus))
 
 
-def _drop_documents(directory: IndexDirectory, damaged: list[str], documents: list[str],
-                    corpus_name: str) -> None:
-    """Delete the rows of ``documents`` (``corpus/key``, all of ``corpus_name``) and the
-    ``damaged`` shards (rows and files); rewrite the surviving shards that held some of their
-    tokens."""
-    keys = [d.split("/", 1)[1] for d in documents]
+def _drop_documents(directory: IndexDirectory, damaged: list[str], documents: list[str]
+                    ) -> None:
+    """Delete the rows of ``documents`` (``corpus/key``) and the ``damaged`` shards (rows and
+    files); rewrite the surviving shards that held some of their tokens."""
+    by_corpus: dict[str, list[str]] = {}
+    for document in documents:
+        corpus, key = document.split("/", 1)
+        by_corpus.setdefault(corpus, []).append(key)
     with directory.db.session() as session:
-        doc_ids = session.execute(select(DocumentRow.id).where(
-            DocumentRow.corpus == corpus_name, DocumentRow.key.in_(keys))).scalars().all()
+        doc_ids = [doc_id for corpus, keys in by_corpus.items()
+                   for doc_id in session.execute(select(DocumentRow.id).where(
+                       DocumentRow.corpus == corpus, DocumentRow.key.in_(keys))).scalars()]
         sentence_ids = select(SentenceRow.id).where(SentenceRow.document_id.in_(doc_ids))
         tokens = session.execute(select(TokenRow.id, TokenRow.shard_id).where(
             TokenRow.sentence_id.in_(sentence_ids))).all()

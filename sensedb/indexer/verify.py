@@ -42,7 +42,7 @@ from ..store.anylemma import ann_path
 from ..store.files import file_sum
 from .directory import EXAMPLES, SENSES, STORES, TOKENS, WORDNET, IndexDirectory
 from .documents import left_out_documents
-from .fold import locate
+from .fold import RETIRED, locate
 from .manifest import Manifest
 from .wordnet import CORPUS as WORDNET_CORPUS
 
@@ -540,17 +540,30 @@ class _Checker:
         if not self.report.damaged_shards:
             return
         try:
-            self.report.damaged_shards.update(
-                affected_documents(self.directory, list(self.report.damaged_shards)))
+            found = affected_documents(self.directory, list(self.report.damaged_shards))
         except SQLAlchemyError:  # the database is damaged too: reported already
             return
-        documents = sorted({d for found in self.report.damaged_shards.values() for d in found})
-        shown = ", ".join(documents[:10]) + (f" and {len(documents) - 10} more"
-                                             if len(documents) > 10 else "")
+        self.report.damaged_shards.update(
+            {shard: [shown_document(d) for d in names] for shard, names in found.items()})
+        documents = sorted({d for names in found.values() for d in names})
+        current = [d for d in documents if RETIRED not in d]
+        replaced = len(documents) - len(current)
+        shown = ", ".join(current[:10]) + (f" and {len(current) - 10} more"
+                                           if len(current) > 10 else "")
+        held = f"{len(current)} documents" + (f": {shown}" if current else "") + (
+            f" (and {replaced} replaced versions' rows awaiting purge)" if replaced else "")
         self.problem(self.directory.path / "raw", f"{len(self.report.damaged_shards)} damaged "
-                     f"shards hold the vectors of {len(documents)} documents: {shown}",
+                     f"shards hold the vectors of {held}",
                      "re-index these documents from their corpus: `sensedb repair --index DIR "
-                     "--corpus FILE [--gold FILE]`")
+                     "--corpus FILE [--gold FILE]`" if current else
+                     "no document needs re-indexing: `sensedb repair --index DIR` drops the "
+                     "damaged shards")
+
+
+def shown_document(name: str) -> str:
+    """A document (``corpus/key``) as reports name it: a retired one (replaced, its rows
+    awaiting purge: ``fold.RETIRED`` in its key) as ``corpus/key (replaced)``."""
+    return name.split(RETIRED, 1)[0] + " (replaced)" if RETIRED in name else name
 
 
 def affected_documents(directory: IndexDirectory, shards: list[str]) -> dict[str, list[str]]:
