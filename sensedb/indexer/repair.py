@@ -8,7 +8,9 @@ manifest whose dimension disagrees with the shards takes the shards' width.
 A damaged shard cannot be rebuilt: its vectors exist nowhere else. Its documents (shard ->
 tokens -> sentences -> documents) are named; given their corpus, their rows are deleted (the
 surviving shards that held some of their tokens are rewritten without them) and the ordinary
-index job adds them again, as it adds any document the index lacks.
+index job adds them again, as it adds any document the index lacks. The rows of a replaced
+version (a retired document, waiting for the readers of older generations) are dropped with
+the shard: no corpus holds them and no current answer reads them.
 """
 
 from __future__ import annotations
@@ -72,8 +74,8 @@ def repair(path: str | os.PathLike, *, db_url: str | None = None,
 
     Raises:
         IndexFormatError: the database is damaged (the store of record: restore it or
-            re-index), or shards are damaged and no ``corpus`` was given (names the shards
-            and their documents).
+            re-index), or shards holding current documents are damaged and no ``corpus``
+            was given (names the shards and their documents).
         IndexLockedError: another process is writing the index.
         InputError: the damaged documents belong to several corpora, or to WordNet's
             (re-index into a new directory instead); ``corpus`` misses some of them, holds
