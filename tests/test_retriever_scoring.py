@@ -643,3 +643,31 @@ def test_tune_weights_scan_and_examples_weight():
               for w in (1.0, 3.0)}
     # SemCor and SE07 (2 of 3 sets) want the prior; counted three times the examples win
     assert chosen == {1.0: 1.0, 3.0: 0.0}
+
+
+def test_readme_formulas_are_the_shipped_weights():
+    """A tester's report: the README gave the bare model's formulas as the ones the default
+    index answers with, though the shipped head carries its own. Its four formulas (the
+    head's corpus and WordNet-only ones, then the package's) must be the weights, each term a
+    coefficient of the temperature it is written with."""
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    found = re.findall(r"(corpus|WordNet-only) index:\s+score = ([\d.]+) · \((.*?)\)\n",
+                       readme, re.S)
+    head = json.loads((Path(scoring.__file__).resolve().parent.parent / "data"
+                       / "head_all-MiniLM-L6-v2.json").read_text(encoding="utf-8"))["scoring"]
+    package = scoring.shipped_weights_file()["weights"]
+    expected = [head["corpus"], head["wordnet_only"], package["corpus"],
+                package["wordnet_only"]]
+    assert [family for family, _, _ in found] == ["corpus", "WordNet-only"] * 2
+    for (_, temperature, body), weights in zip(found, expected, strict=True):
+        terms = {}
+        for sign, coefficient, name in re.findall(r"([+-]?)\s*(?:([\d.]+)·)?(\w+)",
+                                                  " ".join(body.split())):
+            terms[name] = (-1 if sign == "-" else 1) * float(coefficient or 1)
+        nonzero = {name: w for name, w in weights.items() if w}
+        assert set(terms) == set(nonzero), body
+        for name, w in nonzero.items():
+            assert terms[name] == pytest.approx(w / float(temperature), abs=1e-3), name
