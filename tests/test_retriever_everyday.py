@@ -14,6 +14,7 @@ from conftest import FIXTURES
 
 import sensedb
 from sensedb import SenseIndex
+from sensedb.retriever.target import clock_time
 from sensedb.vocabulary import key_pos
 
 # Not yet right on the default index: the gloss and the prior outweigh the sentence here. The
@@ -89,6 +90,26 @@ def test_a_name_after_an_honorific_is_a_person(default_index):
     assert not default_index.wsd("She planted a bean in the garden", "bean").novel
     tagged = {w.word: w.key for w in sensedb.tag(default_index, "Mr. Brown met Ms. Park.")}
     assert tagged["Brown"] == tagged["Park"] == "person%1:03:00::"
+
+
+@pytest.mark.parametrize(("words", "at", "lemma"), [
+    ("at 5 PM", 2, "p.m."), ("at 5 : 30 p.m. sharp", 4, "p.m."), ("at six am", 2, "a.m."),
+    ("woke at 7am", 2, "a.m."), ("at 12pm", 1, "p.m."), ("I am here", 1, None),
+    ("the PM said", 1, None), ("at 123 pm", 2, None), ("am", 0, None)])
+def test_clock_time(words, at, lemma):
+    assert clock_time(words.split(), at) == lemma
+
+
+def test_am_and_pm_after_an_hour(default_index):
+    """A tester's "at 5 PM" read the prime minister (WordNet writes the halves of the day
+    with periods, p.m. and a.m.), and "at 6 am" is no verb be (target.clock_time); the
+    prime minister stays where no hour comes before."""
+    for sentence, target, lemma in (("The meeting starts at 5 PM", "PM", "p.m."),
+                                    ("I woke up at 6 am today", "am", "a.m.")):
+        assert default_index.wsd(sentence, target).best.lemma == lemma, sentence
+    tagged = sensedb.tag(default_index, "We met at 5 PM. The PM spoke at 7am.")
+    assert [(w.sentence, w.word, w.lemma) for w in tagged if w.word in ("PM", "7am")] == [
+        (0, "PM", "p.m."), (1, "PM", "pm"), (1, "7am", "a.m.")]
 
 
 def test_a_capitalized_name_is_no_ethnic_slur(default_index):

@@ -63,6 +63,7 @@ from .target import (
     Target,
     Words,
     check_count,
+    clock_time,
     find_by_verb_lemma,
     find_separated,
     find_span,
@@ -557,7 +558,8 @@ class SenseIndex:
         ``tag`` scores it: "turn ... off" is turn_off, not also the noun "turnoff").
 
         A person's name WordNet lacks ("I met *John*", "Mrs. *Benington*") is the noun
-        person (``names.name_pairs``) unless ``pos`` is given.
+        person (``names.name_pairs``) unless ``pos`` is given; so is am/pm after an hour
+        the lemma a.m./p.m. (``target.clock_time``: "at 5 *PM*" is no prime minister).
 
         A negated modal (``can't``, ``won't``, ``mustn't``: ``NEGATED_MODALS``) or negated do
         (``don't``, ``didn't``: ``NEGATED_DO``) has none: it is the auxiliary, which WordNet
@@ -568,6 +570,10 @@ class SenseIndex:
         Raises:
             InputError: WordNet knows no such word (in that POS); a negated modal; an
                 auxiliary."""
+        clock = None if pos is not None or target.particle is not None else \
+            clock_time(target.words, target.index)
+        if clock is not None:  # "at 5 *PM*", "at 6 *am*": p.m., a.m. (target.clock_time)
+            return self.lemma_candidates(clock)
         after = target.index + 1
         if (target.particle is None and after < len(target.words)
                 and is_negation_clitic(target.words[after])):

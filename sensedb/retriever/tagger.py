@@ -52,7 +52,15 @@ from .scoring import (
     separated_margin,
     title_case,
 )
-from .target import PARTICLES, Target, check_probability, merged, phrasal_verbs, separated
+from .target import (
+    PARTICLES,
+    Target,
+    check_probability,
+    clock_time,
+    merged,
+    phrasal_verbs,
+    separated,
+)
 
 if TYPE_CHECKING:  # the facade delegates to tag_text: no import at module level
     from ..inventory import WordNet
@@ -1105,7 +1113,7 @@ def readings(index: SenseIndex, words: list[str], tags: np.ndarray | None
     (be/have/do only as main verbs, see :func:`is_main_verb`; other closed-class words only
     in the POS the head tags them with, when that is a content POS: :func:`_content_tag`;
     no honorific before a name nor a street's head: ``names.honorific_of_a_name``,
-    ``names.street_head``;
+    ``names.street_head``; am/pm after an hour as a.m./p.m.: ``target.clock_time``;
     ``tags`` None: neither; not a word whose only senses are initialisms it is not written
     as: :func:`_only_initialisms`) and every multiword reading
     WordNet knows (start, end, pairs), overlapping ones included, except closed-class ones
@@ -1130,6 +1138,10 @@ def readings(index: SenseIndex, words: list[str], tags: np.ndarray | None
             continue  # ", *so* I went", "I'm *going* to call"
         if honorific_of_a_name(words, at) or street_head(words, at):
             continue  # "*Sen.* Warren", "Oak *St.*" (names.honorific_of_a_name, street_head)
+        clock = clock_time(words, at)
+        if clock is not None:  # "at 5 *PM*", "at 6 *am*": p.m., a.m., no prime minister
+            singles.append((at, at + 1, index.readings(clock)))
+            continue
         if lower in LIGHT_VERBS:
             if not is_main_verb(words, at, tags, index.inventory) or (
                     lower in NEGATED_DO and is_negation_clitic(
