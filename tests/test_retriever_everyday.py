@@ -107,6 +107,9 @@ def test_am_and_pm_after_an_hour(default_index):
     for sentence, target, lemma in (("The meeting starts at 5 PM", "PM", "p.m."),
                                     ("I woke up at 6 am today", "am", "a.m.")):
         assert default_index.wsd(sentence, target).best.lemma == lemma, sentence
+    # a part of speech given: a.m./p.m. where WordNet has them so, else the word's own
+    assert default_index.wsd("We met at 5 PM", "PM", pos="r").best.key == "p.m.%4:02:00::"
+    assert default_index.wsd("We met at 5 PM", "PM", pos="n").best.lemma == "pm"
     tagged = sensedb.tag(default_index, "We met at 5 PM. The PM spoke at 7am.")
     assert [(w.sentence, w.word, w.lemma) for w in tagged if w.word in ("PM", "7am")] == [
         (0, "PM", "p.m."), (1, "PM", "pm"), (1, "7am", "a.m.")]

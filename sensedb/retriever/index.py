@@ -558,8 +558,9 @@ class SenseIndex:
         ``tag`` scores it: "turn ... off" is turn_off, not also the noun "turnoff").
 
         A person's name WordNet lacks ("I met *John*", "Mrs. *Benington*") is the noun
-        person (``names.name_pairs``) unless ``pos`` is given; so is am/pm after an hour
-        the lemma a.m./p.m. (``target.clock_time``: "at 5 *PM*" is no prime minister).
+        person (``names.name_pairs``) unless ``pos`` is given. Am/pm after an hour is the
+        lemma a.m./p.m. (``target.clock_time``: "at 5 *PM*" is no prime minister), in
+        ``pos`` where WordNet has it so (else the word's own readings).
 
         A negated modal (``can't``, ``won't``, ``mustn't``: ``NEGATED_MODALS``) or negated do
         (``don't``, ``didn't``: ``NEGATED_DO``) has none: it is the auxiliary, which WordNet
@@ -570,10 +571,11 @@ class SenseIndex:
         Raises:
             InputError: WordNet knows no such word (in that POS); a negated modal; an
                 auxiliary."""
-        clock = None if pos is not None or target.particle is not None else \
-            clock_time(target.words, target.index)
-        if clock is not None:  # "at 5 *PM*", "at 6 *am*": p.m., a.m. (target.clock_time)
-            return self.lemma_candidates(clock)
+        clock = None if target.particle is not None else clock_time(target.words,
+                                                                     target.index)
+        timed = self.readings(clock, pos) if clock is not None else []
+        if timed:  # "at 5 *PM*", "at 6 *am*": p.m., a.m. (target.clock_time)
+            return timed
         after = target.index + 1
         if (target.particle is None and after < len(target.words)
                 and is_negation_clitic(target.words[after])):
