@@ -40,6 +40,12 @@ from sensedb.errors import InputError
                                                   "J.R.R.", "Tolkien"]),
     ("A. B. Smith, ok.No 3.5 m.", ["A", ".", "B", ".", "Smith", ",", "ok", ".", "No", "3.5",
                                    "m", "."]),
+    # a tester: a clock time is one token, am/pm glued or not ("9:30am" was 9 : 30am), and
+    # a.m/p.m without their last period stay whole (p . m read the letter and the metre)
+    ("at 9:30am, 5:30 p.m and 6 a.m", ["at", "9:30am", ",", "5:30", "p.m", "and", "6", "a.m"]),
+    ("at 10:30a.m. sharp; 5:30PM!", ["at", "10:30a.m.", "sharp", ";", "5:30PM", "!"]),
+    ("John 3:16, 12:30:45, 3:1, p.mx", ["John", "3:16", ",", "12:30", ":", "45", ",", "3", ":",
+                                        "1", ",", "p", ".", "mx"]),
     # a tester: a web or e-mail address is one token ("www.example.com" was www . example .
     # com, and "example" tagged a noun); the sentence's period and brackets stay apart
     ("Visit www.example.com for details.", ["Visit", "www.example.com", "for", "details",

@@ -94,7 +94,8 @@ def test_a_name_after_an_honorific_is_a_person(default_index):
 
 @pytest.mark.parametrize(("words", "at", "lemma"), [
     ("at 5 PM", 2, "p.m."), ("at 5 : 30 p.m. sharp", 4, "p.m."), ("at six am", 2, "a.m."),
-    ("woke at 7am", 2, "a.m."), ("at 12pm", 1, "p.m."), ("I am here", 1, None),
+    ("woke at 7am", 2, "a.m."), ("at 12pm", 1, "p.m."), ("at 9:30am", 1, "a.m."),
+    ("at 5:30 pm", 2, "p.m."), ("at 6 a.m", 2, "a.m."), ("I am here", 1, None),
     ("the PM said", 1, None), ("at 123 pm", 2, None), ("am", 0, None)])
 def test_clock_time(words, at, lemma):
     assert clock_time(words.split(), at) == lemma
@@ -113,6 +114,12 @@ def test_am_and_pm_after_an_hour(default_index):
     tagged = sensedb.tag(default_index, "We met at 5 PM. The PM spoke at 7am.")
     assert [(w.sentence, w.word, w.lemma) for w in tagged if w.word in ("PM", "7am")] == [
         (0, "PM", "p.m."), (1, "PM", "pm"), (1, "7am", "a.m.")]
+    # written without the last period or glued to minutes (a second tester: p.m read the
+    # letter p and the metre, "9:30am" was no target and tagged as "30am")
+    tagged = sensedb.tag(default_index, "The bus leaves at 5 p.m and opens at 9:30am.")
+    assert [(w.word, w.lemma) for w in tagged if w.lemma in ("p.m.", "a.m.", "p", "m")] == [
+        ("p.m", "p.m."), ("9:30am", "a.m.")]
+    assert default_index.wsd("The shop opens at 9:30am", "9:30am").best.lemma == "a.m."
 
 
 def test_a_capitalized_name_is_no_ethnic_slur(default_index):

@@ -147,15 +147,16 @@ def check_probability(value: object, name: str = "min_confidence") -> float:
 HOUR_WORDS = frozenset("one two three four five six seven eight nine ten eleven twelve".split())
 _MERIDIEM = {"am": "a.m.", "a.m": "a.m.", "a.m.": "a.m.", "pm": "p.m.", "p.m": "p.m.",
              "p.m.": "p.m."}
+_HOUR = re.compile(r"\d{1,2}(?::\d{2})?")  # "5", "5:30" (one token: corpora.tokenize)
 _GLUED_TIME = re.compile(r"\d{1,2}(?::\d{2})?(a\.?m\.?|p\.?m\.?)")
 
 
 def clock_time(words: Sequence[str], at: int) -> str | None:
     """WordNet's lemma ``"a.m."`` or ``"p.m."`` where ``words[at]`` says which half of the
     day a clock time is in: am/pm in any case, with or without periods, right after an hour
-    ("5 PM", "5:30 p.m." as the tokenizer splits it, "six am"), or glued to it ("7am",
-    "5:30pm"); else None. WordNet writes them with periods only, so "at 5 PM" reached the
-    noun *pm* (prime minister, a postmortem) and "at 6 am" the verb *be*."""
+    ("5 PM", "5:30 p.m.", "six am", "6 a.m"), or glued to it ("7am", "9:30am"); else None.
+    WordNet writes them with periods only, so "at 5 PM" reached the noun *pm* (prime
+    minister, a postmortem) and "at 6 am" the verb *be*."""
     word = words[at].casefold()
     glued = _GLUED_TIME.fullmatch(word)
     if glued:
@@ -163,8 +164,7 @@ def clock_time(words: Sequence[str], at: int) -> str | None:
     if word not in _MERIDIEM or at == 0:
         return None
     hour = words[at - 1].casefold()
-    return _MERIDIEM[word] if (hour.isdigit() and len(hour) <= 2) or hour in HOUR_WORDS \
-        else None
+    return _MERIDIEM[word] if _HOUR.fullmatch(hour) or hour in HOUR_WORDS else None
 
 
 #: English possessive endings as the tokenizer leaves them, a token of their own after the
