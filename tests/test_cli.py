@@ -135,6 +135,25 @@ def test_evaluate_raw_from_the_cli(runner, mini_index):
     assert found["n"] == 19 and found["answered"] + found["missed"] == 19
 
 
+
+def test_evaluate_raw_text_has_the_data_sets_rows(runner, tmp_path, mini_index):
+    """The text gives the rows per POS and per data set (an instance id's prefix), as
+    without --raw (a tester: the data set's row was missing, though the JSON had it)."""
+    data, gold = tmp_path / "all.data.xml", tmp_path / "all.gold.key.txt"
+    data.write_text(MINI_XML.read_text(encoding="utf-8").replace(' id="d0', ' id="mini.d0'),
+                    encoding="utf-8")
+    gold.write_text("".join(f"mini.{line}\n" for line in MINI_GOLD.read_text(
+        encoding="utf-8").splitlines()), encoding="utf-8")
+    options = ["evaluate", str(data), str(gold), "--raw", "--index", str(mini_index),
+               "--no-wordnet-vectors"]
+    found = json.loads(run(runner, *options, "--json").output)
+    assert list(found["by_dataset"]) == ["mini"]
+    rows = {line.split()[0]: line for line in run(runner, *options).output.splitlines()[1:]}
+    assert set(rows) == set(found["by_pos"]) | {"mini"}
+    mini = found["by_dataset"]["mini"]
+    assert f"F1 {mini['f1']:.1f}  n {mini['n']}" in rows["mini"]
+
+
 def test_evaluate_on_a_jsonl_file_names_the_format_it_reads(runner, tmp_path, mini_index):
     # it said "malformed XML: not well-formed (invalid token)"
     data = tmp_path / "more.jsonl"
