@@ -226,6 +226,23 @@ def test_main_verbs_from_the_pos_head_tags():
                              tags("PRON", "VERB", "ADP", "CONJ", "ADJ", "VERB"))
 
 
+def test_a_form_of_be_have_do_the_head_reads_as_a_noun(default_index):
+    """A tester: ``wsd`` answered "1010 *AM* radio" with amplitude modulation, while ``tag``
+    left it untagged: a form of be/have/do was tagged only as a main verb. Where the POS head
+    reads it as a noun, ``tag`` reads the noun, as ``wsd`` does; the verb and the auxiliary
+    are as before."""
+    text = ("Tune to 1010 AM radio. I AM SO HAPPY. A strange being appeared. "
+            "We had a big do for her birthday. Do you like it?")
+    tagged = {(w.sentence, w.word): (w.lemma, w.pos) for w in sensedb.tag(default_index, text)}
+    assert tagged[(0, "AM")] == ("am", "NOUN")
+    assert tagged[(0, "AM")] == (default_index.wsd("Tune to 1010 AM radio", "AM").best.lemma,
+                                 "NOUN")
+    assert tagged[(1, "AM")] == ("be", "VERB")
+    assert tagged[(2, "being")] == ("being", "NOUN")
+    assert tagged[(3, "do")] == ("do", "NOUN") and tagged[(3, "had")][1] == "VERB"
+    assert (4, "Do") not in tagged  # the auxiliary
+
+
 def test_the_copula_before_what_only_looks_like_an_auxiliarys_verb(wordnet):
     """Forms of be the POS head's tags once read as auxiliaries, where SemCor annotates the
     main verb (its raw-text pass missed them): a word tagged VERB that WordNet has no verb

@@ -1142,19 +1142,23 @@ def readings(index: SenseIndex, words: list[str], tags: np.ndarray | None
         if clock is not None:  # "at 5 *PM*", "at 6 *am*": p.m., a.m., no prime minister
             singles.append((at, at + 1, index.readings(clock)))
             continue
+        content = "VERB"
         if lower in LIGHT_VERBS:
-            if not is_main_verb(words, at, tags, index.inventory) or (
-                    lower in NEGATED_DO and is_negation_clitic(
-                        words[at + 1] if at + 1 < len(words) else None)):
+            if lower in NEGATED_DO and is_negation_clitic(
+                    words[at + 1] if at + 1 < len(words) else None):
                 continue  # "I *don't*.": do-support, always the auxiliary (wsd refuses it)
+            if not is_main_verb(words, at, tags, index.inventory):
+                # no verb here; the head's noun is read as one, as wsd reads it ("1010 *AM*
+                # radio": amplitude modulation, "a strange *being*"); else left untagged
+                content = _content_tag(tags, at)
+                if content != "NOUN" or auxiliary(words, at, tags, index.inventory):
+                    continue
         elif lower in STOPWORDS:
             content = _content_tag(tags, at)
             if content is None or auxiliary(words, at, tags, index.inventory):
                 continue
         pairs = index.readings(word)  # a verb clitic as its verb: 's as be or have
-        if lower in LIGHT_VERBS:
-            pairs = [p for p in pairs if p[1] == "VERB"]
-        elif lower in STOPWORDS:
+        if lower in LIGHT_VERBS or lower in STOPWORDS:
             pairs = [p for p in pairs if p[1] == content]
         else:  # "I met *John*": a person, not the toilet (names.name_pairs)
             pairs = name_pairs(index.inventory, words, at, pairs)
