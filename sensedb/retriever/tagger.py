@@ -1110,7 +1110,8 @@ def _content_tag(tags: np.ndarray | None, at: int) -> str | None:
 def readings(index: SenseIndex, words: list[str], tags: np.ndarray | None
              ) -> tuple[list[tuple[int, int, list]], list[tuple[int, int, list]]]:
     """The single-word readings (start, start + 1, pairs) of a sentence's content words
-    (be/have/do only as main verbs, see :func:`is_main_verb`; other closed-class words only
+    (be/have/do as main verbs, see :func:`is_main_verb`, or as nouns where the head reads
+    one: "1010 *AM* radio"; other closed-class words only
     in the POS the head tags them with, when that is a content POS: :func:`_content_tag`;
     no honorific before a name nor a street's head: ``names.honorific_of_a_name``,
     ``names.street_head``; am/pm after an hour as a.m./p.m.: ``target.clock_time``;
