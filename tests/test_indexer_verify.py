@@ -205,6 +205,47 @@ def test_damaged_shard_of_a_replaced_version_is_dropped_without_a_corpus(tmp_pat
     found.directory.close()
 
 
+def test_repair_refuses_a_file_holding_a_replaced_version(tmp_path, encoder, wordnet):
+    """A tester: a shard held current documents and a replaced version's rows; repair given
+    the original file (the old version beside the damaged documents) dropped the damaged
+    documents, then the re-index refused the old version: the documents were lost and
+    verify said ok. The file is checked whole first: nothing is changed."""
+    def corpus(folder: str, *documents: tuple[str, str]) -> Path:
+        path = tmp_path / folder / "notes.jsonl"
+        path.parent.mkdir()
+        path.write_text("".join(json.dumps({"doc": doc, "text": text, "senses": [
+            {"at": 4, "key": "bank%1:17:01::"}]}) + "\n" for doc, text in documents),
+            encoding="utf-8")
+        return path
+
+    index = tmp_path / "idx"
+    first = corpus("v1", ("d2", "He sat on the bank of the pond"),
+                   ("d3", "He sat on the bank of the lake"),
+                   ("d1", "He sat on the bank of the river"))
+    sensedb.build_index(first, index, encoder=encoder, wordnet=wordnet, progress=False)
+    sensedb.build_index(corpus("v2", ("d1", "He sat on the bank of the creek")), index,
+                        encoder=encoder, wordnet=wordnet, progress=False, replace=True)
+    old = index / "raw" / "shard-000001.vectors.npy"
+    flip(old, old.stat().st_size - 7)
+    report = verify(index, deep=True, encoder=encoder)
+    assert report.damaged_shards == {"raw/shard-000001": [
+        "notes/d1 (replaced)", "notes/d2", "notes/d3"]}
+    with pytest.raises(sensedb.InputError, match="holds d1 of corpus \"notes\" with other "
+                       "content than the index holds.*damaged documents \\(d2, d3\\)"):
+        repair(index, corpus=first, encoder=encoder, wordnet=wordnet)
+    assert verify(index, deep=True, encoder=encoder).damaged_shards == report.damaged_shards
+    fixed = corpus("fix", ("d2", "He sat on the bank of the pond"),  # the lines d2, d3 had
+                   ("d3", "He sat on the bank of the lake"))
+    assert repair(index, corpus=fixed, encoder=encoder, wordnet=wordnet).reindexed == [
+        "notes/d2", "notes/d3"]
+    assert verify(index, deep=True, encoder=encoder).ok
+    found = SenseIndex(index, encoder=encoder, wordnet=wordnet, wordnet_evidence=False)
+    assert sorted(u.sentence for u in found.neighbors("I went to the bank", "bank", k=5)) == [
+        "He sat on the bank of the creek", "He sat on the bank of the lake",
+        "He sat on the bank of the pond"]
+    found.directory.close()
+
+
 def test_shard_without_checksum_that_disagrees_is_taken_as_damaged(copy, encoder):
     """An index from before checksums: a shard that disagrees with the FAISS file is suspect;
     repair records checksums for the shards that agree."""

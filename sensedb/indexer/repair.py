@@ -161,9 +161,10 @@ def _one_corpus(documents: list[str]) -> str:
 def _check_corpus_file(directory: IndexDirectory, corpus, gold, corpus_name: str,
                        documents: list[str], wordnet) -> None:
     """Read ``corpus`` (with ``gold``) whole before anything is dropped: it must hold every
-    damaged document (``documents``: ``corpus/key``) with the content the index recorded
-    (its SHA-256), and no document the corpus ``corpus_name`` lacks (another corpus's file
-    would be filed under this name).
+    damaged document (``documents``: ``corpus/key``), and every document it holds that the
+    index holds must have the content the index recorded (its SHA-256: the re-index job
+    would refuse another), and no document the corpus ``corpus_name`` lacks (another
+    corpus's file would be filed under this name).
 
     Raises:
         InputError: the file misses damaged documents, holds one with other content, or
@@ -187,10 +188,15 @@ def _check_corpus_file(directory: IndexDirectory, corpus, gold, corpus_name: str
         raise InputError(f"holds no document {listed(missing)} of {name}, which the damaged "
                          "shards held: give that corpus's file; nothing was changed",
                          path=str(corpus))
-    changed = [k for k in keys if indexed.get(k) and indexed[k].sha256 not in (None, found[k])]
+    # every document of the file, damaged or not: the re-index job refuses one the index
+    # holds with other content (a version replaced since), and it runs after the damaged
+    # documents are dropped (a tester: the drop went ahead and the job failed, losing them)
+    changed = sorted(k for k in found
+                     if indexed.get(k) and indexed[k].sha256 not in (None, found[k]))
     if changed:
         raise InputError(f"holds {listed(changed)} of {name} with other content than the "
-                         "index recorded: give the file they were indexed from; nothing was "
+                         "index holds (replaced since?): give a file with the damaged "
+                         f"documents ({listed(keys)}) as they were indexed; nothing was "
                          "changed", path=str(corpus))
     foreign = sorted(k for k in found if k not in indexed)
     if foreign:
