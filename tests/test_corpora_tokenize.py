@@ -44,6 +44,8 @@ from sensedb.errors import InputError
     # a.m/p.m without their last period stay whole (p . m read the letter and the metre)
     ("at 9:30am, 5:30 p.m and 6 a.m", ["at", "9:30am", ",", "5:30", "p.m", "and", "6", "a.m"]),
     ("at 10:30a.m. sharp; 5:30PM!", ["at", "10:30a.m.", "sharp", ";", "5:30PM", "!"]),
+    # a third tester: "10a.m." was 10a . m . (m the metre), "9:30A.M" 9 : 30A . M
+    ("at 10a.m. or 9:30A.M now", ["at", "10a.m.", "or", "9:30A.M", "now"]),
     ("John 3:16, 12:30:45, 3:1, p.mx", ["John", "3:16", ",", "12:30", ":", "45", ",", "3", ":",
                                         "1", ",", "p", ".", "mx"]),
     # a tester: a web or e-mail address is one token ("www.example.com" was www . example .

@@ -196,6 +196,7 @@ def test_damaged_shard_of_a_replaced_version_is_dropped_without_a_corpus(tmp_pat
     text = "\n".join(map(str, report.problems))
     assert "0 documents (and 1 replaced versions' rows awaiting purge)" in text
     assert "\x1f" not in text and "no document needs re-indexing" in text
+    assert "re-index the documents it holds" not in text  # the shard's own line agrees
     done = repair(index)  # no corpus
     assert done.reindexed == [] and done.damaged_shards == report.damaged_shards
     assert verify(index, deep=True, encoder=encoder).ok

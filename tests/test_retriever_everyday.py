@@ -96,6 +96,9 @@ def test_a_name_after_an_honorific_is_a_person(default_index):
     ("at 5 PM", 2, "p.m."), ("at 5 : 30 p.m. sharp", 4, "p.m."), ("at six am", 2, "a.m."),
     ("woke at 7am", 2, "a.m."), ("at 12pm", 1, "p.m."), ("at 9:30am", 1, "a.m."),
     ("at 5:30 pm", 2, "p.m."), ("at 6 a.m", 2, "a.m."), ("I am here", 1, None),
+    # a third tester: the verb, inverted after a number, and no hour above 12 written alone
+    ("At 40 am I too old ?", 2, None), ("Which one am I to pick", 2, None),
+    ("at 40 pm", 2, None), ("at 17:30 pm", 2, "p.m."), ("at 10a.m.", 1, "a.m."),
     ("the PM said", 1, None), ("at 123 pm", 2, None), ("am", 0, None)])
 def test_clock_time(words, at, lemma):
     assert clock_time(words.split(), at) == lemma

@@ -6,7 +6,7 @@
    ``www.example.com``, ``example.com`` (a known top-level domain in lower case: "it.Com"
    is a typo), ``jo.smith@mail.com``, ``@john_smith`` (its parts are no words to tag);
 2. a number with ``.`` or ``,`` between digits: ``3.5``, ``1,000``, ``1,234.56``; a clock
-   time, with am/pm glued to it or not: ``5:30``, ``9:30am``, ``9:30a.m.``; an
+   time, with am/pm glued to it or not: ``5:30``, ``9:30am``, ``9:30a.m.``, ``10a.m.``; an
    initialism of two or more single letters each followed by ``.``, its last ``.`` kept:
    ``U.S.``, ``U.S.A.``, ``e.g.``, ``a.m.`` (WordNet lists ``U.S.`` and ``a.m.`` as lemmas;
    split apart they read as ``U`` uranium and ``S`` second), and ``a.m``/``p.m`` written
@@ -105,7 +105,7 @@ def _token_re() -> re.Pattern[str]:
     return re.compile(
         rf"(?P<link>{_LINK})"
         rf"|(?P<num>\d+(?:[.,]\d+)+)"
-        r"|(?P<time>(?<![\d:])\d{1,2}:\d{2}(?:[ap]m|[ap]\.m\.)?(?![^\W_]))"
+        r"|(?P<time>(?<![\d:])\d{1,2}(?::\d{2}(?:[ap]m)?|(?::\d{2})?[ap]\.m\.?)(?![^\W_]))"
         r"|(?P<initialism>(?<![^\W_])(?:[^\W\d_]\.){2,})"
         r"|(?P<meridiem>(?<![^\W_])[ap]\.m(?![^\W_]))"
         rf"|(?P<clitic>[{_APOS}](?:{clitic})(?![^\W_]))"

@@ -330,7 +330,8 @@ class _Checker:
         readable = {}
         self.recorded = {shard_id: recorded for shard_id, recorded, _ in rows}
         for shard_id, recorded, count in rows:
-            action = f"re-index the documents it holds: `sensedb repair --corpus FILE` ({recorded})"
+            action = (f"`sensedb repair` ({recorded}; with --corpus FILE where it holds current "
+                      "documents: see the line naming them)")
             whole = [self.check_file(p, action) for p in self.directory.shard_files(recorded)]
             if not all(whole):
                 self.report.damaged_shards[recorded] = []
@@ -428,8 +429,8 @@ class _Checker:
                 self.problem(self.directory.path / recorded,
                              f"{self.report.differing_shards[recorded]} of its vectors differ from "
                              f"{Path(store_file).name}'s and it has no checksum: it is taken "
-                             "as damaged", "re-index the documents it holds: `sensedb repair "
-                             "--corpus FILE`")
+                             "as damaged", "`sensedb repair` (with --corpus FILE where it "
+                             "holds current documents: see the line naming them)")
                 self.report.damaged_shards.setdefault(recorded, [])
 
     def check_sense_sums(self, manifest: Manifest, stores: dict[str, VectorStore]) -> None:

@@ -147,14 +147,17 @@ def check_probability(value: object, name: str = "min_confidence") -> float:
 HOUR_WORDS = frozenset("one two three four five six seven eight nine ten eleven twelve".split())
 _MERIDIEM = {"am": "a.m.", "a.m": "a.m.", "a.m.": "a.m.", "pm": "p.m.", "p.m": "p.m.",
              "p.m.": "p.m."}
-_HOUR = re.compile(r"\d{1,2}(?::\d{2})?")  # "5", "5:30" (one token: corpora.tokenize)
+_HOUR = re.compile(r"(\d{1,2})(?::\d{2})?")  # "5", "5:30" (one token: corpora.tokenize)
+_SUBJECTS = frozenset("i we you he she it they".split())  # "am I", not a clock time
 _GLUED_TIME = re.compile(r"\d{1,2}(?::\d{2})?(a\.?m\.?|p\.?m\.?)")
 
 
 def clock_time(words: Sequence[str], at: int) -> str | None:
     """WordNet's lemma ``"a.m."`` or ``"p.m."`` where ``words[at]`` says which half of the
     day a clock time is in: am/pm in any case, with or without periods, right after an hour
-    ("5 PM", "5:30 p.m.", "six am", "6 a.m"), or glued to it ("7am", "9:30am"); else None.
+    ("5 PM", "5:30 p.m.", "six am", "6 a.m"; an hour of digits alone 1-12, and no subject
+    pronoun after it: "At 40 *am* I too old?" is the verb), or glued to it ("7am", "9:30am",
+    "10a.m."); else None.
     WordNet writes them with periods only, so "at 5 PM" reached the noun *pm* (prime
     minister, a postmortem) and "at 6 am" the verb *be*."""
     word = words[at].casefold()
@@ -163,8 +166,14 @@ def clock_time(words: Sequence[str], at: int) -> str | None:
         return _MERIDIEM[glued.group(1).replace(".", "")]
     if word not in _MERIDIEM or at == 0:
         return None
+    if at + 1 < len(words) and words[at + 1].casefold() in _SUBJECTS:
+        return None  # "At 40 am I too old?", "Which one am I": the verb, inverted
     hour = words[at - 1].casefold()
-    return _MERIDIEM[word] if _HOUR.fullmatch(hour) or hour in HOUR_WORDS else None
+    digits = _HOUR.fullmatch(hour)
+    if digits:
+        minutes = ":" in hour or (at >= 2 and words[at - 2] == ":")  # "5:30", "5 : 30"
+        return _MERIDIEM[word] if minutes or 1 <= int(digits.group(1)) <= 12 else None
+    return _MERIDIEM[word] if hour in HOUR_WORDS else None
 
 
 #: English possessive endings as the tokenizer leaves them, a token of their own after the
