@@ -653,11 +653,12 @@ def test_readme_formulas_are_the_shipped_weights():
     import re
     from pathlib import Path
 
+    from sensedb.head import RetrievalHead, default_head_path
+
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
     found = re.findall(r"(corpus|WordNet-only) index:\s+score = ([\d.]+) · \((.*?)\)\n",
                        readme, re.S)
-    head = json.loads((Path(scoring.__file__).resolve().parent.parent / "data"
-                       / "head_all-MiniLM-L6-v2.json").read_text(encoding="utf-8"))["scoring"]
+    head = RetrievalHead.load(default_head_path()).scoring
     package = scoring.shipped_weights_file()["weights"]
     expected = [head["corpus"], head["wordnet_only"], package["corpus"],
                 package["wordnet_only"]]
