@@ -133,3 +133,33 @@ def test_jsonl_keys_in_capitals_are_read_as_wordnet_writes_them(tmp_path: Path, 
     support = {s.key: s.support for s in index.wsd("He sat on the bank", "bank").senses}
     assert support["bank%1:17:01::"] == 2
     assert index.info()["senses"] == 1
+
+
+@pytest.mark.parametrize(("line", "text"), [
+    ('{"tokens": ["a", "bank", "\\ud83d"]}', "token 2 is not valid UTF-8: the lone surrogate"),
+    ('{"doc": "x\\ud83d", "tokens": ["a"]}', '"doc" of the sentence is not valid UTF-8'),
+    ('{"id": "s\\ud83d", "tokens": ["a"]}', '"id" of the sentence is not valid UTF-8'),
+    ('{"doc": "x\\u0000y", "tokens": ["a"]}', '"doc" of the sentence has U+0000 (NUL)'),
+    ('{"id": "s\\u001b[31m", "tokens": ["a"]}', '"id" of the sentence has U+001B'),
+    ('{"tokens": ["a", "\\u200b"]}', "token 1 is empty under the input policy"),
+])
+def test_jsonl_ids_and_tokens_follow_the_input_policy(tmp_path: Path, line: str,
+                                                      text: str) -> None:
+    """A lone surrogate in a token or an id went on to a tokenizer's or the database's
+    traceback (after the job had started writing); a NUL or an ESC in a document's id was
+    stored, and such a document could not be named to `delete`. Each is a one-line error
+    naming the file and line."""
+    path = tmp_path / "t.jsonl"
+    path.write_text('{"tokens": ["fine"]}\n' + line + "\n")
+    raises_at(lambda: read_jsonl(path), "t.jsonl", 2, None, text)
+
+
+def test_jsonl_tokens_are_normalized_as_text_is(tmp_path: Path) -> None:
+    """Given as "tokens", "ba\\u200bnk" and a decomposed "café" were stored as written, so
+    the same sentence given as "text" made other tokens and another document hash."""
+    path = tmp_path / "t.jsonl"
+    path.write_text('{"doc": "a", "tokens": ["the", "ba\\u200bnk", "cafe\\u0301"]}\n'
+                    '{"doc": "b", "text": "the ba\\u200bnk cafe\\u0301"}\n')
+    a, b = read_jsonl(path)
+    assert [t.text for t in a.sentences[0].tokens] == ["the", "bank", "caf\u00e9"]
+    assert [t.text for t in b.sentences[0].tokens] == ["the", "bank", "caf\u00e9"]

@@ -258,3 +258,21 @@ def test_gold_keys_in_capitals_are_read_in_lower_case(tmp_path: Path) -> None:
     gold = tmp_path / "caps.gold.key.txt"
     gold.write_text("d000.s000.t000 BANK%1:17:01:: Bank%1:14:00::\n", encoding="utf-8")
     assert read_gold(gold) == {"d000.s000.t000": ("bank%1:17:01::", "bank%1:14:00::")}
+
+
+def test_raganato_tokens_are_normalized_as_text_is(tmp_path: Path) -> None:
+    """A <wf>'s or an <instance>'s text gets the input policy raw text gets (format
+    characters removed, NFKC): "ba&#x200B;nk" was stored with its zero-width space."""
+    path = tmp_path / "x.data.xml"
+    path.write_text('<?xml version="1.0" encoding="UTF-8"?>\n<corpus><text id="d">'
+                    '<sentence id="d.s"><wf lemma="a" pos="DET">a</wf>'
+                    '<instance id="d.s.t0" lemma="bank" pos="NOUN">ba&#x200B;nk</instance>'
+                    '<wf lemma="x" pos="X">&#x200B;</wf></sentence></text></corpus>\n',
+                    encoding="utf-8")
+    raises_at(lambda: read_raganato(path), "x.data.xml", None, "d.s",
+              "empty <wf> in sentence d.s (format characters only)")
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        '<wf lemma="x" pos="X">&#x200B;</wf>', '<wf lemma="x" pos="X">cafe\u0301</wf>'),
+        encoding="utf-8")
+    (document,) = read_raganato(path)
+    assert [t.text for t in document.sentences[0].tokens] == ["a", "bank", "caf\u00e9"]

@@ -46,7 +46,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from sensedb.corpora.model import Document, Sentence, Token
-from sensedb.corpora.tokenize import normalize_text, tokenize
+from sensedb.corpora.tokenize import check_text, tokenize
 from sensedb.errors import InputError
 from sensedb.vocabulary import POS_TAGS, is_sense_key, key_lemma, key_pos, label_conflict
 
@@ -86,6 +86,10 @@ class _Line:
             return None
         if not isinstance(value, str) or not value.strip():
             self.fail(f'"{field}" of {what} must be a non-empty string, not {value!r}')
+        try:  # an id is kept as written; a lone surrogate or a control character is refused
+            check_text(value, what=f'"{field}" of {what}')  # (NUL, ESC: not nameable after)
+        except InputError as error:
+            self.fail(str(error))
         return value
 
     def sentence(self, obj: Any, default_doc: str) -> tuple[str, Sentence]:
@@ -103,13 +107,7 @@ class _Line:
             words = obj["tokens"]
             if not isinstance(words, list):
                 self.fail(f'"tokens" must be a list of strings, not {type(words).__name__}')
-            for i, w in enumerate(words):
-                if not isinstance(w, str) or not w.strip():
-                    self.fail(f"token {i} must be a non-empty string, not {w!r}")
-                try:  # the input policy's control characters (NUL, ESC, DEL, ...)
-                    normalize_text(w, what=f"token {i}")
-                except InputError as error:
-                    self.fail(str(error))
+            words = [self.token(i, w) for i, w in enumerate(words)]
         else:
             text = obj["text"]
             if not isinstance(text, str):
@@ -134,6 +132,21 @@ class _Line:
             for key in s.keys:
                 self.check_key(key, s.id)
         return doc, Sentence(sid, self.tokens(words, parsed))
+
+    def token(self, i: int, word: Any) -> str:
+        """Token ``i`` under the input policy, as a "text" line's tokens are
+        (``tokenize.check_text``: a lone surrogate or a control character refused, format
+        characters removed, NFKC): "ba\u200bnk" is "bank" either way."""
+        if not isinstance(word, str) or not word.strip():
+            self.fail(f"token {i} must be a non-empty string, not {word!r}")
+        try:
+            text = check_text(word, what=f"token {i}")
+        except InputError as error:
+            self.fail(str(error))
+        if not text.strip():
+            self.fail(f"token {i} is empty under the input policy (format characters only: "
+                      f"{word!r})")
+        return text
 
     def sense(self, obj: Any, index: int, ntokens: int) -> _Sense:
         what = f"sense {index}"

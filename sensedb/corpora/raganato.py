@@ -26,6 +26,7 @@ from typing import NoReturn
 from xml.parsers import expat
 
 from sensedb.corpora.model import Document, Sentence, Token
+from sensedb.corpora.tokenize import normalize_text
 from sensedb.errors import InputError
 from sensedb.vocabulary import is_sense_key, label_conflict
 
@@ -196,6 +197,15 @@ class _Builder:
                 if not text:
                     self.fail(f"empty <{name}> in sentence {self.sent.id}",
                               attrs.get("id") or self.sent.id, self.tok_line)
+            if not text.isascii():  # the input policy, as raw text gets it ("ba\u200bnk")
+                try:
+                    text = " ".join(normalize_text(text, what=f"<{name}>").split())
+                except InputError as error:
+                    self.fail(f"{error} in sentence {self.sent.id}",
+                              attrs.get("id") or self.sent.id, self.tok_line)
+                if not text:
+                    self.fail(f"empty <{name}> in sentence {self.sent.id} (format characters "
+                              "only)", attrs.get("id") or self.sent.id, self.tok_line)
             intern = self.strings.setdefault
             text = intern(text, text)
             lemma = attrs.get("lemma", "")
