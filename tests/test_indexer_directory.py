@@ -321,3 +321,37 @@ def test_an_index_with_its_metadata_in_another_sqlite_file(tmp_path, encoder, wo
     assert verify(path, deep=True, db_url=url, reencode=False).problems == []
     assert not IndexDirectory(tmp_path / "none", f"sqlite:///{tmp_path / 'x.sqlite'}").exists()
     assert not (tmp_path / "x.sqlite").exists()  # looked for, not created
+
+
+@pytest.mark.parametrize("content", ["garbage\n", "sqlite"])
+def test_a_file_named_like_the_database_is_never_indexed_over(tmp_path, encoder, wordnet,
+                                                              content):
+    """`index` into a directory whose sensedb.sqlite is not SQLite, or another program's
+    SQLite database, replaced the file without a word; now refused in one line, the file
+    as it was."""
+    target = tmp_path / "idx"
+    target.mkdir()
+    database = target / "sensedb.sqlite"
+    if content == "sqlite":
+        import sqlite3
+
+        with sqlite3.connect(database) as connection:
+            connection.execute("create table notes (x)")
+        connection.close()
+        expected = "a SQLite database that holds no sensedb index"
+    else:
+        database.write_text(content)
+        expected = "the database is damaged (not a SQLite file"
+    before = database.read_bytes()
+    with pytest.raises(IndexFormatError, match=r"no index is made over it") as info:
+        build_index(MINI_XML, target, gold=MINI_GOLD, encoder=encoder, wordnet=wordnet)
+    assert expected in str(info.value) and "\n" not in str(info.value)
+    if content == "sqlite":  # its tables as they were (opening it may set its journal mode)
+        import sqlite3
+
+        with sqlite3.connect(database) as connection:
+            tables = connection.execute("select name from sqlite_master").fetchall()
+        connection.close()
+        assert tables == [("notes",)]
+    else:
+        assert database.read_bytes() == before

@@ -268,19 +268,28 @@ class IndexDirectory:
                 files) but this database has no index: its metadata is in another database
                 (built with ``--db``). Created anyway, the new index's job wrote its shards
                 over that index's and removed the others, losing every document. Or it
-                holds files that are not an index's (:meth:`refuse_foreign_files`)."""
+                holds files that are not an index's (:meth:`refuse_foreign_files`). Or its
+                ``sensedb.sqlite`` is there but holds no index (damaged, not SQLite, another
+                program's database): it was replaced without a word."""
         import sqlalchemy
 
         from .. import __version__
 
         self.make()
+        final = self.path / "sensedb.sqlite"
+        atomic = self.db_url == f"sqlite:///{final}"
+        if atomic and final.exists() and final.stat().st_size:
+            # no index read from it, yet a file: never made over (it was replaced silently)
+            found = self.database_damage() or (
+                f"{final}: a SQLite database that holds no sensedb index")
+            raise IndexFormatError(f"{found}; no index is made over it: index into another "
+                                   "directory, or move the file away (`sensedb verify` "
+                                   "tells what is wrong with an index's own)")
         elsewhere = self.metadata_elsewhere()
         if elsewhere:
             raise IndexFormatError(f"{elsewhere}; else index into another directory")
         self.refuse_foreign_files()
         (self.path / "raw").mkdir(exist_ok=True)
-        final = self.path / "sensedb.sqlite"
-        atomic = self.db_url == f"sqlite:///{final}"
         building = self.path / "sensedb.sqlite.creating"
         manifest = {
             "format_version": FORMAT_VERSION,
