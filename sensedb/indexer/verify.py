@@ -29,6 +29,7 @@ from ..errors import ConfigurationError, Error, IndexFormatError
 from ..schema import (
     FORMAT_VERSION,
     DocumentRow,
+    JobRow,
     SenseRow,
     SentenceRow,
     ShardRow,
@@ -152,6 +153,7 @@ class _Checker:
             self.problem(self.database, f"the checksum table cannot be read ({exc.orig or exc})",
                          "restore the database from a backup or re-index the corpus")
         try:
+            self.check_jobs()
             self.check_layers(manifest)
             stores = self.check_stores(manifest)
             self.check_store_ids(stores)
@@ -207,6 +209,22 @@ class _Checker:
                 self.problem(self.database, str(exc), "restore the database from a backup or "
                              "re-index the corpus")
             return None
+
+    def check_jobs(self) -> None:
+        """A job that did not finish (``jobs.status`` still ``running``: killed, or writing
+        now) is named first, with what mends it: its own command again, which resumes it and
+        rebuilds every store. The store problems it leaves (rows without a vector, vectors
+        without a row) followed alone, each telling to run `sensedb repair`."""
+        with self.directory.db.session() as session:
+            jobs = session.execute(select(JobRow.id, JobRow.corpus, JobRow.path)
+                                   .where(JobRow.status == "running")
+                                   .order_by(JobRow.id)).all()
+        for job, corpus, path in jobs:
+            self.problem(self.database, f"job {job} (corpus {corpus}, {path}) did not finish: "
+                         "it was killed, or it is writing now",
+                         "if it was killed, run its `sensedb index` command again (it resumes "
+                         "and rebuilds the stores), then verify again; the store problems "
+                         "below may be only its unfinished work")
 
     def check_layers(self, manifest: Manifest) -> None:
         from ..encoder import LayerSpec
