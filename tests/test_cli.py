@@ -238,3 +238,16 @@ def test_console_script_usage_errors_are_one_line(monkeypatch, capsys):
     assert code == 0 and "sensedb" in out
     code, out, err = run()  # no command: the help, as click shows it
     assert code == 2 and "Usage: sensedb" in out + err
+
+
+def test_python_dash_m_sensedb_is_the_command():
+    """``python -m sensedb`` failed with "No module named sensedb.__main__" (a tester)."""
+    import os
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "sensedb", "wsd", "--help"],
+                          capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+    assert done.returncode == 0, done.stderr
+    assert "Example:" in done.stdout and "Usage:" in done.stdout

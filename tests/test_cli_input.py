@@ -44,10 +44,12 @@ def test_tag_reads_a_file_stdin_or_an_existing_path(runner, mini_index, tmp_path
 
 def test_latin1_file_is_a_typed_error_and_encoding_reads_it(runner, mini_index, tmp_path):
     path = tmp_path / "latin1.txt"
-    path.write_bytes("He sat on the café bank.".encode("latin-1"))
+    path.write_bytes("He sat\non the café bank.".encode("latin-1"))
     result = invoke(runner, "tag", "--file", path, *query(mini_index))
     assert result.exit_code == 1
     assert "not utf-8" in result.output and "--encoding" in result.output
+    assert "latin1.txt:2: not utf-8" in result.output  # the line, as the other readers'
+    path.write_bytes("He sat on the café bank.".encode("latin-1"))
     result = invoke(runner, "tag", "--file", path, "--encoding", "latin-1", *query(mini_index),
                     "--json")
     assert result.exit_code == 0 and "bank" in result.output

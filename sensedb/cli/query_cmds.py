@@ -279,9 +279,10 @@ def read_text_file(path: str, encoding: str) -> str:
         # a UTF-16 byte-order mark names the encoding; latin-1 would read it as garbage
         hint = "utf-16" if data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE) else \
             "latin-1"
+        line = data.count(b"\n", 0, exc.start) + 1  # as the other readers' FILE:LINE
         raise InputError(f"not {encoding}: {exc.reason} at byte {exc.start} (give its "
                          f"encoding with --encoding, e.g. --encoding {hint})",
-                         path=name) from None
+                         path=name, line=line) from None
     text = text.removeprefix("\ufeff")
     from ..corpora.tokenize import check_text
 
