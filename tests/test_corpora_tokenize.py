@@ -118,8 +118,11 @@ def test_find_target() -> None:
         find_target(toks, "shore")
     # a target elsewhere in the sentence is named there (it said 'target "bank" is not in
     # the sentence at token 2', though it is, at 1 and 5)
-    with pytest.raises(InputError, match=r'^target "bank" is not at token 2 but at token 1 '):
+    with pytest.raises(InputError, match=r'^target "bank" is not at token 2 but at tokens 1 '
+                                         r'and 5 '):  # every place (a tester: it named one)
         find_target(toks, "bank", at=2)
+    with pytest.raises(InputError, match=r'^target "fan" is not at token 0 but at token 1 '):
+        find_target(["the", "fan"], "fan", at=0)  # the last token: no place after it
     with pytest.raises(InputError, match=r'target "shore" is not in the sentence \(asked at '
                                          r'token 2\): 0:The'):
         find_target(toks, "shore", at=2)

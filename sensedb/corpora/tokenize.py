@@ -404,8 +404,17 @@ def find_target(tokens: list[str], target: str, at: int | None = None) -> tuple[
     except TargetNotFoundError:
         raise TargetNotFoundError(f'target "{given}" is not in the sentence (asked at token '
                                   f'{at}): {listing}') from None
-    raise TargetNotFoundError(f'target "{given}" is not at token {at} but at token {start} '
-                              f'(tokens count from 0): {listing}')
+    found = [start]  # every place: "fan ... fan" named only the first
+    while found[-1] + 1 < len(tokens):
+        try:
+            found.append(found[-1] + 1 + find_target(tokens[found[-1] + 1:], given)[0])
+        except TargetNotFoundError:
+            break
+    places = found[0] if len(found) == 1 else ", ".join(map(str, found[:-1])) + \
+        f" and {found[-1]}"
+    raise TargetNotFoundError(f'target "{given}" is not at token {at} but at token'
+                              f'{"s" if len(found) > 1 else ""} {places} (tokens count '
+                              f'from 0): {listing}')
 
 
 def token_offsets(sentence: str, tokens: Sequence[str], base: int = 0) -> list[tuple[int, int]]:
