@@ -134,6 +134,53 @@ def test_a_word_after_a_with_no_noun_after_it_is_a_noun():
     assert rows(["a", "cold"], {1: "ADJ"})[1, adj] > np.log(0.4)  # the fixture's own check
 
 
+FLAT = {  # sentence: (word, the tag after the rules); a tester's "works hard" read "difficult"
+    "He works hard every day .": ("hard", "ADV"),
+    "I tried really hard but failed .": ("hard", "ADV"),
+    "The kids came home early .": ("early", "ADV"),
+    "The farmer must get up early .": ("early", "ADV"),
+    "Hold on tight !": ("tight", "ADV"),
+    "It was a hard decision .": ("hard", "ADJ"),
+    "It is hard to say .": ("hard", "ADJ"),
+    "It is getting late .": ("late", "ADJ"),
+}
+
+
+def test_a_flat_adverb_after_a_verb_is_an_adverb(encoder, head):
+    """"He works *hard*", "came home *early*", "Hold on *tight*": the head tags these ADJ
+    (SemCor's untagged words taught it); after a verb that is not a linking one (past an
+    intensifier or a particle), with no noun after it, the word is the adverb at
+    RULE_ADV_PROBABILITY; after a linking verb or before a noun the head's row stays."""
+    from sensedb.pos_head import RULE_ADV_PROBABILITY, flat_adverbs, rule_tags
+
+    sentences = [text.split() for text in FLAT]
+    vectors = encoder.word_vectors(sentences, layers=head.layers)
+    for words, v, (word, tag) in zip(sentences, vectors, FLAT.values(), strict=True):
+        at = words.index(word)
+        ruled = rule_tags(words, head.log_probabilities(v))
+        assert TAGS[int(np.argmax(ruled[at]))] == tag, words
+        if tag == "ADV":
+            assert np.exp(ruled[at, TAGS.index("ADV")]) == pytest.approx(RULE_ADV_PROBABILITY)
+    # the rule alone, on rows of chosen tags: not before a noun, not after a linking verb
+    def rows(tags: list[str]) -> np.ndarray:
+        logp = np.log(np.full((len(tags), len(TAGS)), 0.01))
+        for at, tag in enumerate(tags):
+            logp[at, TAGS.index(tag)] = np.log(0.8)
+        return logp - np.log(np.exp(logp).sum(1, keepdims=True))
+
+    kept = ((["drove", "fast", "cars"], ["VERB", "ADJ", "NOUN"]),
+            (["looks", "hard", "."], ["VERB", "ADJ", "."]),
+            (["a", "hard", "."], ["DET", "ADJ", "."]),
+            (["works", "hard", "."], ["VERB", "VERB", "."]))
+    for words, tags in kept:
+        logp = rows(tags)
+        assert flat_adverbs(words, logp) is logp, words
+    logp = rows(["VERB", "ADJ", "."])
+    ruled = flat_adverbs(["works", "hard", "."], logp)
+    assert np.exp(ruled[1, TAGS.index("ADV")]) == pytest.approx(RULE_ADV_PROBABILITY)
+    assert np.array_equal(np.delete(ruled, 1, axis=0), np.delete(logp, 1, axis=0))
+
+
 def test_a_word_after_a_determiner_is_no_verb():
     """"they have absolutely no *wish* to see" read the verb wish (the head: NOUN 0.62,
     VERB 0.35): right after the/a/no/his/... a word is given VERB at most
