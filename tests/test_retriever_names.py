@@ -75,6 +75,19 @@ def _at(sentence: str, word: str) -> tuple[list[str], int]:
     ("She is a devout Christian.", "Christian", False),
     ("Mick is my friend.", "Mick", True),     # first, but WordNet knows "mick" only as a slur
     ("I called Hymie yesterday.", "Hymie", True),         # a slur only, in no table
+    # a fourth tester: a surname after a first name was WordNet's famous bearer of it
+    ("Fed Chair Jerome Powell spoke on Tuesday.", "Powell", True),  # was Colin Powell
+    ("I read a book by Stephen King.", "King", True),     # was Martin Luther King
+    ("Taylor Swift played in Chicago.", "Swift", True),   # was Jonathan Swift
+    ("Taylor Swift played in Chicago.", "Taylor", True),  # first, before a surname
+    ("We met George Washington there.", "Washington", False),  # a place too: WordNet's
+    ("The Georgia Republicans met.", "Republicans", False),  # a place's name before it
+    ("revised the Taylor Scale for adults", "Scale", False),  # no person named Scale
+    ("Taylor Scale results were low.", "Taylor", False),
+    ("Bill and Rose went to see Frank.", "Bill", True),   # was a poster: joined to a name
+    ("Joy and Hope are my cousins.", "Joy", True),        # was the feeling
+    ("Joy and happiness filled the room.", "Joy", False),
+    ("Mark and sign the form.", "Mark", False),
 ])
 def test_person_name_at(wordnet, sentence, word, name):
     words, at = _at(sentence, word)

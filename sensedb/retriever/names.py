@@ -137,13 +137,17 @@ def person_name_at(inventory: WordNet, words: Sequence[str], at: int,
     if candidates and all(inventory.ethnic_slur(s) for s in candidates):
         return True  # known to WordNet only as a slur: "*Mick* is my friend", "I called *Hymie*"
     first, semcor = person_names()
+    if surname_after_first_name(inventory, words, at, candidates):
+        return True
     if form not in first and form not in semcor:
         return False
     if not capitalized_inside(words, at):
         person, labelled = semcor.get(form, (0, 0))
         named = person >= FIRST_WORD_MIN and person >= FIRST_WORD_SHARE * labelled
-        if at != _first_word(words) or not (named or (
-                form in first and _subject_of_a_past_verb(inventory, words, at, candidates))):
+        if at != _first_word(words) or not (named or form in first and (
+                _subject_of_a_past_verb(inventory, words, at, candidates)
+                or _before_a_surname(inventory, words, at)
+                or _before_a_coordinated_name(inventory, words, at))):
             return False
     if at + 1 < len(words) and words[at + 1][:1].isupper() and (
             words[at + 1].lower().rstrip(".") in PLACE_HEADS):
@@ -296,6 +300,73 @@ def _subject_of_a_past_verb(inventory: WordNet, words: Sequence[str], at: int,
         return False
     noun = next((s for s in candidates if s.pos == "NOUN"), None)
     return noun is None or not noun.key.partition("%")[2].startswith(ABSTRACT)
+
+
+def surname_after_first_name(inventory: WordNet, words: Sequence[str], at: int,
+                             candidates: Sequence[SenseInfo]) -> bool:
+    """Whether ``words[at]``, whose WordNet senses are ``candidates``, is the surname of the
+    person whose first name stands before it, where WordNet would read another person of
+    that surname: "Fed Chair Jerome *Powell*" was Colin Powell, "a book by Stephen *King*"
+    Martin Luther King, "Taylor *Swift*" Jonathan Swift. The word is capitalized inside its
+    sentence (``scoring.capitalized_inside``), not the head of a place's or a firm's name
+    (PLACE_HEADS); WordNet holds a person of its name (``scoring.is_person`` of a proper
+    name) and no place, time or group ("George *Washington*", "Jack *London*" are left to
+    WordNet and its multiwords); the word before it is a census first name, capitalized
+    inside the sentence or first in it, not itself a place, time or group of WordNet's
+    ("*Georgia* Republicans"). SemCor writes a full name as one token (its "Robert
+    Snodgrass" is one instance filed under *person*), so this reads two tokens as SemCor
+    reads the one. Surnames WordNet holds no person of are left to the scoring ("Will
+    *Smith*": the smith)."""
+    if at < 1 or not capitalized_inside(words, at):
+        return False
+    if words[at].lower().rstrip(".") in PLACE_HEADS:
+        return False
+    if not any(inventory.proper_name(s) and is_person(s) for s in candidates):
+        return False
+    if any(inventory.proper_name(s) and _place_time_group(s) for s in candidates):
+        return False
+    return _first_name_before(inventory, words, at)
+
+
+def _first_name_before(inventory: WordNet, words: Sequence[str], at: int) -> bool:
+    """Whether ``words[at - 1]`` is a census first name, capitalized inside the sentence or
+    its first word, that WordNet reads as no place, time or group (see
+    :func:`surname_after_first_name`)."""
+    first, _ = person_names()
+    given = words[at - 1]
+    if given not in first or not (capitalized_inside(words, at - 1)
+                                  or at - 1 == _first_word(words) and given[:1].isupper()):
+        return False
+    return not any(inventory.proper_name(s) and _place_time_group(s)
+                   for lemma, pos in inventory.lemmatize(given)
+                   for s in inventory.candidates(lemma, pos))
+
+
+def _before_a_surname(inventory: WordNet, words: Sequence[str], at: int) -> bool:
+    """Whether the first name ``words[at]``, first in its sentence, stands before a surname
+    (:func:`surname_after_first_name`: "*Taylor* Swift played in Chicago")."""
+    nxt = at + 1
+    if nxt >= len(words):
+        return False
+    candidates = [s for lemma, pos in inventory.lemmatize(words[nxt])
+                  for s in inventory.candidates(lemma, pos)]
+    return surname_after_first_name(inventory, words, nxt, candidates)
+
+
+#: Words joining two names ("*Bill* and Rose went", "*Joy* & Hope").
+NAME_CONJUNCTIONS = frozenset({"and", "or", "&"})
+
+
+def _before_a_coordinated_name(inventory: WordNet, words: Sequence[str], at: int) -> bool:
+    """Whether the first name ``words[at]``, first in its sentence, is joined by one of
+    NAME_CONJUNCTIONS to a census first name capitalized inside the sentence that WordNet
+    reads as no place, time or group: "*Bill* and Rose went to see Frank" read Bill as a
+    poster, "*Joy* and Hope are my cousins" Joy as the feeling, while Rose and Hope were
+    read as people."""
+    name = at + 2
+    if name >= len(words) or words[at + 1].casefold() not in NAME_CONJUNCTIONS:
+        return False
+    return _first_name_before(inventory, words, name + 1)  # words[name]
 
 
 def _place_time_group(sense: SenseInfo) -> bool:
