@@ -346,12 +346,16 @@ def test_a_file_named_like_the_database_is_never_indexed_over(tmp_path, encoder,
     with pytest.raises(IndexFormatError, match=r"no index is made over it") as info:
         build_index(MINI_XML, target, gold=MINI_GOLD, encoder=encoder, wordnet=wordnet)
     assert expected in str(info.value) and "\n" not in str(info.value)
-    if content == "sqlite":  # its tables as they were (opening it may set its journal mode)
-        import sqlite3
+    assert database.read_bytes() == before  # not even its journal mode set (a tester: WAL)
 
-        with sqlite3.connect(database) as connection:
-            tables = connection.execute("select name from sqlite_master").fetchall()
-        connection.close()
-        assert tables == [("notes",)]
-    else:
-        assert database.read_bytes() == before
+
+def test_an_empty_database_file_is_no_index_and_is_indexed_into(tmp_path, encoder, wordnet):
+    """A 0-byte sensedb.sqlite (a `touch`, an interrupted copy) was opened through the
+    index's engine, which made it a 16 KB database with no index: every job was refused."""
+    target = tmp_path / "idx"
+    target.mkdir()
+    (target / "sensedb.sqlite").write_bytes(b"")
+    assert not IndexDirectory(target).exists()
+    assert (target / "sensedb.sqlite").stat().st_size == 0
+    build_index(MINI_XML, target, gold=MINI_GOLD, encoder=encoder, wordnet=wordnet)
+    assert IndexDirectory(target).exists()

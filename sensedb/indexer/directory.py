@@ -148,6 +148,8 @@ class IndexDirectory:
         database = self._sqlite_file()
         if database is not None and not database.exists():
             return False
+        if database is not None and not _holds_a_manifest(database):
+            return False  # read without the engine, which would set its journal mode (WAL)
         return self.db.exists()
 
     @property
@@ -278,10 +280,12 @@ class IndexDirectory:
         self.make()
         final = self.path / "sensedb.sqlite"
         atomic = self.db_url == f"sqlite:///{final}"
-        if atomic and final.exists() and final.stat().st_size:
+        if atomic and final.exists() and final.stat().st_size:  # (an empty file is no one's)
             # no index read from it, yet a file: never made over (it was replaced silently)
-            found = self.database_damage() or (
-                f"{final}: a SQLite database that holds no sensedb index")
+            with open(final, "rb") as handle:  # another program's database: not opened
+                sqlite = handle.read(16).startswith(b"SQLite format 3")
+            found = (f"{final}: a SQLite database that holds no sensedb index" if sqlite
+                     else self.database_damage())
             raise IndexFormatError(f"{found}; no index is made over it: index into another "
                                    "directory, or move the file away (`sensedb verify` "
                                    "tells what is wrong with an index's own)")
@@ -679,3 +683,30 @@ class IndexDirectory:
             yield
         finally:
             handle.close()
+
+
+def _holds_a_manifest(path: Path) -> bool:
+    """Whether the SQLite file ``path`` has a ``manifest`` table, read through a read-only
+    connection that changes nothing in it: an empty file (0 bytes), a file that is not
+    SQLite and another program's database say False without being touched (opened through
+    the index's engine, another program's database was switched to WAL and an empty file
+    made a 16 KB database, which every later job then refused). A file SQLite cannot read
+    says True: the engine's own open then reports the damage."""
+    import sqlite3
+
+    try:
+        if path.stat().st_size == 0:
+            return False
+        with open(path, "rb") as handle:
+            if not handle.read(16).startswith(b"SQLite format 3"):
+                return False
+        connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    except (OSError, sqlite3.Error):
+        return True
+    try:
+        return connection.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND "
+                                  "name = 'manifest'").fetchone() is not None
+    except sqlite3.Error:
+        return True
+    finally:
+        connection.close()
