@@ -642,16 +642,26 @@ be am is are was were been being 's 're 'm ’s ’re ’m seem seems seemed see
 became becoming look looks looked looking feel feels felt feeling sound sounds sounded
 sounding smell smells smelled smelt smelling taste tastes tasted tasting appear appears
 appeared appearing prove proves proved proven proving remain remains remained remaining grow
-grows grew grown growing get gets got gotten getting turn turns turned turning
+grows grew grown growing get gets got gotten getting turn turns turned turning go goes went
+gone going run runs ran running stay stays stayed staying
+""".split())
+#: After a particle only these make a linking phrasal verb ("turned out *easy*", "ended up
+#: *wrong*"); "get up *early*" is no linking verb.
+LINKING_PHRASAL_FORMS = (LINKING_VERB_FORMS - frozenset("get gets got gotten getting".split())
+                         ) | frozenset("end ends ended ending wind winds wound winding".split())
+#: Forms before a verb's past participle that make it a passive ("was considered *wrong*",
+#: "was deemed too *high*": the adjective complements its subject).
+PASSIVE_FORMS = frozenset("""
+be am is are was were been being 's 're 'm ’s ’re ’m get gets got gotten getting
 """.split())
 #: What may stand between the verb and the adverb: one intensifier ("tried *really* hard"),
 #: one particle or adverb of place ("Hold *on* tight", "get *up* early", "came *home*
 #: early"); after a particle a linking verb's form is a phrasal verb's ("get up early").
 INTENSIFIERS = frozenset("really very so too pretty quite extremely real".split())
 PARTICLES = frozenset("up on out down off back away around home here there".split())
-#: The tags of a next word that make the flat word its modifier ("drove *fast* cars", "a
-#: *high* ten").
-MODIFIED_TAGS = frozenset({"NOUN", "ADJ", "NUM"})
+#: The tags of a next word that make the flat word its modifier ("a *high* ten", "keep
+#: *close* watch": the head reads that noun a verb), or a predicate ("swung *wide* open").
+MODIFIED_TAGS = frozenset({"NOUN", "ADJ", "NUM", "VERB"})
 
 
 def flat_adverbs(words: Sequence[str], logp: np.ndarray) -> np.ndarray:
@@ -659,9 +669,10 @@ def flat_adverbs(words: Sequence[str], logp: np.ndarray) -> np.ndarray:
     sentence) with each word of FLAT_ADVERBS that the head tags ADJ (or ADV below
     RULE_ADV_PROBABILITY) read as an adverb, as :func:`directional_adverbs` does, where the
     word before it (past one of INTENSIFIERS, then past one of PARTICLES) is one the head
-    tags VERB and, with no particle between, not one of LINKING_VERB_FORMS, and the word
-    after it is none, a non-word, or one the head does not tag one of MODIFIED_TAGS. A new
-    array where a row changes; ``logp`` itself otherwise."""
+    tags VERB, not one of LINKING_VERB_FORMS (past a particle, of LINKING_PHRASAL_FORMS) nor
+    a passive's participle (:func:`_passive`), and the word after it is none, a non-word,
+    or one the head does not tag one of MODIFIED_TAGS. A new array where a row changes;
+    ``logp`` itself otherwise."""
     out = logp
     best = [TAGS[int(i)] for i in np.argmax(logp, axis=1)] if len(words) else []
     for at in range(1, len(words)):
@@ -674,8 +685,8 @@ def flat_adverbs(words: Sequence[str], logp: np.ndarray) -> np.ndarray:
         phrasal = (verb > 0 and words[verb].casefold() in PARTICLES
                    and best[verb - 1] == "VERB")
         verb -= phrasal
-        if best[verb] != "VERB" or (
-                not phrasal and words[verb].casefold() in LINKING_VERB_FORMS):
+        linking = LINKING_PHRASAL_FORMS if phrasal else LINKING_VERB_FORMS
+        if best[verb] != "VERB" or words[verb].casefold() in linking or _passive(words, verb):
             continue
         nxt = at + 1
         if (nxt < len(words) and any(c.isalpha() for c in words[nxt])
@@ -683,6 +694,15 @@ def flat_adverbs(words: Sequence[str], logp: np.ndarray) -> np.ndarray:
             continue
         out = _as_adverb(out, logp, at)
     return out
+
+
+def _passive(words: Sequence[str], verb: int) -> bool:
+    """Whether ``words[verb]``, not an -ing form, follows one of PASSIVE_FORMS within two
+    words ("was *considered*", "Is that *considered*"): a passive, whose flat word is the
+    subject's adjective."""
+    if words[verb].casefold().endswith("ing"):
+        return False
+    return any(words[at].casefold() in PASSIVE_FORMS for at in range(max(0, verb - 2), verb))
 
 
 def rule_tags(words: Sequence[str], logp: np.ndarray) -> np.ndarray:

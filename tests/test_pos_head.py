@@ -143,6 +143,16 @@ FLAT = {  # sentence: (word, the tag after the rules); a tester's "works hard" r
     "It was a hard decision .": ("hard", "ADJ"),
     "It is hard to say .": ("hard", "ADJ"),
     "It is getting late .": ("late", "ADJ"),
+    # a third tester: linking uses of go, run and stay, linking phrasal verbs, passives
+    "The bread went hard .": ("hard", "ADJ"),
+    "Prices stayed high all year .": ("high", "ADJ"),
+    "Tempers ran high .": ("high", "ADJ"),
+    "The exam turned out easy .": ("easy", "ADJ"),
+    "He ended up wrong .": ("wrong", "ADJ"),
+    "It was considered wrong to lie .": ("wrong", "ADJ"),
+    "Is that considered wrong ?": ("wrong", "ADJ"),
+    "They keep close watch .": ("close", "ADJ"),
+    "He is working late tonight .": ("late", "ADV"),
 }
 
 
@@ -171,7 +181,10 @@ def test_a_flat_adverb_after_a_verb_is_an_adverb(encoder, head):
     kept = ((["drove", "fast", "cars"], ["VERB", "ADJ", "NOUN"]),
             (["looks", "hard", "."], ["VERB", "ADJ", "."]),
             (["a", "hard", "."], ["DET", "ADJ", "."]),
-            (["works", "hard", "."], ["VERB", "VERB", "."]))
+            (["works", "hard", "."], ["VERB", "VERB", "."]),
+            (["keep", "close", "watch"], ["VERB", "ADJ", "VERB"]),
+            (["was", "marked", "wrong"], ["VERB", "VERB", "ADJ"]),
+            (["turned", "out", "easy"], ["VERB", "PRT", "ADJ"]))
     for words, tags in kept:
         logp = rows(tags)
         assert flat_adverbs(words, logp) is logp, words
