@@ -80,12 +80,16 @@ def _at(sentence: str, word: str) -> tuple[list[str], int]:
     ("I read a book by Stephen King.", "King", True),     # was Martin Luther King
     ("Taylor Swift played in Chicago.", "Swift", True),   # was Jonathan Swift
     ("Taylor Swift played in Chicago.", "Taylor", True),  # first, before a surname
+    ("John Lennon wrote the song.", "Lennon", False),     # WordNet's john_lennon: its bearer
+    ("Bill Gates founded Microsoft.", "Gates", False),
+    ("We heard Martin Luther King speak.", "King", False),
     ("We met George Washington there.", "Washington", False),  # a place too: WordNet's
     ("The Georgia Republicans met.", "Republicans", False),  # a place's name before it
     ("revised the Taylor Scale for adults", "Scale", False),  # no person named Scale
     ("Taylor Scale results were low.", "Taylor", False),
     ("Bill and Rose went to see Frank.", "Bill", True),   # was a poster: joined to a name
-    ("Joy and Hope are my cousins.", "Joy", True),        # was the feeling
+    ("Joy and Hope are my cousins.", "Joy", False),       # a feeling first: left to WordNet
+    ("Hope and Faith are virtues.", "Hope", False),       # (a third tester)
     ("Joy and happiness filled the room.", "Joy", False),
     ("Mark and sign the form.", "Mark", False),
 ])

@@ -311,8 +311,10 @@ def surname_after_first_name(inventory: WordNet, words: Sequence[str], at: int,
     sentence (``scoring.capitalized_inside``), not the head of a place's or a firm's name
     (PLACE_HEADS); WordNet holds a person of its name (``scoring.is_person`` of a proper
     name) and no place, time or group ("George *Washington*", "Jack *London*" are left to
-    WordNet and its multiwords); the word before it is a census first name, capitalized
-    inside the sentence or first in it, not itself a place, time or group of WordNet's
+    WordNet and its multiwords) and none of those people is named with this first name
+    ("John *Lennon*", "Bill *Gates*": WordNet's bearer); the word before it is a census
+    first name, capitalized inside the sentence or first in it, not itself a place, time or
+    group of WordNet's
     ("*Georgia* Republicans"). SemCor writes a full name as one token (its "Robert
     Snodgrass" is one instance filed under *person*), so this reads two tokens as SemCor
     reads the one. Surnames WordNet holds no person of are left to the scoring ("Will
@@ -321,11 +323,17 @@ def surname_after_first_name(inventory: WordNet, words: Sequence[str], at: int,
         return False
     if words[at].lower().rstrip(".") in PLACE_HEADS:
         return False
-    if not any(inventory.proper_name(s) and is_person(s) for s in candidates):
+    people = [s for s in candidates if inventory.proper_name(s) and is_person(s)]
+    if not people or any(inventory.proper_name(s) and _place_time_group(s)
+                         for s in candidates):
         return False
-    if any(inventory.proper_name(s) and _place_time_group(s) for s in candidates):
+    if not _first_name_before(inventory, words, at):
         return False
-    return _first_name_before(inventory, words, at)
+    # WordNet's bearer of the full name is the one meant: "John *Lennon*", "Bill *Gates*",
+    # "Martin Luther *King*" (john_lennon, bill_gates, martin_luther_king among its lemmas)
+    given, surname = words[at - 1].casefold(), words[at].casefold()
+    return not any(f"{given}_" in lemma and lemma.endswith(f"_{surname}")
+                   for s in people for lemma in inventory.synset_lemmas(s.synset))
 
 
 def _first_name_before(inventory: WordNet, words: Sequence[str], at: int) -> bool:
@@ -353,7 +361,7 @@ def _before_a_surname(inventory: WordNet, words: Sequence[str], at: int) -> bool
     return surname_after_first_name(inventory, words, nxt, candidates)
 
 
-#: Words joining two names ("*Bill* and Rose went", "*Joy* & Hope").
+#: Words joining two names ("*Bill* and Rose went", "*Mark* & Sue").
 NAME_CONJUNCTIONS = frozenset({"and", "or", "&"})
 
 
@@ -361,12 +369,22 @@ def _before_a_coordinated_name(inventory: WordNet, words: Sequence[str], at: int
     """Whether the first name ``words[at]``, first in its sentence, is joined by one of
     NAME_CONJUNCTIONS to a census first name capitalized inside the sentence that WordNet
     reads as no place, time or group: "*Bill* and Rose went to see Frank" read Bill as a
-    poster, "*Joy* and Hope are my cousins" Joy as the feeling, while Rose and Hope were
-    read as people."""
+    poster, while Rose and Frank were read as people. Neither name may be a feeling, a state
+    or a quality first (:func:`_abstract_first`): "*Hope* and Faith are virtues"."""
     name = at + 2
     if name >= len(words) or words[at + 1].casefold() not in NAME_CONJUNCTIONS:
         return False
+    if any(_abstract_first(inventory, words[n]) for n in (at, name)):
+        return False  # "*Hope* and Faith are virtues", "Joy and Hope": WordNet's nouns
     return _first_name_before(inventory, words, name + 1)  # words[name]
+
+
+def _abstract_first(inventory: WordNet, form: str) -> bool:
+    """Whether the commonest noun sense of ``form`` is a feeling, a state or a quality
+    (ABSTRACT), as :func:`_subject_of_a_past_verb` reads it."""
+    noun = next((s for lemma, pos in inventory.lemmatize(form) if pos == "NOUN"
+                 for s in inventory.candidates(lemma, pos)), None)
+    return noun is not None and noun.key.partition("%")[2].startswith(ABSTRACT)
 
 
 def _place_time_group(sense: SenseInfo) -> bool:
