@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from corpora_support import FIX, raises_at
 
+from sensedb import InputError
 from sensedb.corpora import (
     Token,
     read_jsonl,
@@ -163,3 +164,14 @@ def test_jsonl_tokens_are_normalized_as_text_is(tmp_path: Path) -> None:
     a, b = read_jsonl(path)
     assert [t.text for t in a.sentences[0].tokens] == ["the", "bank", "caf\u00e9"]
     assert [t.text for t in b.sentences[0].tokens] == ["the", "bank", "caf\u00e9"]
+    # a newline or a tab inside a token is one space (the stored sentence read "river\n
+    # bank"); a lemma is read as its tokens are ("ba\u200bnk" was "labelled ba\u200bnk")
+    path.write_text('{"tokens": ["the", "river\\n\\tside"], "senses": [{"at": 1, '
+                    '"key": "riverside%1:15:00::", "lemma": "river\\u200bside"}]}\n')
+    (c,) = read_jsonl(path)
+    (_, token) = c.sentences[0].tokens
+    assert (token.text, token.lemma) == ("river side", "riverside")
+    path.write_text('{"doc": "x\\ud83d", "tokens": ["a"]}\n')
+    with pytest.raises(InputError, match="write the file as UTF-8") as info:
+        list(read_jsonl(path))
+    assert "--file" not in str(info.value)  # the query's advice: index has no such option

@@ -69,6 +69,10 @@ class _Sense:
     id: str | None
 
 
+#: What an error for a corpus line that is not UTF-8 tells to do.
+FILE_ADVICE = "write the file as UTF-8"
+
+
 class _Line:
     """Parses one line (one sentence); errors name the file, the line and the id."""
 
@@ -80,17 +84,21 @@ class _Line:
     def fail(self, message: str, item: str | None = None) -> NoReturn:
         raise InputError(message, path=self.path, line=self.line, item=item or self.item)
 
-    def string(self, obj: dict[str, Any], field: str, what: str) -> str | None:
+    def string(self, obj: dict[str, Any], field: str, what: str,
+               normalize: bool = False) -> str | None:
+        """A string field: an id is kept as written (``normalize`` False), a lemma or POS is
+        read under the input policy as tokens are; a lone surrogate or a control character
+        is refused in either (NUL, ESC: such an id could not be named to `delete`)."""
         value = obj.get(field)
         if value is None:
             return None
         if not isinstance(value, str) or not value.strip():
             self.fail(f'"{field}" of {what} must be a non-empty string, not {value!r}')
-        try:  # an id is kept as written; a lone surrogate or a control character is refused
-            check_text(value, what=f'"{field}" of {what}')  # (NUL, ESC: not nameable after)
+        try:
+            checked = check_text(value, what=f'"{field}" of {what}', advice=FILE_ADVICE)
         except InputError as error:
             self.fail(str(error))
-        return value
+        return checked if normalize else value
 
     def sentence(self, obj: Any, default_doc: str) -> tuple[str, Sentence]:
         if not isinstance(obj, dict):
@@ -139,11 +147,11 @@ class _Line:
         characters removed, NFKC): "ba\u200bnk" is "bank" either way."""
         if not isinstance(word, str) or not word.strip():
             self.fail(f"token {i} must be a non-empty string, not {word!r}")
-        try:
-            text = check_text(word, what=f"token {i}")
+        try:  # white space inside (a newline, a tab, U+2028) is one space, as in XML
+            text = " ".join(check_text(word, what=f"token {i}", advice=FILE_ADVICE).split())
         except InputError as error:
             self.fail(str(error))
-        if not text.strip():
+        if not text:
             self.fail(f"token {i} is empty under the input policy (format characters only: "
                       f"{word!r})")
         return text
@@ -180,8 +188,8 @@ class _Line:
                 self.fail(f"{key!r} of {what} is not a sense key "
                           "(lemma%ss_type:lex_filenum:lex_id:head_word:head_id)", iid)
         keys = [key.lower() for key in keys]  # WordNet's keys are lower case (has_key's)
-        lemma = self.string(obj, "lemma", what) or key_lemma(keys[0])
-        pos = self.string(obj, "pos", what) or key_pos(keys[0])
+        lemma = self.string(obj, "lemma", what, normalize=True) or key_lemma(keys[0])
+        pos = self.string(obj, "pos", what, normalize=True) or key_pos(keys[0])
         if pos not in POS_TAGS:
             self.fail(f'"pos" of {what} must be one of {", ".join(POS_TAGS)}, '
                       f"not {pos!r}", iid)

@@ -216,9 +216,14 @@ def source_offsets(text: str, normalized: str | None = None
     return starts, ends
 
 
-def check_text(text: object, what: str = "text") -> str:
+#: What :func:`check_text` tells to do about text that is not UTF-8 (a query's text).
+UTF8_ADVICE = "give UTF-8 text, or a file with --file and --encoding"
+
+
+def check_text(text: object, what: str = "text", advice: str = UTF8_ADVICE) -> str:
     """``text`` under the module's input policy (:func:`normalize_text`) when it is a string
-    that can be written as UTF-8: callers use the returned text.
+    that can be written as UTF-8: callers use the returned text. ``advice``: what the error
+    for text that is not UTF-8 tells to do (a corpus reader's own).
 
     Raises:
         InputError: ``text`` is not a string, or holds a lone surrogate: a byte that was not
@@ -234,8 +239,8 @@ def check_text(text: object, what: str = "text") -> str:
         char = ord(text[exc.start])
         byte = f"the byte 0x{char - 0xDC00:02x}" if 0xDC80 <= char <= 0xDCFF else \
             f"the lone surrogate U+{char:04X}"
-        raise InputError(f"{what} is not valid UTF-8: {byte} at character {exc.start} (give "
-                         "UTF-8 text, or a file with --file and --encoding)") from None
+        raise InputError(f"{what} is not valid UTF-8: {byte} at character {exc.start} "
+                         f"({advice})") from None
     return normalize_text(text, what)
 
 
