@@ -637,23 +637,22 @@ hard fast early late tight loud slow quick deep straight high low wide close wro
 """.split())
 #: Forms of the linking verbs, after which such a word is the adjective it complements ("It
 #: is *hard*", "looks *fine*", "got *late*", "grew *quiet*").
-LINKING_VERB_FORMS = frozenset("""
-be am is are was were been being 's 're 'm ’s ’re ’m seem seems seemed seeming become becomes
-became becoming look looks looked looking feel feels felt feeling sound sounds sounded
-sounding smell smells smelled smelt smelling taste tastes tasted tasting appear appears
-appeared appearing prove proves proved proven proving remain remains remained remaining grow
-grows grew grown growing get gets got gotten getting turn turns turned turning go goes went
-gone going run runs ran running stay stays stayed staying
+BE_FORMS = frozenset("be am is are was were been being 's 're 'm ’s ’re ’m".split())
+GET_FORMS = frozenset("get gets got gotten getting".split())
+LINKING_VERB_FORMS = BE_FORMS | GET_FORMS | frozenset("""
+seem seems seemed seeming become becomes became becoming look looks looked looking feel feels
+felt feeling sound sounds sounded sounding smell smells smelled smelt smelling taste tastes
+tasted tasting appear appears appeared appearing prove proves proved proven proving remain
+remains remained remaining grow grows grew grown growing turn turns turned turning go goes
+went gone going run runs ran running stay stays stayed staying
 """.split())
 #: After a particle only these make a linking phrasal verb ("turned out *easy*", "ended up
 #: *wrong*"); "get up *early*" is no linking verb.
-LINKING_PHRASAL_FORMS = (LINKING_VERB_FORMS - frozenset("get gets got gotten getting".split())
-                         ) | frozenset("end ends ended ending wind winds wound winding".split())
+LINKING_PHRASAL_FORMS = (LINKING_VERB_FORMS - GET_FORMS) | frozenset(
+    "end ends ended ending wind winds wound winding".split())
 #: Forms before a verb's past participle that make it a passive ("was considered *wrong*",
 #: "was deemed too *high*": the adjective complements its subject).
-PASSIVE_FORMS = frozenset("""
-be am is are was were been being 's 're 'm ’s ’re ’m get gets got gotten getting
-""".split())
+PASSIVE_FORMS = BE_FORMS | GET_FORMS
 #: What may stand between the verb and the adverb: one intensifier ("tried *really* hard"),
 #: one particle or adverb of place ("Hold *on* tight", "get *up* early", "came *home*
 #: early"); after a particle a linking verb's form is a phrasal verb's ("get up early").
