@@ -298,8 +298,7 @@ def _subject_of_a_past_verb(inventory: WordNet, words: Sequence[str], at: int,
         return False
     if not any(pos == "VERB" and lemma != after for lemma, pos in inventory.lemmatize(after)):
         return False
-    noun = next((s for s in candidates if s.pos == "NOUN"), None)
-    return noun is None or not noun.key.partition("%")[2].startswith(ABSTRACT)
+    return not _abstract_first(candidates)
 
 
 def surname_after_first_name(inventory: WordNet, words: Sequence[str], at: int,
@@ -314,10 +313,9 @@ def surname_after_first_name(inventory: WordNet, words: Sequence[str], at: int,
     WordNet and its multiwords) and none of those people is named with this first name
     ("John *Lennon*", "Bill *Gates*": WordNet's bearer); the word before it is a census
     first name, capitalized inside the sentence or first in it, not itself a place, time or
-    group of WordNet's
-    ("*Georgia* Republicans"). SemCor writes a full name as one token (its "Robert
-    Snodgrass" is one instance filed under *person*), so this reads two tokens as SemCor
-    reads the one. Surnames WordNet holds no person of are left to the scoring ("Will
+    group of WordNet's ("*Georgia* Republicans"). SemCor writes a full name as one token
+    (its "Robert Snodgrass" is one instance filed under *person*), so this reads two tokens
+    as SemCor reads the one. Surnames WordNet holds no person of are left to the scoring ("Will
     *Smith*": the smith)."""
     if at < 1 or not capitalized_inside(words, at):
         return False
@@ -327,7 +325,7 @@ def surname_after_first_name(inventory: WordNet, words: Sequence[str], at: int,
     if not people or any(inventory.proper_name(s) and _place_time_group(s)
                          for s in candidates):
         return False
-    if not _first_name_before(inventory, words, at):
+    if not _first_name_at(inventory, words, at - 1):
         return False
     # WordNet's bearer of the full name is the one meant: "John *Lennon*", "Bill *Gates*",
     # "Martin Luther *King*" (john_lennon, bill_gates, martin_luther_king among its lemmas)
@@ -336,29 +334,25 @@ def surname_after_first_name(inventory: WordNet, words: Sequence[str], at: int,
                    for s in people for lemma in inventory.synset_lemmas(s.synset))
 
 
-def _first_name_before(inventory: WordNet, words: Sequence[str], at: int) -> bool:
-    """Whether ``words[at - 1]`` is a census first name, capitalized inside the sentence or
-    its first word, that WordNet reads as no place, time or group (see
+def _first_name_at(inventory: WordNet, words: Sequence[str], at: int) -> bool:
+    """Whether ``words[at]`` is a census first name, capitalized inside the sentence or its
+    first word, that WordNet reads as no place, time or group (see
     :func:`surname_after_first_name`)."""
     first, _ = person_names()
-    given = words[at - 1]
-    if given not in first or not (capitalized_inside(words, at - 1)
-                                  or at - 1 == _first_word(words) and given[:1].isupper()):
+    given = words[at]
+    if given not in first or not (capitalized_inside(words, at)
+                                  or at == _first_word(words) and given[:1].isupper()):
         return False
     return not any(inventory.proper_name(s) and _place_time_group(s)
-                   for lemma, pos in inventory.lemmatize(given)
-                   for s in inventory.candidates(lemma, pos))
+                   for s in _senses_of(inventory, given))
 
 
 def _before_a_surname(inventory: WordNet, words: Sequence[str], at: int) -> bool:
     """Whether the first name ``words[at]``, first in its sentence, stands before a surname
     (:func:`surname_after_first_name`: "*Taylor* Swift played in Chicago")."""
     nxt = at + 1
-    if nxt >= len(words):
-        return False
-    candidates = [s for lemma, pos in inventory.lemmatize(words[nxt])
-                  for s in inventory.candidates(lemma, pos)]
-    return surname_after_first_name(inventory, words, nxt, candidates)
+    return nxt < len(words) and surname_after_first_name(inventory, words, nxt,
+                                                          _senses_of(inventory, words[nxt]))
 
 
 #: Words joining two names ("*Bill* and Rose went", "*Mark* & Sue").
@@ -374,17 +368,21 @@ def _before_a_coordinated_name(inventory: WordNet, words: Sequence[str], at: int
     name = at + 2
     if name >= len(words) or words[at + 1].casefold() not in NAME_CONJUNCTIONS:
         return False
-    if any(_abstract_first(inventory, words[n]) for n in (at, name)):
+    if any(_abstract_first(_senses_of(inventory, words[n])) for n in (at, name)):
         return False  # "*Hope* and Faith are virtues", "Joy and Hope": WordNet's nouns
-    return _first_name_before(inventory, words, name + 1)  # words[name]
+    return _first_name_at(inventory, words, name)
 
 
-def _abstract_first(inventory: WordNet, form: str) -> bool:
-    """Whether the commonest noun sense of ``form`` is a feeling, a state or a quality
-    (ABSTRACT), as :func:`_subject_of_a_past_verb` reads it."""
-    noun = next((s for lemma, pos in inventory.lemmatize(form) if pos == "NOUN"
-                 for s in inventory.candidates(lemma, pos)), None)
+def _abstract_first(candidates: Sequence[SenseInfo]) -> bool:
+    """Whether the commonest noun sense among ``candidates`` is a feeling, a state or a
+    quality (ABSTRACT: "Hope", "Joy", "Grace" are those first)."""
+    noun = next((s for s in candidates if s.pos == "NOUN"), None)
     return noun is not None and noun.key.partition("%")[2].startswith(ABSTRACT)
+
+
+def _senses_of(inventory: WordNet, form: str) -> list[SenseInfo]:
+    """Every WordNet sense of every reading of ``form`` (``WordNet.lemmatize``)."""
+    return [s for lemma, pos in inventory.lemmatize(form) for s in inventory.candidates(lemma, pos)]
 
 
 def _place_time_group(sense: SenseInfo) -> bool:
