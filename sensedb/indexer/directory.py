@@ -171,7 +171,7 @@ class IndexDirectory:
         size = path.stat().st_size
         with open(path, "rb") as handle:
             header = handle.read(100)
-        if len(header) < 100 or not header.startswith(b"SQLite format 3\x00"):
+        if len(header) < 100 or not header.startswith(SQLITE_MAGIC):
             return (f"{path}: the database is damaged (not a SQLite file: its header is "
                     f"{'short' if len(header) < 100 else 'overwritten'})")
         page = int.from_bytes(header[16:18], "big")
@@ -282,9 +282,8 @@ class IndexDirectory:
         atomic = self.db_url == f"sqlite:///{final}"
         if atomic and final.exists() and final.stat().st_size:  # (an empty file is no one's)
             # no index read from it, yet a file: never made over (it was replaced silently)
-            with open(final, "rb") as handle:  # another program's database: not opened
-                sqlite = handle.read(16).startswith(b"SQLite format 3")
-            found = (f"{final}: a SQLite database that holds no sensedb index" if sqlite
+            found = (f"{final}: a SQLite database that holds no sensedb index"
+                     if _sqlite_header(final)  # another program's database: not opened
                      else self.database_damage())
             raise IndexFormatError(f"{found}; no index is made over it: index into another "
                                    "directory, or move the file away (`sensedb verify` "
@@ -695,11 +694,8 @@ def _holds_a_manifest(path: Path) -> bool:
     import sqlite3
 
     try:
-        if path.stat().st_size == 0:
+        if path.stat().st_size == 0 or not _sqlite_header(path):
             return False
-        with open(path, "rb") as handle:
-            if not handle.read(16).startswith(b"SQLite format 3"):
-                return False
         connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
     except (OSError, sqlite3.Error):
         return True
@@ -710,3 +706,16 @@ def _holds_a_manifest(path: Path) -> bool:
         return True
     finally:
         connection.close()
+
+
+#: The first 16 bytes of every SQLite 3 database file.
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def _sqlite_header(path: Path) -> bool:
+    """Whether the file ``path`` opens with SQLITE_MAGIC (read, never opened as a database).
+
+    Raises:
+        OSError: it cannot be read."""
+    with open(path, "rb") as handle:
+        return handle.read(len(SQLITE_MAGIC)) == SQLITE_MAGIC
