@@ -37,8 +37,7 @@ from ..schema import (
 from ..store.files import file_sum
 from . import fold, rebuild
 from .directory import STORES, IndexDirectory
-from .fold import RETIRED
-from .verify import affected_documents, shown_document, verify
+from .verify import affected_documents, current_documents, shown_document, verify
 from .wordnet import CORPUS as WORDNET_CORPUS
 
 
@@ -101,7 +100,7 @@ def repair(path: str | os.PathLike, *, db_url: str | None = None,
                 documents = sorted({d for names in found.values() for d in names})
                 # a replaced version's rows (retired, awaiting purge) are dropped, not
                 # re-indexed: no corpus holds them, and no answer of today's reads them
-                current = [d for d in documents if RETIRED not in d]
+                current = current_documents(documents)
                 if current and corpus is None:
                     raise IndexFormatError(
                         f"{directory.path}: {len(damaged)} damaged shards "

@@ -565,7 +565,7 @@ class _Checker:
         self.report.damaged_shards.update(
             {shard: [shown_document(d) for d in names] for shard, names in found.items()})
         documents = sorted({d for names in found.values() for d in names})
-        current = [d for d in documents if RETIRED not in d]
+        current = current_documents(documents)
         replaced = len(documents) - len(current)
         shown = ", ".join(current[:10]) + (f" and {len(current) - 10} more"
                                            if len(current) > 10 else "")
@@ -577,6 +577,12 @@ class _Checker:
                      "--corpus FILE [--gold FILE]`" if current else
                      "no document needs re-indexing: `sensedb repair --index DIR` drops the "
                      "damaged shards")
+
+
+def current_documents(documents: list[str]) -> list[str]:
+    """The documents (``corpus/key``) of ``documents`` that are not a replaced version's
+    rows awaiting purge (``fold.RETIRED`` in the key): those a corpus holds."""
+    return [d for d in documents if RETIRED not in d]
 
 
 def shown_document(name: str) -> str:
