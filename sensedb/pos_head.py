@@ -646,6 +646,14 @@ tasted tasting appear appears appeared appearing prove proves proved proven prov
 remains remained remaining grow grows grew grown growing turn turns turned turning go goes
 went gone going run runs ran running stay stays stayed staying
 """.split())
+#: The forms of go, run and stay, linking verbs before a state ("ran *high*", "stayed *calm*")
+#: but not before a time: "stayed *late*", "stayed up *late*", "was running *late*", "went
+#: *early*" are the adverbs (late%4:02:00:: "later than usual or than expected").
+MOTION_LINKING_FORMS = frozenset("""
+go goes went gone going run runs ran running stay stays stayed staying
+""".split())
+#: The flat adverbs of time, after which MOTION_LINKING_FORMS are no linking verbs.
+TIME_FLAT_ADVERBS = frozenset("late early".split())
 #: After a particle only these make a linking phrasal verb ("turned out *easy*", "ended up
 #: *wrong*"); "get up *early*" is no linking verb.
 LINKING_PHRASAL_FORMS = (LINKING_VERB_FORMS - GET_FORMS) | frozenset(
@@ -668,9 +676,11 @@ def flat_adverbs(words: Sequence[str], logp: np.ndarray) -> np.ndarray:
     sentence) with each word of FLAT_ADVERBS that the head tags ADJ (or ADV below
     RULE_ADV_PROBABILITY) read as an adverb, as :func:`directional_adverbs` does, where the
     word before it (past one of INTENSIFIERS, then past one of PARTICLES) is one the head
-    tags VERB, not one of LINKING_VERB_FORMS (past a particle, of LINKING_PHRASAL_FORMS) nor
-    a passive's participle (:func:`_passive`), and the word after it is none, a non-word,
-    or one the head does not tag one of MODIFIED_TAGS. A new array where a row changes;
+    tags VERB, not one of LINKING_VERB_FORMS (past a particle, of LINKING_PHRASAL_FORMS; for
+    one of TIME_FLAT_ADVERBS, less MOTION_LINKING_FORMS) nor a passive's participle
+    (:func:`_passive`), and the word after it is none, a non-word, or one the head does not
+    tag one of MODIFIED_TAGS (after one of TIME_FLAT_ADVERBS, a verb, an adjective or an -ing
+    word is allowed: :func:`_after_a_time_adverb`). A new array where a row changes;
     ``logp`` itself otherwise."""
     out = logp
     best = [TAGS[int(i)] for i in np.argmax(logp, axis=1)] if len(words) else []
@@ -685,14 +695,33 @@ def flat_adverbs(words: Sequence[str], logp: np.ndarray) -> np.ndarray:
                    and best[verb - 1] == "VERB")
         verb -= phrasal
         linking = LINKING_PHRASAL_FORMS if phrasal else LINKING_VERB_FORMS
+        if words[at].casefold() in TIME_FLAT_ADVERBS:
+            linking = linking - MOTION_LINKING_FORMS
         if best[verb] != "VERB" or words[verb].casefold() in linking or _passive(words, verb):
             continue
         nxt = at + 1
         if (nxt < len(words) and any(c.isalpha() for c in words[nxt])
-                and best[nxt] in MODIFIED_TAGS):
+                and best[nxt] in MODIFIED_TAGS
+                and not _after_a_time_adverb(words[at], words[nxt], best[nxt])):
             continue
         out = _as_adverb(out, logp, at)
     return out
+
+
+#: Days' parts a time word modifies ("came *early* morning"); another -ing word after it is
+#: a verb's ("stayed up *late* talking", which the head may tag NOUN).
+TIMES_OF_DAY = frozenset("morning evening".split())
+
+
+def _after_a_time_adverb(word: str, following: str, tag: str) -> bool:
+    """Whether ``following`` (tagged ``tag``) after ``word`` leaves one of TIME_FLAT_ADVERBS
+    an adverb: a verb, an -ing word other than TIMES_OF_DAY, or an adjective ("worked *late*
+    last night")."""
+    if word.casefold() not in TIME_FLAT_ADVERBS:
+        return False
+    following = following.casefold()
+    return tag in ("VERB", "ADJ") or (following.endswith("ing")
+                                      and following not in TIMES_OF_DAY)
 
 
 def _passive(words: Sequence[str], verb: int) -> bool:

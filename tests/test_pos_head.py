@@ -153,6 +153,11 @@ FLAT = {  # sentence: (word, the tag after the rules); a tester's "works hard" r
     "Is that considered wrong ?": ("wrong", "ADJ"),
     "They keep close watch .": ("close", "ADJ"),
     "He is working late tonight .": ("late", "ADV"),
+    # go, run and stay are no linking verbs before a time: "She stayed late" read "not on time"
+    "She stayed late at the office .": ("late", "ADV"),
+    "We stayed up late talking .": ("late", "ADV"),
+    "The train was running late .": ("late", "ADV"),
+    "She worked late last night .": ("late", "ADV"),
 }
 
 
@@ -184,7 +189,9 @@ def test_a_flat_adverb_after_a_verb_is_an_adverb(encoder, head):
             (["works", "hard", "."], ["VERB", "VERB", "."]),
             (["keep", "close", "watch"], ["VERB", "ADJ", "VERB"]),
             (["was", "marked", "wrong"], ["VERB", "VERB", "ADJ"]),
-            (["turned", "out", "easy"], ["VERB", "PRT", "ADJ"]))
+            (["turned", "out", "easy"], ["VERB", "PRT", "ADJ"]),
+            (["stayed", "high", "working"], ["VERB", "ADJ", "VERB"]),
+            (["got", "late", "."], ["VERB", "ADJ", "."]))
     for words, tags in kept:
         logp = rows(tags)
         assert flat_adverbs(words, logp) is logp, words
@@ -192,6 +199,14 @@ def test_a_flat_adverb_after_a_verb_is_an_adverb(encoder, head):
     ruled = flat_adverbs(["works", "hard", "."], logp)
     assert np.exp(ruled[1, TAGS.index("ADV")]) == pytest.approx(RULE_ADV_PROBABILITY)
     assert np.array_equal(np.delete(ruled, 1, axis=0), np.delete(logp, 1, axis=0))
+    for words, tags in ((["stayed", "late", "."], ["VERB", "ADJ", "."]),
+                        (["stayed", "late", "working"], ["VERB", "ADJ", "NOUN"]),
+                        (["worked", "late", "last"], ["VERB", "ADJ", "ADJ"])):
+        assert flat_adverbs(words, rows(tags))[1].argmax() == TAGS.index("ADV"), words
+    for words, tags in ((["stayed", "late", "morning"], ["VERB", "ADJ", "NOUN"]),
+                        (["stayed", "high", "working"], ["VERB", "ADJ", "NOUN"])):
+        logp = rows(tags)
+        assert flat_adverbs(words, logp) is logp, words
 
 
 def test_a_word_after_a_determiner_is_no_verb():
