@@ -62,6 +62,14 @@ from sensedb.errors import InputError
         "at", "https://en.wikipedia.org/wiki/Bank_(geography)", "."]),
     ("Follow @john_smith on it, or mail a@b.org", ["Follow", "@john_smith", "on", "it", ",",
                                                    "or", "mail", "a@b.org"]),
+    # a tester: "80kg" was one token WordNet lacks while "1.85m" was two
+    ("He weighs 80kg and is 1.85m tall.", ["He", "weighs", "80", "kg", "and", "is", "1.85",
+                                           "m", "tall", "."]),
+    ("Take 500mg, a 128GB card, 5g of sugar", ["Take", "500", "mg", ",", "a", "128", "GB",
+                                               "card", ",", "5", "g", "of", "sugar"]),
+    ("a 5G phone, 4K, 3D, the 1990s, 2nd, 10am, mp3", [
+        "a", "5G", "phone", ",", "4K", ",", "3D", ",", "the", "1990s", ",", "2nd", ",",
+        "10am", ",", "mp3"]),
 ])
 def test_tokenize(text: str, tokens: list[str]) -> None:
     assert tokenize(text) == tokens
@@ -76,6 +84,9 @@ def test_find_target_leaves_out_punctuation_around_the_word() -> None:
     assert find_target(tokenize("We met Mr. Smith"), "Mr.") == (2, 3)
     assert find_target(tokenize("Stop. Go"), ".") == (1, 2)  # punctuation alone stays
     assert find_target(tokenize("I live in the U.S. now"), "U.S.") == (4, 5)
+    # a number glued to its unit is the unit's word
+    assert find_target(tokenize("He lifted 80kg easily."), "80kg") == (3, 4)
+    assert find_target(tokenize("a 5G phone"), "5G") == (1, 2)
 
 
 def test_find_target_reads_a_lemma_written_with_underscores() -> None:

@@ -1089,3 +1089,11 @@ def test_a_sentence_too_long_comes_as_pieces():
     assert sentence_spans(run_on) == [(0, len(run_on))]
     assert sentence_spans("x" * (MAX_SENTENCE_CHARS + 5)) == [
         (0, MAX_SENTENCE_CHARS), (MAX_SENTENCE_CHARS, MAX_SENTENCE_CHARS + 5)]
+
+
+def test_a_unit_glued_to_its_number_is_tagged(default_index):
+    """A tester: "80kg" was left untagged and `wsd ... 80kg` said it was no word WordNet
+    knows, while "1.85m" tagged the metre: the unit is its own word, in `tag` and `wsd`."""
+    keys = {w.word: w.key for w in sensedb.tag(default_index, "Add 200ml of milk and 500g flour.")}
+    assert keys["ml"] == "ml%1:23:00::" and keys["g"] == "g%1:23:00::"
+    assert default_index.wsd("He lifted 80kg easily.", "80kg").best.key == "kg%1:23:00::"

@@ -15,7 +15,9 @@
 4. a word: letters, digits and combining marks, with single internal hyphens or apostrophes
    kept: ``well-known``, ``o'clock``, ``COVID-19``; the Penn Treebank clitics are then split
    off its end: ``don't`` -> ``do n't``, ``can't`` -> ``ca n't``, ``it's`` -> ``it 's``,
-   ``they're``, ``we'll``, ``I've``, ``he'd``, ``I'm`` likewise;
+   ``they're``, ``we'll``, ``I've``, ``he'd``, ``I'm`` likewise; a whole number glued to
+   a unit of UNITS is two tokens, as a decimal one is: ``80kg`` -> ``80``, ``kg`` (``500mg``,
+   ``128GB``, ``5km``; not ``5G``, ``3D``, ``1990s``, ``2nd``);
 5. any other non-space character, alone (punctuation, symbols, ``_``).
 
 Letters and digits are Unicode (``naïve``, ``Zürich``, ``東京``); the typographic apostrophe
@@ -113,6 +115,29 @@ def _token_re() -> re.Pattern[str]:
         r"|(?P<other>\S)",
         re.IGNORECASE,
     )
+
+
+#: Units of measure written glued to a whole number ("80kg", "500mg", "128GB", "200ml"), as
+#: WordNet lists them (kg%1:23:00:: ...): split off as their own token, as "1.85m" already was
+#: (a decimal number is its own token). Single letters only in lower case ("5g" of sugar;
+#: "5G" the network, "4K" are no units here); "ms", "s" and "h" are left out ("1990s", and
+#: WordNet's "ms" is multiple sclerosis).
+UNITS = frozenset("""
+kg mg g km cm mm m mi ft lb lbs ml l gb mb tb kb ghz mhz khz hz mph kph kw sec min mins hr
+hrs yr yrs cc
+""".split())
+_NUMBER_UNIT = re.compile(r"(\d+)([^\W\d_]+)")
+
+
+def _split_unit(word: str) -> list[str]:
+    """``word`` as one token, or a whole number and its unit of UNITS as two."""
+    m = _NUMBER_UNIT.fullmatch(word)
+    if m is None:
+        return [word]
+    unit = m.group(2)
+    if unit.casefold() not in UNITS or (len(unit) == 1 and not unit.islower()):
+        return [word]
+    return [m.group(1), unit]
 
 
 def _split_clitics(word: str) -> list[str]:
@@ -257,7 +282,8 @@ def tokenize(text: str) -> list[str]:
     tokens: list[str] = []
     for m in _token_re().finditer(text):
         if m.lastgroup == "word":
-            tokens.extend(_split_clitics(m.group()))
+            tokens.extend(part for piece in _split_clitics(m.group())
+                          for part in _split_unit(piece))
         else:
             tokens.append(m.group())
     return tokens
@@ -359,7 +385,8 @@ def find_target(tokens: list[str], target: str, at: int | None = None) -> tuple[
     (``"ice_cream"`` is ``"ice cream"``); a
     stem before "n't" matches as its modal too (:func:`stem_reading`: the target
     ``"can"`` is the ``"ca"`` of ``"I ca n't swim"``). The first occurrence is returned, or
-    the one that starts at token ``at`` (0-based) when ``at`` is given.
+    the one that starts at token ``at`` (0-based) when ``at`` is given. A number glued
+    to its unit (``"80kg"``) is the unit's token.
     """
     if not tokens or all(not t.strip() for t in tokens):
         raise InputError("empty sentence")
@@ -372,6 +399,9 @@ def find_target(tokens: list[str], target: str, at: int | None = None) -> tuple[
     while len(parts) > 1 and not any(c.isalnum() for c in parts[-1]):
         parts.pop()
     while len(parts) > 1 and not any(c.isalnum() for c in parts[0]):
+        parts.pop(0)
+    # a number glued to its unit: the target "80kg" is the unit, the word WordNet has
+    if len(parts) == 2 and parts[0].isdigit() and _split_unit("".join(parts)) == parts:
         parts.pop(0)
     # a sentence given tokenized may keep "baker's" or "Achilles'" whole: the target's
     # words as written (split at white space) match too
