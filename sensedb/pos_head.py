@@ -35,7 +35,7 @@ from .vocabulary import LETTER_POS, POS_TAGS
 
 __all__ = ["CONTENT_TAGS", "FORMAT", "FORMAT_HIDDEN", "TAGS", "POSHead",
            "content_log_probabilities", "default_head_path", "directional_adverbs",
-           "polite_please", "rule_tags", "window_features"]
+           "as_tag", "polite_please", "rule_tags", "window_features"]
 
 #: The universal tagset (Petrov et al. 2012) in the order of the head's rows.
 TAGS: tuple[str, ...] = ("NOUN", "VERB", "ADJ", "ADV", "PRON", "DET", "ADP", "NUM", "CONJ",
@@ -724,6 +724,47 @@ def _after_a_time_adverb(word: str, following: str, tag: str) -> bool:
                                       and following not in TIMES_OF_DAY)
 
 
+#: The days counted from now, adverbs where they say when ("I saw her *yesterday*", "We
+#: leave *tomorrow*", "*Yesterday* the weather was beautiful", WordNet's own example of
+#: yesterday%4:02:00:: "on the day preceding today"). SemCor files them NOUN (Brown's NR):
+#: of its 400 today/tomorrow/yesterday/tonight, 317 are NOUN, "called for *yesterday*" among
+#: them, and the head learned that (0.86 NOUN on "I saw her yesterday"); WordNet's nouns are
+#: for the day itself: a subject ("*Today* is Monday"), after a determiner or preposition
+#: ("until *tomorrow*", "of *today*"), a possessive ("*today*'s paper") or before a noun
+#: ("*tomorrow* night"), where the head's row stays. Hand-written.
+DAYS_FROM_NOW = frozenset("today yesterday tomorrow tonight".split())
+#: Tags of the word before such a day that make it a noun ("the *day*", "until *tomorrow*").
+_BEFORE_A_DAY_NOUN = frozenset({"DET", "ADP"})
+#: Possessive determiners, which the head may tag PRON ("our *tomorrow*"); "her" is left
+#: out, an object as often ("I saw her *today*").
+_POSSESSIVES = frozenset("my your his its our their".split())
+
+
+def days_from_now(words: Sequence[str], logp: np.ndarray) -> np.ndarray:
+    """``logp`` ((len(words), len(TAGS)) float, the head's tag log-probabilities of one
+    sentence) with each word of DAYS_FROM_NOW that says when read as an adverb at
+    RULE_ADV_PROBABILITY (as :func:`directional_adverbs` does): not after a word the head
+    tags DET or ADP or one of _POSSESSIVES, not before "'s" or a word the head tags NOUN,
+    and not a clause's subject (first in the sentence or after punctuation, before a word
+    the head tags VERB). A new array where a row changes; ``logp`` itself otherwise."""
+    out = logp
+    best = [TAGS[int(i)] for i in np.argmax(logp, axis=1)] if len(words) else []
+    for at, word in enumerate(words):
+        if (word.casefold() not in DAYS_FROM_NOW
+                or tag_probability(logp[at], "ADV") >= RULE_ADV_PROBABILITY):
+            continue
+        prev, nxt = at - 1, at + 1
+        opens = prev < 0 or not any(c.isalnum() for c in words[prev])
+        if not opens and (best[prev] in _BEFORE_A_DAY_NOUN
+                          or words[prev].casefold() in _POSSESSIVES):
+            continue
+        if nxt < len(words) and (words[nxt].casefold() in ("'s", "’s", "s")
+                                 or best[nxt] == "NOUN" or opens and best[nxt] == "VERB"):
+            continue
+        out = _as_adverb(out, logp, at)
+    return out
+
+
 def _passive(words: Sequence[str], verb: int) -> bool:
     """Whether ``words[verb]``, not an -ing form, follows one of PASSIVE_FORMS within two
     words ("was *considered*", "Is that *considered*"): a passive, whose flat word is the
@@ -738,10 +779,10 @@ def rule_tags(words: Sequence[str], logp: np.ndarray) -> np.ndarray:
     the hand-written rules applied where the head has no data to learn from:
     :func:`directional_adverbs`, :func:`polite_please`, :func:`determiner_no_verb`,
     :func:`object_pronoun_no_noun`, :func:`opening_thanks`, :func:`question_like`,
-    :func:`article_nouns` and :func:`flat_adverbs`."""
-    return flat_adverbs(words, article_nouns(words, question_like(words, opening_thanks(
-        words, object_pronoun_no_noun(words, determiner_no_verb(words, polite_please(
-            words, directional_adverbs(words, logp))))))))
+    :func:`article_nouns`, :func:`flat_adverbs` and :func:`days_from_now`."""
+    return days_from_now(words, flat_adverbs(words, article_nouns(words, question_like(
+        words, opening_thanks(words, object_pronoun_no_noun(words, determiner_no_verb(
+            words, polite_please(words, directional_adverbs(words, logp)))))))))
 
 
 def tag_probability(row: np.ndarray, tag: str) -> float:
@@ -749,6 +790,14 @@ def tag_probability(row: np.ndarray, tag: str) -> float:
     float), the row renormalized first (a rule may have changed it)."""
     shifted = np.exp(row - np.max(row))
     return float(shifted[TAGS.index(tag)] / shifted.sum())
+
+
+def as_tag(logp: np.ndarray, at: int, tag: str, probability: float) -> np.ndarray:
+    """A copy of ``logp`` ((n, len(TAGS)) float, one sentence's tag log-probabilities) whose
+    row ``at`` gives ``tag`` ``probability``, the other tags the rest in their proportions:
+    what the rules here do, for a rule written elsewhere (``retriever.names.capital_nouns``,
+    which needs WordNet)."""
+    return _as_tag(logp, logp, at, tag, probability)
 
 
 def _as_adverb(out: np.ndarray, logp: np.ndarray, at: int) -> np.ndarray:

@@ -209,6 +209,50 @@ def test_a_flat_adverb_after_a_verb_is_an_adverb(encoder, head):
         assert flat_adverbs(words, logp) is logp, words
 
 
+DAYS = {  # sentence: (word, the tag after the rules); a tester's "I saw her yesterday" NOUN
+    "I saw her yesterday .": ("yesterday", "ADV"),
+    "The CEO resigned yesterday .": ("yesterday", "ADV"),
+    "We are leaving tomorrow .": ("tomorrow", "ADV"),
+    "Yesterday the weather was beautiful .": ("Yesterday", "ADV"),
+    "What are you doing tonight ?": ("tonight", "ADV"),
+    "Today is Monday .": ("Today", "NOUN"),
+    "Wait until tomorrow .": ("tomorrow", "NOUN"),
+    "I read it in today 's paper .": ("today", "NOUN"),
+}
+
+
+def test_a_day_counted_from_now_that_says_when_is_an_adverb(encoder, head):
+    """SemCor files today/yesterday/tomorrow/tonight NOUN and the head learned it ("I saw
+    her *yesterday*": NOUN 0.86); where the word says when it is WordNet's adverb at
+    RULE_ADV_PROBABILITY, and the day itself (a subject, after a preposition or a
+    determiner, a possessive, before a noun) keeps the head's row."""
+    from sensedb.pos_head import RULE_ADV_PROBABILITY, days_from_now, rule_tags
+
+    sentences = [text.split() for text in DAYS]
+    vectors = encoder.word_vectors(sentences, layers=head.layers)
+    for words, v, (word, tag) in zip(sentences, vectors, DAYS.values(), strict=True):
+        at = words.index(word)
+        ruled = rule_tags(words, head.log_probabilities(v))
+        assert TAGS[int(np.argmax(ruled[at]))] == tag, words
+        if tag == "ADV":
+            assert np.exp(ruled[at, TAGS.index("ADV")]) == pytest.approx(RULE_ADV_PROBABILITY)
+
+    def rows(tags: list[str]) -> np.ndarray:
+        logp = np.log(np.full((len(tags), len(TAGS)), 0.01))
+        for at, tag in enumerate(tags):
+            logp[at, TAGS.index(tag)] = np.log(0.8)
+        return logp - np.log(np.exp(logp).sum(1, keepdims=True))
+
+    for words, tags in ((["our", "tomorrow", "."], ["PRON", "NOUN", "."]),
+                        (["tomorrow", "night", "."], ["NOUN", "NOUN", "."]),
+                        (["Tomorrow", "comes", "."], ["NOUN", "VERB", "."]),
+                        (["since", "yesterday", "."], ["ADP", "NOUN", "."])):
+        logp = rows(tags)
+        assert days_from_now(words, logp) is logp, words
+    ruled = days_from_now(["left", "today", "."], rows(["VERB", "NOUN", "."]))
+    assert np.exp(ruled[1, TAGS.index("ADV")]) == pytest.approx(RULE_ADV_PROBABILITY)
+
+
 def test_a_word_after_a_determiner_is_no_verb():
     """"they have absolutely no *wish* to see" read the verb wish (the head: NOUN 0.62,
     VERB 0.35): right after the/a/no/his/... a word is given VERB at most

@@ -120,6 +120,13 @@ def test_an_honorific_before_a_name_is_not_tagged(default_index):
     assert not names.honorific_of_a_name(tokenize("See Rev. B of it"), 1)
     words = {w.word for w in sensedb.tag(default_index, "Col. Sanders founded the chain.")}
     assert "Col" not in words and "Sanders" in words
+    # a tester: "*Mr.* and Mrs. Brown" tagged Mr as mister
+    assert names.honorific_of_a_name(tokenize("Mr. and Mrs. Brown live here."), 0)
+    assert names.honorific_of_a_name(tokenize("Mr & Mrs Smith arrived."), 0)
+    assert not names.honorific_of_a_name(tokenize("Dr. and nurse came."), 0)
+    assert not names.honorific_of_a_name(tokenize("Ask Dr. and"), 1)
+    words = {w.word for w in sensedb.tag(default_index, "Mr. and Mrs. Brown live next door.")}
+    assert not words & {"Mr", "Mrs"} and "Brown" in words
 
 
 def test_a_streets_name_is_a_location(default_index):
@@ -241,3 +248,44 @@ def test_personal_names_after_an_honorific(wordnet):
     # a rank needs its period, a headline's later words are no names
     assert flagged("We parked on Oak Dr . Park was busy", "Park") == frozenset()
     assert flagged("The Gen Park story", "Park") == frozenset()
+
+
+def test_a_capital_inside_the_sentence_is_wordnets_proper_noun(default_index, wordnet):
+    """The uncased model's POS head read "moved to *Nice*" as the adjective and "flew to
+    *Split*" as the verb (the city a few percent behind): a word capitalized inside its
+    sentence whose form WordNet has as a proper noun, with no capitalized sense of another
+    part of speech, is a noun at CAPITAL_NOUN_PROBABILITY unless a noun follows it; a
+    nationality ("*French*": WordNet's adjective is capitalized too), a modifier before a
+    noun ("*Northern* liberals") and a lower-case or sentence-first word keep the head's."""
+    import numpy as np
+
+    from sensedb.pos_head import TAGS
+
+    for sentence, word, key in (
+            ("Her cousin moved to Nice to work at a hotel.", "Nice", "nice%1:15:00::"),
+            ("They spent a week in Nice last summer.", "Nice", "nice%1:15:00::"),
+            ("We flew to Split for the holidays.", "Split", "split%1:15:00::"),
+            ("She had a nice time.", "nice", "nice%3:00:00::"),
+            ("Split the bill with me.", "Split", None)):
+        answer = default_index.wsd(sentence, word)
+        if key is None:
+            assert answer.best.pos == "VERB", sentence
+        else:
+            assert answer.best.key == key, sentence
+    # the rule on rows of chosen tags
+    def rows(tags: list[str]) -> np.ndarray:
+        logp = np.log(np.full((len(tags), len(TAGS)), 0.01))
+        for at, tag in enumerate(tags):
+            logp[at, TAGS.index(tag)] = np.log(0.8)
+        return logp - np.log(np.exp(logp).sum(1, keepdims=True))
+
+    noun = TAGS.index("NOUN")
+    ruled = names.capital_nouns(wordnet, ["to", "Nice", "."], rows(["PRT", "ADJ", "."]))
+    assert np.exp(ruled[1, noun]) == pytest.approx(names.CAPITAL_NOUN_PROBABILITY)
+    for words, tags in ((["in", "French", "."], ["ADP", "ADJ", "."]),        # capitalized adj
+                        (["about", "Northern", "liberals"], ["ADP", "ADJ", "NOUN"]),
+                        (["Nice", "work", "."], ["ADJ", "NOUN", "."]),           # first word
+                        (["to", "nice", "."], ["PRT", "ADJ", "."]),              # lower case
+                        (["to", "Zorblat", "."], ["PRT", "VERB", "."])):         # not WordNet's
+        logp = rows(tags)
+        assert names.capital_nouns(wordnet, words, logp) is logp, words

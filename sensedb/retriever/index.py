@@ -317,10 +317,26 @@ class SenseIndex:
         else:
             out = self.encoder.word_vectors_multi(sentences, specs, progress=progress)
             contexts = [None] * len(sentences)
-        tags = ([None] * len(sentences) if head is None  # "turn *left*", "*please*": adverbs
-                else [head.sentence_log_probabilities(words, v)
+        tags = ([None] * len(sentences) if head is None
+                else [self.sentence_tags(words, v)
                       for words, v in zip(sentences, out["pos"], strict=True)])
         return out["index"], tags, contexts
+
+    def sentence_tags(self, words: Sequence[str], vectors: np.ndarray) -> np.ndarray:
+        """One sentence's tag log-probabilities ((len(words), len(TAGS)) float64) from the
+        POS head's layers' word vectors ``vectors`` ((len(words), dim) float32): the head's,
+        its hand-written rules applied ("turn *left*", "*please*": adverbs;
+        ``POSHead.sentence_log_probabilities``), then the capital it cannot see
+        (``names.capital_nouns``: "moved to *Nice*"). What ``wsd``, ``tag`` and the
+        similarity methods read.
+
+        Raises:
+            ConfigurationError: the index has no POS head."""
+        head = self.pos_head
+        if head is None:
+            raise ConfigurationError("this index has no POS head to tag with")
+        return names.capital_nouns(self.inventory, words,
+                                   head.sentence_log_probabilities(words, vectors))
 
     def target_vectors(self, targets: Sequence[Target], *, progress: bool = False
                        ) -> tuple[np.ndarray, list[np.ndarray | None]]:

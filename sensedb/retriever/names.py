@@ -56,8 +56,11 @@ import json
 from collections.abc import Sequence
 from importlib import resources
 
+import numpy as np
+
 from ..errors import ConfigurationError
 from ..inventory import SenseInfo, WordNet
+from ..pos_head import TAGS, as_tag
 from .scoring import (
     HONORIFICS,
     capitalized_inside,
@@ -238,6 +241,44 @@ def personal_names(words: Sequence[str], at: int, candidates: Sequence[SenseInfo
     return frozenset(s.key for s in candidates if not is_person(s))
 
 
+#: The noun's probability given to a word the POS head reads as a verb, adjective or adverb
+#: where its capital inside the sentence points to WordNet's proper noun ("moved to *Nice*",
+#: "flew to *Split*"): the uncased model cannot see the capital. SemCor's annotated words so
+#: capitalized whose form has a proper-noun sense and no capitalized sense of another part
+#: of speech: NOUN 557, ADJ 84 (nearly all before a noun: "*Northern* liberals",
+#: "*Communist* victory", which the rule leaves alone), VERB 4 and ADV 2 (titles, "up
+#: *North*"); counted by ``scripts/capital_nouns.py``.
+CAPITAL_NOUN_PROBABILITY = 0.9
+#: Tags of the head's that the rule moves from; a word it reads as a noun already, or as a
+#: closed-class word ("*As* far down as"), is left.
+_OPEN_NOT_NOUN = frozenset({"VERB", "ADJ", "ADV"})
+
+
+def capital_nouns(inventory: WordNet, words: Sequence[str], logp: np.ndarray) -> np.ndarray:
+    """``logp`` ((len(words), len(TAGS)) float64, one sentence's tag log-probabilities from
+    the POS head, its rules applied: ``pos_head.rule_tags``) with each word that is
+    capitalized inside the sentence (``scoring.capitalized_inside``), whose WordNet
+    readings include a proper noun and no capitalized sense of another part of speech
+    (not "*French*", "*Christian*"), that the head reads as VERB, ADJ or ADV and that stands
+    before no word it reads as a noun (not "*Northern* liberals"), given NOUN at
+    CAPITAL_NOUN_PROBABILITY (the other tags the rest in their proportions). A new array
+    where a row changes; ``logp`` itself otherwise. Hand-written: the head's encoder is
+    uncased."""
+    out = logp
+    best = [TAGS[int(i)] for i in np.argmax(logp, axis=1)] if len(words) else []
+    for at, word in enumerate(words):
+        if best[at] not in _OPEN_NOT_NOUN or not capitalized_inside(words, at):
+            continue
+        if at + 1 < len(words) and best[at + 1] == "NOUN":
+            continue
+        senses = _senses_of(inventory, word)
+        if not any(s.pos == "NOUN" and inventory.proper_name(s) for s in senses) or any(
+                s.pos != "NOUN" and inventory.proper_name(s) for s in senses):
+            continue
+        out = as_tag(out, at, "NOUN", CAPITAL_NOUN_PROBABILITY)
+    return out
+
+
 def case_flags(inventory: WordNet, target, candidates: Sequence[SenseInfo]
                ) -> dict[str, frozenset[str]]:
     """What the usage's case says of ``candidates``, as ``scoring.candidate_matrix`` takes
@@ -253,10 +294,14 @@ def honorific_of_a_name(words: Sequence[str], at: int) -> bool:
     """Whether ``words[at]`` is an honorific before a name (:func:`after_honorific` of the
     word after it and its period): ``tag`` leaves it untagged, as SemCor writes it inside the
     name's *person* ("*Sen.* Warren" was a Japanese coin, "*Col.* Sanders" a mountain pass,
-    "*Rev.* King" an engine's speed)."""
+    "*Rev.* King" an engine's speed), also before "and" or "&" and another such honorific
+    ("*Mr.* and Mrs. Brown")."""
     name = at + 2 if at + 1 < len(words) and words[at + 1] == "." else at + 1
-    return name < len(words) and words[at].removesuffix(".") in HONORIFICS and \
-        after_honorific(words, name)
+    if words[at].removesuffix(".") not in HONORIFICS or name >= len(words):
+        return False
+    if words[name] in ("and", "&"):  # "*Mr.* and Mrs. Brown" (a tester: read as mister)
+        return name + 1 < len(words) and honorific_of_a_name(words, name + 1)
+    return after_honorific(words, name)
 
 
 def _after_miss(words: Sequence[str], at: int) -> bool:

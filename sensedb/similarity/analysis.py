@@ -265,7 +265,7 @@ def _encode(index: SenseIndex, usages: list[AnalyzedUsage], representations: set
         # the tags `wsd` reads, its rules applied, so that a usage's senses are the ones
         # `wsd` gives (without the rules a verb reading of "the sentence" kept 0.0007 of
         # the probability here and 0.0003 there)
-        tagged = [head.sentence_log_probabilities(list(words), rows)
+        tagged = [index.sentence_tags(list(words), rows)
                   for words, rows in zip(sentences, out["pos"], strict=True)]
         tags = [content_log_probabilities(tagged[sentences[tuple(u.target.words)]][u.target.index])
                 for u in usages]
