@@ -403,3 +403,29 @@ def test_a_target_written_word_at_n(runner, mini_index, tmp_path):
                     "--json", input=pairs)
     assert result.exit_code == 0, result.output
     assert [r["line"] for r in json.loads(result.output)] == [1]
+
+
+def test_tag_jsonl_reads_utf16_lines_whole(runner, mini_index, tmp_path):
+    """A tester: `tag --jsonl --encoding utf-16` split the file at the byte 0x0A before
+    decoding: inside "上" (U+4E0A) and before a newline's second byte, so every later line
+    began with the one before's newline and its offsets were one character off. Lines are
+    split after decoding: the same records as the UTF-8 file's, offsets into each line."""
+    text = "The bank is above 上 the river.\nSecond line about a bank.\n"
+    records = {}
+    for encoding in ("utf-8", "utf-16", "utf-16-le"):
+        path = tmp_path / f"{encoding}.txt"
+        path.write_bytes(text.encode(encoding))
+        result = invoke(runner, "tag", "--file", path, "--jsonl", "--encoding", encoding,
+                        *query(mini_index))
+        assert result.exit_code == 0, result.output
+        records[encoding] = [json.loads(line) for line in result.output.splitlines()]
+    assert records["utf-16"] == records["utf-8"] == records["utf-16-le"]
+    lines = text.split("\n")
+    assert {r["text"] for r in records["utf-8"]} == {0, 1}
+    assert all(lines[r["text"]][r["start"]:r["end"]] == r["word"] for r in records["utf-8"])
+    # bytes that are not the encoding: the line and the encoding to try, as without --jsonl
+    path = tmp_path / "latin.txt"
+    path.write_bytes("The bank.\nThe café bank.\n".encode("latin-1"))
+    result = invoke(runner, "tag", "--file", path, "--jsonl", *query(mini_index))
+    assert result.exit_code == 1 and result.output.startswith(f"Error: {path}:2: not utf-8")
+    assert "--encoding latin-1" in result.output
