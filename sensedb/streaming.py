@@ -70,14 +70,22 @@ def sentence_offsets(text: str) -> list[tuple[int, int]]:
     return sentence_spans(text)
 
 
-#: Words held before a chunk is tagged (with ``max_sentences``): 64 ordinary sentences are
-#: about 1,500 words; pieces of a text without sentence punctuation (1,700 words each) go
-#: two or three at a time.
-CHUNK_WORDS = 4096
+#: Sentences held before a chunk is tagged (``max_sentences``' default): each chunk costs
+#: its own lookups and a batch sorted by length within it, so small chunks are slower. 400
+#: SemCor sentences (5,160 tagged words; ``scripts/bench_stream.py``, a loaded machine):
+#: the whole text at once 11.4-13.5 s, chunks of 64 sentences 16.2-18.5 s, of 256 13.6-14.4 s,
+#: of 1,024 14.2-15.2 s. (A tester's 2.2x for 64 came from text of a few sentences repeated,
+#: which the whole text encodes once each.)
+CHUNK_SENTENCES = 256
+#: Words held before a chunk is tagged (with ``max_sentences``): 256 ordinary sentences are
+#: about 6,000 words; pieces of a text without sentence punctuation (1,700 words each) go
+#: four or five at a time.
+CHUNK_WORDS = 8192
 
 
 def tag_stream(index, texts: Iterable[str], *, min_confidence: float = 0.0,
-               max_sentences: int = 64, offsets: bool = True) -> Iterator[dict[str, Any]]:
+               max_sentences: int = CHUNK_SENTENCES, offsets: bool = True
+               ) -> Iterator[dict[str, Any]]:
     """Tag every content word of every text as :func:`~sensedb.retriever.tagger.tag_text`
     does (its words, readings and answers), yielding one dict per word in input order:
 
@@ -166,7 +174,7 @@ def word_record(index, answer, min_confidence: float = 0.0, **place: Any) -> dic
 
 
 def write_jsonl(index, texts: Iterable[str], out: IO[str], *, min_confidence: float = 0.0,
-                max_sentences: int = 64) -> int:
+                max_sentences: int = CHUNK_SENTENCES) -> int:
     """Write :func:`tag_stream`'s records to ``out``, one JSON object a line (UTF-8 text,
     flushed after each chunk of sentences); returns how many were written. ``texts`` is
     read lazily (an open file is read line by line, each line a text).
