@@ -32,7 +32,7 @@ from sensedb.errors import InputError
     ("na\u00efve Z\u00fcrich cafe\u0301 \u6771\u4eac", ["na\u00efve", "Z\u00fcrich",
                                                         "caf\u00e9", "\u6771\u4eac"]),
     ("end of 1990, then", ["end", "of", "1990", ",", "then"]),
-    ("snake_case $5", ["snake", "_", "case", "$", "5"]),
+    ("snake_case $5", ["snake_case", "$", "5"]),  # words joined by "_": one token
     ("  ", []),
     # initialisms stay whole (they were U . S . : uranium and second)
     ("flew to the U.S. on Monday.", ["flew", "to", "the", "U.S.", "on", "Monday", "."]),
@@ -67,6 +67,16 @@ from sensedb.errors import InputError
                                            "m", "tall", "."]),
     ("Take 500mg, a 128GB card, 5g of sugar", ["Take", "500", "mg", ",", "a", "128", "GB",
                                                "card", ",", "5", "g", "of", "sugar"]),
+    # a tester: markup and code were split into words and tagged ("&amp;" the ampere)
+    ("Tom &amp; Jerry<br/>&#8212; <a href=\"http://x.com/b\">club</a>", [
+        "Tom", "&amp;", "Jerry", "<br/>", "&#8212;", '<a href="http://x.com/b">', "club",
+        "</a>"]),
+    ("see C:\\Users\\bank\\file.txt, /usr/local/bin. and ~/bank/ or and/or", [
+        "see", "C:\\Users\\bank\\file.txt", ",", "/usr/local/bin", ".", "and", "~/bank/",
+        "or", "and", "/", "or"]),
+    ("def bank_balance(): return interest_rate * 2 # __init__", [
+        "def", "bank_balance", "(", ")", ":", "return", "interest_rate", "*", "2", "#", "_",
+        "_", "init", "_", "_"]),
     ("a 5G phone, 4K, 3D, the 1990s, 2nd, 10am, mp3", [
         "a", "5G", "phone", ",", "4K", ",", "3D", ",", "the", "1990s", ",", "2nd", ",",
         "10am", ",", "mp3"]),

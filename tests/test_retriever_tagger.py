@@ -1097,3 +1097,16 @@ def test_a_unit_glued_to_its_number_is_tagged(default_index):
     keys = {w.word: w.key for w in sensedb.tag(default_index, "Add 200ml of milk and 500g flour.")}
     assert keys["ml"] == "ml%1:23:00::" and keys["g"] == "g%1:23:00::"
     assert default_index.wsd("He lifted 80kg easily.", "80kg").best.key == "kg%1:23:00::"
+
+
+def test_markup_and_code_are_not_tagged(default_index):
+    """A tester: "&amp;" was tagged the ampere, "<br>" a terrorist organization, a path's
+    parts and "interest_rate" (WordNet's, at p 1.00) tagged in code: markup, paths and
+    words joined by "_" are no words; the words around them are tagged as before."""
+    text = ("Tom &amp; Jerry went to the bank.<br>See C:\\Users\\bank\\file.txt and "
+            "/usr/local/bin; def get_balance(): return interest_rate")
+    words = {w.word for w in sensedb.tag(default_index, text)}
+    assert {"bank", "went"} <= words
+    assert not {w for w in words if "&" in w or "<" in w or "/" in w or "\\" in w or "_" in w}
+    assert not words & {"Users", "usr", "bin", "local", "br", "amp"}
+    assert default_index.wsd("I love ice_cream", "ice_cream").best.key == "ice_cream%1:13:00::"

@@ -20,6 +20,10 @@
    ``128GB``, ``5km``; not ``5G``, ``3D``, ``1990s``, ``2nd``);
 5. any other non-space character, alone (punctuation, symbols, ``_``).
 
+Before rule 2, markup and code are one token each (:data:`_MARKUP`): an HTML tag (``<br>``,
+``</p>``), a character entity (``&amp;``), a file path (``C:\\Users\\bank``,
+``/usr/local/bin``); before rule 4, words joined by ``_`` (``bank_balance``).
+
 Letters and digits are Unicode (``naïve``, ``Zürich``, ``東京``); the typographic apostrophe
 ``’`` counts as an apostrophe and ``‐``/``‑`` as hyphens. The same text always gives the same
 tokens.
@@ -77,6 +81,20 @@ def _char_class(code_points: Iterable[int], keep: Callable[[str], bool]) -> str:
     return "[" + "".join(ranges) + "]"
 
 
+# Markup and code in ordinary text are one token each, no word to tag (a tester's report:
+# "&amp;" was tagged the ampere, "<br>" a terrorist organization, "<b>" the barn, and
+# "C:\\Users\\bank\\file.txt", "/usr/local/bin", "bank_balance" split into words tagged
+# one by one): an HTML or XML tag ("<br>", "</p>", '<a href="x">'), a character entity
+# ("&amp;", "&#8212;"), a file path with two separators or more after a drive letter, "/"
+# or "~/" ("C:\\Users\\bank", "/usr/local/bin", "~/bank/"), and a word joined to another
+# by "_" ("bank_balance", "get_balance"; one such word is read as WordNet writes its
+# lemmas: "ice_cream" is ice cream). Hand-written, a tokenizer's rule.
+_MARKUP = (r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>"
+           r"|&(?:[A-Za-z][A-Za-z0-9]{1,9}|#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6});"
+           r"|(?<![^\s(\[\"'=:])(?:[A-Za-z]:\\|~/|/)(?:[^\s/\\<>\"'()]+[/\\])+"
+           r"[^\s/\\<>\"'()]*(?<![.,;:!?])")
+
+
 def _mark_class() -> str:
     """A character class of all Unicode combining marks (categories Mn, Mc, Me)."""
     planes = (range(plane << 16, (plane + 1) << 16) for plane in (0, 1, 14))  # marks' planes
@@ -106,11 +124,13 @@ def _token_re() -> re.Pattern[str]:
     clitic = "|".join(_CLITICS)
     return re.compile(
         rf"(?P<link>{_LINK})"
+        rf"|(?P<markup>{_MARKUP})"
         rf"|(?P<num>\d+(?:[.,]\d+)+)"
         r"|(?P<time>(?<![\d:])\d{1,2}(?::\d{2}(?:[ap]m)?|(?::\d{2})?[ap]\.m\.?)(?![^\W_]))"
         r"|(?P<initialism>(?<![^\W_])(?:[^\W\d_]\.){2,})"
         r"|(?P<meridiem>(?<![^\W_])[ap]\.m(?![^\W_]))"
         rf"|(?P<clitic>[{_APOS}](?:{clitic})(?![^\W_]))"
+        rf"|(?P<joined>(?<!\w){w}+(?:_{w}+)+(?!\w))"
         rf"|(?P<word>{w}+(?:[{_HYPHENS}{_APOS}]{w}+)*)"
         r"|(?P<other>\S)",
         re.IGNORECASE,

@@ -1116,7 +1116,8 @@ def readings(index: SenseIndex, words: list[str], tags: np.ndarray | None
     no honorific before a name nor a street's head: ``names.honorific_of_a_name``,
     ``names.street_head``; am/pm after an hour as a.m./p.m.: ``target.clock_time``;
     ``tags`` None: neither; not a word whose only senses are initialisms it is not written
-    as: :func:`_only_initialisms`) and every multiword reading
+    as: :func:`_only_initialisms`; no word joined by "_", a code identifier:
+    "interest_rate" in code was WordNet's interest rate at p 1.00) and every multiword reading
     WordNet knows (start, end, pairs), overlapping ones included, except closed-class ones
     whose first word the head tags as a preposition or particle (:func:`_plain_function_words`)
     and those opening with a preposition and ending in an adjective before a noun
@@ -1129,8 +1130,8 @@ def readings(index: SenseIndex, words: list[str], tags: np.ndarray | None
     singles, multi = [], []
     for at, word in enumerate(words):
         lower = word.lower().replace("\u2019", "'")  # ’s is 's
-        if not any(c.isalpha() for c in word) or word != written[at]:
-            continue
+        if not any(c.isalpha() for c in word) or word != written[at] or "_" in word:
+            continue  # "_": a code identifier ("bank_balance", "interest_rate"), no word
         if lower == "em" and at and words[at - 1] in ("'", "\u2019"):
             continue  # "get 'em": them (the tokenizer leaves the apostrophe apart), no quad
         if _interjection(tags, at) or _discourse_marker(words, at):
