@@ -348,3 +348,42 @@ def test_serve_refuses_a_missing_index_and_a_bad_port_in_one_line(tmp_path):
     for flag in ("--no-wordnet-vectors", "--no-wordnet-evidence"):
         result = runner.invoke(cli, ["serve", "--index", str(tmp_path / "nowhere"), flag])
         assert result.exit_code == 1 and "no sensedb index here" in result.output
+
+
+def test_a_stalled_or_abandoned_body_is_answered_and_logged_in_one_line(index, caplog):
+    """A tester: a client that stopped sending mid-body held its connection open for good
+    (200 such still open after 70 s), and one that disconnected mid-upload logged a 45-line
+    "unexpected error" traceback each. A body not whole within ``body_timeout_s`` is now a
+    408; a client gone before its body is whole one log line with status 499."""
+    import socket
+    import time
+    from urllib.parse import urlsplit
+
+    app = create_app(index=index, body_timeout_s=0.5)
+    head = (b"POST /wsd HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            b"Content-Length: 200\r\nX-Request-ID: %s\r\n\r\n{\"sentence\": ")
+    with caplog.at_level("INFO", logger="sensedb.service"), background(app) as base:
+        address = (urlsplit(base).hostname, urlsplit(base).port)
+        with socket.create_connection(address, timeout=10) as stalled:
+            started = time.monotonic()
+            stalled.sendall(head % b"stalled-1")
+            reply = stalled.recv(4096)
+            assert time.monotonic() - started < 5
+        assert reply.startswith(b"HTTP/1.1 408 ") and b"not received within 0.5 s" in reply
+        with socket.create_connection(address, timeout=10) as gone:
+            gone.sendall(head % b"gone-1")
+            time.sleep(0.1)
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and not any(
+                "id=gone-1 " in r.getMessage() for r in caplog.records):
+            time.sleep(0.05)
+        # the server still answers
+        with httpx.Client(base_url=base, timeout=60) as session:
+            assert session.post("/wsd", json={"sentence": RIVER, "target": "bank"}) \
+                .status_code == 200
+    lines = [r.getMessage() for r in caplog.records if r.name == "sensedb.service"]
+    assert [line for line in lines if "id=gone-1 " in line][0].startswith(
+        "request id=gone-1 POST /wsd 499 ")
+    assert [line for line in lines if "id=stalled-1 " in line][0].startswith(
+        "request id=stalled-1 POST /wsd 408 ")
+    assert not [r for r in caplog.records if "unexpected error" in r.getMessage()]

@@ -89,7 +89,7 @@ def create_app(index_dir: str | os.PathLike | None = None, *, db_url: str | None
                max_words: int = 1000, max_items: int = 64, max_body_bytes: int = 1_000_000,
                batch_window_ms: float = 5.0, batch_max_words: int = 4096,
                max_queue: int = 256, timeout_s: float = 60.0,
-               api_key: str | None = None) -> FastAPI:
+               api_key: str | None = None, body_timeout_s: float = 30.0) -> FastAPI:
     """The service over the index at ``index_dir`` (None: the default index), opened once at
     start-up (``sensedb.open(index_dir, db_url=db_url, **open_options)``) on the worker
     thread; or over ``index``, an already open ``SenseIndex`` (then used only by that thread
@@ -97,7 +97,8 @@ def create_app(index_dir: str | os.PathLike | None = None, *, db_url: str | None
 
     Limits: ``max_words`` words per sentence or text (413 above), ``max_items`` items per list
     body (413), ``max_body_bytes`` bytes per body (413), ``max_queue`` items waiting for the
-    worker (429 above), ``timeout_s`` seconds per request (503 after). Batching:
+    worker (429 above), ``timeout_s`` seconds per request (503 after), ``body_timeout_s``
+    seconds for a request's body to arrive whole (408 after). Batching:
     ``batch_window_ms`` milliseconds a ``/wsd`` batch stays open (0: off, one encoder pass per
     item), ``batch_max_words`` words per batch. ``api_key``: required in ``X-API-Key``.
 
@@ -110,7 +111,8 @@ def create_app(index_dir: str | os.PathLike | None = None, *, db_url: str | None
     settings = {"max_words": max_words, "max_items": max_items,
                 "max_body_bytes": max_body_bytes, "batch_window_ms": batch_window_ms,
                 "batch_max_words": batch_max_words, "max_queue": max_queue,
-                "timeout_s": timeout_s, "api_key": bool(api_key)}
+                "timeout_s": timeout_s, "body_timeout_s": body_timeout_s,
+                "api_key": bool(api_key)}
 
     def open_index() -> Any:
         if index is not None:
@@ -137,7 +139,8 @@ def create_app(index_dir: str | os.PathLike | None = None, *, db_url: str | None
                   description="Word-sense disambiguation, tagging, in-context similarity "
                               "and nearest labelled usages over a sensedb index.")
     app.state.batcher = batcher
-    app.add_middleware(Guard, api_key=api_key, max_body_bytes=max_body_bytes)
+    app.add_middleware(Guard, api_key=api_key, max_body_bytes=max_body_bytes,
+                       body_timeout_s=body_timeout_s)
     _install_errors(app)
 
     async def answer(request: Request, model: type[BaseModel],

@@ -8,7 +8,11 @@ the API key, and the body size limit.
 - With an API key configured, every path except ``/health``, ``/docs`` and
   ``/openapi.json`` needs the header ``X-API-Key`` (compared in constant time): 401 without.
 - A body longer than ``max_body_bytes`` bytes is refused with 413 before it is parsed
-  (by its ``Content-Length``, or while reading a chunked body).
+  (by its ``Content-Length``, or while reading a chunked body); a body not received whole
+  within ``body_timeout_s`` seconds with 408 (a client that stalls mid-upload held its
+  connection open for good); a client that disconnects before its body is whole gets its
+  one log line, status 499 (nginx's "client closed request"), and no traceback (each such
+  request logged a 45-line "unexpected error": the app read a body the client never sent).
 - An exception that escapes the app is a bug: logged with its traceback and the request id,
   answered 500 (when no response was started).
 Every refusal is JSON ``{"error": ..., "field": ...}``.
@@ -16,6 +20,7 @@ Every refusal is JSON ``{"error": ..., "field": ...}``.
 
 from __future__ import annotations
 
+import asyncio
 import contextvars
 import hmac
 import json
@@ -27,6 +32,9 @@ from typing import Any
 
 log = logging.getLogger("sensedb.service")
 
+#: The status logged for a request whose client disconnected before its body was whole
+#: (nginx's "client closed request"; nothing is sent).
+CLIENT_CLOSED = 499
 OPEN_PATHS = frozenset({"/health", "/docs", "/docs/oauth2-redirect", "/openapi.json", "/redoc"})
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 _current: contextvars.ContextVar[dict | None] = contextvars.ContextVar(
@@ -57,11 +65,13 @@ async def _send_json(send, status: int, body: dict, headers: list | None = None)
 
 class Guard:
     """The middleware (see the module docstring). ``api_key``: None for no key;
-    ``max_body_bytes``: the largest body accepted (bytes)."""
+    ``max_body_bytes``: the largest body accepted (bytes); ``body_timeout_s``: the longest a
+    body may take to arrive (seconds)."""
 
     def __init__(self, app, *, api_key: str | None = None,
-                 max_body_bytes: int = 1_000_000) -> None:
+                 max_body_bytes: int = 1_000_000, body_timeout_s: float = 30.0) -> None:
         self.app, self.api_key, self.max_body_bytes = app, api_key, int(max_body_bytes)
+        self.body_timeout_s = float(body_timeout_s)
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] != "http":
@@ -88,9 +98,17 @@ class Guard:
             if refusal is not None:
                 await _send_json(send_logged, *refusal)
                 return
-            body, too_long = await self._read_body(receive, headers)
-            if too_long:
+            body, ended = await self._read_body(receive)
+            if ended == "too long":
                 await _send_json(send_logged, 413, self._too_long())
+                return
+            if ended == "timeout":
+                await _send_json(send_logged, 408, {
+                    "error": f"request body not received within {self.body_timeout_s:g} s",
+                    "field": "body"})
+                return
+            if ended == "disconnect":
+                status["code"] = CLIENT_CLOSED
                 return
             await self.app(scope, _replay(body, receive), send_logged)
         except Exception:  # a bug: logged with its traceback, a 500 if nothing was sent
@@ -125,20 +143,28 @@ class Guard:
         return {"error": f"request body is larger than {self.max_body_bytes} bytes",
                 "field": "body"}
 
-    async def _read_body(self, receive, headers: dict[str, str]) -> tuple[list, bool]:
-        """The request's body messages (at most ``max_body_bytes`` bytes in all) and whether
-        it was longer."""
+    async def _read_body(self, receive) -> tuple[list, str | None]:
+        """The request's body messages (at most ``max_body_bytes`` bytes in all) and how
+        reading them ended early: None (whole), ``"too long"``, ``"timeout"`` (not whole
+        within ``body_timeout_s``) or ``"disconnect"`` (the client went first)."""
         messages, size = [], 0
+        deadline = asyncio.get_running_loop().time() + self.body_timeout_s
         while True:
-            message = await receive()
+            left = deadline - asyncio.get_running_loop().time()
+            try:
+                message = await asyncio.wait_for(receive(), timeout=max(left, 0.0))
+            except asyncio.TimeoutError:
+                return messages, "timeout"
             messages.append(message)
+            if message["type"] == "http.disconnect":
+                return messages, "disconnect"
             if message["type"] != "http.request":
-                return messages, False
+                return messages, None
             size += len(message.get("body", b""))
             if size > self.max_body_bytes:
-                return messages, True
+                return messages, "too long"
             if not message.get("more_body", False):
-                return messages, False
+                return messages, None
 
 
 def _replay(messages: list, receive):
