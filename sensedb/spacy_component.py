@@ -19,17 +19,18 @@ one-line ``sensedb.ConfigurationError`` naming it.
 
 Extensions set on each tagged word (every token of a multiword expression):
 ``token._.sense`` (sense key or None), ``token._.synset`` (``bank.n.01``),
-``token._.sense_score`` (the best sense's probability, 0-1),
-``token._.sense_candidates`` (``[{"key", "synset", "probability", "score"}, ...]`` best
-first, at most ``k``); on the doc, ``doc._.senses``: one dict per tagged word (``start``,
-``end`` token indices, ``start_char``, ``end_char``, and the fields of ``tag_stream``'s
-records; a phrasal verb whose particle stands apart is tagged on the verb and its
-``particle`` gives the particle's ``start``, ``end``, ``start_char``, ``end_char`` and
-``word``, else None). A word left untagged (its best sense's probability under
-``min_confidence``, or no sense at all) has ``token._.sense`` and ``token._.synset`` None, and
-its record ``key``, ``synset``, ``gloss`` and ``offset`` None: nothing names the rejected
-sense; ``token._.sense_score`` and the record's ``confidence`` still give its probability (as
-``tag``'s ``confidence``) and ``token._.sense_candidates`` the candidates.
+``token._.sense_score`` (the best sense's probability, 0-1), ``token._.sense_candidates``
+(``[{"key", "synset", "probability", "score"}, ...]`` best first, at most ``k``); on the
+doc, ``doc._.senses``: one dict per tagged word (``start``, ``end`` token indices,
+``start_char``, ``end_char``, and the fields of ``tag_stream``'s records but its places in
+the text (``text``, ``sentence``, ``position``, and ``start`` and ``end`` as characters:
+here they are the token indices above); a phrasal verb whose particle stands apart is tagged
+on the verb and its ``particle`` gives the particle's ``start``, ``end``, ``start_char``,
+``end_char`` and ``word``, else None). A word left untagged (its best sense's probability
+under ``min_confidence``, or no sense at all) has ``token._.sense`` and ``token._.synset``
+None, and its record ``key``, ``synset``, ``gloss`` and ``offset`` None: nothing names the
+rejected sense; ``token._.sense_score`` and the record's ``confidence`` still give its
+probability (as ``tag``'s ``confidence``) and ``token._.sense_candidates`` the candidates.
 
 A doc's text goes through sensedb's input policy first, as ``tag``'s does
 (``corpora.tokenize.check_text``): a control character that is not white space (an escape
@@ -311,8 +312,11 @@ def check_config(index: object, k: object, min_confidence: object, options: obje
 
 @Language.factory("sensedb", default_config={"index": None, "k": 5, "min_confidence": 0.0,
                                              "options": {}})
-def make_sensedb(nlp: Language, name: str, index: str | None, k: int, min_confidence: float,
-                 options: dict) -> SenseTagger:
-    """The factory behind ``nlp.add_pipe("sensedb", config={...})``."""
+def make_sensedb(nlp: Language, name: str, index: Any, k: Any, min_confidence: Any,
+                 options: Any) -> SenseTagger:
+    """The factory behind ``nlp.add_pipe("sensedb", config={...})``. Its settings are typed
+    ``Any`` so that spaCy's config validation lets them through to :func:`check_config`,
+    whose one-line ``ConfigurationError`` names a bad one (spaCy's own was a multi-line
+    ``ConfigValidationError`` for ``index: 5``)."""
     return SenseTagger(nlp, name, index=index, k=k, min_confidence=min_confidence,
                        options=options)

@@ -212,6 +212,10 @@ def test_a_control_character_is_refused_as_tag_refuses_it(index):
     ({"index": ""}, "index must be an index directory or null"),
     ({"index": "/nonexistent/index"}, "index '/nonexistent/index' is no directory"),
     ({"options": {"wordnet_evidnce": False}}, "options has 'wordnet_evidnce'"),
+    # a tester: spaCy's own type check answered these in a multi-line ConfigValidationError
+    ({"index": 5}, "index must be an index directory or null, not 5"),
+    ({"min_confidence": "x"}, "min_confidence must be a number from 0 to 1, not 'x'"),
+    ({"options": 3}, "options must be a dict"),
 ])
 def test_a_bad_config_is_refused_when_the_pipe_is_made(config, named):
     """k=-1 dropped the last candidate and min_confidence=5 untagged every word, silently."""
