@@ -333,7 +333,8 @@ def test_index_source_reads_its_example_tokens(default_index):
 @pytest.mark.parametrize(("name", "size"), [("everyday.tsv", 20), ("everyday_heldout.tsv", 40),
                                             ("everyday_tester.tsv", 12),
                                             ("everyday_tester2.tsv", 25),
-                                            ("everyday_tester3.tsv", 70)])
+                                            ("everyday_tester3.tsv", 70),
+                                            ("everyday_tester4.tsv", 45)])
 def test_everyday_fixture_keys_are_senses_of_their_targets(wordnet, name, size):
     rows = [r for r in csv.reader((FIXTURES / name).open(encoding="utf-8"),
                                   delimiter="\t") if r and not r[0].startswith("#")]
