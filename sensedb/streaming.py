@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 from .corpora.tokenize import check_text, source_offsets, token_offsets, tokenize
-from .errors import InputError
+from .errors import Error, InputError
 from .retriever.target import check_probability
 
 __all__ = ["disambiguate_spans", "sentence_offsets", "tag_stream", "token_offsets",
@@ -110,7 +110,9 @@ def tag_stream(index, texts: Iterable[str], *, min_confidence: float = 0.0,
     At most ``max_sentences`` sentences, and about :data:`CHUNK_WORDS` words, are held at a
     time (one encoder pass each chunk), so memory does not grow with the input and records
     come out as it is read (a sentence over ``tagger.MAX_SENTENCE_CHARS`` comes as pieces).
-    Texts without content words yield nothing.
+    Texts without content words yield nothing. A text that breaks the input policy (or an
+    error ``texts`` raises: a file's line that is not its encoding) stops the stream after
+    the texts before it are tagged.
 
     Raises:
         sensedb.Error: from the index (``IndexFormatError`` for a damaged one).
@@ -120,8 +122,17 @@ def tag_stream(index, texts: Iterable[str], *, min_confidence: float = 0.0,
     min_confidence = check_probability(min_confidence)
     pending: list[tuple] = []  # text, sentence, its text, tokens, start, source offsets
     words = 0
-    for number, given in enumerate(texts):
-        text = check_text(given, f"text {number}")  # the policy; offsets mapped back to given
+    numbered = enumerate(texts)
+    while True:
+        try:
+            number, given = next(numbered)
+            text = check_text(given, f"text {number}")  # the policy; offsets to given
+        except StopIteration:
+            break
+        except Error:  # a bad text (a file's bad line): the texts before it are tagged first
+            if pending:
+                yield from _tag_chunk(index, pending, min_confidence)
+            raise
         source = source_offsets(given, text)
         for sentence_number, (start, end) in enumerate(sentence_offsets(text)):
             sentence = text[start:end]
