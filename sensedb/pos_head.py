@@ -679,8 +679,8 @@ def flat_adverbs(words: Sequence[str], logp: np.ndarray) -> np.ndarray:
     tags VERB, not one of LINKING_VERB_FORMS (past a particle, of LINKING_PHRASAL_FORMS; for
     one of TIME_FLAT_ADVERBS, less MOTION_LINKING_FORMS) nor a passive's participle
     (:func:`_passive`), and the word after it is none, a non-word, or one the head does not
-    tag one of MODIFIED_TAGS (after one of TIME_FLAT_ADVERBS, a verb, an adjective or an -ing
-    word is allowed: :func:`_after_a_time_adverb`). A new array where a row changes;
+    tag one of MODIFIED_TAGS (after one of TIME_FLAT_ADVERBS, a verb, "last", "next" ... or
+    an -ing word is allowed: :func:`_after_a_time_adverb`). A new array where a row changes;
     ``logp`` itself otherwise."""
     out = logp
     best = [TAGS[int(i)] for i in np.argmax(logp, axis=1)] if len(words) else []
@@ -711,17 +711,20 @@ def flat_adverbs(words: Sequence[str], logp: np.ndarray) -> np.ndarray:
 #: Days' parts a time word modifies ("came *early* morning"); another -ing word after it is
 #: a verb's ("stayed up *late* talking", which the head may tag NOUN).
 TIMES_OF_DAY = frozenset("morning evening".split())
+#: Words opening a time after a time adverb ("worked *late* last night", "left *early* this
+#: morning"); another adjective after it is a noun phrase's ("effecting *early* emergency
+#: reinforcement", SemCor's adjective).
+TIME_OPENERS = frozenset("last next this every".split())
 
 
 def _after_a_time_adverb(word: str, following: str, tag: str) -> bool:
     """Whether ``following`` (tagged ``tag``) after ``word`` leaves one of TIME_FLAT_ADVERBS
-    an adverb: a verb, an -ing word other than TIMES_OF_DAY, or an adjective ("worked *late*
-    last night")."""
+    an adverb: a verb, an -ing word other than TIMES_OF_DAY, or one of TIME_OPENERS."""
     if word.casefold() not in TIME_FLAT_ADVERBS:
         return False
     following = following.casefold()
-    return tag in ("VERB", "ADJ") or (following.endswith("ing")
-                                      and following not in TIMES_OF_DAY)
+    return tag == "VERB" or following in TIME_OPENERS or (
+        following.endswith("ing") and following not in TIMES_OF_DAY)
 
 
 #: The days counted from now, adverbs where they say when ("I saw her *yesterday*", "We

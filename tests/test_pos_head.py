@@ -204,6 +204,8 @@ def test_a_flat_adverb_after_a_verb_is_an_adverb(encoder, head):
                         (["worked", "late", "last"], ["VERB", "ADJ", "ADJ"])):
         assert flat_adverbs(words, rows(tags))[1].argmax() == TAGS.index("ADV"), words
     for words, tags in ((["stayed", "late", "morning"], ["VERB", "ADJ", "NOUN"]),
+                        # SemCor d150.s066: "capable of effecting *early* emergency ..."
+                        (["effecting", "early", "emergency"], ["VERB", "ADJ", "ADJ"]),
                         (["stayed", "high", "working"], ["VERB", "ADJ", "NOUN"])):
         logp = rows(tags)
         assert flat_adverbs(words, logp) is logp, words
