@@ -134,6 +134,31 @@ def test_a_word_after_a_with_no_noun_after_it_is_a_noun():
     assert rows(["a", "cold"], {1: "ADJ"})[1, adj] > np.log(0.4)  # the fixture's own check
 
 
+def chosen_rows(tags: list[str]) -> np.ndarray:
+    """Tag log-probabilities ((len(tags), len(TAGS)) float64) whose best tag of each word is
+    the one chosen (0.8, the others sharing the rest): a rule alone, without the head."""
+    logp = np.log(np.full((len(tags), len(TAGS)), 0.01))
+    for at, tag in enumerate(tags):
+        logp[at, TAGS.index(tag)] = np.log(0.8)
+    return logp - np.log(np.exp(logp).sum(1, keepdims=True))
+
+
+def assert_ruled(encoder, head, cases: dict[str, tuple[str, str]]) -> None:
+    """Each sentence of ``cases`` (words split at spaces: (word, its tag)) through the head
+    and ``rule_tags``: the word's best tag is the one given, an adverb at
+    RULE_ADV_PROBABILITY."""
+    from sensedb.pos_head import RULE_ADV_PROBABILITY, rule_tags
+
+    sentences = [text.split() for text in cases]
+    vectors = encoder.word_vectors(sentences, layers=head.layers)
+    for words, v, (word, tag) in zip(sentences, vectors, cases.values(), strict=True):
+        at = words.index(word)
+        ruled = rule_tags(words, head.log_probabilities(v))
+        assert TAGS[int(np.argmax(ruled[at]))] == tag, words
+        if tag == "ADV":
+            assert np.exp(ruled[at, TAGS.index("ADV")]) == pytest.approx(RULE_ADV_PROBABILITY)
+
+
 FLAT = {  # sentence: (word, the tag after the rules); a tester's "works hard" read "difficult"
     "He works hard every day .": ("hard", "ADV"),
     "I tried really hard but failed .": ("hard", "ADV"),
@@ -166,23 +191,11 @@ def test_a_flat_adverb_after_a_verb_is_an_adverb(encoder, head):
     (SemCor's untagged words taught it); after a verb that is not a linking one (past an
     intensifier or a particle), with no noun after it, the word is the adverb at
     RULE_ADV_PROBABILITY; after a linking verb or before a noun the head's row stays."""
-    from sensedb.pos_head import RULE_ADV_PROBABILITY, flat_adverbs, rule_tags
+    from sensedb.pos_head import RULE_ADV_PROBABILITY, flat_adverbs
 
-    sentences = [text.split() for text in FLAT]
-    vectors = encoder.word_vectors(sentences, layers=head.layers)
-    for words, v, (word, tag) in zip(sentences, vectors, FLAT.values(), strict=True):
-        at = words.index(word)
-        ruled = rule_tags(words, head.log_probabilities(v))
-        assert TAGS[int(np.argmax(ruled[at]))] == tag, words
-        if tag == "ADV":
-            assert np.exp(ruled[at, TAGS.index("ADV")]) == pytest.approx(RULE_ADV_PROBABILITY)
+    assert_ruled(encoder, head, FLAT)
     # the rule alone, on rows of chosen tags: not before a noun, not after a linking verb
-    def rows(tags: list[str]) -> np.ndarray:
-        logp = np.log(np.full((len(tags), len(TAGS)), 0.01))
-        for at, tag in enumerate(tags):
-            logp[at, TAGS.index(tag)] = np.log(0.8)
-        return logp - np.log(np.exp(logp).sum(1, keepdims=True))
-
+    rows = chosen_rows
     kept = ((["drove", "fast", "cars"], ["VERB", "ADJ", "NOUN"]),
             (["looks", "hard", "."], ["VERB", "ADJ", "."]),
             (["a", "hard", "."], ["DET", "ADJ", "."]),
@@ -228,23 +241,10 @@ def test_a_day_counted_from_now_that_says_when_is_an_adverb(encoder, head):
     her *yesterday*": NOUN 0.86); where the word says when it is WordNet's adverb at
     RULE_ADV_PROBABILITY, and the day itself (a subject, after a preposition or a
     determiner, a possessive, before a noun) keeps the head's row."""
-    from sensedb.pos_head import RULE_ADV_PROBABILITY, days_from_now, rule_tags
+    from sensedb.pos_head import RULE_ADV_PROBABILITY, days_from_now
 
-    sentences = [text.split() for text in DAYS]
-    vectors = encoder.word_vectors(sentences, layers=head.layers)
-    for words, v, (word, tag) in zip(sentences, vectors, DAYS.values(), strict=True):
-        at = words.index(word)
-        ruled = rule_tags(words, head.log_probabilities(v))
-        assert TAGS[int(np.argmax(ruled[at]))] == tag, words
-        if tag == "ADV":
-            assert np.exp(ruled[at, TAGS.index("ADV")]) == pytest.approx(RULE_ADV_PROBABILITY)
-
-    def rows(tags: list[str]) -> np.ndarray:
-        logp = np.log(np.full((len(tags), len(TAGS)), 0.01))
-        for at, tag in enumerate(tags):
-            logp[at, TAGS.index(tag)] = np.log(0.8)
-        return logp - np.log(np.exp(logp).sum(1, keepdims=True))
-
+    assert_ruled(encoder, head, DAYS)
+    rows = chosen_rows
     for words, tags in ((["our", "tomorrow", "."], ["PRON", "NOUN", "."]),
                         (["tomorrow", "night", "."], ["NOUN", "NOUN", "."]),
                         (["Tomorrow", "comes", "."], ["NOUN", "VERB", "."]),
