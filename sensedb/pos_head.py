@@ -679,9 +679,9 @@ def flat_adverbs(words: Sequence[str], logp: np.ndarray) -> np.ndarray:
     tags VERB, not one of LINKING_VERB_FORMS (past a particle, of LINKING_PHRASAL_FORMS; for
     one of TIME_FLAT_ADVERBS, less MOTION_LINKING_FORMS) nor a passive's participle
     (:func:`_passive`), and the word after it is none, a non-word, or one the head does not
-    tag one of MODIFIED_TAGS (after one of TIME_FLAT_ADVERBS, a verb, "last", "next" ... or
-    an -ing word is allowed: :func:`_after_a_time_adverb`). A new array where a row changes;
-    ``logp`` itself otherwise."""
+    tag one of MODIFIED_TAGS (after one of TIME_FLAT_ADVERBS, "last", "next" ... or an -ing
+    word after an intransitive verb is allowed: :func:`_after_a_time_adverb`). A new array
+    where a row changes; ``logp`` itself otherwise."""
     out = logp
     best = [TAGS[int(i)] for i in np.argmax(logp, axis=1)] if len(words) else []
     for at in range(1, len(words)):
@@ -702,14 +702,17 @@ def flat_adverbs(words: Sequence[str], logp: np.ndarray) -> np.ndarray:
         nxt = at + 1
         if (nxt < len(words) and any(c.isalpha() for c in words[nxt])
                 and best[nxt] in MODIFIED_TAGS
-                and not _after_a_time_adverb(words[at], words[nxt], best[nxt])):
+                and not _after_a_time_adverb(
+                    words[at], words[nxt], best[nxt],
+                    intransitive=phrasal or words[verb].casefold() in MOTION_LINKING_FORMS)):
             continue
         out = _as_adverb(out, logp, at)
     return out
 
 
-#: Days' parts a time word modifies ("came *early* morning"); another -ing word after it is
-#: a verb's ("stayed up *late* talking", which the head may tag NOUN).
+#: Days' parts a time word modifies ("came *early* morning"); another -ing word after it,
+#: after an intransitive verb, is a verb's ("stayed up *late* talking", which the head may
+#: tag NOUN; after "need" it is the object's noun: "need *early* screening").
 TIMES_OF_DAY = frozenset("morning evening".split())
 #: Words opening a time after a time adverb ("worked *late* last night", "left *early* this
 #: morning"); another adjective after it is a noun phrase's ("effecting *early* emergency
@@ -717,14 +720,19 @@ TIMES_OF_DAY = frozenset("morning evening".split())
 TIME_OPENERS = frozenset("last next this every".split())
 
 
-def _after_a_time_adverb(word: str, following: str, tag: str) -> bool:
+def _after_a_time_adverb(word: str, following: str, tag: str, *, intransitive: bool) -> bool:
     """Whether ``following`` (tagged ``tag``) after ``word`` leaves one of TIME_FLAT_ADVERBS
-    an adverb: a verb, an -ing word other than TIMES_OF_DAY, or one of TIME_OPENERS."""
+    an adverb: one of TIME_OPENERS, or, after an ``intransitive`` verb (a phrasal one, or
+    one of MOTION_LINKING_FORMS: "stayed up *late* talking"), an -ing word other than
+    TIMES_OF_DAY the head tags VERB or NOUN ("offer *early* booking discounts", "avoid
+    *late* filing" keep the adjective)."""
     if word.casefold() not in TIME_FLAT_ADVERBS:
         return False
     following = following.casefold()
-    return tag == "VERB" or following in TIME_OPENERS or (
-        following.endswith("ing") and following not in TIMES_OF_DAY)
+    stem = following.removesuffix("ing")  # an -ing form has a stem with a vowel: "spring"
+    return following in TIME_OPENERS or intransitive and tag in ("VERB", "NOUN") and (
+        stem != following and any(c in "aeiouy" for c in stem)
+        and following not in TIMES_OF_DAY)
 
 
 #: The days counted from now, adverbs where they say when ("I saw her *yesterday*", "We
@@ -748,8 +756,9 @@ def days_from_now(words: Sequence[str], logp: np.ndarray) -> np.ndarray:
     sentence) with each word of DAYS_FROM_NOW that says when read as an adverb at
     RULE_ADV_PROBABILITY (as :func:`directional_adverbs` does): not after a word the head
     tags DET or ADP or one of _POSSESSIVES, not before "'s" or a word the head tags NOUN,
-    and not a clause's subject (first in the sentence or after punctuation, before a word
-    the head tags VERB). A new array where a row changes; ``logp`` itself otherwise."""
+    not a clause's subject (before a word the head tags VERB: :func:`_a_days_subject`) nor
+    one after a form of be before a predicate ("Is *today* a holiday?"). A new array where
+    a row changes; ``logp`` itself otherwise."""
     out = logp
     best = [TAGS[int(i)] for i in np.argmax(logp, axis=1)] if len(words) else []
     for at, word in enumerate(words):
@@ -761,11 +770,29 @@ def days_from_now(words: Sequence[str], logp: np.ndarray) -> np.ndarray:
         if not opens and (best[prev] in _BEFORE_A_DAY_NOUN
                           or words[prev].casefold() in _POSSESSIVES):
             continue
-        if nxt < len(words) and (words[nxt].casefold() in ("'s", "’s", "s")
-                                 or best[nxt] == "NOUN" or opens and best[nxt] == "VERB"):
+        if nxt < len(words) and words[nxt].casefold() in ("'s", "’s", "s"):
+            continue
+        if _a_days_subject(words, best, at) or (
+                not opens and words[prev].casefold() in BE_FORMS and nxt < len(words)
+                and best[nxt] in ("DET", "ADJ", "NOUN")):  # "Is *today* a holiday?"
             continue
         out = _as_adverb(out, logp, at)
     return out
+
+
+def _a_days_subject(words: Sequence[str], best: Sequence[str], at: int) -> bool:
+    """Whether the day ``words[at]`` heads a noun phrase or a clause: a noun right after it
+    ("*tomorrow* night"), or a verb after it, past "and"/"or" and other days and one adverb
+    ("I think *today* is", "*Tomorrow* never comes", "*Today* and tomorrow are"). A tester
+    found these read as adverbs."""
+    nxt = at + 1
+    while nxt + 1 < len(words) and words[nxt].casefold() in ("and", "or") \
+            and words[nxt + 1].casefold() in DAYS_FROM_NOW:
+        nxt += 2
+    if nxt < len(words) and best[nxt] == "ADV" and nxt + 1 < len(words):
+        nxt += 1
+    return nxt < len(words) and best[nxt] in ("NOUN", "VERB") and (
+        best[nxt] == "NOUN" and nxt == at + 1 or best[nxt] == "VERB")
 
 
 def _passive(words: Sequence[str], verb: int) -> bool:

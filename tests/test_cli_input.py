@@ -432,5 +432,9 @@ def test_tag_jsonl_reads_utf16_lines_whole(runner, mini_index, tmp_path):
     path = tmp_path / "latin.txt"
     path.write_bytes("The bank.\nThe café bank.\n".encode("latin-1"))
     result = invoke(runner, "tag", "--file", path, "--jsonl", *query(mini_index))
-    assert result.exit_code == 1 and result.output.startswith(f"Error: {path}:2: not utf-8")
-    assert "--encoding latin-1" in result.output
+    errors = [line for line in result.output.splitlines() if line.startswith("Error")]
+    assert result.exit_code == 1 and errors[0].startswith(f"Error: {path}:2: not utf-8")
+    assert "--encoding latin-1" in errors[0]
+    # the whole lines before the bad bytes are tagged first (they were lost with their block)
+    records = [json.loads(line) for line in result.output.splitlines() if line.startswith("{")]
+    assert records and {r["text"] for r in records} == {0}

@@ -66,7 +66,13 @@ from sensedb.errors import InputError
     ("He weighs 80kg and is 1.85m tall.", ["He", "weighs", "80", "kg", "and", "is", "1.85",
                                            "m", "tall", "."]),
     ("Take 500mg, a 128GB card, 5g of sugar", ["Take", "500", "mg", ",", "a", "128", "GB",
-                                               "card", ",", "5", "g", "of", "sugar"]),
+                                               "card", ",", "5g", "of", "sugar"]),
+    # a second tester: a single letter is no unit ("£5m" was tagged the metre), nor a unit
+    # after a currency sign, and prose with "<" and ">" is no HTML tag
+    ("£5m, $2m, a 4g network, $20kg", ["£", "5m", ",", "$", "2m", ",", "a", "4g", "network",
+                                      ",", "$", "20kg"]),
+    ("when balance <limit and pays when balance> limit", [
+        "when", "balance", "<", "limit", "and", "pays", "when", "balance", ">", "limit"]),
     # a tester: markup and code were split into words and tagged ("&amp;" the ampere)
     ("Tom &amp; Jerry<br/>&#8212; <a href=\"http://x.com/b\">club</a>", [
         "Tom", "&amp;", "Jerry", "<br/>", "&#8212;", '<a href="http://x.com/b">', "club",

@@ -219,6 +219,9 @@ def test_a_flat_adverb_after_a_verb_is_an_adverb(encoder, head):
     for words, tags in ((["stayed", "late", "morning"], ["VERB", "ADJ", "NOUN"]),
                         # SemCor d150.s066: "capable of effecting *early* emergency ..."
                         (["effecting", "early", "emergency"], ["VERB", "ADJ", "ADJ"]),
+                        # a tester: an -ing noun after a transitive verb is its object's
+                        (["need", "early", "screening"], ["VERB", "ADJ", "NOUN"]),
+                        (["runs", "early", "spring"], ["VERB", "ADJ", "VERB"]),
                         (["stayed", "high", "working"], ["VERB", "ADJ", "NOUN"])):
         logp = rows(tags)
         assert flat_adverbs(words, logp) is logp, words
@@ -233,6 +236,13 @@ DAYS = {  # sentence: (word, the tag after the rules); a tester's "I saw her yes
     "Today is Monday .": ("Today", "NOUN"),
     "Wait until tomorrow .": ("tomorrow", "NOUN"),
     "I read it in today 's paper .": ("today", "NOUN"),
+    # a tester: subjects inside the sentence, and after an inverted be
+    "I think today is a good day .": ("today", "NOUN"),
+    "She said tomorrow would be better .": ("tomorrow", "NOUN"),
+    "Is today a holiday ?": ("today", "NOUN"),
+    "Today and tomorrow are both holidays .": ("tomorrow", "NOUN"),
+    "Tomorrow never comes .": ("Tomorrow", "NOUN"),
+    "We leave tomorrow and return Friday .": ("tomorrow", "ADV"),
 }
 
 

@@ -266,7 +266,10 @@ def test_a_capital_inside_the_sentence_is_wordnets_proper_noun(default_index, wo
             ("They spent a week in Nice last summer.", "Nice", "nice%1:15:00::"),
             ("We flew to Split for the holidays.", "Split", "split%1:15:00::"),
             ("She had a nice time.", "nice", "nice%3:00:00::"),
-            ("Split the bill with me.", "Split", None)):
+            ("Split the bill with me.", "Split", None),
+            # a tester: verbs and adjectives written with a capital, not after a preposition
+            ("Our team will Split the prize.", "Split", None),
+            ("I love to Cook.", "Cook", None)):
         answer = default_index.wsd(sentence, word)
         if key is None:
             assert answer.best.pos == "VERB", sentence
@@ -280,12 +283,18 @@ def test_a_capital_inside_the_sentence_is_wordnets_proper_noun(default_index, wo
         return logp - np.log(np.exp(logp).sum(1, keepdims=True))
 
     noun = TAGS.index("NOUN")
-    ruled = names.capital_nouns(wordnet, ["to", "Nice", "."], rows(["PRT", "ADJ", "."]))
+    ruled = names.capital_nouns(wordnet, ["moved", "to", "Nice", "."],
+                                rows(["VERB", "PRT", "ADJ", "."]))
+    assert np.exp(ruled[2, noun]) == pytest.approx(names.CAPITAL_NOUN_PROBABILITY)
+    ruled = names.capital_nouns(wordnet, ["in", "Nice", "."], rows(["ADP", "ADJ", "."]))
     assert np.exp(ruled[1, noun]) == pytest.approx(names.CAPITAL_NOUN_PROBABILITY)
     for words, tags in ((["in", "French", "."], ["ADP", "ADJ", "."]),        # capitalized adj
                         (["about", "Northern", "liberals"], ["ADP", "ADJ", "NOUN"]),
                         (["Nice", "work", "."], ["ADJ", "NOUN", "."]),           # first word
-                        (["to", "nice", "."], ["PRT", "ADJ", "."]),              # lower case
-                        (["to", "Zorblat", "."], ["PRT", "VERB", "."])):         # not WordNet's
+                        (["in", "nice", "."], ["ADP", "ADJ", "."]),              # lower case
+                        (["in", "Zorblat", "."], ["ADP", "VERB", "."]),          # not WordNet's
+                        (["love", "to", "Cook", "."], ["VERB", "PRT", "VERB", "."]),
+                        (["will", "Split", "it"], ["VERB", "VERB", "PRON"]),
+                        (["was", "Swift", "."], ["VERB", "ADJ", "."])):
         logp = rows(tags)
         assert names.capital_nouns(wordnet, words, logp) is logp, words

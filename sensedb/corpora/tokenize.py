@@ -84,12 +84,21 @@ def _char_class(code_points: Iterable[int], keep: Callable[[str], bool]) -> str:
 # Markup and code in ordinary text are one token each, no word to tag (a tester's report:
 # "&amp;" was tagged the ampere, "<br>" a terrorist organization, "<b>" the barn, and
 # "C:\\Users\\bank\\file.txt", "/usr/local/bin", "bank_balance" split into words tagged
-# one by one): an HTML or XML tag ("<br>", "</p>", '<a href="x">'), a character entity
+# one by one): an HTML tag ("<br>", "</p>", '<a href="x">'), a character entity
 # ("&amp;", "&#8212;"), a file path with two separators or more after a drive letter, "/"
 # or "~/" ("C:\\Users\\bank", "/usr/local/bin", "~/bank/"), and a word joined to another
-# by "_" ("bank_balance", "get_balance"; one such word is read as WordNet writes its
-# lemmas: "ice_cream" is ice cream). Hand-written, a tokenizer's rule.
-_MARKUP = (r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>"
+# by "_" ("bank_balance", "get_balance": `tag` leaves it, a code identifier; given to `wsd`
+# as its target it is read as WordNet writes its lemmas, "ice_cream" ice cream).
+# Hand-written, a tokenizer's rule.
+_HTML_ELEMENTS = ("a|abbr|article|aside|b|blockquote|body|br|button|caption|code|dd|div|dl|dt|"
+                  "em|figure|footer|form|h[1-6]|head|header|hr|html|i|iframe|img|input|label|"
+                  "li|link|main|meta|nav|ol|option|p|pre|q|s|script|section|select|small|span|"
+                  "strike|strong|style|sub|sup|table|tbody|td|textarea|tfoot|th|thead|title|"
+                  "tr|u|ul")
+# an HTML element's tag (a name of _HTML_ELEMENTS, attributes only as name=value: "a<b and
+# c>d" and "balance <limit and ... balance>" are prose, a tester's report)
+_MARKUP = (rf"</?(?i:{_HTML_ELEMENTS})(?:\s+[A-Za-z][\w:-]*\s*=\s*"
+           r"(?:\"[^\"<>]*\"|'[^'<>]*'|[^\s\"'<>=]+))*\s*/?>"
            r"|&(?:[A-Za-z][A-Za-z0-9]{1,9}|#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6});"
            r"|(?<![^\s(\[\"'=:])(?:[A-Za-z]:\\|~/|/)(?:[^\s/\\<>\"'()]+[/\\])+"
            r"[^\s/\\<>\"'()]*(?<![.,;:!?])")
@@ -139,25 +148,24 @@ def _token_re() -> re.Pattern[str]:
 
 #: Units of measure written glued to a whole number ("80kg", "500mg", "128GB", "200ml"), as
 #: WordNet lists them (kg%1:23:00:: ...): split off as their own token, as "1.85m" already was
-#: (a decimal number is its own token). Single letters only in lower case ("5g" of sugar;
-#: "5G" the network, "4K" are no units here); "ms", "s" and "h" are left out ("1990s", and
-#: WordNet's "ms" is multiple sclerosis).
+#: (a decimal number is its own token). No single letter ("5m" is also five million, "4g" a
+#: network, "5G", "4K") and no "ms", "s" or "h" ("1990s"; WordNet's "ms" is multiple
+#: sclerosis); nothing after a currency sign ("$2mm", "£5bn").
 UNITS = frozenset("""
-kg mg g km cm mm m mi ft lb lbs ml l gb mb tb kb ghz mhz khz hz mph kph kw sec min mins hr
-hrs yr yrs cc
+kg mg km cm mm mi ft lb lbs ml gb mb tb kb ghz mhz khz hz mph kph kw sec min mins hr hrs yr
+yrs cc
 """.split())
 _NUMBER_UNIT = re.compile(r"(\d+)([^\W\d_]+)")
+_CURRENCY = "$£€¥₹"
 
 
-def _split_unit(word: str) -> list[str]:
-    """``word`` as one token, or a whole number and its unit of UNITS as two."""
+def _split_unit(word: str, before: str = "") -> list[str]:
+    """``word`` as one token, or a whole number and its unit of UNITS as two (``before``:
+    the character before the word in the text; none after a currency sign)."""
     m = _NUMBER_UNIT.fullmatch(word)
-    if m is None:
+    if m is None or m.group(2).casefold() not in UNITS or (before and before in _CURRENCY):
         return [word]
-    unit = m.group(2)
-    if unit.casefold() not in UNITS or (len(unit) == 1 and not unit.islower()):
-        return [word]
-    return [m.group(1), unit]
+    return [m.group(1), m.group(2)]
 
 
 def _split_clitics(word: str) -> list[str]:
@@ -302,8 +310,9 @@ def tokenize(text: str) -> list[str]:
     tokens: list[str] = []
     for m in _token_re().finditer(text):
         if m.lastgroup == "word":
+            before = text[m.start() - 1] if m.start() else ""
             tokens.extend(part for piece in _split_clitics(m.group())
-                          for part in _split_unit(piece))
+                          for part in _split_unit(piece, before))
         else:
             tokens.append(m.group())
     return tokens

@@ -252,6 +252,17 @@ CAPITAL_NOUN_PROBABILITY = 0.9
 #: Tags of the head's that the rule moves from; a word it reads as a noun already, or as a
 #: closed-class word ("*As* far down as"), is left.
 _OPEN_NOT_NOUN = frozenset({"VERB", "ADJ", "ADV"})
+#: What "to" follows where the word after it is a place, not an infinitive ("flew to
+#: *Split*", "a trip to *Nice*"; "love to *Cook*", "learn to *Land*" are verbs): verbs of
+#: travel and nouns of a journey. Hand-written.
+TRAVEL_BEFORE_TO = frozenset("""
+go goes went gone going fly flies flew flown flying move moves moved moving drive drives drove
+driven driving travel travels travelled traveled travelling traveling come comes came coming
+return returns returned returning sail sails sailed sailing walk walks walked walking head
+heads headed heading relocate relocated relocating emigrate emigrated emigrating get gets got
+trip trips flight flights visit visits journey journeys road ticket tickets train trains bus
+buses ferry ferries way back
+""".split())
 
 
 def capital_nouns(inventory: WordNet, words: Sequence[str], logp: np.ndarray) -> np.ndarray:
@@ -259,8 +270,10 @@ def capital_nouns(inventory: WordNet, words: Sequence[str], logp: np.ndarray) ->
     the POS head, its rules applied: ``pos_head.rule_tags``) with each word that is
     capitalized inside the sentence (``scoring.capitalized_inside``), whose WordNet
     readings include a proper noun and no capitalized sense of another part of speech
-    (not "*French*", "*Christian*"), that the head reads as VERB, ADJ or ADV and that stands
-    before no word it reads as a noun (not "*Northern* liberals"), given NOUN at
+    (not "*French*", "*Christian*"), that the head reads as VERB, ADJ or ADV right after a
+    preposition (the head's ADP, or "to" after one of TRAVEL_BEFORE_TO: a place's slot, not
+    "will *Split* the prize", "You *May* leave", "love to *Cook*", "was *Swift* to respond")
+    and before no word it reads as a noun (not "in *Northern* liberals"), given NOUN at
     CAPITAL_NOUN_PROBABILITY (the other tags the rest in their proportions). A new array
     where a row changes; ``logp`` itself otherwise. Hand-written: the head's encoder is
     uncased."""
@@ -270,6 +283,10 @@ def capital_nouns(inventory: WordNet, words: Sequence[str], logp: np.ndarray) ->
         if best[at] not in _OPEN_NOT_NOUN or not capitalized_inside(words, at):
             continue
         if at + 1 < len(words) and best[at + 1] == "NOUN":
+            continue
+        before = words[at - 1].casefold()
+        if not (before == "to" and at >= 2 and words[at - 2].casefold() in TRAVEL_BEFORE_TO
+                or before != "to" and best[at - 1] == "ADP"):
             continue
         senses = _senses_of(inventory, word)
         if not any(s.pos == "NOUN" and inventory.proper_name(s) for s in senses) or any(
