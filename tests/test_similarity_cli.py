@@ -52,9 +52,9 @@ def test_cli_json(mini_index, tmp_path):
 def test_tokenized_pairs_through_the_cli(mini_index, tmp_path):
     runner = CliRunner()
     pairs = tmp_path / "tok.tsv"
-    # sensedb's tokenizer splits the given token "AB_12" into three ("AB", "_", "12"): "bank"
+    # sensedb's tokenizer splits the given token "AB/12" into three ("AB", "/", "12"): "bank"
     # is token 2 only as given
-    pairs.write_text("The AB_12 bank failed .\tbank@2\tThe river bank flooded .\t"
+    pairs.write_text("The AB/12 bank failed .\tbank@2\tThe river bank flooded .\t"
                      "bank@2\t4.0\nI paid the bank .\tbank@3\tThe bank raised rates .\tbank@1\t"
                      "2.0\nA bank robbery .\tbank@1\tThe muddy bank .\tbank@2\t1.0\n")
     base = ["--index", str(mini_index), "--no-wordnet-vectors", "--method", "raw", "--json"]
@@ -65,7 +65,7 @@ def test_tokenized_pairs_through_the_cli(mini_index, tmp_path):
     graded = runner.invoke(cli, ["evaluate-graded", str(pairs), "--tokenized", *base])
     assert graded.exit_code == 0, graded.output
     assert json.loads(graded.output)["n"] == 3
-    # without --tokenized, "bank@2" points at the tokenizer's "_"
+    # without --tokenized, "bank@2" points at the tokenizer's "/"
     plain = runner.invoke(cli, ["similarity-batch", str(pairs), *base])
     assert plain.exit_code == 1 and "not at token 2 but at token 4" in plain.output
 
