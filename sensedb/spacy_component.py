@@ -9,13 +9,14 @@
 
 Registered as the factory ``"sensedb"`` when this module is imported and through the
 ``spacy_factories`` entry point (the ``spacy`` extra), so ``nlp.add_pipe("sensedb")`` works
-without an import. Config: ``index`` (an index directory; null: the default index),
-``k`` (how many candidate senses ``token._.sense_candidates`` keeps), ``min_confidence``
-(below it ``token._.sense`` is None; 0-1), ``options`` (keyword arguments of
-``sensedb.open``, e.g. ``{"wordnet_evidence": false}``). A bad setting (``k`` not a whole
-number >= 0, ``min_confidence`` not a number from 0 to 1, ``index`` not a path or null, an
-``options`` key ``sensedb.open`` does not take) is refused when the pipe is made, with a
-one-line ``sensedb.ConfigurationError`` naming it.
+without an import. Config: ``index`` (an index directory, as a string: spaCy takes only JSON
+values in a config; null: the default index), ``k`` (how many candidate senses
+``token._.sense_candidates`` keeps), ``min_confidence`` (below it ``token._.sense`` is None;
+0-1), ``options`` (keyword arguments of ``sensedb.open``, e.g. ``{"wordnet_evidence":
+false}``). A bad setting (``k`` not a whole number >= 0, ``min_confidence`` not a number
+from 0 to 1, ``index`` not a path or null, an ``options`` key ``sensedb.open`` does not
+take) is refused when the pipe is made, with a one-line ``sensedb.ConfigurationError``
+naming it.
 
 Extensions set on each tagged word (every token of a multiword expression):
 ``token._.sense`` (sense key or None), ``token._.synset`` (``bank.n.01``),
