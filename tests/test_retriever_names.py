@@ -265,6 +265,7 @@ def test_a_capital_inside_the_sentence_is_wordnets_proper_noun(default_index, wo
             ("Her cousin moved to Nice to work at a hotel.", "Nice", "nice%1:15:00::"),
             ("They spent a week in Nice last summer.", "Nice", "nice%1:15:00::"),
             ("We flew to Split for the holidays.", "Split", "split%1:15:00::"),
+            ("We drove from Boston to Reading in two hours.", "Reading", "reading%1:15:00::"),
             ("She had a nice time.", "nice", "nice%3:00:00::"),
             ("Split the bill with me.", "Split", None),
             # a tester: verbs and adjectives written with a capital, not after a preposition

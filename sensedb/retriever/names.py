@@ -271,7 +271,7 @@ def capital_nouns(inventory: WordNet, words: Sequence[str], logp: np.ndarray) ->
     capitalized inside the sentence (``scoring.capitalized_inside``), whose WordNet
     readings include a proper noun and no capitalized sense of another part of speech
     (not "*French*", "*Christian*"), that the head reads as VERB, ADJ or ADV right after a
-    preposition (the head's ADP, or "to" after one of TRAVEL_BEFORE_TO: a place's slot, not
+    preposition (the head's ADP, or "to" opening a place: :func:`_a_place_after_to`; not
     "will *Split* the prize", "You *May* leave", "love to *Cook*", "was *Swift* to respond")
     and before no word it reads as a noun (not "in *Northern* liberals"), given NOUN at
     CAPITAL_NOUN_PROBABILITY (the other tags the rest in their proportions). A new array
@@ -285,7 +285,7 @@ def capital_nouns(inventory: WordNet, words: Sequence[str], logp: np.ndarray) ->
         if at + 1 < len(words) and best[at + 1] == "NOUN":
             continue
         before = words[at - 1].casefold()
-        if not (before == "to" and at >= 2 and words[at - 2].casefold() in TRAVEL_BEFORE_TO
+        if not (before == "to" and _a_place_after_to(words, at)
                 or before != "to" and best[at - 1] == "ADP"):
             continue
         senses = _senses_of(inventory, word)
@@ -294,6 +294,13 @@ def capital_nouns(inventory: WordNet, words: Sequence[str], logp: np.ndarray) ->
             continue
         out = as_tag(out, at, "NOUN", CAPITAL_NOUN_PROBABILITY)
     return out
+
+
+def _a_place_after_to(words: Sequence[str], at: int) -> bool:
+    """Whether "to" before ``words[at]`` opens a place, not an infinitive: it follows one of
+    TRAVEL_BEFORE_TO ("flew to *Split*") or ends "from ... to" ("from Boston to *Reading*")."""
+    return at >= 2 and (words[at - 2].casefold() in TRAVEL_BEFORE_TO
+                        or any(w.casefold() == "from" for w in words[max(0, at - 5):at - 1]))
 
 
 def case_flags(inventory: WordNet, target, candidates: Sequence[SenseInfo]
