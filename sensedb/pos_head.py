@@ -639,13 +639,6 @@ hard fast early late tight loud slow quick deep straight high low wide close wro
 #: is *hard*", "looks *fine*", "got *late*", "grew *quiet*").
 BE_FORMS = frozenset("be am is are was were been being 's 're 'm ’s ’re ’m".split())
 GET_FORMS = frozenset("get gets got gotten getting".split())
-LINKING_VERB_FORMS = BE_FORMS | GET_FORMS | frozenset("""
-seem seems seemed seeming become becomes became becoming look looks looked looking feel feels
-felt feeling sound sounds sounded sounding smell smells smelled smelt smelling taste tastes
-tasted tasting appear appears appeared appearing prove proves proved proven proving remain
-remains remained remaining grow grows grew grown growing turn turns turned turning go goes
-went gone going run runs ran running stay stays stayed staying
-""".split())
 #: The forms of go, run and stay, linking verbs before a state ("ran *high*", "stayed *calm*")
 #: but not before a time: "stayed *late*", "stayed up *late*", "was running *late*", "went
 #: *early*" are the adverbs (late%4:02:00:: "later than usual or than expected").
@@ -654,6 +647,12 @@ go goes went gone going run runs ran running stay stays stayed staying
 """.split())
 #: The flat adverbs of time, after which MOTION_LINKING_FORMS are no linking verbs.
 TIME_FLAT_ADVERBS = frozenset("late early".split())
+LINKING_VERB_FORMS = BE_FORMS | GET_FORMS | MOTION_LINKING_FORMS | frozenset("""
+seem seems seemed seeming become becomes became becoming look looks looked looking feel feels
+felt feeling sound sounds sounded sounding smell smells smelled smelt smelling taste tastes
+tasted tasting appear appears appeared appearing prove proves proved proven proving remain
+remains remained remaining grow grows grew grown growing turn turns turned turning
+""".split())
 #: After a particle only these make a linking phrasal verb ("turned out *easy*", "ended up
 #: *wrong*"); "get up *early*" is no linking verb.
 LINKING_PHRASAL_FORMS = (LINKING_VERB_FORMS - GET_FORMS) | frozenset(
