@@ -790,8 +790,7 @@ def _a_days_subject(words: Sequence[str], best: Sequence[str], at: int) -> bool:
         nxt += 2
     if nxt < len(words) and best[nxt] == "ADV" and nxt + 1 < len(words):
         nxt += 1
-    return nxt < len(words) and best[nxt] in ("NOUN", "VERB") and (
-        best[nxt] == "NOUN" and nxt == at + 1 or best[nxt] == "VERB")
+    return nxt < len(words) and (best[nxt] == "VERB" or best[nxt] == "NOUN" and nxt == at + 1)
 
 
 def _passive(words: Sequence[str], verb: int) -> bool:

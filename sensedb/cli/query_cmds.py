@@ -277,8 +277,7 @@ def read_text_file(path: str, encoding: str) -> str:
         text = data.decode(encoding)
     except UnicodeDecodeError as exc:
         # a UTF-16 byte-order mark names the encoding; latin-1 would read it as garbage
-        hint = "utf-16" if data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE) else \
-            "latin-1"
+        hint = encoding_hint(data)
         line = data.count(b"\n", 0, exc.start) + 1  # as the other readers' FILE:LINE
         raise InputError(f"not {encoding}: {exc.reason} at byte {exc.start} (give its "
                          f"encoding with --encoding, e.g. --encoding {hint})",
@@ -356,6 +355,15 @@ def text_lines(text: str | None, file_path: str | None, encoding: str):
             handle.close()
 
 
+def encoding_hint(start: bytes) -> str:
+    """The encoding a decoding error suggests for a file opening with the bytes ``start``:
+    "utf-16" after a UTF-16 byte-order mark (latin-1 would read it as garbage), else
+    "latin-1"."""
+    import codecs
+
+    return "utf-16" if start[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE) else "latin-1"
+
+
 #: Bytes read at a time by :func:`decoded_lines`.
 READ_BYTES = 1 << 16
 
@@ -370,13 +378,13 @@ def decoded_lines(handle, decoder, name: str, encoding: str):
     Raises:
         InputError: bytes that are not ``encoding``, naming the file, the line and the
             encoding to try (the whole lines before it given first)."""
-    import codecs
 
     from ..errors import InputError
 
-    pending, number = "", 1
+    pending, number, start = "", 1, None
     while True:
         raw = handle.read(READ_BYTES)
+        start = raw[:2] if start is None else start  # the file's first bytes, for the hint
         try:
             text = decoder.decode(raw, final=not raw)
         except UnicodeDecodeError as exc:
@@ -385,10 +393,8 @@ def decoded_lines(handle, decoder, name: str, encoding: str):
             before = bytes(exc.object[:exc.start]).decode(encoding, errors="replace")
             lines = (pending + before).split("\n")
             yield from lines[:-1]
-            hint = "utf-16" if bytes(exc.object[:2]) in (
-                codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE) else "latin-1"
             raise InputError(f"not {encoding} text ({exc.reason}; give its encoding with "
-                             f"--encoding, e.g. --encoding {hint})", path=name,
+                             f"--encoding, e.g. --encoding {encoding_hint(start)})", path=name,
                              line=number + len(lines) - 1) from None
         lines = (pending + text).split("\n")
         pending = lines.pop()
