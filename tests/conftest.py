@@ -44,6 +44,20 @@ def mini_index(tmp_path_factory, encoder, wordnet):
     return path
 
 
+def chosen_rows(tags: list[str]):
+    """POS-head tag log-probabilities ((len(tags), len(TAGS)) float64) whose best tag of each
+    word is the one chosen (0.8, the others sharing the rest): a POS rule tried alone,
+    without the head."""
+    import numpy as np
+
+    from sensedb.pos_head import TAGS
+
+    logp = np.log(np.full((len(tags), len(TAGS)), 0.01))
+    for at, tag in enumerate(tags):
+        logp[at, TAGS.index(tag)] = np.log(0.8)
+    return logp - np.log(np.exp(logp).sum(1, keepdims=True))
+
+
 def shared(rel: str) -> Path:
     path = SHARED / rel
     if not path.exists():

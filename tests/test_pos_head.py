@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import shared
+from conftest import chosen_rows, shared
 
 from sensedb import ConfigurationError, IndexFormatError, InputError
 from sensedb.pos_head import CONTENT_TAGS, TAGS, POSHead, default_head_path, window_features
@@ -132,15 +132,6 @@ def test_a_word_after_a_with_no_noun_after_it_is_a_noun():
         logp = rows(words, best)
         assert article_nouns(words, logp) is logp, words
     assert rows(["a", "cold"], {1: "ADJ"})[1, adj] > np.log(0.4)  # the fixture's own check
-
-
-def chosen_rows(tags: list[str]) -> np.ndarray:
-    """Tag log-probabilities ((len(tags), len(TAGS)) float64) whose best tag of each word is
-    the one chosen (0.8, the others sharing the rest): a rule alone, without the head."""
-    logp = np.log(np.full((len(tags), len(TAGS)), 0.01))
-    for at, tag in enumerate(tags):
-        logp[at, TAGS.index(tag)] = np.log(0.8)
-    return logp - np.log(np.exp(logp).sum(1, keepdims=True))
 
 
 def assert_ruled(encoder, head, cases: dict[str, tuple[str, str]]) -> None:

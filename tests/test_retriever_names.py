@@ -277,11 +277,7 @@ def test_a_capital_inside_the_sentence_is_wordnets_proper_noun(default_index, wo
         else:
             assert answer.best.key == key, sentence
     # the rule on rows of chosen tags
-    def rows(tags: list[str]) -> np.ndarray:
-        logp = np.log(np.full((len(tags), len(TAGS)), 0.01))
-        for at, tag in enumerate(tags):
-            logp[at, TAGS.index(tag)] = np.log(0.8)
-        return logp - np.log(np.exp(logp).sum(1, keepdims=True))
+    from conftest import chosen_rows as rows
 
     noun = TAGS.index("NOUN")
     ruled = names.capital_nouns(wordnet, ["moved", "to", "Nice", "."],
