@@ -25,6 +25,7 @@ from sensedb.inventory.files import prepare_copy, read_version, resolve_dict_dir
 from sensedb.inventory.morphology import Exceptions, base_forms, rare_bases, read_exceptions
 from sensedb.inventory.wordnet_lines import (
     INDEX_FILES,
+    definition_of,
     lemma_offsets,
     read_line,
     synset_fields,
@@ -341,8 +342,8 @@ class WordNet:
 
     def synset_gloss(self, key: str) -> tuple[str, str]:
         """(synset id ``OFFSET-p``, definition) of a sense key, read from the data file at the
-        offset ``index.sense`` gives: no NLTK, for bulk indexing. The definition is the gloss
-        before its quoted examples (as NLTK's ``definition()``).
+        offset ``index.sense`` gives: no NLTK, for bulk indexing. The definition is
+        :func:`~sensedb.inventory.wordnet_lines.definition_of`'s, as :meth:`sense` gives it.
 
         Raises:
             InventoryError: WordNet lacks the key.
@@ -353,8 +354,7 @@ class WordNet:
         offset = found[0]
         ss_type = key.partition("%")[2][:1]
         line = read_line(self._mapped(_DATA_FILES[ss_type]), offset)
-        gloss = line.split(" | ", 1)[1].strip() if " | " in line else ""
-        definition = gloss.split('; "', 1)[0].strip().removesuffix(";").strip()
+        definition = definition_of(line.split("|", 1)[1]) if "|" in line else ""
         return f"{offset:08d}-{SS_TYPE_LETTER[ss_type]}", definition
 
     def has_key(self, key: str) -> bool:

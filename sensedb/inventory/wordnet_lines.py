@@ -4,8 +4,12 @@ byte offset in ``data.<pos>`` (memory-mapped), where NLTK's reader first imports
 (which imports scipy, scikit-learn and pandas) and reads every lemma index: 12.6 of the 43
 seconds from process start to the first ``sensedb wsd`` answer on a SemCor index
 (BENCHMARKS.md). The results are NLTK's, field for field (``tests/test_inventory.py``
-compares them over thousands of senses); a line this module does not parse as NLTK would is
-left to NLTK's reader (:class:`~sensedb.inventory.WordNet` falls back to it).
+compares them over thousands of senses), but for the definition of 743 of WordNet 3.0's
+117,659 synsets, where NLTK keeps what follows the first example (``barely``: "only a very
+short time before; ; ; ; ; - W.B.Yeats", an attribution and the separators of the quoted
+examples it removed): :func:`definition_of` keeps the definition alone. A line this module
+does not parse as NLTK would is left to NLTK's reader (:class:`~sensedb.inventory.WordNet`
+falls back to it).
 
 Own code rather than a library: the format is WordNet's ``wndb(5)``, and NLTK is the
 library; this reads the three fields sensedb shows, in NLTK's words, from its own mapped
@@ -16,8 +20,8 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["INDEX_FILES", "lemma_offsets", "read_line", "synset_fields", "synset_lemmas",
-           "synset_pointers"]
+__all__ = ["INDEX_FILES", "definition_of", "lemma_offsets", "read_line", "synset_fields",
+           "synset_lemmas", "synset_pointers"]
 
 #: The lemma index of each synset type (satellites are listed in ``index.adj``).
 INDEX_FILES = {"n": "index.noun", "v": "index.verb", "a": "index.adj", "s": "index.adj",
@@ -25,6 +29,27 @@ INDEX_FILES = {"n": "index.noun", "v": "index.verb", "a": "index.adj", "s": "ind
 _MARKER = re.compile(r"(.*?)(\([^()]*\))?$")  # NLTK's: an adjective's syntactic marker
 _QUOTED = re.compile(r"[\"].*?[\"]")
 _EXAMPLE = re.compile(r'"([^"]*)"')
+
+
+def definition_of(gloss: str) -> str:
+    """The definition in a synset's gloss field (the text after the ``|`` of a ``data.<pos>``
+    line): its ``;``-separated parts before the first quoted example, quoted words inside them
+    removed as NLTK's ``definition()`` removes them. What follows the first example is not
+    the definition: more examples, their authors ("- W.B.Yeats", "--Genesis"), notes on a
+    quoted form ("\"scribbling block\" is a British term"). A part with an unpaired quote
+    (an example whose opening quote the file lacks: ``focus once again; The physicist
+    refocused the light beam"``) begins the examples too; the first part is always kept,
+    stray quotes removed.
+
+    >>> definition_of(' only a very short time before; "they could barely hear"; "..."- W.B.Yeats')
+    'only a very short time before'
+    """
+    kept = []
+    for number, part in enumerate(gloss.split(";")):
+        if number and (part.strip().startswith('"') or part.count('"') % 2):
+            break
+        kept.append(part)
+    return _QUOTED.sub("", ";".join(kept)).replace('"', "").strip().strip("; ")
 
 
 def read_line(data, offset: int) -> str:
@@ -64,12 +89,13 @@ def lemma_offsets(index, lemma: str) -> list[int] | None:
 
 def synset_fields(line: str) -> tuple[int, str, str, str, tuple[str, ...]]:
     """(offset, synset type, first lemma as written, definition, examples) of a
-    ``data.<pos>`` line, parsed as NLTK's reader parses it.
+    ``data.<pos>`` line, parsed as NLTK's reader parses it, but for the definition
+    (:func:`definition_of`).
 
     Raises:
         ValueError: a line NLTK would not parse this way (the caller asks NLTK)."""
     columns, gloss = line.strip().split("|")  # NLTK's: exactly one bar
-    definition = _QUOTED.sub("", gloss).strip().strip("; ")
+    definition = definition_of(gloss)
     examples = tuple(_EXAMPLE.findall(gloss))
     fields = columns.split()
     offset, ss_type = int(fields[0]), fields[2]
