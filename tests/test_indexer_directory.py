@@ -359,3 +359,86 @@ def test_an_empty_database_file_is_no_index_and_is_indexed_into(tmp_path, encode
     assert (target / "sensedb.sqlite").stat().st_size == 0
     build_index(MINI_XML, target, gold=MINI_GOLD, encoder=encoder, wordnet=wordnet)
     assert IndexDirectory(target).exists()
+
+
+def test_reading_the_manifest_keeps_the_sqlite_lock_another_process_needs(tmp_path, encoder,
+                                                                         wordnet):
+    """A process that has the index open and reads its manifest (the service does before
+    every batch) keeps SQLite's shared lock on the database: a header read by open() and
+    close() dropped it (POSIX drops all of a process's locks on a file at any close), so
+    another process's `sensedb wsd`, closing its connection as the apparent last user,
+    deleted the write-ahead log the first was writing; its later writes were lost and it
+    answered "database disk image is malformed" until restarted (a fresh tester's)."""
+    from sqlalchemy import text
+
+    path = mini_copy(tmp_path, encoder, wordnet)
+    directory = IndexDirectory(path)
+    database = directory.database_file
+    wal = Path(f"{database}-wal")
+    with directory.db.engine.connect() as connection:  # held open, as a serving process's
+        connection.execute(text("SELECT count(*) FROM manifest")).fetchall()
+        assert wal.exists()
+        directory.manifest()  # reads the database file's header
+        assert directory.database_damage() is None  # so does this
+        other = subprocess.run(
+            [sys.executable, "-c", "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); "
+             "c.execute('SELECT count(*) FROM manifest').fetchall(); c.close()",
+             str(database)], capture_output=True, text=True, timeout=120)
+        assert other.returncode == 0, other.stderr
+        assert wal.exists()  # another process's close saw this one's lock: the log stays
+        inode = os.stat(wal).st_ino
+        connection.execute(text("SELECT count(*) FROM manifest")).fetchall()
+        assert os.stat(wal).st_ino == inode
+
+
+def test_another_thread_waits_for_the_writer_lock_and_another_process_does_not(tmp_path):
+    """Threads of one process wait for each other's writer lock (they took each other for
+    another process's writer: four threads asking `wsd` of new words answered without the
+    words' WordNet vectors); a second process is still refused at once."""
+    import threading
+    import time
+
+    directory = IndexDirectory(tmp_path / "idx")
+    order = []
+    with directory.lock():
+        def writer() -> None:
+            with IndexDirectory(tmp_path / "idx").lock():
+                order.append("second")
+
+        thread = threading.Thread(target=writer)
+        thread.start()
+        time.sleep(0.3)
+        assert order == []  # waiting, not refused
+        other = subprocess.run(
+            [sys.executable, "-c", "import sys; from sensedb.indexer import IndexDirectory\n"
+             "with IndexDirectory(sys.argv[1]).lock(): pass", str(tmp_path / "idx")],
+            capture_output=True, text=True, timeout=120, env=os.environ | {
+                "PYTHONPATH": os.pathsep.join(sys.path)})
+        assert "another process is writing this index" in other.stderr
+        order.append("first")
+    thread.join(timeout=30)
+    assert order == ["first", "second"]
+
+
+def test_threads_asking_new_words_answer_as_one_thread_does(tmp_path, encoder, wordnet):
+    """Four threads asking `wsd` of words the index has not built answer as one thread does
+    on a fresh copy (they answered without the words' WordNet vectors: "lute" the sealing
+    cement, not the instrument)."""
+    import warnings
+    from concurrent.futures import ThreadPoolExecutor
+
+    path = mini_copy(tmp_path, encoder, wordnet)
+    shutil.copytree(path, tmp_path / "copy")
+    queries = [("The lute was out of tune", "lute"), ("The anvil rang", "anvil"),
+               ("He ate a parsnip", "parsnip"), ("The kiln was hot", "kiln"),
+               ("The sleet fell", "sleet"), ("She knitted a scarf", "scarf")]
+    index = open_index(path, encoder, wordnet, wordnet_evidence=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # "answering without ..." would fail the thread
+        with ThreadPoolExecutor(4) as pool:
+            threaded = list(pool.map(lambda q: index.wsd(*q).to_dict(), queries * 2))
+    alone = open_index(tmp_path / "copy", encoder, wordnet, wordnet_evidence=True)
+    for query, answer in zip(queries * 2, threaded, strict=True):
+        expected = alone.wsd(*query).to_dict()
+        assert answer["senses"][0]["key"] == expected["senses"][0]["key"], query
+        assert answer["confidence"] == pytest.approx(expected["confidence"], abs=1e-4), query

@@ -1,6 +1,6 @@
 """Metadata database: SQLAlchemy models and the engine/session setup."""
 
-from .database import Database, damaged_file, hide_url_password, masked_url
+from .database import Database, damaged_file, hide_url_password, masked_url, read_file_head
 from .models import (
     FORMAT_VERSION,
     Base,
@@ -35,4 +35,5 @@ __all__ = [
     "damaged_file",
     "hide_url_password",
     "masked_url",
+    "read_file_head",
 ]

@@ -4,8 +4,10 @@ bulk row writes through each driver's fast path, the writer lock, and manifest a
 from __future__ import annotations
 
 import json
+import os
 import re
 import sqlite3
+import threading
 import zlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
@@ -23,7 +25,69 @@ from .models import Base, ManifestRow
 SQLITE_PAGE_SIZE = 16384
 
 
+#: (st_dev, st_ino) of each SQLite file this process has opened a writable connection to,
+#: with a descriptor of it kept open for :func:`read_file_head` (never closed: see there).
+_CONNECTED: dict[tuple[int, int], int | None] = {}
+_CONNECTED_LOCK = threading.Lock()
+
+
+def _file_id(path: str | os.PathLike) -> tuple[int, int]:
+    status = os.stat(path)
+    return status.st_dev, status.st_ino
+
+
+def read_file_head(path: str | os.PathLike, size: int) -> bytes:
+    """The first ``size`` bytes of the file ``path`` (fewer if it is shorter), read without
+    costing this process the locks its SQLite connections hold on the file. POSIX drops
+    every ``fcntl`` lock a process holds on a file when it closes ANY descriptor of that
+    file; SQLite's WAL mode keeps a shared lock on the database while a connection is
+    open, and the last process to close a connection without seeing another's lock
+    checkpoints and DELETES the ``-wal`` and ``-shm`` files. A header read by ``open()`` and
+    ``close()`` in a process that had the index open (the service reads the manifest before
+    every batch) so let another process's ``sensedb wsd`` delete the log the service was
+    writing: its later writes were lost and every answer became "database disk image is
+    malformed". So a file this process has connected to is read through one descriptor
+    kept open for the process's life (:data:`_CONNECTED`, one per such file); any other
+    file is opened and closed as usual (this process holds no lock on it).
+
+    Raises:
+        OSError: the file cannot be read."""
+    try:
+        key = _file_id(path)
+    except OSError:
+        key = None
+    with _CONNECTED_LOCK:
+        if key is not None and key in _CONNECTED:
+            descriptor = _CONNECTED[key]
+            if descriptor is None:
+                descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+                if (os.fstat(descriptor).st_dev, os.fstat(descriptor).st_ino) != key:
+                    _CONNECTED[_file_id_of(descriptor)] = descriptor  # replaced meanwhile
+                else:
+                    _CONNECTED[key] = descriptor
+            return os.pread(descriptor, size, 0)
+    with open(path, "rb") as handle:
+        return handle.read(size)
+
+
+def _file_id_of(descriptor: int) -> tuple[int, int]:
+    status = os.fstat(descriptor)
+    return status.st_dev, status.st_ino
+
+
+def _note_connected(path: str) -> None:
+    """Record that this process connected to the SQLite file ``path`` (see
+    :func:`read_file_head`); an in-memory database or a missing file is not recorded."""
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return
+    with suppress(OSError), _CONNECTED_LOCK:
+        _CONNECTED.setdefault(_file_id(path), None)
+
+
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    for _, name, path in dbapi_connection.execute("PRAGMA database_list").fetchall():
+        if name == "main":
+            _note_connected(path)
     cursor = dbapi_connection.cursor()
     # before WAL, and only effective on a new file: 16 KiB pages hold five 3.3 kB sense rows
     # (a float64 sum each) where 4 KiB pages held one: SemCor's database 178 -> 150 MB
