@@ -40,6 +40,11 @@ from sensedb.errors import InputError
                                                   "J.R.R.", "Tolkien"]),
     ("A. B. Smith, ok.No 3.5 m.", ["A", ".", "B", ".", "Smith", ",", "ok", ".", "No", "3.5",
                                    "m", "."]),
+    # a tester: capitalized parts of one or two letters too ("Ph . D ." tagged pH and
+    # vitamin D; WordNet has ph.d.), not two sentences run together
+    ("a Ph.D. and an M.Sc. in it.Then he is.It was", [
+        "a", "Ph.D.", "and", "an", "M.Sc.", "in", "it", ".", "Then", "he", "is", ".", "It",
+        "was"]),
     # a tester: a clock time is one token, am/pm glued or not ("9:30am" was 9 : 30am), and
     # a.m/p.m without their last period stay whole (p . m read the letter and the metre)
     ("at 9:30am, 5:30 p.m and 6 a.m", ["at", "9:30am", ",", "5:30", "p.m", "and", "6", "a.m"]),

@@ -579,3 +579,38 @@ def test_like_in_a_do_question_is_the_verb():
                           ("Does it matter like that .", "VERB PRON VERB ADP DET .")):
         logp = rows(tagged.split())
         assert question_like(words.split(), logp) is logp, words
+
+
+PLACES = {  # sentence: (word, the tag after the rules); a tester's "fees downtown" adjective
+    "I work downtown .": ("downtown", "ADV"),
+    "The council will raise parking fees downtown , a move .": ("downtown", "ADV"),
+    "Let 's meet downtown tonight .": ("downtown", "ADV"),
+    "She lives upstairs with her cat .": ("upstairs", "ADV"),
+    "If you get there first , grab a table .": ("first", "ADV"),
+    "She arrived last .": ("last", "ADV"),
+    "Read the last page first .": ("first", "ADV"),
+    "The downtown office is closed .": ("downtown", "ADJ"),
+    "The party will last all night .": ("last", "VERB"),
+    "The last bus left .": ("last", "ADJ"),
+}
+
+
+def test_a_word_of_place_or_order_closing_a_verbs_clause_is_an_adverb(encoder, head):
+    """"raise parking fees *downtown*" (SemCor has no adverb downtown: the head said ADJ),
+    "get there *first*", "She arrived *last*" (the head's ADJ): after a verb's clause, with
+    no noun after it, such a word is WordNet's adverb at RULE_ADV_PROBABILITY; after a
+    determiner, a preposition, a possessive, before a noun, and first/last after be or as a
+    verb, the head's row is kept."""
+    from sensedb.pos_head import place_adverbs
+
+    assert_ruled(encoder, head, PLACES)
+    rows = chosen_rows
+    for words, tags in ((["the", "downtown", "area"], ["DET", "ADJ", "NOUN"]),
+                        (["in", "downtown", "Chicago"], ["ADP", "NOUN", "NOUN"]),
+                        (["our", "downtown", "."], ["PRON", "NOUN", "."]),
+                        (["He", "was", "first", "."], ["PRON", "VERB", "ADJ", "."]),
+                        (["it", "will", "last", "."], ["PRON", "VERB", "VERB", "."]),
+                        (["downtown", "is", "busy"], ["NOUN", "VERB", "ADJ"]),
+                        (["at", "last", "."], ["ADP", "ADJ", "."])):
+        logp = rows(tags)
+        assert place_adverbs(words, logp) is logp, words

@@ -1110,3 +1110,23 @@ def test_markup_and_code_are_not_tagged(default_index):
     assert not {w for w in words if "&" in w or "<" in w or "/" in w or "\\" in w or "_" in w}
     assert not words & {"Users", "usr", "bin", "local", "br", "amp"}
     assert default_index.wsd("I love ice_cream", "ice_cream").best.key == "ice_cream%1:13:00::"
+
+
+def test_a_modal_opening_a_question_before_its_subject_is_an_auxiliary(default_index):
+    """A tester's team e-mail: "*Can* you all review the logs before Friday?" tagged can
+    "terminate the employment of", "*Can* the team review it?" and "*Will* the store open on
+    Sunday?" the verbs can and will: a modal opening a question, its subject (a noun phrase,
+    a pronoun with "all"/"both"/"each" after it) and then a bare infinitive, is an
+    auxiliary, as an inverted do is. A main verb can or will keeps its tag."""
+    def lemmas(text):
+        return {(w.word.lower(), w.pos) for w in sensedb.tag(default_index, text)}
+
+    for text in ("Can you all review the logs before Friday?", "Can the team review it?",
+                 "Will the store open on Sunday?", "Can everyone please review the logs?",
+                 "Will you all come?", "Can the can be opened?"):
+        assert ("can", "VERB") not in lemmas(text) and ("will", "VERB") not in lemmas(text), \
+            text
+    assert ("can", "VERB") in lemmas("We can tomatoes every summer.")
+    assert ("can", "VERB") in lemmas("Can you can tomatoes?")  # the second, the main verb
+    assert ("can", "NOUN") in lemmas("Can the can be opened?")
+    assert ("will", "NOUN") in lemmas("Will the will be read today?")

@@ -811,6 +811,11 @@ def _pro_form_have(words: list[str], at: int, best: list[str]) -> bool:
     return _noun_subject_ends(words, subject, best)
 
 
+#: Quantifiers floated after a pronoun subject: "Can *you all* review the logs?" (its modal
+#: was read as the verb "can", preserve in a can; a fresh tester's).
+PRONOUN_QUANTIFIERS = frozenset("all both each".split())
+
+
 def _subject_ends(words: list[str], at: int, best: list[str]) -> list[int]:
     """The ends of the noun phrases that may be a subject opening at ``words[at]``: at most
     MAX_NOUN_SUBJECT words, each tagged NOUN_PHRASE_TAGS or ADJ by the POS head (``best``),
@@ -818,7 +823,8 @@ def _subject_ends(words: list[str], at: int, best: list[str]) -> list[int]:
     (or a pronoun standing alone: "the only man *who*" is no subject, "*your* brother" is
     one), a possessive's ending no end ("your sister's dog"); or, up to
     MAX_SUBJECT_WITH_PHRASE words, such a noun phrase and a prepositional phrase after its
-    noun ("a ticket to Paris")."""
+    noun ("a ticket to Paris"); a pronoun with one of PRONOUN_QUANTIFIERS after it ("*you
+    all*", "*we both*") is one too."""
     ends: list[int] = []
     phrase = False  # past the preposition of a prepositional phrase after the noun
     for end in range(at + 1, min(len(words), at + MAX_SUBJECT_WITH_PHRASE) + 1):
@@ -834,8 +840,9 @@ def _subject_ends(words: list[str], at: int, best: list[str]) -> list[int]:
         if tag not in NOUN_PHRASE_TAGS and tag != "ADJ" or \
                 not phrase and end - at > MAX_NOUN_SUBJECT:
             break
-        if tag == "NOUN" or tag == "PRON" and end == at + 1:
-            ends.append(end)
+        if tag == "NOUN" or tag == "PRON" and end == at + 1 or (
+                word in PRONOUN_QUANTIFIERS and end == at + 2 and best[at] == "PRON"):
+            ends.append(end)  # "Can *you all* review the logs?"
     return ends
 
 
@@ -857,10 +864,11 @@ def _left_out_ends(words: list[str], nxt: int) -> bool:
 
 
 def _inverted(words: list[str], at: int, best: list[str]) -> bool:
-    """Whether ``words[at]``, a finite do, have or be (QUESTION_AUXILIARIES, BE_FINITE; not
-    "*Doing* the laundry takes forever"; be's verb must also end the question:
-    :func:`_question_ends_after`) in a sentence that ends in a question mark ("*Do* the
-    things people love.", "*Have* the car washed." are imperatives), stands where a
+    """Whether ``words[at]``, a finite do, have or be or a modal (QUESTION_AUXILIARIES,
+    BE_FINITE, MODALS: "*Can* the team review it?"; not "*Doing* the laundry takes
+    forever"; be's verb must also end the question: :func:`_question_ends_after`) in a
+    sentence that ends in a question mark ("*Do* the things people love.", "*Have* the car
+    washed." are imperatives), stands where a
     question or an inversion puts it (a statement opening with a negative adverb too:
     :func:`_after_negative_opener`): first in its sentence or after a sentence's
     punctuation (QUESTION_OPENERS: "*Did* the train leave?", "Tell me: *did* it?"; not after
@@ -869,7 +877,7 @@ def _inverted(words: list[str], at: int, best: list[str]) -> bool:
     opens the clause with at most MAX_WH_PHRASE words of its phrase between (the POS head's
     ``best`` tags: WH_PHRASE_TAGS; "What *do* cats eat?", "How much *does* the car cost?";
     not "which must *have*")."""
-    if words[at].lower() not in QUESTION_AUXILIARIES | BE_FINITE:
+    if words[at].lower() not in QUESTION_AUXILIARIES | BE_FINITE | MODALS:
         return False  # "*Doing* the laundry takes forever"
     if _after_negative_opener(words, at):
         return True  # "Rarely *does* the sun shine here."
@@ -1041,6 +1049,7 @@ def is_main_verb(words: list[str], at: int, tags: np.ndarray | None,
         return bool(lemmas) and (not do or words[nxt].lower() in lemmas)
 
     do = words[at].lower() in DO_FORMS
+    modal = words[at].lower() in MODALS  # a bare infinitive after its subject, as after do
     # "had to go": have to, the modal, which SemCor does not annotate (16 of 477)
     stops = CLAUSE_WORDS if words[at].lower() in HAVE_FORMS else INFINITIVE_OR_CLAUSE
     nxt = past_adverbs(at + 1)
@@ -1063,7 +1072,7 @@ def is_main_verb(words: list[str], at: int, tags: np.ndarray | None,
         return tag_probability(tags[nxt], "VERB") >= BE_PARTICIPLE_PROBABILITY
 
     if _inverted(words, at, best) and "," not in words[at + 1:nxt] and _verb_after_subject(
-            words, nxt, best, is_verb, (lambda _: frozenset()) if do else verb_lemmas,
+            words, nxt, best, is_verb, (lambda _: frozenset()) if do or modal else verb_lemmas,
             sure_participle if words[at].lower() in BE_FINITE else None):
         return False  # "Did *the train* leave?", "What do *cats* eat?"
     return not is_verb(nxt)
