@@ -29,6 +29,7 @@ from .encoder_layers import (
     DTYPES,
     LayerSpec,
     canonical_layers,
+    check_batch_tokens,
     check_device,
     check_dtype,
     combine_layers,
@@ -121,7 +122,8 @@ class Encoder:
         self.dtype = check_dtype(dtype, device)
         self.layer_spec = LayerSpec.parse(layers, pooling)
         kind = torch.device(device).type
-        self.batch_tokens = int(batch_tokens or BATCH_TOKENS.get(kind, BATCH_TOKENS["cuda"]))
+        self.batch_tokens = (check_batch_tokens(batch_tokens)
+                             or BATCH_TOKENS.get(kind, BATCH_TOKENS["cuda"]))
         if model in (None, "", "default", DEFAULT_MODEL):
             self.name = DEFAULT_MODEL
             path = default_model_path()

@@ -106,6 +106,21 @@ class LayerSpec:
         return LayerSpec(layers, self.pooling)
 
 
+def check_batch_tokens(batch_tokens: object) -> int | None:
+    """``batch_tokens`` (padded word pieces per forward pass) checked: None (the device's
+    default) or a whole number of at least 1.
+
+    Raises:
+        ConfigurationError: anything else (0 fell back to the default and -5 was kept,
+            without a word)."""
+    if batch_tokens is None:
+        return None
+    if isinstance(batch_tokens, bool) or not isinstance(batch_tokens, int) or batch_tokens < 1:
+        raise ConfigurationError(f"batch_tokens must be a whole number of at least 1 (padded "
+                                 f"word pieces per forward pass), not {batch_tokens!r}")
+    return batch_tokens
+
+
 def check_device(device: str) -> str:
     """``device`` (``cpu``, ``cuda``, ``cuda:1``, ``mps``, ...) checked against this torch.
 

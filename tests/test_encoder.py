@@ -269,3 +269,20 @@ def test_both_loads_give_the_same_vectors(encoder, monkeypatch, tmp_path):
     mine = unnormalized.sentence_vectors(texts[:2])
     np.testing.assert_allclose(mine, theirs, atol=1e-5)
     assert not np.allclose(np.linalg.norm(mine, axis=1), 1.0)
+
+
+def test_batch_tokens_must_be_a_whole_number_of_at_least_one(tmp_path):
+    """A tester: ``sensedb.open(batch_tokens=0)`` fell back to the default and -5 was kept,
+    both without a word; now one ConfigurationError naming the setting, before any model
+    loads (``Encoder`` and ``SenseIndex`` alike)."""
+    from sensedb import SenseIndex
+    from sensedb.encoder_layers import check_batch_tokens
+
+    assert check_batch_tokens(None) is None and check_batch_tokens(512) == 512
+    for bad in (0, -5, 2.5, True, "4096"):
+        with pytest.raises(ConfigurationError, match="batch_tokens must be a whole number"):
+            check_batch_tokens(bad)
+        with pytest.raises(ConfigurationError, match="batch_tokens"):
+            Encoder(batch_tokens=bad)
+    with pytest.raises(ConfigurationError, match="batch_tokens"):
+        SenseIndex(tmp_path / "none", batch_tokens=0)

@@ -278,6 +278,10 @@ def test_cli_pos_accepts_wordnet_letters(default_index):
                                       "--pos", "a", "--json"])
     assert result.exit_code == 0, result.output
     assert key_pos(json.loads(result.output)["senses"][0]["key"]) == "ADJ"
+    # a tester: the API said "not a word WordNet-3.0 knows as a" where HTTP says "as ADJ"
+    for letter in ("a", "s", "ADJ"):
+        with pytest.raises(sensedb.Error, match='"bank" is not a word .* knows as ADJ$'):
+            default_index.wsd("He sat on the bank", "bank", pos=letter)
 
 
 def test_novel_fires_when_no_sense_fits(default_index):
@@ -334,7 +338,8 @@ def test_index_source_reads_its_example_tokens(default_index):
                                             ("everyday_tester.tsv", 12),
                                             ("everyday_tester2.tsv", 25),
                                             ("everyday_tester3.tsv", 70),
-                                            ("everyday_tester4.tsv", 45)])
+                                            ("everyday_tester4.tsv", 45),
+                                            ("everyday_tester5.tsv", 55)])
 def test_everyday_fixture_keys_are_senses_of_their_targets(wordnet, name, size):
     rows = [r for r in csv.reader((FIXTURES / name).open(encoding="utf-8"),
                                   delimiter="\t") if r and not r[0].startswith("#")]
@@ -520,3 +525,15 @@ def test_the_cosine_scoring_needs_corpus_sense_vectors(default_index, encoder, w
     with pytest.raises(ConfigurationError, match="this index has none"):
         SenseIndex(default_index.directory.path, encoder=encoder, wordnet=wordnet,
                    scoring_method="cosine")
+
+
+def test_wsd_refuses_a_pronoun_as_tag_leaves_it(default_index):
+    """A tester: `wsd "He sat on the bank" He` answered helium (p 0.72), where `tag` leaves
+    the pronoun untagged: a function word the POS head tags PRON is refused in one line, and
+    a part of speech still reads it as a word; "the US economy" is no pronoun."""
+    for sentence, target in (("He sat on the bank", "He"), ("It is raining", "It"),
+                             ("Let us go", "us")):
+        with pytest.raises(sensedb.Error, match=f'^"{target}" is a pronoun here'):
+            default_index.wsd(sentence, target)
+    assert default_index.wsd("He sat on the bank", "He", pos="n").best.key.startswith("he%1")
+    assert default_index.wsd("The US economy grew", "US").best.key.startswith("us%1")

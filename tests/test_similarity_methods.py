@@ -155,7 +155,8 @@ def test_one_bad_pair_never_stops_a_batch(index):
     # the answered pairs score as they do alone
     alone = similarity_batch(index, [(RIVER, MONEY)], "sense")[0]
     assert results[0].score == pytest.approx(alone.score, abs=1e-6)
-    with pytest.raises(InputError, match="not in the sentence"):
+    # a tester: the raised error named neither the pair nor the usage
+    with pytest.raises(InputError, match=r'^pair #1: usage b: target "bank" is not in the '):
         similarity_batch(index, pairs, "sense", errors="raise")
     with pytest.raises(InputError, match="zorbluxes"):
         similarity(index, RIVER, UNKNOWN, "sense")
@@ -251,3 +252,7 @@ def test_pairs_given_as_a_string_are_one_input_error(index):
     for nothing in (None, 5):  # a TypeError from deep inside before
         with pytest.raises(InputError, match="list of .usage, usage. pairs, not"):
             similarity_batch(index, nothing)
+    # a tester: no index was an AttributeError from resolve_params
+    for not_an_index in (None, "/tmp"):
+        with pytest.raises(InputError, match="the index must be an open index"):
+            similarity(not_an_index, RIVER, MONEY)

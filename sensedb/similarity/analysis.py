@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 import weakref
 from collections.abc import Iterable, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -199,13 +200,16 @@ def analyze(index: SenseIndex, pairs: Sequence[tuple[Any, Any]], *,
                 except IndexFormatError:
                     raise
                 except Error as exc:
-                    if errors == "raise":
-                        raise
-                    raise _with_usage(exc, name) from None
+                    raise _with_usage(exc, name) from None  # "usage b: ...", either way
         except IndexFormatError:
             raise
         except Error as exc:
             if errors == "raise":
+                if len(pairs) > 1 and not str(exc).startswith("pair #"):
+                    with suppress(TypeError):  # a type whose constructor takes more
+                        named = type(exc)(f"pair #{number}: {exc}")
+                        named.usage = getattr(exc, "usage", None)
+                        raise named from None
                 raise
             failed[number] = exc
             continue

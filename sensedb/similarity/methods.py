@@ -352,12 +352,18 @@ def similarity_batch(index: SenseIndex, pairs: Sequence[tuple[Any, Any]],
     Raises:
         ConfigurationError: an unknown method or representation; ``combined`` without
             fitted weights; unusable parameters.
-        InputError: ``pairs`` a string, bytes, mapping or anything not iterable rather than
+        InputError: ``index`` not an open index (``sensedb.open()``); ``pairs`` a string,
+            bytes, mapping or anything not iterable rather than
             a sequence of pairs (a string was walked character by character, each character
             a "pair"; None was a TypeError); a
             parameters file that cannot be read; with ``errors="raise"``, a malformed pair
             or usage, a target not in its sentence.
     """
+    from ..retriever.index import SenseIndex
+
+    if not isinstance(index, SenseIndex):  # was an AttributeError from resolve_params
+        raise InputError(f"similarity: the index must be an open index (sensedb.open()), "
+                         f"not {type(index).__name__}")
     if isinstance(pairs, str | bytes | bytearray | dict) or not isinstance(pairs, Iterable):
         raise InputError(f"pairs must be a list of (usage, usage) pairs, not "
                          f"{type(pairs).__name__}")
