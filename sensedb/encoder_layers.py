@@ -7,6 +7,7 @@ at import (:func:`combine_layers` works on the torch tensors the encoder hands i
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -115,10 +116,14 @@ def check_batch_tokens(batch_tokens: object) -> int | None:
             without a word)."""
     if batch_tokens is None:
         return None
-    if isinstance(batch_tokens, bool) or not isinstance(batch_tokens, int) or batch_tokens < 1:
+    try:
+        whole = operator.index(batch_tokens)  # int and numpy's integers, not 2.5 nor "10"
+    except TypeError:
+        whole = 0
+    if isinstance(batch_tokens, bool) or whole < 1:
         raise ConfigurationError(f"batch_tokens must be a whole number of at least 1 (padded "
                                  f"word pieces per forward pass), not {batch_tokens!r}")
-    return batch_tokens
+    return whole
 
 
 def check_device(device: str) -> str:

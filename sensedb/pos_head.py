@@ -801,10 +801,27 @@ PLACE_ADVERBS = frozenset("""
 downtown uptown crosstown upstairs downstairs overseas abroad offshore inland upstream
 downstream uphill downhill upstate nearby
 """.split())
-#: "first"/"last" closing a verb's clause ("get there *first*", "She arrived *last*", "came
-#: *first* in the race"): WordNet's adverbs; SemCor's annotated ones so placed are adverbs
-#: (41 of 48), while its unannotated ones are tagged ADJ as often, and the head followed.
-ORDER_ADVERBS = frozenset({"first", "last"})
+#: Verbs after which such a word of place says where, not what ("I work *downtown*", "Let's
+#: meet *downtown*"): intransitive verbs of being, dwelling and motion. After another verb
+#: it is the object ("I like *downtown*", "They rebuilt *downtown*": the noun); after the
+#: object it says where again ("raise fees *downtown*").
+PLACE_VERB_FORMS = frozenset("""
+live lives lived living work works worked working stay stays stayed staying meet meets met
+meeting go goes went going gone come comes came coming move moves moved moving drive drives
+drove driving driven walk walks walked walking head heads headed heading shop shops shopped
+shopping eat eats ate eating eaten park parks parked parking wait waits waited waiting fly
+flies flew flying flown travel travels traveled travelled traveling travelling run runs ran
+running relocate relocates relocated relocating sleep sleeps slept sleeping study studies
+studied studying hang hangs hung hanging be am is are was were been being 's 're 'm
+""".split())
+#: "first" closing a verb's clause ("get there *first*", "came *first* in the race"):
+#: WordNet's adverb; SemCor's annotated ones so placed are adverbs (41 of 48), while its
+#: unannotated ones are tagged ADJ as often, and the head followed. Not "last": "She arrived
+#: *last*" is WordNet's adjective ("coming after all others"), its adverbs "most recently"
+#: and "lastly" (a tester's); "last" is the adverb before a verb instead ("I *last* saw
+#: him in May", "was *last* seen": LAST_BEFORE_A_VERB).
+ORDER_ADVERBS = frozenset({"first"})
+LAST_BEFORE_A_VERB = "last"
 #: The head's tags of the word before such a word that leave it the head's: a determiner,
 #: a preposition, an adjective ("the *first*", "at *last*", "the very *last*"), a
 #: conjunction ("first and *last*"), a number.
@@ -821,13 +838,20 @@ def place_adverbs(words: Sequence[str], logp: np.ndarray) -> np.ndarray:
     it follows a word (not a sentence's first word) that is "there" or "here" (the head's
     DET: "get there *first*") or one the head does not tag one of
     _BEFORE_A_PLACE_NOT_ADVERB, none of _POSSESSIVES nor, before ORDER_ADVERBS, a form of be
-    ("He was *first*" keeps the adjective), and no word the head tags one of
-    _AFTER_A_PLACE_NOT_ADVERB follows it. A
+    ("He was *first*" keeps the adjective), nor, before PLACE_ADVERBS, a verb the head tags
+    VERB other than PLACE_VERB_FORMS ("I like *downtown*" is the noun), and no word the
+    head tags one of _AFTER_A_PLACE_NOT_ADVERB follows it. "last" between a subject (or an
+    auxiliary) and a verb is the adverb too ("I *last* saw him": LAST_BEFORE_A_VERB). A
     new array where a row changes; ``logp`` itself otherwise."""
     out = logp
     best = [TAGS[int(i)] for i in np.argmax(logp, axis=1)] if len(words) else []
     for at in range(1, len(words)):
         word = words[at].casefold()
+        if (word == LAST_BEFORE_A_VERB and best[at] != "VERB" and at + 1 < len(words)
+                and best[at + 1] == "VERB" and best[at - 1] in ("PRON", "NOUN", "VERB")
+                and tag_probability(logp[at], "ADV") < RULE_ADV_PROBABILITY):
+            out = _as_adverb(out, logp, at)  # "I *last* saw him", "was *last* seen"
+            continue
         order = word in ORDER_ADVERBS
         if (not order and word not in PLACE_ADVERBS
                 or order and best[at] == "VERB"
@@ -836,7 +860,8 @@ def place_adverbs(words: Sequence[str], logp: np.ndarray) -> np.ndarray:
         prev, nxt = words[at - 1].casefold(), at + 1
         if (not any(c.isalnum() for c in prev) or prev in _POSSESSIVES
                 or best[at - 1] in _BEFORE_A_PLACE_NOT_ADVERB and prev not in ("there", "here")
-                or order and prev in BE_FORMS):
+                or order and prev in BE_FORMS
+                or not order and best[at - 1] == "VERB" and prev not in PLACE_VERB_FORMS):
             continue
         if (nxt < len(words) and any(c.isalnum() for c in words[nxt])
                 and best[nxt] in _AFTER_A_PLACE_NOT_ADVERB):

@@ -45,6 +45,10 @@ from sensedb.errors import InputError
     ("a Ph.D. and an M.Sc. in it.Then he is.It was", [
         "a", "Ph.D.", "and", "an", "M.Sc.", "in", "it", ".", "Then", "he", "is", ".", "It",
         "was"]),
+    # a second tester: words of two letters run together stay words ("No.No.No." was one)
+    ("No.No.No. Oh.My.God. Go.Go.Go! I saw Mr.Go. Then", [
+        "No", ".", "No", ".", "No", ".", "Oh", ".", "My", ".", "God", ".", "Go", ".", "Go",
+        ".", "Go", "!", "I", "saw", "Mr", ".", "Go", ".", "Then"]),
     # a tester: a clock time is one token, am/pm glued or not ("9:30am" was 9 : 30am), and
     # a.m/p.m without their last period stay whole (p . m read the letter and the metre)
     ("at 9:30am, 5:30 p.m and 6 a.m", ["at", "9:30am", ",", "5:30", "p.m", "and", "6", "a.m"]),

@@ -275,10 +275,13 @@ def test_batch_tokens_must_be_a_whole_number_of_at_least_one(tmp_path):
     """A tester: ``sensedb.open(batch_tokens=0)`` fell back to the default and -5 was kept,
     both without a word; now one ConfigurationError naming the setting, before any model
     loads (``Encoder`` and ``SenseIndex`` alike)."""
+    import numpy as np
+
     from sensedb import SenseIndex
     from sensedb.encoder_layers import check_batch_tokens
 
     assert check_batch_tokens(None) is None and check_batch_tokens(512) == 512
+    assert check_batch_tokens(np.int64(4096)) == 4096  # numpy's integers are whole numbers
     for bad in (0, -5, 2.5, True, "4096"):
         with pytest.raises(ConfigurationError, match="batch_tokens must be a whole number"):
             check_batch_tokens(bad)

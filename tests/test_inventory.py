@@ -225,6 +225,9 @@ def definition_is_nltks(ours: str, theirs: str) -> bool:
     """Whether a definition read from the files is NLTK's ``definition()``, or NLTK's cut
     before what follows the first example (``wordnet_lines.definition_of``)."""
     theirs = theirs.replace('"', "")
+    years = re.search(r" \(\d{3,4}-\d{3,4}\)$", ours)  # kept from after the examples
+    if years and theirs.endswith(years.group(0).strip()):  # Theodore Roosevelt's
+        ours, theirs = ours[:years.start()], theirs[:-len(years.group(0).strip())].rstrip()
     return ours == theirs or (bool(ours) and theirs.startswith(ours)
                               and theirs[len(ours):].lstrip()[:1] in (";", ":", ".", ")", ","))
 

@@ -587,7 +587,10 @@ PLACES = {  # sentence: (word, the tag after the rules); a tester's "fees downto
     "Let 's meet downtown tonight .": ("downtown", "ADV"),
     "She lives upstairs with her cat .": ("upstairs", "ADV"),
     "If you get there first , grab a table .": ("first", "ADV"),
-    "She arrived last .": ("last", "ADV"),
+    "I last saw him in May .": ("last", "ADV"),
+    "She was last seen on Friday .": ("last", "ADV"),
+    # a tester: the object of a transitive verb is the noun
+    "I like downtown .": ("downtown", "NOUN"),
     "Read the last page first .": ("first", "ADV"),
     "The downtown office is closed .": ("downtown", "ADJ"),
     "The party will last all night .": ("last", "VERB"),
@@ -597,10 +600,11 @@ PLACES = {  # sentence: (word, the tag after the rules); a tester's "fees downto
 
 def test_a_word_of_place_or_order_closing_a_verbs_clause_is_an_adverb(encoder, head):
     """"raise parking fees *downtown*" (SemCor has no adverb downtown: the head said ADJ),
-    "get there *first*", "She arrived *last*" (the head's ADJ): after a verb's clause, with
-    no noun after it, such a word is WordNet's adverb at RULE_ADV_PROBABILITY; after a
-    determiner, a preposition, a possessive, before a noun, and first/last after be or as a
-    verb, the head's row is kept."""
+    "get there *first*" (the head's ADJ): after a verb's clause, with no noun after it, such
+    a word is WordNet's adverb at RULE_ADV_PROBABILITY, and "I *last* saw him"; after a
+    determiner, a preposition, a possessive, a transitive verb ("I like *downtown*"), before
+    a noun, and first after be or as a verb, the head's row is kept ("She arrived *last*" is
+    WordNet's adjective: no rule)."""
     from sensedb.pos_head import place_adverbs
 
     assert_ruled(encoder, head, PLACES)
@@ -611,6 +615,9 @@ def test_a_word_of_place_or_order_closing_a_verbs_clause_is_an_adverb(encoder, h
                         (["He", "was", "first", "."], ["PRON", "VERB", "ADJ", "."]),
                         (["it", "will", "last", "."], ["PRON", "VERB", "VERB", "."]),
                         (["downtown", "is", "busy"], ["NOUN", "VERB", "ADJ"]),
-                        (["at", "last", "."], ["ADP", "ADJ", "."])):
+                        (["at", "last", "."], ["ADP", "ADJ", "."]),
+                        (["They", "rebuilt", "downtown", "."], ["PRON", "VERB", "NOUN", "."]),
+                        (["She", "arrived", "last", "."], ["PRON", "VERB", "ADJ", "."]),
+                        (["the", "last", "remaining"], ["DET", "ADJ", "VERB"])):
         logp = rows(tags)
         assert place_adverbs(words, logp) is logp, words

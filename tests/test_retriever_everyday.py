@@ -537,3 +537,7 @@ def test_wsd_refuses_a_pronoun_as_tag_leaves_it(default_index):
             default_index.wsd(sentence, target)
     assert default_index.wsd("He sat on the bank", "He", pos="n").best.key.startswith("he%1")
     assert default_index.wsd("The US economy grew", "US").best.key.startswith("us%1")
+    # a second tester: capitals the uncased head cannot tell from the pronouns are words
+    assert default_index.wsd("He moved to the US last year", "US").best.key.startswith("us%1")
+    assert default_index.wsd("Call the IT department", "IT").best.key.startswith("it%1")
+    assert default_index.wsd("Helium is He", "He").best.key.startswith("he%1")

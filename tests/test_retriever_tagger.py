@@ -98,6 +98,11 @@ def test_sentence_splitting_survives_abbreviations():
     assert split_sentences(text) == [
         "We left at 5 p.m.", "Then we went home.", "She moved to the U.S.",
         "The next year she joined the U.S. Army.", "The U.S. I know is big."]
+    # a tester: a degree with parts of two letters ended a sentence ("an M.Sc." + "from")
+    assert split_sentences("She holds an M.Sc. from Oxford and a Ph.D. in maths. It was "
+                           "hard. I finished my Ph.D. Then I left.") == [
+        "She holds an M.Sc. from Oxford and a Ph.D. in maths.", "It was hard.",
+        "I finished my Ph.D.", "Then I left."]
     assert [text[a:b] for a, b in sentence_spans(text)] == split_sentences(text)
     # a tester: past a line break or two spaces too; never after a title or "e.g."/"vs."
     assert split_sentences("She moved to the U.S.\nThe next year.  At the U.S.  Then.") == [

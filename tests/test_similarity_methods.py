@@ -158,6 +158,8 @@ def test_one_bad_pair_never_stops_a_batch(index):
     # a tester: the raised error named neither the pair nor the usage
     with pytest.raises(InputError, match=r'^pair #1: usage b: target "bank" is not in the '):
         similarity_batch(index, pairs, "sense", errors="raise")
+    with pytest.raises(InputError, match=r'^pair #1: usage b: target "bank" is not in the '):
+        similarity_batch(index, (p for p in pairs), "sense", errors="raise")  # a generator
     with pytest.raises(InputError, match="zorbluxes"):
         similarity(index, RIVER, UNKNOWN, "sense")
 

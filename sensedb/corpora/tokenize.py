@@ -10,7 +10,8 @@
    initialism of two or more single letters each followed by ``.``, its last ``.`` kept:
    ``U.S.``, ``U.S.A.``, ``e.g.``, ``a.m.`` (WordNet lists ``U.S.`` and ``a.m.`` as lemmas;
    split apart they read as ``U`` uranium and ``S`` second), or of capitalized parts of one
-   or two letters: ``Ph.D.``, ``M.Sc.`` (split, "Ph" was pH and "D" vitamin D), and
+   or two letters, one of a single letter: ``Ph.D.``, ``M.Sc.`` (split, "Ph" was pH and
+   "D" vitamin D; "No.No.No." and "Oh.My.God." stay words), and
    ``a.m``/``p.m`` written
    without their last period (not the letter *p* and the metre);
 3. a clitic written apart: ``'s 're 'll 've 'd 'm`` (``it 's`` -> ``it``, ``'s``);
@@ -139,7 +140,7 @@ def _token_re() -> re.Pattern[str]:
         rf"|(?P<num>\d+(?:[.,]\d+)+)"
         r"|(?P<time>(?<![\d:])\d{1,2}(?::\d{2}(?:[ap]m)?|(?::\d{2})?[ap]\.m\.?)(?![^\W_]))"
         r"|(?P<initialism>(?<![^\W_])(?:[^\W\d_]\.){2,}"
-        r"|(?<![^\W_])(?-i:[A-Z][a-z]?\.(?:[A-Z][a-z]?\.)+))"
+        r"|(?<![^\W_])(?-i:(?=(?:[A-Z][a-z]?\.)*[A-Z]\.)[A-Z][a-z]?\.(?:[A-Z][a-z]?\.)+))"
         r"|(?P<meridiem>(?<![^\W_])[ap]\.m(?![^\W_]))"
         rf"|(?P<clitic>[{_APOS}](?:{clitic})(?![^\W_]))"
         rf"|(?P<joined>(?<!\w){w}+(?:_{w}+)+(?!\w))"

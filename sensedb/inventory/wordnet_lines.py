@@ -29,27 +29,33 @@ INDEX_FILES = {"n": "index.noun", "v": "index.verb", "a": "index.adj", "s": "ind
 _MARKER = re.compile(r"(.*?)(\([^()]*\))?$")  # NLTK's: an adjective's syntactic marker
 _QUOTED = re.compile(r"[\"].*?[\"]")
 _EXAMPLE = re.compile(r'"([^"]*)"')
+#: A person's years closing a gloss after its examples (Theodore Roosevelt's "(1858-1919)"):
+#: kept with the definition, as every other person's are.
+_YEARS_AT_END = re.compile(r"\(\d{3,4}-\d{3,4}\)\s*$")
 
 
 def definition_of(gloss: str) -> str:
     """The definition in a synset's gloss field (the text after the ``|`` of a ``data.<pos>``
     line): its ``;``-separated parts before the first quoted example, quoted words inside them
     removed as NLTK's ``definition()`` removes them. What follows the first example is not
-    the definition: more examples, their authors ("- W.B.Yeats", "--Genesis"), notes on a
-    quoted form ("\"scribbling block\" is a British term"). A part with an unpaired quote
-    (an example whose opening quote the file lacks: ``focus once again; The physicist
-    refocused the light beam"``) begins the examples too; the first part is always kept,
-    stray quotes removed.
+    the definition (but a person's years at its end: "(1858-1919)"): more examples, their
+    authors ("- W.B.Yeats", "--Genesis"), notes on a quoted form ("\"scribbling block\" is
+    a British term"). A part with an unpaired quote (an example whose opening quote the file
+    lacks: ``focus once again; The physicist refocused the light beam"``) begins the
+    examples too; the first part is always kept, stray quotes removed.
 
     >>> definition_of(' only a very short time before; "they could barely hear"; "..."- W.B.Yeats')
     'only a very short time before'
     """
+    parts = gloss.split(";")
     kept = []
-    for number, part in enumerate(gloss.split(";")):
+    for number, part in enumerate(parts):
         if number and (part.strip().startswith('"') or part.count('"') % 2):
             break
         kept.append(part)
-    return _QUOTED.sub("", ";".join(kept)).replace('"', "").strip().strip("; ")
+    definition = _QUOTED.sub("", ";".join(kept)).replace('"', "").strip().strip("; ")
+    years = _YEARS_AT_END.search(_QUOTED.sub("", ";".join(parts[len(kept):])))
+    return f"{definition} {years.group(0)}" if years and definition else definition
 
 
 def read_line(data, offset: int) -> str:

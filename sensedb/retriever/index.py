@@ -658,14 +658,21 @@ class SenseIndex:
         return auxiliary(list(target.words), target.index, tags[0], self.inventory)
 
     def _pronoun_word(self, target: Target) -> str | None:
-        """``"pronoun"`` where the target is a function word (``tagger.STOPWORDS``) that the
-        POS head tags PRON, as ``tag`` leaves it untagged, else None: `wsd "He sat on the
+        """``"pronoun"`` where the target is a function word (``tagger.STOPWORDS``) written in
+        lower case, "I", or capitalized only as a sentence's first word, that the POS head
+        tags PRON, as ``tag`` leaves it untagged, else None: `wsd "He sat on the
         bank" He` answered helium, p 0.72 (a tester's). Costs a forward pass of the
         sentence, only for such a target; without a POS head, None."""
         from .tagger import STOPWORDS, _best_tag
 
-        if target.words[target.index].lower() not in STOPWORDS or self.pos_head is None:
-            return None
+        word = target.words[target.index]
+        if word.lower() not in STOPWORDS or self.pos_head is None or not (
+                word.islower() or word == "I" or word.istitle() and (
+                    target.index == 0 or not any(c.isalnum()
+                                                 for c in target.words[target.index - 1]))):
+            return None  # "the *US* economy", "*IT*", "Helium is *He*": the (uncased) head
+            # cannot tell them from the pronouns; only a lower-case form, "I", or one
+            # capitalized where a sentence opens is read as one
         _, tags, _ = self.encode_sentences([list(target.words)], context=False)
         return "pronoun" if _best_tag(tags[0], target.index) == "PRON" else None
 

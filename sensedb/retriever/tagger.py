@@ -219,10 +219,20 @@ def _sentencizer():
     its tokenizer keeps abbreviations such as "Mr.", "e.g." and "U.S." whole, so their periods
     end no sentence."""
     import spacy
+    from spacy.symbols import ORTH
 
     nlp = spacy.blank("en")
+    for degree in DEGREES:  # "an *M.Sc.* from Oxford" ended a sentence
+        nlp.tokenizer.add_special_case(degree, [{ORTH: degree}])
     nlp.add_pipe("sentencizer")
     return nlp
+
+
+#: Degrees written as initialisms with parts of two letters, which spaCy's tokenizer splits
+#: ("M.Sc" + "."), so that its sentencizer ended a sentence after them ("She holds an
+#: *M.Sc.* from Oxford", a tester's); sensedb's tokenizer keeps them whole.
+DEGREES = ("Ph.D.", "M.Sc.", "B.Sc.", "M.Phil.", "D.Phil.", "M.Ed.", "B.Ed.", "LL.B.",
+           "LL.M.", "Ed.D.", "Th.D.", "Sc.D.", "Pharm.D.")
 
 
 # A line that opens with a list's mark: a bullet ("-", "*", "•") or an item's number ("1.",

@@ -25,9 +25,10 @@ from .models import Base, ManifestRow
 SQLITE_PAGE_SIZE = 16384
 
 
-#: (st_dev, st_ino) of each SQLite file this process has opened a writable connection to,
-#: with a descriptor of it kept open for :func:`read_file_head` (never closed: see there).
-_CONNECTED: dict[tuple[int, int], int | None] = {}
+#: (st_dev, st_ino) of each SQLite file this process has writable connections to: [how
+#: many are open, a descriptor of the file kept open for :func:`read_file_head` or None].
+#: The descriptor is closed with the file's last connection (then no lock is held).
+_CONNECTED: dict[tuple[int, int], list] = {}
 _CONNECTED_LOCK = threading.Lock()
 
 
@@ -46,9 +47,10 @@ def read_file_head(path: str | os.PathLike, size: int) -> bytes:
     ``close()`` in a process that had the index open (the service reads the manifest before
     every batch) so let another process's ``sensedb wsd`` delete the log the service was
     writing: its later writes were lost and every answer became "database disk image is
-    malformed". So a file this process has connected to is read through one descriptor
-    kept open for the process's life (:data:`_CONNECTED`, one per such file); any other
-    file is opened and closed as usual (this process holds no lock on it).
+    malformed". So a file this process has connections to is read through one descriptor
+    kept open while they are (:data:`_CONNECTED`, one per such file, closed with the last
+    connection); any other file is opened and closed as usual (this process holds no lock
+    on it).
 
     Raises:
         OSError: the file cannot be read."""
@@ -57,15 +59,17 @@ def read_file_head(path: str | os.PathLike, size: int) -> bytes:
     except OSError:
         key = None
     with _CONNECTED_LOCK:
-        if key is not None and key in _CONNECTED:
-            descriptor = _CONNECTED[key]
-            if descriptor is None:
+        entry = _CONNECTED.get(key) if key is not None else None
+        if entry is not None:
+            if entry[1] is None:
                 descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
-                if (os.fstat(descriptor).st_dev, os.fstat(descriptor).st_ino) != key:
-                    _CONNECTED[_file_id_of(descriptor)] = descriptor  # replaced meanwhile
-                else:
-                    _CONNECTED[key] = descriptor
-            return os.pread(descriptor, size, 0)
+                if _file_id_of(descriptor) != key:  # replaced meanwhile: holds no lock
+                    try:
+                        return os.pread(descriptor, size, 0)
+                    finally:
+                        os.close(descriptor)
+                entry[1] = descriptor
+            return os.pread(entry[1], size, 0)
     with open(path, "rb") as handle:
         return handle.read(size)
 
@@ -75,19 +79,39 @@ def _file_id_of(descriptor: int) -> tuple[int, int]:
     return status.st_dev, status.st_ino
 
 
-def _note_connected(path: str) -> None:
-    """Record that this process connected to the SQLite file ``path`` (see
-    :func:`read_file_head`); an in-memory database or a missing file is not recorded."""
+def _note_connected(path: str, record) -> None:
+    """Count a connection of this process to the SQLite file ``path`` (see
+    :func:`read_file_head`; the pool's ``record`` remembers which file for
+    :func:`_note_closed`); an in-memory database or a missing file is not counted."""
     if not path or path == ":memory:" or path.startswith("file:"):
         return
     with suppress(OSError), _CONNECTED_LOCK:
-        _CONNECTED.setdefault(_file_id(path), None)
+        key = _file_id(path)
+        _CONNECTED.setdefault(key, [0, None])[0] += 1
+        record.info["sensedb_file"] = key
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
+def _note_closed(_dbapi_connection, record) -> None:
+    """A connection counted by :func:`_note_connected` closed: with the file's last one, the
+    descriptor kept for :func:`read_file_head` is closed too (no lock is held then)."""
+    key = record.info.pop("sensedb_file", None) if record is not None else None
+    if key is None:
+        return
+    with _CONNECTED_LOCK:
+        entry = _CONNECTED.get(key)
+        if entry is None:
+            return
+        entry[0] -= 1
+        if entry[0] <= 0:
+            del _CONNECTED[key]
+            if entry[1] is not None:
+                os.close(entry[1])
+
+
+def _sqlite_pragmas(dbapi_connection, record) -> None:
     for _, name, path in dbapi_connection.execute("PRAGMA database_list").fetchall():
         if name == "main":
-            _note_connected(path)
+            _note_connected(path, record)
     cursor = dbapi_connection.cursor()
     # before WAL, and only effective on a new file: 16 KiB pages hold five 3.3 kB sense rows
     # (a float64 sum each) where 4 KiB pages held one: SemCor's database 178 -> 150 MB
@@ -179,6 +203,8 @@ class Database:
                                      f"{hide_url_password(str(exc), url)}") from None
         if self.engine.dialect.name == "sqlite" and not self.read_only:
             event.listen(self.engine, "connect", _sqlite_pragmas)
+            event.listen(self.engine, "close", _note_closed)
+            event.listen(self.engine, "close_detached", _note_closed)
         self.postgres = self.engine.dialect.name == "postgresql"
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._compiled: dict[tuple[Any, int], str] = {}  # (statement, list length) -> SQL

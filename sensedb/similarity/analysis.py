@@ -205,7 +205,7 @@ def analyze(index: SenseIndex, pairs: Sequence[tuple[Any, Any]], *,
             raise
         except Error as exc:
             if errors == "raise":
-                if len(pairs) > 1 and not str(exc).startswith("pair #"):
+                if not str(exc).startswith("pair #"):
                     with suppress(TypeError):  # a type whose constructor takes more
                         named = type(exc)(f"pair #{number}: {exc}")
                         named.usage = getattr(exc, "usage", None)
