@@ -1128,7 +1128,10 @@ def test_a_modal_opening_a_question_before_its_subject_is_an_auxiliary(default_i
 
     for text in ("Can you all review the logs before Friday?", "Can the team review it?",
                  "Will the store open on Sunday?", "Can everyone please review the logs?",
-                 "Will you all come?", "Can the can be opened?"):
+                 "Will you all come?", "Can the can be opened?",
+                 # the tester who broke the drafts: a demonstrative or partitive subject
+                 "Can this be fixed?", "Can that wait?", "Can all of you come?",
+                 "Can one of you help me?"):
         assert ("can", "VERB") not in lemmas(text) and ("will", "VERB") not in lemmas(text), \
             text
     assert ("can", "VERB") in lemmas("We can tomatoes every summer.")

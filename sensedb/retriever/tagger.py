@@ -824,6 +824,11 @@ def _pro_form_have(words: list[str], at: int, best: list[str]) -> bool:
 #: Quantifiers floated after a pronoun subject: "Can *you all* review the logs?" (its modal
 #: was read as the verb "can", preserve in a can; a fresh tester's).
 PRONOUN_QUANTIFIERS = frozenset("all both each".split())
+#: A demonstrative standing alone as a subject ("Can *this* be fixed?", "Can *that* wait?")
+#: and the quantifiers heading a partitive one ("Can *all* of you come?", "Can *one* of you
+#: help?"): a tester's modal questions still read as the verbs can and will.
+DEMONSTRATIVES = frozenset("this that these those".split())
+PARTITIVES = frozenset("all any some each one none most many few several both".split())
 
 
 def _subject_ends(words: list[str], at: int, best: list[str]) -> list[int]:
@@ -833,8 +838,9 @@ def _subject_ends(words: list[str], at: int, best: list[str]) -> list[int]:
     (or a pronoun standing alone: "the only man *who*" is no subject, "*your* brother" is
     one), a possessive's ending no end ("your sister's dog"); or, up to
     MAX_SUBJECT_WITH_PHRASE words, such a noun phrase and a prepositional phrase after its
-    noun ("a ticket to Paris"); a pronoun with one of PRONOUN_QUANTIFIERS after it ("*you
-    all*", "*we both*") is one too."""
+    noun ("a ticket to Paris", "all of *you*"); a pronoun with one of PRONOUN_QUANTIFIERS
+    after it ("*you all*", "*we both*"), a demonstrative alone ("*this*") and one of
+    PARTITIVES before "of" ("*all* of you") are ones too."""
     ends: list[int] = []
     phrase = False  # past the preposition of a prepositional phrase after the noun
     for end in range(at + 1, min(len(words), at + MAX_SUBJECT_WITH_PHRASE) + 1):
@@ -850,9 +856,11 @@ def _subject_ends(words: list[str], at: int, best: list[str]) -> list[int]:
         if tag not in NOUN_PHRASE_TAGS and tag != "ADJ" or \
                 not phrase and end - at > MAX_NOUN_SUBJECT:
             break
-        if tag == "NOUN" or tag == "PRON" and end == at + 1 or (
-                word in PRONOUN_QUANTIFIERS and end == at + 2 and best[at] == "PRON"):
-            ends.append(end)  # "Can *you all* review the logs?"
+        if tag == "NOUN" or tag == "PRON" and (end == at + 1 or phrase) or (
+                word in PRONOUN_QUANTIFIERS and end == at + 2 and best[at] == "PRON") or (
+                end == at + 1 and (word in DEMONSTRATIVES or word in PARTITIVES and
+                                   words[end:end + 1] == ["of"])):
+            ends.append(end)  # "Can *you all* review", "Can *this* be", "Can *all of you*"
     return ends
 
 
