@@ -585,7 +585,7 @@ class SenseIndex:
         has no sense of (its "can" is a tin), as ``tag`` leaves it untagged; so has, without
         ``pos``, a modal or form of be/have/do that ``tag`` reads as an auxiliary ("I *can*
         swim", "I *have* seen it": :meth:`_auxiliary_word`), and a pronoun ("*He* sat":
-        :meth:`_pronoun_word`).
+        :meth:`_is_pronoun`).
 
         Raises:
             InputError: WordNet knows no such word (in that POS); a negated modal; an
@@ -610,9 +610,9 @@ class SenseIndex:
                              f'({" or ".join(clitic_verb_forms(word))}): '
                              f"{self.inventory.name} has no sense of it (ask for the verb "
                              "that follows it)")
-        kind = None if pos is not None or target.particle is not None else \
-            self._auxiliary_word(target) or self._pronoun_word(target)
-        if kind == "pronoun":
+        asked = pos is None and target.particle is None  # what the POS head is to decide
+        kind = self._auxiliary_word(target) if asked else None
+        if kind is None and asked and self._is_pronoun(target):
             word = target.words[target.index]
             raise InputError(f'"{word}" is a pronoun here, which {self.inventory.name} has '
                              "no sense of and `tag` leaves untagged (give a part of speech "
@@ -657,12 +657,12 @@ class SenseIndex:
                 list(target.words), target.index, tags[0]) else None
         return auxiliary(list(target.words), target.index, tags[0], self.inventory)
 
-    def _pronoun_word(self, target: Target) -> str | None:
-        """``"pronoun"`` where the target is a function word (``tagger.STOPWORDS``) written in
-        lower case, "I", or capitalized only as a sentence's first word, that the POS head
-        tags PRON, as ``tag`` leaves it untagged, else None: `wsd "He sat on the
+    def _is_pronoun(self, target: Target) -> bool:
+        """Whether the target is a function word (``tagger.STOPWORDS``) written in lower
+        case, "I", or capitalized only as a sentence's first word, that the POS head tags
+        PRON, as ``tag`` leaves it untagged: `wsd "He sat on the
         bank" He` answered helium, p 0.72 (a tester's). Costs a forward pass of the
-        sentence, only for such a target; without a POS head, None."""
+        sentence, only for such a target; without a POS head, False."""
         from .tagger import STOPWORDS, _best_tag
 
         word = target.words[target.index]
@@ -670,11 +670,11 @@ class SenseIndex:
                 word.islower() or word == "I" or word.istitle() and (
                     target.index == 0 or not any(c.isalnum()
                                                  for c in target.words[target.index - 1]))):
-            return None  # "the *US* economy", "*IT*", "Helium is *He*": the (uncased) head
+            return False  # "the *US* economy", "*IT*", "Helium is *He*": the (uncased) head
             # cannot tell them from the pronouns; only a lower-case form, "I", or one
             # capitalized where a sentence opens is read as one
         _, tags, _ = self.encode_sentences([list(target.words)], context=False)
-        return "pronoun" if _best_tag(tags[0], target.index) == "PRON" else None
+        return _best_tag(tags[0], target.index) == "PRON"
 
     def _auxiliary_clitic(self, target: Target) -> bool:
         """Whether the target is a verb clitic that ``tag`` reads as an auxiliary and leaves
@@ -970,6 +970,17 @@ class SenseIndex:
         Raises:
             IndexFormatError: a token id in FAISS but not in the database."""
         return read_usages(self.queries, found, str(self.directory.path))
+
+
+def check_open_index(index: object, command: str) -> None:
+    """Raise unless ``index`` is an open :class:`SenseIndex` (what ``tag`` and the
+    similarity functions take).
+
+    Raises:
+        InputError: one line naming ``command`` and what was given instead."""
+    if not isinstance(index, SenseIndex):
+        raise InputError(f"{command}: the index must be an open index (sensedb.open()), not "
+                         f"{type(index).__name__}")
 
 
 def open(path: str | os.PathLike | None = None, **options) -> SenseIndex:  # noqa: A001

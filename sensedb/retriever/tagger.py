@@ -1579,11 +1579,9 @@ def tag_text(index: SenseIndex, text: str, *, one_sense_per_discourse: bool = Fa
             says "empty sentence"); ``min_confidence`` is not a number from 0 to 1.
         IndexFormatError: the index is damaged (see ``SenseIndex.check``).
     """
-    from .index import SenseIndex  # at run time: index.py imports this module
+    from .index import check_open_index  # at run time: index.py imports this module
 
-    if not isinstance(index, SenseIndex):
-        raise InputError(f"tag: the index must be an open index (sensedb.open()), not "
-                         f"{type(index).__name__}")
+    check_open_index(index, "tag")
     min_confidence = check_probability(min_confidence)
     if not check_text(text).strip():
         raise InputError("empty text")

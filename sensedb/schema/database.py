@@ -32,8 +32,8 @@ _CONNECTED: dict[tuple[int, int], list] = {}
 _CONNECTED_LOCK = threading.Lock()
 
 
-def _file_id(path: str | os.PathLike) -> tuple[int, int]:
-    status = os.stat(path)
+def _file_id(status: os.stat_result) -> tuple[int, int]:
+    """What tells one file from another: (st_dev, st_ino) of ``os.stat``/``os.fstat``."""
     return status.st_dev, status.st_ino
 
 
@@ -55,7 +55,7 @@ def read_file_head(path: str | os.PathLike, size: int) -> bytes:
     Raises:
         OSError: the file cannot be read."""
     try:
-        key = _file_id(path)
+        key = _file_id(os.stat(path))
     except OSError:
         key = None
     with _CONNECTED_LOCK:
@@ -63,7 +63,7 @@ def read_file_head(path: str | os.PathLike, size: int) -> bytes:
         if entry is not None:
             if entry[1] is None:
                 descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
-                if _file_id_of(descriptor) != key:  # replaced meanwhile: holds no lock
+                if _file_id(os.fstat(descriptor)) != key:  # replaced meanwhile: no lock
                     try:
                         return os.pread(descriptor, size, 0)
                     finally:
@@ -74,11 +74,6 @@ def read_file_head(path: str | os.PathLike, size: int) -> bytes:
         return handle.read(size)
 
 
-def _file_id_of(descriptor: int) -> tuple[int, int]:
-    status = os.fstat(descriptor)
-    return status.st_dev, status.st_ino
-
-
 def _note_connected(path: str, record) -> None:
     """Count a connection of this process to the SQLite file ``path`` (see
     :func:`read_file_head`; the pool's ``record`` remembers which file for
@@ -86,7 +81,7 @@ def _note_connected(path: str, record) -> None:
     if not path or path == ":memory:" or path.startswith("file:"):
         return
     with suppress(OSError), _CONNECTED_LOCK:
-        key = _file_id(path)
+        key = _file_id(os.stat(path))
         _CONNECTED.setdefault(key, [0, None])[0] += 1
         record.info["sensedb_file"] = key
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 import math
 import weakref
 from collections.abc import Iterable, Sequence
-from contextlib import suppress
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -141,11 +140,18 @@ def _locate(index: SenseIndex, query: UsageQuery, lemmas: bool
 def _with_usage(exc: Error, name: str) -> Error:
     """``exc`` as the same type naming which usage of the pair (``a`` or ``b``) failed, in
     its message and in its ``usage`` attribute (the service names the request field by it)."""
+    return _prefixed(exc, f"usage {name}", name)
+
+
+def _prefixed(exc: Error, prefix: str, usage: str | None) -> Error:
+    """``exc`` as the same type, its message opened with ``prefix`` and its ``usage``
+    attribute set; ``exc`` itself for an error type whose constructor takes other
+    arguments."""
     try:
-        named = type(exc)(f"usage {name}: {exc}")
-    except TypeError:  # an error type whose constructor takes other arguments
+        named = type(exc)(f"{prefix}: {exc}")
+    except TypeError:
         return exc
-    named.usage = name
+    named.usage = usage
     return named
 
 
@@ -205,12 +211,9 @@ def analyze(index: SenseIndex, pairs: Sequence[tuple[Any, Any]], *,
             raise
         except Error as exc:
             if errors == "raise":
-                if not str(exc).startswith("pair #"):
-                    with suppress(TypeError):  # a type whose constructor takes more
-                        named = type(exc)(f"pair #{number}: {exc}")
-                        named.usage = getattr(exc, "usage", None)
-                        raise named from None
-                raise
+                if str(exc).startswith("pair #"):
+                    raise
+                raise _prefixed(exc, f"pair #{number}", getattr(exc, "usage", None)) from None
             failed[number] = exc
             continue
         answered.append(number)

@@ -359,11 +359,9 @@ def similarity_batch(index: SenseIndex, pairs: Sequence[tuple[Any, Any]],
             parameters file that cannot be read; with ``errors="raise"``, a malformed pair
             or usage, a target not in its sentence.
     """
-    from ..retriever.index import SenseIndex
+    from ..retriever.index import check_open_index
 
-    if not isinstance(index, SenseIndex):  # was an AttributeError from resolve_params
-        raise InputError(f"similarity: the index must be an open index (sensedb.open()), "
-                         f"not {type(index).__name__}")
+    check_open_index(index, "similarity")  # was an AttributeError from resolve_params
     if isinstance(pairs, str | bytes | bytearray | dict) or not isinstance(pairs, Iterable):
         raise InputError(f"pairs must be a list of (usage, usage) pairs, not "
                          f"{type(pairs).__name__}")
