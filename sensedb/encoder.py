@@ -25,6 +25,7 @@ from typing import Literal, overload
 
 import numpy as np
 
+from .corpora.tokenize import encoder_words
 from .encoder_layers import (
     DTYPES,
     LayerSpec,
@@ -380,7 +381,8 @@ class Encoder:
         counts = np.zeros(int(offsets[-1]), dtype=np.float32)
         for batch in batches:
             counts += np.bincount(batch.slots, minlength=len(counts)).astype(np.float32)
-        return Prepared(offsets, batches, counts, [" ".join(words) for words in sentences])
+        return Prepared(offsets, batches, counts,
+                        [" ".join(encoder_words(words)) for words in sentences])
 
     @bulk_work()
     def _word_matrices(
@@ -547,9 +549,13 @@ class Encoder:
 
     def _pieces(self, sentences: Sequence[Sequence[str]]) -> list[tuple[list[int], list[int]]]:
         """Piece ids and the word index of each piece, per sentence (see
-        :func:`~sensedb.encoder_windows.align_pieces`: every word has at least one piece)."""
+        :func:`~sensedb.encoder_windows.align_pieces`: every word has at least one piece);
+        a web or e-mail address is read as a stand-in word
+        (:func:`~sensedb.corpora.tokenize.encoder_words`: "Visit *website* to renew", not
+        its wordpieces, which made the verb before it a noun)."""
         encoded = self.tokenizer(
-            [list(s) for s in sentences], is_split_into_words=True, add_special_tokens=False
+            [list(encoder_words(s)) for s in sentences], is_split_into_words=True,
+            add_special_tokens=False
         )
         unk = self.tokenizer.unk_token_id
         return [align_pieces(encoded["input_ids"][number], encoded.word_ids(number), len(words),

@@ -13,7 +13,15 @@ from sensedb.corpora import (
     merge_span,
     tokenize,
 )
-from sensedb.corpora.tokenize import LISTED_TOKENS, check_text, normalize_text, written_span
+from sensedb.corpora.tokenize import (
+    ADDRESS_STAND_IN,
+    LINK_STAND_IN,
+    LISTED_TOKENS,
+    check_text,
+    encoder_words,
+    normalize_text,
+    written_span,
+)
 from sensedb.errors import InputError
 
 
@@ -80,6 +88,10 @@ from sensedb.errors import InputError
     # after a currency sign, and prose with "<" and ">" is no HTML tag
     ("£5m, $2m, a 4g network, $20kg", ["£", "5m", ",", "$", "2m", ",", "a", "4g", "network",
                                       ",", "$", "20kg"]),
+    # a later tester: a decimal amount too ("2.5m dollars" was 2.5 and the metre)
+    ("raised $2.5m, £1.2bn and 2.5m dollars (or 3.1M Euros); a 2.5m wall", [
+        "raised", "$", "2.5m", ",", "£", "1.2bn", "and", "2.5m", "dollars", "(", "or",
+        "3.1M", "Euros", ")", ";", "a", "2.5", "m", "wall"]),
     ("when balance <limit and pays when balance> limit", [
         "when", "balance", "<", "limit", "and", "pays", "when", "balance", ">", "limit"]),
     # a tester: markup and code were split into words and tagged ("&amp;" the ampere)
@@ -285,3 +297,19 @@ def test_a_non_breaking_hyphen_is_a_hyphen():
 
     assert normalize_text("a hot\u2011dog and an X\u2010ray") == "a hot-dog and an X-ray"
     assert tokenize(normalize_text("a hot\u2011dog")) == ["a", "hot-dog"]
+
+
+def test_encoder_words_reads_an_address_as_a_stand_in() -> None:
+    """A fresh tester: "*Visit* https://example.com to renew your permit" tagged Visit a
+    noun, the encoder reading the address's wordpieces: a web address is read as
+    LINK_STAND_IN, an e-mail address or a handle as ADDRESS_STAND_IN, one word for one; a
+    sentence without any is returned as it is (the same object)."""
+    words = tokenize("Visit https://example.com or www.x.org/a, mail jo@mail.com or @jo "
+                     "at 3.5 p.m. on 1/2 e.g. today.")
+    read = encoder_words(words)
+    assert len(read) == len(words)
+    changed = {w: r for w, r in zip(words, read, strict=True) if w != r}
+    assert changed == {"https://example.com": LINK_STAND_IN, "www.x.org/a": LINK_STAND_IN,
+                       "jo@mail.com": ADDRESS_STAND_IN, "@jo": ADDRESS_STAND_IN}
+    plain = tokenize("Visit the site at 3.5 p.m. on 1/2, e.g. today.")
+    assert encoder_words(plain) is plain

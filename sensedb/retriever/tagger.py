@@ -828,6 +828,9 @@ PRONOUN_QUANTIFIERS = frozenset("all both each".split())
 #: and the quantifiers heading a partitive one ("Can *all* of you come?", "Can *one* of you
 #: help?"): a tester's modal questions still read as the verbs can and will.
 DEMONSTRATIVES = frozenset("this that these those".split())
+#: Coordinators joining a subject's noun phrases ("Can *John and Mary* come?", "Do *you or
+#: your sister* drive?"): a tester's modal question read can as "preserve in a can".
+COORDINATORS = frozenset("and or".split())
 PARTITIVES = frozenset("all any some each one none most many few several both".split())
 
 
@@ -839,13 +842,23 @@ def _subject_ends(words: list[str], at: int, best: list[str]) -> list[int]:
     one), a possessive's ending no end ("your sister's dog"); or, up to
     MAX_SUBJECT_WITH_PHRASE words, such a noun phrase and a prepositional phrase after its
     noun ("a ticket to Paris", "all of *you*"); a pronoun with one of PRONOUN_QUANTIFIERS
-    after it ("*you all*", "*we both*"), a demonstrative alone ("*this*") and one of
-    PARTITIVES before "of" ("*all* of you") are ones too."""
+    after it ("*you all*", "*we both*"), a demonstrative alone ("*this*", whatever the head
+    tags it: "Does *that* matter?"), one of PARTITIVES or a number before "of" ("*all* of
+    you", "the *two* of you") are ones too; and noun phrases joined by one of COORDINATORS,
+    each within MAX_NOUN_SUBJECT words ("*John and Mary*", "*you and your sister*")."""
     ends: list[int] = []
     phrase = False  # past the preposition of a prepositional phrase after the noun
+    start = at  # where the last conjunct opened ("John and *Mary*")
     for end in range(at + 1, min(len(words), at + MAX_SUBJECT_WITH_PHRASE) + 1):
         word, tag = words[end - 1].lower(), best[end - 1]
-        if word in CLAUSE_WORDS and not (end - 1 == at and tag == "DET"):
+        if end - 1 == at and word in DEMONSTRATIVES and tag not in NOUN_PHRASE_TAGS:
+            ends.append(end)  # "Does *that* matter?": the head tags it ADP, a complementizer
+            continue
+        if word in COORDINATORS and not phrase and ends and ends[-1] == end - 1 and \
+                end < len(words):
+            start = end  # "Can *John and Mary* come?": a second conjunct follows
+            continue
+        if word in CLAUSE_WORDS and not (end - 1 == start and tag == "DET"):
             break  # "the only man *who*"; not the determiner "*that* seat"
         if (tag == "ADP" or word == "to") and not phrase and ends and ends[-1] == end - 1:
             phrase = True  # "a ticket *to* Paris", "the price *of* gas"
@@ -854,12 +867,13 @@ def _subject_ends(words: list[str], at: int, best: list[str]) -> list[int]:
             ends.pop()  # "your sister*'s* dog": the noun phrase goes on
             continue
         if tag not in NOUN_PHRASE_TAGS and tag != "ADJ" or \
-                not phrase and end - at > MAX_NOUN_SUBJECT:
+                not phrase and end - start > MAX_NOUN_SUBJECT:
             break
-        if tag == "NOUN" or tag == "PRON" and (end == at + 1 or phrase) or (
+        if tag == "NOUN" or tag == "PRON" and (end == start + 1 or phrase) or (
                 word in PRONOUN_QUANTIFIERS and end == at + 2 and best[at] == "PRON") or (
                 end == at + 1 and (word in DEMONSTRATIVES or word in PARTITIVES and
-                                   words[end:end + 1] == ["of"])):
+                                   words[end:end + 1] == ["of"])) or (
+                tag == "NUM" and not phrase and words[end:end + 1] == ["of"]):
             ends.append(end)  # "Can *you all* review", "Can *this* be", "Can *all of you*"
     return ends
 
