@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from .corpora import Document, read_jsonl, read_raganato
-from .encoder import Encoder, LayerSpec, canonical_layers
+from .encoder import DEFAULT_MODEL, Encoder, LayerSpec, canonical_layers
 from .errors import ConfigurationError, IndexFormatError, InputError
 from .gc_policy import bulk_work
 from .head import RetrievalHead, head_for_manifest
@@ -24,6 +24,7 @@ from .indexer.documents import ReadOnce, check_documents
 from .indexer.job import check_layers
 from .indexer.token_stores import check_store_type, set_store_type
 from .inventory import WordNet, default_wordnet
+from .paths import model_name, same_model
 from .retriever.scoring import DEFAULT_WEIGHTS
 
 
@@ -92,7 +93,7 @@ def build_index(corpus: str | os.PathLike, index: str | os.PathLike, *,
     try:
         if directory.exists():
             manifest = directory.manifest()
-            _check_settings(directory, manifest, layers, pooling, standardize)
+            _check_settings(directory, manifest, layers, pooling, standardize, model)
             described = manifest.encoder
             model = model or described.model
             layers, pooling = described.layers, described.layer_pooling
@@ -165,13 +166,23 @@ def corpus_reader(corpus: str | os.PathLike, gold: str | os.PathLike | None,
 
 
 def _check_settings(directory: IndexDirectory, manifest: Manifest, layers: str | None,
-                    pooling: str | None, standardize: bool | None) -> None:
-    """Refuse settings given for an existing index that are not its own.
+                    pooling: str | None, standardize: bool | None,
+                    model: str | None = None) -> None:
+    """Refuse settings given for an existing index that are not its own; another model
+    first (before a retrieval head made for it is judged: "give --no-head" was the first
+    answer to adding with another model).
 
     Raises:
         IndexFormatError: naming the index's settings.
-        ConfigurationError: a layer setting that cannot be parsed."""
+        ConfigurationError: a layer setting that cannot be parsed; a model path where no
+            folder is."""
     built = manifest.encoder
+    if model not in (None, "") and not same_model(
+            DEFAULT_MODEL if model in ("default", DEFAULT_MODEL) else model_name(model),
+            built.model):
+        raise IndexFormatError(
+            f"{directory.path}: index was built with model {built.model!r}, not {model!r}: "
+            "leave --model out to add to it, or index into another directory")
     asked = []
     if layers is not None and canonical_layers(LayerSpec.parse(layers).describe(),
                                                built.num_layers) \

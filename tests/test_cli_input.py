@@ -38,7 +38,10 @@ def test_tag_reads_a_file_stdin_or_an_existing_path(runner, mini_index, tmp_path
                         (("--file", "-"), path.read_text())):
         result = invoke(runner, "tag", *args, *query(mini_index), "--json", input=stdin)
         assert result.exit_code == 0, result.output
-        assert "river" in [w["word"] for w in json.loads(result.output)]
+        assert "river" in [w["word"] for w in json.loads(result.stdout)]
+        # a tester: TEXT read as the file it names said nothing; now a note on stderr
+        noted = f"reading the file {str(path)!r}" in result.stderr
+        assert noted == (args == (path,)), (args, result.stderr)
     assert invoke(runner, "tag", *query(mini_index)).exit_code == 2  # neither TEXT nor --file
 
 
@@ -255,7 +258,8 @@ def test_tag_names_the_file_and_line_with_a_control_character(runner, mini_index
     args = [how[0], path, *how[1:]] if how and how[0] == "--file" else [path, *how]
     result = invoke(runner, "tag", *args, *query(mini_index))
     assert result.exit_code == 1
-    lines = result.output.splitlines()
+    lines = [line for line in result.output.splitlines()  # past the note a TEXT file gets
+             if not line.startswith("sensedb: reading the file")]
     assert [line for line in lines if not line.startswith("{")] == [
         f"Error: {path}:2: the line has U+001B (ESC, as in an escape sequence) at character "
         "6: remove it (of the control characters only white space such as tab and newline "
@@ -379,7 +383,9 @@ def test_tag_of_an_empty_file_is_no_words_in_every_mode(runner, mini_index, tmp_
             result = invoke(runner, "tag", *args, *query(mini_index), *mode, input=stdin)
             assert result.exit_code == 0, result.output
             expected = {(): "no content words", ("--json",): "[]", ("--jsonl",): ""}[mode]
-            assert result.output.strip() == expected
+            shown = [line for line in result.output.splitlines()  # a TEXT file's note aside
+                     if not line.startswith("sensedb: reading the file")]
+            assert "\n".join(shown).strip() == expected
     assert invoke(runner, "tag", "", *query(mini_index), *mode).exit_code == 1  # empty TEXT
     path.write_text("\u200b\n\u00ad\n", encoding="utf-8")  # format characters only
     result = invoke(runner, "tag", "--file", path, *query(mini_index), *mode)

@@ -313,3 +313,7 @@ def test_encoder_words_reads_an_address_as_a_stand_in() -> None:
                        "jo@mail.com": ADDRESS_STAND_IN, "@jo": ADDRESS_STAND_IN}
     plain = tokenize("Visit the site at 3.5 p.m. on 1/2, e.g. today.")
     assert encoder_words(plain) is plain
+    # a later tester: "I’m broke" and "I'm broke" were two answers (the curly apostrophe
+    # is a word piece of its own); the encoder reads the typed one
+    assert encoder_words(tokenize("I can\u2019t, I\u2019m broke")) == tokenize(
+        "I can't, I'm broke")

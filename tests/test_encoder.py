@@ -77,8 +77,11 @@ def test_bad_input_and_settings(encoder):
         LayerSpec.parse("top")
     with pytest.raises(ConfigurationError, match="does not exist"):
         encoder.word_vectors([["a"]], layers="9")
-    with pytest.raises(ConfigurationError, match="cannot load model"):
-        Encoder("/nonexistent/model-dir")
+    with pytest.raises(ConfigurationError, match="no model directory at"):
+        Encoder("/nonexistent/model-dir")  # only a path: refused before any hub lookup
+    with pytest.raises(ConfigurationError, match="cannot load model") as caught:
+        Encoder("nonexistent-org/nonexistent-model", local_files_only=True)
+    assert "\n" not in str(caught.value)  # the library's lines joined into one
 
 
 def test_sentence_vectors(encoder):

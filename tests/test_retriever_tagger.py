@@ -833,6 +833,11 @@ def test_a_modal_ending_its_clause_is_an_auxiliary(default_index):
     assert not {w for w in lemmas("Of course I will.") if w[0] == "will"}
     assert not {w for w in lemmas("Yes, we can!") if w[0] == "can"}
     assert not {w for w in lemmas("He said he would not, so we left.") if w[0] == "would"}
+    # a later tester: the refusal of the modal names the other "will" and its position
+    with pytest.raises(sensedb.InputError, match=r'another "will" stands at token 2: give '
+                                                 r"its position \(--at 2"):
+        default_index.wsd("He will will the house to his son.", "will")
+    assert default_index.wsd("He will will the house to his son.", "will", at=2).pos == "VERB"
     assert ("can", "VERB") in lemmas("We can tomatoes every summer.")
     assert ("will", "NOUN") in lemmas("She left a will.")
 
@@ -975,6 +980,21 @@ def test_wsd_targets_a_phrasal_verb_with_its_particle_apart(default_index):
         assert answer.target == " ".join(sentence.split()[1:3])  # as written
     with pytest.raises(sensedb.InputError, match="not in the sentence"):
         index.locate("She gave up smoking.", "take up")
+    # a later tester: one word named by its lemma was "not in the sentence" ("run" in "She
+    # ran to the shop") while a multiword verb was found so; the first word WordNet reads
+    # as that lemma, or the one at the position given
+    for sentence, target, word, lemma in (
+            ("She ran to the shop.", "run", "ran", "run"),
+            ("The geese flew south for the winter.", "goose", "geese", "goose"),
+            ("I love ice-cream.", "ice cream", "ice-cream", "ice_cream"),
+            ("He saw it and then saw it again.", "see", "saw", "see")):
+        answer = index.wsd(sentence, target, k=0)
+        assert (answer.target, answer.best.lemma) == (word, lemma), (sentence, target)
+    assert index.locate("He saw it and then saw it again.", "see", at=5).index == 5
+    for sentence, target, at in (("She ran to the shop.", "walk", None),
+                                 ("She ran to the shop.", "run", 0)):
+        with pytest.raises(sensedb.InputError, match="not in the sentence"):
+            index.locate(sentence, target, at=at)
     # a token position that is no integer is refused as before, not a TypeError (or an
     # IndexError for True) from the lemma search
     for sentence, target in (("She gave up smoking.", "give up"), ("She gave it up.", "gave up")):
@@ -1138,6 +1158,11 @@ def test_a_modal_opening_a_question_before_its_subject_is_an_auxiliary(default_i
                  "Can you and your sister drive us?", "Can the two of you move the table?",
                  "Does that matter to you?"):
         assert not {("can", "VERB"), ("will", "VERB"), ("do", "VERB")} & lemmas(text), text
+    # a later tester: the refusal of the modal names the other "will" and its position
+    with pytest.raises(sensedb.InputError, match=r'another "will" stands at token 2: give '
+                                                 r"its position \(--at 2"):
+        default_index.wsd("He will will the house to his son.", "will")
+    assert default_index.wsd("He will will the house to his son.", "will", at=2).pos == "VERB"
     assert ("can", "VERB") in lemmas("We can tomatoes every summer.")
     assert ("can", "VERB") in lemmas("Can you can tomatoes?")  # the second, the main verb
     assert ("can", "NOUN") in lemmas("Can the can be opened?")

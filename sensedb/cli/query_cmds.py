@@ -241,7 +241,16 @@ def text_or_file(text: str | None, file_path: str | None, encoding: str) -> str:
             refuse_a_folder(text)
             return text
         file_path = text
+        note_file_read(text)
     return read_text_file(file_path, encoding)
+
+
+def note_file_read(text: str) -> None:
+    """Say on standard error that TEXT was read as the file it names (compatibility): a
+    tester's ``sensedb tag notes`` in a folder holding a file "notes" tagged that file's
+    words without a word about it."""
+    click.echo(f"sensedb: reading the file {text!r} (TEXT names a file; --file PATH reads "
+               "one without this note)", err=True)
 
 
 def read_text_file(path: str, encoding: str) -> str:
@@ -333,6 +342,7 @@ def text_lines(text: str | None, file_path: str | None, encoding: str):
             yield text
             return
         file_path = text
+        note_file_read(text)
     path = "-" if text == "-" else file_path
     name = shown_path(path)
     try:

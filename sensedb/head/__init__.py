@@ -39,6 +39,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import ConfigurationError
+from ..paths import same_model
 
 __all__ = ["FORMAT", "RetrievalHead", "default_head", "default_head_path", "load_head"]
 
@@ -202,7 +203,7 @@ class RetrievalHead:
 
     def check_encoder(self, model: str, dim: int, layers: str) -> None:
         """Raises ConfigurationError when the head was trained for another encoder."""
-        if dim != self.dim or model != self.model or layers != self.layers:
+        if dim != self.dim or not same_model(model, self.model) or layers != self.layers:
             raise ConfigurationError(
                 f"retrieval head trained for {self.model!r} (layers {self.layers}, {self.dim} "
                 f"dims), not {model!r} (layers {layers}, {dim} dims): train one for this model "

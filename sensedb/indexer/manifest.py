@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import IndexFormatError
+from ..paths import same_model
 from ..store import Normalizer, RunningStats
 
 #: The encoder settings whose values must agree for vectors to be comparable.
@@ -34,6 +35,9 @@ class EncoderSettings:
     # the model's floating-point type: 'fp32' (an index from before the setting), 'bf16' or
     # 'fp16' (``Encoder(dtype=...)``); vectors of another dtype are refused like another model
     dtype: str = "fp32"
+    # the model's weights as ``encoder.weights_fingerprint`` hashes them; None for an index
+    # from before 2026-12-05 (nothing to compare: its model is known by name alone)
+    weights: str | None = None
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> EncoderSettings:
@@ -41,14 +45,16 @@ class EncoderSettings:
                    layer_pooling=data["layer_pooling"],
                    piece_pooling=data.get("piece_pooling", "mean"),
                    num_layers=data.get("num_layers"), max_length=data.get("max_length"),
-                   head=data.get("head"), dtype=data.get("dtype") or "fp32")
+                   head=data.get("head"), dtype=data.get("dtype") or "fp32",
+                   weights=data.get("weights"))
 
     def to_dict(self) -> dict[str, Any]:
         return {"model": self.model, "dim": self.dim, "num_layers": self.num_layers,
                 "layers": self.layers, "layer_pooling": self.layer_pooling,
                 "piece_pooling": self.piece_pooling, "max_length": self.max_length,
                 **({"dtype": self.dtype} if self.dtype != "fp32" else {}),
-                **({"head": self.head} if self.head else {})}
+                **({"head": self.head} if self.head else {}),
+                **({"weights": self.weights} if self.weights else {})}
 
     @property
     def head_sha256(self) -> str | None:
@@ -66,8 +72,16 @@ class EncoderSettings:
                                                      other.get("num_layers")),
                  "dtype": other.get("dtype") or "fp32"}
         for key in COMPARED_KEYS:
-            if mine.get(key) != other.get(key):
-                return f"{key}={mine.get(key)!r}, not {other.get(key)!r}"
+            if key == "model" and same_model(mine.get(key), other.get(key)):
+                continue  # one local directory however spelled ("models/mine", its path)
+            if key != "model" and mine.get(key) == other.get(key):
+                continue
+            return f"{key}={mine.get(key)!r}, not {other.get(key)!r}"
+        theirs_weights = other.get("weights")
+        if self.weights and theirs_weights and self.weights != theirs_weights:
+            return (f"model {self.model!r} with weights {self.weights[:12]}, not "
+                    f"{theirs_weights[:12]} (the model's files changed since the index was "
+                    "built: give the model it was built with)")
         theirs = (other.get("head") or {}).get("sha256")
         if self.head_sha256 != theirs:
             def name(sha: str | None) -> str:

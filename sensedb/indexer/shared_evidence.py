@@ -61,7 +61,7 @@ class SharedEvidence:
         self._words_setting = "words:" + _digest(described)
         # a sentence vector is the model's own pooling: the layer setting plays no part
         self._sentence_setting = "sentence:" + _digest(
-            {k: described[k] for k in ("model", "dim", "max_length")})
+            {k: described.get(k) for k in ("model", "dim", "max_length", "weights")})
         self._connection: sqlite3.Connection | None = None
         self._broken = False
         self.hits = self.misses = 0  # vectors read here / encoded (for reports and tests)

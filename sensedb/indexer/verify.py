@@ -26,6 +26,7 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..errors import ConfigurationError, Error, IndexFormatError
+from ..paths import same_model
 from ..schema import (
     FORMAT_VERSION,
     DocumentRow,
@@ -479,7 +480,7 @@ class _Checker:
 
         settings = manifest.encoder
         encoder = self.encoder
-        if encoder is None or encoder.name != settings.model:
+        if encoder is None or not same_model(encoder.name, settings.model):
             try:
                 from ..head import head_for_manifest
 
@@ -492,6 +493,13 @@ class _Checker:
                              f"which cannot be loaded here: {exc}",
                              "install that model in the local cache, or restore the manifest")
                 return
+        if settings.weights and getattr(encoder, "weights", None) not in (None,
+                                                                         settings.weights):
+            self.problem(self.database, f"model {settings.model!r} has other weights than the "
+                         f"index was built with ({encoder.weights[:12]}, not "
+                         f"{settings.weights[:12]}): its files changed",
+                         "restore the model's files the index was built with, or re-index")
+            return
         if encoder.dim != settings.dim:
             self.problem(self.database, f"the manifest says {settings.dim} dimensions, model "
                          f"{settings.model!r} makes {encoder.dim}",
@@ -523,8 +531,8 @@ class _Checker:
                          f"{settings.model!r} with layers {settings.layers!r} "
                          f"({settings.layer_pooling}) makes (median cosine "
                          f"{np.median(cosines):.3f} over {len(cosines)} tokens)",
-                         "the manifest's encoder settings are damaged: restore the database or "
-                         "re-index")
+                         "the manifest's encoder settings are damaged, or the model's files "
+                         "changed since the index was built: restore them or re-index")
 
     def _sample(self, shards) -> list[tuple[int, list[str], np.ndarray]]:
         """(word position, sentence words, stored raw vector) of a few corpus tokens."""

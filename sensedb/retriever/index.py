@@ -484,11 +484,15 @@ class SenseIndex:
         is read as ``tag`` reads it (:func:`target.separated`: at the verb, its vector the
         mean of the verb's and the particle's) where WordNet knows that phrasal verb; a
         multiword verb named by its lemma finds its inflected words together ("give up" in
-        "She gave up smoking", "run into": :func:`target.find_by_verb_lemma`)."""
+        "She gave up smoking", "run into": :func:`target.find_by_verb_lemma`), and any other
+        target named by its lemma finds the first word WordNet reads as that lemma ("run"
+        in "She ran to the shop", "goose" in "The geese flew south", "ice cream" in "I love
+        ice-cream": :meth:`_by_lemma`)."""
         try:
             words, start, end = find_span(sentence, target, at)
         except TargetNotFoundError:  # sentence, target and position are valid
-            found = self._by_verb_lemma(sentence, target, at)
+            found = self._by_verb_lemma(sentence, target, at) or self._by_lemma(
+                sentence, target, at)
             if found is None:
                 raise
             return found
@@ -538,6 +542,21 @@ class SenseIndex:
                                                          "VERB"):
             return None
         return merged(words, *found, check_text(sentence) if isinstance(sentence, str) else None)
+
+    def _by_lemma(self, sentence: Words, target: str, at: int | None) -> Target | None:
+        """The first word of ``sentence`` (the one at ``at`` when given) that WordNet's
+        morphology reads as the lemma ``target`` (spaces or "_" between its words), None
+        where none is: a target named by its lemma, as a multiword verb's already was (a
+        tester's "run" in "She ran to the shop" was "not in the sentence" while "run into"
+        found "ran into")."""
+        words = sentence_words(sentence)
+        lemma = "_".join(target.replace("_", " ").split()).casefold().replace("\u2019", "'")
+        starts = range(len(words)) if at is None else [at] if 0 <= at < len(words) else []
+        for i in starts:
+            if any(found.casefold() == lemma for found, _ in self.inventory.lemmatize(words[i])):
+                return merged(words, i, i + 1,
+                              check_text(sentence) if isinstance(sentence, str) else None)
+        return None
 
     def query_vectors(self, targets: Sequence[Target], *, progress: bool = False,
                       raw: bool = False) -> np.ndarray:
@@ -619,9 +638,14 @@ class SenseIndex:
                              "to read it as a noun anyway)")
         if kind is not None:
             word = target.words[target.index]
+            # "He will *will* the house to his son": the other one is asked by its position
+            others = [i for i, w in enumerate(target.words) if i != target.index
+                      and w.casefold() == word.casefold()]
+            elsewhere = (f'; another "{word}" stands at token {others[0]}: give its position '
+                         f"(--at {others[0]}, or at={others[0]})" if others else "")
             raise InputError(f'"{word}" is the {kind} here, which {self.inventory.name} '
                              "has no sense of (ask for the verb that follows it, or give "
-                             "a part of speech to read it as a verb anyway)")
+                             f"a part of speech to read it as a verb anyway){elsewhere}")
         if target.particle is None:
             if pos is None and not self.readings(target.surface):
                 named = name_pairs(self.inventory, target.words, target.index, [])

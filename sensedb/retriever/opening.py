@@ -10,6 +10,7 @@ from ..errors import IndexFormatError, IndexLockedError
 from ..head import RetrievalHead, default_head, head_for_manifest, load_head
 from ..indexer import IndexDirectory, open_or_create
 from ..inventory import WordNet
+from ..paths import same_model
 from . import scoring
 
 
@@ -22,7 +23,8 @@ def make_encoder(directory: IndexDirectory, model: str | None, *, device: str | 
     :func:`sensedb.head.load_head`).
 
     Raises:
-        ConfigurationError: the model cannot be loaded (not available locally)."""
+        ConfigurationError: the model cannot be loaded (not available locally).
+        IndexFormatError: the model's weights are not those the index was built with."""
     settings = {}
     if directory.exists():
         described = directory.manifest().encoder
@@ -31,7 +33,10 @@ def make_encoder(directory: IndexDirectory, model: str | None, *, device: str | 
                     "max_length": described.max_length, "local_files_only": True,
                     "dtype": described.dtype}
         head = head_for_manifest(described.head)
-    return Encoder(model, device=device, batch_tokens=batch_tokens, head=head, **settings)
+    encoder = Encoder(model, device=device, batch_tokens=batch_tokens, head=head, **settings)
+    if settings:  # the model's files may have changed under its name since the index was built
+        directory.check_encoder(encoder.describe())
+    return encoder
 
 
 def default_scoring(directory: IndexDirectory, head: RetrievalHead | None = None) -> dict:
@@ -86,7 +91,7 @@ def prepare_directory(directory: IndexDirectory, *, autobuild: bool, model: str 
     if encoder is not None:
         directory.check_encoder(encoder.describe())
     built_with = manifest.encoder.model
-    if model not in (None, "", "default") and _model_name(model) != built_with:
+    if model not in (None, "", "default") and not same_model(_model_name(model), built_with):
         raise IndexFormatError(
             f"{directory.path}: index was built with model {built_with!r}, not {model!r}")
 
