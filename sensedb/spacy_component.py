@@ -20,18 +20,38 @@ naming it.
 
 Extensions set on each tagged word (every token of a multiword expression):
 ``token._.sense`` (sense key or None), ``token._.synset`` (``bank.n.01``),
-``token._.sense_score`` (the best sense's probability, 0-1), ``token._.sense_candidates``
-(``[{"key", "synset", "probability", "score"}, ...]`` best first, at most ``k``); on the
-doc, ``doc._.senses``: one dict per tagged word (``start``, ``end`` token indices,
-``start_char``, ``end_char``, and the fields of ``tag_stream``'s records but its places in
-the text (``text``, ``sentence``, ``position``, and ``start`` and ``end`` as characters:
-here they are the token indices above); a phrasal verb whose particle stands apart is tagged
-on the verb and its ``particle`` gives the particle's ``start``, ``end``, ``start_char``,
-``end_char`` and ``word``, else None). A word left untagged (its best sense's probability
+``token._.sense_score`` (the best sense's probability, 0-1, rounded to 4 places: the
+record's ``confidence``), ``token._.sense_candidates`` (``[{"key", "synset", "probability",
+"score"}, ...]`` best first, at most ``k``); on the doc, ``doc._.senses``: one dict per
+tagged word (``start``, ``end`` token indices, ``start_char``, ``end_char``, and the fields
+of ``tag_stream``'s records but its places in the text (``text``, ``sentence``,
+``position``, and ``start`` and ``end`` as characters: here they are the token indices
+above); a phrasal verb whose particle stands apart is tagged on the verb and its
+``particle`` gives the particle's ``start``, ``end``, ``start_char``, ``end_char`` and
+``word``, else None), and ``sense_score``, the same number as ``token._.sense_score`` and
+``confidence``. Two numbers are named score: ``sense_score`` (and ``confidence``, and a
+candidate's ``probability``) is a probability, 0-1, the softmax of the candidates' scores;
+a record's and a candidate's ``score`` is the weighted score (w · features, as
+``SenseScore.score``), unbounded and comparable only between the candidates of one word
+(e.g. 0.3785 and 2.155 for one word). A word left untagged (its best sense's probability
 under ``min_confidence``, or no sense at all) has ``token._.sense`` and ``token._.synset``
-None, and its record ``key``, ``synset``, ``gloss`` and ``offset`` None: nothing names the
-rejected sense; ``token._.sense_score`` and the record's ``confidence`` still give its
-probability (as ``tag``'s ``confidence``) and ``token._.sense_candidates`` the candidates.
+None, and its record ``key``, ``synset``, ``gloss``, ``offset`` and ``score`` None: nothing
+names the rejected sense; ``token._.sense_score`` and the record's ``confidence`` and
+``sense_score`` still give its probability (as ``tag``'s ``confidence``) and
+``token._.sense_candidates`` the candidates.
+
+Saved Docs (``DocBin(store_user_data=True)``) read back in another process once this module
+is imported (it registers the extensions, :func:`register_extensions`; no index or model
+is loaded):
+
+    >>> import spacy, sensedb.spacy_component                          # doctest: +SKIP
+    >>> from spacy.tokens import DocBin
+    >>> nlp = spacy.blank("en")
+    >>> docs = list(DocBin().from_disk("docs.spacy").get_docs(nlp.vocab))
+    >>> docs[0][1]._.sense, docs[0]._.senses[0]["sense_score"]
+
+with the same values, ``sense_candidates`` and ``senses`` lists as when they were set
+(``DocBin`` gives tuples back; these two extensions read them as lists).
 
 A doc's text goes through sensedb's input policy first, as ``tag``'s does
 (``corpora.tokenize.check_text``): a control character that is not white space (an escape
@@ -75,12 +95,63 @@ TOKEN_EXTENSIONS = ("sense", "synset", "sense_score", "sense_candidates")
 CONTENT_POS = {"NOUN": "NOUN", "PROPN": "NOUN", "VERB": "VERB", "ADJ": "ADJ", "ADV": "ADV"}
 
 
-def _register_extensions() -> None:
+def register_extensions() -> None:
+    """Register the component's extensions on spaCy's ``Token`` (``sense``, ``synset``,
+    ``sense_score``, ``sense_candidates``) and ``Doc`` (``senses``), each unless already
+    registered (calling it again does nothing). Importing this module calls it, so that Docs
+    saved with ``DocBin(store_user_data=True)`` can be read back in a process that never made
+    the component: ``import sensedb.spacy_component`` before reading ``token._.sense``
+    (spaCy's E046 "unregistered extension attribute" otherwise).
+
+    The values are kept in ``doc.user_data`` under spaCy's own keys (what ``DocBin`` saves);
+    ``token._.sense_candidates`` and ``doc._.senses`` read back as lists of dicts, as the
+    component set them, where ``DocBin`` gives tuples."""
     for name in TOKEN_EXTENSIONS:
-        if not Token.has_extension(name):
+        if Token.has_extension(name):
+            continue
+        if name == "sense_candidates":
+            Token.set_extension(name, getter=_list_getter(name), setter=_list_setter(name))
+        else:
             Token.set_extension(name, default=None)
     if not Doc.has_extension("senses"):
-        Doc.set_extension("senses", default=None)
+        Doc.set_extension("senses", getter=_list_getter("senses"),
+                          setter=_list_setter("senses"))
+
+
+def _user_data_key(owner: Doc | Token, name: str) -> tuple[str, str, int | None, None]:
+    """The ``doc.user_data`` key spaCy keeps extension ``name`` of ``owner`` under (its
+    ``Underscore``: the token's character offset, None for the doc), so that a doc saved
+    before the extensions had a getter reads back the same."""
+    return ("._.", name, owner.idx if isinstance(owner, Token) else None, None)
+
+
+def _as_lists(value: Any) -> Any:
+    """``value`` with every tuple, at any depth, a list (``DocBin`` reads lists back as
+    tuples: msgpack with ``use_list=False``); dicts keep their keys."""
+    if isinstance(value, (list, tuple)):
+        return [_as_lists(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _as_lists(item) for key, item in value.items()}
+    return value
+
+
+def _list_getter(name: str):
+    def get(owner: Doc | Token) -> list | None:
+        data, key = owner.doc.user_data, _user_data_key(owner, name)
+        value = data.get(key)
+        if isinstance(value, tuple):  # read back from a DocBin: kept as a list from now on
+            value = data[key] = _as_lists(value)
+        return value
+    return get
+
+
+def _list_setter(name: str):
+    def set_value(owner: Doc | Token, value: list | None) -> None:
+        owner.doc.user_data[_user_data_key(owner, name)] = value
+    return set_value
+
+
+register_extensions()
 
 
 class SenseTagger:
@@ -100,7 +171,7 @@ class SenseTagger:
         self.name = name
         self.path, self.k, self.min_confidence, self.options = check_config(
             index, k, min_confidence, options)
-        _register_extensions()
+        register_extensions()
         self._index: Any = None
 
     @property
@@ -185,6 +256,7 @@ class SenseTagger:
         # untagged (key None): word_record names no rejected sense (synset, gloss, offset)
         record = word_record(self.index, answer, self.min_confidence, **_place(tokens),
                              particle=apart)
+        record["sense_score"] = record["confidence"]  # token._.sense_score, by its name
         candidates = [{"key": s.key, "synset": s.synset, "probability": s.probability,
                        "score": s.score} for s in answer.senses[:self.k]]
         for token in tokens:

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from sensedb import ConfigurationError, InputError
@@ -250,3 +256,78 @@ def test_an_untagged_word_names_no_sense(index):
     tagged = blank(index)("I watch the watch.")  # without the threshold: named
     assert all(t._.synset for t in tagged if t.text == "watch")
     assert all(r["synset"] and r["gloss"] and r["offset"] for r in tagged._.senses)
+
+
+READ_BACK = """
+import json, sys
+import spacy
+from spacy.tokens import DocBin
+import sensedb.spacy_component
+sensedb.spacy_component.register_extensions()  # a second call changes nothing
+nlp = spacy.blank("en")
+docs = list(DocBin().from_disk(sys.argv[1]).get_docs(nlp.vocab))
+print(json.dumps([{"tokens": [[t.text, t._.sense, t._.synset, t._.sense_score,
+                               t._.sense_candidates] for t in doc],
+                   "senses": doc._.senses,
+                   "lists": [type(doc._.senses).__name__]
+                            + [type(t._.sense_candidates).__name__ for t in doc
+                               if t._.sense_candidates is not None]} for doc in docs]))
+"""
+
+
+def test_saved_docs_read_back_in_a_fresh_process(index, tmp_path):
+    """Docs saved with DocBin(store_user_data=True) raised spaCy's E046 on ``token._.sense``
+    in a new process, even after ``import sensedb.spacy_component``: the extensions were
+    registered only when the component was made (which loads the index and the model)."""
+    from spacy.tokens import DocBin
+
+    nlp = blank(index, k=2)
+    docs = list(nlp.pipe(TEXTS[:2]))
+    DocBin(store_user_data=True, docs=docs).to_disk(tmp_path / "docs.spacy")
+    package_root = str(Path(sensedb.spacy_component.__file__).resolve().parents[1])
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        [package_root, *filter(None, [os.environ.get("PYTHONPATH")])])}
+    done = subprocess.run([sys.executable, "-c", READ_BACK, str(tmp_path / "docs.spacy")],
+                          capture_output=True, text=True, env=env, timeout=300)
+    assert done.returncode == 0, done.stderr
+    back = json.loads(done.stdout)
+    assert len(back) == 2
+    for doc, read in zip(docs, back, strict=True):
+        assert read["tokens"] == [[t.text, t._.sense, t._.synset, t._.sense_score,
+                                   t._.sense_candidates] for t in doc]
+        assert read["senses"] == doc._.senses  # JSON: the component's records, as lists
+        assert set(read["lists"]) == {"list"}  # not DocBin's tuples
+    bank = back[0]["tokens"][4]
+    assert bank[:2] == ["bank", "bank%1:17:01::"] and 0 < bank[3] <= 1 and len(bank[4]) == 2
+    took = next(s for s in back[1]["senses"] if s["word"] == "took place")
+    assert took["key"].startswith("take_place%")
+
+
+def test_read_back_docs_give_lists_that_keep_changes(index):
+    from spacy.tokens import DocBin
+
+    nlp = blank(index)
+    saved = DocBin(store_user_data=True, docs=[nlp(TEXTS[2])]).to_bytes()
+    doc = next(DocBin().from_bytes(saved).get_docs(nlp.vocab))
+    assert isinstance(doc._.senses, list) and doc._.senses
+    assert all(isinstance(t._.sense_candidates, list) for t in doc if t._.sense_candidates)
+    doc._.senses.append({"word": "extra"})  # the list read back is the doc's own
+    assert doc._.senses[-1] == {"word": "extra"}
+
+
+def test_sense_score_is_the_probability_and_score_the_weighted_score(index):
+    """``token._.sense_score`` (0.3785) and ``doc._.senses[i]["score"]`` (2.155) differ: the
+    first is the best sense's probability, the second its weighted score. The record gives
+    the probability under the token's name too."""
+    doc = blank(index)(TEXTS[0])
+    tagged = next(w for w in tag_text(index, TEXTS[0]) if w.word == "bank")
+    bank = doc[4]
+    record = next(s for s in doc._.senses if s["start"] == 4)
+    assert record["sense_score"] == record["confidence"] == bank._.sense_score
+    assert bank._.sense_score == pytest.approx(tagged.confidence, abs=2e-4)
+    assert bank._.sense_candidates[0]["probability"] == pytest.approx(bank._.sense_score,
+                                                                      abs=1e-4)
+    assert record["score"] == bank._.sense_candidates[0]["score"]
+    assert record["score"] == pytest.approx(tagged.score, abs=2e-4)
+    assert record["score"] != pytest.approx(record["sense_score"], abs=1e-3)
+    assert all(0 <= s["sense_score"] <= 1 for s in doc._.senses)
