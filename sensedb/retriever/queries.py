@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, func, literal_column, select
 
 from ..indexer import WORDNET_CORPUS, documents
 from ..indexer.fold import RETIRED
@@ -44,10 +44,29 @@ class UsageRow:
     lemma: str
     pos: str
     sense_keys: str  # space-separated gold sense keys ("" for an unlabelled token)
-    position: int
+    position: int  # the token's first word in ``text`` (``text.split(" ")``): shown_position
     text: str
     document: str
     corpus: str
+
+
+def shown_position(text: str, position: int, surface: str, multiwords: dict[int, str]
+                   ) -> int:
+    """The index in ``text.split(" ")`` of the first word of the token stored at
+    ``position`` with ``surface``. A sentence is stored as its tokens joined by spaces and a
+    token's position counts tokens, but a multiword token ("took place", a labelled span of
+    a JSONL line or a Raganato instance) holds spaces: every token after it is that many
+    words further into ``text``. ``multiwords`` maps the positions of the sentence's labelled
+    multiword tokens to their surfaces (the database keeps no unlabelled token): the word
+    index is at least ``position`` plus their extra words before it, and it is the first
+    place from there where ``text``'s words are ``surface``'s (an unlabelled token with
+    spaces before it, a Raganato ``<wf>`` such as "New York", shifts it further).
+    ``position`` itself when ``surface`` is not found there (a damaged row)."""
+    words, parts = text.split(" "), surface.split(" ")
+    low = position + sum(len(shown.split(" ")) - 1
+                         for at, shown in multiwords.items() if at < position)
+    return next((start for start in range(low, len(words) - len(parts) + 1)
+                 if words[start:start + len(parts)] == parts), position)
 
 
 @dataclass(frozen=True)
@@ -71,10 +90,13 @@ _TOKEN_KEYS = select(TokenRow.id, TokenRow.sense_keys).where(
     TokenRow.id.in_(bindparam("ids", expanding=True)))
 _USAGE_ROWS = (select(TokenRow.id, TokenRow.surface, TokenRow.lemma, TokenRow.pos,
                       TokenRow.sense_keys, TokenRow.position, SentenceRow.text,
-                      DocumentRow.key, DocumentRow.corpus)
+                      DocumentRow.key, DocumentRow.corpus, TokenRow.sentence_id)
                .join(SentenceRow, TokenRow.sentence_id == SentenceRow.id)
                .join(DocumentRow, SentenceRow.document_id == DocumentRow.id)
                .where(TokenRow.id.in_(bindparam("ids", expanding=True))))
+_MULTIWORD_ROWS = select(TokenRow.sentence_id, TokenRow.position, TokenRow.surface).where(
+    TokenRow.sentence_id.in_(bindparam("ids", expanding=True)),
+    TokenRow.surface.like(literal_column("'% %'")))  # inline: select_in binds the ids only
 
 
 class IndexQueries:
@@ -138,12 +160,23 @@ class IndexQueries:
 
     def usage_rows(self, ids: Sequence[int]) -> dict[int, UsageRow]:
         """``{id: UsageRow}`` of the tokens ``ids`` found in the database (not cached: the
-        rows of an answer's evidence are read once)."""
-        found: dict[int, UsageRow] = {}
+        rows of an answer's evidence are read once), each ``position`` a word index in its
+        ``text`` (:func:`shown_position`)."""
+        stored: list[tuple] = []
         for part in Database.in_batches(list(dict.fromkeys(ids))):
             with self.db.reading() as connection:
-                rows = self.db.select_in(connection, _USAGE_ROWS, "ids", part)
-            found.update((row[0], UsageRow(*row)) for row in rows)
+                stored += self.db.select_in(connection, _USAGE_ROWS, "ids", part)
+        multiwords: dict[int, dict[int, str]] = {}  # sentence id -> {position: surface}
+        for part in Database.in_batches(list(dict.fromkeys(row[-1] for row in stored))):
+            with self.db.reading() as connection:
+                for sentence_id, position, surface in self.db.select_in(
+                        connection, _MULTIWORD_ROWS, "ids", part):
+                    multiwords.setdefault(sentence_id, {})[position] = surface
+        found: dict[int, UsageRow] = {}
+        for *fields, sentence_id in stored:
+            row = UsageRow(*fields)
+            found[row.id] = replace(row, position=shown_position(
+                row.text, row.position, row.surface, multiwords.get(sentence_id, {})))
         for token_id, row in found.items():  # a replaced document's rows, kept for readers
             if RETIRED in row.document:  # of the generations that hold them
                 found[token_id] = replace(row, document=row.document.split(RETIRED)[0])

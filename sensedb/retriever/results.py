@@ -14,8 +14,12 @@ if TYPE_CHECKING:
 @dataclass
 class Usage:
     """A labelled usage from the index (evidence for an answer): ``score`` is its cosine to
-    the query (rounded to 6 places), ``senses`` its gold sense keys, ``position`` the token's
-    index in ``sentence``."""
+    the query (rounded to 6 places), ``senses`` its gold sense keys, ``position`` the index
+    of its first word in ``sentence``'s words: ``sentence.split(" ")[position:position + n]``
+    is ``surface.split(" ")`` (n words; "took place" is two). ``sentence`` is the stored
+    sentence, its corpus tokens joined by spaces; the corpus's own token index would point
+    elsewhere after a multiword token (a labelled span is one token there), and the
+    sentence shown is all a reader has to count in."""
 
     token_id: int
     score: float

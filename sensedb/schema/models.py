@@ -74,7 +74,9 @@ class TokenRow(Base):
     __tablename__ = "tokens"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     sentence_id: Mapped[int] = mapped_column(ForeignKey("sentences.id"), index=True)
-    position: Mapped[int] = mapped_column(Integer)  # word index in the sentence
+    # token index in the corpus's sentence (a multiword token is one; ``Usage.position``
+    # counts the words of the sentence's text instead: ``queries.shown_position``)
+    position: Mapped[int] = mapped_column(Integer)
     surface: Mapped[str] = mapped_column(String)
     lemma: Mapped[str] = mapped_column(String)
     pos: Mapped[str] = mapped_column(String)
