@@ -50,6 +50,7 @@ from .errors import ConfigurationError, InputError
 from .gc_policy import bulk_work
 from .head import RetrievalHead, load_head
 from .paths import default_model_path, model_name
+from .progress import close_bar
 
 __all__ = ["DEFAULT_MODEL", "DTYPES", "Encoder", "LayerSpec", "Prepared", "canonical_layers",
            "check_device", "check_dtype", "default_model_path", "library_versions"]
@@ -282,8 +283,7 @@ class Encoder:
             out[batch] = vectors.cpu().numpy()
             if bar is not None:
                 bar.update(len(batch))
-        if bar is not None:
-            bar.close()
+        close_bar(bar)
         return out
 
     def _text_windows(self, text: str) -> list[tuple[str, int]]:

@@ -251,3 +251,23 @@ def test_python_dash_m_sensedb_is_the_command():
                           env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
     assert done.returncode == 0, done.stderr
     assert "Example:" in done.stdout and "Usage:" in done.stdout
+
+
+def test_index_draws_the_final_progress_line_once_when_stderr_is_a_file(tmp_path,
+                                                                        monkeypatch):
+    """`sensedb index ... 2> log` had the final line twice: "indexing: 100%|...| 5018/5018
+    [...]\\rindexing: 100%|...| 5018/5018 [...]" (tqdm's close drew it again)."""
+    import re
+
+    from sensedb.indexer import job
+
+    monkeypatch.setattr(job, "PROGRESS_DELAY", 0.0)  # drawn at once, not after 1 s of work
+    monkeypatch.setenv("TQDM_MININTERVAL", "0")  # every update drawn, the last one too
+    result = CliRunner().invoke(cli, ["index", str(MINI_XML), "--gold", str(MINI_GOLD),
+                                      "--index", str(tmp_path / "index")])
+    assert result.exit_code == 0, result.output
+    drawings = [d for d in result.stderr.split("\r") if d.startswith("indexing:")]
+    assert len(drawings) >= 2 and "0%" in drawings[0]  # drawn before and after the work
+    final = re.findall(r"\b(\d+)/\1\b", result.stderr)
+    assert len(final) == 1 and "100%" in drawings[-1]
+    assert result.stderr.endswith("\n") and result.stderr.count("\n") == 1

@@ -32,6 +32,7 @@ from ..corpora import Document
 from ..errors import InputError
 from ..indexer.wordnet import example_usages, gloss_text
 from ..inventory import WordNet
+from ..progress import close_bar
 from ..vocabulary import normalize_lemma
 from . import RetrievalHead
 from .train import TrainConfig, TrainingData
@@ -144,8 +145,7 @@ def train_head(documents: Iterable[Document], encoder, inventory: WordNet, out: 
             bar.set_postfix(loss=f"{state['history'][-1]:.3f}")
 
     trained = train(data, config, start=start, checkpoint=save)
-    if bar is not None:
-        bar.close()
+    close_bar(bar)
     head = RetrievalHead(
         trained.word, trained.sentence, model=encoder.name,
         layers=encoder.layer_spec.describe(), scoring=trained.weights,

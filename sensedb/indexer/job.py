@@ -39,6 +39,7 @@ from ..encoder import Encoder
 from ..encoder_windows import Prepared
 from ..gc_policy import bulk_work
 from ..inventory import WordNet
+from ..progress import close_bar
 from ..schema import JobRow
 from . import chunks, fold
 from . import documents as documents_module
@@ -269,8 +270,11 @@ def _closing_bar(bar) -> Iterator[None]:
     try:
         yield
     finally:
-        if bar is not None:
-            bar.close()
+        close_bar(bar)
+
+
+#: seconds of work before the indexing bar is first drawn: none for a short job
+PROGRESS_DELAY = 1.0
 
 
 def _progress_bar(progress: bool, total_words: int | None):
@@ -279,4 +283,4 @@ def _progress_bar(progress: bool, total_words: int | None):
     from tqdm.auto import tqdm
 
     return tqdm(total=total_words, unit="word", desc="indexing", smoothing=0.05,
-                delay=1)  # shown once the work has taken 1 s: not for a short query
+                delay=PROGRESS_DELAY)
