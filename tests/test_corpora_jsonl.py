@@ -175,3 +175,27 @@ def test_jsonl_tokens_are_normalized_as_text_is(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="write the file as UTF-8") as info:
         list(read_jsonl(path))
     assert "--file" not in str(info.value)  # the query's advice: index has no such option
+
+
+def test_jsonl_a_label_on_a_word_that_cannot_be_its_lemma_is_refused(tmp_path: Path,
+                                                                     wordnet) -> None:
+    from sensedb.inventory.labels import LabelCheck
+
+    path = tmp_path / "dont.jsonl"
+    path.write_text('{"doc": "d", "text": "Don\'t sit on the bank.", '
+                    '"senses": [{"at": 4, "key": "bank%1:17:01::"}]}\n', encoding="utf-8")
+    tokens = list(read_jsonl(path))[0].sentences[0].tokens
+    assert (tokens[4].text, tokens[4].senses) == ("the", ("bank%1:17:01::",))  # unchecked
+    with pytest.raises(InputError) as error:
+        list(read_jsonl(path, label_check=LabelCheck(wordnet)))
+    message = str(error.value)
+    for part in (f"{path}:1", "id d.s1.t0", "sentence d.s1 (document d)",
+                 "token 4 is 'the', not a form of bank (bank%1:17:01::)",
+                 'splits "Don\'t" into "Do n\'t"', "tokens from 0: Do n't sit on the bank .",
+                 "token 5 is 'bank'", "--unchecked-labels"):
+        assert part in message, part
+    path.write_text('{"doc": "d", "text": "Don\'t sit on the bank.", '
+                    '"senses": [{"at": 5, "key": "bank%1:17:01::"}, '
+                    '{"at": [0, 1], "key": "do%2:41:01::"}]}\n', encoding="utf-8")
+    tokens = list(read_jsonl(path, label_check=LabelCheck(wordnet)))[0].sentences[0].tokens
+    assert [t.text for t in tokens if t.is_instance] == ["Do n't", "bank"]

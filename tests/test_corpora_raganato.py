@@ -276,3 +276,27 @@ def test_raganato_tokens_are_normalized_as_text_is(tmp_path: Path) -> None:
         encoding="utf-8")
     (document,) = read_raganato(path)
     assert [t.text for t in document.sentences[0].tokens] == ["a", "bank", "caf\u00e9"]
+
+
+def test_raganato_a_label_that_cannot_be_its_lemma_is_warned_or_refused(tmp_path: Path,
+                                                                        wordnet) -> None:
+    from sensedb.errors import InputError
+    from sensedb.inventory.labels import LabelCheck
+
+    xml = tmp_path / "off.data.xml"
+    xml.write_text('<?xml version="1.0" encoding="UTF-8" ?>\n<corpus lang="en">\n'
+                   '<text id="d0">\n<sentence id="d0.s0">\n'
+                   '<wf lemma="sit" pos="VERB">Sit</wf>\n<wf lemma="on" pos="ADP">on</wf>\n'
+                   '<instance id="d0.s0.t0" lemma="bank" pos="NOUN">the</instance>\n'
+                   '<instance id="d0.s0.t1" lemma="bank" pos="NOUN">banks</instance>\n'
+                   '</sentence>\n</text>\n</corpus>\n', encoding="utf-8")
+    gold = tmp_path / "off.gold.key.txt"
+    gold.write_text("d0.s0.t0 bank%1:17:01::\nd0.s0.t1 bank%1:17:01::\n", encoding="utf-8")
+    warned: list[InputError] = []
+    docs = list(read_raganato(xml, gold, label_check=LabelCheck(wordnet), warn=warned.append))
+    assert [t.text for t in docs[0].sentences[0].instances] == ["the", "banks"]  # indexed
+    assert [str(w) for w in warned] == [
+        f"{xml}:7, id d0.s0.t0: instance d0.s0.t0 of sentence d0.s0: 'the' cannot be bank "
+        "(gold key bank%1:17:01::)"]
+    with pytest.raises(InputError, match=r"off.data.xml:7, id d0.s0.t0: .*'the' cannot be"):
+        list(read_raganato(xml, gold, label_check=LabelCheck(wordnet)))

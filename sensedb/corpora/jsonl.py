@@ -34,6 +34,12 @@ One JSON object per line, one sentence each (blank lines are skipped)::
 
 Unknown fields are errors (they are usually typos). Every error is an
 :class:`~sensedb.errors.InputError` naming the file, the line and the id.
+
+With a ``label_check`` (``sensedb.inventory.labels.LabelCheck``, what ``sensedb index``
+passes), a sense whose words cannot be its key's lemma is an error too: ``"at": 4`` on
+"the" of ``"text": "Don't sit on the bank."`` (tokens ``Do n't sit on the bank .``) with
+``bank%1:17:01::`` names token 4 and its word, the tokens, the split that moved the offsets
+and the token that would fit.
 """
 
 from __future__ import annotations
@@ -54,6 +60,8 @@ __all__ = ["read_jsonl"]
 
 StrPath = str | PathLike[str]
 KeyCheck = Callable[[str], bool]
+#: Whether a token's words (a span's joined by spaces) can be the lemma of its keys.
+LabelCheck = Callable[[str, tuple[str, ...]], bool]
 
 _SENTENCE_FIELDS = ("doc", "id", "tokens", "text", "senses")
 _SENSE_FIELDS = ("at", "key", "keys", "lemma", "pos", "id")
@@ -77,8 +85,9 @@ class _Line:
     """Parses one line (one sentence); errors name the file, the line and the id."""
 
     def __init__(self, path: str, line: int, key_check: KeyCheck | None,
-                 checked: dict[str, bool]) -> None:
+                 checked: dict[str, bool], label_check: LabelCheck | None = None) -> None:
         self.path, self.line, self.key_check, self.checked = path, line, key_check, checked
+        self.label_check = label_check
         self.item: str | None = None
 
     def fail(self, message: str, item: str | None = None) -> NoReturn:
@@ -139,7 +148,36 @@ class _Line:
                 s.id = f"{sid}.t{n}"
             for key in s.keys:
                 self.check_key(key, s.id)
+            self.check_label(s, words, obj.get("text"), doc, sid)
         return doc, Sentence(sid, self.tokens(words, parsed))
+
+    def check_label(self, s: _Sense, words: list[str], text: str | None, doc: str,
+                    sid: str) -> None:
+        """Refuse a sense whose words cannot be its key's lemma (``label_check``), naming
+        the token, the tokens around it, a split of ``text`` before it and a token that
+        would fit."""
+        if self.label_check is None:
+            return
+        surface = " ".join(words[s.start:s.end + 1])
+        if self.label_check(surface, s.keys):
+            return
+        width = s.end - s.start
+        fits = [i for i in sorted(range(len(words)), key=lambda i: abs(i - s.start))
+                if i + width < len(words) and i != s.start
+                and self.label_check(" ".join(words[i:i + width + 1]), s.keys)]
+        first, last = max(0, s.start - 6), min(len(words), s.end + 7)
+        shown = " ".join(words[first:last])
+        around = (f"tokens from 0: {shown}" if first == 0 and last == len(words)
+                  else f"tokens {first}-{last - 1}: {shown}")
+        splits = _splits_before(text, words, s.start) if text is not None else []
+        why = f"sensedb splits {' and '.join(splits)}; " if splits else ""
+        fit = ""
+        if fits:
+            other = " ".join(words[fits[0]:fits[0] + width + 1])
+            fit = f"; token {_span_at(fits[0], width)} is {other!r}"
+        self.fail(f"sentence {sid} (document {doc}): token {_span(s)} is {surface!r}, not a "
+                  f"form of {s.lemma} ({s.keys[0]}) ({why}{around}{fit}). Fix \"at\", or "
+                  "pass --unchecked-labels if the label is meant", s.id)
 
     def token(self, i: int, word: Any) -> str:
         """Token ``i`` under the input policy, as a "text" line's tokens are
@@ -220,17 +258,52 @@ class _Line:
 
 
 def _span(s: _Sense) -> str:
-    return str(s.start) if s.start == s.end else f"[{s.start}, {s.end}]"
+    return _span_at(s.start, s.end - s.start)
+
+
+def _span_at(start: int, width: int) -> str:
+    return str(start) if not width else f"[{start}, {start + width}]"
+
+
+def _splits_before(text: str, words: list[str], at: int) -> list[str]:
+    """The words of ``text`` (split at white space) that the tokenizer splits, up to token
+    ``at``, as ``"Don't" into "Do n't"`` (at most two, clitics first): what moves a
+    count of the text's words off sensedb's tokens. Empty where the words, tokenized one
+    by one, are not the sentence's tokens."""
+    found: list[tuple[bool, str]] = []
+    count = 0
+    try:
+        pieces = [(w, tokenize(w)) for w in text.split()]
+    except InputError:
+        return []
+    if [t for _, ts in pieces for t in ts] != words:
+        return []
+    for word, tokens in pieces:
+        if count > at:
+            break
+        if len(tokens) > 1:
+            clitic = any(not t.isalnum() and any(c.isalpha() for c in t) for t in tokens)
+            found.append((not clitic, f'"{word}" into "{" ".join(tokens)}"'))
+        count += len(tokens)
+    return [text for _, text in sorted(found, key=lambda f: f[0])[:2]]
 
 
 def _is_int(x: Any) -> bool:
     return isinstance(x, int) and not isinstance(x, bool)
 
 
-def read_jsonl(path: StrPath, *, key_check: KeyCheck | None = None) -> Iterator[Document]:
+def read_jsonl(path: StrPath, *, key_check: KeyCheck | None = None,
+               label_check: LabelCheck | None = None) -> Iterator[Document]:
     """Stream the documents of a JSONL file (format in the module docstring).
 
-    ``key_check(key)`` (e.g. "is this key in WordNet?") is applied to every sense key.
+    ``key_check(key)`` (e.g. "is this key in WordNet?") is applied to every sense key;
+    ``label_check(words, keys)`` (``sensedb.inventory.labels.LabelCheck``) to every sense's
+    words and keys.
+
+    Raises:
+        InputError: the file cannot be read, a line is malformed, a key fails
+            ``key_check``, or a sense's words fail ``label_check`` (each names the file,
+            the line and the id; raised while iterating).
     """
     name = str(path)
     default_doc = Path(name).stem
@@ -245,7 +318,7 @@ def read_jsonl(path: StrPath, *, key_check: KeyCheck | None = None) -> Iterator[
         raise InputError(f"cannot read JSONL file: {e.strerror or e}", path=name) from e
     with f:
         for lineno, raw in enumerate(f, 1):
-            p = _Line(name, lineno, key_check, checked)
+            p = _Line(name, lineno, key_check, checked, label_check)
             try:
                 text = raw.decode("utf-8")
             except UnicodeDecodeError as e:

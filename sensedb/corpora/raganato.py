@@ -28,12 +28,13 @@ from xml.parsers import expat
 from sensedb.corpora.model import Document, Sentence, Token
 from sensedb.corpora.tokenize import normalize_text
 from sensedb.errors import InputError
-from sensedb.vocabulary import is_sense_key, label_conflict
+from sensedb.vocabulary import is_sense_key, key_lemma, label_conflict
 
 __all__ = ["dataset_prefix", "read_gold", "read_gold_with_lines", "read_raganato"]
 
 StrPath = str | PathLike[str]
 KeyCheck = Callable[[str], bool]
+LabelCheck = Callable[[str, tuple[str, ...]], bool]
 
 _CHUNK = 1 << 20
 _PREFIX_RE = re.compile(r"(.+)\.d\d+\.s\d+\.t\d+")
@@ -111,9 +112,11 @@ class _Builder:
 
     def __init__(self, parser: expat.XMLParserType, path: str,
                  gold: dict[str, tuple[str, ...]] | None, gold_path: str | None,
-                 check_labels: bool = False) -> None:
+                 check_labels: bool = False, label_check: LabelCheck | None = None,
+                 warn: Callable[[InputError], None] | None = None) -> None:
         self.parser = parser
         self.check_labels = check_labels
+        self.label_check, self.warn = label_check, warn
         self.path = path
         self.gold = gold
         self.gold_path = gold_path
@@ -225,6 +228,14 @@ class _Builder:
                 if conflict:
                     self.fail(f"instance {iid} {conflict} (gold file {self.gold_path})", iid,
                               self.tok_line)
+                if self.label_check is not None and keys and not self.label_check(text, keys):
+                    error = InputError(
+                        f"instance {iid} of sentence {self.sent.id}: {text!r} cannot be "
+                        f"{key_lemma(keys[0])} (gold key {keys[0]})", path=self.path,
+                        line=self.tok_line, item=iid)
+                    if self.warn is None:
+                        raise error
+                    self.warn(error)
             self.sent.tokens.append(Token(text, lemma, pos, iid, keys))
         elif name == "sentence":
             sent = self.sent
@@ -265,7 +276,8 @@ def _not_xml(path: str, start: bytes) -> None:
 
 def read_raganato(xml_path: StrPath, gold_path: StrPath | None = None, *,
                   key_check: KeyCheck | None = None,
-                  check_labels: bool = False) -> Iterator[Document]:
+                  check_labels: bool = False, label_check: LabelCheck | None = None,
+                  warn: Callable[[InputError], None] | None = None) -> Iterator[Document]:
     """Stream the documents of a unified-format XML file, one :class:`Document` at a time.
     A ``<text>`` with no sentences is read and left out (an empty document contributes
     nothing to an evaluation or an index); an empty ``<sentence>`` is an error.
@@ -278,8 +290,17 @@ def read_raganato(xml_path: StrPath, gold_path: StrPath | None = None, *,
     attributes, or that has no lemma or a POS other than NOUN VERB ADJ ADV, is an
     :class:`InputError` (``vocabulary.label_conflict``): what an index job asks, since it
     files each labelled vector under its lemma and POS; an evaluation reads the data as it
-    is. Errors are raised while iterating (a generator), so documents before a bad line may
-    already have been yielded.
+    is. ``label_check(words, keys)`` (``sensedb.inventory.labels.LabelCheck``): an instance
+    whose words cannot be its gold keys' lemma is given to ``warn`` as an
+    :class:`InputError` (naming the file, line and instance), or raised without ``warn``
+    (``sensedb index`` warns: SemCor's 163 such labels of 226,036 are its annotators'
+    choices, not misplaced ones). Errors are raised while iterating (a generator), so
+    documents before a bad line may already have been yielded.
+
+    Raises:
+        InputError: the file or its gold file cannot be read or is malformed (names the
+            file, line and id), a gold key fails ``key_check``, a label conflicts
+            (``check_labels``) or fails ``label_check`` without ``warn``.
     """
     path = str(xml_path)
     gold: dict[str, tuple[str, ...]] | None = None
@@ -293,7 +314,7 @@ def read_raganato(xml_path: StrPath, gold_path: StrPath | None = None, *,
     parser = expat.ParserCreate()
     parser.buffer_text = True
     parser.buffer_size = 1 << 16
-    b = _Builder(parser, path, gold, gold_name, check_labels)
+    b = _Builder(parser, path, gold, gold_name, check_labels, label_check, warn)
     parser.StartElementHandler = b.start
     parser.EndElementHandler = b.end
     parser.CharacterDataHandler = b.chars

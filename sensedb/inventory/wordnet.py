@@ -523,6 +523,21 @@ class WordNet:
                 f.isupper() and sum(c.isalpha() for c in f) >= 2 for f in forms)
         return self._initialism[sense.key]
 
+    def synonyms(self, key: str) -> list[str]:
+        """The lemma names of a sense's synset as its data file writes them (case kept,
+        underscores: ``ft%1:23:00::`` -> ``['foot', 'ft']``), read without NLTK where
+        that reading is sure.
+
+        Raises:
+            InventoryError: WordNet lacks the key.
+        """
+        names = self._synset_lemmas(key.strip().lower())
+        if names is None:
+            syn = self._synset(self.sense(key).synset)
+            with self._lock:
+                names = [lem.name() for lem in syn.lemmas()]
+        return names
+
     def _lemma_forms(self, sense: SenseInfo) -> list[str]:
         """The sense's lemma as its synset writes it (case kept; usually one form)."""
         names = self._synset_lemmas(sense.key)
@@ -666,6 +681,15 @@ class WordNet:
             return False
         letters = [c for c in form if c.isalpha()][:sum(c.isalpha() for c in lemma)]
         return not (letters and all(c.isupper() for c in letters))
+
+    def base_forms(self, form: str) -> list[str]:
+        """Every base form WordNet's morphology gives ``form`` in any POS (exception lists,
+        detachment rules, a collocation's words), known to WordNet or not, the form itself
+        first: ``"bull's-eyes"`` -> ``"bull's-eyes"``, ``"bull's-eye"``, ... (spelled as
+        :func:`~sensedb.vocabulary.normalize_lemma` writes a lemma)."""
+        norm = normalize_lemma(form)
+        return list(dict.fromkeys(base for tag in POS_TAGS
+                                  for base in base_forms(norm, tag, self._exception_map())))
 
     def rare_readings(self, form: str, pairs: Iterable[tuple[str, str]]
                       ) -> frozenset[tuple[str, str]]:
