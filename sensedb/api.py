@@ -24,6 +24,7 @@ from .indexer.documents import ReadOnce, check_documents
 from .indexer.job import check_layers
 from .indexer.token_stores import check_store_type, set_store_type
 from .inventory import WordNet, default_wordnet
+from .inventory.labels import LabelCheck
 from .paths import model_name, same_model
 from .retriever.scoring import DEFAULT_WEIGHTS
 
@@ -38,7 +39,8 @@ def build_index(corpus: str | os.PathLike, index: str | os.PathLike, *,
                 replace: bool = False, store: str | None = None,
                 ray: str | None = None, ray_workers: int = 2,
                 head: str | os.PathLike | RetrievalHead | None = "auto",
-                dtype: str | None = None, pipeline: bool | None = None) -> JobReport:
+                dtype: str | None = None, pipeline: bool | None = None,
+                unchecked_labels: bool = False, allow_duplicates: bool = False) -> JobReport:
     """Index a sense-labelled corpus (unified XML + gold keys, or JSONL) into ``index``.
 
     Creates the index, or adds to it (the sense means are updated incrementally). A document
@@ -59,12 +61,22 @@ def build_index(corpus: str | os.PathLike, index: str | os.PathLike, *,
     when None. ``batch_tokens``: padded word pieces per forward pass (None: the device's
     default, ``encoder.BATCH_TOKENS``). ``pipeline``: overlap reading, encoding and writing
     (None: where it pays; ``indexer.pipeline``). Returns the job's
-    :class:`~sensedb.indexer.JobReport` (counts, seconds).
+    :class:`~sensedb.indexer.JobReport` (counts, seconds, ``notices``).
+
+    Each label's words are checked against its key's lemma
+    (``sensedb.inventory.labels.LabelCheck``) unless ``unchecked_labels``: in JSONL a label
+    whose words cannot be the lemma (one on the wrong token) is an :class:`InputError`;
+    in the unified XML, whose labels sit on their own elements, it is indexed, counted in
+    the report's ``implausible_labels`` and its first few named in ``notices``. A document
+    whose content the index already holds under another corpus or name (a copied or
+    renamed file) is skipped with a notice and counted in ``duplicate_documents``, unless
+    ``allow_duplicates``.
 
     Raises:
         InputError: the corpus or its gold file is missing or malformed, a sense key is not
-            in the inventory (names the file, line or id), or a document changed without
-            ``replace``.
+            in the inventory (names the file, line or id), a JSONL label whose words cannot
+            be its key's lemma (without ``unchecked_labels``), or a document changed
+            without ``replace``.
         IndexFormatError: the index was built with another model, layers, pooling or
             standardization (names its settings), or is damaged.
         IndexLockedError: another process is writing the index.
@@ -87,7 +99,9 @@ def build_index(corpus: str | os.PathLike, index: str | os.PathLike, *,
         raise ConfigurationError(f"the corpus name {name!r} is sensedb's own (WordNet's "
                                  "glosses and usage examples, kept apart from corpus "
                                  "evidence): give another (--corpus-name)")
-    read, _ = corpus_reader(corpus, gold, inventory)
+    warned: list[InputError] = []
+    read, _ = corpus_reader(corpus, gold, inventory, label_check=None if unchecked_labels
+                            else LabelCheck(inventory), warn=warned.append)
     corpus_passes = ReadOnce(read)  # parsed once for the check and the job (SemCor included)
     directory = IndexDirectory(index, db_url)
     try:
@@ -105,7 +119,9 @@ def build_index(corpus: str | os.PathLike, index: str | os.PathLike, *,
         hashes: dict[str, str] = {}
         with bulk_work():
             total_words = check_documents(directory, corpus_passes.check_pass(), name,
-                                          replace=replace, path=str(corpus), hashes=hashes)
+                                          replace=replace, path=str(corpus), hashes=hashes,
+                                          allow_duplicates=allow_duplicates)
+        warnings = list(warned)  # the check pass's (a second read warns again)
         if encoder is None:
             encoder = Encoder(model, layers=layers or "last", pooling=pooling or "mean",
                               device=device, batch_tokens=batch_tokens, head=head,
@@ -123,21 +139,38 @@ def build_index(corpus: str | os.PathLike, index: str | os.PathLike, *,
             if store is not None:
                 set_store_type(directory, store)
             same = corpus_passes.hands_over  # the checked objects: their hashes hold
-            return index_documents(directory, encoder, inventory, corpus_passes.job_pass(),
-                                   corpus=name, path=str(corpus), progress=progress,
-                                   total_words=total_words if progress else None,
-                                   replace=replace, encode=encode, chunk_words=chunk_words,
-                                   pipeline=pipeline, hashes=hashes if same else None)
+            report = index_documents(directory, encoder, inventory,
+                                     corpus_passes.job_pass(), corpus=name, path=str(corpus),
+                                     progress=progress,
+                                     total_words=total_words if progress else None,
+                                     replace=replace, encode=encode, chunk_words=chunk_words,
+                                     pipeline=pipeline, hashes=hashes if same else None,
+                                     allow_duplicates=allow_duplicates)
+        report.implausible_labels = len(warnings)
+        report.notices += [f"{w} (indexed as labelled)" for w in warnings[:NOTICED_LABELS]]
+        if len(warnings) > NOTICED_LABELS:
+            report.notices.append(f"{len(warnings) - NOTICED_LABELS} more labels whose words "
+                                  "cannot be their key's lemma (indexed as labelled)")
+        return report
     finally:
         directory.close()
 
 
+#: Implausible labels of a unified-XML corpus named one by one in a job's notices.
+NOTICED_LABELS = 5
+
+
 def corpus_reader(corpus: str | os.PathLike, gold: str | os.PathLike | None,
-                  inventory: WordNet) -> tuple[Callable[[], Iterator[Document]], list[Path]]:
+                  inventory: WordNet, *,
+                  label_check: Callable[[str, tuple[str, ...]], bool] | None = None,
+                  warn: Callable[[InputError], None] | None = None
+                  ) -> tuple[Callable[[], Iterator[Document]], list[Path]]:
     """A function that streams the documents of ``corpus`` (unified XML with ``gold``, the
     gold file beside it when None, or ``.jsonl``), sense keys checked against ``inventory``
     and labels against their keys (``read_raganato(check_labels=True)``; the JSONL reader
-    always checks them), and the files it reads.
+    always checks them), and the files it reads. ``label_check``: each label's words
+    against its key's lemma (``inventory.labels.LabelCheck``): a JSONL label that fails is
+    an error, a unified-XML one is given to ``warn`` (an error without it).
 
     Raises:
         InputError: the corpus is missing or not a file; no gold file for an XML corpus;
@@ -154,7 +187,8 @@ def corpus_reader(corpus: str | os.PathLike, gold: str | os.PathLike | None,
         if gold is not None:  # was ignored in silence, a missing file too
             raise InputError(f"a JSONL corpus carries its sense keys itself: no gold file "
                              f"({gold}) is read with it", path=str(corpus))
-        return lambda: read_jsonl(corpus, key_check=inventory.has_key), [corpus]
+        return lambda: read_jsonl(corpus, key_check=inventory.has_key,
+                                  label_check=label_check), [corpus]
     if gold is None:
         guess = corpus.with_name(corpus.name.replace(".data.xml", ".gold.key.txt"))
         if guess == corpus or not guess.exists():
@@ -162,7 +196,8 @@ def corpus_reader(corpus: str | os.PathLike, gold: str | os.PathLike | None,
         gold = guess
     gold_path = Path(gold)
     return (lambda: read_raganato(corpus, gold_path, key_check=inventory.has_key,
-                                  check_labels=True), [corpus, gold_path])
+                                  check_labels=True, label_check=label_check, warn=warn),
+            [corpus, gold_path])
 
 
 def _check_settings(directory: IndexDirectory, manifest: Manifest, layers: str | None,

@@ -394,3 +394,55 @@ def test_a_delete_killed_before_its_rebuild_is_finished_by_running_it_again(tmp_
     with pytest.raises(InputError, match="no document 'b'"):
         delete_document(IndexDirectory(path), "b")
     assert answers(path, encoder, wordnet) == answers(tmp_path / "only-a", encoder, wordnet)
+
+
+def test_delete_a_whole_corpus(tmp_path, encoder, wordnet, monkeypatch):
+    import sensedb.api
+
+    index = tmp_path / "idx"
+    build(corpus(tmp_path / "a.jsonl", {"a": A}), index, encoder, wordnet)
+    build_index(corpus(tmp_path / "b.jsonl", {"b": B, "c": B[:1]}), index, encoder=encoder,
+                wordnet=wordnet, progress=False, corpus_name="more")
+    monkeypatch.setattr(sensedb.api, "default_wordnet", lambda: wordnet)
+    runner = CliRunner()
+    result = runner.invoke(cli, ["delete", "--index", str(index), "--corpus", "more", "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output) == {"corpus": "more", "documents_removed": 2,
+                                         "tokens_removed": 4}
+    assert verify(index).problems == []
+    reader = open_index(index, encoder, wordnet)
+    assert reader.info()["corpora"] == {"notes": 1} and reader.tokens.ntotal == 3
+    reader.directory.close()
+    sums = sense_rows(IndexDirectory(index))
+    assert sums["bank%1:14:00::"][0] == 1 and sums["bank%1:17:01::"][0] == 2  # A's alone
+    result = runner.invoke(cli, ["delete", "--index", str(index), "--corpus", "more"])
+    assert result.exit_code == 1 and "no corpus 'more'" in result.output \
+        and "(it holds: notes)" in result.output
+    result = runner.invoke(cli, ["delete", "--index", str(index)])
+    assert result.exit_code == 2 and "give --document NAME, --corpus NAME" in result.output
+    result = runner.invoke(cli, ["delete", "--help"])
+    assert "default-index-<the first 12 hex digits" in " ".join(result.output.split())
+    assert "Example:" in result.output and "--corpus mine1copy" in result.output
+
+
+def test_delete_corpus_killed_after_retiring_finishes_when_run_again(tmp_path, encoder,
+                                                                     wordnet, monkeypatch):
+    from sensedb.indexer import compaction
+
+    index = tmp_path / "idx"
+    build(corpus(tmp_path / "a.jsonl", {"a": A, "b": B}), index, encoder, wordnet)
+    directory = IndexDirectory(index)
+
+    def killed(*args, **kwargs):
+        raise KeyboardInterrupt  # killed between the retiring commit and the generation
+
+    monkeypatch.setattr(compaction, "finalize", killed)
+    with pytest.raises(KeyboardInterrupt):
+        compaction.delete_corpus(directory, "notes")
+    monkeypatch.undo()
+    assert compaction.delete_corpus(directory, "notes") == (2, 6)
+    directory.close()
+    assert verify(index).problems == []
+    reader = open_index(index, encoder, wordnet)
+    assert reader.tokens.ntotal == 0
+    reader.directory.close()

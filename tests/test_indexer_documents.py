@@ -299,8 +299,8 @@ def test_a_small_corpus_is_parsed_once_and_a_large_one_streamed_twice(tmp_path, 
     counted = []
     real = sensedb.api.corpus_reader
 
-    def counting(*args):
-        read, files = real(*args)
+    def counting(*args, **kwargs):
+        read, files = real(*args, **kwargs)
         return (lambda: (counted.append(1), read())[1]), files
 
     monkeypatch.setattr(sensedb.api, "corpus_reader", counting)
@@ -344,3 +344,59 @@ def test_the_corpus_name_wordnet_is_refused(tmp_path, encoder, wordnet, file, op
     with pytest.raises(ConfigurationError, match="the corpus name 'wordnet' is sensedb's own"):
         build(notes(tmp_path / file, RIVER), index, encoder, wordnet, **options)
     assert not index.exists()
+
+
+def test_a_label_on_the_wrong_token_is_refused_before_anything_is_written(tmp_path, encoder,
+                                                                          wordnet):
+    index = tmp_path / "idx"
+    build(notes(tmp_path / "good.jsonl", RIVER), index, encoder, wordnet)
+    before = state(index)
+    off = notes(tmp_path / "off.jsonl", MONEY, ("Don't sit on the bank.", 4, "bank%1:17:01::"))
+    with pytest.raises(InputError, match=r"off.jsonl:2, id off.s2.t0: .*token 4 is 'the'"):
+        build(off, index, encoder, wordnet)
+    assert state(index) == before  # files and rows as they were: the first line neither
+    report = build(off, index, encoder, wordnet, unchecked_labels=True)  # the escape
+    assert (report.documents, report.tokens) == (1, 2)
+
+
+def test_a_copied_file_is_skipped_unless_duplicates_are_allowed(tmp_path, encoder, wordnet):
+    index = tmp_path / "idx"
+    first = tmp_path / "mine.jsonl"
+    first.write_text("\n".join(json.dumps({"doc": name, "id": f"{name}.s1", "text": text,
+                                           "senses": [{"at": at, "key": key}]})
+                               for name, (text, at, key) in
+                               (("river", RIVER), ("money", MONEY))) + "\n", encoding="utf-8")
+    build(first, index, encoder, wordnet)
+    before = state(index)
+    copy = tmp_path / "minecopy.jsonl"
+    copy.write_bytes(first.read_bytes())
+    for _ in range(2):  # and again: a rerun skips them the same way
+        report = build(copy, index, encoder, wordnet)
+        assert (report.documents, report.duplicate_documents, report.tokens) == (0, 2, 0)
+        assert report.notices[0] == (
+            'skipped document "river" of corpus "minecopy": the same content is already '
+            'indexed as document "river" of corpus "mine" (--allow-duplicates, '
+            "allow_duplicates=True, indexes it again)")
+        rows = state(index)["rows"]
+        assert {**rows, "jobs": 0} == {**before["rows"], "jobs": 0}  # only the job's own row
+    report = build(copy, index, encoder, wordnet, allow_duplicates=True)
+    assert (report.documents, report.duplicate_documents, report.tokens) == (2, 0, 2)
+    assert sense_rows(IndexDirectory(index))["bank%1:17:01::"][0] == 2  # counted twice now
+
+
+def test_unified_xml_labels_that_cannot_be_their_lemma_are_indexed_and_counted(
+        tmp_path, encoder, wordnet):
+    from indexer_helpers import MINI_GOLD, MINI_XML
+
+    xml = tmp_path / "off.data.xml"
+    xml.write_text(MINI_XML.read_text().replace(
+        '<instance id="d000.s000.t001" lemma="bank" pos="NOUN">bank</instance>',
+        '<instance id="d000.s000.t001" lemma="bank" pos="NOUN">the</instance>'))
+    report = build(xml, tmp_path / "idx", encoder, wordnet, gold=MINI_GOLD)
+    assert report.implausible_labels == 1 and report.tokens > 1
+    assert report.notices == [f"{xml}:9, id d000.s000.t001: instance d000.s000.t001 of "
+                              "sentence d000.s000: 'the' cannot be bank (gold key "
+                              "bank%1:17:01::) (indexed as labelled)"]
+    report = build(xml, tmp_path / "unchecked", encoder, wordnet, gold=MINI_GOLD,
+                   unchecked_labels=True)
+    assert report.implausible_labels == 0 and report.notices == []

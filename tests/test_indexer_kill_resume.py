@@ -55,7 +55,7 @@ def test_a_killed_chunk_leaves_no_file_the_index_does_not_use(tmp_path, encoder,
     (raw / "shard-000003.vectors.npy.tmp-123").write_bytes(b"x")
     before = sorted(p.name for p in raw.iterdir())
     build_index(MINI_XML, path, gold=MINI_GOLD, corpus_name="again", encoder=encoder,
-                wordnet=wordnet, progress=False)
+                wordnet=wordnet, progress=False, allow_duplicates=True)
     directory = IndexDirectory(path)
     with directory.db.session() as session:
         from sqlalchemy import select

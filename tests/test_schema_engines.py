@@ -39,7 +39,7 @@ def test_index_killed_resumed_appended_and_queried_equals_the_sqlite_index(
     # a second job (append) through the public API, then WordNet evidence for two lemmas:
     # gloss rows take ids from the engine, example rows explicit ones; none may clash
     build_index(MINI_XML, directory.path, gold=MINI_GOLD, corpus_name="again", db_url=db_url,
-                encoder=encoder, wordnet=wordnet, progress=False)
+                encoder=encoder, wordnet=wordnet, progress=False, allow_duplicates=True)
     appended = open_index(directory.path, encoder, wordnet, db_url=db_url,
                           wordnet_evidence=True)
     assert appended.info()["tokens"] == 2 * reference.info()["tokens"]

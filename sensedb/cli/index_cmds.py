@@ -34,6 +34,14 @@ from . import cli, emit, head_options, index_options, output_options
 @click.option("--replace", is_flag=True,
               help="Index a document already in the index with other content in place of "
                    "the old one (without it, such a document is refused).")
+@click.option("--unchecked-labels", is_flag=True,
+              help="Index labels whose words cannot be their key's lemma by WordNet's "
+                   "morphology (without it, such a JSONL label is refused as one on the "
+                   "wrong token; a unified-XML one is indexed with a warning).")
+@click.option("--allow-duplicates", is_flag=True,
+              help="Index a document whose content the index already holds under another "
+                   "corpus or name (without it, such a document, a copied or renamed "
+                   "file's, is skipped with a line on stderr).")
 @click.option("--store", type=click.Choice(["flat", "sq8", "pq", "rabitq"]), default=None,
               help="Token store type: flat (exact float32), sq8 (8-bit scalar codes), pq "
                    "(48-byte product codes) or rabitq (1-bit codes), each lossy one re-ranked "
@@ -63,8 +71,8 @@ from . import cli, emit, head_options, index_options, output_options
 @head_options
 @output_options
 def index(corpus, gold, index_dir, corpus_name, model, layers, pooling, standardize, replace,
-          store, db_url, device, batch_tokens, dtype, pipeline, ray_address, ray_workers, head,
-          as_json):
+          unchecked_labels, allow_duplicates, store, db_url, device, batch_tokens, dtype,
+          pipeline, ray_address, ray_workers, head, as_json):
     """Index every labelled token and sense of CORPUS (unified XML of Raganato et al. 2017
     with its gold keys, or JSONL). Adding a second corpus updates the sense means; running
     the same command again after a crash resumes where it stopped.
@@ -87,10 +95,17 @@ def index(corpus, gold, index_dir, corpus_name, model, layers, pooling, standard
                          db_url=db_url, device=device, batch_tokens=batch_tokens,
                          progress=not as_json, replace=replace, store=store,
                          ray=ray_address, ray_workers=ray_workers, head=head, dtype=dtype,
-                         pipeline=pipeline)
+                         pipeline=pipeline, unchecked_labels=unchecked_labels,
+                         allow_duplicates=allow_duplicates)
+    for notice in report.notices:
+        click.echo(notice, err=True)
     emit(report.to_dict(), as_json, lambda r: (
-        f"indexed {r['documents']} documents ({r['skipped_documents']} already there), "
-        f"{r['sentences']} sentences, {r['tokens']} labelled tokens, "
+        f"indexed {r['documents']} documents ({r['skipped_documents']} already there"
+        + (f", {r['duplicate_documents']} duplicates skipped" if r["duplicate_documents"]
+           else "") + "), "
+        f"{r['sentences']} sentences, {r['tokens']} labelled tokens"
+        + (f" ({r['implausible_labels']} whose words cannot be their key's lemma)"
+           if r["implausible_labels"] else "") + ", "
         f"{r['senses_touched']} senses in {r['seconds']:.1f} s: "
         f"{r['words_per_second']:.0f} words/s"))
 
@@ -131,8 +146,9 @@ def info(index, check, as_json):
 @output_options
 def default_index(rebuild, build_all, as_json):
     """Show, rebuild or fully build the default index (WordNet glosses and examples through
-    the default model). It lives in $SENSEDB_HOME/default-index (default
-    ~/.local/share/sensedb) and grows by itself, lemma by lemma, as words are queried.
+    the default model). It lives in $SENSEDB_HOME/default-index-<the first 12 hex digits
+    of the head's SHA-256> (default ~/.local/share/sensedb/...; the path is printed) and
+    grows by itself, lemma by lemma, as words are queried.
 
     Example:
 

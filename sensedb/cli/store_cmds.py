@@ -9,33 +9,51 @@ from . import cli, emit, output_options
 
 @cli.command()
 @click.option("--index", "index_dir", type=click.Path(file_okay=False), required=True,
-              help="Index directory (the default index is $SENSEDB_HOME/default-index).")
-@click.option("--document", required=True, help="Name of the document to delete.")
+              help="Index directory (the default index is $SENSEDB_HOME/default-index-<the "
+                   "first 12 hex digits of the head's SHA-256>; `sensedb default-index` "
+                   "prints its path).")
+@click.option("--document", default=None,
+              help="Name of the document to delete (without it, --corpus deletes the whole "
+                   "corpus).")
 @click.option("--corpus", default=None,
-              help="Corpus of the document (needed when several corpora have that name).")
+              help="Corpus of the document (needed when several corpora have that name); "
+                   "alone, the corpus to delete, every document of it.")
 @click.option("--db", "db_url", default=None, help="SQLAlchemy database URL for metadata.")
 @output_options
 def delete(index_dir, document, corpus, db_url, as_json):
-    """Delete a document: its tokens leave the token store and its senses' sums in a new
-    generation; readers see it whole until they reload (its rows are purged by a rebuild
-    at least 30 s later). Run again after a crash, it finishes the deletion. A WordNet
-    lemma's example document (--corpus wordnet, NAME lemma.POS) comes back, as a fresh
-    index would add it, at the next query that needs the lemma.
+    """Delete a document, or with --corpus alone a whole corpus: its tokens leave the token
+    store and its senses' sums in a new generation; readers see it whole until they reload
+    (its rows are purged by a rebuild at least 30 s later). A corpus goes in one
+    transaction and one generation. Run again after a crash, it finishes the deletion. A
+    WordNet lemma's example document (--corpus wordnet, NAME lemma.POS) comes back, as a
+    fresh index would add it, at the next query that needs the lemma.
 
     Example:
 
         sensedb delete --index ./semcor-index --document d001
+
+        sensedb delete --index ./semcor-index --corpus mine1copy
     """
     from ..indexer import IndexDirectory
-    from ..indexer.compaction import delete_document
+    from ..indexer.compaction import delete_corpus, delete_document
 
+    if document is None and corpus is None:
+        raise click.UsageError("give --document NAME, --corpus NAME, or both")
     directory = IndexDirectory(index_dir, db_url)
     try:
-        removed = delete_document(directory, document, corpus)
+        if document is None:
+            documents, removed = delete_corpus(directory, corpus)
+        else:
+            documents, removed = 1, delete_document(directory, document, corpus)
     finally:
         directory.close()
-    emit({"document": document, "tokens_removed": removed}, as_json,
-         lambda r: f"deleted document {r['document']}: {r['tokens_removed']} tokens")
+    if document is None:
+        emit({"corpus": corpus, "documents_removed": documents, "tokens_removed": removed},
+             as_json, lambda r: f"deleted corpus {r['corpus']}: {r['documents_removed']} "
+                                f"documents, {r['tokens_removed']} tokens")
+    else:
+        emit({"document": document, "tokens_removed": removed}, as_json,
+             lambda r: f"deleted document {r['document']}: {r['tokens_removed']} tokens")
 
 
 @cli.command()

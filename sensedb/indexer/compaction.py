@@ -24,7 +24,12 @@ from sqlalchemy import select
 from ..errors import InputError
 from ..schema import DocumentRow
 from .directory import EXAMPLES, SENSES, TOKENS, WORDNET, IndexDirectory
-from .documents import document_token_ids, left_out_documents, retire_document
+from .documents import (
+    document_token_ids,
+    left_out_documents,
+    retire_document,
+    retire_documents,
+)
 from .fold import RETIRED
 from .rebuild import finalize
 from .wordnet import CORPUS as WORDNET_CORPUS
@@ -66,6 +71,41 @@ def delete_document(directory: IndexDirectory, document: str,
         removed = retire_document(directory, row_id)
         finalize(directory, _stores(its_corpus))
     return removed
+
+
+def delete_corpus(directory: IndexDirectory, corpus: str) -> tuple[int, int]:
+    """Delete every document of ``corpus`` as one new generation without them: all are
+    retired in one transaction (``documents.retire_documents``), then the stores are
+    written once. Returns (documents, tokens) removed. Run again after a crash that left
+    them retired but still in the current generation, it finishes the deletion.
+
+    Raises:
+        InputError: the index holds no document of ``corpus`` (names the corpora it holds).
+        IndexLockedError: another process is writing the index.
+        IndexFormatError: no index here, or a shard is missing or damaged."""
+    directory.manifest()
+    live = DocumentRow.key.not_like(f"%{RETIRED}%")
+    with directory.lock():
+        with directory.db.session() as session:
+            row_ids = list(session.execute(select(DocumentRow.id).where(
+                DocumentRow.corpus == corpus, live)).scalars())
+            retired = [] if row_ids else list(session.execute(select(DocumentRow.id).where(
+                DocumentRow.corpus == corpus, ~live)).scalars())
+            corpora = [] if row_ids else sorted(set(session.execute(
+                select(DocumentRow.corpus).where(live)).scalars()))
+        if not row_ids:
+            left = left_out_documents(directory)
+            unfinished = [i for i in retired if i not in left]
+            if not unfinished:
+                raise InputError(f"no corpus {corpus!r} in {directory.path} (it holds: "
+                                 f"{', '.join(corpora) or 'no corpus'})", item=corpus)
+            with directory.db.session() as session:
+                tokens = sum(len(document_token_ids(session, i)) for i in unfinished)
+            finalize(directory, _stores(corpus))  # a delete killed after retiring them
+            return len(unfinished), tokens
+        removed = retire_documents(directory, row_ids)
+        finalize(directory, _stores(corpus))
+    return len(row_ids), removed
 
 
 def _stores(corpus: str) -> tuple[str, ...]:

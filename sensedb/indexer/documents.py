@@ -70,6 +70,42 @@ def indexed_documents(directory: IndexDirectory, corpus: str) -> dict[str, Index
     return {key: Indexed(row_id, sha) for key, row_id, sha in rows}
 
 
+def indexed_hashes(directory: IndexDirectory) -> dict[str, tuple[str, str]]:
+    """The content hash of every document in the index (WordNet's left out; a replaced or
+    deleted one has none) -> its corpus and name."""
+    with directory.db.session() as session:
+        rows = session.execute(
+            select(DocumentHashRow.sha256, DocumentRow.corpus, DocumentRow.key)
+            .join(DocumentRow, DocumentRow.id == DocumentHashRow.document_id)
+            .where(DocumentRow.corpus != WORDNET_CORPUS)).all()
+    found: dict[str, tuple[str, str]] = {}
+    for sha256, corpus, key in rows:
+        found.setdefault(sha256, (corpus, key))
+    return found
+
+
+class Duplicates:
+    """Documents whose content is already in the index, or earlier in the job, under
+    another corpus or name (a renamed or copied file): skipped unless a job allows
+    duplicates. ``known``: :func:`indexed_hashes` (an empty dict for a new index)."""
+
+    def __init__(self, known: dict[str, tuple[str, str]]) -> None:
+        self.known = known
+
+    def original(self, document: Document, sha256: str, corpus: str) -> tuple[str, str] | None:
+        """The (corpus, name) that already holds ``document``'s content under another
+        corpus or name, or None (then the document is recorded as holding it)."""
+        found = self.known.setdefault(sha256, (corpus, document.id))
+        return None if found == (corpus, document.id) else found
+
+    @staticmethod
+    def notice(document: Document, corpus: str, original: tuple[str, str]) -> str:
+        """The one line that says a document was skipped and where its content is."""
+        return (f'skipped document "{document.id}" of corpus "{corpus}": the same content is '
+                f'already indexed as document "{original[1]}" of corpus "{original[0]}" '
+                "(--allow-duplicates, allow_duplicates=True, indexes it again)")
+
+
 def is_indexed(document: Document, sha256: str, indexed: dict[str, Indexed], corpus: str, *,
                replace: bool, path: str | None = None) -> bool:
     """Whether ``document`` (content hash ``sha256``) is already in the index as it is (skip
@@ -96,27 +132,33 @@ def is_indexed(document: Document, sha256: str, indexed: dict[str, Indexed], cor
 
 def check_documents(directory: IndexDirectory | None, documents: Iterable[Document],
                     corpus: str, *, replace: bool = False, path: str | None = None,
-                    hashes: dict[str, str] | None = None) -> int:
+                    hashes: dict[str, str] | None = None,
+                    allow_duplicates: bool = False) -> int:
     """Read every document once, before anything is written: the reader checks keys, ids and
     structure, and each document is compared with the index's by name and content hash.
     ``directory``: None (or one without an index) for a new index; ``path``: the corpus
     file, named in errors; ``hashes``: filled with each document's content hash by name
     (for a job given these same objects, ``index_documents(hashes=...)``). Returns the
-    number of words to index (for a progress bar).
+    number of words to index (for a progress bar): a duplicate (:class:`Duplicates`) is
+    not counted unless ``allow_duplicates``.
 
     Raises:
         InputError: what the reader raises (names the file, line and id), a corpus without
             documents, or a changed document without ``replace`` (see :func:`is_indexed`).
     """
-    indexed = indexed_documents(directory, corpus) if directory is not None \
-        and directory.exists() else {}
+    exists = directory is not None and directory.exists()
+    indexed = indexed_documents(directory, corpus) if exists else {}
+    duplicates = None if allow_duplicates or corpus == WORDNET_CORPUS else Duplicates(
+        indexed_hashes(directory) if exists else {})
     words = read = 0
     for document in documents:
         read += 1
         sha256 = document.content_hash()
         if hashes is not None:
             hashes[document.id] = sha256
-        if not is_indexed(document, sha256, indexed, corpus, replace=replace, path=path):
+        if not is_indexed(document, sha256, indexed, corpus, replace=replace, path=path) \
+                and (duplicates is None or duplicates.original(document, sha256, corpus)
+                     is None):
             words += sum(len(s.tokens) for s in document.sentences)
     if not read:
         raise InputError("no documents in the corpus (an empty file, or only empty texts?)",
@@ -198,17 +240,35 @@ def retire_document(directory: IndexDirectory, row_id: int) -> int:
     Raises:
         IndexFormatError: a shard is missing or damaged.
     """
+    return retire_documents(directory, [row_id])
+
+
+def retire_documents(directory: IndexDirectory, row_ids: list[int]) -> int:
+    """Retire documents ``row_ids`` as :func:`retire_document` does one, all in one
+    transaction (a whole corpus: ``sensedb delete --corpus``), each shard read once.
+    Returns the number of their tokens. The caller holds the lock.
+
+    Raises:
+        IndexFormatError: a shard is missing or damaged.
+    """
     folded = directory.manifest().folded_shards
     with directory.db.session() as session:
-        token_ids = document_token_ids(session, row_id)
-        key, corpus = session.execute(select(DocumentRow.key, DocumentRow.corpus)
-                                      .where(DocumentRow.id == row_id)).one()
-        if corpus == WORDNET_CORPUS:
-            _unlink_examples(directory, session, token_ids)
+        token_ids: list[int] = []
+        examples: list[int] = []
+        for row_id in row_ids:
+            ids = document_token_ids(session, row_id)
+            key, corpus = session.execute(select(DocumentRow.key, DocumentRow.corpus)
+                                          .where(DocumentRow.id == row_id)).one()
+            token_ids += ids
+            if corpus == WORDNET_CORPUS:
+                examples += ids
+            session.execute(delete(DocumentHashRow).where(
+                DocumentHashRow.document_id == row_id))
+            session.execute(update(DocumentRow).where(DocumentRow.id == row_id)
+                            .values(key=f"{key}{RETIRED}{row_id}"))
+        if examples:
+            _unlink_examples(directory, session, examples)
         _unlink(directory, session, token_ids, folded)
-        session.execute(delete(DocumentHashRow).where(DocumentHashRow.document_id == row_id))
-        session.execute(update(DocumentRow).where(DocumentRow.id == row_id)
-                        .values(key=f"{key}{RETIRED}{row_id}"))
     return len(token_ids)
 
 

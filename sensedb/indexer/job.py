@@ -52,6 +52,8 @@ from .report import JobReport
 from .wordnet import CORPUS as WORDNET_CORPUS
 
 _BULK_TABLES = ("sentences", "tokens", "token_senses")
+#: Duplicate documents named one by one in a job's notices (then one line for the rest).
+NOTICED_DUPLICATES = 5
 # a chunk, its words' raw vectors float32 (words, dim), the first row of each sentence
 Encoded = tuple[list[Document], np.ndarray, np.ndarray]
 # an encode stage: the pending chunks (and the report it adds its seconds to) -> encoded chunks
@@ -92,7 +94,8 @@ def index_documents(directory: IndexDirectory, encoder: Encoder, inventory: Word
                     total_words: int | None = None, rebuild: bool = True,
                     replace: bool = False, encode: Encode | None = None,
                     pipeline: bool | None = None,
-                    hashes: Mapping[str, str] | None = None) -> JobReport:
+                    hashes: Mapping[str, str] | None = None,
+                    allow_duplicates: bool = False) -> JobReport:
     """Index every labelled token of ``documents`` and rebuild the FAISS indexes it feeds
     (unless ``rebuild`` is False). The caller holds ``directory.lock()``.
 
@@ -107,7 +110,10 @@ def index_documents(directory: IndexDirectory, encoder: Encoder, inventory: Word
     encoding and writing (module doc); None: where it pays (``pipeline.pipeline_pays``).
     ``hashes``: the content hash of documents by name, as ``check_documents`` computed
     them on these very objects (kept from the check pass, ``documents.ReadOnce``): not
-    computed again (a document not in it is hashed here).
+    computed again (a document not in it is hashed here). A document whose content the
+    index (or this job) already holds under another corpus or name is skipped, counted in
+    ``duplicate_documents`` with a line in ``notices`` (``documents.Duplicates``), unless
+    ``allow_duplicates`` (WordNet's documents are never compared).
 
     Raises:
         InputError: a sense key is not in the inventory, or a changed document without
@@ -120,6 +126,8 @@ def index_documents(directory: IndexDirectory, encoder: Encoder, inventory: Word
     db = directory.db
     directory.manifest()  # adds the tables newer than the index
     indexed = documents_module.indexed_documents(directory, corpus)
+    duplicates = None if allow_duplicates or corpus == WORDNET_CORPUS else \
+        documents_module.Duplicates(documents_module.indexed_hashes(directory))
     interrupted = interrupted_jobs(directory)
     with db.session() as session:
         job_row = JobRow(corpus=corpus, path=path, status="running", started=time.time())
@@ -153,7 +161,7 @@ def index_documents(directory: IndexDirectory, encoder: Encoder, inventory: Word
         remove = documents_module.retire_document if writer is None else writer.call(
             documents_module.retire_document)
         pending = _pending_chunks(job, documents, indexed, chunk_words, replace, remove,
-                                  hashes or {})
+                                  hashes or {}, duplicates)
         encoded = (encode or in_process(encoder, pipeline=pipeline))(pending, report)
         try:
             for chunk, matrix, offsets in encoded:
@@ -165,6 +173,10 @@ def index_documents(directory: IndexDirectory, encoder: Encoder, inventory: Word
             close = getattr(encoded, "close", None)
             if close is not None:  # a generator stage: its own clean-up (a Ray runtime) now
                 close()
+    if report.duplicate_documents > NOTICED_DUPLICATES:
+        report.notices.append(f"skipped {report.duplicate_documents - NOTICED_DUPLICATES} "
+                              "more documents whose content is already indexed under another "
+                              "corpus or name (--allow-duplicates indexes them again)")
     t0 = time.perf_counter()
     if bulk:
         db.create_missing_indexes()
@@ -239,11 +251,14 @@ def mark_interrupted(directory: IndexDirectory, job_ids: list[int]) -> None:
 def _pending_chunks(job: ChunkJob, documents: Iterable[Document],
                     indexed: dict[str, documents_module.Indexed], chunk_words: int,
                     replace: bool, remove: Callable[[IndexDirectory, int], Any],
-                    hashes: Mapping[str, str]) -> Iterator[list[Document]]:
+                    hashes: Mapping[str, str],
+                    duplicates: documents_module.Duplicates | None = None
+                    ) -> Iterator[list[Document]]:
     """The chunks of the documents not already indexed as they are (those are counted as
-    skipped in the job's report); a changed document is retired first when ``replace``.
-    Each document's content hash goes to ``job.hashes``; ``remove`` retires a replaced
-    document (``documents.retire_document``, or the same in the writer's thread);
+    skipped in the job's report) nor held under another corpus or name (``duplicates``:
+    counted as duplicates, each with a notice); a changed document is retired first when
+    ``replace``. Each document's content hash goes to ``job.hashes``; ``remove`` retires a
+    replaced document (``documents.retire_document``, or the same in the writer's thread);
     ``hashes``: content hashes already computed, by document name.
 
     Raises:
@@ -254,6 +269,14 @@ def _pending_chunks(job: ChunkJob, documents: Iterable[Document],
             if documents_module.is_indexed(document, sha256, indexed, job.corpus,
                                            replace=replace):
                 job.report.skipped_documents += 1
+                continue
+            original = None if duplicates is None else duplicates.original(
+                document, sha256, job.corpus)
+            if original is not None:
+                job.report.duplicate_documents += 1
+                if job.report.duplicate_documents <= NOTICED_DUPLICATES:
+                    job.report.notices.append(documents_module.Duplicates.notice(
+                        document, job.corpus, original))
                 continue
             old = indexed.pop(document.id, None)
             if old is not None:  # replaced: retired now, its rows purged once no reader
