@@ -26,6 +26,7 @@ from .indexer.token_stores import check_store_type, set_store_type
 from .inventory import WordNet, default_wordnet
 from .inventory.labels import LabelCheck
 from .paths import model_name, same_model
+from .retriever.opening import model_path, moved_model
 from .retriever.scoring import DEFAULT_WEIGHTS
 
 
@@ -109,7 +110,7 @@ def build_index(corpus: str | os.PathLike, index: str | os.PathLike, *,
             manifest = directory.manifest()
             _check_settings(directory, manifest, layers, pooling, standardize, model)
             described = manifest.encoder
-            model = model or described.model
+            model = model or model_path(directory, described)  # moved with its folder
             layers, pooling = described.layers, described.layer_pooling
             dtype = dtype or described.dtype
             if encoder is None and isinstance(head, str) and head == "auto":
@@ -212,7 +213,9 @@ def _check_settings(directory: IndexDirectory, manifest: Manifest, layers: str |
         ConfigurationError: a layer setting that cannot be parsed; a model path where no
             folder is."""
     built = manifest.encoder
-    if model not in (None, "") and not same_model(
+    # a model folder that moved is given by its new place: its weights decide (the job's
+    # encoder check)
+    if model not in (None, "") and not moved_model(built) and not same_model(
             DEFAULT_MODEL if model in ("default", DEFAULT_MODEL) else model_name(model),
             built.model):
         raise IndexFormatError(

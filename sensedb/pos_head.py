@@ -552,7 +552,8 @@ def _noun_phrase_ends_after(words: Sequence[str], best: np.ndarray, at: int) -> 
 #: *round*": the head's ADJ, "circular"; a tester's). SemCor's gold tags of a word after one
 #: of these where the noun phrase ends right after it: NOUN 6,776, ADJ 164, 55 of them "own"
 #: and 13 "best" (POSSESSIVE_NOT_A_NOUN). "her" is left out: an object too ("made her
-#: *happy*"). Hand-written.
+#: *happy*"); so is a gerund, which SemCor and SemEval-2007 tag VERB ("our *driving*
+#: immediately to", "his *losing* a term"). Hand-written.
 POSSESSIVE_DETERMINERS = frozenset("my your his its our their".split())
 POSSESSIVE_NOT_A_NOUN = NOT_A_HEAD_NOUN | frozenset("own best left right last".split())
 
@@ -561,7 +562,7 @@ def article_nouns(words: Sequence[str], logp: np.ndarray) -> np.ndarray:
     """``logp`` ((len(words), len(TAGS)) float, the head's tag log-probabilities of one
     sentence) with each word the head tags ADJ or NOUN right after "a"/"an"
     (INDEFINITE_ARTICLES; a NOUN the head doubts, "She has a cold": NOUN 0.53, ADJ 0.47)
-    or a possessive determiner (POSSESSIVE_DETERMINERS: "It's my *round*")
+    or a possessive determiner (POSSESSIVE_DETERMINERS: "It's my *round*"; not an -ing word)
     and before the end of its noun phrase (:data:`ENDS_A_NOUN_PHRASE`, the sentence's end,
     punctuation or a conjunction not followed by an adjective or noun) read as a noun: NOUN
     gets RULE_ADV_PROBABILITY, the other tags the rest in their proportions (quantifiers,
@@ -576,6 +577,7 @@ def article_nouns(words: Sequence[str], logp: np.ndarray) -> np.ndarray:
                 or TAGS[int(best[at])] not in ("ADJ", "NOUN")
                 or word in (NOT_A_HEAD_NOUN if before in INDEFINITE_ARTICLES
                             else POSSESSIVE_NOT_A_NOUN)
+                or before in POSSESSIVE_DETERMINERS and word.endswith("ing")
                 or not _noun_phrase_ends_after(words, best, at)):
             continue
         out = _as_tag(out, logp, at, "NOUN")

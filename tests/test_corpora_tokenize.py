@@ -311,6 +311,7 @@ def test_encoder_words_reads_an_address_as_a_stand_in() -> None:
     changed = {w: r for w, r in zip(words, read, strict=True) if w != r}
     assert changed == {"https://example.com": LINK_STAND_IN, "www.x.org/a": LINK_STAND_IN,
                        "jo@mail.com": ADDRESS_STAND_IN, "@jo": ADDRESS_STAND_IN}
+    assert encoder_words(["Read", "https://medium.com/@jo/post"]) == ["Read", LINK_STAND_IN]
     plain = tokenize("Visit the site at 3.5 p.m. on 1/2, e.g. today.")
     assert encoder_words(plain) is plain
     # a later tester: "I’m broke" and "I'm broke" were two answers (the curly apostrophe

@@ -131,3 +131,41 @@ def test_adding_with_another_model_names_the_model_first(tmp_path, encoder, word
     with pytest.raises(ConfigurationError, match="no model directory"):
         build_index(MINI_XML, path, gold=MINI_GOLD, corpus_name="other",
                     model=str(tmp_path / "nowhere"), wordnet=wordnet, progress=False)
+
+
+def test_an_index_moved_with_its_project_folder_finds_its_model(tmp_path, wordnet,
+                                                                monkeypatch):
+    """The tester who broke the first draft: with the model's absolute path recorded, an
+    index moved with its project folder (P1 -> P2) could no longer load it, nor be given its
+    new place. The manifest records the model's path from the index too; a model folder
+    moved alone is given by its new place and judged by its weights."""
+    from sensedb.errors import ConfigurationError
+
+    project = tmp_path / "P1"
+    (project / "models").mkdir(parents=True)
+    tiny_bert(project / "models" / "tiny", seed=0)
+    monkeypatch.chdir(project)
+    build_index(MINI_XML, "index", gold=MINI_GOLD, model="models/tiny", head=None,
+                wordnet=wordnet, progress=False)
+    assert _manifest_encoder(project / "index")["model_from_index"] == os.path.join(
+        "..", "models", "tiny")
+    monkeypatch.chdir(tmp_path)
+    moved = project.rename(tmp_path / "P2")
+    index = sensedb.open(moved / "index", wordnet=wordnet, wordnet_evidence=False)
+    assert index.wsd("He sat on the bank of the river", "bank").senses
+    index.directory.close()
+    report = build_index(MINI_XML, moved / "index", gold=MINI_GOLD, corpus_name="again",
+                         allow_duplicates=True, wordnet=wordnet, progress=False)
+    assert report.documents > 0
+    elsewhere = (moved / "models" / "tiny").rename(tmp_path / "elsewhere")
+    with pytest.raises(ConfigurationError, match="no model directory"):
+        sensedb.open(moved / "index", wordnet=wordnet, wordnet_evidence=False).wsd(
+            "He sat on the bank", "bank")
+    index = sensedb.open(moved / "index", model=str(elsewhere), wordnet=wordnet,
+                         wordnet_evidence=False)
+    assert index.wsd("He sat on the bank of the river", "bank").senses
+    index.directory.close()
+    tiny_bert(tmp_path / "other", seed=3)  # another model given for it: its weights differ
+    with pytest.raises(IndexFormatError, match="built with model="):
+        sensedb.open(moved / "index", model=str(tmp_path / "other"), wordnet=wordnet,
+                     wordnet_evidence=False).wsd("He sat on the bank", "bank")

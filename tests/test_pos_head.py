@@ -137,6 +137,8 @@ def test_a_word_after_a_with_no_noun_after_it_is_a_noun():
                         (["of", "his", "own", "."], {2: "ADJ", 3: "."}),
                         (["made", "her", "happy", "."], {2: "ADJ", 3: "."}),  # her: an object
                         (["my", "round", "table"], {1: "ADJ", 2: "NOUN"}),
+                        # SemEval-2007's gerund: "our *driving* immediately to"
+                        (["our", "driving", "immediately"], {1: "NOUN", 2: "ADV"}),
                         (["a", "run", "."], {1: "VERB", 2: "."})):
         logp = rows(words, best)
         assert article_nouns(words, logp) is logp, words

@@ -148,7 +148,8 @@ def _link_re() -> re.Pattern[str]:
 
 def encoder_words(words: Sequence[str]) -> Sequence[str]:
     """``words`` as the encoder reads them: a web address (a token :func:`tokenize` keeps
-    whole as one) as LINK_STAND_IN, an e-mail address or a handle ("@john_smith") as
+    whole as one) as LINK_STAND_IN (also one with "@" in its path:
+    "https://medium.com/@jo/post"), an e-mail address or a handle ("@john_smith") as
     ADDRESS_STAND_IN, the typographic apostrophe (U+2019, from word processors and phones)
     as the typed one (its own word piece made "I’m broke" and "I'm broke" two answers:
     the verb at 0.07 against the adjective; a fresh tester's); ``words`` itself (the same
@@ -163,7 +164,7 @@ def encoder_words(words: Sequence[str]) -> Sequence[str]:
 
     if not any(map(changed, words)):
         return words
-    return [(ADDRESS_STAND_IN if "@" in w else LINK_STAND_IN) if is_link(w)
+    return [(ADDRESS_STAND_IN if "@" in w and "/" not in w else LINK_STAND_IN) if is_link(w)
             else w.replace("\u2019", "'") for w in words]
 
 

@@ -302,7 +302,7 @@ class IndexDirectory:
         building = self.path / "sensedb.sqlite.creating"
         manifest = {
             "format_version": FORMAT_VERSION,
-            "encoder": encoder_description,
+            "encoder": with_model_from_index(encoder_description, self.path),
             "standardize": bool(standardize),
             "inventory": inventory,
             "created": time.time(),
@@ -744,3 +744,16 @@ def _sqlite_header(path: Path) -> bool:
     Raises:
         OSError: it cannot be read."""
     return read_file_head(path, len(SQLITE_MAGIC)) == SQLITE_MAGIC
+
+
+def with_model_from_index(described: dict[str, Any], index: Path) -> dict[str, Any]:
+    """An encoder description with, for a model that is a local directory (an absolute path,
+    as ``Encoder`` names one), its path from the index directory too (``model_from_index``:
+    "../models/mine"), so that an index moved with its project folder finds its model
+    there (``retriever.opening.make_encoder``; the weights fingerprint says it is the
+    same); ``described`` itself for a hub name."""
+    model = str(described.get("model") or "")
+    if not os.path.isabs(model) or not os.path.isdir(model):
+        return described
+    return {**described, "model_from_index": os.path.relpath(model, Path(index).resolve())}
+

@@ -38,6 +38,9 @@ class EncoderSettings:
     # the model's weights as ``encoder.weights_fingerprint`` hashes them; None for an index
     # from before 2026-12-05 (nothing to compare: its model is known by name alone)
     weights: str | None = None
+    # a local model directory's path from the index directory ("../models/mine"), where an
+    # index moved with its project folder looks for it; None for a hub name or an older index
+    model_from_index: str | None = None
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> EncoderSettings:
@@ -46,7 +49,7 @@ class EncoderSettings:
                    piece_pooling=data.get("piece_pooling", "mean"),
                    num_layers=data.get("num_layers"), max_length=data.get("max_length"),
                    head=data.get("head"), dtype=data.get("dtype") or "fp32",
-                   weights=data.get("weights"))
+                   weights=data.get("weights"), model_from_index=data.get("model_from_index"))
 
     def to_dict(self) -> dict[str, Any]:
         return {"model": self.model, "dim": self.dim, "num_layers": self.num_layers,
@@ -54,7 +57,9 @@ class EncoderSettings:
                 "piece_pooling": self.piece_pooling, "max_length": self.max_length,
                 **({"dtype": self.dtype} if self.dtype != "fp32" else {}),
                 **({"head": self.head} if self.head else {}),
-                **({"weights": self.weights} if self.weights else {})}
+                **({"weights": self.weights} if self.weights else {}),
+                **({"model_from_index": self.model_from_index}
+                   if self.model_from_index else {})}
 
     @property
     def head_sha256(self) -> str | None:
@@ -71,13 +76,15 @@ class EncoderSettings:
         other = {**other, "layers": canonical_layers(str(other.get("layers")),
                                                      other.get("num_layers")),
                  "dtype": other.get("dtype") or "fp32"}
+        theirs_weights = other.get("weights")
+        same_weights = bool(self.weights and theirs_weights and self.weights == theirs_weights)
         for key in COMPARED_KEYS:
-            if key == "model" and same_model(mine.get(key), other.get(key)):
-                continue  # one local directory however spelled ("models/mine", its path)
+            if key == "model" and (same_model(mine.get(key), other.get(key)) or same_weights):
+                continue  # one local directory however spelled or wherever moved ("models/
+                # mine", its path, the project folder moved): the same weights say so
             if key != "model" and mine.get(key) == other.get(key):
                 continue
             return f"{key}={mine.get(key)!r}, not {other.get(key)!r}"
-        theirs_weights = other.get("weights")
         if self.weights and theirs_weights and self.weights != theirs_weights:
             return (f"model {self.model!r} with weights {self.weights[:12]}, not "
                     f"{theirs_weights[:12]} (the model's files changed since the index was "

@@ -16,9 +16,11 @@ periods, apostrophes, underscores and spaces removed):
    words by rule 1, 2 or 3 (``picked`` ``pick_up``, the particle apart; ``camp``
    ``concentration_camp``; ``made up his mind`` ``make_up_one's_mind``) -- a corpus may
    label a split expression on one of its parts, as SemCor does;
-5. an abbreviation: written with a period or in capitals (two letters or more), or listed
-   in the key's synset, whose letters are the lemma's in order from its first
-   (``Calif.`` ``california``, ``D.C.`` ``district_of_columbia``, ``ft`` ``foot``);
+5. an abbreviation written with a period or in capitals (two letters or more) whose
+   letters are the lemma's in order from its first (``Calif.`` ``california``, ``D.C.``
+   ``district_of_columbia``), or any word the key's synset lists, or a form of one
+   (``ft`` ``foot``, ``colour`` ``color``, ``2nd`` ``second``, ``Xmas`` ``christmas``,
+   ``1000`` ``thousand``);
 6. a number for an ordinal written with it (``17`` ``17th``);
 7. a capitalized name labelled with one of :data:`NAME_CLASSES` (SemCor files a name WordNet
    lacks under the class of what it names: ``Mike`` ``person%1:03:00::``).
@@ -149,18 +151,20 @@ class LabelCheck:
         return found
 
     def _by_key(self, surface: str, key: str) -> bool:
-        """Rules 5 (an abbreviation the key's synset lists) and 7 (a name's class)."""
+        """Rules 5 (a word the key's synset lists, or one of its forms: an abbreviation,
+        a spelling, a number; "colour" for color%1:07:00::, "2nd", "lb", "Xmas", "1000" for
+        thousand) and 7 (a name's class). Asked only of labels rules 1-4 and 6 refuse."""
         if key in NAME_CLASSES:
             return any(word[:1].isupper() for word in surface.split())
         folded = fold(surface)
-        lemma = key_lemma(key).lower()
-        if not folded or not _letters_of(folded, fold(lemma)):
+        if not folded:
             return False
         try:
             members = self.inventory.synonyms(key)
         except InventoryError:  # an unknown key: the key check names it
             return False
-        return any(fold(member) == folded for member in members)
+        forms = {folded, *self._bases(surface)}
+        return any(fold(member) in forms for member in members)
 
 
 def _clitic_of(word: str, lemma: str) -> bool:

@@ -132,6 +132,7 @@ class SenseIndex:
             path = default_index_dir(chosen.sha256 if chosen is not None else None)
             autobuild = True if autobuild is None else autobuild
         self._head = head
+        self._model = model  # another place of the index's model (its weights are checked)
         self._chosen_head = chosen  # the default index's head: its formulas are answered with
         self.directory = IndexDirectory(path, db_url)
         self.autobuild = (path is None) if autobuild is None else autobuild
@@ -163,7 +164,8 @@ class SenseIndex:
         if self._encoder is None:
             with self._making:
                 if self._encoder is None:
-                    self._encoder = make_encoder(self.directory, model, device=self._device,
+                    self._encoder = make_encoder(self.directory, model or self._model,
+                                                 device=self._device,
                                                  batch_tokens=self._batch_tokens,
                                                  head=self._head)
         return self._encoder
@@ -545,15 +547,18 @@ class SenseIndex:
 
     def _by_lemma(self, sentence: Words, target: str, at: int | None) -> Target | None:
         """The first word of ``sentence`` (the one at ``at`` when given) that WordNet's
-        morphology reads as the lemma ``target`` (spaces or "_" between its words), None
-        where none is: a target named by its lemma, as a multiword verb's already was (a
-        tester's "run" in "She ran to the shop" was "not in the sentence" while "run into"
-        found "ran into")."""
+        morphology reads as the lemma ``target`` (spaces or "_" between its words) and as
+        no other lemma, None where none is: a target named by its lemma, as a multiword
+        verb's already was (a tester's "run" in "She ran to the shop" was "not in the
+        sentence" while "run into" found "ran into"). A word with other readings is no
+        match: "see" must not find the noun "saw" of "The saw was dull", whose answer would
+        be the saw's senses (the tester who broke the first draft)."""
         words = sentence_words(sentence)
         lemma = "_".join(target.replace("_", " ").split()).casefold().replace("\u2019", "'")
         starts = range(len(words)) if at is None else [at] if 0 <= at < len(words) else []
         for i in starts:
-            if any(found.casefold() == lemma for found, _ in self.inventory.lemmatize(words[i])):
+            readings = {found.casefold() for found, _ in self.inventory.lemmatize(words[i])}
+            if readings == {lemma}:
                 return merged(words, i, i + 1,
                               check_text(sentence) if isinstance(sentence, str) else None)
         return None

@@ -3,12 +3,14 @@ weights kept to the package's, the encoder made with the index's own settings.""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 
 from ..encoder import DEFAULT_MODEL, Encoder
 from ..errors import IndexFormatError, IndexLockedError
 from ..head import RetrievalHead, default_head, head_for_manifest, load_head
 from ..indexer import IndexDirectory, open_or_create
+from ..indexer.manifest import EncoderSettings
 from ..inventory import WordNet
 from ..paths import same_model
 from . import scoring
@@ -28,7 +30,10 @@ def make_encoder(directory: IndexDirectory, model: str | None, *, device: str | 
     settings = {}
     if directory.exists():
         described = directory.manifest().encoder
-        model = described.model
+        given, model = model, model_path(directory, described)
+        if given not in (None, "", "default") and not same_model(
+                _model_name(given), described.model):
+            model = given  # another spelling or place of the index's model: its weights tell
         settings = {"layers": described.layers, "pooling": described.layer_pooling,
                     "max_length": described.max_length, "local_files_only": True,
                     "dtype": described.dtype}
@@ -37,6 +42,28 @@ def make_encoder(directory: IndexDirectory, model: str | None, *, device: str | 
     if settings:  # the model's files may have changed under its name since the index was built
         directory.check_encoder(encoder.describe())
     return encoder
+
+
+def model_path(directory: IndexDirectory, described: EncoderSettings) -> str:
+    """Where the model of an index's manifest (``described``) loads from: its recorded name
+    (a hub name, or a local directory's absolute path), or, when no folder is there, its
+    path from the index directory (``model_from_index``: an index moved with its project
+    folder; ``make_encoder`` then checks the weights are the recorded ones)."""
+    recorded = described.model
+    if described.model_from_index and not os.path.isdir(recorded):
+        moved = os.path.normpath(os.path.join(os.path.abspath(directory.path),
+                                              described.model_from_index))
+        if os.path.isdir(moved):
+            return moved
+    return recorded
+
+
+def moved_model(described: EncoderSettings) -> bool:
+    """Whether an index's model was a local directory that is no longer where the manifest
+    says (``described.model``, an absolute path) and its weights' fingerprint is recorded:
+    another path given for it is then judged by its weights, not its name."""
+    return bool(described.weights) and os.path.isabs(described.model) and \
+        not os.path.isdir(described.model)
 
 
 def default_scoring(directory: IndexDirectory, head: RetrievalHead | None = None) -> dict:
@@ -91,7 +118,10 @@ def prepare_directory(directory: IndexDirectory, *, autobuild: bool, model: str 
     if encoder is not None:
         directory.check_encoder(encoder.describe())
     built_with = manifest.encoder.model
-    if model not in (None, "", "default") and not same_model(_model_name(model), built_with):
+    # a model folder that moved is given by its new place: the weights are compared when
+    # the encoder is made (make_encoder)
+    if model not in (None, "", "default") and not moved_model(manifest.encoder) and \
+            not same_model(_model_name(model), built_with):
         raise IndexFormatError(
             f"{directory.path}: index was built with model {built_with!r}, not {model!r}")
 
