@@ -163,7 +163,7 @@ def tag(text, file_path, encoding, index, one_sense_per_discourse, min_confidenc
     """Tag every content word of TEXT (a string; '-' or --file PATH reads a file) with its
     sense and confidence. Closed-class words are skipped; multiword expressions WordNet
     knows are tagged as one word. For compatibility, a TEXT that names an existing file is
-    read from it.
+    read from it (a note on standard error says so).
 
     Example:
 
