@@ -562,7 +562,8 @@ def article_nouns(words: Sequence[str], logp: np.ndarray) -> np.ndarray:
     """``logp`` ((len(words), len(TAGS)) float, the head's tag log-probabilities of one
     sentence) with each word the head tags ADJ or NOUN right after "a"/"an"
     (INDEFINITE_ARTICLES; a NOUN the head doubts, "She has a cold": NOUN 0.53, ADJ 0.47)
-    or a possessive determiner (POSSESSIVE_DETERMINERS: "It's my *round*"; not an -ing word)
+    or, where the head tags it ADJ, a possessive determiner (POSSESSIVE_DETERMINERS: "It's
+    my *round*"; not an -ing word; a noun the head is sure of is left as it is there)
     and before the end of its noun phrase (:data:`ENDS_A_NOUN_PHRASE`, the sentence's end,
     punctuation or a conjunction not followed by an adjective or noun) read as a noun: NOUN
     gets RULE_ADV_PROBABILITY, the other tags the rest in their proportions (quantifiers,
@@ -573,8 +574,9 @@ def article_nouns(words: Sequence[str], logp: np.ndarray) -> np.ndarray:
     best = np.argmax(logp, axis=1) if len(words) else np.zeros(0, int)
     for at in range(1, len(words)):
         before, word = words[at - 1].casefold(), words[at].casefold()
-        if (before not in INDEFINITE_ARTICLES and before not in POSSESSIVE_DETERMINERS
-                or TAGS[int(best[at])] not in ("ADJ", "NOUN")
+        possessive = before in POSSESSIVE_DETERMINERS
+        if (before not in INDEFINITE_ARTICLES and not possessive
+                or TAGS[int(best[at])] not in (("ADJ",) if possessive else ("ADJ", "NOUN"))
                 or word in (NOT_A_HEAD_NOUN if before in INDEFINITE_ARTICLES
                             else POSSESSIVE_NOT_A_NOUN)
                 or before in POSSESSIVE_DETERMINERS and word.endswith("ing")
