@@ -20,13 +20,14 @@ from .indexer import (
     open_or_create,
 )
 from .indexer.chunks import CHUNK_WORDS
+from .indexer.directory import model_path
 from .indexer.documents import ReadOnce, check_documents
 from .indexer.job import check_layers
 from .indexer.token_stores import check_store_type, set_store_type
 from .inventory import WordNet, default_wordnet
 from .inventory.labels import LabelCheck
 from .paths import model_name, same_model
-from .retriever.opening import model_path, moved_model
+from .retriever.opening import moved_model
 from .retriever.scoring import DEFAULT_WEIGHTS
 
 

@@ -157,6 +157,13 @@ def test_an_index_moved_with_its_project_folder_finds_its_model(tmp_path, wordne
     report = build_index(MINI_XML, moved / "index", gold=MINI_GOLD, corpus_name="again",
                          allow_duplicates=True, wordnet=wordnet, progress=False)
     assert report.documents > 0
+    from sensedb.indexer.verify import verify
+
+    assert verify(moved / "index", deep=True).ok  # verify finds the moved model too
+    (tmp_path / "link").symlink_to(moved / "index")  # and so does an index through a link
+    linked = sensedb.open(tmp_path / "link", wordnet=wordnet, wordnet_evidence=False)
+    assert linked.wsd("He sat on the bank of the river", "bank").senses
+    linked.directory.close()
     elsewhere = (moved / "models" / "tiny").rename(tmp_path / "elsewhere")
     with pytest.raises(ConfigurationError, match="no model directory"):
         sensedb.open(moved / "index", wordnet=wordnet, wordnet_evidence=False).wsd(

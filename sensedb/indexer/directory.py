@@ -67,7 +67,7 @@ from ..store import library_versions as store_versions
 from ..store.anylemma import ann_path
 from ..store.files import FileSum, array_path, remove_temporaries
 from ..store.partitioned import open_store
-from .manifest import Manifest
+from .manifest import EncoderSettings, Manifest
 
 TOKENS, SENSES = "tokens", "senses"  # labelled corpus tokens, corpus sense means
 EXAMPLES, WORDNET = "examples", "wordnet"  # WordNet example tokens, WordNet sense evidence
@@ -757,3 +757,18 @@ def with_model_from_index(described: dict[str, Any], index: Path) -> dict[str, A
         return described
     return {**described, "model_from_index": os.path.relpath(model, Path(index).resolve())}
 
+
+def model_path(directory: IndexDirectory, described: EncoderSettings) -> str:
+    """Where the model of an index's manifest (``described``) loads from: its recorded name
+    (a hub name, or a local directory's absolute path), or, when no folder is there, its
+    path from the index directory (``model_from_index``: an index moved with its project
+    folder; ``retriever.opening.make_encoder`` then checks the weights are the recorded
+    ones)."""
+    recorded = described.model
+    if described.model_from_index and not os.path.isdir(recorded):
+        # from the index's real place, as recorded (an index reached through a link)
+        moved = os.path.normpath(os.path.join(Path(directory.path).resolve(),
+                                              described.model_from_index))
+        if os.path.isdir(moved):
+            return moved
+    return recorded

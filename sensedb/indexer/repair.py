@@ -36,7 +36,7 @@ from ..schema import (
 )
 from ..store.files import file_sum
 from . import fold, rebuild
-from .directory import STORES, IndexDirectory
+from .directory import STORES, IndexDirectory, model_path
 from .verify import affected_documents, current_documents, shown_document, verify
 from .wordnet import CORPUS as WORDNET_CORPUS
 
@@ -280,7 +280,8 @@ def _reindex(directory: IndexDirectory, corpus, gold, corpus_name: str, encoder,
 
     settings = directory.manifest().encoder
     options: dict[str, Any] = ({"encoder": encoder} if encoder is not None else
-                               {"model": settings.model, "layers": settings.layers,
+                               {"model": model_path(directory, settings),
+                                "layers": settings.layers,
                                 "pooling": settings.layer_pooling})
     build_index(corpus, directory.path, gold=gold, corpus_name=corpus_name or None,
                 db_url=None if directory.db_url == directory._default_url() else directory.db_url,

@@ -42,7 +42,7 @@ from ..schema import (
 from ..store import SegmentedStore, VectorStore
 from ..store.anylemma import ann_path
 from ..store.files import file_sum
-from .directory import EXAMPLES, SENSES, STORES, TOKENS, WORDNET, IndexDirectory
+from .directory import EXAMPLES, SENSES, STORES, TOKENS, WORDNET, IndexDirectory, model_path
 from .documents import left_out_documents
 from .fold import RETIRED, locate
 from .manifest import Manifest
@@ -484,7 +484,7 @@ class _Checker:
             try:
                 from ..head import head_for_manifest
 
-                encoder = Encoder(settings.model, layers=settings.layers,
+                encoder = Encoder(model_path(self.directory, settings), layers=settings.layers,
                                   pooling=settings.layer_pooling, local_files_only=True,
                                   dtype=settings.dtype,
                                   head=head_for_manifest(settings.head))

@@ -8,6 +8,7 @@ evaluation in ``sensedb.evaluation.allwords``, lazy WordNet vectors in
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import threading
@@ -546,22 +547,38 @@ class SenseIndex:
         return merged(words, *found, check_text(sentence) if isinstance(sentence, str) else None)
 
     def _by_lemma(self, sentence: Words, target: str, at: int | None) -> Target | None:
-        """The first word of ``sentence`` (the one at ``at`` when given) that WordNet's
-        morphology reads as the lemma ``target`` (spaces or "_" between its words) and as
-        no other lemma, None where none is: a target named by its lemma, as a multiword
+        """A word of ``sentence`` that WordNet's morphology reads as the lemma ``target``
+        (spaces or "_" between its words), answered with that lemma's readings alone
+        (``Target.lemma``), None where none is: a target named by its lemma, as a multiword
         verb's already was (a tester's "run" in "She ran to the shop" was "not in the
-        sentence" while "run into" found "ran into"). A word with other readings is no
-        match: "see" must not find the noun "saw" of "The saw was dull", whose answer would
-        be the saw's senses (the tester who broke the first draft)."""
+        sentence" while "run into" found "ran into"). The word at ``at`` when given; else
+        the first read as that lemma and no other ("ran"), or, where none is, the one word
+        read as it among others ("running", "found").
+
+        Raises:
+            InputError: several words read as the lemma among others ("The saw was dull,
+                so I saw the wood" for "see"): which one is asked for (the breaker of the
+                first draft got the noun saw's senses)."""
         words = sentence_words(sentence)
         lemma = "_".join(target.replace("_", " ").split()).casefold().replace("\u2019", "'")
         starts = range(len(words)) if at is None else [at] if 0 <= at < len(words) else []
+        found: list[int] = []
         for i in starts:
-            readings = {found.casefold() for found, _ in self.inventory.lemmatize(words[i])}
+            readings = {read.casefold() for read, _ in self.inventory.lemmatize(words[i])}
             if readings == {lemma}:
-                return merged(words, i, i + 1,
-                              check_text(sentence) if isinstance(sentence, str) else None)
-        return None
+                found = [i]
+                break
+            if lemma in readings:
+                found.append(i)
+        if not found:
+            return None
+        if len(found) > 1:
+            places = ", ".join(f"{i} ({words[i]})" for i in found)
+            raise InputError(f'several words may be "{target}" here, at tokens {places}: give '
+                             f"its position (--at N, or at=N)")
+        located = merged(words, found[0], found[0] + 1,
+                         check_text(sentence) if isinstance(sentence, str) else None)
+        return dataclasses.replace(located, lemma=lemma)
 
     def query_vectors(self, targets: Sequence[Target], *, progress: bool = False,
                       raw: bool = False) -> np.ndarray:
@@ -657,6 +674,8 @@ class SenseIndex:
                 if named:  # "Mrs. *Benington*": a word WordNet lacks, read as a person
                     return named
             pairs = self.lemma_candidates(target.surface, pos)
+            if target.lemma is not None:  # named by its lemma: that lemma's readings alone
+                pairs = [p for p in pairs if p[0].casefold() == target.lemma] or pairs
             return pairs if pos is not None else name_pairs(
                 self.inventory, target.words, target.index, pairs)
         pairs = phrasal_verbs(self.inventory, target.words[target.index],

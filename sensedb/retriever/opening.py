@@ -10,6 +10,7 @@ from ..encoder import DEFAULT_MODEL, Encoder
 from ..errors import IndexFormatError, IndexLockedError
 from ..head import RetrievalHead, default_head, head_for_manifest, load_head
 from ..indexer import IndexDirectory, open_or_create
+from ..indexer.directory import model_path
 from ..indexer.manifest import EncoderSettings
 from ..inventory import WordNet
 from ..paths import same_model
@@ -42,20 +43,6 @@ def make_encoder(directory: IndexDirectory, model: str | None, *, device: str | 
     if settings:  # the model's files may have changed under its name since the index was built
         directory.check_encoder(encoder.describe())
     return encoder
-
-
-def model_path(directory: IndexDirectory, described: EncoderSettings) -> str:
-    """Where the model of an index's manifest (``described``) loads from: its recorded name
-    (a hub name, or a local directory's absolute path), or, when no folder is there, its
-    path from the index directory (``model_from_index``: an index moved with its project
-    folder; ``make_encoder`` then checks the weights are the recorded ones)."""
-    recorded = described.model
-    if described.model_from_index and not os.path.isdir(recorded):
-        moved = os.path.normpath(os.path.join(os.path.abspath(directory.path),
-                                              described.model_from_index))
-        if os.path.isdir(moved):
-            return moved
-    return recorded
 
 
 def moved_model(described: EncoderSettings) -> bool:

@@ -35,12 +35,15 @@ class Target:
     writes them (``"Alzheimer's disease"``, where ``words`` hold ``"Alzheimer 's disease"``),
     None when the sentence was given as words or the target is one word (see :attr:`shown`);
     ``particle``: a phrasal verb read with its particle apart ("*turn* the lights *off*",
-    :func:`separated`), the particle's index among ``words`` (nothing merged), else None."""
+    :func:`separated`), the particle's index among ``words`` (nothing merged), else None;
+    ``lemma``: a target named by its lemma (``SenseIndex.locate``: "run" for "running"),
+    whose readings are that lemma's alone, else None."""
 
     words: list[str]
     index: int
     written: str | None = None
     particle: int | None = None
+    lemma: str | None = None
 
     @property
     def surface(self) -> str:
