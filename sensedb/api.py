@@ -26,8 +26,8 @@ from .indexer.job import check_layers
 from .indexer.token_stores import check_store_type, set_store_type
 from .inventory import WordNet, default_wordnet
 from .inventory.labels import LabelCheck
-from .paths import model_name, same_model
-from .retriever.opening import moved_model
+from .paths import model_name
+from .retriever.opening import other_model
 from .retriever.scoring import DEFAULT_WEIGHTS
 
 
@@ -214,11 +214,8 @@ def _check_settings(directory: IndexDirectory, manifest: Manifest, layers: str |
         ConfigurationError: a layer setting that cannot be parsed; a model path where no
             folder is."""
     built = manifest.encoder
-    # a model folder that moved is given by its new place: its weights decide (the job's
-    # encoder check)
-    if model not in (None, "") and not moved_model(built) and not same_model(
-            DEFAULT_MODEL if model in ("default", DEFAULT_MODEL) else model_name(model),
-            built.model):
+    if model not in (None, "") and other_model(
+            model if model in ("default", DEFAULT_MODEL) else model_name(model), built):
         raise IndexFormatError(
             f"{directory.path}: index was built with model {built.model!r}, not {model!r}: "
             "leave --model out to add to it, or index into another directory")

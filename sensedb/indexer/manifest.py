@@ -79,12 +79,12 @@ class EncoderSettings:
         theirs_weights = other.get("weights")
         same_weights = bool(self.weights and theirs_weights and self.weights == theirs_weights)
         for key in COMPARED_KEYS:
-            if key == "model" and (same_model(mine.get(key), other.get(key)) or same_weights):
-                continue  # one local directory however spelled or wherever moved ("models/
-                # mine", its path, the project folder moved): the same weights say so
-            if key != "model" and mine.get(key) == other.get(key):
-                continue
-            return f"{key}={mine.get(key)!r}, not {other.get(key)!r}"
+            # a model: one local directory however spelled or wherever moved ("models/mine",
+            # its path, the project folder moved), as the same weights say
+            same = (same_model(mine.get(key), other.get(key)) or same_weights
+                    if key == "model" else mine.get(key) == other.get(key))
+            if not same:
+                return f"{key}={mine.get(key)!r}, not {other.get(key)!r}"
         if self.weights and theirs_weights and self.weights != theirs_weights:
             return (f"model {self.model!r} with weights {self.weights[:12]}, not "
                     f"{theirs_weights[:12]} (the model's files changed since the index was "

@@ -488,9 +488,9 @@ class SenseIndex:
         mean of the verb's and the particle's) where WordNet knows that phrasal verb; a
         multiword verb named by its lemma finds its inflected words together ("give up" in
         "She gave up smoking", "run into": :func:`target.find_by_verb_lemma`), and any other
-        target named by its lemma finds the first word WordNet reads as that lemma ("run"
-        in "She ran to the shop", "goose" in "The geese flew south", "ice cream" in "I love
-        ice-cream": :meth:`_by_lemma`)."""
+        target named by its lemma finds a word WordNet reads as that lemma, answered with
+        its readings alone ("run" in "She ran to the shop" or "She is running", "goose" in
+        "The geese flew south", "ice cream" in "I love ice-cream": :meth:`_by_lemma`)."""
         try:
             words, start, end = find_span(sentence, target, at)
         except TargetNotFoundError:  # sentence, target and position are valid

@@ -53,6 +53,14 @@ def moved_model(described: EncoderSettings) -> bool:
         not os.path.isdir(described.model)
 
 
+def other_model(given: str, described: EncoderSettings) -> bool:
+    """Whether the model name or path ``given`` ("default": the default model) is not the
+    index's (``described.model``): not one local directory however spelled, nor the new
+    place of a model folder that moved (:func:`moved_model`: its weights are compared when
+    the encoder is made, :func:`make_encoder`)."""
+    return not moved_model(described) and not same_model(_model_name(given), described.model)
+
+
 def default_scoring(directory: IndexDirectory, head: RetrievalHead | None = None) -> dict:
     """The weights the package's default index answers with: its retrieval head's formulas
     when the head carries them, else the package's (``scoring.DEFAULT_WEIGHTS``). ``head``:
@@ -105,10 +113,7 @@ def prepare_directory(directory: IndexDirectory, *, autobuild: bool, model: str 
     if encoder is not None:
         directory.check_encoder(encoder.describe())
     built_with = manifest.encoder.model
-    # a model folder that moved is given by its new place: the weights are compared when
-    # the encoder is made (make_encoder)
-    if model not in (None, "", "default") and not moved_model(manifest.encoder) and \
-            not same_model(_model_name(model), built_with):
+    if model not in (None, "", "default") and other_model(model, manifest.encoder):
         raise IndexFormatError(
             f"{directory.path}: index was built with model {built_with!r}, not {model!r}")
 
