@@ -23,7 +23,7 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from os import PathLike
 from pathlib import Path
@@ -884,6 +884,73 @@ def place_adverbs(words: Sequence[str], logp: np.ndarray) -> np.ndarray:
             continue
         out = _as_adverb(out, logp, at)
     return out
+
+
+#: Verbs whose past participle is written as their base form, so that a passive or a perfect
+#: reads them right after a form of be ("is *cut*", "was *put* off", "'s *come* back"):
+#: those of :func:`copula_no_bare_verb` it must leave alone. Hand-written from English's
+#: irregular verbs (WordNet's ``verb.exc`` lists a form only where it differs from the base).
+BASE_PARTICIPLES = frozenset("""
+beat beset bet bid broadcast burst cast come cost cut become fit forecast hit hurt input
+knit let offset outbid outcast outrun overcome overrun preset put quit read recast reset
+rid run set shed shut slit spit split spread thrust typeset undercut upset wed
+""".split())
+#: A word between the form of be and the word that :func:`copula_no_bare_verb` looks past
+#: ("was *not* cross", "is *so* free").
+BEFORE_A_COMPLEMENT = frozenset(
+    "not n't never so very really too quite pretty always still also just".split())
+#: A form of do right before be opens a pseudo-cleft, whose be a bare verb follows.
+PSEUDO_CLEFT_DO = frozenset("do does did done".split())
+#: Colloquial contractions with "to" that follow be as verbs ("is *gonna* rain").
+TO_CONTRACTIONS = frozenset("gonna gotta wanna".split())
+#: The VERB probability left to such a word: below SemCor's rate where the rule fires
+#: (:func:`after_copula_no_verb`).
+RULE_COPULA_NOT_VERB_PROBABILITY = RULE_NOT_VERB_PROBABILITY
+
+
+def copula_no_bare_verb(words: Sequence[str], logp: np.ndarray,
+                        irregular_verb_forms: Collection[str]) -> np.ndarray:
+    """``logp`` ((len(words), len(TAGS)) float, one sentence's tag log-probabilities) with
+    each word of :func:`after_copula_no_verb` given VERB at most
+    RULE_COPULA_NOT_VERB_PROBABILITY, the other tags the rest in their proportions: "Mum
+    was *cross*" (the head: VERB 0.6). A new array where a row changes; ``logp`` itself
+    otherwise."""
+    out = logp
+    for at in after_copula_no_verb(words, irregular_verb_forms):
+        if tag_probability(logp[at], "VERB") > RULE_COPULA_NOT_VERB_PROBABILITY:
+            out = _as_tag(out, logp, at, "VERB", RULE_COPULA_NOT_VERB_PROBABILITY)
+    return out
+
+
+def after_copula_no_verb(words: Sequence[str], irregular_verb_forms: Collection[str]
+                         ) -> list[int]:
+    """Positions of the words right after a form of be (BE_FORMS; one of
+    BEFORE_A_COMPLEMENT may stand between) that cannot be a verb there: not an -ing, -ed or
+    -en form, nor a dialect -in' form, nor in ``irregular_verb_forms`` (WordNet's
+    ``verb.exc`` forms: "was *broken*", "is *gone*"; "I'm *broke*" is left to the head),
+    nor one of BASE_PARTICIPLES ("is *cut*") or TO_CONTRACTIONS, with no do-form right
+    before the be (PSEUDO_CLEFT_DO: "All I did was *ask*") and no "let" before an "'s"
+    ("let's *go*": us). Counted over SemCor with its own tags
+    (``scripts/copula_verbs.py``): of the 17,665 words these are, 25 are tagged VERB
+    (0.14%: SemCor's slips, "is *engages*", and a possessive's 's, "Muller's *would*").
+    Hand-written."""
+    lower = [w.casefold().replace("\u2019", "'") for w in words]
+    found = []
+    for at in range(1, len(words)):
+        be = at - 1
+        if lower[be] in BEFORE_A_COMPLEMENT and be > 0:
+            be -= 1
+        word = lower[at]
+        if lower[be] not in BE_FORMS or (lower[be] == "'s" and be > 0
+                                         and lower[be - 1] == "let"):
+            continue
+        if (not word.isalpha() or word.endswith(PARTICIPLE_ENDINGS + ("in",))
+                or word in irregular_verb_forms or word in BASE_PARTICIPLES
+                or word in TO_CONTRACTIONS | BEFORE_A_COMPLEMENT
+                or (be > 0 and lower[be - 1] in PSEUDO_CLEFT_DO)):
+            continue
+        found.append(at)
+    return found
 
 
 def _passive(words: Sequence[str], verb: int) -> bool:

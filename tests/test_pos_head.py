@@ -306,6 +306,40 @@ def test_a_word_after_a_determiner_is_no_verb():
     assert np.exp(ruled[1, verb]) == pytest.approx(RULE_NOT_VERB_PROBABILITY)
 
 
+def test_a_word_right_after_be_that_is_no_participle_is_no_verb(wordnet):
+    """"Mum was *cross*" read the verb cross (travel across): right after a form of be (an
+    adverb such as "not" may stand between) a word that cannot be a participle is given VERB
+    at most RULE_COPULA_NOT_VERB_PROBABILITY; participles, irregular forms WordNet lists
+    ("was *broken*", "I'm *broke*"), verbs whose participle is their base ("is *cut*"),
+    "let's *go*", a pseudo-cleft ("All I did was *ask*") and "is *gonna*" keep the head's
+    row."""
+    from sensedb.pos_head import (
+        RULE_COPULA_NOT_VERB_PROBABILITY,
+        after_copula_no_verb,
+        copula_no_bare_verb,
+    )
+
+    irregular = wordnet.irregular_forms("VERB")
+    assert {"broke", "gone", "ran"} <= irregular and "cross" not in irregular
+    verb = TAGS.index("VERB")
+    for words, at in ((["Mum", "was", "cross"], 2), (["I", "'m", "free", "today"], 2),
+                      (["It", "was", "not", "cross"], 3), (["She", "is", "very", "clean"], 3),
+                      (["It", "\u2019s", "clear"], 2), (["Is", "table", "free", "?"], 1)):
+        assert after_copula_no_verb(words, irregular) == [at], words
+        p = np.full((len(words), len(TAGS)), 0.01)
+        p[at, verb] = 0.8
+        logp = np.log(p / p.sum(1, keepdims=True))
+        ruled = copula_no_bare_verb(words, logp, irregular)
+        assert np.exp(ruled[at, verb]) == pytest.approx(RULE_COPULA_NOT_VERB_PROBABILITY)
+        assert np.exp(ruled[at]).sum() == pytest.approx(1.0)
+        assert np.array_equal(np.delete(ruled, at, axis=0), np.delete(logp, at, axis=0))
+    for words in (["It", "was", "broken"], ["I", "'m", "broke"], ["The", "glass", "is", "cut"],
+                  ["Let", "'s", "go"], ["All", "I", "did", "was", "ask"],
+                  ["It", "is", "gonna", "rain"], ["He", "was", "running"],
+                  ["She", "'s", "come", "back"], ["We", "were", "goin"], ["It", "is", "3"]):
+        assert after_copula_no_verb(words, irregular) == [], words
+
+
 def test_a_polite_please_is_an_adverb():
     """"Set the table for dinner, please." and "Please log in" tagged please "give pleasure
     to": before a verb or alone between punctuation "please" is the adverb; "to please her"

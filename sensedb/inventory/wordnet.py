@@ -154,6 +154,7 @@ class WordNet:
         self._key_set: frozenset[str] | None = None  # the same keys, for membership tests
         self._key_data: list[str] = []               # "offset sense_number tag_cnt" per key
         self._exceptions: Exceptions | None = None
+        self._irregular: dict[str, frozenset[str]] = {}
         self._sense_cache: dict[str, SenseInfo] = {}
         self._cand_cache: dict[tuple[str, str], tuple[SenseInfo, ...]] = {}
         self._lemmatize_cache: dict[tuple[str, str | None], tuple[tuple[str, str], ...]] = {}
@@ -690,6 +691,17 @@ class WordNet:
         norm = normalize_lemma(form)
         return list(dict.fromkeys(base for tag in POS_TAGS
                                   for base in base_forms(norm, tag, self._exception_map())))
+
+    def irregular_forms(self, pos: str) -> frozenset[str]:
+        """The inflected forms WordNet's exception list of ``pos`` (NOUN VERB ADJ ADV) has,
+        lower case as written there (``verb.exc``: "broke", "gone", "ran", "came_to" ...).
+
+        Raises:
+            InventoryError: the exception lists cannot be read."""
+        found = self._irregular.get(pos)
+        if found is None:
+            found = self._irregular[pos] = frozenset(self._exception_map()[pos])
+        return found
 
     def rare_readings(self, form: str, pairs: Iterable[tuple[str, str]]
                       ) -> frozenset[tuple[str, str]]:

@@ -47,7 +47,7 @@ from ..indexer.wordnet_vectors import (
 )
 from ..inventory import SenseInfo, WordNet, default_wordnet
 from ..paths import default_index_dir
-from ..pos_head import POSHead, content_log_probabilities
+from ..pos_head import POSHead, content_log_probabilities, copula_no_bare_verb
 from ..store import SegmentedStore, VectorStore, l2_normalize
 from ..vocabulary import POS, ScoringMethod, group_key, normalize_lemma
 from . import names, scoring
@@ -331,17 +331,19 @@ class SenseIndex:
         """One sentence's tag log-probabilities ((len(words), len(TAGS)) float64) from the
         POS head's layers' word vectors ``vectors`` ((len(words), dim) float32): the head's,
         its hand-written rules applied ("turn *left*", "*please*": adverbs;
-        ``POSHead.sentence_log_probabilities``), then the capital it cannot see
-        (``names.capital_nouns``: "moved to *Nice*"). What ``wsd``, ``tag`` and the
-        similarity methods read.
+        ``POSHead.sentence_log_probabilities``), then the two that need WordNet: no bare
+        verb after be (``pos_head.copula_no_bare_verb``: "Mum was *cross*") and the
+        capital the head cannot see (``names.capital_nouns``: "moved to *Nice*"). What
+        ``wsd``, ``tag`` and the similarity methods read.
 
         Raises:
             ConfigurationError: the index has no POS head."""
         head = self.pos_head
         if head is None:
             raise ConfigurationError("this index has no POS head to tag with")
-        return names.capital_nouns(self.inventory, words,
-                                   head.sentence_log_probabilities(words, vectors))
+        tags = copula_no_bare_verb(words, head.sentence_log_probabilities(words, vectors),
+                                   self.inventory.irregular_forms("VERB"))
+        return names.capital_nouns(self.inventory, words, tags)
 
     def target_vectors(self, targets: Sequence[Target], *, progress: bool = False
                        ) -> tuple[np.ndarray, list[np.ndarray | None]]:
