@@ -1198,3 +1198,21 @@ def test_a_verb_before_an_address_is_read_as_before_a_word(default_index):
     (b,), (tb,) = default_index.encode_words([stand_in])
     np.testing.assert_allclose(a, b, atol=1e-5)
     np.testing.assert_allclose(ta, tb, atol=1e-6)
+
+
+def test_be_due_needs_its_to_and_cross_after_be_is_no_verb(default_index):
+    """``tag "The rent is due on Friday."`` read "is due" as be_due "be the result of"
+    (p 0.87), as it did "The train is due to arrive"; be_due is read whole only before its
+    "to" and a noun phrase (tagger.COMPLEMENT_OPENERS), else due is the adjective. "Mum was
+    *cross* with me" read the verb cross "travel across" (pos_head.copula_no_bare_verb)."""
+    def reading(sentence, word):
+        return next((w.lemma, w.pos) for w in sensedb.tag(default_index, sentence)
+                    if word in w.word.split())
+
+    assert reading("The rent is due on Friday.", "due") == ("due", "ADJ")
+    assert reading("The train is due to arrive at noon.", "due") == ("due", "ADJ")
+    assert reading("The delay was due to fog.", "due") == ("be_due", "VERB")
+    assert reading("The rise is due mainly to demand.", "due") == ("be_due", "VERB")
+    assert reading("Mum was cross with me.", "cross") == ("cross", "ADJ")
+    assert reading("I was not cross.", "cross") == ("cross", "ADJ")
+    assert reading("They cross the road.", "cross") == ("cross", "VERB")
