@@ -887,13 +887,15 @@ def place_adverbs(words: Sequence[str], logp: np.ndarray) -> np.ndarray:
 
 
 #: Verbs whose past participle is written as their base form, so that a passive or a perfect
-#: reads them right after a form of be ("is *cut*", "was *put* off", "'s *come* back"):
-#: those of :func:`copula_no_bare_verb` it must leave alone. Hand-written from English's
-#: irregular verbs (WordNet's ``verb.exc`` lists a form only where it differs from the base).
+#: reads them right after a form of be or have ("is *cut*", "was *put* off", "'s *come*
+#: back", "Has the mail *come* yet?"): those :func:`copula_no_bare_verb` leaves alone, and
+#: those the tagger reads as participles after an inverted have or be
+#: (``retriever.tagger``). Hand-written from English's irregular verbs (WordNet's
+#: ``verb.exc`` lists a form only where it differs from the base).
 BASE_PARTICIPLES = frozenset("""
 beat beset bet bid broadcast burst cast come cost cut become fit forecast hit hurt input
-knit let offset outbid outcast outrun overcome overrun preset put quit read recast reset
-rid run set shed shut slit spit split spread thrust typeset undercut upset wed
+knit let offset outbid outcast outrun overcome overrun preset put quit read recast rerun
+reset rid run set shed shut slit spit split spread thrust typeset undercut upset wed
 """.split())
 #: A word between the form of be and the word that :func:`copula_no_bare_verb` looks past
 #: ("was *not* cross", "is *so* free").

@@ -838,6 +838,12 @@ def test_a_modal_ending_its_clause_is_an_auxiliary(default_index):
                                                  r"its position \(--at 2"):
         default_index.wsd("He will will the house to his son.", "will")
     assert default_index.wsd("He will will the house to his son.", "will", at=2).pos == "VERB"
+    # a seventh tester: a modal after a comma opens a question too ("..., *can* someone
+    # call IT?" was can "terminate the employment of")
+    for text in ("The printer is jammed again, can someone call IT?",
+                 "If it rains, can we stay inside?", "Sorry, could you repeat that?"):
+        assert not {("can", "VERB"), ("could", "VERB")} & lemmas(text), text
+    assert ("can", "VERB") in lemmas("We grow them, can them and sell them.")
     assert ("can", "VERB") in lemmas("We can tomatoes every summer.")
     assert ("will", "NOUN") in lemmas("She left a will.")
 
@@ -1006,6 +1012,16 @@ def test_wsd_targets_a_phrasal_verb_with_its_particle_apart(default_index):
         with pytest.raises(sensedb.InputError, match="give its position"):
             index.locate(sentence, target)
     assert index.wsd("The felt hat felt soft.", "feel", at=3, k=0).best.lemma == "feel"
+    # a seventh tester: another form of a word in the sentence was "not in the sentence"
+    # ("dusted" for "Dust the top of the cake", "banks" for "the bank of the river")
+    for sentence, target, word, lemma in (
+            ("Dust the top of the cake with sugar.", "dusted", "Dust", "dust"),
+            ("We sat on the bank of the river.", "banks", "bank", "bank"),
+            ("I bought two books.", "book", "books", "book")):
+        answer = index.wsd(sentence, target, k=0)
+        assert answer.target == word and {c.lemma for c in answer.senses} == {lemma}
+    with pytest.raises(sensedb.InputError, match="give its position"):
+        index.locate("She saw the saw.", "seeing")
     for sentence, target, at in (("She ran to the shop.", "walk", None),
                                  ("She ran to the shop.", "run", 0)):
         with pytest.raises(sensedb.InputError, match="not in the sentence"):
@@ -1178,6 +1194,12 @@ def test_a_modal_opening_a_question_before_its_subject_is_an_auxiliary(default_i
                                                  r"its position \(--at 2"):
         default_index.wsd("He will will the house to his son.", "will")
     assert default_index.wsd("He will will the house to his son.", "will", at=2).pos == "VERB"
+    # a seventh tester: a modal after a comma opens a question too ("..., *can* someone
+    # call IT?" was can "terminate the employment of")
+    for text in ("The printer is jammed again, can someone call IT?",
+                 "If it rains, can we stay inside?", "Sorry, could you repeat that?"):
+        assert not {("can", "VERB"), ("could", "VERB")} & lemmas(text), text
+    assert ("can", "VERB") in lemmas("We grow them, can them and sell them.")
     assert ("can", "VERB") in lemmas("We can tomatoes every summer.")
     assert ("can", "VERB") in lemmas("Can you can tomatoes?")  # the second, the main verb
     assert ("can", "NOUN") in lemmas("Can the can be opened?")

@@ -14,6 +14,7 @@ import os
 import threading
 import warnings
 from collections.abc import Iterable, Sequence
+from typing import NoReturn
 
 import numpy as np
 
@@ -492,7 +493,9 @@ class SenseIndex:
         "She gave up smoking", "run into": :func:`target.find_by_verb_lemma`), and any other
         target named by its lemma finds a word WordNet reads as that lemma, answered with
         its readings alone ("run" in "She ran to the shop" or "She is running", "goose" in
-        "The geese flew south", "ice cream" in "I love ice-cream": :meth:`_by_lemma`)."""
+        "The geese flew south", "ice cream" in "I love ice-cream": :meth:`_by_lemma`), and
+        so does another form of a word in the sentence ("dusted" in "Dust the cake", "banks"
+        in "the bank of the river")."""
         try:
             words, start, end = find_span(sentence, target, at)
         except TargetNotFoundError:  # sentence, target and position are valid
@@ -555,7 +558,10 @@ class SenseIndex:
         verb's already was (a tester's "run" in "She ran to the shop" was "not in the
         sentence" while "run into" found "ran into"). The word at ``at`` when given; else
         the first read as that lemma and no other ("ran"), or, where none is, the one word
-        read as it among others ("running", "found").
+        read as it among others ("running", "found"). Where no word is, the target's own
+        lemmas are looked for the same way (a tester's "dusted" for "Dust the cake":
+        answered with dust's readings; with every reading of the word where it shares
+        several with the target).
 
         Raises:
             InputError: several words read as the lemma among others ("The saw was dull,
@@ -564,23 +570,42 @@ class SenseIndex:
         words = sentence_words(sentence)
         lemma = "_".join(target.replace("_", " ").split()).casefold().replace("\u2019", "'")
         starts = range(len(words)) if at is None else [at] if 0 <= at < len(words) else []
-        found: list[int] = []
-        for i in starts:
-            readings = {read.casefold() for read, _ in self.inventory.lemmatize(words[i])}
-            if readings == {lemma}:
-                found = [i]
-                break
-            if lemma in readings:
-                found.append(i)
+        found = self._read_as(words, starts, {lemma})
+        restrict: str | None = lemma
+        if not found:  # another form of the word: "dusted" for "Dust", "banks" for "bank"
+            lemmas = {read.casefold() for read, _ in self.inventory.lemmatize(target)}
+            found = self._read_as(words, starts, lemmas - {lemma})
+            if len(found) == 1:
+                shared = {read.casefold() for read, _ in self.inventory.lemmatize(
+                    words[found[0]])} & lemmas
+                restrict = shared.pop() if len(shared) == 1 else None
         if not found:
             return None
         if len(found) > 1:
-            places = ", ".join(f"{i} ({words[i]})" for i in found)
-            raise InputError(f'several words may be "{target}" here, at tokens {places}: give '
-                             f"its position (--at N, or at=N)")
+            self._several(words, target, found)
         located = merged(words, found[0], found[0] + 1,
                          check_text(sentence) if isinstance(sentence, str) else None)
-        return dataclasses.replace(located, lemma=lemma)
+        return dataclasses.replace(located, lemma=restrict)
+
+    def _read_as(self, words: Sequence[str], starts: Iterable[int], lemmas: set[str]
+                 ) -> list[int]:
+        """Positions among ``starts`` of the words WordNet's morphology reads as one of
+        ``lemmas`` (casefolded): the first read as one of them and nothing else alone, else
+        every one read as one of them among others."""
+        found: list[int] = []
+        for i in starts:
+            readings = {read.casefold() for read, _ in self.inventory.lemmatize(words[i])}
+            if readings and readings <= lemmas:
+                return [i]
+            if readings & lemmas:
+                found.append(i)
+        return found
+
+    @staticmethod
+    def _several(words: Sequence[str], target: str, found: Sequence[int]) -> NoReturn:
+        places = ", ".join(f"{i} ({words[i]})" for i in found)
+        raise InputError(f'several words may be "{target}" here, at tokens {places}: give '
+                         f"its position (--at N, or at=N)")
 
     def query_vectors(self, targets: Sequence[Target], *, progress: bool = False,
                       raw: bool = False) -> np.ndarray:

@@ -35,6 +35,7 @@ import numpy as np
 from ..corpora.tokenize import NEGATED_DO, check_text, clitic_stems, is_negation_clitic, tokenize
 from ..errors import Error, InputError
 from ..pos_head import (
+    BASE_PARTICIPLES,
     CONTENT_TAGS,
     DO_FORMS,
     TAGS,
@@ -732,13 +733,6 @@ MAX_NOUN_SUBJECT = 4
 # ... and with a prepositional phrase after its noun ("How much does *a ticket to Paris*
 # cost?", "Has *the price of gas* risen?")
 MAX_SUBJECT_WITH_PHRASE = 7
-# Verbs whose past participle is written as their base form: after an inverted have or be
-# such a word is the participle ("Has the mail *come* yet?", "Was the money *put* away?"),
-# where another base form is the causative's or the copula's ("Have the class *lie* down").
-PARTICIPLE_AS_BASE = frozenset("""
-come become overcome run outrun rerun put set reset upset cut hit let shut cost hurt read
-spread quit bet burst cast broadcast forecast split thrust bid rid shed slit
-""".split())
 # A possessive's ending inside a subject ("Does your sister*'s* dog bite?"): the tokenizer's
 # clitic, which the POS head tags PRT.
 POSSESSIVE_ENDINGS = frozenset({"'s", "\u2019s", "'", "\u2019"})
@@ -900,15 +894,15 @@ def _inverted(words: list[str], at: int, best: list[str]) -> bool:
     BE_FINITE, MODALS: "*Can* the team review it?"; not "*Doing* the laundry takes
     forever"; be's verb must also end the question: :func:`_question_ends_after`) in a
     sentence that ends in a question mark ("*Do* the things people love.", "*Have* the car
-    washed." are imperatives), stands where a
-    question or an inversion puts it (a statement opening with a negative adverb too:
-    :func:`_after_negative_opener`): first in its sentence or after a sentence's
-    punctuation (QUESTION_OPENERS: "*Did* the train leave?", "Tell me: *did* it?"; not after
-    a comma or a bracket, where a clause resumes: "The man, who left, *has* a car washed
-    weekly?"), after so/neither/nor ("Nor *did* the boys eat?"), or after a wh-word that
-    opens the clause with at most MAX_WH_PHRASE words of its phrase between (the POS head's
-    ``best`` tags: WH_PHRASE_TAGS; "What *do* cats eat?", "How much *does* the car cost?";
-    not "which must *have*")."""
+    washed." are imperatives), stands where a question or an inversion puts it (a statement
+    opening with a negative adverb too: :func:`_after_negative_opener`): first in its sentence
+    or after a sentence's punctuation (QUESTION_OPENERS: "*Did* the train leave?", "Tell me:
+    *did* it?"; not after a comma or a bracket, where a clause resumes: "The man, who left,
+    *has* a car washed weekly?", but a modal after a comma: "Sorry, *could* you repeat it?",
+    whose subject and verb after it are checked as at a sentence's start), after so/neither/nor
+    ("Nor *did* the boys eat?"), or after a wh-word that opens the clause with at most
+    MAX_WH_PHRASE words of its phrase between (the POS head's ``best`` tags: WH_PHRASE_TAGS;
+    "What *do* cats eat?", "How much *does* the car cost?"; not "which must *have*")."""
     if words[at].lower() not in QUESTION_AUXILIARIES | BE_FINITE | MODALS:
         return False  # "*Doing* the laundry takes forever"
     if _after_negative_opener(words, at):
@@ -917,6 +911,8 @@ def _inverted(words: list[str], at: int, best: list[str]) -> bool:
         return False  # "*Have* the car washed."
     if at == 0 or words[at - 1] in QUESTION_OPENERS or words[at - 1].lower() in INVERTING:
         return True
+    if words[at - 1] == "," and words[at].lower() in MODALS:
+        return True  # "If it rains, *can* we stay in?", "The printer is jammed, *can* someone"
     for start in range(at - 1, max(-1, at - 2 - MAX_WH_PHRASE), -1):
         if _clause_ends(words, start):
             return False
@@ -950,7 +946,7 @@ def _verb_after_subject(words: list[str], at: int, best: list[str],
     "Have *some cake*, take a seat"). After have the verb is no bare infinitive (its
     ``lemmas`` are no more than the word itself: "*Have* the class lie down?" is the
     causative have, "Has the company *found* a buyer?" the participle of find, and so is one
-    written as its base: PARTICIPLE_AS_BASE, "Has the mail *come*?"); after be the
+    written as its base: BASE_PARTICIPLES, "Has the mail *come*?"); after be the
     verb passes ``be`` and ends the question (:func:`_question_ends_after`) and is no bare
     infinitive either ("Is the store *open*?" is the copula)."""
     for end in _subject_ends(words, at, best):
@@ -959,7 +955,7 @@ def _verb_after_subject(words: list[str], at: int, best: list[str],
                                     NEGATIONS) and words[nxt].lower() != "to":
             nxt += 1
         form = words[nxt].lower()
-        if is_verb(nxt) and (lemmas(nxt) != {form} or form in PARTICIPLE_AS_BASE) and (
+        if is_verb(nxt) and (lemmas(nxt) != {form} or form in BASE_PARTICIPLES) and (
                 be is None or be(nxt) and _question_ends_after(words, nxt, best)):
             return True
     return False
