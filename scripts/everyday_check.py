@@ -7,9 +7,9 @@ tests/fixtures/everyday_tester.tsv (31, a tester's), tests/fixtures/everyday_tes
 (40, a second tester's), tests/fixtures/everyday_tester3.tsv (80, a third's; a row may
 accept two keys, joined by "|"), tests/fixtures/everyday_tester4.tsv (50, a fourth's),
 tests/fixtures/everyday_tester5.tsv (60, a fifth's), tests/fixtures/everyday_tester6.tsv
-(60, a sixth's), tests/fixtures/everyday_tester7.tsv (60, a seventh's) and CASES below (sentences reported by
-users whose ambiguous word is plain to a person) and prints the right count of each set with
-the wrong answers. BENCHMARKS.md "Context over the
+(60, a sixth's), tests/fixtures/everyday_tester7.tsv (60, a seventh's) and CASES below
+(sentences reported by users whose ambiguous word is plain to a person) and prints the
+right count of each set with the wrong answers. BENCHMARKS.md "Context over the
 prior" reports the figures.
 
 Then the in-context similarity of tests/fixtures/similarity_everyday.tsv (24 pairs, 12 of

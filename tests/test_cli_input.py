@@ -357,6 +357,21 @@ def test_a_word_without_any_vector_is_not_called_novel(runner, mini_index):
     assert answer["fallback"] and answer["novel"] is False and answer["fit"] is None
 
 
+def test_a_novel_answer_says_no_sense_fits_with_its_fit():
+    """A tester read "far from every labelled usage: possibly a new sense" above a nearest
+    labelled usage at cosine 0.890: ``novel`` comes from the best sense's fit (gloss,
+    examples and usages together), so the line says that, with the fit."""
+    from sensedb.cli.query_cmds import _wsd_text
+
+    answer = {"target": "rained", "position": 8, "lemma": "rain", "pos": "VERB",
+              "confidence": 1.0, "margin": 1.0, "decided_by": "single candidate",
+              "fallback": False, "novel": True, "fit": 0.3141, "senses": [], "evidence": []}
+    line = _wsd_text(answer).splitlines()[0]
+    assert "no sense fits well (fit 0.31): possibly a sense WordNet lacks" in line
+    assert "labelled usage" not in line
+    assert "fits well" not in _wsd_text({**answer, "novel": False})
+
+
 def test_an_abstained_word_shows_no_rejected_sense(runner, mini_index):
     """Under --min-confidence a word left untagged kept the rejected candidate's synset,
     gloss, offset and score beside key null."""

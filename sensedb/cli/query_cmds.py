@@ -14,7 +14,12 @@ def _wsd_text(answer: dict) -> str:
     if answer["fallback"]:
         flags.append("no vector evidence: WordNet order")
     if answer["novel"]:
-        flags.append("far from every labelled usage: possibly a new sense")
+        # the fit combines the gloss, example and usage evidence (scoring.fit), not the
+        # nearest usage alone: "far from every labelled usage" misled a tester whose nearest
+        # usage was at cosine 0.89
+        fit = answer.get("fit")
+        flags.append("no sense fits well" + (f" (fit {fit:.2f})" if fit is not None else "")
+                     + ": possibly a sense WordNet lacks")
     if answer.get("abstained"):
         flags.append("ABSTAINED")
     lines = [f"{answer['target']} (position {answer['position']}): {answer['lemma']} "

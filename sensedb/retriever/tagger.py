@@ -161,7 +161,7 @@ class TaggedWord:
     """One tagged content word: its sentence number and token position, the chosen sense
     (``key``, ``synset`` and ``gloss`` None when abstaining: the rejected candidate is not
     shown as if chosen), ``confidence`` (the sense's probability, 0-1), ``margin``
-    (minus the runner-up's), ``novel`` (far from every labelled usage), how many
+    (minus the runner-up's), ``novel`` (no sense fits: possibly one WordNet lacks), how many
     candidate senses it had, and for a phrasal verb whose particle stands apart ("*turn* the
     lights *off*": ``word`` is the verb) the ``particle``: ``{"position": token position,
     "word": as written}``, else None; ``score`` (the sense's evidence score) and ``offset``
