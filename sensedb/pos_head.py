@@ -895,14 +895,25 @@ def place_adverbs(words: Sequence[str], logp: np.ndarray) -> np.ndarray:
 BASE_PARTICIPLES = frozenset("""
 beat beset bet bid broadcast burst cast come cost cut become fit forecast hit hurt input
 knit let offset outbid outcast outrun overcome overrun preset put quit read recast rerun
-reset rid run set shed shut slit spit split spread thrust typeset undercut upset wed
+reset rid run set shed shut slit spit split spread thrust typeset undercut upset wed bust wet
+sweat sublet telecast simulcast webcast refit miscast typecast proofread reread overbid
 """.split())
+#: The same as endings: a compound of one is one too ("*refit*", "*telecast*", "*sublet*"); a
+#: noun ending so ("toilet") only loses :func:`after_copula_no_verb`'s help.
+_BASE_PARTICIPLE_ENDINGS = tuple(sorted(BASE_PARTICIPLES))
 #: A word between the form of be and the word that :func:`copula_no_bare_verb` looks past
 #: ("was *not* cross", "is *so* free").
 BEFORE_A_COMPLEMENT = frozenset(
     "not n't never so very really too quite pretty always still also just".split())
-#: A form of do right before be opens a pseudo-cleft, whose be a bare verb follows.
+#: A form of do before be may open a pseudo-cleft, whose be a bare verb follows ("What we
+#: did next was *paint* the fence").
 PSEUDO_CLEFT_DO = frozenset("do does did done".split())
+#: The words before an "'s" that make it is or has; after others it may be a possessive
+#: whose noun is left out ("John's *needs* a new battery").
+PRONOUNS_BEFORE_IS = frozenset("""
+he she it that this there here what who where when how everything everyone everybody
+someone somebody something nothing nobody one
+""".split())
 #: Colloquial contractions with "to" that follow be as verbs ("is *gonna* rain").
 TO_CONTRACTIONS = frozenset("gonna gotta wanna".split())
 #: The VERB probability left to such a word: below SemCor's rate where the rule fires
@@ -930,12 +941,14 @@ def after_copula_no_verb(words: Sequence[str], irregular_verb_forms: Collection[
     BEFORE_A_COMPLEMENT may stand between) that cannot be a verb there: not an -ing, -ed or
     -en form, nor a dialect -in' form, nor in ``irregular_verb_forms`` (WordNet's
     ``verb.exc`` forms: "was *broken*", "is *gone*"; "I'm *broke*" is left to the head),
-    nor one of BASE_PARTICIPLES ("is *cut*") or TO_CONTRACTIONS, with no do-form right
-    before the be (PSEUDO_CLEFT_DO: "All I did was *ask*") and no "let" before an "'s"
-    ("let's *go*": us). Counted over SemCor with its own tags
-    (``scripts/copula_verbs.py``): of the 17,665 words these are, 25 are tagged VERB
-    (0.14%: SemCor's slips, "is *engages*", and a possessive's 's, "Muller's *would*").
-    Hand-written."""
+    nor one of BASE_PARTICIPLES or a word ending in one ("is *cut*", "was *refit*", "was
+    *telecast*"), nor one of TO_CONTRACTIONS. Left alone too: a be after a do-form anywhere
+    before it in the sentence (a pseudo-cleft: "All I did was *ask*", "What we did next was
+    *paint* the fence"), an "'s" after a word other than a pronoun (PRONOUNS_BEFORE_IS:
+    "John's *needs* a battery" leaves a noun out; "let's *go*" is us), and "am" after a
+    number ("At 9 am *call*": a.m.). Counted over SemCor with its own tags
+    (``scripts/copula_verbs.py``): of the 14,553 words these are, 10 are tagged VERB (0.07%:
+    SemCor's slips, "are *engages*", "be *able*"). Hand-written."""
     lower = [w.casefold().replace("\u2019", "'") for w in words]
     found = []
     for at in range(1, len(words)):
@@ -943,16 +956,26 @@ def after_copula_no_verb(words: Sequence[str], irregular_verb_forms: Collection[
         if lower[be] in BEFORE_A_COMPLEMENT and be > 0:
             be -= 1
         word = lower[at]
-        if lower[be] not in BE_FORMS or (lower[be] == "'s" and be > 0
-                                         and lower[be - 1] == "let"):
+        if lower[be] not in BE_FORMS or be > 0 and (
+                lower[be] == "'s" and lower[be - 1] not in PRONOUNS_BEFORE_IS
+                or lower[be] == "am" and _a_number(lower[be - 1])):
             continue
         if (not word.isalpha() or word.endswith(PARTICIPLE_ENDINGS + ("in",))
-                or word in irregular_verb_forms or word in BASE_PARTICIPLES
+                or word in irregular_verb_forms or word.endswith(_BASE_PARTICIPLE_ENDINGS)
                 or word in TO_CONTRACTIONS | BEFORE_A_COMPLEMENT
-                or (be > 0 and lower[be - 1] in PSEUDO_CLEFT_DO)):
+                or any(w in PSEUDO_CLEFT_DO for w in lower[:be])):
             continue
         found.append(at)
     return found
+
+
+def _a_number(word: str) -> bool:
+    """Whether ``word`` (lower case) is an hour's number: digits (with a colon) or one to
+    twelve in words, as before "am" meaning a.m."""
+    return word.replace(":", "").isdigit() or word in _HOUR_WORDS
+
+
+_HOUR_WORDS = frozenset("one two three four five six seven eight nine ten eleven twelve".split())
 
 
 def _passive(words: Sequence[str], verb: int) -> bool:

@@ -1020,8 +1020,24 @@ def test_wsd_targets_a_phrasal_verb_with_its_particle_apart(default_index):
             ("I bought two books.", "book", "books", "book")):
         answer = index.wsd(sentence, target, k=0)
         assert answer.target == word and {c.lemma for c in answer.senses} == {lemma}
-    with pytest.raises(sensedb.InputError, match="give its position"):
-        index.locate("She saw the saw.", "seeing")
+    # its breaker: a word read as another lemma too is not taken for the target's form
+    # ("felled" answered fell's senses for "She fell asleep", saying none fits), several
+    # such words ask for the position, and a multiword's other form is found
+    for sentence, target in (("She fell asleep.", "felled"), ("They found a new way.",
+                                                               "founding"),
+                             ("She saw the saw.", "seeing")):
+        with pytest.raises(sensedb.InputError, match="not in the sentence"):
+            index.locate(sentence, target)
+    for sentence, target in (("Grab the axe and plot it on the axis.", "axes"),
+                             ("The cake was dusted and the dust settled.", "dusting")):
+        with pytest.raises(sensedb.InputError, match="give its position"):
+            index.locate(sentence, target)
+    for sentence, target, word, lemma in (
+            ("She gives up smoking.", "gave up", "gives up", "give_up"),
+            ("He ran into an old friend.", "runs into", "ran into", "run_into"),
+            ("I love ice cream.", "ice creams", "ice cream", "ice_cream")):
+        answer = index.wsd(sentence, target, k=0)
+        assert (answer.target, answer.best.lemma) == (word, lemma), (sentence, target)
     for sentence, target, at in (("She ran to the shop.", "walk", None),
                                  ("She ran to the shop.", "run", 0)):
         with pytest.raises(sensedb.InputError, match="not in the sentence"):
@@ -1235,6 +1251,15 @@ def test_be_due_needs_its_to_and_cross_after_be_is_no_verb(default_index):
     assert reading("The train is due to arrive at noon.", "due") == ("due", "ADJ")
     assert reading("The delay was due to fog.", "due") == ("be_due", "VERB")
     assert reading("The rise is due mainly to demand.", "due") == ("be_due", "VERB")
+    # its breaker: commas and four words before the "to", an -ing form after it, and whom
+    # something is owed to
+    for sentence in ("The failure was due, in part, to poor planning.",
+                     "The delay was due in no small part to the fog.",
+                     "The drop was due to falling sales."):
+        assert reading(sentence, "due") == ("be_due", "VERB"), sentence
+    for sentence in ("The rent is due to the landlord on Friday.", "The refund is due to you.",
+                     "Thanks are due to my editor."):
+        assert reading(sentence, "due") == ("due", "ADJ"), sentence
     assert reading("Mum was cross with me.", "cross") == ("cross", "ADJ")
     assert reading("I was not cross.", "cross") == ("cross", "ADJ")
     assert reading("They cross the road.", "cross") == ("cross", "VERB")

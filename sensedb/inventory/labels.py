@@ -66,7 +66,7 @@ CLITIC_LEMMAS: dict[str, frozenset[str]] = {
 #: as a lemma of its own (its ``noun.exc`` has "children child" but no "people person"), so
 #: its morphology never maps them to the singular a corpus labels them with
 #: (``people`` for ``person%1:03:00::``: 3 of SemCor's labels).
-SUPPLETIVE_PLURALS: dict[str, str] = {"people": "person", "peoples": "person"}
+SUPPLETIVE_PLURALS: dict[str, str] = {"people": "person"}
 
 #: Sense keys a corpus may put on a proper name as the class of what it names (SemCor's
 #: convention for names WordNet lacks: 8,743 of its labels).
@@ -176,10 +176,14 @@ class LabelCheck:
 
 
 def _suppletive(word: str) -> tuple[str, ...]:
-    """The singular of a plural WordNet's morphology cannot reach (:data:`SUPPLETIVE_PLURALS`),
-    or nothing."""
-    singular = SUPPLETIVE_PLURALS.get(word.casefold())
-    return (singular,) if singular else ()
+    """The singular of a plural WordNet's morphology cannot reach (:data:`SUPPLETIVE_PLURALS`,
+    also as a compound's last part: ``spokespeople`` ``spokesperson``), or nothing.
+    ("peoples" is people's own plural, the nations.)"""
+    folded = word.casefold()
+    for plural, singular in SUPPLETIVE_PLURALS.items():
+        if folded.endswith(plural):
+            return (folded[:-len(plural)] + singular,)
+    return ()
 
 
 def _clitic_of(word: str, lemma: str) -> bool:

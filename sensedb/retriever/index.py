@@ -500,7 +500,7 @@ class SenseIndex:
             words, start, end = find_span(sentence, target, at)
         except TargetNotFoundError:  # sentence, target and position are valid
             found = self._by_verb_lemma(sentence, target, at) or self._by_lemma(
-                sentence, target, at)
+                sentence, target, at) or self._by_multiword_lemma(sentence, target, at)
             if found is None:
                 raise
             return found
@@ -558,10 +558,11 @@ class SenseIndex:
         verb's already was (a tester's "run" in "She ran to the shop" was "not in the
         sentence" while "run into" found "ran into"). The word at ``at`` when given; else
         the first read as that lemma and no other ("ran"), or, where none is, the one word
-        read as it among others ("running", "found"). Where no word is, the target's own
-        lemmas are looked for the same way (a tester's "dusted" for "Dust the cake":
-        answered with dust's readings; with every reading of the word where it shares
-        several with the target).
+        read as it among others ("running", "found"). Where no word is, another form of the
+        target's: a word WordNet reads as the target's lemmas and no other (a tester's
+        "dusted" for "Dust the cake", answered with dust's readings; not "felled" for "She
+        fell asleep", whose fell is fall too), several such words asking for the position
+        ("axes" in "the axe ... the axis").
 
         Raises:
             InputError: several words read as the lemma among others ("The saw was dull,
@@ -574,10 +575,12 @@ class SenseIndex:
         restrict: str | None = lemma
         if not found:  # another form of the word: "dusted" for "Dust", "banks" for "bank"
             lemmas = {read.casefold() for read, _ in self.inventory.lemmatize(target)}
-            found = self._read_as(words, starts, lemmas - {lemma})
+            found = [i for i in starts if {read.casefold() for read, _ in
+                                           self.inventory.lemmatize(words[i])} <= lemmas
+                     and self.inventory.lemmatize(words[i])]
             if len(found) == 1:
                 shared = {read.casefold() for read, _ in self.inventory.lemmatize(
-                    words[found[0]])} & lemmas
+                    words[found[0]])}
                 restrict = shared.pop() if len(shared) == 1 else None
         if not found:
             return None
@@ -586,6 +589,24 @@ class SenseIndex:
         located = merged(words, found[0], found[0] + 1,
                          check_text(sentence) if isinstance(sentence, str) else None)
         return dataclasses.replace(located, lemma=restrict)
+
+    def _by_multiword_lemma(self, sentence: Words, target: str, at: int | None
+                            ) -> Target | None:
+        """A multiword target in another form than the sentence's ("gave up" for "She gives
+        up smoking", "ice creams" for "I love ice cream"): located as its lemma would be
+        (WordNet's morphology of the whole: give_up, ice_cream), None where it is no
+        multiword or that finds nothing either."""
+        written = " ".join(target.replace("_", " ").split())
+        if " " not in written:
+            return None
+        for lemma, _ in self.inventory.lemmatize(written):
+            form = lemma.replace("_", " ")
+            if form.casefold() != written.casefold():
+                try:
+                    return self.locate(sentence, form, at)
+                except TargetNotFoundError:
+                    continue
+        return None
 
     def _read_as(self, words: Sequence[str], starts: Iterable[int], lemmas: set[str]
                  ) -> list[int]:

@@ -1222,7 +1222,8 @@ def readings(index: SenseIndex, words: list[str], tags: np.ndarray | None
                 continue  # "*Does it* matter?" (see _opens_with_auxiliary)
             pairs = [p for p in index.inventory.lemmatize(text) if "_" in p[0] and (
                 "." in p[0] or "." not in piece)  # "St. Louis" is st._louis, no more
-                and not _complement_missing(p[0], words, start + length, best)]
+                and not _complement_missing(p[0], words, start + length, best,
+                                            index.inventory)]
             if pairs:
                 multi.append((start, start + length, pairs))
     return singles, multi
@@ -1233,29 +1234,69 @@ def readings(index: SenseIndex, words: list[str], tags: np.ndarray | None
 #: "be due *to* X" ("The delay was due to fog"); "The rent *is due* on Friday", "The baby is
 #: due in May" are the adjective due (owed, expected). SemCor labels be_due 25 times, 18
 #: of them before "to" (the rest its annotators' slips on dates: "are due April 16", "is due
-#: on or before the 15th"; counted with :func:`_complement_missing`).
-#: Hand-written.
+#: on or before the 15th"; counted with :func:`_complement_missing`). Hand-written.
 COMPLEMENT_OPENERS: dict[str, str] = {"be_due": "to"}
-#: Words that may stand between such a multiword and its preposition ("is due *mainly* to",
-#: "was due *in large part* to").
-_BEFORE_A_COMPLEMENT = 3
+#: Words that may stand between such a multiword and its preposition, commas not counted
+#: ("is due *mainly* to", "was due *in no small part* to", "was due, *in part*, to").
+_BEFORE_A_COMPLEMENT = 4
+#: After "due to" these are whom something is owed to ("The refund is due *to you*"), as is
+#: a noun whose first sense is a person (WordNet's lexicographer file noun.person: "due to
+#: the *landlord*", "Thanks are due to my *editor*"): the adjective due, not be_due.
+_OWED_TO_PRONOUNS = frozenset("me you him her us them".split())
+_NOUN_PERSON = ":18:"
+_BEFORE_A_HEAD_NOUN = frozenset({"DET", "ADJ", "PRON", "NUM"})
 
 
 def _complement_missing(lemma: str, words: Sequence[str], end: int,
-                        best: Sequence[str] | None) -> bool:
+                        best: Sequence[str] | None, inventory: WordNet | None = None) -> bool:
     """Whether the multiword reading ``lemma`` of a span ending before ``words[end]`` lacks
     the preposition its complement needs (:data:`COMPLEMENT_OPENERS`): none within
-    _BEFORE_A_COMPLEMENT + 1 words, or one the POS head's best tags ``best`` (None: no
-    head) read as an infinitive's "to" ("The train *is due* to arrive": the adjective)."""
+    _BEFORE_A_COMPLEMENT words (commas not counted), or one the POS head's best tags
+    ``best`` (None: no head) read as an infinitive's "to" (a verb after it, not an -ing
+    form: "The train *is due* to arrive" is the adjective, "was due to *falling* sales" the
+    cause), or one before whom something is owed (:data:`_OWED_TO_PRONOUNS`, or with
+    ``inventory`` a noun whose first sense is a person: "The rent is due to the
+    *landlord*")."""
     opener = COMPLEMENT_OPENERS.get(lemma)
     if opener is None:
         return False
-    for at in range(end, min(len(words), end + _BEFORE_A_COMPLEMENT + 1)):
-        if words[at].casefold() == opener:
-            return best is not None and at + 1 < len(best) and best[at + 1] == "VERB"
-        if not any(c.isalpha() for c in words[at]):
-            break
+    seen = 0
+    for at in range(end, len(words)):
+        word = words[at].casefold()
+        if word == opener:
+            return _infinitive_after(words, at, best) or _owed_to(words, at + 1, best,
+                                                                  inventory)
+        if word != ",":
+            if not any(c.isalpha() for c in word) or seen == _BEFORE_A_COMPLEMENT:
+                break
+            seen += 1
     return True
+
+
+def _infinitive_after(words: Sequence[str], at: int, best: Sequence[str] | None) -> bool:
+    return (best is not None and at + 1 < len(best) and best[at + 1] == "VERB"
+            and not words[at + 1].casefold().endswith("ing"))
+
+
+def _owed_to(words: Sequence[str], at: int, best: Sequence[str] | None,
+             inventory: WordNet | None) -> bool:
+    """Whether the noun phrase opening at ``words[at]`` is whom something is owed to: one of
+    _OWED_TO_PRONOUNS, or (with ``inventory`` and ``best``) its first noun's first sense a
+    person."""
+    if at >= len(words):
+        return False
+    if words[at].casefold() in _OWED_TO_PRONOUNS:
+        return True
+    if inventory is None or best is None:
+        return False
+    while at < len(words) and best[at] in _BEFORE_A_HEAD_NOUN:
+        at += 1
+    if at >= len(words) or best[at] != "NOUN":
+        return False
+    senses = [s for lemma, pos in inventory.lemmatize(words[at], "NOUN")
+              for s in inventory.candidates(lemma, pos)]
+    first = min(senses, key=lambda s: (-s.count, s.rank), default=None)
+    return first is not None and _NOUN_PERSON in first.key
 
 
 def _multiword_text(piece: list[str]) -> str | None:
