@@ -575,13 +575,11 @@ class SenseIndex:
         restrict: str | None = lemma
         if not found:  # another form of the word: "dusted" for "Dust", "banks" for "bank"
             lemmas = {read.casefold() for read, _ in self.inventory.lemmatize(target)}
-            found = [i for i in starts if {read.casefold() for read, _ in
-                                           self.inventory.lemmatize(words[i])} <= lemmas
-                     and self.inventory.lemmatize(words[i])]
+            read = {i: {r.casefold() for r, _ in self.inventory.lemmatize(words[i])}
+                    for i in starts}
+            found = [i for i in starts if read[i] and read[i] <= lemmas]
             if len(found) == 1:
-                shared = {read.casefold() for read, _ in self.inventory.lemmatize(
-                    words[found[0]])}
-                restrict = shared.pop() if len(shared) == 1 else None
+                restrict = next(iter(read[found[0]])) if len(read[found[0]]) == 1 else None
         if not found:
             return None
         if len(found) > 1:
