@@ -23,7 +23,7 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from os import PathLike
 from pathlib import Path
@@ -616,6 +616,75 @@ def determiner_no_verb(words: Sequence[str], logp: np.ndarray) -> np.ndarray:
     return out
 
 
+#: After a degree adverb a word is no noun ("The cat seemed perfectly *content*", "was
+#: perfectly *content*": the head NOUN 0.82, a tester's). SemCor's gold tags of the word after
+#: one of these (``scripts/pos_rule_counts.py``; "very" after a determiner, a possessive or
+#: this/that/these/those left out: "the very *soul*", "her very *bones*", "the dog's very
+#: *bark*": the adjective very; its breaker's): of 1,170, NOUN 15 (1.3%: "too few", "quite
+#: everything", SemCor's slips "You're awfully *kind*", "too *tan*"). "so", "really",
+#: "pretty" and "real" are left out: a conjunction, a sentence adverb, adjectives ("so
+#: *Irenaeus* portrays", "really *something*", "a pretty *girl*"). Hand-written.
+DEGREE_ADVERBS = frozenset("""
+very extremely perfectly incredibly terribly awfully fairly utterly highly quite too
+completely totally
+""".split())
+_VERY_AS_ADJECTIVE_AFTER = frozenset("the a an no every my your his her its our their whose "
+                                     "this that these those 's ’s".split())
+
+
+def degree_adverb_no_noun(words: Sequence[str], logp: np.ndarray) -> np.ndarray:
+    """``logp`` ((len(words), len(TAGS)) float, one sentence's tag log-probabilities) with
+    each word right after one of DEGREE_ADVERBS (not "very" after a determiner: "the very
+    *soul*") given NOUN at most RULE_NOT_NOUN_PROBABILITY, the other tags the rest in their
+    proportions. A new array where a row changes; ``logp`` itself otherwise."""
+    out = logp
+    lower = [w.casefold() for w in words]
+    for at in range(1, len(words)):
+        degree = lower[at - 1]
+        if degree not in DEGREE_ADVERBS or not words[at].isalpha() or (
+                degree == "very" and at > 1 and lower[at - 2] in _VERY_AS_ADJECTIVE_AFTER):
+            continue
+        if tag_probability(logp[at], "NOUN") > RULE_NOT_NOUN_PROBABILITY:
+            out = _as_tag(out, logp, at, "NOUN", RULE_NOT_NOUN_PROBABILITY)
+    return out
+
+
+#: After a determiner, a word that ends its noun phrase (the sentence's end, punctuation, a
+#: preposition, a conjunction or a particle after it) is no adverb and no interjection ("a
+#: singer drank from the *well*": the head X 0.61, NOUN 0.21, ADV 0.15, and ``tag`` read the
+#: adverb well; a tester's). SemCor's gold tags of such words after one of DETERMINERS
+#: (comparatives and superlatives, -ly words and NOT_ADVERB_EXCEPT left out: "the *more*",
+#: "no *farther*", "his *alone*", "every *once* in a while", "every *now* and then"; the
+#: next word's tag SemCor's own; ``scripts/pos_rule_counts.py``): of 30,979, ADV 35 (0.11%:
+#: "the *back*" 16, "a *while*", "the *meantime*"), X 12 (foreign nouns, which the noun reads
+#: as well). Hand-written.
+NOT_ADVERB_EXCEPT = POSSESSIVE_NOT_A_NOUN | frozenset(
+    "alone only above below farther farthest furthest once twice now then little".split())
+_ENDS_AFTER_A_NOUN = frozenset({"ADP", "CONJ", "PRT", "."})
+#: The ADV (and X) probability left to such a word: about SemCor's rate above.
+RULE_NOT_ADVERB_PROBABILITY = 0.002
+
+
+def determiner_no_adverb(words: Sequence[str], logp: np.ndarray) -> np.ndarray:
+    """``logp`` ((len(words), len(TAGS)) float, one sentence's tag log-probabilities) with
+    each word right after one of DETERMINERS that ends its noun phrase (the next word none,
+    one without letters or digits, or one the head tags ADP, CONJ or PRT), is not one of
+    NOT_ADVERB_EXCEPT and does not end in -er, -est or -ly, given ADV and X at most
+    RULE_NOT_ADVERB_PROBABILITY each, the other tags the rest in their proportions. A new
+    array where a row changes; ``logp`` itself otherwise."""
+    out = logp
+    best = [TAGS[int(i)] for i in np.argmax(logp, axis=1)] if len(words) else []
+    for at in range(1, len(words)):
+        word, nxt = words[at].casefold(), at + 1
+        if (words[at - 1].casefold() not in DETERMINERS or not word.isalpha()
+                or word in NOT_ADVERB_EXCEPT or word.endswith(("er", "est", "ly"))
+                or nxt < len(words) and any(c.isalnum() for c in words[nxt])
+                and best[nxt] not in _ENDS_AFTER_A_NOUN):
+            continue
+        out = _capped(out, logp, at, ("ADV", "X"), RULE_NOT_ADVERB_PROBABILITY)
+    return out
+
+
 #: Before an object pronoun a word is no noun ("*Excuse* me", "*Tell* him", "*Help* us": MiniLM's
 #: head tags that "Excuse" NOUN). SemCor and SemEval-2007, gold tags of the content words
 #: right before me/him/us/them: VERB 2,532, ADV 44, ADJ 29, NOUN 26 (1%; most of these
@@ -904,7 +973,16 @@ _BASE_PARTICIPLE_ENDINGS = tuple(sorted(BASE_PARTICIPLES))
 #: A word between the form of be and the word that :func:`copula_no_bare_verb` looks past
 #: ("was *not* cross", "is *so* free").
 BEFORE_A_COMPLEMENT = frozenset(
-    "not n't never so very really too quite pretty always still also just".split())
+    "not n't never so very really too quite pretty always still also just".split()
+) | DEGREE_ADVERBS
+#: Linking verbs that, like be, take no bare verb after them ("The cat seemed perfectly
+#: *content*": the head's NOUN ruled out by :func:`degree_adverb_no_noun`, its VERB 0.11
+#: became the best tag; a tester's): seem and become, whose verb complement is an
+#: infinitive with "to". Not appear, which also stands alone ("If symptoms *appear* seek
+#: help": its breaker's).
+LINKING_AS_BE = frozenset("""
+seem seems seemed seeming become becomes became becoming
+""".split())
 #: A form of do before be may open a pseudo-cleft, whose be a bare verb follows ("What we
 #: did next was *paint* the fence").
 PSEUDO_CLEFT_DO = frozenset("do does did done".split())
@@ -937,8 +1015,8 @@ def copula_no_bare_verb(words: Sequence[str], logp: np.ndarray,
 
 def after_copula_no_verb(words: Sequence[str], irregular_verb_forms: Collection[str]
                          ) -> list[int]:
-    """Positions of the words right after a form of be (BE_FORMS; one of
-    BEFORE_A_COMPLEMENT may stand between) that cannot be a verb there: not an -ing, -ed or
+    """Positions of the words right after a form of be (BE_FORMS) or of LINKING_AS_BE (one
+    of BEFORE_A_COMPLEMENT may stand between) that cannot be a verb there: not an -ing, -ed or
     -en form, nor a dialect -in' form, nor in ``irregular_verb_forms`` (WordNet's
     ``verb.exc`` forms: "was *broken*", "is *gone*"; "I'm *broke*" is left to the head),
     nor one of BASE_PARTICIPLES or a word ending in one ("is *cut*", "was *refit*", "was
@@ -947,8 +1025,9 @@ def after_copula_no_verb(words: Sequence[str], irregular_verb_forms: Collection[
     *paint* the fence"), an "'s" after a word other than a pronoun (PRONOUNS_BEFORE_IS:
     "John's *needs* a battery" leaves a noun out; "let's *go*" is us), and "am" after a
     number ("At 9 am *call*": a.m.). Counted over SemCor with its own tags
-    (``scripts/copula_verbs.py``): of the 14,553 words these are, 10 are tagged VERB (0.07%:
-    SemCor's slips, "are *engages*", "be *able*"). Hand-written."""
+    (``scripts/copula_verbs.py``): of the 15,396 words these are, 12 are tagged VERB (0.08%:
+    SemCor's slips, "are *engages*", "be *able*", "became *one* of"; 14,553 and 10 with be
+    alone and the shorter list between). Hand-written."""
     lower = [w.casefold().replace("\u2019", "'") for w in words]
     found = []
     for at in range(1, len(words)):
@@ -956,7 +1035,7 @@ def after_copula_no_verb(words: Sequence[str], irregular_verb_forms: Collection[
         if lower[be] in BEFORE_A_COMPLEMENT and be > 0:
             be -= 1
         word = lower[at]
-        if lower[be] not in BE_FORMS or be > 0 and (
+        if lower[be] not in BE_FORMS | LINKING_AS_BE or be > 0 and (
                 lower[be] == "'s" and lower[be - 1] not in PRONOUNS_BEFORE_IS
                 or lower[be] == "am" and _a_number(lower[be - 1])):
             continue
@@ -967,6 +1046,78 @@ def after_copula_no_verb(words: Sequence[str], irregular_verb_forms: Collection[
             continue
         found.append(at)
     return found
+
+
+#: An object noun phrase ("a"/"an" and a noun after a verb of its clause) takes no bare verb
+#: after it: "The kids set up a lemonade *stand* on the corner" read the verb stand (the
+#: head: VERB 0.83; a tester's). Only after a verb the head tags VERB with nothing between it
+#: and the article but pronouns, particles, prepositions, adverbs and determiners (no
+#: punctuation, conjunction or word of CLAUSE_OPENERS): "a NOUN" as a subject may take a
+#: bare verb ("Once a week *water* the plants", "Kids with a cold *stay* home", "A couple
+#: *live* next door", "I insist that a doctor *check* him": its breaker's), and so may an
+#: object after a verb of OPENS_A_BARE_VERB (anywhere before the article: "let a child
+#: *stand*", "I spotted a deer *cross* the road", "Does a brace *help*", "Can a dog
+#: *swim*"). SemCor's gold tags of the words it reads (``scripts/pos_rule_counts.py``):
+#: of 197, VERB 2 (1.0%: "If you want a picture *get* to", "found a bus *stop* sign"; be,
+#: have, do and the modals, "a man *can* swim", are left alone).
+#: Hand-written.
+OPENS_A_BARE_VERB = frozenset("""
+let lets letting make makes made making have has had having see sees saw seen seeing watch
+watches watched watching hear hears heard hearing help helps helped helping bid feel feels
+felt feeling notice notices noticed noticing spot spots spotted spotting observe observes
+observed observing witness witnesses witnessed witnessing overhear overhears overheard
+do does did doing can could will would shall should may might must 'll 'd
+""".split())
+CLAUSE_OPENERS = frozenset("""
+that which who whom whose what where when while if because unless until although though
+whether since as once so and or nor but
+""".split())
+_BETWEEN_VERB_AND_OBJECT = frozenset({"PRON", "PRT", "ADP", "ADV", "DET"})
+_NOT_A_BARE_VERB = BE_FORMS | frozenset(
+    "have has had do does did can could will would shall should may might must ought need dare"
+    .split())
+#: The VERB probability left to such a word: about SemCor's rate above.
+RULE_AGREEMENT_NOT_VERB_PROBABILITY = 0.01
+
+
+def article_noun_no_bare_verb(words: Sequence[str], logp: np.ndarray,
+                              base_verb: Callable[[str], bool]) -> np.ndarray:
+    """``logp`` ((len(words), len(TAGS)) float, one sentence's tag log-probabilities) with
+    each word right after "a"/"an" and a word the head tags NOUN given VERB at most
+    RULE_AGREEMENT_NOT_VERB_PROBABILITY (the other tags the rest in their proportions) where
+    ``base_verb(word)`` (lower case: WordNet reads it as a verb's base form and nothing
+    else) holds, the word is not one of BASE_PARTICIPLES (a past too: "a policeman *put*
+    it"), be, have, do or a modal ("a man *can* swim", "a soldier *need* not"), the
+    article's noun phrase is its clause's object (:func:`_object_of_a_verb`) and no word of
+    OPENS_A_BARE_VERB stands anywhere before the article. A new array where a row changes;
+    ``logp`` itself otherwise."""
+    out = logp
+    lower = [w.casefold().replace("\u2019", "'") for w in words]
+    best = [TAGS[int(i)] for i in np.argmax(logp, axis=1)] if len(words) else []
+    for at in range(2, len(words)):
+        article, word = at - 2, lower[at]
+        if (lower[article] not in INDEFINITE_ARTICLES or best[at - 1] != "NOUN"
+                or not word.isalpha() or word in BASE_PARTICIPLES | _NOT_A_BARE_VERB
+                or not _object_of_a_verb(lower, best, article)
+                or any(w in OPENS_A_BARE_VERB for w in lower[:article])
+                or not base_verb(word)):
+            continue
+        if tag_probability(logp[at], "VERB") > RULE_AGREEMENT_NOT_VERB_PROBABILITY:
+            out = _as_tag(out, logp, at, "VERB", RULE_AGREEMENT_NOT_VERB_PROBABILITY)
+    return out
+
+
+def _object_of_a_verb(lower: Sequence[str], best: Sequence[str], article: int) -> bool:
+    """Whether a word the head tags VERB stands before ``article`` with only words tagged
+    one of _BETWEEN_VERB_AND_OBJECT between ("set *up* a", "bought *her* a", "put *it in*
+    a"), none of them punctuation or one of CLAUSE_OPENERS."""
+    for at in range(article - 1, -1, -1):
+        if best[at] == "VERB":
+            return lower[at] not in CLAUSE_OPENERS
+        if (lower[at] in CLAUSE_OPENERS or not any(c.isalnum() for c in lower[at])
+                or best[at] not in _BETWEEN_VERB_AND_OBJECT):
+            return False
+    return False
 
 
 def _a_number(word: str) -> bool:
@@ -990,14 +1141,16 @@ def _passive(words: Sequence[str], verb: int) -> bool:
 def rule_tags(words: Sequence[str], logp: np.ndarray) -> np.ndarray:
     """The head's tag log-probabilities of one sentence ((len(words), len(TAGS)) float) with
     the hand-written rules applied where the head has no data to learn from:
-    :func:`directional_adverbs`, :func:`polite_please`, :func:`determiner_no_verb`,
+    :func:`directional_adverbs`, :func:`polite_please`, :func:`determiner_no_adverb`,
+    :func:`determiner_no_verb`, :func:`degree_adverb_no_noun`,
     :func:`object_pronoun_no_noun`, :func:`opening_thanks`, :func:`question_like`,
     :func:`article_nouns`, :func:`flat_adverbs`, :func:`days_from_now` and
     :func:`place_adverbs`."""
     return place_adverbs(words, days_from_now(words, flat_adverbs(words, article_nouns(
         words, question_like(words, opening_thanks(words, object_pronoun_no_noun(
-            words, determiner_no_verb(words, polite_please(
-                words, directional_adverbs(words, logp))))))))))
+            words, degree_adverb_no_noun(words, determiner_no_verb(
+                words, determiner_no_adverb(words, polite_please(
+                    words, directional_adverbs(words, logp))))))))))))
 
 
 def tag_probability(row: np.ndarray, tag: str) -> float:
@@ -1035,6 +1188,30 @@ def _as_tag(out: np.ndarray, logp: np.ndarray, at: int, tag: str,
         row[column] = 0.0
     row = row / row.sum() * (1.0 - probability)
     row[column] = probability
+    out[at] = np.log(np.maximum(row, 1e-12))
+    return out
+
+
+def _capped(out: np.ndarray, logp: np.ndarray, at: int, tags: Sequence[str],
+            probability: float) -> np.ndarray:
+    """Row ``at`` of ``out`` with each of ``tags`` above ``probability`` given
+    ``probability``, the other tags sharing the rest in their proportions (evenly where
+    they had nothing); ``out`` itself where none is above, copied first while it is
+    ``logp``."""
+    row = np.exp(out[at] - np.max(out[at]))
+    row = row / row.sum()
+    capped = np.zeros(len(row), bool)
+    capped[[TAGS.index(t) for t in tags]] = True
+    capped &= row > probability
+    if not capped.any():
+        return out
+    if out is logp:
+        out = np.array(logp, dtype=np.float64)
+    rest = row[~capped]
+    if rest.sum() <= 0:
+        rest = np.ones_like(rest)
+    row[~capped] = rest / rest.sum() * (1.0 - probability * capped.sum())
+    row[capped] = probability
     out[at] = np.log(np.maximum(row, 1e-12))
     return out
 

@@ -133,6 +133,11 @@ def test_find_target_reads_a_lemma_written_with_underscores() -> None:
     assert find_target(tokenize("I like ice cream"), "ice_cream") == (2, 4)
     assert find_target(tokenize("I like ice cream"), "ice cream") == (2, 4)
     assert find_target(["see", "file_name", "now"], "file_name") == (1, 2)
+    # an eighth tester: "ice-cream" for "Want some ice cream?" was not in the sentence
+    assert find_target(tokenize("Want some ice cream?"), "ice-cream") == (2, 4)
+    assert find_target(tokenize("Want some ice-cream?"), "ice-cream") == (2, 3)
+    with pytest.raises(InputError, match="not in the sentence"):
+        find_target(tokenize("Want some ice?"), "ice-cream")
     with pytest.raises(InputError, match="not in the sentence"):
         find_target(tokenize("I like cream"), "ice_cream")
 

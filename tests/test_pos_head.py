@@ -672,3 +672,127 @@ def test_a_word_of_place_or_order_closing_a_verbs_clause_is_an_adverb(encoder, h
                         (["the", "last", "remaining"], ["DET", "ADJ", "VERB"])):
         logp = rows(tags)
         assert place_adverbs(words, logp) is logp, words
+
+
+def _rows(words: list[str], at: int, probabilities: dict[str, float]) -> np.ndarray:
+    """Tag log-probabilities of ``words``: each row X 0.9 and the rest even, row ``at`` the
+    given ``probabilities`` (the rest shared evenly)."""
+    p = np.full((len(words), len(TAGS)), 0.1 / (len(TAGS) - 1))
+    p[:, TAGS.index("X")] = 0.9
+    rest = (1.0 - sum(probabilities.values())) / (len(TAGS) - len(probabilities))
+    p[at] = rest
+    for tag, value in probabilities.items():
+        p[at, TAGS.index(tag)] = value
+    return np.log(p)
+
+
+def test_a_word_after_a_degree_adverb_is_no_noun():
+    """"The cat seemed perfectly *content*" read the noun content (the head: NOUN 0.82): after
+    one of DEGREE_ADVERBS a word is given NOUN at most RULE_NOT_NOUN_PROBABILITY, the other
+    tags the rest in their proportions; "the very *soul*" (very an adjective after a
+    determiner) and words after "so"/"pretty" keep the head's row."""
+    from sensedb.pos_head import RULE_NOT_NOUN_PROBABILITY, degree_adverb_no_noun, rule_tags
+
+    noun, verb = TAGS.index("NOUN"), TAGS.index("VERB")
+    for words, at in ((["seemed", "perfectly", "content"], 2), (["was", "very", "cross"], 2),
+                      (["Very", "kind"], 1), (["too", "tan", "."], 1)):
+        logp = _rows(words, at, {"NOUN": 0.8, "VERB": 0.1})
+        ruled = degree_adverb_no_noun(words, logp)
+        assert np.exp(ruled[at, noun]) == pytest.approx(RULE_NOT_NOUN_PROBABILITY), words
+        assert np.exp(ruled[at]).sum() == pytest.approx(1.0)
+        others = np.delete(np.exp(ruled[at]), noun)
+        before = np.delete(np.exp(logp[at]), noun)
+        assert others / others.sum() == pytest.approx(before / before.sum())
+        assert np.array_equal(np.delete(ruled, at, axis=0), np.delete(logp, at, axis=0))
+        assert rule_tags(words, logp)[at, noun] <= ruled[at, noun] + 1e-12
+        assert np.exp(ruled[at, verb]) > np.exp(logp[at, verb])
+    for words, at in ((["the", "very", "soul"], 2), (["so", "people", "left"], 1),
+                      (["a", "pretty", "girl"], 2), (["really", "something"], 1)):
+        logp = _rows(words, at, {"NOUN": 0.8})
+        assert degree_adverb_no_noun(words, logp) is logp, words
+
+
+def test_a_word_closing_a_noun_phrase_after_a_determiner_is_no_adverb():
+    """"drank from the *well*" read the adverb well (the head: X 0.61, NOUN 0.21, ADV
+    0.15): after one of DETERMINERS, a word with nothing nominal after it is given ADV and
+    X at most RULE_NOT_ADVERB_PROBABILITY each; before a word it may modify ("the
+    *recently* elected"), comparatives ("the *more*", "no *farther*"), "his *alone*" and
+    -ly words keep the head's row."""
+    from sensedb.pos_head import RULE_NOT_ADVERB_PROBABILITY, determiner_no_adverb
+
+    adv, x, noun = TAGS.index("ADV"), TAGS.index("X"), TAGS.index("NOUN")
+    for words, at in ((["from", "the", "well"], 2), (["the", "well", ",", "then"], 1),
+                      (["my", "back", "in", "May"], 1), (["a", "fast", "."], 1)):
+        logp = _rows(words, at, {"X": 0.6, "NOUN": 0.2, "ADV": 0.15})
+        if len(words) > at + 1 and words[at + 1] == "in":
+            logp[at + 1] = np.log(np.where(np.arange(len(TAGS)) == TAGS.index("ADP"), 0.9,
+                                           0.1 / (len(TAGS) - 1)))
+        ruled = determiner_no_adverb(words, logp)
+        assert np.exp(ruled[at, adv]) == pytest.approx(RULE_NOT_ADVERB_PROBABILITY), words
+        assert np.exp(ruled[at, x]) == pytest.approx(RULE_NOT_ADVERB_PROBABILITY), words
+        assert np.exp(ruled[at]).sum() == pytest.approx(1.0)
+        assert int(np.argmax(ruled[at])) == noun
+        assert np.array_equal(np.delete(ruled, at, axis=0), np.delete(logp, at, axis=0))
+    for words, at in ((["the", "recently", "elected"], 1), (["the", "more", "."], 1),
+                      (["no", "farther", "."], 1), (["his", "alone", "."], 1),
+                      (["every", "once", "in", "a", "while"], 1),
+                      (["this", "well"], 1)):
+        logp = _rows(words, at, {"ADV": 0.8})
+        logp[-1] = np.log(np.where(np.arange(len(TAGS)) == TAGS.index("VERB"), 0.9,
+                                   0.1 / (len(TAGS) - 1))) if words[-1] == "elected" \
+            else logp[-1]
+        assert np.array_equal(determiner_no_adverb(words, logp)[at], logp[at]), words
+
+
+def test_a_bare_verb_after_an_object_noun_phrase_is_no_verb(wordnet):
+    """"The kids set up a lemonade *stand* on the corner" read the verb stand (the head:
+    VERB 0.83): right after "a"/"an" and a word the head tags NOUN, the article's phrase a
+    verb's object (only pronouns, particles, prepositions, adverbs or determiners between),
+    a word WordNet reads as a verb's base form only gets VERB at most
+    RULE_AGREEMENT_NOT_VERB_PROBABILITY; an inflected or past form ("a dog *barks*", "a
+    policeman *put* it"), be/have/do/modals, a subject ("Once a week *water* the plants",
+    "Kids with a cold *stay* home", "insist that a doctor *check*": its breaker's), and an
+    object of a verb that may take a bare verb after it (let, see, spot, do, a modal) keep
+    the head's row."""
+    from sensedb.pos_head import RULE_AGREEMENT_NOT_VERB_PROBABILITY, article_noun_no_bare_verb
+
+    def base_verb(word: str) -> bool:
+        return wordnet.lemmatize(word, "VERB") == [(word, "VERB")]
+
+    assert base_verb("stand") and not base_verb("stands") and not base_verb("held")
+    verb = TAGS.index("VERB")
+
+    def rows(tagged: str) -> tuple[list[str], np.ndarray, int]:
+        """"word/TAG ..." with the target marked "word/*": its row VERB 0.8, NOUN 0.15."""
+        pairs = [item.rsplit("/", 1) for item in tagged.split()]
+        words = [w for w, _ in pairs]
+        at = next(i for i, (_, t) in enumerate(pairs) if t == "*")
+        logp = np.log(np.full((len(words), len(TAGS)), 0.1 / (len(TAGS) - 1)))
+        for i, (_, tag) in enumerate(pairs):
+            if i != at:
+                logp[i, TAGS.index(tag)] = np.log(0.9)
+        logp[at] = _rows(words, at, {"VERB": 0.8, "NOUN": 0.15})[at]
+        return words, logp, at
+
+    for tagged in ("kids/NOUN set/VERB up/PRT a/DET lemonade/NOUN stand/* on/ADP",
+                   "It/PRON was/VERB an/DET ice/NOUN cream/* van/NOUN",
+                   "I/PRON bought/VERB her/PRON a/DET bus/NOUN pass/* ./."):
+        words, logp, at = rows(tagged)
+        ruled = article_noun_no_bare_verb(words, logp, base_verb)
+        assert np.exp(ruled[at, verb]) == pytest.approx(RULE_AGREEMENT_NOT_VERB_PROBABILITY)
+        assert np.exp(ruled[at]).sum() == pytest.approx(1.0)
+        assert np.array_equal(np.delete(ruled, at, axis=0), np.delete(logp, at, axis=0))
+    for tagged in ("saw/VERB a/DET dog/NOUN barks/*",
+                   "said/VERB a/DET policeman/NOUN put/* it/PRON",
+                   "ruled/VERB a/DET ball/NOUN be/* dropped/VERB",
+                   "knows/VERB a/DET man/NOUN can/* swim/VERB",
+                   "Once/ADV a/DET week/NOUN water/* the/DET plants/NOUN",
+                   "Kids/NOUN with/ADP a/DET cold/NOUN stay/* home/ADV",
+                   "insist/VERB that/ADP a/DET doctor/NOUN check/* him/PRON",
+                   "A/DET couple/NOUN live/* next/ADJ door/NOUN",
+                   "let/VERB a/DET child/NOUN stand/*",
+                   "spotted/VERB a/DET deer/NOUN cross/* the/DET road/NOUN",
+                   "Does/VERB a/DET brace/NOUN help/*",
+                   "came/VERB ,/. a/DET man/NOUN stand/*"):
+        words, logp, at = rows(tagged)
+        assert article_noun_no_bare_verb(words, logp, base_verb) is logp, words

@@ -970,8 +970,14 @@ def test_wsd_targets_a_phrasal_verb_with_its_particle_apart(default_index):
     with pytest.raises(sensedb.InputError, match="not in the sentence"):
         index.locate("She ate it up.", "gave up")
     far = "She gave " + "very " * MOST_BETWEEN + "much up."
-    with pytest.raises(sensedb.InputError, match="not in the sentence"):
+    # an eighth tester's "turn down" with its particle six words on was only "not in the
+    # sentence": the message names the distance and the limit
+    with pytest.raises(sensedb.TargetNotFoundError,
+                       match=f'particle "up" stands {MOST_BETWEEN + 1} words after "gave" '
+                             rf'\(token 1\).* at most {MOST_BETWEEN} words between'):
         index.locate(far, "gave up")
+    with pytest.raises(sensedb.TargetNotFoundError, match="not in the sentence"):
+        index.locate("She put " + "very " * MOST_BETWEEN + "much up.", "gave up")
     assert index.locate("She gave " + "very " * (MOST_BETWEEN - 1) + "much up.",
                         "gave up").particle == MOST_BETWEEN + 2
     # a contiguous target is what it was: "gave up" next to each other is the merged word
@@ -1263,3 +1269,54 @@ def test_be_due_needs_its_to_and_cross_after_be_is_no_verb(default_index):
     assert reading("Mum was cross with me.", "cross") == ("cross", "ADJ")
     assert reading("I was not cross.", "cross") == ("cross", "ADJ")
     assert reading("They cross the road.", "cross") == ("cross", "VERB")
+
+
+def test_an_eighth_testers_parts_of_speech(default_index):
+    """An eighth fresh tester: "The cat seemed perfectly *content*" read the noun content
+    (no noun after a degree adverb, ``pos_head.degree_adverb_no_noun``; no bare verb after
+    seem, ``pos_head.LINKING_AS_BE``), "drank from the *well*" the adverb well (no adverb
+    closing a noun phrase after a determiner, ``pos_head.determiner_no_adverb``), "a
+    lemonade *stand* on the corner" the verb stand (no bare verb after a singular subject,
+    ``pos_head.article_noun_no_bare_verb``), "*Despite* the rain" the noun despite
+    (``tagger.PREPOSITIONS``), "text *u* later" the letter u; "*after all*." and "didn't
+    sleep *at all* last night" were left untagged while wsd read them
+    (``tagger._plain_function_words``)."""
+    def reading(sentence, word):
+        return next(((w.lemma, w.pos) for w in sensedb.tag(default_index, sentence)
+                     if word in w.word.split()), None)
+
+    assert reading("The cat seemed perfectly content on the windowsill.", "content") == (
+        "content", "ADJ")
+    assert reading("The cat was perfectly content.", "content") == ("content", "ADJ")
+    assert reading("A well-known singer drank from the well.", "well") == ("well", "NOUN")
+    assert reading("The kids set up a lemonade stand on the corner.", "stand") == (
+        "stand", "NOUN")
+    assert reading("Despite the rain, he came to the picnic after all.", "Despite") is None
+    assert reading("Despite the rain, he came to the picnic after all.", "all") == (
+        "after_all", "ADV")
+    assert reading("I didn't sleep at all last night.", "all") == ("at_all", "ADV")
+    assert reading("text u later", "u") is None
+    # left as they were: a verb after "a" and a noun where something may take a bare verb
+    # ("let a child stand", "Does a brace help"), the preposition "at all the people", the
+    # letter in capitals, a verb after "seemed to"
+    assert reading("Let a child stand on the chair.", "stand") == ("stand", "VERB")
+    assert reading("Look at all the people here.", "all") is None
+    assert reading("Take vitamin C daily.", "C") is not None
+    assert reading("The plan seemed to work.", "work") == ("work", "VERB")
+    # its breaker's: a subject "a NOUN" before an imperative or a plural's verb, a perception
+    # verb's object, appear standing alone, "her very", a verb till, a unit, a plural object
+    # after "at all"
+    for sentence, word, pos in (("Once a week water the plants.", "water", "VERB"),
+                                ("Kids with a cold stay home.", "stay", "VERB"),
+                                ("I spotted a deer cross the road.", "cross", "VERB"),
+                                ("If symptoms appear seek medical help.", "seek", "VERB"),
+                                ("She felt the cold in her very bones.", "bones", "NOUN"),
+                                ("The farmers till the soil.", "till", "VERB"),
+                                ("Add 200 g of sugar.", "g", "NOUN")):
+        assert reading(sentence, word)[1] == pos, sentence
+    assert reading("He never looks at all sides of an argument.", "all") is None
+    # wsd answers as tag reads it: the preposition is refused, the noun asked for is given
+    with pytest.raises(sensedb.InputError, match='"Despite" is a preposition here'):
+        default_index.wsd("Despite the rain, he came.", "Despite")
+    asked = default_index.wsd("Despite the rain, he came.", "Despite", pos="NOUN", k=0)
+    assert asked.best.lemma == "despite"

@@ -458,7 +458,8 @@ def find_target(tokens: list[str], target: str, at: int | None = None) -> tuple[
     matches, and so do the target's words as written, split at white space only (a sentence
     given tokenized with ``"baker's"`` one token holds the target ``"baker's dozen"``); a
     target written with underscores as WordNet writes a lemma matches its words apart
-    (``"ice_cream"`` is ``"ice cream"``); a
+    (``"ice_cream"`` is ``"ice cream"``), and so does a hyphenated target's words apart
+    (``"ice-cream"`` is ``"ice cream"``); a
     stem before "n't" matches as its modal too (:func:`stem_reading`: the target
     ``"can"`` is the ``"ca"`` of ``"I ca n't swim"``). The first occurrence is returned, or
     the one that starts at token ``at`` (0-based) when ``at`` is given. A number glued
@@ -484,6 +485,9 @@ def find_target(tokens: list[str], target: str, at: int | None = None) -> tuple[
     words = [_norm(w) for w in target.split()]
     # a lemma as WordNet writes it: "ice_cream" is "ice cream" in the sentence
     spaced = [_norm(p) for p in tokenize(target.replace("_", " "))] if "_" in target else []
+    # and a hyphenated target's words written apart: "ice-cream" finds "ice cream" (the
+    # other way, "ice cream" for "ice-cream", is the retriever's lemma lookup)
+    unhyphened = [_norm(p) for p in tokenize(target.replace("-", " "))] if "-" in target else []
     stems = clitic_stems(list(tokens))  # "ca n't" read "can n't"
     starts = range(len(tokens)) if at is None else [at] if 0 <= at < len(tokens) else []
     # as written first; then with accents dropped on both sides ("cafe" finds "café",
@@ -494,6 +498,8 @@ def find_target(tokens: list[str], target: str, at: int | None = None) -> tuple[
             spellings.append([fold(w) for w in words])
         if spaced and spaced != parts:
             spellings.append([fold(w) for w in spaced])
+        if len(unhyphened) > 1:
+            spellings.append([fold(w) for w in unhyphened])
         whole = fold(_norm(target))
         low = [fold(_norm(t)) for t in tokens]
         read = [fold(_norm(t)) for t in stems]

@@ -48,7 +48,12 @@ from ..indexer.wordnet_vectors import (
 )
 from ..inventory import SenseInfo, WordNet, default_wordnet
 from ..paths import default_index_dir
-from ..pos_head import POSHead, content_log_probabilities, copula_no_bare_verb
+from ..pos_head import (
+    POSHead,
+    article_noun_no_bare_verb,
+    content_log_probabilities,
+    copula_no_bare_verb,
+)
 from ..store import SegmentedStore, VectorStore, l2_normalize
 from ..vocabulary import POS, ScoringMethod, group_key, normalize_lemma
 from . import names, scoring
@@ -62,6 +67,7 @@ from .results import Disambiguation, Usage, disambiguation
 from .sources import IndexSource
 from .status import check_index, index_info
 from .target import (
+    MOST_BETWEEN,
     POSSESSIVES,
     Target,
     Words,
@@ -332,8 +338,9 @@ class SenseIndex:
         """One sentence's tag log-probabilities ((len(words), len(TAGS)) float64) from the
         POS head's layers' word vectors ``vectors`` ((len(words), dim) float32): the head's,
         its hand-written rules applied ("turn *left*", "*please*": adverbs;
-        ``POSHead.sentence_log_probabilities``), then the two that need WordNet: no bare
-        verb after be (``pos_head.copula_no_bare_verb``: "Mum was *cross*") and the
+        ``POSHead.sentence_log_probabilities``), then the three that need WordNet: no bare
+        verb after be (``pos_head.copula_no_bare_verb``: "Mum was *cross*") nor after a
+        singular subject (``pos_head.article_noun_no_bare_verb``: "a lemonade *stand*") and the
         capital the head cannot see (``names.capital_nouns``: "moved to *Nice*"). What
         ``wsd``, ``tag`` and the similarity methods read.
 
@@ -344,7 +351,13 @@ class SenseIndex:
             raise ConfigurationError("this index has no POS head to tag with")
         tags = copula_no_bare_verb(words, head.sentence_log_probabilities(words, vectors),
                                    self.inventory.irregular_forms("VERB"))
+        tags = article_noun_no_bare_verb(words, tags, self._base_verb)
         return names.capital_nouns(self.inventory, words, tags)
+
+    def _base_verb(self, word: str) -> bool:
+        """Whether WordNet reads ``word`` (lower case) as a verb's base form and nothing
+        else in the verb ("stand", "press"; not "stands", nor "ground", grind's past)."""
+        return self.inventory.lemmatize(word, "VERB") == [(word, "VERB")]
 
     def target_vectors(self, targets: Sequence[Target], *, progress: bool = False
                        ) -> tuple[np.ndarray, list[np.ndarray | None]]:
@@ -502,6 +515,7 @@ class SenseIndex:
             found = self._by_verb_lemma(sentence, target, at) or self._by_lemma(
                 sentence, target, at) or self._by_multiword_lemma(sentence, target, at)
             if found is None:
+                self._particle_too_far(sentence_words(sentence), target, at)
                 raise
             return found
         if (target is not None and end - start > 2
@@ -535,6 +549,21 @@ class SenseIndex:
         if not phrasal_verbs(self.inventory, words[verb], words[particle]):
             return None
         return separated(words, verb, particle)
+
+    def _particle_too_far(self, words: list[str], target: str, at: int | None) -> None:
+        """Raises TargetNotFoundError naming the distance where ``target`` is a phrasal
+        verb WordNet knows whose particle stands later in ``words`` than MOST_BETWEEN
+        words after its verb ("turn down" in "She turned the generous job offer from
+        Chicago down" was only "not in the sentence"); returns otherwise."""
+        found = find_separated(words, target, at, self._verb_lemmas, most_between=len(words))
+        if found is None or not phrasal_verbs(self.inventory, *(words[i] for i in found)):
+            return
+        verb, particle = found
+        raise TargetNotFoundError(
+            f'target "{target}": its particle "{words[particle]}" stands {particle - verb - 1} '
+            f'words after "{words[verb]}" (token {verb}), and a phrasal verb is read with at '
+            f'most {MOST_BETWEEN} words between: give the verb alone ("{words[verb]}") or a '
+            "shorter sentence")
 
     def _by_verb_lemma(self, sentence: Words, target: str, at: int | None) -> Target | None:
         """A target not written as in ``sentence`` that names a multiword verb by its lemma:
@@ -671,12 +700,13 @@ class SenseIndex:
         (``don't``, ``didn't``: ``NEGATED_DO``) has none: it is the auxiliary, which WordNet
         has no sense of (its "can" is a tin), as ``tag`` leaves it untagged; so has, without
         ``pos``, a modal or form of be/have/do that ``tag`` reads as an auxiliary ("I *can*
-        swim", "I *have* seen it": :meth:`_auxiliary_word`), and a pronoun ("*He* sat":
-        :meth:`_is_pronoun`).
+        swim", "I *have* seen it": :meth:`_auxiliary_word`), a pronoun ("*He* sat":
+        :meth:`_is_pronoun`) and a preposition WordNet also has as a noun ("*Despite* the
+        rain": :meth:`_is_preposition`).
 
         Raises:
             InputError: WordNet knows no such word (in that POS); a negated modal; an
-                auxiliary; a pronoun."""
+                auxiliary; a pronoun; a preposition."""
         clock = None if target.particle is not None else clock_time(target.words,
                                                                      target.index)
         timed = self.readings(clock, pos) if clock is not None else []
@@ -704,6 +734,11 @@ class SenseIndex:
             raise InputError(f'"{word}" is a pronoun here, which {self.inventory.name} has '
                              "no sense of and `tag` leaves untagged (give a part of speech "
                              "to read it as a noun anyway)")
+        if kind is None and asked and self._is_preposition(target):
+            word = target.words[target.index]
+            raise InputError(f'"{word}" is a preposition here, which {self.inventory.name} '
+                             "has no sense of and `tag` leaves untagged (give a part of "
+                             "speech to read it as a noun anyway)")
         if kind is not None:
             word = target.words[target.index]
             # "He will *will* the house to his son": the other one is asked by its position
@@ -769,6 +804,18 @@ class SenseIndex:
             # capitalized where a sentence opens is read as one
         _, tags, _ = self.encode_sentences([list(target.words)], context=False)
         return _best_tag(tags[0], target.index) == "PRON"
+
+    def _is_preposition(self, target: Target) -> bool:
+        """Whether the target is one of ``tagger.PREPOSITIONS`` that the POS head tags ADP,
+        as ``tag`` leaves it untagged: `wsd "Despite the rain, ..." Despite` answered the
+        noun despite "contemptuous disregard" (a breaker's). Costs a forward pass of the
+        sentence, only for such a target; without a POS head, False."""
+        from .tagger import PREPOSITIONS, _best_tag
+
+        if target.words[target.index].lower() not in PREPOSITIONS or self.pos_head is None:
+            return False
+        _, tags, _ = self.encode_sentences([list(target.words)], context=False)
+        return _best_tag(tags[0], target.index) == "ADP"
 
     def _auxiliary_clitic(self, target: Target) -> bool:
         """Whether the target is a verb clitic that ``tag`` reads as an auxiliary and leaves

@@ -90,6 +90,20 @@ near off out up down per via like
 will would shall should can could may might must ought
 not n't 's 're 've 'll 'd 'm there here also just very too only even
 """.split())
+# Prepositions WordNet also has as content words, tagged (where a POS head tags the sentence)
+# only in the content POS the head gives them, as STOPWORDS are: "*Despite* the rain" was the
+# noun despite "contemptuous disregard" (p 0.69; the head: ADP 0.96), a tester's. Only those
+# whose content senses are rare in everyday text: past, inside, outside, till, underneath
+# and beneath are left to their candidates, as the head takes their adverbs and verbs for
+# prepositions ("Check *inside* before you lock", "They *till* the soil": its breaker's).
+# Without a head they are read as before (nothing tells them apart).
+PREPOSITIONS = frozenset("""
+despite toward towards throughout beside besides amid amidst amongst unlike except versus
+""".split())
+# Letters that texting writes for a word ("text *u* later", "*r* u ok"), not tagged in lower
+# case (not after a number either: a unit); other letters are ("200 *g* of sugar",
+# "vitamin *c*": its breaker's), as is a capital ("plan *B*").
+TEXTING_LETTERS = frozenset("u r".split())
 # Modal verbs: as verbs, tagged only where no verb follows (``is_main_verb``): "I *can* swim"
 # is no preserving in a tin, "I *will* do it" no decreeing; "we *can* tomatoes" is.
 # 'll and 'd (will, would or had) likewise.
@@ -1169,6 +1183,8 @@ def readings(index: SenseIndex, words: list[str], tags: np.ndarray | None
         lower = word.lower().replace("\u2019", "'")  # ’s is 's
         if not any(c.isalpha() for c in word) or word != written[at] or "_" in word:
             continue  # "_": a code identifier ("bank_balance", "interest_rate"), no word
+        if word in TEXTING_LETTERS and not (at and words[at - 1][-1:].isdigit()):
+            continue  # "text *u* later": you, no letter of the alphabet
         if lower == "em" and at and words[at - 1] in ("'", "\u2019"):
             continue  # "get 'em": them (the tokenizer leaves the apostrophe apart), no quad
         if _interjection(tags, at) or _discourse_marker(words, at):
@@ -1182,6 +1198,7 @@ def readings(index: SenseIndex, words: list[str], tags: np.ndarray | None
             singles.append((at, at + 1, index.readings(clock)))
             continue
         content = "VERB"
+        closed = lower in STOPWORDS or (lower in PREPOSITIONS and tags is not None)
         if lower in LIGHT_VERBS:
             if lower in NEGATED_DO and is_negation_clitic(
                     words[at + 1] if at + 1 < len(words) else None):
@@ -1192,12 +1209,12 @@ def readings(index: SenseIndex, words: list[str], tags: np.ndarray | None
                 content = _content_tag(tags, at)
                 if content != "NOUN" or auxiliary(words, at, tags, index.inventory):
                     continue
-        elif lower in STOPWORDS:
+        elif closed:
             content = _content_tag(tags, at)
             if content is None or auxiliary(words, at, tags, index.inventory):
                 continue
         pairs = index.readings(word)  # a verb clitic as its verb: 's as be or have
-        if lower in LIGHT_VERBS or lower in STOPWORDS:
+        if lower in LIGHT_VERBS or closed:
             pairs = [p for p in pairs if p[1] == content]
         else:  # "I met *John*": a person, not the toilet (names.name_pairs)
             pairs = name_pairs(index.inventory, words, at, pairs)
@@ -1421,14 +1438,35 @@ def _plain_function_words(words: list[str], start: int, end: int, tags: np.ndarr
     whole at least as often as apart (``scoring.multiword_rates``, at least
     WHOLE_FUNCTION_WORDS times: "Not bad *at all*", at_all 62 whole and 57 apart, where
     in_this is 3 and 321) unless a noun phrase or "of" follows it, which its last word opens
-    ("Look *at all* the people", "smiled *at all* of us": the preposition's object)."""
+    ("Look *at all* the people", "smiled *at all* of us": the preposition's object; not
+    after a negation where a time follows, TIME_AFTER_A_NEGATION: "didn't sleep *at all*
+    last night"). Where nothing follows (the sentence's end or punctuation) the preposition has
+    no object: one SemCor writes whole WHOLE_FUNCTION_WORDS times is read ("came *after
+    all*.": after_all 19 whole, 20 apart, most of those before a noun phrase)."""
     piece = words[start:end]
     if tags is None or not all(w.lower() in STOPWORDS | LIGHT_VERBS for w in piece) or \
             _best_tag(tags, start) not in PLAIN_FUNCTION_TAGS:
         return False
     whole, apart = multiword_rates().get("_".join(w.lower() for w in piece), (0, 0))
-    return whole < WHOLE_FUNCTION_WORDS or whole < apart or end < len(words) and (
-        words[end].lower() == "of" or _best_tag(tags, end) in OBJECT_PHRASE_TAGS)
+    if whole < WHOLE_FUNCTION_WORDS:
+        return True
+    if end == len(words) or not any(c.isalnum() for c in words[end]):
+        return False  # nothing the preposition could take: "came to the picnic *after all*."
+    if words[end].lower() == "of" or _best_tag(tags, end) in OBJECT_PHRASE_TAGS:
+        # the preposition's object, unless a negation before it asks for the adverb and a
+        # time follows: "I didn't sleep *at all* last night" (not "never looks at all sides")
+        return not (words[end].lower() in TIME_AFTER_A_NEGATION
+                    and any(w.lower().replace("\u2019", "'") in NEGATIONS
+                            for w in words[:start]))
+    return whole < apart
+
+
+# Words that make a sentence negative, after which "at all" before a time is the adverb of a
+# negation ("I didn't sleep *at all* last night"; :func:`_plain_function_words`).
+NEGATIONS = frozenset("not n't never no hardly barely scarcely nothing nobody none nowhere"
+                      .split())
+TIME_AFTER_A_NEGATION = frozenset(
+    "last next this today yesterday tonight tomorrow anymore lately recently".split())
 
 
 

@@ -246,20 +246,22 @@ MOST_BETWEEN = 4
 
 
 def find_separated(words: Sequence[str], target: str, at: int | None,
-                   verb_lemmas: Callable[[str], set[str]]) -> tuple[int, int] | None:
+                   verb_lemmas: Callable[[str], set[str]], *,
+                   most_between: int = MOST_BETWEEN) -> tuple[int, int] | None:
     """The (verb, particle) token positions of a phrasal verb target whose particle stands
     apart in ``words`` ("gave up", "give up", "give_up" or "gave it up" in "She gave it
     up."), None where there is none. The target's words (split at spaces and "_"): the
     first is the verb (:func:`_verbs_at`), the last a particle of PARTICLES found 2 to
-    MOST_BETWEEN + 1 words after it (the first such); words named between must be the
-    words between. ``at``: the verb's token position. Whether WordNet knows the phrasal
-    verb is the caller's to check."""
+    ``most_between`` + 1 words after it (the first such; MOST_BETWEEN unless given: a larger
+    one finds what the error message of a particle too far names); words named between
+    must be the words between. ``at``: the verb's token position. Whether WordNet knows
+    the phrasal verb is the caller's to check."""
     parts = _parts(target)
     if len(parts) < 2 or parts[-1] not in PARTICLES:
         return None
     low = [_fold(w) for w in words]
     for verb in _verbs_at(words, parts[0], at, verb_lemmas):
-        last = min(len(words), verb + MOST_BETWEEN + 2)
+        last = min(len(words), verb + most_between + 2)
         particle = next((j for j in range(verb + 2, last) if low[j] == parts[-1]), None)
         if particle is None or (len(parts) > 2 and low[verb + 1:particle] != parts[1:-1]):
             continue
