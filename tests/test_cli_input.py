@@ -370,6 +370,9 @@ def test_a_novel_answer_says_no_sense_fits_with_its_fit():
     assert "no sense fits well (fit 0.31): possibly a sense WordNet lacks" in line
     assert "labelled usage" not in line
     assert "fits well" not in _wsd_text({**answer, "novel": False})
+    lacking = _wsd_text({**answer, "lacking_pos": "VERB"}).splitlines()[0]
+    assert "read as a VERB, which WordNet has no sense of for this word" in lacking
+    assert "fit 0.31" not in lacking
 
 
 def test_an_abstained_word_shows_no_rejected_sense(runner, mini_index):

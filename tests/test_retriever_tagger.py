@@ -1320,3 +1320,43 @@ def test_an_eighth_testers_parts_of_speech(default_index):
         default_index.wsd("Despite the rain, he came.", "Despite")
     asked = default_index.wsd("Despite the rain, he came.", "Despite", pos="NOUN", k=0)
     assert asked.best.lemma == "despite"
+
+
+def test_a_base_form_after_to_or_a_modal_is_its_own_verb(default_index, wordnet):
+    """A ninth tester: "They plan to *found* a nonprofit" read find (found is its past):
+    after "to", a modal or do-support a form that is a verb's base is that verb
+    (``target.base_form_readings``), in `wsd` and `tag` alike; "hadn't *found*" is find."""
+    from sensedb.retriever.target import base_form_readings
+
+    pairs = wordnet.lemmatize("found")
+    assert {("find", "VERB"), ("found", "VERB")} <= set(pairs)
+    after_to = base_form_readings(["to", "found"], 1, pairs)
+    assert ("find", "VERB") not in after_to and ("found", "VERB") in after_to
+    assert [p for p in after_to if p[1] != "VERB"] == [p for p in pairs if p[1] != "VERB"]
+    for words in (["had", "n't", "found"], ["found"], ["we", "found"]):
+        assert base_form_readings(words, len(words) - 1, pairs) == pairs, words
+    assert default_index.wsd("They plan to found a nonprofit next year.", "found",
+                             k=0).best.lemma == "found"
+    assert [w.lemma for w in sensedb.tag(default_index, "We will wound him.")
+            if w.word == "wound"] == ["wound"]
+    lemmas = [w.lemma for w in sensedb.tag(default_index,
+                                           "They plan to found a nonprofit. I hadn't found it.")
+              if w.word == "found"]
+    assert lemmas == ["found", "find"]
+
+
+def test_a_usage_in_a_part_of_speech_wordnet_lacks_is_novel(default_index):
+    """A ninth tester: "*Text* me when you land" answered the noun text "the words of
+    something written" (p 0.93) unflagged: the POS head reads a verb (0.99) and WordNet 3.0
+    has the noun alone, so the answer is novel (``Disambiguation.lacking_pos``), in `wsd`
+    and `tag` alike; where WordNet has the head's part of speech, or the head is unsure,
+    nothing changes."""
+    answer = default_index.wsd("Text me when you land.", "Text", k=0)
+    assert answer.lacking_pos == "VERB" and answer.novel and answer.best.pos == "NOUN"
+    assert answer.to_dict()["lacking_pos"] == "VERB"
+    tagged = {w.word: w for w in sensedb.tag(default_index, "Text me when you land.")}
+    assert tagged["Text"].novel
+    for sentence, target in (("I read the text twice.", "text"), ("Call me later.", "Call"),
+                             ("He sat on the bank of the river.", "bank")):
+        answer = default_index.wsd(sentence, target, k=0)
+        assert answer.lacking_pos is None, sentence

@@ -18,8 +18,12 @@ def _wsd_text(answer: dict) -> str:
         # nearest usage alone: "far from every labelled usage" misled a tester whose nearest
         # usage was at cosine 0.89
         fit = answer.get("fit")
-        flags.append("no sense fits well" + (f" (fit {fit:.2f})" if fit is not None else "")
-                     + ": possibly a sense WordNet lacks")
+        if answer.get("lacking_pos"):  # "Text me": the head's verb, WordNet's noun alone
+            flags.append(f"read as a {answer['lacking_pos']}, which WordNet has no sense of "
+                         "for this word: possibly a sense WordNet lacks")
+        else:
+            flags.append("no sense fits well" + (f" (fit {fit:.2f})" if fit is not None else "")
+                         + ": possibly a sense WordNet lacks")
     if answer.get("abstained"):
         flags.append("ABSTAINED")
     lines = [f"{answer['target']} (position {answer['position']}): {answer['lemma']} "

@@ -55,7 +55,7 @@ from ..pos_head import (
     copula_no_bare_verb,
 )
 from ..store import SegmentedStore, VectorStore, l2_normalize
-from ..vocabulary import POS, ScoringMethod, group_key, normalize_lemma
+from ..vocabulary import POS, POS_TAGS, ScoringMethod, group_key, normalize_lemma
 from . import names, scoring
 from .constructions import construction_prior
 from .names import name_pairs
@@ -63,7 +63,7 @@ from .opening import check_head, default_scoring, make_encoder, prepare_director
 from .overlap import COLUMNS as OVERLAP_COLUMNS
 from .overlap import GlossOverlap
 from .queries import IndexQueries
-from .results import Disambiguation, Usage, disambiguation
+from .results import LACKING_POS_PROBABILITY, Disambiguation, Usage, disambiguation
 from .sources import IndexSource
 from .status import check_index, index_info
 from .target import (
@@ -71,6 +71,7 @@ from .target import (
     POSSESSIVES,
     Target,
     Words,
+    base_form_readings,
     check_count,
     clock_time,
     find_by_verb_lemma,
@@ -754,7 +755,8 @@ class SenseIndex:
                 named = name_pairs(self.inventory, target.words, target.index, [])
                 if named:  # "Mrs. *Benington*": a word WordNet lacks, read as a person
                     return named
-            pairs = self.lemma_candidates(target.surface, pos)
+            pairs = base_form_readings(target.words, target.index,
+                                       self.lemma_candidates(target.surface, pos))
             if target.lemma is not None:  # named by its lemma: that lemma's readings alone
                 pairs = [p for p in pairs if p[0].casefold() == target.lemma] or pairs
             return pairs if pos is not None else name_pairs(
@@ -1040,7 +1042,24 @@ class SenseIndex:
         evidence = (self._near_usages(scored.found.vector, groups, scored.found.tokens[:k], k,
                                       examples=scored.found.examples)
                     if k > 0 else [])
-        return disambiguation(located, pairs, scored, evidence, self.novelty)
+        return disambiguation(located, pairs, scored, evidence, self.novelty,
+                              lacking_pos=self._lacking_pos(located, pairs, pos_logp))
+
+    def _lacking_pos(self, located: Target, pairs: list[tuple[str, str]],
+                     pos_logp: np.ndarray | None) -> str | None:
+        """The part of speech the POS head reads the usage in with probability at least
+        ``1 - results.LACKING_POS_PROBABILITY`` (``pos_logp``: (4,) float64 content-POS
+        log-probabilities) where no candidate of ``pairs`` has it and WordNet has no
+        reading of the word in it ("*Text* me when you land": VERB 0.99, WordNet 3.0 has
+        the noun text alone), else None."""
+        if pos_logp is None or located.particle is not None:
+            return None
+        best = int(np.argmax(pos_logp))
+        tag = POS_TAGS[best]
+        if (np.exp(pos_logp[best]) < 1.0 - LACKING_POS_PROBABILITY
+                or any(p == tag for _, p in pairs) or self.readings(located.surface, tag)):
+            return None
+        return tag
 
     def neighbors(self, sentence: Words, target: str | None = None, *, at: int | None = None,
                   pos: str | None = None, k: int = 10, any_lemma: bool = False) -> list[Usage]:

@@ -90,6 +90,9 @@ class Disambiguation:
     nearest_cosine: float | None = None  # to the nearest labelled usage of the lemma
     novel: bool = False  # no candidate sense fits: possibly a sense the inventory lacks
     fit: float | None = None  # the best candidate's fit (scoring.fit), what novel is read from
+    # the part of speech the POS head is sure of that WordNet has no sense of for the word
+    # (novel then: "*Text* me" is a verb, WordNet 3.0's text a noun alone)
+    lacking_pos: str | None = None
 
     @property
     def best(self) -> SenseScore | None:
@@ -119,13 +122,24 @@ class Disambiguation:
                 "pos": self.pos, "fallback": self.fallback, "confidence": self.confidence,
                 "margin": self.margin, "decided_by": self.decided_by,
                 "nearest_cosine": self.nearest_cosine, "novel": self.novel, "fit": self.fit,
+                "lacking_pos": self.lacking_pos,
                 "senses": [s.to_dict() for s in self.senses],
                 "evidence": [u.to_dict() for u in self.evidence]}
 
 
+#: How little of the POS head's probability the candidates' parts of speech may have (the
+#: head sure of another, at least 1 - this) for an answer to be novel whatever its fit, where
+#: WordNet has no reading of the word in the head's part of speech ("*Text* me": VERB 0.99).
+#: Where the head is that sure its tag is nearly always the gold one
+#: (``scripts/pos_head_sure.py``: SemEval-2007, 1 of the 354 of 455 instances it is that sure
+#: of; SemCor's first 25 documents, 55 of 18,170, 0.3%, many of them SemCor's own tags:
+#: "head for *home*" ADV, "the April *4* ballot" NOUN). Hand-set.
+LACKING_POS_PROBABILITY = 0.02
+
+
 def disambiguation(located: Target, pairs: list[tuple[str, str]], scored: Scored,
-                   evidence: list[Usage], novelty: dict[str, float] | None
-                   ) -> Disambiguation:
+                   evidence: list[Usage], novelty: dict[str, float] | None, *,
+                   lacking_pos: str | None = None) -> Disambiguation:
     """The answer for a located target from its scored candidates (``scoring.Scored``) and
     the nearest labelled usages shown as evidence. ``nearest_cosine`` is the best cosine of
     the lemma's labelled tokens, its WordNet example tokens (``example_nn_cos``) and the
@@ -137,7 +151,9 @@ def disambiguation(located: Target, pairs: list[tuple[str, str]], scored: Scored
     (the copula). It is
     ``novel`` too when the usage is a person's name by its place and no candidate is a
     person (every candidate flagged ``personal_name``: "Mr. Bean"), or a name WordNet lacks
-    read as a person ("I met *John*": ``names.reads_a_name``), whatever the fit."""
+    read as a person ("I met *John*": ``names.reads_a_name``), whatever the fit, and when
+    ``lacking_pos`` is given (the POS head sure of a part of speech WordNet has no sense of
+    for the word: ``SenseIndex._lacking_pos``)."""
     found, probabilities = scored.found, scored.probabilities
     ranked = [SenseScore(
         key=s.key, synset=s.synset, lemma=s.lemma, pos=s.pos,
@@ -165,11 +181,11 @@ def disambiguation(located: Target, pairs: list[tuple[str, str]], scored: Scored
         lemma=best.lemma if best else pairs[0][0], pos=best.pos if best else pairs[0][1],
         senses=ranked, evidence=evidence, decided_by=scored.decided_by, margin=scored.margin,
         nearest_cosine=None if nearest_cos is None else round(nearest_cos, 6),
-        novel=unknown_person or (
+        novel=unknown_person or lacking_pos is not None or (
             novelty is not None and best is not None and scored.best_fit is not None
             and not measured_nothing and best.lemma not in NEVER_NOVEL
             and scored.best_fit < novelty_of(novelty, best)),
-        fit=None if measured_nothing else scored.best_fit)
+        fit=None if measured_nothing else scored.best_fit, lacking_pos=lacking_pos)
 
 
 def novelty_of(novelty: dict[str, float], best: SenseScore) -> float:

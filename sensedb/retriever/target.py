@@ -184,6 +184,27 @@ def clock_time(words: Sequence[str], at: int) -> str | None:
 POSSESSIVES = frozenset({"'s", "\u2019s", "'", "\u2019"})
 
 
+#: Words after which a verb stands in its base form: the infinitive's "to", the modals and
+#: do-support. There a form that is a verb's base is that verb, not another verb's past: "They
+#: plan to *found* a nonprofit" read find (found its past), as "will *wound*" would read wind
+#: (a ninth tester's). Not "n't" or "not": "hadn't *found*" is find's participle.
+BASE_FORM_AFTER = frozenset("""
+to can could will would shall should may might must 'll 'd do does did
+""".split())
+
+
+def base_form_readings(words: Sequence[str], at: int, pairs: list[tuple[str, str]]
+                       ) -> list[tuple[str, str]]:
+    """``pairs`` ((lemma, POS) readings of ``words[at]``) without the verb readings of other
+    lemmas where the word follows one of BASE_FORM_AFTER and is itself one of its verb
+    lemmas (``"found"`` after "to": found, not find); ``pairs`` as they are otherwise."""
+    word = words[at].casefold()
+    if at == 0 or words[at - 1].casefold().replace("\u2019", "'") not in BASE_FORM_AFTER \
+            or (word, "VERB") not in {(lemma.casefold(), p) for lemma, p in pairs}:
+        return pairs
+    return [(lemma, p) for lemma, p in pairs if p != "VERB" or lemma.casefold() == word]
+
+
 def without_possessive(surface: str) -> str | None:
     """``surface`` without its English possessive ending, None when it has none: a last
     token ``'s`` or ``'`` (``"bank 's"`` -> ``"bank"``, ``"James '"`` -> ``"James"``), or,
