@@ -187,6 +187,7 @@ def main() -> None:
     params.fitted_on = (f"WiC train ({len(train)} pairs), index {args.index.name} "
                         f"({index.manifest.encoder.model}, "
                         f"{index.manifest.encoder.layers}), WordNet examples left out")
+    args.params_out.parent.mkdir(parents=True, exist_ok=True)  # runs/ is no clone's
     sim_params.save_params(params, args.params_out)
     encoder = index.manifest.encoder
     index_text = (f"{args.index} ({encoder.model}, layers {encoder.layers}, standardize "

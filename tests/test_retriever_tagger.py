@@ -1343,6 +1343,16 @@ def test_a_base_form_after_to_or_a_modal_is_its_own_verb(default_index, wordnet)
                                            "They plan to found a nonprofit. I hadn't found it.")
               if w.word == "found"]
     assert lemmas == ["found", "find"]
+    # its breaker's: 'd is had as often as would; a modal's word as a noun or a name
+    for sentence, word, lemma in (("She'd felt sick all morning.", "felt", "feel"),
+                                  ("I'd found the keys before you called.", "found", "find"),
+                                  ("Will found his keys under the couch.", "found", "find"),
+                                  ("The can felt cold in my hand.", "felt", "feel"),
+                                  ("The will found in the drawer was invalid.", "found", "find"),
+                                  ("They will fell the old oak tomorrow.", "fell", "fell")):
+        assert default_index.wsd(sentence, word, k=0).best.lemma == lemma, sentence
+        assert [w.lemma for w in sensedb.tag(default_index, sentence)
+                if w.word == word] == [lemma], sentence
 
 
 def test_a_usage_in_a_part_of_speech_wordnet_lacks_is_novel(default_index):
@@ -1360,3 +1370,6 @@ def test_a_usage_in_a_part_of_speech_wordnet_lacks_is_novel(default_index):
                              ("He sat on the bank of the river.", "bank")):
         answer = default_index.wsd(sentence, target, k=0)
         assert answer.lacking_pos is None, sentence
+    # its breaker's: a multiword's POS comes from its last word ("down the *stairs*": NOUN),
+    # no reading of the usage
+    assert not any(w.novel for w in sensedb.tag(default_index, "He ran down the stairs."))

@@ -755,8 +755,7 @@ class SenseIndex:
                 named = name_pairs(self.inventory, target.words, target.index, [])
                 if named:  # "Mrs. *Benington*": a word WordNet lacks, read as a person
                     return named
-            pairs = base_form_readings(target.words, target.index,
-                                       self.lemma_candidates(target.surface, pos))
+            pairs = self._base_form(target, self.lemma_candidates(target.surface, pos))
             if target.lemma is not None:  # named by its lemma: that lemma's readings alone
                 pairs = [p for p in pairs if p[0].casefold() == target.lemma] or pairs
             return pairs if pos is not None else name_pairs(
@@ -1045,15 +1044,27 @@ class SenseIndex:
         return disambiguation(located, pairs, scored, evidence, self.novelty,
                               lacking_pos=self._lacking_pos(located, pairs, pos_logp))
 
+    def _base_form(self, target: Target, pairs: list[tuple[str, str]]
+                   ) -> list[tuple[str, str]]:
+        """``target.base_form_readings`` of a located target, read with the POS head's tags
+        of its sentence (a forward pass, only where the word before it may make it a base
+        form and that would drop a reading: "to *found*", not "The can *felt* cold")."""
+        fewer = base_form_readings(target.words, target.index, pairs)
+        if fewer == pairs or self.pos_head is None:
+            return fewer
+        _, tags, _ = self.encode_sentences([list(target.words)], context=False)
+        return base_form_readings(target.words, target.index, pairs, tags[0])
+
     def _lacking_pos(self, located: Target, pairs: list[tuple[str, str]],
                      pos_logp: np.ndarray | None) -> str | None:
         """The part of speech the POS head reads the usage in with probability at least
         ``1 - results.LACKING_POS_PROBABILITY`` (``pos_logp``: (4,) float64 content-POS
         log-probabilities) where no candidate of ``pairs`` has it and WordNet has no
         reading of the word in it ("*Text* me when you land": VERB 0.99, WordNet 3.0 has
-        the noun text alone), else None."""
-        if pos_logp is None or located.particle is not None:
-            return None
+        the noun text alone), else None; None for a phrasal verb or a multiword."""
+        if pos_logp is None or located.particle is not None or \
+                " " in located.words[located.index]:  # a multiword's POS is read from its
+            return None  # words' ("down the *stairs*": NOUN), not the head's of the usage
         best = int(np.argmax(pos_logp))
         tag = POS_TAGS[best]
         if (np.exp(pos_logp[best]) < 1.0 - LACKING_POS_PROBABILITY

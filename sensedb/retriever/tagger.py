@@ -1214,8 +1214,8 @@ def readings(index: SenseIndex, words: list[str], tags: np.ndarray | None
             content = _content_tag(tags, at)
             if content is None or auxiliary(words, at, tags, index.inventory):
                 continue
-        pairs = base_form_readings(words, at, index.readings(word))  # a verb clitic as its
-        # verb ('s as be or have); "to *found*" founds (target.base_form_readings)
+        pairs = base_form_readings(words, at, index.readings(word), tags)  # a verb clitic as
+        # its verb ('s as be or have); "to *found*" founds (target.base_form_readings)
         if lower in LIGHT_VERBS or closed:
             pairs = [p for p in pairs if p[1] == content]
         else:  # "I met *John*": a person, not the toilet (names.name_pairs)

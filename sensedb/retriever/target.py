@@ -21,6 +21,7 @@ from ..corpora.tokenize import (
     written_span,
 )
 from ..errors import InputError
+from ..pos_head import TAGS
 
 if TYPE_CHECKING:
     from ..inventory import WordNet
@@ -187,20 +188,28 @@ POSSESSIVES = frozenset({"'s", "\u2019s", "'", "\u2019"})
 #: Words after which a verb stands in its base form: the infinitive's "to", the modals and
 #: do-support. There a form that is a verb's base is that verb, not another verb's past: "They
 #: plan to *found* a nonprofit" read find (found its past), as "will *wound*" would read wind
-#: (a ninth tester's). Not "n't" or "not": "hadn't *found*" is find's participle.
+#: (a ninth tester's). Not "n't" or "not": "hadn't *found*" is find's participle; nor "'d",
+#: had as often as would ("She'd *felt* sick": its breaker's).
 BASE_FORM_AFTER = frozenset("""
-to can could will would shall should may might must 'll 'd do does did
+to can could will would shall should may might must 'll do does did
 """.split())
+#: The POS head's tags of such a word that make it the infinitive's "to" or an auxiliary, not
+#: a noun or a name ("The *can* felt cold", "*Will* found his keys": its breaker's).
+_AUXILIARY_TAGS = frozenset({"VERB", "PRT"})
 
 
-def base_form_readings(words: Sequence[str], at: int, pairs: list[tuple[str, str]]
-                       ) -> list[tuple[str, str]]:
+def base_form_readings(words: Sequence[str], at: int, pairs: list[tuple[str, str]],
+                       tags: np.ndarray | None = None) -> list[tuple[str, str]]:
     """``pairs`` ((lemma, POS) readings of ``words[at]``) without the verb readings of other
-    lemmas where the word follows one of BASE_FORM_AFTER and is itself one of its verb
+    lemmas where the word follows one of BASE_FORM_AFTER (written in lower case, but "To")
+    that the POS head's ``tags`` ((n_words, 12) log-probabilities; None: not looked at) read
+    as an auxiliary or the infinitive's "to" (_AUXILIARY_TAGS) and is itself one of its verb
     lemmas (``"found"`` after "to": found, not find); ``pairs`` as they are otherwise."""
-    word = words[at].casefold()
-    if at == 0 or words[at - 1].casefold().replace("\u2019", "'") not in BASE_FORM_AFTER \
-            or (word, "VERB") not in {(lemma.casefold(), p) for lemma, p in pairs}:
+    word, before = words[at].casefold(), words[at - 1] if at else ""
+    opener = before.casefold().replace("\u2019", "'")
+    if (opener not in BASE_FORM_AFTER or not (before.islower() or opener == "to")
+            or (word, "VERB") not in {(lemma.casefold(), p) for lemma, p in pairs}
+            or tags is not None and TAGS[int(np.argmax(tags[at - 1]))] not in _AUXILIARY_TAGS):
         return pairs
     return [(lemma, p) for lemma, p in pairs if p != "VERB" or lemma.casefold() == word]
 
