@@ -8,7 +8,8 @@ the ruled-out tag, in context.
 The corpus's own tags stand for the head's: each word's row gives its tag 0.5 and the others
 the rest evenly, so a rule fires where the words and those tags let it. Rules:
 ``pos_head.degree_adverb_no_noun`` (NOUN ruled out), ``pos_head.determiner_no_adverb`` (ADV
-and X), ``pos_head.article_noun_no_bare_verb`` (VERB; WordNet's morphology for base forms).
+and X), ``pos_head.article_nouns`` (read as NOUN: what else it reads counted),
+``pos_head.article_noun_no_bare_verb`` (VERB; WordNet's morphology for base forms).
 The figures in those rules' comments come from here (and ``scripts/copula_verbs.py`` for the
 copula rule).
 """
@@ -25,6 +26,7 @@ from sensedb.inventory import default_wordnet
 from sensedb.pos_head import (
     TAGS,
     article_noun_no_bare_verb,
+    article_nouns,
     degree_adverb_no_noun,
     determiner_no_adverb,
 )
@@ -54,6 +56,7 @@ def main() -> None:
 
     rules = {"degree_adverb_no_noun": (degree_adverb_no_noun, ("NOUN",)),
              "determiner_no_adverb": (determiner_no_adverb, ("ADV", "X")),
+             "article_nouns": (article_nouns, ("ADJ", "VERB", "ADV")),
              "article_noun_no_bare_verb": (
                  lambda words, logp: article_noun_no_bare_verb(words, logp, base_verb),
                  ("VERB",))}

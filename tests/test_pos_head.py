@@ -118,9 +118,12 @@ def test_a_word_after_a_with_no_noun_after_it_is_a_noun():
                         (["It", "was", "a", "hit", "in", "Paris"], {3: "ADJ", 4: "ADP"}),
                         # a later tester: "It's my round" read round "circular"
                         (["It", "'s", "my", "round", ","], {3: "ADJ", 4: "."}),
-                        (["at", "their", "best", "in", "summer"], {2: "ADJ", 3: "ADP"})):
+                        (["at", "their", "best", "in", "summer"], {2: "ADJ", 3: "ADP"}),
+                        # a last check: one adjective between, a time after
+                        (["caught", "a", "bad", "cold", "last", "winter"], {2: "ADJ", 3: "ADJ"})):
         logp = rows(words, best)
-        at = next(i for i, w in enumerate(words) if i and words[i - 1] in ("a", "my", "their"))
+        at = 3 if words[2] == "bad" else next(
+            i for i, w in enumerate(words) if i and words[i - 1] in ("a", "my", "their"))
         if words[at] == "best":  # POSSESSIVE_NOT_A_NOUN: SemCor's adjective
             assert article_nouns(words, logp) is logp
             continue
@@ -129,8 +132,12 @@ def test_a_word_after_a_with_no_noun_after_it_is_a_noun():
         assert np.exp(ruled[at]).sum() == pytest.approx(1.0)
         assert np.array_equal(np.delete(ruled, at, axis=0), np.delete(logp, at, axis=0))
         assert rule_tags(words, logp)[at, noun] == ruled[at, noun]
-    for words, best in ((["a", "cold", "drink"], {1: "ADJ", 2: "NOUN"}),
-                        (["a", "cold", ",", "dark", "night"], {1: "ADJ", 2: ".", 3: "ADJ"}),
+    # before a noun the adjective stays; that noun, closing the phrase, is read as one
+    ruled = article_nouns(["a", "cold", "drink"], rows(["a", "cold", "drink"],
+                                                       {1: "ADJ", 2: "NOUN"}))
+    assert np.array_equal(ruled[:2], rows(["a", "cold", "drink"], {1: "ADJ", 2: "NOUN"})[:2])
+    assert np.exp(ruled[2, noun]) == pytest.approx(RULE_ADV_PROBABILITY)
+    for words, best in ((["a", "cold", ",", "dark", "night"], {1: "ADJ", 2: ".", 3: "ADJ"}),
                         (["a", "cold", "and", "windy", "day"], {1: "ADJ", 2: "CONJ", 3: "ADJ"}),
                         (["the", "cold", "."], {1: "ADJ", 2: "."}),
                         (["a", "second", "."], {1: "ADJ", 2: "."}),   # NOT_A_HEAD_NOUN
@@ -139,7 +146,11 @@ def test_a_word_after_a_with_no_noun_after_it_is_a_noun():
                         (["my", "round", "table"], {1: "ADJ", 2: "NOUN"}),
                         # SemEval-2007's gerund: "our *driving* immediately to"
                         (["our", "driving", "immediately"], {1: "NOUN", 2: "ADV"}),
-                        (["a", "run", "."], {1: "VERB", 2: "."})):
+                        (["a", "run", "."], {1: "VERB", 2: "."}),
+                        # past one adjective: AFTER_ARTICLE_NO_NOUN, and no time after it
+                        (["a", "little", "cold", "."], {1: "ADJ", 2: "ADJ", 3: "."}),
+                        (["a", "short", "one", "."], {1: "ADJ", 2: "ADJ", 3: "."}),
+                        (["a", "good", "last", "season"], {1: "ADJ", 2: "ADJ", 3: "NOUN"})):
         logp = rows(words, best)
         assert article_nouns(words, logp) is logp, words
     assert rows(["a", "cold"], {1: "ADJ"})[1, adj] > np.log(0.4)  # the fixture's own check
@@ -267,6 +278,18 @@ def test_a_day_counted_from_now_that_says_when_is_an_adverb(encoder, head):
     assert np.exp(ruled[1, TAGS.index("ADV")]) == pytest.approx(RULE_ADV_PROBABILITY)
 
 
+def _assert_capped(ruled: np.ndarray, logp: np.ndarray, at: int, column: int,
+                   probability: float, words: list[str]) -> None:
+    """Row ``at`` of ``ruled`` gives tag ``column`` ``probability`` and the other tags the
+    rest in ``logp``'s proportions; every other row is ``logp``'s."""
+    assert np.exp(ruled[at, column]) == pytest.approx(probability), words
+    assert np.exp(ruled[at]).sum() == pytest.approx(1.0)
+    others = np.delete(np.exp(ruled[at]), column)
+    before = np.delete(np.exp(logp[at]), column)
+    assert others / others.sum() == pytest.approx(before / before.sum())
+    assert np.array_equal(np.delete(ruled, at, axis=0), np.delete(logp, at, axis=0))
+
+
 def test_a_word_after_a_determiner_is_no_verb():
     """"they have absolutely no *wish* to see" read the verb wish (the head: NOUN 0.62,
     VERB 0.35): right after the/a/no/his/... a word is given VERB at most
@@ -288,12 +311,7 @@ def test_a_word_after_a_determiner_is_no_verb():
                   ("no", "the", "his", "an"))
         logp = rows(len(words), at, 0.6)
         ruled = determiner_no_verb(words, logp)
-        assert np.exp(ruled[at, verb]) == pytest.approx(RULE_NOT_VERB_PROBABILITY), words
-        assert np.exp(ruled[at]).sum() == pytest.approx(1.0)
-        others = np.delete(np.exp(ruled[at]), verb)
-        before = np.delete(np.exp(logp[at]), verb)
-        assert others / others.sum() == pytest.approx(before / before.sum())
-        assert np.array_equal(np.delete(ruled, at, axis=0), np.delete(logp, at, axis=0))
+        _assert_capped(ruled, logp, at, verb, RULE_NOT_VERB_PROBABILITY, words)
         # rule_tags applies it (article_nouns after it may lower the verb further: "an offer")
         assert rule_tags(words, logp)[at, verb] <= ruled[at, verb] + 1e-12
     for words, at in ((["the", "going", "rate"], 1), (["a", "stopped", "truck"], 1),
@@ -698,12 +716,7 @@ def test_a_word_after_a_degree_adverb_is_no_noun():
                       (["Very", "kind"], 1), (["too", "tan", "."], 1)):
         logp = _rows(words, at, {"NOUN": 0.8, "VERB": 0.1})
         ruled = degree_adverb_no_noun(words, logp)
-        assert np.exp(ruled[at, noun]) == pytest.approx(RULE_NOT_NOUN_PROBABILITY), words
-        assert np.exp(ruled[at]).sum() == pytest.approx(1.0)
-        others = np.delete(np.exp(ruled[at]), noun)
-        before = np.delete(np.exp(logp[at]), noun)
-        assert others / others.sum() == pytest.approx(before / before.sum())
-        assert np.array_equal(np.delete(ruled, at, axis=0), np.delete(logp, at, axis=0))
+        _assert_capped(ruled, logp, at, noun, RULE_NOT_NOUN_PROBABILITY, words)
         assert rule_tags(words, logp)[at, noun] <= ruled[at, noun] + 1e-12
         assert np.exp(ruled[at, verb]) > np.exp(logp[at, verb])
     for words, at in ((["the", "very", "soul"], 2), (["so", "people", "left"], 1),

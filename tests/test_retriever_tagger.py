@@ -1373,3 +1373,19 @@ def test_a_usage_in_a_part_of_speech_wordnet_lacks_is_novel(default_index):
     # its breaker's: a multiword's POS comes from its last word ("down the *stairs*": NOUN),
     # no reading of the usage
     assert not any(w.novel for w in sensedb.tag(default_index, "He ran down the stairs."))
+
+
+def test_a_noun_after_an_article_and_an_adjective_before_a_time(default_index):
+    """A last check: "He caught a bad *cold* last winter" read the adjective cold (the head
+    took "last" for the phrase's next adjective): a noun phrase ends before "last"/"next"
+    and a time (``pos_head.TIME_NOUNS``), and ``pos_head.article_nouns`` reads past one
+    adjective after "a"/"an"; "a little *cold*" and "a cold, dark night" keep the
+    adjective."""
+    def reading(sentence, word):
+        return next((w.lemma, w.pos) for w in sensedb.tag(default_index, sentence)
+                    if w.word == word)
+
+    for sentence in ("He caught a cold last winter.", "He caught a bad cold last winter."):
+        assert reading(sentence, "cold") == ("cold", "NOUN"), sentence
+    for sentence in ("I feel a little cold.", "It was a cold, dark night."):
+        assert reading(sentence, "cold") == ("cold", "ADJ"), sentence
