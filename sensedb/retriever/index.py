@@ -340,9 +340,9 @@ class SenseIndex:
         POS head's layers' word vectors ``vectors`` ((len(words), dim) float32): the head's,
         its hand-written rules applied ("turn *left*", "*please*": adverbs;
         ``POSHead.sentence_log_probabilities``), then the three that need WordNet: no bare
-        verb after be (``pos_head.copula_no_bare_verb``: "Mum was *cross*") nor after a
-        singular subject (``pos_head.article_noun_no_bare_verb``: "a lemonade *stand*") and the
-        capital the head cannot see (``names.capital_nouns``: "moved to *Nice*"). What
+        verb after be (``pos_head.copula_no_bare_verb``: "Mum was *cross*") nor after an
+        object "a NOUN" (``pos_head.article_noun_no_bare_verb``: "a lemonade *stand*") and
+        the capital the head cannot see (``names.capital_nouns``: "moved to *Nice*"). What
         ``wsd``, ``tag`` and the similarity methods read.
 
         Raises:
@@ -781,11 +781,18 @@ class SenseIndex:
         word = target.words[target.index].lower()
         if word not in LIGHT_VERBS | MODALS | {"going"} or clitic_verb_forms(word):
             return None
-        _, tags, _ = self.encode_sentences([list(target.words)], context=False)
+        tags = self._sentence_tags_of(target)
         if word == "going":
             return 'future\'s auxiliary ("going to")' if future_going(
-                list(target.words), target.index, tags[0]) else None
-        return auxiliary(list(target.words), target.index, tags[0], self.inventory)
+                list(target.words), target.index, tags) else None
+        return auxiliary(list(target.words), target.index, tags, self.inventory)
+
+    def _sentence_tags_of(self, target: Target) -> np.ndarray | None:
+        """The POS head's tags of a located target's sentence ((n_words, 12) float64, rules
+        applied: :meth:`sentence_tags`), None without a head: one forward pass, for the
+        checks of a target that need them before it is scored."""
+        _, tags, _ = self.encode_sentences([list(target.words)], context=False)
+        return tags[0]
 
     def _is_pronoun(self, target: Target) -> bool:
         """Whether the target is a function word (``tagger.STOPWORDS``) written in lower
@@ -803,8 +810,8 @@ class SenseIndex:
             return False  # "the *US* economy", "*IT*", "Helium is *He*": the (uncased) head
             # cannot tell them from the pronouns; only a lower-case form, "I", or one
             # capitalized where a sentence opens is read as one
-        _, tags, _ = self.encode_sentences([list(target.words)], context=False)
-        return _best_tag(tags[0], target.index) == "PRON"
+        tags = self._sentence_tags_of(target)
+        return _best_tag(tags, target.index) == "PRON"
 
     def _is_preposition(self, target: Target) -> bool:
         """Whether the target is one of ``tagger.PREPOSITIONS`` that the POS head tags ADP,
@@ -815,8 +822,8 @@ class SenseIndex:
 
         if target.words[target.index].lower() not in PREPOSITIONS or self.pos_head is None:
             return False
-        _, tags, _ = self.encode_sentences([list(target.words)], context=False)
-        return _best_tag(tags[0], target.index) == "ADP"
+        tags = self._sentence_tags_of(target)
+        return _best_tag(tags, target.index) == "ADP"
 
     def _auxiliary_clitic(self, target: Target) -> bool:
         """Whether the target is a verb clitic that ``tag`` reads as an auxiliary and leaves
@@ -830,12 +837,12 @@ class SenseIndex:
             return False
         if word == "'ll":
             return True
-        _, tags, _ = self.encode_sentences([list(target.words)], context=False)
-        if tags[0] is None:
+        tags = self._sentence_tags_of(target)
+        if tags is None:
             return False
         from .tagger import is_main_verb
 
-        return not is_main_verb(list(target.words), target.index, tags[0], self.inventory)
+        return not is_main_verb(list(target.words), target.index, tags, self.inventory)
 
     def lemma_candidates(self, surface: str, pos: str | None = None) -> list[tuple[str, str]]:
         """The (lemma, POS) pairs of ``surface`` (in ``pos``: :meth:`readings`), or, when
@@ -1052,8 +1059,8 @@ class SenseIndex:
         fewer = base_form_readings(target.words, target.index, pairs)
         if fewer == pairs or self.pos_head is None:
             return fewer
-        _, tags, _ = self.encode_sentences([list(target.words)], context=False)
-        return base_form_readings(target.words, target.index, pairs, tags[0])
+        tags = self._sentence_tags_of(target)
+        return base_form_readings(target.words, target.index, pairs, tags)
 
     def _lacking_pos(self, located: Target, pairs: list[tuple[str, str]],
                      pos_logp: np.ndarray | None) -> str | None:
