@@ -34,7 +34,7 @@ import sensedb
 from sensedb.corpora import read_raganato
 from sensedb.corpora.tokenize import tokenize
 from sensedb.evaluation.metrics import score_predictions
-from sensedb.evaluation.rawtext import instance_spans, tagged_spans
+from sensedb.evaluation.rawtext import align, answer_spans, instance_spans
 from sensedb.retriever.tagger import content_spans, split_sentences, tag_text
 from sensedb.vocabulary import key_pos
 
@@ -93,22 +93,15 @@ def raw_answers(index, xml: Path, gold: Path) -> tuple[dict, dict]:
                  for _, _, pairs in content_spans(index, tokenize(part)) for pair in pairs)
     answers, truth = {}, {}
     for sentence, (text, spans) in zip(sentences, texts, strict=True):
-        tagged = tag_text(index, text)
-        found = [(a, b, w) for (a, b, _), w in zip(tagged_spans(text, tagged), tagged,
-                                                   strict=True)]
+        found = answer_spans(text, tag_text(index, text))
+        chosen = align(spans, [(a, b, (a, b, reading)) for a, b, reading in found])
         for token in sentence.instances:
-            start, end = spans[token.instance_id]
-            truth[token.instance_id] = (token.senses, (start, end), token.lemma, token.pos)
-            best, overlap = None, 0
-            for a, b, word in found:
-                if (a, b) == (start, end):
-                    best = (a, b, word)
-                    break
-                if min(b, end) - max(a, start) > overlap:
-                    best, overlap = (a, b, word), min(b, end) - max(a, start)
-            answers[token.instance_id] = (None if best is None or best[2].key is None else
-                                          (best[2].key, (best[0], best[1]), best[2].lemma,
-                                           best[2].pos))
+            truth[token.instance_id] = (token.senses, spans[token.instance_id], token.lemma,
+                                        token.pos)
+            best = chosen[token.instance_id]
+            answers[token.instance_id] = (None if best is None or best[2]["key"] is None else
+                                          (best[2]["key"], (best[0], best[1]),
+                                           best[2]["lemma"], best[2]["pos"]))
     return answers, truth
 
 

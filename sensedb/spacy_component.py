@@ -28,9 +28,11 @@ of ``tag_stream``'s records but its places in the text (``text``, ``sentence``,
 ``position``, and ``start`` and ``end`` as characters: here they are the token indices
 above); a phrasal verb whose particle stands apart is tagged on the verb and its
 ``particle`` gives the particle's ``start``, ``end``, ``start_char``, ``end_char`` and
-``word``, else None), and ``sense_score``, the same number as ``token._.sense_score`` and
-``confidence``. Two numbers are named score: ``sense_score`` (and ``confidence``, and a
-candidate's ``probability``) is a probability, 0-1, the softmax of the candidates' scores;
+``word``, else None; a multiword expression's ``components`` give each of its words read
+alone with its ``start``, ``end``, ``start_char`` and ``end_char``, else None), and
+``sense_score``, the same number as ``token._.sense_score`` and ``confidence``. Two
+numbers are named score: ``sense_score`` (and ``confidence``, and a candidate's
+``probability``) is a probability, 0-1, the softmax of the candidates' scores;
 a record's and a candidate's ``score`` is the weighted score (w · features, as
 ``SenseScore.score``), unbounded and comparable only between the candidates of one word
 (e.g. 0.3785 and 2.155 for one word). A word left untagged (its best sense's probability
@@ -78,7 +80,7 @@ from __future__ import annotations
 import inspect
 import math
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from numbers import Integral, Real
 from pathlib import Path
 from typing import Any
@@ -245,17 +247,19 @@ class SenseTagger:
             for target, _, answer in found:
                 span = groups[target.index:target.span_end(words)]
                 self._set(doc, [t for group in span for t in group], answer,
-                          None if target.particle is None else groups[target.particle])
+                          None if target.particle is None else groups[target.particle],
+                          lambda n, groups=groups: _place(groups[n]))
 
     def _set(self, doc: Doc, tokens: list[Token], answer,
-             particle: list[Token] | None = None) -> None:
+             particle: list[Token] | None = None,
+             component_place: Callable[[int], dict] | None = None) -> None:
         apart: dict[str, int | str] | None = None
         if particle is not None:  # a phrasal verb's particle standing apart
             where = _place(particle)
             apart = {**where, "word": doc.text[where["start_char"]:where["end_char"]]}
         # untagged (key None): word_record names no rejected sense (synset, gloss, offset)
-        record = word_record(self.index, answer, self.min_confidence, **_place(tokens),
-                             particle=apart)
+        record = word_record(self.index, answer, self.min_confidence, component_place,
+                             **_place(tokens), particle=apart)
         record["sense_score"] = record["confidence"]  # token._.sense_score, by its name
         candidates = [{"key": s.key, "synset": s.synset, "probability": s.probability,
                        "score": s.score} for s in answer.senses[:self.k]]

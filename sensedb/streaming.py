@@ -15,7 +15,7 @@ however long the input, and each chunk of sentences is ONE encoder pass.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import IO, Any
 
@@ -91,7 +91,7 @@ def tag_stream(index, texts: Iterable[str], *, min_confidence: float = 0.0,
 
     ``{"text": n, "sentence": s, "position": p, "start": c0, "end": c1, "particle", "word",
     "lemma", "pos", "key", "synset", "offset", "gloss", "score", "confidence", "margin",
-    "novel", "candidates"}``
+    "novel", "candidates", "components"}``
 
     ``text``: the 0-based number of the input text (a file's line number from 0);
     ``sentence``/``position``: the sentence within the text and the token within it (as
@@ -105,7 +105,10 @@ def tag_stream(index, texts: Iterable[str], *, min_confidence: float = 0.0,
     "end"}`` of the particle, likewise; else None;
     ``key`` is None below ``min_confidence`` (0-1; else InputError);
     ``offset`` the synset's WordNet offset and letter (``09213565-n``); ``score`` the best
-    sense's evidence score, ``confidence`` its probability (0-1, 4 decimals as ``tag``).
+    sense's evidence score, ``confidence`` its probability (0-1, 4 decimals as ``tag``);
+    ``components``: for a multiword expression, each of its words WordNet knows read alone
+    in the same context (``{"position", "start", "end", "word", "lemma", ... "candidates"}``,
+    as ``TaggedWord.components``), else None.
 
     At most ``max_sentences`` sentences, and about :data:`CHUNK_WORDS` words, are held at a
     time (one encoder pass each chunk), so memory does not grow with the input and records
@@ -166,7 +169,10 @@ def _tag_chunk(index, chunk, min_confidence: float) -> Iterator[dict]:
             where = [(starts[a], ends[b - 1]) for a, b in where]
         for target, _, answer in found:
             particle = target.particle
-            yield word_record(index, answer, min_confidence, text=number,
+            yield word_record(index, answer, min_confidence,
+                              lambda n, where=where: {"position": n, "start": where[n][0],
+                                                      "end": where[n][1]},
+                              text=number,
                               sentence=sentence_number, position=target.index,
                               start=where[target.index][0],
                               end=where[target.span_end(words) - 1][1],
@@ -175,13 +181,21 @@ def _tag_chunk(index, chunk, min_confidence: float) -> Iterator[dict]:
                                   "start": where[particle][0], "end": where[particle][1]})
 
 
-def word_record(index, answer, min_confidence: float = 0.0, **place: Any) -> dict[str, Any]:
+def word_record(index, answer, min_confidence: float = 0.0,
+                component_place: Callable[[int], dict] | None = None,
+                **place: Any) -> dict[str, Any]:
     """A tagged word as JSON: ``place`` (text, sentence, position, start, end), then the
     word and its best sense as ``TaggedWord`` shows it (``tagger.chosen_sense``: ``key``,
-    ``synset``, ``offset``, ``gloss`` and ``score`` None below ``min_confidence``)."""
-    from .retriever.tagger import chosen_sense
+    ``synset``, ``offset``, ``gloss`` and ``score`` None below ``min_confidence``), and
+    last ``components`` (a multiword expression's words read alone,
+    ``tagger.component_records``; None for a single word), each placed by
+    ``component_place(token position)`` (default: the position alone)."""
+    from .retriever.tagger import chosen_sense, component_records
 
-    return {**place, "word": answer.target, **chosen_sense(index, answer, min_confidence)}
+    return {**place, "word": answer.target, **chosen_sense(index, answer, min_confidence),
+            "components": component_records(
+                index, answer, min_confidence,
+                component_place or (lambda position: {"position": position}))}
 
 
 def write_jsonl(index, texts: Iterable[str], out: IO[str], *, min_confidence: float = 0.0,

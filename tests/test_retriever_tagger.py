@@ -1095,6 +1095,26 @@ def test_a_kept_multiword_is_only_as_sure_as_its_being_one_expression(default_in
     assert 0.8 < gave.confidence / within.confidence <= 1.0
 
 
+def test_a_kept_multiword_gives_its_words_read_alone(default_index):
+    """SemEval-2007 annotates the words of "health problem" apart where SemCor (and the tagger)
+    read it whole: the raw-text evaluation answered the instance "health" with ill health.
+    A kept multiword expression now carries each of its words read alone in the same
+    context (``components``), as ``wsd`` reads that word; a single word carries none."""
+    sentence = "Smoking is a serious health problem for many people."
+    tagged = {w.word: w for w in sensedb.tag(default_index, sentence)}
+    whole = tagged["health problem"]
+    assert whole.key == "health_problem%1:26:00::"
+    assert [(c["position"], c["word"]) for c in whole.components] == [(4, "health"),
+                                                                        (5, "problem")]
+    for part in whole.components:
+        alone = default_index.wsd(sentence, part["word"])
+        assert (part["key"], part["confidence"]) == (alone.best.key,
+                                                     round(alone.confidence, 4))
+        assert part["key"].startswith(part["lemma"] + "%") and part["lemma"] != whole.lemma
+    assert all(w.components is None for w in tagged.values() if w is not whole)
+    assert whole.to_dict()["components"] == whole.components
+
+
 def test_the_copula_in_the_past_is_the_copula(default_index):
     """"The soup was cold", "The costs were higher" read be "happen, occur, take place": the
     usage of "was" matched the past-tense clauses of that sense's WordNet examples ("There

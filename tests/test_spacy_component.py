@@ -12,6 +12,7 @@ import pytest
 
 from sensedb import ConfigurationError, InputError
 from sensedb.retriever.tagger import tag_text
+from sensedb.streaming import tag_stream
 
 spacy = pytest.importorskip("spacy")
 
@@ -138,6 +139,14 @@ def test_a_blank_pipeline_reads_main_verbs_and_multiwords_as_tag_does(index):
     assert doc[2].text == "is" and doc[2]._.sense is not None and doc[2]._.sense.startswith(
         "be%")
     assert all(doc.text[s["start_char"]:s["end_char"]] == s["word"] for s in doc._.senses)
+    # a multiword expression's words read alone, placed by token and character
+    took = next(s for s in tag_stream(index, ["It took place yesterday."]))
+    whole = next(s for s in blank(index)("It took place yesterday.")._.senses)
+    assert whole["word"] == took["word"] == "took place" and whole["components"]
+    for part, alone in zip(whole["components"], took["components"], strict=True):
+        assert (part["start"], part["end"]) == (alone["position"], alone["position"] + 1)
+        assert (part["start_char"], part["end_char"]) == (alone["start"], alone["end"])
+        assert (part["word"], part["key"]) == (alone["word"], alone["key"])
 
 
 def test_a_stem_before_nt_is_not_tagged(index):

@@ -45,6 +45,12 @@ def test_stream_equals_tag_with_offsets(index):
     bank = next(r for r in records if r["key"] == "bank%1:17:01::")
     assert bank["offset"] == "09213565-n" and isinstance(bank["score"], float)
     assert any(" " in r["word"] for r in records)  # "took place" as one word
+    for record, word in zip(records, tagged, strict=True):  # its words read alone, placed
+        assert (record["components"] is None) == (word.components is None)
+        for part, alone in zip(record["components"] or [], word.components or [], strict=True):
+            assert record["start"] <= part["start"] < part["end"] <= record["end"]
+            assert TEXT[part["start"]:part["end"]] == part["word"] == alone["word"]
+            assert {k: v for k, v in part.items() if k not in ("start", "end")} == alone
 
 
 def test_stream_reads_main_verbs_and_multiwords_as_tag_does(index):

@@ -171,7 +171,8 @@ def tag(text, file_path, encoding, index, one_sense_per_discourse, min_confidenc
         as_json):
     """Tag every content word of TEXT (a string; '-' or --file PATH reads a file) with its
     sense and confidence. Closed-class words are skipped; multiword expressions WordNet
-    knows are tagged as one word. For compatibility, a TEXT that names an existing file is
+    knows are tagged as one word (--json and --jsonl also give each of its words read
+    alone: "components"). For compatibility, a TEXT that names an existing file is
     read from it (a note on standard error says so).
 
     Example:

@@ -5,9 +5,13 @@ tagger (:func:`sensedb.tag`) as plain text, its tokens joined by single spaces; 
 the targets, their lemmas and parts of speech itself. Answers are aligned to the gold
 instances by character offsets:
 
-- an instance is answered by the tagged word whose character span equals the instance's;
-- else by the tagged word that overlaps it most (the tagger merged a multiword expression the
-  data set splits, or tagged one word of a multiword instance);
+- an instance is answered by the tagged word whose character span equals the instance's, or
+  by a component word of a multiword expression the tagger kept whole whose span does
+  (``TaggedWord.components``: the word read alone in the same context; SemEval-2007 annotates
+  the words of *health problem* and *fend for* apart where SemCor, and the tagger, read them
+  as one expression);
+- else by the tagged word that overlaps it most (the tagger tagged one word of a multiword
+  instance, or merged one it has no component reading of);
 - an instance no tagged word overlaps is unanswered (counts against recall, as the
   framework's scorer counts a missing answer).
 
@@ -21,7 +25,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from ..corpora import read_raganato
 from ..corpora.tokenize import tokenize
@@ -51,26 +55,56 @@ def instance_spans(words: list[str], ids: list[str | None]) -> tuple[str, dict[s
     return " ".join(words), spans
 
 
-def tagged_spans(text: str, tagged: list) -> list[tuple[int, int, str | None]]:
-    """``(start, end, key)`` in ``text`` of every tagged word of ``tag_text(index, text)``,
-    found again by splitting and tokenizing ``text`` as the tagger does."""
+def _sentence_token_offsets(text: str) -> list[list[tuple[int, int]]]:
+    """Per sentence of ``text`` as the tagger splits it, the ``(start, end)`` in ``text`` of
+    each of its tokens as the tagger tokenizes it."""
     offsets = []
     for begin, end in sentence_spans(text):
         sentence = text[begin:end]
         offsets.append(token_offsets(sentence, tokenize(sentence), base=begin))
-    found = []
+    return offsets
+
+
+def _word_spans(offsets: list[list[tuple[int, int]]], tagged: list) -> list[tuple[int, int]]:
+    """The character span of each tagged word from its sentence's token ``offsets``."""
+    spans = []
     for word in tagged:
         tokens = offsets[word.sentence]
         last = word.position + len(tokenize(word.word)) - 1  # "Alzheimer's disease": 3
-        found.append((tokens[word.position][0], tokens[last][1], word.key))
+        spans.append((tokens[word.position][0], tokens[last][1]))
+    return spans
+
+
+def tagged_spans(text: str, tagged: list) -> list[tuple[int, int, str | None]]:
+    """``(start, end, key)`` in ``text`` of every tagged word of ``tag_text(index, text)``,
+    found again by splitting and tokenizing ``text`` as the tagger does."""
+    spans = _word_spans(_sentence_token_offsets(text), tagged)
+    return [(a, b, word.key) for (a, b), word in zip(spans, tagged, strict=True)]
+
+
+def answer_spans(text: str, tagged: list) -> list[tuple[int, int, dict]]:
+    """``(start, end, reading)`` in ``text`` of every tagged word of ``tag_text(index, text)``
+    and then of every component word of the multiword expressions among them; ``reading``:
+    the word's fields (``TaggedWord.to_dict()``, or its entry of ``components``: ``key``,
+    ``lemma``, ``pos``, ...)."""
+    offsets = _sentence_token_offsets(text)
+    words = [word.to_dict() for word in tagged]
+    found = [(a, b, word) for (a, b), word in
+             zip(_word_spans(offsets, tagged), words, strict=True)]
+    found += [(*offsets[word["sentence"]][part["position"]], part)
+              for word in words for part in word["components"] or []]
     return found
 
 
-def align(instances: dict[str, tuple[int, int]], answers: list[tuple[int, int, str | None]]
-          ) -> dict[str, str | None]:
-    """Instance id -> the key of the tagged word that answers it (see the module's rules);
-    None when no tagged word overlaps it or the tagger abstained."""
-    chosen: dict[str, str | None] = {}
+Answer = TypeVar("Answer")
+
+
+def align(instances: dict[str, tuple[int, int]], answers: list[tuple[int, int, Answer]]
+          ) -> dict[str, Answer | None]:
+    """Instance id -> the answer (a key, or whatever the third item of ``answers`` is) of
+    the tagged word that answers it (see the module's rules); None when no tagged word
+    overlaps it (a key None: the tagger abstained)."""
+    chosen: dict[str, Answer | None] = {}
     for instance, (start, end) in instances.items():
         best, best_overlap = None, 0
         for a, b, key in answers:
@@ -107,7 +141,8 @@ def evaluate_raw(index: SenseIndex, data: str | os.PathLike, gold: str | os.Path
                  for _, _, pairs in content_spans(index, tokenize(part)) for pair in pairs)
     for sentence, (text, spans) in zip(sentences, texts, strict=True):
         tagged = tag_text(index, text)
-        predictions.update(align(spans, tagged_spans(text, tagged)))
+        predictions.update(align(spans, [(a, b, reading["key"]) for a, b, reading
+                                         in answer_spans(text, tagged)]))
         for token in sentence.instances:
             gold_keys[token.instance_id] = token.senses
             pos_of[token.instance_id] = token.pos

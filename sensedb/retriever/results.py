@@ -93,6 +93,11 @@ class Disambiguation:
     # the part of speech the POS head is sure of that WordNet has no sense of for the word
     # (novel then: "*Text* me" is a verb, WordNet 3.0's text a noun alone)
     lacking_pos: str | None = None
+    # a multiword expression the tagger kept: each of its component words read alone in the
+    # same context (their own answers, in word order), as a data set that annotates the words
+    # of "health problem" apart asks for them; empty for any other answer (a wsd answer: not
+    # in to_dict); the tagger shows them (TaggedWord.components)
+    components: list[Disambiguation] = field(default_factory=list)
 
     @property
     def best(self) -> SenseScore | None:

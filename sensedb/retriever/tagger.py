@@ -27,7 +27,7 @@ import functools
 import math
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -181,7 +181,11 @@ class TaggedWord:
     lights *off*": ``word`` is the verb) the ``particle``: ``{"position": token position,
     "word": as written}``, else None; ``score`` (the sense's evidence score) and ``offset``
     (its synset's WordNet offset and letter, ``09213565-n``), None with ``key``, as in
-    ``tag --jsonl``."""
+    ``tag --jsonl``. A multiword expression's ``components``: each of its words that WordNet
+    knows read alone in the same context (``{"position", "word"}`` and the fields above from
+    ``lemma`` to ``candidates``; :func:`component_records`), else None: "*health problem*"
+    is ill health as one expression, and its words keep their own senses for a reader (or
+    a data set) that wants them word by word."""
 
     sentence: int
     position: int  # token position in the sentence (first token of a multiword expression)
@@ -198,6 +202,7 @@ class TaggedWord:
     particle: dict | None = None
     score: float | None = None
     offset: str | None = None
+    components: list[dict] | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -1568,6 +1573,18 @@ def _opens_a_clause(words: Sequence[str], at: int) -> bool:
     return at == 0 or not any(c.isalnum() for c in before) or before in _CLAUSE_OPENERS
 
 
+def component_records(index: SenseIndex, answer: Disambiguation, min_confidence: float,
+                      place: Callable[[int], dict]) -> list[dict] | None:
+    """The ``components`` of a tagged word: for each component word of a multiword
+    expression (``answer.components``, set by :func:`tag_words`), ``place(position)`` (where
+    the word is: its token ``position``, and character offsets where the caller knows them),
+    its ``word`` and :func:`chosen_sense` of its own answer; None for a single word."""
+    if not answer.components:
+        return None
+    return [{**place(part.position), "word": part.target,
+             **chosen_sense(index, part, min_confidence)} for part in answer.components]
+
+
 def span_free_best(index: SenseIndex, target: Target, pairs: list[tuple[str, str]],
                    answer: Disambiguation, span: Sequence[int]) -> float:
     """A word's best score (``answer``: its reading one by one) as it competes with a
@@ -1604,7 +1621,8 @@ def tag_words(index: SenseIndex, sentences: list[list[str]], *, progress: bool =
     the same rule with its own margin, ``scoring.separated_margin`` (stricter, less so with
     a pronoun between: measured on SemCor by scripts/separated_verbs.py); kept, it is the
     target at the verb (``target.separated``: its span the verb alone) and the particle is
-    not tagged.
+    not tagged. A kept multiword's answer carries its words' own answers, which weighing it
+    scored anyway (``Disambiguation.components``: no second scoring).
     ``texts``: the sentences ``sentences`` were tokenized from, as
     :func:`~sensedb.corpora.tokenize.normalize_text` gives them, when there are such (a
     multiword is then shown as written there: ``Target.written``).
@@ -1682,6 +1700,10 @@ def tag_words(index: SenseIndex, sentences: list[list[str]], *, progress: bool =
                 scored[places] = (target, pairs, answer.scaled(multiword_whole(
                     index.weights, sense_pos, kept_by,
                     opens_with_function_word(words[places[0]:places[-1] + 1]))))
+        for places in chosen:  # its words read alone, for a reader who wants them
+            target, pairs, answer = scored[places]
+            scored[places] = (target, pairs, replace(answer, components=[
+                scored[(a,)][2] for a in places if (a,) in scored]))
         chosen += [(a,) for a, _, _ in singles if a not in taken]
         out.append([scored[places] for places in sorted(chosen)])
     return out
@@ -1721,5 +1743,7 @@ def tag_text(index: SenseIndex, text: str, *, one_sense_per_discourse: bool = Fa
                        particle=None if target.particle is None else {
                            "position": target.particle,
                            "word": target.words[target.particle]},
+                       components=component_records(index, answer, min_confidence,
+                                                    lambda n: {"position": n}),
                        **chosen_sense(index, answer, min_confidence))
             for (number, target, _), answer in zip(found, answers, strict=True)]
