@@ -9,7 +9,8 @@ The corpus's own tags stand for the head's: each word's row gives its tag 0.5 an
 the rest evenly, so a rule fires where the words and those tags let it. Rules:
 ``pos_head.degree_adverb_no_noun`` (NOUN ruled out), ``pos_head.determiner_no_adverb`` (ADV
 and X), ``pos_head.article_nouns`` (read as NOUN: what else it reads counted),
-``pos_head.article_noun_no_bare_verb`` (VERB; WordNet's morphology for base forms).
+``pos_head.article_noun_no_bare_verb`` (VERB; WordNet's morphology for base forms),
+``pos_head.imperative_no_noun`` (NOUN; the same).
 The figures in those rules' comments come from here (and ``scripts/copula_verbs.py`` for the
 copula rule).
 """
@@ -29,6 +30,7 @@ from sensedb.pos_head import (
     article_nouns,
     degree_adverb_no_noun,
     determiner_no_adverb,
+    imperative_no_noun,
 )
 
 
@@ -59,7 +61,9 @@ def main() -> None:
              "article_nouns": (article_nouns, ("ADJ", "VERB", "ADV")),
              "article_noun_no_bare_verb": (
                  lambda words, logp: article_noun_no_bare_verb(words, logp, base_verb),
-                 ("VERB",))}
+                 ("VERB",)),
+             "imperative_no_noun": (
+                 lambda words, logp: imperative_no_noun(words, logp, base_verb), ("NOUN",))}
     counts: dict[str, Counter[str]] = {name: Counter() for name in rules}
     contexts: dict[str, list[str]] = {name: [] for name in rules}
     for document in read_raganato(args.xml, args.gold):

@@ -70,9 +70,10 @@ Without a tagger in the pipeline, content words and multiword expressions are ch
 ``tag`` chooses them (``tagger.tag_words``). When the pipeline has a tagger (``token.pos_``
 is set), a single-token word tagged NOUN/PROPN, VERB, ADJ or ADV gets only the senses of
 that part of speech, a token with any other tag is skipped, and a multiword expression is
-read whole. With neither (no tagger, no sentence boundaries from an earlier pipe), a text's
-senses and probabilities are ``tag``'s wherever spaCy's tokens, regrouped, are ``tag``'s
-words. ``nlp.pipe`` disambiguates each batch of docs in one encoder pass.
+read whole (its record's ``components`` None: its words are not read apart). With neither
+(no tagger, no sentence boundaries from an earlier pipe), a text's senses and probabilities
+are ``tag``'s wherever spaCy's tokens, regrouped, are ``tag``'s words. ``nlp.pipe``
+disambiguates each batch of docs in one encoder pass.
 """
 
 from __future__ import annotations

@@ -809,3 +809,30 @@ def test_a_bare_verb_after_an_object_noun_phrase_is_no_verb(wordnet):
                    "came/VERB ,/. a/DET man/NOUN stand/*"):
         words, logp, at = rows(tagged)
         assert article_noun_no_bare_verb(words, logp, base_verb) is logp, words
+
+
+def test_a_first_word_before_a_determiner_is_no_noun(wordnet):
+    """"*Mind* your head, there's a low beam" read the noun mind, the intellect (the head:
+    NOUN 0.70; "*Time* the race" NOUN 0.89): a sentence's first word (or the word after a
+    first "please") that WordNet reads as a verb's base form, right before one of
+    IMPERATIVE_OBJECTS, is given NOUN at most RULE_IMPERATIVE_NOT_NOUN_PROBABILITY; an
+    inflected form, a word later in the sentence, be/have/do and modals, "that" after it
+    ("*Evidence* that"), and a word no verb keep the head's row."""
+    from sensedb.pos_head import RULE_IMPERATIVE_NOT_NOUN_PROBABILITY, imperative_no_noun
+
+    def base_verb(word: str) -> bool:
+        return wordnet.lemmatize(word, "VERB") == [(word, "VERB")]
+
+    noun = TAGS.index("NOUN")
+    for words, at in ((["Mind", "your", "head", "."], 0), (["Time", "the", "race"], 0),
+                      (["please", "book", "a", "table"], 1), (["MIND", "THE", "GAP"], 0)):
+        logp = _rows(words, at, {"NOUN": 0.7, "VERB": 0.25})
+        ruled = imperative_no_noun(words, logp, base_verb)
+        _assert_capped(ruled, logp, at, noun, RULE_IMPERATIVE_NOT_NOUN_PROBABILITY, words)
+        assert TAGS[int(np.argmax(ruled[at]))] == "VERB"
+    for words, at in ((["Books", "the", "list"], 0), (["Evidence", "that", "it"], 0),
+                      (["Can", "the", "church"], 0), (["Yesterday", "the", "rain"], 0),
+                      (["We", "mind", "the", "gap"], 1), (["Mind", "you", ",", "it"], 0),
+                      (["Mind"], 0)):
+        logp = _rows(words, at, {"NOUN": 0.7, "VERB": 0.25})
+        assert imperative_no_noun(words, logp, base_verb) is logp, words

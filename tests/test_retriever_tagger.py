@@ -1115,6 +1115,36 @@ def test_a_kept_multiword_gives_its_words_read_alone(default_index):
     assert whole.to_dict()["components"] == whole.components
 
 
+def test_an_imperative_opening_a_sentence_is_a_verb(default_index):
+    """A tester's "*Mind* your head, there's a low beam in the attic." tagged mind the
+    intellect, and `wsd` read "*Mind* the gap" as a noun: a first word WordNet has as a
+    verb's base form before a determiner is the imperative's verb
+    (``pos_head.imperative_no_noun``)."""
+    sentence = "Mind your head, there's a low beam in the attic."
+    assert {w.word: w.pos for w in sensedb.tag(default_index, sentence)}["Mind"] == "VERB"
+    assert default_index.wsd("Mind the gap when you step off the train.", "Mind").pos == "VERB"
+    assert default_index.wsd("Time the race with your phone.", "Time").pos == "VERB"
+
+
+def test_wsd_reads_a_closed_class_word_in_the_part_of_speech_tag_reads_it(default_index):
+    """`wsd "Pick an even number between one and ten." even` answered "equal" (an adverb's
+    examples competing) where `tag` answered "divisible by two": a closed-class word
+    (tagger.STOPWORDS) is read in the one content part of speech the POS head gives it, in
+    `wsd` as in `tag`, so a multiword's particle read alone (``components``) is `wsd`'s
+    answer too (its breaker's "Turn the radio *on*")."""
+    sentence = "Pick an even number between one and ten."
+    even = {w.word: w for w in sensedb.tag(default_index, sentence)}["even"]
+    alone = default_index.wsd(sentence, "even")
+    assert even.key == alone.best.key == "even%3:00:02::"
+    assert even.confidence == round(alone.confidence, 4)
+    assert default_index.wsd(sentence, "even", pos="ADV").best.pos == "ADV"  # --pos forces
+    radio = "Turn the radio on, please."
+    turned = sensedb.tag(default_index, radio)[0]
+    part = next(c for c in turned.components or [] if c["word"] == "on")
+    on = default_index.wsd(radio, "on", at=3)
+    assert (part["key"], part["confidence"]) == (on.best.key, round(on.confidence, 4))
+
+
 def test_the_copula_in_the_past_is_the_copula(default_index):
     """"The soup was cold", "The costs were higher" read be "happen, occur, take place": the
     usage of "was" matched the past-tense clauses of that sense's WordNet examples ("There

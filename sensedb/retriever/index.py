@@ -53,6 +53,7 @@ from ..pos_head import (
     article_noun_no_bare_verb,
     content_log_probabilities,
     copula_no_bare_verb,
+    imperative_no_noun,
 )
 from ..store import SegmentedStore, VectorStore, l2_normalize
 from ..vocabulary import POS, POS_TAGS, ScoringMethod, group_key, normalize_lemma
@@ -339,9 +340,10 @@ class SenseIndex:
         """One sentence's tag log-probabilities ((len(words), len(TAGS)) float64) from the
         POS head's layers' word vectors ``vectors`` ((len(words), dim) float32): the head's,
         its hand-written rules applied ("turn *left*", "*please*": adverbs;
-        ``POSHead.sentence_log_probabilities``), then the three that need WordNet: no bare
+        ``POSHead.sentence_log_probabilities``), then the four that need WordNet: no bare
         verb after be (``pos_head.copula_no_bare_verb``: "Mum was *cross*") nor after an
-        object "a NOUN" (``pos_head.article_noun_no_bare_verb``: "a lemonade *stand*") and
+        object "a NOUN" (``pos_head.article_noun_no_bare_verb``: "a lemonade *stand*"), no
+        noun opening an imperative (``pos_head.imperative_no_noun``: "*Mind* your head") and
         the capital the head cannot see (``names.capital_nouns``: "moved to *Nice*"). What
         ``wsd``, ``tag`` and the similarity methods read.
 
@@ -353,6 +355,7 @@ class SenseIndex:
         tags = copula_no_bare_verb(words, head.sentence_log_probabilities(words, vectors),
                                    self.inventory.irregular_forms("VERB"))
         tags = article_noun_no_bare_verb(words, tags, self._base_verb)
+        tags = imperative_no_noun(words, tags, self._base_verb)
         return names.capital_nouns(self.inventory, words, tags)
 
     def _base_verb(self, word: str) -> bool:
@@ -756,6 +759,8 @@ class SenseIndex:
                 if named:  # "Mrs. *Benington*": a word WordNet lacks, read as a person
                     return named
             pairs = self._base_form(target, self.lemma_candidates(target.surface, pos))
+            if asked:
+                pairs = self._closed_class_reading(target, pairs)
             if target.lemma is not None:  # named by its lemma: that lemma's readings alone
                 pairs = [p for p in pairs if p[0].casefold() == target.lemma] or pairs
             return pairs if pos is not None else name_pairs(
@@ -1061,6 +1066,22 @@ class SenseIndex:
             return fewer
         tags = self._sentence_tags_of(target)
         return base_form_readings(target.words, target.index, pairs, tags)
+
+    def _closed_class_reading(self, target: Target, pairs: list[tuple[str, str]]
+                              ) -> list[tuple[str, str]]:
+        """A closed-class word's readings (``tagger.STOPWORDS``: "even", "on", "up") in the
+        one content part of speech the POS head reads it in, as ``tag`` reads it
+        (``tagger._content_tag``): "Pick an *even* number" is the adjective alone, where
+        every part of speech competed and the adverb's examples won (a tester's: ``wsd``
+        said "equal", ``tag`` "divisible by two"). ``pairs`` unchanged for another word, a
+        head tag that is no content POS, or no reading in it. Costs a forward pass of the
+        sentence, only for such a word."""
+        from .tagger import STOPWORDS, _content_tag
+
+        if self.pos_head is None or target.surface.casefold() not in STOPWORDS:
+            return pairs
+        tag = _content_tag(self._sentence_tags_of(target), target.index)
+        return [pair for pair in pairs if pair[1] == tag] or pairs
 
     def _lacking_pos(self, located: Target, pairs: list[tuple[str, str]],
                      pos_logp: np.ndarray | None) -> str | None:

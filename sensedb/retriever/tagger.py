@@ -1714,8 +1714,9 @@ def tag_text(index: SenseIndex, text: str, *, one_sense_per_discourse: bool = Fa
     """Tag every content word of raw ``text`` that WordNet knows with ``index``'s scoring.
 
     ``one_sense_per_discourse``: the text is one discourse (every occurrence of a lemma gets
-    the same sense); ``min_confidence``: abstain (``key`` None) below that probability (0-1).
-    WordNet vectors of new lemmas are added first (``index.ensure``).
+    the same sense; a multiword's ``components`` stay its words read alone);
+    ``min_confidence``: abstain (``key`` None) below that probability (0-1). WordNet vectors
+    of new lemmas are added first (``index.ensure``).
 
     Raises:
         InputError: ``index`` is not an open index (``sensedb.open()``); ``text`` is not a
