@@ -9,7 +9,8 @@ accept two keys, joined by "|"), tests/fixtures/everyday_tester4.tsv (50, a four
 tests/fixtures/everyday_tester5.tsv (60, a fifth's), tests/fixtures/everyday_tester6.tsv
 (60, a sixth's), tests/fixtures/everyday_tester7.tsv (60, a seventh's),
 tests/fixtures/everyday_tester8.tsv (60, an eighth's), tests/fixtures/everyday_tester9.tsv (60,
-a ninth's), tests/fixtures/everyday_tester10.tsv (60, a tenth's) and CASES below
+a ninth's), tests/fixtures/everyday_tester10.tsv (60, a tenth's),
+tests/fixtures/everyday_tester11.tsv (60, an eleventh's) and CASES below
 (sentences reported by users whose ambiguous word is plain to a person) and prints the
 right count of each set with the wrong answers. BENCHMARKS.md "Context over the
 prior" reports the figures.
@@ -100,7 +101,8 @@ def main() -> None:
             "everyday_tester7": rows_of(FIXTURES / "everyday_tester7.tsv"),
             "everyday_tester8": rows_of(FIXTURES / "everyday_tester8.tsv"),
             "everyday_tester9": rows_of(FIXTURES / "everyday_tester9.tsv"),
-            "everyday_tester10": rows_of(FIXTURES / "everyday_tester10.tsv")}
+            "everyday_tester10": rows_of(FIXTURES / "everyday_tester10.tsv"),
+            "everyday_tester11": rows_of(FIXTURES / "everyday_tester11.tsv")}
     out = {name: check(index, rows) for name, rows in sets.items()}
     for name, result in out.items():
         print(f"{name}: {result['right']} / {result['n']}")

@@ -1074,11 +1074,14 @@ class SenseIndex:
         (``tagger._content_tag``): "Pick an *even* number" is the adjective alone, where
         every part of speech competed and the adverb's examples won (a tester's: ``wsd``
         said "equal", ``tag`` "divisible by two"). ``pairs`` unchanged for another word, a
-        head tag that is no content POS, or no reading in it. Costs a forward pass of the
-        sentence, only for such a word."""
-        from .tagger import STOPWORDS, _content_tag
+        head tag that is no content POS, or no reading in it, and for a modal, which the head
+        reads as a verb wherever it stands ("She signed her *will*": VERB 0.59; the
+        auxiliary is refused before this, :meth:`_auxiliary_word`). Costs a forward pass of
+        the sentence, only for such a word."""
+        from .tagger import MODALS, STOPWORDS, _content_tag
 
-        if self.pos_head is None or target.surface.casefold() not in STOPWORDS:
+        word = target.surface.casefold()
+        if self.pos_head is None or word not in STOPWORDS or word in MODALS:
             return pairs
         tag = _content_tag(self._sentence_tags_of(target), target.index)
         return [pair for pair in pairs if pair[1] == tag] or pairs
