@@ -859,44 +859,6 @@ _BEFORE_A_DAY_NOUN = frozenset({"DET", "ADP"})
 _POSSESSIVES = frozenset("my your his its our their".split())
 
 
-#: Before a number these are the adverb "approximately" ("costs *about* ten dollars"),
-#: which the head reads as the preposition: SemCor's tagger wrote "about" before a number
-#: ADP 216 times and ADV 44, but only the adverb carries a sense there (about%4:02:00::,
-#: annotated 31 times; the preposition never). Not "around": WordNet's order and the prior
-#: then give "in the area or vicinity" ("woke up *around* 7": approximately at p 0.02), an
-#: answer worse than none. Hand-written.
-APPROXIMATING = frozenset({"about"})
-#: Number words that may follow them ("one" left out: "*about* one thing" is a topic).
-_COUNT_WORDS = frozenset("""
-two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen
-seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred
-thousand million billion dozen""".split())
-
-
-def _a_count(word: str) -> bool:
-    """Whether ``word`` (lower case) is a number: a token opening with a digit (after a
-    currency sign: "$20", "1,500", "40%", "5 pm", "the 1990s") or one of _COUNT_WORDS."""
-    return word.lstrip("$\u00a3\u20ac")[:1].isdigit() or word in _COUNT_WORDS
-
-
-def approximate_adverbs(words: Sequence[str], logp: np.ndarray) -> np.ndarray:
-    """``logp`` ((len(words), len(TAGS)) float, one sentence's tag log-probabilities) with
-    each of APPROXIMATING right before a number (:func:`_a_count`) read as an adverb: "It
-    costs *about* ten dollars" (the head: ADP 0.99). A new array where a row changes;
-    ``logp`` itself otherwise."""
-    out = logp
-    for at in range(len(words) - 1):
-        nxt = at + 2 if words[at + 1] in _CURRENCY_SIGNS and at + 2 < len(words) else at + 1
-        if (words[at].casefold() in APPROXIMATING and _a_count(words[nxt].casefold())
-                and tag_probability(logp[at], "ADV") < RULE_ADV_PROBABILITY):
-            out = _as_adverb(out, logp, at)
-    return out
-
-
-#: A currency sign the tokenizer writes apart from its number ("$", "20").
-_CURRENCY_SIGNS = frozenset("$\u00a3\u20ac")
-
-
 def days_from_now(words: Sequence[str], logp: np.ndarray) -> np.ndarray:
     """``logp`` ((len(words), len(TAGS)) float, the head's tag log-probabilities of one
     sentence) with each word of DAYS_FROM_NOW that says when read as an adverb at
@@ -1181,19 +1143,19 @@ def _object_of_a_verb(lower: Sequence[str], best: Sequence[str], article: int) -
     return False
 
 
-#: Before these a clause's first word that WordNet reads as a verb's base form is the
+#: Before these a sentence's first word that WordNet reads as a verb's base form is the
 #: imperative's verb, no noun ("*Mind* your head", "*Brush* your teeth"). Possessives only:
 #: before "the", "this" or "every" a noun opens everyday sentences as often ("*Lunch* this
 #: Friday?", "*Work* the next day", "*Water* the color of tea": a breaker's 44 worse of 54
 #: changed), and the head reads most imperatives there anyway ("*Park* the car").
 IMPERATIVE_OBJECTS = frozenset("my your his her its our their".split())
-#: Words after which (and a comma) a clause opens: "Please, *mind* your head", "Hey, ...".
-_BEFORE_AN_IMPERATIVE = frozenset("please hey okay ok now oh careful".split())
-#: Tokens after which a clause opens (a sentence's end within the words given, a quote).
-_OPENS_A_CLAUSE = frozenset('. ! ? ; : " \u201c ``'.split())
+#: Tokens after which a sentence opens within the words given (its end, an opening quote).
+#: Not ":", ";" nor "Oh,", "Now,": "Reminder: *lunch* my treat", "Oh, *shame* your brother
+#: couldn't come" open with nouns (a breaker's).
+_OPENS_A_CLAUSE = frozenset('. ! ? " \u201c ``'.split())
 #: The NOUN probability left to such a word, the rest given to VERB. SemCor's gold tags
-#: (scripts/pos_rule_counts.py, ``imperative_no_noun``): of the 49 words the rule reaches,
-#: 43 VERB, 4 ADP ("*Like* his friend"), 1 ADV and 1 NOUN, an imperative ("*Read* your daily
+#: (scripts/pos_rule_counts.py, ``imperative_no_noun``): of the 46 words the rule reaches,
+#: 41 VERB, 3 ADP ("*Like* his friend"), 1 ADV and 1 NOUN, an imperative ("*Read* your daily
 #: newspaper !"). Hand-written.
 RULE_IMPERATIVE_NOT_NOUN_PROBABILITY = 0.01
 
@@ -1201,8 +1163,8 @@ RULE_IMPERATIVE_NOT_NOUN_PROBABILITY = 0.01
 def imperative_no_noun(words: Sequence[str], logp: np.ndarray,
                        base_verb: Callable[[str], bool]) -> np.ndarray:
     """``logp`` ((len(words), len(TAGS)) float, one sentence's tag log-probabilities) with a
-    clause's first word (the first word given, one after ., !, ?, ;, : or an opening quote,
-    after "please", or after "please,"/"hey,"/... : _BEFORE_AN_IMPERATIVE) given NOUN at most
+    sentence's first word (the first word given, one after ".", "!", "?" or an opening
+    quote: _OPENS_A_CLAUSE, or after "please" or "please,") given NOUN at most
     RULE_IMPERATIVE_NOT_NOUN_PROBABILITY, the rest of its NOUN probability moved to VERB,
     where a possessive (IMPERATIVE_OBJECTS) follows it and ``base_verb(word)`` (lower case:
     WordNet reads it as a verb's base form and nothing else in the verb) holds; be, have,
@@ -1214,7 +1176,7 @@ def imperative_no_noun(words: Sequence[str], logp: np.ndarray,
     noun, verb = TAGS.index("NOUN"), TAGS.index("VERB")
     for at in range(len(words) - 1):
         opens = (at == 0 or lower[at - 1] in _OPENS_A_CLAUSE or lower[at - 1] == "please"
-                 or at >= 2 and lower[at - 1] == "," and lower[at - 2] in _BEFORE_AN_IMPERATIVE)
+                 or at >= 2 and lower[at - 1] == "," and lower[at - 2] == "please")
         if (not opens or lower[at + 1] not in IMPERATIVE_OBJECTS or not lower[at].isalpha()
                 or lower[at] in _NOT_A_BARE_VERB or not base_verb(lower[at])):
             continue
@@ -1254,13 +1216,13 @@ def rule_tags(words: Sequence[str], logp: np.ndarray) -> np.ndarray:
     :func:`directional_adverbs`, :func:`polite_please`, :func:`determiner_no_adverb`,
     :func:`determiner_no_verb`, :func:`degree_adverb_no_noun`,
     :func:`object_pronoun_no_noun`, :func:`opening_thanks`, :func:`question_like`,
-    :func:`article_nouns`, :func:`flat_adverbs`, :func:`days_from_now`,
-    :func:`place_adverbs` and :func:`approximate_adverbs`."""
-    return approximate_adverbs(words, place_adverbs(words, days_from_now(words, flat_adverbs(
-        words, article_nouns(words, question_like(words, opening_thanks(
-            words, object_pronoun_no_noun(words, degree_adverb_no_noun(
-                words, determiner_no_verb(words, determiner_no_adverb(words, polite_please(
-                    words, directional_adverbs(words, logp)))))))))))))
+    :func:`article_nouns`, :func:`flat_adverbs`, :func:`days_from_now` and
+    :func:`place_adverbs`."""
+    return place_adverbs(words, days_from_now(words, flat_adverbs(words, article_nouns(
+        words, question_like(words, opening_thanks(words, object_pronoun_no_noun(
+            words, degree_adverb_no_noun(words, determiner_no_verb(
+                words, determiner_no_adverb(words, polite_please(
+                    words, directional_adverbs(words, logp))))))))))))
 
 
 def tag_probability(row: np.ndarray, tag: str) -> float:

@@ -1117,7 +1117,7 @@ def test_a_kept_multiword_gives_its_words_read_alone(default_index):
 
 def test_an_imperative_opening_a_sentence_is_a_verb(default_index):
     """A tester's "*Mind* your head, there's a low beam in the attic." tagged mind the
-    intellect: a clause's first word WordNet has as a verb's base form before a possessive
+    intellect: a sentence's first word WordNet has as a verb's base form before a possessive
     is the imperative's verb (``pos_head.imperative_no_noun``), in `tag` and in `wsd`, also
     after another sentence in the words `wsd` is given; a noun opening an everyday sentence
     before "this" stays a noun (its breaker's "*Lunch* this Friday?")."""
@@ -1148,17 +1148,6 @@ def test_wsd_reads_a_closed_class_word_in_the_part_of_speech_tag_reads_it(defaul
     part = next(c for c in turned.components or [] if c["word"] == "on")
     on = default_index.wsd(radio, "on", at=3)
     assert (part["key"], part["confidence"]) == (on.best.key, round(on.confidence, 4))
-
-
-def test_about_before_a_number_is_tagged_approximately(default_index):
-    """`tag "It costs about ten dollars."` left "about" untagged where `wsd` answered
-    about%4:02:00:: (a tester's): before a number it is the adverb
-    (``pos_head.approximate_adverbs``), tagged; "talked about the weather" is not."""
-    for text in ("It costs about ten dollars.", "It took about 20 minutes."):
-        about = {w.word: w for w in sensedb.tag(default_index, text)}["about"]
-        assert about.key == default_index.wsd(text, "about").best.key == "about%4:02:00::"
-    assert "about" not in {w.word for w in sensedb.tag(default_index,
-                                                      "We talked about the weather.")}
 
 
 def test_the_copula_in_the_past_is_the_copula(default_index):
