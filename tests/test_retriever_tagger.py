@@ -1140,6 +1140,22 @@ def test_wsd_reads_a_closed_class_word_in_the_part_of_speech_tag_reads_it(defaul
     assert even.key == alone.best.key == "even%3:00:02::"
     assert even.confidence == round(alone.confidence, 4)
     assert default_index.wsd(sentence, "even", pos="ADV").best.pos == "ADV"  # --pos forces
+    # one forward pass for the checks before scoring: the pronoun check and the closed-class
+    # reading each encoded "even"'s sentence
+    passes = []
+    encode = default_index.encode_sentences
+
+    def counted(sentences, **options):
+        passes.append(options.get("context", True))
+        return encode(sentences, **options)
+
+    default_index.encode_sentences = counted
+    try:
+        assert default_index.wsd("Pick an even number from one to nine.", "even").best.key \
+            == "even%3:00:02::"
+    finally:
+        del default_index.encode_sentences
+    assert passes.count(False) == 1
     # not a modal, which the head reads as a verb wherever it stands (its breaker's)
     will = default_index.wsd("She signed her will a week before she died.", "will")
     assert will.best.key == "will%1:10:00::"

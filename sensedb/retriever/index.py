@@ -158,6 +158,8 @@ class SenseIndex:
         # from several threads at once, failed with an ImportError)
         self._making = threading.RLock()
         self._pos_head: POSHead | None | bool = False  # False: not looked up yet
+        # the last target sentence the checks before scoring tagged: (words, head, tags)
+        self._checked_tags: tuple | None = None
         self._stamp: tuple = (None, 0)  # the purge stamp's (mtime, size) and generation
         self._bare: dict[str, np.ndarray] = {}  # lemma -> its bare vector (bare_vectors)
         self._overlap: GlossOverlap | None = None  # made on first use (gloss_overlap)
@@ -795,8 +797,16 @@ class SenseIndex:
     def _sentence_tags_of(self, target: Target) -> np.ndarray | None:
         """The POS head's tags of a located target's sentence ((n_words, 12) float64, rules
         applied: :meth:`sentence_tags`), None without a head: one forward pass, for the
-        checks of a target that need them before it is scored."""
-        _, tags, _ = self.encode_sentences([list(target.words)], context=False)
+        checks of a target that need them before it is scored. The last sentence's tags are
+        kept, so the several checks one target may need (an auxiliary, a pronoun, a
+        preposition, a base form, a closed-class word: "even" took two passes) share one
+        pass; read and replaced as one tuple, safe beside other threads."""
+        words, head = tuple(target.words), self.pos_head
+        last = self._checked_tags
+        if last is not None and last[0] == words and last[1] is head:
+            return last[2]
+        _, tags, _ = self.encode_sentences([list(words)], context=False)
+        self._checked_tags = (words, head, tags[0])
         return tags[0]
 
     def _is_pronoun(self, target: Target) -> bool:
