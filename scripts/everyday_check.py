@@ -10,7 +10,8 @@ tests/fixtures/everyday_tester5.tsv (60, a fifth's), tests/fixtures/everyday_tes
 (60, a sixth's), tests/fixtures/everyday_tester7.tsv (60, a seventh's),
 tests/fixtures/everyday_tester8.tsv (60, an eighth's), tests/fixtures/everyday_tester9.tsv (60,
 a ninth's), tests/fixtures/everyday_tester10.tsv (60, a tenth's),
-tests/fixtures/everyday_tester11.tsv (60, an eleventh's) and CASES below
+tests/fixtures/everyday_tester11.tsv (60, an eleventh's), tests/fixtures/everyday_tester12.tsv
+(60, a twelfth's) and CASES below
 (sentences reported by users whose ambiguous word is plain to a person) and prints the
 right count of each set with the wrong answers. BENCHMARKS.md "Context over the
 prior" reports the figures.
@@ -102,7 +103,8 @@ def main() -> None:
             "everyday_tester8": rows_of(FIXTURES / "everyday_tester8.tsv"),
             "everyday_tester9": rows_of(FIXTURES / "everyday_tester9.tsv"),
             "everyday_tester10": rows_of(FIXTURES / "everyday_tester10.tsv"),
-            "everyday_tester11": rows_of(FIXTURES / "everyday_tester11.tsv")}
+            "everyday_tester11": rows_of(FIXTURES / "everyday_tester11.tsv"),
+            "everyday_tester12": rows_of(FIXTURES / "everyday_tester12.tsv")}
     out = {name: check(index, rows) for name, rows in sets.items()}
     for name, result in out.items():
         print(f"{name}: {result['right']} / {result['n']}")

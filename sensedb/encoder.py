@@ -405,6 +405,7 @@ class Encoder:
         *,
         progress: bool | Callable[[int], None] = False,
         sentences: Literal[False] = False,
+        before_batch: Callable[[], None] | None = None,
     ) -> tuple[dict[str, np.ndarray], np.ndarray]: ...
 
     @overload
@@ -415,6 +416,7 @@ class Encoder:
         *,
         progress: bool | Callable[[int], None] = False,
         sentences: Literal[True],
+        before_batch: Callable[[], None] | None = None,
     ) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]: ...
 
     @bulk_work()
@@ -425,6 +427,7 @@ class Encoder:
         *,
         progress: bool | Callable[[int], None] = False,
         sentences: bool = False,
+        before_batch: Callable[[], None] | None = None,
     ) -> (tuple[dict[str, np.ndarray], np.ndarray]
           | tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]):
         """Run the model over a :meth:`prepare` d call: ``({name: (total_words, dim) float32},
@@ -453,7 +456,9 @@ class Encoder:
         trained last layer changes word vectors only, never sentence vectors (the model's
         own last layer is pooled, as ``sentence_vectors`` does). Any other sentence pipeline
         (``_sentence_pooling`` None: CLS or max pooling, a Dense layer, lower-casing, ...)
-        falls back to :meth:`sentence_vectors` over ``prepared.texts``: a second pass."""
+        falls back to :meth:`sentence_vectors` over ``prepared.texts``: a second pass.
+        ``before_batch``: called before each batch's forward pass (a pipelined job sets
+        torch's threads there, ``indexer.pipeline.CoreShare``)."""
         import torch
 
         specs = specs or {"v": self.layer_spec}
@@ -475,6 +480,8 @@ class Encoder:
                        delay=1)  # shown once the work has taken 1 s: not for a short query
         callback = progress if callable(progress) else None
         for batch in prepared.batches:
+            if before_batch is not None:
+                before_batch()
             states = self._forward(batch.input_ids, batch.mask)
             # a head with a trained last layer: that layer rerun on the layer below
             headed = None if self._head_layer is None else self._head_layer(

@@ -4,7 +4,10 @@ equal to a serial one, with --replace, a failing commit and a kill in a commit."
 from __future__ import annotations
 
 import json
+import os
+import sys
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -14,7 +17,15 @@ from indexer_helpers import assert_same_sums, open_index, sense_rows, snapshot
 from sensedb import InputError, build_index, read_raganato
 from sensedb.indexer import IndexDirectory, index_documents, open_or_create
 from sensedb.indexer import chunks as chunks_module
-from sensedb.indexer.pipeline import OrderedWriter, pipeline_pays, read_ahead
+from sensedb.indexer.pipeline import (
+    SHARED_SWITCH_INTERVAL,
+    CoreShare,
+    OrderedWriter,
+    cores_filled,
+    pipeline_pays,
+    read_ahead,
+    shared_cores,
+)
 
 
 def test_read_ahead_keeps_order_and_raises_where_it_failed():
@@ -54,9 +65,113 @@ def test_ordered_writer_runs_in_order_and_raises():
     assert done == [0, 1, 2, 3, 4]
 
 
-def test_pipeline_pays_on_a_gpu_or_idle_cores():
+def test_pipeline_pays_on_a_gpu_or_two_cores(monkeypatch):
     assert pipeline_pays("cuda", 2) and pipeline_pays("cuda:1", 64)
-    assert not pipeline_pays("cpu", 4096)
+    monkeypatch.setattr("os.cpu_count", lambda: 1)
+    assert not pipeline_pays("cpu", 1) and not pipeline_pays("cpu", 4)
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    assert pipeline_pays("cpu", 2) and pipeline_pays("cpu", 1)
+    assert cores_filled("cpu", 2) and cores_filled("cpu", 8) and not cores_filled("cpu", 1)
+    assert not cores_filled("cuda", 2)
+
+
+def test_core_share_gives_a_busy_stage_a_core_and_takes_it_back(monkeypatch):
+    torch = pytest.importorskip("torch")
+    monkeypatch.setattr("os.cpu_count", lambda: 4)
+    before, interval = torch.get_num_threads(), sys.getswitchinterval()
+    try:
+        with shared_cores(4) as share:
+            assert sys.getswitchinterval() == pytest.approx(SHARED_SWITCH_INTERVAL)
+            share.before_batch()
+            assert torch.get_num_threads() == 4
+            with share.busy():
+                share.before_batch()
+                assert torch.get_num_threads() == 3
+                with share.busy():  # two stages: two cores
+                    share.before_batch()
+                    assert torch.get_num_threads() == 2
+            share.before_batch()
+            assert torch.get_num_threads() == 4
+            with share.busy():
+                share.before_batch()  # left at 3: restored on leaving
+                inside = torch.get_num_threads()
+        assert inside == 3
+        assert torch.get_num_threads() == 4 and sys.getswitchinterval() == interval
+        share = CoreShare(8)  # more threads than cores: a busy stage leaves cores - 1
+        with share.busy():
+            share.before_batch()
+            assert torch.get_num_threads() == 3
+        share.restore()
+        one = CoreShare(1)  # never fewer than one thread
+        with one.busy(), one.busy():
+            one.before_batch()
+            assert torch.get_num_threads() == 1
+    finally:
+        torch.set_num_threads(before)
+
+
+def test_writer_on_shared_cores_keeps_priority_and_counts_busy():
+    share = CoreShare(2)
+    seen = []
+    with OrderedWriter(share=share) as writer:
+        writer.submit(lambda: seen.append(share._busy))
+        nice = writer.call(lambda: (share._busy,
+                                    os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+                                    if sys.platform.startswith("linux") else 0))()
+    assert seen == [1] and nice[0] == 1 and share._busy == 0
+    if sys.platform.startswith("linux"):
+        assert nice[1] == os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+
+def test_a_job_on_shared_cores_encodes_beside_a_commit_on_fewer_threads(
+        tmp_path, encoder, wordnet, monkeypatch):
+    """On a CPU whose cores the encoder's threads fill, a pipelined job's encoder runs one
+    thread fewer while the writer commits, and has every thread back afterwards; the index
+    is the serial job's."""
+    torch = pytest.importorskip("torch")
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    real_commit, real_forward = chunks_module.commit_chunk, type(encoder)._forward
+    started = threading.Event()
+    threads_seen = []
+
+    def slow_commit(*args):
+        started.set()
+        time.sleep(1.0)  # the next chunk's batches run meanwhile
+        return real_commit(*args)
+
+    def forward(self, *args):
+        if started.is_set():
+            threads_seen.append(torch.get_num_threads())
+        return real_forward(self, *args)
+
+    try:
+        documents = list(read_raganato(MINI_XML, MINI_GOLD))
+        directory = IndexDirectory(tmp_path / "shared")
+        open_or_create(directory, encoder, wordnet)
+        monkeypatch.setattr(chunks_module, "commit_chunk", slow_commit)
+        monkeypatch.setattr(type(encoder), "_forward", forward)
+        real_prepare = type(encoder).prepare
+        prepared = []
+
+        def prepare(self, sentences):  # the second chunk waits for the first commit
+            prepared.append(1)
+            if len(prepared) > 1 and not started.wait(5):
+                raise AssertionError("no commit started")
+            return real_prepare(self, sentences)
+
+        monkeypatch.setattr(type(encoder), "prepare", prepare)
+        report = job(directory, encoder, wordnet, documents, pipeline=True)
+        assert (report.documents, report.tokens, len(prepared)) == (2, 19, 2)
+    finally:
+        torch.set_num_threads(before)
+    assert threads_seen and threads_seen[0] == 1  # beside the first commit: one thread
+    assert torch.get_num_threads() == before
+    reference = IndexDirectory(tmp_path / "serial")
+    open_or_create(reference, encoder, wordnet)
+    job(reference, encoder, wordnet, documents, pipeline=False)
+    assert_same_sums(sense_rows(directory), sense_rows(reference))
 
 
 def job(directory, encoder, wordnet, documents, **options):

@@ -61,7 +61,8 @@ from . import cli, emit, head_options, index_options, output_options
                    "Example: --dtype bf16")
 @click.option("--pipeline/--no-pipeline", default=None,
               help="Overlap reading, encoding and writing in threads (default: on a GPU or "
-                   "when the CPU has cores the encoder leaves idle). Example: --pipeline")
+                   "a CPU of two or more cores; where torch fills the cores, the encoder "
+                   "gives the writer one while it commits). Example: --no-pipeline")
 @click.option("--ray", "ray_address", is_flag=False, flag_value="local", default=None,
               metavar="[ADDRESS]",
               help="Encode on Ray: a local runtime, or the cluster at ADDRESS (needs "

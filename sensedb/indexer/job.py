@@ -14,11 +14,12 @@ loadable until that single commit. What the job itself wrote it still holds in m
 Into a fresh index the job is a bulk load: the secondary database indexes of the sentence and
 token tables are built once at its end rather than maintained row by row.
 
-With ``pipeline`` (the default where it pays: a GPU, or more CPU cores than the encoder's
-threads; ``pipeline.pipeline_pays``) the stages overlap: a reader thread reads and tokenizes
-the next chunk and a writer thread commits the previous one while the model encodes
-(``sensedb.indexer.pipeline``); commits stay in chunk order, in one thread, so the index and
-a killed job's rerun are those of the serial job.
+With ``pipeline`` (the default where it pays: a GPU, or a CPU of two or more cores;
+``pipeline.pipeline_pays``) the stages overlap: a reader thread reads and tokenizes the next
+chunk and a writer thread commits the previous one while the model encodes; on a CPU whose
+cores the encoder's threads fill, only the commits overlap, the encoder giving the writer a
+core while it commits (``sensedb.indexer.pipeline``). Commits stay in chunk order, in one
+thread, so the index and a killed job's rerun are those of the serial job.
 
 The stages are called through their modules (``chunks.commit_chunk``, ``fold.fold_sense_sums``,
 ``rebuild.finalize``), so a test can stand in for one of them.
@@ -153,16 +154,20 @@ def index_documents(directory: IndexDirectory, encoder: Encoder, inventory: Word
         if bar is not None:
             bar.update(len(matrix))
 
-    # Serial: commits run in this thread, between chunks (on a CPU whose cores torch fills,
-    # a commit thread overlapping the encoder was measured slower; BENCHMARKS.md).
+    # Serial: commits run in this thread, between chunks. Pipelined on a CPU whose cores
+    # torch's threads fill: the writer and the encoder share them (pipeline.CoreShare).
+    shares_cores = pipeline and pipeline_module.cores_filled(encoder.device, encoder.threads())
     with _closing_bar(bar), \
-            pipeline_module.OrderedWriter() if pipeline else nullcontext() as writer:
+            pipeline_module.shared_cores(encoder.threads()) if shares_cores \
+            else nullcontext() as share, \
+            pipeline_module.OrderedWriter(share=share) if pipeline else nullcontext() as writer:
         # a replaced document's removal is a write: in the writer's thread, in order
         remove = documents_module.retire_document if writer is None else writer.call(
             documents_module.retire_document)
         pending = _pending_chunks(job, documents, indexed, chunk_words, replace, remove,
                                   hashes or {}, duplicates)
-        encoded = (encode or in_process(encoder, pipeline=pipeline))(pending, report)
+        encoded = (encode or in_process(encoder, pipeline=pipeline, share=share))(
+            pending, report)
         try:
             for chunk, matrix, offsets in encoded:
                 if writer is None:
@@ -196,11 +201,14 @@ def index_documents(directory: IndexDirectory, encoder: Encoder, inventory: Word
     return report
 
 
-def in_process(encoder: Encoder, *, pipeline: bool = False) -> Encode:
+def in_process(encoder: Encoder, *, pipeline: bool = False,
+               share: pipeline_module.CoreShare | None = None) -> Encode:
     """The default ``encode`` stage: each chunk encoded here, as it is read; with
     ``pipeline``, the next chunk is read, tokenized and planned in a reader thread while
     this one encodes (``read_seconds`` then counts that thread's work, tokenizing
-    included)."""
+    included). With ``share`` (a CPU whose cores the encoder's threads fill) each chunk is
+    read and tokenized here as in a serial job, and every batch first takes the threads
+    ``share`` leaves it (``pipeline.CoreShare``)."""
     def pipelined(pending: Iterator[list[Document]], report: JobReport) -> Iterator[Encoded]:
         def produce() -> tuple[list[Document], Prepared] | None:
             t0 = time.perf_counter()
@@ -224,11 +232,13 @@ def in_process(encoder: Encoder, *, pipeline: bool = False) -> Encode:
             report.read_seconds += t1 - t0
             if chunk is None:
                 return
-            matrix, offsets = encoder.word_matrix([s.words for d in chunk for s in d.sentences])
+            prepared = encoder.prepare([s.words for d in chunk for s in d.sentences])
+            matrices, offsets = encoder.encode_prepared(
+                prepared, before_batch=None if share is None else share.before_batch)
             report.encode_seconds += time.perf_counter() - t1
-            yield chunk, matrix, offsets
+            yield chunk, matrices["v"], offsets
 
-    return pipelined if pipeline else encode
+    return pipelined if pipeline and share is None else encode
 
 
 def interrupted_jobs(directory: IndexDirectory) -> list[int]:
