@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -106,6 +107,7 @@ def build_index(corpus: str | os.PathLike, index: str | os.PathLike, *,
                             else LabelCheck(inventory), warn=warned.append)
     corpus_passes = ReadOnce(read)  # parsed once for the check and the job (SemCor included)
     directory = IndexDirectory(index, db_url)
+    made_here = not Path(index).exists()  # a failed job leaves no folder it made
     try:
         if directory.exists():
             manifest = directory.manifest()
@@ -148,14 +150,32 @@ def build_index(corpus: str | os.PathLike, index: str | os.PathLike, *,
                                      replace=replace, encode=encode, chunk_words=chunk_words,
                                      pipeline=pipeline, hashes=hashes if same else None,
                                      allow_duplicates=allow_duplicates)
+        if not report.documents:  # every document was there: this job indexed no label
+            warnings = []
         report.implausible_labels = len(warnings)
         report.notices += [f"{w} (indexed as labelled)" for w in warnings[:NOTICED_LABELS]]
         if len(warnings) > NOTICED_LABELS:
             report.notices.append(f"{len(warnings) - NOTICED_LABELS} more labels whose words "
                                   "cannot be their key's lemma (indexed as labelled)")
         return report
+    except BaseException:
+        if made_here:
+            directory.close()
+            _remove_if_nothing_written(Path(index))
+        raise
     finally:
         directory.close()
+
+
+def _remove_if_nothing_written(folder: Path) -> None:
+    """Remove ``folder`` (made by a job that failed) when it holds nothing but the writer's
+    lock file and empty folders: a bad ``--db`` URL left ``DIR/.lock`` and ``DIR/raw/``."""
+    try:
+        leftovers = [p for p in folder.rglob("*") if p.is_file() and p.name != ".lock"]
+        if not leftovers:
+            shutil.rmtree(folder)
+    except OSError:  # not ours to fight over: leave it
+        pass
 
 
 #: Implausible labels of a unified-XML corpus named one by one in a job's notices.

@@ -9,7 +9,9 @@ import json
 import pytest
 from cli_support import invoke
 from click.testing import CliRunner
-from conftest import FIXTURES
+from conftest import FIXTURES, MINI_GOLD, MINI_XML
+
+from sensedb.cli import cli
 
 BANK = "The bank raised its rates again. " * 8  # 264 characters: too long for a file name
 
@@ -99,6 +101,35 @@ def test_undecodable_text_through_the_api(mini_index, encoder, wordnet):
     for wrong in (None, str(mini_index)):
         with pytest.raises(sensedb.InputError, match="must be an open index"):
             sensedb.tag(wrong, "The bank")
+    # the evaluations too (an AttributeError on 'uses_context' or 'manifest': a breaker's)
+    for call in (lambda i: sensedb.evaluate(i, MINI_XML, MINI_GOLD),
+                 lambda i: sensedb.evaluate_wic(i, MINI_XML),
+                 lambda i: sensedb.evaluate_graded(i, MINI_XML)):
+        for wrong in (None, str(mini_index)):
+            with pytest.raises(sensedb.InputError, match="must be an open index"):
+                call(wrong)
+
+
+def test_commands_on_a_missing_index_leave_no_folder(tmp_path):
+    """`repair` on a mistyped path left the folders and a `.lock` (a spaCy component then
+    took the folder for an index); a job whose --db cannot be created left `DIR/.lock` and
+    `DIR/raw/` (a breaker's)."""
+    import sensedb
+
+    missing = tmp_path / "typo" / "deeper" / "index"
+    result = CliRunner().invoke(cli, ["repair", "--index", str(missing)])
+    assert result.exit_code == 1 and "no sensedb index here" in result.output
+    with pytest.raises(sensedb.IndexFormatError, match="no sensedb index here"):
+        sensedb.repair(missing)
+    assert not (tmp_path / "typo").exists()
+    corpus = tmp_path / "notes.jsonl"
+    corpus.write_text('{"text": "He sat on the bank of the river", '
+                      '"senses": [{"at": 4, "key": "bank%1:17:01::"}]}\n')
+    folder = tmp_path / "new-index"
+    result = CliRunner().invoke(cli, ["index", str(corpus), "--index", str(folder), "--db",
+                                      f"sqlite:///{tmp_path}/no/such/dir/x.sqlite"])
+    assert result.exit_code == 1 and "cannot create the index's tables" in result.output
+    assert not folder.exists()
 
 
 def test_gold_and_data_files_with_a_byte_order_mark(tmp_path):

@@ -400,3 +400,7 @@ def test_unified_xml_labels_that_cannot_be_their_lemma_are_indexed_and_counted(
     report = build(xml, tmp_path / "unchecked", encoder, wordnet, gold=MINI_GOLD,
                    unchecked_labels=True)
     assert report.implausible_labels == 0 and report.notices == []
+    # a rerun that indexes nothing counts no label of its own ("indexed 0 documents ...
+    # (1 whose words cannot be their key's lemma)" before: a breaker's)
+    report = build(xml, tmp_path / "idx", encoder, wordnet, gold=MINI_GOLD)
+    assert (report.documents, report.implausible_labels, report.notices) == (0, 0, [])

@@ -80,4 +80,5 @@ def compact(index_dir, db_url, as_json):
     finally:
         directory.close()
     emit({"generations": generations}, as_json,
-         lambda r: f"compacted: generations {r['generations']}")
+         lambda r: "compacted: generations " + ", ".join(
+             f"{name} {number}" for name, number in r["generations"].items()))

@@ -18,6 +18,7 @@ from ..corpora import Token, read_raganato
 from ..errors import InputError
 from ..retriever.discourse import document_of
 from ..retriever.discourse import one_sense_per_discourse as agree
+from ..retriever.index import check_open_index
 from ..retriever.target import Target, check_probability
 from .metrics import score_predictions
 
@@ -39,10 +40,12 @@ def evaluate(index: SenseIndex, data: str | os.PathLike, gold: str | os.PathLike
     one sense per (document, lemma, POS).
 
     Raises:
-        InputError: a malformed data set, unknown gold keys, or no instances;
+        InputError: ``index`` is not an open index (a path: open it with
+            ``sensedb.open``), a malformed data set, unknown gold keys, or no instances;
             ``min_confidence`` not a number from 0 to 1.
         IndexFormatError: a damaged index.
     """
+    check_open_index(index, "evaluate")
     min_confidence = check_probability(min_confidence)
     instances, targets, vectors, contexts = _instances(index, data, gold, progress,
                                                        index.uses_context)

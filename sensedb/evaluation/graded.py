@@ -11,6 +11,7 @@ import numpy as np
 
 from ..corpora.pairs import read_pairs
 from ..errors import InputError
+from ..retriever.index import check_open_index
 from ..similarity.analysis import analyze
 from ..similarity.methods import representations_for, scores
 from ..similarity.params import SimilarityParams, resolve_params
@@ -44,11 +45,13 @@ def evaluate_graded(index: SenseIndex, tsv: str | os.PathLike,
     the first :data:`MAX_ERRORS` of their messages, each naming file and line.
 
     Raises:
-        InputError: an unreadable or malformed TSV (naming file and line); fewer than two
+        InputError: ``index`` is not an open index (``sensedb.open``); an unreadable or
+            malformed TSV (naming file and line); fewer than two
             pairs answered; answered pairs whose gold scores, or whose scores, are all
             equal (no correlation is defined).
         ConfigurationError: an unknown method, unusable parameters.
     """
+    check_open_index(index, "evaluate_graded")
     rows = read_pairs(tsv, gold=True, tokenized=tokenized)
     params = resolve_params(index, params)
     method = SimilarityMethod.parse(method or params.default_method)

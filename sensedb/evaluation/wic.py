@@ -15,6 +15,7 @@ import numpy as np
 
 from ..corpora import WicPair
 from ..errors import ConfigurationError
+from ..retriever.index import check_open_index
 from ..retriever.target import check_range
 from ..similarity.analysis import analyze
 from ..similarity.fitting import fit_params, leaving_out_examples
@@ -46,11 +47,13 @@ def evaluate_wic(index: SenseIndex, data: str | os.PathLike | Sequence[WicPair],
     on request); with ``train`` also ``"params"`` (the fitted parameters, their JSON form).
 
     Raises:
-        InputError: unreadable or malformed WiC files, pairs without gold labels; a
+        InputError: ``index`` is not an open index (``sensedb.open``); unreadable or
+            malformed WiC files, pairs without gold labels; a
             ``threshold`` outside the method's scores (:func:`check_threshold`).
         ConfigurationError: an unknown method; no threshold given, fitted or stored for it;
             unusable parameters.
     """
+    check_open_index(index, "evaluate_wic")
     with leaving_out_examples(index, allow_wordnet_examples):
         return _evaluate_wic(index, data, gold, threshold=threshold, train=train,
                              method=method, params=params, representation=representation,

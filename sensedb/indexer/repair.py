@@ -72,8 +72,8 @@ def repair(path: str | os.PathLike, *, db_url: str | None = None,
     ``gold`` keys; ``encoder``, ``wordnet``: already loaded ones to use for that job).
 
     Raises:
-        IndexFormatError: the database is damaged (the store of record: restore it or
-            re-index), or shards holding current documents are damaged and no ``corpus``
+        IndexFormatError: no index at ``path`` (nothing is created there), the database is
+            damaged (the store of record: restore it or re-index), or shards holding current documents are damaged and no ``corpus``
             was given (names the shards and their documents).
         IndexLockedError: another process is writing the index.
         InputError: the damaged documents belong to several corpora, or to WordNet's
@@ -89,6 +89,7 @@ def repair(path: str | os.PathLike, *, db_url: str | None = None,
         if damage is not None:
             raise IndexFormatError(f"{damage}; the database is part of the store of record: "
                                    "restore it from a backup or re-index the corpus")
+        directory.refuse_missing()  # before the lock: a mistyped path is left as it was
         with directory.lock():
             manifest = directory.manifest()
             damaged = _damaged_shards(directory)
