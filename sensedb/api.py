@@ -138,18 +138,23 @@ def build_index(corpus: str | os.PathLike, index: str | os.PathLike, *,
             encode = ray_job.ray_encoder(encoder, ray, workers=ray_workers)
             chunk_words = ray_job.chunk_words(total_words, ray_workers)
         with directory.lock():
-            open_or_create(directory, encoder, inventory, standardize=bool(standardize),
-                           scoring=DEFAULT_WEIGHTS)
-            if store is not None:
-                set_store_type(directory, store)
-            same = corpus_passes.hands_over  # the checked objects: their hashes hold
-            report = index_documents(directory, encoder, inventory,
-                                     corpus_passes.job_pass(), corpus=name, path=str(corpus),
-                                     progress=progress,
-                                     total_words=total_words if progress else None,
-                                     replace=replace, encode=encode, chunk_words=chunk_words,
-                                     pipeline=pipeline, hashes=hashes if same else None,
-                                     allow_duplicates=allow_duplicates)
+            try:
+                open_or_create(directory, encoder, inventory, standardize=bool(standardize),
+                               scoring=DEFAULT_WEIGHTS)
+                if store is not None:
+                    set_store_type(directory, store)
+                same = corpus_passes.hands_over  # the checked objects: their hashes hold
+                report = index_documents(
+                    directory, encoder, inventory, corpus_passes.job_pass(), corpus=name,
+                    path=str(corpus), progress=progress,
+                    total_words=total_words if progress else None, replace=replace,
+                    encode=encode, chunk_words=chunk_words, pipeline=pipeline,
+                    hashes=hashes if same else None, allow_duplicates=allow_duplicates)
+            except BaseException:
+                if made_here:  # under the lock: no other writer can be starting in it
+                    directory.close()
+                    _remove_if_nothing_written(Path(index), lock_held=True)
+                raise
         if not report.documents:  # every document was there: this job indexed no label
             warnings = []
         report.implausible_labels = len(warnings)
@@ -159,19 +164,22 @@ def build_index(corpus: str | os.PathLike, index: str | os.PathLike, *,
                                   "cannot be their key's lemma (indexed as labelled)")
         return report
     except BaseException:
-        if made_here:
+        if made_here:  # failed before the lock (an unreachable PostgreSQL): an empty tree
             directory.close()
-            _remove_if_nothing_written(Path(index))
+            _remove_if_nothing_written(Path(index), lock_held=False)
         raise
     finally:
         directory.close()
 
 
-def _remove_if_nothing_written(folder: Path) -> None:
-    """Remove ``folder`` (made by a job that failed) when it holds nothing but the writer's
-    lock file and empty folders: a bad ``--db`` URL left ``DIR/.lock`` and ``DIR/raw/``."""
+def _remove_if_nothing_written(folder: Path, *, lock_held: bool) -> None:
+    """Remove ``folder``, made by a job that failed, when nothing was written in it: no file
+    but the writer's lock file (``lock_held``: this job holds it) and empty folders (a bad
+    ``--db`` URL left ``DIR/.lock`` and ``DIR/raw/``; an unreachable PostgreSQL an empty
+    ``DIR``)."""
     try:
-        leftovers = [p for p in folder.rglob("*") if p.is_file() and p.name != ".lock"]
+        leftovers = [p for p in folder.rglob("*")
+                     if p.is_file() and not (lock_held and p.name == ".lock")]
         if not leftovers:
             shutil.rmtree(folder)
     except OSError:  # not ours to fight over: leave it

@@ -130,6 +130,11 @@ def test_commands_on_a_missing_index_leave_no_folder(tmp_path):
                                       f"sqlite:///{tmp_path}/no/such/dir/x.sqlite"])
     assert result.exit_code == 1 and "cannot create the index's tables" in result.output
     assert not folder.exists()
+    pytest.importorskip("psycopg")
+    result = CliRunner().invoke(cli, ["index", str(corpus), "--index", str(folder), "--db",
+                                      "postgresql+psycopg://u:pw@127.0.0.1:1/x"])
+    assert result.exit_code == 1 and "cannot reach the database" in result.output
+    assert not folder.exists()  # an empty folder was left
 
 
 def test_gold_and_data_files_with_a_byte_order_mark(tmp_path):

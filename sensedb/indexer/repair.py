@@ -73,8 +73,9 @@ def repair(path: str | os.PathLike, *, db_url: str | None = None,
 
     Raises:
         IndexFormatError: no index at ``path`` (nothing is created there), the database is
-            damaged (the store of record: restore it or re-index), or shards holding current documents are damaged and no ``corpus``
-            was given (names the shards and their documents).
+            damaged (the store of record: restore it or re-index), or shards holding
+            current documents are damaged and no ``corpus`` was given (names the shards
+            and their documents).
         IndexLockedError: another process is writing the index.
         InputError: the damaged documents belong to several corpora, or to WordNet's
             (re-index into a new directory instead); ``corpus`` misses some of them, holds
