@@ -40,6 +40,9 @@ def test_a_database_password_is_masked_wherever_a_url_is_shown():
     assert hide_url_password(f"in {url}: user alice, password S3cretPW", url) \
         == "in postgresql+psycopg://alice:***@127.0.0.1:1/x: user alice, password ***"
     assert hide_url_password("p@ssword", "postgresql://al:p%40ssword@h/x") == "***"
+    # a driver's message on one line (the error read "refused\n\tIs the server ...")
+    assert hide_url_password("Connection refused\n\tIs the server running?", url) \
+        == "Connection refused Is the server running?"
 
 
 def test_a_read_connection_reads_and_a_damaged_file_is_one_line(tmp_path):

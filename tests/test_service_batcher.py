@@ -201,3 +201,36 @@ def test_stop_cancels_items_of_a_batch_still_gathering():
     answers, seconds = asyncio.run(main())
     assert all(isinstance(a, asyncio.CancelledError) for a in answers), answers
     assert seconds < 5 and fake.passes == []
+
+
+def test_a_long_list_request_lets_another_requests_job_run_between_its_items():
+    """``/tag`` and ``/neighbors`` lists run each item as a job of its own,
+    submitted when the one before is answered: a job queued meanwhile by another request
+    runs between two items (one /tag of 64 long texts held the worker 57 s in one job, a
+    /wsd behind it waited 57.5 s: a breaker's)."""
+    from sensedb.service.handlers import _per_item
+
+    order: list[str] = []
+
+    def slow(index, item):
+        order.append(item)
+        time.sleep(0.1)
+        return item.upper()
+
+    async def main():
+        batcher = Batcher(window_ms=1)
+        await batcher.start(lambda: FakeIndex())
+        try:
+            long_list = asyncio.create_task(
+                _per_item(batcher, ["a", ItemError(InputError("bad"), "text"), "b", "c"],
+                          slow))
+            await asyncio.sleep(0.05)  # item "a" is running
+            other = await batcher.run(lambda index: order.append("other") or "other")
+            return await long_list, other
+        finally:
+            await batcher.stop()
+
+    results, other = asyncio.run(main())
+    assert results[0] == "A" and isinstance(results[1], ItemError) and results[2:] == ["B", "C"]
+    assert other[0] == "other"
+    assert order.index("other") < order.index("c")  # not behind the whole list

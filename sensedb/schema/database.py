@@ -162,7 +162,9 @@ def hide_url_password(message: str, url: str) -> str:
     """``message`` with ``url`` shown masked (:func:`masked_url`) and its password (as
     written in the URL and decoded; passwords of 4 characters or more, so that a short one
     does not blank out ordinary words) replaced by ``***``: for a driver's error text, which
-    may quote the URL or the connection settings."""
+    may quote the URL or the connection settings. The message comes back on one line (a
+    driver's "Connection refused\n\tIs the server running ..." read with a literal "\n\t"
+    in the one-line error)."""
     from sqlalchemy.engine import make_url
 
     message = message.replace(url, masked_url(url))
@@ -175,7 +177,7 @@ def hide_url_password(message: str, url: str) -> str:
     for password in sorted(passwords, key=len, reverse=True):
         if len(password) >= 4:
             message = message.replace(password, "***")
-    return message
+    return " ".join(message.split())
 
 
 class Database:
