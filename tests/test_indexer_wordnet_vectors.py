@@ -200,3 +200,43 @@ def test_a_deleted_wordnet_lemma_comes_back_as_a_fresh_index_has_it(tmp_path, en
     fresh.wsd("The plant needs water and light", "plant")
     assert again == expected and len(expected[1]) == len(set(expected[1]))
     assert examples(index) == examples(fresh)
+
+
+def test_a_damaged_shard_of_wordnet_examples_names_the_delete_that_repairs_it(
+        tmp_path, encoder, wordnet, monkeypatch):
+    """`repair` of a damaged shard holding only a WordNet lemma's usage examples asked for
+    --corpus, then refused WordNet's corpus (a breaker's): it now names the `delete` that
+    drops the lemma's document, after which `repair` and `verify --deep` are clean."""
+    from click.testing import CliRunner
+
+    from sensedb import IndexFormatError, SenseIndex
+    from sensedb.cli import cli
+    from sensedb.indexer import IndexDirectory
+    from sensedb.indexer.repair import repair
+    from sensedb.indexer.verify import affected_documents, verify
+
+    monkeypatch.setenv("SENSEDB_HOME", str(tmp_path / "home"))
+    index = SenseIndex(encoder=encoder, wordnet=wordnet)
+    index.wsd("The mouse ran under the table", "mouse")
+    path = index.directory.path
+    directory = IndexDirectory(path)
+    with directory.db.session() as session:
+        from sqlalchemy import select
+
+        from sensedb.schema import ShardRow
+
+        shards = list(session.execute(select(ShardRow.path)).scalars())
+    held = affected_documents(directory, shards)
+    shard = next(s for s, documents in held.items() if "wordnet/mouse.NOUN" in documents)
+    vectors = next(f for f in directory.shard_files(shard) if f.name.endswith(".vectors.npy"))
+    directory.close()
+    data = bytearray(vectors.read_bytes())
+    data[-60:-10] = bytes(50)
+    vectors.write_bytes(bytes(data))
+    with pytest.raises(IndexFormatError, match=r"delete them .*--document mouse\.NOUN"):
+        repair(path, encoder=encoder, wordnet=wordnet)
+    deleted = CliRunner().invoke(cli, ["delete", "--index", str(path), "--document",
+                                       "mouse.NOUN", "--corpus", "wordnet"])
+    assert deleted.exit_code == 0, deleted.output
+    repair(path, encoder=encoder, wordnet=wordnet)
+    assert verify(path, deep=True, reencode=False).ok

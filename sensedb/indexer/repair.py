@@ -75,7 +75,8 @@ def repair(path: str | os.PathLike, *, db_url: str | None = None,
         IndexFormatError: no index at ``path`` (nothing is created there), the database is
             damaged (the store of record: restore it or re-index), or shards holding
             current documents are damaged and no ``corpus`` was given (names the shards
-            and their documents).
+            and their documents), or they hold WordNet's lemma documents (names them and
+            the ``delete`` that drops them).
         IndexLockedError: another process is writing the index.
         InputError: the damaged documents belong to several corpora, or to WordNet's
             (re-index into a new directory instead); ``corpus`` misses some of them, holds
@@ -103,6 +104,16 @@ def repair(path: str | os.PathLike, *, db_url: str | None = None,
                 # a replaced version's rows (retired, awaiting purge) are dropped, not
                 # re-indexed: no corpus holds them, and no answer of today's reads them
                 current = current_documents(documents)
+                lemmas = [d.split("/", 1)[1] for d in current
+                          if d.split("/", 1)[0] == WORDNET_CORPUS]
+                if lemmas:  # asked for --corpus, then refused WordNet's (a breaker's)
+                    raise IndexFormatError(
+                        f"{directory.path}: damaged shards ({', '.join(damaged[:5])}) hold "
+                        f"WordNet's usage examples of {len(lemmas)} lemmas "
+                        f"({', '.join(lemmas[:10])}), which no corpus file holds: delete them "
+                        f"(`sensedb delete --index {directory.path} --corpus wordnet "
+                        f"--document {lemmas[0]}`, one by one; a query that needs a lemma adds "
+                        "it again), then run `sensedb repair` again")
                 if current and corpus is None:
                     raise IndexFormatError(
                         f"{directory.path}: {len(damaged)} damaged shards "
