@@ -107,7 +107,7 @@ def build_index(corpus: str | os.PathLike, index: str | os.PathLike, *,
                             else LabelCheck(inventory), warn=warned.append)
     corpus_passes = ReadOnce(read)  # parsed once for the check and the job (SemCor included)
     directory = IndexDirectory(index, db_url)
-    made_here = not Path(index).exists()  # a failed job leaves no folder it made
+    made_here = _first_missing(Path(index))  # a failed job leaves no folder it made
     try:
         if directory.exists():
             manifest = directory.manifest()
@@ -151,9 +151,8 @@ def build_index(corpus: str | os.PathLike, index: str | os.PathLike, *,
                     encode=encode, chunk_words=chunk_words, pipeline=pipeline,
                     hashes=hashes if same else None, allow_duplicates=allow_duplicates)
             except BaseException:
-                if made_here:  # under the lock: no other writer can be starting in it
-                    directory.close()
-                    _remove_if_nothing_written(Path(index), lock_held=True)
+                if made_here is not None:  # under the lock: no other writer starts in it
+                    _remove_if_nothing_written(directory, made_here, lock_held=True)
                 raise
         if not report.documents:  # every document was there: this job indexed no label
             warnings = []
@@ -164,24 +163,43 @@ def build_index(corpus: str | os.PathLike, index: str | os.PathLike, *,
                                   "cannot be their key's lemma (indexed as labelled)")
         return report
     except BaseException:
-        if made_here:  # failed before the lock (an unreachable PostgreSQL): an empty tree
-            directory.close()
-            _remove_if_nothing_written(Path(index), lock_held=False)
+        if made_here is not None:  # failed before the lock (an unreachable PostgreSQL)
+            _remove_if_nothing_written(directory, made_here, lock_held=False)
         raise
     finally:
         directory.close()
 
 
-def _remove_if_nothing_written(folder: Path, *, lock_held: bool) -> None:
-    """Remove ``folder``, made by a job that failed, when nothing was written in it: no file
-    but the writer's lock file (``lock_held``: this job holds it) and empty folders (a bad
-    ``--db`` URL left ``DIR/.lock`` and ``DIR/raw/``; an unreachable PostgreSQL an empty
-    ``DIR``)."""
+def _first_missing(path: Path) -> Path | None:
+    """The outermost folder of ``path`` that does not exist yet (``path`` itself, or an
+    ancestor: a job into ``new/a/b`` makes ``new``), or None when ``path`` exists."""
+    path = Path(os.path.abspath(path))
+    if path.exists() or path.is_symlink():
+        return None
+    while not path.parent.exists() and path.parent != path:
+        path = path.parent
+    return path
+
+
+def _remove_if_nothing_written(directory: IndexDirectory, made: Path, *,
+                               lock_held: bool) -> None:
+    """Remove ``made``, the outermost folder a failed job made, when nothing was written:
+    no file in it but the writer's lock file (``lock_held``: this job holds it), and no
+    index in the database (one elsewhere, ``--db``, that the job already wrote to keeps its
+    folder, or a rerun could never resume). A bad ``--db`` URL left ``DIR/.lock`` and
+    ``DIR/raw/``; an unreachable PostgreSQL an empty ``DIR``."""
     try:
-        leftovers = [p for p in folder.rglob("*")
+        written = directory.exists()
+    except Exception:  # noqa: BLE001 - its database cannot be reached: nothing went there
+        written = False
+    directory.close()
+    if written:
+        return
+    try:
+        leftovers = [p for p in made.rglob("*")
                      if p.is_file() and not (lock_held and p.name == ".lock")]
         if not leftovers:
-            shutil.rmtree(folder)
+            shutil.rmtree(made)
     except OSError:  # not ours to fight over: leave it
         pass
 

@@ -130,6 +130,10 @@ def test_commands_on_a_missing_index_leave_no_folder(tmp_path):
                                       f"sqlite:///{tmp_path}/no/such/dir/x.sqlite"])
     assert result.exit_code == 1 and "cannot create the index's tables" in result.output
     assert not folder.exists()
+    nested = tmp_path / "new" / "a" / "b"  # the outermost folder the job made goes too
+    result = CliRunner().invoke(cli, ["index", str(corpus), "--index", str(nested), "--db",
+                                      f"sqlite:///{tmp_path}/no/such/dir/x.sqlite"])
+    assert result.exit_code == 1 and not (tmp_path / "new").exists()
     pytest.importorskip("psycopg")
     result = CliRunner().invoke(cli, ["index", str(corpus), "--index", str(folder), "--db",
                                       "postgresql+psycopg://u:pw@127.0.0.1:1/x"])
@@ -498,3 +502,29 @@ def test_tag_jsonl_reads_utf16_lines_whole(runner, mini_index, tmp_path):
     # the whole lines before the bad bytes are tagged first (they were lost with their block)
     records = [json.loads(line) for line in result.output.splitlines() if line.startswith("{")]
     assert records and {r["text"] for r in records} == {0}
+
+
+
+def test_a_job_stopped_after_writing_an_outside_database_keeps_its_folder(
+        tmp_path, encoder, wordnet, monkeypatch):
+    """Stopped during its first chunk, a job into a new folder with its database elsewhere
+    (--db) had its folder removed while the database kept the index: every rerun then
+    failed on the missing folder (a breaker's). The folder stays and the rerun resumes."""
+    import sensedb
+    from sensedb.indexer import chunks as chunks_module
+
+    folder, url = tmp_path / "new" / "index", f"sqlite:///{tmp_path}/meta.sqlite"
+    real = chunks_module.commit_chunk
+
+    def interrupted(*args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(chunks_module, "commit_chunk", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        sensedb.build_index(MINI_XML, folder, gold=MINI_GOLD, db_url=url, encoder=encoder,
+                            wordnet=wordnet, progress=False)
+    assert folder.exists()
+    monkeypatch.setattr(chunks_module, "commit_chunk", real)
+    report = sensedb.build_index(MINI_XML, folder, gold=MINI_GOLD, db_url=url,
+                                 encoder=encoder, wordnet=wordnet, progress=False)
+    assert (report.documents, report.tokens) == (2, 19)

@@ -256,3 +256,32 @@ def test_stage_threads_run_at_background_priority():
     with OrderedWriter() as writer:
         nice = writer.call(lambda: os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))()
     assert nice == 19 and os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == main
+
+
+
+def test_overlapping_jobs_restore_the_switch_interval_and_threads_whatever_the_order():
+    """Two jobs of one process sharing cores: the second saved the first's 0.1 ms and
+    restored it for good (a breaker's); now the last to end restores what the first found."""
+    torch = pytest.importorskip("torch")
+    before, interval = torch.get_num_threads(), sys.getswitchinterval()
+    try:
+        for order in ("first ends first", "second ends first"):
+            first = shared_cores(before)
+            share_a = first.__enter__()
+            with share_a.busy():
+                share_a.before_batch()  # one thread fewer while A's writer works
+                second = shared_cores(torch.get_num_threads())
+                share_b = second.__enter__()
+            assert share_b.threads == share_a.threads == before  # not the lowered count
+            if order == "first ends first":
+                first.__exit__(None, None, None)
+                assert sys.getswitchinterval() == pytest.approx(SHARED_SWITCH_INTERVAL)
+                second.__exit__(None, None, None)
+            else:
+                second.__exit__(None, None, None)
+                first.__exit__(None, None, None)
+            assert sys.getswitchinterval() == interval
+            assert torch.get_num_threads() == before
+    finally:
+        torch.set_num_threads(before)
+        sys.setswitchinterval(interval)

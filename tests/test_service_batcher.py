@@ -234,3 +234,30 @@ def test_a_long_list_request_lets_another_requests_job_run_between_its_items():
     assert results[0] == "A" and isinstance(results[1], ItemError) and results[2:] == ["B", "C"]
     assert other[0] == "other"
     assert order.index("other") < order.index("c")  # not behind the whole list
+
+
+
+def test_a_list_request_is_bounded_by_the_timeout_as_one_job():
+    """Item by item, a list still answers 503 after ``timeout_s`` in all (a breaker's: a
+    20-text /tag list ran 7.6 s under --timeout 2), and its items not yet run never run."""
+    from sensedb.service.handlers import _per_item
+
+    ran: list[str] = []
+
+    def slow(index, item):
+        ran.append(item)
+        time.sleep(0.15)
+        return item
+
+    async def main():
+        batcher = Batcher(window_ms=1, timeout_s=0.4)
+        await batcher.start(lambda: FakeIndex())
+        try:
+            with pytest.raises(asyncio.TimeoutError):
+                await _per_item(batcher, list("abcdefgh"), slow)
+            await asyncio.sleep(0.3)  # an item under way ends; no later one starts
+        finally:
+            await batcher.stop()
+
+    asyncio.run(main())
+    assert 1 <= len(ran) < 8 and ran == list("abcdefgh")[:len(ran)]

@@ -37,7 +37,7 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
-from typing import TypeVar
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 
@@ -113,18 +113,36 @@ class CoreShare:
             self._set = self.threads
 
 
+_SHARED_GUARD = threading.Lock()
+#: Jobs of this process now sharing cores, and what the first of them found (switch
+#: interval, torch threads): restored by the last to end, whatever the order.
+_shared: dict[str, Any] = {"jobs": 0, "interval": None, "threads": None}
+
+
 @contextmanager
 def shared_cores(threads: int) -> Iterator[CoreShare]:
     """A :class:`CoreShare` for a job, with Python's switch interval at
-    ``SHARED_SWITCH_INTERVAL`` until the job ends (then both restored)."""
-    share = CoreShare(threads)
-    interval = sys.getswitchinterval()
-    sys.setswitchinterval(min(interval, SHARED_SWITCH_INTERVAL))
+    ``SHARED_SWITCH_INTERVAL`` until the job ends. Jobs of one process may overlap (two
+    threads each running one): the first saves the switch interval and ``threads`` (torch's
+    count before any share lowered it), every share takes that count as its own, and the
+    last to end restores both (a second job restored the first's 0.1 ms: a breaker's)."""
+    with _SHARED_GUARD:
+        if _shared["jobs"] == 0:
+            _shared["interval"], _shared["threads"] = sys.getswitchinterval(), threads
+            sys.setswitchinterval(min(_shared["interval"], SHARED_SWITCH_INTERVAL))
+        _shared["jobs"] += 1
+        share = CoreShare(_shared["threads"])
     try:
         yield share
     finally:
-        sys.setswitchinterval(interval)
-        share.restore()
+        with _SHARED_GUARD:
+            _shared["jobs"] -= 1
+            if _shared["jobs"] == 0:
+                import torch
+
+                sys.setswitchinterval(_shared["interval"])
+                if torch.get_num_threads() != _shared["threads"]:  # whichever share left it
+                    torch.set_num_threads(_shared["threads"])
 
 
 def _sharing(call: Callable[..., T], share: CoreShare | None) -> Callable[..., T]:

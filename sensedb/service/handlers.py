@@ -8,6 +8,7 @@ on the batcher's worker thread; ``/wsd`` items are batched across requests.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -130,10 +131,11 @@ async def _per_item(batcher: Batcher, items: list,
     meanwhile runs between two items (one ``/tag`` of 64 texts of 999 words held the worker
     57 s in one job, and a ``/wsd`` behind it waited 57.5 s: a breaker's). A
     ``sensedb.Error`` becomes that item's :class:`ItemError` (field from a
-    :class:`_FieldError`, else none). ``timeout_s`` bounds each item's wait and work.
+    :class:`_FieldError`, else none). The batcher's ``timeout_s`` bounds the whole list (a
+    503 after it, as for one job; the items not yet run are not run).
 
     Raises:
-        Overloaded, asyncio.TimeoutError: as ``Batcher.run``, for an item."""
+        Overloaded, asyncio.TimeoutError: as ``Batcher.run``."""
     def job(item) -> Callable[[Any], Any]:
         def run(index) -> Any:
             try:
@@ -147,13 +149,17 @@ async def _per_item(batcher: Batcher, items: list,
 
     out: list = []
     timings: list[Timing] = []
-    for item in items:
-        if isinstance(item, ItemError):
-            out.append(item)
-            continue
-        result, timing = await batcher.run(job(item))
-        out.append(result)
-        timings.append(timing)
+
+    async def each() -> None:
+        for item in items:
+            if isinstance(item, ItemError):
+                out.append(item)
+                continue
+            result, timing = await batcher.run(job(item))
+            out.append(result)
+            timings.append(timing)
+
+    await asyncio.wait_for(each(), batcher.timeout_s)
     note_timings(timings)
     return out
 
