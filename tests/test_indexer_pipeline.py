@@ -101,7 +101,6 @@ def test_core_share_gives_a_busy_stage_a_core_and_takes_it_back(monkeypatch):
         with share.busy():
             share.before_batch()
             assert torch.get_num_threads() == 3
-        share.restore()
         one = CoreShare(1)  # never fewer than one thread
         with one.busy(), one.busy():
             one.before_batch()

@@ -104,14 +104,6 @@ class CoreShare:
             torch.set_num_threads(wanted)
             self._set = wanted
 
-    def restore(self) -> None:
-        """Give torch back every thread (the job's end)."""
-        import torch
-
-        if self._set is not None and self._set != self.threads:
-            torch.set_num_threads(self.threads)
-            self._set = self.threads
-
 
 _SHARED_GUARD = threading.Lock()
 #: Jobs of this process now sharing cores, and what the first of them found (switch
