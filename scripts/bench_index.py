@@ -46,7 +46,12 @@ import numpy as np
 
 import sensedb.api
 from sensedb import Encoder, build_index, read_raganato
-from sensedb.indexer.chunks import CHUNK_WORDS, chunk_documents
+from sensedb.indexer.chunks import (
+    CHUNK_WORDS,
+    LAST_CHUNK_WORDS,
+    chunk_documents,
+    first_chunk_words,
+)
 
 MODES = ("serial", "pipelined")
 
@@ -208,12 +213,16 @@ def main() -> None:
 
 
 def _plans(planner: Encoder, documents, sentences, chunk_words: str) -> dict:
-    """The padding of one call over every sentence against chunks like the job's."""
+    """The padding of one call over every sentence against chunks like the job's (its
+    small first and last chunks included, ``chunks.first_chunk_words``)."""
     one_call = planner.batch_plan(sentences)
+    total = sum(len(s) for s in sentences)
     chunk_plans = {}
     for size in (int(x) for x in chunk_words.split(",")):
         plans = [planner.batch_plan([s.words for d in chunk for s in d.sentences])
-                 for chunk in chunk_documents(documents, size)]
+                 for chunk in chunk_documents(documents, size, total_words=total,
+                                              first_words=first_chunk_words(planner.device, size),
+                                              last_words=LAST_CHUNK_WORDS)]
         totals = {key: sum(plan[key] for plan in plans) for key in one_call}
         chunk_plans[size] = {"chunks": len(plans), **totals, "padded_over_one_call": round(
             totals["padded_pieces"] / one_call["padded_pieces"], 4)}

@@ -10,7 +10,6 @@ from pathlib import Path
 from .corpora import Document, read_jsonl, read_raganato
 from .encoder import DEFAULT_MODEL, Encoder, LayerSpec, canonical_layers
 from .errors import ConfigurationError, IndexFormatError, InputError
-from .gc_policy import bulk_work
 from .head import RetrievalHead, head_for_manifest
 from .indexer import (
     WORDNET_CORPUS,
@@ -20,10 +19,12 @@ from .indexer import (
     index_documents,
     open_or_create,
 )
-from .indexer.chunks import CHUNK_WORDS
+from .indexer.chunks import CHUNK_WORDS, first_chunk_words
 from .indexer.directory import model_path
 from .indexer.documents import ReadOnce, check_documents
+from .indexer.first_chunk import check_while_encoding
 from .indexer.job import check_layers
+from .indexer.pipeline import pipeline_pays
 from .indexer.token_stores import check_store_type, set_store_type
 from .inventory import WordNet, default_wordnet
 from .inventory.labels import LabelCheck
@@ -46,25 +47,26 @@ def build_index(corpus: str | os.PathLike, index: str | os.PathLike, *,
                 unchecked_labels: bool = False, allow_duplicates: bool = False) -> JobReport:
     """Index a sense-labelled corpus (unified XML + gold keys, or JSONL) into ``index``.
 
-    Creates the index, or adds to it (the sense means are updated incrementally). A document
-    is identified by the corpus name, its name and its content (a SHA-256): one already
-    indexed as it is is skipped, so a crashed job resumes; one with the same name and other
-    content is refused, or with ``replace`` indexed in place of the old one (whose tokens
-    leave the sense means). The whole corpus is read and checked before anything is written,
-    so a rejected job leaves the index as it was. ``layers`` (default ``last``), ``pooling``
-    (``mean``) and ``standardize`` (False) are a new index's settings; given for an existing
-    index they must be its own. ``store``: the token store type (``flat``, ``sq8``, ``pq``,
-    ``rabitq``; ``sensedb.store.partitioned``), recorded in the manifest; None keeps the
-    index's own (a new index: ``flat``). ``ray``: encode on Ray (``"local"``: a local runtime with
-    ``ray_workers`` encoder workers; else a cluster address), committed here as usual
-    (``indexer.ray_job``). ``head``: the retrieval head of a new index (``"auto"``: the
-    shipped one for the default model; None: none; a head file or directory); an existing
-    index keeps its own, and refuses another. ``dtype``: the model's floating-point type of a
-    new index (``fp32``, ``bf16``, ``fp16`` on a GPU; default fp32), an existing index's own
-    when None. ``batch_tokens``: padded word pieces per forward pass (None: the device's
-    default, ``encoder.BATCH_TOKENS``). ``pipeline``: overlap reading, encoding and writing
-    (None: where it pays; ``indexer.pipeline``). Returns the job's
-    :class:`~sensedb.indexer.JobReport` (counts, seconds, ``notices``).
+    Creates the index, or adds to it (the sense means are updated incrementally). A document is
+    identified by the corpus name, its name and its content (a SHA-256): one already indexed as
+    it is is skipped, so a crashed job resumes; one with the same name and other content is
+    refused, or with ``replace`` indexed in place of the old one (whose tokens leave the sense
+    means). The whole corpus is read and checked before anything is written, so a rejected job
+    leaves the index as it was (meanwhile the model loads and a pipelined job encodes its first
+    chunk: ``indexer.first_chunk``; the corpus's error comes first). ``layers`` (default
+    ``last``), ``pooling`` (``mean``) and ``standardize`` (False) are a new index's settings;
+    given for an existing index they must be its own. ``store``: the token store type (``flat``,
+    ``sq8``, ``pq``, ``rabitq``; ``sensedb.store.partitioned``), recorded in the manifest; None
+    keeps the index's own (a new index: ``flat``). ``ray``: encode on Ray (``"local"``: a local
+    runtime with ``ray_workers`` encoder workers; else a cluster address), committed here as
+    usual (``indexer.ray_job``). ``head``: the retrieval head of a new index (``"auto"``: the
+    shipped one for the default model; None: none; a head file or directory); an existing index
+    keeps its own, and refuses another. ``dtype``: the model's floating-point type of a new
+    index (``fp32``, ``bf16``, ``fp16`` on a GPU; default fp32), an existing index's own when
+    None. ``batch_tokens``: padded word pieces per forward pass (None: the device's default,
+    ``encoder.BATCH_TOKENS``). ``pipeline``: overlap reading, encoding and writing (None: where
+    it pays; ``indexer.pipeline``). Returns the job's :class:`~sensedb.indexer.JobReport`
+    (counts, seconds, ``notices``).
 
     Each label's words are checked against its key's lemma
     (``sensedb.inventory.labels.LabelCheck``) unless ``unchecked_labels``: in JSONL a label
@@ -118,19 +120,36 @@ def build_index(corpus: str | os.PathLike, index: str | os.PathLike, *,
             dtype = dtype or described.dtype
             if encoder is None and isinstance(head, str) and head == "auto":
                 head = head_for_manifest(described.head)
-        # every document read and checked before anything is written; the collector
-        # kept from walking the documents kept for the job (BENCHMARKS.md: 2.4 s of SemCor)
+        # every document read and checked before anything is written (the collector kept
+        # from walking the documents kept for the job: BENCHMARKS.md, 2.4 s of SemCor), in
+        # a thread while the encoder loads and encodes the job's first chunk from the
+        # documents checked so far (indexer.first_chunk: nothing is written before the
+        # check ends; its error is raised first)
         hashes: dict[str, str] = {}
-        with bulk_work():
-            total_words = check_documents(directory, corpus_passes.check_pass(), name,
-                                          replace=replace, path=str(corpus), hashes=hashes,
-                                          allow_duplicates=allow_duplicates)
+
+        def check(documents: Iterator[Document], to_index: Callable[[Document], object]) -> int:
+            return check_documents(directory, documents, name, replace=replace,
+                                   path=str(corpus), hashes=hashes,
+                                   allow_duplicates=allow_duplicates, to_index=to_index)
+
+        def load() -> Encoder:
+            made = encoder or Encoder(model, layers=layers or "last",
+                                      pooling=pooling or "mean", device=device,
+                                      batch_tokens=batch_tokens, head=head,
+                                      dtype=dtype or "fp32")
+            check_layers(made)
+            return made
+
+        def encode_first(made: Encoder) -> int:  # a pipelined job in this process
+            pipelined = pipeline if pipeline is not None else pipeline_pays(made.device,
+                                                                            made.threads())
+            return first_chunk_words(made.device, CHUNK_WORDS) if ray is None and pipelined \
+                else 0
+
+        total_words, encoder, first = check_while_encoding(
+            check, corpus_passes.check_pass(), load, first_words=encode_first,
+            chunk_words=CHUNK_WORDS)
         warnings = list(warned)  # the check pass's (a second read warns again)
-        if encoder is None:
-            encoder = Encoder(model, layers=layers or "last", pooling=pooling or "mean",
-                              device=device, batch_tokens=batch_tokens, head=head,
-                              dtype=dtype or "fp32")
-        check_layers(encoder)
         encode, chunk_words = None, CHUNK_WORDS
         if ray is not None:
             from .indexer import ray_job
@@ -146,10 +165,11 @@ def build_index(corpus: str | os.PathLike, index: str | os.PathLike, *,
                 same = corpus_passes.hands_over  # the checked objects: their hashes hold
                 report = index_documents(
                     directory, encoder, inventory, corpus_passes.job_pass(), corpus=name,
-                    path=str(corpus), progress=progress,
-                    total_words=total_words if progress else None, replace=replace,
-                    encode=encode, chunk_words=chunk_words, pipeline=pipeline,
-                    hashes=hashes if same else None, allow_duplicates=allow_duplicates)
+                    path=str(corpus), progress=progress, total_words=total_words,
+                    replace=replace, encode=encode, chunk_words=chunk_words,
+                    pipeline=pipeline, hashes=hashes if same else None,
+                    allow_duplicates=allow_duplicates, first=first,
+                    first_words=first_chunk_words(encoder.device, chunk_words))
             except BaseException:
                 if made_here is not None:  # under the lock: no other writer starts in it
                     _remove_if_nothing_written(directory, made_here, lock_held=True)

@@ -35,6 +35,39 @@ def test_chunk_documents_keeps_order_and_size():
     assert [len(chunk) for chunk in chunks] == [3, 2, 1, 1, 1, 1, 1]  # 1+2+3, 4+5, 6, ...
 
 
+def test_chunk_documents_small_first_and_last_chunk():
+    """With the job's words known, the first chunk ends at ``first_words`` and the chunk
+    before the last is cut short so that the last holds ``last_words``; the first chunk's
+    cut never depends on the total (the check pass's reader cuts it without one); a short
+    total falls back to plain chunks."""
+    from sensedb.corpora import Document, Sentence, Token
+    from sensedb.indexer.chunks import chunk_documents
+
+    documents = [Document(f"d{n}", [Sentence(f"d{n}.s0", [Token("w")] * 10)])
+                 for n in range(20)]  # 200 words
+
+    def sizes(**options):
+        chunks = list(chunk_documents(documents, 60, first_words=20, **options))
+        assert [d.id for chunk in chunks for d in chunk] == [d.id for d in documents]
+        return [sum(len(s.tokens) for d in chunk for s in d.sentences) for chunk in chunks]
+
+    assert sizes(total_words=200, last_words=30) == [20, 60, 60, 30, 30]
+    assert sizes(total_words=200, last_words=20) == [20, 60, 60, 40, 20]
+    assert sizes() == [20, 60, 60, 60]  # no total: the same first chunk, plain after it
+    assert sizes(total_words=50, last_words=30) == [20, 30, 60, 60, 30]  # a short total
+    assert [len(c) for c in chunk_documents(documents, 1000, total_words=200,
+                                            first_words=500, last_words=500)] == [20]
+
+
+def test_first_chunk_words_small_on_a_cpu_whole_on_a_gpu():
+    from sensedb.indexer.chunks import CHUNK_WORDS, FIRST_CHUNK_WORDS, first_chunk_words
+
+    assert FIRST_CHUNK_WORDS < CHUNK_WORDS
+    assert first_chunk_words("cpu") == FIRST_CHUNK_WORDS
+    assert first_chunk_words("cuda:0") == first_chunk_words("mps") == CHUNK_WORDS
+    assert first_chunk_words("cpu", 1000) == first_chunk_words("cuda", 1000) == 1000
+
+
 def test_verify_names_a_killed_job_and_its_rerun_mends_the_index(tmp_path, encoder, wordnet,
                                                                  monkeypatch):
     """After a killed job `verify` listed only store problems, each telling to run `sensedb

@@ -48,20 +48,66 @@ _TOKEN_COLUMNS = ("id", "sentence_id", "position", "surface", "lemma", "pos", "i
                   "sense_keys", "shard_id")
 
 
-def chunk_documents(documents: Iterable[Document],
-                    chunk_words: int = CHUNK_WORDS) -> Iterator[list[Document]]:
+#: The first and the last chunk of a job (of more words than these), when the job's words
+#: are known (``chunk_documents(total_words=...)``): a small first chunk is encoded while the
+#: check pass still reads the corpus (``api.build_index``: nothing waits for the whole
+#: corpus to be parsed), and a small last chunk leaves little to commit once nothing is
+#: left to encode beside it (a pipelined job's writer commits every earlier chunk while the
+#: next one encodes). 50k words: SemCor's check pass reads them in ~0.3 s and its last chunk
+#: commits in ~0.4 s; the encoder's 50k words on this CPU (~9 s) outlast the commit of a
+#: full chunk before it (~3 s). BENCHMARKS.md, "A small first and last chunk".
+FIRST_CHUNK_WORDS = 50_000
+LAST_CHUNK_WORDS = 50_000
+
+
+def first_chunk_words(device: str, chunk_words: int = CHUNK_WORDS) -> int:
+    """The words of a job's first chunk on ``device``: ``FIRST_CHUNK_WORDS`` on a CPU (its
+    encoding outlasts the check pass); a whole chunk on a GPU, which encodes SemCor's
+    400k words in about the time the check pass reads them (150k words/s against ~180k:
+    the issue's H200 figures), so that the check's seconds hide behind a chunk's encoding
+    rather than a small chunk's ~0.3 s."""
+    return min(FIRST_CHUNK_WORDS if str(device).startswith("cpu") else chunk_words,
+               chunk_words)
+
+
+def chunk_documents(documents: Iterable[Document], chunk_words: int = CHUNK_WORDS, *,
+                    total_words: int | None = None, first_words: int | None = None,
+                    last_words: int | None = None) -> Iterator[list[Document]]:
     """Consecutive documents in chunks of at least ``chunk_words`` words (the last one may
-    have fewer): the chunks a job encodes and commits."""
+    have fewer): the chunks a job encodes and commits. ``first_words``: the first chunk
+    ends at this many words instead (at most ``chunk_words``; it does not depend on
+    ``total_words``, so a reader that does not know the total yet cuts the same first
+    chunk). ``last_words`` with ``total_words`` (the words of every document given):
+    a later chunk that would leave fewer than ``last_words`` after it is cut short so that
+    the last chunk holds about ``last_words`` (whole documents: a chunk ends at the first
+    document that reaches its size)."""
     chunk: list[Document] = []
-    words = 0
+    words = emitted = 0
+    target = min(first_words or chunk_words, chunk_words)
     for document in documents:
         chunk.append(document)
         words += sum(len(s.tokens) for s in document.sentences)
-        if words >= chunk_words:
+        if words >= target:
             yield chunk
+            emitted += words
             chunk, words = [], 0
+            target = _next_size(chunk_words, total_words, emitted, last_words)
     if chunk:
         yield chunk
+
+
+def _next_size(chunk_words: int, total_words: int | None, emitted: int,
+               last_words: int | None) -> int:
+    """The size of a chunk after the first: ``chunk_words``, or what leaves about
+    ``last_words`` for the last chunk when fewer than ``chunk_words + last_words`` are left
+    (all of them when no more than ``last_words`` are)."""
+    if total_words is None or not last_words:
+        return chunk_words
+    last = min(last_words, chunk_words)
+    left = total_words - emitted
+    if 0 < left < chunk_words + last:  # (none left: the total was short; plain chunks)
+        return left if left <= last else left - last
+    return chunk_words
 
 
 class IdCounters:

@@ -133,14 +133,17 @@ def is_indexed(document: Document, sha256: str, indexed: dict[str, Indexed], cor
 def check_documents(directory: IndexDirectory | None, documents: Iterable[Document],
                     corpus: str, *, replace: bool = False, path: str | None = None,
                     hashes: dict[str, str] | None = None,
-                    allow_duplicates: bool = False) -> int:
+                    allow_duplicates: bool = False,
+                    to_index: Callable[[Document], object] | None = None) -> int:
     """Read every document once, before anything is written: the reader checks keys, ids and
     structure, and each document is compared with the index's by name and content hash.
     ``directory``: None (or one without an index) for a new index; ``path``: the corpus
     file, named in errors; ``hashes``: filled with each document's content hash by name
     (for a job given these same objects, ``index_documents(hashes=...)``). Returns the
     number of words to index (for a progress bar): a duplicate (:class:`Duplicates`) is
-    not counted unless ``allow_duplicates``.
+    not counted unless ``allow_duplicates``. ``to_index``: called with each document the
+    job will index (in order: those counted), as it is checked (``first_chunk``: the job's
+    first chunk is encoded from them while the check reads on).
 
     Raises:
         InputError: what the reader raises (names the file, line and id), a corpus without
@@ -160,6 +163,8 @@ def check_documents(directory: IndexDirectory | None, documents: Iterable[Docume
                 and (duplicates is None or duplicates.original(document, sha256, corpus)
                      is None):
             words += sum(len(s.tokens) for s in document.sentences)
+            if to_index is not None:
+                to_index(document)
     if not read:
         raise InputError("no documents in the corpus (an empty file, or only empty texts?)",
                          path=path)

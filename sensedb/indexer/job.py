@@ -19,7 +19,12 @@ With ``pipeline`` (the default where it pays: a GPU, or a CPU of two or more cor
 chunk and a writer thread commits the previous one while the model encodes; on a CPU whose
 cores the encoder's threads fill, only the commits overlap, the encoder giving the writer a
 core while it commits (``sensedb.indexer.pipeline``). Commits stay in chunk order, in one
-thread, so the index and a killed job's rerun are those of the serial job.
+thread, so the index and a killed job's rerun are those of the serial job. Knowing its words
+(the check pass counts them), a job's first and last chunks are small
+(``chunks.first_chunk_words``): ``api.build_index`` encodes the first while the check pass
+still reads the corpus (``first_chunk``), and the last leaves little to commit once nothing
+is left to encode. At the end the token stores are built in a thread while the database's
+indexes and the fold run (``rebuild.build_token_stores``).
 
 The stages are called through their modules (``chunks.commit_chunk``, ``fold.fold_sense_sums``,
 ``rebuild.finalize``), so a test can stand in for one of them.
@@ -27,8 +32,10 @@ The stages are called through their modules (``chunks.commit_chunk``, ``fold.fol
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, nullcontext
 from typing import Any
 
@@ -46,8 +53,16 @@ from . import chunks, fold
 from . import documents as documents_module
 from . import pipeline as pipeline_module
 from . import rebuild as rebuild_stage  # ``rebuild`` is index_documents's flag
-from .chunks import CHUNK_WORDS, ChunkJob, IdCounters, chunk_documents
+from .chunks import (
+    CHUNK_WORDS,
+    FIRST_CHUNK_WORDS,
+    LAST_CHUNK_WORDS,
+    ChunkJob,
+    IdCounters,
+    chunk_documents,
+)
 from .directory import EXAMPLES, SENSES, STORES, TOKENS, WORDNET, IndexDirectory
+from .first_chunk import FirstChunk
 from .fold import Committed
 from .report import JobReport
 from .wordnet import CORPUS as WORDNET_CORPUS
@@ -96,7 +111,9 @@ def index_documents(directory: IndexDirectory, encoder: Encoder, inventory: Word
                     replace: bool = False, encode: Encode | None = None,
                     pipeline: bool | None = None,
                     hashes: Mapping[str, str] | None = None,
-                    allow_duplicates: bool = False) -> JobReport:
+                    allow_duplicates: bool = False,
+                    first: FirstChunk | None = None,
+                    first_words: int = FIRST_CHUNK_WORDS) -> JobReport:
     """Index every labelled token of ``documents`` and rebuild the FAISS indexes it feeds
     (unless ``rebuild`` is False). The caller holds ``directory.lock()``.
 
@@ -115,6 +132,14 @@ def index_documents(directory: IndexDirectory, encoder: Encoder, inventory: Word
     index (or this job) already holds under another corpus or name is skipped, counted in
     ``duplicate_documents`` with a line in ``notices`` (``documents.Duplicates``), unless
     ``allow_duplicates`` (WordNet's documents are never compared).
+
+    The documents are cut into chunks of ``chunk_words`` words; knowing ``total_words``
+    (the words to index, as the check pass counted them) the last chunk is small
+    (``chunks.LAST_CHUNK_WORDS``, at most ``chunk_words``), leaving little to commit at the
+    end; the first has ``first_words`` (``chunks.first_chunk_words``: small on a CPU), so
+    that it can be encoded while the check pass reads on. ``first``: the first chunk already encoded
+    (``first_chunk.check_while_encoding``): taken when the job's first chunk holds the same
+    sentences (its seconds counted in ``encode_seconds``), else the chunk is encoded here.
 
     Raises:
         InputError: a sense key is not in the inventory, or a changed document without
@@ -165,9 +190,9 @@ def index_documents(directory: IndexDirectory, encoder: Encoder, inventory: Word
         remove = documents_module.retire_document if writer is None else writer.call(
             documents_module.retire_document)
         pending = _pending_chunks(job, documents, indexed, chunk_words, replace, remove,
-                                  hashes or {}, duplicates)
-        encoded = (encode or in_process(encoder, pipeline=pipeline, share=share))(
-            pending, report)
+                                  hashes or {}, duplicates, total_words, first_words)
+        stage = encode or in_process(encoder, pipeline=pipeline, share=share)
+        encoded = (stage if first is None else _reusing(first, stage))(pending, report)
         try:
             for chunk, matrix, offsets in encoded:
                 if writer is None:
@@ -183,15 +208,27 @@ def index_documents(directory: IndexDirectory, encoder: Encoder, inventory: Word
                               "more documents whose content is already indexed under another "
                               "corpus or name (--allow-duplicates indexes them again)")
     t0 = time.perf_counter()
-    if bulk:
-        db.create_missing_indexes()
-    fold.fold_sense_sums(directory, job.committed)
-    if rebuild and (interrupted or job.committed.shard_ids):
-        # nothing new (a rerun whose documents are all there): no new generation for readers
-        # to reload; an interrupted job's rows may be missing from every store: rebuild all
-        rebuild_stage.finalize(directory, STORES if interrupted else (EXAMPLES, WORDNET)
-                               if corpus == WORDNET_CORPUS else (TOKENS, SENSES), job.committed)
-        mark_interrupted(directory, interrupted)
+    # nothing new (a rerun whose documents are all there): no new generation for readers to
+    # reload; an interrupted job's rows may be missing from every store: rebuild all
+    stores = (STORES if interrupted else (EXAMPLES, WORDNET) if corpus == WORDNET_CORPUS
+              else (TOKENS, SENSES)) if rebuild and (interrupted or job.committed.shard_ids) \
+        else None
+    # the token stores (shards and token rows: nothing the database indexes or the fold
+    # change) are built in a thread meanwhile (rebuild.build_token_stores)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sensedb-build") as builder:
+        tokens = None if stores is None else builder.submit(
+            rebuild_stage.build_token_stores, directory, stores, job.committed)
+        try:
+            if bulk:
+                db.create_missing_indexes()
+            fold.fold_sense_sums(directory, job.committed)
+        except BaseException:
+            if tokens is not None:
+                tokens.cancel()
+            raise
+        if stores is not None and tokens is not None:
+            rebuild_stage.finalize(directory, stores, job.committed, tokens=tokens.result)
+            mark_interrupted(directory, interrupted)
     report.finalize_seconds = time.perf_counter() - t0
     report.seconds = time.perf_counter() - start
     with db.session() as session:
@@ -262,14 +299,17 @@ def _pending_chunks(job: ChunkJob, documents: Iterable[Document],
                     indexed: dict[str, documents_module.Indexed], chunk_words: int,
                     replace: bool, remove: Callable[[IndexDirectory, int], Any],
                     hashes: Mapping[str, str],
-                    duplicates: documents_module.Duplicates | None = None
-                    ) -> Iterator[list[Document]]:
+                    duplicates: documents_module.Duplicates | None = None,
+                    total_words: int | None = None,
+                    first_words: int = FIRST_CHUNK_WORDS) -> Iterator[list[Document]]:
     """The chunks of the documents not already indexed as they are (those are counted as
     skipped in the job's report) nor held under another corpus or name (``duplicates``:
     counted as duplicates, each with a notice); a changed document is retired first when
     ``replace``. Each document's content hash goes to ``job.hashes``; ``remove`` retires a
     replaced document (``documents.retire_document``, or the same in the writer's thread);
-    ``hashes``: content hashes already computed, by document name.
+    ``hashes``: content hashes already computed, by document name; ``total_words``: the
+    words of these chunks, for a small last chunk; ``first_words``: the first chunk's
+    (``chunks.chunk_documents``).
 
     Raises:
         InputError: a changed document without ``replace``."""
@@ -295,7 +335,27 @@ def _pending_chunks(job: ChunkJob, documents: Iterable[Document],
             job.hashes[document.id] = sha256
             yield document
 
-    return chunk_documents(not_done(), chunk_words)
+    return chunk_documents(not_done(), chunk_words, total_words=total_words,
+                           first_words=first_words, last_words=LAST_CHUNK_WORDS)
+
+
+def _reusing(first: FirstChunk, encode: Encode) -> Encode:
+    """``encode`` with the job's first chunk taken from ``first`` when it holds the same
+    sentences (``FirstChunk.matches``); every other chunk, or that one otherwise, encoded
+    by ``encode``."""
+    def stage(pending: Iterator[list[Document]], report: JobReport) -> Iterator[Encoded]:
+        head = next(pending, None)
+        if head is None:
+            return
+        rest: Iterator[list[Document]] = pending
+        if first.matches(head):
+            report.encode_seconds += first.seconds
+            yield head, first.matrix, first.offsets
+        else:
+            rest = itertools.chain([head], pending)
+        yield from encode(rest, report)
+
+    return stage
 
 
 @contextmanager

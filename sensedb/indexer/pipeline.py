@@ -84,13 +84,22 @@ class CoreShare:
 
     @contextmanager
     def busy(self) -> Iterator[None]:
-        with self._lock:
-            self._busy += 1
+        self.enter()
         try:
             yield
         finally:
-            with self._lock:
-                self._busy -= 1
+            self.leave()
+
+    def enter(self) -> None:
+        """A stage starts working (:meth:`busy` calls it; a stage whose start and end fall
+        in different threads calls this and :meth:`leave`)."""
+        with self._lock:
+            self._busy += 1
+
+    def leave(self) -> None:
+        """A stage of :meth:`enter` is done."""
+        with self._lock:
+            self._busy -= 1
 
     def before_batch(self) -> None:
         """Set torch's threads for the next batch: ``threads``, or while stages are busy the

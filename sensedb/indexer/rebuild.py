@@ -31,8 +31,67 @@ from .manifest import Manifest
 from .wordnet import CORPUS as WORDNET_CORPUS
 
 
+@dataclass
+class TokenStores:
+    """The token stores of a rebuild (``tokens``, ``examples``), built in memory and not
+    yet written (:func:`build_token_stores`): ``built`` whole stores by name, ``appended``
+    (store, how) segments by name (``token_stores.append_segment``), ``kinds`` the store
+    type chosen for each."""
+
+    built: dict[str, VectorStore | PartitionedStore]
+    appended: dict[str, tuple[VectorStore | PartitionedStore, str]]
+    kinds: dict[str, str]
+
+
+def build_token_stores(directory: IndexDirectory, stores: Iterable[str] = STORES,
+                       committed: Committed | None = None, *, compact: bool = False
+                       ) -> TokenStores:
+    """The token stores among ``stores`` as :func:`finalize` builds them, in memory:
+    nothing is written, and nothing they read (shards, token rows, the manifest's
+    generations and statistics) changes in a fold, so a job builds them in a thread while
+    its database indexes and its fold run (``job.index_documents``) and hands them to
+    :func:`finalize`. The caller holds the lock.
+
+    Raises:
+        IndexFormatError: a shard is missing or damaged, or a token row has no vector."""
+    committed = committed or Committed()
+    names = [name for name in STORES if name in set(stores) and name in (TOKENS, EXAMPLES)]
+    out = TokenStores({}, {}, {})
+    if not names:
+        return out
+    manifest = directory.manifest()
+    normalizer = manifest.normalizer()
+    dim = manifest.encoder.dim
+    with directory.db.session() as session:
+        token_rows = committed.token_rows(session)
+        shard_paths = dict(session.execute(select(ShardRow.id, ShardRow.path)).all())
+    corpus_tokens = int((token_rows.corpus != WORDNET_CORPUS).sum())
+    for name in names:
+        rows = token_rows.select((token_rows.corpus == WORDNET_CORPUS) == (name == EXAMPLES))
+        kind = out.kinds.setdefault(name, token_stores.store_type_of(manifest, corpus_tokens))
+        build = partial(token_store, directory, shard_paths=shard_paths,
+                        normalizer=normalizer, dim=dim, name=name,
+                        in_memory=committed.vectors) if kind == "flat" else partial(
+            token_stores.partitioned_segment, directory, shard_paths=shard_paths,
+            normalizer=normalizer, dim=dim, kind=kind)
+        added = None if compact else token_stores.append_segment(
+            directory, manifest, name, rows, build, kind)
+        if added is not None and added[1] != "base":
+            out.appended[name] = added
+        elif added is not None:
+            out.built[name] = added[0]
+        elif kind == "flat":
+            out.built[name] = build(rows)
+        else:
+            out.built[name] = token_stores.partitioned_store(
+                directory, rows, shard_paths, normalizer, dim, name, kind,
+                manifest.generations[name], full=compact)
+    return out
+
+
 def finalize(directory: IndexDirectory, stores: Iterable[str] = STORES,
-             committed: Committed | None = None, *, compact: bool = False
+             committed: Committed | None = None, *, compact: bool = False,
+             tokens: Callable[[], TokenStores] | None = None
              ) -> dict[str, VectorStore | PartitionedStore]:
     """Rebuild the named FAISS stores from the shards and sense sums as a new generation;
     returns the stores built, by name. The caller holds the lock.
@@ -43,6 +102,9 @@ def finalize(directory: IndexDirectory, stores: Iterable[str] = STORES,
     files and the database. A token store is appended to unless ``compact`` asks for a
     full build: a partitioned one (``--store sq8|pq|rabitq``) in its lemma lists, a flat one
     as a segment with a size-tiered merge policy (``token_stores.append_segment``).
+    ``tokens``: the token stores already being built (:func:`build_token_stores` for the
+    same ``stores``, ``committed`` and ``compact``; called for them once the sense stores
+    are built), else built here.
 
     Raises:
         IndexFormatError: a shard is missing or damaged, or a token row has no vector.
@@ -51,38 +113,13 @@ def finalize(directory: IndexDirectory, stores: Iterable[str] = STORES,
     stores = [name for name in STORES if name in set(stores)]
     fold.fold_sense_sums(directory)  # a crashed job's chunks, if any
     manifest = directory.manifest()
-    normalizer = manifest.normalizer()
-    dim = manifest.encoder.dim
-    with directory.db.session() as session:
-        token_rows = committed.token_rows(session)
-        shard_paths = dict(session.execute(select(ShardRow.id, ShardRow.path)).all())
     built: dict[str, VectorStore | PartitionedStore] = sense_stores(directory, manifest,
                                                  [n for n in stores if n not in (TOKENS, EXAMPLES)],
                                                  committed.folded)
-    corpus_tokens = int((token_rows.corpus != WORDNET_CORPUS).sum())
-    kinds: dict[str, str] = {}
-    appended: dict[str, tuple[VectorStore | PartitionedStore, str]] = {}  # segments (LSM)
-    for name in stores:
-        if name in (TOKENS, EXAMPLES):
-            rows = token_rows.select((token_rows.corpus == WORDNET_CORPUS) == (name == EXAMPLES))
-            kind = kinds.setdefault(name, token_stores.store_type_of(manifest, corpus_tokens))
-            build = partial(token_store, directory, shard_paths=shard_paths,
-                            normalizer=normalizer, dim=dim, name=name,
-                            in_memory=committed.vectors) if kind == "flat" else partial(
-                token_stores.partitioned_segment, directory, shard_paths=shard_paths,
-                normalizer=normalizer, dim=dim, kind=kind)
-            added = None if compact else token_stores.append_segment(
-                directory, manifest, name, rows, build, kind)
-            if added is not None and added[1] != "base":
-                appended[name] = added
-            elif added is not None:
-                built[name] = added[0]
-            elif kind == "flat":
-                built[name] = build(rows)
-            else:
-                built[name] = token_stores.partitioned_store(
-                    directory, rows, shard_paths, normalizer, dim, name, kind,
-                    manifest.generations[name], full=compact)
+    made = tokens() if tokens is not None else build_token_stores(
+        directory, stores, committed, compact=compact)
+    built.update(made.built)
+    kinds, appended = made.kinds, made.appended
     built = {name: built[name] for name in stores if name in built}
     generations = dict(manifest.generations)
     generation = manifest.last_generation() + 1  # above every base and segment
