@@ -23,12 +23,13 @@ from .indexer.chunks import CHUNK_WORDS, first_chunk_words
 from .indexer.directory import model_path
 from .indexer.documents import ReadOnce, check_documents
 from .indexer.first_chunk import check_while_encoding
-from .indexer.job import check_layers
+from .indexer.job import check_layers, progress_bar
 from .indexer.pipeline import pipeline_pays
 from .indexer.token_stores import check_store_type, set_store_type
 from .inventory import WordNet, default_wordnet
 from .inventory.labels import LabelCheck
 from .paths import model_name
+from .progress import close_bar
 from .retriever.opening import other_model
 from .retriever.scoring import DEFAULT_WEIGHTS
 
@@ -110,6 +111,7 @@ def build_index(corpus: str | os.PathLike, index: str | os.PathLike, *,
     corpus_passes = ReadOnce(read)  # parsed once for the check and the job (SemCor included)
     directory = IndexDirectory(index, db_url)
     made_here = _first_missing(Path(index))  # a failed job leaves no folder it made
+    bar = None
     try:
         if directory.exists():
             manifest = directory.manifest()
@@ -128,9 +130,12 @@ def build_index(corpus: str | os.PathLike, index: str | os.PathLike, *,
         hashes: dict[str, str] = {}
 
         def check(documents: Iterator[Document], to_index: Callable[[Document], object]) -> int:
-            return check_documents(directory, documents, name, replace=replace,
-                                   path=str(corpus), hashes=hashes,
-                                   allow_duplicates=allow_duplicates, to_index=to_index)
+            words = check_documents(directory, documents, name, replace=replace,
+                                    path=str(corpus), hashes=hashes,
+                                    allow_duplicates=allow_duplicates, to_index=to_index)
+            if bar is not None:  # the words to index known: drawn with its next update
+                bar.total = words
+            return words
 
         def load() -> Encoder:
             made = encoder or Encoder(model, layers=layers or "last",
@@ -146,9 +151,13 @@ def build_index(corpus: str | os.PathLike, index: str | os.PathLike, *,
             return first_chunk_words(made.device, CHUNK_WORDS) if ray is None and pipelined \
                 else 0
 
+        directory.refuse_before_work()  # a foreign folder: refused before any encoding
+        # the indexing bar counts the first chunk's words as they are encoded (its total is
+        # set as soon as the check has counted them)
+        bar = progress_bar(progress)
         total_words, encoder, first = check_while_encoding(
             check, corpus_passes.check_pass(), load, first_words=encode_first,
-            chunk_words=CHUNK_WORDS)
+            chunk_words=CHUNK_WORDS, progress=None if bar is None else bar.update)
         warnings = list(warned)  # the check pass's (a second read warns again)
         encode, chunk_words = None, CHUNK_WORDS
         if ray is not None:
@@ -169,7 +178,7 @@ def build_index(corpus: str | os.PathLike, index: str | os.PathLike, *,
                     replace=replace, encode=encode, chunk_words=chunk_words,
                     pipeline=pipeline, hashes=hashes if same else None,
                     allow_duplicates=allow_duplicates, first=first,
-                    first_words=first_chunk_words(encoder.device, chunk_words))
+                    first_words=first_chunk_words(encoder.device, chunk_words), bar=bar)
             except BaseException:
                 if made_here is not None:  # under the lock: no other writer starts in it
                     _remove_if_nothing_written(directory, made_here, lock_held=True)
@@ -187,6 +196,7 @@ def build_index(corpus: str | os.PathLike, index: str | os.PathLike, *,
             _remove_if_nothing_written(directory, made_here, lock_held=False)
         raise
     finally:
+        close_bar(bar)  # the job closed it, unless it failed before the job
         directory.close()
 
 

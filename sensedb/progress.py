@@ -13,8 +13,8 @@ def close_bar(bar: Any) -> None:
     already, ``sensedb index ... 2> log`` got it twice ("indexing: 100%|...| 5018/5018
     [...]\\rindexing: 100%|...| 5018/5018 [...]"). There the line is ended as it stands
     instead. A bar never drawn (under its ``delay``) writes nothing, and a notebook's widget
-    closes as tqdm closes it."""
-    if bar is None:
+    closes as tqdm closes it. A bar closed already is left as it is."""
+    if bar is None or getattr(bar, "disable", False):  # tqdm's close sets ``disable``
         return
     text_bar = getattr(bar, "sp", None) is not None  # a notebook's widget has none
     drawn = bar.last_print_t >= bar.start_t + bar.delay

@@ -20,6 +20,7 @@ def test_a_drawn_final_count_is_not_drawn_again_in_a_file():
     bar.update(1)
     bar.update(2)  # draws 3/3
     close_bar(bar)
+    close_bar(bar)  # closed already (the job closes a bar its caller opened): nothing more
     assert final_drawings(out.getvalue(), 3) == 1
     assert out.getvalue().endswith("\n") and out.getvalue().count("\n") == 1
     plain = io.StringIO()  # tqdm's own close: the final count twice

@@ -639,6 +639,22 @@ class IndexDirectory:
                 f"({found[0].name}, {len(found)} in all): index into a new or empty "
                 "directory, so that the index's files are not mixed with them")
 
+    def refuse_before_work(self) -> None:
+        """What :meth:`lock` refuses that can be seen without taking it or writing anything,
+        checked before a job's work (``api.build_index``: before its first chunk is encoded
+        while the check pass reads, rather than after): a directory without an index that
+        holds other files (:meth:`refuse_foreign_files`), an index this process may not
+        write (:meth:`not_writable`).
+
+        Raises:
+            IndexFormatError: one line naming the directory or file."""
+        sqlite_file = self._sqlite_file()
+        if self.path.is_dir() and sqlite_file is not None and not sqlite_file.exists():
+            self.refuse_foreign_files()
+        blocked = self.not_writable()
+        if blocked is not None:
+            raise IndexFormatError(blocked)
+
     def make(self) -> None:
         """Create the index directory (and its parents) if it is not there.
 

@@ -59,12 +59,14 @@ class FirstChunk:
     """A job's first chunk as :func:`check_while_encoding` encoded it: ``sentences`` (each
     sentence's words, in order), ``matrix`` (words, dim) float32 raw word vectors, ``offsets``
     (n_sentences,) int64 first row of each sentence, ``seconds`` of tokenizing and encoding
-    (wall)."""
+    (wall), ``counted`` its words already counted on a progress bar as they were encoded
+    (0: none)."""
 
     sentences: list[list[str]]
     matrix: np.ndarray
     offsets: np.ndarray
     seconds: float
+    counted: int = 0
 
     def matches(self, chunk: list[Document]) -> bool:
         """Whether ``chunk`` holds exactly the sentences encoded here, in order."""
@@ -97,12 +99,14 @@ class _BusyStage:
 
 def check_while_encoding(check: Check, documents: Iterator[Document],
                          load: Callable[[], Encoder], *,
-                         first_words: Callable[[Encoder], int], chunk_words: int
+                         first_words: Callable[[Encoder], int], chunk_words: int,
+                         progress: Callable[[int], object] | None = None
                          ) -> tuple[int, Encoder, FirstChunk | None]:
     """Run ``check`` over ``documents`` in a thread while this thread calls ``load()`` (the
     job's encoder) and, unless ``first_words(encoder)`` is 0, encodes the job's first chunk
     (``chunk_documents(..., chunk_words, first_words=first_words(encoder))``'s first) from
-    the documents the check hands over. Returns (the check's result: words to index, the
+    the documents the check hands over, each batch's words to ``progress`` (a bar's
+    ``update``) as it is encoded. Returns (the check's result: words to index, the
     encoder, the first chunk or None: not encoded, or no document to index).
 
     Raises:
@@ -138,7 +142,7 @@ def check_while_encoding(check: Check, documents: Iterator[Document],
         first, words = None, first_words(encoder)
         if words:
             first = _encode_first(encoder, iter(handoff.get, _END), outcome, stage,
-                                  chunk_words, words)
+                                  chunk_words, words, progress)
     except BaseException as failure:
         if not isinstance(failure, Exception):  # interrupted: stop the check too
             stop.set()
@@ -155,8 +159,8 @@ def check_while_encoding(check: Check, documents: Iterator[Document],
 
 
 def _encode_first(encoder: Encoder, handed: Iterator[Document], outcome: dict[str, object],
-                  stage: _BusyStage, chunk_words: int,
-                  first_words: int) -> FirstChunk | None:
+                  stage: _BusyStage, chunk_words: int, first_words: int,
+                  progress: Callable[[int], object] | None = None) -> FirstChunk | None:
     """The first chunk of ``handed`` encoded (None when the check hands over nothing);
     stops at the next batch once the check failed."""
     chunk = next(chunk_documents(handed, chunk_words, first_words=first_words), None)
@@ -177,9 +181,11 @@ def _encode_first(encoder: Encoder, handed: Iterator[Document], outcome: dict[st
 
         try:
             prepared = encoder.prepare(sentences)
-            matrices, offsets = encoder.encode_prepared(prepared, before_batch=before_batch)
+            matrices, offsets = encoder.encode_prepared(prepared, progress=progress or False,
+                                                        before_batch=before_batch)
         except _CheckFailed:
             return None  # the caller raises the check's error
         finally:
             stage.end()  # the share closes: the check thread no longer counts in it
-    return FirstChunk(sentences, matrices["v"], offsets, time.perf_counter() - t0)
+    return FirstChunk(sentences, matrices["v"], offsets, time.perf_counter() - t0,
+                      len(matrices["v"]) if progress is not None else 0)

@@ -113,7 +113,7 @@ def index_documents(directory: IndexDirectory, encoder: Encoder, inventory: Word
                     hashes: Mapping[str, str] | None = None,
                     allow_duplicates: bool = False,
                     first: FirstChunk | None = None,
-                    first_words: int = FIRST_CHUNK_WORDS) -> JobReport:
+                    first_words: int = FIRST_CHUNK_WORDS, bar: Any = None) -> JobReport:
     """Index every labelled token of ``documents`` and rebuild the FAISS indexes it feeds
     (unless ``rebuild`` is False). The caller holds ``directory.lock()``.
 
@@ -139,7 +139,10 @@ def index_documents(directory: IndexDirectory, encoder: Encoder, inventory: Word
     end; the first has ``first_words`` (``chunks.first_chunk_words``: small on a CPU), so
     that it can be encoded while the check pass reads on. ``first``: the first chunk already encoded
     (``first_chunk.check_while_encoding``): taken when the job's first chunk holds the same
-    sentences (its seconds counted in ``encode_seconds``), else the chunk is encoded here.
+    sentences (its seconds counted in ``encode_seconds``), else the chunk is encoded here;
+    its seconds count in the job's ``seconds`` either way. ``bar``: the indexing bar
+    (:func:`progress_bar`) when the caller opened it already (``api.build_index``: the
+    first chunk's words are counted on it as they are encoded); closed here.
 
     Raises:
         InputError: a sense key is not in the inventory, or a changed document without
@@ -168,15 +171,25 @@ def index_documents(directory: IndexDirectory, encoder: Encoder, inventory: Word
     if bulk:
         db.drop_indexes(_BULK_TABLES)
     job = ChunkJob(directory, inventory, corpus, job_id, ids, report, Committed())
-    bar = _progress_bar(progress, total_words)
+    if bar is None:
+        bar = progress_bar(progress, total_words)
+    elif bar.total is None and total_words is not None:  # opened before the check counted
+        bar.total = total_words
     if pipeline is None:
         pipeline = pipeline_module.pipeline_pays(encoder.device, encoder.threads())
+
+    # the bar counts words as they are encoded, batch by batch, where this process encodes
+    # them (a chunk is 400k words: counted at its commit the bar stood still for a minute),
+    # else (Ray) as their chunks are committed
+    encoded_words = None if bar is None or encode is not None else bar.update
+    if first is not None and first.counted and bar is not None and encoded_words is None:
+        bar.update(-first.counted)  # counted while encoding; counted again at its commit
 
     def commit(chunk: list[Document], matrix: np.ndarray, offsets: np.ndarray) -> None:
         t0 = time.perf_counter()
         chunks.commit_chunk(job, chunk, matrix, offsets)
         report.write_seconds += time.perf_counter() - t0
-        if bar is not None:
+        if bar is not None and encoded_words is None:
             bar.update(len(matrix))
 
     # Serial: commits run in this thread, between chunks. Pipelined on a CPU whose cores
@@ -191,8 +204,10 @@ def index_documents(directory: IndexDirectory, encoder: Encoder, inventory: Word
             documents_module.retire_document)
         pending = _pending_chunks(job, documents, indexed, chunk_words, replace, remove,
                                   hashes or {}, duplicates, total_words, first_words)
-        stage = encode or in_process(encoder, pipeline=pipeline, share=share)
-        encoded = (stage if first is None else _reusing(first, stage))(pending, report)
+        stage = encode or in_process(encoder, pipeline=pipeline, share=share,
+                                     progress=encoded_words)
+        encoded = (stage if first is None else _reusing(first, stage, encoded_words))(
+            pending, report)
         try:
             for chunk, matrix, offsets in encoded:
                 if writer is None:
@@ -230,7 +245,8 @@ def index_documents(directory: IndexDirectory, encoder: Encoder, inventory: Word
             rebuild_stage.finalize(directory, stores, job.committed, tokens=tokens.result)
             mark_interrupted(directory, interrupted)
     report.finalize_seconds = time.perf_counter() - t0
-    report.seconds = time.perf_counter() - start
+    # the first chunk was encoded before this call (while the check pass read)
+    report.seconds = time.perf_counter() - start + (first.seconds if first is not None else 0)
     with db.session() as session:
         session.execute(update(JobRow).where(JobRow.id == job_id).values(
             status="done", finished=time.time(), documents=report.documents,
@@ -239,13 +255,15 @@ def index_documents(directory: IndexDirectory, encoder: Encoder, inventory: Word
 
 
 def in_process(encoder: Encoder, *, pipeline: bool = False,
-               share: pipeline_module.CoreShare | None = None) -> Encode:
+               share: pipeline_module.CoreShare | None = None,
+               progress: Callable[[int], object] | None = None) -> Encode:
     """The default ``encode`` stage: each chunk encoded here, as it is read; with
     ``pipeline``, the next chunk is read, tokenized and planned in a reader thread while
     this one encodes (``read_seconds`` then counts that thread's work, tokenizing
     included). With ``share`` (a CPU whose cores the encoder's threads fill) each chunk is
     read and tokenized here as in a serial job, and every batch first takes the threads
-    ``share`` leaves it (``pipeline.CoreShare``)."""
+    ``share`` leaves it (``pipeline.CoreShare``). ``progress``: called with the words of
+    each batch as it is encoded (a progress bar's ``update``)."""
     def pipelined(pending: Iterator[list[Document]], report: JobReport) -> Iterator[Encoded]:
         def produce() -> tuple[list[Document], Prepared] | None:
             t0 = time.perf_counter()
@@ -257,7 +275,7 @@ def in_process(encoder: Encoder, *, pipeline: bool = False,
 
         for chunk, prepared in pipeline_module.read_ahead(produce):
             t0 = time.perf_counter()
-            matrices, offsets = encoder.encode_prepared(prepared)
+            matrices, offsets = encoder.encode_prepared(prepared, progress=progress or False)
             report.encode_seconds += time.perf_counter() - t0
             yield chunk, matrices["v"], offsets
 
@@ -271,7 +289,8 @@ def in_process(encoder: Encoder, *, pipeline: bool = False,
                 return
             prepared = encoder.prepare([s.words for d in chunk for s in d.sentences])
             matrices, offsets = encoder.encode_prepared(
-                prepared, before_batch=None if share is None else share.before_batch)
+                prepared, progress=progress or False,
+                before_batch=None if share is None else share.before_batch)
             report.encode_seconds += time.perf_counter() - t1
             yield chunk, matrices["v"], offsets
 
@@ -339,10 +358,12 @@ def _pending_chunks(job: ChunkJob, documents: Iterable[Document],
                            first_words=first_words, last_words=LAST_CHUNK_WORDS)
 
 
-def _reusing(first: FirstChunk, encode: Encode) -> Encode:
+def _reusing(first: FirstChunk, encode: Encode,
+             progress: Callable[[int], object] | None = None) -> Encode:
     """``encode`` with the job's first chunk taken from ``first`` when it holds the same
-    sentences (``FirstChunk.matches``); every other chunk, or that one otherwise, encoded
-    by ``encode``."""
+    sentences (``FirstChunk.matches``; its words then go to ``progress`` unless counted
+    already while it encoded, ``FirstChunk.counted``); every other chunk, or that one
+    otherwise (its counted words taken back), encoded by ``encode``."""
     def stage(pending: Iterator[list[Document]], report: JobReport) -> Iterator[Encoded]:
         head = next(pending, None)
         if head is None:
@@ -350,8 +371,12 @@ def _reusing(first: FirstChunk, encode: Encode) -> Encode:
         rest: Iterator[list[Document]] = pending
         if first.matches(head):
             report.encode_seconds += first.seconds
+            if progress is not None and len(first.matrix) > first.counted:
+                progress(len(first.matrix) - first.counted)  # what a bar did not see yet
             yield head, first.matrix, first.offsets
         else:
+            if progress is not None and first.counted:
+                progress(-first.counted)  # counted while encoding, encoded again here
             rest = itertools.chain([head], pending)
         yield from encode(rest, report)
 
@@ -370,7 +395,10 @@ def _closing_bar(bar) -> Iterator[None]:
 PROGRESS_DELAY = 1.0
 
 
-def _progress_bar(progress: bool, total_words: int | None):
+def progress_bar(progress: bool, total_words: int | None = None):
+    """An index job's bar ("indexing", words; tqdm), or None without ``progress``; drawn
+    once the job has worked ``PROGRESS_DELAY`` seconds. ``total_words``: None until known
+    (the bar then counts without a percentage)."""
     if not progress:
         return None
     from tqdm.auto import tqdm
