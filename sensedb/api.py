@@ -129,10 +129,30 @@ def build_index(corpus: str | os.PathLike, index: str | os.PathLike, *,
         # check ends; its error is raised first)
         hashes: dict[str, str] = {}
 
+        # the label warnings of the documents this job indexes, matched by instance id (a
+        # resumed job counted the whole corpus's); a warning naming no instance counts
+        indexed_warnings: list[InputError] = []
+        unmatched: dict[str, InputError] = {}  # warned instance ids not matched yet
+        matched = [0]  # warnings of ``warned`` sorted into the two above
+
         def check(documents: Iterator[Document], to_index: Callable[[Document], object]) -> int:
+            def indexed(document: Document) -> object:
+                for warning in warned[matched[0]:]:  # a document is read before it is given
+                    if warning.item is None:
+                        indexed_warnings.append(warning)
+                    else:
+                        unmatched[warning.item] = warning
+                matched[0] = len(warned)
+                if unmatched:
+                    for sentence in document.sentences:
+                        for token in sentence.tokens:
+                            if token.instance_id in unmatched:
+                                indexed_warnings.append(unmatched.pop(token.instance_id))
+                return to_index(document)
+
             words = check_documents(directory, documents, name, replace=replace,
                                     path=str(corpus), hashes=hashes,
-                                    allow_duplicates=allow_duplicates, to_index=to_index)
+                                    allow_duplicates=allow_duplicates, to_index=indexed)
             if bar is not None:  # the words to index known: drawn with its next update
                 bar.total = words
             return words
@@ -158,7 +178,7 @@ def build_index(corpus: str | os.PathLike, index: str | os.PathLike, *,
         total_words, encoder, first = check_while_encoding(
             check, corpus_passes.check_pass(), load, first_words=encode_first,
             chunk_words=CHUNK_WORDS, progress=None if bar is None else bar.update)
-        warnings = list(warned)  # the check pass's (a second read warns again)
+        warnings = list(indexed_warnings)  # the check pass's (a second read warns again)
         encode, chunk_words = None, CHUNK_WORDS
         if ray is not None:
             from .indexer import ray_job
@@ -184,7 +204,7 @@ def build_index(corpus: str | os.PathLike, index: str | os.PathLike, *,
                     _remove_if_nothing_written(directory, made_here, lock_held=True)
                 raise
         if not report.documents:  # every document was there: this job indexed no label
-            warnings = []
+            warnings = []  # (the index changed between the check and the lock)
         report.implausible_labels = len(warnings)
         report.notices += [f"{w} (indexed as labelled)" for w in warnings[:NOTICED_LABELS]]
         if len(warnings) > NOTICED_LABELS:

@@ -404,3 +404,13 @@ def test_unified_xml_labels_that_cannot_be_their_lemma_are_indexed_and_counted(
     # (1 whose words cannot be their key's lemma)" before: a breaker's)
     report = build(xml, tmp_path / "idx", encoder, wordnet, gold=MINI_GOLD)
     assert (report.documents, report.implausible_labels, report.notices) == (0, 0, [])
+    # a job indexing one of the two documents (the other there already) counts its own
+    # document's labels only (a breaker's: a resumed job counted the whole corpus's)
+    changed = tmp_path / "changed.data.xml"
+    changed.write_text(xml.read_text().replace(
+        '<instance id="d001.s000.t000" lemma="plant" pos="NOUN">plant</instance>',
+        '<instance id="d001.s000.t000" lemma="plant" pos="NOUN">the</instance>'))
+    report = build(changed, tmp_path / "idx", encoder, wordnet, gold=MINI_GOLD,
+                   corpus_name="off", replace=True)
+    assert (report.documents, report.implausible_labels) == (1, 1)
+    assert len(report.notices) == 1 and "d001.s000.t000" in report.notices[0]
