@@ -21,7 +21,7 @@ from .indexer import (
 )
 from .indexer.chunks import CHUNK_WORDS, first_chunk_words
 from .indexer.directory import model_path
-from .indexer.documents import ReadOnce, check_documents
+from .indexer.documents import LabelWarnings, ReadOnce, check_documents
 from .indexer.first_chunk import check_while_encoding
 from .indexer.job import check_layers, progress_bar
 from .indexer.pipeline import pipeline_pays
@@ -129,25 +129,13 @@ def build_index(corpus: str | os.PathLike, index: str | os.PathLike, *,
         # check ends; its error is raised first)
         hashes: dict[str, str] = {}
 
-        # the label warnings of the documents this job indexes, matched by instance id (a
-        # resumed job counted the whole corpus's); a warning naming no instance counts
-        indexed_warnings: list[InputError] = []
-        unmatched: dict[str, InputError] = {}  # warned instance ids not matched yet
-        matched = [0]  # warnings of ``warned`` sorted into the two above
+        # the label warnings of the documents this job indexes (a resumed job counted the
+        # whole corpus's)
+        own_warnings = LabelWarnings(warned)
 
         def check(documents: Iterator[Document], to_index: Callable[[Document], object]) -> int:
             def indexed(document: Document) -> object:
-                for warning in warned[matched[0]:]:  # a document is read before it is given
-                    if warning.item is None:
-                        indexed_warnings.append(warning)
-                    else:
-                        unmatched[warning.item] = warning
-                matched[0] = len(warned)
-                if unmatched:
-                    for sentence in document.sentences:
-                        for token in sentence.tokens:
-                            if token.instance_id in unmatched:
-                                indexed_warnings.append(unmatched.pop(token.instance_id))
+                own_warnings.take(document)
                 return to_index(document)
 
             words = check_documents(directory, documents, name, replace=replace,
@@ -178,7 +166,7 @@ def build_index(corpus: str | os.PathLike, index: str | os.PathLike, *,
         total_words, encoder, first = check_while_encoding(
             check, corpus_passes.check_pass(), load, first_words=encode_first,
             chunk_words=CHUNK_WORDS, progress=None if bar is None else bar.update)
-        warnings = list(indexed_warnings)  # the check pass's (a second read warns again)
+        warnings = list(own_warnings.taken)  # the check pass's (a second read warns again)
         encode, chunk_words = None, CHUNK_WORDS
         if ray is not None:
             from .indexer import ray_job

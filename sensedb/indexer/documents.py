@@ -171,6 +171,35 @@ def check_documents(directory: IndexDirectory | None, documents: Iterable[Docume
     return words
 
 
+class LabelWarnings:
+    """The warnings a corpus reader gave (``warned``: the list it appends to as it reads,
+    ``InputError`` naming the instance in ``item``) sorted to the documents a job indexes:
+    :meth:`take` each such document once the reader has handed it over (a reader warns
+    while it reads a document, before it hands it over); :attr:`taken` holds the warnings of
+    the documents taken, in the order taken, and every warning that names no instance (it
+    cannot be sorted, so it counts)."""
+
+    def __init__(self, warned: list[InputError]) -> None:
+        self.warned = warned
+        self.taken: list[InputError] = []
+        self._unmatched: dict[str, InputError] = {}  # by instance id, not taken yet
+        self._sorted = 0  # warnings of ``warned`` sorted into the two above
+
+    def take(self, document: Document) -> None:
+        """Move the warnings naming ``document``'s instances to :attr:`taken`."""
+        for warning in self.warned[self._sorted:]:
+            if warning.item is None:
+                self.taken.append(warning)
+            else:
+                self._unmatched[warning.item] = warning
+        self._sorted = len(self.warned)
+        if self._unmatched:
+            for sentence in document.sentences:
+                for token in sentence.tokens:
+                    if token.instance_id in self._unmatched:
+                        self.taken.append(self._unmatched.pop(token.instance_id))
+
+
 #: Words of a corpus kept in memory from the check pass for the job (:class:`ReadOnce`): a
 #: corpus up to this size is read and parsed once; a larger one is streamed twice. All of
 #: SemCor (802,443 words) fits: parsed, it holds 173 MB of Python objects (215 bytes a word,
