@@ -11,7 +11,7 @@ tests/fixtures/everyday_tester5.tsv (60, a fifth's), tests/fixtures/everyday_tes
 tests/fixtures/everyday_tester8.tsv (60, an eighth's), tests/fixtures/everyday_tester9.tsv (60,
 a ninth's), tests/fixtures/everyday_tester10.tsv (60, a tenth's),
 tests/fixtures/everyday_tester11.tsv (60, an eleventh's), tests/fixtures/everyday_tester12.tsv
-(60, a twelfth's) and CASES below
+(60, a twelfth's), tests/fixtures/everyday_tester13.tsv (60, a thirteenth's) and CASES below
 (sentences reported by users whose ambiguous word is plain to a person) and prints the
 right count of each set with the wrong answers. BENCHMARKS.md "Context over the
 prior" reports the figures.
@@ -85,6 +85,9 @@ def main() -> None:
                         help="answer with the WordNet-only weights an earlier "
                         "`tune_weights.py tune --json` chose instead of the index's (a formula "
                         "measured before it ships)")
+    parser.add_argument("--set", dest="only", action="append", default=None, metavar="NAME",
+                        help="score only this set (everyday_tester13, cases, "
+                        "similarity_everyday, ...; repeatable): every set by default")
     parser.add_argument("--json", default=None)
     args = parser.parse_args()
     index = sensedb.open(args.index, head=args.head)
@@ -104,13 +107,22 @@ def main() -> None:
             "everyday_tester9": rows_of(FIXTURES / "everyday_tester9.tsv"),
             "everyday_tester10": rows_of(FIXTURES / "everyday_tester10.tsv"),
             "everyday_tester11": rows_of(FIXTURES / "everyday_tester11.tsv"),
-            "everyday_tester12": rows_of(FIXTURES / "everyday_tester12.tsv")}
-    out = {name: check(index, rows) for name, rows in sets.items()}
+            "everyday_tester12": rows_of(FIXTURES / "everyday_tester12.tsv"),
+            "everyday_tester13": rows_of(FIXTURES / "everyday_tester13.tsv")}
+    if args.only and set(args.only) - {*sets, "similarity_everyday"}:
+        parser.error(f"--set: no such set {sorted(set(args.only) - set(sets))}; the sets: "
+                     + ", ".join([*sets, "similarity_everyday"]))
+    out = {name: check(index, rows) for name, rows in sets.items()
+           if not args.only or name in args.only}
     for name, result in out.items():
         print(f"{name}: {result['right']} / {result['n']}")
         for a in result["answers"]:
             if not right(a):
                 print(f"   {a['target']:10s} got {a['got']:24s} want {a['right']}")
+    if args.only and "similarity_everyday" not in args.only:
+        if args.json:
+            Path(args.json).write_text(json.dumps(out, indent=1) + "\n")
+        return
     similar = check_similarity(index, FIXTURES / "similarity_everyday.tsv")
     out["similarity_everyday"] = similar
     print(f"similarity_everyday: {similar['right']} / {similar['n']}")

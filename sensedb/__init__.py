@@ -29,7 +29,15 @@ from .indexer import IndexDirectory, JobReport, index_documents
 from .indexer.repair import RepairReport, repair
 from .indexer.verify import Problem, VerifyReport, verify
 from .inventory import SenseInfo, WordNet
-from .retriever import Disambiguation, SenseIndex, SenseScore, TaggedWord, Usage, open
+from .retriever import (
+    Disambiguation,
+    LemmaSense,
+    SenseIndex,
+    SenseScore,
+    TaggedWord,
+    Usage,
+    open,
+)
 from .retriever.tagger import tag_text as tag
 
 # the package sensedb/similarity/ and the function share a name: the function is bound last
@@ -44,11 +52,12 @@ from .vocabulary import POS, ScoringMethod, SimilarityMethod
 __all__ = [
     # nouns
     "Disambiguation", "Document", "Encoder", "IndexDirectory", "JobReport", "LayerSpec",
+    "LemmaSense",
     "POS", "Problem", "RepairReport", "ScoringMethod", "SenseIndex", "SenseInfo",
     "SenseScore", "Sentence",
     "SimilarityMethod", "SimilarityResult", "TaggedWord", "Token", "Usage", "UsageQuery",
     "VerifyReport", "WordNet",
-    # verbs (SenseIndex has wsd, neighbors, cosine, info, check, reload)
+    # verbs (SenseIndex has wsd, senses_of, neighbors, cosine, info, check, reload)
     "build_index", "evaluate", "evaluate_graded", "evaluate_wic", "index_documents", "open",
     "read_jsonl", "read_raganato", "read_wic", "repair", "similarity", "similarity_batch",
     "tag", "tokenize", "verify",

@@ -272,3 +272,14 @@ def test_index_draws_the_final_progress_line_once_when_stderr_is_a_file(tmp_path
     final = re.findall(r"\b(\d+)/\1\b", result.stderr)
     assert len(final) == 1 and "100%" in drawings[-1]
     assert result.stderr.endswith("\n") and result.stderr.count("\n") == 1
+
+
+def test_senses_lists_a_words_senses_without_a_model(runner, mini_index):
+    text = run(runner, "senses", "banks", "--pos", "n", "--index", mini_index).output
+    lines = text.splitlines()
+    assert lines[0] == "bank NOUN" and "bank%1:17:01::" in lines[1]
+    assert "count 25" in lines[1] and "support 3" in lines[1] and "sloping land" in lines[1]
+    data = json.loads(run(runner, "senses", "bank", "--json", "--index", mini_index).output)
+    assert {s["pos"] for s in data} == {"NOUN", "VERB"} and all("examples" in s for s in data)
+    result = run(runner, "senses", "xyzzyq", "--index", mini_index, ok=False)
+    assert result.output.strip() == 'Error: "xyzzyq" is not a word WordNet-3.0 knows'

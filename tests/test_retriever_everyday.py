@@ -346,7 +346,8 @@ def test_index_source_reads_its_example_tokens(default_index):
                                             ("everyday_tester9.tsv", 55),
                                             ("everyday_tester10.tsv", 55),
                                             ("everyday_tester11.tsv", 55),
-                                            ("everyday_tester12.tsv", 55)])
+                                            ("everyday_tester12.tsv", 55),
+                                            ("everyday_tester13.tsv", 55)])
 def test_everyday_fixture_keys_are_senses_of_their_targets(wordnet, name, size):
     rows = [r for r in csv.reader((FIXTURES / name).open(encoding="utf-8"),
                                   delimiter="\t") if r and not r[0].startswith("#")]

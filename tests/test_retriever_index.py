@@ -345,3 +345,29 @@ def test_info_of_an_open_index_whose_old_files_a_writer_removed(mini_index, enco
     assert after["disk_bytes"] < before["disk_bytes"]
     assert after["token_store"]["resident_bytes_per_token"] < before["token_store"][
         "resident_bytes_per_token"]
+
+
+def test_senses_of_lists_every_reading_with_its_labelled_usages(index, wordnet):
+    """``senses_of`` (the ``senses`` command, ``GET /senses``): every (lemma, POS) the form
+    reads as, WordNet's senses in WordNet's order, each with the tokens the index labels
+    with it: the mini corpus labels bank%1:17:01:: 3 times and bank%1:14:00:: 3 times."""
+    gold = [line.split()[1] for line in MINI_GOLD.read_text().splitlines()]
+    listed = index.senses_of("banks")
+    assert [s.key for s in listed] == [s.key for lemma, pos in wordnet.lemmatize("banks")
+                                       for s in wordnet.candidates(lemma, pos)]
+    assert {s.pos for s in listed} == {"NOUN", "VERB"}
+    for sense in listed:
+        assert sense.support == gold.count(sense.key)
+    assert {s.key: s.support for s in listed}["bank%1:14:00::"] == 3
+    nouns = [s for s in index.senses_of("banks", "n") if s.lemma == "bank"]
+    assert [s.rank for s in nouns] == list(range(1, len(nouns) + 1)) and len(nouns) == 10
+    assert {s.pos for s in index.senses_of("banks", "n")} == {"NOUN"} and nouns[0].count == 25
+    assert [s.key for s in index.senses_of("took  place")] == ["take_place%2:30:00::"]
+    assert index.senses_of("bank%1:17:01::")[0].gloss.startswith("sloping land")
+    for bad in ("", "  ", "xyzzyq"):
+        with pytest.raises(InputError):
+            index.senses_of(bad)
+    with pytest.raises(InputError, match="as ADV"):
+        index.senses_of("bank", "ADV")
+    with pytest.raises(sensedb.Error):
+        index.senses_of("bank%1:99:99::")

@@ -194,6 +194,7 @@ def test_tag_similarity_neighbors_senses(client, index):
         u.token_id for u in index.neighbors(RIVER, "bank", k=2)]
     senses = client.get("/senses/bank%251:17:01::").json()
     assert senses[0]["synset"] == "bank.n.01" and senses[0]["offset"] == "09213565-n"
+    assert senses[0]["support"] == index.senses_of("bank%1:17:01::")[0].support > 0
     assert {s["key"] for s in client.get("/senses/banks").json()} >= {"bank%1:17:01::"}
 
 

@@ -5,7 +5,16 @@ from __future__ import annotations
 
 import click
 
-from . import PROBABILITY, cli, emit, index_options, output_options, target_options, writable_file
+from . import (
+    PROBABILITY,
+    cli,
+    emit,
+    index_options,
+    output_options,
+    pos_option,
+    target_options,
+    writable_file,
+)
 
 
 def _wsd_text(answer: dict) -> str:
@@ -87,6 +96,35 @@ def neighbors(sentence, target, index, at, pos, k, any_lemma, as_json):
     usages = index.neighbors(sentence, target, at=at, pos=pos, k=k, any_lemma=any_lemma)
     emit([u.to_dict() for u in usages], as_json,
          lambda us: "\n".join(_usage_line(u) for u in us) or "no labelled usages")
+
+
+def _senses_text(senses: list[dict]) -> str:
+    lines, lemma = [], None
+    for sense in senses:
+        if (sense["lemma"], sense["pos"]) != lemma:
+            lemma = sense["lemma"], sense["pos"]
+            lines.append(f"{sense['lemma']} {sense['pos']}")
+        lines.append(f"{sense['rank']:4}. {sense['key']:<28} {sense['synset']:<28} "
+                     f"count {sense['count']:<4} support {sense['support']:<4} {sense['gloss']}")
+    return "\n".join(lines)
+
+
+@cli.command()
+@click.argument("word")
+@index_options
+@pos_option("Only this part of speech.")
+@output_options
+def senses(word, index, pos, as_json):
+    """List the senses WORD can have, the sense keys `wsd` chooses among: every reading of
+    the form as written (lemma and part of speech), each sense with its WordNet sense number,
+    sense key, synset, WordNet tag count, labelled usages in the index (support) and gloss
+    (--json adds the usage examples). No model runs.
+
+    Example:
+
+        sensedb senses wings --pos NOUN
+    """
+    emit([s.to_dict() for s in index.senses_of(word, pos)], as_json, _senses_text)
 
 
 @cli.command()

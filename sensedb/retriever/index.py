@@ -64,7 +64,13 @@ from .opening import check_head, default_scoring, make_encoder, prepare_director
 from .overlap import COLUMNS as OVERLAP_COLUMNS
 from .overlap import GlossOverlap
 from .queries import IndexQueries
-from .results import LACKING_POS_PROBABILITY, Disambiguation, Usage, disambiguation
+from .results import (
+    LACKING_POS_PROBABILITY,
+    Disambiguation,
+    LemmaSense,
+    Usage,
+    disambiguation,
+)
 from .sources import IndexSource
 from .status import check_index, index_info
 from .target import (
@@ -878,6 +884,31 @@ class SenseIndex:
             raise InputError(f'"{surface}"{read} is not a word {self.inventory.name} '
                              f'knows{as_pos}')
         return pairs
+
+    def senses_of(self, word: str, pos: str | None = None) -> list[LemmaSense]:
+        """Every sense of every reading of ``word``, a form as written ("wings" -> wing;
+        "left" -> leave, left; "take place" -> take_place), in ``pos`` only when given:
+        (lemma, POS) by (lemma, POS) as :meth:`lemma_candidates` reads the form, each in
+        WordNet's order, with its key, synset, sense number, WordNet tag count, the labelled
+        corpus tokens this index holds of it, gloss and usage examples; a sense key
+        (``bank%1:17:01::``) gives its one sense. What ``wsd`` chooses among, before any
+        context; no encoder runs and nothing is added to the index.
+
+        Raises:
+            InputError: an empty word, or one WordNet knows no reading of (in that POS).
+            InventoryError: a sense key WordNet lacks."""
+        word = " ".join(word.split())
+        if not word:
+            raise InputError("the word is empty")
+        if "%" in word:
+            listed = [self.inventory.sense(word)]
+        else:
+            listed = [s for lemma, p in self.lemma_candidates(word, pos)
+                      for s in self.inventory.candidates(lemma, p)]
+        support = self.source.support([s.key for s in listed])
+        return [LemmaSense(key=s.key, synset=s.synset, lemma=s.lemma, pos=s.pos, rank=s.rank,
+                           count=s.count, support=support.get(s.key, 0), gloss=s.gloss,
+                           examples=list(s.examples)) for s in listed]
 
     def prefetch(self, pairs: Iterable[tuple[str, str]]) -> None:
         """Look up the rows of every candidate sense of ``pairs`` in a few queries (before

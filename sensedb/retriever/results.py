@@ -76,6 +76,28 @@ class SenseScore:
 
 
 @dataclass
+class LemmaSense:
+    """One sense of a word as the inventory lists it (``SenseIndex.senses_of``), before any
+    context: ``rank`` WordNet's sense number of the lemma in its POS (1 = first), ``count``
+    WordNet's tag count (counted on SemCor; the prior ``wsd`` weighs), ``support`` the
+    labelled corpus tokens this index holds of it (0 in a WordNet-only index), ``examples``
+    the synset's usage examples."""
+
+    key: str
+    synset: str
+    lemma: str
+    pos: str
+    rank: int
+    count: int
+    support: int
+    gloss: str
+    examples: list[str]
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
 class Disambiguation:
     """The answer to ``wsd``: candidate senses best first, and the nearest labelled usages."""
 

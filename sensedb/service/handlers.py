@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 from ..corpora.tokenize import tokenize
@@ -271,22 +271,11 @@ def _usage(usage) -> tuple:
 
 def senses(index, key: str) -> list[dict] | ItemError:
     """``GET /senses/{key}``: a sense key's sense, or every sense of a word (each POS
-    WordNet's morphology finds), as ``SenseInfo`` fields plus ``offset`` (``08-digit-p``, the
-    synset's WordNet offset and letter). An unknown key or word is an :class:`ItemError`."""
+    WordNet's morphology finds), as ``LemmaSense`` fields (``SenseIndex.senses_of``: the
+    ``sensedb senses`` command's) plus ``offset`` (``08-digit-p``, the synset's WordNet
+    offset and letter). An unknown key or word is an :class:`ItemError`."""
     try:
-        if "%" in key:
-            found = [index.inventory.sense(key)]
-        else:
-            found = [sense for lemma, pos in index.lemma_candidates(key)
-                     for sense in index.inventory.candidates(lemma, pos)]
-        return [sense_dict(index, s) for s in found]
+        return [{**s.to_dict(), "offset": index.inventory.synset_gloss(s.key)[0]}
+                for s in index.senses_of(key)]
     except Error as exc:
         return ItemError(exc, "key")
-
-
-def sense_dict(index, sense) -> dict:
-    """A ``SenseInfo`` as JSON (``examples`` a list) with its synset's WordNet ``offset``."""
-    data = asdict(sense)
-    data["examples"] = list(data["examples"])
-    data["offset"] = index.inventory.synset_gloss(sense.key)[0]
-    return data
