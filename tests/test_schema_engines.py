@@ -103,3 +103,26 @@ def test_a_second_writer_is_refused_until_the_first_is_done(tmp_path, db_url, en
         pass
     first.close()
     second.close()
+
+
+def test_a_job_on_an_index_another_writer_holds_stops_before_any_encoding(
+        tmp_path, db_url, encoder, wordnet, monkeypatch):
+    """A second job on an index another writer holds is refused before the model loads and
+    the first chunk is encoded (it encoded ~10 s of a chunk, then met the lock); the index
+    is left as it was and indexes once the writer is done."""
+    from sensedb import api
+
+    real = api.check_while_encoding
+    calls = []
+    monkeypatch.setattr(api, "check_while_encoding",
+                        lambda *a, **k: calls.append(1) or real(*a, **k))
+    holder = IndexDirectory(tmp_path / "index", db_url)
+    with holder.lock():
+        with pytest.raises(IndexLockedError, match="another process is writing"):
+            build_index(MINI_XML, tmp_path / "index", gold=MINI_GOLD, db_url=db_url,
+                        encoder=encoder, wordnet=wordnet, progress=False)
+    assert calls == []
+    report = build_index(MINI_XML, tmp_path / "index", gold=MINI_GOLD, db_url=db_url,
+                         encoder=encoder, wordnet=wordnet, progress=False)
+    assert calls == [1] and report.documents == len(list(read_raganato(MINI_XML, MINI_GOLD)))
+    holder.close()

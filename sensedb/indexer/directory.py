@@ -644,16 +644,40 @@ class IndexDirectory:
         checked before a job's work (``api.build_index``: before its first chunk is encoded
         while the check pass reads, rather than after): a directory without an index that
         holds other files (:meth:`refuse_foreign_files`), an index this process may not
-        write (:meth:`not_writable`).
+        write (:meth:`not_writable`), an index another process is writing.
 
         Raises:
-            IndexFormatError: one line naming the directory or file."""
+            IndexFormatError: one line naming the directory or file.
+            IndexLockedError: another process holds the writer lock."""
         sqlite_file = self._sqlite_file()
         if self.path.is_dir() and sqlite_file is not None and not sqlite_file.exists():
             self.refuse_foreign_files()
         blocked = self.not_writable()
         if blocked is not None:
             raise IndexFormatError(blocked)
+        self._refuse_locked()
+
+    def _refuse_locked(self) -> None:
+        """IndexLockedError now where another process holds the writer lock (:meth:`lock`
+        taken and let go at once; nothing is created: an index without a lock file has no
+        writer), so that a second job on an index stops before it loads a model and encodes
+        its first chunk (it did both, ~10 s on a CPU, then stopped at the lock). Where
+        another thread of this process writes, :meth:`lock` waits for it: not refused here.
+
+        Raises:
+            IndexLockedError: another process is writing this index."""
+        sqlite = self.db_url.startswith("sqlite:")
+        if sqlite and not (self.path / ".lock").exists():
+            return
+        with _THREAD_LOCKS_GUARD:
+            threads = _THREAD_LOCKS.setdefault(os.path.realpath(self.path), threading.RLock())
+        if not threads.acquire(blocking=False):
+            return
+        try:
+            with self._process_lock():
+                pass
+        finally:
+            threads.release()
 
     def make(self) -> None:
         """Create the index directory (and its parents) if it is not there.
