@@ -20,7 +20,7 @@ from .indexer import (
     open_or_create,
 )
 from .indexer.chunks import CHUNK_WORDS, first_chunk_words
-from .indexer.directory import model_path
+from .indexer.directory import CREATING, model_path
 from .indexer.documents import LabelWarnings, ReadOnce, check_documents
 from .indexer.first_chunk import check_while_encoding
 from .indexer.job import check_layers, progress_bar
@@ -225,7 +225,9 @@ def _remove_if_nothing_written(directory: IndexDirectory, made: Path, *,
     no file in it but the writer's lock file (``lock_held``: this job holds it), and no
     index in the database (one elsewhere, ``--db``, that the job already wrote to keeps its
     folder, or a rerun could never resume). A bad ``--db`` URL left ``DIR/.lock`` and
-    ``DIR/raw/``; an unreachable PostgreSQL an empty ``DIR``."""
+    ``DIR/raw/``; an unreachable PostgreSQL an empty ``DIR``; a job stopped while it created
+    the index its half-made database (``sensedb.sqlite.creating``, never an index: the next
+    creation removes it)."""
     try:
         written = directory.exists()
     except Exception:  # noqa: BLE001 - its database cannot be reached: nothing went there
@@ -235,7 +237,8 @@ def _remove_if_nothing_written(directory: IndexDirectory, made: Path, *,
         return
     try:
         leftovers = [p for p in made.rglob("*")
-                     if p.is_file() and not (lock_held and p.name == ".lock")]
+                     if p.is_file() and not (lock_held and p.name == ".lock")
+                     and not p.name.startswith(CREATING)]
         if not leftovers:
             shutil.rmtree(made)
     except OSError:  # not ours to fight over: leave it

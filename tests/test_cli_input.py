@@ -128,7 +128,8 @@ def test_commands_on_a_missing_index_leave_no_folder(tmp_path):
     folder = tmp_path / "new-index"
     result = CliRunner().invoke(cli, ["index", str(corpus), "--index", str(folder), "--db",
                                       f"sqlite:///{tmp_path}/no/such/dir/x.sqlite"])
-    assert result.exit_code == 1 and "cannot create the index's tables" in result.output
+    assert result.exit_code == 1 and "cannot create the metadata database: the folder" \
+        in result.output
     assert not folder.exists()
     nested = tmp_path / "new" / "a" / "b"  # the outermost folder the job made goes too
     result = CliRunner().invoke(cli, ["index", str(corpus), "--index", str(nested), "--db",
@@ -346,7 +347,7 @@ def test_an_output_path_under_a_file_is_one_line_not_a_traceback(runner, mini_in
 
     assert refused("index", FIXTURES / "mini.data.xml", "--index", afile / "index",
                    expected="cannot create the index directory") \
-        == f"Error: {afile / 'index'}: cannot create the index directory: Not a directory"
+        == f"Error: {afile / 'index'}: cannot create the index directory: {afile} is not a folder"
     refused("plot", "bank", *query(mini_index), "--out", afile / "bank.html",
             expected=f"Error: {afile}: File exists")
     refused("train-head", FIXTURES / "mini.data.xml", "--gold", FIXTURES / "mini.gold.key.txt",
@@ -528,3 +529,68 @@ def test_a_job_stopped_after_writing_an_outside_database_keeps_its_folder(
     report = sensedb.build_index(MINI_XML, folder, gold=MINI_GOLD, db_url=url,
                                  encoder=encoder, wordnet=wordnet, progress=False)
     assert (report.documents, report.tokens) == (2, 19)
+
+
+@pytest.fixture()
+def never_encoded(monkeypatch) -> list:
+    """The calls of ``api.check_while_encoding`` (where a job loads its model and encodes its
+    first chunk), recorded as they happen."""
+    from sensedb import api
+
+    real, calls = api.check_while_encoding, []
+    monkeypatch.setattr(api, "check_while_encoding",
+                        lambda *a, **k: calls.append(1) or real(*a, **k))
+    return calls
+
+
+def test_a_destination_that_cannot_be_made_is_refused_before_any_encoding(
+        tmp_path, encoder, wordnet, never_encoded):
+    """An index under a file, a --db file in a folder that does not exist, one that is a
+    folder or another kind of file: each was refused when the job first wrote, after its
+    model loaded and its first chunk was encoded (20-40 s on a CPU; a breaker's). Now at
+    once, one line naming the path, and no folder made."""
+    import sensedb
+
+    afile = tmp_path / "notes.txt"
+    afile.write_text("not a database\n", encoding="utf-8")
+    (tmp_path / "folder").mkdir()
+    cases = [(afile / "index", None, f"{afile} is not a folder"),
+             (tmp_path / "i1", f"sqlite:///{tmp_path}/none/meta.sqlite",
+              f"the folder {tmp_path / 'none'} does not exist"),
+             (tmp_path / "i2", f"sqlite:///{afile}", "not a SQLite database"),
+             (tmp_path / "i3", f"sqlite:///{tmp_path}/folder", "is a folder")]
+    for index, url, message in cases:
+        with pytest.raises(sensedb.IndexFormatError, match=message):
+            sensedb.build_index(MINI_XML, index, gold=MINI_GOLD, db_url=url, encoder=encoder,
+                                wordnet=wordnet, progress=False)
+        assert not (index.exists() and index.is_dir())
+    assert never_encoded == [] and afile.read_text(encoding="utf-8") == "not a database\n"
+    report = sensedb.build_index(MINI_XML, tmp_path / "i4", gold=MINI_GOLD,
+                                 db_url=f"sqlite:///{tmp_path}/folder/meta.sqlite",
+                                 encoder=encoder, wordnet=wordnet, progress=False)
+    assert never_encoded == [1] and (report.documents, report.tokens) == (2, 19)
+
+
+def test_a_job_stopped_while_it_creates_its_index_leaves_no_folder(tmp_path, encoder,
+                                                                   wordnet, monkeypatch):
+    """Ctrl-C while a new index's database was being created left the folder with
+    ``sensedb.sqlite.creating`` in it, which no command reads as an index (a breaker's); a
+    job that made no index removes the folder it made, and a rerun builds the index."""
+    import sensedb
+    from sensedb.indexer import IndexDirectory
+
+    real = IndexDirectory.set_manifest
+
+    def stopped(self, *args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(IndexDirectory, "set_manifest", stopped)
+    with pytest.raises(KeyboardInterrupt):
+        sensedb.build_index(MINI_XML, tmp_path / "new" / "index", gold=MINI_GOLD,
+                            encoder=encoder, wordnet=wordnet, progress=False)
+    assert not (tmp_path / "new").exists()
+    monkeypatch.setattr(IndexDirectory, "set_manifest", real)
+    report = sensedb.build_index(MINI_XML, tmp_path / "new" / "index", gold=MINI_GOLD,
+                                 encoder=encoder, wordnet=wordnet, progress=False)
+    assert (report.documents, report.tokens) == (2, 19)
+

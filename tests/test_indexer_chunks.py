@@ -6,6 +6,7 @@ from conftest import MINI_GOLD, MINI_XML
 from indexer_helpers import kill_at_second_chunk, open_index
 
 from sensedb import read_raganato
+from sensedb.corpora import Document, Sentence, Token
 from sensedb.indexer import IndexDirectory, index_documents, open_or_create
 
 
@@ -87,3 +88,35 @@ def test_verify_names_a_killed_job_and_its_rerun_mends_the_index(tmp_path, encod
     index_documents(directory, encoder, wordnet, documents, corpus="mini", progress=False)
     report = verify(directory.path, deep=True, encoder=encoder)
     assert report.ok, report.problems
+
+
+def test_a_killed_job_stays_named_after_a_later_writer_until_its_corpus_finishes(
+        tmp_path, encoder, wordnet, monkeypatch):
+    """A killed job whose stores a later writer rebuilt (here a job of another corpus; a query
+    adding WordNet's vectors does the same) was marked ``interrupted`` and no longer named:
+    `verify --deep` and `info` said nothing of a corpus holding 1 of its documents. It stays
+    named (verify, ``info``'s ``unfinished_jobs``) until a job of its corpus finishes."""
+    from sensedb.indexer.job import unfinished_jobs
+    from sensedb.indexer.verify import verify
+
+    documents = list(read_raganato(MINI_XML, MINI_GOLD))
+    directory = IndexDirectory(tmp_path / "idx")
+    open_or_create(directory, encoder, wordnet)
+    kill_at_second_chunk(monkeypatch, directory, encoder, wordnet, documents)
+    other = [Document("o0", [Sentence("o0.s0", [
+        Token("He"), Token("sat", "sit", "VERB", "o0.s0.t0", ("sit%2:35:00::",))])])]
+    index_documents(directory, encoder, wordnet, other, corpus="other", progress=False)
+    assert [(j.job, j.corpus, j.status) for j in unfinished_jobs(directory.db)] == [
+        (1, "mini", "interrupted")]
+    report = verify(directory.path, deep=True, encoder=encoder)
+    assert len(report.problems) == 1, report.problems
+    assert report.problems[0].message.startswith("job 1 (corpus mini")
+    assert report.problems[0].message.endswith("was killed before it finished: the corpus "
+                                               "may lack documents")
+    assert "run its `sensedb index` command again" in report.problems[0].action
+    info = open_index(directory.path, encoder, wordnet).info()
+    assert [j["corpus"] for j in info["unfinished_jobs"]] == ["mini"]
+    assert info["corpora"]["mini"] < len(documents)
+    index_documents(directory, encoder, wordnet, documents, corpus="mini", progress=False)
+    assert unfinished_jobs(directory.db) == []
+    assert verify(directory.path, deep=True, encoder=encoder).ok

@@ -36,7 +36,7 @@ import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import numpy as np
 from sqlalchemy import delete, inspect, select
@@ -287,19 +287,13 @@ class IndexDirectory:
         final = self.path / "sensedb.sqlite"
         atomic = self.db_url == f"sqlite:///{final}"
         if atomic and final.exists() and final.stat().st_size:  # (an empty file is no one's)
-            # no index read from it, yet a file: never made over (it was replaced silently)
-            found = (f"{final}: a SQLite database that holds no sensedb index"
-                     if _sqlite_header(final)  # another program's database: not opened
-                     else self.database_damage())
-            raise IndexFormatError(f"{found}; no index is made over it: index into another "
-                                   "directory, or move the file away (`sensedb verify` "
-                                   "tells what is wrong with an index's own)")
+            self._refuse_made_over(final)
         elsewhere = self.metadata_elsewhere()
         if elsewhere:
             raise IndexFormatError(f"{elsewhere}; else index into another directory")
         self.refuse_foreign_files()
         (self.path / "raw").mkdir(exist_ok=True)
-        building = self.path / "sensedb.sqlite.creating"
+        building = self.path / CREATING
         manifest = {
             "format_version": FORMAT_VERSION,
             "encoder": with_model_from_index(encoder_description, self.path),
@@ -652,10 +646,63 @@ class IndexDirectory:
         sqlite_file = self._sqlite_file()
         if self.path.is_dir() and sqlite_file is not None and not sqlite_file.exists():
             self.refuse_foreign_files()
+        self._refuse_unmakeable(sqlite_file)
         blocked = self.not_writable()
         if blocked is not None:
             raise IndexFormatError(blocked)
         self._refuse_locked()
+
+    def _refuse_unmakeable(self, sqlite_file: Path | None) -> None:
+        """Refuse, before a job's work, a directory or SQLite database that cannot be made or
+        opened: the index directory under a file (``--index afile/sub``), a ``--db`` file
+        whose folder does not exist, that is a folder, or that is another kind of file
+        (each was refused only when the job first wrote, after its first chunk was
+        encoded: 20-40 s on a CPU).
+
+        Raises:
+            IndexFormatError: one line naming the directory or file."""
+        existing = Path(os.path.abspath(self.path))
+        while not existing.exists() and existing.parent != existing:
+            existing = existing.parent
+        if not existing.is_dir():
+            raise IndexFormatError(f"{self.path}: cannot create the index directory: "
+                                   f"{existing} is not a folder")
+        if sqlite_file is None:
+            return
+        database = Path(os.path.abspath(sqlite_file))
+        if database.is_dir():
+            raise IndexFormatError(f"{sqlite_file}: the metadata database is a folder, not a "
+                                   "SQLite file")
+        if database.exists():
+            own = self.database_file is not None
+            try:  # the index's own file: not an index's (create's refusal); --db: not SQLite
+                foreign = database.stat().st_size > 0 and not (
+                    _holds_a_manifest(database) if own else _sqlite_header(database))
+            except OSError:  # unreadable: the database's own open says so
+                foreign = False
+            if foreign and own:
+                self._refuse_made_over(database)
+            if foreign:
+                raise IndexFormatError(f"{sqlite_file}: not a SQLite database (the metadata "
+                                       "database must be an index's, or a new file)")
+        elif (not database.parent.is_dir()
+              and database.parent != Path(os.path.abspath(self.path))):
+            raise IndexFormatError(f"{sqlite_file}: cannot create the metadata database: "
+                                   f"the folder {database.parent} does not exist")
+
+    def _refuse_made_over(self, final: Path) -> NoReturn:
+        """Refuse a new index over ``final``, the index's own SQLite file, there but holding
+        no index (damaged, not SQLite, another program's database): it was replaced without
+        a word.
+
+        Raises:
+            IndexFormatError: always, one line saying what the file is."""
+        found = (f"{final}: a SQLite database that holds no sensedb index"
+                 if _sqlite_header(final)  # another program's database: not opened
+                 else self.database_damage())
+        raise IndexFormatError(f"{found}; no index is made over it: index into another "
+                               "directory, or move the file away (`sensedb verify` tells "
+                               "what is wrong with an index's own)")
 
     def _refuse_locked(self) -> None:
         """IndexLockedError now where another process holds the writer lock (:meth:`lock`
@@ -772,6 +819,10 @@ def _holds_a_manifest(path: Path) -> bool:
     finally:
         connection.close()
 
+
+#: The name the default SQLite database is created under before it is renamed into place
+#: (``IndexDirectory.create``): a file of this name (or its ``-wal``/``-shm``) is no index.
+CREATING = "sensedb.sqlite.creating"
 
 #: The first 16 bytes of every SQLite 3 database file.
 SQLITE_MAGIC = b"SQLite format 3\x00"

@@ -37,6 +37,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -48,7 +49,7 @@ from ..encoder_windows import Prepared
 from ..gc_policy import bulk_work
 from ..inventory import WordNet
 from ..progress import close_bar
-from ..schema import JobRow
+from ..schema import Database, JobRow
 from . import chunks, fold
 from . import documents as documents_module
 from . import pipeline as pipeline_module
@@ -303,6 +304,37 @@ def interrupted_jobs(directory: IndexDirectory) -> list[int]:
     with directory.db.session() as session:
         return list(session.execute(
             select(JobRow.id).where(JobRow.status == "running")).scalars())
+
+
+@dataclass(frozen=True)
+class UnfinishedJob:
+    """A job whose corpus may lack documents (:func:`unfinished_jobs`): ``status``
+    ``running`` (killed before its stores were rebuilt, or writing now) or ``interrupted``
+    (killed; a later writer rebuilt the stores with its committed chunks, but no later job
+    of its corpus has finished)."""
+
+    job: int
+    corpus: str
+    path: str
+    status: str
+
+
+def unfinished_jobs(db: Database) -> list[UnfinishedJob]:
+    """The jobs ``verify`` and ``info`` name as unfinished, oldest first: every ``running``
+    one, and every ``interrupted`` one of a labelled corpus that no later job of the same
+    corpus finished (rerunning its command resumes it; that job's ``done`` ends it). WordNet's
+    own jobs (``wordnet``: lemmas added on first use) are left out once interrupted: a lemma
+    a killed job did not commit is added again when next asked for."""
+    with db.session() as session:
+        rows = session.execute(select(JobRow.id, JobRow.corpus, JobRow.path, JobRow.status)
+                               .order_by(JobRow.id)).all()
+    done_after: dict[str, int] = {}
+    for job, corpus, _, status in rows:
+        if status == "done":
+            done_after[corpus] = job
+    return [UnfinishedJob(job, corpus, path, status) for job, corpus, path, status in rows
+            if status == "running" or (status == "interrupted" and corpus != WORDNET_CORPUS
+                                       and done_after.get(corpus, 0) < job)]
 
 
 def mark_interrupted(directory: IndexDirectory, job_ids: list[int]) -> None:

@@ -30,7 +30,6 @@ from ..paths import same_model
 from ..schema import (
     FORMAT_VERSION,
     DocumentRow,
-    JobRow,
     SenseRow,
     SentenceRow,
     ShardRow,
@@ -45,6 +44,7 @@ from ..store.files import file_sum
 from .directory import EXAMPLES, SENSES, STORES, TOKENS, WORDNET, IndexDirectory, model_path
 from .documents import left_out_documents
 from .fold import RETIRED, locate
+from .job import unfinished_jobs
 from .manifest import Manifest
 from .wordnet import CORPUS as WORDNET_CORPUS
 
@@ -212,20 +212,26 @@ class _Checker:
             return None
 
     def check_jobs(self) -> None:
-        """A job that did not finish (``jobs.status`` still ``running``: killed, or writing
-        now) is named first, with what mends it: its own command again, which resumes it and
-        rebuilds every store. The store problems it leaves (rows without a vector, vectors
-        without a row) followed alone, each telling to run `sensedb repair`."""
-        with self.directory.db.session() as session:
-            jobs = session.execute(select(JobRow.id, JobRow.corpus, JobRow.path)
-                                   .where(JobRow.status == "running")
-                                   .order_by(JobRow.id)).all()
-        for job, corpus, path in jobs:
-            self.problem(self.database, f"job {job} (corpus {corpus}, {path}) did not finish: "
-                         "it was killed, or it is writing now",
-                         "if it was killed, run its `sensedb index` command again (it resumes "
-                         "and rebuilds the stores), then verify again; the store problems "
-                         "below may be only its unfinished work")
+        """A job that did not finish is named first, with what mends it: its own command
+        again, which resumes it (``job.unfinished_jobs``). One still ``running`` (killed, or
+        writing now) also leaves its rows out of the stores until it or any later writer
+        rebuilds them: the store problems it leaves (rows without a vector, vectors without
+        a row) follow alone, each telling to run `sensedb repair`. One a later writer marked
+        ``interrupted`` (a query adding WordNet's vectors, a job of another corpus) left its
+        corpus short of the documents it had not committed, with every store whole: named
+        until a job of that corpus finishes."""
+        for job in unfinished_jobs(self.directory.db):
+            if job.status == "running":
+                self.problem(self.database, f"job {job.job} (corpus {job.corpus}, {job.path}) "
+                             "did not finish: it was killed, or it is writing now",
+                             "if it was killed, run its `sensedb index` command again (it "
+                             "resumes and rebuilds the stores), then verify again; the store "
+                             "problems below may be only its unfinished work")
+            else:
+                self.problem(self.database, f"job {job.job} (corpus {job.corpus}, {job.path}) "
+                             "was killed before it finished: the corpus may lack documents",
+                             "run its `sensedb index` command again (it resumes: the "
+                             "documents already indexed are skipped)")
 
     def check_layers(self, manifest: Manifest) -> None:
         from ..encoder import LayerSpec

@@ -3,12 +3,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 
 from ..indexer import EXAMPLES, SENSES, TOKENS, WORDNET, IndexDirectory, Manifest, token_stores
+from ..indexer.job import unfinished_jobs
 from ..schema import masked_url
 from ..store import VectorStore
 from . import scoring
@@ -22,8 +24,9 @@ def index_info(directory: IndexDirectory, manifest: Manifest, queries: IndexQuer
     stores by name), the encoder and normalization settings, generations, library versions,
     the scoring weights by feature (``weights``: (len(scoring.FEATURES),) float64), which
     similarity parameters its queries use (``similarity_parameters``:
-    ``similarity.params.params_source``) and ``disk_bytes`` (every file under the index
-    directory)."""
+    ``similarity.params.params_source``), ``disk_bytes`` (every file under the index
+    directory) and ``unfinished_jobs`` (``indexer.job.unfinished_jobs``: each a job whose
+    corpus may lack documents until its command is run again, as ``verify`` names them)."""
     from ..similarity.params import params_source  # similarity imports the retriever
 
     corpora, counts = queries.counts()
@@ -35,6 +38,7 @@ def index_info(directory: IndexDirectory, manifest: Manifest, queries: IndexQuer
         "generations": dict(manifest.generations),
         "versions": manifest.versions,
         "corpora": corpora, **counts,
+        "unfinished_jobs": [dataclasses.asdict(job) for job in unfinished_jobs(directory.db)],
         "token_vectors": stores[TOKENS].ntotal, "sense_vectors": stores[SENSES].ntotal,
         "example_vectors": stores[EXAMPLES].ntotal,
         "wordnet_sense_vectors": stores[WORDNET].ntotal,
