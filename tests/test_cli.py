@@ -281,5 +281,6 @@ def test_senses_lists_a_words_senses_without_a_model(runner, mini_index):
     assert "count 25" in lines[1] and "support 3" in lines[1] and "sloping land" in lines[1]
     data = json.loads(run(runner, "senses", "bank", "--json", "--index", mini_index).output)
     assert {s["pos"] for s in data} == {"NOUN", "VERB"} and all("examples" in s for s in data)
+    assert data[0]["offset"] == "09213565-n"  # as GET /senses answers
     result = run(runner, "senses", "xyzzyq", "--index", mini_index, ok=False)
     assert result.output.strip() == 'Error: "xyzzyq" is not a word WordNet-3.0 knows'

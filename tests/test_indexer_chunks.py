@@ -95,7 +95,8 @@ def test_a_killed_job_stays_named_after_a_later_writer_until_its_corpus_finishes
     """A killed job whose stores a later writer rebuilt (here a job of another corpus; a query
     adding WordNet's vectors does the same) was marked ``interrupted`` and no longer named:
     `verify --deep` and `info` said nothing of a corpus holding 1 of its documents. It stays
-    named (verify, ``info``'s ``unfinished_jobs``) until a job of its corpus finishes."""
+    named (verify, ``info``'s ``unfinished_jobs``) until a job of its corpus and file
+    finishes: another file indexed under the corpus's name hid it too (a breaker's)."""
     from sensedb.indexer.job import unfinished_jobs
     from sensedb.indexer.verify import verify
 
@@ -117,6 +118,11 @@ def test_a_killed_job_stays_named_after_a_later_writer_until_its_corpus_finishes
     info = open_index(directory.path, encoder, wordnet).info()
     assert [j["corpus"] for j in info["unfinished_jobs"]] == ["mini"]
     assert info["corpora"]["mini"] < len(documents)
+    # another file under the corpus's name finishes: the killed job's file is still short
+    elsewhere = [Document("e0", other[0].sentences)]
+    index_documents(directory, encoder, wordnet, elsewhere, corpus="mini",
+                    path=str(tmp_path / "elsewhere" / "mini.data.xml"), progress=False)
+    assert [j.job for j in unfinished_jobs(directory.db)] == [1]
     index_documents(directory, encoder, wordnet, documents, corpus="mini", progress=False)
     assert unfinished_jobs(directory.db) == []
     assert verify(directory.path, deep=True, encoder=encoder).ok

@@ -371,3 +371,27 @@ def test_senses_of_lists_every_reading_with_its_labelled_usages(index, wordnet):
         index.senses_of("bank", "ADV")
     with pytest.raises(sensedb.Error):
         index.senses_of("bank%1:99:99::")
+    # read as wsd reads a target (a breaker's): a pronoun's contraction is its verb (it was
+    # helium, or no word), an abbreviation's period is read across the tokenizer's, the
+    # text is normalized as a sentence is, a key of another POS is refused
+    assert {(s.lemma, s.pos) for s in index.senses_of("He's")} == {("be", "VERB"),
+                                                                   ("have", "VERB")}
+    assert {s.lemma for s in index.senses_of("they're")} == {"be"}
+    assert [s.key for s in index.senses_of("St. Louis")][0] == "st._louis%1:15:00::"
+    assert index.senses_of("24/7")[0].key == "24/7%1:28:00::"
+    assert [s.key for s in index.senses_of("b\u200bank")] == \
+        [s.key for s in index.senses_of("bank")]
+    assert index.senses_of("bank%1:17:01::")[0].offset == "09213565-n"
+    with pytest.raises(InputError, match="a sense of a NOUN, not of a VERB"):
+        index.senses_of("bank%1:17:01::", "v")
+    with pytest.raises(InputError, match="control character"):
+        index.senses_of("bank\x01")
+
+
+def test_wsd_of_a_name_with_an_abbreviations_period(index):
+    """"St. Louis" as a target was "St . Louis", no word WordNet knows, where `tag` reads
+    st._louis across the tokenizer's period (a breaker's)."""
+    answer = index.wsd("I went to St. Louis last year", "St. Louis", k=0)
+    assert answer.lemma == "st._louis" and answer.best.key.startswith("st._louis%1:15")
+    assert index.wsd("We climbed Mt. Everest in May", "Mt. Everest", k=0).lemma == \
+        "mt._everest"

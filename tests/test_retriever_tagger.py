@@ -903,11 +903,11 @@ def test_a_multiword_with_an_abbreviations_period(default_index):
     """A third tester: "He lives in *St. Louis*" tagged Louis a person: the tokenizer's "St"
     "." "Louis" held no multiword reading, where WordNet writes st._louis, mt._everest; a
     sentence's period is glued to nothing."""
-    from sensedb.retriever.tagger import _multiword_text
+    from sensedb.retriever.target import multiword_text
 
-    assert _multiword_text(["St", ".", "Louis"]) == "St. Louis"
-    assert _multiword_text(["Louis", "."]) is None and _multiword_text([".", "Louis"]) is None
-    assert _multiword_text(["a", ",", "b"]) is None
+    assert multiword_text(["St", ".", "Louis"]) == "St. Louis"
+    assert multiword_text(["Louis", "."]) is None and multiword_text([".", "Louis"]) is None
+    assert multiword_text(["a", ",", "b"]) is None
     tagged = {w.word: w.lemma for w in sensedb.tag(
         default_index, "He lives in St. Louis. We climbed Mt. Everest last year.")}
     assert tagged["St. Louis"] == "st._louis" and tagged["Mt. Everest"] == "mt._everest"

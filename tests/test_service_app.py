@@ -196,6 +196,14 @@ def test_tag_similarity_neighbors_senses(client, index):
     assert senses[0]["synset"] == "bank.n.01" and senses[0]["offset"] == "09213565-n"
     assert senses[0]["support"] == index.senses_of("bank%1:17:01::")[0].support > 0
     assert {s["key"] for s in client.get("/senses/banks").json()} >= {"bank%1:17:01::"}
+    # a word with a slash, a part of speech, an empty word (a breaker's)
+    assert client.get("/senses/24/7").json()[0]["key"] == "24/7%1:28:00::"
+    assert client.get("/senses/24%2F7").json()[0]["key"] == "24/7%1:28:00::"
+    assert {s["pos"] for s in client.get("/senses/banks?pos=v").json()} == {"VERB"}
+    bad = client.get("/senses/bank?pos=x")
+    assert bad.status_code == 422 and bad.json()["field"] == "pos"
+    assert client.get("/senses/%20").status_code == 422
+    assert client.get("/senses/bank%251:17:01::?pos=VERB").status_code == 404
 
 
 def test_concurrent_requests_are_batched(url, index):

@@ -33,6 +33,7 @@ The stages are called through their modules (``chunks.commit_chunk``, ``fold.fol
 from __future__ import annotations
 
 import itertools
+import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -322,19 +323,22 @@ class UnfinishedJob:
 def unfinished_jobs(db: Database) -> list[UnfinishedJob]:
     """The jobs ``verify`` and ``info`` name as unfinished, oldest first: every ``running``
     one, and every ``interrupted`` one of a labelled corpus that no later job of the same
-    corpus finished (rerunning its command resumes it; that job's ``done`` ends it). WordNet's
-    own jobs (``wordnet``: lemmas added on first use) are left out once interrupted: a lemma
-    a killed job did not commit is added again when next asked for."""
+    corpus and file finished (rerunning its command resumes it; that job's ``done`` ends it;
+    another file under the corpus's name does not: a breaker's one-line file named the
+    corpus and hid the killed job). Paths compare as absolute paths from this process's
+    folder. WordNet's own jobs (``wordnet``: lemmas added on first use) are left out once
+    interrupted: a lemma a killed job did not commit is added again when next asked for."""
     with db.session() as session:
         rows = session.execute(select(JobRow.id, JobRow.corpus, JobRow.path, JobRow.status)
                                .order_by(JobRow.id)).all()
-    done_after: dict[str, int] = {}
-    for job, corpus, _, status in rows:
+    done_after: dict[tuple[str, str], int] = {}
+    for job, corpus, path, status in rows:
         if status == "done":
-            done_after[corpus] = job
+            done_after[corpus, os.path.abspath(path)] = job
     return [UnfinishedJob(job, corpus, path, status) for job, corpus, path, status in rows
             if status == "running" or (status == "interrupted" and corpus != WORDNET_CORPUS
-                                       and done_after.get(corpus, 0) < job)]
+                                       and done_after.get((corpus, os.path.abspath(path)),
+                                                          0) < job)]
 
 
 def mark_interrupted(directory: IndexDirectory, job_ids: list[int]) -> None:

@@ -85,6 +85,7 @@ from .target import (
     find_separated,
     find_span,
     merged,
+    multiword_text,
     phrasal_verbs,
     sentence_words,
     separated,
@@ -866,14 +867,19 @@ class SenseIndex:
         return not is_main_verb(list(target.words), target.index, tags, self.inventory)
 
     def lemma_candidates(self, surface: str, pos: str | None = None) -> list[tuple[str, str]]:
-        """The (lemma, POS) pairs of ``surface`` (in ``pos``: :meth:`readings`), or, when
-        there are none, those of its word without a possessive ending (``"bank's"`` ->
+        """The (lemma, POS) pairs of ``surface`` (in ``pos``: :meth:`readings`; a merged span's
+        abbreviation's period glued back to its word: "St . Louis" is st._louis,
+        :func:`~sensedb.retriever.target.multiword_text`), or, when there are none, those of
+        its word without a possessive ending (``"bank's"`` ->
         ``bank``, ``"James'"`` -> ``James``:
         :func:`~sensedb.retriever.target.without_possessive`).
 
         Raises:
             InputError: WordNet knows no such word (in that POS)."""
         pairs = self.readings(surface, pos)
+        if not pairs and " . " in surface:  # a merged span: "St . Louis" is WordNet's
+            glued = multiword_text(surface.split(" "))  # st._louis, as ``tag`` reads it
+            pairs = self.readings(glued, pos) if glued else []
         stripped = None if pairs else without_possessive(surface)
         if stripped:
             pairs = self.inventory.lemmatize(stripped, pos)
@@ -887,27 +893,44 @@ class SenseIndex:
 
     def senses_of(self, word: str, pos: str | None = None) -> list[LemmaSense]:
         """Every sense of every reading of ``word``, a form as written ("wings" -> wing;
-        "left" -> leave, left; "take place" -> take_place), in ``pos`` only when given:
-        (lemma, POS) by (lemma, POS) as :meth:`lemma_candidates` reads the form, each in
-        WordNet's order, with its key, synset, sense number, WordNet tag count, the labelled
-        corpus tokens this index holds of it, gloss and usage examples; a sense key
-        (``bank%1:17:01::``) gives its one sense. What ``wsd`` chooses among, before any
-        context; no encoder runs and nothing is added to the index.
+        "left" -> leave, left; "took place" -> take_place; "St. Louis" -> st._louis), in
+        ``pos`` only when given: (lemma, POS) by (lemma, POS), each in WordNet's order, with
+        its key, synset and its offset, sense number, WordNet tag count, the labelled corpus
+        tokens this index holds of it, gloss and usage examples; a sense key
+        (``bank%1:17:01::``) gives its one sense. The form is read as ``wsd`` reads a target
+        that is its whole sentence (:meth:`locate`: the text checked and normalized as a
+        sentence is, a pronoun's contraction its verb, "He's" be and have; a possessive
+        ending dropped where WordNet lacks the whole), else as written ("24/7"). What ``wsd``
+        chooses among, before any context; no encoder runs and nothing is added to the
+        index.
 
         Raises:
-            InputError: an empty word, or one WordNet knows no reading of (in that POS).
+            InputError: an empty word, a control character, a word WordNet knows no reading
+                of (in that POS), or a sense key of another POS than ``pos``.
             InventoryError: a sense key WordNet lacks."""
         word = " ".join(word.split())
         if not word:
             raise InputError("the word is empty")
         if "%" in word:
-            listed = [self.inventory.sense(word)]
+            sense = self.inventory.sense(word)
+            if pos is not None and POS.parse(pos).value != sense.pos:
+                raise InputError(f"{word} is a sense of a {sense.pos}, not of a "
+                                 f"{POS.parse(pos).value}")
+            listed = [sense]
         else:
-            listed = [s for lemma, p in self.lemma_candidates(word, pos)
-                      for s in self.inventory.candidates(lemma, p)]
+            surface = self.locate(word, word).surface
+            try:
+                pairs = self.lemma_candidates(surface, pos)
+            except InputError:
+                if surface == word:
+                    raise
+                pairs = self.lemma_candidates(word, pos)  # "24/7", split by the tokenizer
+            listed = [s for lemma, p in pairs for s in self.inventory.candidates(lemma, p)]
         support = self.source.support([s.key for s in listed])
-        return [LemmaSense(key=s.key, synset=s.synset, lemma=s.lemma, pos=s.pos, rank=s.rank,
-                           count=s.count, support=support.get(s.key, 0), gloss=s.gloss,
+        return [LemmaSense(key=s.key, synset=s.synset,
+                           offset=self.inventory.synset_gloss(s.key)[0], lemma=s.lemma,
+                           pos=s.pos, rank=s.rank, count=s.count,
+                           support=support.get(s.key, 0), gloss=s.gloss,
                            examples=list(s.examples)) for s in listed]
 
     def prefetch(self, pairs: Iterable[tuple[str, str]]) -> None:

@@ -80,11 +80,13 @@ class LemmaSense:
     """One sense of a word as the inventory lists it (``SenseIndex.senses_of``), before any
     context: ``rank`` WordNet's sense number of the lemma in its POS (1 = first), ``count``
     WordNet's tag count (counted on SemCor; the prior ``wsd`` weighs), ``support`` the
-    labelled corpus tokens this index holds of it (0 in a WordNet-only index), ``examples``
-    the synset's usage examples."""
+    labelled corpus tokens this index holds of it (0 in a WordNet-only index), ``offset``
+    the synset's WordNet offset and POS letter (``09213565-n``), ``examples`` the synset's
+    usage examples."""
 
     key: str
     synset: str
+    offset: str
     lemma: str
     pos: str
     rank: int

@@ -60,6 +60,7 @@ from .target import (
     check_probability,
     clock_time,
     merged,
+    multiword_text,
     phrasal_verbs,
     separated,
 )
@@ -1237,7 +1238,7 @@ def readings(index: SenseIndex, words: list[str], tags: np.ndarray | None
         auxiliary_first = _opens_with_auxiliary(index, words, tags, start)
         for length in range(MAX_MULTIWORD, 1, -1):
             piece = words[start:start + length]
-            text = _multiword_text(piece) if len(piece) == length else None
+            text = multiword_text(piece) if len(piece) == length else None
             if text is None:
                 continue
             if _plain_function_words(words, start, start + length, tags) or _modifies_a_noun(
@@ -1321,23 +1322,6 @@ def _owed_to(words: Sequence[str], at: int, best: Sequence[str] | None,
               for s in inventory.candidates(lemma, pos)]
     first = min(senses, key=lambda s: (-s.count, s.rank), default=None)
     return first is not None and _NOUN_PERSON in first.key
-
-
-def _multiword_text(piece: list[str]) -> str | None:
-    """The words of a multiword reading's span as WordNet writes its lemmas: the words
-    joined by spaces, an abbreviation's period (a "." token inside the span, after a word)
-    glued back to its word ("St . Louis" -> "St. Louis", WordNet's st._louis; "Mt .
-    Everest", "Dr . Seuss"); None where a token is neither a word nor such a period."""
-    out: list[str] = []
-    for at, word in enumerate(piece):
-        if any(c.isalpha() for c in word):
-            out.append(word)
-        elif word == "." and out and 0 < at < len(piece) - 1 and \
-                any(c.isalpha() for c in piece[at - 1]):
-            out[-1] += "."
-        else:
-            return None
-    return " ".join(out)
 
 
 def _opens_with_auxiliary(index: SenseIndex, words: list[str], tags: np.ndarray | None,

@@ -393,3 +393,20 @@ def locate(sentence: Words, target: str | None = None, at: int | None = None) ->
     """
     words, start, end = find_span(sentence, target, at)
     return merged(words, start, end, check_text(sentence) if isinstance(sentence, str) else None)
+
+
+def multiword_text(piece: list[str]) -> str | None:
+    """The words of a multiword reading's span as WordNet writes its lemmas: the words
+    joined by spaces, an abbreviation's period (a "." token inside the span, after a word)
+    glued back to its word ("St . Louis" -> "St. Louis", WordNet's st._louis; "Mt .
+    Everest", "Dr . Seuss"); None where a token is neither a word nor such a period."""
+    out: list[str] = []
+    for at, word in enumerate(piece):
+        if any(c.isalpha() for c in word):
+            out.append(word)
+        elif word == "." and out and 0 < at < len(piece) - 1 and \
+                any(c.isalpha() for c in piece[at - 1]):
+            out[-1] += "."
+        else:
+            return None
+    return " ".join(out)

@@ -38,6 +38,7 @@ from pydantic import BaseModel, ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..errors import Error, InputError
+from ..vocabulary import POS
 from . import handlers
 from .batcher import Batcher, ItemError, Overloaded
 from .guard import Guard
@@ -189,10 +190,22 @@ def create_app(index_dir: str | os.PathLike | None = None, *, db_url: str | None
     route("/neighbors", NeighborsRequest, handlers.neighbors,
           "The nearest labelled usages of a word in context")
 
-    @app.get("/senses/{key}", summary="A sense key's sense, or a word's senses",
-             responses={404: {"model": ErrorBody, "description": "Unknown key or word"}})
-    async def senses(key: str):
-        result = await _run(batcher, lambda index: handlers.senses(index, key), timeout_s)
+    @app.get("/senses/{key:path}", summary="A sense key's sense, or a word's senses "
+             "(?pos=NOUN: that part of speech only)",
+             responses={404: {"model": ErrorBody, "description": "Unknown key or word"},
+                        422: {"model": ErrorBody, "description": "An empty word, or an "
+                              "unknown part of speech"}})
+    async def senses(key: str, pos: str | None = None):
+        # a path parameter: words WordNet writes with a slash ("24/7") reach the handler
+        if not key.strip():
+            raise ApiError(422, "the word is empty", "key")
+        if pos is not None:
+            try:
+                pos = POS.parse(pos).value
+            except Error as exc:
+                raise ApiError(422, str(exc), "pos") from None
+        result = await _run(batcher, lambda index: handlers.senses(index, key, pos),
+                            timeout_s)
         if isinstance(result, ItemError):
             raise ApiError(404, str(result.error), "key")
         return result

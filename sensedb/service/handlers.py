@@ -269,13 +269,12 @@ def _usage(usage) -> tuple:
     return (usage.sentence, usage.target, usage.at)
 
 
-def senses(index, key: str) -> list[dict] | ItemError:
+def senses(index, key: str, pos: str | None = None) -> list[dict] | ItemError:
     """``GET /senses/{key}``: a sense key's sense, or every sense of a word (each POS
-    WordNet's morphology finds), as ``LemmaSense`` fields (``SenseIndex.senses_of``: the
-    ``sensedb senses`` command's) plus ``offset`` (``08-digit-p``, the synset's WordNet
-    offset and letter). An unknown key or word is an :class:`ItemError`."""
+    WordNet's morphology finds, or ``pos`` alone), as ``LemmaSense`` fields
+    (``SenseIndex.senses_of``: the ``sensedb senses`` command's ``--json``). An unknown key
+    or word is an :class:`ItemError`."""
     try:
-        return [{**s.to_dict(), "offset": index.inventory.synset_gloss(s.key)[0]}
-                for s in index.senses_of(key)]
+        return [s.to_dict() for s in index.senses_of(key, pos)]
     except Error as exc:
         return ItemError(exc, "key")
