@@ -560,7 +560,7 @@ GRIDS = {"wordnet_only": WORDNET_GRID, "corpus": CORPUS_GRID}
 
 
 def tune_family(family: str, semcor, se07, examples=None, scan: tuple | None = None,
-                examples_weight: float = 1.0) -> dict:
+                examples_weight: float = 1.0, se07_weight: float = 1.0) -> dict:
     """:func:`tune_formula` of ``family``'s formula on its grid (:data:`GRIDS`; the "before"
     of its figures, :data:`PREVIOUS`), or with ``scan`` on the grid :func:`around` the
     shipped formula (the shipped weights as "before"). The rows: ``wordnet_only``'s scored
@@ -568,9 +568,9 @@ def tune_family(family: str, semcor, se07, examples=None, scan: tuple | None = N
     (``semcor``: :data:`SEMCOR_DOCUMENTS`; their tokens are no evidence for themselves)."""
     if scan:
         return tune_formula(around(family, *scan), scoring.DEFAULT_WEIGHTS[family], semcor,
-                            se07, examples, examples_weight)
+                            se07, examples, examples_weight, se07_weight)
     return tune_formula(GRIDS[family], PREVIOUS[family], semcor, se07, examples,
-                        examples_weight)
+                        examples_weight, se07_weight)
 
 
 def around(family: str, feature: str, values: tuple[float, ...]) -> dict[str, tuple]:
@@ -599,7 +599,8 @@ def scan_argument(text: str) -> tuple[str, tuple[float, ...]]:
 
 
 def tune_formula(family: dict[str, tuple], previous: dict[str, float], semcor, se07,
-                 examples=None, examples_weight: float = 1.0) -> dict:
+                 examples=None, examples_weight: float = 1.0,
+                 se07_weight: float = 1.0) -> dict:
     """Each SemCor fold is scored with the formula best on the mean accuracy (raw-text
     candidates) over the other four folds, SE07 and, when given, the other four folds of the
     WordNet-examples set (:func:`example_instance_features`, folds by lemma), whose own
@@ -607,14 +608,16 @@ def tune_formula(family: dict[str, tuple], previous: dict[str, float], semcor, s
     all of them. ``previous``: the weights reported as "before". ``examples_weight``: the
     examples set's weight in the mean (1: the shipped rule; more leans the choice towards
     short sentences whose senses are spread as a lexicographer's, BENCHMARKS.md "Measured,
-    not shipped: weighing WordNet's examples more")."""
+    not shipped: weighing WordNet's examples more"). ``se07_weight``: SE07's weight in the
+    mean (1: the shipped rule; 0: SE07 only reported, never a selector, as the retrieval
+    head's issue asks: BENCHMARKS.md "SemEval-2007 out of the selection")."""
     combos, weights = grid(family)
     right = correct_matrix(semcor, weights)
-    dev = correct_matrix(se07, weights).mean(axis=0)
+    dev = se07_weight * correct_matrix(se07, weights).mean(axis=0)
     folds = np.array([fold_of(m["doc"]) for _, _, m in semcor])
-    sets = 2
+    sets = 1 + se07_weight
     if examples is not None:
-        sets = 2 + examples_weight
+        sets = 1 + se07_weight + examples_weight
         ex_right = correct_matrix(examples, weights)
         ex_folds = np.array([m["fold"] for _, _, m in examples])
     cv_right, ex_cv_right, per_fold = 0, 0, {}
@@ -745,6 +748,9 @@ def main() -> None:
     parser.add_argument("--examples-weight", type=float, default=1.0, metavar="W",
                         help="tune: the WordNet-examples set's weight in the rule's mean (1 as "
                         "shipped)")
+    parser.add_argument("--se07-weight", type=float, default=1.0, metavar="W",
+                        help="tune: SemEval-2007's weight in the rule's mean (1 as shipped; 0: "
+                        "chosen on SemCor folds and WordNet's examples alone, SE07 reported)")
     parser.add_argument("--head", default="auto", metavar="HEAD",
                         help="cache / fill-bare: the retrieval head the indexes are opened "
                         "with: a head file or directory, 'none', or 'auto' (the shipped "
@@ -857,13 +863,14 @@ def main() -> None:
     else:
         results["wordnet_only"] = tune_family("wordnet_only", rows["semcor-wordnet"],
                                               rows["se07-wordnet"], rows.get("examples-wordnet"),
-                                              args.scan, args.examples_weight)
+                                              args.scan, args.examples_weight,
+                                              args.se07_weight)
     if "corpus" in reused:
         results["corpus"] = reused["corpus"]
     elif "semcor-corpus" in rows and "se07-corpus" in rows and "corpus" not in args.keep:
         results["corpus"] = tune_family("corpus", rows["semcor-corpus"], rows["se07-corpus"],
                                         rows.get("examples-corpus"), args.scan,
-                                        args.examples_weight)
+                                        args.examples_weight, args.se07_weight)
     else:  # no SemCor index given to ``cache``: the shipped corpus formula is kept as it is
         print("the corpus formula and its novelty thresholds are kept")
         results["corpus"] = shipped_result("corpus")

@@ -643,6 +643,14 @@ def test_tune_weights_scan_and_examples_weight():
               for w in (1.0, 3.0)}
     # SemCor and SE07 (2 of 3 sets) want the prior; counted three times the examples win
     assert chosen == {1.0: 1.0, 3.0: 0.0}
+    # --se07-weight 0: SE07 reported, never a selector (the SemCor folds choose the prior
+    # that SE07 here refutes); counted three times SE07 would choose
+    refuting = [row(False, {"doc": "se07"}) for _ in range(2)]
+    found = {w: tune.tune_formula(family, {"gloss_cos": 1.0}, semcor, refuting,
+                                  se07_weight=w) for w in (0.0, 3.0)}
+    assert {w: f["formula"]["log_wordnet_count"] for w, f in found.items()} == {0.0: 1.0,
+                                                                               3.0: 0.0}
+    assert found[0.0]["se07_after"]["raw"]["all"] == 0.0  # reported all the same
 
 
 def test_readme_formulas_are_the_shipped_weights():
