@@ -15,7 +15,6 @@ evaluate``): the F1 a bf16 index loses or gains, on the same (slice) corpus.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import sys
@@ -23,6 +22,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from figures import write_figures  # scripts/figures.py
 
 from sensedb import Encoder, SenseIndex, build_index, evaluate, read_raganato
 
@@ -88,10 +88,7 @@ def main() -> None:
                               se07 / "semeval2007.data.xml", se07 / "semeval2007.gold.key.txt")
             scores[name] = round(float(result["f1"]), 2)
         figures["se07_f1_slice_index"] = scores
-    print(json.dumps(figures, indent=2))
-    if args.json:
-        Path(args.json).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.json).write_text(json.dumps(figures, indent=2) + "\n")
+    write_figures(figures, args.json)
 
 
 if __name__ == "__main__":

@@ -21,6 +21,8 @@ import json
 import time
 from pathlib import Path
 
+from figures import write_figures  # scripts/figures.py
+
 from sensedb import Encoder
 from sensedb.api import corpus_reader
 from sensedb.gc_policy import bulk_work
@@ -81,10 +83,7 @@ def main() -> None:
                "saved_seconds_each_round": [round(r["sequential"]["whole"]
                                                   - r["overlapped"]["whole"], 2)
                                             for r in rounds]}
-    print(json.dumps(figures, indent=2))
-    if args.json:
-        Path(args.json).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.json).write_text(json.dumps(figures, indent=2) + "\n")
+    write_figures(figures, args.json)
 
 
 if __name__ == "__main__":

@@ -43,6 +43,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from figures import write_figures  # scripts/figures.py
 
 import sensedb.api
 from sensedb import Encoder, build_index, read_raganato
@@ -206,10 +207,7 @@ def main() -> None:
         **({"batch_plans": plans} if plans else {}),
         **({"gpu": {"sampler": gpu.kind, **gpu_figures}} if gpu.kind else {}),
     }
-    print(json.dumps(figures, indent=2))
-    if args.json:
-        Path(args.json).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.json).write_text(json.dumps(figures, indent=2) + "\n")
+    write_figures(figures, args.json)
 
 
 def _plans(planner: Encoder, documents, sentences, chunk_words: str) -> dict:

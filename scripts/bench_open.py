@@ -32,6 +32,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from figures import write_figures  # scripts/figures.py
+
 SENTENCE = "The children skipped stones from the muddy bank of the stream"
 TARGET = "bank"
 # (label, a substring of the function's file, the function's name): cumulative seconds (of
@@ -97,10 +99,7 @@ def main() -> None:
                                 str(out)], check=True, stdout=subprocess.DEVNULL,
                                env=_env(code))
                 entry["profiled_parts_seconds"] = json.loads(out.read_text())
-    print(json.dumps(figures, indent=2))
-    if args.json:
-        Path(args.json).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.json).write_text(json.dumps(figures, indent=2) + "\n")
+    write_figures(figures, args.json)
 
 
 def _index_args(index: str) -> list[str]:

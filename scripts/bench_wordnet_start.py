@@ -10,11 +10,10 @@ exception and lexname maps.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import time
-from pathlib import Path
 
+from figures import write_figures  # scripts/figures.py
 from nltk.corpus.reader.wordnet import WordNetCorpusReader
 
 from sensedb.inventory import default_wordnet
@@ -51,10 +50,7 @@ def main() -> None:
     figures = {"seconds_each": seconds, "load_average_1min": [round(x, 1) for x in load],
                "same_maps": a._lemma_pos_offset_map == b._lemma_pos_offset_map
                and a._exception_map == b._exception_map and a._lexnames == b._lexnames}
-    print(json.dumps(figures, indent=2))
-    if args.json:
-        Path(args.json).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.json).write_text(json.dumps(figures, indent=2) + "\n")
+    write_figures(figures, args.json)
 
 
 if __name__ == "__main__":
