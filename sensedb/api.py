@@ -20,7 +20,7 @@ from .indexer import (
     open_or_create,
 )
 from .indexer.chunks import CHUNK_WORDS, first_chunk_words
-from .indexer.directory import CREATING, model_path
+from .indexer.directory import CREATING, first_missing, model_path
 from .indexer.documents import LabelWarnings, ReadOnce, check_documents
 from .indexer.first_chunk import check_while_encoding
 from .indexer.job import check_layers, progress_bar
@@ -110,7 +110,7 @@ def build_index(corpus: str | os.PathLike, index: str | os.PathLike, *,
                             else LabelCheck(inventory), warn=warned.append)
     corpus_passes = ReadOnce(read)  # parsed once for the check and the job (SemCor included)
     directory = IndexDirectory(index, db_url)
-    made_here = _first_missing(Path(index))  # a failed job leaves no folder it made
+    made_here = first_missing(index)  # a failed job leaves no folder it made
     bar = None
     try:
         if directory.exists():
@@ -206,17 +206,6 @@ def build_index(corpus: str | os.PathLike, index: str | os.PathLike, *,
     finally:
         close_bar(bar)  # the job closed it, unless it failed before the job
         directory.close()
-
-
-def _first_missing(path: Path) -> Path | None:
-    """The outermost folder of ``path`` that does not exist yet (``path`` itself, or an
-    ancestor: a job into ``new/a/b`` makes ``new``), or None when ``path`` exists."""
-    path = Path(os.path.abspath(path))
-    if path.exists() or path.is_symlink():
-        return None
-    while not path.parent.exists() and path.parent != path:
-        path = path.parent
-    return path
 
 
 def _remove_if_nothing_written(directory: IndexDirectory, made: Path, *,

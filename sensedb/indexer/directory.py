@@ -661,9 +661,8 @@ class IndexDirectory:
 
         Raises:
             IndexFormatError: one line naming the directory or file."""
-        existing = Path(os.path.abspath(self.path))
-        while not existing.exists() and existing.parent != existing:
-            existing = existing.parent
+        missing = first_missing(self.path)
+        existing = Path(os.path.abspath(self.path)) if missing is None else missing.parent
         if not existing.is_dir():
             raise IndexFormatError(f"{self.path}: cannot create the index directory: "
                                    f"{existing} is not a folder")
@@ -689,6 +688,12 @@ class IndexDirectory:
               and database.parent != Path(os.path.abspath(self.path))):
             raise IndexFormatError(f"{sqlite_file}: cannot create the metadata database: "
                                    f"the folder {database.parent} does not exist")
+
+    def _thread_lock(self) -> threading.RLock:
+        """The lock of this process's threads on this index's directory (one per real path),
+        taken under :meth:`lock`'s process lock."""
+        with _THREAD_LOCKS_GUARD:
+            return _THREAD_LOCKS.setdefault(os.path.realpath(self.path), threading.RLock())
 
     def _refuse_made_over(self, final: Path) -> NoReturn:
         """Refuse a new index over ``final``, the index's own SQLite file, there but holding
@@ -716,8 +721,7 @@ class IndexDirectory:
         sqlite = self.db_url.startswith("sqlite:")
         if sqlite and not (self.path / ".lock").exists():
             return
-        with _THREAD_LOCKS_GUARD:
-            threads = _THREAD_LOCKS.setdefault(os.path.realpath(self.path), threading.RLock())
+        threads = self._thread_lock()
         if not threads.acquire(blocking=False):
             return
         try:
@@ -759,8 +763,7 @@ class IndexDirectory:
         sqlite_file = self._sqlite_file()
         if sqlite_file is not None and not sqlite_file.exists():  # no index here yet
             self.refuse_foreign_files()  # before the lock file is left among them
-        with _THREAD_LOCKS_GUARD:
-            threads = _THREAD_LOCKS.setdefault(os.path.realpath(self.path), threading.RLock())
+        threads = self._thread_lock()
         if not threads.acquire(timeout=THREAD_WAIT_S):
             raise IndexLockedError(f"{self.path}: another thread of this process has been "
                                    f"writing this index for {THREAD_WAIT_S:.0f} s")
@@ -794,6 +797,18 @@ class IndexDirectory:
             yield
         finally:
             handle.close()
+
+
+def first_missing(path: str | os.PathLike) -> Path | None:
+    """The outermost folder of ``path`` that does not exist yet (``path`` itself, or an
+    ancestor: a job into ``new/a/b`` makes ``new``), absolute, or None when ``path``
+    exists."""
+    path = Path(os.path.abspath(path))
+    if path.exists() or path.is_symlink():
+        return None
+    while not path.parent.exists() and path.parent != path:
+        path = path.parent
+    return path
 
 
 def _holds_a_manifest(path: Path) -> bool:
