@@ -11,7 +11,8 @@ tests/fixtures/everyday_tester5.tsv (60, a fifth's), tests/fixtures/everyday_tes
 tests/fixtures/everyday_tester8.tsv (60, an eighth's), tests/fixtures/everyday_tester9.tsv (60,
 a ninth's), tests/fixtures/everyday_tester10.tsv (60, a tenth's),
 tests/fixtures/everyday_tester11.tsv (60, an eleventh's), tests/fixtures/everyday_tester12.tsv
-(60, a twelfth's), tests/fixtures/everyday_tester13.tsv (60, a thirteenth's) and CASES below
+(60, a twelfth's), tests/fixtures/everyday_tester13.tsv (60, a thirteenth's),
+tests/fixtures/everyday_tester14.tsv (60, a fourteenth's) and CASES below
 (sentences reported by users whose ambiguous word is plain to a person) and prints the
 right count of each set with the wrong answers. BENCHMARKS.md "Context over the
 prior" reports the figures.
@@ -86,7 +87,7 @@ def main() -> None:
                         "`tune_weights.py tune --json` chose instead of the index's (a formula "
                         "measured before it ships)")
     parser.add_argument("--set", dest="only", action="append", default=None, metavar="NAME",
-                        help="score only this set (everyday_tester13, cases, "
+                        help="score only this set (everyday_tester14, cases, "
                         "similarity_everyday, ...; repeatable): every set by default")
     parser.add_argument("--json", default=None)
     args = parser.parse_args()
@@ -108,7 +109,8 @@ def main() -> None:
             "everyday_tester10": rows_of(FIXTURES / "everyday_tester10.tsv"),
             "everyday_tester11": rows_of(FIXTURES / "everyday_tester11.tsv"),
             "everyday_tester12": rows_of(FIXTURES / "everyday_tester12.tsv"),
-            "everyday_tester13": rows_of(FIXTURES / "everyday_tester13.tsv")}
+            "everyday_tester13": rows_of(FIXTURES / "everyday_tester13.tsv"),
+            "everyday_tester14": rows_of(FIXTURES / "everyday_tester14.tsv")}
     if args.only and set(args.only) - {*sets, "similarity_everyday"}:
         parser.error(f"--set: no such set {sorted(set(args.only) - set(sets))}; the sets: "
                      + ", ".join([*sets, "similarity_everyday"]))

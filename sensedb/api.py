@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from .corpora import Document, read_jsonl, read_raganato
+from .corpora.tokenize import check_text
 from .encoder import DEFAULT_MODEL, Encoder, LayerSpec, canonical_layers
 from .errors import ConfigurationError, IndexFormatError, InputError
 from .head import RetrievalHead, head_for_manifest
@@ -87,8 +88,8 @@ def build_index(corpus: str | os.PathLike, index: str | os.PathLike, *,
             standardization (names its settings), or is damaged.
         IndexLockedError: another process is writing the index.
         ConfigurationError: a bad model, layer setting (e.g. a layer the model does not
-            have) or database URL, or the corpus name ``wordnet`` (sensedb's own); nothing
-            is written.
+            have) or database URL, the corpus name ``wordnet`` (sensedb's own) or one
+            holding a control character; nothing is written.
     """
     check_store_type(store)
     corpus = Path(corpus)
@@ -101,6 +102,10 @@ def build_index(corpus: str | os.PathLike, index: str | os.PathLike, *,
     # the file name up to its first dot, past leading ones (".notes.jsonl": "notes"; a
     # corpus file's name has a suffix, so this is never empty)
     name = corpus_name or corpus.name.lstrip(".").split(".")[0]
+    try:  # a control character: U+001F would pose as a retired document's mark (fold.RETIRED)
+        check_text(name, "the corpus name")
+    except InputError as error:
+        raise ConfigurationError(str(error)) from None
     if name == WORDNET_CORPUS:  # its tokens would be filed as WordNet's usage examples
         raise ConfigurationError(f"the corpus name {name!r} is sensedb's own (WordNet's "
                                  "glosses and usage examples, kept apart from corpus "

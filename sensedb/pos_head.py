@@ -1062,13 +1062,89 @@ def after_copula_no_verb(words: Sequence[str], irregular_verb_forms: Collection[
                 lower[be] == "'s" and lower[be - 1] not in PRONOUNS_BEFORE_IS
                 or lower[be] == "am" and _a_number(lower[be - 1])):
             continue
-        if (not word.isalpha() or word.endswith(PARTICIPLE_ENDINGS + ("in",))
-                or word in irregular_verb_forms or word.endswith(_BASE_PARTICIPLE_ENDINGS)
+        if (not _no_verb_after_be(word, irregular_verb_forms)
                 or word in TO_CONTRACTIONS | BEFORE_A_COMPLEMENT
                 or any(w in PSEUDO_CLEFT_DO for w in lower[:be])):
             continue
         found.append(at)
     return found
+
+
+def _no_verb_after_be(word: str, irregular_verb_forms: Collection[str]) -> bool:
+    """Whether ``word`` (lower case) cannot be a verb after be: letters only, no -ing, -ed or
+    -en form nor a dialect -in' one, not in ``irregular_verb_forms`` ("*broken*", "*gone*"),
+    not one of BASE_PARTICIPLES nor ending in one ("*cut*", "*refit*")."""
+    return (word.isalpha() and not word.endswith(PARTICIPLE_ENDINGS + ("in",))
+            and word not in irregular_verb_forms
+            and not word.endswith(_BASE_PARTICIPLE_ENDINGS))
+
+
+#: Forms of be that open a yes/no question ("*Is* the pharmacy open on Sundays?"), and the
+#: words before them that leave it the question's opening: a wh-word ("When *is* the library
+#: open?") or a conjunction.
+INVERTED_BE = frozenset("is are was were am isn't aren't wasn't weren't".split())
+_BEFORE_INVERTED_BE = WH_WORDS | frozenset({"and", "but", "so", "or"})
+#: A question's subject after such a be: a pronoun, or a determiner or possessive and up to
+#: INVERTED_SUBJECT_WORDS words the head tags ADJ or NOUN, the last a NOUN.
+_SUBJECT_PRONOUNS = frozenset("it he she they you we i this that".split())
+_SUBJECT_DETERMINERS = frozenset(
+    "the a an this that these those my your his her its our their".split())
+INVERTED_SUBJECT_WORDS = 4
+
+
+def after_inverted_subject_no_verb(words: Sequence[str], best: Sequence[str],
+                                   base_verb: Callable[[str], bool]) -> list[int]:
+    """Positions of the words right after the subject of a question opened by a form of be
+    (INVERTED_BE, at the sentence's start or after _BEFORE_INVERTED_BE; "not" may follow it)
+    that the head tags VERB (``best``: its best tag of each word, which also finds the
+    subject) and that are a verb's base form and nothing else (``base_verb(word)``, lower
+    case; not one of BASE_PARTICIPLES, be, have, do or a modal): "Is the pharmacy *open* on
+    Sundays?", "Was the museum *open* on Monday?" (the head read a verb before "on
+    Sundays": a fresh tester's). Be is then the copula, whose complement a bare verb never
+    is; "Was the door *opened*", "Is the road *cut* off" are left to the head, and the
+    declarative "The store is *open*" is :func:`after_copula_no_verb`'s. Hand-written."""
+    lower = [w.casefold().replace("\u2019", "'") for w in words]
+    found = []
+    for be, form in enumerate(lower):
+        if form not in INVERTED_BE or be > 0 and lower[be - 1] not in _BEFORE_INVERTED_BE \
+                and any(c.isalnum() for c in lower[be - 1]):
+            continue
+        at = be + 1
+        if at < len(words) and lower[at] in ("not", "n't"):
+            at += 1
+        if at < len(words) and lower[at] in _SUBJECT_PRONOUNS:
+            at += 1
+        elif at < len(words) and lower[at] in _SUBJECT_DETERMINERS:
+            end = at + 1
+            while end < len(words) and end - at <= INVERTED_SUBJECT_WORDS and \
+                    best[end] in ("ADJ", "NOUN") and lower[end].isalpha():
+                end += 1
+            while end > at + 1 and best[end - 1] != "NOUN":  # the subject ends in its noun
+                end -= 1
+            if end == at + 1:
+                continue
+            at = end
+        else:
+            continue
+        word = lower[at] if at < len(words) else ""
+        if (best[at:at + 1] == ["VERB"] and word.isalpha()
+                and word not in BASE_PARTICIPLES | _NOT_A_BARE_VERB
+                and not word.endswith(_BASE_PARTICIPLE_ENDINGS) and base_verb(word)):
+            found.append(at)
+    return found
+
+
+def inverted_copula_no_bare_verb(words: Sequence[str], logp: np.ndarray,
+                                 base_verb: Callable[[str], bool]) -> np.ndarray:
+    """``logp`` ((len(words), len(TAGS)) float, one sentence's tag log-probabilities) with
+    each word of :func:`after_inverted_subject_no_verb` given VERB at most
+    RULE_COPULA_NOT_VERB_PROBABILITY, the other tags the rest in their proportions. A new
+    array where a row changes; ``logp`` itself otherwise."""
+    out = logp
+    best = [TAGS[int(i)] for i in np.argmax(logp, axis=1)] if len(words) else []
+    for at in after_inverted_subject_no_verb(words, best, base_verb):
+        out = _as_tag(out, logp, at, "VERB", RULE_COPULA_NOT_VERB_PROBABILITY)
+    return out
 
 
 #: An object noun phrase ("a"/"an" and a noun after a verb of its clause) takes no bare verb

@@ -323,6 +323,28 @@ def test_an_index_with_its_metadata_in_another_sqlite_file(tmp_path, encoder, wo
     assert not (tmp_path / "x.sqlite").exists()  # looked for, not created
 
 
+def test_another_directorys_database_is_refused_before_any_work(tmp_path, encoder, wordnet,
+                                                                db_url):
+    """``index B --index Y --db X's database`` encoded B, then failed on "raw vector shard
+    Y/raw/shard-000001: cannot read it", and left X's index with an unfinished job that
+    `verify` reported and no rerun cleared (a breaker's; on SQLite and PostgreSQL): now
+    refused before the model loads, nothing created, X's index as it was."""
+    from sensedb.indexer.verify import verify
+
+    url = db_url or f"sqlite:///{tmp_path / 'x' / 'sensedb.sqlite'}"
+    build_index(MINI_XML, tmp_path / "x", gold=MINI_GOLD, encoder=encoder, wordnet=wordnet,
+                progress=False, db_url=db_url)
+    before = open_index(tmp_path / "x", encoder, wordnet, db_url=db_url).info()
+    with pytest.raises(IndexFormatError, match=r"holds an index of 1 raw vector shard "
+                       r"\(raw/shard-000001\), none of them in .*y: it is another index "
+                       r"directory's \(give that directory as --index, or a new database\)"):
+        build_index(MINI_XML, tmp_path / "y", gold=MINI_GOLD, corpus_name="b",
+                    encoder="no-such-model", wordnet=wordnet, progress=False, db_url=url)
+    assert not (tmp_path / "y").exists()
+    assert verify(tmp_path / "x", db_url=db_url, reencode=False).problems == []
+    assert open_index(tmp_path / "x", encoder, wordnet, db_url=db_url).info() == before
+
+
 @pytest.mark.parametrize("content", ["garbage\n", "sqlite"])
 def test_a_file_named_like_the_database_is_never_indexed_over(tmp_path, encoder, wordnet,
                                                               content):

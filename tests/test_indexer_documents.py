@@ -346,6 +346,17 @@ def test_the_corpus_name_wordnet_is_refused(tmp_path, encoder, wordnet, file, op
     assert not index.exists()
 
 
+def test_a_corpus_name_with_a_control_character_is_refused(tmp_path, encoder, wordnet):
+    """``--corpus-name $'x\\x1fretired:9'`` was taken: U+001F marks a retired document's key
+    (``fold.RETIRED``), so a name or id holding it could pose as a deleted document (a
+    breaker's). Refused before anything is written."""
+    index = tmp_path / "idx"
+    with pytest.raises(ConfigurationError, match="corpus name has U[+]001F"):
+        build(notes(tmp_path / "notes.jsonl", RIVER), index, encoder, wordnet,
+              corpus_name="x\x1fretired:9")
+    assert not index.exists()
+
+
 def test_a_label_on_the_wrong_token_is_refused_before_anything_is_written(tmp_path, encoder,
                                                                           wordnet):
     index = tmp_path / "idx"

@@ -704,6 +704,17 @@ def _rows(words: list[str], at: int, probabilities: dict[str, float]) -> np.ndar
     return np.log(p)
 
 
+def _tagged_rows(tags: list[str], at: int, probabilities: dict[str, float]) -> np.ndarray:
+    """Tag log-probabilities of a sentence tagged ``tags``: each row its tag 0.9 and the rest
+    even, row ``at`` the given ``probabilities`` (:func:`_rows`)."""
+    logp = np.log(np.full((len(tags), len(TAGS)), 0.1 / (len(TAGS) - 1)))
+    for i, tag in enumerate(tags):
+        if i != at:
+            logp[i, TAGS.index(tag)] = np.log(0.9)
+    logp[at] = _rows(tags, at, probabilities)[at]
+    return logp
+
+
 def test_a_word_after_a_degree_adverb_is_no_noun():
     """"The cat seemed perfectly *content*" read the noun content (the head: NOUN 0.82): after
     one of DEGREE_ADVERBS a word is given NOUN at most RULE_NOT_NOUN_PROBABILITY, the other
@@ -780,12 +791,7 @@ def test_a_bare_verb_after_an_object_noun_phrase_is_no_verb(wordnet):
         pairs = [item.rsplit("/", 1) for item in tagged.split()]
         words = [w for w, _ in pairs]
         at = next(i for i, (_, t) in enumerate(pairs) if t == "*")
-        logp = np.log(np.full((len(words), len(TAGS)), 0.1 / (len(TAGS) - 1)))
-        for i, (_, tag) in enumerate(pairs):
-            if i != at:
-                logp[i, TAGS.index(tag)] = np.log(0.9)
-        logp[at] = _rows(words, at, {"VERB": 0.8, "NOUN": 0.15})[at]
-        return words, logp, at
+        return words, _tagged_rows([t for _, t in pairs], at, {"VERB": 0.8, "NOUN": 0.15}), at
 
     for tagged in ("kids/NOUN set/VERB up/PRT a/DET lemonade/NOUN stand/* on/ADP",
                    "It/PRON was/VERB an/DET ice/NOUN cream/* van/NOUN",
@@ -809,6 +815,48 @@ def test_a_bare_verb_after_an_object_noun_phrase_is_no_verb(wordnet):
                    "came/VERB ,/. a/DET man/NOUN stand/*"):
         words, logp, at = rows(tagged)
         assert article_noun_no_bare_verb(words, logp, base_verb) is logp, words
+
+
+def test_no_bare_verb_after_an_inverted_copulas_subject(wordnet):
+    """"Is the pharmacy *open* on Sundays?" read the verb open (the head's VERB before "on
+    Sundays"; a fresh tester's): after the subject of a question opened by be, a verb's bare
+    form is no verb (``pos_head.inverted_copula_no_bare_verb``). A participle ("Was the door
+    *opened*", "Is the road *cut* off"), a subject the head does not end in a noun, a be
+    inside a clause ("What matters is the price *rise*") and a word the head does not tag
+    VERB are left alone."""
+    from sensedb.pos_head import (
+        RULE_COPULA_NOT_VERB_PROBABILITY,
+        after_inverted_subject_no_verb,
+        inverted_copula_no_bare_verb,
+    )
+
+    def base_verb(word: str) -> bool:
+        return wordnet.lemmatize(word, "VERB") == [(word, "VERB")]
+
+    def split(tagged: str) -> tuple[list[str], list[str]]:
+        pairs = [item.rsplit("/", 1) for item in tagged.split()]
+        return [w for w, _ in pairs], [t for _, t in pairs]
+
+    for tagged, at in (("Is/VERB the/DET pharmacy/NOUN open/VERB on/ADP Sundays/NOUN ?/.", 3),
+                       ("When/ADV was/VERB the/DET old/ADJ museum/NOUN open/VERB ?/.", 5),
+                       ("Is/VERB n't/ADV it/PRON open/VERB late/ADV ?/.", 3),
+                       ("and/CONJ are/VERB your/PRON dog/NOUN bite/VERB marks/NOUN", 4)):
+        words, best = split(tagged)
+        assert after_inverted_subject_no_verb(words, best, base_verb) == [at], tagged
+        logp = _tagged_rows(best, at, {"VERB": 0.8, "ADJ": 0.15})
+        ruled = inverted_copula_no_bare_verb(words, logp, base_verb)
+        assert np.exp(ruled[at, TAGS.index("VERB")]) == pytest.approx(
+            RULE_COPULA_NOT_VERB_PROBABILITY)
+        assert TAGS[int(np.argmax(ruled[at]))] == "ADJ"
+        assert np.array_equal(np.delete(ruled, at, axis=0), np.delete(logp, at, axis=0))
+    for tagged in ("Was/VERB the/DET door/NOUN opened/VERB ?/.",
+                   "Is/VERB the/DET road/NOUN cut/VERB off/PRT ?/.",
+                   "Is/VERB the/DET open/ADJ ?/.",
+                   "What/PRON matters/VERB is/VERB the/DET price/NOUN rise/VERB ./.",
+                   "Is/VERB the/DET store/NOUN open/ADJ ?/.",
+                   "Are/VERB the/DET kids/NOUN have/VERB fun/NOUN ?/."):
+        words, best = split(tagged)
+        assert after_inverted_subject_no_verb(words, best, base_verb) == [], tagged
 
 
 def test_an_imperative_before_a_possessive_is_no_noun(wordnet):

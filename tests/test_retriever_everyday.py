@@ -14,7 +14,7 @@ from conftest import FIXTURES
 
 import sensedb
 from sensedb import SenseIndex
-from sensedb.retriever.target import clock_time
+from sensedb.retriever.target import clock_time, compound_head, compound_parts, hyphen_part
 from sensedb.vocabulary import key_pos
 
 # Not yet right on the default index: the gloss and the prior outweigh the sentence here. The
@@ -347,13 +347,15 @@ def test_index_source_reads_its_example_tokens(default_index):
                                             ("everyday_tester10.tsv", 55),
                                             ("everyday_tester11.tsv", 55),
                                             ("everyday_tester12.tsv", 55),
-                                            ("everyday_tester13.tsv", 55)])
+                                            ("everyday_tester13.tsv", 55),
+                                            ("everyday_tester14.tsv", 55)])
 def test_everyday_fixture_keys_are_senses_of_their_targets(wordnet, name, size):
     rows = [r for r in csv.reader((FIXTURES / name).open(encoding="utf-8"),
                                   delimiter="\t") if r and not r[0].startswith("#")]
     assert len(rows) >= size and len({r[1] for r in rows}) >= size
     for sentence, target, keys in rows:
         words = [word.strip(".,?!;:") for word in sentence.split()]
+        words += [word.removesuffix("'s") for word in words]  # "the blade's sharp"
         assert all(word in words for word in target.split()), target
         lemmas = {lemma for lemma, _ in wordnet.lemmatize(target.replace(" ", "_"))}
         if not lemmas and " " in target:  # a phrasal verb with its object: "let me down"
@@ -451,6 +453,42 @@ def test_a_possessive_target_is_its_word(default_index):
     assert default_index.wsd("James' car was stolen", "James'").lemma == "james"
     whole = default_index.wsd("He has had Alzheimer's for years", "Alzheimer's")
     assert (whole.target, whole.lemma) == ("Alzheimer's", "alzheimer's")  # as written
+
+
+def test_a_hyphenated_compound_wordnet_lacks_is_read_by_its_words(default_index):
+    """``wsd "the quick-brown fox" brown`` said the target is not in the sentence, and ``tag``
+    left "ex-boss", "quick-brown" untagged (a fresh tester's): a word of a hyphenated token is
+    a target (the token split into its words, the encoder's pieces the same), and a compound
+    WordNet lacks is read as its head, its last word; one WordNet knows stays whole."""
+    answer = default_index.wsd("the quick-brown fox", "brown", k=0)
+    assert (answer.target, answer.position, answer.lemma, answer.pos) == ("brown", 3, "brown",
+                                                                          "ADJ")
+    assert answer.best.key == "brown%5:00:00:chromatic:00"
+    assert default_index.wsd("the quick-brown fox", "Quick", k=0).lemma == "quick"
+    assert default_index.wsd("the quick-brown fox", "brown", at=1, k=0).position == 3
+    with pytest.raises(sensedb.Error, match="not in the sentence"):
+        default_index.wsd("the quick-brown fox", "row")
+    tagged = {t.word: t for t in sensedb.tag(default_index,
+                                              "My ex-boss bought a well-known quick-brown dog")}
+    assert tagged["ex-boss"].lemma == "boss" and tagged["ex-boss"].key.startswith("boss%1:18")
+    assert tagged["quick-brown"].lemma == "brown"
+    assert tagged["well-known"].lemma == "well-known"  # WordNet's own compound
+    assert default_index.wsd("She called her ex-boss", "ex-boss", k=0).lemma == "boss"
+    assert [s.lemma for s in default_index.senses_of("ex-boss")][0] == "boss"
+
+
+def test_compound_words():
+    assert compound_parts("ex-boss") == ["ex", "boss"]
+    assert compound_head("mother-in-law") == "law"
+    assert compound_head("EX-BOSS") == "BOSS"
+    assert [compound_head(w) for w in ("Wilkes-Barre", "pro-Western", "anti-slavery",
+                                       "non-smoker", "Un-American")] == [None] * 5
+    assert [compound_parts(w) for w in ("COVID-19", "-ish", "bank", "9-5", "re-")] == \
+        [None] * 5
+    assert hyphen_part(["a", "quick-Brown", "fox"], "BROWN") == (["a", "quick", "-", "Brown",
+                                                                  "fox"], 3)
+    assert hyphen_part(["a", "quick-brown", "fox"], "brown", at=0) is None
+    assert hyphen_part(["a", "quick-brown", "fox"], "quick-brown") is None
 
 
 def test_bare_vectors_are_the_lemma_encoded_alone(default_index, encoder):

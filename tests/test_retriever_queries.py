@@ -67,6 +67,9 @@ def test_counts_leave_out_a_deleted_document_waiting_for_its_purge(tmp_path, enc
     assert info["corpora"] == {"notes": 1}
     assert (info["documents"], info["sentences"], info["tokens"]) == (1, 1, 1)
     assert info["token_vectors"] == 1
+    # the senses only the deleted document had (bank%1:14:00::, sit) were still counted: 3
+    # where a fresh index of what is left says 1 (a breaker's)
+    assert info["senses"] == info["sense_vectors"] == 1
 
 
 POSITIONS_CORPUS = [

@@ -1340,6 +1340,10 @@ def test_be_due_needs_its_to_and_cross_after_be_is_no_verb(default_index):
     assert reading("Mum was cross with me.", "cross") == ("cross", "ADJ")
     assert reading("I was not cross.", "cross") == ("cross", "ADJ")
     assert reading("They cross the road.", "cross") == ("cross", "VERB")
+    # a fourteenth tester's: after an inverted be's subject, no bare verb
+    assert reading("Is the pharmacy open on Sundays?", "open") == ("open", "ADJ")
+    assert default_index.wsd("Is the pharmacy open on Sundays?", "open").pos == "ADJ"
+    assert reading("Who opened the door?", "opened") == ("open", "VERB")
 
 
 def test_an_eighth_testers_parts_of_speech(default_index):

@@ -39,7 +39,8 @@ through: CLI, Python API and HTTP service alike):
 - a lone surrogate (a byte of a command line that was not UTF-8) is refused;
 - a control character (Unicode category Cc: NUL, an escape sequence's ESC, DEL, ...) is
   refused with its position, except those that are white space (tab, newline, carriage
-  return, form feed, ...), which separate words;
+  return, form feed, ...), which separate words, but not the information separators
+  U+001C-U+001F, which Python calls white space and no text uses so;
 - format characters (category Cf: zero-width space U+200B, zero-width (non-)joiner, soft
   hyphen, word joiner, byte order mark, direction marks) are removed, so ``ba\u200bnk`` is
   ``bank``;
@@ -236,14 +237,23 @@ def _split_clitics(word: str) -> list[str]:
 @cache
 def _category_class(category: str, *, spaces: bool = True) -> re.Pattern[str]:
     """A compiled character class of every code point of a Unicode ``category`` (white space
-    left out when ``spaces`` is False)."""
+    left out when ``spaces`` is False, except the information separators U+001C-U+001F,
+    which Python calls white space and no text uses as such: ``_SEPARATORS``)."""
     return re.compile(_char_class(
         range(0x110000),
-        lambda ch: unicodedata.category(ch) == category and (spaces or not ch.isspace())))
+        lambda ch: unicodedata.category(ch) == category and (
+            spaces or not ch.isspace() or ch in _SEPARATORS)))
 
 
-_ASCII_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x7f]")  # Cc that are not white space
-_CONTROL_NAMES = {0: "NUL", 0x1B: "ESC, as in an escape sequence", 0x7F: "DEL"}
+#: The information separators (file, group, record, unit: U+001C-U+001F). Python's
+#: ``str.isspace`` and ``str.split`` take them for white space; the index marks a retired
+#: document's key with U+001F (``indexer.fold.RETIRED``), so a document id or text holding
+#: one could pose as a retired document (a breaker's): refused like any control character.
+_SEPARATORS = "\x1c\x1d\x1e\x1f"
+_ASCII_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")  # Cc that are not white space
+_CONTROL_NAMES = {0: "NUL", 0x1B: "ESC, as in an escape sequence", 0x7F: "DEL",
+                  0x1C: "a file separator", 0x1D: "a group separator",
+                  0x1E: "a record separator", 0x1F: "a unit separator"}
 
 
 def normalize_text(text: str, what: str = "text") -> str:

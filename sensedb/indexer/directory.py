@@ -647,6 +647,7 @@ class IndexDirectory:
         if self.path.is_dir() and sqlite_file is not None and not sqlite_file.exists():
             self.refuse_foreign_files()
         self._refuse_unmakeable(sqlite_file)
+        self._refuse_another_directorys_database(sqlite_file)
         blocked = self.not_writable()
         if blocked is not None:
             raise IndexFormatError(blocked)
@@ -688,6 +689,29 @@ class IndexDirectory:
               and database.parent != Path(os.path.abspath(self.path))):
             raise IndexFormatError(f"{sqlite_file}: cannot create the metadata database: "
                                    f"the folder {database.parent} does not exist")
+
+    def _refuse_another_directorys_database(self, sqlite_file: Path | None) -> None:
+        """Refuse, before a job's work, a ``--db`` database that holds an index of raw vector
+        shards none of which is in this directory: another index directory's (``index B
+        --index Y --db X/sensedb.sqlite`` encoded everything, then failed on a shard it could
+        not read and left X's index with an unfinished job; a breaker's). The index's own
+        database, a new or empty one, and one whose shards are partly here (a damaged index:
+        ``verify`` and ``repair`` say what is missing) pass. Read only: nothing is created,
+        and a database that cannot be read now is left to the job's own open.
+
+        Raises:
+            IndexFormatError: one line naming the database, its shards and this directory."""
+        if self.database_file is not None:
+            return
+        shards = _shard_paths_at_rest(self.db_url, sqlite_file)
+        if not shards or any(next(self.path.joinpath(path).parent.glob(
+                f"{Path(path).name}.*"), None) for path in shards):
+            return
+        raise IndexFormatError(
+            f"{masked_url(self.db_url)}: the database holds an index of {len(shards)} raw "
+            f"vector shard{'s' if len(shards) != 1 else ''} ({shards[0]}"
+            f"{', ...' if len(shards) > 1 else ''}), none of them in {self.path}: it is "
+            "another index directory's (give that directory as --index, or a new database)")
 
     def _thread_lock(self) -> threading.RLock:
         """The lock of this process's threads on this index's directory (one per real path),
@@ -809,6 +833,45 @@ def first_missing(path: str | os.PathLike) -> Path | None:
     while not path.parent.exists() and path.parent != path:
         path = path.parent
     return path
+
+
+def _shard_paths_at_rest(db_url: str, sqlite_file: Path | None) -> list[str]:
+    """The ``path`` of every row of a database's ``shards`` table (relative to its index
+    directory), read without writing: a SQLite file through a read-only connection (a
+    missing, empty or non-SQLite file, or one without the table: []), another engine
+    through a plain connection. [] where it cannot be read now (the job's own open reports
+    why)."""
+    if sqlite_file is not None:
+        import sqlite3
+
+        if not sqlite_file.exists() or not _holds_a_manifest(sqlite_file):
+            return []
+        try:
+            connection = sqlite3.connect(f"{sqlite_file.resolve().as_uri()}?mode=ro", uri=True)
+        except (OSError, sqlite3.Error):
+            return []
+        try:
+            return [row[0] for row in connection.execute("SELECT path FROM shards ORDER BY id")]
+        except sqlite3.Error:
+            return []
+        finally:
+            connection.close()
+    if db_url.startswith("sqlite:"):
+        return []
+    from sqlalchemy import create_engine, text
+
+    try:
+        engine = create_engine(db_url)
+        try:
+            with engine.connect() as connection:
+                if not inspect(connection).has_table("shards"):
+                    return []
+                return [row[0] for row in connection.execute(
+                    text("SELECT path FROM shards ORDER BY id"))]
+        finally:
+            engine.dispose()
+    except (SQLAlchemyError, ValueError, ImportError):
+        return []
 
 
 def _holds_a_manifest(path: Path) -> bool:

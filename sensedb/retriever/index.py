@@ -54,6 +54,7 @@ from ..pos_head import (
     content_log_probabilities,
     copula_no_bare_verb,
     imperative_no_noun,
+    inverted_copula_no_bare_verb,
 )
 from ..store import SegmentedStore, VectorStore, l2_normalize
 from ..vocabulary import POS, POS_TAGS, ScoringMethod, group_key, normalize_lemma
@@ -81,6 +82,7 @@ from .target import (
     base_form_readings,
     check_count,
     clock_time,
+    compound_head,
     find_by_verb_lemma,
     find_separated,
     find_span,
@@ -349,8 +351,10 @@ class SenseIndex:
         """One sentence's tag log-probabilities ((len(words), len(TAGS)) float64) from the
         POS head's layers' word vectors ``vectors`` ((len(words), dim) float32): the head's,
         its hand-written rules applied ("turn *left*", "*please*": adverbs;
-        ``POSHead.sentence_log_probabilities``), then the four that need WordNet: no bare
-        verb after be (``pos_head.copula_no_bare_verb``: "Mum was *cross*") nor after an
+        ``POSHead.sentence_log_probabilities``), then the five that need WordNet: no bare
+        verb after be (``pos_head.copula_no_bare_verb``: "Mum was *cross*"), nor after the
+        subject of a question opened by be (``pos_head.inverted_copula_no_bare_verb``: "Is
+        the pharmacy *open* on Sundays?"), nor after an
         object "a NOUN" (``pos_head.article_noun_no_bare_verb``: "a lemonade *stand*"), no
         noun opening an imperative (``pos_head.imperative_no_noun``: "*Mind* your head") and
         the capital the head cannot see (``names.capital_nouns``: "moved to *Nice*"). What
@@ -363,6 +367,7 @@ class SenseIndex:
             raise ConfigurationError("this index has no POS head to tag with")
         tags = copula_no_bare_verb(words, head.sentence_log_probabilities(words, vectors),
                                    self.inventory.irregular_forms("VERB"))
+        tags = inverted_copula_no_bare_verb(words, tags, self._base_verb)
         tags = article_noun_no_bare_verb(words, tags, self._base_verb)
         tags = imperative_no_noun(words, tags, self._base_verb)
         return names.capital_nouns(self.inventory, words, tags)
@@ -688,10 +693,13 @@ class SenseIndex:
         splits off "He's", "they're", ...) the verb readings of its full forms
         (:data:`~sensedb.corpora.tokenize.CLITIC_VERBS`: ``'s`` -> be and have, ``'re`` ->
         be, ``'ll`` -> will); [] when WordNet knows none. ``tag`` and :meth:`wsd` read words
-        through this."""
+        through this. A hyphenated compound WordNet lacks is read as its last word, its
+        head ("ex-boss" as boss, "sugar-free" as free: ``target.compound_head``)."""
         forms = clitic_verb_forms(surface)
         if not forms:
-            return self.inventory.lemmatize(surface, pos)
+            pairs = self.inventory.lemmatize(surface, pos)
+            head = None if pairs else compound_head(surface)
+            return self.inventory.lemmatize(head, pos) if head else pairs
         if pos not in (None, "VERB"):
             return []
         pairs = [p for form in forms for p in self.inventory.lemmatize(form, "VERB")]

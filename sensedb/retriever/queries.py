@@ -212,7 +212,8 @@ class IndexQueries:
         """``({corpus: documents}, {"documents", "sentences", "tokens", "senses", "shards":
         rows})``: the row counts ``SenseIndex.info`` reports. A deleted or replaced document
         whose rows wait for their purge (``documents.RETIRED``) is not counted, nor are its
-        sentences and tokens."""
+        sentences and tokens; a sense is counted while a token is labelled with it (count >
+        0, as the sense store holds it: a sense only a deleted document had is not)."""
         live = ~DocumentRow.key.contains(RETIRED)
         with self.db.session() as session:
             def count(statement) -> int:
@@ -228,7 +229,8 @@ class IndexQueries:
                 DocumentRow, SentenceRow.document_id == DocumentRow.id).where(live)
             counts = {"documents": sum(corpora.values()), "sentences": count(sentences),
                       "tokens": count(tokens),
-                      "senses": count(select(func.count()).select_from(SenseRow)),
+                      "senses": count(select(func.count()).select_from(SenseRow)
+                                      .where(SenseRow.count > 0)),
                       "shards": count(select(func.count()).select_from(ShardRow))}
         return corpora, counts
 

@@ -333,6 +333,60 @@ def _fold(word: str) -> str:
     return word.casefold().replace("\u2019", "'")
 
 
+def compound_parts(word: str) -> list[str] | None:
+    """The words of a hyphenated compound ("ex-boss" -> ["ex", "boss"], "quick-brown"), None
+    for a word that is not one: no inner hyphen, or a part without a letter ("COVID-19",
+    "-ish", "9-5")."""
+    parts = word.split("-")
+    if len(parts) < 2 or not all(any(c.isalpha() for c in part) for part in parts):
+        return None
+    return parts
+
+
+#: First words of a compound that turn its head's meaning around ("*anti*-slavery",
+#: "*non*-smoker", "*un*-American", "*counter*-intuitive", "*de*-icing"): such a compound is
+#: not its head. Hand-written.
+REVERSING_PREFIXES = frozenset({"anti", "non", "un", "counter", "contra", "de", "dis"})
+
+
+def compound_head(word: str) -> str | None:
+    """The last word of a hyphenated compound, its head in English ("ex-*boss*",
+    "sugar-*free*", "quick-*brown*", "5-year-*old*"): what a compound WordNet lacks is read as
+    (``SenseIndex.readings``); None for a word that is no compound (:func:`compound_parts`),
+    a name ("Wilkes-*Barre*", "Poynting-*Robertson*", "pro-*Western*": the head capitalized in
+    a word not written in capitals) and a compound that reverses its head
+    (:data:`REVERSING_PREFIXES`: "anti-slavery" is no slavery)."""
+    parts = compound_parts(word)
+    if parts is None or parts[0].lower() in REVERSING_PREFIXES:
+        return None
+    head = parts[-1]
+    if head[:1].isupper() and not word.isupper():
+        return None
+    return head
+
+
+def hyphen_part(words: Sequence[str], target: str, at: int | None = None
+                ) -> tuple[list[str], int] | None:
+    """A target that is one word of a hyphenated token ("brown" in "the quick-brown fox"):
+    the words with that token (the first holding it, or the one at ``at``) split into its
+    words and hyphens (``the quick - brown fox``: the encoder's pieces are the same, each
+    word now pooled alone), and the target's index among them; None where no token holds
+    it (compared case-insensitively)."""
+    wanted = _fold(target.strip())
+    if not wanted or any(c.isspace() or c == "-" for c in wanted):
+        return None
+    starts = range(len(words)) if at is None else [at] if 0 <= at < len(words) else []
+    for i in starts:
+        parts = compound_parts(words[i])
+        if parts is None:
+            continue
+        folded = [_fold(part) for part in parts]
+        if wanted in folded:
+            spelled = [piece for part in parts for piece in (part, "-")][:-1]
+            return [*words[:i], *spelled, *words[i + 1:]], i + 2 * folded.index(wanted)
+    return None
+
+
 def find_span(sentence: Words, target: str | None = None, at: int | None = None
               ) -> tuple[list[str], int, int]:
     """The words of ``sentence`` and the target's span ``[start, end)`` in them, as
@@ -358,6 +412,10 @@ def find_span(sentence: Words, target: str | None = None, at: int | None = None
         try:
             start, end = find_target(words, target, at)
         except InputError:
+            split = hyphen_part(words, target, at)
+            if split is not None:  # "brown" of "the quick-brown fox"
+                words, start = split
+                return words, start, start + 1
             # "watch@3": the word and its token position, as PAIRS.tsv and `similarity` write
             # a target (a token written so in the sentence is found above as itself)
             word, position = parse_target(target)
