@@ -87,7 +87,7 @@ def plot_lemma(index: SenseIndex, lemma: str, *, pos: str | None = None,
     if query is not None:
         located = _locate_query(index, query, lemma_norm, pos)
         query_vector = index.query_vectors([located])[0].astype(np.float64)
-        query_info = {"sentence": query, "word": located.surface, "position": located.index}
+        query_info = {"sentence": query, "word": located.surface, "position": located.position}
 
     used_method, coords, query_xy, axes = _project(vectors, query_vector, method)
     senses = [u.senses[0] if u.senses else "?" for u in usages]

@@ -1079,23 +1079,23 @@ def _no_verb_after_be(word: str, irregular_verb_forms: Collection[str]) -> bool:
             and not word.endswith(_BASE_PARTICIPLE_ENDINGS))
 
 
-#: Forms of be that open a yes/no question ("*Is* the pharmacy open on Sundays?"), and the
-#: words before them that leave it the question's opening: a wh-word ("When *is* the library
-#: open?") or a conjunction.
+#: Forms of be that open a yes/no question ("*Is* the pharmacy open on Sundays?"), at the
+#: sentence's start or after a wh-word ("When *is* the library open?").
 INVERTED_BE = frozenset("is are was were am isn't aren't wasn't weren't".split())
-_BEFORE_INVERTED_BE = WH_WORDS | frozenset({"and", "but", "so", "or"})
-#: A question's subject after such a be: a pronoun, or a determiner or possessive and up to
-#: INVERTED_SUBJECT_WORDS words the head tags ADJ or NOUN, the last a NOUN.
+#: A question's subject after such a be: a pronoun, or a determiner or possessive, up to
+#: INVERTED_SUBJECT_WORDS words the head tags ADJ and one it tags NOUN. A second noun may
+#: open a relative clause without "that" ("What are the things *people* say", "Where is the
+#: place *kids* play": their verbs are verbs; its breaker's), so such a subject is passed by.
 _SUBJECT_PRONOUNS = frozenset("it he she they you we i this that".split())
 _SUBJECT_DETERMINERS = frozenset(
     "the a an this that these those my your his her its our their".split())
-INVERTED_SUBJECT_WORDS = 4
+INVERTED_SUBJECT_WORDS = 3
 
 
 def after_inverted_subject_no_verb(words: Sequence[str], best: Sequence[str],
                                    base_verb: Callable[[str], bool]) -> list[int]:
     """Positions of the words right after the subject of a question opened by a form of be
-    (INVERTED_BE, at the sentence's start or after _BEFORE_INVERTED_BE; "not" may follow it)
+    (INVERTED_BE, at the sentence's start or after a wh-word; "not" may follow it)
     that the head tags VERB (``best``: its best tag of each word, which also finds the
     subject) and that are a verb's base form and nothing else (``base_verb(word)``, lower
     case; not one of BASE_PARTICIPLES, be, have, do or a modal): "Is the pharmacy *open* on
@@ -1106,7 +1106,7 @@ def after_inverted_subject_no_verb(words: Sequence[str], best: Sequence[str],
     lower = [w.casefold().replace("\u2019", "'") for w in words]
     found = []
     for be, form in enumerate(lower):
-        if form not in INVERTED_BE or be > 0 and lower[be - 1] not in _BEFORE_INVERTED_BE \
+        if form not in INVERTED_BE or be > 0 and lower[be - 1] not in WH_WORDS \
                 and any(c.isalnum() for c in lower[be - 1]):
             continue
         at = be + 1
@@ -1115,15 +1115,15 @@ def after_inverted_subject_no_verb(words: Sequence[str], best: Sequence[str],
         if at < len(words) and lower[at] in _SUBJECT_PRONOUNS:
             at += 1
         elif at < len(words) and lower[at] in _SUBJECT_DETERMINERS:
-            end = at + 1
-            while end < len(words) and end - at <= INVERTED_SUBJECT_WORDS and \
-                    best[end] in ("ADJ", "NOUN") and lower[end].isalpha():
-                end += 1
-            while end > at + 1 and best[end - 1] != "NOUN":  # the subject ends in its noun
-                end -= 1
-            if end == at + 1:
+            at, adjectives = at + 1, 0
+            while at < len(words) and adjectives < INVERTED_SUBJECT_WORDS and \
+                    best[at] == "ADJ" and lower[at].isalpha():
+                at, adjectives = at + 1, adjectives + 1
+            if at >= len(words) or best[at] != "NOUN":
                 continue
-            at = end
+            at += 1  # the subject's one noun
+            if at < len(words) and best[at] == "NOUN":
+                continue  # a second: a compound's head, or a relative clause's subject
         else:
             continue
         word = lower[at] if at < len(words) else ""

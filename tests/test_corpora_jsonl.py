@@ -143,6 +143,7 @@ def test_jsonl_keys_in_capitals_are_read_as_wordnet_writes_them(tmp_path: Path, 
     ('{"doc": "x\\u0000y", "tokens": ["a"]}', '"doc" of the sentence has U+0000 (NUL)'),
     ('{"id": "s\\u001b[31m", "tokens": ["a"]}', '"id" of the sentence has U+001B'),
     ('{"doc": "d000\\u001fretired:1", "tokens": ["a"]}', '"doc" of the sentence has U+001F'),
+    ('{"tokens": ["a", "\\u001f"]}', "token 1 has U+001F (a unit separator)"),
     ('{"tokens": ["a", "\\u200b"]}', "token 1 is empty under the input policy"),
 ])
 def test_jsonl_ids_and_tokens_follow_the_input_policy(tmp_path: Path, line: str,

@@ -7,6 +7,7 @@ from conftest import FIXTURES
 
 from sensedb.corpora.pairs import UsageSpec, parse_target, read_pairs_tsv
 from sensedb.errors import InputError
+from sensedb.retriever.target import locate
 from sensedb.similarity.usages import UsageQuery
 
 GRADED = FIXTURES / "graded.tsv"
@@ -26,6 +27,18 @@ def test_targets():
     assert parse_target("a@b") == ("a@b", None) and parse_target("@3") == ("@3", None)
     assert UsageQuery.of(UsageSpec("The bank .", "bank", 1)) == UsageQuery("The bank .", "bank", 1)
     assert UsageQuery.parse_target("The bank .", "bank@1") == UsageQuery("The bank .", "bank", 1)
+
+
+def test_a_targets_separator_character_is_kept_for_the_policy(tmp_path):
+    """``str.strip`` took U+001F around a target for white space, so similarity-batch
+    answered ``bank\\x1f`` where wsd and similarity refuse it (a breaker's): only ordinary
+    white space is stripped, and the target keeps the character for the input policy."""
+    path = tmp_path / "p.tsv"
+    path.write_text("He sat on the bank\t bank\x1f \tThe bank closed\tbank\n", encoding="utf-8")
+    ((a, b),), _ = read_pairs_tsv(path)
+    assert (a.target, b.target) == ("bank\x1f", "bank")
+    with pytest.raises(InputError, match=r"U\+001F"):
+        locate(a.sentence, a.target)
 
 
 @pytest.mark.parametrize("text, line", [

@@ -420,6 +420,11 @@ def test_delete_a_whole_corpus(tmp_path, encoder, wordnet, monkeypatch):
         and "(it holds: notes)" in result.output
     result = runner.invoke(cli, ["delete", "--index", str(index)])
     assert result.exit_code == 2 and "give --document NAME, --corpus NAME" in result.output
+    # a name holding U+001F named a retired document, which was retired again (a breaker's)
+    for option, name in (("--document", "a\x1fretired:1"), ("--corpus", "more\x1f")):
+        result = runner.invoke(cli, ["delete", "--index", str(index), option, name])
+        assert result.exit_code == 1 and "has U+001F (a unit separator)" in result.output
+    assert verify(index).problems == []
     result = runner.invoke(cli, ["delete", "--help"])
     assert "default-index-<the first 12 hex digits" in " ".join(result.output.split())
     assert "Example:" in result.output and "--corpus mine1copy" in result.output

@@ -335,14 +335,34 @@ def test_another_directorys_database_is_refused_before_any_work(tmp_path, encode
     build_index(MINI_XML, tmp_path / "x", gold=MINI_GOLD, encoder=encoder, wordnet=wordnet,
                 progress=False, db_url=db_url)
     before = open_index(tmp_path / "x", encoder, wordnet, db_url=db_url).info()
-    with pytest.raises(IndexFormatError, match=r"holds an index of 1 raw vector shard "
-                       r"\(raw/shard-000001\), none of them in .*y: it is another index "
-                       r"directory's \(give that directory as --index, or a new database\)"):
-        build_index(MINI_XML, tmp_path / "y", gold=MINI_GOLD, corpus_name="b",
-                    encoder="no-such-model", wordnet=wordnet, progress=False, db_url=url)
+
+    def refused(directory: str, pattern: str) -> None:
+        """A job into ``directory`` with X's database: refused before the model loads."""
+        with pytest.raises(IndexFormatError, match=pattern):
+            build_index(MINI_XML, tmp_path / directory, gold=MINI_GOLD, corpus_name="b",
+                        encoder="no-such-model", wordnet=wordnet, progress=False, db_url=url)
+
+    refused("y", r"holds an index of 1 raw vector shard \(raw/shard-000001\), none of them in "
+                 r".*y: it is another index directory's \(give that directory as --index, or a "
+                 r"new database\)")
     assert not (tmp_path / "y").exists()
+    # its second breaker: Y an index of its own, its shards numbered as X's (raw/shard-000001)
+    build_index(MINI_XML, tmp_path / "z", gold=MINI_GOLD, encoder=encoder, wordnet=wordnet,
+                progress=False)
+    refused("z", r"z is an index whose metadata is .*z/sensedb[.]sqlite, not this database")
+    notes = tmp_path / "w.jsonl"  # an index whose database is elsewhere too
+    notes.write_text('{"doc": "a", "text": "He sat on the bank", '
+                     '"senses": [{"at": 4, "key": "bank%1:17:01::"}]}\n', encoding="utf-8")
+    build_index(notes, tmp_path / "w", encoder=encoder, wordnet=wordnet, progress=False,
+                db_url=f"sqlite:///{tmp_path / 'w.sqlite'}")
+    refused("w", r"w/raw/shard-000001.* is not the file it recorded: it is another index "
+                 r"directory's")
     assert verify(tmp_path / "x", db_url=db_url, reencode=False).problems == []
     assert open_index(tmp_path / "x", encoder, wordnet, db_url=db_url).info() == before
+    # the index's own database spelled another way is its own
+    build_index(MINI_XML, tmp_path / "z", gold=MINI_GOLD, corpus_name="again", encoder=encoder,
+                wordnet=wordnet, progress=False,
+                db_url=f"sqlite:///{tmp_path / 'z' / '..' / 'z' / 'sensedb.sqlite'}")
 
 
 @pytest.mark.parametrize("content", ["garbage\n", "sqlite"])

@@ -840,7 +840,7 @@ def test_no_bare_verb_after_an_inverted_copulas_subject(wordnet):
     for tagged, at in (("Is/VERB the/DET pharmacy/NOUN open/VERB on/ADP Sundays/NOUN ?/.", 3),
                        ("When/ADV was/VERB the/DET old/ADJ museum/NOUN open/VERB ?/.", 5),
                        ("Is/VERB n't/ADV it/PRON open/VERB late/ADV ?/.", 3),
-                       ("and/CONJ are/VERB your/PRON dog/NOUN bite/VERB marks/NOUN", 4)):
+                       ("Are/VERB your/PRON dog/NOUN bite/VERB marks/NOUN red/ADJ ?/.", 3)):
         words, best = split(tagged)
         assert after_inverted_subject_no_verb(words, best, base_verb) == [at], tagged
         logp = _tagged_rows(best, at, {"VERB": 0.8, "ADJ": 0.15})
@@ -854,7 +854,14 @@ def test_no_bare_verb_after_an_inverted_copulas_subject(wordnet):
                    "Is/VERB the/DET open/ADJ ?/.",
                    "What/PRON matters/VERB is/VERB the/DET price/NOUN rise/VERB ./.",
                    "Is/VERB the/DET store/NOUN open/ADJ ?/.",
-                   "Are/VERB the/DET kids/NOUN have/VERB fun/NOUN ?/."):
+                   "Are/VERB the/DET kids/NOUN have/VERB fun/NOUN ?/.",
+                   # its breaker's: a relative clause without "that" after the subject,
+                   # and a be inside a declarative
+                   "What/PRON are/VERB the/DET things/NOUN people/NOUN say/VERB ?/.",
+                   "Where/ADV is/VERB the/DET place/NOUN kids/NOUN play/VERB ?/.",
+                   "He/PRON works/VERB and/CONJ is/VERB the/DET man/NOUN people/NOUN "
+                   "trust/VERB ./.",
+                   "and/CONJ is/VERB the/DET store/NOUN open/VERB"):
         words, best = split(tagged)
         assert after_inverted_subject_no_verb(words, best, base_verb) == [], tagged
 

@@ -461,11 +461,18 @@ def test_a_hyphenated_compound_wordnet_lacks_is_read_by_its_words(default_index)
     a target (the token split into its words, the encoder's pieces the same), and a compound
     WordNet lacks is read as its head, its last word; one WordNet knows stays whole."""
     answer = default_index.wsd("the quick-brown fox", "brown", k=0)
-    assert (answer.target, answer.position, answer.lemma, answer.pos) == ("brown", 3, "brown",
+    assert (answer.target, answer.position, answer.lemma, answer.pos) == ("brown", 1, "brown",
                                                                           "ADJ")
     assert answer.best.key == "brown%5:00:00:chromatic:00"
     assert default_index.wsd("the quick-brown fox", "Quick", k=0).lemma == "quick"
-    assert default_index.wsd("the quick-brown fox", "brown", at=1, k=0).position == 3
+    # the position is the token's, and takes the answer back (its breaker's: "position 3",
+    # then --at 3 was outside the sentence, and "brown@1" not in it)
+    for again in (default_index.wsd("the quick-brown fox", "brown", at=1, k=0),
+                  default_index.wsd("the quick-brown fox", "brown@1", k=0)):
+        assert (again.position, [s.key for s in again.senses]) == (
+            1, [s.key for s in answer.senses])
+    with pytest.raises(sensedb.Error, match="not in the sentence"):
+        default_index.wsd("the quick-brown fox", "brown", at=2)
     with pytest.raises(sensedb.Error, match="not in the sentence"):
         default_index.wsd("the quick-brown fox", "row")
     tagged = {t.word: t for t in sensedb.tag(default_index,
@@ -475,18 +482,24 @@ def test_a_hyphenated_compound_wordnet_lacks_is_read_by_its_words(default_index)
     assert tagged["well-known"].lemma == "well-known"  # WordNet's own compound
     assert default_index.wsd("She called her ex-boss", "ex-boss", k=0).lemma == "boss"
     assert [s.lemma for s in default_index.senses_of("ex-boss")][0] == "boss"
+    # a compound WordNet has in another form is that compound, not its head (its breaker's:
+    # "co-opted" was opt, "courts-martial" martial)
+    assert {s.lemma for s in default_index.senses_of("co-opted")} == {"co-opt"}
+    assert {s.lemma for s in default_index.senses_of("courts-martial")} == {"court-martial"}
 
 
 def test_compound_words():
     assert compound_parts("ex-boss") == ["ex", "boss"]
     assert compound_head("mother-in-law") == "law"
     assert compound_head("EX-BOSS") == "BOSS"
+    assert (compound_head("5-year-old"), compound_head("ex-CEO")) == ("old", "CEO")
+    assert compound_head("man-o") is None  # of "man-o'-war": no letter o (its breaker's)
     assert [compound_head(w) for w in ("Wilkes-Barre", "pro-Western", "anti-slavery",
                                        "non-smoker", "Un-American")] == [None] * 5
     assert [compound_parts(w) for w in ("COVID-19", "-ish", "bank", "9-5", "re-")] == \
         [None] * 5
     assert hyphen_part(["a", "quick-Brown", "fox"], "BROWN") == (["a", "quick", "-", "Brown",
-                                                                  "fox"], 3)
+                                                                  "fox"], 3, 4, 1)
     assert hyphen_part(["a", "quick-brown", "fox"], "brown", at=0) is None
     assert hyphen_part(["a", "quick-brown", "fox"], "quick-brown") is None
 

@@ -386,6 +386,8 @@ def test_senses_of_lists_every_reading_with_its_labelled_usages(index, wordnet):
         index.senses_of("bank%1:17:01::", "v")
     with pytest.raises(InputError, match="control character"):
         index.senses_of("bank\x01")
+    with pytest.raises(InputError, match=r"U\+001D \(a group separator\)"):
+        index.senses_of("bank\x1d")  # split() read it as a space: bank's senses (a breaker's)
 
 
 def test_wsd_of_a_name_with_an_abbreviations_period(index):

@@ -101,12 +101,14 @@ class _Line:
         value = obj.get(field)
         if value is None:
             return None
-        if not isinstance(value, str) or not value.strip():
+        if not isinstance(value, str):
             self.fail(f'"{field}" of {what} must be a non-empty string, not {value!r}')
-        try:
+        try:  # first: a control character is named (U+001F alone was "must be non-empty")
             checked = check_text(value, what=f'"{field}" of {what}', advice=FILE_ADVICE)
         except InputError as error:
             self.fail(str(error))
+        if not value.strip():
+            self.fail(f'"{field}" of {what} must be a non-empty string, not {value!r}')
         return checked if normalize else value
 
     def sentence(self, obj: Any, default_doc: str) -> tuple[str, Sentence]:
@@ -183,12 +185,14 @@ class _Line:
         """Token ``i`` under the input policy, as a "text" line's tokens are
         (``tokenize.check_text``: a lone surrogate or a control character refused, format
         characters removed, NFKC): "ba\u200bnk" is "bank" either way."""
-        if not isinstance(word, str) or not word.strip():
+        if not isinstance(word, str):
             self.fail(f"token {i} must be a non-empty string, not {word!r}")
         try:  # white space inside (a newline, a tab, U+2028) is one space, as in XML
             text = " ".join(check_text(word, what=f"token {i}", advice=FILE_ADVICE).split())
-        except InputError as error:
+        except InputError as error:  # first: U+001F alone was "must be a non-empty string"
             self.fail(str(error))
+        if not word.strip():
+            self.fail(f"token {i} must be a non-empty string, not {word!r}")
         if not text:
             self.fail(f"token {i} is empty under the input policy (format characters only: "
                       f"{word!r})")

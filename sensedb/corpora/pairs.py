@@ -54,6 +54,12 @@ class PairRow(NamedTuple):
         return f"{self.path}:{self.line}"
 
 
+#: The white space stripped around a target: not ``str.strip``'s, which takes the
+#: information separators U+001C-U+001F too and so answered a target the input policy
+#: refuses (``bank\x1f``; a breaker's).
+_SPACES = " \t\r\n\x0b\x0c"
+
+
 def parse_target(spec: str) -> tuple[str, int | None]:
     """``"word"`` -> ``("word", None)``; ``"word@N"`` -> ``("word", N)`` (N a 0-based token
     position). Anything else after an ``@`` (``"a@b"``, ``"@3"``) is part of the word."""
@@ -120,9 +126,9 @@ def read_pairs(path: str | os.PathLike, *, gold: bool = False, tokenized: bool =
                                  line=line)
             score = float(row[4])
         pairs.append(PairRow(shown, line, UsageSpec(_sentence(row[0], tokenized, shown, line),
-                                                   *parse_target(row[1].strip())),
+                                                   *parse_target(row[1].strip(_SPACES))),
                              UsageSpec(_sentence(row[2], tokenized, shown, line),
-                                       *parse_target(row[3].strip())), score))
+                                       *parse_target(row[3].strip(_SPACES))), score))
     if not pairs:
         raise InputError("no pairs in the file", path=shown)
     return pairs

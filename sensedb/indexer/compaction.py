@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from ..corpora.tokenize import check_text
 from ..errors import InputError
 from ..schema import DocumentRow
 from .directory import EXAMPLES, SENSES, TOKENS, WORDNET, IndexDirectory
@@ -44,10 +45,12 @@ def delete_document(directory: IndexDirectory, document: str,
     finishes the deletion.
 
     Raises:
-        InputError: no such document, or the name is in several corpora and ``corpus`` is
-            not given (names them).
+        InputError: no such document, the name is in several corpora and ``corpus`` is
+            not given (names them), or a name holds a control character (U+001F would name
+            a retired document: ``fold.RETIRED``).
         IndexLockedError: another process is writing the index.
         IndexFormatError: no index here, or a shard is missing or damaged."""
+    _check_names(document, corpus)
     directory.manifest()
     with directory.lock():
         statement = select(DocumentRow.id, DocumentRow.corpus).where(DocumentRow.key == document)
@@ -73,6 +76,20 @@ def delete_document(directory: IndexDirectory, document: str,
     return removed
 
 
+def _check_names(document: str | None, corpus: str | None) -> None:
+    """A document or corpus name to delete under the input policy
+    (``tokenize.check_text``): a control character, U+001F above all, which marks a retired
+    document's key, is refused (``delete --document $'d1\\x1fretired:1'`` retired a retired
+    document again; a breaker's).
+
+    Raises:
+        InputError: names the character and its position."""
+    if document is not None:
+        check_text(document, "the document name")
+    if corpus is not None:
+        check_text(corpus, "the corpus name")
+
+
 def delete_corpus(directory: IndexDirectory, corpus: str) -> tuple[int, int]:
     """Delete every document of ``corpus`` as one new generation without them: all are
     retired in one transaction (``documents.retire_documents``), then the stores are
@@ -80,9 +97,11 @@ def delete_corpus(directory: IndexDirectory, corpus: str) -> tuple[int, int]:
     them retired but still in the current generation, it finishes the deletion.
 
     Raises:
-        InputError: the index holds no document of ``corpus`` (names the corpora it holds).
+        InputError: the index holds no document of ``corpus`` (names the corpora it holds),
+            or the name holds a control character.
         IndexLockedError: another process is writing the index.
         IndexFormatError: no index here, or a shard is missing or damaged."""
+    _check_names(None, corpus)
     directory.manifest()
     live = DocumentRow.key.not_like(f"%{RETIRED}%")
     with directory.lock():

@@ -691,27 +691,45 @@ class IndexDirectory:
                                    f"the folder {database.parent} does not exist")
 
     def _refuse_another_directorys_database(self, sqlite_file: Path | None) -> None:
-        """Refuse, before a job's work, a ``--db`` database that holds an index of raw vector
-        shards none of which is in this directory: another index directory's (``index B
-        --index Y --db X/sensedb.sqlite`` encoded everything, then failed on a shard it could
-        not read and left X's index with an unfinished job; a breaker's). The index's own
-        database, a new or empty one, and one whose shards are partly here (a damaged index:
-        ``verify`` and ``repair`` say what is missing) pass. Read only: nothing is created,
-        and a database that cannot be read now is left to the job's own open.
+        """Refuse, before a job's work, a ``--db`` database that is not this directory's
+        index's (``index B --index Y --db X/sensedb.sqlite`` encoded everything, then failed on
+        a shard it could not read and left X's index with an unfinished job; a breaker's):
+        the directory is an index with its own database (``Y/sensedb.sqlite`` holding an
+        index) and ``--db`` names another; or the database holds raw vector shards none of
+        which is here; or a shard file it recorded the size of is here with another size
+        (Y an index of its own whose shards are numbered alike). The index's own database,
+        however its URL spells it, a new or empty one, and an index with part of its shards
+        lost (``verify`` and ``repair`` say what is missing) pass. Read only: nothing is
+        created, and a database that cannot be read now is left to the job's own open.
 
         Raises:
-            IndexFormatError: one line naming the database, its shards and this directory."""
+            IndexFormatError: one line naming the database and this directory."""
         if self.database_file is not None:
             return
-        shards = _shard_paths_at_rest(self.db_url, sqlite_file)
-        if not shards or any(next(self.path.joinpath(path).parent.glob(
-                f"{Path(path).name}.*"), None) for path in shards):
+        own = self.path / "sensedb.sqlite"
+        if sqlite_file is not None and _same_file(sqlite_file, own):
+            return  # the index's own database, spelled another way ("./Y/...", a link)
+        shown = masked_url(self.db_url)
+        if own.is_file() and _holds_a_manifest(own):
+            raise IndexFormatError(
+                f"{shown}: {self.path} is an index whose metadata is {own}, not this database "
+                "(leave --db out to add to it, or give another --index)")
+        shards, sizes = _shards_at_rest(self.db_url, sqlite_file)
+        if not shards:
             return
+        here = [path for path in shards if (self.path / path).exists()
+                or next((self.path / path).parent.glob(f"{Path(path).name}.*"), None)]
+        other = next((path for path, size in sizes.items() if (self.path / path).is_file()
+                      and (self.path / path).stat().st_size != size), None)
+        if here and other is None:
+            return
+        found = (f"none of them in {self.path}" if not here else
+                 f"{self.path / other} is not the file it recorded")
         raise IndexFormatError(
-            f"{masked_url(self.db_url)}: the database holds an index of {len(shards)} raw "
-            f"vector shard{'s' if len(shards) != 1 else ''} ({shards[0]}"
-            f"{', ...' if len(shards) > 1 else ''}), none of them in {self.path}: it is "
-            "another index directory's (give that directory as --index, or a new database)")
+            f"{shown}: the database holds an index of {len(shards)} raw vector "
+            f"shard{'s' if len(shards) != 1 else ''} ({shards[0]}"
+            f"{', ...' if len(shards) > 1 else ''}), {found}: it is another index "
+            "directory's (give that directory as --index, or a new database)")
 
     def _thread_lock(self) -> threading.RLock:
         """The lock of this process's threads on this index's directory (one per real path),
@@ -835,43 +853,66 @@ def first_missing(path: str | os.PathLike) -> Path | None:
     return path
 
 
-def _shard_paths_at_rest(db_url: str, sqlite_file: Path | None) -> list[str]:
+def _same_file(a: Path, b: Path) -> bool:
+    """Whether ``a`` and ``b`` name one file (both exist), or the same real path."""
+    try:
+        if a.exists() and b.exists():
+            return os.path.samefile(a, b)
+    except OSError:
+        pass
+    return os.path.realpath(a) == os.path.realpath(b)
+
+
+_SHARDS_QUERY = "SELECT path FROM shards ORDER BY id"
+_SIZES_QUERY = "SELECT path, bytes FROM file_checksums WHERE path LIKE 'raw/%'"
+
+
+def _shards_at_rest(db_url: str, sqlite_file: Path | None
+                    ) -> tuple[list[str], dict[str, int]]:
     """The ``path`` of every row of a database's ``shards`` table (relative to its index
-    directory), read without writing: a SQLite file through a read-only connection (a
-    missing, empty or non-SQLite file, or one without the table: []), another engine
-    through a plain connection. [] where it cannot be read now (the job's own open reports
-    why)."""
+    directory), and the recorded sizes in bytes of its raw shard files (``file_checksums``),
+    read without writing: a SQLite file through a read-only connection (a missing, empty or
+    non-SQLite file, or one without the tables: nothing), another engine through a plain
+    connection. Nothing where it cannot be read now (the job's own open reports why)."""
     if sqlite_file is not None:
         import sqlite3
 
         if not sqlite_file.exists() or not _holds_a_manifest(sqlite_file):
-            return []
+            return [], {}
         try:
             connection = sqlite3.connect(f"{sqlite_file.resolve().as_uri()}?mode=ro", uri=True)
         except (OSError, sqlite3.Error):
-            return []
+            return [], {}
         try:
-            return [row[0] for row in connection.execute("SELECT path FROM shards ORDER BY id")]
+            shards = [row[0] for row in connection.execute(_SHARDS_QUERY)]
+            try:
+                sizes = dict(connection.execute(_SIZES_QUERY).fetchall())
+            except sqlite3.Error:  # an index from before checksums were kept
+                sizes = {}
+            return shards, sizes
         except sqlite3.Error:
-            return []
+            return [], {}
         finally:
             connection.close()
     if db_url.startswith("sqlite:"):
-        return []
+        return [], {}
     from sqlalchemy import create_engine, text
 
     try:
         engine = create_engine(db_url)
         try:
             with engine.connect() as connection:
-                if not inspect(connection).has_table("shards"):
-                    return []
-                return [row[0] for row in connection.execute(
-                    text("SELECT path FROM shards ORDER BY id"))]
+                tables = inspect(connection)
+                if not tables.has_table("shards"):
+                    return [], {}
+                shards = [row[0] for row in connection.execute(text(_SHARDS_QUERY))]
+                sizes = (dict(connection.execute(text(_SIZES_QUERY)).all())
+                         if tables.has_table("file_checksums") else {})
+                return shards, sizes
         finally:
             engine.dispose()
     except (SQLAlchemyError, ValueError, ImportError):
-        return []
+        return [], {}
 
 
 def _holds_a_manifest(path: Path) -> bool:

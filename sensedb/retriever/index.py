@@ -83,6 +83,7 @@ from .target import (
     check_count,
     clock_time,
     compound_head,
+    compound_parts,
     find_by_verb_lemma,
     find_separated,
     find_span,
@@ -528,7 +529,7 @@ class SenseIndex:
         so does another form of a word in the sentence ("dusted" in "Dust the cake", "banks"
         in "the bank of the river")."""
         try:
-            words, start, end = find_span(sentence, target, at)
+            words, start, end, token = find_span(sentence, target, at)
         except TargetNotFoundError:  # sentence, target and position are valid
             found = self._by_verb_lemma(sentence, target, at) or self._by_lemma(
                 sentence, target, at) or self._by_multiword_lemma(sentence, target, at)
@@ -551,8 +552,10 @@ class SenseIndex:
             whole, word = " ".join(words[start:end]), " ".join(words[start:end - 1])
             if not self.inventory.lemmatize(whole) and self.inventory.lemmatize(word):
                 end -= 1
-        return merged(words, start, end,
-                      check_text(sentence) if isinstance(sentence, str) else None)
+        found = merged(words, start, end,
+                       check_text(sentence) if isinstance(sentence, str) else None)
+        found.token = token
+        return found
 
     def _verb_lemmas(self, word: str) -> set[str]:
         return {lemma for lemma, _ in self.inventory.lemmatize(word, "VERB")}
@@ -698,12 +701,30 @@ class SenseIndex:
         forms = clitic_verb_forms(surface)
         if not forms:
             pairs = self.inventory.lemmatize(surface, pos)
-            head = None if pairs else compound_head(surface)
-            return self.inventory.lemmatize(head, pos) if head else pairs
+            if pairs or compound_parts(surface) is None:
+                return pairs
+            return self._compound_readings(surface, pos)
         if pos not in (None, "VERB"):
             return []
         pairs = [p for form in forms for p in self.inventory.lemmatize(form, "VERB")]
         return list(dict.fromkeys(pairs))
+
+    def _compound_readings(self, surface: str, pos: str | None) -> list[tuple[str, str]]:
+        """The readings of a hyphenated compound WordNet lacks as written: a compound it
+        knows with one word in its base form ("co-opted" is co-opt, "courts-martial"
+        court-martial: WordNet's morphology leaves hyphenated words alone), else its head
+        (``target.compound_head``: "ex-boss" is boss), else none."""
+        parts = compound_parts(surface) or []
+        for at, part in enumerate(parts):
+            for lemma in dict.fromkeys(lemma for lemma, _ in self.inventory.lemmatize(part)):
+                if lemma.casefold() == part.casefold():
+                    continue
+                pairs = self.inventory.lemmatize(
+                    "-".join([*parts[:at], lemma, *parts[at + 1:]]), pos)
+                if pairs:
+                    return pairs
+        head = compound_head(surface)
+        return self.inventory.lemmatize(head, pos) if head else []
 
     def target_candidates(self, target: Target, pos: str | None = None
                           ) -> list[tuple[str, str]]:
@@ -916,8 +937,8 @@ class SenseIndex:
             InputError: an empty word, a control character, a word WordNet knows no reading
                 of (in that POS), or a sense key of another POS than ``pos``.
             InventoryError: a sense key WordNet lacks."""
-        word = " ".join(word.split())
-        if not word:
+        word = " ".join(check_text(word, "the word").split())  # a control character named
+        if not word:  # (split() took U+001C-U+001F for spaces)
             raise InputError("the word is empty")
         if "%" in word:
             sense = self.inventory.sense(word)

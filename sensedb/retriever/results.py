@@ -206,7 +206,7 @@ def disambiguation(located: Target, pairs: list[tuple[str, str]], scored: Scored
     unknown_person = (bool(ranked) and bool(found.features[:, FEATURES.index(
         "personal_name")].all())) or reads_a_name(located.surface, pairs)
     return Disambiguation(
-        target=located.shown, position=located.index,
+        target=located.shown, position=located.position,
         lemma=best.lemma if best else pairs[0][0], pos=best.pos if best else pairs[0][1],
         senses=ranked, evidence=evidence, decided_by=scored.decided_by, margin=scored.margin,
         nearest_cosine=None if nearest_cos is None else round(nearest_cos, 6),

@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from numbers import Integral, Real
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
@@ -38,13 +38,23 @@ class Target:
     ``particle``: a phrasal verb read with its particle apart ("*turn* the lights *off*",
     :func:`separated`), the particle's index among ``words`` (nothing merged), else None;
     ``lemma``: a target named by its lemma (``SenseIndex.locate``: "run" for "running"),
-    whose readings are that lemma's alone, else None."""
+    whose readings are that lemma's alone, else None; ``token``: a word of a hyphenated
+    token ("brown" of "quick-brown"), that token's position in the sentence (``words`` hold
+    it split: :func:`hyphen_part`), else None."""
 
     words: list[str]
     index: int
     written: str | None = None
     particle: int | None = None
     lemma: str | None = None
+    token: int | None = None
+
+    @property
+    def position(self) -> int:
+        """The target's token position in its sentence as tokenized (answers' ``position``,
+        what ``at`` takes): :attr:`index`, or for a word of a hyphenated token
+        (:func:`hyphen_part`: ``words`` hold the token split) that token's position."""
+        return self.index if self.token is None else self.token
 
     @property
     def surface(self) -> str:
@@ -334,11 +344,13 @@ def _fold(word: str) -> str:
 
 
 def compound_parts(word: str) -> list[str] | None:
-    """The words of a hyphenated compound ("ex-boss" -> ["ex", "boss"], "quick-brown"), None
-    for a word that is not one: no inner hyphen, or a part without a letter ("COVID-19",
-    "-ish", "9-5")."""
+    """The words of a hyphenated compound ("ex-boss" -> ["ex", "boss"], "quick-brown",
+    "5-year-old"), None for a word that is not one: no inner hyphen, an empty part ("-ish",
+    "re-"), a part of neither letters nor digits, or a last part without a letter
+    ("COVID-19", "9-5")."""
     parts = word.split("-")
-    if len(parts) < 2 or not all(any(c.isalpha() for c in part) for part in parts):
+    if len(parts) < 2 or not all(any(c.isalnum() for c in part) for part in parts) or \
+            not any(c.isalpha() for c in parts[-1]):
         return None
     return parts
 
@@ -351,27 +363,29 @@ REVERSING_PREFIXES = frozenset({"anti", "non", "un", "counter", "contra", "de", 
 
 def compound_head(word: str) -> str | None:
     """The last word of a hyphenated compound, its head in English ("ex-*boss*",
-    "sugar-*free*", "quick-*brown*", "5-year-*old*"): what a compound WordNet lacks is read as
-    (``SenseIndex.readings``); None for a word that is no compound (:func:`compound_parts`),
-    a name ("Wilkes-*Barre*", "Poynting-*Robertson*", "pro-*Western*": the head capitalized in
-    a word not written in capitals) and a compound that reverses its head
+    "sugar-*free*", "quick-*brown*", "5-year-*old*", "ex-*CEO*"): what a compound WordNet lacks
+    is read as (``SenseIndex.readings``); None for a word that is no compound
+    (:func:`compound_parts`), a head of one letter ("man-*o*" of a split "man-o'-war"), a
+    name (the head capitalized and not in capitals, or after a capital: "Wilkes-*Barre*",
+    "Poynting-*Robertson*", "pro-*Western*") and a compound that reverses its head
     (:data:`REVERSING_PREFIXES`: "anti-slavery" is no slavery)."""
     parts = compound_parts(word)
     if parts is None or parts[0].lower() in REVERSING_PREFIXES:
         return None
     head = parts[-1]
-    if head[:1].isupper() and not word.isupper():
+    letters = sum(c.isalpha() for c in head)
+    initialism = head.isupper() and letters > 1 and not parts[0][:1].isupper()
+    if letters < 2 or head[:1].isupper() and not word.isupper() and not initialism:
         return None
     return head
 
 
-def hyphen_part(words: Sequence[str], target: str, at: int | None = None
-                ) -> tuple[list[str], int] | None:
+def hyphen_part(words: Sequence[str], target: str, at: int | None = None) -> Span | None:
     """A target that is one word of a hyphenated token ("brown" in "the quick-brown fox"):
     the words with that token (the first holding it, or the one at ``at``) split into its
     words and hyphens (``the quick - brown fox``: the encoder's pieces are the same, each
-    word now pooled alone), and the target's index among them; None where no token holds
-    it (compared case-insensitively)."""
+    word now pooled alone), the target's span among them and the token's position; None
+    where no token holds it (compared case-insensitively)."""
     wanted = _fold(target.strip())
     if not wanted or any(c.isspace() or c == "-" for c in wanted):
         return None
@@ -383,14 +397,25 @@ def hyphen_part(words: Sequence[str], target: str, at: int | None = None
         folded = [_fold(part) for part in parts]
         if wanted in folded:
             spelled = [piece for part in parts for piece in (part, "-")][:-1]
-            return [*words[:i], *spelled, *words[i + 1:]], i + 2 * folded.index(wanted)
+            start = i + 2 * folded.index(wanted)
+            return Span([*words[:i], *spelled, *words[i + 1:]], start, start + 1, i)
     return None
 
 
-def find_span(sentence: Words, target: str | None = None, at: int | None = None
-              ) -> tuple[list[str], int, int]:
-    """The words of ``sentence`` and the target's span ``[start, end)`` in them, as
-    :func:`locate` finds it (same errors)."""
+class Span(NamedTuple):
+    """A target found in a sentence (:func:`find_span`): the sentence's words, the target's
+    span ``[start, end)`` in them, and ``token``: for a word of a hyphenated token, that
+    token's position before it was split into ``words`` (:func:`hyphen_part`), else None."""
+
+    words: list[str]
+    start: int
+    end: int
+    token: int | None = None
+
+
+def find_span(sentence: Words, target: str | None = None, at: int | None = None) -> Span:
+    """The words of ``sentence`` and the target's span in them, as :func:`locate` finds it
+    (same errors)."""
     words = sentence_words(sentence)
     if target is not None:
         check_text(target, "the target")
@@ -414,8 +439,7 @@ def find_span(sentence: Words, target: str | None = None, at: int | None = None
         except InputError:
             split = hyphen_part(words, target, at)
             if split is not None:  # "brown" of "the quick-brown fox"
-                words, start = split
-                return words, start, start + 1
+                return split
             # "watch@3": the word and its token position, as PAIRS.tsv and `similarity` write
             # a target (a token written so in the sentence is found above as itself)
             word, position = parse_target(target)
@@ -431,8 +455,14 @@ def find_span(sentence: Words, target: str | None = None, at: int | None = None
             if not 0 <= position < len(words):
                 raise InputError(f"{target}: token position {position} is outside the "
                                  f"sentence ({len(words)} tokens: {' '.join(words)})") from None
-            start, end = find_target(words, word, position)
-    return words, start, end
+            try:
+                start, end = find_target(words, word, position)
+            except InputError:
+                split = hyphen_part(words, word, position)
+                if split is None:
+                    raise
+                return split
+    return Span(words, start, end)
 
 
 def locate(sentence: Words, target: str | None = None, at: int | None = None) -> Target:
@@ -449,8 +479,10 @@ def locate(sentence: Words, target: str | None = None, at: int | None = None) ->
             empty sentence, an empty (or all-space) word in a list of words, no target and no
             position, a position outside the sentence, or a target not in the sentence.
     """
-    words, start, end = find_span(sentence, target, at)
-    return merged(words, start, end, check_text(sentence) if isinstance(sentence, str) else None)
+    words, start, end, token = find_span(sentence, target, at)
+    found = merged(words, start, end, check_text(sentence) if isinstance(sentence, str) else None)
+    found.token = token
+    return found
 
 
 def multiword_text(piece: list[str]) -> str | None:

@@ -460,6 +460,6 @@ def _evidence(analysis: Analysis, params: SimilarityParams, comps: Components | 
             for slot in np.argsort(-dist, kind="stable")[:3]:
                 top.append(SenseProbability(usage.keys[slot], usage.synsets[slot],
                                             round(float(dist[slot]), 4), usage.glosses[slot]))
-        out.append(UsageEvidence(usage.target.shown, usage.target.index, usage.lemma,
+        out.append(UsageEvidence(usage.target.shown, usage.target.position, usage.lemma,
                                  usage.pos, top))
     return out
