@@ -1062,21 +1062,13 @@ def after_copula_no_verb(words: Sequence[str], irregular_verb_forms: Collection[
                 lower[be] == "'s" and lower[be - 1] not in PRONOUNS_BEFORE_IS
                 or lower[be] == "am" and _a_number(lower[be - 1])):
             continue
-        if (not _no_verb_after_be(word, irregular_verb_forms)
+        if (not word.isalpha() or word.endswith(PARTICIPLE_ENDINGS + ("in",))
+                or word in irregular_verb_forms or word.endswith(_BASE_PARTICIPLE_ENDINGS)
                 or word in TO_CONTRACTIONS | BEFORE_A_COMPLEMENT
                 or any(w in PSEUDO_CLEFT_DO for w in lower[:be])):
             continue
         found.append(at)
     return found
-
-
-def _no_verb_after_be(word: str, irregular_verb_forms: Collection[str]) -> bool:
-    """Whether ``word`` (lower case) cannot be a verb after be: letters only, no -ing, -ed or
-    -en form nor a dialect -in' one, not in ``irregular_verb_forms`` ("*broken*", "*gone*"),
-    not one of BASE_PARTICIPLES nor ending in one ("*cut*", "*refit*")."""
-    return (word.isalpha() and not word.endswith(PARTICIPLE_ENDINGS + ("in",))
-            and word not in irregular_verb_forms
-            and not word.endswith(_BASE_PARTICIPLE_ENDINGS))
 
 
 #: Forms of be that open a yes/no question ("*Is* the pharmacy open on Sundays?"), at the
@@ -1127,8 +1119,7 @@ def after_inverted_subject_no_verb(words: Sequence[str], best: Sequence[str],
         else:
             continue
         word = lower[at] if at < len(words) else ""
-        if (best[at:at + 1] == ["VERB"] and word.isalpha()
-                and word not in BASE_PARTICIPLES | _NOT_A_BARE_VERB
+        if (best[at:at + 1] == ["VERB"] and word.isalpha() and word not in _NOT_A_BARE_VERB
                 and not word.endswith(_BASE_PARTICIPLE_ENDINGS) and base_verb(word)):
             found.append(at)
     return found

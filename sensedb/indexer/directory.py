@@ -717,8 +717,9 @@ class IndexDirectory:
         shards, sizes = _shards_at_rest(self.db_url, sqlite_file)
         if not shards:
             return
-        here = [path for path in shards if (self.path / path).exists()
-                or next((self.path / path).parent.glob(f"{Path(path).name}.*"), None)]
+        here = any((self.path / path).exists()
+                   or next((self.path / path).parent.glob(f"{Path(path).name}.*"), None)
+                   for path in shards)  # the first shard found ends the search
         other = next((path for path, size in sizes.items() if (self.path / path).is_file()
                       and (self.path / path).stat().st_size != size), None)
         if here and other is None:
@@ -880,7 +881,7 @@ def _shards_at_rest(db_url: str, sqlite_file: Path | None
         if not sqlite_file.exists() or not _holds_a_manifest(sqlite_file):
             return [], {}
         try:
-            connection = sqlite3.connect(f"{sqlite_file.resolve().as_uri()}?mode=ro", uri=True)
+            connection = _read_only(sqlite_file)
         except (OSError, sqlite3.Error):
             return [], {}
         try:
@@ -915,6 +916,17 @@ def _shards_at_rest(db_url: str, sqlite_file: Path | None
         return [], {}
 
 
+def _read_only(path: Path):
+    """A read-only ``sqlite3`` connection to the SQLite file ``path``: nothing in the file
+    changes (no journal mode switched, no file made).
+
+    Raises:
+        sqlite3.Error, OSError: it cannot be opened."""
+    import sqlite3
+
+    return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+
+
 def _holds_a_manifest(path: Path) -> bool:
     """Whether the SQLite file ``path`` has a ``manifest`` table, read through a read-only
     connection that changes nothing in it: an empty file (0 bytes), a file that is not
@@ -927,7 +939,7 @@ def _holds_a_manifest(path: Path) -> bool:
     try:
         if path.stat().st_size == 0 or not _sqlite_header(path):
             return False
-        connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        connection = _read_only(path)
     except (OSError, sqlite3.Error):
         return True
     try:

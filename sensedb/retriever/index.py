@@ -552,10 +552,8 @@ class SenseIndex:
             whole, word = " ".join(words[start:end]), " ".join(words[start:end - 1])
             if not self.inventory.lemmatize(whole) and self.inventory.lemmatize(word):
                 end -= 1
-        found = merged(words, start, end,
-                       check_text(sentence) if isinstance(sentence, str) else None)
-        found.token = token
-        return found
+        return merged(words, start, end,
+                      check_text(sentence) if isinstance(sentence, str) else None, token)
 
     def _verb_lemmas(self, word: str) -> set[str]:
         return {lemma for lemma, _ in self.inventory.lemmatize(word, "VERB")}
@@ -700,10 +698,8 @@ class SenseIndex:
         head ("ex-boss" as boss, "sugar-free" as free: ``target.compound_head``)."""
         forms = clitic_verb_forms(surface)
         if not forms:
-            pairs = self.inventory.lemmatize(surface, pos)
-            if pairs or compound_parts(surface) is None:
-                return pairs
-            return self._compound_readings(surface, pos)
+            return self.inventory.lemmatize(surface, pos) or self._compound_readings(surface,
+                                                                                    pos)
         if pos not in (None, "VERB"):
             return []
         pairs = [p for form in forms for p in self.inventory.lemmatize(form, "VERB")]
@@ -713,7 +709,8 @@ class SenseIndex:
         """The readings of a hyphenated compound WordNet lacks as written: a compound it
         knows with one word in its base form ("co-opted" is co-opt, "courts-martial"
         court-martial: WordNet's morphology leaves hyphenated words alone), else its head
-        (``target.compound_head``: "ex-boss" is boss), else none."""
+        (``target.compound_head``: "ex-boss" is boss), else none (also for a word that is no
+        compound: ``target.compound_parts``)."""
         parts = compound_parts(surface) or []
         for at, part in enumerate(parts):
             for lemma in dict.fromkeys(lemma for lemma, _ in self.inventory.lemmatize(part)):

@@ -85,11 +85,13 @@ class Target:
         return self.surface if self.written is None else self.written
 
 
-def merged(words: Sequence[str], start: int, end: int, text: str | None = None) -> Target:
+def merged(words: Sequence[str], start: int, end: int, text: str | None = None,
+           token: int | None = None) -> Target:
     """The target spanning ``words[start:end]``, its words merged into one; ``text``: the
     sentence ``words`` were tokenized from, as :func:`~sensedb.corpora.tokenize.normalize_text`
-    gives it (a target of several words gets ``written`` from it), None when given as words."""
-    target = Target(*merge_span(list(words), start, end))
+    gives it (a target of several words gets ``written`` from it), None when given as words;
+    ``token``: :attr:`Target.token` (a word of a split hyphenated token, :class:`Span`)."""
+    target = Target(*merge_span(list(words), start, end), token=token)
     if text is not None and end - start > 1:
         target.written = written_span(text, words, start, end)
     return target
@@ -380,6 +382,17 @@ def compound_head(word: str) -> str | None:
     return head
 
 
+class Span(NamedTuple):
+    """A target found in a sentence (:func:`find_span`): the sentence's words, the target's
+    span ``[start, end)`` in them, and ``token``: for a word of a hyphenated token, that
+    token's position before it was split into ``words`` (:func:`hyphen_part`), else None."""
+
+    words: list[str]
+    start: int
+    end: int
+    token: int | None = None
+
+
 def hyphen_part(words: Sequence[str], target: str, at: int | None = None) -> Span | None:
     """A target that is one word of a hyphenated token ("brown" in "the quick-brown fox"):
     the words with that token (the first holding it, or the one at ``at``) split into its
@@ -400,17 +413,6 @@ def hyphen_part(words: Sequence[str], target: str, at: int | None = None) -> Spa
             start = i + 2 * folded.index(wanted)
             return Span([*words[:i], *spelled, *words[i + 1:]], start, start + 1, i)
     return None
-
-
-class Span(NamedTuple):
-    """A target found in a sentence (:func:`find_span`): the sentence's words, the target's
-    span ``[start, end)`` in them, and ``token``: for a word of a hyphenated token, that
-    token's position before it was split into ``words`` (:func:`hyphen_part`), else None."""
-
-    words: list[str]
-    start: int
-    end: int
-    token: int | None = None
 
 
 def find_span(sentence: Words, target: str | None = None, at: int | None = None) -> Span:
@@ -480,9 +482,8 @@ def locate(sentence: Words, target: str | None = None, at: int | None = None) ->
             position, a position outside the sentence, or a target not in the sentence.
     """
     words, start, end, token = find_span(sentence, target, at)
-    found = merged(words, start, end, check_text(sentence) if isinstance(sentence, str) else None)
-    found.token = token
-    return found
+    return merged(words, start, end, check_text(sentence) if isinstance(sentence, str) else None,
+                  token)
 
 
 def multiword_text(piece: list[str]) -> str | None:
